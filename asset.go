@@ -1,0 +1,363 @@
+package medsec
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AssetKind says what an asset is, in the vocabulary of a hospital's clinical engineering
+// and IT departments.
+type AssetKind string
+
+// Asset kinds. The list covers what the source documents name: imaging modalities,
+// clinical information systems (PACS, HIS, LIS, EMR, RIS), monitors and their central
+// stations, dialysis machines and their edge gateways, infusion pumps, lab analyzers,
+// device servers and device application servers, and network gear [000 §4].
+const (
+	KindModality          AssetKind = "modality"
+	KindPACS              AssetKind = "pacs"
+	KindHIS               AssetKind = "his"
+	KindLIS               AssetKind = "lis"
+	KindEMR               AssetKind = "emr"
+	KindRIS               AssetKind = "ris"
+	KindPatientMonitor    AssetKind = "patient-monitor"
+	KindCentralStation    AssetKind = "central-station"
+	KindDialysis          AssetKind = "dialysis"
+	KindEdgeGateway       AssetKind = "edge-gateway"
+	KindInfusionPump      AssetKind = "infusion-pump"
+	KindLabAnalyzer       AssetKind = "lab-analyzer"
+	KindUltrasound        AssetKind = "ultrasound"
+	KindDeviceServer      AssetKind = "device-server"
+	KindApplicationServer AssetKind = "application-server"
+	KindWorkstation       AssetKind = "workstation"
+	KindNetwork           AssetKind = "network"
+	KindOther             AssetKind = "other"
+)
+
+// AssetKinds lists every kind, in display order.
+var AssetKinds = []AssetKind{
+	KindModality, KindUltrasound, KindPACS, KindRIS, KindHIS, KindLIS, KindEMR,
+	KindPatientMonitor, KindCentralStation, KindDialysis, KindEdgeGateway, KindInfusionPump,
+	KindLabAnalyzer, KindDeviceServer, KindApplicationServer, KindWorkstation, KindNetwork, KindOther,
+}
+
+// Connectivity is one way an asset is connected [000 §6 trusted connections].
+type Connectivity string
+
+// Connectivity values.
+const (
+	ConnInternet  Connectivity = "internet"
+	ConnIntranet  Connectivity = "intranet"
+	ConnLocalLAN  Connectivity = "local-lan"
+	ConnWiFi      Connectivity = "wifi"
+	ConnRS232     Connectivity = "rs232"
+	ConnBluetooth Connectivity = "bluetooth"
+	ConnRF        Connectivity = "rf"
+	ConnIR        Connectivity = "ir"
+)
+
+// Connectivities lists every connectivity value, in display order.
+var Connectivities = []Connectivity{ConnInternet, ConnIntranet, ConnLocalLAN, ConnWiFi, ConnRS232, ConnBluetooth, ConnRF, ConnIR}
+
+// DataClass is what data an asset holds [001 ch.1].
+type DataClass string
+
+// Data classes.
+const (
+	DataSensitivePersonal DataClass = "sensitive-personal" // sensitive medical data with personal information
+	DataNonSensitive      DataClass = "non-sensitive"      // non-sensitive medical data
+	DataDeviceOnly        DataClass = "device-only"        // device data only
+)
+
+// DataClasses lists every data class.
+var DataClasses = []DataClass{DataSensitivePersonal, DataNonSensitive, DataDeviceOnly}
+
+// Tristate is a yes/no answer that may still be unknown.
+type Tristate string
+
+// Tristate values.
+const (
+	Unknown Tristate = "unknown"
+	Yes     Tristate = "yes"
+	No      Tristate = "no"
+)
+
+// Tristates lists the tristate values.
+var Tristates = []Tristate{Unknown, Yes, No}
+
+// CredentialStatus says whether an asset still uses its manufacturer's default credentials.
+type CredentialStatus string
+
+// Credential statuses.
+const (
+	CredUnknown   CredentialStatus = "unknown"
+	CredChanged   CredentialStatus = "changed"
+	CredUnchanged CredentialStatus = "unchanged"
+	CredNone      CredentialStatus = "none" // the device has no login
+)
+
+// CredentialStatuses lists the credential statuses.
+var CredentialStatuses = []CredentialStatus{CredUnknown, CredChanged, CredUnchanged, CredNone}
+
+// Level is a baseline level of 000 附表一: 普 (low), 中 (moderate), 高 (high).
+type Level string
+
+// Levels.
+const (
+	LevelNone     Level = ""
+	LevelLow      Level = "low"
+	LevelModerate Level = "moderate"
+	LevelHigh     Level = "high"
+)
+
+// Levels lists the levels in increasing order.
+var Levels = []Level{LevelLow, LevelModerate, LevelHigh}
+
+// AssetStatus is an asset's place in its life.
+type AssetStatus string
+
+// Asset statuses.
+const (
+	StatusActive  AssetStatus = "active"
+	StatusRetired AssetStatus = "retired"
+)
+
+// Asset is one networked medical device or medical information system [M1].
+type Asset struct {
+	ID           int64     `json:"id"`
+	SiteID       int64     `json:"site_id"`
+	DepartmentID int64     `json:"department_id,omitempty"`
+	Name         string    `json:"name"`
+	Kind         AssetKind `json:"kind"`
+	VendorID     int64     `json:"vendor_id,omitempty"`
+	Model        string    `json:"model,omitempty"`
+	Serial       string    `json:"serial,omitempty"`
+	Software     string    `json:"software_version,omitempty"`
+	Firmware     string    `json:"firmware_version,omitempty"`
+	IPs          []string  `json:"ips"`
+	MACs         []string  `json:"macs"`
+	VLAN         int       `json:"vlan,omitempty"`
+	SSID         string    `json:"ssid,omitempty"`
+	Location     string    `json:"location,omitempty"`
+	// ResponsibleID is the person answerable for the asset.
+	ResponsibleID int64          `json:"responsible_id,omitempty"`
+	VendorContact string         `json:"vendor_contact,omitempty"`
+	Connectivity  []Connectivity `json:"connectivity"`
+	DataClass     DataClass      `json:"data_class"`
+	// PatientRecords is how many patients' records the asset holds.
+	PatientRecords int64 `json:"patient_records"`
+	// EndOfSupport is the manufacturer's end-of-support date; zero when unknown.
+	EndOfSupport      Date             `json:"end_of_support,omitzero"`
+	RemoteMaintenance string           `json:"remote_maintenance,omitempty"`
+	PatchingPermitted Tristate         `json:"patching_permitted"`
+	DefaultCreds      CredentialStatus `json:"default_credentials"`
+	// Level is the baseline level set by hand; zones set it once they exist.
+	Level     Level       `json:"level,omitempty"`
+	Notes     string      `json:"notes,omitempty"`
+	Status    AssetStatus `json:"status"`
+	RetiredAt time.Time   `json:"retired_at,omitzero"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+	// Version increases with every update; an update naming an older version is a conflict.
+	Version int64 `json:"version"`
+
+	// Names of the referenced rows, filled by reads for display.
+	SiteName        string `json:"site_name,omitempty"`
+	DepartmentName  string `json:"department_name,omitempty"`
+	VendorName      string `json:"vendor_name,omitempty"`
+	ResponsibleName string `json:"responsible_name,omitempty"`
+}
+
+// FieldError is one invalid field of an input, located by line when it came from a file.
+type FieldError struct {
+	Line  int    `json:"line,omitempty"`
+	Field string `json:"field"`
+	// Key names the problem for translation; Message says it in English.
+	Key     string `json:"key"`
+	Message string `json:"message"`
+}
+
+// Error implements the error interface.
+func (e FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Field, e.Message)
+}
+
+// ValidationError is every problem found in an input; it is an EINVALID error.
+type ValidationError struct {
+	Source string       `json:"source,omitempty"`
+	Errors []FieldError `json:"errors"`
+}
+
+// Error implements the error interface.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	if e.Source != "" {
+		b.WriteString(e.Source + ": ")
+	}
+	for i, fe := range e.Errors {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(fe.Error())
+	}
+	return b.String()
+}
+
+var macPattern = regexp.MustCompile(`^[0-9a-f]{2}(:[0-9a-f]{2}){5}$`)
+
+// Normalize puts an asset's free-form fields in canonical form: trimmed names, lower-case
+// colon-separated MACs, canonical IPs, sorted connectivity, and defaults for unset enums.
+func (a *Asset) Normalize() {
+	a.Name = strings.TrimSpace(a.Name)
+	a.Model = strings.TrimSpace(a.Model)
+	a.Serial = strings.TrimSpace(a.Serial)
+	for i, ip := range a.IPs {
+		ip = strings.TrimSpace(ip)
+		if addr, err := netip.ParseAddr(ip); err == nil {
+			ip = addr.String()
+		}
+		a.IPs[i] = ip
+	}
+	a.IPs = slices.DeleteFunc(a.IPs, func(s string) bool { return s == "" })
+	for i, mac := range a.MACs {
+		mac = strings.ToLower(strings.TrimSpace(mac))
+		mac = strings.ReplaceAll(mac, "-", ":")
+		a.MACs[i] = mac
+	}
+	a.MACs = slices.DeleteFunc(a.MACs, func(s string) bool { return s == "" })
+	slices.Sort(a.Connectivity)
+	a.Connectivity = slices.Compact(a.Connectivity)
+	if a.Status == "" {
+		a.Status = StatusActive
+	}
+	if a.PatchingPermitted == "" {
+		a.PatchingPermitted = Unknown
+	}
+	if a.DefaultCreds == "" {
+		a.DefaultCreds = CredUnknown
+	}
+	if a.DataClass == "" {
+		a.DataClass = DataDeviceOnly
+	}
+	if a.Kind == "" {
+		a.Kind = KindOther
+	}
+}
+
+// Validate returns every invalid field of a normalized asset as a *ValidationError, or nil.
+func (a *Asset) Validate() error {
+	var errs []FieldError
+	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
+	if a.Name == "" {
+		add("name", "err.required", "is required")
+	} else if len(a.Name) > 200 {
+		add("name", "err.too_long", "is longer than 200 characters")
+	}
+	if a.SiteID <= 0 {
+		add("site", "err.required", "is required")
+	}
+	if !slices.Contains(AssetKinds, a.Kind) {
+		add("kind", "err.unknown_value", fmt.Sprintf("unknown kind %q", a.Kind))
+	}
+	for _, ip := range a.IPs {
+		if _, err := netip.ParseAddr(ip); err != nil {
+			add("ips", "err.bad_ip", fmt.Sprintf("%q is not an IP address", ip))
+		}
+	}
+	for _, mac := range a.MACs {
+		if !macPattern.MatchString(mac) {
+			add("macs", "err.bad_mac", fmt.Sprintf("%q is not a MAC address", mac))
+		}
+	}
+	if a.VLAN < 0 || a.VLAN > 4094 {
+		add("vlan", "err.bad_vlan", "must be between 0 and 4094")
+	}
+	for _, c := range a.Connectivity {
+		if !slices.Contains(Connectivities, c) {
+			add("connectivity", "err.unknown_value", fmt.Sprintf("unknown connectivity %q", c))
+		}
+	}
+	if !slices.Contains(DataClasses, a.DataClass) {
+		add("data_class", "err.unknown_value", fmt.Sprintf("unknown data class %q", a.DataClass))
+	}
+	if a.PatientRecords < 0 {
+		add("patient_records", "err.negative", "must not be negative")
+	}
+	if !slices.Contains(Tristates, a.PatchingPermitted) {
+		add("patching_permitted", "err.unknown_value", fmt.Sprintf("unknown value %q", a.PatchingPermitted))
+	}
+	if !slices.Contains(CredentialStatuses, a.DefaultCreds) {
+		add("default_credentials", "err.unknown_value", fmt.Sprintf("unknown value %q", a.DefaultCreds))
+	}
+	if a.Level != LevelNone && !slices.Contains(Levels, a.Level) {
+		add("level", "err.unknown_value", fmt.Sprintf("unknown level %q", a.Level))
+	}
+	if a.Status != StatusActive && a.Status != StatusRetired {
+		add("status", "err.unknown_value", fmt.Sprintf("unknown status %q", a.Status))
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// AssetFilter selects assets for a list. Zero fields do not filter.
+type AssetFilter struct {
+	SiteID       int64
+	DepartmentID int64
+	VendorID     int64
+	Kind         AssetKind
+	Status       AssetStatus
+	// Query matches any text field, case-insensitively.
+	Query string
+	// Sort is a field name, optionally prefixed with "-" for descending order.
+	Sort   string
+	Offset int
+	Limit  int
+}
+
+// AssetSortFields lists the fields an asset list can be sorted by.
+var AssetSortFields = []string{"name", "kind", "site", "department", "vendor", "model", "end_of_support", "updated_at"}
+
+// AssetService manages the inventory. Every method checks the caller's role and sites
+// (taken from the context) and writes its audit row in the same transaction as its change.
+type AssetService interface {
+	// FindAssetByID returns an asset the caller may see, or ENOTFOUND.
+	FindAssetByID(ctx context.Context, id int64) (*Asset, error)
+	// FindAssets returns the page of assets the filter selects and the total count.
+	FindAssets(ctx context.Context, filter AssetFilter) ([]*Asset, int, error)
+	// CreateAsset validates and stores a new asset, setting its ID. EINVALID, EFORBIDDEN.
+	CreateAsset(ctx context.Context, a *Asset) error
+	// UpdateAsset replaces an asset's fields; a stale Version is ECONFLICT.
+	UpdateAsset(ctx context.Context, a *Asset) error
+	// RetireAsset marks an asset retired; it stays in the inventory and its history.
+	RetireAsset(ctx context.Context, id int64) error
+	// ImportAssets stores all rows or none: any invalid row rejects the whole import with a
+	// *ValidationError listing every problem. Rows matching an existing asset update it.
+	ImportAssets(ctx context.Context, rows []AssetRow, source string) (ImportResult, error)
+}
+
+// AssetRow is one row of an asset import: the asset with its references by name, as
+// hospitals' spreadsheets hold them, and the row's line in the file.
+type AssetRow struct {
+	Line        int
+	Asset       Asset
+	Site        string
+	Department  string
+	Vendor      string
+	Responsible string
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+}

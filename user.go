@@ -1,0 +1,131 @@
+package medsec
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Role is what a user does at the hospital; it decides what the user may do in medsec.
+type Role string
+
+// Roles [M13].
+const (
+	RoleAdmin            Role = "admin"
+	RoleSecurityOfficer  Role = "security-officer"
+	RoleClinicalEngineer Role = "clinical-engineer"
+	RoleITOperations     Role = "it-operations"
+	RoleSOCAnalyst       Role = "soc-analyst"
+	RoleAuditor          Role = "auditor"
+	RoleVendor           Role = "vendor"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleSecurityOfficer, RoleClinicalEngineer, RoleITOperations, RoleSOCAnalyst, RoleAuditor, RoleVendor}
+
+// Permission is one thing a role may do.
+type Permission string
+
+// Permissions.
+const (
+	PermInventoryRead  Permission = "inventory:read"
+	PermInventoryWrite Permission = "inventory:write"
+	PermAuditRead      Permission = "audit:read"
+	PermUserAdmin      Permission = "user:admin"
+	PermSiteAdmin      Permission = "site:admin"
+)
+
+// rolePermissions is the one table of who may do what. The auditor reads everything and
+// changes nothing; a vendor reads only the assets assigned to its company.
+var rolePermissions = map[Role][]Permission{
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead},
+	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite},
+	RoleSOCAnalyst:       {PermInventoryRead},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead},
+	RoleVendor:           {PermInventoryRead},
+}
+
+// Can reports whether the role has the permission.
+func (r Role) Can(p Permission) bool { return slices.Contains(rolePermissions[r], p) }
+
+// User is a person who logs in to medsec.
+type User struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        Role   `json:"role"`
+	// SiteIDs limits the user to these sites; empty means every site.
+	SiteIDs []int64 `json:"site_ids"`
+	// VendorID ties a vendor-maintenance user to its company's assets.
+	VendorID    int64     `json:"vendor_id,omitempty"`
+	Language    string    `json:"language,omitempty"`
+	TOTPEnabled bool      `json:"totp_enabled"`
+	Disabled    bool      `json:"disabled"`
+	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// CanSeeSite reports whether the user may see data of the site.
+func (u *User) CanSeeSite(siteID int64) bool {
+	return len(u.SiteIDs) == 0 || slices.Contains(u.SiteIDs, siteID)
+}
+
+// CanSeeAsset reports whether the user may see the asset: its site, and for vendor
+// maintenance users, only their company's assets.
+func (u *User) CanSeeAsset(a *Asset) bool {
+	if !u.CanSeeSite(a.SiteID) {
+		return false
+	}
+	if u.Role == RoleVendor {
+		return u.VendorID != 0 && a.VendorID == u.VendorID
+	}
+	return true
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// Validate checks a user's fields.
+func (u *User) Validate() error {
+	var errs []FieldError
+	if !usernamePattern.MatchString(u.Username) {
+		errs = append(errs, FieldError{Field: "username", Key: "err.bad_username", Message: "must be 2-64 lower-case letters, digits, '.', '_' or '-'"})
+	}
+	if !slices.Contains(Roles, u.Role) {
+		errs = append(errs, FieldError{Field: "role", Key: "err.unknown_value", Message: "unknown role"})
+	}
+	if u.Role == RoleVendor && u.VendorID == 0 {
+		errs = append(errs, FieldError{Field: "vendor", Key: "err.required", Message: "is required for vendor maintenance users"})
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+type userContextKey struct{}
+
+// NewContextWithUser returns a context carrying the user acting in it.
+func NewContextWithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userContextKey{}, u)
+}
+
+// UserFromContext returns the user acting in the context, or nil.
+func UserFromContext(ctx context.Context) *User {
+	u, _ := ctx.Value(userContextKey{}).(*User)
+	return u
+}
+
+// Authorize returns the context's user if it holds the permission, EUNAUTHORIZED if no one
+// is logged in, and EFORBIDDEN otherwise.
+func Authorize(ctx context.Context, p Permission) (*User, error) {
+	u := UserFromContext(ctx)
+	if u == nil {
+		return nil, Errorf(EUNAUTHORIZED, "You must log in.")
+	} else if !u.Role.Can(p) {
+		return nil, &Error{Code: EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+	}
+	return u, nil
+}
