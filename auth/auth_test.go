@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordHash(t *testing.T) {
+	hash, err := HashPassword("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Fatalf("hash = %q, want argon2id PHC string", hash)
+	}
+	if err := VerifyPassword(hash, "correct horse battery staple"); err != nil {
+		t.Errorf("right password: %v", err)
+	}
+	if err := VerifyPassword(hash, "correct horse battery stapl"); !errors.Is(err, ErrMismatch) {
+		t.Errorf("wrong password: got %v, want ErrMismatch", err)
+	}
+	again, _ := HashPassword("correct horse battery staple")
+	if again == hash {
+		t.Error("two hashes of one password are equal: salt not random")
+	}
+	if err := VerifyPassword("$2a$10$abc", "x"); err == nil || errors.Is(err, ErrMismatch) {
+		t.Errorf("bcrypt hash: got %v, want a format error", err)
+	}
+}
+
+func TestTOTP(t *testing.T) {
+	secret, url, err := NewTOTPKey("medsec", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(url, "otpauth://totp/medsec:alice?") {
+		t.Errorf("url = %q", url)
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	code, _ := TOTPCode(secret, now)
+	step, ok := CheckTOTP(secret, code, now, 0)
+	if !ok || step != now.Unix()/30 {
+		t.Fatalf("CheckTOTP(current code) = %d, %v", step, ok)
+	}
+	if _, ok := CheckTOTP(secret, code, now, step); ok {
+		t.Error("a code was accepted twice (replay)")
+	}
+	if _, ok := CheckTOTP(secret, code, now.Add(30*time.Second), 0); !ok {
+		t.Error("previous step's code refused: one step of skew must be allowed")
+	}
+	if _, ok := CheckTOTP(secret, code, now.Add(2*time.Minute), 0); ok {
+		t.Error("a code four steps old was accepted")
+	}
+	if _, ok := CheckTOTP(secret, "12345", now, 0); ok {
+		t.Error("a five-digit code was accepted")
+	}
+}
+
+func TestPasswordStrength(t *testing.T) {
+	tests := []struct {
+		password string
+		ok       bool
+	}{
+		{"short", false},
+		{"alice-long-password", false},
+		{"長いパスワードです十二文字以上", true},
+		{"a perfectly fine one", true},
+	}
+	for _, tt := range tests {
+		if got := CheckPasswordStrength(tt.password, "alice") == nil; got != tt.ok {
+			t.Errorf("CheckPasswordStrength(%q) ok = %v, want %v", tt.password, got, tt.ok)
+		}
+	}
+}

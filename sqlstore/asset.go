@@ -1,0 +1,554 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// AssetService implements medsec.AssetService.
+type AssetService struct{ db *DB }
+
+var _ medsec.AssetService = (*AssetService)(nil)
+
+// NewAssetService returns the asset service of db.
+func NewAssetService(db *DB) *AssetService { return &AssetService{db: db} }
+
+const assetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, a.kind, COALESCE(a.vendor_id, 0), a.model, a.serial,
+	a.software, a.firmware, a.ips, a.macs, a.vlan, a.ssid, a.location, COALESCE(a.responsible_id, 0), a.vendor_contact,
+	a.connectivity, a.data_class, a.patient_records, a.end_of_support, a.remote_maintenance, a.patching_permitted,
+	a.default_creds, a.level, a.notes, a.status, a.retired_at, a.created_at, a.updated_at, a.version,
+	s.name, COALESCE(d.name, ''), COALESCE(v.name, ''), COALESCE(p.name, '')`
+
+const assetFrom = ` FROM assets a
+	JOIN sites s ON s.id = a.site_id
+	LEFT JOIN departments d ON d.id = a.department_id
+	LEFT JOIN vendors v ON v.id = a.vendor_id
+	LEFT JOIN people p ON p.id = a.responsible_id`
+
+func scanAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
+	var a medsec.Asset
+	var ips, macs, conn, eos string
+	var retired sql.NullTime
+	err := scan(&a.ID, &a.SiteID, &a.DepartmentID, &a.Name, &a.Kind, &a.VendorID, &a.Model, &a.Serial,
+		&a.Software, &a.Firmware, &ips, &macs, &a.VLAN, &a.SSID, &a.Location, &a.ResponsibleID, &a.VendorContact,
+		&conn, &a.DataClass, &a.PatientRecords, &eos, &a.RemoteMaintenance, &a.PatchingPermitted,
+		&a.DefaultCreds, &a.Level, &a.Notes, &a.Status, &retired, &a.CreatedAt, &a.UpdatedAt, &a.Version,
+		&a.SiteName, &a.DepartmentName, &a.VendorName, &a.ResponsibleName)
+	if err != nil {
+		return nil, err
+	}
+	a.IPs, a.MACs = splitList(ips), splitList(macs)
+	for _, c := range splitList(conn) {
+		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
+	}
+	a.EndOfSupport, _ = medsec.ParseDate(eos)
+	if retired.Valid {
+		a.RetiredAt = retired.Time.UTC()
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// FindAssetByID returns the asset if the caller may see it, else ENOTFOUND (a user must not
+// learn that an asset of another site exists).
+func (s *AssetService) FindAssetByID(ctx context.Context, id int64) (*medsec.Asset, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	a, err := findAssetByID(ctx, s.db.read, s.db.dialect, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanSeeAsset(a) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	}
+	return a, nil
+}
+
+func findAssetByID(ctx context.Context, q querier, d dialect, id int64) (*medsec.Asset, error) {
+	row := q.QueryRowContext(ctx, d.rebind(`SELECT `+assetColumns+assetFrom+` WHERE a.id = ?`), id)
+	a, err := scanAsset(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find asset %d: %w", id, err)
+	}
+	return a, nil
+}
+
+var assetSortColumns = map[string]string{
+	"name": "a.name", "kind": "a.kind", "site": "s.name", "department": "d.name", "vendor": "v.name",
+	"model": "a.model", "end_of_support": "a.end_of_support", "updated_at": "a.updated_at",
+}
+
+// FindAssets returns a page of the assets the caller may see and the filter selects.
+func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]*medsec.Asset, int, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := assetWhere(u, f)
+	d := s.db.dialect
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*)`+assetFrom+where), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count assets: %w", err)
+	}
+	order := "a.name"
+	desc := strings.HasPrefix(f.Sort, "-")
+	if col, ok := assetSortColumns[strings.TrimPrefix(f.Sort, "-")]; ok {
+		order = col
+	}
+	if desc {
+		order += " DESC"
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100000 {
+		limit = 50
+	}
+	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY `+order+`, a.id LIMIT ? OFFSET ?`),
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find assets: %w", err)
+	}
+	defer rows.Close()
+	assets := make([]*medsec.Asset, 0, limit)
+	for rows.Next() {
+		a, err := scanAsset(rows.Scan)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find assets: %w", err)
+		}
+		assets = append(assets, a)
+	}
+	return assets, total, rows.Err()
+}
+
+// assetWhere builds the WHERE clause of a filter, always limited to what u may see.
+func assetWhere(u *medsec.User, f medsec.AssetFilter) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if len(u.SiteIDs) > 0 {
+		where = append(where, "a.site_id IN ("+placeholders(len(u.SiteIDs))+")")
+		for _, id := range u.SiteIDs {
+			args = append(args, id)
+		}
+	}
+	if u.Role == medsec.RoleVendor {
+		add("a.vendor_id = ?", u.VendorID)
+	}
+	if f.SiteID != 0 {
+		add("a.site_id = ?", f.SiteID)
+	}
+	if f.DepartmentID != 0 {
+		add("a.department_id = ?", f.DepartmentID)
+	}
+	if f.VendorID != 0 {
+		add("a.vendor_id = ?", f.VendorID)
+	}
+	if f.Kind != "" {
+		add("a.kind = ?", string(f.Kind))
+	}
+	if f.Status != "" {
+		add("a.status = ?", string(f.Status))
+	}
+	for _, word := range strings.Fields(strings.ToLower(f.Query)) {
+		add("a.search_text LIKE ?", "%"+escapeLike(word)+"%")
+		where[len(where)-1] += ` ESCAPE '\'`
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// searchText is what full-text search matches: every text field, lower-cased.
+func searchText(a *medsec.Asset, siteName, deptName, vendorName, personName string) string {
+	fields := []string{a.Name, string(a.Kind), a.Model, a.Serial, a.Software, a.Firmware, strings.Join(a.IPs, " "),
+		strings.Join(a.MACs, " "), a.SSID, a.Location, a.VendorContact, a.RemoteMaintenance, a.Notes,
+		siteName, deptName, vendorName, personName}
+	return strings.ToLower(strings.Join(fields, " "))
+}
+
+// CreateAsset stores a new asset after checking the caller may write at its site.
+func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if !u.CanSeeSite(a.SiteID) {
+		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.createAsset(ctx, a); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset) error {
+	a.CreatedAt, a.UpdatedAt, a.Version = tx.now, tx.now, 1
+	search, err := tx.assetSearchText(ctx, a)
+	if err != nil {
+		return err
+	}
+	a.ID, err = tx.insert(ctx, `INSERT INTO assets (site_id, department_id, name, kind, vendor_id, model, serial, software, firmware,
+		ips, macs, vlan, ssid, location, responsible_id, vendor_contact, connectivity, data_class, patient_records, end_of_support,
+		remote_maintenance, patching_permitted, default_creds, level, notes, status, retired_at, created_at, updated_at, version, search_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(assetValues(a), nullTime(a.RetiredAt), a.CreatedAt, a.UpdatedAt, a.Version, search)...)
+	if err != nil {
+		return fmt.Errorf("create asset: %w", referenceError(err))
+	}
+	return tx.auditChange(ctx, "asset.create", "asset", a.ID, a.SiteID, nil, a)
+}
+
+// assetValues lists the columns an update writes, in the order of the INSERT.
+func assetValues(a *medsec.Asset) []any {
+	conn := make([]string, len(a.Connectivity))
+	for i, c := range a.Connectivity {
+		conn[i] = string(c)
+	}
+	return []any{a.SiteID, nullID(a.DepartmentID), a.Name, string(a.Kind), nullID(a.VendorID), a.Model, a.Serial, a.Software, a.Firmware,
+		strings.Join(a.IPs, ","), strings.Join(a.MACs, ","), a.VLAN, a.SSID, a.Location, nullID(a.ResponsibleID), a.VendorContact,
+		strings.Join(conn, ","), string(a.DataClass), a.PatientRecords, a.EndOfSupport.String(), a.RemoteMaintenance,
+		string(a.PatchingPermitted), string(a.DefaultCreds), string(a.Level), a.Notes, string(a.Status)}
+}
+
+// assetSearchText resolves the names of the asset's references for search.
+func (tx *Tx) assetSearchText(ctx context.Context, a *medsec.Asset) (string, error) {
+	var site, dept, vendor, person string
+	err := tx.queryRow(ctx, `SELECT s.name,
+		COALESCE((SELECT name FROM departments WHERE id = ?), ''),
+		COALESCE((SELECT name FROM vendors WHERE id = ?), ''),
+		COALESCE((SELECT name FROM people WHERE id = ?), '')
+		FROM sites s WHERE s.id = ?`, a.DepartmentID, a.VendorID, a.ResponsibleID, a.SiteID).Scan(&site, &dept, &vendor, &person)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site", Key: "err.unknown_reference", Message: "no such site"}}}
+	} else if err != nil {
+		return "", fmt.Errorf("asset search text: %w", err)
+	}
+	a.SiteName, a.DepartmentName, a.VendorName, a.ResponsibleName = site, dept, vendor, person
+	return searchText(a, site, dept, vendor, person), nil
+}
+
+// referenceError turns a foreign-key failure into a validation error a user can act on.
+func referenceError(err error) error {
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "foreign key") {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "reference", Key: "err.unknown_reference", Message: "refers to a department, vendor or person that does not exist"}}}
+	}
+	return err
+}
+
+// UpdateAsset replaces the asset's fields if a.Version is still current.
+func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := findAssetByID(ctx, tx, tx.db.dialect, a.ID)
+	if err != nil {
+		return err
+	}
+	if !u.CanSeeAsset(before) {
+		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	}
+	if !u.CanSeeSite(a.SiteID) {
+		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+	}
+	if a.Version != before.Version {
+		return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this asset; reload it and try again.", Key: "err.stale"}
+	}
+	if err := tx.updateAsset(ctx, before, a); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset) error {
+	a.CreatedAt, a.UpdatedAt, a.Version = before.CreatedAt, tx.now, before.Version+1
+	if a.Status == medsec.StatusRetired && before.Status != medsec.StatusRetired {
+		a.RetiredAt = tx.now
+	} else if a.Status == medsec.StatusActive {
+		a.RetiredAt = time.Time{}
+	} else {
+		a.RetiredAt = before.RetiredAt
+	}
+	search, err := tx.assetSearchText(ctx, a)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE assets SET site_id = ?, department_id = ?, name = ?, kind = ?, vendor_id = ?, model = ?, serial = ?,
+		software = ?, firmware = ?, ips = ?, macs = ?, vlan = ?, ssid = ?, location = ?, responsible_id = ?, vendor_contact = ?,
+		connectivity = ?, data_class = ?, patient_records = ?, end_of_support = ?, remote_maintenance = ?, patching_permitted = ?,
+		default_creds = ?, level = ?, notes = ?, status = ?, retired_at = ?, updated_at = ?, version = ?, search_text = ?
+		WHERE id = ?`, append(assetValues(a), nullTime(a.RetiredAt), a.UpdatedAt, a.Version, search, a.ID)...)
+	if err != nil {
+		return fmt.Errorf("update asset %d: %w", a.ID, referenceError(err))
+	}
+	return tx.auditChange(ctx, "asset.update", "asset", a.ID, a.SiteID, before, a)
+}
+
+// RetireAsset marks the asset retired.
+func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := findAssetByID(ctx, tx, tx.db.dialect, id)
+	if err != nil {
+		return err
+	}
+	if !u.CanSeeAsset(before) {
+		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	}
+	if before.Status == medsec.StatusRetired {
+		return nil
+	}
+	after := *before
+	after.Status = medsec.StatusRetired
+	if err := tx.updateAsset(ctx, before, &after); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ImportAssets resolves the rows' references by name, validates every row, and stores them
+// all in one transaction, or none if any row is bad. A row updates the existing asset that
+// has the same vendor and serial number, else the same MAC address, else the same site and
+// name; otherwise it creates one.
+func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow, source string) (medsec.ImportResult, error) {
+	var res medsec.ImportResult
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return res, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	names, err := tx.loadNames(ctx)
+	if err != nil {
+		return res, err
+	}
+	idx, err := tx.loadAssetKeys(ctx)
+	if err != nil {
+		return res, err
+	}
+	var errs []medsec.FieldError
+	bad := func(line int, field, key, msg string) {
+		errs = append(errs, medsec.FieldError{Line: line, Field: field, Key: key, Message: msg})
+	}
+	seen := make(map[string]int) // key -> line, to catch duplicates inside the file
+	for i := range rows {
+		r := &rows[i]
+		a := &r.Asset
+		a.Normalize()
+		var ok bool
+		if a.SiteID, ok = names.sites[r.Site]; !ok {
+			bad(r.Line, "site", "err.unknown_site", fmt.Sprintf("unknown site %q", r.Site))
+		} else if !u.CanSeeSite(a.SiteID) {
+			bad(r.Line, "site", "err.forbidden_site", fmt.Sprintf("you may not change assets of site %q", r.Site))
+		}
+		if r.Department != "" && a.SiteID != 0 {
+			if a.DepartmentID, ok = names.departments[deptKey{a.SiteID, r.Department}]; !ok {
+				bad(r.Line, "department", "err.unknown_department", fmt.Sprintf("unknown department %q at site %q", r.Department, r.Site))
+			}
+		}
+		if r.Vendor != "" {
+			if a.VendorID, ok = names.vendors[r.Vendor]; !ok {
+				bad(r.Line, "vendor", "err.unknown_vendor", fmt.Sprintf("unknown vendor %q", r.Vendor))
+			}
+		}
+		if r.Responsible != "" {
+			if a.ResponsibleID, ok = names.people[r.Responsible]; !ok {
+				bad(r.Line, "responsible", "err.unknown_person", fmt.Sprintf("unknown person %q", r.Responsible))
+			}
+		}
+		if err := a.Validate(); err != nil {
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) {
+				return res, err
+			}
+			for _, fe := range ve.Errors {
+				if fe.Field != "site" || a.SiteID != 0 || r.Site == "" {
+					bad(r.Line, fe.Field, fe.Key, fe.Message)
+				}
+			}
+		}
+		for _, k := range assetKeys(a) {
+			if prev, dup := seen[k]; dup {
+				bad(r.Line, "serial", "err.duplicate_row", fmt.Sprintf("same asset as line %d", prev))
+				break
+			}
+			seen[k] = r.Line
+		}
+	}
+	if len(errs) > 0 {
+		return res, &medsec.ValidationError{Source: source, Errors: errs}
+	}
+	for i := range rows {
+		a := &rows[i].Asset
+		id := idx.match(a)
+		if id == 0 {
+			if err := tx.createAsset(ctx, a); err != nil {
+				return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
+			}
+			res.Created++
+			continue
+		}
+		before, err := findAssetByID(ctx, tx, tx.db.dialect, id)
+		if err != nil {
+			return res, err
+		}
+		if !u.CanSeeAsset(before) {
+			return res, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: rows[i].Line, Field: "site", Key: "err.forbidden_site", Message: "matches an asset you may not change"}}}
+		}
+		a.ID = id
+		if err := tx.updateAsset(ctx, before, a); err != nil {
+			return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
+		}
+		res.Updated++
+	}
+	if err := tx.auditChange(ctx, "asset.import", "import", 0, 0, nil, map[string]any{"source": source, "rows": len(rows), "created": res.Created, "updated": res.Updated}); err != nil {
+		return res, err
+	}
+	return res, tx.Commit()
+}
+
+type deptKey struct {
+	site int64
+	name string
+}
+
+type nameIndex struct {
+	sites       map[string]int64
+	departments map[deptKey]int64
+	vendors     map[string]int64
+	people      map[string]int64
+}
+
+// loadNames reads the ids of every site (by name and by code), department, vendor and person.
+func (tx *Tx) loadNames(ctx context.Context) (*nameIndex, error) {
+	n := &nameIndex{sites: map[string]int64{}, departments: map[deptKey]int64{}, vendors: map[string]int64{}, people: map[string]int64{}}
+	load := func(query string, put func(id int64, a, b string)) error {
+		rows, err := tx.query(ctx, query)
+		if err != nil {
+			return fmt.Errorf("load names: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var a, b string
+			if err := rows.Scan(&id, &a, &b); err != nil {
+				return fmt.Errorf("load names: %w", err)
+			}
+			put(id, a, b)
+		}
+		return rows.Err()
+	}
+	if err := load(`SELECT id, name, code FROM sites`, func(id int64, name, code string) { n.sites[name], n.sites[code] = id, id }); err != nil {
+		return nil, err
+	}
+	if err := load(`SELECT id, name, CAST(site_id AS TEXT) FROM departments`, func(id int64, name, site string) {
+		var siteID int64
+		fmt.Sscan(site, &siteID)
+		n.departments[deptKey{siteID, name}] = id
+	}); err != nil {
+		return nil, err
+	}
+	if err := load(`SELECT id, name, '' FROM vendors`, func(id int64, name, _ string) { n.vendors[name] = id }); err != nil {
+		return nil, err
+	}
+	if err := load(`SELECT id, name, '' FROM people`, func(id int64, name, _ string) { n.people[name] = id }); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// assetKeyIndex finds the existing asset an imported row stands for.
+type assetKeyIndex map[string]int64
+
+// assetKeys returns the stable keys of an asset, strongest first: vendor and serial number,
+// each MAC address, site and name.
+func assetKeys(a *medsec.Asset) []string {
+	var keys []string
+	if a.Serial != "" {
+		keys = append(keys, fmt.Sprintf("serial\x00%d\x00%s", a.VendorID, a.Serial))
+	}
+	for _, mac := range a.MACs {
+		keys = append(keys, "mac\x00"+mac)
+	}
+	return append(keys, fmt.Sprintf("name\x00%d\x00%s", a.SiteID, a.Name))
+}
+
+func (idx assetKeyIndex) match(a *medsec.Asset) int64 {
+	for _, k := range assetKeys(a) {
+		if id, ok := idx[k]; ok {
+			return id
+		}
+	}
+	return 0
+}
+
+func (tx *Tx) loadAssetKeys(ctx context.Context) (assetKeyIndex, error) {
+	rows, err := tx.query(ctx, `SELECT id, site_id, name, COALESCE(vendor_id, 0), serial, macs FROM assets`)
+	if err != nil {
+		return nil, fmt.Errorf("load asset keys: %w", err)
+	}
+	defer rows.Close()
+	idx := assetKeyIndex{}
+	for rows.Next() {
+		var a medsec.Asset
+		var macs string
+		if err := rows.Scan(&a.ID, &a.SiteID, &a.Name, &a.VendorID, &a.Serial, &macs); err != nil {
+			return nil, fmt.Errorf("load asset keys: %w", err)
+		}
+		a.MACs = splitList(macs)
+		for _, k := range assetKeys(&a) {
+			idx[k] = a.ID
+		}
+	}
+	return idx, rows.Err()
+}

@@ -1,0 +1,171 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// AuditService reads medsec's audit trail and records events that are not changes.
+type AuditService struct{ db *DB }
+
+// NewAuditService returns the audit service of db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
+
+// FindAuditEntries returns entries newest first. Needs PermAuditRead; a user limited to
+// sites sees the entries of those sites and the entries with no site.
+func (s *AuditService) FindAuditEntries(ctx context.Context, f medsec.AuditFilter) ([]*medsec.AuditEntry, int, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermAuditRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.Username != "" {
+		add("username = ?", f.Username)
+	}
+	if f.ObjectType != "" {
+		add("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != 0 {
+		add("object_id = ?", f.ObjectID)
+	}
+	if !f.Since.IsZero() {
+		add("at >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", f.Until.UTC())
+	}
+	if len(u.SiteIDs) > 0 {
+		where = append(where, "(site_id = 0 OR site_id IN ("+placeholders(len(u.SiteIDs))+"))")
+		for _, id := range u.SiteIDs {
+			args = append(args, id)
+		}
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	d := s.db.dialect
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, d.rebind("SELECT COUNT(*) FROM audit_log"+cond), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit entries: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 10000 {
+		limit = 100
+	}
+	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT id, at, COALESCE(user_id, 0), username, action, object_type, object_id, site_id, before_json, after_json, remote_addr, detail
+		FROM audit_log`+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find audit entries: %w", err)
+	}
+	defer rows.Close()
+	var entries []*medsec.AuditEntry
+	for rows.Next() {
+		var e medsec.AuditEntry
+		var before, after string
+		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Username, &e.Action, &e.ObjectType, &e.ObjectID, &e.SiteID, &before, &after, &e.RemoteAddr, &e.Detail); err != nil {
+			return nil, 0, fmt.Errorf("find audit entries: %w", err)
+		}
+		if before != "" {
+			e.Before = json.RawMessage(before)
+		}
+		if after != "" {
+			e.After = json.RawMessage(after)
+		}
+		entries = append(entries, &e)
+	}
+	return entries, total, rows.Err()
+}
+
+// RecordEvent appends an event that is not part of a change, such as a permission denial.
+func (s *AuditService) RecordEvent(ctx context.Context, e *medsec.AuditEntry) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.audit(ctx, e); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type remoteAddrKey struct{}
+
+// WithRemoteAddr returns a context carrying the client address that audit rows record.
+func WithRemoteAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, remoteAddrKey{}, addr)
+}
+
+// audit appends e in the transaction, filling time, user and address from tx and ctx.
+func (tx *Tx) audit(ctx context.Context, e *medsec.AuditEntry) error {
+	e.At = tx.now
+	if u := medsec.UserFromContext(ctx); u != nil && e.Username == "" {
+		e.UserID, e.Username = u.ID, u.Username
+	}
+	if e.Username == "" {
+		e.Username = "system"
+	}
+	if addr, ok := ctx.Value(remoteAddrKey{}).(string); ok && e.RemoteAddr == "" {
+		e.RemoteAddr = addr
+	}
+	var userID any
+	if e.UserID != 0 {
+		userID = e.UserID
+	}
+	id, err := tx.insert(ctx, `INSERT INTO audit_log (at, user_id, username, action, object_type, object_id, site_id, before_json, after_json, remote_addr, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At, userID, e.Username, e.Action, e.ObjectType, e.ObjectID, e.SiteID, string(e.Before), string(e.After), e.RemoteAddr, e.Detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	e.ID = id
+	return nil
+}
+
+// auditChange appends a change of an object, with its state before and after as JSON.
+func (tx *Tx) auditChange(ctx context.Context, action, objectType string, objectID, siteID int64, before, after any) error {
+	e := &medsec.AuditEntry{Action: action, ObjectType: objectType, ObjectID: objectID, SiteID: siteID}
+	var err error
+	if before != nil {
+		if e.Before, err = json.Marshal(before); err != nil {
+			return fmt.Errorf("audit %s: %w", action, err)
+		}
+	}
+	if after != nil {
+		if e.After, err = json.Marshal(after); err != nil {
+			return fmt.Errorf("audit %s: %w", action, err)
+		}
+	}
+	return tx.audit(ctx, e)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// nullTime maps the zero time to NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// nullID maps the zero id to NULL, for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,134 @@
+package sqlstore_test
+
+import (
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/auth"
+	"medsec/sqlstore"
+)
+
+const password = "a long enough password"
+
+func TestLoginAndLockout(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		generated, err := users.EnsureAdmin(system, "")
+		if err != nil || len(generated) != 20 {
+			t.Fatalf("EnsureAdmin generated %q, %v", generated, err)
+		}
+		if again, _ := users.EnsureAdmin(system, ""); again != "" {
+			t.Error("EnsureAdmin made a second admin")
+		}
+		u, err := users.Authenticate(system, "ADMIN ", generated, "")
+		if err != nil || u.Username != "admin" || u.Role != medsec.RoleAdmin {
+			t.Fatalf("login = %+v, %v", u, err)
+		}
+		for i := range 5 {
+			_, err := users.Authenticate(system, "admin", "wrong", "")
+			want := medsec.KeyLoginFailed
+			if i == 4 {
+				want = medsec.KeyLocked
+			}
+			if e, ok := err.(*medsec.Error); !ok || e.Key != want {
+				t.Fatalf("failure %d: err = %v, want %s", i+1, err, want)
+			}
+		}
+		if _, err := users.Authenticate(system, "admin", generated, ""); err.(*medsec.Error).Key != medsec.KeyLocked {
+			t.Errorf("right password while locked: err = %v", err)
+		}
+		db.Now = func() time.Time { return testNow.Add(16 * time.Minute) }
+		if _, err := users.Authenticate(system, "admin", generated, ""); err != nil {
+			t.Errorf("login after lockout expired: %v", err)
+		}
+		if _, err := users.Authenticate(system, "nobody", "x", ""); err.(*medsec.Error).Key != medsec.KeyLoginFailed {
+			t.Errorf("unknown user: err = %v", err)
+		}
+		entries, _, _ := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionLoginFailed})
+		if len(entries) != 7 {
+			t.Errorf("%d failed logins audited, want 7", len(entries))
+		}
+		for _, e := range entries {
+			if e.Detail == "" || e.Username == "" {
+				t.Errorf("failed login audit lacks detail: %+v", e)
+			}
+		}
+	})
+}
+
+func TestTOTPEnrolment(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		u := &medsec.User{Username: "ciso", Role: medsec.RoleSecurityOfficer}
+		if err := users.CreateUser(system, u, password); err != nil {
+			t.Fatal(err)
+		}
+		ctx := as(u)
+		secret, _, err := users.BeginTOTP(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := users.EnableTOTP(ctx, "000000"); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("wrong enrolment code: err = %v", err)
+		}
+		code, _ := auth.TOTPCode(secret, testNow)
+		if err := users.EnableTOTP(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.Authenticate(system, "ciso", password, ""); err.(*medsec.Error).Key != medsec.KeyTOTPRequired {
+			t.Errorf("login without code: err = %v", err)
+		}
+		// The enrolment code's step is used: the next login needs the next step's code.
+		db.Now = func() time.Time { return testNow.Add(30 * time.Second) }
+		next, _ := auth.TOTPCode(secret, testNow.Add(30*time.Second))
+		if _, err := users.Authenticate(system, "ciso", password, next); err != nil {
+			t.Fatalf("login with code: %v", err)
+		}
+		if _, err := users.Authenticate(system, "ciso", password, next); err == nil {
+			t.Error("a TOTP code was accepted twice")
+		}
+	})
+}
+
+func TestSessionsAndTokens(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		u := &medsec.User{Username: "soc.wang", Role: medsec.RoleSOCAnalyst}
+		if err := users.CreateUser(system, u, password); err != nil {
+			t.Fatal(err)
+		}
+		token, err := users.CreateSession(system, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := users.FindUserBySession(system, token); err != nil || got.ID != u.ID {
+			t.Fatalf("session user = %v, %v", got, err)
+		}
+		db.Now = func() time.Time { return testNow.Add(61 * time.Minute) }
+		if _, err := users.FindUserBySession(system, token); medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
+			t.Errorf("idle session: err = %v, want unauthorized", err)
+		}
+		api, err := users.CreateAPIToken(as(u), u.ID, "siem")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := users.FindUserByAPIToken(system, api); err != nil || got.Username != "soc.wang" {
+			t.Errorf("token user = %v, %v", got, err)
+		}
+		if _, err := users.FindUserByAPIToken(system, api+"x"); medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
+			t.Errorf("wrong token: err = %v", err)
+		}
+		other := &medsec.User{ID: 99, Username: "x", Role: medsec.RoleClinicalEngineer}
+		if _, err := users.CreateAPIToken(as(other), u.ID, "steal"); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("token for another user: err = %v", err)
+		}
+		u.Disabled = true
+		if err := users.UpdateUser(system, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.FindUserByAPIToken(system, api); medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
+			t.Errorf("token of disabled user: err = %v", err)
+		}
+	})
+}
