@@ -109,7 +109,7 @@ func (m *memSource) peek(n int) ([]byte, error) {
 	}
 	return m.b[m.off : m.off+n], nil
 }
-func (m *memSource) discard(n int)  { m.off += n }
+func (m *memSource) discard(n int) { m.off += n }
 func (m *memSource) offset() int64 { return int64(m.off) }
 
 type streamSource struct {

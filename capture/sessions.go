@@ -1,0 +1,167 @@
+package capture
+
+import (
+	"strings"
+
+	"medsec/capture/appproto"
+)
+
+// tlsSession follows both handshake directions of a TLS connection.
+type tlsSession struct {
+	a   *Analyzer
+	f   *flow
+	dir [2]appproto.TLSStream
+}
+
+func (s *tlsSession) feed(side int, b []byte) bool {
+	return s.dir[side].Write(b, func(info appproto.TLSInfo) {
+		a, f := s.a, s.f
+		switch info.Kind {
+		case "client_hello":
+			srv := f.addr(1 - side)
+			a.addFact(srv, FactTLSServerName, info.SNI)
+			f.addDetail("tls client versions: " + strings.Join(info.Versions, ","))
+			if info.SNI != "" {
+				f.addDetail("tls sni: " + info.SNI)
+			}
+		case "server_hello":
+			for _, v := range info.Versions {
+				a.addFact(f.addr(side), FactTLSVersion, v)
+				f.addDetail("tls version: " + v)
+			}
+		case "certificate":
+			a.addFact(f.addr(side), FactTLSCertSubject, info.Subject)
+			a.addFact(f.addr(side), FactTLSCertIssuer, info.Issuer)
+		}
+	})
+}
+
+func (s *tlsSession) gap(side int) { s.dir[side].Stop() }
+
+// httpSession reads the first request and response heads.
+type httpSession struct {
+	a   *Analyzer
+	f   *flow
+	dir [2]appproto.HTTPStream
+}
+
+func (s *httpSession) feed(side int, b []byte) bool {
+	return s.dir[side].Write(b, func(h appproto.HTTPHead) {
+		a, f := s.a, s.f
+		if h.Request {
+			a.addFact(f.addr(1-side), FactHTTPHost, h.Host)
+			a.addFact(f.addr(side), FactHTTPUserAgent, h.UserAgent)
+			if h.Host != "" {
+				f.addDetail("http host: " + h.Host)
+			}
+		} else {
+			a.addFact(f.addr(side), FactHTTPServer, h.Server)
+		}
+	})
+}
+
+func (s *httpSession) gap(side int) {}
+
+// dnsSession reads every DNS message of a flow: answers name addresses.
+type dnsSession struct {
+	a *Analyzer
+	f *flow
+	n int
+}
+
+func (s *dnsSession) feed(side int, b []byte) bool {
+	m, err := appproto.ParseDNS(b)
+	if err != nil {
+		return true
+	}
+	s.n++
+	if !m.Response {
+		return true
+	}
+	s.a.addRole(s.f, side, "dns-server")
+	for _, ans := range m.Answers {
+		if ans.Addr.IsValid() {
+			s.a.addFact(ans.Addr, FactDNSName, strings.TrimSuffix(ans.Name, "."))
+		}
+	}
+	return true
+}
+
+func (s *dnsSession) gap(side int) {}
+
+// dhcpSession reads DHCP messages: hostname, vendor class and client MAC.
+type dhcpSession struct {
+	a *Analyzer
+	f *flow
+}
+
+func (s *dhcpSession) feed(side int, b []byte) bool {
+	m, err := appproto.ParseDHCP(b)
+	if err != nil {
+		return true
+	}
+	a := s.a
+	ev := a.evidence()
+	var facts []pendingFact
+	if m.Hostname != "" {
+		facts = append(facts, pendingFact{FactDHCPHostname, m.Hostname, ev})
+	}
+	if m.VendorClass != "" {
+		facts = append(facts, pendingFact{FactDHCPVendorClass, m.VendorClass, ev})
+	}
+	if m.Op == 2 {
+		a.addRole(s.f, side, "dhcp-server")
+	}
+	if m.ClientMAC == "" {
+		return true
+	}
+	if !m.ClientIP.IsValid() {
+		// DISCOVER from 0.0.0.0: keep until an address is known.
+		p := a.dhcpPending[m.ClientMAC]
+		if len(p) < 16 {
+			a.dhcpPending[m.ClientMAC] = append(p, facts...)
+		}
+		return true
+	}
+	facts = append(facts, a.dhcpPending[m.ClientMAC]...)
+	delete(a.dhcpPending, m.ClientMAC)
+	h := a.hostAddr(m.ClientIP)
+	if mac, ok := parseMAC(m.ClientMAC); ok {
+		addMAC(h, mac)
+	}
+	h.roles = addString(h.roles, "dhcp-client")
+	for _, pf := range facts {
+		a.addFactEv(m.ClientIP, pf.kind, pf.value, pf.ev)
+	}
+	return true
+}
+
+func (s *dhcpSession) gap(side int) {}
+
+func parseMAC(s string) ([6]byte, bool) {
+	var m [6]byte
+	if len(s) != 17 {
+		return m, false
+	}
+	for i := 0; i < 6; i++ {
+		hi, ok1 := unhex(s[i*3])
+		lo, ok2 := unhex(s[i*3+1])
+		if !ok1 || !ok2 {
+			return m, false
+		}
+		m[i] = hi<<4 | lo
+	}
+	return m, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
