@@ -13,15 +13,15 @@ import (
 
 // ndpiFlow is one flow line of nDPI's ndpiReader output (.pcap.out).
 type ndpiFlow struct {
-	transport  string
-	a, b       netip.AddrPort
-	proto      string
-	aPkts      int64
-	aBytes     int64
-	bPkts      int64
-	bBytes     int64
-	line       string
-	byPort     bool
+	transport string
+	a, b      netip.AddrPort
+	proto     string
+	aPkts     int64
+	aBytes    int64
+	bPkts     int64
+	bBytes    int64
+	line      string
+	byPort    bool
 }
 
 var ndpiLine = regexp.MustCompile(`^\s+\d+\s+(TCP|UDP) (\S+) (<->|->) (\S+) \[proto: [\d.]+/([^\]]+)\].*?\[(\d+) pkts/(\d+) bytes (?:<->|->) (\d+) pkts/(\d+) bytes\]`)
