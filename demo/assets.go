@@ -582,7 +582,7 @@ func mainNetwork() []device {
 		n("醫療儀器區配線交換器", "AX-2960 Access Switch", "HW-AX29-150233", "15.2.7", ouiCisco, "5F 血液透析室 設備間", "2022-10-31", 11, on(medsec.ConnIntranet, medsec.ConnLocalLAN), "承載 VLAN 40/110/120；型號已停止支援"),
 		n("加護病房配線交換器", "AX-3850 Access Switch", "HW-AX38-200417", "16.12.9", ouiCisco, "3F 加護病房 弱電室", "2028-10-31", 12, on(medsec.ConnIntranet, medsec.ConnLocalLAN), "承載 VLAN 20/40/101/102/103"),
 	}
-	out[5].creds = medsec.CredUnknown
+	out[5].creds = medsec.CredUnknown // the old access switch predates the hospital's password policy
 	return out
 }
 
