@@ -1,0 +1,305 @@
+package assetio
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"medsec"
+)
+
+// importer turns the rows of one file, header first, into asset rows, collecting every
+// problem of every row. ReadCSV and ReadXLSX feed it.
+type importer struct {
+	source string
+	// csv says cells may carry WriteCSV's leading-apostrophe escape.
+	csv bool
+	// xlsx says a date cell may hold an Excel date serial, in the 1904 system if date1904.
+	xlsx, date1904 bool
+	// colName names the n-th (0-based) cell position of a row that has no header:
+	// "column 7" in a CSV, "column G" in a sheet.
+	colName func(n int) string
+
+	haveHeader bool
+	cells      []cellColumn    // by cell position, from the header row
+	pos        [numCols]int    // cell position of each canonical column, -1 if absent
+	header     [numCols]string // each column's header as written in the file
+	rows       []medsec.AssetRow
+	errs       []medsec.FieldError
+}
+
+// cellColumn is what the header row says about one cell position.
+type cellColumn struct {
+	c col
+	// use is false for a position whose header is empty, unknown or repeated.
+	use bool
+	// quiet is true when the header was already reported, so values below it are not.
+	quiet bool
+	// name is the header as written, or "column N" when it is empty.
+	name string
+}
+
+func newImporter(source string, colName func(int) string) *importer {
+	im := &importer{source: source, colName: colName}
+	for c := range im.pos {
+		im.pos[c] = -1
+	}
+	return im
+}
+
+func (im *importer) add(line int, field, key, msg string) {
+	im.errs = append(im.errs, medsec.FieldError{Line: line, Field: field, Key: key, Message: msg})
+}
+
+// field returns the name a problem with column c is reported under: its header as
+// written, or its canonical name when the file has no such column.
+func (im *importer) field(c col) string {
+	if im.pos[c] >= 0 {
+		return im.header[c]
+	}
+	return columns[c].key
+}
+
+// row takes the cells of one row at its line. Blank rows are skipped; the first row that
+// is not blank is the header.
+func (im *importer) row(line int, cells []string) {
+	blank := true
+	for _, v := range cells {
+		if strings.TrimSpace(v) != "" {
+			blank = false
+			break
+		}
+	}
+	switch {
+	case blank:
+	case !im.haveHeader:
+		im.readHeader(line, cells)
+	default:
+		im.readRow(line, cells)
+	}
+}
+
+// readHeader maps the header row's cells to columns. Unknown and repeated columns are
+// reported; the rows below are still read, so that one import reports everything.
+func (im *importer) readHeader(line int, cells []string) {
+	im.haveHeader = true
+	im.cells = make([]cellColumn, len(cells))
+	for i, h := range cells {
+		h = strings.TrimSpace(h)
+		cc := &im.cells[i]
+		cc.name = h
+		if h == "" {
+			cc.name = im.colName(i)
+			continue
+		}
+		c, ok := lookupHeader(h)
+		switch {
+		case !ok:
+			cc.quiet = true
+			im.add(line, h, "err.unknown_column", "unknown column")
+		case im.pos[c] >= 0:
+			cc.quiet = true
+			im.add(line, h, "err.duplicate_column", fmt.Sprintf("repeats column %q", im.header[c]))
+		default:
+			cc.c, cc.use = c, true
+			im.pos[c], im.header[c] = i, h
+		}
+	}
+	for _, c := range []col{colName, colSite} {
+		if im.pos[c] < 0 {
+			im.add(line, columns[c].key, "err.missing_column", "column is missing")
+		}
+	}
+}
+
+// readRow reads one data row into an AssetRow, normalises and validates it.
+func (im *importer) readRow(line int, cells []string) {
+	r := medsec.AssetRow{Line: line}
+	var bad [numCols]bool
+	for i, v := range cells {
+		v = strings.TrimSpace(v)
+		if im.csv {
+			v = unescapeCell(v)
+		}
+		if v == "" {
+			continue
+		}
+		if i >= len(im.cells) || !im.cells[i].use {
+			if i >= len(im.cells) {
+				im.add(line, im.colName(i), "err.no_header", "value in a column without a header")
+			} else if !im.cells[i].quiet {
+				im.add(line, im.cells[i].name, "err.no_header", "value in a column without a header")
+			}
+			continue
+		}
+		c := im.cells[i].c
+		im.set(&r, c, v, func(key, msg string) {
+			bad[c] = true
+			im.add(line, im.header[c], key, msg)
+		})
+	}
+	if im.pos[colSite] >= 0 && r.Site == "" {
+		im.add(line, im.header[colSite], "err.required", "is required")
+	}
+	r.Asset.Normalize()
+	var ve *medsec.ValidationError
+	if err := r.Asset.Validate(); errors.As(err, &ve) {
+		for _, fe := range ve.Errors {
+			c, ok := colByKey[fe.Field]
+			// The store resolves SiteID from the site name, checked above; a missing
+			// name or site column was reported once at the header.
+			if !ok || bad[c] || c == colSite || (c == colName && im.pos[colName] < 0) {
+				continue
+			}
+			im.add(line, im.field(c), fe.Key, fe.Message)
+		}
+	} else if err != nil {
+		im.add(line, "row", "err.invalid", err.Error())
+	}
+	im.rows = append(im.rows, r)
+}
+
+// colByKey maps a canonical column name (the Field of the domain's validation errors) to
+// its column.
+var colByKey = func() map[string]col {
+	m := make(map[string]col, numCols)
+	for c := range numCols {
+		m[columns[c].key] = c
+	}
+	return m
+}()
+
+// set stores one non-empty cell of column c in r, calling bad for each problem.
+func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg string)) {
+	a := &r.Asset
+	enumCell := func(e *enum) string {
+		s, err := e.parse(v)
+		if err != nil {
+			bad("err.unknown_value", err.Error())
+		}
+		return s
+	}
+	switch c {
+	case colName:
+		a.Name = v
+	case colKind:
+		a.Kind = medsec.AssetKind(enumCell(kinds))
+	case colSite:
+		r.Site = v
+	case colDepartment:
+		r.Department = v
+	case colVendor:
+		r.Vendor = v
+	case colModel:
+		a.Model = v
+	case colSerial:
+		a.Serial = v
+	case colSoftware:
+		a.Software = v
+	case colFirmware:
+		a.Firmware = v
+	case colIPs:
+		for _, s := range splitList(v, true) {
+			ip, err := parseIP(s)
+			if err != nil {
+				bad("err.bad_ip", err.Error())
+				continue
+			}
+			a.IPs = append(a.IPs, ip)
+		}
+	case colMACs:
+		for _, s := range splitList(v, true) {
+			mac, err := parseMAC(s)
+			if err != nil {
+				bad("err.bad_mac", err.Error())
+				continue
+			}
+			a.MACs = append(a.MACs, mac)
+		}
+	case colVLAN:
+		n, err := parseVLAN(v)
+		if err != nil {
+			bad("err.bad_vlan", err.Error())
+		}
+		a.VLAN = n
+	case colSSID:
+		a.SSID = v
+	case colLocation:
+		a.Location = v
+	case colResponsible:
+		r.Responsible = v
+	case colVendorContact:
+		a.VendorContact = v
+	case colConnectivity:
+		for _, s := range splitList(v, false) {
+			cv, err := connectivities.parse(s)
+			if err != nil {
+				bad("err.unknown_value", err.Error())
+				continue
+			}
+			a.Connectivity = append(a.Connectivity, medsec.Connectivity(cv))
+		}
+	case colDataClass:
+		a.DataClass = medsec.DataClass(enumCell(dataClasses))
+	case colPatientRecords:
+		n, err := parseCount(v)
+		if err != nil {
+			bad("err.bad_number", err.Error())
+		}
+		a.PatientRecords = n
+	case colEndOfSupport:
+		d, err := parseDate(v, im.xlsx, im.date1904)
+		if err != nil {
+			bad("err.bad_date", err.Error())
+		}
+		a.EndOfSupport = d
+	case colRemoteMaintenance:
+		a.RemoteMaintenance = v
+	case colPatching:
+		a.PatchingPermitted = medsec.Tristate(enumCell(tristates))
+	case colDefaultCreds:
+		a.DefaultCreds = medsec.CredentialStatus(enumCell(credStatuses))
+	case colLevel:
+		a.Level = medsec.Level(enumCell(levels))
+	case colNotes:
+		a.Notes = v
+	case colStatus:
+		a.Status = medsec.AssetStatus(enumCell(statuses))
+	}
+}
+
+// result returns the rows, or every problem found as one *medsec.ValidationError.
+func (im *importer) result() ([]medsec.AssetRow, error) {
+	if !im.haveHeader && len(im.errs) == 0 {
+		im.add(0, "file", "err.no_header", "has no header row")
+	}
+	if len(im.errs) > 0 {
+		return nil, &medsec.ValidationError{Source: im.source, Errors: im.errs}
+	}
+	if im.rows == nil {
+		return []medsec.AssetRow{}, nil
+	}
+	return im.rows, nil
+}
+
+// csvEscapeLead lists the first characters that make a spreadsheet read a cell as a
+// formula ("CSV injection"); WriteCSV puts an apostrophe before a value starting with one
+// of them or with an apostrophe, as Excel itself marks text.
+const csvEscapeLead = "=+-@\t\r'"
+
+// escapeCell protects a value written to a CSV from being run as a formula.
+func escapeCell(v string) string {
+	if v != "" && strings.IndexByte(csvEscapeLead, v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// unescapeCell undoes escapeCell: it drops an apostrophe followed by a character that
+// escapeCell protects.
+func unescapeCell(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && strings.IndexByte(csvEscapeLead, v[1]) >= 0 {
+		return v[1:]
+	}
+	return v
+}

@@ -1,0 +1,315 @@
+package assetio
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"medsec"
+)
+
+// maxUnzipped bounds the uncompressed size of a workbook ReadXLSX accepts, against zip
+// bombs. A 50,000-row inventory is about 30 MB uncompressed.
+const maxUnzipped = 512 << 20
+
+// sheetNames are the names of an inventory sheet in each header language; ReadXLSX
+// prefers a sheet with one of these names to the first sheet.
+var sheetNames = [numLangs]string{"Assets", "資產", "资产", "資産"}
+
+// ReadXLSX reads an asset inventory from an XLSX workbook named source (the name only
+// labels errors). It reads the sheet named Assets, 資產, 资产 or 資産 if there is one, else
+// the first sheet. The first non-blank row is the header; every later non-blank row is an
+// asset, whose Line is its row number in the sheet. Cells are read as stored, not as
+// displayed: a number in the end_of_support column is an Excel date serial.
+//
+// Any problem in the workbook is returned, together with every other problem found, as
+// one *medsec.ValidationError, and no rows are returned. Other errors come from r.
+func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", source, err)
+	}
+	im := newImporter(source, func(n int) string {
+		name, _ := excelize.ColumnNumberToName(n + 1)
+		return "column " + name
+	})
+	im.xlsx = true
+	notWorkbook := func(cause any) ([]medsec.AssetRow, error) {
+		im.errs = append(im.errs[:0], medsec.FieldError{Field: "file", Key: "err.bad_xlsx",
+			Message: fmt.Sprintf("not a readable XLSX workbook: %v", cause)})
+		return im.result()
+	}
+	// excelize parses a complex format from untrusted input; a panic in it must reject
+	// the file, not end the process.
+	defer func() {
+		if p := recover(); p != nil {
+			rows, err = notWorkbook(p)
+		}
+	}()
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzipped})
+	if err != nil {
+		return notWorkbook(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return notWorkbook("it has no sheet")
+	}
+	sheet := sheets[0]
+	for _, s := range sheets {
+		if slices.ContainsFunc(sheetNames[:], func(n string) bool { return fold(n) == fold(s) }) {
+			sheet = s
+			break
+		}
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		im.date1904 = *props.Date1904
+	}
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return notWorkbook(err)
+	}
+	defer it.Close()
+	// Next steps through every row number, returning no cells for rows the sheet does not
+	// store, so counting its calls gives the sheet row number.
+	for line := 1; it.Next(); line++ {
+		cells, err := it.Columns()
+		if err != nil {
+			return notWorkbook(err)
+		}
+		im.row(line, cells)
+	}
+	if err := it.Error(); err != nil {
+		return notWorkbook(err)
+	}
+	return im.result()
+}
+
+// WriteXLSX writes assets as an XLSX workbook with one sheet, Assets: a header row of the
+// canonical English column names, then one row per asset, written as WriteCSV writes
+// them except that VLAN and patient-record counts are numbers and end-of-support dates
+// are dates.
+func WriteXLSX(w io.Writer, assets []*medsec.Asset) error {
+	if err := writeXLSX(w, langEN, assets, false); err != nil {
+		return fmt.Errorf("write assets xlsx: %w", err)
+	}
+	return nil
+}
+
+// Template writes an empty inventory workbook whose header row and sheet name are in
+// lang ("en", "zh-TW", "zh-CN" or "ja"; case-insensitive, "zh-Hant" and "zh-Hans" also
+// accepted), for a hospital to fill in and import.
+func Template(w io.Writer, lang string) error {
+	l, ok := templateLang(lang)
+	if !ok {
+		return fmt.Errorf("write asset template: unknown language %q (want en, zh-TW, zh-CN or ja)", lang)
+	}
+	if err := writeXLSX(w, l, nil, true); err != nil {
+		return fmt.Errorf("write asset template %s: %w", langTags[l], err)
+	}
+	return nil
+}
+
+func templateLang(lang string) (int, bool) {
+	switch strings.ToLower(strings.ReplaceAll(lang, "_", "-")) {
+	case "en", "en-us", "en-gb":
+		return langEN, true
+	case "zh-tw", "zh-hant", "zh-hant-tw", "zh-hk":
+		return langZhTW, true
+	case "zh-cn", "zh-hans", "zh-hans-cn", "zh", "zh-sg":
+		return langZhCN, true
+	case "ja", "ja-jp":
+		return langJA, true
+	}
+	return 0, false
+}
+
+// writeXLSX writes the workbook with headers in lang, and drop-down lists of the accepted
+// values if dropLists. It streams the rows, so that large inventories do not build the
+// whole sheet in memory.
+func writeXLSX(w io.Writer, lang int, assets []*medsec.Asset, dropLists bool) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := sheetNames[lang]
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	headStyle, err := f.NewStyle(&excelize.Style{
+		Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+	})
+	if err != nil {
+		return err
+	}
+	dateFormat := "yyyy-mm-dd"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat})
+	if err != nil {
+		return err
+	}
+	if dropLists {
+		if err := addDropLists(f, sheet); err != nil {
+			return err
+		}
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for c := range numCols {
+		width := 14.0
+		switch c {
+		case colName, colLocation, colVendorContact, colRemoteMaintenance, colNotes, colIPs, colMACs:
+			width = 24
+		}
+		if err := sw.SetColWidth(int(c)+1, int(c)+1, width); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	row := make([]any, numCols)
+	for c := range numCols {
+		row[c] = excelize.Cell{StyleID: headStyle, Value: columns[c].headers[lang]}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return err
+	}
+	for i, a := range assets {
+		for c := range numCols {
+			row[c] = xlsxValue(a, c, dateStyle)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+// xlsxValue is the cell value of column c for a: nil for an empty cell, a number for
+// counts, a date-styled cell for dates, otherwise the text WriteCSV writes (unescaped:
+// a string cell is never run as a formula).
+func xlsxValue(a *medsec.Asset, c col, dateStyle int) any {
+	switch c {
+	case colVLAN:
+		if a.VLAN == 0 {
+			return nil
+		}
+		return a.VLAN
+	case colPatientRecords:
+		return a.PatientRecords
+	case colEndOfSupport:
+		if a.EndOfSupport.IsZero() {
+			return nil
+		}
+		t, _ := time.Parse(time.DateOnly, a.EndOfSupport.String())
+		return excelize.Cell{StyleID: dateStyle, Value: t}
+	}
+	if s := cellText(a, c); s != "" {
+		return s
+	}
+	return nil
+}
+
+// addDropLists adds drop-down lists of the canonical values to the enumerated columns of
+// a template, so that whoever fills it in picks values the importer accepts.
+func addDropLists(f *excelize.File, sheet string) error {
+	lists := []struct {
+		c      col
+		values []string
+	}{
+		{colKind, kinds.values},
+		{colDataClass, dataClasses.values},
+		{colPatching, tristates.values},
+		{colDefaultCreds, credStatuses.values},
+		{colLevel, levels.values},
+		{colStatus, statuses.values},
+	}
+	for _, l := range lists {
+		name, err := excelize.ColumnNumberToName(int(l.c) + 1)
+		if err != nil {
+			return err
+		}
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = name + "2:" + name + strconv.Itoa(excelize.TotalRows)
+		if err := dv.SetDropList(l.values); err != nil {
+			return err
+		}
+		if err := f.AddDataValidation(sheet, dv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cellText is the text of column c for a, as WriteCSV writes it before escaping.
+func cellText(a *medsec.Asset, c col) string {
+	switch c {
+	case colName:
+		return a.Name
+	case colKind:
+		return string(a.Kind)
+	case colSite:
+		return a.SiteName
+	case colDepartment:
+		return a.DepartmentName
+	case colVendor:
+		return a.VendorName
+	case colModel:
+		return a.Model
+	case colSerial:
+		return a.Serial
+	case colSoftware:
+		return a.Software
+	case colFirmware:
+		return a.Firmware
+	case colIPs:
+		return strings.Join(a.IPs, "; ")
+	case colMACs:
+		return strings.Join(a.MACs, "; ")
+	case colVLAN:
+		if a.VLAN == 0 {
+			return ""
+		}
+		return strconv.Itoa(a.VLAN)
+	case colSSID:
+		return a.SSID
+	case colLocation:
+		return a.Location
+	case colResponsible:
+		return a.ResponsibleName
+	case colVendorContact:
+		return a.VendorContact
+	case colConnectivity:
+		return strings.Join(stringsOf(a.Connectivity), "; ")
+	case colDataClass:
+		return string(a.DataClass)
+	case colPatientRecords:
+		return strconv.FormatInt(a.PatientRecords, 10)
+	case colEndOfSupport:
+		return a.EndOfSupport.String()
+	case colRemoteMaintenance:
+		return a.RemoteMaintenance
+	case colPatching:
+		return string(a.PatchingPermitted)
+	case colDefaultCreds:
+		return string(a.DefaultCreds)
+	case colLevel:
+		return string(a.Level)
+	case colNotes:
+		return a.Notes
+	case colStatus:
+		return string(a.Status)
+	}
+	return ""
+}
