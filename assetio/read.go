@@ -119,7 +119,7 @@ func (im *importer) readRow(line int, cells []string) {
 	for i, v := range cells {
 		v = strings.TrimSpace(v)
 		if im.csv {
-			v = unescapeCell(v)
+			v = strings.TrimSpace(unescapeCell(v))
 		}
 		if v == "" {
 			continue

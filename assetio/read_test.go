@@ -93,7 +93,7 @@ func TestReadCSVGood(t *testing.T) {
 		},
 		{
 			name: "CRLF, BOM, columns in another order, padded and upper-case headers",
-			in: "\uFEFF Site , NAME ,Software Version,IP Address\r\nMain,PACS-1,  5.2 ,10.9.9.9\r\n",
+			in:   "\uFEFF Site , NAME ,Software Version,IP Address\r\nMain,PACS-1,  5.2 ,10.9.9.9\r\n",
 			want: []medsec.AssetRow{{Line: 2, Site: "Main",
 				Asset: normalized(medsec.Asset{Name: "PACS-1", Software: "5.2", IPs: []string{"10.9.9.9"}})}},
 		},

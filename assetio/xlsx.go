@@ -252,8 +252,13 @@ func addDropLists(f *excelize.File, sheet string) error {
 	return nil
 }
 
-// cellText is the text of column c for a, as WriteCSV writes it before escaping.
+// cellText is the text of column c for a, as WriteCSV writes it before escaping. It is
+// trimmed of surrounding white space, as the readers trim every cell.
 func cellText(a *medsec.Asset, c col) string {
+	return strings.TrimSpace(rawCellText(a, c))
+}
+
+func rawCellText(a *medsec.Asset, c col) string {
 	switch c {
 	case colName:
 		return a.Name
