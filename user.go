@@ -129,3 +129,74 @@ func Authorize(ctx context.Context, p Permission) (*User, error) {
 	}
 	return u, nil
 }
+
+// SystemUser acts for medsec itself: start-up tasks, the demo loader and CLI commands run
+// by the operator on the server. It is never a login.
+var SystemUser = &User{ID: 0, Username: "system", Role: RoleAdmin}
+
+// Settings are the organisation-wide security settings.
+type Settings struct {
+	// RequireTOTP makes two-factor authentication mandatory for every user.
+	RequireTOTP bool `json:"require_totp"`
+}
+
+// Login outcomes a UI tells apart; they are EUNAUTHORIZED errors with these keys.
+const (
+	KeyLoginFailed  = "err.login_failed"
+	KeyTOTPRequired = "err.totp_required"
+	KeyLocked       = "err.locked"
+)
+
+// UserService manages users, their credentials, sessions and API tokens.
+type UserService interface {
+	// Authenticate checks a username, password and (when enrolled) TOTP code. Every
+	// attempt is audited; repeated failures lock the account for a while. Failures are
+	// EUNAUTHORIZED with key KeyLoginFailed, KeyTOTPRequired or KeyLocked.
+	Authenticate(ctx context.Context, username, password, code string) (*User, error)
+	// CreateSession starts a browser session for the user and returns its secret token.
+	CreateSession(ctx context.Context, userID int64) (string, error)
+	// FindUserBySession returns the user of a live session, or EUNAUTHORIZED.
+	FindUserBySession(ctx context.Context, token string) (*User, error)
+	// DeleteSession ends a session (logout).
+	DeleteSession(ctx context.Context, token string) error
+	// CreateAPIToken makes an API token for a user (admin, or the user itself) and returns it
+	// once; only its hash is kept.
+	CreateAPIToken(ctx context.Context, userID int64, name string) (string, error)
+	// FindUserByAPIToken returns the user of an API token, or EUNAUTHORIZED.
+	FindUserByAPIToken(ctx context.Context, token string) (*User, error)
+	// FindUsers lists every user. Needs PermUserAdmin.
+	FindUsers(ctx context.Context) ([]*User, error)
+	// FindUserByID returns one user: any user for an admin, else only oneself.
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// CreateUser stores a new user with a password. Needs PermUserAdmin.
+	CreateUser(ctx context.Context, u *User, password string) error
+	// UpdateUser changes a user's display name, role, sites, vendor and disabled flag.
+	// Needs PermUserAdmin.
+	UpdateUser(ctx context.Context, u *User) error
+	// SetPassword sets a user's password: an admin for anyone, a user for itself.
+	SetPassword(ctx context.Context, userID int64, password string) error
+	// BeginTOTP makes a new TOTP secret for the calling user, kept until EnableTOTP.
+	BeginTOTP(ctx context.Context) (secret, url string, err error)
+	// EnableTOTP turns two-factor on for the calling user once a code proves enrolment.
+	EnableTOTP(ctx context.Context, code string) error
+	// SetLanguage stores the calling user's UI language.
+	SetLanguage(ctx context.Context, lang string) error
+	// FindSettings returns the organisation's settings.
+	FindSettings(ctx context.Context) (Settings, error)
+	// UpdateSettings changes them. Needs PermUserAdmin.
+	UpdateSettings(ctx context.Context, s Settings) error
+}
+
+type remoteAddrContextKey struct{}
+
+// NewContextWithRemoteAddr returns a context carrying the client address that audit rows
+// record.
+func NewContextWithRemoteAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, remoteAddrContextKey{}, addr)
+}
+
+// RemoteAddrFromContext returns the client address of the context, or "".
+func RemoteAddrFromContext(ctx context.Context) string {
+	addr, _ := ctx.Value(remoteAddrContextKey{}).(string)
+	return addr
+}

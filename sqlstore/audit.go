@@ -100,13 +100,6 @@ func (s *AuditService) RecordEvent(ctx context.Context, e *medsec.AuditEntry) er
 	return tx.Commit()
 }
 
-type remoteAddrKey struct{}
-
-// WithRemoteAddr returns a context carrying the client address that audit rows record.
-func WithRemoteAddr(ctx context.Context, addr string) context.Context {
-	return context.WithValue(ctx, remoteAddrKey{}, addr)
-}
-
 // audit appends e in the transaction, filling time, user and address from tx and ctx.
 func (tx *Tx) audit(ctx context.Context, e *medsec.AuditEntry) error {
 	e.At = tx.now
@@ -116,8 +109,8 @@ func (tx *Tx) audit(ctx context.Context, e *medsec.AuditEntry) error {
 	if e.Username == "" {
 		e.Username = "system"
 	}
-	if addr, ok := ctx.Value(remoteAddrKey{}).(string); ok && e.RemoteAddr == "" {
-		e.RemoteAddr = addr
+	if e.RemoteAddr == "" {
+		e.RemoteAddr = medsec.RemoteAddrFromContext(ctx)
 	}
 	var userID any
 	if e.UserID != 0 {

@@ -1,0 +1,64 @@
+// Command medsec is the cybersecurity management system for a hospital's networked medical
+// devices and medical information systems: web UI, REST API and command line in one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `medsec: cybersecurity management for hospital medical devices and systems
+
+Usage:
+  medsec serve [--data DIR] [--listen ADDR] [--demo] [--db postgres://...] [--tls-cert F --tls-key F]
+  medsec token create --data DIR --user NAME [--name LABEL]
+  medsec backup --data DIR --out FILE
+  medsec restore --data DIR --from FILE
+  medsec catalog list|show ID|validate [FILE...]|export ID
+  medsec discover [--json] FILE...
+
+Run "medsec COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "medsec:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command line to its subcommand.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return (&Main{Stdout: stdout, Stderr: stderr}).Serve(ctx, rest)
+	case "token":
+		return runToken(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
+	// CATALOG-DISCOVER
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// Main runs the server. Ready, when set, is called with the listening address once the
+// server accepts connections (tests listen on port 0).
+type Main struct {
+	Stdout, Stderr io.Writer
+	Ready          func(addr string)
+}
+
+// serveConfig holds the flags of "medsec serve".
+type serveConfig struct {
+	data, listen, db string
+	tlsCert, tlsKey  string
+	tlsMin           string
+	demo             bool
+	adminPassword    string
+	demoPassword     string
+}
+
+func (m *Main) parseServe(args []string) (*serveConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	c := &serveConfig{}
+	fs.StringVar(&c.data, "data", "./medsec-data", "data directory (SQLite database, evidence files)")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://...) instead of the embedded SQLite database")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.StringVar(&c.tlsMin, "tls-min", "1.3", "lowest TLS version accepted: 1.3 or 1.2")
+	fs.BoolVar(&c.demo, "demo", false, "load the demo hospital into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return nil, errors.New("serve: --tls-cert and --tls-key go together")
+	}
+	if c.tlsMin != "1.3" && c.tlsMin != "1.2" {
+		return nil, fmt.Errorf("serve: --tls-min must be 1.3 or 1.2, not %q", c.tlsMin)
+	}
+	var err error
+	if c.adminPassword, err = secretFromEnv("MEDSEC_ADMIN_PASSWORD"); err != nil {
+		return nil, err
+	}
+	if c.demoPassword, err = secretFromEnv("MEDSEC_DEMO_PASSWORD"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// secretFromEnv reads NAME, or the file named by NAME_FILE.
+func secretFromEnv(name string) (string, error) {
+	if path := os.Getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return os.Getenv(name), nil
+}
+
+// dsnFor returns the store to open: the PostgreSQL URL, else the data directory's SQLite file.
+func dsnFor(data, db string) string {
+	if db != "" {
+		return db
+	}
+	return filepath.Join(data, "medsec.db")
+}
+
+// Serve runs "medsec serve" until ctx ends, then shuts down gracefully.
+func (m *Main) Serve(ctx context.Context, args []string) error {
+	c, err := m.parseServe(args)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return fmt.Errorf("serve: data directory: %w", err)
+	}
+	unlock, err := lockDataDir(c.data)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	db, err := sqlstore.Open(ctx, dsnFor(c.data, c.db))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer db.Close()
+	users := sqlstore.NewUserService(db)
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db)}
+
+	generated, err := users.EnsureAdmin(ctx, c.adminPassword)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if generated != "" {
+		// Printed once, to the terminal, never to the log.
+		fmt.Fprintf(m.Stdout, "\nFirst start: user \"admin\" has the password %s\nSet MEDSEC_ADMIN_PASSWORD to choose it instead. It is not shown again.\n\n", generated)
+	}
+	if c.demo {
+		loaded, password, err := loadDemo(ctx, services, c.demoPassword)
+		if err != nil {
+			return fmt.Errorf("serve: demo: %w", err)
+		}
+		if loaded {
+			logger.Info("demo hospital loaded")
+			if password != "" {
+				fmt.Fprintf(m.Stdout, "Demo users (ciso, ce.lin, itops.chen, soc.wang, auditor, vendor.aurora, ce.hsu) have the password %s\n\n", password)
+			}
+		}
+	}
+
+	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != ""})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "http"
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: TLS: %w", err)
+		}
+		min := uint16(tls.VersionTLS13)
+		if c.tlsMin == "1.2" {
+			min = tls.VersionTLS12
+		}
+		hs.TLSConfig = &tls.Config{MinVersion: min, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, hs.TLSConfig)
+		scheme = "https"
+	}
+	logger.Info("medsec listening", "url", scheme+"://"+ln.Addr().String(), "store", db.Engine())
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// lockDataDir takes an exclusive lock on the data directory so that two servers, or a
+// restore and a server, never use it at once. The lock goes with the process.
+func lockDataDir(dir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, "medsec.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s is in use by a running medsec", dir)
+	}
+	return func() { f.Close() }, nil
+}
+
+// asSystem returns ctx acting as medsec itself, for command-line work by the operator.
+func asSystem(ctx context.Context) context.Context {
+	return medsec.NewContextWithUser(ctx, medsec.SystemUser)
+}

@@ -1,0 +1,158 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"medsec"
+)
+
+// apiRoute is one REST endpoint. Perm is the permission the route needs; "" means any
+// logged-in user, and Public routes need no login at all. The OpenAPI document lists
+// exactly these routes (a test checks).
+type apiRoute struct {
+	Method  string
+	Path    string
+	Perm    medsec.Permission
+	Public  bool
+	Handler func(w http.ResponseWriter, r *http.Request) error
+}
+
+func apiRoutes(s *Server) []apiRoute {
+	return []apiRoute{
+		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: s.apiOpenAPI},
+		{Method: "GET", Path: "/api/v1/me", Handler: s.apiMe},
+		{Method: "GET", Path: "/api/v1/assets", Perm: medsec.PermInventoryRead, Handler: s.apiAssetList},
+		{Method: "POST", Path: "/api/v1/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetCreate},
+		{Method: "GET", Path: "/api/v1/assets/export", Perm: medsec.PermInventoryRead, Handler: s.apiAssetExport},
+		{Method: "POST", Path: "/api/v1/assets/import", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetImport},
+		{Method: "GET", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryRead, Handler: s.apiAssetGet},
+		{Method: "PUT", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetUpdate},
+		{Method: "POST", Path: "/api/v1/assets/{id}/retire", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetRetire},
+		{Method: "GET", Path: "/api/v1/sites", Perm: medsec.PermInventoryRead, Handler: s.apiSiteList},
+		{Method: "POST", Path: "/api/v1/sites", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteCreate},
+		{Method: "GET", Path: "/api/v1/departments", Perm: medsec.PermInventoryRead, Handler: s.apiDepartmentList},
+		{Method: "POST", Path: "/api/v1/departments", Perm: medsec.PermInventoryWrite, Handler: s.apiDepartmentCreate},
+		{Method: "GET", Path: "/api/v1/people", Perm: medsec.PermInventoryRead, Handler: s.apiPersonList},
+		{Method: "POST", Path: "/api/v1/people", Perm: medsec.PermInventoryWrite, Handler: s.apiPersonCreate},
+		{Method: "GET", Path: "/api/v1/vendors", Perm: medsec.PermInventoryRead, Handler: s.apiVendorList},
+		{Method: "POST", Path: "/api/v1/vendors", Perm: medsec.PermInventoryWrite, Handler: s.apiVendorCreate},
+		{Method: "GET", Path: "/api/v1/audit", Perm: medsec.PermAuditRead, Handler: s.apiAuditList},
+		{Method: "GET", Path: "/api/v1/audit/export", Perm: medsec.PermAuditRead, Handler: s.apiAuditExport},
+		{Method: "GET", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserList},
+		{Method: "POST", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserCreate},
+		{Method: "GET", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserGet},
+		{Method: "PUT", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserUpdate},
+		{Method: "GET", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsGet},
+		{Method: "PUT", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsUpdate},
+	}
+}
+
+// api wraps a route's handler: it authenticates, checks the route's permission (the
+// services check again, with the site), and writes errors as JSON.
+func (s *Server) api(route apiRoute) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !route.Public {
+			u := s.authenticate(r)
+			if u == nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="medsec"`)
+				s.apiError(w, r, medsec.Errorf(medsec.EUNAUTHORIZED, "Authentication required."))
+				return
+			}
+			r = withUser(r, u)
+			if route.Perm != "" && !u.Role.Can(route.Perm) {
+				s.apiError(w, r, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"})
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
+		if err := route.Handler(w, r); err != nil {
+			s.apiError(w, r, err)
+		}
+	})
+}
+
+// apiError writes an error as JSON; internal errors are logged and shown as "Internal error.".
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errorStatus(err)
+	body := map[string]any{"error": medsec.ErrorMessage(err), "code": medsec.ErrorCode(err)}
+	var ve *medsec.ValidationError
+	if errors.As(err, &ve) {
+		body["error"], body["code"], body["errors"] = "Invalid input.", medsec.EINVALID, ve.Errors
+		status = http.StatusUnprocessableEntity
+	}
+	switch status {
+	case http.StatusInternalServerError:
+		s.logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case http.StatusForbidden:
+		s.denied(r, medsec.ErrorMessage(err))
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// readJSON decodes the request body into v, refusing unknown fields.
+func readJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return medsec.Errorf(medsec.EINVALID, "The request body is empty.")
+		}
+		return medsec.Errorf(medsec.EINVALID, "The request body is not valid JSON for this call: %s", jsonProblem(err))
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return "field " + typeErr.Field + " has the wrong type"
+	case errors.As(err, &syntaxErr):
+		return "syntax error at byte " + strconv.FormatInt(syntaxErr.Offset, 10)
+	default:
+		msg := err.Error()
+		if len(msg) > 100 {
+			msg = msg[:100]
+		}
+		return msg
+	}
+}
+
+// list is the JSON shape of a page of results.
+type list[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+func queryInt(r *http.Request, name string, def int) int {
+	if v, err := strconv.Atoi(r.URL.Query().Get(name)); err == nil && v >= 0 {
+		return v
+	}
+	return def
+}
+
+func queryInt64(r *http.Request, name string) int64 {
+	v, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	return v
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, medsec.UserFromContext(r.Context()))
+	return nil
+}

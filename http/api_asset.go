@@ -1,0 +1,199 @@
+package http
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"medsec"
+	"medsec/assetio"
+)
+
+// assetFilter reads a list filter from the query string; the UI and the API share it.
+func assetFilter(r *http.Request, defaultLimit int) medsec.AssetFilter {
+	q := r.URL.Query()
+	f := medsec.AssetFilter{
+		SiteID:       queryInt64(r, "site"),
+		DepartmentID: queryInt64(r, "department"),
+		VendorID:     queryInt64(r, "vendor"),
+		Kind:         medsec.AssetKind(q.Get("kind")),
+		Status:       medsec.AssetStatus(q.Get("status")),
+		Query:        strings.TrimSpace(q.Get("q")),
+		Sort:         q.Get("sort"),
+		Offset:       queryInt(r, "offset", 0),
+		Limit:        queryInt(r, "limit", defaultLimit),
+	}
+	if f.Limit == 0 || f.Limit > 1000 {
+		f.Limit = defaultLimit
+	}
+	return f
+}
+
+func (s *Server) apiAssetList(w http.ResponseWriter, r *http.Request) error {
+	f := assetFilter(r, 100)
+	assets, total, err := s.Assets.FindAssets(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[*medsec.Asset]{Items: assets, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return nil
+}
+
+func (s *Server) apiAssetGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Assets.FindAssetByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) apiAssetCreate(w http.ResponseWriter, r *http.Request) error {
+	var a medsec.Asset
+	if err := readJSON(r, &a); err != nil {
+		return err
+	}
+	a.ID = 0
+	if err := s.Assets.CreateAsset(r.Context(), &a); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &a)
+	return nil
+}
+
+func (s *Server) apiAssetUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var a medsec.Asset
+	if err := readJSON(r, &a); err != nil {
+		return err
+	}
+	a.ID = id
+	if err := s.Assets.UpdateAsset(r.Context(), &a); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, &a)
+	return nil
+}
+
+func (s *Server) apiAssetRetire(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Assets.RetireAsset(r.Context(), id); err != nil {
+		return err
+	}
+	a, err := s.Assets.FindAssetByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// apiAssetImport takes a CSV or XLSX file, as a multipart "file" field or as the raw body
+// (Content-Type text/csv or the XLSX type), and imports it all or nothing.
+func (s *Server) apiAssetImport(w http.ResponseWriter, r *http.Request) error {
+	name, data, err := uploadedFile(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.importAssets(r, name, data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// uploadedFile returns the name and content of an upload: a multipart "file" field, or the
+// whole body named by the "name" query parameter.
+func uploadedFile(r *http.Request) (string, []byte, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		f, hdr, err := r.FormFile("file")
+		if err != nil {
+			return "", nil, &medsec.Error{Code: medsec.EINVALID, Message: "Choose a file to import.", Key: "err.no_file"}
+		}
+		defer f.Close()
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return "", nil, medsec.Errorf(medsec.EINVALID, "The upload was interrupted.")
+		}
+		return filepath.Base(hdr.Filename), data, nil
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return "", nil, medsec.Errorf(medsec.EINVALID, "The upload was interrupted or is too large.")
+	}
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		name = "upload.csv"
+		if r.Header.Get("Content-Type") == xlsxType {
+			name = "upload.xlsx"
+		}
+	}
+	return filepath.Base(name), data, nil
+}
+
+// importAssets parses a CSV or XLSX file (chosen by its name) and imports its rows.
+func (s *Server) importAssets(r *http.Request, name string, data []byte) (medsec.ImportResult, error) {
+	var rows []medsec.AssetRow
+	var err error
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xlsx":
+		rows, err = assetio.ReadXLSX(bytes.NewReader(data), name)
+	case ".csv", ".txt":
+		rows, err = assetio.ReadCSV(bytes.NewReader(data), name)
+	default:
+		return medsec.ImportResult{}, &medsec.Error{Code: medsec.EINVALID, Message: "Import a .csv or .xlsx file.", Key: "err.file_type"}
+	}
+	if err != nil {
+		if _, ok := err.(*medsec.ValidationError); ok {
+			return medsec.ImportResult{}, err
+		}
+		return medsec.ImportResult{}, &medsec.Error{Code: medsec.EINVALID, Message: fmt.Sprintf("%s cannot be read as a spreadsheet.", name), Key: "err.unreadable", Args: []any{name}}
+	}
+	return s.Assets.ImportAssets(r.Context(), rows, name)
+}
+
+// apiAssetExport writes every asset the filter selects as CSV or XLSX (format=xlsx).
+func (s *Server) apiAssetExport(w http.ResponseWriter, r *http.Request) error {
+	return s.exportAssets(w, r)
+}
+
+func (s *Server) exportAssets(w http.ResponseWriter, r *http.Request) error {
+	f := assetFilter(r, 100)
+	f.Offset, f.Limit = 0, 100000
+	assets, _, err := s.Assets.FindAssets(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if r.URL.Query().Get("format") == "xlsx" {
+		if err := assetio.WriteXLSX(&buf, assets); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", xlsxType)
+		w.Header().Set("Content-Disposition", `attachment; filename="assets.xlsx"`)
+	} else {
+		if err := assetio.WriteCSV(&buf, assets); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="assets.csv"`)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,288 @@
+// Package http serves medsec's web UI and its REST API over the services of package medsec.
+package http
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"medsec"
+	"medsec/i18n"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Services are what the server serves.
+type Services struct {
+	Assets medsec.AssetService
+	Org    medsec.OrgService
+	Users  medsec.UserService
+	Audit  medsec.AuditService
+}
+
+// Server is the web UI and REST API.
+type Server struct {
+	Services
+	logger  *slog.Logger
+	i18n    *i18n.Bundle
+	views   map[string]*template.Template
+	static  map[string]staticFile // by checksum URL
+	handler http.Handler
+	limiter *limiter
+	// secureCookies marks cookies Secure; set when serving HTTPS.
+	secureCookies bool
+	now           func() time.Time
+}
+
+type staticFile struct {
+	name string
+	data []byte
+}
+
+// Config configures a Server.
+type Config struct {
+	Services
+	Logger        *slog.Logger
+	SecureCookies bool
+	// Now is the server's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewServer parses the embedded views and builds the routes. A broken view fails here,
+// at start-up, not on a request.
+func NewServer(cfg Config) (*Server, error) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Services: cfg.Services, logger: cfg.Logger, i18n: bundle, secureCookies: cfg.SecureCookies, now: cfg.Now,
+		limiter: newLimiter(10, time.Minute)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := s.parseViews(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	for _, r := range apiRoutes(s) {
+		mux.Handle(r.Method+" "+r.Path, s.api(r))
+	}
+	s.uiRoutes(mux)
+	mux.HandleFunc("GET /static/{sum}/{name}", s.serveStatic)
+	// Cross-origin protection rejects state-changing browser requests from other origins
+	// (the Sec-Fetch-Site / Origin check of Go 1.25); API clients with bearer tokens send
+	// neither header and pass.
+	s.handler = securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loadStatic indexes the embedded static files under URLs that carry their checksum, so
+// they can be cached forever.
+func (s *Server) loadStatic() error {
+	s.static = map[string]staticFile{}
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		name := path.Base(p)
+		s.static[hex.EncodeToString(sum[:6])+"/"+name] = staticFile{name: name, data: data}
+		return nil
+	})
+}
+
+// staticURL returns the checksum URL of a static file.
+func (s *Server) staticURL(name string) string {
+	for k, f := range s.static {
+		if f.name == name {
+			return "/static/" + k
+		}
+	}
+	panic("no static file " + name)
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[r.PathValue("sum")+"/"+r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	switch path.Ext(f.name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(f.data)
+}
+
+const sessionCookie = "medsec_session"
+
+// authenticate finds the user of a request: a bearer token for the API, else the session
+// cookie. It returns nil when there is none or it is invalid.
+func (s *Server) authenticate(r *http.Request) *medsec.User {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil
+		}
+		u, err := s.Users.FindUserByAPIToken(ctx, strings.TrimSpace(token))
+		if err != nil {
+			s.logIfInternal(r, err)
+			return nil
+		}
+		return u
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	u, err := s.Users.FindUserBySession(ctx, c.Value)
+	if err != nil {
+		s.logIfInternal(r, err)
+		return nil
+	}
+	return u
+}
+
+// withUser returns r with the user and the client address in its context.
+func withUser(r *http.Request, u *medsec.User) *http.Request {
+	ctx := medsec.NewContextWithUser(r.Context(), u)
+	ctx = medsec.NewContextWithRemoteAddr(ctx, clientIP(r))
+	return r.WithContext(ctx)
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// denied records a permission denial in the audit trail.
+func (s *Server) denied(r *http.Request, detail string) {
+	e := &medsec.AuditEntry{Action: medsec.ActionDenied, Detail: truncate(r.Method+" "+r.URL.Path+": "+detail, 200)}
+	if err := s.Audit.RecordEvent(r.Context(), e); err != nil {
+		s.logger.Error("audit denial", "err", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *Server) logIfInternal(r *http.Request, err error) {
+	if medsec.ErrorCode(err) == medsec.EINTERNAL {
+		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// statusOf maps error codes to HTTP statuses.
+var statusOf = map[string]int{
+	medsec.ECONFLICT:     http.StatusConflict,
+	medsec.EINVALID:      http.StatusUnprocessableEntity,
+	medsec.ENOTFOUND:     http.StatusNotFound,
+	medsec.EUNAUTHORIZED: http.StatusUnauthorized,
+	medsec.EFORBIDDEN:    http.StatusForbidden,
+	medsec.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// errorStatus returns the HTTP status of an error; validation errors are EINVALID.
+func errorStatus(err error) int {
+	if _, ok := err.(*medsec.ValidationError); ok {
+		return http.StatusUnprocessableEntity
+	}
+	return statusOf[medsec.ErrorCode(err)]
+}
+
+// limiter allows n attempts per key (a client address) in each window.
+type limiter struct {
+	n      int
+	window time.Duration
+	mu     sync.Mutex
+	hits   map[string][]time.Time
+}
+
+func newLimiter(n int, window time.Duration) *limiter {
+	return &limiter{n: n, window: window, hits: map[string][]time.Time{}}
+}
+
+// allow records an attempt by key at now and reports whether it is within the limit.
+func (l *limiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recent := l.hits[key][:0]
+	for _, t := range l.hits[key] {
+		if now.Sub(t) < l.window {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= l.n {
+		l.hits[key] = recent
+		return false
+	}
+	l.hits[key] = append(recent, now)
+	if len(l.hits) > 10000 { // forget idle clients so memory stays bounded
+		for k, v := range l.hits {
+			if len(v) == 0 || now.Sub(v[len(v)-1]) >= l.window {
+				delete(l.hits, k)
+			}
+		}
+	}
+	return true
+}
+
+func parseID(r *http.Request, name string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscan(r.PathValue(name), &id); err != nil || id <= 0 {
+		return 0, medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+	}
+	return id, nil
+}

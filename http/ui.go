@@ -1,0 +1,232 @@
+package http
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"medsec"
+)
+
+// page is what every view gets: the language, the user, and the translation helpers.
+type page struct {
+	s     *Server
+	Lang  string
+	User  *medsec.User
+	Title string
+	// Flash is a translated notice shown once at the top of the page.
+	Flash string
+	// Error is a translated error shown at the top of the page.
+	Error  string
+	Errors []medsec.FieldError
+	Path   string
+	Data   any
+}
+
+// T translates key into the page's language.
+func (p *page) T(key string, args ...any) string { return p.s.i18n.T(p.Lang, key, args...) }
+
+// Enum translates one value of an enumeration, e.g. Enum "kind" "pacs".
+func (p *page) Enum(group string, value any) string {
+	v := fmt.Sprint(value)
+	if v == "" {
+		return ""
+	}
+	return p.s.i18n.T(p.Lang, group+"."+v)
+}
+
+// Can reports whether the page's user holds a permission.
+func (p *page) Can(perm string) bool { return p.User != nil && p.User.Role.Can(medsec.Permission(perm)) }
+
+// Static returns the checksum URL of a static file.
+func (p *page) Static(name string) string { return p.s.staticURL(name) }
+
+// FieldError translates the message of a field error.
+func (p *page) FieldError(fe medsec.FieldError) string {
+	if fe.Key != "" && p.s.i18n.Has(fe.Key) && !strings.Contains(fe.Message, "\"") {
+		return p.T(fe.Key)
+	}
+	return fe.Message
+}
+
+// Languages lists the UI languages with their own names.
+func (p *page) Languages() [][2]string {
+	return [][2]string{{"zh-TW", "繁體中文"}, {"zh-CN", "简体中文"}, {"ja", "日本語"}, {"en", "English"}}
+}
+
+var viewFuncs = template.FuncMap{
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+	"sub":  func(a, b int) int { return a - b },
+	"query": func(base url.Values, kv ...any) string {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(fmt.Sprint(kv[i]), fmt.Sprint(kv[i+1]))
+		}
+		return "?" + q.Encode()
+	},
+	"list": func(v ...any) []any { return v },
+}
+
+// parseViews parses each page template with the layout, once, at start-up.
+func (s *Server) parseViews() error {
+	s.views = map[string]*template.Template{}
+	names, err := fs.Glob(templatesFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(viewFuncs).ParseFS(templatesFS, "templates/layout.html", name)
+		if err != nil {
+			return fmt.Errorf("parse view %s: %w", base, err)
+		}
+		s.views[strings.TrimSuffix(base, ".html")] = t
+	}
+	return nil
+}
+
+// newPage returns the page data for a request: its user and language.
+func (s *Server) newPage(r *http.Request, title string) *page {
+	u := medsec.UserFromContext(r.Context())
+	p := &page{s: s, User: u, Path: r.URL.Path}
+	pref := ""
+	if c, err := r.Cookie("medsec_lang"); err == nil {
+		pref = c.Value
+	}
+	if u != nil && u.Language != "" {
+		pref = u.Language
+	}
+	p.Lang = s.i18n.Match(pref, r.Header.Get("Accept-Language"))
+	p.Title = p.T(title)
+	if c, err := r.Cookie("medsec_flash"); err == nil {
+		p.Flash = p.T(c.Value)
+	}
+	return p
+}
+
+// render writes a view; a failed render is logged and shown as an internal error.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view string, p *page) {
+	var buf bytes.Buffer
+	if err := s.views[view].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.logger.Error("render view", "view", view, "err", err)
+		http.Error(w, p.T("err.internal"), http.StatusInternalServerError)
+		return
+	}
+	if p.Flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: "medsec_flash", Path: "/", MaxAge: -1})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// flash sets a message key to show on the next page.
+func flash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: "medsec_flash", Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// uiError shows an error page: a safe, translated message; the cause of internal errors
+// goes to the log only.
+func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errorStatus(err)
+	if status == http.StatusUnauthorized {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p := s.newPage(r, "err.title")
+	var e *medsec.Error
+	switch {
+	case status == http.StatusInternalServerError:
+		s.logger.Error("ui request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Error = p.T("err.internal")
+	case errors.As(err, &e) && e.Key != "" && s.i18n.Has(e.Key):
+		p.Error = p.T(e.Key, e.Args...)
+	default:
+		p.Error = medsec.ErrorMessage(err)
+	}
+	if status == http.StatusForbidden {
+		s.denied(r, medsec.ErrorMessage(err))
+	}
+	s.render(w, r, status, "error", p)
+}
+
+// ui wraps a UI handler: it requires a logged-in user holding perm ("" for any user),
+// sends users who must enrol TOTP to enrolment first, and renders errors.
+func (s *Server) ui(perm medsec.Permission, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := s.authenticate(r)
+		if u == nil || r.Header.Get("Authorization") != "" {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		r = withUser(r, u)
+		if !u.TOTPEnabled && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/logout" {
+			set, err := s.Users.FindSettings(r.Context())
+			if err != nil {
+				s.uiError(w, r, err)
+				return
+			}
+			if set.RequireTOTP {
+				flash(w, "totp.required_notice")
+				http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+				return
+			}
+		}
+		if perm != "" && !u.Role.Can(perm) {
+			s.uiError(w, r, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
+		if err := h(w, r); err != nil {
+			s.uiError(w, r, err)
+		}
+	})
+}
+
+// uiRoutes registers the web UI. One handler per page, in ui_*.go.
+func (s *Server) uiRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", s.uiLogin)
+	mux.HandleFunc("POST /login", s.uiLoginPost)
+	mux.Handle("POST /logout", s.ui("", s.uiLogout))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/assets", http.StatusSeeOther) })
+	mux.HandleFunc("POST /language", s.uiLanguage)
+
+	mux.Handle("GET /assets", s.ui(medsec.PermInventoryRead, s.uiAssetList))
+	mux.Handle("GET /assets/new", s.ui(medsec.PermInventoryWrite, s.uiAssetNew))
+	mux.Handle("POST /assets", s.ui(medsec.PermInventoryWrite, s.uiAssetCreate))
+	mux.Handle("GET /assets/import", s.ui(medsec.PermInventoryWrite, s.uiAssetImport))
+	mux.Handle("POST /assets/import", s.ui(medsec.PermInventoryWrite, s.uiAssetImportPost))
+	mux.Handle("GET /assets/export", s.ui(medsec.PermInventoryRead, s.exportAssets))
+	mux.Handle("GET /assets/{id}", s.ui(medsec.PermInventoryRead, s.uiAssetShow))
+	mux.Handle("GET /assets/{id}/edit", s.ui(medsec.PermInventoryWrite, s.uiAssetEdit))
+	mux.Handle("POST /assets/{id}", s.ui(medsec.PermInventoryWrite, s.uiAssetUpdate))
+	mux.Handle("POST /assets/{id}/retire", s.ui(medsec.PermInventoryWrite, s.uiAssetRetire))
+
+	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
+	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))
+
+	mux.Handle("GET /users", s.ui(medsec.PermUserAdmin, s.uiUserList))
+	mux.Handle("POST /users", s.ui(medsec.PermUserAdmin, s.uiUserCreate))
+	mux.Handle("POST /users/{id}", s.ui(medsec.PermUserAdmin, s.uiUserUpdate))
+	mux.Handle("POST /settings", s.ui(medsec.PermUserAdmin, s.uiSettingsUpdate))
+
+	mux.Handle("GET /account", s.ui("", s.uiAccount))
+	mux.Handle("GET /account/totp", s.ui("", s.uiTOTP))
+	mux.Handle("POST /account/totp", s.ui("", s.uiTOTPPost))
+	mux.Handle("POST /account/password", s.ui("", s.uiPasswordPost))
+	mux.Handle("POST /account/tokens", s.ui("", s.uiTokenCreate))
+}

@@ -1,0 +1,114 @@
+package http
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"image/png"
+	"net/http"
+
+	"github.com/pquerna/otp"
+
+	"medsec"
+)
+
+// accountData is the user's own account page.
+type accountData struct {
+	NewToken string
+}
+
+func (s *Server) uiAccount(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "account.title")
+	p.Data = &accountData{}
+	s.render(w, r, http.StatusOK, "account", p)
+	return nil
+}
+
+// totpData is the two-factor enrolment page: the secret as text and as a QR code.
+type totpData struct {
+	Secret string
+	URL    string
+	QR     string // data: URL of a PNG
+}
+
+func (s *Server) uiTOTP(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "totp.title")
+	if p.User.TOTPEnabled {
+		s.render(w, r, http.StatusOK, "totp", p)
+		return nil
+	}
+	secret, url, err := s.Users.BeginTOTP(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &totpData{Secret: secret, URL: url}
+	if key, err := otp.NewKeyFromURL(url); err == nil {
+		if img, err := key.Image(200, 200); err == nil {
+			var buf bytes.Buffer
+			if png.Encode(&buf, img) == nil {
+				d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+			}
+		}
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "totp", p)
+	return nil
+}
+
+func (s *Server) uiTOTPPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Users.EnableTOTP(r.Context(), r.PostFormValue("code")); err != nil {
+		var e *medsec.Error
+		if !errors.As(err, &e) || e.Code != medsec.EINVALID {
+			return err
+		}
+		p := s.newPage(r, "totp.title")
+		p.Error = p.T(e.Key)
+		p.Data = &totpData{Secret: r.PostFormValue("secret")}
+		s.render(w, r, http.StatusUnprocessableEntity, "totp", p)
+		return nil
+	}
+	flash(w, "totp.enabled")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) error {
+	u := medsec.UserFromContext(r.Context())
+	if _, err := s.Users.Authenticate(r.Context(), u.Username, r.PostFormValue("current"), r.PostFormValue("code")); err != nil {
+		p := s.newPage(r, "account.title")
+		p.Error = p.T("account.wrong_password")
+		p.Data = &accountData{}
+		s.render(w, r, http.StatusUnprocessableEntity, "account", p)
+		return nil
+	}
+	if err := s.Users.SetPassword(r.Context(), u.ID, r.PostFormValue("password")); err != nil {
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		p := s.newPage(r, "account.title")
+		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
+		p.Data = &accountData{}
+		s.render(w, r, http.StatusUnprocessableEntity, "account", p)
+		return nil
+	}
+	flash(w, "account.password_changed")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiTokenCreate(w http.ResponseWriter, r *http.Request) error {
+	u := medsec.UserFromContext(r.Context())
+	name := r.PostFormValue("name")
+	if name == "" {
+		name = "api"
+	}
+	token, err := s.Users.CreateAPIToken(r.Context(), u.ID, name)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "account.title")
+	p.Data = &accountData{NewToken: token}
+	s.render(w, r, http.StatusOK, "account", p)
+	return nil
+}

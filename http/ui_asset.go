@@ -1,0 +1,287 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"medsec"
+)
+
+// assetListData is the asset list page.
+type assetListData struct {
+	Assets      []*medsec.Asset
+	Total       int
+	Filter      medsec.AssetFilter
+	Query       url.Values
+	Sites       []*medsec.Site
+	Kinds       []medsec.AssetKind
+	Prev, Next  int
+	HasPrev     bool
+	HasNext     bool
+	First, Last int
+}
+
+func (s *Server) uiAssetList(w http.ResponseWriter, r *http.Request) error {
+	f := assetFilter(r, 50)
+	if f.Status == "" && r.URL.Query().Get("status") == "" {
+		f.Status = medsec.StatusActive
+	}
+	assets, total, err := s.Assets.FindAssets(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	sites, err := s.Org.FindSites(r.Context())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	q.Del("offset")
+	d := &assetListData{Assets: assets, Total: total, Filter: f, Query: q, Sites: sites, Kinds: medsec.AssetKinds,
+		Prev: max(f.Offset-f.Limit, 0), Next: f.Offset + f.Limit, HasPrev: f.Offset > 0, HasNext: f.Offset+f.Limit < total,
+		First: min(f.Offset+1, total), Last: f.Offset + len(assets)}
+	p := s.newPage(r, "assets.title")
+	p.Data = d
+	s.render(w, r, http.StatusOK, "asset_list", p)
+	return nil
+}
+
+func (s *Server) uiAssetShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Assets.FindAssetByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "asset.title")
+	p.Title = a.Name
+	p.Data = a
+	s.render(w, r, http.StatusOK, "asset_show", p)
+	return nil
+}
+
+// assetFormData is the asset create/edit form with its choices.
+type assetFormData struct {
+	Asset       *medsec.Asset
+	Sites       []*medsec.Site
+	Departments []*medsec.Department
+	Vendors     []*medsec.Vendor
+	People      []*medsec.Person
+	Enums       map[string][]string
+	Invalid     map[string]bool
+}
+
+// Has reports whether the asset has the connectivity value.
+func (d *assetFormData) Has(c string) bool {
+	for _, x := range d.Asset.Connectivity {
+		if string(x) == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) assetForm(w http.ResponseWriter, r *http.Request, status int, a *medsec.Asset, err error) error {
+	ctx := r.Context()
+	d := &assetFormData{Asset: a, Invalid: map[string]bool{}, Enums: map[string][]string{
+		"kind": stringsOf(medsec.AssetKinds), "connectivity": stringsOf(medsec.Connectivities), "data_class": stringsOf(medsec.DataClasses),
+		"tristate": stringsOf(medsec.Tristates), "cred": stringsOf(medsec.CredentialStatuses), "level": append([]string{""}, stringsOf(medsec.Levels)...),
+	}}
+	var ferr error
+	if d.Sites, ferr = s.Org.FindSites(ctx); ferr != nil {
+		return ferr
+	}
+	if d.Departments, ferr = s.Org.FindDepartments(ctx); ferr != nil {
+		return ferr
+	}
+	if d.Vendors, ferr = s.Org.FindVendors(ctx); ferr != nil {
+		return ferr
+	}
+	if d.People, ferr = s.Org.FindPeople(ctx); ferr != nil {
+		return ferr
+	}
+	title := "asset.new"
+	if a.ID != 0 {
+		title = "asset.edit"
+	}
+	p := s.newPage(r, title)
+	p.Data = d
+	var ve *medsec.ValidationError
+	if errors.As(err, &ve) {
+		p.Error = p.T("err.invalid_form")
+		p.Errors = ve.Errors
+		for _, fe := range ve.Errors {
+			d.Invalid[fe.Field] = true
+		}
+	} else if err != nil {
+		var e *medsec.Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		p.Error = p.T(e.Key)
+	}
+	s.render(w, r, status, "asset_form", p)
+	return nil
+}
+
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func (s *Server) uiAssetNew(w http.ResponseWriter, r *http.Request) error {
+	a := &medsec.Asset{}
+	a.Normalize()
+	return s.assetForm(w, r, http.StatusOK, a, nil)
+}
+
+func (s *Server) uiAssetEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Assets.FindAssetByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.assetForm(w, r, http.StatusOK, a, nil)
+}
+
+// assetFromForm reads an asset from the submitted form. Fields that fail to parse become
+// validation errors, reported with the others.
+func assetFromForm(r *http.Request) (*medsec.Asset, []medsec.FieldError) {
+	var errs []medsec.FieldError
+	num := func(field string) int64 {
+		v := strings.TrimSpace(r.PostFormValue(field))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: field, Key: "err.not_a_number", Message: "is not a number"})
+		}
+		return n
+	}
+	a := &medsec.Asset{
+		ID: num("id"), SiteID: num("site_id"), DepartmentID: num("department_id"), Name: r.PostFormValue("name"),
+		Kind: medsec.AssetKind(r.PostFormValue("kind")), VendorID: num("vendor_id"), Model: r.PostFormValue("model"),
+		Serial: r.PostFormValue("serial"), Software: r.PostFormValue("software_version"), Firmware: r.PostFormValue("firmware_version"),
+		IPs: strings.Fields(strings.ReplaceAll(r.PostFormValue("ips"), ",", " ")), MACs: strings.Fields(strings.ReplaceAll(r.PostFormValue("macs"), ",", " ")),
+		VLAN: int(num("vlan")), SSID: r.PostFormValue("ssid"), Location: r.PostFormValue("location"), ResponsibleID: num("responsible_id"),
+		VendorContact: r.PostFormValue("vendor_contact"), DataClass: medsec.DataClass(r.PostFormValue("data_class")),
+		PatientRecords: num("patient_records"), RemoteMaintenance: r.PostFormValue("remote_maintenance"),
+		PatchingPermitted: medsec.Tristate(r.PostFormValue("patching_permitted")), DefaultCreds: medsec.CredentialStatus(r.PostFormValue("default_credentials")),
+		Level: medsec.Level(r.PostFormValue("level")), Notes: r.PostFormValue("notes"), Status: medsec.AssetStatus(r.PostFormValue("status")), Version: num("version"),
+	}
+	for _, c := range r.PostForm["connectivity"] {
+		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
+	}
+	eos, err := medsec.ParseDate(strings.TrimSpace(r.PostFormValue("end_of_support")))
+	if err != nil {
+		errs = append(errs, medsec.FieldError{Field: "end_of_support", Key: "err.bad_date", Message: err.Error()})
+	}
+	a.EndOfSupport = eos
+	return a, errs
+}
+
+func (s *Server) uiAssetCreate(w http.ResponseWriter, r *http.Request) error {
+	r.ParseForm()
+	a, errs := assetFromForm(r)
+	a.ID = 0
+	if len(errs) > 0 {
+		return s.assetForm(w, r, http.StatusUnprocessableEntity, a, &medsec.ValidationError{Errors: errs})
+	}
+	if err := s.Assets.CreateAsset(r.Context(), a); err != nil {
+		return s.formOrError(w, r, a, err)
+	}
+	flash(w, "asset.created")
+	http.Redirect(w, r, "/assets/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// formOrError shows the form again for errors the user can fix, else the error page.
+func (s *Server) formOrError(w http.ResponseWriter, r *http.Request, a *medsec.Asset, err error) error {
+	switch medsec.ErrorCode(err) {
+	case medsec.EINVALID, medsec.ECONFLICT:
+		return s.assetForm(w, r, errorStatus(err), a, err)
+	}
+	if _, ok := err.(*medsec.ValidationError); ok {
+		return s.assetForm(w, r, http.StatusUnprocessableEntity, a, err)
+	}
+	return err
+}
+
+func (s *Server) uiAssetUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.ParseForm()
+	a, errs := assetFromForm(r)
+	a.ID = id
+	if len(errs) > 0 {
+		return s.assetForm(w, r, http.StatusUnprocessableEntity, a, &medsec.ValidationError{Errors: errs})
+	}
+	if err := s.Assets.UpdateAsset(r.Context(), a); err != nil {
+		return s.formOrError(w, r, a, err)
+	}
+	flash(w, "asset.saved")
+	http.Redirect(w, r, "/assets/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiAssetRetire(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Assets.RetireAsset(r.Context(), id); err != nil {
+		return err
+	}
+	flash(w, "asset.retired")
+	http.Redirect(w, r, "/assets/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiAssetImport(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "import.title")
+	s.render(w, r, http.StatusOK, "asset_import", p)
+	return nil
+}
+
+// uiAssetImportPost imports an uploaded file. The page's script posts it with a progress
+// bar and shows the returned page; without script the form posts normally.
+func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "import.title")
+	name, data, err := uploadedFile(r)
+	if err == nil {
+		var res medsec.ImportResult
+		res, err = s.importAssets(r, name, data)
+		if err == nil {
+			p.Flash = p.T("import.done", name, res.Created, res.Updated)
+			p.Data = res
+			s.render(w, r, http.StatusOK, "asset_import", p)
+			return nil
+		}
+	}
+	var ve *medsec.ValidationError
+	var e *medsec.Error
+	switch {
+	case errors.As(err, &ve):
+		p.Error = p.T("import.rejected", name, len(ve.Errors))
+		p.Errors = ve.Errors
+	case errors.As(err, &e) && e.Code == medsec.EINVALID:
+		p.Error = p.T(e.Key, e.Args...)
+	default:
+		return err
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "asset_import", p)
+	return nil
+}

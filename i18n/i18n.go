@@ -1,0 +1,123 @@
+// Package i18n translates medsec's user-visible strings into its four languages: zh-TW,
+// zh-CN, ja and en. Messages live in locales/*.json, one flat key→text map per language,
+// embedded in the binary; every language must have every key (a test checks).
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var localesFS embed.FS
+
+// Languages are the supported languages, the first being the fallback.
+var Languages = []string{"en", "zh-TW", "zh-CN", "ja"}
+
+// Bundle holds every language's messages.
+type Bundle struct {
+	messages map[string]map[string]string
+	matcher  language.Matcher
+}
+
+// Load reads the embedded message files.
+func Load() (*Bundle, error) {
+	b := &Bundle{messages: map[string]map[string]string{}}
+	tags := make([]language.Tag, len(Languages))
+	for i, lang := range Languages {
+		data, err := localesFS.ReadFile("locales/" + lang + ".json")
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("i18n: locales/%s.json: %w", lang, err)
+		}
+		b.messages[lang] = m
+		tags[i] = language.MustParse(lang)
+	}
+	b.matcher = language.NewMatcher(tags)
+	return b, nil
+}
+
+// Match returns the supported language closest to an Accept-Language header or a stored
+// preference: zh-Hant and zh-HK give zh-TW, zh and zh-Hans give zh-CN.
+func (b *Bundle) Match(prefs ...string) string {
+	for _, p := range prefs {
+		if p == "" {
+			continue
+		}
+		if _, ok := b.messages[p]; ok {
+			return p
+		}
+		tags, _, err := language.ParseAcceptLanguage(p)
+		if err != nil || len(tags) == 0 {
+			continue
+		}
+		_, i, conf := b.matcher.Match(tags...)
+		if conf != language.No {
+			return Languages[i]
+		}
+	}
+	return Languages[0]
+}
+
+// T returns the message key in lang, formatted with args (fmt verbs). A missing key shows
+// as the key itself, so a gap is visible instead of blank.
+func (b *Bundle) T(lang, key string, args ...any) string {
+	msg, ok := b.messages[lang][key]
+	if !ok {
+		if msg, ok = b.messages["en"][key]; !ok {
+			return key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Has reports whether key exists in every language.
+func (b *Bundle) Has(key string) bool {
+	for _, lang := range Languages {
+		if _, ok := b.messages[lang][key]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Missing lists, per language, the keys that another language has and it lacks.
+func (b *Bundle) Missing() map[string][]string {
+	all := map[string]bool{}
+	for _, m := range b.messages {
+		for k := range m {
+			all[k] = true
+		}
+	}
+	missing := map[string][]string{}
+	for _, lang := range Languages {
+		for k := range all {
+			if strings.TrimSpace(b.messages[lang][k]) == "" {
+				missing[lang] = append(missing[lang], k)
+			}
+		}
+		sort.Strings(missing[lang])
+	}
+	return missing
+}
+
+// Keys returns every key of the fallback language, sorted.
+func (b *Bundle) Keys() []string {
+	var keys []string
+	for k := range b.messages[Languages[0]] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
