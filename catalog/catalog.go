@@ -165,8 +165,8 @@ func (c *Catalog) GroupCount() int {
 // GroupPath returns the chain of groups that contain the control, outermost first.
 func (ctl *Control) GroupPath() []*Group { return ctl.groups }
 
-// OriginalText returns the control's text in the language of its source (zh-TW, zh-CN
-// or ja), from the statement part whose lang prop is not "en".
+// OriginalText returns the control's text in the language of its source (zh-TW, zh-CN,
+// zh-Hant or ja), from the statement part whose lang prop is not "en".
 func (ctl *Control) OriginalText() string {
 	p := ctl.statement(false)
 	if p == nil {

@@ -15,13 +15,13 @@ var (
 	// durationRE is an ISO 8601 duration as used in cadence and deadline props.
 	durationRE = regexp.MustCompile(`^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$`)
 	// langs are the languages of original text.
-	langs = map[string]bool{"zh-TW": true, "zh-CN": true, "ja": true}
+	langs = map[string]bool{"zh-TW": true, "zh-CN": true, "zh-Hant": true, "ja": true}
 )
 
 // Validate checks a catalog and returns every problem found, each naming where it is.
 // It checks OSCAL structure (required fields, id and uuid syntax, links into
 // back-matter) and medsec's rules: unique ids; every control has an original statement
-// (zh-TW, zh-CN or ja) and an English one, or a source-gap prop saying what is missing;
+// (zh-TW, zh-CN, zh-Hant or ja) and an English one, or a source-gap prop saying what is missing;
 // medsec props have known names and well-formed values; every TW row has a level and a
 // target; every JP item has a reference pattern.
 func Validate(c *Catalog) []error {
@@ -194,7 +194,7 @@ func (v *validator) text(ctl *Control, where string) {
 				v.errf("%s: original statement is empty and no source-gap says why", where)
 			}
 		default:
-			v.errf("%s: statement part %s: lang %q is not zh-TW, zh-CN, ja or en", where, p.ID, lang)
+			v.errf("%s: statement part %s: lang %q is not zh-TW, zh-CN, zh-Hant, ja or en", where, p.ID, lang)
 		}
 	}
 	if orig != 1 {
