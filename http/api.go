@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"medsec"
 )
@@ -123,6 +124,8 @@ func jsonProblem(err error) string {
 		return "field " + typeErr.Field + " has the wrong type"
 	case errors.As(err, &syntaxErr):
 		return "syntax error at byte " + strconv.FormatInt(syntaxErr.Offset, 10)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return strings.TrimPrefix(err.Error(), "json: ")
 	default:
 		msg := err.Error()
 		if len(msg) > 100 {

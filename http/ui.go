@@ -47,12 +47,14 @@ func (p *page) Can(perm string) bool { return p.User != nil && p.User.Role.Can(m
 // Static returns the checksum URL of a static file.
 func (p *page) Static(name string) string { return p.s.staticURL(name) }
 
-// FieldError translates the message of a field error.
+// FieldError says what is wrong with a field in the page's language. The English message
+// carries the exact detail (the bad value, the expected form), so other languages show the
+// translated problem followed by that detail.
 func (p *page) FieldError(fe medsec.FieldError) string {
-	if fe.Key != "" && p.s.i18n.Has(fe.Key) && !strings.Contains(fe.Message, "\"") {
-		return p.T(fe.Key)
+	if p.Lang == "en" || fe.Key == "" || !p.s.i18n.Has(fe.Key) {
+		return fe.Message
 	}
-	return fe.Message
+	return p.T(fe.Key) + "（" + fe.Message + "）"
 }
 
 // Languages lists the UI languages with their own names.

@@ -1,0 +1,334 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+const testPassword = "a long enough password"
+
+// fixture is a server on a fresh SQLite store with two sites, a vendor, an asset at each
+// site, and one user (with an API token) per role.
+type fixture struct {
+	t        *testing.T
+	srv      *httptest.Server
+	db       *sqlstore.DB
+	tokens   map[medsec.Role]string
+	assetHQ  *medsec.Asset
+	assetBR  *medsec.Asset
+	branchCE string // token of a clinical engineer limited to the branch
+	vendorID int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db)}
+	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
+	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
+	for _, s := range []*medsec.Site{hq, br} {
+		if err := services.Org.CreateSite(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := &medsec.Vendor{Name: "Aurora Medical Systems"}
+	if err := services.Org.CreateVendor(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	f.vendorID = v.ID
+	f.assetHQ = &medsec.Asset{SiteID: hq.ID, Name: "CT-01", Kind: medsec.KindModality, VendorID: v.ID}
+	f.assetBR = &medsec.Asset{SiteID: br.ID, Name: "CT-02", Kind: medsec.KindModality}
+	for _, a := range []*medsec.Asset{f.assetHQ, f.assetBR} {
+		if err := services.Assets.CreateAsset(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := services.Users.(*sqlstore.UserService)
+	for _, role := range medsec.Roles {
+		u := &medsec.User{Username: "u-" + string(role), Role: role}
+		if role == medsec.RoleVendor {
+			u.VendorID = v.ID
+		}
+		if err := users.CreateUser(ctx, u, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		if f.tokens[role], err = users.CreateAPIToken(ctx, u.ID, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ce := &medsec.User{Username: "branch-ce", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{br.ID}}
+	if err := users.CreateUser(ctx, ce, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	f.branchCE, _ = users.CreateAPIToken(ctx, ce.ID, "test")
+	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(srv)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// do sends a request with a bearer token ("" for none) and returns the status and body.
+func (f *fixture) do(method, path, token, body string) (int, string) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// routeTable is every API route with the permission it needs, as the OpenAPI document
+// and the server must agree on.
+var routeTable = []struct {
+	method, path string
+	perm         medsec.Permission // "" = any logged-in user
+	public       bool
+}{
+	{"GET", "/api/v1/openapi.json", "", true},
+	{"GET", "/api/v1/me", "", false},
+	{"GET", "/api/v1/assets", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/assets", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/export", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/assets/import", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/{id}", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/assets/{id}", medsec.PermInventoryWrite, false},
+	{"POST", "/api/v1/assets/{id}/retire", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/sites", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/sites", medsec.PermSiteAdmin, false},
+	{"GET", "/api/v1/departments", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/departments", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/people", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/people", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/vendors", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/vendors", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/audit", medsec.PermAuditRead, false},
+	{"GET", "/api/v1/audit/export", medsec.PermAuditRead, false},
+	{"GET", "/api/v1/users", medsec.PermUserAdmin, false},
+	{"POST", "/api/v1/users", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/users/{id}", medsec.PermUserAdmin, false},
+	{"PUT", "/api/v1/users/{id}", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/settings", medsec.PermUserAdmin, false},
+	{"PUT", "/api/v1/settings", medsec.PermUserAdmin, false},
+}
+
+// TestAuthorizationEveryRouteEveryRole walks every API route as no one and as every role:
+// no token is 401, a role without the permission is 403 (and audited), a role with it is
+// neither. Writes are sent with an empty JSON object so that they fail validation rather
+// than change the fixture.
+func TestAuthorizationEveryRouteEveryRole(t *testing.T) {
+	f := newFixture(t)
+	denials := 0
+	for _, rt := range routeTable {
+		path := strings.ReplaceAll(rt.path, "{id}", fmt.Sprint(f.assetBR.ID))
+		if strings.HasPrefix(rt.path, "/api/v1/users/") {
+			path = strings.ReplaceAll(rt.path, "{id}", "1")
+		}
+		body := ""
+		if rt.method != "GET" {
+			body = "{}"
+		}
+		if rt.method == "POST" && strings.HasSuffix(rt.path, "/retire") {
+			body = ""
+		}
+		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+			status, _ := f.do(rt.method, path, "", body)
+			if rt.public {
+				if status != 200 {
+					t.Errorf("anonymous: %d, want 200", status)
+				}
+				return
+			}
+			if status != http.StatusUnauthorized {
+				t.Errorf("anonymous: %d, want 401", status)
+			}
+			if status, _ := f.do(rt.method, path, "not-a-token", body); status != http.StatusUnauthorized {
+				t.Errorf("bad token: %d, want 401", status)
+			}
+			for _, role := range medsec.Roles {
+				allowed := rt.perm == "" || role.Can(rt.perm)
+				if strings.HasSuffix(rt.path, "/retire") && allowed {
+					continue // retiring changes the fixture; TestSiteAndVendorLimits covers it
+				}
+				status, body := f.do(rt.method, path, f.tokens[role], body)
+				switch {
+				case !allowed && status != http.StatusForbidden:
+					t.Errorf("%s: %d, want 403", role, status)
+				case !allowed:
+					denials++
+				case allowed && role == medsec.RoleVendor && strings.Contains(rt.path, "{id}") && rt.path != "/api/v1/users/{id}":
+					if status != http.StatusNotFound {
+						t.Errorf("%s on another vendor's asset: %d, want 404", role, status)
+					}
+				case allowed && (status == 401 || status == 403 || status >= 500):
+					t.Errorf("%s: %d %s, want success or a validation error", role, status, body)
+				}
+			}
+		})
+	}
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	_, total, err := sqlstore.NewAuditService(f.db).FindAuditEntries(ctx, medsec.AuditFilter{Action: medsec.ActionDenied})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != denials || denials == 0 {
+		t.Errorf("%d denials audited, want %d", total, denials)
+	}
+}
+
+// TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not
+// only roles.
+func TestSiteAndVendorLimits(t *testing.T) {
+	f := newFixture(t)
+	hq, br := fmt.Sprint(f.assetHQ.ID), fmt.Sprint(f.assetBR.ID)
+	tests := []struct {
+		name, method, path, token string
+		want                      int
+	}{
+		{"branch user reads main-site asset", "GET", "/api/v1/assets/" + hq, f.branchCE, 404},
+		{"branch user reads branch asset", "GET", "/api/v1/assets/" + br, f.branchCE, 200},
+		{"branch user retires main-site asset", "POST", "/api/v1/assets/" + hq + "/retire", f.branchCE, 404},
+		{"vendor reads own asset", "GET", "/api/v1/assets/" + hq, f.tokens[medsec.RoleVendor], 200},
+		{"vendor reads other asset", "GET", "/api/v1/assets/" + br, f.tokens[medsec.RoleVendor], 404},
+		{"auditor retires", "POST", "/api/v1/assets/" + br + "/retire", f.tokens[medsec.RoleAuditor], 403},
+		{"branch user retires branch asset", "POST", "/api/v1/assets/" + br + "/retire", f.branchCE, 200},
+	}
+	for _, tt := range tests {
+		if got, body := f.do(tt.method, tt.path, tt.token, ""); got != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, got, body, tt.want)
+		}
+	}
+	_, body := f.do("GET", "/api/v1/assets", f.branchCE, "")
+	var page struct {
+		Total int `json:"total"`
+	}
+	json.Unmarshal([]byte(body), &page)
+	if page.Total != 1 {
+		t.Errorf("branch user lists %d assets, want 1", page.Total)
+	}
+}
+
+func TestAPIErrorsAreSafe(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	status, body := f.do("POST", "/api/v1/assets", admin, `{"name": "", "site_id": 1, "ips": ["10.0.0.999"]}`)
+	if status != 422 || !strings.Contains(body, `"field": "ips"`) || !strings.Contains(body, `"field": "name"`) {
+		t.Errorf("invalid asset: %d %s", status, body)
+	}
+	status, body = f.do("POST", "/api/v1/assets", admin, `{"name": "x", "nonsense": 1}`)
+	if status != 422 || !strings.Contains(body, `unknown field \"nonsense\"`) || strings.Contains(body, "json:") {
+		t.Errorf("unknown field: %d %s, want a plain message naming the field", status, body)
+	}
+	status, body = f.do("PUT", "/api/v1/assets/"+fmt.Sprint(f.assetHQ.ID), admin, `{"name": "CT-01b", "site_id": 1, "version": 99}`)
+	if status != 409 {
+		t.Errorf("stale version: %d %s, want 409", status, body)
+	}
+	status, _ = f.do("GET", "/api/v1/assets/abc", admin, "")
+	if status != 404 {
+		t.Errorf("bad id: %d, want 404", status)
+	}
+}
+
+func TestImportAPI(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	bad := "name,kind,site,ips\nPump-1,infusion-pump,本院,10.1.1.1\nPump-2,infusion-pump,本院,10.1.1.500\n"
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/assets/import?name=pumps.csv", strings.NewReader(bad))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 422 || !strings.Contains(string(b), `"line": 3`) {
+		t.Fatalf("bad import: %d %s", resp.StatusCode, b)
+	}
+	_, body := f.do("GET", "/api/v1/assets?q=pump", admin, "")
+	if !strings.Contains(body, `"total": 0`) {
+		t.Errorf("rejected import stored rows: %s", body)
+	}
+	good := strings.Replace(bad, "10.1.1.500", "10.1.1.5", 1)
+	req, _ = http.NewRequest("POST", f.srv.URL+"/api/v1/assets/import?name=pumps.csv", strings.NewReader(good))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"created": 2`) {
+		t.Fatalf("good import: %d %s", resp.StatusCode, b)
+	}
+	status, csv := f.do("GET", "/api/v1/assets/export?q=pump", admin, "")
+	if status != 200 || !strings.Contains(csv, "Pump-2") || !strings.Contains(csv, "10.1.1.5") {
+		t.Errorf("export: %d %s", status, csv)
+	}
+}
+
+func TestCrossOriginFormPostRefused(t *testing.T) {
+	f := newFixture(t)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/login", strings.NewReader("username=u-admin&password="+testPassword))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site login post: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	f := newFixture(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var last int
+	start := time.Now()
+	for range 11 {
+		resp, err := client.PostForm(f.srv.URL+"/login", map[string][]string{"username": {"nobody"}, "password": {"wrong"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		last = resp.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("11th attempt in %v: %d, want 429", time.Since(start), last)
+	}
+}
