@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -107,7 +108,10 @@ func nftElems(rs []Range) string {
 	return "{ " + strings.Join(parts, ", ") + " }"
 }
 
+// portElems writes an anonymous set of ports, overlapping ranges merged: nftables rejects
+// overlapping intervals in one set.
 func portElems(ps []PortRange) string {
+	ps = mergePorts(ps)
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.String()
@@ -255,4 +259,19 @@ func WriteCSV(w io.Writer, loc *Locator, conduits []Conduit) error {
 		return fmt.Errorf("write conduits csv: %w", err)
 	}
 	return nil
+}
+
+// mergePorts sorts port ranges and merges overlapping or adjacent ones.
+func mergePorts(ps []PortRange) []PortRange {
+	s := slices.Clone(ps)
+	slices.SortFunc(s, func(a, b PortRange) int { return int(a.From) - int(b.From) })
+	var out []PortRange
+	for _, p := range s {
+		if n := len(out); n > 0 && int(p.From) <= int(out[n-1].To)+1 {
+			out[n-1].To = max(out[n-1].To, p.To)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }

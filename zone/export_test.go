@@ -122,3 +122,10 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("rows = %d, want 8", n)
 	}
 }
+
+func TestMergePorts(t *testing.T) {
+	got := portElems([]PortRange{{11112, 11112}, {100, 200}, {150, 160}, {201, 210}, {104, 104}})
+	if want := "{ 100-210, 11112 }"; got != want {
+		t.Errorf("portElems = %q, want %q", got, want)
+	}
+}

@@ -437,21 +437,34 @@ func bitsOf(d u128) int {
 	return n
 }
 
-// uniform reports whether every address in [lo, hi] is placed in zone index z (not through
-// the catch-all).
+// uniform reports whether every address in [lo, hi] has result z: a zone index, or
+// resNone for addresses no zone lists (which the catch-all zone takes).
 func (l *Locator) uniform(lo, hi u128, is4 bool, z int32) bool {
+	var i, n int
+	var next func(int) u128
+	var res []int32
 	if is4 {
-		i, _ := slices.BinarySearch(l.v4Start, uint32(lo.lo)+1)
-		i-- // largest start ≤ lo
-		if i < 0 || l.v4Res[i] != z {
-			return false
+		i, _ = slices.BinarySearch(l.v4Start, uint32(lo.lo)+1)
+		n, res = len(l.v4Start), l.v4Res
+		next = func(k int) u128 { return u128{lo: uint64(l.v4Start[k])} }
+		if lo.lo == 0xffffffff {
+			i = n
 		}
-		return i+1 >= len(l.v4Start) || uint64(l.v4Start[i+1]) > hi.lo
+	} else {
+		i, _ = slices.BinarySearchFunc(l.v6Start, lo.add1(), func(x, y u128) int { return x.cmp(y) })
+		n, res = len(l.v6Start), l.v6Res
+		next = func(k int) u128 { return l.v6Start[k] }
+		if lo == (u128{^uint64(0), ^uint64(0)}) {
+			i = n
+		}
 	}
-	i, _ := slices.BinarySearchFunc(l.v6Start, lo.add1(), func(x, y u128) int { return x.cmp(y) })
-	i--
-	if i < 0 || l.v6Res[i] != z {
+	i-- // largest start ≤ lo; -1 when lo precedes every start
+	got := resNone
+	if i >= 0 {
+		got = res[i]
+	}
+	if got != z {
 		return false
 	}
-	return i+1 >= len(l.v6Start) || hi.less(l.v6Start[i+1])
+	return i+1 >= n || hi.less(next(i+1))
 }
