@@ -160,7 +160,9 @@ type Checker struct {
 	model   *Model
 }
 
-// NewChecker compiles a model. The model must pass Validate.
+// NewChecker compiles a model. The model must pass Validate and must not change while the
+// checker is in use (build a new checker after a change; it takes about a millisecond for
+// 50 zones and 500 conduits).
 func NewChecker(m *Model) (*Checker, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("new checker: %w", err)
