@@ -138,6 +138,10 @@ func TestProposeWidening(t *testing.T) {
 			ProposeOptions{WidenIPv4: 29}, []string{"10.20.1.0/30", "10.20.1.5-10.20.1.6"}, true},
 		{"too little coverage", nil, []string{"10.20.1.1", "10.20.1.9"},
 			ProposeOptions{WidenIPv4: 28}, []string{"10.20.1.1", "10.20.1.9"}, false},
+		{"IPv6 hosts widen to a /126", nil, []string{"2001:db8:20::1", "2001:db8:20::2", "2001:db8:20::3"},
+			ProposeOptions{WidenIPv6: 126}, []string{"2001:db8:20::/126"}, true},
+		{"IPv6 exact by default", nil, []string{"2001:db8:20::1", "2001:db8:20::2", "2001:db8:20::3"},
+			ProposeOptions{}, []string{"2001:db8:20::1-2001:db8:20::3"}, false},
 		{"never across a zone boundary", nil, []string{"10.20.29.254", "10.20.29.255"},
 			ProposeOptions{WidenIPv4: 22, MinCoverage: 0.001}, []string{"10.20.28.0/23"}, true},
 	}

@@ -68,5 +68,17 @@ func run(cfg synth.Config, runs int) error {
 	fmt.Printf("indexed Checker: build %v, check %v, %.0f flows/s (best of %d)\n", build.Round(time.Microsecond), best.Round(time.Millisecond), rate(best), runs)
 	fmt.Printf("linear scan:     check %v, %.0f flows/s\n", linear.Round(time.Millisecond), rate(linear))
 	fmt.Printf("ratio: indexed is %.1fx the linear scan\n", linear.Seconds()/best.Seconds())
+
+	t = time.Now()
+	lp := zone.ProposeConduits(fast, h.Flows, zone.ProposeOptions{WidenIPv4: 28})
+	prop := time.Since(t)
+	broader := 0
+	for _, r := range lp.Conduits {
+		if r.Broader {
+			broader++
+		}
+	}
+	fmt.Printf("least-privilege proposal: %d rules, %d of %d conduits broader than needed, %v (%.0f flows/s)\n",
+		len(lp.Rules), broader, len(lp.Conduits), prop.Round(time.Millisecond), rate(prop))
 	return nil
 }
