@@ -14,6 +14,8 @@ var (
 	uuidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[45][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$`)
 	// durationRE is an ISO 8601 duration as used in cadence and deadline props.
 	durationRE = regexp.MustCompile(`^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$`)
+	// stringRE is OSCAL's string datatype: non-empty, one line, no surrounding space.
+	stringRE = regexp.MustCompile(`^\S(.*\S)?$`)
 	// langs are the languages of original text.
 	langs = map[string]bool{"zh-TW": true, "zh-CN": true, "zh-Hant": true, "ja": true}
 )
@@ -25,15 +27,25 @@ var (
 // medsec props have known names and well-formed values; every TW row has a level and a
 // target; every JP item has a reference pattern.
 func Validate(c *Catalog) []error {
+	v := &validator{c: c, ids: map[string]string{}, rules: true}
+	v.catalog()
+	return v.errs
+}
+
+// ValidateStructure checks only OSCAL structure (required fields, id, uuid and string
+// syntax, unique ids, links into back-matter), not medsec's rules; use it for catalogs
+// from elsewhere, such as NIST's.
+func ValidateStructure(c *Catalog) []error {
 	v := &validator{c: c, ids: map[string]string{}}
 	v.catalog()
 	return v.errs
 }
 
 type validator struct {
-	c    *Catalog
-	ids  map[string]string
-	errs []error
+	c     *Catalog
+	ids   map[string]string
+	rules bool
+	errs  []error
 }
 
 func (v *validator) errf(format string, args ...any) {
@@ -74,7 +86,7 @@ func (v *validator) catalog() {
 		v.errf("metadata: oscal-version %q is not 1.1.x", m.OSCALVersion)
 	}
 	v.props("metadata", m.Props)
-	if c.ID() == "" {
+	if v.rules && c.ID() == "" {
 		v.errf("metadata: prop catalog-id (ns %s) is required", NS)
 	}
 	resources := map[string]bool{}
@@ -152,8 +164,8 @@ func (v *validator) control(ctl *Control, parent string, resources map[string]bo
 	}
 	where := "control " + ctl.ID
 	v.id("control", ctl.ID, where)
-	if strings.TrimSpace(ctl.Title) == "" {
-		v.errf("%s: title is required", where)
+	if strings.TrimSpace(ctl.Title) == "" || strings.Contains(ctl.Title, "\n") {
+		v.errf("%s: title is required and must be one line", where)
 	}
 	v.props(where, ctl.Props)
 	for _, p := range ctl.Params {
@@ -167,8 +179,10 @@ func (v *validator) control(ctl *Control, parent string, resources map[string]bo
 			v.errf("%s: link %s points to no back-matter resource", where, l.Href)
 		}
 	}
-	v.text(ctl, where)
-	v.rules(ctl, where)
+	if v.rules {
+		v.text(ctl, where)
+		v.catalogRules(ctl, where)
+	}
 	for _, sub := range ctl.Controls {
 		v.control(sub, where, resources)
 	}
@@ -208,8 +222,8 @@ func (v *validator) text(ctl *Control, where string) {
 	}
 }
 
-// rules checks medsec's per-catalog rules.
-func (v *validator) rules(ctl *Control, where string) {
+// catalogRules checks medsec's per-catalog rules.
+func (v *validator) catalogRules(ctl *Control, where string) {
 	for _, name := range []string{"cadence", "deadline"} {
 		for _, d := range ctl.PropValues(name) {
 			if d == "P" || d == "PT" || !durationRE.MatchString(d) {
@@ -288,10 +302,10 @@ func (v *validator) props(where string, props []Prop) {
 		if !tokenRE.MatchString(p.Name) {
 			v.errf("%s: prop name %q is not an OSCAL token", where, p.Name)
 		}
-		if strings.TrimSpace(p.Value) == "" {
-			v.errf("%s: prop %s has an empty value", where, p.Name)
+		if !stringRE.MatchString(p.Value) {
+			v.errf("%s: prop %s value %q is not an OSCAL string (non-empty, one line, trimmed)", where, p.Name, p.Value)
 		}
-		if p.NS == NS && !knownProps[p.Name] {
+		if v.rules && p.NS == NS && !knownProps[p.Name] {
 			v.errf("%s: prop %q is not a medsec prop", where, p.Name)
 		}
 	}

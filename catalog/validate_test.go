@@ -88,6 +88,30 @@ func TestValidateTaiwanRules(t *testing.T) {
 	}
 }
 
+// TestValidateStructureNIST checks that NIST's example catalog passes the OSCAL checks
+// (it cannot pass medsec's rules: no original-language text).
+func TestValidateStructureNIST(t *testing.T) {
+	// A copy of shared/data/oscal/examples/catalog/json/basic-catalog.json (NIST OSCAL
+	// content, public domain).
+	data, err := os.ReadFile("testdata/nist-basic-catalog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("basic-catalog.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ValidateStructure(c) {
+		t.Error(e)
+	}
+	if len(c.AllControls()) == 0 {
+		t.Error("no controls parsed")
+	}
+	if len(Validate(c)) == 0 {
+		t.Error("Validate accepted a catalog without original-language statements")
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	for _, in := range []string{``, `{}`, `{"catalog":null}`, `[1]`, `{"catalog":{}} {}`} {
 		if _, err := Parse("bad", []byte(in)); err == nil {
