@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"medsec"
 )
@@ -124,6 +125,9 @@ func (im *importer) readRow(line int, cells []string) {
 		if v == "" {
 			continue
 		}
+		if strings.IndexByte(v, '\r') >= 0 {
+			v = lineBreaks.Replace(v)
+		}
 		if i >= len(im.cells) || !im.cells[i].use {
 			if i >= len(im.cells) {
 				im.add(line, im.colName(i), "err.no_header", "value in a column without a header")
@@ -133,6 +137,11 @@ func (im *importer) readRow(line int, cells []string) {
 			continue
 		}
 		c := im.cells[i].c
+		if ch, ok := badChar(v); ok {
+			bad[c] = true
+			im.add(line, im.header[c], "err.bad_char", fmt.Sprintf("contains the character %U, which a cell may not hold", ch))
+			continue
+		}
 		im.set(&r, c, v, func(key, msg string) {
 			bad[c] = true
 			im.add(line, im.header[c], key, msg)
@@ -157,6 +166,26 @@ func (im *importer) readRow(line int, cells []string) {
 		im.add(line, "row", "err.invalid", err.Error())
 	}
 	im.rows = append(im.rows, r)
+}
+
+// lineBreaks turns the CRLF and CR line breaks inside a cell into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
+// badChar returns the first character of v that has no place in an inventory cell and
+// could not be written to XLSX: a control character other than tab and line feed, or a
+// code point XML 1.0 excludes.
+func badChar(v string) (rune, bool) {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b >= utf8.RuneSelf || (b < 0x20 && b != '\t' && b != '\n') || b == 0x7F {
+			for _, r := range v[i:] {
+				if (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7F && r < 0xA0) || r == 0xFFFE || r == 0xFFFF || r == utf8.RuneError {
+					return r, true
+				}
+			}
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // colByKey maps a canonical column name (the Field of the domain's validation errors) to

@@ -242,6 +242,8 @@ func TestReadCSVErrors(t *testing.T) {
 			[]medsec.FieldError{fe(2, "column 2", "err.no_header", "value in a column without a header")}},
 		{"bare quote", "name,site,model\nCT,Main,ok\n監視器,Main,14\" screen\n",
 			[]medsec.FieldError{fe(3, "character 12", "err.csv_syntax", csv.ErrBareQuote.Error())}},
+		{"control character", "name,site,notes\nCT,Main,bell\x07\n",
+			[]medsec.FieldError{fe(2, "notes", "err.bad_char", "contains the character U+0007, which a cell may not hold")}},
 		{"empty file", "\n\n", []medsec.FieldError{fe(0, "file", "err.no_header", "has no header row")}},
 		{"not text", "name,site\nCT,Main\n\xff\xfe\xfd\x80,Main\n",
 			[]medsec.FieldError{fe(3, "file", "err.bad_encoding", "the file is not UTF-8, Big5, GB18030 or Shift_JIS text")}},

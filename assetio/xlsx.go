@@ -1,6 +1,7 @@
 package assetio
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 // maxUnzipped bounds the uncompressed size of a workbook ReadXLSX accepts, against zip
 // bombs. A 50,000-row inventory is about 30 MB uncompressed.
-const maxUnzipped = 512 << 20
+const maxUnzipped = 256 << 20
 
 // sheetNames are the names of an inventory sheet in each header language; ReadXLSX
 // prefers a sheet with one of these names to the first sheet.
@@ -52,6 +53,9 @@ func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
 			rows, err = notWorkbook(p)
 		}
 	}()
+	if err := checkZip(data); err != nil {
+		return notWorkbook(err)
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return notWorkbook(err)
@@ -89,6 +93,35 @@ func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
 		return notWorkbook(err)
 	}
 	return im.result()
+}
+
+// checkZip unpacks every part of a workbook once, checking that each is as long as its
+// header says and passes its checksum, and that together they stay under maxUnzipped.
+// excelize allocates each part at its declared size and does not check the checksum, so
+// without this a small file declaring huge parts would cost that much memory, and a
+// damaged one would be read as if whole.
+func checkZip(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if total > maxUnzipped {
+			return fmt.Errorf("it unpacks to more than %d MiB", maxUnzipped>>20)
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", zf.Name, err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", zf.Name, err)
+		}
+	}
+	return nil
 }
 
 // WriteXLSX writes assets as an XLSX workbook with one sheet, Assets: a header row of the
