@@ -201,3 +201,29 @@ func randomFlow(rng *rand.Rand, m *Model) Flow {
 	f.App = []string{"", "dicom", "hl7"}[rng.IntN(3)]
 	return f
 }
+
+// FuzzCheckerMatchesLinear builds a random model and flows from the fuzzer's seed and
+// requires the indexed checker to agree with the naive one on every flow.
+func FuzzCheckerMatchesLinear(f *testing.F) {
+	for _, s := range []uint64{1, 2, 42, 1 << 40} {
+		f.Add(s, uint8(50))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, n uint8) {
+		rng := rand.New(rand.NewPCG(seed, uint64(n)))
+		m := randomModel(rng)
+		c, err := NewChecker(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lin, err := NewLinearChecker(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < int(n)+1; i++ {
+			fl := randomFlow(rng, m)
+			if got, want := c.Check(fl), lin.Check(fl); got != want {
+				t.Fatalf("flow %+v: Check = %+v, linear = %+v", fl, got, want)
+			}
+		}
+	})
+}

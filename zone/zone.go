@@ -1,7 +1,6 @@
 package zone
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -189,9 +188,6 @@ func (m *Model) Validate() error {
 	}
 	return nil
 }
-
-// errInvalidModel is returned, wrapped, by constructors given a model that fails Validate.
-var errInvalidModel = errors.New("invalid zone model")
 
 // depths returns each zone's nesting depth (0 for a top-level zone) by ID. It assumes a
 // validated model.
