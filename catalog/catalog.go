@@ -207,6 +207,35 @@ func (ctl *Control) statement(english bool) *Part {
 	return nil
 }
 
+// Item is one numbered measure of a control's statement (一、二、三、 in the TW baseline).
+type Item struct {
+	// Label is the item's number as printed in the source (一, 二, ...).
+	Label    string
+	Original string
+	English  string
+}
+
+// Items returns the numbered measures of the control, pairing each original item with its
+// English one, or nil when the statement is not itemised. An automatic check can cite one
+// measure, e.g. tw-si-1.h item 二 (the yearly vulnerability scan).
+func (ctl *Control) Items() []Item {
+	orig, en := ctl.statement(false), ctl.statement(true)
+	if orig == nil || en == nil || len(orig.Parts) == 0 || len(orig.Parts) != len(en.Parts) {
+		return nil
+	}
+	out := make([]Item, len(orig.Parts))
+	for i := range orig.Parts {
+		var label string
+		for _, p := range orig.Parts[i].Props {
+			if p.Name == "label" && p.NS == "" {
+				label = p.Value
+			}
+		}
+		out[i] = Item{Label: label, Original: orig.Parts[i].Prose, English: en.Parts[i].Prose}
+	}
+	return out
+}
+
 // TitleEnglish returns the English title (prop title-en), or the title if none.
 func (ctl *Control) TitleEnglish() string {
 	if v := ctl.Prop("title-en"); v != "" {

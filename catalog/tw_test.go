@@ -156,3 +156,31 @@ func TestTaiwanRows(t *testing.T) {
 		t.Errorf("groups = %d, want %d (10 domains, 36 objectives)", got, want)
 	}
 }
+
+func TestTaiwanItems(t *testing.T) {
+	c := mustLoad(t, IDTaiwanBaseline)
+	ctl, err := c.Control("tw-si-1.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := ctl.Items()
+	if len(items) != 3 {
+		t.Fatalf("tw-si-1.h has %d items, want 3", len(items))
+	}
+	if got := items[1]; got.Label != "二" || !strings.Contains(got.Original, "每年排程弱點掃描") || !strings.Contains(got.English, "every year") {
+		t.Errorf("item 二 = %+v", got)
+	}
+	if !strings.Contains(items[2].Original, "等級「中」之所有控制措施") {
+		t.Errorf("item 三 = %+v, want the cumulative reference to 中", items[2])
+	}
+	for _, ctl := range c.AllControls() {
+		for _, it := range ctl.Items() {
+			if !strings.Contains(ctl.OriginalText(), it.Original) || !strings.Contains(ctl.English(), it.English) {
+				t.Errorf("%s item %s is not part of the statement", ctl.ID, it.Label)
+			}
+		}
+	}
+	if got := mustLoad(t, IDChinaMeasures).AllControls()[0].Items(); got != nil {
+		t.Errorf("CN obligation has items %v, want none", got)
+	}
+}
