@@ -2,6 +2,7 @@ package zone
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,16 @@ func (e *ParseError) Error() string {
 		return fmt.Sprintf("line %d, column %d (%s): %v", e.Line, e.Column, e.Field, e.Err)
 	}
 	return fmt.Sprintf("line %d, column %d: %v", e.Line, e.Column, e.Err)
+}
+
+// MarshalJSON writes the position, the field and the message, for API responses.
+func (e *ParseError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Line    int    `json:"line"`
+		Column  int    `json:"column"`
+		Field   string `json:"field,omitempty"`
+		Message string `json:"message"`
+	}{e.Line, e.Column, e.Field, e.Err.Error()})
 }
 
 // Unwrap returns the underlying error.

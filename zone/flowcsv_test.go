@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -165,4 +166,23 @@ func FuzzParsePortList(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestImportErrorJSON(t *testing.T) {
+	_, err := ParseFlowsCSV(strings.NewReader("src,dst,proto,port\n10.0.0.1,x,tcp,80\n"))
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v", err)
+	}
+	b, jerr := json.Marshal(ie)
+	if jerr != nil {
+		t.Fatal(jerr)
+	}
+	want := `{"source":"flows csv","errors":[{"line":2,"column":2,"field":"dst","message":"\"x\" is not an IP address"}]}`
+	if string(b) != want {
+		t.Errorf("JSON = %s\nwant %s", b, want)
+	}
+	if got := err.Error(); got != `flows csv: line 2, column 2 (dst): "x" is not an IP address` {
+		t.Errorf("Error() = %q", got)
+	}
 }
