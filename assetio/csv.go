@@ -35,6 +35,7 @@ func ReadCSV(r io.Reader, source string) ([]medsec.AssetRow, error) {
 		im.errs = append(im.errs, *ferr)
 		return im.result()
 	}
+	im.rows = make([]medsec.AssetRow, 0, strings.Count(text, "\n")) // at most one row a line
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = sniffDelimiter(text)
 	cr.FieldsPerRecord = -1

@@ -3,6 +3,7 @@ package assetio
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -308,7 +309,7 @@ func (im *importer) result() ([]medsec.AssetRow, error) {
 	if im.rows == nil {
 		return []medsec.AssetRow{}, nil
 	}
-	return im.rows, nil
+	return slices.Clip(im.rows), nil
 }
 
 // csvEscapeLead lists the first characters that make a spreadsheet read a cell as a

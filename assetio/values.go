@@ -18,11 +18,12 @@ type enum struct {
 	what   string            // "kind", "data class": for messages
 	values []string          // canonical values, in display order
 	index  map[string]string // fold(spelling) -> canonical value
+	exact  map[string]string // canonical value -> itself, the common case, tried before folding
 }
 
 // newEnum builds an enum from canonical values and, for each, its other spellings.
 func newEnum(what string, spellings map[string][]string, values ...string) *enum {
-	e := &enum{what: what, values: values, index: make(map[string]string)}
+	e := &enum{what: what, values: values, index: make(map[string]string), exact: make(map[string]string)}
 	add := func(s, v string) {
 		k := fold(s)
 		if prev, ok := e.index[k]; ok && prev != v {
@@ -31,6 +32,7 @@ func newEnum(what string, spellings map[string][]string, values ...string) *enum
 		e.index[k] = v
 	}
 	for _, v := range values {
+		e.exact[v] = v
 		add(v, v)
 		for _, s := range spellings[v] {
 			add(s, v)
@@ -41,6 +43,9 @@ func newEnum(what string, spellings map[string][]string, values ...string) *enum
 
 // parse returns the canonical value a cell spells, or an error listing the accepted values.
 func (e *enum) parse(cell string) (string, error) {
+	if v, ok := e.exact[cell]; ok {
+		return v, nil
+	}
 	if v, ok := e.index[fold(cell)]; ok {
 		return v, nil
 	}
