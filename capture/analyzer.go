@@ -156,7 +156,7 @@ func (a *Analyzer) AddPacket(link int, data []byte, origLen int, timeNanos int64
 	f.pkts[side]++
 	f.bytes[side] += int64(origLen)
 	f.last = timeNanos
-	if l.hasMAC && !f.hasMAC[side] {
+	if l.hasMAC && !f.hasMAC[side] && l.srcMAC != [6]byte{} {
 		f.mac[side], f.hasMAC[side] = l.srcMAC, true
 	}
 	if l.proto == 6 {

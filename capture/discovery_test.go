@@ -1,0 +1,238 @@
+package capture
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// facts flattens a result's identity facts to "address kind=value".
+func facts(r *Result) map[string]bool {
+	out := map[string]bool{}
+	for _, h := range r.Hosts {
+		for _, f := range h.Identity {
+			out[fmt.Sprintf("%s %s=%s", h.Address, f.Kind, f.Value)] = true
+		}
+	}
+	return out
+}
+
+func details(r *Result) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range r.Flows {
+		for _, d := range f.Details {
+			out[d] = true
+		}
+	}
+	return out
+}
+
+// patientMarkers are the fictional patient attributes written into the
+// test captures; none may appear in any output.
+var patientMarkers = []string{"FICTIONAL", "PID-TEST", "VIVALDI", "HL7PATIENT", "19700101", "16780304", "Heart rate"}
+
+func TestDiscoverTestCaptures(t *testing.T) {
+	tests := []struct {
+		file         string
+		app          string
+		serverPort   uint16
+		wantFacts    []string
+		wantDetails  []string
+		wantRoles    []string
+		wantEvidence string // a fact kind whose evidence must point at a packet
+	}{
+		{
+			file: "testdata/dicom-store-implicit.pcap", app: "dicom", serverPort: 11112,
+			wantFacts: []string{
+				"127.0.0.1 dicom-ae-title=CTSCAN7", "127.0.0.1 dicom-ae-title=PACS01",
+				"127.0.0.1 modality=CT", "127.0.0.1 manufacturer=ACME Medical Systems",
+				"127.0.0.1 model=Scanomatic 3000", "127.0.0.1 software-version=SV 4.2.1",
+				"127.0.0.1 station-name=CT-ROOM-7", "127.0.0.1 serial-number=SN-000123",
+				"127.0.0.1 dicom-implementation-version=OFFIS_DCMTK_367",
+			},
+			wantDetails: []string{"dicom C-ECHO-RQ Verification", "dicom C-ECHO-RSP Verification status 0x0000",
+				"dicom C-STORE-RQ CT Image Storage", "dicom accepted service: storage",
+				"dicom accepted service: verification", "dicom transfer syntax: Implicit VR Little Endian"},
+			wantRoles:    []string{"dicom-scp", "dicom-scu"},
+			wantEvidence: FactModel,
+		},
+		{
+			file: "testdata/dicom-store-explicit-nonstd.pcap", app: "dicom", serverPort: 40404,
+			wantFacts: []string{"127.0.0.1 dicom-ae-title=ARCHIVE9", "127.0.0.1 model=Scanomatic 3000",
+				"127.0.0.1 serial-number=SN-000123", "127.0.0.1 software-version=SV 4.2.1"},
+			wantDetails: []string{"dicom C-STORE-RQ CT Image Storage", "dicom transfer syntax: Explicit VR Little Endian",
+				"dicom C-STORE-RSP CT Image Storage status 0x0000"},
+			wantEvidence: FactSerialNumber,
+		},
+		{
+			file: "testdata/dicom-store-explicit-nonstd.pcapng", app: "dicom", serverPort: 40404,
+			wantFacts:   []string{"127.0.0.1 model=Scanomatic 3000", "127.0.0.1 modality=CT"},
+			wantDetails: []string{"dicom C-STORE-RQ CT Image Storage"},
+		},
+		{
+			file: "testdata/dicom-worklist.pcap", app: "dicom", serverPort: 30104,
+			wantFacts: []string{"127.0.0.1 dicom-ae-title=MRSCAN2", "127.0.0.1 dicom-ae-title=MEDSECWL"},
+			wantDetails: []string{"dicom accepted service: worklist", "dicom C-FIND-RQ Modality Worklist Information Model - FIND",
+				"dicom C-FIND-RSP Modality Worklist Information Model - FIND status 0xff00"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Files) != 1 || len(r.Files[0].SHA256) != 64 || r.Files[0].Error != "" {
+				t.Errorf("file info %+v", r.Files)
+			}
+			found := false
+			for _, f := range r.Flows {
+				if f.App == tc.app && f.Server.Port == tc.serverPort && f.Transport == "tcp" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no %s flow to port %d in %+v", tc.app, tc.serverPort, r.Flows)
+			}
+			got := facts(r)
+			for _, w := range tc.wantFacts {
+				if !got[w] {
+					t.Errorf("missing fact %q; have %v", w, keys(got))
+				}
+			}
+			gd := details(r)
+			for _, w := range tc.wantDetails {
+				if !gd[w] {
+					t.Errorf("missing flow detail %q; have %v", w, keys(gd))
+				}
+			}
+			for _, role := range tc.wantRoles {
+				if !strings.Contains(strings.Join(r.Hosts[0].Roles, ","), role) {
+					t.Errorf("host roles %v lack %s", r.Hosts[0].Roles, role)
+				}
+			}
+			if tc.wantEvidence != "" {
+				for _, f := range r.Hosts[0].Identity {
+					if f.Kind == tc.wantEvidence {
+						ev := f.Evidence[0]
+						if ev.Packet < 1 || ev.Packet > r.Summary.Packets || ev.Time.Before(r.Summary.Start) || ev.Time.After(r.Summary.End) {
+							t.Errorf("evidence %+v outside the capture (%d packets)", ev, r.Summary.Packets)
+						}
+					}
+				}
+			}
+			assertNoPatientData(t, r)
+		})
+	}
+}
+
+func assertNoPatientData(t *testing.T, r *Result) {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range patientMarkers {
+		if strings.Contains(string(b), m) {
+			t.Errorf("output contains patient attribute %q", m)
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var tsharkElem = regexp.MustCompile(`^\s*\(([0-9a-fA-F]{4}),([0-9a-fA-F]{4})\)\s+\d+\s+(.*?)\s{2,}(.*)$`)
+
+// TestDICOMAgainstTshark cross-checks AE titles, implementation version,
+// DIMSE commands and device attributes with Wireshark's DICOM dissector.
+func TestDICOMAgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed: cannot cross-check the DICOM decoder")
+	}
+	for _, tc := range []struct {
+		file string
+		port int
+	}{{"testdata/dicom-store-implicit.pcap", 11112}, {"testdata/dicom-store-explicit-nonstd.pcap", 40404}, {"testdata/dicom-worklist.pcap", 30104}} {
+		t.Run(tc.file, func(t *testing.T) {
+			decode := fmt.Sprintf("tcp.port==%d,dicom", tc.port)
+			out, err := exec.Command("tshark", "-r", tc.file, "-d", decode, "-Y", "dicom.pdu.type==1",
+				"-T", "fields", "-e", "dicom.assoc.ae.calling", "-e", "dicom.assoc.ae.called", "-e", "dicom.userinfo.version").Output()
+			if err != nil {
+				t.Fatalf("tshark: %v", err)
+			}
+			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := facts(r)
+			gd := details(r)
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) == 0 || lines[0] == "" {
+				t.Fatal("tshark found no A-ASSOCIATE-RQ")
+			}
+			for _, l := range lines {
+				f := strings.Split(l, "\t")
+				calling, called, version := strings.TrimSpace(f[0]), strings.TrimSpace(f[1]), strings.TrimSpace(f[2])
+				if !gd["dicom association "+calling+" -> "+called] {
+					t.Errorf("tshark association %s -> %s not found in %v", calling, called, keys(gd))
+				}
+				if !got["127.0.0.1 dicom-implementation-version="+version] {
+					t.Errorf("tshark implementation version %q not found", version)
+				}
+			}
+			verbose, err := exec.Command("tshark", "-r", tc.file, "-d", decode, "-V").Output()
+			if err != nil {
+				t.Fatalf("tshark -V: %v", err)
+			}
+			attr := map[string]string{"0008,0060": FactModality, "0008,0070": FactManufacturer, "0008,1090": FactModel,
+				"0018,1020": FactSoftwareVersion, "0008,1010": FactStationName, "0018,1000": FactSerialNumber}
+			var commands int
+			lastCommand := ""
+			for _, line := range strings.Split(string(verbose), "\n") {
+				m := tsharkElem.FindStringSubmatch(line)
+				if m == nil {
+					continue
+				}
+				tag, val := strings.ToLower(m[1]+","+m[2]), strings.TrimSpace(m[4])
+				// Explicit VR data sets are shown as "[VR] value".
+				if len(val) > 5 && val[0] == '[' && val[3] == ']' {
+					val = strings.TrimSpace(val[4:])
+				}
+				if tag == "0000,0100" {
+					commands++
+					lastCommand = val
+					found := false
+					for d := range gd {
+						if strings.HasPrefix(d, "dicom "+val+" ") {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("tshark command %s not in flow details %v", val, keys(gd))
+					}
+				}
+				// Device attributes are read from C-STORE data sets only
+				// (query identifiers may carry patient data).
+				if kind, ok := attr[tag]; ok && lastCommand == "C-STORE-RQ" {
+					if !got["127.0.0.1 "+kind+"="+val] {
+						t.Errorf("tshark %s (%s) = %q not found in facts %v", kind, tag, val, keys(got))
+					}
+				}
+			}
+			if commands == 0 {
+				t.Error("tshark decoded no DIMSE command: cross-check is empty")
+			}
+		})
+	}
+}
