@@ -150,6 +150,12 @@ func lookupHeader(h string) (col, bool) {
 	return 0, false
 }
 
+// isHeader reports whether a cell names a column.
+func isHeader(h string) bool {
+	_, ok := lookupHeader(h)
+	return ok
+}
+
 // fold puts a header name or an enumerated value in the form they are compared in:
 // full-width letters and digits narrowed, lower case, without spaces, '_' or '-'.
 // So "Software Version", "software_version" and "ＳＯＦＴＷＡＲＥ－ＶＥＲＳＩＯＮ" compare equal,

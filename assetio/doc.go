@@ -9,7 +9,8 @@
 //
 // What a file may hold:
 //
-//   - Header row: the first non-blank row. Columns are named by their canonical English
+//   - Header row: the first non-blank row, after any title rows (rows with one filled
+//     cell that names no column, such as "○○醫院 醫療儀器資產清冊"). Columns are named by their canonical English
 //     names (name, kind, site, ... status; see WriteCSV) or their zh-TW, zh-CN or ja
 //     headers (名稱/名称/名称, IP位址/IP地址/IPアドレス, ...) or common synonyms, compared
 //     without regard to case, width, spaces, '_' and '-'; a trailing remark in

@@ -62,18 +62,21 @@ func (im *importer) field(c col) string {
 	return columns[c].key
 }
 
-// row takes the cells of one row at its line. Blank rows are skipped; the first row that
-// is not blank is the header.
+// row takes the cells of one row at its line. Blank rows are skipped. Before the header,
+// so are title rows: one filled cell that names no column ("○○醫院 醫療儀器資產清冊").
+// The first other row is the header.
 func (im *importer) row(line int, cells []string) {
-	blank := true
+	filled, first := 0, ""
 	for _, v := range cells {
-		if strings.TrimSpace(v) != "" {
-			blank = false
-			break
+		if v = strings.TrimSpace(v); v != "" {
+			if filled++; filled == 1 {
+				first = v
+			}
 		}
 	}
 	switch {
-	case blank:
+	case filled == 0:
+	case !im.haveHeader && filled == 1 && !isHeader(first):
 	case !im.haveHeader:
 		im.readHeader(line, cells)
 	default:

@@ -98,6 +98,11 @@ func TestReadCSVGood(t *testing.T) {
 				Asset: normalized(medsec.Asset{Name: "PACS-1", Software: "5.2", IPs: []string{"10.9.9.9"}})}},
 		},
 		{
+			name: "title rows above the header",
+			in:   "臺北總院 醫療儀器資產清冊,,\n製表日期 2026-11-23\n\nname,site,model\nA,Main,X\n",
+			want: []medsec.AssetRow{{Line: 5, Site: "Main", Asset: normalized(medsec.Asset{Name: "A", Model: "X"})}},
+		},
+		{
 			name: "header only",
 			in:   "name,site\n",
 			want: []medsec.AssetRow{},
@@ -244,6 +249,8 @@ func TestReadCSVErrors(t *testing.T) {
 			[]medsec.FieldError{fe(3, "character 12", "err.csv_syntax", csv.ErrBareQuote.Error())}},
 		{"control character", "name,site,notes\nCT,Main,bell\x07\n",
 			[]medsec.FieldError{fe(2, "notes", "err.bad_char", "contains the character U+0007, which a cell may not hold")}},
+		{"a lone header cell is a header, not a title", "名稱\nCT\n",
+			[]medsec.FieldError{fe(1, "site", "err.missing_column", "column is missing")}},
 		{"empty file", "\n\n", []medsec.FieldError{fe(0, "file", "err.no_header", "has no header row")}},
 		{"not text", "name,site\nCT,Main\n\xff\xfe\xfd\x80,Main\n",
 			[]medsec.FieldError{fe(3, "file", "err.bad_encoding", "the file is not UTF-8, Big5, GB18030 or Shift_JIS text")}},
