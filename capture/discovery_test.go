@@ -236,3 +236,146 @@ func TestDICOMAgainstTshark(t *testing.T) {
 		})
 	}
 }
+
+func TestDiscoverHL7(t *testing.T) {
+	tests := []struct {
+		file        string
+		serverPort  uint16
+		wantFacts   []string
+		wantDetails []string
+	}{
+		{"testdata/hl7-mllp.pcap", 2575,
+			[]string{"127.0.0.1 hl7-application=ADTAPP", "127.0.0.1 hl7-facility=FICTHOSP", "127.0.0.1 hl7-application=LABSYS",
+				"127.0.0.1 hl7-application=MONITOR-GW", "127.0.0.1 hl7-facility=ICU-3", "127.0.0.1 hl7-version=2.6"},
+			[]string{"hl7 ADT^A01 v2.5 ADTAPP -> LABSYS", "hl7 ACK^A01 AA v2.5", "hl7 ORU^R01 v2.6 MONITOR-GW -> LABSYS"}},
+		{"testdata/hl7-nonstd.pcap", 7001,
+			[]string{"127.0.0.1 hl7-application=MONITOR-GW", "127.0.0.1 hl7-facility=FICTLAB"},
+			[]string{"hl7 ORU^R01 v2.6 MONITOR-GW -> LABSYS", "hl7 ACK^R01 AA v2.5"}},
+		{"/work/shared/data/pcap/hl7.pcap", 6661,
+			[]string{"10.0.0.155 hl7-application=SENDING_APPLICATION", "10.0.0.155 hl7-facility=SENDING_FACILITY",
+				"10.0.0.126 hl7-application=RECEIVING_APPLICATION", "10.0.0.126 hl7-facility=RECEIVING_FACILITY", "10.0.0.155 hl7-version=2.3"},
+			[]string{"hl7 ADT^A01 v2.3 SENDING_APPLICATION -> RECEIVING_APPLICATION"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, f := range r.Flows {
+				if f.App == "hl7" && f.Server.Port == tc.serverPort {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Errorf("no hl7 flow to port %d", tc.serverPort)
+			}
+			got, gd := facts(r), details(r)
+			for _, w := range tc.wantFacts {
+				if !got[w] {
+					t.Errorf("missing fact %q; have %v", w, keys(got))
+				}
+			}
+			for _, w := range tc.wantDetails {
+				if !gd[w] {
+					t.Errorf("missing detail %q; have %v", w, keys(gd))
+				}
+			}
+			roles := map[string]bool{}
+			for _, h := range r.Hosts {
+				for _, ro := range h.Roles {
+					roles[h.Address.String()+" "+ro] = true
+				}
+			}
+			if tc.serverPort == 6661 && (!roles["10.0.0.155 hl7-sender"] || !roles["10.0.0.126 hl7-receiver"]) {
+				t.Errorf("roles %v", keys(roles))
+			}
+			assertNoPatientData(t, r)
+		})
+	}
+}
+
+var tsharkMSH = regexp.MustCompile(`^\s+field (\d+): (.*)$`)
+
+// TestHL7AgainstTshark compares MSH fields with Wireshark's HL7 dissector.
+func TestHL7AgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed: cannot cross-check the HL7 decoder")
+	}
+	for _, tc := range []struct {
+		file string
+		port int
+	}{{"testdata/hl7-mllp.pcap", 2575}, {"testdata/hl7-nonstd.pcap", 7001}, {"/work/shared/data/pcap/hl7.pcap", 6661}} {
+		t.Run(tc.file, func(t *testing.T) {
+			out, err := exec.Command("tshark", "-r", tc.file, "-d", fmt.Sprintf("tcp.port==%d,hl7", tc.port), "-V").Output()
+			if err != nil {
+				t.Fatalf("tshark: %v", err)
+			}
+			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, h := range r.Hosts {
+				for _, f := range h.Identity {
+					got[f.Kind+"="+f.Value] = true
+				}
+			}
+			gd := details(r)
+			inMSH, checked := false, 0
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.Contains(line, "MSH (Message Header)") {
+					inMSH = true
+					continue
+				}
+				m := tsharkMSH.FindStringSubmatch(line)
+				if m == nil {
+					if strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "field") {
+						inMSH = false
+					}
+					continue
+				}
+				if !inMSH {
+					continue
+				}
+				v := strings.TrimSpace(m[2])
+				switch m[1] {
+				case "3", "5":
+					checked++
+					if !got[FactHL7Application+"="+v] {
+						t.Errorf("tshark MSH-%s %q not among facts %v", m[1], v, keys(got))
+					}
+				case "4", "6":
+					checked++
+					if !got[FactHL7Facility+"="+v] {
+						t.Errorf("tshark MSH-%s %q not among facts", m[1], v)
+					}
+				case "9":
+					checked++
+					// Details show type^trigger; the structure is dropped.
+					if c := strings.Split(v, "^"); len(c) > 2 {
+						v = c[0] + "^" + c[1]
+					}
+					found := false
+					for d := range gd {
+						if strings.HasPrefix(d, "hl7 "+v+" ") {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("tshark message type %q not in details %v", v, keys(gd))
+					}
+				case "12":
+					checked++
+					if !got[FactHL7Version+"="+v] {
+						t.Errorf("tshark version %q not among facts", v)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Error("tshark decoded no MSH field: cross-check is empty")
+			}
+		})
+	}
+}

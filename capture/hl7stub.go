@@ -1,3 +1,0 @@
-package capture
-
-func newHL7Session(a *Analyzer, f *flow) appSession { return nil }
