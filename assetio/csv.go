@@ -77,8 +77,11 @@ func runeColumn(text string, line, byteCol int) int {
 }
 
 // WriteCSV writes assets as a UTF-8 CSV with a byte-order mark (so that Excel opens it as
-// UTF-8) and CRLF line ends, one header row of the canonical English column names, then
-// one row per asset. Sites, departments, vendors and responsible people are written by
+// UTF-8) and CRLF line ends, one header row of the canonical English column names — name,
+// kind, site, department, vendor, model, serial, software_version, firmware_version, ips,
+// macs, vlan, ssid, location, responsible, vendor_contact, connectivity, data_class,
+// patient_records, end_of_support, remote_maintenance, patching_permitted,
+// default_credentials, level, notes, status — then one row per asset. Sites, departments, vendors and responsible people are written by
 // name, from the Asset's *Name fields. Multi-valued cells are separated by "; ". A value
 // that a spreadsheet would run as a formula (starting with = + - @, a tab, a carriage
 // return, or an apostrophe) is prefixed with an apostrophe, which ReadCSV removes.

@@ -29,10 +29,24 @@
 // Each row's Asset has been through Normalize and Validate (except Validate's check of
 // SiteID, which the store sets from the site name).
 //
-// CSV encodings: UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark,
-// and, for a file that is not valid UTF-8, Big5, GB18030 or Shift_JIS, chosen by which
-// decodes every byte and best fits that encoding's frequent characters (decodeText
-// documents the rule). Fields may be separated by commas, tabs or semicolons.
+// CSV encodings. A hospital's CSV may come from an old Excel in the local code page. The
+// rule, in order:
+//
+//  1. A UTF-8 byte-order mark means UTF-8; a UTF-16 byte-order mark means UTF-16 in
+//     that byte order (Excel's "Unicode text").
+//  2. Otherwise text that is valid UTF-8 is UTF-8.
+//  3. Otherwise the file is decoded as Big5, GB18030 and Shift_JIS (golang.org/x/text);
+//     an encoding under which any byte sequence does not decode is out. These encodings
+//     overlap, so the same bytes often decode under two of them; of those that decode,
+//     the one whose multi-byte characters fall most often in its frequent-character
+//     range wins: Big5 level-1 hanzi (lead bytes A4–C6), GB2312 level-1 hanzi (B0–D7),
+//     Shift_JIS kana and JIS level-1 kanji (82–83, 88–98). Ties go to the first in the
+//     order above.
+//  4. If none decodes every byte, the file is rejected, naming the line of the first
+//     byte that is not UTF-8.
+//
+// Fields may be separated by commas, tabs or semicolons: whichever the header row holds
+// most of (commas on a tie).
 //
 // Writing (WriteCSV, WriteXLSX) produces the canonical English columns, and a file written
 // reads back to the same rows. Template writes an empty workbook with the headers in one

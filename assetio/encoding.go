@@ -31,20 +31,8 @@ var legacyEncodings = []legacyEncoding{
 	{"Shift_JIS", japanese.ShiftJIS, classifyShiftJIS},
 }
 
-// decodeText returns a CSV file's text as UTF-8. The rule:
-//
-//  1. A UTF-8 byte-order mark means UTF-8 (the mark is dropped); a UTF-16 byte-order mark
-//     means UTF-16 of that byte order (Excel's "Unicode text").
-//  2. Otherwise text that is valid UTF-8 is UTF-8.
-//  3. Otherwise the file is decoded as Big5, GB18030 and Shift_JIS; an encoding under which
-//     some bytes do not decode is out. Of the rest, the one whose multi-byte characters
-//     fall most often in its own frequent-character range wins: Big5 level-1 hanzi
-//     (lead bytes A4–C6), GB2312 level-1 hanzi (B0–D7), Shift_JIS kana and JIS level-1
-//     kanji (82–83, 88–98). These ranges hold the characters ordinary text uses, so text
-//     read in the wrong one of these overlapping encodings scores clearly lower. Ties go
-//     to the first in the order above.
-//  4. If no encoding decodes every byte, the file is rejected, naming the line of the
-//     first byte that is not UTF-8.
+// decodeText returns a CSV file's text as UTF-8, choosing the encoding by the rule in the
+// package documentation.
 func decodeText(data []byte) (string, *medsec.FieldError) {
 	if rest, ok := bytes.CutPrefix(data, []byte("\xEF\xBB\xBF")); ok {
 		if !utf8.Valid(rest) {
