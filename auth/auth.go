@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -113,6 +114,17 @@ func NewTOTPKey(issuer, account string) (secret, url string, err error) {
 		return "", "", fmt.Errorf("new totp key: %w", err)
 	}
 	return key.Secret(), key.URL(), nil
+}
+
+// TOTPURL returns the otpauth:// URL of an existing secret.
+func TOTPURL(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return "otpauth://totp/" + url.PathEscape(issuer) + ":" + url.PathEscape(account) + "?" + v.Encode()
 }
 
 // CheckTOTP validates a six-digit code at time now, allowing one 30-second step of clock

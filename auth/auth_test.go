@@ -38,6 +38,9 @@ func TestTOTP(t *testing.T) {
 	if !strings.HasPrefix(url, "otpauth://totp/medsec:alice?") {
 		t.Errorf("url = %q", url)
 	}
+	if got := TOTPURL("medsec", "alice", secret); got != url {
+		t.Errorf("TOTPURL = %q, want the generated %q", got, url)
+	}
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	code, _ := TOTPCode(secret, now)
 	step, ok := CheckTOTP(secret, code, now, 0)

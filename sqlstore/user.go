@@ -477,11 +477,20 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 	return tx.Commit()
 }
 
-// BeginTOTP stores a fresh, not yet enabled TOTP secret for the calling user.
+// BeginTOTP returns the calling user's pending TOTP secret, making one if there is none.
+// Showing the enrolment page twice shows the same secret, so a reload cannot invalidate
+// what the user already scanned.
 func (s *UserService) BeginTOTP(ctx context.Context) (string, string, error) {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
 		return "", "", medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+	}
+	var pending string
+	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT totp_secret FROM users WHERE id = ? AND totp_enabled = 0`), u.ID).Scan(&pending); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("begin totp: %w", err)
+	}
+	if pending != "" {
+		return pending, auth.TOTPURL("medsec", u.Username, pending), nil
 	}
 	secret, url, err := auth.NewTOTPKey("medsec", u.Username)
 	if err != nil {
