@@ -568,6 +568,8 @@ func (a *Analyzer) datagram(f *flow, side int, p []byte) {
 		f.sess = &dnsSession{a: a, f: f}
 	case appproto.DHCP:
 		f.sess = &dhcpSession{a: a, f: f}
+	case appproto.SSDP:
+		f.sess = &ssdpSession{a: a, f: f}
 	default:
 		f.stopInspect()
 		return
@@ -658,7 +660,7 @@ func (a *Analyzer) Result() *Result {
 	}
 	sort.Strings(r.Summary.GatewayMACs)
 	for ip, h := range a.hosts {
-		if !h.seen && len(h.facts) == 0 {
+		if !h.seen && len(h.facts) == 0 || !isUnicast(h.addr) {
 			continue
 		}
 		out := Host{Address: h.addr, Protocols: h.protos, Roles: h.roles}
@@ -702,13 +704,18 @@ func (a *Analyzer) Result() *Result {
 	return r
 }
 
+// isUnicast reports whether addr can be a device's own address (not
+// multicast, broadcast or unspecified).
+func isUnicast(addr netip.Addr) bool {
+	return addr.IsValid() && !addr.IsMulticast() && !addr.IsUnspecified() && addr != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+}
+
 // genericRole names the role of a flow side for protocols whose roles
 // follow the connection direction. DICOM and HL7 roles come from content.
 func genericRole(app string, client bool) string {
 	switch app {
-	case appproto.DICOM, appproto.HL7, "":
+	case appproto.DICOM, appproto.HL7, appproto.DNS, appproto.DHCP, appproto.SSDP, "":
 		return ""
-	case appproto.DHCP, appproto.DNS, appproto.TLS, appproto.HTTP, appproto.SSH:
 	}
 	if client {
 		return app + "-client"

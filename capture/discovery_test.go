@@ -379,3 +379,59 @@ func TestHL7AgainstTshark(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscoverGnutella checks DHCP, DNS, HTTP, SSDP and TLS facts from the
+// shared gnutella.pcap. The packet numbers are tshark's frame numbers of the
+// packets carrying each value (tshark -Y 'dhcp or http.server or ...').
+func TestDiscoverGnutella(t *testing.T) {
+	const file = "/work/shared/data/pcap/gnutella.pcap"
+	r, err := AnalyzeFiles([]string{file}, Options{})
+	if err != nil {
+		t.Skipf("shared capture not available: %v", err)
+	}
+	type fe struct {
+		fact   string
+		packet int64
+	}
+	want := []fe{
+		{"10.0.2.15 dhcp-hostname=MSEDGEWIN10", 7},
+		{"10.0.2.15 dhcp-vendor-class=MSFT 5.0", 7},
+		{"10.0.2.15 dns-name=MSEDGEWIN10.local", 21},
+		{"10.0.2.15 http-user-agent=Microsoft Edge/99.0.1150.30 Windows", 125},
+		{"10.0.2.15 http-user-agent=gtk-gnutella/1.2.2 (2022-02-25; GTK2; Windows x64)", 1972},
+		{"69.118.162.229 http-server=Shareaza 2.7.10.2", 1983},
+		{"80.7.252.192 tls-certificate-subject=CN=gtk-gnutella/1.2.1", 1011},
+		{"80.7.252.192 tls-version=TLS1.2", 1011},
+	}
+	got := map[string]int64{}
+	for _, h := range r.Hosts {
+		for _, f := range h.Identity {
+			got[fmt.Sprintf("%s %s=%s", h.Address, f.Kind, f.Value)] = f.Evidence[0].Packet
+		}
+	}
+	for _, w := range want {
+		p, ok := got[w.fact]
+		if !ok {
+			t.Errorf("missing %q", w.fact)
+			continue
+		}
+		if p != w.packet {
+			t.Errorf("%q: evidence packet %d, want %d", w.fact, p, w.packet)
+		}
+	}
+	var host *Host
+	for i := range r.Hosts {
+		if r.Hosts[i].Address.String() == "10.0.2.15" {
+			host = &r.Hosts[i]
+		}
+		if r.Hosts[i].Address.IsMulticast() {
+			t.Errorf("multicast address %s listed as a host", r.Hosts[i].Address)
+		}
+	}
+	if host == nil || strings.Join(host.MACs, ",") != "08:00:27:e6:e5:59" {
+		t.Errorf("10.0.2.15 MACs: %+v", host)
+	}
+	if strings.Join(r.Summary.GatewayMACs, ",") != "52:54:00:12:35:02" {
+		t.Errorf("gateway MACs %v", r.Summary.GatewayMACs)
+	}
+}

@@ -75,6 +75,8 @@ func ndpiApp(p string) (string, bool) {
 		return "http", true
 	case "DHCP":
 		return "dhcp", true
+	case "SSDP":
+		return "ssdp", true
 	case "DNS", "MDNS", "LLMNR":
 		return "dns", true
 	}

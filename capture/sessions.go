@@ -76,6 +76,7 @@ func (s *dnsSession) feed(side int, b []byte) bool {
 	}
 	s.n++
 	if !m.Response {
+		s.a.addRole(s.f, side, "dns-client")
 		return true
 	}
 	s.a.addRole(s.f, side, "dns-server")
@@ -109,7 +110,7 @@ func (s *dhcpSession) feed(side int, b []byte) bool {
 	if m.VendorClass != "" {
 		facts = append(facts, pendingFact{FactDHCPVendorClass, m.VendorClass, ev})
 	}
-	if m.Op == 2 {
+	if m.Op == 2 && isUnicast(s.f.addr(side)) {
 		a.addRole(s.f, side, "dhcp-server")
 	}
 	if m.ClientMAC == "" {
@@ -165,3 +166,24 @@ func unhex(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// ssdpSession reads UPnP discovery messages (HTTP over UDP): the
+// User-Agent and Server headers name the device's software.
+type ssdpSession struct {
+	a *Analyzer
+	f *flow
+	n int
+}
+
+func (s *ssdpSession) feed(side int, b []byte) bool {
+	h, err := appproto.ParseHTTPHead(b)
+	if err != nil {
+		return true
+	}
+	s.a.addFact(s.f.addr(side), FactHTTPUserAgent, h.UserAgent)
+	s.a.addFact(s.f.addr(side), FactHTTPServer, h.Server)
+	s.n++
+	return s.n < 64
+}
+
+func (s *ssdpSession) gap(side int) {}

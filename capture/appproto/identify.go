@@ -24,6 +24,7 @@ const (
 	S7comm      = "s7comm"
 	S7commPlus  = "s7comm-plus"
 	SSH         = "ssh"
+	SSDP        = "ssdp"
 	Unknown     = ""
 	identWindow = 4096
 )
@@ -287,6 +288,10 @@ func IdentifyDatagram(b []byte, srcPort, dstPort uint16) string {
 	}
 	if len(b) >= 24 && enipCommands[binary.LittleEndian.Uint16(b)] && 24+int(binary.LittleEndian.Uint16(b[2:])) == len(b) {
 		return EtherNetIP
+	}
+	if bytes.HasPrefix(b, []byte("M-SEARCH * HTTP/1.")) || bytes.HasPrefix(b, []byte("NOTIFY * HTTP/1.")) ||
+		(srcPort == 1900 || dstPort == 1900) && bytes.HasPrefix(b, []byte("HTTP/1.")) {
+		return SSDP
 	}
 	if isDNSPort(srcPort) || isDNSPort(dstPort) {
 		if _, err := ParseDNS(b); err == nil {
