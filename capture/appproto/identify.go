@@ -164,8 +164,8 @@ func identS7(b []byte) (string, bool) {
 		}
 		if len(b) < n {
 			// Enough to see a DT header and the protocol id?
-			if len(b) >= 8 && b[5] == 0xf0 {
-				return s7ID(b[4+1+int(b[4]):])
+			if len(b) >= 8 && b[5] == 0xf0 && 5+int(b[4]) < len(b) {
+				return s7ID(b[5+int(b[4]):])
 			}
 			return Unknown, true
 		}

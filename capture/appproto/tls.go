@@ -72,14 +72,14 @@ func (s *TLSStream) Write(b []byte, emit func(TLSInfo)) bool {
 		take := min(need-len(s.rec), len(b))
 		s.rec = append(s.rec, b[:take]...)
 		b = b[take:]
-		if len(s.rec) == 5 {
-			if s.rec[1] != 3 || binary.BigEndian.Uint16(s.rec[3:]) > 18432 {
-				s.stop()
-				break
-			}
+		if len(s.rec) < 5 {
 			continue
 		}
-		if len(s.rec) < need {
+		if s.rec[1] != 3 || binary.BigEndian.Uint16(s.rec[3:]) > 18432 {
+			s.stop()
+			break
+		}
+		if len(s.rec) < 5+int(binary.BigEndian.Uint16(s.rec[3:])) {
 			continue
 		}
 		typ := s.rec[0]
