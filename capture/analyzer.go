@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -88,6 +89,7 @@ type flow struct {
 	mac         [2][6]byte
 	hasMAC      [2]bool
 	vlan        uint16
+	hosts       [2]*hostState
 }
 
 type hostState struct {
@@ -99,6 +101,11 @@ type hostState struct {
 	roles  []string
 	facts  []*Fact
 	seen   bool // sent or received a packet
+	// Aggregates over flows, recomputed by Result.
+	first, last int64
+	pkts, bytes int64
+	flowMACs    [][6]byte
+	flowVLANs   []uint16
 }
 
 // appSession decodes one identified application conversation.
@@ -199,6 +206,8 @@ var serverPorts = map[uint16]bool{104: true, 2575: true, 2761: true, 2762: true,
 
 func (a *Analyzer) newFlow(k flowKey, side int, l *layers) *flow {
 	f := &flow{key: k, first: a.curTime, client: int8(side), dirBy: "first-packet", inspect: true, vlan: l.vlan}
+	f.hosts[0], f.hosts[1] = a.host(k.a, k.v6), a.host(k.b, k.v6)
+	f.hosts[0].seen, f.hosts[1].seen = true, true
 	// Port heuristic: a well-known port marks the server.
 	srv := func(p uint16) bool { return p < 1024 || serverPorts[p] }
 	switch sa, sb := srv(k.pa), srv(k.pb); {
@@ -324,6 +333,15 @@ func (a *Analyzer) addFactEv(addr netip.Addr, kind, value string, ev Evidence) {
 	if len(h.facts) < 256 {
 		h.facts = append(h.facts, &Fact{Kind: kind, Value: value, Evidence: []Evidence{ev}, Count: 1})
 	}
+}
+
+func containsMAC(list [][6]byte, m [6]byte) bool {
+	for _, x := range list {
+		if x == m {
+			return true
+		}
+	}
+	return false
 }
 
 func addString(list []string, s string) []string {
@@ -596,54 +614,31 @@ func (a *Analyzer) Result() *Result {
 	}
 	r.Summary.Protocols = map[string]int{}
 
-	type agg struct {
-		first, last int64
-		pkts, bytes int64
-		macs        map[[6]byte]bool
-		vlans       map[uint16]bool
+	for _, h := range a.hosts {
+		h.first, h.last, h.pkts, h.bytes = 0, 0, 0, 0
+		h.flowMACs, h.flowVLANs = h.flowMACs[:0], h.flowVLANs[:0]
 	}
-	aggs := map[[16]byte]*agg{}
-	get := func(ip [16]byte, v6 bool) *agg {
-		a.host(ip, v6).seen = true
-		g := aggs[ip]
-		if g == nil {
-			g = &agg{macs: map[[6]byte]bool{}, vlans: map[uint16]bool{}}
-			aggs[ip] = g
-		}
-		return g
-	}
-	// macIPs counts the addresses each MAC was the source of, to find
-	// routers.
-	macIPs := map[[6]byte]map[[16]byte]bool{}
+	r.Flows = make([]Flow, 0, len(a.order))
 	for _, f := range a.order {
 		r.Flows = append(r.Flows, a.flowResult(f))
 		r.Summary.Protocols[f.app]++
 		for side := 0; side < 2; side++ {
-			ip := f.key.a
-			if side == 1 {
-				ip = f.key.b
+			h := f.hosts[side]
+			if h.first == 0 || f.first < h.first {
+				h.first = f.first
 			}
-			g := get(ip, f.key.v6)
-			if g.first == 0 || f.first < g.first {
-				g.first = f.first
+			if f.last > h.last {
+				h.last = f.last
 			}
-			if f.last > g.last {
-				g.last = f.last
+			h.pkts += f.pkts[side]
+			h.bytes += f.bytes[side]
+			if f.hasMAC[side] && !containsMAC(h.flowMACs, f.mac[side]) && len(h.flowMACs) < 16 {
+				h.flowMACs = append(h.flowMACs, f.mac[side])
 			}
-			g.pkts += f.pkts[side]
-			g.bytes += f.bytes[side]
-			if f.hasMAC[side] {
-				g.macs[f.mac[side]] = true
-				if macIPs[f.mac[side]] == nil {
-					macIPs[f.mac[side]] = map[[16]byte]bool{}
-				}
-				macIPs[f.mac[side]][ip] = true
-			}
-			if f.vlan != 0 {
-				g.vlans[f.vlan] = true
+			if f.vlan != 0 && !slices.Contains(h.flowVLANs, f.vlan) {
+				h.flowVLANs = append(h.flowVLANs, f.vlan)
 			}
 			if f.app != "" {
-				h := a.host(ip, f.key.v6)
 				h.protos = addString(h.protos, f.app)
 				if role := genericRole(f.app, side == int(f.client)); role != "" {
 					h.roles = addString(h.roles, role)
@@ -651,42 +646,47 @@ func (a *Analyzer) Result() *Result {
 			}
 		}
 	}
+	// A MAC that is the source of many addresses is a router's.
+	macHosts := map[[6]byte]int{}
+	for _, h := range a.hosts {
+		for _, m := range h.flowMACs {
+			macHosts[m]++
+		}
+	}
 	gateways := map[[6]byte]bool{}
-	for m, ips := range macIPs {
-		if len(ips) > 8 {
+	for m, n := range macHosts {
+		if n > 8 {
 			gateways[m] = true
 			r.Summary.GatewayMACs = append(r.Summary.GatewayMACs, net.HardwareAddr(m[:]).String())
 		}
 	}
 	sort.Strings(r.Summary.GatewayMACs)
-	for ip, h := range a.hosts {
+	r.Hosts = make([]Host, 0, len(a.hosts))
+	for _, h := range a.hosts {
 		if !h.seen && len(h.facts) == 0 || !isUnicast(h.addr) {
 			continue
 		}
 		out := Host{Address: h.addr, Protocols: h.protos, Roles: h.roles}
 		sort.Strings(out.Protocols)
 		sort.Strings(out.Roles)
-		macs := map[[6]byte]bool{}
-		for _, m := range h.macs {
-			macs[m] = true
+		macs := append([][6]byte(nil), h.macs...)
+		if h.pkts > 0 || h.first > 0 {
+			out.FirstSeen = time.Unix(0, h.first).UTC()
+			out.LastSeen = time.Unix(0, h.last).UTC()
+			out.PacketsSent, out.BytesSent = h.pkts, h.bytes
 		}
-		if g := aggs[ip]; g != nil {
-			out.FirstSeen = time.Unix(0, g.first).UTC()
-			out.LastSeen = time.Unix(0, g.last).UTC()
-			out.PacketsSent, out.BytesSent = g.pkts, g.bytes
-			if !h.arpMAC {
-				for m := range g.macs {
-					if !gateways[m] {
-						macs[m] = true
-					}
+		if !h.arpMAC {
+			for _, m := range h.flowMACs {
+				if !gateways[m] && !containsMAC(macs, m) {
+					macs = append(macs, m)
 				}
 			}
-			for v := range g.vlans {
-				out.VLANs = append(out.VLANs, int(v))
-			}
-			sort.Ints(out.VLANs)
 		}
-		for m := range macs {
+		for _, v := range h.flowVLANs {
+			out.VLANs = append(out.VLANs, int(v))
+		}
+		sort.Ints(out.VLANs)
+		for _, m := range macs {
 			out.MACs = append(out.MACs, net.HardwareAddr(m[:]).String())
 		}
 		sort.Strings(out.MACs)
