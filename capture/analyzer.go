@@ -36,8 +36,10 @@ type Analyzer struct {
 	end     int64
 	files   []FileInfo
 	l       layers
-	last    *flow
-	lastKey flowKey
+	// cache is a direct-mapped cache in front of flows: consecutive packets
+	// of a conversation are close in time, and the map of all flows is
+	// large and slow to probe.
+	cache *[flowCacheSize]flowCacheEntry
 	// dhcpPending holds DHCP facts of clients whose address is not yet
 	// known, by client MAC.
 	dhcpPending map[string][]pendingFact
@@ -58,7 +60,25 @@ func NewAnalyzer(opts Options) *Analyzer {
 		flows:       make(map[flowKey]*flow),
 		hosts:       make(map[[16]byte]*hostState),
 		dhcpPending: make(map[string][]pendingFact),
+		cache:       new([flowCacheSize]flowCacheEntry),
 	}
+}
+
+const flowCacheSize = 1 << 12
+
+type flowCacheEntry struct {
+	key flowKey
+	f   *flow
+}
+
+// slot returns the cache index of a flow key.
+func (k *flowKey) slot() uint32 {
+	h := binary.LittleEndian.Uint64(k.a[0:8])*0x9e3779b97f4a7c15 ^
+		binary.LittleEndian.Uint64(k.a[8:16])*0xc2b2ae3d27d4eb4f ^
+		binary.LittleEndian.Uint64(k.b[0:8])*0x165667b19e3779f9 ^
+		binary.LittleEndian.Uint64(k.b[8:16])*0x27d4eb2f165667c5 ^
+		(uint64(k.pa)<<16|uint64(k.pb)<<32|uint64(k.proto))*0xff51afd7ed558ccd
+	return uint32(h>>52) & (flowCacheSize - 1)
 }
 
 type flowKey struct {
@@ -152,13 +172,14 @@ func (a *Analyzer) AddPacket(link int, data []byte, origLen int, timeNanos int64
 		k = flowKey{a: l.dstIP, b: l.srcIP, pa: l.dstPt, pb: l.srcPort, proto: l.proto, v6: l.v6}
 		side = 1
 	}
-	f := a.last
-	if f == nil || k != a.lastKey {
+	ce := &a.cache[k.slot()]
+	f := ce.f
+	if f == nil || ce.key != k {
 		f = a.flows[k]
 		if f == nil {
 			f = a.newFlow(k, side, l)
 		}
-		a.last, a.lastKey = f, k
+		ce.key, ce.f = k, f
 	}
 	f.pkts[side]++
 	f.bytes[side] += int64(origLen)
