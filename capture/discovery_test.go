@@ -251,6 +251,12 @@ func TestDiscoverHL7(t *testing.T) {
 		{"testdata/hl7-nonstd.pcap", 7001,
 			[]string{"127.0.0.1 hl7-application=MONITOR-GW", "127.0.0.1 hl7-facility=FICTLAB"},
 			[]string{"hl7 ORU^R01 v2.6 MONITOR-GW -> LABSYS", "hl7 ACK^R01 AA v2.5"}},
+		{"testdata/hl7-sll2.pcap", 7002,
+			[]string{"127.0.0.1 hl7-application=ADTAPP", "127.0.0.1 hl7-facility=FICTHOSP"},
+			[]string{"hl7 ADT^A01 v2.5 ADTAPP -> LABSYS", "hl7 ACK^A01 AA v2.5"}},
+		{"testdata/hl7-sll.pcap", 7003,
+			[]string{"127.0.0.1 hl7-application=MONITOR-GW"},
+			[]string{"hl7 ORU^R01 v2.6 MONITOR-GW -> LABSYS", "hl7 ACK^R01 AA v2.5"}},
 		{"/work/shared/data/pcap/hl7.pcap", 6661,
 			[]string{"10.0.0.155 hl7-application=SENDING_APPLICATION", "10.0.0.155 hl7-facility=SENDING_FACILITY",
 				"10.0.0.126 hl7-application=RECEIVING_APPLICATION", "10.0.0.126 hl7-facility=RECEIVING_FACILITY", "10.0.0.155 hl7-version=2.3"},
@@ -306,7 +312,7 @@ func TestHL7AgainstTshark(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		port int
-	}{{"testdata/hl7-mllp.pcap", 2575}, {"testdata/hl7-nonstd.pcap", 7001}, {"/work/shared/data/pcap/hl7.pcap", 6661}} {
+	}{{"testdata/hl7-mllp.pcap", 2575}, {"testdata/hl7-nonstd.pcap", 7001}, {"testdata/hl7-sll2.pcap", 7002}, {"testdata/hl7-sll.pcap", 7003}, {"/work/shared/data/pcap/hl7.pcap", 6661}} {
 		t.Run(tc.file, func(t *testing.T) {
 			out, err := exec.Command("tshark", "-r", tc.file, "-d", fmt.Sprintf("tcp.port==%d,hl7", tc.port), "-V").Output()
 			if err != nil {

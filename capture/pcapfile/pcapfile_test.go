@@ -244,6 +244,7 @@ func TestAgainstTshark(t *testing.T) {
 	}
 	files, _ := filepath.Glob("/work/shared/data/pcap/*.pcap")
 	files = append(files, mustGlob("../testdata/*.pcap")...)
+	files = append(files, mustGlob("../testdata/*.pcapng")...)
 	if len(files) == 0 {
 		t.Skip("no sample captures in /work/shared/data/pcap")
 	}

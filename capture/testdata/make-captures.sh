@@ -14,11 +14,12 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
 
-# capture NAME FILTER CMD...: runs CMD while tcpdump records FILTER on lo.
+# capture NAME FILTER CMD...: runs CMD while tcpdump records FILTER on lo
+# (or on IFACE with link type LINKTYPE when those are set).
 capture() {
 	name=$1 filter=$2
 	shift 2
-	tcpdump -i lo --immediate-mode -U -s 0 -w "$here/$name" "$filter" 2>/dev/null &
+	tcpdump -i "${IFACE:-lo}" ${LINKTYPE:+-y $LINKTYPE} --immediate-mode -U -s 0 -w "$here/$name" "$filter" 2>/dev/null &
 	tp=$!
 	sleep 1
 	"$@"
@@ -94,7 +95,7 @@ while True:
 PY
 printf 'MSH|^~\\&|ADTAPP|FICTHOSP|LABSYS|FICTLAB|20260101120000||ADT^A01^ADT_A01|MSG00001|P|2.5\rEVN|A01|20260101120000\rPID|1||PID-TEST-HL7^^^FICT||FICTIONAL^HL7PATIENT||19700101|F\rPV1|1|I|WARD1^101^1\r' > adt.hl7
 printf 'MSH|^~\\&|MONITOR-GW|ICU-3|LABSYS|FICTLAB|20260101120500||ORU^R01^ORU_R01|MSG00002|P|2.6\rPID|1||PID-TEST-HL7^^^FICT||FICTIONAL^HL7PATIENT\rOBR|1||OBS1|8867-4^Heart rate^LN\rOBX|1|NM|8867-4^Heart rate^LN||72|/min|||||F\r' > oru.hl7
-for port in 2575 7001; do
+for port in 2575 7001 7002 7003; do
 	python3 listener.py $port &
 	wait_port $port
 done
@@ -103,6 +104,12 @@ capture hl7-mllp.pcap "tcp port 2575" sh -c "
 	/usr/bin/python3 /usr/bin/mllp_send --loose --file oru.hl7 --port 2575 127.0.0.1"
 capture hl7-nonstd.pcap "tcp port 7001" \
 	/usr/bin/python3 /usr/bin/mllp_send --loose --file oru.hl7 --port 7001 127.0.0.1
+
+# The same over Linux cooked captures (tcpdump -i any): SLL2 and SLL.
+IFACE=any LINKTYPE=LINUX_SLL2 capture hl7-sll2.pcap "tcp port 7002" \
+	/usr/bin/python3 /usr/bin/mllp_send --loose --file adt.hl7 --port 7002 127.0.0.1
+IFACE=any LINKTYPE=LINUX_SLL capture hl7-sll.pcap "tcp port 7003" \
+	/usr/bin/python3 /usr/bin/mllp_send --loose --file oru.hl7 --port 7003 127.0.0.1
 
 # A pcapng copy with nanosecond timestamps, for the pcapng path.
 editcap -F pcapng --set-tsprec 9 "$here/dicom-store-explicit-nonstd.pcap" "$here/dicom-store-explicit-nonstd.pcapng" 2>/dev/null ||

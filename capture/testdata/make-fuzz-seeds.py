@@ -77,3 +77,16 @@ write('dicom', 'FuzzCommand', 'seed-echo-rsp', b[j2:j2+90])
 a, b = streams('testdata/dicom-store-explicit-nonstd.pcap', 40404)
 i = a.find(b'\x08\x00\x16\x00UI')
 write('dicom', 'FuzzDataSet', 'seed-explicit', a[i:i+600], '1.2.840.10008.1.2.1')
+# FuzzAnalyzer: frames of real captures as (link index, length, frame) records.
+import struct
+def frames(path):
+    d = open(path, 'rb').read()
+    end = '<' if d[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+    off, out = 24, []
+    while off + 16 <= len(d):
+        _, _, incl, _ = struct.unpack(end + 'IIII', d[off:off+16])
+        out.append(d[off+16:off+16+incl]); off += 16 + incl
+    return out
+for n in ['hl7-nonstd.pcap', 'dicom-worklist.pcap']:
+    rec = b''.join(bytes([1]) + struct.pack('>H', len(f)) + f for f in frames('testdata/' + n))
+    write('.', 'FuzzAnalyzer', 'seed-' + n, rec)
