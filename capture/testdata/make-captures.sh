@@ -68,6 +68,44 @@ capture dicom-worklist.pcap "tcp port 30104" \
 	findscu -W -aet MRSCAN2 -aec MEDSECWL 127.0.0.1 30104 query.dcm
 kill $sp
 
+# Association rejected: storescp refusing every association.
+storescp --aetitle BUSYPACS --refuse 11113 &
+sp=$!
+wait_port 11113
+capture dicom-reject.pcap "tcp port 11113" sh -c 'echoscu -aet CTSCAN7 -aec BUSYPACS 127.0.0.1 11113 || true'
+kill $sp
+
+# Query/retrieve against dcmqrscp: the image is stored into the archive
+# (not captured), then C-FIND, C-MOVE (to a storescp) and C-GET are captured.
+mkdir -p qrdb moved got
+cat > qr.cfg <<CFG
+NetworkTCPPort = 11114
+MaxPDUSize = 16384
+MaxAssociations = 16
+HostTable BEGIN
+viewer = (VIEWER1, 127.0.0.1, 40405)
+qrclient = (QRCLIENT, 127.0.0.1, 40406)
+HostTable END
+VendorTable BEGIN
+VendorTable END
+AETable BEGIN
+QRSCP $work/qrdb RW (10, 64mb) ANY
+AETable END
+CFG
+dcmqrscp -c qr.cfg 11114 &
+qp=$!
+storescp --aetitle VIEWER1 -od moved 40405 &
+vp=$!
+wait_port 11114
+wait_port 40405
+storescu -aet CTSCAN7 -aec QRSCP 127.0.0.1 11114 ct.dcm
+study="StudyInstanceUID=1.2.826.0.1.3680043.9.7777.1"
+capture dicom-qr.pcap "tcp port 11114 or tcp port 40405" sh -c "
+	findscu -S -aet QRCLIENT -aec QRSCP -k QueryRetrieveLevel=STUDY -k $study -k PatientName 127.0.0.1 11114
+	movescu -S -aet QRCLIENT -aec QRSCP -aem VIEWER1 -k QueryRetrieveLevel=STUDY -k $study 127.0.0.1 11114
+	getscu -S -aet QRCLIENT -aec QRSCP -od got -k QueryRetrieveLevel=STUDY -k $study 127.0.0.1 11114"
+kill $qp $vp
+
 # HL7 v2 over MLLP: an ADT and an ORU message, standard port and a
 # non-standard one. The listener answers each message with an ACK.
 cat > listener.py <<'PY'
