@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // AssetKind says what an asset is, in the vocabulary of a hospital's clinical engineering
@@ -72,10 +73,12 @@ const (
 	DataSensitivePersonal DataClass = "sensitive-personal" // sensitive medical data with personal information
 	DataNonSensitive      DataClass = "non-sensitive"      // non-sensitive medical data
 	DataDeviceOnly        DataClass = "device-only"        // device data only
+	// DataUnknown is not yet classified; checks treat it as the most sensitive class.
+	DataUnknown DataClass = "unknown"
 )
 
 // DataClasses lists every data class.
-var DataClasses = []DataClass{DataSensitivePersonal, DataNonSensitive, DataDeviceOnly}
+var DataClasses = []DataClass{DataSensitivePersonal, DataNonSensitive, DataDeviceOnly, DataUnknown}
 
 // Tristate is a yes/no answer that may still be unknown.
 type Tristate string
@@ -245,7 +248,7 @@ func (a *Asset) Normalize() {
 		a.DefaultCreds = CredUnknown
 	}
 	if a.DataClass == "" {
-		a.DataClass = DataDeviceOnly
+		a.DataClass = DataUnknown
 	}
 	if a.Kind == "" {
 		a.Kind = KindOther
@@ -258,7 +261,7 @@ func (a *Asset) Validate() error {
 	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
 	if a.Name == "" {
 		add("name", "err.required", "is required")
-	} else if len(a.Name) > 200 {
+	} else if utf8.RuneCountInString(a.Name) > 200 {
 		add("name", "err.too_long", "is longer than 200 characters")
 	}
 	if a.SiteID <= 0 {

@@ -33,13 +33,18 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("medsec error: code=%s message=%s", e.Code, e.Message)
 }
 
-// ErrorCode returns the code of an application error, or EINTERNAL for any other error.
+// ErrorCode returns the code of an application error (EINVALID for a *ValidationError),
+// or EINTERNAL for any other error.
 func ErrorCode(err error) string {
 	var e *Error
-	if err == nil {
+	var ve *ValidationError
+	switch {
+	case err == nil:
 		return ""
-	} else if errors.As(err, &e) {
+	case errors.As(err, &e):
 		return e.Code
+	case errors.As(err, &ve):
+		return EINVALID
 	}
 	return EINTERNAL
 }
@@ -48,10 +53,14 @@ func ErrorCode(err error) string {
 // for any other error.
 func ErrorMessage(err error) string {
 	var e *Error
-	if err == nil {
+	var ve *ValidationError
+	switch {
+	case err == nil:
 		return ""
-	} else if errors.As(err, &e) {
+	case errors.As(err, &e):
 		return e.Message
+	case errors.As(err, &ve):
+		return "Invalid input."
 	}
 	return "Internal error."
 }

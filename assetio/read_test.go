@@ -212,7 +212,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"unknown connectivity", "name,site,connectivity\nCT,Main,intranet;5G\n",
 			[]medsec.FieldError{fe(2, "connectivity", "err.unknown_value", `unknown connectivity "5G" (want one of internet, intranet, local-lan, wifi, rs232, bluetooth, rf, ir)`)}},
 		{"unknown data class", "name,site,data_class\nCT,Main,secret\n",
-			[]medsec.FieldError{fe(2, "data_class", "err.unknown_value", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only)`)}},
+			[]medsec.FieldError{fe(2, "data_class", "err.unknown_value", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only, unknown)`)}},
 		{"patient records negative", "name,site,patient_records\nCT,Main,-5\n",
 			[]medsec.FieldError{fe(2, "patient_records", "err.bad_number", `"-5" is negative`)}},
 		{"patient records not whole", "name,site,患者记录数\nCT,Main,12.5\n",

@@ -22,7 +22,10 @@ func TestMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct{ prefs []string; want string }{
+	tests := []struct {
+		prefs []string
+		want  string
+	}{
 		{[]string{"zh-TW,zh;q=0.9,en;q=0.8"}, "zh-TW"},
 		{[]string{"zh-Hant-HK"}, "zh-TW"},
 		{[]string{"zh-CN,zh;q=0.9"}, "zh-CN"},

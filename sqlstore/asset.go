@@ -104,7 +104,8 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 	where, args := assetWhere(u, f)
 	d := s.db.dialect
 	var total int
-	if err := s.db.read.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*)`+assetFrom+where), args...).Scan(&total); err != nil {
+	// The filter only names columns of assets, so the count needs no joins.
+	if err := s.db.read.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM assets a`+where), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count assets: %w", err)
 	}
 	order := "a.name"
@@ -205,15 +206,15 @@ func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := tx.createAsset(ctx, a); err != nil {
+	if err := tx.createAsset(ctx, a, nil); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset) error {
+func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex) error {
 	a.CreatedAt, a.UpdatedAt, a.Version = tx.now, tx.now, 1
-	search, err := tx.assetSearchText(ctx, a)
+	search, err := tx.assetSearchText(ctx, a, names)
 	if err != nil {
 		return err
 	}
@@ -240,8 +241,14 @@ func assetValues(a *medsec.Asset) []any {
 		string(a.PatchingPermitted), string(a.DefaultCreds), string(a.Level), a.Notes, string(a.Status)}
 }
 
-// assetSearchText resolves the names of the asset's references for search.
-func (tx *Tx) assetSearchText(ctx context.Context, a *medsec.Asset) (string, error) {
+// assetSearchText resolves the names of the asset's references for display and search,
+// from names when the caller has loaded them, else from the database.
+func (tx *Tx) assetSearchText(ctx context.Context, a *medsec.Asset, names *nameIndex) (string, error) {
+	if names != nil {
+		a.SiteName, a.DepartmentName = names.siteNames[a.SiteID], names.departmentNames[a.DepartmentID]
+		a.VendorName, a.ResponsibleName = names.vendorNames[a.VendorID], names.personNames[a.ResponsibleID]
+		return searchText(a, a.SiteName, a.DepartmentName, a.VendorName, a.ResponsibleName), nil
+	}
 	var site, dept, vendor, person string
 	err := tx.queryRow(ctx, `SELECT s.name,
 		COALESCE((SELECT name FROM departments WHERE id = ?), ''),
@@ -294,13 +301,13 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 	if a.Version != before.Version {
 		return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this asset; reload it and try again.", Key: "err.stale"}
 	}
-	if err := tx.updateAsset(ctx, before, a); err != nil {
+	if err := tx.updateAsset(ctx, before, a, nil); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset) error {
+func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *nameIndex) error {
 	a.CreatedAt, a.UpdatedAt, a.Version = before.CreatedAt, tx.now, before.Version+1
 	if a.Status == medsec.StatusRetired && before.Status != medsec.StatusRetired {
 		a.RetiredAt = tx.now
@@ -309,7 +316,7 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset) error {
 	} else {
 		a.RetiredAt = before.RetiredAt
 	}
-	search, err := tx.assetSearchText(ctx, a)
+	search, err := tx.assetSearchText(ctx, a, names)
 	if err != nil {
 		return err
 	}
@@ -347,7 +354,7 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 	}
 	after := *before
 	after.Status = medsec.StatusRetired
-	if err := tx.updateAsset(ctx, before, &after); err != nil {
+	if err := tx.updateAsset(ctx, before, &after, nil); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -432,7 +439,7 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 		a := &rows[i].Asset
 		id := idx.match(a)
 		if id == 0 {
-			if err := tx.createAsset(ctx, a); err != nil {
+			if err := tx.createAsset(ctx, a, names); err != nil {
 				return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
 			}
 			res.Created++
@@ -446,7 +453,7 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 			return res, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: rows[i].Line, Field: "site", Key: "err.forbidden_site", Message: "matches an asset you may not change"}}}
 		}
 		a.ID = id
-		if err := tx.updateAsset(ctx, before, a); err != nil {
+		if err := tx.updateAsset(ctx, before, a, names); err != nil {
 			return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
 		}
 		res.Updated++
@@ -462,16 +469,20 @@ type deptKey struct {
 	name string
 }
 
+// nameIndex maps the names an import uses to ids, and ids back to names.
 type nameIndex struct {
 	sites       map[string]int64
 	departments map[deptKey]int64
 	vendors     map[string]int64
 	people      map[string]int64
+
+	siteNames, departmentNames, vendorNames, personNames map[int64]string
 }
 
 // loadNames reads the ids of every site (by name and by code), department, vendor and person.
 func (tx *Tx) loadNames(ctx context.Context) (*nameIndex, error) {
-	n := &nameIndex{sites: map[string]int64{}, departments: map[deptKey]int64{}, vendors: map[string]int64{}, people: map[string]int64{}}
+	n := &nameIndex{sites: map[string]int64{}, departments: map[deptKey]int64{}, vendors: map[string]int64{}, people: map[string]int64{},
+		siteNames: map[int64]string{}, departmentNames: map[int64]string{}, vendorNames: map[int64]string{}, personNames: map[int64]string{}}
 	load := func(query string, put func(id int64, a, b string)) error {
 		rows, err := tx.query(ctx, query)
 		if err != nil {
@@ -488,20 +499,22 @@ func (tx *Tx) loadNames(ctx context.Context) (*nameIndex, error) {
 		}
 		return rows.Err()
 	}
-	if err := load(`SELECT id, name, code FROM sites`, func(id int64, name, code string) { n.sites[name], n.sites[code] = id, id }); err != nil {
+	if err := load(`SELECT id, name, code FROM sites`, func(id int64, name, code string) {
+		n.sites[name], n.sites[code], n.siteNames[id] = id, id, name
+	}); err != nil {
 		return nil, err
 	}
 	if err := load(`SELECT id, name, CAST(site_id AS TEXT) FROM departments`, func(id int64, name, site string) {
 		var siteID int64
 		fmt.Sscan(site, &siteID)
-		n.departments[deptKey{siteID, name}] = id
+		n.departments[deptKey{siteID, name}], n.departmentNames[id] = id, name
 	}); err != nil {
 		return nil, err
 	}
-	if err := load(`SELECT id, name, '' FROM vendors`, func(id int64, name, _ string) { n.vendors[name] = id }); err != nil {
+	if err := load(`SELECT id, name, '' FROM vendors`, func(id int64, name, _ string) { n.vendors[name], n.vendorNames[id] = id, name }); err != nil {
 		return nil, err
 	}
-	if err := load(`SELECT id, name, '' FROM people`, func(id int64, name, _ string) { n.people[name] = id }); err != nil {
+	if err := load(`SELECT id, name, '' FROM people`, func(id int64, name, _ string) { n.people[name], n.personNames[id] = id, name }); err != nil {
 		return nil, err
 	}
 	return n, nil

@@ -54,7 +54,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		// WAL lets readers run beside the writer; busy_timeout waits instead of failing.
-		conn := "file:" + dsn + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		conn := "file:" + dsn + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)"
 		var err error
 		if db.write, err = sql.Open("sqlite", conn+"&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -143,6 +143,9 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// stmts caches prepared statements for the transaction: an import runs the same few
+	// statements tens of thousands of times.
+	stmts map[string]*sql.Stmt
 }
 
 // begin starts a write transaction.
@@ -151,11 +154,28 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), stmts: map[string]*sql.Stmt{}}, nil
+}
+
+// prepared returns the transaction's prepared statement for a query in shared SQL.
+func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, tx.db.dialect.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	tx.stmts[query] = st
+	return st, nil
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	st, err := tx.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -163,7 +183,11 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+	st, err := tx.prepared(ctx, query)
+	if err != nil {
+		return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // insert runs an INSERT and returns the new row's id.
