@@ -121,6 +121,25 @@ const (
 // Levels lists the levels in increasing order.
 var Levels = []Level{LevelLow, LevelModerate, LevelHigh}
 
+// DeviceClass is an asset's class in the grouping model of 000 §4: two groups (terminal
+// devices, control systems), five classes, and the boundary hosts of group- and
+// system-type devices. "" means not classified (for example an IT system outside the model).
+type DeviceClass string
+
+// Device classes; the values match package zone's.
+const (
+	ClassNone        DeviceClass = ""
+	ClassStandalone  DeviceClass = "standalone"         // 終端單機
+	ClassGroup       DeviceClass = "group"              // 群組型儀器
+	ClassSystem      DeviceClass = "system"             // 系統型儀器
+	ClassBoundary    DeviceClass = "boundary-host"      // 邊界主機
+	ClassControl     DeviceClass = "control-system"     // 醫儀控制系統
+	ClassApplication DeviceClass = "application-system" // 醫儀應用系統
+)
+
+// DeviceClasses lists the classes.
+var DeviceClasses = []DeviceClass{ClassStandalone, ClassGroup, ClassSystem, ClassBoundary, ClassControl, ClassApplication}
+
 // AssetStatus is an asset's place in its life.
 type AssetStatus string
 
@@ -159,6 +178,8 @@ type Asset struct {
 	RemoteMaintenance string           `json:"remote_maintenance,omitempty"`
 	PatchingPermitted Tristate         `json:"patching_permitted"`
 	DefaultCreds      CredentialStatus `json:"default_credentials"`
+	// Class is the confirmed class in the grouping model.
+	Class DeviceClass `json:"class,omitempty"`
 	// Level is the baseline level set by hand; zones set it once they exist.
 	Level     Level       `json:"level,omitempty"`
 	Notes     string      `json:"notes,omitempty"`
@@ -299,6 +320,9 @@ func (a *Asset) Validate() error {
 	}
 	if !slices.Contains(CredentialStatuses, a.DefaultCreds) {
 		add("default_credentials", "err.unknown_value", fmt.Sprintf("unknown value %q", a.DefaultCreds))
+	}
+	if a.Class != ClassNone && !slices.Contains(DeviceClasses, a.Class) {
+		add("class", "err.unknown_value", fmt.Sprintf("unknown class %q", a.Class))
 	}
 	if a.Level != LevelNone && !slices.Contains(Levels, a.Level) {
 		add("level", "err.unknown_value", fmt.Sprintf("unknown level %q", a.Level))

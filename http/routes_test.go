@@ -137,7 +137,7 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 	enums := map[string][]string{
 		"kind": strs(medsec.AssetKinds), "connectivity": strs(medsec.Connectivities), "data_class": strs(medsec.DataClasses),
 		"tristate": strs(medsec.Tristates), "cred": strs(medsec.CredentialStatuses), "level": strs(medsec.Levels),
-		"status": {"active", "retired"}, "role": strs(medsec.Roles),
+		"status": {"active", "retired"}, "role": strs(medsec.Roles), "class": strs(medsec.DeviceClasses),
 	}
 	for group, values := range enums {
 		for _, v := range values {

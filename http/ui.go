@@ -42,7 +42,9 @@ func (p *page) Enum(group string, value any) string {
 }
 
 // Can reports whether the page's user holds a permission.
-func (p *page) Can(perm string) bool { return p.User != nil && p.User.Role.Can(medsec.Permission(perm)) }
+func (p *page) Can(perm string) bool {
+	return p.User != nil && p.User.Role.Can(medsec.Permission(perm))
+}
 
 // Static returns the checksum URL of a static file.
 func (p *page) Static(name string) string { return p.s.staticURL(name) }

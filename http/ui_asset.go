@@ -90,6 +90,7 @@ func (s *Server) assetForm(w http.ResponseWriter, r *http.Request, status int, a
 	d := &assetFormData{Asset: a, Invalid: map[string]bool{}, Enums: map[string][]string{
 		"kind": stringsOf(medsec.AssetKinds), "connectivity": stringsOf(medsec.Connectivities), "data_class": stringsOf(medsec.DataClasses),
 		"tristate": stringsOf(medsec.Tristates), "cred": stringsOf(medsec.CredentialStatuses), "level": append([]string{""}, stringsOf(medsec.Levels)...),
+		"class": stringsOf(medsec.DeviceClasses),
 	}}
 	var ferr error
 	if d.Sites, ferr = s.Org.FindSites(ctx); ferr != nil {
@@ -178,7 +179,7 @@ func assetFromForm(r *http.Request) (*medsec.Asset, []medsec.FieldError) {
 		VendorContact: r.PostFormValue("vendor_contact"), DataClass: medsec.DataClass(r.PostFormValue("data_class")),
 		PatientRecords: num("patient_records"), RemoteMaintenance: r.PostFormValue("remote_maintenance"),
 		PatchingPermitted: medsec.Tristate(r.PostFormValue("patching_permitted")), DefaultCreds: medsec.CredentialStatus(r.PostFormValue("default_credentials")),
-		Level: medsec.Level(r.PostFormValue("level")), Notes: r.PostFormValue("notes"), Status: medsec.AssetStatus(r.PostFormValue("status")), Version: num("version"),
+		Class: medsec.DeviceClass(r.PostFormValue("class")), Level: medsec.Level(r.PostFormValue("level")), Notes: r.PostFormValue("notes"), Status: medsec.AssetStatus(r.PostFormValue("status")), Version: num("version"),
 	}
 	for _, c := range r.PostForm["connectivity"] {
 		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
