@@ -141,6 +141,13 @@ type appSession interface {
 // timeNanos with wire length origLen. The packet is numbered consecutively
 // across all calls, starting at 1.
 func (a *Analyzer) AddPacket(link int, data []byte, origLen int, timeNanos int64) {
+	ok := decodeFrame(&a.l, link, data)
+	a.addDecoded(&a.l, ok, origLen, timeNanos)
+}
+
+// addDecoded analyses a packet whose headers decodeFrame has decoded into l
+// (ok is its result).
+func (a *Analyzer) addDecoded(l *layers, ok bool, origLen int, timeNanos int64) {
 	a.pktNum++
 	a.curTime = timeNanos
 	a.bytes += int64(origLen)
@@ -150,8 +157,7 @@ func (a *Analyzer) AddPacket(link int, data []byte, origLen int, timeNanos int64
 	if timeNanos > a.end {
 		a.end = timeNanos
 	}
-	l := &a.l
-	if !decodeFrame(l, link, data) || !l.hasIP {
+	if !ok || !l.hasIP {
 		a.nonIP++
 		if l.arp {
 			a.arp(l)

@@ -109,3 +109,4 @@ func AnalyzeFiles(paths []string, opts Options) (*Result, error) {
 	}
 	return a.Result(), nil
 }
+
