@@ -109,4 +109,3 @@ func AnalyzeFiles(paths []string, opts Options) (*Result, error) {
 	}
 	return a.Result(), nil
 }
-
