@@ -63,7 +63,7 @@ func (a *Analyzer) AnalyzeFile(path string) (FileInfo, error) {
 	fi.Format = string(r.Format())
 	fi.Packets, err = a.readAll(r)
 	if err != nil {
-		fi.Error = err.Error()
+		fi.Error = fmt.Sprintf("%s: %v", path, err)
 		var pe *pcapfile.Error
 		if errors.As(err, &pe) {
 			fi.StoppedAt = pe.Offset

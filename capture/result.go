@@ -67,10 +67,12 @@ type Host struct {
 	Roles []string `json:"roles,omitempty"`
 	// Identity lists the facts that identify it, each with evidence.
 	Identity []Fact `json:"identity,omitempty"`
-	// FirstSeen and LastSeen bound the packets sent or received.
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-	// Packets and Bytes count frames sent by this address.
+	// FirstSeen and LastSeen bound its TCP and UDP packets (zero, and
+	// left out of JSON, for hosts seen only in ICMP, ARP or DNS answers).
+	FirstSeen time.Time `json:"first_seen,omitzero"`
+	LastSeen  time.Time `json:"last_seen,omitzero"`
+	// PacketsSent and BytesSent count TCP and UDP frames sent by this
+	// address (wire length).
 	PacketsSent int64 `json:"packets_sent"`
 	BytesSent   int64 `json:"bytes_sent"`
 }

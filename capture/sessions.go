@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"net/netip"
 	"strings"
 
 	"medsec/capture/appproto"
@@ -83,6 +84,11 @@ func (s *dnsSession) feed(side int, b []byte) bool {
 	for _, ans := range m.Answers {
 		if ans.Addr.IsValid() {
 			s.a.addFact(ans.Addr, FactDNSName, strings.TrimSuffix(ans.Name, "."))
+		}
+		if ans.Type == 12 { // PTR: reverse lookup names the address
+			if addr, ok := reverseName(ans.Name); ok {
+				s.a.addFact(addr, FactDNSName, strings.TrimSuffix(ans.Target, "."))
+			}
 		}
 	}
 	return true
@@ -187,3 +193,32 @@ func (s *ssdpSession) feed(side int, b []byte) bool {
 }
 
 func (s *ssdpSession) gap(side int) {}
+
+// reverseName decodes an IPv4 in-addr.arpa or IPv6 ip6.arpa PTR owner name.
+func reverseName(name string) (netip.Addr, bool) {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if rest, ok := strings.CutSuffix(name, ".in-addr.arpa"); ok {
+		p := strings.Split(rest, ".")
+		if len(p) != 4 {
+			return netip.Addr{}, false
+		}
+		a, err := netip.ParseAddr(p[3] + "." + p[2] + "." + p[1] + "." + p[0])
+		return a, err == nil
+	}
+	if rest, ok := strings.CutSuffix(name, ".ip6.arpa"); ok {
+		p := strings.Split(rest, ".")
+		if len(p) != 32 {
+			return netip.Addr{}, false
+		}
+		var b strings.Builder
+		for i := 31; i >= 0; i-- {
+			b.WriteString(p[i])
+			if i%4 == 0 && i > 0 {
+				b.WriteByte(':')
+			}
+		}
+		a, err := netip.ParseAddr(b.String())
+		return a, err == nil
+	}
+	return netip.Addr{}, false
+}
