@@ -18,6 +18,10 @@ type Options struct {
 	// MaxOutOfOrder bounds the out-of-order bytes buffered per TCP stream
 	// direction; beyond it the stream skips the gap (default 256 KiB).
 	MaxOutOfOrder int
+	// MaxFlows bounds the number of conversations tracked (default 4
+	// million, roughly 1.5 GiB); packets of further new conversations are
+	// counted in Summary.UntrackedPackets only.
+	MaxFlows int
 }
 
 // Analyzer accumulates packets into flows, hosts and identity facts. It is
@@ -32,6 +36,7 @@ type Analyzer struct {
 	curTime int64
 	bytes   int64
 	nonIP   int64
+	untrack int64
 	start   int64
 	end     int64
 	files   []FileInfo
@@ -54,6 +59,9 @@ type pendingFact struct {
 func NewAnalyzer(opts Options) *Analyzer {
 	if opts.MaxOutOfOrder <= 0 {
 		opts.MaxOutOfOrder = 256 << 10
+	}
+	if opts.MaxFlows <= 0 {
+		opts.MaxFlows = 4 << 20
 	}
 	return &Analyzer{
 		opts:        opts,
@@ -183,6 +191,10 @@ func (a *Analyzer) addDecoded(l *layers, ok bool, origLen int, timeNanos int64) 
 	if f == nil || ce.key != k {
 		f = a.flows[k]
 		if f == nil {
+			if len(a.flows) >= a.opts.MaxFlows {
+				a.untrack++
+				return
+			}
 			f = a.newFlow(k, side, l)
 		}
 		ce.key, ce.f = k, f
@@ -635,6 +647,7 @@ func (a *Analyzer) Result() *Result {
 	r.Summary.Packets = a.pktNum
 	r.Summary.Bytes = a.bytes
 	r.Summary.NonIPPackets = a.nonIP
+	r.Summary.UntrackedPackets = a.untrack
 	if a.pktNum > 0 {
 		r.Summary.Start = time.Unix(0, a.start).UTC()
 		r.Summary.End = time.Unix(0, a.end).UTC()

@@ -92,3 +92,15 @@ func commonPrefix(a, b []byte) int {
 	}
 	return n
 }
+
+func TestMaxFlows(t *testing.T) {
+	a := NewAnalyzer(Options{MaxFlows: 2})
+	for i := 0; i < 5; i++ {
+		c := newConv(a, "10.0.0.1:4000"+string(rune('0'+i)), "10.0.0.2:80")
+		c.handshake()
+	}
+	r := a.Result()
+	if len(r.Flows) != 2 || r.Summary.UntrackedPackets != 9 {
+		t.Errorf("got %d flows, %d untracked packets; want 2 and 9", len(r.Flows), r.Summary.UntrackedPackets)
+	}
+}

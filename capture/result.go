@@ -180,4 +180,7 @@ type Summary struct {
 	GatewayMACs []string `json:"gateway_macs,omitempty"`
 	// NonIPPackets counts frames without IPv4/IPv6 (ARP included).
 	NonIPPackets int64 `json:"non_ip_packets"`
+	// UntrackedPackets counts packets of conversations beyond
+	// Options.MaxFlows.
+	UntrackedPackets int64 `json:"untracked_packets,omitempty"`
 }

@@ -104,6 +104,9 @@ func printDiscovery(w io.Writer, r *capture.Result) error {
 			fmt.Fprintf(w, "    INCOMPLETE: stopped at byte %d: %s\n", f.StoppedAt, f.Error)
 		}
 	}
+	if s.UntrackedPackets > 0 {
+		fmt.Fprintf(w, "  %d packets of conversations beyond the flow limit were counted only\n", s.UntrackedPackets)
+	}
 	if len(s.GatewayMACs) > 0 {
 		fmt.Fprintf(w, "  gateway MACs (left out of host MACs): %s\n", strings.Join(s.GatewayMACs, ", "))
 	}
