@@ -220,6 +220,9 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /assets/{id}", s.ui(medsec.PermInventoryWrite, s.uiAssetUpdate))
 	mux.Handle("POST /assets/{id}/retire", s.ui(medsec.PermInventoryWrite, s.uiAssetRetire))
 
+	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
+	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
+
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))
 
