@@ -3,7 +3,8 @@
 # the real sample captures (shared nDPI samples and capture/testdata, packets
 # repeated with shifted addresses and timestamps), then measures on the same
 # file, page cache warm:
-#   raw read      dd if=FILE of=/dev/null bs=1M
+#   raw read      dd if=FILE of=/dev/null bs=4M iflag=direct (from disk) and
+#                 dd bs=1M (page cache)
 #   medsec        medsec discover --json FILE (or bench/capture/discoverbench
 #                 when the medsec binary has no discover command yet);
 #                 includes SHA-256 of the file, flows, reassembly, decoders
@@ -49,6 +50,8 @@ secs() {
 }
 mbps() { echo "scale=1; $bytes / $1 / 1000000" | bc -l; }
 
+direct=$(secs dd if="$file" of=/dev/null bs=4M iflag=direct)
+echo "raw read (dd, O_DIRECT, disk): $(printf %.3f "$direct") s  $(mbps "$direct") MB/s"
 cat "$file" >/dev/null # warm the page cache
 raw=$(secs dd if="$file" of=/dev/null bs=1M)
 echo "raw read (dd, page cache):    $(printf %.3f "$raw") s  $(mbps "$raw") MB/s"
@@ -65,4 +68,6 @@ if [ "${SKIP_TSHARK:-0}" != 1 ] && command -v tshark >/dev/null; then
 	echo "tshark -q -z conv,tcp:       $(printf %.3f "$ts") s  $(mbps "$ts") MB/s"
 	echo "ratio medsec/tshark speed:    $(echo "scale=1; $ts / $best" | bc -l)x faster"
 fi
-echo "ratio raw read/medsec:        $(echo "scale=1; $best / $raw" | bc -l)x slower than dd from page cache"
+echo "ratio medsec/disk read:       $(echo "scale=2; $best / $direct" | bc -l)x the time of an O_DIRECT read of the file"
+echo "ratio medsec/page-cache read:  $(echo "scale=1; $best / $raw" | bc -l)x the time of dd from the page cache"
+echo "per packet:                    $(echo "scale=0; $best * 1000000000 / ${packets:-1}" | bc -l) ns (medsec, wall clock, SHA-256 on a second goroutine)"
