@@ -792,7 +792,7 @@ func (a *Analyzer) flowResult(f *flow) Flow {
 	}
 }
 
-// AddFile records a file's description in the result; AnalyzeFile calls it.
+// addFile records a file's description in the result; AnalyzeFile calls it.
 func (a *Analyzer) addFile(fi FileInfo) { a.files = append(a.files, fi) }
 
 // Packets returns the number of packets analysed so far.
