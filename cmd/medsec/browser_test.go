@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,9 +39,10 @@ func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
 	go func() {
 		done <- m.Serve(ctx, append([]string{"--data", dataDir, "--listen", "127.0.0.1:0", "--demo"}, extra...))
 	}()
+	stop := sync.OnceValue(func() error { cancel(); return <-done })
+	stops[t] = stop
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 		if strings.Contains(stderr.String(), adminPassword) || strings.Contains(stderr.String(), demoPassword) {
@@ -56,6 +58,17 @@ func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
 		t.Fatal("server did not start")
 	}
 	return "", ""
+}
+
+// stops holds each running test server's stop function (tests here do not run in parallel).
+var stops = map[*testing.T]func() error{}
+
+// stopServer stops the test's server now, as SIGTERM would, and waits until it has.
+func stopServer(t *testing.T) {
+	t.Helper()
+	if err := stops[t](); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
 }
 
 // newBrowser starts headless Debian Chromium, or skips when it is not installed.

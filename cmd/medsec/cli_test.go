@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/sqlstore"
+)
+
+// TestTokenBackupRestore runs the CLI as an operator would: a token for the API, a backup
+// while the server runs, a restore after it stops.
+func TestTokenBackupRestore(t *testing.T) {
+	ctx := context.Background()
+	base, data := startServer(t)
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "ciso"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := get("/api/v1/assets"); status != 200 {
+		t.Fatalf("API with the new token: %d", status)
+	}
+	if status := get("/api/v1/users"); status != 403 {
+		t.Errorf("security officer token on admin route: %d, want 403", status)
+	}
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "nobody"}, io.Discard, io.Discard); err == nil {
+		t.Error("token for an unknown user was made")
+	}
+
+	backup := filepath.Join(t.TempDir(), "medsec-backup.db")
+	if err := run(ctx, []string{"backup", "--data", data, "--out", backup}, io.Discard, io.Discard); err != nil {
+		t.Fatalf("backup while serving: %v", err)
+	}
+	if err := run(ctx, []string{"restore", "--data", data, "--from", backup}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "stop the server") {
+		t.Errorf("restore while serving: err = %v, want a refusal", err)
+	}
+	// Change the live database after the backup: the restore must undo it.
+	db, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	if err := sqlstore.NewOrgService(db).CreateVendor(sys, &medsec.Vendor{Name: "After the backup"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	bad := filepath.Join(t.TempDir(), "not-a-backup.db")
+	os.WriteFile(bad, []byte("hello"), 0o600)
+
+	stopServer(t)
+	if err := run(ctx, []string{"restore", "--data", data, "--from", bad}, io.Discard, io.Discard); err == nil {
+		t.Error("a file that is not a backup was restored")
+	}
+	if err := run(ctx, []string{"restore", "--data", data, "--from", backup}, io.Discard, io.Discard); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	db, err = sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	vendors, err := sqlstore.NewOrgService(db).FindVendors(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vendors {
+		if v.Name == "After the backup" {
+			t.Error("the restore kept a change made after the backup")
+		}
+	}
+	_, total, err := sqlstore.NewAssetService(db).FindAssets(sys, medsec.AssetFilter{})
+	if err != nil || total < 150 {
+		t.Errorf("restored inventory has %d assets, %v", total, err)
+	}
+	old, _ := filepath.Glob(filepath.Join(data, "medsec.db.before-restore-*"))
+	if len(old) == 0 {
+		t.Error("the replaced database was not kept")
+	}
+}
+
+// TestHTTPSMinimumTLS13 serves HTTPS and checks that TLS 1.2 clients are refused by default.
+func TestHTTPSMinimumTLS13(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSigned(t, dir)
+	base, _ := startServer(t, "--tls-cert", certFile, "--tls-key", keyFile)
+	addr := strings.TrimPrefix(base, "http://")
+	dial := func(max uint16) error {
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true, MaxVersion: max})
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	}
+	if err := dial(tls.VersionTLS12); err == nil {
+		t.Error("a TLS 1.2 client was accepted")
+	}
+	if err := dial(tls.VersionTLS13); err != nil {
+		t.Errorf("TLS 1.3 client: %v", err)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get("https://" + addr + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS header over HTTPS")
+	}
+}
+
+func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	return certFile, keyFile
+}
