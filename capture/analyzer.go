@@ -789,6 +789,7 @@ func (a *Analyzer) flowResult(f *flow) Flow {
 		ServerBytes:   f.bytes[s],
 		Details:       append([]string(nil), f.details...),
 		Gaps:          f.gaps,
+		VLAN:          int(f.vlan),
 	}
 }
 

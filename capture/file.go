@@ -54,6 +54,42 @@ func (a *Analyzer) AnalyzeFile(path string) (FileInfo, error) {
 	} else {
 		r, err = pcapfile.NewReader(io.TeeReader(f, h))
 	}
+	return a.analyzeReader(fi, f, r, err, h, hashDone)
+}
+
+// AnalyzeReader reads a capture from a stream (a pipe, standard input)
+// under the given name, like AnalyzeFile.
+func (a *Analyzer) AnalyzeReader(name string, rd io.Reader) (FileInfo, error) {
+	fi := FileInfo{Name: name, FirstPacket: a.pktNum + 1}
+	h := sha256.New()
+	cr := &countingReader{r: rd}
+	r, err := pcapfile.NewReader(io.TeeReader(cr, h))
+	fi, err = a.analyzeReader(fi, cr, r, err, h, nil)
+	if err != nil {
+		return fi, err
+	}
+	// analyzeReader recorded fi before the size was known.
+	fi.Size = cr.n
+	a.files[len(a.files)-1].Size = cr.n
+	return fi, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// analyzeReader runs r (opened with error err) to its end; rest is the
+// underlying stream, hashed to its end when the reader stops early, unless
+// hashDone says the hash is computed elsewhere.
+func (a *Analyzer) analyzeReader(fi FileInfo, rest io.Reader, r *pcapfile.Reader, err error, h hash.Hash, hashDone chan struct{}) (FileInfo, error) {
+	path := fi.Name
 	if err != nil {
 		if hashDone != nil {
 			<-hashDone
@@ -73,7 +109,7 @@ func (a *Analyzer) AnalyzeFile(path string) (FileInfo, error) {
 		<-hashDone
 	} else {
 		// Hash any bytes the reader did not consume.
-		io.Copy(h, f)
+		io.Copy(h, rest)
 	}
 	fi.SHA256 = hexSum(h)
 	a.addFile(fi)

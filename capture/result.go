@@ -149,6 +149,8 @@ type Flow struct {
 	// Details are protocol facts about the conversation, like DICOM services
 	// and commands or HL7 message types.
 	Details []string `json:"details,omitempty"`
+	// VLAN is the 802.1Q VLAN id of its first frame (0 if untagged).
+	VLAN int `json:"vlan,omitempty"`
 	// Gaps counts stream bytes lost to missing segments or buffer limits.
 	Gaps int64 `json:"gaps,omitempty"`
 }

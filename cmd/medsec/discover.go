@@ -21,6 +21,7 @@ import (
 const discoverUsage = `usage:
   medsec discover [--json] [--interface IF --duration D] [FILE...]
 
+FILE "-" reads a capture from standard input (e.g. tcpdump -w -).
 Discovers devices, their identities and their flows passively from pcap or
 pcapng captures (several files are analysed as one capture, in order) and/or
 a live Linux interface (AF_PACKET, needs CAP_NET_RAW). Prints a summary, or
@@ -62,7 +63,13 @@ func runDiscover(args []string, stdout, stderr io.Writer) error {
 	}
 	a := capture.NewAnalyzer(capture.Options{})
 	for _, f := range files {
-		if _, err := a.AnalyzeFile(f); err != nil {
+		var err error
+		if f == "-" {
+			_, err = a.AnalyzeReader("stdin", os.Stdin)
+		} else {
+			_, err = a.AnalyzeFile(f)
+		}
+		if err != nil {
 			return fmt.Errorf("discover: %w", err)
 		}
 	}
