@@ -44,11 +44,13 @@ const (
 	maxPDUBuffer     = 256 << 10 // PDU body bytes buffered; the rest is skipped
 	maxCommandBuffer = 16 << 10
 	maxDataSetBuffer = 64 << 10 // C-STORE data set prefix kept for identity
+	maxOpenMessages  = 16       // presentation contexts with message state
 )
 
 // Conn decodes both directions of one DICOM association (TCP connection).
-// Memory is bounded: at most maxPDUBuffer per direction plus small message
-// buffers.
+// Memory is bounded: per direction at most maxPDUBuffer for the current PDU
+// plus, for up to maxOpenMessages presentation contexts, a command and a
+// data-set prefix buffer (about 1.5 MiB in the worst case).
 type Conn struct {
 	dir      [2]pduReader
 	proposed map[byte]string // context id -> abstract syntax (from RQ)
@@ -188,7 +190,7 @@ func (c *Conn) pdata(dir int, body []byte, emit func(Event)) {
 		pcid, mch := body[4], body[5]
 		frag := body[6:end]
 		body = body[end:]
-		if len(r.msgs) > 256 {
+		if len(r.msgs) > maxOpenMessages {
 			clear(r.msgs)
 		}
 		m := r.msgs[pcid]
