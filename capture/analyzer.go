@@ -104,6 +104,7 @@ type flow struct {
 	dirBy       string
 	synSeen     bool
 	app         string
+	prevApp     string
 	inspect     bool
 	identFail   [2]bool
 	ident       [2][]byte
@@ -215,7 +216,9 @@ func (a *Analyzer) addDecoded(l *layers, ok bool, origLen int, timeNanos int64) 
 			}
 			f.dirBy = "syn"
 		}
-		if f.inspect {
+		// A SYN on a flow no longer inspected may open a new connection
+		// on the same ports.
+		if f.inspect || l.tcpFlags&(tcpSYN|tcpACK) == tcpSYN {
 			a.tcpSegment(f, side, l)
 		}
 		return
@@ -401,6 +404,8 @@ func (a *Analyzer) addRole(f *flow, side int, role string) {
 // ---- TCP ----
 
 type tcpStream struct {
+	synSeen  bool
+	isn      uint32
 	init     bool
 	next     uint32
 	segs     []tcpSeg
@@ -415,7 +420,15 @@ type tcpSeg struct {
 func (a *Analyzer) tcpSegment(f *flow, side int, l *layers) {
 	s := &f.streams[side]
 	if l.tcpFlags&tcpSYN != 0 {
+		if s.synSeen && l.seq != s.isn && l.tcpFlags&tcpACK == 0 {
+			f.restart() // same ports, new connection
+			s = &f.streams[side]
+		}
+		if !f.inspect {
+			return
+		}
 		s.init, s.next = true, l.seq+1
+		s.synSeen, s.isn = true, l.seq
 		s.segs, s.buffered = nil, 0
 		return
 	}
@@ -564,6 +577,33 @@ func (a *Analyzer) streamData(f *flow, side int, b []byte) {
 	}
 }
 
+// restart resets stream and application state for a new connection that
+// reuses the flow's ports; the protocol found before is kept unless the
+// new connection identifies another.
+func (f *flow) restart() {
+	if f.app != "" {
+		f.prevApp = f.app
+	}
+	f.app = ""
+	f.inspect = true
+	f.identFail = [2]bool{}
+	f.ident = [2][]byte{}
+	f.identBytes = 0
+	f.udpTries = 0
+	f.sess = nil
+	f.want = [2]bool{}
+	f.streams = [2]tcpStream{}
+}
+
+// appName is the flow's application protocol: the current connection's, or
+// that of an earlier connection on the same ports.
+func (f *flow) appName() string {
+	if f.app != "" {
+		return f.app
+	}
+	return f.prevApp
+}
+
 func (f *flow) stopInspect() {
 	f.inspect = false
 	f.ident = [2][]byte{}
@@ -661,7 +701,8 @@ func (a *Analyzer) Result() *Result {
 	r.Flows = make([]Flow, 0, len(a.order))
 	for _, f := range a.order {
 		r.Flows = append(r.Flows, a.flowResult(f))
-		r.Summary.Protocols[f.app]++
+		app := f.appName()
+		r.Summary.Protocols[app]++
 		for side := 0; side < 2; side++ {
 			h := f.hosts[side]
 			if h.first == 0 || f.first < h.first {
@@ -678,9 +719,9 @@ func (a *Analyzer) Result() *Result {
 			if f.vlan != 0 && !slices.Contains(h.flowVLANs, f.vlan) {
 				h.flowVLANs = append(h.flowVLANs, f.vlan)
 			}
-			if f.app != "" {
-				h.protos = addString(h.protos, f.app)
-				if role := genericRole(f.app, side == int(f.client)); role != "" {
+			if app != "" {
+				h.protos = addString(h.protos, app)
+				if role := genericRole(app, side == int(f.client)); role != "" {
 					h.roles = addString(h.roles, role)
 				}
 			}
@@ -780,7 +821,7 @@ func (a *Analyzer) flowResult(f *flow) Flow {
 		Client:        Endpoint{Address: f.addr(c), Port: port(c)},
 		Server:        Endpoint{Address: f.addr(s), Port: port(s)},
 		DirectionBy:   f.dirBy,
-		App:           f.app,
+		App:           f.appName(),
 		FirstSeen:     time.Unix(0, f.first).UTC(),
 		LastSeen:      time.Unix(0, f.last).UTC(),
 		ClientPackets: f.pkts[c],

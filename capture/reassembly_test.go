@@ -104,3 +104,26 @@ func TestMaxFlows(t *testing.T) {
 		t.Errorf("got %d flows, %d untracked packets; want 2 and 9", len(r.Flows), r.Summary.UntrackedPackets)
 	}
 }
+
+// TestPortReuse checks that a new connection on the same ports is inspected
+// again after the first one stopped being inspected.
+func TestPortReuse(t *testing.T) {
+	a := NewAnalyzer(Options{})
+	c := newConv(a, "10.0.0.1:40000", "10.0.0.2:8080")
+	c.handshake()
+	c.write(0, []byte("not a known protocol at all, just some text that goes on"), 1000)
+	c.write(1, []byte("and the reply is just as unknown, more text here..."), 1000)
+	if a.order[0].inspect {
+		t.Fatal("unidentified flow still inspected")
+	}
+	c.seq = [2]uint32{90000, 70000}
+	c.handshake()
+	c.write(0, []byte("GET / HTTP/1.1\r\nHost: reuse.fict\r\nUser-Agent: Fict/1\r\n\r\n"), 7)
+	r := a.Result()
+	if len(r.Flows) != 1 || r.Flows[0].App != "http" {
+		t.Fatalf("flows %+v", r.Flows)
+	}
+	if !facts(r)["10.0.0.2 http-host=reuse.fict"] {
+		t.Errorf("facts %v", keys(facts(r)))
+	}
+}
