@@ -1,0 +1,446 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path/filepath"
+	"strings"
+
+	"medsec"
+	"medsec/catalog"
+	"medsec/evidence"
+)
+
+// AssessmentService implements medsec.AssessmentService over the store, the embedded
+// catalogs, an evidence file store and the automatic checks.
+type AssessmentService struct {
+	db       *DB
+	catalogs []*catalog.Catalog
+	files    *evidence.Store
+	checks   *medsec.CheckRegistry
+}
+
+var _ medsec.AssessmentService = (*AssessmentService)(nil)
+
+// NewAssessmentService returns the assessment service of db. files keeps the evidence;
+// checks are the automatic checks run on assets.
+func NewAssessmentService(db *DB, catalogs []*catalog.Catalog, files *evidence.Store, checks *medsec.CheckRegistry) *AssessmentService {
+	return &AssessmentService{db: db, catalogs: catalogs, files: files, checks: checks}
+}
+
+// Assess appends one assessment.
+func (s *AssessmentService) Assess(ctx context.Context, a *medsec.Assessment) error {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.assess(ctx, tx, u, a); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// AssessBulk appends the same judgement for every asset, all or none.
+func (s *AssessmentService) AssessBulk(ctx context.Context, a medsec.Assessment, assetIDs []int64) ([]*medsec.Assessment, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return nil, err
+	}
+	if len(assetIDs) == 0 {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "asset_ids", Key: "err.required", Message: "is required"}}}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := make([]*medsec.Assessment, 0, len(assetIDs))
+	for _, id := range assetIDs {
+		one := a
+		one.AssetID = id
+		one.Links = append([]string(nil), a.Links...)
+		one.Evidence = append([]medsec.Evidence(nil), a.Evidence...)
+		if err := s.assess(ctx, tx, u, &one); err != nil {
+			return nil, fmt.Errorf("assess asset %d: %w", id, err)
+		}
+		out = append(out, &one)
+	}
+	return out, tx.Commit()
+}
+
+func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, a *medsec.Assessment) error {
+	a.Normalize()
+	if a.AssessedOn.IsZero() {
+		a.AssessedOn = medsec.DateOf(tx.now)
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	c, err := catalog.Find(s.catalogs, a.CatalogID)
+	if err != nil {
+		return invalid("catalog_id", "err.unknown_value", "unknown catalog "+a.CatalogID)
+	}
+	if _, err := c.Control(a.ControlID); err != nil {
+		return invalid("control_id", "err.unknown_value", "unknown control "+a.ControlID)
+	}
+	perAsset := a.CatalogID == catalog.IDTaiwanBaseline
+	switch {
+	case perAsset && a.AssetID == medsec.Organisation:
+		return invalid("asset_id", "err.asset_required", "the TW baseline is assessed per asset")
+	case !perAsset && a.AssetID != medsec.Organisation:
+		return invalid("asset_id", "err.organisation_only", "this catalog is assessed for the organisation")
+	}
+	a.SiteID = 0
+	if a.AssetID != medsec.Organisation {
+		asset, err := findAssetByID(ctx, tx, tx.db.dialect, a.AssetID)
+		if err != nil {
+			return err
+		}
+		if !u.CanSeeAsset(asset) {
+			return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		}
+		a.SiteID, a.AssetName = asset.SiteID, asset.Name
+	} else if len(u.SiteIDs) > 0 {
+		// The organisation's obligations belong to no site; a user limited to some
+		// sites may read them but not judge them.
+		return errForbidden
+	}
+	for i := range a.Evidence {
+		e := &a.Evidence[i]
+		f, err := s.files.Open(e.SHA256)
+		if err != nil {
+			return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+e.SHA256)
+		}
+		info, err := f.Stat()
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("assess: evidence %s: %w", e.SHA256, err)
+		}
+		e.Size = info.Size()
+		e.Name = cleanFileName(e.Name)
+		if e.Name == "" {
+			e.Name = e.SHA256[:12]
+		}
+	}
+	a.AssessorID, a.Assessor, a.CreatedAt = u.ID, u.Username, tx.now
+	id, err := tx.insert(ctx, `INSERT INTO assessments (catalog_id, control_id, asset_id, site_id, status, reason, compensating, notes, links,
+		assessor_id, assessor, assessed_on, next_review, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.CatalogID, a.ControlID, a.AssetID, a.SiteID, string(a.Status), a.Reason, a.Compensating, a.Notes, strings.Join(a.Links, "\n"),
+		nullID(a.AssessorID), a.Assessor, a.AssessedOn.String(), a.NextReview.String(), a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert assessment: %w", err)
+	}
+	a.ID = id
+	seen := map[string]bool{}
+	for _, e := range a.Evidence {
+		if seen[e.SHA256] {
+			continue
+		}
+		seen[e.SHA256] = true
+		if _, err := tx.exec(ctx, `INSERT INTO assessment_evidence (assessment_id, sha256, name, size, media_type) VALUES (?, ?, ?, ?, ?)`,
+			id, e.SHA256, e.Name, e.Size, e.MediaType); err != nil {
+			return fmt.Errorf("insert assessment evidence: %w", err)
+		}
+	}
+	return tx.auditChange(ctx, "assessment.create", "assessment", id, a.SiteID, nil, a)
+}
+
+func invalid(field, key, msg string) error {
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: key, Message: msg}}}
+}
+
+// cleanFileName keeps the base name of an uploaded file, without path or control
+// characters, at most 200 bytes.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" {
+		return ""
+	}
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return name
+}
+
+const assessmentColumns = `x.id, x.catalog_id, x.control_id, x.asset_id, x.site_id, x.status, x.reason, x.compensating, x.notes, x.links,
+	COALESCE(x.assessor_id, 0), x.assessor, x.assessed_on, x.next_review, x.created_at,
+	COALESCE(a.name, ''), COALESCE(a.vendor_id, 0)`
+
+// assessmentRow is an assessment and the vendor of its asset, for visibility.
+type assessmentRow struct {
+	*medsec.Assessment
+	vendorID int64
+}
+
+func scanAssessment(scan func(dest ...any) error) (assessmentRow, error) {
+	var x medsec.Assessment
+	var links, on, review string
+	var vendor int64
+	if err := scan(&x.ID, &x.CatalogID, &x.ControlID, &x.AssetID, &x.SiteID, &x.Status, &x.Reason, &x.Compensating, &x.Notes, &links,
+		&x.AssessorID, &x.Assessor, &on, &review, &x.CreatedAt, &x.AssetName, &vendor); err != nil {
+		return assessmentRow{}, err
+	}
+	x.Links = []string{}
+	if links != "" {
+		x.Links = strings.Split(links, "\n")
+	}
+	x.AssessedOn, _ = medsec.ParseDate(on)
+	x.NextReview, _ = medsec.ParseDate(review)
+	x.CreatedAt = x.CreatedAt.UTC()
+	x.Evidence = []medsec.Evidence{}
+	return assessmentRow{&x, vendor}, nil
+}
+
+// visible reports whether u may see an assessment: an asset's when u may see the asset,
+// the organisation's unless u is a vendor maintenance user.
+func visible(u *medsec.User, r assessmentRow) bool {
+	if r.AssetID == medsec.Organisation {
+		return u.Role != medsec.RoleVendor
+	}
+	return u.CanSeeAsset(&medsec.Asset{SiteID: r.SiteID, VendorID: r.vendorID})
+}
+
+// findAssessments reads assessments the caller may see; current keeps only the latest
+// row of each (catalog, control, subject).
+func (s *AssessmentService) findAssessments(ctx context.Context, u *medsec.User, f medsec.AssessmentFilter, current bool) ([]*medsec.Assessment, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if current {
+		where = append(where, "x.id IN (SELECT MAX(id) FROM assessments GROUP BY catalog_id, control_id, asset_id)")
+	}
+	if f.CatalogID != "" {
+		add("x.catalog_id = ?", f.CatalogID)
+	}
+	if f.ControlID != "" {
+		add("x.control_id = ?", f.ControlID)
+	}
+	if f.OrganisationOnly {
+		add("x.asset_id = ?", medsec.Organisation)
+	} else if f.AssetID != 0 {
+		add("x.asset_id = ?", f.AssetID)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	q := `SELECT ` + assessmentColumns + ` FROM assessments x LEFT JOIN assets a ON a.id = x.asset_id` + cond + ` ORDER BY x.id DESC`
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []*medsec.Assessment
+	byID := map[int64]*medsec.Assessment{}
+	for rows.Next() {
+		r, err := scanAssessment(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find assessments: %w", err)
+		}
+		if visible(u, r) {
+			out = append(out, r.Assessment)
+			byID[r.ID] = r.Assessment
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find assessments: %w", err)
+	}
+	if len(out) == 0 {
+		return []*medsec.Assessment{}, nil
+	}
+	// Evidence of the rows read: one query, filtered in memory.
+	erows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT e.assessment_id, e.sha256, e.name, e.size, e.media_type
+		FROM assessment_evidence e JOIN assessments x ON x.id = e.assessment_id`+cond+` ORDER BY e.assessment_id, e.name`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find assessment evidence: %w", err)
+	}
+	defer erows.Close()
+	for erows.Next() {
+		var id int64
+		var e medsec.Evidence
+		if err := erows.Scan(&id, &e.SHA256, &e.Name, &e.Size, &e.MediaType); err != nil {
+			return nil, fmt.Errorf("find assessment evidence: %w", err)
+		}
+		if x := byID[id]; x != nil {
+			x.Evidence = append(x.Evidence, e)
+		}
+	}
+	return out, erows.Err()
+}
+
+// FindAssessments returns the current assessments the caller may see.
+func (s *AssessmentService) FindAssessments(ctx context.Context, f medsec.AssessmentFilter) ([]*medsec.Assessment, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	if f.AssetID != 0 {
+		if _, err := s.visibleAsset(ctx, u, f.AssetID); err != nil {
+			return nil, err
+		}
+	}
+	return s.findAssessments(ctx, u, f, true)
+}
+
+// AssessmentHistory returns every assessment of a control for a subject, newest first.
+func (s *AssessmentService) AssessmentHistory(ctx context.Context, catalogID, controlID string, assetID int64) ([]*medsec.Assessment, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	f := medsec.AssessmentFilter{CatalogID: catalogID, ControlID: controlID, AssetID: assetID, OrganisationOnly: assetID == medsec.Organisation}
+	if assetID != medsec.Organisation {
+		if _, err := s.visibleAsset(ctx, u, assetID); err != nil {
+			return nil, err
+		}
+	}
+	return s.findAssessments(ctx, u, f, false)
+}
+
+// visibleAsset returns the asset if u may see it, else ENOTFOUND.
+func (s *AssessmentService) visibleAsset(ctx context.Context, u *medsec.User, id int64) (*medsec.Asset, error) {
+	a, err := findAssetByID(ctx, s.db.read, s.db.dialect, id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanSeeAsset(a) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	}
+	return a, nil
+}
+
+// StoreEvidence stores a file in the evidence store.
+func (s *AssessmentService) StoreEvidence(ctx context.Context, name string, r io.Reader) (medsec.Evidence, error) {
+	if _, err := medsec.Authorize(ctx, medsec.PermInventoryWrite); err != nil {
+		return medsec.Evidence{}, err
+	}
+	sum, size, err := s.files.Put(r)
+	if errors.Is(err, evidence.ErrTooLarge) {
+		return medsec.Evidence{}, invalid("evidence", "err.evidence_too_large", err.Error())
+	} else if err != nil {
+		return medsec.Evidence{}, err
+	}
+	name = cleanFileName(name)
+	return medsec.Evidence{SHA256: sum, Name: name, Size: size, MediaType: mime.TypeByExtension(filepath.Ext(name))}, nil
+}
+
+// OpenEvidence opens an evidence file named by an assessment the caller may see.
+func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.ReadCloser, medsec.Evidence, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, medsec.Evidence{}, err
+	}
+	notFound := medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
+	if !medsec.ValidSHA256(sum) {
+		return nil, medsec.Evidence{}, notFound
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assessmentColumns+`, e.name, e.size, e.media_type
+		FROM assessment_evidence e JOIN assessments x ON x.id = e.assessment_id LEFT JOIN assets a ON a.id = x.asset_id
+		WHERE e.sha256 = ? ORDER BY x.id`), sum)
+	if err != nil {
+		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
+	}
+	defer rows.Close()
+	var found *medsec.Evidence
+	for rows.Next() {
+		var e medsec.Evidence
+		r, err := scanAssessment(func(dest ...any) error { return rows.Scan(append(dest, &e.Name, &e.Size, &e.MediaType)...) })
+		if err != nil {
+			return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
+		}
+		if visible(u, r) {
+			e.SHA256 = sum
+			found = &e
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
+	}
+	if found == nil {
+		return nil, medsec.Evidence{}, notFound
+	}
+	f, err := s.files.Open(sum)
+	if errors.Is(err, evidence.ErrNotFound) {
+		return nil, medsec.Evidence{}, notFound
+	} else if err != nil {
+		return nil, medsec.Evidence{}, err
+	}
+	return f, *found, nil
+}
+
+const complianceSettingsKey = "compliance"
+
+// defaultComplianceSettings: reference pattern I [004: the pattern of a hospital with its
+// own on-premises systems and a dedicated operator], no 等保 grading recorded.
+var defaultComplianceSettings = medsec.ComplianceSettings{JPPattern: "I"}
+
+// FindComplianceSettings returns the compliance settings, or the defaults.
+func (s *AssessmentService) FindComplianceSettings(ctx context.Context) (medsec.ComplianceSettings, error) {
+	if _, err := medsec.Authorize(ctx, medsec.PermInventoryRead); err != nil {
+		return medsec.ComplianceSettings{}, err
+	}
+	return s.complianceSettings(ctx)
+}
+
+func (s *AssessmentService) complianceSettings(ctx context.Context) (medsec.ComplianceSettings, error) {
+	var v string
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT value FROM settings WHERE key = ?`), complianceSettingsKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return defaultComplianceSettings, nil
+	} else if err != nil {
+		return medsec.ComplianceSettings{}, fmt.Errorf("find compliance settings: %w", err)
+	}
+	set := defaultComplianceSettings
+	if err := json.Unmarshal([]byte(v), &set); err != nil {
+		return medsec.ComplianceSettings{}, fmt.Errorf("find compliance settings: %w", err)
+	}
+	return set, nil
+}
+
+// UpdateComplianceSettings stores the compliance settings. Admin only.
+func (s *AssessmentService) UpdateComplianceSettings(ctx context.Context, set medsec.ComplianceSettings) error {
+	if _, err := medsec.Authorize(ctx, medsec.PermUserAdmin); err != nil {
+		return err
+	}
+	set.JPPattern = strings.ToUpper(strings.TrimSpace(set.JPPattern))
+	if err := set.Validate(); err != nil {
+		return err
+	}
+	before, err := s.complianceSettings(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	value, _ := json.Marshal(set)
+	if _, err := tx.exec(ctx, `DELETE FROM settings WHERE key = ?`, complianceSettingsKey); err != nil {
+		return fmt.Errorf("update compliance settings: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, complianceSettingsKey, string(value)); err != nil {
+		return fmt.Errorf("update compliance settings: %w", err)
+	}
+	if err := tx.auditChange(ctx, "compliance_settings.update", "settings", 0, 0, before, set); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
