@@ -114,6 +114,7 @@ type flow struct {
 	sess        appSession
 	want        [2]bool
 	details     []string
+	services    []string
 	gaps        int64
 	mac         [2][6]byte
 	hasMAC      [2]bool
@@ -290,6 +291,12 @@ func toAddr(ip [16]byte, v6 bool) netip.Addr {
 		return netip.AddrFrom16(ip)
 	}
 	return netip.AddrFrom4([4]byte(ip[:4]))
+}
+
+func (f *flow) addService(svc string) {
+	if len(f.services) < 32 {
+		f.services = addString(f.services, svc)
+	}
 }
 
 func (f *flow) addDetail(d string) {
@@ -829,6 +836,7 @@ func (a *Analyzer) flowResult(f *flow) Flow {
 		ServerPackets: f.pkts[s],
 		ServerBytes:   f.bytes[s],
 		Details:       append([]string(nil), f.details...),
+		Services:      append([]string(nil), f.services...),
 		Gaps:          f.gaps,
 		VLAN:          int(f.vlan),
 	}

@@ -52,6 +52,7 @@ func (s *dicomSession) event(e dicom.Event) {
 				continue
 			}
 			f.addDetail("dicom accepted service: " + dicom.ServiceOf(pc.AbstractSyntax))
+			f.addService(dicom.ServiceOf(pc.AbstractSyntax))
 			if len(pc.TransferSyntaxes) > 0 {
 				f.addDetail("dicom transfer syntax: " + dicom.TransferSyntaxName(pc.TransferSyntaxes[0]))
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -110,9 +111,16 @@ func TestDiscoverTestCaptures(t *testing.T) {
 				t.Errorf("file info %+v", r.Files)
 			}
 			found := false
+			var services []string
 			for _, f := range r.Flows {
 				if f.App == tc.app && f.Server.Port == tc.serverPort && f.Transport == "tcp" {
 					found = true
+					services = append(services, f.Services...)
+				}
+			}
+			for _, d := range tc.wantDetails {
+				if svc, ok := strings.CutPrefix(d, "dicom accepted service: "); ok && !slices.Contains(services, svc) {
+					t.Errorf("service %q not in flow services %v", svc, services)
 				}
 			}
 			if !found {

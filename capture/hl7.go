@@ -34,6 +34,7 @@ func (s *hl7Session) feed(side int, b []byte) bool {
 			f.addDetail(fmt.Sprintf("hl7 %s %s v%s", typ, m.AckCode, m.Version))
 			return
 		}
+		f.addService(typ)
 		a.addRole(f, side, "hl7-sender")
 		a.addRole(f, 1-side, "hl7-receiver")
 		f.addDetail(fmt.Sprintf("hl7 %s v%s %s -> %s", typ, m.Version, m.SendingApplication, m.ReceivingApplication))

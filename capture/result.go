@@ -146,6 +146,10 @@ type Flow struct {
 	ClientBytes   int64 `json:"client_bytes"`
 	ServerPackets int64 `json:"server_packets"`
 	ServerBytes   int64 `json:"server_bytes"`
+	// Services lists what the conversation was used for: DICOM services
+	// accepted ("storage", "verification", "query/retrieve-find", "worklist",
+	// ...) and HL7 message types ("ADT^A01").
+	Services []string `json:"services,omitempty"`
 	// Details are protocol facts about the conversation, like DICOM services
 	// and commands or HL7 message types.
 	Details []string `json:"details,omitempty"`
