@@ -124,7 +124,10 @@ func (s *dhcpSession) feed(side int, b []byte) bool {
 	}
 	if !m.ClientIP.IsValid() {
 		// DISCOVER from 0.0.0.0: keep until an address is known.
-		p := a.dhcpPending[m.ClientMAC]
+		p, known := a.dhcpPending[m.ClientMAC]
+		if !known && len(a.dhcpPending) >= 4096 {
+			return true // bounded: a DHCP starvation flood must not grow memory
+		}
 		if len(p) < 16 {
 			a.dhcpPending[m.ClientMAC] = append(p, facts...)
 		}
