@@ -96,6 +96,7 @@ const (
 	FactDNSName          = "dns-name"
 	FactTLSServerName    = "tls-server-name"
 	FactTLSVersion       = "tls-version"
+	FactTLSClientOffers  = "tls-client-versions"
 	FactTLSCertSubject   = "tls-certificate-subject"
 	FactTLSCertIssuer    = "tls-certificate-issuer"
 	FactHTTPHost         = "http-host"

@@ -21,6 +21,7 @@ func (s *tlsSession) feed(side int, b []byte) bool {
 		case "client_hello":
 			srv := f.addr(1 - side)
 			a.addFact(srv, FactTLSServerName, info.SNI)
+			a.addFact(f.addr(side), FactTLSClientOffers, strings.Join(info.Versions, ","))
 			f.addDetail("tls client versions: " + strings.Join(info.Versions, ","))
 			if info.SNI != "" {
 				f.addDetail("tls sni: " + info.SNI)
