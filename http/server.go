@@ -32,6 +32,8 @@ type Services struct {
 	Org    medsec.OrgService
 	Users  medsec.UserService
 	Audit  medsec.AuditService
+	// Discovery stores passive discovery runs.
+	Discovery medsec.DiscoveryService
 }
 
 // Server is the web UI and REST API.

@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db)}
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Discovery: sqlstore.NewDiscoveryService(db)}
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -134,6 +134,9 @@ var routeTable = []struct {
 	{"POST", "/api/v1/people", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/vendors", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/vendors", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/discovery", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/discovery", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/discovery/{id}", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/audit", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/audit/export", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/users", medsec.PermUserAdmin, false},

@@ -220,6 +220,10 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /assets/{id}", s.ui(medsec.PermInventoryWrite, s.uiAssetUpdate))
 	mux.Handle("POST /assets/{id}/retire", s.ui(medsec.PermInventoryWrite, s.uiAssetRetire))
 
+	mux.Handle("GET /discovery", s.ui(medsec.PermInventoryRead, s.uiDiscoveryList))
+	mux.Handle("POST /discovery", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryCreate))
+	mux.Handle("GET /discovery/{id}", s.ui(medsec.PermInventoryRead, s.uiDiscoveryShow))
+
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
 

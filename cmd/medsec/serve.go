@@ -110,7 +110,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	users := sqlstore.NewUserService(db)
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db)}
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db)}
 
 	generated, err := users.EnsureAdmin(ctx, c.adminPassword)
 	if err != nil {

@@ -11,11 +11,13 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();
     });
   }
-  // The import form uploads with a progress bar, then shows the server's answer page.
-  const form = document.getElementById("import-form");
-  if (form) {
-    const bar = document.getElementById("import-progress");
-    const status = document.getElementById("import-status");
+  // Upload forms (inventory import, captures) send with a progress bar, then show the
+  // server's answer page.
+  for (const [formID, barID, statusID] of [["import-form", "import-progress", "import-status"], ["upload-form", "upload-progress", "upload-status"]]) {
+    const form = document.getElementById(formID);
+    if (!form) continue;
+    const bar = document.getElementById(barID);
+    const status = document.getElementById(statusID);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const xhr = new XMLHttpRequest();
@@ -31,7 +33,7 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       xhr.addEventListener("load", () => {
         document.open(); document.write(xhr.responseText); document.close();
-        history.replaceState(null, "", form.action);
+        history.replaceState(null, "", xhr.responseURL || form.action);
       });
       xhr.send(new FormData(form));
     });

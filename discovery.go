@@ -1,0 +1,49 @@
+package medsec
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// DiscoveryRun is one passive discovery: a network capture from a site, analysed for
+// devices, identities and flows, and matched against the site's inventory (stocktake)
+// [M1, M2, M3].
+type DiscoveryRun struct {
+	ID       int64  `json:"id"`
+	SiteID   int64  `json:"site_id"`
+	SiteName string `json:"site_name,omitempty"`
+	// Source is the capture's file name; SHA256 its content hash.
+	Source  string `json:"source"`
+	SHA256  string `json:"sha256"`
+	Size    int64  `json:"size"`
+	Format  string `json:"format"`
+	Packets int64  `json:"packets"`
+	Hosts   int    `json:"hosts"`
+	Flows   int    `json:"flows"`
+	// Matched, ProposedNew and NotSeen count the stocktake: inventory assets seen, hosts
+	// not in the inventory, and inventory assets not seen.
+	Matched     int `json:"matched"`
+	ProposedNew int `json:"proposed_new"`
+	NotSeen     int `json:"not_seen"`
+	// Error says where reading stopped when the capture broke off; the packets before it
+	// were analysed.
+	Error     string    `json:"error,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	// Result is the whole discovery and stocktake as JSON (package capture's Result and
+	// Stocktake). It holds no patient data: the decoders never keep it.
+	Result json.RawMessage `json:"result,omitempty"`
+}
+
+// DiscoveryService stores discovery runs. Creating one needs PermInventoryWrite at the
+// run's site; reading needs PermInventoryRead and the site.
+type DiscoveryService interface {
+	// CreateDiscoveryRun stores a run and sets its ID.
+	CreateDiscoveryRun(ctx context.Context, run *DiscoveryRun) error
+	// FindDiscoveryRuns lists the runs of the sites the caller may see, newest first,
+	// without their Result.
+	FindDiscoveryRuns(ctx context.Context) ([]*DiscoveryRun, error)
+	// FindDiscoveryRunByID returns a run with its Result, or ENOTFOUND.
+	FindDiscoveryRunByID(ctx context.Context, id int64) (*DiscoveryRun, error)
+}
