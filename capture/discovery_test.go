@@ -315,14 +315,14 @@ func TestDiscoverHL7(t *testing.T) {
 		{"testdata/hl7-sll.pcap", 7003,
 			[]string{"127.0.0.1 hl7-application=MONITOR-GW"},
 			[]string{"hl7 ORU^R01 v2.6 MONITOR-GW -> LABSYS", "hl7 ACK^R01 AA v2.5"}},
-		{"/work/shared/data/pcap/hl7.pcap", 6661,
+		{"shared:hl7.pcap", 6661,
 			[]string{"10.0.0.155 hl7-application=SENDING_APPLICATION", "10.0.0.155 hl7-facility=SENDING_FACILITY",
 				"10.0.0.126 hl7-application=RECEIVING_APPLICATION", "10.0.0.126 hl7-facility=RECEIVING_FACILITY", "10.0.0.155 hl7-version=2.3"},
 			[]string{"hl7 ADT^A01 v2.3 SENDING_APPLICATION -> RECEIVING_APPLICATION"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			r, err := AnalyzeFiles([]string{resolve(t, tc.file)}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -370,13 +370,14 @@ func TestHL7AgainstTshark(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		port int
-	}{{"testdata/hl7-mllp.pcap", 2575}, {"testdata/hl7-nonstd.pcap", 7001}, {"testdata/hl7-sll2.pcap", 7002}, {"testdata/hl7-sll.pcap", 7003}, {"/work/shared/data/pcap/hl7.pcap", 6661}} {
+	}{{"testdata/hl7-mllp.pcap", 2575}, {"testdata/hl7-nonstd.pcap", 7001}, {"testdata/hl7-sll2.pcap", 7002}, {"testdata/hl7-sll.pcap", 7003}, {"shared:hl7.pcap", 6661}} {
 		t.Run(tc.file, func(t *testing.T) {
-			out, err := exec.Command("tshark", "-r", tc.file, "-d", fmt.Sprintf("tcp.port==%d,hl7", tc.port), "-V").Output()
+			file := resolve(t, tc.file)
+			out, err := exec.Command("tshark", "-r", file, "-d", fmt.Sprintf("tcp.port==%d,hl7", tc.port), "-V").Output()
 			if err != nil {
 				t.Fatalf("tshark: %v", err)
 			}
-			r, err := AnalyzeFiles([]string{tc.file}, Options{})
+			r, err := AnalyzeFiles([]string{file}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -448,10 +449,10 @@ func TestHL7AgainstTshark(t *testing.T) {
 // shared gnutella.pcap. The packet numbers are tshark's frame numbers of the
 // packets carrying each value (tshark -Y 'dhcp or http.server or ...').
 func TestDiscoverGnutella(t *testing.T) {
-	const file = "/work/shared/data/pcap/gnutella.pcap"
+	file := sharedPcap(t, "gnutella.pcap")
 	r, err := AnalyzeFiles([]string{file}, Options{})
 	if err != nil {
-		t.Skipf("shared capture not available: %v", err)
+		t.Fatal(err)
 	}
 	type fe struct {
 		fact   string

@@ -86,9 +86,9 @@ func ndpiApp(p string) (string, bool) {
 // TestAgainstNDPI compares flows, per-direction packet and byte counts and
 // identified protocols with nDPI's expected results for the shared samples.
 func TestAgainstNDPI(t *testing.T) {
-	files, _ := filepath.Glob("/work/shared/data/pcap/*.pcap")
+	files, _ := filepath.Glob(filepath.Join(sharedDir(), "*.pcap"))
 	if len(files) == 0 {
-		t.Skip("shared sample captures not present in /work/shared/data/pcap")
+		t.Skipf("shared sample captures not present in %s (set MEDSEC_SHARED_PCAP)", sharedDir())
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {

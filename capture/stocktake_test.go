@@ -7,7 +7,7 @@ import (
 )
 
 func TestMatch(t *testing.T) {
-	r, err := AnalyzeFiles([]string{"/work/shared/data/pcap/gnutella.pcap", "testdata/dicom-store-implicit.pcap"}, Options{})
+	r, err := AnalyzeFiles([]string{sharedPcap(t, "gnutella.pcap"), "testdata/dicom-store-implicit.pcap"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

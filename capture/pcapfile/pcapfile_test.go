@@ -242,11 +242,15 @@ func TestAgainstTshark(t *testing.T) {
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed: cannot cross-check the reader")
 	}
-	files, _ := filepath.Glob("/work/shared/data/pcap/*.pcap")
+	shared := os.Getenv("MEDSEC_SHARED_PCAP")
+	if shared == "" {
+		shared = "/work/shared/data/pcap"
+	}
+	files, _ := filepath.Glob(filepath.Join(shared, "*.pcap"))
 	files = append(files, mustGlob("../testdata/*.pcap")...)
 	files = append(files, mustGlob("../testdata/*.pcapng")...)
 	if len(files) == 0 {
-		t.Skip("no sample captures in /work/shared/data/pcap")
+		t.Skip("no sample captures found")
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
