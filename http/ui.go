@@ -138,6 +138,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 	w.Write(buf.Bytes())
 }
 
+// showFormError puts an error the user can fix (invalid fields, a conflict, a refused
+// value) at the top of the page and returns nil; any other error is returned for the error
+// page.
+func (p *page) showFormError(err error) error {
+	var ve *medsec.ValidationError
+	var e *medsec.Error
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
+	case errors.As(err, &e) && (e.Code == medsec.ECONFLICT || e.Code == medsec.EINVALID):
+		p.Error = p.T(e.Key, e.Args...)
+	default:
+		return err
+	}
+	return nil
+}
+
 // flash sets a message key to show on the next page.
 func flash(w http.ResponseWriter, key string) {
 	http.SetCookie(w, &http.Cookie{Name: "medsec_flash", Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})

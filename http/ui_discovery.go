@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,12 +33,8 @@ func (s *Server) renderDiscoveryList(w http.ResponseWriter, r *http.Request, sta
 	}
 	p := s.newPage(r, "discovery.title")
 	p.Data = d
-	var e *medsec.Error
-	if formErr != nil {
-		if !errors.As(formErr, &e) || e.Code != medsec.EINVALID {
-			return formErr
-		}
-		p.Error = p.T(e.Key, e.Args...)
+	if err := p.showFormError(formErr); err != nil {
+		return err
 	}
 	s.render(w, r, status, "discovery_list", p)
 	return nil

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,16 +46,8 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	p := s.newPage(r, "org.title")
 	p.Data = d
-	var ve *medsec.ValidationError
-	var e *medsec.Error
-	switch {
-	case formErr == nil:
-	case errors.As(formErr, &ve):
-		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
-	case errors.As(formErr, &e) && (e.Code == medsec.ECONFLICT || e.Code == medsec.EINVALID):
-		p.Error = p.T(e.Key)
-	default:
-		return formErr
+	if err := p.showFormError(formErr); err != nil {
+		return err
 	}
 	s.render(w, r, status, "org", p)
 	return nil

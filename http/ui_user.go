@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -39,16 +38,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := s.newPage(r, "users.title")
 	p.Data = d
-	var ve *medsec.ValidationError
-	var e *medsec.Error
-	switch {
-	case formErr == nil:
-	case errors.As(formErr, &ve):
-		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
-	case errors.As(formErr, &e) && e.Code != medsec.EINTERNAL && e.Code != medsec.EFORBIDDEN:
-		p.Error = p.T(e.Key)
-	default:
-		return formErr
+	if err := p.showFormError(formErr); err != nil {
+		return err
 	}
 	s.render(w, r, status, "user_list", p)
 	return nil
