@@ -91,7 +91,7 @@ func (s *Server) uiDiscoveryShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var res discoveryResult
+	var res capture.StoredResult
 	if err := json.Unmarshal(run.Result, &res); err != nil {
 		return fmt.Errorf("discovery run %d: %w", id, err)
 	}

@@ -154,3 +154,35 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
 	return certFile, keyFile
 }
+
+// TestDiscoverStoresRun runs "medsec discover --data --site" beside a running server and
+// finds the run through the API.
+func TestDiscoverStoresRun(t *testing.T) {
+	ctx := context.Background()
+	base, data := startServer(t)
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"discover", "--data", data, "--site", "MC", "../../capture/testdata/dicom-worklist.pcap"}, io.Discard, &stderr); err != nil {
+		t.Fatalf("discover: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stored as discovery run 1") {
+		t.Errorf("discover said %q", stderr.String())
+	}
+	if err := run(ctx, []string{"discover", "--data", data, "--site", "NOPE", "../../capture/testdata/dicom-worklist.pcap"}, io.Discard, io.Discard); err == nil {
+		t.Error("a run was stored for an unknown site")
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "auditor"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/discovery", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"source": "dicom-worklist.pcap"`) || !strings.Contains(string(body), `"total": 1`) {
+		t.Errorf("runs through the API: %d %s", resp.StatusCode, body)
+	}
+}

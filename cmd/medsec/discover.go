@@ -14,18 +14,22 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"medsec"
 	"medsec/capture"
+	"medsec/sqlstore"
 )
 
 // discoverUsage is printed for "medsec discover -h" and bad command lines.
 const discoverUsage = `usage:
-  medsec discover [--json] [--interface IF --duration D] [FILE...]
+  medsec discover [--json] [--interface IF --duration D] [--data DIR|--db URL --site CODE] [FILE...]
 
 FILE "-" reads a capture from standard input (e.g. tcpdump -w -).
 Discovers devices, their identities and their flows passively from pcap or
 pcapng captures (several files are analysed as one capture, in order) and/or
 a live Linux interface (AF_PACKET, needs CAP_NET_RAW). Prints a summary, or
-the whole result as JSON with --json. Patient data is never read out.
+the whole result as JSON with --json. With --data (or --db) and --site the run
+is stored, matched against the site's inventory, and shown in the web UI.
+Patient data is never read out.
 `
 
 // runDiscover implements "medsec discover" [M1 stocktake, M2, M3]. It returns
@@ -39,9 +43,9 @@ func runDiscover(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the whole result as JSON")
 	iface := fs.String("interface", "", "capture live on this Linux interface")
 	duration := fs.Duration("duration", 30*time.Second, "how long to capture live (with --interface)")
-	// --data is accepted for symmetry with other commands; discovery runs
-	// are not stored yet.
-	fs.String("data", "", "data directory (accepted, not used yet)")
+	data := fs.String("data", "", "store the run in this data directory's database (with --site)")
+	db := fs.String("db", "", "store the run in this PostgreSQL database (with --site)")
+	site := fs.String("site", "", "code or name of the site the capture comes from")
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -82,6 +86,11 @@ func runDiscover(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	r := a.Result()
+	if *data != "" || *db != "" {
+		if err := storeDiscovery(dsnFor(*data, *db), *site, r, stderr); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -200,4 +209,44 @@ func endpoint(e capture.Endpoint) string {
 		return fmt.Sprintf("[%s]:%d", e.Address, e.Port)
 	}
 	return fmt.Sprintf("%s:%d", e.Address, e.Port)
+}
+
+// storeDiscovery stores a result as a discovery run of the site, matched against the
+// site's inventory, acting as medsec itself (the operator runs this on the server).
+func storeDiscovery(dsn, site string, r *capture.Result, stderr io.Writer) error {
+	if site == "" {
+		return errors.New("discover: --site is required to store the run")
+	}
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("discover: %w", err)
+	}
+	defer store.Close()
+	sites, err := sqlstore.NewOrgService(store).FindSites(ctx)
+	if err != nil {
+		return fmt.Errorf("discover: %w", err)
+	}
+	var siteID int64
+	for _, s := range sites {
+		if s.Code == site || s.Name == site {
+			siteID = s.ID
+		}
+	}
+	if siteID == 0 {
+		return fmt.Errorf("discover: no site %q", site)
+	}
+	assets, _, err := sqlstore.NewAssetService(store).FindAssets(ctx, medsec.AssetFilter{SiteID: siteID, Status: medsec.StatusActive, Limit: 100000})
+	if err != nil {
+		return fmt.Errorf("discover: %w", err)
+	}
+	run, err := capture.NewRun(siteID, r, assets)
+	if err != nil {
+		return err
+	}
+	if err := sqlstore.NewDiscoveryService(store).CreateDiscoveryRun(ctx, run); err != nil {
+		return fmt.Errorf("discover: %w", err)
+	}
+	fmt.Fprintf(stderr, "stored as discovery run %d: %d inventory assets seen, %d new hosts, %d not seen\n", run.ID, run.Matched, run.ProposedNew, run.NotSeen)
+	return nil
 }
