@@ -34,6 +34,10 @@ type DiscoveryRun struct {
 	// Result is the whole discovery and stocktake as JSON (package capture's Result and
 	// Stocktake). It holds no patient data: the decoders never keep it.
 	Result json.RawMessage `json:"result,omitempty"`
+	// ObservedFlows are the run's conversations as the zone model sees them (client to
+	// server port); storing the run adds them to the site's flows, so that they are
+	// checked against the conduits and feed the class proposals.
+	ObservedFlows []Flow `json:"-"`
 }
 
 // DiscoveryService stores discovery runs. Creating one needs PermInventoryWrite at the

@@ -42,6 +42,11 @@ func NewRun(siteID int64, res *Result, assets []*medsec.Asset) (*medsec.Discover
 	}
 	run := &medsec.DiscoveryRun{SiteID: siteID, Packets: res.Summary.Packets, Hosts: res.Summary.Hosts, Flows: res.Summary.Flows,
 		Matched: len(st.Matched), ProposedNew: len(st.ProposedNew), NotSeen: len(st.NotSeen), Result: data}
+	for _, f := range res.Flows {
+		run.ObservedFlows = append(run.ObservedFlows, medsec.Flow{SiteID: siteID, Src: f.Client.Address, Dst: f.Server.Address,
+			Proto: f.Transport, Port: int(f.Server.Port), App: f.App, FirstSeen: f.FirstSeen, LastSeen: f.LastSeen,
+			Packets: f.ClientPackets + f.ServerPackets, Bytes: f.ClientBytes + f.ServerBytes})
+	}
 	for i, f := range res.Files {
 		if i == 0 {
 			run.Source, run.SHA256, run.Format = filepath.Base(f.Name), f.SHA256, f.Format

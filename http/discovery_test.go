@@ -60,6 +60,10 @@ func TestDiscoveryRun(t *testing.T) {
 	if run.Matched != 1 || run.NotSeen != 1 {
 		t.Errorf("stocktake: %d matched, %d not seen; want the PACS matched and the main site's CT not seen", run.Matched, run.NotSeen)
 	}
+	flows, total, err := sqlstore.NewZoneService(f.db).FindFlows(ctx, f.assetHQ.SiteID, 100)
+	if err != nil || total != run.Flows || total == 0 || flows[0].Port != 11112 || flows[0].App != "dicom" {
+		t.Errorf("the run's flows were not added to the site's flows for the conduit check: %d flows, %v", total, err)
+	}
 	status, body = f.do("GET", fmt.Sprintf("/api/v1/discovery/%d", run.ID), f.tokens[medsec.RoleAuditor], "")
 	if status != 200 || !strings.Contains(body, `"dicom-ae-title"`) || !strings.Contains(body, `"modality"`) {
 		t.Errorf("auditor reads the run: %d, identity facts missing", status)

@@ -39,8 +39,16 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 	if err != nil {
 		return fmt.Errorf("create discovery run: %w", referenceError(err))
 	}
+	source := fmt.Sprintf("discovery run %d: %s", run.ID, run.Source)
+	for _, f := range run.ObservedFlows {
+		if _, err := tx.exec(ctx, `INSERT INTO flows (site_id, src, dst, proto, port, app, first_seen, last_seen, packets, bytes, source, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, run.SiteID, f.Src.String(), f.Dst.String(), f.Proto, f.Port, f.App,
+			nullTime(f.FirstSeen), nullTime(f.LastSeen), f.Packets, f.Bytes, source, tx.now); err != nil {
+			return fmt.Errorf("create discovery run: flows: %w", err)
+		}
+	}
 	summary := *run
-	summary.Result = nil
+	summary.Result, summary.ObservedFlows = nil, nil
 	if err := tx.auditChange(ctx, "discovery.create", "discovery_run", run.ID, run.SiteID, nil, summary); err != nil {
 		return err
 	}
