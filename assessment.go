@@ -321,11 +321,13 @@ type AssessmentService interface {
 	// current assessments and automatic check results.
 	AssetControls(ctx context.Context, assetID int64) (*AssetControls, error)
 	// OrganisationControls returns the obligations of an organisational catalog that
-	// apply under the compliance settings, with their current assessments.
+	// apply under the compliance settings, with their current assessments (none for vendor
+	// maintenance users).
 	OrganisationControls(ctx context.Context, catalogID string) ([]ApplicableControl, error)
 	// GapReport computes the gap report of a catalog.
 	GapReport(ctx context.Context, f GapFilter) (*GapReport, error)
-	// ObligationCalendar returns the organisational obligations with a cadence as tasks.
+	// ObligationCalendar returns the organisational obligations with a cadence as tasks
+	// (none for vendor maintenance users).
 	ObligationCalendar(ctx context.Context) ([]ObligationTask, error)
 	// FindComplianceSettings returns the settings (defaults when never set).
 	FindComplianceSettings(ctx context.Context) (ComplianceSettings, error)

@@ -52,6 +52,20 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "PUT", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserUpdate},
 		{Method: "GET", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsGet},
 		{Method: "PUT", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsUpdate},
+		{Method: "GET", Path: "/api/v1/assessments", Perm: medsec.PermInventoryRead, Handler: s.apiAssessmentList},
+		{Method: "POST", Path: "/api/v1/assessments", Perm: medsec.PermInventoryWrite, Handler: s.apiAssessmentCreate},
+		{Method: "POST", Path: "/api/v1/assessments/bulk", Perm: medsec.PermInventoryWrite, Handler: s.apiAssessmentBulk},
+		{Method: "GET", Path: "/api/v1/assessments/history", Perm: medsec.PermInventoryRead, Handler: s.apiAssessmentHistory},
+		{Method: "GET", Path: "/api/v1/assessments/oscal", Perm: medsec.PermInventoryRead, Handler: s.exportOSCAL},
+		{Method: "POST", Path: "/api/v1/evidence", Perm: medsec.PermInventoryWrite, Handler: s.apiEvidenceUpload},
+		{Method: "GET", Path: "/api/v1/evidence/{sha256}", Perm: medsec.PermInventoryRead, Handler: s.serveEvidence},
+		{Method: "GET", Path: "/api/v1/assets/{id}/controls", Perm: medsec.PermInventoryRead, Handler: s.apiAssetControls},
+		{Method: "GET", Path: "/api/v1/organisation/controls", Perm: medsec.PermInventoryRead, Handler: s.apiOrganisationControls},
+		{Method: "GET", Path: "/api/v1/gap", Perm: medsec.PermInventoryRead, Handler: s.apiGapReport},
+		{Method: "GET", Path: "/api/v1/gap/export", Perm: medsec.PermInventoryRead, Handler: s.exportGap},
+		{Method: "GET", Path: "/api/v1/obligations", Perm: medsec.PermInventoryRead, Handler: s.apiObligationCalendar},
+		{Method: "GET", Path: "/api/v1/compliance/settings", Perm: medsec.PermInventoryRead, Handler: s.apiComplianceSettingsGet},
+		{Method: "PUT", Path: "/api/v1/compliance/settings", Perm: medsec.PermUserAdmin, Handler: s.apiComplianceSettingsUpdate},
 	}
 }
 

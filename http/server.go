@@ -32,6 +32,8 @@ type Services struct {
 	Org    medsec.OrgService
 	Users  medsec.UserService
 	Audit  medsec.AuditService
+	// Assessments records compliance assessments against the catalogs (M4, M11).
+	Assessments medsec.AssessmentService
 	// Discovery stores passive discovery runs.
 	Discovery medsec.DiscoveryService
 }

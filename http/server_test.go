@@ -42,6 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Discovery: sqlstore.NewDiscoveryService(db)}
+	services.Assessments = newAssessmentService(t, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -145,6 +146,20 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/users/{id}", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/settings", medsec.PermUserAdmin, false},
 	{"PUT", "/api/v1/settings", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/assessments", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/assessments", medsec.PermInventoryWrite, false},
+	{"POST", "/api/v1/assessments/bulk", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assessments/history", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/assessments/oscal", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/evidence", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/evidence/{sha256}", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/assets/{id}/controls", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/organisation/controls", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/gap", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/gap/export", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/obligations", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/compliance/settings", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/compliance/settings", medsec.PermUserAdmin, false},
 }
 
 // TestAuthorizationEveryRouteEveryRole walks every API route as no one and as every role:

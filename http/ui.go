@@ -258,4 +258,15 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /account/totp", s.ui("", s.uiTOTPPost))
 	mux.Handle("POST /account/password", s.ui("", s.uiPasswordPost))
 	mux.Handle("POST /account/tokens", s.ui("", s.uiTokenCreate))
+
+	mux.Handle("GET /assets/{id}/controls", s.ui(medsec.PermInventoryRead, s.uiAssetControls))
+	mux.Handle("POST /assets/{id}/controls", s.ui(medsec.PermInventoryWrite, s.uiAssetAssess))
+	mux.Handle("GET /compliance", s.ui(medsec.PermInventoryRead, s.uiGapReport))
+	mux.Handle("GET /compliance/export", s.ui(medsec.PermInventoryRead, s.exportGap))
+	mux.Handle("GET /compliance/oscal", s.ui(medsec.PermInventoryRead, s.exportOSCAL))
+	mux.Handle("GET /compliance/organisation", s.ui(medsec.PermInventoryRead, s.uiOrgControls))
+	mux.Handle("POST /compliance/organisation", s.ui(medsec.PermInventoryWrite, s.uiOrgAssess))
+	mux.Handle("POST /compliance/settings", s.ui(medsec.PermUserAdmin, s.uiComplianceSettings))
+	mux.Handle("GET /compliance/calendar", s.ui(medsec.PermInventoryRead, s.uiObligationCalendar))
+	mux.Handle("GET /evidence/{sha256}", s.ui(medsec.PermInventoryRead, s.serveEvidence))
 }

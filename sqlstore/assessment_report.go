@@ -130,7 +130,7 @@ func (s *AssessmentService) OrganisationControls(ctx context.Context, catalogID 
 		return nil, err
 	}
 	if u.Role == medsec.RoleVendor {
-		return nil, errForbidden
+		return []medsec.ApplicableControl{}, nil // the organisation's obligations are not a vendor's
 	}
 	return s.organisationControls(ctx, u, catalogID)
 }
@@ -299,12 +299,12 @@ func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.Ob
 	if err != nil {
 		return nil, err
 	}
+	out := []medsec.ObligationTask{}
 	if u.Role == medsec.RoleVendor {
-		return nil, errForbidden
+		return out, nil // the organisation's obligations are not a vendor's
 	}
 	now := s.db.Now().UTC()
 	today := medsec.DateOf(now)
-	var out []medsec.ObligationTask
 	for _, id := range []string{catalog.IDChinaMeasures, catalog.IDIncidentPlan} {
 		if _, err := catalog.Find(s.catalogs, id); err != nil {
 			continue

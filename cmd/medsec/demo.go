@@ -60,6 +60,9 @@ func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bo
 	if _, err := s.Assets.ImportAssets(ctx, d.Assets, "demo hospital"); err != nil {
 		return false, "", err
 	}
+	if err := loadDemoAssessments(ctx, s); err != nil {
+		return false, "", fmt.Errorf("demo assessments: %w", err)
+	}
 	for i := range d.Users {
 		row := &d.Users[i]
 		u := &row.User

@@ -113,6 +113,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db)}
 
+	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	generated, err := users.EnsureAdmin(ctx, c.adminPassword)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -1,0 +1,203 @@
+package http_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"medsec"
+	"medsec/catalog"
+	"medsec/evidence"
+	"medsec/sqlstore"
+)
+
+// newAssessmentService is the fixture's assessment service, its evidence in a temporary
+// directory.
+func newAssessmentService(t *testing.T, db *sqlstore.DB) *sqlstore.AssessmentService {
+	t.Helper()
+	cs, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := evidence.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := medsec.NewCheckRegistry(medsec.InventoryChecks()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sqlstore.NewAssessmentService(db, cs, files, checks)
+}
+
+// classify gives the fixture's main-site asset a class and level through the API.
+func (f *fixture) classify(class medsec.DeviceClass, level medsec.Level) {
+	f.t.Helper()
+	a := *f.assetHQ
+	a.Class, a.Level = class, level
+	a.Version = 1
+	body, _ := json.Marshal(a)
+	if status, resp := f.do("PUT", fmt.Sprintf("/api/v1/assets/%d", a.ID), f.tokens[medsec.RoleAdmin], string(body)); status != 200 {
+		f.f(status, resp)
+	}
+}
+
+func (f *fixture) f(status int, body string) { f.t.Fatalf("status %d: %s", status, body) }
+
+func gapTotals(t *testing.T, f *fixture, token string) medsec.GapReport {
+	t.Helper()
+	status, body := f.do("GET", "/api/v1/gap?catalog=tw-mohw-medical-baseline", token, "")
+	if status != 200 {
+		t.Fatalf("gap: %d %s", status, body)
+	}
+	var rep medsec.GapReport
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestAssessmentAPI(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassBoundary, medsec.LevelHigh)
+	ciso := f.tokens[medsec.RoleSecurityOfficer]
+	before := gapTotals(t, f, f.tokens[medsec.RoleAuditor])
+	if before.Subjects != 1 || before.Totals.ByStatus[medsec.AssessNotAssessed] != before.Totals.Total || before.Totals.Total == 0 {
+		t.Fatalf("gap before = %+v", before.Totals)
+	}
+
+	// Upload evidence as multipart, then assess with it.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "scan-2026.txt")
+	fw.Write([]byte("vulnerability scan report"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/evidence", &buf)
+	req.Header.Set("Authorization", "Bearer "+ciso)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev medsec.Evidence
+	json.NewDecoder(resp.Body).Decode(&ev)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || ev.Name != "scan-2026.txt" || len(ev.SHA256) != 64 {
+		t.Fatalf("upload: %d %+v", resp.StatusCode, ev)
+	}
+	body := fmt.Sprintf(`{"catalog_id":"tw-mohw-medical-baseline","control_id":"tw-si-1.h","asset_id":%d,"status":"partial","evidence":[{"sha256":%q,"name":"scan-2026.txt"}]}`, f.assetHQ.ID, ev.SHA256)
+	if status, resp := f.do("POST", "/api/v1/assessments", ciso, body); status != 201 {
+		t.Fatalf("assess: %d %s", status, resp)
+	}
+	after := gapTotals(t, f, f.tokens[medsec.RoleAuditor])
+	if after.Totals.ByStatus[medsec.AssessPartial] != 1 || after.Totals.ByStatus[medsec.AssessNotAssessed] != before.Totals.Total-1 {
+		t.Errorf("gap after = %+v", after.Totals)
+	}
+	// The vendor of the asset downloads the evidence; the branch engineer cannot.
+	if status, got := f.do("GET", "/api/v1/evidence/"+ev.SHA256, f.tokens[medsec.RoleVendor], ""); status != 200 || got != "vulnerability scan report" {
+		t.Errorf("vendor download: %d %q", status, got)
+	}
+	if status, _ := f.do("GET", "/api/v1/evidence/"+ev.SHA256, f.branchCE, ""); status != 404 {
+		t.Errorf("branch engineer download: %d, want 404", status)
+	}
+	// Bulk: the auditor may not, the branch engineer only within the branch.
+	bulk := fmt.Sprintf(`{"catalog_id":"tw-mohw-medical-baseline","control_id":"tw-ac-1.l","status":"implemented","asset_ids":[%d]}`, f.assetHQ.ID)
+	if status, _ := f.do("POST", "/api/v1/assessments/bulk", f.tokens[medsec.RoleAuditor], bulk); status != 403 {
+		t.Errorf("auditor bulk: %d", status)
+	}
+	if status, _ := f.do("POST", "/api/v1/assessments/bulk", f.branchCE, bulk); status != 404 {
+		t.Errorf("branch engineer bulk on the main site: %d", status)
+	}
+	// A not-applicable judgement without a reason is refused with the field named.
+	status, resp2 := f.do("POST", "/api/v1/assessments", ciso, strings.Replace(body, `"partial"`, `"not-applicable"`, 1))
+	if status != 422 || !strings.Contains(resp2, `"reason"`) {
+		t.Errorf("not applicable without reason: %d %s", status, resp2)
+	}
+	// History, controls and OSCAL.
+	status, hist := f.do("GET", fmt.Sprintf("/api/v1/assessments/history?catalog=tw-mohw-medical-baseline&control=tw-si-1.h&asset=%d", f.assetHQ.ID), f.tokens[medsec.RoleSOCAnalyst], "")
+	if status != 200 || !strings.Contains(hist, `"total": 1`) {
+		t.Errorf("history: %d %s", status, hist)
+	}
+	status, controls := f.do("GET", fmt.Sprintf("/api/v1/assets/%d/controls", f.assetHQ.ID), f.tokens[medsec.RoleAuditor], "")
+	if status != 200 || !strings.Contains(controls, `"default-credentials-changed"`) || !strings.Contains(controls, "漏洞修補") {
+		t.Errorf("controls: %d", status)
+	}
+	status, oscal := f.do("GET", "/api/v1/assessments/oscal", f.tokens[medsec.RoleAuditor], "")
+	var doc struct {
+		AR struct {
+			Metadata struct {
+				OSCALVersion string `json:"oscal-version"`
+			} `json:"metadata"`
+			Results []struct {
+				Findings []struct {
+					Target struct {
+						TargetID string `json:"target-id"`
+						Status   struct {
+							State string `json:"state"`
+						} `json:"status"`
+					} `json:"target"`
+				} `json:"findings"`
+				Observations []struct {
+					RelevantEvidence []struct {
+						Href string `json:"href"`
+					} `json:"relevant-evidence"`
+				} `json:"observations"`
+			} `json:"results"`
+		} `json:"assessment-results"`
+	}
+	if err := json.Unmarshal([]byte(oscal), &doc); err != nil || status != 200 {
+		t.Fatalf("oscal: %d %v", status, err)
+	}
+	if doc.AR.Metadata.OSCALVersion != "1.1.2" || len(doc.AR.Results) != 1 || len(doc.AR.Results[0].Findings) != 1 ||
+		doc.AR.Results[0].Findings[0].Target.TargetID != "tw-si-1.h" || doc.AR.Results[0].Findings[0].Target.Status.State != "not-satisfied" ||
+		doc.AR.Results[0].Observations[0].RelevantEvidence[0].Href != "/api/v1/evidence/"+ev.SHA256 {
+		t.Errorf("oscal document = %s", oscal)
+	}
+}
+
+func TestGapExport(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassControl, medsec.LevelModerate)
+	status, csv := f.do("GET", "/api/v1/gap/export?format=csv", f.tokens[medsec.RoleAuditor], "")
+	if status != 200 || !strings.HasPrefix(csv, "\ufeff") {
+		t.Fatalf("csv: %d", status)
+	}
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	rep := gapTotals(t, f, f.tokens[medsec.RoleAuditor])
+	if len(lines) != 1+len(rep.Open) || !strings.Contains(csv, "帳號管理") {
+		t.Errorf("csv has %d lines, want %d", len(lines), 1+len(rep.Open))
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/gap/export?format=xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens[medsec.RoleAuditor])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	if len(sheets) != 2 {
+		t.Fatalf("sheets = %v", sheets)
+	}
+	rows, _ := x.GetRows(sheets[1])
+	if len(rows) != 1+len(rep.Open) {
+		t.Errorf("xlsx open items: %d rows, want %d", len(rows), 1+len(rep.Open))
+	}
+	summary, _ := x.GetRows(sheets[0])
+	last := summary[len(summary)-1]
+	if last[len(last)-1] != fmt.Sprint(rep.Totals.Total) {
+		t.Errorf("xlsx total = %v, want %d", last, rep.Totals.Total)
+	}
+}

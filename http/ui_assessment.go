@@ -1,0 +1,249 @@
+package http
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"medsec"
+)
+
+// orgCatalogs are the catalogs assessed for the organisation, in display order.
+var orgCatalogs = []string{"cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation", "hospital-incident-plan"}
+
+// allCatalogs are every catalog, the TW baseline (assessed per asset) first.
+var allCatalogs = append([]string{"tw-mohw-medical-baseline"}, orgCatalogs...)
+
+// controlsData is the page listing the controls that apply to a subject with their
+// assessments and an assessment form each.
+type controlsData struct {
+	Asset     *medsec.AssetControls
+	CatalogID string
+	Catalogs  []string
+	Controls  []medsec.ApplicableControl
+	Settings  medsec.ComplianceSettings
+	Statuses  []medsec.AssessmentStatus
+	// ReportStatuses adds not-assessed, for the counts.
+	ReportStatuses []medsec.AssessmentStatus
+	Patterns       []string
+	Action         string
+	// Counts by status of the listed controls.
+	Counts map[medsec.AssessmentStatus]int
+}
+
+func countStatuses(cs []medsec.ApplicableControl) map[medsec.AssessmentStatus]int {
+	m := map[medsec.AssessmentStatus]int{}
+	for _, c := range cs {
+		m[c.Status]++
+	}
+	return m
+}
+
+func (s *Server) uiAssetControls(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAssetControls(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAssetControls(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	ac, err := s.Assessments.AssetControls(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "controls.title")
+	p.Title = ac.Asset.Name + " · " + p.T("controls.title")
+	p.Data = &controlsData{Asset: ac, CatalogID: "tw-mohw-medical-baseline", Controls: ac.Controls, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
+		Action: "/assets/" + strconv.FormatInt(id, 10) + "/controls", Counts: countStatuses(ac.Controls)}
+	if err := setFormError(p, formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "assessment_controls", p)
+	return nil
+}
+
+// setFormError shows a validation or application error on the page; any other error is
+// returned to become an error page.
+func setFormError(p *page, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ve *medsec.ValidationError
+	var e *medsec.Error
+	switch {
+	case errors.As(err, &ve):
+		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
+	case errors.As(err, &e) && e.Code == medsec.EINVALID && e.Key != "":
+		p.Error = p.T(e.Key)
+	default:
+		return err
+	}
+	return nil
+}
+
+// assessmentFromForm reads an assessment form (multipart, with evidence files) and stores
+// the uploaded files in the evidence store.
+func (s *Server) assessmentFromForm(r *http.Request) (*medsec.Assessment, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return nil, medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	a := &medsec.Assessment{
+		CatalogID:    r.FormValue("catalog_id"),
+		ControlID:    r.FormValue("control_id"),
+		Status:       medsec.AssessmentStatus(r.FormValue("status")),
+		Reason:       r.FormValue("reason"),
+		Compensating: r.FormValue("compensating"),
+		Notes:        r.FormValue("notes"),
+		Links:        strings.Split(strings.ReplaceAll(r.FormValue("links"), "\r", ""), "\n"),
+	}
+	var errs []medsec.FieldError
+	var err error
+	if a.NextReview, err = medsec.ParseDate(strings.TrimSpace(r.FormValue("next_review"))); err != nil {
+		errs = append(errs, medsec.FieldError{Field: "next_review", Key: "err.bad_date", Message: err.Error()})
+	}
+	if a.AssessedOn, err = medsec.ParseDate(strings.TrimSpace(r.FormValue("assessed_on"))); err != nil {
+		errs = append(errs, medsec.FieldError{Field: "assessed_on", Key: "err.bad_date", Message: err.Error()})
+	}
+	if len(errs) > 0 {
+		return nil, &medsec.ValidationError{Errors: errs}
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["evidence"] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return nil, err
+			}
+			ev, err := s.Assessments.StoreEvidence(r.Context(), fh.Filename, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			a.Evidence = append(a.Evidence, ev)
+		}
+	}
+	return a, nil
+}
+
+func (s *Server) uiAssetAssess(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.assessmentFromForm(r)
+	if err == nil {
+		a.CatalogID, a.AssetID = "tw-mohw-medical-baseline", id
+		err = s.Assessments.Assess(r.Context(), a)
+	}
+	if err != nil {
+		return s.renderAssetControls(w, r, errorStatus(err), err)
+	}
+	flash(w, "assessment.saved")
+	http.Redirect(w, r, "/assets/"+strconv.FormatInt(id, 10)+"/controls#"+url.PathEscape(a.ControlID), http.StatusSeeOther)
+	return nil
+}
+
+func orgCatalogParam(r *http.Request) string {
+	if c := r.FormValue("catalog"); slices.Contains(orgCatalogs, c) {
+		return c
+	}
+	return orgCatalogs[0]
+}
+
+func (s *Server) uiOrgControls(w http.ResponseWriter, r *http.Request) error {
+	return s.renderOrgControls(w, r, http.StatusOK, orgCatalogParam(r), nil)
+}
+
+func (s *Server) renderOrgControls(w http.ResponseWriter, r *http.Request, status int, catalogID string, formErr error) error {
+	controls, err := s.Assessments.OrganisationControls(r.Context(), catalogID)
+	if err != nil {
+		return err
+	}
+	set, err := s.Assessments.FindComplianceSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "org_controls.title")
+	p.Data = &controlsData{CatalogID: catalogID, Catalogs: orgCatalogs, Controls: controls, Settings: set, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
+		Patterns: []string{"I", "II", "III", "IV"}, Action: "/compliance/organisation?catalog=" + url.QueryEscape(catalogID), Counts: countStatuses(controls)}
+	if err := setFormError(p, formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "assessment_controls", p)
+	return nil
+}
+
+func (s *Server) uiOrgAssess(w http.ResponseWriter, r *http.Request) error {
+	catalogID := orgCatalogParam(r)
+	a, err := s.assessmentFromForm(r)
+	if err == nil {
+		a.CatalogID, a.AssetID = catalogID, medsec.Organisation
+		err = s.Assessments.Assess(r.Context(), a)
+	}
+	if err != nil {
+		return s.renderOrgControls(w, r, errorStatus(err), catalogID, err)
+	}
+	flash(w, "assessment.saved")
+	next := "/compliance/organisation?catalog=" + url.QueryEscape(catalogID) + "#" + url.PathEscape(a.ControlID)
+	if r.FormValue("from") == "calendar" {
+		next = "/compliance/calendar"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiComplianceSettings(w http.ResponseWriter, r *http.Request) error {
+	set := medsec.ComplianceSettings{JPPattern: r.FormValue("jp_pattern"), PersonalInfoOver100k: r.FormValue("personal_info_over_100k") == "on",
+		CIIOperator: r.FormValue("cii_operator") == "on"}
+	set.MLPSLevel, _ = strconv.Atoi(r.FormValue("mlps_level"))
+	if err := s.Assessments.UpdateComplianceSettings(r.Context(), set); err != nil {
+		return s.renderOrgControls(w, r, errorStatus(err), orgCatalogParam(r), err)
+	}
+	flash(w, "compliance.settings_saved")
+	http.Redirect(w, r, "/compliance/organisation?catalog="+url.QueryEscape(orgCatalogParam(r)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiObligationCalendar(w http.ResponseWriter, r *http.Request) error {
+	tasks, err := s.Assessments.ObligationCalendar(r.Context())
+	if err != nil {
+		return err
+	}
+	overdue := 0
+	for _, t := range tasks {
+		if t.Overdue {
+			overdue++
+		}
+	}
+	p := s.newPage(r, "calendar.title")
+	p.Data = map[string]any{"Tasks": tasks, "Overdue": overdue, "Statuses": medsec.AssessmentStatuses}
+	s.render(w, r, http.StatusOK, "assessment_calendar", p)
+	return nil
+}
+
+// serveEvidence sends an evidence file as a download; the UI and the API share it.
+func (s *Server) serveEvidence(w http.ResponseWriter, r *http.Request) error {
+	rc, ev, err := s.Assessments.OpenEvidence(r.Context(), r.PathValue("sha256"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Digest", "sha-256="+ev.SHA256)
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	_, err = io.Copy(w, rc)
+	if err != nil {
+		s.logger.Warn("send evidence", "sha256", ev.SHA256, "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package http
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"medsec"
+)
+
+// gapShown is how many open items the gap page lists; the exports hold them all.
+const gapShown = 300
+
+// gapData is the gap report page.
+type gapData struct {
+	Report   *medsec.GapReport
+	Filter   medsec.GapFilter
+	Catalogs []string
+	Statuses []medsec.AssessmentStatus
+	Shown    []medsec.GapItem
+	Asset    *medsec.Asset
+}
+
+func gapFilter(r *http.Request) medsec.GapFilter {
+	f := medsec.GapFilter{CatalogID: r.URL.Query().Get("catalog"), AssetID: queryInt64(r, "asset")}
+	if !slices.Contains(allCatalogs, f.CatalogID) {
+		f.CatalogID = allCatalogs[0]
+	}
+	if f.CatalogID != allCatalogs[0] {
+		f.AssetID = 0
+	}
+	return f
+}
+
+func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
+	f := gapFilter(r)
+	rep, err := s.Assessments.GapReport(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := &gapData{Report: rep, Filter: f, Catalogs: allCatalogs, Statuses: medsec.ReportStatuses, Shown: rep.Open}
+	if len(d.Shown) > gapShown {
+		d.Shown = d.Shown[:gapShown]
+	}
+	if f.AssetID != 0 {
+		if d.Asset, err = s.Assets.FindAssetByID(r.Context(), f.AssetID); err != nil {
+			return err
+		}
+	}
+	p := s.newPage(r, "gap.title")
+	p.Data = d
+	s.render(w, r, http.StatusOK, "gap_report", p)
+	return nil
+}
+
+// exportGap writes the gap report as CSV or XLSX; the UI and the API share it. Headers
+// and statuses are in the requester's language; control titles keep the original beside
+// the English.
+func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
+	f := gapFilter(r)
+	rep, err := s.Assessments.GapReport(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "gap.title")
+	header := []string{p.T("gap.catalog"), p.T("gap.control"), p.T("gap.control_title"), p.T("gap.control_title_en"), p.T("field.level"),
+		p.T("field.name"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks")}
+	rows := [][]string{header}
+	for _, it := range rep.Open {
+		asset := it.AssetName
+		if it.AssetID == medsec.Organisation {
+			asset = p.T("gap.organisation")
+		}
+		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset,
+			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(it.FailedChecks, " ")})
+	}
+	name := fmt.Sprintf("gap-%s-%s", rep.CatalogID, rep.GeneratedAt.Format("20060102"))
+	switch r.URL.Query().Get("format") {
+	case "xlsx":
+		summary := [][]string{{p.T("field.level")}}
+		for _, st := range medsec.ReportStatuses {
+			summary[0] = append(summary[0], p.Enum("assess", st))
+		}
+		summary[0] = append(summary[0], p.T("gap.total"))
+		addCount := func(label string, c medsec.GapCount) {
+			row := []string{label}
+			for _, st := range medsec.ReportStatuses {
+				row = append(row, fmt.Sprint(c.ByStatus[st]))
+			}
+			summary = append(summary, append(row, fmt.Sprint(c.Total)))
+		}
+		for _, c := range rep.Counts {
+			label := p.Enum("level", c.Level)
+			if c.Level == medsec.LevelNone {
+				label = p.T("gap.organisation")
+			}
+			addCount(label, c)
+		}
+		addCount(p.T("gap.total"), rep.Totals)
+		data, err := gapXLSX(p.T("gap.summary"), summary, p.T("gap.open_items"), rows)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", xlsxType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		w.Write(data)
+	default:
+		var buf bytes.Buffer
+		buf.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly only with the byte-order mark
+		cw := csv.NewWriter(&buf)
+		for _, row := range rows {
+			cw.Write(csvSafe(row))
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		w.Write(buf.Bytes())
+	}
+	return nil
+}
+
+// csvSafe prefixes cells that a spreadsheet would run as a formula.
+func csvSafe(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			c = "'" + c
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// gapXLSX writes a workbook with a summary sheet and an open-items sheet.
+func gapXLSX(summaryName string, summary [][]string, itemsName string, items [][]string) ([]byte, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	sheets := []struct {
+		name string
+		rows [][]string
+	}{{summaryName, summary}, {itemsName, items}}
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := x.SetSheetName("Sheet1", sh.name); err != nil {
+				return nil, fmt.Errorf("gap xlsx: %w", err)
+			}
+		} else if _, err := x.NewSheet(sh.name); err != nil {
+			return nil, fmt.Errorf("gap xlsx: %w", err)
+		}
+		sw, err := x.NewStreamWriter(sh.name)
+		if err != nil {
+			return nil, fmt.Errorf("gap xlsx: %w", err)
+		}
+		for r, row := range sh.rows {
+			cells := make([]any, len(row))
+			for c, v := range row {
+				cells[c] = v
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return nil, fmt.Errorf("gap xlsx: %w", err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return nil, fmt.Errorf("gap xlsx: %w", err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		return nil, fmt.Errorf("gap xlsx: %w", err)
+	}
+	return buf.Bytes(), nil
+}
