@@ -23,7 +23,7 @@ type apiRoute struct {
 }
 
 func apiRoutes(s *Server) []apiRoute {
-	return []apiRoute{
+	routes := []apiRoute{
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: s.apiOpenAPI},
 		{Method: "GET", Path: "/api/v1/me", Handler: s.apiMe},
 		{Method: "GET", Path: "/api/v1/assets", Perm: medsec.PermInventoryRead, Handler: s.apiAssetList},
@@ -67,6 +67,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/compliance/settings", Perm: medsec.PermInventoryRead, Handler: s.apiComplianceSettingsGet},
 		{Method: "PUT", Path: "/api/v1/compliance/settings", Perm: medsec.PermUserAdmin, Handler: s.apiComplianceSettingsUpdate},
 	}
+	return append(routes, zoneAPIRoutes(s)...)
 }
 
 // api wraps a route's handler: it authenticates, checks the route's permission (the

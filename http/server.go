@@ -36,6 +36,8 @@ type Services struct {
 	Assessments medsec.AssessmentService
 	// Discovery stores passive discovery runs.
 	Discovery medsec.DiscoveryService
+	// Zones keeps the zone model: zones, conduits, flows, classes and CRL reviews.
+	Zones medsec.ZoneService
 }
 
 // Server is the web UI and REST API.

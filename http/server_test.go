@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Discovery: sqlstore.NewDiscoveryService(db)}
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
@@ -160,6 +160,29 @@ var routeTable = []struct {
 	{"GET", "/api/v1/obligations", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/compliance/settings", medsec.PermInventoryRead, false},
 	{"PUT", "/api/v1/compliance/settings", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/zones", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/zones", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/zones/analysis", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/zones/diagram", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/zones/firewall", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/zones/{id}", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/zones/{id}", medsec.PermInventoryWrite, false},
+	{"DELETE", "/api/v1/zones/{id}", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/conduits", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/conduits", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/conduits/{id}", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/conduits/{id}", medsec.PermInventoryWrite, false},
+	{"DELETE", "/api/v1/conduits/{id}", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/flows", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/flows/import", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/{id}/zone", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/assets/{id}/zone", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/{id}/class", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/assets/{id}/class", medsec.PermInventoryWrite, false},
+	{"POST", "/api/v1/assets/{id}/class/propose", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/{id}/crl", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/assets/{id}/crl", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/crl/missing", medsec.PermInventoryRead, false},
 }
 
 // TestAuthorizationEveryRouteEveryRole walks every API route as no one and as every role:

@@ -242,6 +242,8 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /discovery", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryCreate))
 	mux.Handle("GET /discovery/{id}", s.ui(medsec.PermInventoryRead, s.uiDiscoveryShow))
 
+	s.zoneUIRoutes(mux)
+
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
 

@@ -111,7 +111,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	users := sqlstore.NewUserService(db)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
-		Discovery: sqlstore.NewDiscoveryService(db)}
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
