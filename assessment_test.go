@@ -1,6 +1,7 @@
 package medsec_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +122,35 @@ func TestInventoryChecksOnDemo(t *testing.T) {
 		}
 		t.Logf("%s: %v", id, o)
 	}
+}
+
+// FuzzAssessmentJSON feeds API request bodies to the assessment's decoding, normalising
+// and validation: none may panic, and a valid assessment stays valid after a JSON round
+// trip.
+func FuzzAssessmentJSON(f *testing.F) {
+	f.Add([]byte(`{"catalog_id":"tw-mohw-medical-baseline","control_id":"tw-ac-1.l","asset_id":3,"status":"implemented"}`))
+	f.Add([]byte(`{"catalog_id":"c","control_id":"x","status":"not-applicable","reason":"無網路","links":["https://a.example/x"],"next_review":"2027-01-01","assessed_on":"2026-01-01"}`))
+	f.Add([]byte(`{"catalog_id":"c","control_id":"x","status":"compensating","evidence":[{"sha256":"` + strings.Repeat("ab", 32) + `"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var a medsec.Assessment
+		if json.Unmarshal(data, &a) != nil {
+			return
+		}
+		a.Normalize()
+		if a.Validate() != nil {
+			return
+		}
+		b, err := json.Marshal(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again medsec.Assessment
+		if err := json.Unmarshal(b, &again); err != nil {
+			t.Fatalf("round trip of %s: %v", b, err)
+		}
+		again.Normalize()
+		if err := again.Validate(); err != nil {
+			t.Fatalf("valid assessment %s became invalid: %v", b, err)
+		}
+	})
 }

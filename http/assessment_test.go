@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -15,6 +17,7 @@ import (
 	"medsec"
 	"medsec/catalog"
 	"medsec/evidence"
+	"medsec/i18n"
 	"medsec/sqlstore"
 )
 
@@ -199,5 +202,142 @@ func TestGapExport(t *testing.T) {
 	last := summary[len(summary)-1]
 	if last[len(last)-1] != fmt.Sprint(rep.Totals.Total) {
 		t.Errorf("xlsx total = %v, want %d", last, rep.Totals.Total)
+	}
+}
+
+// browserClient logs a fixture user in through the login form and returns a client that
+// keeps the session cookie and does not follow redirects.
+func (f *fixture) browserClient(username string) *http.Client {
+	f.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(f.srv.URL+"/login", url.Values{"username": {username}, "password": {testPassword}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		f.t.Fatalf("login %s: %d", username, resp.StatusCode)
+	}
+	return c
+}
+
+// postMultipart sends a form with one evidence file.
+func postMultipart(t *testing.T, c *http.Client, u string, fields url.Values, file, content string) (int, string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if file != "" {
+		fw, _ := mw.CreateFormFile("evidence", file)
+		fw.Write([]byte(content))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", u, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+func TestAssessmentUI(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassBoundary, medsec.LevelLow)
+	c := f.browserClient("u-clinical-engineer")
+	page := func(path string) (int, string) {
+		resp, err := c.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	controlsURL := fmt.Sprintf("%s/assets/%d/controls", f.srv.URL, f.assetHQ.ID)
+	if status, body := page(fmt.Sprintf("/assets/%d/controls", f.assetHQ.ID)); status != 200 || !strings.Contains(body, `id="tw-ac-1.l"`) || !strings.Contains(body, "帳號管理") {
+		t.Fatalf("controls page: %d", status)
+	}
+	// A bad form shows the problem on the page and stores nothing.
+	status, _, body := postMultipart(t, c, controlsURL, url.Values{"control_id": {"tw-ac-1.l"}, "status": {"not-applicable"}}, "", "")
+	if status != 422 || !strings.Contains(body, `class="error"`) || !strings.Contains(body, "reason") {
+		t.Errorf("not applicable without reason: %d", status)
+	}
+	status, loc, _ := postMultipart(t, c, controlsURL, url.Values{"control_id": {"tw-ac-1.l"}, "status": {"compensating"},
+		"compensating": {"帳號每月點檢"}, "links": {"https://wiki.example/a\r\nhttps://wiki.example/b"}, "next_review": {"2027-11-23"}}, "check.pdf", "%PDF-1.4 demo")
+	if status != http.StatusSeeOther || !strings.HasSuffix(loc, "#tw-ac-1.l") {
+		t.Fatalf("assess: %d %s", status, loc)
+	}
+	list, err := f.assessments(t, fmt.Sprintf("asset=%d", f.assetHQ.ID))
+	if err != nil || len(list) != 1 || list[0].Compensating != "帳號每月點檢" || len(list[0].Links) != 2 || len(list[0].Evidence) != 1 ||
+		list[0].Evidence[0].Name != "check.pdf" || list[0].Assessor != "u-clinical-engineer" {
+		t.Fatalf("stored = %+v, %v", list, err)
+	}
+	// Bulk: the page lists the asset of the class; posting assesses it.
+	if status, body := page("/compliance/bulk?class=boundary-host&control=tw-na-1.l"); status != 200 || !strings.Contains(body, fmt.Sprintf(`name="asset_id" value="%d"`, f.assetHQ.ID)) {
+		t.Fatalf("bulk page: %d", status)
+	}
+	status, _, _ = postMultipart(t, c, f.srv.URL+"/compliance/bulk", url.Values{"class": {"boundary-host"}, "control_id": {"tw-na-1.l"},
+		"status": {"implemented"}, "asset_id": {fmt.Sprint(f.assetHQ.ID)}}, "", "")
+	if status != http.StatusSeeOther {
+		t.Fatalf("bulk post: %d", status)
+	}
+	if list, _ := f.assessments(t, "control=tw-na-1.l"); len(list) != 1 || list[0].Status != medsec.AssessImplemented {
+		t.Errorf("after bulk: %+v", list)
+	}
+	for _, path := range []string{"/compliance", "/compliance?catalog=hospital-incident-plan", "/compliance/organisation?catalog=jp-mhlw-6.0-system-operation",
+		"/compliance/calendar", fmt.Sprintf("/compliance?asset=%d", f.assetHQ.ID)} {
+		if status, body := page(path); status != 200 || strings.Contains(body, "Internal error") {
+			t.Errorf("%s: %d", path, status)
+		}
+	}
+	// The auditor reads but cannot post.
+	a := f.browserClient("u-auditor")
+	status, _, _ = postMultipart(t, a, controlsURL, url.Values{"control_id": {"tw-ac-1.l"}, "status": {"implemented"}}, "", "")
+	if status != http.StatusForbidden {
+		t.Errorf("auditor post: %d, want 403", status)
+	}
+}
+
+func (f *fixture) assessments(t *testing.T, query string) ([]medsec.Assessment, error) {
+	status, body := f.do("GET", "/api/v1/assessments?"+query, f.tokens[medsec.RoleAuditor], "")
+	if status != 200 {
+		return nil, fmt.Errorf("list assessments: %d %s", status, body)
+	}
+	var out struct{ Items []medsec.Assessment }
+	err := json.Unmarshal([]byte(body), &out)
+	return out.Items, err
+}
+
+// TestCheckTexts makes sure every automatic check and outcome has its text in all four
+// languages (the views build these keys, so the general key scan cannot see them).
+func TestCheckTexts(t *testing.T) {
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range medsec.InventoryChecks() {
+		for _, key := range []string{"check." + c.ID, "check." + c.ID + ".pass", "check." + c.ID + ".fail", "check." + c.ID + ".unknown"} {
+			if !b.Has(key) {
+				t.Errorf("%s is missing in at least one language", key)
+			}
+		}
+	}
+	for _, st := range medsec.ReportStatuses {
+		if !b.Has("assess." + string(st)) {
+			t.Errorf("status %s has no text", st)
+		}
+	}
+	for _, id := range []string{"tw-mohw-medical-baseline", "cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation", "hospital-incident-plan"} {
+		if !b.Has("catalog." + id) {
+			t.Errorf("catalog %s has no name", id)
+		}
 	}
 }

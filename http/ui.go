@@ -269,6 +269,8 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /compliance/organisation", s.ui(medsec.PermInventoryRead, s.uiOrgControls))
 	mux.Handle("POST /compliance/organisation", s.ui(medsec.PermInventoryWrite, s.uiOrgAssess))
 	mux.Handle("POST /compliance/settings", s.ui(medsec.PermUserAdmin, s.uiComplianceSettings))
+	mux.Handle("GET /compliance/bulk", s.ui(medsec.PermInventoryRead, s.uiBulkAssess))
+	mux.Handle("POST /compliance/bulk", s.ui(medsec.PermInventoryWrite, s.uiBulkAssessPost))
 	mux.Handle("GET /compliance/calendar", s.ui(medsec.PermInventoryRead, s.uiObligationCalendar))
 	mux.Handle("GET /evidence/{sha256}", s.ui(medsec.PermInventoryRead, s.serveEvidence))
 }
