@@ -65,6 +65,9 @@ func (p *page) Reason(r medsec.ClassReason) string { return p.withParams("reason
 func (p *page) withParams(key string, params map[string]string) string {
 	msg := p.T(key)
 	for k, v := range params {
+		if k == "side" {
+			v = p.T("side." + v)
+		}
 		msg = strings.ReplaceAll(msg, "{"+k+"}", v)
 	}
 	return msg

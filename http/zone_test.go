@@ -187,7 +187,7 @@ func TestZoneCodesAreTranslated(t *testing.T) {
 	for _, s := range []string{medsec.DecisionProposed, medsec.DecisionConfirmed, medsec.DecisionOverridden} {
 		keys = append(keys, "decision."+s)
 	}
-	keys = append(keys, "levelsource.asset", "levelsource.none", "zone.edit", "conduit.edit")
+	keys = append(keys, "levelsource.asset", "levelsource.none", "zone.edit", "conduit.edit", "side.source", "side.destination", "side.both")
 	for _, k := range keys {
 		if !b.Has(k) {
 			t.Errorf("%s is missing in at least one language", k)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"medsec/auth"
 	"medsec/demo"
@@ -59,6 +60,9 @@ func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bo
 	}
 	if _, err := s.Assets.ImportAssets(ctx, d.Assets, "demo hospital"); err != nil {
 		return false, "", err
+	}
+	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now()); err != nil {
+		return false, "", fmt.Errorf("demo zones: %w", err)
 	}
 	if err := loadDemoAssessments(ctx, s); err != nil {
 		return false, "", fmt.Errorf("demo assessments: %w", err)
