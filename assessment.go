@@ -194,12 +194,18 @@ type ApplicableControl struct {
 // AssetControls is the applicability of the TW baseline to one asset.
 type AssetControls struct {
 	Asset *Asset `json:"asset"`
-	// Level is the level used: the asset's own, or low when it has none (LevelAssumed).
-	Level        Level               `json:"level"`
-	LevelAssumed bool                `json:"level_assumed"`
-	Targets      []string            `json:"targets"`
-	Controls     []ApplicableControl `json:"controls"`
-	Checks       []CheckResult       `json:"checks"`
+	// Level is the level used: the asset's effective level (its zone's SL mapped to
+	// 普/中/高, else its own), or low when it has none (LevelAssumed).
+	Level        Level `json:"level"`
+	LevelAssumed bool  `json:"level_assumed"`
+	// LevelSource says where the level comes from; Zone and SL name the zone when it
+	// is the zone.
+	LevelSource LevelSource         `json:"level_source"`
+	Zone        string              `json:"zone,omitempty"`
+	SL          int                 `json:"sl"`
+	Targets     []string            `json:"targets"`
+	Controls    []ApplicableControl `json:"controls"`
+	Checks      []CheckResult       `json:"checks"`
 }
 
 // ComplianceSettings describe the organisation for the organisational catalogs.

@@ -12,7 +12,7 @@ import (
 	"medsec/catalog"
 )
 
-// catalogLevel maps an asset's level to the catalog's; an unset level is taken as 普
+// catalogLevel maps a baseline level to the catalog's; an unset level is taken as 普
 // (low), the level every asset reaches at least.
 func catalogLevel(l medsec.Level) (catalog.Level, medsec.Level, bool) {
 	switch l {
@@ -24,6 +24,29 @@ func catalogLevel(l medsec.Level) (catalog.Level, medsec.Level, bool) {
 		return catalog.LevelLow, l, false
 	}
 	return catalog.LevelLow, medsec.LevelLow, true
+}
+
+// levelCache gives assets their effective level (the zone's SL mapped to 普/中/高, else
+// the level set on the asset), loading each site's zone model once.
+type levelCache struct {
+	s     *AssessmentService
+	sites map[int64]*siteModel
+}
+
+func (s *AssessmentService) newLevelCache() *levelCache {
+	return &levelCache{s: s, sites: map[int64]*siteModel{}}
+}
+
+func (c *levelCache) level(ctx context.Context, a *medsec.Asset) (*medsec.AssetLevel, error) {
+	sm := c.sites[a.SiteID]
+	if sm == nil {
+		var err error
+		if sm, err = loadSite(ctx, c.s.db.read, c.s.db.dialect, a.SiteID, false); err != nil {
+			return nil, err
+		}
+		c.sites[a.SiteID] = sm
+	}
+	return sm.level(a), nil
 }
 
 func domainLevel(l catalog.Level) medsec.Level {
@@ -47,13 +70,14 @@ func applicableControl(catalogID string, ap catalog.Applicability) medsec.Applic
 	}
 }
 
-// twApplicable returns the TW baseline rows that apply to an asset, and the level used.
-func (s *AssessmentService) twApplicable(a *medsec.Asset) ([]medsec.ApplicableControl, medsec.Level, bool, []string, error) {
+// twApplicable returns the TW baseline rows that apply to an asset at its effective
+// level, and the level used.
+func (s *AssessmentService) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel) ([]medsec.ApplicableControl, medsec.Level, bool, []string, error) {
 	tw, err := catalog.Find(s.catalogs, catalog.IDTaiwanBaseline)
 	if err != nil {
 		return nil, "", false, nil, err
 	}
-	level, used, assumed := catalogLevel(a.Level)
+	level, used, assumed := catalogLevel(lv.Level)
 	targets := catalog.TargetsForClass(string(a.Class))
 	names := make([]string, 0, len(targets))
 	for _, t := range targets {
@@ -63,8 +87,11 @@ func (s *AssessmentService) twApplicable(a *medsec.Asset) ([]medsec.ApplicableCo
 	for _, ap := range tw.Applicable(targets, level) {
 		c := applicableControl(tw.ID(), ap)
 		c.Reason = fmt.Sprintf("class %s → %s; %s", a.Class, ap.Target, ap.Reason)
-		if assumed {
+		switch {
+		case assumed:
 			c.Reason += "; the asset has no level, 普 (low) assumed"
+		case lv.Source == medsec.LevelFromZone:
+			c.Reason += fmt.Sprintf("; level %s from zone %s (SL%d)", used, lv.ZoneName, lv.SL)
 		}
 		out = append(out, c)
 	}
@@ -81,7 +108,11 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	controls, level, assumed, targets, err := s.twApplicable(a)
+	lv, err := s.newLevelCache().level(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	controls, level, assumed, targets, err := s.twApplicable(a, lv)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +132,8 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 		}
 		c.Checks = checksFor(results, c.CatalogID, c.ControlID)
 	}
-	return &medsec.AssetControls{Asset: a, Level: level, LevelAssumed: assumed, Targets: targets, Controls: controls, Checks: results}, nil
+	return &medsec.AssetControls{Asset: a, Level: level, LevelAssumed: assumed, LevelSource: lv.Source, Zone: lv.ZoneName, SL: lv.SL,
+		Targets: targets, Controls: controls, Checks: results}, nil
 }
 
 func checksFor(results []medsec.CheckResult, catalogID, controlID string) []medsec.CheckResult {
@@ -250,8 +282,13 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		for _, x := range current {
 			byKey[key{x.AssetID, x.ControlID}] = x
 		}
+		levels := s.newLevelCache()
 		for _, a := range assets {
-			controls, _, _, _, err := s.twApplicable(a)
+			lv, err := levels.level(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			controls, _, _, _, err := s.twApplicable(a, lv)
 			if err != nil {
 				return nil, err
 			}

@@ -467,3 +467,56 @@ func TestComplianceSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestApplicabilityFollowsZone: an asset set by hand to 普 in an OT zone at SL4 is held
+// to the 高 rows, and says why.
+func TestApplicabilityFollowsZone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		sl4 := 4
+		ot := &medsec.Zone{SiteID: main.ID, Name: "工控區", Kind: medsec.ZoneOT, Ranges: []string{"10.1.40.0/24"}, SL: &sl4}
+		if err := sqlstore.NewZoneService(db).CreateZone(system, ot); err != nil {
+			t.Fatal(err)
+		}
+		a := &medsec.Asset{SiteID: main.ID, Name: "監視器中央站", IPs: []string{"10.1.40.21"}, Class: medsec.ClassBoundary, Level: medsec.LevelLow}
+		b := &medsec.Asset{SiteID: main.ID, Name: "院外筆電", IPs: []string{"192.168.9.9"}, Class: medsec.ClassBoundary, Level: medsec.LevelLow}
+		for _, x := range []*medsec.Asset{a, b} {
+			if err := sqlstore.NewAssetService(db).CreateAsset(system, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc := newAssessmentService(t, db)
+		tests := []struct {
+			asset  *medsec.Asset
+			level  medsec.Level
+			source medsec.LevelSource
+		}{{a, medsec.LevelHigh, medsec.LevelFromZone}, {b, medsec.LevelLow, medsec.LevelFromAsset}}
+		for _, tt := range tests {
+			ac, err := svc.AssetControls(system, tt.asset.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range ac.Controls {
+				ids = append(ids, c.ControlID)
+			}
+			if ac.Level != tt.level || ac.LevelSource != tt.source || slices.Contains(ids, "tw-si-1.h") != (tt.level == medsec.LevelHigh) {
+				t.Errorf("%s: level %s from %s, has tw-si-1.h %v", tt.asset.Name, ac.Level, ac.LevelSource, slices.Contains(ids, "tw-si-1.h"))
+			}
+			if tt.source == medsec.LevelFromZone && (ac.Zone != "工控區" || !strings.Contains(ac.Controls[0].Reason, "from zone 工控區 (SL4)")) {
+				t.Errorf("zone reason: %q / %q", ac.Zone, ac.Controls[0].Reason)
+			}
+		}
+		rep, err := svc.GapReport(system, medsec.GapFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var levels []medsec.Level
+		for _, c := range rep.Counts {
+			levels = append(levels, c.Level)
+		}
+		if !slices.Equal(levels, []medsec.Level{medsec.LevelLow, medsec.LevelModerate, medsec.LevelHigh}) {
+			t.Errorf("gap report levels = %v, want the 高 asset's rows at every level", levels)
+		}
+	})
+}
