@@ -132,6 +132,32 @@ func (sm *siteModel) build() error {
 		return err
 	}
 	sm.loc = loc
+	// The addresses of an asset placed by hand belong to its zone, so that its flows are
+	// checked from there: each becomes a single-address range of the zone, which wins over
+	// the wider range it came from (the catch-all Internet zone must keep no ranges).
+	added := false
+	for _, a := range sm.assets {
+		zid, ok := sm.manual[a.ID]
+		i := slices.IndexFunc(m.Zones, func(z zone.Zone) bool { return z.ID == zid })
+		if !ok || i < 0 {
+			continue
+		}
+		z := &m.Zones[i]
+		if z.Kind == zone.KindInternet && len(z.Ranges)+len(z.VLANs)+len(z.SSIDs) == 0 {
+			continue
+		}
+		for _, ip := range sm.boundaryAddrs(assetAddrs(a)) {
+			if p := loc.PlaceAddr(ip); p.Status != zone.PlaceFound || p.Zone != zid {
+				z.Ranges, added = append(z.Ranges, zone.AddrRange(ip)), true
+			}
+		}
+	}
+	if added {
+		if sm.loc, err = zone.NewLocator(m.Zones); err != nil {
+			return err
+		}
+		loc = sm.loc
+	}
 	sm.placed = make(map[int64]zone.Placement, len(sm.assets))
 	var assets []zone.Asset
 	for _, a := range sm.assets {

@@ -373,3 +373,38 @@ func TestClassDecisionAndCRL(t *testing.T) {
 		}
 	})
 }
+
+// TestManualPlacementMovesFlows checks that an asset placed by hand is checked from its
+// zone: its flows leave the zone its addresses fall in.
+func TestManualPlacementMovesFlows(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newZoneFixture(t, db)
+		ce := as(f.engineer)
+		csv := "src,dst,proto,port\n10.1.40.7,10.1.10.11,tcp,445\n"
+		if _, err := f.zones.ImportFlowsCSV(ce, f.main.ID, strings.NewReader(csv), "smb.csv"); err != nil {
+			t.Fatal(err)
+		}
+		srcZone := func() int64 {
+			t.Helper()
+			an, err := f.zones.Analyze(ce, f.main.ID)
+			if err != nil || len(an.Violations) != 1 {
+				t.Fatalf("violations %+v, %v", an, err)
+			}
+			return an.Violations[0].SrcZoneID
+		}
+		if got := srcZone(); got != f.ot.ID {
+			t.Errorf("before: flow from zone %d, want the OT zone %d", got, f.ot.ID)
+		}
+		// The CT (10.1.40.7) placed by hand in the local LAN: its flow starts there.
+		if err := f.zones.PlaceAsset(ce, f.ct.ID, f.lan.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := srcZone(); got != f.lan.ID {
+			t.Errorf("after: flow from zone %d, want the local LAN %d", got, f.lan.ID)
+		}
+		// Other assets of the OT zone stay where their addresses put them.
+		if p, err := f.zones.FindPlacement(ce, f.central.ID); err != nil || p.ZoneID != f.ot.ID {
+			t.Errorf("central station placed in %+v (%v), want the OT zone", p, err)
+		}
+	})
+}
