@@ -189,6 +189,20 @@ type ApplicableControl struct {
 	Status AssessmentStatus `json:"status"`
 	// Checks are the automatic results that bear on this control.
 	Checks []CheckResult `json:"checks,omitempty"`
+	// Crosswalk lists the controls of other catalogs on the same subject.
+	Crosswalk []CrosswalkLink `json:"crosswalk,omitempty"`
+}
+
+// CrosswalkLink is a control of another catalog that addresses the same subject (log
+// retention, backups, two-factor authentication, ...).
+type CrosswalkLink struct {
+	Subject string `json:"subject"`
+	// SubjectLabels names the subject by language tag (zh-TW, zh-CN, ja).
+	SubjectLabels map[string]string `json:"subject_labels,omitempty"`
+	CatalogID     string            `json:"catalog_id"`
+	ControlID     string            `json:"control_id"`
+	// Relation is equivalent, partial or related.
+	Relation string `json:"relation"`
 }
 
 // AssetControls is the applicability of the TW baseline to one asset.

@@ -23,6 +23,9 @@ type AssessmentService struct {
 	catalogs []*catalog.Catalog
 	files    *evidence.Store
 	checks   *medsec.CheckRegistry
+	// crosswalk links controls of different catalogs on the same subject; nil if the
+	// embedded crosswalk does not load (it is checked by package catalog's tests).
+	crosswalk *catalog.Crosswalk
 }
 
 var _ medsec.AssessmentService = (*AssessmentService)(nil)
@@ -30,7 +33,8 @@ var _ medsec.AssessmentService = (*AssessmentService)(nil)
 // NewAssessmentService returns the assessment service of db. files keeps the evidence;
 // checks are the automatic checks run on assets.
 func NewAssessmentService(db *DB, catalogs []*catalog.Catalog, files *evidence.Store, checks *medsec.CheckRegistry) *AssessmentService {
-	return &AssessmentService{db: db, catalogs: catalogs, files: files, checks: checks}
+	x, _ := catalog.LoadCrosswalk()
+	return &AssessmentService{db: db, catalogs: catalogs, files: files, checks: checks, crosswalk: x}
 }
 
 // Assess appends one assessment.

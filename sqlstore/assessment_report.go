@@ -61,6 +61,22 @@ func domainLevel(l catalog.Level) medsec.Level {
 	return medsec.LevelNone
 }
 
+// crosswalkLinks returns the controls of other catalogs on the same subjects as the control.
+func crosswalkLinks(x *catalog.Crosswalk, catalogID, controlID string) []medsec.CrosswalkLink {
+	if x == nil {
+		return nil
+	}
+	var out []medsec.CrosswalkLink
+	for _, sub := range x.SubjectsOf(catalogID, controlID) {
+		for _, e := range sub.Entries {
+			if e.Catalog != catalogID {
+				out = append(out, medsec.CrosswalkLink{Subject: sub.Title, SubjectLabels: sub.Labels, CatalogID: e.Catalog, ControlID: e.Control, Relation: e.Relation})
+			}
+		}
+	}
+	return out
+}
+
 func applicableControl(catalogID string, ap catalog.Applicability) medsec.ApplicableControl {
 	ctl := ap.Control
 	return medsec.ApplicableControl{
@@ -86,6 +102,7 @@ func (s *AssessmentService) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel)
 	var out []medsec.ApplicableControl
 	for _, ap := range tw.Applicable(targets, level) {
 		c := applicableControl(tw.ID(), ap)
+		c.Crosswalk = crosswalkLinks(s.crosswalk, c.CatalogID, c.ControlID)
 		c.Reason = fmt.Sprintf("class %s → %s; %s", a.Class, ap.Target, ap.Reason)
 		switch {
 		case assumed:
@@ -187,6 +204,7 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 	var out []medsec.ApplicableControl
 	for _, ap := range c.ApplicableToOrganisation(orgProfile(set)) {
 		ac := applicableControl(catalogID, ap)
+		ac.Crosswalk = crosswalkLinks(s.crosswalk, catalogID, ac.ControlID)
 		if x := byControl[ac.ControlID]; x != nil {
 			ac.Current, ac.Status = x, x.Status
 		}
@@ -320,6 +338,24 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			addItem(ac, nil, nil)
 		}
 	}
+	// Worst first: not implemented, partial, not assessed, then items open only because
+	// an automatic check fails; within each, the highest level first.
+	rank := map[medsec.AssessmentStatus]int{medsec.AssessNotImplemented: 0, medsec.AssessPartial: 1, medsec.AssessNotAssessed: 2}
+	levelRank := map[medsec.Level]int{medsec.LevelHigh: 0, medsec.LevelModerate: 1, medsec.LevelLow: 2}
+	slices.SortStableFunc(rep.Open, func(a, b medsec.GapItem) int {
+		ra, ok := rank[a.Status]
+		if !ok {
+			ra = 3
+		}
+		rb, ok := rank[b.Status]
+		if !ok {
+			rb = 3
+		}
+		if ra != rb {
+			return ra - rb
+		}
+		return levelRank[a.Level] - levelRank[b.Level]
+	})
 	for _, l := range []medsec.Level{medsec.LevelLow, medsec.LevelModerate, medsec.LevelHigh, medsec.LevelNone} {
 		if gc := counts[l]; gc != nil {
 			rep.Counts = append(rep.Counts, *gc)

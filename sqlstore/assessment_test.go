@@ -316,12 +316,25 @@ func TestApplicabilityEveryClassEveryLevel(t *testing.T) {
 			prev = len(got)
 		}
 	}
+	// The crosswalk links 事件記錄(普) to the other catalogs' logging obligations.
+	ac, _ := svc.AssetControls(system, mustFindAsset(t, assets, "boundary-host-low"))
+	var xw []string
+	for _, c := range ac.Controls {
+		if c.ControlID == "tw-au-1.l" {
+			for _, l := range c.Crosswalk {
+				xw = append(xw, l.CatalogID)
+			}
+		}
+	}
+	if !slices.Contains(xw, catalog.IDChinaMeasures) || !slices.Contains(xw, catalog.IDJapanOperation) || slices.Contains(xw, catalog.IDTaiwanBaseline) {
+		t.Errorf("crosswalk of tw-au-1.l = %v", xw)
+	}
 	// An asset with no level is held to 普 and says so.
 	a := &medsec.Asset{SiteID: main.ID, Name: "no level", Class: medsec.ClassControl}
 	if err := assets.CreateAsset(system, a); err != nil {
 		t.Fatal(err)
 	}
-	ac, _ := svc.AssetControls(system, a.ID)
+	ac, _ = svc.AssetControls(system, a.ID)
 	if !ac.LevelAssumed || ac.Level != medsec.LevelLow || !strings.Contains(ac.Controls[0].Reason, "assumed") {
 		t.Errorf("no level: assumed=%v level=%s", ac.LevelAssumed, ac.Level)
 	}
@@ -519,4 +532,41 @@ func TestApplicabilityFollowsZone(t *testing.T) {
 			t.Errorf("gap report levels = %v, want the 高 asset's rows at every level", levels)
 		}
 	})
+}
+
+func mustFindAsset(t *testing.T, svc *sqlstore.AssetService, name string) int64 {
+	t.Helper()
+	list, _, err := svc.FindAssets(system, medsec.AssetFilter{Query: name})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("find asset %q: %d, %v", name, len(list), err)
+	}
+	return list[0].ID
+}
+
+func TestGapReportOrder(t *testing.T) {
+	db := MustOpenDB(t, "sqlite")
+	f := newAssessFixture(t, db)
+	for _, a := range []medsec.Assessment{
+		{ControlID: "tw-ac-1.l", AssetID: f.br.ID, Status: medsec.AssessPartial},
+		{ControlID: "tw-ac-1.l", AssetID: f.hq.ID, Status: medsec.AssessImplemented},
+		{ControlID: "tw-na-1.l", AssetID: f.hq.ID, Status: medsec.AssessNotImplemented},
+	} {
+		a.CatalogID = catalog.IDTaiwanBaseline
+		if err := f.svc.Assess(f.ciso, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := f.svc.GapReport(f.ciso, medsec.GapFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{rep.Open[0].ControlID, rep.Open[1].ControlID, string(rep.Open[2].Status), string(rep.Open[2].Level)}
+	want := []string{"tw-na-1.l", "tw-ac-1.l", "not-assessed", "moderate"}
+	if !slices.Equal(got, want) {
+		t.Errorf("first open items = %v, want %v", got, want)
+	}
+	last := rep.Open[len(rep.Open)-1]
+	if last.Status != medsec.AssessImplemented || len(last.FailedChecks) == 0 {
+		t.Errorf("last open item = %+v, want the implemented control with a failing check", last)
+	}
 }
