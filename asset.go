@@ -163,9 +163,12 @@ type Asset struct {
 	Firmware     string    `json:"firmware_version,omitempty"`
 	IPs          []string  `json:"ips"`
 	MACs         []string  `json:"macs"`
-	VLAN         int       `json:"vlan,omitempty"`
-	SSID         string    `json:"ssid,omitempty"`
-	Location     string    `json:"location,omitempty"`
+	// AETitles are the DICOM application entity titles the device uses; passive discovery
+	// matches them.
+	AETitles []string `json:"ae_titles"`
+	VLAN     int      `json:"vlan,omitempty"`
+	SSID     string   `json:"ssid,omitempty"`
+	Location string   `json:"location,omitempty"`
 	// ResponsibleID is the person answerable for the asset.
 	ResponsibleID int64          `json:"responsible_id,omitempty"`
 	VendorContact string         `json:"vendor_contact,omitempty"`
@@ -237,6 +240,10 @@ func (e *ValidationError) Error() string {
 
 var macPattern = regexp.MustCompile(`^[0-9a-f]{2}(:[0-9a-f]{2}){5}$`)
 
+// aeTitlePattern is a DICOM AE title: up to 16 characters of the default repertoire
+// without backslash or control characters [PS3.5 table 6.2-1, AE].
+var aeTitlePattern = regexp.MustCompile(`^[ -\[\]-~]{1,16}$`)
+
 // Normalize puts an asset's free-form fields in canonical form: trimmed names, lower-case
 // colon-separated MACs, canonical IPs, sorted connectivity, and defaults for unset enums.
 func (a *Asset) Normalize() {
@@ -257,6 +264,10 @@ func (a *Asset) Normalize() {
 		a.MACs[i] = mac
 	}
 	a.MACs = slices.DeleteFunc(a.MACs, func(s string) bool { return s == "" })
+	for i, ae := range a.AETitles {
+		a.AETitles[i] = strings.TrimSpace(ae)
+	}
+	a.AETitles = slices.DeleteFunc(a.AETitles, func(s string) bool { return s == "" })
 	slices.Sort(a.Connectivity)
 	a.Connectivity = slices.Compact(a.Connectivity)
 	if a.Status == "" {
@@ -299,6 +310,11 @@ func (a *Asset) Validate() error {
 	for _, mac := range a.MACs {
 		if !macPattern.MatchString(mac) {
 			add("macs", "err.bad_mac", fmt.Sprintf("%q is not a MAC address", mac))
+		}
+	}
+	for _, ae := range a.AETitles {
+		if !aeTitlePattern.MatchString(ae) {
+			add("ae_titles", "err.bad_ae_title", fmt.Sprintf("%q is not a DICOM AE title (1-16 characters, no backslash)", ae))
 		}
 	}
 	if a.VLAN < 0 || a.VLAN > 4094 {

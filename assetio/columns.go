@@ -39,6 +39,8 @@ const (
 	colLevel
 	colNotes
 	colStatus
+	colAETitles
+	colClass
 	numCols
 )
 
@@ -104,6 +106,10 @@ var columns = [numCols]column{
 	colLevel:  {"level", [numLangs]string{"level", "等級", "等级", "レベル"}, []string{"security level", "防護等級", "防护等级", "保護レベル"}},
 	colNotes:  {"notes", [numLangs]string{"notes", "備註", "备注", "備考"}, []string{"note", "remarks", "comment", "comments", "說明", "说明", "メモ"}},
 	colStatus: {"status", [numLangs]string{"status", "狀態", "状态", "状態"}, []string{"使用狀態", "使用状态", "稼働状況", "ステータス"}},
+	colAETitles: {"ae_titles", [numLangs]string{"ae_titles", "AE Title", "AE Title", "AEタイトル"},
+		[]string{"ae title", "ae titles", "dicom ae title", "dicom ae", "AE名稱", "AE名称"}},
+	colClass: {"class", [numLangs]string{"class", "醫療儀器分類", "医疗设备分类", "機器分類"},
+		[]string{"device class", "grouping class", "分群", "分類", "分类"}},
 }
 
 // headerIndex maps every folded header name to its column.

@@ -298,6 +298,10 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 		a.Notes = v
 	case colStatus:
 		a.Status = medsec.AssetStatus(enumCell(statuses))
+	case colAETitles:
+		a.AETitles = splitList(v, false)
+	case colClass:
+		a.Class = medsec.DeviceClass(enumCell(classes))
 	}
 }
 

@@ -122,6 +122,15 @@ var statuses = newEnum("status", map[string][]string{
 	"retired": {"已停用", "停用", "報廢", "已報廢", "已停用", "报废", "已报废", "退役", "廃棄", "運用停止", "撤去"},
 }, string(medsec.StatusActive), string(medsec.StatusRetired))
 
+var classes = newEnum("class", map[string][]string{
+	"standalone":         {"終端單機", "终端单机", "単体端末機器"},
+	"group":              {"群組型儀器", "群组型设备", "グループ型機器"},
+	"system":             {"系統型儀器", "系统型设备", "システム型機器"},
+	"boundary-host":      {"邊界主機", "边界主机", "境界ホスト"},
+	"control-system":     {"醫儀控制系統", "医疗设备控制系统", "医療機器制御システム"},
+	"application-system": {"醫儀應用系統", "医疗设备应用系统", "医療機器アプリケーションシステム"},
+}, stringsOf(medsec.DeviceClasses)...)
+
 // splitList splits a multi-valued cell at ';', ',' and line breaks (and their full-width
 // forms and the ideographic comma '、'); when spaces also separate, at white space too.
 func splitList(cell string, spaces bool) []string {

@@ -267,6 +267,7 @@ func addDropLists(f *excelize.File, sheet string) error {
 		{colDefaultCreds, credStatuses.values},
 		{colLevel, levels.values},
 		{colStatus, statuses.values},
+		{colClass, classes.values},
 	}
 	for _, l := range lists {
 		name, err := excelize.ColumnNumberToName(int(l.c) + 1)
@@ -348,6 +349,10 @@ func rawCellText(a *medsec.Asset, c col) string {
 		return a.Notes
 	case colStatus:
 		return string(a.Status)
+	case colAETitles:
+		return strings.Join(a.AETitles, "; ")
+	case colClass:
+		return string(a.Class)
 	}
 	return ""
 }

@@ -27,6 +27,7 @@ func sampleAssets(t testing.TB) []*medsec.Asset {
 			DataClass: medsec.DataSensitivePersonal, PatientRecords: 120000, EndOfSupport: mustDate(t, "2028-03-31"),
 			RemoteMaintenance: "vendor VPN; jump host", PatchingPermitted: medsec.No, DefaultCreds: medsec.CredChanged,
 			Level: medsec.LevelHigh, Notes: "line one\nline two, with comma", Status: medsec.StatusActive,
+			AETitles: []string{"CT01", "CT01_STORE"}, Class: medsec.ClassStandalone,
 			SiteName: "總院", DepartmentName: "放射科", VendorName: "Siemens Healthineers", ResponsibleName: "王大明",
 		},
 		{
@@ -58,7 +59,7 @@ func wantRows(assets []*medsec.Asset) []medsec.AssetRow {
 			VendorContact: a.VendorContact, Connectivity: a.Connectivity, DataClass: a.DataClass,
 			PatientRecords: a.PatientRecords, EndOfSupport: a.EndOfSupport, RemoteMaintenance: a.RemoteMaintenance,
 			PatchingPermitted: a.PatchingPermitted, DefaultCreds: a.DefaultCreds, Level: a.Level, Notes: a.Notes,
-			Status: a.Status,
+			Status: a.Status, AETitles: a.AETitles, Class: a.Class,
 		}
 		b.Normalize()
 		rows = append(rows, medsec.AssetRow{Line: i + 2, Asset: b, Site: a.SiteName, Department: a.DepartmentName,
@@ -108,8 +109,8 @@ func TestWriteCSVText(t *testing.T) {
 	if err := WriteCSV(&b, sampleAssets(t)[1:2]); err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFF" + enHeader + "\r\n" +
-		`"'=HYPERLINK(""http://evil"")",infusion-pump,North,,,'+1,'-5,,,,,,MED-IOT,'@home,,,wifi,device-only,0,,,unknown,unchanged,,''quoted,retired` + "\r\n"
+	want := "\uFEFF" + enHeader + ",ae_titles,class\r\n" +
+		`"'=HYPERLINK(""http://evil"")",infusion-pump,North,,,'+1,'-5,,,,,,MED-IOT,'@home,,,wifi,device-only,0,,,unknown,unchanged,,''quoted,retired,,` + "\r\n"
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -304,8 +305,8 @@ func TestTemplate(t *testing.T) {
 				}
 			}
 			dvs, err := f.GetDataValidations(tt.sheet)
-			if err != nil || len(dvs) != 6 {
-				t.Errorf("got %d drop-down lists (%v), want 6", len(dvs), err)
+			if err != nil || len(dvs) != 7 {
+				t.Errorf("got %d drop-down lists (%v), want 7", len(dvs), err)
 			}
 			rows, err := ReadXLSX(&b, "template.xlsx")
 			if err != nil || len(rows) != 0 {

@@ -14,7 +14,7 @@ import (
 func InventoryItems(assets []*medsec.Asset) []InventoryItem {
 	items := make([]InventoryItem, 0, len(assets))
 	for _, a := range assets {
-		item := InventoryItem{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, MACs: a.MACs}
+		item := InventoryItem{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, MACs: a.MACs, AETitles: a.AETitles}
 		for _, ip := range a.IPs {
 			if addr, err := netip.ParseAddr(ip); err == nil {
 				item.IPs = append(item.IPs, addr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestDiscoveryRun(t *testing.T) {
 	f := newFixture(t)
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	// An inventory asset at the capture's storage SCP address, and one never seen.
-	pacs := &medsec.Asset{SiteID: f.assetHQ.SiteID, Name: "PACS", Kind: medsec.KindPACS, IPs: []string{"127.0.0.1"}}
+	pacs := &medsec.Asset{SiteID: f.assetHQ.SiteID, Name: "PACS", Kind: medsec.KindPACS, IPs: []string{"127.0.0.1"}, AETitles: []string{"PACS01"}}
 	if err := sqlstore.NewAssetService(f.db).CreateAsset(ctx, pacs); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +68,21 @@ func TestDiscoveryRun(t *testing.T) {
 	status, body = f.do("GET", fmt.Sprintf("/api/v1/discovery/%d", run.ID), f.tokens[medsec.RoleAuditor], "")
 	if status != 200 || !strings.Contains(body, `"dicom-ae-title"`) || !strings.Contains(body, `"modality"`) {
 		t.Errorf("auditor reads the run: %d, identity facts missing", status)
+	}
+	var stored struct {
+		Result struct {
+			Stocktake struct {
+				Matched []struct {
+					By []string `json:"by"`
+				} `json:"matched"`
+			} `json:"stocktake"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(body), &stored); err != nil {
+		t.Fatal(err)
+	}
+	if m := stored.Result.Stocktake.Matched; len(m) != 1 || !slices.Contains(m[0].By, "ae-title") || !slices.Contains(m[0].By, "ip") {
+		t.Errorf("the PACS was not matched by its AE title and address: %+v", m)
 	}
 	// capture/testdata/dicom/ct.dump, the data set stored in the capture, names a fictional
 	// patient; neither the name nor the patient ID may be kept.

@@ -20,7 +20,7 @@ var _ medsec.AssetService = (*AssetService)(nil)
 func NewAssetService(db *DB) *AssetService { return &AssetService{db: db} }
 
 const assetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, a.kind, COALESCE(a.vendor_id, 0), a.model, a.serial,
-	a.software, a.firmware, a.ips, a.macs, a.vlan, a.ssid, a.location, COALESCE(a.responsible_id, 0), a.vendor_contact,
+	a.software, a.firmware, a.ips, a.macs, a.ae_titles, a.vlan, a.ssid, a.location, COALESCE(a.responsible_id, 0), a.vendor_contact,
 	a.connectivity, a.data_class, a.patient_records, a.end_of_support, a.remote_maintenance, a.patching_permitted,
 	a.default_creds, a.class, a.level, a.notes, a.status, a.retired_at, a.created_at, a.updated_at, a.version,
 	s.name, COALESCE(d.name, ''), COALESCE(v.name, ''), COALESCE(p.name, '')`
@@ -33,17 +33,17 @@ const assetFrom = ` FROM assets a
 
 func scanAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
 	var a medsec.Asset
-	var ips, macs, conn, eos string
+	var ips, macs, aes, conn, eos string
 	var retired sql.NullTime
 	err := scan(&a.ID, &a.SiteID, &a.DepartmentID, &a.Name, &a.Kind, &a.VendorID, &a.Model, &a.Serial,
-		&a.Software, &a.Firmware, &ips, &macs, &a.VLAN, &a.SSID, &a.Location, &a.ResponsibleID, &a.VendorContact,
+		&a.Software, &a.Firmware, &ips, &macs, &aes, &a.VLAN, &a.SSID, &a.Location, &a.ResponsibleID, &a.VendorContact,
 		&conn, &a.DataClass, &a.PatientRecords, &eos, &a.RemoteMaintenance, &a.PatchingPermitted,
 		&a.DefaultCreds, &a.Class, &a.Level, &a.Notes, &a.Status, &retired, &a.CreatedAt, &a.UpdatedAt, &a.Version,
 		&a.SiteName, &a.DepartmentName, &a.VendorName, &a.ResponsibleName)
 	if err != nil {
 		return nil, err
 	}
-	a.IPs, a.MACs = splitList(ips), splitList(macs)
+	a.IPs, a.MACs, a.AETitles = splitList(ips), splitList(macs), splitList(aes)
 	for _, c := range splitList(conn) {
 		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
 	}
@@ -182,7 +182,7 @@ func escapeLike(s string) string {
 
 // searchText is what full-text search matches: every text field, lower-cased.
 func searchText(a *medsec.Asset, siteName, deptName, vendorName, personName string) string {
-	fields := []string{a.Name, string(a.Kind), a.Model, a.Serial, a.Software, a.Firmware, strings.Join(a.IPs, " "),
+	fields := []string{a.Name, string(a.Kind), a.Model, a.Serial, a.Software, a.Firmware, strings.Join(a.IPs, " "), strings.Join(a.AETitles, " "),
 		strings.Join(a.MACs, " "), a.SSID, a.Location, a.VendorContact, a.RemoteMaintenance, a.Notes,
 		siteName, deptName, vendorName, personName}
 	return strings.ToLower(strings.Join(fields, " "))
@@ -219,9 +219,9 @@ func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex
 		return err
 	}
 	a.ID, err = tx.insert(ctx, `INSERT INTO assets (site_id, department_id, name, kind, vendor_id, model, serial, software, firmware,
-		ips, macs, vlan, ssid, location, responsible_id, vendor_contact, connectivity, data_class, patient_records, end_of_support,
+		ips, macs, ae_titles, vlan, ssid, location, responsible_id, vendor_contact, connectivity, data_class, patient_records, end_of_support,
 		remote_maintenance, patching_permitted, default_creds, class, level, notes, status, retired_at, created_at, updated_at, version, search_text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append(assetValues(a), nullTime(a.RetiredAt), a.CreatedAt, a.UpdatedAt, a.Version, search)...)
 	if err != nil {
 		return fmt.Errorf("create asset: %w", referenceError(err))
@@ -236,7 +236,7 @@ func assetValues(a *medsec.Asset) []any {
 		conn[i] = string(c)
 	}
 	return []any{a.SiteID, nullID(a.DepartmentID), a.Name, string(a.Kind), nullID(a.VendorID), a.Model, a.Serial, a.Software, a.Firmware,
-		strings.Join(a.IPs, ","), strings.Join(a.MACs, ","), a.VLAN, a.SSID, a.Location, nullID(a.ResponsibleID), a.VendorContact,
+		strings.Join(a.IPs, ","), strings.Join(a.MACs, ","), strings.Join(a.AETitles, ","), a.VLAN, a.SSID, a.Location, nullID(a.ResponsibleID), a.VendorContact,
 		strings.Join(conn, ","), string(a.DataClass), a.PatientRecords, a.EndOfSupport.String(), a.RemoteMaintenance,
 		string(a.PatchingPermitted), string(a.DefaultCreds), string(a.Class), string(a.Level), a.Notes, string(a.Status)}
 }
@@ -321,7 +321,7 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *n
 		return err
 	}
 	_, err = tx.exec(ctx, `UPDATE assets SET site_id = ?, department_id = ?, name = ?, kind = ?, vendor_id = ?, model = ?, serial = ?,
-		software = ?, firmware = ?, ips = ?, macs = ?, vlan = ?, ssid = ?, location = ?, responsible_id = ?, vendor_contact = ?,
+		software = ?, firmware = ?, ips = ?, macs = ?, ae_titles = ?, vlan = ?, ssid = ?, location = ?, responsible_id = ?, vendor_contact = ?,
 		connectivity = ?, data_class = ?, patient_records = ?, end_of_support = ?, remote_maintenance = ?, patching_permitted = ?,
 		default_creds = ?, class = ?, level = ?, notes = ?, status = ?, retired_at = ?, updated_at = ?, version = ?, search_text = ?
 		WHERE id = ?`, append(assetValues(a), nullTime(a.RetiredAt), a.UpdatedAt, a.Version, search, a.ID)...)
