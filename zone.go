@@ -377,6 +377,41 @@ type ZoneAnalysis struct {
 	AssetNames map[int64]string `json:"-"`
 }
 
+// ProposedConduit is a least-privilege conduit rule drawn from observed flows: one zone pair,
+// protocol, destination port and application protocol, whitelisting exactly the hosts seen.
+type ProposedConduit struct {
+	FromZoneID   int64    `json:"from_zone_id"`
+	ToZoneID     int64    `json:"to_zone_id"`
+	FromZoneName string   `json:"from_zone_name"`
+	ToZoneName   string   `json:"to_zone_name"`
+	Protocol     string   `json:"protocol"`
+	Port         int      `json:"port,omitempty"`
+	App          string   `json:"app,omitempty"`
+	Sources      []string `json:"sources"`
+	Destinations []string `json:"destinations"`
+	Flows        int      `json:"flows"`
+	// CoveredBy is the existing conduit that already allows every flow of the rule; Denied
+	// counts the flows no conduit allowed.
+	CoveredBy int64 `json:"covered_by,omitempty"`
+	Denied    int   `json:"denied"`
+}
+
+// ConduitReview says whether an existing conduit is broader than the flows it allowed, and
+// why (codes with parameters, translated by the UI).
+type ConduitReview struct {
+	ConduitID int64         `json:"conduit_id"`
+	Name      string        `json:"name"`
+	Flows     int           `json:"flows"`
+	Broader   bool          `json:"broader"`
+	Reasons   []ClassReason `json:"reasons"`
+}
+
+// LeastPrivilege is the result of proposing conduits from a site's observed flows [M3].
+type LeastPrivilege struct {
+	Rules    []ProposedConduit `json:"rules"`
+	Conduits []ConduitReview   `json:"conduits"`
+}
+
 // ClassReason is one ground of a class proposal: a stable code the UI translates, its
 // parameters and the seed paragraph it rests on.
 type ClassReason struct {
@@ -505,6 +540,9 @@ type ZoneService interface {
 	WriteDiagram(ctx context.Context, siteID int64, w io.Writer, labels DiagramLabels) error
 	// WriteFirewall exports the site's conduits as firewall rules.
 	WriteFirewall(ctx context.Context, siteID int64, format FirewallFormat, w io.Writer) error
+	// ProposeConduits proposes least-privilege conduit rules from the site's observed flows
+	// and reviews the existing conduits against them.
+	ProposeConduits(ctx context.Context, siteID int64) (*LeastPrivilege, error)
 
 	// ProposeClass proposes the asset's class from what medsec knows of it and stores the
 	// proposal, keeping a person's earlier decision if the proposed class has not changed.

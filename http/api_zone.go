@@ -17,6 +17,7 @@ func zoneAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/zones/analysis", Perm: read, Handler: s.apiZoneAnalysis},
 		{Method: "GET", Path: "/api/v1/zones/diagram", Perm: read, Handler: s.apiZoneDiagram},
 		{Method: "GET", Path: "/api/v1/zones/firewall", Perm: read, Handler: s.apiZoneFirewall},
+		{Method: "GET", Path: "/api/v1/zones/proposals", Perm: read, Handler: s.apiZoneProposals},
 		{Method: "GET", Path: "/api/v1/zones/{id}", Perm: read, Handler: s.apiZoneGet},
 		{Method: "PUT", Path: "/api/v1/zones/{id}", Perm: write, Handler: s.apiZoneUpdate},
 		{Method: "DELETE", Path: "/api/v1/zones/{id}", Perm: write, Handler: s.apiZoneDelete},
@@ -245,5 +246,18 @@ func (s *Server) apiClassDecide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) apiZoneProposals(w http.ResponseWriter, r *http.Request) error {
+	site, err := requiredSiteParam(r)
+	if err != nil {
+		return err
+	}
+	lp, err := s.Zones.ProposeConduits(r.Context(), site)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, lp)
 	return nil
 }

@@ -164,6 +164,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/zones", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/zones/analysis", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/zones/diagram", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/zones/proposals", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/zones/firewall", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/zones/{id}", medsec.PermInventoryRead, false},
 	{"PUT", "/api/v1/zones/{id}", medsec.PermInventoryWrite, false},

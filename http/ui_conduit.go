@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,7 +70,10 @@ func (s *Server) uiConduitNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c := &medsec.Conduit{SiteID: ch.SiteID, Protocol: "tcp", FromZoneID: queryInt64(r, "from"), ToZoneID: queryInt64(r, "to")}
+	// A proposal from the zones page comes prefilled in the query.
+	q := r.URL.Query()
+	c := &medsec.Conduit{SiteID: ch.SiteID, Protocol: cmp.Or(q.Get("protocol"), "tcp"), FromZoneID: queryInt64(r, "from"), ToZoneID: queryInt64(r, "to"),
+		Ports: q.Get("ports"), App: q.Get("app"), Sources: strings.Fields(q.Get("sources")), Destinations: strings.Fields(q.Get("destinations"))}
 	c.Normalize()
 	return s.conduitForm(w, r, http.StatusOK, c, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,9 @@ func (p *page) Finding(f medsec.ZoneFinding) string {
 	return p.withParams("finding."+f.Code, f.Params)
 }
 
+// Review translates a conduit review's reason with its parameters.
+func (p *page) Review(r medsec.ClassReason) string { return p.withParams("review."+r.Code, r.Params) }
+
 // Reason translates a class-proposal reason with its parameters.
 func (p *page) Reason(r medsec.ClassReason) string { return p.withParams("reason."+r.Code, r.Params) }
 
@@ -87,6 +91,20 @@ type zoneListData struct {
 	Analysis   *medsec.ZoneAnalysis
 	Violations []medsec.FlowViolation
 	More       int
+	// Proposals are the least-privilege rules no conduit covers yet; Broader the conduits
+	// wider than the flows need.
+	Proposals []medsec.ProposedConduit
+	Broader   []medsec.ConduitReview
+}
+
+// NewConduitURL is the conduit form prefilled with a proposed rule.
+func (d *zoneListData) NewConduitURL(r medsec.ProposedConduit) string {
+	q := url.Values{"site": {strconv.FormatInt(d.SiteID, 10)}, "from": {strconv.FormatInt(r.FromZoneID, 10)}, "to": {strconv.FormatInt(r.ToZoneID, 10)},
+		"protocol": {r.Protocol}, "app": {r.App}, "sources": {strings.Join(r.Sources, "\n")}, "destinations": {strings.Join(r.Destinations, "\n")}}
+	if r.Port != 0 {
+		q.Set("ports", strconv.Itoa(r.Port))
+	}
+	return "/conduits/new?" + q.Encode()
 }
 
 func (s *Server) uiZoneList(w http.ResponseWriter, r *http.Request) error {
@@ -99,6 +117,20 @@ func (s *Server) uiZoneList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &zoneListData{siteChoice: c, Analysis: an, Violations: an.Violations}
+	lp, err := s.Zones.ProposeConduits(r.Context(), c.SiteID)
+	if err != nil {
+		return err
+	}
+	for _, rule := range lp.Rules {
+		if rule.CoveredBy == 0 {
+			d.Proposals = append(d.Proposals, rule)
+		}
+	}
+	for _, cr := range lp.Conduits {
+		if cr.Broader {
+			d.Broader = append(d.Broader, cr)
+		}
+	}
 	if len(d.Violations) > 200 {
 		d.Violations, d.More = d.Violations[:200], len(d.Violations)-200
 	}

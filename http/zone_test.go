@@ -114,7 +114,7 @@ func TestZoneAPIAndPages(t *testing.T) {
 		return string(b)
 	}
 	page := get("/zones?site=" + site)
-	for _, want := range []string{"工控區", "SL3", "DICOM to PACS", "3389", "Cross-zone flow that no conduit allows"} {
+	for _, want := range []string{"工控區", "SL3", "DICOM to PACS", "3389", "Cross-zone flow that no conduit allows", `id="proposals"`, "Create this conduit"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("zones page lacks %q", want)
 		}
@@ -186,6 +186,10 @@ func TestZoneCodesAreTranslated(t *testing.T) {
 	}
 	for _, s := range []string{medsec.DecisionProposed, medsec.DecisionConfirmed, medsec.DecisionOverridden} {
 		keys = append(keys, "decision."+s)
+	}
+	for _, c := range []string{zone.ReviewUnused, zone.ReviewAnyProtocol, zone.ReviewAnyPort, zone.ReviewExtraPorts, zone.ReviewAnySource,
+		zone.ReviewExtraSource, zone.ReviewAnyDestination, zone.ReviewExtraDest, zone.ReviewAnyApp} {
+		keys = append(keys, "review."+c)
 	}
 	keys = append(keys, "levelsource.asset", "levelsource.none", "zone.edit", "conduit.edit", "side.source", "side.destination", "side.both")
 	for _, k := range keys {

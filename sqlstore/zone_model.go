@@ -604,3 +604,37 @@ func (s *ZoneService) WriteFirewall(ctx context.Context, siteID int64, format me
 	}
 	return nil
 }
+
+// ProposeConduits proposes least-privilege rules from the site's flows (hosts whitelisted
+// exactly) and marks the conduits broader than the flows need.
+func (s *ZoneService) ProposeConduits(ctx context.Context, siteID int64) (*medsec.LeastPrivilege, error) {
+	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+		return nil, err
+	}
+	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, true)
+	if err != nil {
+		return nil, err
+	}
+	checker, err := zone.NewChecker(&sm.model)
+	if err != nil {
+		return nil, fmt.Errorf("propose conduits of site %d: %w", siteID, err)
+	}
+	lp := zone.ProposeConduits(checker, sm.flowModel(), zone.ProposeOptions{})
+	out := &medsec.LeastPrivilege{Rules: []medsec.ProposedConduit{}, Conduits: []medsec.ConduitReview{}}
+	ranges := func(rs []zone.Range) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.String()
+		}
+		return out
+	}
+	for _, r := range lp.Rules {
+		out.Rules = append(out.Rules, medsec.ProposedConduit{FromZoneID: r.From, ToZoneID: r.To, FromZoneName: r.FromName, ToZoneName: r.ToName,
+			Protocol: string(r.Protocol), Port: int(r.Port), App: r.App, Sources: ranges(r.Sources), Destinations: ranges(r.Destinations),
+			Flows: r.Flows, CoveredBy: r.CoveredBy, Denied: r.Denied})
+	}
+	for _, c := range lp.Conduits {
+		out.Conduits = append(out.Conduits, medsec.ConduitReview{ConduitID: c.Conduit, Name: c.Name, Flows: c.Flows, Broader: c.Broader, Reasons: reasonsOf(c.Reasons)})
+	}
+	return out, nil
+}

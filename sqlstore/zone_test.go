@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -405,6 +406,37 @@ func TestManualPlacementMovesFlows(t *testing.T) {
 		// Other assets of the OT zone stay where their addresses put them.
 		if p, err := f.zones.FindPlacement(ce, f.central.ID); err != nil || p.ZoneID != f.ot.ID {
 			t.Errorf("central station placed in %+v (%v), want the OT zone", p, err)
+		}
+	})
+}
+
+func TestProposeConduits(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newZoneFixture(t, db)
+		ce := as(f.engineer)
+		csv := "src,dst,proto,port,app\n10.1.40.7,10.1.10.11,tcp,104,dicom\n10.1.40.8,10.1.10.11,tcp,104,dicom\n10.1.40.7,10.1.10.11,tcp,2575,hl7\n"
+		if _, err := f.zones.ImportFlowsCSV(ce, f.main.ID, strings.NewReader(csv), "f.csv"); err != nil {
+			t.Fatal(err)
+		}
+		// An existing conduit allowing any port from the whole OT zone.
+		if err := f.zones.CreateConduit(ce, &medsec.Conduit{SiteID: f.main.ID, Name: "OT to intranet", FromZoneID: f.ot.ID, ToZoneID: f.intranet.ID,
+			Protocol: "tcp", Controls: []medsec.ConduitControl{medsec.ControlFiltering}}); err != nil {
+			t.Fatal(err)
+		}
+		lp, err := f.zones.ProposeConduits(ce, f.main.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range lp.Rules {
+			got = append(got, fmt.Sprintf("%s→%s %s/%d %s %v→%v", r.FromZoneName, r.ToZoneName, r.Protocol, r.Port, r.App, r.Sources, r.Destinations))
+		}
+		want := []string{"工控區→院內系統網路 tcp/104 dicom [10.1.40.7-10.1.40.8]→[10.1.10.11]", "工控區→院內系統網路 tcp/2575 hl7 [10.1.40.7]→[10.1.10.11]"}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(lp.Conduits) != 1 || !lp.Conduits[0].Broader || len(lp.Conduits[0].Reasons) == 0 {
+			t.Errorf("review of the any-port conduit: %+v", lp.Conduits)
 		}
 	})
 }
