@@ -130,6 +130,32 @@ func TestZoneAPIAndPages(t *testing.T) {
 	get("/conduits/new?site=" + site)
 	get("/crl/missing?site=" + site)
 	get("/flows/import?site=" + site)
+	// Forms: a bad range is shown on the form, a good zone is created and audited.
+	post := func(path string, form url.Values) (int, string) {
+		t.Helper()
+		resp, err := c.PostForm(f.srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, page = post("/zones", url.Values{"site": {site}, "name": {"MICU 內網"}, "kind": {"trusted-local-lan"}, "parent": {fmt.Sprint(ot)}, "ranges": {"10.1.101.0/24\n10.1.2.3/16"}, "vlans": {"101"}})
+	if status != 422 || !strings.Contains(page, `class="wide invalid"`) || !strings.Contains(page, "10.1.2.3/16") {
+		t.Errorf("zone form with a bad range: %d", status)
+	}
+	status, _ = post("/zones", url.Values{"site": {site}, "name": {"MICU 內網"}, "kind": {"trusted-local-lan"}, "parent": {fmt.Sprint(ot)}, "ranges": {"10.1.101.0/24"}, "vlans": {"101"}})
+	if status != http.StatusSeeOther {
+		t.Errorf("zone form: %d, want a redirect to the new zone", status)
+	}
+	if status, _ := post("/conduits", url.Values{"site": {site}, "name": {"x"}, "from_zone": {fmt.Sprint(ot)}, "to_zone": {fmt.Sprint(ot)}, "protocol": {"tcp"}}); status != 422 {
+		t.Errorf("conduit form within one zone: %d, want 422", status)
+	}
+	auditor := f.session("u-auditor")
+	if resp, err := auditor.PostForm(f.srv.URL+"/zones", url.Values{"site": {site}, "name": {"y"}, "kind": {"ot"}}); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("auditor posts a zone: %v %v", resp, err)
+	}
 	resp, err := c.PostForm(f.srv.URL+"/assets/"+ct+"/class/propose", url.Values{})
 	if err != nil || resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("propose: %v %v", resp, err)
