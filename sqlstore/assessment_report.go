@@ -28,13 +28,46 @@ func catalogLevel(l medsec.Level) (catalog.Level, medsec.Level, bool) {
 
 // levelCache gives assets their effective level (the zone's SL mapped to 普/中/高, else
 // the level set on the asset), loading each site's zone model once.
+// It also keeps the applicable rows per (class, level, zone), which a report over
+// thousands of assets otherwise recomputes for each.
 type levelCache struct {
-	s     *AssessmentService
-	sites map[int64]*siteModel
+	s          *AssessmentService
+	sites      map[int64]*siteModel
+	applicable map[applicKey]applicResult
+}
+
+type applicKey struct {
+	class medsec.DeviceClass
+	level medsec.Level
+	src   medsec.LevelSource
+	zone  string
+	sl    int
+}
+
+type applicResult struct {
+	controls []medsec.ApplicableControl
+	level    medsec.Level
+	assumed  bool
+	targets  []string
 }
 
 func (s *AssessmentService) newLevelCache() *levelCache {
-	return &levelCache{s: s, sites: map[int64]*siteModel{}}
+	return &levelCache{s: s, sites: map[int64]*siteModel{}, applicable: map[applicKey]applicResult{}}
+}
+
+// twApplicable is AssessmentService.twApplicable, remembered; callers must not change the
+// returned slice's elements in place.
+func (c *levelCache) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel) ([]medsec.ApplicableControl, medsec.Level, bool, []string, error) {
+	k := applicKey{a.Class, lv.Level, lv.Source, lv.ZoneName, lv.SL}
+	if r, ok := c.applicable[k]; ok {
+		return r.controls, r.level, r.assumed, r.targets, nil
+	}
+	controls, level, assumed, targets, err := c.s.twApplicable(a, lv)
+	if err != nil {
+		return nil, "", false, nil, err
+	}
+	c.applicable[k] = applicResult{controls, level, assumed, targets}
+	return controls, level, assumed, targets, nil
 }
 
 func (c *levelCache) level(ctx context.Context, a *medsec.Asset) (*medsec.AssetLevel, error) {
@@ -103,7 +136,7 @@ func (s *AssessmentService) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel)
 	for _, ap := range tw.Applicable(targets, level) {
 		c := applicableControl(tw.ID(), ap)
 		c.Crosswalk = crosswalkLinks(s.crosswalk, c.CatalogID, c.ControlID)
-		c.Reason = fmt.Sprintf("class %s → %s; %s", a.Class, ap.Target, ap.Reason)
+		c.Reason = fmt.Sprintf("class %s → %s; %s", a.Class, ap.Target, ap.Reason) // no asset-specific data: levelCache shares it
 		switch {
 		case assumed:
 			c.Reason += "; the asset has no level, 普 (low) assumed"
@@ -306,7 +339,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			if err != nil {
 				return nil, err
 			}
-			controls, _, _, _, err := s.twApplicable(a, lv)
+			controls, _, _, _, err := levels.twApplicable(a, lv)
 			if err != nil {
 				return nil, err
 			}
