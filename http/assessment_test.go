@@ -292,6 +292,15 @@ func TestAssessmentUI(t *testing.T) {
 	if list, _ := f.assessments(t, "control=tw-na-1.l"); len(list) != 1 || list[0].Status != medsec.AssessImplemented {
 		t.Errorf("after bulk: %+v", list)
 	}
+	// A plain (not multipart) form with no asset chosen is shown again with the problem.
+	resp, err := c.PostForm(f.srv.URL+"/compliance/bulk", url.Values{"class": {"boundary-host"}, "control_id": {"tw-na-1.l"}, "status": {"partial"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 422 {
+		t.Errorf("bulk without assets: %d, want 422", resp.StatusCode)
+	}
 	for _, path := range []string{"/compliance", "/compliance?catalog=hospital-incident-plan", "/compliance/organisation?catalog=jp-mhlw-6.0-system-operation",
 		"/compliance/calendar", fmt.Sprintf("/compliance?asset=%d", f.assetHQ.ID)} {
 		if status, body := page(path); status != 200 || strings.Contains(body, "Internal error") {

@@ -80,7 +80,7 @@ func (s *Server) uiBulkAssessPost(w http.ResponseWriter, r *http.Request) error 
 	a, err := s.assessmentFromForm(r)
 	var ids []int64
 	if err == nil {
-		for _, v := range r.MultipartForm.Value["asset_id"] {
+		for _, v := range r.Form["asset_id"] {
 			if id, perr := strconv.ParseInt(v, 10, 64); perr == nil {
 				ids = append(ids, id)
 			}
