@@ -12,7 +12,7 @@ import (
 
 // TestBrowserZones drives the zone pages of the demo hospital in headless Chromium as a
 // clinical engineer: a CR reader in the imaging zone (SL3, 中) is placed by hand in the
-// device control zone (SL4); its level follows to 高, its flows are now checked from the
+// device control zone (SL4); its level and its baseline controls follow to 高, its flows are now checked from the
 // device control zone, where no conduit allows its DICOM to PACS nor its file sharing, and
 // the network diagram's arrow from that zone to the servers counts three flows outside
 // every conduit where it counted one.
@@ -39,8 +39,11 @@ func TestBrowserZones(t *testing.T) {
 	}
 	asset := fmt.Sprintf("%s/assets/%d", base, list.Items[0].ID)
 
-	var level, zoneText, diagram string
+	var level, zoneText, diagram, controlsBefore, controlsAfter, controlsZone string
 	if err := chromedp.Run(ctx,
+		chromedp.Navigate(asset+"/controls"),
+		chromedp.WaitVisible(`#controls-summary`),
+		chromedp.Text(`#controls-summary`, &controlsBefore),
 		chromedp.Navigate(asset),
 		chromedp.WaitVisible(`#asset-level`),
 		chromedp.Text(`#asset-level`, &level),
@@ -80,8 +83,17 @@ func TestBrowserZones(t *testing.T) {
 		t.Errorf("after: zone %q, level %q; want %s set by hand at SL4 (高)", zoneText, level, target)
 	}
 	var violations string
-	if err := chromedp.Run(ctx, chromedp.Text(`#asset-violations`, &violations)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Text(`#asset-violations`, &violations),
+		// The baseline controls follow the zone's level.
+		chromedp.Navigate(asset+"/controls"),
+		chromedp.WaitVisible(`#controls-summary`),
+		chromedp.Text(`#controls-summary`, &controlsAfter),
+		chromedp.Text(`#level-from-zone`, &controlsZone),
+	); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(controlsBefore, "等級 中") || !strings.Contains(controlsAfter, "等級 高") || controlsBefore == strings.Replace(controlsAfter, "高", "中", 1) || !strings.Contains(controlsZone, target) {
+		t.Errorf("controls before %q, after %q (%q); want the level to rise from 中 to 高 with the zone, and more controls", controlsBefore, controlsAfter, controlsZone)
 	}
 	if !strings.Contains(violations, "tcp/445") || !strings.Contains(violations, "tcp/104") || !strings.Contains(violations, target) {
 		t.Errorf("asset violations = %q, want its SMB and DICOM flows from %s", violations, target)
