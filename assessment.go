@@ -181,6 +181,13 @@ type ApplicableControl struct {
 	Level Level `json:"level,omitempty"`
 	// Reason says in English why the control applies.
 	Reason string `json:"reason"`
+	// Target is the TW protection target matched (boundary-host, control-system), or
+	// organisation; TargetBasis says how the row's target is known (row-mark,
+	// damaged-mark, default-all); LevelInferred is set when the source's level cell is
+	// missing. Views build a translated reason from these.
+	Target        string `json:"target,omitempty"`
+	TargetBasis   string `json:"target_basis,omitempty"`
+	LevelInferred bool   `json:"level_inferred,omitempty"`
 	// Cadence is the ISO 8601 duration of a recurring obligation, "" if none.
 	Cadence string `json:"cadence,omitempty"`
 	// Current is the latest assessment, nil when none.

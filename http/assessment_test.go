@@ -344,6 +344,19 @@ func TestCheckTexts(t *testing.T) {
 			t.Errorf("status %s has no text", st)
 		}
 	}
+	// Targets and target bases of every TW row, which the controls page translates.
+	cs, _ := catalog.Load()
+	tw, _ := catalog.Find(cs, catalog.IDTaiwanBaseline)
+	for _, ctl := range tw.AllControls() {
+		for _, tg := range ctl.Targets() {
+			if !b.Has("target." + string(tg)) {
+				t.Errorf("%s: target %s has no text", ctl.ID, tg)
+			}
+		}
+		if !b.Has("target_basis." + ctl.TargetBasis()) {
+			t.Errorf("%s: target basis %q has no text", ctl.ID, ctl.TargetBasis())
+		}
+	}
 	for _, id := range []string{"tw-mohw-medical-baseline", "cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation", "hospital-incident-plan"} {
 		if !b.Has("catalog." + id) {
 			t.Errorf("catalog %s has no name", id)

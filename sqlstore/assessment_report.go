@@ -116,6 +116,7 @@ func applicableControl(catalogID string, ap catalog.Applicability) medsec.Applic
 		CatalogID: catalogID, ControlID: ctl.ID, Title: ctl.Title, TitleEn: ctl.TitleEnglish(),
 		Original: ctl.OriginalText(), OriginalLang: ctl.OriginalLang(), English: ctl.English(), SourceRef: ctl.SourceRef(),
 		Level: domainLevel(ap.Level), Reason: ap.Reason, Cadence: ctl.Cadence(), Status: medsec.AssessNotAssessed,
+		Target: string(ap.Target), TargetBasis: ctl.TargetBasis(), LevelInferred: ctl.LevelInferred(),
 	}
 }
 
