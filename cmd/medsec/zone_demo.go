@@ -145,6 +145,27 @@ func loadSiteZones(ctx context.Context, s mhttp.Services, d *demo.Data, code str
 	workstations := addrs(kind(medsec.KindWorkstation), demoVLANWorkstations)
 	jump := addrs(func(a *medsec.Asset) bool { return a.Kind == medsec.KindOther }, demoVLANDMZ)
 
+	// Devices on an RS-232 link to a serial device server have no address: they sit in a
+	// trusted RS-232 zone behind the device control zone, placed by hand.
+	var serial []*medsec.Asset
+	for _, a := range assets {
+		if len(a.IPs) == 0 && slices.Contains(a.Connectivity, medsec.ConnRS232) {
+			serial = append(serial, a)
+		}
+	}
+	if len(serial) > 0 {
+		rs232 := &medsec.Zone{Name: "RS-232 串列連線", Kind: medsec.ZoneTrustedRS232, ParentID: id0(byVLAN[demoVLANDevices]),
+			Description: "經串列設備伺服器連線之儀器（無 IP 位址）"}
+		if err := create(rs232); err != nil {
+			return err
+		}
+		for _, a := range serial {
+			if err := zs.PlaceAsset(ctx, a.ID, rs232.ID); err != nil {
+				return fmt.Errorf("place %s: %w", a.Name, err)
+			}
+		}
+	}
+
 	conduit := func(c *medsec.Conduit) error {
 		if c.FromZoneID == 0 || c.ToZoneID == 0 {
 			return nil // the site lacks one of the zones
@@ -155,12 +176,7 @@ func loadSiteZones(ctx context.Context, s mhttp.Services, d *demo.Data, code str
 		}
 		return nil
 	}
-	id := func(z *medsec.Zone) int64 {
-		if z == nil {
-			return 0
-		}
-		return z.ID
-	}
+	id := id0
 	conduits := []*medsec.Conduit{
 		{Name: "DICOM：影像儀器 → PACS", FromZoneID: id(byVLAN[demoVLANImaging]), ToZoneID: id(byVLAN[demoVLANServers]), Protocol: "tcp", Ports: "104, 11112", App: "dicom",
 			Sources: modalities, Destinations: pacs, Controls: []medsec.ConduitControl{medsec.ControlFiltering}},
@@ -341,3 +357,11 @@ func firstOr(s []string, def string) string {
 }
 
 func intPtr(v int) *int { return &v }
+
+// id0 returns a zone's ID, 0 for none.
+func id0(z *medsec.Zone) int64 {
+	if z == nil {
+		return 0
+	}
+	return z.ID
+}

@@ -39,6 +39,11 @@ func TestZoneDemo(t *testing.T) {
 		for _, v := range an.Violations {
 			vs = append(vs, v.SrcAssetName+"→"+v.Flow.Dst.String()+":"+v.Flow.Proto)
 		}
+		for _, fd := range an.Findings {
+			if fd.Code == "asset.unplaced" {
+				t.Errorf("%s: %s sits in no zone", site.Name, fd.Params["asset"])
+			}
+		}
 		if len(an.Violations) < 3 || len(an.Violations) > 6 {
 			t.Errorf("%s: violations %v, want the few planted ones", site.Name, vs)
 		}
