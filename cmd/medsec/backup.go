@@ -1,20 +1,29 @@
 package main
 
 import (
+	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"medsec/sqlstore"
 )
 
-// runBackup implements "medsec backup": a consistent copy of the SQLite store, taken while
-// the server may be running.
+// A backup is a tar archive: "medsec.db", a consistent copy of the SQLite store, and
+// "evidence/XX/SHA256", every evidence file. Evidence files are named by their content's
+// SHA-256, which restore checks.
+
+// runBackup implements "medsec backup": a consistent copy of the store and the evidence
+// files, taken while the server may be running.
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -30,20 +39,80 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("backup: no database in %s", *data)
 	}
-	db, err := sqlstore.Open(ctx, path)
+	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	defer db.Close()
-	if err := db.Backup(ctx, *out); err != nil {
-		return err
+	err = writeBackup(ctx, *data, path, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(*out)
+		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", *out)
 	return nil
 }
 
-// runRestore implements "medsec restore": it checks a backup and puts it in place of the
-// data directory's database, keeping the old one beside it. The server must be stopped.
+func writeBackup(ctx context.Context, dataDir, dbPath string, w io.Writer) error {
+	db, err := sqlstore.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	snapshot := filepath.Join(dataDir, fmt.Sprintf("medsec.db.backup-%d", time.Now().UnixNano()))
+	err = db.Backup(ctx, snapshot)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	defer os.Remove(snapshot)
+	tw := tar.NewWriter(w)
+	if err := addFile(tw, snapshot, "medsec.db"); err != nil {
+		return err
+	}
+	evidenceDir := filepath.Join(dataDir, "evidence")
+	err = filepath.WalkDir(evidenceDir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == evidenceDir {
+			return fs.SkipDir
+		} else if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dataDir, p)
+		if err != nil {
+			return err
+		}
+		return addFile(tw, p, filepath.ToSlash(rel))
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+func addFile(tw *tar.Writer, path, name string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Typeflag: tar.TypeReg}); err != nil {
+		return err
+	}
+	_, err = io.Copy(tw, f)
+	return err
+}
+
+// evidenceName is the only evidence path a backup may hold: evidence/XX/SHA256.
+var evidenceName = regexp.MustCompile(`^evidence/([0-9a-f]{2})/([0-9a-f]{64})$`)
+
+// runRestore implements "medsec restore": it checks a backup whole (the database's
+// integrity, every evidence file's hash) before it touches the data directory, then puts
+// it in place and keeps the old database and evidence beside. The server must be stopped.
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,56 +133,97 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer unlock()
 
-	// Check the backup on a private copy, so that a bad file changes nothing.
-	staged := filepath.Join(*data, "medsec.db.restoring")
-	os.Remove(staged)
-	if err := copyFile(*from, staged); err != nil {
+	staged, err := os.MkdirTemp(*data, "restoring-")
+	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	check, err := sqlstore.Open(ctx, staged)
+	defer os.RemoveAll(staged)
+	if err := unpackBackup(*from, staged); err != nil {
+		return fmt.Errorf("restore: %s is not a usable medsec backup: %w", *from, err)
+	}
+	check, err := sqlstore.Open(ctx, filepath.Join(staged, "medsec.db"))
 	if err != nil {
-		os.Remove(staged)
-		return fmt.Errorf("restore: %s is not a medsec backup: %w", *from, err)
+		return fmt.Errorf("restore: %s: the database does not open: %w", *from, err)
 	}
 	var result string
 	err = check.CheckIntegrity(ctx, &result)
 	check.Close()
 	if err != nil || result != "ok" {
-		os.Remove(staged)
 		return fmt.Errorf("restore: %s failed the integrity check: %v %s", *from, err, result)
 	}
+	os.Remove(filepath.Join(staged, "medsec.db-wal"))
+	os.Remove(filepath.Join(staged, "medsec.db-shm"))
+
+	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	target := dsnFor(*data, "")
-	if _, err := os.Stat(target); err == nil {
-		old := target + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Rename(target+suffix, old+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("restore: %w", err)
-			}
+	for _, name := range []string{target, target + "-wal", target + "-shm", filepath.Join(*data, "evidence")} {
+		if err := os.Rename(name, name+stamp); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("restore: %w", err)
 		}
-		fmt.Fprintf(stdout, "previous database kept as %s\n", old)
 	}
-	os.Remove(staged + "-wal")
-	os.Remove(staged + "-shm")
-	if err := os.Rename(staged, target); err != nil {
+	if err := os.Rename(filepath.Join(staged, "medsec.db"), target); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", *from, *data)
+	if err := os.Rename(filepath.Join(staged, "evidence"), filepath.Join(*data, "evidence")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s; the previous database and evidence are kept with the suffix %s\n", *from, *data, stamp)
 	return nil
 }
 
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
+// unpackBackup extracts a backup into dir, refusing any entry that is not the database or
+// an evidence file whose content matches its name.
+func unpackBackup(path, dir string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
+	defer f.Close()
+	tr := tar.NewReader(f)
+	haveDB := false
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			return fmt.Errorf("entry %q is not a regular file", hdr.Name)
+		}
+		m := evidenceName.FindStringSubmatch(hdr.Name)
+		switch {
+		case hdr.Name == "medsec.db" && !haveDB:
+			haveDB = true
+		case m != nil && m[1] == m[2][:2]:
+		default:
+			return fmt.Errorf("unexpected entry %q", hdr.Name)
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(hdr.Name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		_, err = io.Copy(io.MultiWriter(out, h), tr)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		if m != nil && hex.EncodeToString(h.Sum(nil)) != m[2] {
+			return fmt.Errorf("evidence file %s does not match its hash", m[2])
+		}
+		if m != nil {
+			os.Chmod(dst, 0o400)
+		}
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	if !haveDB {
+		return errors.New("no database in the archive")
 	}
-	return out.Close()
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"io/fs"
 	"math/big"
 	"net"
 	"net/http"
@@ -73,11 +75,21 @@ func TestTokenBackupRestore(t *testing.T) {
 	db.Close()
 	bad := filepath.Join(t.TempDir(), "not-a-backup.db")
 	os.WriteFile(bad, []byte("hello"), 0o600)
+	// An archive whose evidence file does not match its name is refused whole.
+	tampered := filepath.Join(t.TempDir(), "tampered.tar")
+	writeTar(t, tampered, map[string]string{"medsec.db": "x", "evidence/ab/ab" + strings.Repeat("0", 62): "not this content"})
+	evidenceBefore := countFiles(t, filepath.Join(data, "evidence"))
+	if evidenceBefore == 0 {
+		t.Fatal("the demo stored no evidence files: the backup test would prove nothing about them")
+	}
 
 	stopServer(t)
-	if err := run(ctx, []string{"restore", "--data", data, "--from", bad}, io.Discard, io.Discard); err == nil {
-		t.Error("a file that is not a backup was restored")
+	for _, f := range []string{bad, tampered} {
+		if err := run(ctx, []string{"restore", "--data", data, "--from", f}, io.Discard, io.Discard); err == nil {
+			t.Errorf("%s was restored", filepath.Base(f))
+		}
 	}
+	os.RemoveAll(filepath.Join(data, "evidence"))
 	if err := run(ctx, []string{"restore", "--data", data, "--from", backup}, io.Discard, io.Discard); err != nil {
 		t.Fatalf("restore: %v", err)
 	}
@@ -98,6 +110,9 @@ func TestTokenBackupRestore(t *testing.T) {
 	_, total, err := sqlstore.NewAssetService(db).FindAssets(sys, medsec.AssetFilter{})
 	if err != nil || total < 150 {
 		t.Errorf("restored inventory has %d assets, %v", total, err)
+	}
+	if got := countFiles(t, filepath.Join(data, "evidence")); got != evidenceBefore {
+		t.Errorf("restored %d evidence files, want %d", got, evidenceBefore)
 	}
 	old, _ := filepath.Glob(filepath.Join(data, "medsec.db.before-restore-*"))
 	if len(old) == 0 {
@@ -185,4 +200,33 @@ func TestDiscoverStoresRun(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"source": "dicom-worklist.pcap"`) || !strings.Contains(string(body), `"total": 1`) {
 		t.Errorf("runs through the API: %d %s", resp.StatusCode, body)
 	}
+}
+
+func writeTar(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	for name, content := range files {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(content)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(content))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
 }
