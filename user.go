@@ -118,6 +118,11 @@ func UserFromContext(ctx context.Context) *User {
 	return u
 }
 
+// ErrForbidden returns the error for an action the user's role or sites do not allow.
+func ErrForbidden() *Error {
+	return &Error{Code: EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+}
+
 // Authorize returns the context's user if it holds the permission, EUNAUTHORIZED if no one
 // is logged in, and EFORBIDDEN otherwise.
 func Authorize(ctx context.Context, p Permission) (*User, error) {
@@ -125,7 +130,7 @@ func Authorize(ctx context.Context, p Permission) (*User, error) {
 	if u == nil {
 		return nil, Errorf(EUNAUTHORIZED, "You must log in.")
 	} else if !u.Role.Can(p) {
-		return nil, &Error{Code: EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+		return nil, ErrForbidden()
 	}
 	return u, nil
 }

@@ -83,7 +83,7 @@ func (s *Server) api(route apiRoute) http.Handler {
 			}
 			r = withUser(r, u)
 			if route.Perm != "" && !u.Role.Can(route.Perm) {
-				s.apiError(w, r, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"})
+				s.apiError(w, r, medsec.ErrForbidden())
 				return
 			}
 		}

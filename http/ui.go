@@ -209,7 +209,7 @@ func (s *Server) ui(perm medsec.Permission, h func(w http.ResponseWriter, r *htt
 			}
 		}
 		if perm != "" && !u.Role.Can(perm) {
-			s.uiError(w, r, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"})
+			s.uiError(w, r, medsec.ErrForbidden())
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 256<<20)

@@ -120,7 +120,7 @@ func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, 
 	} else if len(u.SiteIDs) > 0 {
 		// The organisation's obligations belong to no site; a user limited to some
 		// sites may read them but not judge them.
-		return errForbidden
+		return medsec.ErrForbidden()
 	}
 	for i := range a.Evidence {
 		e := &a.Evidence[i]

@@ -199,7 +199,7 @@ func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
 		return err
 	}
 	if !u.CanSeeSite(a.SiteID) {
-		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+		return medsec.ErrForbidden()
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -296,7 +296,7 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
 	}
 	if !u.CanSeeSite(a.SiteID) {
-		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+		return medsec.ErrForbidden()
 	}
 	if a.Version != before.Version {
 		return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this asset; reload it and try again.", Key: "err.stale"}

@@ -24,7 +24,7 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 		return err
 	}
 	if !u.CanSeeSite(run.SiteID) || run.SiteID == 0 {
-		return errForbidden
+		return medsec.ErrForbidden()
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {

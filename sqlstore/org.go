@@ -88,7 +88,7 @@ func (s *OrgService) CreateDepartment(ctx context.Context, x *medsec.Department)
 		return err
 	}
 	if !u.CanSeeSite(x.SiteID) {
-		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
+		return medsec.ErrForbidden()
 	}
 	return s.db.create(ctx, "department", &x.ID, x.SiteID, x,
 		`INSERT INTO departments (site_id, name) VALUES (?, ?)`, x.SiteID, x.Name)

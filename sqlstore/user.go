@@ -38,8 +38,6 @@ func NewUserService(db *DB) *UserService {
 	return &UserService{db: db, dummyHash: h}
 }
 
-var errForbidden = &medsec.Error{Code: medsec.EFORBIDDEN, Message: "You are not allowed to do this.", Key: "err.forbidden"}
-
 const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, totp_enabled, disabled, last_login_at, created_at`
 
 type userRow struct {
@@ -264,7 +262,7 @@ func (s *UserService) DeleteSession(ctx context.Context, token string) error {
 func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
 	caller := medsec.UserFromContext(ctx)
 	if caller == nil || (caller.ID != userID && !caller.Role.Can(medsec.PermUserAdmin)) {
-		return "", errForbidden
+		return "", medsec.ErrForbidden()
 	}
 	token, hash, err := auth.NewToken("msk_")
 	if err != nil {
@@ -340,7 +338,7 @@ func (s *UserService) FindUserByID(ctx context.Context, id int64) (*medsec.User,
 	if caller == nil {
 		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
 	} else if caller.ID != id && !caller.Role.Can(medsec.PermUserAdmin) {
-		return nil, errForbidden
+		return nil, medsec.ErrForbidden()
 	}
 	return findUser(ctx, s.db.read, s.db.dialect, "id = ?", id)
 }
@@ -447,7 +445,7 @@ func boolInt(b bool) int {
 func (s *UserService) SetPassword(ctx context.Context, userID int64, password string) error {
 	caller := medsec.UserFromContext(ctx)
 	if caller == nil || (caller.ID != userID && !caller.Role.Can(medsec.PermUserAdmin)) {
-		return errForbidden
+		return medsec.ErrForbidden()
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {

@@ -31,7 +31,7 @@ func authorizeSite(ctx context.Context, p medsec.Permission, siteID int64) (*med
 	}
 	if !u.CanSeeSite(siteID) {
 		if p == medsec.PermInventoryWrite {
-			return nil, errForbidden
+			return nil, medsec.ErrForbidden()
 		}
 		return nil, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
 	}

@@ -419,7 +419,7 @@ func (s *ZoneService) PlaceAsset(ctx context.Context, assetID, zoneID int64) err
 		return err
 	}
 	if !u.CanSeeSite(a.SiteID) {
-		return errForbidden
+		return medsec.ErrForbidden()
 	}
 	before := sm.placement(a)
 	if zoneID != 0 && sm.zoneByID(zoneID) == nil {
