@@ -168,11 +168,8 @@ func (s *Server) importAssets(r *http.Request, name string, data []byte) (medsec
 	return s.Assets.ImportAssets(r.Context(), rows, name)
 }
 
-// apiAssetExport writes every asset the filter selects as CSV or XLSX (format=xlsx).
-func (s *Server) apiAssetExport(w http.ResponseWriter, r *http.Request) error {
-	return s.exportAssets(w, r)
-}
-
+// exportAssets writes every asset the filter selects as CSV or XLSX (format=xlsx), for the
+// UI and the API alike.
 func (s *Server) exportAssets(w http.ResponseWriter, r *http.Request) error {
 	f := assetFilter(r, 100)
 	f.Offset, f.Limit = 0, 100000

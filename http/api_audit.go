@@ -36,10 +36,6 @@ func (s *Server) apiAuditList(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiAuditExport(w http.ResponseWriter, r *http.Request) error {
-	return s.exportAudit(w, r)
-}
-
 // exportAudit writes the selected audit entries as CSV, newest first, up to 100,000.
 func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	f := auditFilter(r, 100000)
