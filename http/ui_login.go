@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,10 +16,27 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login", p)
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a redirect after login or a language switch on this site. It accepts only
+// an absolute path of printable ASCII: browsers drop tabs and newlines inside URLs and read a
+// backslash as a slash (WHATWG URL §4.4), so "/\t/host", "/\n/host" and "/\\host" are
+// "//host", another origin. Anything else, including a path whose decoded form starts with
+// "//" or "/\", gives the home page.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/assets"
+	const home = "/assets"
+	if !strings.HasPrefix(next, "/") {
+		return home
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	if p := u.Path; !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\t\r\n") {
+		return home
 	}
 	return next
 }
