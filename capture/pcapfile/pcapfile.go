@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // Link types (LINKTYPE_* values from the tcpdump.org registry) that medsec
@@ -177,8 +178,13 @@ type Reader struct {
 
 type ngIface struct {
 	linkType int
-	// tsMul and tsDiv convert timestamp units to nanoseconds.
-	tsMul, tsDiv int64
+	// A timestamp of a decimal resolution (if_tsresol high bit clear) is
+	// ts * tsMul / tsDiv nanoseconds; one of a power-of-two resolution
+	// (high bit set, tsShift > 0) is ts / 2^tsShift seconds.
+	tsMul, tsDiv uint64
+	tsShift      uint
+	// tsOffset is if_tsoffset in nanoseconds: timestamps are relative to it.
+	tsOffset int64
 }
 
 // NewReader reads a capture from r, detecting its format from the first
@@ -388,7 +394,7 @@ func (r *Reader) nextNG() (*Packet, error) {
 				return nil, &Error{Offset: off, Msg: fmt.Sprintf("packet block names interface %d, only %d described", ifid, len(r.ifaces))}
 			}
 			ifc := r.ifaces[ifid]
-			ts := int64(r.order.Uint32(body[4:]))<<32 | int64(r.order.Uint32(body[8:]))
+			ts := uint64(r.order.Uint32(body[4:]))<<32 | uint64(r.order.Uint32(body[8:]))
 			capLen := r.order.Uint32(body[12:])
 			orig := r.order.Uint32(body[16:])
 			if uint64(capLen) > uint64(len(body)-20) {
@@ -397,7 +403,7 @@ func (r *Reader) nextNG() (*Packet, error) {
 			p := &r.pkt
 			p.Data = body[20 : 20+capLen : 20+capLen]
 			p.OrigLen = int(orig)
-			p.TimeNanos = scaleTS(ts, ifc)
+			p.TimeNanos = scaleTS(ts, ifc) + ifc.tsOffset
 			p.LinkType = ifc.linkType
 			p.Interface = ifid
 			p.Offset = off
@@ -431,11 +437,23 @@ func (r *Reader) nextNG() (*Packet, error) {
 	}
 }
 
-func scaleTS(ts int64, ifc ngIface) int64 {
-	if ifc.tsDiv == 1 {
-		return ts * ifc.tsMul
+// scaleTS converts a pcapng timestamp in the interface's units to
+// nanoseconds since the Unix epoch (pcapng, draft-ietf-opsawg-pcapng §4.2,
+// option if_tsresol), rounding down.
+func scaleTS(ts uint64, ifc ngIface) int64 {
+	if ifc.tsShift > 0 {
+		// Whole seconds, then the fraction: frac/2^shift s = frac*1e9/2^shift ns,
+		// computed in 128 bits so that no precision is lost.
+		sec := ts >> ifc.tsShift
+		frac := ts & (1<<ifc.tsShift - 1)
+		hi, lo := bits.Mul64(frac, 1e9)
+		ns := hi<<(64-ifc.tsShift) | lo>>ifc.tsShift
+		return int64(sec*1e9 + ns)
 	}
-	return ts / ifc.tsDiv * ifc.tsMul
+	if ifc.tsDiv == 1 {
+		return int64(ts * ifc.tsMul)
+	}
+	return int64(ts / ifc.tsDiv * ifc.tsMul)
 }
 
 func (r *Reader) addIface(body []byte, off int64) error {
@@ -453,29 +471,33 @@ func (r *Reader) addIface(body []byte, off int64) error {
 		if 4+olen > len(opts) {
 			return &Error{Offset: off, Msg: "pcapng interface option overruns block"}
 		}
+		if code == 14 && olen == 8 { // if_tsoffset: seconds added to every timestamp
+			ifc.tsOffset = int64(r.order.Uint64(opts[4:])) * 1e9
+		}
 		if code == 9 && olen >= 1 { // if_tsresol
 			v := opts[4]
 			exp := int(v & 0x7f)
 			if v&0x80 != 0 {
-				// Power of two resolution: 2^-exp seconds.
-				if exp > 62 {
+				// Power of two resolution: 2^-exp seconds, as capture
+				// cards write (2^-32 s, 2^-30 s).
+				switch {
+				case exp == 0:
+					ifc.tsMul, ifc.tsDiv = 1e9, 1
+				case exp <= 63:
+					ifc.tsShift = uint(exp)
+				default:
 					return &Error{Offset: off, Msg: fmt.Sprintf("unsupported timestamp resolution 2^-%d", exp)}
-				}
-				// Convert via division: ns = ts * 1e9 / 2^exp, approximated.
-				ifc.tsMul, ifc.tsDiv = 1, int64(1)<<exp/1e9
-				if ifc.tsDiv == 0 {
-					ifc.tsMul, ifc.tsDiv = int64(1e9)>>exp, 1
 				}
 			} else {
 				switch {
 				case exp <= 9:
-					mul := int64(1)
+					mul := uint64(1)
 					for i := exp; i < 9; i++ {
 						mul *= 10
 					}
 					ifc.tsMul, ifc.tsDiv = mul, 1
 				case exp <= 18:
-					div := int64(1)
+					div := uint64(1)
 					for i := 9; i < exp; i++ {
 						div *= 10
 					}

@@ -242,11 +242,12 @@ func TestAgainstTshark(t *testing.T) {
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed: cannot cross-check the reader")
 	}
-	shared := os.Getenv("MEDSEC_SHARED_PCAP")
-	if shared == "" {
-		shared = "/work/shared/data/pcap"
-	}
-	files, _ := filepath.Glob(filepath.Join(shared, "*.pcap"))
+	files, _ := filepath.Glob(filepath.Join(sharedDir(t, "MEDSEC_SHARED_PCAP", "pcap"), "*.pcap"))
+	// The real-world failure cases (../shared/data/cases/README.md), among
+	// them a pcapng whose interface has a power-of-two if_tsresol.
+	cases := sharedDir(t, "MEDSEC_SHARED_CASES", "cases")
+	files = append(files, mustGlob(filepath.Join(cases, "*.pcap"))...)
+	files = append(files, mustGlob(filepath.Join(cases, "*.pcapng"))...)
 	files = append(files, mustGlob("../testdata/*.pcap")...)
 	files = append(files, mustGlob("../testdata/*.pcapng")...)
 	if len(files) == 0 {
@@ -254,18 +255,17 @@ func TestAgainstTshark(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			out, err := exec.Command("tshark", "-r", f, "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.time_epoch").Output()
-			if err != nil {
-				t.Fatalf("tshark: %v", err)
-			}
+			out, tsharkErr := exec.Command("tshark", "-r", f, "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.time_epoch").Output()
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got, _, err := readAll(t, data, false)
-			if err != nil {
-				t.Fatalf("read: %v", err)
+			// A capture cut short mid-record: both readers stop there,
+			// and the packets before it must agree.
+			if (err != nil) != (tsharkErr != nil) {
+				t.Fatalf("read error %v, tshark error %v", err, tsharkErr)
 			}
 			if len(got) != len(lines) {
 				t.Fatalf("got %d packets, tshark %d", len(got), len(lines))
@@ -284,6 +284,29 @@ func TestAgainstTshark(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// sharedDir returns the directory of shared test data named by the
+// environment variable env, else data/sub of the shared folder beside the
+// repository (../shared, as in CI).
+func sharedDir(t *testing.T, env, sub string) string {
+	if d := os.Getenv(env); d != "" {
+		return d
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "data", sub)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+		dir = parent
 	}
 }
 
@@ -314,6 +337,85 @@ func TestWriterRoundTrip(t *testing.T) {
 	for i := range want {
 		if got[i].ts != want[i].ts || !bytes.Equal(got[i].data, want[i].data) || got[i].orig != want[i].orig {
 			t.Errorf("packet %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// ngOneUnit encodes a pcapng section with one Ethernet interface whose
+// options are if_tsresol = tsresol (left out when 0) and if_tsoffset =
+// offset seconds (left out when 0), and one packet whose timestamp is units.
+func ngOneUnit(order binary.ByteOrder, tsresol byte, offset int64, units uint64) []byte {
+	var b bytes.Buffer
+	shb := make([]byte, 16)
+	order.PutUint32(shb, 0x1a2b3c4d)
+	order.PutUint16(shb[4:], 1)
+	binary.LittleEndian.PutUint64(shb[8:], ^uint64(0))
+	b.Write(ngBlock(order, blockSHB, shb))
+	body := make([]byte, 8)
+	order.PutUint16(body, LinkEthernet)
+	if tsresol != 0 {
+		opt := make([]byte, 8)
+		order.PutUint16(opt, 9)
+		order.PutUint16(opt[2:], 1)
+		opt[4] = tsresol
+		body = append(body, opt...)
+	}
+	if offset != 0 {
+		opt := make([]byte, 12)
+		order.PutUint16(opt, 14)
+		order.PutUint16(opt[2:], 8)
+		order.PutUint64(opt[4:], uint64(offset))
+		body = append(body, opt...)
+	}
+	body = append(body, 0, 0, 0, 0)
+	b.Write(ngBlock(order, blockIDB, body))
+	epb := make([]byte, 24)
+	order.PutUint32(epb[4:], uint32(units>>32))
+	order.PutUint32(epb[8:], uint32(units))
+	order.PutUint32(epb[12:], 4)
+	order.PutUint32(epb[16:], 4)
+	b.Write(ngBlock(order, blockEPB, epb))
+	return b.Bytes()
+}
+
+// TestTimestampResolution checks every kind of pcapng if_tsresol (decimal
+// and power of two, pcapng §4.2) and if_tsoffset against hand-computed times.
+func TestTimestampResolution(t *testing.T) {
+	// 2025-11-30 10:00:00.251 UTC, the first packet of the shared case
+	// pcapng-if-tsresol-pow2-32.pcapng.
+	const sec = 1764496800
+	tests := []struct {
+		name    string
+		tsresol byte
+		offset  int64
+		units   uint64
+		want    int64
+	}{
+		{"default-micro", 0, 0, sec*1e6 + 251000, sec*1e9 + 251000000},
+		{"decimal-milli", 3, 0, sec*1e3 + 251, sec*1e9 + 251000000},
+		{"decimal-nano", 9, 0, sec*1e9 + 251000123, sec*1e9 + 251000123},
+		{"decimal-pico-offset", 12, sec, 251000123 * 1000, sec*1e9 + 251000123},
+		// 2^-32 s: 0.251 s is 1078036791.296 units; 1078036792 units are
+		// 251000000.16 ns, rounded down.
+		{"pow2-32", 0x80 | 32, 0, sec<<32 | 1078036792, sec*1e9 + 251000000},
+		{"pow2-30", 0x80 | 30, 0, sec<<30 | 1 << 29, sec*1e9 + 500000000},
+		{"pow2-20", 0x80 | 20, 0, sec<<20 | 1, sec*1e9 + 953},
+		{"pow2-1", 0x80 | 1, 0, sec<<1 | 1, sec*1e9 + 500000000},
+		{"pow2-0", 0x80, 0, sec, sec * 1e9},
+		{"pow2-32-offset", 0x80 | 32, sec, 1 << 31, sec*1e9 + 500000000},
+		{"micro-offset", 6, sec, 251000, sec*1e9 + 251000000},
+	}
+	for _, tc := range tests {
+		for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			t.Run(tc.name+"/"+order.String(), func(t *testing.T) {
+				got, _, err := readAll(t, ngOneUnit(order, tc.tsresol, tc.offset, tc.units), false)
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				if len(got) != 1 || got[0].ts != tc.want {
+					t.Fatalf("got %+v, want one packet at %d", got, tc.want)
+				}
+			})
 		}
 	}
 }
