@@ -398,7 +398,7 @@ func TestTimestampResolution(t *testing.T) {
 		// 2^-32 s: 0.251 s is 1078036791.296 units; 1078036792 units are
 		// 251000000.16 ns, rounded down.
 		{"pow2-32", 0x80 | 32, 0, sec<<32 | 1078036792, sec*1e9 + 251000000},
-		{"pow2-30", 0x80 | 30, 0, sec<<30 | 1 << 29, sec*1e9 + 500000000},
+		{"pow2-30", 0x80 | 30, 0, sec<<30 | 1<<29, sec*1e9 + 500000000},
 		{"pow2-20", 0x80 | 20, 0, sec<<20 | 1, sec*1e9 + 953},
 		{"pow2-1", 0x80 | 1, 0, sec<<1 | 1, sec*1e9 + 500000000},
 		{"pow2-0", 0x80, 0, sec, sec * 1e9},
