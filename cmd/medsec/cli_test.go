@@ -151,6 +151,31 @@ func TestHTTPSMinimumTLS13(t *testing.T) {
 	}
 }
 
+// TestHTTPSTLS12OnlyAEAD serves HTTPS with --tls-min 1.2 and checks that TLS 1.2 clients
+// get a forward-secret AEAD suite and that CBC/SHA-1 suites are refused.
+func TestHTTPSTLS12OnlyAEAD(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSigned(t, dir)
+	base, _ := startServer(t, "--tls-cert", certFile, "--tls-key", keyFile, "--tls-min", "1.2")
+	addr := strings.TrimPrefix(base, "http://")
+	dial := func(suite uint16) error {
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+			&tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	}
+	for _, suite := range []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA} {
+		if err := dial(suite); err == nil {
+			t.Errorf("TLS 1.2 with %s was accepted", tls.CipherSuiteName(suite))
+		}
+	}
+	if err := dial(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256); err != nil {
+		t.Errorf("TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256: %v", err)
+	}
+}
+
 func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -154,11 +154,10 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			ln.Close()
 			return fmt.Errorf("serve: TLS: %w", err)
 		}
-		min := uint16(tls.VersionTLS13)
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}}
 		if c.tlsMin == "1.2" {
-			min = tls.VersionTLS12
+			hs.TLSConfig.MinVersion, hs.TLSConfig.CipherSuites = tls.VersionTLS12, tls12CipherSuites
 		}
-		hs.TLSConfig = &tls.Config{MinVersion: min, Certificates: []tls.Certificate{cert}}
 		ln = tls.NewListener(ln, hs.TLSConfig)
 		scheme = "https"
 	}
@@ -199,4 +198,17 @@ func lockDataDir(dir string) (unlock func(), err error) {
 // asSystem returns ctx acting as medsec itself, for command-line work by the operator.
 func asSystem(ctx context.Context) context.Context {
 	return medsec.NewContextWithUser(ctx, medsec.SystemUser)
+}
+
+// tls12CipherSuites are the TLS 1.2 suites offered with --tls-min 1.2: forward-secret
+// (ECDHE) AEAD suites only, as NIST SP 800-52 Rev. 2 §3.3.1 and BSI TR-02102-2 recommend.
+// CBC and SHA-1 suites are not offered. TLS 1.3 suites are not configurable in Go and are
+// all AEAD.
+var tls12CipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
