@@ -85,6 +85,40 @@ func (u *User) CanSeeAsset(a *Asset) bool {
 	return true
 }
 
+// Holds reports whether the user holds every right an account with this role, these
+// sites (empty: every site) and this vendor would have, so that it may grant or manage
+// such an account: every permission of the role, every one of the sites (a user limited to
+// sites cannot grant "every site"), and, for a user bound to a vendor, only that vendor.
+// No one grants what it does not hold.
+func (u *User) Holds(role Role, siteIDs []int64, vendorID int64) bool {
+	for _, p := range rolePermissions[role] {
+		if !u.Role.Can(p) {
+			return false
+		}
+	}
+	if len(u.SiteIDs) > 0 {
+		if len(siteIDs) == 0 {
+			return false
+		}
+		for _, id := range siteIDs {
+			if !slices.Contains(u.SiteIDs, id) {
+				return false
+			}
+		}
+	}
+	if u.Role == RoleVendor && vendorID != u.VendorID {
+		return false
+	}
+	return true
+}
+
+// ErrBeyondOwnAccess returns the error for granting or managing access the acting user does
+// not hold itself (a site-limited admin widening a site limit, creating an unrestricted
+// admin, or resetting the password of a user outside its sites).
+func ErrBeyondOwnAccess() *Error {
+	return &Error{Code: EFORBIDDEN, Message: "You cannot grant or manage access that you do not hold yourself.", Key: "err.beyond_own_access"}
+}
+
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
 // Validate checks a user's fields.

@@ -1,10 +1,16 @@
 package http_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"medsec"
+	"medsec/sqlstore"
 )
 
 // TestRedirectsStayOnSite posts every known way of leaving the site as the "next" of
@@ -62,4 +68,78 @@ func TestRedirectsStayOnSite(t *testing.T) {
 			t.Errorf("login next=%s: %d Location %q, want 303 /assets", raw, resp.StatusCode, got)
 		}
 	}
+}
+
+// TestSiteLimitedAdminCannotEscalate replays the review's F3 through the API and the UI: a
+// site-limited admin's attempts to widen its limit, make an unrestricted admin or reset an
+// unrestricted user's password are refused with 403 and each is an audited denial.
+func TestSiteLimitedAdminCannotEscalate(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	users := sqlstore.NewUserService(f.db)
+	br := f.assetBR.SiteID
+	adminBR := &medsec.User{Username: "admin.br", Role: medsec.RoleAdmin, SiteIDs: []int64{br}}
+	if err := users.CreateUser(ctx, adminBR, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	token, err := users.CreateAPIToken(ctx, adminBR.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	denials := func() int {
+		_, n, err := sqlstore.NewAuditService(f.db).FindAuditEntries(ctx, medsec.AuditFilter{Action: medsec.ActionDenied})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := denials()
+	ciso := userID(t, f, "u-security-officer")
+	tests := []struct{ name, method, path, body string }{
+		{"own limit removed", "PUT", fmt.Sprintf("/api/v1/users/%d", adminBR.ID), `{"display_name":"AdmBR","role":"admin","site_ids":[]}`},
+		{"unrestricted admin created", "POST", "/api/v1/users", `{"username":"escalated","display_name":"e","role":"admin","site_ids":[],"password":"Zr8%kWq2nLp5vT-x"}`},
+		{"unrestricted user's password set", "PUT", fmt.Sprintf("/api/v1/users/%d", ciso), `{"display_name":"x","role":"security-officer","site_ids":[],"password":"Tk3!qpZ8wmR4vb-x"}`},
+	}
+	for _, tt := range tests {
+		if status, body := f.do(tt.method, tt.path, token, tt.body); status != http.StatusForbidden {
+			t.Errorf("%s: %d %s, want 403", tt.name, status, body)
+		}
+	}
+	// The same through the user administration page.
+	c := f.session("admin.br")
+	resp, err := c.PostForm(f.srv.URL+fmt.Sprintf("/users/%d", adminBR.ID), url.Values{"display_name": {"AdmBR"}, "role": {"admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("UI: own limit removed: %d, want 403", resp.StatusCode)
+	}
+	if got, want := denials()-before, len(tests)+1; got != want {
+		t.Errorf("%d denials audited, want %d", got, want)
+	}
+	u, err := users.FindUserByID(ctx, adminBR.ID)
+	if err != nil || !slices.Equal(u.SiteIDs, []int64{br}) {
+		t.Errorf("admin.br after the attempts: %+v, %v; want sites [%d]", u, err, br)
+	}
+	if status, _ := f.do("GET", fmt.Sprintf("/api/v1/assets/%d", f.assetHQ.ID), token, ""); status != http.StatusNotFound {
+		t.Errorf("admin.br reads a main-site asset: %d, want 404", status)
+	}
+}
+
+// userID returns the id of the fixture's user with this name.
+func userID(t *testing.T, f *fixture, username string) int64 {
+	t.Helper()
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	all, err := sqlstore.NewUserService(f.db).FindUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range all {
+		if u.Username == username {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", username)
+	return 0
 }

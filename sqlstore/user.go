@@ -95,6 +95,26 @@ func userSites(ctx context.Context, q querier, d dialect, userID int64) ([]int64
 	return ids, rows.Err()
 }
 
+// manageableUser reads the user with the id for the context's user: itself, or a user whose
+// role, sites and vendor the caller holds when the caller administers users. Anyone else's
+// account is EFORBIDDEN, so that a site-limited admin cannot reach an unrestricted one.
+func manageableUser(ctx context.Context, q querier, d dialect, id int64) (*medsec.User, error) {
+	caller := medsec.UserFromContext(ctx)
+	if caller == nil {
+		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+	} else if caller.ID != id && !caller.Role.Can(medsec.PermUserAdmin) {
+		return nil, medsec.ErrForbidden()
+	}
+	u, err := findUser(ctx, q, d, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if caller.ID != id && !caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
+		return nil, medsec.ErrBeyondOwnAccess()
+	}
+	return u, nil
+}
+
 // Authenticate checks credentials; see medsec.UserService.
 func (s *UserService) Authenticate(ctx context.Context, username, password, code string) (*medsec.User, error) {
 	tx, err := s.db.begin(ctx)
@@ -260,10 +280,6 @@ func (s *UserService) DeleteSession(ctx context.Context, token string) error {
 
 // CreateAPIToken makes an API token for a user.
 func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
-	caller := medsec.UserFromContext(ctx)
-	if caller == nil || (caller.ID != userID && !caller.Role.Can(medsec.PermUserAdmin)) {
-		return "", medsec.ErrForbidden()
-	}
 	token, hash, err := auth.NewToken("msk_")
 	if err != nil {
 		return "", err
@@ -273,7 +289,7 @@ func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name str
 		return "", err
 	}
 	defer tx.Rollback()
-	if _, err := findUser(ctx, tx, tx.db.dialect, "id = ?", userID); err != nil {
+	if _, err := manageableUser(ctx, tx, tx.db.dialect, userID); err != nil {
 		return "", err
 	}
 	id, err := tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`, userID, name, hash, tx.now)
@@ -307,7 +323,8 @@ func (s *UserService) FindUserByAPIToken(ctx context.Context, token string) (*me
 
 // FindUsers lists every user by username.
 func (s *UserService) FindUsers(ctx context.Context) ([]*medsec.User, error) {
-	if _, err := medsec.Authorize(ctx, medsec.PermUserAdmin); err != nil {
+	caller, err := medsec.Authorize(ctx, medsec.PermUserAdmin)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
@@ -324,33 +341,38 @@ func (s *UserService) FindUsers(ctx context.Context) ([]*medsec.User, error) {
 		users = append(users, u)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	held := users[:0]
 	for _, u := range users {
 		if u.SiteIDs, err = userSites(ctx, s.db.read, s.db.dialect, u.ID); err != nil {
 			return nil, err
 		}
+		if u.ID == caller.ID || caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
+			held = append(held, u)
+		}
 	}
-	return users, rows.Err()
+	return held, nil
 }
 
 // FindUserByID returns a user to an admin, or a user's own record.
 func (s *UserService) FindUserByID(ctx context.Context, id int64) (*medsec.User, error) {
-	caller := medsec.UserFromContext(ctx)
-	if caller == nil {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
-	} else if caller.ID != id && !caller.Role.Can(medsec.PermUserAdmin) {
-		return nil, medsec.ErrForbidden()
-	}
-	return findUser(ctx, s.db.read, s.db.dialect, "id = ?", id)
+	return manageableUser(ctx, s.db.read, s.db.dialect, id)
 }
 
 // CreateUser stores a new user.
 func (s *UserService) CreateUser(ctx context.Context, u *medsec.User, password string) error {
-	if _, err := medsec.Authorize(ctx, medsec.PermUserAdmin); err != nil {
+	caller, err := medsec.Authorize(ctx, medsec.PermUserAdmin)
+	if err != nil {
 		return err
 	}
 	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
 	if err := u.Validate(); err != nil {
 		return err
+	}
+	if !caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
+		return medsec.ErrBeyondOwnAccess()
 	}
 	if err := auth.CheckPasswordStrength(password, u.Username); err != nil {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: "err.weak_password", Message: err.Error()}}}
@@ -413,6 +435,9 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	if !caller.Holds(before.Role, before.SiteIDs, before.VendorID) || !caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
+		return medsec.ErrBeyondOwnAccess()
+	}
 	if caller.ID == u.ID && (u.Disabled || u.Role != medsec.RoleAdmin) {
 		return &medsec.Error{Code: medsec.EINVALID, Message: "You cannot remove your own administrator access.", Key: "err.self_demote"}
 	}
@@ -443,16 +468,12 @@ func boolInt(b bool) int {
 
 // SetPassword sets a password and ends the user's other sessions.
 func (s *UserService) SetPassword(ctx context.Context, userID int64, password string) error {
-	caller := medsec.UserFromContext(ctx)
-	if caller == nil || (caller.ID != userID && !caller.Role.Can(medsec.PermUserAdmin)) {
-		return medsec.ErrForbidden()
-	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := findUser(ctx, tx, tx.db.dialect, "id = ?", userID)
+	u, err := manageableUser(ctx, tx, tx.db.dialect, userID)
 	if err != nil {
 		return err
 	}
@@ -564,8 +585,11 @@ func (s *UserService) FindSettings(ctx context.Context) (medsec.Settings, error)
 
 // UpdateSettings changes the organisation's settings.
 func (s *UserService) UpdateSettings(ctx context.Context, set medsec.Settings) error {
-	if _, err := medsec.Authorize(ctx, medsec.PermUserAdmin); err != nil {
+	caller, err := medsec.Authorize(ctx, medsec.PermUserAdmin)
+	if err != nil {
 		return err
+	} else if len(caller.SiteIDs) > 0 {
+		return medsec.ErrBeyondOwnAccess() // the settings bind every site
 	}
 	before, err := s.FindSettings(ctx)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -129,6 +130,88 @@ func TestSessionsAndTokens(t *testing.T) {
 		}
 		if _, err := users.FindUserByAPIToken(system, api); medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
 			t.Errorf("token of disabled user: err = %v", err)
+		}
+	})
+}
+
+// TestNoPrivilegeEscalation is the review's F3 on the service: an admin limited to the
+// branch manages only branch accounts, and no one grants a right it does not hold.
+func TestNoPrivilegeEscalation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		hq, br := seedOrg(t, db)
+		users := sqlstore.NewUserService(db)
+		mk := func(name string, role medsec.Role, sites ...int64) *medsec.User {
+			u := &medsec.User{Username: name, Role: role, SiteIDs: sites}
+			if err := users.CreateUser(system, u, password); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		ciso := mk("ciso", medsec.RoleSecurityOfficer)
+		adminBR := mk("admin.br", medsec.RoleAdmin, br.ID)
+		socBR := mk("soc.br", medsec.RoleSOCAnalyst, br.ID)
+		socHQ := mk("soc.hq", medsec.RoleSOCAnalyst, hq.ID)
+		asBR := as(adminBR)
+		refused := func(what string, err error) {
+			t.Helper()
+			if e, ok := err.(*medsec.Error); !ok || e.Code != medsec.EFORBIDDEN || e.Key != "err.beyond_own_access" {
+				t.Errorf("%s: err = %v, want EFORBIDDEN err.beyond_own_access", what, err)
+			}
+		}
+		self := *adminBR
+		self.SiteIDs = []int64{}
+		refused("widen own site limit", users.UpdateUser(asBR, &self))
+		self.SiteIDs = []int64{br.ID, hq.ID}
+		refused("add a site to itself", users.UpdateUser(asBR, &self))
+		refused("create unrestricted admin", users.CreateUser(asBR, &medsec.User{Username: "escalated", Role: medsec.RoleAdmin, SiteIDs: []int64{}}, password))
+		refused("create admin of the other site", users.CreateUser(asBR, &medsec.User{Username: "hq.admin", Role: medsec.RoleAdmin, SiteIDs: []int64{hq.ID}}, password))
+		refused("reset an unrestricted user's password", users.SetPassword(asBR, ciso.ID, "Tk3!qpZ8wmR4vb-long"))
+		refused("reset another site's user's password", users.SetPassword(asBR, socHQ.ID, "Tk3!qpZ8wmR4vb-long"))
+		widened := *socBR
+		widened.SiteIDs = []int64{br.ID, hq.ID}
+		refused("widen a branch user's sites", users.UpdateUser(asBR, &widened))
+		moved := *ciso
+		moved.SiteIDs = []int64{br.ID}
+		refused("narrow an unrestricted user into its own site", users.UpdateUser(asBR, &moved))
+		_, err := users.CreateAPIToken(asBR, ciso.ID, "steal")
+		refused("mint a token for an unrestricted user", err)
+		_, err = users.FindUserByID(asBR, ciso.ID)
+		refused("read an unrestricted user", err)
+		refused("change organisation-wide settings", users.UpdateSettings(asBR, medsec.Settings{}))
+
+		// What it holds, it may manage.
+		if err := users.CreateUser(asBR, &medsec.User{Username: "ce.br", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{br.ID}}, password); err != nil {
+			t.Errorf("create a branch user: %v", err)
+		}
+		if err := users.SetPassword(asBR, socBR.ID, "another long enough password"); err != nil {
+			t.Errorf("reset a branch user's password: %v", err)
+		}
+		if _, err := users.CreateAPIToken(asBR, socBR.ID, "siem"); err != nil {
+			t.Errorf("token for a branch user: %v", err)
+		}
+		list, err := users.FindUsers(asBR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, u := range list {
+			got = append(got, u.Username)
+		}
+		if want := []string{"admin.br", "ce.br", "soc.br"}; !slices.Equal(got, want) {
+			t.Errorf("branch admin lists %v, want %v", got, want)
+		}
+		// A role grants its permissions: only someone holding them all may grant it.
+		auditor := &medsec.User{ID: ciso.ID, Role: medsec.RoleAuditor}
+		if auditor.Holds(medsec.RoleAdmin, nil, 0) || !adminBR.Holds(medsec.RoleAuditor, []int64{br.ID}, 0) {
+			t.Error("Holds: an auditor holds admin, or the branch admin does not hold a branch auditor")
+		}
+		vendor := &medsec.User{Role: medsec.RoleVendor, VendorID: 1}
+		if vendor.Holds(medsec.RoleVendor, nil, 2) || !vendor.Holds(medsec.RoleVendor, nil, 1) {
+			t.Error("Holds: a vendor user grants another vendor, or not its own")
+		}
+		// The unrestricted admin still can.
+		if err := users.SetPassword(system, ciso.ID, "a third long enough password"); err != nil {
+			t.Errorf("unrestricted admin resets a password: %v", err)
 		}
 	})
 }
