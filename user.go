@@ -179,6 +179,12 @@ type Settings struct {
 	RequireTOTP bool `json:"require_totp"`
 }
 
+// ErrTOTPEnrolRequired returns the error for a user who must enrol two-factor
+// authentication (Settings.RequireTOTP) and has not: such a user may only enrol or log out.
+func ErrTOTPEnrolRequired() *Error {
+	return &Error{Code: EFORBIDDEN, Message: "Two-factor authentication is mandatory: set it up under My account before using medsec or its API.", Key: "err.totp_enrol_required"}
+}
+
 // Login outcomes a UI tells apart; they are EUNAUTHORIZED errors with these keys.
 const (
 	KeyLoginFailed  = "err.login_failed"

@@ -3,13 +3,16 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
+	"medsec/auth"
 	"medsec/sqlstore"
 )
 
@@ -142,4 +145,93 @@ func userID(t *testing.T, f *fixture, username string) int64 {
 	}
 	t.Fatalf("no user %s", username)
 	return 0
+}
+
+// TestMandatoryTOTPMeansMandatory is the review's F7: with require_totp on, a password-only
+// session reaches nothing but enrolment and logout (no API call, no account page, no token),
+// an API token of a user who has not enrolled is refused, and after enrolment both work.
+func TestMandatoryTOTPMeansMandatory(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	soc := f.tokens[medsec.RoleSOCAnalyst] // made before the setting, user not enrolled
+	if status, body := f.do("PUT", "/api/v1/settings", admin, `{"require_totp":true}`); status != 200 {
+		t.Fatalf("require_totp: %d %s", status, body)
+	}
+	// The admin has not enrolled either: its own token now stops too.
+	if status, _ := f.do("GET", "/api/v1/me", admin, ""); status != http.StatusForbidden {
+		t.Errorf("admin token without TOTP: %d, want 403", status)
+	}
+	if status, body := f.do("GET", "/api/v1/assets", soc, ""); status != http.StatusForbidden || !strings.Contains(body, "Two-factor") {
+		t.Errorf("token of a user who has not enrolled: %d %s, want 403 naming two-factor", status, body)
+	}
+	c := f.session("u-soc-analyst")
+	send := func(method, path string, form url.Values) (int, string, string) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, f.srv.URL+path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	}
+	blocked := []struct{ method, path string }{
+		{"GET", "/api/v1/me"}, {"GET", "/api/v1/assets?limit=2"}, {"POST", "/api/v1/vendors"},
+		{"GET", "/assets"}, {"GET", "/account"}, {"POST", "/account/tokens"}, {"POST", "/account/password"},
+	}
+	for _, b := range blocked {
+		var form url.Values
+		if b.method == "POST" {
+			form = url.Values{"name": {"x"}}
+		}
+		status, loc, body := send(b.method, b.path, form)
+		switch {
+		case strings.HasPrefix(b.path, "/api/") && status != http.StatusForbidden:
+			t.Errorf("password-only session: %s %s: %d, want 403", b.method, b.path, status)
+		case !strings.HasPrefix(b.path, "/api/") && (status != http.StatusSeeOther || loc != "/account/totp"):
+			t.Errorf("password-only session: %s %s: %d %q, want 303 to /account/totp", b.method, b.path, status, loc)
+		}
+		if strings.Contains(body, "msk_") {
+			t.Errorf("%s %s minted a token", b.method, b.path)
+		}
+	}
+	status, _, page := send("GET", "/account/totp", nil)
+	secret := between(page, `id="totp-secret">`, "<")
+	if status != 200 || secret == "" {
+		t.Fatalf("enrolment page: %d, secret %q", status, secret)
+	}
+	code, err := auth.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, loc, _ := send("POST", "/account/totp", url.Values{"code": {code}}); status != http.StatusSeeOther || loc != "/account" {
+		t.Fatalf("enrol: %d %q", status, loc)
+	}
+	if status, _, _ := send("GET", "/api/v1/me", nil); status != 200 {
+		t.Errorf("after enrolment, API with the session: %d, want 200", status)
+	}
+	if status, _ := f.do("GET", "/api/v1/assets", soc, ""); status != 200 {
+		t.Errorf("after enrolment, the user's token: %d, want 200", status)
+	}
+	if status, _, body := send("POST", "/account/tokens", url.Values{"name": {"siem"}}); status != 200 || !strings.Contains(body, "msk_") {
+		t.Errorf("after enrolment, token minting: %d", status)
+	}
+}
+
+// between returns the text after start up to end, or "".
+func between(s, start, end string) string {
+	_, after, ok := strings.Cut(s, start)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, end)
+	return v
 }

@@ -82,6 +82,13 @@ func (s *Server) api(route apiRoute) http.Handler {
 				return
 			}
 			r = withUser(r, u)
+			if must, err := s.mustEnrolTOTP(r, u); err != nil || must {
+				if err == nil {
+					err = medsec.ErrTOTPEnrolRequired()
+				}
+				s.apiError(w, r, err)
+				return
+			}
 			if route.Perm != "" && !u.Role.Can(route.Perm) {
 				s.apiError(w, r, medsec.ErrForbidden())
 				return

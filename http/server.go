@@ -194,6 +194,22 @@ func (s *Server) authenticate(r *http.Request) *medsec.User {
 	return u
 }
 
+// mustEnrolTOTP reports whether the user may do nothing but enrol two-factor
+// authentication: the organisation requires it and the user has not enrolled. Sessions of
+// enrolled users always passed the code (Authenticate asks for it), so this is exactly a
+// password-only session, and for API tokens a token of a user who has not enrolled: such
+// tokens are refused while the setting is on, whenever they were made.
+func (s *Server) mustEnrolTOTP(r *http.Request, u *medsec.User) (bool, error) {
+	if u.TOTPEnabled {
+		return false, nil
+	}
+	set, err := s.Users.FindSettings(r.Context())
+	if err != nil {
+		return false, err
+	}
+	return set.RequireTOTP, nil
+}
+
 // withUser returns r with the user and the client address in its context.
 func withUser(r *http.Request, u *medsec.User) *http.Request {
 	ctx := medsec.NewContextWithUser(r.Context(), u)

@@ -196,13 +196,15 @@ func (s *Server) ui(perm medsec.Permission, h func(w http.ResponseWriter, r *htt
 			return
 		}
 		r = withUser(r, u)
-		if !u.TOTPEnabled && !strings.HasPrefix(r.URL.Path, "/account") && r.URL.Path != "/logout" {
-			set, err := s.Users.FindSettings(r.Context())
+		// A password-only session where two-factor is mandatory may enrol and log out,
+		// nothing else: not the account page, its tokens or its password form.
+		if r.URL.Path != "/account/totp" && r.URL.Path != "/logout" {
+			must, err := s.mustEnrolTOTP(r, u)
 			if err != nil {
 				s.uiError(w, r, err)
 				return
 			}
-			if set.RequireTOTP {
+			if must {
 				flash(w, "totp.required_notice")
 				http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 				return

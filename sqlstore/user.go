@@ -280,6 +280,14 @@ func (s *UserService) DeleteSession(ctx context.Context, token string) error {
 
 // CreateAPIToken makes an API token for a user.
 func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
+	if caller := medsec.UserFromContext(ctx); caller != nil && caller.ID != 0 && !caller.TOTPEnabled {
+		set, err := s.FindSettings(ctx)
+		if err != nil {
+			return "", err
+		} else if set.RequireTOTP {
+			return "", medsec.ErrTOTPEnrolRequired()
+		}
+	}
 	token, hash, err := auth.NewToken("msk_")
 	if err != nil {
 		return "", err

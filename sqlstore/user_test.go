@@ -215,3 +215,33 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 		}
 	})
 }
+
+// TestNoTokenBeforeMandatoryTOTP: where two-factor is mandatory, a user who has not enrolled
+// cannot mint an API token, whatever the caller; once enrolled it can.
+func TestNoTokenBeforeMandatoryTOTP(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		u := &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer}
+		if err := users.CreateUser(system, u, password); err != nil {
+			t.Fatal(err)
+		}
+		if err := users.UpdateSettings(system, medsec.Settings{RequireTOTP: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.CreateAPIToken(as(u), u.ID, "x"); err == nil || err.(*medsec.Error).Key != "err.totp_enrol_required" {
+			t.Errorf("token before enrolment: err = %v, want err.totp_enrol_required", err)
+		}
+		secret, _, err := users.BeginTOTP(as(u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := auth.TOTPCode(secret, testNow)
+		if err := users.EnableTOTP(as(u), code); err != nil {
+			t.Fatal(err)
+		}
+		u.TOTPEnabled = true
+		if _, err := users.CreateAPIToken(as(u), u.ID, "x"); err != nil {
+			t.Errorf("token after enrolment: %v", err)
+		}
+	})
+}
