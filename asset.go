@@ -207,6 +207,10 @@ type FieldError struct {
 	// Key names the problem for translation; Message says it in English.
 	Key     string `json:"key"`
 	Message string `json:"message"`
+	// Value is the text the problem is about, as written in the input (an unknown
+	// department's name, a cell that is not a date), shown beside the translated problem.
+	// Empty when the problem has no such value, such as a missing column.
+	Value string `json:"value,omitempty"`
 }
 
 // Error implements the error interface.
@@ -219,7 +223,10 @@ func (e FieldError) Error() string {
 
 // ValidationError is every problem found in an input; it is an EINVALID error.
 type ValidationError struct {
-	Source string       `json:"source,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Sheet is the worksheet of a workbook the problems were found in; empty for other
+	// inputs.
+	Sheet  string       `json:"sheet,omitempty"`
 	Errors []FieldError `json:"errors"`
 }
 
@@ -228,6 +235,9 @@ func (e *ValidationError) Error() string {
 	var b strings.Builder
 	if e.Source != "" {
 		b.WriteString(e.Source + ": ")
+	}
+	if e.Sheet != "" {
+		b.WriteString("sheet " + e.Sheet + ": ")
 	}
 	for i, fe := range e.Errors {
 		if i > 0 {
@@ -401,6 +411,8 @@ type AssetRow struct {
 
 // ImportResult counts what an import did.
 type ImportResult struct {
-	Created int `json:"created"`
-	Updated int `json:"updated"`
+	// Sheet names the worksheet read from a workbook; empty for a CSV.
+	Sheet   string `json:"sheet,omitempty"`
+	Created int    `json:"created"`
+	Updated int    `json:"updated"`
 }

@@ -24,6 +24,19 @@ import (
 // error — is returned, together with every other problem found, as one
 // *medsec.ValidationError, and no rows are returned. Other errors come from r.
 func ReadCSV(r io.Reader, source string) ([]medsec.AssetRow, error) {
+	inv, err := ParseCSV(r, source)
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	return inv.Rows, nil
+}
+
+// ParseCSV reads a CSV file as ReadCSV does, but returns every row it could read together
+// with the file's problems, for the store to add its own. The error comes only from r.
+func ParseCSV(r io.Reader, source string) (*Inventory, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", source, err)
@@ -33,7 +46,7 @@ func ReadCSV(r io.Reader, source string) ([]medsec.AssetRow, error) {
 	text, ferr := decodeText(data)
 	if ferr != nil {
 		im.errs = append(im.errs, *ferr)
-		return im.result()
+		return im.inventory(), nil
 	}
 	im.rows = make([]medsec.AssetRow, 0, strings.Count(text, "\n")) // at most one row a line
 	cr := csv.NewReader(strings.NewReader(text))
@@ -57,7 +70,7 @@ func ReadCSV(r io.Reader, source string) ([]medsec.AssetRow, error) {
 		line, _ := cr.FieldPos(0)
 		im.row(line, rec)
 	}
-	return im.result()
+	return im.inventory(), nil
 }
 
 // runeColumn converts the 1-based byte column of a csv.ParseError on a line of text into

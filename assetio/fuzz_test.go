@@ -258,6 +258,27 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	xlsxSeeds["one_row"] = newWorkbook(t, []string{"資產"}, map[string]map[string]any{"資產": {
 		"A1": "名稱", "B1": "院區", "C1": "停止支援日期", "D1": "VLAN", "A2": "CT", "B2": "總院", "C2": 46477, "D2": 30,
 	}}, nil).Bytes()
+	// A title merged across, a department merged down over data rows and over a blank row.
+	xlsxSeeds["merged"] = newWorkbook(t, []string{"清冊"}, map[string]map[string]any{"清冊": {
+		"A1": "示範醫學中心 醫療儀器資產清冊", "A2": "名稱", "B2": "院區", "C2": "部門",
+		"A3": "US-1", "B3": "總院", "C3": "放射科", "A4": "US-2", "B4": "總院", "A6": "HD-1", "B6": "總院",
+	}}, func(f *excelize.File) {
+		for _, r := range [][2]string{{"A1", "C1"}, {"C3", "C5"}} {
+			if err := f.MergeCell("清冊", r[0], r[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}).Bytes()
+	// A hidden first sheet of drop-down lists and the inventory as the active second sheet.
+	xlsxSeeds["hidden_first_sheet"] = newWorkbook(t, []string{"下拉選單", "清冊"}, map[string]map[string]any{
+		"下拉選單": {"A1": "院區", "B1": "部門", "A2": "總院", "B2": "放射科"},
+		"清冊":   {"A1": "名稱", "B1": "院區", "C1": "部門", "A2": "DR-1", "B2": "總院", "C2": "放射科"},
+	}, func(f *excelize.File) {
+		f.SetActiveSheet(1)
+		if err := f.SetSheetVisible("下拉選單", false); err != nil {
+			t.Fatal(err)
+		}
+	}).Bytes()
 	writeCorpus(t, root, "FuzzReadXLSX", xlsxSeeds)
 
 	parts := sheetSeedParts(t)
@@ -271,6 +292,12 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			`<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" t="inlineStr"><is><t>site</t></is></c><c r="C1" t="inlineStr"><is><t>end_of_support</t></is></c></row>` +
 			`<row r="3"><c r="A3" t="inlineStr"><is><t>X</t></is></c><c r="B3" t="inlineStr"><is><t>Main</t></is></c><c r="C3" t="d"><v>2027-03-31T00:00:00Z</v></c></row>` +
 			`</sheetData></worksheet>`),
+		"merged_cells": []byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+			`<row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c></row>` +
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>name</t></is></c><c r="B2" t="inlineStr"><is><t>site</t></is></c><c r="C2" t="inlineStr"><is><t>department</t></is></c></row>` +
+			`<row r="3"><c r="A3" t="inlineStr"><is><t>X</t></is></c><c r="B3" t="inlineStr"><is><t>Main</t></is></c><c r="C3" t="inlineStr"><is><t>ICU</t></is></c></row>` +
+			`<row r="4"><c r="A4" t="inlineStr"><is><t>Y</t></is></c></row>` +
+			`</sheetData><mergeCells count="3"><mergeCell ref="A1:C1"/><mergeCell ref="B3:B4"/><mergeCell ref="C3:C9"/></mergeCells></worksheet>`),
 	} {
 		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n[]byte(%q)\n", sheet, parts[stringsPart])
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {

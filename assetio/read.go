@@ -14,6 +14,8 @@ import (
 // problem of every row. ReadCSV and ReadXLSX feed it.
 type importer struct {
 	source string
+	// sheet is the worksheet being read, for a workbook.
+	sheet string
 	// csv says cells may carry WriteCSV's leading-apostrophe escape.
 	csv bool
 	// xlsx says a date cell may hold an Excel date serial, in the 1904 system if date1904.
@@ -305,18 +307,57 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 	}
 }
 
-// result returns the rows, or every problem found as one *medsec.ValidationError.
-func (im *importer) result() ([]medsec.AssetRow, error) {
+// Inventory is what a reader found in one file: every row it could read and every
+// problem of the file. A row with a bad cell is kept (without that cell's value), so that
+// the store can add the problems only it can see, such as an unknown site, department or
+// vendor, and one import reports them all.
+type Inventory struct {
+	// Source is the file's name, as given to the reader.
+	Source string
+	// Sheet is the worksheet read from a workbook; empty for a CSV.
+	Sheet string
+	// Rows are the data rows in file order.
+	Rows []medsec.AssetRow
+	// Headers maps the canonical name of each column the file has (name, site,
+	// department, vendor, ...) to its header as written in the file, so that problems
+	// found later name the column as the user wrote it.
+	Headers map[string]string
+	// Problems are every problem found in the file, by line and column as written.
+	Problems []medsec.FieldError
+}
+
+// Err returns the inventory's problems as one *medsec.ValidationError, or nil if it has none.
+func (inv *Inventory) Err() error {
+	if len(inv.Problems) == 0 {
+		return nil
+	}
+	return &medsec.ValidationError{Source: inv.Source, Sheet: inv.Sheet, Errors: inv.Problems}
+}
+
+// inventory returns what the importer read.
+func (im *importer) inventory() *Inventory {
 	if !im.haveHeader && len(im.errs) == 0 {
 		im.add(0, "file", "err.no_header", "has no header row")
 	}
-	if len(im.errs) > 0 {
-		return nil, &medsec.ValidationError{Source: im.source, Errors: im.errs}
+	inv := &Inventory{Source: im.source, Sheet: im.sheet, Rows: slices.Clip(im.rows), Headers: map[string]string{}, Problems: im.errs}
+	if inv.Rows == nil {
+		inv.Rows = []medsec.AssetRow{}
 	}
-	if im.rows == nil {
-		return []medsec.AssetRow{}, nil
+	for c := range numCols {
+		if im.pos[c] >= 0 {
+			inv.Headers[columns[c].key] = im.header[c]
+		}
 	}
-	return slices.Clip(im.rows), nil
+	return inv
+}
+
+// result returns the rows, or every problem found as one *medsec.ValidationError.
+func (im *importer) result() ([]medsec.AssetRow, error) {
+	inv := im.inventory()
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	return inv.Rows, nil
 }
 
 // csvEscapeLead lists the first characters that make a spreadsheet read a cell as a

@@ -19,19 +19,50 @@ import (
 // bombs. A 50,000-row inventory is about 30 MB uncompressed.
 const maxUnzipped = 256 << 20
 
-// sheetNames are the names of an inventory sheet in each header language; ReadXLSX
-// prefers a sheet with one of these names to the first sheet.
+// sheetNames are the names of an inventory sheet in each header language; a visible sheet
+// with one of these names is read in preference to the active sheet.
 var sheetNames = [numLangs]string{"Assets", "資產", "资产", "資産"}
 
 // ReadXLSX reads an asset inventory from an XLSX workbook named source (the name only
-// labels errors). It reads the sheet named Assets, 資產, 资产 or 資産 if there is one, else
-// the first sheet. The first non-blank row is the header; every later non-blank row is an
-// asset, whose Line is its row number in the sheet. Cells are read as stored, not as
-// displayed: a number in the end_of_support column is an Excel date serial.
+// labels errors), choosing the sheet as ParseXLSX does. The first non-blank row after any
+// title rows is the header; every later non-blank row is an asset, whose Line is its row
+// number in the sheet. Cells are read as stored, not as displayed: a number in the
+// end_of_support column is an Excel date serial. A cell merged over several rows gives
+// its value to each of them.
 //
 // Any problem in the workbook is returned, together with every other problem found, as
-// one *medsec.ValidationError, and no rows are returned. Other errors come from r.
-func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
+// one *medsec.ValidationError naming the sheet read, and no rows are returned. Other
+// errors come from r.
+func ReadXLSX(r io.Reader, source string) ([]medsec.AssetRow, error) {
+	inv, err := ParseXLSX(r, source, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	return inv.Rows, nil
+}
+
+// ParseXLSX reads the inventory sheet of an XLSX workbook and returns every row it could
+// read together with the workbook's problems. The sheet read is, in order:
+//
+//  1. the sheet named sheet, if sheet is not empty (compared as headers are; a hidden
+//     sheet is read only when named so); a workbook without it is a problem listing the
+//     sheets it has;
+//  2. a visible sheet named Assets, 資產, 资产 or 資産;
+//  3. the active sheet (the one Excel opens on, workbook.xml activeTab), if visible;
+//  4. the first visible sheet.
+//
+// Hidden sheets (drop-down lists, old backups) are never read otherwise. The sheet read
+// is in the Inventory and in its problems.
+//
+// A merged range's value is stored in its top-left cell only; ParseXLSX gives it to the
+// same column of every row of the range below a data row (a department merged down
+// several rows), but not across columns, so a title merged across the top stays one
+// filled cell and is skipped as a title. A row holding nothing but merged values stays
+// blank. The error comes only from r.
+func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", source, err)
@@ -41,16 +72,16 @@ func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
 		return "column " + name
 	})
 	im.xlsx = true
-	notWorkbook := func(cause any) ([]medsec.AssetRow, error) {
+	notWorkbook := func(cause any) (*Inventory, error) {
 		im.errs = append(im.errs[:0], medsec.FieldError{Field: "file", Key: "err.bad_xlsx",
 			Message: fmt.Sprintf("not a readable XLSX workbook: %v", cause)})
-		return im.result()
+		return im.inventory(), nil
 	}
 	// excelize parses a complex format from untrusted input; a panic in it must reject
 	// the file, not end the process.
 	defer func() {
 		if p := recover(); p != nil {
-			rows, err = notWorkbook(p)
+			inv, err = notWorkbook(p)
 		}
 	}()
 	if err := checkZip(data); err != nil {
@@ -61,25 +92,26 @@ func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
 		return notWorkbook(err)
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return notWorkbook("it has no sheet")
+	name, problem := chooseSheet(f, sheet)
+	if problem != nil {
+		im.errs = append(im.errs, *problem)
+		return im.inventory(), nil
 	}
-	sheet := sheets[0]
-	for _, s := range sheets {
-		if slices.ContainsFunc(sheetNames[:], func(n string) bool { return fold(n) == fold(s) }) {
-			sheet = s
-			break
-		}
-	}
+	im.sheet = name
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		im.date1904 = *props.Date1904
 	}
-	it, err := f.Rows(sheet)
+	merged, err := mergedDown(f, name)
+	if err != nil {
+		return notWorkbook(err)
+	}
+	it, err := f.Rows(name)
 	if err != nil {
 		return notWorkbook(err)
 	}
 	defer it.Close()
+	// fills holds, by sheet row, the merged values still to give to rows below.
+	fills := map[int][]mergeFill{}
 	// Next steps through every row number, returning no cells for rows the sheet does not
 	// store, so counting its calls gives the sheet row number.
 	for line := 1; it.Next(); line++ {
@@ -87,12 +119,119 @@ func ReadXLSX(r io.Reader, source string) (rows []medsec.AssetRow, err error) {
 		if err != nil {
 			return notWorkbook(err)
 		}
+		if fs := fills[line]; len(fs) > 0 && !blank(cells) {
+			cells = slices.Clone(cells)
+			for _, mf := range fs {
+				for len(cells) <= mf.col {
+					cells = append(cells, "")
+				}
+				if strings.TrimSpace(cells[mf.col]) == "" {
+					cells[mf.col] = mf.value
+				}
+			}
+		}
+		delete(fills, line)
+		dataRow := im.haveHeader && !blank(cells)
 		im.row(line, cells)
+		if !dataRow {
+			continue
+		}
+		for _, m := range merged[line] {
+			if m.col >= len(cells) || strings.TrimSpace(cells[m.col]) == "" {
+				continue
+			}
+			for below := line + 1; below <= m.bottom; below++ {
+				fills[below] = append(fills[below], mergeFill{col: m.col, value: cells[m.col]})
+			}
+		}
 	}
 	if err := it.Error(); err != nil {
 		return notWorkbook(err)
 	}
-	return im.result()
+	return im.inventory(), nil
+}
+
+// mergeRange is a merged range that spans several rows: its first column (0-based) and
+// last row (1-based).
+type mergeRange struct{ col, bottom int }
+
+// mergeFill is a merged value to give to one row's cell.
+type mergeFill struct {
+	col   int
+	value string
+}
+
+// mergedDown returns the sheet's merged ranges that span more than one row, by top row.
+func mergedDown(f *excelize.File, sheet string) (map[int][]mergeRange, error) {
+	mcs, err := f.GetMergeCells(sheet, true)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int][]mergeRange{}
+	for _, mc := range mcs {
+		c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
+		_, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
+		if err1 != nil || err2 != nil || r2 <= r1 {
+			continue
+		}
+		out[r1] = append(out[r1], mergeRange{col: c1 - 1, bottom: r2})
+	}
+	return out, nil
+}
+
+// blank reports whether a row has no filled cell.
+func blank(cells []string) bool {
+	for _, v := range cells {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// chooseSheet returns the sheet ParseXLSX reads (see there), or the problem that no sheet
+// can be read.
+func chooseSheet(f *excelize.File, want string) (string, *medsec.FieldError) {
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return "", &medsec.FieldError{Field: "file", Key: "err.bad_xlsx", Message: "not a readable XLSX workbook: it has no sheet"}
+	}
+	if want != "" {
+		for _, s := range sheets {
+			if fold(s) == fold(want) {
+				return s, nil
+			}
+		}
+		return "", &medsec.FieldError{Field: "sheet", Key: "err.no_such_sheet", Value: want,
+			Message: fmt.Sprintf("the workbook has no sheet %q (it has %s)", want, strings.Join(quoteAll(sheets), ", "))}
+	}
+	var visible []string
+	for _, s := range sheets {
+		if v, err := f.GetSheetVisible(s); err == nil && v {
+			visible = append(visible, s)
+		}
+	}
+	if len(visible) == 0 {
+		return "", &medsec.FieldError{Field: "sheet", Key: "err.no_visible_sheet",
+			Message: fmt.Sprintf("every sheet is hidden (%s): name the sheet to read", strings.Join(quoteAll(sheets), ", "))}
+	}
+	for _, s := range visible {
+		if slices.ContainsFunc(sheetNames[:], func(n string) bool { return fold(n) == fold(s) }) {
+			return s, nil
+		}
+	}
+	if i := f.GetActiveSheetIndex(); i >= 0 && i < len(sheets) && slices.Contains(visible, sheets[i]) {
+		return sheets[i], nil
+	}
+	return visible[0], nil
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
 }
 
 // checkZip unpacks every part of a workbook once, checking that each is as long as its

@@ -108,6 +108,9 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *medsec.ValidationError
 	if errors.As(err, &ve) {
 		body["error"], body["code"], body["errors"] = "Invalid input.", medsec.EINVALID, ve.Errors
+		if ve.Sheet != "" {
+			body["sheet"] = ve.Sheet
+		}
 		status = http.StatusUnprocessableEntity
 	}
 	switch status {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -147,25 +148,34 @@ func uploadedFile(r *http.Request) (string, []byte, error) {
 	return filepath.Base(name), data, nil
 }
 
-// importAssets parses a CSV or XLSX file (chosen by its name) and imports its rows.
+// importAssets parses a CSV or XLSX file (chosen by its name) and imports its rows. For a
+// workbook, the "sheet" form field or query parameter names the sheet to read; without it
+// assetio.ParseXLSX chooses the visible inventory or active sheet. The result and any
+// problems name the sheet read.
 func (s *Server) importAssets(r *http.Request, name string, data []byte) (medsec.ImportResult, error) {
-	var rows []medsec.AssetRow
+	var inv *assetio.Inventory
 	var err error
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx":
-		rows, err = assetio.ReadXLSX(bytes.NewReader(data), name)
+		inv, err = assetio.ParseXLSX(bytes.NewReader(data), name, strings.TrimSpace(r.FormValue("sheet")))
 	case ".csv", ".txt":
-		rows, err = assetio.ReadCSV(bytes.NewReader(data), name)
+		inv, err = assetio.ParseCSV(bytes.NewReader(data), name)
 	default:
 		return medsec.ImportResult{}, &medsec.Error{Code: medsec.EINVALID, Message: "Import a .csv or .xlsx file.", Key: "err.file_type"}
 	}
 	if err != nil {
-		if _, ok := err.(*medsec.ValidationError); ok {
-			return medsec.ImportResult{}, err
-		}
 		return medsec.ImportResult{}, &medsec.Error{Code: medsec.EINVALID, Message: fmt.Sprintf("%s cannot be read as a spreadsheet.", name), Key: "err.unreadable", Args: []any{name}}
 	}
-	return s.Assets.ImportAssets(r.Context(), rows, name)
+	if err := inv.Err(); err != nil {
+		return medsec.ImportResult{Sheet: inv.Sheet}, err
+	}
+	res, err := s.Assets.ImportAssets(r.Context(), inv.Rows, name)
+	res.Sheet = inv.Sheet
+	var ve *medsec.ValidationError
+	if errors.As(err, &ve) {
+		ve.Sheet = inv.Sheet
+	}
+	return res, err
 }
 
 // exportAssets writes every asset the filter selects as CSV or XLSX (format=xlsx), for the

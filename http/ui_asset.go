@@ -263,21 +263,26 @@ func (s *Server) uiAssetImport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "import.title")
 	name, data, err := uploadedFile(r)
+	var res medsec.ImportResult
 	if err == nil {
-		var res medsec.ImportResult
 		res, err = s.importAssets(r, name, data)
-		if err == nil {
-			p.Flash = p.T("import.done", name, res.Created, res.Updated)
-			p.Data = res
-			s.render(w, r, http.StatusOK, "asset_import", p)
-			return nil
-		}
+	}
+	// label names the file, and the sheet read from a workbook.
+	label := name
+	if res.Sheet != "" {
+		label = p.T("import.source_sheet", name, res.Sheet)
+	}
+	if err == nil {
+		p.Flash = p.T("import.done", label, res.Created, res.Updated)
+		p.Data = res
+		s.render(w, r, http.StatusOK, "asset_import", p)
+		return nil
 	}
 	var ve *medsec.ValidationError
 	var e *medsec.Error
 	switch {
 	case errors.As(err, &ve):
-		p.Error = p.T("import.rejected", name, len(ve.Errors))
+		p.Error = p.T("import.rejected", label, len(ve.Errors))
 		p.Errors = ve.Errors
 	case errors.As(err, &e) && e.Code == medsec.EINVALID:
 		p.Error = p.T(e.Key, e.Args...)
