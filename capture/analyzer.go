@@ -48,6 +48,19 @@ type Analyzer struct {
 	// dhcpPending holds DHCP facts of clients whose address is not yet
 	// known, by client MAC.
 	dhcpPending map[string][]pendingFact
+	// mirrors counts the tunnels that delivered mirrored frames; lastMirror
+	// caches the latest one (a mirror session sends every frame alike).
+	mirrors    map[mirrorKey]*Mirror
+	mirrorList []*Mirror
+	lastMirror *Mirror
+	lastMKey   mirrorKey
+}
+
+type mirrorKey struct {
+	kind     string
+	src, dst [16]byte
+	v6       bool
+	id       uint32
 }
 
 type pendingFact struct {
@@ -69,6 +82,7 @@ func NewAnalyzer(opts Options) *Analyzer {
 		hosts:       make(map[[16]byte]*hostState),
 		dhcpPending: make(map[string][]pendingFact),
 		cache:       new([flowCacheSize]flowCacheEntry),
+		mirrors:     make(map[mirrorKey]*Mirror),
 	}
 }
 
@@ -167,6 +181,9 @@ func (a *Analyzer) addDecoded(l *layers, ok bool, origLen int, timeNanos int64) 
 	if timeNanos > a.end {
 		a.end = timeNanos
 	}
+	if l.tunnel != "" {
+		a.mirrored(l, timeNanos)
+	}
 	if !ok || !l.hasIP {
 		a.nonIP++
 		if l.arp {
@@ -227,6 +244,29 @@ func (a *Analyzer) addDecoded(l *layers, ok bool, origLen int, timeNanos int64) 
 	if f.inspect && len(l.payload) > 0 {
 		a.datagram(f, side, l.payload)
 	}
+}
+
+// mirrored counts a frame delivered by the tunnel l names.
+func (a *Analyzer) mirrored(l *layers, timeNanos int64) {
+	k := mirrorKey{kind: l.tunnel, src: l.tunSrc, dst: l.tunDst, v6: l.tunV6, id: l.tunID}
+	m := a.lastMirror
+	if m == nil || a.lastMKey != k {
+		m = a.mirrors[k]
+		if m == nil {
+			if len(a.mirrors) >= 1024 {
+				return
+			}
+			m = &Mirror{Encapsulation: k.kind, ID: k.id, FirstSeen: time.Unix(0, timeNanos).UTC()}
+			if l.tunnel != EncapMPLS || k.src != [16]byte{} {
+				m.Source, m.Destination = toAddr(k.src, k.v6), toAddr(k.dst, k.v6)
+			}
+			a.mirrors[k] = m
+			a.mirrorList = append(a.mirrorList, m)
+		}
+		a.lastMirror, a.lastMKey = m, k
+	}
+	m.Packets++
+	m.LastSeen = time.Unix(0, timeNanos).UTC()
 }
 
 func lessEP(a *[16]byte, pa uint16, b *[16]byte, pb uint16) bool {
@@ -749,9 +789,20 @@ func (a *Analyzer) Result() *Result {
 		}
 	}
 	sort.Strings(r.Summary.GatewayMACs)
+	tunnelEnds := map[netip.Addr]bool{}
+	for _, m := range a.mirrorList {
+		r.Mirrors = append(r.Mirrors, *m)
+		tunnelEnds[m.Source], tunnelEnds[m.Destination] = true, true
+	}
 	r.Hosts = make([]Host, 0, len(a.hosts))
 	for _, h := range a.hosts {
 		if !h.seen && len(h.facts) == 0 || !isUnicast(h.addr) {
+			continue
+		}
+		if tunnelEnds[h.addr] && h.first == 0 && len(h.facts) == 0 {
+			// A tunnel end seen only in ICMP errors about the tunnel (a
+			// collector without a GRE listener answers "protocol
+			// unreachable"): it is the mirror, listed in Mirrors.
 			continue
 		}
 		out := Host{Address: h.addr, Protocols: h.protos, Roles: h.roles}

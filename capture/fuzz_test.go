@@ -37,3 +37,26 @@ func FuzzAnalyzer(f *testing.F) {
 		a.Result()
 	})
 }
+
+// FuzzDecodeFrame feeds arbitrary frames, tunnels (GRE, ERSPAN, VXLAN,
+// MPLS) included, through the header decoder. The first byte picks the
+// link type. Whatever it finds must lie inside the frame.
+func FuzzDecodeFrame(f *testing.F) {
+	cli := netip.MustParseAddrPort("10.0.0.1:40000")
+	srv := netip.MustParseAddrPort("10.0.0.2:2575")
+	f.Add(append([]byte{1}, frame(6, cli, srv, 1, 0, tcpACK, []byte("\x0bMSH|"))...))
+	links := []int{0, 1, 101, 108, 113, 228, 229, 276}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) == 0 {
+			return
+		}
+		var l layers
+		ok := decodeFrame(&l, links[int(b[0])%len(links)], b[1:])
+		if ok && l.hasL4 && len(l.payload) > len(b) {
+			t.Fatalf("payload of %d bytes from a %d-byte frame", len(l.payload), len(b))
+		}
+		if l.tunnel == "" && (l.tunSrc != [16]byte{} || l.tunID != 0) {
+			t.Fatalf("tunnel addresses without a tunnel: %+v", l)
+		}
+	})
+}

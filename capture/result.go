@@ -26,6 +26,31 @@ type Result struct {
 	Flows []Flow `json:"flows"`
 	// Summary counts what was found.
 	Summary Summary `json:"summary"`
+	// Mirrors lists the tunnels that delivered mirrored traffic (ERSPAN,
+	// GRE, VXLAN, MPLS). Hosts and flows are those of the frames inside;
+	// the tunnel ends are the mirroring switch and the sensor, not devices,
+	// and are listed only here.
+	Mirrors []Mirror `json:"mirrors,omitempty"`
+}
+
+// Mirror is one tunnel session that delivered mirrored frames to the
+// capture point.
+type Mirror struct {
+	// Encapsulation is one of the Encap* constants ("erspan-ii", "vxlan"...).
+	Encapsulation string `json:"encapsulation"`
+	// Source and Destination are the tunnel's outer addresses: the
+	// mirroring switch or tunnel end point and the sensor. They are unset
+	// for an MPLS label stack on Ethernet, which has no outer addresses.
+	Source      netip.Addr `json:"source,omitzero"`
+	Destination netip.Addr `json:"destination,omitzero"`
+	// ID is the ERSPAN session id, the VXLAN network identifier, the GRE
+	// key or the bottom MPLS label (0 when the encapsulation has none).
+	ID uint32 `json:"id"`
+	// Packets counts the frames it delivered.
+	Packets int64 `json:"packets"`
+	// FirstSeen and LastSeen bound them.
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
 }
 
 // FileInfo describes one input capture.

@@ -120,6 +120,14 @@ func printDiscovery(w io.Writer, r *capture.Result) error {
 			fmt.Fprintf(w, "    INCOMPLETE: stopped at byte %d: %s\n", f.StoppedAt, f.Error)
 		}
 	}
+	for _, m := range r.Mirrors {
+		if m.Source.IsValid() {
+			fmt.Fprintf(w, "  mirrored traffic: %s session %d from %s to %s, %d packets (the tunnel ends are the mirror, not devices)\n",
+				m.Encapsulation, m.ID, m.Source, m.Destination, m.Packets)
+		} else {
+			fmt.Fprintf(w, "  mirrored traffic: %s label %d, %d packets\n", m.Encapsulation, m.ID, m.Packets)
+		}
+	}
 	if s.UntrackedPackets > 0 {
 		fmt.Fprintf(w, "  %d packets of conversations beyond the flow limit were counted only\n", s.UntrackedPackets)
 	}
