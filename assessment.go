@@ -188,6 +188,13 @@ type ApplicableControl struct {
 	Target        string `json:"target,omitempty"`
 	TargetBasis   string `json:"target_basis,omitempty"`
 	LevelInferred bool   `json:"level_inferred,omitempty"`
+	// IncludedBy is the TW row that takes this row in with 「等級「X」之所有控制措施」 when
+	// the row applies only through it (000 附表一), "" otherwise.
+	IncludedBy string `json:"included_by,omitempty"`
+	// Undecided lists what the seed cannot settle about the control, as codes
+	// (target-mark-lost, level-cell-missing, level-overflow, pattern-heading-conflict);
+	// the control is applied in its most inclusive reading.
+	Undecided []string `json:"undecided,omitempty"`
 	// Cadence is the ISO 8601 duration of a recurring obligation, "" if none.
 	Cadence string `json:"cadence,omitempty"`
 	// Current is the latest assessment, nil when none.
@@ -212,9 +219,34 @@ type CrosswalkLink struct {
 	Relation string `json:"relation"`
 }
 
+// AssetRef names an asset.
+type AssetRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Carriage bases (AssetControls.Carriage, GapLeftOut.Reason): why an asset carries the TW
+// baseline's targets itself, or why it carries none [000 四, 五(二)].
+const (
+	CarriedAsBoundaryHost  = "boundary-host"        // a boundary host
+	CarriedAsStandalone    = "standalone"           // a 終端單機
+	CarriedAsControlGroup  = "control-group"        // a device control or application system
+	CarriedAsSystemConsole = "system-console"       // a system-type device whose console (its boundary host) is on the Intranet
+	CarriedAsGroupHost     = "group-host"           // a group-type device recorded with its boundary host
+	CarriedByBoundaryHost  = "behind-boundary-host" // a device on a Local LAN: its boundary host carries the controls
+	CarriedNoBoundaryHost  = "no-boundary-host"     // a device on a Local LAN whose boundary host is not in the inventory
+	CarriedUnclassified    = "unclassified"         // no class in the grouping model
+)
+
 // AssetControls is the applicability of the TW baseline to one asset.
 type AssetControls struct {
 	Asset *Asset `json:"asset"`
+	// Carriage says why the asset carries the targets it carries, or none (one of the
+	// Carried* codes). CarriedBy names the boundary hosts that carry the boundary-host
+	// column for a device behind them; LocalLAN is the zone the device sits in.
+	Carriage  string     `json:"carriage"`
+	CarriedBy []AssetRef `json:"carried_by,omitempty"`
+	LocalLAN  string     `json:"local_lan,omitempty"`
 	// Level is the level used: the asset's effective level (its zone's SL mapped to
 	// 普/中/高, else its own), or low when it has none (LevelAssumed).
 	Level        Level `json:"level"`
@@ -289,13 +321,42 @@ type GapItem struct {
 	FailedChecks []string `json:"failed_checks,omitempty"`
 }
 
+// GapLeftOut is an in-use asset that a TW gap report does not count as a subject, and why.
+type GapLeftOut struct {
+	Asset AssetRef    `json:"asset"`
+	Class DeviceClass `json:"class,omitempty"`
+	// Reason is CarriedByBoundaryHost, CarriedNoBoundaryHost or CarriedUnclassified.
+	Reason string `json:"reason"`
+	// CarriedBy names the boundary hosts that carry its controls.
+	CarriedBy []AssetRef `json:"carried_by,omitempty"`
+	LocalLAN  string     `json:"local_lan,omitempty"`
+}
+
+// GapCheck is an automatic check failing on an asset that none of the asset's own control
+// rows carries (the asset is left out, or the check's control does not apply to it): it is
+// listed so that no failing check is invisible.
+type GapCheck struct {
+	Asset    AssetRef     `json:"asset"`
+	CheckID  string       `json:"check_id"`
+	Controls []ControlRef `json:"controls"`
+	// Detail says in English what was found.
+	Detail string `json:"detail"`
+	// CarriedBy names the boundary hosts that carry the asset's controls, if any.
+	CarriedBy []AssetRef `json:"carried_by,omitempty"`
+}
+
 // GapReport is the gap analysis of one catalog [M4, M12].
 type GapReport struct {
-	CatalogID   string     `json:"catalog_id"`
-	Title       string     `json:"title"`
-	GeneratedAt time.Time  `json:"generated_at"`
-	Subjects    int        `json:"subjects"`
-	Counts      []GapCount `json:"counts"`
+	CatalogID   string    `json:"catalog_id"`
+	Title       string    `json:"title"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Subjects counts the assets (or the organisation) the counts cover.
+	Subjects int `json:"subjects"`
+	// LeftOut lists every in-use asset a TW report does not count, with the reason.
+	LeftOut []GapLeftOut `json:"left_out"`
+	// UncarriedChecks lists failing automatic checks no control row of the asset carries.
+	UncarriedChecks []GapCheck `json:"uncarried_checks"`
+	Counts          []GapCount `json:"counts"`
 	// Totals counts every level together.
 	Totals GapCount  `json:"totals"`
 	Open   []GapItem `json:"open"`

@@ -73,43 +73,82 @@ const (
 	TargetOrganisation Target = "organisation"
 )
 
-// Device classes of the grouping model [000 四, 附圖一], as accepted by TargetsForClass.
+// Device classes of the grouping model [000 四, 附圖一], as accepted by Carriage.
 const (
 	ClassStandalone        = "standalone"         // 終端單機
-	ClassGroup             = "group"              // 群組型儀器 (a member device)
-	ClassSystem            = "system"             // 系統型儀器 (a module of the system)
+	ClassGroup             = "group"              // 群組型儀器 (a member device, or the group with its host)
+	ClassSystem            = "system"             // 系統型儀器 (a module, or the system with its console)
 	ClassBoundaryHost      = "boundary-host"      // 邊界主機 of a group- or system-type device
 	ClassControlSystem     = "control-system"     // 醫儀控制系統
 	ClassApplicationSystem = "application-system" // 醫儀應用系統
 )
 
-// TargetsForClass returns the TW baseline targets that apply to an asset of the given
-// device class, or nil for a class it does not know. The mapping, from 000:
+// Carriage bases: why an asset carries the TW targets it carries, or why it carries none.
+const (
+	CarriedAsBoundaryHost  = "boundary-host"        // a boundary host [000 三(六)]
+	CarriedAsStandalone    = "standalone"           // a 終端單機 [000 四(三)1], medsec's reading
+	CarriedAsControlGroup  = "control-group"        // a class of the 控制系統群 [000 四(四)]
+	CarriedAsSystemConsole = "system-console"       // a system-type device whose console is its boundary host [000 四(三)3]
+	CarriedAsGroupHost     = "group-host"           // a group-type device recorded with its boundary host [000 四(三)2]
+	CarriedByBoundaryHost  = "behind-boundary-host" // a device on a Local LAN: its boundary host carries the controls
+	CarriedUnclassified    = "unclassified"         // no class in the grouping model
+)
+
+// Carrying says which 附表一 targets an asset carries itself and whether its boundary host,
+// another asset, carries them for it.
+type Carrying struct {
+	// Targets are the targets the asset carries itself: nil when it carries none.
+	Targets []Target
+	// Basis is one of the Carried* codes.
+	Basis string
+	// ByBoundaryHost is set when the boundary-host column is carried by the device's
+	// boundary host (another asset) instead of the device.
+	ByBoundaryHost bool
+}
+
+// Carriage returns what an asset of a device class carries of 附表一 [000 四, 五(二)].
+// onLocalLAN tells whether the asset sits on a device Local LAN (a trusted zone) behind a
+// boundary host rather than connecting to the Intranet itself. The protection targets are
+// the boundary hosts of the terminal-device group and the control-system group [000 五(二)]:
 //
-//   - "boundary-host" → boundary host. 附表一's first target column is 終端儀器群之邊界主機,
-//     the gateway or host that runs a group's Local LAN and isolates it from the Intranet
-//     [000 三(六), 四(三)2–3].
-//   - "control-system" and "application-system" → control system. 醫儀控制系統 and
-//     醫儀應用系統 are the two classes of the 控制系統群 [000 四(四)1–2], the second
-//     column.
+//   - "boundary-host" → boundary host [000 三(六), 四(三)2–3].
+//   - "control-system", "application-system" → control system: the two classes of the
+//     控制系統群 [000 四(四)1–2], the second target column.
 //   - "standalone" → boundary host. A 終端單機 connects to the Intranet directly, with no
-//     boundary host in front of it [000 四(三)1]; it is itself the terminal-group node at
-//     the zone boundary, so medsec holds it to the boundary-host column. This is medsec's
-//     reading: 000 五(二) names only boundary hosts and control systems as targets.
-//   - "group" and "system" → none. Member devices of a group-type device and modules of a
-//     system-type device sit in the device Local LAN behind their boundary host, which is
-//     the protection target [000 三(四), 五(二)]; the devices themselves fall under
-//     醫療器材管理法 [000 五(二)]. Classify the boundary host separately.
-func TargetsForClass(class string) []Target {
+//     boundary host in front of it [000 四(三)1]; medsec holds it to the boundary-host
+//     column (medsec's reading: 000 五(二) names only boundary hosts and control systems).
+//   - "system" on the Intranet → boundary host. 000 四(三)3 defines the system-type device
+//     by the 「邊界主機」 through which its modules reach the Intranet, its console (「MRI、
+//     CT、PET連結 PACS系統的介面控制台 console」): an asset recorded with its console is that
+//     boundary host.
+//   - "group" on the Intranet → boundary host, likewise: a group-type device reaches the
+//     Intranet through its 「內網邊界主機」 [000 四(三)2], which the asset then includes.
+//   - "group" or "system" on a Local LAN → none: a member device or module behind the
+//     boundary host, which carries the boundary-host column for it [000 三(七), 五(二)];
+//     the device itself falls under 醫療器材管理法 [000 五(二)].
+//   - any other class (or none) → none, unclassified.
+//
+// The control-system column is carried by the control systems that manage terminal
+// devices [000 四(四)], each assessed as its own asset.
+func Carriage(class string, onLocalLAN bool) Carrying {
+	bh := []Target{TargetBoundaryHost}
 	switch class {
-	case ClassBoundaryHost, ClassStandalone:
-		return []Target{TargetBoundaryHost}
+	case ClassBoundaryHost:
+		return Carrying{Targets: bh, Basis: CarriedAsBoundaryHost}
+	case ClassStandalone:
+		return Carrying{Targets: bh, Basis: CarriedAsStandalone}
 	case ClassControlSystem, ClassApplicationSystem:
-		return []Target{TargetControlSystem}
+		return Carrying{Targets: []Target{TargetControlSystem}, Basis: CarriedAsControlGroup}
 	case ClassGroup, ClassSystem:
-		return []Target{}
+		if onLocalLAN {
+			return Carrying{Basis: CarriedByBoundaryHost, ByBoundaryHost: true}
+		}
+		if class == ClassSystem {
+			return Carrying{Targets: bh, Basis: CarriedAsSystemConsole}
+		}
+		return Carrying{Targets: bh, Basis: CarriedAsGroupHost}
 	}
-	return nil
+	return Carrying{Basis: CarriedUnclassified}
 }
 
 // Pattern is a reference pattern of the JP guideline [004 はじめに]: I on-premises with a
@@ -149,43 +188,86 @@ type Applicability struct {
 	Level Level
 	// Reason explains the match in English, naming the rule used.
 	Reason string
+	// IncludedBy is the TW row that takes this row in with 「等級「X」之所有控制措施」 when
+	// the row applies only through it; "" when the row names the target itself.
+	IncludedBy string
 }
 
 // Applicable returns every control of the TW baseline that applies to an asset with the
-// given targets at the given protection level, in document order. A row applies when
-// one of its targets is among targets and its lowest level is at or below level, since
-// 高 includes 中 includes 普. For the organisational catalogs it returns every control
-// when targets include TargetOrganisation (see ApplicableToOrganisation for conditions).
+// given targets at the given protection level, in document order. A row applies to a
+// target when
+//
+//   - the row names the target and its lowest level is at or below level, since 高
+//     includes 中 includes 普; or
+//   - a row that applies to the target takes it in with 「等級「X」之所有控制措施」
+//     [000 附表一]: the clause brings the lower row's measures into the including row, for
+//     the including row's targets, whatever target the lower row is marked for (for
+//     example tw-si-1.h, marked for both targets, takes in tw-si-1.m, marked for the
+//     boundary host only, so a control system at 高 gets tw-si-1.m). IncludedBy names the
+//     including row.
+//
+// For the organisational catalogs it returns every control when targets include
+// TargetOrganisation (see ApplicableToOrganisation for conditions).
 func (c *Catalog) Applicable(targets []Target, level Level) []Applicability {
 	var out []Applicability
-	for _, ctl := range c.order {
-		if c.ID() != IDTaiwanBaseline {
-			if slices.Contains(targets, TargetOrganisation) {
+	if c.ID() != IDTaiwanBaseline {
+		if slices.Contains(targets, TargetOrganisation) {
+			for _, ctl := range c.order {
 				out = append(out, Applicability{Control: ctl, Target: TargetOrganisation,
 					Reason: "organisational obligation of " + c.ID()})
 			}
+		}
+		return out
+	}
+	// how records, per row, the target it applies to and the row that took it in (nil
+	// when the row names the target itself).
+	type match struct {
+		target Target
+		by     *Control
+	}
+	how := map[*Control]match{}
+	// Rows that name an asked target apply first, so that their own reason wins.
+	for _, t := range targets {
+		for _, ctl := range c.order {
+			if _, seen := how[ctl]; seen {
+				continue
+			}
+			if min := ctl.MinLevel(); min != 0 && min <= level && slices.Contains(ctl.Targets(), t) {
+				how[ctl] = match{t, nil}
+			}
+		}
+	}
+	// Then every row they take in, and the rows those take in.
+	var take func(ctl *Control, t Target)
+	take = func(ctl *Control, t Target) {
+		for _, inc := range ctl.includes {
+			if _, seen := how[inc]; !seen {
+				how[inc] = match{t, ctl}
+				take(inc, t)
+			}
+		}
+	}
+	for _, ctl := range c.order {
+		if m, ok := how[ctl]; ok && m.by == nil {
+			take(ctl, m.target)
+		}
+	}
+	for _, ctl := range c.order {
+		m, ok := how[ctl]
+		if !ok {
 			continue
 		}
 		min := ctl.MinLevel()
-		if min == 0 || level < min {
-			continue
-		}
-		var matched Target
-		for _, t := range ctl.Targets() {
-			if slices.Contains(targets, t) {
-				matched = t
-				break
-			}
-		}
-		if matched == "" {
-			continue
-		}
 		var why strings.Builder
-		fmt.Fprintf(&why, "target %s", matched)
-		switch ctl.TargetBasis() {
-		case "row-mark":
+		fmt.Fprintf(&why, "target %s", m.target)
+		switch {
+		case m.by != nil:
+			fmt.Fprintf(&why, " through %s, which takes in all measures of level %s (「等級「%s」之所有控制措施」) for its targets", m.by.ID, min.Chinese(), min.Chinese())
+		case ctl.TargetBasis() == "row-mark":
 			why.WriteString(" marked • in the row")
-		case "damaged-mark":
+		case ctl.TargetBasis() == "row-text":
+			why.WriteString(" named in the row's own text")
+		case ctl.TargetBasis() == "damaged-mark":
 			why.WriteString(" marked in the row (mark damaged in the source)")
 		default:
 			why.WriteString(" by default (no mark in the source row)")
@@ -199,7 +281,36 @@ func (c *Catalog) Applicable(targets []Target, level Level) []Applicability {
 		if ctl.LevelInferred() {
 			why.WriteString("; level inferred, source cell missing")
 		}
-		out = append(out, Applicability{Control: ctl, Target: matched, Level: min, Reason: why.String()})
+		a := Applicability{Control: ctl, Target: m.target, Level: min, Reason: why.String()}
+		if m.by != nil {
+			a.IncludedBy = m.by.ID
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// AssetApplicability is what 附表一 asks of one asset: what it carries and why, the level
+// used, and the rows that apply.
+type AssetApplicability struct {
+	Carrying
+	// Level is the level used; LevelAssumed is set when the asset's level is unknown
+	// and 普, the level every asset reaches at least, is used.
+	Level        Level
+	LevelAssumed bool
+	Controls     []Applicability
+}
+
+// ForAsset returns the TW baseline rows an asset of the given class carries at its level
+// (0 when unknown: 普 is assumed), with onLocalLAN as for Carriage. An asset that carries no
+// target gets no rows; its Carrying says why.
+func (c *Catalog) ForAsset(class string, level Level, onLocalLAN bool) AssetApplicability {
+	out := AssetApplicability{Carrying: Carriage(class, onLocalLAN), Level: level}
+	if level < LevelLow || level > LevelHigh {
+		out.Level, out.LevelAssumed = LevelLow, true
+	}
+	if len(out.Targets) > 0 {
+		out.Controls = c.Applicable(out.Targets, out.Level)
 	}
 	return out
 }

@@ -6,39 +6,54 @@ import (
 	"testing"
 )
 
-func TestTargetsForClass(t *testing.T) {
+// TestCarriage checks which 附表一 targets each class carries itself, on the Intranet and
+// on a device Local LAN [000 四, 五(二)].
+func TestCarriage(t *testing.T) {
+	bh, cs := []Target{TargetBoundaryHost}, []Target{TargetControlSystem}
 	tests := []struct {
-		class string
-		want  []Target
+		class      string
+		onLocalLAN bool
+		want       []Target
+		basis      string
+		byHost     bool
 	}{
-		{ClassStandalone, []Target{TargetBoundaryHost}},
-		{ClassGroup, []Target{}},
-		{ClassSystem, []Target{}},
-		{ClassBoundaryHost, []Target{TargetBoundaryHost}},
-		{ClassControlSystem, []Target{TargetControlSystem}},
-		{ClassApplicationSystem, []Target{TargetControlSystem}},
-		{"printer", nil},
+		{ClassStandalone, false, bh, CarriedAsStandalone, false},
+		{ClassBoundaryHost, false, bh, CarriedAsBoundaryHost, false},
+		{ClassControlSystem, false, cs, CarriedAsControlGroup, false},
+		{ClassApplicationSystem, false, cs, CarriedAsControlGroup, false},
+		// A CT recorded with its console: the console is the system's boundary host [四(三)3].
+		{ClassSystem, false, bh, CarriedAsSystemConsole, false},
+		{ClassGroup, false, bh, CarriedAsGroupHost, false},
+		// A module or member device on the Local LAN: its boundary host carries the column.
+		{ClassSystem, true, nil, CarriedByBoundaryHost, true},
+		{ClassGroup, true, nil, CarriedByBoundaryHost, true},
+		{"", false, nil, CarriedUnclassified, false},
+		{"printer", false, nil, CarriedUnclassified, false},
 	}
 	for _, tt := range tests {
-		got := TargetsForClass(tt.class)
-		if !slices.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
-			t.Errorf("TargetsForClass(%q) = %#v, want %#v", tt.class, got, tt.want)
+		got := Carriage(tt.class, tt.onLocalLAN)
+		if !slices.Equal(got.Targets, tt.want) || got.Basis != tt.basis || got.ByBoundaryHost != tt.byHost {
+			t.Errorf("Carriage(%q, %v) = %+v, want targets %v basis %s by host %v", tt.class, tt.onLocalLAN, got, tt.want, tt.basis, tt.byHost)
 		}
 	}
 }
 
 // expectedApplicable computes, independently of Applicable, which TW rows apply: a row
-// applies when it names one of the targets and its lowest level is at or below level.
+// applies when it names one of the targets and its lowest level is at or below level, or
+// when a row that applies takes it in with 「等級「X」之所有控制措施」 (the row of the same
+// objective printed at X), repeated until nothing changes.
 func expectedApplicable(c *Catalog, targets []Target, level Level) []string {
-	var out []string
-	for _, ctl := range c.AllControls() {
-		min := Level(0)
+	levelsOf := func(ctl *Control) []Level {
+		var out []Level
 		for _, v := range ctl.PropValues("level") {
 			l, _ := ParseLevel(v)
-			if min == 0 || l < min {
-				min = l
-			}
+			out = append(out, l)
 		}
+		return out
+	}
+	in := map[string]bool{}
+	for _, ctl := range c.AllControls() {
+		min := slices.Min(levelsOf(ctl))
 		hit := false
 		for _, v := range ctl.PropValues("target") {
 			if slices.Contains(targets, Target(v)) {
@@ -46,10 +61,81 @@ func expectedApplicable(c *Catalog, targets []Target, level Level) []string {
 			}
 		}
 		if hit && min <= level {
+			in[ctl.ID] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, ctl := range c.AllControls() {
+			if !in[ctl.ID] {
+				continue
+			}
+			for _, lv := range []string{"普", "中", "高"} {
+				if !strings.Contains(ctl.OriginalText(), "等級「"+lv+"」之所有控制措施") {
+					continue
+				}
+				want, _ := ParseLevel(lv)
+				for _, other := range c.AllControls() {
+					if other.Prop("objective") == ctl.Prop("objective") && slices.Contains(levelsOf(other), want) && !in[other.ID] {
+						in[other.ID], changed = true, true
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, ctl := range c.AllControls() {
+		if in[ctl.ID] {
 			out = append(out, ctl.ID)
 		}
 	}
 	return out
+}
+
+// TestApplicableCrossTargetInclusion checks the 9 places where a row's 「等級「X」之所有控制措施」
+// takes in a lower row marked for the other target only (catalog review §1.2): the lower
+// row applies to the including row's target, through it.
+func TestApplicableCrossTargetInclusion(t *testing.T) {
+	c := mustLoad(t, IDTaiwanBaseline)
+	tests := []struct {
+		target     Target
+		level      Level
+		row, by    string
+		directOnly bool // the row also applies without inclusion (must then not be marked included)
+	}{
+		{TargetControlSystem, LevelModerate, "tw-na-1.l", "tw-na-1.m", false},
+		{TargetControlSystem, LevelHigh, "tw-na-1.l", "tw-na-1.m", false},
+		{TargetBoundaryHost, LevelHigh, "tw-ac-1.m", "tw-ac-1.h", false},
+		{TargetControlSystem, LevelModerate, "tw-au-6.l", "tw-au-6.m", false},
+		{TargetControlSystem, LevelModerate, "tw-ia-2.l", "tw-ia-2.hm", false},
+		{TargetControlSystem, LevelModerate, "tw-pe-3.l", "", true}, // its own text names both targets
+		{TargetControlSystem, LevelHigh, "tw-si-1.m", "tw-si-1.h", false},
+		{TargetBoundaryHost, LevelModerate, "tw-si-2.l", "tw-si-2.hm", false},
+		{TargetBoundaryHost, LevelModerate, "tw-si-4.l", "tw-si-4.hm", false},
+	}
+	for _, tt := range tests {
+		var got *Applicability
+		for _, a := range c.Applicable([]Target{tt.target}, tt.level) {
+			if a.Control.ID == tt.row {
+				got = &a
+			}
+		}
+		if got == nil {
+			t.Errorf("%s at %s: %s does not apply, want it through %s", tt.target, tt.level, tt.row, tt.by)
+			continue
+		}
+		if got.IncludedBy != tt.by {
+			t.Errorf("%s at %s: %s included by %q, want %q", tt.target, tt.level, tt.row, got.IncludedBy, tt.by)
+		}
+		if tt.by != "" && !strings.Contains(got.Reason, tt.by) {
+			t.Errorf("%s: reason %q does not name %s", tt.row, got.Reason, tt.by)
+		}
+	}
+	// Inclusion never reaches above the asked level: a control system at 中 does not get
+	// tw-si-1.m (only tw-si-1.h, at 高, takes it in).
+	if slices.Contains(ids(c.Applicable([]Target{TargetControlSystem}, LevelModerate)), "tw-si-1.m") {
+		t.Error("control system at 中 gets tw-si-1.m, want only at 高")
+	}
 }
 
 func ids(as []Applicability) []string {
@@ -72,16 +158,15 @@ func TestApplicableByClassAndLevel(t *testing.T) {
 		// 網段規劃/普 is marked for the boundary host only; 帳號管理/中 for control systems only.
 		{ClassBoundaryHost, LevelLow, []string{"tw-na-1.l", "tw-ac-1.l", "tw-au-3.hml"}, []string{"tw-na-1.m", "tw-ac-1.m", "tw-si-1.h"}},
 		{ClassBoundaryHost, LevelModerate, []string{"tw-na-1.l", "tw-na-1.m", "tw-ac-3.m"}, []string{"tw-ac-1.m", "tw-si-1.h", "tw-au-2.hm"}},
-		{ClassBoundaryHost, LevelHigh, []string{"tw-na-1.h", "tw-si-1.h", "tw-si-1.m", "tw-si-1.l"}, []string{"tw-ac-1.m", "tw-cp-2.hm"}},
+		{ClassBoundaryHost, LevelHigh, []string{"tw-na-1.h", "tw-si-1.h", "tw-si-1.m", "tw-si-1.l", "tw-ac-1.m"}, []string{"tw-cp-2.hm"}},
 		{ClassStandalone, LevelLow, []string{"tw-na-1.l"}, []string{"tw-si-2.l"}},
 		{ClassControlSystem, LevelLow, []string{"tw-si-2.l", "tw-ac-2.hml"}, []string{"tw-na-1.l", "tw-ac-1.m", "tw-au-3.hml"}},
 		{ClassControlSystem, LevelModerate, []string{"tw-ac-1.m", "tw-ac-1.l", "tw-au-2.hm", "tw-cp-3.m"}, []string{"tw-ac-3.m", "tw-si-1.h"}},
-		{ClassApplicationSystem, LevelHigh, []string{"tw-ac-1.h", "tw-ac-1.m", "tw-ac-1.l", "tw-si-1.h", "tw-pe-3.hm"}, []string{"tw-si-1.m", "tw-ac-3.m", "tw-pe-3.l"}},
-		{ClassGroup, LevelHigh, nil, []string{"tw-na-1.l", "tw-ac-2.hml"}},
-		{ClassSystem, LevelLow, nil, []string{"tw-na-1.l"}},
+		{ClassApplicationSystem, LevelHigh, []string{"tw-ac-1.h", "tw-ac-1.m", "tw-ac-1.l", "tw-si-1.h", "tw-si-1.m", "tw-pe-3.hm", "tw-pe-3.l"}, []string{"tw-ac-3.m"}},
+		{ClassSystem, LevelModerate, []string{"tw-na-1.l", "tw-si-1.m", "tw-si-1.l"}, []string{"tw-ac-1.m"}},
 	}
 	for _, tt := range tests {
-		targets := TargetsForClass(tt.class)
+		targets := Carriage(tt.class, false).Targets
 		got := c.Applicable(targets, tt.level)
 		gotIDs := ids(got)
 		if want := expectedApplicable(c, targets, tt.level); !slices.Equal(gotIDs, want) {
@@ -101,7 +186,7 @@ func TestApplicableByClassAndLevel(t *testing.T) {
 			if !slices.Contains(targets, a.Target) || a.Level > tt.level || a.Reason == "" {
 				t.Errorf("%s at %s: %s: target %s level %s reason %q", tt.class, tt.level, a.Control.ID, a.Target, a.Level, a.Reason)
 			}
-			if a.Level < tt.level && !strings.Contains(a.Reason, "高 includes 中 includes 普") {
+			if a.Level < tt.level && a.IncludedBy == "" && !strings.Contains(a.Reason, "高 includes 中 includes 普") {
 				t.Errorf("%s: cumulative match without the cumulative rule in the reason: %q", a.Control.ID, a.Reason)
 			}
 		}

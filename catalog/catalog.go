@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -89,8 +91,43 @@ func Parse(name string, data []byte) (*Catalog, error) {
 	for _, g := range c.Groups {
 		c.indexGroup(g, nil)
 	}
+	if c.ID() == IDTaiwanBaseline {
+		c.linkIncludes()
+	}
 	return c, nil
 }
+
+// includesRE finds the clause by which a TW row takes in every measure of a lower level
+// of its objective: 「等級「中」之所有控制措施」 [000 附表一].
+var includesRE = regexp.MustCompile(`等級「(普|中|高)」之所有控制措施`)
+
+// linkIncludes records, for each TW row whose text says 「等級「X」之所有控制措施」, the row
+// of the same objective (the innermost group) printed at level X. The clause takes the
+// lower row's measures into this row, for this row's targets: a row marked for both
+// targets that includes a row marked for one still carries that row's measures to both.
+func (c *Catalog) linkIncludes() {
+	for _, ctl := range c.order {
+		if len(ctl.groups) == 0 {
+			continue
+		}
+		objective := ctl.groups[len(ctl.groups)-1]
+		for _, m := range includesRE.FindAllStringSubmatch(ctl.OriginalText(), -1) {
+			want, err := ParseLevel(m[1])
+			if err != nil {
+				continue
+			}
+			for _, other := range objective.Controls {
+				if other != ctl && slices.Contains(other.Levels(), want) && !slices.Contains(ctl.includes, other) {
+					ctl.includes = append(ctl.includes, other)
+				}
+			}
+		}
+	}
+}
+
+// Includes returns the rows of the same TW objective whose measures this row takes in
+// with 「等級「X」之所有控制措施」, in document order; nil when it takes in none.
+func (ctl *Control) Includes() []*Control { return ctl.includes }
 
 func (c *Catalog) indexGroup(g *Group, parents []*Group) {
 	if g == nil {
@@ -300,9 +337,18 @@ func (ctl *Control) Targets() []Target {
 }
 
 // TargetBasis says where the targets come from: "row-mark" (the • in the source row),
+// "row-text" (the row's own text names the targets, more than its extracted mark shows),
 // "damaged-mark" (a mark extracted as another glyph) or "default-all" (no mark in the
 // source row: medsec applies the row to both targets, see README.md).
 func (ctl *Control) TargetBasis() string { return ctl.Prop("target-basis") }
+
+// Undecided returns what the seed cannot settle about the control, as codes:
+// "target-mark-lost" (the row's target mark is lost, applied to both targets),
+// "level-cell-missing" (no level and no clue, applied from 普), "level-overflow" (a level
+// glyph that most likely belongs to the row, applied with it), "pattern-heading-conflict"
+// (JP: the chapter heading and the pattern table disagree). The control's source-gap props
+// say why; nil when the seed decides everything.
+func (ctl *Control) Undecided() []string { return ctl.PropValues("undecided") }
 
 // Cadence returns how often the obligation recurs, as an ISO 8601 duration ("P1Y"),
 // or "" if the source gives none.

@@ -71,6 +71,9 @@ type Control struct {
 
 	// groups is the chain of groups from the catalog down to the control; set by Parse.
 	groups []*Group
+	// includes are the rows of the same TW objective whose measures this row takes in
+	// with 「等級「X」之所有控制措施」; set by Parse.
+	includes []*Control
 }
 
 // Prop is an OSCAL property: a name/value pair, in namespace NS when medsec defines it.

@@ -259,9 +259,9 @@ func (v *validator) catalogRules(ctl *Control, where string) {
 			}
 		}
 		switch ctl.TargetBasis() {
-		case "row-mark", "damaged-mark", "default-all":
+		case "row-mark", "row-text", "damaged-mark", "default-all":
 		default:
-			v.errf("%s: target-basis %q is not row-mark, damaged-mark or default-all", where, ctl.TargetBasis())
+			v.errf("%s: target-basis %q is not row-mark, row-text, damaged-mark or default-all", where, ctl.TargetBasis())
 		}
 		if ctl.TargetBasis() != "row-mark" && len(ctl.SourceGaps()) == 0 {
 			v.errf("%s: targets not from a row mark but no source-gap says why", where)
@@ -294,7 +294,7 @@ var knownProps = map[string]bool{
 	"item": true, "article": true, "paragraph": true, "obligation-strength": true,
 	"condition": true, "condition-mlps-min": true, "condition-mlps-max": true,
 	"condition-personal-info": true, "condition-cii": true, "kind": true, "unit": true,
-	"seed-file": true, "source-language": true, "subject": true,
+	"seed-file": true, "source-language": true, "subject": true, "undecided": true,
 }
 
 func (v *validator) props(where string, props []Prop) {

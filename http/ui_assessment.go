@@ -1,7 +1,10 @@
 package http
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -42,6 +45,58 @@ func countStatuses(cs []medsec.ApplicableControl) map[medsec.AssessmentStatus]in
 		m[c.Status]++
 	}
 	return m
+}
+
+// Carriage says, in the page's language, which 附表一 targets the asset carries and why,
+// or who carries them for it, linking the boundary hosts that do [000 四, 五(二)].
+func (p *page) Carriage(ac *medsec.AssetControls) template.HTML {
+	if ac == nil || ac.Carriage == "" {
+		return ""
+	}
+	var links []string
+	for _, r := range ac.CarriedBy {
+		links = append(links, fmt.Sprintf(`<a href="/assets/%d/controls" class="carrier">%s</a>`, r.ID, template.HTMLEscapeString(r.Name)))
+	}
+	key := "carriage." + ac.Carriage
+	switch ac.Carriage {
+	case medsec.CarriedByBoundaryHost:
+		const lan, hosts = "@@LAN@@", "@@HOSTS@@"
+		msg := template.HTMLEscapeString(p.T(key, lan, hosts))
+		msg = strings.Replace(msg, lan, template.HTMLEscapeString(ac.LocalLAN), 1)
+		return template.HTML(strings.Replace(msg, hosts, strings.Join(links, ", "), 1))
+	case medsec.CarriedNoBoundaryHost:
+		where := ac.LocalLAN
+		if where == "" {
+			where = p.T("carriage.no_zone")
+		}
+		return template.HTML(template.HTMLEscapeString(p.T(key, where)))
+	}
+	return template.HTML(template.HTMLEscapeString(p.T(key)))
+}
+
+// AssetCompliance returns what the TW baseline asks of the asset for the asset page, nil
+// when it cannot be computed (the cause is logged).
+func (p *page) AssetCompliance(a *medsec.Asset) *medsec.AssetControls {
+	if p.s.Assessments == nil || p.User == nil {
+		return nil
+	}
+	ac, err := p.s.Assessments.AssetControls(medsec.NewContextWithUser(context.Background(), p.User), a.ID)
+	if err != nil {
+		p.s.logger.Error("asset compliance section", "asset", a.ID, "err", err)
+		return nil
+	}
+	return ac
+}
+
+// Failing returns the check results that fail.
+func (p *page) Failing(rs []medsec.CheckResult) []medsec.CheckResult {
+	var out []medsec.CheckResult
+	for _, r := range rs {
+		if r.Outcome == medsec.CheckFail {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (s *Server) uiAssetControls(w http.ResponseWriter, r *http.Request) error {

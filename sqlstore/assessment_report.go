@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,76 +11,147 @@ import (
 
 	"medsec"
 	"medsec/catalog"
+	"medsec/zone"
 )
 
-// catalogLevel maps a baseline level to the catalog's; an unset level is taken as 普
-// (low), the level every asset reaches at least.
-func catalogLevel(l medsec.Level) (catalog.Level, medsec.Level, bool) {
+// catalogLevel maps a baseline level to the catalog's; 0 when the asset has none.
+func catalogLevel(l medsec.Level) catalog.Level {
 	switch l {
-	case medsec.LevelModerate:
-		return catalog.LevelModerate, l, false
-	case medsec.LevelHigh:
-		return catalog.LevelHigh, l, false
 	case medsec.LevelLow:
-		return catalog.LevelLow, l, false
+		return catalog.LevelLow
+	case medsec.LevelModerate:
+		return catalog.LevelModerate
+	case medsec.LevelHigh:
+		return catalog.LevelHigh
 	}
-	return catalog.LevelLow, medsec.LevelLow, true
+	return 0
 }
 
 // levelCache gives assets their effective level (the zone's SL mapped to 普/中/高, else
-// the level set on the asset), loading each site's zone model once.
-// It also keeps the applicable rows per (class, level, zone), which a report over
-// thousands of assets otherwise recomputes for each.
+// the level set on the asset) and their place towards a boundary host, loading each
+// site's zone model once. It also keeps the applicable rows per (class, level, zone,
+// Local LAN), which a report over thousands of assets otherwise recomputes for each.
 type levelCache struct {
 	s          *AssessmentService
 	sites      map[int64]*siteModel
-	applicable map[applicKey]applicResult
+	applicable map[applicKey]*twResult
 }
 
 type applicKey struct {
-	class medsec.DeviceClass
-	level medsec.Level
-	src   medsec.LevelSource
-	zone  string
-	sl    int
+	class      medsec.DeviceClass
+	level      medsec.Level
+	src        medsec.LevelSource
+	zone       string
+	sl         int
+	onLocalLAN bool
 }
 
-type applicResult struct {
+// twResult is what the TW baseline asks of one asset.
+type twResult struct {
 	controls []medsec.ApplicableControl
 	level    medsec.Level
 	assumed  bool
 	targets  []string
+	carriage string
 }
 
 func (s *AssessmentService) newLevelCache() *levelCache {
-	return &levelCache{s: s, sites: map[int64]*siteModel{}, applicable: map[applicKey]applicResult{}}
+	return &levelCache{s: s, sites: map[int64]*siteModel{}, applicable: map[applicKey]*twResult{}}
 }
 
 // twApplicable is AssessmentService.twApplicable, remembered; callers must not change the
-// returned slice's elements in place.
-func (c *levelCache) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel) ([]medsec.ApplicableControl, medsec.Level, bool, []string, error) {
-	k := applicKey{a.Class, lv.Level, lv.Source, lv.ZoneName, lv.SL}
+// result's elements in place.
+func (c *levelCache) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel, pl *lanPlace) (*twResult, error) {
+	k := applicKey{a.Class, lv.Level, lv.Source, lv.ZoneName, lv.SL, pl.onLocalLAN}
 	if r, ok := c.applicable[k]; ok {
-		return r.controls, r.level, r.assumed, r.targets, nil
+		return r, nil
 	}
-	controls, level, assumed, targets, err := c.s.twApplicable(a, lv)
+	r, err := c.s.twApplicable(a, lv, pl.onLocalLAN)
 	if err != nil {
-		return nil, "", false, nil, err
+		return nil, err
 	}
-	c.applicable[k] = applicResult{controls, level, assumed, targets}
-	return controls, level, assumed, targets, nil
+	c.applicable[k] = r
+	return r, nil
+}
+
+func (c *levelCache) site(ctx context.Context, siteID int64) (*siteModel, error) {
+	sm := c.sites[siteID]
+	if sm == nil {
+		var err error
+		if sm, err = loadSite(ctx, c.s.db.read, c.s.db.dialect, siteID, false); err != nil {
+			return nil, err
+		}
+		c.sites[siteID] = sm
+	}
+	return sm, nil
 }
 
 func (c *levelCache) level(ctx context.Context, a *medsec.Asset) (*medsec.AssetLevel, error) {
-	sm := c.sites[a.SiteID]
-	if sm == nil {
-		var err error
-		if sm, err = loadSite(ctx, c.s.db.read, c.s.db.dialect, a.SiteID, false); err != nil {
-			return nil, err
-		}
-		c.sites[a.SiteID] = sm
+	sm, err := c.site(ctx, a.SiteID)
+	if err != nil {
+		return nil, err
 	}
 	return sm.level(a), nil
+}
+
+// lanPlace is where an asset sits towards a boundary host: on a device Local LAN (or
+// another trusted connection) or not, and the boundary hosts that front that LAN.
+type lanPlace struct {
+	onLocalLAN bool
+	lan        string
+	hosts      []medsec.AssetRef
+}
+
+// place returns the asset's lanPlace. An asset placed in a trusted zone (device Local LAN,
+// RS-232, Bluetooth, RF, IR [000 六(五)]) is on a Local LAN; its boundary hosts are the
+// site's boundary-host assets with an address in that zone, or, for a zone without
+// address ranges (RS-232), those in its parent zone with that kind of link. An asset in no zone
+// is on a Local LAN when every connection it has is a trusted one; its boundary host is
+// then not known.
+func (c *levelCache) place(ctx context.Context, a *medsec.Asset) (*lanPlace, error) {
+	sm, err := c.site(ctx, a.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	return sm.lanPlace(a), nil
+}
+
+func (sm *siteModel) lanPlace(a *medsec.Asset) *lanPlace {
+	z := sm.zoneByID(sm.zoneOf[a.ID])
+	if z == nil {
+		trusted := len(a.Connectivity) > 0
+		for _, c := range a.Connectivity {
+			if c == medsec.ConnInternet || c == medsec.ConnIntranet || c == medsec.ConnWiFi {
+				trusted = false
+			}
+		}
+		return &lanPlace{onLocalLAN: trusted}
+	}
+	if !z.Kind.Trusted() {
+		return &lanPlace{}
+	}
+	pl := &lanPlace{onLocalLAN: true, lan: z.Name}
+	link := map[medsec.ZoneKind]medsec.Connectivity{medsec.ZoneTrustedLocalLAN: medsec.ConnLocalLAN, medsec.ZoneTrustedRS232: medsec.ConnRS232,
+		medsec.ZoneTrustedBluetooth: medsec.ConnBluetooth, medsec.ZoneTrustedRF: medsec.ConnRF, medsec.ZoneTrustedIR: medsec.ConnIR}[z.Kind]
+	var inParent []medsec.AssetRef
+	for _, b := range sm.assets {
+		if b.Class != medsec.ClassBoundary || b.ID == a.ID {
+			continue
+		}
+		ref := medsec.AssetRef{ID: b.ID, Name: b.Name}
+		if slices.ContainsFunc(assetAddrs(b), func(ip netip.Addr) bool {
+			p := sm.loc.PlaceAddr(ip)
+			return p.Status == zone.PlaceFound && p.Zone == z.ID
+		}) {
+			pl.hosts = append(pl.hosts, ref)
+		} else if len(z.Ranges) == 0 && z.ParentID != 0 && sm.zoneOf[b.ID] == z.ParentID && slices.Contains(b.Connectivity, link) {
+			inParent = append(inParent, ref)
+		}
+	}
+	if len(pl.hosts) == 0 {
+		pl.hosts = inParent
+	}
+	return pl
 }
 
 func domainLevel(l catalog.Level) medsec.Level {
@@ -117,36 +189,44 @@ func applicableControl(catalogID string, ap catalog.Applicability) medsec.Applic
 		Original: ctl.OriginalText(), OriginalLang: ctl.OriginalLang(), English: ctl.English(), SourceRef: ctl.SourceRef(),
 		Level: domainLevel(ap.Level), Reason: ap.Reason, Cadence: ctl.Cadence(), Status: medsec.AssessNotAssessed,
 		Target: string(ap.Target), TargetBasis: ctl.TargetBasis(), LevelInferred: ctl.LevelInferred(),
+		IncludedBy: ap.IncludedBy, Undecided: ctl.Undecided(),
 	}
 }
 
 // twApplicable returns the TW baseline rows that apply to an asset at its effective
-// level, and the level used.
-func (s *AssessmentService) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel) ([]medsec.ApplicableControl, medsec.Level, bool, []string, error) {
+// level (catalog.ForAsset), as the asset's applicable controls.
+func (s *AssessmentService) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel, onLocalLAN bool) (*twResult, error) {
 	tw, err := catalog.Find(s.catalogs, catalog.IDTaiwanBaseline)
 	if err != nil {
-		return nil, "", false, nil, err
+		return nil, err
 	}
-	level, used, assumed := catalogLevel(lv.Level)
-	targets := catalog.TargetsForClass(string(a.Class))
-	names := make([]string, 0, len(targets))
-	for _, t := range targets {
-		names = append(names, string(t))
+	fa := tw.ForAsset(string(a.Class), catalogLevel(lv.Level), onLocalLAN)
+	r := &twResult{level: domainLevel(fa.Level), assumed: fa.LevelAssumed, carriage: fa.Basis, targets: make([]string, 0, len(fa.Targets))}
+	for _, t := range fa.Targets {
+		r.targets = append(r.targets, string(t))
 	}
-	var out []medsec.ApplicableControl
-	for _, ap := range tw.Applicable(targets, level) {
+	for _, ap := range fa.Controls {
 		c := applicableControl(tw.ID(), ap)
 		c.Crosswalk = crosswalkLinks(s.crosswalk, c.CatalogID, c.ControlID)
-		c.Reason = fmt.Sprintf("class %s → %s; %s", a.Class, ap.Target, ap.Reason) // no asset-specific data: levelCache shares it
+		c.Reason = fmt.Sprintf("class %s (%s) → %s; %s", a.Class, fa.Basis, ap.Target, ap.Reason) // no asset-specific data: levelCache shares it
 		switch {
-		case assumed:
+		case fa.LevelAssumed:
 			c.Reason += "; the asset has no level, 普 (low) assumed"
 		case lv.Source == medsec.LevelFromZone:
-			c.Reason += fmt.Sprintf("; level %s from zone %s (SL%d)", used, lv.ZoneName, lv.SL)
+			c.Reason += fmt.Sprintf("; level %s from zone %s (SL%d)", r.level, lv.ZoneName, lv.SL)
 		}
-		out = append(out, c)
+		r.controls = append(r.controls, c)
 	}
-	return out, used, assumed, names, nil
+	return r, nil
+}
+
+// carriage returns the asset's Carried* code: the catalog's, or CarriedNoBoundaryHost for
+// a device behind a boundary host that the inventory does not hold.
+func (r *twResult) carriageFor(pl *lanPlace) string {
+	if r.carriage == medsec.CarriedByBoundaryHost && len(pl.hosts) == 0 {
+		return medsec.CarriedNoBoundaryHost
+	}
+	return r.carriage
 }
 
 // AssetControls returns the TW baseline controls that apply to the asset.
@@ -159,11 +239,16 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	if err != nil {
 		return nil, err
 	}
-	lv, err := s.newLevelCache().level(ctx, a)
+	cache := s.newLevelCache()
+	lv, err := cache.level(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	controls, level, assumed, targets, err := s.twApplicable(a, lv)
+	pl, err := cache.place(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := s.twApplicable(a, lv, pl.onLocalLAN)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +261,7 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 		byControl[x.ControlID] = x
 	}
 	results := s.checks.Run(a, s.db.Now())
+	controls := tr.controls
 	for i := range controls {
 		c := &controls[i]
 		if x := byControl[c.ControlID]; x != nil {
@@ -183,8 +269,23 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 		}
 		c.Checks = checksFor(results, c.CatalogID, c.ControlID)
 	}
-	return &medsec.AssetControls{Asset: a, Level: level, LevelAssumed: assumed, LevelSource: lv.Source, Zone: lv.ZoneName, SL: lv.SL,
-		Targets: targets, Controls: controls, Checks: results}, nil
+	out := &medsec.AssetControls{Asset: a, Carriage: tr.carriageFor(pl), LocalLAN: pl.lan, Level: tr.level, LevelAssumed: tr.assumed,
+		LevelSource: lv.Source, Zone: lv.ZoneName, SL: lv.SL, Targets: tr.targets, Controls: controls, Checks: results}
+	if tr.carriage == medsec.CarriedByBoundaryHost {
+		out.CarriedBy = s.visibleRefs(ctx, u, pl.hosts)
+	}
+	return out, nil
+}
+
+// visibleRefs keeps the assets u may see.
+func (s *AssessmentService) visibleRefs(ctx context.Context, u *medsec.User, refs []medsec.AssetRef) []medsec.AssetRef {
+	var out []medsec.AssetRef
+	for _, r := range refs {
+		if _, err := s.visibleAsset(ctx, u, r.ID); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func checksFor(results []medsec.CheckResult, catalogID, controlID string) []medsec.CheckResult {
@@ -283,7 +384,8 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	}
 	now := s.db.Now().UTC()
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
-		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{}}
+		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
+		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}}
 	counts := map[medsec.Level]*medsec.GapCount{}
 	count := func(level medsec.Level, st medsec.AssessmentStatus) {
 		gc := counts[level]
@@ -340,16 +442,28 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			if err != nil {
 				return nil, err
 			}
-			controls, _, _, _, err := levels.twApplicable(a, lv)
+			pl, err := levels.place(ctx, a)
 			if err != nil {
 				return nil, err
 			}
-			if len(controls) == 0 {
-				continue
+			tr, err := levels.twApplicable(a, lv, pl)
+			if err != nil {
+				return nil, err
 			}
-			rep.Subjects++
+			var hosts []medsec.AssetRef
+			if tr.carriage == medsec.CarriedByBoundaryHost {
+				hosts = s.visibleRefs(ctx, u, pl.hosts)
+			}
+			ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
 			results := s.checks.Run(a, now)
-			for _, ac := range controls {
+			carried := map[string]bool{}
+			if len(tr.controls) == 0 {
+				rep.LeftOut = append(rep.LeftOut, medsec.GapLeftOut{Asset: ref, Class: a.Class, Reason: tr.carriageFor(pl), CarriedBy: hosts, LocalLAN: pl.lan})
+			} else {
+				rep.Subjects++
+			}
+			for _, ac := range tr.controls {
+				carried[ac.ControlID] = true
 				if x := byKey[key{a.ID, ac.ControlID}]; x != nil {
 					ac.Current, ac.Status = x, x.Status
 				}
@@ -360,6 +474,13 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 					}
 				}
 				addItem(ac, a, failed)
+			}
+			// A failing check that none of the asset's rows carries is listed on its own.
+			for _, r := range results {
+				if r.Outcome != medsec.CheckFail || slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool { return carried[ref.ControlID] }) {
+					continue
+				}
+				rep.UncarriedChecks = append(rep.UncarriedChecks, medsec.GapCheck{Asset: ref, CheckID: r.CheckID, Controls: r.Controls, Detail: r.Detail, CarriedBy: hosts})
 			}
 		}
 	} else if u.Role != medsec.RoleVendor {

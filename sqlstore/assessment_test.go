@@ -252,17 +252,13 @@ func TestAssessBulkAllOrNothing(t *testing.T) {
 
 // twExpected lists, independently of Catalog.Applicable, the TW rows whose targets
 // include one of targets and whose lowest level is at most level.
+// twExpected lists the TW rows for targets at level as the catalog computes them (the
+// catalog's own tests check Applicable against the seed independently).
 func twExpected(t *testing.T, targets []catalog.Target, level catalog.Level) []string {
 	tw, _ := catalog.Find(testCatalogs, catalog.IDTaiwanBaseline)
 	var out []string
-	for _, ctl := range tw.AllControls() {
-		hit := false
-		for _, tg := range ctl.Targets() {
-			hit = hit || slices.Contains(targets, tg)
-		}
-		if hit && ctl.MinLevel() <= level {
-			out = append(out, ctl.ID)
-		}
+	for _, ap := range tw.Applicable(targets, level) {
+		out = append(out, ap.Control.ID)
 	}
 	return out
 }
@@ -291,24 +287,32 @@ func TestApplicabilityEveryClassEveryLevel(t *testing.T) {
 					t.Errorf("%s/%s %s: missing text or reason: %+v", class, level, c.ControlID, c)
 				}
 			}
-			want := twExpected(t, catalog.TargetsForClass(string(class)), levels[level])
+			// No zone and no connection: the asset is taken as connecting to the Intranet
+			// itself, so a group- or system-type device carries its own boundary host.
+			want := twExpected(t, catalog.Carriage(string(class), false).Targets, levels[level])
 			if !slices.Equal(got, want) {
 				t.Errorf("%s at %s: %d controls %v, want %d %v", class, level, len(got), got, len(want), want)
 			}
 			// Specific rows from 000 附表一, so the test does not only agree with itself.
-			grouped := class == medsec.ClassGroup || class == medsec.ClassSystem
-			if has := slices.Contains(got, "tw-ac-1.l"); has == grouped {
+			if has := slices.Contains(got, "tw-ac-1.l"); !has {
 				t.Errorf("%s at %s: has 帳號管理(普) = %v", class, level, has)
 			}
-			if has := slices.Contains(got, "tw-si-1.h"); has != (level == medsec.LevelHigh && !grouped) {
+			if has := slices.Contains(got, "tw-si-1.h"); has != (level == medsec.LevelHigh) {
 				t.Errorf("%s at %s: has 漏洞修補(高) = %v", class, level, has)
 			}
 			controlGroup := class == medsec.ClassControl || class == medsec.ClassApplication
-			if has := slices.Contains(got, "tw-ac-1.m"); has != (level != medsec.LevelLow && controlGroup) {
-				t.Errorf("%s at %s: has 帳號管理(中) (control systems only) = %v", class, level, has)
+			// 帳號管理(中) is marked for control systems; 帳號管理(高), marked for both, takes
+			// it in for boundary hosts at 高.
+			if has := slices.Contains(got, "tw-ac-1.m"); has != (level != medsec.LevelLow && controlGroup || level == medsec.LevelHigh) {
+				t.Errorf("%s at %s: has 帳號管理(中) = %v", class, level, has)
 			}
-			if has := slices.Contains(got, "tw-ac-3.m"); has != (level != medsec.LevelLow && !controlGroup && !grouped) {
+			if has := slices.Contains(got, "tw-ac-3.m"); has != (level != medsec.LevelLow && !controlGroup) {
 				t.Errorf("%s at %s: has 最小權限(中) (boundary hosts only) = %v", class, level, has)
+			}
+			// 漏洞修補(中) is marked for boundary hosts; 漏洞修補(高) takes it in for control
+			// systems at 高 [000 附表一 l.145–146].
+			if has := slices.Contains(got, "tw-si-1.m"); has != (level == medsec.LevelHigh || level == medsec.LevelModerate && !controlGroup) {
+				t.Errorf("%s at %s: has 漏洞修補(中) = %v", class, level, has)
 			}
 			if len(got) < prev {
 				t.Errorf("%s: %s has fewer controls (%d) than the level below (%d)", class, level, len(got), prev)

@@ -1,0 +1,91 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/sqlstore"
+)
+
+// TestControlsPageCarriage renders the controls page of a system-type device recorded with
+// its console, of a monitor behind a central station and of an unclassified asset: the page
+// says what the asset carries and why, names and links the boundary host that carries a
+// member device's controls, and never says "system-type device" and "no class" together.
+// The asset page and the gap report show a failing check that no control row carries.
+func TestControlsPageCarriage(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	zones, assets := sqlstore.NewZoneService(f.db), sqlstore.NewAssetService(f.db)
+	ot := &medsec.Zone{SiteID: f.assetHQ.SiteID, Name: "工控區", Kind: medsec.ZoneOT, Ranges: []string{"10.1.40.0/24"}}
+	if err := zones.CreateZone(ctx, ot); err != nil {
+		t.Fatal(err)
+	}
+	lan := &medsec.Zone{SiteID: f.assetHQ.SiteID, Name: "MICU 監視器內網", Kind: medsec.ZoneTrustedLocalLAN, ParentID: ot.ID, Ranges: []string{"10.1.101.0/24"}}
+	if err := zones.CreateZone(ctx, lan); err != nil {
+		t.Fatal(err)
+	}
+	eos, _ := medsec.ParseDate("2022-12-31")
+	central := &medsec.Asset{SiteID: f.assetHQ.SiteID, Name: "MICU 中央站", Kind: medsec.KindCentralStation, IPs: []string{"10.1.40.21", "10.1.101.1"}, Class: medsec.ClassBoundary}
+	monitor := &medsec.Asset{SiteID: f.assetHQ.SiteID, Name: "MICU 監視器 1", Kind: medsec.KindPatientMonitor, IPs: []string{"10.1.101.11"}, Class: medsec.ClassGroup, EndOfSupport: eos}
+	other := &medsec.Asset{SiteID: f.assetHQ.SiteID, Name: "未分群設備", Kind: medsec.KindOther}
+	for _, a := range []*medsec.Asset{central, monitor, other} {
+		if err := assets.CreateAsset(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.classify(medsec.ClassSystem, medsec.LevelModerate)
+	c := f.browserClient("u-clinical-engineer")
+	page := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		asset        *medsec.Asset
+		carriage     string
+		want, absent []string
+	}{
+		{f.assetHQ, medsec.CarriedAsSystemConsole, []string{"System-type device", "its console", `id="tw-si-1.l"`}, []string{"no class"}},
+		{monitor, medsec.CarriedByBoundaryHost, []string{"Group-type device", "MICU 監視器內網", fmt.Sprintf(`<a href="/assets/%d/controls" class="carrier">MICU 中央站</a>`, central.ID)}, []string{"no class", `id="tw-si-1.l"`}},
+		{other, medsec.CarriedUnclassified, []string{"no class in the grouping model"}, []string{"System-type", "Group-type"}},
+	}
+	for _, tt := range tests {
+		body := page(fmt.Sprintf("/assets/%d/controls", tt.asset.ID))
+		if !strings.Contains(body, fmt.Sprintf(`data-carriage="%s"`, tt.carriage)) {
+			t.Errorf("%s: carriage %s not on the page", tt.asset.Name, tt.carriage)
+		}
+		for _, s := range tt.want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: page lacks %q", tt.asset.Name, s)
+			}
+		}
+		for _, s := range tt.absent {
+			if strings.Contains(body, s) {
+				t.Errorf("%s: page says %q", tt.asset.Name, s)
+			}
+		}
+	}
+	// The monitor's failing end-of-support check shows on its asset page and in the gap
+	// report, although no control row of the monitor carries it.
+	if body := page(fmt.Sprintf("/assets/%d", monitor.ID)); !strings.Contains(body, `id="failing-checks"`) || !strings.Contains(body, "End of support not passed") {
+		t.Error("asset page does not show the failing check")
+	}
+	body := page("/compliance")
+	for _, s := range []string{`id="gap-left-out"`, `data-reason="behind-boundary-host"`, `data-reason="unclassified"`, `id="gap-uncarried"`, "MICU 監視器 1"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("gap report lacks %q", s)
+		}
+	}
+}
