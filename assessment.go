@@ -414,7 +414,8 @@ type AssessmentService interface {
 	OrganisationControls(ctx context.Context, catalogID string) ([]ApplicableControl, error)
 	// GapReport computes the gap report of a catalog.
 	GapReport(ctx context.Context, f GapFilter) (*GapReport, error)
-	// ObligationCalendar returns the organisational obligations with a cadence as tasks
+	// ObligationCalendar returns the organisational obligations with a cadence as tasks,
+	// leaving out those whose current assessment is not applicable
 	// (none for vendor maintenance users).
 	ObligationCalendar(ctx context.Context) ([]ObligationTask, error)
 	// FindComplianceSettings returns the settings (defaults when never set).

@@ -521,7 +521,8 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 
 // ObligationCalendar returns the organisational obligations (CN measures and the
 // incident plan) whose cadence is a day or longer as dated tasks. Shorter cadences are
-// clocks inside an incident (report every 30 minutes), not calendar duties.
+// clocks inside an incident (report every 30 minutes), not calendar duties; an obligation
+// whose current assessment is not applicable is not due.
 func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.ObligationTask, error) {
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
@@ -542,8 +543,8 @@ func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.Ob
 			return nil, err
 		}
 		for _, ac := range controls {
-			if ac.Cadence == "" {
-				continue
+			if ac.Cadence == "" || ac.Status == medsec.AssessNotApplicable {
+				continue // no recurring duty, or judged not to apply (with a reason)
 			}
 			if _, err := AddCadence(today, ac.Cadence); err != nil {
 				continue // a cadence under a day

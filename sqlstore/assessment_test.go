@@ -444,6 +444,17 @@ func TestObligationCalendar(t *testing.T) {
 		if tasks, err := f.svc.ObligationCalendar(f.vendor); err != nil || len(tasks) != 0 {
 			t.Errorf("vendor calendar: %d tasks, %v", len(tasks), err)
 		}
+		// An obligation judged not applicable is not due (review D13: cn-9.2-1).
+		if err := f.svc.Assess(f.ciso, &medsec.Assessment{CatalogID: catalog.IDChinaMeasures, ControlID: "cn-9.2-1", Status: medsec.AssessNotApplicable,
+			Reason: "本院無需提交整改報告"}); err != nil {
+			t.Fatal(err)
+		}
+		tasks, _ = f.svc.ObligationCalendar(f.auditor)
+		for _, task := range tasks {
+			if task.ControlID == "cn-9.2-1" {
+				t.Errorf("cn-9.2-1 is not applicable but listed as due %s", task.NextDue)
+			}
+		}
 	})
 }
 
