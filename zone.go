@@ -478,6 +478,8 @@ type DiagramLabels struct {
 	// More and Violations hold {n} for a count.
 	More, Violations               string
 	LegendConduit, LegendViolation string
+	// Unplaced heads the box of the assets no zone holds.
+	Unplaced string
 }
 
 // FirewallFormat names a conduit export: "nft" (an nftables ruleset) or "csv".

@@ -419,7 +419,7 @@ func (s *Server) uiZoneDelete(w http.ResponseWriter, r *http.Request) error {
 func (p *page) diagramLabels(site string) medsec.DiagramLabels {
 	l := medsec.DiagramLabels{Title: p.T("diagram.title_of", site), Unclassified: p.T("diagram.unclassified"), More: p.T("diagram.more"),
 		Violations: p.T("diagram.violations"), LegendConduit: p.T("diagram.legend_conduit"), LegendViolation: p.T("diagram.legend_violation"),
-		Kinds: map[medsec.ZoneKind]string{}, Classes: map[medsec.DeviceClass]string{}}
+		Unplaced: p.T("diagram.unplaced"), Kinds: map[medsec.ZoneKind]string{}, Classes: map[medsec.DeviceClass]string{}}
 	for _, k := range medsec.ZoneKinds {
 		l.Kinds[k] = p.Enum("zonekind", k)
 	}

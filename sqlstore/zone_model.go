@@ -568,7 +568,7 @@ func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Write
 	})
 	d := zone.Diagram{Model: &m, Levels: zone.Levels(sm.model.Zones, sm.model.Assets), Violations: vs, Labels: zone.DiagramLabels{
 		Title: labels.Title, Unclassified: labels.Unclassified, More: labels.More, Violations: labels.Violations,
-		LegendConduit: labels.LegendConduit, LegendViolation: labels.LegendViolation,
+		LegendConduit: labels.LegendConduit, LegendViolation: labels.LegendViolation, Unplaced: labels.Unplaced,
 		Kinds: map[zone.Kind]string{}, Classes: map[zone.Class]string{}}}
 	for k, v := range labels.Kinds {
 		d.Labels.Kinds[zone.Kind(k)] = v

@@ -226,10 +226,10 @@ func (c *Checker) check(f *Flow) (Verdict, [2]int32) {
 		sr, dr = c.loc.lookup(src), c.loc.lookup(dst)
 		s6, d6 = fromAddr(src), fromAddr(dst)
 	}
-	if sr == resNone && src.IsValid() {
+	if sr == resNone && IsPublic(src) {
 		sr = c.loc.fallback
 	}
-	if dr == resNone && dst.IsValid() {
+	if dr == resNone && IsPublic(dst) {
 		dr = c.loc.fallback
 	}
 	ends := [2]int32{sr, dr}
@@ -387,7 +387,7 @@ func (l *LinearChecker) place(a netip.Addr) int64 {
 	}
 	switch len(best) {
 	case 0:
-		if a.IsValid() {
+		if IsPublic(a) {
 			return l.fallback
 		}
 		return 0

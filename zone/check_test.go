@@ -69,6 +69,10 @@ func TestCheck(t *testing.T) {
 			Verdict{Status: VerdictAllowed, SrcZone: zOT, DstZone: zServers, Conduit: 1}},
 		{"invalid address", Flow{Dst: ip("10.1.0.10"), Proto: ProtoTCP, Port: 104},
 			Verdict{Status: VerdictUnplaced, DstZone: zServers}},
+		{"private address no zone covers is unplaced, not Internet", tcp("192.168.20.201", "10.1.0.10", 104, "dicom"),
+			Verdict{Status: VerdictUnplaced, DstZone: zServers}},
+		{"carrier-grade NAT address no zone covers is unplaced", tcp("10.1.0.10", "100.64.0.7", 443, ""),
+			Verdict{Status: VerdictUnplaced, SrcZone: zServers}},
 	}
 	for _, tt := range tests {
 		if got := c.Check(tt.flow); got != tt.want {

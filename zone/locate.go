@@ -14,7 +14,7 @@ type PlaceStatus string
 const (
 	// PlaceFound: exactly one most specific zone holds the address, VLAN or SSID.
 	PlaceFound PlaceStatus = "found"
-	// PlaceNone: no zone holds it (and no Internet zone catches it).
+	// PlaceNone: no zone holds it, and it is private or no Internet zone catches it.
 	PlaceNone PlaceStatus = "none"
 	// PlaceAmbiguous: several zones hold it equally specifically; Candidates lists them.
 	PlaceAmbiguous PlaceStatus = "ambiguous"
@@ -27,8 +27,8 @@ type Placement struct {
 	Zone int64 `json:"zone,omitempty"`
 	// Candidates are the tied zones when Status is PlaceAmbiguous, in ID order.
 	Candidates []int64 `json:"candidates,omitempty"`
-	// Fallback is true when no zone lists the address and it was placed in the model's
-	// catch-all Internet zone.
+	// Fallback is true when no zone lists the address, which is public, and it was placed
+	// in the model's catch-all Internet zone.
 	Fallback bool `json:"fallback,omitempty"`
 }
 
@@ -286,7 +286,7 @@ func (l *Locator) lookup4(v uint32) int32 {
 // lookupZone is lookup with the catch-all applied; fallback reports whether it was used.
 func (l *Locator) lookupZone(a netip.Addr) (res int32, fallback bool) {
 	r := l.lookup(a)
-	if r == resNone && l.fallback != resNone && a.IsValid() {
+	if r == resNone && l.fallback != resNone && IsPublic(a) {
 		return l.fallback, true
 	}
 	return r, false
@@ -334,7 +334,8 @@ func (l *Locator) PlaceSSID(ssid string) Placement {
 // SSID ("" = none). When the identifiers point to zones on one nesting chain (a VLAN of the
 // OT zone, an address of a local LAN inside it) the deepest wins; zones on different
 // branches make the placement ambiguous. The catch-all Internet zone is used only when no
-// identifier placed the device at all.
+// identifier placed the device at all and it has a public address (IsPublic): a device
+// with only private addresses that no range covers is unplaced.
 func (l *Locator) PlaceAsset(addrs []netip.Addr, vlan int, ssid string) Placement {
 	var found []int32
 	var amb []int64
@@ -366,7 +367,7 @@ func (l *Locator) PlaceAsset(addrs []netip.Addr, vlan int, ssid string) Placemen
 		}
 	}
 	if len(found) == 0 && len(amb) == 0 {
-		if len(addrs) > 0 && l.fallback != resNone {
+		if l.fallback != resNone && slices.ContainsFunc(addrs, IsPublic) {
 			return l.placement(l.fallback, true)
 		}
 		return Placement{Status: PlaceNone}

@@ -22,8 +22,19 @@ func TestPlaceAddr(t *testing.T) {
 		{"10.99.0.1", Placement{Status: PlaceFound, Zone: zIntranet}},    // only the /8 holds it
 		{"192.168.10.200", Placement{Status: PlaceFound, Zone: zICULAN}}, // local LAN outside parent ranges
 		{"192.168.20.127", Placement{Status: PlaceFound, Zone: zMRILAN}}, // last of a first-last range
-		{"192.168.20.128", Placement{Status: PlaceFound, Zone: zInternet, Fallback: true}},
+		// Private and special-purpose addresses no range covers are in no zone, never in
+		// the catch-all Internet zone.
+		{"192.168.20.128", Placement{Status: PlaceNone}}, // RFC 1918
+		{"172.31.255.1", Placement{Status: PlaceNone}},   // RFC 1918
+		{"100.64.3.4", Placement{Status: PlaceNone}},     // carrier-grade NAT, RFC 6598
+		{"169.254.10.20", Placement{Status: PlaceNone}},  // link-local
+		{"127.0.0.1", Placement{Status: PlaceNone}},      // loopback
+		{"198.18.0.9", Placement{Status: PlaceNone}},     // benchmarking
+		{"fd12:3456::1", Placement{Status: PlaceNone}},   // unique local, RFC 4193
+		{"fe80::1", Placement{Status: PlaceNone}},        // link-local
+		{"::ffff:192.168.1.1", Placement{Status: PlaceNone}},
 		{"8.8.8.8", Placement{Status: PlaceFound, Zone: zInternet, Fallback: true}},
+		{"203.0.113.50", Placement{Status: PlaceFound, Zone: zInternet, Fallback: true}}, // documentation block standing for the Internet
 		{"2001:db8:20:30::5", Placement{Status: PlaceFound, Zone: zDialysis}},
 		{"2001:db8:20:31::5", Placement{Status: PlaceFound, Zone: zOT}},
 		{"2001:db8:ffff::1", Placement{Status: PlaceFound, Zone: zIntranet}},
@@ -96,20 +107,31 @@ func TestPlaceAssetChain(t *testing.T) {
 	if got.Status != PlaceAmbiguous || !slices.Equal(got.Candidates, []int64{zOT, zServers}) {
 		t.Errorf("PlaceAsset(two branches) = %+v", got)
 	}
+	// A device with only private addresses that no range covers is unplaced, not in the
+	// catch-all Internet zone; one that also has a public address falls into it.
+	got = loc.PlaceAsset(ips("192.168.20.201", "fd00::9"), 0, "")
+	if got.Status != PlaceNone {
+		t.Errorf("PlaceAsset(private, uncovered) = %+v, want none", got)
+	}
+	got = loc.PlaceAsset(ips("192.168.20.201", "8.8.4.4"), 0, "")
+	if got.Status != PlaceFound || got.Zone != zInternet || !got.Fallback {
+		t.Errorf("PlaceAsset(private and public, uncovered) = %+v, want the Internet zone by fallback", got)
+	}
 	assets, fs := loc.AssignZones([]Asset{
 		{ID: 1, Name: "a", Addrs: ips("10.20.1.1")},
 		{ID: 2, Name: "b", Zone: zICULAN, Addrs: ips("10.20.1.1")},
 		{ID: 3, Name: "c", Addrs: ips("10.1.0.10", "10.20.1.1")},
 		{ID: 4, Name: "d", SSID: "nope"},
+		{ID: 5, Name: "pump", Addrs: ips("192.168.20.201")},
 	})
-	if assets[0].Zone != zOT || assets[1].Zone != zICULAN || assets[2].Zone != 0 {
-		t.Errorf("AssignZones zones = %d %d %d", assets[0].Zone, assets[1].Zone, assets[2].Zone)
+	if assets[0].Zone != zOT || assets[1].Zone != zICULAN || assets[2].Zone != 0 || assets[4].Zone != 0 {
+		t.Errorf("AssignZones zones = %d %d %d %d", assets[0].Zone, assets[1].Zone, assets[2].Zone, assets[4].Zone)
 	}
 	var codes []string
 	for _, f := range fs {
 		codes = append(codes, f.Code)
 	}
-	if want := []string{FindAssetAmbiguous, FindAssetUnplaced}; !slices.Equal(codes, want) {
+	if want := []string{FindAssetAmbiguous, FindAssetUnplaced, FindAssetUnplaced}; !slices.Equal(codes, want) {
 		t.Errorf("AssignZones findings = %v, want %v", codes, want)
 	}
 }

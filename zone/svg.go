@@ -28,6 +28,9 @@ type DiagramLabels struct {
 	Violations string
 	// Legend entries.
 	LegendConduit, LegendViolation string
+	// Unplaced heads the box of the assets that no zone holds ("Not in any zone"): a
+	// finding to fix, drawn apart from every zone, never inside the Internet zone.
+	Unplaced string
 }
 
 // Diagram is the network template of [000 附圖二] drawn from a hospital's data: zones as
@@ -71,7 +74,9 @@ const (
 )
 
 type box struct {
-	zone     Zone
+	zone Zone
+	// unplaced marks the box of assets in no zone.
+	unplaced bool
 	x, y     float64
 	w, h     float64
 	groups   []group
@@ -121,10 +126,14 @@ func (d Diagram) WriteSVG(w io.Writer) error {
 	for _, b := range boxes {
 		slices.SortFunc(b.children, order)
 	}
-	// Asset groups by class, in model order.
+	// Asset groups by class, in model order. Assets in no zone get a box of their own.
 	members := map[int64]map[Class][]string{}
+	unplaced := map[Class][]string{}
 	for _, a := range m.Assets {
 		if _, ok := boxes[a.Zone]; !ok {
+			if a.Zone == 0 {
+				unplaced[a.Class] = append(unplaced[a.Class], a.Name)
+			}
 			continue
 		}
 		if members[a.Zone] == nil {
@@ -133,26 +142,10 @@ func (d Diagram) WriteSVG(w io.Writer) error {
 		members[a.Zone][a.Class] = append(members[a.Zone][a.Class], a.Name)
 	}
 	for id, b := range boxes {
-		for _, c := range append(slices.Clone(Classes), "") {
-			names := members[id][c]
-			if len(names) == 0 {
-				continue
-			}
-			label := d.Labels.Classes[c]
-			if c == "" {
-				label = d.Labels.Unclassified
-			}
-			if label == "" {
-				label = string(c)
-			}
-			g := group{label: label}
-			if len(names) > maxNames {
-				g.names, g.more = names[:maxNames-1], len(names)-(maxNames-1)
-			} else {
-				g.names = names
-			}
-			b.groups = append(b.groups, g)
-		}
+		b.groups = d.groups(members[id])
+	}
+	if len(unplaced) > 0 {
+		roots = append(roots, &box{zone: Zone{Name: cmp.Or(d.Labels.Unplaced, "Not in any zone")}, unplaced: true, groups: d.groups(unplaced)})
 	}
 	for _, r := range roots {
 		measure(r)
@@ -197,6 +190,33 @@ func (d Diagram) WriteSVG(w io.Writer) error {
 		return fmt.Errorf("write diagram: %w", err)
 	}
 	return nil
+}
+
+// groups returns the class groups of a box's assets, in the order of Classes, the
+// unclassified last.
+func (d Diagram) groups(members map[Class][]string) []group {
+	var out []group
+	for _, c := range append(slices.Clone(Classes), "") {
+		names := members[c]
+		if len(names) == 0 {
+			continue
+		}
+		label := d.Labels.Classes[c]
+		if c == "" {
+			label = d.Labels.Unclassified
+		}
+		if label == "" {
+			label = string(c)
+		}
+		g := group{label: label}
+		if len(names) > maxNames {
+			g.names, g.more = names[:maxNames-1], len(names)-(maxNames-1)
+		} else {
+			g.names = names
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 // measure computes a box's size: a header, a row of asset groups, then a row of children.
@@ -245,13 +265,18 @@ func (d Diagram) drawZone(b *strings.Builder, z *box) {
 	if fill == "" {
 		fill = "#f3e5f5" // trusted connections
 	}
-	dash := ""
+	dash, stroke := "", "#546e7a"
 	if z.zone.Kind.Trusted() {
 		dash = ` stroke-dasharray="4 3"`
 	}
-	fmt.Fprintf(b, `<g class="zone" id="zone-%d" data-kind="%s">`, z.zone.ID, esc(string(z.zone.Kind)))
-	fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="#546e7a"%s/>`,
-		num(z.x), num(z.y), num(z.w), num(z.h), fill, dash)
+	if z.unplaced {
+		fill, stroke, dash = "#eceff1", colorViolation, ` stroke-dasharray="6 4"`
+		b.WriteString(`<g class="zone unplaced" id="unplaced">`)
+	} else {
+		fmt.Fprintf(b, `<g class="zone" id="zone-%d" data-kind="%s">`, z.zone.ID, esc(string(z.zone.Kind)))
+	}
+	fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" rx="8" fill="%s" stroke="%s"%s/>`,
+		num(z.x), num(z.y), num(z.w), num(z.h), fill, stroke, dash)
 	fmt.Fprintf(b, `<text x="%s" y="%s" font-weight="bold" font-size="14">%s</text>`, num(z.x+pad), num(z.y+18), esc(z.zone.Name))
 	sub := d.Labels.Kinds[z.zone.Kind]
 	if sub == "" {
