@@ -34,6 +34,9 @@ func (s *hl7Session) feed(side int, b []byte) bool {
 			f.addDetail(fmt.Sprintf("hl7 %s %s v%s", typ, m.AckCode, m.Version))
 			return
 		}
+		if m.Batch {
+			f.addDetail("hl7 batch (FHS/BHS ... BTS/FTS)")
+		}
 		f.addService(typ)
 		a.addRole(f, side, "hl7-sender")
 		a.addRole(f, 1-side, "hl7-receiver")

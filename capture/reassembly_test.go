@@ -111,8 +111,10 @@ func TestPortReuse(t *testing.T) {
 	a := NewAnalyzer(Options{})
 	c := newConv(a, "10.0.0.1:40000", "10.0.0.2:8080")
 	c.handshake()
-	c.write(0, []byte("not a known protocol at all, just some text that goes on"), 1000)
-	c.write(1, []byte("and the reply is just as unknown, more text here..."), 1000)
+	// Lines of text: one line could be a log line before HL7's first start
+	// block, two lines of text are no known protocol.
+	c.write(0, []byte("not a known protocol at all,\r\njust some text that goes on"), 1000)
+	c.write(1, []byte("and the reply is just as unknown,\r\nmore text here..."), 1000)
 	if a.order[0].inspect {
 		t.Fatal("unidentified flow still inspected")
 	}

@@ -229,7 +229,10 @@ func TestIdentifyStream(t *testing.T) {
 		{"dnp3", []byte{0x05, 0x64, 0x05, 0xc9, 0x03, 0x00, 0x04, 0x00, 0xbd, 0x71}, DNP3, false},
 		{"ethernet/ip register session", enip, EtherNetIP, false},
 		{"ssh", []byte("SSH-2.0-OpenSSH_9.2\r\n"), SSH, false},
-		{"random text", []byte("hello there, this is not a protocol"), Unknown, false},
+		{"random text", []byte("hello there, this is not a protocol\r\nsecond line"), Unknown, false},
+		{"hl7 after a log line", []byte("[2026-01-01 12:00:00 sender-7]\n\x0bMSH|^~\\&|"), HL7, false},
+		{"a log line so far", []byte("[2026-01-01 12:00:00 sender-7]\n"), Unknown, true},
+		{"binary, not a log line", []byte("ab\x00\x01\n\x0bMSH|"), Unknown, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

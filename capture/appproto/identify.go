@@ -78,9 +78,28 @@ func identDICOM(b []byte) (string, bool) {
 	return DICOM, false
 }
 
+// maxHL7Preamble bounds the line of text a sender may write before its
+// first MLLP start block (a log line) and still be recognised as HL7.
+const maxHL7Preamble = 512
+
 func identHL7(b []byte) (string, bool) {
 	if b[0] != 0x0b {
-		return Unknown, false
+		// One line of text, then the start block.
+		for i, c := range b[:min(len(b), maxHL7Preamble)] {
+			if c == '\n' {
+				if i+1 == len(b) {
+					return Unknown, true
+				}
+				if b[i+1] != 0x0b {
+					return Unknown, false
+				}
+				return identHL7(b[i+1:])
+			}
+			if c < 0x20 && c != '\t' && c != '\r' {
+				return Unknown, false
+			}
+		}
+		return Unknown, len(b) < maxHL7Preamble
 	}
 	if len(b) < 4 {
 		return Unknown, true

@@ -1,7 +1,7 @@
 // Package hl7 decodes HL7 v2 messages framed by the Minimal Lower Layer
-// Protocol (MLLP: 0x0b, message, 0x1c 0x0d). Only the MSH (message header)
-// and MSA (acknowledgment) segments are decoded; PID and every other segment
-// is skipped and never copied out.
+// Protocol (MLLP: 0x0b, message, 0x1c 0x0d), single or in batches. Only the
+// MSH (message header) and MSA (acknowledgment) segments are decoded; PID
+// and every other segment is skipped and never copied out.
 package hl7
 
 import (
@@ -32,6 +32,8 @@ type Message struct {
 	// AckCode and AckControlID are MSA-1 and MSA-2 of an acknowledgment.
 	AckCode      string `json:"ack_code,omitempty"`
 	AckControlID string `json:"ack_control_id,omitempty"`
+	// Batch says the message came inside an HL7 batch (FHS/BHS ... BTS/FTS).
+	Batch bool `json:"batch,omitempty"`
 }
 
 // IsAck reports whether the message is an acknowledgment.
@@ -87,15 +89,22 @@ func ParseMessage(b []byte) (Message, error) {
 	for i := 0; i < 4 && len(rest) > 0; i++ {
 		seg, rest = nextSegment(rest)
 		if len(seg) >= 4 && string(seg[:3]) == "MSA" && seg[3] == fs {
-			a := bytes.Split(seg, []byte{fs})
-			m.AckCode = clean(a[1])
-			if len(a) > 2 {
-				m.AckControlID = clean(a[2])
-			}
+			m.AckCode, m.AckControlID = parseMSA(seg)
 			break
 		}
 	}
 	return m, nil
+}
+
+// parseMSA returns MSA-1 (acknowledgment code) and MSA-2 (the control id
+// acknowledged) of an MSA segment whose field separator is seg[3].
+func parseMSA(seg []byte) (code, controlID string) {
+	a := bytes.Split(seg, seg[3:4])
+	code = clean(a[1])
+	if len(a) > 2 {
+		controlID = clean(a[2])
+	}
+	return code, controlID
 }
 
 func nextSegment(b []byte) (seg, rest []byte) {
@@ -123,82 +132,186 @@ func clean(b []byte) string {
 	return strings.TrimSpace(string(out))
 }
 
-// maxKeep bounds the bytes of one message kept for decoding: the MSH and
-// MSA segments come first.
-const maxKeep = 4096
+// maxSegment bounds the bytes kept of one header segment (MSH, MSA): the
+// fields medsec reads come first. Other segments are never kept at all.
+const maxSegment = 2048
+
+// maxPreamble bounds the bytes a sender may write before its first MLLP
+// start block (a log line, a banner) before the stream is taken for
+// something else than HL7.
+const maxPreamble = 1024
 
 // Stream removes MLLP framing from one direction of a connection and
-// decodes each message's header. Memory is bounded by maxKeep.
+// decodes each message's header, segment by segment: a frame may hold one
+// message or a batch (FHS, BHS, MSH..., BTS, FTS; HL7 v2.5.1 §2.10.3).
+// Only the header segments are kept, one at a time, so memory is bounded
+// and patient segments never leave the packet buffers.
 type Stream struct {
-	buf    []byte
-	in     bool // inside a message (after 0x0b)
-	sawFS  bool // last byte was 0x1c
-	resync bool // after a gap: skip to the next start byte
-	failed bool
+	seg      []byte // the current header segment
+	skip     bool   // the current segment is not a header segment: drop it
+	segStart bool   // at the start of a segment
+	in       bool   // inside a frame (after 0x0b)
+	sawFS    bool   // last byte was 0x1c
+	resync   bool   // after a gap: skip to the next start byte
+	failed   bool
+	started  bool // a start block was seen on this stream
+	preamble int  // bytes before the first start block
+	cur      Message
+	hasCur   bool
+	fs       byte // field separator of the current message
+	batch    bool // inside FHS/BHS
 }
 
 // Write adds stream bytes and passes each complete message's header to
-// emit. It returns false if the bytes are not MLLP-framed HL7.
+// emit. It returns false if the bytes are not MLLP-framed HL7. Text before
+// the first start block (up to maxPreamble bytes) is skipped.
 func (s *Stream) Write(b []byte, emit func(Message)) bool {
 	for len(b) > 0 && !s.failed {
 		if !s.in {
-			// Between messages only the start byte (and stray CR/LF) may
-			// appear.
+			// Between frames only the start byte (and stray CR/LF) may
+			// appear; before the first frame, a short preamble too.
 			c := b[0]
 			b = b[1:]
-			switch c {
-			case 0x0b:
-				s.in, s.sawFS, s.resync = true, false, false
-				s.buf = s.buf[:0]
-			case '\r', '\n':
+			switch {
+			case c == 0x0b:
+				s.in, s.sawFS, s.resync, s.started = true, false, false, true
+				s.startFrame()
+			case c == '\r' || c == '\n':
+			case s.resync:
+			case !s.started && s.preamble < maxPreamble && (c >= 0x20 || c == '\t'):
+				s.preamble++ // text before the first start block
 			default:
-				s.failed = !s.resync
+				s.failed = true
 			}
 			continue
 		}
-		i := bytes.IndexByte(b, 0x1c)
 		if s.sawFS {
 			s.sawFS = false
 			if b[0] == '\r' {
-				s.finish(emit)
+				s.endFrame(emit)
 				b = b[1:]
 				continue
 			}
-			s.keep([]byte{0x1c})
+			s.data([]byte{0x1c}, emit)
 		}
+		i := bytes.IndexByte(b, 0x1c)
 		if i < 0 {
-			s.keep(b)
+			s.data(b, emit)
 			break
 		}
-		s.keep(b[:i])
+		s.data(b[:i], emit)
 		b = b[i+1:]
 		s.sawFS = true
 	}
 	return !s.failed
 }
 
-func (s *Stream) keep(b []byte) {
-	if room := maxKeep - len(s.buf); room > 0 {
-		s.buf = append(s.buf, b[:min(room, len(b))]...)
+func (s *Stream) startFrame() {
+	s.clearSeg()
+	s.segStart, s.skip = true, false
+	s.hasCur, s.batch = false, false
+}
+
+// data handles frame content: segments end with CR (LF tolerated).
+func (s *Stream) data(b []byte, emit func(Message)) {
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\r\n")
+		part := b
+		if i >= 0 {
+			part = b[:i]
+		}
+		s.segBytes(part)
+		if i < 0 {
+			return
+		}
+		s.endSegment(emit)
+		b = b[i+1:]
 	}
 }
 
-func (s *Stream) finish(emit func(Message)) {
-	m, err := ParseMessage(s.buf)
-	clear(s.buf) // the buffer held patient segments: do not leave them around
-	s.buf = s.buf[:0]
-	s.in = false
-	if err == nil {
-		emit(m)
+// segBytes adds bytes of the current segment, keeping them only while the
+// segment can be a header segment.
+func (s *Stream) segBytes(b []byte) {
+	if len(b) == 0 || s.skip {
+		return
 	}
+	if len(s.seg) < 3 {
+		n := min(3-len(s.seg), len(b))
+		s.seg = append(s.seg, b[:n]...)
+		b = b[n:]
+		if len(s.seg) == 3 && !headerSegment(s.seg) {
+			s.skip = true
+			s.clearSeg()
+			return
+		}
+	}
+	if room := maxSegment - len(s.seg); room > 0 {
+		s.seg = append(s.seg, b[:min(room, len(b))]...)
+	}
+}
+
+// headerSegment reports whether a segment with this id is one medsec reads.
+func headerSegment(id []byte) bool {
+	switch string(id) {
+	case "MSH", "MSA", "FHS", "BHS", "BTS", "FTS":
+		return true
+	}
+	return false
+}
+
+func (s *Stream) endSegment(emit func(Message)) {
+	seg := s.seg
+	s.skip = false
+	if len(seg) < 3 {
+		s.clearSeg()
+		return
+	}
+	switch string(seg[:3]) {
+	case "MSH":
+		s.flush(emit)
+		if m, err := ParseMessage(seg); err == nil {
+			m.Batch = s.batch
+			s.cur, s.hasCur, s.fs = m, true, seg[3]
+		}
+	case "MSA":
+		if s.hasCur && s.cur.AckCode == "" && len(seg) > 3 && seg[3] == s.fs {
+			s.cur.AckCode, s.cur.AckControlID = parseMSA(seg)
+		}
+	case "FHS", "BHS":
+		s.flush(emit)
+		s.batch = true
+	case "BTS", "FTS":
+		s.flush(emit)
+	}
+	s.clearSeg()
+}
+
+// flush emits the message being read, if any.
+func (s *Stream) flush(emit func(Message)) {
+	if s.hasCur {
+		s.hasCur = false
+		emit(s.cur)
+	}
+}
+
+func (s *Stream) endFrame(emit func(Message)) {
+	s.endSegment(emit)
+	s.flush(emit)
+	s.in = false
+	s.batch = false
+}
+
+// clearSeg empties the segment buffer, zeroing what it held.
+func (s *Stream) clearSeg() {
+	clear(s.seg)
+	s.seg = s.seg[:0]
 }
 
 // Gap tells the stream that bytes were lost: it resynchronises on the next
 // start byte.
 func (s *Stream) Gap() {
-	clear(s.buf)
-	s.buf = s.buf[:0]
-	s.in, s.sawFS = false, false
+	s.clearSeg()
+	s.in, s.sawFS, s.hasCur, s.batch = false, false, false, false
 	s.failed = false
 	s.resync = true
 }

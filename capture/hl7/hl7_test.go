@@ -1,6 +1,7 @@
 package hl7
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -61,9 +62,15 @@ func TestStreamSplitAnywhere(t *testing.T) {
 }
 
 func TestStreamRejectsAndResyncs(t *testing.T) {
-	var s Stream
-	if s.Write([]byte("GET / HTTP/1.1\r\n"), func(Message) {}) {
-		t.Error("HTTP accepted as MLLP")
+	for _, bad := range []string{
+		"GET / HTTP/1.1\r\nUser-Agent: " + strings.Repeat("x", maxPreamble) + "\r\n", // text, but no start block
+		"\x16\x03\x01\x02\x00",             // binary before any start block
+		"\x0b" + ack + "\x1c\rnot a frame", // text after a frame
+	} {
+		var s Stream
+		if s.Write([]byte(bad), func(Message) {}) {
+			t.Errorf("%.20q accepted as MLLP", bad)
+		}
 	}
 	var r Stream
 	var got []Message
@@ -72,5 +79,55 @@ func TestStreamRejectsAndResyncs(t *testing.T) {
 	ok := r.Write([]byte("garbage after gap\x1c\r\x0b"+ack+"\x1c\r"), func(m Message) { got = append(got, m) })
 	if !ok || len(got) != 1 || got[0].Type != "ACK" {
 		t.Errorf("after gap: ok=%v got %+v", ok, got)
+	}
+}
+
+// TestStreamBatchAndPreamble reads an HL7 batch (FHS/BHS ... BTS/FTS, HL7 v2.5.1
+// §2.10.3) in one MLLP frame and a frame preceded by a sender's log line, split at
+// every possible chunk size.
+func TestStreamBatchAndPreamble(t *testing.T) {
+	batch := "FHS|^~\\&|LABSYS|FICTLAB|HIS|FICTHOSP|20260101120000||||F0001\r" +
+		"BHS|^~\\&|LABSYS|FICTLAB|HIS|FICTHOSP|20260101120000||||B0001\r" +
+		"MSH|^~\\&|LABSYS|FICTLAB|HIS|FICTHOSP|20260101120000||ORU^R01^ORU_R01|C0201|P|2.5.1\rPID|1||FICTIONAL\rOBX|1|NM|GLU||5.4\r" +
+		"MSH|^~\\&|LABSYS|FICTLAB|HIS|FICTHOSP|20260101120000||ORU^R01^ORU_R01|C0202|P|2.5.1\rPID|1||FICTIONAL\r" +
+		"BTS|2\rFTS|1\r"
+	tests := []struct {
+		name string
+		wire string
+		want []string // control ids, with "+batch" for messages inside a batch
+	}{
+		{"batch", "\x0b" + batch + "\x1c\r", []string{"C0201+batch", "C0202+batch"}},
+		{"batch then message", "\x0b" + batch + "\x1c\r\n\x0b" + adt + "\x1c\r", []string{"C0201+batch", "C0202+batch", "MSG00001"}},
+		{"log line first", "[2026-01-01 12:00:00.000 sender-7 gw01.example.test]\n\x0b" + adt + "\x1c\r\x0b" + ack + "\x1c\r", []string{"MSG00001", "ACK1"}},
+		{"batch without file header, LF segments", "\x0b" + strings.ReplaceAll(batch[strings.Index(batch, "BHS"):], "\r", "\n") + "\x1c\r", []string{"C0201+batch", "C0202+batch"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for chunk := 1; chunk <= len(tc.wire); chunk++ {
+				var s Stream
+				var got []string
+				for i := 0; i < len(tc.wire); i += chunk {
+					ok := s.Write([]byte(tc.wire[i:min(i+chunk, len(tc.wire))]), func(m Message) {
+						id := m.ControlID
+						if m.Batch {
+							id += "+batch"
+						}
+						if m.Type == "" || m.SendingApplication == "" {
+							t.Errorf("message without header fields: %+v", m)
+						}
+						got = append(got, id)
+					})
+					if !ok {
+						t.Fatalf("chunk %d: rejected", chunk)
+					}
+				}
+				if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+					t.Fatalf("chunk %d: got %v, want %v", chunk, got, tc.want)
+				}
+				if bytes.Contains(s.seg[:cap(s.seg)], []byte("FICTIONAL")) {
+					t.Fatalf("chunk %d: a patient segment was kept", chunk)
+				}
+			}
+		})
 	}
 }
