@@ -415,4 +415,6 @@ type ImportResult struct {
 	Sheet   string `json:"sheet,omitempty"`
 	Created int    `json:"created"`
 	Updated int    `json:"updated"`
+	// Unchanged counts the rows equal to the asset they match, which were left alone.
+	Unchanged int `json:"unchanged"`
 }

@@ -273,7 +273,7 @@ func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error
 		label = p.T("import.source_sheet", name, res.Sheet)
 	}
 	if err == nil {
-		p.Flash = p.T("import.done", label, res.Created, res.Updated)
+		p.Flash = p.T("import.done", label, res.Created, res.Updated, res.Unchanged)
 		p.Data = res
 		s.render(w, r, http.StatusOK, "asset_import", p)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -363,7 +364,8 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 // ImportAssets resolves the rows' references by name, validates every row, and stores them
 // all in one transaction, or none if any row is bad. A row updates the existing asset that
 // has the same vendor and serial number, else the same MAC address, else the same site and
-// name; otherwise it creates one.
+// name; otherwise it creates one. A row equal to the asset it matches is left alone (no
+// version bump, no audit row), and an import that changes nothing writes no audit row.
 func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow, source string) (medsec.ImportResult, error) {
 	var res medsec.ImportResult
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
@@ -453,15 +455,31 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 			return res, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: rows[i].Line, Field: "site", Key: "err.forbidden_site", Message: "matches an asset you may not change"}}}
 		}
 		a.ID = id
+		if sameAsset(before, a) {
+			// An unchanged row (re-importing an export) changes nothing: no version bump
+			// and no audit row.
+			res.Unchanged++
+			continue
+		}
 		if err := tx.updateAsset(ctx, before, a, names); err != nil {
 			return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
 		}
 		res.Updated++
 	}
+	if res.Created == 0 && res.Updated == 0 {
+		return res, nil
+	}
 	if err := tx.auditChange(ctx, "asset.import", "import", 0, 0, nil, map[string]any{"source": source, "rows": len(rows), "created": res.Created, "updated": res.Updated}); err != nil {
 		return res, err
 	}
 	return res, tx.Commit()
+}
+
+// sameAsset reports whether an update to a would store exactly what before holds: every
+// column an update writes is equal (lists compare as stored, so an empty list and none are
+// the same).
+func sameAsset(before, a *medsec.Asset) bool {
+	return reflect.DeepEqual(assetValues(before), assetValues(a))
 }
 
 type deptKey struct {
