@@ -26,6 +26,28 @@ type Error struct {
 	// Key and Args, when Key is set, let the UI translate the message.
 	Key  string
 	Args []any
+	// Denied, when set, says that the object exists but lies outside the caller's sites or
+	// vendor. The caller is told only Code and Message (ENOTFOUND, as for a missing object,
+	// so that it learns nothing of the object); the server writes a permission denial with
+	// this text to the audit trail.
+	Denied string
+}
+
+// NotInScope returns the error for an object that exists outside the caller's sites or
+// vendor: ENOTFOUND with the message (and translation key) of a missing object, marked
+// Denied with what was asked for ("asset 37") so that the attempt is audited.
+func NotInScope(message, key, object string) *Error {
+	return &Error{Code: ENOTFOUND, Message: message, Key: key, Denied: object + " is outside the user's sites or vendor"}
+}
+
+// DeniedObject returns the Denied text of an application error that hides an object
+// outside the caller's scope, or "".
+func DeniedObject(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Denied
+	}
+	return ""
 }
 
 // Error implements the error interface.

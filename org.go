@@ -86,11 +86,14 @@ type OrgService interface {
 	FindDepartments(ctx context.Context) ([]*Department, error)
 	// CreateDepartment stores a new department.
 	CreateDepartment(ctx context.Context, d *Department) error
-	// FindPeople returns every person.
+	// FindPeople returns the people the caller may see: everyone for a user of every site;
+	// for a user limited to sites, the people of those sites' departments, of no department,
+	// and those answerable for an asset it sees; for a vendor user, the people answerable
+	// for its company's assets.
 	FindPeople(ctx context.Context) ([]*Person, error)
 	// CreatePerson stores a new person.
 	CreatePerson(ctx context.Context, p *Person) error
-	// FindVendors returns every vendor.
+	// FindVendors returns every vendor; a vendor user sees only its own company.
 	FindVendors(ctx context.Context) ([]*Vendor, error)
 	// CreateVendor stores a new vendor.
 	CreateVendor(ctx context.Context, v *Vendor) error

@@ -118,6 +118,10 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	case http.StatusForbidden:
 		s.denied(r, medsec.ErrorMessage(err))
+	default:
+		if obj := medsec.DeniedObject(err); obj != "" {
+			s.denied(r, obj) // told "not found", audited as the denial it is
+		}
 	}
 	writeJSON(w, status, body)
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"strings"
@@ -39,6 +40,15 @@ func (p *page) Enum(group string, value any) string {
 		return ""
 	}
 	return p.s.i18n.T(p.Lang, group+"."+v)
+}
+
+// Addr writes a flow's address, or "another host" for the address a vendor user's scope
+// hides (the zero address; see docs/SECURITY.md).
+func (p *page) Addr(a netip.Addr) string {
+	if !a.IsValid() {
+		return p.T("flows.hidden_host")
+	}
+	return a.String()
 }
 
 // Can reports whether the page's user holds a permission.
@@ -182,6 +192,8 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusForbidden {
 		s.denied(r, medsec.ErrorMessage(err))
+	} else if obj := medsec.DeniedObject(err); obj != "" {
+		s.denied(r, obj) // shown "not found", audited as the denial it is
 	}
 	s.render(w, r, status, "error", p)
 }

@@ -114,7 +114,7 @@ func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, 
 			return fmt.Errorf("assess: find asset %d: %w", a.AssetID, err)
 		}
 		if !u.CanSeeAsset(asset) {
-			return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+			return assetOutOfScope(asset.ID)
 		}
 		a.SiteID, a.AssetName = asset.SiteID, asset.Name
 	} else if len(u.SiteIDs) > 0 {
@@ -327,7 +327,7 @@ func (s *AssessmentService) visibleAsset(ctx context.Context, u *medsec.User, id
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, assetOutOfScope(a.ID)
 	}
 	return a, nil
 }

@@ -75,7 +75,7 @@ func (s *AssetService) FindAssetByID(ctx context.Context, id int64) (*medsec.Ass
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, assetOutOfScope(a.ID)
 	}
 	return a, nil
 }
@@ -138,19 +138,19 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 	return assets, total, rows.Err()
 }
 
+// assetOutOfScope is the error for an asset that exists outside the caller's scope: "not
+// found" to the caller, a denial in the audit trail.
+func assetOutOfScope(id int64) error {
+	return medsec.NotInScope("Asset not found.", "", fmt.Sprintf("asset %d", id))
+}
+
 // assetWhere builds the WHERE clause of a filter, always limited to what u may see.
 func assetWhere(u *medsec.User, f medsec.AssetFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
-	if len(u.SiteIDs) > 0 {
-		where = append(where, "a.site_id IN ("+placeholders(len(u.SiteIDs))+")")
-		for _, id := range u.SiteIDs {
-			args = append(args, id)
-		}
-	}
-	if u.Role == medsec.RoleVendor {
-		add("a.vendor_id = ?", u.VendorID)
+	if cond, cargs := (scope{user: u}).assetCond("a"); cond != "" {
+		where, args = append(where, cond), append(args, cargs...)
 	}
 	if f.SiteID != 0 {
 		add("a.site_id = ?", f.SiteID)
@@ -294,7 +294,7 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 		return err
 	}
 	if !u.CanSeeAsset(before) {
-		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return assetOutOfScope(before.ID)
 	}
 	if !u.CanSeeSite(a.SiteID) {
 		return medsec.ErrForbidden()
@@ -348,7 +348,7 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeAsset(before) {
-		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return assetOutOfScope(before.ID)
 	}
 	if before.Status == medsec.StatusRetired {
 		return nil

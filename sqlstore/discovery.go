@@ -3,10 +3,14 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strconv"
 
 	"medsec"
+	"medsec/capture"
 )
 
 // DiscoveryService implements medsec.DiscoveryService.
@@ -93,20 +97,94 @@ func (s *DiscoveryService) FindDiscoveryRuns(ctx context.Context) ([]*medsec.Dis
 	return runs, rows.Err()
 }
 
-// FindDiscoveryRunByID returns a run with its result.
+// FindDiscoveryRunByID returns a run with its result. A vendor user gets the part of the
+// run that concerns its company's assets (see vendorRun).
 func (s *DiscoveryService) FindDiscoveryRunByID(ctx context.Context, id int64) (*medsec.DiscoveryRun, error) {
-	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
 		return nil, err
 	}
 	var result string
 	row := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+discoveryColumns+`, r.result_json FROM discovery_runs r JOIN sites s ON s.id = r.site_id WHERE r.id = ?`), id)
 	r, err := scanDiscoveryRun(row.Scan, &result)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !u.CanSeeSite(r.SiteID)) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, medsec.Errorf(medsec.ENOTFOUND, "Discovery run not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find discovery run %d: %w", id, err)
 	}
+	if !sc.seesSite(r.SiteID) {
+		return nil, medsec.NotInScope("Discovery run not found.", "", fmt.Sprintf("discovery run %d", id))
+	}
 	r.Result = []byte(result)
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, r.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	if h != nil {
+		if err := vendorRun(r, h); err != nil {
+			return nil, fmt.Errorf("find discovery run %d: %w", id, err)
+		}
+	}
 	return r, nil
+}
+
+// vendorRun reduces a run to what a vendor user may see: the hosts of its company's assets
+// (by address or MAC) and their flows, the other end's address left out; the stocktake of
+// its assets only (matched and not seen; hosts not in the inventory are not its own); no
+// gateway MACs; the counts recomputed.
+func vendorRun(r *medsec.DiscoveryRun, h *hostScope) error {
+	var st capture.StoredResult
+	if len(r.Result) > 0 {
+		if err := json.Unmarshal(r.Result, &st); err != nil {
+			return err
+		}
+	}
+	ownItem := func(item capture.InventoryItem) bool {
+		id, err := strconv.ParseInt(item.ID, 10, 64)
+		return err == nil && h.seesAsset(id)
+	}
+	if res := st.Result; res != nil {
+		hosts := []capture.Host{}
+		for _, x := range res.Hosts {
+			if h.seesHost(x.Address, x.MACs) {
+				hosts = append(hosts, x)
+			}
+		}
+		flows := []capture.Flow{}
+		for _, f := range res.Flows {
+			if !h.seesAddr(f.Client.Address) && !h.seesAddr(f.Server.Address) {
+				continue
+			}
+			if !h.seesAddr(f.Client.Address) {
+				f.Client.Address = netip.Addr{}
+			}
+			if !h.seesAddr(f.Server.Address) {
+				f.Server.Address = netip.Addr{}
+			}
+			flows = append(flows, f)
+		}
+		res.Hosts, res.Flows = hosts, flows
+		res.Summary.Hosts, res.Summary.Flows, res.Summary.GatewayMACs = len(hosts), len(flows), nil
+		r.Hosts, r.Flows = len(hosts), len(flows)
+	}
+	matched := []capture.StocktakeMatch{}
+	for _, m := range st.Stocktake.Matched {
+		if ownItem(m.Item) {
+			matched = append(matched, m)
+		}
+	}
+	notSeen := []capture.InventoryItem{}
+	for _, item := range st.Stocktake.NotSeen {
+		if ownItem(item) {
+			notSeen = append(notSeen, item)
+		}
+	}
+	st.Stocktake = capture.Stocktake{Matched: matched, ProposedNew: []capture.Host{}, NotSeen: notSeen}
+	r.Matched, r.ProposedNew, r.NotSeen = len(matched), 0, len(notSeen)
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	r.Result = data
+	return nil
 }

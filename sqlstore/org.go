@@ -94,12 +94,27 @@ func (s *OrgService) CreateDepartment(ctx context.Context, x *medsec.Department)
 		`INSERT INTO departments (site_id, name) VALUES (?, ?)`, x.SiteID, x.Name)
 }
 
-// FindPeople returns every person, by name.
+// FindPeople returns the people of the caller's scope, by name: for a user of every site,
+// everyone; for a user limited to sites, the people of those sites' departments, the people
+// of no department (the organisation's own) and the people answerable for an asset it sees;
+// for a vendor user, only the people answerable for its company's assets (its contacts at
+// the hospital), so that no other member of staff's e-mail or phone is shown.
 func (s *OrgService) FindPeople(ctx context.Context) ([]*medsec.Person, error) {
-	if _, err := medsec.Authorize(ctx, medsec.PermInventoryRead); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, title, email, phone, COALESCE(department_id, 0) FROM people ORDER BY name`)
+	where, args := "", []any(nil)
+	if assets, aargs := sc.assetCond("a"); assets != "" {
+		responsible := "id IN (SELECT a.responsible_id FROM assets a WHERE a.responsible_id IS NOT NULL AND " + assets + ")"
+		where, args = " WHERE "+responsible, aargs
+		if sc.vendor() == 0 {
+			sites, sargs := sc.siteCond("site_id")
+			where = " WHERE (department_id IS NULL OR department_id IN (SELECT id FROM departments WHERE " + sites + ") OR " + responsible + ")"
+			args = append(sargs, aargs...)
+		}
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, name, title, email, phone, COALESCE(department_id, 0) FROM people`+where+` ORDER BY name`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find people: %w", err)
 	}
@@ -124,16 +139,29 @@ func (s *OrgService) CreatePerson(ctx context.Context, x *medsec.Person) error {
 	if err := x.Validate(); err != nil {
 		return err
 	}
-	return s.db.create(ctx, "person", &x.ID, 0, x,
+	// The audit row belongs to the department's site, so that a user limited to other sites
+	// does not read the person's details there.
+	var siteID int64
+	if x.DepartmentID != 0 {
+		if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT site_id FROM departments WHERE id = ?`), x.DepartmentID).Scan(&siteID); err != nil {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "department", Key: "err.unknown_reference", Message: "no such department"}}}
+		}
+	}
+	return s.db.create(ctx, "person", &x.ID, siteID, x,
 		`INSERT INTO people (name, title, email, phone, department_id) VALUES (?, ?, ?, ?, ?)`, x.Name, x.Title, x.Email, x.Phone, nullID(x.DepartmentID))
 }
 
-// FindVendors returns every vendor, by name.
+// FindVendors returns the vendors, by name; a vendor user sees only its own company.
 func (s *OrgService) FindVendors(ctx context.Context) ([]*medsec.Vendor, error) {
-	if _, err := medsec.Authorize(ctx, medsec.PermInventoryRead); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name, contact, email, phone FROM vendors ORDER BY name`)
+	where, args := "", []any(nil)
+	if v := sc.vendor(); v != 0 {
+		where, args = " WHERE id = ?", []any{v}
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, name, contact, email, phone FROM vendors`+where+` ORDER BY name`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find vendors: %w", err)
 	}

@@ -22,28 +22,37 @@ var _ medsec.ZoneService = (*ZoneService)(nil)
 // NewZoneService returns the zone service of db.
 func NewZoneService(db *DB) *ZoneService { return &ZoneService{db: db} }
 
-// authorizeSite checks the caller's permission and that it may see the site. A site the
-// caller may not see is ENOTFOUND for reads and EFORBIDDEN for writes.
-func authorizeSite(ctx context.Context, p medsec.Permission, siteID int64) (*medsec.User, error) {
-	u, err := medsec.Authorize(ctx, p)
+// authorizeSite checks the caller's permission and that its scope includes the site, and
+// returns the scope. A site outside the scope is ENOTFOUND (audited as a denial) for reads
+// and EFORBIDDEN for writes.
+func authorizeSite(ctx context.Context, p medsec.Permission, siteID int64) (scope, error) {
+	sc, err := authorize(ctx, p)
 	if err != nil {
-		return nil, err
+		return sc, err
 	}
-	if !u.CanSeeSite(siteID) {
+	if !sc.seesSite(siteID) {
 		if p == medsec.PermInventoryWrite {
-			return nil, medsec.ErrForbidden()
+			return sc, medsec.ErrForbidden()
 		}
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return sc, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", siteID))
 	}
-	return u, nil
+	return sc, nil
 }
 
 func zoneNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Zone not found.", Key: "err.zone_not_found"}
 }
 
+func zoneOutOfScope(id int64) error {
+	return medsec.NotInScope("Zone not found.", "err.zone_not_found", fmt.Sprintf("zone %d", id))
+}
+
 func conduitNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Conduit not found.", Key: "err.conduit_not_found"}
+}
+
+func conduitOutOfScope(id int64) error {
+	return medsec.NotInScope("Conduit not found.", "err.conduit_not_found", fmt.Sprintf("conduit %d", id))
 }
 
 func toJSON(v any) string {
@@ -117,17 +126,55 @@ func findZoneByID(ctx context.Context, q querier, d dialect, id int64) (*medsec.
 	return z, nil
 }
 
-// FindZones returns the site's zones ordered by name.
+// FindZones returns the site's zones ordered by name; a vendor user gets only the zones
+// its company's assets sit in (and the zones enclosing them), without their addressing.
 func (s *ZoneService) FindZones(ctx context.Context, siteID int64) ([]*medsec.Zone, error) {
-	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
 		return nil, err
 	}
-	return findZones(ctx, s.db.read, s.db.dialect, siteID)
+	zones, err := findZones(ctx, s.db.read, s.db.dialect, siteID)
+	if err != nil || sc.vendor() == 0 {
+		return zones, err
+	}
+	vis, err := s.vendorZones(ctx, sc, siteID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*medsec.Zone
+	for _, z := range zones {
+		if vis[z.ID] {
+			out = append(out, redactedZone(z))
+		}
+	}
+	return out, nil
 }
 
-// FindZoneByID returns a zone of a site the caller may see.
+// vendorZones returns the zones of a site a vendor user may see: those its company's
+// assets sit in, and the zones enclosing them.
+func (s *ZoneService) vendorZones(ctx context.Context, sc scope, siteID int64) (map[int64]bool, error) {
+	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, false)
+	if err != nil {
+		return nil, err
+	}
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
+	if err != nil {
+		return nil, err
+	}
+	return sm.visibleZones(h), nil
+}
+
+// redactedZone is a copy of the zone without its address ranges, VLANs and SSIDs: a
+// vendor user sees the zone and level of its devices, not the hospital's addressing plan.
+func redactedZone(z *medsec.Zone) *medsec.Zone {
+	c := *z
+	c.Ranges, c.VLANs, c.SSIDs = []string{}, []int{}, []string{}
+	return &c
+}
+
+// FindZoneByID returns a zone of the caller's scope.
 func (s *ZoneService) FindZoneByID(ctx context.Context, id int64) (*medsec.Zone, error) {
-	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +182,18 @@ func (s *ZoneService) FindZoneByID(ctx context.Context, id int64) (*medsec.Zone,
 	if err != nil {
 		return nil, err
 	}
-	if !u.CanSeeSite(z.SiteID) {
-		return nil, zoneNotFound()
+	if !sc.seesSite(z.SiteID) {
+		return nil, zoneOutOfScope(id)
+	}
+	if sc.vendor() != 0 {
+		vis, err := s.vendorZones(ctx, sc, z.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		if !vis[z.ID] {
+			return nil, zoneOutOfScope(id)
+		}
+		return redactedZone(z), nil
 	}
 	return z, nil
 }
@@ -158,7 +215,7 @@ func (s *ZoneService) UpdateZone(ctx context.Context, z *medsec.Zone) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return zoneNotFound()
+		return zoneOutOfScope(z.ID)
 	}
 	z.SiteID = before.SiteID
 	return s.saveZone(ctx, z, before)
@@ -268,7 +325,7 @@ func (s *ZoneService) DeleteZone(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return zoneNotFound()
+		return zoneOutOfScope(id)
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM zones WHERE parent_id = ?) + (SELECT COUNT(*) FROM conduits WHERE from_zone_id = ? OR to_zone_id = ?)`, id, id, id).Scan(&n); err != nil {
@@ -338,17 +395,22 @@ func findConduitByID(ctx context.Context, q querier, d dialect, id int64) (*meds
 	return c, nil
 }
 
-// FindConduits returns the site's conduits in creation order.
+// FindConduits returns the site's conduits in creation order. A vendor user gets none:
+// conduits are the hospital's rules between zones, and their whitelists name other hosts.
 func (s *ZoneService) FindConduits(ctx context.Context, siteID int64) ([]*medsec.Conduit, error) {
-	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
 		return nil, err
+	}
+	if sc.vendor() != 0 {
+		return []*medsec.Conduit{}, nil
 	}
 	return findConduits(ctx, s.db.read, s.db.dialect, siteID)
 }
 
-// FindConduitByID returns a conduit of a site the caller may see.
+// FindConduitByID returns a conduit of the caller's scope (never a vendor user's).
 func (s *ZoneService) FindConduitByID(ctx context.Context, id int64) (*medsec.Conduit, error) {
-	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
 		return nil, err
 	}
@@ -356,8 +418,8 @@ func (s *ZoneService) FindConduitByID(ctx context.Context, id int64) (*medsec.Co
 	if err != nil {
 		return nil, err
 	}
-	if !u.CanSeeSite(c.SiteID) {
-		return nil, conduitNotFound()
+	if !sc.seesSite(c.SiteID) || sc.vendor() != 0 {
+		return nil, conduitOutOfScope(id)
 	}
 	return c, nil
 }
@@ -379,7 +441,7 @@ func (s *ZoneService) UpdateConduit(ctx context.Context, c *medsec.Conduit) erro
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return conduitNotFound()
+		return conduitOutOfScope(c.ID)
 	}
 	c.SiteID = before.SiteID
 	return s.saveConduit(ctx, c, before)
@@ -498,7 +560,7 @@ func (s *ZoneService) DeleteConduit(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return conduitNotFound()
+		return conduitOutOfScope(id)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM conduits WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete conduit %d: %w", id, err)

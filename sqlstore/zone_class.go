@@ -144,7 +144,7 @@ func (s *ZoneService) FindClassDecision(ctx context.Context, assetID int64) (*me
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, assetOutOfScope(a.ID)
 	}
 	return findDecision(ctx, s.db.read, s.db.dialect, assetID)
 }
@@ -288,7 +288,7 @@ func (s *ZoneService) CreateCRLReview(ctx context.Context, r *medsec.CRLReview) 
 		return err
 	}
 	if !u.CanSeeAsset(a) {
-		return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return assetOutOfScope(a.ID)
 	}
 	r.Method, r.Assessor = strings.TrimSpace(r.Method), strings.TrimSpace(r.Assessor)
 	r.Reasons, r.Actions = trimLines(r.Reasons), trimLines(r.Actions)
@@ -362,7 +362,7 @@ func (s *ZoneService) FindCRLReviews(ctx context.Context, assetID int64) ([]*med
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, assetOutOfScope(a.ID)
 	}
 	return findCRLReviews(ctx, s.db.read, s.db.dialect, `r.asset_id = ?`, assetID)
 }
@@ -370,7 +370,7 @@ func (s *ZoneService) FindCRLReviews(ctx context.Context, assetID int64) ([]*med
 // MissingCRLReviews lists the site's active classified devices without a review this year
 // (the year of the store's clock).
 func (s *ZoneService) MissingCRLReviews(ctx context.Context, siteID int64) ([]*medsec.Asset, error) {
-	u, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ func (s *ZoneService) MissingCRLReviews(ctx context.Context, siteID int64) ([]*m
 		if err != nil {
 			return nil, fmt.Errorf("missing CRL reviews: %w", err)
 		}
-		if u.CanSeeAsset(a) {
+		if sc.seesAsset(a) {
 			byID[a.ID] = a
 			ids = append(ids, a.ID)
 		}

@@ -351,9 +351,10 @@ func (sm *siteModel) analyze(u *medsec.User) (*medsec.ZoneAnalysis, []zone.Viola
 	return an, vs, nil
 }
 
-// Analyze checks a site's zone model.
+// Analyze checks a site's zone model; a vendor user gets the part of it that concerns its
+// company's assets (see restrict).
 func (s *ZoneService) Analyze(ctx context.Context, siteID int64) (*medsec.ZoneAnalysis, error) {
-	u, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -361,8 +362,94 @@ func (s *ZoneService) Analyze(ctx context.Context, siteID int64) (*medsec.ZoneAn
 	if err != nil {
 		return nil, err
 	}
-	an, _, err := sm.analyze(u)
-	return an, err
+	an, _, err := sm.analyze(sc.user)
+	if err != nil {
+		return nil, err
+	}
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
+	if err != nil {
+		return nil, err
+	}
+	sm.restrict(an, h)
+	return an, nil
+}
+
+// visibleZones returns the zones the hosts of h sit in and the zones enclosing them; nil
+// when h sees every host (every zone is visible).
+func (sm *siteModel) visibleZones(h *hostScope) map[int64]bool {
+	if h == nil {
+		return nil
+	}
+	vis := map[int64]bool{}
+	for id := range h.assets {
+		for z := sm.zoneOf[id]; z != 0 && !vis[z]; {
+			vis[z] = true
+			zz := sm.zoneByID(z)
+			if zz == nil {
+				break
+			}
+			z = zz.ParentID
+		}
+	}
+	return vis
+}
+
+// restrict reduces a site's analysis to what the hosts of h may see (nothing changes for a
+// nil h): the zones they sit in without their addressing, counting only their assets; no
+// conduit; the findings about those assets and zones; the violations with an end among
+// them, the other end's address, asset and (unless visible) zone left out; and the count of
+// their flows.
+func (sm *siteModel) restrict(an *medsec.ZoneAnalysis, h *hostScope) {
+	if h == nil {
+		return
+	}
+	vis := sm.visibleZones(h)
+	own := map[string]bool{}
+	for _, a := range sm.assets {
+		if h.seesAsset(a.ID) {
+			own[a.Name] = true
+		}
+	}
+	zones := an.Zones[:0]
+	for _, st := range an.Zones {
+		if !vis[st.Zone.ID] {
+			continue
+		}
+		st.Zone, st.Assets = redactedZone(st.Zone), 0
+		for id := range h.assets {
+			if sm.zoneOf[id] == st.Zone.ID {
+				st.Assets++
+			}
+		}
+		zones = append(zones, st)
+	}
+	an.Zones, an.Conduits = zones, []*medsec.Conduit{}
+	findings := []medsec.ZoneFinding{}
+	for _, f := range an.Findings {
+		switch {
+		case f.ConduitID != 0, f.AssetID != 0 && !h.seesAsset(f.AssetID), f.ZoneID != 0 && !vis[f.ZoneID]:
+		case f.Params["asset"] != "" && !own[f.Params["asset"]]:
+		default:
+			findings = append(findings, f)
+		}
+	}
+	an.Findings = findings
+	violations := []medsec.FlowViolation{}
+	for _, v := range an.Violations {
+		if !h.seesAddr(v.Flow.Src) && !h.seesAddr(v.Flow.Dst) {
+			continue
+		}
+		h.mask(&v.Flow)
+		if !vis[v.SrcZoneID] {
+			v.SrcZoneID, v.SrcZoneName = 0, ""
+		}
+		if !vis[v.DstZoneID] {
+			v.DstZoneID, v.DstZoneName = 0, ""
+		}
+		violations = append(violations, v)
+	}
+	an.Violations = violations
+	an.Flows = len(h.flows(sm.flows))
 }
 
 // assetSite loads the asset and its site's model, checking the caller may see the asset.
@@ -376,7 +463,7 @@ func (s *ZoneService) assetSite(ctx context.Context, q querier, assetID int64, p
 		return nil, nil, nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, nil, nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, nil, nil, assetOutOfScope(a.ID)
 	}
 	sm, err := loadSite(ctx, q, s.db.dialect, a.SiteID, withFlows)
 	if err != nil {
@@ -447,8 +534,13 @@ func (s *ZoneService) PlaceAsset(ctx context.Context, assetID, zoneID int64) err
 
 // findFlows returns a site's flows in import order, or the newest limit flows first.
 func findFlows(ctx context.Context, q querier, d dialect, siteID int64, limit int) ([]*medsec.Flow, error) {
-	query := `SELECT id, site_id, src, dst, proto, port, app, first_seen, last_seen, packets, bytes, source FROM flows WHERE site_id = ? ORDER BY id`
-	args := []any{siteID}
+	return findFlowsWhere(ctx, q, d, siteID, limit, "", nil)
+}
+
+// findFlowsWhere is findFlows with an extra condition (" AND ...") and its arguments.
+func findFlowsWhere(ctx context.Context, q querier, d dialect, siteID int64, limit int, cond string, condArgs []any) ([]*medsec.Flow, error) {
+	query := `SELECT id, site_id, src, dst, proto, port, app, first_seen, last_seen, packets, bytes, source FROM flows WHERE site_id = ?` + cond + ` ORDER BY id`
+	args := append([]any{siteID}, condArgs...)
 	if limit > 0 {
 		query += ` DESC LIMIT ?`
 		args = append(args, limit)
@@ -479,20 +571,30 @@ func findFlows(ctx context.Context, q querier, d dialect, siteID int64, limit in
 	return out, rows.Err()
 }
 
-// FindFlows returns up to limit of the site's flows, newest first, and their count.
+// FindFlows returns up to limit of the site's flows, newest first, and their count. A vendor
+// user gets the flows of its company's assets, the other end's address left out.
 func (s *ZoneService) FindFlows(ctx context.Context, siteID int64, limit int) ([]*medsec.Flow, int, error) {
-	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
 		return nil, 0, err
 	}
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
+	if err != nil {
+		return nil, 0, err
+	}
+	cond, args := h.flowCond()
+	if cond != "" {
+		cond = " AND " + cond
+	}
 	var total int
-	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM flows WHERE site_id = ?`), siteID).Scan(&total); err != nil {
+	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM flows WHERE site_id = ?`+cond), append([]any{siteID}, args...)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count flows: %w", err)
 	}
 	if limit <= 0 || limit > 10000 {
 		limit = 100
 	}
-	flows, err := findFlows(ctx, s.db.read, s.db.dialect, siteID, limit)
-	return flows, total, err
+	flows, err := findFlowsWhere(ctx, s.db.read, s.db.dialect, siteID, limit, cond, args)
+	return h.flows(flows), total, err
 }
 
 // ImportFlowsCSV parses flows and stores them all, or none.
@@ -542,9 +644,11 @@ func (s *ZoneService) ImportFlowsCSV(ctx context.Context, siteID int64, r io.Rea
 
 // ---- diagram and firewall ----
 
-// WriteDiagram draws the site's network diagram as SVG, with its violations in red.
+// WriteDiagram draws the site's network diagram as SVG, with its violations in red. A
+// vendor user's diagram shows only the zones of its company's assets, those assets and the
+// violations of their flows, and no conduit.
 func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Writer, labels medsec.DiagramLabels) error {
-	u, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
 	if err != nil {
 		return err
 	}
@@ -552,7 +656,11 @@ func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Write
 	if err != nil {
 		return err
 	}
-	_, vs, err := sm.analyze(u)
+	_, vs, err := sm.analyze(sc.user)
+	if err != nil {
+		return err
+	}
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
 	if err != nil {
 		return err
 	}
@@ -561,11 +669,21 @@ func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Write
 	m.Assets = slices.DeleteFunc(slices.Clone(m.Assets), func(a zone.Asset) bool {
 		for _, x := range sm.assets {
 			if x.ID == a.ID {
-				return !u.CanSeeAsset(x)
+				return !sc.seesAsset(x)
 			}
 		}
 		return true
 	})
+	if vis := sm.visibleZones(h); vis != nil {
+		m.Zones = slices.DeleteFunc(slices.Clone(m.Zones), func(z zone.Zone) bool { return !vis[z.ID] })
+		for i := range m.Zones {
+			m.Zones[i].Ranges, m.Zones[i].VLANs, m.Zones[i].SSIDs = nil, nil, nil
+		}
+		m.Conduits = nil
+		vs = slices.DeleteFunc(slices.Clone(vs), func(v zone.Violation) bool {
+			return !h.seesAddr(v.Flow.Src) && !h.seesAddr(v.Flow.Dst) || !vis[v.SrcZone] || !vis[v.DstZone]
+		})
+	}
 	d := zone.Diagram{Model: &m, Levels: zone.Levels(sm.model.Zones, sm.model.Assets), Violations: vs, Labels: zone.DiagramLabels{
 		Title: labels.Title, Unclassified: labels.Unclassified, More: labels.More, Violations: labels.Violations,
 		LegendConduit: labels.LegendConduit, LegendViolation: labels.LegendViolation, Unplaced: labels.Unplaced,
@@ -582,20 +700,26 @@ func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Write
 	return nil
 }
 
-// WriteFirewall exports the site's conduits as an nftables ruleset or as CSV.
+// WriteFirewall exports the site's conduits as an nftables ruleset or as CSV; a vendor
+// user, who sees no conduit, gets an export without rules.
 func (s *ZoneService) WriteFirewall(ctx context.Context, siteID int64, format medsec.FirewallFormat, w io.Writer) error {
-	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
 		return err
 	}
 	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, false)
 	if err != nil {
 		return err
 	}
+	conduits := sm.model.Conduits
+	if sc.vendor() != 0 {
+		conduits = nil
+	}
 	switch format {
 	case medsec.FirewallNFT:
-		err = zone.WriteNFT(w, sm.loc, sm.model.Conduits, zone.NFTOptions{})
+		err = zone.WriteNFT(w, sm.loc, conduits, zone.NFTOptions{})
 	case medsec.FirewallCSV:
-		err = zone.WriteCSV(w, sm.loc, sm.model.Conduits)
+		err = zone.WriteCSV(w, sm.loc, conduits)
 	default:
 		return &medsec.Error{Code: medsec.EINVALID, Message: "Unknown firewall format.", Key: "err.bad_format"}
 	}
@@ -607,9 +731,14 @@ func (s *ZoneService) WriteFirewall(ctx context.Context, siteID int64, format me
 
 // ProposeConduits proposes least-privilege rules from the site's flows (hosts whitelisted
 // exactly) and marks the conduits broader than the flows need.
+// A vendor user gets none: the rules whitelist the site's hosts and are the hospital's.
 func (s *ZoneService) ProposeConduits(ctx context.Context, siteID int64) (*medsec.LeastPrivilege, error) {
-	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
 		return nil, err
+	}
+	if sc.vendor() != 0 {
+		return &medsec.LeastPrivilege{Rules: []medsec.ProposedConduit{}, Conduits: []medsec.ConduitReview{}}, nil
 	}
 	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, true)
 	if err != nil {
