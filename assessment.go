@@ -191,6 +191,13 @@ type ApplicableControl struct {
 	// IncludedBy is the TW row that takes this row in with 「等級「X」之所有控制措施」 when
 	// the row applies only through it (000 附表一), "" otherwise.
 	IncludedBy string `json:"included_by,omitempty"`
+	// Voluntary is set for an encouraged (鼓励) or recommended (建议) item: not an
+	// obligation, so not a gap and not a calendar duty.
+	Voluntary bool `json:"voluntary,omitempty"`
+	// Handling is "confirm-with-provider" for a JP item outside the hospital's reference
+	// pattern II or IV: confirm it with the service provider, simplify it where the
+	// contract covers it [004 はじめに].
+	Handling string `json:"handling,omitempty"`
 	// Undecided lists what the seed cannot settle about the control, as codes
 	// (target-mark-lost, level-cell-missing, level-overflow, pattern-heading-conflict);
 	// the control is applied in its most inclusive reading.
@@ -265,12 +272,25 @@ type AssetControls struct {
 type ComplianceSettings struct {
 	// JPPattern is the reference pattern (I–IV) of 004 the hospital chose; default I.
 	JPPattern string `json:"jp_pattern"`
-	// MLPSLevel is the hospital's highest 等保 level (0 = not graded) [002 第六条].
+	// Networks are the hospital's graded networks (等保) [002 第六条]; the duties bound to
+	// a level or a record count apply per network.
+	Networks []GradedNetwork `json:"networks"`
+	// MLPSLevel is the highest level among Networks, filled by reads. A write without
+	// networks and with a level above 0 records one unnamed network at that level.
 	MLPSLevel int `json:"mlps_level"`
-	// PersonalInfoOver100k: a level-2 network holds personal data of over 100,000 people.
-	PersonalInfoOver100k bool `json:"personal_info_over_100k"`
 	// CIIOperator: the hospital operates critical information infrastructure.
 	CIIOperator bool `json:"cii_operator"`
+}
+
+// GradedNetwork is one network of the hospital under graded protection (等保) [002 第六条].
+type GradedNetwork struct {
+	Name string `json:"name"`
+	// Level is its 等保 level, 1–5.
+	Level int `json:"level"`
+	// People is how many people's personal information it involves; from 100,000 (「10万人
+	// 以上」 includes the number) a level-2 network is assessed every three years, else every
+	// five [002 第六条(四)].
+	People int64 `json:"people"`
 }
 
 // Validate checks the settings.
@@ -281,6 +301,17 @@ func (s *ComplianceSettings) Validate() error {
 	}
 	if s.MLPSLevel < 0 || s.MLPSLevel > 5 {
 		errs = append(errs, FieldError{Field: "mlps_level", Key: "err.unknown_value", Message: "must be between 0 and 5"})
+	}
+	for i, n := range s.Networks {
+		if n.Level < 1 || n.Level > 5 {
+			errs = append(errs, FieldError{Line: i + 1, Field: "networks.level", Key: "err.unknown_value", Message: "must be between 1 and 5"})
+		}
+		if n.People < 0 {
+			errs = append(errs, FieldError{Line: i + 1, Field: "networks.people", Key: "err.negative", Message: "must not be negative"})
+		}
+		if utf8.RuneCountInString(n.Name) > 200 {
+			errs = append(errs, FieldError{Line: i + 1, Field: "networks.name", Key: "err.too_long", Message: "is longer than 200 characters"})
+		}
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}

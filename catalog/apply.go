@@ -188,6 +188,11 @@ type Applicability struct {
 	Level Level
 	// Reason explains the match in English, naming the rule used.
 	Reason string
+	// Voluntary is set for an encouraged or recommended item: not an obligation.
+	Voluntary bool
+	// Handling is HandlingConfirmWithProvider for a JP item outside the hospital's
+	// reference pattern II or IV; "" otherwise.
+	Handling string
 	// IncludedBy is the TW row that takes this row in with 「等級「X」之所有控制措施」 when
 	// the row applies only through it; "" when the row names the target itself.
 	IncludedBy string
@@ -317,29 +322,66 @@ func (c *Catalog) ForAsset(class string, level Level, onLocalLAN bool) AssetAppl
 
 // OrgProfile describes a hospital for the organisational catalogs.
 type OrgProfile struct {
-	// MLPSLevel is the highest 等保 (graded protection) level of the hospital's networks,
-	// 0 when unknown or not graded [002 第六条].
-	MLPSLevel int
-	// PersonalInfoOver100k is true when a level-2 network holds personal information of
-	// more than 100,000 people [002 第六条(四)].
-	PersonalInfoOver100k bool
+	// Networks are the hospital's graded networks (等保) [002 第六条]; the level-bound
+	// duties apply per network.
+	Networks []Network
 	// CIIOperator is true for an operator of critical information infrastructure.
 	CIIOperator bool
 	// Pattern is the JP reference pattern the hospital chose [004 はじめに].
 	Pattern Pattern
 }
 
+// Network is one graded network of the hospital [002 第六条].
+type Network struct {
+	// Name names the network for the reasons ("" for an unnamed one).
+	Name string
+	// Level is its 等保 (graded protection) level, 1–5; 0 when not graded.
+	Level int
+	// People is how many people's personal information it involves.
+	People int64
+}
+
+// PersonalInfoThreshold is the count from which a level-2 network is assessed every three
+// years: 「涉及10万人以上个人信息」, where 以上 includes the number [002 第六条(四)].
+const PersonalInfoThreshold = 100000
+
+// Obligation strengths (prop obligation-strength) that are not obligations: the text
+// encourages (鼓励) or recommends (建议) [002 第七条, 第二十一条, 第二十九条, 第三十一条].
+const (
+	StrengthEncouraged  = "encouraged"
+	StrengthRecommended = "recommended"
+)
+
+// Voluntary reports whether the control is encouraged or recommended rather than an
+// obligation: it may be assessed, but it is not a gap and not a calendar duty.
+func (ctl *Control) Voluntary() bool {
+	s := ctl.Prop("obligation-strength")
+	return s == StrengthEncouraged || s == StrengthRecommended
+}
+
+// JP handling of an item for reference patterns II and IV (Applicability.Handling).
+const (
+	// HandlingConfirmWithProvider: the item is not in the pattern's list; the hospital
+	// confirms it with the service provider and may simplify it where the contract covers
+	// it [004 はじめに 「※ 他の項目は…事業者に確認し…簡略化が可能」].
+	HandlingConfirmWithProvider = "confirm-with-provider"
+)
+
 // ApplicableToOrganisation returns the controls of an organisational catalog (CN, JP,
-// 003) that apply to the hospital described by p, with the reason. CN obligations with
-// a condition (等保 level, record count, CII operator) apply only when p meets it; JP
-// items apply when p.Pattern is among their reference patterns; every 003 requirement
-// applies. The TW baseline has no organisational obligations and returns nil.
+// 003) that apply to the hospital described by p, with the reason. A CN obligation with a
+// condition on the 等保 level or the record count applies when one of p.Networks meets
+// every such condition (the duty is per network), and a CII condition when p.CIIOperator;
+// encouraged and recommended items apply with Voluntary set. JP items of p.Pattern apply;
+// for patterns II and IV the other items apply too, with Handling
+// HandlingConfirmWithProvider. Every 003 requirement applies. The TW baseline has no
+// organisational obligations and returns nil.
 func (c *Catalog) ApplicableToOrganisation(p OrgProfile) []Applicability {
 	var out []Applicability
 	for _, ctl := range c.order {
-		ok, why := c.orgApplies(ctl, p)
+		a, ok := c.orgApplies(ctl, p)
 		if ok {
-			out = append(out, Applicability{Control: ctl, Target: TargetOrganisation, Reason: why})
+			a.Control, a.Target, a.Voluntary = ctl, TargetOrganisation, ctl.Voluntary()
+			out = append(out, a)
 		}
 	}
 	return out
@@ -351,51 +393,96 @@ func (c *Catalog) ApplicableToPattern(p Pattern) []Applicability {
 	return c.ApplicableToOrganisation(OrgProfile{Pattern: p})
 }
 
-func (c *Catalog) orgApplies(ctl *Control, p OrgProfile) (bool, string) {
+func (c *Catalog) orgApplies(ctl *Control, p OrgProfile) (Applicability, bool) {
 	switch c.ID() {
 	case IDTaiwanBaseline:
-		return false, ""
+		return Applicability{}, false
 	case IDJapanOperation:
-		if slices.Contains(ctl.Patterns(), p.Pattern) {
-			return true, fmt.Sprintf("reference pattern %s is among %v for this item", p.Pattern, ctl.Patterns())
+		pats := make([]string, len(ctl.Patterns()))
+		for i, x := range ctl.Patterns() {
+			pats[i] = string(x)
 		}
-		return false, ""
+		if slices.Contains(ctl.Patterns(), p.Pattern) {
+			return Applicability{Reason: fmt.Sprintf("reference pattern %s is among %s for this item", p.Pattern, strings.Join(pats, ", "))}, true
+		}
+		if p.Pattern == PatternII || p.Pattern == PatternIV {
+			return Applicability{Handling: HandlingConfirmWithProvider,
+				Reason: fmt.Sprintf("reference pattern %s: not among %s for this item; confirm it with the service provider, and simplify it where the contract covers it (004 はじめに)", p.Pattern, strings.Join(pats, ", "))}, true
+		}
+		return Applicability{}, false
 	}
 	var reasons []string
-	if v := ctl.Prop("condition-mlps-min"); v != "" {
-		n, _ := strconv.Atoi(v)
-		if p.MLPSLevel < n {
-			return false, ""
+	if netCond(ctl) {
+		var met []string
+		for _, n := range p.Networks {
+			if why, ok := networkMeets(ctl, n); ok {
+				met = append(met, why)
+			}
 		}
-		reasons = append(reasons, fmt.Sprintf("等保 level %d ≥ %d", p.MLPSLevel, n))
-	}
-	if v := ctl.Prop("condition-mlps-max"); v != "" {
-		n, _ := strconv.Atoi(v)
-		if p.MLPSLevel > n {
-			return false, ""
+		if len(met) == 0 {
+			return Applicability{}, false
 		}
-		reasons = append(reasons, fmt.Sprintf("等保 level %d ≤ %d", p.MLPSLevel, n))
-	}
-	switch ctl.Prop("condition-personal-info") {
-	case "over-100000":
-		if !p.PersonalInfoOver100k {
-			return false, ""
-		}
-		reasons = append(reasons, "personal information of more than 100,000 people")
-	case "not-over-100000":
-		if p.PersonalInfoOver100k {
-			return false, ""
-		}
-		reasons = append(reasons, "personal information of 100,000 people or fewer")
+		reasons = append(reasons, strings.Join(met, "; "))
 	}
 	if ctl.Prop("condition-cii") == "true" {
 		if !p.CIIOperator {
-			return false, ""
+			return Applicability{}, false
 		}
 		reasons = append(reasons, "critical information infrastructure operator")
 	}
-	if len(reasons) == 0 {
-		return true, "obligation on every institution"
+	switch {
+	case ctl.Voluntary():
+		reasons = append([]string{ctl.Prop("obligation-strength") + ", not an obligation"}, reasons...)
+		if v := ctl.Prop("condition"); v != "" {
+			reasons = append(reasons, "addressed to "+v)
+		}
+		return Applicability{Reason: strings.Join(reasons, "; ")}, true
+	case ctl.Prop("obligation-strength") == "where-able":
+		reasons = append(reasons, "applies where the institution has the means ("+ctl.Prop("condition")+"); otherwise assess it as not applicable with the reason")
 	}
-	return true, "condition met: " + strings.Join(reasons, ", ")
+	if len(reasons) == 0 {
+		return Applicability{Reason: "obligation on every institution"}, true
+	}
+	return Applicability{Reason: "condition met: " + strings.Join(reasons, ", ")}, true
+}
+
+// netCond reports whether the control has a per-network condition.
+func netCond(ctl *Control) bool {
+	return ctl.Prop("condition-mlps-min") != "" || ctl.Prop("condition-mlps-max") != "" || ctl.Prop("condition-personal-info") != ""
+}
+
+// networkMeets tells whether one network meets every per-network condition of the control.
+func networkMeets(ctl *Control, n Network) (string, bool) {
+	name := n.Name
+	if name == "" {
+		name = "a network"
+	}
+	var why []string
+	if v := ctl.Prop("condition-mlps-min"); v != "" {
+		min, _ := strconv.Atoi(v)
+		if n.Level < min {
+			return "", false
+		}
+		why = append(why, fmt.Sprintf("等保 level %d ≥ %d", n.Level, min))
+	}
+	if v := ctl.Prop("condition-mlps-max"); v != "" {
+		max, _ := strconv.Atoi(v)
+		if n.Level > max || n.Level == 0 {
+			return "", false
+		}
+		why = append(why, fmt.Sprintf("等保 level %d ≤ %d", n.Level, max))
+	}
+	switch ctl.Prop("condition-personal-info") {
+	case "100000-or-more":
+		if n.People < PersonalInfoThreshold {
+			return "", false
+		}
+		why = append(why, fmt.Sprintf("personal information of %d people, 100,000 or more", n.People))
+	case "under-100000":
+		if n.People >= PersonalInfoThreshold {
+			return "", false
+		}
+		why = append(why, fmt.Sprintf("personal information of %d people, fewer than 100,000", n.People))
+	}
+	return name + " (" + strings.Join(why, ", ") + ")", true
 }

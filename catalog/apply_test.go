@@ -211,16 +211,23 @@ func TestApplicableByClassAndLevel(t *testing.T) {
 
 func TestApplicableToOrganisation(t *testing.T) {
 	c := mustLoad(t, IDChinaMeasures)
+	his := Network{Name: "HIS", Level: 3, People: 2_400_000}
 	tests := []struct {
 		name    string
 		p       OrgProfile
 		in, out []string
 	}{
-		{"level 3", OrgProfile{MLPSLevel: 3}, []string{"cn-6.4-2", "cn-12-2", "cn-6.2-2"}, []string{"cn-6.4-3", "cn-6.4-4", "cn-10-1"}},
-		{"level 2 large", OrgProfile{MLPSLevel: 2, PersonalInfoOver100k: true}, []string{"cn-6.4-3", "cn-5-4"}, []string{"cn-6.4-2", "cn-6.4-4", "cn-12-2"}},
-		{"level 2 small", OrgProfile{MLPSLevel: 2}, []string{"cn-6.4-4"}, []string{"cn-6.4-3", "cn-6.4-2"}},
-		{"level 1", OrgProfile{MLPSLevel: 1}, []string{"cn-9-1", "cn-21-2"}, []string{"cn-6.2-2", "cn-5-4"}},
-		{"CII level 4", OrgProfile{MLPSLevel: 4, CIIOperator: true}, []string{"cn-10-1", "cn-18-2", "cn-6.4-2"}, []string{"cn-6.4-4"}},
+		{"level 3", OrgProfile{Networks: []Network{his}}, []string{"cn-6.4-2", "cn-12-2", "cn-6.2-2"}, []string{"cn-6.4-3", "cn-6.4-4", "cn-10-1"}},
+		// The level-2 cadences are per network: a hospital with an L3 HIS keeps its L2
+		// networks' 3- and 5-year assessments.
+		{"level 3 and two level 2", OrgProfile{Networks: []Network{his, {Name: "PACS", Level: 2, People: 500_000}, {Name: "LIS", Level: 2, People: 8_000}}},
+			[]string{"cn-6.4-2", "cn-6.4-3", "cn-6.4-4"}, nil},
+		// 10万人以上 includes 100,000.
+		{"level 2, exactly 100,000", OrgProfile{Networks: []Network{{Level: 2, People: 100_000}}}, []string{"cn-6.4-3", "cn-5-4"}, []string{"cn-6.4-2", "cn-6.4-4", "cn-12-2"}},
+		{"level 2, 99,999", OrgProfile{Networks: []Network{{Level: 2, People: 99_999}}}, []string{"cn-6.4-4"}, []string{"cn-6.4-3", "cn-6.4-2"}},
+		{"level 1", OrgProfile{Networks: []Network{{Level: 1}}}, []string{"cn-9-1", "cn-21-2"}, []string{"cn-6.2-2", "cn-5-4"}},
+		{"not graded", OrgProfile{}, []string{"cn-9-1"}, []string{"cn-6.2-2", "cn-6.4-4"}},
+		{"CII level 4", OrgProfile{Networks: []Network{{Level: 4}}, CIIOperator: true}, []string{"cn-10-1", "cn-18-2", "cn-6.4-2"}, []string{"cn-6.4-4"}},
 	}
 	for _, tt := range tests {
 		got := ids(c.ApplicableToOrganisation(tt.p))
@@ -235,11 +242,30 @@ func TestApplicableToOrganisation(t *testing.T) {
 			}
 		}
 	}
+	// The reason names the network that meets the condition.
+	for _, a := range c.ApplicableToOrganisation(tests[1].p) {
+		if a.Control.ID == "cn-6.4-3" && (!strings.Contains(a.Reason, "PACS") || strings.Contains(a.Reason, "LIS")) {
+			t.Errorf("cn-6.4-3 reason %q, want PACS only", a.Reason)
+		}
+	}
+	// Encouraged (鼓励) and recommended (建议) items are not obligations.
+	voluntary := map[string]bool{"cn-7-2": true, "cn-21-3": true, "cn-29-2": true, "cn-31-2": true}
+	for _, a := range c.ApplicableToOrganisation(OrgProfile{Networks: []Network{his}}) {
+		if a.Voluntary != voluntary[a.Control.ID] {
+			t.Errorf("%s: voluntary %v, want %v (%q)", a.Control.ID, a.Voluntary, voluntary[a.Control.ID], a.Reason)
+		}
+		if a.Voluntary && (strings.Contains(a.Reason, "obligation on every institution") || !strings.Contains(a.Reason, "not an obligation")) {
+			t.Errorf("%s: reason %q", a.Control.ID, a.Reason)
+		}
+		if a.Control.ID == "cn-12-3" && !strings.Contains(a.Reason, "has the means") {
+			t.Errorf("cn-12-3 (有条件的…应) reason %q, want its condition", a.Reason)
+		}
+	}
 	ir := mustLoad(t, IDIncidentPlan)
 	if got, want := len(ir.ApplicableToOrganisation(OrgProfile{})), len(ir.AllControls()); got != want {
 		t.Errorf("003: %d requirements apply, want all %d", got, want)
 	}
-	if got := mustLoad(t, IDTaiwanBaseline).ApplicableToOrganisation(OrgProfile{MLPSLevel: 3}); len(got) != 0 {
+	if got := mustLoad(t, IDTaiwanBaseline).ApplicableToOrganisation(OrgProfile{Networks: []Network{his}}); len(got) != 0 {
 		t.Errorf("TW baseline has %d organisational obligations, want 0", len(got))
 	}
 }

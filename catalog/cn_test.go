@@ -37,7 +37,7 @@ var cnArticles = []struct {
 	{"第十七条", 1, "废止网络"},
 	{"第十八条", 2, "履行数据安全保护义务"},
 	{"第十九条", 2, "数据安全管理组织架构"},
-	{"第二十条", 2, "每年对数据资产进行全面梳理"},
+	{"第二十条", 3, "每年对数据资产进行全面梳理"}, // the third: the six classification principles
 	{"第二十一条", 6, "数据安全管理制度、操作规程及技术规范"},
 	{"第二十二条", 3, "数据全生命周期活动应在境内开展"},
 	{"第二十二条(一)", 2, "数据收集合法性管理"},
@@ -120,6 +120,34 @@ func TestChinaCadences(t *testing.T) {
 		}
 		if got := ctl.Deadline(); got != tt.deadline {
 			t.Errorf("%s: deadline = %q, want %q", tt.id, got, tt.deadline)
+		}
+	}
+}
+
+// TestChinaText checks the texts the catalog review found wrong: 第六条(五) in full, the
+// 第二十条 classification principles, 10万人以上 read as "100,000 or more" (以上 includes
+// the number), and cn-6.2-1's English without timing the source does not give.
+func TestChinaText(t *testing.T) {
+	c := mustLoad(t, IDChinaMeasures)
+	tests := []struct {
+		id, original, english, notEnglish string
+	}{
+		{"cn-6.5-1", "及时消除风险隐患,补强管理和技术短板,提升安全防护能力。", "shore up weaknesses", ""},
+		{"cn-20-3", "数据分类分级应遵循合法合规原则、可执行原则、时效性原则、自主性原则、差异性原则及客观性原则。", "objectivity", ""},
+		{"cn-6.4-3", "涉及10万人以上个人信息的网络应至少三年开展一次", "100,000 people or more", "more than 100,000"},
+		{"cn-6.2-1", "新建网络投入使用应依法依规开展等级保护备案工作。", "filing", "Before"},
+	}
+	for _, tt := range tests {
+		ctl, err := c.Control(tt.id)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if !strings.Contains(ctl.OriginalText(), tt.original) {
+			t.Errorf("%s: original %q lacks %q", tt.id, ctl.OriginalText(), tt.original)
+		}
+		if !strings.Contains(ctl.English(), tt.english) || tt.notEnglish != "" && strings.Contains(ctl.English()+ctl.TitleEnglish(), tt.notEnglish) {
+			t.Errorf("%s: English %q (title %q): want %q, not %q", tt.id, ctl.English(), ctl.TitleEnglish(), tt.english, tt.notEnglish)
 		}
 	}
 }

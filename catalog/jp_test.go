@@ -88,29 +88,54 @@ func TestJapanItems(t *testing.T) {
 	}
 }
 
-// TestApplicableToPattern checks the counts per reference pattern: I and III refer to
-// every item; II and IV to chapters 1–4, 6–8, 11, 14–16, 18 and 12 ⑤⑥.
+// TestApplicableToPattern checks the scope per reference pattern: I and III refer to
+// every item; II and IV list chapters 1–4, 6–8, 11, 14–16, 18 and 12 ⑤⑥ (54 items), and
+// for the other 35 the seed says to confirm them with the service provider and simplify
+// them where the contract covers them [004 はじめに l.131–145], so they apply too, with
+// that handling.
 func TestApplicableToPattern(t *testing.T) {
 	c := mustLoad(t, IDJapanOperation)
 	tests := []struct {
-		p    Pattern
-		want int
+		p                Pattern
+		listed, provider int
 	}{
-		{PatternI, 89},
-		{PatternIII, 89},
-		// 1+5+5+2+1+15+9+2+8+1+2+1 = 52, plus 12 ⑤⑥ = 54
-		{PatternII, 54},
-		{PatternIV, 54},
+		{PatternI, 89, 0},
+		{PatternIII, 89, 0},
+		// 1+5+5+2+1+15+9+2+8+1+2+1 = 52, plus 12 ⑤⑥ = 54; 89 − 54 = 35
+		{PatternII, 54, 35},
+		{PatternIV, 54, 35},
 	}
 	for _, tt := range tests {
 		got := c.ApplicableToPattern(tt.p)
-		if len(got) != tt.want {
-			t.Errorf("pattern %s: %d items, want %d", tt.p, len(got), tt.want)
-		}
+		listed, provider := 0, 0
 		for _, a := range got {
 			if a.Reason == "" || a.Target != TargetOrganisation {
 				t.Errorf("pattern %s: %s has reason %q target %q", tt.p, a.Control.ID, a.Reason, a.Target)
 			}
+			switch a.Handling {
+			case "":
+				listed++
+			case HandlingConfirmWithProvider:
+				provider++
+				if !strings.Contains(a.Reason, "service provider") {
+					t.Errorf("pattern %s: %s reason %q", tt.p, a.Control.ID, a.Reason)
+				}
+			default:
+				t.Errorf("pattern %s: %s handling %q", tt.p, a.Control.ID, a.Handling)
+			}
+		}
+		if len(got) != 89 || listed != tt.listed || provider != tt.provider {
+			t.Errorf("pattern %s: %d items (%d listed, %d confirm with provider), want 89 (%d, %d)", tt.p, len(got), listed, provider, tt.listed, tt.provider)
+		}
+	}
+	// The review's examples: 13⑥ (TLS 1.3 / client certificates) and 17① (access-log
+	// review) stay in scope for a cloud hospital.
+	for _, a := range c.ApplicableToPattern(PatternII) {
+		if (a.Control.ID == "jp-13.6" || a.Control.ID == "jp-17.1") && a.Handling != HandlingConfirmWithProvider {
+			t.Errorf("pattern II: %s handling %q, want confirm-with-provider", a.Control.ID, a.Handling)
+		}
+		if a.Control.ID == "jp-8.5" && a.Handling != "" {
+			t.Errorf("pattern II: jp-8.5 (chapter 8, listed) handling %q", a.Handling)
 		}
 	}
 }

@@ -163,7 +163,7 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = Validate(c)
 		c.Applicable([]Target{TargetBoundaryHost, TargetControlSystem}, LevelHigh)
-		c.ApplicableToOrganisation(OrgProfile{MLPSLevel: 3, Pattern: PatternII})
+		c.ApplicableToOrganisation(OrgProfile{Networks: []Network{{Level: 3}, {Level: 2, People: 100000}}, Pattern: PatternII})
 		a, err := Export(c)
 		if err != nil {
 			return

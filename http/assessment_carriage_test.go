@@ -2,12 +2,16 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"medsec"
+	"medsec/i18n"
 	"medsec/sqlstore"
 )
 
@@ -86,6 +90,62 @@ func TestControlsPageCarriage(t *testing.T) {
 	for _, s := range []string{`id="gap-left-out"`, `data-reason="behind-boundary-host"`, `data-reason="unclassified"`, `id="gap-uncarried"`, "MICU 監視器 1"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("gap report lacks %q", s)
+		}
+	}
+}
+
+// TestComplianceSettingsForm posts the graded networks through the settings form and reads
+// them back: the level-2 network at exactly 100,000 people gets the 3-year assessment, the
+// small one the 5-year one, and the label says 100,000 is included in every language.
+func TestComplianceSettingsForm(t *testing.T) {
+	f := newFixture(t)
+	c := f.browserClient("u-admin")
+	resp, err := c.PostForm(f.srv.URL+"/compliance/settings?catalog=cn-nhc-2022-measures", url.Values{"jp_pattern": {"I"},
+		"net_name": {"HIS", "PACS", "LIS", ""}, "net_level": {"3", "2", "2", "0"}, "net_people": {"2,000,000", "100000", "8000", ""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 {
+		t.Fatalf("settings post: %d", resp.StatusCode)
+	}
+	status, body := f.do("GET", "/api/v1/compliance/settings", f.tokens[medsec.RoleAuditor], "")
+	var set medsec.ComplianceSettings
+	if err := json.Unmarshal([]byte(body), &set); status != 200 || err != nil {
+		t.Fatalf("settings: %d %v", status, err)
+	}
+	want := []medsec.GradedNetwork{{Name: "HIS", Level: 3, People: 2_000_000}, {Name: "PACS", Level: 2, People: 100_000}, {Name: "LIS", Level: 2, People: 8_000}}
+	if !slices.Equal(set.Networks, want) || set.MLPSLevel != 3 {
+		t.Errorf("networks %+v (max %d), want %+v", set.Networks, set.MLPSLevel, want)
+	}
+	resp, err = c.Get(f.srv.URL + "/compliance/calendar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, id := range []string{"cn-6.4-2", "cn-6.4-3", "cn-6.4-4"} {
+		if !strings.Contains(string(cal), id) {
+			t.Errorf("calendar lacks %s", id)
+		}
+	}
+	// A bad number is shown on the form; nothing is stored.
+	resp, err = c.PostForm(f.srv.URL+"/compliance/settings?catalog=cn-nhc-2022-measures", url.Values{"jp_pattern": {"I"},
+		"net_name": {"HIS"}, "net_level": {"3"}, "net_people": {"many"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 422 {
+		t.Errorf("bad people count: %d, want 422", resp.StatusCode)
+	}
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, inclusive := range map[string]string{"en": "100,000 or more", "zh-TW": "含 10 萬人", "zh-CN": "含10万人", "ja": "10万人を含む"} {
+		if got := b.T(lang, "compliance.personal_info"); !strings.Contains(got, inclusive) {
+			t.Errorf("%s: compliance.personal_info = %q, want it to say %q", lang, got, inclusive)
 		}
 	}
 }

@@ -30,7 +30,11 @@ type controlsData struct {
 	Catalogs  []string
 	Controls  []medsec.ApplicableControl
 	Settings  medsec.ComplianceSettings
-	Statuses  []medsec.AssessmentStatus
+	// Voluntary counts the encouraged or recommended items among Controls.
+	Voluntary int
+	// NetworkRows are the graded networks of the settings form, then blank rows to add.
+	NetworkRows []medsec.GradedNetwork
+	Statuses    []medsec.AssessmentStatus
 	// ReportStatuses adds not-assessed, for the counts.
 	ReportStatuses []medsec.AssessmentStatus
 	Patterns       []string
@@ -228,7 +232,13 @@ func (s *Server) renderOrgControls(w http.ResponseWriter, r *http.Request, statu
 	}
 	p := s.newPage(r, "org_controls.title")
 	p.Data = &controlsData{CatalogID: catalogID, Catalogs: orgCatalogs, Controls: controls, Settings: set, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
-		Patterns: []string{"I", "II", "III", "IV"}, Action: "/compliance/organisation?catalog=" + url.QueryEscape(catalogID), Counts: countStatuses(controls)}
+		Patterns: []string{"I", "II", "III", "IV"}, Action: "/compliance/organisation?catalog=" + url.QueryEscape(catalogID), Counts: countStatuses(controls),
+		NetworkRows: append(slices.Clone(set.Networks), make([]medsec.GradedNetwork, 3)...)}
+	for _, c := range controls {
+		if c.Voluntary {
+			p.Data.(*controlsData).Voluntary++
+		}
+	}
 	if err := setFormError(p, formErr); err != nil {
 		return err
 	}
@@ -256,10 +266,41 @@ func (s *Server) uiOrgAssess(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) uiComplianceSettings(w http.ResponseWriter, r *http.Request) error {
-	set := medsec.ComplianceSettings{JPPattern: r.FormValue("jp_pattern"), PersonalInfoOver100k: r.FormValue("personal_info_over_100k") == "on",
-		CIIOperator: r.FormValue("cii_operator") == "on"}
-	set.MLPSLevel, _ = strconv.Atoi(r.FormValue("mlps_level"))
-	if err := s.Assessments.UpdateComplianceSettings(r.Context(), set); err != nil {
+	set := medsec.ComplianceSettings{JPPattern: r.FormValue("jp_pattern"), CIIOperator: r.FormValue("cii_operator") == "on", Networks: []medsec.GradedNetwork{}}
+	// One row per graded network: net_name, net_level and net_people repeat in order; a
+	// row left blank is skipped.
+	names, levels, people := r.PostForm["net_name"], r.PostForm["net_level"], r.PostForm["net_people"]
+	var errs []medsec.FieldError
+	for i := range names {
+		name, level, count := strings.TrimSpace(names[i]), "", ""
+		if i < len(levels) {
+			level = strings.TrimSpace(levels[i])
+		}
+		if i < len(people) {
+			count = strings.NewReplacer(",", "", " ", "", "_", "").Replace(people[i])
+		}
+		if name == "" && (level == "" || level == "0") && count == "" {
+			continue
+		}
+		n := medsec.GradedNetwork{Name: name}
+		var err error
+		if n.Level, err = strconv.Atoi(level); err != nil {
+			errs = append(errs, medsec.FieldError{Line: i + 1, Field: "networks.level", Key: "err.not_a_number", Message: "is not a number"})
+		}
+		if count != "" {
+			if n.People, err = strconv.ParseInt(count, 10, 64); err != nil {
+				errs = append(errs, medsec.FieldError{Line: i + 1, Field: "networks.people", Key: "err.not_a_number", Message: "is not a whole number"})
+			}
+		}
+		set.Networks = append(set.Networks, n)
+	}
+	err := error(nil)
+	if len(errs) > 0 {
+		err = &medsec.ValidationError{Errors: errs}
+	} else {
+		err = s.Assessments.UpdateComplianceSettings(r.Context(), set)
+	}
+	if err != nil {
 		return s.renderOrgControls(w, r, errorStatus(err), orgCatalogParam(r), err)
 	}
 	flash(w, "compliance.settings_saved")

@@ -414,11 +414,35 @@ func (s *AssessmentService) complianceSettings(ctx context.Context) (medsec.Comp
 	} else if err != nil {
 		return medsec.ComplianceSettings{}, fmt.Errorf("find compliance settings: %w", err)
 	}
-	set := defaultComplianceSettings
-	if err := json.Unmarshal([]byte(v), &set); err != nil {
+	var stored struct {
+		medsec.ComplianceSettings
+		// PersonalInfoOver100k is how settings stored before networks were listed said
+		// that their level-2 network held personal information of 100,000 people or more.
+		PersonalInfoOver100k bool `json:"personal_info_over_100k"`
+	}
+	stored.ComplianceSettings = defaultComplianceSettings
+	if err := json.Unmarshal([]byte(v), &stored); err != nil {
 		return medsec.ComplianceSettings{}, fmt.Errorf("find compliance settings: %w", err)
 	}
+	set := stored.ComplianceSettings
+	if len(set.Networks) == 0 && set.MLPSLevel > 0 {
+		n := medsec.GradedNetwork{Level: set.MLPSLevel}
+		if stored.PersonalInfoOver100k {
+			n.People = catalog.PersonalInfoThreshold
+		}
+		set.Networks = []medsec.GradedNetwork{n}
+	}
+	set.MLPSLevel = maxNetworkLevel(set.Networks)
 	return set, nil
+}
+
+// maxNetworkLevel is the highest 等保 level of the networks, 0 when none is graded.
+func maxNetworkLevel(ns []medsec.GradedNetwork) int {
+	m := 0
+	for _, n := range ns {
+		m = max(m, n.Level)
+	}
+	return m
 }
 
 // UpdateComplianceSettings stores the compliance settings. Admin only.
@@ -427,9 +451,16 @@ func (s *AssessmentService) UpdateComplianceSettings(ctx context.Context, set me
 		return err
 	}
 	set.JPPattern = strings.ToUpper(strings.TrimSpace(set.JPPattern))
+	for i := range set.Networks {
+		set.Networks[i].Name = strings.TrimSpace(set.Networks[i].Name)
+	}
 	if err := set.Validate(); err != nil {
 		return err
 	}
+	if len(set.Networks) == 0 && set.MLPSLevel > 0 {
+		set.Networks = []medsec.GradedNetwork{{Level: set.MLPSLevel}}
+	}
+	set.MLPSLevel = maxNetworkLevel(set.Networks)
 	before, err := s.complianceSettings(ctx)
 	if err != nil {
 		return err

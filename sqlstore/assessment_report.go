@@ -189,7 +189,7 @@ func applicableControl(catalogID string, ap catalog.Applicability) medsec.Applic
 		Original: ctl.OriginalText(), OriginalLang: ctl.OriginalLang(), English: ctl.English(), SourceRef: ctl.SourceRef(),
 		Level: domainLevel(ap.Level), Reason: ap.Reason, Cadence: ctl.Cadence(), Status: medsec.AssessNotAssessed,
 		Target: string(ap.Target), TargetBasis: ctl.TargetBasis(), LevelInferred: ctl.LevelInferred(),
-		IncludedBy: ap.IncludedBy, Undecided: ctl.Undecided(),
+		IncludedBy: ap.IncludedBy, Undecided: ctl.Undecided(), Voluntary: ap.Voluntary, Handling: ap.Handling,
 	}
 }
 
@@ -304,7 +304,11 @@ func orgProfile(set medsec.ComplianceSettings) catalog.OrgProfile {
 	if err != nil {
 		p = catalog.PatternI
 	}
-	return catalog.OrgProfile{MLPSLevel: set.MLPSLevel, PersonalInfoOver100k: set.PersonalInfoOver100k, CIIOperator: set.CIIOperator, Pattern: p}
+	out := catalog.OrgProfile{CIIOperator: set.CIIOperator, Pattern: p}
+	for _, n := range set.Networks {
+		out.Networks = append(out.Networks, catalog.Network{Name: n.Name, Level: n.Level, People: n.People})
+	}
+	return out
 }
 
 // OrganisationControls returns the obligations of an organisational catalog that apply.
@@ -490,7 +494,9 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		}
 		rep.Subjects = 1
 		for _, ac := range controls {
-			addItem(ac, nil, nil)
+			if !ac.Voluntary { // encouraged or recommended: not a gap
+				addItem(ac, nil, nil)
+			}
 		}
 	}
 	// Worst first: not implemented, partial, not assessed, then items open only because
@@ -522,7 +528,8 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 // ObligationCalendar returns the organisational obligations (CN measures and the
 // incident plan) whose cadence is a day or longer as dated tasks. Shorter cadences are
 // clocks inside an incident (report every 30 minutes), not calendar duties; an obligation
-// whose current assessment is not applicable is not due.
+// whose current assessment is not applicable is not due, and an encouraged or recommended
+// item is no duty.
 func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.ObligationTask, error) {
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
@@ -543,8 +550,8 @@ func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.Ob
 			return nil, err
 		}
 		for _, ac := range controls {
-			if ac.Cadence == "" || ac.Status == medsec.AssessNotApplicable {
-				continue // no recurring duty, or judged not to apply (with a reason)
+			if ac.Cadence == "" || ac.Status == medsec.AssessNotApplicable || ac.Voluntary {
+				continue // no recurring duty, judged not to apply (with a reason), or not an obligation
 			}
 			if _, err := AddCadence(today, ac.Cadence); err != nil {
 				continue // a cadence under a day

@@ -490,8 +490,84 @@ func TestComplianceSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		jpII, _ := f.svc.OrganisationControls(f.auditor, catalog.IDJapanOperation)
-		if len(jpI) != 89 || len(jpII) != 54 {
-			t.Errorf("JP items: pattern I %d, II %d; want 89 and 54 [004 pattern table]", len(jpI), len(jpII))
+		provider := 0
+		for _, c := range jpII {
+			if c.Handling == catalog.HandlingConfirmWithProvider {
+				provider++
+			}
+		}
+		if len(jpI) != 89 || len(jpII) != 89 || provider != 35 {
+			t.Errorf("JP items: pattern I %d, II %d (%d to confirm with the provider); want 89, 89 (35) [004 pattern table and its ※]", len(jpI), len(jpII), provider)
+		}
+		// A level given without networks (earlier API clients) is one network.
+		if got, _ := f.svc.FindComplianceSettings(f.auditor); got.MLPSLevel != 3 || len(got.Networks) != 1 || got.Networks[0].Level != 3 {
+			t.Errorf("settings after level 3 = %+v", got)
+		}
+		if err := f.svc.UpdateComplianceSettings(system, medsec.ComplianceSettings{JPPattern: "I", Networks: []medsec.GradedNetwork{{Name: "HIS", Level: 6}, {Level: 2, People: -1}}}); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("level 6, negative people: %v", err)
+		}
+	})
+}
+
+// TestChinaPerNetworkCadences: the level-2 assessment cadences apply per graded network,
+// not to the hospital's highest level; 10万人以上 includes 100,000; encouraged and
+// recommended items are neither gaps nor calendar duties [002 第六条(四), 第七条, 第二十一条].
+func TestChinaPerNetworkCadences(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		tests := []struct {
+			name     string
+			networks []medsec.GradedNetwork
+			in, out  []string
+		}{
+			{"L3 HIS, L2 PACS at exactly 100,000, L2 LIS", []medsec.GradedNetwork{{Name: "HIS", Level: 3, People: 2_000_000}, {Name: "PACS", Level: 2, People: 100_000}, {Name: "LIS", Level: 2, People: 5_000}},
+				[]string{"cn-6.4-2", "cn-6.4-3", "cn-6.4-4"}, nil},
+			{"L2 at 99,999", []medsec.GradedNetwork{{Name: "PACS", Level: 2, People: 99_999}}, []string{"cn-6.4-4"}, []string{"cn-6.4-2", "cn-6.4-3"}},
+		}
+		for _, tt := range tests {
+			if err := f.svc.UpdateComplianceSettings(system, medsec.ComplianceSettings{JPPattern: "I", Networks: tt.networks}); err != nil {
+				t.Fatal(err)
+			}
+			tasks, err := f.svc.ObligationCalendar(f.auditor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, task := range tasks {
+				got = append(got, task.ControlID)
+			}
+			for _, id := range tt.in {
+				if !slices.Contains(got, id) {
+					t.Errorf("%s: %s not on the calendar", tt.name, id)
+				}
+			}
+			for _, id := range tt.out {
+				if slices.Contains(got, id) {
+					t.Errorf("%s: %s on the calendar", tt.name, id)
+				}
+			}
+			if slices.Contains(got, "cn-21-3") {
+				t.Errorf("%s: cn-21-3 (建议…签署保密协议, recommended) is on the calendar", tt.name)
+			}
+		}
+		rep, err := f.svc.GapReport(f.auditor, medsec.GapFilter{CatalogID: catalog.IDChinaMeasures})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range rep.Open {
+			if slices.Contains([]string{"cn-7-2", "cn-21-3", "cn-29-2", "cn-31-2"}, it.ControlID) {
+				t.Errorf("%s is encouraged or recommended but counted as a gap", it.ControlID)
+			}
+		}
+		controls, _ := f.svc.OrganisationControls(f.auditor, catalog.IDChinaMeasures)
+		voluntary := 0
+		for _, c := range controls {
+			if c.Voluntary {
+				voluntary++
+			}
+		}
+		if voluntary != 4 || rep.Totals.Total != len(controls)-4 {
+			t.Errorf("%d voluntary of %d, gap total %d; want 4 voluntary, not counted", voluntary, len(controls), rep.Totals.Total)
 		}
 	})
 }
