@@ -331,9 +331,11 @@ type Delivery struct {
 	WebhookID int64            `json:"webhook_id,omitempty"`
 	Recipient string           `json:"recipient"`
 	Kind      NotificationKind `json:"kind"`
-	DedupKey  string           `json:"dedup_key"`
-	Subject   string           `json:"subject"`
-	Result    string           `json:"result"`
+	// SiteID is the site of what the notification was about, 0 for the organisation.
+	SiteID   int64  `json:"site_id,omitempty"`
+	DedupKey string `json:"dedup_key"`
+	Subject  string `json:"subject"`
+	Result   string `json:"result"`
 	// Attempts is how many tries a webhook delivery took.
 	Attempts int `json:"attempts"`
 	// Error says why a delivery failed, without secrets.
@@ -369,7 +371,8 @@ type NotificationService interface {
 	// DeleteWebhook removes a webhook. Needs PermUserAdmin. ENOTFOUND.
 	DeleteWebhook(ctx context.Context, id int64) error
 	// FindDeliveries returns the delivery log, newest first, and the total count. Needs
-	// PermUserAdmin.
+	// PermUserAdmin; a user limited to sites sees the rows of those sites and of the
+	// organisation.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, int, error)
 }
 

@@ -134,7 +134,7 @@ func (d *Dispatcher) deliverEmail(ctx context.Context, settings medsec.NotifySet
 	lang := d.Translator.Match(r.User.Language)
 	m := Render(d.Translator, n, lang, settings.PublicURL)
 	row := &medsec.Delivery{At: d.now(), Channel: medsec.ChannelEmail, UserID: r.User.ID, Recipient: r.Prefs.Email,
-		Kind: n.Kind, DedupKey: n.DedupKey, Subject: m.Subject, Attempts: 1}
+		Kind: n.Kind, SiteID: n.Scope.SiteID, DedupKey: n.DedupKey, Subject: m.Subject, Attempts: 1}
 	if r.Prefs.Delivery == medsec.DeliveryDigest {
 		row.Result, row.Attempts = medsec.DeliveryQueued, 0
 		return d.Store.RecordDelivery(ctx, row, n)
@@ -212,7 +212,7 @@ func (d *Dispatcher) postWebhook(ctx context.Context, settings medsec.NotifySett
 		p.Now = d.now
 		poster = &p
 	}
-	row := &medsec.Delivery{At: now, Channel: medsec.ChannelWebhook, WebhookID: w.ID, Recipient: w.Name, Kind: n.Kind, DedupKey: n.DedupKey, Subject: m.Subject}
+	row := &medsec.Delivery{At: now, Channel: medsec.ChannelWebhook, WebhookID: w.ID, Recipient: w.Name, Kind: n.Kind, SiteID: n.Scope.SiteID, DedupKey: n.DedupKey, Subject: m.Subject}
 	attempts, err := poster.Post(ctx, w.URL, []byte(w.Secret), string(n.Kind), n.DedupKey, body)
 	row.Attempts = attempts
 	d.result(row, err)

@@ -345,12 +345,21 @@ func (s *NotifyService) DeleteWebhook(ctx context.Context, id int64) error {
 
 // FindDeliveries returns the delivery log, newest first.
 func (s *NotifyService) FindDeliveries(ctx context.Context, f medsec.DeliveryFilter) ([]*medsec.Delivery, int, error) {
-	if _, err := medsec.Authorize(ctx, medsec.PermUserAdmin); err != nil {
+	sc, err := authorize(ctx, medsec.PermUserAdmin)
+	if err != nil {
 		return nil, 0, err
 	}
-	where, args := "", []any{}
+	var conds []string
+	var args []any
 	if f.Result != "" {
-		where, args = " WHERE result = ?", append(args, f.Result)
+		conds, args = append(conds, "result = ?"), append(args, f.Result)
+	}
+	if cond, cargs := sc.siteCond("site_id"); cond != "" {
+		conds, args = append(conds, "(site_id = 0 OR "+cond+")"), append(args, cargs...)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	d := s.db.dialect
 	var total int
@@ -361,7 +370,7 @@ func (s *NotifyService) FindDeliveries(ctx context.Context, f medsec.DeliveryFil
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT id, at, channel, user_id, webhook_id, recipient, kind, dedup_key, subject, result, attempts, error
+	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT id, at, channel, user_id, webhook_id, recipient, kind, site_id, dedup_key, subject, result, attempts, error
 		FROM notify_deliveries`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find deliveries: %w", err)
@@ -370,7 +379,7 @@ func (s *NotifyService) FindDeliveries(ctx context.Context, f medsec.DeliveryFil
 	out := []*medsec.Delivery{}
 	for rows.Next() {
 		var r medsec.Delivery
-		if err := rows.Scan(&r.ID, &r.At, &r.Channel, &r.UserID, &r.WebhookID, &r.Recipient, &r.Kind, &r.DedupKey, &r.Subject, &r.Result, &r.Attempts, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &r.At, &r.Channel, &r.UserID, &r.WebhookID, &r.Recipient, &r.Kind, &r.SiteID, &r.DedupKey, &r.Subject, &r.Result, &r.Attempts, &r.Error); err != nil {
 			return nil, 0, fmt.Errorf("find deliveries: %w", err)
 		}
 		r.At = r.At.UTC()
@@ -462,8 +471,8 @@ func (s *NotifyService) RecordDelivery(ctx context.Context, d *medsec.Delivery, 
 func (tx *Tx) recordDelivery(ctx context.Context, d *medsec.Delivery) error {
 	d.At = d.At.UTC().Truncate(time.Microsecond)
 	var err error
-	d.ID, err = tx.insert(ctx, `INSERT INTO notify_deliveries (at, channel, user_id, webhook_id, recipient, kind, dedup_key, subject, result, attempts, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.At, d.Channel, d.UserID, d.WebhookID, d.Recipient, string(d.Kind), d.DedupKey, d.Subject, d.Result, d.Attempts, d.Error)
+	d.ID, err = tx.insert(ctx, `INSERT INTO notify_deliveries (at, channel, user_id, webhook_id, recipient, kind, site_id, dedup_key, subject, result, attempts, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.At, d.Channel, d.UserID, d.WebhookID, d.Recipient, string(d.Kind), d.SiteID, d.DedupKey, d.Subject, d.Result, d.Attempts, d.Error)
 	if err != nil {
 		return fmt.Errorf("record delivery: %w", err)
 	}

@@ -247,6 +247,23 @@ func TestSchedulerReminders(t *testing.T) {
 		if total != 17 || count["email sent"] != 11 || count["email queued"] != 5 || count["webhook sent"] != 1 {
 			t.Errorf("delivery log: %d rows %v; want 11 e-mails sent, 5 queued, 1 webhook", total, count)
 		}
+		// An administrator limited to the branch sees the branch's rows and the
+		// organisation's, never a row about CT-HQ.
+		brAdmin := as(&medsec.User{ID: 99, Username: "br-admin", Role: medsec.RoleAdmin, SiteIDs: []int64{branch.ID}})
+		brLog, brTotal, err := notifySvc.FindDeliveries(brAdmin, medsec.DeliveryFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sawMR := false
+		for _, r := range brLog {
+			if (r.SiteID != 0 && r.SiteID != branch.ID) || strings.Contains(r.Subject, "CT-HQ") {
+				t.Errorf("branch admin sees %+v", r)
+			}
+			sawMR = sawMR || strings.Contains(r.Subject, "MR-BR")
+		}
+		if !sawMR || brTotal >= total || brTotal != len(brLog) {
+			t.Errorf("branch admin sees %d of %d rows (MR-BR among them: %v)", brTotal, total, sawMR)
+		}
 	})
 }
 
