@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,22 @@ func Validate(c *Catalog) []error {
 	v := &validator{c: c, ids: map[string]string{}, rules: true}
 	v.catalog()
 	return v.errs
+}
+
+// ValidateDocument checks an OSCAL catalog document as `medsec catalog validate` does:
+// first against the OSCAL 1.1.2 JSON schema (ValidateSchema; unknown keys, missing
+// required fields and bad datatypes, each named by its JSON path), then, if it parses,
+// against medsec's own rules (Validate). It returns every problem found.
+func ValidateDocument(name string, data []byte) []error {
+	errs := ValidateSchema(ModelCatalog, data)
+	c, err := Parse(name, data)
+	if err != nil {
+		if len(errs) == 0 {
+			errs = append(errs, err)
+		}
+		return errs
+	}
+	return append(errs, Validate(c)...)
 }
 
 // ValidateStructure checks only OSCAL structure (required fields, id, uuid and string
@@ -117,8 +134,13 @@ func (v *validator) group(g *Group, resources map[string]bool) {
 		v.errf("catalog: null group")
 		return
 	}
+	// A group's id is optional in OSCAL (a section heading need not be addressable).
 	where := "group " + g.ID
-	v.id("group", g.ID, where)
+	if g.ID == "" {
+		where = "group " + strconv.Quote(g.Title)
+	} else {
+		v.id("group", g.ID, where)
+	}
 	if strings.TrimSpace(g.Title) == "" {
 		v.errf("%s: title is required", where)
 	}

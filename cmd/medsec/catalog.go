@@ -157,8 +157,14 @@ func catalogValidate(files []string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("catalog validate: %w", err)
 		}
+		if errs := catalog.ValidateEmbeddedSchema(); len(errs) > 0 {
+			for _, e := range errs {
+				fmt.Fprintf(w, "FAIL %v\n", e)
+			}
+			return fmt.Errorf("catalog validate: %d problems against the OSCAL 1.1.2 schema", len(errs))
+		}
 		for _, c := range cs {
-			fmt.Fprintf(w, "ok  %s: %d controls\n", c.ID(), len(c.AllControls()))
+			fmt.Fprintf(w, "ok  %s: %d controls (OSCAL 1.1.2 schema and medsec rules)\n", c.ID(), len(c.AllControls()))
 		}
 		x, err := catalog.LoadCrosswalk()
 		if err != nil {
@@ -179,19 +185,17 @@ func catalogValidate(files []string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("catalog validate: %w", err)
 		}
-		c, err := catalog.Parse(f, data)
-		if err != nil {
-			fmt.Fprintf(w, "FAIL %s: %v\n", f, err)
-			bad++
-			continue
-		}
-		errs := catalog.Validate(c)
+		errs := catalog.ValidateDocument(f, data)
 		for _, e := range errs {
 			fmt.Fprintf(w, "FAIL %s: %v\n", f, e)
 		}
 		if len(errs) > 0 {
 			bad++
 			continue
+		}
+		c, err := catalog.Parse(f, data)
+		if err != nil {
+			return fmt.Errorf("catalog validate: %w", err)
 		}
 		fmt.Fprintf(w, "ok  %s: %s, %d controls\n", f, c.ID(), len(c.AllControls()))
 	}

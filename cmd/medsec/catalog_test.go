@@ -14,12 +14,15 @@ func TestRunCatalog(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"catalog":{"uuid":"x","metadata":{"title":""}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	parmas, noGroupID := sharedCase(t, "oscal-catalog-unknown-property-parmas.json"), sharedCase(t, "oscal-catalog-group-without-id.json")
 	tests := []struct {
 		name    string
 		args    []string
 		wantErr bool
 		want    []string
 	}{
+		{"validate unknown key (OSCAL schema)", []string{"validate", parmas}, true, []string{"FAIL", "schema: additional property not allowed at catalog/groups/0/controls/0: parmas"}},
+		{"validate group without id", []string{"validate", noGroupID}, false, []string{"ok  " + noGroupID + ": hospital-incident-plan, 1 controls"}},
 		{"list", []string{"list"}, false, []string{"tw-mohw-medical-baseline", "cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation", "hospital-incident-plan"}},
 		{"show catalog", []string{"show", "jp-mhlw-6.0-system-operation"}, false, []string{"18 groups, 89 controls", "jp-14.5"}},
 		{"show control", []string{"show", "tw-au-1.hm"}, false, []string{"保留日誌至少六個月", "six months", "boundary-host, control-system", "P6M"}},
@@ -47,4 +50,20 @@ func TestRunCatalog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sharedCase returns the path of a real-world failure case in ../shared/data/cases (or
+// MEDSEC_SHARED_CASES), skipping only where that directory is absent; CI has it and
+// fails on skips.
+func sharedCase(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv("MEDSEC_SHARED_CASES")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data", "cases")
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
+	}
+	return p
 }
