@@ -26,7 +26,18 @@ type (
 		ImportAP struct {
 			Href string `json:"href"`
 		} `json:"import-ap"`
-		Results []oscalResult `json:"results"`
+		Results    []oscalResult   `json:"results"`
+		BackMatter oscalBackMatter `json:"back-matter"`
+	}
+	// oscalBackMatter holds the resources the document refers to by "#uuid".
+	oscalBackMatter struct {
+		Resources []oscalResource `json:"resources"`
+	}
+	oscalResource struct {
+		UUID        string      `json:"uuid"`
+		Title       string      `json:"title"`
+		Description string      `json:"description"`
+		Props       []oscalProp `json:"props,omitempty"`
 	}
 	oscalMetadata struct {
 		Title        string `json:"title"`
@@ -50,9 +61,13 @@ type (
 		Findings         []oscalFinding     `json:"findings,omitempty"`
 	}
 	oscalReviewed struct {
-		ControlSelections []struct {
-			IncludeControls []oscalControlRef `json:"include-controls"`
-		} `json:"control-selections"`
+		ControlSelections []oscalSelection `json:"control-selections"`
+	}
+	// oscalSelection selects the controls a result reviewed: those listed, or, in the
+	// result of an export with no assessment, all of them (IncludeAll, an empty object).
+	oscalSelection struct {
+		IncludeAll      *struct{}         `json:"include-all,omitempty"`
+		IncludeControls []oscalControlRef `json:"include-controls,omitempty"`
 	}
 	oscalControlRef struct {
 		ControlID string `json:"control-id"`
@@ -116,6 +131,13 @@ func nameUUID(parts ...any) string {
 // assessments, one result per catalog. Implemented, compensating and not applicable
 // are "satisfied"; partial and not implemented are "not-satisfied"; medsec's own status
 // is kept in a prop.
+//
+// OSCAL requires an assessment plan (import-ap). medsec's plan is not a separate
+// document: it is the rule by which controls apply to assets and to the organisation.
+// import-ap therefore points ("#uuid", the OSCAL form of an internal reference) at a
+// back-matter resource of the same document that states that plan and names the
+// catalogs assessed, so that the reference resolves. An export with no assessment has
+// one result reviewing nothing, since OSCAL requires at least one result.
 func assessmentResults(list []*medsec.Assessment, now time.Time) oscalARDocument {
 	byCatalog := map[string][]*medsec.Assessment{}
 	var catalogs []string
@@ -129,14 +151,25 @@ func assessmentResults(list []*medsec.Assessment, now time.Time) oscalARDocument
 	ts := now.Format(time.RFC3339)
 	doc := oscalARDocument{AR: oscalAR{UUID: nameUUID("assessment-results", ts),
 		Metadata: oscalMetadata{Title: "medsec assessment results", LastModified: ts, Version: ts, OSCALVersion: "1.1.2"}}}
-	doc.AR.ImportAP.Href = "#medsec-assessment-plan"
+	plan := oscalResource{UUID: nameUUID(append([]any{"assessment-plan"}, anySlice(catalogs)...)...), Title: "medsec assessment plan",
+		Description: "The plan these results follow, kept in medsec: every control of the catalogs named in this resource's props " +
+			"that applies to an in-use asset (by its device class and effective level, 000 §4) or to the organisation (by its settings) " +
+			"is assessed by examination and recorded with its assessor, date, evidence and next review."}
+	for _, c := range catalogs {
+		plan.Props = append(plan.Props, oscalProp{Name: "catalog-id", NS: oscalNS, Value: c})
+	}
+	doc.AR.ImportAP.Href = "#" + plan.UUID
+	doc.AR.BackMatter.Resources = []oscalResource{plan}
 	doc.AR.Results = []oscalResult{}
+	if len(catalogs) == 0 {
+		doc.AR.Results = append(doc.AR.Results, oscalResult{UUID: nameUUID("result", "none", ts), Title: "No assessments",
+			Description: "No current assessment is recorded in medsec for the selection exported.", Start: ts,
+			ReviewedControls: oscalReviewed{ControlSelections: []oscalSelection{{IncludeAll: &struct{}{}}}}})
+	}
 	for _, c := range catalogs {
 		res := oscalResult{UUID: nameUUID("result", c, ts), Title: c, Description: "Current assessments of catalog " + c + " recorded in medsec.",
 			Start: ts, Props: []oscalProp{{Name: "catalog-id", NS: oscalNS, Value: c}}}
-		res.ReviewedControls.ControlSelections = make([]struct {
-			IncludeControls []oscalControlRef `json:"include-controls"`
-		}, 1)
+		res.ReviewedControls.ControlSelections = make([]oscalSelection, 1)
 		seen := map[string]bool{}
 		for _, a := range byCatalog[c] {
 			if !seen[a.ControlID] {
@@ -188,6 +221,14 @@ func assessmentResults(list []*medsec.Assessment, now time.Time) oscalARDocument
 		doc.AR.Results = append(doc.AR.Results, res)
 	}
 	return doc
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func writeOSCAL(w io.Writer, doc oscalARDocument) error {

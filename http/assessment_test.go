@@ -163,6 +163,25 @@ func TestAssessmentAPI(t *testing.T) {
 		doc.AR.Results[0].Observations[0].RelevantEvidence[0].Href != "/api/v1/evidence/"+ev.SHA256 {
 		t.Errorf("oscal document = %s", oscal)
 	}
+	for _, e := range catalog.ValidateSchema(catalog.ModelAssessmentResults, []byte(oscal)) {
+		t.Errorf("oscal export against the OSCAL 1.1.2 assessment-results schema: %v", e)
+	}
+}
+
+// TestOSCALExportWithoutAssessments checks that an export with nothing assessed is still
+// a valid OSCAL document: one result reviewing nothing, import-ap resolving.
+func TestOSCALExportWithoutAssessments(t *testing.T) {
+	f := newFixture(t)
+	status, oscal := f.do("GET", "/api/v1/assessments/oscal", f.tokens[medsec.RoleAuditor], "")
+	if status != 200 {
+		t.Fatalf("oscal: %d %s", status, oscal)
+	}
+	for _, e := range catalog.ValidateSchema(catalog.ModelAssessmentResults, []byte(oscal)) {
+		t.Errorf("empty oscal export: %v", e)
+	}
+	if !strings.Contains(oscal, `"title": "No assessments"`) || !strings.Contains(oscal, `"include-all": {}`) {
+		t.Errorf("empty oscal export = %s", oscal)
+	}
 }
 
 func TestGapExport(t *testing.T) {
