@@ -64,6 +64,20 @@ func TestSharedCases(t *testing.T) {
 			details: []string{"hl7 ORM^O01 v2.5.1 RISGW -> MODALITY_WL", "hl7 ACK^R01 AA v2.5.1"},
 		},
 		{
+			// MSH-18 UNICODE UTF-8.
+			file: "hl7-msh18-utf8-cjk-facility.pcap", packets: 10,
+			hosts: []string{"10.30.2.5", "10.30.2.24"},
+			roles: []string{"10.30.2.24 hl7-sender", "10.30.2.5 hl7-receiver"},
+			facts: []string{"10.30.2.24 hl7-facility=臺北示範醫院", "10.30.2.5 hl7-facility=臺北示範醫院"},
+		},
+		{
+			// Two facility names of the same byte length stay two values.
+			file: "hl7-two-cjk-facilities-same-length.pcap", packets: 16,
+			hosts: []string{"10.30.2.5", "10.30.2.60", "10.30.2.61"},
+			roles: []string{"10.30.2.60 hl7-sender", "10.30.2.61 hl7-sender", "10.30.2.5 hl7-receiver"},
+			facts: []string{"10.30.2.60 hl7-facility=臺北示範醫院", "10.30.2.61 hl7-facility=高雄示範醫院"},
+		},
+		{
 			file: "pcapng-two-sections-le-then-be.pcapng", packets: 20,
 			hosts:   []string{"10.20.1.15", "10.20.1.80", "10.30.2.5", "10.30.2.21"},
 			roles:   []string{"10.20.1.80 http-server", "10.30.2.21 hl7-sender", "10.30.2.5 hl7-receiver"},

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"medsec/capture/charset"
 )
 
 // Command is a decoded DIMSE command set.
@@ -114,9 +116,11 @@ func ParseCommand(b []byte) (Command, error) {
 	return c, nil
 }
 
-// Identity holds the device attributes of a data set. Nothing else of the
-// data set is kept.
+// Identity holds the device attributes of a data set, decoded to Unicode
+// from its Specific Character Set. Nothing else of the data set is kept.
 type Identity struct {
+	// CharacterSet is Specific Character Set (0008,0005) as written.
+	CharacterSet string `json:"character_set,omitempty"`
 	// Modality is (0008,0060).
 	Modality string `json:"modality,omitempty"`
 	// Manufacturer is (0008,0070).
@@ -131,8 +135,8 @@ type Identity struct {
 	SoftwareVersions string `json:"software_versions,omitempty"`
 }
 
-// Empty reports whether no attribute was found.
-func (id Identity) Empty() bool { return id == Identity{} }
+// Empty reports whether no device attribute was found.
+func (id Identity) Empty() bool { return id == Identity{CharacterSet: id.CharacterSet} }
 
 // Transfer syntax UIDs that change how a data set is encoded.
 const (
@@ -187,6 +191,7 @@ const undefinedLength = 0xffffffff
 // are skipped without being copied.
 func ParseIdentity(b []byte, explicit, bigEndian bool) (Identity, error) {
 	var id Identity
+	dec := charset.Undeclared
 	var order binary.ByteOrder = binary.LittleEndian
 	if bigEndian {
 		order = binary.BigEndian
@@ -216,18 +221,23 @@ func ParseIdentity(b []byte, explicit, bigEndian bool) (Identity, error) {
 		v := b[off+hdr : off+hdr+int(n)]
 		off += hdr + int(n)
 		switch uint32(group)<<16 | uint32(elem) {
+		case 0x00080005:
+			// Specific Character Set: the text elements that follow are
+			// decoded from it (PS3.3 C.12.1.1.2).
+			id.CharacterSet = value(v)
+			dec = charset.DICOM(id.CharacterSet)
 		case 0x00080060:
-			id.Modality = value(v)
+			id.Modality = dec.String(v)
 		case 0x00080070:
-			id.Manufacturer = value(v)
+			id.Manufacturer = dec.String(v)
 		case 0x00081010:
-			id.StationName = value(v)
+			id.StationName = dec.String(v)
 		case 0x00081090:
-			id.Model = value(v)
+			id.Model = dec.String(v)
 		case 0x00181000:
-			id.SerialNumber = value(v)
+			id.SerialNumber = dec.String(v)
 		case 0x00181020:
-			id.SoftwareVersions = value(v)
+			id.SoftwareVersions = dec.String(v)
 		}
 	}
 	if off < len(b) {

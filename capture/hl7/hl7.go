@@ -7,7 +7,10 @@ package hl7
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
+
+	"medsec/capture/charset"
 )
 
 // Message is the header information of one HL7 v2 message.
@@ -34,6 +37,9 @@ type Message struct {
 	AckControlID string `json:"ack_control_id,omitempty"`
 	// Batch says the message came inside an HL7 batch (FHS/BHS ... BTS/FTS).
 	Batch bool `json:"batch,omitempty"`
+	// CharacterSet is MSH-18 as written; the text fields above are decoded
+	// from it to Unicode (undeclared text is kept when it is UTF-8).
+	CharacterSet string `json:"character_set,omitempty"`
 }
 
 // IsAck reports whether the message is an acknowledgment.
@@ -56,10 +62,28 @@ func ParseMessage(b []byte) (Message, error) {
 	if len(f) < 2 || len(f[1]) == 0 {
 		return m, errors.New("hl7: MSH without encoding characters")
 	}
-	cs := f[1][0] // component separator
+	cs := f[1][0]   // component separator
+	rs := byte('~') // repetition separator
+	if len(f[1]) > 1 {
+		rs = f[1][1]
+	}
+	// MSH-18 names the character set of the message's text, its first
+	// repetition the default (HL7 v2.5.1 §2.15.9.18, table 0211). In Big5
+	// and GB 18030 the second byte of a character may be '|', '^' or '~':
+	// fields are then split character by character.
+	msh18 := characterSet(f, rs)
+	if slices.ContainsFunc(seg, func(c byte) bool { return c >= 0x80 }) {
+		if wide := splitWide(seg, fs); doubleByteSet(characterSet(wide, rs)) {
+			f, msh18 = wide, characterSet(wide, rs)
+		}
+	}
+	if len(msh18) > 0 {
+		m.CharacterSet = strings.Join(msh18, string(rs))
+	}
+	dec := charset.HL7(msh18)
 	field := func(i int) string {
 		if i < len(f) {
-			return clean(f[i])
+			return dec.String(f[i])
 		}
 		return ""
 	}
@@ -96,6 +120,50 @@ func ParseMessage(b []byte) (Message, error) {
 	return m, nil
 }
 
+// characterSet returns the repetitions of MSH-18 of a split MSH segment.
+func characterSet(f [][]byte, rs byte) []string {
+	if len(f) <= 17 || len(f[17]) == 0 {
+		return nil
+	}
+	var out []string
+	for _, v := range bytes.Split(f[17], []byte{rs}) {
+		out = append(out, clean(v))
+	}
+	return out
+}
+
+// doubleByteSet reports whether MSH-18 names a character set whose second
+// bytes include the ASCII delimiters (HL7 table 0211: BIG-5, GB 18030-2000).
+func doubleByteSet(msh18 []string) bool {
+	if len(msh18) == 0 {
+		return false
+	}
+	switch strings.ToUpper(msh18[0]) {
+	case "BIG-5", "BIG5", "GB 18030-2000", "GB18030":
+		return true
+	}
+	return false
+}
+
+// splitWide splits a segment at sep, taking every byte from 0x81 on as the
+// first byte of a two-byte character whose second byte is never a
+// delimiter (Big5, GBK; GB 18030's four-byte characters split in two such
+// pairs).
+func splitWide(seg []byte, sep byte) [][]byte {
+	var out [][]byte
+	start := 0
+	for i := 0; i < len(seg); i++ {
+		switch c := seg[i]; {
+		case c >= 0x81:
+			i++
+		case c == sep:
+			out = append(out, seg[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, seg[start:])
+}
+
 // parseMSA returns MSA-1 (acknowledgment code) and MSA-2 (the control id
 // acknowledged) of an MSA segment whose field separator is seg[3].
 func parseMSA(seg []byte) (code, controlID string) {
@@ -116,21 +184,10 @@ func nextSegment(b []byte) (seg, rest []byte) {
 	return seg, bytes.TrimLeft(rest, "\r\n")
 }
 
-// clean returns printable ASCII (other bytes become '?'), trimmed, at most
-// 128 bytes.
-func clean(b []byte) string {
-	if len(b) > 128 {
-		b = b[:128]
-	}
-	out := make([]byte, 0, len(b))
-	for _, c := range b {
-		if c < 0x20 || c > 0x7e {
-			c = '?'
-		}
-		out = append(out, c)
-	}
-	return strings.TrimSpace(string(out))
-}
+// clean returns the text of an ASCII field (codes, identifiers), or of one
+// in an undeclared character set: UTF-8 is kept, other bytes become U+FFFD
+// and control characters '?'; trimmed, at most 128 runes.
+func clean(b []byte) string { return charset.Undeclared.String(b) }
 
 // maxSegment bounds the bytes kept of one header segment (MSH, MSA): the
 // fields medsec reads come first. Other segments are never kept at all.

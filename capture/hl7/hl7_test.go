@@ -21,6 +21,14 @@ func TestParseMessage(t *testing.T) {
 			ReceivingFacility: "FICTHOSP", Type: "ACK", Trigger: "A01", ControlID: "ACK1", ProcessingID: "P", Version: "2.5", AckCode: "AA", AckControlID: "MSG00001"}},
 		{"lf separated, other delimiters", "MSH#@~\\&#APP^1.2.3^ISO#FAC#R#RF#2026##ORU@R01#9#T#2.3\nOBX#1\n",
 			Message{SendingApplication: "APP^1.2.3^ISO", SendingFacility: "FAC", ReceivingApplication: "R", ReceivingFacility: "RF", Type: "ORU", Trigger: "R01", ControlID: "9", ProcessingID: "T", Version: "2.3"}},
+		{"MSH-18 BIG-5", "MSH|^~\\&|APP|\xbbO\xa5_\xa5\xdc\xbdd\xc2\xe5\xb0||R|RF|2026||ADT^A01|1|P|2.5||||||BIG-5\r",
+			Message{SendingApplication: "APP", SendingFacility: "臺北示範醫院", ReceivingApplication: "R", ReceivingFacility: "RF", Type: "ADT", Trigger: "A01", ControlID: "1", ProcessingID: "P", Version: "2.5", CharacterSet: "BIG-5"}},
+		{"MSH-18 GB 18030-2000, a second byte '|'", "MSH|^~\\&|APP|\xb8\xdf\xd0\xdb\x81||R|RF|2026||ADT^A01|1|P|2.5||||||GB 18030-2000\r",
+			Message{SendingApplication: "APP", SendingFacility: "高雄亅", ReceivingApplication: "R", ReceivingFacility: "RF", Type: "ADT", Trigger: "A01", ControlID: "1", ProcessingID: "P", Version: "2.5", CharacterSet: "GB 18030-2000"}},
+		{"MSH-18 JAHIS ISO IR87 alternate", "MSH|^~\\&|APP|\x1b$BEl5~\x1b(B|R|RF|2026||ADT^A01|1|P|2.5||||||~ISO IR87\r",
+			Message{SendingApplication: "APP", SendingFacility: "東京", ReceivingApplication: "R", ReceivingFacility: "RF", Type: "ADT", Trigger: "A01", ControlID: "1", ProcessingID: "P", Version: "2.5", CharacterSet: "~ISO IR87"}},
+		{"undeclared UTF-8", "MSH|^~\\&|APP|\xe9\xab\x98\xe9\x9b\x84|R|RF|2026||ADT^A01|1|P|2.5\r",
+			Message{SendingApplication: "APP", SendingFacility: "高雄", ReceivingApplication: "R", ReceivingFacility: "RF", Type: "ADT", Trigger: "A01", ControlID: "1", ProcessingID: "P", Version: "2.5"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
