@@ -38,7 +38,7 @@ var irSections = []struct {
 	{"4.3.4", 3, "24小時內完成補丁更新"},
 	{"4.4.1", 1, "連續運行24小時無故障"},
 	{"4.4.2", 1, "哈希值比對"},
-	{"4.4.3", 2, "連續72小時"},
+	{"4.4.3", 3, "連續72小時"}, // the third: attack source blocked, its IPs blacklisted
 	{"4.4.4", 2, "2小時內完成系統移交"},
 	{"5.1.1", 2, "雙人復核"},
 	{"5.1.3", 2, "48小時發布停機公告"},
@@ -132,6 +132,23 @@ func TestIncidentPlanParams(t *testing.T) {
 		}
 		if len(p.Values) != 1 || p.Values[0] != tt.want {
 			t.Errorf("%s %s = %v, want %s", tt.control, tt.param, p.Values, tt.want)
+		}
+	}
+}
+
+// TestIncidentPlanTermination checks that every termination condition of 003 4.4.3 is a
+// requirement, including 「攻擊源已被封禁,相關IP地址列入黑名單」 (catalog review §4).
+func TestIncidentPlanTermination(t *testing.T) {
+	c := mustLoad(t, IDIncidentPlan)
+	var text string
+	for _, ctl := range c.AllControls() {
+		if ctl.SourceRef() == "003 4.4.3" {
+			text += ctl.OriginalText()
+		}
+	}
+	for _, want := range []string{"連續72小時未發現異常活動", "惡意程序已徹底清除", "攻擊源已被封禁,相關IP地址列入黑名單", "漏洞修復完成并通過復測"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("4.4.3 lacks %q", want)
 		}
 	}
 }
