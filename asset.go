@@ -393,9 +393,33 @@ type AssetService interface {
 	UpdateAsset(ctx context.Context, a *Asset) error
 	// RetireAsset marks an asset retired; it stays in the inventory and its history.
 	RetireAsset(ctx context.Context, id int64) error
-	// ImportAssets stores all rows or none: any invalid row rejects the whole import with a
-	// *ValidationError listing every problem. Rows matching an existing asset update it.
-	ImportAssets(ctx context.Context, rows []AssetRow, source string) (ImportResult, error)
+	// ImportAssets stores all rows of a file or none: any problem — one the file's reader
+	// found (imp.Problems) or one only the store can see (an unknown site, department,
+	// vendor or person, a duplicate row) — rejects the whole import with one
+	// *ValidationError listing every problem, columns named by their headers as written.
+	// Rows matching an existing asset update it; a row equal to it changes nothing. With
+	// imp.CreateMissing, unknown departments and vendors are created in the same
+	// transaction, each with its audit row.
+	ImportAssets(ctx context.Context, imp AssetImport) (ImportResult, error)
+}
+
+// AssetImport is one file's rows for ImportAssets, with what its reader found.
+type AssetImport struct {
+	// Source names the file in problems and in the audit trail.
+	Source string
+	// Sheet is the worksheet read from a workbook; empty otherwise.
+	Sheet string
+	Rows  []AssetRow
+	// Headers maps a canonical column name ("site", "department", "vendor", ...) to its
+	// header as written in the file, so that problems name the column as the user wrote
+	// it; a column missing from the map is named by its canonical name.
+	Headers map[string]string
+	// Problems are those the reader found; the rows of a file with problems are still
+	// given, so that one import reports every problem at once.
+	Problems []FieldError
+	// CreateMissing creates the departments and vendors the rows name that do not exist
+	// yet, instead of reporting them as unknown. People are never created this way.
+	CreateMissing bool
 }
 
 // AssetRow is one row of an asset import: the asset with its references by name, as
@@ -417,4 +441,8 @@ type ImportResult struct {
 	Updated int    `json:"updated"`
 	// Unchanged counts the rows equal to the asset they match, which were left alone.
 	Unchanged int `json:"unchanged"`
+	// NewDepartments and NewVendors name what an import with CreateMissing created;
+	// departments as "site / department".
+	NewDepartments []string `json:"new_departments,omitempty"`
+	NewVendors     []string `json:"new_vendors,omitempty"`
 }

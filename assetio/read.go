@@ -55,6 +55,11 @@ func (im *importer) add(line int, field, key, msg string) {
 	im.errs = append(im.errs, medsec.FieldError{Line: line, Field: field, Key: key, Message: msg})
 }
 
+// addValue adds a problem about a value as written in the file.
+func (im *importer) addValue(line int, field, key, value, msg string) {
+	im.errs = append(im.errs, medsec.FieldError{Line: line, Field: field, Key: key, Value: value, Message: msg})
+}
+
 // field returns the name a problem with column c is reported under: its header as
 // written, or its canonical name when the file has no such column.
 func (im *importer) field(c col) string {
@@ -148,9 +153,9 @@ func (im *importer) readRow(line int, cells []string) {
 			im.add(line, im.header[c], "err.bad_char", fmt.Sprintf("contains the character %U, which a cell may not hold", ch))
 			continue
 		}
-		im.set(&r, c, v, func(key, msg string) {
+		im.set(&r, c, v, func(key, value, msg string) {
 			bad[c] = true
-			im.add(line, im.header[c], key, msg)
+			im.addValue(line, im.header[c], key, value, msg)
 		})
 	}
 	if im.pos[colSite] >= 0 && r.Site == "" {
@@ -204,13 +209,14 @@ var colByKey = func() map[string]col {
 	return m
 }()
 
-// set stores one non-empty cell of column c in r, calling bad for each problem.
-func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg string)) {
+// set stores one non-empty cell of column c in r, calling bad for each problem with the
+// value it is about (the cell, or the item of a list).
+func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, value, msg string)) {
 	a := &r.Asset
 	enumCell := func(e *enum) string {
 		s, err := e.parse(v)
 		if err != nil {
-			bad("err.unknown_value", err.Error())
+			bad("err.unknown_value", v, err.Error())
 		}
 		return s
 	}
@@ -237,7 +243,7 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 		for _, s := range splitList(v, true) {
 			ip, err := parseIP(s)
 			if err != nil {
-				bad("err.bad_ip", err.Error())
+				bad("err.bad_ip", s, err.Error())
 				continue
 			}
 			a.IPs = append(a.IPs, ip)
@@ -246,7 +252,7 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 		for _, s := range splitList(v, true) {
 			mac, err := parseMAC(s)
 			if err != nil {
-				bad("err.bad_mac", err.Error())
+				bad("err.bad_mac", s, err.Error())
 				continue
 			}
 			a.MACs = append(a.MACs, mac)
@@ -254,7 +260,7 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 	case colVLAN:
 		n, err := parseVLAN(v)
 		if err != nil {
-			bad("err.bad_vlan", err.Error())
+			bad("err.bad_vlan", v, err.Error())
 		}
 		a.VLAN = n
 	case colSSID:
@@ -269,7 +275,7 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 		for _, s := range splitList(v, false) {
 			cv, err := connectivities.parse(s)
 			if err != nil {
-				bad("err.unknown_value", err.Error())
+				bad("err.unknown_value", s, err.Error())
 				continue
 			}
 			a.Connectivity = append(a.Connectivity, medsec.Connectivity(cv))
@@ -279,13 +285,13 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, msg s
 	case colPatientRecords:
 		n, err := parseCount(v)
 		if err != nil {
-			bad("err.bad_number", err.Error())
+			bad("err.bad_number", v, err.Error())
 		}
 		a.PatientRecords = n
 	case colEndOfSupport:
 		d, err := parseDate(v, im.xlsx, im.date1904)
 		if err != nil {
-			bad("err.bad_date", err.Error())
+			bad("err.bad_date", v, err.Error())
 		}
 		a.EndOfSupport = d
 	case colRemoteMaintenance:

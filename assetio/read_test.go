@@ -190,47 +190,50 @@ func TestReadCSVErrors(t *testing.T) {
 	fe := func(line int, field, key, msg string) medsec.FieldError {
 		return medsec.FieldError{Line: line, Field: field, Key: key, Message: msg}
 	}
+	fev := func(line int, field, key, value, msg string) medsec.FieldError {
+		return medsec.FieldError{Line: line, Field: field, Key: key, Value: value, Message: msg}
+	}
 	tests := []struct {
 		name string
 		in   string
 		want []medsec.FieldError
 	}{
 		{"bad IP", "name,site,ip\nCT,Main,10.0.0.1\nMR,Main,10.0.0.300\n",
-			[]medsec.FieldError{fe(3, "ip", "err.bad_ip", `"10.0.0.300" is not an IP address`)}},
+			[]medsec.FieldError{fev(3, "ip", "err.bad_ip", "10.0.0.300", `"10.0.0.300" is not an IP address`)}},
 		{"bad IP among good ones", "name,site,IP位址\nCT,Main,10.0.0.1; 10.0.0.x; 10.0.0.2\n",
-			[]medsec.FieldError{fe(2, "IP位址", "err.bad_ip", `"10.0.0.x" is not an IP address`)}},
+			[]medsec.FieldError{fev(2, "IP位址", "err.bad_ip", "10.0.0.x", `"10.0.0.x" is not an IP address`)}},
 		{"bad MAC", "name,site,macs\nCT,Main,00:1b:2c:3d:4e\n",
-			[]medsec.FieldError{fe(2, "macs", "err.bad_mac", `"00:1b:2c:3d:4e" is not a MAC address`)}},
+			[]medsec.FieldError{fev(2, "macs", "err.bad_mac", "00:1b:2c:3d:4e", `"00:1b:2c:3d:4e" is not a MAC address`)}},
 		{"EUI-64 is not a MAC", "name,site,macs\nCT,Main,00:1b:2c:3d:4e:5f:60:71\n",
-			[]medsec.FieldError{fe(2, "macs", "err.bad_mac", `"00:1b:2c:3d:4e:5f:60:71" is not a MAC address`)}},
+			[]medsec.FieldError{fev(2, "macs", "err.bad_mac", "00:1b:2c:3d:4e:5f:60:71", `"00:1b:2c:3d:4e:5f:60:71" is not a MAC address`)}},
 		{"VLAN out of range", "name,site,vlan\nCT,Main,4095\n",
-			[]medsec.FieldError{fe(2, "vlan", "err.bad_vlan", `"4095" is not a VLAN ID (0 to 4094)`)}},
+			[]medsec.FieldError{fev(2, "vlan", "err.bad_vlan", "4095", `"4095" is not a VLAN ID (0 to 4094)`)}},
 		{"VLAN not a number", "name,site,VLAN\nCT,Main,ten\n",
-			[]medsec.FieldError{fe(2, "VLAN", "err.bad_vlan", `"ten" is not a VLAN ID (0 to 4094)`)}},
+			[]medsec.FieldError{fev(2, "VLAN", "err.bad_vlan", "ten", `"ten" is not a VLAN ID (0 to 4094)`)}},
 		{"unknown kind", "name,site,類型\nCT,Main,電腦斷層\n",
-			[]medsec.FieldError{fe(2, "類型", "err.unknown_value", `unknown kind "電腦斷層" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`)}},
+			[]medsec.FieldError{fev(2, "類型", "err.unknown_value", "電腦斷層", `unknown kind "電腦斷層" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`)}},
 		{"unknown connectivity", "name,site,connectivity\nCT,Main,intranet;5G\n",
-			[]medsec.FieldError{fe(2, "connectivity", "err.unknown_value", `unknown connectivity "5G" (want one of internet, intranet, local-lan, wifi, rs232, bluetooth, rf, ir)`)}},
+			[]medsec.FieldError{fev(2, "connectivity", "err.unknown_value", "5G", `unknown connectivity "5G" (want one of internet, intranet, local-lan, wifi, rs232, bluetooth, rf, ir)`)}},
 		{"unknown data class", "name,site,data_class\nCT,Main,secret\n",
-			[]medsec.FieldError{fe(2, "data_class", "err.unknown_value", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only, unknown)`)}},
+			[]medsec.FieldError{fev(2, "data_class", "err.unknown_value", "secret", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only, unknown)`)}},
 		{"patient records negative", "name,site,patient_records\nCT,Main,-5\n",
-			[]medsec.FieldError{fe(2, "patient_records", "err.bad_number", `"-5" is negative`)}},
+			[]medsec.FieldError{fev(2, "patient_records", "err.bad_number", "-5", `"-5" is negative`)}},
 		{"patient records not whole", "name,site,患者记录数\nCT,Main,12.5\n",
-			[]medsec.FieldError{fe(2, "患者记录数", "err.bad_number", `"12.5" is not a whole number`)}},
+			[]medsec.FieldError{fev(2, "患者记录数", "err.bad_number", "12.5", `"12.5" is not a whole number`)}},
 		{"impossible date", "name,site,end_of_support\nCT,Main,2027-02-30\n",
-			[]medsec.FieldError{fe(2, "end_of_support", "err.bad_date", `"2027-02-30" is not a date (YYYY-MM-DD)`)}},
+			[]medsec.FieldError{fev(2, "end_of_support", "err.bad_date", "2027-02-30", `"2027-02-30" is not a date (YYYY-MM-DD)`)}},
 		{"day-first date", "name,site,end_of_support\nCT,Main,31/03/2027\n",
-			[]medsec.FieldError{fe(2, "end_of_support", "err.bad_date", `"31/03/2027" is not a date (YYYY-MM-DD)`)}},
+			[]medsec.FieldError{fev(2, "end_of_support", "err.bad_date", "31/03/2027", `"31/03/2027" is not a date (YYYY-MM-DD)`)}},
 		{"a serial is not a date in a CSV", "name,site,end_of_support\nCT,Main,46112\n",
-			[]medsec.FieldError{fe(2, "end_of_support", "err.bad_date", `"46112" is not a date (YYYY-MM-DD)`)}},
+			[]medsec.FieldError{fev(2, "end_of_support", "err.bad_date", "46112", `"46112" is not a date (YYYY-MM-DD)`)}},
 		{"bad tristate", "name,site,patching_permitted\nCT,Main,maybe\n",
-			[]medsec.FieldError{fe(2, "patching_permitted", "err.unknown_value", `unknown value "maybe" (want one of unknown, yes, no)`)}},
+			[]medsec.FieldError{fev(2, "patching_permitted", "err.unknown_value", "maybe", `unknown value "maybe" (want one of unknown, yes, no)`)}},
 		{"bad credential status", "name,site,default_credentials\nCT,Main,strong\n",
-			[]medsec.FieldError{fe(2, "default_credentials", "err.unknown_value", `unknown value "strong" (want one of unknown, changed, unchanged, none)`)}},
+			[]medsec.FieldError{fev(2, "default_credentials", "err.unknown_value", "strong", `unknown value "strong" (want one of unknown, changed, unchanged, none)`)}},
 		{"bad level", "name,site,等級\nCT,Main,特\n",
-			[]medsec.FieldError{fe(2, "等級", "err.unknown_value", `unknown level "特" (want one of low, moderate, high)`)}},
+			[]medsec.FieldError{fev(2, "等級", "err.unknown_value", "特", `unknown level "特" (want one of low, moderate, high)`)}},
 		{"bad status", "name,site,status\nCT,Main,broken\n",
-			[]medsec.FieldError{fe(2, "status", "err.unknown_value", `unknown status "broken" (want one of active, retired)`)}},
+			[]medsec.FieldError{fev(2, "status", "err.unknown_value", "broken", `unknown status "broken" (want one of active, retired)`)}},
 		{"name and site empty", "名稱,院區,ips\n,,10.0.0.1\n",
 			[]medsec.FieldError{fe(2, "院區", "err.required", "is required"), fe(2, "名稱", "err.required", "is required")}},
 		{"name too long", "name,site\n" + strings.Repeat("x", 201) + ",Main\n",
@@ -261,9 +264,9 @@ func TestReadCSVErrors(t *testing.T) {
 			"C,Main,1.2.3.4,tomograph,blue\n",
 			[]medsec.FieldError{
 				fe(1, "colour", "err.unknown_column", "unknown column"),
-				fe(3, "ips", "err.bad_ip", `"1.2.3" is not an IP address`),
+				fev(3, "ips", "err.bad_ip", "1.2.3", `"1.2.3" is not an IP address`),
 				fe(3, "site", "err.required", "is required"),
-				fe(5, "kind", "err.unknown_value", `unknown kind "tomograph" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`),
+				fev(5, "kind", "err.unknown_value", "tomograph", `unknown kind "tomograph" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`),
 			}},
 	}
 	for _, tt := range tests {

@@ -237,6 +237,9 @@ func TestReadXLSXErrors(t *testing.T) {
 	fe := func(line int, field, key, msg string) medsec.FieldError {
 		return medsec.FieldError{Line: line, Field: field, Key: key, Message: msg}
 	}
+	fev := func(line int, field, key, value, msg string) medsec.FieldError {
+		return medsec.FieldError{Line: line, Field: field, Key: key, Value: value, Message: msg}
+	}
 	tests := []struct {
 		name  string
 		input *bytes.Buffer
@@ -249,8 +252,8 @@ func TestReadXLSXErrors(t *testing.T) {
 				"A4": "B", "B4": "總院", "C4": "10.0.0.300", "D4": -3, "G4": "stray",
 			}}, nil),
 			[]medsec.FieldError{
-				fe(4, "IP位址", "err.bad_ip", `"10.0.0.300" is not an IP address`),
-				fe(4, "停止支援日期", "err.bad_date", `"-3" is not a date (Excel date serial out of range)`),
+				fev(4, "IP位址", "err.bad_ip", "10.0.0.300", `"10.0.0.300" is not an IP address`),
+				fev(4, "停止支援日期", "err.bad_date", "-3", `"-3" is not a date (Excel date serial out of range)`),
 				fe(4, "column G", "err.no_header", "value in a column without a header"),
 			}},
 		{"not a workbook", bytes.NewBufferString("name,site\nA,B\n"),

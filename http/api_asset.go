@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,8 +149,11 @@ func uploadedFile(r *http.Request) (string, []byte, error) {
 
 // importAssets parses a CSV or XLSX file (chosen by its name) and imports its rows. For a
 // workbook, the "sheet" form field or query parameter names the sheet to read; without it
-// assetio.ParseXLSX chooses the visible inventory or active sheet. The result and any
-// problems name the sheet read.
+// assetio.ParseXLSX chooses the visible inventory or active sheet. The reader's problems
+// go to the store with the rows, so that one answer lists every problem, the store's
+// (unknown site, department, vendor) included. "create_missing" (true, 1, on) creates
+// unknown departments and vendors in the same import. The result and any problems name
+// the sheet read.
 func (s *Server) importAssets(r *http.Request, name string, data []byte) (medsec.ImportResult, error) {
 	var inv *assetio.Inventory
 	var err error
@@ -166,16 +168,17 @@ func (s *Server) importAssets(r *http.Request, name string, data []byte) (medsec
 	if err != nil {
 		return medsec.ImportResult{}, &medsec.Error{Code: medsec.EINVALID, Message: fmt.Sprintf("%s cannot be read as a spreadsheet.", name), Key: "err.unreadable", Args: []any{name}}
 	}
-	if err := inv.Err(); err != nil {
-		return medsec.ImportResult{Sheet: inv.Sheet}, err
+	return s.Assets.ImportAssets(r.Context(), medsec.AssetImport{Source: name, Sheet: inv.Sheet, Rows: inv.Rows, Headers: inv.Headers,
+		Problems: inv.Problems, CreateMissing: formBool(r.FormValue("create_missing"))})
+}
+
+// formBool reads a checkbox or a boolean query parameter.
+func formBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "on", "yes":
+		return true
 	}
-	res, err := s.Assets.ImportAssets(r.Context(), inv.Rows, name)
-	res.Sheet = inv.Sheet
-	var ve *medsec.ValidationError
-	if errors.As(err, &ve) {
-		ve.Sheet = inv.Sheet
-	}
-	return res, err
+	return false
 }
 
 // exportAssets writes every asset the filter selects as CSV or XLSX (format=xlsx), for the

@@ -1,9 +1,12 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -125,5 +128,74 @@ func TestImportCaseWorkbooks(t *testing.T) {
 	status, res = f.postFile("/api/v1/assets/import?name=sep.csv", admin, "text/csv", sep)
 	if status != 200 || res["created"] != 2.0 || res["sheet"] != nil {
 		t.Fatalf("csv: %d %v, want 200 with 2 created", status, res)
+	}
+}
+
+// postImport posts a file to the import page as a logged-in user whose browser asks for
+// lang, with extra form fields, and returns the status and the page.
+func postImport(t *testing.T, f *fixture, c *http.Client, lang, name, content string, fields map[string]string) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write([]byte(content))
+	mw.Close()
+	req, _ := http.NewRequest("POST", f.srv.URL+"/assets/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept-Language", lang)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, html.UnescapeString(string(b))
+}
+
+// TestImportPageOnePassInUsersLanguage is the newcomer review's D6: a zh-CN user imports a
+// file with value errors and unknown references. One answer lists all of them, each
+// column named by the header the file wrote, each problem in Chinese with its value, no
+// English; asked to, the import then creates the missing department and vendor.
+func TestImportPageOnePassInUsersLanguage(t *testing.T) {
+	f := newFixture(t)
+	c := f.session("u-" + string(medsec.RoleClinicalEngineer))
+	bad := "名称,类型,院区,科室,厂商,IP地址\n" +
+		"监护仪 1,不存在类型,本院,,,10.10.1.1\n" +
+		"监护仪 2,监护仪,不存在院区,,,10.10.1.2\n" +
+		"监护仪 3,监护仪,本院,透析室,新厂商,10.10.1.300\n"
+	status, page := postImport(t, f, c, "zh-CN", "zhcn-bad.csv", bad, nil)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", status)
+	}
+	for _, want := range []string{
+		"zhcn-bad.csv 未导入：共 5 个问题，未做任何变更。",
+		"<td>2</td><td>类型</td><td>不是允许的值：「不存在类型」</td>",
+		"<td>3</td><td>院区</td><td>院区不存在：「不存在院区」</td>",
+		"<td>4</td><td>IP地址</td><td>不是有效的 IP 地址：「10.10.1.300」</td>",
+		"<td>4</td><td>科室</td><td>该院区无此科室：「透析室」</td>",
+		"<td>4</td><td>厂商</td><td>厂商不存在：「新厂商」</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, english := range []string{"unknown", "is not", "department", "vendor"} {
+		if i := strings.Index(page, `<table class="errors">`); i >= 0 && strings.Contains(page[i:], english) {
+			t.Errorf("the problem list has the English %q", english)
+		}
+	}
+
+	good := strings.NewReplacer("不存在类型", "监护仪", "不存在院区", "本院", "10.10.1.300", "10.10.1.3").Replace(bad)
+	status, page = postImport(t, f, c, "zh-CN", "zhcn-good.csv", good, map[string]string{"create_missing": "1"})
+	if status != http.StatusOK {
+		t.Fatalf("create_missing: status %d", status)
+	}
+	for _, want := range []string{"zhcn-good.csv 导入完成：新建 3 条，更新 0 条，0 条未变更。", "新建科室：本院 / 透析室。", "新建厂商：新厂商。"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
 	}
 }

@@ -59,14 +59,23 @@ func (p *page) Can(perm string) bool {
 // Static returns the checksum URL of a static file.
 func (p *page) Static(name string) string { return p.s.staticURL(name) }
 
-// FieldError says what is wrong with a field in the page's language. The English message
-// carries the exact detail (the bad value, the expected form), so other languages show the
-// translated problem followed by that detail.
+// FieldError says what is wrong with a field in the page's language. English shows the
+// English message, which carries the exact detail. Other languages show the translated
+// problem and, when the problem is about a value, that value as written in the input
+// (「10.0.0.300」), or put into the translation where it has a place for it (%s); never
+// the English text.
 func (p *page) FieldError(fe medsec.FieldError) string {
 	if p.Lang == "en" || fe.Key == "" || !p.s.i18n.Has(fe.Key) {
 		return fe.Message
 	}
-	return p.T(fe.Key) + "（" + fe.Message + "）"
+	text := p.T(fe.Key)
+	switch {
+	case fe.Value == "":
+		return text
+	case strings.Contains(text, "%s"):
+		return p.T(fe.Key, fe.Value)
+	}
+	return text + "：「" + fe.Value + "」"
 }
 
 // Languages lists the UI languages with their own names.

@@ -274,6 +274,12 @@ func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error
 	}
 	if err == nil {
 		p.Flash = p.T("import.done", label, res.Created, res.Updated, res.Unchanged)
+		if len(res.NewDepartments) > 0 {
+			p.Flash += " " + p.T("import.new_departments", strings.Join(res.NewDepartments, "、"))
+		}
+		if len(res.NewVendors) > 0 {
+			p.Flash += " " + p.T("import.new_vendors", strings.Join(res.NewVendors, "、"))
+		}
 		p.Data = res
 		s.render(w, r, http.StatusOK, "asset_import", p)
 		return nil

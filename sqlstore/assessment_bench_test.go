@@ -25,7 +25,7 @@ func BenchmarkGapReport(b *testing.B) {
 			Class: classes[i%4], Level: medsec.Levels[i%3]}}
 	}
 	assets := sqlstore.NewAssetService(db)
-	if _, err := assets.ImportAssets(system, rows, "bench.csv"); err != nil {
+	if _, err := assets.ImportAssets(system, medsec.AssetImport{Source: "bench.csv", Rows: rows}); err != nil {
 		b.Fatal(err)
 	}
 	svc := newAssessmentService(&testing.T{}, db)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -362,12 +364,17 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 }
 
 // ImportAssets resolves the rows' references by name, validates every row, and stores them
-// all in one transaction, or none if any row is bad. A row updates the existing asset that
-// has the same vendor and serial number, else the same MAC address, else the same site and
-// name; otherwise it creates one. A row equal to the asset it matches is left alone (no
-// version bump, no audit row), and an import that changes nothing writes no audit row.
-func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow, source string) (medsec.ImportResult, error) {
-	var res medsec.ImportResult
+// all in one transaction, or none if the file or any row is bad. The reader's problems
+// and the store's own (unknown site, department, vendor or person, a site the caller may
+// not change, the same asset twice) are reported together, in line order, columns named
+// as the file wrote them. A row updates the existing asset that has the same vendor and
+// serial number, else the same MAC address, else the same site and name; otherwise it
+// creates one. A row equal to the asset it matches is left alone (no version bump, no
+// audit row), and an import that changes nothing writes no audit row. With
+// imp.CreateMissing the departments and vendors the rows name that do not exist are
+// created first, in the same transaction, each audited.
+func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport) (medsec.ImportResult, error) {
+	res := medsec.ImportResult{Sheet: imp.Sheet}
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
 	if err != nil {
 		return res, err
@@ -385,10 +392,20 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 	if err != nil {
 		return res, err
 	}
-	var errs []medsec.FieldError
-	bad := func(line int, field, key, msg string) {
-		errs = append(errs, medsec.FieldError{Line: line, Field: field, Key: key, Message: msg})
+	rows, source := imp.Rows, imp.Source
+	column := func(key string) string {
+		if h := imp.Headers[key]; h != "" {
+			return h
+		}
+		return key
 	}
+	errs := slices.Clone(imp.Problems)
+	bad := func(line int, key, errKey, value, msg string) {
+		errs = append(errs, medsec.FieldError{Line: line, Field: column(key), Key: errKey, Value: value, Message: msg})
+	}
+	// Departments and vendors to create get provisional negative ids until they exist.
+	var newDepts []deptKey
+	var newVendors []string
 	seen := make(map[string]int) // key -> line, to catch duplicates inside the file
 	for i := range rows {
 		r := &rows[i]
@@ -396,49 +413,84 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 		a.Normalize()
 		var ok bool
 		if a.SiteID, ok = names.sites[r.Site]; !ok {
-			bad(r.Line, "site", "err.unknown_site", fmt.Sprintf("unknown site %q", r.Site))
+			if r.Site != "" {
+				bad(r.Line, "site", "err.unknown_site", r.Site, fmt.Sprintf("unknown site %q", r.Site))
+			}
 		} else if !u.CanSeeSite(a.SiteID) {
-			bad(r.Line, "site", "err.forbidden_site", fmt.Sprintf("you may not change assets of site %q", r.Site))
+			bad(r.Line, "site", "err.forbidden_site", r.Site, fmt.Sprintf("you may not change assets of site %q", r.Site))
 		}
 		if r.Department != "" && a.SiteID != 0 {
-			if a.DepartmentID, ok = names.departments[deptKey{a.SiteID, r.Department}]; !ok {
-				bad(r.Line, "department", "err.unknown_department", fmt.Sprintf("unknown department %q at site %q", r.Department, r.Site))
+			k := deptKey{a.SiteID, r.Department}
+			if a.DepartmentID, ok = names.departments[k]; !ok {
+				if imp.CreateMissing {
+					newDepts = append(newDepts, k)
+					a.DepartmentID = -int64(len(newDepts))
+					names.departments[k] = a.DepartmentID
+				} else {
+					bad(r.Line, "department", "err.unknown_department", r.Department, fmt.Sprintf("unknown department %q at site %q", r.Department, r.Site))
+				}
 			}
 		}
 		if r.Vendor != "" {
 			if a.VendorID, ok = names.vendors[r.Vendor]; !ok {
-				bad(r.Line, "vendor", "err.unknown_vendor", fmt.Sprintf("unknown vendor %q", r.Vendor))
+				if imp.CreateMissing {
+					newVendors = append(newVendors, r.Vendor)
+					a.VendorID = -int64(len(newVendors))
+					names.vendors[r.Vendor] = a.VendorID
+				} else {
+					bad(r.Line, "vendor", "err.unknown_vendor", r.Vendor, fmt.Sprintf("unknown vendor %q", r.Vendor))
+				}
 			}
 		}
 		if r.Responsible != "" {
 			if a.ResponsibleID, ok = names.people[r.Responsible]; !ok {
-				bad(r.Line, "responsible", "err.unknown_person", fmt.Sprintf("unknown person %q", r.Responsible))
+				bad(r.Line, "responsible", "err.unknown_person", r.Responsible, fmt.Sprintf("unknown person %q", r.Responsible))
 			}
 		}
-		if err := a.Validate(); err != nil {
-			var ve *medsec.ValidationError
-			if !errors.As(err, &ve) {
-				return res, err
-			}
-			for _, fe := range ve.Errors {
-				if fe.Field != "site" || a.SiteID != 0 || r.Site == "" {
-					bad(r.Line, fe.Field, fe.Key, fe.Message)
+		// A reader that found problems has already run Validate on every row and
+		// reported what it found, by the column as written; running it again would
+		// repeat them.
+		if len(imp.Problems) == 0 {
+			if err := a.Validate(); err != nil {
+				var ve *medsec.ValidationError
+				if !errors.As(err, &ve) {
+					return res, err
+				}
+				for _, fe := range ve.Errors {
+					if fe.Field != "site" || a.SiteID != 0 || r.Site == "" {
+						bad(r.Line, fe.Field, fe.Key, fe.Value, fe.Message)
+					}
 				}
 			}
 		}
 		for _, k := range assetKeys(a) {
 			if prev, dup := seen[k]; dup {
-				bad(r.Line, "serial", "err.duplicate_row", fmt.Sprintf("same asset as line %d", prev))
+				bad(r.Line, "serial", "err.duplicate_row", strconv.Itoa(prev), fmt.Sprintf("same asset as line %d", prev))
 				break
 			}
 			seen[k] = r.Line
 		}
 	}
 	if len(errs) > 0 {
-		return res, &medsec.ValidationError{Source: source, Errors: errs}
+		slices.SortStableFunc(errs, func(a, b medsec.FieldError) int { return a.Line - b.Line })
+		return res, &medsec.ValidationError{Source: source, Sheet: imp.Sheet, Errors: errs}
 	}
+	deptIDs, vendorIDs, err := tx.createMissing(ctx, names, newDepts, newVendors)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", source, err)
+	}
+	for _, k := range newDepts {
+		res.NewDepartments = append(res.NewDepartments, names.siteNames[k.site]+" / "+k.name)
+	}
+	res.NewVendors = newVendors
 	for i := range rows {
 		a := &rows[i].Asset
+		if a.DepartmentID < 0 {
+			a.DepartmentID = deptIDs[-a.DepartmentID-1]
+		}
+		if a.VendorID < 0 {
+			a.VendorID = vendorIDs[-a.VendorID-1]
+		}
 		id := idx.match(a)
 		if id == 0 {
 			if err := tx.createAsset(ctx, a, names); err != nil {
@@ -452,7 +504,8 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 			return res, err
 		}
 		if !u.CanSeeAsset(before) {
-			return res, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: rows[i].Line, Field: "site", Key: "err.forbidden_site", Message: "matches an asset you may not change"}}}
+			return res, &medsec.ValidationError{Source: source, Sheet: imp.Sheet, Errors: []medsec.FieldError{{Line: rows[i].Line, Field: column("site"),
+				Key: "err.forbidden_site", Value: rows[i].Site, Message: "matches an asset you may not change"}}}
 		}
 		a.ID = id
 		if sameAsset(before, a) {
@@ -466,13 +519,50 @@ func (s *AssetService) ImportAssets(ctx context.Context, rows []medsec.AssetRow,
 		}
 		res.Updated++
 	}
-	if res.Created == 0 && res.Updated == 0 {
+	if res.Created == 0 && res.Updated == 0 && len(newDepts) == 0 && len(newVendors) == 0 {
 		return res, nil
 	}
-	if err := tx.auditChange(ctx, "asset.import", "import", 0, 0, nil, map[string]any{"source": source, "rows": len(rows), "created": res.Created, "updated": res.Updated}); err != nil {
+	if err := tx.auditChange(ctx, "asset.import", "import", 0, 0, nil, map[string]any{"source": source, "sheet": imp.Sheet, "rows": len(rows),
+		"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged,
+		"new_departments": res.NewDepartments, "new_vendors": res.NewVendors}); err != nil {
 		return res, err
 	}
 	return res, tx.Commit()
+}
+
+// createMissing creates the departments and vendors an import names that do not exist,
+// each with its audit row, and records them in names. It returns their ids in the order
+// given.
+func (tx *Tx) createMissing(ctx context.Context, names *nameIndex, depts []deptKey, vendors []string) (deptIDs, vendorIDs []int64, err error) {
+	for _, k := range depts {
+		d := &medsec.Department{SiteID: k.site, Name: k.name}
+		if err := d.Validate(); err != nil {
+			return nil, nil, err
+		}
+		if d.ID, err = tx.insert(ctx, `INSERT INTO departments (site_id, name) VALUES (?, ?)`, d.SiteID, d.Name); err != nil {
+			return nil, nil, fmt.Errorf("create department %q: %w", d.Name, err)
+		}
+		if err := tx.auditChange(ctx, "department.create", "department", d.ID, d.SiteID, nil, d); err != nil {
+			return nil, nil, err
+		}
+		names.departments[k], names.departmentNames[d.ID] = d.ID, d.Name
+		deptIDs = append(deptIDs, d.ID)
+	}
+	for _, name := range vendors {
+		v := &medsec.Vendor{Name: name}
+		if err := v.Validate(); err != nil {
+			return nil, nil, err
+		}
+		if v.ID, err = tx.insert(ctx, `INSERT INTO vendors (name, contact, email, phone) VALUES (?, ?, ?, ?)`, v.Name, v.Contact, v.Email, v.Phone); err != nil {
+			return nil, nil, fmt.Errorf("create vendor %q: %w", v.Name, err)
+		}
+		if err := tx.auditChange(ctx, "vendor.create", "vendor", v.ID, 0, nil, v); err != nil {
+			return nil, nil, err
+		}
+		names.vendors[name], names.vendorNames[v.ID] = v.ID, v.Name
+		vendorIDs = append(vendorIDs, v.ID)
+	}
+	return deptIDs, vendorIDs, nil
 }
 
 // sameAsset reports whether an update to a would store exactly what before holds: every

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -187,7 +188,7 @@ func TestImportAllOrNothing(t *testing.T) {
 			row(4, "CT-3", "S3", func(r *medsec.AssetRow) { r.Asset.IPs = []string{"300.1.1.1"} }),
 			row(5, "CT-4", "S1", nil),
 		}
-		_, err := svc.ImportAssets(system, bad, "assets.csv")
+		_, err := svc.ImportAssets(system, medsec.AssetImport{Source: "assets.csv", Rows: bad})
 		var ve *medsec.ValidationError
 		if !errors.As(err, &ve) {
 			t.Fatalf("err = %v, want validation error", err)
@@ -200,13 +201,13 @@ func TestImportAllOrNothing(t *testing.T) {
 			t.Fatalf("a rejected import stored %d assets", total)
 		}
 		good := []medsec.AssetRow{row(2, "CT-1", "S1", nil), row(3, "CT-2", "S2", nil)}
-		res, err := svc.ImportAssets(system, good, "assets.csv")
-		if err != nil || res != (medsec.ImportResult{Created: 2}) {
+		res, err := svc.ImportAssets(system, medsec.AssetImport{Source: "assets.csv", Rows: good})
+		if err != nil || !reflect.DeepEqual(res, medsec.ImportResult{Created: 2}) {
 			t.Fatalf("import = %+v, %v", res, err)
 		}
 		again := []medsec.AssetRow{row(2, "CT-1 renamed", "S1", nil), row(3, "CT-2", "S2", nil), row(4, "CT-5", "S5", nil)}
-		res, err = svc.ImportAssets(system, again, "assets.csv")
-		if err != nil || res != (medsec.ImportResult{Created: 1, Updated: 1, Unchanged: 1}) {
+		res, err = svc.ImportAssets(system, medsec.AssetImport{Source: "assets.csv", Rows: again})
+		if err != nil || !reflect.DeepEqual(res, medsec.ImportResult{Created: 1, Updated: 1, Unchanged: 1}) {
 			t.Fatalf("re-import = %+v, %v", res, err)
 		}
 		list, total, _ := svc.FindAssets(system, medsec.AssetFilter{})

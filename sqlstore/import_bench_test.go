@@ -23,7 +23,7 @@ func BenchmarkImport(b *testing.B) {
 				Serial: fmt.Sprintf("SN%06d", i), IPs: []string{fmt.Sprintf("10.1.%d.%d", i/250, 1+i%250)}}}
 		}
 		b.StartTimer()
-		if _, err := sqlstore.NewAssetService(db).ImportAssets(system, rows, "bench.csv"); err != nil {
+		if _, err := sqlstore.NewAssetService(db).ImportAssets(system, medsec.AssetImport{Source: "bench.csv", Rows: rows}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -85,7 +85,7 @@ func run(n int, dsn string, requests int) error {
 	}
 	parse := time.Since(start)
 	assets := sqlstore.NewAssetService(db)
-	res, err := assets.ImportAssets(ctx, rows, "assets.csv")
+	res, err := assets.ImportAssets(ctx, medsec.AssetImport{Source: "assets.csv", Rows: rows})
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func run(n int, dsn string, requests int) error {
 
 	rows, _ = assetio.ReadCSV(bytes.NewReader(csvData), "assets.csv")
 	start = time.Now()
-	if res, err = assets.ImportAssets(ctx, rows, "assets.csv"); err != nil {
+	if res, err = assets.ImportAssets(ctx, medsec.AssetImport{Source: "assets.csv", Rows: rows}); err != nil {
 		return err
 	}
 	fmt.Printf("re-import of the same file (%d updates)  %.2f s  %.0f rows/s\n\n", res.Updated, time.Since(start).Seconds(), float64(n)/time.Since(start).Seconds())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"medsec"
 	"medsec/auth"
 	"medsec/demo"
 	mhttp "medsec/http"
@@ -58,7 +59,7 @@ func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bo
 		}
 		vendorIDs[v.Name] = v.ID
 	}
-	if _, err := s.Assets.ImportAssets(ctx, d.Assets, "demo hospital"); err != nil {
+	if _, err := s.Assets.ImportAssets(ctx, medsec.AssetImport{Source: "demo hospital", Rows: d.Assets}); err != nil {
 		return false, "", err
 	}
 	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"medsec"
@@ -64,11 +65,11 @@ func TestReimportUnchangedExport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := s.Assets.ImportAssets(ctx, rows, format.name)
+			res, err := s.Assets.ImportAssets(ctx, medsec.AssetImport{Source: format.name, Rows: rows})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (medsec.ImportResult{Unchanged: len(assets)}); res != want {
+			if want := (medsec.ImportResult{Unchanged: len(assets)}); !reflect.DeepEqual(res, want) {
 				t.Errorf("re-import = %+v, want %+v", res, want)
 			}
 			_, gotVersions, gotAudit := state()
