@@ -67,6 +67,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/compliance/settings", Perm: medsec.PermInventoryRead, Handler: s.apiComplianceSettingsGet},
 		{Method: "PUT", Path: "/api/v1/compliance/settings", Perm: medsec.PermUserAdmin, Handler: s.apiComplianceSettingsUpdate},
 	}
+	routes = append(routes, notifyAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

@@ -138,6 +138,9 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"kind": strs(medsec.AssetKinds), "connectivity": strs(medsec.Connectivities), "data_class": strs(medsec.DataClasses),
 		"tristate": strs(medsec.Tristates), "cred": strs(medsec.CredentialStatuses), "level": strs(medsec.Levels),
 		"status": {"active", "retired"}, "role": strs(medsec.Roles), "class": strs(medsec.DeviceClasses),
+		"notify_kind":   append(strs(medsec.NotificationKinds), string(medsec.KindTest), string(medsec.KindDigest)),
+		"notify_result": {medsec.DeliverySent, medsec.DeliveryFailed, medsec.DeliveryQueued}, "notify_channel": {medsec.ChannelEmail, medsec.ChannelWebhook},
+		"notify_delivery": {medsec.DeliveryImmediate, medsec.DeliveryDigest}, "notify_tls": {medsec.TLSMandatory, medsec.TLSOpportunistic},
 	}
 	for group, values := range enums {
 		for _, v := range values {

@@ -126,6 +126,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
 	services.Assessments = newAssessmentService(t, db)
+	addNotify(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
 		t.Helper()

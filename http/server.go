@@ -38,6 +38,10 @@ type Services struct {
 	Discovery medsec.DiscoveryService
 	// Zones keeps the zone model: zones, conduits, flows, classes and CRL reviews.
 	Zones medsec.ZoneService
+	// Notifications keeps notification preferences, settings, webhooks and the delivery
+	// log; NotifyTester sends an administrator's test messages.
+	Notifications medsec.NotificationService
+	NotifyTester  medsec.NotifyTester
 }
 
 // Server is the web UI and REST API.

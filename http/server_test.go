@@ -43,6 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { db.Close() })
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
 	services.Assessments = newAssessmentService(t, db)
+	addNotify(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -184,6 +185,16 @@ var routeTable = []struct {
 	{"GET", "/api/v1/assets/{id}/crl", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assets/{id}/crl", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/crl/missing", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/me/notifications", "", false},
+	{"PUT", "/api/v1/me/notifications", "", false},
+	{"GET", "/api/v1/notifications/settings", medsec.PermUserAdmin, false},
+	{"PUT", "/api/v1/notifications/settings", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/notifications/webhooks", medsec.PermUserAdmin, false},
+	{"POST", "/api/v1/notifications/webhooks", medsec.PermUserAdmin, false},
+	{"PUT", "/api/v1/notifications/webhooks/{id}", medsec.PermUserAdmin, false},
+	{"DELETE", "/api/v1/notifications/webhooks/{id}", medsec.PermUserAdmin, false},
+	{"POST", "/api/v1/notifications/test", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/notifications/deliveries", medsec.PermUserAdmin, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

@@ -15,11 +15,13 @@ import (
 // accountData is the user's own account page.
 type accountData struct {
 	NewToken string
+	// Notify is the notification preferences section (ui_notify.go).
+	Notify *notifyPrefsView
 }
 
 func (s *Server) uiAccount(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "account.title")
-	p.Data = &accountData{}
+	p.Data = &accountData{Notify: s.notifyPrefs(r)}
 	s.render(w, r, http.StatusOK, "account", p)
 	return nil
 }
@@ -77,7 +79,7 @@ func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Users.Authenticate(r.Context(), u.Username, r.PostFormValue("current"), r.PostFormValue("code")); err != nil {
 		p := s.newPage(r, "account.title")
 		p.Error = p.T("account.wrong_password")
-		p.Data = &accountData{}
+		p.Data = &accountData{Notify: s.notifyPrefs(r)}
 		s.render(w, r, http.StatusUnprocessableEntity, "account", p)
 		return nil
 	}
@@ -88,7 +90,7 @@ func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		p := s.newPage(r, "account.title")
 		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
-		p.Data = &accountData{}
+		p.Data = &accountData{Notify: s.notifyPrefs(r)}
 		s.render(w, r, http.StatusUnprocessableEntity, "account", p)
 		return nil
 	}
@@ -108,7 +110,7 @@ func (s *Server) uiTokenCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.newPage(r, "account.title")
-	p.Data = &accountData{NewToken: token}
+	p.Data = &accountData{NewToken: token, Notify: s.notifyPrefs(r)}
 	s.render(w, r, http.StatusOK, "account", p)
 	return nil
 }

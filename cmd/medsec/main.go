@@ -22,6 +22,7 @@ Usage:
   medsec restore --data DIR --from FILE
   medsec catalog list|show ID|validate [FILE...]|export ID
   medsec discover [--json] FILE...
+  medsec notify test --data DIR (--to ADDRESS | --webhook ID)
 
 Run "medsec COMMAND -h" for a command's flags.
 `
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCatalog(rest, stdout, stderr)
 	case "discover":
 		return runDiscover(rest, stdout, stderr)
+	case "notify":
+		return runNotify(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

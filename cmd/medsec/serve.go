@@ -137,6 +137,19 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	notifySvc := sqlstore.NewNotifyService(db)
+	dispatcher, err := newDispatcher(notifySvc, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	services.Notifications, services.NotifyTester = notifySvc, dispatcher
+	// The one scheduler: reminders and digests now, every later periodic job beside them.
+	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org}, dispatcher, logger)
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()
+	defer func() { stopSched(); <-schedDone }()
+
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != ""})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

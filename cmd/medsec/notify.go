@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"medsec"
+	"medsec/i18n"
+	"medsec/notify"
+	"medsec/sqlstore"
+)
+
+// newDispatcher returns the notification dispatcher of a store.
+func newDispatcher(svc *sqlstore.NotifyService, logger *slog.Logger) (*notify.Dispatcher, error) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Dispatcher{Store: svc, Translator: bundle, Logger: logger, Webhooks: &notify.WebhookPoster{}}, nil
+}
+
+// newScheduler returns medsec's one scheduler: the reminders every hour and the daily
+// digests (sent at the first run after midnight UTC; checked every quarter hour).
+func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.Logger) *notify.Scheduler {
+	rem := &notify.Reminders{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org, Notifier: d}
+	return &notify.Scheduler{Now: time.Now, Logger: logger, Jobs: []notify.Job{
+		{Name: "reminders", Every: time.Hour, Run: rem.Run},
+		{Name: "digests", Every: 15 * time.Minute, Run: func(ctx context.Context, _ time.Time) error { return d.SendDigests(ctx) }},
+	}}
+}
+
+// reminderServices are the services the reminders read.
+type reminderServices struct {
+	Assessments medsec.AssessmentService
+	Assets      medsec.AssetService
+	Zones       medsec.ZoneService
+	Org         medsec.OrgService
+}
+
+// runNotify implements "medsec notify test": it sends a test e-mail (or posts to a
+// webhook) with the stored settings and says how it went; the delivery log records it.
+func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "usage: medsec notify test --data DIR [--db URL] (--to ADDRESS | --webhook ID)"
+	if len(args) == 0 || args[0] != "test" {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("notify test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	to := fs.String("to", "", "e-mail address to send the test message to")
+	webhook := fs.Int64("webhook", 0, "id of a webhook to post a test notification to")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if (*to == "") == (*webhook == 0) {
+		return errors.New(usage)
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("notify test: %w", err)
+	}
+	defer store.Close()
+	d, err := newDispatcher(sqlstore.NewNotifyService(store), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return fmt.Errorf("notify test: %w", err)
+	}
+	ctx = asSystem(ctx)
+	var row *medsec.Delivery
+	if *to != "" {
+		row, err = d.SendTestEmail(ctx, *to)
+	} else {
+		row, err = d.SendTestWebhook(ctx, *webhook)
+	}
+	if err != nil {
+		return fmt.Errorf("notify test: %s", describe(err))
+	}
+	if row.Result != medsec.DeliverySent {
+		return fmt.Errorf("notify test: not delivered to %s: %s", row.Recipient, row.Error)
+	}
+	fmt.Fprintf(stdout, "sent to %s (%d attempt(s)): %s\n", row.Recipient, max(row.Attempts, 1), row.Subject)
+	return nil
+}
+
+// describe returns an application error's message, or the error itself for the operator.
+func describe(err error) string {
+	var ve *medsec.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Error()
+	}
+	if code := medsec.ErrorCode(err); code != medsec.EINTERNAL {
+		return medsec.ErrorMessage(err)
+	}
+	return err.Error()
+}
