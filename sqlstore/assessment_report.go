@@ -441,6 +441,10 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			byKey[key{x.AssetID, x.ControlID}] = x
 		}
 		levels := s.newLevelCache()
+		seen := make(map[int64]bool, len(assets))
+		for _, a := range assets {
+			seen[a.ID] = true
+		}
 		for _, a := range assets {
 			lv, err := levels.level(ctx, a)
 			if err != nil {
@@ -456,7 +460,11 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			}
 			var hosts []medsec.AssetRef
 			if tr.carriage == medsec.CarriedByBoundaryHost {
-				hosts = s.visibleRefs(ctx, u, pl.hosts)
+				if f.AssetID == 0 { // every asset u sees is in assets
+					hosts = slices.DeleteFunc(slices.Clone(pl.hosts), func(r medsec.AssetRef) bool { return !seen[r.ID] })
+				} else {
+					hosts = s.visibleRefs(ctx, u, pl.hosts)
+				}
 			}
 			ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
 			results := s.checks.Run(a, now)
