@@ -3,8 +3,10 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"medsec"
@@ -61,6 +63,40 @@ type Dispatcher struct {
 	Now func() time.Time
 	// Send sends e-mail; nil means SendMail.
 	Send func(ctx context.Context, s medsec.SMTPSettings, now time.Time, emails ...Email) error
+
+	mu sync.Mutex
+	// pausedUntil holds, per channel (the SMTP server is Target{email, 0}; a webhook is
+	// its own), when sending through it may start again after a failure.
+	pausedUntil map[Target]time.Time
+}
+
+// FailurePause is how long the dispatcher stops sending through the SMTP server or a
+// webhook after a delivery through it failed. What would have been sent meanwhile is not
+// logged and not remembered, so the next run of the reminders tries it again: a server
+// that is down costs one failed row and one timeout per pause, not one per notification.
+// A recipient the server refuses does not pause the server.
+const FailurePause = 15 * time.Minute
+
+var smtpTarget = Target{Channel: medsec.ChannelEmail}
+
+// paused reports whether sending through t is paused at now.
+func (d *Dispatcher) paused(t Target) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.now().Before(d.pausedUntil[t])
+}
+
+// pauseOnFailure pauses t when row failed (unless only its recipient was refused).
+func (d *Dispatcher) pauseOnFailure(t Target, row *medsec.Delivery, err error) {
+	if row.Result != medsec.DeliveryFailed || errors.Is(err, ErrRecipientRefused) {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.pausedUntil == nil {
+		d.pausedUntil = map[Target]time.Time{}
+	}
+	d.pausedUntil[t] = d.now().Add(FailurePause)
 }
 
 var (
@@ -139,10 +175,12 @@ func (d *Dispatcher) deliverEmail(ctx context.Context, settings medsec.NotifySet
 		row.Result, row.Attempts = medsec.DeliveryQueued, 0
 		return d.Store.RecordDelivery(ctx, row, n)
 	}
-	if settings.SMTP.Host == "" {
-		return nil // e-mail is off; nothing to record, nothing remembered
+	if settings.SMTP.Host == "" || d.paused(smtpTarget) {
+		return nil // e-mail is off or paused; nothing recorded, tried again next run
 	}
-	d.result(row, d.send(ctx, settings.SMTP, emailOf(d.Translator, r.Prefs.Email, m)))
+	err := d.send(ctx, settings.SMTP, emailOf(d.Translator, r.Prefs.Email, m))
+	d.result(row, err)
+	d.pauseOnFailure(smtpTarget, row, err)
 	return d.Store.RecordDelivery(ctx, row, nil)
 }
 
@@ -184,16 +222,23 @@ type WebhookPayload struct {
 
 // deliverWebhook posts n to one webhook; only storage errors are returned.
 func (d *Dispatcher) deliverWebhook(ctx context.Context, settings medsec.NotifySettings, w *medsec.Webhook, n *medsec.Notification) error {
-	if done, err := d.Store.Delivered(ctx, Target{medsec.ChannelWebhook, w.ID}, n.DedupKey); err != nil || done {
+	target := Target{medsec.ChannelWebhook, w.ID}
+	if d.paused(target) {
+		return nil
+	}
+	if done, err := d.Store.Delivered(ctx, target, n.DedupKey); err != nil || done {
 		return err
 	}
 	row, err := d.postWebhook(ctx, settings, w, n)
 	if err != nil {
 		return err
 	}
+	d.pauseOnFailure(target, row, nil)
 	return d.Store.RecordDelivery(ctx, row, nil)
 }
 
+// postWebhook posts n to w and returns the delivery row (failed when the post failed); the
+// error is a failure to build the payload.
 func (d *Dispatcher) postWebhook(ctx context.Context, settings medsec.NotifySettings, w *medsec.Webhook, n *medsec.Notification) (*medsec.Delivery, error) {
 	lang := d.Translator.Match(w.Language)
 	m := Render(d.Translator, n, lang, settings.PublicURL)
@@ -226,7 +271,7 @@ func (d *Dispatcher) SendDigests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if settings.SMTP.Host == "" {
+	if settings.SMTP.Host == "" || d.paused(smtpTarget) {
 		return nil
 	}
 	batches, err := d.Store.DueDigests(ctx, medsec.DateOf(d.now()))
@@ -271,9 +316,14 @@ func (d *Dispatcher) SendDigests(ctx context.Context) error {
 			}
 			continue
 		}
+		if d.paused(smtpTarget) {
+			return nil
+		}
 		e := digestOf(d.Translator, r.Prefs.Email, lang, b.Day, items)
 		row.Subject = e.Subject
-		d.result(row, d.send(ctx, settings.SMTP, e))
+		sendErr := d.send(ctx, settings.SMTP, e)
+		d.result(row, sendErr)
+		d.pauseOnFailure(smtpTarget, row, sendErr)
 		if row.Result == medsec.DeliveryFailed {
 			if err := d.Store.RecordDelivery(ctx, row, nil); err != nil {
 				return err

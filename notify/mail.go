@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -47,10 +48,18 @@ func SendMail(ctx context.Context, s medsec.SMTPSettings, now time.Time, emails 
 		msgs = append(msgs, m)
 	}
 	if err := client.DialAndSendWithContext(ctx, msgs...); err != nil {
+		var se *mail.SendError
+		if errors.As(err, &se) && se.Reason == mail.ErrSMTPRcptTo {
+			err = fmt.Errorf("%w: %w", ErrRecipientRefused, err)
+		}
 		return fmt.Errorf("send mail via %s:%d: %w", s.Host, portOf(s), err)
 	}
 	return nil
 }
+
+// ErrRecipientRefused marks a send the server refused for its recipient (RCPT TO): the
+// server works, the address does not.
+var ErrRecipientRefused = errors.New("recipient refused")
 
 func portOf(s medsec.SMTPSettings) int {
 	if s.Port == 0 {

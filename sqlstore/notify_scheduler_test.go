@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -268,3 +270,68 @@ func TestSchedulerReminders(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestSchedulerSMTPDown: with the SMTP server unreachable, a run logs one failed delivery
+// (not one per notification) and remembers nothing; the next run, with the server back,
+// delivers everything.
+func TestSchedulerSMTPDown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		now := testNow
+		clock := func() time.Time { return now }
+		db.Now = clock
+		main, _ := seedOrg(t, db)
+		assets := sqlstore.NewAssetService(db)
+		for _, name := range []string{"CT-1", "CT-2", "CT-3"} {
+			eos, _ := medsec.ParseDate("2026-01-31")
+			if err := assets.CreateAsset(system, &medsec.Asset{SiteID: main.ID, Name: name, Kind: medsec.KindModality, EndOfSupport: eos}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		users := sqlstore.NewUserService(db)
+		svc := sqlstore.NewNotifyService(db)
+		u := &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer}
+		if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.UpdateNotifyPrefs(as(u), medsec.NotifyPrefs{Email: "ce.lin@hospital.example", Delivery: medsec.DeliveryImmediate, Kinds: medsec.NotificationKinds}); err != nil {
+			t.Fatal(err)
+		}
+		// A port nothing listens on.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadPort := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		set := medsec.NotifySettings{SMTP: medsec.SMTPSettings{Host: "localhost", Port: deadPort, TLSPolicy: medsec.TLSMandatory, From: "medsec@hospital.example"}}
+		if err := svc.UpdateNotifySettings(system, set); err != nil {
+			t.Fatal(err)
+		}
+		bundle, _ := i18n.Load()
+		d := &notify.Dispatcher{Store: svc, Translator: bundle, Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		rem := &notify.Reminders{Assessments: newAssessmentService(t, db), Assets: assets, Zones: sqlstore.NewZoneService(db), Org: sqlstore.NewOrgService(db), Notifier: d}
+		if err := rem.Run(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+		rows, total, _ := svc.FindDeliveries(system, medsec.DeliveryFilter{})
+		if total != 1 || rows[0].Result != medsec.DeliveryFailed || rows[0].Error == "" {
+			t.Fatalf("server down: %d rows %+v, want one failed row", total, rows)
+		}
+		smtp := notifytest.StartSMTP(t, notifytest.Options{})
+		set.SMTP.Port, set.SMTP.CAFile = smtp.Port, smtp.CAFile
+		if err := svc.UpdateNotifySettings(system, set); err != nil {
+			t.Fatal(err)
+		}
+		// Still within the pause: nothing is tried.
+		now = now.Add(10 * time.Minute)
+		rem.Run(context.Background(), now)
+		if _, total, _ := svc.FindDeliveries(system, medsec.DeliveryFilter{}); total != 1 || len(smtp.Messages(t)) != 0 {
+			t.Errorf("during the pause: %d rows, %d messages", total, len(smtp.Messages(t)))
+		}
+		now = now.Add(time.Hour)
+		rem.Run(context.Background(), now)
+		if got := smtp.WaitMessages(t, 3); len(got) != 3 {
+			t.Errorf("server back: %d messages, want 3", len(got))
+		}
+	})
+}
