@@ -189,14 +189,16 @@ func ErrTOTPEnrolRequired() *Error {
 const (
 	KeyLoginFailed  = "err.login_failed"
 	KeyTOTPRequired = "err.totp_required"
-	KeyLocked       = "err.locked"
 )
 
 // UserService manages users, their credentials, sessions and API tokens.
 type UserService interface {
-	// Authenticate checks a username, password and (when enrolled) TOTP code. Every
-	// attempt is audited; repeated failures lock the account for a while. Failures are
-	// EUNAUTHORIZED with key KeyLoginFailed, KeyTOTPRequired or KeyLocked.
+	// Authenticate checks a username, password and (when enrolled) TOTP code; the context's
+	// remote address is the client's. Every attempt is audited; failures are throttled with
+	// growing delays per account and per account and address, never locked for good, and
+	// the owner keeps a known-good path. Failures are EUNAUTHORIZED with key KeyLoginFailed
+	// (the same for an unknown user, a wrong password or code, and a throttled attempt) or
+	// KeyTOTPRequired (right password, code missing).
 	Authenticate(ctx context.Context, username, password, code string) (*User, error)
 	// CreateSession starts a browser session for the user and returns its secret token.
 	CreateSession(ctx context.Context, userID int64) (string, error)

@@ -12,7 +12,7 @@ func TestPasswordHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(hash, "$argon2id$v=19$m=65536,t=3,p=2$") {
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=65536,t=3,p=1$") {
 		t.Fatalf("hash = %q, want argon2id PHC string", hash)
 	}
 	if err := VerifyPassword(hash, "correct horse battery staple"); err != nil {

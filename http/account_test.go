@@ -1,10 +1,13 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"medsec"
 	"medsec/auth"
+	mhttp "medsec/http"
 	"medsec/sqlstore"
 )
 
@@ -234,4 +238,30 @@ func between(s, start, end string) string {
 	}
 	v, _, _ := strings.Cut(after, end)
 	return v
+}
+
+// TestClientGoneIsNotAnError: a client that closes the connection during a login (its
+// request context is cancelled) is logged at INFO, not as a failed request at ERROR.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	f := newFixture(t)
+	var log bytes.Buffer
+	srv, err := mhttp.NewServer(mhttp.Config{Services: mhttp.Services{Users: sqlstore.NewUserService(f.db), Audit: sqlstore.NewAuditService(f.db), Org: sqlstore.NewOrgService(f.db)},
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/login", "/api/v1/me"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest("POST", path, strings.NewReader("username=u-admin&password="+url.QueryEscape(testPassword)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if path != "/login" {
+			req = httptest.NewRequest("GET", path, nil)
+			req.Header.Set("Authorization", "Bearer "+f.tokens[medsec.RoleAdmin])
+		}
+		cancel() // the client has gone before the server gets to it
+		srv.ServeHTTP(httptest.NewRecorder(), req.WithContext(ctx))
+	}
+	if strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "client went away") {
+		t.Errorf("log after clients went away:\n%s", log.String())
+	}
 }

@@ -104,6 +104,9 @@ func (s *Server) api(route apiRoute) http.Handler {
 
 // apiError writes an error as JSON; internal errors are logged and shown as "Internal error.".
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(r, err) {
+		return
+	}
 	status := errorStatus(err)
 	body := map[string]any{"error": medsec.ErrorMessage(err), "code": medsec.ErrorCode(err)}
 	var ve *medsec.ValidationError

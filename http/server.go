@@ -2,9 +2,11 @@
 package http
 
 import (
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -244,8 +246,19 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// clientGone reports whether err only says that the client went away (it closed the
+// connection, so the request's context was cancelled): nothing failed on our side, so it
+// is logged at INFO and nothing is written back.
+func (s *Server) clientGone(r *http.Request, err error) bool {
+	if r.Context().Err() == nil || !errors.Is(err, context.Canceled) {
+		return false
+	}
+	s.logger.Info("client went away", "method", r.Method, "path", r.URL.Path)
+	return true
+}
+
 func (s *Server) logIfInternal(r *http.Request, err error) {
-	if medsec.ErrorCode(err) == medsec.EINTERNAL {
+	if medsec.ErrorCode(err) == medsec.EINTERNAL && !s.clientGone(r, err) {
 		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 }

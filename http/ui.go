@@ -183,6 +183,9 @@ func flash(w http.ResponseWriter, key string) {
 // uiError shows an error page: a safe, translated message; the cause of internal errors
 // goes to the log only.
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.clientGone(r, err) {
+		return
+	}
 	status := errorStatus(err)
 	if status == http.StatusUnauthorized {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

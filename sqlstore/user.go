@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -13,13 +14,14 @@ import (
 	"medsec/auth"
 )
 
-// Login limits: after maxFailedLogins failures in a row an account is locked for
-// lockoutDuration; sessions end after sessionIdle without use or sessionMaxAge in all.
+// Sessions end after sessionIdle without use or sessionMaxAge in all. A client address a
+// user logged in from stays known-good for knownAddressFor.
 const (
-	maxFailedLogins = 5
-	lockoutDuration = 15 * time.Minute
 	sessionIdle     = time.Hour
 	sessionMaxAge   = 12 * time.Hour
+	knownAddressFor = 90 * 24 * time.Hour
+	// accountKey is the login_failures address of the per-account counter.
+	accountKey = "*"
 )
 
 // UserService implements medsec.UserService.
@@ -28,6 +30,12 @@ type UserService struct {
 	// dummyHash is verified for unknown usernames so that a login takes as long whether or
 	// not the user exists.
 	dummyHash string
+	// hashing bounds how many argon2id computations run at once (64 MiB and one core
+	// each): the cores less one, at least one, so a flood of logins queues here instead of
+	// exhausting memory or starving the rest of the server.
+	hashing chan struct{}
+	// perAddress and perAccount throttle failed logins; see Authenticate.
+	perAddress, perAccount auth.Throttle
 }
 
 var _ medsec.UserService = (*UserService)(nil)
@@ -35,7 +43,31 @@ var _ medsec.UserService = (*UserService)(nil)
 // NewUserService returns the user service of db.
 func NewUserService(db *DB) *UserService {
 	h, _ := auth.HashPassword("not a real password, only for timing")
-	return &UserService{db: db, dummyHash: h}
+	return &UserService{db: db, dummyHash: h, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		perAddress: auth.Throttle{Free: 3, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour},
+		perAccount: auth.Throttle{Free: 10, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour}}
+}
+
+// verifyPassword checks a password against its hash, waiting for a free hashing slot.
+func (s *UserService) verifyPassword(ctx context.Context, hash, password string) error {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return auth.VerifyPassword(hash, password)
+}
+
+// hashPassword hashes a new password, waiting for a free hashing slot.
+func (s *UserService) hashPassword(ctx context.Context, password string) (string, error) {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return auth.HashPassword(password)
 }
 
 const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, totp_enabled, disabled, last_login_at, created_at`
@@ -45,8 +77,6 @@ type userRow struct {
 	passwordHash string
 	totpSecret   string
 	totpLastStep int64
-	failed       int
-	lockedUntil  sql.NullTime
 }
 
 func scanUser(scan func(...any) error) (*medsec.User, error) {
@@ -116,68 +146,183 @@ func manageableUser(ctx context.Context, q querier, d dialect, id int64) (*medse
 }
 
 // Authenticate checks credentials; see medsec.UserService.
+//
+// The password is verified outside any transaction, with at most one argon2id computation
+// per core at a time, so that a flood of logins never holds the database's writer; the
+// outcome is then written in one short transaction with its audit row.
+//
+// Failed logins are throttled, never locked for good: per account and client address,
+// three failures are free and each further one doubles the wait (30 s up to 15 min); per
+// account from any address, ten are free, then the same. The per-account throttle does not
+// apply to the owner's known-good paths: an address the user logged in from in the last 90
+// days (unless that address itself is throttled), and a correct password with a correct TOTP
+// code. A success clears the account's counter and its address's; counters are forgotten a
+// day after the last failure. Unknown users, wrong passwords and throttled attempts all get
+// the same KeyLoginFailed error after the same work.
 func (s *UserService) Authenticate(ctx context.Context, username, password, code string) (*medsec.User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	addr := truncate(medsec.RemoteAddrFromContext(ctx), 64)
+	now := s.db.Now().UTC()
+	var r userRow
+	var totp, disabled int
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT id, password_hash, totp_secret, totp_enabled, totp_last_step, disabled
+		FROM users WHERE username = ?`), username).Scan(&r.ID, &r.passwordHash, &r.totpSecret, &totp, &r.totpLastStep, &disabled)
+	known := err == nil
+	r.Username = username
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	var st loginState
+	if known {
+		if st, err = s.loginState(ctx, r.ID, addr, now); err != nil {
+			return nil, err
+		}
+	}
+	hash := s.dummyHash
+	if known && disabled == 0 {
+		hash = r.passwordHash
+	}
+	verr := s.verifyPassword(ctx, hash, password)
+	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
+		return nil, fmt.Errorf("authenticate: %w", verr)
+	}
+	passwordOK := known && disabled == 0 && verr == nil
+	var step int64
+	totpOK := false
+	if passwordOK && totp == 1 && code != "" {
+		step, totpOK = auth.CheckTOTP(r.totpSecret, code, now, r.totpLastStep)
+	}
+	switch {
+	case !known:
+		return nil, s.loginFailed(ctx, username, 0, addr, medsec.KeyLoginFailed, "unknown user", false)
+	case disabled == 1:
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "account disabled", false)
+	case s.perAddress.Blocked(st.addrFailures, st.addrLast, now):
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "throttled: too many failures from this address", false)
+	case s.perAccount.Blocked(st.acctFailures, st.acctLast, now) && !st.known && !totpOK:
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "throttled: too many failures for this account", false)
+	case !passwordOK:
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "wrong password", true)
+	case totp == 1 && code == "":
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyTOTPRequired, "totp code missing", false)
+	case totp == 1 && !totpOK:
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "wrong totp code", true)
+	}
+	return s.loginSucceeded(ctx, &r, addr, totp == 1, step)
+}
+
+// loginState is what the throttles know of an account and a client address.
+type loginState struct {
+	addrFailures, acctFailures int
+	addrLast, acctLast         time.Time
+	// known: the user logged in from this address within knownAddressFor.
+	known bool
+}
+
+func (s *UserService) loginState(ctx context.Context, userID int64, addr string, now time.Time) (loginState, error) {
+	var st loginState
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT address, failures, last_failure_at FROM login_failures WHERE user_id = ? AND address IN (?, ?)`), userID, addr, accountKey)
+	if err != nil {
+		return st, fmt.Errorf("authenticate: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		var n int
+		var last time.Time
+		if err := rows.Scan(&a, &n, &last); err != nil {
+			return st, fmt.Errorf("authenticate: %w", err)
+		}
+		if a == accountKey {
+			st.acctFailures, st.acctLast = n, last
+		} else {
+			st.addrFailures, st.addrLast = n, last
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("authenticate: %w", err)
+	}
+	if addr != "" {
+		var n int
+		if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM login_addresses WHERE user_id = ? AND address = ? AND last_login_at > ?`),
+			userID, addr, now.Add(-knownAddressFor)).Scan(&n); err != nil {
+			return st, fmt.Errorf("authenticate: %w", err)
+		}
+		st.known = n > 0
+	}
+	return st, nil
+}
+
+// loginFailed audits a failed login, counts it against the throttles when count is set,
+// and returns the EUNAUTHORIZED error the caller shows.
+func (s *UserService) loginFailed(ctx context.Context, username string, userID int64, addr, key, detail string, count bool) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if count {
+		for _, a := range []string{addr, accountKey} {
+			if _, err := tx.exec(ctx, `INSERT INTO login_failures (user_id, address, failures, last_failure_at) VALUES (?, ?, 1, ?)
+				ON CONFLICT (user_id, address) DO UPDATE SET failures = CASE WHEN login_failures.last_failure_at < ? THEN 1 ELSE login_failures.failures + 1 END,
+				last_failure_at = excluded.last_failure_at`, userID, a, tx.now, tx.now.Add(-s.perAccount.Forget)); err != nil {
+				return fmt.Errorf("authenticate: count failure: %w", err)
+			}
+		}
+	}
+	e := &medsec.AuditEntry{Action: medsec.ActionLoginFailed, UserID: userID, Username: truncate(username, 64), Detail: detail, ObjectType: "user", ObjectID: userID}
+	if err := tx.audit(ctx, e); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("authenticate: %w", err)
+	}
+	msg := "Wrong user name, password or code."
+	if key == medsec.KeyTOTPRequired {
+		msg = "Enter the code from your authenticator app."
+	}
+	return &medsec.Error{Code: medsec.EUNAUTHORIZED, Message: msg, Key: key}
+}
+
+// loginSucceeded records a login whose credentials were verified: it refuses a TOTP step
+// already used and a password changed meanwhile, clears the throttles, remembers the
+// address, and audits the login.
+func (s *UserService) loginSucceeded(ctx context.Context, r *userRow, addr string, totp bool, step int64) (*medsec.User, error) {
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	username = strings.ToLower(strings.TrimSpace(username))
-	var r userRow
-	var totp, disabled int
-	err = tx.queryRow(ctx, `SELECT id, password_hash, totp_secret, totp_enabled, totp_last_step, failed_logins, locked_until, disabled
-		FROM users WHERE username = ?`, username).Scan(&r.ID, &r.passwordHash, &r.totpSecret, &totp, &r.totpLastStep, &r.failed, &r.lockedUntil, &disabled)
-	fail := func(key, detail string) (*medsec.User, error) {
-		e := &medsec.AuditEntry{Action: medsec.ActionLoginFailed, Username: truncate(username, 64), Detail: detail, ObjectType: "user", ObjectID: r.ID}
-		if r.ID != 0 {
-			e.UserID = r.ID
-		}
-		if err := tx.audit(ctx, e); err != nil {
-			return nil, err
-		}
-		if err := tx.Commit(); err != nil {
-			return nil, fmt.Errorf("authenticate: %w", err)
-		}
-		msg := map[string]string{
-			medsec.KeyLoginFailed:  "Wrong user name, password or code.",
-			medsec.KeyTOTPRequired: "Enter the code from your authenticator app.",
-			medsec.KeyLocked:       "Too many failed logins: the account is locked for a while.",
-		}[key]
-		return nil, &medsec.Error{Code: medsec.EUNAUTHORIZED, Message: msg, Key: key}
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		_ = auth.VerifyPassword(s.dummyHash, password)
-		return fail(medsec.KeyLoginFailed, "unknown user")
-	} else if err != nil {
+	var hash string
+	var disabled int
+	if err := tx.queryRow(ctx, `SELECT password_hash, disabled FROM users WHERE id = ?`, r.ID).Scan(&hash, &disabled); err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if r.lockedUntil.Valid && tx.now.Before(r.lockedUntil.Time) {
-		return fail(medsec.KeyLocked, "account locked")
+	if hash != r.passwordHash || disabled == 1 {
+		tx.Rollback()
+		return nil, s.loginFailed(ctx, r.Username, r.ID, addr, medsec.KeyLoginFailed, "password changed or account disabled during login", false)
 	}
-	if disabled == 1 {
-		_ = auth.VerifyPassword(s.dummyHash, password)
-		return fail(medsec.KeyLoginFailed, "account disabled")
-	}
-	if err := auth.VerifyPassword(r.passwordHash, password); err != nil {
-		if !errors.Is(err, auth.ErrMismatch) {
-			return nil, fmt.Errorf("authenticate %s: %w", username, err)
-		}
-		return s.failAndMaybeLock(ctx, tx, &r, fail, "wrong password")
-	}
-	if totp == 1 {
-		if code == "" {
-			return fail(medsec.KeyTOTPRequired, "totp code missing")
-		}
-		step, ok := auth.CheckTOTP(r.totpSecret, code, tx.now, r.totpLastStep)
-		if !ok {
-			return s.failAndMaybeLock(ctx, tx, &r, fail, "wrong totp code")
-		}
-		if _, err := tx.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, r.ID); err != nil {
+	if totp {
+		res, err := tx.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, r.ID, step)
+		if err != nil {
 			return nil, fmt.Errorf("authenticate: %w", err)
 		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			tx.Rollback()
+			return nil, s.loginFailed(ctx, r.Username, r.ID, addr, medsec.KeyLoginFailed, "totp code already used", true)
+		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?`, tx.now, r.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, tx.now, r.ID); err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM login_failures WHERE user_id = ? AND address IN (?, ?)`, r.ID, addr, accountKey); err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if addr != "" {
+		if _, err := tx.exec(ctx, `INSERT INTO login_addresses (user_id, address, last_login_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, address) DO UPDATE SET last_login_at = excluded.last_login_at`, r.ID, addr, tx.now); err != nil {
+			return nil, fmt.Errorf("authenticate: %w", err)
+		}
 	}
 	u, err := findUser(ctx, tx, tx.db.dialect, "id = ?", r.ID)
 	if err != nil {
@@ -187,22 +332,6 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, code
 		return nil, err
 	}
 	return u, tx.Commit()
-}
-
-func (s *UserService) failAndMaybeLock(ctx context.Context, tx *Tx, r *userRow, fail func(string, string) (*medsec.User, error), detail string) (*medsec.User, error) {
-	r.failed++
-	var locked any
-	if r.failed >= maxFailedLogins {
-		locked = tx.now.Add(lockoutDuration)
-		detail += "; account locked"
-	}
-	if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?`, r.failed, locked, r.ID); err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
-	}
-	if locked != nil {
-		return fail(medsec.KeyLocked, detail)
-	}
-	return fail(medsec.KeyLoginFailed, detail)
 }
 
 func truncate(s string, n int) string {
@@ -385,7 +514,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *medsec.User, password s
 	if err := auth.CheckPasswordStrength(password, u.Username); err != nil {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: "err.weak_password", Message: err.Error()}}}
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -476,27 +605,32 @@ func boolInt(b bool) int {
 
 // SetPassword sets a password and ends the user's other sessions.
 func (s *UserService) SetPassword(ctx context.Context, userID int64, password string) error {
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	u, err := manageableUser(ctx, tx, tx.db.dialect, userID)
+	u, err := manageableUser(ctx, s.db.read, s.db.dialect, userID)
 	if err != nil {
 		return err
 	}
 	if err := auth.CheckPasswordStrength(password, u.Username); err != nil {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: "err.weak_password", Message: err.Error()}}}
 	}
-	hash, err := auth.HashPassword(password)
+	// Hash before the transaction: argon2id takes a while and must not hold the writer.
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, userID); err != nil {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("set password: %w", err)
+	// A new password ends every session and clears the login throttles (an admin's reset
+	// is also how a throttled account is freed at once).
+	for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM login_failures WHERE user_id = ?`} {
+		if _, err := tx.exec(ctx, q, userID); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
 	}
 	if err := tx.audit(ctx, &medsec.AuditEntry{Action: "user.password", ObjectType: "user", ObjectID: userID}); err != nil {
 		return err
