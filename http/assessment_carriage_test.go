@@ -139,6 +139,30 @@ func TestComplianceSettingsForm(t *testing.T) {
 	if resp.StatusCode != 422 {
 		t.Errorf("bad people count: %d, want 422", resp.StatusCode)
 	}
+	// Encouraged items are marked, not called obligations; with pattern II the JP items
+	// outside the pattern table are shown with their handling.
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	cn := get("/compliance/organisation?catalog=cn-nhc-2022-measures")
+	if i := strings.Index(cn, `id="cn-7-2"`); i < 0 || !strings.Contains(cn[i:i+2500], "not an obligation") || strings.Contains(cn[i:i+2500], "An obligation of the organisation") {
+		t.Error("cn-7-2 (鼓励) is not marked as not an obligation")
+	}
+	resp, err = c.PostForm(f.srv.URL+"/compliance/settings?catalog=jp-mhlw-6.0-system-operation", url.Values{"jp_pattern": {"II"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if jp := get("/compliance/organisation?catalog=jp-mhlw-6.0-system-operation"); strings.Count(jp, `data-handling="confirm-with-provider"`) != 35 {
+		t.Errorf("pattern II: %d items to confirm with the provider, want 35", strings.Count(jp, `data-handling="confirm-with-provider"`))
+	}
 	b, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
