@@ -87,6 +87,9 @@ func TestControlsPageCarriage(t *testing.T) {
 		t.Error("asset page does not show the failing check")
 	}
 	body := page("/compliance")
+	if strings.Contains(body, "%!") || !strings.Contains(body, "in-use assets") {
+		t.Error("gap report: the subjects line does not say how many in-use assets are counted")
+	}
 	for _, s := range []string{`id="gap-left-out"`, `data-reason="behind-boundary-host"`, `data-reason="unclassified"`, `id="gap-uncarried"`, "MICU 監視器 1"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("gap report lacks %q", s)
