@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"html/template"
 	"image/png"
 	"net/http"
 
@@ -30,13 +32,21 @@ func (s *Server) uiAccount(w http.ResponseWriter, r *http.Request) error {
 type totpData struct {
 	Secret string
 	URL    string
-	QR     string // data: URL of a PNG
+	// QR is the otpauth:// URL as a PNG QR code in a data: URL. It is typed template.URL
+	// because html/template replaces any data: URL in a src attribute with "#ZgotmplZ"; the
+	// value is built here from our own PNG, never from input.
+	QR template.URL
 }
 
-func (s *Server) uiTOTP(w http.ResponseWriter, r *http.Request) error {
+// renderTOTP shows the enrolment page with the user's pending secret (the same one on every
+// showing until enrolment, so a wrong code does not invalidate what was scanned).
+func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, errKey string) error {
 	p := s.newPage(r, "totp.title")
+	if errKey != "" {
+		p.Error = p.T(errKey)
+	}
 	if p.User.TOTPEnabled {
-		s.render(w, r, http.StatusOK, "totp", p)
+		s.render(w, r, status, "totp", p)
 		return nil
 	}
 	secret, url, err := s.Users.BeginTOTP(r.Context())
@@ -44,17 +54,26 @@ func (s *Server) uiTOTP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &totpData{Secret: secret, URL: url}
-	if key, err := otp.NewKeyFromURL(url); err == nil {
-		if img, err := key.Image(200, 200); err == nil {
-			var buf bytes.Buffer
-			if png.Encode(&buf, img) == nil {
-				d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
-			}
-		}
+	key, err := otp.NewKeyFromURL(url)
+	if err != nil {
+		return fmt.Errorf("totp qr code: %w", err)
 	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return fmt.Errorf("totp qr code: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("totp qr code: %w", err)
+	}
+	d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 	p.Data = d
-	s.render(w, r, http.StatusOK, "totp", p)
+	s.render(w, r, status, "totp", p)
 	return nil
+}
+
+func (s *Server) uiTOTP(w http.ResponseWriter, r *http.Request) error {
+	return s.renderTOTP(w, r, http.StatusOK, "")
 }
 
 func (s *Server) uiTOTPPost(w http.ResponseWriter, r *http.Request) error {
@@ -63,11 +82,7 @@ func (s *Server) uiTOTPPost(w http.ResponseWriter, r *http.Request) error {
 		if !errors.As(err, &e) || e.Code != medsec.EINVALID {
 			return err
 		}
-		p := s.newPage(r, "totp.title")
-		p.Error = p.T(e.Key)
-		p.Data = &totpData{Secret: r.PostFormValue("secret")}
-		s.render(w, r, http.StatusUnprocessableEntity, "totp", p)
-		return nil
+		return s.renderTOTP(w, r, http.StatusUnprocessableEntity, e.Key)
 	}
 	flash(w, "totp.enabled")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)

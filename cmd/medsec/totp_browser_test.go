@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	_ "image/png" // the screenshot
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"medsec/auth"
+)
+
+// TestBrowserTOTPQRCode opens the enrolment page in Chromium as a demo user, checks that
+// the QR code image loaded (the review's D2: html/template turned its data: URL into
+// "#ZgotmplZ"), takes a screenshot of it, decodes the QR code in Go, and checks that it
+// holds the otpauth:// URL of the secret shown beside it: a code made from the scanned
+// secret then turns two-factor on.
+func TestBrowserTOTPQRCode(t *testing.T) {
+	base, _ := startServer(t)
+	ctx := newBrowser(t)
+	var secret, src string
+	var width int
+	var shot []byte
+	if err := chromedp.Run(ctx,
+		login(base, "ce.lin", demoPassword, ""),
+		chromedp.Navigate(base+"/account/totp"),
+		chromedp.WaitVisible(`#totp-secret`),
+		chromedp.Text(`#totp-secret`, &secret),
+		chromedp.AttributeValue(`#totp-qr`, "src", &src, nil),
+		chromedp.Poll(`document.querySelector("#totp-qr").complete`, nil),
+		chromedp.Evaluate(`document.querySelector("#totp-qr").naturalWidth`, &width),
+		chromedp.Screenshot(`#totp-qr`, &shot, chromedp.NodeVisible),
+	); err != nil {
+		t.Fatalf("enrolment page: %v\n%s", err, pageText(ctx))
+	}
+	if !strings.HasPrefix(src, "data:image/png;base64,") || width != 200 {
+		t.Fatalf("QR image: src %.40q, natural width %d; want a 200-pixel PNG data: URL", src, width)
+	}
+	img, _, err := image.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the screenshot of the QR code does not decode: %v", err)
+	}
+	u, err := url.Parse(res.GetText())
+	if err != nil {
+		t.Fatalf("QR code holds %q: %v", res.GetText(), err)
+	}
+	secret = strings.TrimSpace(secret)
+	q := u.Query()
+	if u.Scheme != "otpauth" || u.Host != "totp" || u.Path != "/medsec:ce.lin" || q.Get("secret") != secret ||
+		q.Get("issuer") != "medsec" || q.Get("digits") != "6" || q.Get("period") != "30" || !strings.EqualFold(q.Get("algorithm"), "SHA1") {
+		t.Errorf("QR code holds %q, want otpauth://totp/medsec:ce.lin with secret %s, issuer medsec, SHA1, 6 digits, 30 s", res.GetText(), secret)
+	}
+	code, err := auth.TOTPCode(q.Get("secret"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flash, location string
+	if err := chromedp.Run(ctx,
+		chromedp.SendKeys(`#totp-code`, code),
+		chromedp.Submit(`#totp-code`),
+		chromedp.WaitVisible(`.flash`),
+		chromedp.Text(`.flash`, &flash),
+		chromedp.Location(&location),
+	); err != nil {
+		t.Fatalf("enrol with the scanned secret: %v\n%s", err, pageText(ctx))
+	}
+	// ce.lin reads medsec in Traditional Chinese.
+	if !strings.HasSuffix(location, "/account") || !strings.Contains(flash, "雙因子驗證已啟用") {
+		t.Errorf("after enrolling with the scanned secret: %s %q", location, flash)
+	}
+}
