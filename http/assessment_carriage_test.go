@@ -90,6 +90,13 @@ func TestControlsPageCarriage(t *testing.T) {
 	if strings.Contains(body, "%!") || !strings.Contains(body, "in-use assets") {
 		t.Error("gap report: the subjects line does not say how many in-use assets are counted")
 	}
+	csv := page("/compliance/export?catalog=tw-mohw-medical-baseline&format=csv")
+	for _, s := range []string{"MICU 監視器 1,not counted", "device on a Local LAN: its boundary host carries the controls · Controls carried by: MICU 中央站",
+		"未分群設備,not counted", "tw-si-1.l,End of support not passed · Controls carried by: MICU 中央站,,,MICU 監視器 1"} {
+		if !strings.Contains(csv, s) {
+			t.Errorf("gap CSV lacks %q", s)
+		}
+	}
 	for _, s := range []string{`id="gap-left-out"`, `data-reason="behind-boundary-host"`, `data-reason="unclassified"`, `id="gap-uncarried"`, "MICU 監視器 1"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("gap report lacks %q", s)

@@ -79,6 +79,7 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset,
 			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(it.FailedChecks, " ")})
 	}
+	rows = append(rows, gapLeftOutRows(p, rep)...)
 	name := fmt.Sprintf("gap-%s-%s", rep.CatalogID, rep.GeneratedAt.Format("20060102"))
 	switch r.URL.Query().Get("format") {
 	case "xlsx":
@@ -178,4 +179,37 @@ func gapXLSX(summaryName string, summary [][]string, itemsName string, items [][
 		return nil, fmt.Errorf("gap xlsx: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// gapLeftOutRows are the export rows after the open items: each in-use asset the report does
+// not count, with the reason and the boundary hosts that carry its controls, then each
+// failing automatic check that no control row of its asset carries. Status says which.
+func gapLeftOutRows(p *page, rep *medsec.GapReport) [][]string {
+	names := func(refs []medsec.AssetRef) string {
+		var out []string
+		for _, r := range refs {
+			out = append(out, r.Name)
+		}
+		return strings.Join(out, ", ")
+	}
+	var rows [][]string
+	for _, lo := range rep.LeftOut {
+		why := p.Enum("gap.reason", lo.Reason)
+		if by := names(lo.CarriedBy); by != "" {
+			why += " · " + p.T("gap.carried_by") + ": " + by
+		}
+		rows = append(rows, []string{rep.CatalogID, "", why, "", "", lo.Asset.Name, p.T("gap.not_counted"), "", "", "", ""})
+	}
+	for _, c := range rep.UncarriedChecks {
+		var controls []string
+		for _, ref := range c.Controls {
+			controls = append(controls, strings.TrimSpace(ref.ControlID+" "+ref.Item))
+		}
+		title := p.Enum("check", c.CheckID)
+		if by := names(c.CarriedBy); by != "" {
+			title += " · " + p.T("gap.carried_by") + ": " + by
+		}
+		rows = append(rows, []string{rep.CatalogID, strings.Join(controls, " "), title, "", "", c.Asset.Name, p.T("gap.check_uncarried"), "", "", "", c.CheckID})
+	}
+	return rows
 }
