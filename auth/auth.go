@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -32,8 +34,27 @@ const (
 	saltLen      = 16
 )
 
-// MinPasswordLength is the shortest password medsec accepts.
-const MinPasswordLength = 12
+// Password policy (NIST SP 800-63B §5.1.1.2): at least MinPasswordLength and at most
+// MaxPasswordLength characters of any kind, not containing the user name, and not guessable:
+// zxcvbn's estimate, which checks the password against embedded lists of common and breached
+// passwords, words and names, and against keyboard patterns, repetitions, sequences and
+// dates, must reach minPasswordScore (3: about 10^8 guesses or more). No composition rules
+// and no forced expiry, as the guideline says.
+const (
+	MinPasswordLength = 12
+	MaxPasswordLength = 128
+	minPasswordScore  = 3
+)
+
+// PasswordProblem says why a new password is refused: Key names the reason for
+// translation (err.password_*), Message says it in English.
+type PasswordProblem struct {
+	Key     string
+	Message string
+}
+
+// Error implements error.
+func (p *PasswordProblem) Error() string { return p.Message }
 
 // ErrMismatch is returned when a password does not match its hash.
 var ErrMismatch = errors.New("password does not match")
@@ -80,13 +101,20 @@ func VerifyPassword(hash, password string) error {
 	return nil
 }
 
-// CheckPasswordStrength returns a non-nil error naming why a new password is refused.
+// CheckPasswordStrength returns nil for a password the policy accepts for the user, else a
+// *PasswordProblem naming why not.
 func CheckPasswordStrength(password, username string) error {
-	if len([]rune(password)) < MinPasswordLength {
-		return fmt.Errorf("must have at least %d characters", MinPasswordLength)
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPasswordLength:
+		return &PasswordProblem{Key: "err.password_short", Message: fmt.Sprintf("must have at least %d characters", MinPasswordLength)}
+	case n > MaxPasswordLength:
+		return &PasswordProblem{Key: "err.password_long", Message: fmt.Sprintf("must have at most %d characters", MaxPasswordLength)}
+	case username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)):
+		return &PasswordProblem{Key: "err.password_username", Message: "must not contain the user name"}
 	}
-	if strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
-		return errors.New("must not contain the user name")
+	if zxcvbn.PasswordStrength(password, []string{username, "medsec"}).Score < minPasswordScore {
+		return &PasswordProblem{Key: "err.password_guessable", Message: "is too easy to guess (a common or breached password, a word or name, a keyboard pattern, a repetition or a sequence); use a longer phrase of unrelated words"}
 	}
 	return nil
 }

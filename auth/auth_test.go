@@ -61,19 +61,39 @@ func TestTOTP(t *testing.T) {
 	}
 }
 
+// TestPasswordStrength is the review's F9: trivial passwords of twelve characters or more
+// are refused with the reason, and good ones of any script pass.
 func TestPasswordStrength(t *testing.T) {
 	tests := []struct {
 		password string
-		ok       bool
+		want     string // the problem's key, "" for accepted
 	}{
-		{"short", false},
-		{"alice-long-password", false},
-		{"長いパスワードです十二文字以上", true},
-		{"a perfectly fine one", true},
+		{"short", "err.password_short"},
+		{strings.Repeat("x7#Q", 33), "err.password_long"},
+		{"alice-long-password", "err.password_username"},
+		{"ALICE-long-password", "err.password_username"},
+		{"aaaaaaaaaaaa", "err.password_guessable"},
+		{"password1234", "err.password_guessable"},
+		{"qwertyuiop123", "err.password_guessable"},
+		{"iloveyou12345", "err.password_guessable"},
+		{"1234567890123", "err.password_guessable"},
+		{"Password2026!", "err.password_guessable"},
+		{"hospital1234", "err.password_guessable"},
+		{"長いパスワードです十二文字以上", ""},
+		{"a perfectly fine one", ""},
+		{"Hj4$nBv8kQs3yE", ""},
+		{"correct-horse-battery-staple", ""},
 	}
 	for _, tt := range tests {
-		if got := CheckPasswordStrength(tt.password, "alice") == nil; got != tt.ok {
-			t.Errorf("CheckPasswordStrength(%q) ok = %v, want %v", tt.password, got, tt.ok)
+		err := CheckPasswordStrength(tt.password, "alice")
+		got := ""
+		if p, ok := err.(*PasswordProblem); ok {
+			got = p.Key
+		} else if err != nil {
+			t.Fatalf("CheckPasswordStrength(%q) = %v, want a *PasswordProblem", tt.password, err)
+		}
+		if got != tt.want {
+			t.Errorf("CheckPasswordStrength(%q) = %q, want %q", tt.password, got, tt.want)
 		}
 	}
 }

@@ -511,8 +511,8 @@ func (s *UserService) CreateUser(ctx context.Context, u *medsec.User, password s
 	if !caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
 		return medsec.ErrBeyondOwnAccess()
 	}
-	if err := auth.CheckPasswordStrength(password, u.Username); err != nil {
-		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: "err.weak_password", Message: err.Error()}}}
+	if err := checkPassword(password, u.Username); err != nil {
+		return err
 	}
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
@@ -603,14 +603,25 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// checkPassword applies the password policy (auth.CheckPasswordStrength) and returns a
+// refusal as a validation error of the field "password" that names the reason.
+func checkPassword(password, username string) error {
+	err := auth.CheckPasswordStrength(password, username)
+	var p *auth.PasswordProblem
+	if errors.As(err, &p) {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: p.Key, Message: p.Message}}}
+	}
+	return err
+}
+
 // SetPassword sets a password and ends the user's other sessions.
 func (s *UserService) SetPassword(ctx context.Context, userID int64, password string) error {
 	u, err := manageableUser(ctx, s.db.read, s.db.dialect, userID)
 	if err != nil {
 		return err
 	}
-	if err := auth.CheckPasswordStrength(password, u.Username); err != nil {
-		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "password", Key: "err.weak_password", Message: err.Error()}}}
+	if err := checkPassword(password, u.Username); err != nil {
+		return err
 	}
 	// Hash before the transaction: argon2id takes a while and must not hold the writer.
 	hash, err := s.hashPassword(ctx, password)

@@ -414,3 +414,35 @@ func TestLoginFloodDoesNotStallWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordPolicy: the service refuses guessable passwords with the reason, on creation
+// and on a change, and stores nothing.
+func TestPasswordPolicy(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		reason := func(err error) string {
+			if ve, ok := err.(*medsec.ValidationError); ok && len(ve.Errors) == 1 && ve.Errors[0].Field == "password" {
+				return ve.Errors[0].Key
+			}
+			return fmt.Sprint(err)
+		}
+		for _, pw := range []string{"aaaaaaaaaaaa", "password1234"} {
+			if got := reason(users.CreateUser(system, &medsec.User{Username: "pwtest1", Role: medsec.RoleSOCAnalyst}, pw)); got != "err.password_guessable" {
+				t.Errorf("create with %q: %s, want err.password_guessable", pw, got)
+			}
+		}
+		u := &medsec.User{Username: "pwtest1", Role: medsec.RoleSOCAnalyst}
+		if err := users.CreateUser(system, u, password); err != nil {
+			t.Fatalf("create with a good password: %v", err)
+		}
+		if got := reason(users.SetPassword(as(u), u.ID, "qwertyuiop123")); got != "err.password_guessable" {
+			t.Errorf("change to a keyboard pattern: %s", got)
+		}
+		if got := reason(users.SetPassword(as(u), u.ID, "pwtest1-is-my-name")); got != "err.password_username" {
+			t.Errorf("change to one with the user name: %s", got)
+		}
+		if _, err := users.Authenticate(from("10.0.0.1"), "pwtest1", password, ""); err != nil {
+			t.Errorf("the refused changes touched the password: %v", err)
+		}
+	})
+}
