@@ -67,7 +67,8 @@ func (c *Checker) CheckConduits() []Finding {
 				want = resNone
 			}
 			for _, r := range s.list {
-				if !c.loc.uniform(fromAddr(r.First), fromAddr(r.Last), r.Is4(), want) {
+				// The catch-all Internet zone holds only public addresses no range lists.
+				if !c.loc.uniform(fromAddr(r.First), fromAddr(r.Last), r.Is4(), want) || (zi == c.loc.fallback && !r.allPublic()) {
 					add(FindConduitOutsideZone, "side", s.side, "range", r.String())
 				}
 			}

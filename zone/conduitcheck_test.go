@@ -10,7 +10,7 @@ func TestCheckConduits(t *testing.T) {
 	m := hospital()
 	m.Conduits = append(m.Conduits,
 		Conduit{ID: 7, Name: "bad whitelists", From: zOT, To: zInternet, Protocol: ProtoAny,
-			Sources: rs("10.20.1.5", "10.1.0.5", "10.20.29.0-10.20.30.5"), Destinations: rs("8.8.8.8", "10.1.0.10", "1.0.0.0/8"),
+			Sources: rs("10.20.1.5", "10.1.0.5", "10.20.29.0-10.20.30.5"), Destinations: rs("8.8.8.8", "10.1.0.10", "1.0.0.0/8", "192.168.50.0/24", "172.15.255.0-172.16.0.255"),
 			Controls: []Control{ControlBlocking}},
 		Conduit{ID: 8, Name: "any port", From: zServers, To: zOT, Protocol: ProtoUDP,
 			Sources: rs("0.0.0.1"), Destinations: rs("10.20.255.255"), Controls: []Control{ControlIsolation}},
@@ -38,6 +38,8 @@ func TestCheckConduits(t *testing.T) {
 		{7, FindConduitOutsideZone, "source10.1.0.5"},
 		{7, FindConduitOutsideZone, "source10.20.29.0-10.20.30.5"}, // runs into the dialysis LAN
 		{7, FindConduitOutsideZone, "destination10.1.0.10"},        // the Internet zone holds only unlisted addresses
+		{7, FindConduitOutsideZone, "destination192.168.50.0/24"},  // ... and only public ones
+		{7, FindConduitOutsideZone, "destination172.15.255.0-172.16.0.255"},
 		{8, FindConduitAnyPort, ""},
 		{8, FindConduitOutsideZone, "source0.0.0.1"}, // before every zone range
 	}

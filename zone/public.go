@@ -1,6 +1,9 @@
 package zone
 
-import "net/netip"
+import (
+	"net/netip"
+	"slices"
+)
 
 // notInternet lists the special-purpose blocks whose addresses are never reachable from
 // the Internet (IANA IPv4 and IPv6 Special-Purpose Address Registries, RFC 6890, entries
@@ -52,6 +55,27 @@ func IsPublic(a netip.Addr) bool {
 	}
 	for _, p := range notInternet {
 		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// multicast lists the multicast blocks, which IsPublic refuses as not global unicast.
+var multicast = []netip.Prefix{netip.MustParsePrefix("224.0.0.0/4"), netip.MustParsePrefix("ff00::/8")}
+
+// allPublic reports whether every address of r is public (IsPublic): both ends are, and r
+// overlaps no private, special-purpose or multicast block.
+func (r Range) allPublic() bool {
+	if !IsPublic(r.First) || !IsPublic(r.Last) {
+		return false
+	}
+	for _, p := range append(slices.Clone(notInternet), multicast...) {
+		if p.Addr().Is4In6() {
+			continue // the IPv4-mapped block: its IPv4 addresses are judged as IPv4
+		}
+		pr := PrefixRange(p)
+		if pr.Is4() == r.Is4() && r.First.Compare(pr.Last) <= 0 && pr.First.Compare(r.Last) <= 0 {
 			return false
 		}
 	}
