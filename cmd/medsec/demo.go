@@ -11,27 +11,133 @@ import (
 	mhttp "medsec/http"
 )
 
-// loadDemo loads the demo hospital if the inventory is empty. Demo users get password, or
-// a generated one that is returned to be shown once.
-func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bool, shown string, err error) {
-	ctx = asSystem(ctx)
-	sites, err := s.Org.FindSites(ctx)
-	if err != nil || len(sites) > 0 {
-		return false, "", err
+// checkDemoPassword applies the password policy to the demo users' password for every demo
+// user, so that a refused password stops "serve --demo" before anything is loaded.
+func checkDemoPassword(password string) error {
+	for _, row := range demo.Hospital().Users {
+		if err := auth.CheckPasswordStrength(password, row.User.Username); err != nil {
+			return fmt.Errorf("MEDSEC_DEMO_PASSWORD: %w (for demo user %s)", err, row.User.Username)
+		}
 	}
+	return nil
+}
+
+// demoLoad says what loadDemo did.
+type demoLoad struct {
+	// Loaded is set when the demo hospital was loaded into an empty database.
+	Loaded bool
+	// Users is how many demo users were created: all of them with the hospital, or those
+	// missing from an earlier start (a start that failed before making them).
+	Users int
+	// Password is the generated password of the users created, to show once; "" when the
+	// caller chose it.
+	Password string
+}
+
+// loadDemo loads the demo hospital if the inventory is empty (loaded), and creates the demo
+// users that do not exist yet in any case. Demo users get password, or a generated one that
+// is returned (shown) to be shown once.
+func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bool, shown string, err error) {
+	out, err := loadDemoAndUsers(ctx, s, password)
+	return out.Loaded, out.Password, err
+}
+
+// loadDemoAndUsers is loadDemo, saying also how many demo users it created.
+func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string) (demoLoad, error) {
+	ctx = asSystem(ctx)
+	var out demoLoad
 	if password == "" {
 		token, _, err := auth.NewToken("")
 		if err != nil {
-			return false, "", err
+			return out, err
 		}
-		password, shown = token[:16], token[:16]
+		password, out.Password = token[:16], token[:16]
 	}
+	if err := checkDemoPassword(password); err != nil {
+		return out, err
+	}
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		return out, err
+	}
+	if len(sites) > 0 {
+		out.Users, err = ensureDemoUsers(ctx, s, password)
+		if out.Users == 0 {
+			out.Password = ""
+		}
+		return out, err
+	}
+	loaded, err := loadDemoHospital(ctx, s)
+	if err != nil {
+		return out, err
+	}
+	out.Loaded = loaded
+	out.Users, err = ensureDemoUsers(ctx, s, password)
+	return out, err
+}
+
+// ensureDemoUsers creates the demo users that do not exist, with their sites and vendor
+// found by code and name, and returns how many it created.
+func ensureDemoUsers(ctx context.Context, s mhttp.Services, password string) (int, error) {
+	existing, err := s.Users.FindUsers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	have := map[string]bool{}
+	for _, u := range existing {
+		have[u.Username] = true
+	}
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	siteIDs := map[string]int64{}
+	for _, site := range sites {
+		siteIDs[site.Code] = site.ID
+	}
+	vendors, err := s.Org.FindVendors(ctx)
+	if err != nil {
+		return 0, err
+	}
+	vendorIDs := map[string]int64{}
+	for _, v := range vendors {
+		vendorIDs[v.Name] = v.ID
+	}
+	created := 0
+	for _, row := range demo.Hospital().Users {
+		u := row.User
+		if have[u.Username] {
+			continue
+		}
+		for _, code := range row.Sites {
+			id, ok := siteIDs[code]
+			if !ok {
+				return created, fmt.Errorf("user %s: no site %s", u.Username, code)
+			}
+			u.SiteIDs = append(u.SiteIDs, id)
+		}
+		if row.Vendor != "" {
+			if u.VendorID = vendorIDs[row.Vendor]; u.VendorID == 0 {
+				return created, fmt.Errorf("user %s: no vendor %s", u.Username, row.Vendor)
+			}
+		}
+		if err := s.Users.CreateUser(ctx, &u, password); err != nil {
+			return created, fmt.Errorf("user %s: %w", u.Username, err)
+		}
+		created++
+	}
+	return created, nil
+}
+
+// loadDemoHospital loads the demo hospital's sites, departments, people, vendors, assets,
+// zones and assessments into an empty database.
+func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	d := demo.Hospital()
 	siteIDs := map[string]int64{}
 	for i := range d.Sites {
 		site := &d.Sites[i]
 		if err := s.Org.CreateSite(ctx, site); err != nil {
-			return false, "", fmt.Errorf("site %s: %w", site.Code, err)
+			return false, fmt.Errorf("site %s: %w", site.Code, err)
 		}
 		siteIDs[site.Code] = site.ID
 	}
@@ -40,7 +146,7 @@ func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bo
 		row := &d.Departments[i]
 		row.Department.SiteID = siteIDs[row.Site]
 		if err := s.Org.CreateDepartment(ctx, &row.Department); err != nil {
-			return false, "", fmt.Errorf("department %s: %w", row.Department.Name, err)
+			return false, fmt.Errorf("department %s: %w", row.Department.Name, err)
 		}
 		deptIDs[[2]string{row.Site, row.Department.Name}] = row.Department.ID
 	}
@@ -48,36 +154,25 @@ func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bo
 		row := &d.People[i]
 		row.Person.DepartmentID = deptIDs[[2]string{row.Site, row.Department}]
 		if err := s.Org.CreatePerson(ctx, &row.Person); err != nil {
-			return false, "", fmt.Errorf("person %s: %w", row.Person.Name, err)
+			return false, fmt.Errorf("person %s: %w", row.Person.Name, err)
 		}
 	}
 	vendorIDs := map[string]int64{}
 	for i := range d.Vendors {
 		v := &d.Vendors[i]
 		if err := s.Org.CreateVendor(ctx, v); err != nil {
-			return false, "", fmt.Errorf("vendor %s: %w", v.Name, err)
+			return false, fmt.Errorf("vendor %s: %w", v.Name, err)
 		}
 		vendorIDs[v.Name] = v.ID
 	}
 	if _, err := s.Assets.ImportAssets(ctx, medsec.AssetImport{Source: "demo hospital", Rows: d.Assets}); err != nil {
-		return false, "", err
+		return false, err
 	}
 	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now()); err != nil {
-		return false, "", fmt.Errorf("demo zones: %w", err)
+		return false, fmt.Errorf("demo zones: %w", err)
 	}
 	if err := loadDemoAssessments(ctx, s); err != nil {
-		return false, "", fmt.Errorf("demo assessments: %w", err)
+		return false, fmt.Errorf("demo assessments: %w", err)
 	}
-	for i := range d.Users {
-		row := &d.Users[i]
-		u := &row.User
-		for _, code := range row.Sites {
-			u.SiteIDs = append(u.SiteIDs, siteIDs[code])
-		}
-		u.VendorID = vendorIDs[row.Vendor]
-		if err := s.Users.CreateUser(ctx, u, password); err != nil {
-			return false, "", fmt.Errorf("user %s: %w", u.Username, err)
-		}
-	}
-	return true, shown, nil
+	return true, nil
 }

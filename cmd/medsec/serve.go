@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/auth"
 	mhttp "medsec/http"
 	"medsec/sqlstore"
 )
@@ -64,6 +65,20 @@ func (m *Main) parseServe(args []string) (*serveConfig, error) {
 	}
 	if c.demoPassword, err = secretFromEnv("MEDSEC_DEMO_PASSWORD"); err != nil {
 		return nil, err
+	}
+	// Passwords the policy refuses stop the start before the data directory is touched,
+	// not half-way through loading the demo.
+	if c.demo && c.demoPassword != "" {
+		if err := checkDemoPassword(c.demoPassword); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+	}
+	if c.adminPassword != "" && c.db == "" {
+		if _, err := os.Stat(dsnFor(c.data, "")); errors.Is(err, os.ErrNotExist) {
+			if err := auth.CheckPasswordStrength(c.adminPassword, "admin"); err != nil {
+				return nil, fmt.Errorf("serve: MEDSEC_ADMIN_PASSWORD: %w", err)
+			}
+		}
 	}
 	return c, nil
 }
@@ -125,15 +140,21 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "\nFirst start: user \"admin\" has the password %s\nSet MEDSEC_ADMIN_PASSWORD to choose it instead. It is not shown again.\n\n", generated)
 	}
 	if c.demo {
-		loaded, password, err := loadDemo(ctx, services, c.demoPassword)
+		load, err := loadDemoAndUsers(ctx, services, c.demoPassword)
 		if err != nil {
 			return fmt.Errorf("serve: demo: %w", err)
 		}
-		if loaded {
+		if load.Loaded {
 			logger.Info("demo hospital loaded")
-			if password != "" {
-				fmt.Fprintf(m.Stdout, "Demo users (ciso, ce.lin, itops.chen, soc.wang, auditor, vendor.aurora, ce.hsu) have the password %s\n\n", password)
+		} else if load.Users > 0 {
+			logger.Info("demo users created that an earlier start had not made", "users", load.Users)
+		}
+		if load.Users > 0 {
+			password := "from MEDSEC_DEMO_PASSWORD"
+			if load.Password != "" {
+				password = load.Password
 			}
+			fmt.Fprintf(m.Stdout, "Demo users (ciso, ce.lin, itops.chen, soc.wang, auditor, vendor.aurora, ce.hsu) have the password %s\n\n", password)
 		}
 	}
 
