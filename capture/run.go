@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"medsec"
 )
@@ -14,7 +16,8 @@ import (
 func InventoryItems(assets []*medsec.Asset) []InventoryItem {
 	items := make([]InventoryItem, 0, len(assets))
 	for _, a := range assets {
-		item := InventoryItem{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, MACs: a.MACs, AETitles: a.AETitles}
+		item := InventoryItem{ID: strconv.FormatInt(a.ID, 10), Name: a.Name, MACs: a.MACs, AETitles: a.AETitles,
+			Manufacturer: a.VendorName, Model: a.Model, Serial: a.Serial, Software: a.Software}
 		for _, ip := range a.IPs {
 			if addr, err := netip.ParseAddr(ip); err == nil {
 				item.IPs = append(item.IPs, addr)
@@ -57,4 +60,78 @@ func NewRun(siteID int64, res *Result, assets []*medsec.Asset) (*medsec.Discover
 		}
 	}
 	return run, nil
+}
+
+// ApplyIdentity writes observed identity values into an inventory asset: the
+// model, serial number and software version replace the recorded ones, an AE
+// title is added to the recorded ones, and a manufacturer becomes the asset's
+// vendor when one of vendors names it (SameName). A manufacturer no vendor
+// names is an EINVALID error, and so is a field it does not know; the asset
+// is then left as it was.
+func ApplyIdentity(a *medsec.Asset, ds []Disagreement, vendors []*medsec.Vendor) error {
+	next := *a
+	next.AETitles = slices.Clone(a.AETitles)
+	for _, d := range ds {
+		switch d.Field {
+		case FieldModel:
+			next.Model = d.Observed
+		case FieldSerial:
+			next.Serial = d.Observed
+		case FieldSoftware:
+			next.Software = d.Observed
+		case FieldAETitles:
+			if !slices.ContainsFunc(next.AETitles, func(ae string) bool { return strings.EqualFold(ae, d.Observed) }) {
+				next.AETitles = append(next.AETitles, d.Observed)
+			}
+		case FieldVendor:
+			i := slices.IndexFunc(vendors, func(v *medsec.Vendor) bool { return SameName(v.Name, d.Observed) })
+			if i < 0 {
+				return &medsec.Error{Code: medsec.EINVALID, Key: "discovery.no_vendor", Args: []any{d.Observed},
+					Message: fmt.Sprintf("No vendor is named %s: add it under Organisation, then accept.", d.Observed)}
+			}
+			next.VendorID, next.VendorName = vendors[i].ID, vendors[i].Name
+		default:
+			return medsec.Errorf(medsec.EINVALID, "Unknown identity field %q.", d.Field)
+		}
+	}
+	*a = next
+	return nil
+}
+
+// AssetFromHost proposes the inventory asset for a host discovery saw at a
+// site: its address and MACs, its DICOM AE titles, model, serial number and
+// software version, the vendor among vendors that names its manufacturer,
+// and a name from its station name, DHCP or DNS name, HL7 application or AE
+// title (else its address). Kind and department are left for a person to
+// choose.
+func AssetFromHost(siteID int64, h Host, vendors []*medsec.Vendor) medsec.Asset {
+	a := medsec.Asset{SiteID: siteID, IPs: []string{h.Address.String()}, MACs: slices.Clone(h.MACs), Status: medsec.StatusActive}
+	names := map[string]string{}
+	for _, f := range h.Identity {
+		if names[f.Kind] == "" {
+			names[f.Kind] = f.Value
+		}
+		switch f.Kind {
+		case FactAETitle:
+			a.AETitles = append(a.AETitles, f.Value)
+		case FactModel:
+			a.Model = f.Value
+		case FactSerialNumber:
+			a.Serial = f.Value
+		case FactSoftwareVersion:
+			a.Software = f.Value
+		case FactManufacturer:
+			if i := slices.IndexFunc(vendors, func(v *medsec.Vendor) bool { return SameName(v.Name, f.Value) }); i >= 0 {
+				a.VendorID, a.VendorName = vendors[i].ID, vendors[i].Name
+			}
+		}
+	}
+	a.Name = h.Address.String()
+	for _, k := range []string{FactStationName, FactDHCPHostname, FactDNSName, FactHL7Application, FactAETitle} {
+		if names[k] != "" {
+			a.Name = names[k]
+			break
+		}
+	}
+	return a
 }

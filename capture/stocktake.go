@@ -3,8 +3,10 @@ package capture
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // InventoryItem is the part of an inventory asset that passive discovery
@@ -18,6 +20,12 @@ type InventoryItem struct {
 	IPs      []netip.Addr `json:"ips,omitempty"`
 	MACs     []string     `json:"macs,omitempty"`
 	AETitles []string     `json:"ae_titles,omitempty"`
+	// Manufacturer (the asset's vendor), Model, Serial and Software (its
+	// software version) are compared with what the traffic shows.
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Model        string `json:"model,omitempty"`
+	Serial       string `json:"serial,omitempty"`
+	Software     string `json:"software_version,omitempty"`
 }
 
 // Stocktake is the outcome of matching discovered hosts against an
@@ -43,6 +51,112 @@ type StocktakeMatch struct {
 	// Conflicts notes disagreements, like an address seen with a MAC other
 	// than the recorded ones.
 	Conflicts []string `json:"conflicts,omitempty"`
+	// Disagreements lists the identity the traffic shows that differs from,
+	// or is missing in, the inventory item, with its evidence.
+	Disagreements []Disagreement `json:"disagreements,omitempty"`
+}
+
+// Identity fields a Disagreement names; they are the asset's field names.
+const (
+	FieldVendor   = "vendor"           // the manufacturer (DICOM (0008,0070))
+	FieldModel    = "model"            // DICOM (0008,1090)
+	FieldSerial   = "serial"           // DICOM (0018,1000)
+	FieldSoftware = "software_version" // DICOM (0018,1020)
+	FieldAETitles = "ae_titles"        // DICOM AE titles of the associations
+)
+
+// Disagreement is one identity attribute of a matched inventory item whose
+// value in the traffic differs from the inventory's (or the inventory has
+// none).
+type Disagreement struct {
+	// Field is one of the Field* constants.
+	Field string `json:"field"`
+	// Inventory is the inventory's value ("" when it has none; for AE
+	// titles, the recorded ones joined by ", ").
+	Inventory string `json:"inventory,omitempty"`
+	// Observed is the value the traffic shows.
+	Observed string `json:"observed"`
+	// Host is the address that showed it; Evidence and Count are the
+	// fact's (packets and times, how often).
+	Host     netip.Addr `json:"host"`
+	Evidence []Evidence `json:"evidence"`
+	Count    int64      `json:"count"`
+}
+
+// factField maps the identity facts compared with the inventory to fields.
+var factField = map[string]string{
+	FactManufacturer: FieldVendor, FactModel: FieldModel, FactSerialNumber: FieldSerial,
+	FactSoftwareVersion: FieldSoftware, FactAETitle: FieldAETitles,
+}
+
+// Disagreements compares the identity facts of the given hosts of r with an
+// inventory item. A manufacturer or model agrees when one names the other
+// (letters and digits compared, case ignored: "Aurora" and "Aurora Medical
+// Systems" agree); a serial number or software version must be equal so
+// compared; an AE title must be among the item's.
+func Disagreements(r *Result, hosts []netip.Addr, item InventoryItem) []Disagreement {
+	var out []Disagreement
+	for _, h := range r.Hosts {
+		if !slices.Contains(hosts, h.Address) {
+			continue
+		}
+		for _, f := range h.Identity {
+			field, ok := factField[f.Kind]
+			if !ok {
+				continue
+			}
+			var inv string
+			agree := false
+			switch field {
+			case FieldVendor:
+				inv, agree = item.Manufacturer, SameName(item.Manufacturer, f.Value)
+			case FieldModel:
+				inv, agree = item.Model, SameName(item.Model, f.Value)
+			case FieldSerial:
+				inv, agree = item.Serial, normName(item.Serial) == normName(f.Value)
+			case FieldSoftware:
+				inv, agree = item.Software, normName(item.Software) == normName(f.Value)
+			case FieldAETitles:
+				inv = strings.Join(item.AETitles, ", ")
+				agree = slices.ContainsFunc(item.AETitles, func(ae string) bool { return strings.EqualFold(strings.TrimSpace(ae), f.Value) })
+			}
+			if !agree {
+				out = append(out, Disagreement{Field: field, Inventory: inv, Observed: f.Value, Host: h.Address,
+					Evidence: append([]Evidence(nil), f.Evidence...), Count: f.Count})
+			}
+		}
+	}
+	return out
+}
+
+// SameName reports whether two names of a manufacturer or model name the
+// same thing: equal, or one containing the other, comparing letters and
+// digits only and ignoring case. An empty name agrees with nothing.
+func SameName(a, b string) bool {
+	na, nb := normName(a), normName(b)
+	if na == "" || nb == "" {
+		return false
+	}
+	return na == nb || strings.Contains(" "+na+" ", " "+nb+" ") || strings.Contains(" "+nb+" ", " "+na+" ")
+}
+
+// normName lowercases s and keeps its letters and digits, runs of anything
+// else becoming one space.
+func normName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space = false
+		} else {
+			space = true
+		}
+	}
+	return b.String()
 }
 
 // normMAC lowercases a MAC address and accepts '-' or no separators; it
@@ -151,7 +265,8 @@ func Match(r *Result, inventory []InventoryItem) Stocktake {
 			continue
 		}
 		sort.Strings(st.by)
-		out.Matched = append(out.Matched, StocktakeMatch{Item: inventory[i], Hosts: st.hosts, By: st.by, Conflicts: st.conflicts})
+		out.Matched = append(out.Matched, StocktakeMatch{Item: inventory[i], Hosts: st.hosts, By: st.by, Conflicts: st.conflicts,
+			Disagreements: Disagreements(r, st.hosts, inventory[i])})
 	}
 	return out
 }

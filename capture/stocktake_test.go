@@ -65,3 +65,68 @@ func fmtList(s []string) string {
 	}
 	return out
 }
+
+// TestDisagreements rebuilds review D5: a CT matched by address whose traffic shows
+// another manufacturer, model, serial number, software version and an AE title the
+// inventory lacks. Each is a disagreement with the packet that shows it; agreeing
+// values are not.
+func TestDisagreements(t *testing.T) {
+	r, err := AnalyzeFiles([]string{"testdata/dicom-store-implicit.pcap"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	tests := []struct {
+		name string
+		item InventoryItem
+		want []string // "field: inventory -> observed"
+	}{
+		{"D5: another device on record", InventoryItem{ID: "30", Name: "CT-1", IPs: lo, Manufacturer: "Aurora",
+			Model: "Aurora CT 64 Evolve", Serial: "AMS-CT64-180427"}, []string{
+			"ae_titles:  -> CTSCAN7", "ae_titles:  -> PACS01", "model: Aurora CT 64 Evolve -> Scanomatic 3000",
+			"serial: AMS-CT64-180427 -> SN-000123", "software_version:  -> SV 4.2.1", "vendor: Aurora -> ACME Medical Systems"}},
+		{"agreeing record", InventoryItem{ID: "31", Name: "CT-7", IPs: lo, Manufacturer: "ACME",
+			Model: "scanomatic-3000", Serial: "sn 000123", Software: "SV 4.2.1", AETitles: []string{"ctscan7", "PACS01"}}, nil},
+		{"other version", InventoryItem{ID: "32", Name: "CT-7", IPs: lo, Manufacturer: "ACME Medical Systems Inc.",
+			Model: "Scanomatic 3000", Serial: "SN-000123", Software: "SV 4.2", AETitles: []string{"CTSCAN7", "PACS01"}},
+			[]string{"software_version: SV 4.2 -> SV 4.2.1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := Match(r, []InventoryItem{tc.item})
+			if len(st.Matched) != 1 {
+				t.Fatalf("matched %+v", st.Matched)
+			}
+			var got []string
+			for _, d := range st.Matched[0].Disagreements {
+				got = append(got, d.Field+": "+d.Inventory+" -> "+d.Observed)
+				if len(d.Evidence) == 0 || d.Evidence[0].Packet == 0 || d.Evidence[0].Time.IsZero() || d.Host != lo[0] {
+					t.Errorf("%s without its evidence: %+v", d.Field, d)
+				}
+			}
+			sort.Strings(got)
+			if fmtList(got) != fmtList(tc.want) {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSameName(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"Aurora", "Aurora Medical Systems", true},
+		{"ACME Medical Systems Inc.", "acme medical systems", true},
+		{"Aurora", "ACME Medical Systems", false},
+		{"CT 64", "CT 640", false},
+		{"", "ACME", false},
+		{"臺北示範醫療器材", "臺北示範醫療器材", true},
+	}
+	for _, tc := range tests {
+		if got := SameName(tc.a, tc.b); got != tc.want {
+			t.Errorf("SameName(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
