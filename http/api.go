@@ -44,6 +44,8 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/discovery", Perm: medsec.PermInventoryRead, Handler: s.apiDiscoveryList},
 		{Method: "POST", Path: "/api/v1/discovery", Perm: medsec.PermInventoryWrite, Handler: s.apiDiscoveryCreate},
 		{Method: "GET", Path: "/api/v1/discovery/{id}", Perm: medsec.PermInventoryRead, Handler: s.apiDiscoveryGet},
+		{Method: "POST", Path: "/api/v1/discovery/{id}/accept", Perm: medsec.PermInventoryWrite, Handler: s.apiDiscoveryAccept},
+		{Method: "POST", Path: "/api/v1/discovery/{id}/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiDiscoveryAddAsset},
 		{Method: "GET", Path: "/api/v1/audit", Perm: medsec.PermAuditRead, Handler: s.apiAuditList},
 		{Method: "GET", Path: "/api/v1/audit/export", Perm: medsec.PermAuditRead, Handler: s.exportAudit},
 		{Method: "GET", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserList},

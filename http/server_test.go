@@ -139,6 +139,8 @@ var routeTable = []struct {
 	{"GET", "/api/v1/discovery", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/discovery", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/discovery/{id}", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/discovery/{id}/accept", medsec.PermInventoryWrite, false},
+	{"POST", "/api/v1/discovery/{id}/assets", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/audit", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/audit/export", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/users", medsec.PermUserAdmin, false},

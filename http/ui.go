@@ -267,6 +267,8 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /discovery", s.ui(medsec.PermInventoryRead, s.uiDiscoveryList))
 	mux.Handle("POST /discovery", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryCreate))
 	mux.Handle("GET /discovery/{id}", s.ui(medsec.PermInventoryRead, s.uiDiscoveryShow))
+	mux.Handle("POST /discovery/{id}/accept", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryAccept))
+	mux.Handle("POST /discovery/{id}/assets", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryAddAsset))
 
 	s.zoneUIRoutes(mux)
 

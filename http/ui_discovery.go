@@ -1,12 +1,13 @@
 package http
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"medsec"
 	"medsec/capture"
@@ -80,6 +81,34 @@ type discoveryShowData struct {
 	Result     *capture.Result
 	Stocktake  capture.Stocktake
 	Identified []capture.Flow
+	// Matched are the inventory assets seen, with the identity their hosts showed and
+	// what of it still differs from the inventory now.
+	Matched []matchedView
+	// New are the hosts not in the inventory, each with the asset it would become.
+	New []newHostView
+	// Departments of the run's site and the asset kinds, for adding a host.
+	Departments []*medsec.Department
+	Kinds       []medsec.AssetKind
+}
+
+// matchedView is one inventory asset the run saw.
+type matchedView struct {
+	capture.StocktakeMatch
+	// Identity lists the facts its hosts showed.
+	Identity []capture.Fact
+	// Current lists the disagreements with the inventory as it is now (accepted
+	// values drop out); AssetID is set when the asset can still be updated.
+	Current []capture.Disagreement
+	AssetID int64
+}
+
+// newHostView is one host the run saw that the inventory did not have.
+type newHostView struct {
+	capture.Host
+	// Proposed is the asset it would become; Added is the asset of the site that now
+	// has its address, if one was added since.
+	Proposed medsec.Asset
+	Added    *medsec.Asset
 }
 
 func (s *Server) uiDiscoveryShow(w http.ResponseWriter, r *http.Request) error {
@@ -87,22 +116,112 @@ func (s *Server) uiDiscoveryShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.Discovery.FindDiscoveryRunByID(r.Context(), id)
+	return s.renderDiscoveryShow(w, r, id, http.StatusOK, nil)
+}
+
+// renderDiscoveryShow shows a run, with formErr (a refused accept or add) at the top.
+func (s *Server) renderDiscoveryShow(w http.ResponseWriter, r *http.Request, id int64, status int, formErr error) error {
+	ctx := r.Context()
+	run, res, err := s.runResult(ctx, id)
 	if err != nil {
 		return err
 	}
-	var res capture.StoredResult
-	if err := json.Unmarshal(run.Result, &res); err != nil {
-		return fmt.Errorf("discovery run %d: %w", id, err)
-	}
-	d := &discoveryShowData{Run: run, Result: res.Result, Stocktake: res.Stocktake}
+	d := &discoveryShowData{Run: run, Result: res.Result, Stocktake: res.Stocktake, Kinds: medsec.AssetKinds}
 	for _, f := range res.Result.Flows {
 		if f.App != "" && len(d.Identified) < 500 {
 			d.Identified = append(d.Identified, f)
 		}
 	}
+	// The site's inventory as it is now: accepted values and added hosts drop out.
+	assets, _, err := s.Assets.FindAssets(ctx, medsec.AssetFilter{SiteID: run.SiteID, Status: medsec.StatusActive, Limit: 100000})
+	if err != nil {
+		return err
+	}
+	byID := map[string]*medsec.Asset{}
+	byIP := map[string]*medsec.Asset{}
+	for _, a := range assets {
+		byID[strconv.FormatInt(a.ID, 10)] = a
+		for _, ip := range a.IPs {
+			byIP[ip] = a
+		}
+	}
+	facts := map[netip.Addr][]capture.Fact{}
+	for _, h := range res.Result.Hosts {
+		facts[h.Address] = h.Identity
+	}
+	for _, m := range res.Stocktake.Matched {
+		v := matchedView{StocktakeMatch: m, Current: m.Disagreements}
+		for _, h := range m.Hosts {
+			v.Identity = append(v.Identity, facts[h]...)
+		}
+		if a := byID[m.Item.ID]; a != nil {
+			v.AssetID = a.ID
+			v.Current = capture.Disagreements(res.Result, m.Hosts, capture.InventoryItems([]*medsec.Asset{a})[0])
+		}
+		d.Matched = append(d.Matched, v)
+	}
+	vendors, err := s.Org.FindVendors(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range res.Stocktake.ProposedNew {
+		d.New = append(d.New, newHostView{Host: h, Proposed: capture.AssetFromHost(run.SiteID, h, vendors), Added: byIP[h.Address.String()]})
+	}
+	deps, err := s.Org.FindDepartments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, dep := range deps {
+		if dep.SiteID == run.SiteID {
+			d.Departments = append(d.Departments, dep)
+		}
+	}
 	p := s.newPage(r, "discovery.run_title")
 	p.Data = d
-	s.render(w, r, http.StatusOK, "discovery_show", p)
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "discovery_show", p)
+	return nil
+}
+
+// uiDiscoveryAccept takes the values ticked on the run page into the inventory.
+func (s *Server) uiDiscoveryAccept(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	req := acceptRequest{}
+	req.AssetID, _ = strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
+	for _, v := range r.PostForm["accept"] {
+		field, observed, _ := strings.Cut(v, ":")
+		req.Accept = append(req.Accept, identityPick{Field: field, Observed: observed})
+	}
+	if len(req.Accept) == 0 {
+		return s.renderDiscoveryShow(w, r, id, http.StatusUnprocessableEntity,
+			&medsec.Error{Code: medsec.EINVALID, Message: "Tick the values to accept.", Key: "discovery.tick_values"})
+	}
+	if _, err := s.acceptIdentity(r.Context(), id, req); err != nil {
+		return s.renderDiscoveryShow(w, r, id, errorStatus(err), err)
+	}
+	flash(w, "discovery.accepted")
+	http.Redirect(w, r, fmt.Sprintf("/discovery/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// uiDiscoveryAddAsset adds a host of the run to the inventory.
+func (s *Server) uiDiscoveryAddAsset(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	req := newAssetRequest{Address: r.PostFormValue("address"), Name: r.PostFormValue("name"), Kind: medsec.AssetKind(r.PostFormValue("kind"))}
+	req.DepartmentID, _ = strconv.ParseInt(r.PostFormValue("department_id"), 10, 64)
+	a, err := s.addDiscoveredAsset(r.Context(), id, req)
+	if err != nil {
+		return s.renderDiscoveryShow(w, r, id, errorStatus(err), err)
+	}
+	flash(w, "discovery.added")
+	http.Redirect(w, r, fmt.Sprintf("/assets/%d", a.ID), http.StatusSeeOther)
 	return nil
 }

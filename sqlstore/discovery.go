@@ -164,6 +164,7 @@ func vendorRun(r *medsec.DiscoveryRun, h *hostScope) error {
 			flows = append(flows, f)
 		}
 		res.Hosts, res.Flows = hosts, flows
+		res.Mirrors = nil // the mirroring switch and sensor are not the vendor's
 		res.Summary.Hosts, res.Summary.Flows, res.Summary.GatewayMACs = len(hosts), len(flows), nil
 		r.Hosts, r.Flows = len(hosts), len(flows)
 	}
