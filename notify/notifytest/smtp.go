@@ -173,6 +173,24 @@ func (s *Server) WaitMessages(tb testing.TB, n int) []Received {
 	}
 }
 
+// WaitIdle waits until at least min messages came and no new one for quiet (at most a
+// minute in all), and returns them: for a burst whose size the test does not know.
+func (s *Server) WaitIdle(tb testing.TB, min int, quiet time.Duration) []Received {
+	tb.Helper()
+	deadline := time.Now().Add(time.Minute)
+	last, lastChange := -1, time.Now()
+	for {
+		names, _ := filepath.Glob(filepath.Join(s.dir, "*.eml"))
+		if len(names) != last {
+			last, lastChange = len(names), time.Now()
+		}
+		if (len(names) >= min && time.Since(lastChange) >= quiet) || time.Now().After(deadline) {
+			return s.Messages(tb)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func num(name string) int {
 	n, _ := strconv.Atoi(strings.TrimSuffix(filepath.Base(name), ".eml"))
 	return n
