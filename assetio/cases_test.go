@@ -198,3 +198,28 @@ func TestMergedCells(t *testing.T) {
 	}
 	diffRows(t, got, want)
 }
+
+// TestMergedCellsHiddenValues checks a sheet whose writer copied each merged value into
+// every cell of its range: Excel shows only the top-left cell, and so does the reader.
+// The title copied across A1:C1 is still one title, and the stale value left in C4, under
+// the department merged down C3:C4, is not read.
+func TestMergedCellsHiddenValues(t *testing.T) {
+	is := func(ref, v string) string { return `<c r="` + ref + `" t="inlineStr"><is><t>` + v + `</t></is></c>` }
+	sheet := `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+		`<row r="1">` + is("A1", "清冊") + is("B1", "清冊") + is("C1", "清冊") + `</row>` +
+		`<row r="2">` + is("A2", "名稱") + is("B2", "院區") + is("C2", "部門") + `</row>` +
+		`<row r="3">` + is("A3", "US-1") + is("B3", "總院") + is("C3", "放射科") + `</row>` +
+		`<row r="4">` + is("A4", "US-2") + is("B4", "總院") + is("C4", "舊部門") + `</row>` +
+		`</sheetData><mergeCells count="2"><mergeCell ref="A1:C1"/><mergeCell ref="C3:C4"/></mergeCells></worksheet>`
+	parts := sheetSeedParts(t)
+	data := zipParts(t, parts, map[string][]byte{sheetPart: []byte(sheet)})
+	got, err := ReadXLSX(bytes.NewReader(data), "copied.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []medsec.AssetRow{
+		{Line: 3, Site: "總院", Department: "放射科", Asset: normalized(medsec.Asset{Name: "US-1"})},
+		{Line: 4, Site: "總院", Department: "放射科", Asset: normalized(medsec.Asset{Name: "US-2"})},
+	}
+	diffRows(t, got, want)
+}

@@ -60,8 +60,9 @@ func ReadXLSX(r io.Reader, source string) ([]medsec.AssetRow, error) {
 // A merged range's value is stored in its top-left cell only; ParseXLSX gives it to the
 // same column of every row of the range below a data row (a department merged down
 // several rows), but not across columns, so a title merged across the top stays one
-// filled cell and is skipped as a title. A row holding nothing but merged values stays
-// blank. The error comes only from r.
+// filled cell and is skipped as a title. What the other cells of a range still store is
+// hidden in Excel and ignored here. A row holding nothing but merged values stays blank.
+// The error comes only from r.
 func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -101,7 +102,7 @@ func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		im.date1904 = *props.Date1904
 	}
-	merged, err := mergedDown(f, name)
+	merges, err := mergeRanges(f, name)
 	if err != nil {
 		return notWorkbook(err)
 	}
@@ -110,14 +111,35 @@ func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 		return notWorkbook(err)
 	}
 	defer it.Close()
-	// fills holds, by sheet row, the merged values still to give to rows below.
+	// fills holds, by sheet row, the merged values still to give to rows below; active
+	// the merged ranges covering the current row, next the first range not yet reached.
 	fills := map[int][]mergeFill{}
+	var active []mergeRange
+	next := 0
 	// Next steps through every row number, returning no cells for rows the sheet does not
 	// store, so counting its calls gives the sheet row number.
 	for line := 1; it.Next(); line++ {
 		cells, err := it.Columns()
 		if err != nil {
 			return notWorkbook(err)
+		}
+		active = slices.DeleteFunc(active, func(m mergeRange) bool { return m.bottom < line })
+		for ; next < len(merges) && merges[next].top <= line; next++ {
+			if merges[next].bottom >= line {
+				active = append(active, merges[next])
+			}
+		}
+		if len(active) > 0 {
+			// Excel shows only the top-left cell of a merged range; what other cells of
+			// the range still store (some writers copy the value into each) is hidden.
+			cells = slices.Clone(cells)
+			for _, m := range active {
+				for c := m.left; c <= m.right && c < len(cells); c++ {
+					if line != m.top || c != m.left {
+						cells[c] = ""
+					}
+				}
+			}
 		}
 		if fs := fills[line]; len(fs) > 0 && !blank(cells) {
 			cells = slices.Clone(cells)
@@ -136,12 +158,12 @@ func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 		if !dataRow {
 			continue
 		}
-		for _, m := range merged[line] {
-			if m.col >= len(cells) || strings.TrimSpace(cells[m.col]) == "" {
+		for _, m := range active {
+			if m.top != line || m.bottom == line || m.left >= len(cells) || strings.TrimSpace(cells[m.left]) == "" {
 				continue
 			}
 			for below := line + 1; below <= m.bottom; below++ {
-				fills[below] = append(fills[below], mergeFill{col: m.col, value: cells[m.col]})
+				fills[below] = append(fills[below], mergeFill{col: m.left, value: cells[m.left]})
 			}
 		}
 	}
@@ -151,9 +173,9 @@ func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 	return im.inventory(), nil
 }
 
-// mergeRange is a merged range that spans several rows: its first column (0-based) and
-// last row (1-based).
-type mergeRange struct{ col, bottom int }
+// mergeRange is a merged range of cells: its first and last row (1-based) and its first
+// and last column (0-based).
+type mergeRange struct{ top, bottom, left, right int }
 
 // mergeFill is a merged value to give to one row's cell.
 type mergeFill struct {
@@ -161,21 +183,22 @@ type mergeFill struct {
 	value string
 }
 
-// mergedDown returns the sheet's merged ranges that span more than one row, by top row.
-func mergedDown(f *excelize.File, sheet string) (map[int][]mergeRange, error) {
+// mergeRanges returns the sheet's merged ranges, by top row.
+func mergeRanges(f *excelize.File, sheet string) ([]mergeRange, error) {
 	mcs, err := f.GetMergeCells(sheet, true)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int][]mergeRange{}
+	var out []mergeRange
 	for _, mc := range mcs {
 		c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
-		_, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
-		if err1 != nil || err2 != nil || r2 <= r1 {
+		c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
+		if err1 != nil || err2 != nil {
 			continue
 		}
-		out[r1] = append(out[r1], mergeRange{col: c1 - 1, bottom: r2})
+		out = append(out, mergeRange{top: min(r1, r2), bottom: max(r1, r2), left: min(c1, c2) - 1, right: max(c1, c2) - 1})
 	}
+	slices.SortStableFunc(out, func(a, b mergeRange) int { return a.top - b.top })
 	return out, nil
 }
 

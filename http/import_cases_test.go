@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"mime/multipart"
@@ -197,5 +198,43 @@ func TestImportPageOnePassInUsersLanguage(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+}
+
+// TestImportAPICreateMissingOnCase imports the merged-cells case into a hospital that has
+// the site but none of its departments: without create_missing every row's department is
+// reported, by the header the sheet wrote (部門) and its value, merged rows included; with
+// it, both departments are created and every row lands in its own.
+func TestImportAPICreateMissingOnCase(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	if err := sqlstore.NewOrgService(f.db).CreateSite(ctx, &medsec.Site{Code: "BH", Name: "示範醫學中心"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.tokens[medsec.RoleAdmin]
+	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	merged := caseFile(t, "xlsx-merged-department-cells.xlsx")
+	status, res := f.postFile("/api/v1/assets/import?name=merged.xlsx", admin, xlsx, merged)
+	if status != 422 || res["sheet"] != "醫療儀器清冊" {
+		t.Fatalf("without create_missing: %d %v, want 422 naming the sheet", status, res)
+	}
+	var got []string
+	for _, e := range res["errors"].([]any) {
+		fe := e.(map[string]any)
+		got = append(got, fmt.Sprintf("%v %v %v %v", fe["line"], fe["field"], fe["key"], fe["value"]))
+	}
+	want := []string{
+		"3 部門 err.unknown_department 放射科", "4 部門 err.unknown_department 放射科", "5 部門 err.unknown_department 放射科",
+		"6 部門 err.unknown_department 血液透析室", "7 部門 err.unknown_department 血液透析室",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\ngot  %q\nwant %q", got, want)
+	}
+	status, res = f.postFile("/api/v1/assets/import?name=merged.xlsx&create_missing=true", admin, xlsx, merged)
+	if status != 200 || res["created"] != 5.0 || fmt.Sprint(res["new_departments"]) != "[示範醫學中心 / 放射科 示範醫學中心 / 血液透析室]" {
+		t.Fatalf("with create_missing: %d %v", status, res)
+	}
+	if got := departmentsOf(t, f, "BH-"); got["超音波 BH-US-3"] != "放射科" || got["血液透析機 BH-HD-2"] != "血液透析室" {
+		t.Errorf("departments after import: %v", got)
 	}
 }
