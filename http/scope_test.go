@@ -579,6 +579,7 @@ func TestScopeDenialsAudited(t *testing.T) {
 		}
 		vendor, branch := user("all-vendor"), user("br-clinical-engineer")
 		kestrelCT, hqZone, hqConduit, hqRun := f.assets[1].asset.ID, f.zones[0].ID, f.conduits[0].ID, f.runs[0].ID
+		hqEvidence := f.evidence[f.assets[0].asset.ID].SHA256
 		tests := []struct {
 			name   string
 			user   *scopeUser
@@ -598,6 +599,9 @@ func TestScopeDenialsAudited(t *testing.T) {
 			{"branch user reads a main-site run", branch, fmt.Sprintf("/api/v1/discovery/%d", hqRun), false, 404, fmt.Sprintf("discovery run %d", hqRun)},
 			{"branch user lists a main-site's flows", branch, fmt.Sprintf("/api/v1/flows?site=%d", f.sites[0].ID), false, 404, fmt.Sprintf("site %d", f.sites[0].ID)},
 			{"branch user opens a main-site zone page", branch, fmt.Sprintf("/zones/%d", hqZone), true, 404, fmt.Sprintf("zone %d", hqZone)},
+			{"branch user downloads main-site evidence", branch, "/api/v1/evidence/" + hqEvidence, false, 404, "evidence " + hqEvidence[:12]},
+			{"vendor downloads another vendor's evidence", vendor, "/evidence/" + f.evidence[kestrelCT].SHA256, true, 404, "evidence " + f.evidence[kestrelCT].SHA256[:12]},
+			{"vendor downloads its own asset's evidence", vendor, "/api/v1/evidence/" + f.evidence[f.assets[0].asset.ID].SHA256, false, 200, ""},
 		}
 		ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 		audit := sqlstore.NewAuditService(f.db)
@@ -626,6 +630,39 @@ func TestScopeDenialsAudited(t *testing.T) {
 			case tt.denied != "" && (entries[0].Username != tt.user.user.Username || !strings.Contains(entries[0].Detail, tt.denied+" is outside")):
 				t.Errorf("%s: audited %s %q, want %s and %q", tt.name, entries[0].Username, entries[0].Detail, tt.user.user.Username, tt.denied)
 			}
+		}
+	})
+}
+
+// TestAssessCitingUnseenEvidence posts, as a user limited to the branch, an assessment of a
+// branch asset citing the main site's evidence by its SHA-256: the answer must be the one
+// for a hash of no file (no size, no name), and the file must stay out of reach.
+func TestAssessCitingUnseenEvidence(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		f := newScopeFixture(t, engine)
+		var branch *scopeUser
+		for _, u := range f.users {
+			if u.user.Username == "br-clinical-engineer" {
+				branch = u
+			}
+		}
+		hq := f.evidence[f.assets[0].asset.ID]
+		post := func(sum string) (int, string) {
+			body := fmt.Sprintf(`{"catalog_id":"tw-mohw-medical-baseline","control_id":"tw-ac-1.l","asset_id":%d,"status":"implemented","evidence":[{"sha256":%q}]}`,
+				f.assets[3].asset.ID, sum)
+			status, resp := doAs(t, f.srv.URL, "POST", "/api/v1/assessments", branch.token, body)
+			return status, strings.ReplaceAll(resp, sum, "<sum>")
+		}
+		wantStatus, want := post(strings.Repeat("ab", 32))
+		status, got := post(hq.SHA256)
+		if status != 422 || wantStatus != 422 || got != want {
+			t.Errorf("citing the main site's evidence: %d %s; citing no file: %d %s", status, got, wantStatus, want)
+		}
+		if strings.Contains(got, fmt.Sprint(hq.Size)) || strings.Contains(got, hq.Name) {
+			t.Errorf("the refusal tells the file's size or name: %s", got)
+		}
+		if status, _ := doAs(t, f.srv.URL, "GET", "/api/v1/evidence/"+hq.SHA256, branch.token, ""); status != 404 {
+			t.Errorf("download after the attempt: %d, want 404", status)
 		}
 	})
 }

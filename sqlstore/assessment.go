@@ -124,9 +124,18 @@ func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, 
 	}
 	for i := range a.Evidence {
 		e := &a.Evidence[i]
+		// Evidence follows scope: only a file the assessor can already see may be cited, and
+		// a file it cannot see gets the same answer as one that does not exist.
+		noFile := invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+e.SHA256)
+		sight, err := sightOfEvidence(ctx, tx, tx.db.dialect, u, e.SHA256)
+		if err != nil {
+			return fmt.Errorf("assess: %w", err)
+		} else if !sight.seen() {
+			return noFile
+		}
 		f, err := s.files.Open(e.SHA256)
 		if err != nil {
-			return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+e.SHA256)
+			return noFile
 		}
 		info, err := f.Stat()
 		f.Close()
@@ -332,9 +341,12 @@ func (s *AssessmentService) visibleAsset(ctx context.Context, u *medsec.User, id
 	return a, nil
 }
 
-// StoreEvidence stores a file in the evidence store.
+// StoreEvidence stores a file in the evidence store and records that the caller uploaded
+// it: a file a user uploaded counts as seen by that user, who may then cite it (and read
+// it) before it is attached to an assessment.
 func (s *AssessmentService) StoreEvidence(ctx context.Context, name string, r io.Reader) (medsec.Evidence, error) {
-	if _, err := medsec.Authorize(ctx, medsec.PermInventoryWrite); err != nil {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
 		return medsec.Evidence{}, err
 	}
 	sum, size, err := s.files.Put(r)
@@ -344,10 +356,73 @@ func (s *AssessmentService) StoreEvidence(ctx context.Context, name string, r io
 		return medsec.Evidence{}, err
 	}
 	name = cleanFileName(name)
-	return medsec.Evidence{SHA256: sum, Name: name, Size: size, MediaType: mime.TypeByExtension(filepath.Ext(name))}, nil
+	ev := medsec.Evidence{SHA256: sum, Name: name, Size: size, MediaType: mime.TypeByExtension(filepath.Ext(name))}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return medsec.Evidence{}, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, `INSERT INTO evidence_uploads (sha256, user_id, name, uploaded_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (sha256, user_id) DO NOTHING`, sum, u.ID, name, tx.now); err != nil {
+		return medsec.Evidence{}, fmt.Errorf("store evidence: %w", err)
+	}
+	return ev, tx.Commit()
 }
 
-// OpenEvidence opens an evidence file named by an assessment the caller may see.
+// evidenceSight says how a user may see an evidence file: as its uploader, through an
+// assessment it may see (with the name, size and type that assessment gives it), or not at
+// all although an assessment the user may not see cites it (hidden).
+type evidenceSight struct {
+	uploaded bool
+	name     string // the uploader's file name
+	cited    *medsec.Evidence
+	hidden   bool
+}
+
+func (e evidenceSight) seen() bool { return e.uploaded || e.cited != nil }
+
+// sightOfEvidence finds how u may see the evidence file sum, reading through q (the
+// transaction of an assessment being stored, so that evidence it attached already counts).
+func sightOfEvidence(ctx context.Context, q querier, d dialect, u *medsec.User, sum string) (evidenceSight, error) {
+	var sight evidenceSight
+	err := q.QueryRowContext(ctx, d.rebind(`SELECT name FROM evidence_uploads WHERE sha256 = ? AND user_id = ?`), sum, u.ID).Scan(&sight.name)
+	if err == nil {
+		sight.uploaded = true
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return sight, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT `+assessmentColumns+`, e.name, e.size, e.media_type
+		FROM assessment_evidence e JOIN assessments x ON x.id = e.assessment_id LEFT JOIN assets a ON a.id = x.asset_id
+		WHERE e.sha256 = ? ORDER BY x.id`), sum)
+	if err != nil {
+		return sight, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e medsec.Evidence
+		r, err := scanAssessment(func(dest ...any) error { return rows.Scan(append(dest, &e.Name, &e.Size, &e.MediaType)...) })
+		if err != nil {
+			return sight, fmt.Errorf("evidence %s: %w", sum, err)
+		}
+		if visible(u, r) {
+			e.SHA256 = sum
+			sight.cited, sight.hidden = &e, false
+			break
+		}
+		sight.hidden = true
+	}
+	if err := rows.Err(); err != nil {
+		return sight, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	if sight.seen() {
+		sight.hidden = false
+	}
+	return sight, nil
+}
+
+// OpenEvidence opens an evidence file the caller may see: one an assessment it may see
+// cites, or one it uploaded. Any other file is ENOTFOUND; a file cited only by assessments
+// outside the caller's scope is ENOTFOUND audited as a denial.
 func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.ReadCloser, medsec.Evidence, error) {
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
@@ -357,30 +432,13 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 	if !medsec.ValidSHA256(sum) {
 		return nil, medsec.Evidence{}, notFound
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assessmentColumns+`, e.name, e.size, e.media_type
-		FROM assessment_evidence e JOIN assessments x ON x.id = e.assessment_id LEFT JOIN assets a ON a.id = x.asset_id
-		WHERE e.sha256 = ? ORDER BY x.id`), sum)
+	sight, err := sightOfEvidence(ctx, s.db.read, s.db.dialect, u, sum)
 	if err != nil {
 		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
 	}
-	defer rows.Close()
-	var found *medsec.Evidence
-	for rows.Next() {
-		var e medsec.Evidence
-		r, err := scanAssessment(func(dest ...any) error { return rows.Scan(append(dest, &e.Name, &e.Size, &e.MediaType)...) })
-		if err != nil {
-			return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
-		}
-		if visible(u, r) {
-			e.SHA256 = sum
-			found = &e
-			break
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
-	}
-	if found == nil {
+	if sight.hidden {
+		return nil, medsec.Evidence{}, medsec.NotInScope("Evidence not found.", "", "evidence "+sum[:12])
+	} else if !sight.seen() {
 		return nil, medsec.Evidence{}, notFound
 	}
 	f, err := s.files.Open(sum)
@@ -389,7 +447,17 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 	} else if err != nil {
 		return nil, medsec.Evidence{}, err
 	}
-	return f, *found, nil
+	if sight.cited != nil {
+		return f, *sight.cited, nil
+	}
+	ev := medsec.Evidence{SHA256: sum, Name: sight.name, MediaType: mime.TypeByExtension(filepath.Ext(sight.name))}
+	if info, err := f.Stat(); err == nil {
+		ev.Size = info.Size()
+	}
+	if ev.Name == "" {
+		ev.Name = sum[:12]
+	}
+	return f, ev, nil
 }
 
 const complianceSettingsKey = "compliance"
