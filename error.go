@@ -31,23 +31,27 @@ type Error struct {
 	// so that it learns nothing of the object); the server writes a permission denial with
 	// this text to the audit trail.
 	Denied string
+	// DeniedSiteID is the site of the hidden object (0 for none); the denial is recorded
+	// there, so that only users who may see that site read it in the audit trail.
+	DeniedSiteID int64
 }
 
 // NotInScope returns the error for an object that exists outside the caller's sites or
 // vendor: ENOTFOUND with the message (and translation key) of a missing object, marked
-// Denied with what was asked for ("asset 37") so that the attempt is audited.
-func NotInScope(message, key, object string) *Error {
-	return &Error{Code: ENOTFOUND, Message: message, Key: key, Denied: object + " is outside the user's sites or vendor"}
+// Denied with what was asked for ("asset 37") and the object's site, so that the attempt
+// is audited where it belongs.
+func NotInScope(message, key, object string, siteID int64) *Error {
+	return &Error{Code: ENOTFOUND, Message: message, Key: key, Denied: object + " is outside the user's sites or vendor", DeniedSiteID: siteID}
 }
 
-// DeniedObject returns the Denied text of an application error that hides an object
-// outside the caller's scope, or "".
-func DeniedObject(err error) string {
+// DeniedObject returns the Denied text and site of an application error that hides an
+// object outside the caller's scope, or "" and 0.
+func DeniedObject(err error) (string, int64) {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Denied
+		return e.Denied, e.DeniedSiteID
 	}
-	return ""
+	return "", 0
 }
 
 // Error implements the error interface.

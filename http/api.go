@@ -125,8 +125,8 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusForbidden:
 		s.denied(r, medsec.ErrorMessage(err))
 	default:
-		if obj := medsec.DeniedObject(err); obj != "" {
-			s.denied(r, obj) // told "not found", audited as the denial it is
+		if obj, site := medsec.DeniedObject(err); obj != "" {
+			s.deniedAt(r, obj, site) // told "not found", audited as the denial it is
 		}
 	}
 	writeJSON(w, status, body)

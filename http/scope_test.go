@@ -409,15 +409,22 @@ func (f *scopeFixture) urls(pattern string) []string {
 	}
 	var out []string
 	for _, p := range paths {
-		out = append(out, p, p+"?limit=10000")
+		out = append(out, p)
 		if strings.Contains(pattern, "{") {
 			continue
 		}
+		// Every list, whole: the audit trail and lists show a first page by default.
+		out = append(out, p+"?limit=10000")
 		for _, s := range f.sites {
-			out = append(out, fmt.Sprintf("%s?site=%d", p, s.ID), fmt.Sprintf("%s?site=%d&format=csv", p, s.ID))
+			out = append(out, fmt.Sprintf("%s?site=%d", p, s.ID))
+			if strings.Contains(p, "firewall") || strings.Contains(p, "export") {
+				out = append(out, fmt.Sprintf("%s?site=%d&format=csv", p, s.ID))
+			}
 		}
-		for _, sa := range f.assets {
-			out = append(out, fmt.Sprintf("%s?asset=%d&catalog=tw-mohw-medical-baseline&control=tw-ac-1.m", p, sa.asset.ID))
+		if strings.Contains(p, "assess") || strings.Contains(p, "gap") || strings.Contains(p, "compliance") {
+			for _, sa := range f.assets {
+				out = append(out, fmt.Sprintf("%s?asset=%d&catalog=tw-mohw-medical-baseline&control=tw-ac-1.m", p, sa.asset.ID))
+			}
 		}
 	}
 	return out

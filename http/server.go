@@ -232,8 +232,12 @@ func clientIP(r *http.Request) string {
 }
 
 // denied records a permission denial in the audit trail.
-func (s *Server) denied(r *http.Request, detail string) {
-	e := &medsec.AuditEntry{Action: medsec.ActionDenied, Detail: truncate(r.Method+" "+r.URL.Path+": "+detail, 200)}
+func (s *Server) denied(r *http.Request, detail string) { s.deniedAt(r, detail, 0) }
+
+// deniedAt records a permission denial about an object of a site (0 for none), so that
+// only users who may see that site read it in the audit trail.
+func (s *Server) deniedAt(r *http.Request, detail string, siteID int64) {
+	e := &medsec.AuditEntry{Action: medsec.ActionDenied, SiteID: siteID, Detail: truncate(r.Method+" "+r.URL.Path+": "+detail, 200)}
 	if err := s.Audit.RecordEvent(r.Context(), e); err != nil {
 		s.logger.Error("audit denial", "err", err)
 	}

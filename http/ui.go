@@ -204,8 +204,8 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusForbidden {
 		s.denied(r, medsec.ErrorMessage(err))
-	} else if obj := medsec.DeniedObject(err); obj != "" {
-		s.denied(r, obj) // shown "not found", audited as the denial it is
+	} else if obj, site := medsec.DeniedObject(err); obj != "" {
+		s.deniedAt(r, obj, site) // shown "not found", audited as the denial it is
 	}
 	s.render(w, r, status, "error", p)
 }

@@ -114,7 +114,7 @@ func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, 
 			return fmt.Errorf("assess: find asset %d: %w", a.AssetID, err)
 		}
 		if !u.CanSeeAsset(asset) {
-			return assetOutOfScope(asset.ID)
+			return assetOutOfScope(asset.ID, asset.SiteID)
 		}
 		a.SiteID, a.AssetName = asset.SiteID, asset.Name
 	} else if len(u.SiteIDs) > 0 {
@@ -336,7 +336,7 @@ func (s *AssessmentService) visibleAsset(ctx context.Context, u *medsec.User, id
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, assetOutOfScope(a.ID)
+		return nil, assetOutOfScope(a.ID, a.SiteID)
 	}
 	return a, nil
 }
@@ -377,6 +377,9 @@ type evidenceSight struct {
 	name     string // the uploader's file name
 	cited    *medsec.Evidence
 	hidden   bool
+	// hiddenSite is the site of the first assessment that cites the file out of sight
+	// (0 for the organisation's), where a denial is recorded.
+	hiddenSite int64
 }
 
 func (e evidenceSight) seen() bool { return e.uploaded || e.cited != nil }
@@ -409,7 +412,9 @@ func sightOfEvidence(ctx context.Context, q querier, d dialect, u *medsec.User, 
 			sight.cited, sight.hidden = &e, false
 			break
 		}
-		sight.hidden = true
+		if !sight.hidden {
+			sight.hidden, sight.hiddenSite = true, r.SiteID
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return sight, fmt.Errorf("evidence %s: %w", sum, err)
@@ -437,7 +442,7 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
 	}
 	if sight.hidden {
-		return nil, medsec.Evidence{}, medsec.NotInScope("Evidence not found.", "", "evidence "+sum[:12])
+		return nil, medsec.Evidence{}, medsec.NotInScope("Evidence not found.", "", "evidence "+sum[:12], sight.hiddenSite)
 	} else if !sight.seen() {
 		return nil, medsec.Evidence{}, notFound
 	}

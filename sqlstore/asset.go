@@ -77,7 +77,7 @@ func (s *AssetService) FindAssetByID(ctx context.Context, id int64) (*medsec.Ass
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, assetOutOfScope(a.ID)
+		return nil, assetOutOfScope(a.ID, a.SiteID)
 	}
 	return a, nil
 }
@@ -142,8 +142,8 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 
 // assetOutOfScope is the error for an asset that exists outside the caller's scope: "not
 // found" to the caller, a denial in the audit trail.
-func assetOutOfScope(id int64) error {
-	return medsec.NotInScope("Asset not found.", "", fmt.Sprintf("asset %d", id))
+func assetOutOfScope(id, siteID int64) error {
+	return medsec.NotInScope("Asset not found.", "", fmt.Sprintf("asset %d", id), siteID)
 }
 
 // assetWhere builds the WHERE clause of a filter, always limited to what u may see.
@@ -296,7 +296,7 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 		return err
 	}
 	if !u.CanSeeAsset(before) {
-		return assetOutOfScope(before.ID)
+		return assetOutOfScope(before.ID, before.SiteID)
 	}
 	if !u.CanSeeSite(a.SiteID) {
 		return medsec.ErrForbidden()
@@ -350,7 +350,7 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeAsset(before) {
-		return assetOutOfScope(before.ID)
+		return assetOutOfScope(before.ID, before.SiteID)
 	}
 	if before.Status == medsec.StatusRetired {
 		return nil

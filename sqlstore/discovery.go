@@ -113,7 +113,7 @@ func (s *DiscoveryService) FindDiscoveryRunByID(ctx context.Context, id int64) (
 		return nil, fmt.Errorf("find discovery run %d: %w", id, err)
 	}
 	if !sc.seesSite(r.SiteID) {
-		return nil, medsec.NotInScope("Discovery run not found.", "", fmt.Sprintf("discovery run %d", id))
+		return nil, medsec.NotInScope("Discovery run not found.", "", fmt.Sprintf("discovery run %d", id), r.SiteID)
 	}
 	r.Result = []byte(result)
 	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, r.SiteID)

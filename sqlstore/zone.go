@@ -34,7 +34,7 @@ func authorizeSite(ctx context.Context, p medsec.Permission, siteID int64) (scop
 		if p == medsec.PermInventoryWrite {
 			return sc, medsec.ErrForbidden()
 		}
-		return sc, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", siteID))
+		return sc, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", siteID), siteID)
 	}
 	return sc, nil
 }
@@ -43,16 +43,16 @@ func zoneNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Zone not found.", Key: "err.zone_not_found"}
 }
 
-func zoneOutOfScope(id int64) error {
-	return medsec.NotInScope("Zone not found.", "err.zone_not_found", fmt.Sprintf("zone %d", id))
+func zoneOutOfScope(z *medsec.Zone) error {
+	return medsec.NotInScope("Zone not found.", "err.zone_not_found", fmt.Sprintf("zone %d", z.ID), z.SiteID)
 }
 
 func conduitNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Conduit not found.", Key: "err.conduit_not_found"}
 }
 
-func conduitOutOfScope(id int64) error {
-	return medsec.NotInScope("Conduit not found.", "err.conduit_not_found", fmt.Sprintf("conduit %d", id))
+func conduitOutOfScope(c *medsec.Conduit) error {
+	return medsec.NotInScope("Conduit not found.", "err.conduit_not_found", fmt.Sprintf("conduit %d", c.ID), c.SiteID)
 }
 
 func toJSON(v any) string {
@@ -183,7 +183,7 @@ func (s *ZoneService) FindZoneByID(ctx context.Context, id int64) (*medsec.Zone,
 		return nil, err
 	}
 	if !sc.seesSite(z.SiteID) {
-		return nil, zoneOutOfScope(id)
+		return nil, zoneOutOfScope(z)
 	}
 	if sc.vendor() != 0 {
 		vis, err := s.vendorZones(ctx, sc, z.SiteID)
@@ -191,7 +191,7 @@ func (s *ZoneService) FindZoneByID(ctx context.Context, id int64) (*medsec.Zone,
 			return nil, err
 		}
 		if !vis[z.ID] {
-			return nil, zoneOutOfScope(id)
+			return nil, zoneOutOfScope(z)
 		}
 		return redactedZone(z), nil
 	}
@@ -215,7 +215,7 @@ func (s *ZoneService) UpdateZone(ctx context.Context, z *medsec.Zone) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return zoneOutOfScope(z.ID)
+		return zoneOutOfScope(before)
 	}
 	z.SiteID = before.SiteID
 	return s.saveZone(ctx, z, before)
@@ -325,7 +325,7 @@ func (s *ZoneService) DeleteZone(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return zoneOutOfScope(id)
+		return zoneOutOfScope(before)
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM zones WHERE parent_id = ?) + (SELECT COUNT(*) FROM conduits WHERE from_zone_id = ? OR to_zone_id = ?)`, id, id, id).Scan(&n); err != nil {
@@ -419,7 +419,7 @@ func (s *ZoneService) FindConduitByID(ctx context.Context, id int64) (*medsec.Co
 		return nil, err
 	}
 	if !sc.seesSite(c.SiteID) || sc.vendor() != 0 {
-		return nil, conduitOutOfScope(id)
+		return nil, conduitOutOfScope(c)
 	}
 	return c, nil
 }
@@ -441,7 +441,7 @@ func (s *ZoneService) UpdateConduit(ctx context.Context, c *medsec.Conduit) erro
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return conduitOutOfScope(c.ID)
+		return conduitOutOfScope(before)
 	}
 	c.SiteID = before.SiteID
 	return s.saveConduit(ctx, c, before)
@@ -560,7 +560,7 @@ func (s *ZoneService) DeleteConduit(ctx context.Context, id int64) error {
 		return err
 	}
 	if !u.CanSeeSite(before.SiteID) {
-		return conduitOutOfScope(id)
+		return conduitOutOfScope(before)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM conduits WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete conduit %d: %w", id, err)

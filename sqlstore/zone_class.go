@@ -144,7 +144,7 @@ func (s *ZoneService) FindClassDecision(ctx context.Context, assetID int64) (*me
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, assetOutOfScope(a.ID)
+		return nil, assetOutOfScope(a.ID, a.SiteID)
 	}
 	return findDecision(ctx, s.db.read, s.db.dialect, assetID)
 }
@@ -288,7 +288,7 @@ func (s *ZoneService) CreateCRLReview(ctx context.Context, r *medsec.CRLReview) 
 		return err
 	}
 	if !u.CanSeeAsset(a) {
-		return assetOutOfScope(a.ID)
+		return assetOutOfScope(a.ID, a.SiteID)
 	}
 	r.Method, r.Assessor = strings.TrimSpace(r.Method), strings.TrimSpace(r.Assessor)
 	r.Reasons, r.Actions = trimLines(r.Reasons), trimLines(r.Actions)
@@ -362,7 +362,7 @@ func (s *ZoneService) FindCRLReviews(ctx context.Context, assetID int64) ([]*med
 		return nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, assetOutOfScope(a.ID)
+		return nil, assetOutOfScope(a.ID, a.SiteID)
 	}
 	return findCRLReviews(ctx, s.db.read, s.db.dialect, `r.asset_id = ?`, assetID)
 }

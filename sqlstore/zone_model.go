@@ -463,7 +463,7 @@ func (s *ZoneService) assetSite(ctx context.Context, q querier, assetID int64, p
 		return nil, nil, nil, err
 	}
 	if !u.CanSeeAsset(a) {
-		return nil, nil, nil, assetOutOfScope(a.ID)
+		return nil, nil, nil, assetOutOfScope(a.ID, a.SiteID)
 	}
 	sm, err := loadSite(ctx, q, s.db.dialect, a.SiteID, withFlows)
 	if err != nil {
