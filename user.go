@@ -207,9 +207,20 @@ type UserService interface {
 	// DeleteSession ends a session (logout).
 	DeleteSession(ctx context.Context, token string) error
 	// CreateAPIToken makes an API token for a user (admin, or the user itself) and returns it
-	// once; only its hash is kept.
+	// once; only its hash is kept. It expires after DefaultTokenLifetime. Tokens die when the
+	// user's password is set or the user is disabled.
 	CreateAPIToken(ctx context.Context, userID int64, name string) (string, error)
-	// FindUserByAPIToken returns the user of an API token, or EUNAUTHORIZED.
+	// IssueAPIToken makes an API token like CreateAPIToken that expires after lifetime
+	// (0: DefaultTokenLifetime; more than MaxTokenLifetime or negative is EINVALID).
+	IssueAPIToken(ctx context.Context, userID int64, name string, lifetime time.Duration) (string, *APIToken, error)
+	// FindAPITokens lists a user's live tokens, newest first: the user's own, or for an admin
+	// those of a user it may manage.
+	FindAPITokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// DeleteAPIToken revokes a token: its owner, or an admin who may manage the owner.
+	// Audited. A token that does not exist or is not the caller's to see is ENOTFOUND.
+	DeleteAPIToken(ctx context.Context, id int64) error
+	// FindUserByAPIToken returns the user of a live API token (not expired, user not
+	// disabled) and records its use, or EUNAUTHORIZED.
 	FindUserByAPIToken(ctx context.Context, token string) (*User, error)
 	// FindUsers lists every user. Needs PermUserAdmin.
 	FindUsers(ctx context.Context) ([]*User, error)
@@ -220,7 +231,8 @@ type UserService interface {
 	// UpdateUser changes a user's display name, role, sites, vendor and disabled flag.
 	// Needs PermUserAdmin.
 	UpdateUser(ctx context.Context, u *User) error
-	// SetPassword sets a user's password: an admin for anyone, a user for itself.
+	// SetPassword sets a user's password: an admin for anyone, a user for itself. It ends
+	// the user's sessions and revokes its API tokens.
 	SetPassword(ctx context.Context, userID int64, password string) error
 	// BeginTOTP makes a new TOTP secret for the calling user, kept until EnableTOTP.
 	BeginTOTP(ctx context.Context) (secret, url string, err error)
@@ -233,6 +245,25 @@ type UserService interface {
 	// UpdateSettings changes them. Needs PermUserAdmin.
 	UpdateSettings(ctx context.Context, s Settings) error
 }
+
+// APIToken is an API client's credential as its owner and admins see it: never the token
+// itself, which is shown once at creation and stored only as a hash.
+type APIToken struct {
+	ID     int64  `json:"id"`
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+	// ExpiresAt is when the token stops working.
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// API token lifetimes: DefaultTokenLifetime when none is asked for, at most
+// MaxTokenLifetime.
+const (
+	DefaultTokenLifetime = 90 * 24 * time.Hour
+	MaxTokenLifetime     = 366 * 24 * time.Hour
+)
 
 type remoteAddrContextKey struct{}
 

@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -263,5 +264,106 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "client went away") {
 		t.Errorf("log after clients went away:\n%s", log.String())
+	}
+}
+
+// TestAPITokensEndToEnd: tokens are made, listed with their last use, and revoked through
+// the API and the UI (the user's account page, an admin's page of the user), and a
+// password reset through the API kills them (the review's F8).
+func TestAPITokensEndToEnd(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	soc := f.tokens[medsec.RoleSOCAnalyst]
+	status, body := f.do("POST", "/api/v1/me/tokens", soc, `{"name":"ci","expires_in_days":30}`)
+	var made struct {
+		Token     string    `json:"token"`
+		ID        int64     `json:"id"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(body), &made); status != 201 || err != nil || !strings.HasPrefix(made.Token, "msk_") {
+		t.Fatalf("make a token: %d %s", status, body)
+	}
+	if d := time.Until(made.ExpiresAt); d < 29*24*time.Hour || d > 30*24*time.Hour {
+		t.Errorf("30-day token expires in %v", d)
+	}
+	if status, _ := f.do("POST", "/api/v1/me/tokens", soc, `{"expires_in_days":400}`); status != 422 {
+		t.Errorf("400-day token: %d, want 422", status)
+	}
+	if status, _ := f.do("GET", "/api/v1/me", made.Token, ""); status != 200 {
+		t.Fatalf("the new token: %d", status)
+	}
+	status, body = f.do("GET", "/api/v1/me/tokens", soc, "")
+	if status != 200 || !strings.Contains(body, `"name": "ci"`) || !strings.Contains(body, "last_used_at") || strings.Contains(body, made.Token) {
+		t.Errorf("my tokens: %d %s", status, body)
+	}
+	socID := userID(t, f, "u-soc-analyst")
+	if status, body := f.do("GET", fmt.Sprintf("/api/v1/users/%d/tokens", socID), admin, ""); status != 200 || !strings.Contains(body, `"name": "ci"`) {
+		t.Errorf("admin lists the user's tokens: %d %s", status, body)
+	}
+	if status, _ := f.do("DELETE", fmt.Sprintf("/api/v1/tokens/%d", made.ID), f.tokens[medsec.RoleClinicalEngineer], ""); status != 404 {
+		t.Errorf("another user revokes: %d, want 404", status)
+	}
+	if status, _ := f.do("DELETE", fmt.Sprintf("/api/v1/tokens/%d", made.ID), soc, ""); status != 204 {
+		t.Errorf("owner revokes: %d, want 204", status)
+	}
+	if status, _ := f.do("GET", "/api/v1/me", made.Token, ""); status != 401 {
+		t.Errorf("revoked token: %d, want 401", status)
+	}
+
+	// The account page: make a token, see it listed, revoke it.
+	c := f.session("u-soc-analyst")
+	resp, err := c.PostForm(f.srv.URL+"/account/tokens", url.Values{"name": {"from the page"}, "expires_in_days": {"30"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	uiToken := between(string(page), `id="new-token">`, "<")
+	if resp.StatusCode != 200 || !strings.HasPrefix(uiToken, "msk_") || !strings.Contains(string(page), "from the page") {
+		t.Fatalf("account page token: %d %q", resp.StatusCode, uiToken)
+	}
+	action := between(string(page), `<form method="post" action="/account/tokens/`, `"`)
+	resp, err = c.PostForm(f.srv.URL+"/account/tokens/"+action, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("revoke on the account page (%s): %d", action, resp.StatusCode)
+	}
+	if status, _ := f.do("GET", "/api/v1/me", uiToken, ""); status != 401 {
+		t.Errorf("token revoked on the account page: %d, want 401", status)
+	}
+
+	// An admin's page of the user: the token listed, revoked from there.
+	if _, err := sqlstore.NewUserService(f.db).CreateAPIToken(medsec.NewContextWithUser(context.Background(), medsec.SystemUser), socID, "nightly export"); err != nil {
+		t.Fatal(err)
+	}
+	ac := f.session("u-admin")
+	resp, err = ac.Get(fmt.Sprintf("%s/users/%d/tokens", f.srv.URL, socID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	action = between(string(page), fmt.Sprintf(`<form method="post" action="/users/%d/tokens/`, socID), `"`)
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "nightly export") || action == "" {
+		t.Fatalf("admin's token page: %d", resp.StatusCode)
+	}
+	resp, err = ac.PostForm(fmt.Sprintf("%s/users/%d/tokens/%s", f.srv.URL, socID, action), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, body := f.do("GET", "/api/v1/me/tokens", soc, ""); resp.StatusCode != http.StatusSeeOther || strings.Contains(body, "nightly export") {
+		t.Errorf("admin revoke: %d; tokens after: %s", resp.StatusCode, body)
+	}
+
+	// F8: a password reset by the admin kills the user's tokens.
+	if status, body := f.do("PUT", fmt.Sprintf("/api/v1/users/%d", socID), admin, `{"display_name":"soc","role":"soc-analyst","password":"Nw9!zPq4rTy7Lm-reset"}`); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if status, _ := f.do("GET", "/api/v1/me", soc, ""); status != 401 {
+		t.Errorf("token after a password reset: %d, want 401", status)
 	}
 }

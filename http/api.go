@@ -26,6 +26,9 @@ func apiRoutes(s *Server) []apiRoute {
 	routes := []apiRoute{
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: s.apiOpenAPI},
 		{Method: "GET", Path: "/api/v1/me", Handler: s.apiMe},
+		{Method: "GET", Path: "/api/v1/me/tokens", Handler: s.apiMyTokens},
+		{Method: "POST", Path: "/api/v1/me/tokens", Handler: s.apiMyTokenCreate},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Handler: s.apiTokenDelete},
 		{Method: "GET", Path: "/api/v1/assets", Perm: medsec.PermInventoryRead, Handler: s.apiAssetList},
 		{Method: "POST", Path: "/api/v1/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetCreate},
 		{Method: "GET", Path: "/api/v1/assets/export", Perm: medsec.PermInventoryRead, Handler: s.exportAssets},
@@ -52,6 +55,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserCreate},
 		{Method: "GET", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserGet},
 		{Method: "PUT", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserUpdate},
+		{Method: "GET", Path: "/api/v1/users/{id}/tokens", Perm: medsec.PermUserAdmin, Handler: s.apiUserTokens},
 		{Method: "GET", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsGet},
 		{Method: "PUT", Path: "/api/v1/settings", Perm: medsec.PermUserAdmin, Handler: s.apiSettingsUpdate},
 		{Method: "GET", Path: "/api/v1/assessments", Perm: medsec.PermInventoryRead, Handler: s.apiAssessmentList},

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"medsec"
 )
@@ -85,5 +86,61 @@ func (s *Server) apiSettingsUpdate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, set)
+	return nil
+}
+
+func (s *Server) apiMyTokens(w http.ResponseWriter, r *http.Request) error {
+	tokens, err := s.Users.FindAPITokens(r.Context(), medsec.UserFromContext(r.Context()).ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, tokens)
+	return nil
+}
+
+// tokenInput asks for an API token: a label and a lifetime in days (0: the default).
+type tokenInput struct {
+	Name          string `json:"name"`
+	ExpiresInDays int    `json:"expires_in_days"`
+}
+
+func (s *Server) apiMyTokenCreate(w http.ResponseWriter, r *http.Request) error {
+	var in tokenInput
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	token, info, err := s.Users.IssueAPIToken(r.Context(), medsec.UserFromContext(r.Context()).ID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		Token string `json:"token"`
+		*medsec.APIToken
+	}{token, info})
+	return nil
+}
+
+func (s *Server) apiUserTokens(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	tokens, err := s.Users.FindAPITokens(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, tokens)
+	return nil
+}
+
+func (s *Server) apiTokenDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Users.DeleteAPIToken(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

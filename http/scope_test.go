@@ -453,6 +453,9 @@ func TestAuthorizationEveryRouteEveryRole(t *testing.T) {
 		for _, rt := range routeTable {
 			path := strings.ReplaceAll(rt.path, "{id}", fmt.Sprint(f.assets[3].asset.ID))
 			path = strings.ReplaceAll(path, "{sha256}", f.evidence[f.assets[3].asset.ID].SHA256)
+			if rt.path == "/api/v1/tokens/{id}" {
+				path = "/api/v1/tokens/999999" // revoking a real token would log a user out
+			}
 			body := ""
 			if rt.method != "GET" {
 				body = "{}"

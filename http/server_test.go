@@ -121,6 +121,9 @@ var routeTable = []struct {
 }{
 	{"GET", "/api/v1/openapi.json", "", true},
 	{"GET", "/api/v1/me", "", false},
+	{"GET", "/api/v1/me/tokens", "", false},
+	{"POST", "/api/v1/me/tokens", "", false},
+	{"DELETE", "/api/v1/tokens/{id}", "", false},
 	{"GET", "/api/v1/assets", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assets", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/assets/export", medsec.PermInventoryRead, false},
@@ -147,6 +150,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/users", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/users/{id}", medsec.PermUserAdmin, false},
 	{"PUT", "/api/v1/users/{id}", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/users/{id}/tokens", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/settings", medsec.PermUserAdmin, false},
 	{"PUT", "/api/v1/settings", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/assessments", medsec.PermInventoryRead, false},

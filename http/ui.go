@@ -100,7 +100,8 @@ var viewFuncs = template.FuncMap{
 	"list": func(v ...any) []any { return v },
 }
 
-// parseViews parses each page template with the layout, once, at start-up.
+// parseViews parses each page template with the layout and the shared parts (files named
+// _*.html, which are not pages), once, at start-up.
 func (s *Server) parseViews() error {
 	s.views = map[string]*template.Template{}
 	names, err := fs.Glob(templatesFS, "templates/*.html")
@@ -109,10 +110,10 @@ func (s *Server) parseViews() error {
 	}
 	for _, name := range names {
 		base := path.Base(name)
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New(base).Funcs(viewFuncs).ParseFS(templatesFS, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(viewFuncs).ParseFS(templatesFS, "templates/layout.html", "templates/_*.html", name)
 		if err != nil {
 			return fmt.Errorf("parse view %s: %w", base, err)
 		}
@@ -295,6 +296,9 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /account/totp", s.ui("", s.uiTOTPPost))
 	mux.Handle("POST /account/password", s.ui("", s.uiPasswordPost))
 	mux.Handle("POST /account/tokens", s.ui("", s.uiTokenCreate))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.ui("", s.uiTokenRevoke))
+	mux.Handle("GET /users/{id}/tokens", s.ui(medsec.PermUserAdmin, s.uiUserTokens))
+	mux.Handle("POST /users/{id}/tokens/{token}/revoke", s.ui(medsec.PermUserAdmin, s.uiUserTokenRevoke))
 	mux.Handle("POST /account/notifications", s.ui("", s.uiNotifyPrefs))
 
 	mux.Handle("GET /assets/{id}/controls", s.ui(medsec.PermInventoryRead, s.uiAssetControls))

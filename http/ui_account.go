@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/pquerna/otp"
 
@@ -17,14 +19,28 @@ import (
 // accountData is the user's own account page.
 type accountData struct {
 	NewToken string
+	// Tokens are the user's live API tokens.
+	Tokens []*medsec.APIToken
 	// Notify is the notification preferences section (ui_notify.go).
 	Notify *notifyPrefsView
 }
 
 func (s *Server) uiAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, "", nil)
+}
+
+// renderAccount shows the account page, with a token just made or an error to fix.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, newToken string, formErr error) error {
+	tokens, err := s.Users.FindAPITokens(r.Context(), medsec.UserFromContext(r.Context()).ID)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "account.title")
-	p.Data = &accountData{Notify: s.notifyPrefs(r)}
-	s.render(w, r, http.StatusOK, "account", p)
+	p.Data = &accountData{NewToken: newToken, Tokens: tokens, Notify: s.notifyPrefs(r)}
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "account", p)
 	return nil
 }
 
@@ -116,16 +132,68 @@ func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) uiTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	u := medsec.UserFromContext(r.Context())
-	name := r.PostFormValue("name")
-	if name == "" {
-		name = "api"
+	days, _ := strconv.Atoi(r.PostFormValue("expires_in_days"))
+	token, _, err := s.Users.IssueAPIToken(r.Context(), u.ID, r.PostFormValue("name"), time.Duration(days)*24*time.Hour)
+	if err != nil {
+		return s.renderAccount(w, r, errorStatus(err), "", err)
 	}
-	token, err := s.Users.CreateAPIToken(r.Context(), u.ID, name)
+	return s.renderAccount(w, r, http.StatusOK, token, nil)
+}
+
+func (s *Server) uiTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
 	if err != nil {
 		return err
 	}
-	p := s.newPage(r, "account.title")
-	p.Data = &accountData{NewToken: token, Notify: s.notifyPrefs(r)}
-	s.render(w, r, http.StatusOK, "account", p)
+	if err := s.Users.DeleteAPIToken(r.Context(), id); err != nil {
+		return err
+	}
+	flash(w, "account.token_revoked")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// userTokensData is an admin's view of a user's API tokens.
+type userTokensData struct {
+	User   *medsec.User
+	Tokens []*medsec.APIToken
+	// Base is where the revoke forms post: Base/{token id}/revoke.
+	Base string
+}
+
+func (s *Server) uiUserTokens(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.Users.FindUserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.Users.FindAPITokens(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "users.tokens")
+	p.Title = p.T("users.tokens") + ": " + u.Username
+	p.Data = &userTokensData{User: u, Tokens: tokens, Base: fmt.Sprintf("/users/%d/tokens", id)}
+	s.render(w, r, http.StatusOK, "user_tokens", p)
+	return nil
+}
+
+func (s *Server) uiUserTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	userID, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "token")
+	if err != nil {
+		return err
+	}
+	if err := s.Users.DeleteAPIToken(r.Context(), id); err != nil {
+		return err
+	}
+	flash(w, "account.token_revoked")
+	http.Redirect(w, r, fmt.Sprintf("/users/%d/tokens", userID), http.StatusSeeOther)
 	return nil
 }

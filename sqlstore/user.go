@@ -407,53 +407,167 @@ func (s *UserService) DeleteSession(ctx context.Context, token string) error {
 	return tx.Commit()
 }
 
-// CreateAPIToken makes an API token for a user.
+// CreateAPIToken makes an API token for a user with the default lifetime.
 func (s *UserService) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
+	token, _, err := s.IssueAPIToken(ctx, userID, name, 0)
+	return token, err
+}
+
+// IssueAPIToken makes an API token for a user that expires after lifetime.
+func (s *UserService) IssueAPIToken(ctx context.Context, userID int64, name string, lifetime time.Duration) (string, *medsec.APIToken, error) {
+	if lifetime == 0 {
+		lifetime = medsec.DefaultTokenLifetime
+	}
+	if lifetime < 0 || lifetime > medsec.MaxTokenLifetime {
+		return "", nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "expires_in_days", Key: "err.token_lifetime", Message: "must be 1 to 366 days"}}}
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "api"
+	}
+	if len([]rune(name)) > 64 {
+		return "", nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "name", Key: "err.too_long", Message: "must have at most 64 characters"}}}
+	}
 	if caller := medsec.UserFromContext(ctx); caller != nil && caller.ID != 0 && !caller.TOTPEnabled {
 		set, err := s.FindSettings(ctx)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		} else if set.RequireTOTP {
-			return "", medsec.ErrTOTPEnrolRequired()
+			return "", nil, medsec.ErrTOTPEnrolRequired()
 		}
 	}
 	token, hash, err := auth.NewToken("msk_")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer tx.Rollback()
 	if _, err := manageableUser(ctx, tx, tx.db.dialect, userID); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`, userID, name, hash, tx.now)
+	t := &medsec.APIToken{UserID: userID, Name: name, CreatedAt: tx.now, ExpiresAt: tx.now.Add(lifetime)}
+	t.ID, err = tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`, userID, name, hash, t.CreatedAt, t.ExpiresAt)
 	if err != nil {
-		return "", fmt.Errorf("create api token: %w", err)
+		return "", nil, fmt.Errorf("create api token: %w", err)
 	}
-	if err := tx.auditChange(ctx, "token.create", "api_token", id, 0, nil, map[string]any{"user_id": userID, "name": name}); err != nil {
-		return "", err
+	if err := tx.auditChange(ctx, "token.create", "api_token", t.ID, 0, nil, t); err != nil {
+		return "", nil, err
 	}
-	return token, tx.Commit()
+	return token, t, tx.Commit()
 }
 
-// FindUserByAPIToken returns the user of an API token.
-func (s *UserService) FindUserByAPIToken(ctx context.Context, token string) (*medsec.User, error) {
-	var userID int64
-	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT user_id FROM api_tokens WHERE token_hash = ?`), auth.HashToken(token)).Scan(&userID)
+// tokenColumns are an api_tokens row as scanToken reads it.
+const tokenColumns = `id, user_id, name, created_at, expires_at, last_used_at`
+
+func scanToken(scan func(...any) error) (*medsec.APIToken, error) {
+	var t medsec.APIToken
+	var expires, used sql.NullTime
+	if err := scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &expires, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	// Tokens made before tokens expired have no expires_at: the default lifetime from their
+	// creation.
+	t.ExpiresAt = t.CreatedAt.Add(medsec.DefaultTokenLifetime)
+	if expires.Valid {
+		t.ExpiresAt = expires.Time.UTC()
+	}
+	if used.Valid {
+		t.LastUsedAt = used.Time.UTC()
+	}
+	return &t, nil
+}
+
+// FindAPITokens lists a user's live tokens.
+func (s *UserService) FindAPITokens(ctx context.Context, userID int64) ([]*medsec.APIToken, error) {
+	if _, err := manageableUser(ctx, s.db.read, s.db.dialect, userID); err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("find api tokens: %w", err)
+	}
+	defer rows.Close()
+	tokens := []*medsec.APIToken{}
+	for rows.Next() {
+		t, err := scanToken(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find api tokens: %w", err)
+		}
+		if now.Before(t.ExpiresAt) {
+			tokens = append(tokens, t)
+		}
+	}
+	return tokens, rows.Err()
+}
+
+// DeleteAPIToken revokes a token.
+func (s *UserService) DeleteAPIToken(ctx context.Context, id int64) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid API token.")
+		return medsec.Errorf(medsec.ENOTFOUND, "API token not found.")
+	} else if err != nil {
+		return fmt.Errorf("delete api token: %w", err)
+	}
+	if _, err := manageableUser(ctx, tx, tx.db.dialect, t.UserID); err != nil {
+		if medsec.ErrorCode(err) == medsec.EFORBIDDEN && !medsec.UserFromContext(ctx).Role.Can(medsec.PermUserAdmin) {
+			return medsec.Errorf(medsec.ENOTFOUND, "API token not found.") // another user's token is not there for a non-admin
+		}
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete api token: %w", err)
+	}
+	if err := tx.auditChange(ctx, "token.revoke", "api_token", id, 0, t, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// revokeTokens deletes every API token of a user and returns how many there were.
+func (tx *Tx) revokeTokens(ctx context.Context, userID int64) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke api tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// FindUserByAPIToken returns the user of a live API token and records its use (at most
+// once a minute, so that reads do not all become writes).
+func (s *UserService) FindUserByAPIToken(ctx context.Context, token string) (*medsec.User, error) {
+	now := s.db.Now().UTC()
+	invalid := medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid API token.")
+	t, err := scanToken(s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`), auth.HashToken(token)).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, invalid
 	} else if err != nil {
 		return nil, fmt.Errorf("find api token: %w", err)
 	}
-	u, err := findUser(ctx, s.db.read, s.db.dialect, "id = ?", userID)
+	if !now.Before(t.ExpiresAt) {
+		return nil, invalid
+	}
+	u, err := findUser(ctx, s.db.read, s.db.dialect, "id = ?", t.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid API token.")
+		return nil, invalid
+	}
+	if now.Sub(t.LastUsedAt) > time.Minute {
+		if _, err := s.db.write.ExecContext(ctx, s.db.dialect.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), now, t.ID); err != nil {
+			return nil, fmt.Errorf("touch api token: %w", err)
+		}
 	}
 	return u, nil
 }
@@ -586,8 +700,13 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
 		return err
 	}
 	if u.Disabled {
+		// A disabled account's sessions and tokens end for good: enabling it again does
+		// not bring them back.
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
 			return fmt.Errorf("update user: %w", err)
+		}
+		if _, err := tx.revokeTokens(ctx, u.ID); err != nil {
+			return err
 		}
 	}
 	if err := tx.auditChange(ctx, "user.update", "user", u.ID, 0, before, u); err != nil {
@@ -643,7 +762,11 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 			return fmt.Errorf("set password: %w", err)
 		}
 	}
-	if err := tx.audit(ctx, &medsec.AuditEntry{Action: "user.password", ObjectType: "user", ObjectID: userID}); err != nil {
+	revoked, err := tx.revokeTokens(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, &medsec.AuditEntry{Action: "user.password", ObjectType: "user", ObjectID: userID, Detail: fmt.Sprintf("sessions ended, %d API tokens revoked", revoked)}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -446,3 +446,98 @@ func TestPasswordPolicy(t *testing.T) {
 		}
 	})
 }
+
+// TestAPITokenLifecycle is the review's F8: tokens are listed with their last use, expire
+// (by default after 90 days, or as asked), can be revoked by their owner or an admin (and
+// by no one else), and die with a password reset or a disabled account; enabling the
+// account again does not revive them. Each revocation is audited.
+func TestAPITokenLifecycle(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		now := testNow
+		db.Now = func() time.Time { return now }
+		victim := &medsec.User{Username: "victim1", Role: medsec.RoleSOCAnalyst}
+		other := &medsec.User{Username: "other", Role: medsec.RoleClinicalEngineer}
+		for _, u := range []*medsec.User{victim, other} {
+			if err := users.CreateUser(system, u, password); err != nil {
+				t.Fatal(err)
+			}
+		}
+		works := func(token string) bool {
+			_, err := users.FindUserByAPIToken(system, token)
+			if err != nil && medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
+				t.Fatalf("FindUserByAPIToken: %v", err)
+			}
+			return err == nil
+		}
+		long, err := users.CreateAPIToken(as(victim), victim.ID, "siem")
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, info, err := users.IssueAPIToken(as(victim), victim.ID, "one day", 24*time.Hour)
+		if err != nil || !info.ExpiresAt.Equal(now.Add(24*time.Hour)) {
+			t.Fatalf("one-day token: %+v, %v", info, err)
+		}
+		if _, _, err := users.IssueAPIToken(as(victim), victim.ID, "forever", 400*24*time.Hour); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("400-day token: err = %v, want EINVALID", err)
+		}
+		now = now.Add(2 * time.Hour)
+		if !works(long) || !works(short) {
+			t.Fatal("fresh tokens do not work")
+		}
+		list, err := users.FindAPITokens(as(victim), victim.ID)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("tokens = %+v, %v", list, err)
+		}
+		if !list[0].LastUsedAt.Equal(now) || list[1].Name != "siem" || !list[1].ExpiresAt.Equal(testNow.Add(90*24*time.Hour)) {
+			t.Errorf("listed: %+v %+v; want last use now and the default expiry 90 days on", list[0], list[1])
+		}
+		if _, err := users.FindAPITokens(as(other), victim.ID); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("another user lists them: err = %v", err)
+		}
+		now = now.Add(23 * time.Hour)
+		if works(short) {
+			t.Error("the one-day token works after 25 hours")
+		}
+		if list, _ = users.FindAPITokens(as(victim), victim.ID); len(list) != 1 || list[0].Name != "siem" {
+			t.Fatalf("after expiry listed %+v, want the siem token only", list)
+		}
+		// Revocation: not by another user; by the owner; by an admin.
+		if err := users.DeleteAPIToken(as(other), list[0].ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("another user revokes: err = %v, want not found", err)
+		}
+		if err := users.DeleteAPIToken(as(victim), list[0].ID); err != nil || works(long) {
+			t.Errorf("owner revokes: %v; works after: %v", err, works(long))
+		}
+		byAdmin, _ := users.CreateAPIToken(as(victim), victim.ID, "x")
+		list, _ = users.FindAPITokens(system, victim.ID)
+		if err := users.DeleteAPIToken(system, list[0].ID); err != nil || works(byAdmin) {
+			t.Errorf("admin revokes: %v", err)
+		}
+		_, revoked, _ := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "token.revoke"})
+		if revoked != 2 {
+			t.Errorf("%d revocations audited, want 2", revoked)
+		}
+		// A password reset kills every token.
+		tok, _ := users.CreateAPIToken(as(victim), victim.ID, "siem")
+		if err := users.SetPassword(system, victim.ID, "Nw9!zPq4rTy7Lm-new"); err != nil {
+			t.Fatal(err)
+		}
+		if works(tok) {
+			t.Error("a token survived the password reset")
+		}
+		// Disabling kills them; enabling again does not revive them.
+		tok, _ = users.CreateAPIToken(as(victim), victim.ID, "siem")
+		victim.Disabled = true
+		if err := users.UpdateUser(system, victim); err != nil {
+			t.Fatal(err)
+		}
+		victim.Disabled = false
+		if err := users.UpdateUser(system, victim); err != nil {
+			t.Fatal(err)
+		}
+		if works(tok) {
+			t.Error("a token works again after the account was disabled and enabled")
+		}
+	})
+}

@@ -255,3 +255,59 @@ func countFiles(t *testing.T, dir string) int {
 	})
 	return n
 }
+
+// TestTokenListRevokeExpire runs "medsec token" as an operator would: a token with its own
+// lifetime, listed with its expiry and last use, then revoked, after which the API refuses
+// it.
+func TestTokenListRevokeExpire(t *testing.T) {
+	ctx := context.Background()
+	base, data := startServer(t)
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "soc.wang", "--name", "siem", "--expires", "7d"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("API with the new token: %d", resp.StatusCode)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "list", "--data", data, "--user", "soc.wang"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ID") {
+		t.Fatalf("token list:\n%s", out.String())
+	}
+	fields := strings.Fields(lines[1])
+	expires, err := time.Parse(time.RFC3339, fields[3])
+	if err != nil || fields[1] != "siem" || fields[4] == "never" {
+		t.Errorf("token list row %q: want siem, an expiry and a last use", lines[1])
+	}
+	if d := time.Until(expires); d < 6*24*time.Hour || d > 7*24*time.Hour {
+		t.Errorf("a 7-day token expires in %v", d)
+	}
+	if strings.Contains(out.String(), token) {
+		t.Error("token list shows the token itself")
+	}
+	if err := run(ctx, []string{"token", "create", "--data", data, "--user", "soc.wang", "--expires", "400d"}, io.Discard, io.Discard); err == nil {
+		t.Error("a 400-day token was made")
+	}
+	if err := run(ctx, []string{"token", "revoke", "--data", data, "--id", fields[0]}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("API with the revoked token: %d, want 401", resp.StatusCode)
+	}
+}

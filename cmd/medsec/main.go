@@ -17,7 +17,8 @@ const usage = `medsec: cybersecurity management for hospital medical devices and
 
 Usage:
   medsec serve [--data DIR] [--listen ADDR] [--demo] [--db postgres://...] [--tls-cert F --tls-key F]
-  medsec token create --data DIR --user NAME [--name LABEL]
+  medsec token create --data DIR --user NAME [--name LABEL] [--expires 90d]
+  medsec token list --data DIR --user NAME | revoke --data DIR --id ID
   medsec backup --data DIR --out FILE
   medsec restore --data DIR --from FILE
   medsec catalog list|show ID|validate [FILE...]|export ID
