@@ -211,6 +211,11 @@ type FieldError struct {
 	// department's name, a cell that is not a date), shown beside the translated problem.
 	// Empty when the problem has no such value, such as a missing column.
 	Value string `json:"value,omitempty"`
+	// Enum names the set of values the field takes ("kind", "connectivity", "data_class",
+	// "tristate", "cred", "level", "status", "class") and Allowed lists them, canonical,
+	// when the problem is a value outside the set; a user interface shows them translated.
+	Enum    string   `json:"enum,omitempty"`
+	Allowed []string `json:"allowed,omitempty"`
 }
 
 // Error implements the error interface.

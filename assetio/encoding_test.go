@@ -1,6 +1,7 @@
 package assetio
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -94,7 +95,7 @@ func TestDecodeTextRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, got := decodeText([]byte(tt.in))
-			if got == nil || *got != tt.want {
+			if got == nil || !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

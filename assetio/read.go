@@ -156,6 +156,10 @@ func (im *importer) readRow(line int, cells []string) {
 		im.set(&r, c, v, func(key, value, msg string) {
 			bad[c] = true
 			im.addValue(line, im.header[c], key, value, msg)
+			if e := enums[c]; e != nil && key == "err.unknown_value" {
+				last := &im.errs[len(im.errs)-1]
+				last.Enum, last.Allowed = e.group, e.values
+			}
 		})
 	}
 	if im.pos[colSite] >= 0 && r.Site == "" {
@@ -198,6 +202,10 @@ func badChar(v string) (rune, bool) {
 	}
 	return 0, false
 }
+
+// enums are the value sets of the enumerated columns.
+var enums = map[col]*enum{colKind: kinds, colConnectivity: connectivities, colDataClass: dataClasses, colPatching: tristates,
+	colDefaultCreds: credStatuses, colLevel: levels, colStatus: statuses, colClass: classes}
 
 // colByKey maps a canonical column name (the Field of the domain's validation errors) to
 // its column.

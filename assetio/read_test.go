@@ -193,6 +193,14 @@ func TestReadCSVErrors(t *testing.T) {
 	fev := func(line int, field, key, value, msg string) medsec.FieldError {
 		return medsec.FieldError{Line: line, Field: field, Key: key, Value: value, Message: msg}
 	}
+	// fen is a value outside an enumeration, which the problem lists (from the domain's
+	// own lists, not the reader's).
+	fen := func(line int, field, enum, value, msg string) medsec.FieldError {
+		allowed := map[string][]string{"kind": stringsOf(medsec.AssetKinds), "connectivity": stringsOf(medsec.Connectivities),
+			"data_class": stringsOf(medsec.DataClasses), "tristate": stringsOf(medsec.Tristates), "cred": stringsOf(medsec.CredentialStatuses),
+			"level": stringsOf(medsec.Levels), "status": {"active", "retired"}, "class": stringsOf(medsec.DeviceClasses)}[enum]
+		return medsec.FieldError{Line: line, Field: field, Key: "err.unknown_value", Value: value, Message: msg, Enum: enum, Allowed: allowed}
+	}
 	tests := []struct {
 		name string
 		in   string
@@ -211,11 +219,11 @@ func TestReadCSVErrors(t *testing.T) {
 		{"VLAN not a number", "name,site,VLAN\nCT,Main,ten\n",
 			[]medsec.FieldError{fev(2, "VLAN", "err.bad_vlan", "ten", `"ten" is not a VLAN ID (0 to 4094)`)}},
 		{"unknown kind", "name,site,類型\nCT,Main,電腦斷層\n",
-			[]medsec.FieldError{fev(2, "類型", "err.unknown_value", "電腦斷層", `unknown kind "電腦斷層" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`)}},
+			[]medsec.FieldError{fen(2, "類型", "kind", "電腦斷層", `unknown kind "電腦斷層" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`)}},
 		{"unknown connectivity", "name,site,connectivity\nCT,Main,intranet;5G\n",
-			[]medsec.FieldError{fev(2, "connectivity", "err.unknown_value", "5G", `unknown connectivity "5G" (want one of internet, intranet, local-lan, wifi, rs232, bluetooth, rf, ir)`)}},
+			[]medsec.FieldError{fen(2, "connectivity", "connectivity", "5G", `unknown connectivity "5G" (want one of internet, intranet, local-lan, wifi, rs232, bluetooth, rf, ir)`)}},
 		{"unknown data class", "name,site,data_class\nCT,Main,secret\n",
-			[]medsec.FieldError{fev(2, "data_class", "err.unknown_value", "secret", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only, unknown)`)}},
+			[]medsec.FieldError{fen(2, "data_class", "data_class", "secret", `unknown data class "secret" (want one of sensitive-personal, non-sensitive, device-only, unknown)`)}},
 		{"patient records negative", "name,site,patient_records\nCT,Main,-5\n",
 			[]medsec.FieldError{fev(2, "patient_records", "err.bad_number", "-5", `"-5" is negative`)}},
 		{"patient records not whole", "name,site,患者记录数\nCT,Main,12.5\n",
@@ -227,13 +235,13 @@ func TestReadCSVErrors(t *testing.T) {
 		{"a serial is not a date in a CSV", "name,site,end_of_support\nCT,Main,46112\n",
 			[]medsec.FieldError{fev(2, "end_of_support", "err.bad_date", "46112", `"46112" is not a date (YYYY-MM-DD)`)}},
 		{"bad tristate", "name,site,patching_permitted\nCT,Main,maybe\n",
-			[]medsec.FieldError{fev(2, "patching_permitted", "err.unknown_value", "maybe", `unknown value "maybe" (want one of unknown, yes, no)`)}},
+			[]medsec.FieldError{fen(2, "patching_permitted", "tristate", "maybe", `unknown value "maybe" (want one of unknown, yes, no)`)}},
 		{"bad credential status", "name,site,default_credentials\nCT,Main,strong\n",
-			[]medsec.FieldError{fev(2, "default_credentials", "err.unknown_value", "strong", `unknown value "strong" (want one of unknown, changed, unchanged, none)`)}},
+			[]medsec.FieldError{fen(2, "default_credentials", "cred", "strong", `unknown value "strong" (want one of unknown, changed, unchanged, none)`)}},
 		{"bad level", "name,site,等級\nCT,Main,特\n",
-			[]medsec.FieldError{fev(2, "等級", "err.unknown_value", "特", `unknown level "特" (want one of low, moderate, high)`)}},
+			[]medsec.FieldError{fen(2, "等級", "level", "特", `unknown level "特" (want one of low, moderate, high)`)}},
 		{"bad status", "name,site,status\nCT,Main,broken\n",
-			[]medsec.FieldError{fev(2, "status", "err.unknown_value", "broken", `unknown status "broken" (want one of active, retired)`)}},
+			[]medsec.FieldError{fen(2, "status", "status", "broken", `unknown status "broken" (want one of active, retired)`)}},
 		{"name and site empty", "名稱,院區,ips\n,,10.0.0.1\n",
 			[]medsec.FieldError{fe(2, "院區", "err.required", "is required"), fe(2, "名稱", "err.required", "is required")}},
 		{"name too long", "name,site\n" + strings.Repeat("x", 201) + ",Main\n",
@@ -266,7 +274,7 @@ func TestReadCSVErrors(t *testing.T) {
 				fe(1, "colour", "err.unknown_column", "unknown column"),
 				fev(3, "ips", "err.bad_ip", "1.2.3", `"1.2.3" is not an IP address`),
 				fe(3, "site", "err.required", "is required"),
-				fev(5, "kind", "err.unknown_value", "tomograph", `unknown kind "tomograph" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`),
+				fen(5, "kind", "kind", "tomograph", `unknown kind "tomograph" (want one of modality, ultrasound, pacs, ris, his, lis, emr, patient-monitor, central-station, dialysis, edge-gateway, infusion-pump, lab-analyzer, device-server, application-server, workstation, network, other)`),
 			}},
 	}
 	for _, tt := range tests {

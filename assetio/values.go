@@ -10,20 +10,22 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 )
 
 // enum is the set of accepted spellings of one enumerated column: each canonical value
 // with its zh-TW, zh-CN and ja translations and common synonyms, compared after fold.
 type enum struct {
 	what   string            // "kind", "data class": for messages
+	group  string            // the value set's name in medsec.FieldError.Enum and the UI's translations
 	values []string          // canonical values, in display order
 	index  map[string]string // fold(spelling) -> canonical value
 	exact  map[string]string // canonical value -> itself, the common case, tried before folding
 }
 
 // newEnum builds an enum from canonical values and, for each, its other spellings.
-func newEnum(what string, spellings map[string][]string, values ...string) *enum {
-	e := &enum{what: what, values: values, index: make(map[string]string), exact: make(map[string]string)}
+func newEnum(what, group string, spellings map[string][]string, values ...string) *enum {
+	e := &enum{what: what, group: group, values: values, index: make(map[string]string), exact: make(map[string]string)}
 	add := func(s, v string) {
 		k := fold(s)
 		if prev, ok := e.index[k]; ok && prev != v {
@@ -38,8 +40,39 @@ func newEnum(what string, spellings map[string][]string, values ...string) *enum
 			add(s, v)
 		}
 	}
+	// The value's label in each language of the user interface ("PACS 影像系統",
+	// "Low (普)"), and that label without its parenthesised remark, read as the value too,
+	// so that what the pages and the problem lists show may be written in a file. A label
+	// that would spell two values is left out (TestEnumTranslationsAreAccepted reports it).
+	for _, v := range values {
+		key := group + "." + v
+		if !uiLabels.Has(key) {
+			continue
+		}
+		for _, lang := range i18n.Languages {
+			label := uiLabels.T(lang, key)
+			forms := []string{label}
+			if i := strings.IndexAny(label, "(（"); i > 0 {
+				forms = append(forms, strings.TrimSpace(label[:i]))
+			}
+			for _, f := range forms {
+				if prev, ok := e.index[fold(f)]; !ok || prev == v {
+					e.index[fold(f)] = v
+				}
+			}
+		}
+	}
 	return e
 }
+
+// uiLabels are the user interface's messages, for the labels of enumerated values.
+var uiLabels = func() *i18n.Bundle {
+	b, err := i18n.Load()
+	if err != nil {
+		panic("assetio: " + err.Error()) // the messages are embedded: a defect of the build
+	}
+	return b
+}()
 
 // parse returns the canonical value a cell spells, or an error listing the accepted values.
 func (e *enum) parse(cell string) (string, error) {
@@ -60,7 +93,7 @@ func stringsOf[T ~string](vs []T) []string {
 	return out
 }
 
-var kinds = newEnum("kind", map[string][]string{
+var kinds = newEnum("kind", "kind", map[string][]string{
 	"modality":           {"imaging", "影像設備", "醫學影像設備", "影像设备", "医学影像设备", "モダリティ", "画像診断装置"},
 	"pacs":               {"影像儲傳系統", "医学影像存档与通信系统", "影像归档和通信系统"},
 	"his":                {"醫院資訊系統", "医院信息系统", "病院情報システム"},
@@ -81,7 +114,7 @@ var kinds = newEnum("kind", map[string][]string{
 	"other":              {"其他", "其它", "その他"},
 }, stringsOf(medsec.AssetKinds)...)
 
-var connectivities = newEnum("connectivity", map[string][]string{
+var connectivities = newEnum("connectivity", "connectivity", map[string][]string{
 	"internet":  {"網際網路", "外網", "互联网", "外网", "インターネット"},
 	"intranet":  {"院內網路", "院內系統網路", "內網", "院内网", "内网", "院内网络", "院内ネットワーク", "イントラネット", "院内LAN"},
 	"local-lan": {"lan", "local", "區域網路", "局域網", "本地區網", "局域网", "本地局域网", "ローカルLAN", "ローカルネットワーク"},
@@ -92,37 +125,37 @@ var connectivities = newEnum("connectivity", map[string][]string{
 	"ir":        {"infrared", "紅外線", "红外", "红外线", "赤外線"},
 }, stringsOf(medsec.Connectivities)...)
 
-var dataClasses = newEnum("data class", map[string][]string{
+var dataClasses = newEnum("data class", "data_class", map[string][]string{
 	"sensitive-personal": {"sensitive", "敏感", "敏感醫療資料", "個人敏感", "個人敏感醫療資料", "敏感医疗数据", "个人敏感", "个人敏感医疗数据", "含个人信息的敏感医疗数据", "要配慮個人情報", "機微", "個人情報"},
 	"non-sensitive":      {"nonsensitive", "非敏感", "非敏感醫療資料", "非敏感医疗数据", "非機微", "非個人情報"},
 	"device-only":        {"device", "device data", "設備資料", "僅設備資料", "設備數據", "设备数据", "仅设备数据", "機器データ", "装置データ", "機器データのみ"},
 }, stringsOf(medsec.DataClasses)...)
 
-var tristates = newEnum("value", map[string][]string{
+var tristates = newEnum("value", "tristate", map[string][]string{
 	"yes":     {"y", "true", "1", "是", "允許", "允许", "可", "有", "はい", "○", "〇"},
 	"no":      {"n", "false", "0", "否", "不允許", "不允许", "不可", "無", "无", "いいえ", "×", "✕"},
 	"unknown": {"?", "未知", "不明", "不詳", "不详", "未確認", "未确认"},
 }, stringsOf(medsec.Tristates)...)
 
-var credStatuses = newEnum("value", map[string][]string{
+var credStatuses = newEnum("value", "cred", map[string][]string{
 	"unknown":   {"?", "未知", "不明", "未確認", "未确认"},
 	"changed":   {"已變更", "已修改", "已更改", "已修改默认口令", "変更済", "変更済み"},
 	"unchanged": {"default", "未變更", "未修改", "仍為預設", "未更改", "默认", "未変更", "初期値のまま"},
 	"none":      {"no login", "無帳號", "無登入", "无账号", "无登录", "ログインなし", "認証なし"},
 }, stringsOf(medsec.CredentialStatuses)...)
 
-var levels = newEnum("level", map[string][]string{
+var levels = newEnum("level", "level", map[string][]string{
 	"low":      {"普", "普級", "低", "低級", "低级"},
 	"moderate": {"medium", "中", "中級", "中级"},
 	"high":     {"高", "高級", "高级"},
 }, stringsOf(medsec.Levels)...)
 
-var statuses = newEnum("status", map[string][]string{
+var statuses = newEnum("status", "status", map[string][]string{
 	"active":  {"in use", "使用中", "啟用", "在用", "启用", "稼働中", "運用中"},
 	"retired": {"已停用", "停用", "報廢", "已報廢", "已停用", "报废", "已报废", "退役", "廃棄", "運用停止", "撤去"},
 }, string(medsec.StatusActive), string(medsec.StatusRetired))
 
-var classes = newEnum("class", map[string][]string{
+var classes = newEnum("class", "class", map[string][]string{
 	"standalone":         {"終端單機", "终端单机", "単体端末機器"},
 	"group":              {"群組型儀器", "群组型设备", "グループ型機器"},
 	"system":             {"系統型儀器", "系统型设备", "システム型機器"},

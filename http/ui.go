@@ -62,7 +62,8 @@ func (p *page) Static(name string) string { return p.s.staticURL(name) }
 // FieldError says what is wrong with a field in the page's language. English shows the
 // English message, which carries the exact detail. Other languages show the translated
 // problem and, when the problem is about a value, that value as written in the input
-// (「10.0.0.300」), or put into the translation where it has a place for it (%s); never
+// (「10.0.0.300」), or put into the translation where it has a place for it (%s), and
+// for a value outside an enumeration the allowed values as the pages name them; never
 // the English text.
 func (p *page) FieldError(fe medsec.FieldError) string {
 	if p.Lang == "en" || fe.Key == "" || !p.s.i18n.Has(fe.Key) {
@@ -71,11 +72,19 @@ func (p *page) FieldError(fe medsec.FieldError) string {
 	text := p.T(fe.Key)
 	switch {
 	case fe.Value == "":
-		return text
 	case strings.Contains(text, "%s"):
-		return p.T(fe.Key, fe.Value)
+		text = p.T(fe.Key, fe.Value)
+	default:
+		text += "：「" + fe.Value + "」"
 	}
-	return text + "：「" + fe.Value + "」"
+	if len(fe.Allowed) > 0 && fe.Enum != "" {
+		labels := make([]string, len(fe.Allowed))
+		for i, v := range fe.Allowed {
+			labels[i] = p.Enum(fe.Enum, v)
+		}
+		text += "（" + p.T("err.allowed_values", strings.Join(labels, "、")) + "）"
+	}
+	return text
 }
 
 // Languages lists the UI languages with their own names.
