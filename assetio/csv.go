@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"medsec"
+	"medsec/tabular"
 )
 
 // ReadCSV reads an asset inventory from a CSV file named source (the name only labels
@@ -42,7 +43,6 @@ func ParseCSV(r io.Reader, source string) (*Inventory, error) {
 		return nil, fmt.Errorf("read %s: %w", source, err)
 	}
 	im := newImporter(source, func(n int) string { return "column " + strconv.Itoa(n+1) })
-	im.csv = true
 	text, ferr := decodeText(data)
 	if ferr != nil {
 		im.errs = append(im.errs, *ferr)
@@ -96,31 +96,49 @@ func runeColumn(text string, line, byteCol int) int {
 // patient_records, end_of_support, remote_maintenance, patching_permitted,
 // default_credentials, level, notes, status — then one row per asset. Sites, departments, vendors and responsible people are written by
 // name, from the Asset's *Name fields. Multi-valued cells are separated by "; ". A value
-// that a spreadsheet would run as a formula (starting with = + - @, a tab, a carriage
-// return, or an apostrophe) is prefixed with an apostrophe, which ReadCSV removes.
+// that a spreadsheet would run as a formula is prefixed with an apostrophe (see package
+// tabular), which ReadCSV and ReadXLSX remove.
 func WriteCSV(w io.Writer, assets []*medsec.Asset) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return fmt.Errorf("write assets csv: %w", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	rec := make([]string, numCols)
-	for c := range numCols {
-		rec[c] = columns[c].key
-	}
-	if err := cw.Write(rec); err != nil {
-		return fmt.Errorf("write assets csv: %w", err)
-	}
+	cw := NewCSVWriter(w)
 	for _, a := range assets {
-		for c := range numCols {
-			rec[c] = escapeCell(cellText(a, c))
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write assets csv: %w", err)
+		if err := cw.Write(a); err != nil {
+			return err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	return cw.Flush()
+}
+
+// CSVWriter writes assets one by one as WriteCSV does, for exports that stream.
+type CSVWriter struct {
+	cw  *tabular.CSVWriter
+	rec []string
+}
+
+// NewCSVWriter writes the byte-order mark and the header row to w and returns a writer
+// for the rows.
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	c := &CSVWriter{cw: tabular.NewCSV(w), rec: make([]string, numCols)}
+	for col := range numCols {
+		c.rec[col] = columns[col].key
+	}
+	c.cw.Write(c.rec...)
+	return c
+}
+
+// Write writes one asset's row.
+func (c *CSVWriter) Write(a *medsec.Asset) error {
+	for col := range numCols {
+		c.rec[col] = cellText(a, col)
+	}
+	if err := c.cw.Write(c.rec...); err != nil {
+		return fmt.Errorf("write assets csv: %w", err)
+	}
+	return nil
+}
+
+// Flush writes out buffered rows; call it once at the end.
+func (c *CSVWriter) Flush() error {
+	if err := c.cw.Flush(); err != nil {
 		return fmt.Errorf("write assets csv: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"medsec"
+	"medsec/tabular"
 )
 
 // importer turns the rows of one file, header first, into asset rows, collecting every
@@ -16,8 +17,6 @@ type importer struct {
 	source string
 	// sheet is the worksheet being read, for a workbook.
 	sheet string
-	// csv says cells may carry WriteCSV's leading-apostrophe escape.
-	csv bool
 	// xlsx says a date cell may hold an Excel date serial, in the 1904 system if date1904.
 	xlsx, date1904 bool
 	// colName names the n-th (0-based) cell position of a row that has no header:
@@ -129,10 +128,7 @@ func (im *importer) readRow(line int, cells []string) {
 	r := medsec.AssetRow{Line: line}
 	var bad [numCols]bool
 	for i, v := range cells {
-		v = strings.TrimSpace(v)
-		if im.csv {
-			v = strings.TrimSpace(unescapeCell(v))
-		}
+		v = strings.TrimSpace(tabular.Untext(strings.TrimSpace(v)))
 		if v == "" {
 			continue
 		}
@@ -372,26 +368,4 @@ func (im *importer) result() ([]medsec.AssetRow, error) {
 		return nil, err
 	}
 	return inv.Rows, nil
-}
-
-// csvEscapeLead lists the first characters that make a spreadsheet read a cell as a
-// formula ("CSV injection"); WriteCSV puts an apostrophe before a value starting with one
-// of them or with an apostrophe, as Excel itself marks text.
-const csvEscapeLead = "=+-@\t\r'"
-
-// escapeCell protects a value written to a CSV from being run as a formula.
-func escapeCell(v string) string {
-	if v != "" && strings.IndexByte(csvEscapeLead, v[0]) >= 0 {
-		return "'" + v
-	}
-	return v
-}
-
-// unescapeCell undoes escapeCell: it drops an apostrophe followed by a character that
-// escapeCell protects.
-func unescapeCell(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.IndexByte(csvEscapeLead, v[1]) >= 0 {
-		return v[1:]
-	}
-	return v
 }

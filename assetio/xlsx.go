@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"medsec"
+	"medsec/tabular"
 )
 
 // maxUnzipped bounds the uncompressed size of a workbook ReadXLSX accepts, against zip
@@ -291,11 +292,57 @@ func checkZip(data []byte) error {
 // them except that VLAN and patient-record counts are numbers and end-of-support dates
 // are dates.
 func WriteXLSX(w io.Writer, assets []*medsec.Asset) error {
-	if err := writeXLSX(w, langEN, assets, false); err != nil {
+	x, err := NewXLSXWriter()
+	if err != nil {
+		return err
+	}
+	for _, a := range assets {
+		if err := x.Write(a); err != nil {
+			return err
+		}
+	}
+	_, err = x.WriteTo(w)
+	return err
+}
+
+// XLSXWriter writes assets one by one as WriteXLSX does, for exports that stream: rows go
+// to a temporary file once the sheet grows large, and WriteTo writes the workbook.
+type XLSXWriter struct {
+	x   *tabular.XLSXWriter
+	row []any
+}
+
+// NewXLSXWriter starts a workbook with the Assets sheet and its header row.
+func NewXLSXWriter() (*XLSXWriter, error) {
+	x, err := newXLSX(langEN, false)
+	if err != nil {
+		return nil, fmt.Errorf("write assets xlsx: %w", err)
+	}
+	return &XLSXWriter{x: x, row: make([]any, numCols)}, nil
+}
+
+// Write appends one asset's row.
+func (x *XLSXWriter) Write(a *medsec.Asset) error {
+	for c := range numCols {
+		x.row[c] = xlsxValue(a, c)
+	}
+	if err := x.x.Row(x.row...); err != nil {
 		return fmt.Errorf("write assets xlsx: %w", err)
 	}
 	return nil
 }
+
+// WriteTo writes the workbook to w and releases its temporary files.
+func (x *XLSXWriter) WriteTo(w io.Writer) (int64, error) {
+	n, err := x.x.WriteTo(w)
+	if err != nil {
+		return n, fmt.Errorf("write assets xlsx: %w", err)
+	}
+	return n, nil
+}
+
+// Close releases the workbook's temporary files without writing it.
+func (x *XLSXWriter) Close() error { return x.x.Close() }
 
 // Template writes an empty inventory workbook whose header row and sheet name are in
 // lang ("en", "zh-TW", "zh-CN" or "ja"; case-insensitive, "zh-Hant" and "zh-Hans" also
@@ -305,7 +352,11 @@ func Template(w io.Writer, lang string) error {
 	if !ok {
 		return fmt.Errorf("write asset template: unknown language %q (want en, zh-TW, zh-CN or ja)", lang)
 	}
-	if err := writeXLSX(w, l, nil, true); err != nil {
+	x, err := newXLSX(l, true)
+	if err == nil {
+		_, err = x.WriteTo(w)
+	}
+	if err != nil {
 		return fmt.Errorf("write asset template %s: %w", langTags[l], err)
 	}
 	return nil
@@ -325,76 +376,47 @@ func templateLang(lang string) (int, bool) {
 	return 0, false
 }
 
-// writeXLSX writes the workbook with headers in lang, and drop-down lists of the accepted
-// values if dropLists. It streams the rows, so that large inventories do not build the
-// whole sheet in memory.
-func writeXLSX(w io.Writer, lang int, assets []*medsec.Asset, dropLists bool) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := sheetNames[lang]
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	headStyle, err := f.NewStyle(&excelize.Style{
-		Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-	})
-	if err != nil {
-		return err
-	}
-	dateFormat := "yyyy-mm-dd"
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat})
-	if err != nil {
-		return err
-	}
-	if dropLists {
-		if err := addDropLists(f, sheet); err != nil {
-			return err
-		}
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
+// newXLSX starts a workbook with the inventory sheet, its header in lang, and drop-down
+// lists of the accepted values if dropLists. Rows are streamed (package tabular), so that
+// large inventories do not build the whole sheet in memory.
+func newXLSX(lang int, dropLists bool) (*tabular.XLSXWriter, error) {
+	sh := tabular.Sheet{Name: sheetNames[lang], Header: make([]string, numCols), Widths: make([]float64, numCols)}
 	for c := range numCols {
-		width := 14.0
+		sh.Header[c] = columns[c].headers[lang]
+		sh.Widths[c] = 14
 		switch c {
 		case colName, colLocation, colVendorContact, colRemoteMaintenance, colNotes, colIPs, colMACs:
-			width = 24
-		}
-		if err := sw.SetColWidth(int(c)+1, int(c)+1, width); err != nil {
-			return err
+			sh.Widths[c] = 24
 		}
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	row := make([]any, numCols)
-	for c := range numCols {
-		row[c] = excelize.Cell{StyleID: headStyle, Value: columns[c].headers[lang]}
-	}
-	if err := sw.SetRow("A1", row); err != nil {
-		return err
-	}
-	for i, a := range assets {
-		for c := range numCols {
-			row[c] = xlsxValue(a, c, dateStyle)
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
-			return err
+	if dropLists {
+		sh.DropLists = map[int][]string{}
+		for _, l := range []struct {
+			c      col
+			values []string
+		}{
+			{colKind, kinds.values},
+			{colDataClass, dataClasses.values},
+			{colPatching, tristates.values},
+			{colDefaultCreds, credStatuses.values},
+			{colLevel, levels.values},
+			{colStatus, statuses.values},
+			{colClass, classes.values},
+		} {
+			sh.DropLists[int(l.c)] = l.values
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
+	x := tabular.NewXLSX()
+	if err := x.Sheet(sh); err != nil {
+		x.Close()
+		return nil, err
 	}
-	return f.Write(w)
+	return x, nil
 }
 
 // xlsxValue is the cell value of column c for a: nil for an empty cell, a number for
-// counts, a date-styled cell for dates, otherwise the text WriteCSV writes (unescaped:
-// a string cell is never run as a formula).
-func xlsxValue(a *medsec.Asset, c col, dateStyle int) any {
+// counts, a date for dates, otherwise the text WriteCSV writes.
+func xlsxValue(a *medsec.Asset, c col) any {
 	switch c {
 	case colVLAN:
 		if a.VLAN == 0 {
@@ -408,44 +430,9 @@ func xlsxValue(a *medsec.Asset, c col, dateStyle int) any {
 			return nil
 		}
 		t, _ := time.Parse(time.DateOnly, a.EndOfSupport.String())
-		return excelize.Cell{StyleID: dateStyle, Value: t}
+		return t
 	}
-	if s := cellText(a, c); s != "" {
-		return s
-	}
-	return nil
-}
-
-// addDropLists adds drop-down lists of the canonical values to the enumerated columns of
-// a template, so that whoever fills it in picks values the importer accepts.
-func addDropLists(f *excelize.File, sheet string) error {
-	lists := []struct {
-		c      col
-		values []string
-	}{
-		{colKind, kinds.values},
-		{colDataClass, dataClasses.values},
-		{colPatching, tristates.values},
-		{colDefaultCreds, credStatuses.values},
-		{colLevel, levels.values},
-		{colStatus, statuses.values},
-		{colClass, classes.values},
-	}
-	for _, l := range lists {
-		name, err := excelize.ColumnNumberToName(int(l.c) + 1)
-		if err != nil {
-			return err
-		}
-		dv := excelize.NewDataValidation(true)
-		dv.Sqref = name + "2:" + name + strconv.Itoa(excelize.TotalRows)
-		if err := dv.SetDropList(l.values); err != nil {
-			return err
-		}
-		if err := f.AddDataValidation(sheet, dv); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cellText(a, c)
 }
 
 // cellText is the text of column c for a, as WriteCSV writes it before escaping. It is

@@ -1,7 +1,6 @@
 package zone
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"medsec/tabular"
 )
 
 // NFTOptions name what the nftables export creates.
@@ -210,11 +211,12 @@ var CSVHeader = []string{"conduit_id", "conduit_name", "from_zone", "to_zone", "
 
 // WriteCSV writes the conduits as CSV for firewalls without an nftables front end: one row
 // per conduit and address family, addresses and ports separated by spaces, "any" where a
-// side is unrestricted. Empty whitelists are expanded to the zone's own addresses as in
+// side is unrestricted. Cells a spreadsheet could run as formulas (zone and conduit names
+// come from users) are neutralised by package tabular. Empty whitelists are expanded to the zone's own addresses as in
 // WriteNFT.
 func WriteCSV(w io.Writer, loc *Locator, conduits []Conduit) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	cw := tabular.NewCSV(w)
+	if err := cw.Write(CSVHeader...); err != nil {
 		return fmt.Errorf("write conduits csv: %w", err)
 	}
 	name := func(id int64) string { return nameOf(loc.zones, id) }
@@ -249,13 +251,12 @@ func WriteCSV(w io.Writer, loc *Locator, conduits []Conduit) error {
 		for _, f := range expand(loc, c) {
 			rec := []string{strconv.FormatInt(c.ID, 10), c.Name, name(c.From), name(c.To), f.name, string(c.Protocol),
 				ports, c.App, join(f.src), join(f.dst), strings.Join(ctl, " "), "accept"}
-			if err := cw.Write(rec); err != nil {
+			if err := cw.Write(rec...); err != nil {
 				return fmt.Errorf("write conduits csv: %w", err)
 			}
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return fmt.Errorf("write conduits csv: %w", err)
 	}
 	return nil

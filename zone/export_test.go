@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"medsec/tabular"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -98,7 +100,11 @@ func TestWriteCSV(t *testing.T) {
 	if err := WriteCSV(&b, c.Locator(), m.Conduits); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&b).ReadAll()
+	data, ok := bytes.CutPrefix(b.Bytes(), []byte("\uFEFF"))
+	if !ok {
+		t.Error("no UTF-8 byte-order mark")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +126,38 @@ func TestWriteCSV(t *testing.T) {
 	// Conduit 6 (ICMP OT→intranet) has a row for each family.
 	if n := len(recs); n != 1+5+2 {
 		t.Errorf("rows = %d, want 8", n)
+	}
+}
+
+// TestWriteCSVFormulas: zone and conduit names come from users; none may reach a
+// spreadsheet as a formula (security review F12).
+func TestWriteCSVFormulas(t *testing.T) {
+	m := hospital()
+	m.Zones[0].Name = `=cmd|' /C calc'!A0`
+	m.Conduits[0].Name = `=HYPERLINK("http://evil.example","fw")`
+	m.Conduits[0].App = "@app"
+	c := mustChecker(t, m)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, c.Locator(), m.Conduits); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b.Bytes(), []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, rec := range recs {
+		for j, cell := range rec {
+			if tabular.NeedsQuote(cell) && !strings.HasPrefix(cell, "'") {
+				t.Errorf("row %d column %d: %q can run as a formula", i+1, j+1, cell)
+			}
+			if strings.HasPrefix(cell, "'") {
+				n++
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("%d neutralised cells, want at least 3 (zone, conduit, app)", n)
 	}
 }
 
