@@ -148,6 +148,21 @@ func (a *Assessment) Validate() error {
 	if !a.NextReview.IsZero() && !a.AssessedOn.IsZero() && a.NextReview.Before(a.AssessedOn.t) {
 		add("next_review", "err.review_before_assessment", "is before the assessment date")
 	}
+	var c textChecks
+	c.line("catalog_id", a.CatalogID)
+	c.line("control_id", a.ControlID)
+	for name, v := range map[string]string{"reason": a.Reason, "compensating": a.Compensating, "notes": a.Notes} {
+		if fe := CheckText(name, v, true); fe != nil {
+			c.errs = append(c.errs, *fe)
+		}
+	}
+	c.line("links", a.Links...)
+	for _, e := range a.Evidence {
+		c.line("evidence", e.Name, e.MediaType)
+	}
+	c.count("links", len(a.Links), MaxListItems)
+	c.count("evidence", len(a.Evidence), MaxListItems)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(x, y FieldError) int { return strings.Compare(x.Field, y.Field) })
 		return &ValidationError{Errors: errs}

@@ -317,19 +317,25 @@ func (a *Asset) Validate() error {
 	if !slices.Contains(AssetKinds, a.Kind) {
 		add("kind", "err.unknown_value", fmt.Sprintf("unknown kind %q", a.Kind))
 	}
-	for _, ip := range a.IPs {
-		if _, err := netip.ParseAddr(ip); err != nil {
-			add("ips", "err.bad_ip", fmt.Sprintf("%q is not an IP address", ip))
+	if len(a.IPs) <= MaxAssetAddresses { // else checkText reports the count
+		for _, ip := range a.IPs {
+			if _, err := netip.ParseAddr(ip); err != nil {
+				add("ips", "err.bad_ip", fmt.Sprintf("%q is not an IP address", ip))
+			}
 		}
 	}
-	for _, mac := range a.MACs {
-		if !macPattern.MatchString(mac) {
-			add("macs", "err.bad_mac", fmt.Sprintf("%q is not a MAC address", mac))
+	if len(a.MACs) <= MaxAssetAddresses { // else checkText reports the count
+		for _, mac := range a.MACs {
+			if !macPattern.MatchString(mac) {
+				add("macs", "err.bad_mac", fmt.Sprintf("%q is not a MAC address", mac))
+			}
 		}
 	}
-	for _, ae := range a.AETitles {
-		if !aeTitlePattern.MatchString(ae) {
-			add("ae_titles", "err.bad_ae_title", fmt.Sprintf("%q is not a DICOM AE title (1-16 characters, no backslash)", ae))
+	if len(a.AETitles) <= MaxAssetAddresses { // else checkText reports the count
+		for _, ae := range a.AETitles {
+			if !aeTitlePattern.MatchString(ae) {
+				add("ae_titles", "err.bad_ae_title", fmt.Sprintf("%q is not a DICOM AE title (1-16 characters, no backslash)", ae))
+			}
 		}
 	}
 	if a.VLAN < 0 || a.VLAN > 4094 {
@@ -361,10 +367,31 @@ func (a *Asset) Validate() error {
 	if a.Status != StatusActive && a.Status != StatusRetired {
 		add("status", "err.unknown_value", fmt.Sprintf("unknown status %q", a.Status))
 	}
+	errs = append(errs, a.checkText()...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}
 	return nil
+}
+
+// checkText checks the characters of the asset's text fields and the size of its lists.
+func (a *Asset) checkText() []FieldError {
+	var c textChecks
+	c.line("name", a.Name)
+	c.line("model", a.Model)
+	c.line("serial", a.Serial)
+	c.line("software_version", a.Software)
+	c.line("firmware_version", a.Firmware)
+	c.line("ssid", a.SSID)
+	c.line("location", a.Location)
+	c.line("vendor_contact", a.VendorContact)
+	c.line("remote_maintenance", a.RemoteMaintenance)
+	c.text("notes", a.Notes)
+	c.count("ips", len(a.IPs), MaxAssetAddresses)
+	c.count("macs", len(a.MACs), MaxAssetAddresses)
+	c.count("ae_titles", len(a.AETitles), MaxAssetAddresses)
+	c.count("connectivity", len(a.Connectivity), MaxListItems)
+	return c.errs
 }
 
 // AssetFilter selects assets for a list. Zero fields do not filter.
@@ -392,6 +419,10 @@ type AssetService interface {
 	FindAssetByID(ctx context.Context, id int64) (*Asset, error)
 	// FindAssets returns the page of assets the filter selects and the total count.
 	FindAssets(ctx context.Context, filter AssetFilter) ([]*Asset, int, error)
+	// EachAsset calls fn with every asset the caller may see and the filter selects, in
+	// the filter's order, ignoring Offset and Limit; it reads them as it goes, so memory
+	// does not grow with the inventory. It stops at fn's first error and returns it.
+	EachAsset(ctx context.Context, filter AssetFilter, fn func(*Asset) error) error
 	// CreateAsset validates and stores a new asset, setting its ID. EINVALID, EFORBIDDEN.
 	CreateAsset(ctx context.Context, a *Asset) error
 	// UpdateAsset replaces an asset's fields; a stale Version is ECONFLICT.

@@ -22,6 +22,9 @@ type AuditEntry struct {
 	RemoteAddr string          `json:"remote_addr,omitempty"`
 	// Detail is a short, secret-free note such as the reason for a denial.
 	Detail string `json:"detail,omitempty"`
+	// Truncated is set by lists when Before or After was too long to list and was left
+	// out; FindAuditEntry returns the whole entry.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Audit actions that are not object changes.
@@ -47,8 +50,15 @@ type AuditFilter struct {
 
 // AuditService reads and appends to the audit trail. Reading needs PermAuditRead.
 type AuditService interface {
-	// FindAuditEntries returns the newest entries first, and the total count.
+	// FindAuditEntries returns a page of entries, newest first, and the total count. Limit
+	// is 1 to MaxPageSize (0 means a default); another is EINVALID. Before and After
+	// values too long for a list are left out and the entry marked Truncated.
 	FindAuditEntries(ctx context.Context, filter AuditFilter) ([]*AuditEntry, int, error)
+	// FindAuditEntry returns one whole entry, or ENOTFOUND.
+	FindAuditEntry(ctx context.Context, id int64) (*AuditEntry, error)
+	// EachAuditEntry calls fn with every entry the filter selects, newest first and whole,
+	// ignoring Offset and Limit; it stops at fn's first error and returns it.
+	EachAuditEntry(ctx context.Context, filter AuditFilter, fn func(*AuditEntry) error) error
 	// RecordEvent appends an entry that is not part of a change (a login, a denial).
 	RecordEvent(ctx context.Context, e *AuditEntry) error
 }

@@ -2,7 +2,9 @@ package medsec
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Site is one hospital campus of the organisation.
@@ -42,12 +44,12 @@ type Vendor struct {
 
 // Validate checks a site's fields.
 func (s *Site) Validate() error {
-	return requireFields(map[string]string{"code": s.Code, "name": s.Name})
+	return checkFields(map[string]string{"code": s.Code, "name": s.Name, "address": s.Address}, "code", "name")
 }
 
 // Validate checks a department's fields.
 func (d *Department) Validate() error {
-	if err := requireFields(map[string]string{"name": d.Name}); err != nil {
+	if err := checkFields(map[string]string{"name": d.Name}, "name"); err != nil {
 		return err
 	}
 	if d.SiteID <= 0 {
@@ -57,16 +59,34 @@ func (d *Department) Validate() error {
 }
 
 // Validate checks a person's fields.
-func (p *Person) Validate() error { return requireFields(map[string]string{"name": p.Name}) }
+func (p *Person) Validate() error {
+	return checkFields(map[string]string{"name": p.Name, "title": p.Title, "email": p.Email, "phone": p.Phone}, "name")
+}
 
 // Validate checks a vendor's fields.
-func (v *Vendor) Validate() error { return requireFields(map[string]string{"name": v.Name}) }
+func (v *Vendor) Validate() error {
+	return checkFields(map[string]string{"name": v.Name, "contact": v.Contact, "email": v.Email, "phone": v.Phone}, "name")
+}
 
-func requireFields(fields map[string]string) error {
+// checkFields checks single-line text fields by name: the required ones must not be blank,
+// none may hold a character BadRune refuses or be longer than 200 characters.
+func checkFields(fields map[string]string, required ...string) error {
 	var errs []FieldError
-	for _, name := range []string{"code", "name"} {
-		if v, ok := fields[name]; ok && strings.TrimSpace(v) == "" {
+	for _, name := range required {
+		if strings.TrimSpace(fields[name]) == "" {
 			errs = append(errs, FieldError{Field: name, Key: "err.required", Message: "is required"})
+		}
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if fe := CheckText(name, fields[name], false); fe != nil {
+			errs = append(errs, *fe)
+		} else if utf8.RuneCountInString(fields[name]) > 200 {
+			errs = append(errs, FieldError{Field: name, Key: "err.too_long", Message: "is longer than 200 characters"})
 		}
 	}
 	if len(errs) > 0 {

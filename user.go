@@ -133,6 +133,10 @@ func (u *User) Validate() error {
 	if u.Role == RoleVendor && u.VendorID == 0 {
 		errs = append(errs, FieldError{Field: "vendor", Key: "err.required", Message: "is required for vendor maintenance users"})
 	}
+	var c textChecks
+	c.line("display_name", u.DisplayName)
+	c.count("site_ids", len(u.SiteIDs), MaxListItems)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}

@@ -101,10 +101,14 @@ func (z *Zone) Normalize() {
 	}
 }
 
+// trimList trims the entries of in and drops empty and repeated ones, keeping the order.
+// It takes time linear in len(in), however long a list a request sends.
 func trimList(in []string) []string {
 	out := []string{}
+	seen := make(map[string]bool, min(len(in), 1024))
 	for _, s := range in {
-		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+		if s = strings.TrimSpace(s); s != "" && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}
@@ -151,6 +155,15 @@ func (z *Zone) Validate() error {
 	if z.ParentID != 0 && z.ParentID == z.ID {
 		add("parent", "err.bad_parent", "a zone cannot be its own parent")
 	}
+	var c textChecks
+	c.line("name", z.Name)
+	c.text("description", z.Description)
+	c.line("ranges", z.Ranges...)
+	c.line("ssids", z.SSIDs...)
+	c.count("ranges", len(z.Ranges), MaxZoneRanges)
+	c.count("vlans", len(z.VLANs), MaxZoneVLANs)
+	c.count("ssids", len(z.SSIDs), MaxZoneSSIDs)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}
@@ -246,6 +259,19 @@ func (c *Conduit) Validate() error {
 			add("controls", "err.unknown_value", fmt.Sprintf("unknown control mechanism %q", m))
 		}
 	}
+	var tc textChecks
+	tc.line("name", c.Name)
+	tc.line("ports", c.Ports)
+	tc.line("app", c.App)
+	tc.text("description", c.Description)
+	tc.line("sources", c.Sources...)
+	tc.line("destinations", c.Destinations...)
+	tc.count("sources", len(c.Sources), MaxConduitAddresses)
+	tc.count("destinations", len(c.Destinations), MaxConduitAddresses)
+	if n := utf8.RuneCountInString(c.Ports); n > MaxConduitPorts {
+		add("ports", "err.too_long", fmt.Sprintf("is longer than %d characters", MaxConduitPorts))
+	}
+	errs = append(errs, tc.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}

@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +50,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/discovery/{id}/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiDiscoveryAddAsset},
 		{Method: "GET", Path: "/api/v1/audit", Perm: medsec.PermAuditRead, Handler: s.apiAuditList},
 		{Method: "GET", Path: "/api/v1/audit/export", Perm: medsec.PermAuditRead, Handler: s.exportAudit},
+		{Method: "GET", Path: "/api/v1/audit/{id}", Perm: medsec.PermAuditRead, Handler: s.apiAuditGet},
 		{Method: "GET", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserList},
 		{Method: "POST", Path: "/api/v1/users", Perm: medsec.PermUserAdmin, Handler: s.apiUserCreate},
 		{Method: "GET", Path: "/api/v1/users/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiUserGet},
@@ -142,19 +142,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
-}
-
-// readJSON decodes the request body into v, refusing unknown fields.
-func readJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return medsec.Errorf(medsec.EINVALID, "The request body is empty.")
-		}
-		return medsec.Errorf(medsec.EINVALID, "The request body is not valid JSON for this call: %s", jsonProblem(err))
-	}
-	return nil
 }
 
 // jsonProblem describes a decoding error without echoing the input.

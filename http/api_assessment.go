@@ -77,6 +77,9 @@ func (s *Server) apiEvidenceUpload(w http.ResponseWriter, r *http.Request) error
 			return &medsec.Error{Code: medsec.EINVALID, Message: "No file was sent.", Key: "err.no_file"}
 		}
 		defer f.Close()
+		if err := checkMultipart(r.MultipartForm); err != nil {
+			return err
+		}
 		ev, err = s.Assessments.StoreEvidence(r.Context(), fh.Filename, f)
 	} else {
 		ev, err = s.Assessments.StoreEvidence(r.Context(), r.URL.Query().Get("name"), r.Body)

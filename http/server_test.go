@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +34,14 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOn(t, openEngine(t, "sqlite"))
+}
+
+// newFixtureOn builds the fixture on db, an empty store of either engine (openEngine).
+func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
+	t.Helper()
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "medsec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	var err error
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
@@ -146,6 +147,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/discovery/{id}/assets", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/audit", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/audit/export", medsec.PermAuditRead, false},
+	{"GET", "/api/v1/audit/{id}", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/users", medsec.PermUserAdmin, false},
 	{"POST", "/api/v1/users", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/users/{id}", medsec.PermUserAdmin, false},

@@ -203,7 +203,10 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := s.newPage(r, "err.title")
 	var e *medsec.Error
+	var ve *medsec.ValidationError
 	switch {
+	case errors.As(err, &ve):
+		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
 	case status == http.StatusInternalServerError:
 		s.logger.Error("ui request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Error = p.T("err.internal")
@@ -287,6 +290,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))
+	mux.Handle("GET /audit/{id}", s.ui(medsec.PermAuditRead, s.uiAuditShow))
 
 	mux.Handle("GET /users", s.ui(medsec.PermUserAdmin, s.uiUserList))
 	mux.Handle("POST /users", s.ui(medsec.PermUserAdmin, s.uiUserCreate))

@@ -152,6 +152,9 @@ func (s *Server) assessmentFromForm(r *http.Request) (*medsec.Assessment, error)
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return nil, medsec.Errorf(medsec.EINVALID, "The form could not be read.")
 	}
+	if err := checkMultipart(r.MultipartForm); err != nil {
+		return nil, err
+	}
 	a := &medsec.Assessment{
 		CatalogID:    r.FormValue("catalog_id"),
 		ControlID:    r.FormValue("control_id"),

@@ -31,3 +31,20 @@ func (s *Server) uiAuditList(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "audit_list", p)
 	return nil
 }
+
+// uiAuditShow shows one whole audit entry: the list leaves out before and after values
+// too long to list (medsec sqlstore.AuditListValueMax) and links here.
+func (s *Server) uiAuditShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := s.Audit.FindAuditEntry(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "audit.entry")
+	p.Data = e
+	s.render(w, r, http.StatusOK, "audit_show", p)
+	return nil
+}

@@ -56,9 +56,15 @@ func (s *Server) uiDiscoveryCreate(w http.ResponseWriter, r *http.Request) error
 		} else if err != nil {
 			return s.renderDiscoveryList(w, r, http.StatusUnprocessableEntity, &medsec.Error{Code: medsec.EINVALID, Message: "The upload was interrupted.", Key: "discovery.no_file"})
 		}
+		if fe := checkUploadName(part.FormName(), part.FileName()); fe != nil {
+			return s.renderDiscoveryList(w, r, http.StatusUnprocessableEntity, &medsec.ValidationError{Errors: []medsec.FieldError{*fe}})
+		}
 		switch part.FormName() {
 		case "site_id":
 			b, _ := io.ReadAll(io.LimitReader(part, 32))
+			if fe := medsec.CheckText("site_id", string(b), false); fe != nil {
+				return s.renderDiscoveryList(w, r, http.StatusUnprocessableEntity, &medsec.ValidationError{Errors: []medsec.FieldError{*fe}})
+			}
 			siteID, _ = strconv.ParseInt(string(b), 10, 64)
 		case "file":
 			if part.FileName() == "" {

@@ -2,15 +2,13 @@ package http
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"medsec"
+	"medsec/tabular"
 )
 
 // gapShown is how many open items the gap page lists; the exports hold them all.
@@ -83,17 +81,19 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 	name := fmt.Sprintf("gap-%s-%s", rep.CatalogID, rep.GeneratedAt.Format("20060102"))
 	switch r.URL.Query().Get("format") {
 	case "xlsx":
-		summary := [][]string{{p.T("field.level")}}
+		x := tabular.NewXLSX()
+		defer x.Close()
+		summaryHead := []string{p.T("field.level")}
 		for _, st := range medsec.ReportStatuses {
-			summary[0] = append(summary[0], p.Enum("assess", st))
+			summaryHead = append(summaryHead, p.Enum("assess", st))
 		}
-		summary[0] = append(summary[0], p.T("gap.total"))
+		x.Sheet(tabular.Sheet{Name: p.T("gap.summary"), Header: append(summaryHead, p.T("gap.total"))})
 		addCount := func(label string, c medsec.GapCount) {
-			row := []string{label}
+			row := []any{label}
 			for _, st := range medsec.ReportStatuses {
-				row = append(row, fmt.Sprint(c.ByStatus[st]))
+				row = append(row, c.ByStatus[st])
 			}
-			summary = append(summary, append(row, fmt.Sprint(c.Total)))
+			x.Row(append(row, c.Total)...)
 		}
 		for _, c := range rep.Counts {
 			label := p.Enum("level", c.Level)
@@ -103,22 +103,28 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 			addCount(label, c)
 		}
 		addCount(p.T("gap.total"), rep.Totals)
-		data, err := gapXLSX(p.T("gap.summary"), summary, p.T("gap.open_items"), rows)
-		if err != nil {
-			return err
+		x.Sheet(tabular.Sheet{Name: p.T("gap.open_items"), Header: header})
+		for _, row := range rows[1:] {
+			cells := make([]any, len(row))
+			for i, v := range row {
+				cells[i] = v
+			}
+			x.Row(cells...)
+		}
+		var buf bytes.Buffer
+		if _, err := x.WriteTo(&buf); err != nil {
+			return fmt.Errorf("gap xlsx: %w", err)
 		}
 		w.Header().Set("Content-Type", xlsxType)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		w.Write(data)
+		w.Write(buf.Bytes())
 	default:
 		var buf bytes.Buffer
-		buf.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly only with the byte-order mark
-		cw := csv.NewWriter(&buf)
+		cw := tabular.NewCSV(&buf)
 		for _, row := range rows {
-			cw.Write(csvSafe(row))
+			cw.Write(row...)
 		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
+		if err := cw.Flush(); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -126,59 +132,6 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 		w.Write(buf.Bytes())
 	}
 	return nil
-}
-
-// csvSafe prefixes cells that a spreadsheet would run as a formula.
-func csvSafe(row []string) []string {
-	out := make([]string, len(row))
-	for i, c := range row {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			c = "'" + c
-		}
-		out[i] = c
-	}
-	return out
-}
-
-// gapXLSX writes a workbook with a summary sheet and an open-items sheet.
-func gapXLSX(summaryName string, summary [][]string, itemsName string, items [][]string) ([]byte, error) {
-	x := excelize.NewFile()
-	defer x.Close()
-	sheets := []struct {
-		name string
-		rows [][]string
-	}{{summaryName, summary}, {itemsName, items}}
-	for i, sh := range sheets {
-		if i == 0 {
-			if err := x.SetSheetName("Sheet1", sh.name); err != nil {
-				return nil, fmt.Errorf("gap xlsx: %w", err)
-			}
-		} else if _, err := x.NewSheet(sh.name); err != nil {
-			return nil, fmt.Errorf("gap xlsx: %w", err)
-		}
-		sw, err := x.NewStreamWriter(sh.name)
-		if err != nil {
-			return nil, fmt.Errorf("gap xlsx: %w", err)
-		}
-		for r, row := range sh.rows {
-			cells := make([]any, len(row))
-			for c, v := range row {
-				cells[c] = v
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			if err := sw.SetRow(cell, cells); err != nil {
-				return nil, fmt.Errorf("gap xlsx: %w", err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return nil, fmt.Errorf("gap xlsx: %w", err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		return nil, fmt.Errorf("gap xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // gapLeftOutRows are the export rows after the open items: each in-use asset the report does

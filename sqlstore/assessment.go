@@ -63,6 +63,10 @@ func (s *AssessmentService) AssessBulk(ctx context.Context, a medsec.Assessment,
 	if len(assetIDs) == 0 {
 		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "asset_ids", Key: "err.required", Message: "is required"}}}
 	}
+	if len(assetIDs) > medsec.MaxBulkAssets {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "asset_ids", Key: "err.too_many",
+			Message: fmt.Sprintf("has %d entries; at most %d are allowed", len(assetIDs), medsec.MaxBulkAssets)}}}
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err

@@ -16,13 +16,133 @@ type AuditService struct{ db *DB }
 // NewAuditService returns the audit service of db.
 func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 
+// AuditListValueMax is the largest before or after value, in characters, that
+// FindAuditEntries returns; a larger one is left out and the entry marked Truncated, so that
+// a page of the trail stays small however large one change was. FindAuditEntry returns
+// the whole entry.
+const AuditListValueMax = 8192
+
 // FindAuditEntries returns entries newest first. Needs PermAuditRead; a user limited to
-// sites sees the entries of those sites and the entries with no site.
+// sites sees the entries of those sites and the entries with no site. Limit must be
+// 1-medsec.MaxPageSize (0 means 100). Before and after values longer than
+// AuditListValueMax characters are left out and the entry marked Truncated.
 func (s *AuditService) FindAuditEntries(ctx context.Context, f medsec.AuditFilter) ([]*medsec.AuditEntry, int, error) {
 	u, err := medsec.Authorize(ctx, medsec.PermAuditRead)
 	if err != nil {
 		return nil, 0, err
 	}
+	limit, err := medsec.PageLimit(f.Limit, 100)
+	if err != nil {
+		return nil, 0, err
+	}
+	cond, args := auditWhere(u, f)
+	d := s.db.dialect
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, d.rebind("SELECT COUNT(*) FROM audit_log"+cond), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit entries: %w", err)
+	}
+	// The long values are not even read: LENGTH decides, and only short values are fetched.
+	short := func(col string) string {
+		return fmt.Sprintf("CASE WHEN LENGTH(%[1]s) > %[2]d THEN '' ELSE %[1]s END, LENGTH(%[1]s) > %[2]d", col, AuditListValueMax)
+	}
+	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT id, at, COALESCE(user_id, 0), username, action, object_type, object_id, site_id, `+
+		short("before_json")+`, `+short("after_json")+`, remote_addr, detail
+		FROM audit_log`+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find audit entries: %w", err)
+	}
+	defer rows.Close()
+	var entries []*medsec.AuditEntry
+	for rows.Next() {
+		var e medsec.AuditEntry
+		var before, after string
+		var longBefore, longAfter bool
+		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Username, &e.Action, &e.ObjectType, &e.ObjectID, &e.SiteID,
+			&before, &longBefore, &after, &longAfter, &e.RemoteAddr, &e.Detail); err != nil {
+			return nil, 0, fmt.Errorf("find audit entries: %w", err)
+		}
+		setAuditValues(&e, before, after)
+		e.Truncated = longBefore || longAfter
+		entries = append(entries, &e)
+	}
+	return entries, total, rows.Err()
+}
+
+// FindAuditEntry returns one whole entry, or ENOTFOUND if there is none the caller may
+// read. Needs PermAuditRead.
+func (s *AuditService) FindAuditEntry(ctx context.Context, id int64) (*medsec.AuditEntry, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermAuditRead)
+	if err != nil {
+		return nil, err
+	}
+	var found *medsec.AuditEntry
+	err = s.eachAuditEntry(ctx, u, medsec.AuditFilter{}, id, func(e *medsec.AuditEntry) error { found = e; return nil })
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Audit entry not found.")
+	}
+	return found, nil
+}
+
+// EachAuditEntry calls fn with every entry the filter selects, newest first, whole
+// (Offset and Limit are ignored), reading them as it goes so that memory does not grow
+// with the trail. It stops at fn's first error and returns it. Needs PermAuditRead.
+func (s *AuditService) EachAuditEntry(ctx context.Context, f medsec.AuditFilter, fn func(*medsec.AuditEntry) error) error {
+	u, err := medsec.Authorize(ctx, medsec.PermAuditRead)
+	if err != nil {
+		return err
+	}
+	return s.eachAuditEntry(ctx, u, f, 0, fn)
+}
+
+// eachAuditEntry reads the entries of f (only entry id if id != 0) in one query.
+func (s *AuditService) eachAuditEntry(ctx context.Context, u *medsec.User, f medsec.AuditFilter, id int64, fn func(*medsec.AuditEntry) error) error {
+	cond, args := auditWhere(u, f)
+	if id != 0 {
+		if cond == "" {
+			cond = " WHERE id = ?"
+		} else {
+			cond += " AND id = ?"
+		}
+		args = append(args, id)
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, at, COALESCE(user_id, 0), username, action, object_type, object_id, site_id, before_json, after_json, remote_addr, detail
+		FROM audit_log`+cond+` ORDER BY id DESC`), args...)
+	if err != nil {
+		return fmt.Errorf("read audit entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e medsec.AuditEntry
+		var before, after string
+		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Username, &e.Action, &e.ObjectType, &e.ObjectID, &e.SiteID, &before, &after, &e.RemoteAddr, &e.Detail); err != nil {
+			return fmt.Errorf("read audit entries: %w", err)
+		}
+		setAuditValues(&e, before, after)
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read audit entries: %w", err)
+	}
+	return nil
+}
+
+func setAuditValues(e *medsec.AuditEntry, before, after string) {
+	e.At = e.At.UTC()
+	if before != "" {
+		e.Before = json.RawMessage(before)
+	}
+	if after != "" {
+		e.After = json.RawMessage(after)
+	}
+}
+
+// auditWhere builds the WHERE clause of a filter, always limited to what u may read.
+func auditWhere(u *medsec.User, f medsec.AuditFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
@@ -50,41 +170,10 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f medsec.AuditFilte
 			args = append(args, id)
 		}
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
-	d := s.db.dialect
-	var total int
-	if err := s.db.read.QueryRowContext(ctx, d.rebind("SELECT COUNT(*) FROM audit_log"+cond), args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count audit entries: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 10000 {
-		limit = 100
-	}
-	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT id, at, COALESCE(user_id, 0), username, action, object_type, object_id, site_id, before_json, after_json, remote_addr, detail
-		FROM audit_log`+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find audit entries: %w", err)
-	}
-	defer rows.Close()
-	var entries []*medsec.AuditEntry
-	for rows.Next() {
-		var e medsec.AuditEntry
-		var before, after string
-		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.Username, &e.Action, &e.ObjectType, &e.ObjectID, &e.SiteID, &before, &after, &e.RemoteAddr, &e.Detail); err != nil {
-			return nil, 0, fmt.Errorf("find audit entries: %w", err)
-		}
-		if before != "" {
-			e.Before = json.RawMessage(before)
-		}
-		if after != "" {
-			e.After = json.RawMessage(after)
-		}
-		entries = append(entries, &e)
-	}
-	return entries, total, rows.Err()
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // RecordEvent appends an event that is not part of a change, such as a permission denial.

@@ -1,0 +1,294 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"medsec"
+)
+
+// Text input is checked in one place for every route, before any handler runs
+// (security review F13: a NUL in a query parameter, a form field or a JSON string gave a
+// 500 on PostgreSQL and was stored as is by SQLite):
+//
+//   - inputGuard checks every query parameter (names and values) and every field of a
+//     URL-encoded form, and the well-known parameters' form (limit, offset, ids, dates);
+//   - readJSON checks every string, and every object key, of a JSON body;
+//   - checkMultipart checks the field values and file names of a multipart form, where a
+//     handler parses one.
+//
+// Refused are the characters medsec.BadRune refuses; tab and line breaks are allowed in
+// form and JSON values (text areas) and refused in query parameters. Each refusal is a
+// *medsec.ValidationError naming the parameter or field, shown as 422. The domain's
+// Validate methods then refuse tabs and line breaks in single-line fields.
+
+// maxFormBody bounds a URL-encoded form body, in bytes (Go's own default for forms).
+const maxFormBody = 10 << 20
+
+// idParams are query parameters that hold the ID of a record: a positive integer.
+var idParams = []string{"site", "department", "vendor", "asset", "object_id", "parent", "from", "to", "zone", "conduit", "run"}
+
+// dateParams are query parameters that hold a date, YYYY-MM-DD.
+var dateParams = []string{"since", "until"}
+
+// inputGuard refuses a request whose query string or URL-encoded form holds a character
+// medsec does not store, or whose well-known parameters are malformed, with a 422 naming
+// the parameter; the API gets JSON, the UI an error page.
+func (s *Server) inputGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkRequestInput(w, r); err != nil {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				s.apiError(w, r, err)
+			} else {
+				s.uiError(w, r, err)
+			}
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkRequestInput checks the query string and, for a URL-encoded body, the form.
+func checkRequestInput(w http.ResponseWriter, r *http.Request) error {
+	var errs []medsec.FieldError
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		errs = append(errs, medsec.FieldError{Field: "query", Key: "err.bad_char", Message: "is not a valid query string"})
+	}
+	errs = append(errs, checkValues(q, false)...)
+	errs = append(errs, checkParams(q)...)
+	if len(errs) == 0 && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) &&
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if err := r.ParseForm(); err != nil {
+			errs = append(errs, medsec.FieldError{Field: "form", Key: "err.bad_char", Message: "is not a readable form"})
+		} else {
+			errs = append(errs, checkValues(r.PostForm, true)...)
+		}
+	}
+	if len(errs) > 0 {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// checkValues checks the names and values of query or form parameters, in name order.
+func checkValues(values map[string][]string, multiline bool) []medsec.FieldError {
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var errs []medsec.FieldError
+	for _, k := range names {
+		if fe := medsec.CheckText(fieldName(k), k, false); fe != nil {
+			fe.Message = "the parameter name " + fe.Message
+			errs = append(errs, *fe)
+			continue
+		}
+		for _, v := range values[k] {
+			if fe := medsec.CheckText(k, v, multiline); fe != nil {
+				errs = append(errs, *fe)
+				break
+			}
+		}
+	}
+	return errs
+}
+
+// fieldName is a parameter name safe to put in an error: invalid UTF-8 and control
+// characters replaced.
+func fieldName(k string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r < 0x20 || (r >= 0x7F && r < 0xA0) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(k, "?"))
+}
+
+// checkParams checks the form of the well-known query parameters: limit is 1 to
+// medsec.MaxPageSize, offset a whole number, IDs positive whole numbers, dates YYYY-MM-DD,
+// sort a field lists can be sorted by. An empty value means "not given".
+func checkParams(q map[string][]string) []medsec.FieldError {
+	var errs []medsec.FieldError
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return ""
+	}
+	if v := get("limit"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > medsec.MaxPageSize {
+			errs = append(errs, medsec.FieldError{Field: "limit", Key: "err.bad_limit", Message: fmt.Sprintf("must be a whole number between 1 and %d", medsec.MaxPageSize)})
+		}
+	}
+	if v := get("offset"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			errs = append(errs, medsec.FieldError{Field: "offset", Key: "err.bad_number", Message: "must be a whole number, 0 or more"})
+		}
+	}
+	for _, k := range idParams {
+		if v := get(k); v != "" {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 1 {
+				errs = append(errs, medsec.FieldError{Field: k, Key: "err.bad_id", Message: "must be the number of a record (a whole number, 1 or more)"})
+			}
+		}
+	}
+	for _, k := range dateParams {
+		if v := get(k); v != "" {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				errs = append(errs, medsec.FieldError{Field: k, Key: "err.bad_date", Message: "is not a date (YYYY-MM-DD)"})
+			}
+		}
+	}
+	if v := get("sort"); v != "" && !slices.Contains(medsec.AssetSortFields, strings.TrimPrefix(v, "-")) {
+		errs = append(errs, medsec.FieldError{Field: "sort", Key: "err.unknown_value",
+			Message: fmt.Sprintf("unknown sort field (want one of %s, optionally with a leading -)", strings.Join(medsec.AssetSortFields, ", "))})
+	}
+	return errs
+}
+
+// readJSON decodes the request body into v, refusing unknown fields, a body larger than
+// medsec.MaxJSONBody, and any string or key holding a character medsec does not store
+// (named by its path, e.g. "ips[3]").
+func readJSON(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, medsec.MaxJSONBody+1))
+	if err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The request body could not be read.")
+	}
+	if len(data) > medsec.MaxJSONBody {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "body", Key: "err.body_too_large",
+			Message: fmt.Sprintf("is larger than %d MiB", medsec.MaxJSONBody>>20)}}}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return medsec.Errorf(medsec.EINVALID, "The request body is empty.")
+	}
+	if fe := checkJSONText(data); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The request body is not valid JSON for this call: %s", jsonProblem(err))
+	}
+	return nil
+}
+
+// checkJSONText walks the tokens of a JSON document and returns a FieldError for the first
+// string or key that holds a character medsec.BadRune refuses (tab and line breaks
+// allowed), or is not valid UTF-8 in the raw text (which encoding/json would silently
+// replace). Syntax errors are left to the decoder.
+func checkJSONText(data []byte) *medsec.FieldError {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		key     string
+		index   int
+		inArray bool
+		wantKey bool
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.inArray {
+				fmt.Fprintf(&b, "[%d]", f.index)
+			} else if f.key != "" {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(fieldName(f.key))
+			}
+		}
+		if b.Len() == 0 {
+			return "body"
+		}
+		return b.String()
+	}
+	// after a value, move the enclosing container on.
+	advance := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].inArray {
+				stack[n-1].index++
+			} else {
+				stack[n-1].wantKey = true
+			}
+		}
+	}
+	var prev int64
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF, or a syntax error the decoder will report
+		}
+		raw := data[prev:dec.InputOffset()]
+		prev = dec.InputOffset()
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{wantKey: true})
+			case '[':
+				stack = append(stack, frame{inArray: true})
+			default:
+				stack = stack[:len(stack)-1]
+				advance()
+			}
+			continue
+		case string:
+			isKey := len(stack) > 0 && !stack[len(stack)-1].inArray && stack[len(stack)-1].wantKey
+			if isKey {
+				stack[len(stack)-1].key, stack[len(stack)-1].wantKey = t, false
+			}
+			field := path()
+			if !utf8.Valid(raw) {
+				return &medsec.FieldError{Field: field, Key: "err.bad_char", Message: "is not valid UTF-8 text"}
+			}
+			if fe := medsec.CheckText(field, t, true); fe != nil {
+				return fe
+			}
+			if isKey {
+				continue
+			}
+		}
+		advance()
+	}
+}
+
+// checkMultipart checks the field names, values and file names of a parsed multipart
+// form (r.MultipartForm), as inputGuard checks a URL-encoded one.
+func checkMultipart(form *multipart.Form) error {
+	if form == nil {
+		return nil
+	}
+	errs := checkValues(form.Value, true)
+	for k, files := range form.File {
+		for _, fh := range files {
+			if fe := checkUploadName(k, fh.Filename); fe != nil {
+				errs = append(errs, *fe)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// checkUploadName checks the field name and file name of one uploaded part.
+func checkUploadName(field, filename string) *medsec.FieldError {
+	if fe := medsec.CheckText(fieldName(field), field, false); fe != nil {
+		return fe
+	}
+	return medsec.CheckText(fieldName(field), filename, false)
+}
