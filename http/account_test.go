@@ -45,7 +45,7 @@ func TestRedirectsStayOnSite(t *testing.T) {
 		{"/%5Cevil.example", "/assets"},
 		{"https://evil.example/", "/assets"},
 		{"javascript:alert(1)", "/assets"},
-		{"/\x00/evil", "/assets"},
+		{"/\x00/evil", ""}, // refused whole with 422 before any handler (http/input.go): no redirect at all
 		{"/\u2028/evil", "/assets"},
 	}
 	for _, tt := range tests {

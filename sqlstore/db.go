@@ -248,6 +248,39 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
+// evidenceReferences are the columns that cite an evidence file by its SHA-256. A table
+// that starts citing evidence must be added here, so that restore checks its files too.
+var evidenceReferences = []struct{ table, column string }{
+	{"assessment_evidence", "sha256"},
+	{"evidence_uploads", "sha256"},
+}
+
+// EvidenceHashes returns, sorted and without repeats, the SHA-256 of every evidence file
+// the database cites. Restore checks that a backup holds each of them.
+func (db *DB) EvidenceHashes(ctx context.Context) ([]string, error) {
+	var parts []string
+	for _, r := range evidenceReferences {
+		parts = append(parts, "SELECT "+r.column+" AS h FROM "+r.table)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT h FROM (`+strings.Join(parts, " UNION ALL ")+`) cited ORDER BY h`)
+	if err != nil {
+		return nil, fmt.Errorf("list cited evidence: %w", err)
+	}
+	defer rows.Close()
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("list cited evidence: %w", err)
+		}
+		hashes = append(hashes, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cited evidence: %w", err)
+	}
+	return hashes, nil
+}
+
 // CheckIntegrity runs SQLite's integrity check and stores its answer ("ok" when sound).
 func (db *DB) CheckIntegrity(ctx context.Context, result *string) error {
 	if db.dialect.name != "sqlite" {

@@ -13,6 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"medsec/sqlstore"
@@ -39,20 +42,91 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("backup: no database in %s", *data)
 	}
-	f, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if _, err := os.Lstat(*out); err == nil {
+		return fmt.Errorf("backup: %s already exists", *out)
+	}
+	removeStale(*data, snapshotPrefix)
+	dir, base := filepath.Split(*out)
+	partialPrefix := "." + base + ".partial-"
+	removeStale(dir, partialPrefix)
+	// The archive is written under a temporary name beside --out, flushed to disk, and only
+	// then given its name: a backup cut short (kill -9, a full disk) never leaves a file at
+	// --out that looks like a backup. A partial file left by a killed run is removed by the
+	// next backup to the same name.
+	f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%d-%d", partialPrefix, os.Getpid(), time.Now().UnixNano())), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	tmp := f.Name()
 	err = writeBackup(ctx, *data, path, f)
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		// Link, unlike rename, refuses to replace a file that appeared at --out meanwhile.
+		err = os.Link(tmp, *out)
+	}
+	os.Remove(tmp)
+	if err == nil {
+		err = syncDir(dir)
+	}
 	if err != nil {
-		os.Remove(*out)
 		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", *out)
 	return nil
+}
+
+// snapshotPrefix begins the name of the database snapshot a backup takes in the data
+// directory: snapshotPrefix + PID + "-" + nanoseconds.
+const snapshotPrefix = "medsec.db.backup-"
+
+// removeStale removes the files in dir whose names begin with prefix followed by the PID
+// of a process that no longer runs: the snapshots or partial archives of a backup that was
+// killed. SQLite's -journal, -wal and -shm files of a snapshot go with it. A name with no
+// PID (made by earlier versions) is always stale.
+func removeStale(dir, prefix string) {
+	if dir == "" {
+		dir = "."
+	}
+	names, err := filepath.Glob(filepath.Join(dir, prefix+"*"))
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		rest := strings.TrimPrefix(filepath.Base(name), prefix)
+		pidText, _, hasPID := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidText); hasPID && err == nil && processRuns(pid) {
+			continue
+		}
+		os.Remove(name)
+	}
+}
+
+// processRuns reports whether a process with the PID runs (signal 0 checks without
+// sending anything).
+func processRuns(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// syncDir flushes a directory's entries to disk, so that a rename in it survives a crash.
+func syncDir(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func writeBackup(ctx context.Context, dataDir, dbPath string, w io.Writer) error {
@@ -60,13 +134,13 @@ func writeBackup(ctx context.Context, dataDir, dbPath string, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	snapshot := filepath.Join(dataDir, fmt.Sprintf("medsec.db.backup-%d", time.Now().UnixNano()))
+	snapshot := filepath.Join(dataDir, fmt.Sprintf("%s%d-%d", snapshotPrefix, os.Getpid(), time.Now().UnixNano()))
+	defer removeSnapshot(snapshot)
 	err = db.Backup(ctx, snapshot)
 	db.Close()
 	if err != nil {
 		return err
 	}
-	defer os.Remove(snapshot)
 	tw := tar.NewWriter(w)
 	if err := addFile(tw, snapshot, "medsec.db"); err != nil {
 		return err
@@ -88,6 +162,13 @@ func writeBackup(ctx context.Context, dataDir, dbPath string, w io.Writer) error
 		return err
 	}
 	return tw.Close()
+}
+
+// removeSnapshot removes a snapshot and the files SQLite may keep beside it.
+func removeSnapshot(path string) {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
 }
 
 func addFile(tw *tar.Writer, path, name string) error {
@@ -153,6 +234,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	os.Remove(filepath.Join(staged, "medsec.db-wal"))
 	os.Remove(filepath.Join(staged, "medsec.db-shm"))
+	if err := checkEvidencePresent(ctx, staged); err != nil {
+		return fmt.Errorf("restore: %s is not whole: %w; nothing was changed", *from, err)
+	}
 
 	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	target := dsnFor(*data, "")
@@ -169,6 +253,42 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "restored %s into %s; the previous database and evidence are kept with the suffix %s\n", *from, *data, stamp)
 	return nil
+}
+
+// checkEvidencePresent checks that every evidence file the unpacked database cites is in
+// the unpacked evidence directory, naming the first missing ones.
+func checkEvidencePresent(ctx context.Context, staged string) error {
+	db, err := sqlstore.Open(ctx, filepath.Join(staged, "medsec.db"))
+	if err != nil {
+		return err
+	}
+	hashes, err := db.EvidenceHashes(ctx)
+	db.Close()
+	os.Remove(filepath.Join(staged, "medsec.db-wal"))
+	os.Remove(filepath.Join(staged, "medsec.db-shm"))
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, h := range hashes {
+		if len(h) < 2 {
+			missing = append(missing, h)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(staged, "evidence", h[:2], h)); err != nil {
+			missing = append(missing, h)
+		}
+	}
+	switch n := len(missing); {
+	case n == 0:
+		return nil
+	case n == 1:
+		return fmt.Errorf("evidence file %s, cited by the database, is missing from the archive", missing[0])
+	case n <= 5:
+		return fmt.Errorf("%d evidence files cited by the database are missing from the archive: %s", n, strings.Join(missing, ", "))
+	default:
+		return fmt.Errorf("%d evidence files cited by the database are missing from the archive: %s and %d more", n, strings.Join(missing[:5], ", "), n-5)
+	}
 }
 
 // unpackBackup extracts a backup into dir, refusing any entry that is not the database or

@@ -118,6 +118,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer unlock()
+	removeStale(c.data, snapshotPrefix) // left by a backup that was killed
 
 	db, err := sqlstore.Open(ctx, dsnFor(c.data, c.db))
 	if err != nil {
