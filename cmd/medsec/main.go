@@ -24,6 +24,7 @@ Usage:
   medsec catalog list|show ID|validate [FILE...]|export ID
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
+  medsec cvss VECTOR...
 
 Run "medsec COMMAND -h" for a command's flags.
 `
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDiscover(rest, stdout, stderr)
 	case "notify":
 		return runNotify(ctx, rest, stdout, stderr)
+	case "cvss":
+		return runCVSS(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
