@@ -104,8 +104,10 @@ func TestDiscoveryReconcile(t *testing.T) {
 			t.Errorf("run page lacks %q", want)
 		}
 	}
-	if strings.Contains(page(f.session("u-"+string(medsec.RoleAuditor)), runPath), `name="accept"`) {
-		t.Error("the auditor is offered the accept form")
+	for _, role := range []medsec.Role{medsec.RoleAuditor, medsec.RoleVendor} {
+		if p := page(f.session("u-"+string(role)), runPath); strings.Contains(p, `name="accept"`) || !strings.Contains(p, "Scanomatic 3000") {
+			t.Errorf("%s: offered the accept form, or not shown the disagreements of its asset", role)
+		}
 	}
 
 	accept := func(token, body string) (int, string) {
