@@ -61,8 +61,6 @@ type Dispatcher struct {
 	Logger     *slog.Logger
 	// Now is the clock; tests set it.
 	Now func() time.Time
-	// Send sends e-mail; nil means SendMail.
-	Send func(ctx context.Context, s medsec.SMTPSettings, now time.Time, emails ...Email) error
 
 	mu sync.Mutex
 	// pausedUntil holds, per channel (the SMTP server is Target{email, 0}; a webhook is
@@ -112,9 +110,6 @@ func (d *Dispatcher) now() time.Time {
 }
 
 func (d *Dispatcher) send(ctx context.Context, s medsec.SMTPSettings, emails ...Email) error {
-	if d.Send != nil {
-		return d.Send(ctx, s, d.now(), emails...)
-	}
 	return SendMail(ctx, s, d.now(), emails...)
 }
 
