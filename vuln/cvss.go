@@ -160,8 +160,8 @@ var metricsV3 = []metricDef{
 	{"MA", []string{"X", "H", "L", "N"}, false},
 }
 
-// metricsV4 lists the CVSS v4.0 metrics in the order §7 (Table 23) requires: base,
-// threat, environmental, supplemental.
+// metricsV4 lists the CVSS v4.0 metrics in the order of §7 Table 23 (base, threat,
+// environmental, supplemental), which go-cvss, like FIRST's calculator, requires.
 var metricsV4 = []metricDef{
 	{"AV", []string{"N", "A", "L", "P"}, true},
 	{"AC", []string{"L", "H"}, true},
@@ -218,7 +218,7 @@ type metricValue struct {
 // §6, v4.0 §7), and consist of "metric:value" pairs separated by "/". Every base metric
 // is mandatory; each metric may appear once; values are the specification's
 // abbreviations, case-sensitive. v3 metrics may come in any order (v3.1 §6); v4.0 metrics
-// must come in the order of §7 Table 23. "X" (Not Defined) is allowed for the optional
+// must come in the order of §7 Table 23, as go-cvss and FIRST's calculator require. "X" (Not Defined) is allowed for the optional
 // metrics only.
 //
 // A vector that breaks any of these rules is refused with a *VectorError naming the
