@@ -354,7 +354,7 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 
 // visibleAssets returns the active assets u may see.
 func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User) ([]*medsec.Asset, error) {
-	where, args := assetWhere(u, medsec.AssetFilter{Status: medsec.StatusActive})
+	where, args := assetWhere(s.db.dialect, u, medsec.AssetFilter{Status: medsec.StatusActive})
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY a.name, a.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find assets: %w", err)

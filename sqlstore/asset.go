@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"medsec"
 )
@@ -104,7 +105,7 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := assetWhere(u, f)
+	where, args := assetWhere(s.db.dialect, u, f)
 	d := s.db.dialect
 	var total int
 	// The filter only names columns of assets, so the count needs no joins.
@@ -146,7 +147,7 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 	if err != nil {
 		return err
 	}
-	where, args := assetWhere(u, f)
+	where, args := assetWhere(s.db.dialect, u, f)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY `+assetOrder(f.Sort)+`, a.id`), args...)
 	if err != nil {
 		return fmt.Errorf("read assets: %w", err)
@@ -180,8 +181,9 @@ func assetOrder(sort string) string {
 	return order
 }
 
-// assetWhere builds the WHERE clause of a filter, always limited to what u may see.
-func assetWhere(u *medsec.User, f medsec.AssetFilter) (string, []any) {
+// assetWhere builds the WHERE clause of a filter, always limited to what u may see, in
+// engine d's SQL.
+func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
@@ -203,14 +205,41 @@ func assetWhere(u *medsec.User, f medsec.AssetFilter) (string, []any) {
 	if f.Status != "" {
 		add("a.status = ?", string(f.Status))
 	}
-	for _, word := range strings.Fields(strings.ToLower(f.Query)) {
-		add("a.search_text LIKE ?", "%"+escapeLike(word)+"%")
-		where[len(where)-1] += ` ESCAPE '\'`
+	if cond, qargs := d.searchCond(f.Query); cond != "" {
+		where, args = append(where, cond), append(args, qargs...)
 	}
 	if len(where) == 0 {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// searchCond returns the SQL condition (with its arguments) that every word of query, a
+// case-insensitive substring, occurs in an asset's search_text (table alias a), or "" for
+// an empty query. Both engines answer from a trigram index, which works for Chinese and
+// Japanese where word tokenizers do not: SQLite from the FTS5 table asset_search (trigram
+// tokenizer, kept in step with assets by triggers), PostgreSQL from the pg_trgm GIN index
+// on search_text, which its planner uses for LIKE by itself. A word of fewer than three
+// characters has no trigram: SQLite scans it with LIKE; PostgreSQL's planner chooses.
+func (d dialect) searchCond(query string) (string, []any) {
+	var conds, phrases []string
+	var args []any
+	for _, word := range strings.Fields(strings.ToLower(query)) {
+		if d.name == "sqlite" && utf8.RuneCountInString(word) >= 3 {
+			// An FTS5 string in double quotes is one phrase; a quote inside is doubled.
+			phrases = append(phrases, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
+			continue
+		}
+		conds = append(conds, `a.search_text LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+escapeLike(word)+"%")
+	}
+	if len(phrases) > 0 {
+		// Phrases separated by spaces must all match (FTS5's implicit AND); with the
+		// trigram tokenizer a phrase matches as a substring, as LIKE does.
+		conds = append([]string{"a.id IN (SELECT rowid FROM asset_search WHERE asset_search MATCH ?)"}, conds...)
+		args = append([]any{strings.Join(phrases, " ")}, args...)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 func escapeLike(s string) string {
