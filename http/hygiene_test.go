@@ -518,3 +518,67 @@ func TestExportsWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIStatesBounds: the OpenAPI document states every bound the server enforces,
+// for routes added later too: each limit parameter's maximum is medsec.MaxPageSize, each
+// call that takes input lists its 422, and the list fields carry their maxItems.
+func TestOpenAPIStatesBounds(t *testing.T) {
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					MaxItems  int `json:"maxItems"`
+					MaxLength int `json:"maxLength"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(mhttp.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, ops := range doc.Paths {
+		for method, raw := range ops {
+			var op struct {
+				Parameters []struct {
+					Name, In string
+					Schema   struct{ Minimum, Maximum *int }
+				}
+				RequestBody json.RawMessage `json:"requestBody"`
+				Responses   map[string]json.RawMessage
+			}
+			if json.Unmarshal(raw, &op) != nil || op.Responses == nil {
+				continue
+			}
+			input := op.RequestBody != nil
+			for _, p := range op.Parameters {
+				if p.In != "query" {
+					continue
+				}
+				input = true
+				if p.Name == "limit" && (p.Schema.Maximum == nil || *p.Schema.Maximum != medsec.MaxPageSize || p.Schema.Minimum == nil || *p.Schema.Minimum != 1) {
+					t.Errorf("%s %s: limit does not state 1 to %d", method, path, medsec.MaxPageSize)
+				}
+				if p.Name == "offset" && p.Schema.Minimum == nil {
+					t.Errorf("%s %s: offset has no minimum", method, path)
+				}
+			}
+			if _, ok := op.Responses["422"]; input && !ok {
+				t.Errorf("%s %s takes input but lists no 422", method, path)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		schema, prop string
+		want         int
+	}{
+		{"Asset", "ips", medsec.MaxAssetAddresses}, {"Asset", "macs", medsec.MaxAssetAddresses}, {"Asset", "ae_titles", medsec.MaxAssetAddresses},
+		{"Zone", "ranges", medsec.MaxZoneRanges}, {"Zone", "vlans", medsec.MaxZoneVLANs}, {"Zone", "ssids", medsec.MaxZoneSSIDs},
+		{"Conduit", "sources", medsec.MaxConduitAddresses}, {"Conduit", "destinations", medsec.MaxConduitAddresses},
+		{"Assessment", "links", medsec.MaxListItems}, {"User", "site_ids", medsec.MaxListItems},
+	} {
+		if got := doc.Components.Schemas[tt.schema].Properties[tt.prop].MaxItems; got != tt.want {
+			t.Errorf("%s.%s maxItems = %d, want %d", tt.schema, tt.prop, got, tt.want)
+		}
+	}
+}
