@@ -6,6 +6,13 @@
 //
 //	go run ./bench/inventory                       # SQLite
 //	go run ./bench/inventory -db postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+//
+// With -search it measures inventory search under load instead of the list pages: 64
+// concurrent API clients send a fixed number of searches, against the same searches as
+// plain SQL in the old way (a LIKE scan of search_text, as medsec did before migration
+// 0014), on the same database in the same run.
+//
+//	go run ./bench/inventory -search [-clients 64 -search-requests 3000]
 package main
 
 import (
@@ -35,13 +42,17 @@ func main() {
 	n := flag.Int("n", 50000, "assets")
 	dsn := flag.String("db", "", "PostgreSQL URL; default a temporary SQLite file")
 	requests := flag.Int("requests", 40, "requests per list-page measurement")
+	search := flag.Bool("search", false, "measure search under concurrent load instead of the list pages")
+	clients := flag.Int("clients", 64, "concurrent clients of the search measurement")
+	searchRequests := flag.Int("search-requests", 3000, "searches per search measurement, over all clients")
 	flag.Parse()
-	if err := run(*n, *dsn, *requests); err != nil {
+	load := searchLoad{enabled: *search, clients: *clients, requests: *searchRequests}
+	if err := run(*n, *dsn, *requests, load); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(n int, dsn string, requests int) error {
+func run(n int, dsn string, requests int, load searchLoad) error {
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	dir, err := os.MkdirTemp("", "medsec-bench")
 	if err != nil {
@@ -102,6 +113,9 @@ func run(n int, dsn string, requests int) error {
 	fmt.Printf("  peer: bare INSERT, same rows, 1 tx  %8.2f s  %8.0f rows/s\n", peer.Seconds(), float64(n)/peer.Seconds())
 	fmt.Printf("  ratio medsec/peer                   %8.1f x\n\n", total.Seconds()/peer.Seconds())
 
+	if load.enabled {
+		return searchPages(ctx, db, dsn, load)
+	}
 	rows, _ = assetio.ReadCSV(bytes.NewReader(csvData), "assets.csv")
 	start = time.Now()
 	if res, err = assets.ImportAssets(ctx, medsec.AssetImport{Source: "assets.csv", Rows: rows}); err != nil {
@@ -117,6 +131,7 @@ func generateCSV(n int) []byte {
 	kinds := []string{"infusion-pump", "patient-monitor", "dialysis", "modality", "lab-analyzer", "workstation", "ultrasound"}
 	depts := []string{"放射科", "加護病房", "血液透析室", "檢驗科", "資訊室"}
 	vendors := []string{"Aurora Medical Systems", "東昇醫療器材", "Kestrel Imaging", "Harbor Infusion"}
+	rooms := []string{"病房", "心電圖室", "超音波室", "エコー室", "透析室", "カテーテル室", "病房"}
 	var b bytes.Buffer
 	b.WriteString("name,kind,site,department,vendor,model,serial,software_version,ips,macs,vlan,location,connectivity,data_class,patient_records,end_of_support,patching_permitted,default_credentials\n")
 	for i := range n {
@@ -124,9 +139,9 @@ func generateCSV(n int) []byte {
 		if i%4 == 3 {
 			site = "示範分院"
 		}
-		fmt.Fprintf(&b, "%s-%05d,%s,%s,%s,%s,M-%d,SN%07d,%d.%d.%d,10.%d.%d.%d,02:00:%02x:%02x:%02x:%02x,%d,%dF 病房 %d,intranet;wifi,device-only,%d,%d-12-31,yes,changed\n",
+		fmt.Fprintf(&b, "%s-%05d,%s,%s,%s,%s,M-%d,SN%07d,%d.%d.%d,10.%d.%d.%d,02:00:%02x:%02x:%02x:%02x,%d,%dF %s %d,intranet;wifi,device-only,%d,%d-12-31,yes,changed\n",
 			kinds[i%len(kinds)], i, kinds[i%len(kinds)], site, depts[i%len(depts)], vendors[i%len(vendors)], 100+i%17, i,
-			i%5, i%10, i%30, 10+i%4, (i/250)%250, 1+i%250, i>>24&255, i>>16&255, i>>8&255, i&255, 10+i%40, 1+i%12, i%30, i%5000, 2026+i%8)
+			i%5, i%10, i%30, 10+i%4, (i/250)%250, 1+i%250, i>>24&255, i>>16&255, i>>8&255, i&255, 10+i%40, 1+i%12, rooms[i/7%len(rooms)], i%30, i%5000, 2026+i%8)
 	}
 	return b.Bytes()
 }
