@@ -220,11 +220,12 @@ func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter) (string, []any)
 // Japanese where word tokenizers do not: SQLite from the FTS5 table asset_search (trigram
 // tokenizer, kept in step with assets by triggers), PostgreSQL from the pg_trgm GIN index
 // on search_text, which its planner uses for LIKE by itself. A word of fewer than three
-// characters has no trigram: SQLite scans it with LIKE; PostgreSQL's planner chooses.
+// characters has no trigram: SQLite scans it with LIKE; PostgreSQL's planner chooses. A
+// NUL separates words: no stored text holds one, and FTS5 would end its string there.
 func (d dialect) searchCond(query string) (string, []any) {
 	var conds, phrases []string
 	var args []any
-	for _, word := range strings.Fields(strings.ToLower(query)) {
+	for _, word := range strings.Fields(strings.ToLower(strings.ReplaceAll(query, "\x00", " "))) {
 		if d.name == "sqlite" && utf8.RuneCountInString(word) >= 3 {
 			// An FTS5 string in double quotes is one phrase; a quote inside is doubled.
 			phrases = append(phrases, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)

@@ -77,6 +77,8 @@ func TestAssetSearchIndex(t *testing.T) {
 			{"double quotes in the word", system, `"artis"`, "アンギオ装置"},
 			{"a lone double quote", system, `axiom"`, ""},
 			{"FTS5 operators are words", system, "NEAR(axiom) OR *", ""},
+			{"NUL separates words", system, "axiom\x00artis", "アンギオ装置"},
+			{"NUL alone", system, "\x00", "アンギオ装置,導程心電圖機 ECG-1,超音波 US-2"},
 			{"LIKE wildcards are literal", system, "100%", "アンギオ装置"},
 			{"LIKE wildcard in a long word", system, "10_%", ""},
 			{"vendor user: own asset", vendorUser, "超音波", "超音波 US-2"},
