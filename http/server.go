@@ -104,7 +104,7 @@ func NewServer(cfg Config) (*Server, error) {
 	// Cross-origin protection rejects state-changing browser requests from other origins
 	// (the Sec-Fetch-Site / Origin check of Go 1.25); API clients with bearer tokens send
 	// neither header and pass.
-	s.handler = securityHeaders(http.NewCrossOriginProtection().Handler(s.inputGuard(mux)))
+	s.handler = securityHeaders(http.NewCrossOriginProtection().Handler(s.inputGuard(s.withNotFound(mux))))
 	return s, nil
 }
 

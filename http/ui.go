@@ -205,6 +205,22 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *medsec.Error
 	var ve *medsec.ValidationError
 	switch {
+	case status == http.StatusForbidden:
+		p.Title = p.T("err.forbidden_title")
+		if errors.As(err, &e) && e.Key != "" && e.Key != "err.forbidden" && s.i18n.Has(e.Key) {
+			p.Error = p.T(e.Key, e.Args...)
+		} else if p.User != nil {
+			p.Error = p.T("err.denied_role", p.Enum("role", p.User.Role))
+		} else {
+			p.Error = p.T("err.forbidden")
+		}
+	case status == http.StatusNotFound:
+		p.Title = p.T("err.not_found_title")
+		if errors.As(err, &e) && e.Key != "" && s.i18n.Has(e.Key) {
+			p.Error = p.T(e.Key, e.Args...)
+		} else {
+			p.Error = p.T("err.not_found_page")
+		}
 	case errors.As(err, &ve):
 		p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
 	case status == http.StatusInternalServerError:
@@ -221,6 +237,84 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 		s.deniedAt(r, obj, site) // shown "not found", audited as the denial it is
 	}
 	s.render(w, r, status, "error", p)
+}
+
+// deniedKeys says, per permission, what a role without it cannot do ("Your role, Auditor
+// (read-only), may not change the inventory, assessments, zones or discovery.").
+var deniedKeys = map[medsec.Permission]string{
+	medsec.PermInventoryRead:  "err.denied.inventory_read",
+	medsec.PermInventoryWrite: "err.denied.inventory_write",
+	medsec.PermAuditRead:      "err.denied.audit_read",
+	medsec.PermUserAdmin:      "err.denied.user_admin",
+	medsec.PermSiteAdmin:      "err.denied.site_admin",
+}
+
+// uiDenied answers a page the user's role does not allow: status 403, titled "Not allowed"
+// in the user's language, with a sentence naming the role and what it cannot do, and a link
+// home. The denial is audited as every other one.
+func (s *Server) uiDenied(w http.ResponseWriter, r *http.Request, perm medsec.Permission) {
+	err := medsec.ErrForbidden()
+	s.denied(r, medsec.ErrorMessage(err))
+	p := s.newPage(r, "err.forbidden_title")
+	key, ok := deniedKeys[perm]
+	if !ok {
+		key = "err.denied_role"
+	}
+	p.Error = p.T(key, p.Enum("role", p.User.Role))
+	s.render(w, r, http.StatusForbidden, "error", p)
+}
+
+// notFoundCatcher passes a response through unless the mux answers 404, which it swallows
+// so that the caller can answer in its own words.
+type notFoundCatcher struct {
+	http.ResponseWriter
+	caught bool
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (c *notFoundCatcher) WriteHeader(code int) {
+	if code == http.StatusNotFound {
+		c.caught = true
+		return
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+// Write implements http.ResponseWriter; the body of a swallowed 404 is dropped.
+func (c *notFoundCatcher) Write(b []byte) (int, error) {
+	if c.caught {
+		return len(b), nil
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// withNotFound answers requests that no route matches: under /api/ with the API's JSON
+// error (code not_found), elsewhere with the layout's error page in the user's language,
+// status 404. Requests a route matches, and a known path with the wrong method (405), are
+// the mux's as before.
+func (s *Server) withNotFound(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		c := &notFoundCatcher{ResponseWriter: w}
+		mux.ServeHTTP(c, r)
+		if !c.caught {
+			return
+		}
+		notFound := &medsec.Error{Code: medsec.ENOTFOUND, Message: "Not found.", Key: "err.not_found_page"}
+		if r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/") {
+			s.apiError(w, r, notFound)
+			return
+		}
+		if r.Header.Get("Authorization") == "" {
+			if u := s.authenticate(r); u != nil {
+				r = withUser(r, u)
+			}
+		}
+		s.uiError(w, r, notFound)
+	})
 }
 
 // ui wraps a UI handler: it requires a logged-in user holding perm ("" for any user),
@@ -248,7 +342,7 @@ func (s *Server) ui(perm medsec.Permission, h func(w http.ResponseWriter, r *htt
 			}
 		}
 		if perm != "" && !u.Role.Can(perm) {
-			s.uiError(w, r, medsec.ErrForbidden())
+			s.uiDenied(w, r, perm)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 256<<20)
