@@ -48,6 +48,9 @@ func TestCadenceOnPages(t *testing.T) {
 			if path == "/compliance/calendar" && !strings.Contains(body, `data-cadence="P1W">`+tt.week+"<") {
 				t.Errorf("%s in %s: no weekly cadence %q", path, tt.lang, tt.week)
 			}
+			if !strings.Contains(body, `<span data-status="not-assessed">`) && !strings.Contains(body, `<span class="tag status" data-status="not-assessed">`) {
+				t.Errorf("%s in %s: the status carries no data-status for its colour and mark", path, tt.lang)
+			}
 			for _, raw := range []string{">P1Y<", ">P1W<", ">P3M<"} {
 				if strings.Contains(body, raw) {
 					t.Errorf("%s in %s shows the raw cadence %s", path, tt.lang, raw)
