@@ -62,10 +62,12 @@ func tenths(score float64) int {
 }
 
 // CVSS is a parsed and scored CVSS vector. The scores have one decimal, as the
-// specifications round them (v3.1 Appendix A "Roundup", v4.0 §8). go-cvss v0.6.4 computes
-// v4.0 scores in float64 and so rounds an exact x.x5 tie down when float64 lands one ULP
-// under it (5 of the 1,058 vectors of the reference set vectors_simple4: 5.6 for 5.65,
-// where FIRST's calculator gives 5.7); every v3.0 and v3.1 reference vector agrees.
+// specifications round them: v3.0 and v3.1 with Roundup (v3.1 Appendix A), v4.0 half up
+// (§8), as FIRST's reference calculator does. go-cvss v0.6.4 as published rounds a v4.0
+// score that float64 lands one ULP under an exact x.x5 tie down (5.6 for 5.65); medsec
+// builds a copy patched to lift the value by 10^-6 before rounding, the reference
+// calculator's rule (third_party/go-cvss/README.md), so every vector of the reference set
+// in ../shared/data/cvss scores as the reference does.
 type CVSS struct {
 	// Version is the specification the vector's prefix names.
 	Version Version

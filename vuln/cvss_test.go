@@ -26,6 +26,12 @@ func TestParseCVSSScores(t *testing.T) {
 		{"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/E:U", V40, 7.3, 0, 4.1, 4.1, "CVSS-BT", SeverityHigh, SeverityMedium},
 		{"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/CR:L/IR:L/AR:L", V40, 7.3, 0, 7.3, 5.4, "CVSS-BE", SeverityHigh, SeverityMedium},
 		{"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/E:U/CR:H/IR:H/AR:H/U:Red", V40, 7.3, 0, 4.1, 4.1, "CVSS-BTE", SeverityHigh, SeverityMedium},
+		// v4.0 ties: exact scores of 5.65 (vectors_simple4 line 140) and 8.55 (the example of
+		// RedHatProductSecurity/cvss-v4-calculator issue #66) that float64 lands one ULP
+		// under; the reference rounds them half up. go-cvss v0.6.4 as published gives 5.6
+		// and 8.5; medsec's patched copy (third_party/go-cvss) gives the reference's.
+		{"CVSS:4.0/AV:N/AC:L/AT:P/PR:H/UI:A/VC:N/VI:H/VA:L/SC:N/SI:N/SA:L", V40, 5.7, 0, 5.7, 5.7, "CVSS-B", SeverityMedium, SeverityMedium},
+		{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:L/VA:N/SC:H/SI:H/SA:H", V40, 8.6, 0, 8.6, 8.6, "CVSS-B", SeverityHigh, SeverityHigh},
 	}
 	for _, tt := range tests {
 		t.Run(tt.vector, func(t *testing.T) {

@@ -1185,8 +1185,17 @@ func abs(x float64) float64 {
 	return x
 }
 
+// roundup rounds a score half up to one decimal, as CVSS v4.0 requires and as FIRST's
+// reference calculator does. The interpolation above runs in float64 and can land one
+// ULP under an exact x.x5 tie (5.6499999999999995 for 5.65), which a bare math.Round
+// would round down; like the reference calculator (RedHatProductSecurity/cvss-v4-calculator
+// issue #66, pull request #67), the value is lifted by an epsilon of 1e-6 first.
+//
+// Patched in medsec (third_party/go-cvss/README.md); upstream v0.6.4 has
+// "return math.Round(x*10) / 10".
 func roundup(x float64) float64 {
-	return math.Round(x*10) / 10
+	const epsilon = 1e-6
+	return math.Round((x+epsilon)*10) / 10
 }
 
 // Nomenclature returns the CVSS v4.0 configuration used when scoring.
