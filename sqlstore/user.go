@@ -699,6 +699,9 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
 	if err := tx.setUserSites(ctx, u.ID, u.SiteIDs); err != nil {
 		return err
 	}
+	if err := tx.keepUnrestrictedAdmin(ctx, before); err != nil {
+		return err
+	}
 	if u.Disabled {
 		// A disabled account's sessions and tokens end for good: enabling it again does
 		// not bring them back.
@@ -713,6 +716,25 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// keepUnrestrictedAdmin refuses, with EINVALID err.last_admin, a change (already written in
+// tx) that took the last enabled administrator without a site limit away: limiting it to
+// sites, giving it another role or disabling it. Nobody else could then manage every site or
+// undo the change. before is the changed user as it was.
+func (tx *Tx) keepUnrestrictedAdmin(ctx context.Context, before *medsec.User) error {
+	if before.Role != medsec.RoleAdmin || before.Disabled || len(before.SiteIDs) > 0 {
+		return nil
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users u WHERE u.role = ? AND u.disabled = 0
+		AND NOT EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id)`, string(medsec.RoleAdmin)).Scan(&n); err != nil {
+		return fmt.Errorf("update user: count unrestricted admins: %w", err)
+	}
+	if n == 0 {
+		return &medsec.Error{Code: medsec.EINVALID, Message: "This is the last enabled administrator without a site limit; it must keep that access.", Key: "err.last_admin"}
+	}
+	return nil
 }
 
 func boolInt(b bool) int {

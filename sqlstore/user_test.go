@@ -541,3 +541,55 @@ func TestAPITokenLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestLastUnrestrictedAdminStays is the retest's N2: the only enabled administrator without
+// a site limit cannot limit itself to a site, demote or disable itself, and nothing is
+// written; once a second one exists, the first may be limited.
+func TestLastUnrestrictedAdminStays(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		hq, br := seedOrg(t, db)
+		users := sqlstore.NewUserService(db)
+		admin := &medsec.User{Username: "root", DisplayName: "Root", Role: medsec.RoleAdmin, SiteIDs: []int64{}}
+		if err := users.CreateUser(system, admin, password); err != nil {
+			t.Fatal(err)
+		}
+		branch := &medsec.User{Username: "admin.br", Role: medsec.RoleAdmin, SiteIDs: []int64{br.ID}}
+		if err := users.CreateUser(system, branch, password); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			as   context.Context
+			edit func(u *medsec.User)
+		}{
+			{"limit itself to one site", as(admin), func(u *medsec.User) { u.SiteIDs = []int64{hq.ID} }},
+			{"limit by the system", system, func(u *medsec.User) { u.SiteIDs = []int64{hq.ID, br.ID} }},
+			{"demote by the system", system, func(u *medsec.User) { u.Role = medsec.RoleSecurityOfficer }},
+			{"disable by the system", system, func(u *medsec.User) { u.Disabled = true }},
+		} {
+			u := *admin
+			u.DisplayName = "changed"
+			tc.edit(&u)
+			err := users.UpdateUser(tc.as, &u)
+			if e, ok := err.(*medsec.Error); !ok || e.Code != medsec.EINVALID || e.Key != "err.last_admin" {
+				t.Errorf("%s: err = %v, want EINVALID err.last_admin", tc.name, err)
+			}
+			got, err := users.FindUserByID(system, admin.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.DisplayName != "Root" || len(got.SiteIDs) != 0 || got.Role != medsec.RoleAdmin || got.Disabled {
+				t.Errorf("%s: refused change was written: %+v", tc.name, got)
+			}
+		}
+		second := &medsec.User{Username: "root2", Role: medsec.RoleAdmin, SiteIDs: []int64{}}
+		if err := users.CreateUser(system, second, password); err != nil {
+			t.Fatal(err)
+		}
+		limited := *admin
+		limited.SiteIDs = []int64{hq.ID}
+		if err := users.UpdateUser(as(admin), &limited); err != nil {
+			t.Errorf("limit one of two unrestricted admins: %v", err)
+		}
+	})
+}
