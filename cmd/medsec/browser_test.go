@@ -257,7 +257,8 @@ func TestBrowserInventory(t *testing.T) {
 	if status != 403 {
 		t.Errorf("auditor's retire request: %d, want 403", status)
 	}
-	if !strings.Contains(newPage, "權限") && !strings.Contains(newPage, "not allowed") {
+	// The "Not allowed" page names the role and what it cannot do.
+	if !strings.Contains(newPage, "稽核人員") || !strings.Contains(newPage, "不能變更資產清冊") {
 		t.Errorf("auditor opening the new-asset form sees %q", newPage)
 	}
 }
