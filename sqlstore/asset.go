@@ -281,6 +281,9 @@ func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
 
 func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex) error {
 	a.CreatedAt, a.UpdatedAt, a.Version = tx.now, tx.now, 1
+	if err := tx.checkAssetRules(ctx, nil, a, names); err != nil {
+		return err
+	}
 	search, err := tx.assetSearchText(ctx, a, names)
 	if err != nil {
 		return err
@@ -331,6 +334,59 @@ func (tx *Tx) assetSearchText(ctx context.Context, a *medsec.Asset, names *nameI
 	return searchText(a, site, dept, vendor, person), nil
 }
 
+// checkAssetRules refuses what the database's own constraints cannot: a department of
+// another site than the asset's (field department_id), and a MAC address recorded on
+// another active asset while this one is active (field macs; a MAC address identifies one
+// network interface). The other asset is named only if the acting user may see it. before
+// is the stored asset of an update, nil for a create; an update checks only what it
+// changes (a new department or site, a MAC address added, or a retired asset made active
+// again), so that legacy data can still be edited in other ways. names is the import's
+// name index: an import resolves departments by the row's site, so it needs no check.
+func (tx *Tx) checkAssetRules(ctx context.Context, before, a *medsec.Asset, names *nameIndex) error {
+	var errs []medsec.FieldError
+	if names == nil && a.DepartmentID != 0 && (before == nil || a.DepartmentID != before.DepartmentID || a.SiteID != before.SiteID) {
+		var site int64
+		err := tx.queryRow(ctx, `SELECT site_id FROM departments WHERE id = ?`, a.DepartmentID).Scan(&site)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("check department %d: %w", a.DepartmentID, err)
+		}
+		if site != a.SiteID {
+			errs = append(errs, medsec.FieldError{Field: "department_id", Key: "err.unknown_department", Value: strconv.FormatInt(a.DepartmentID, 10),
+				Message: fmt.Sprintf("department %d is not a department of the asset's site", a.DepartmentID)})
+		}
+	}
+	if a.Status == medsec.StatusActive {
+		for _, mac := range a.MACs {
+			if before != nil && before.Status == medsec.StatusActive && slices.Contains(before.MACs, mac) {
+				continue
+			}
+			var otherID int64
+			err := tx.queryRow(ctx, `SELECT id FROM assets WHERE id <> ? AND status = ? AND (',' || macs || ',') LIKE ? ORDER BY id LIMIT 1`,
+				a.ID, string(medsec.StatusActive), "%,"+mac+",%").Scan(&otherID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("check MAC address %s: %w", mac, err)
+			}
+			other, err := findAssetByID(ctx, tx, tx.db.dialect, otherID)
+			if err != nil {
+				return err
+			}
+			fe := medsec.FieldError{Field: "macs", Key: "err.mac_in_use", Value: mac,
+				Message: fmt.Sprintf("MAC address %s is already recorded on another active asset", mac)}
+			if u := medsec.UserFromContext(ctx); u != nil && u.CanSeeAsset(other) {
+				fe.Key, fe.Value = "err.mac_in_use_by", fmt.Sprintf("%s (#%d, %s)", other.Name, other.ID, mac)
+				fe.Message = fmt.Sprintf("MAC address %s is already recorded on active asset %q (#%d)", mac, other.Name, other.ID)
+			}
+			errs = append(errs, fe)
+		}
+	}
+	if len(errs) > 0 {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
+}
+
 // referenceError turns a foreign-key failure into a validation error a user can act on.
 func referenceError(err error) error {
 	msg := strings.ToLower(err.Error())
@@ -375,6 +431,9 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 }
 
 func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *nameIndex) error {
+	if err := tx.checkAssetRules(ctx, before, a, names); err != nil {
+		return err
+	}
 	a.CreatedAt, a.UpdatedAt, a.Version = before.CreatedAt, tx.now, before.Version+1
 	if a.Status == medsec.StatusRetired && before.Status != medsec.StatusRetired {
 		a.RetiredAt = tx.now
@@ -470,7 +529,12 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 	// Departments and vendors to create get provisional negative ids until they exist.
 	var newDepts []deptKey
 	var newVendors []string
-	seen := make(map[string]int) // key -> line, to catch duplicates inside the file
+	type seenRow struct {
+		line int
+		id   int64 // the existing asset the row matches, 0 for a new one
+	}
+	seen := make(map[string]seenRow) // key -> first row with it, to catch duplicates inside the file
+	seenIDs := make(map[int64]int)   // existing asset -> line of the row matching it
 	for i := range rows {
 		r := &rows[i]
 		a := &r.Asset
@@ -482,6 +546,11 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 			}
 		} else if !u.CanSeeSite(a.SiteID) {
 			bad(r.Line, "site", "err.forbidden_site", r.Site, fmt.Sprintf("you may not change assets of site %q", r.Site))
+		}
+		if r.Department != "" && a.SiteID == 0 && r.Site != "" && !names.departmentAnywhere(r.Department) && !imp.CreateMissing {
+			// The site is unknown, so the department cannot be checked at it; one of that
+			// name at no site is unknown wherever the site is, and said in the same pass.
+			bad(r.Line, "department", "err.unknown_department", r.Department, fmt.Sprintf("unknown department %q (at no site; the site %q is unknown too)", r.Department, r.Site))
 		}
 		if r.Department != "" && a.SiteID != 0 {
 			k := deptKey{a.SiteID, r.Department}
@@ -527,12 +596,28 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 				}
 			}
 		}
-		for _, k := range assetKeys(a) {
-			if prev, dup := seen[k]; dup {
-				bad(r.Line, "serial", "err.duplicate_row", strconv.Itoa(prev), fmt.Sprintf("same asset as line %d", prev))
-				break
+		// Two rows are the same asset if they match the same existing asset, or if one of
+		// them is new and they share a key. Rows matching different existing assets are
+		// different assets even where they share a key (legacy data may hold one MAC
+		// address on two assets; their export must import unchanged).
+		id := idx.match(a)
+		if prev, dup := seenIDs[id]; dup && id != 0 {
+			bad(r.Line, "serial", "err.duplicate_row", strconv.Itoa(prev), fmt.Sprintf("same asset as line %d", prev))
+		} else {
+			for _, k := range assetKeys(a) {
+				if prev, dup := seen[k]; dup && (id == 0 || prev.id == 0) {
+					bad(r.Line, "serial", "err.duplicate_row", strconv.Itoa(prev.line), fmt.Sprintf("same asset as line %d", prev.line))
+					break
+				}
 			}
-			seen[k] = r.Line
+		}
+		if id != 0 {
+			seenIDs[id] = r.Line
+		}
+		for _, k := range assetKeys(a) {
+			if _, ok := seen[k]; !ok {
+				seen[k] = seenRow{r.Line, id}
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -692,8 +777,22 @@ func (tx *Tx) loadNames(ctx context.Context) (*nameIndex, error) {
 	return n, nil
 }
 
-// assetKeyIndex finds the existing asset an imported row stands for.
+// departmentAnywhere reports whether a department of that name exists at any site.
+func (n *nameIndex) departmentAnywhere(name string) bool {
+	for k := range n.departments {
+		if k.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// assetKeyIndex finds the existing asset an imported row stands for. A key that several
+// existing assets share (legacy data: one MAC address on two assets) is ambiguous
+// (ambiguousKey) and matches none, so the next key decides.
 type assetKeyIndex map[string]int64
+
+const ambiguousKey = -1
 
 // assetKeys returns the stable keys of an asset, strongest first: vendor and serial number,
 // each MAC address, site and name.
@@ -710,7 +809,7 @@ func assetKeys(a *medsec.Asset) []string {
 
 func (idx assetKeyIndex) match(a *medsec.Asset) int64 {
 	for _, k := range assetKeys(a) {
-		if id, ok := idx[k]; ok {
+		if id, ok := idx[k]; ok && id != ambiguousKey {
 			return id
 		}
 	}
@@ -732,7 +831,11 @@ func (tx *Tx) loadAssetKeys(ctx context.Context) (assetKeyIndex, error) {
 		}
 		a.MACs = splitList(macs)
 		for _, k := range assetKeys(&a) {
-			idx[k] = a.ID
+			if prev, ok := idx[k]; ok && prev != a.ID {
+				idx[k] = ambiguousKey
+			} else {
+				idx[k] = a.ID
+			}
 		}
 	}
 	return idx, rows.Err()

@@ -1,6 +1,16 @@
 package sqlstore
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // WritePool exposes the writer to the tests, which check the search index (FTS5 writes its integrity check).
 func (db *DB) WritePool() *sql.DB { return db.write }
+
+// ExecRaw runs one statement on the database as written, bypassing the services, for
+// tests that need data the services refuse (legacy rows written before a rule existed).
+func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, db.dialect.rebind(query), args...)
+	return err
+}
