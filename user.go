@@ -232,9 +232,10 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// CreateUser stores a new user with a password. Needs PermUserAdmin.
 	CreateUser(ctx context.Context, u *User, password string) error
-	// UpdateUser changes a user's display name, role, sites, vendor and disabled flag.
-	// Needs PermUserAdmin.
-	UpdateUser(ctx context.Context, u *User) error
+	// UpdateUser changes a user's display name, role, sites, vendor and disabled flag and,
+	// when password is not empty, its password (as SetPassword does), in one transaction:
+	// a password refused by the policy leaves everything unchanged. Needs PermUserAdmin.
+	UpdateUser(ctx context.Context, u *User, password string) error
 	// SetPassword sets a user's password: an admin for anyone, a user for itself. It ends
 	// the user's sessions and revokes its API tokens.
 	SetPassword(ctx context.Context, userID int64, password string) error

@@ -52,13 +52,8 @@ func (s *Server) apiUserUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in.ID = id
-	if err := s.Users.UpdateUser(r.Context(), &in.User); err != nil {
+	if err := s.Users.UpdateUser(r.Context(), &in.User, in.Password); err != nil {
 		return err
-	}
-	if in.Password != "" {
-		if err := s.Users.SetPassword(r.Context(), id, in.Password); err != nil {
-			return err
-		}
 	}
 	u, err := s.Users.FindUserByID(r.Context(), id)
 	if err != nil {

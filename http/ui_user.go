@@ -78,13 +78,8 @@ func (s *Server) uiUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
 	u := userFromForm(r)
 	u.ID = id
-	if err := s.Users.UpdateUser(r.Context(), u); err != nil {
+	if err := s.Users.UpdateUser(r.Context(), u, r.PostFormValue("password")); err != nil {
 		return s.renderUsers(w, r, errorStatus(err), err)
-	}
-	if pw := r.PostFormValue("password"); pw != "" {
-		if err := s.Users.SetPassword(r.Context(), id, pw); err != nil {
-			return s.renderUsers(w, r, errorStatus(err), err)
-		}
 	}
 	flash(w, "users.saved")
 	http.Redirect(w, r, "/users", http.StatusSeeOther)

@@ -52,7 +52,7 @@ func TestNotifyPrefs(t *testing.T) {
 			t.Errorf("audit: %d rows %+v", total, entries)
 		}
 		u.Disabled = true
-		if err := users.UpdateUser(system, u); err != nil {
+		if err := users.UpdateUser(system, u, ""); err != nil {
 			t.Fatal(err)
 		}
 		if rs, _ := svc.Recipients(system); len(rs) != 0 {

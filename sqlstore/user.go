@@ -667,11 +667,27 @@ func (tx *Tx) setUserSites(ctx context.Context, userID int64, siteIDs []int64) e
 	return nil
 }
 
-// UpdateUser changes a user's profile and access.
-func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
+// UpdateUser changes a user's profile and access and, when password is not empty, its
+// password, all in one transaction: a refused password writes nothing.
+func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User, password string) error {
 	caller, err := medsec.Authorize(ctx, medsec.PermUserAdmin)
 	if err != nil {
 		return err
+	}
+	var hash string
+	if password != "" {
+		// Check and hash before the transaction: argon2id takes a while and must not hold
+		// the writer. The user name cannot change, so the policy check stays valid.
+		current, err := findUser(ctx, s.db.read, s.db.dialect, "id = ?", u.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkPassword(password, current.Username); err != nil {
+			return err
+		}
+		if hash, err = s.hashPassword(ctx, password); err != nil {
+			return err
+		}
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -714,6 +730,11 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User) error {
 	}
 	if err := tx.auditChange(ctx, "user.update", "user", u.ID, 0, before, u); err != nil {
 		return err
+	}
+	if hash != "" {
+		if err := tx.setPasswordHash(ctx, u.ID, hash); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -774,6 +795,15 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.setPasswordHash(ctx, userID, hash); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// setPasswordHash stores a new password hash, ends the user's sessions, clears its login
+// throttles, revokes its API tokens and audits it as user.password.
+func (tx *Tx) setPasswordHash(ctx context.Context, userID int64, hash string) error {
 	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -788,10 +818,7 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 	if err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, &medsec.AuditEntry{Action: "user.password", ObjectType: "user", ObjectID: userID, Detail: fmt.Sprintf("sessions ended, %d API tokens revoked", revoked)}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return tx.audit(ctx, &medsec.AuditEntry{Action: "user.password", ObjectType: "user", ObjectID: userID, Detail: fmt.Sprintf("sessions ended, %d API tokens revoked", revoked)})
 }
 
 // BeginTOTP returns the calling user's pending TOTP secret, making one if there is none.

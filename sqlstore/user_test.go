@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -237,7 +238,7 @@ func TestSessionsAndTokens(t *testing.T) {
 			t.Errorf("token for another user: err = %v", err)
 		}
 		u.Disabled = true
-		if err := users.UpdateUser(system, u); err != nil {
+		if err := users.UpdateUser(system, u, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := users.FindUserByAPIToken(system, api); medsec.ErrorCode(err) != medsec.EUNAUTHORIZED {
@@ -272,19 +273,19 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 		}
 		self := *adminBR
 		self.SiteIDs = []int64{}
-		refused("widen own site limit", users.UpdateUser(asBR, &self))
+		refused("widen own site limit", users.UpdateUser(asBR, &self, ""))
 		self.SiteIDs = []int64{br.ID, hq.ID}
-		refused("add a site to itself", users.UpdateUser(asBR, &self))
+		refused("add a site to itself", users.UpdateUser(asBR, &self, ""))
 		refused("create unrestricted admin", users.CreateUser(asBR, &medsec.User{Username: "escalated", Role: medsec.RoleAdmin, SiteIDs: []int64{}}, password))
 		refused("create admin of the other site", users.CreateUser(asBR, &medsec.User{Username: "hq.admin", Role: medsec.RoleAdmin, SiteIDs: []int64{hq.ID}}, password))
 		refused("reset an unrestricted user's password", users.SetPassword(asBR, ciso.ID, "Tk3!qpZ8wmR4vb-long"))
 		refused("reset another site's user's password", users.SetPassword(asBR, socHQ.ID, "Tk3!qpZ8wmR4vb-long"))
 		widened := *socBR
 		widened.SiteIDs = []int64{br.ID, hq.ID}
-		refused("widen a branch user's sites", users.UpdateUser(asBR, &widened))
+		refused("widen a branch user's sites", users.UpdateUser(asBR, &widened, ""))
 		moved := *ciso
 		moved.SiteIDs = []int64{br.ID}
-		refused("narrow an unrestricted user into its own site", users.UpdateUser(asBR, &moved))
+		refused("narrow an unrestricted user into its own site", users.UpdateUser(asBR, &moved, ""))
 		_, err := users.CreateAPIToken(asBR, ciso.ID, "steal")
 		refused("mint a token for an unrestricted user", err)
 		_, err = users.FindUserByID(asBR, ciso.ID)
@@ -529,11 +530,11 @@ func TestAPITokenLifecycle(t *testing.T) {
 		// Disabling kills them; enabling again does not revive them.
 		tok, _ = users.CreateAPIToken(as(victim), victim.ID, "siem")
 		victim.Disabled = true
-		if err := users.UpdateUser(system, victim); err != nil {
+		if err := users.UpdateUser(system, victim, ""); err != nil {
 			t.Fatal(err)
 		}
 		victim.Disabled = false
-		if err := users.UpdateUser(system, victim); err != nil {
+		if err := users.UpdateUser(system, victim, ""); err != nil {
 			t.Fatal(err)
 		}
 		if works(tok) {
@@ -570,7 +571,7 @@ func TestLastUnrestrictedAdminStays(t *testing.T) {
 			u := *admin
 			u.DisplayName = "changed"
 			tc.edit(&u)
-			err := users.UpdateUser(tc.as, &u)
+			err := users.UpdateUser(tc.as, &u, "")
 			if e, ok := err.(*medsec.Error); !ok || e.Code != medsec.EINVALID || e.Key != "err.last_admin" {
 				t.Errorf("%s: err = %v, want EINVALID err.last_admin", tc.name, err)
 			}
@@ -588,8 +589,49 @@ func TestLastUnrestrictedAdminStays(t *testing.T) {
 		}
 		limited := *admin
 		limited.SiteIDs = []int64{hq.ID}
-		if err := users.UpdateUser(as(admin), &limited); err != nil {
+		if err := users.UpdateUser(as(admin), &limited, ""); err != nil {
 			t.Errorf("limit one of two unrestricted admins: %v", err)
+		}
+	})
+}
+
+// TestRefusedPasswordWritesNothing is the retest's N3: a user update whose new password the
+// policy refuses changes neither the role, the sites nor the password; one it accepts
+// changes all of them at once and ends the user's sessions.
+func TestRefusedPasswordWritesNothing(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		hq, _ := seedOrg(t, db)
+		users := sqlstore.NewUserService(db)
+		u := &medsec.User{Username: "ce.wu", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{}}
+		if err := users.CreateUser(system, u, password); err != nil {
+			t.Fatal(err)
+		}
+		changed := *u
+		changed.Role, changed.SiteIDs = medsec.RoleAuditor, []int64{hq.ID}
+		err := users.UpdateUser(system, &changed, "password1234")
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) || ve.Errors[0].Field != "password" {
+			t.Fatalf("weak password: err = %v, want a validation error of the field password", err)
+		}
+		got, err := users.FindUserByID(system, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Role != medsec.RoleClinicalEngineer || len(got.SiteIDs) != 0 {
+			t.Errorf("after a refused password: role %s, sites %v; want %s, none", got.Role, got.SiteIDs, medsec.RoleClinicalEngineer)
+		}
+		if _, err := users.Authenticate(from("10.0.0.7"), "ce.wu", password, ""); err != nil {
+			t.Errorf("old password after a refused change: %v", err)
+		}
+		const next = "another long enough password"
+		if err := users.UpdateUser(system, &changed, next); err != nil {
+			t.Fatalf("update with a good password: %v", err)
+		}
+		if got, _ := users.FindUserByID(system, u.ID); got.Role != medsec.RoleAuditor || !slices.Equal(got.SiteIDs, []int64{hq.ID}) {
+			t.Errorf("after the update: role %s, sites %v", got.Role, got.SiteIDs)
+		}
+		if _, err := users.Authenticate(from("10.0.0.7"), "ce.wu", next, ""); err != nil {
+			t.Errorf("new password: %v", err)
 		}
 	})
 }
