@@ -148,7 +148,13 @@ func (s *Server) apiComplianceSettingsUpdate(w http.ResponseWriter, r *http.Requ
 	if err := s.Assessments.UpdateComplianceSettings(r.Context(), set); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, set)
+	// Answer with what was stored, as a GET reads it (MLPSLevel is derived from the
+	// networks), not with the request echoed.
+	stored, err := s.Assessments.FindComplianceSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, stored)
 	return nil
 }
 

@@ -119,7 +119,16 @@ func TestComplianceSettingsForm(t *testing.T) {
 	if resp.StatusCode != 303 {
 		t.Fatalf("settings post: %d", resp.StatusCode)
 	}
+	// The PUT answers with what a GET then returns (issue 9: it echoed mlps_level 0).
+	put := `{"jp_pattern":"I","networks":[{"name":"HIS","level":3,"people":2000000},{"name":"PACS","level":2,"people":100000},{"name":"LIS","level":2,"people":8000}]}`
+	status, putBody := f.do("PUT", "/api/v1/compliance/settings", f.tokens[medsec.RoleAdmin], put)
+	if status != 200 {
+		t.Fatalf("settings PUT: %d %s", status, putBody)
+	}
 	status, body := f.do("GET", "/api/v1/compliance/settings", f.tokens[medsec.RoleAuditor], "")
+	if strings.TrimSpace(putBody) != strings.TrimSpace(body) {
+		t.Errorf("PUT answered %s, GET returns %s", putBody, body)
+	}
 	var set medsec.ComplianceSettings
 	if err := json.Unmarshal([]byte(body), &set); status != 200 || err != nil {
 		t.Fatalf("settings: %d %v", status, err)
