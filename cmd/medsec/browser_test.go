@@ -24,6 +24,11 @@ const (
 	demoPassword  = "demo-password-for-tests"
 )
 
+// serverStartTimeout bounds how long a test waits for "medsec serve --demo" to listen. The
+// demo start hashes one argon2id password (64 MiB) per demo user; on a loaded two-core
+// machine that took over a minute, so the bound is generous: it only catches a hang.
+const serverStartTimeout = 3 * time.Minute
+
 // startServer runs the real "medsec serve --demo" on port 0 in a fresh data directory and
 // returns its base URL; the server stops when the test ends.
 func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
@@ -54,7 +59,7 @@ func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
 		return "http://" + addr, dataDir
 	case err := <-done:
 		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(serverStartTimeout):
 		t.Fatal("server did not start")
 	}
 	return "", ""

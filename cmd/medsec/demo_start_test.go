@@ -70,7 +70,7 @@ func TestDemoPasswordRefusedBeforeAnythingIsLoaded(t *testing.T) {
 	case <-ready:
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
-	case <-time.After(60 * time.Second):
+	case <-time.After(serverStartTimeout):
 		t.Fatal("server did not start")
 	}
 	stop()
