@@ -129,12 +129,10 @@ func (a *Assessment) Validate() error {
 	if a.Status == AssessCompensating && a.Compensating == "" {
 		add("compensating", "err.compensating_required", "is required for a compensating control")
 	}
-	for name, v := range map[string]string{"reason": a.Reason, "compensating": a.Compensating, "notes": a.Notes} {
-		if utf8.RuneCountInString(v) > 4000 {
-			add(name, "err.too_long", "is longer than 4000 characters")
-		}
-	}
 	for _, l := range a.Links {
+		if len(a.Links) > MaxAssessmentLinks || utf8.RuneCountInString(l) > MaxLinkLength {
+			break // textChecks reports the count or the length
+		}
 		u, err := url.Parse(l)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			add("links", "err.bad_link", fmt.Sprintf("%q is not an http or https address", l))
@@ -151,17 +149,15 @@ func (a *Assessment) Validate() error {
 	var c textChecks
 	c.line("catalog_id", a.CatalogID)
 	c.line("control_id", a.ControlID)
-	for name, v := range map[string]string{"reason": a.Reason, "compensating": a.Compensating, "notes": a.Notes} {
-		if fe := CheckText(name, v, true); fe != nil {
-			c.errs = append(c.errs, *fe)
-		}
-	}
-	c.line("links", a.Links...)
+	c.text("reason", a.Reason)
+	c.text("compensating", a.Compensating)
+	c.text("notes", a.Notes)
+	c.lineMax("links", MaxLinkLength, a.Links...)
 	for _, e := range a.Evidence {
 		c.line("evidence", e.Name, e.MediaType)
 	}
-	c.count("links", len(a.Links), MaxListItems)
-	c.count("evidence", len(a.Evidence), MaxListItems)
+	c.count("links", len(a.Links), MaxAssessmentLinks)
+	c.count("evidence", len(a.Evidence), MaxEvidenceItems)
 	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(x, y FieldError) int { return strings.Compare(x.Field, y.Field) })
@@ -324,10 +320,17 @@ func (s *ComplianceSettings) Validate() error {
 		if n.People < 0 {
 			errs = append(errs, FieldError{Line: i + 1, Field: "networks.people", Key: "err.negative", Message: "must not be negative"})
 		}
-		if utf8.RuneCountInString(n.Name) > 200 {
-			errs = append(errs, FieldError{Line: i + 1, Field: "networks.name", Key: "err.too_long", Message: "is longer than 200 characters"})
+		if fe := CheckText("networks.name", n.Name, false); fe != nil {
+			fe.Line = i + 1
+			errs = append(errs, *fe)
+		} else if fe := CheckLength("networks.name", n.Name, MaxNameLength); fe != nil {
+			fe.Line = i + 1
+			errs = append(errs, *fe)
 		}
 	}
+	var c textChecks
+	c.count("networks", len(s.Networks), MaxListItems)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}

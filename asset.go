@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // AssetKind says what an asset is, in the vocabulary of a hospital's clinical engineering
@@ -308,8 +307,6 @@ func (a *Asset) Validate() error {
 	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
 	if a.Name == "" {
 		add("name", "err.required", "is required")
-	} else if utf8.RuneCountInString(a.Name) > 200 {
-		add("name", "err.too_long", "is longer than 200 characters")
 	}
 	if a.SiteID <= 0 {
 		add("site", "err.required", "is required")
@@ -377,7 +374,7 @@ func (a *Asset) Validate() error {
 // checkText checks the characters of the asset's text fields and the size of its lists.
 func (a *Asset) checkText() []FieldError {
 	var c textChecks
-	c.line("name", a.Name)
+	c.lineMax("name", MaxNameLength, a.Name)
 	c.line("model", a.Model)
 	c.line("serial", a.Serial)
 	c.line("software_version", a.Software)

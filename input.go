@@ -24,9 +24,19 @@ const (
 	MaxConduitAddresses = 256
 	// MaxConduitPorts bounds the length, in characters, of a conduit's port list.
 	MaxConduitPorts = 1000
-	// MaxListItems bounds any other list field: connectivity, controls, links, evidence,
-	// site limits.
+	// MaxListItems bounds any other list field: connectivity, controls, site limits.
 	MaxListItems = 1000
+	// MaxAssessmentLinks bounds an assessment's links, and MaxEvidenceItems its evidence
+	// citations (security retest N4: 1000 links of 7000 characters made one list page 37 MB).
+	MaxAssessmentLinks = 50
+	MaxEvidenceItems   = 100
+	// MaxNameLength bounds a record's name, in characters.
+	MaxNameLength = 200
+	// MaxLineLength bounds every other single-line text field (model, serial, location,
+	// contact, address, list entry), in characters.
+	MaxLineLength = 500
+	// MaxLinkLength bounds one link (URL), in characters.
+	MaxLinkLength = 2048
 	// MaxBulkAssets bounds the assets of one bulk assessment.
 	MaxBulkAssets = 10000
 	// MaxTextLength bounds a free-text field (notes, descriptions, reasons), in characters.
@@ -89,14 +99,35 @@ func CheckText(field, value string, multiline bool) *FieldError {
 	return &FieldError{Field: field, Key: "err.bad_char", Message: msg}
 }
 
+// CheckLength returns an err.too_long FieldError for field when value has more than max
+// characters (runes, not bytes), naming the bound; otherwise nil. Every text field of every
+// record is bounded through it.
+func CheckLength(field, value string, max int) *FieldError {
+	if utf8.RuneCountInString(value) <= max {
+		return nil
+	}
+	return &FieldError{Field: field, Key: "err.too_long", Message: fmt.Sprintf("is longer than %d characters", max)}
+}
+
 // textChecks collects the FieldErrors of a record's text fields and list bounds; Validate
 // methods use it so that every record refuses the same characters with the same words.
 type textChecks struct{ errs []FieldError }
 
-// line checks single-line fields.
+// line checks single-line fields: their characters and that each is at most
+// MaxLineLength characters long.
 func (c *textChecks) line(field string, values ...string) {
+	c.lineMax(field, MaxLineLength, values...)
+}
+
+// lineMax checks single-line fields with a bound of its own: max characters each. It
+// reports at most one error per field.
+func (c *textChecks) lineMax(field string, max int, values ...string) {
 	for _, v := range values {
-		if fe := CheckText(field, v, false); fe != nil {
+		fe := CheckText(field, v, false)
+		if fe == nil {
+			fe = CheckLength(field, v, max)
+		}
+		if fe != nil {
 			c.errs = append(c.errs, *fe)
 			return
 		}
@@ -107,8 +138,8 @@ func (c *textChecks) line(field string, values ...string) {
 func (c *textChecks) text(field, value string) {
 	if fe := CheckText(field, value, true); fe != nil {
 		c.errs = append(c.errs, *fe)
-	} else if utf8.RuneCountInString(value) > MaxTextLength {
-		c.errs = append(c.errs, FieldError{Field: field, Key: "err.too_long", Message: fmt.Sprintf("is longer than %d characters", MaxTextLength)})
+	} else if fe := CheckLength(field, value, MaxTextLength); fe != nil {
+		c.errs = append(c.errs, *fe)
 	}
 }
 

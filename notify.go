@@ -169,6 +169,10 @@ func (p *NotifyPrefs) Validate() error {
 			errs = append(errs, FieldError{Field: "kinds", Key: "err.unknown_value", Message: "unknown kind " + string(k)})
 		}
 	}
+	var c textChecks
+	c.line("email", p.Email)
+	c.count("kinds", len(p.Kinds), MaxListItems)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}
@@ -236,6 +240,14 @@ func (s *NotifySettings) Validate() error {
 	if s.PublicURL = strings.TrimRight(strings.TrimSpace(s.PublicURL), "/"); s.PublicURL != "" && !validHTTPURL(s.PublicURL) {
 		add("public_url", "err.bad_url", "must be an http or https URL")
 	}
+	var c textChecks
+	c.line("smtp.host", m.Host)
+	c.line("smtp.from", m.From)
+	c.line("smtp.username", m.Username)
+	c.lineMax("smtp.password", MaxLineLength, m.Password)
+	c.line("smtp.ca_file", m.CAFile)
+	c.lineMax("public_url", MaxLinkLength, s.PublicURL)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}
@@ -292,6 +304,13 @@ func (w *Webhook) Validate(isNew bool) error {
 			add("kinds", "err.unknown_value", "unknown kind "+string(k))
 		}
 	}
+	var c textChecks
+	c.lineMax("name", MaxNameLength, w.Name)
+	c.lineMax("url", MaxLinkLength, w.URL)
+	c.line("secret", w.Secret)
+	c.count("kinds", len(w.Kinds), MaxListItems)
+	c.count("site_ids", len(w.SiteIDs), MaxListItems)
+	errs = append(errs, c.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ZoneKind is the kind of a network security zone [000 §6(五)]; the values match package
@@ -122,8 +121,6 @@ func (z *Zone) Validate() error {
 	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
 	if z.Name == "" {
 		add("name", "err.required", "is required")
-	} else if utf8.RuneCountInString(z.Name) > 200 {
-		add("name", "err.too_long", "is longer than 200 characters")
 	}
 	if z.SiteID <= 0 {
 		add("site", "err.required", "is required")
@@ -156,7 +153,7 @@ func (z *Zone) Validate() error {
 		add("parent", "err.bad_parent", "a zone cannot be its own parent")
 	}
 	var c textChecks
-	c.line("name", z.Name)
+	c.lineMax("name", MaxNameLength, z.Name)
 	c.text("description", z.Description)
 	c.line("ranges", z.Ranges...)
 	c.line("ssids", z.SSIDs...)
@@ -236,8 +233,6 @@ func (c *Conduit) Validate() error {
 	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
 	if c.Name == "" {
 		add("name", "err.required", "is required")
-	} else if utf8.RuneCountInString(c.Name) > 200 {
-		add("name", "err.too_long", "is longer than 200 characters")
 	}
 	if c.SiteID <= 0 {
 		add("site", "err.required", "is required")
@@ -260,17 +255,14 @@ func (c *Conduit) Validate() error {
 		}
 	}
 	var tc textChecks
-	tc.line("name", c.Name)
-	tc.line("ports", c.Ports)
+	tc.lineMax("name", MaxNameLength, c.Name)
+	tc.lineMax("ports", MaxConduitPorts, c.Ports)
 	tc.line("app", c.App)
 	tc.text("description", c.Description)
 	tc.line("sources", c.Sources...)
 	tc.line("destinations", c.Destinations...)
 	tc.count("sources", len(c.Sources), MaxConduitAddresses)
 	tc.count("destinations", len(c.Destinations), MaxConduitAddresses)
-	if n := utf8.RuneCountInString(c.Ports); n > MaxConduitPorts {
-		add("ports", "err.too_long", fmt.Sprintf("is longer than %d characters", MaxConduitPorts))
-	}
 	errs = append(errs, tc.errs...)
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
@@ -493,6 +485,35 @@ type CRLReview struct {
 	Date      Date      `json:"date"`
 	CreatedAt time.Time `json:"created_at"`
 	AssetName string    `json:"asset_name,omitempty"`
+}
+
+// CheckText checks the review's text as entered: the method and assessor are single lines
+// of at most MaxLineLength characters, each reason and action one line of at most
+// MaxTextLength, and each list at most MaxListItems entries. It returns a *ValidationError
+// or nil; the zone package checks the rest.
+func (r *CRLReview) CheckText() error {
+	var c textChecks
+	c.line("method", r.Method)
+	c.line("assessor", r.Assessor)
+	c.lineMax("reasons", MaxTextLength, r.Reasons...)
+	c.lineMax("actions", MaxTextLength, r.Actions...)
+	c.count("reasons", len(r.Reasons), MaxListItems)
+	c.count("actions", len(r.Actions), MaxListItems)
+	if len(c.errs) > 0 {
+		return &ValidationError{Errors: c.errs}
+	}
+	return nil
+}
+
+// CheckWhy checks the reason given for a class decision: free text of at most
+// MaxTextLength characters. It returns a *ValidationError or nil.
+func CheckWhy(why string) error {
+	var c textChecks
+	c.text("why", why)
+	if len(c.errs) > 0 {
+		return &ValidationError{Errors: c.errs}
+	}
+	return nil
 }
 
 // DiagramLabels are the translated words of the network diagram.

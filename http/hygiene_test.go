@@ -575,10 +575,136 @@ func TestOpenAPIStatesBounds(t *testing.T) {
 		{"Asset", "ips", medsec.MaxAssetAddresses}, {"Asset", "macs", medsec.MaxAssetAddresses}, {"Asset", "ae_titles", medsec.MaxAssetAddresses},
 		{"Zone", "ranges", medsec.MaxZoneRanges}, {"Zone", "vlans", medsec.MaxZoneVLANs}, {"Zone", "ssids", medsec.MaxZoneSSIDs},
 		{"Conduit", "sources", medsec.MaxConduitAddresses}, {"Conduit", "destinations", medsec.MaxConduitAddresses},
-		{"Assessment", "links", medsec.MaxListItems}, {"User", "site_ids", medsec.MaxListItems},
+		{"Assessment", "links", medsec.MaxAssessmentLinks}, {"Assessment", "evidence", medsec.MaxEvidenceItems}, {"User", "site_ids", medsec.MaxListItems},
+		{"Webhook", "kinds", medsec.MaxListItems}, {"CRLReview", "reasons", medsec.MaxListItems}, {"CRLReview", "actions", medsec.MaxListItems},
 	} {
 		if got := doc.Components.Schemas[tt.schema].Properties[tt.prop].MaxItems; got != tt.want {
 			t.Errorf("%s.%s maxItems = %d, want %d", tt.schema, tt.prop, got, tt.want)
 		}
+	} // Every string property of a record that is written has its maxLength (read-only ones,
+	// formatted values and enumerations excepted), and the bounds are the server's.
+	readOnly := map[string]bool{"created_at": true, "updated_at": true, "retired_at": true, "site_name": true, "department_name": true,
+		"vendor_name": true, "responsible_name": true, "asset_name": true, "from_zone_name": true, "to_zone_name": true,
+		"assessor": true, "assessed_on": true, "next_review": true, "end_of_support": true, "date": true}
+	for _, schema := range []string{"Asset", "Assessment", "Evidence", "Zone", "Conduit", "Site", "Department", "Person", "Vendor", "Webhook", "NotifySettings", "NotifyPrefs", "CRLReview"} {
+		var props map[string]struct {
+			Type      string
+			Enum      []string
+			Format    string
+			MaxLength int `json:"maxLength"`
+		}
+		var raw struct {
+			Components struct {
+				Schemas map[string]struct{ Properties json.RawMessage }
+			}
+		}
+		json.Unmarshal(mhttp.OpenAPIDocument(), &raw)
+		if err := json.Unmarshal(raw.Components.Schemas[schema].Properties, &props); err != nil {
+			t.Fatalf("%s: %v", schema, err)
+		}
+		for name, p := range props {
+			if p.Type != "string" || len(p.Enum) > 0 || p.Format != "" || readOnly[name] || name == "sha256" {
+				continue
+			}
+			if p.MaxLength == 0 {
+				t.Errorf("%s.%s states no maxLength", schema, name)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		schema, prop string
+		want         int
+	}{
+		{"Asset", "name", medsec.MaxNameLength}, {"Asset", "model", medsec.MaxLineLength}, {"Asset", "notes", medsec.MaxTextLength},
+		{"Zone", "name", medsec.MaxNameLength}, {"Conduit", "ports", medsec.MaxConduitPorts}, {"Webhook", "url", medsec.MaxLinkLength},
+		{"Evidence", "name", medsec.MaxLineLength}, {"Assessment", "notes", medsec.MaxTextLength},
+	} {
+		if got := doc.Components.Schemas[tt.schema].Properties[tt.prop].MaxLength; got != tt.want {
+			t.Errorf("%s.%s maxLength = %d, want %d", tt.schema, tt.prop, got, tt.want)
+		}
+	}
+}
+
+// TestStringLimits: every text field and list of a record has a bound (security retest
+// N4: a link of 7 million characters, 1000 links of 7000 and asset fields of 100,000
+// characters were stored). Each over-long value is 422 naming the field and the bound, and
+// nothing is stored.
+func TestStringLimits(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) {
+			f := newFixtureOn(t, openEngine(t, engine))
+			admin := f.tokens[medsec.RoleAdmin]
+			site := fmt.Sprint(f.assetHQ.SiteID)
+			asset := fmt.Sprint(f.assetHQ.ID)
+			long := func(n int) string { return strings.Repeat("x", n) }
+			links := func(n, size int) string {
+				s := make([]string, n)
+				for i := range s {
+					s[i] = "https://example.org/" + long(size-20)
+				}
+				b, _ := json.Marshal(s)
+				return string(b)
+			}
+			z1 := f.mustCreate("/api/v1/zones", `{"site_id": `+site+`, "name": "a", "kind": "ot", "ranges": ["10.1.0.0/16"]}`)
+			z2 := f.mustCreate("/api/v1/zones", `{"site_id": `+site+`, "name": "b", "kind": "intranet", "ranges": ["10.2.0.0/16"]}`)
+			assetBody := func(field string, n int) string {
+				return fmt.Sprintf(`{"site_id": %s, "name": "x", "kind": "other", %q: %q}`, site, field, long(n))
+			}
+			assessment := func(extra string) string {
+				return `{"catalog_id": "tw-mohw-medical-baseline", "control_id": "tw-si-1.h", "asset_id": ` + asset + `, "status": "partial", ` + extra + `}`
+			}
+			sha := strings.Repeat("ab", 32)
+			evidence := func(n int, name string) string {
+				s := make([]string, n)
+				for i := range s {
+					s[i] = fmt.Sprintf(`{"sha256": %q, "name": %q}`, sha, name)
+				}
+				return `"evidence": [` + strings.Join(s, ",") + `]`
+			}
+			tests := []struct {
+				name, method, path, body, list, field, want string
+			}{
+				{"one link of 7 M", "POST", "/api/v1/assessments", assessment(`"links": ` + links(1, 7_000_000)), "/api/v1/assessments", "links", "longer than 2048 characters"},
+				{"link of 2049", "POST", "/api/v1/assessments", assessment(`"links": ` + links(1, 2049)), "/api/v1/assessments", "links", "longer than 2048 characters"},
+				{"51 links", "POST", "/api/v1/assessments", assessment(`"links": ` + links(51, 100)), "/api/v1/assessments", "links", "at most 50"},
+				{"evidence name", "POST", "/api/v1/assessments", assessment(evidence(1, long(100_000))), "/api/v1/assessments", "evidence", "longer than 500 characters"},
+				{"101 evidence", "POST", "/api/v1/assessments", assessment(evidence(101, "a.txt")), "/api/v1/assessments", "evidence", "at most 100"},
+				{"assessment notes", "POST", "/api/v1/assessments", assessment(`"notes": "` + long(4001) + `"`), "/api/v1/assessments", "notes", "longer than 4000 characters"},
+				{"asset name", "POST", "/api/v1/assets", assetBody("name", 201), "/api/v1/assets", "name", "longer than 200 characters"},
+				{"asset model", "POST", "/api/v1/assets", assetBody("model", 100_000), "/api/v1/assets", "model", "longer than 500 characters"},
+				{"asset serial", "POST", "/api/v1/assets", assetBody("serial", 501), "/api/v1/assets", "serial", "longer than 500 characters"},
+				{"asset software", "POST", "/api/v1/assets", assetBody("software_version", 501), "/api/v1/assets", "software_version", "longer than 500 characters"},
+				{"asset firmware", "POST", "/api/v1/assets", assetBody("firmware_version", 501), "/api/v1/assets", "firmware_version", "longer than 500 characters"},
+				{"asset location", "POST", "/api/v1/assets", assetBody("location", 501), "/api/v1/assets", "location", "longer than 500 characters"},
+				{"asset vendor contact", "POST", "/api/v1/assets", assetBody("vendor_contact", 501), "/api/v1/assets", "vendor_contact", "longer than 500 characters"},
+				{"asset remote maintenance", "POST", "/api/v1/assets", assetBody("remote_maintenance", 501), "/api/v1/assets", "remote_maintenance", "longer than 500 characters"},
+				{"asset SSID", "POST", "/api/v1/assets", assetBody("ssid", 100_000), "/api/v1/assets", "ssid", "longer than 500 characters"},
+				{"zone name", "POST", "/api/v1/zones", `{"site_id": ` + site + `, "name": "` + long(201) + `", "kind": "ot"}`, "/api/v1/zones?site=" + site, "name", "longer than 200 characters"},
+				{"zone range", "POST", "/api/v1/zones", `{"site_id": ` + site + `, "name": "z", "kind": "ot", "ranges": ["` + long(501) + `"]}`, "/api/v1/zones?site=" + site, "ranges", "longer than 500 characters"},
+				{"conduit app", "POST", "/api/v1/conduits", fmt.Sprintf(`{"site_id": %s, "name": "c", "from_zone_id": %d, "to_zone_id": %d, "protocol": "tcp", "app": %q}`, site, z1, z2, long(501)), "/api/v1/conduits?site=" + site, "app", "longer than 500 characters"},
+				{"conduit source", "POST", "/api/v1/conduits", fmt.Sprintf(`{"site_id": %s, "name": "c", "from_zone_id": %d, "to_zone_id": %d, "protocol": "tcp", "sources": [%q]}`, site, z1, z2, long(501)), "/api/v1/conduits?site=" + site, "sources", "longer than 500 characters"},
+				{"site address", "POST", "/api/v1/sites", `{"code": "X1", "name": "x", "address": "` + long(201) + `"}`, "/api/v1/sites", "address", "longer than 200 characters"},
+				{"vendor contact", "POST", "/api/v1/vendors", `{"name": "v", "contact": "` + long(201) + `"}`, "/api/v1/vendors", "contact", "longer than 200 characters"},
+				{"person title", "POST", "/api/v1/people", `{"name": "p", "title": "` + long(201) + `"}`, "/api/v1/people", "title", "longer than 200 characters"},
+				{"CRL method", "POST", "/api/v1/assets/" + asset + "/crl", `{"level": "high", "method": "` + long(501) + `"}`, "/api/v1/assets/" + asset + "/crl", "method", "longer than 500 characters"},
+				{"CRL reason", "POST", "/api/v1/assets/" + asset + "/crl", `{"level": "high", "method": "m", "reasons": ["` + long(4001) + `"]}`, "/api/v1/assets/" + asset + "/crl", "reasons", "longer than 4000 characters"},
+				{"class why", "POST", "/api/v1/assets/" + asset + "/class", `{"class": "D", "why": "` + long(4001) + `"}`, "/api/v1/assets/" + asset + "/class", "why", "longer than 4000 characters"},
+				{"webhook URL", "POST", "/api/v1/notifications/webhooks", `{"name": "w", "url": "https://example.org/` + long(2048) + `", "secret": "0123456789abcdef0123"}`, "/api/v1/notifications/webhooks", "url", "longer than 2048 characters"},
+				{"webhook name", "POST", "/api/v1/notifications/webhooks", `{"name": "` + long(201) + `", "url": "https://example.org/", "secret": "0123456789abcdef0123"}`, "/api/v1/notifications/webhooks", "name", "longer than 200 characters"},
+				{"public URL", "PUT", "/api/v1/notifications/settings", `{"smtp": {"tls_policy": "mandatory"}, "public_url": "https://example.org/` + long(2048) + `"}`, "/api/v1/notifications/settings", "public_url", "longer than 2048 characters"},
+				{"SMTP host", "PUT", "/api/v1/notifications/settings", `{"smtp": {"tls_policy": "mandatory", "host": "` + long(501) + `"}}`, "/api/v1/notifications/settings", "smtp.host", "longer than 500 characters"},
+			}
+			for _, tt := range tests {
+				lstatus, before := f.do("GET", tt.list, admin, "")
+				status, body := f.do(tt.method, tt.path, admin, tt.body)
+				if status != 422 || !strings.Contains(body, `"field": "`+tt.field+`"`) || !strings.Contains(body, tt.want) {
+					t.Errorf("%s: %d %.300s; want 422 on %s saying %q", tt.name, status, body, tt.field, tt.want)
+				}
+				// The class decision of an asset nobody decided is 404 before and after.
+				if lstatus2, after := f.do("GET", tt.list, admin, ""); (lstatus != 200 && lstatus != 404) || lstatus2 != lstatus || after != before {
+					t.Errorf("%s: GET %s changed or failed (%d, %d)", tt.name, tt.list, lstatus, lstatus2)
+				}
+			}
+		})
 	}
 }

@@ -285,10 +285,14 @@ func checkMultipart(form *multipart.Form) error {
 	return nil
 }
 
-// checkUploadName checks the field name and file name of one uploaded part.
+// checkUploadName checks the field name and file name of one uploaded part: characters,
+// and a file name of at most medsec.MaxLineLength characters.
 func checkUploadName(field, filename string) *medsec.FieldError {
 	if fe := medsec.CheckText(fieldName(field), field, false); fe != nil {
 		return fe
 	}
-	return medsec.CheckText(fieldName(field), filename, false)
+	if fe := medsec.CheckText(fieldName(field), filename, false); fe != nil {
+		return fe
+	}
+	return medsec.CheckLength(fieldName(field), filename, medsec.MaxLineLength)
 }

@@ -30,6 +30,12 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 	if !u.CanSeeSite(run.SiteID) || run.SiteID == 0 {
 		return medsec.ErrForbidden()
 	}
+	if fe := medsec.CheckText("source", run.Source, false); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
+	if fe := medsec.CheckLength("source", run.Source, medsec.MaxLineLength); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err

@@ -217,6 +217,9 @@ func (s *ZoneService) DecideClass(ctx context.Context, assetID int64, class meds
 		by = u.Username
 	}
 	why = strings.TrimSpace(why)
+	if err := medsec.CheckWhy(why); err != nil {
+		return nil, err
+	}
 	if class == "" || class == d.Proposed {
 		zd, err = zd.Confirm(by, tx.now)
 		zd.Why = why
@@ -304,6 +307,9 @@ func (s *ZoneService) CreateCRLReview(ctx context.Context, r *medsec.CRLReview) 
 	date, _ := time.Parse(time.DateOnly, r.Date.String())
 	if r.Year == 0 {
 		r.Year = date.Year()
+	}
+	if err := r.CheckText(); err != nil {
+		return err
 	}
 	zr := zone.CRL{Asset: r.AssetID, Year: r.Year, Level: zone.CRLLevel(r.Level), Method: r.Method, Reasons: r.Reasons, Actions: r.Actions, Assessor: r.Assessor, Date: date}
 	if err := zr.Validate(); err != nil {
