@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"medsec"
@@ -34,6 +35,13 @@ type UserService struct {
 	// each): the cores less one, at least one, so a flood of logins queues here instead of
 	// exhausting memory or starving the rest of the server.
 	hashing chan struct{}
+	// reserved is a hashing lane of its own for logins from a known-good (account,
+	// address) pair, so that the owner never queues behind a flood of strangers.
+	reserved chan struct{}
+	// waiting counts logins queued for a lane of hashing; past maxWaiting a new one is
+	// refused at once, so the queue cannot grow without bound.
+	waiting    atomic.Int64
+	maxWaiting int64
 	// perAddress and perAccount throttle failed logins; see Authenticate.
 	perAddress, perAccount auth.Throttle
 }
@@ -43,16 +51,43 @@ var _ medsec.UserService = (*UserService)(nil)
 // NewUserService returns the user service of db.
 func NewUserService(db *DB) *UserService {
 	h, _ := auth.HashPassword("not a real password, only for timing")
-	return &UserService{db: db, dummyHash: h, hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+	lanes := max(1, runtime.GOMAXPROCS(0)-1)
+	return &UserService{db: db, dummyHash: h, hashing: make(chan struct{}, lanes),
+		reserved: make(chan struct{}, 1), maxWaiting: int64(4 * lanes),
 		perAddress: auth.Throttle{Free: 3, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour},
 		perAccount: auth.Throttle{Free: 10, Base: 30 * time.Second, Max: 15 * time.Minute, Forget: 24 * time.Hour}}
 }
 
-// verifyPassword checks a password against its hash, waiting for a free hashing slot.
-func (s *UserService) verifyPassword(ctx context.Context, hash, password string) error {
+// errLoginQueueFull is verifyLogin's refusal when more than maxWaiting logins wait.
+var errLoginQueueFull = errors.New("too many logins waiting")
+
+// verifyLogin checks a login's password against its hash. A login from a known-good
+// (account, address) pair takes the reserved lane or a general one, whichever is free
+// first, and is never refused; any other waits for a general lane, or gets
+// errLoginQueueFull at once when more than maxWaiting logins wait already.
+func (s *UserService) verifyLogin(ctx context.Context, hash, password string, known bool) error {
+	if known {
+		var lane chan struct{}
+		select {
+		case s.reserved <- struct{}{}:
+			lane = s.reserved
+		case s.hashing <- struct{}{}:
+			lane = s.hashing
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-lane }()
+		return auth.VerifyPassword(hash, password)
+	}
+	if s.waiting.Add(1) > s.maxWaiting {
+		s.waiting.Add(-1)
+		return errLoginQueueFull
+	}
 	select {
 	case s.hashing <- struct{}{}:
+		s.waiting.Add(-1)
 	case <-ctx.Done():
+		s.waiting.Add(-1)
 		return ctx.Err()
 	}
 	defer func() { <-s.hashing }()
@@ -149,7 +184,10 @@ func manageableUser(ctx context.Context, q querier, d dialect, id int64) (*medse
 //
 // The password is verified outside any transaction, with at most one argon2id computation
 // per core at a time, so that a flood of logins never holds the database's writer; the
-// outcome is then written in one short transaction with its audit row.
+// outcome is then written in one short transaction with its audit row. A login from an
+// address the account logged in from before has a hashing lane of its own besides; any
+// other finding more than four per lane already waiting is refused at once (audited
+// "refused: too many logins waiting"), so a flood cannot queue the owner out.
 //
 // Failed logins are throttled, never locked for good: per account and client address,
 // three failures are free and each further one doubles the wait (30 s up to 15 min); per
@@ -182,7 +220,10 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, code
 	if known && disabled == 0 {
 		hash = r.passwordHash
 	}
-	verr := s.verifyPassword(ctx, hash, password)
+	verr := s.verifyLogin(ctx, hash, password, known && st.known)
+	if errors.Is(verr, errLoginQueueFull) {
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "refused: too many logins waiting", false)
+	}
 	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
 		return nil, fmt.Errorf("authenticate: %w", verr)
 	}
