@@ -31,7 +31,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
-	out := fs.String("out", "", "backup file to write (must not exist)")
+	out := fs.String("out", "", "backup file to write (must not exist); it is written as .FILE.partial-PID-... beside it and renamed when whole. A killed backup leaves that partial file, which the next backup to the same --out removes (delete it by hand otherwise)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +52,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// The archive is written under a temporary name beside --out, flushed to disk, and only
 	// then given its name: a backup cut short (kill -9, a full disk) never leaves a file at
 	// --out that looks like a backup. A partial file left by a killed run is removed by the
-	// next backup to the same name.
+	// next backup to the same name: only there is it known to be a partial medsec archive
+	// (the name carries --out's base name), so no other clean-up looks for it.
 	f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%s%d-%d", partialPrefix, os.Getpid(), time.Now().UnixNano())), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
@@ -205,6 +206,32 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *from == "" {
 		return errors.New("restore: --from is required")
 	}
+	// A refused restore leaves no trace: the data directory and its lock file are removed
+	// again when this run created them (retest N7: a refused restore into a new directory
+	// left the directory with medsec.lock in it). The defer runs after the unlock and after
+	// the staging directory is removed; os.Remove leaves a directory that is not empty.
+	lockPath := filepath.Join(*data, "medsec.lock")
+	var createdDirs []string // the directories MkdirAll will create, deepest first
+	for d := filepath.Clean(*data); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) || d == filepath.Dir(d) {
+			break
+		}
+		createdDirs = append(createdDirs, d)
+	}
+	_, err := os.Lstat(lockPath)
+	createdLock := errors.Is(err, os.ErrNotExist)
+	restored := false
+	defer func() {
+		if restored {
+			return
+		}
+		if createdLock {
+			os.Remove(lockPath)
+		}
+		for _, d := range createdDirs {
+			os.Remove(d)
+		}
+	}()
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
@@ -238,6 +265,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("restore: %s is not whole: %w; nothing was changed", *from, err)
 	}
 
+	restored = true // from here on the data directory is being changed; keep it and its lock
 	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	target := dsnFor(*data, "")
 	for _, name := range []string{target, target + "-wal", target + "-shm", filepath.Join(*data, "evidence")} {

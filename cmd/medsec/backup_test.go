@@ -60,6 +60,49 @@ func TestRestoreRefusesMissingEvidence(t *testing.T) {
 	}
 }
 
+// TestRestoreRefusedLeavesNoTrace: a restore refused because the archive is not a backup
+// does not create the data directory or its lock file (retest N7), and leaves an existing
+// directory without a lock file as it was.
+func TestRestoreRefusedLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.tar")
+	if err := os.WriteFile(junk, []byte("not a tar archive"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(dir, "existing")
+	if err := os.Mkdir(existing, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(existing, "keep.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, data, check string
+		want              []string // entries of check afterwards; nil: check must not exist
+	}{
+		{"new directory", filepath.Join(dir, "new"), filepath.Join(dir, "new"), nil},
+		{"new nested directory", filepath.Join(dir, "a", "b"), filepath.Join(dir, "a"), nil},
+		{"existing directory", existing, existing, []string{"keep.txt"}},
+	} {
+		err := run(ctx, []string{"restore", "--data", tt.data, "--from", junk}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "not a usable medsec backup") {
+			t.Errorf("%s: err = %v, want a refusal", tt.name, err)
+		}
+		entries, err := os.ReadDir(tt.check)
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		switch {
+		case tt.want == nil && !errors.Is(err, os.ErrNotExist):
+			t.Errorf("%s: %s exists after the refused restore (%v), holding %v", tt.name, tt.check, err, got)
+		case tt.want != nil && strings.Join(got, ",") != strings.Join(tt.want, ","):
+			t.Errorf("%s: %s holds %v, want %v", tt.name, tt.check, got, tt.want)
+		}
+	}
+}
+
 // copyTarWithout copies the tar archive src to dst, leaving out the entry named skip.
 func copyTarWithout(t *testing.T, src, dst, skip string) {
 	t.Helper()
