@@ -19,6 +19,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Argon2id parameters: the second recommended option of RFC 9106 §4 (64 MiB, 3 passes)
@@ -59,8 +60,20 @@ func (p *PasswordProblem) Error() string { return p.Message }
 // ErrMismatch is returned when a password does not match its hash.
 var ErrMismatch = errors.New("password does not match")
 
-// HashPassword returns the PHC-format argon2id hash of password with a fresh salt.
+// NormalizePassword returns password in Unicode normalisation form NFKC, as NIST SP 800-63B
+// §5.1.1.2 asks before a password is hashed, so that the same characters typed on
+// keyboards or systems that compose them differently (é as one code point or as e and a
+// combining accent, full-width and half-width forms) give the same password.
+func NormalizePassword(password string) string { return norm.NFKC.String(password) }
+
+// HashPassword returns the PHC-format argon2id hash of password, normalised by
+// NormalizePassword, with a fresh salt.
 func HashPassword(password string) (string, error) {
+	return hashRaw(NormalizePassword(password))
+}
+
+// hashRaw hashes password as it is given.
+func hashRaw(password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
@@ -71,8 +84,20 @@ func HashPassword(password string) (string, error) {
 }
 
 // VerifyPassword checks password against a hash made by HashPassword, in constant time.
-// It returns ErrMismatch for a wrong password and another error for a malformed hash.
+// It tries the NFKC form first and, when that differs and does not match, the password as
+// given, which hashes made before passwords were normalised need. It returns ErrMismatch
+// for a wrong password and another error for a malformed hash.
 func VerifyPassword(hash, password string) error {
+	normalized := NormalizePassword(password)
+	err := verifyRaw(hash, normalized)
+	if errors.Is(err, ErrMismatch) && normalized != password {
+		return verifyRaw(hash, password)
+	}
+	return err
+}
+
+// verifyRaw checks password, as it is given, against a hash.
+func verifyRaw(hash, password string) error {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return errors.New("verify password: not an argon2id hash")
@@ -102,8 +127,10 @@ func VerifyPassword(hash, password string) error {
 }
 
 // CheckPasswordStrength returns nil for a password the policy accepts for the user, else a
-// *PasswordProblem naming why not.
+// *PasswordProblem naming why not. It judges the password normalised by NormalizePassword,
+// the form that is hashed.
 func CheckPasswordStrength(password, username string) error {
+	password = NormalizePassword(password)
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:

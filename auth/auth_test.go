@@ -97,3 +97,39 @@ func TestPasswordStrength(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordNormalisation is the retest's N6 (NIST SP 800-63B §5.1.1.2): passwords are
+// hashed in NFKC, so one typed with composed characters matches one typed decomposed; a
+// hash made before normalisation still verifies with the password as it was typed.
+func TestPasswordNormalisation(t *testing.T) {
+	const (
+		nfc = "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e au d\u00e9jeuner" // é as one code point
+		nfd = "cafe\u0301 cre\u0300me bru\u0302le\u0301e au de\u0301jeuner"
+	)
+	hashNFD, err := HashPassword(nfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := hashRaw(nfd) // as hashed before normalisation
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := HashPassword("\uff34\uff52\uff4f\uff4d\uff42\uff4f\uff4e\uff45 \uff17 \uff47\uff41\uff4c\uff41\uff58\uff59") // full-width
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, hash, password string
+		want                 error
+	}{
+		{"made NFD, typed NFC", hashNFD, nfc, nil},
+		{"made NFD, typed NFD", hashNFD, nfd, nil},
+		{"made full-width, typed half-width", full, "Trombone 7 galaxy", nil},
+		{"legacy raw hash, typed as then", legacy, nfd, nil},
+		{"wrong password", hashNFD, "cafe creme brulee au dejeuner", ErrMismatch},
+	} {
+		if got := VerifyPassword(tc.hash, tc.password); !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
+			t.Errorf("%s: VerifyPassword = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -723,3 +723,19 @@ func TestRefusedPasswordWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordNormalisedAtLogin: a password set in decomposed form (NFD) logs in typed in
+// composed form (NFC), as NIST SP 800-63B §5.1.1.2 asks (retest N6).
+func TestPasswordNormalisedAtLogin(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		users := sqlstore.NewUserService(db)
+		nfd := "cafe\u0301 cre\u0300me bru\u0302le\u0301e au de\u0301jeuner"
+		nfc := "caf\u00e9 cr\u00e8me br\u00fbl\u00e9e au d\u00e9jeuner"
+		if err := users.CreateUser(system, &medsec.User{Username: "ce.chen", Role: medsec.RoleClinicalEngineer}, nfd); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.Authenticate(from("10.0.0.9"), "ce.chen", nfc, ""); err != nil {
+			t.Errorf("NFD-created password typed in NFC: %v", err)
+		}
+	})
+}
