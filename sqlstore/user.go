@@ -469,14 +469,6 @@ func (s *UserService) IssueAPIToken(ctx context.Context, userID int64, name stri
 	if len([]rune(name)) > 64 {
 		return "", nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "name", Key: "err.too_long", Message: "must have at most 64 characters"}}}
 	}
-	if caller := medsec.UserFromContext(ctx); caller != nil && caller.ID != 0 && !caller.TOTPEnabled {
-		set, err := s.FindSettings(ctx)
-		if err != nil {
-			return "", nil, err
-		} else if set.RequireTOTP {
-			return "", nil, medsec.ErrTOTPEnrolRequired()
-		}
-	}
 	token, hash, err := auth.NewToken("msk_")
 	if err != nil {
 		return "", nil, err
@@ -486,8 +478,19 @@ func (s *UserService) IssueAPIToken(ctx context.Context, userID int64, name stri
 		return "", nil, err
 	}
 	defer tx.Rollback()
-	if _, err := manageableUser(ctx, tx, tx.db.dialect, userID); err != nil {
+	owner, err := manageableUser(ctx, tx, tx.db.dialect, userID)
+	if err != nil {
 		return "", nil, err
+	}
+	// Where two-factor is mandatory, a token for a user who has not enrolled would only
+	// get 403: refuse to make one, whoever asks (the user, an admin, the CLI).
+	if !owner.TOTPEnabled {
+		var v string
+		if err := tx.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, "require_totp").Scan(&v); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", nil, fmt.Errorf("create api token: %w", err)
+		} else if v == "true" {
+			return "", nil, medsec.ErrTOTPEnrolRequired()
+		}
 	}
 	t := &medsec.APIToken{UserID: userID, Name: name, CreatedAt: tx.now, ExpiresAt: tx.now.Add(lifetime)}
 	t.ID, err = tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`, userID, name, hash, t.CreatedAt, t.ExpiresAt)

@@ -345,6 +345,10 @@ func TestNoTokenBeforeMandatoryTOTP(t *testing.T) {
 		if _, err := users.CreateAPIToken(as(u), u.ID, "x"); err == nil || err.(*medsec.Error).Key != "err.totp_enrol_required" {
 			t.Errorf("token before enrolment: err = %v, want err.totp_enrol_required", err)
 		}
+		// Nor for anyone else: an admin or the operator's CLI (the system) (retest N8).
+		if _, _, err := users.IssueAPIToken(system, u.ID, "cli", 0); err == nil || err.(*medsec.Error).Key != "err.totp_enrol_required" {
+			t.Errorf("token made by the system before enrolment: err = %v, want err.totp_enrol_required", err)
+		}
 		secret, _, err := users.BeginTOTP(as(u))
 		if err != nil {
 			t.Fatal(err)

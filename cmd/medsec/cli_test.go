@@ -311,3 +311,25 @@ func TestTokenListRevokeExpire(t *testing.T) {
 		t.Errorf("API with the revoked token: %d, want 401", resp.StatusCode)
 	}
 }
+
+// TestTokenCreateRefusedBeforeMandatoryTOTP is the retest's N8: with require_totp on,
+// "medsec token create" for a user who has not enrolled prints no token and fails with a
+// message saying why, through the service's own rule.
+func TestTokenCreateRefusedBeforeMandatoryTOTP(t *testing.T) {
+	ctx := context.Background()
+	_, data := startServer(t)
+	db, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = sqlstore.NewUserService(db).UpdateSettings(asSystem(ctx), medsec.Settings{RequireTOTP: true})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = run(ctx, []string{"token", "create", "--data", data, "--user", "soc.wang"}, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "two-factor") || out.Len() != 0 {
+		t.Errorf("token create before enrolment: err = %v, output %q; want a two-factor refusal and no token", err, out.String())
+	}
+}

@@ -75,6 +75,9 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cmd == "create" {
 		token, _, err := users.IssueAPIToken(ctx, u.ID, *name, lifetime)
 		if err != nil {
+			if e, ok := err.(*medsec.Error); ok && e.Key == "err.totp_enrol_required" {
+				return fmt.Errorf("token create: %s has not set up two-factor authentication, which is mandatory here (require_totp): no token made", u.Username)
+			}
 			return fmt.Errorf("token create: %s", medsec.ErrorMessage(err))
 		}
 		fmt.Fprintln(stdout, token)
