@@ -258,7 +258,9 @@ type APIToken struct {
 	UserID int64  `json:"user_id"`
 	Name   string `json:"name"`
 	// ExpiresAt is when the token stops working.
-	ExpiresAt  time.Time `json:"expires_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// LastUsedAt is the token's last use, UTC, RFC 3339 in JSON; recorded at most once a
+	// minute, so a later use within that minute is not shown. Zero (absent in JSON) when never used.
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 	CreatedAt  time.Time `json:"created_at"`
 }
