@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -187,16 +189,33 @@ func TestOSCALExportWithoutAssessments(t *testing.T) {
 func TestGapExport(t *testing.T) {
 	f := newFixture(t)
 	f.classify(medsec.ClassControl, medsec.LevelModerate)
-	status, csv := f.do("GET", "/api/v1/gap/export?format=csv", f.tokens[medsec.RoleAuditor], "")
-	if status != 200 || !strings.HasPrefix(csv, "\ufeff") {
+	status, csvText := f.do("GET", "/api/v1/gap/export?format=csv", f.tokens[medsec.RoleAuditor], "")
+	if status != 200 || !strings.HasPrefix(csvText, "\ufeff") {
 		t.Fatalf("csv: %d", status)
 	}
-	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	lines := strings.Split(strings.TrimSpace(csvText), "\n")
 	rep := gapTotals(t, f, f.tokens[medsec.RoleAuditor])
 	// The open items, then the assets not counted and the checks no control carries.
 	want := 1 + len(rep.Open) + len(rep.LeftOut) + len(rep.UncarriedChecks)
-	if len(lines) != want || len(rep.LeftOut) == 0 || !strings.Contains(csv, "帳號管理") {
+	if len(lines) != want || len(rep.LeftOut) == 0 || !strings.Contains(csvText, "帳號管理") {
 		t.Errorf("csv has %d lines, want %d (%d left out)", len(lines), want, len(rep.LeftOut))
+	}
+	// Same-named assets are told apart by the asset ID column after the asset's name.
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvText, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := records[0][6]; got != "Asset ID" {
+		t.Errorf("column 7 is %q, want Asset ID", got)
+	}
+	for i, it := range rep.Open {
+		want := strconv.FormatInt(it.AssetID, 10)
+		if it.AssetID == medsec.Organisation {
+			want = ""
+		}
+		if got := records[i+1][6]; got != want {
+			t.Errorf("row %d (%s %s): asset ID %q, want %q", i+1, it.ControlID, it.AssetName, got, want)
+		}
 	}
 	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/gap/export?format=xlsx", nil)
 	req.Header.Set("Authorization", "Bearer "+f.tokens[medsec.RoleAuditor])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"medsec"
@@ -67,14 +68,14 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "gap.title")
 	header := []string{p.T("gap.catalog"), p.T("gap.control"), p.T("gap.control_title"), p.T("gap.control_title_en"), p.T("field.level"),
-		p.T("field.name"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks")}
+		p.T("gap.asset"), p.T("gap.asset_id"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks")}
 	rows := [][]string{header}
 	for _, it := range rep.Open {
-		asset := it.AssetName
+		asset, assetID := it.AssetName, strconv.FormatInt(it.AssetID, 10)
 		if it.AssetID == medsec.Organisation {
-			asset = p.T("gap.organisation")
+			asset, assetID = p.T("gap.organisation"), ""
 		}
-		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset,
+		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset, assetID,
 			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(it.FailedChecks, " ")})
 	}
 	rows = append(rows, gapLeftOutRows(p, rep)...)
@@ -151,7 +152,7 @@ func gapLeftOutRows(p *page, rep *medsec.GapReport) [][]string {
 		if by := names(lo.CarriedBy); by != "" {
 			why += " · " + p.T("gap.carried_by") + ": " + by
 		}
-		rows = append(rows, []string{rep.CatalogID, "", why, "", "", lo.Asset.Name, p.T("gap.not_counted"), "", "", "", ""})
+		rows = append(rows, []string{rep.CatalogID, "", why, "", "", lo.Asset.Name, strconv.FormatInt(lo.Asset.ID, 10), p.T("gap.not_counted"), "", "", "", ""})
 	}
 	for _, c := range rep.UncarriedChecks {
 		var controls []string
@@ -162,7 +163,7 @@ func gapLeftOutRows(p *page, rep *medsec.GapReport) [][]string {
 		if by := names(c.CarriedBy); by != "" {
 			title += " · " + p.T("gap.carried_by") + ": " + by
 		}
-		rows = append(rows, []string{rep.CatalogID, strings.Join(controls, " "), title, "", "", c.Asset.Name, p.T("gap.check_uncarried"), "", "", "", c.CheckID})
+		rows = append(rows, []string{rep.CatalogID, strings.Join(controls, " "), title, "", "", c.Asset.Name, strconv.FormatInt(c.Asset.ID, 10), p.T("gap.check_uncarried"), "", "", "", c.CheckID})
 	}
 	return rows
 }
