@@ -91,8 +91,8 @@ func TestControlsPageCarriage(t *testing.T) {
 		t.Error("gap report: the subjects line does not say how many in-use assets are counted")
 	}
 	csv := page("/compliance/export?catalog=tw-mohw-medical-baseline&format=csv")
-	for _, s := range []string{"MICU 監視器 1,not counted", "device on a Local LAN: its boundary host carries the controls · Controls carried by: MICU 中央站",
-		"未分群設備,not counted", "tw-si-1.l,End of support not passed · Controls carried by: MICU 中央站,,,MICU 監視器 1"} {
+	for _, s := range []string{fmt.Sprintf("MICU 監視器 1,%d,not counted", monitor.ID), "device on a Local LAN: its boundary host carries the controls · Controls carried by: MICU 中央站",
+		fmt.Sprintf("未分群設備,%d,not counted", other.ID), fmt.Sprintf("tw-si-1.l,End of support not passed · Controls carried by: MICU 中央站,,,MICU 監視器 1,%d,", monitor.ID)} {
 		if !strings.Contains(csv, s) {
 			t.Errorf("gap CSV lacks %q", s)
 		}
