@@ -32,7 +32,7 @@ if go build -o "$bin/medsec" ./cmd/medsec 2>/dev/null &&
 	disc_name="medsec discover --json"
 fi
 
-inputs=(/work/shared/data/pcap/*.pcap capture/testdata/*.pcap)
+inputs=("${MEDSEC_SHARED_PCAP:-../shared/data/pcap}"/*.pcap capture/testdata/*.pcap)
 if [ ! -f "$file" ] || [ "$(stat -c %s "$file")" -lt "$size" ]; then
 	"$bin/gencap" -size "$size" -o "$file" "${inputs[@]}"
 fi

@@ -3,6 +3,9 @@
 # from the real test captures, using tshark to extract TCP/UDP payloads.
 # Usage: cd capture && python3 testdata/make-fuzz-seeds.py
 import subprocess, os, sys
+# The shared sample captures sit beside the repository (../shared), or where MEDSEC_SHARED_PCAP says.
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PCAP = os.environ.get('MEDSEC_SHARED_PCAP', os.path.join(REPO, '..', 'shared', 'data', 'pcap'))
 def q(b):
     out = []
     for c in b:
@@ -38,7 +41,7 @@ def streams(f, port):
 # pcap / pcapng: whole small files
 for n in ['hl7-nonstd.pcap', 'hl7-mllp.pcap']:
     write('pcapfile', 'FuzzPcap', 'seed-' + n, open('testdata/' + n, 'rb').read())
-write('pcapfile', 'FuzzPcapNG', 'seed-bacnet', open('/work/shared/data/pcap/bacnet.pcap', 'rb').read())
+write('pcapfile', 'FuzzPcapNG', 'seed-bacnet', open(os.path.join(PCAP, 'bacnet.pcap'), 'rb').read())
 write('pcapfile', 'FuzzPcapNG', 'seed-dicom', open('testdata/dicom-store-explicit-nonstd.pcapng', 'rb').read()[:6000])
 # dicom
 for n, port in [('dicom-store-implicit.pcap', 11112), ('dicom-store-explicit-nonstd.pcap', 40404), ('dicom-worklist.pcap', 30104)]:
@@ -51,10 +54,10 @@ for n, port in [('hl7-mllp.pcap', 2575), ('hl7-nonstd.pcap', 7001)]:
     a, b = streams('testdata/' + n, port)
     write('hl7', 'FuzzHL7', 'seed-req-' + n, a, 5)
     write('hl7', 'FuzzHL7', 'seed-ack-' + n, b, 200)
-a, b = streams('/work/shared/data/pcap/hl7.pcap', 6661)
+a, b = streams(os.path.join(PCAP, 'hl7.pcap'), 6661)
 write('hl7', 'FuzzHL7', 'seed-shared-hl7', a, 1)
 # appproto from gnutella
-g = '/work/shared/data/pcap/gnutella.pcap'
+g = os.path.join(PCAP, 'gnutella.pcap')
 i = 0
 for sp, p in payloads(g, 'tls.handshake', 'tcp.payload')[:6]:
     write('appproto', 'FuzzTLS', 'seed-gnutella-%d' % i, p); i += 1
@@ -65,7 +68,7 @@ for j, p in enumerate(udp('dns or mdns or llmnr')[:6]): write('appproto', 'FuzzD
 for j, p in enumerate(udp('dhcp')[:3]): write('appproto', 'FuzzDHCP', 'seed-gnutella-%d' % j, p)
 for j, p in enumerate(payloads(g, 'http.request or http.response', 'tcp.payload')[:4]): write('appproto', 'FuzzHTTP', 'seed-gnutella-%d' % j, p[1])
 for n in ['modbus', 'dnp3', 's7comm', 'ethernetIP']:
-    ps = payloads('/work/shared/data/pcap/%s.pcap' % n, 'tcp.len>0', 'tcp.payload')
+    ps = payloads(os.path.join(PCAP, n + '.pcap'), 'tcp.len>0', 'tcp.payload')
     if ps: write('appproto', 'FuzzIdentify', 'seed-' + n, ps[0][1])
 a, b = streams('testdata/dicom-store-implicit.pcap', 11112)
 i = a.find(b'\x08\x00\x16\x00\x1a\x00\x00\x00')
