@@ -3,8 +3,7 @@ package assetio
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
+	"medsec/internal/shareddata"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,25 +12,6 @@ import (
 
 	"medsec"
 )
-
-// caseFile returns the content of a real-world failure case from the shared case set
-// (../shared/data/cases beside the repository, described in its README.md), or
-// MEDSEC_SHARED_CASES if set. It skips the test, naming the path, only where the
-// shared directory is absent; CI has it and fails on skips.
-func caseFile(t *testing.T, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("MEDSEC_SHARED_CASES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "cases")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 // caseRow is the expected identity of one row of a case file.
 type caseRow struct {
@@ -86,7 +66,7 @@ func TestCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			data := caseFile(t, tt.file)
+			data := shareddata.Case(t, tt.file)
 			var inv *Inventory
 			var err error
 			if strings.HasSuffix(tt.file, ".csv") {
@@ -111,7 +91,7 @@ func TestCases(t *testing.T) {
 // TestHiddenSheets checks that a hidden sheet is read only when named, and that problems
 // name the sheet they were found in.
 func TestHiddenSheets(t *testing.T) {
-	data := caseFile(t, "xlsx-hidden-first-sheet-droplists.xlsx")
+	data := shareddata.Case(t, "xlsx-hidden-first-sheet-droplists.xlsx")
 	t.Run("named hidden sheet", func(t *testing.T) {
 		// The hidden sheet holds only 院區 and 部門: read as the inventory, it has no name column.
 		inv, err := ParseXLSX(bytes.NewReader(data), "inv.xlsx", "下拉選單")

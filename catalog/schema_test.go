@@ -1,29 +1,10 @@
 package catalog
 
 import (
-	"os"
-	"path/filepath"
+	"medsec/internal/shareddata"
 	"strings"
 	"testing"
 )
-
-// caseFile returns a real-world failure case from ../shared/data/cases (or
-// MEDSEC_SHARED_CASES), skipping only where that directory is absent; CI has it and
-// fails on skips.
-func caseFile(t *testing.T, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("MEDSEC_SHARED_CASES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "cases")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
 
 func errStrings(errs []error) []string {
 	var out []string
@@ -45,7 +26,7 @@ func TestSchemaCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got := errStrings(ValidateSchema(ModelCatalog, caseFile(t, tt.file)))
+			got := errStrings(ValidateSchema(ModelCatalog, shareddata.Case(t, tt.file)))
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("schema errors:\ngot  %q\nwant %q", got, tt.want)
 			}
@@ -66,7 +47,7 @@ func TestValidateDocumentCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got := errStrings(ValidateDocument(tt.file, caseFile(t, tt.file)))
+			got := errStrings(ValidateDocument(tt.file, shareddata.Case(t, tt.file)))
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("errors:\ngot  %q\nwant %q", got, tt.want)
 			}

@@ -7,35 +7,16 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"medsec/internal/shareddata"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"medsec"
 	"medsec/sqlstore"
 )
-
-// caseFile returns a real-world failure case from ../shared/data/cases (or
-// MEDSEC_SHARED_CASES), skipping only where that directory is absent; CI has it and
-// fails on skips.
-func caseFile(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("MEDSEC_SHARED_CASES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "data", "cases")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
 
 // postFile posts a file's bytes as the raw body of path and returns the status and the
 // decoded JSON answer.
@@ -98,7 +79,7 @@ func TestImportCaseWorkbooks(t *testing.T) {
 	admin := f.tokens[medsec.RoleAdmin]
 	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-	merged := caseFile(t, "xlsx-merged-department-cells.xlsx")
+	merged := string(shareddata.Case(t, "xlsx-merged-department-cells.xlsx"))
 	status, res := f.postFile("/api/v1/assets/import?name=merged.xlsx", admin, xlsx, merged)
 	if status != 200 || res["created"] != 5.0 || res["sheet"] != "醫療儀器清冊" {
 		t.Fatalf("merged: %d %v, want 200 with 5 created from sheet 醫療儀器清冊", status, res)
@@ -112,7 +93,7 @@ func TestImportCaseWorkbooks(t *testing.T) {
 		}
 	}
 
-	hidden := caseFile(t, "xlsx-hidden-first-sheet-droplists.xlsx")
+	hidden := string(shareddata.Case(t, "xlsx-hidden-first-sheet-droplists.xlsx"))
 	status, res = f.postFile("/api/v1/assets/import?name=hidden.xlsx&sheet="+url.QueryEscape("下拉選單"), admin, xlsx, hidden)
 	if status != 422 || res["sheet"] != "下拉選單" {
 		t.Errorf("hidden sheet named: %d %v, want 422 naming sheet 下拉選單", status, res)
@@ -125,7 +106,7 @@ func TestImportCaseWorkbooks(t *testing.T) {
 		t.Errorf("hidden: assets %v, want BH-DR-1 and BH-DR-2 in 放射科", got)
 	}
 
-	sep := caseFile(t, "csv-excel-sep-hint-semicolon-bom-crlf.csv")
+	sep := string(shareddata.Case(t, "csv-excel-sep-hint-semicolon-bom-crlf.csv"))
 	status, res = f.postFile("/api/v1/assets/import?name=sep.csv", admin, "text/csv", sep)
 	if status != 200 || res["created"] != 2.0 || res["sheet"] != nil {
 		t.Fatalf("csv: %d %v, want 200 with 2 created", status, res)
@@ -213,7 +194,7 @@ func TestImportAPICreateMissingOnCase(t *testing.T) {
 	}
 	admin := f.tokens[medsec.RoleAdmin]
 	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	merged := caseFile(t, "xlsx-merged-department-cells.xlsx")
+	merged := string(shareddata.Case(t, "xlsx-merged-department-cells.xlsx"))
 	status, res := f.postFile("/api/v1/assets/import?name=merged.xlsx", admin, xlsx, merged)
 	if status != 422 || res["sheet"] != "醫療儀器清冊" {
 		t.Fatalf("without create_missing: %d %v, want 422 naming the sheet", status, res)

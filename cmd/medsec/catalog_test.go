@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"medsec/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ func TestRunCatalog(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"catalog":{"uuid":"x","metadata":{"title":""}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	parmas, noGroupID := sharedCase(t, "oscal-catalog-unknown-property-parmas.json"), sharedCase(t, "oscal-catalog-group-without-id.json")
+	parmas, noGroupID := shareddata.CasePath(t, "oscal-catalog-unknown-property-parmas.json"), shareddata.CasePath(t, "oscal-catalog-group-without-id.json")
 	tests := []struct {
 		name    string
 		args    []string
@@ -50,20 +51,4 @@ func TestRunCatalog(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sharedCase returns the path of a real-world failure case in ../shared/data/cases (or
-// MEDSEC_SHARED_CASES), skipping only where that directory is absent; CI has it and
-// fails on skips.
-func sharedCase(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("MEDSEC_SHARED_CASES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data", "cases")
-	}
-	p := filepath.Join(dir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
-	}
-	return p
 }

@@ -1,0 +1,38 @@
+// Package shareddata gives tests the real-world inputs of the shared test data that sits
+// beside the repository (../shared/data). It is imported only by tests.
+package shareddata
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// CasePath returns the path of a real-world failure case in ../shared/data/cases beside the
+// repository (described in its README.md), or in MEDSEC_SHARED_CASES if set. It skips the
+// test, naming the path, only where the file is absent; CI has the shared directory and
+// fails on skips.
+func CasePath(tb testing.TB, name string) string {
+	tb.Helper()
+	dir := os.Getenv("MEDSEC_SHARED_CASES")
+	if dir == "" {
+		_, here, _, _ := runtime.Caller(0) // internal/shareddata/shareddata.go in the repository
+		dir = filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", "cases")
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("shared case %s not present (set MEDSEC_SHARED_CASES): %v", name, err)
+	}
+	return p
+}
+
+// Case returns the content of the case file CasePath names.
+func Case(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(CasePath(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
