@@ -34,17 +34,23 @@ const (
 	PermAuditRead      Permission = "audit:read"
 	PermUserAdmin      Permission = "user:admin"
 	PermSiteAdmin      Permission = "site:admin"
+	// PermIncidentRead reads incidents, their clocks and the ledger; PermIncidentWrite
+	// opens and works them [M9].
+	PermIncidentRead  Permission = "incident:read"
+	PermIncidentWrite Permission = "incident:write"
 )
 
 // rolePermissions is the one table of who may do what. The auditor reads everything and
-// changes nothing; a vendor reads only the assets assigned to its company.
+// changes nothing; a vendor reads only the assets assigned to its company. Incidents are
+// worked by everyone who responds (the SOC analyst opens them from alerts) and read by the
+// auditor; a vendor sees none, since an incident's record covers the whole site.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead},
-	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite},
-	RoleITOperations:     {PermInventoryRead, PermInventoryWrite},
-	RoleSOCAnalyst:       {PermInventoryRead},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite},
+	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite},
+	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead},
 	RoleVendor:           {PermInventoryRead},
 }
 

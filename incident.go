@@ -1,0 +1,524 @@
+package medsec
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// IncidentLevel is the level of a network-security incident in the hospital's response
+// plan [003 §3.3.1, §4.2]: 1 特別重大 (especially serious), 2 重大 (serious), 3 較大
+// (relatively serious), 4 一般 (general). A lower number is more serious.
+type IncidentLevel int
+
+// Incident levels [003 §3.3.1].
+const (
+	IncidentLevel1 IncidentLevel = 1 // 特別重大: core systems down > 4 h, or a large-scale patient-data leak
+	IncidentLevel2 IncidentLevel = 2 // 重大: a key department down > 2 h, or important medical data leaked
+	IncidentLevel3 IncidentLevel = 3 // 較大: one system abnormal > 1 h, or an ordinary data leak
+	IncidentLevel4 IncidentLevel = 4 // 一般: a brief local outage, or a suspected attack
+)
+
+// IncidentLevels lists the levels from the most serious.
+var IncidentLevels = []IncidentLevel{IncidentLevel1, IncidentLevel2, IncidentLevel3, IncidentLevel4}
+
+// Valid reports whether l is one of the four levels.
+func (l IncidentLevel) Valid() bool { return l >= IncidentLevel1 && l <= IncidentLevel4 }
+
+// Jurisdiction is where a site is, which decides the reporting duties of its incidents:
+// TW (000, Taiwan), CN (002, mainland China), JP (004, Japan).
+type Jurisdiction string
+
+// Jurisdictions.
+const (
+	JurisdictionTW Jurisdiction = "TW"
+	JurisdictionCN Jurisdiction = "CN"
+	JurisdictionJP Jurisdiction = "JP"
+)
+
+// Jurisdictions lists the jurisdictions medsec knows the duties of.
+var Jurisdictions = []Jurisdiction{JurisdictionTW, JurisdictionCN, JurisdictionJP}
+
+// Valid reports whether j is a known jurisdiction.
+func (j Jurisdiction) Valid() bool {
+	return j == JurisdictionTW || j == JurisdictionCN || j == JurisdictionJP
+}
+
+// Scenario is the kind of incident, which selects the containment and recovery task
+// template.
+type Scenario string
+
+// Scenarios with a task template.
+const (
+	ScenarioRansomware   Scenario = "ransomware"
+	ScenarioDataLeak     Scenario = "patient-data-leak"
+	ScenarioDevice       Scenario = "medical-device-compromise"
+	ScenarioVendorAccess Scenario = "vendor-remote-access"
+	ScenarioDDoS         Scenario = "ddos"
+	ScenarioOther        Scenario = "other"
+)
+
+// Scenarios lists the scenarios in display order.
+var Scenarios = []Scenario{ScenarioRansomware, ScenarioDataLeak, ScenarioDevice, ScenarioVendorAccess, ScenarioDDoS, ScenarioOther}
+
+// DataExposure is how much patient or medical data an incident exposed, in the plan's
+// terms [003 §3.3.1].
+type DataExposure string
+
+// Data exposures, from none to the most serious.
+const (
+	ExposureNone       DataExposure = "none"
+	ExposureOrdinary   DataExposure = "ordinary"    // 一般數據泄露
+	ExposureImportant  DataExposure = "important"   // 重要醫療數據泄露
+	ExposureLargeScale DataExposure = "large-scale" // 患者數據大規模泄露
+)
+
+// DataExposures lists the exposures from none to the most serious.
+var DataExposures = []DataExposure{ExposureNone, ExposureOrdinary, ExposureImportant, ExposureLargeScale}
+
+// OutageScope is how far an outage reaches, in the plan's terms [003 §3.3.1].
+type OutageScope string
+
+// Outage scopes, from none to the widest.
+const (
+	OutageNone       OutageScope = "none"
+	OutageLocal      OutageScope = "local"          // 局部功能
+	OutageSystem     OutageScope = "single-system"  // 單系統
+	OutageDepartment OutageScope = "key-department" // 關鍵科室業務
+	OutageCore       OutageScope = "core-systems"   // 全院核心業務系統
+)
+
+// OutageScopes lists the scopes from none to the widest.
+var OutageScopes = []OutageScope{OutageNone, OutageLocal, OutageSystem, OutageDepartment, OutageCore}
+
+// IncidentStatus is where an incident is in its life.
+type IncidentStatus string
+
+// Incident statuses.
+const (
+	IncidentOpen   IncidentStatus = "open"
+	IncidentClosed IncidentStatus = "closed"
+)
+
+// ClockState is the state of a clock at a moment.
+type ClockState string
+
+// Clock states. A clock met after its due time is late for good (Met says it was met).
+const (
+	ClockRunning ClockState = "running"
+	ClockMet     ClockState = "met"
+	ClockLate    ClockState = "late"
+	// ClockStopped: the clock was superseded by a level change before it was met.
+	ClockStopped ClockState = "stopped"
+)
+
+// Clock is one deadline an incident runs on: a duty of the response plan or of the
+// jurisdiction (Source names the seed section), a task's own deadline, or one the hospital
+// added (Custom). Due is zero for a duty the seed sets no time for (it says 及時,
+// "promptly"): it is
+// shown and must be met, but it is never late.
+type Clock struct {
+	ID         int64 `json:"id"`
+	IncidentID int64 `json:"incident_id"`
+	// Key names the duty ("first-report"); its label is the message "incident.clock."+Key,
+	// or Label for a custom clock.
+	Key    string `json:"key"`
+	Label  string `json:"label,omitempty"`
+	Source string `json:"source"`
+	// Level is the level whose plan added the clock (0 for clocks of every level).
+	Level IncidentLevel `json:"level,omitempty"`
+	// Every, in minutes, repeats the clock: meeting it starts the next one.
+	Every   int       `json:"every_minutes,omitempty"`
+	Start   time.Time `json:"start"`
+	Due     time.Time `json:"due,omitzero"`
+	MetAt   time.Time `json:"met_at,omitzero"`
+	MetBy   string    `json:"met_by,omitempty"`
+	MetNote string    `json:"met_note,omitempty"`
+	// Evidence is the SHA-256 of the evidence file that shows the duty was met.
+	Evidence  string    `json:"evidence,omitempty"`
+	StoppedAt time.Time `json:"stopped_at,omitzero"`
+	Custom    bool      `json:"custom,omitempty"`
+	// TaskID is the task whose deadline this is (0 for none).
+	TaskID int64 `json:"task_id,omitempty"`
+	// State is the state at the time the clock was read.
+	State ClockState `json:"state"`
+}
+
+// StateAt returns the clock's state at now.
+func (c *Clock) StateAt(now time.Time) ClockState {
+	switch {
+	case !c.StoppedAt.IsZero() && c.MetAt.IsZero():
+		return ClockStopped
+	case !c.MetAt.IsZero():
+		if !c.Due.IsZero() && c.MetAt.After(c.Due) {
+			return ClockLate
+		}
+		return ClockMet
+	case !c.Due.IsZero() && now.After(c.Due):
+		return ClockLate
+	}
+	return ClockRunning
+}
+
+// ChecklistItem is one termination condition of the plan [003 §4.4.1–4.4.3]. An incident
+// closes only when each item is met, or waived with a reason by a security officer.
+type ChecklistItem struct {
+	Key    string    `json:"key"`
+	Source string    `json:"source"`
+	MetAt  time.Time `json:"met_at,omitzero"`
+	MetBy  string    `json:"met_by,omitempty"`
+	Note   string    `json:"note,omitempty"`
+	Waived bool      `json:"waived,omitempty"`
+}
+
+// Done reports whether the item is met or waived.
+func (i *ChecklistItem) Done() bool { return !i.MetAt.IsZero() }
+
+// TimelineEntry is one line of an incident's timeline: every action, decision and message,
+// timestamped and attributed. The timeline is append-only.
+type TimelineEntry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Username string    `json:"username"`
+	// Kind is what happened ("opened", "level", "clock.met", "note", ...); Text says it.
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+// IncidentRole is a person's part in an incident's response [003 ch.2].
+type IncidentRole string
+
+// Incident roles.
+const (
+	IncidentRoleLead           IncidentRole = "lead"           // 領導小組 / incident lead
+	IncidentRoleTechnical      IncidentRole = "technical"      // 技術工作組
+	IncidentRoleCommunications IncidentRole = "communications" // 聯絡協調組
+)
+
+// IncidentRoles lists the roles.
+var IncidentRoles = []IncidentRole{IncidentRoleLead, IncidentRoleTechnical, IncidentRoleCommunications}
+
+// IncidentPerson is someone with a role in an incident.
+type IncidentPerson struct {
+	Name string       `json:"name"`
+	Role IncidentRole `json:"role"`
+}
+
+// IncidentAsset is an affected asset, with what the inventory says of it.
+type IncidentAsset struct {
+	AssetID   int64       `json:"asset_id"`
+	Name      string      `json:"name"`
+	Kind      AssetKind   `json:"kind"`
+	Class     DeviceClass `json:"class,omitempty"`
+	Level     Level       `json:"level,omitempty"`
+	DataClass DataClass   `json:"data_class"`
+	// Zones are the names of the zones the asset is placed in.
+	Zones []string `json:"zones"`
+}
+
+// CustodyEntry is one step in an evidence file's chain of custody.
+type CustodyEntry struct {
+	At       time.Time `json:"at"`
+	Username string    `json:"username"`
+	Action   string    `json:"action"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// IncidentEvidence is an evidence file (in the evidence store, by SHA-256) linked to an
+// incident, with its chain of custody.
+type IncidentEvidence struct {
+	SHA256  string         `json:"sha256"`
+	Name    string         `json:"name"`
+	Custody []CustodyEntry `json:"custody"`
+}
+
+// Recipient is whom a notification about an incident was sent to.
+type Recipient string
+
+// Recipients [003 §4.1.2, §5.3.3; 002 第二十五、二十七条].
+const (
+	RecipientAuthority  Recipient = "authority"  // 上級衛生健康主管部門
+	RecipientCyberspace Recipient = "cyberspace" // 網信辦
+	RecipientPolice     Recipient = "police"     // 公安機關
+	RecipientPatients   Recipient = "patients"   // affected patients
+	RecipientVendor     Recipient = "vendor"
+	RecipientLeadership Recipient = "leadership" // 領導小組, 院長
+)
+
+// Recipients lists the recipients.
+var Recipients = []Recipient{RecipientAuthority, RecipientCyberspace, RecipientPolice, RecipientPatients, RecipientVendor, RecipientLeadership}
+
+// Channels are how a notification may be sent [002 第二十五条: 電話、短信、郵件或信函].
+var Channels = []string{"phone", "sms", "email", "letter", "in-person", "portal"}
+
+// IncidentNotification records a notification sent about an incident: to whom, when, how
+// and what. ClockID, when set, is the clock it met.
+type IncidentNotification struct {
+	ID        int64     `json:"id"`
+	Recipient Recipient `json:"recipient"`
+	Name      string    `json:"name"`
+	Channel   string    `json:"channel"`
+	SentAt    time.Time `json:"sent_at"`
+	Language  string    `json:"language"`
+	Content   string    `json:"content"`
+	SentBy    string    `json:"sent_by"`
+	ClockID   int64     `json:"clock_id,omitempty"`
+}
+
+// IncidentTask is a containment, recovery or follow-up task, from a scenario template or
+// added by hand (lessons learned become tasks). Its deadline, if any, is a clock.
+type IncidentTask struct {
+	ID       int64  `json:"id"`
+	Key      string `json:"key,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Assignee string `json:"assignee,omitempty"`
+	// Lesson marks a task that came from the post-incident review.
+	Lesson bool      `json:"lesson,omitempty"`
+	DoneAt time.Time `json:"done_at,omitzero"`
+	DoneBy string    `json:"done_by,omitempty"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Incident is one network-security incident, or a drill, with its whole record.
+type Incident struct {
+	ID           int64          `json:"id"`
+	SiteID       int64          `json:"site_id"`
+	SiteName     string         `json:"site_name,omitempty"`
+	Jurisdiction Jurisdiction   `json:"jurisdiction"`
+	Title        string         `json:"title"`
+	Description  string         `json:"description,omitempty"`
+	Scenario     Scenario       `json:"scenario"`
+	Drill        bool           `json:"drill"`
+	Status       IncidentStatus `json:"status"`
+	Level        IncidentLevel  `json:"level"`
+	// SuggestedLevel is what medsec suggested from the facts; LevelReason is why the
+	// person who confirmed Level chose it.
+	SuggestedLevel IncidentLevel `json:"suggested_level"`
+	LevelReason    string        `json:"level_reason"`
+	Exposure       DataExposure  `json:"exposure"`
+	Outage         OutageScope   `json:"outage"`
+	OutageMinutes  int           `json:"outage_minutes"`
+	DetectedAt     time.Time     `json:"detected_at"`
+	OpenedAt       time.Time     `json:"opened_at"`
+	ClosedAt       time.Time     `json:"closed_at,omitzero"`
+	Cause          string        `json:"cause,omitempty"`
+	Actions        string        `json:"actions,omitempty"`
+	Result         string        `json:"result,omitempty"`
+	// AlertIDs are the alerts linked to the incident.
+	AlertIDs []int64 `json:"alert_ids,omitempty"`
+	// Version increases with every change; a change naming an older version is ECONFLICT.
+	Version int64 `json:"version"`
+
+	Clocks        []*Clock                `json:"clocks"`
+	Checklist     []*ChecklistItem        `json:"checklist"`
+	Timeline      []*TimelineEntry        `json:"timeline,omitempty"`
+	People        []*IncidentPerson       `json:"people,omitempty"`
+	Assets        []*IncidentAsset        `json:"assets,omitempty"`
+	Evidence      []*IncidentEvidence     `json:"evidence,omitempty"`
+	Notifications []*IncidentNotification `json:"notifications,omitempty"`
+	Tasks         []*IncidentTask         `json:"tasks,omitempty"`
+}
+
+// LateClocks returns the incident's clocks that are late and not met.
+func (inc *Incident) LateClocks() []*Clock {
+	var out []*Clock
+	for _, c := range inc.Clocks {
+		if c.State == ClockLate && c.MetAt.IsZero() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IncidentFacts is what is known of an incident when it is opened or re-assessed; the
+// level is suggested from it [003 §3.3.1].
+type IncidentFacts struct {
+	Exposure      DataExposure `json:"exposure"`
+	Outage        OutageScope  `json:"outage"`
+	OutageMinutes int          `json:"outage_minutes"`
+	// Assets are the affected assets as the inventory holds them.
+	Assets []*Asset `json:"-"`
+}
+
+// IncidentCreate opens an incident. Level is the confirmed level (0: take the suggested
+// one); LevelReason is required when Level differs from the suggestion.
+type IncidentCreate struct {
+	SiteID        int64         `json:"site_id"`
+	Title         string        `json:"title"`
+	Description   string        `json:"description"`
+	Scenario      Scenario      `json:"scenario"`
+	Drill         bool          `json:"drill"`
+	Level         IncidentLevel `json:"level"`
+	LevelReason   string        `json:"level_reason"`
+	Exposure      DataExposure  `json:"exposure"`
+	Outage        OutageScope   `json:"outage"`
+	OutageMinutes int           `json:"outage_minutes"`
+	AssetIDs      []int64       `json:"asset_ids"`
+	// DetectedAt is when the incident was found; zero means now.
+	DetectedAt time.Time `json:"detected_at,omitzero"`
+	// AlertID, when set, links the alert that opened the incident.
+	AlertID int64 `json:"alert_id,omitempty"`
+}
+
+// Validate checks the fields of an incident to open.
+func (c *IncidentCreate) Validate() error {
+	var tc textChecks
+	tc.lineMax("title", MaxNameLength, c.Title)
+	tc.text("description", c.Description)
+	tc.text("level_reason", c.LevelReason)
+	tc.count("asset_ids", len(c.AssetIDs), MaxListItems)
+	errs := tc.errs
+	if strings.TrimSpace(c.Title) == "" {
+		errs = append(errs, FieldError{Field: "title", Key: "err.required", Message: "is required"})
+	}
+	if c.SiteID <= 0 {
+		errs = append(errs, FieldError{Field: "site_id", Key: "err.required", Message: "is required"})
+	}
+	if c.Level != 0 && !c.Level.Valid() {
+		errs = append(errs, FieldError{Field: "level", Key: "err.invalid", Message: "must be 1 to 4"})
+	}
+	if c.Scenario == "" {
+		c.Scenario = ScenarioOther
+	}
+	if !contains(Scenarios, c.Scenario) {
+		errs = append(errs, FieldError{Field: "scenario", Key: "err.invalid", Message: "is not a known scenario", Value: string(c.Scenario)})
+	}
+	if c.Exposure == "" {
+		c.Exposure = ExposureNone
+	}
+	if !contains(DataExposures, c.Exposure) {
+		errs = append(errs, FieldError{Field: "exposure", Key: "err.invalid", Message: "is not a known exposure", Value: string(c.Exposure)})
+	}
+	if c.Outage == "" {
+		c.Outage = OutageNone
+	}
+	if !contains(OutageScopes, c.Outage) {
+		errs = append(errs, FieldError{Field: "outage", Key: "err.invalid", Message: "is not a known outage scope", Value: string(c.Outage)})
+	}
+	if c.OutageMinutes < 0 || c.OutageMinutes > 525600 {
+		errs = append(errs, FieldError{Field: "outage_minutes", Key: "err.invalid", Message: "must be 0 to 525600 minutes"})
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// IncidentFilter selects incidents for a list. Zero fields do not filter.
+type IncidentFilter struct {
+	SiteID int64
+	Status IncidentStatus
+	// Drill: "" every incident, "yes" drills only, "no" real incidents only.
+	Drill string
+}
+
+// LedgerRow is one line of the 網絡安全事件臺賬 [003 §3.3.3]: an incident or a drill with
+// its level, times, clocks met or late, cause, actions and result.
+type LedgerRow struct {
+	IncidentID  int64          `json:"incident_id"`
+	Site        string         `json:"site"`
+	Title       string         `json:"title"`
+	Drill       bool           `json:"drill"`
+	Level       IncidentLevel  `json:"level"`
+	Scenario    Scenario       `json:"scenario"`
+	Status      IncidentStatus `json:"status"`
+	DetectedAt  time.Time      `json:"detected_at"`
+	ClosedAt    time.Time      `json:"closed_at,omitzero"`
+	ClocksMet   int            `json:"clocks_met"`
+	ClocksLate  int            `json:"clocks_late"`
+	ClocksTotal int            `json:"clocks_total"`
+	Cause       string         `json:"cause"`
+	Actions     string         `json:"actions"`
+	Result      string         `json:"result"`
+}
+
+// LateClock is a late, unmet clock with its incident, as the scheduler reads them to
+// notify.
+type LateClock struct {
+	Incident *Incident
+	Clock    *Clock
+}
+
+// Holiday is a day of a jurisdiction's calendar that differs from the Monday-to-Friday
+// week: a public holiday, or (Workday) a weekend day worked instead (調休).
+type Holiday struct {
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	Date         Date         `json:"date"`
+	Name         string       `json:"name"`
+	Workday      bool         `json:"workday"`
+}
+
+// IncidentService keeps incidents on the plan's clock. Every method needs
+// PermIncidentRead (reads) or PermIncidentWrite (changes) and keeps to the caller's sites;
+// an incident outside them is ENOTFOUND. Every change names the incident's Version it was
+// based on: an older one is ECONFLICT (someone else changed it first); every change
+// appends a timeline entry and an audit row in the same transaction.
+type IncidentService interface {
+	// FindIncidents lists incidents, newest first, with their clocks' states at now.
+	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error)
+	// FindIncidentByID returns the whole record; ENOTFOUND if missing or out of scope.
+	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
+	// SuggestLevel returns the suggested level and the reasons for the facts of c
+	// [003 §3.3.1]; EINVALID for bad fields, ENOTFOUND for an asset out of scope.
+	SuggestLevel(ctx context.Context, c *IncidentCreate) (IncidentLevel, []string, error)
+	// CreateIncident opens an incident with its clocks, checklist and scenario tasks.
+	// EINVALID for bad fields or a level differing from the suggestion without a reason.
+	CreateIncident(ctx context.Context, c *IncidentCreate) (*Incident, error)
+	// ChangeLevel sets a new level with a reason; the old level's unmet clocks stop and
+	// the new level's start [003 §4.2].
+	ChangeLevel(ctx context.Context, id, version int64, level IncidentLevel, reason string) (*Incident, error)
+	// UpdateRecord sets the cause, actions and result the ledger shows.
+	UpdateRecord(ctx context.Context, id, version int64, cause, actions, result string) (*Incident, error)
+	// MeetClock marks a clock met now, by the caller, with a note and optional evidence
+	// (SHA-256 of a stored evidence file); a repeating clock starts its next round.
+	// EINVALID if already met or stopped.
+	MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string) (*Incident, error)
+	// AddClock adds the hospital's own clock: label, due after minutes from now.
+	AddClock(ctx context.Context, id, version int64, label string, minutes int) (*Incident, error)
+	// AddNote appends a note to the timeline.
+	AddNote(ctx context.Context, id, version int64, text string) (*Incident, error)
+	// AddPerson gives someone a role in the response.
+	AddPerson(ctx context.Context, id, version int64, p IncidentPerson) (*Incident, error)
+	// AddAsset links an affected asset of the incident's site; ENOTFOUND if out of scope.
+	AddAsset(ctx context.Context, id, version, assetID int64) (*Incident, error)
+	// LinkEvidence links a stored evidence file (by SHA-256) and starts its chain of
+	// custody; ENOTFOUND if no such upload.
+	LinkEvidence(ctx context.Context, id, version int64, sha256, name, note string) (*Incident, error)
+	// AddCustody appends a step to a linked evidence file's chain of custody.
+	AddCustody(ctx context.Context, id, version int64, sha256, action, note string) (*Incident, error)
+	// RecordNotification records a notification sent; with ClockID it meets that clock.
+	RecordNotification(ctx context.Context, id, version int64, n IncidentNotification) (*Incident, error)
+	// AddTask adds a task (a lesson learned when Lesson is set).
+	AddTask(ctx context.Context, id, version int64, t IncidentTask) (*Incident, error)
+	// CompleteTask marks a task done and meets its clock.
+	CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*Incident, error)
+	// MeetChecklistItem marks a termination condition met with a note.
+	MeetChecklistItem(ctx context.Context, id, version int64, key, note string) (*Incident, error)
+	// WaiveChecklistItem waives a termination condition with a reason; EFORBIDDEN unless
+	// the caller is a security officer [003 §4.4.4].
+	WaiveChecklistItem(ctx context.Context, id, version int64, key, reason string) (*Incident, error)
+	// CloseIncident ends the response [003 §4.4.4] and starts the post-incident clocks;
+	// EINVALID while a checklist item is neither met nor waived.
+	CloseIncident(ctx context.Context, id, version int64) (*Incident, error)
+	// Ledger returns the 網絡安全事件臺賬 rows, oldest first.
+	Ledger(ctx context.Context, f IncidentFilter) ([]*LedgerRow, error)
+	// LateClocks returns every late, unmet clock of open incidents and of post-incident
+	// duties, for the scheduler to notify.
+	LateClocks(ctx context.Context) ([]LateClock, error)
+	// SetSiteJurisdiction sets the jurisdiction of a site's incidents (PermSiteAdmin).
+	SetSiteJurisdiction(ctx context.Context, siteID int64, j Jurisdiction) error
+	// ImportHolidays replaces a jurisdiction's calendar (PermIncidentWrite).
+	ImportHolidays(ctx context.Context, j Jurisdiction, days []Holiday) error
+	// FindHolidays returns a jurisdiction's calendar, by date.
+	FindHolidays(ctx context.Context, j Jurisdiction) ([]Holiday, error)
+}

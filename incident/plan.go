@@ -1,0 +1,294 @@
+// Package incident holds the rules of the hospital's incident response plan [003 §3–5]
+// and of the jurisdictions' reporting duties [002 第二十五–二十七条, 004 §18, 000 附表一]:
+// the level a set of facts suggests, the clocks each level and jurisdiction runs, how a
+// level change restarts or adds clocks, working-day deadlines on a holiday calendar, the
+// scenario task templates and the termination checklist. The clocks, tasks and checklist
+// are data (clocks.json, tasks.json, checklist.json), each entry with its seed section.
+// Nothing here reads a clock: every function takes the time it works at.
+package incident
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+	_ "time/tzdata" // the jurisdictions' time zones, on hosts without a zoneinfo database
+
+	"medsec"
+)
+
+// From names the moment a clock starts from.
+type From string
+
+// Start moments.
+const (
+	FromDetected From = "detected" // when the incident was found (the plan's 發現事件後)
+	FromOpened   From = "opened"   // when it was recorded in medsec
+	FromLevel    From = "level"    // when its current level was confirmed
+	FromClosed   From = "closed"   // when the response ended (應急終止)
+)
+
+// ClockDef is one clock of the plan or of a jurisdiction, as data.
+type ClockDef struct {
+	Key    string `json:"key"`
+	Source string `json:"source"`
+	// Levels the clock runs at; empty means every level.
+	Levels []medsec.IncidentLevel `json:"levels"`
+	// Jurisdictions the clock is a duty of; empty means every jurisdiction (the plan's own).
+	Jurisdictions []medsec.Jurisdiction `json:"jurisdictions"`
+	// Scenarios limits the clock to incidents of these scenarios; empty means every one.
+	Scenarios []medsec.Scenario `json:"scenarios"`
+	// When "patient-data", the clock runs only when patient or medical data was exposed.
+	When string `json:"when"`
+	From From   `json:"from"`
+	// The deadline after the start: Minutes, Days (calendar days) or WorkingDays on the
+	// jurisdiction's calendar. None of them: a duty without a time (the seed says 及時).
+	Minutes     int `json:"minutes"`
+	Days        int `json:"days"`
+	WorkingDays int `json:"working_days"`
+	// Every, in minutes, repeats the clock after it is met.
+	Every int `json:"every"`
+}
+
+//go:embed clocks.json
+var clocksJSON []byte
+
+//go:embed tasks.json
+var tasksJSON []byte
+
+//go:embed checklist.json
+var checklistJSON []byte
+
+var (
+	clockDefs     []ClockDef
+	taskTemplates map[medsec.Scenario][]TaskDef
+	checklistDefs []ChecklistDef
+)
+
+func init() {
+	for _, f := range []struct {
+		name string
+		data []byte
+		into any
+	}{{"clocks.json", clocksJSON, &clockDefs}, {"tasks.json", tasksJSON, &taskTemplates}, {"checklist.json", checklistJSON, &checklistDefs}} {
+		if err := json.Unmarshal(f.data, f.into); err != nil {
+			panic(fmt.Sprintf("incident: %s: %v", f.name, err))
+		}
+	}
+}
+
+// ClockDefs returns every clock definition, in the order of clocks.json.
+func ClockDefs() []ClockDef { return slices.Clone(clockDefs) }
+
+// Situation is what decides which clocks an incident runs.
+type Situation struct {
+	Level        medsec.IncidentLevel
+	Jurisdiction medsec.Jurisdiction
+	Scenario     medsec.Scenario
+	Exposure     medsec.DataExposure
+}
+
+// applies reports whether d runs in situation s, for clocks starting from one of from.
+func (d *ClockDef) applies(s Situation) bool {
+	if len(d.Levels) > 0 && !slices.Contains(d.Levels, s.Level) {
+		return false
+	}
+	if len(d.Jurisdictions) > 0 && !slices.Contains(d.Jurisdictions, s.Jurisdiction) {
+		return false
+	}
+	if len(d.Scenarios) > 0 && !slices.Contains(d.Scenarios, s.Scenario) {
+		return false
+	}
+	if d.When == "patient-data" && (s.Exposure == "" || s.Exposure == medsec.ExposureNone) {
+		return false
+	}
+	return true
+}
+
+// Plan returns the definitions of the clocks that run in situation s and start from one
+// of the moments given, in the order of clocks.json.
+func Plan(s Situation, from ...From) []ClockDef {
+	var out []ClockDef
+	for _, d := range clockDefs {
+		if d.applies(s) && slices.Contains(from, d.From) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Moments are the times clocks start from.
+type Moments struct {
+	Detected, Opened, Level, Closed time.Time
+}
+
+func (m Moments) of(f From) time.Time {
+	switch f {
+	case FromDetected:
+		return m.Detected
+	case FromOpened:
+		return m.Opened
+	case FromLevel:
+		return m.Level
+	}
+	return m.Closed
+}
+
+// Start returns the clock d starts at its moment, due on cal for working days.
+func Start(d ClockDef, level medsec.IncidentLevel, m Moments, cal *Calendar) *medsec.Clock {
+	start := m.of(d.From)
+	c := &medsec.Clock{Key: d.Key, Source: d.Source, Every: d.Every, Start: start}
+	if len(d.Levels) > 0 {
+		c.Level = level
+	}
+	switch {
+	case d.Minutes > 0:
+		c.Due = start.Add(time.Duration(d.Minutes) * time.Minute)
+	case d.Days > 0:
+		c.Due = start.AddDate(0, 0, d.Days)
+	case d.WorkingDays > 0:
+		c.Due = cal.AddWorkingDays(start, d.WorkingDays)
+	}
+	return c
+}
+
+// Open returns the clocks an incident starts with when it is opened: the plan's and the
+// jurisdiction's clocks of its situation that start from detection, opening or level.
+func Open(s Situation, m Moments, cal *Calendar) []*medsec.Clock {
+	var out []*medsec.Clock
+	for _, d := range Plan(s, FromDetected, FromOpened, FromLevel) {
+		out = append(out, Start(d, s.Level, m, cal))
+	}
+	return out
+}
+
+// Next returns the next round of a repeating clock met at metAt, or nil for a clock that
+// does not repeat.
+func Next(c *medsec.Clock, metAt time.Time) *medsec.Clock {
+	if c.Every <= 0 {
+		return nil
+	}
+	return &medsec.Clock{Key: c.Key, Source: c.Source, Level: c.Level, Every: c.Every, Start: metAt,
+		Due: metAt.Add(time.Duration(c.Every) * time.Minute)}
+}
+
+// Replan is what a level change does to the clocks.
+type Replan struct {
+	// Stop are the clocks (indexes into the clocks given) that stop: clocks of the old
+	// level that the new level does not run and that are not yet met.
+	Stop []int
+	// Add are the new level's clocks that are not already running or met, starting at the
+	// change.
+	Add []*medsec.Clock
+}
+
+// ChangeLevel returns what a change to situation s (its new level) at time at does to the
+// clocks: the old level's unmet clocks that the new level does not run stop; the new
+// level's clocks start from the change unless a clock of the same duty is already running
+// or met (a report to the authority made at level 2 stands at level 1). Clocks of every
+// level (first report, verification, jurisdiction duties, patient-data reports) go on
+// [003 §4.2: each level's response starts when that level is declared].
+func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, cal *Calendar) Replan {
+	var r Replan
+	next := Plan(s, FromLevel, FromDetected, FromOpened)
+	runs := map[string]bool{}
+	for _, d := range next {
+		runs[d.Key] = true
+	}
+	live := map[string]bool{}
+	for i, c := range clocks {
+		if c.Custom || c.TaskID != 0 || !c.StoppedAt.IsZero() {
+			continue
+		}
+		if c.Level != 0 && !runs[c.Key] {
+			if c.MetAt.IsZero() {
+				r.Stop = append(r.Stop, i)
+			}
+			continue
+		}
+		live[c.Key] = true
+	}
+	m.Level = at
+	for _, d := range next {
+		if live[d.Key] {
+			continue
+		}
+		r.Add = append(r.Add, Start(d, s.Level, m, cal))
+	}
+	return r
+}
+
+// Close returns the post-incident clocks that start when the response ends [003 §4.4.4,
+// §5.3.1, §5.4.1], and the indexes of running repeating clocks that stop with it.
+func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
+	for i, c := range clocks {
+		if c.Every > 0 && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+			stop = append(stop, i)
+		}
+	}
+	for _, d := range Plan(s, FromClosed) {
+		add = append(add, Start(d, s.Level, Moments{Closed: closedAt}, cal))
+	}
+	return stop, add
+}
+
+// TaskDef is one task of a scenario's template.
+type TaskDef struct {
+	Key    string `json:"key"`
+	Source string `json:"source"`
+	// Minutes is the task's deadline from the incident's opening; 0 for none.
+	Minutes int `json:"minutes"`
+}
+
+// Tasks returns the task template of a scenario.
+func Tasks(s medsec.Scenario) []TaskDef { return slices.Clone(taskTemplates[s]) }
+
+// ChecklistDef is one termination condition [003 §4.4].
+type ChecklistDef struct {
+	Key    string `json:"key"`
+	Source string `json:"source"`
+}
+
+// Checklist returns a fresh termination checklist [003 §4.4.1–4.4.3].
+func Checklist() []*medsec.ChecklistItem {
+	out := make([]*medsec.ChecklistItem, len(checklistDefs))
+	for i, d := range checklistDefs {
+		out[i] = &medsec.ChecklistItem{Key: d.Key, Source: d.Source}
+	}
+	return out
+}
+
+// CanWaive reports whether a user may waive a termination condition: only the security
+// officer (信息安全組, who answers for compliance in the plan's organisation [003 ch.2]).
+func CanWaive(u *medsec.User) bool { return u != nil && u.Role == medsec.RoleSecurityOfficer }
+
+// CheckClose returns EINVALID naming the checklist items neither met nor waived, or nil
+// when the incident may close [003 §4.4.4: the response ends when the termination
+// conditions are met].
+func CheckClose(items []*medsec.ChecklistItem) error {
+	var open []string
+	for _, it := range items {
+		if !it.Done() {
+			open = append(open, it.Key)
+		}
+	}
+	if len(open) > 0 {
+		return &medsec.Error{Code: medsec.EINVALID, Message: fmt.Sprintf("The incident cannot close: termination conditions not met or waived: %v.", open),
+			Key: "incident.err.checklist_open"}
+	}
+	return nil
+}
+
+// Location returns the time zone a jurisdiction's working days are counted in.
+func Location(j medsec.Jurisdiction) *time.Location {
+	name := map[medsec.Jurisdiction]string{medsec.JurisdictionTW: "Asia/Taipei", medsec.JurisdictionCN: "Asia/Shanghai", medsec.JurisdictionJP: "Asia/Tokyo"}[j]
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -1,0 +1,394 @@
+package incident
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+)
+
+var t0 = time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC) // a Thursday, 14:00 in Taipei
+
+// TestOpenClocksEveryLevel checks every clock each level starts with, and its deadline,
+// against the plan [003 §3.3.3, §4.1.2, §4.1.3, §4.2.1–4.2.4, ch.2].
+func TestOpenClocksEveryLevel(t *testing.T) {
+	detected := t0.Add(-5 * time.Minute)
+	common := map[string]time.Duration{"first-report@d": 10 * time.Minute, "verification": 30 * time.Minute}
+	tests := []struct {
+		level medsec.IncidentLevel
+		want  map[string]time.Duration // key → due after its start ("@d": after detection)
+	}{
+		{1, map[string]time.Duration{"leadership-meeting": 15 * time.Minute, "technical-team": 30 * time.Minute, "authority-report": time.Hour,
+			"progress-update": 30 * time.Minute, "technical-progress": 2 * time.Hour}},
+		{2, map[string]time.Duration{"authority-report": time.Hour, "technical-progress": 2 * time.Hour, "initial-disposal": 2 * time.Hour, "initial-control": 12 * time.Hour}},
+		{3, map[string]time.Duration{"leadership-report": 30 * time.Minute, "repair": 4 * time.Hour}},
+		{4, map[string]time.Duration{"resolve": 24 * time.Hour}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Repeat("I", int(tt.level)), func(t *testing.T) {
+			want := maps.Clone(tt.want)
+			maps.Copy(want, common)
+			clocks := Open(Situation{Level: tt.level, Jurisdiction: medsec.JurisdictionTW, Scenario: medsec.ScenarioOther, Exposure: medsec.ExposureNone},
+				Moments{Detected: detected, Opened: t0, Level: t0}, nil)
+			got := map[string]time.Duration{}
+			for _, c := range clocks {
+				if strings.HasPrefix(c.Key, "tw-") {
+					continue // jurisdiction duties: TestJurisdictionDuties
+				}
+				k := c.Key
+				if c.Start.Equal(detected) {
+					k += "@d"
+				} else if !c.Start.Equal(t0) {
+					t.Errorf("%s starts at %v", c.Key, c.Start)
+				}
+				got[k] = c.Due.Sub(c.Start)
+				if c.Source == "" || !strings.HasPrefix(c.Source, "003 ") {
+					t.Errorf("%s: source %q, want a section of 003", c.Key, c.Source)
+				}
+				// The state at each side of the deadline.
+				if s := c.StateAt(c.Due.Add(-time.Second)); s != medsec.ClockRunning {
+					t.Errorf("%s a second before due: %s", c.Key, s)
+				}
+				if s := c.StateAt(c.Due.Add(time.Second)); s != medsec.ClockLate {
+					t.Errorf("%s a second after due: %s", c.Key, s)
+				}
+				met := *c
+				met.MetAt = c.Due
+				if s := met.StateAt(c.Due.Add(time.Hour)); s != medsec.ClockMet {
+					t.Errorf("%s met at due: %s", c.Key, s)
+				}
+				met.MetAt = c.Due.Add(time.Second)
+				if s := met.StateAt(c.Due.Add(time.Hour)); s != medsec.ClockLate {
+					t.Errorf("%s met after due: %s", c.Key, s)
+				}
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("level %d clocks:\n got %v\nwant %v", tt.level, got, want)
+			}
+		})
+	}
+}
+
+// TestPatientDataClocks: a patient-data leak is reported to the authorities and told to
+// the patients within 24 hours of its discovery, at any level [003 §5.3.3].
+func TestPatientDataClocks(t *testing.T) {
+	for _, level := range medsec.IncidentLevels {
+		for _, exp := range medsec.DataExposures {
+			clocks := Open(Situation{Level: level, Jurisdiction: medsec.JurisdictionCN, Exposure: exp}, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+			var got []string
+			for _, c := range clocks {
+				if strings.HasPrefix(c.Key, "leak-") {
+					got = append(got, c.Key)
+					if c.Due.Sub(t0) != 24*time.Hour || c.Source != "003 §5.3.3" {
+						t.Errorf("level %d %s: %s due after %v (%s)", level, exp, c.Key, c.Due.Sub(t0), c.Source)
+					}
+				}
+			}
+			want := []string{"leak-report-authority", "leak-inform-patients"}
+			if exp == medsec.ExposureNone {
+				want = nil
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("level %d %s: %v, want %v", level, exp, got, want)
+			}
+		}
+	}
+}
+
+// TestJurisdictionDuties: each jurisdiction adds its own duties, with its seed section,
+// and none of another's.
+func TestJurisdictionDuties(t *testing.T) {
+	tests := []struct {
+		j        medsec.Jurisdiction
+		scenario medsec.Scenario
+		want     []string
+		source   string
+	}{
+		{medsec.JurisdictionCN, medsec.ScenarioRansomware, []string{"cn-notify-subjects", "cn-report-regulator", "cn-report-health", "cn-report-police", "cn-keep-records"}, "002 第二十"},
+		{medsec.JurisdictionJP, medsec.ScenarioRansomware, []string{"jp-disconnect-external", "jp-isolate-devices", "jp-stop-systems", "jp-restore-backup"}, "004 §18"},
+		{medsec.JurisdictionTW, medsec.ScenarioRansomware, []string{"tw-monitoring-alert"}, "000 附表一"},
+		{medsec.JurisdictionTW, medsec.ScenarioDevice, []string{"tw-monitoring-alert", "tw-adr-report"}, "000 附表一"},
+	}
+	for _, tt := range tests {
+		clocks := Open(Situation{Level: 3, Jurisdiction: tt.j, Scenario: tt.scenario, Exposure: medsec.ExposureNone}, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+		var got []string
+		for _, c := range clocks {
+			if strings.HasPrefix(c.Source, "003") {
+				continue
+			}
+			got = append(got, c.Key)
+			if !strings.HasPrefix(c.Source, tt.source) {
+				t.Errorf("%s %s: source %q", tt.j, c.Key, c.Source)
+			}
+			// The seeds set no time for these duties (及時): never late, met when done.
+			if !c.Due.IsZero() || c.StateAt(t0.AddDate(1, 0, 0)) != medsec.ClockRunning {
+				t.Errorf("%s %s: due %v, state a year on %s", tt.j, c.Key, c.Due, c.StateAt(t0.AddDate(1, 0, 0)))
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s %s duties: %v, want %v", tt.j, tt.scenario, got, tt.want)
+		}
+	}
+}
+
+func keys(cs []*medsec.Clock) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+// TestChangeLevel: a level change stops the old level's unmet clocks the new level does not
+// run, starts the new level's from the change, and keeps what is already running or met.
+func TestChangeLevel(t *testing.T) {
+	m := Moments{Detected: t0, Opened: t0, Level: t0}
+	at := t0.Add(40 * time.Minute)
+	tests := []struct {
+		name         string
+		from, to     medsec.IncidentLevel
+		met          []string
+		wantStop     []string
+		wantAdd      []string
+		wantAddStart time.Time
+	}{
+		{name: "3 to 2", from: 3, to: 2, wantStop: []string{"leadership-report", "repair"},
+			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
+		{name: "3 to 2 with report met", from: 3, to: 2, met: []string{"leadership-report"}, wantStop: []string{"repair"},
+			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
+		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control"},
+			wantAdd: []string{"leadership-meeting", "technical-team", "progress-update"}},
+		{name: "1 to 4", from: 1, to: 4, met: []string{"leadership-meeting"},
+			wantStop: []string{"technical-team", "authority-report", "progress-update", "technical-progress"}, wantAdd: []string{"resolve"}},
+		{name: "4 to 4", from: 4, to: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Situation{Level: tt.from, Jurisdiction: medsec.JurisdictionTW, Exposure: medsec.ExposureNone}
+			clocks := Open(s, m, nil)
+			for _, c := range clocks {
+				if slices.Contains(tt.met, c.Key) {
+					c.MetAt = t0.Add(5 * time.Minute)
+				}
+			}
+			s.Level = tt.to
+			r := ChangeLevel(clocks, s, at, m, nil)
+			var stopped []string
+			for _, i := range r.Stop {
+				stopped = append(stopped, clocks[i].Key)
+			}
+			if !slices.Equal(stopped, tt.wantStop) {
+				t.Errorf("stop %v, want %v", stopped, tt.wantStop)
+			}
+			if got := keys(r.Add); !slices.Equal(got, tt.wantAdd) {
+				t.Errorf("add %v, want %v", got, tt.wantAdd)
+			}
+			for _, c := range r.Add {
+				if !c.Start.Equal(at) || c.Level != tt.to {
+					t.Errorf("%s starts %v at level %d, want the change %v at %d", c.Key, c.Start, c.Level, at, tt.to)
+				}
+			}
+		})
+	}
+	// A stopped clock shows as stopped, not late, however long ago its deadline was.
+	c := &medsec.Clock{Due: t0, StoppedAt: t0.Add(-time.Minute)}
+	if s := c.StateAt(t0.Add(time.Hour)); s != medsec.ClockStopped {
+		t.Errorf("stopped clock: %s", s)
+	}
+}
+
+// TestRepeatingClock: the level-1 progress update every 30 minutes [003 §4.2.1] starts its
+// next round when met; other clocks do not repeat.
+func TestRepeatingClock(t *testing.T) {
+	clocks := Open(Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	for _, c := range clocks {
+		next := Next(c, t0.Add(20*time.Minute))
+		switch c.Key {
+		case "progress-update":
+			if next == nil || next.Due.Sub(t0) != 50*time.Minute {
+				t.Errorf("progress-update next: %+v", next)
+			}
+		case "technical-progress":
+			if next == nil || next.Due.Sub(t0) != 140*time.Minute {
+				t.Errorf("technical-progress next: %+v", next)
+			}
+		default:
+			if next != nil {
+				t.Errorf("%s repeats", c.Key)
+			}
+		}
+	}
+}
+
+// TestPostIncidentClocks: closing starts the hand-over (2 h), the summary and the
+// investigation (3 working days) and the review meeting (10 days) [003 §4.4.4, §5.3.1,
+// §5.4.1], across a holiday on the jurisdiction's calendar, and stops repeating clocks.
+func TestPostIncidentClocks(t *testing.T) {
+	// Closed Thursday 2026-12-31 15:00 in Taipei; 2027-01-01 (Friday) is a holiday.
+	closed := time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC)
+	cal := NewCalendar(medsec.JurisdictionTW, []medsec.Holiday{{Date: mustDate("2027-01-01"), Name: "開國紀念日"}})
+	s := Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}
+	clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	stop, add := Close(clocks, s, closed, cal)
+	var stopped []string
+	for _, i := range stop {
+		stopped = append(stopped, clocks[i].Key)
+	}
+	if !slices.Equal(stopped, []string{"progress-update", "technical-progress"}) {
+		t.Errorf("stopped %v", stopped)
+	}
+	want := map[string]time.Time{
+		"handover":       closed.Add(2 * time.Hour),
+		"summary":        time.Date(2027, 1, 6, 7, 0, 0, 0, time.UTC), // Mon 4, Tue 5, Wed 6
+		"investigation":  time.Date(2027, 1, 6, 7, 0, 0, 0, time.UTC),
+		"review-meeting": closed.AddDate(0, 0, 10),
+	}
+	got := map[string]time.Time{}
+	for _, c := range add {
+		got[c.Key] = c.Due
+	}
+	if !maps.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("post-incident clocks:\n got %v\nwant %v", got, want)
+	}
+}
+
+func mustDate(s string) medsec.Date {
+	d, err := medsec.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// TestWorkingDays: weekends and holidays do not count; a weekend day worked instead (調休)
+// does; days are counted in the jurisdiction's zone.
+func TestWorkingDays(t *testing.T) {
+	cn := NewCalendar(medsec.JurisdictionCN, []medsec.Holiday{
+		{Date: mustDate("2026-10-01"), Name: "国庆节"}, {Date: mustDate("2026-10-02"), Name: "国庆节"},
+		{Date: mustDate("2026-10-05"), Name: "国庆节"}, {Date: mustDate("2026-10-10"), Name: "调休上班", Workday: true},
+	})
+	tests := []struct {
+		name  string
+		cal   *Calendar
+		start time.Time
+		n     int
+		want  time.Time
+	}{
+		{"plain week", nil, time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), 3, time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)},
+		{"across a weekend", nil, time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), 3, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		{"from a Saturday", nil, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), 1, time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)},
+		// Wed 30 Sep 10:00 Beijing: Oct 1, 2 holidays, 3–4 weekend, 5 holiday → 6, 7, 8.
+		{"across holidays", cn, time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC), 3, time.Date(2026, 10, 8, 2, 0, 0, 0, time.UTC)},
+		// Thu 8 Oct: 9 (Fri), 10 (Saturday worked), 12 (Mon).
+		{"a Saturday worked", cn, time.Date(2026, 10, 8, 2, 0, 0, 0, time.UTC), 3, time.Date(2026, 10, 12, 2, 0, 0, 0, time.UTC)},
+		// 23:30 UTC Thursday is Friday 07:30 in Beijing: Mon, Tue, Wed.
+		{"day in the zone", cn, time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC), 3, time.Date(2026, 12, 1, 23, 30, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		if got := tt.cal.AddWorkingDays(tt.start, tt.n); !got.Equal(tt.want) {
+			t.Errorf("%s: %v + %d working days = %v, want %v", tt.name, tt.start, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestChecklist: the incident closes only when every termination condition is met or
+// waived; only a security officer may waive [003 §4.4].
+func TestChecklist(t *testing.T) {
+	items := Checklist()
+	if got := len(items); got != 5 {
+		t.Fatalf("%d items, want 5", got)
+	}
+	for _, it := range items {
+		if !strings.HasPrefix(it.Source, "003 §4.4.") {
+			t.Errorf("%s: source %q", it.Key, it.Source)
+		}
+	}
+	for i, it := range items {
+		err := CheckClose(items)
+		var e *medsec.Error
+		if !errors.As(err, &e) || e.Code != medsec.EINVALID || !strings.Contains(e.Message, it.Key) {
+			t.Fatalf("with %d of 5 done: %v", i, err)
+		}
+		it.MetAt = t0
+		if i == 2 {
+			it.Waived = true
+		}
+	}
+	if err := CheckClose(items); err != nil {
+		t.Errorf("all done: %v", err)
+	}
+	for _, r := range medsec.Roles {
+		if got, want := CanWaive(&medsec.User{Role: r}), r == medsec.RoleSecurityOfficer; got != want {
+			t.Errorf("%s may waive: %v, want %v", r, got, want)
+		}
+	}
+	if CanWaive(nil) {
+		t.Error("nobody may waive")
+	}
+}
+
+// TestTaskTemplates: every scenario has tasks with their sources; the attack scenarios
+// isolate within 10 minutes [003 §4.3.1].
+func TestTaskTemplates(t *testing.T) {
+	for _, s := range medsec.Scenarios {
+		tasks := Tasks(s)
+		if s == medsec.ScenarioOther {
+			if len(tasks) != 0 {
+				t.Errorf("other: %d tasks", len(tasks))
+			}
+			continue
+		}
+		if len(tasks) == 0 {
+			t.Errorf("%s has no template", s)
+		}
+		isolate := false
+		for _, task := range tasks {
+			if task.Source == "" || task.Key == "" {
+				t.Errorf("%s: %+v", s, task)
+			}
+			if task.Minutes == 10 && task.Source == "003 §4.3.1" {
+				isolate = true
+			}
+		}
+		if !isolate {
+			t.Errorf("%s: no 10-minute isolation task", s)
+		}
+	}
+}
+
+// TestSuggest: the plan's triggers [003 §3.3.1] from the facts.
+func TestSuggest(t *testing.T) {
+	his := &medsec.Asset{Kind: medsec.KindHIS, DataClass: medsec.DataSensitivePersonal}
+	pump := &medsec.Asset{Kind: medsec.KindInfusionPump, Class: medsec.ClassStandalone, DataClass: medsec.DataDeviceOnly}
+	central := &medsec.Asset{Kind: medsec.KindCentralStation, Class: medsec.ClassSystem, DataClass: medsec.DataNonSensitive}
+	tests := []struct {
+		name   string
+		f      medsec.IncidentFacts
+		want   medsec.IncidentLevel
+		reason string
+	}{
+		{"core down 4h01", medsec.IncidentFacts{Outage: medsec.OutageCore, OutageMinutes: 241}, 1, ReasonCoreDown4h},
+		{"core down exactly 4h", medsec.IncidentFacts{Outage: medsec.OutageCore, OutageMinutes: 240}, 2, ReasonKeyDown2h},
+		{"HIS down 5h", medsec.IncidentFacts{OutageMinutes: 300, Assets: []*medsec.Asset{pump, his}}, 1, ReasonCoreDown4h},
+		{"large leak", medsec.IncidentFacts{Exposure: medsec.ExposureLargeScale}, 1, ReasonLargeLeak},
+		{"key department 2h01", medsec.IncidentFacts{Outage: medsec.OutageDepartment, OutageMinutes: 121}, 2, ReasonKeyDown2h},
+		{"central station 3h", medsec.IncidentFacts{OutageMinutes: 180, Assets: []*medsec.Asset{central}}, 2, ReasonKeyDown2h},
+		{"important leak", medsec.IncidentFacts{Exposure: medsec.ExposureImportant}, 2, ReasonImportantLeak},
+		{"ordinary leak from the HIS", medsec.IncidentFacts{Exposure: medsec.ExposureOrdinary, Assets: []*medsec.Asset{his}}, 2, ReasonImportantLeak},
+		{"one system 61 min", medsec.IncidentFacts{Outage: medsec.OutageSystem, OutageMinutes: 61}, 3, ReasonSystemDown1h},
+		{"pump down 2h", medsec.IncidentFacts{OutageMinutes: 120, Assets: []*medsec.Asset{pump}}, 3, ReasonSystemDown1h},
+		{"ordinary leak", medsec.IncidentFacts{Exposure: medsec.ExposureOrdinary, Assets: []*medsec.Asset{pump}}, 3, ReasonOrdinaryLeak},
+		{"one system 60 min", medsec.IncidentFacts{Outage: medsec.OutageSystem, OutageMinutes: 60}, 4, ReasonBrief},
+		{"suspected attack", medsec.IncidentFacts{Assets: []*medsec.Asset{his}}, 4, ReasonBrief},
+	}
+	for _, tt := range tests {
+		got, reasons := Suggest(tt.f)
+		if got != tt.want || reasons[len(reasons)-1] != tt.reason {
+			t.Errorf("%s: level %d %v, want %d %s", tt.name, got, reasons, tt.want, tt.reason)
+		}
+	}
+}
