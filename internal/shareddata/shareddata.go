@@ -36,3 +36,19 @@ func Case(tb testing.TB, name string) []byte {
 	}
 	return data
 }
+
+// SigmaDir returns the directory of SigmaHQ's rules and regression data
+// (../shared/data/sigma beside the repository, or MEDSEC_SHARED_SIGMA if set). It skips
+// the test, naming the path, only where the directory is absent; CI fails on skips.
+func SigmaDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("MEDSEC_SHARED_SIGMA")
+	if dir == "" {
+		_, here, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data", "sigma")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "REGRESSION_INDEX.tsv")); err != nil {
+		tb.Skipf("shared Sigma data %s not present (set MEDSEC_SHARED_SIGMA): %v", dir, err)
+	}
+	return dir
+}

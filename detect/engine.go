@@ -1,0 +1,632 @@
+package detect
+
+import (
+	"container/heap"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Pipeline maps fields and logsources (nil: DefaultPipeline()).
+	Pipeline *Pipeline
+	// Lateness is how far an event may arrive behind the latest event time seen and still
+	// be correlated in its time order. Correlation input is held back by this much; a
+	// match arriving later than that is counted in Stats.Late and not correlated (its
+	// detection match is still reported).
+	Lateness time.Duration
+	// MaxGroups bounds the open groups (distinct group-by values with events) of each
+	// correlation; beyond it the group whose window started first is dropped. Default 10,000.
+	MaxGroups int
+	// MaxEventsPerGroup bounds the events kept in one group's window; beyond it the oldest
+	// is dropped. Default 1,000.
+	MaxEventsPerGroup int
+}
+
+// Engine runs detection rules and correlation rules over a stream of events. Feed events
+// with Process in (roughly) time order; call Flush at the end of a finite stream. An
+// Engine is not safe for concurrent use: one goroutine feeds it.
+type Engine struct {
+	opt       Options
+	ft        *fieldTable
+	ctx       *evalCtx
+	groups    []*lsGroup
+	rules     []*Compiled
+	corrs     []*corrState
+	consumers map[string][]*corrState // rule key or ID -> correlations reading it
+	reported  map[*Rule]bool
+
+	buf     itemHeap
+	seq     uint64
+	maxTime time.Time
+	lastOut time.Time
+	stats   Stats
+}
+
+type lsGroup struct {
+	cond  node
+	rules []*Compiled
+}
+
+// Stats counts what the engine did.
+type Stats struct {
+	// Events is the number of events processed; Matches of detection rules; Alerts of
+	// correlations.
+	Events, Matches, Alerts int64
+	// Late counts matches that arrived beyond Options.Lateness and were not correlated.
+	Late int64
+	// Dropped counts events dropped from windows by MaxEventsPerGroup and MaxGroups.
+	Dropped int64
+	// OpenGroups is the number of correlation groups holding events now.
+	OpenGroups int
+	// OpenEvents is the number of events held in correlation windows now.
+	OpenEvents int
+}
+
+// Match is one event matched by one detection rule.
+type Match struct {
+	Rule  *Rule
+	Event *Event
+	// Standalone is false when the rule is read by correlations none of which asks for
+	// "generate: true": the match then counts only towards them and is not an alert of
+	// its own (Sigma correlation specification, "generate").
+	Standalone bool
+}
+
+// Alert is one firing of a correlation rule.
+type Alert struct {
+	// Rule is the correlation rule.
+	Rule *Rule
+	// Group holds the group-by values (field or alias name to value as text).
+	Group map[string]string
+	// Start and End are the times of the first and last event of the alert.
+	Start, End time.Time
+	// Value is what the condition counted: events (event_count), distinct values
+	// (value_count), distinct rules (temporal, temporal_ordered).
+	Value int64
+	// Events are the detection-rule matches behind the alert, in time order (through
+	// nested correlations, their events); they are used up.
+	Events []*Event
+	// Rules names, per event, the rule it matched (same order as Events).
+	Rules []string
+}
+
+// Output is what one call to Process, Advance or Flush produced.
+type Output struct {
+	Matches []Match
+	Alerts  []Alert
+}
+
+// NewEngine compiles rules (detection and correlation, in any order) for one stream.
+// Errors are *ParseError naming the file and line of the rule: a detection that does not
+// compile, a correlation naming an unknown rule, a cycle of correlations.
+func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
+	if opt.Pipeline == nil {
+		opt.Pipeline = DefaultPipeline()
+	}
+	if opt.MaxGroups <= 0 {
+		opt.MaxGroups = 10000
+	}
+	if opt.MaxEventsPerGroup <= 0 {
+		opt.MaxEventsPerGroup = 1000
+	}
+	e := &Engine{opt: opt, ft: newFieldTable(), consumers: map[string][]*corrState{}, reported: map[*Rule]bool{}}
+	byKey := map[string]*Rule{}
+	groupIdx := map[string]*lsGroup{}
+	for _, r := range rules {
+		for _, k := range []string{r.Name, r.ID} {
+			if k == "" {
+				continue
+			}
+			if o, dup := byKey[k]; dup && o != r {
+				return nil, &ParseError{File: r.File, Line: r.Line, Field: "id", Msg: fmt.Sprintf("%q is also the name or id of the rule at %s:%d", k, o.File, o.Line)}
+			}
+			byKey[k] = r
+		}
+		if r.IsCorrelation() {
+			continue
+		}
+		c, err := compileRule(r, opt.Pipeline, e.ft)
+		if err != nil {
+			return nil, err
+		}
+		e.rules = append(e.rules, c)
+		g := groupIdx[c.lsKey]
+		if g == nil {
+			g = &lsGroup{cond: c.logsrc}
+			groupIdx[c.lsKey] = g
+			e.groups = append(e.groups, g)
+		}
+		g.rules = append(g.rules, c)
+	}
+	// Correlations, in an order where each comes after the correlations it reads.
+	state := map[*Rule]int{} // 1 visiting, 2 done
+	var visit func(r *Rule) error
+	visit = func(r *Rule) error {
+		switch state[r] {
+		case 1:
+			return &ParseError{File: r.File, Line: r.Line, Field: "correlation.rules", Msg: "correlations refer to each other in a cycle"}
+		case 2:
+			return nil
+		}
+		state[r] = 1
+		for _, name := range r.Correlation.Rules {
+			ref, ok := byKey[name]
+			if !ok {
+				return &ParseError{File: r.File, Line: r.Correlation.Line, Field: "correlation.rules", Msg: fmt.Sprintf("no rule has the name or id %q", name)}
+			}
+			if ref.IsCorrelation() {
+				if err := visit(ref); err != nil {
+					return err
+				}
+			}
+		}
+		state[r] = 2
+		cs, err := newCorrState(r, e)
+		if err != nil {
+			return err
+		}
+		e.corrs = append(e.corrs, cs)
+		for _, name := range uniq(r.Correlation.Rules) {
+			e.consumers[name] = append(e.consumers[name], cs)
+			ref := byKey[name]
+			if r.Correlation.Generate {
+				e.reported[ref] = true
+			} else if _, seen := e.reported[ref]; !seen {
+				e.reported[ref] = false
+			}
+		}
+		return nil
+	}
+	for _, r := range rules {
+		if r.IsCorrelation() {
+			if err := visit(r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	e.ctx = newEvalCtx(e.ft)
+	return e, nil
+}
+
+// Rules returns the compiled detection rules, in the order given to NewEngine.
+func (e *Engine) Rules() []*Compiled { return e.rules }
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	for _, c := range e.corrs {
+		s.OpenGroups += len(c.groups)
+		for _, g := range c.groups {
+			s.OpenEvents += len(g.items)
+		}
+	}
+	return s
+}
+
+// Process tests one event against every detection rule and returns the matches at once;
+// matches read by correlations are released to them in time order once the stream has
+// moved Lateness past them, and the alerts this causes are returned too. The event must
+// not change afterwards (alerts point at it).
+func (e *Engine) Process(ev *Event) Output {
+	var out Output
+	e.stats.Events++
+	ctx := e.ctx
+	ctx.reset(ev)
+	if len(ctx.lsGen) < len(e.groups) {
+		ctx.lsGen = make([]uint32, len(e.groups))
+		ctx.lsVal = make([]bool, len(e.groups))
+	}
+	for _, g := range e.groups {
+		if g.cond != nil && !g.cond.eval(ctx) {
+			continue
+		}
+		for _, c := range g.rules {
+			if !c.root.eval(ctx) {
+				continue
+			}
+			e.stats.Matches++
+			rep, read := e.reported[c.Rule]
+			out.Matches = append(out.Matches, Match{Rule: c.Rule, Event: ev, Standalone: !read || rep})
+			if read {
+				e.enqueue(c.Rule, ev)
+			}
+		}
+	}
+	ctx.ev = nil
+	if ev.Time.After(e.maxTime) {
+		e.maxTime = ev.Time
+	}
+	out.Alerts = e.release(e.maxTime.Add(-e.opt.Lateness), false)
+	return out
+}
+
+// Advance tells the engine that the stream has reached t with no further events (a
+// heartbeat): buffered matches up to t minus Lateness are correlated and windows that
+// ended before then are closed, which is when lt, lte and eq conditions are decided.
+func (e *Engine) Advance(t time.Time) []Alert {
+	if t.After(e.maxTime) {
+		e.maxTime = t
+	}
+	return e.release(e.maxTime.Add(-e.opt.Lateness), false)
+}
+
+// Flush ends a finite stream: every buffered match is correlated and every open window is
+// closed (and decided) as if time had run on past its end.
+func (e *Engine) Flush() []Alert {
+	alerts := e.release(time.Time{}, true)
+	for _, c := range e.corrs {
+		keys := make([]string, 0, len(c.groups))
+		for k := range c.groups {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			alerts = append(alerts, c.closeGroup(k, time.Time{}, true)...)
+		}
+	}
+	return alerts
+}
+
+func (e *Engine) enqueue(r *Rule, ev *Event) {
+	if !e.lastOut.IsZero() && ev.Time.Before(e.lastOut) {
+		e.stats.Late++
+		return
+	}
+	e.seq++
+	heap.Push(&e.buf, &item{t: ev.Time, seq: e.seq, rule: r, events: []*Event{ev}, rules: []string{r.Key()}})
+}
+
+func (e *Engine) release(upTo time.Time, all bool) []Alert {
+	var alerts []Alert
+	for e.buf.Len() > 0 {
+		it := e.buf[0]
+		if !all && it.t.After(upTo) {
+			break
+		}
+		heap.Pop(&e.buf)
+		e.lastOut = it.t
+		alerts = append(alerts, e.feed(it)...)
+	}
+	if !all && !upTo.IsZero() {
+		for _, c := range e.corrs {
+			alerts = append(alerts, c.expire(upTo)...)
+		}
+	}
+	return alerts
+}
+
+// feed hands one in-order item to the correlations reading its rule, and their alerts to
+// the correlations reading those.
+func (e *Engine) feed(it *item) []Alert {
+	var alerts []Alert
+	var consumers []*corrState
+	seen := map[*corrState]bool{}
+	for _, k := range []string{it.rule.Name, it.rule.ID} {
+		for _, c := range e.consumers[k] {
+			if !seen[c] {
+				seen[c] = true
+				consumers = append(consumers, c)
+			}
+		}
+	}
+	for _, c := range consumers {
+		for _, a := range c.add(it) {
+			alerts = append(alerts, a)
+			alerts = append(alerts, e.feed(alertItem(a))...)
+		}
+	}
+	return alerts
+}
+
+// item is one input of a correlation: a detection match, or an alert of a correlation.
+type item struct {
+	t      time.Time
+	seq    uint64
+	rule   *Rule
+	events []*Event
+	rules  []string
+	group  map[string]string // for alerts: their group-by values
+}
+
+func alertItem(a Alert) *item {
+	return &item{t: a.End, rule: a.Rule, events: a.Events, rules: a.Rules, group: a.Group}
+}
+
+type itemHeap []*item
+
+func (h itemHeap) Len() int { return len(h) }
+func (h itemHeap) Less(i, j int) bool {
+	if h[i].t.Equal(h[j].t) {
+		return h[i].seq < h[j].seq
+	}
+	return h[i].t.Before(h[j].t)
+}
+func (h itemHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *itemHeap) Push(x any)   { *h = append(*h, x.(*item)) }
+func (h *itemHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return x
+}
+
+// corrState is the open windows of one correlation rule.
+type corrState struct {
+	rule    *Rule
+	c       *Correlation
+	e       *Engine
+	atClose bool // lt, lte, eq: decided when the window ends
+	groupBy []groupField
+	valueF  groupField
+	groups  map[string]*group
+	expiry  deadlineHeap
+}
+
+type groupField struct {
+	name string
+	// per referenced rule key: the field reference to read (aliases resolved).
+	refs map[string]int
+	def  int
+}
+
+type group struct {
+	key    string
+	vals   map[string]string
+	items  []*item
+	queued time.Time // deadline queued in expiry (zero: none)
+}
+
+func newCorrState(r *Rule, e *Engine) (*corrState, error) {
+	c := r.Correlation
+	cs := &corrState{rule: r, c: c, e: e, groups: map[string]*group{}}
+	switch c.Condition.Op {
+	case "lt", "lte", "eq":
+		cs.atClose = true
+	}
+	cc := &compiler{rule: r, pipe: e.opt.Pipeline, ft: e.ft}
+	mk := func(name string) groupField {
+		gf := groupField{name: name, refs: map[string]int{}, def: cc.fieldRef(name)}
+		for rule, field := range c.Aliases[name] {
+			gf.refs[rule] = cc.fieldRef(field)
+		}
+		return gf
+	}
+	for _, g := range c.GroupBy {
+		cs.groupBy = append(cs.groupBy, mk(g))
+	}
+	if c.Type == "value_count" {
+		cs.valueF = mk(c.Condition.Field)
+	}
+	return cs, nil
+}
+
+// fieldOf reads a group-by or value field of an item: from the event for a detection
+// match, from the alert's group for a correlation's alert.
+func (cs *corrState) fieldOf(it *item, gf groupField) (string, bool) {
+	if it.group != nil {
+		v, ok := it.group[gf.name]
+		if !ok {
+			for rule, f := range cs.c.Aliases[gf.name] {
+				if rule == it.rule.Name || rule == it.rule.ID {
+					v, ok = it.group[f]
+				}
+			}
+		}
+		return v, ok
+	}
+	f := gf.def
+	if x, ok := gf.refs[it.rule.Name]; ok && it.rule.Name != "" {
+		f = x
+	} else if x, ok := gf.refs[it.rule.ID]; ok {
+		f = x
+	}
+	ctx := cs.e.ctx
+	ctx.reset(it.events[0])
+	s, ok := ctx.text(f)
+	ctx.ev = nil
+	return s, ok
+}
+
+func (cs *corrState) add(it *item) []Alert {
+	vals := map[string]string{}
+	var kb strings.Builder
+	for _, gf := range cs.groupBy {
+		v, ok := cs.fieldOf(it, gf)
+		if !ok {
+			// An event without a group-by field is not correlated (as a backend's GROUP BY
+			// would put it in a null group; Sigma leaves it undefined).
+			return nil
+		}
+		vals[gf.name] = v
+		kb.WriteString(v)
+		kb.WriteByte(0)
+	}
+	key := kb.String()
+	var alerts []Alert
+	g := cs.groups[key]
+	if g != nil {
+		alerts = append(alerts, cs.closeGroup(key, it.t, false)...)
+		g = cs.groups[key]
+	}
+	if g == nil {
+		if len(cs.groups) >= cs.e.opt.MaxGroups {
+			cs.evictOldest()
+		}
+		g = &group{key: key, vals: vals}
+		cs.groups[key] = g
+	}
+	if len(g.items) >= cs.e.opt.MaxEventsPerGroup {
+		g.items = g.items[1:]
+		cs.e.stats.Dropped++
+	}
+	g.items = append(g.items, it)
+	cs.schedule(g)
+	if !cs.atClose {
+		if n, ok := cs.holds(g.items); ok {
+			alerts = append(alerts, cs.fire(g, len(g.items), n))
+			if len(g.items) == 0 {
+				delete(cs.groups, key)
+			}
+		}
+	}
+	return alerts
+}
+
+// schedule queues the end of the group's current window.
+func (cs *corrState) schedule(g *group) {
+	if len(g.items) == 0 {
+		return
+	}
+	end := g.items[0].t.Add(cs.c.Timespan)
+	if g.queued.Equal(end) {
+		return
+	}
+	g.queued = end
+	heap.Push(&cs.expiry, deadline{t: end, key: g.key})
+}
+
+func (cs *corrState) evictOldest() {
+	for cs.expiry.Len() > 0 {
+		d := heap.Pop(&cs.expiry).(deadline)
+		g := cs.groups[d.key]
+		if g == nil || !g.queued.Equal(d.t) {
+			continue
+		}
+		cs.e.stats.Dropped += int64(len(g.items))
+		delete(cs.groups, d.key)
+		return
+	}
+}
+
+// expire closes the windows that ended before now.
+func (cs *corrState) expire(now time.Time) []Alert {
+	var alerts []Alert
+	for cs.expiry.Len() > 0 && cs.expiry[0].t.Before(now) {
+		d := heap.Pop(&cs.expiry).(deadline)
+		g := cs.groups[d.key]
+		if g == nil || !g.queued.Equal(d.t) {
+			continue
+		}
+		g.queued = time.Time{}
+		alerts = append(alerts, cs.closeGroup(d.key, now, false)...)
+	}
+	return alerts
+}
+
+// closeGroup ends every window of the group that ended before now (all, with final):
+// a window starts at the group's oldest unused event and spans Timespan (inclusive);
+// when it ends, conditions decided at the close (lt, lte, eq) are tested on its events,
+// and otherwise its oldest event leaves and the next window starts at the next event.
+func (cs *corrState) closeGroup(key string, now time.Time, final bool) []Alert {
+	g := cs.groups[key]
+	if g == nil {
+		return nil
+	}
+	var alerts []Alert
+	for len(g.items) > 0 {
+		end := g.items[0].t.Add(cs.c.Timespan)
+		if !final && !end.Before(now) {
+			break
+		}
+		if cs.atClose {
+			n := 0
+			for n < len(g.items) && !g.items[n].t.After(end) {
+				n++
+			}
+			if v, ok := cs.holds(g.items[:n]); ok {
+				alerts = append(alerts, cs.fire(g, n, v))
+				continue
+			}
+		}
+		g.items = g.items[1:]
+	}
+	if len(g.items) == 0 {
+		delete(cs.groups, key)
+		return alerts
+	}
+	cs.schedule(g)
+	return alerts
+}
+
+// holds evaluates the correlation's condition on a window's items.
+func (cs *corrState) holds(items []*item) (int64, bool) {
+	var n int64
+	switch cs.c.Type {
+	case "event_count":
+		n = int64(len(items))
+	case "value_count":
+		seen := map[string]bool{}
+		for _, it := range items {
+			if v, ok := cs.fieldOf(it, cs.valueF); ok {
+				seen[v] = true
+			}
+		}
+		n = int64(len(seen))
+	case "temporal":
+		seen := map[string]bool{}
+		for _, it := range items {
+			seen[cs.refName(it)] = true
+		}
+		n = int64(len(seen))
+	case "temporal_ordered":
+		// The longest prefix of the rule list found in order.
+		want := cs.c.Rules
+		i := 0
+		for _, it := range items {
+			if i < len(want) && cs.refName(it) == want[i] {
+				i++
+			}
+		}
+		n = int64(i)
+		if i < len(want) && !cs.atClose {
+			return n, false
+		}
+	}
+	return n, cs.c.Condition.Holds(n)
+}
+
+// refName is the name under which the correlation lists the item's rule.
+func (cs *corrState) refName(it *item) string {
+	for _, r := range cs.c.Rules {
+		if r == it.rule.Name || r == it.rule.ID {
+			return r
+		}
+	}
+	return it.rule.Key()
+}
+
+// fire makes an alert of the group's first n items and uses them up.
+func (cs *corrState) fire(g *group, n int, v int64) Alert {
+	used := g.items[:n]
+	a := Alert{Rule: cs.rule, Group: g.vals, Start: used[0].t, End: used[n-1].t, Value: v}
+	for _, it := range used {
+		a.Events = append(a.Events, it.events...)
+		a.Rules = append(a.Rules, it.rules...)
+	}
+	g.items = append([]*item(nil), g.items[n:]...)
+	cs.e.stats.Alerts++
+	cs.schedule(g)
+	return a
+}
+
+type deadline struct {
+	t   time.Time
+	key string
+}
+
+type deadlineHeap []deadline
+
+func (h deadlineHeap) Len() int           { return len(h) }
+func (h deadlineHeap) Less(i, j int) bool { return h[i].t.Before(h[j].t) }
+func (h deadlineHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *deadlineHeap) Push(x any)        { *h = append(*h, x.(deadline)) }
+func (h *deadlineHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,649 @@
+package detect
+
+import (
+	"encoding/json"
+	"math"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dlclark/regexp2"
+)
+
+// fieldTable interns the field references of compiled rules so that one event's values
+// are looked up once for all rules of an engine. A reference is the list of event field
+// names tried in order (the pipeline's mapped names, then the rule's own name).
+type fieldTable struct {
+	index map[string]int
+	names [][]string
+}
+
+func newFieldTable() *fieldTable { return &fieldTable{index: map[string]int{}} }
+
+func (t *fieldTable) ref(names []string) int {
+	key := strings.Join(names, "\x00")
+	if i, ok := t.index[key]; ok {
+		return i
+	}
+	t.index[key] = len(t.names)
+	t.names = append(t.names, names)
+	return len(t.names) - 1
+}
+
+// evalCtx caches one event's field values and their text forms across the rules
+// evaluated on it. Entries are valid when their generation equals gen.
+type evalCtx struct {
+	ft   *fieldTable
+	ev   *Event
+	gen  uint32
+	fgen []uint32
+	fval []any
+	fok  []bool
+	sgen []uint32
+	str  []string
+	sok  []bool
+	lgen []uint32
+	low  []string
+	// Keyword search: every text value of the event, lower-cased and as it is.
+	kwGen  uint32
+	kwLow  []string
+	kwOrig []string
+	// Logsource conditions, by index in the engine.
+	lsGen []uint32
+	lsVal []bool
+}
+
+func newEvalCtx(ft *fieldTable) *evalCtx { return &evalCtx{ft: ft} }
+
+func (c *evalCtx) reset(ev *Event) {
+	c.ev = ev
+	c.gen++
+	if c.gen == 0 { // wrapped: clear every stamp
+		clear(c.fgen)
+		clear(c.sgen)
+		clear(c.lgen)
+		clear(c.lsGen)
+		c.kwGen = 0
+		c.gen = 1
+	}
+	if n := len(c.ft.names); len(c.fgen) < n {
+		c.fgen = append(c.fgen, make([]uint32, n-len(c.fgen))...)
+		c.fval = append(c.fval, make([]any, n-len(c.fval))...)
+		c.fok = append(c.fok, make([]bool, n-len(c.fok))...)
+		c.sgen = append(c.sgen, make([]uint32, n-len(c.sgen))...)
+		c.str = append(c.str, make([]string, n-len(c.str))...)
+		c.sok = append(c.sok, make([]bool, n-len(c.sok))...)
+		c.lgen = append(c.lgen, make([]uint32, n-len(c.lgen))...)
+		c.low = append(c.low, make([]string, n-len(c.low))...)
+	}
+}
+
+func (c *evalCtx) value(f int) (any, bool) {
+	if c.fgen[f] != c.gen {
+		c.fgen[f] = c.gen
+		c.fval[f], c.fok[f] = nil, false
+		for _, n := range c.ft.names[f] {
+			if v, ok := c.ev.Lookup(n); ok {
+				c.fval[f], c.fok[f] = v, true
+				break
+			}
+		}
+	}
+	return c.fval[f], c.fok[f]
+}
+
+// text returns the field's scalar value as text; false for a missing field, a list or a map.
+func (c *evalCtx) text(f int) (string, bool) {
+	if c.sgen[f] != c.gen {
+		c.sgen[f] = c.gen
+		v, ok := c.value(f)
+		c.str[f], c.sok[f] = "", false
+		if ok {
+			c.str[f], c.sok[f] = scalarText(v)
+		}
+	}
+	return c.str[f], c.sok[f]
+}
+
+func (c *evalCtx) lower(f int) (string, bool) {
+	s, ok := c.text(f)
+	if !ok {
+		return "", false
+	}
+	if c.lgen[f] != c.gen {
+		c.lgen[f] = c.gen
+		c.low[f] = toLower(s)
+	}
+	return c.low[f], true
+}
+
+func (c *evalCtx) keywords() (low, orig []string) {
+	if c.kwGen != c.gen {
+		c.kwGen = c.gen
+		c.kwLow, c.kwOrig = c.kwLow[:0], c.kwOrig[:0]
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for _, y := range x {
+					walk(y)
+				}
+			case []any:
+				for _, y := range x {
+					walk(y)
+				}
+			case []string:
+				for _, y := range x {
+					c.kwOrig = append(c.kwOrig, y)
+					c.kwLow = append(c.kwLow, toLower(y))
+				}
+			default:
+				if s, ok := scalarText(x); ok {
+					c.kwOrig = append(c.kwOrig, s)
+					c.kwLow = append(c.kwLow, toLower(s))
+				}
+			}
+		}
+		walk(c.ev.Fields)
+	}
+	return c.kwLow, c.kwOrig
+}
+
+// toLower lower-cases s, without allocating when s has no upper-case ASCII and is ASCII.
+func toLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// scalarText is the text form of a scalar value: numbers in their shortest decimal form.
+func scalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.FormatInt(int64(x), 10), true
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case int32:
+		return strconv.FormatInt(int64(x), 10), true
+	case uint64:
+		return strconv.FormatUint(x, 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case nil:
+		return "", false
+	}
+	return "", false
+}
+
+// listValues returns the elements of a list value, or nil for a scalar.
+func listValues(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return x, true
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// node is a compiled piece of a rule's condition.
+type node interface {
+	eval(c *evalCtx) bool
+}
+
+type andNode []node
+
+func (n andNode) eval(c *evalCtx) bool {
+	for _, x := range n {
+		if !x.eval(c) {
+			return false
+		}
+	}
+	return true
+}
+
+type orNode []node
+
+func (n orNode) eval(c *evalCtx) bool {
+	for _, x := range n {
+		if x.eval(c) {
+			return true
+		}
+	}
+	return false
+}
+
+type notNode struct{ n node }
+
+func (n notNode) eval(c *evalCtx) bool { return !n.n.eval(c) }
+
+// atLeastNode is "N of": true when at least k operands hold.
+type atLeastNode struct {
+	k  int
+	ns []node
+}
+
+func (n atLeastNode) eval(c *evalCtx) bool {
+	got := 0
+	for i, x := range n.ns {
+		if x.eval(c) {
+			got++
+			if got >= n.k {
+				return true
+			}
+		}
+		if got+len(n.ns)-i-1 < n.k {
+			return false
+		}
+	}
+	return false
+}
+
+type constNode bool
+
+func (n constNode) eval(*evalCtx) bool { return bool(n) }
+
+// valueMatcher tests one value of a field.
+type valueMatcher interface {
+	// matchText tests the text (s) and lower-cased text (low) of a scalar.
+	matchText(s, low string) bool
+}
+
+// fieldNode tests one field against its values: any of them (all with "all").
+type fieldNode struct {
+	f   int
+	ms  []valueMatcher
+	all bool
+	// needLow: at least one matcher reads the lower-cased text.
+	needLow bool
+}
+
+func (n *fieldNode) eval(c *evalCtx) bool {
+	v, ok := c.value(n.f)
+	if !ok {
+		return false
+	}
+	if list, isList := listValues(v); isList {
+		test := func(m valueMatcher) bool {
+			for _, e := range list {
+				if s, ok := scalarText(e); ok && m.matchText(s, toLower(s)) {
+					return true
+				}
+			}
+			return false
+		}
+		return n.each(test)
+	}
+	s, ok := c.text(n.f)
+	if !ok {
+		return false
+	}
+	low := s
+	if n.needLow {
+		low, _ = c.lower(n.f)
+	}
+	return n.each(func(m valueMatcher) bool { return m.matchText(s, low) })
+}
+
+func (n *fieldNode) each(test func(valueMatcher) bool) bool {
+	if n.all {
+		for _, m := range n.ms {
+			if !test(m) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, m := range n.ms {
+		if test(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// nullNode matches a field that is missing or null (a rule's "field: null").
+type nullNode struct{ f int }
+
+func (n nullNode) eval(c *evalCtx) bool {
+	v, ok := c.value(n.f)
+	return !ok || v == nil
+}
+
+// existsNode is the exists modifier.
+type existsNode struct {
+	f    int
+	want bool
+}
+
+func (n existsNode) eval(c *evalCtx) bool {
+	v, ok := c.value(n.f)
+	return (ok && v != nil) == n.want
+}
+
+// keywordNode searches every text value of the event.
+type keywordNode struct {
+	ms  []valueMatcher
+	all bool
+}
+
+func (n keywordNode) eval(c *evalCtx) bool {
+	low, orig := c.keywords()
+	test := func(m valueMatcher) bool {
+		for i := range low {
+			if m.matchText(orig[i], low[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	if n.all {
+		for _, m := range n.ms {
+			if !test(m) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, m := range n.ms {
+		if test(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldrefNode compares a field with another field of the same event.
+type fieldrefNode struct {
+	f, ref int
+	mode   string // "eq", "contains", "startswith", "endswith"
+	cased  bool
+}
+
+func (n fieldrefNode) eval(c *evalCtx) bool {
+	a, ok1 := c.text(n.f)
+	b, ok2 := c.text(n.ref)
+	if !ok1 || !ok2 {
+		return false
+	}
+	if !n.cased {
+		a, _ = c.lower(n.f)
+		b, _ = c.lower(n.ref)
+	}
+	switch n.mode {
+	case "contains":
+		return strings.Contains(a, b)
+	case "startswith":
+		return strings.HasPrefix(a, b)
+	case "endswith":
+		return strings.HasSuffix(a, b)
+	}
+	return a == b
+}
+
+// Pattern tokens of a Sigma string value.
+const (
+	tokLit  = iota // literal text
+	tokStar        // * : any run of characters
+	tokOne         // ? : one character
+	tokDash        // windash: one of - / – — ―
+)
+
+type gtok struct {
+	kind int
+	lit  string
+}
+
+var dashRunes = []rune{'-', '/', '–', '—', '―'}
+
+func isDashRune(r rune) bool {
+	for _, d := range dashRunes {
+		if r == d {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// parseSigmaString splits a Sigma string into literal and wildcard tokens. A backslash
+// escapes the following *, ? or backslash; any other backslash is literal (Sigma
+// specification, "Escaping"). With windash, a - or / at the start of a word (after a
+// non-word character, before a word character) becomes a dash token.
+func parseSigmaString(s string, windash bool) []gtok {
+	var out []gtok
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			out = append(out, gtok{kind: tokLit, lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '?' || s[i+1] == '\\'):
+			lit.WriteByte(s[i+1])
+			i++
+		case c == '*':
+			flush()
+			if len(out) == 0 || out[len(out)-1].kind != tokStar {
+				out = append(out, gtok{kind: tokStar})
+			}
+		case c == '?':
+			flush()
+			out = append(out, gtok{kind: tokOne})
+		case windash && (c == '-' || c == '/') && (i == 0 || !isWordByte(s[i-1])) && i+1 < len(s) && isWordByte(s[i+1]):
+			flush()
+			out = append(out, gtok{kind: tokDash})
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	flush()
+	return out
+}
+
+// globMatch matches s against the tokens: the classic wildcard algorithm, backtracking
+// only to the last star, which is exact when every other token matches a fixed text.
+func globMatch(toks []gtok, s string) bool {
+	ti, si := 0, 0
+	starT, starS := -1, 0
+	for {
+		if ti < len(toks) {
+			t := toks[ti]
+			switch t.kind {
+			case tokStar:
+				starT, starS = ti, si
+				ti++
+				continue
+			case tokLit:
+				if strings.HasPrefix(s[si:], t.lit) {
+					si += len(t.lit)
+					ti++
+					continue
+				}
+			case tokOne:
+				if si < len(s) {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					si += n
+					ti++
+					continue
+				}
+			case tokDash:
+				if si < len(s) {
+					r, n := utf8.DecodeRuneInString(s[si:])
+					if isDashRune(r) {
+						si += n
+						ti++
+						continue
+					}
+				}
+			}
+		} else if si == len(s) {
+			return true
+		}
+		if starT < 0 || starS >= len(s) {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		si, ti = starS, starT+1
+	}
+}
+
+// strMatcher matches text with a Sigma pattern. Simple shapes (exact text, prefix,
+// suffix, infix) use the strings package; others the glob matcher.
+type strMatcher struct {
+	cased bool
+	shape int // shapeEq, shapePrefix, shapeSuffix, shapeContains, shapeAny, shapeGlob
+	lit   string
+	toks  []gtok
+}
+
+const (
+	shapeEq = iota
+	shapePrefix
+	shapeSuffix
+	shapeContains
+	shapeAny
+	shapeGlob
+)
+
+func newStrMatcher(toks []gtok, cased bool) *strMatcher {
+	m := &strMatcher{cased: cased}
+	if !cased {
+		low := make([]gtok, len(toks))
+		for i, t := range toks {
+			low[i] = t
+			if t.kind == tokLit {
+				low[i].lit = strings.ToLower(t.lit)
+			}
+		}
+		toks = low
+	}
+	m.toks = toks
+	lead := len(toks) > 0 && toks[0].kind == tokStar
+	trail := len(toks) > 0 && toks[len(toks)-1].kind == tokStar
+	inner := toks
+	if lead {
+		inner = inner[1:]
+	}
+	if trail && len(inner) > 0 {
+		inner = inner[:len(inner)-1]
+	}
+	switch {
+	case len(toks) == 0:
+		m.shape = shapeEq
+	case len(inner) == 0:
+		m.shape = shapeAny
+	case len(inner) == 1 && inner[0].kind == tokLit:
+		m.lit = inner[0].lit
+		switch {
+		case lead && trail:
+			m.shape = shapeContains
+		case lead:
+			m.shape = shapeSuffix
+		case trail:
+			m.shape = shapePrefix
+		default:
+			m.shape = shapeEq
+		}
+	default:
+		m.shape = shapeGlob
+	}
+	return m
+}
+
+func (m *strMatcher) matchText(s, low string) bool {
+	if !m.cased {
+		s = low
+	}
+	switch m.shape {
+	case shapeEq:
+		return s == m.lit
+	case shapePrefix:
+		return strings.HasPrefix(s, m.lit)
+	case shapeSuffix:
+		return strings.HasSuffix(s, m.lit)
+	case shapeContains:
+		return strings.Contains(s, m.lit)
+	case shapeAny:
+		return true
+	}
+	return globMatch(m.toks, s)
+}
+
+// reMatcher is the re modifier: Go's RE2 syntax, or .NET-compatible syntax (lookaround,
+// backreferences) through regexp2 when RE2 cannot compile the pattern.
+type reMatcher struct {
+	re  *regexp.Regexp
+	re2 *regexp2.Regexp
+}
+
+func (m *reMatcher) matchText(s, _ string) bool {
+	if m.re != nil {
+		return m.re.MatchString(s)
+	}
+	ok, err := m.re2.MatchString(s)
+	return err == nil && ok
+}
+
+// cidrMatcher is the cidr modifier.
+type cidrMatcher struct{ p netip.Prefix }
+
+func (m cidrMatcher) matchText(s, _ string) bool {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return false
+	}
+	return m.p.Contains(a.Unmap().WithZone(""))
+}
+
+// numMatcher is the gt, gte, lt and lte modifiers.
+type numMatcher struct {
+	op string
+	n  float64
+}
+
+func (m numMatcher) matchText(s, _ string) bool {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return false
+	}
+	switch m.op {
+	case "gt":
+		return v > m.n
+	case "gte":
+		return v >= m.n
+	case "lt":
+		return v < m.n
+	}
+	return v <= m.n
+}
