@@ -25,6 +25,7 @@ Usage:
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
   medsec cvss VECTOR...
+  medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
 
 Run "medsec COMMAND -h" for a command's flags.
 `
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runNotify(ctx, rest, stdout, stderr)
 	case "cvss":
 		return runCVSS(rest, stdout, stderr)
+	case "sbom":
+		return runSBOM(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

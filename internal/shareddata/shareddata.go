@@ -52,3 +52,31 @@ func SigmaDir(tb testing.TB) string {
 	}
 	return dir
 }
+
+// Path returns the path of a file or directory of ../shared/data beside the repository
+// (rel is relative to data/, for example "sbom/spdx/SPDXTagExample-v2.3.spdx"), or under
+// MEDSEC_SHARED_DATA if set. It skips the test, naming the path, only where it is absent;
+// CI has the shared directory and fails on skips.
+func Path(tb testing.TB, rel string) string {
+	tb.Helper()
+	dir := os.Getenv("MEDSEC_SHARED_DATA")
+	if dir == "" {
+		_, here, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "data")
+	}
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("shared data %s not present (set MEDSEC_SHARED_DATA): %v", rel, err)
+	}
+	return p
+}
+
+// Data returns the content of the shared data file Path names.
+func Data(tb testing.TB, rel string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}

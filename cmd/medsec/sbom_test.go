@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/internal/shareddata"
+	"medsec/sqlstore"
+)
+
+// TestSBOMImportCommand imports the real medical device SBOM onto a model and an SPDX
+// document onto an asset, then refuses a broken file naming its line, storing nothing.
+func TestSBOMImportCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	org := sqlstore.NewOrgService(store)
+	site := &medsec.Site{Code: "HQ", Name: "HQ"}
+	if err := org.CreateSite(sys, site); err != nil {
+		t.Fatal(err)
+	}
+	if err := org.CreateVendor(sys, &medsec.Vendor{Name: "Aurora Medical"}); err != nil {
+		t.Fatal(err)
+	}
+	a := &medsec.Asset{SiteID: site.ID, Name: "pacs", Kind: medsec.KindPACS}
+	if err := sqlstore.NewAssetService(store).CreateAsset(sys, a); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	var out bytes.Buffer
+	narrow := shareddata.Path(t, "sbom/medical-case-study/narrow.sbom.json")
+	if err := run(ctx, []string{"sbom", "import", "--data", data, "--model", "Aurora Medical/Infusa 3", narrow}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "cyclonedx-json 1.4, 55 components on device model 1") {
+		t.Errorf("output %q", out.String())
+	}
+	out.Reset()
+	spdx := shareddata.Path(t, "sbom/spdx/SPDXTagExample-v2.3.spdx")
+	if err := run(ctx, []string{"sbom", "import", "--data", data, "--asset", "1", spdx}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "spdx-tag-value SPDX-2.3, 4 components on asset 1") {
+		t.Errorf("output %q", out.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte("{\"bomFormat\": \"CycloneDX\",\n\"specVersion\": \"1.6\",\n\"components\": [}\n"), 0o600)
+	err = run(ctx, []string{"sbom", "import", "--data", data, "--asset", "1", spdx, bad}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "bad.json: line 3: json") {
+		t.Errorf("bad file: %v", err)
+	}
+	if err := run(ctx, []string{"sbom", "import", "--data", data, bad}, io.Discard, io.Discard); err == nil {
+		t.Error("no target accepted")
+	}
+	store, err = sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	got, err := sqlstore.NewComponentService(store).FindAssetComponents(sys, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.SBOMs) != 1 || len(got.Components) != 4 {
+		t.Errorf("asset has %d SBOMs, %d components; want 1, 4", len(got.SBOMs), len(got.Components))
+	}
+}
