@@ -113,21 +113,28 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*e = Event(p.plain)
-	e.Fields = nil
-	if len(p.Fields) == 0 || string(p.Fields) == "null" {
-		return nil
+	var err error
+	e.Fields, err = DecodeEventFields(p.Fields)
+	return err
+}
+
+// DecodeEventFields reads an event's fields from a JSON object with the types Validate
+// accepts (see UnmarshalJSON); empty input or null gives nil.
+func DecodeEventFields(b []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(b)) == 0 || string(bytes.TrimSpace(b)) == "null" {
+		return nil, nil
 	}
-	d := json.NewDecoder(bytes.NewReader(p.Fields))
+	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var raw map[string]any
 	if err := d.Decode(&raw); err != nil {
-		return fmt.Errorf("event fields: %w", err)
+		return nil, fmt.Errorf("event fields: %w", err)
 	}
-	e.Fields = make(map[string]any, len(raw))
+	fields := make(map[string]any, len(raw))
 	for k, v := range raw {
-		e.Fields[k] = fieldValue(v)
+		fields[k] = fieldValue(v)
 	}
-	return nil
+	return fields, nil
 }
 
 // fieldValue turns a decoded JSON value into an event field value.

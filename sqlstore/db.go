@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"medsec"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -31,6 +33,9 @@ type DB struct {
 
 	// Now is the clock every transaction takes its time from; tests set it.
 	Now func() time.Time
+	// Events, when set, is the event stream that medsec's own events (stored by the
+	// transaction that raised them) are published to after it commits.
+	Events medsec.EventPublisher
 }
 
 // Open opens the store named by dsn and brings its schema up to date. A dsn starting with
@@ -146,6 +151,8 @@ type Tx struct {
 	// stmts caches prepared statements for the transaction: an import runs the same few
 	// statements tens of thousands of times.
 	stmts map[string]*sql.Stmt
+	// events are the events emitted in the transaction, published when it commits.
+	events []medsec.Event
 }
 
 // begin starts a write transaction.

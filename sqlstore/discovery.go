@@ -57,6 +57,9 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 			return fmt.Errorf("create discovery run: flows: %w", err)
 		}
 	}
+	if err := tx.emitNetwork(ctx, run.SiteID, medsec.EventRef{Type: medsec.EventRefDiscovery, ID: run.ID}, run.Result, run.ObservedFlows); err != nil {
+		return fmt.Errorf("create discovery run: %w", err)
+	}
 	summary := *run
 	summary.Result, summary.ObservedFlows = nil, nil
 	if err := tx.auditChange(ctx, "discovery.create", "discovery_run", run.ID, run.SiteID, nil, summary); err != nil {

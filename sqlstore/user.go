@@ -315,6 +315,9 @@ func (s *UserService) loginFailed(ctx context.Context, username string, userID i
 	if err := tx.audit(ctx, e); err != nil {
 		return err
 	}
+	if err := tx.emit(ctx, authEvent(e)); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("authenticate: %w", err)
 	}
@@ -369,7 +372,11 @@ func (s *UserService) loginSucceeded(ctx context.Context, r *userRow, addr strin
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, &medsec.AuditEntry{Action: medsec.ActionLogin, UserID: u.ID, Username: u.Username, ObjectType: "user", ObjectID: u.ID}); err != nil {
+	login := &medsec.AuditEntry{Action: medsec.ActionLogin, UserID: u.ID, Username: u.Username, ObjectType: "user", ObjectID: u.ID}
+	if err := tx.audit(ctx, login); err != nil {
+		return nil, err
+	}
+	if err := tx.emit(ctx, authEvent(login)); err != nil {
 		return nil, err
 	}
 	return u, tx.Commit()

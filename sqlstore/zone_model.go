@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -636,8 +637,19 @@ func (s *ZoneService) ImportFlowsCSV(ctx context.Context, siteID int64, r io.Rea
 			return 0, fmt.Errorf("import flows: %w", err)
 		}
 	}
-	if err := tx.auditChange(ctx, "flow.import", "site", siteID, siteID, nil, map[string]any{"source": source, "flows": len(flows)}); err != nil {
+	imported := &medsec.AuditEntry{Action: "flow.import", ObjectType: "site", ObjectID: siteID, SiteID: siteID}
+	if imported.After, err = json.Marshal(map[string]any{"source": source, "flows": len(flows)}); err != nil {
+		return 0, fmt.Errorf("import flows: %w", err)
+	}
+	if err := tx.audit(ctx, imported); err != nil {
 		return 0, err
+	}
+	stored := make([]medsec.Flow, len(flows))
+	for i, f := range flows {
+		stored[i] = medsec.Flow{SiteID: siteID, Src: f.Src, Dst: f.Dst, Proto: string(f.Proto), Port: int(f.Port), App: f.App, FirstSeen: f.FirstSeen, LastSeen: f.LastSeen}
+	}
+	if err := tx.emitNetwork(ctx, siteID, medsec.EventRef{Type: medsec.EventRefAudit, ID: imported.ID}, nil, stored); err != nil {
+		return 0, fmt.Errorf("import flows: %w", err)
 	}
 	return len(flows), tx.Commit()
 }
