@@ -26,6 +26,7 @@ Usage:
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
   medsec cvss VECTOR...
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
+  medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
 
 Run "medsec COMMAND -h" for a command's flags.
 `
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCVSS(rest, stdout, stderr)
 	case "sbom":
 		return runSBOM(ctx, rest, stdout, stderr)
+	case "logs":
+		return runLogs(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

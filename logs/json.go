@@ -1,0 +1,76 @@
+package logs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// parseJSON reads one JSON object. Nested objects become dotted names
+// ({"host":{"name":"x"}} gives "host.name"), so a sender may write ECS either
+// way. "@timestamp" (or, when absent, "timestamp" or "time") in RFC 3339
+// becomes the record's time. Integers stay int, other numbers float64.
+func parseJSON(line []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("json: byte %d: %w", se.Offset, err)
+		}
+		return nil, fmt.Errorf("json: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("json: byte %d: more than one value on the line", dec.InputOffset())
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("json: the line is not a JSON object")
+	}
+	f := make(map[string]any, len(obj))
+	flattenJSON(f, "", obj)
+	for _, k := range []string{"@timestamp", "timestamp", "time"} {
+		s, ok := f[k].(string)
+		if !ok {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			if k == "@timestamp" {
+				return nil, fmt.Errorf("json: @timestamp: %q is not an RFC 3339 time", s)
+			}
+			continue
+		}
+		delete(f, k)
+		f["@timestamp"] = t
+		break
+	}
+	return f, nil
+}
+
+// flattenJSON copies obj into f under dotted names.
+func flattenJSON(f map[string]any, prefix string, obj map[string]any) {
+	for k, v := range obj {
+		name := k
+		if prefix != "" {
+			name = prefix + "." + k
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			flattenJSON(f, name, x)
+		case json.Number:
+			if n, err := x.Int64(); err == nil && !strings.ContainsAny(x.String(), ".eE") {
+				f[name] = int(n)
+			} else if fl, err := x.Float64(); err == nil {
+				f[name] = fl
+			}
+		case nil:
+		default:
+			f[name] = x
+		}
+	}
+}

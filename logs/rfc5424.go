@@ -1,0 +1,115 @@
+package logs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	syslog "github.com/leodido/go-syslog/v4"
+	"github.com/leodido/go-syslog/v4/rfc5424"
+)
+
+// rfc5424Machines reuses go-syslog machines, which are not safe for
+// concurrent use.
+var rfc5424Machines = sync.Pool{New: func() any {
+	return rfc5424.NewMachine(rfc5424.WithBestEffort())
+}}
+
+// parseRFC5424 reads an RFC 5424 message with go-syslog in best-effort mode.
+// A message whose header is invalid is an error naming the column. When the
+// header is valid but STRUCTURED-DATA is not (RFC 5424 §6.3; e.g. the RFC's
+// own §6.5 sample with a space after "eventSource="), the header is kept,
+// the undecoded rest of the line becomes the message, and error.message says
+// why; rsyslog is more lenient there and decodes the parameters.
+// A UTF-8 BOM at the start of MSG (§6.4) is dropped.
+func parseRFC5424(line []byte) (map[string]any, error) {
+	m := rfc5424Machines.Get().(syslog.Machine)
+	msg, err := m.Parse(line)
+	rfc5424Machines.Put(m)
+	sm, ok := msg.(*rfc5424.SyslogMessage)
+	if sm == nil || !ok || sm.Priority == nil || sm.Version == 0 {
+		if err == nil {
+			err = fmt.Errorf("not a syslog message")
+		}
+		return nil, fmt.Errorf("rfc5424: %w", err)
+	}
+	f := make(map[string]any, 16)
+	setPriority(f, int(*sm.Priority))
+	f["log.syslog.version"] = strconv.Itoa(int(sm.Version))
+	if sm.Timestamp != nil {
+		f["@timestamp"] = *sm.Timestamp
+	}
+	if sm.Hostname != nil {
+		setHost(f, *sm.Hostname)
+	}
+	if sm.Appname != nil {
+		f["log.syslog.appname"] = *sm.Appname
+		f["process.name"] = *sm.Appname
+	}
+	if sm.ProcID != nil {
+		f["log.syslog.procid"] = *sm.ProcID
+		if n, err := strconv.Atoi(*sm.ProcID); err == nil && n >= 0 {
+			f["process.pid"] = n
+		}
+	}
+	if sm.MsgID != nil {
+		f["log.syslog.msgid"] = *sm.MsgID
+	}
+	if sm.StructuredData != nil && len(*sm.StructuredData) > 0 {
+		sd := make(map[string]any, len(*sm.StructuredData))
+		for id, params := range *sm.StructuredData {
+			p := make(map[string]any, len(params))
+			for k, v := range params {
+				p[k] = v
+			}
+			sd[id] = p
+		}
+		f["log.syslog.structured_data"] = sd
+	}
+	if err != nil {
+		// Header read, the rest is not valid: keep it as it came. An
+		// error inside the header is an error.
+		rest, ok := afterHeader5424(string(line))
+		if !ok || errorColumn(err) < len(line)-len(rest) {
+			return nil, fmt.Errorf("rfc5424: %w", err)
+		}
+		f["error.message"] = "rfc5424: " + err.Error()
+		setMessage(f, strings.TrimPrefix(rest, "\xef\xbb\xbf"))
+		delete(f, "log.syslog.structured_data")
+		return f, nil
+	}
+	if sm.Message != nil {
+		setMessage(f, strings.TrimPrefix(*sm.Message, "\xef\xbb\xbf"))
+	}
+	return f, nil
+}
+
+// afterHeader5424 returns what follows the six space-separated header
+// fields of RFC 5424 §6.2 (PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME,
+// PROCID, MSGID), which contain no spaces by the grammar.
+func afterHeader5424(s string) (string, bool) {
+	for range 6 {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			return "", false
+		}
+		s = s[i+1:]
+	}
+	return s, true
+}
+
+// errorColumn reads the column go-syslog names at the end of its errors
+// ("... [col 12]"); -1 when there is none.
+func errorColumn(err error) int {
+	s := err.Error()
+	i := strings.LastIndex(s, "[col ")
+	if i < 0 {
+		return -1
+	}
+	n, e := strconv.Atoi(strings.TrimSuffix(s[i+5:], "]"))
+	if e != nil {
+		return -1
+	}
+	return n
+}
