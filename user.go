@@ -38,19 +38,26 @@ const (
 	// opens and works them [M9].
 	PermIncidentRead  Permission = "incident:read"
 	PermIncidentWrite Permission = "incident:write"
+	// PermLogRead reads collected logs, log sources and the seal [issue 12: "reading logs
+	// needs its own permission"]; PermLogAdmin registers log sources, their tokens and
+	// listeners.
+	PermLogRead  Permission = "log:read"
+	PermLogAdmin Permission = "log:admin"
 )
 
 // rolePermissions is the one table of who may do what. The auditor reads everything and
 // changes nothing; a vendor reads only the assets assigned to its company. Incidents are
 // worked by everyone who responds (the SOC analyst opens them from alerts) and read by the
-// auditor; a vendor sees none, since an incident's record covers the whole site.
+// auditor; a vendor sees none, since an incident's record covers the whole site. Logs are
+// read by those who review or investigate them and by the auditor; sources are managed by
+// the administrator and the security officer; a vendor reads no logs (they cover the site).
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin},
 	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite},
-	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite},
-	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead},
+	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead},
 	RoleVendor:           {PermInventoryRead},
 }
 
