@@ -135,3 +135,178 @@ correlation:
 		t.Errorf("lateness 0: Late = %d, want 3", s.Late)
 	}
 }
+
+func TestCorrelationTypes(t *testing.T) {
+	tests := []struct {
+		name, corr string
+		evs        []*Event
+		want       []string
+	}{
+		{"value_count: distinct users from one address", `title: spray
+name: spray
+correlation:
+  type: value_count
+  rules: [failed_login]
+  group-by: [source.ip]
+  timespan: 1m
+  condition: {field: user.name, gte: 3}
+`, []*Event{ev(0, "login.failed", "a"), ev(7, "login.failed", "a"), ev(14, "login.failed", "b"), ev(21, "login.failed", "c")},
+			[]string{"spray[10.0.0.0]:e0-login.failed-a,e7-login.failed-a,e14-login.failed-b,e21-login.failed-c"}},
+		{"value_count below threshold", `title: spray
+name: spray
+correlation:
+  type: value_count
+  rules: [failed_login]
+  group-by: [source.ip]
+  timespan: 1m
+  condition: {field: user.name, gte: 3}
+`, []*Event{ev(0, "login.failed", "a"), ev(7, "login.failed", "a"), ev(14, "login.failed", "b")}, nil},
+		{"temporal: both rules in the window, any order", `title: fail then ok
+name: fo
+correlation:
+  type: temporal
+  rules: [failed_login, login_ok]
+  group-by: [user.name]
+  timespan: 30s
+`, []*Event{ev(0, "login", "a"), ev(10, "login.failed", "a")},
+			[]string{"fo[a]:e0-login-a,e10-login.failed-a"}},
+		{"temporal: second rule too late", `title: fail then ok
+name: fo
+correlation:
+  type: temporal
+  rules: [failed_login, login_ok]
+  group-by: [user.name]
+  timespan: 30s
+`, []*Event{ev(0, "login", "a"), ev(31, "login.failed", "a")}, nil},
+		{"temporal_ordered: in order", `title: fail then ok
+name: fo
+correlation:
+  type: temporal_ordered
+  rules: [failed_login, login_ok]
+  group-by: [user.name]
+  timespan: 30s
+`, []*Event{ev(0, "login.failed", "a"), ev(10, "login", "a")},
+			[]string{"fo[a]:e0-login.failed-a,e10-login-a"}},
+		{"temporal_ordered: wrong order", `title: fail then ok
+name: fo
+correlation:
+  type: temporal_ordered
+  rules: [failed_login, login_ok]
+  group-by: [user.name]
+  timespan: 30s
+`, []*Event{ev(0, "login", "a"), ev(10, "login.failed", "a")}, nil},
+		{"event_count lt: decided when the window ends", `title: few
+name: few
+correlation:
+  type: event_count
+  rules: [login_ok]
+  group-by: [user.name]
+  timespan: 10s
+  condition: {lt: 3}
+`, []*Event{ev(0, "login", "a"), ev(5, "login", "a"), ev(20, "login", "b"), ev(21, "login", "b"), ev(22, "login", "b")},
+			// a's window [0,10] ends when b's events pass 10 s and holds 2. b's window from 20
+			// holds 3 and does not fire; its oldest event leaves, and the next window, from 21,
+			// holds 2 when the stream ends.
+			[]string{"few[a]:e0-login-a,e5-login-a", "few[b]:e21-login-b,e22-login-b"}},
+		{"event_count eq at the window end", `title: exactly two
+name: two
+correlation:
+  type: event_count
+  rules: [login_ok]
+  timespan: 10s
+  condition: {eq: 2}
+`, []*Event{ev(0, "login", "a"), ev(10, "login", "b"), ev(11, "login", "c")},
+			[]string{"two[]:e0-login-a,e10-login-b"}},
+		{"aliases: group by one value under two names", `title: fail then ok
+name: fo
+correlation:
+  type: temporal_ordered
+  rules: [failed_login, login_ok]
+  group-by: [who]
+  aliases:
+    who:
+      failed_login: user.name
+      login_ok: user.target
+  timespan: 30s
+`, []*Event{ev(0, "login.failed", "a"), func() *Event { e := ev(5, "login", "x"); e.Fields["user.target"] = "a"; return e }()},
+			[]string{"fo[a]:e0-login.failed-a,e5-login-x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := run(engine(t, tt.corr, Options{}), tt.evs...)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCorrelationOverCorrelation(t *testing.T) {
+	corr := `title: brute
+name: brute
+correlation:
+  type: event_count
+  rules: [failed_login]
+  group-by: [user.name]
+  timespan: 1m
+  condition: {gte: 2}
+---
+title: brute then success
+name: brute_ok
+correlation:
+  type: temporal_ordered
+  rules: [brute, login_ok]
+  group-by: [user.name]
+  timespan: 5m
+`
+	e := engine(t, corr, Options{})
+	got := run(e, ev(0, "login.failed", "a"), ev(1, "login.failed", "a"), ev(100, "login", "a"), ev(101, "login", "b"))
+	want := []string{"brute[a]:e0-login.failed-a,e1-login.failed-a", "brute_ok[a]:e0-login.failed-a,e1-login.failed-a,e100-login-a"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	// failed_login is read only by a correlation without generate: its matches are not
+	// alerts of their own; login_ok likewise.
+	out := engine(t, corr, Options{}).Process(ev(0, "login.failed", "a"))
+	if len(out.Matches) != 1 || out.Matches[0].Standalone {
+		t.Errorf("matches %+v, want one, not standalone", out.Matches)
+	}
+}
+
+func TestCorrelationErrors(t *testing.T) {
+	for _, tt := range []struct{ corr, want string }{
+		{"title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [nope]\n  timespan: 1m\n  condition: {gte: 2}\n", `no rule has the name or id "nope"`},
+		{"title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [d]\n  timespan: 1m\n  condition: {gte: 2}\n---\ntitle: d\nname: d\ncorrelation:\n  type: event_count\n  rules: [c]\n  timespan: 1m\n  condition: {gte: 2}\n", "cycle"},
+	} {
+		rules, err := ParseRules("c.yml", []byte(failedLogin+"---\n"+tt.corr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewEngine(rules, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "c.yml:") {
+			t.Errorf("error %v, want c.yml:line and %q", err, tt.want)
+		}
+	}
+}
+
+func TestBoundedMemory(t *testing.T) {
+	corr := `title: brute
+name: brute
+correlation:
+  type: event_count
+  rules: [failed_login]
+  group-by: [user.name]
+  timespan: 1h
+  condition: {gte: 1000000}
+`
+	e := engine(t, corr, Options{MaxGroups: 50, MaxEventsPerGroup: 20})
+	for i := 0; i < 5000; i++ {
+		e.Process(ev(i, "login.failed", fmt.Sprint("u", i%200)))
+	}
+	s := e.Stats()
+	if s.OpenGroups > 50 || s.OpenEvents > 50*20 {
+		t.Errorf("open groups %d, events %d: bounds 50 and 1000 not kept", s.OpenGroups, s.OpenEvents)
+	}
+	if s.Dropped == 0 {
+		t.Error("nothing dropped")
+	}
+}

@@ -18,9 +18,19 @@ import (
 type fieldTable struct {
 	index map[string]int
 	names [][]string
+	// logsources caches compiled logsource conditions, so that rules of one logsource
+	// share one condition, evaluated once per event.
+	logsources map[lsCacheKey]node
 }
 
-func newFieldTable() *fieldTable { return &fieldTable{index: map[string]int{}} }
+type lsCacheKey struct {
+	p   *Pipeline
+	key string
+}
+
+func newFieldTable() *fieldTable {
+	return &fieldTable{index: map[string]int{}, logsources: map[lsCacheKey]node{}}
+}
 
 func (t *fieldTable) ref(names []string) int {
 	key := strings.Join(names, "\x00")

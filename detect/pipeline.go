@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -33,9 +32,6 @@ type Pipeline struct {
 	FieldPrefixes []string
 	// Placeholders gives the values of %name% in values with the expand modifier.
 	Placeholders map[string][]string
-
-	mu    sync.Mutex
-	cache map[*fieldTable]map[string]node
 }
 
 // LogsourceMapping is one logsource entry of a pipeline.
@@ -183,12 +179,7 @@ func (p *Pipeline) logsourceNode(ls Logsource, ft *fieldTable) (node, string, er
 	}
 	sort.Strings(keys)
 	key := strings.Join(keys, "&")
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cache == nil {
-		p.cache = map[*fieldTable]map[string]node{}
-	}
-	if n, ok := p.cache[ft][key]; ok {
+	if n, ok := ft.logsources[lsCacheKey{p, key}]; ok {
 		return n, key, nil
 	}
 	cc := &compiler{rule: &Rule{File: p.Name}, pipe: p, ft: ft}
@@ -211,10 +202,7 @@ func (p *Pipeline) logsourceNode(ls Logsource, ft *fieldTable) (node, string, er
 	if len(and) == 1 {
 		n = and[0]
 	}
-	if p.cache[ft] == nil {
-		p.cache[ft] = map[string]node{}
-	}
-	p.cache[ft][key] = n
+	ft.logsources[lsCacheKey{p, key}] = n
 	return n, key, nil
 }
 

@@ -27,6 +27,7 @@ Usage:
   medsec cvss VECTOR...
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
+  medsec sigma test --rules PATH... --events FILE... [--json]
 
 Run "medsec COMMAND -h" for a command's flags.
 `
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSBOM(ctx, rest, stdout, stderr)
 	case "logs":
 		return runLogs(ctx, rest, stdout, stderr)
+	case "sigma":
+		return runSigma(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
