@@ -140,7 +140,7 @@ func (l *Listener) drainUDP(ctx context.Context) {
 				break fill
 			}
 		}
-		if err := l.Sink.Append(ctx, recs); err != nil {
+		if err := l.Sink.Append(SourceIDContext(ctx, 0, "udp"), recs); err != nil {
 			l.Stats.SinkFailures.Add(1)
 			l.Stats.UDPDropped.Add(int64(len(recs)))
 			l.log().Error("syslog udp: store failed, records lost", "records", len(recs), "err", err)
@@ -197,6 +197,11 @@ func (l *Listener) serveConn(ctx context.Context, c net.Conn) error {
 		}
 	}
 	peer := c.RemoteAddr().String()
+	if _, ok := c.(*tls.Conn); ok {
+		ctx = SourceIDContext(ctx, 0, "tls")
+	} else {
+		ctx = SourceIDContext(ctx, 0, "tcp")
+	}
 	fr := NewFrameReader(c)
 	var recs []Record
 	for {
