@@ -157,4 +157,3 @@ func (t *Tracker) Run(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
-

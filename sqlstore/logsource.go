@@ -440,4 +440,3 @@ func (s *LogSourceService) recordActivity(ctx context.Context, tx *Tx, siteID in
 	}
 	return nil
 }
-
