@@ -260,6 +260,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 var evidenceReferences = []struct{ table, column string }{
 	{"assessment_evidence", "sha256"},
 	{"evidence_uploads", "sha256"},
+	{"incident_evidence", "sha256"},
 }
 
 // EvidenceHashes returns, sorted and without repeats, the SHA-256 of every evidence file

@@ -1,0 +1,1247 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/incident"
+)
+
+// IncidentService keeps incidents on the response plan's clock [M9]. The rules (levels,
+// clocks, level changes, working days, checklist) are package incident's; this service
+// stores them and applies scope: an incident belongs to a site, and a caller sees the
+// incidents of its sites. Vendor users hold no incident permission.
+type IncidentService struct{ db *DB }
+
+// NewIncidentService returns the incident service of db.
+func NewIncidentService(db *DB) *IncidentService { return &IncidentService{db: db} }
+
+var _ medsec.IncidentService = (*IncidentService)(nil)
+
+// DefaultJurisdiction is the jurisdiction of a site that has none set: Taiwan, where
+// medsec's first hospitals are (000).
+const DefaultJurisdiction = medsec.JurisdictionTW
+
+func incidentNotFound() error { return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Incident not found.", Key: "incident.err.not_found"} }
+
+func incidentOutOfScope(id, siteID int64) error {
+	return medsec.NotInScope("Incident not found.", "incident.err.not_found", fmt.Sprintf("incident %d", id), siteID)
+}
+
+func conflict() error {
+	return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this incident; reload it and try again.", Key: "incident.err.conflict"}
+}
+
+const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.description, i.scenario, i.drill, i.status, i.level, i.suggested_level,
+	i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at, i.closed_at, i.cause, i.actions, i.result, i.version`
+
+// incidentRow is an incident as stored, with the time its level was set.
+type incidentRow struct {
+	*medsec.Incident
+	levelAt time.Time
+}
+
+func scanIncident(scan func(...any) error) (incidentRow, error) {
+	inc := &medsec.Incident{}
+	var drill int64
+	var closed sql.NullTime
+	r := incidentRow{Incident: inc}
+	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.Description, &inc.Scenario, &drill, &inc.Status,
+		&inc.Level, &inc.SuggestedLevel, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes, &inc.DetectedAt,
+		&inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version)
+	inc.Drill = drill != 0
+	if closed.Valid {
+		inc.ClosedAt = closed.Time.UTC()
+	}
+	inc.DetectedAt, inc.OpenedAt, r.levelAt = inc.DetectedAt.UTC(), inc.OpenedAt.UTC(), r.levelAt.UTC()
+	return r, err
+}
+
+// FindIncidents lists the incidents the caller may see, newest first, with their clocks.
+func (s *IncidentService) FindIncidents(ctx context.Context, f medsec.IncidentFilter) ([]*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.list(ctx, s.db.read, sc, f, "i.id DESC")
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now()
+	for _, r := range rows {
+		if r.Clocks, err = loadClocks(ctx, s.db.read, s.db.dialect, r.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*medsec.Incident, len(rows))
+	for i, r := range rows {
+		out[i] = r.Incident
+	}
+	return out, nil
+}
+
+func (s *IncidentService) list(ctx context.Context, q querier, sc scope, f medsec.IncidentFilter, order string) ([]incidentRow, error) {
+	var conds []string
+	var args []any
+	if cond, a := sc.siteCond("i.site_id"); cond != "" {
+		conds, args = append(conds, cond), append(args, a...)
+	}
+	if f.SiteID != 0 {
+		conds, args = append(conds, "i.site_id = ?"), append(args, f.SiteID)
+	}
+	if f.Status != "" {
+		conds, args = append(conds, "i.status = ?"), append(args, string(f.Status))
+	}
+	switch f.Drill {
+	case "yes":
+		conds = append(conds, "i.drill = 1")
+	case "no":
+		conds = append(conds, "i.drill = 0")
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	rs, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+incidentColumns+` FROM incidents i JOIN sites s ON s.id = i.site_id`+where+` ORDER BY `+order), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find incidents: %w", err)
+	}
+	defer rs.Close()
+	var out []incidentRow
+	for rs.Next() {
+		r, err := scanIncident(rs.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find incidents: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// FindIncidentByID returns an incident's whole record.
+func (s *IncidentService) FindIncidentByID(ctx context.Context, id int64) (*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.load(ctx, s.db.read, sc, id, s.db.Now(), true)
+	if err != nil {
+		return nil, err
+	}
+	return r.Incident, nil
+}
+
+// load reads an incident the scope sees, with its clocks and checklist, and (full) the
+// rest of its record.
+func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int64, now time.Time, full bool) (incidentRow, error) {
+	d := s.db.dialect
+	r, err := scanIncident(q.QueryRowContext(ctx, d.rebind(`SELECT `+incidentColumns+` FROM incidents i JOIN sites s ON s.id = i.site_id WHERE i.id = ?`), id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, incidentNotFound()
+	} else if err != nil {
+		return r, fmt.Errorf("find incident %d: %w", id, err)
+	}
+	if !sc.seesSite(r.SiteID) {
+		return r, incidentOutOfScope(id, r.SiteID)
+	}
+	inc := r.Incident
+	if inc.Clocks, err = loadClocks(ctx, q, d, id, now); err != nil {
+		return r, err
+	}
+	if inc.Checklist, err = loadChecklist(ctx, q, d, id); err != nil {
+		return r, err
+	}
+	if inc.Tasks, err = loadTasks(ctx, q, d, id); err != nil {
+		return r, err
+	}
+	if !full {
+		return r, nil
+	}
+	if err := s.loadRecord(ctx, q, inc); err != nil {
+		return r, fmt.Errorf("find incident %d: %w", id, err)
+	}
+	return r, nil
+}
+
+func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Time) ([]*medsec.Clock, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, due_at, met_at, met_by, met_note, evidence,
+		stopped_at, custom, COALESCE(task_id, 0) FROM incident_clocks WHERE incident_id = ? ORDER BY id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d clocks: %w", id, err)
+	}
+	defer rows.Close()
+	var out []*medsec.Clock
+	for rows.Next() {
+		c := &medsec.Clock{IncidentID: id}
+		var due, met, stopped sql.NullTime
+		var custom int64
+		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &due, &met, &c.MetBy, &c.MetNote, &c.Evidence,
+			&stopped, &custom, &c.TaskID); err != nil {
+			return nil, fmt.Errorf("incident %d clocks: %w", id, err)
+		}
+		c.Start, c.Due, c.MetAt, c.StoppedAt, c.Custom = c.Start.UTC(), utc(due), utc(met), utc(stopped), custom != 0
+		c.State = c.StateAt(now)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func utc(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+func loadChecklist(ctx context.Context, q querier, d dialect, id int64) ([]*medsec.ChecklistItem, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT key, source, met_at, met_by, note, waived FROM incident_checklist WHERE incident_id = ?`), id)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d checklist: %w", id, err)
+	}
+	defer rows.Close()
+	byKey := map[string]*medsec.ChecklistItem{}
+	for rows.Next() {
+		it := &medsec.ChecklistItem{}
+		var met sql.NullTime
+		var waived int64
+		if err := rows.Scan(&it.Key, &it.Source, &met, &it.MetBy, &it.Note, &waived); err != nil {
+			return nil, fmt.Errorf("incident %d checklist: %w", id, err)
+		}
+		it.MetAt, it.Waived = utc(met), waived != 0
+		byKey[it.Key] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The plan's order, not the database's.
+	var out []*medsec.ChecklistItem
+	for _, def := range incident.Checklist() {
+		if it, ok := byKey[def.Key]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func loadTasks(ctx context.Context, q querier, d dialect, id int64) ([]*medsec.IncidentTask, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, title, source, assignee, lesson, done_at, done_by, note FROM incident_tasks WHERE incident_id = ? ORDER BY id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d tasks: %w", id, err)
+	}
+	defer rows.Close()
+	var out []*medsec.IncidentTask
+	for rows.Next() {
+		t := &medsec.IncidentTask{}
+		var done sql.NullTime
+		var lesson int64
+		if err := rows.Scan(&t.ID, &t.Key, &t.Title, &t.Source, &t.Assignee, &lesson, &done, &t.DoneBy, &t.Note); err != nil {
+			return nil, fmt.Errorf("incident %d tasks: %w", id, err)
+		}
+		t.DoneAt, t.Lesson = utc(done), lesson != 0
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// loadRecord reads the timeline, people, assets, evidence, notifications and alerts.
+func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec.Incident) error {
+	d := s.db.dialect
+	each := func(query string, scan func(rows *sql.Rows) error) error {
+		rows, err := q.QueryContext(ctx, d.rebind(query), inc.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	if err := each(`SELECT id, at, username, kind, text FROM incident_timeline WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+		e := &medsec.TimelineEntry{}
+		err := rows.Scan(&e.ID, &e.At, &e.Username, &e.Kind, &e.Text)
+		e.At = e.At.UTC()
+		inc.Timeline = append(inc.Timeline, e)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := each(`SELECT name, role FROM incident_people WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+		p := &medsec.IncidentPerson{}
+		inc.People = append(inc.People, p)
+		return rows.Scan(&p.Name, &p.Role)
+	}); err != nil {
+		return err
+	}
+	if err := each(`SELECT a.id, a.name, a.kind, a.class, a.level, a.data_class, COALESCE(z.name, '')
+		FROM incident_assets ia JOIN assets a ON a.id = ia.asset_id LEFT JOIN asset_zones az ON az.asset_id = a.id LEFT JOIN zones z ON z.id = az.zone_id
+		WHERE ia.incident_id = ? ORDER BY a.name, a.id`, func(rows *sql.Rows) error {
+		a := &medsec.IncidentAsset{Zones: []string{}}
+		var zone string
+		if err := rows.Scan(&a.AssetID, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass, &zone); err != nil {
+			return err
+		}
+		if zone != "" {
+			a.Zones = append(a.Zones, zone)
+		}
+		inc.Assets = append(inc.Assets, a)
+		return nil
+	}); err != nil {
+		return err
+	}
+	byHash := map[string]*medsec.IncidentEvidence{}
+	if err := each(`SELECT sha256, name FROM incident_evidence WHERE incident_id = ? ORDER BY name, sha256`, func(rows *sql.Rows) error {
+		e := &medsec.IncidentEvidence{Custody: []medsec.CustodyEntry{}}
+		if err := rows.Scan(&e.SHA256, &e.Name); err != nil {
+			return err
+		}
+		byHash[e.SHA256] = e
+		inc.Evidence = append(inc.Evidence, e)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := each(`SELECT sha256, at, username, action, note FROM incident_custody WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+		var sum string
+		var c medsec.CustodyEntry
+		if err := rows.Scan(&sum, &c.At, &c.Username, &c.Action, &c.Note); err != nil {
+			return err
+		}
+		c.At = c.At.UTC()
+		if e := byHash[sum]; e != nil {
+			e.Custody = append(e.Custody, c)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := each(`SELECT id, recipient, name, channel, sent_at, language, content, sent_by, COALESCE(clock_id, 0) FROM incident_notifications WHERE incident_id = ? ORDER BY sent_at, id`, func(rows *sql.Rows) error {
+		n := &medsec.IncidentNotification{}
+		err := rows.Scan(&n.ID, &n.Recipient, &n.Name, &n.Channel, &n.SentAt, &n.Language, &n.Content, &n.SentBy, &n.ClockID)
+		n.SentAt = n.SentAt.UTC()
+		inc.Notifications = append(inc.Notifications, n)
+		return err
+	}); err != nil {
+		return err
+	}
+	return each(`SELECT alert_id FROM incident_alerts WHERE incident_id = ? ORDER BY alert_id`, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		inc.AlertIDs = append(inc.AlertIDs, id)
+		return err
+	})
+}
+
+// jurisdiction returns the jurisdiction of a site's incidents.
+func jurisdictionOf(ctx context.Context, q querier, d dialect, siteID int64) (medsec.Jurisdiction, error) {
+	var j string
+	err := q.QueryRowContext(ctx, d.rebind(`SELECT jurisdiction FROM incident_site_settings WHERE site_id = ?`), siteID).Scan(&j)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultJurisdiction, nil
+	} else if err != nil {
+		return "", fmt.Errorf("jurisdiction of site %d: %w", siteID, err)
+	}
+	return medsec.Jurisdiction(j), nil
+}
+
+// calendar returns a jurisdiction's working-day calendar.
+func calendar(ctx context.Context, q querier, d dialect, j medsec.Jurisdiction) (*incident.Calendar, error) {
+	days, err := findHolidays(ctx, q, d, j)
+	if err != nil {
+		return nil, err
+	}
+	return incident.NewCalendar(j, days), nil
+}
+
+func findHolidays(ctx context.Context, q querier, d dialect, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT day, name, workday FROM incident_holidays WHERE jurisdiction = ? ORDER BY day`), string(j))
+	if err != nil {
+		return nil, fmt.Errorf("holidays of %s: %w", j, err)
+	}
+	defer rows.Close()
+	var out []medsec.Holiday
+	for rows.Next() {
+		var day string
+		var workday int64
+		h := medsec.Holiday{Jurisdiction: j}
+		if err := rows.Scan(&day, &h.Name, &workday); err != nil {
+			return nil, fmt.Errorf("holidays of %s: %w", j, err)
+		}
+		if h.Date, err = medsec.ParseDate(day); err != nil {
+			return nil, fmt.Errorf("holidays of %s: %w", j, err)
+		}
+		h.Workday = workday != 0
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// facts loads the affected assets, each of which must be at the site and in scope.
+func facts(ctx context.Context, tx *Tx, sc scope, siteID int64, c *medsec.IncidentCreate) (medsec.IncidentFacts, error) {
+	f := medsec.IncidentFacts{Exposure: c.Exposure, Outage: c.Outage, OutageMinutes: c.OutageMinutes}
+	for _, id := range c.AssetIDs {
+		a, err := incidentAsset(ctx, tx, sc, siteID, id)
+		if err != nil {
+			return f, err
+		}
+		f.Assets = append(f.Assets, a)
+	}
+	return f, nil
+}
+
+func incidentAsset(ctx context.Context, tx *Tx, sc scope, siteID, id int64) (*medsec.Asset, error) {
+	a := &medsec.Asset{ID: id}
+	var vendor sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT site_id, vendor_id, name, kind, class, level, data_class FROM assets WHERE id = ?`, id).
+		Scan(&a.SiteID, &vendor, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass)
+	a.VendorID = vendor.Int64
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("asset %d: %w", id, err)
+	}
+	if !sc.seesAsset(a) {
+		return nil, assetOutOfScope(id, a.SiteID)
+	}
+	if a.SiteID != siteID {
+		return nil, invalid("asset_ids", "incident.err.asset_site", fmt.Sprintf("asset %d is not at the incident's site", id))
+	}
+	return a, nil
+}
+
+// SuggestLevel returns the level the facts of c suggest, with the reasons.
+func (s *IncidentService) SuggestLevel(ctx context.Context, c *medsec.IncidentCreate) (medsec.IncidentLevel, []string, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return 0, nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer tx.Rollback()
+	f, err := facts(ctx, tx, sc, c.SiteID, c)
+	if err != nil {
+		return 0, nil, err
+	}
+	level, reasons := incident.Suggest(f)
+	return level, reasons, nil
+}
+
+// CreateIncident opens an incident.
+func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.IncidentCreate) (*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentWrite)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var siteName string
+	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, c.SiteID).Scan(&siteName); errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("create incident: %w", err)
+	}
+	if !sc.seesSite(c.SiteID) {
+		return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", c.SiteID), c.SiteID)
+	}
+	f, err := facts(ctx, tx, sc, c.SiteID, c)
+	if err != nil {
+		return nil, err
+	}
+	suggested, reasons := incident.Suggest(f)
+	level := c.Level
+	if level == 0 {
+		level = suggested
+	}
+	if level != suggested && strings.TrimSpace(c.LevelReason) == "" {
+		return nil, invalid("level_reason", "incident.err.level_reason", fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested))
+	}
+	reason := strings.TrimSpace(c.LevelReason)
+	if reason == "" {
+		reason = "suggested: " + strings.Join(reasons, ", ")
+	}
+	j, err := jurisdictionOf(ctx, tx, tx.db.dialect, c.SiteID)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar(ctx, tx, tx.db.dialect, j)
+	if err != nil {
+		return nil, err
+	}
+	now := tx.now
+	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
+	if detected.IsZero() || detected.After(now) {
+		detected = now
+	}
+	drill := 0
+	if c.Drill {
+		drill = 1
+	}
+	id, err := tx.insert(ctx, `INSERT INTO incidents (site_id, jurisdiction, title, description, scenario, drill, status, level, suggested_level, level_reason,
+		level_at, exposure, outage, outage_minutes, detected_at, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.SiteID, string(j), strings.TrimSpace(c.Title), c.Description, string(c.Scenario), drill, string(medsec.IncidentOpen), int(level), int(suggested), reason,
+		now, string(c.Exposure), string(c.Outage), c.OutageMinutes, detected, now)
+	if err != nil {
+		return nil, fmt.Errorf("create incident: %w", err)
+	}
+	situation := incident.Situation{Level: level, Jurisdiction: j, Scenario: c.Scenario, Exposure: c.Exposure}
+	for _, cl := range incident.Open(situation, incident.Moments{Detected: detected, Opened: now, Level: now}, cal) {
+		if err := insertClock(ctx, tx, id, cl); err != nil {
+			return nil, err
+		}
+	}
+	for _, it := range incident.Checklist() {
+		if _, err := tx.exec(ctx, `INSERT INTO incident_checklist (incident_id, key, source) VALUES (?, ?, ?)`, id, it.Key, it.Source); err != nil {
+			return nil, fmt.Errorf("create incident: %w", err)
+		}
+	}
+	for _, t := range incident.Tasks(c.Scenario) {
+		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, t.Minutes); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range f.Assets {
+		if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, a.ID); err != nil {
+			return nil, fmt.Errorf("create incident: %w", err)
+		}
+	}
+	if c.AlertID != 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, id, c.AlertID); err != nil {
+			return nil, fmt.Errorf("create incident: %w", err)
+		}
+	}
+	kind := "opened"
+	if c.Drill {
+		kind = "drill.opened"
+	}
+	if err := timeline(ctx, tx, id, kind, fmt.Sprintf("%s; level %d (suggested %d); %s", strings.TrimSpace(c.Title), level, suggested, reason)); err != nil {
+		return nil, err
+	}
+	if err := tx.auditChange(ctx, "incident.create", "incident", id, c.SiteID, nil, c); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create incident: %w", err)
+	}
+	return s.FindIncidentByID(ctx, id)
+}
+
+func insertClock(ctx context.Context, tx *Tx, incidentID int64, c *medsec.Clock) error {
+	custom := 0
+	if c.Custom {
+		custom = 1
+	}
+	id, err := tx.insert(ctx, `INSERT INTO incident_clocks (incident_id, key, label, source, level, every_minutes, start_at, due_at, custom, task_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentID, c.Key, c.Label, c.Source, int(c.Level), c.Every, c.Start, nullTime(c.Due), custom, nullID(c.TaskID))
+	if err != nil {
+		return fmt.Errorf("incident %d: clock %s: %w", incidentID, c.Key, err)
+	}
+	c.ID = id
+	return nil
+}
+
+func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.IncidentTask, minutes int) error {
+	lesson := 0
+	if t.Lesson {
+		lesson = 1
+	}
+	id, err := tx.insert(ctx, `INSERT INTO incident_tasks (incident_id, key, title, source, assignee, lesson) VALUES (?, ?, ?, ?, ?, ?)`,
+		incidentID, t.Key, t.Title, t.Source, t.Assignee, lesson)
+	if err != nil {
+		return fmt.Errorf("incident %d: task: %w", incidentID, err)
+	}
+	t.ID = id
+	if minutes > 0 {
+		key := "task"
+		if t.Key != "" {
+			key = "task." + t.Key
+		}
+		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: tx.now,
+			Due: tx.now.Add(time.Duration(minutes) * time.Minute), TaskID: id})
+	}
+	return nil
+}
+
+// timeline appends an entry, attributed to the context's user.
+func timeline(ctx context.Context, tx *Tx, incidentID int64, kind, text string) error {
+	name := "system"
+	if u := medsec.UserFromContext(ctx); u != nil {
+		name = u.Username
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO incident_timeline (incident_id, at, username, kind, text) VALUES (?, ?, ?, ?, ?)`,
+		incidentID, tx.now, name, kind, text); err != nil {
+		return fmt.Errorf("incident %d timeline: %w", incidentID, err)
+	}
+	return nil
+}
+
+// change is every change to an incident: in one transaction it loads the incident the
+// caller may see, checks the version, lets fn change it, bumps the version (a concurrent
+// change that got there first makes this one ECONFLICT), appends the timeline entry fn
+// returns and writes the audit row.
+func (s *IncidentService) change(ctx context.Context, id, version int64, action string, open bool,
+	fn func(tx *Tx, u *medsec.User, r incidentRow) (text string, err error)) (*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentWrite)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	r, err := s.load(ctx, tx, sc, id, tx.now, false)
+	if err != nil {
+		return nil, err
+	}
+	if r.Version != version {
+		return nil, conflict()
+	}
+	if open && r.Status != medsec.IncidentOpen {
+		return nil, &medsec.Error{Code: medsec.EINVALID, Message: "The incident is closed.", Key: "incident.err.closed"}
+	}
+	text, err := fn(tx, sc.user, r)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.exec(ctx, `UPDATE incidents SET version = version + 1 WHERE id = ? AND version = ?`, id, version)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("incident %d: %w", id, err)
+	} else if n == 0 {
+		return nil, conflict()
+	}
+	if err := timeline(ctx, tx, id, action, text); err != nil {
+		return nil, err
+	}
+	if err := tx.auditChange(ctx, "incident."+action, "incident", id, r.SiteID, nil, map[string]any{"version": version + 1, "text": text}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("incident %d: %w", id, err)
+	}
+	return s.FindIncidentByID(ctx, id)
+}
+
+func checkText(field, value string, required bool, max int) error {
+	if required && strings.TrimSpace(value) == "" {
+		return invalid(field, "err.required", "is required")
+	}
+	multiline := max == medsec.MaxTextLength
+	if fe := medsec.CheckText(field, value, multiline); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
+	if fe := medsec.CheckLength(field, value, max); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
+	return nil
+}
+
+// ChangeLevel sets a new level with its reason and replans the clocks.
+func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, level medsec.IncidentLevel, reason string) (*medsec.Incident, error) {
+	if !level.Valid() {
+		return nil, invalid("level", "err.invalid", "must be 1 to 4")
+	}
+	if err := checkText("reason", reason, true, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		if level == r.Level {
+			return "", invalid("level", "incident.err.same_level", fmt.Sprintf("the incident is already at level %d", level))
+		}
+		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		if err != nil {
+			return "", err
+		}
+		situation := incident.Situation{Level: level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
+		plan := incident.ChangeLevel(r.Clocks, situation, tx.now, incident.Moments{Detected: r.DetectedAt, Opened: r.OpenedAt, Level: r.levelAt}, cal)
+		for _, i := range plan.Stop {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+				return "", fmt.Errorf("change level: %w", err)
+			}
+		}
+		for _, c := range plan.Add {
+			if err := insertClock(ctx, tx, id, c); err != nil {
+				return "", err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE incidents SET level = ?, level_reason = ?, level_at = ? WHERE id = ?`, int(level), reason, tx.now, id); err != nil {
+			return "", fmt.Errorf("change level: %w", err)
+		}
+		return fmt.Sprintf("level %d → %d: %s (%d clocks stopped, %d started)", r.Level, level, reason, len(plan.Stop), len(plan.Add)), nil
+	})
+}
+
+// UpdateRecord sets the cause, actions and result.
+func (s *IncidentService) UpdateRecord(ctx context.Context, id, version int64, cause, actions, result string) (*medsec.Incident, error) {
+	for _, f := range []struct{ name, v string }{{"cause", cause}, {"actions", actions}, {"result", result}} {
+		if err := checkText(f.name, f.v, false, medsec.MaxTextLength); err != nil {
+			return nil, err
+		}
+	}
+	return s.change(ctx, id, version, "record", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		if _, err := tx.exec(ctx, `UPDATE incidents SET cause = ?, actions = ?, result = ? WHERE id = ?`, cause, actions, result, id); err != nil {
+			return "", fmt.Errorf("update incident: %w", err)
+		}
+		return "cause, actions and result updated", nil
+	})
+}
+
+func findClock(r incidentRow, clockID int64) (*medsec.Clock, error) {
+	i := slices.IndexFunc(r.Clocks, func(c *medsec.Clock) bool { return c.ID == clockID })
+	if i < 0 {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Clock not found.")
+	}
+	return r.Clocks[i], nil
+}
+
+// meet marks clock c met by u now and starts its next round.
+func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note, evidence string) error {
+	if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() {
+		return invalid("clock", "incident.err.clock_done", "the clock is already met or stopped")
+	}
+	if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_note = ?, evidence = ? WHERE id = ?`,
+		tx.now, u.Username, note, evidence, c.ID); err != nil {
+		return fmt.Errorf("meet clock: %w", err)
+	}
+	if next := incident.Next(c, tx.now); next != nil && r.Status == medsec.IncidentOpen {
+		return insertClock(ctx, tx, r.ID, next)
+	}
+	return nil
+}
+
+// checkEvidence checks that the caller may cite an evidence file on the incident: one
+// linked to it, or one the caller uploaded.
+func checkEvidence(ctx context.Context, tx *Tx, u *medsec.User, incidentID int64, sum string) error {
+	if !medsec.ValidSHA256(sum) {
+		return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+sum)
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?) +
+		(SELECT COUNT(*) FROM evidence_uploads WHERE sha256 = ? AND user_id = ?)`, incidentID, sum, sum, u.ID).Scan(&n); err != nil {
+		return fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	if n == 0 {
+		return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+sum)
+	}
+	return nil
+}
+
+// MeetClock marks a clock met.
+func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string) (*medsec.Incident, error) {
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "clock.met", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		c, err := findClock(r, clockID)
+		if err != nil {
+			return "", err
+		}
+		if evidence != "" {
+			if err := checkEvidence(ctx, tx, u, id, evidence); err != nil {
+				return "", err
+			}
+			if err := linkEvidence(ctx, tx, id, evidence, evidence[:12], "cited to meet clock "+c.Key); err != nil {
+				return "", err
+			}
+		}
+		state := c.StateAt(tx.now)
+		if err := meet(ctx, tx, u, r, c, note, evidence); err != nil {
+			return "", err
+		}
+		text := fmt.Sprintf("clock %s met (%s)", clockName(c), map[bool]string{true: "late", false: "on time"}[state == medsec.ClockLate])
+		if note != "" {
+			text += ": " + note
+		}
+		return text, nil
+	})
+}
+
+func clockName(c *medsec.Clock) string {
+	if c.Label != "" {
+		return c.Label
+	}
+	return c.Key
+}
+
+// AddClock adds the hospital's own clock.
+func (s *IncidentService) AddClock(ctx context.Context, id, version int64, label string, minutes int) (*medsec.Incident, error) {
+	if err := checkText("label", label, true, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	if minutes < 1 || minutes > 525600 {
+		return nil, invalid("minutes", "err.invalid", "must be 1 to 525600 minutes")
+	}
+	return s.change(ctx, id, version, "clock.added", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		c := &medsec.Clock{Key: "custom", Label: label, Source: "hospital", Custom: true, Start: tx.now, Due: tx.now.Add(time.Duration(minutes) * time.Minute)}
+		if err := insertClock(ctx, tx, id, c); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("clock %q added, due in %d minutes", label, minutes), nil
+	})
+}
+
+// AddNote appends a note to the timeline.
+func (s *IncidentService) AddNote(ctx context.Context, id, version int64, text string) (*medsec.Incident, error) {
+	if err := checkText("text", text, true, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "note", false, func(*Tx, *medsec.User, incidentRow) (string, error) { return text, nil })
+}
+
+// AddPerson gives someone a role.
+func (s *IncidentService) AddPerson(ctx context.Context, id, version int64, p medsec.IncidentPerson) (*medsec.Incident, error) {
+	if err := checkText("name", p.Name, true, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(medsec.IncidentRoles, p.Role) {
+		return nil, invalid("role", "err.invalid", "must be lead, technical or communications")
+	}
+	return s.change(ctx, id, version, "person", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		if _, err := tx.exec(ctx, `INSERT INTO incident_people (incident_id, name, role) VALUES (?, ?, ?)`, id, p.Name, string(p.Role)); err != nil {
+			return "", fmt.Errorf("add person: %w", err)
+		}
+		return fmt.Sprintf("%s: %s", p.Role, p.Name), nil
+	})
+}
+
+// AddAsset links an affected asset.
+func (s *IncidentService) AddAsset(ctx context.Context, id, version, assetID int64) (*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentWrite)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "asset", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		a, err := incidentAsset(ctx, tx, sc, r.SiteID, assetID)
+		if err != nil {
+			return "", err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, assetID); err != nil {
+			return "", fmt.Errorf("add asset: %w", err)
+		}
+		return fmt.Sprintf("affected asset %s (%d)", a.Name, a.ID), nil
+	})
+}
+
+func linkEvidence(ctx context.Context, tx *Tx, incidentID int64, sum, name, note string) error {
+	res, err := tx.exec(ctx, `INSERT INTO incident_evidence (incident_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, incidentID, sum, name)
+	if err != nil {
+		return fmt.Errorf("link evidence: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return custody(ctx, tx, incidentID, sum, "collected", note)
+}
+
+func custody(ctx context.Context, tx *Tx, incidentID int64, sum, action, note string) error {
+	name := "system"
+	if u := medsec.UserFromContext(ctx); u != nil {
+		name = u.Username
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO incident_custody (incident_id, sha256, at, username, action, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		incidentID, sum, tx.now, name, action, note); err != nil {
+		return fmt.Errorf("chain of custody: %w", err)
+	}
+	return nil
+}
+
+// LinkEvidence links a stored evidence file.
+func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, sum, name, note string) (*medsec.Incident, error) {
+	if err := checkText("name", name, false, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		if err := checkEvidence(ctx, tx, u, id, sum); err != nil {
+			return "", err
+		}
+		if name == "" {
+			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(name), '') FROM evidence_uploads WHERE sha256 = ?`, sum).Scan(&name); err != nil {
+				return "", fmt.Errorf("link evidence: %w", err)
+			}
+		}
+		if name == "" {
+			name = sum[:12]
+		}
+		if err := linkEvidence(ctx, tx, id, sum, name, note); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("evidence %s (SHA-256 %s)", name, sum), nil
+	})
+}
+
+// CustodyActions are the steps a chain of custody records.
+var CustodyActions = []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}
+
+// AddCustody appends a custody step.
+func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum, action, note string) (*medsec.Incident, error) {
+	if !slices.Contains(CustodyActions, action) {
+		return nil, invalid("action", "err.invalid", "must be one of "+strings.Join(CustodyActions, ", "))
+	}
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "custody", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?`, id, sum).Scan(&n); err != nil {
+			return "", fmt.Errorf("custody: %w", err)
+		} else if n == 0 {
+			return "", medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
+		}
+		if err := custody(ctx, tx, id, sum, action, note); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("evidence %s: %s %s", sum[:12], action, note), nil
+	})
+}
+
+// NotificationLanguages are the languages a notification may be recorded in.
+var NotificationLanguages = []string{"en", "ja", "zh-CN", "zh-TW"}
+
+// RecordNotification records a notification sent.
+func (s *IncidentService) RecordNotification(ctx context.Context, id, version int64, n medsec.IncidentNotification) (*medsec.Incident, error) {
+	switch {
+	case !slices.Contains(medsec.Recipients, n.Recipient):
+		return nil, invalid("recipient", "err.invalid", "is not a known recipient")
+	case !slices.Contains(medsec.Channels, n.Channel):
+		return nil, invalid("channel", "err.invalid", "must be one of "+strings.Join(medsec.Channels, ", "))
+	case !slices.Contains(NotificationLanguages, n.Language):
+		return nil, invalid("language", "err.invalid", "must be en, ja, zh-CN or zh-TW")
+	}
+	if err := checkText("name", n.Name, false, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	if err := checkText("content", n.Content, true, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "notification", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		sent := n.SentAt.UTC().Truncate(time.Microsecond)
+		if sent.IsZero() || sent.After(tx.now) {
+			sent = tx.now
+		}
+		if n.ClockID != 0 {
+			c, err := findClock(r, n.ClockID)
+			if err != nil {
+				return "", err
+			}
+			if err := meet(ctx, tx, u, r, c, fmt.Sprintf("notification to %s by %s", n.Recipient, n.Channel), ""); err != nil {
+				return "", err
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO incident_notifications (incident_id, recipient, name, channel, sent_at, language, content, sent_by, clock_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(n.Recipient), n.Name, n.Channel, sent, n.Language, n.Content, u.Username, nullID(n.ClockID)); err != nil {
+			return "", fmt.Errorf("record notification: %w", err)
+		}
+		return fmt.Sprintf("notified %s %s by %s (%s)", n.Recipient, n.Name, n.Channel, n.Language), nil
+	})
+}
+
+// AddTask adds a task.
+func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t medsec.IncidentTask) (*medsec.Incident, error) {
+	if err := checkText("title", t.Title, true, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	if err := checkText("assignee", t.Assignee, false, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	t.Key, t.Source = "", "hospital"
+	if t.Lesson {
+		t.Source = "003 §5.4.1"
+	}
+	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		if err := insertTask(ctx, tx, id, &t, 0); err != nil {
+			return "", err
+		}
+		if t.Lesson {
+			return "lesson learned: " + t.Title, nil
+		}
+		return "task: " + t.Title, nil
+	})
+}
+
+// CompleteTask marks a task done.
+func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*medsec.Incident, error) {
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "task.done", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		i := slices.IndexFunc(r.Tasks, func(t *medsec.IncidentTask) bool { return t.ID == taskID })
+		if i < 0 {
+			return "", medsec.Errorf(medsec.ENOTFOUND, "Task not found.")
+		}
+		t := r.Tasks[i]
+		if !t.DoneAt.IsZero() {
+			return "", invalid("task", "incident.err.task_done", "the task is already done")
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, tx.now, u.Username, note, taskID); err != nil {
+			return "", fmt.Errorf("complete task: %w", err)
+		}
+		for _, c := range r.Clocks {
+			if c.TaskID == taskID && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+				if err := meet(ctx, tx, u, r, c, note, ""); err != nil {
+					return "", err
+				}
+			}
+		}
+		name := t.Title
+		if name == "" {
+			name = t.Key
+		}
+		return "task done: " + name, nil
+	})
+}
+
+func checklistItem(r incidentRow, key string) (*medsec.ChecklistItem, error) {
+	i := slices.IndexFunc(r.Checklist, func(it *medsec.ChecklistItem) bool { return it.Key == key })
+	if i < 0 {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Checklist item not found.")
+	}
+	if r.Checklist[i].Done() {
+		return nil, invalid("key", "incident.err.item_done", "the item is already met or waived")
+	}
+	return r.Checklist[i], nil
+}
+
+// MeetChecklistItem marks a termination condition met.
+func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int64, key, note string) (*medsec.Incident, error) {
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "checklist.met", true, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		if _, err := checklistItem(r, key); err != nil {
+			return "", err
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ? WHERE incident_id = ? AND key = ?`, tx.now, u.Username, note, id, key); err != nil {
+			return "", fmt.Errorf("checklist: %w", err)
+		}
+		return strings.TrimSpace("termination condition met: " + key + " " + note), nil
+	})
+}
+
+// WaiveChecklistItem waives a termination condition; security officers only.
+func (s *IncidentService) WaiveChecklistItem(ctx context.Context, id, version int64, key, reason string) (*medsec.Incident, error) {
+	if !incident.CanWaive(medsec.UserFromContext(ctx)) {
+		if _, err := authorize(ctx, medsec.PermIncidentWrite); err != nil {
+			return nil, err
+		}
+		return nil, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "Only a security officer may waive a termination condition.", Key: "incident.err.waive_role"}
+	}
+	if err := checkText("reason", reason, true, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "checklist.waived", true, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+		if _, err := checklistItem(r, key); err != nil {
+			return "", err
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ?, waived = 1 WHERE incident_id = ? AND key = ?`, tx.now, u.Username, reason, id, key); err != nil {
+			return "", fmt.Errorf("checklist: %w", err)
+		}
+		return "termination condition waived: " + key + ": " + reason, nil
+	})
+}
+
+// CloseIncident ends the response and starts the post-incident clocks.
+func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) (*medsec.Incident, error) {
+	return s.change(ctx, id, version, "closed", true, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+		if err := incident.CheckClose(r.Checklist); err != nil {
+			return "", err
+		}
+		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		if err != nil {
+			return "", err
+		}
+		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
+		stop, add := incident.Close(r.Clocks, situation, tx.now, cal)
+		for _, i := range stop {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+				return "", fmt.Errorf("close incident: %w", err)
+			}
+		}
+		for _, c := range add {
+			if err := insertClock(ctx, tx, id, c); err != nil {
+				return "", err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, closed_at = ? WHERE id = ?`, string(medsec.IncidentClosed), tx.now, id); err != nil {
+			return "", fmt.Errorf("close incident: %w", err)
+		}
+		return "response ended (應急終止); post-incident clocks started", nil
+	})
+}
+
+// Ledger returns the 網絡安全事件臺賬, oldest first.
+func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) ([]*medsec.LedgerRow, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.list(ctx, s.db.read, sc, f, "i.detected_at, i.id")
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now()
+	out := make([]*medsec.LedgerRow, 0, len(rows))
+	for _, r := range rows {
+		clocks, err := loadClocks(ctx, s.db.read, s.db.dialect, r.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		l := &medsec.LedgerRow{IncidentID: r.ID, Site: r.SiteName, Title: r.Title, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
+			Status: r.Status, DetectedAt: r.DetectedAt, ClosedAt: r.ClosedAt, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
+		for _, c := range clocks {
+			switch c.State {
+			case medsec.ClockMet:
+				l.ClocksMet++
+			case medsec.ClockLate:
+				l.ClocksLate++
+			case medsec.ClockStopped:
+				continue
+			}
+			l.ClocksTotal++
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// LateClocks returns the late, unmet clocks of every incident (medsec itself reads them).
+func (s *IncidentService) LateClocks(ctx context.Context) ([]medsec.LateClock, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now()
+	cond, args := sc.siteCond("i.site_id")
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT DISTINCT c.incident_id FROM incident_clocks c JOIN incidents i ON i.id = c.incident_id
+		WHERE c.met_at IS NULL AND c.stopped_at IS NULL AND c.due_at < ?`+cond+` ORDER BY c.incident_id`), append([]any{now}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("late clocks: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("late clocks: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("late clocks: %w", err)
+	}
+	var out []medsec.LateClock
+	for _, id := range ids {
+		r, err := s.load(ctx, s.db.read, sc, id, now, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range r.LateClocks() {
+			out = append(out, medsec.LateClock{Incident: r.Incident, Clock: c})
+		}
+	}
+	return out, nil
+}
+
+// SetSiteJurisdiction sets a site's jurisdiction.
+func (s *IncidentService) SetSiteJurisdiction(ctx context.Context, siteID int64, j medsec.Jurisdiction) error {
+	if _, err := authorize(ctx, medsec.PermSiteAdmin); err != nil {
+		return err
+	}
+	if !j.Valid() {
+		return invalid("jurisdiction", "err.invalid", "must be TW, CN or JP")
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sites WHERE id = ?`, siteID).Scan(&n); err != nil {
+		return fmt.Errorf("set jurisdiction: %w", err)
+	} else if n == 0 {
+		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	}
+	before, err := jurisdictionOf(ctx, tx, tx.db.dialect, siteID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO incident_site_settings (site_id, jurisdiction) VALUES (?, ?)
+		ON CONFLICT (site_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`, siteID, string(j)); err != nil {
+		return fmt.Errorf("set jurisdiction: %w", err)
+	}
+	if err := tx.auditChange(ctx, "incident.jurisdiction", "site", siteID, siteID, map[string]any{"jurisdiction": before}, map[string]any{"jurisdiction": j}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ImportHolidays replaces a jurisdiction's calendar in one transaction.
+func (s *IncidentService) ImportHolidays(ctx context.Context, j medsec.Jurisdiction, days []medsec.Holiday) error {
+	if _, err := authorize(ctx, medsec.PermIncidentWrite); err != nil {
+		return err
+	}
+	if !j.Valid() {
+		return invalid("jurisdiction", "err.invalid", "must be TW, CN or JP")
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := findHolidays(ctx, tx, tx.db.dialect, j)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM incident_holidays WHERE jurisdiction = ?`, string(j)); err != nil {
+		return fmt.Errorf("import holidays: %w", err)
+	}
+	for _, d := range days {
+		workday := 0
+		if d.Workday {
+			workday = 1
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO incident_holidays (jurisdiction, day, name, workday) VALUES (?, ?, ?, ?)
+			ON CONFLICT (jurisdiction, day) DO UPDATE SET name = excluded.name, workday = excluded.workday`, string(j), d.Date.String(), d.Name, workday); err != nil {
+			return fmt.Errorf("import holidays: %s: %w", d.Date, err)
+		}
+	}
+	if err := tx.auditChange(ctx, "incident.holidays", "jurisdiction", 0, 0, map[string]any{"jurisdiction": j, "days": len(before)}, map[string]any{"jurisdiction": j, "days": len(days)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// FindHolidays returns a jurisdiction's calendar.
+func (s *IncidentService) FindHolidays(ctx context.Context, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
+	if _, err := authorize(ctx, medsec.PermIncidentRead); err != nil {
+		return nil, err
+	}
+	return findHolidays(ctx, s.db.read, s.db.dialect, j)
+}

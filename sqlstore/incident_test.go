@@ -1,0 +1,417 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/sqlstore"
+)
+
+// incidentFixture has two sites, an HIS at the main one, a pump at the branch, and users.
+type incidentFixture struct {
+	db                  *sqlstore.DB
+	svc                 *sqlstore.IncidentService
+	main, branch        *medsec.Site
+	his, pump           *medsec.Asset
+	ciso, soc, itops    context.Context
+	branchOnly, auditor context.Context
+	vendor              context.Context
+	now                 *time.Time
+}
+
+func newIncidentFixture(t *testing.T, db *sqlstore.DB) *incidentFixture {
+	t.Helper()
+	f := &incidentFixture{db: db, svc: sqlstore.NewIncidentService(db)}
+	f.main, f.branch = seedOrg(t, db)
+	now := testNow
+	f.now = &now
+	db.Now = func() time.Time { return *f.now }
+	assets := sqlstore.NewAssetService(db)
+	f.his = &medsec.Asset{SiteID: f.main.ID, Name: "HIS 主機", Kind: medsec.KindHIS, DataClass: medsec.DataSensitivePersonal}
+	f.pump = &medsec.Asset{SiteID: f.branch.ID, Name: "輸液幫浦 07", Kind: medsec.KindInfusionPump, DataClass: medsec.DataDeviceOnly}
+	for _, a := range []*medsec.Asset{f.his, f.pump} {
+		if err := assets.CreateAsset(system, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.ciso = as(&medsec.User{ID: 11, Username: "ciso", Role: medsec.RoleSecurityOfficer})
+	f.soc = as(&medsec.User{ID: 12, Username: "soc.wang", Role: medsec.RoleSOCAnalyst})
+	f.itops = as(&medsec.User{ID: 13, Username: "itops.chen", Role: medsec.RoleITOperations})
+	f.branchOnly = as(&medsec.User{ID: 14, Username: "ce.hsu", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{f.branch.ID}})
+	f.auditor = as(&medsec.User{ID: 15, Username: "auditor", Role: medsec.RoleAuditor})
+	f.vendor = as(&medsec.User{ID: 16, Username: "vendor.aurora", Role: medsec.RoleVendor, VendorID: 1})
+	return f
+}
+
+func code(err error) string { return medsec.ErrorCode(err) }
+
+func clockByKey(inc *medsec.Incident, key string) *medsec.Clock {
+	var found *medsec.Clock
+	for _, c := range inc.Clocks {
+		if c.Key == key && c.StoppedAt.IsZero() {
+			found = c
+		}
+	}
+	return found
+}
+
+func auditCount(t *testing.T, db *sqlstore.DB, action string) int {
+	t.Helper()
+	entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// TestIncidentLifecycle runs a level-3 incident that becomes level 2, goes late, is worked,
+// checked off and closed, on both engines.
+func TestIncidentLifecycle(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		ctx := f.soc
+		// An ordinary leak from the HIS suggests level 2 (sensitive personal data); the
+		// analyst confirms 3 only with a reason.
+		c := &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 異常匯出", Scenario: medsec.ScenarioDataLeak,
+			Exposure: medsec.ExposureOrdinary, AssetIDs: []int64{f.his.ID}, Level: 3, DetectedAt: testNow.Add(-5 * time.Minute)}
+		if lvl, reasons, err := f.svc.SuggestLevel(ctx, c); err != nil || lvl != 2 {
+			t.Fatalf("suggest: %d %v %v", lvl, reasons, err)
+		}
+		if _, err := f.svc.CreateIncident(ctx, c); code(err) != medsec.EINVALID {
+			t.Fatalf("level 3 without a reason: %v", err)
+		}
+		c.LevelReason = "only test records were exported"
+		inc, err := f.svc.CreateIncident(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Level != 3 || inc.SuggestedLevel != 2 || inc.Jurisdiction != medsec.JurisdictionTW || inc.Status != medsec.IncidentOpen {
+			t.Fatalf("created %+v", inc)
+		}
+		if got := len(inc.Tasks); got != 4 {
+			t.Errorf("%d tasks from the leak template", got)
+		}
+		for _, key := range []string{"first-report", "verification", "leadership-report", "repair", "leak-report-authority", "leak-inform-patients", "tw-monitoring-alert", "task.block-sources"} {
+			if clockByKey(inc, key) == nil {
+				t.Errorf("no clock %s", key)
+			}
+		}
+		if fr := clockByKey(inc, "first-report"); !fr.Due.Equal(testNow.Add(5*time.Minute)) || fr.State != medsec.ClockRunning {
+			t.Errorf("first report %+v", fr)
+		}
+		if len(inc.Assets) != 1 || inc.Assets[0].Name != "HIS 主機" || len(inc.Checklist) != 5 || len(inc.Timeline) != 1 {
+			t.Errorf("record: assets %+v checklist %d timeline %d", inc.Assets, len(inc.Checklist), len(inc.Timeline))
+		}
+		if auditCount(t, db, "incident.create") != 1 {
+			t.Error("no audit row for the creation")
+		}
+
+		// Forty minutes on: the 10- and 30-minute clocks are late; the list shows them.
+		*f.now = testNow.Add(40 * time.Minute)
+		late, err := f.svc.LateClocks(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lateKeys []string
+		for _, l := range late {
+			lateKeys = append(lateKeys, l.Clock.Key)
+		}
+		if strings.Join(lateKeys, ",") != "first-report,verification,leadership-report,task.block-sources" {
+			t.Errorf("late: %v", lateKeys)
+		}
+		list, err := f.svc.FindIncidents(f.auditor, medsec.IncidentFilter{Status: medsec.IncidentOpen})
+		if err != nil || len(list) != 1 || clockByKey(list[0], "first-report").State != medsec.ClockLate {
+			t.Fatalf("list: %v %v", list, err)
+		}
+
+		// The authority is told with a template; the notification meets the leak clock.
+		leak := clockByKey(inc, "leak-report-authority")
+		inc, err = f.svc.RecordNotification(ctx, inc.ID, inc.Version, medsec.IncidentNotification{Recipient: medsec.RecipientAuthority,
+			Name: "市衛生局", Channel: "phone", Language: "zh-TW", Content: "通報:HIS 異常匯出", ClockID: leak.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "leak-report-authority"); c.State != medsec.ClockMet || c.MetBy != "soc.wang" {
+			t.Errorf("leak clock after notification: %+v", c)
+		}
+		if len(inc.Notifications) != 1 || inc.Notifications[0].SentBy != "soc.wang" {
+			t.Errorf("notifications %+v", inc.Notifications)
+		}
+		// A late clock met stays late for the record.
+		inc, err = f.svc.MeetClock(ctx, inc.ID, inc.Version, clockByKey(inc, "first-report").ID, "phoned the duty officer", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "first-report"); c.State != medsec.ClockLate || c.MetAt.IsZero() {
+			t.Errorf("first report met late: %+v", c)
+		}
+
+		// Escalation to level 2: level 3's clocks stop, level 2's start from the change.
+		inc, err = f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 2, "patient records confirmed in the export")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Level != 2 || clockByKey(inc, "repair") != nil || clockByKey(inc, "initial-control") == nil {
+			t.Errorf("after level change: level %d", inc.Level)
+		}
+		if ic := clockByKey(inc, "initial-control"); !ic.Start.Equal(*f.now) || !ic.Due.Equal(f.now.Add(12*time.Hour)) {
+			t.Errorf("initial control %+v", ic)
+		}
+
+		// A repeating clock starts its next round when met.
+		tp := clockByKey(inc, "technical-progress")
+		inc, err = f.svc.MeetClock(ctx, inc.ID, inc.Version, tp.ID, "report to the leading group", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range inc.Clocks {
+			if c.Key == "technical-progress" && c.MetAt.IsZero() {
+				n++
+				if !c.Due.Equal(f.now.Add(2 * time.Hour)) {
+					t.Errorf("next round due %v", c.Due)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d running technical-progress clocks", n)
+		}
+
+		// The incident cannot close with the checklist open; only a security officer waives.
+		if _, err := f.svc.CloseIncident(ctx, inc.ID, inc.Version); code(err) != medsec.EINVALID {
+			t.Fatalf("close with open checklist: %v", err)
+		}
+		if _, err := f.svc.WaiveChecklistItem(ctx, inc.ID, inc.Version, "no-anomaly-72h", "drill"); code(err) != medsec.EFORBIDDEN {
+			t.Fatalf("analyst waives: %v", err)
+		}
+		if _, err := f.svc.WaiveChecklistItem(f.ciso, inc.ID, inc.Version, "no-anomaly-72h", ""); code(err) != medsec.EINVALID {
+			t.Fatalf("waive without reason: %v", err)
+		}
+		inc, err = f.svc.WaiveChecklistItem(f.ciso, inc.ID, inc.Version, "no-anomaly-72h", "monitoring moved to the new SIEM; 48 h clean")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"stable-24h", "integrity-hash", "vulns-retested", "sources-blocked"} {
+			if inc, err = f.svc.MeetChecklistItem(f.itops, inc.ID, inc.Version, key, "done"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Closed on a Friday before a holiday Monday.
+		if err := f.svc.ImportHolidays(f.ciso, medsec.JurisdictionTW, []medsec.Holiday{{Date: mustDate(t, "2026-11-30"), Name: "補假"}}); err != nil {
+			t.Fatal(err)
+		}
+		*f.now = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+			t.Fatal(err)
+		}
+		if inc.Status != medsec.IncidentClosed || !inc.ClosedAt.Equal(*f.now) {
+			t.Errorf("closed %+v", inc)
+		}
+		// Three working days after Friday, Monday off: Tue, Wed, Thu 3 December.
+		if s := clockByKey(inc, "summary"); s == nil || !s.Due.Equal(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)) {
+			t.Errorf("summary clock %+v", s)
+		}
+		if r := clockByKey(inc, "review-meeting"); r == nil || !r.Due.Equal(f.now.AddDate(0, 0, 10)) {
+			t.Errorf("review meeting clock %+v", r)
+		}
+		// Lessons learned become tasks after closing; the checklist no longer changes.
+		if inc, err = f.svc.AddTask(f.ciso, inc.ID, inc.Version, medsec.IncidentTask{Title: "每季演練資料外洩情境", Lesson: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 1, "x"); code(err) != medsec.EINVALID {
+			t.Errorf("level change after closing: %v", err)
+		}
+
+		ledger, err := f.svc.Ledger(f.auditor, medsec.IncidentFilter{})
+		if err != nil || len(ledger) != 1 {
+			t.Fatalf("ledger %v %v", ledger, err)
+		}
+		if l := ledger[0]; l.Level != 2 || l.Status != medsec.IncidentClosed || l.ClocksLate == 0 || l.ClocksMet == 0 {
+			t.Errorf("ledger row %+v", l)
+		}
+		full, err := f.svc.FindIncidentByID(f.auditor, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every change is on the timeline and in the audit trail.
+		if got := len(full.Timeline); got != 12 {
+			for _, e := range full.Timeline {
+				t.Logf("%s %s %s", e.Username, e.Kind, e.Text)
+			}
+			t.Errorf("%d timeline entries", got)
+		}
+		if got := auditCount(t, db, "incident.checklist.met"); got != 4 {
+			t.Errorf("%d audit rows for checklist items", got)
+		}
+	})
+}
+
+func mustDate(t *testing.T, s string) medsec.Date {
+	d, err := medsec.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestIncidentScope: a user limited to the branch does not see the main site's incidents;
+// a vendor holds no incident permission; the auditor reads but does not write.
+func TestIncidentScope(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "疑似掃描"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Level != 4 {
+			t.Errorf("level %d", inc.Level)
+		}
+		if _, err := f.svc.FindIncidentByID(f.branchOnly, inc.ID); code(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user reads main incident: %v", err)
+		}
+		if denied, _ := medsec.DeniedObject(func() error { _, err := f.svc.FindIncidentByID(f.branchOnly, inc.ID); return err }()); denied == "" {
+			t.Error("out-of-scope read is not marked for the audit trail")
+		}
+		if list, err := f.svc.FindIncidents(f.branchOnly, medsec.IncidentFilter{}); err != nil || len(list) != 0 {
+			t.Errorf("branch list %v %v", list, err)
+		}
+		if _, err := f.svc.AddNote(f.branchOnly, inc.ID, inc.Version, "x"); code(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user writes: %v", err)
+		}
+		if _, err := f.svc.CreateIncident(f.branchOnly, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x"}); code(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user opens at main: %v", err)
+		}
+		// An asset of another site cannot be linked.
+		if _, err := f.svc.AddAsset(f.soc, inc.ID, inc.Version, f.pump.ID); code(err) != medsec.EINVALID {
+			t.Errorf("pump of the branch on a main incident: %v", err)
+		}
+		if _, err := f.svc.FindIncidents(f.vendor, medsec.IncidentFilter{}); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("vendor: %v", err)
+		}
+		if _, err := f.svc.FindIncidentByID(f.auditor, inc.ID); err != nil {
+			t.Errorf("auditor reads: %v", err)
+		}
+		if _, err := f.svc.AddNote(f.auditor, inc.ID, inc.Version, "x"); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor writes: %v", err)
+		}
+	})
+}
+
+// TestIncidentConcurrentUpdate: two people change the same version of one incident; one
+// wins, the other gets ECONFLICT and nothing of its change is written.
+func TestIncidentConcurrentUpdate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "PACS 緩慢", Outage: medsec.OutageSystem, OutageMinutes: 90})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// In turn: the second writer's version is stale.
+		if _, err := f.svc.AddNote(f.soc, inc.ID, inc.Version, "first"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 2, "stale"); code(err) != medsec.ECONFLICT {
+			t.Fatalf("stale version: %v", err)
+		}
+		// At once, many times: exactly one of each pair wins.
+		for round := 0; round < 5; round++ {
+			cur, err := f.svc.FindIncidentByID(f.soc, inc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, ctx := range []context.Context{f.soc, f.itops} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = f.svc.AddNote(ctx, cur.ID, cur.Version, "at once")
+				}()
+			}
+			wg.Wait()
+			ok, conflicts := 0, 0
+			for _, err := range errs {
+				switch code(err) {
+				case "":
+					ok++
+				case medsec.ECONFLICT:
+					conflicts++
+				default:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if ok != 1 || conflicts != 1 {
+				t.Fatalf("round %d: %d succeeded, %d conflicts", round, ok, conflicts)
+			}
+		}
+		final, err := f.svc.FindIncidentByID(f.soc, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if final.Level != 3 || len(final.Timeline) != 7 || final.Version != inc.Version+6 {
+			t.Errorf("level %d, %d timeline entries, version %d", final.Level, len(final.Timeline), final.Version)
+		}
+	})
+}
+
+// TestIncidentTimelineAppendOnly: the database refuses to change or delete timeline and
+// custody rows, whatever the code does.
+func TestIncidentTimelineAppendOnly(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		if _, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`UPDATE incident_timeline SET text = 'rewritten'`, `DELETE FROM incident_timeline`} {
+			if err := db.ExecRaw(context.Background(), q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+}
+
+// TestIncidentEvidence: only a file the caller uploaded (or already linked) can be linked;
+// linking starts the chain of custody and steps append to it.
+func TestIncidentEvidence(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		as := newAssessmentService(t, db)
+		ev, err := as.StoreEvidence(f.itops, "his-export.pcap", strings.NewReader("capture bytes"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.LinkEvidence(f.soc, inc.ID, inc.Version, ev.SHA256, "", ""); code(err) != medsec.EINVALID {
+			t.Errorf("someone else's upload: %v", err)
+		}
+		inc, err = f.svc.LinkEvidence(f.itops, inc.ID, inc.Version, ev.SHA256, "", "from the core switch mirror port")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err = f.svc.AddCustody(f.soc, inc.ID, inc.Version, ev.SHA256, "transferred", "to the forensic examiner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inc.Evidence) != 1 || inc.Evidence[0].Name != "his-export.pcap" || len(inc.Evidence[0].Custody) != 2 ||
+			inc.Evidence[0].Custody[1].Username != "soc.wang" || inc.Evidence[0].Custody[0].Action != "collected" {
+			t.Errorf("evidence %+v", inc.Evidence)
+		}
+		hashes, err := db.EvidenceHashes(system)
+		if err != nil || len(hashes) != 1 || hashes[0] != ev.SHA256 {
+			t.Errorf("cited hashes %v %v", hashes, err)
+		}
+	})
+}
