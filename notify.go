@@ -31,10 +31,17 @@ const (
 	KindTest NotificationKind = "test"
 	// KindDigest: a user's daily digest, in the delivery log.
 	KindDigest NotificationKind = "digest"
+	// KindIncidentClockLate: a clock of an incident (a duty of the response plan, a
+	// jurisdiction or a task) passed its due time unmet [003 §3–5].
+	KindIncidentClockLate NotificationKind = "incident.clock_late"
+	// KindIncidentClockEscalated: a late clock stayed unmet as long again as it ran; the
+	// security officers and administrators are told.
+	KindIncidentClockEscalated NotificationKind = "incident.clock_escalated"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
-var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear}
+var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
+	KindIncidentClockLate, KindIncidentClockEscalated}
 
 // Severity ranks a notification.
 type Severity string

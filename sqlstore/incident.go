@@ -28,7 +28,9 @@ var _ medsec.IncidentService = (*IncidentService)(nil)
 // medsec's first hospitals are (000).
 const DefaultJurisdiction = medsec.JurisdictionTW
 
-func incidentNotFound() error { return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Incident not found.", Key: "incident.err.not_found"} }
+func incidentNotFound() error {
+	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Incident not found.", Key: "incident.err.not_found"}
+}
 
 func incidentOutOfScope(id, siteID int64) error {
 	return medsec.NotInScope("Incident not found.", "incident.err.not_found", fmt.Sprintf("incident %d", id), siteID)

@@ -1,0 +1,80 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// MinEscalation is the least time a late clock stays unmet before it is escalated.
+const MinEscalation = 15 * time.Minute
+
+// EscalateAt returns when a late clock is escalated: once it has been late as long again
+// as it ran (a 10-minute clock 10 minutes after its due time, a 24-hour one a day after),
+// and at least MinEscalation after its due time.
+func EscalateAt(c *medsec.Clock) time.Time {
+	span := c.Due.Sub(c.Start)
+	if span < MinEscalation {
+		span = MinEscalation
+	}
+	return c.Due.Add(span)
+}
+
+// IncidentClocks raises a notification for each late, unmet clock of an incident: to the
+// responders (who hold PermIncidentWrite at the incident's site) when it goes late, and,
+// escalated, to the security officers and administrators (PermAuditRead) at EscalateAt.
+// Each is raised once per clock (the dedup key names the clock).
+type IncidentClocks struct {
+	Incidents medsec.IncidentService
+	Notifier  medsec.Notifier
+}
+
+// Run raises the notifications of the clocks late at now.
+func (j *IncidentClocks) Run(ctx context.Context, now time.Time) error {
+	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	late, err := j.Incidents.LateClocks(ctx)
+	if err != nil {
+		return fmt.Errorf("incident clocks: %w", err)
+	}
+	for _, l := range late {
+		for _, n := range ClockNotifications(l, now) {
+			if err := j.Notifier.Notify(ctx, n); err != nil {
+				return fmt.Errorf("incident clock %s: %w", n.DedupKey, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ClockNotifications returns the notifications of a late clock at now: the late notice,
+// and the escalation once it is due.
+func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification {
+	inc, c := l.Incident, l.Clock
+	label := key("incident.clock." + c.Key)
+	switch {
+	case c.Label != "":
+		label = text(c.Label)
+	case c.TaskID != 0:
+		label = key("incident.task." + strings.TrimPrefix(c.Key, "task."))
+	}
+	drill := key("incident.real")
+	if inc.Drill {
+		drill = key("incident.drill")
+	}
+	args := []medsec.NotifyArg{text(inc.Title), text(strconv.Itoa(int(inc.Level))), label, text(c.Due.UTC().Format("2006-01-02 15:04 UTC")), text(c.Source), drill}
+	id := strconv.FormatInt(c.ID, 10)
+	link := fmt.Sprintf("/incidents/%d", inc.ID)
+	out := []medsec.Notification{{Kind: medsec.KindIncidentClockLate, Severity: medsec.SeverityWarning, Key: "notify.incident_clock_late",
+		Args: args, Link: link, Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermIncidentWrite,
+		DedupKey: "incident.clock_late:" + id}}
+	if !now.Before(EscalateAt(c)) {
+		out = append(out, medsec.Notification{Kind: medsec.KindIncidentClockEscalated, Severity: medsec.SeverityCritical, Key: "notify.incident_clock_escalated",
+			Args: args, Link: link, Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermAuditRead,
+			DedupKey: "incident.clock_escalated:" + id})
+	}
+	return out
+}
