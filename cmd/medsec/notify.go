@@ -28,8 +28,11 @@ func newDispatcher(svc *sqlstore.NotifyService, logger *slog.Logger) (*notify.Di
 // digests (sent at the first run after midnight UTC; checked every quarter hour).
 func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.Logger) *notify.Scheduler {
 	rem := &notify.Reminders{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org, Notifier: d}
+	clocks := &notify.IncidentClocks{Incidents: services.Incidents, Notifier: d}
 	return &notify.Scheduler{Now: time.Now, Logger: logger, Jobs: []notify.Job{
 		{Name: "reminders", Every: time.Hour, Run: rem.Run},
+		// Incident clocks run on minutes [003 §4.1.2: 10 minutes]: checked every minute.
+		{Name: "incident clocks", Every: time.Minute, Run: clocks.Run},
 		{Name: "digests", Every: 15 * time.Minute, Run: func(ctx context.Context, _ time.Time) error { return d.SendDigests(ctx) }},
 	}}
 }
@@ -40,6 +43,7 @@ type reminderServices struct {
 	Assets      medsec.AssetService
 	Zones       medsec.ZoneService
 	Org         medsec.OrgService
+	Incidents   medsec.IncidentService
 }
 
 // runNotify implements "medsec notify test": it sends a test e-mail (or posts to a

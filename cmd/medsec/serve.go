@@ -166,7 +166,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
-	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org}, dispatcher, logger)
+	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
+		Incidents: sqlstore.NewIncidentService(db)}, dispatcher, logger)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()
