@@ -141,4 +141,11 @@ type ComponentService interface {
 	// EnsureDeviceModel finds or creates the model of a vendor (by name) and model name.
 	// Needs PermInventoryWrite.
 	EnsureDeviceModel(ctx context.Context, vendorName, modelName string) (*DeviceModel, error)
+	// ImportMDS2 stores a model's MDS2 profile (target: a model by ID or by vendor and
+	// model name), replacing the model's earlier one, with its audit row. Needs
+	// PermInventoryWrite.
+	ImportMDS2(ctx context.Context, target ComponentTarget, p *MDS2Profile) (*MDS2Profile, error)
+	// FindMDS2 returns a model's profile; ENOTFOUND when it has none or the caller (a
+	// vendor user of another vendor) may not see the model. Needs PermInventoryRead.
+	FindMDS2(ctx context.Context, modelID int64) (*MDS2Profile, error)
 }

@@ -11,6 +11,7 @@ import (
 
 	"medsec"
 	"medsec/catalog"
+	"medsec/mds2"
 	"medsec/zone"
 )
 
@@ -260,7 +261,10 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	for _, x := range current {
 		byControl[x.ControlID] = x
 	}
-	results := s.checks.Run(a, s.db.Now())
+	results, err := s.runChecks(ctx, newMDS2Cache(s.db.read, s.db.dialect), a, s.db.Now())
+	if err != nil {
+		return nil, err
+	}
 	controls := tr.controls
 	for i := range controls {
 		c := &controls[i]
@@ -275,6 +279,18 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 		out.CarriedBy = s.visibleRefs(ctx, u, pl.hosts)
 	}
 	return out, nil
+}
+
+// runChecks runs the automatic checks on the asset and, when its device model has an
+// MDS2 profile, holds the profile against the baseline (mds2.Checks): a control the device
+// cannot meet by its manufacturer's answer fails, the answer its evidence.
+func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
+	results := s.checks.Run(a, now)
+	p, err := profiles.profile(ctx, a)
+	if err != nil || p == nil {
+		return results, err
+	}
+	return append(results, mds2.Checks(p, a.ID, now)...), nil
 }
 
 // visibleRefs keeps the assets u may see.
@@ -441,6 +457,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			byKey[key{x.AssetID, x.ControlID}] = x
 		}
 		levels := s.newLevelCache()
+		profiles := newMDS2Cache(s.db.read, s.db.dialect)
 		seen := make(map[int64]bool, len(assets))
 		for _, a := range assets {
 			seen[a.ID] = true
@@ -467,7 +484,10 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 				}
 			}
 			ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
-			results := s.checks.Run(a, now)
+			results, err := s.runChecks(ctx, profiles, a, now)
+			if err != nil {
+				return nil, err
+			}
 			carried := map[string]bool{}
 			if len(tr.controls) == 0 {
 				rep.LeftOut = append(rep.LeftOut, medsec.GapLeftOut{Asset: ref, Class: a.Class, Reason: tr.carriageFor(pl), CarriedBy: hosts, LocalLAN: pl.lan})

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +14,7 @@ import (
 	"strings"
 
 	"medsec"
+	"medsec/mds2"
 	"medsec/sbom"
 	"medsec/sqlstore"
 )
@@ -21,10 +25,12 @@ const sbomUsage = `usage:
 
 Imports software bills of materials — CycloneDX 1.2–1.6 (JSON or XML) and SPDX 2.x
 (JSON or tag-value), format detected from the content — onto one asset or onto a
-device model (the vendor's name, a slash, the model name as the assets carry it; the
+device model: the vendor's name, a slash, the model name as the assets carry it (the
 model is created if new). Every asset of the model shares its components. A file
 whose document was imported before onto the same asset or model replaces it.
-Each file is read whole before anything is stored; a bad file is named with its
+A filled MDS2 form (HN 1-2019, XLSX) given with --model becomes the model's
+security-capability profile, replacing the one before.
+Every file is read whole before anything is stored; a bad file is named with its
 line or path and nothing of it is stored.
 `
 
@@ -52,10 +58,24 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Read and check every file before opening the store: a bad file stops the run
 	// before anything is written.
 	var imports []medsec.SBOMImport
-	for _, path := range fs.Args() {
+	profiles := map[int]*medsec.MDS2Profile{}
+	for i, path := range fs.Args() {
 		content, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("sbom import: %w", err)
+		}
+		if isXLSX(content) {
+			form, err := mds2.Parse(path, content)
+			if err != nil {
+				return fmt.Errorf("sbom import: %s", describe(err))
+			}
+			if target.AssetID != 0 {
+				return fmt.Errorf("sbom import: %s: an MDS2 form describes a device model: give --model", path)
+			}
+			sum := sha256.Sum256(content)
+			profiles[i] = form.Profile(0, filepath.Base(path), hex.EncodeToString(sum[:]))
+			imports = append(imports, medsec.SBOMImport{})
+			continue
 		}
 		doc, err := sbom.Parse(path, content)
 		if err != nil {
@@ -71,6 +91,14 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	svc := sqlstore.NewComponentService(store)
 	ctx = asSystem(ctx)
 	for i, imp := range imports {
+		if p := profiles[i]; p != nil {
+			p, err := svc.ImportMDS2(ctx, target, p)
+			if err != nil {
+				return fmt.Errorf("sbom import: %s: %s", fs.Arg(i), describe(err))
+			}
+			fmt.Fprintf(stdout, "%s: MDS2 form, %d answers, profile of device model %d\n", fs.Arg(i), len(p.Answers), p.ModelID)
+			continue
+		}
 		sb, err := svc.ImportSBOM(ctx, imp)
 		if err != nil {
 			return fmt.Errorf("sbom import: %s: %s", fs.Arg(i), describe(err))
@@ -83,6 +111,9 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	return nil
 }
+
+// isXLSX reports whether content is a ZIP archive, as an XLSX workbook is.
+func isXLSX(content []byte) bool { return bytes.HasPrefix(content, []byte("PK\x03\x04")) }
 
 // sbomTarget reads --asset and --model: exactly one must be given.
 func sbomTarget(asset int64, model string) (medsec.ComponentTarget, error) {

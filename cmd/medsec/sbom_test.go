@@ -76,3 +76,29 @@ func TestSBOMImportCommand(t *testing.T) {
 		t.Errorf("asset has %d SBOMs, %d components; want 1, 4", len(got.SBOMs), len(got.Components))
 	}
 }
+
+// TestMDS2ImportCommand imports NEMA's example MDS2 form as a model's profile.
+func TestMDS2ImportCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	if err := sqlstore.NewOrgService(store).CreateVendor(sys, &medsec.Vendor{Name: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	form := shareddata.Path(t, "mds2/nema-example-mds2-worksheet-hn1-2019.xlsx")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"sbom", "import", "--data", data, "--model", "Acme/GlucoCheck", form}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "MDS2 form, 240 answers, profile of device model 1") {
+		t.Errorf("output %q", out.String())
+	}
+	if err := run(ctx, []string{"sbom", "import", "--data", data, "--asset", "1", form}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "give --model") {
+		t.Errorf("MDS2 on an asset: %v", err)
+	}
+}
