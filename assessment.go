@@ -342,6 +342,22 @@ type GapFilter struct {
 	CatalogID string
 	// AssetID limits a TW report to one asset; 0 means every asset the caller sees.
 	AssetID int64
+	// SiteID and DepartmentID limit a TW report to the assets of one site or department
+	// (0: every one the caller sees); organisational catalogs ignore them.
+	SiteID       int64
+	DepartmentID int64
+}
+
+// GapGroup counts a TW report's (asset, control) pairs by status for the assets of one
+// site or one department, for the charts and tables that compare them.
+type GapGroup struct {
+	// ID is the site's or the department's ID (0: assets with no department).
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	SiteID int64  `json:"site_id"`
+	// Subjects counts the group's assets that the report counts.
+	Subjects int      `json:"subjects"`
+	Totals   GapCount `json:"totals"`
 }
 
 // GapCount counts applicable (subject, control) pairs by status at one level.
@@ -363,9 +379,12 @@ type GapItem struct {
 	AssetName string           `json:"asset_name,omitempty"`
 	Status    AssessmentStatus `json:"status"`
 	// Owner is the asset's responsible person ("" for the organisation or when unset).
-	Owner      string `json:"owner,omitempty"`
-	AssessedOn Date   `json:"assessed_on,omitzero"`
-	NextReview Date   `json:"next_review,omitzero"`
+	Owner string `json:"owner,omitempty"`
+	// SiteName and DepartmentName place the asset ("" for the organisation or when unset).
+	SiteName       string `json:"site_name,omitempty"`
+	DepartmentName string `json:"department_name,omitempty"`
+	AssessedOn     Date   `json:"assessed_on,omitzero"`
+	NextReview     Date   `json:"next_review,omitzero"`
 	// FailedChecks are the ids of automatic checks failing on this control and subject.
 	FailedChecks []string `json:"failed_checks,omitempty"`
 }
@@ -407,8 +426,12 @@ type GapReport struct {
 	UncarriedChecks []GapCheck `json:"uncarried_checks"`
 	Counts          []GapCount `json:"counts"`
 	// Totals counts every level together.
-	Totals GapCount  `json:"totals"`
-	Open   []GapItem `json:"open"`
+	Totals GapCount `json:"totals"`
+	// BySite and ByDepartment count a TW report's rows per site and per department of the
+	// assets, by site name then department name (empty for organisational catalogs).
+	BySite       []GapGroup `json:"by_site"`
+	ByDepartment []GapGroup `json:"by_department"`
+	Open         []GapItem  `json:"open"`
 }
 
 // ObligationTask is an organisational obligation with a cadence as a dated task [M11].

@@ -400,6 +400,9 @@ type AssetFilter struct {
 	Status       AssetStatus
 	// Query matches any text field, case-insensitively.
 	Query string
+	// SupportEnded keeps the assets whose manufacturer's end of support is before today
+	// (by the store's clock); assets with no date are not among them.
+	SupportEnded bool
 	// Sort is a field name, optionally prefixed with "-" for descending order.
 	Sort   string
 	Offset int

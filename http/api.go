@@ -68,6 +68,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/assets/{id}/controls", Perm: medsec.PermInventoryRead, Handler: s.apiAssetControls},
 		{Method: "GET", Path: "/api/v1/organisation/controls", Perm: medsec.PermInventoryRead, Handler: s.apiOrganisationControls},
 		{Method: "GET", Path: "/api/v1/gap", Perm: medsec.PermInventoryRead, Handler: s.apiGapReport},
+		{Method: "GET", Path: "/api/v1/dashboard", Perm: medsec.PermInventoryRead, Handler: s.apiDashboard},
 		{Method: "GET", Path: "/api/v1/gap/export", Perm: medsec.PermInventoryRead, Handler: s.exportGap},
 		{Method: "GET", Path: "/api/v1/obligations", Perm: medsec.PermInventoryRead, Handler: s.apiObligationCalendar},
 		{Method: "GET", Path: "/api/v1/compliance/settings", Perm: medsec.PermInventoryRead, Handler: s.apiComplianceSettingsGet},

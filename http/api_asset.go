@@ -22,6 +22,7 @@ func assetFilter(r *http.Request, defaultLimit int) medsec.AssetFilter {
 		Kind:         medsec.AssetKind(q.Get("kind")),
 		Status:       medsec.AssetStatus(q.Get("status")),
 		Query:        strings.TrimSpace(q.Get("q")),
+		SupportEnded: q.Get("support") == "ended",
 		Sort:         q.Get("sort"),
 		Offset:       queryInt(r, "offset", 0),
 		Limit:        queryInt(r, "limit", defaultLimit),

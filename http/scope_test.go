@@ -357,7 +357,9 @@ func uiGETRoutes(t *testing.T) []string {
 		}
 		for _, m := range pattern.FindAllStringSubmatch(string(data), -1) {
 			switch p := m[1]; {
-			case p == "/login", p == "/{$}", strings.HasPrefix(p, "/static/"):
+			case p == "/login", strings.HasPrefix(p, "/static/"):
+			case p == "/{$}":
+				out = append(out, "/")
 			default:
 				out = append(out, p)
 			}

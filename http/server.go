@@ -58,6 +58,8 @@ type Server struct {
 	// secureCookies marks cookies Secure; set when serving HTTPS.
 	secureCookies bool
 	now           func() time.Time
+	// dash keeps the home page's figures per scope for a minute (see dashboardTTL).
+	dash dashCache
 }
 
 type staticFile struct {
@@ -108,8 +110,14 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. A request that may change data (any method but GET
+// and HEAD) drops the dashboards computed before it, so that the home page shows it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.dash.clear()
+	}
+}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -165,6 +165,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/assets/{id}/controls", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/organisation/controls", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/gap", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/dashboard", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/gap/export", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/obligations", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/compliance/settings", medsec.PermInventoryRead, false},

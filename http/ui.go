@@ -357,7 +357,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", s.uiLogin)
 	mux.HandleFunc("POST /login", s.uiLoginPost)
 	mux.Handle("POST /logout", s.ui("", s.uiLogout))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/assets", http.StatusSeeOther) })
+	mux.Handle("GET /{$}", s.ui(medsec.PermInventoryRead, s.uiDashboard))
 	mux.HandleFunc("POST /language", s.uiLanguage)
 
 	mux.Handle("GET /assets", s.ui(medsec.PermInventoryRead, s.uiAssetList))
@@ -419,5 +419,6 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /compliance/bulk", s.ui(medsec.PermInventoryRead, s.uiBulkAssess))
 	mux.Handle("POST /compliance/bulk", s.ui(medsec.PermInventoryWrite, s.uiBulkAssessPost))
 	mux.Handle("GET /compliance/calendar", s.ui(medsec.PermInventoryRead, s.uiObligationCalendar))
+	mux.Handle("GET /compliance/reviews", s.ui(medsec.PermInventoryRead, s.uiReviewsOverdue))
 	mux.Handle("GET /evidence/{sha256}", s.ui(medsec.PermInventoryRead, s.serveEvidence))
 }

@@ -322,8 +322,13 @@ func (s *Server) uiObligationCalendar(w http.ResponseWriter, r *http.Request) er
 			overdue++
 		}
 	}
+	all := len(tasks)
+	only := r.URL.Query().Get("overdue") == "1" // the dashboard's link: overdue tasks only
+	if only {
+		tasks = slices.DeleteFunc(tasks, func(t medsec.ObligationTask) bool { return !t.Overdue })
+	}
 	p := s.newPage(r, "calendar.title")
-	p.Data = map[string]any{"Tasks": tasks, "Overdue": overdue, "Statuses": medsec.AssessmentStatuses}
+	p.Data = map[string]any{"Tasks": tasks, "Overdue": overdue, "All": all, "OnlyOverdue": only, "Statuses": medsec.AssessmentStatuses}
 	s.render(w, r, http.StatusOK, "assessment_calendar", p)
 	return nil
 }

@@ -17,6 +17,8 @@ type assetListData struct {
 	Filter      medsec.AssetFilter
 	Query       url.Values
 	Sites       []*medsec.Site
+	Departments []*medsec.Department
+	Vendors     []*medsec.Vendor
 	Kinds       []medsec.AssetKind
 	Prev, Next  int
 	HasPrev     bool
@@ -37,9 +39,17 @@ func (s *Server) uiAssetList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	depts, err := s.Org.FindDepartments(r.Context())
+	if err != nil {
+		return err
+	}
+	vendors, err := s.Org.FindVendors(r.Context())
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	q.Del("offset")
-	d := &assetListData{Assets: assets, Total: total, Filter: f, Query: q, Sites: sites, Kinds: medsec.AssetKinds,
+	d := &assetListData{Assets: assets, Total: total, Filter: f, Query: q, Sites: sites, Departments: depts, Vendors: vendors, Kinds: medsec.AssetKinds,
 		Prev: max(f.Offset-f.Limit, 0), Next: f.Offset + f.Limit, HasPrev: f.Offset > 0, HasNext: f.Offset+f.Limit < total,
 		First: min(f.Offset+1, total), Last: f.Offset + len(assets)}
 	p := s.newPage(r, "assets.title")

@@ -23,15 +23,19 @@ type gapData struct {
 	Statuses []medsec.AssessmentStatus
 	Shown    []medsec.GapItem
 	Asset    *medsec.Asset
+	// Sites and Departments are the choices of the TW report's filters.
+	Sites       []*medsec.Site
+	Departments []*medsec.Department
 }
 
 func gapFilter(r *http.Request) medsec.GapFilter {
-	f := medsec.GapFilter{CatalogID: r.URL.Query().Get("catalog"), AssetID: queryInt64(r, "asset")}
+	f := medsec.GapFilter{CatalogID: r.URL.Query().Get("catalog"), AssetID: queryInt64(r, "asset"),
+		SiteID: queryInt64(r, "site"), DepartmentID: queryInt64(r, "department")}
 	if !slices.Contains(allCatalogs, f.CatalogID) {
 		f.CatalogID = allCatalogs[0]
 	}
 	if f.CatalogID != allCatalogs[0] {
-		f.AssetID = 0
+		f.AssetID, f.SiteID, f.DepartmentID = 0, 0, 0
 	}
 	return f
 }
@@ -50,6 +54,12 @@ func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
 		if d.Asset, err = s.Assets.FindAssetByID(r.Context(), f.AssetID); err != nil {
 			return err
 		}
+	}
+	if d.Sites, err = s.Org.FindSites(r.Context()); err != nil {
+		return err
+	}
+	if d.Departments, err = s.Org.FindDepartments(r.Context()); err != nil {
+		return err
 	}
 	p := s.newPage(r, "gap.title")
 	p.Data = d

@@ -22,7 +22,7 @@ func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 // "//host", another origin. Anything else, including a path whose decoded form starts with
 // "//" or "/\", gives the home page.
 func safeNext(next string) string {
-	const home = "/assets"
+	const home = "/"
 	if !strings.HasPrefix(next, "/") {
 		return home
 	}

@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"medsec"
@@ -369,8 +371,9 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 }
 
 // visibleAssets returns the active assets u may see.
-func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User) ([]*medsec.Asset, error) {
-	where, args := assetWhere(s.db.dialect, u, medsec.AssetFilter{Status: medsec.StatusActive})
+func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f medsec.AssetFilter) ([]*medsec.Asset, error) {
+	f.Status = medsec.StatusActive
+	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY a.name, a.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find assets: %w", err)
@@ -405,7 +408,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	now := s.db.Now().UTC()
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
-		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}}
+		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}}
 	counts := map[medsec.Level]*medsec.GapCount{}
 	count := func(level medsec.Level, st medsec.AssessmentStatus) {
 		gc := counts[level]
@@ -418,8 +421,24 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		rep.Totals.ByStatus[st]++
 		rep.Totals.Total++
 	}
+	bySite, byDept := map[int64]*medsec.GapGroup{}, map[int64]*medsec.GapGroup{}
+	group := func(m map[int64]*medsec.GapGroup, id int64, name string, siteID int64) *medsec.GapGroup {
+		g := m[id]
+		if g == nil {
+			g = &medsec.GapGroup{ID: id, Name: name, SiteID: siteID, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
+			m[id] = g
+		}
+		return g
+	}
 	addItem := func(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string) {
 		count(ac.Level, ac.Status)
+		if asset != nil {
+			for _, g := range []*medsec.GapGroup{group(bySite, asset.SiteID, asset.SiteName, asset.SiteID),
+				group(byDept, asset.DepartmentID, asset.DepartmentName, asset.SiteID)} {
+				g.Totals.ByStatus[ac.Status]++
+				g.Totals.Total++
+			}
+		}
 		if !ac.Status.Open() && len(failed) == 0 {
 			return
 		}
@@ -427,6 +446,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			Status: ac.Status, FailedChecks: failed}
 		if asset != nil {
 			it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
+			it.SiteName, it.DepartmentName = asset.SiteName, asset.DepartmentName
 		}
 		if ac.Current != nil {
 			it.AssessedOn, it.NextReview = ac.Current.AssessedOn, ac.Current.NextReview
@@ -441,7 +461,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 				return nil, err
 			}
 			assets = []*medsec.Asset{a}
-		} else if assets, err = s.visibleAssets(ctx, u); err != nil {
+		} else if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
 			return nil, err
 		}
 		current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID}, true)
@@ -493,6 +513,8 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 				rep.LeftOut = append(rep.LeftOut, medsec.GapLeftOut{Asset: ref, Class: a.Class, Reason: tr.carriageFor(pl), CarriedBy: hosts, LocalLAN: pl.lan})
 			} else {
 				rep.Subjects++
+				group(bySite, a.SiteID, a.SiteName, a.SiteID).Subjects++
+				group(byDept, a.DepartmentID, a.DepartmentName, a.SiteID).Subjects++
 			}
 			for _, ac := range tr.controls {
 				carried[ac.ControlID] = true
@@ -550,7 +572,33 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			rep.Counts = append(rep.Counts, *gc)
 		}
 	}
+	rep.BySite, rep.ByDepartment = sortedGroups(bySite, nil), sortedGroups(byDept, bySite)
 	return rep, nil
+}
+
+// sortedGroups returns the groups by name; departments (sites given) by their site's name
+// first, so that a site's departments stand together.
+func sortedGroups(m, sites map[int64]*medsec.GapGroup) []medsec.GapGroup {
+	out := make([]medsec.GapGroup, 0, len(m))
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	siteName := func(g medsec.GapGroup) string {
+		if sites == nil || sites[g.SiteID] == nil {
+			return ""
+		}
+		return sites[g.SiteID].Name
+	}
+	slices.SortFunc(out, func(a, b medsec.GapGroup) int {
+		if c := strings.Compare(siteName(a), siteName(b)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
 }
 
 // ObligationCalendar returns the organisational obligations (CN measures and the

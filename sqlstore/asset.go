@@ -105,7 +105,7 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := assetWhere(s.db.dialect, u, f)
+	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
 	d := s.db.dialect
 	var total int
 	// The filter only names columns of assets, so the count needs no joins.
@@ -147,7 +147,7 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 	if err != nil {
 		return err
 	}
-	where, args := assetWhere(s.db.dialect, u, f)
+	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY `+assetOrder(f.Sort)+`, a.id`), args...)
 	if err != nil {
 		return fmt.Errorf("read assets: %w", err)
@@ -182,8 +182,8 @@ func assetOrder(sort string) string {
 }
 
 // assetWhere builds the WHERE clause of a filter, always limited to what u may see, in
-// engine d's SQL.
-func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter) (string, []any) {
+// engine d's SQL; today is the day SupportEnded compares with.
+func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Date) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
@@ -204,6 +204,10 @@ func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter) (string, []any)
 	}
 	if f.Status != "" {
 		add("a.status = ?", string(f.Status))
+	}
+	if f.SupportEnded {
+		// Dates are stored as YYYY-MM-DD, so text order is date order; "" is unknown.
+		add("a.end_of_support <> '' AND a.end_of_support < ?", today.String())
 	}
 	if cond, qargs := d.searchCond(f.Query); cond != "" {
 		where, args = append(where, cond), append(args, qargs...)

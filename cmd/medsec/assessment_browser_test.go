@@ -32,7 +32,7 @@ func TestBrowserAssessment(t *testing.T) {
 		chromedp.WaitVisible(`#gap-counts`),
 		count("implemented", &implBefore),
 		chromedp.AttributeValue(`#gap-open tbody tr:first-child td:nth-child(4) a`, "href", &openHref, &ok),
-		chromedp.Text(`#gap-open tbody tr:first-child td:nth-child(5)`, &statusBefore),
+		chromedp.Text(`#gap-open tbody tr:first-child td:nth-child(7)`, &statusBefore),
 	); err != nil {
 		t.Fatalf("open the gap report: %v\n%s", err, pageText(ctx))
 	}
