@@ -1,0 +1,210 @@
+package logstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+)
+
+// Query selects records: a receive-time range, the sites the caller may read, and a
+// LogsQL filter (words, phrases, field:value, field:>N, "a or b", "-word"; no pipes).
+type Query struct {
+	// From and To bound the receive time, From included, To excluded.
+	From, To time.Time
+	// Sites limits the result to these sites; nil means every site.
+	Sites []int64
+	// Filter is a LogsQL filter; "" or "*" matches every record.
+	Filter string
+	// Limit is the most records Search returns, newest first (1-10000; 0 means 100).
+	Limit int
+}
+
+// Hit is one found record.
+type Hit struct {
+	Site     int64             `json:"site"`
+	Index    int64             `json:"index"`
+	Received time.Time         `json:"received"`
+	Source   string            `json:"source"`
+	Format   string            `json:"format"`
+	Raw      string            `json:"raw"`
+	Fields   map[string]string `json:"fields"`
+}
+
+// Bucket is one bar of a time histogram.
+type Bucket struct {
+	Start time.Time `json:"start"`
+	Count int64     `json:"count"`
+}
+
+// Result is what Search returns.
+type Result struct {
+	// Hits are the newest matching records, at most Query.Limit.
+	Hits []Hit `json:"hits"`
+	// Total is the number of matching records.
+	Total int64 `json:"total"`
+	// Histogram counts the matching records per Step.
+	Histogram []Bucket        `json:"histogram"`
+	Step      time.Duration   `json:"step"`
+	Took      time.Duration   `json:"took"`
+}
+
+// QueryError is a LogsQL filter that does not parse; Message is safe to show.
+type QueryError struct{ Message string }
+
+func (e *QueryError) Error() string { return e.Message }
+
+// filterString returns the LogsQL text of q without pipes, or a QueryError.
+func (q Query) filterString() (string, error) {
+	if q.To.Before(q.From) || q.To.Equal(q.From) {
+		return "", &QueryError{Message: "the end of the time range must be after its start"}
+	}
+	user := strings.TrimSpace(q.Filter)
+	if user == "" {
+		user = "*"
+	}
+	if _, err := logstorage.ParseQuery(user); err != nil {
+		return "", &QueryError{Message: fmt.Sprintf("query %q: %v", user, err)}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "_time:[%s, %s) ", q.From.UTC().Format(time.RFC3339Nano), q.To.UTC().Format(time.RFC3339Nano))
+	if q.Sites != nil {
+		ids := make([]string, len(q.Sites))
+		for i, id := range q.Sites {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		if len(ids) == 0 {
+			ids = []string{"-1"}
+		}
+		fmt.Fprintf(&b, "%s:in(%s) ", FieldSite, strings.Join(ids, ","))
+	}
+	// The user's filter sits in parentheses, so a pipe in it fails to parse and an "or"
+	// in it cannot widen the time or site limits.
+	b.WriteString("(" + user + ")")
+	full := b.String()
+	if _, err := logstorage.ParseQuery(full); err != nil {
+		return "", &QueryError{Message: fmt.Sprintf("query %q: only filters are allowed here (%v)", user, err)}
+	}
+	return full, nil
+}
+
+// Search returns the newest matching records, their count and a histogram of them.
+func (s *Store) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	if q.Limit == 0 {
+		q.Limit = 100
+	}
+	if q.Limit < 0 || q.Limit > 10000 {
+		return nil, &QueryError{Message: "limit must be 1-10000"}
+	}
+	f, err := q.filterString()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Step: histogramStep(q.To.Sub(q.From))}
+	var mu sync.Mutex
+	err = s.scan(ctx, f+fmt.Sprintf(" | sort by (_time desc) limit %d", q.Limit), nil, func(row map[string]string) {
+		h, err := hitOf(row)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		res.Hits = append(res.Hits, h)
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(res.Hits, func(a, b int) bool { return res.Hits[a].Received.After(res.Hits[b].Received) })
+	counts := map[int64]int64{}
+	stepNs := res.Step.Nanoseconds()
+	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%s) count() hits", res.Step), []string{"_time", "hits"}, func(row map[string]string) {
+		t, err := time.Parse(time.RFC3339Nano, row["_time"])
+		n, err2 := strconv.ParseInt(row["hits"], 10, 64)
+		if err != nil || err2 != nil {
+			return
+		}
+		mu.Lock()
+		counts[t.UnixNano()/stepNs*stepNs] += n
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	first := q.From.UnixNano() / stepNs * stepNs
+	for t := first; t < q.To.UnixNano(); t += stepNs {
+		res.Histogram = append(res.Histogram, Bucket{Start: time.Unix(0, t).UTC(), Count: counts[t]})
+		res.Total += counts[t]
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// histogramStep picks a bar width giving 24-120 bars over d.
+func histogramStep(d time.Duration) time.Duration {
+	for _, s := range []time.Duration{time.Second, 10 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 24 * time.Hour} {
+		if d/s <= 120 {
+			return s
+		}
+	}
+	return 7 * 24 * time.Hour
+}
+
+func hitOf(row map[string]string) (Hit, error) {
+	t, err := time.Parse(time.RFC3339Nano, row["_time"])
+	if err != nil {
+		return Hit{}, err
+	}
+	site, _ := strconv.ParseInt(row[FieldSite], 10, 64)
+	idx, err := strconv.ParseInt(row[FieldIndex], 10, 64)
+	if err != nil {
+		return Hit{}, err
+	}
+	h := Hit{Site: site, Index: idx, Received: t, Source: row[FieldSource], Format: row[FieldFormat], Raw: row["_msg"], Fields: map[string]string{}}
+	for k, v := range row {
+		if k == "_time" || k == "_msg" || strings.HasPrefix(k, "_stream") || strings.HasPrefix(k, "medsec.") || v == "" {
+			continue
+		}
+		h.Fields[k] = v
+	}
+	return h, nil
+}
+
+// scan runs a LogsQL query and calls fn for each result row (concurrently from the
+// storage's workers: fn must be safe for that). Only the named columns are copied when
+// columns is not nil.
+func (s *Store) scan(ctx context.Context, query string, columns []string, fn func(map[string]string)) error {
+	q, err := logstorage.ParseQueryAtTimestamp(query, s.cfg.Now().UnixNano())
+	if err != nil {
+		return &QueryError{Message: err.Error()}
+	}
+	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{{}}, q, false, nil)
+	return s.vl.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
+		cols := db.GetColumns(false)
+		n := db.RowsCount()
+		for i := 0; i < n; i++ {
+			row := make(map[string]string, len(cols))
+			for _, c := range cols {
+				if columns != nil && !contains(columns, c.Name) {
+					continue
+				}
+				row[c.Name] = strings.Clone(c.Values[i])
+			}
+			fn(row)
+		}
+	})
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,657 @@
+package logstore
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"medsec/logs"
+)
+
+// Defaults of Config.
+const (
+	// DefaultRetention keeps six months and a little more [000: logs kept at least six months].
+	DefaultRetention = 190 * 24 * time.Hour
+	// DefaultCheckpointEvery signs each grown site log this often.
+	DefaultCheckpointEvery = 2 * time.Second
+	// DefaultFlushEvery is how often the search storage is forced to disk and the journal
+	// emptied.
+	DefaultFlushEvery = 30 * time.Second
+	// DefaultMinFree is the free disk space below which Append refuses records.
+	DefaultMinFree = 256 << 20
+	// MaxRaw is the largest raw record, in bytes, Append takes (the storage's row limit is
+	// 2 MiB with the fields).
+	MaxRaw = 512 << 10
+	maxFields     = 400
+	maxFieldName  = 128
+	maxBatch      = 20000
+)
+
+// Config configures a Store.
+type Config struct {
+	// Dir holds the store: the search storage in Dir/data, the journal in Dir/journal,
+	// each site's sealed log in Dir/seal/<site>, and the seal key in Dir/seal.key and
+	// Dir/seal.pub.
+	Dir string
+	// Now is the clock; nil means the system clock in UTC.
+	Now func() time.Time
+	// Site returns the site a record belongs to; nil puts every record in site 0.
+	Site func(logs.Record) int64
+	// Retention is how long records are kept; 0 means DefaultRetention.
+	Retention time.Duration
+	// CheckpointEvery, FlushEvery and MinFree default to the constants above when 0.
+	CheckpointEvery time.Duration
+	FlushEvery      time.Duration
+	MinFree         int64
+	// OnFailure, when set, is called (from the writing goroutine) each time storing fails:
+	// disk full or a write error. It must not block for long.
+	OnFailure func(error)
+	// Logger gets operational messages; nil means slog.Default().
+	Logger *slog.Logger
+	// ReadOnly opens the store for search, export and verification: no writer, no
+	// checkpoints, no retention; Append fails.
+	ReadOnly bool
+}
+
+// ErrStorageFull is returned by Append when free disk space is below Config.MinFree; the
+// records were not stored and the sender should retry later.
+var ErrStorageFull = errors.New("log store: disk space below the configured minimum; records refused")
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("log store: closed")
+
+// Store is the sealed, searchable log store. It is safe for concurrent use.
+type Store struct {
+	cfg  Config
+	log  *slog.Logger
+	key  *Key
+	vl   *logstorage.Storage
+	lock *os.File
+
+	mu       sync.Mutex // guards everything below and the write path
+	sites    map[int64]*siteLog
+	lastRecv map[int64]int64
+	journal  *journal
+	failed   error
+	touched  map[string]bool // partitions written since the last flush
+
+	reqs    chan *request
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	closeMu sync.Mutex
+	closed  bool
+}
+
+type request struct {
+	recs []logs.Record
+	done chan error
+}
+
+var flagOnce sync.Once
+
+// Open opens (creating if needed) the store in cfg.Dir, replays its journal into the
+// search storage and the seal, and starts the writer, the checkpoint signer and the flusher.
+// A store is opened by one process at a time: a second Open fails with an error saying so.
+func Open(cfg Config) (*Store, error) {
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Site == nil {
+		cfg.Site = func(logs.Record) int64 { return 0 }
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultRetention
+	}
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = DefaultFlushEvery
+	}
+	if cfg.MinFree <= 0 {
+		cfg.MinFree = DefaultMinFree
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	// The VictoriaMetrics libraries read their settings from flags on flag.CommandLine
+	// and panic unless it has been parsed; medsec parses its own flag sets, so parse the
+	// global one empty (defaults) once.
+	flagOnce.Do(func() {
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+	})
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("log store: %w", err)
+	}
+	s := &Store{cfg: cfg, log: cfg.Logger, sites: map[int64]*siteLog{}, lastRecv: map[int64]int64{},
+		touched: map[string]bool{}, reqs: make(chan *request, 64), stop: make(chan struct{})}
+	lock, err := os.OpenFile(filepath.Join(cfg.Dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("log store: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("log store %s is in use by another medsec process (a running server?): stop it first, or use the server's API", cfg.Dir)
+	}
+	s.lock = lock
+	if s.key, err = LoadOrCreateKey(cfg.Dir); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.vl = logstorage.MustOpenStorage(filepath.Join(cfg.Dir, "data"), &logstorage.StorageConfig{
+		// Retention is done by Store.ApplyRetention, which seals a record of each removal
+		// first; the storage's own retention is only a backstop a week later.
+		Retention:      cfg.Retention + 7*24*time.Hour,
+		FlushInterval:  time.Second,
+		MaxBackfillAge: cfg.Retention,
+	})
+	if err := s.openSites(); err != nil {
+		s.vl.MustClose()
+		lock.Close()
+		return nil, err
+	}
+	if !cfg.ReadOnly {
+		if s.journal, err = openJournal(filepath.Join(cfg.Dir, "journal")); err != nil {
+			s.closeFiles()
+			return nil, err
+		}
+		if err := s.recover(); err != nil {
+			s.closeFiles()
+			return nil, fmt.Errorf("log store recovery: %w", err)
+		}
+		s.wg.Add(3)
+		go s.writer()
+		go s.every(cfg.CheckpointEvery, func() { s.Checkpoint() })
+		go s.every(cfg.FlushEvery, func() {
+			if err := s.Flush(); err != nil {
+				s.fail(err)
+			}
+		})
+	}
+	return s, nil
+}
+
+func (s *Store) openSites() error {
+	dir := filepath.Join(s.cfg.Dir, "seal")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		id, err := strconv.ParseInt(de.Name(), 10, 64)
+		if err != nil || !de.IsDir() {
+			continue
+		}
+		l, err := openSiteLog(filepath.Join(dir, de.Name()), id)
+		if err != nil {
+			return fmt.Errorf("site log %d: %w", id, err)
+		}
+		s.sites[id] = l
+	}
+	return nil
+}
+
+// siteLog returns the site's log, creating it. Callers hold s.mu.
+func (s *Store) siteLog(site int64) (*siteLog, error) {
+	if l := s.sites[site]; l != nil {
+		return l, nil
+	}
+	l, err := openSiteLog(filepath.Join(s.cfg.Dir, "seal", strconv.FormatInt(site, 10)), site)
+	if err != nil {
+		return nil, err
+	}
+	s.sites[site] = l
+	return l, nil
+}
+
+// recover brings the seal and the search storage up to what the journal holds: leaves
+// missing from a site's hashes are added (the crash came after the journal's fsync), rows
+// missing from the storage are added again, and then everything is flushed and the
+// journal emptied.
+func (s *Store) recover() error {
+	var missing []*entry
+	bySite := map[int64][]int64{}
+	err := s.journal.replay(func(e *entry) error {
+		l, err := s.siteLog(e.Site)
+		if err != nil {
+			return err
+		}
+		leaf := LeafHash(e.Site, e.Source, time.Unix(0, e.Received).UTC(), e.Raw)
+		switch {
+		case e.Index == l.size:
+			if err := l.add(leaf, dayOf(e.Received)); err != nil {
+				return err
+			}
+		case e.Index > l.size:
+			return fmt.Errorf("journal: site %d record %d follows a gap (tree has %d)", e.Site, e.Index, l.size)
+		default:
+			got, err := l.leaf(e.Index)
+			if err != nil {
+				return err
+			}
+			if got != leaf {
+				return fmt.Errorf("journal: site %d record %d does not match its sealed leaf", e.Site, e.Index)
+			}
+		}
+		s.lastRecv[e.Site] = max(s.lastRecv[e.Site], e.Received)
+		missing = append(missing, e)
+		bySite[e.Site] = append(bySite[e.Site], e.Index)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, l := range s.sites {
+		if err := l.sync(); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		s.vl.DebugFlush()
+		present := map[[2]int64]bool{}
+		for site, idx := range bySite {
+			lo, hi := slices.Min(idx), slices.Max(idx)
+			q := fmt.Sprintf(`medsec.site:=%d medsec.index:>=%d medsec.index:<=%d | fields medsec.index`, site, lo, hi)
+			if err := s.scan(context.Background(), q, []string{"medsec.index"}, func(row map[string]string) {
+				if n, err := strconv.ParseInt(row["medsec.index"], 10, 64); err == nil {
+					present[[2]int64{site, n}] = true
+				}
+			}); err != nil {
+				return err
+			}
+		}
+		lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+		for _, e := range missing {
+			if present[[2]int64{e.Site, e.Index}] {
+				continue
+			}
+			addRow(lr, e)
+			s.touched[dayOf(e.Received)] = true
+		}
+		s.vl.MustAddRows(lr)
+		logstorage.PutLogRows(lr)
+		s.log.Info("log store: journal replayed", "records", len(missing), "restored", len(missing)-len(present))
+	}
+	for site := range s.sites {
+		if _, err := s.sites[site].checkpoint(s.key, s.cfg.Now()); err != nil {
+			return err
+		}
+	}
+	return s.Flush()
+}
+
+// Append stores and seals recs and returns once each record, its leaf and the tree's
+// hashes are on disk (logs.Sink). A record's Received time is kept unless it is zero (then
+// the store's clock) or earlier than the site's previous record (then that record's time),
+// so that a site log is ordered by receive time. Errors: ErrStorageFull, ErrClosed, a raw
+// record larger than MaxRaw, or a write error (the store then refuses every Append until
+// it is reopened, and OnFailure is called).
+func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	for i := range recs {
+		if len(recs[i].Raw) > MaxRaw {
+			return fmt.Errorf("log store: record %d: %d bytes, more than the %d a record may have", i, len(recs[i].Raw), MaxRaw)
+		}
+	}
+	if s.cfg.ReadOnly {
+		return errors.New("log store: opened read-only")
+	}
+	r := &request{recs: recs, done: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writer commits requests in groups: one journal fsync and one hashes fsync per group.
+func (s *Store) writer() {
+	defer s.wg.Done()
+	for {
+		var batch []*request
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		case <-s.stop:
+			return
+		}
+		n := len(batch[0].recs)
+	drain:
+		for n < maxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+				n += len(r.recs)
+			default:
+				break drain
+			}
+		}
+		err := s.commit(batch)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+func (s *Store) commit(batch []*request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != nil {
+		return s.failed
+	}
+	if free, err := freeBytes(s.cfg.Dir); err == nil && free < uint64(s.cfg.MinFree) {
+		s.alert(ErrStorageFull)
+		return ErrStorageFull
+	}
+	now := s.cfg.Now().UnixNano()
+	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+	defer logstorage.PutLogRows(lr)
+	touchedSites := map[int64]*siteLog{}
+	for _, r := range batch {
+		for i := range r.recs {
+			rec := &r.recs[i]
+			site := s.cfg.Site(*rec)
+			l, err := s.siteLog(site)
+			if err != nil {
+				return s.fail(err)
+			}
+			recv := now
+			if !rec.Received.IsZero() {
+				recv = rec.Received.UnixNano()
+			}
+			recv = max(recv, s.lastRecv[site])
+			s.lastRecv[site] = recv
+			e := &entry{Site: site, Index: l.size, Received: recv, Source: CanonicalSource(rec.Peer),
+				Format: rec.Format, Raw: rec.Raw, Fields: flatten(rec.Fields)}
+			leaf := LeafHash(site, e.Source, time.Unix(0, recv).UTC(), e.Raw)
+			day := dayOf(recv)
+			if err := l.add(leaf, day); err != nil {
+				return s.fail(err)
+			}
+			if err := s.journal.append(e); err != nil {
+				return s.fail(err)
+			}
+			addRow(lr, e)
+			touchedSites[site] = l
+			s.touched[day] = true
+		}
+	}
+	if err := s.journal.sync(); err != nil {
+		return s.fail(err)
+	}
+	for _, l := range touchedSites {
+		if err := l.sync(); err != nil {
+			return s.fail(err)
+		}
+	}
+	s.vl.MustAddRows(lr)
+	return nil
+}
+
+// fail halts writing after a write error and raises the alert.
+func (s *Store) fail(err error) error {
+	err = fmt.Errorf("log store: storage failure: %w", err)
+	if s.failed == nil {
+		s.failed = err
+	}
+	s.alert(err)
+	return err
+}
+
+func (s *Store) alert(err error) {
+	s.log.Error("log store", "err", err)
+	if s.cfg.OnFailure != nil {
+		s.cfg.OnFailure(err)
+	}
+}
+
+// Checkpoint signs every site log that grew since its last checkpoint. It is called every
+// Config.CheckpointEvery; export and verification call it too.
+func (s *Store) Checkpoint() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != nil || s.cfg.ReadOnly {
+		return
+	}
+	now := s.cfg.Now()
+	for _, l := range s.sites {
+		if _, err := l.checkpoint(s.key, now); err != nil {
+			s.fail(err)
+			return
+		}
+	}
+}
+
+// Flush forces the search storage to disk and then drops the journal segments it covered.
+func (s *Store) Flush() error {
+	if s.cfg.ReadOnly {
+		s.vl.DebugFlush()
+		return nil
+	}
+	s.mu.Lock()
+	if err := s.journal.rotate(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	seq := s.journal.seq
+	days := slices.Collect(maps.Keys(s.touched))
+	clear(s.touched)
+	s.mu.Unlock()
+	s.vl.DebugFlush()
+	// A partition snapshot writes the partition's in-memory parts to files and fsyncs
+	// them; the snapshot itself (hard links) is dropped at once.
+	for _, d := range days {
+		for _, p := range s.vl.PartitionSnapshotMustCreate(d) {
+			if err := s.vl.PartitionSnapshotDelete(p); err != nil {
+				return err
+			}
+		}
+	}
+	return s.journal.removeBefore(seq)
+}
+
+func (s *Store) every(d time.Duration, fn func()) {
+	defer s.wg.Done()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			fn()
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// Close stops writing, signs a last checkpoint, flushes and closes the store.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.stop)
+	s.wg.Wait()
+	var err error
+	if !s.cfg.ReadOnly {
+		s.Checkpoint()
+		err = s.Flush()
+	}
+	if cerr := s.closeFiles(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Store) closeFiles() error {
+	var err error
+	if s.journal != nil {
+		err = s.journal.close()
+	}
+	for _, l := range s.sites {
+		if cerr := l.close(); err == nil {
+			err = cerr
+		}
+	}
+	s.vl.MustClose()
+	s.lock.Close()
+	return err
+}
+
+// PublicKey returns the seal's public key, a note verifier key "name+hash+base64".
+func (s *Store) PublicKey() string { return s.key.Public }
+
+// SiteStatus is the seal state of one site log.
+type SiteStatus struct {
+	Site int64 `json:"site"`
+	// Size is the number of records sealed.
+	Size int64 `json:"size"`
+	// Checkpoint is the newest signed checkpoint, nil before the first.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+}
+
+// Status returns the seal state of every site log, by site ID.
+func (s *Store) Status() []SiteStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []SiteStatus
+	for id, l := range s.sites {
+		st := SiteStatus{Site: id, Size: l.size}
+		if l.last != nil {
+			if c, err := OpenCheckpoint([]byte(l.last.Note), s.key.Public); err == nil {
+				st.Checkpoint = c
+			}
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Site < out[b].Site })
+	return out
+}
+
+// DiskUsage returns the bytes the store occupies on disk.
+func (s *Store) DiskUsage() (int64, error) {
+	var n int64
+	err := filepath.Walk(s.cfg.Dir, func(_ string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return nil //nolint: files vanish while merging
+		}
+		if fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n, err
+}
+
+func dayOf(nanos int64) string { return time.Unix(0, nanos).UTC().Format("20060102") }
+
+func freeBytes(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// Names of the store's own fields in the search storage.
+const (
+	FieldSite   = "medsec.site"
+	FieldIndex  = "medsec.index"
+	FieldSource = "medsec.source"
+	FieldFormat = "medsec.format"
+	FieldPeer   = "medsec.peer_host"
+)
+
+// addRow adds e to lr as a row: the raw record is the message (_msg, so that word search
+// reads it), the receive time is _time, and the parsed ECS fields follow.
+func addRow(lr *logstorage.LogRows, e *entry) {
+	host := e.Source
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	fields := make([]logstorage.Field, 0, len(e.Fields)+7)
+	fields = append(fields,
+		logstorage.Field{Name: FieldSite, Value: strconv.FormatInt(e.Site, 10)},
+		logstorage.Field{Name: FieldPeer, Value: host},
+		logstorage.Field{Name: "_msg", Value: string(e.Raw)},
+		logstorage.Field{Name: FieldIndex, Value: strconv.FormatInt(e.Index, 10)},
+		logstorage.Field{Name: FieldSource, Value: e.Source},
+		logstorage.Field{Name: FieldFormat, Value: e.Format},
+	)
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+		fields = append(fields, logstorage.Field{Name: k, Value: e.Fields[k]})
+	}
+	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2)
+}
+
+// flatten turns parsed ECS fields into dotted string fields: nested maps join their keys
+// with ".", times are RFC 3339 with nanoseconds in UTC. Names the storage cannot hold
+// (longer than 128 bytes, starting with "_" or "medsec.") are left out, as are fields past
+// the 400th.
+func flatten(in map[string]any) map[string]string {
+	out := make(map[string]string, len(in))
+	var walk func(prefix string, v any)
+	walk = func(name string, v any) {
+		if len(out) >= maxFields || len(name) > maxFieldName || name == "" || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "medsec.") {
+			return
+		}
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out[name] = x
+		case time.Time:
+			out[name] = x.UTC().Format(time.RFC3339Nano)
+		case map[string]string:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(name+"."+k, x[k])
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(name+"."+k, x[k])
+			}
+		case map[string]map[string]string:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				walk(name+"."+k, x[k])
+			}
+		case []string:
+			out[name] = strings.Join(x, ",")
+		default:
+			out[name] = fmt.Sprint(x)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		walk(k, in[k])
+	}
+	return out
+}

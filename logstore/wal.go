@@ -1,0 +1,220 @@
+package logstore
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// entry is one sealed record as the journal keeps it until the search storage has it on
+// disk: everything needed to rebuild the leaf and the stored row.
+type entry struct {
+	Site     int64             `json:"site"`
+	Index    int64             `json:"index"`
+	Received int64             `json:"received"` // Unix nanoseconds, UTC
+	Source   string            `json:"source"`
+	Format   string            `json:"format"`
+	Raw      []byte            `json:"raw"`
+	Fields   map[string]string `json:"fields,omitempty"`
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// journal is the write-ahead log: segment files "NNNNNNNNNNNNNNNNNNNN.wal" in one directory,
+// each a sequence of frames (4-byte big-endian length, 4-byte CRC-32C of the payload, a JSON
+// entry). A record is acknowledged once its frame is fsynced; a segment is deleted once
+// the search storage has flushed everything in it to disk.
+type journal struct {
+	dir  string
+	f    *os.File
+	w    *bufio.Writer
+	seq  int64
+	size int64
+}
+
+func openJournal(dir string) (*journal, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	j := &journal{dir: dir}
+	segs, err := j.segments()
+	if err != nil {
+		return nil, err
+	}
+	if len(segs) > 0 {
+		j.seq = segs[len(segs)-1]
+	}
+	return j, j.rotate()
+}
+
+// segments returns the sequence numbers of the segment files, oldest first.
+func (j *journal) segments() ([]int64, error) {
+	des, err := os.ReadDir(j.dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, de := range des {
+		var n int64
+		if name, ok := strings.CutSuffix(de.Name(), ".wal"); ok {
+			if _, err := fmt.Sscanf(name, "%d", &n); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
+	return out, nil
+}
+
+func (j *journal) path(seq int64) string { return filepath.Join(j.dir, fmt.Sprintf("%020d.wal", seq)) }
+
+// rotate closes the current segment and starts a new one; it returns after the new file
+// and its directory entry are on disk.
+func (j *journal) rotate() error {
+	if j.f != nil {
+		if err := j.sync(); err != nil {
+			return err
+		}
+		if err := j.f.Close(); err != nil {
+			return err
+		}
+	}
+	j.seq++
+	f, err := os.OpenFile(j.path(j.seq), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := syncDir(j.dir); err != nil {
+		f.Close()
+		return err
+	}
+	j.f, j.w, j.size = f, bufio.NewWriterSize(f, 1<<20), 0
+	return nil
+}
+
+func (j *journal) append(e *entry) error {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	var hdr [8]byte
+	binary.BigEndian.PutUint32(hdr[:4], uint32(len(payload)))
+	binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(payload, crcTable))
+	if _, err := j.w.Write(hdr[:]); err != nil {
+		return err
+	}
+	if _, err := j.w.Write(payload); err != nil {
+		return err
+	}
+	j.size += int64(len(payload)) + 8
+	return nil
+}
+
+func (j *journal) sync() error {
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("journal write: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("journal sync: %w", err)
+	}
+	return nil
+}
+
+// removeBefore deletes every segment older than seq.
+func (j *journal) removeBefore(seq int64) error {
+	segs, err := j.segments()
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		if s < seq {
+			if err := os.Remove(j.path(s)); err != nil {
+				return err
+			}
+		}
+	}
+	return syncDir(j.dir)
+}
+
+// replay reads every entry of the segments older than the current one, in order. A torn
+// or corrupt frame ends its segment (it was never acknowledged).
+func (j *journal) replay(fn func(*entry) error) error {
+	segs, err := j.segments()
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		if s >= j.seq {
+			continue
+		}
+		if err := replaySegment(j.path(s), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func replaySegment(path string, fn func(*entry) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var hdr [8]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return nil // end, or a torn header
+		}
+		n := binary.BigEndian.Uint32(hdr[:4])
+		if n > 64<<20 {
+			return nil
+		}
+		payload := make([]byte, n)
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return nil
+		}
+		if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(hdr[4:]) {
+			return nil
+		}
+		var e entry
+		if err := json.Unmarshal(payload, &e); err != nil {
+			return fmt.Errorf("journal %s: %w", path, err)
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+}
+
+func (j *journal) close() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.sync()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
