@@ -135,6 +135,10 @@ func Open(cfg Config) (*Store, error) {
 		if !flag.Parsed() {
 			_ = flag.CommandLine.Parse(nil)
 		}
+		// Its info lines (each snapshot, each cache size) are noise in medsec's log.
+		if f := flag.Lookup("loggerLevel"); f != nil && f.Value.String() == "INFO" {
+			_ = f.Value.Set("WARN")
+		}
 	})
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
