@@ -49,9 +49,9 @@ type Result struct {
 	// Total is the number of matching records.
 	Total int64 `json:"total"`
 	// Histogram counts the matching records per Step.
-	Histogram []Bucket        `json:"histogram"`
-	Step      time.Duration   `json:"step"`
-	Took      time.Duration   `json:"took"`
+	Histogram []Bucket      `json:"histogram"`
+	Step      time.Duration `json:"step"`
+	Took      time.Duration `json:"took"`
 }
 
 // QueryError is a LogsQL filter that does not parse; Message is safe to show.

@@ -35,10 +35,10 @@ const (
 	DefaultMinFree = 256 << 20
 	// MaxRaw is the largest raw record, in bytes, Append takes (the storage's row limit is
 	// 2 MiB with the fields).
-	MaxRaw = 512 << 10
-	maxFields     = 400
-	maxFieldName  = 128
-	maxBatch      = 20000
+	MaxRaw       = 512 << 10
+	maxFields    = 400
+	maxFieldName = 128
+	maxBatch     = 20000
 )
 
 // Config configures a Store.
@@ -482,6 +482,10 @@ func (s *Store) Flush() error {
 	}
 	return s.journal.removeBefore(seq)
 }
+
+// Refresh makes every appended record visible to Search at once; without it they appear
+// within about a second.
+func (s *Store) Refresh() { s.vl.DebugFlush() }
 
 func (s *Store) every(d time.Duration, fn func()) {
 	defer s.wg.Done()

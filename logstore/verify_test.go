@@ -108,7 +108,7 @@ func wantProblems(t *testing.T, rep *Report, want ...Problem) {
 func TestVerifyDetectsTampering(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openFilled(t, 600)
-	rep, err := s.Verify(ctx)
+	rep, err := s.Verify(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		raw := bytes.Clone(r.Raw)
 		raw[len(raw)-1] ^= 1
 		rawRow(s, &entry{Site: 1, Index: 17, Received: r.Received.UnixNano(), Source: r.Source, Format: r.Format, Raw: raw})
-		rep, err := s.Verify(ctx)
+		rep, err := s.Verify(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	})
 	t.Run("deleted record", func(t *testing.T) {
 		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=40", FieldSite, FieldIndex))
-		rep, err := s.Verify(ctx)
+		rep, err := s.Verify(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	t.Run("inserted record", func(t *testing.T) {
 		r := findRecord(t, s, 1, 100)
 		rawRow(s, &entry{Site: 1, Index: 100, Received: r.Received.UnixNano() + 1, Source: r.Source, Format: r.Format, Raw: []byte("<86>forged: Accepted password for root")})
-		rep, err := s.Verify(ctx)
+		rep, err := s.Verify(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

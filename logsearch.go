@@ -1,0 +1,110 @@
+package medsec
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// LogQuery selects stored log records (issue 12): a receive-time range, From included and
+// To excluded, and a LogsQL filter (words, "phrases", field:value, field:>N, or, -word;
+// no pipes). Limit is the most records returned, 1-10000 (0 means 100).
+type LogQuery struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Query string    `json:"query"`
+	Limit int       `json:"limit"`
+}
+
+// LogHit is one stored record: its place in its site's sealed log (SiteID, Index), the
+// server's receive time, the sender (Source), the raw record as received, and its parsed
+// fields under ECS names.
+type LogHit struct {
+	SiteID   int64             `json:"site_id"`
+	Index    int64             `json:"index"`
+	Received time.Time         `json:"received"`
+	Source   string            `json:"source"`
+	Format   string            `json:"format"`
+	Raw      string            `json:"raw"`
+	Fields   map[string]string `json:"fields"`
+}
+
+// LogBucket is one bar of a search's time histogram: the records received in
+// [Start, Start+step).
+type LogBucket struct {
+	Start time.Time `json:"start"`
+	Count int64     `json:"count"`
+}
+
+// LogSearchResult is a search's answer: the newest matching records, how many match, and
+// a histogram with StepSeconds-wide bars over the whole range.
+type LogSearchResult struct {
+	Hits        []LogHit    `json:"hits"`
+	Total       int64       `json:"total"`
+	Histogram   []LogBucket `json:"histogram"`
+	StepSeconds int64       `json:"step_seconds"`
+	TookMS      int64       `json:"took_ms"`
+}
+
+// LogSealSite is the seal of one site's log: how many records it holds and its newest
+// signed checkpoint (C2SP tlog-checkpoint text with its Ed25519 signature line).
+type LogSealSite struct {
+	SiteID         int64     `json:"site_id"`
+	Size           int64     `json:"size"`
+	Checkpoint     string    `json:"checkpoint"`
+	CheckpointSize int64     `json:"checkpoint_size"`
+	CheckpointTime time.Time `json:"checkpoint_time,omitzero"`
+	RootHash       string    `json:"root_hash"`
+}
+
+// LogSealStatus is the seal of every site log the caller may read, with the public key
+// (a signed-note verifier key, "name+hash+base64") an auditor checks checkpoints with.
+type LogSealStatus struct {
+	PublicKey string        `json:"public_key"`
+	Sites     []LogSealSite `json:"sites"`
+}
+
+// LogProblem is one finding of a log verification: a changed, deleted or inserted record
+// (Kind "changed", "deleted", "inserted"), or damaged tree hashes or checkpoints
+// ("hashes", "checkpoint"), located by site, record index (End: the index after a run of
+// deleted records) and receive time.
+type LogProblem struct {
+	Kind   string    `json:"kind"`
+	SiteID int64     `json:"site_id"`
+	Index  int64     `json:"index"`
+	End    int64     `json:"end,omitempty"`
+	Time   time.Time `json:"time,omitzero"`
+	Detail string    `json:"detail"`
+}
+
+// LogVerifyReport is the result of verifying the live log store.
+type LogVerifyReport struct {
+	OK       bool         `json:"ok"`
+	Checked  int64        `json:"checked"`
+	Problems []LogProblem `json:"problems"`
+}
+
+// Audit actions of the log store: every search, export and verification is recorded
+// [issue 12: who searched what, when].
+const (
+	ActionLogSearch = "logs.search"
+	ActionLogExport = "logs.export"
+	ActionLogVerify = "logs.verify"
+)
+
+// LogService searches, exports and verifies the sealed log store. Every method needs
+// PermLogRead (EFORBIDDEN otherwise) and sees only the sites of the caller (a user
+// limited to sites reads only their logs); each call is written to the audit trail.
+type LogService interface {
+	// SearchLogs runs a query. A query that does not parse, or a bad range or limit, is
+	// EINVALID with a message naming the problem.
+	SearchLogs(ctx context.Context, q LogQuery) (*LogSearchResult, error)
+	// ExportLogs writes a verification bundle (docs/LOG-SEAL.md) of the records received
+	// in [from, to) to w.
+	ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error
+	// LogSeal returns the seal's state and public key.
+	LogSeal(ctx context.Context) (*LogSealStatus, error)
+	// VerifyLogs checks the whole store against its seal. A finding is not an error: it is
+	// in the report (and raises a logs.verify_failed notification).
+	VerifyLogs(ctx context.Context) (*LogVerifyReport, error)
+}

@@ -1,0 +1,155 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"medsec"
+	"medsec/logstore"
+)
+
+// LogService is medsec.LogService over a sealed log store: it checks the permission,
+// limits every call to the caller's sites and writes each search, export and
+// verification to the audit trail.
+type LogService struct {
+	db    *DB
+	store *logstore.Store
+	// OnVerifyFailed, when set, is told of a verification that found problems (the server
+	// sends a logs.verify_failed notification).
+	OnVerifyFailed func(ctx context.Context, r *medsec.LogVerifyReport)
+}
+
+// NewLogService returns the log service of db's audit trail and the store.
+func NewLogService(db *DB, store *logstore.Store) *LogService {
+	return &LogService{db: db, store: store}
+}
+
+// sitesOf returns the sites a user's log reads are limited to; nil means every site.
+func sitesOf(u *medsec.User) []int64 {
+	if len(u.SiteIDs) == 0 {
+		return nil
+	}
+	return append([]int64(nil), u.SiteIDs...)
+}
+
+func (s *LogService) auditEvent(ctx context.Context, action, detail string) error {
+	return NewAuditService(s.db).RecordEvent(ctx, &medsec.AuditEntry{Action: action, ObjectType: "logs", Detail: detail})
+}
+
+// logQueryError turns the store's query errors into EINVALID.
+func logQueryError(err error) error {
+	var qe *logstore.QueryError
+	if errors.As(err, &qe) {
+		return &medsec.Error{Code: medsec.EINVALID, Message: qe.Message, Key: "err.log_query"}
+	}
+	return err
+}
+
+// SearchLogs implements medsec.LogService.
+func (s *LogService) SearchLogs(ctx context.Context, q medsec.LogQuery) (*medsec.LogSearchResult, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	if fe := medsec.CheckLength("query", q.Query, 4000); fe != nil {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
+	res, err := s.store.Search(ctx, logstore.Query{From: q.From, To: q.To, Sites: sitesOf(u), Filter: q.Query, Limit: q.Limit})
+	// The attempt is audited even when the query is refused.
+	detail := fmt.Sprintf("query %q from %s to %s", q.Query, q.From.UTC().Format(time.RFC3339), q.To.UTC().Format(time.RFC3339))
+	if err == nil {
+		detail += fmt.Sprintf(": %d records", res.Total)
+	}
+	if aerr := s.auditEvent(ctx, medsec.ActionLogSearch, detail); aerr != nil {
+		return nil, aerr
+	}
+	if err != nil {
+		return nil, logQueryError(err)
+	}
+	out := &medsec.LogSearchResult{Total: res.Total, StepSeconds: int64(res.Step / time.Second), TookMS: res.Took.Milliseconds(),
+		Hits: make([]medsec.LogHit, len(res.Hits)), Histogram: make([]medsec.LogBucket, len(res.Histogram))}
+	for i, h := range res.Hits {
+		out.Hits[i] = medsec.LogHit{SiteID: h.Site, Index: h.Index, Received: h.Received, Source: h.Source, Format: h.Format, Raw: h.Raw, Fields: h.Fields}
+	}
+	for i, b := range res.Histogram {
+		out.Histogram[i] = medsec.LogBucket{Start: b.Start, Count: b.Count}
+	}
+	return out, nil
+}
+
+// ExportLogs implements medsec.LogService.
+func (s *LogService) ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return err
+	}
+	if !to.After(from) {
+		return &medsec.Error{Code: medsec.EINVALID, Message: "the end of the time range must be after its start", Key: "err.log_range"}
+	}
+	detail := fmt.Sprintf("bundle from %s to %s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	if err := s.auditEvent(ctx, medsec.ActionLogExport, detail); err != nil {
+		return err
+	}
+	return logQueryError(s.store.Export(ctx, w, from, to, sitesOf(u)))
+}
+
+// LogSeal implements medsec.LogService.
+func (s *LogService) LogSeal(ctx context.Context) (*medsec.LogSealStatus, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	out := &medsec.LogSealStatus{PublicKey: s.store.PublicKey(), Sites: []medsec.LogSealSite{}}
+	for _, st := range s.store.Status() {
+		if !u.CanSeeSite(st.Site) {
+			continue
+		}
+		ls := medsec.LogSealSite{SiteID: st.Site, Size: st.Size}
+		if c := st.Checkpoint; c != nil {
+			ls.Checkpoint, ls.CheckpointSize, ls.CheckpointTime = c.Note, c.Size, c.Time
+			ls.RootHash = base64.StdEncoding.EncodeToString(c.Root[:])
+		}
+		out.Sites = append(out.Sites, ls)
+	}
+	return out, nil
+}
+
+// VerifyLogs implements medsec.LogService.
+func (s *LogService) VerifyLogs(ctx context.Context) (*medsec.LogVerifyReport, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.store.Verify(ctx, sitesOf(u))
+	if err != nil {
+		return nil, err
+	}
+	out := ReportOf(rep)
+	detail := "verified: no problem"
+	if !out.OK {
+		detail = fmt.Sprintf("verified: %d problem(s), first: %s record %d of site %d", len(out.Problems), out.Problems[0].Kind, out.Problems[0].Index, out.Problems[0].SiteID)
+	}
+	if err := s.auditEvent(ctx, medsec.ActionLogVerify, detail); err != nil {
+		return nil, err
+	}
+	if !out.OK && s.OnVerifyFailed != nil {
+		s.OnVerifyFailed(ctx, out)
+	}
+	return out, nil
+}
+
+// ReportOf converts a store's verification report to the domain's.
+func ReportOf(rep *logstore.Report) *medsec.LogVerifyReport {
+	out := &medsec.LogVerifyReport{OK: rep.OK, Problems: make([]medsec.LogProblem, len(rep.Problems))}
+	for _, sr := range rep.Sites {
+		out.Checked += sr.Checked
+	}
+	for i, p := range rep.Problems {
+		out.Problems[i] = medsec.LogProblem{Kind: p.Kind, SiteID: p.Site, Index: p.Index, End: p.End, Time: p.Time, Detail: p.Detail}
+	}
+	return out
+}
