@@ -136,6 +136,9 @@ const KeyName = "medsec-log-seal"
 // LoadOrCreateKey reads the seal key from dir/seal.key, creating it (and dir/seal.pub)
 // when there is none. The private key file is written with mode 0600.
 func LoadOrCreateKey(dir string) (*Key, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("seal key: %w", err)
+	}
 	skPath, pkPath := filepath.Join(dir, "seal.key"), filepath.Join(dir, "seal.pub")
 	sk, err := os.ReadFile(skPath)
 	if errors.Is(err, os.ErrNotExist) {
