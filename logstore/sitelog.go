@@ -24,7 +24,8 @@ type siteLog struct {
 	hashes  *os.File
 	size    int64       // records in the tree
 	stored  int64       // hashes in the file
-	pending []tlog.Hash // hashes appended since the last sync, after stored
+	pending []tlog.Hash // hashes appended since the last write, after stored
+	dirty   bool        // written but not yet forced to disk
 
 	cps     *os.File
 	last    *Checkpoint // newest checkpoint, nil if none
@@ -164,8 +165,11 @@ func (l *siteLog) add(leaf tlog.Hash, day string) error {
 	return nil
 }
 
-// sync writes the pending hashes and forces them to disk.
-func (l *siteLog) sync() error {
+// write writes the pending hashes to the file, without forcing them to disk: a
+// record's leaf is durable once its journal entry is (recovery recomputes lost hashes from
+// the journal), so Append does not wait for a second fsync. sync forces them; it runs
+// before each checkpoint and before journal segments are dropped.
+func (l *siteLog) write() error {
 	if len(l.pending) == 0 {
 		return nil
 	}
@@ -176,14 +180,27 @@ func (l *siteLog) sync() error {
 	if _, err := l.hashes.WriteAt(buf, l.stored*tlog.HashSize); err != nil {
 		return fmt.Errorf("write hashes: %w", err)
 	}
+	l.stored += int64(len(l.pending))
+	l.pending = l.pending[:0]
+	l.dirty = true
+	return nil
+}
+
+// sync writes the pending hashes and forces them and the day index to disk.
+func (l *siteLog) sync() error {
+	if err := l.write(); err != nil {
+		return err
+	}
+	if !l.dirty {
+		return nil
+	}
 	if err := l.hashes.Sync(); err != nil {
 		return fmt.Errorf("sync hashes: %w", err)
 	}
 	if err := l.days.Sync(); err != nil {
 		return fmt.Errorf("sync days: %w", err)
 	}
-	l.stored += int64(len(l.pending))
-	l.pending = l.pending[:0]
+	l.dirty = false
 	return nil
 }
 

@@ -413,7 +413,7 @@ func (s *Store) commit(batch []*request) error {
 		return s.fail(err)
 	}
 	for _, l := range touchedSites {
-		if err := l.sync(); err != nil {
+		if err := l.write(); err != nil {
 			return s.fail(err)
 		}
 	}
@@ -467,6 +467,12 @@ func (s *Store) Flush() error {
 		return err
 	}
 	seq := s.journal.seq
+	for _, l := range s.sites {
+		if err := l.sync(); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+	}
 	days := slices.Collect(maps.Keys(s.touched))
 	clear(s.touched)
 	s.mu.Unlock()

@@ -10,6 +10,11 @@ import (
 // logsUsage is printed for "medsec logs" without a known subcommand.
 const logsUsage = `usage:
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] [--zone ZONE] FILE... --json
+  medsec logs ingest [--data DIR] [--format F] [--zone ZONE] FILE...
+  medsec logs search [--data DIR] --from T --to T [--limit N] QUERY [--json]
+  medsec logs export [--data DIR] --from T --to T --out BUNDLE
+  medsec logs verify (--data DIR | BUNDLE [--key PUBLIC-KEY]) [--json]
+  medsec logs key [--data DIR]
 `
 
 // runLogs dispatches "medsec logs SUBCOMMAND" [issue 12].
@@ -21,6 +26,16 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch args[0] {
 	case "parse":
 		return runLogsParse(args[1:], stdout, stderr)
+	case "ingest":
+		return runLogsIngest(ctx, args[1:], stdout, stderr)
+	case "search":
+		return runLogsSearch(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runLogsExport(ctx, args[1:], stdout, stderr)
+	case "verify":
+		return runLogsVerify(ctx, args[1:], stdout, stderr)
+	case "key":
+		return runLogsKey(args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, logsUsage)
 	return fmt.Errorf("logs: unknown subcommand %q", args[0])

@@ -28,6 +28,7 @@ Usage:
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
+  medsec logs ingest|search|export|verify|key ...   (medsec logs -h)
 
 Run "medsec COMMAND -h" for a command's flags.
 `
