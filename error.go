@@ -16,6 +16,9 @@ const (
 	ENOTFOUND     = "not_found"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	// EUNAVAILABLE: the service cannot take the request now (a log store that fails);
+	// the caller should retry later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error whose Message is safe to show to a user. Any other error

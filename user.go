@@ -43,6 +43,9 @@ const (
 	// listeners.
 	PermLogRead  Permission = "log:read"
 	PermLogAdmin Permission = "log:admin"
+	// PermLogIngest sends logs over HTTPS. No role holds it: only a log source's own token
+	// does (LogSourceService.LogSourceByToken).
+	PermLogIngest Permission = "log:ingest"
 )
 
 // rolePermissions is the one table of who may do what. The auditor reads everything and

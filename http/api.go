@@ -14,11 +14,14 @@ import (
 // logged-in user, and Public routes need no login at all. The OpenAPI document lists
 // exactly these routes (a test checks).
 type apiRoute struct {
-	Method  string
-	Path    string
-	Perm    medsec.Permission
-	Public  bool
-	Handler func(w http.ResponseWriter, r *http.Request) error
+	Method string
+	Path   string
+	Perm   medsec.Permission
+	Public bool
+	// SourceToken routes also take a log source's token (logs sent over HTTPS) in place
+	// of a user; a user's token still meets Perm.
+	SourceToken bool
+	Handler     func(w http.ResponseWriter, r *http.Request) error
 }
 
 func apiRoutes(s *Server) []apiRoute {
@@ -75,6 +78,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "PUT", Path: "/api/v1/compliance/settings", Perm: medsec.PermUserAdmin, Handler: s.apiComplianceSettingsUpdate},
 	}
 	routes = append(routes, notifyAPIRoutes(s)...)
+	routes = append(routes, logAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 
@@ -82,7 +86,13 @@ func apiRoutes(s *Server) []apiRoute {
 // services check again, with the site), and writes errors as JSON.
 func (s *Server) api(route apiRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !route.Public {
+		var src *medsec.LogSource
+		if route.SourceToken {
+			src = s.logSourceByToken(r)
+		}
+		if src != nil {
+			r = withLogSource(r, src)
+		} else if !route.Public {
 			u := s.authenticate(r)
 			if u == nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="medsec"`)

@@ -124,7 +124,8 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	db := openEngine(t, engine)
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
-		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
+		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
+		LogSources: sqlstore.NewLogSourceService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}

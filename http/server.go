@@ -20,6 +20,7 @@ import (
 
 	"medsec"
 	"medsec/i18n"
+	"medsec/logs"
 )
 
 //go:embed templates/*.html
@@ -44,6 +45,10 @@ type Services struct {
 	// log; NotifyTester sends an administrator's test messages.
 	Notifications medsec.NotificationService
 	NotifyTester  medsec.NotifyTester
+	// LogSources keeps log sources (issue 12); LogSink takes the JSON lines sources send
+	// over HTTPS (nil: log collection is off and the ingest route answers 503).
+	LogSources medsec.LogSourceService
+	LogSink    logs.Sink
 }
 
 // Server is the web UI and REST API.
@@ -87,6 +92,9 @@ func NewServer(cfg Config) (*Server, error) {
 		limiter: newLimiter(10, time.Minute)}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.LogSources == nil {
+		s.LogSources = noLogSources{}
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -283,6 +291,7 @@ var statusOf = map[string]int{
 	medsec.EUNAUTHORIZED: http.StatusUnauthorized,
 	medsec.EFORBIDDEN:    http.StatusForbidden,
 	medsec.EINTERNAL:     http.StatusInternalServerError,
+	medsec.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // errorStatus returns the HTTP status of an error; validation errors are EINVALID.

@@ -42,7 +42,8 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	t.Helper()
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	var err error
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
+		LogSources: sqlstore.NewLogSourceService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
@@ -204,6 +205,12 @@ var routeTable = []struct {
 	{"DELETE", "/api/v1/notifications/webhooks/{id}", medsec.PermUserAdmin, false},
 	{"POST", "/api/v1/notifications/test", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/notifications/deliveries", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/logs/sources", medsec.PermLogRead, false},
+	{"POST", "/api/v1/logs/sources", medsec.PermLogAdmin, false},
+	{"GET", "/api/v1/logs/sources/{id}", medsec.PermLogRead, false},
+	{"PUT", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
+	{"DELETE", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
+	{"POST", "/api/v1/logs/ingest", medsec.PermLogIngest, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

@@ -378,6 +378,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /discovery/{id}/assets", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryAddAsset))
 
 	s.zoneUIRoutes(mux)
+	s.logUIRoutes(mux)
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
