@@ -1,0 +1,344 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"medsec"
+)
+
+// ScanService implements medsec.ScanService: scanner reports attached to assets.
+type ScanService struct{ db *DB }
+
+// NewScanService returns the scan report service of db.
+func NewScanService(db *DB) *ScanService { return &ScanService{db: db} }
+
+var _ medsec.ScanService = (*ScanService)(nil)
+
+// attachIndex finds the asset of the scope a scanned host stands for. A key that several
+// assets share is ambiguous (-1) and attaches nothing.
+type attachIndex struct {
+	byAddr, byName, bySBOM map[string]int64
+	sites                  map[int64]int64
+}
+
+func (ix *attachIndex) put(m map[string]int64, key string, id int64) {
+	if key == "" {
+		return
+	}
+	if have, ok := m[key]; ok && have != id {
+		m[key] = -1
+		return
+	}
+	m[key] = id
+}
+
+// loadAttachIndex reads the addresses, names and asset SBOMs of the assets in scope.
+func (tx *Tx) loadAttachIndex(ctx context.Context, sc scope) (*attachIndex, error) {
+	ix := &attachIndex{byAddr: map[string]int64{}, byName: map[string]int64{}, bySBOM: map[string]int64{}, sites: map[int64]int64{}}
+	cond, args := sc.assetCond("a")
+	where := " WHERE a.status = 'active'"
+	if cond != "" {
+		where += " AND " + cond
+	}
+	rows, err := tx.query(ctx, `SELECT a.id, a.site_id, a.name, a.ips FROM assets a`+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("attach index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, site int64
+		var name, ips string
+		if err := rows.Scan(&id, &site, &name, &ips); err != nil {
+			return nil, fmt.Errorf("attach index: %w", err)
+		}
+		ix.sites[id] = site
+		ix.put(ix.byName, strings.ToLower(strings.TrimSpace(name)), id)
+		for _, s := range splitList(ips) {
+			if ip, err := netip.ParseAddr(s); err == nil {
+				ix.put(ix.byAddr, ip.Unmap().String(), id)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("attach index: %w", err)
+	}
+	srows, err := tx.query(ctx, `SELECT asset_id, subject, file_name FROM sboms WHERE asset_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("attach index: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var id int64
+		var subject, file string
+		if err := srows.Scan(&id, &subject, &file); err != nil {
+			return nil, fmt.Errorf("attach index: %w", err)
+		}
+		if _, ok := ix.sites[id]; !ok {
+			continue
+		}
+		ix.put(ix.bySBOM, strings.ToLower(subject), id)
+		ix.put(ix.bySBOM, strings.ToLower(file), id)
+	}
+	return ix, srows.Err()
+}
+
+// attach returns the asset the host stands for and how it matched, or 0.
+func (ix *attachIndex) attach(h *medsec.ScanHost) (int64, string) {
+	if ip, err := netip.ParseAddr(strings.TrimSpace(h.Address)); err == nil {
+		if id := ix.byAddr[ip.Unmap().String()]; id > 0 {
+			return id, medsec.AttachedAddress
+		}
+	}
+	if name := strings.ToLower(strings.TrimSpace(h.Hostname)); name != "" {
+		if id := ix.byName[name]; id > 0 {
+			return id, medsec.AttachedHostname
+		}
+		if short, _, ok := strings.Cut(name, "."); ok {
+			if id := ix.byName[short]; id > 0 {
+				return id, medsec.AttachedHostname
+			}
+		}
+	}
+	if t := strings.ToLower(strings.TrimSpace(h.Target)); t != "" {
+		if id := ix.bySBOM[t]; id > 0 {
+			return id, medsec.AttachedSBOM
+		}
+	}
+	return 0, ""
+}
+
+// scanAudit is what the audit trail keeps of an import: the report and where its hosts
+// went, not every result.
+type scanAudit struct {
+	*medsec.ScanReport
+	AttachedTo []int64 `json:"attached_to"`
+}
+
+// ImportScan implements medsec.ScanService.
+func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*medsec.ScanReport, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var chosen *medsec.Asset
+	if imp.AssetID != 0 {
+		if chosen, err = findAssetByID(ctx, tx, tx.db.dialect, imp.AssetID); err != nil {
+			return nil, err
+		}
+		if !sc.seesAsset(chosen) {
+			return nil, assetOutOfScope(chosen.ID, chosen.SiteID)
+		}
+	}
+	ix, err := tx.loadAttachIndex(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	rep := &medsec.ScanReport{Format: imp.Format, Scanner: imp.Scanner, FileName: imp.FileName, SHA256: imp.SHA256, ScannedAt: imp.ScannedAt,
+		ImportedAt: tx.now, ImportedBy: sc.user.Username, Hosts: len(imp.Hosts)}
+	for _, h := range imp.Hosts {
+		rep.Results += len(h.Results)
+	}
+	rep.ID, err = tx.insert(ctx, `INSERT INTO scan_reports (format, scanner, file_name, sha256, scanned_at, imported_at, imported_by, hosts, results, attached)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, rep.Format, rep.Scanner, rep.FileName, rep.SHA256, nullTime(rep.ScannedAt), rep.ImportedAt, rep.ImportedBy, rep.Hosts, rep.Results)
+	if err != nil {
+		return nil, fmt.Errorf("store scan report: %w", err)
+	}
+	var attachedTo []int64
+	for i := range imp.Hosts {
+		h := &imp.Hosts[i]
+		var assetID, siteID int64
+		var how string
+		if chosen != nil {
+			assetID, siteID, how = chosen.ID, chosen.SiteID, medsec.AttachedChosen
+		} else if assetID, how = ix.attach(h); assetID != 0 {
+			siteID = ix.sites[assetID]
+		}
+		if assetID != 0 {
+			rep.Attached++
+			attachedTo = append(attachedTo, assetID)
+		}
+		hostID, err := tx.insert(ctx, `INSERT INTO scan_hosts (report_id, address, hostname, target, os, asset_id, site_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rep.ID, h.Address, h.Hostname, h.Target, h.OS, nullID(assetID), nullID(siteID), how)
+		if err != nil {
+			return nil, fmt.Errorf("store scan host %d: %w", i, err)
+		}
+		for j, r := range h.Results {
+			if _, err := tx.exec(ctx, `INSERT INTO scan_results (host_id, asset_id, scanner_id, title, severity, score, vector, port, cves, package, version, fixed_version, purl)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, hostID, nullID(assetID), r.ScannerID, r.Title, r.Severity, r.Score, r.Vector, r.Port,
+				strings.Join(r.CVEs, ","), r.Package, r.Version, r.FixedVersion, r.PURL); err != nil {
+				return nil, fmt.Errorf("store scan result %d of host %d: %w", j, i, err)
+			}
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE scan_reports SET attached = ? WHERE id = ?`, rep.Attached, rep.ID); err != nil {
+		return nil, fmt.Errorf("store scan report: %w", err)
+	}
+	var siteID int64
+	if chosen != nil {
+		siteID = chosen.SiteID
+	}
+	if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, siteID, nil, scanAudit{rep, attachedTo}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+const scanReportColumns = `id, format, scanner, file_name, sha256, scanned_at, imported_at, imported_by, hosts, results, attached FROM scan_reports`
+
+func scanScanReport(scan func(...any) error) (*medsec.ScanReport, error) {
+	var r medsec.ScanReport
+	var scanned sql.NullTime
+	if err := scan(&r.ID, &r.Format, &r.Scanner, &r.FileName, &r.SHA256, &scanned, &r.ImportedAt, &r.ImportedBy, &r.Hosts, &r.Results, &r.Attached); err != nil {
+		return nil, err
+	}
+	if scanned.Valid {
+		r.ScannedAt = scanned.Time.UTC()
+	}
+	r.ImportedAt = r.ImportedAt.UTC()
+	return &r, nil
+}
+
+// seesUnattached reports whether the scope shows hosts attached to no asset: only a user
+// limited to no site and no vendor.
+func (sc scope) seesUnattached() bool { return len(sc.user.SiteIDs) == 0 && sc.vendor() == 0 }
+
+// hostCond returns the condition on scan_hosts (alias h) of the hosts the scope sees.
+func (sc scope) hostCond() (string, []any) {
+	cond, args := sc.assetCond("a")
+	attached := "h.asset_id IN (SELECT a.id FROM assets a"
+	if cond != "" {
+		attached += " WHERE " + cond
+	}
+	attached += ")"
+	if sc.seesUnattached() {
+		return "(h.asset_id IS NULL OR " + attached + ")", args
+	}
+	return attached, args
+}
+
+// FindScanReports implements medsec.ScanService: the reports with a host the caller sees.
+func (s *ScanService) FindScanReports(ctx context.Context) ([]*medsec.ScanReport, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := sc.hostCond()
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+scanReportColumns+`
+		WHERE id IN (SELECT h.report_id FROM scan_hosts h WHERE `+cond+`) ORDER BY imported_at DESC, id DESC`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find scan reports: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.ScanReport{}
+	for rows.Next() {
+		r, err := scanScanReport(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find scan reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FindScanReport implements medsec.ScanService.
+func (s *ScanService) FindScanReport(ctx context.Context, id int64) (*medsec.ScanReport, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanScanReport(s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+scanReportColumns+` WHERE id = ?`), id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Scan report not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find scan report %d: %w", id, err)
+	}
+	cond, args := sc.hostCond()
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT h.id, h.address, h.hostname, h.target, h.os, COALESCE(h.asset_id, 0), COALESCE(a.name, ''), h.matched_by
+		FROM scan_hosts h LEFT JOIN assets a ON a.id = h.asset_id WHERE h.report_id = ? AND `+cond+` ORDER BY h.id`), append([]any{id}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("find scan report %d: %w", id, err)
+	}
+	defer rows.Close()
+	byID := map[int64]*medsec.ScanHost{}
+	for rows.Next() {
+		h := &medsec.ScanHost{ReportID: id, Results: []medsec.ScanResult{}}
+		if err := rows.Scan(&h.ID, &h.Address, &h.Hostname, &h.Target, &h.OS, &h.AssetID, &h.AssetName, &h.MatchedBy); err != nil {
+			return nil, fmt.Errorf("find scan report %d: %w", id, err)
+		}
+		r.HostList = append(r.HostList, h)
+		byID[h.ID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find scan report %d: %w", id, err)
+	}
+	if len(r.HostList) == 0 {
+		return nil, medsec.NotInScope("Scan report not found.", "", fmt.Sprintf("scan report %d", id), 0)
+	}
+	results, err := s.results(ctx, `h.report_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range results {
+		if h := byID[res.HostID]; h != nil {
+			h.Results = append(h.Results, res)
+		}
+	}
+	return r, nil
+}
+
+// results reads the scan results whose host meets cond, newest report first.
+func (s *ScanService) results(ctx context.Context, cond string, args ...any) ([]medsec.ScanResult, error) {
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT r.id, r.host_id, COALESCE(r.asset_id, 0), r.scanner_id, r.title, r.severity, r.score, r.vector,
+		r.port, r.cves, r.package, r.version, r.fixed_version, r.purl, p.id, p.scanner, p.scanned_at
+		FROM scan_results r JOIN scan_hosts h ON h.id = r.host_id JOIN scan_reports p ON p.id = h.report_id
+		WHERE `+cond+` ORDER BY p.imported_at DESC, p.id DESC, r.score DESC, r.id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find scan results: %w", err)
+	}
+	defer rows.Close()
+	out := []medsec.ScanResult{}
+	for rows.Next() {
+		var r medsec.ScanResult
+		var ids string
+		var scanned sql.NullTime
+		if err := rows.Scan(&r.ID, &r.HostID, &r.AssetID, &r.ScannerID, &r.Title, &r.Severity, &r.Score, &r.Vector, &r.Port, &ids,
+			&r.Package, &r.Version, &r.FixedVersion, &r.PURL, &r.ReportID, &r.Scanner, &scanned); err != nil {
+			return nil, fmt.Errorf("find scan results: %w", err)
+		}
+		r.CVEs = splitList(ids)
+		if scanned.Valid {
+			r.ScannedAt = scanned.Time.UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FindAssetScanResults implements medsec.ScanService.
+func (s *ScanService) FindAssetScanResults(ctx context.Context, assetID int64) ([]medsec.ScanResult, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	a, err := findAssetByID(ctx, s.db.read, s.db.dialect, assetID)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.seesAsset(a) {
+		return nil, assetOutOfScope(a.ID, a.SiteID)
+	}
+	return s.results(ctx, `r.asset_id = ?`, assetID)
+}
