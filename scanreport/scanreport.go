@@ -217,7 +217,9 @@ func Detect(data []byte) Format {
 
 // Parse reads a report of any format Detect knows; name is the file's name for errors.
 func Parse(name string, data []byte) (*Report, error) {
-	fail := func(fe medsec.FieldError) error { return &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{fe}} }
+	fail := func(fe medsec.FieldError) error {
+		return &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{fe}}
+	}
 	if len(data) > MaxSize {
 		return nil, fail(medsec.FieldError{Field: "file", Key: "scan.err.too_large", Message: fmt.Sprintf("larger than %d MB", MaxSize>>20)})
 	}
