@@ -27,6 +27,11 @@ import (
 type Main struct {
 	Stdout, Stderr io.Writer
 	Ready          func(addr string)
+	// LogListening, when set, is told each log listener's kind ("syslog-udp",
+	// "syslog-tcp", "syslog-tls") and address once it listens.
+	LogListening func(kind, addr string)
+	// logFlushEvery is how often log sources' health is written; 0 means a minute.
+	logFlushEvery time.Duration
 }
 
 // serveConfig holds the flags of "medsec serve".
@@ -37,6 +42,7 @@ type serveConfig struct {
 	demo             bool
 	adminPassword    string
 	demoPassword     string
+	logs             logFlags
 }
 
 func (m *Main) parseServe(args []string) (*serveConfig, error) {
@@ -50,7 +56,11 @@ func (m *Main) parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&c.tlsMin, "tls-min", "1.3", "lowest TLS version accepted: 1.3 or 1.2")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo hospital into an empty database")
+	addLogFlags(fs, &c.logs)
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := c.logs.check(c.tlsCert, c.tlsKey); err != nil {
 		return nil, err
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
@@ -172,6 +182,27 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()
 	defer func() { stopSched(); <-schedDone }()
+
+	services.LogSources = sqlstore.NewLogSourceService(db)
+	flushEvery := m.logFlushEvery
+	if flushEvery <= 0 {
+		flushEvery = time.Minute
+	}
+	listening := func(kind, addr string) {
+		logger.Info("log listener ready", "kind", kind, "addr", addr)
+		if m.LogListening != nil {
+			m.LogListening(kind, addr)
+		}
+	}
+	stopLogs, err := startLogCollection(ctx, &c.logs, c.data, db, &services, flushEvery, logger, listening)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer func() {
+		if err := stopLogs(); err != nil {
+			logger.Error("log store close failed", "err", err)
+		}
+	}()
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != ""})
 	if err != nil {

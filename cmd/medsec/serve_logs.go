@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	mhttp "medsec/http"
+	"medsec/logs"
+	"medsec/sqlstore"
+)
+
+// logFlags are the log collection flags of "medsec serve" (issue 12). Everything is off
+// by default: a syslog port accepts anything from anyone who can reach it, so an
+// operator opens each one on purpose, on the address the devices can reach.
+type logFlags struct {
+	collect                 bool
+	udp, tcp, tlsAddr       string
+	tlsCert, tlsKey, tlsMin string
+	zone                    string
+}
+
+// addLogFlags registers the log collection flags on fs.
+func addLogFlags(fs *flag.FlagSet, c *logFlags) {
+	fs.BoolVar(&c.collect, "logs", false, "collect logs: open the sealed log store in DATA/logs and accept JSON lines over the API from sources with a token (implied by the --syslog-* flags)")
+	fs.StringVar(&c.udp, "syslog-udp", "", "receive syslog over UDP on this address (RFC 5426), e.g. 0.0.0.0:514; off when empty")
+	fs.StringVar(&c.tcp, "syslog-tcp", "", "receive syslog over TCP on this address (RFC 6587: octet counting or LF), e.g. 0.0.0.0:514; off when empty")
+	fs.StringVar(&c.tlsAddr, "syslog-tls", "", "receive syslog over TLS on this address (RFC 5425), e.g. 0.0.0.0:6514; needs a certificate; off when empty")
+	fs.StringVar(&c.tlsCert, "syslog-tls-cert", "", "certificate for --syslog-tls (PEM; default --tls-cert)")
+	fs.StringVar(&c.tlsKey, "syslog-tls-key", "", "private key for --syslog-tls (PEM; default --tls-key)")
+	fs.StringVar(&c.zone, "logs-zone", "UTC", "IANA time zone of RFC 3164 and CEF times that carry none (the devices' zone)")
+}
+
+// check validates the flags after parsing; webCert and webKey are --tls-cert and --tls-key.
+func (c *logFlags) check(webCert, webKey string) error {
+	if c.udp != "" || c.tcp != "" || c.tlsAddr != "" {
+		c.collect = true
+	}
+	if c.tlsCert == "" && c.tlsKey == "" {
+		c.tlsCert, c.tlsKey = webCert, webKey
+	}
+	if c.tlsAddr != "" && (c.tlsCert == "" || c.tlsKey == "") {
+		return errors.New("serve: --syslog-tls needs --syslog-tls-cert and --syslog-tls-key (or --tls-cert and --tls-key)")
+	}
+	if _, err := time.LoadLocation(c.zone); err != nil {
+		return fmt.Errorf("serve: --logs-zone %q: %w", c.zone, err)
+	}
+	return nil
+}
+
+// logCollection is the running log collection of a server.
+type logCollection struct {
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	tracker *logs.Tracker
+	close   func() error
+	logger  *slog.Logger
+}
+
+// startLogCollection opens the log store and the syslog listeners the flags ask for and
+// sets services.LogSink, so the API takes JSON lines. Records go through a logs.Tracker,
+// which keeps the sources' health every flushEvery. stop closes the listeners, writes the
+// last window and closes the store. With log collection off it does nothing.
+func startLogCollection(ctx context.Context, c *logFlags, data string, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
+	logger *slog.Logger, listening func(kind, addr string)) (stop func() error, err error) {
+	if !c.collect {
+		return func() error { return nil }, nil
+	}
+	site, err := siteResolver(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("log collection: %w", err)
+	}
+	store, err := openLogStore(data, false, site)
+	if err != nil {
+		return nil, fmt.Errorf("log collection: %w", err)
+	}
+	loc, _ := time.LoadLocation(c.zone)
+	lc := &logCollection{close: store.Close, logger: logger}
+	lc.tracker = &logs.Tracker{Next: store, Sources: services.LogSources, Logger: logger}
+	services.LogSink = lc.tracker
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	lc.cancel = cancel
+	l := &logs.Listener{Parser: &logs.Parser{Location: loc}, Sink: lc.tracker, Logger: logger}
+	fail := func(err error) (func() error, error) {
+		lc.stop()
+		return nil, fmt.Errorf("log collection: %w", err)
+	}
+	if c.udp != "" {
+		pc, err := net.ListenPacket("udp", c.udp)
+		if err != nil {
+			return fail(err)
+		}
+		lc.run(func() error { return l.ServeUDP(lctx, pc) })
+		listening("syslog-udp", pc.LocalAddr().String())
+	}
+	if c.tcp != "" {
+		ln, err := net.Listen("tcp", c.tcp)
+		if err != nil {
+			return fail(err)
+		}
+		lc.run(func() error { return l.ServeStream(lctx, ln) })
+		listening("syslog-tcp", ln.Addr().String())
+	}
+	if c.tlsAddr != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return fail(fmt.Errorf("--syslog-tls: %w", err))
+		}
+		// RFC 5425 §4.2 asks for TLS 1.2 at least; devices rarely speak 1.3 yet.
+		ln, err := tls.Listen("tcp", c.tlsAddr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			CipherSuites: tls12CipherSuites})
+		if err != nil {
+			return fail(err)
+		}
+		lc.run(func() error { return l.ServeStream(lctx, ln) })
+		listening("syslog-tls", ln.Addr().String())
+	}
+	lc.wg.Add(1)
+	go func() { defer lc.wg.Done(); lc.tracker.Run(lctx, flushEvery) }()
+	return lc.stop, nil
+}
+
+// run runs a listener until the collection stops.
+func (lc *logCollection) run(serve func() error) {
+	lc.wg.Add(1)
+	go func() {
+		defer lc.wg.Done()
+		if err := serve(); err != nil {
+			lc.logger.Error("log listener stopped", "err", err)
+		}
+	}()
+}
+
+// stop closes the listeners, flushes the sources' last window and closes the store.
+func (lc *logCollection) stop() error {
+	lc.cancel()
+	lc.wg.Wait()
+	return lc.close()
+}
