@@ -48,6 +48,10 @@ type Record struct {
 	// Peer is the sender's address ("ip:port"), or for HTTP JSON the
 	// registered source name, or for file import the file name.
 	Peer string
+	// SiteID and Index name the record once stored: the site whose sealed log
+	// holds it and its index there (0-based). A Sink sets them in the slice
+	// it was given before Append returns nil; before that they are 0.
+	SiteID, Index int64
 }
 
 // Sink takes received records. Append returns nil only once every record in

@@ -396,6 +396,7 @@ func (s *Store) commit(batch []*request) error {
 			s.lastRecv[site] = recv
 			e := &entry{Site: site, Index: l.size, Received: recv, Source: CanonicalSource(rec.Peer),
 				Format: rec.Format, Raw: rec.Raw, Fields: flatten(rec.Fields)}
+			rec.SiteID, rec.Index = site, e.Index // logs.Record: where the record is stored
 			leaf := LeafHash(site, e.Source, time.Unix(0, recv).UTC(), e.Raw)
 			day := dayOf(recv)
 			if err := l.add(leaf, day); err != nil {

@@ -1,0 +1,98 @@
+package logs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"medsec"
+)
+
+// Publisher is a Sink that stores records through Next and then publishes each stored
+// record on the event stream as a medsec.Event, so detection (package detect) sees every
+// collected log. Publishing comes after storing: the records are durable whatever
+// happens to the stream, and a failed publication is logged and counted, not returned
+// (the sender must not resend what is stored). Event IDs are "log:SITE:INDEX", so a
+// consumer deduplicates redeliveries.
+type Publisher struct {
+	// Next stores the records and sets their SiteID and Index.
+	Next Sink
+	// Bus takes the events.
+	Bus medsec.EventPublisher
+	// Logger gets publication failures; nil discards them.
+	Logger *slog.Logger
+}
+
+// Append stores recs through Next, then publishes them.
+func (p *Publisher) Append(ctx context.Context, recs []Record) error {
+	if err := p.Next.Append(ctx, recs); err != nil {
+		return err
+	}
+	events := make([]medsec.Event, len(recs))
+	for i := range recs {
+		events[i] = RecordEvent(recs[i])
+	}
+	if err := p.Bus.Publish(ctx, events...); err != nil && p.Logger != nil {
+		p.Logger.Error("log records stored but not published to detection", "records", len(recs), "err", err)
+	}
+	return nil
+}
+
+// RecordEvent returns the event of a stored record: ID "log:SITE:INDEX", Ref to the
+// record in the log store, time the record's @timestamp (else its receive time), and the
+// record's fields as event fields: ints become int64, times RFC 3339 strings, nested
+// maps (structured data) dotted names, other values their text. "event.ingested" is
+// the receive time and "log.source.address" the peer.
+func RecordEvent(r Record) medsec.Event {
+	e := medsec.Event{
+		ID:     fmt.Sprintf("%s:%d:%d", medsec.EventRefLog, r.SiteID, r.Index),
+		Time:   r.Received.UTC(),
+		SiteID: r.SiteID,
+		Ref:    medsec.EventRef{Type: medsec.EventRefLog, ID: r.Index},
+		Fields: make(map[string]any, len(r.Fields)+3),
+	}
+	if ts, ok := r.Fields["@timestamp"].(time.Time); ok {
+		e.Time = ts.UTC()
+	}
+	eventFields(e.Fields, "", r.Fields)
+	delete(e.Fields, "@timestamp")
+	e.Fields["event.ingested"] = r.Received.UTC().Format(time.RFC3339Nano)
+	if r.Peer != "" {
+		e.Fields["log.source.address"] = r.Peer
+	}
+	if r.Format != "" {
+		e.Fields["log.format"] = r.Format
+	}
+	return e
+}
+
+// eventFields copies fields into out with the value types events allow.
+func eventFields(out map[string]any, prefix string, fields map[string]any) {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := prefix + k
+		switch v := fields[k].(type) {
+		case string, int64, float64, bool, []string:
+			out[name] = v
+		case int:
+			out[name] = int64(v)
+		case time.Time:
+			out[name] = v.UTC().Format(time.RFC3339Nano)
+		case map[string]any:
+			eventFields(out, name+".", v)
+		case map[string]string:
+			for kk, vv := range v {
+				out[name+"."+kk] = vv
+			}
+		case nil:
+		default:
+			out[name] = fmt.Sprint(v)
+		}
+	}
+}

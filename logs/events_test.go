@@ -1,0 +1,67 @@
+package logs
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/eventbus"
+)
+
+// indexingSink stores records and numbers them as a log store does.
+type indexingSink struct{ n int64 }
+
+func (s *indexingSink) Append(ctx context.Context, recs []Record) error {
+	for i := range recs {
+		recs[i].SiteID, recs[i].Index = 3, s.n
+		s.n++
+	}
+	return nil
+}
+
+// TestPublisher stores parsed records and receives them as events on the in-process bus,
+// with IDs naming site and index and every field of a type events allow.
+func TestPublisher(t *testing.T) {
+	bus := eventbus.New(0, nil)
+	got := make(chan []medsec.Event, 2)
+	sub, err := bus.Subscribe("test", func(ctx context.Context, evs []medsec.Event) error { got <- evs; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	p := &Parser{}
+	received := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var recs []Record
+	for _, line := range []string{
+		`<34>1 2026-11-30T11:59:59Z fw01 sshd 42 - [meta@1 user="root"] Failed password for root from 10.0.0.9`,
+		`CEF:0|V|P|1|4000|Login failed|7|src=10.1.2.3 spt=51000 suser=nurse01 outcome=failure`,
+	} {
+		r, err := p.Parse([]byte(line), received, "10.0.0.1:514")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	pub := &Publisher{Next: &indexingSink{}, Bus: bus}
+	if err := pub.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	var evs []medsec.Event
+	select {
+	case evs = <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no events")
+	}
+	if len(evs) != 2 || evs[0].ID != "log:3:0" || evs[1].ID != "log:3:1" || evs[1].Ref != (medsec.EventRef{Type: "log", ID: 1}) || evs[0].SiteID != 3 {
+		t.Fatalf("events %+v", evs)
+	}
+	e := evs[0]
+	if !e.Time.Equal(time.Date(2026, 11, 30, 11, 59, 59, 0, time.UTC)) || e.Fields["process.pid"] != int64(42) ||
+		e.Fields["log.syslog.structured_data.meta@1.user"] != "root" || e.Fields["host.name"] != "fw01" || e.Fields["log.source.address"] != "10.0.0.1:514" {
+		t.Errorf("event %+v", e)
+	}
+	if evs[1].Fields["source.port"] != int64(51000) || evs[1].Fields["user.name"] != "nurse01" || !evs[1].Time.Equal(received) {
+		t.Errorf("CEF event %+v", evs[1])
+	}
+}
