@@ -160,8 +160,14 @@ type Asset struct {
 	Serial       string    `json:"serial,omitempty"`
 	Software     string    `json:"software_version,omitempty"`
 	Firmware     string    `json:"firmware_version,omitempty"`
-	IPs          []string  `json:"ips"`
-	MACs         []string  `json:"macs"`
+	// FirmwareCPE is the CPE 2.3 name of the device's firmware or software
+	// ("cpe:2.3:o:philips:intellivue_mx40_firmware:b.06.17:*:*:*:*:*:*:*"), HardwareCPE
+	// that of the device itself, PURL a package URL; vulnerability matching reads them.
+	FirmwareCPE string   `json:"firmware_cpe,omitempty"`
+	HardwareCPE string   `json:"hardware_cpe,omitempty"`
+	PURL        string   `json:"purl,omitempty"`
+	IPs         []string `json:"ips"`
+	MACs        []string `json:"macs"`
 	// AETitles are the DICOM application entity titles the device uses; passive discovery
 	// matches them.
 	AETitles []string `json:"ae_titles"`
@@ -379,6 +385,9 @@ func (a *Asset) checkText() []FieldError {
 	c.line("serial", a.Serial)
 	c.line("software_version", a.Software)
 	c.line("firmware_version", a.Firmware)
+	c.line("firmware_cpe", a.FirmwareCPE)
+	c.line("hardware_cpe", a.HardwareCPE)
+	c.line("purl", a.PURL)
 	c.line("ssid", a.SSID)
 	c.line("location", a.Location)
 	c.line("vendor_contact", a.VendorContact)

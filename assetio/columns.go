@@ -41,6 +41,9 @@ const (
 	colStatus
 	colAETitles
 	colClass
+	colFirmwareCPE
+	colHardwareCPE
+	colPURL
 	numCols
 )
 
@@ -110,6 +113,12 @@ var columns = [numCols]column{
 		[]string{"ae title", "ae titles", "dicom ae title", "dicom ae", "AE名稱", "AE名称"}},
 	colClass: {"class", [numLangs]string{"class", "醫療儀器分類", "医疗设备分类", "機器分類"},
 		[]string{"device class", "grouping class", "分群", "分類", "分类"}},
+	colFirmwareCPE: {"firmware_cpe", [numLangs]string{"firmware_cpe", "韌體CPE", "固件CPE", "ファームウェアCPE"},
+		[]string{"firmware cpe", "software cpe", "os cpe", "cpe", "軟體CPE", "软件CPE", "ソフトウェアCPE"}},
+	colHardwareCPE: {"hardware_cpe", [numLangs]string{"hardware_cpe", "硬體CPE", "硬件CPE", "ハードウェアCPE"},
+		[]string{"hardware cpe", "device cpe"}},
+	colPURL: {"purl", [numLangs]string{"purl", "套件URL (purl)", "软件包URL (purl)", "パッケージURL (purl)"},
+		[]string{"package url", "package-url"}},
 }
 
 // headerIndex maps every folded header name to its column.

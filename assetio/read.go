@@ -314,6 +314,12 @@ func (im *importer) set(r *medsec.AssetRow, c col, v string, bad func(key, value
 		a.AETitles = splitList(v, false)
 	case colClass:
 		a.Class = medsec.DeviceClass(enumCell(classes))
+	case colFirmwareCPE:
+		a.FirmwareCPE = v
+	case colHardwareCPE:
+		a.HardwareCPE = v
+	case colPURL:
+		a.PURL = v
 	}
 }
 

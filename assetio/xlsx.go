@@ -502,6 +502,12 @@ func rawCellText(a *medsec.Asset, c col) string {
 		return strings.Join(a.AETitles, "; ")
 	case colClass:
 		return string(a.Class)
+	case colFirmwareCPE:
+		return a.FirmwareCPE
+	case colHardwareCPE:
+		return a.HardwareCPE
+	case colPURL:
+		return a.PURL
 	}
 	return ""
 }

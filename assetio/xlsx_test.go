@@ -109,8 +109,8 @@ func TestWriteCSVText(t *testing.T) {
 	if err := WriteCSV(&b, sampleAssets(t)[1:2]); err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFF" + enHeader + ",ae_titles,class\r\n" +
-		`"'=HYPERLINK(""http://evil"")",infusion-pump,North,,,'+1,'-5,,,,,,MED-IOT,'@home,,,wifi,device-only,0,,,unknown,unchanged,,''quoted,retired,,` + "\r\n"
+	want := "\uFEFF" + enHeader + ",ae_titles,class,firmware_cpe,hardware_cpe,purl\r\n" +
+		`"'=HYPERLINK(""http://evil"")",infusion-pump,North,,,'+1,'-5,,,,,,MED-IOT,'@home,,,wifi,device-only,0,,,unknown,unchanged,,''quoted,retired,,,,,` + "\r\n"
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -27,6 +27,7 @@ const assetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, a.k
 	a.software, a.firmware, a.ips, a.macs, a.ae_titles, a.vlan, a.ssid, a.location, COALESCE(a.responsible_id, 0), a.vendor_contact,
 	a.connectivity, a.data_class, a.patient_records, a.end_of_support, a.remote_maintenance, a.patching_permitted,
 	a.default_creds, a.class, a.level, a.notes, a.status, a.retired_at, a.created_at, a.updated_at, a.version,
+	a.firmware_cpe, a.hardware_cpe, a.purl,
 	s.name, COALESCE(d.name, ''), COALESCE(v.name, ''), COALESCE(p.name, '')`
 
 const assetFrom = ` FROM assets a
@@ -43,6 +44,7 @@ func scanAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
 		&a.Software, &a.Firmware, &ips, &macs, &aes, &a.VLAN, &a.SSID, &a.Location, &a.ResponsibleID, &a.VendorContact,
 		&conn, &a.DataClass, &a.PatientRecords, &eos, &a.RemoteMaintenance, &a.PatchingPermitted,
 		&a.DefaultCreds, &a.Class, &a.Level, &a.Notes, &a.Status, &retired, &a.CreatedAt, &a.UpdatedAt, &a.Version,
+		&a.FirmwareCPE, &a.HardwareCPE, &a.PURL,
 		&a.SiteName, &a.DepartmentName, &a.VendorName, &a.ResponsibleName)
 	if err != nil {
 		return nil, err
@@ -294,8 +296,9 @@ func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex
 	}
 	a.ID, err = tx.insert(ctx, `INSERT INTO assets (site_id, department_id, name, kind, vendor_id, model, serial, software, firmware,
 		ips, macs, ae_titles, vlan, ssid, location, responsible_id, vendor_contact, connectivity, data_class, patient_records, end_of_support,
-		remote_maintenance, patching_permitted, default_creds, class, level, notes, status, retired_at, created_at, updated_at, version, search_text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		remote_maintenance, patching_permitted, default_creds, class, level, notes, status, firmware_cpe, hardware_cpe, purl,
+		retired_at, created_at, updated_at, version, search_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append(assetValues(a), nullTime(a.RetiredAt), a.CreatedAt, a.UpdatedAt, a.Version, search)...)
 	if err != nil {
 		return fmt.Errorf("create asset: %w", referenceError(err))
@@ -312,7 +315,8 @@ func assetValues(a *medsec.Asset) []any {
 	return []any{a.SiteID, nullID(a.DepartmentID), a.Name, string(a.Kind), nullID(a.VendorID), a.Model, a.Serial, a.Software, a.Firmware,
 		strings.Join(a.IPs, ","), strings.Join(a.MACs, ","), strings.Join(a.AETitles, ","), a.VLAN, a.SSID, a.Location, nullID(a.ResponsibleID), a.VendorContact,
 		strings.Join(conn, ","), string(a.DataClass), a.PatientRecords, a.EndOfSupport.String(), a.RemoteMaintenance,
-		string(a.PatchingPermitted), string(a.DefaultCreds), string(a.Class), string(a.Level), a.Notes, string(a.Status)}
+		string(a.PatchingPermitted), string(a.DefaultCreds), string(a.Class), string(a.Level), a.Notes, string(a.Status),
+		a.FirmwareCPE, a.HardwareCPE, a.PURL}
 }
 
 // assetSearchText resolves the names of the asset's references for display and search,
@@ -453,7 +457,7 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *n
 	_, err = tx.exec(ctx, `UPDATE assets SET site_id = ?, department_id = ?, name = ?, kind = ?, vendor_id = ?, model = ?, serial = ?,
 		software = ?, firmware = ?, ips = ?, macs = ?, ae_titles = ?, vlan = ?, ssid = ?, location = ?, responsible_id = ?, vendor_contact = ?,
 		connectivity = ?, data_class = ?, patient_records = ?, end_of_support = ?, remote_maintenance = ?, patching_permitted = ?,
-		default_creds = ?, class = ?, level = ?, notes = ?, status = ?, retired_at = ?, updated_at = ?, version = ?, search_text = ?
+		default_creds = ?, class = ?, level = ?, notes = ?, status = ?, firmware_cpe = ?, hardware_cpe = ?, purl = ?, retired_at = ?, updated_at = ?, version = ?, search_text = ?
 		WHERE id = ?`, append(assetValues(a), nullTime(a.RetiredAt), a.UpdatedAt, a.Version, search, a.ID)...)
 	if err != nil {
 		return fmt.Errorf("update asset %d: %w", a.ID, referenceError(err))

@@ -1,0 +1,384 @@
+package medsec
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// FindingState is the analysis state of a finding: where a person's review of a matched
+// vulnerability stands. The states follow Dependency-Track's analysis and map onto the
+// CSAF 2.0 product statuses of a VEX document (§3.2.3.9).
+type FindingState string
+
+// Finding states.
+const (
+	// FindingNew: matched, not yet reviewed (CSAF under_investigation).
+	FindingNew FindingState = "new"
+	// FindingConfirmed: a person confirmed the device is affected (CSAF known_affected).
+	FindingConfirmed FindingState = "confirmed"
+	// FindingMitigated: the manufacturer does not allow the fix (在儀器原廠許可下), a
+	// compensating control is in place; the finding stays open (CSAF known_affected with a
+	// mitigation).
+	FindingMitigated FindingState = "mitigated"
+	// FindingNotAffected: a person marked the device not affected, with a justification
+	// (CSAF known_not_affected).
+	FindingNotAffected FindingState = "not_affected"
+	// FindingFixed: fixed and verified (CSAF fixed).
+	FindingFixed FindingState = "fixed"
+)
+
+// FindingStates lists the states in workflow order.
+var FindingStates = []FindingState{FindingNew, FindingConfirmed, FindingMitigated, FindingNotAffected, FindingFixed}
+
+// Open reports whether a finding in the state still needs work: new, confirmed and
+// mitigated findings are open.
+func (s FindingState) Open() bool {
+	return s == FindingNew || s == FindingConfirmed || s == FindingMitigated
+}
+
+// VEXStatus returns the CSAF 2.0 product status of the state (§3.2.3.9):
+// under_investigation, known_affected, known_not_affected or fixed.
+func (s FindingState) VEXStatus() string {
+	switch s {
+	case FindingConfirmed, FindingMitigated:
+		return "known_affected"
+	case FindingNotAffected:
+		return "known_not_affected"
+	case FindingFixed:
+		return "fixed"
+	}
+	return "under_investigation"
+}
+
+// Justifications are the CSAF 2.0 flag labels (§3.2.3.5) that say why a product is not
+// affected; a not_affected finding needs one.
+var Justifications = []string{
+	"component_not_present",
+	"vulnerable_code_not_present",
+	"vulnerable_code_cannot_be_controlled_by_adversary",
+	"vulnerable_code_not_in_execute_path",
+	"inline_mitigations_already_exist",
+}
+
+// Finding is one vulnerability matched to one asset (or one component of it): the match
+// and why, the scores, the deadline the site's policy gives it and a person's analysis.
+// Re-imports update the match and scores; the analysis stays.
+type Finding struct {
+	ID          int64  `json:"id"`
+	AssetID     int64  `json:"asset_id"`
+	AssetName   string `json:"asset_name"`
+	ComponentID int64  `json:"component_id,omitempty"`
+	SiteID      int64  `json:"site_id"`
+	CVE         string `json:"cve"`
+	// Advisories are the IDs of the advisories that name the CVE for this asset
+	// ("ICSMA-18-037-02", "CVE-2017-9657" for NVD).
+	Advisory string `json:"advisory"`
+	// AdvisoryStatus is the advisory's product status for the device.
+	AdvisoryStatus string `json:"advisory_status"`
+	ProductID      string `json:"product_id,omitempty"`
+	// Identifier, Rule, VersionTest and Confidence say why it matched (vuln.Match).
+	Identifier  string `json:"identifier"`
+	Rule        string `json:"rule"`
+	VersionTest string `json:"version_test"`
+	Confidence  string `json:"confidence"`
+	// Title is the vulnerability's title.
+	Title string `json:"title,omitempty"`
+	// CVSSVector and the scores come from the advisory; Score is what the deadline
+	// follows (base, or the environmental score when re-scored). ScoreKnown is false when
+	// no advisory gave a vector.
+	CVSSVector  string  `json:"cvss_vector,omitempty"`
+	BaseScore   float64 `json:"base_score"`
+	ThreatScore float64 `json:"threat_score"`
+	Score       float64 `json:"score"`
+	ScoreKnown  bool    `json:"score_known"`
+	Severity    string  `json:"severity"`
+	// EPSS and EPSSPercentile are FIRST's scores (0–1); KEV is true when the CVE is in
+	// CISA's catalog.
+	EPSS           float64 `json:"epss"`
+	EPSSPercentile float64 `json:"epss_percentile"`
+	KEV            bool    `json:"kev"`
+	// State is the analysis state; Justification the CSAF flag label of a not_affected
+	// finding; Detail the person's words.
+	State         FindingState `json:"state"`
+	Justification string       `json:"justification,omitempty"`
+	Detail        string       `json:"detail,omitempty"`
+	AnalyzedBy    string       `json:"analyzed_by,omitempty"`
+	AnalyzedAt    time.Time    `json:"analyzed_at,omitzero"`
+	// FoundAt is when medsec first matched it; Due the deadline; DeadlineRule the clause
+	// (vuln.Rule) that set it.
+	FoundAt      time.Time `json:"found_at"`
+	Due          time.Time `json:"due"`
+	DeadlineRule string    `json:"deadline_rule"`
+	// Overdue is true when the finding is open, not mitigated and past its deadline.
+	Overdue bool `json:"overdue"`
+	// Gone is set when the latest matching no longer finds the vulnerability (the
+	// device's firmware changed, or the advisory did); the finding is kept with its
+	// analysis.
+	GoneAt  time.Time `json:"gone_at,omitzero"`
+	FixedAt time.Time `json:"fixed_at,omitzero"`
+	// Permission is the manufacturer's word on patching this device, if recorded.
+	Permission *PatchPermission `json:"permission,omitempty"`
+	Version    int64            `json:"version"`
+}
+
+// FindingFilter selects findings. Zero fields select all.
+type FindingFilter struct {
+	AssetID  int64
+	SiteID   int64
+	Advisory string
+	CVE      string
+	State    FindingState
+	// Open selects only open findings; Overdue only overdue ones.
+	Open    bool
+	Overdue bool
+	// Query is a substring of the asset name, CVE, advisory or title.
+	Query  string
+	Offset int
+	Limit  int
+}
+
+// FindingAnalysis is a person's decision on a finding.
+type FindingAnalysis struct {
+	State         FindingState `json:"state"`
+	Justification string       `json:"justification,omitempty"`
+	Detail        string       `json:"detail,omitempty"`
+	// Version is the finding's version the decision was made on; an older one is a
+	// conflict.
+	Version int64 `json:"version"`
+}
+
+// Validate checks the analysis: a known state; a not_affected finding needs a CSAF
+// justification; mitigated needs a compensating control (use AddCompensatingControl).
+func (a *FindingAnalysis) Validate() error {
+	c := newChecker()
+	c.oneOf("state", string(a.State), stateNames())
+	if a.State == FindingNotAffected && !slices.Contains(Justifications, a.Justification) {
+		c.add("justification", "A not-affected finding needs one of the CSAF justifications.")
+	}
+	if a.State != FindingNotAffected && a.Justification != "" {
+		c.add("justification", "Only a not-affected finding has a justification.")
+	}
+	c.length("detail", a.Detail, 4000)
+	return c.err()
+}
+
+func stateNames() []string {
+	out := make([]string, len(FindingStates))
+	for i, s := range FindingStates {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// PatchPermission is the manufacturer's word on whether a patch may be applied
+// (在儀器原廠許可下, 003 §5.2.1): for every asset of a model (AssetID 0) or for one asset.
+type PatchPermission struct {
+	ID       int64  `json:"id"`
+	VendorID int64  `json:"vendor_id,omitempty"`
+	Model    string `json:"model,omitempty"`
+	AssetID  int64  `json:"asset_id,omitempty"`
+	// Allowed says whether the manufacturer allows patching.
+	Allowed bool `json:"allowed"`
+	// SaidBy is who at the manufacturer said so; SaidOn when; Evidence where it is
+	// written (a letter's reference, a ticket, a URL).
+	SaidBy     string    `json:"said_by"`
+	SaidOn     Date      `json:"said_on"`
+	Evidence   string    `json:"evidence"`
+	RecordedBy string    `json:"recorded_by,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Validate checks the permission: a model with its vendor, or an asset; who said so and
+// when.
+func (p *PatchPermission) Validate() error {
+	c := newChecker()
+	if p.AssetID == 0 && (p.VendorID == 0 || strings.TrimSpace(p.Model) == "") {
+		c.add("asset_id", "Name an asset, or a manufacturer and a model.")
+	}
+	c.required("said_by", p.SaidBy)
+	if p.SaidOn.IsZero() {
+		c.add("said_on", "Required.")
+	}
+	c.length("said_by", p.SaidBy, 200)
+	c.length("evidence", p.Evidence, 2000)
+	c.length("model", p.Model, 200)
+	return c.err()
+}
+
+// CompensatingControl is what protects a device whose fix is not allowed or not yet
+// possible (a narrower conduit, isolation), reviewed by ReviewOn.
+type CompensatingControl struct {
+	ID          int64     `json:"id"`
+	FindingID   int64     `json:"finding_id"`
+	Description string    `json:"description"`
+	ReviewOn    Date      `json:"review_on"`
+	CreatedBy   string    `json:"created_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Validate checks the control: a description and a review date.
+func (cc *CompensatingControl) Validate() error {
+	c := newChecker()
+	c.required("description", cc.Description)
+	c.length("description", cc.Description, 4000)
+	if cc.ReviewOn.IsZero() {
+		c.add("review_on", "Required.")
+	}
+	return c.err()
+}
+
+// FixResult is the verification result of a fix.
+type FixResult string
+
+// Fix results.
+const (
+	FixPassed  FixResult = "passed"
+	FixFailed  FixResult = "failed"
+	FixPending FixResult = "pending"
+)
+
+// FixResults lists the results.
+var FixResults = []FixResult{FixPassed, FixFailed, FixPending}
+
+// FixEntry is one line of the fix ledger (漏洞修復臺賬): when, who, what was done, how it
+// was verified, the result, and the retest. A passed entry fixes the finding.
+type FixEntry struct {
+	ID           int64     `json:"id"`
+	FindingID    int64     `json:"finding_id"`
+	AssetID      int64     `json:"asset_id"`
+	AssetName    string    `json:"asset_name"`
+	SiteID       int64     `json:"site_id"`
+	CVE          string    `json:"cve"`
+	At           time.Time `json:"at"`
+	Operator     string    `json:"operator"`
+	Action       string    `json:"action"`
+	Verification string    `json:"verification"`
+	Result       FixResult `json:"result"`
+	RetestOn     Date      `json:"retest_on,omitzero"`
+	RetestResult string    `json:"retest_result,omitempty"`
+	CreatedBy    string    `json:"created_by,omitempty"`
+}
+
+// Validate checks the entry.
+func (e *FixEntry) Validate() error {
+	c := newChecker()
+	c.required("operator", e.Operator)
+	c.required("action", e.Action)
+	c.oneOf("result", string(e.Result), []string{string(FixPassed), string(FixFailed), string(FixPending)})
+	c.length("operator", e.Operator, 200)
+	c.length("action", e.Action, 4000)
+	c.length("verification", e.Verification, 4000)
+	c.length("retest_result", e.RetestResult, 2000)
+	if e.At.IsZero() {
+		c.add("at", "Required.")
+	}
+	return c.err()
+}
+
+// FindingCounts summarises findings for a dashboard.
+type FindingCounts struct {
+	Open       int            `json:"open"`
+	Overdue    int            `json:"overdue"`
+	KEV        int            `json:"kev"`
+	ByState    map[string]int `json:"by_state"`
+	BySeverity map[string]int `json:"by_severity"`
+}
+
+// ImportSummary says what an import of feeds did.
+type ImportSummary struct {
+	Files           []string `json:"files"`
+	Advisories      int      `json:"advisories"`
+	Vulnerabilities int      `json:"vulnerabilities"`
+	KEV             int      `json:"kev"`
+	EPSS            int      `json:"epss"`
+	NewFindings     int      `json:"new_findings"`
+	Updated         int      `json:"updated_findings"`
+	Gone            int      `json:"gone_findings"`
+}
+
+// AdvisorySummary is an advisory as stored, with how many devices it affects.
+type AdvisorySummary struct {
+	ID         int64     `json:"id"`
+	Ref        string    `json:"ref"`
+	Source     string    `json:"source"`
+	Title      string    `json:"title"`
+	Publisher  string    `json:"publisher"`
+	Published  time.Time `json:"published,omitzero"`
+	CVEs       []string  `json:"cves"`
+	Findings   int       `json:"findings"`
+	Open       int       `json:"open"`
+	ImportedAt time.Time `json:"imported_at"`
+}
+
+// VulnService manages advisories, findings and their workflow. Reads need
+// PermInventoryRead and return only findings of assets in the caller's scope (site, and for
+// a vendor user the company's assets); writes need PermInventoryWrite. Objects outside the
+// scope are ENOTFOUND.
+type VulnService interface {
+	// FindFindings returns a page of findings and the total the filter selects.
+	FindFindings(ctx context.Context, f FindingFilter) ([]*Finding, int, error)
+	// FindFinding returns one finding, or ENOTFOUND.
+	FindFinding(ctx context.Context, id int64) (*Finding, error)
+	// AnalyzeFinding records a person's decision; EINVALID for a bad one, ECONFLICT for
+	// a stale version.
+	AnalyzeFinding(ctx context.Context, id int64, a FindingAnalysis) (*Finding, error)
+	// AddCompensatingControl records a control and marks the finding mitigated.
+	AddCompensatingControl(ctx context.Context, c *CompensatingControl) error
+	// FindControls returns a finding's compensating controls, newest first.
+	FindControls(ctx context.Context, findingID int64) ([]*CompensatingControl, error)
+	// SetPatchPermission records the manufacturer's word for a model or an asset.
+	SetPatchPermission(ctx context.Context, p *PatchPermission) error
+	// AddFixEntry appends a fix-ledger line; a passed one marks the finding fixed.
+	AddFixEntry(ctx context.Context, e *FixEntry) error
+	// FindFixEntries returns the ledger lines of one finding (findingID != 0) or all,
+	// newest first.
+	FindFixEntries(ctx context.Context, findingID int64) ([]*FixEntry, error)
+	// CountFindings summarises the findings in scope.
+	CountFindings(ctx context.Context) (FindingCounts, error)
+	// FindAdvisories returns the stored advisories with their finding counts.
+	FindAdvisories(ctx context.Context) ([]*AdvisorySummary, error)
+}
+
+// checker collects the FieldErrors of the vulnerability records' Validate methods, on top
+// of the shared text checks.
+type checker struct{ textChecks }
+
+func newChecker() *checker { return &checker{} }
+
+func (c *checker) add(field, msg string) {
+	c.errs = append(c.errs, FieldError{Field: field, Key: "err.invalid", Message: msg})
+}
+
+func (c *checker) required(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		c.errs = append(c.errs, FieldError{Field: field, Key: "err.required", Message: "is required"})
+	}
+}
+
+func (c *checker) oneOf(field, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		c.errs = append(c.errs, FieldError{Field: field, Key: "err.unknown_value", Message: "must be one of " + strings.Join(allowed, ", ")})
+	}
+}
+
+// length checks a text field's characters and length (multi-line when max > MaxLineLength).
+func (c *checker) length(field, v string, max int) {
+	if max > MaxLineLength {
+		if fe := CheckText(field, v, true); fe != nil {
+			c.errs = append(c.errs, *fe)
+		} else if fe := CheckLength(field, v, max); fe != nil {
+			c.errs = append(c.errs, *fe)
+		}
+		return
+	}
+	c.lineMax(field, max, v)
+}
+
+func (c *checker) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Errors: c.errs}
+}

@@ -1,0 +1,1035 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/vuln"
+)
+
+// VulnService implements medsec.VulnService: advisories and their vulnerabilities as
+// imported, matching against the inventory, findings and their workflow.
+type VulnService struct{ db *DB }
+
+var _ medsec.VulnService = (*VulnService)(nil)
+
+// NewVulnService returns the vulnerability service of db.
+func NewVulnService(db *DB) *VulnService { return &VulnService{db: db} }
+
+// VulnImport is one import of feeds: advisories (CSAF, NVD), CISA's KEV catalog and a
+// FIRST EPSS file, any of them empty. Files names the inputs for the audit trail.
+type VulnImport struct {
+	Files      []string
+	Advisories []*vuln.Advisory
+	KEV        *vuln.KEVCatalog
+	EPSS       *vuln.EPSSFile
+}
+
+// vulnPolicyKey is the settings row holding the sites' deadline policies as JSON: site ID
+// (as text) to vuln.Policy; a site without one has the plan's defaults.
+const vulnPolicyKey = "vuln.deadline_policy"
+
+// Import stores the advisories, KEV entries and EPSS scores and matches every advisory
+// against every asset, in one transaction: a failure leaves nothing half-imported.
+// Existing findings keep their analysis; their match, scores and deadline are updated; a
+// finding no longer matched is marked gone. EPSS scores are kept for the CVEs medsec knows
+// (those of stored advisories, KEV, or this import). Needs PermInventoryWrite.
+func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportSummary, error) {
+	sum := medsec.ImportSummary{Files: in.Files}
+	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+		return sum, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	for _, a := range in.Advisories {
+		if err := tx.upsertAdvisory(ctx, a, strings.Join(in.Files, ", ")); err != nil {
+			return sum, err
+		}
+		sum.Advisories++
+		for _, v := range a.Vulnerabilities {
+			if err := tx.upsertVulnerability(ctx, v); err != nil {
+				return sum, err
+			}
+			sum.Vulnerabilities++
+		}
+	}
+	if in.KEV != nil {
+		for _, e := range in.KEV.Entries {
+			if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, kev, kev_due, updated_at) VALUES (?, ?, 1, ?, ?)
+				ON CONFLICT (cve) DO UPDATE SET kev = 1, kev_due = excluded.kev_due, updated_at = excluded.updated_at`,
+				e.CVE, e.Name, e.DueDate.Format("2006-01-02"), tx.now); err != nil {
+				return sum, fmt.Errorf("import KEV %s: %w", e.CVE, err)
+			}
+			sum.KEV++
+		}
+	}
+	if in.EPSS != nil {
+		n, err := tx.applyEPSS(ctx, in.EPSS)
+		if err != nil {
+			return sum, err
+		}
+		sum.EPSS = n
+	}
+	if err := tx.rematch(ctx, &sum); err != nil {
+		return sum, err
+	}
+	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, sum); err != nil {
+		return sum, err
+	}
+	return sum, tx.Commit()
+}
+
+// Rematch matches the stored advisories against the inventory again (after the inventory
+// or the alias table changed). Needs PermInventoryWrite.
+func (s *VulnService) Rematch(ctx context.Context) (medsec.ImportSummary, error) {
+	return s.Import(ctx, VulnImport{})
+}
+
+func (tx *Tx) upsertAdvisory(ctx context.Context, a *vuln.Advisory, file string) error {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("store advisory %s: %w", a.ID, err)
+	}
+	var id int64
+	err = tx.queryRow(ctx, `SELECT id FROM vuln_advisories WHERE ref = ?`, a.ID).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		id, err = tx.insert(ctx, `INSERT INTO vuln_advisories (ref, source, title, publisher, published, updated, file, doc_json, imported_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, string(a.Source), a.Title, a.Publisher, nullTime(a.Published), nullTime(a.Updated), file, string(doc), tx.now)
+		if err != nil {
+			return fmt.Errorf("store advisory %s: %w", a.ID, err)
+		}
+		return tx.auditChange(ctx, "vuln.advisory.create", "vuln_advisory", id, 0, nil, map[string]any{"ref": a.ID, "title": a.Title, "cves": a.CVEs(), "file": file})
+	case err != nil:
+		return fmt.Errorf("store advisory %s: %w", a.ID, err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE vuln_advisories SET source = ?, title = ?, publisher = ?, published = ?, updated = ?, file = ?, doc_json = ?, imported_at = ? WHERE id = ?`,
+		string(a.Source), a.Title, a.Publisher, nullTime(a.Published), nullTime(a.Updated), file, string(doc), tx.now, id); err != nil {
+		return fmt.Errorf("store advisory %s: %w", a.ID, err)
+	}
+	return tx.auditChange(ctx, "vuln.advisory.update", "vuln_advisory", id, 0, nil, map[string]any{"ref": a.ID, "title": a.Title, "cves": a.CVEs(), "file": file})
+}
+
+func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) error {
+	var base, threat float64
+	known := 0
+	if v.Vector != "" {
+		c, err := vuln.ParseCVSS(v.Vector)
+		if err == nil {
+			base, threat, known = c.Base, c.Environmental, 1
+		}
+	}
+	// A vector already stored is kept when this advisory gives none.
+	_, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cwe, cvss_vector, base_score, threat_score, score_known, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (cve) DO UPDATE SET
+			title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE vuln_vulnerabilities.title END,
+			cwe = CASE WHEN excluded.cwe <> '' THEN excluded.cwe ELSE vuln_vulnerabilities.cwe END,
+			cvss_vector = CASE WHEN excluded.score_known = 1 THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
+			base_score = CASE WHEN excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
+			threat_score = CASE WHEN excluded.score_known = 1 THEN excluded.threat_score ELSE vuln_vulnerabilities.threat_score END,
+			score_known = CASE WHEN excluded.score_known = 1 THEN 1 ELSE vuln_vulnerabilities.score_known END,
+			updated_at = excluded.updated_at`,
+		v.CVE, shortText(v.Title, 500), v.CWE, v.Vector, base, threat, known, tx.now)
+	if err != nil {
+		return fmt.Errorf("store %s: %w", v.CVE, err)
+	}
+	return nil
+}
+
+func shortText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+func (tx *Tx) applyEPSS(ctx context.Context, f *vuln.EPSSFile) (int, error) {
+	rows, err := tx.query(ctx, `SELECT cve FROM vuln_vulnerabilities`)
+	if err != nil {
+		return 0, fmt.Errorf("import EPSS: %w", err)
+	}
+	known := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("import EPSS: %w", err)
+		}
+		known[c] = true
+	}
+	rows.Close()
+	n := 0
+	date := f.Date.Format("2006-01-02")
+	for _, sc := range f.Scores {
+		if !known[sc.CVE] {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE vuln_vulnerabilities SET epss = ?, epss_percentile = ?, epss_date = ?, updated_at = ? WHERE cve = ?`,
+			sc.EPSS, sc.Percentile, date, tx.now, sc.CVE); err != nil {
+			return 0, fmt.Errorf("import EPSS %s: %w", sc.CVE, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// aliases returns the built-in alias table with the hospital's own entries over it.
+func (tx *Tx) aliases(ctx context.Context) (vuln.Aliases, error) {
+	a := vuln.DefaultAliases()
+	rows, err := tx.query(ctx, `SELECT alias, canonical FROM vuln_vendor_aliases`)
+	if err != nil {
+		return nil, fmt.Errorf("read vendor aliases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var alias, canonical string
+		if err := rows.Scan(&alias, &canonical); err != nil {
+			return nil, fmt.Errorf("read vendor aliases: %w", err)
+		}
+		a.Add(alias, canonical)
+	}
+	return a, rows.Err()
+}
+
+// policies returns the sites' deadline policies.
+func readPolicies(ctx context.Context, q querier, d dialect) (map[int64]vuln.Policy, error) {
+	var v string
+	err := q.QueryRowContext(ctx, d.rebind(`SELECT value FROM settings WHERE key = ?`), vulnPolicyKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return map[int64]vuln.Policy{}, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read deadline policies: %w", err)
+	}
+	var out map[int64]vuln.Policy
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("read deadline policies: %w", err)
+	}
+	return out, nil
+}
+
+// matchedAsset is what matching reads of an asset.
+type matchedAsset struct {
+	id, siteID int64
+	class      medsec.DeviceClass
+	target     vuln.Target
+}
+
+// terminal reports whether a device class is a terminal device of 003 §3.1.2 (終端): the
+// standalone, group and system classes of 000 §4, not the control systems and their
+// boundary hosts.
+func terminal(c medsec.DeviceClass) bool {
+	return c == medsec.ClassStandalone || c == medsec.ClassGroup || c == medsec.ClassSystem
+}
+
+type findingKey struct {
+	asset, component int64
+	cve              string
+	advisory         int64
+}
+
+type existingFinding struct {
+	id       int64
+	foundAt  time.Time
+	state    string
+	gone     bool
+	identity string // identifier|rule|version_test|confidence|status|score|due, to skip unchanged rows
+}
+
+// rematch matches every stored advisory against every active asset and brings the
+// findings in step.
+func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
+	aliases, err := tx.aliases(ctx)
+	if err != nil {
+		return err
+	}
+	policies, err := readPolicies(ctx, tx, tx.db.dialect)
+	if err != nil {
+		return err
+	}
+	// Advisories.
+	rows, err := tx.query(ctx, `SELECT id, doc_json FROM vuln_advisories ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	var advisories []*vuln.Advisory
+	advID := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			rows.Close()
+			return fmt.Errorf("match: %w", err)
+		}
+		a := &vuln.Advisory{}
+		if err := json.Unmarshal([]byte(doc), a); err != nil {
+			rows.Close()
+			return fmt.Errorf("match: advisory %d: %w", id, err)
+		}
+		advisories = append(advisories, a)
+		advID[a.ID] = id
+	}
+	rows.Close()
+	// Scores.
+	type score struct {
+		base  float64
+		known bool
+		kev   bool
+	}
+	scores := map[string]score{}
+	rows, err = tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	for rows.Next() {
+		var c string
+		var sc score
+		var known, kev int
+		if err := rows.Scan(&c, &sc.base, &known, &kev); err != nil {
+			rows.Close()
+			return fmt.Errorf("match: %w", err)
+		}
+		sc.known, sc.kev = known == 1, kev == 1
+		scores[c] = sc
+	}
+	rows.Close()
+	// Assets.
+	rows, err = tx.query(ctx, `SELECT a.id, a.site_id, a.class, COALESCE(v.name, ''), a.model, a.firmware, a.software, a.firmware_cpe, a.hardware_cpe, a.purl
+		FROM assets a LEFT JOIN vendors v ON v.id = a.vendor_id WHERE a.status = 'active' ORDER BY a.id`)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	var assets []matchedAsset
+	for rows.Next() {
+		var m matchedAsset
+		var fwCPE, hwCPE, purl string
+		if err := rows.Scan(&m.id, &m.siteID, &m.class, &m.target.Vendor, &m.target.Model, &m.target.Firmware, &m.target.Software, &fwCPE, &hwCPE, &purl); err != nil {
+			rows.Close()
+			return fmt.Errorf("match: %w", err)
+		}
+		m.target.AssetID = m.id
+		for _, c := range []string{fwCPE, hwCPE} {
+			if c != "" {
+				m.target.CPEs = append(m.target.CPEs, c)
+			}
+		}
+		if purl != "" {
+			m.target.PURLs = []string{purl}
+		}
+		assets = append(assets, m)
+	}
+	rows.Close()
+	// Existing findings.
+	existing := map[findingKey]*existingFinding{}
+	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisory_id, found_at, state, gone_at,
+		identifier, rule, version_test, confidence, advisory_status, score, due_at FROM vuln_findings`)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	for rows.Next() {
+		var k findingKey
+		e := &existingFinding{}
+		var gone sql.NullTime
+		var ident, rule, test, conf, status string
+		var sc float64
+		var due time.Time
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &k.advisory, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due); err != nil {
+			rows.Close()
+			return fmt.Errorf("match: %w", err)
+		}
+		e.gone = gone.Valid
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", ident, rule, test, conf, status, sc, due.UTC().Unix())
+		existing[k] = e
+	}
+	rows.Close()
+
+	m := vuln.NewMatcher(aliases, advisories)
+	seen := map[findingKey]bool{}
+	for _, asset := range assets {
+		for _, mt := range m.Match(asset.target) {
+			if mt.Status != "known_affected" && mt.Status != "under_investigation" {
+				continue
+			}
+			k := findingKey{asset.id, 0, mt.CVE, advID[mt.AdvisoryID]}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			sc := scores[mt.CVE]
+			exp := vuln.Exposure{Score: sc.base, KEV: sc.kev, Terminal: terminal(asset.class)}
+			if !sc.known {
+				// No advisory scored it: treated as high until someone does, so that an
+				// unscored vulnerability is never given the longest window.
+				exp.Score = 7.0
+			}
+			e := existing[k]
+			found := tx.now
+			if e != nil {
+				found = e.foundAt.UTC()
+			}
+			dl, err := vuln.ComputeDeadline(policies[asset.siteID], exp, found)
+			if err != nil {
+				return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
+			}
+			if e == nil {
+				id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisory_status, product_id,
+					identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
+					VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					asset.id, asset.siteID, mt.CVE, k.advisory, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence),
+					exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
+				if err != nil {
+					return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
+				}
+				if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, asset.siteID, nil, map[string]any{
+					"asset_id": asset.id, "cve": mt.CVE, "advisory": mt.AdvisoryID, "why": mt.Reason(), "due": dl.Due}); err != nil {
+					return err
+				}
+				sum.NewFindings++
+				continue
+			}
+			identity := fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
+			if identity == e.identity && !e.gone {
+				continue
+			}
+			if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_status = ?, product_id = ?, identifier = ?, rule = ?, version_test = ?, confidence = ?,
+				score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
+				mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due, string(dl.Rule), tx.now, e.id); err != nil {
+				return fmt.Errorf("match: update finding %d: %w", e.id, err)
+			}
+			sum.Updated++
+		}
+	}
+	for k, e := range existing {
+		if seen[k] || e.gone {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET gone_at = ? WHERE id = ?`, tx.now, e.id); err != nil {
+			return fmt.Errorf("match: finding %d: %w", e.id, err)
+		}
+		sum.Gone++
+	}
+	return nil
+}
+
+const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.cve, adv.ref, f.advisory_status, f.product_id,
+	f.identifier, f.rule, f.version_test, f.confidence, COALESCE(v.title, ''), COALESCE(v.cvss_vector, ''),
+	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
+	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
+	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version`
+
+const findingFrom = ` FROM vuln_findings f
+	JOIN assets a ON a.id = f.asset_id
+	JOIN vuln_advisories adv ON adv.id = f.advisory_id
+	LEFT JOIN vuln_vulnerabilities v ON v.cve = f.cve`
+
+func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error) {
+	var f medsec.Finding
+	var known, kev int
+	var analyzed, gone, fixed sql.NullTime
+	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &f.AdvisoryStatus, &f.ProductID,
+		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
+		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version); err != nil {
+		return nil, err
+	}
+	f.ScoreKnown, f.KEV = known == 1, kev == 1
+	f.FoundAt, f.Due = f.FoundAt.UTC(), f.Due.UTC()
+	if analyzed.Valid {
+		f.AnalyzedAt = analyzed.Time.UTC()
+	}
+	if gone.Valid {
+		f.GoneAt = gone.Time.UTC()
+	}
+	if fixed.Valid {
+		f.FixedAt = fixed.Time.UTC()
+	}
+	f.Severity = string(vuln.Rate(f.Score))
+	if !f.ScoreKnown {
+		f.Severity = "unscored"
+	}
+	f.Overdue = overdue(f.State, f.Due, f.GoneAt, now)
+	return &f, nil
+}
+
+// overdue reports whether a finding is past its deadline and still needs a fix: open,
+// not mitigated by a compensating control, still matched.
+func overdue(state medsec.FindingState, due, gone, now time.Time) bool {
+	return (state == medsec.FindingNew || state == medsec.FindingConfirmed) && gone.IsZero() && due.Before(now)
+}
+
+// findingWhere builds the WHERE clause of a filter, limited to the scope.
+func findingWhere(sc scope, f medsec.FindingFilter, now time.Time) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if cond, cargs := sc.assetCond("a"); cond != "" {
+		add(cond, cargs...)
+	}
+	if f.AssetID != 0 {
+		add("f.asset_id = ?", f.AssetID)
+	}
+	if f.SiteID != 0 {
+		add("f.site_id = ?", f.SiteID)
+	}
+	if f.Advisory != "" {
+		add("adv.ref = ?", f.Advisory)
+	}
+	if f.CVE != "" {
+		add("f.cve = ?", f.CVE)
+	}
+	if f.State != "" {
+		add("f.state = ?", string(f.State))
+	}
+	if f.Open {
+		add("f.state IN ('new', 'confirmed', 'mitigated')")
+	}
+	if f.Overdue {
+		add("f.state IN ('new', 'confirmed') AND f.gone_at IS NULL AND f.due_at < ?", now)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		add(`(LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(f.cve) LIKE ? ESCAPE '\' OR LOWER(adv.ref) LIKE ? ESCAPE '\' OR LOWER(COALESCE(v.title, '')) LIKE ? ESCAPE '\')`, like, like, like, like)
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// FindFindings returns a page of the findings in scope the filter selects, most urgent
+// first (open before closed, then by deadline). Needs PermInventoryRead.
+func (s *VulnService) FindFindings(ctx context.Context, f medsec.FindingFilter) ([]*medsec.Finding, int, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	limit, err := medsec.PageLimit(f.Limit, 100)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := s.db.Now().UTC()
+	where, args := findingWhere(sc, f, now)
+	d := s.db.dialect
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*)`+findingFrom+where), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count findings: %w", err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, d.rebind(`SELECT `+findingColumns+findingFrom+where+`
+		ORDER BY CASE WHEN f.state IN ('new', 'confirmed', 'mitigated') THEN 0 ELSE 1 END, f.due_at, f.id LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find findings: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.Finding{}
+	for rows.Next() {
+		fd, err := scanFinding(rows.Scan, now)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find findings: %w", err)
+		}
+		out = append(out, fd)
+	}
+	return out, total, rows.Err()
+}
+
+// EachFinding calls fn with every finding in scope the filter selects (Offset and Limit
+// ignored), in the order of FindFindings. Needs PermInventoryRead.
+func (s *VulnService) EachFinding(ctx context.Context, f medsec.FindingFilter, fn func(*medsec.Finding) error) error {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return err
+	}
+	now := s.db.Now().UTC()
+	where, args := findingWhere(sc, f, now)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+findingColumns+findingFrom+where+`
+		ORDER BY CASE WHEN f.state IN ('new', 'confirmed', 'mitigated') THEN 0 ELSE 1 END, f.due_at, f.id`), args...)
+	if err != nil {
+		return fmt.Errorf("read findings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fd, err := scanFinding(rows.Scan, now)
+		if err != nil {
+			return fmt.Errorf("read findings: %w", err)
+		}
+		if err := fn(fd); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// FindFinding returns one finding in scope with its manufacturer permission, else
+// ENOTFOUND. Needs PermInventoryRead.
+func (s *VulnService) FindFinding(ctx context.Context, id int64) (*medsec.Finding, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.findFinding(ctx, s.db.read, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Permission, err = findPermission(ctx, s.db.read, s.db.dialect, f.AssetID)
+	return f, err
+}
+
+func (s *VulnService) findFinding(ctx context.Context, q querier, sc scope, id int64) (*medsec.Finding, error) {
+	now := s.db.Now().UTC()
+	f, err := scanFinding(q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+findingColumns+findingFrom+` WHERE f.id = ?`), id).Scan, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.Errorf(medsec.ENOTFOUND, "Finding not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("find finding %d: %w", id, err)
+	}
+	a, err := findAssetByID(ctx, q, s.db.dialect, f.AssetID)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.seesAsset(a) {
+		return nil, medsec.NotInScope("Finding not found.", "", fmt.Sprintf("finding %d", id), a.SiteID)
+	}
+	return f, nil
+}
+
+// findPermission returns the manufacturer's latest word for the asset: its own, else its
+// model's; nil when none is recorded.
+func findPermission(ctx context.Context, q querier, d dialect, assetID int64) (*medsec.PatchPermission, error) {
+	// The model key is computed in Go; read the asset's model first.
+	var vendorID int64
+	var model string
+	if err := q.QueryRowContext(ctx, d.rebind(`SELECT COALESCE(vendor_id, 0), model FROM assets WHERE id = ?`), assetID).Scan(&vendorID, &model); err != nil {
+		return nil, fmt.Errorf("find permission: %w", err)
+	}
+	row := q.QueryRowContext(ctx, d.rebind(`SELECT p.id, COALESCE(p.vendor_id, 0), p.model, COALESCE(p.asset_id, 0), p.allowed, p.said_by, p.said_on, p.evidence, p.recorded_by, p.created_at
+		FROM vuln_patch_permissions p
+		WHERE p.asset_id = ? OR (p.asset_id IS NULL AND p.vendor_id = ? AND p.model_key = ?)
+		ORDER BY CASE WHEN p.asset_id IS NULL THEN 1 ELSE 0 END, p.id DESC LIMIT 1`), assetID, vendorID, vuln.NameKey(model))
+	var p medsec.PatchPermission
+	var allowed int
+	var said string
+	err := row.Scan(&p.ID, &p.VendorID, &p.Model, &p.AssetID, &allowed, &p.SaidBy, &said, &p.Evidence, &p.RecordedBy, &p.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("find permission: %w", err)
+	}
+	p.Allowed = allowed == 1
+	p.SaidOn, _ = medsec.ParseDate(said)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return &p, nil
+}
+
+// AnalyzeFinding records a person's decision on a finding. Mitigated needs a
+// compensating control first (AddCompensatingControl sets it); fixed sets the fix time.
+// Needs PermInventoryWrite; EINVALID, ECONFLICT for a stale version, ENOTFOUND out of scope.
+func (s *VulnService) AnalyzeFinding(ctx context.Context, id int64, a medsec.FindingAnalysis) (*medsec.Finding, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	before, err := s.findFinding(ctx, tx, sc, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Version != 0 && a.Version != before.Version {
+		return nil, medsec.Errorf(medsec.ECONFLICT, "The finding was changed by someone else; reload it.")
+	}
+	if a.State == medsec.FindingMitigated {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM vuln_controls WHERE finding_id = ?`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("analyze finding %d: %w", id, err)
+		}
+		if n == 0 {
+			return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "state", Key: "err.compensating_required", Message: "a mitigated finding needs a compensating control"}}}
+		}
+	}
+	if err := tx.setFindingState(ctx, before, a.State, a.Justification, a.Detail); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.FindFinding(ctx, id)
+}
+
+func (tx *Tx) setFindingState(ctx context.Context, before *medsec.Finding, state medsec.FindingState, justification, detail string) error {
+	by := "system"
+	if u := medsec.UserFromContext(ctx); u != nil {
+		by = u.Username
+	}
+	var fixed any
+	if state == medsec.FindingFixed {
+		fixed = tx.now
+	}
+	if _, err := tx.exec(ctx, `UPDATE vuln_findings SET state = ?, justification = ?, detail = ?, analyzed_by = ?, analyzed_at = ?, fixed_at = ?, version = version + 1 WHERE id = ?`,
+		string(state), justification, detail, by, tx.now, fixed, before.ID); err != nil {
+		return fmt.Errorf("analyze finding %d: %w", before.ID, err)
+	}
+	after := *before
+	after.State, after.Justification, after.Detail, after.AnalyzedBy, after.AnalyzedAt, after.Version = state, justification, detail, by, tx.now, before.Version+1
+	return tx.auditChange(ctx, "vuln.finding.analyze", "vuln_finding", before.ID, before.SiteID, analysisView(before), analysisView(&after))
+}
+
+func analysisView(f *medsec.Finding) map[string]any {
+	return map[string]any{"asset_id": f.AssetID, "cve": f.CVE, "advisory": f.Advisory, "state": f.State, "justification": f.Justification, "detail": f.Detail, "version": f.Version}
+}
+
+// AddCompensatingControl records a control on a finding and marks it mitigated (it stays
+// open). Needs PermInventoryWrite.
+func (s *VulnService) AddCompensatingControl(ctx context.Context, c *medsec.CompensatingControl) error {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	f, err := s.findFinding(ctx, tx, sc, c.FindingID)
+	if err != nil {
+		return err
+	}
+	c.CreatedAt, c.CreatedBy = tx.now, sc.user.Username
+	if c.ID, err = tx.insert(ctx, `INSERT INTO vuln_controls (finding_id, description, review_on, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+		c.FindingID, c.Description, c.ReviewOn.String(), c.CreatedBy, c.CreatedAt); err != nil {
+		return fmt.Errorf("add compensating control: %w", err)
+	}
+	if err := tx.auditChange(ctx, "vuln.control.create", "vuln_control", c.ID, f.SiteID, nil, c); err != nil {
+		return err
+	}
+	if f.State != medsec.FindingMitigated {
+		if err := tx.setFindingState(ctx, f, medsec.FindingMitigated, "", f.Detail); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// FindControls returns a finding's compensating controls, newest first. Needs
+// PermInventoryRead; ENOTFOUND out of scope.
+func (s *VulnService) FindControls(ctx context.Context, findingID int64) ([]*medsec.CompensatingControl, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.findFinding(ctx, s.db.read, sc, findingID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, finding_id, description, review_on, created_by, created_at FROM vuln_controls WHERE finding_id = ? ORDER BY id DESC`), findingID)
+	if err != nil {
+		return nil, fmt.Errorf("find controls: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.CompensatingControl{}
+	for rows.Next() {
+		var c medsec.CompensatingControl
+		var review string
+		if err := rows.Scan(&c.ID, &c.FindingID, &c.Description, &review, &c.CreatedBy, &c.CreatedAt); err != nil {
+			return nil, fmt.Errorf("find controls: %w", err)
+		}
+		c.ReviewOn, _ = medsec.ParseDate(review)
+		c.CreatedAt = c.CreatedAt.UTC()
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}
+
+// SetPatchPermission records the manufacturer's word on patching, for one asset or for
+// every asset of a vendor's model. Needs PermInventoryWrite; the asset, or some asset of
+// the model, must be in scope.
+func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPermission) error {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var siteID int64
+	if p.AssetID != 0 {
+		a, err := findAssetByID(ctx, tx, s.db.dialect, p.AssetID)
+		if err != nil {
+			return err
+		}
+		if !sc.seesAsset(a) {
+			return assetOutOfScope(a.ID, a.SiteID)
+		}
+		siteID = a.SiteID
+		p.VendorID, p.Model = a.VendorID, a.Model
+	} else if v := sc.vendor(); v != 0 && v != p.VendorID {
+		return medsec.Errorf(medsec.ENOTFOUND, "Vendor not found.")
+	}
+	p.RecordedBy, p.CreatedAt = sc.user.Username, tx.now
+	var assetID any
+	if p.AssetID != 0 {
+		assetID = p.AssetID
+	}
+	if p.ID, err = tx.insert(ctx, `INSERT INTO vuln_patch_permissions (vendor_id, model_key, model, asset_id, allowed, said_by, said_on, evidence, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullID(p.VendorID), vuln.NameKey(p.Model), p.Model, assetID, boolInt(p.Allowed), p.SaidBy, p.SaidOn.String(), p.Evidence, p.RecordedBy, p.CreatedAt); err != nil {
+		return fmt.Errorf("set patch permission: %w", referenceError(err))
+	}
+	if err := tx.auditChange(ctx, "vuln.permission.create", "vuln_permission", p.ID, siteID, nil, p); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// AddFixEntry appends a line to the fix ledger; a passed verification marks the finding
+// fixed. Needs PermInventoryWrite; ENOTFOUND out of scope.
+func (s *VulnService) AddFixEntry(ctx context.Context, e *medsec.FixEntry) error {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	f, err := s.findFinding(ctx, tx, sc, e.FindingID)
+	if err != nil {
+		return err
+	}
+	e.CreatedBy, e.AssetID, e.AssetName, e.SiteID, e.CVE = sc.user.Username, f.AssetID, f.AssetName, f.SiteID, f.CVE
+	e.At = e.At.UTC()
+	var retest string
+	if !e.RetestOn.IsZero() {
+		retest = e.RetestOn.String()
+	}
+	if e.ID, err = tx.insert(ctx, `INSERT INTO vuln_fix_ledger (finding_id, at, operator, action, verification, result, retest_on, retest_result, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.FindingID, e.At, e.Operator, e.Action, e.Verification, string(e.Result), retest, e.RetestResult, e.CreatedBy, tx.now); err != nil {
+		return fmt.Errorf("add fix entry: %w", err)
+	}
+	if err := tx.auditChange(ctx, "vuln.fix.create", "vuln_fix", e.ID, f.SiteID, nil, e); err != nil {
+		return err
+	}
+	if e.Result == medsec.FixPassed && f.State != medsec.FindingFixed {
+		if err := tx.setFindingState(ctx, f, medsec.FindingFixed, "", f.Detail); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// FindFixEntries returns the fix ledger, of one finding (findingID != 0) or of every
+// finding in scope, newest first. Needs PermInventoryRead.
+func (s *VulnService) FindFixEntries(ctx context.Context, findingID int64) ([]*medsec.FixEntry, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	if findingID != 0 {
+		if _, err := s.findFinding(ctx, s.db.read, sc, findingID); err != nil {
+			return nil, err
+		}
+		where, args = append(where, "l.finding_id = ?"), append(args, findingID)
+	}
+	if cond, cargs := sc.assetCond("a"); cond != "" {
+		where, args = append(where, cond), append(args, cargs...)
+	}
+	q := `SELECT l.id, l.finding_id, f.asset_id, a.name, f.site_id, f.cve, l.at, l.operator, l.action, l.verification, l.result, l.retest_on, l.retest_result, l.created_by
+		FROM vuln_fix_ledger l JOIN vuln_findings f ON f.id = l.finding_id JOIN assets a ON a.id = f.asset_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(q+` ORDER BY l.at DESC, l.id DESC`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find fix entries: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.FixEntry{}
+	for rows.Next() {
+		var e medsec.FixEntry
+		var retest string
+		if err := rows.Scan(&e.ID, &e.FindingID, &e.AssetID, &e.AssetName, &e.SiteID, &e.CVE, &e.At, &e.Operator, &e.Action, &e.Verification, &e.Result, &retest, &e.RetestResult, &e.CreatedBy); err != nil {
+			return nil, fmt.Errorf("find fix entries: %w", err)
+		}
+		e.At = e.At.UTC()
+		e.RetestOn, _ = medsec.ParseDate(retest)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// CountFindings summarises the findings in scope: open, overdue, in KEV, by state and by
+// severity of the open ones. Needs PermInventoryRead.
+func (s *VulnService) CountFindings(ctx context.Context) (medsec.FindingCounts, error) {
+	c := medsec.FindingCounts{ByState: map[string]int{}, BySeverity: map[string]int{}}
+	err := s.EachFinding(ctx, medsec.FindingFilter{}, func(f *medsec.Finding) error {
+		c.ByState[string(f.State)]++
+		if f.State.Open() {
+			c.Open++
+			c.BySeverity[f.Severity]++
+			if f.KEV {
+				c.KEV++
+			}
+		}
+		if f.Overdue {
+			c.Overdue++
+		}
+		return nil
+	})
+	return c, err
+}
+
+// FindAdvisories returns the stored advisories, newest first, each with how many
+// findings in scope it has. Needs PermInventoryRead.
+func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySummary, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64][2]int{}
+	cond, args := sc.assetCond("a")
+	q := `SELECT f.advisory_id, COUNT(*), SUM(CASE WHEN f.state IN ('new', 'confirmed', 'mitigated') THEN 1 ELSE 0 END)
+		FROM vuln_findings f JOIN assets a ON a.id = f.asset_id`
+	if cond != "" {
+		q += " WHERE " + cond
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(q+` GROUP BY f.advisory_id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find advisories: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var n, open int
+		if err := rows.Scan(&id, &n, &open); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find advisories: %w", err)
+		}
+		counts[id] = [2]int{n, open}
+	}
+	rows.Close()
+	rows, err = s.db.read.QueryContext(ctx, `SELECT id, ref, source, title, publisher, published, doc_json, imported_at FROM vuln_advisories ORDER BY published DESC, ref`)
+	if err != nil {
+		return nil, fmt.Errorf("find advisories: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.AdvisorySummary{}
+	for rows.Next() {
+		var a medsec.AdvisorySummary
+		var published sql.NullTime
+		var doc string
+		if err := rows.Scan(&a.ID, &a.Ref, &a.Source, &a.Title, &a.Publisher, &published, &doc, &a.ImportedAt); err != nil {
+			return nil, fmt.Errorf("find advisories: %w", err)
+		}
+		if published.Valid {
+			a.Published = published.Time.UTC()
+		}
+		var adv vuln.Advisory
+		if err := json.Unmarshal([]byte(doc), &adv); err == nil {
+			a.CVEs = adv.CVEs()
+		}
+		a.Findings, a.Open = counts[a.ID][0], counts[a.ID][1]
+		a.ImportedAt = a.ImportedAt.UTC()
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// FindAdvisory returns one stored advisory as parsed, and its findings in scope. Needs
+// PermInventoryRead; ENOTFOUND for an unknown reference.
+func (s *VulnService) FindAdvisory(ctx context.Context, ref string) (*vuln.Advisory, []*medsec.Finding, error) {
+	if _, err := authorize(ctx, medsec.PermInventoryRead); err != nil {
+		return nil, nil, err
+	}
+	var doc string
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT doc_json FROM vuln_advisories WHERE ref = ?`), ref).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, medsec.Errorf(medsec.ENOTFOUND, "Advisory not found.")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
+	}
+	a := &vuln.Advisory{}
+	if err := json.Unmarshal([]byte(doc), a); err != nil {
+		return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
+	}
+	var fs []*medsec.Finding
+	err = s.EachFinding(ctx, medsec.FindingFilter{Advisory: ref}, func(f *medsec.Finding) error { fs = append(fs, f); return nil })
+	slices.SortStableFunc(fs, func(x, y *medsec.Finding) int { return strings.Compare(x.AssetName, y.AssetName) })
+	return a, fs, err
+}
+
+// SetVendorAlias records that alias names the manufacturer canonical in the hospital's
+// alias table, and re-matches. Needs PermInventoryWrite.
+func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical string) error {
+	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+		return err
+	}
+	c := &medsecChecker{}
+	c.need("alias", alias)
+	c.need("canonical", canonical)
+	if err := c.err(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	key := vuln.NameKey(alias)
+	if _, err := tx.exec(ctx, `INSERT INTO vuln_vendor_aliases (alias_key, alias, canonical, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, canonical = excluded.canonical`, key, alias, canonical, tx.now); err != nil {
+		return fmt.Errorf("set vendor alias: %w", err)
+	}
+	if err := tx.auditChange(ctx, "vuln.alias.set", "vuln_alias", 0, 0, nil, map[string]string{"alias": alias, "canonical": canonical}); err != nil {
+		return err
+	}
+	var sum medsec.ImportSummary
+	if err := tx.rematch(ctx, &sum); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type medsecChecker struct{ errs []medsec.FieldError }
+
+func (c *medsecChecker) need(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		c.errs = append(c.errs, medsec.FieldError{Field: field, Key: "err.required", Message: "is required"})
+	} else if fe := medsec.CheckText(field, v, false); fe != nil {
+		c.errs = append(c.errs, *fe)
+	} else if fe := medsec.CheckLength(field, v, medsec.MaxNameLength); fe != nil {
+		c.errs = append(c.errs, *fe)
+	}
+}
+
+func (c *medsecChecker) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &medsec.ValidationError{Errors: c.errs}
+}

@@ -1,0 +1,76 @@
+package vuln
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Aliases maps the names vendors and advisories write for a manufacturer to one canonical
+// name, so that "Phillips", "Philips" and the CPE vendor "philips" are the same
+// manufacturer. Keys are compared after NameKey; the hospital edits the table (the
+// vendor_aliases table), and DefaultAliases seeds it with the spellings of the real ICSMA
+// advisories and NVD's CPE vendor names.
+type Aliases map[string]string
+
+// DefaultAliases returns the built-in table: canonical name by alias, covering the
+// inconsistent spellings of CISA's ICSMA advisories ("Phillips", "Medtronic " with a
+// trailing space, "GE Healthcare" and "General Electric (GE)") and NVD's CPE vendor names
+// ("gehealthcare", "bd").
+func DefaultAliases() Aliases {
+	a := Aliases{}
+	for canonical, names := range map[string][]string{
+		"Philips":           {"Phillips", "Koninklijke Philips", "Philips Healthcare", "philips"},
+		"GE Healthcare":     {"General Electric (GE)", "General Electric", "GE", "gehealthcare", "GE HealthCare"},
+		"Medtronic":         {"Medtronic Inc", "medtronic"},
+		"BD":                {"Becton, Dickinson and Company (BD)", "Becton Dickinson", "Becton, Dickinson and Company", "bd"},
+		"B. Braun":          {"B. Braun Medical", "B. Braun Melsungen AG", "bbraun", "b_braun"},
+		"Baxter":            {"Baxter International Inc.", "Baxter International", "Baxter Healthcare"},
+		"Dräger":            {"Draeger", "Drager", "draeger"},
+		"Siemens":           {"Siemens Healthineers", "Siemens Healthcare"},
+		"Abbott":            {"Abbott Laboratories", "St. Jude Medical"},
+		"Hillrom":           {"Hill-Rom", "Hillrom and ELI"},
+		"Roche":             {"Roche Diagnostics"},
+		"Fresenius Kabi":    {"fresenius_kabi", "Fresenius"},
+		"Innokas Yhtymä":    {"Innokas YhtymÃ¤ Oy", "Innokas Yhtymä Oy"},
+		"Change Healthcare": {"change_healthcare"},
+	} {
+		a.Add(canonical, canonical)
+		for _, n := range names {
+			a.Add(n, canonical)
+		}
+	}
+	return a
+}
+
+// Add records that alias names the manufacturer canonical.
+func (a Aliases) Add(alias, canonical string) { a[NameKey(alias)] = canonical }
+
+// Canonical returns the canonical name of a manufacturer name, or the name trimmed when
+// the table does not know it.
+func (a Aliases) Canonical(name string) string {
+	if c, ok := a[NameKey(name)]; ok {
+		return c
+	}
+	return strings.TrimSpace(name)
+}
+
+// VendorKey returns the comparison key of a manufacturer name through the table:
+// NameKey of its canonical name. Empty for an empty name.
+func (a Aliases) VendorKey(name string) string { return NameKey(a.Canonical(name)) }
+
+// NameKey returns the comparison key of a name: letters and digits only, lower-cased,
+// diacritics removed (NFKD), so "IntelliVue MX40", "intellivue_mx40" and "Intellivue-MX40"
+// are one key.
+func NameKey(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}

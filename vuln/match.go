@@ -1,0 +1,727 @@
+package vuln
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// Confidence says how sure a match is.
+type Confidence string
+
+// Confidences, from surest.
+const (
+	// ConfidenceHigh: an identifier the asset or component carries (CPE, purl, model
+	// number, SKU) matched, and the version test was decided.
+	ConfidenceHigh Confidence = "high"
+	// ConfidenceMedium: the manufacturer and model names matched (through the alias
+	// table), and the version test was decided.
+	ConfidenceMedium Confidence = "medium"
+	// ConfidenceLow: the version could not be tested (the target's version is unknown, or
+	// the advisory's range is free text medsec does not understand); a person must look.
+	ConfidenceLow Confidence = "low"
+)
+
+func lower(a, b Confidence) Confidence {
+	rank := map[Confidence]int{ConfidenceHigh: 3, ConfidenceMedium: 2, ConfidenceLow: 1}
+	if rank[b] < rank[a] {
+		return b
+	}
+	return a
+}
+
+// Target is what is matched against advisories: an asset (manufacturer, model, firmware
+// and software versions, its CPEs and purl from the inventory) or one component of it
+// (from an SBOM: its CPE and purl).
+type Target struct {
+	// AssetID and ComponentID say what the target is; ComponentID is 0 for the asset itself.
+	AssetID     int64
+	ComponentID int64
+	// Vendor is the manufacturer's name as the inventory writes it.
+	Vendor string
+	// Model is the model name ("IntelliVue MX40").
+	Model string
+	// Firmware and Software are the installed versions.
+	Firmware string
+	Software string
+	// CPEs are CPE 2.3 names (or CPE 2.2 URIs): firmware or software CPE, hardware CPE.
+	CPEs []string
+	// PURLs are package URLs.
+	PURLs []string
+}
+
+// Match is one advisory's vulnerability found to apply to a target, with why.
+type Match struct {
+	AdvisoryID string `json:"advisory_id"`
+	CVE        string `json:"cve"`
+	// ProductID is the CSAF product_id that matched; empty for NVD.
+	ProductID string `json:"product_id,omitempty"`
+	// Status is the advisory's product status for the product: known_affected,
+	// known_not_affected, fixed or under_investigation (CSAF 2.0 §3.2.3.9); NVD matches
+	// are known_affected.
+	Status string `json:"status"`
+	// Identifier names what of the target matched: "hardware CPE cpe:2.3:h:…", "model
+	// IntelliVue MX40", "purl pkg:…".
+	Identifier string `json:"identifier"`
+	// Rule names the rule: "nvd configuration 1 (AND)", "csaf product tree: vendor and
+	// product name", "csaf product_identification_helper: cpe".
+	Rule string `json:"rule"`
+	// VersionTest states the version comparison made ("b.06.17 < b.06.18
+	// (versionEndExcluding)", "any version", "version unknown").
+	VersionTest string `json:"version_test"`
+	// Confidence says how sure the match is.
+	Confidence Confidence `json:"confidence"`
+}
+
+// Reason returns the match's why in one line.
+func (m Match) Reason() string {
+	return fmt.Sprintf("%s; %s; %s; confidence %s", m.Identifier, m.Rule, m.VersionTest, m.Confidence)
+}
+
+// fact is one thing a target is: a CPE it carries, or one derived from its manufacturer
+// and model names.
+type fact struct {
+	part    string // a, o, h
+	vendor  string // vendor key (Aliases.VendorKey)
+	product string // NameKey
+	version string // "" when unknown
+	cpe     *cpeName
+	derived bool
+	label   string // what the fact is, for Match.Identifier
+}
+
+type ref struct{ adv, vuln int }
+
+// Matcher matches targets against a set of advisories. It indexes the advisories once by
+// manufacturer and product keys, CPE vendor and product, and purl, so a target is compared
+// only with the advisories that name something it is. It is safe for concurrent use once
+// built.
+type Matcher struct {
+	aliases    Aliases
+	advisories []*Advisory
+	index      map[string][]ref
+	crit       map[string]*cpeName
+}
+
+// NewMatcher returns a matcher of the advisories, comparing manufacturer names through
+// aliases (nil: DefaultAliases). CPE criteria that do not parse are skipped (ParseNVD has
+// refused them already).
+func NewMatcher(aliases Aliases, advisories []*Advisory) *Matcher {
+	if aliases == nil {
+		aliases = DefaultAliases()
+	}
+	m := &Matcher{aliases: aliases, index: map[string][]ref{}, crit: map[string]*cpeName{}}
+	for _, a := range advisories {
+		m.Add(a)
+	}
+	return m
+}
+
+// Add indexes one more advisory.
+func (m *Matcher) Add(a *Advisory) {
+	ai := len(m.advisories)
+	m.advisories = append(m.advisories, a)
+	seen := map[string]bool{}
+	add := func(k string, r ref) {
+		if k == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		m.index[k] = append(m.index[k], r)
+	}
+	for vi, v := range a.Vulnerabilities {
+		for _, cfg := range v.Configurations {
+			for _, n := range cfg.Nodes {
+				for _, cm := range n.CPEMatch {
+					c := m.cpe(cm.Criteria)
+					if c != nil && cm.Vulnerable {
+						add("c|"+m.aliases.VendorKey(c.vendor)+"|"+NameKey(c.product), ref{ai, vi})
+					}
+				}
+			}
+		}
+	}
+	for _, k := range m.productKeys(a) {
+		add(k, ref{ai, -1})
+	}
+}
+
+func (m *Matcher) cpe(s string) *cpeName {
+	if c, ok := m.crit[s]; ok {
+		return c
+	}
+	c, err := parseCPE(s)
+	if err != nil {
+		c = nil
+	}
+	m.crit[s] = c
+	return c
+}
+
+// productKeys are the index keys of a CSAF advisory's products.
+func (m *Matcher) productKeys(a *Advisory) []string {
+	var keys []string
+	for _, p := range a.Products {
+		vk := m.aliases.VendorKey(p.Vendor)
+		for _, n := range nameAlternatives(p.ProductName) {
+			keys = append(keys, "n|"+vk+"|"+NameKey(n))
+		}
+		for _, n := range nameAlternatives(p.Version) {
+			keys = append(keys, "n|"+vk+"|"+NameKey(n))
+		}
+		for _, n := range slices.Concat(p.ModelNumbers, p.SKUs) {
+			keys = append(keys, "n|"+vk+"|"+NameKey(n), "n||"+NameKey(n))
+		}
+		if c := m.cpe(p.CPE); p.CPE != "" && c != nil {
+			keys = append(keys, "c|"+m.aliases.VendorKey(c.vendor)+"|"+NameKey(c.product))
+		}
+		if pu, err := packageurl.FromString(p.PURL); p.PURL != "" && err == nil {
+			keys = append(keys, "p|"+purlKey(pu))
+		}
+	}
+	return keys
+}
+
+func purlKey(p packageurl.PackageURL) string {
+	return strings.ToLower(p.Type + "/" + p.Namespace + "/" + p.Name)
+}
+
+// nameAlternatives splits a name that lists several ("HD 16 | HD23", "MMT-512 / MMT-712")
+// into its parts, keeping the whole too.
+func nameAlternatives(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	out := []string{s}
+	for _, sep := range []string{"|", " / ", ","} {
+		if strings.Contains(s, sep) {
+			for _, p := range strings.Split(s, sep) {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// facts returns what the target is, and its index keys.
+func (m *Matcher) facts(t Target) ([]fact, []string) {
+	var fs []fact
+	var keys []string
+	for _, s := range t.CPEs {
+		c, err := parseCPE(s)
+		if err != nil {
+			continue
+		}
+		f := fact{part: c.part, vendor: m.aliases.VendorKey(c.vendor), product: NameKey(c.product), cpe: c, label: cpeLabel(c) + " " + s}
+		if c.version != "*" && c.version != "-" {
+			f.version = c.version
+		}
+		fs = append(fs, f)
+		keys = append(keys, "c|"+f.vendor+"|"+f.product)
+	}
+	if mk := NameKey(t.Model); mk != "" {
+		vk := m.aliases.VendorKey(t.Vendor)
+		label := "model " + strings.TrimSpace(t.Vendor+" "+t.Model)
+		fs = append(fs,
+			fact{part: "h", vendor: vk, product: mk, derived: true, label: label},
+			fact{part: "o", vendor: vk, product: mk + "firmware", version: t.Firmware, derived: true, label: label + " firmware " + t.Firmware},
+			fact{part: "o", vendor: vk, product: mk, version: t.Firmware, derived: true, label: label + " firmware " + t.Firmware},
+			fact{part: "a", vendor: vk, product: mk, version: t.Software, derived: true, label: label + " software " + t.Software},
+		)
+		keys = append(keys, "c|"+vk+"|"+mk, "c|"+vk+"|"+mk+"firmware", "n|"+vk+"|"+mk, "n||"+mk)
+	}
+	for _, s := range t.PURLs {
+		if p, err := packageurl.FromString(s); err == nil {
+			keys = append(keys, "p|"+purlKey(p))
+		}
+	}
+	return fs, keys
+}
+
+func cpeLabel(c *cpeName) string {
+	switch c.part {
+	case "h":
+		return "hardware CPE"
+	case "o":
+		return "firmware/OS CPE"
+	case "a":
+		return "software CPE"
+	}
+	return "CPE"
+}
+
+// Match returns every advisory vulnerability that applies to the target, each with why,
+// ordered by advisory ID, CVE and product ID.
+func (m *Matcher) Match(t Target) []Match {
+	fs, keys := m.facts(t)
+	type cand struct{ adv, vuln int }
+	seen := map[cand]bool{}
+	var cands []cand
+	for _, k := range keys {
+		for _, r := range m.index[k] {
+			c := cand(r)
+			if !seen[c] {
+				seen[c] = true
+				cands = append(cands, c)
+			}
+		}
+	}
+	var out []Match
+	csafDone := map[int]bool{}
+	for _, c := range cands {
+		a := m.advisories[c.adv]
+		if c.vuln >= 0 {
+			if mt, ok := m.matchConfigurations(a, a.Vulnerabilities[c.vuln], fs); ok {
+				out = append(out, mt)
+			}
+			continue
+		}
+		if csafDone[c.adv] {
+			continue
+		}
+		csafDone[c.adv] = true
+		out = append(out, m.matchProducts(a, t, fs)...)
+	}
+	slices.SortFunc(out, func(x, y Match) int {
+		return strings.Compare(x.AdvisoryID+"\x00"+x.CVE+"\x00"+x.ProductID, y.AdvisoryID+"\x00"+y.CVE+"\x00"+y.ProductID)
+	})
+	return out
+}
+
+// hit is one criterion that a fact satisfied.
+type hit struct {
+	crit       CPEMatch
+	f          fact
+	test       string
+	unknownVer bool
+}
+
+// matchConfigurations applies NVD configuration semantics: a configuration's nodes
+// combine by its operator (AND: every node; OR: any), a node's criteria by the node's
+// operator, negate inverts a node or a configuration; the target is affected when some
+// configuration holds and a criterion marked vulnerable is among those satisfied (so
+// firmware on hardware needs both the firmware and the hardware).
+func (m *Matcher) matchConfigurations(a *Advisory, v Vulnerability, fs []fact) (Match, bool) {
+	for ci, cfg := range v.Configurations {
+		ok, hits := m.evalConfiguration(cfg, fs)
+		if !ok {
+			continue
+		}
+		var vuln *hit
+		conf := ConfidenceHigh
+		var others []string
+		for i := range hits {
+			h := &hits[i]
+			if h.f.derived {
+				conf = lower(conf, ConfidenceMedium)
+			}
+			if h.unknownVer {
+				conf = lower(conf, ConfidenceLow)
+			}
+			if h.crit.Vulnerable && vuln == nil {
+				vuln = h
+			} else {
+				others = append(others, h.f.label+" matches "+h.crit.Criteria)
+			}
+		}
+		if vuln == nil {
+			continue
+		}
+		op := cfg.Operator
+		if op == "" {
+			op = "OR"
+		}
+		ident := vuln.f.label + " matches " + vuln.crit.Criteria
+		if len(others) > 0 {
+			ident += "; " + strings.Join(others, "; ")
+		}
+		return Match{AdvisoryID: a.ID, CVE: v.CVE, Status: "known_affected", Identifier: ident,
+			Rule: fmt.Sprintf("nvd configuration %d (%s of %d nodes)", ci+1, op, len(cfg.Nodes)), VersionTest: vuln.test, Confidence: conf}, true
+	}
+	return Match{}, false
+}
+
+func (m *Matcher) evalConfiguration(cfg Configuration, fs []fact) (bool, []hit) {
+	var hits []hit
+	and := cfg.Operator == "AND"
+	result := and
+	for _, n := range cfg.Nodes {
+		ok, h := m.evalNode(n, fs)
+		if ok {
+			hits = append(hits, h...)
+		}
+		if and && !ok {
+			result = false
+			break
+		}
+		if !and && ok {
+			result = true
+		}
+	}
+	if cfg.Negate {
+		return !result, nil
+	}
+	return result, hits
+}
+
+func (m *Matcher) evalNode(n Node, fs []fact) (bool, []hit) {
+	and := n.Operator == "AND"
+	var hits []hit
+	result := and
+	for _, cm := range n.CPEMatch {
+		h, ok := m.matchCriterion(cm, fs)
+		if ok {
+			hits = append(hits, h)
+		}
+		if and && !ok {
+			result = false
+			break
+		}
+		if !and && ok {
+			result = true
+		}
+	}
+	if n.Negate {
+		return !result, nil
+	}
+	return result, hits
+}
+
+// matchCriterion finds a fact the criterion includes: same part, vendor (through aliases)
+// and product, the other attributes by CPE name matching, and the version by the
+// criterion's version or range. A fact from a carried CPE is preferred to a derived one.
+func (m *Matcher) matchCriterion(cm CPEMatch, fs []fact) (hit, bool) {
+	c := m.cpe(cm.Criteria)
+	if c == nil {
+		return hit{}, false
+	}
+	vk, pk := m.aliases.VendorKey(c.vendor), NameKey(c.product)
+	var best hit
+	found := false
+	for _, f := range fs {
+		if f.vendor != vk || f.product != pk || (c.part != "*" && c.part != f.part) {
+			continue
+		}
+		if f.cpe != nil && !c.restMatches(f.cpe) {
+			continue
+		}
+		test, ok, unknown := versionTest(c.version, cm, f.version)
+		if !ok {
+			continue
+		}
+		h := hit{crit: cm, f: f, test: test, unknownVer: unknown}
+		if !found || (best.f.derived && !f.derived) || (best.unknownVer && !unknown) {
+			best, found = h, true
+		}
+	}
+	return best, found
+}
+
+// versionTest decides a criterion's version for a target version v ("" when unknown): an
+// exact version (compared by CompareVersions, so 1.1 is not 1.10), a range from
+// versionStart/End Including/Excluding, ANY ("any version") or NA.
+func versionTest(critVersion string, cm CPEMatch, v string) (test string, ok, unknown bool) {
+	hasRange := cm.VersionStartIncluding != "" || cm.VersionStartExcluding != "" || cm.VersionEndIncluding != "" || cm.VersionEndExcluding != ""
+	switch {
+	case critVersion == "-":
+		return "not applicable (NA)", true, false
+	case critVersion != "*":
+		if v == "" {
+			return "version unknown (criterion names " + critVersion + ")", true, true
+		}
+		if CompareVersions(v, critVersion) == 0 {
+			return v + " = " + critVersion, true, false
+		}
+		return "", false, false
+	case !hasRange:
+		return "any version", true, false
+	}
+	if v == "" {
+		return "version unknown (criterion has a range)", true, true
+	}
+	var tests []string
+	check := func(bound, op, name string, want func(int) bool) bool {
+		if bound == "" {
+			return true
+		}
+		if !want(CompareVersions(v, bound)) {
+			return false
+		}
+		tests = append(tests, fmt.Sprintf("%s %s %s (%s)", v, op, bound, name))
+		return true
+	}
+	if !check(cm.VersionStartIncluding, ">=", "versionStartIncluding", func(c int) bool { return c >= 0 }) ||
+		!check(cm.VersionStartExcluding, ">", "versionStartExcluding", func(c int) bool { return c > 0 }) ||
+		!check(cm.VersionEndIncluding, "<=", "versionEndIncluding", func(c int) bool { return c <= 0 }) ||
+		!check(cm.VersionEndExcluding, "<", "versionEndExcluding", func(c int) bool { return c < 0 }) {
+		return "", false, false
+	}
+	return strings.Join(tests, ", "), true, false
+}
+
+// matchProducts matches a CSAF advisory's product tree: each product by its
+// identification helper (CPE, purl, model numbers, SKUs) or by vendor and product name
+// branches, then by its version or version range; each vulnerability naming a matched
+// product in its product status gives a Match.
+func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
+	type pm struct {
+		ident, rule, test string
+		conf              Confidence
+	}
+	matched := map[string]pm{}
+	vk := m.aliases.VendorKey(t.Vendor)
+	mk := NameKey(t.Model)
+	versions := []struct{ label, v string }{{"firmware", t.Firmware}, {"software", t.Software}}
+	for _, p := range a.Products {
+		var r pm
+		ok := false
+		versionIsModel := false
+		switch {
+		case p.CPE != "":
+			c := m.cpe(p.CPE)
+			if c == nil {
+				continue
+			}
+			h, hit := m.matchCriterion(CPEMatch{Vulnerable: true, Criteria: p.CPE}, fs)
+			if hit {
+				r = pm{ident: h.f.label + " matches " + p.CPE, rule: "csaf product_identification_helper: cpe", test: h.test, conf: ConfidenceHigh}
+				if h.f.derived {
+					r.conf = ConfidenceMedium
+				}
+				if h.unknownVer {
+					r.conf = ConfidenceLow
+				}
+				matched[p.ID] = r
+			}
+			continue
+		case p.PURL != "":
+			pp, err := packageurl.FromString(p.PURL)
+			if err != nil {
+				continue
+			}
+			for _, s := range t.PURLs {
+				tp, err := packageurl.FromString(s)
+				if err != nil || purlKey(tp) != purlKey(pp) {
+					continue
+				}
+				test, vok, unknown := purlVersionTest(pp.Version, p.VersionRange, tp.Version)
+				if !vok {
+					continue
+				}
+				conf := ConfidenceHigh
+				if unknown {
+					conf = ConfidenceLow
+				}
+				matched[p.ID] = pm{ident: "purl " + s, rule: "csaf product_identification_helper: purl", test: test, conf: conf}
+				break
+			}
+			continue
+		}
+		if mk == "" {
+			continue
+		}
+		vendorOK := p.Vendor == "" || m.aliases.VendorKey(p.Vendor) == vk
+		if !vendorOK {
+			continue
+		}
+		for _, n := range slices.Concat(p.ModelNumbers, p.SKUs) {
+			if NameKey(n) == mk {
+				r, ok = pm{ident: "model " + t.Model, rule: "csaf product_identification_helper: model number or SKU " + n, conf: ConfidenceHigh}, true
+			}
+		}
+		if !ok {
+			for _, n := range nameAlternatives(p.ProductName) {
+				if NameKey(n) == mk {
+					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product name " + p.ProductName, conf: ConfidenceMedium}, true
+					break
+				}
+			}
+		}
+		if !ok {
+			for _, n := range nameAlternatives(p.Version) {
+				if NameKey(n) == mk && p.Version != "" {
+					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product " + p.ProductName + " " + p.Version, conf: ConfidenceMedium}, true
+					versionIsModel = true
+					break
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		if p.Vendor == "" {
+			r.conf = lower(r.conf, ConfidenceLow)
+		}
+		// The version test.
+		switch {
+		case versionIsModel:
+			r.test = "any version (the advisory names the model, not a version)"
+		case p.Version != "":
+			decided := false
+			unknown := true
+			for _, tv := range versions {
+				if tv.v == "" {
+					continue
+				}
+				unknown = false
+				for _, alt := range nameAlternatives(p.Version) {
+					if CompareVersions(tv.v, alt) == 0 {
+						r.test = fmt.Sprintf("%s %s = %s (product_version)", tv.label, tv.v, alt)
+						decided = true
+					}
+				}
+			}
+			if unknown {
+				r.test = "version unknown (advisory names " + p.Version + ")"
+				r.conf = ConfidenceLow
+			} else if !decided {
+				continue
+			}
+		case p.VersionRange != "":
+			vr, parsed := ParseVersionRange(p.VersionRange)
+			switch {
+			case !parsed:
+				r.test = "version range " + p.VersionRange + " not understood: affected until a person checks"
+				r.conf = ConfidenceLow
+			case vr.All:
+				r.test = "all versions (" + p.VersionRange + ")"
+			default:
+				decided, unknown := false, true
+				for _, tv := range versions {
+					if tv.v == "" {
+						continue
+					}
+					unknown = false
+					if vr.Contains(tv.v) {
+						r.test = fmt.Sprintf("%s %s in %s (product_version_range)", tv.label, tv.v, p.VersionRange)
+						decided = true
+						break
+					}
+				}
+				if unknown {
+					r.test = "version unknown (advisory range " + p.VersionRange + ")"
+					r.conf = ConfidenceLow
+				} else if !decided {
+					continue
+				}
+			}
+		default:
+			r.test = "no version in the advisory"
+		}
+		matched[p.ID] = r
+	}
+	var out []Match
+	for _, v := range a.Vulnerabilities {
+		for _, st := range []struct {
+			name string
+			ids  []string
+		}{{"known_affected", v.Affected}, {"under_investigation", v.UnderInvestigation}, {"fixed", v.Fixed}, {"known_not_affected", v.NotAffected}} {
+			for _, id := range st.ids {
+				r, ok := matched[id]
+				if !ok {
+					continue
+				}
+				out = append(out, Match{AdvisoryID: a.ID, CVE: v.CVE, ProductID: id, Status: st.name,
+					Identifier: r.ident, Rule: r.rule, VersionTest: r.test, Confidence: r.conf})
+			}
+		}
+	}
+	return dedupeMatches(out)
+}
+
+// dedupeMatches keeps, per CVE, the first match of the surest status order (affected,
+// under investigation, fixed, not affected): one product of a tree decides.
+func dedupeMatches(in []Match) []Match {
+	seen := map[string]bool{}
+	var out []Match
+	for _, mt := range in {
+		if seen[mt.CVE] {
+			continue
+		}
+		seen[mt.CVE] = true
+		out = append(out, mt)
+	}
+	return out
+}
+
+func purlVersionTest(advVersion, advRange, v string) (string, bool, bool) {
+	if v == "" {
+		return "version unknown", true, true
+	}
+	if advVersion != "" {
+		if CompareVersions(v, advVersion) == 0 {
+			return v + " = " + advVersion + " (purl version)", true, false
+		}
+		return "", false, false
+	}
+	if advRange != "" {
+		vr, ok := ParseVersionRange(advRange)
+		if !ok {
+			return "version range " + advRange + " not understood", true, true
+		}
+		if vr.Contains(v) {
+			return v + " in " + advRange, true, false
+		}
+		return "", false, false
+	}
+	return "any version", true, false
+}
+
+// FleetIndex indexes targets (the fleet) by the same keys the matcher uses, so that one new
+// advisory is compared only with the targets it may concern.
+type FleetIndex struct {
+	aliases Aliases
+	targets []Target
+	index   map[string][]int32
+}
+
+// NewFleetIndex indexes the targets, comparing manufacturer names through aliases (nil:
+// DefaultAliases).
+func NewFleetIndex(aliases Aliases, targets []Target) *FleetIndex {
+	if aliases == nil {
+		aliases = DefaultAliases()
+	}
+	m := &Matcher{aliases: aliases, crit: map[string]*cpeName{}}
+	x := &FleetIndex{aliases: aliases, targets: targets, index: map[string][]int32{}}
+	for i, t := range targets {
+		_, keys := m.facts(t)
+		for _, k := range keys {
+			l := x.index[k]
+			if len(l) > 0 && l[len(l)-1] == int32(i) {
+				continue
+			}
+			x.index[k] = append(l, int32(i))
+		}
+	}
+	return x
+}
+
+// TargetMatch is a match of one target.
+type TargetMatch struct {
+	Target Target
+	Match  Match
+}
+
+// MatchAdvisory returns the targets the advisory applies to, with why.
+func (x *FleetIndex) MatchAdvisory(a *Advisory) []TargetMatch {
+	m := NewMatcher(x.aliases, []*Advisory{a})
+	seen := map[int32]bool{}
+	var out []TargetMatch
+	for k := range m.index {
+		for _, i := range x.index[k] {
+			if seen[i] {
+				continue
+			}
+			seen[i] = true
+			for _, mt := range m.Match(x.targets[i]) {
+				out = append(out, TargetMatch{Target: x.targets[i], Match: mt})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,237 @@
+package vuln
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+)
+
+func gzipBytes(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+func TestCompareVersions(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"b.06.17", "b.06.18", -1},
+		{"b.06.18", "b.06.18", 0},
+		{"1.1", "1.10", -1},
+		{"1.9", "1.10", -1},
+		{"4.2", "4.2.1", -1},
+		{"1.01", "1.1", 0},
+		{"012U000040", "012U000061", -1},
+		{"L81", "L80", 1},
+		{"2023.3_Build_9342", "2023.3_Build_10000", -1},
+	} {
+		if got := CompareVersions(tc.a, tc.b); got != tc.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+		if got := CompareVersions(tc.b, tc.a); got != -tc.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.b, tc.a, got, -tc.want)
+		}
+	}
+}
+
+func TestParseVersionRange(t *testing.T) {
+	for _, tc := range []struct {
+		r      string
+		in     []string
+		out    []string
+		parsed bool
+	}{
+		{"vers:all/*", []string{"1", "zz"}, nil, true},
+		{"< 1.003", []string{"1.002", "0.9"}, []string{"1.003", "1.004", "2"}, true},
+		{"<= 2.3.6", []string{"2.3.6", "2.3"}, []string{"2.3.7"}, true},
+		{"2.3.6 and  below", []string{"2.3.6"}, []string{"2.4"}, true},
+		{"2.X", []string{"2.0", "2.9.1"}, []string{"3.0", "20.1"}, true},
+		{"<= U61 |<= L81", []string{"L80", "U61"}, []string{"U62"}, true},
+		{"vers:generic/>=1.0|<2.0", []string{"1.5"}, []string{"2.0", "0.9"}, true},
+		{"A10 < A11", []string{"A10"}, []string{"A11"}, true},
+		{"distributed  < april 2019", nil, nil, false},
+	} {
+		vr, ok := ParseVersionRange(tc.r)
+		if ok != tc.parsed {
+			t.Errorf("%q: parsed %v, want %v", tc.r, ok, tc.parsed)
+			continue
+		}
+		for _, v := range tc.in {
+			if !vr.Contains(v) {
+				t.Errorf("%q does not contain %q", tc.r, v)
+			}
+		}
+		for _, v := range tc.out {
+			if vr.Contains(v) {
+				t.Errorf("%q contains %q", tc.r, v)
+			}
+		}
+	}
+}
+
+func nvdMatcher(t *testing.T) *Matcher {
+	t.Helper()
+	var all []*Advisory
+	for _, f := range []string{"CVE-2017-9657.json", "CVE-2018-10596.json", "CVE-2020-12016.json", "CVE-2020-6961.json"} {
+		as, err := ParseNVD(f, sharedFile(t, "nvd-cve-2.0/"+f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, as...)
+	}
+	return NewMatcher(nil, all)
+}
+
+// TestNVDConfigurations matches the real NVD records' configurations: firmware on
+// hardware needs both, alphanumeric firmware versions, 1.1 is not 1.10, any version.
+func TestNVDConfigurations(t *testing.T) {
+	m := nvdMatcher(t)
+	for _, tc := range []struct {
+		name   string
+		target Target
+		want   string // CVE, or "" for no match
+		conf   Confidence
+	}{
+		{"MX40 b.06.17 affected", Target{CPEs: []string{"cpe:2.3:o:philips:intellivue_mx40_firmware:b.06.17:*:*:*:*:*:*:*", "cpe:2.3:h:philips:intellivue_mx40:-:*:*:*:*:*:*:*"}}, "CVE-2017-9657", ConfidenceHigh},
+		{"MX40 b.06.18 fixed", Target{CPEs: []string{"cpe:2.3:o:philips:intellivue_mx40_firmware:b.06.18:*:*:*:*:*:*:*", "cpe:2.3:h:philips:intellivue_mx40:-:*:*:*:*:*:*:*"}}, "", ""},
+		{"MX40 by names, Phillips", Target{Vendor: "Phillips", Model: "IntelliVue MX40", Firmware: "B.06.17"}, "CVE-2017-9657", ConfidenceMedium},
+		{"MX40 by names, version unknown", Target{Vendor: "Philips", Model: "IntelliVue MX40"}, "CVE-2017-9657", ConfidenceLow},
+		{"MX40 firmware without hardware", Target{CPEs: []string{"cpe:2.3:o:philips:intellivue_mx40_firmware:b.06.17:*:*:*:*:*:*:*"}}, "", ""},
+		{"CARESCAPE MAI700 firmware and hardware", Target{CPEs: []string{"cpe:2.3:o:gehealthcare:carescape_central_station_mai700_firmware:1.0:*:*:*:*:*:*:*", "cpe:2.3:h:gehealthcare:carescape_central_station_mai700:-:*:*:*:*:*:*:*"}}, "CVE-2020-6961", ConfidenceHigh},
+		{"CARESCAPE firmware only", Target{CPEs: []string{"cpe:2.3:o:gehealthcare:carescape_central_station_mai700_firmware:1.0:*:*:*:*:*:*:*"}}, "", ""},
+		{"CARESCAPE hardware only", Target{CPEs: []string{"cpe:2.3:h:gehealthcare:carescape_central_station_mai700:-:*:*:*:*:*:*:*"}}, "", ""},
+		{"CARESCAPE by names, General Electric (GE)", Target{Vendor: "General Electric (GE)", Model: "CARESCAPE Central Station MAI700", Firmware: "1.0"}, "CVE-2020-6961", ConfidenceMedium},
+		{"CARESCAPE firmware 2.0", Target{Vendor: "GE Healthcare", Model: "CARESCAPE Central Station MAI700", Firmware: "2.0"}, "", ""},
+		{"ApexPro 4.2 included", Target{Vendor: "GE Healthcare", Model: "ApexPro Telemetry Server", Firmware: "4.2"}, "CVE-2020-6961", ConfidenceMedium},
+		{"ApexPro 4.3", Target{Vendor: "GE Healthcare", Model: "ApexPro Telemetry Server", Firmware: "4.3"}, "", ""},
+		{"Baxter EM1200 1.1", Target{Vendor: "Baxter", Model: "EM1200", Firmware: "1.1"}, "CVE-2020-12016", ConfidenceMedium},
+		{"Baxter EM1200 1.10 is not 1.1", Target{Vendor: "Baxter", Model: "EM1200", Firmware: "1.10"}, "", ""},
+		{"Baxter EM2400 1.10", Target{Vendor: "Baxter", Model: "EM2400", Firmware: "1.10"}, "CVE-2020-12016", ConfidenceMedium},
+		{"Baxter EM2400 1.1 is not 1.10", Target{Vendor: "Baxter", Model: "EM2400", Firmware: "1.1"}, "", ""},
+		{"Medtronic any version", Target{Vendor: "Medtronic ", Model: "2090 CareLink Programmer", Firmware: "whatever-99"}, "CVE-2018-10596", ConfidenceMedium},
+		{"Medtronic no version", Target{Vendor: "medtronic", Model: "2090 CareLink Programmer"}, "CVE-2018-10596", ConfidenceMedium},
+		{"other vendor", Target{Vendor: "Siemens", Model: "2090 CareLink Programmer"}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := m.Match(tc.target)
+			if tc.want == "" {
+				if len(got) != 0 {
+					t.Errorf("matched %+v, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].CVE != tc.want || got[0].Confidence != tc.conf {
+				t.Fatalf("got %+v, want %s (%s)", got, tc.want, tc.conf)
+			}
+			if got[0].Identifier == "" || got[0].Rule == "" || got[0].VersionTest == "" {
+				t.Errorf("match without why: %+v", got[0])
+			}
+		})
+	}
+}
+
+func TestNVDNegate(t *testing.T) {
+	a := &Advisory{ID: "CVE-2000-0001", Vulnerabilities: []Vulnerability{{CVE: "CVE-2000-0001", Configurations: []Configuration{{
+		Operator: "AND", Nodes: []Node{
+			{Operator: "OR", CPEMatch: []CPEMatch{{Vulnerable: true, Criteria: "cpe:2.3:a:acme:viewer:*:*:*:*:*:*:*:*", VersionEndExcluding: "2.0"}}},
+			{Operator: "OR", Negate: true, CPEMatch: []CPEMatch{{Criteria: "cpe:2.3:o:acme:hardened_os:*:*:*:*:*:*:*:*"}}},
+		}}}}}}
+	m := NewMatcher(nil, []*Advisory{a})
+	if got := m.Match(Target{CPEs: []string{"cpe:2.3:a:acme:viewer:1.5:*:*:*:*:*:*:*"}}); len(got) != 1 {
+		t.Errorf("plain: %+v", got)
+	}
+	if got := m.Match(Target{CPEs: []string{"cpe:2.3:a:acme:viewer:1.5:*:*:*:*:*:*:*", "cpe:2.3:o:acme:hardened_os:1:*:*:*:*:*:*:*"}}); len(got) != 0 {
+		t.Errorf("negated node present: %+v", got)
+	}
+}
+
+func TestCSAFProductTree(t *testing.T) {
+	load := func(f string) *Advisory {
+		a, err := ParseCSAF(f, sharedFile(t, "csaf-icsma/"+f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	m := NewMatcher(nil, []*Advisory{load("icsma-18-037-02.json"), load("icsma-18-058-02.json"), load("icsma-20-343-01.json"), load("icsma-19-190-01.json")})
+	for _, tc := range []struct {
+		name   string
+		target Target
+		advis  string
+		ncves  int
+		conf   Confidence
+	}{
+		{"GE Optima 520, all versions", Target{Vendor: "GE Healthcare", Model: "Optima 520", Firmware: "3.1"}, "ICSMA-18-037-02", 1, ConfidenceMedium},
+		{"GE alias General Electric (GE)", Target{Vendor: "General Electric (GE)", Model: "Optima 520"}, "ICSMA-18-037-02", 1, ConfidenceMedium},
+		{"Discovery NM530c below 1.003", Target{Vendor: "GE", Model: "Discovery NM530c", Firmware: "1.002"}, "ICSMA-18-037-02", 1, ConfidenceMedium},
+		{"Discovery NM530c at 1.003", Target{Vendor: "GE", Model: "Discovery NM530c", Firmware: "1.003"}, "", 0, ""},
+		{"Discovery NM530c version unknown", Target{Vendor: "GE", Model: "Discovery NM530c"}, "ICSMA-18-037-02", 1, ConfidenceLow},
+		{"Optima 520 of another vendor", Target{Vendor: "Siemens", Model: "Optima 520"}, "", 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := m.Match(tc.target)
+			if tc.advis == "" {
+				if len(got) != 0 {
+					t.Errorf("got %+v, want none", got)
+				}
+				return
+			}
+			if len(got) < tc.ncves || got[0].AdvisoryID != tc.advis || got[0].Confidence != tc.conf || got[0].Status != "known_affected" {
+				t.Fatalf("got %+v, want %d of %s (%s)", got, tc.ncves, tc.advis, tc.conf)
+			}
+			if !strings.Contains(got[0].Rule, "product name") {
+				t.Errorf("rule %q", got[0].Rule)
+			}
+		})
+	}
+}
+
+func TestCSAFIdentificationHelper(t *testing.T) {
+	a := &Advisory{ID: "X-1", Products: []Product{
+		{ID: "P1", Name: "Pump 3.2", Vendor: "Acme", ProductName: "Pump", ModelNumbers: []string{"AP-100"}, Version: "3.2"},
+		{ID: "P2", Name: "lib", PURL: "pkg:npm/lodash", VersionRange: "vers:npm/<4.17.21"},
+		{ID: "P3", Name: "fw", CPE: "cpe:2.3:o:acme:pump_firmware:3.2:*:*:*:*:*:*:*"},
+	}, Vulnerabilities: []Vulnerability{
+		{CVE: "CVE-2024-0001", Affected: []string{"P1"}},
+		{CVE: "CVE-2024-0002", Affected: []string{"P2"}},
+		{CVE: "CVE-2024-0003", NotAffected: []string{"P3"}},
+	}}
+	m := NewMatcher(nil, []*Advisory{a})
+	if got := m.Match(Target{Vendor: "ACME", Model: "AP-100", Firmware: "3.2"}); len(got) != 1 || got[0].Confidence != ConfidenceHigh {
+		t.Errorf("model number: %+v", got)
+	}
+	if got := m.Match(Target{Vendor: "ACME", Model: "AP-100", Firmware: "3.3"}); len(got) != 0 {
+		t.Errorf("model number, other version: %+v", got)
+	}
+	if got := m.Match(Target{PURLs: []string{"pkg:npm/lodash@4.17.20"}}); len(got) != 1 || got[0].CVE != "CVE-2024-0002" {
+		t.Errorf("purl: %+v", got)
+	}
+	if got := m.Match(Target{PURLs: []string{"pkg:npm/lodash@4.17.21"}}); len(got) != 0 {
+		t.Errorf("purl fixed version: %+v", got)
+	}
+	if got := m.Match(Target{CPEs: []string{"cpe:2.3:o:acme:pump_firmware:3.2:*:*:*:*:*:*:*"}}); len(got) != 1 || got[0].Status != "known_not_affected" {
+		t.Errorf("cpe: %+v", got)
+	}
+}
+
+func TestFleetIndex(t *testing.T) {
+	as, err := ParseNVD("x", sharedFile(t, "nvd-cve-2.0/CVE-2017-9657.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet := []Target{
+		{AssetID: 1, Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.17"},
+		{AssetID: 2, Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.18"},
+		{AssetID: 3, Vendor: "GE Healthcare", Model: "Optima 520"},
+	}
+	got := NewFleetIndex(nil, fleet).MatchAdvisory(as[0])
+	if len(got) != 1 || got[0].Target.AssetID != 1 {
+		t.Errorf("got %+v, want asset 1", got)
+	}
+}

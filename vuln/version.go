@@ -1,0 +1,258 @@
+package vuln
+
+import (
+	"regexp"
+	"strings"
+)
+
+// CompareVersions orders two version strings as device firmware writes them: each is cut
+// into runs of digits and runs of letters (any other character separates), and runs are
+// compared in turn, digits as numbers, letters case-insensitively, a number after a letter
+// run; when one string runs out first it is the lower. So "b.06.17" < "b.06.18",
+// "1.1" < "1.10" (1.1 is not 1.10), "1.9" < "1.10" and "4.2" < "4.2.1". It returns -1, 0 or
+// +1. hashicorp/go-version refuses "b.06.18" and semver needs three numbers, which
+// firmware rarely has; this is the rule of rpm's vercmp, which copes with both.
+func CompareVersions(a, b string) int {
+	ta, tb := versionTokens(a), versionTokens(b)
+	for i := 0; i < len(ta) && i < len(tb); i++ {
+		x, y := ta[i], tb[i]
+		xd, yd := isDigit(x[0]), isDigit(y[0])
+		switch {
+		case xd && yd:
+			x, y = strings.TrimLeft(x, "0"), strings.TrimLeft(y, "0")
+			if len(x) != len(y) {
+				return sign(len(x) - len(y))
+			}
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+		case xd:
+			return 1
+		case yd:
+			return -1
+		default:
+			if c := strings.Compare(strings.ToLower(x), strings.ToLower(y)); c != 0 {
+				return c
+			}
+		}
+	}
+	return sign(len(ta) - len(tb))
+}
+
+func sign(n int) int {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func versionTokens(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !isDigit(c) && !isAlpha(c) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) == isDigit(c) && (isDigit(s[j]) || isAlpha(s[j])) {
+			j++
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	return out
+}
+
+// VersionRange is a parsed version range: all versions, or alternatives each of which is
+// a conjunction of comparisons (or a prefix pattern "2.x").
+type VersionRange struct {
+	All  bool
+	Alts [][]VersionConstraint
+	// Text is the range as written.
+	Text string
+}
+
+// VersionConstraint is one comparison: Op is "<", "<=", ">", ">=", "=" or "prefix".
+type VersionConstraint struct {
+	Op      string
+	Version string
+}
+
+var (
+	rangeOp     = regexp.MustCompile(`^(<=|>=|<|>|=|==)\s*(\S.*)$`)
+	rangeBelow  = regexp.MustCompile(`(?i)^(\S+)\s+(?:and|&)\s+(?:below|prior|earlier|lower|older|before)$`)
+	rangeAbove  = regexp.MustCompile(`(?i)^(\S+)\s+(?:and|&)\s+(?:above|later|newer|higher|after)$`)
+	rangePrior  = regexp.MustCompile(`(?i)^(?:prior to|before|versions? prior to|earlier than)\s+(\S+)$`)
+	rangeUpTo   = regexp.MustCompile(`(?i)^(?:up to|through|all versions up to)\s+(?:and including\s+)?(\S+)$`)
+	rangeBounds = regexp.MustCompile(`^(\S+)\s*(<=|<)\s*v?\s*(\S+)$`)
+	rangeX      = regexp.MustCompile(`(?i)^([0-9][0-9a-z]*(?:\.[0-9a-z]+)*?)((?:\.x)+)$`)
+)
+
+// ParseVersionRange reads a range as CSAF product_version_range names write it: a vers
+// string (vers:all/*, vers:generic/>=1.0|<2.0; the "vers" URI scheme of the package-url
+// project), a comparison ("< 1.003", "<=3.0.0.0"), words ("2.3.6 and below", "prior to
+// 4.2"), a pattern ("2.X", "5.x.x"), or alternatives separated by "|". It reports false
+// when the text is none of these; the caller then matches without a version test, with
+// lower confidence.
+func ParseVersionRange(s string) (VersionRange, bool) {
+	r := VersionRange{Text: s}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return r, false
+	}
+	if strings.HasPrefix(t, "vers:") {
+		_, rest, ok := strings.Cut(t[5:], "/")
+		if !ok {
+			return r, false
+		}
+		rest = strings.TrimSpace(rest)
+		if rest == "*" {
+			r.All = true
+			return r, true
+		}
+		// vers: constraints separated by "|" are one range (a conjunction of bounds
+		// sorted by version); a bare version is "=".
+		var cs []VersionConstraint
+		for _, part := range strings.Split(rest, "|") {
+			c, ok := parseConstraint(strings.TrimSpace(part), true)
+			if !ok {
+				return r, false
+			}
+			cs = append(cs, c)
+		}
+		r.Alts = versAlternatives(cs)
+		return r, true
+	}
+	if t == "*" || strings.EqualFold(t, "all") || strings.EqualFold(t, "all versions") {
+		r.All = true
+		return r, true
+	}
+	for _, part := range strings.Split(t, "|") {
+		part = strings.TrimSpace(part)
+		c, ok := parseConstraint(part, false)
+		if ok {
+			r.Alts = append(r.Alts, []VersionConstraint{c})
+			continue
+		}
+		if m := rangeBounds.FindStringSubmatch(part); m != nil {
+			r.Alts = append(r.Alts, []VersionConstraint{{">=", m[1]}, {m[2], m[3]}})
+			continue
+		}
+		return r, false
+	}
+	return r, len(r.Alts) > 0
+}
+
+func parseConstraint(p string, vers bool) (VersionConstraint, bool) {
+	p = strings.Join(strings.Fields(p), " ")
+	if m := rangeOp.FindStringSubmatch(p); m != nil && !strings.ContainsAny(m[2], " <>") {
+		op := m[1]
+		if op == "==" {
+			op = "="
+		}
+		return VersionConstraint{op, strings.TrimPrefix(m[2], "v")}, true
+	}
+	if vers {
+		if p != "" && !strings.ContainsAny(p, " <>=") {
+			return VersionConstraint{"=", p}, true
+		}
+		return VersionConstraint{}, false
+	}
+	if m := rangeBelow.FindStringSubmatch(p); m != nil {
+		return VersionConstraint{"<=", m[1]}, true
+	}
+	if m := rangeAbove.FindStringSubmatch(p); m != nil {
+		return VersionConstraint{">=", m[1]}, true
+	}
+	if m := rangePrior.FindStringSubmatch(p); m != nil {
+		return VersionConstraint{"<", m[1]}, true
+	}
+	if m := rangeUpTo.FindStringSubmatch(p); m != nil {
+		return VersionConstraint{"<=", m[1]}, true
+	}
+	if m := rangeX.FindStringSubmatch(p); m != nil {
+		return VersionConstraint{"prefix", m[1]}, true
+	}
+	return VersionConstraint{}, false
+}
+
+// versAlternatives turns the constraints of a vers string into alternatives: "=" ones
+// stand alone; the bounds form intervals in the order given (vers §"version constraints":
+// a lower bound opens an interval the next upper bound closes).
+func versAlternatives(cs []VersionConstraint) [][]VersionConstraint {
+	var out [][]VersionConstraint
+	var open []VersionConstraint
+	for _, c := range cs {
+		switch c.Op {
+		case "=":
+			out = append(out, []VersionConstraint{c})
+		case ">", ">=":
+			if len(open) > 0 {
+				out = append(out, open)
+			}
+			open = []VersionConstraint{c}
+		case "<", "<=":
+			open = append(open, c)
+			out = append(out, open)
+			open = nil
+		}
+	}
+	if len(open) > 0 {
+		out = append(out, open)
+	}
+	return out
+}
+
+// Contains reports whether version v is in the range.
+func (r VersionRange) Contains(v string) bool {
+	if r.All {
+		return true
+	}
+	for _, alt := range r.Alts {
+		ok := true
+		for _, c := range alt {
+			if !c.holds(v) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (c VersionConstraint) holds(v string) bool {
+	if c.Op == "prefix" {
+		pt, vt := versionTokens(c.Version), versionTokens(v)
+		if len(vt) < len(pt) {
+			return false
+		}
+		for i := range pt {
+			if CompareVersions(pt[i], vt[i]) != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	cmp := CompareVersions(v, c.Version)
+	switch c.Op {
+	case "<":
+		return cmp < 0
+	case "<=":
+		return cmp <= 0
+	case ">":
+		return cmp > 0
+	case ">=":
+		return cmp >= 0
+	}
+	return cmp == 0
+}
