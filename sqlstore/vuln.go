@@ -282,19 +282,14 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	}
 	rows.Close()
 	// Scores.
-	type score struct {
-		base  float64
-		known bool
-		kev   bool
-	}
-	scores := map[string]score{}
+	scores := map[string]cveScore{}
 	rows, err = tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
 	for rows.Next() {
 		var c string
-		var sc score
+		var sc cveScore
 		var known, kev int
 		if err := rows.Scan(&c, &sc.base, &known, &kev); err != nil {
 			rows.Close()
@@ -330,6 +325,41 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		assets = append(assets, m)
 	}
 	rows.Close()
+	// Components of the assets' SBOMs: the asset's own and its model's.
+	components := map[int64][]vuln.Target{}
+	for _, q := range []string{
+		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM components c JOIN assets a ON a.id = c.asset_id
+			WHERE a.status = 'active' ORDER BY c.id`,
+		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM assets a
+			JOIN device_models dm ON dm.vendor_id = a.vendor_id AND dm.name = a.model
+			JOIN components c ON c.model_id = dm.id WHERE a.status = 'active' ORDER BY c.id`,
+	} {
+		rows, err = tx.query(ctx, q)
+		if err != nil {
+			return fmt.Errorf("match components: %w", err)
+		}
+		for rows.Next() {
+			var t vuln.Target
+			var typ, version, cpe, purl string
+			if err := rows.Scan(&t.AssetID, &t.ComponentID, &typ, &t.Model, &version, &t.Vendor, &cpe, &purl); err != nil {
+				rows.Close()
+				return fmt.Errorf("match components: %w", err)
+			}
+			if typ == "firmware" || typ == "operating-system" {
+				t.Firmware = version
+			} else {
+				t.Software = version
+			}
+			if cpe != "" {
+				t.CPEs = []string{cpe}
+			}
+			if purl != "" {
+				t.PURLs = []string{purl}
+			}
+			components[t.AssetID] = append(components[t.AssetID], t)
+		}
+		rows.Close()
+	}
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
 	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisory_id, found_at, state, gone_at,
@@ -357,57 +387,10 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	m := vuln.NewMatcher(aliases, advisories)
 	seen := map[findingKey]bool{}
 	for _, asset := range assets {
-		for _, mt := range m.Match(asset.target) {
-			if mt.Status != "known_affected" && mt.Status != "under_investigation" {
-				continue
+		for _, target := range append([]vuln.Target{asset.target}, components[asset.id]...) {
+			if err := tx.matchTarget(ctx, m, asset, target, advID, scores, policies, existing, seen, sum); err != nil {
+				return err
 			}
-			k := findingKey{asset.id, 0, mt.CVE, advID[mt.AdvisoryID]}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			sc := scores[mt.CVE]
-			exp := vuln.Exposure{Score: sc.base, KEV: sc.kev, Terminal: terminal(asset.class)}
-			if !sc.known {
-				// No advisory scored it: treated as high until someone does, so that an
-				// unscored vulnerability is never given the longest window.
-				exp.Score = 7.0
-			}
-			e := existing[k]
-			found := tx.now
-			if e != nil {
-				found = e.foundAt.UTC()
-			}
-			dl, err := vuln.ComputeDeadline(policies[asset.siteID], exp, found)
-			if err != nil {
-				return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
-			}
-			if e == nil {
-				id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisory_status, product_id,
-					identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
-					VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					asset.id, asset.siteID, mt.CVE, k.advisory, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence),
-					exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
-				if err != nil {
-					return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
-				}
-				if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, asset.siteID, nil, map[string]any{
-					"asset_id": asset.id, "cve": mt.CVE, "advisory": mt.AdvisoryID, "why": mt.Reason(), "due": dl.Due}); err != nil {
-					return err
-				}
-				sum.NewFindings++
-				continue
-			}
-			identity := fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
-			if identity == e.identity && !e.gone {
-				continue
-			}
-			if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_status = ?, product_id = ?, identifier = ?, rule = ?, version_test = ?, confidence = ?,
-				score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
-				mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due, string(dl.Rule), tx.now, e.id); err != nil {
-				return fmt.Errorf("match: update finding %d: %w", e.id, err)
-			}
-			sum.Updated++
 		}
 	}
 	for k, e := range existing {
@@ -418,6 +401,71 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 			return fmt.Errorf("match: finding %d: %w", e.id, err)
 		}
 		sum.Gone++
+	}
+	return nil
+}
+
+// cveScore is what the deadline of a CVE depends on.
+type cveScore struct {
+	base  float64
+	known bool
+	kev   bool
+}
+
+// matchTarget matches one asset or component and brings its findings in step.
+func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAsset, target vuln.Target, advID map[string]int64,
+	scores map[string]cveScore, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
+	for _, mt := range m.Match(target) {
+		if mt.Status != "known_affected" && mt.Status != "under_investigation" {
+			continue
+		}
+		k := findingKey{asset.id, target.ComponentID, mt.CVE, advID[mt.AdvisoryID]}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		sc := scores[mt.CVE]
+		exp := vuln.Exposure{Score: sc.base, KEV: sc.kev, Terminal: terminal(asset.class)}
+		if !sc.known {
+			// No advisory scored it: treated as high until someone does, so that an
+			// unscored vulnerability is never given the longest window.
+			exp.Score = 7.0
+		}
+		e := existing[k]
+		found := tx.now
+		if e != nil {
+			found = e.foundAt.UTC()
+		}
+		dl, err := vuln.ComputeDeadline(policies[asset.siteID], exp, found)
+		if err != nil {
+			return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
+		}
+		if e == nil {
+			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisory_status, product_id,
+					identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				asset.id, target.ComponentID, asset.siteID, mt.CVE, k.advisory, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence),
+				exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
+			if err != nil {
+				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
+			}
+			if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, asset.siteID, nil, map[string]any{
+				"asset_id": asset.id, "cve": mt.CVE, "advisory": mt.AdvisoryID, "why": mt.Reason(), "due": dl.Due}); err != nil {
+				return err
+			}
+			sum.NewFindings++
+			continue
+		}
+		identity := fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
+		if identity == e.identity && !e.gone {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_status = ?, product_id = ?, identifier = ?, rule = ?, version_test = ?, confidence = ?,
+				score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
+			mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due, string(dl.Rule), tx.now, e.id); err != nil {
+			return fmt.Errorf("match: update finding %d: %w", e.id, err)
+		}
+		sum.Updated++
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/sbom"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
@@ -226,6 +227,44 @@ func TestVulnRematchGone(t *testing.T) {
 		list, _, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: a.ID})
 		if len(list) != 1 || list[0].GoneAt.IsZero() || list[0].Overdue {
 			t.Errorf("gone finding %+v", list)
+		}
+	})
+}
+
+// TestVulnComponents matches the components of a real medical device's SBOM (the FDA
+// case study's, imported onto the MX40 by the SBOM import): its FreeRTOS 10.0.1 is in the
+// range of an NVD record written in the shape of CVE-2018-16525's (testdata).
+func TestVulnComponents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		data, err := os.ReadFile("../../shared/data/sbom/medical-case-study/extended.sbom.json")
+		if err != nil {
+			t.Skipf("shared data absent: %v", err)
+		}
+		doc, err := sbom.Parse("extended.sbom.json", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sqlstore.NewComponentService(db).ImportSBOM(system, doc.Import(medsec.ComponentTarget{AssetID: f.mx40.ID}, "extended.sbom.json", data)); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := os.ReadFile("testdata/vuln/freertos-tcp.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := vuln.ParseNVD("freertos-tcp.json", rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: as}); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40.ID})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("findings %+v, %v", list, err)
+		}
+		if got := list[0]; got.ComponentID == 0 || got.CVE != "CVE-2018-16525" || got.Confidence != "high" || !strings.Contains(got.VersionTest, "10.0.1 <= 10.0.1") {
+			t.Errorf("component finding %+v", got)
 		}
 	})
 }
