@@ -72,9 +72,11 @@ type Finding struct {
 	ComponentID int64  `json:"component_id,omitempty"`
 	SiteID      int64  `json:"site_id"`
 	CVE         string `json:"cve"`
-	// Advisories are the IDs of the advisories that name the CVE for this asset
-	// ("ICSMA-18-037-02", "CVE-2017-9657" for NVD).
-	Advisory string `json:"advisory"`
+	// Advisory is the advisory whose match the finding shows (the surest); Advisories the
+	// IDs of every advisory that names the CVE for this device ("ICSMA-18-037-02",
+	// "CVE-2017-9657" for NVD's record).
+	Advisory   string   `json:"advisory"`
+	Advisories []string `json:"advisories"`
 	// AdvisoryStatus is the advisory's product status for the device.
 	AdvisoryStatus string `json:"advisory_status"`
 	ProductID      string `json:"product_id,omitempty"`

@@ -236,7 +236,6 @@ func terminal(c medsec.DeviceClass) bool {
 type findingKey struct {
 	asset, component int64
 	cve              string
-	advisory         int64
 }
 
 type existingFinding struct {
@@ -362,7 +361,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	}
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
-	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisory_id, found_at, state, gone_at,
+	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
 		identifier, rule, version_test, confidence, advisory_status, score, due_at FROM vuln_findings`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
@@ -371,15 +370,15 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		var k findingKey
 		e := &existingFinding{}
 		var gone sql.NullTime
-		var ident, rule, test, conf, status string
+		var ident, rule, test, conf, status, refs string
 		var sc float64
 		var due time.Time
-		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &k.advisory, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due); err != nil {
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due); err != nil {
 			rows.Close()
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone = gone.Valid
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", ident, rule, test, conf, status, sc, due.UTC().Unix())
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, ident, rule, test, conf, status, sc, due.UTC().Unix())
 		existing[k] = e
 	}
 	rows.Close()
@@ -412,14 +411,49 @@ type cveScore struct {
 	kev   bool
 }
 
-// matchTarget matches one asset or component and brings its findings in step.
-func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAsset, target vuln.Target, advID map[string]int64,
-	scores map[string]cveScore, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
-	for _, mt := range m.Match(target) {
+// cveMatches are the matches of one CVE on one target: the surest one, whose why the
+// finding shows, and every advisory that named it.
+type cveMatches struct {
+	primary vuln.Match
+	refs    []string
+}
+
+var confidenceRank = map[vuln.Confidence]int{vuln.ConfidenceHigh: 3, vuln.ConfidenceMedium: 2, vuln.ConfidenceLow: 1}
+
+// groupByCVE groups a target's affected and under-investigation matches by CVE, in the
+// matcher's order.
+func groupByCVE(ms []vuln.Match) []*cveMatches {
+	var out []*cveMatches
+	by := map[string]*cveMatches{}
+	for _, mt := range ms {
 		if mt.Status != "known_affected" && mt.Status != "under_investigation" {
 			continue
 		}
-		k := findingKey{asset.id, target.ComponentID, mt.CVE, advID[mt.AdvisoryID]}
+		g := by[mt.CVE]
+		if g == nil {
+			g = &cveMatches{primary: mt}
+			by[mt.CVE] = g
+			out = append(out, g)
+		} else if confidenceRank[mt.Confidence] > confidenceRank[g.primary.Confidence] {
+			g.primary = mt
+		}
+		if !slices.Contains(g.refs, mt.AdvisoryID) {
+			g.refs = append(g.refs, mt.AdvisoryID)
+		}
+	}
+	for _, g := range out {
+		slices.Sort(g.refs)
+	}
+	return out
+}
+
+// matchTarget matches one asset or component and brings its findings in step: one
+// finding per CVE, naming every advisory that gives it.
+func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAsset, target vuln.Target, advID map[string]int64,
+	scores map[string]cveScore, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
+	for _, g := range groupByCVE(m.Match(target)) {
+		mt, refs := g.primary, strings.Join(g.refs, ",")
+		k := findingKey{asset.id, target.ComponentID, mt.CVE}
 		if seen[k] {
 			continue
 		}
@@ -441,28 +475,29 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAss
 			return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
 		}
 		if e == nil {
-			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisory_status, product_id,
-					identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				asset.id, target.ComponentID, asset.siteID, mt.CVE, k.advisory, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence),
-				exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
+			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
+				identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest,
+				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
 			if err != nil {
 				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
 			}
 			if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, asset.siteID, nil, map[string]any{
-				"asset_id": asset.id, "cve": mt.CVE, "advisory": mt.AdvisoryID, "why": mt.Reason(), "due": dl.Due}); err != nil {
+				"asset_id": asset.id, "component_id": target.ComponentID, "cve": mt.CVE, "advisories": g.refs, "why": mt.Reason(), "due": dl.Due}); err != nil {
 				return err
 			}
 			sum.NewFindings++
 			continue
 		}
-		identity := fmt.Sprintf("%s|%s|%s|%s|%s|%.1f|%d", mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
+		identity := fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
 		if identity == e.identity && !e.gone {
 			continue
 		}
-		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_status = ?, product_id = ?, identifier = ?, rule = ?, version_test = ?, confidence = ?,
-				score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
-			mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due, string(dl.Rule), tx.now, e.id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_id = ?, advisories = ?, advisory_status = ?, product_id = ?, identifier = ?, rule = ?,
+			version_test = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
+			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due,
+			string(dl.Rule), tx.now, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
 		}
 		sum.Updated++
@@ -470,7 +505,7 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAss
 	return nil
 }
 
-const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.cve, adv.ref, f.advisory_status, f.product_id,
+const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.cve, adv.ref, f.advisories, f.advisory_status, f.product_id,
 	f.identifier, f.rule, f.version_test, f.confidence, COALESCE(v.title, ''), COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
@@ -485,13 +520,15 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &f.AdvisoryStatus, &f.ProductID,
+	var refs string
+	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
 		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version); err != nil {
 		return nil, err
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1
+	f.Advisories = splitList(refs)
 	f.FoundAt, f.Due = f.FoundAt.UTC(), f.Due.UTC()
 	if analyzed.Valid {
 		f.AnalyzedAt = analyzed.Time.UTC()
@@ -531,7 +568,7 @@ func findingWhere(sc scope, f medsec.FindingFilter, now time.Time) (string, []an
 		add("f.site_id = ?", f.SiteID)
 	}
 	if f.Advisory != "" {
-		add("adv.ref = ?", f.Advisory)
+		add(`(',' || f.advisories || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Advisory)+",%")
 	}
 	if f.CVE != "" {
 		add("f.cve = ?", f.CVE)
@@ -956,32 +993,24 @@ func (s *VulnService) CountFindings(ctx context.Context) (medsec.FindingCounts, 
 // FindAdvisories returns the stored advisories, newest first, each with how many
 // findings in scope it has. Needs PermInventoryRead.
 func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySummary, error) {
-	sc, err := authorize(ctx, medsec.PermInventoryRead)
-	if err != nil {
+	if _, err := authorize(ctx, medsec.PermInventoryRead); err != nil {
 		return nil, err
 	}
-	counts := map[int64][2]int{}
-	cond, args := sc.assetCond("a")
-	q := `SELECT f.advisory_id, COUNT(*), SUM(CASE WHEN f.state IN ('new', 'confirmed', 'mitigated') THEN 1 ELSE 0 END)
-		FROM vuln_findings f JOIN assets a ON a.id = f.asset_id`
-	if cond != "" {
-		q += " WHERE " + cond
-	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(q+` GROUP BY f.advisory_id`), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find advisories: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var n, open int
-		if err := rows.Scan(&id, &n, &open); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find advisories: %w", err)
+	counts := map[string][2]int{}
+	if err := s.EachFinding(ctx, medsec.FindingFilter{}, func(f *medsec.Finding) error {
+		for _, ref := range f.Advisories {
+			c := counts[ref]
+			c[0]++
+			if f.State.Open() {
+				c[1]++
+			}
+			counts[ref] = c
 		}
-		counts[id] = [2]int{n, open}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	rows.Close()
-	rows, err = s.db.read.QueryContext(ctx, `SELECT id, ref, source, title, publisher, published, doc_json, imported_at FROM vuln_advisories ORDER BY published DESC, ref`)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, ref, source, title, publisher, published, doc_json, imported_at FROM vuln_advisories ORDER BY published DESC, ref`)
 	if err != nil {
 		return nil, fmt.Errorf("find advisories: %w", err)
 	}
@@ -1001,7 +1030,7 @@ func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySum
 		if err := json.Unmarshal([]byte(doc), &adv); err == nil {
 			a.CVEs = adv.CVEs()
 		}
-		a.Findings, a.Open = counts[a.ID][0], counts[a.ID][1]
+		a.Findings, a.Open = counts[a.Ref][0], counts[a.Ref][1]
 		a.ImportedAt = a.ImportedAt.UTC()
 		out = append(out, &a)
 	}

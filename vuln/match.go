@@ -167,6 +167,9 @@ func (m *Matcher) productKeys(a *Advisory) []string {
 		vk := m.aliases.VendorKey(p.Vendor)
 		for _, n := range nameAlternatives(p.ProductName) {
 			keys = append(keys, "n|"+vk+"|"+NameKey(n))
+			for _, pre := range wordPrefixes(n) {
+				keys = append(keys, "n|"+vk+"|"+pre)
+			}
 		}
 		for _, n := range nameAlternatives(p.Version) {
 			keys = append(keys, "n|"+vk+"|"+NameKey(n))
@@ -186,6 +189,23 @@ func (m *Matcher) productKeys(a *Advisory) []string {
 
 func purlKey(p packageurl.PackageURL) string {
 	return strings.ToLower(p.Type + "/" + p.Namespace + "/" + p.Name)
+}
+
+// wordPrefixes returns the name keys of the leading words of a name, shortest first,
+// without the whole name: "IntelliVue MX40 Patient Worn Monitor" gives "intellivue",
+// "intellivuemx40", "intellivuemx40patient", … Advisories write a model with words after
+// it; a device's model is often the leading words.
+func wordPrefixes(name string) []string {
+	words := strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == ',' || r == ':' })
+	var out []string
+	key := ""
+	for i := 0; i < len(words)-1; i++ {
+		key += NameKey(words[i])
+		if len(key) >= 4 {
+			out = append(out, key)
+		}
+	}
+	return out
 }
 
 // nameAlternatives splits a name that lists several ("HD 16 | HD23", "MMT-512 / MMT-712")
@@ -538,6 +558,14 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 			for _, n := range nameAlternatives(p.ProductName) {
 				if NameKey(n) == mk {
 					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product name " + p.ProductName, conf: ConfidenceMedium}, true
+					break
+				}
+			}
+		}
+		if !ok {
+			for _, n := range nameAlternatives(p.ProductName) {
+				if slices.Contains(wordPrefixes(n), mk) {
+					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product name " + p.ProductName + " begins with the model", conf: ConfidenceLow}, true
 					break
 				}
 			}

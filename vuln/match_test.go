@@ -235,3 +235,24 @@ func TestFleetIndex(t *testing.T) {
 		t.Errorf("got %+v, want asset 1", got)
 	}
 }
+
+// TestCSAFNamePrefix: ICSMA-17-255-01 names "IntelliVue MX40 Patient Worn Monitor (WLAN
+// only)"; a device of model "IntelliVue MX40" matches with low confidence, within the
+// range "< B.06.18" only.
+func TestCSAFNamePrefix(t *testing.T) {
+	a, err := ParseCSAF("icsma-17-255-01.json", sharedFile(t, "csaf-icsma/icsma-17-255-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(nil, []*Advisory{a})
+	got := m.Match(Target{Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.17"})
+	if len(got) != 2 || got[0].Confidence != ConfidenceLow || !strings.Contains(got[0].Rule, "begins with the model") {
+		t.Errorf("got %+v", got)
+	}
+	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.18"}); len(got) != 0 {
+		t.Errorf("fixed firmware: %+v", got)
+	}
+	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliVue MX400", Firmware: "B.06.17"}); len(got) != 0 {
+		t.Errorf("other model: %+v", got)
+	}
+}

@@ -44,6 +44,7 @@ CREATE TABLE vuln_findings (
 	site_id         INTEGER NOT NULL,
 	cve             TEXT NOT NULL,
 	advisory_id     INTEGER NOT NULL REFERENCES vuln_advisories (id) ON DELETE CASCADE,
+	advisories      TEXT NOT NULL DEFAULT '',
 	advisory_status TEXT NOT NULL,
 	product_id      TEXT NOT NULL DEFAULT '',
 	identifier      TEXT NOT NULL,
@@ -63,7 +64,7 @@ CREATE TABLE vuln_findings (
 	gone_at         TIMESTAMP,
 	fixed_at        TIMESTAMP,
 	version         INTEGER NOT NULL DEFAULT 1,
-	UNIQUE (asset_id, component_id, cve, advisory_id)
+	UNIQUE (asset_id, component_id, cve)
 );
 CREATE INDEX vuln_findings_site ON vuln_findings (site_id, state, due_at);
 CREATE INDEX vuln_findings_cve ON vuln_findings (cve);
