@@ -1110,3 +1110,56 @@ func (c *medsecChecker) err() error {
 	}
 	return &medsec.ValidationError{Errors: c.errs}
 }
+
+// VEX writes, for the advisory ref, the status of every device in scope that a finding
+// names (CSAF or CycloneDX VEX, format "csaf" or "cyclonedx"); base gives the publisher and
+// time. Needs PermInventoryRead; ENOTFOUND for an unknown advisory, EINVALID for another
+// format.
+func (s *VulnService) VEX(ctx context.Context, ref, format string, base vuln.VEXInput) ([]byte, error) {
+	if format != "csaf" && format != "cyclonedx" {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "format", Key: "err.unknown_value", Message: "must be csaf or cyclonedx"}}}
+	}
+	adv, findings, err := s.FindAdvisory(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	in := base
+	in.Advisory = adv
+	if in.Now.IsZero() {
+		in.Now = s.db.Now().UTC()
+	}
+	for _, f := range findings {
+		a, err := s.assetOf(ctx, f.AssetID)
+		if err != nil {
+			return nil, err
+		}
+		d := vuln.VEXDevice{ProductID: fmt.Sprintf("MEDSEC-ASSET-%d", f.AssetID), Name: a.Name, Vendor: a.VendorName, Model: a.Model,
+			Version: a.Firmware, CPE: a.FirmwareCPE, CVE: f.CVE, Status: f.State.VEXStatus(), Justification: f.Justification, Detail: f.Detail}
+		if d.Version == "" {
+			d.Version = a.Software
+		}
+		if f.ComponentID != 0 {
+			d.ProductID = fmt.Sprintf("MEDSEC-ASSET-%d-COMPONENT-%d", f.AssetID, f.ComponentID)
+			d.Name += " (SBOM component)"
+			d.CPE = ""
+		}
+		if f.State == medsec.FindingMitigated {
+			cs, err := s.FindControls(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(cs) > 0 {
+				d.Mitigation = cs[0].Description
+			}
+		}
+		in.Devices = append(in.Devices, d)
+	}
+	if format == "csaf" {
+		return vuln.CSAFVEX(in)
+	}
+	return vuln.CycloneDXVEX(in)
+}
+
+func (s *VulnService) assetOf(ctx context.Context, id int64) (*medsec.Asset, error) {
+	return findAssetByID(ctx, s.db.read, s.db.dialect, id)
+}

@@ -133,7 +133,7 @@ func fromNVD(file, at string, c *nvdCVE) (*Advisory, error) {
 	}
 	for i, cfg := range c.Configurations {
 		if err := checkOperator(cfg.Operator, true); err != nil {
-			return nil, inputErr(file, jsonPointer(at[1:], "configurations", i, "operator"), "%v", err)
+			return nil, inputErr(file, fmt.Sprintf("%s/configurations/%d/operator", at, i), "%v", err)
 		}
 		for j, n := range cfg.Nodes {
 			if err := checkOperator(n.Operator, false); err != nil {

@@ -26,6 +26,8 @@ Usage:
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
   medsec cvss VECTOR...
+  medsec vuln import|fetch|list [--data DIR | --db URL] ...
+  medsec vex export --advisory ID --format csaf|cyclonedx [--data DIR]
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLogs(ctx, rest, stdout, stderr)
 	case "sigma":
 		return runSigma(rest, stdout, stderr)
+	case "vuln":
+		return runVuln(ctx, rest, stdout, stderr)
+	case "vex":
+		return runVEX(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

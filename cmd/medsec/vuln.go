@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/sbom"
+	"medsec/sqlstore"
+	"medsec/vuln"
+)
+
+const vulnUsage = `usage:
+  medsec vuln import [--data DIR | --db URL] PATH...
+  medsec vuln fetch  [--data DIR | --db URL] --mirror URL
+  medsec vuln list   [--data DIR | --db URL] [--json] [--open] [--advisory ID]
+
+import reads each PATH (a file, or a directory read recursively) and tells its
+format from its content: CSAF 2.0 advisories (CISA ICSMA), NVD CVE API 2.0 JSON
+(records, API pages, yearly files, gzip or not), CISA's KEV catalog, FIRST's EPSS
+CSV (gzip or not). Every file is read before anything is stored; a bad file is
+named with the JSON path or line at fault and nothing is imported. The advisories
+are then matched against the inventory and its SBOM components in the same
+transaction; existing findings keep their analysis.
+
+fetch reads a CSAF provider-metadata.json or ROLIE feed on a mirror, fetches every
+advisory it lists (checking their SHA-512/SHA-256 files) and imports them.
+
+list prints every finding: asset, CVE, advisories, status, why it matched, scores
+and deadline (--json: a JSON array).
+`
+
+// runVuln implements "medsec vuln" (issue 11).
+func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, vulnUsage)
+		if len(args) == 0 {
+			return flag.ErrHelp
+		}
+		return nil
+	}
+	fs := flag.NewFlagSet("vuln "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	mirror := fs.String("mirror", "", "fetch: URL of a CSAF provider-metadata.json or ROLIE feed")
+	asJSON := fs.Bool("json", false, "list: print JSON")
+	open := fs.Bool("open", false, "list: open findings only")
+	advisory := fs.String("advisory", "", "list: findings of one advisory")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	open1 := func() (*sqlstore.DB, error) { return sqlstore.Open(ctx, dsnFor(*data, *db)) }
+	switch args[0] {
+	case "import":
+		if fs.NArg() == 0 {
+			return errors.New("vuln import: give at least one file or directory")
+		}
+		in, skipped, err := readVulnPaths(fs.Args())
+		if err != nil {
+			return fmt.Errorf("vuln import: %w", err)
+		}
+		for _, s := range skipped {
+			fmt.Fprintf(stderr, "skipped %s\n", s)
+		}
+		return storeVulnImport(ctx, open1, in, stdout)
+	case "fetch":
+		if *mirror == "" {
+			return errors.New("vuln fetch: give --mirror URL")
+		}
+		in, err := fetchMirror(ctx, *mirror)
+		if err != nil {
+			return fmt.Errorf("vuln fetch: %w", err)
+		}
+		return storeVulnImport(ctx, open1, in, stdout)
+	case "list":
+		store, err := open1()
+		if err != nil {
+			return fmt.Errorf("vuln list: %w", err)
+		}
+		defer store.Close()
+		return listFindings(asSystem(ctx), sqlstore.NewVulnService(store), medsec.FindingFilter{Open: *open, Advisory: *advisory}, *asJSON, stdout)
+	}
+	fmt.Fprint(stderr, vulnUsage)
+	return fmt.Errorf("vuln: unknown subcommand %q", args[0])
+}
+
+func storeVulnImport(ctx context.Context, open func() (*sqlstore.DB, error), in sqlstore.VulnImport, stdout io.Writer) error {
+	store, err := open()
+	if err != nil {
+		return fmt.Errorf("vuln import: %w", err)
+	}
+	defer store.Close()
+	sum, err := sqlstore.NewVulnService(store).Import(asSystem(ctx), in)
+	if err != nil {
+		return fmt.Errorf("vuln import: %s", describe(err))
+	}
+	fmt.Fprintf(stdout, "imported %d file(s): %d advisories, %d vulnerabilities, %d KEV entries, %d EPSS scores; findings: %d new, %d updated, %d no longer matched\n",
+		len(sum.Files), sum.Advisories, sum.Vulnerabilities, sum.KEV, sum.EPSS, sum.NewFindings, sum.Updated, sum.Gone)
+	return nil
+}
+
+// readVulnPaths reads every file: explicit files must be feeds; in a directory, files of
+// other formats are skipped (and reported).
+func readVulnPaths(paths []string) (sqlstore.VulnImport, []string, error) {
+	var in sqlstore.VulnImport
+	var skipped []string
+	add := func(path string, explicit bool) error {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		feed, err := vuln.ReadFeed(path, data)
+		if err != nil {
+			var ie *vuln.InputError
+			if !explicit && errors.As(err, &ie) && (feed.Format == vuln.FormatUnknown || feed.Format == vuln.FormatCSAFProvider || feed.Format == vuln.FormatROLIE) {
+				skipped = append(skipped, path+": "+ie.Reason)
+				return nil
+			}
+			if feed.Format == vuln.FormatUnknown && sbom.Detect(data) != "" {
+				return fmt.Errorf("%s: an SBOM: import it onto an asset or model with medsec sbom import", path)
+			}
+			return err
+		}
+		in.Files = append(in.Files, path)
+		in.Advisories = append(in.Advisories, feed.Advisories...)
+		if feed.KEV != nil {
+			in.KEV = feed.KEV
+		}
+		if feed.EPSS != nil {
+			in.EPSS = feed.EPSS
+		}
+		return nil
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return in, nil, err
+		}
+		if !st.IsDir() {
+			if err := add(p, true); err != nil {
+				return in, nil, err
+			}
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			name := strings.ToLower(d.Name())
+			if !strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".csv") && !strings.HasSuffix(name, ".csv.gz") {
+				return nil
+			}
+			return add(path, false)
+		})
+		if err != nil {
+			return in, nil, err
+		}
+	}
+	return in, skipped, nil
+}
+
+func fetchMirror(ctx context.Context, url string) (sqlstore.VulnImport, error) {
+	var in sqlstore.VulnImport
+	docs, err := (&vuln.Mirror{}).Fetch(ctx, url)
+	if err != nil {
+		return in, err
+	}
+	for _, d := range docs {
+		feed, err := vuln.ReadFeed(d.URL, d.Data)
+		if err != nil {
+			return in, err
+		}
+		in.Files = append(in.Files, d.URL)
+		in.Advisories = append(in.Advisories, feed.Advisories...)
+	}
+	return in, nil
+}
+
+// findingJSON is one finding as "medsec vuln list --json" prints it.
+type findingJSON struct {
+	ID         int64    `json:"id"`
+	Asset      string   `json:"asset"`
+	AssetID    int64    `json:"asset_id"`
+	Component  int64    `json:"component_id,omitempty"`
+	CVE        string   `json:"cve"`
+	Advisories []string `json:"advisories"`
+	Status     string   `json:"status"`
+	// VEXStatus is the CSAF product status the status maps to.
+	VEXStatus     string `json:"vex_status"`
+	Justification string `json:"justification,omitempty"`
+	Reason        struct {
+		Identifier  string `json:"identifier"`
+		Rule        string `json:"rule"`
+		VersionTest string `json:"version_test"`
+		Confidence  string `json:"confidence"`
+	} `json:"reason"`
+	Scores struct {
+		CVSSVector     string  `json:"cvss_vector,omitempty"`
+		Base           float64 `json:"base"`
+		Threat         float64 `json:"threat_or_temporal"`
+		Score          float64 `json:"score"`
+		Severity       string  `json:"severity"`
+		EPSS           float64 `json:"epss"`
+		EPSSPercentile float64 `json:"epss_percentile"`
+		KEV            bool    `json:"kev"`
+	} `json:"scores"`
+	Deadline struct {
+		Due     time.Time `json:"due"`
+		Rule    string    `json:"rule"`
+		Overdue bool      `json:"overdue"`
+	} `json:"deadline"`
+	Gone bool `json:"no_longer_matched,omitempty"`
+}
+
+func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.FindingFilter, asJSON bool, w io.Writer) error {
+	var out []findingJSON
+	err := svc.EachFinding(ctx, f, func(fd *medsec.Finding) error {
+		var j findingJSON
+		j.ID, j.Asset, j.AssetID, j.Component, j.CVE, j.Advisories = fd.ID, fd.AssetName, fd.AssetID, fd.ComponentID, fd.CVE, fd.Advisories
+		j.Status, j.VEXStatus, j.Justification = string(fd.State), fd.State.VEXStatus(), fd.Justification
+		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence
+		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
+		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
+		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue = fd.Due, fd.DeadlineRule, fd.Overdue
+		j.Gone = !fd.GoneAt.IsZero()
+		out = append(out, j)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("vuln list: %s", describe(err))
+	}
+	if asJSON {
+		if out == nil {
+			out = []findingJSON{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for _, j := range out {
+		over := ""
+		if j.Deadline.Overdue {
+			over = " OVERDUE"
+		}
+		fmt.Fprintf(w, "%-24s %-16s %-12s %4.1f %-8s due %s (%s)%s  [%s]  %s; %s\n", j.Asset, j.CVE, j.Status, j.Scores.Score, j.Scores.Severity,
+			j.Deadline.Due.Format(time.RFC3339), j.Deadline.Rule, over, strings.Join(j.Advisories, ","), j.Reason.Identifier, j.Reason.VersionTest)
+	}
+	return nil
+}
+
+const vexUsage = `usage:
+  medsec vex export [--data DIR | --db URL] --advisory ID --format csaf|cyclonedx [--out FILE] [--publisher NAME] [--namespace URL]
+
+Writes, for one advisory, every device's status (known_affected, known_not_affected
+with its justification, fixed, under_investigation) as a CSAF 2.0 VEX document
+(checked against the CSAF 2.0 JSON schema) or a CycloneDX 1.6 VEX document.
+`
+
+// runVEX implements "medsec vex export".
+func runVEX(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "export" {
+		fmt.Fprint(stderr, vexUsage)
+		return flag.ErrHelp
+	}
+	fs := flag.NewFlagSet("vex export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	advisory := fs.String("advisory", "", "advisory ID (ICSMA-18-037-02, CVE-2017-9657)")
+	format := fs.String("format", "csaf", "csaf or cyclonedx")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	publisher := fs.String("publisher", "", "publisher name written in the document")
+	namespace := fs.String("namespace", "", "publisher namespace URL")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *advisory == "" || (*format != "csaf" && *format != "cyclonedx") {
+		fmt.Fprint(stderr, vexUsage)
+		return errors.New("vex export: give --advisory and --format csaf|cyclonedx")
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("vex export: %w", err)
+	}
+	defer store.Close()
+	doc, err := sqlstore.NewVulnService(store).VEX(asSystem(ctx), *advisory, *format, vuln.VEXInput{Publisher: *publisher, Namespace: *namespace, Now: time.Now().UTC()})
+	if err != nil {
+		return fmt.Errorf("vex export: %s", describe(err))
+	}
+	if *out == "" {
+		_, err = stdout.Write(doc)
+		return err
+	}
+	return os.WriteFile(*out, doc, 0o644)
+}

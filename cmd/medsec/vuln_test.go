@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/sqlstore"
+	"medsec/vuln"
+)
+
+const sharedVuln = "../../../shared/data/vuln"
+
+// seedVulnStore creates, in the data directory's database, a site with a Philips MX40 on
+// B.06.17 and a GE Optima 520.
+func seedVulnStore(t *testing.T, data string) {
+	t.Helper()
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	org := sqlstore.NewOrgService(store)
+	site := &medsec.Site{Code: "HQ", Name: "Main"}
+	if err := org.CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	philips, ge := &medsec.Vendor{Name: "Phillips"}, &medsec.Vendor{Name: "GE Healthcare"}
+	for _, v := range []*medsec.Vendor{philips, ge} {
+		if err := org.CreateVendor(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	assets := sqlstore.NewAssetService(store)
+	for _, a := range []*medsec.Asset{
+		{SiteID: site.ID, Name: "MX40-01", Kind: medsec.KindPatientMonitor, VendorID: philips.ID, Model: "IntelliVue MX40", Firmware: "B.06.17"},
+		{SiteID: site.ID, Name: "XR-01", Kind: medsec.KindModality, VendorID: ge.ID, Model: "Optima 520", Firmware: "3.0"},
+	} {
+		if err := assets.CreateAsset(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestVulnCLI imports the 72 real ICSMA advisories, the NVD records, KEV and EPSS through
+// "medsec vuln import", refuses a bad file with nothing stored, lists the findings as JSON
+// and exports VEX in both formats.
+func TestVulnCLI(t *testing.T) {
+	if _, err := os.Stat(sharedVuln); err != nil {
+		t.Skipf("%s absent", sharedVuln)
+	}
+	ctx := context.Background()
+	data := t.TempDir()
+	seedVulnStore(t, data)
+
+	// A bad file among good ones: refused, named with its JSON pointer; nothing stored.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	good, _ := os.ReadFile(filepath.Join(sharedVuln, "nvd-cve-2.0/CVE-2017-9657.json"))
+	os.WriteFile(bad, bytes.Replace(good, []byte(`"operator": "AND"`), []byte(`"operator": "XOR"`), 1), 0o644)
+	err := run(ctx, []string{"vuln", "import", "--data", data, filepath.Join(sharedVuln, "csaf-icsma"), bad}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "bad.json: /configurations/0/operator") {
+		t.Fatalf("bad file: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"vuln", "list", "--data", data, "--json"}, &out, io.Discard); err != nil || strings.TrimSpace(out.String()) != "[]" {
+		t.Fatalf("after a refused import: %q, %v", out.String(), err)
+	}
+
+	out.Reset()
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"vuln", "import", "--data", data, filepath.Join(sharedVuln, "csaf-icsma"), filepath.Join(sharedVuln, "nvd-cve-2.0"),
+		filepath.Join(sharedVuln, "kev/known_exploited_vulnerabilities.json"), filepath.Join(sharedVuln, "epss/epss_scores-2026-09-29-head.csv")}, &out, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	// 72 ICSMA documents, the 4 NVD records and the same 4 in the API envelope.
+	if !strings.Contains(out.String(), "80 advisories") || !strings.Contains(out.String(), "1404 KEV entries") {
+		t.Errorf("summary %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "list", "--data", data, "--json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var list []findingJSON
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	byCVE := map[string]findingJSON{}
+	for _, f := range list {
+		byCVE[f.Asset+" "+f.CVE] = f
+	}
+	mx := byCVE["MX40-01 CVE-2017-9657"]
+	if strings.Join(mx.Advisories, ",") != "CVE-2017-9657,ICSMA-17-255-01" || mx.Status != "new" || mx.Scores.Base != 6.5 || mx.Deadline.Rule != "medium" || mx.Reason.VersionTest == "" {
+		t.Errorf("MX40 finding %+v", mx)
+	}
+	if _, ok := byCVE["XR-01 CVE-2010-5306"]; !ok {
+		t.Errorf("no Optima finding for ICSMA-18-037-02 in %d findings", len(list))
+	}
+
+	for _, format := range []string{"csaf", "cyclonedx"} {
+		out.Reset()
+		if err := run(ctx, []string{"vex", "export", "--data", data, "--advisory", "ICSMA-18-037-02", "--format", format}, &out, io.Discard); err != nil {
+			t.Fatalf("vex %s: %v", format, err)
+		}
+		if format == "csaf" {
+			if err := vuln.ValidateCSAFSchema(out.Bytes()); err != nil {
+				t.Error(err)
+			}
+		}
+		if !bytes.Contains(out.Bytes(), []byte("CVE-2010-5306")) {
+			t.Errorf("vex %s without the CVE", format)
+		}
+	}
+	if err := run(ctx, []string{"vex", "export", "--data", data, "--advisory", "ICSMA-00-000-00", "--format", "csaf"}, io.Discard, io.Discard); err == nil {
+		t.Error("VEX of an unknown advisory")
+	}
+}
