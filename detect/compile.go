@@ -31,7 +31,13 @@ type Compiled struct {
 // line: an undefined identifier in the condition, a bad regular expression or CIDR, an
 // unknown placeholder, a correlation rule given.
 func Compile(r *Rule, p *Pipeline) (*Compiled, error) {
-	return compileRule(r, p, newFieldTable())
+	ft := newFieldTable()
+	c, err := compileRule(r, p, ft)
+	if err != nil {
+		return nil, err
+	}
+	ft.build()
+	return c, nil
 }
 
 // Match reports whether the event satisfies the rule's logsource conditions and detection.
@@ -259,6 +265,7 @@ func (cc *compiler) item(name string, fi FieldItem) (node, error) {
 			n.needLow = true
 		}
 	}
+	n.setPrefilter(cc.ft)
 	if len(nulls) > 0 {
 		return orNode{nulls[0], n}, nil
 	}

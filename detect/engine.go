@@ -3,6 +3,7 @@ package detect
 import (
 	"container/heap"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -38,6 +39,17 @@ type Engine struct {
 	consumers map[string][]*corrState // rule key or ID -> correlations reading it
 	reported  map[*Rule]bool
 
+	// The rule index: rules whose condition needs one of a set of literals are tested only
+	// on events holding one (prefilter.go); gated[i] says rule i is indexed.
+	gated      []bool
+	gateFields []int
+	gateRules  map[gateLit][]int32
+	candStamp  []uint32
+	stamp      uint32
+	// nameRefs maps an event field name to the indexed field references reading it.
+	nameRefs  map[string][]int
+	fieldSeen []uint32
+
 	buf     itemHeap
 	seq     uint64
 	maxTime time.Time
@@ -48,6 +60,7 @@ type Engine struct {
 type lsGroup struct {
 	cond  node
 	rules []*Compiled
+	idx   []int32 // index of each rule in Engine.rules
 }
 
 // Stats counts what the engine did.
@@ -140,6 +153,7 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 			e.groups = append(e.groups, g)
 		}
 		g.rules = append(g.rules, c)
+		g.idx = append(g.idx, int32(len(e.rules)-1))
 	}
 	// Correlations, in an order where each comes after the correlations it reads.
 	state := map[*Rule]int{} // 1 visiting, 2 done
@@ -187,7 +201,34 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 			}
 		}
 	}
+	e.ft.build()
 	e.ctx = newEvalCtx(e.ft)
+	e.gated = make([]bool, len(e.rules))
+	e.candStamp = make([]uint32, len(e.rules))
+	e.gateRules = map[gateLit][]int32{}
+	fields := map[int]bool{}
+	for i, c := range e.rules {
+		g, ok := gate(c.root, e.ft)
+		if !ok {
+			continue
+		}
+		e.gated[i] = true
+		for _, l := range g {
+			e.gateRules[l] = append(e.gateRules[l], int32(i))
+			if !fields[l.f] {
+				fields[l.f] = true
+				e.gateFields = append(e.gateFields, l.f)
+			}
+		}
+	}
+	sort.Ints(e.gateFields)
+	e.nameRefs = map[string][]int{}
+	for _, f := range e.gateFields {
+		for _, n := range e.ft.names[f] {
+			e.nameRefs[n] = append(e.nameRefs[n], f)
+		}
+	}
+	e.fieldSeen = make([]uint32, len(e.ft.names))
 	return e, nil
 }
 
@@ -219,11 +260,15 @@ func (e *Engine) Process(ev *Event) Output {
 		ctx.lsGen = make([]uint32, len(e.groups))
 		ctx.lsVal = make([]bool, len(e.groups))
 	}
+	e.markCandidates()
 	for _, g := range e.groups {
 		if g.cond != nil && !g.cond.eval(ctx) {
 			continue
 		}
-		for _, c := range g.rules {
+		for j, c := range g.rules {
+			if i := g.idx[j]; e.gated[i] && e.candStamp[i] != e.stamp {
+				continue
+			}
 			if !c.root.eval(ctx) {
 				continue
 			}
@@ -268,6 +313,56 @@ func (e *Engine) Flush() []Alert {
 		}
 	}
 	return alerts
+}
+
+// markCandidates stamps the indexed rules whose literals the event holds.
+func (e *Engine) markCandidates() {
+	e.stamp++
+	if e.stamp == 0 {
+		clear(e.candStamp)
+		clear(e.fieldSeen)
+		e.stamp = 1
+	}
+	// A flat event: visit only the indexed fields it has. An event with nested maps:
+	// visit every indexed field.
+	nested := false
+	for k, v := range e.ctx.ev.Fields {
+		if _, ok := v.(map[string]any); ok {
+			nested = true
+			break
+		}
+		for _, f := range e.nameRefs[k] {
+			if e.fieldSeen[f] != e.stamp {
+				e.fieldSeen[f] = e.stamp
+				e.candidatesOf(f)
+			}
+		}
+	}
+	if nested {
+		for _, f := range e.gateFields {
+			if e.fieldSeen[f] != e.stamp {
+				e.fieldSeen[f] = e.stamp
+				e.candidatesOf(f)
+			}
+		}
+	}
+}
+
+// candidatesOf stamps the rules indexed under literals that field f holds.
+func (e *Engine) candidatesOf(f int) {
+	if _, ok := e.ctx.value(f); !ok {
+		return
+	}
+	bits := e.ctx.litBits(f)
+	for w, word := range bits {
+		for word != 0 {
+			b := bits64TrailingZeros(word)
+			word &= word - 1
+			for _, r := range e.gateRules[gateLit{f, int32(w*64 + b)}] {
+				e.candStamp[r] = e.stamp
+			}
+		}
+	}
 }
 
 func (e *Engine) enqueue(r *Rule, ev *Event) {
@@ -630,3 +725,5 @@ func (h *deadlineHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+func bits64TrailingZeros(x uint64) int { return bits.TrailingZeros64(x) }

@@ -21,6 +21,8 @@ type fieldTable struct {
 	// logsources caches compiled logsource conditions, so that rules of one logsource
 	// share one condition, evaluated once per event.
 	logsources map[lsCacheKey]node
+	// lits holds, per field reference, the literals of the prefilter (prefilter.go).
+	lits []*litIndex
 }
 
 type lsCacheKey struct {
@@ -63,6 +65,9 @@ type evalCtx struct {
 	// Logsource conditions, by index in the engine.
 	lsGen []uint32
 	lsVal []bool
+	// Prefilter: per field, the literals found in its text.
+	bgen []uint32
+	bits [][]uint64
 }
 
 func newEvalCtx(ft *fieldTable) *evalCtx { return &evalCtx{ft: ft} }
@@ -289,6 +294,9 @@ type fieldNode struct {
 	all bool
 	// needLow: at least one matcher reads the lower-cased text.
 	needLow bool
+	// pre: every matcher needs one of litIDs in the field's text (prefilter.go).
+	pre    bool
+	litIDs []int32
 }
 
 func (n *fieldNode) eval(c *evalCtx) bool {
@@ -297,15 +305,20 @@ func (n *fieldNode) eval(c *evalCtx) bool {
 		return false
 	}
 	if list, isList := listValues(v); isList {
-		test := func(m valueMatcher) bool {
-			for _, e := range list {
-				if s, ok := scalarText(e); ok && m.matchText(s, toLower(s)) {
-					return true
-				}
+		return n.evalList(list)
+	}
+	if n.pre {
+		bits := c.litBits(n.f)
+		found := false
+		for _, id := range n.litIDs {
+			if bits[id>>6]&(1<<(uint(id)&63)) != 0 {
+				found = true
+				break
 			}
+		}
+		if !found {
 			return false
 		}
-		return n.each(test)
 	}
 	s, ok := c.text(n.f)
 	if !ok {
@@ -315,24 +328,46 @@ func (n *fieldNode) eval(c *evalCtx) bool {
 	if n.needLow {
 		low, _ = c.lower(n.f)
 	}
-	return n.each(func(m valueMatcher) bool { return m.matchText(s, low) })
-}
-
-func (n *fieldNode) each(test func(valueMatcher) bool) bool {
 	if n.all {
 		for _, m := range n.ms {
-			if !test(m) {
+			if !m.matchText(s, low) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, m := range n.ms {
-		if test(m) {
+		if m.matchText(s, low) {
 			return true
 		}
 	}
 	return false
+}
+
+// evalList tests a list value: a matcher holds when any element satisfies it.
+func (n *fieldNode) evalList(list []any) bool {
+	texts := make([]string, 0, len(list))
+	lows := make([]string, 0, len(list))
+	for _, e := range list {
+		if s, ok := scalarText(e); ok {
+			texts = append(texts, s)
+			lows = append(lows, toLower(s))
+		}
+	}
+	any := func(m valueMatcher) bool {
+		for i := range texts {
+			if m.matchText(texts[i], lows[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range n.ms {
+		if any(m) != n.all {
+			return !n.all
+		}
+	}
+	return n.all
 }
 
 // nullNode matches a field that is missing or null (a rule's "field: null").
@@ -492,6 +527,16 @@ func globMatch(toks []gtok, s string) bool {
 			case tokStar:
 				starT, starS = ti, si
 				ti++
+				if ti < len(toks) && toks[ti].kind == tokLit {
+					// Jump to the next occurrence of the literal that follows the star.
+					j := strings.Index(s[si:], toks[ti].lit)
+					if j < 0 {
+						return false
+					}
+					starS = si + j
+					si = starS + len(toks[ti].lit)
+					ti++
+				}
 				continue
 			case tokLit:
 				if strings.HasPrefix(s[si:], t.lit) {
@@ -525,6 +570,15 @@ func globMatch(toks []gtok, s string) bool {
 		_, n := utf8.DecodeRuneInString(s[starS:])
 		starS += n
 		si, ti = starS, starT+1
+		if ti < len(toks) && toks[ti].kind == tokLit {
+			j := strings.Index(s[si:], toks[ti].lit)
+			if j < 0 {
+				return false
+			}
+			starS = si + j
+			si = starS + len(toks[ti].lit)
+			ti++
+		}
 	}
 }
 

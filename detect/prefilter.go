@@ -1,0 +1,292 @@
+package detect
+
+// The literal prefilter: most rules fail because a field lacks the text they look for.
+// Every field test whose values are all case-insensitive text patterns needs its field to
+// contain at least one of their literals (a pattern "*\whoami.exe" needs "\whoami.exe").
+// An engine gathers these literals per field into one Aho-Corasick automaton; for each
+// event, each field's lower-cased text is scanned once, and a field test whose literals
+// are all absent fails without running its matchers. This is how the engine keeps its
+// cost per event low with a thousand rules.
+
+// litIndex is the literal set of one field reference.
+type litIndex struct {
+	ids  map[string]int32
+	pats []string
+	ac   *acMatcher
+}
+
+func (t *fieldTable) literal(f int, lit string) int32 {
+	for len(t.lits) <= f {
+		t.lits = append(t.lits, nil)
+	}
+	li := t.lits[f]
+	if li == nil {
+		li = &litIndex{ids: map[string]int32{}}
+		t.lits[f] = li
+	}
+	if id, ok := li.ids[lit]; ok {
+		return id
+	}
+	id := int32(len(li.pats))
+	li.ids[lit] = id
+	li.pats = append(li.pats, lit)
+	li.ac = nil
+	return id
+}
+
+// build makes the automata of every field whose literal set changed. It must run after
+// compiling and before matching (compileRule and NewEngine call it).
+func (t *fieldTable) build() {
+	for _, li := range t.lits {
+		if li != nil && li.ac == nil {
+			li.ac = buildAC(li.pats)
+		}
+	}
+}
+
+// requiredLiteral returns a literal that text matching m must contain (lower-cased), or
+// false when m has none (a case-sensitive, regular-expression or bare "*" matcher).
+func requiredLiteral(m valueMatcher) (string, bool) {
+	sm, ok := m.(*strMatcher)
+	if !ok || sm.cased {
+		return "", false
+	}
+	switch sm.shape {
+	case shapeEq, shapePrefix, shapeSuffix, shapeContains:
+		return sm.lit, sm.lit != ""
+	case shapeGlob:
+		best := ""
+		for _, t := range sm.toks {
+			if t.kind == tokLit && len(t.lit) > len(best) {
+				best = t.lit
+			}
+		}
+		return best, best != ""
+	}
+	return "", false
+}
+
+// setPrefilter registers the node's literals when every matcher has one.
+func (n *fieldNode) setPrefilter(t *fieldTable) {
+	var lits []string
+	for _, m := range n.ms {
+		lit, ok := requiredLiteral(m)
+		if !ok {
+			return
+		}
+		lits = append(lits, lit)
+	}
+	n.litIDs = n.litIDs[:0]
+	for _, l := range lits {
+		n.litIDs = append(n.litIDs, t.literal(n.f, l))
+	}
+	n.pre = true
+}
+
+// litBits returns the set of the field's literals found in its lower-cased text, scanning
+// it once per event.
+func (c *evalCtx) litBits(f int) []uint64 {
+	for len(c.bgen) <= f {
+		c.bgen = append(c.bgen, 0)
+		c.bits = append(c.bits, nil)
+	}
+	if c.bgen[f] == c.gen {
+		return c.bits[f]
+	}
+	c.bgen[f] = c.gen
+	li := c.ft.lits[f]
+	words := (len(li.pats) + 63) / 64
+	b := c.bits[f]
+	if cap(b) < words {
+		b = make([]uint64, words)
+	} else {
+		b = b[:words]
+		clear(b)
+	}
+	if low, ok := c.lower(f); ok {
+		li.ac.scan(low, b)
+	} else if v, ok := c.value(f); ok {
+		if list, ok := listValues(v); ok {
+			// A list matches when an element does: gather the literals of every element.
+			for _, e := range list {
+				if s, ok := scalarText(e); ok {
+					li.ac.scan(toLower(s), b)
+				}
+			}
+		}
+	}
+	c.bits[f] = b
+	return b
+}
+
+// acMatcher is an Aho-Corasick automaton over bytes.
+type acMatcher struct {
+	root  [256]int32 // transitions of the root (-1: none)
+	nodes []acNode
+}
+
+type acNode struct {
+	keys []byte
+	next []int32
+	fail int32
+	// report is the nearest state, this one or along the failure links, that ends a
+	// pattern (0: none); dict is the next such state after this one.
+	report int32
+	dict   int32
+	out    []int32
+}
+
+func (a *acMatcher) child(st int32, b byte) int32 {
+	if st == 0 {
+		return a.root[b]
+	}
+	n := &a.nodes[st]
+	for i, k := range n.keys {
+		if k == b {
+			return n.next[i]
+		}
+	}
+	return -1
+}
+
+func buildAC(pats []string) *acMatcher {
+	a := &acMatcher{nodes: []acNode{{}}}
+	for i := range a.root {
+		a.root[i] = -1
+	}
+	for id, p := range pats {
+		st := int32(0)
+		for i := 0; i < len(p); i++ {
+			nx := a.child(st, p[i])
+			if nx < 0 {
+				nx = int32(len(a.nodes))
+				a.nodes = append(a.nodes, acNode{})
+				if st == 0 {
+					a.root[p[i]] = nx
+				} else {
+					a.nodes[st].keys = append(a.nodes[st].keys, p[i])
+					a.nodes[st].next = append(a.nodes[st].next, nx)
+				}
+			}
+			st = nx
+		}
+		a.nodes[st].out = append(a.nodes[st].out, int32(id))
+	}
+	// Breadth-first: failure links, then report and dict links.
+	var queue []int32
+	for b := 0; b < 256; b++ {
+		if v := a.root[b]; v >= 0 {
+			a.nodes[v].fail = 0
+			queue = append(queue, v)
+		}
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		un := &a.nodes[u]
+		f := un.fail
+		if len(un.out) > 0 {
+			un.report = u
+		} else {
+			un.report = a.nodes[f].report
+		}
+		un.dict = a.nodes[f].report
+		for i, b := range un.keys {
+			v := un.next[i]
+			g := f
+			for {
+				if x := a.child(g, b); x >= 0 {
+					a.nodes[v].fail = x
+					break
+				}
+				if g == 0 {
+					a.nodes[v].fail = 0
+					break
+				}
+				g = a.nodes[g].fail
+			}
+			queue = append(queue, v)
+		}
+	}
+	return a
+}
+
+// scan sets the bit of every pattern that occurs in s.
+func (a *acMatcher) scan(s string, bits []uint64) {
+	st := int32(0)
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		for {
+			if nx := a.child(st, b); nx >= 0 {
+				st = nx
+				break
+			}
+			if st == 0 {
+				break
+			}
+			st = a.nodes[st].fail
+		}
+		for o := a.nodes[st].report; o > 0; o = a.nodes[o].dict {
+			for _, id := range a.nodes[o].out {
+				bits[id>>6] |= 1 << (uint(id) & 63)
+			}
+		}
+	}
+}
+
+// gateLit is one literal of one field.
+type gateLit struct {
+	f  int
+	id int32
+}
+
+// gate returns literals one of which the event must hold for the node to be true, or
+// false when there is no such set. For "and" it takes the child whose shortest literal is
+// longest (the most selective); for "or" and "N of" it needs every child's set.
+func gate(n node, t *fieldTable) ([]gateLit, bool) {
+	switch x := n.(type) {
+	case *fieldNode:
+		if !x.pre {
+			return nil, false
+		}
+		out := make([]gateLit, len(x.litIDs))
+		for i, id := range x.litIDs {
+			out[i] = gateLit{x.f, id}
+		}
+		return out, true
+	case andNode:
+		var best []gateLit
+		bestScore := -1
+		for _, c := range x {
+			g, ok := gate(c, t)
+			if !ok {
+				continue
+			}
+			score := 1 << 30
+			for _, l := range g {
+				score = min(score, len(t.lits[l.f].pats[l.id]))
+			}
+			if score > bestScore || (score == bestScore && len(g) < len(best)) {
+				best, bestScore = g, score
+			}
+		}
+		return best, bestScore >= 0
+	case orNode:
+		return gateUnion(x, t)
+	case atLeastNode:
+		return gateUnion(x.ns, t)
+	}
+	return nil, false
+}
+
+func gateUnion(ns []node, t *fieldTable) ([]gateLit, bool) {
+	var out []gateLit
+	for _, c := range ns {
+		g, ok := gate(c, t)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, g...)
+	}
+	return out, len(out) > 0
+}
