@@ -117,6 +117,8 @@ type scopeFixture struct {
 	// its assessment.
 	evidence map[int64]medsec.Evidence
 	users    []*scopeUser
+	// logSources are one log source per site, each linked to the site's first asset.
+	logSources []*medsec.LogSource
 }
 
 func newScopeFixture(t *testing.T, engine string) *scopeFixture {
@@ -266,6 +268,13 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		add(b)
 	}
 	add(&medsec.User{Username: "all-vendor-kestrel", Role: medsec.RoleVendor, VendorID: kestrel})
+	for i, site := range f.sites {
+		src := &medsec.LogSource{SiteID: site.ID, Name: fmt.Sprintf("Scope log source %s 4417", site.Code),
+			Address: fmt.Sprintf("198.51.100.%d", 71+i), Transport: "tls"}
+		_, err := services.LogSources.CreateLogSource(ctx, src, false)
+		must(err)
+		f.logSources = append(f.logSources, src)
+	}
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(err)
@@ -292,6 +301,11 @@ func (f *scopeFixture) foreign(u *medsec.User) []string {
 	}
 	if len(u.SiteIDs) > 0 && !slices.Contains(u.SiteIDs, f.sites[0].ID) || u.Role == medsec.RoleVendor {
 		out = append(out, f.staff.Name, f.staff.Email, f.staff.Phone)
+	}
+	for _, src := range f.logSources {
+		if !u.CanSeeSite(src.SiteID) {
+			out = append(out, src.Name, src.Address)
+		}
 	}
 	if u.Role == medsec.RoleVendor {
 		for _, v := range f.vendors {
@@ -396,6 +410,9 @@ func (f *scopeFixture) urls(pattern string) []string {
 	}
 	for _, r := range f.runs {
 		addID(r.ID)
+	}
+	for _, src := range f.logSources {
+		addID(src.ID)
 	}
 	var paths []string
 	switch {

@@ -174,5 +174,8 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadDemoAssessments(ctx, s); err != nil {
 		return false, fmt.Errorf("demo assessments: %w", err)
 	}
+	if err := loadDemoLogSources(ctx, s, d, siteIDs, time.Now()); err != nil {
+		return false, fmt.Errorf("demo log sources: %w", err)
+	}
 	return true, nil
 }

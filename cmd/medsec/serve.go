@@ -137,7 +137,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	users := sqlstore.NewUserService(db)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
-		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db)}
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -183,7 +183,6 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()
 	defer func() { stopSched(); <-schedDone }()
 
-	services.LogSources = sqlstore.NewLogSourceService(db)
 	flushEvery := m.logFlushEvery
 	if flushEvery <= 0 {
 		flushEvery = time.Minute

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// TestDemoLogSources loads the demo hospital and checks its log sources: linked to their
+// assets, the PACS 95 s behind and naming no user, the wireless controller silent.
+func TestDemoLogSources(t *testing.T) {
+	data := t.TempDir()
+	ctx := asSystem(context.Background())
+	db, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db)}
+	if s.Assessments, err = newAssessmentService(db, data); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("demo: %v %v", loaded, err)
+	}
+	srcs, err := s.LogSources.FindLogSources(ctx, medsec.LogSourceFilter{})
+	if err != nil || len(srcs) != len(demoLogSources)+1 {
+		t.Fatalf("sources %d, %v", len(srcs), err)
+	}
+	now := time.Now()
+	byHost := map[string]*medsec.LogSource{}
+	for _, src := range srcs {
+		byHost[src.Hostname] = src
+		if src.Transport != "https" && (src.AssetID == 0 || !src.AutoRegistered) {
+			t.Errorf("%s: not linked to its asset: %+v", src.Name, src)
+		}
+	}
+	if p := byHost["pacs01"]; p == nil || p.Skew != -95 || p.Missing["user"] != 55 || p.Silent(now) {
+		t.Errorf("PACS %+v", p)
+	}
+	if w := byHost["wlc7200"]; w == nil || !w.Silent(now) {
+		t.Errorf("wireless controller not silent: %+v", w)
+	}
+}
