@@ -174,7 +174,9 @@ func (cc *compiler) alt(name string, alt SearchAlt) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return keywordNode{ms: ms, all: has(fi.Modifiers, "all")}, nil
+		n := &keywordNode{ms: ms, all: has(fi.Modifiers, "all")}
+		n.setPrefilter(cc.ft)
+		return n, nil
 	}
 	var ns andNode
 	for _, fi := range alt.Fields {

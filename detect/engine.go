@@ -43,11 +43,15 @@ type Engine struct {
 	// on events holding one (prefilter.go); gated[i] says rule i is indexed.
 	gated      []bool
 	gateFields []int
-	gateRules  map[gateLit][]int32
-	candStamp  []uint32
-	stamp      uint32
+	gateRules  [][][]int32 // field reference, literal ID -> rules
+	// kwGated[i]: rule i is indexed under keyword literals, looked for only when a rule
+	// needs them (keyword search reads every value of the event).
+	kwGated   []bool
+	candStamp []uint32
+	stamp     uint32
 	// nameRefs maps an event field name to the indexed field references reading it.
 	nameRefs  map[string][]int
+	ruleGroup []*lsGroup
 	fieldSeen []uint32
 
 	buf     itemHeap
@@ -61,6 +65,10 @@ type lsGroup struct {
 	cond  node
 	rules []*Compiled
 	idx   []int32 // index of each rule in Engine.rules
+	// open: some rule of the group is not indexed (or indexed by keywords), so the
+	// group's condition is always evaluated; otherwise only when a rule is a candidate.
+	open  bool
+	stamp uint32
 }
 
 // Stats counts what the engine did.
@@ -205,7 +213,8 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 	e.ctx = newEvalCtx(e.ft)
 	e.gated = make([]bool, len(e.rules))
 	e.candStamp = make([]uint32, len(e.rules))
-	e.gateRules = map[gateLit][]int32{}
+	e.gateRules = make([][][]int32, len(e.ft.names))
+	e.kwGated = make([]bool, len(e.rules))
 	fields := map[int]bool{}
 	for i, c := range e.rules {
 		g, ok := gate(c.root, e.ft)
@@ -214,10 +223,26 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 		}
 		e.gated[i] = true
 		for _, l := range g {
-			e.gateRules[l] = append(e.gateRules[l], int32(i))
+			if e.gateRules[l.f] == nil {
+				e.gateRules[l.f] = make([][]int32, len(e.ft.lits[l.f].pats))
+			}
+			e.gateRules[l.f][l.id] = append(e.gateRules[l.f][l.id], int32(i))
+			if l.f == e.ft.kwRef {
+				e.kwGated[i] = true
+				continue
+			}
 			if !fields[l.f] {
 				fields[l.f] = true
 				e.gateFields = append(e.gateFields, l.f)
+			}
+		}
+	}
+	e.ruleGroup = make([]*lsGroup, len(e.rules))
+	for _, g := range e.groups {
+		for _, i := range g.idx {
+			e.ruleGroup[i] = g
+			if !e.gated[i] || e.kwGated[i] {
+				g.open = true
 			}
 		}
 	}
@@ -262,12 +287,22 @@ func (e *Engine) Process(ev *Event) Output {
 	}
 	e.markCandidates()
 	for _, g := range e.groups {
+		if !g.open && g.stamp != e.stamp {
+			continue // no rule of the group is a candidate
+		}
 		if g.cond != nil && !g.cond.eval(ctx) {
 			continue
 		}
 		for j, c := range g.rules {
 			if i := g.idx[j]; e.gated[i] && e.candStamp[i] != e.stamp {
-				continue
+				if !e.kwGated[i] || e.fieldSeen[e.ft.kwRef] == e.stamp {
+					continue
+				}
+				e.fieldSeen[e.ft.kwRef] = e.stamp
+				e.candidatesOf(e.ft.kwRef)
+				if e.candStamp[i] != e.stamp {
+					continue
+				}
 			}
 			if !c.root.eval(ctx) {
 				continue
@@ -321,6 +356,9 @@ func (e *Engine) markCandidates() {
 	if e.stamp == 0 {
 		clear(e.candStamp)
 		clear(e.fieldSeen)
+		for _, g := range e.groups {
+			g.stamp = 0
+		}
 		e.stamp = 1
 	}
 	// A flat event: visit only the indexed fields it has. An event with nested maps:
@@ -350,7 +388,7 @@ func (e *Engine) markCandidates() {
 
 // candidatesOf stamps the rules indexed under literals that field f holds.
 func (e *Engine) candidatesOf(f int) {
-	if _, ok := e.ctx.value(f); !ok {
+	if _, ok := e.ctx.value(f); !ok && f != e.ft.kwRef {
 		return
 	}
 	bits := e.ctx.litBits(f)
@@ -358,8 +396,9 @@ func (e *Engine) candidatesOf(f int) {
 		for word != 0 {
 			b := bits64TrailingZeros(word)
 			word &= word - 1
-			for _, r := range e.gateRules[gateLit{f, int32(w*64 + b)}] {
+			for _, r := range e.gateRules[f][w*64+b] {
 				e.candStamp[r] = e.stamp
+				e.ruleGroup[r].stamp = e.stamp
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dlclark/regexp2"
 )
@@ -23,6 +24,17 @@ type fieldTable struct {
 	logsources map[lsCacheKey]node
 	// lits holds, per field reference, the literals of the prefilter (prefilter.go).
 	lits []*litIndex
+	// kwRef is the pseudo field reference of keyword search (every text value); -1 until used.
+	kwRef int
+}
+
+// keywordRef returns the pseudo field reference whose literals are those of keyword
+// searches; its "text" is every text value of the event.
+func (t *fieldTable) keywordRef() int {
+	if t.kwRef < 0 {
+		t.kwRef = t.ref([]string{"\x00keywords"})
+	}
+	return t.kwRef
 }
 
 type lsCacheKey struct {
@@ -31,7 +43,7 @@ type lsCacheKey struct {
 }
 
 func newFieldTable() *fieldTable {
-	return &fieldTable{index: map[string]int{}, logsources: map[lsCacheKey]node{}}
+	return &fieldTable{index: map[string]int{}, logsources: map[lsCacheKey]node{}, kwRef: -1}
 }
 
 func (t *fieldTable) ref(names []string) int {
@@ -65,6 +77,8 @@ type evalCtx struct {
 	// Logsource conditions, by index in the engine.
 	lsGen []uint32
 	lsVal []bool
+	// arena holds the lower-cased texts of the current event (lowerArena).
+	arena []byte
 	// Prefilter: per field, the literals found in its text.
 	bgen []uint32
 	bits [][]uint64
@@ -75,6 +89,10 @@ func newEvalCtx(ft *fieldTable) *evalCtx { return &evalCtx{ft: ft} }
 func (c *evalCtx) reset(ev *Event) {
 	c.ev = ev
 	c.gen++
+	if cap(c.arena) > 1<<20 {
+		c.arena = nil // do not keep a huge event's buffer
+	}
+	c.arena = c.arena[:0]
 	if c.gen == 0 { // wrapped: clear every stamp
 		clear(c.fgen)
 		clear(c.sgen)
@@ -129,7 +147,7 @@ func (c *evalCtx) lower(f int) (string, bool) {
 	}
 	if c.lgen[f] != c.gen {
 		c.lgen[f] = c.gen
-		c.low[f] = toLower(s)
+		c.low[f] = c.lowerArena(s)
 	}
 	return c.low[f], true
 }
@@ -152,18 +170,50 @@ func (c *evalCtx) keywords() (low, orig []string) {
 			case []string:
 				for _, y := range x {
 					c.kwOrig = append(c.kwOrig, y)
-					c.kwLow = append(c.kwLow, toLower(y))
+					c.kwLow = append(c.kwLow, c.lowerArena(y))
 				}
 			default:
 				if s, ok := scalarText(x); ok {
 					c.kwOrig = append(c.kwOrig, s)
-					c.kwLow = append(c.kwLow, toLower(s))
+					c.kwLow = append(c.kwLow, c.lowerArena(s))
 				}
 			}
 		}
 		walk(c.ev.Fields)
 	}
 	return c.kwLow, c.kwOrig
+}
+
+// lowerArena lower-cases s like toLower, writing ASCII text into the context's arena
+// instead of a new allocation. The result is valid until the next reset: lower-cased
+// texts are read only while the event is evaluated.
+func (c *evalCtx) lowerArena(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		if 'A' <= b && b <= 'Z' {
+			upper = true
+		}
+	}
+	if !upper {
+		return s
+	}
+	if cap(c.arena)-len(c.arena) < len(s) {
+		// A new block; texts already handed out keep the old one alive.
+		c.arena = make([]byte, 0, max(4096, 2*len(s)))
+	}
+	start := len(c.arena)
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		c.arena = append(c.arena, b)
+	}
+	return unsafe.String(&c.arena[start], len(s))
 }
 
 // toLower lower-cases s, without allocating when s has no upper-case ASCII and is ASCII.
@@ -307,18 +357,8 @@ func (n *fieldNode) eval(c *evalCtx) bool {
 	if list, isList := listValues(v); isList {
 		return n.evalList(list)
 	}
-	if n.pre {
-		bits := c.litBits(n.f)
-		found := false
-		for _, id := range n.litIDs {
-			if bits[id>>6]&(1<<(uint(id)&63)) != 0 {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
+	if n.pre && !hasAny(c.litBits(n.f), n.litIDs) {
+		return false
 	}
 	s, ok := c.text(n.f)
 	if !ok {
@@ -393,9 +433,15 @@ func (n existsNode) eval(c *evalCtx) bool {
 type keywordNode struct {
 	ms  []valueMatcher
 	all bool
+	// pre: every matcher needs one of litIDs in some text value (prefilter.go).
+	pre    bool
+	litIDs []int32
 }
 
-func (n keywordNode) eval(c *evalCtx) bool {
+func (n *keywordNode) eval(c *evalCtx) bool {
+	if n.pre && !hasAny(c.litBits(c.ft.keywordRef()), n.litIDs) {
+		return false
+	}
 	low, orig := c.keywords()
 	test := func(m valueMatcher) bool {
 		for i := range low {

@@ -68,19 +68,38 @@ func requiredLiteral(m valueMatcher) (string, bool) {
 
 // setPrefilter registers the node's literals when every matcher has one.
 func (n *fieldNode) setPrefilter(t *fieldTable) {
+	n.litIDs, n.pre = literalIDs(t, n.f, n.ms)
+}
+
+// setPrefilter registers the keyword node's literals under the keyword pseudo field.
+func (n *keywordNode) setPrefilter(t *fieldTable) {
+	n.litIDs, n.pre = literalIDs(t, t.keywordRef(), n.ms)
+}
+
+func literalIDs(t *fieldTable, f int, ms []valueMatcher) ([]int32, bool) {
 	var lits []string
-	for _, m := range n.ms {
+	for _, m := range ms {
 		lit, ok := requiredLiteral(m)
 		if !ok {
-			return
+			return nil, false
 		}
 		lits = append(lits, lit)
 	}
-	n.litIDs = n.litIDs[:0]
-	for _, l := range lits {
-		n.litIDs = append(n.litIDs, t.literal(n.f, l))
+	ids := make([]int32, len(lits))
+	for i, l := range lits {
+		ids[i] = t.literal(f, l)
 	}
-	n.pre = true
+	return ids, true
+}
+
+// hasAny reports whether any of ids is set in bits.
+func hasAny(bits []uint64, ids []int32) bool {
+	for _, id := range ids {
+		if bits[id>>6]&(1<<(uint(id)&63)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // litBits returns the set of the field's literals found in its lower-cased text, scanning
@@ -103,7 +122,12 @@ func (c *evalCtx) litBits(f int) []uint64 {
 		b = b[:words]
 		clear(b)
 	}
-	if low, ok := c.lower(f); ok {
+	if f == c.ft.kwRef {
+		low, _ := c.keywords()
+		for _, s := range low {
+			li.ac.scan(s, b)
+		}
+	} else if low, ok := c.lower(f); ok {
 		li.ac.scan(low, b)
 	} else if v, ok := c.value(f); ok {
 		if list, ok := listValues(v); ok {
@@ -252,6 +276,15 @@ func gate(n node, t *fieldTable) ([]gateLit, bool) {
 		out := make([]gateLit, len(x.litIDs))
 		for i, id := range x.litIDs {
 			out[i] = gateLit{x.f, id}
+		}
+		return out, true
+	case *keywordNode:
+		if !x.pre {
+			return nil, false
+		}
+		out := make([]gateLit, len(x.litIDs))
+		for i, id := range x.litIDs {
+			out[i] = gateLit{t.kwRef, id}
 		}
 		return out, true
 	case andNode:
