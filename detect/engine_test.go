@@ -310,3 +310,33 @@ correlation:
 		t.Error("nothing dropped")
 	}
 }
+
+func TestAdvanceClosesWindows(t *testing.T) {
+	corr := `title: few
+name: few
+correlation:
+  type: event_count
+  rules: [login_ok]
+  group-by: [user.name]
+  timespan: 10s
+  condition: {lte: 2}
+`
+	e := engine(t, corr, Options{Lateness: 2 * time.Second})
+	for _, x := range []*Event{ev(0, "login", "a"), ev(3, "login", "a")} {
+		if out := e.Process(x); len(out.Alerts) != 0 {
+			t.Fatalf("alert before the window ends: %v", alertIDs(out.Alerts))
+		}
+	}
+	// The window [0 s, 10 s] ends once the stream, less the lateness, passes 10 s.
+	if got := e.Advance(t0.Add(12 * time.Second)); len(got) != 0 {
+		t.Errorf("at 12 s (10 s after lateness): %v, want none yet", alertIDs(got))
+	}
+	got := alertIDs(e.Advance(t0.Add(12*time.Second + time.Millisecond)))
+	want := []string{"few[a]:e0-login-a,e3-login-a"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if s := e.Stats(); s.OpenGroups != 0 || s.OpenEvents != 0 {
+		t.Errorf("after the alert: %d groups, %d events open", s.OpenGroups, s.OpenEvents)
+	}
+}

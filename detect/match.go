@@ -77,6 +77,8 @@ type evalCtx struct {
 	// Logsource conditions, by index in the engine.
 	lsGen []uint32
 	lsVal []bool
+	plainGen uint32
+	plain    bool
 	// arena holds the lower-cased texts of the current event (lowerArena).
 	arena []byte
 	// Prefilter: per field, the literals found in its text.
@@ -98,7 +100,9 @@ func (c *evalCtx) reset(ev *Event) {
 		clear(c.sgen)
 		clear(c.lgen)
 		clear(c.lsGen)
+		clear(c.bgen)
 		c.kwGen = 0
+		c.plainGen = 0
 		c.gen = 1
 	}
 	if n := len(c.ft.names); len(c.fgen) < n {
@@ -117,7 +121,19 @@ func (c *evalCtx) value(f int) (any, bool) {
 	if c.fgen[f] != c.gen {
 		c.fgen[f] = c.gen
 		c.fval[f], c.fok[f] = nil, false
+		plain := c.plainEvent()
 		for _, n := range c.ft.names[f] {
+			if plain {
+				// No dotted key and no nested map: only a plain name can be there.
+				if strings.IndexByte(n, '.') >= 0 {
+					continue
+				}
+				if v, ok := c.ev.Fields[n]; ok {
+					c.fval[f], c.fok[f] = v, true
+					break
+				}
+				continue
+			}
 			if v, ok := c.ev.Lookup(n); ok {
 				c.fval[f], c.fok[f] = v, true
 				break
@@ -125,6 +141,22 @@ func (c *evalCtx) value(f int) (any, bool) {
 		}
 	}
 	return c.fval[f], c.fok[f]
+}
+
+// plainEvent reports whether the event has neither dotted keys nor nested maps (as
+// Windows event-log events have), computed once per event.
+func (c *evalCtx) plainEvent() bool {
+	if c.plainGen != c.gen {
+		c.plainGen = c.gen
+		c.plain = true
+		for k, v := range c.ev.Fields {
+			if _, ok := v.(map[string]any); ok || strings.IndexByte(k, '.') >= 0 {
+				c.plain = false
+				break
+			}
+		}
+	}
+	return c.plain
 }
 
 // text returns the field's scalar value as text; false for a missing field, a list or a map.

@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 // The literal prefilter: most rules fail because a field lacks the text they look for.
 // Every field test whose values are all case-insensitive text patterns needs its field to
 // contain at least one of their literals (a pattern "*\whoami.exe" needs "\whoami.exe").
@@ -47,6 +49,14 @@ func (t *fieldTable) build() {
 // requiredLiteral returns a literal that text matching m must contain (lower-cased), or
 // false when m has none (a case-sensitive, regular-expression or bare "*" matcher).
 func requiredLiteral(m valueMatcher) (string, bool) {
+	if rm, ok := m.(*reMatcher); ok && rm.re != nil {
+		// A regular expression's literal prefix must occur (lower-cased, in the
+		// lower-cased text); with the i flag Go reports no prefix.
+		if p, _ := rm.re.LiteralPrefix(); len(p) >= 3 {
+			return strings.ToLower(p), true
+		}
+		return "", false
+	}
 	sm, ok := m.(*strMatcher)
 	if !ok || sm.cased {
 		return "", false
@@ -127,8 +137,12 @@ func (c *evalCtx) litBits(f int) []uint64 {
 		for _, s := range low {
 			li.ac.scan(s, b)
 		}
-	} else if low, ok := c.lower(f); ok {
-		li.ac.scan(low, b)
+	} else if txt, ok := c.text(f); ok {
+		// ASCII text is folded while scanning; other text is lower-cased first.
+		if !li.ac.scanFold(txt, b) {
+			low, _ := c.lower(f)
+			li.ac.scan(low, b)
+		}
 	} else if v, ok := c.value(f); ok {
 		if list, ok := listValues(v); ok {
 			// A list matches when an element does: gather the literals of every element.
@@ -233,6 +247,39 @@ func buildAC(pats []string) *acMatcher {
 		}
 	}
 	return a
+}
+
+// scanFold is scan on the ASCII lower-case of s. It returns false, having set no bits, if
+// s holds a byte that is not ASCII (whose lower case the caller must compute).
+func (a *acMatcher) scanFold(s string, bits []uint64) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	st := int32(0)
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		for {
+			if nx := a.child(st, b); nx >= 0 {
+				st = nx
+				break
+			}
+			if st == 0 {
+				break
+			}
+			st = a.nodes[st].fail
+		}
+		for o := a.nodes[st].report; o > 0; o = a.nodes[o].dict {
+			for _, id := range a.nodes[o].out {
+				bits[id>>6] |= 1 << (uint(id) & 63)
+			}
+		}
+	}
+	return true
 }
 
 // scan sets the bit of every pattern that occurs in s.
