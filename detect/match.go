@@ -75,8 +75,8 @@ type evalCtx struct {
 	kwLow  []string
 	kwOrig []string
 	// Logsource conditions, by index in the engine.
-	lsGen []uint32
-	lsVal []bool
+	lsGen    []uint32
+	lsVal    []bool
 	plainGen uint32
 	plain    bool
 	// arena holds the lower-cased texts of the current event (lowerArena).
