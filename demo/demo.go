@@ -35,6 +35,11 @@ type Data struct {
 	// person by name; Line is the row's position, counted from 1.
 	Assets []medsec.AssetRow
 	Users  []UserRow
+	// SBOMs, MDS2 forms and scanner reports are real documents (and one demo MDS2 form)
+	// on device models and assets, loaded through the same readers as an upload.
+	SBOMs []SBOMRow
+	MDS2  []MDS2Row
+	Scans []ScanRow
 }
 
 // DepartmentRow is a department with its site named by code.
@@ -89,6 +94,9 @@ func Hospital() *Data {
 		Vendors:     vendors(),
 		Networks:    networks(),
 		Users:       users(),
+		SBOMs:       sboms(),
+		MDS2:        mds2Forms(),
+		Scans:       scans(),
 	}
 	d.Assets = assetRows(d.Sites, d.Vendors, devices())
 	return d

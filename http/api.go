@@ -79,6 +79,7 @@ func apiRoutes(s *Server) []apiRoute {
 	}
 	routes = append(routes, notifyAPIRoutes(s)...)
 	routes = append(routes, logAPIRoutes(s)...)
+	routes = append(routes, componentAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 
@@ -131,6 +132,9 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		body["error"], body["code"], body["errors"] = "Invalid input.", medsec.EINVALID, ve.Errors
 		if ve.Sheet != "" {
 			body["sheet"] = ve.Sheet
+		}
+		if ve.Source != "" {
+			body["source"] = ve.Source // the uploaded file's name, as the client gave it
 		}
 		status = http.StatusUnprocessableEntity
 	}

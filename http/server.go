@@ -49,6 +49,10 @@ type Services struct {
 	// over HTTPS (nil: log collection is off and the ingest route answers 503).
 	LogSources medsec.LogSourceService
 	LogSink    logs.Sink
+	// Components keeps device models, SBOMs, components and MDS2 profiles (M1); Scans
+	// keeps scanner reports attached to assets. Nil: their pages and routes answer 404.
+	Components medsec.ComponentService
+	Scans      medsec.ScanService
 }
 
 // Server is the web UI and REST API.

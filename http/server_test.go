@@ -43,7 +43,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	var err error
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
-		LogSources: sqlstore.NewLogSourceService(db)}
+		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}

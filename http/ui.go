@@ -379,6 +379,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 
 	s.zoneUIRoutes(mux)
 	s.logUIRoutes(mux)
+	s.componentUIRoutes(mux)
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))

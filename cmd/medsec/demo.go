@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -9,6 +11,9 @@ import (
 	"medsec/auth"
 	"medsec/demo"
 	mhttp "medsec/http"
+	"medsec/mds2"
+	"medsec/sbom"
+	"medsec/scanreport"
 )
 
 // checkDemoPassword applies the password policy to the demo users' password for every demo
@@ -177,5 +182,60 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadDemoLogSources(ctx, s, d, siteIDs, time.Now()); err != nil {
 		return false, fmt.Errorf("demo log sources: %w", err)
 	}
+	if err := loadDemoComponents(ctx, s, d); err != nil {
+		return false, fmt.Errorf("demo components: %w", err)
+	}
 	return true, nil
+}
+
+// loadDemoComponents puts the demo SBOMs and MDS2 form on their device models and the demo
+// scanner report on its asset, each through the reader an upload goes through.
+func loadDemoComponents(ctx context.Context, s mhttp.Services, d *demo.Data) error {
+	if s.Components == nil || s.Scans == nil {
+		return nil
+	}
+	for _, row := range d.SBOMs {
+		doc, err := sbom.Parse(row.Name, row.Data)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Components.ImportSBOM(ctx, doc.Import(medsec.ComponentTarget{VendorName: row.Vendor, ModelName: row.Model}, row.Name, row.Data)); err != nil {
+			return fmt.Errorf("SBOM %s: %w", row.Name, err)
+		}
+	}
+	for _, row := range d.MDS2 {
+		form, err := mds2.Parse(row.Name, row.Data)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(row.Data)
+		if _, err := s.Components.ImportMDS2(ctx, medsec.ComponentTarget{VendorName: row.Vendor, ModelName: row.Model},
+			form.Profile(0, row.Name, hex.EncodeToString(sum[:]))); err != nil {
+			return fmt.Errorf("MDS2 %s: %w", row.Name, err)
+		}
+	}
+	for _, row := range d.Scans {
+		list, _, err := s.Assets.FindAssets(ctx, medsec.AssetFilter{Query: row.Asset, Limit: 10})
+		if err != nil {
+			return err
+		}
+		var assetID int64
+		for _, a := range list {
+			if a.Name == row.Asset {
+				assetID = a.ID
+			}
+		}
+		if assetID == 0 {
+			return fmt.Errorf("scan %s: no asset %s", row.Name, row.Asset)
+		}
+		rep, err := scanreport.Parse(row.Name, row.Data)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(row.Data)
+		if _, err := s.Scans.ImportScan(ctx, rep.Import(assetID, row.Name, hex.EncodeToString(sum[:]))); err != nil {
+			return fmt.Errorf("scan %s: %w", row.Name, err)
+		}
+	}
+	return nil
 }

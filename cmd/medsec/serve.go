@@ -137,7 +137,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	users := sqlstore.NewUserService(db)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
-		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db)}
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
+		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
