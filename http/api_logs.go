@@ -158,6 +158,7 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 			return &medsec.ValidationError{Source: "body", Errors: []medsec.FieldError{{Line: line, Field: "record",
 				Key: "err.log_json_line", Message: "Not a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}}}
 		}
+		rec.SiteID = src.SiteID
 		recs = append(recs, rec)
 	}
 	if err := sc.Err(); err != nil {

@@ -118,7 +118,7 @@ func TestLogIngestAndSources(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"accepted": 2`) || len(sink.recs) != 2 {
 		t.Fatalf("ingest: %d %s, %d stored", status, body, len(sink.recs))
 	}
-	if r := sink.recs[0]; r.Peer != "EMR access log" || r.Format != logs.FormatJSON || r.Fields["user.name"] != "dr.lin" || string(r.Raw) != strings.Split(lines, "\n")[0] {
+	if r := sink.recs[0]; r.Peer != "EMR access log" || r.SiteID != site.ID || r.Format != logs.FormatJSON || r.Fields["user.name"] != "dr.lin" || string(r.Raw) != strings.Split(lines, "\n")[0] {
 		t.Errorf("stored %+v", r)
 	}
 	status, _, body = do("POST", "/api/v1/logs/ingest", created.Token, "application/x-ndjson", `{"ok":1}`+"\n"+`not json`+"\n")

@@ -202,28 +202,66 @@ func (l *Listener) serveConn(ctx context.Context, c net.Conn) error {
 	} else {
 		ctx = SourceIDContext(ctx, 0, "tcp")
 	}
+	// One goroutine reads and parses, another appends: while a batch is being stored
+	// the next one fills (up to 8 batches' worth), so the store's fsync does not stall
+	// reading. While the sink fails, the appender retries, the queue stays full and the
+	// reader stops: the push-back.
+	batches := make(chan []Record, 1)
+	appended := make(chan error, 1)
+	go func() {
+		for b := range batches {
+			if err := l.appendStream(ctx, b); err != nil {
+				appended <- err
+				for range batches {
+				}
+				return
+			}
+		}
+		appended <- nil
+	}()
+	send := func(recs []Record) error {
+		select {
+		case batches <- recs:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	finish := func(recs []Record, readErr error) error {
+		if len(recs) > 0 && ctx.Err() == nil {
+			send(recs)
+		}
+		close(batches)
+		if err := <-appended; err != nil {
+			return err
+		}
+		if errors.Is(readErr, io.EOF) {
+			return nil
+		}
+		return readErr
+	}
 	fr := NewFrameReader(c)
 	var recs []Record
 	for {
 		raw, err := fr.Next()
 		if err != nil {
-			if len(recs) > 0 {
-				if aerr := l.appendStream(ctx, recs); aerr != nil {
-					return aerr
-				}
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
+			return finish(recs, err)
 		}
 		l.Stats.Received.Add(1)
 		recs = append(recs, l.record(raw, peer))
-		if len(recs) >= l.batch() || fr.Buffered() == 0 {
-			if err := l.appendStream(ctx, recs); err != nil {
-				return err
+		switch {
+		case len(recs) >= 8*l.batch() || fr.Buffered() == 0:
+			// Nothing more to read at once, or enough waiting: hand it over.
+			if err := send(recs); err != nil {
+				return finish(nil, err)
 			}
 			recs = nil
+		case len(recs) >= l.batch():
+			select {
+			case batches <- recs:
+				recs = nil
+			default: // the appender is busy: keep filling this batch
+			}
 		}
 	}
 }

@@ -50,7 +50,9 @@ type Record struct {
 	Peer string
 	// SiteID and Index name the record once stored: the site whose sealed log
 	// holds it and its index there (0-based). A Sink sets them in the slice
-	// it was given before Append returns nil; before that they are 0.
+	// it was given before Append returns nil. Before that Index is 0, and
+	// SiteID is 0 unless the receiver knows the site (a JSON source, by its
+	// token), which the Sink then keeps.
 	SiteID, Index int64
 }
 

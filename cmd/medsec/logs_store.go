@@ -279,8 +279,9 @@ func runLogsKey(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// siteResolver returns the function that puts a record in a site's log: the site of the
-// inventory asset with the sender's address, else the first site (lowest ID), else 0.
+// siteResolver returns the function that puts a record in a site's log: the site the
+// receiver set (a JSON source's), else the site of the inventory asset with the sender's
+// address, else the first site (lowest ID), else 0.
 // The asset addresses are read once; a record from an address added later goes to the
 // first site until the next start.
 func siteResolver(ctx context.Context, db *sqlstore.DB) (func(logs.Record) int64, error) {
@@ -306,6 +307,9 @@ func siteResolver(ctx context.Context, db *sqlstore.DB) (func(logs.Record) int64
 		}
 	}
 	return func(r logs.Record) int64 {
+		if r.SiteID != 0 {
+			return r.SiteID // set by the receiver: a JSON source's own site
+		}
 		host := r.Peer
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
