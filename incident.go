@@ -108,7 +108,8 @@ const (
 	ClockRunning ClockState = "running"
 	ClockMet     ClockState = "met"
 	ClockLate    ClockState = "late"
-	// ClockStopped: the clock was superseded by a level change before it was met.
+	// ClockStopped: the clock was superseded by a level change (or ended with the
+	// response) before it was met or late.
 	ClockStopped ClockState = "stopped"
 )
 
@@ -148,6 +149,9 @@ type Clock struct {
 func (c *Clock) StateAt(now time.Time) ClockState {
 	switch {
 	case !c.StoppedAt.IsZero() && c.MetAt.IsZero():
+		if c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due) {
+			return ClockLate // it was late when it stopped (a repeating clock's round just ends)
+		}
 		return ClockStopped
 	case !c.MetAt.IsZero():
 		if !c.Due.IsZero() && c.MetAt.After(c.Due) {

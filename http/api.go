@@ -80,6 +80,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, notifyAPIRoutes(s)...)
 	routes = append(routes, logAPIRoutes(s)...)
 	routes = append(routes, componentAPIRoutes(s)...)
+	routes = append(routes, incidentAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

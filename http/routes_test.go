@@ -141,6 +141,10 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"notify_kind":   append(strs(medsec.NotificationKinds), string(medsec.KindTest), string(medsec.KindDigest)),
 		"notify_result": {medsec.DeliverySent, medsec.DeliveryFailed, medsec.DeliveryQueued}, "notify_channel": {medsec.ChannelEmail, medsec.ChannelWebhook},
 		"notify_delivery": {medsec.DeliveryImmediate, medsec.DeliveryDigest}, "notify_tls": {medsec.TLSMandatory, medsec.TLSOpportunistic},
+		"scenario": strs(medsec.Scenarios), "exposure": strs(medsec.DataExposures), "outage": strs(medsec.OutageScopes),
+		"jurisdiction": strs(medsec.Jurisdictions), "recipient": strs(medsec.Recipients), "channel": medsec.Channels,
+		"incident_role": strs(medsec.IncidentRoles), "incident_status": {string(medsec.IncidentOpen), string(medsec.IncidentClosed)},
+		"clockstate": {string(medsec.ClockRunning), string(medsec.ClockMet), string(medsec.ClockLate), string(medsec.ClockStopped)},
 	}
 	for group, values := range enums {
 		for _, v := range values {

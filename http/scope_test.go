@@ -130,6 +130,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
+	services.Incidents = sqlstore.NewIncidentService(db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
 		t.Helper()

@@ -53,6 +53,8 @@ type Services struct {
 	// keeps scanner reports attached to assets. Nil: their pages and routes answer 404.
 	Components medsec.ComponentService
 	Scans      medsec.ScanService
+	// Incidents keeps incidents on the response plan's clock, and the ledger (M9).
+	Incidents medsec.IncidentService
 }
 
 // Server is the web UI and REST API.

@@ -46,6 +46,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
+	services.Incidents = sqlstore.NewIncidentService(db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -177,6 +178,15 @@ var routeTable = []struct {
 	{"GET", "/api/v1/zones/diagram", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/zones/proposals", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/zones/firewall", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/incidents", medsec.PermIncidentRead, false},
+	{"POST", "/api/v1/incidents", medsec.PermIncidentWrite, false},
+	{"POST", "/api/v1/incidents/suggest", medsec.PermIncidentRead, false},
+	{"GET", "/api/v1/incidents/ledger", medsec.PermIncidentRead, false},
+	{"GET", "/api/v1/incidents/{id}", medsec.PermIncidentRead, false},
+	{"POST", "/api/v1/incidents/{id}/actions", medsec.PermIncidentWrite, false},
+	{"GET", "/api/v1/incident-calendars/{jurisdiction}", medsec.PermIncidentRead, false},
+	{"PUT", "/api/v1/incident-calendars/{jurisdiction}", medsec.PermIncidentWrite, false},
+	{"PUT", "/api/v1/sites/{id}/jurisdiction", medsec.PermSiteAdmin, false},
 	{"GET", "/api/v1/zones/{id}", medsec.PermInventoryRead, false},
 	{"PUT", "/api/v1/zones/{id}", medsec.PermInventoryWrite, false},
 	{"DELETE", "/api/v1/zones/{id}", medsec.PermInventoryWrite, false},

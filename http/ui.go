@@ -247,6 +247,8 @@ var deniedKeys = map[medsec.Permission]string{
 	medsec.PermAuditRead:      "err.denied.audit_read",
 	medsec.PermUserAdmin:      "err.denied.user_admin",
 	medsec.PermSiteAdmin:      "err.denied.site_admin",
+	medsec.PermIncidentRead:   "err.denied.incident_read",
+	medsec.PermIncidentWrite:  "err.denied.incident_write",
 }
 
 // uiDenied answers a page the user's role does not allow: status 403, titled "Not allowed"
@@ -380,6 +382,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.zoneUIRoutes(mux)
 	s.logUIRoutes(mux)
 	s.componentUIRoutes(mux)
+	s.incidentUIRoutes(mux)
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))

@@ -220,10 +220,11 @@ func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, c
 }
 
 // Close returns the post-incident clocks that start when the response ends [003 §4.4.4,
-// §5.3.1, §5.4.1], and the indexes of running repeating clocks that stop with it.
+// §5.3.1, §5.4.1], and the indexes of the clocks that stop with it: every clock not yet
+// met (a late one stays late in the record; a repeating clock's round just ends).
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
-		if c.Every > 0 && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+		if c.MetAt.IsZero() && c.StoppedAt.IsZero() {
 			stop = append(stop, i)
 		}
 	}

@@ -233,13 +233,29 @@ func TestPostIncidentClocks(t *testing.T) {
 	cal := NewCalendar(medsec.JurisdictionTW, []medsec.Holiday{{Date: mustDate("2027-01-01"), Name: "開國紀念日"}})
 	s := Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}
 	clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	clocks[0].MetAt = t0.Add(5 * time.Minute) // the first report was made
 	stop, add := Close(clocks, s, closed, cal)
 	var stopped []string
 	for _, i := range stop {
 		stopped = append(stopped, clocks[i].Key)
+		clocks[i].StoppedAt = closed
 	}
-	if !slices.Equal(stopped, []string{"progress-update", "technical-progress"}) {
-		t.Errorf("stopped %v", stopped)
+	if want := []string{"verification", "leadership-meeting", "technical-team", "authority-report", "progress-update", "technical-progress", "tw-monitoring-alert"}; !slices.Equal(stopped, want) {
+		t.Errorf("stopped %v, want %v", stopped, want)
+	}
+	// After closing, an unmet timed clock stays late for the record, a repeating clock's
+	// round and a duty without a time just stop.
+	for _, c := range clocks {
+		want := medsec.ClockLate
+		switch {
+		case c.Key == "first-report":
+			want = medsec.ClockMet
+		case c.Every > 0 || c.Due.IsZero():
+			want = medsec.ClockStopped
+		}
+		if got := c.StateAt(closed.Add(time.Hour)); got != want {
+			t.Errorf("%s after closing: %s, want %s", c.Key, got, want)
+		}
 	}
 	want := map[string]time.Time{
 		"handover":       closed.Add(2 * time.Hour),

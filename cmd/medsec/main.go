@@ -25,6 +25,7 @@ Usage:
   medsec catalog list|show ID|validate [FILE...]|export ID
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
+  medsec incident list --data DIR [--json] | ledger --data DIR --format csv|xlsx [--out FILE]
   medsec cvss VECTOR...
   medsec vuln import|fetch|list [--data DIR | --db URL] ...
   medsec vex export --advisory ID --format csaf|cyclonedx [--data DIR]
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDiscover(rest, stdout, stderr)
 	case "notify":
 		return runNotify(ctx, rest, stdout, stderr)
+	case "incident":
+		return runIncident(ctx, rest, stdout, stderr)
 	case "cvss":
 		return runCVSS(rest, stdout, stderr)
 	case "sbom":

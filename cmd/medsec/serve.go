@@ -138,7 +138,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	users := sqlstore.NewUserService(db)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
-		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
+		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
+		Incidents: sqlstore.NewIncidentService(db)}
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -157,6 +158,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: demo: %w", err)
 		}
 		if load.Loaded {
+			if err := loadIncidentDemo(ctx, services, db, time.Now().UTC()); err != nil {
+				return fmt.Errorf("serve: demo: %w", err)
+			}
 			logger.Info("demo hospital loaded")
 		} else if load.Users > 0 {
 			logger.Info("demo users created that an earlier start had not made", "users", load.Users)
@@ -178,7 +182,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
-		Incidents: sqlstore.NewIncidentService(db)}, dispatcher, logger)
+		Incidents: services.Incidents}, dispatcher, logger)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()

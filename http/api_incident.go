@@ -1,0 +1,288 @@
+package http
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"medsec"
+	"medsec/incident"
+)
+
+// incidentAPIRoutes are the incident routes [M9]. Reading needs incident:read (every role but
+// the vendor's); working an incident needs incident:write (all but auditor and vendor); a
+// waiver is refused by the service unless the caller is a security officer; a site's
+// jurisdiction is set by an administrator (site:admin).
+func incidentAPIRoutes(s *Server) []apiRoute {
+	read, write := medsec.PermIncidentRead, medsec.PermIncidentWrite
+	return []apiRoute{
+		{Method: "GET", Path: "/api/v1/incidents", Perm: read, Handler: s.apiIncidentList},
+		{Method: "POST", Path: "/api/v1/incidents", Perm: write, Handler: s.apiIncidentCreate},
+		{Method: "POST", Path: "/api/v1/incidents/suggest", Perm: read, Handler: s.apiIncidentSuggest},
+		{Method: "GET", Path: "/api/v1/incidents/ledger", Perm: read, Handler: s.apiIncidentLedger},
+		{Method: "GET", Path: "/api/v1/incidents/{id}", Perm: read, Handler: s.apiIncidentGet},
+		{Method: "POST", Path: "/api/v1/incidents/{id}/actions", Perm: write, Handler: s.apiIncidentAction},
+		{Method: "GET", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: read, Handler: s.apiHolidayList},
+		{Method: "PUT", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: write, Handler: s.apiHolidayImport},
+		{Method: "PUT", Path: "/api/v1/sites/{id}/jurisdiction", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteJurisdiction},
+	}
+}
+
+func incidentFilter(r *http.Request) medsec.IncidentFilter {
+	q := r.URL.Query()
+	return medsec.IncidentFilter{SiteID: queryInt64(r, "site"), Status: medsec.IncidentStatus(q.Get("status")), Drill: q.Get("drill")}
+}
+
+func (s *Server) apiIncidentList(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Incidents.FindIncidents(r.Context(), incidentFilter(r))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*medsec.Incident{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	return nil
+}
+
+func (s *Server) apiIncidentCreate(w http.ResponseWriter, r *http.Request) error {
+	var c medsec.IncidentCreate
+	if err := readJSON(r, &c); err != nil {
+		return err
+	}
+	inc, err := s.Incidents.CreateIncident(r.Context(), &c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, inc)
+	return nil
+}
+
+func (s *Server) apiIncidentSuggest(w http.ResponseWriter, r *http.Request) error {
+	var c medsec.IncidentCreate
+	if err := readJSON(r, &c); err != nil {
+		return err
+	}
+	level, reasons, err := s.Incidents.SuggestLevel(r.Context(), &c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"level": level, "reasons": reasons})
+	return nil
+}
+
+func (s *Server) apiIncidentGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+// incidentAction is one change to an incident, as the API and the incident page's forms
+// send it: Action names it, Version is the incident's version it was based on, and the
+// other fields are the action's own.
+type incidentAction struct {
+	Version int64  `json:"version"`
+	Action  string `json:"action"`
+	// level
+	Level  medsec.IncidentLevel `json:"level"`
+	Reason string               `json:"reason"`
+	// record
+	Cause   string `json:"cause"`
+	Actions string `json:"actions"`
+	Result  string `json:"result"`
+	// meet_clock, complete_task, meet_item: the object and a note
+	ClockID  int64  `json:"clock_id"`
+	TaskID   int64  `json:"task_id"`
+	Key      string `json:"key"`
+	Note     string `json:"note"`
+	Evidence string `json:"evidence"`
+	// add_clock
+	Label   string `json:"label"`
+	Minutes int    `json:"minutes"`
+	// note
+	Text string `json:"text"`
+	// person
+	Name string              `json:"name"`
+	Role medsec.IncidentRole `json:"role"`
+	// asset
+	AssetID int64 `json:"asset_id"`
+	// evidence, custody
+	SHA256        string `json:"sha256"`
+	CustodyAction string `json:"custody_action"`
+	// notification
+	Recipient medsec.Recipient `json:"recipient"`
+	Channel   string           `json:"channel"`
+	Language  string           `json:"language"`
+	Content   string           `json:"content"`
+	// task
+	Title    string `json:"title"`
+	Assignee string `json:"assignee"`
+	Lesson   bool   `json:"lesson"`
+}
+
+// incidentActions lists the actions, for the error that names them.
+var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "custody", "notification",
+	"task", "complete_task", "meet_item", "waive_item", "close"}
+
+// applyIncidentAction runs one action through the incident service.
+func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
+	svc, v := s.Incidents, a.Version
+	switch a.Action {
+	case "level":
+		return svc.ChangeLevel(ctx, id, v, a.Level, a.Reason)
+	case "record":
+		return svc.UpdateRecord(ctx, id, v, a.Cause, a.Actions, a.Result)
+	case "meet_clock":
+		return svc.MeetClock(ctx, id, v, a.ClockID, a.Note, a.Evidence)
+	case "add_clock":
+		return svc.AddClock(ctx, id, v, a.Label, a.Minutes)
+	case "note":
+		return svc.AddNote(ctx, id, v, a.Text)
+	case "person":
+		return svc.AddPerson(ctx, id, v, medsec.IncidentPerson{Name: a.Name, Role: a.Role})
+	case "asset":
+		return svc.AddAsset(ctx, id, v, a.AssetID)
+	case "evidence":
+		return svc.LinkEvidence(ctx, id, v, a.SHA256, a.Name, a.Note)
+	case "custody":
+		return svc.AddCustody(ctx, id, v, a.SHA256, a.CustodyAction, a.Note)
+	case "notification":
+		return svc.RecordNotification(ctx, id, v, medsec.IncidentNotification{Recipient: a.Recipient, Name: a.Name, Channel: a.Channel,
+			Language: a.Language, Content: a.Content, ClockID: a.ClockID})
+	case "task":
+		return svc.AddTask(ctx, id, v, medsec.IncidentTask{Title: a.Title, Assignee: a.Assignee, Lesson: a.Lesson})
+	case "complete_task":
+		return svc.CompleteTask(ctx, id, v, a.TaskID, a.Note)
+	case "meet_item":
+		return svc.MeetChecklistItem(ctx, id, v, a.Key, a.Note)
+	case "waive_item":
+		return svc.WaiveChecklistItem(ctx, id, v, a.Key, a.Reason)
+	case "close":
+		return svc.CloseIncident(ctx, id, v)
+	}
+	return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "action", Key: "err.invalid",
+		Message: "must be one of " + strings.Join(incidentActions, ", "), Value: a.Action}}}
+}
+
+func (s *Server) apiIncidentAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var a incidentAction
+	if err := readJSON(r, &a); err != nil {
+		return err
+	}
+	inc, err := s.applyIncidentAction(r.Context(), id, &a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+// apiIncidentLedger answers the ledger as JSON, or with format=csv|xlsx as a download in
+// the caller's language.
+func (s *Server) apiIncidentLedger(w http.ResponseWriter, r *http.Request) error {
+	rows, err := s.Incidents.Ledger(r.Context(), incidentFilter(r))
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" || format == "json" {
+		if rows == nil {
+			rows = []*medsec.LedgerRow{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": len(rows)})
+		return nil
+	}
+	return s.writeLedger(w, r, format, rows)
+}
+
+// writeLedger sends the ledger as a CSV or XLSX download.
+func (s *Server) writeLedger(w http.ResponseWriter, r *http.Request, format string, rows []*medsec.LedgerRow) error {
+	lang := s.newPage(r, "").Lang
+	t := func(k string) string { return s.i18n.T(lang, k) }
+	switch incident.LedgerFormat(format) {
+	case incident.LedgerCSV:
+		return s.streamExport(w, r, "text/csv; charset=utf-8", "incident-ledger.csv", func(out io.Writer) error {
+			return incident.WriteLedger(out, incident.LedgerCSV, rows, t)
+		})
+	case incident.LedgerXLSX:
+		return s.streamExport(w, r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "incident-ledger.xlsx", func(out io.Writer) error {
+			return incident.WriteLedger(out, incident.LedgerXLSX, rows, t)
+		})
+	}
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "format", Key: "err.invalid", Message: "must be json, csv or xlsx", Value: format}}}
+}
+
+func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {
+	j := medsec.Jurisdiction(r.PathValue("jurisdiction"))
+	if !j.Valid() {
+		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+	}
+	days, err := s.Incidents.FindHolidays(r.Context(), j)
+	if err != nil {
+		return err
+	}
+	if days == nil {
+		days = []medsec.Holiday{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": days, "total": len(days)})
+	return nil
+}
+
+// parseHolidays reads a holiday calendar upload: iCalendar when the type or the content
+// says so, else CSV.
+func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
+	data, err := io.ReadAll(io.LimitReader(body, 4<<20))
+	if err != nil {
+		return nil, medsec.Errorf(medsec.EINVALID, "The request body could not be read.")
+	}
+	if strings.HasPrefix(contentType, "text/calendar") || strings.HasSuffix(strings.ToLower(name), ".ics") || strings.HasPrefix(strings.TrimSpace(string(data)), "BEGIN:VCALENDAR") {
+		return incident.ParseICS(strings.NewReader(string(data)), name, j)
+	}
+	return incident.ParseCSV(strings.NewReader(string(data)), name, j)
+}
+
+func (s *Server) apiHolidayImport(w http.ResponseWriter, r *http.Request) error {
+	j := medsec.Jurisdiction(r.PathValue("jurisdiction"))
+	if !j.Valid() {
+		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+	}
+	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), "calendar", j)
+	if err != nil {
+		return err
+	}
+	if err := s.Incidents.ImportHolidays(r.Context(), j, days); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": days, "total": len(days)})
+	return nil
+}
+
+func (s *Server) apiSiteJurisdiction(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Jurisdiction medsec.Jurisdiction `json:"jurisdiction"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if err := s.Incidents.SetSiteJurisdiction(r.Context(), id, body.Jurisdiction); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}

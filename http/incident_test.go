@@ -1,0 +1,157 @@
+package http_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"medsec"
+	"medsec/tabular"
+)
+
+// TestIncidentAPI works an incident through the API as the roles would: the analyst opens
+// it, the auditor reads but may not write, a stale version is 409, only the security
+// officer waives, the incident closes once the checklist is done and the ledger (JSON,
+// CSV, XLSX) shows it; the branch engineer never sees it.
+func TestIncidentAPI(t *testing.T) {
+	f := newFixture(t)
+	soc, so, auditor, vendor := f.tokens[medsec.RoleSOCAnalyst], f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleAuditor], f.tokens[medsec.RoleVendor]
+	body := fmt.Sprintf(`{"site_id": %d, "title": "CT-01 =cmd| 勒索軟體", "scenario": "ransomware", "outage": "single-system", "outage_minutes": 90, "asset_ids": [%d]}`, f.assetHQ.SiteID, f.assetHQ.ID)
+	status, resp := f.do("POST", "/api/v1/incidents/suggest", auditor, body)
+	if status != 200 || !strings.Contains(resp, `"level": 3`) {
+		t.Fatalf("suggest: %d %s", status, resp)
+	}
+	status, resp = f.do("POST", "/api/v1/incidents", soc, body)
+	if status != 201 {
+		t.Fatalf("create: %d %s", status, resp)
+	}
+	var inc medsec.Incident
+	if err := json.Unmarshal([]byte(resp), &inc); err != nil {
+		t.Fatal(err)
+	}
+	if inc.Level != 3 || len(inc.Clocks) == 0 || len(inc.Tasks) != 5 || len(inc.Checklist) != 5 {
+		t.Fatalf("incident %+v", inc)
+	}
+	path := fmt.Sprintf("/api/v1/incidents/%d", inc.ID)
+	act := func(token, action string, extra string) (int, string) {
+		return f.do("POST", path+"/actions", token, fmt.Sprintf(`{"version": %d, "action": %q%s}`, inc.Version, action, extra))
+	}
+	update := func(resp string) {
+		t.Helper()
+		if err := json.Unmarshal([]byte(resp), &inc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if status, _ := f.do("GET", path, auditor, ""); status != 200 {
+		t.Errorf("auditor reads: %d", status)
+	}
+	if status, _ := f.do("GET", path, vendor, ""); status != 403 {
+		t.Errorf("vendor reads: %d", status)
+	}
+	if status, _ := f.do("GET", path, f.branchCE, ""); status != 404 {
+		t.Errorf("branch engineer reads: %d", status)
+	}
+	if status, _ := act(auditor, "note", `, "text": "x"`); status != 403 {
+		t.Errorf("auditor writes: %d", status)
+	}
+	status, resp = act(soc, "note", `, "text": "isolated CT-01"`)
+	if status != 200 {
+		t.Fatalf("note: %d %s", status, resp)
+	}
+	if status, _ := act(so, "note", `, "text": "stale"`); status != 409 {
+		t.Errorf("stale version: %d", status)
+	}
+	update(resp)
+	if status, _ := act(soc, "bogus", ""); status != 422 {
+		t.Errorf("unknown action: %d", status)
+	}
+	if status, _ := act(soc, "waive_item", `, "key": "stable-24h", "reason": "r"`); status != 403 {
+		t.Errorf("analyst waives: %d", status)
+	}
+	if status, resp := act(soc, "close", ""); status != 422 || !strings.Contains(resp, "termination conditions") {
+		t.Errorf("close with checklist open: %d %s", status, resp)
+	}
+	status, resp = act(so, "waive_item", `, "key": "no-anomaly-72h", "reason": "drill of the SIEM cut-over"`)
+	if status != 200 {
+		t.Fatalf("waive: %d %s", status, resp)
+	}
+	update(resp)
+	for _, key := range []string{"stable-24h", "integrity-hash", "vulns-retested", "sources-blocked"} {
+		status, resp = act(soc, "meet_item", `, "key": "`+key+`", "note": "ok"`)
+		if status != 200 {
+			t.Fatalf("meet %s: %d %s", key, status, resp)
+		}
+		update(resp)
+	}
+	status, resp = act(soc, "record", `, "cause": "phishing", "actions": "isolated, restored", "result": "+1 restored"`)
+	if status != 200 {
+		t.Fatalf("record: %d %s", status, resp)
+	}
+	update(resp)
+	status, resp = act(soc, "close", "")
+	if status != 200 {
+		t.Fatalf("close: %d %s", status, resp)
+	}
+	update(resp)
+	if inc.Status != medsec.IncidentClosed {
+		t.Errorf("status %s", inc.Status)
+	}
+
+	status, resp = f.do("GET", "/api/v1/incidents/ledger", auditor, "")
+	if status != 200 || !strings.Contains(resp, `"clocks_total"`) || !strings.Contains(resp, "CT-01") {
+		t.Errorf("ledger: %d %s", status, resp)
+	}
+	if status, resp := f.do("GET", "/api/v1/incidents/ledger", f.branchCE, ""); status != 200 || strings.Contains(resp, "CT-01") {
+		t.Errorf("branch ledger: %d %s", status, resp)
+	}
+	status, csv := f.do("GET", "/api/v1/incidents/ledger?format=csv", auditor, "")
+	if status != 200 || !strings.Contains(csv, "'CT-01 =cmd|") && !strings.Contains(csv, "CT-01 =cmd|") || !strings.Contains(csv, "'+1 restored") {
+		t.Errorf("ledger CSV (formula cells neutralised): %d %s", status, csv)
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/incidents/ledger?format=xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+auditor)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	res.Body.Close()
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("xlsx: %v", err)
+	}
+	rows, err := x.GetRows("網絡安全事件臺賬")
+	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || tabular.Untext(rows[1][14]) != "+1 restored" {
+		t.Errorf("xlsx rows %q %v", rows, err)
+	}
+
+	// Holiday calendars: CSV and ICS, errors by line.
+	put := func(ct, body string) (int, string) {
+		req, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/CN", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+so)
+		req.Header.Set("Content-Type", ct)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(res.Body)
+		return res.StatusCode, b.String()
+	}
+	if status, resp := put("text/csv", "date,name\n2026-10-01,国庆节\n2026-13-01,x\n"); status != 422 || !strings.Contains(resp, `"line": 3`) {
+		t.Errorf("bad CSV: %d %s", status, resp)
+	}
+	if status, resp := put("text/calendar", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261001\r\nDTEND;VALUE=DATE:20261003\r\nSUMMARY:国庆节\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"); status != 200 || !strings.Contains(resp, `"total": 2`) {
+		t.Errorf("ICS: %d %s", status, resp)
+	}
+	if status, resp := f.do("GET", "/api/v1/incident-calendars/CN", auditor, ""); status != 200 || !strings.Contains(resp, "2026-10-02") {
+		t.Errorf("calendar: %d %s", status, resp)
+	}
+}

@@ -1,0 +1,322 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// incidentUIRoutes registers the incident pages [M9].
+func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
+	read, write := medsec.PermIncidentRead, medsec.PermIncidentWrite
+	mux.Handle("GET /incidents", s.ui(read, s.uiIncidentList))
+	mux.Handle("POST /incidents", s.ui(write, s.uiIncidentCreate))
+	mux.Handle("POST /incidents/calendar", s.ui(write, s.uiHolidayImport))
+	mux.Handle("GET /incidents/ledger", s.ui(read, s.uiIncidentLedger))
+	mux.Handle("GET /incidents/ledger/export", s.ui(read, s.uiIncidentLedgerExport))
+	mux.Handle("GET /incidents/{id}", s.ui(read, s.uiIncidentShow))
+	mux.Handle("POST /incidents/{id}", s.ui(write, s.uiIncidentAction))
+}
+
+// clockView is a clock as the pages show it.
+type clockView struct {
+	*medsec.Clock
+	Name string
+	// Left is the time left (running) or overdue (late), rounded to the minute.
+	Left string
+}
+
+func (p *page) clockViews(clocks []*medsec.Clock, now time.Time) []clockView {
+	out := make([]clockView, 0, len(clocks))
+	for _, c := range clocks {
+		v := clockView{Clock: c, Name: p.clockName(c)}
+		if !c.Due.IsZero() && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+			d := c.Due.Sub(now).Round(time.Minute)
+			if d < 0 {
+				d = -d
+			}
+			v.Left = d.String()
+			v.Left = strings.TrimSuffix(v.Left, "0s")
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// clockName is a clock's label in the page's language.
+func (p *page) clockName(c *medsec.Clock) string {
+	key := "incident.clock." + c.Key
+	switch {
+	case c.Label != "":
+		return c.Label
+	case c.TaskID != 0:
+		key = "incident.task." + strings.TrimPrefix(c.Key, "task.")
+	}
+	return p.T(key)
+}
+
+// incidentRow is one line of the incident list.
+type incidentRow struct {
+	*medsec.Incident
+	Running, Late int
+	// Next is the running clock due soonest.
+	Next *clockView
+}
+
+type incidentListData struct {
+	Rows      []incidentRow
+	Filter    medsec.IncidentFilter
+	Sites     []*medsec.Site
+	Assets    []*medsec.Asset
+	Form      *medsec.IncidentCreate
+	Scenarios []medsec.Scenario
+	Exposures []medsec.DataExposure
+	Outages   []medsec.OutageScope
+	Levels    []medsec.IncidentLevel
+	Juris     []medsec.Jurisdiction
+	Invalid   map[string]bool
+}
+
+func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
+	ctx := r.Context()
+	f := incidentFilter(r)
+	if r.Method == http.MethodPost {
+		f = medsec.IncidentFilter{}
+	}
+	list, err := s.Incidents.FindIncidents(ctx, f)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "incident.list_title")
+	now := s.now()
+	d := &incidentListData{Filter: f, Form: form, Scenarios: medsec.Scenarios, Exposures: medsec.DataExposures, Outages: medsec.OutageScopes,
+		Levels: medsec.IncidentLevels, Juris: medsec.Jurisdictions, Invalid: map[string]bool{}}
+	for _, inc := range list {
+		row := incidentRow{Incident: inc}
+		for _, v := range p.clockViews(inc.Clocks, now) {
+			switch v.State {
+			case medsec.ClockRunning:
+				row.Running++
+				if !v.Due.IsZero() && (row.Next == nil || v.Due.Before(row.Next.Due)) {
+					row.Next = &v
+				}
+			case medsec.ClockLate:
+				if v.MetAt.IsZero() {
+					row.Late++
+				}
+			}
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if p.Can(string(medsec.PermIncidentWrite)) {
+		if d.Sites, err = s.Org.FindSites(ctx); err != nil {
+			return err
+		}
+		if d.Assets, _, err = s.Assets.FindAssets(ctx, medsec.AssetFilter{Status: medsec.StatusActive, Limit: medsec.MaxPageSize}); err != nil {
+			return err
+		}
+	}
+	if d.Form == nil {
+		d.Form = &medsec.IncidentCreate{Scenario: medsec.ScenarioOther, Exposure: medsec.ExposureNone, Outage: medsec.OutageNone}
+	}
+	p.Data = d
+	if err := s.zoneFormError(p, formErr, d.Invalid); err != nil {
+		return err
+	}
+	s.render(w, r, status, "incident_list", p)
+	return nil
+}
+
+func (s *Server) uiIncidentList(w http.ResponseWriter, r *http.Request) error {
+	return s.incidentListPage(w, r, http.StatusOK, nil, nil)
+}
+
+func formInt(r *http.Request, name string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+	return n
+}
+
+func formInt64(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(name)), 10, 64)
+	return n
+}
+
+func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error {
+	r.ParseForm()
+	c := &medsec.IncidentCreate{SiteID: formInt64(r, "site_id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
+		Scenario: medsec.Scenario(r.PostFormValue("scenario")), Drill: r.PostFormValue("drill") != "", Level: medsec.IncidentLevel(formInt(r, "level")),
+		LevelReason: r.PostFormValue("level_reason"), Exposure: medsec.DataExposure(r.PostFormValue("exposure")),
+		Outage: medsec.OutageScope(r.PostFormValue("outage")), OutageMinutes: formInt(r, "outage_minutes")}
+	for _, v := range r.PostForm["asset_ids"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			c.AssetIDs = append(c.AssetIDs, id)
+		}
+	}
+	inc, err := s.Incidents.CreateIncident(r.Context(), c)
+	if err != nil {
+		return s.incidentListPage(w, r, errorStatus(err), c, err)
+	}
+	flash(w, "incident.created")
+	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", inc.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
+	j := medsec.Jurisdiction(r.FormValue("jurisdiction"))
+	if !j.Valid() {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil,
+			&medsec.ValidationError{Errors: []medsec.FieldError{{Field: "jurisdiction", Key: "err.invalid", Message: "must be TW, CN or JP"}}})
+	}
+	file, head, err := r.FormFile("file")
+	if err != nil {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil,
+			&medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.required", Message: "is required"}}})
+	}
+	defer file.Close()
+	days, err := parseHolidays(file, head.Header.Get("Content-Type"), head.Filename, j)
+	if err == nil {
+		err = s.Incidents.ImportHolidays(r.Context(), j, days)
+	}
+	if err != nil {
+		return s.incidentListPage(w, r, errorStatus(err), nil, err)
+	}
+	flash(w, "incident.calendar_imported")
+	http.Redirect(w, r, "/incidents", http.StatusSeeOther)
+	return nil
+}
+
+// incidentShowData is the incident page.
+type incidentShowData struct {
+	Inc        *medsec.Incident
+	Clocks     []clockView
+	Late       int
+	Levels     []medsec.IncidentLevel
+	Roles      []medsec.IncidentRole
+	Recipients []medsec.Recipient
+	Channels   []string
+	Languages  []string
+	Custody    []string
+	Assets     []*medsec.Asset
+	Template   string
+	TplFor     medsec.Recipient
+	TplLang    string
+	CanWaive   bool
+	Open       bool
+	Checklist  bool // every item met or waived
+}
+
+// templateText is the notification template for a recipient in a language [003 §4.1.2: type,
+// scope, first measures and support needed].
+func (s *Server) templateText(inc *medsec.Incident, to medsec.Recipient, lang string) string {
+	level := s.i18n.T(lang, "incident.level."+strconv.Itoa(int(inc.Level)))
+	return s.i18n.T(lang, "incident.template."+string(to), inc.Title, level, inc.SiteName, inc.DetectedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		s.i18n.T(lang, "scenario."+string(inc.Scenario)))
+}
+
+func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int, id int64, formErr error) error {
+	ctx := r.Context()
+	inc, err := s.Incidents.FindIncidentByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "incident.title_one")
+	p.Title = fmt.Sprintf("%s #%d · %s", p.T("incident.title_one"), inc.ID, inc.Title)
+	d := &incidentShowData{Inc: inc, Clocks: p.clockViews(inc.Clocks, s.now()), Levels: medsec.IncidentLevels, Roles: medsec.IncidentRoles,
+		Recipients: medsec.Recipients, Channels: medsec.Channels, Languages: []string{"en", "ja", "zh-CN", "zh-TW"},
+		Custody: []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}, Open: inc.Status == medsec.IncidentOpen,
+		CanWaive: p.User.Role == medsec.RoleSecurityOfficer, Checklist: true}
+	for _, c := range d.Clocks {
+		if c.State == medsec.ClockLate && c.MetAt.IsZero() {
+			d.Late++
+		}
+	}
+	for _, it := range inc.Checklist {
+		if !it.Done() {
+			d.Checklist = false
+		}
+	}
+	d.TplFor = medsec.Recipient(r.URL.Query().Get("tpl"))
+	if !slices.Contains(medsec.Recipients, d.TplFor) {
+		d.TplFor = medsec.RecipientAuthority
+	}
+	d.TplLang = r.URL.Query().Get("tpl_lang")
+	if !slices.Contains(d.Languages, d.TplLang) {
+		d.TplLang = p.Lang
+	}
+	d.Template = s.templateText(inc, d.TplFor, d.TplLang)
+	if p.Can(string(medsec.PermIncidentWrite)) {
+		if d.Assets, _, err = s.Assets.FindAssets(ctx, medsec.AssetFilter{SiteID: inc.SiteID, Status: medsec.StatusActive, Limit: medsec.MaxPageSize}); err != nil {
+			return err
+		}
+	}
+	p.Data = d
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "incident_show", p)
+	return nil
+}
+
+func (s *Server) uiIncidentShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.incidentPage(w, r, http.StatusOK, id, nil)
+}
+
+func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.ParseForm()
+	f := r.PostFormValue
+	a := &incidentAction{Version: formInt64(r, "version"), Action: f("action"), Level: medsec.IncidentLevel(formInt(r, "level")), Reason: f("reason"),
+		Cause: f("cause"), Actions: f("actions"), Result: f("result"), ClockID: formInt64(r, "clock_id"), TaskID: formInt64(r, "task_id"), Key: f("key"),
+		Note: f("note"), Evidence: strings.TrimSpace(f("evidence")), Label: f("label"), Minutes: formInt(r, "minutes"), Text: f("text"), Name: f("name"),
+		Role: medsec.IncidentRole(f("role")), AssetID: formInt64(r, "asset_id"), SHA256: strings.TrimSpace(f("sha256")), CustodyAction: f("custody_action"),
+		Recipient: medsec.Recipient(f("recipient")), Channel: f("channel"), Language: f("language"), Content: f("content"), Title: f("title"),
+		Assignee: f("assignee"), Lesson: f("lesson") != ""}
+	if _, err := s.applyIncidentAction(r.Context(), id, a); err != nil {
+		return s.incidentPage(w, r, errorStatus(err), id, err)
+	}
+	flash(w, "incident.saved")
+	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+type ledgerData struct {
+	Rows   []*medsec.LedgerRow
+	Filter medsec.IncidentFilter
+	Query  string
+}
+
+func (s *Server) uiIncidentLedger(w http.ResponseWriter, r *http.Request) error {
+	f := incidentFilter(r)
+	rows, err := s.Incidents.Ledger(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "incident.ledger_title")
+	p.Data = &ledgerData{Rows: rows, Filter: f, Query: r.URL.RawQuery}
+	s.render(w, r, http.StatusOK, "incident_ledger", p)
+	return nil
+}
+
+func (s *Server) uiIncidentLedgerExport(w http.ResponseWriter, r *http.Request) error {
+	rows, err := s.Incidents.Ledger(r.Context(), incidentFilter(r))
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	return s.writeLedger(w, r, format, rows)
+}
