@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// TestIncidentDemoAndCLI loads the demo hospital with its incidents and reads them back
+// through "medsec incident list --json" and "medsec incident ledger": a closed level-2
+// incident with its whole record, an open level-3 one with a late clock, and a drill.
+func TestIncidentDemoAndCLI(t *testing.T) {
+	ctx := asSystem(context.Background())
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
+		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Incidents: sqlstore.NewIncidentService(db)}
+	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
+		t.Fatalf("load demo: %v, %v", loaded, err)
+	}
+	now := time.Now().UTC()
+	if err := loadIncidentDemo(ctx, s, db, now); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"incident", "list", "--data", dir, "--json"}, &out, &errOut); err != nil {
+		t.Fatalf("incident list: %v %s", err, errOut.String())
+	}
+	var list []*medsec.Incident
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Fatalf("%d incidents", len(list))
+	}
+	byTitle := map[string]*medsec.Incident{}
+	for _, inc := range list {
+		byTitle[inc.Title] = inc
+	}
+	pacs, lis, drill := byTitle["PACS 影像主伺服器遭勒索軟體加密"], byTitle["LIS 檢驗資訊系統介面異常"], byTitle["年度勒索軟體應變演練"]
+	if pacs == nil || lis == nil || drill == nil {
+		t.Fatalf("titles %v", byTitle)
+	}
+	if pacs.Level != 2 || pacs.Status != medsec.IncidentClosed || pacs.Drill || len(pacs.LateClocks()) != 0 {
+		t.Errorf("PACS incident: level %d %s drill %v late %d", pacs.Level, pacs.Status, pacs.Drill, len(pacs.LateClocks()))
+	}
+	for _, c := range pacs.Clocks {
+		if c.State == medsec.ClockLate {
+			t.Errorf("PACS clock %s late", c.Key)
+		}
+	}
+	if late := lis.LateClocks(); lis.Level != 3 || lis.Status != medsec.IncidentOpen || len(late) != 1 || late[0].Key != "repair" {
+		t.Errorf("LIS incident: level %d %s late %v", lis.Level, lis.Status, late)
+	}
+	if !drill.Drill || drill.Status != medsec.IncidentClosed {
+		t.Errorf("drill %+v", drill)
+	}
+
+	// The whole record of the closed incident.
+	db, err = sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := sqlstore.NewIncidentService(db).FindIncidentByID(ctx, pacs.ID)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Timeline) < 30 || len(full.People) != 3 || len(full.Notifications) != 1 || len(full.Evidence) != 1 ||
+		len(full.Evidence[0].Custody) != 2 || len(full.Assets) != 1 || full.Cause == "" {
+		t.Errorf("PACS record: %d timeline, %d people, %d notifications, %d evidence, %d assets",
+			len(full.Timeline), len(full.People), len(full.Notifications), len(full.Evidence), len(full.Assets))
+	}
+	for _, it := range full.Checklist {
+		if !it.Done() {
+			t.Errorf("checklist %s open", it.Key)
+		}
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"incident", "ledger", "--data", dir, "--format", "csv", "--lang", "zh-TW"}, &out, &errOut); err != nil {
+		t.Fatalf("ledger csv: %v", err)
+	}
+	csv := strings.TrimPrefix(out.String(), "\ufeff") // the BOM spreadsheets need for UTF-8
+	if !strings.HasPrefix(csv, "編號,院區,標題,演練,等級") || strings.Count(csv, "\n") != 4 || !strings.Contains(csv, "年度勒索軟體應變演練,演練,1,") {
+		t.Errorf("ledger CSV:\n%s", csv)
+	}
+	xlsx := filepath.Join(dir, "ledger.xlsx")
+	if err := run(context.Background(), []string{"incident", "ledger", "--data", dir, "--format", "xlsx", "--out", xlsx}, &out, &errOut); err != nil {
+		t.Fatalf("ledger xlsx: %v", err)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("網絡安全事件臺賬")
+	if err != nil || len(rows) != 4 || rows[0][0] != "No." {
+		t.Errorf("xlsx rows %v %v", rows, err)
+	}
+	if err := run(context.Background(), []string{"incident", "ledger", "--data", dir, "--format", "pdf"}, &out, &errOut); err == nil {
+		t.Error("ledger --format pdf accepted")
+	}
+}
