@@ -32,6 +32,19 @@ type Main struct {
 	LogListening func(kind, addr string)
 	// logFlushEvery is how often log sources' health is written; 0 means a minute.
 	logFlushEvery time.Duration
+	// Now is the one clock of the server (store, scheduler, notifications, pages); nil
+	// means time.Now. Tests set it to move time, e.g. to make an incident clock late.
+	Now func() time.Time
+	// SchedulerTick is how often the scheduler looks for due jobs; 0 means a minute.
+	SchedulerTick time.Duration
+}
+
+// now returns the server's clock.
+func (m *Main) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // serveConfig holds the flags of "medsec serve".
@@ -135,6 +148,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer db.Close()
+	db.Now = m.now
 	users := sqlstore.NewUserService(db)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
@@ -158,7 +172,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: demo: %w", err)
 		}
 		if load.Loaded {
-			if err := loadIncidentDemo(ctx, services, db, time.Now().UTC()); err != nil {
+			if err := loadIncidentDemo(ctx, services, db, m.now()); err != nil {
 				return fmt.Errorf("serve: demo: %w", err)
 			}
 			logger.Info("demo hospital loaded")
@@ -185,7 +199,12 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		Incidents: services.Incidents}, dispatcher, logger)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
-	go func() { defer close(schedDone); sched.Run(schedCtx, time.Minute) }()
+	dispatcher.Now, sched.Now = m.now, m.now
+	tick := m.SchedulerTick
+	if tick <= 0 {
+		tick = time.Minute
+	}
+	go func() { defer close(schedDone); sched.Run(schedCtx, tick) }()
 	defer func() { stopSched(); <-schedDone }()
 
 	flushEvery := m.logFlushEvery
@@ -208,7 +227,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}()
 
-	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != ""})
+	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != "", Now: m.now})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
