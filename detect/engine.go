@@ -24,6 +24,11 @@ type Options struct {
 	// MaxEventsPerGroup bounds the events kept in one group's window; beyond it the oldest
 	// is dropped. Default 1,000.
 	MaxEventsPerGroup int
+	// MaxEventsPerCorrelation bounds the events held by all groups of one correlation;
+	// beyond it the group whose window started first is dropped. Default 100,000 (with the
+	// default MaxGroups, at most about 20 MB beyond the events themselves,
+	// docs/PERFORMANCE.md).
+	MaxEventsPerCorrelation int
 }
 
 // Engine runs detection rules and correlation rules over a stream of events. Feed events
@@ -78,7 +83,8 @@ type Stats struct {
 	Events, Matches, Alerts int64
 	// Late counts matches that arrived beyond Options.Lateness and were not correlated.
 	Late int64
-	// Dropped counts events dropped from windows by MaxEventsPerGroup and MaxGroups.
+	// Dropped counts events dropped from windows by MaxEventsPerGroup, MaxGroups and
+	// MaxEventsPerCorrelation.
 	Dropped int64
 	// OpenGroups is the number of correlation groups holding events now.
 	OpenGroups int
@@ -132,6 +138,9 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 	}
 	if opt.MaxEventsPerGroup <= 0 {
 		opt.MaxEventsPerGroup = 1000
+	}
+	if opt.MaxEventsPerCorrelation <= 0 {
+		opt.MaxEventsPerCorrelation = 100000
 	}
 	e := &Engine{opt: opt, ft: newFieldTable(), consumers: map[string][]*corrState{}, reported: map[*Rule]bool{}}
 	byKey := map[string]*Rule{}
@@ -498,6 +507,7 @@ type corrState struct {
 	valueF  groupField
 	groups  map[string]*group
 	expiry  deadlineHeap
+	held    int // events held by all groups
 }
 
 type groupField struct {
@@ -596,8 +606,18 @@ func (cs *corrState) add(it *item) []Alert {
 	if len(g.items) >= cs.e.opt.MaxEventsPerGroup {
 		g.items = g.items[1:]
 		cs.e.stats.Dropped++
+		cs.held--
 	}
 	g.items = append(g.items, it)
+	cs.held++
+	for cs.held > cs.e.opt.MaxEventsPerCorrelation && len(cs.groups) > 1 {
+		if !cs.evictOldest() {
+			break
+		}
+		if cs.groups[key] == nil { // the group of this event went itself
+			return alerts
+		}
+	}
 	cs.schedule(g)
 	if !cs.atClose {
 		if n, ok := cs.holds(g.items); ok {
@@ -623,7 +643,7 @@ func (cs *corrState) schedule(g *group) {
 	heap.Push(&cs.expiry, deadline{t: end, key: g.key})
 }
 
-func (cs *corrState) evictOldest() {
+func (cs *corrState) evictOldest() bool {
 	for cs.expiry.Len() > 0 {
 		d := heap.Pop(&cs.expiry).(deadline)
 		g := cs.groups[d.key]
@@ -631,9 +651,11 @@ func (cs *corrState) evictOldest() {
 			continue
 		}
 		cs.e.stats.Dropped += int64(len(g.items))
+		cs.held -= len(g.items)
 		delete(cs.groups, d.key)
-		return
+		return true
 	}
+	return false
 }
 
 // expire closes the windows that ended before now.
@@ -677,6 +699,7 @@ func (cs *corrState) closeGroup(key string, now time.Time, final bool) []Alert {
 			}
 		}
 		g.items = g.items[1:]
+		cs.held--
 	}
 	if len(g.items) == 0 {
 		delete(cs.groups, key)
@@ -742,6 +765,7 @@ func (cs *corrState) fire(g *group, n int, v int64) Alert {
 		a.Rules = append(a.Rules, it.rules...)
 	}
 	g.items = append([]*item(nil), g.items[n:]...)
+	cs.held -= n
 	cs.e.stats.Alerts++
 	cs.schedule(g)
 	return a

@@ -340,3 +340,30 @@ correlation:
 		t.Errorf("after the alert: %d groups, %d events open", s.OpenGroups, s.OpenEvents)
 	}
 }
+
+func TestBoundedMemoryPerCorrelation(t *testing.T) {
+	corr := `title: brute
+name: brute
+correlation:
+  type: event_count
+  rules: [failed_login]
+  group-by: [user.name]
+  timespan: 20m
+  condition: {gte: 7}
+`
+	e := engine(t, corr, Options{MaxGroups: 1000, MaxEventsPerGroup: 100, MaxEventsPerCorrelation: 300})
+	for i := 0; i < 5000; i++ {
+		e.Process(ev(i/3, "login.failed", fmt.Sprint("u", i%97)))
+		cs := e.corrs[0]
+		held := 0
+		for _, g := range cs.groups {
+			held += len(g.items)
+		}
+		if held != cs.held || held > 300 {
+			t.Fatalf("after %d events: %d held, counter %d, bound 300", i+1, held, cs.held)
+		}
+	}
+	if e.Stats().Dropped == 0 {
+		t.Error("nothing dropped")
+	}
+}
