@@ -37,11 +37,17 @@ const (
 	// KindIncidentClockEscalated: a late clock stayed unmet as long again as it ran; the
 	// security officers and administrators are told.
 	KindIncidentClockEscalated NotificationKind = "incident.clock_escalated"
+	// KindLogStorageFailure: the log store could not store records (disk full, a write
+	// error); senders are pushed back until it is fixed [000 日誌處理失效之回應].
+	KindLogStorageFailure NotificationKind = "logs.storage_failure"
+	// KindLogVerifyFailed: verifying the log store against its seal found a changed,
+	// deleted or inserted record [002 第二十二条(四)].
+	KindLogVerifyFailed NotificationKind = "logs.verify_failed"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed}
 
 // Severity ranks a notification.
 type Severity string

@@ -81,6 +81,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, logAPIRoutes(s)...)
 	routes = append(routes, componentAPIRoutes(s)...)
 	routes = append(routes, incidentAPIRoutes(s)...)
+	routes = append(routes, logStoreAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

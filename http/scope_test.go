@@ -131,6 +131,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
+	addLogs(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
 		t.Helper()

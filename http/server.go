@@ -55,6 +55,9 @@ type Services struct {
 	Scans      medsec.ScanService
 	// Incidents keeps incidents on the response plan's clock, and the ledger (M9).
 	Incidents medsec.IncidentService
+	// Logs searches, exports and verifies the sealed log store (issue 12); nil when the
+	// server keeps no logs.
+	Logs medsec.LogService
 }
 
 // Server is the web UI and REST API.

@@ -47,6 +47,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
+	addLogs(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -150,6 +151,10 @@ var routeTable = []struct {
 	{"GET", "/api/v1/audit", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/audit/export", medsec.PermAuditRead, false},
 	{"GET", "/api/v1/audit/{id}", medsec.PermAuditRead, false},
+	{"GET", "/api/v1/logs/search", medsec.PermLogRead, false},
+	{"GET", "/api/v1/logs/export", medsec.PermLogRead, false},
+	{"GET", "/api/v1/logs/seal", medsec.PermLogRead, false},
+	{"POST", "/api/v1/logs/verify", medsec.PermLogRead, false},
 	{"GET", "/api/v1/users", medsec.PermUserAdmin, false},
 	{"POST", "/api/v1/users", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/users/{id}", medsec.PermUserAdmin, false},

@@ -387,6 +387,8 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
 
+	s.logStoreUIRoutes(mux)
+
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))
 	mux.Handle("GET /audit/{id}", s.ui(medsec.PermAuditRead, s.uiAuditShow))

@@ -123,7 +123,7 @@ func (s *Store) Search(ctx context.Context, q Query) (*Result, error) {
 	sort.Slice(res.Hits, func(a, b int) bool { return res.Hits[a].Received.After(res.Hits[b].Received) })
 	counts := map[int64]int64{}
 	stepNs := res.Step.Nanoseconds()
-	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%s) count() hits", res.Step), []string{"_time", "hits"}, func(row map[string]string) {
+	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%ds) count() hits", int64(res.Step/time.Second)), []string{"_time", "hits"}, func(row map[string]string) {
 		t, err := time.Parse(time.RFC3339Nano, row["_time"])
 		n, err2 := strconv.ParseInt(row["hits"], 10, 64)
 		if err != nil || err2 != nil {

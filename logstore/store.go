@@ -99,6 +99,9 @@ type Store struct {
 type request struct {
 	recs []logs.Record
 	done chan error
+	// site, when set, is the site of every record, instead of Config.Site's answer (the
+	// store's own retention records).
+	site *int64
 }
 
 var flagOnce sync.Once
@@ -163,7 +166,7 @@ func Open(cfg Config) (*Store, error) {
 		// first; the storage's own retention is only a backstop a week later.
 		Retention:      cfg.Retention + 7*24*time.Hour,
 		FlushInterval:  time.Second,
-		MaxBackfillAge: cfg.Retention,
+		MaxBackfillAge: cfg.Retention + 7*24*time.Hour,
 	})
 	if err := s.openSites(); err != nil {
 		s.vl.MustClose()
@@ -179,9 +182,17 @@ func Open(cfg Config) (*Store, error) {
 			s.closeFiles()
 			return nil, fmt.Errorf("log store recovery: %w", err)
 		}
-		s.wg.Add(3)
+		s.wg.Add(4)
 		go s.writer()
-		go s.every(cfg.CheckpointEvery, func() { s.Checkpoint() })
+		go s.every(time.Hour, func() {
+			if _, err := s.ApplyRetention(context.Background()); err != nil {
+				s.log.Error("log store retention", "err", err)
+			}
+		})
+		go s.every(cfg.CheckpointEvery, func() {
+			s.Checkpoint()
+			s.serveSnapshotRequests()
+		})
 		go s.every(cfg.FlushEvery, func() {
 			if err := s.Flush(); err != nil {
 				s.fail(err)
@@ -383,7 +394,12 @@ func (s *Store) commit(batch []*request) error {
 	for _, r := range batch {
 		for i := range r.recs {
 			rec := &r.recs[i]
-			site := s.cfg.Site(*rec)
+			var site int64
+			if r.site != nil {
+				site = *r.site
+			} else {
+				site = s.cfg.Site(*rec)
+			}
 			l, err := s.siteLog(site)
 			if err != nil {
 				return s.fail(err)

@@ -44,7 +44,7 @@ func (s *LogService) auditEvent(ctx context.Context, action, detail string) erro
 func logQueryError(err error) error {
 	var qe *logstore.QueryError
 	if errors.As(err, &qe) {
-		return &medsec.Error{Code: medsec.EINVALID, Message: qe.Message, Key: "err.log_query"}
+		return &medsec.Error{Code: medsec.EINVALID, Message: qe.Message, Key: "err.log_query", Args: []any{qe.Message}}
 	}
 	return err
 }

@@ -162,6 +162,9 @@ func writeBackup(ctx context.Context, dataDir, dbPath string, w io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := addLogStore(tw, dataDir); err != nil {
+		return fmt.Errorf("log store: %w", err)
+	}
 	return tw.Close()
 }
 
@@ -264,6 +267,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkEvidencePresent(ctx, staged); err != nil {
 		return fmt.Errorf("restore: %s is not whole: %w; nothing was changed", *from, err)
 	}
+	if err := checkLogStore(staged); err != nil {
+		return fmt.Errorf("restore: %s: %w; nothing was changed", *from, err)
+	}
 
 	restored = true // from here on the data directory is being changed; keep it and its lock
 	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
@@ -277,6 +283,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := os.Rename(filepath.Join(staged, "evidence"), filepath.Join(*data, "evidence")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if err := restoreLogStore(staged, *data, stamp); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(stdout, "restored %s into %s; the previous database and evidence are kept with the suffix %s\n", *from, *data, stamp)
@@ -344,6 +353,7 @@ func unpackBackup(path, dir string) error {
 		case hdr.Name == "medsec.db" && !haveDB:
 			haveDB = true
 		case m != nil && m[1] == m[2][:2]:
+		case logStoreEntry(hdr.Name):
 		default:
 			return fmt.Errorf("unexpected entry %q", hdr.Name)
 		}

@@ -188,12 +188,20 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	logStore, err := openServeLogs(ctx, c.data, db, logger)
+	if err != nil {
+		return fmt.Errorf("serve: logs: %w", err)
+	}
+	defer logStore.store.Close()
+	services.Logs, services.LogSink = logStore.service, logStore.store
+
 	notifySvc := sqlstore.NewNotifyService(db)
 	dispatcher, err := newDispatcher(notifySvc, logger)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
+	logStore.setDispatcher(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
 		Incidents: services.Incidents}, dispatcher, logger)

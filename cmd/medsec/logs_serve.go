@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"medsec"
+	"medsec/logstore"
+	"medsec/notify"
+	"medsec/sqlstore"
+)
+
+// serveLogs is the server's log store and the hooks that raise its alerts once the
+// notification dispatcher exists.
+type serveLogs struct {
+	store   *logstore.Store
+	service *sqlstore.LogService
+	notify  func(ctx context.Context, n medsec.Notification)
+	logger  *slog.Logger
+}
+
+// openServeLogs opens the data directory's sealed log store for "medsec serve".
+func openServeLogs(ctx context.Context, data string, db *sqlstore.DB, logger *slog.Logger) (*serveLogs, error) {
+	site, err := siteResolver(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	sl := &serveLogs{logger: logger}
+	sl.store, err = logstore.Open(logstore.Config{Dir: logStoreDir(data), Site: site, Logger: logger, OnFailure: sl.storageFailure})
+	if err != nil {
+		return nil, err
+	}
+	sl.service = sqlstore.NewLogService(db, sl.store)
+	sl.service.OnVerifyFailed = sl.verifyFailed
+	logger.Info("log store open", "dir", logStoreDir(data), "public_key", sl.store.PublicKey())
+	return sl, nil
+}
+
+// setDispatcher routes the store's alerts to the notification service.
+func (sl *serveLogs) setDispatcher(d *notify.Dispatcher) {
+	sl.notify = func(ctx context.Context, n medsec.Notification) {
+		if err := d.Notify(ctx, n); err != nil {
+			sl.logger.Error("log store alert", "kind", n.Kind, "err", err)
+		}
+	}
+}
+
+// storageFailure raises logs.storage_failure, at most once an hour per cause. It is called
+// from the store's writer, so it sends in the background.
+func (sl *serveLogs) storageFailure(err error) {
+	if sl.notify == nil {
+		return
+	}
+	cause := "write error"
+	if err == logstore.ErrStorageFull {
+		cause = "disk full"
+	}
+	n := medsec.Notification{Kind: medsec.KindLogStorageFailure, Severity: medsec.SeverityCritical, Key: "notify.logs_storage_failure",
+		Args: []medsec.NotifyArg{{Text: cause}}, Link: "/logs/seal", Perm: medsec.PermLogRead,
+		DedupKey: "logs.storage_failure:" + cause + ":" + time.Now().UTC().Format("2006010215")}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		sl.notify(ctx, n)
+	}()
+}
+
+// verifyFailed raises logs.verify_failed for a report with problems, once per first
+// problem found.
+func (sl *serveLogs) verifyFailed(ctx context.Context, r *medsec.LogVerifyReport) {
+	if sl.notify == nil || len(r.Problems) == 0 {
+		return
+	}
+	p := r.Problems[0]
+	first := fmt.Sprintf("%s, site %d, record %d", p.Kind, p.SiteID, p.Index)
+	if !p.Time.IsZero() {
+		first += ", " + p.Time.UTC().Format(time.RFC3339)
+	}
+	sl.notify(context.WithoutCancel(ctx), medsec.Notification{Kind: medsec.KindLogVerifyFailed, Severity: medsec.SeverityCritical, Key: "notify.logs_verify_failed",
+		Args: []medsec.NotifyArg{{Text: strconv.Itoa(len(r.Problems))}, {Text: first}}, Link: "/logs/seal", Perm: medsec.PermLogRead,
+		DedupKey: fmt.Sprintf("logs.verify_failed:%s:%d:%d", p.Kind, p.SiteID, p.Index)})
+}

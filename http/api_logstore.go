@@ -1,0 +1,117 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"medsec"
+)
+
+// logStoreAPIRoutes are the routes of the sealed log store (issue 12): search, export of a
+// verification bundle, the seal's state and public key, and verification. Each needs
+// log:read; the service limits them to the caller's sites and audits each call.
+func logStoreAPIRoutes(s *Server) []apiRoute {
+	return []apiRoute{
+		{Method: "GET", Path: "/api/v1/logs/search", Perm: medsec.PermLogRead, Handler: s.apiLogSearch},
+		{Method: "GET", Path: "/api/v1/logs/export", Perm: medsec.PermLogRead, Handler: s.apiLogExport},
+		{Method: "GET", Path: "/api/v1/logs/seal", Perm: medsec.PermLogRead, Handler: s.apiLogSeal},
+		{Method: "POST", Path: "/api/v1/logs/verify", Perm: medsec.PermLogRead, Handler: s.apiLogVerify},
+	}
+}
+
+// errLogsOff is the answer when the server runs without a log store.
+func errLogsOff() error {
+	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "This server keeps no logs.", Key: "err.logs_off"}
+}
+
+// logQuery reads from, to (RFC 3339 or a date; default the last 24 hours), q and limit.
+func (s *Server) logQuery(r *http.Request) (medsec.LogQuery, error) {
+	now := s.now()
+	q := medsec.LogQuery{From: now.Add(-24 * time.Hour), To: now, Query: r.URL.Query().Get("q"), Limit: 100}
+	var errs []medsec.FieldError
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"start", &q.From}, {"end", &q.To}} {
+		v := r.URL.Query().Get(f.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02T15:04", v); err != nil {
+				t, err = time.Parse("2006-01-02", v)
+			}
+		}
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "err.bad_time", Message: fmt.Sprintf("%q is not a time (RFC 3339 or YYYY-MM-DD)", v)})
+			continue
+		}
+		*f.dst = t.UTC()
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := medsec.PageLimit(queryInt(r, "limit", -1), 100)
+		if err != nil {
+			return q, err
+		}
+		q.Limit = n
+	}
+	if len(errs) > 0 {
+		return q, &medsec.ValidationError{Errors: errs}
+	}
+	return q, nil
+}
+
+func (s *Server) apiLogSearch(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	q, err := s.logQuery(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.Logs.SearchLogs(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiLogExport(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	q, err := s.logQuery(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="medsec-logs-%s.json"`, q.From.Format("20060102T1504")))
+	return s.Logs.ExportLogs(r.Context(), q.From, q.To, w)
+}
+
+func (s *Server) apiLogSeal(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	st, err := s.Logs.LogSeal(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) apiLogVerify(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	rep, err := s.Logs.VerifyLogs(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}

@@ -1,0 +1,119 @@
+package http
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"medsec"
+)
+
+// logSearchData is the log search page: the form's values, the result and the histogram
+// as JSON for the chart (the table under it holds the same numbers).
+type logSearchData struct {
+	From, To, Query string
+	Result          *medsec.LogSearchResult
+	ChartJSON       template.JS
+	ExportQuery     string
+}
+
+// uiLogSearch shows the log search page [issue 12]: records received in a time range that
+// match a LogsQL filter, newest first, with a histogram over the range.
+func (s *Server) uiLogSearch(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	p := s.newPage(r, "logstore.search_title")
+	q, err := s.logQuery(r)
+	d := &logSearchData{From: q.From.Format("2006-01-02T15:04"), To: q.To.Format("2006-01-02T15:04"), Query: q.Query}
+	p.Data = d
+	if err == nil && r.URL.Query().Has("start") {
+		d.Result, err = s.Logs.SearchLogs(r.Context(), q)
+	}
+	if err != nil {
+		if err := p.showFormError(err); err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "logs_search", p)
+		return nil
+	}
+	if d.Result != nil {
+		type chart struct {
+			Labels []string `json:"labels"`
+			Counts []int64  `json:"counts"`
+			Name   string   `json:"name"`
+		}
+		c := chart{Name: p.T("logstore.records")}
+		layout := "01-02 15:04"
+		if d.Result.StepSeconds < 60 {
+			layout = "15:04:05"
+		}
+		for _, b := range d.Result.Histogram {
+			c.Labels = append(c.Labels, b.Start.Format(layout))
+			c.Counts = append(c.Counts, b.Count)
+		}
+		js, _ := json.Marshal(c)
+		d.ChartJSON = template.JS(js)
+		d.ExportQuery = url.Values{"start": {q.From.Format(time.RFC3339)}, "end": {q.To.Format(time.RFC3339)}}.Encode()
+	}
+	s.render(w, r, http.StatusOK, "logs_search", p)
+	return nil
+}
+
+// logSealData is the seal page: each site log's newest checkpoint, the public key, and a
+// verification report after the user asked for one.
+type logSealData struct {
+	Seal   *medsec.LogSealStatus
+	Report *medsec.LogVerifyReport
+	Sites  map[int64]string
+}
+
+// uiLogSeal shows the seal of the logs: the public key and the newest signed checkpoint
+// of each site log.
+func (s *Server) uiLogSeal(w http.ResponseWriter, r *http.Request) error {
+	return s.renderLogSeal(w, r, nil)
+}
+
+// uiLogVerify verifies the store and shows the report on the seal page.
+func (s *Server) uiLogVerify(w http.ResponseWriter, r *http.Request) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	rep, err := s.Logs.VerifyLogs(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.renderLogSeal(w, r, rep)
+}
+
+func (s *Server) renderLogSeal(w http.ResponseWriter, r *http.Request, rep *medsec.LogVerifyReport) error {
+	if s.Logs == nil {
+		return errLogsOff()
+	}
+	st, err := s.Logs.LogSeal(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &logSealData{Seal: st, Report: rep, Sites: map[int64]string{}}
+	if s.Org != nil {
+		if sites, err := s.Org.FindSites(r.Context()); err == nil {
+			for _, site := range sites {
+				d.Sites[site.ID] = site.Name
+			}
+		}
+	}
+	p := s.newPage(r, "logstore.seal_title")
+	p.Data = d
+	s.render(w, r, http.StatusOK, "logs_seal", p)
+	return nil
+}
+
+// logStoreUIRoutes registers the log search and seal pages.
+func (s *Server) logStoreUIRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /logs", s.ui(medsec.PermLogRead, s.uiLogSearch))
+	mux.Handle("GET /logs/export", s.ui(medsec.PermLogRead, s.apiLogExport))
+	mux.Handle("GET /logs/seal", s.ui(medsec.PermLogRead, s.uiLogSeal))
+	mux.Handle("POST /logs/verify", s.ui(medsec.PermLogRead, s.uiLogVerify))
+}
