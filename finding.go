@@ -122,6 +122,11 @@ type Finding struct {
 	FixedAt time.Time `json:"fixed_at,omitzero"`
 	// Permission is the manufacturer's word on patching this device, if recorded.
 	Permission *PatchPermission `json:"permission,omitempty"`
+	// Source says where the finding was first found: "advisory" (matched against an
+	// advisory's products) or "scanner" (a CVE a scanner reported on the asset; Advisory
+	// is then the scan report, SCAN-<id>). A scanner's finding is not marked gone when the
+	// advisories are matched again.
+	Source string `json:"source"`
 	Version    int64            `json:"version"`
 }
 
@@ -298,6 +303,9 @@ type ImportSummary struct {
 	NewFindings     int      `json:"new_findings"`
 	Updated         int      `json:"updated_findings"`
 	Gone            int      `json:"gone_findings"`
+	// ScanReports counts the scanner reports imported; their new findings are counted in
+	// NewFindings.
+	ScanReports int `json:"scan_reports"`
 }
 
 // AdvisorySummary is an advisory as stored, with how many devices it affects.

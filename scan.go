@@ -20,6 +20,9 @@ type ScanReport struct {
 	Results    int       `json:"results"`
 	// Attached counts the hosts attached to an asset.
 	Attached int `json:"attached"`
+	// Findings counts the findings the report's CVEs created on the attached assets (a CVE
+	// already found on an asset gains the report among its advisories instead).
+	Findings int `json:"findings"`
 	// HostList is filled by FindScanReport: the hosts the caller may see.
 	HostList []*ScanHost `json:"host_list,omitempty"`
 }
@@ -88,7 +91,8 @@ type ScanImport struct {
 type ScanService interface {
 	// ImportScan stores the report in one transaction with its audit row, attaching each
 	// host to the one asset of the caller's scope it matches (by address, else host name,
-	// else SBOM); a host that matches none or several stays unattached. Needs
+	// else SBOM); a host that matches none or several stays unattached. The CVEs of the
+	// attached hosts' results become findings (source "scanner") in the same transaction. Needs
 	// PermInventoryWrite; a chosen asset outside the scope is ENOTFOUND.
 	ImportScan(ctx context.Context, imp ScanImport) (*ScanReport, error)
 	// FindScanReports lists the reports, newest first. Needs PermInventoryRead.

@@ -130,7 +130,21 @@ func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*m
 		return nil, err
 	}
 	defer tx.Rollback()
+	rep, err := tx.importScan(ctx, sc, imp)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// importScan stores a report in tx for the scope: hosts attached, results, findings and
+// the audit row.
+func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (*medsec.ScanReport, error) {
 	var chosen *medsec.Asset
+	var err error
 	if imp.AssetID != 0 {
 		if chosen, err = findAssetByID(ctx, tx, tx.db.dialect, imp.AssetID); err != nil {
 			return nil, err
@@ -154,6 +168,7 @@ func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*m
 		return nil, fmt.Errorf("store scan report: %w", err)
 	}
 	var attachedTo []int64
+	assetOf := make([]int64, len(imp.Hosts))
 	for i := range imp.Hosts {
 		h := &imp.Hosts[i]
 		var assetID, siteID int64
@@ -167,6 +182,7 @@ func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*m
 			rep.Attached++
 			attachedTo = append(attachedTo, assetID)
 		}
+		assetOf[i] = assetID
 		hostID, err := tx.insert(ctx, `INSERT INTO scan_hosts (report_id, address, hostname, target, os, asset_id, site_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			rep.ID, h.Address, h.Hostname, h.Target, h.OS, nullID(assetID), nullID(siteID), how)
 		if err != nil {
@@ -180,7 +196,10 @@ func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*m
 			}
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE scan_reports SET attached = ? WHERE id = ?`, rep.Attached, rep.ID); err != nil {
+	if rep.Findings, err = tx.scanFindings(ctx, rep, imp.Hosts, assetOf); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE scan_reports SET attached = ?, findings = ? WHERE id = ?`, rep.Attached, rep.Findings, rep.ID); err != nil {
 		return nil, fmt.Errorf("store scan report: %w", err)
 	}
 	var siteID int64
@@ -190,18 +209,15 @@ func (s *ScanService) ImportScan(ctx context.Context, imp medsec.ScanImport) (*m
 	if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, siteID, nil, scanAudit{rep, attachedTo}); err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
 	return rep, nil
 }
 
-const scanReportColumns = `id, format, scanner, file_name, sha256, scanned_at, imported_at, imported_by, hosts, results, attached FROM scan_reports`
+const scanReportColumns = `id, format, scanner, file_name, sha256, scanned_at, imported_at, imported_by, hosts, results, attached, findings FROM scan_reports`
 
 func scanScanReport(scan func(...any) error) (*medsec.ScanReport, error) {
 	var r medsec.ScanReport
 	var scanned sql.NullTime
-	if err := scan(&r.ID, &r.Format, &r.Scanner, &r.FileName, &r.SHA256, &scanned, &r.ImportedAt, &r.ImportedBy, &r.Hosts, &r.Results, &r.Attached); err != nil {
+	if err := scan(&r.ID, &r.Format, &r.Scanner, &r.FileName, &r.SHA256, &scanned, &r.ImportedAt, &r.ImportedBy, &r.Hosts, &r.Results, &r.Attached, &r.Findings); err != nil {
 		return nil, err
 	}
 	if scanned.Valid {

@@ -1,7 +1,10 @@
 package sqlstore_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/internal/shareddata"
@@ -104,6 +107,54 @@ func TestScanAttach(t *testing.T) {
 		entries, total, _ := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "scan.import"})
 		if total != 3 || entries[0].ObjectID != rep3.ID {
 			t.Errorf("scan audit: %d", total)
+		}
+	})
+}
+
+// TestScanFindings: the CVEs of an attached host become findings of its asset, with source
+// "scanner", the report as their advisory and a deadline from the scanner's CVSS score;
+// matching the advisories again leaves them; the same report again adds no finding but
+// names the new report on each; a person's analysis stays.
+func TestScanFindings(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		a := &medsec.Asset{SiteID: main.ID, Name: "server99", Kind: medsec.KindHIS, IPs: []string{"10.99.99.99"}}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, a); err != nil {
+			t.Fatal(err)
+		}
+		svc, vulns := sqlstore.NewScanService(db), sqlstore.NewVulnService(db)
+		rep, err := svc.ImportScan(system, readScan(t, "openvas/defectdojo-openvas-report_detail_v2.xml", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Attached != 1 || rep.Findings != 93 {
+			t.Fatalf("report: %d attached, %d findings; want 1, 93", rep.Attached, rep.Findings)
+		}
+		list, total, err := vulns.FindFindings(system, medsec.FindingFilter{AssetID: a.ID, Limit: 200})
+		if err != nil || total != 93 {
+			t.Fatalf("findings: %d, %v", total, err)
+		}
+		f := list[0]
+		ref := "SCAN-" + strconv.FormatInt(rep.ID, 10)
+		if f.Source != "scanner" || f.Advisory != ref || f.Score != 9.8 || f.State != medsec.FindingNew || !f.Due.Equal(testNow.Add(24*time.Hour)) {
+			t.Errorf("finding %+v", f)
+		}
+		if _, err := vulns.AnalyzeFinding(system, f.ID, medsec.FindingAnalysis{State: medsec.FindingConfirmed, Version: f.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vulns.Rematch(system); err != nil {
+			t.Fatal(err)
+		}
+		rep2, err := svc.ImportScan(system, readScan(t, "openvas/defectdojo-openvas-report_detail_v2.xml", 0))
+		if err != nil || rep2.Findings != 0 {
+			t.Fatalf("same report again: %+v, %v", rep2, err)
+		}
+		got, err := vulns.FindFinding(system, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.GoneAt.IsZero() || got.State != medsec.FindingConfirmed || strings.Join(got.Advisories, ",") != ref+",SCAN-"+strconv.FormatInt(rep2.ID, 10) {
+			t.Errorf("after rematch and a second scan: gone %v, state %s, advisories %v", got.GoneAt, got.State, got.Advisories)
 		}
 	})
 }

@@ -30,6 +30,10 @@ type VulnImport struct {
 	Advisories []*vuln.Advisory
 	KEV        *vuln.KEVCatalog
 	EPSS       *vuln.EPSSFile
+	// Scans are scanner reports, stored as ScanService.ImportScan stores them (hosts
+	// attached by address, host name or SBOM; their CVEs findings), in the same
+	// transaction.
+	Scans []medsec.ScanImport
 }
 
 // vulnPolicyKey is the settings row holding the sites' deadline policies as JSON: site ID
@@ -43,7 +47,8 @@ const vulnPolicyKey = "vuln.deadline_policy"
 // (those of stored advisories, KEV, or this import). Needs PermInventoryWrite.
 func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportSummary, error) {
 	sum := medsec.ImportSummary{Files: in.Files}
-	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
 		return sum, err
 	}
 	tx, err := s.db.begin(ctx)
@@ -82,6 +87,14 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 	}
 	if err := tx.rematch(ctx, &sum); err != nil {
 		return sum, err
+	}
+	for _, imp := range in.Scans {
+		rep, err := tx.importScan(ctx, sc, imp)
+		if err != nil {
+			return sum, err
+		}
+		sum.ScanReports++
+		sum.NewFindings += rep.Findings
 	}
 	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, sum); err != nil {
 		return sum, err
@@ -240,6 +253,7 @@ type findingKey struct {
 
 type existingFinding struct {
 	id       int64
+	source   string // findingFromAdvisory or findingFromScanner
 	foundAt  time.Time
 	state    string
 	gone     bool
@@ -362,7 +376,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
 	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		identifier, rule, version_test, confidence, advisory_status, score, due_at FROM vuln_findings`)
+		identifier, rule, version_test, confidence, advisory_status, score, due_at, source FROM vuln_findings`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -373,7 +387,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		var ident, rule, test, conf, status, refs string
 		var sc float64
 		var due time.Time
-		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due); err != nil {
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due, &e.source); err != nil {
 			rows.Close()
 			return fmt.Errorf("match: %w", err)
 		}
@@ -393,7 +407,9 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		}
 	}
 	for k, e := range existing {
-		if seen[k] || e.gone {
+		// A scanner's finding stays until a person or a later scan closes it: matching
+		// advisories says nothing of it.
+		if seen[k] || e.gone || e.source == findingFromScanner {
 			continue
 		}
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET gone_at = ? WHERE id = ?`, tx.now, e.id); err != nil {
@@ -509,7 +525,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	f.identifier, f.rule, f.version_test, f.confidence, COALESCE(v.title, ''), COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
-	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version`
+	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source`
 
 const findingFrom = ` FROM vuln_findings f
 	JOIN assets a ON a.id = f.asset_id
@@ -524,7 +540,7 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
-		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version); err != nil {
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source); err != nil {
 		return nil, err
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1

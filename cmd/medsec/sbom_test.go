@@ -102,3 +102,45 @@ func TestMDS2ImportCommand(t *testing.T) {
 		t.Errorf("MDS2 on an asset: %v", err)
 	}
 }
+
+// TestVulnImportScanReport: "medsec vuln import" tells a scanner report by its content,
+// attaches its host to the asset with its address and makes the CVEs findings; a broken
+// report is refused naming its line.
+func TestVulnImportScanReport(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	site := &medsec.Site{Code: "HQ", Name: "HQ"}
+	if err := sqlstore.NewOrgService(store).CreateSite(sys, site); err != nil {
+		t.Fatal(err)
+	}
+	a := &medsec.Asset{SiteID: site.ID, Name: "ubuntu-gw", Kind: medsec.KindApplicationServer, IPs: []string{"192.168.2.100"}}
+	if err := sqlstore.NewAssetService(store).CreateAsset(sys, a); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	report := shareddata.Path(t, "scanners/nessus/libnessus-nessus_report_local_3.nessus")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"vuln", "import", "--data", data, report}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "scanner reports: 1") {
+		t.Errorf("output %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "list", "--data", data, "--json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"source":"scanner"`) && !strings.Contains(out.String(), `"source": "scanner"`) {
+		t.Errorf("vuln list shows no scanner finding: %.300s", out.String())
+	}
+	bad := filepath.Join(t.TempDir(), "broken.nessus")
+	os.WriteFile(bad, []byte("<?xml version=\"1.0\"?>\n<NessusClientData_v2>\n<Report>\n<ReportHost name=\"x\"></Report>"), 0o600)
+	if err := run(ctx, []string{"vuln", "import", "--data", data, bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "broken.nessus: line 4") {
+		t.Errorf("broken report: %v", err)
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,6 +17,7 @@ import (
 
 	"medsec"
 	"medsec/sbom"
+	"medsec/scanreport"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
@@ -27,7 +30,10 @@ const vulnUsage = `usage:
 import reads each PATH (a file, or a directory read recursively) and tells its
 format from its content: CSAF 2.0 advisories (CISA ICSMA), NVD CVE API 2.0 JSON
 (records, API pages, yearly files, gzip or not), CISA's KEV catalog, FIRST's EPSS
-CSV (gzip or not). Every file is read before anything is stored; a bad file is
+CSV (gzip or not), and vulnerability scanners' reports (Greenbone/OpenVAS XML,
+Nessus .nessus, Trivy and Grype JSON: each host is attached to the asset with its
+address, host name or SBOM, and its CVEs become findings). Every file is read before
+anything is stored; a bad file is
 named with the JSON path or line at fault and nothing is imported. The advisories
 are then matched against the inventory and its SBOM components in the same
 transaction; existing findings keep their analysis.
@@ -106,6 +112,9 @@ func storeVulnImport(ctx context.Context, open func() (*sqlstore.DB, error), in 
 	}
 	fmt.Fprintf(stdout, "imported %d file(s): %d advisories, %d vulnerabilities, %d KEV entries, %d EPSS scores; findings: %d new, %d updated, %d no longer matched\n",
 		len(sum.Files), sum.Advisories, sum.Vulnerabilities, sum.KEV, sum.EPSS, sum.NewFindings, sum.Updated, sum.Gone)
+	if sum.ScanReports > 0 {
+		fmt.Fprintf(stdout, "scanner reports: %d (their hosts attached to assets by address, host name or SBOM)\n", sum.ScanReports)
+	}
 	return nil
 }
 
@@ -118,6 +127,16 @@ func readVulnPaths(paths []string) (sqlstore.VulnImport, []string, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		if scanreport.Detect(data) != "" {
+			rep, err := scanreport.Parse(path, data)
+			if err != nil {
+				return fmt.Errorf("%s", describe(err))
+			}
+			sum := sha256.Sum256(data)
+			in.Files = append(in.Files, path)
+			in.Scans = append(in.Scans, rep.Import(0, filepath.Base(path), hex.EncodeToString(sum[:])))
+			return nil
 		}
 		feed, err := vuln.ReadFeed(path, data)
 		if err != nil {
@@ -160,7 +179,8 @@ func readVulnPaths(paths []string) (sqlstore.VulnImport, []string, error) {
 				return nil
 			}
 			name := strings.ToLower(d.Name())
-			if !strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".csv") && !strings.HasSuffix(name, ".csv.gz") {
+			if !strings.HasSuffix(name, ".json") && !strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".csv") && !strings.HasSuffix(name, ".csv.gz") &&
+				!strings.HasSuffix(name, ".nessus") && !strings.HasSuffix(name, ".nessus.gz") && !strings.HasSuffix(name, ".xml") {
 				return nil
 			}
 			return add(path, false)
@@ -197,7 +217,9 @@ type findingJSON struct {
 	Component  int64    `json:"component_id,omitempty"`
 	CVE        string   `json:"cve"`
 	Advisories []string `json:"advisories"`
-	Status     string   `json:"status"`
+	// Source is where the finding was first found: "advisory" or "scanner".
+	Source string `json:"source"`
+	Status string `json:"status"`
 	// VEXStatus is the CSAF product status the status maps to.
 	VEXStatus     string `json:"vex_status"`
 	Justification string `json:"justification,omitempty"`
@@ -236,6 +258,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
 		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue = fd.Due, fd.DeadlineRule, fd.Overdue
 		j.Gone = !fd.GoneAt.IsZero()
+		j.Source = fd.Source
 		out = append(out, j)
 		return nil
 	})

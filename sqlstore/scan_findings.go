@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"medsec"
+	"medsec/vuln"
+)
+
+// Finding sources (vuln_findings.source).
+const (
+	findingFromAdvisory = "advisory"
+	findingFromScanner  = "scanner"
+)
+
+// scanAdvisoryRef is the advisory row that stands for a scan report in the findings.
+func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("SCAN-%d", reportID) }
+
+// scanFindings turns the CVEs of the attached hosts' results into findings of their
+// assets, through the findings store: a new (asset, CVE) becomes a finding with source
+// "scanner", the deadline the site's policy gives the scanner's CVSS score (7.0 when it
+// gives none, as for an unscored advisory) and the report as its advisory; an existing one
+// (from an advisory or an earlier scan) gains the report among its advisories and its
+// analysis stays. A CVE the store knows no score of takes the scanner's vector. Returns
+// how many findings were created.
+func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []medsec.ScanHost, assetOf []int64) (int, error) {
+	type hit struct {
+		asset int64
+		cve   string
+	}
+	best := map[hit]medsec.ScanResult{}
+	var order []hit
+	for i, h := range hosts {
+		if assetOf[i] == 0 {
+			continue
+		}
+		for _, r := range h.Results {
+			for _, c := range r.CVEs {
+				k := hit{assetOf[i], c}
+				have, ok := best[k]
+				if !ok {
+					order = append(order, k)
+				}
+				if !ok || r.Score > have.Score {
+					best[k] = r
+				}
+			}
+		}
+	}
+	if len(order) == 0 {
+		return 0, nil
+	}
+	ref := scanAdvisoryRef(rep.ID)
+	doc, err := json.Marshal(vuln.Advisory{ID: ref, Source: vuln.Source(findingFromScanner), Title: rep.Scanner + ": " + rep.FileName,
+		Publisher: rep.Scanner, Published: rep.ScannedAt, Vulnerabilities: []vuln.Vulnerability{}})
+	if err != nil {
+		return 0, fmt.Errorf("scan findings: %w", err)
+	}
+	advID, err := tx.insert(ctx, `INSERT INTO vuln_advisories (ref, source, title, publisher, published, file, doc_json, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ref, findingFromScanner, rep.Scanner+": "+rep.FileName, rep.Scanner, nullTime(rep.ScannedAt), rep.FileName, string(doc), tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("scan findings: %w", err)
+	}
+	policies, err := readPolicies(ctx, tx, tx.db.dialect)
+	if err != nil {
+		return 0, err
+	}
+	assets := map[int64]*medsec.Asset{}
+	created := 0
+	for _, k := range order {
+		r := best[k]
+		a := assets[k.asset]
+		if a == nil {
+			if a, err = findAssetByID(ctx, tx, tx.db.dialect, k.asset); err != nil {
+				return 0, err
+			}
+			assets[k.asset] = a
+		}
+		// The scanner's score fills a CVE the store has no score for.
+		var base float64
+		known := 0
+		if c, err := vuln.ParseCVSS(r.Vector); err == nil {
+			base, known = c.Base, 1
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cvss_vector, base_score, score_known, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (cve) DO UPDATE SET
+				cvss_vector = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
+				base_score = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
+				score_known = CASE WHEN vuln_vulnerabilities.score_known = 1 OR excluded.score_known = 1 THEN 1 ELSE 0 END,
+				title = CASE WHEN vuln_vulnerabilities.title = '' THEN excluded.title ELSE vuln_vulnerabilities.title END`,
+			k.cve, shortText(r.Title, 500), r.Vector, base, known, tx.now); err != nil {
+			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
+		}
+		var score float64
+		var scoreKnown, kev int
+		if err := tx.queryRow(ctx, `SELECT base_score, score_known, kev FROM vuln_vulnerabilities WHERE cve = ?`, k.cve).Scan(&score, &scoreKnown, &kev); err != nil {
+			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
+		}
+		exp := vuln.Exposure{Score: score, KEV: kev == 1, Terminal: terminal(a.Class)}
+		if scoreKnown == 0 {
+			exp.Score = 7.0
+		}
+		var id int64
+		var refs string
+		err := tx.queryRow(ctx, `SELECT id, advisories FROM vuln_findings WHERE asset_id = ? AND component_id = 0 AND cve = ?`, k.asset, k.cve).Scan(&id, &refs)
+		if err == nil {
+			list := splitList(refs)
+			if !slices.Contains(list, ref) {
+				list = append(list, ref)
+				if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisories = ? WHERE id = ?`, strings.Join(list, ","), id); err != nil {
+					return 0, fmt.Errorf("scan findings: finding %d: %w", id, err)
+				}
+			}
+			continue
+		}
+		dl, err := vuln.ComputeDeadline(policies[a.SiteID], exp, tx.now)
+		if err != nil {
+			return 0, fmt.Errorf("scan findings: deadline of %s on asset %d: %w", k.cve, a.ID, err)
+		}
+		where := r.Port
+		if r.Package != "" {
+			where = strings.TrimSpace(r.Package + " " + r.Version)
+		}
+		test := ""
+		if r.FixedVersion != "" {
+			test = "installed " + r.Version + ", fixed in " + r.FixedVersion
+		}
+		id, err = tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
+			identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source)
+			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", strings.TrimSpace(r.ScannerID+" "+where), "scanner report: "+rep.Scanner,
+			test, string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner)
+		if err != nil {
+			return 0, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
+		}
+		if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, a.SiteID, nil, map[string]any{
+			"asset_id": a.ID, "cve": k.cve, "advisories": []string{ref}, "why": "reported by " + rep.Scanner + " (" + r.ScannerID + ")", "due": dl.Due}); err != nil {
+			return 0, err
+		}
+		created++
+	}
+	return created, nil
+}
