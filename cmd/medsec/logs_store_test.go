@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	mhttp "medsec/http"
 	"medsec/logstore"
 	"medsec/sqlstore"
 )
@@ -146,4 +148,52 @@ func TestBackupCarriesLogStore(t *testing.T) {
 	if len(k1) == 0 || !bytes.Equal(k1, k2) {
 		t.Fatal("the restored store has another seal key")
 	}
+}
+
+// TestDemoLogs loads the demo hospital and its day of logs and checks that the logs are
+// sealed, verify, and hold patient-record access and the PACS's late clock.
+func TestDemoLogs(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	db, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx = asSystem(ctx)
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
+		LogSources: sqlstore.NewLogSourceService(db), Incidents: sqlstore.NewIncidentService(db)}
+	if services.Assessments, err = newAssessmentService(db, data); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, services); err != nil || !loaded {
+		t.Fatalf("demo: %v %v", loaded, err)
+	}
+	site, err := siteResolver(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openLogStore(data, false, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	n, err := loadDemoLogs(ctx, st, db, now)
+	if err != nil || n < demoLogRecords-200 {
+		t.Fatalf("demo logs: %d, %v", n, err)
+	}
+	if again, err := loadDemoLogs(ctx, st, db, now); again != 0 || err != nil {
+		t.Fatalf("second load stored %d (%v)", again, err)
+	}
+	st.Refresh()
+	res, err := st.Search(ctx, logstore.Query{From: now.Add(-25 * time.Hour), To: now.Add(time.Minute), Filter: `patient "patient record"`, Limit: 1})
+	if err != nil || res.Total < 2000 {
+		t.Fatalf("patient-record access: %+v %v", res, err)
+	}
+	rep, err := st.Verify(ctx, nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("demo logs do not verify: %+v %v", rep, err)
+	}
+	st.Close()
 }

@@ -194,6 +194,16 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	defer logStore.store.Close()
 	services.Logs, services.LogSink = logStore.service, logStore.store
+	if c.demo {
+		began := time.Now()
+		n, err := loadDemoLogs(ctx, logStore.store, db, m.now())
+		if err != nil {
+			return fmt.Errorf("serve: demo logs: %w", err)
+		}
+		if n > 0 {
+			logger.Info("demo logs stored and sealed", "records", n, "took", time.Since(began).Round(time.Millisecond))
+		}
+	}
 
 	notifySvc := sqlstore.NewNotifyService(db)
 	dispatcher, err := newDispatcher(notifySvc, logger)
