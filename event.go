@@ -281,4 +281,9 @@ type EventStore interface {
 	// scope checks: it serves the detection service, which runs as the system. It stops at
 	// fn's first error and returns it.
 	EachEvent(ctx context.Context, f EventFilter, fn func(*Event) error) error
+	// AppendEvents stores events that come from outside medsec's services (the demo
+	// hospital, an import of past events) and publishes them after the transaction
+	// commits; an event whose ID is stored already is skipped. Needs PermRuleAdmin.
+	// EINVALID for an event that fails Validate; nothing is stored then.
+	AppendEvents(ctx context.Context, events ...Event) error
 }

@@ -27,6 +27,9 @@ const (
 	KindEndOfSupport NotificationKind = "eos.passed"
 	// KindEndOfSupportNear: a device reaches its end of support soon.
 	KindEndOfSupportNear NotificationKind = "eos.near"
+	// KindAlertRaised: a detection rule raised an alert; the severity follows the rule's
+	// level (LevelSeverity) [003 §3.3.2].
+	KindAlertRaised NotificationKind = "alert.raised"
 	// KindTest: a test message sent by an administrator.
 	KindTest NotificationKind = "test"
 	// KindDigest: a user's daily digest, in the delivery log.
@@ -47,7 +50,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindAlertRaised}
 
 // Severity ranks a notification.
 type Severity string

@@ -46,6 +46,12 @@ const (
 	// PermLogIngest sends logs over HTTPS. No role holds it: only a log source's own token
 	// does (LogSourceService.LogSourceByToken).
 	PermLogIngest Permission = "log:ingest"
+	// PermAlertRead reads detection alerts and rules (a vendor only the alerts of its
+	// company's assets); PermAlertWrite triages alerts; PermRuleAdmin imports rules,
+	// enables and disables them per site, and sets the detection settings [M8].
+	PermAlertRead  Permission = "alert:read"
+	PermAlertWrite Permission = "alert:write"
+	PermRuleAdmin  Permission = "rule:admin"
 )
 
 // rolePermissions is the one table of who may do what. The auditor reads everything and
@@ -55,13 +61,13 @@ const (
 // read by those who review or investigate them and by the auditor; sources are managed by
 // the administrator and the security officer; a vendor reads no logs (they cover the site).
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin},
-	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite},
-	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead},
-	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead},
-	RoleVendor:           {PermInventoryRead},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
+	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermAlertWrite},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite},
+	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite, PermRuleAdmin},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead},
+	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }
 
 // Can reports whether the role has the permission.

@@ -82,6 +82,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, componentAPIRoutes(s)...)
 	routes = append(routes, incidentAPIRoutes(s)...)
 	routes = append(routes, logStoreAPIRoutes(s)...)
+	routes = append(routes, detectAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

@@ -132,6 +132,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
 	addLogs(t, &services, db)
+	addDetection(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
 		t.Helper()
@@ -276,6 +277,9 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		_, err := services.LogSources.CreateLogSource(ctx, src, false)
 		must(err)
 		f.logSources = append(f.logSources, src)
+	}
+	for _, sa := range f.assets {
+		raiseAssetAlert(t, db, sa.asset)
 	}
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

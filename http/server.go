@@ -58,6 +58,13 @@ type Services struct {
 	// Logs searches, exports and verifies the sealed log store (issue 12); nil when the
 	// server keeps no logs.
 	Logs medsec.LogService
+	// Rules and Alerts keep detection rules and alerts; Detection changes what detection
+	// runs (imports, states per site, settings) and tests rules over stored events [M8].
+	Rules     medsec.RuleService
+	Alerts    medsec.AlertService
+	Detection medsec.DetectionRunner
+	// Events stores medsec's own events (and appends the demo's).
+	Events medsec.EventStore
 }
 
 // Server is the web UI and REST API.

@@ -48,6 +48,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
 	addLogs(t, &services, db)
+	addDetection(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -226,6 +227,17 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
 	{"DELETE", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
 	{"POST", "/api/v1/logs/ingest", medsec.PermLogIngest, false},
+	{"GET", "/api/v1/alerts", medsec.PermAlertRead, false},
+	{"GET", "/api/v1/alerts/{id}", medsec.PermAlertRead, false},
+	{"PUT", "/api/v1/alerts/{id}", medsec.PermAlertWrite, false},
+	{"GET", "/api/v1/rules", medsec.PermAlertRead, false},
+	{"POST", "/api/v1/rules/import", medsec.PermRuleAdmin, false},
+	{"POST", "/api/v1/rules/hunt", medsec.PermRuleAdmin, false},
+	{"GET", "/api/v1/rules/{id}", medsec.PermAlertRead, false},
+	{"DELETE", "/api/v1/rules/{id}", medsec.PermRuleAdmin, false},
+	{"PUT", "/api/v1/rules/{id}/sites/{site}", medsec.PermRuleAdmin, false},
+	{"GET", "/api/v1/detection/settings", medsec.PermAlertRead, false},
+	{"PUT", "/api/v1/detection/settings", medsec.PermRuleAdmin, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

@@ -428,4 +428,13 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /compliance/calendar", s.ui(medsec.PermInventoryRead, s.uiObligationCalendar))
 	mux.Handle("GET /compliance/reviews", s.ui(medsec.PermInventoryRead, s.uiReviewsOverdue))
 	mux.Handle("GET /evidence/{sha256}", s.ui(medsec.PermInventoryRead, s.serveEvidence))
+
+	mux.Handle("GET /alerts", s.ui(medsec.PermAlertRead, s.uiAlertList))
+	mux.Handle("GET /alerts/{id}", s.ui(medsec.PermAlertRead, s.uiAlertShow))
+	mux.Handle("POST /alerts/{id}", s.ui(medsec.PermAlertWrite, s.uiAlertTriage))
+	mux.Handle("GET /rules", s.ui(medsec.PermAlertRead, s.uiRuleList))
+	mux.Handle("POST /rules/import", s.ui(medsec.PermRuleAdmin, s.uiRuleImport))
+	mux.Handle("GET /rules/{id}", s.ui(medsec.PermAlertRead, s.uiRuleShow))
+	mux.Handle("POST /rules/{id}/test", s.ui(medsec.PermRuleAdmin, s.uiRuleShow))
+	mux.Handle("POST /rules/{id}/sites/{site}", s.ui(medsec.PermRuleAdmin, s.uiRuleSite))
 }

@@ -126,6 +126,30 @@ func (s *EventService) EachEvent(ctx context.Context, f medsec.EventFilter, fn f
 	return s.each(ctx, where+" ORDER BY at, id", args, fn)
 }
 
+// AppendEvents stores and publishes events from outside medsec's services, in one
+// transaction.
+func (s *EventService) AppendEvents(ctx context.Context, events ...medsec.Event) error {
+	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return err
+	}
+	for i := range events {
+		if err := events[i].Validate(); err != nil {
+			return err
+		}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, e := range events {
+		if err := tx.emit(ctx, e); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 func (s *EventService) each(ctx context.Context, tail string, args []any, fn func(*medsec.Event) error) error {
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, event_key, at, site_id, asset_id, ref_type, ref_id, fields_json FROM events`+tail), args...)
 	if err != nil {

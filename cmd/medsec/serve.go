@@ -19,6 +19,7 @@ import (
 	"medsec"
 	"medsec/auth"
 	mhttp "medsec/http"
+	"medsec/eventbus"
 	"medsec/sqlstore"
 )
 
@@ -158,6 +159,15 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The event stream and the detection service on it: medsec's own events (and the
+	// demo's) pass through the enabled rules from the start.
+	bus := eventbus.New(0, logger)
+	db.Events = bus
+	detector, err := startDetection(ctx, db, &services, bus, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer detector.Stop()
 	generated, err := users.EnsureAdmin(ctx, c.adminPassword)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -212,6 +222,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
 	logStore.setDispatcher(dispatcher)
+	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
 		Incidents: services.Incidents}, dispatcher, logger)
@@ -224,6 +235,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	go func() { defer close(schedDone); sched.Run(schedCtx, tick) }()
 	defer func() { stopSched(); <-schedDone }()
+	go heartbeat(schedCtx, detector, logger)
 
 	flushEvery := m.logFlushEvery
 	if flushEvery <= 0 {

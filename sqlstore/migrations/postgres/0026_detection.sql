@@ -20,7 +20,8 @@ CREATE TABLE detection_rules (
 
 CREATE TABLE detection_rule_sites (
 	rule_id     BIGINT NOT NULL REFERENCES detection_rules (id) ON DELETE CASCADE,
-	site_id     BIGINT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+	-- site_id 0 is the organisation (events of no site, such as logins to medsec).
+	site_id     BIGINT NOT NULL,
 	-- enabled: -1 follows the rule's default, 0 off, 1 on.
 	enabled     BIGINT NOT NULL DEFAULT -1,
 	hits        BIGINT NOT NULL DEFAULT 0,
@@ -37,7 +38,8 @@ CREATE TABLE alerts (
 	title       TEXT NOT NULL,
 	level       TEXT NOT NULL,
 	tags        TEXT NOT NULL DEFAULT '',
-	site_id     BIGINT NOT NULL REFERENCES sites (id),
+	-- site_id is NULL for an alert on the organisation (a login to medsec itself).
+	site_id     BIGINT REFERENCES sites (id),
 	asset_id    BIGINT REFERENCES assets (id),
 	zone_id     BIGINT,
 	vendor_id   BIGINT,

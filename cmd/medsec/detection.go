@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"medsec/detection"
+	"medsec/eventbus"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// startDetection installs the built-in rules (rendered with the stored settings), loads
+// the enabled rules and subscribes the detection service to the event stream.
+func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Services, bus *eventbus.Memory, logger *slog.Logger) (*detection.Service, error) {
+	store := sqlstore.NewDetectionService(db)
+	events := sqlstore.NewEventService(db)
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: events}, logger)
+	if err := svc.InstallBuiltins(ctx); err != nil {
+		return nil, err
+	}
+	if err := svc.Load(ctx); err != nil {
+		return nil, err
+	}
+	if err := svc.Start(bus); err != nil {
+		return nil, err
+	}
+	services.Rules, services.Alerts, services.Detection, services.Events = store, store, svc, events
+	return svc, nil
+}
+
+// heartbeatEvery is how often correlation windows are closed on a quiet stream.
+const heartbeatEvery = 10 * time.Second
+
+// heartbeat advances the detection engines to the current time until ctx ends, so that a
+// correlation whose window has passed fires without waiting for a later event.
+func heartbeat(ctx context.Context, svc *detection.Service, logger *slog.Logger) {
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := svc.Advance(ctx, now.UTC()); err != nil {
+				logger.Warn("detection heartbeat", "err", err)
+			}
+		}
+	}
+}

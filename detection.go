@@ -1,0 +1,499 @@
+package medsec
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Rule origins.
+const (
+	// RuleBuiltin: one of medsec's rules for the response plan's triggers [003 §3.2.1,
+	// §3.3.2], shipped with medsec; enabled at every site unless a site turns it off.
+	RuleBuiltin = "builtin"
+	// RuleImported: a Sigma rule imported by a user (SigmaHQ's or the hospital's own);
+	// disabled until a site turns it on.
+	RuleImported = "imported"
+)
+
+// Rule kinds: a Sigma detection rule or a Sigma correlation rule.
+const (
+	RuleKindDetection   = "rule"
+	RuleKindCorrelation = "correlation"
+)
+
+// DetectionRule is one Sigma document medsec runs: its metadata (read from the YAML),
+// the YAML itself, and its state per site.
+type DetectionRule struct {
+	ID int64 `json:"id"`
+	// UID is the Sigma id (a UUID), unique among the rules.
+	UID         string   `json:"uid"`
+	Title       string   `json:"title"`
+	Kind        string   `json:"kind"`
+	Level       string   `json:"level"`
+	Status      string   `json:"status"`
+	Description string   `json:"description,omitempty"`
+	Tags        []string `json:"tags"`
+	References  []string `json:"references,omitempty"`
+	// Origin is RuleBuiltin or RuleImported; FileName the file it was read from.
+	Origin   string `json:"origin"`
+	FileName string `json:"file_name"`
+	// YAML is the rule's Sigma text. For a built-in rule it is rendered with the current
+	// detection settings (thresholds, working hours).
+	YAML string `json:"yaml"`
+	// Enabled is the state at sites without a state of their own.
+	Enabled bool `json:"enabled"`
+	// Sites are the rule's state at each site the caller may see.
+	Sites []RuleSite `json:"sites"`
+	// Hits is the sum of the sites' hits.
+	Hits      int64     `json:"hits"`
+	LastHitAt time.Time `json:"last_hit_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// RuleSite is a rule's state at one site; SiteID 0 is the organisation (events of no
+// site, such as logins to medsec), listed for users not limited to sites.
+type RuleSite struct {
+	SiteID   int64  `json:"site_id"`
+	SiteName string `json:"site_name"`
+	Enabled  bool   `json:"enabled"`
+	// Own is set when the site has its own state rather than the rule's default.
+	Own bool `json:"own"`
+	// Hits counts the rule's matches (a detection rule) or alerts (a correlation) there.
+	Hits      int64     `json:"hits"`
+	LastHitAt time.Time `json:"last_hit_at,omitzero"`
+}
+
+// EnabledAt reports whether the rule runs at the site.
+func (r *DetectionRule) EnabledAt(siteID int64) bool {
+	for _, s := range r.Sites {
+		if s.SiteID == siteID {
+			return s.Enabled
+		}
+	}
+	return r.Enabled
+}
+
+// ATTACKTags returns the rule's MITRE ATT&CK tags (attack.*).
+func (r *DetectionRule) ATTACKTags() []string {
+	var out []string
+	for _, t := range r.Tags {
+		if strings.HasPrefix(t, "attack.") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// AlertStatus is where an alert's triage stands.
+type AlertStatus string
+
+// Triage states. An alert starts new; closing records whether it was a real attack
+// (true positive) or not (false positive).
+const (
+	AlertNew           AlertStatus = "new"
+	AlertAcknowledged  AlertStatus = "acknowledged"
+	AlertInvestigating AlertStatus = "investigating"
+	AlertTruePositive  AlertStatus = "closed_true_positive"
+	AlertFalsePositive AlertStatus = "closed_false_positive"
+)
+
+// AlertStatuses lists the triage states in their order.
+var AlertStatuses = []AlertStatus{AlertNew, AlertAcknowledged, AlertInvestigating, AlertTruePositive, AlertFalsePositive}
+
+// Closed reports whether the state ends the triage.
+func (s AlertStatus) Closed() bool { return s == AlertTruePositive || s == AlertFalsePositive }
+
+// Sigma rule levels, from the least urgent.
+var RuleLevels = []string{"informational", "low", "medium", "high", "critical"}
+
+// LevelSeverity maps a Sigma rule level to the severity of the alert's notification:
+// critical for critical, warning for high and medium, info below.
+func LevelSeverity(level string) Severity {
+	switch level {
+	case "critical":
+		return SeverityCritical
+	case "high", "medium":
+		return SeverityWarning
+	}
+	return SeverityInfo
+}
+
+// Alert is one detection: a rule (or a correlation) that fired at a site, with the events
+// behind it, the asset and zone they concern, and the triage of the people who work it.
+// An occurrence is raised once: its DedupKey (rule, site, group) gathers repeats into the
+// open alert of that key.
+type Alert struct {
+	ID       int64  `json:"id"`
+	DedupKey string `json:"dedup_key"`
+	RuleID   int64  `json:"rule_id"`
+	RuleUID  string `json:"rule_uid"`
+	// Title, Level and Tags come from the rule (Level a Sigma level, Tags with the
+	// ATT&CK techniques).
+	Title     string   `json:"title"`
+	Level     string   `json:"level"`
+	Tags      []string `json:"tags"`
+	SiteID    int64    `json:"site_id"`
+	SiteName  string   `json:"site_name,omitempty"`
+	AssetID   int64    `json:"asset_id,omitempty"`
+	AssetName string   `json:"asset_name,omitempty"`
+	ZoneID    int64    `json:"zone_id,omitempty"`
+	ZoneName  string   `json:"zone_name,omitempty"`
+	// VendorID is the asset's vendor, so that a vendor user sees the alerts of its assets.
+	VendorID     int64       `json:"vendor_id,omitempty"`
+	Status       AlertStatus `json:"status"`
+	AssigneeID   int64       `json:"assignee_id,omitempty"`
+	AssigneeName string      `json:"assignee_name,omitempty"`
+	// Note is the triage note (what was found, why it was closed).
+	Note       string    `json:"note"`
+	EventCount int       `json:"event_count"`
+	FirstAt    time.Time `json:"first_at"`
+	LastAt     time.Time `json:"last_at"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	// Events are the events that matched (FindAlertByID only), oldest first.
+	Events []AlertEvent `json:"events,omitempty"`
+}
+
+// AlertEvent is an event as an alert keeps it: its key, time, the record it came from
+// (a sealed log record or a medsec object) and its fields when the alert was raised.
+type AlertEvent struct {
+	Key    string         `json:"key"`
+	Time   time.Time      `json:"@timestamp"`
+	Ref    EventRef       `json:"ref"`
+	Fields map[string]any `json:"fields"`
+}
+
+// MaxAlertEvents bounds the events kept with one alert; its EventCount goes on counting.
+const MaxAlertEvents = 200
+
+// AlertFilter selects alerts.
+type AlertFilter struct {
+	Status     AlertStatus
+	Open       bool // only states that are not closed
+	SiteID     int64
+	Level      string
+	RuleID     int64
+	AssigneeID int64
+	AssetID    int64
+	Offset     int
+	Limit      int
+}
+
+// AlertUpdate is a triage change; nil fields are kept.
+type AlertUpdate struct {
+	Status *AlertStatus `json:"status,omitempty"`
+	// AssigneeID sets the assignee; 0 clears it.
+	AssigneeID *int64  `json:"assignee_id,omitempty"`
+	Note       *string `json:"note,omitempty"`
+}
+
+// Validate checks a triage change.
+func (u *AlertUpdate) Validate() error {
+	var errs []FieldError
+	if u.Status != nil && !slices.Contains(AlertStatuses, *u.Status) {
+		errs = append(errs, FieldError{Field: "status", Key: "err.unknown_value", Message: "must be one of new, acknowledged, investigating, closed_true_positive, closed_false_positive"})
+	}
+	if u.Note != nil {
+		var c textChecks
+		c.text("note", *u.Note)
+		errs = append(errs, c.errs...)
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// CountWindow is a threshold: Count events within Minutes.
+type CountWindow struct {
+	Count   int `json:"count"`
+	Minutes int `json:"minutes"`
+}
+
+// Window returns the timespan in Sigma's notation ("5m").
+func (c CountWindow) Window() string { return fmt.Sprintf("%dm", c.Minutes) }
+
+// Hours is a weekly time window: From to To (HH:MM, To after From) on the Days of the
+// week (1 Monday to 7 Sunday), in the time zone TZ (IANA name).
+type Hours struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Days []int  `json:"days"`
+	TZ   string `json:"tz"`
+}
+
+// String describes the window ("Mon-Fri 08:00-18:00 Asia/Taipei").
+func (h Hours) String() string {
+	names := []string{"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+	var days []string
+	for _, d := range h.Days {
+		if d >= 1 && d <= 7 {
+			days = append(days, names[d])
+		}
+	}
+	return strings.Join(days, ",") + " " + h.From + "-" + h.To + " " + h.TZ
+}
+
+func parseClock(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// Contains reports whether t falls in the window. A window with a bad time zone or clock
+// contains nothing (Validate refuses it).
+func (h Hours) Contains(t time.Time) bool {
+	loc, err := time.LoadLocation(h.TZ)
+	if err != nil {
+		return false
+	}
+	from, ok1 := parseClock(h.From)
+	to, ok2 := parseClock(h.To)
+	if !ok1 || !ok2 {
+		return false
+	}
+	lt := t.In(loc)
+	wd := int(lt.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	m := lt.Hour()*60 + lt.Minute()
+	return slices.Contains(h.Days, wd) && m >= from && m < to
+}
+
+func (h Hours) validate(field string) []FieldError {
+	var errs []FieldError
+	from, ok1 := parseClock(h.From)
+	to, ok2 := parseClock(h.To)
+	if !ok1 || !ok2 || to <= from {
+		errs = append(errs, FieldError{Field: field, Key: "err.bad_hours", Message: "from and to must be HH:MM, to after from"})
+	}
+	if _, err := time.LoadLocation(h.TZ); err != nil || h.TZ == "" {
+		errs = append(errs, FieldError{Field: field + ".tz", Key: "err.unknown_value", Message: "must be an IANA time zone such as Asia/Taipei"})
+	}
+	for _, d := range h.Days {
+		if d < 1 || d > 7 {
+			errs = append(errs, FieldError{Field: field + ".days", Key: "err.unknown_value", Message: "days are 1 (Monday) to 7 (Sunday)"})
+			break
+		}
+	}
+	return errs
+}
+
+// DetectionSettings are the thresholds and hours of the built-in rules [003 §3.2.1,
+// §3.3.2]; changing them re-renders those rules.
+type DetectionSettings struct {
+	// FailedLogins: this many failed logins from one address within the minutes
+	// [003 §3.2.1, 短時間內大量失敗登錄].
+	FailedLogins CountWindow `json:"failed_logins"`
+	// WorkingHours: exports outside them raise an alert [003 §3.2.1, 非工作時段數據導出].
+	WorkingHours Hours `json:"working_hours"`
+	// StorageGrowthPercent: PACS storage growing by more than this within a day
+	// [003 §3.3.2, 超過20%].
+	StorageGrowthPercent int `json:"storage_growth_percent"`
+	// SensitivePaths and SensitiveAttempts: refused accesses to these path prefixes,
+	// this many from one terminal within the minutes [003 §3.3.2].
+	SensitivePaths    []string    `json:"sensitive_paths"`
+	SensitiveAttempts CountWindow `json:"sensitive_attempts"`
+	// EmergencyAccounts are the break-glass account names [004 §11.2].
+	EmergencyAccounts []string `json:"emergency_accounts"`
+	// MaintenanceWindow is the approved remote-maintenance window and
+	// RemoteMaintenanceSources the vendors' source networks (CIDR) [004 §10].
+	MaintenanceWindow        Hours    `json:"maintenance_window"`
+	RemoteMaintenanceSources []string `json:"remote_maintenance_sources"`
+	// DeviceZoneKinds are the zone kinds that are device networks: a new host there
+	// raises an alert.
+	DeviceZoneKinds []ZoneKind `json:"device_zone_kinds"`
+}
+
+// DefaultDetectionSettings returns the settings medsec starts with: the plan's 20 %, ten
+// failed logins in five minutes, weekdays 08:00–18:00 Taipei time, maintenance on
+// weekdays 09:00–17:00.
+func DefaultDetectionSettings() DetectionSettings {
+	return DetectionSettings{
+		FailedLogins:             CountWindow{Count: 10, Minutes: 5},
+		WorkingHours:             Hours{From: "08:00", To: "18:00", Days: []int{1, 2, 3, 4, 5}, TZ: "Asia/Taipei"},
+		StorageGrowthPercent:     20,
+		SensitivePaths:           []string{"/etc/", "/root/", "C:\\Windows\\System32\\config\\", "/admin/", "/phi/"},
+		SensitiveAttempts:        CountWindow{Count: 5, Minutes: 10},
+		EmergencyAccounts:        []string{"emergency", "breakglass"},
+		MaintenanceWindow:        Hours{From: "09:00", To: "17:00", Days: []int{1, 2, 3, 4, 5}, TZ: "Asia/Taipei"},
+		RemoteMaintenanceSources: []string{"198.51.100.0/24"},
+		DeviceZoneKinds:          []ZoneKind{ZoneOT, ZoneTrustedLocalLAN},
+	}
+}
+
+// Validate checks the settings.
+func (s *DetectionSettings) Validate() error {
+	var errs []FieldError
+	add := func(field, key, msg string) { errs = append(errs, FieldError{Field: field, Key: key, Message: msg}) }
+	for name, c := range map[string]CountWindow{"failed_logins": s.FailedLogins, "sensitive_attempts": s.SensitiveAttempts} {
+		if c.Count < 1 || c.Count > 100000 {
+			add(name+".count", "err.bad_number", "must be from 1 to 100000")
+		}
+		if c.Minutes < 1 || c.Minutes > 7*24*60 {
+			add(name+".minutes", "err.bad_number", "must be from 1 to 10080 (a week)")
+		}
+	}
+	errs = append(errs, s.WorkingHours.validate("working_hours")...)
+	errs = append(errs, s.MaintenanceWindow.validate("maintenance_window")...)
+	if s.StorageGrowthPercent < 1 || s.StorageGrowthPercent > 1000 {
+		add("storage_growth_percent", "err.bad_number", "must be from 1 to 1000")
+	}
+	clean := func(field string, in []string, need bool) []string {
+		var out []string
+		for _, v := range in {
+			if v = strings.TrimSpace(v); v != "" {
+				if strings.ContainsAny(v, "'\n\r") {
+					add(field, "err.bad_value", "must not hold quotes or line breaks")
+				}
+				out = append(out, v)
+			}
+		}
+		if need && len(out) == 0 {
+			add(field, "err.required", "needs at least one value")
+		}
+		return out
+	}
+	s.SensitivePaths = clean("sensitive_paths", s.SensitivePaths, true)
+	s.EmergencyAccounts = clean("emergency_accounts", s.EmergencyAccounts, true)
+	s.RemoteMaintenanceSources = clean("remote_maintenance_sources", s.RemoteMaintenanceSources, true)
+	for _, c := range s.RemoteMaintenanceSources {
+		if _, err := netip.ParsePrefix(c); err != nil {
+			add("remote_maintenance_sources", "err.bad_value", fmt.Sprintf("%q is not a network in CIDR notation", c))
+		}
+	}
+	if len(s.DeviceZoneKinds) == 0 {
+		add("device_zone_kinds", "err.required", "needs at least one zone kind")
+	}
+	for _, k := range s.DeviceZoneKinds {
+		if !slices.Contains(ZoneKinds, k) {
+			add("device_zone_kinds", "err.unknown_value", "unknown zone kind "+string(k))
+		}
+	}
+	var c textChecks
+	c.line("sensitive_paths", s.SensitivePaths...)
+	c.line("emergency_accounts", s.EmergencyAccounts...)
+	c.count("sensitive_paths", len(s.SensitivePaths), 100)
+	c.count("emergency_accounts", len(s.EmergencyAccounts), 100)
+	c.count("remote_maintenance_sources", len(s.RemoteMaintenanceSources), 100)
+	errs = append(errs, c.errs...)
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// RuleFilter selects rules.
+type RuleFilter struct {
+	Origin string
+	Kind   string
+	// Query matches the title, id or a tag.
+	Query string
+}
+
+// RuleService keeps the detection rules, their state per site and hit counts. Reading
+// needs PermAlertRead; importing, enabling and the settings need PermRuleAdmin. Every
+// change is audited in its transaction.
+type RuleService interface {
+	// FindRules lists the rules, built-in first, with their state at the caller's sites.
+	FindRules(ctx context.Context, f RuleFilter) ([]*DetectionRule, error)
+	// FindRuleByID returns one rule, or ENOTFOUND.
+	FindRuleByID(ctx context.Context, id int64) (*DetectionRule, error)
+	// SaveRules stores rules already parsed and checked by the detection service: a new
+	// UID is added, a known one of the same origin replaced (its site states and hits
+	// kept); an imported rule may not replace a built-in one (ECONFLICT). All or none.
+	SaveRules(ctx context.Context, rules []*DetectionRule) error
+	// DeleteRule removes an imported rule; ENOTFOUND, or EINVALID for a built-in rule.
+	DeleteRule(ctx context.Context, id int64) error
+	// SetRuleEnabled sets the rule's state at a site of the caller's scope. ENOTFOUND.
+	SetRuleEnabled(ctx context.Context, ruleID, siteID int64, enabled bool) error
+	// AddRuleHits counts hits of a rule at a site (as the system).
+	AddRuleHits(ctx context.Context, ruleID, siteID int64, n int64, at time.Time) error
+	// FindDetectionSettings returns the settings (defaults when never saved).
+	FindDetectionSettings(ctx context.Context) (DetectionSettings, error)
+	// UpdateDetectionSettings validates and stores them. EINVALID.
+	UpdateDetectionSettings(ctx context.Context, s DetectionSettings) error
+}
+
+// AlertService keeps alerts. Reading needs PermAlertRead and the alert's site (a vendor
+// user: an alert on one of its company's assets); triage needs PermAlertWrite. An alert
+// outside the caller's scope answers ENOTFOUND.
+type AlertService interface {
+	// RaiseAlert stores a new alert, or adds its events to the open alert with the same
+	// DedupKey (as the system). It sets a's ID and reports whether the alert is new.
+	RaiseAlert(ctx context.Context, a *Alert) (bool, error)
+	// FindAlerts returns a page of alerts, newest first, and the total count.
+	FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, int, error)
+	// FindAlertByID returns an alert with its events.
+	FindAlertByID(ctx context.Context, id int64) (*Alert, error)
+	// UpdateAlert applies a triage change and returns the alert. EINVALID for a bad state
+	// or an assignee who may not see the alert.
+	UpdateAlert(ctx context.Context, id int64, u AlertUpdate) (*Alert, error)
+}
+
+// HuntRequest asks for a rule test or a retro-hunt over stored events.
+type HuntRequest struct {
+	// YAML is a rule (or a correlation with its rules) to test; RuleIDs name stored
+	// rules instead. With neither, every rule enabled at the site is run (a retro-hunt).
+	YAML    string  `json:"yaml,omitempty"`
+	RuleIDs []int64 `json:"rule_ids,omitempty"`
+	// SiteID limits the events to one site (0: every site of the caller's scope).
+	SiteID int64     `json:"site_id,omitempty"`
+	Since  time.Time `json:"since"`
+	Until  time.Time `json:"until"`
+	// Raise stores alerts for what fires (a retro-hunt); otherwise nothing is written.
+	Raise bool `json:"raise,omitempty"`
+}
+
+// HuntHit is one firing found by a hunt.
+type HuntHit struct {
+	RuleUID string       `json:"rule_uid"`
+	Title   string       `json:"title"`
+	Level   string       `json:"level"`
+	SiteID  int64        `json:"site_id"`
+	Group   string       `json:"group,omitempty"`
+	Events  []AlertEvent `json:"events"`
+}
+
+// HuntResult is what a hunt found.
+type HuntResult struct {
+	// Events is how many stored events were read; Hits how many firings were found
+	// (at most MaxHuntHits are listed).
+	Events int       `json:"events"`
+	Hits   int       `json:"hits"`
+	List   []HuntHit `json:"list"`
+	Raised int       `json:"raised"`
+}
+
+// MaxHuntHits bounds the firings a hunt lists.
+const MaxHuntHits = 100
+
+// MaxHuntEvents bounds the events one hunt reads.
+const MaxHuntEvents = 1_000_000
+
+// DetectionRunner changes what detection runs and searches stored events with it. It is
+// the detection service (package detection): every change goes to the RuleService and
+// the running engines are rebuilt. All need PermRuleAdmin.
+type DetectionRunner interface {
+	// ImportRules reads Sigma rules from an uploaded file (YAML, or a zip such as
+	// SigmaHQ's repository) and stores them, disabled, all or none. EINVALID
+	// (*ValidationError naming the file inside, line and field of each problem).
+	ImportRules(ctx context.Context, name string, data []byte) ([]*DetectionRule, error)
+	// SetRuleEnabled turns a rule on or off at a site (0: the organisation).
+	SetRuleEnabled(ctx context.Context, ruleID, siteID int64, enabled bool) error
+	// DeleteRule removes an imported rule without alerts.
+	DeleteRule(ctx context.Context, id int64) error
+	// UpdateDetectionSettings stores the settings and re-renders the built-in rules.
+	UpdateDetectionSettings(ctx context.Context, s DetectionSettings) error
+	// Hunt tests a rule, or retro-hunts with the enabled rules, over a past range.
+	Hunt(ctx context.Context, req HuntRequest) (*HuntResult, error)
+}

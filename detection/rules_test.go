@@ -1,0 +1,63 @@
+package detection_test
+
+import (
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/detection"
+)
+
+func TestBuiltinRulesRenderAndParse(t *testing.T) {
+	set := medsec.DefaultDetectionSettings()
+	set.FailedLogins = medsec.CountWindow{Count: 7, Minutes: 3}
+	rules, err := detection.BuiltinRules(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, r := range rules {
+		titles = append(titles, r.Kind+" "+r.Title)
+		if len(r.References) == 0 || !strings.ContainsAny(r.References[0], "§") {
+			t.Errorf("%s: no seed section in references: %v", r.Title, r.References)
+		}
+		if r.Origin != medsec.RuleBuiltin || !r.Enabled || r.UID == "" || r.Level == "" {
+			t.Errorf("%s: %+v", r.Title, r)
+		}
+		if r.UID == "5b844acf-d201-4466-bfdb-ceec6a5e48e0" && (!strings.Contains(r.YAML, "gte: 7") || !strings.Contains(r.YAML, "timespan: 3m")) {
+			t.Errorf("burst rule not rendered with the settings:\n%s", r.YAML)
+		}
+	}
+	want := []string{
+		"rule Cross-zone flow outside any conduit",
+		"rule Emergency account used",
+		"rule Failed login",
+		"correlation Many failed logins in a short time",
+		"rule New device on a device network",
+		"rule Data export outside working hours",
+		"rule PACS storage growing abnormally",
+		"rule Remote maintenance outside the approved window",
+		"rule Attempt on a sensitive directory",
+		"correlation Repeated attempts on sensitive directories",
+	}
+	if strings.Join(titles, "\n") != strings.Join(want, "\n") {
+		t.Errorf("built-in rules:\n%s\nwant:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestParseFileNamesFileAndLine(t *testing.T) {
+	in := "title: ok\nid: 11111111-1111-4111-8111-111111111111\nlogsource: {product: linux}\ndetection:\n  sel: {a: 1}\n  condition: sel\n---\n" +
+		"title: bad\nid: 22222222-2222-4222-8222-222222222222\nlogsource: {product: linux}\ndetection:\n  sel:\n    a|contanis: 1\n  condition: sel\n"
+	_, err := detection.ParseFile("rules/x.yml", []byte(in))
+	ve, ok := err.(*medsec.ValidationError)
+	if !ok || len(ve.Errors) == 0 {
+		t.Fatalf("got %v, want a validation error", err)
+	}
+	if ve.Source != "rules/x.yml" || ve.Errors[0].Line < 12 || ve.Errors[0].Line > 13 {
+		t.Errorf("got %s (line %d), want rules/x.yml at line 12 or 13", ve.Error(), ve.Errors[0].Line)
+	}
+	rules, err := detection.ParseFile("rules/x.yml", []byte(strings.SplitAfter(in, "---\n")[0]))
+	if err != nil || len(rules) != 1 || rules[0].Origin != medsec.RuleImported || !strings.HasPrefix(rules[0].YAML, "title: ok") {
+		t.Errorf("good file: %v %v", rules, err)
+	}
+}

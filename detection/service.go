@@ -1,0 +1,606 @@
+package detection
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"medsec"
+	"medsec/detect"
+)
+
+// Stores are what the service reads and writes: the rule and alert services and the
+// event store (all used as the system), and the notifier.
+type Stores struct {
+	Rules    medsec.RuleService
+	Alerts   medsec.AlertService
+	Events   medsec.EventStore
+	Notifier medsec.Notifier
+}
+
+// Service evaluates the enabled rules over the event stream, per site, and raises
+// alerts. Its methods are safe for concurrent use; events are evaluated one batch at a
+// time.
+type Service struct {
+	st     Stores
+	logger *slog.Logger
+	// Lateness is how far behind the newest event an event may arrive and still be
+	// correlated in time order (detect.Options.Lateness).
+	Lateness time.Duration
+
+	mu       sync.Mutex
+	settings medsec.DetectionSettings
+	rules    []*medsec.DetectionRule
+	parsed   map[int64]*detect.Rule
+	byUID    map[string]*medsec.DetectionRule
+	engines  map[int64]*detect.Engine // per site (0: the organisation)
+	storage  map[string]storageMark
+	sub      medsec.Subscription
+}
+
+// storageMark is a host's storage level at the start of its day-long comparison window.
+type storageMark struct {
+	at    time.Time
+	bytes float64
+}
+
+// New returns a detection service. Call Load before use.
+func New(st Stores, logger *slog.Logger) *Service {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Service{st: st, logger: logger, Lateness: 30 * time.Second, storage: map[string]storageMark{}}
+}
+
+var system = func() context.Context { return medsec.NewContextWithUser(context.Background(), medsec.SystemUser) }
+
+// InstallBuiltins renders the built-in rules with the stored settings and saves them
+// (new ones added, changed ones replaced, site states and hit counts kept).
+func (s *Service) InstallBuiltins(ctx context.Context) error {
+	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	set, err := s.st.Rules.FindDetectionSettings(ctx)
+	if err != nil {
+		return err
+	}
+	rules, err := BuiltinRules(set)
+	if err != nil {
+		return err
+	}
+	return s.st.Rules.SaveRules(ctx, rules)
+}
+
+// Load reads the rules and settings and compiles one engine per site; open correlation
+// windows start afresh. Call it after rules, their site states or the settings change.
+func (s *Service) Load(ctx context.Context) error {
+	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	set, err := s.st.Rules.FindDetectionSettings(ctx)
+	if err != nil {
+		return err
+	}
+	rules, err := s.st.Rules.FindRules(ctx, medsec.RuleFilter{})
+	if err != nil {
+		return err
+	}
+	parsed := map[int64]*detect.Rule{}
+	for _, r := range rules {
+		ps, err := detect.ParseRules(r.FileName, []byte(r.YAML))
+		if err != nil || len(ps) != 1 {
+			s.logger.Warn("detection rule does not parse; skipped", "rule", r.UID, "err", err)
+			continue
+		}
+		parsed[r.ID] = ps[0]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings, s.rules, s.parsed = set, rules, parsed
+	s.byUID = map[string]*medsec.DetectionRule{}
+	for _, r := range rules {
+		s.byUID[r.UID] = r
+	}
+	s.engines = map[int64]*detect.Engine{}
+	return nil
+}
+
+// engine returns the site's engine, compiling it on first use from the rules enabled
+// there (with the rules their correlations read, even when those are off).
+func (s *Service) engine(siteID int64) (*detect.Engine, error) {
+	if e, ok := s.engines[siteID]; ok {
+		return e, nil
+	}
+	e, err := s.build(func(r *medsec.DetectionRule) bool { return r.EnabledAt(siteID) }, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.engines[siteID] = e
+	return e, nil
+}
+
+// build compiles an engine from the stored rules that want selects and the extra rules,
+// with the stored rules their correlations read.
+func (s *Service) build(want func(*medsec.DetectionRule) bool, extra []*detect.Rule) (*detect.Engine, error) {
+	var rules []*detect.Rule
+	byKey := map[string]*detect.Rule{}
+	for _, r := range s.rules {
+		if p := s.parsed[r.ID]; p != nil {
+			byKey[p.Key()] = p
+			byKey[p.ID] = p
+		}
+	}
+	seen := map[*detect.Rule]bool{}
+	var add func(p *detect.Rule)
+	add = func(p *detect.Rule) {
+		if p == nil || seen[p] {
+			return
+		}
+		seen[p] = true
+		rules = append(rules, p)
+		if p.Correlation != nil {
+			for _, k := range p.Correlation.Rules {
+				add(byKey[k])
+			}
+		}
+	}
+	for _, p := range extra {
+		byKey[p.Key()], byKey[p.ID] = p, p
+	}
+	for _, p := range extra {
+		add(p)
+	}
+	for _, r := range s.rules {
+		if want(r) {
+			add(s.parsed[r.ID])
+		}
+	}
+	return detect.NewEngine(rules, detect.Options{Lateness: s.Lateness})
+}
+
+// SetNotifier sets where new alerts are told (the notification service, which a server
+// starts after the detection service).
+func (s *Service) SetNotifier(n medsec.Notifier) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.Notifier = n
+}
+
+// Start subscribes the service to the event stream.
+func (s *Service) Start(bus medsec.EventBus) error {
+	sub, err := bus.Subscribe("detection", s.Handle)
+	if err != nil {
+		return err
+	}
+	s.sub = sub
+	return nil
+}
+
+// Stop ends the subscription.
+func (s *Service) Stop() error {
+	if s.sub == nil {
+		return nil
+	}
+	return s.sub.Close()
+}
+
+// Handle evaluates a batch of events (the event stream's handler): each event, enriched
+// with medsec's derived fields, goes to its site's engine; what fires becomes alerts.
+func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
+	s.mu.Lock()
+	found, err := s.evaluate(events, nil, nil, false)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.raise(ctx, found)
+}
+
+// Advance closes correlation windows that end before t (a heartbeat for quiet streams).
+func (s *Service) Advance(ctx context.Context, t time.Time) error {
+	s.mu.Lock()
+	var found []finding
+	for site, e := range s.engines {
+		found = append(found, s.findings(site, detect.Output{Alerts: e.Advance(t)})...)
+	}
+	s.mu.Unlock()
+	return s.raise(ctx, found)
+}
+
+// finding is a rule match or correlation alert on the way to the store.
+type finding struct {
+	rule   *medsec.DetectionRule
+	siteID int64
+	group  string
+	events []*detect.Event
+	// corr is set for a correlation alert (counted as one hit).
+	corr bool
+}
+
+// enrich returns the event as detection reads it: a copy of its fields with medsec's
+// derived fields: medsec.working_hours and medsec.maintenance_window (booleans, from the
+// settings' windows at the event time) and, for a storage metric (host.name with
+// system.filesystem.used.bytes), medsec.storage.growth_pct against the host's level at
+// the start of its current day-long window.
+func (s *Service) enrich(e *medsec.Event) *detect.Event {
+	f := make(map[string]any, len(e.Fields)+3)
+	for k, v := range e.Fields {
+		f[k] = v
+	}
+	f["medsec.working_hours"] = s.settings.WorkingHours.Contains(e.Time)
+	f["medsec.maintenance_window"] = s.settings.MaintenanceWindow.Contains(e.Time)
+	if used, ok := number(e.Fields["system.filesystem.used.bytes"]); ok {
+		key := strconv.FormatInt(e.SiteID, 10) + "/" + e.Text("host.name")
+		m, seen := s.storage[key]
+		if !seen || e.Time.Sub(m.at) > 24*time.Hour || m.bytes <= 0 {
+			m = storageMark{at: e.Time, bytes: used}
+			s.storage[key] = m
+		}
+		if m.bytes > 0 {
+			f["medsec.storage.growth_pct"] = (used - m.bytes) / m.bytes * 100
+		}
+	}
+	return &detect.Event{ID: e.ID, Time: e.Time, Fields: f}
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// evaluate runs events through the site engines (or through eng, for a test) and
+// returns what fired. flush ends the stream (a test or a retro-hunt).
+func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule, flush bool) ([]finding, error) {
+	if eng == nil {
+		eng, byUID = s.engine, s.byUID
+	}
+	var found []finding
+	used := map[int64]*detect.Engine{}
+	for i := range events {
+		e := &events[i]
+		en, err := eng(e.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		used[e.SiteID] = en
+		ev := s.enrich(e)
+		ev.Fields["medsec.site_id"] = e.SiteID
+		ev.Fields["medsec.asset_id"] = e.AssetID
+		ev.Fields["medsec.ref"] = e.Ref.Key()
+		found = append(found, findingsOf(byUID, e.SiteID, en.Process(ev))...)
+	}
+	if flush {
+		for site, en := range used {
+			found = append(found, findingsOf(byUID, site, detect.Output{Alerts: en.Flush()})...)
+		}
+	}
+	return found, nil
+}
+
+func (s *Service) findings(siteID int64, out detect.Output) []finding {
+	return findingsOf(s.byUID, siteID, out)
+}
+
+// findingsOf turns an engine's output into findings of the rules in byUID (others, such
+// as the stored rules a tested correlation reads, are left out).
+func findingsOf(byUID map[string]*medsec.DetectionRule, siteID int64, out detect.Output) []finding {
+	var found []finding
+	for _, m := range out.Matches {
+		r := byUID[m.Rule.ID]
+		if r == nil {
+			continue
+		}
+		f := finding{rule: r, siteID: siteID, events: []*detect.Event{m.Event}}
+		if !m.Standalone {
+			// Counted by its correlations; a hit, not an alert.
+			f.group = "\x00hit"
+		}
+		found = append(found, f)
+	}
+	for _, a := range out.Alerts {
+		r := byUID[a.Rule.ID]
+		if r == nil {
+			continue
+		}
+		keys := make([]string, 0, len(a.Group))
+		for k := range a.Group {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var g []string
+		for _, k := range keys {
+			g = append(g, k+"="+a.Group[k])
+		}
+		found = append(found, finding{rule: r, siteID: siteID, group: strings.Join(g, ","), events: a.Events, corr: true})
+	}
+	return found
+}
+
+// raise stores the findings: hit counts for every match and alert, and an alert (new or
+// added to the open one of its key) for each standalone match and correlation alert.
+func (s *Service) raise(ctx context.Context, found []finding) error {
+	if len(found) == 0 {
+		return nil
+	}
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	type hitKey struct{ rule, site int64 }
+	hits := map[hitKey]int64{}
+	last := map[hitKey]time.Time{}
+	var errs []error
+	for _, f := range found {
+		k := hitKey{f.rule.ID, f.siteID}
+		hits[k]++
+		if t := f.events[len(f.events)-1].Time; t.After(last[k]) {
+			last[k] = t
+		}
+		if f.group == "\x00hit" {
+			continue
+		}
+		a := s.alert(f)
+		created, err := s.st.Alerts.RaiseAlert(sys, a)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.mu.Lock()
+		notifier := s.st.Notifier
+		s.mu.Unlock()
+		if created && notifier != nil {
+			if err := notifier.Notify(sys, notification(a)); err != nil {
+				s.logger.Warn("alert notification", "alert", a.ID, "err", err)
+			}
+		}
+	}
+	for k, n := range hits {
+		if err := s.st.Rules.AddRuleHits(sys, k.rule, k.site, n, last[k]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("detection: %w", errs[0])
+	}
+	return nil
+}
+
+// alert builds the alert of a finding. Its dedup key is the rule, the site and, for a
+// correlation, the group; for a detection rule, the entity the event is about (the
+// asset, else the source address and user, else the host).
+func (s *Service) alert(f finding) *medsec.Alert {
+	a := &medsec.Alert{RuleID: f.rule.ID, RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, Tags: f.rule.ATTACKTags(), SiteID: f.siteID}
+	if a.Level == "" {
+		a.Level = "medium"
+	}
+	entity := f.group
+	for _, e := range f.events {
+		if a.AssetID == 0 {
+			if id, ok := e.Fields["medsec.asset_id"].(int64); ok && id != 0 {
+				a.AssetID = id
+			}
+		}
+		if a.ZoneID == 0 {
+			for _, k := range []string{"medsec.zone.id", "medsec.zone.source.id"} {
+				if id, err := strconv.ParseInt(fmt.Sprint(e.Fields[k]), 10, 64); err == nil && id != 0 {
+					a.ZoneID = id
+					break
+				}
+			}
+		}
+		ref, _ := e.Fields["medsec.ref"].(string)
+		typ, id, _ := strings.Cut(ref, ":")
+		refID, _ := strconv.ParseInt(id, 10, 64)
+		fields := make(map[string]any, len(e.Fields))
+		for k, v := range e.Fields {
+			if !strings.HasPrefix(k, "medsec.ref") && k != "medsec.site_id" && k != "medsec.asset_id" {
+				fields[k] = v
+			}
+		}
+		a.Events = append(a.Events, medsec.AlertEvent{Key: e.ID, Time: e.Time, Ref: medsec.EventRef{Type: typ, ID: refID}, Fields: fields})
+	}
+	if !f.corr {
+		e := f.events[0]
+		var parts []string
+		if a.AssetID != 0 {
+			parts = append(parts, "asset="+strconv.FormatInt(a.AssetID, 10))
+		} else {
+			for _, k := range []string{"source.ip", "user.name", "host.name", "destination.ip"} {
+				if v, ok := e.Fields[k]; ok {
+					parts = append(parts, k+"="+fmt.Sprint(v))
+				}
+			}
+		}
+		entity = strings.Join(parts, ",")
+	}
+	a.DedupKey = fmt.Sprintf("%s|%d|%s", f.rule.UID, f.siteID, entity)
+	return a
+}
+
+// notification is what the notification service is told about a new alert.
+func notification(a *medsec.Alert) medsec.Notification {
+	return medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.LevelSeverity(a.Level), Key: "notify.alert_raised",
+		Args:  []medsec.NotifyArg{{Text: a.Title}, {Key: "alert.level." + a.Level}, {Text: a.SiteName}},
+		Link:  fmt.Sprintf("/alerts/%d", a.ID),
+		Scope: medsec.NotifyScope{AssetID: a.AssetID, SiteID: a.SiteID, VendorID: a.VendorID}, Perm: medsec.PermAlertRead,
+		DedupKey: fmt.Sprintf("alert:%d", a.ID)}
+}
+
+// Hunt tests a rule, or retro-hunts, over the stored events of a past range
+// (medsec's own events; log records once the log store's search is wired). Needs
+// PermRuleAdmin and the site. EINVALID for a bad range or rule (file and line).
+func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.HuntResult, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermRuleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if req.SiteID != 0 && !u.CanSeeSite(req.SiteID) {
+		return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
+	}
+	if req.Since.IsZero() || req.Until.IsZero() || !req.Until.After(req.Since) {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "until", Key: "err.bad_time_range", Message: "since and until are required, until after since"}}}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The rules tested: the YAML's, the stored ones named, or (a retro-hunt) those
+	// enabled at each event's site. Findings of other rules are not reported.
+	byUID := map[string]*medsec.DetectionRule{}
+	var extra []*detect.Rule
+	want := func(*medsec.DetectionRule) bool { return false }
+	switch {
+	case strings.TrimSpace(req.YAML) != "":
+		rs, err := ParseFile("rule.yml", []byte(req.YAML))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			ps, err := detect.ParseRules(r.FileName, []byte(r.YAML))
+			if err != nil {
+				return nil, err
+			}
+			extra = append(extra, ps...)
+			byUID[r.UID] = r
+		}
+	case len(req.RuleIDs) > 0:
+		want = func(r *medsec.DetectionRule) bool { return slices.Contains(req.RuleIDs, r.ID) }
+		for _, r := range s.rules {
+			if want(r) {
+				byUID[r.UID] = r
+			}
+		}
+	default:
+		byUID = s.byUID
+	}
+	engines := map[int64]*detect.Engine{}
+	eng := func(siteID int64) (*detect.Engine, error) {
+		if e, ok := engines[siteID]; ok {
+			return e, nil
+		}
+		w := want
+		if req.YAML == "" && len(req.RuleIDs) == 0 {
+			w = func(r *medsec.DetectionRule) bool { return r.EnabledAt(siteID) }
+		}
+		e, err := s.build(w, extra)
+		if err != nil {
+			return nil, err
+		}
+		engines[siteID] = e
+		return e, nil
+	}
+	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
+	var batch []medsec.Event
+	var found []finding
+	err = s.st.Events.EachEvent(ctx, medsec.EventFilter{Since: req.Since, Until: req.Until, SiteID: req.SiteID}, func(e *medsec.Event) error {
+		if !u.CanSeeSite(e.SiteID) && e.SiteID != 0 || e.SiteID == 0 && len(u.SiteIDs) > 0 {
+			return nil
+		}
+		if res.Events >= medsec.MaxHuntEvents {
+			return nil
+		}
+		res.Events++
+		batch = append(batch, *e)
+		if len(batch) == 1000 {
+			f, err := s.evaluate(batch, eng, byUID, false)
+			if err != nil {
+				return err
+			}
+			found, batch = append(found, f...), batch[:0]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.evaluate(batch, eng, byUID, true)
+	if err != nil {
+		return nil, err
+	}
+	found = append(found, f...)
+	var keep []finding
+	for _, f := range found {
+		if f.group == "\x00hit" {
+			continue
+		}
+		keep = append(keep, f)
+		res.Hits++
+		if len(res.List) < medsec.MaxHuntHits {
+			a := s.alert(f)
+			res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events})
+		}
+	}
+	if req.Raise {
+		sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+		for _, f := range keep {
+			if f.rule.ID == 0 {
+				continue
+			}
+			a := s.alert(f)
+			created, err := s.st.Alerts.RaiseAlert(sys, a)
+			if err != nil {
+				return nil, err
+			}
+			if created {
+				res.Raised++
+			}
+		}
+	}
+	return res, nil
+}
+
+var _ medsec.DetectionRunner = (*Service)(nil)
+
+// ImportRules reads and stores uploaded rules (disabled until a site turns them on) and
+// rebuilds the engines.
+func (s *Service) ImportRules(ctx context.Context, name string, data []byte) ([]*medsec.DetectionRule, error) {
+	if _, err := medsec.Authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return nil, err
+	}
+	rules, err := ReadImport(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(rules) == 0 {
+		return nil, &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{{Key: "err.no_rules", Message: "holds no Sigma rule"}}}
+	}
+	if err := s.st.Rules.SaveRules(ctx, rules); err != nil {
+		return nil, err
+	}
+	return rules, s.Load(ctx)
+}
+
+// SetRuleEnabled stores the rule's state at the site and rebuilds the engines.
+func (s *Service) SetRuleEnabled(ctx context.Context, ruleID, siteID int64, enabled bool) error {
+	if err := s.st.Rules.SetRuleEnabled(ctx, ruleID, siteID, enabled); err != nil {
+		return err
+	}
+	return s.Load(ctx)
+}
+
+// DeleteRule removes an imported rule and rebuilds the engines.
+func (s *Service) DeleteRule(ctx context.Context, id int64) error {
+	if err := s.st.Rules.DeleteRule(ctx, id); err != nil {
+		return err
+	}
+	return s.Load(ctx)
+}
+
+// UpdateDetectionSettings stores the settings, re-renders the built-in rules with them
+// and rebuilds the engines.
+func (s *Service) UpdateDetectionSettings(ctx context.Context, set medsec.DetectionSettings) error {
+	if err := s.st.Rules.UpdateDetectionSettings(ctx, set); err != nil {
+		return err
+	}
+	if err := s.InstallBuiltins(ctx); err != nil {
+		return err
+	}
+	return s.Load(ctx)
+}

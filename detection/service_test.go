@@ -1,0 +1,376 @@
+package detection_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/detection"
+	"medsec/eventbus"
+	"medsec/sqlstore"
+)
+
+var system = medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+
+// openDB opens an empty store on the engine (PostgreSQL in a fresh schema of
+// MEDSEC_TEST_POSTGRES_DSN), with a fixed clock.
+func openDB(t *testing.T, engine string, now time.Time) *sqlstore.DB {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "medsec.db")
+	if engine == "postgres" {
+		base := os.Getenv("MEDSEC_TEST_POSTGRES_DSN")
+		if base == "" {
+			t.Skip("PostgreSQL tests skipped: MEDSEC_TEST_POSTGRES_DSN is not set")
+		}
+		schema := fmt.Sprintf("medsec_detection_%d_%d", os.Getpid(), time.Now().UnixNano())
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
+		u, _ := url.Parse(base)
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	db, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return now }
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func forEachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
+	for _, e := range []string{"sqlite", "postgres"} {
+		t.Run(e, func(t *testing.T) { fn(t, e) })
+	}
+}
+
+// notes records notifications (the notification service's own tests cover delivery).
+type notes struct {
+	mu  sync.Mutex
+	got []medsec.Notification
+}
+
+func (n *notes) Notify(_ context.Context, x medsec.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.got = append(n.got, x)
+	return nil
+}
+
+type fixture struct {
+	db     *sqlstore.DB
+	bus    *eventbus.Memory
+	svc    *detection.Service
+	store  *sqlstore.DetectionService
+	notes  *notes
+	site   *medsec.Site
+	ot, it *medsec.Zone
+	ct     *medsec.Asset
+}
+
+func newFixture(t *testing.T, engine string, now time.Time) *fixture {
+	t.Helper()
+	f := &fixture{db: openDB(t, engine, now), bus: eventbus.New(0, nil), notes: &notes{}}
+	f.db.Events = f.bus
+	f.store = sqlstore.NewDetectionService(f.db)
+	f.svc = detection.New(detection.Stores{Rules: f.store, Alerts: f.store, Events: sqlstore.NewEventService(f.db), Notifier: f.notes}, nil)
+	if err := f.svc.InstallBuiltins(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Start(f.bus); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.svc.Stop() })
+	org := sqlstore.NewOrgService(f.db)
+	f.site = &medsec.Site{Code: "HQ", Name: "示範醫學中心"}
+	if err := org.CreateSite(system, f.site); err != nil {
+		t.Fatal(err)
+	}
+	zones := sqlstore.NewZoneService(f.db)
+	f.it = &medsec.Zone{SiteID: f.site.ID, Name: "院內系統網路", Kind: medsec.ZoneIntranet, Ranges: []string{"10.1.10.0/24"}}
+	f.ot = &medsec.Zone{SiteID: f.site.ID, Name: "醫療設備網路", Kind: medsec.ZoneOT, Ranges: []string{"10.1.40.0/24"}}
+	for _, z := range []*medsec.Zone{f.it, f.ot} {
+		if err := zones.CreateZone(system, z); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.ct = &medsec.Asset{SiteID: f.site.ID, Name: "CT-01", Kind: medsec.KindModality, IPs: []string{"10.1.40.7"}}
+	if err := sqlstore.NewAssetService(f.db).CreateAsset(system, f.ct); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) alerts(t *testing.T) []*medsec.Alert {
+	t.Helper()
+	if err := f.bus.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	as, _, err := f.store.FindAlerts(system, medsec.AlertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+func TestFailedLoginBurstRaisesOneAlert(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+		users := sqlstore.NewUserService(f.db)
+		if _, err := users.EnsureAdmin(system, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		from := medsec.NewContextWithRemoteAddr(system, "10.9.9.9")
+		for range 9 {
+			users.Authenticate(from, "admin", "wrong", "")
+		}
+		if got := f.alerts(t); len(got) != 0 {
+			t.Fatalf("nine failures raised %v", got)
+		}
+		users.Authenticate(from, "admin", "wrong", "")
+		// Correlation input waits Lateness for late events; the heartbeat releases it.
+		if err := f.bus.Drain(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Advance(context.Background(), time.Date(2026, 11, 30, 2, 1, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		got := f.alerts(t)
+		if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || got[0].Level != "high" || got[0].SiteID != 0 {
+			t.Fatalf("alerts: %+v", got)
+		}
+		a, err := f.store.FindAlertByID(system, got[0].ID)
+		if err != nil || len(a.Events) != 10 || a.Events[0].Ref.Type != medsec.EventRefAudit || a.Events[0].Fields["user.name"] != "admin" {
+			t.Fatalf("alert events: %+v, %v", a, err)
+		}
+		if len(a.Tags) != 2 || a.Tags[1] != "attack.t1110" {
+			t.Errorf("tags: %v", a.Tags)
+		}
+		if len(f.notes.got) != 1 || f.notes.got[0].Kind != medsec.KindAlertRaised || f.notes.got[0].Severity != medsec.SeverityWarning {
+			t.Errorf("notifications: %+v", f.notes.got)
+		}
+		rules, _ := f.store.FindRules(system, medsec.RuleFilter{Query: "failed"})
+		hits := map[string]int64{}
+		for _, r := range rules {
+			hits[r.Title] = r.Hits
+		}
+		if hits["Failed login"] != 10 || hits["Many failed logins in a short time"] != 1 {
+			t.Errorf("hits: %v", hits)
+		}
+	})
+}
+
+func TestNetworkRulesRaiseAlertsWithAssetAndZone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+		zones := sqlstore.NewZoneService(f.db)
+		flows := "src,dst,proto,port,app\n10.1.40.7,10.1.10.11,tcp,3389,\n10.1.40.7,10.1.10.11,tcp,3389,\n"
+		if _, err := zones.ImportFlowsCSV(system, f.site.ID, strings.NewReader(flows), "flows.csv"); err != nil {
+			t.Fatal(err)
+		}
+		got := f.alerts(t)
+		if len(got) != 1 || got[0].Title != "Cross-zone flow outside any conduit" || got[0].AssetID != f.ct.ID || got[0].ZoneID != f.ot.ID || got[0].ZoneName != f.ot.Name || got[0].SiteID != f.site.ID {
+			t.Fatalf("alerts: %+v", got)
+		}
+		// Disabled at the site, the rule raises nothing more; the open alert stays.
+		if err := f.store.SetRuleEnabled(system, got[0].RuleID, f.site.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := zones.ImportFlowsCSV(system, f.site.ID, strings.NewReader("src,dst,proto,port,app\n10.1.40.8,10.1.10.11,tcp,22,\n"), "more.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.alerts(t); len(got) != 1 {
+			t.Errorf("disabled rule raised: %+v", got)
+		}
+	})
+}
+
+func TestTriageScopeAndAudit(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+		zones := sqlstore.NewZoneService(f.db)
+		if _, err := zones.ImportFlowsCSV(system, f.site.ID, strings.NewReader("src,dst,proto,port,app\n10.1.40.7,10.1.10.11,tcp,3389,\n"), "flows.csv"); err != nil {
+			t.Fatal(err)
+		}
+		alerts := f.alerts(t)
+		if len(alerts) != 1 {
+			t.Fatalf("alerts: %v", alerts)
+		}
+		org := sqlstore.NewOrgService(f.db)
+		branch := &medsec.Site{Code: "BR", Name: "分院"}
+		if err := org.CreateSite(system, branch); err != nil {
+			t.Fatal(err)
+		}
+		users := sqlstore.NewUserService(f.db)
+		aurora := &medsec.Vendor{Name: "Aurora"}
+		if err := org.CreateVendor(system, aurora); err != nil {
+			t.Fatal(err)
+		}
+		soc := &medsec.User{Username: "soc", Role: medsec.RoleSOCAnalyst}
+		other := &medsec.User{Username: "branch", Role: medsec.RoleITOperations, SiteIDs: []int64{branch.ID}}
+		vendor := &medsec.User{Username: "vendor", Role: medsec.RoleVendor, VendorID: aurora.ID}
+		auditor := &medsec.User{Username: "aud", Role: medsec.RoleAuditor}
+		for _, u := range []*medsec.User{soc, other, vendor, auditor} {
+			if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		as := func(u *medsec.User) context.Context { return medsec.NewContextWithUser(context.Background(), u) }
+		id := alerts[0].ID
+		if _, err := f.store.FindAlertByID(as(other), id); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user reads the alert: %v", err)
+		}
+		if list, _, _ := f.store.FindAlerts(as(vendor), medsec.AlertFilter{}); len(list) != 0 {
+			t.Errorf("vendor without the asset sees %v", list)
+		}
+		st := medsec.AlertInvestigating
+		if _, err := f.store.UpdateAlert(as(auditor), id, medsec.AlertUpdate{Status: &st}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor triages: %v", err)
+		}
+		bad := medsec.AlertStatus("solved")
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &bad}); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("unknown state: %v", err)
+		}
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{AssigneeID: &other.ID}); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("assignee outside the site: %v", err)
+		}
+		note := "RDP from the CT: vendor session outside any plan"
+		a, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &st, AssigneeID: &soc.ID, Note: &note})
+		if err != nil || a.Status != st || a.AssigneeName != "soc" || a.Note != note {
+			t.Fatalf("triage: %+v, %v", a, err)
+		}
+		closed := medsec.AlertTruePositive
+		if a, err = f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &closed}); err != nil || a.ClosedAt.IsZero() {
+			t.Fatalf("close: %+v, %v", a, err)
+		}
+		entries, _, err := sqlstore.NewAuditService(f.db).FindAuditEntries(system, medsec.AuditFilter{ObjectType: "alert", ObjectID: id})
+		if err != nil || len(entries) != 3 || entries[0].Action != "alert.update" || entries[2].Action != "alert.raise" {
+			t.Errorf("audit: %+v, %v", entries, err)
+		}
+		// A closed alert does not absorb a new occurrence: the same flow again opens another.
+		if _, err := zones.ImportFlowsCSV(system, f.site.ID, strings.NewReader("src,dst,proto,port,app\n10.1.40.7,10.1.10.11,tcp,3389,\n"), "again.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.alerts(t); len(got) != 2 {
+			t.Errorf("after closing: %d alerts, want 2", len(got))
+		}
+	})
+}
+
+func TestHuntOverStoredEvents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+		f := newFixture(t, engine, now)
+		f.svc.Stop() // events are stored, not evaluated live
+		users := sqlstore.NewUserService(f.db)
+		users.EnsureAdmin(system, "a long enough password")
+		from := medsec.NewContextWithRemoteAddr(system, "10.9.9.9")
+		for range 3 {
+			users.Authenticate(from, "admin", "wrong", "")
+		}
+		rule := "title: Any failed login of admin\nid: 33333333-3333-4333-8333-333333333333\nlogsource: {product: medsec, service: auth}\n" +
+			"detection:\n  sel:\n    event.outcome: failure\n    user.name: admin\n  condition: sel\nlevel: low\n"
+		res, err := f.svc.Hunt(system, medsec.HuntRequest{YAML: rule, Since: now.Add(-time.Hour), Until: now.Add(time.Hour)})
+		if err != nil || res.Events != 3 || res.Hits != 3 || len(res.List) != 3 || res.Raised != 0 {
+			t.Fatalf("test: %+v, %v", res, err)
+		}
+		if res, err = f.svc.Hunt(system, medsec.HuntRequest{YAML: rule, Since: now.Add(time.Hour), Until: now.Add(2 * time.Hour)}); err != nil || res.Hits != 0 {
+			t.Errorf("empty range: %+v, %v", res, err)
+		}
+		if _, err := f.svc.Hunt(system, medsec.HuntRequest{YAML: "title: x\nid: y\ndetection: {condition: nothing}\n", Since: now.Add(-time.Hour), Until: now}); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("bad rule: %v", err)
+		}
+		// A retro-hunt with the enabled rules: three failures are below the burst threshold.
+		res, err = f.svc.Hunt(system, medsec.HuntRequest{Since: now.Add(-time.Hour), Until: now.Add(time.Hour), Raise: true})
+		if err != nil || res.Hits != 0 {
+			t.Errorf("retro-hunt: %+v, %v", res, err)
+		}
+	})
+}
+
+// TestBuiltinRulesFire feeds each built-in rule the events it is for, as log records
+// (ECS fields) would bring them, and events just outside it.
+func TestBuiltinRulesFire(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+	// 2026-11-30 is a Monday; Taipei is UTC+8.
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 30, h-8, m, 0, 0, time.UTC) }
+	n := 0
+	ev := func(t time.Time, kv ...any) medsec.Event {
+		n++
+		e := medsec.Event{ID: fmt.Sprintf("log:%d", n), Time: t, SiteID: f.site.ID, Ref: medsec.EventRef{Type: medsec.EventRefLog, ID: int64(n)}}
+		for i := 0; i < len(kv); i += 2 {
+			e.Set(kv[i].(string), kv[i+1])
+		}
+		return e
+	}
+	cases := []struct {
+		title string
+		fire  []medsec.Event
+		quiet []medsec.Event
+	}{
+		{"Data export outside working hours",
+			[]medsec.Event{ev(at(22, 15), "event.action", "patient-export", "user.name", "dr.x")},
+			[]medsec.Event{ev(at(10, 0), "event.action", "patient-export", "user.name", "dr.y")}},
+		{"PACS storage growing abnormally",
+			[]medsec.Event{ev(at(9, 0), "host.name", "pacs-01", "system.filesystem.used.bytes", int64(1000)), ev(at(12, 0), "host.name", "pacs-01", "system.filesystem.used.bytes", int64(1250))},
+			[]medsec.Event{ev(at(9, 0), "host.name", "pacs-02", "system.filesystem.used.bytes", int64(1000)), ev(at(12, 0), "host.name", "pacs-02", "system.filesystem.used.bytes", int64(1150))}},
+		{"Emergency account used",
+			[]medsec.Event{ev(at(3, 0), "event.category", "authentication", "event.outcome", "success", "user.name", "breakglass")},
+			[]medsec.Event{ev(at(3, 0), "event.category", "authentication", "event.outcome", "failure", "user.name", "breakglass")}},
+		{"Remote maintenance outside the approved window",
+			[]medsec.Event{ev(at(20, 0), "event.category", "authentication", "event.outcome", "success", "source.ip", "198.51.100.7", "user.name", "vendor1")},
+			[]medsec.Event{ev(at(10, 0), "event.category", "authentication", "event.outcome", "success", "source.ip", "198.51.100.8", "user.name", "vendor2")}},
+		{"New device on a device network",
+			[]medsec.Event{ev(at(10, 0), "event.dataset", medsec.DatasetDiscovery, "event.action", "host.new", "source.ip", "10.1.40.99", "medsec.zone.kind", "ot")},
+			[]medsec.Event{ev(at(10, 0), "event.dataset", medsec.DatasetDiscovery, "event.action", "host.new", "source.ip", "10.1.10.99", "medsec.zone.kind", "intranet")}},
+	}
+	var burst []medsec.Event
+	for i := range 5 {
+		burst = append(burst, ev(at(23, i), "file.path", "/etc/shadow", "event.outcome", "failure", "source.ip", "10.1.10.50"))
+	}
+	cases = append(cases, struct {
+		title string
+		fire  []medsec.Event
+		quiet []medsec.Event
+	}{"Repeated attempts on sensitive directories", burst,
+		[]medsec.Event{ev(at(23, 0), "file.path", "/etc/shadow", "event.outcome", "failure", "source.ip", "10.1.10.51")}})
+	for _, c := range cases {
+		if err := f.svc.Handle(context.Background(), append(c.quiet, c.fire...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.Advance(context.Background(), at(23, 59)); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, a := range f.alerts(t) {
+		got[a.Title]++
+	}
+	for _, c := range cases {
+		if got[c.title] != 1 {
+			t.Errorf("%s: %d alerts, want 1 (all: %v)", c.title, got[c.title], got)
+		}
+	}
+}

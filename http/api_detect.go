@@ -1,0 +1,219 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"medsec"
+)
+
+// detectAPIRoutes are the detection routes: alerts and their triage, rules with their
+// state per site, import, tests and retro-hunts, and the detection settings [M8].
+func detectAPIRoutes(s *Server) []apiRoute {
+	return []apiRoute{
+		{Method: "GET", Path: "/api/v1/alerts", Perm: medsec.PermAlertRead, Handler: s.apiAlertList},
+		{Method: "GET", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertRead, Handler: s.apiAlertGet},
+		{Method: "PUT", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertWrite, Handler: s.apiAlertUpdate},
+		{Method: "GET", Path: "/api/v1/rules", Perm: medsec.PermAlertRead, Handler: s.apiRuleList},
+		{Method: "POST", Path: "/api/v1/rules/import", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleImport},
+		{Method: "POST", Path: "/api/v1/rules/hunt", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleHunt},
+		{Method: "GET", Path: "/api/v1/rules/{id}", Perm: medsec.PermAlertRead, Handler: s.apiRuleGet},
+		{Method: "DELETE", Path: "/api/v1/rules/{id}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleDelete},
+		{Method: "PUT", Path: "/api/v1/rules/{id}/sites/{site}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleSite},
+		{Method: "GET", Path: "/api/v1/detection/settings", Perm: medsec.PermAlertRead, Handler: s.apiDetectionSettingsGet},
+		{Method: "PUT", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleAdmin, Handler: s.apiDetectionSettingsUpdate},
+	}
+}
+
+// alertFilter reads the alert filters of a query: status (a state, or "open"), site,
+// level, rule, assignee, asset, offset and limit.
+func alertFilter(r *http.Request, def int) (medsec.AlertFilter, error) {
+	q := r.URL.Query()
+	f := medsec.AlertFilter{Level: q.Get("level")}
+	switch st := q.Get("status"); st {
+	case "":
+	case "open":
+		f.Open = true
+	default:
+		f.Status = medsec.AlertStatus(st)
+	}
+	for _, p := range []struct {
+		name string
+		v    *int64
+	}{{"site", &f.SiteID}, {"rule", &f.RuleID}, {"assignee", &f.AssigneeID}, {"asset", &f.AssetID}} {
+		if s := q.Get(p.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return f, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: p.name, Key: "err.bad_number", Message: "must be a number"}}}
+			}
+			*p.v = n
+		}
+	}
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	if f.Limit == 0 {
+		f.Limit = def
+	}
+	return f, nil
+}
+
+func (s *Server) apiAlertList(w http.ResponseWriter, r *http.Request) error {
+	f, err := alertFilter(r, 50)
+	if err != nil {
+		return err
+	}
+	alerts, total, err := s.Alerts.FindAlerts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts, "total": total})
+	return nil
+}
+
+func (s *Server) apiAlertGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Alerts.FindAlertByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) apiAlertUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var u medsec.AlertUpdate
+	if err := readJSON(r, &u); err != nil {
+		return err
+	}
+	a, err := s.Alerts.UpdateAlert(r.Context(), id, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *Server) apiRuleList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	rules, err := s.Rules.FindRules(r.Context(), medsec.RuleFilter{Origin: q.Get("origin"), Kind: q.Get("kind"), Query: q.Get("q")})
+	if err != nil {
+		return err
+	}
+	if rules == nil {
+		rules = []*medsec.DetectionRule{}
+	}
+	writeJSON(w, http.StatusOK, rules)
+	return nil
+}
+
+func (s *Server) apiRuleGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	rule, err := s.Rules.FindRuleByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rule)
+	return nil
+}
+
+func (s *Server) apiRuleImport(w http.ResponseWriter, r *http.Request) error {
+	name, data, err := uploadedFile(r)
+	if err != nil {
+		return err
+	}
+	rules, err := s.Detection.ImportRules(r.Context(), name, data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"imported": len(rules), "rules": rules})
+	return nil
+}
+
+func (s *Server) apiRuleHunt(w http.ResponseWriter, r *http.Request) error {
+	var req medsec.HuntRequest
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	res, err := s.Detection.Hunt(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiRuleDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Detection.DeleteRule(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// parseSiteID reads a path's site: a site ID, or 0 for the organisation.
+func parseSiteID(r *http.Request, name string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscan(r.PathValue(name), &id); err != nil || id < 0 {
+		return 0, medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+	}
+	return id, nil
+}
+
+func (s *Server) apiRuleSite(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	site, err := parseSiteID(r, "site")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if body.Enabled == nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "enabled", Key: "err.required", Message: "is required"}}}
+	}
+	if err := s.Detection.SetRuleEnabled(r.Context(), id, site, *body.Enabled); err != nil {
+		return err
+	}
+	return s.apiRuleGet(w, r)
+}
+
+func (s *Server) apiDetectionSettingsGet(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.Rules.FindDetectionSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, set)
+	return nil
+}
+
+func (s *Server) apiDetectionSettingsUpdate(w http.ResponseWriter, r *http.Request) error {
+	var set medsec.DetectionSettings
+	if err := readJSON(r, &set); err != nil {
+		return err
+	}
+	if err := s.Detection.UpdateDetectionSettings(r.Context(), set); err != nil {
+		return err
+	}
+	return s.apiDetectionSettingsGet(w, r)
+}

@@ -1,0 +1,262 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// alertListData is the alert queue.
+type alertListData struct {
+	Alerts           []*medsec.Alert
+	Total            int
+	Filter           medsec.AlertFilter
+	Query            url.Values
+	Statuses         []medsec.AlertStatus
+	Levels           []string
+	Sites            []*medsec.Site
+	Prev, Next       int
+	HasPrev, HasNext bool
+}
+
+// uiAlertList is the alert queue: open alerts first by default, with filters by state,
+// site and level.
+func (s *Server) uiAlertList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if !q.Has("status") {
+		q.Set("status", "open")
+		r.URL.RawQuery = q.Encode()
+	}
+	f, err := alertFilter(r, 50)
+	if err != nil {
+		return err
+	}
+	alerts, total, err := s.Alerts.FindAlerts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	sites, _ := s.Org.FindSites(r.Context())
+	q.Del("offset")
+	p := s.newPage(r, "alerts.title")
+	p.Data = &alertListData{Alerts: alerts, Total: total, Filter: f, Query: q, Statuses: medsec.AlertStatuses, Levels: medsec.RuleLevels, Sites: sites,
+		Prev: max(f.Offset-f.Limit, 0), Next: f.Offset + f.Limit, HasPrev: f.Offset > 0, HasNext: f.Offset+f.Limit < total}
+	s.render(w, r, http.StatusOK, "alert_list", p)
+	return nil
+}
+
+// alertShowData is one alert's page.
+type alertShowData struct {
+	Alert    *medsec.Alert
+	Rule     *medsec.DetectionRule
+	Statuses []medsec.AlertStatus
+	Fields   [][]fieldValue
+}
+
+// fieldValue is one field of an event as the alert page lists it.
+type fieldValue struct {
+	Name, Value string
+}
+
+func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Alerts.FindAlertByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := &alertShowData{Alert: a, Statuses: medsec.AlertStatuses}
+	if rule, err := s.Rules.FindRuleByID(r.Context(), a.RuleID); err == nil {
+		d.Rule = rule
+	}
+	for _, e := range a.Events {
+		ev := medsec.Event{Fields: e.Fields}
+		var fv []fieldValue
+		for _, k := range sortedKeys(e.Fields) {
+			fv = append(fv, fieldValue{k, ev.Text(k)})
+		}
+		d.Fields = append(d.Fields, fv)
+	}
+	p := s.newPage(r, "alert.title")
+	p.Title = a.Title
+	p.Data = d
+	s.render(w, r, http.StatusOK, "alert_show", p)
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// uiAlertTriage applies the triage form: state, note, and "assign to me" or unassign.
+func (s *Server) uiAlertTriage(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	var u medsec.AlertUpdate
+	if st := r.PostFormValue("status"); st != "" {
+		status := medsec.AlertStatus(st)
+		u.Status = &status
+	}
+	if r.PostForm.Has("note") {
+		note := strings.ReplaceAll(r.PostFormValue("note"), "\r\n", "\n")
+		u.Note = &note
+	}
+	switch r.PostFormValue("assign") {
+	case "me":
+		me := medsec.UserFromContext(r.Context()).ID
+		u.AssigneeID = &me
+	case "none":
+		var none int64
+		u.AssigneeID = &none
+	}
+	if _, err := s.Alerts.UpdateAlert(r.Context(), id, u); err != nil {
+		return err
+	}
+	flash(w, "alert.updated")
+	http.Redirect(w, r, "/alerts/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// ruleListData is the rules page.
+type ruleListData struct {
+	Rules    []*medsec.DetectionRule
+	Query    string
+	Settings medsec.DetectionSettings
+	// Imported lists the rules of the import just done.
+	Imported []*medsec.DetectionRule
+}
+
+func (s *Server) uiRuleList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRules(w, r, http.StatusOK, s.newPage(r, "rules.title"), nil)
+}
+
+func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int, p *page, imported []*medsec.DetectionRule) error {
+	q := r.URL.Query().Get("q")
+	rules, err := s.Rules.FindRules(r.Context(), medsec.RuleFilter{Query: q})
+	if err != nil {
+		return err
+	}
+	set, err := s.Rules.FindDetectionSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	p.Data = &ruleListData{Rules: rules, Query: q, Settings: set, Imported: imported}
+	s.render(w, r, status, "rule_list", p)
+	return nil
+}
+
+// uiRuleImport imports an uploaded Sigma file or zip; problems are listed with file and line.
+func (s *Server) uiRuleImport(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "rules.title")
+	name, data, err := uploadedFile(r)
+	var rules []*medsec.DetectionRule
+	if err == nil {
+		rules, err = s.Detection.ImportRules(r.Context(), name, data)
+	}
+	if err == nil {
+		p.Flash = p.T("rules.imported", len(rules), name)
+		return s.renderRules(w, r, http.StatusOK, p, rules)
+	}
+	var ve *medsec.ValidationError
+	var e *medsec.Error
+	switch {
+	case errors.As(err, &ve):
+		p.Error = p.T("rules.import_rejected", name, len(ve.Errors))
+		p.Errors = ve.Errors
+	case errors.As(err, &e) && (e.Code == medsec.EINVALID || e.Code == medsec.ECONFLICT):
+		p.Error = e.Message
+		if e.Key != "" {
+			p.Error = p.T(e.Key, e.Args...)
+		}
+	default:
+		return err
+	}
+	return s.renderRules(w, r, http.StatusUnprocessableEntity, p, nil)
+}
+
+// uiRuleSite turns a rule on or off at a site.
+func (s *Server) uiRuleSite(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	site, err := parseSiteID(r, "site")
+	if err != nil {
+		return err
+	}
+	enabled := r.PostFormValue("enabled") == "1"
+	if err := s.Detection.SetRuleEnabled(r.Context(), id, site, enabled); err != nil {
+		return err
+	}
+	flash(w, "rules.state_saved")
+	back := "/rules#rule-" + strconv.FormatInt(id, 10)
+	if r.PostFormValue("back") == "rule" {
+		back = "/rules/" + strconv.FormatInt(id, 10)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// ruleShowData is one rule's page, with the result of a test over stored events.
+type ruleShowData struct {
+	Rule        *medsec.DetectionRule
+	Since       string
+	Until       string
+	Result      *medsec.HuntResult
+	CanDelete   bool
+	TestFailure string
+}
+
+func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	rule, err := s.Rules.FindRuleByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
+	p := s.newPage(r, "rule.title")
+	p.Title = rule.Title
+	if r.Method == http.MethodPost {
+		d.Since, d.Until = r.PostFormValue("since"), r.PostFormValue("until")
+		since, err1 := time.Parse("2006-01-02", d.Since)
+		until, err2 := time.Parse("2006-01-02", d.Until)
+		if err1 != nil || err2 != nil {
+			p.Error = p.T("err.bad_time_range")
+		} else if res, err := s.Detection.Hunt(r.Context(), medsec.HuntRequest{RuleIDs: []int64{id}, Since: since, Until: until}); err != nil {
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) && medsec.ErrorCode(err) == medsec.EINTERNAL {
+				return err
+			}
+			p.Error = p.T("err.bad_time_range")
+		} else {
+			d.Result = res
+		}
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "rule_show", p)
+	return nil
+}
