@@ -18,8 +18,8 @@ import (
 
 	"medsec"
 	"medsec/auth"
-	mhttp "medsec/http"
 	"medsec/eventbus"
+	mhttp "medsec/http"
 	"medsec/sqlstore"
 )
 
