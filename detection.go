@@ -468,14 +468,21 @@ type HuntHit struct {
 type HuntResult struct {
 	// Events is how many stored events were read; Hits how many firings were found
 	// (at most MaxHuntHits are listed).
-	Events int       `json:"events"`
-	Hits   int       `json:"hits"`
-	List   []HuntHit `json:"list"`
-	Raised int       `json:"raised"`
+	Events int `json:"events"`
+	// Logs is how many of the events were log records; LogsTruncated says the range held
+	// more than MaxHuntLogs of them (the newest were read).
+	Logs          int       `json:"logs"`
+	LogsTruncated bool      `json:"logs_truncated,omitempty"`
+	Hits          int       `json:"hits"`
+	List          []HuntHit `json:"list"`
+	Raised        int       `json:"raised"`
 }
 
 // MaxHuntHits bounds the firings a hunt lists.
 const MaxHuntHits = 100
+
+// MaxHuntLogs bounds the log records one hunt reads (the log store's largest page).
+const MaxHuntLogs = 10000
 
 // MaxHuntEvents bounds the events one hunt reads.
 const MaxHuntEvents = 1_000_000

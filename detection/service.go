@@ -22,6 +22,9 @@ type Stores struct {
 	Alerts   medsec.AlertService
 	Events   medsec.EventStore
 	Notifier medsec.Notifier
+	// Logs, when set, is the sealed log store: rule tests and retro-hunts read its records
+	// of the range too (the newest medsec.MaxHuntLogs), for callers who may read logs.
+	Logs medsec.LogService
 }
 
 // Service evaluates the enabled rules over the event stream, per site, and raises
@@ -168,6 +171,14 @@ func (s *Service) SetNotifier(n medsec.Notifier) {
 	s.st.Notifier = n
 }
 
+// SetLogs sets the sealed log store that rule tests and retro-hunts read besides
+// medsec's own events (a server opens it after starting detection).
+func (s *Service) SetLogs(l medsec.LogService) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.Logs = l
+}
+
 // Start subscribes the service to the event stream.
 func (s *Service) Start(bus medsec.EventBus) error {
 	sub, err := bus.Subscribe("detection", s.Handle)
@@ -196,6 +207,21 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 		return err
 	}
 	return s.raise(ctx, found)
+}
+
+// logEvent is the event of a stored log record, as the log store's publisher makes it
+// (ID "log:SITE:INDEX").
+func logEvent(h medsec.LogHit) medsec.Event {
+	e := medsec.Event{ID: fmt.Sprintf("%s:%d:%d", medsec.EventRefLog, h.SiteID, h.Index), Time: h.Received.UTC(), SiteID: h.SiteID,
+		Ref: medsec.EventRef{Type: medsec.EventRefLog, ID: h.Index}, Fields: make(map[string]any, len(h.Fields))}
+	for k, v := range h.Fields {
+		e.Fields[k] = v
+	}
+	if t, err := time.Parse(time.RFC3339Nano, h.Fields["@timestamp"]); err == nil {
+		e.Time = t.UTC()
+		delete(e.Fields, "@timestamp")
+	}
+	return e
 }
 
 // Advance closes correlation windows that end before t (a heartbeat for quiet streams).
@@ -497,30 +523,41 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		return e, nil
 	}
 	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
-	var batch []medsec.Event
-	var found []finding
+	var all []medsec.Event
 	err = s.st.Events.EachEvent(ctx, medsec.EventFilter{Since: req.Since, Until: req.Until, SiteID: req.SiteID}, func(e *medsec.Event) error {
-		if !u.CanSeeSite(e.SiteID) && e.SiteID != 0 || e.SiteID == 0 && len(u.SiteIDs) > 0 {
+		if e.SiteID != 0 && !u.CanSeeSite(e.SiteID) || e.SiteID == 0 && len(u.SiteIDs) > 0 || len(all) >= medsec.MaxHuntEvents {
 			return nil
 		}
-		if res.Events >= medsec.MaxHuntEvents {
-			return nil
-		}
-		res.Events++
-		batch = append(batch, *e)
-		if len(batch) == 1000 {
-			f, err := s.evaluate(batch, eng, byUID, false)
-			if err != nil {
-				return err
-			}
-			found, batch = append(found, f...), batch[:0]
-		}
+		all = append(all, *e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.evaluate(batch, eng, byUID, true)
+	if s.st.Logs != nil && u.Role.Can(medsec.PermLogRead) {
+		lr, err := s.st.Logs.SearchLogs(ctx, medsec.LogQuery{From: req.Since, To: req.Until, Limit: medsec.MaxHuntLogs})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range lr.Hits {
+			if req.SiteID == 0 || h.SiteID == req.SiteID {
+				all = append(all, logEvent(h))
+				res.Logs++
+			}
+		}
+		res.LogsTruncated = lr.Total > int64(len(lr.Hits))
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Time.Before(all[j].Time) })
+	res.Events = len(all)
+	var found []finding
+	for start := 0; start < len(all); start += 1000 {
+		f, err := s.evaluate(all[start:min(start+1000, len(all))], eng, byUID, false)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, f...)
+	}
+	f, err := s.evaluate(nil, eng, byUID, true)
 	if err != nil {
 		return nil, err
 	}

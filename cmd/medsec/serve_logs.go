@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"medsec"
 	mhttp "medsec/http"
 	"medsec/logs"
 	"medsec/sqlstore"
@@ -82,7 +83,15 @@ func startLogCollection(ctx context.Context, c *logFlags, data string, db *sqlst
 	}
 	loc, _ := time.LoadLocation(c.zone)
 	lc := &logCollection{close: store.Close, logger: logger}
-	lc.tracker = &logs.Tracker{Next: store, Sources: services.LogSources, Logger: logger}
+	// Stored records are published on the event stream, so that detection reads them.
+	var next logs.Sink = store
+	if db.Events != nil {
+		next = &logs.Publisher{Next: store, Bus: db.Events, Logger: logger}
+	}
+	lc.tracker = &logs.Tracker{Next: next, Sources: services.LogSources, Logger: logger}
+	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok {
+		d.SetLogs(sqlstore.NewLogService(db, store))
+	}
 	services.LogSink = lc.tracker
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lc.cancel = cancel
