@@ -418,6 +418,23 @@ func contains[T comparable](list []T, v T) bool {
 	return false
 }
 
+// IncidentFromAlert opens an incident from an alert of the detection pipeline, or joins
+// the alert to an open one. The alert gives the site, the asset, the title, the detection
+// time and the scenario; the other fields are what a person adds (all optional): the
+// facts for the suggestion and a confirmed level with its reason, as in IncidentCreate.
+type IncidentFromAlert struct {
+	AlertID       int64         `json:"alert_id"`
+	Title         string        `json:"title"`
+	Scenario      Scenario      `json:"scenario"`
+	Level         IncidentLevel `json:"level"`
+	LevelReason   string        `json:"level_reason"`
+	Exposure      DataExposure  `json:"exposure"`
+	Outage        OutageScope   `json:"outage"`
+	OutageMinutes int           `json:"outage_minutes"`
+	// New opens a new incident even when an open one would take the alert.
+	New bool `json:"new"`
+}
+
 // IncidentFilter selects incidents for a list. Zero fields do not filter.
 type IncidentFilter struct {
 	SiteID int64
@@ -478,6 +495,12 @@ type IncidentService interface {
 	// CreateIncident opens an incident with its clocks, checklist and scenario tasks.
 	// EINVALID for bad fields or a level differing from the suggestion without a reason.
 	CreateIncident(ctx context.Context, c *IncidentCreate) (*Incident, error)
+	// OpenFromAlert opens an incident from an alert, with the level its facts suggest
+	// [003 §3.3.1, §3.3.2], or joins the alert to the newest open incident (not a drill) at
+	// its site that already holds an alert of the same rule or the alert's asset; joined
+	// reports which. An alert already linked answers its incident (joined). ENOTFOUND for
+	// an alert missing or outside the caller's sites.
+	OpenFromAlert(ctx context.Context, a *IncidentFromAlert) (inc *Incident, joined bool, err error)
 	// ChangeLevel sets a new level with a reason; the old level's unmet clocks stop and
 	// the new level's start [003 §4.2].
 	ChangeLevel(ctx context.Context, id, version int64, level IncidentLevel, reason string) (*Incident, error)

@@ -20,6 +20,7 @@ func incidentAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/incidents", Perm: read, Handler: s.apiIncidentList},
 		{Method: "POST", Path: "/api/v1/incidents", Perm: write, Handler: s.apiIncidentCreate},
 		{Method: "POST", Path: "/api/v1/incidents/suggest", Perm: read, Handler: s.apiIncidentSuggest},
+		{Method: "POST", Path: "/api/v1/incidents/from-alert", Perm: write, Handler: s.apiIncidentFromAlert},
 		{Method: "GET", Path: "/api/v1/incidents/ledger", Perm: read, Handler: s.apiIncidentLedger},
 		{Method: "GET", Path: "/api/v1/incidents/{id}", Perm: read, Handler: s.apiIncidentGet},
 		{Method: "POST", Path: "/api/v1/incidents/{id}/actions", Perm: write, Handler: s.apiIncidentAction},
@@ -69,6 +70,25 @@ func (s *Server) apiIncidentSuggest(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"level": level, "reasons": reasons})
+	return nil
+}
+
+// apiIncidentFromAlert opens an incident from an alert (201) or joins the alert to an open
+// one (200).
+func (s *Server) apiIncidentFromAlert(w http.ResponseWriter, r *http.Request) error {
+	var in medsec.IncidentFromAlert
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	inc, joined, err := s.Incidents.OpenFromAlert(r.Context(), &in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if joined {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, map[string]any{"joined": joined, "incident": inc})
 	return nil
 }
 

@@ -187,6 +187,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/incidents", medsec.PermIncidentRead, false},
 	{"POST", "/api/v1/incidents", medsec.PermIncidentWrite, false},
 	{"POST", "/api/v1/incidents/suggest", medsec.PermIncidentRead, false},
+	{"POST", "/api/v1/incidents/from-alert", medsec.PermIncidentWrite, false},
 	{"GET", "/api/v1/incidents/ledger", medsec.PermIncidentRead, false},
 	{"GET", "/api/v1/incidents/{id}", medsec.PermIncidentRead, false},
 	{"POST", "/api/v1/incidents/{id}/actions", medsec.PermIncidentWrite, false},

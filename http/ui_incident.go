@@ -17,6 +17,7 @@ func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /incidents", s.ui(read, s.uiIncidentList))
 	mux.Handle("POST /incidents", s.ui(write, s.uiIncidentCreate))
 	mux.Handle("POST /incidents/calendar", s.ui(write, s.uiHolidayImport))
+	mux.Handle("POST /incidents/from-alert", s.ui(write, s.uiIncidentFromAlert))
 	mux.Handle("GET /incidents/ledger", s.ui(read, s.uiIncidentLedger))
 	mux.Handle("GET /incidents/ledger/export", s.ui(read, s.uiIncidentLedgerExport))
 	mux.Handle("GET /incidents/{id}", s.ui(read, s.uiIncidentShow))
@@ -162,6 +163,24 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 		return s.incidentListPage(w, r, errorStatus(err), c, err)
 	}
 	flash(w, "incident.created")
+	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", inc.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) error {
+	r.ParseForm()
+	in := &medsec.IncidentFromAlert{AlertID: formInt64(r, "alert_id"), Level: medsec.IncidentLevel(formInt(r, "level")), LevelReason: r.PostFormValue("level_reason"),
+		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
+		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != ""}
+	inc, joined, err := s.Incidents.OpenFromAlert(r.Context(), in)
+	if err != nil {
+		return s.incidentListPage(w, r, errorStatus(err), nil, err)
+	}
+	if joined {
+		flash(w, "incident.alert_joined")
+	} else {
+		flash(w, "incident.created")
+	}
 	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", inc.ID), http.StatusSeeOther)
 	return nil
 }

@@ -408,3 +408,32 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertSuggestion: an alert's scenario and level [003 §3.3.2].
+func TestAlertSuggestion(t *testing.T) {
+	his := &medsec.Asset{Kind: medsec.KindHIS}
+	pump := &medsec.Asset{Kind: medsec.KindInfusionPump, Class: medsec.ClassStandalone}
+	ws := &medsec.Asset{Kind: medsec.KindWorkstation}
+	tests := []struct {
+		a        AlertFacts
+		facts    medsec.IncidentFacts
+		scenario medsec.Scenario
+		level    medsec.IncidentLevel
+	}{
+		{AlertFacts{Title: "Ransomware file renames", Asset: his}, medsec.IncidentFacts{}, medsec.ScenarioRansomware, 1},
+		{AlertFacts{Title: "Mass file encryption", Tags: "attack.impact attack.t1486", Asset: ws}, medsec.IncidentFacts{}, medsec.ScenarioRansomware, 4},
+		{AlertFacts{Title: "HIS 資料庫異常匯出", Asset: his}, medsec.IncidentFacts{}, medsec.ScenarioDataLeak, 1},
+		{AlertFacts{Title: "Vendor VPN login outside the window", Asset: pump}, medsec.IncidentFacts{}, medsec.ScenarioVendorAccess, 4},
+		{AlertFacts{Title: "Port scan from the device", Asset: pump}, medsec.IncidentFacts{Outage: medsec.OutageDepartment, OutageMinutes: 150}, medsec.ScenarioDevice, 2},
+		{AlertFacts{Title: "SYN flood", Tags: "attack.t1498"}, medsec.IncidentFacts{}, medsec.ScenarioDDoS, 4},
+		{AlertFacts{Title: "Failed logins"}, medsec.IncidentFacts{}, medsec.ScenarioOther, 4},
+	}
+	for _, tt := range tests {
+		if got := ScenarioFromAlert(tt.a); got != tt.scenario {
+			t.Errorf("%s: scenario %s, want %s", tt.a.Title, got, tt.scenario)
+		}
+		if got, reasons := SuggestForAlert(tt.facts, tt.a); got != tt.level {
+			t.Errorf("%s: level %d %v, want %d", tt.a.Title, got, reasons, tt.level)
+		}
+	}
+}

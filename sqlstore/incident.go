@@ -455,26 +455,42 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 		return nil, err
 	}
 	defer tx.Rollback()
-	var siteName string
-	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, c.SiteID).Scan(&siteName); errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
-	} else if err != nil {
-		return nil, fmt.Errorf("create incident: %w", err)
-	}
-	if !sc.seesSite(c.SiteID) {
-		return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", c.SiteID), c.SiteID)
-	}
-	f, err := facts(ctx, tx, sc, c.SiteID, c)
+	id, err := s.create(ctx, tx, sc, c, nil)
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create incident: %w", err)
+	}
+	return s.FindIncidentByID(ctx, id)
+}
+
+// create opens an incident in tx and returns its id; al, when set, is the alert that
+// opens it (its facts join the suggestion).
+func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medsec.IncidentCreate, al *incident.AlertFacts) (int64, error) {
+	var siteName string
+	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, c.SiteID).Scan(&siteName); errors.Is(err, sql.ErrNoRows) {
+		return 0, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	} else if err != nil {
+		return 0, fmt.Errorf("create incident: %w", err)
+	}
+	if !sc.seesSite(c.SiteID) {
+		return 0, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", c.SiteID), c.SiteID)
+	}
+	f, err := facts(ctx, tx, sc, c.SiteID, c)
+	if err != nil {
+		return 0, err
+	}
 	suggested, reasons := incident.Suggest(f)
+	if al != nil {
+		suggested, reasons = incident.SuggestForAlert(f, *al)
+	}
 	level := c.Level
 	if level == 0 {
 		level = suggested
 	}
 	if level != suggested && strings.TrimSpace(c.LevelReason) == "" {
-		return nil, invalid("level_reason", "incident.err.level_reason", fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested))
+		return 0, invalid("level_reason", "incident.err.level_reason", fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested))
 	}
 	reason := strings.TrimSpace(c.LevelReason)
 	if reason == "" {
@@ -482,11 +498,11 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 	}
 	j, err := jurisdictionOf(ctx, tx, tx.db.dialect, c.SiteID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	cal, err := calendar(ctx, tx, tx.db.dialect, j)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	now := tx.now
 	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
@@ -502,32 +518,32 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 		c.SiteID, string(j), strings.TrimSpace(c.Title), c.Description, string(c.Scenario), drill, string(medsec.IncidentOpen), int(level), int(suggested), reason,
 		now, string(c.Exposure), string(c.Outage), c.OutageMinutes, detected, now)
 	if err != nil {
-		return nil, fmt.Errorf("create incident: %w", err)
+		return 0, fmt.Errorf("create incident: %w", err)
 	}
 	situation := incident.Situation{Level: level, Jurisdiction: j, Scenario: c.Scenario, Exposure: c.Exposure}
 	for _, cl := range incident.Open(situation, incident.Moments{Detected: detected, Opened: now, Level: now}, cal) {
 		if err := insertClock(ctx, tx, id, cl); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	for _, it := range incident.Checklist() {
 		if _, err := tx.exec(ctx, `INSERT INTO incident_checklist (incident_id, key, source) VALUES (?, ?, ?)`, id, it.Key, it.Source); err != nil {
-			return nil, fmt.Errorf("create incident: %w", err)
+			return 0, fmt.Errorf("create incident: %w", err)
 		}
 	}
 	for _, t := range incident.Tasks(c.Scenario) {
 		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, t.Minutes); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	for _, a := range f.Assets {
 		if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, a.ID); err != nil {
-			return nil, fmt.Errorf("create incident: %w", err)
+			return 0, fmt.Errorf("create incident: %w", err)
 		}
 	}
 	if c.AlertID != 0 {
 		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, id, c.AlertID); err != nil {
-			return nil, fmt.Errorf("create incident: %w", err)
+			return 0, fmt.Errorf("create incident: %w", err)
 		}
 	}
 	kind := "opened"
@@ -535,15 +551,12 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 		kind = "drill.opened"
 	}
 	if err := timeline(ctx, tx, id, kind, fmt.Sprintf("%s; level %d (suggested %d); %s", strings.TrimSpace(c.Title), level, suggested, reason)); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := tx.auditChange(ctx, "incident.create", "incident", id, c.SiteID, nil, c); err != nil {
-		return nil, err
+		return 0, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("create incident: %w", err)
-	}
-	return s.FindIncidentByID(ctx, id)
+	return id, nil
 }
 
 func insertClock(ctx context.Context, tx *Tx, incidentID int64, c *medsec.Clock) error {
@@ -1246,4 +1259,110 @@ func (s *IncidentService) FindHolidays(ctx context.Context, j medsec.Jurisdictio
 		return nil, err
 	}
 	return findHolidays(ctx, s.db.read, s.db.dialect, j)
+}
+
+// OpenFromAlert opens an incident from an alert or joins it to an open one, in one
+// transaction (two alerts of one attack arriving together cannot open two incidents on
+// SQLite's single writer; on PostgreSQL the join is re-checked under the incident's row).
+func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.IncidentFromAlert) (*medsec.Incident, bool, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentWrite)
+	if err != nil {
+		return nil, false, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	var al incident.AlertFacts
+	var ruleID, siteID, assetID int64
+	var firstAt time.Time
+	err = tx.queryRow(ctx, `SELECT rule_id, title, level, tags, site_id, COALESCE(asset_id, 0), first_at FROM alerts WHERE id = ?`, in.AlertID).
+		Scan(&ruleID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, &medsec.Error{Code: medsec.ENOTFOUND, Message: "Alert not found.", Key: "incident.err.alert_not_found"}
+	} else if err != nil {
+		return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
+	}
+	if !sc.seesSite(siteID) {
+		return nil, false, medsec.NotInScope("Alert not found.", "incident.err.alert_not_found", fmt.Sprintf("alert %d", in.AlertID), siteID)
+	}
+	var linked int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MIN(incident_id), 0) FROM incident_alerts WHERE alert_id = ?`, in.AlertID).Scan(&linked); err != nil {
+		return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
+	}
+	if linked != 0 {
+		tx.Rollback()
+		inc, err := s.FindIncidentByID(ctx, linked)
+		return inc, true, err
+	}
+	if assetID != 0 {
+		if al.Asset, err = incidentAsset(ctx, tx, sc, siteID, assetID); err != nil {
+			return nil, false, err
+		}
+	}
+	var join int64
+	if !in.New {
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(i.id), 0) FROM incidents i WHERE i.site_id = ? AND i.status = 'open' AND i.drill = 0 AND (
+			EXISTS (SELECT 1 FROM incident_alerts ia JOIN alerts x ON x.id = ia.alert_id WHERE ia.incident_id = i.id AND x.rule_id = ?)
+			OR EXISTS (SELECT 1 FROM incident_assets ix WHERE ix.incident_id = i.id AND ix.asset_id = ?))`, siteID, ruleID, assetID).Scan(&join); err != nil {
+			return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
+		}
+	}
+	if join != 0 {
+		res, err := tx.exec(ctx, `UPDATE incidents SET version = version + 1 WHERE id = ? AND status = 'open'`, join)
+		if err != nil {
+			return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, false, conflict()
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, join, in.AlertID); err != nil {
+			return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
+		}
+		if assetID != 0 {
+			if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, join, assetID); err != nil {
+				return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
+			}
+		}
+		text := fmt.Sprintf("alert #%d joined: %s (%s)", in.AlertID, al.Title, al.Level)
+		if err := timeline(ctx, tx, join, "alert", text); err != nil {
+			return nil, false, err
+		}
+		if err := tx.auditChange(ctx, "incident.alert", "incident", join, siteID, nil, map[string]any{"alert_id": in.AlertID}); err != nil {
+			return nil, false, err
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
+		}
+		inc, err := s.FindIncidentByID(ctx, join)
+		return inc, true, err
+	}
+	c := &medsec.IncidentCreate{SiteID: siteID, Title: in.Title, Scenario: in.Scenario, Level: in.Level, LevelReason: in.LevelReason,
+		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: firstAt.UTC(), AlertID: in.AlertID,
+		Description: fmt.Sprintf("Opened from alert #%d: %s (%s) %s", in.AlertID, al.Title, al.Level, strings.TrimSpace(al.Tags))}
+	if strings.TrimSpace(c.Title) == "" {
+		c.Title = al.Title
+		if r := []rune(c.Title); len(r) > medsec.MaxNameLength {
+			c.Title = string(r[:medsec.MaxNameLength])
+		}
+	}
+	if c.Scenario == "" {
+		c.Scenario = incident.ScenarioFromAlert(al)
+	}
+	if assetID != 0 {
+		c.AssetIDs = []int64{assetID}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, false, err
+	}
+	id, err := s.create(ctx, tx, sc, c, &al)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
+	}
+	inc, err := s.FindIncidentByID(ctx, id)
+	return inc, false, err
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -412,6 +413,80 @@ func TestIncidentEvidence(t *testing.T) {
 		hashes, err := db.EvidenceHashes(system)
 		if err != nil || len(hashes) != 1 || hashes[0] != ev.SHA256 {
 			t.Errorf("cited hashes %v %v", hashes, err)
+		}
+	})
+}
+
+// insertAlert stores an alert as the detection pipeline does (its table, migration 0026)
+// and returns its id.
+func insertAlert(t *testing.T, db *sqlstore.DB, n int, title, level string, siteID, assetID int64) int64 {
+	t.Helper()
+	ctx := context.Background()
+	uid := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+	if err := db.ExecRaw(ctx, `INSERT INTO detection_rules (rule_uid, title, level, origin, yaml, created_at, updated_at) VALUES (?, ?, ?, 'test', 'title: x', ?, ?)
+		ON CONFLICT (rule_uid) DO NOTHING`, uid, title, level, testNow, testNow); err != nil {
+		t.Fatal(err)
+	}
+	var asset any
+	if assetID != 0 {
+		asset = assetID
+	}
+	if err := db.ExecRaw(ctx, `INSERT INTO alerts (dedup_key, rule_id, title, level, tags, site_id, asset_id, event_count, first_at, last_at, created_at, updated_at)
+		VALUES (?, (SELECT id FROM detection_rules WHERE rule_uid = ?), ?, ?, 'attack.impact', ?, ?, 3, ?, ?, ?, ?)`,
+		fmt.Sprintf("k%d-%d", n, assetID), uid, title, level, siteID, asset, testNow.Add(-2*time.Minute), testNow, testNow, testNow); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.QueryRowForTest(`SELECT MAX(id) FROM alerts`, &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestIncidentFromAlert: an alert opens an incident with the suggested level (a ransomware
+// outbreak on a core system is level 1 [003 §3.3.2]); a second alert of the same rule, or on
+// the same asset, joins it; an alert already linked answers its incident; a branch user
+// cannot reach a main-site alert.
+func TestIncidentFromAlert(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		a1 := insertAlert(t, db, 1, "Ransomware file renames on HIS", "critical", f.main.ID, f.his.ID)
+		inc, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if joined || inc.Level != 1 || inc.SuggestedLevel != 1 || inc.Scenario != medsec.ScenarioRansomware || len(inc.AlertIDs) != 1 ||
+			len(inc.Assets) != 1 || !inc.DetectedAt.Equal(testNow.Add(-2*time.Minute)) || inc.Title != "Ransomware file renames on HIS" {
+			t.Fatalf("from alert: joined %v %+v", joined, inc)
+		}
+		// The same rule fires again: it joins.
+		a2 := insertAlert(t, db, 1, "Ransomware file renames on HIS", "critical", f.main.ID, 0)
+		got, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a2})
+		if err != nil || !joined || got.ID != inc.ID || len(got.AlertIDs) != 2 || got.Version != inc.Version+1 {
+			t.Fatalf("second alert: joined %v %+v %v", joined, got, err)
+		}
+		// Asked again, the first alert answers its incident.
+		if again, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a1}); err != nil || !joined || again.ID != inc.ID {
+			t.Errorf("again: %v %v", joined, err)
+		}
+		// Another rule, another asset at the branch, with what the analyst knows: level 2.
+		a3 := insertAlert(t, db, 3, "Port scan from infusion pump", "medium", f.branch.ID, f.pump.ID)
+		if _, _, err := f.svc.OpenFromAlert(f.auditor, &medsec.IncidentFromAlert{AlertID: a3}); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor: %v", err)
+		}
+		other, joined, err := f.svc.OpenFromAlert(f.branchOnly, &medsec.IncidentFromAlert{AlertID: a3, Outage: medsec.OutageDepartment, OutageMinutes: 150})
+		if err != nil || joined || other.ID == inc.ID || other.Level != 2 || other.SiteID != f.branch.ID {
+			t.Fatalf("branch alert: %v %+v %v", joined, other, err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.branchOnly, &medsec.IncidentFromAlert{AlertID: a1}); code(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user, main alert: %v", err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: 99999}); code(err) != medsec.ENOTFOUND {
+			t.Errorf("missing alert: %v", err)
+		}
+		full, err := f.svc.FindIncidentByID(f.soc, inc.ID)
+		if err != nil || full.Timeline[len(full.Timeline)-1].Kind != "alert" || auditCount(t, db, "incident.alert") != 1 {
+			t.Errorf("timeline %+v %v", full.Timeline, err)
 		}
 	})
 }
