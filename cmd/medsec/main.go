@@ -32,6 +32,8 @@ Usage:
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
+  medsec rules import [--data DIR] PATH... | rules list [--data DIR]
+  medsec alerts list [--data DIR] [--status open|all|STATE]
   medsec logs ingest|search|export|verify|key ...   (medsec logs -h)
 
 Run "medsec COMMAND -h" for a command's flags.
@@ -80,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLogs(ctx, rest, stdout, stderr)
 	case "sigma":
 		return runSigma(rest, stdout, stderr)
+	case "rules":
+		return runRules(ctx, rest, stdout, stderr)
+	case "alerts":
+		return runAlerts(ctx, rest, stdout, stderr)
 	case "vuln":
 		return runVuln(ctx, rest, stdout, stderr)
 	case "vex":
