@@ -387,6 +387,9 @@ type GapItem struct {
 	NextReview     Date   `json:"next_review,omitzero"`
 	// FailedChecks are the ids of automatic checks failing on this control and subject.
 	FailedChecks []string `json:"failed_checks,omitempty"`
+	// Evidence is the data the failing checks were computed from (an inventory field's
+	// value, a manufacturer's MDS2 answer such as "STCF-1 = No").
+	Evidence []CheckDatum `json:"evidence,omitempty"`
 }
 
 // GapLeftOut is an in-use asset that a TW gap report does not count as a subject, and why.

@@ -108,7 +108,8 @@ func TestComponentsAPIAndPages(t *testing.T) {
 		fmt.Sprintf("/models/%d", m.ID):         {"WolfSSL", "cpe:2.3:a:wolfssl:wolfssl:4.8.1", `data-capability="encryption-at-rest" data-status="no"`, "STCF-1 = No"},
 		fmt.Sprintf("/assets/%d", f.assetHQ.ID): {`id="components"`, "WolfSSL", "KB5062557", "MDS2: manufacturer provides security updates"},
 		"/scans":                                {"gvm.xml"},
-		fmt.Sprintf("/scans/%d", rep.ID):        {"10.99.99.99", "CT-01", "CVE-"},
+		fmt.Sprintf("/compliance?asset=%d", f.assetHQ.ID): {"MDS2: manufacturer provides security updates", "CSUP-11 = No"},
+		fmt.Sprintf("/scans/%d", rep.ID):                  {"10.99.99.99", "CT-01", "CVE-"},
 	} {
 		status, body := get(path)
 		if status != 200 {

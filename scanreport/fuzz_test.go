@@ -27,3 +27,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// fuzzFormat fuzzes one format's reader directly, past detection: it must not panic, and
+// every host it returns has a result list.
+func fuzzFormat(f *testing.F, parse func([]byte) (*Report, *medsec.FieldError)) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, fe := parse(data)
+		if fe != nil {
+			return
+		}
+		if r == nil {
+			t.Fatal("no report and no error")
+		}
+		r.CVEs()
+	})
+}
+
+// FuzzOpenVAS fuzzes the Greenbone/OpenVAS XML reader (seeds in testdata/fuzz/FuzzOpenVAS).
+func FuzzOpenVAS(f *testing.F) { fuzzFormat(f, parseOpenVAS) }
+
+// FuzzNessus fuzzes the Nessus v2 reader (seeds in testdata/fuzz/FuzzNessus).
+func FuzzNessus(f *testing.F) { fuzzFormat(f, parseNessus) }
+
+// FuzzTrivy fuzzes the Trivy JSON reader (seeds in testdata/fuzz/FuzzTrivy).
+func FuzzTrivy(f *testing.F) { fuzzFormat(f, parseTrivy) }
+
+// FuzzGrype fuzzes the Grype JSON reader (seeds in testdata/fuzz/FuzzGrype).
+func FuzzGrype(f *testing.F) { fuzzFormat(f, parseGrype) }

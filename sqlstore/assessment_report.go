@@ -430,7 +430,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		}
 		return g
 	}
-	addItem := func(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string) {
+	addItem := func(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) {
 		count(ac.Level, ac.Status)
 		if asset != nil {
 			for _, g := range []*medsec.GapGroup{group(bySite, asset.SiteID, asset.SiteName, asset.SiteID),
@@ -443,7 +443,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			return
 		}
 		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Level: ac.Level,
-			Status: ac.Status, FailedChecks: failed}
+			Status: ac.Status, FailedChecks: failed, Evidence: evidence}
 		if asset != nil {
 			it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
 			it.SiteName, it.DepartmentName = asset.SiteName, asset.DepartmentName
@@ -522,12 +522,14 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 					ac.Current, ac.Status = x, x.Status
 				}
 				var failed []string
+				var evidence []medsec.CheckDatum
 				for _, r := range checksFor(results, ac.CatalogID, ac.ControlID) {
 					if r.Outcome == medsec.CheckFail && ac.Status != medsec.AssessNotApplicable {
 						failed = append(failed, r.CheckID)
+						evidence = append(evidence, r.Data...)
 					}
 				}
-				addItem(ac, a, failed)
+				addItem(ac, a, failed, evidence)
 			}
 			// A failing check that none of the asset's rows carries is listed on its own.
 			for _, r := range results {
@@ -545,7 +547,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		rep.Subjects = 1
 		for _, ac := range controls {
 			if !ac.Voluntary { // encouraged or recommended: not a gap
-				addItem(ac, nil, nil)
+				addItem(ac, nil, nil, nil)
 			}
 		}
 	}

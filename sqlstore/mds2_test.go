@@ -70,8 +70,15 @@ func TestMDS2Gaps(t *testing.T) {
 			t.Fatal(err)
 		}
 		found := map[string][]string{}
+		var evidence []medsec.CheckDatum
 		for _, it := range rep.Open {
 			found[it.ControlID] = it.FailedChecks
+			if it.ControlID == "tw-si-1.l" {
+				evidence = it.Evidence
+			}
+		}
+		if !slices.Contains(evidence, medsec.CheckDatum{Field: "mds2_answer", Value: "CSUP-11 = No"}) {
+			t.Errorf("gap item tw-si-1.l evidence %v, want the MDS2 answer", evidence)
 		}
 		if !slices.Contains(found["tw-si-1.l"], "mds2-patching") || !slices.Contains(found["tw-si-2.l"], "mds2-malware-protection") {
 			t.Errorf("gap report failed checks: %v", found)
