@@ -126,8 +126,8 @@ type Finding struct {
 	// advisory's products) or "scanner" (a CVE a scanner reported on the asset; Advisory
 	// is then the scan report, SCAN-<id>). A scanner's finding is not marked gone when the
 	// advisories are matched again.
-	Source string `json:"source"`
-	Version    int64            `json:"version"`
+	Source  string `json:"source"`
+	Version int64  `json:"version"`
 }
 
 // FindingFilter selects findings. Zero fields select all.
