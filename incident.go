@@ -218,6 +218,9 @@ type IncidentAsset struct {
 	DataClass DataClass   `json:"data_class"`
 	// Zones are the names of the zones the asset is placed in.
 	Zones []string `json:"zones"`
+	// OpenVulns counts the asset's open vulnerability findings (new, confirmed,
+	// mitigated), the fix ledger's work.
+	OpenVulns int `json:"open_vulns"`
 }
 
 // CustodyEntry is one step in an evidence file's chain of custody.

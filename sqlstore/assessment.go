@@ -398,6 +398,12 @@ func sightOfEvidence(ctx context.Context, q querier, d dialect, u *medsec.User, 
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return sight, fmt.Errorf("evidence %s: %w", sum, err)
 	}
+	// A file linked to an incident the user may read counts as seen, as its uploader's.
+	if !sight.uploaded && u.Role.Can(medsec.PermIncidentRead) {
+		if sight.name, sight.uploaded, err = incidentEvidenceSight(ctx, q, d, u, sum); err != nil {
+			return sight, err
+		}
+	}
 	rows, err := q.QueryContext(ctx, d.rebind(`SELECT `+assessmentColumns+`, e.name, e.size, e.media_type
 		FROM assessment_evidence e JOIN assessments x ON x.id = e.assessment_id LEFT JOIN assets a ON a.id = x.asset_id
 		WHERE e.sha256 = ? ORDER BY x.id`), sum)

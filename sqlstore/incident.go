@@ -283,12 +283,13 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 	}); err != nil {
 		return err
 	}
-	if err := each(`SELECT a.id, a.name, a.kind, a.class, a.level, a.data_class, COALESCE(z.name, '')
+	if err := each(`SELECT a.id, a.name, a.kind, a.class, a.level, a.data_class, COALESCE(z.name, ''),
+		(SELECT COUNT(*) FROM vuln_findings f WHERE f.asset_id = a.id AND f.gone_at IS NULL AND f.state IN ('new', 'confirmed', 'mitigated'))
 		FROM incident_assets ia JOIN assets a ON a.id = ia.asset_id LEFT JOIN asset_zones az ON az.asset_id = a.id LEFT JOIN zones z ON z.id = az.zone_id
 		WHERE ia.incident_id = ? ORDER BY a.name, a.id`, func(rows *sql.Rows) error {
 		a := &medsec.IncidentAsset{Zones: []string{}}
 		var zone string
-		if err := rows.Scan(&a.AssetID, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass, &zone); err != nil {
+		if err := rows.Scan(&a.AssetID, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass, &zone, &a.OpenVulns); err != nil {
 			return err
 		}
 		if zone != "" {
@@ -1365,4 +1366,25 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	}
 	inc, err := s.FindIncidentByID(ctx, id)
 	return inc, false, err
+}
+
+// incidentEvidenceSight reports whether an evidence file is linked to an incident of one of
+// the user's sites, and its name there.
+func incidentEvidenceSight(ctx context.Context, q querier, d dialect, u *medsec.User, sum string) (string, bool, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT ie.name, i.site_id FROM incident_evidence ie JOIN incidents i ON i.id = ie.incident_id WHERE ie.sha256 = ? ORDER BY i.id`), sum)
+	if err != nil {
+		return "", false, fmt.Errorf("evidence %s: %w", sum, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var site int64
+		if err := rows.Scan(&name, &site); err != nil {
+			return "", false, fmt.Errorf("evidence %s: %w", sum, err)
+		}
+		if u.CanSeeSite(site) {
+			return name, true, nil
+		}
+	}
+	return "", false, rows.Err()
 }

@@ -410,6 +410,15 @@ func TestIncidentEvidence(t *testing.T) {
 			inc.Evidence[0].Custody[1].Username != "soc.wang" || inc.Evidence[0].Custody[0].Action != "collected" {
 			t.Errorf("evidence %+v", inc.Evidence)
 		}
+		// Others who may read the incident may open the file; a branch user may not.
+		if rc, _, err := as.OpenEvidence(f.soc, ev.SHA256); err != nil {
+			t.Errorf("responder opens incident evidence: %v", err)
+		} else {
+			rc.Close()
+		}
+		if _, _, err := as.OpenEvidence(f.branchOnly, ev.SHA256); code(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user opens main-site incident evidence: %v", err)
+		}
 		hashes, err := db.EvidenceHashes(system)
 		if err != nil || len(hashes) != 1 || hashes[0] != ev.SHA256 {
 			t.Errorf("cited hashes %v %v", hashes, err)
