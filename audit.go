@@ -42,10 +42,14 @@ type AuditFilter struct {
 	Username   string
 	ObjectType string
 	ObjectID   int64
-	Since      time.Time
-	Until      time.Time
-	Offset     int
-	Limit      int
+	// AssetID selects an asset's whole history: the entries about the asset (its
+	// changes, zone placements, class proposals and decisions, CRL reviews) and those
+	// about its assessments.
+	AssetID int64
+	Since   time.Time
+	Until   time.Time
+	Offset  int
+	Limit   int
 }
 
 // AuditService reads and appends to the audit trail. Reading needs PermAuditRead.

@@ -27,6 +27,9 @@ func ParseDate(s string) (Date, error) {
 	return Date{t}, nil
 }
 
+// Time returns the day as midnight UTC; the zero Date gives the zero time.
+func (d Date) Time() time.Time { return d.t }
+
 // IsZero reports whether the date is unset.
 func (d Date) IsZero() bool { return d.t.IsZero() }
 

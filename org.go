@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -13,6 +14,43 @@ type Site struct {
 	Code    string `json:"code"`
 	Name    string `json:"name"`
 	Address string `json:"address,omitempty"`
+	// Jurisdiction is where the site is (TW, CN, JP): it decides its incidents' reporting
+	// duties and its default time zone. Empty on input means JurisdictionTW.
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	// TimeZone is an IANA time zone name overriding the jurisdiction's ("" for none).
+	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// DefaultTimeZone returns the IANA time zone of a jurisdiction, "UTC" for an unknown one.
+func DefaultTimeZone(j Jurisdiction) string {
+	switch j {
+	case JurisdictionTW:
+		return "Asia/Taipei"
+	case JurisdictionCN:
+		return "Asia/Shanghai"
+	case JurisdictionJP:
+		return "Asia/Tokyo"
+	}
+	return "UTC"
+}
+
+// Zone returns the site's time zone name: its own, else its jurisdiction's.
+func (s *Site) Zone() string {
+	if s.TimeZone != "" {
+		return s.TimeZone
+	}
+	return DefaultTimeZone(s.Jurisdiction)
+}
+
+// LoadZone returns the location of an IANA time zone name; an empty, unknown or local
+// name is EINVALID (the field error names field).
+func LoadZone(field, name string) (*time.Location, error) {
+	if name != "" && name != "Local" && !strings.ContainsAny(name, " \\") {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc, nil
+		}
+	}
+	return nil, &ValidationError{Errors: []FieldError{{Field: field, Key: "err.time_zone", Message: "is not a known time zone (IANA name such as Asia/Taipei)", Value: name}}}
 }
 
 // Department is a clinical or technical department at a site.
@@ -44,7 +82,26 @@ type Vendor struct {
 
 // Validate checks a site's fields.
 func (s *Site) Validate() error {
-	return checkFields(map[string]string{"code": s.Code, "name": s.Name, "address": s.Address}, "code", "name")
+	err := checkFields(map[string]string{"code": s.Code, "name": s.Name, "address": s.Address}, "code", "name")
+	var errs []FieldError
+	if ve, ok := err.(*ValidationError); ok {
+		errs = ve.Errors
+	} else if err != nil {
+		return err
+	}
+	if !s.Jurisdiction.Valid() {
+		errs = append(errs, FieldError{Field: "jurisdiction", Key: "err.unknown_value", Message: "is not one of TW, CN, JP", Value: string(s.Jurisdiction),
+			Allowed: []string{string(JurisdictionTW), string(JurisdictionCN), string(JurisdictionJP)}, Enum: "jurisdiction"})
+	}
+	if s.TimeZone != "" {
+		if _, err := LoadZone("time_zone", s.TimeZone); err != nil {
+			errs = append(errs, err.(*ValidationError).Errors...)
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
 }
 
 // Validate checks a department's fields.
@@ -100,6 +157,9 @@ func checkFields(fields map[string]string, required ...string) error {
 type OrgService interface {
 	// FindSites returns the sites the caller may see.
 	FindSites(ctx context.Context) ([]*Site, error)
+	// UpdateSite changes a site's code, name, address, jurisdiction and time zone
+	// (PermSiteAdmin and the site; EINVALID, ENOTFOUND, ECONFLICT for a taken name).
+	UpdateSite(ctx context.Context, s *Site) error
 	// CreateSite stores a new site. Admin only.
 	CreateSite(ctx context.Context, s *Site) error
 	// FindDepartments returns the departments of the sites the caller may see.

@@ -82,8 +82,11 @@ type User struct {
 	// SiteIDs limits the user to these sites; empty means every site.
 	SiteIDs []int64 `json:"site_ids"`
 	// VendorID ties a vendor-maintenance user to its company's assets.
-	VendorID    int64     `json:"vendor_id,omitempty"`
-	Language    string    `json:"language,omitempty"`
+	VendorID int64  `json:"vendor_id,omitempty"`
+	Language string `json:"language,omitempty"`
+	// TimeZone is the IANA time zone the user reads times in; "" for the zone of the
+	// user's first site.
+	TimeZone    string    `json:"time_zone,omitempty"`
 	TOTPEnabled bool      `json:"totp_enabled"`
 	Disabled    bool      `json:"disabled"`
 	LastLoginAt time.Time `json:"last_login_at,omitzero"`
@@ -267,6 +270,9 @@ type UserService interface {
 	EnableTOTP(ctx context.Context, code string) error
 	// SetLanguage stores the calling user's UI language.
 	SetLanguage(ctx context.Context, lang string) error
+	// SetTimeZone stores the calling user's time zone (an IANA name, "" for the sites');
+	// EINVALID for an unknown zone.
+	SetTimeZone(ctx context.Context, zone string) error
 	// FindSettings returns the organisation's settings.
 	FindSettings(ctx context.Context) (Settings, error)
 	// UpdateSettings changes them. Needs PermUserAdmin.

@@ -40,6 +40,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/assets/{id}/retire", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetRetire},
 		{Method: "GET", Path: "/api/v1/sites", Perm: medsec.PermInventoryRead, Handler: s.apiSiteList},
 		{Method: "POST", Path: "/api/v1/sites", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteCreate},
+		{Method: "PUT", Path: "/api/v1/sites/{id}", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteUpdate},
 		{Method: "GET", Path: "/api/v1/departments", Perm: medsec.PermInventoryRead, Handler: s.apiDepartmentList},
 		{Method: "POST", Path: "/api/v1/departments", Perm: medsec.PermInventoryWrite, Handler: s.apiDepartmentCreate},
 		{Method: "GET", Path: "/api/v1/people", Perm: medsec.PermInventoryRead, Handler: s.apiPersonList},

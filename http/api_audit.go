@@ -14,7 +14,7 @@ import (
 func auditFilter(r *http.Request, defaultLimit int) medsec.AuditFilter {
 	q := r.URL.Query()
 	f := medsec.AuditFilter{Action: q.Get("action"), Username: q.Get("user"), ObjectType: q.Get("object_type"),
-		ObjectID: queryInt64(r, "object_id"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", defaultLimit)}
+		ObjectID: queryInt64(r, "object_id"), AssetID: queryInt64(r, "asset"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", defaultLimit)}
 	if t, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {
 		f.Since = t
 	}
@@ -44,11 +44,13 @@ func (s *Server) apiAuditList(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	f := auditFilter(r, 0)
 	ctx := r.Context()
+	// Times in the reader's zone, ISO 8601 with the offset (RFC 3339).
+	loc := s.newPage(r, "audit.title").Zone()
 	return s.streamExport(w, r, "text/csv; charset=utf-8", "medsec-audit.csv", func(out io.Writer) error {
 		cw := tabular.NewCSV(out)
 		cw.Write("id", "at", "user", "action", "object_type", "object_id", "site_id", "remote_addr", "detail", "before", "after")
 		err := s.Audit.EachAuditEntry(ctx, f, func(e *medsec.AuditEntry) error {
-			return cw.Write(strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), e.Username, e.Action, e.ObjectType,
+			return cw.Write(strconv.FormatInt(e.ID, 10), e.At.In(loc).Format(time.RFC3339), e.Username, e.Action, e.ObjectType,
 				strconv.FormatInt(e.ObjectID, 10), strconv.FormatInt(e.SiteID, 10), e.RemoteAddr, e.Detail, string(e.Before), string(e.After))
 		})
 		if err != nil {

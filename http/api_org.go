@@ -15,6 +15,23 @@ func (s *Server) apiSiteCreate(w http.ResponseWriter, r *http.Request) error {
 	return createJSON(w, r, s.Org.CreateSite, &medsec.Site{})
 }
 
+func (s *Server) apiSiteUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var x medsec.Site
+	if err := readJSON(r, &x); err != nil {
+		return err
+	}
+	x.ID = id
+	if err := s.Org.UpdateSite(r.Context(), &x); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, &x)
+	return nil
+}
+
 func (s *Server) apiDepartmentList(w http.ResponseWriter, r *http.Request) error {
 	return writeAll(w, r, s.Org.FindDepartments)
 }

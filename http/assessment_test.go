@@ -238,6 +238,16 @@ func TestGapExport(t *testing.T) {
 	if len(rows) != want {
 		t.Errorf("xlsx open items: %d rows, want %d", len(rows), want)
 	}
+	// The open items' sheet: the asset ID a number, site and department columns.
+	if head := rows[0]; head[len(head)-2] != "Site" || head[len(head)-1] != "Department" {
+		t.Errorf("xlsx header ends %v, want Site, Department", head[len(head)-2:])
+	}
+	if typ, _ := x.GetCellType(sheets[1], "G2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("xlsx asset ID G2 is text")
+	}
+	if site, _ := x.GetCellValue(sheets[1], "M2"); site != "本院" {
+		t.Errorf("xlsx site of the first open item = %q, want 本院", site)
+	}
 	summary, _ := x.GetRows(sheets[0])
 	last := summary[len(summary)-1]
 	if last[len(last)-1] != fmt.Sprint(rep.Totals.Total) {

@@ -99,7 +99,7 @@ func TestDiscoveryReconcile(t *testing.T) {
 	runPath := fmt.Sprintf("/discovery/%d", run)
 	p := page(ceUI, runPath)
 	for _, want := range []string{"CTSCAN7", "Scanomatic 3000", "Aurora CT 64 Evolve", "AMS-CT64-180427", `value="model:Scanomatic 3000"`,
-		"Identity differs from the inventory (6)", "packet 30, 2026-11-23 11:32:21.763"} {
+		"Identity differs from the inventory (6)", "packet 30, 2026-11-23 19:32:21.763 &#43;08:00"} {
 		if !strings.Contains(p, want) {
 			t.Errorf("run page lacks %q", want)
 		}

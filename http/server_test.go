@@ -138,6 +138,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/assets/{id}/retire", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/sites", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/sites", medsec.PermSiteAdmin, false},
+	{"PUT", "/api/v1/sites/{id}", medsec.PermSiteAdmin, false},
 	{"GET", "/api/v1/departments", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/departments", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/people", medsec.PermInventoryRead, false},

@@ -2,6 +2,8 @@ package http
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -10,7 +12,9 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
+	"time"
 
 	"medsec"
 )
@@ -28,6 +32,84 @@ type page struct {
 	Errors []medsec.FieldError
 	Path   string
 	Data   any
+	// ctx is the request's context, for reads the views make (the user's sites' zones).
+	ctx  context.Context
+	zone *time.Location
+}
+
+// timeZones are the zones offered for users and sites: the jurisdictions' and UTC.
+var timeZones = []string{"Asia/Taipei", "Asia/Shanghai", "Asia/Tokyo", "UTC"}
+
+// TimeZones lists the zones the forms offer.
+func (p *page) TimeZones() []string { return timeZones }
+
+// Jurisdictions lists the jurisdictions a site can be under.
+func (p *page) Jurisdictions() []medsec.Jurisdiction { return medsec.Jurisdictions }
+
+// Zone returns the time zone the page shows times in: the user's own, else that of the
+// user's first site (by ID) that the user may see, else UTC.
+func (p *page) Zone() *time.Location {
+	if p.zone != nil {
+		return p.zone
+	}
+	p.zone = time.UTC
+	if p.User == nil {
+		return p.zone
+	}
+	if p.User.TimeZone != "" {
+		if loc, err := medsec.LoadZone("time_zone", p.User.TimeZone); err == nil {
+			p.zone = loc
+			return p.zone
+		}
+	}
+	if p.ctx == nil || !p.User.Role.Can(medsec.PermInventoryRead) {
+		return p.zone
+	}
+	sites, err := p.s.Org.FindSites(p.ctx)
+	if err != nil || len(sites) == 0 {
+		return p.zone
+	}
+	first := slices.MinFunc(sites, func(a, b *medsec.Site) int { return cmp.Compare(a.ID, b.ID) })
+	if loc, err := medsec.LoadZone("time_zone", first.Zone()); err == nil {
+		p.zone = loc
+	}
+	return p.zone
+}
+
+// Time writes an instant in the page's time zone with its offset, to the minute
+// ("2026-11-30 20:15 +08:00"); the zero time is "".
+func (p *page) Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Zone()).Format("2006-01-02 15:04 -07:00")
+}
+
+// TimeSec is Time to the second.
+func (p *page) TimeSec(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Zone()).Format("2006-01-02 15:04:05 -07:00")
+}
+
+// TimeMilli is Time to the millisecond, for packet times.
+func (p *page) TimeMilli(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Zone()).Format("2006-01-02 15:04:05.000 -07:00")
+}
+
+// Now is the server clock's time, for views that show it.
+func (p *page) Now() time.Time { return p.s.now() }
+
+// Day writes the calendar day of an instant in the page's time zone.
+func (p *page) Day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.Zone()).Format(time.DateOnly)
 }
 
 // T translates key into the page's language.
@@ -134,7 +216,7 @@ func (s *Server) parseViews() error {
 // newPage returns the page data for a request: its user and language.
 func (s *Server) newPage(r *http.Request, title string) *page {
 	u := medsec.UserFromContext(r.Context())
-	p := &page{s: s, User: u, Path: r.URL.Path}
+	p := &page{s: s, User: u, Path: r.URL.Path, ctx: r.Context()}
 	pref := ""
 	if c, err := r.Cookie("medsec_lang"); err == nil {
 		pref = c.Value
@@ -414,6 +496,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /users/{id}/tokens", s.ui(medsec.PermUserAdmin, s.uiUserTokens))
 	mux.Handle("POST /users/{id}/tokens/{token}/revoke", s.ui(medsec.PermUserAdmin, s.uiUserTokenRevoke))
 	mux.Handle("POST /account/notifications", s.ui("", s.uiNotifyPrefs))
+	mux.Handle("POST /account/timezone", s.ui("", s.uiTimeZone))
 
 	mux.Handle("GET /assets/{id}/controls", s.ui(medsec.PermInventoryRead, s.uiAssetControls))
 	mux.Handle("POST /assets/{id}/controls", s.ui(medsec.PermInventoryWrite, s.uiAssetAssess))

@@ -197,3 +197,14 @@ func (s *Server) uiUserTokenRevoke(w http.ResponseWriter, r *http.Request) error
 	http.Redirect(w, r, fmt.Sprintf("/users/%d/tokens", userID), http.StatusSeeOther)
 	return nil
 }
+
+// uiTimeZone stores the user's time zone ("" for the sites') and returns to the account
+// page; an unknown zone is shown there as an error.
+func (s *Server) uiTimeZone(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Users.SetTimeZone(r.Context(), r.PostFormValue("time_zone")); err != nil {
+		return err
+	}
+	flash(w, "account.time_zone_saved")
+	http.Redirect(w, r, "/account#time-zone", http.StatusSeeOther)
+	return nil
+}

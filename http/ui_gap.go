@@ -78,17 +78,35 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "gap.title")
 	header := []string{p.T("gap.catalog"), p.T("gap.control"), p.T("gap.control_title"), p.T("gap.control_title_en"), p.T("field.level"),
-		p.T("gap.asset"), p.T("gap.asset_id"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks")}
+		p.T("gap.asset"), p.T("gap.asset_id"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks"),
+		p.T("field.site"), p.T("field.department")}
 	rows := [][]string{header}
+	// typed are the same rows for XLSX: the asset ID a number, the days dates.
+	var typed [][]any
 	for _, it := range rep.Open {
 		asset, assetID := it.AssetName, strconv.FormatInt(it.AssetID, 10)
+		var idCell any = it.AssetID
 		if it.AssetID == medsec.Organisation {
-			asset, assetID = p.T("gap.organisation"), ""
+			asset, assetID, idCell = p.T("gap.organisation"), "", nil
 		}
+		checks := it.FailedChecks
 		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset, assetID,
-			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(it.FailedChecks, " ")})
+			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(checks, " "), it.SiteName, it.DepartmentName})
+		typed = append(typed, []any{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset, idCell,
+			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.Time(), it.NextReview.Time(), strings.Join(checks, " "), it.SiteName, it.DepartmentName})
 	}
-	rows = append(rows, gapLeftOutRows(p, rep)...)
+	for _, row := range gapLeftOutRows(p, rep) {
+		row = append(row, "", "")
+		rows = append(rows, row)
+		cells := make([]any, len(row))
+		for i, v := range row {
+			cells[i] = v
+		}
+		if id, err := strconv.ParseInt(row[6], 10, 64); err == nil {
+			cells[6] = id
+		}
+		typed = append(typed, cells)
+	}
 	name := fmt.Sprintf("gap-%s-%s", rep.CatalogID, rep.GeneratedAt.Format("20060102"))
 	switch r.URL.Query().Get("format") {
 	case "xlsx":
@@ -115,12 +133,8 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 		}
 		addCount(p.T("gap.total"), rep.Totals)
 		x.Sheet(tabular.Sheet{Name: p.T("gap.open_items"), Header: header})
-		for _, row := range rows[1:] {
-			cells := make([]any, len(row))
-			for i, v := range row {
-				cells[i] = v
-			}
-			x.Row(cells...)
+		for _, row := range typed {
+			x.Row(row...)
 		}
 		var buf bytes.Buffer
 		if _, err := x.WriteTo(&buf); err != nil {

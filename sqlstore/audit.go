@@ -158,6 +158,10 @@ func auditWhere(u *medsec.User, f medsec.AuditFilter) (string, []any) {
 	if f.ObjectID != 0 {
 		add("object_id = ?", f.ObjectID)
 	}
+	if f.AssetID != 0 {
+		where = append(where, "((object_type = 'asset' AND object_id = ?) OR (object_type = 'assessment' AND object_id IN (SELECT id FROM assessments WHERE asset_id = ?)))")
+		args = append(args, f.AssetID, f.AssetID)
+	}
 	if !f.Since.IsZero() {
 		add("at >= ?", f.Since.UTC())
 	}

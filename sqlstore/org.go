@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,7 +24,8 @@ func (s *OrgService) FindSites(ctx context.Context) ([]*medsec.Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, code, name, address FROM sites ORDER BY name`)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone
+		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("find sites: %w", err)
 	}
@@ -30,7 +33,7 @@ func (s *OrgService) FindSites(ctx context.Context) ([]*medsec.Site, error) {
 	var sites []*medsec.Site
 	for rows.Next() {
 		var x medsec.Site
-		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Address); err != nil {
+		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Address, &x.Jurisdiction, &x.TimeZone); err != nil {
 			return nil, fmt.Errorf("find sites: %w", err)
 		}
 		if u.CanSeeSite(x.ID) {
@@ -46,11 +49,92 @@ func (s *OrgService) CreateSite(ctx context.Context, x *medsec.Site) error {
 		return err
 	}
 	x.Code, x.Name = strings.TrimSpace(x.Code), strings.TrimSpace(x.Name)
+	x.Jurisdiction, x.TimeZone = medsec.Jurisdiction(strings.ToUpper(strings.TrimSpace(string(x.Jurisdiction)))), strings.TrimSpace(x.TimeZone)
+	if x.Jurisdiction == "" {
+		x.Jurisdiction = DefaultJurisdiction
+	}
 	if err := x.Validate(); err != nil {
 		return err
 	}
-	return s.db.create(ctx, "site", &x.ID, x.ID, x,
-		`INSERT INTO sites (code, name, address) VALUES (?, ?, ?)`, x.Code, x.Name, x.Address)
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.saveSite(ctx, tx, x, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// UpdateSite changes a site's code, name, address, jurisdiction and time zone, with its
+// audit row (before and after) in the same transaction. Needs PermSiteAdmin and the site.
+func (s *OrgService) UpdateSite(ctx context.Context, x *medsec.Site) error {
+	sc, err := authorize(ctx, medsec.PermSiteAdmin)
+	if err != nil {
+		return err
+	}
+	if !sc.seesSite(x.ID) {
+		return medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", x.ID), x.ID)
+	}
+	x.Code, x.Name = strings.TrimSpace(x.Code), strings.TrimSpace(x.Name)
+	x.Jurisdiction, x.TimeZone = medsec.Jurisdiction(strings.ToUpper(strings.TrimSpace(string(x.Jurisdiction)))), strings.TrimSpace(x.TimeZone)
+	if x.Jurisdiction == "" {
+		x.Jurisdiction = DefaultJurisdiction
+	}
+	if err := x.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var before medsec.Site
+	err = tx.queryRow(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone
+		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id WHERE s.id = ?`, x.ID).Scan(&before.ID, &before.Code, &before.Name, &before.Address, &before.Jurisdiction, &before.TimeZone)
+	if errors.Is(err, sql.ErrNoRows) {
+		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	} else if err != nil {
+		return fmt.Errorf("update site: %w", err)
+	}
+	if err := s.saveSite(ctx, tx, x, &before); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// saveSite inserts the site (before nil) or updates it, stores its jurisdiction and writes
+// the audit row.
+func (s *OrgService) saveSite(ctx context.Context, tx *Tx, x *medsec.Site, before *medsec.Site) error {
+	action := "site.create"
+	if before == nil {
+		id, err := tx.insert(ctx, `INSERT INTO sites (code, name, address, time_zone) VALUES (?, ?, ?, ?)`, x.Code, x.Name, x.Address, x.TimeZone)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return &medsec.Error{Code: medsec.ECONFLICT, Message: "A site with this name already exists.", Key: "err.exists"}
+			}
+			return fmt.Errorf("create site: %w", referenceError(err))
+		}
+		x.ID = id
+	} else {
+		action = "site.update"
+		if _, err := tx.exec(ctx, `UPDATE sites SET code = ?, name = ?, address = ?, time_zone = ? WHERE id = ?`, x.Code, x.Name, x.Address, x.TimeZone, x.ID); err != nil {
+			if isUniqueViolation(err) {
+				return &medsec.Error{Code: medsec.ECONFLICT, Message: "A site with this name already exists.", Key: "err.exists"}
+			}
+			return fmt.Errorf("update site: %w", err)
+		}
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO incident_site_settings (site_id, jurisdiction) VALUES (?, ?)
+		ON CONFLICT (site_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`, x.ID, string(x.Jurisdiction)); err != nil {
+		return fmt.Errorf("site jurisdiction: %w", err)
+	}
+	var b any
+	if before != nil {
+		b = before
+	}
+	return tx.auditChange(ctx, action, "site", x.ID, x.ID, b, x)
 }
 
 // FindDepartments returns the departments of the sites the caller may see.

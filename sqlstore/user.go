@@ -105,7 +105,7 @@ func (s *UserService) hashPassword(ctx context.Context, password string) (string
 	return auth.HashPassword(password)
 }
 
-const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, totp_enabled, disabled, last_login_at, created_at`
+const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, time_zone, totp_enabled, disabled, last_login_at, created_at`
 
 type userRow struct {
 	medsec.User
@@ -118,7 +118,7 @@ func scanUser(scan func(...any) error) (*medsec.User, error) {
 	var u medsec.User
 	var totp, disabled int
 	var last sql.NullTime
-	if err := scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.VendorID, &u.Language, &totp, &disabled, &last, &u.CreatedAt); err != nil {
+	if err := scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.VendorID, &u.Language, &u.TimeZone, &totp, &disabled, &last, &u.CreatedAt); err != nil {
 		return nil, err
 	}
 	u.TOTPEnabled, u.Disabled = totp == 1, disabled == 1
@@ -944,6 +944,31 @@ func (s *UserService) SetLanguage(ctx context.Context, lang string) error {
 		return fmt.Errorf("set language: %w", err)
 	}
 	if err := tx.auditChange(ctx, "user.language", "user", u.ID, 0, map[string]string{"language": u.Language}, map[string]string{"language": lang}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SetTimeZone stores the calling user's time zone, audited as user.time_zone.
+func (s *UserService) SetTimeZone(ctx context.Context, zone string) error {
+	u := medsec.UserFromContext(ctx)
+	if u == nil || u.ID == 0 {
+		return medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+	}
+	if zone != "" {
+		if _, err := medsec.LoadZone("time_zone", zone); err != nil {
+			return err
+		}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, `UPDATE users SET time_zone = ? WHERE id = ?`, zone, u.ID); err != nil {
+		return fmt.Errorf("set time zone: %w", err)
+	}
+	if err := tx.auditChange(ctx, "user.time_zone", "user", u.ID, 0, map[string]string{"time_zone": u.TimeZone}, map[string]string{"time_zone": zone}); err != nil {
 		return err
 	}
 	return tx.Commit()

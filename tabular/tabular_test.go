@@ -1,8 +1,10 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,60 @@ func TestXLSXWriter(t *testing.T) {
 	}
 	if _, err := NewXLSX().WriteTo(&buf); err == nil {
 		t.Error("a workbook without a sheet was written")
+	}
+}
+
+// TestXLSXShape checks what spreadsheet users rely on beyond the values: each sheet's
+// <dimension> is its used range, a sheet with a header has an autofilter over that range
+// and its header row frozen, and a sheet written without widths gets them from its cells,
+// a CJK character counting two.
+func TestXLSXShape(t *testing.T) {
+	x := NewXLSX()
+	x.Sheet(Sheet{Name: "Items", Header: []string{"名稱", "n", "day"}})
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	x.Row("導程心電圖機 ECG-1", 12, day)
+	x.Row("CT", 3.5, day)
+	x.Sheet(Sheet{Name: "Fixed", Widths: []float64{30}})
+	x.Row("a", "b")
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := func(name string) string {
+		for _, f := range zr.File {
+			if f.Name == name {
+				rc, _ := f.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				return string(b)
+			}
+		}
+		t.Fatalf("no %s", name)
+		return ""
+	}
+	items, fixed := sheet("xl/worksheets/sheet1.xml"), sheet("xl/worksheets/sheet2.xml")
+	for _, want := range []string{`<dimension ref="A1:C3"/>`, `<autoFilter ref="A1:C3"/>`, `state="frozen"`,
+		`<col min="1" max="1" width="20.0" customWidth="1"/>`, `<col min="3" max="3" width="12.0" customWidth="1"/>`} {
+		if !strings.Contains(items, want) {
+			t.Errorf("sheet with a header lacks %s", want)
+		}
+	}
+	if !strings.Contains(fixed, `<dimension ref="A1:B1"/>`) || strings.Contains(fixed, "<autoFilter") || strings.Count(fixed, "<col ") != 1 {
+		t.Errorf("sheet without a header, with a width: %s", fixed[strings.Index(fixed, "<dimension"):])
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.GetCellValue("Items", "B2", excelize.Options{RawCellValue: true}); v != "12" {
+		t.Errorf("B2 = %q, want the number 12", v)
+	}
+	if typ, _ := f.GetCellType("Items", "B3"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("B3 is text")
 	}
 }

@@ -1,9 +1,13 @@
 package tabular
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -22,6 +26,19 @@ type XLSXWriter struct {
 	dateStyle int
 	cells     []any
 	err       error
+	// done describes each sheet once written, by its part's index (sheet1.xml is 1):
+	// what WriteTo puts right in its XML.
+	done []sheetShape
+	cur  sheetShape
+}
+
+// sheetShape is what a finished sheet holds: its used range, whether it has a header to
+// filter by, and the widths its columns need (in characters) when the Sheet gave none.
+type sheetShape struct {
+	rows, cols int
+	header     bool
+	widths     []float64 // from the Sheet: fixed
+	need       []float64 // measured from the cells
 }
 
 // Sheet describes a sheet to start with XLSXWriter.Sheet.
@@ -74,6 +91,7 @@ func (x *XLSXWriter) Sheet(sh Sheet) error {
 	}
 	x.sheets++
 	x.row = 0
+	x.cur = sheetShape{header: len(sh.Header) > 0, widths: sh.Widths}
 	fail := func(err error) error {
 		x.err = fmt.Errorf("write xlsx: sheet %q: %w", sh.Name, err)
 		return x.err
@@ -158,6 +176,7 @@ func (x *XLSXWriter) Row(cells ...any) error {
 }
 
 func (x *XLSXWriter) setRow(cells []any) error {
+	x.measure(cells)
 	x.row++
 	cell, err := excelize.CoordinatesToCellName(1, x.row)
 	if err == nil {
@@ -169,6 +188,54 @@ func (x *XLSXWriter) setRow(cells []any) error {
 	return x.err
 }
 
+// measure widens the current sheet's columns to fit a row's cells: a character of East
+// Asian width counts two, dates ten, numbers their digits; at most 60.
+func (x *XLSXWriter) measure(cells []any) {
+	x.cur.rows = x.row + 1
+	for i, c := range cells {
+		var w float64
+		switch v := c.(type) {
+		case nil:
+			continue
+		case string:
+			w = textWidth(v)
+		case excelize.Cell:
+			if t, ok := v.Value.(time.Time); ok && !t.IsZero() {
+				w = 10
+			} else {
+				w = textWidth(fmt.Sprint(v.Value))
+			}
+		default:
+			w = float64(len(fmt.Sprint(v)))
+		}
+		if i+1 > x.cur.cols {
+			x.cur.cols = i + 1
+		}
+		for len(x.cur.need) <= i {
+			x.cur.need = append(x.cur.need, 0)
+		}
+		x.cur.need[i] = min(max(x.cur.need[i], w+2), 60)
+	}
+}
+
+// textWidth is the width of a text in spreadsheet characters, wide (CJK) ones counting two,
+// of its longest line.
+func textWidth(s string) float64 {
+	best := 0.0
+	for _, line := range strings.Split(s, "\n") {
+		w := 0.0
+		for _, r := range line {
+			if r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 || r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6 || r >= 0x20000) {
+				w += 2
+			} else {
+				w++
+			}
+		}
+		best = max(best, w)
+	}
+	return best
+}
+
 func (x *XLSXWriter) endSheet() error {
 	if x.sw == nil {
 		return nil
@@ -178,6 +245,7 @@ func (x *XLSXWriter) endSheet() error {
 		return x.err
 	}
 	x.sw = nil
+	x.done = append(x.done, x.cur)
 	return nil
 }
 
@@ -194,11 +262,89 @@ func (x *XLSXWriter) WriteTo(w io.Writer) (int64, error) {
 	if err := x.endSheet(); err != nil {
 		return 0, err
 	}
-	n, err := x.f.WriteTo(w)
-	if err != nil {
-		return n, fmt.Errorf("write xlsx: %w", err)
+	var raw bytes.Buffer
+	if _, err := x.f.WriteTo(&raw); err != nil {
+		return 0, fmt.Errorf("write xlsx: %w", err)
 	}
-	return n, nil
+	fixed, err := x.finish(raw.Bytes())
+	if err != nil {
+		return 0, fmt.Errorf("write xlsx: %w", err)
+	}
+	n, err := w.Write(fixed)
+	return int64(n), err
+}
+
+// finish puts right in each worksheet's XML what excelize's stream writer leaves out or
+// wrong (ECMA-376 Part 1, §18.3.1): the used range in <dimension> (it writes A1 whatever
+// the sheet holds), an <autoFilter> over a sheet with a header row, and <cols> widths
+// measured from the cells for a sheet written without widths. The other parts are copied
+// unchanged.
+func (x *XLSXWriter) finish(data []byte) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		var idx int
+		if _, err := fmt.Sscanf(f.Name, "xl/worksheets/sheet%d.xml", &idx); err == nil && idx >= 1 && idx <= len(x.done) {
+			body = x.done[idx-1].apply(body)
+		}
+		hdr := f.FileHeader
+		w, err := zw.CreateHeader(&hdr)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(body); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// dimensionElem is a worksheet's <dimension> element, empty or not.
+var dimensionElem = regexp.MustCompile(`<dimension\b[^>]*?(?:/>|>\s*</dimension>)`)
+
+// apply rewrites one worksheet's XML to the sheet's shape.
+func (sh sheetShape) apply(xml []byte) []byte {
+	if sh.rows == 0 || sh.cols == 0 {
+		return xml
+	}
+	last, err := excelize.CoordinatesToCellName(sh.cols, sh.rows)
+	if err != nil {
+		return xml
+	}
+	ref := "A1:" + last
+	s := string(xml)
+	s = dimensionElem.ReplaceAllLiteralString(s, `<dimension ref="`+ref+`"/>`)
+	if sh.header && sh.rows > 1 && !strings.Contains(s, "<autoFilter") {
+		s = strings.Replace(s, "</sheetData>", `</sheetData><autoFilter ref="`+ref+`"/>`, 1)
+	}
+	if len(sh.widths) == 0 && !strings.Contains(s, "<cols>") {
+		var cols strings.Builder
+		cols.WriteString("<cols>")
+		for i, w := range sh.need {
+			if w > 0 {
+				fmt.Fprintf(&cols, `<col min="%d" max="%d" width="%.1f" customWidth="1"/>`, i+1, i+1, max(w, 8))
+			}
+		}
+		cols.WriteString("</cols>")
+		s = strings.Replace(s, "<sheetData", cols.String()+"<sheetData", 1)
+	}
+	return []byte(s)
 }
 
 // Close releases the workbook's temporary files without writing it.

@@ -45,8 +45,14 @@ func main() {
 	search := flag.Bool("search", false, "measure search under concurrent load instead of the list pages")
 	clients := flag.Int("clients", 64, "concurrent clients of the search measurement")
 	searchRequests := flag.Int("search-requests", 3000, "searches per search measurement, over all clients")
+	dashboard := flag.Bool("dashboard", false, "measure the home dashboard page under concurrent load instead of the list pages")
+	dashClients := flag.Int("dashboard-clients", 16, "concurrent users of the dashboard measurement")
+	dashRequests := flag.Int("dashboard-requests", 800, "dashboard pages per measurement, over all users")
 	flag.Parse()
 	load := searchLoad{enabled: *search, clients: *clients, requests: *searchRequests}
+	if *dashboard {
+		load = searchLoad{dashboard: true, clients: *dashClients, requests: *dashRequests}
+	}
 	if err := run(*n, *dsn, *requests, load); err != nil {
 		log.Fatal(err)
 	}
@@ -86,7 +92,7 @@ func run(n int, dsn string, requests int, load searchLoad) error {
 			return err
 		}
 	}
-	csvData := generateCSV(n)
+	csvData := generateCSV(n, load.dashboard)
 
 	// Import: parse + one all-or-nothing transaction, against a bare bulk INSERT.
 	start := time.Now()
@@ -116,6 +122,9 @@ func run(n int, dsn string, requests int, load searchLoad) error {
 	if load.enabled {
 		return searchPages(ctx, db, dsn, load)
 	}
+	if load.dashboard {
+		return dashboardPages(ctx, db, load)
+	}
 	rows, _ = assetio.ReadCSV(bytes.NewReader(csvData), "assets.csv")
 	start = time.Now()
 	if res, err = assets.ImportAssets(ctx, medsec.AssetImport{Source: "assets.csv", Rows: rows}); err != nil {
@@ -126,22 +135,36 @@ func run(n int, dsn string, requests int, load searchLoad) error {
 	return listPages(ctx, db, dsn, requests)
 }
 
-// generateCSV writes n plausible assets as a hospital spreadsheet would hold them.
-func generateCSV(n int) []byte {
+// generateCSV writes n plausible assets as a hospital spreadsheet would hold them. With
+// classes, each asset also has a device class (so that the TW baseline applies to it)
+// and one in seven reached its end of support in 2020–2025.
+func generateCSV(n int, classes bool) []byte {
 	kinds := []string{"infusion-pump", "patient-monitor", "dialysis", "modality", "lab-analyzer", "workstation", "ultrasound"}
 	depts := []string{"放射科", "加護病房", "血液透析室", "檢驗科", "資訊室"}
 	vendors := []string{"Aurora Medical Systems", "東昇醫療器材", "Kestrel Imaging", "Harbor Infusion"}
 	rooms := []string{"病房", "心電圖室", "超音波室", "エコー室", "透析室", "カテーテル室", "病房"}
 	var b bytes.Buffer
-	b.WriteString("name,kind,site,department,vendor,model,serial,software_version,ips,macs,vlan,location,connectivity,data_class,patient_records,end_of_support,patching_permitted,default_credentials\n")
+	b.WriteString("name,kind,site,department,vendor,model,serial,software_version,ips,macs,vlan,location,connectivity,data_class,patient_records,end_of_support,patching_permitted,default_credentials")
+	if classes {
+		b.WriteString(",class")
+	}
+	b.WriteString("\n")
 	for i := range n {
 		site := "示範醫學中心"
 		if i%4 == 3 {
 			site = "示範分院"
 		}
-		fmt.Fprintf(&b, "%s-%05d,%s,%s,%s,%s,M-%d,SN%07d,%d.%d.%d,10.%d.%d.%d,02:00:%02x:%02x:%02x:%02x,%d,%dF %s %d,intranet;wifi,device-only,%d,%d-12-31,yes,changed\n",
+		eos := 2026 + i%8
+		if classes && i%7 == 0 {
+			eos = 2020 + i%6
+		}
+		fmt.Fprintf(&b, "%s-%05d,%s,%s,%s,%s,M-%d,SN%07d,%d.%d.%d,10.%d.%d.%d,02:00:%02x:%02x:%02x:%02x,%d,%dF %s %d,intranet;wifi,device-only,%d,%d-12-31,yes,changed",
 			kinds[i%len(kinds)], i, kinds[i%len(kinds)], site, depts[i%len(depts)], vendors[i%len(vendors)], 100+i%17, i,
-			i%5, i%10, i%30, 10+i%4, (i/250)%250, 1+i%250, i>>24&255, i>>16&255, i>>8&255, i&255, 10+i%40, 1+i%12, rooms[i/7%len(rooms)], i%30, i%5000, 2026+i%8)
+			i%5, i%10, i%30, 10+i%4, (i/250)%250, 1+i%250, i>>24&255, i>>16&255, i>>8&255, i&255, 10+i%40, 1+i%12, rooms[i/7%len(rooms)], i%30, i%5000, eos)
+		if classes {
+			fmt.Fprintf(&b, ",%s", classNames[i%len(classNames)])
+		}
+		b.WriteString("\n")
 	}
 	return b.Bytes()
 }

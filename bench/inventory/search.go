@@ -21,9 +21,11 @@ import (
 // searchLoad is the shape of the search measurement: clients searching at once, and the
 // requests they send in all.
 type searchLoad struct {
-	enabled  bool
-	clients  int
-	requests int
+	enabled bool
+	// dashboard measures the home dashboard instead (dashboard.go).
+	dashboard bool
+	clients   int
+	requests  int
 }
 
 // searchSets are the searches sent, as a person looking for a device types them: a room,

@@ -20,6 +20,7 @@ Usage:
                [--logs] [--syslog-udp ADDR] [--syslog-tcp ADDR] [--syslog-tls ADDR] [--logs-zone ZONE]
   medsec token create --data DIR --user NAME [--name LABEL] [--expires 90d]
   medsec token list --data DIR --user NAME | revoke --data DIR --id ID
+  medsec site list --data DIR | set --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME]
   medsec backup --data DIR --out FILE
   medsec restore --data DIR --from FILE
   medsec catalog list|show ID|validate [FILE...]|export ID
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return (&Main{Stdout: stdout, Stderr: stderr}).Serve(ctx, rest)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
+	case "site":
+		return runSite(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
 	case "restore":

@@ -1,0 +1,185 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"medsec"
+)
+
+// fieldChange is one field of an audited object that a change set, changed or cleared,
+// as a person reads it: the field's translated name and its values before and after.
+type fieldChange struct {
+	Field, Label  string
+	Before, After string
+}
+
+// auditNoise are fields every update changes by itself; the diff leaves them out.
+var auditNoise = map[string]bool{"version": true, "updated_at": true}
+
+// auditObjectLinks maps an audited object type to the page that shows it (%d is its ID).
+var auditObjectLinks = map[string]string{
+	"asset": "/assets/%d", "zone": "/zones/%d", "conduit": "/conduits/%d/edit", "discovery_run": "/discovery/%d",
+	"site": "/organisation", "department": "/organisation", "person": "/organisation", "vendor": "/organisation",
+	"user": "/users/%d/tokens", "webhook": "/notifications", "notify_settings": "/notifications",
+}
+
+// AuditSummary says in the page's language what an entry did, e.g. "changed asset #12
+// ECG-1" or 「資産 #12 ECG-1 を変更」: the action's verb and the object's type, ID and name
+// (from the entry's after or before state). Actions without a translation show as written.
+func (p *page) AuditSummary(e *medsec.AuditEntry) string {
+	verb := e.Action
+	if key := "audit.act." + e.Action; p.s.i18n.Has(key) {
+		verb = p.T(key)
+	} else if _, v, ok := strings.Cut(e.Action, "."); ok {
+		if key := "audit.verb." + v; p.s.i18n.Has(key) {
+			verb = p.T(key)
+		}
+	}
+	if e.ObjectType == "" {
+		return verb
+	}
+	object := p.AuditObject(e.ObjectType)
+	if e.ObjectID != 0 {
+		object += " #" + strconv.FormatInt(e.ObjectID, 10)
+	}
+	if name := auditName(e); name != "" {
+		object += " " + name
+	}
+	return p.T("audit.summary", verb, object)
+}
+
+// AuditObject translates an audited object type, or returns it as written when it has no
+// translation.
+func (p *page) AuditObject(objectType string) string {
+	if key := "audit.obj." + objectType; p.s.i18n.Has(key) {
+		return p.T(key)
+	}
+	return objectType
+}
+
+// auditName returns the name of the entry's object from its after (else before) state.
+func auditName(e *medsec.AuditEntry) string {
+	for _, raw := range []json.RawMessage{e.After, e.Before} {
+		var m map[string]any
+		if json.Unmarshal(raw, &m) != nil {
+			continue
+		}
+		for _, k := range []string{"name", "username", "title", "control_id"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// AuditLink returns the page of an entry's object, "" when it has none: an assessment
+// links to its asset's controls (or the organisation's), the others by type and ID.
+func (p *page) AuditLink(e *medsec.AuditEntry) string {
+	if e.ObjectType == "assessment" {
+		var a struct {
+			AssetID   int64  `json:"asset_id"`
+			CatalogID string `json:"catalog_id"`
+			ControlID string `json:"control_id"`
+		}
+		json.Unmarshal(e.After, &a)
+		if a.AssetID != 0 {
+			return fmt.Sprintf("/assets/%d/controls#%s", a.AssetID, a.ControlID)
+		}
+		return "/compliance/organisation?catalog=" + a.CatalogID + "#" + a.ControlID
+	}
+	f, ok := auditObjectLinks[e.ObjectType]
+	if !ok || e.ObjectID == 0 && strings.Contains(f, "%d") {
+		return ""
+	}
+	if strings.Contains(f, "%d") {
+		return fmt.Sprintf(f, e.ObjectID)
+	}
+	return f
+}
+
+// AuditChanges returns the fields an entry's change set, changed or cleared, by field
+// name, each value as text; nil when before and after are not both JSON objects (or
+// absent). Fields that every update changes (version, updated_at) are left out.
+func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
+	before, okB := auditObject(e.Before)
+	after, okA := auditObject(e.After)
+	if !okB || !okA {
+		return nil
+	}
+	keys := make([]string, 0, len(before)+len(after))
+	for k := range before {
+		keys = append(keys, k)
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []fieldChange
+	for _, k := range keys {
+		b, a := auditValue(before[k]), auditValue(after[k])
+		if b == a || auditNoise[k] {
+			continue
+		}
+		label := k
+		for _, key := range []string{"field." + k, "audit.field." + k} {
+			if p.s.i18n.Has(key) {
+				label = p.T(key)
+				break
+			}
+		}
+		out = append(out, fieldChange{Field: k, Label: label, Before: b, After: a})
+	}
+	return out
+}
+
+// auditObject reads an audited state: a JSON object, or nothing (absent or null).
+func auditObject(raw json.RawMessage) (map[string]json.RawMessage, bool) {
+	m := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return m, true
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// auditValue writes a JSON value as a person reads it: strings as they are, lists joined
+// with commas, null and empty lists as "", objects as compact JSON.
+func auditValue(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool, float64:
+		return strings.TrimSpace(string(raw))
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, el := range x {
+			b, _ := json.Marshal(el)
+			parts = append(parts, auditValue(b))
+		}
+		return strings.Join(parts, ", ")
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
