@@ -102,27 +102,51 @@ func (s *Store) Search(ctx context.Context, q Query) (*Result, error) {
 	if q.Limit < 0 || q.Limit > 10000 {
 		return nil, &QueryError{Message: "limit must be 1-10000"}
 	}
-	f, err := q.filterString()
-	if err != nil {
+	if _, err := q.filterString(); err != nil {
 		return nil, err
 	}
+	var f string
+	var err error
 	res := &Result{Step: histogramStep(q.To.Sub(q.From))}
 	var mu sync.Mutex
-	err = s.scan(ctx, f+fmt.Sprintf(" | sort by (_time desc) limit %d", q.Limit), nil, func(row map[string]string) {
-		h, err := hitOf(row)
-		if err != nil {
-			return
+	// The newest records: look at the last 1/256 of the range first and widen it four times
+	// at a time until it holds Limit records (as VictoriaLogs' own API does), so that a
+	// search over a long range does not sort every match of it.
+	span := q.To.Sub(q.From)
+	for w := span / 256; ; w *= 4 {
+		if w < time.Minute || w > span {
+			w = min(max(w, time.Minute), span)
 		}
-		mu.Lock()
-		res.Hits = append(res.Hits, h)
-		mu.Unlock()
-	})
-	if err != nil {
-		return nil, err
+		sub := q
+		sub.From = q.To.Add(-w)
+		sf, err := sub.filterString()
+		if err != nil {
+			return nil, err
+		}
+		res.Hits = res.Hits[:0]
+		err = s.scan(ctx, sf+fmt.Sprintf(" | sort by (_time desc) limit %d", q.Limit), nil, func(row map[string]string) {
+			h, err := hitOf(row)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			res.Hits = append(res.Hits, h)
+			mu.Unlock()
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Hits) >= q.Limit || w >= span {
+			break
+		}
 	}
 	sort.Slice(res.Hits, func(a, b int) bool { return res.Hits[a].Received.After(res.Hits[b].Received) })
 	counts := map[int64]int64{}
 	stepNs := res.Step.Nanoseconds()
+	f, err = q.filterString()
+	if err != nil {
+		return nil, err
+	}
 	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%ds) count() hits", int64(res.Step/time.Second)), []string{"_time", "hits"}, func(row map[string]string) {
 		t, err := time.Parse(time.RFC3339Nano, row["_time"])
 		n, err2 := strconv.ParseInt(row["hits"], 10, 64)

@@ -640,8 +640,8 @@ func addRow(lr *logstorage.LogRows, e *entry) {
 		logstorage.Field{Name: FieldSource, Value: e.Source},
 		logstorage.Field{Name: FieldFormat, Value: e.Format},
 	)
-	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
-		fields = append(fields, logstorage.Field{Name: k, Value: e.Fields[k]})
+	for k, v := range e.Fields {
+		fields = append(fields, logstorage.Field{Name: k, Value: v})
 	}
 	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2)
 }

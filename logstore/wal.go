@@ -3,7 +3,6 @@ package logstore
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -17,20 +16,20 @@ import (
 // entry is one sealed record as the journal keeps it until the search storage has it on
 // disk: everything needed to rebuild the leaf and the stored row.
 type entry struct {
-	Site     int64             `json:"site"`
-	Index    int64             `json:"index"`
-	Received int64             `json:"received"` // Unix nanoseconds, UTC
-	Source   string            `json:"source"`
-	Format   string            `json:"format"`
-	Raw      []byte            `json:"raw"`
-	Fields   map[string]string `json:"fields,omitempty"`
+	Site     int64
+	Index    int64
+	Received int64 // Unix nanoseconds, UTC
+	Source   string
+	Format   string
+	Raw      []byte
+	Fields   map[string]string
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // journal is the write-ahead log: segment files "NNNNNNNNNNNNNNNNNNNN.wal" in one directory,
 // each a sequence of frames (4-byte big-endian length, 4-byte CRC-32C of the payload, a JSON
-// entry). A record is acknowledged once its frame is fsynced; a segment is deleted once
+// entry as entry.encode writes it). A record is acknowledged once its frame is fsynced; a segment is deleted once
 // the search storage has flushed everything in it to disk.
 type journal struct {
 	dir  string
@@ -38,6 +37,7 @@ type journal struct {
 	w    *bufio.Writer
 	seq  int64
 	size int64
+	buf  []byte
 }
 
 func openJournal(dir string) (*journal, error) {
@@ -100,11 +100,69 @@ func (j *journal) rotate() error {
 	return nil
 }
 
-func (j *journal) append(e *entry) error {
-	payload, err := json.Marshal(e)
-	if err != nil {
-		return err
+// encode appends e's journal payload to dst: site, index and receive time as varints,
+// then source, format and raw, and the fields as name-value pairs, each a uvarint length
+// and the bytes.
+func (e *entry) encode(dst []byte) []byte {
+	dst = binary.AppendVarint(dst, e.Site)
+	dst = binary.AppendVarint(dst, e.Index)
+	dst = binary.AppendVarint(dst, e.Received)
+	str := func(s string) { dst = binary.AppendUvarint(dst, uint64(len(s))); dst = append(dst, s...) }
+	str(e.Source)
+	str(e.Format)
+	dst = binary.AppendUvarint(dst, uint64(len(e.Raw)))
+	dst = append(dst, e.Raw...)
+	dst = binary.AppendUvarint(dst, uint64(len(e.Fields)))
+	for k, v := range e.Fields {
+		str(k)
+		str(v)
 	}
+	return dst
+}
+
+var errBadEntry = errors.New("journal entry cut short")
+
+// decode reads a payload encode wrote.
+func (e *entry) decode(b []byte) error {
+	var err error
+	varint := func() int64 {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			err = errBadEntry
+			return 0
+		}
+		b = b[n:]
+		return v
+	}
+	bytes := func() []byte {
+		l, n := binary.Uvarint(b)
+		if n <= 0 || uint64(len(b)-n) < l {
+			err = errBadEntry
+			return nil
+		}
+		out := b[n : n+int(l)]
+		b = b[n+int(l):]
+		return out
+	}
+	e.Site, e.Index, e.Received = varint(), varint(), varint()
+	e.Source, e.Format = string(bytes()), string(bytes())
+	e.Raw = append([]byte(nil), bytes()...)
+	nf, n := binary.Uvarint(b)
+	if n <= 0 || err != nil {
+		return errBadEntry
+	}
+	b = b[n:]
+	e.Fields = make(map[string]string, nf)
+	for i := uint64(0); i < nf && err == nil; i++ {
+		k := string(bytes())
+		e.Fields[k] = string(bytes())
+	}
+	return err
+}
+
+func (j *journal) append(e *entry) error {
+	j.buf = e.encode(j.buf[:0])
+	payload := j.buf
 	var hdr [8]byte
 	binary.BigEndian.PutUint32(hdr[:4], uint32(len(payload)))
 	binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(payload, crcTable))
@@ -186,7 +244,7 @@ func replaySegment(path string, fn func(*entry) error) error {
 			return nil
 		}
 		var e entry
-		if err := json.Unmarshal(payload, &e); err != nil {
+		if err := e.decode(payload); err != nil {
 			return fmt.Errorf("journal %s: %w", path, err)
 		}
 		if err := fn(&e); err != nil {
