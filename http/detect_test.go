@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +98,41 @@ func TestAlertAPITriage(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"imported": 1`) {
 		t.Errorf("import: %d %s", status, body)
 	}
+}
+
+// TestDetectionSettingsPage saves the built-in rules' thresholds from the rules page: a
+// bad window is refused naming the field; a good one re-renders the burst rule.
+func TestDetectionSettingsPage(t *testing.T) {
+	f := newFixture(t)
+	form := func(minutes string) string {
+		return "failed_logins_count=7&failed_logins_minutes=" + minutes + "&storage_growth_percent=25&sensitive_attempts_count=5&sensitive_attempts_minutes=10" +
+			"&working_from=08:00&working_to=17:30&maintenance_from=09:00&maintenance_to=17:00&emergency_accounts=breakglass&sensitive_paths=/etc/&remote_maintenance_sources=198.51.100.0/24"
+	}
+	status, body := f.postForm("/rules/settings", medsec.RoleSecurityOfficer, form("x"))
+	if status != 422 || !strings.Contains(body, "failed_logins.minutes") {
+		t.Errorf("bad minutes: %d\n%.500s", status, body)
+	}
+	if status, _ := f.postForm("/rules/settings", medsec.RoleAuditor, form("3")); status != 403 {
+		t.Errorf("auditor saves settings: %d", status)
+	}
+	if status, body := f.postForm("/rules/settings", medsec.RoleSecurityOfficer, form("3")); status != 303 {
+		t.Fatalf("save: %d %.300s", status, body)
+	}
+	_, body = f.do("GET", "/api/v1/rules?q=many+failed", f.tokens[medsec.RoleAuditor], "")
+	if !strings.Contains(body, "timespan: 3m") || !strings.Contains(body, "gte: 7") {
+		t.Errorf("burst rule not re-rendered:\n%.1500s", body)
+	}
+}
+
+// postForm posts a form to a UI path as the fixture's user of the role.
+func (f *fixture) postForm(path string, role medsec.Role, form string) (int, string) {
+	f.t.Helper()
+	c := f.session("u-" + string(role))
+	resp, err := c.Post(f.srv.URL+path, "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

@@ -517,6 +517,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /alerts/{id}", s.ui(medsec.PermAlertWrite, s.uiAlertTriage))
 	mux.Handle("GET /rules", s.ui(medsec.PermAlertRead, s.uiRuleList))
 	mux.Handle("POST /rules/import", s.ui(medsec.PermRuleAdmin, s.uiRuleImport))
+	mux.Handle("POST /rules/settings", s.ui(medsec.PermRuleAdmin, s.uiDetectionSettings))
 	mux.Handle("GET /rules/{id}", s.ui(medsec.PermAlertRead, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/test", s.ui(medsec.PermRuleAdmin, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/sites/{site}", s.ui(medsec.PermRuleAdmin, s.uiRuleSite))

@@ -260,3 +260,51 @@ func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "rule_show", p)
 	return nil
 }
+
+// uiDetectionSettings saves the thresholds and hours of the built-in rules from the rules
+// page; lists are one value a line.
+func (s *Server) uiDetectionSettings(w http.ResponseWriter, r *http.Request) error {
+	set, err := s.Rules.FindDetectionSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	num := func(name string, v *int) {
+		if n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name))); err == nil {
+			*v = n
+		} else {
+			*v = -1 // refused by Validate, naming the field
+		}
+	}
+	lines := func(name string) []string {
+		var out []string
+		for _, l := range strings.Split(r.PostFormValue(name), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	num("failed_logins_count", &set.FailedLogins.Count)
+	num("failed_logins_minutes", &set.FailedLogins.Minutes)
+	num("storage_growth_percent", &set.StorageGrowthPercent)
+	num("sensitive_attempts_count", &set.SensitiveAttempts.Count)
+	num("sensitive_attempts_minutes", &set.SensitiveAttempts.Minutes)
+	set.WorkingHours.From, set.WorkingHours.To = r.PostFormValue("working_from"), r.PostFormValue("working_to")
+	set.MaintenanceWindow.From, set.MaintenanceWindow.To = r.PostFormValue("maintenance_from"), r.PostFormValue("maintenance_to")
+	set.EmergencyAccounts = lines("emergency_accounts")
+	set.SensitivePaths = lines("sensitive_paths")
+	set.RemoteMaintenanceSources = lines("remote_maintenance_sources")
+	if err := s.Detection.UpdateDetectionSettings(r.Context(), set); err != nil {
+		var ve *medsec.ValidationError
+		if errors.As(err, &ve) {
+			p := s.newPage(r, "rules.title")
+			p.Error = p.T("rules.settings_rejected")
+			p.Errors = ve.Errors
+			return s.renderRules(w, r, http.StatusUnprocessableEntity, p, nil)
+		}
+		return err
+	}
+	flash(w, "rules.settings_saved")
+	http.Redirect(w, r, "/rules#settings", http.StatusSeeOther)
+	return nil
+}
