@@ -75,6 +75,8 @@ type device struct {
 	patch                    medsec.Tristate
 	creds                    medsec.CredentialStatus
 	notes                    string
+	// fwCPE and hwCPE are the firmware and hardware CPE names, where the inventory has them.
+	fwCPE, hwCPE string
 }
 
 // mac returns a MAC address under the prefix whose last three octets are a hash of the
@@ -123,7 +125,7 @@ func assetRows(sites []medsec.Site, vendors []medsec.Vendor, devs []device) []me
 			Responsible: d.resp,
 			Asset: medsec.Asset{
 				Name: d.name, Kind: d.kind, Model: d.model, Serial: d.serial,
-				Software: d.sw, Firmware: d.fw,
+				Software: d.sw, Firmware: d.fw, FirmwareCPE: d.fwCPE, HardwareCPE: d.hwCPE,
 				IPs: slices.Clone(d.ips), MACs: macs, VLAN: d.vlan, SSID: d.ssid,
 				Location: d.loc, VendorContact: contact[d.vendor],
 				Connectivity: conn, DataClass: d.data, PatientRecords: d.records,
@@ -141,7 +143,7 @@ func devices() []device {
 	for _, part := range [][]device{
 		mainServers(), mainWorkstations(), mainImaging(), mainICU(), mainDialysis(),
 		mainPumps(), mainLab(), mainOther(), mainNetwork(),
-		branchDevices(),
+		branchDevices(), mainAdvisoryDevices(),
 	} {
 		all = append(all, part...)
 	}
@@ -677,4 +679,49 @@ func branchDevices() []device {
 		{deptERBranch, "1F 急診室", 2},
 	})...)
 	return out
+}
+
+// mainAdvisoryDevices are devices of real manufacturers, with the models and firmware
+// versions that CISA's real advisories in demo/vuln name (and one on the fixed firmware),
+// so the vulnerability pages show real matches: NVD configurations with firmware on
+// hardware, CSAF product trees, and a device the fix took out.
+func mainAdvisoryDevices() []device {
+	ccu := func(host int) []string { return ips(ip(siteMain, vlanICUC, host)) }
+	dev := func(host int) []string { return ips(ip(siteMain, vlanDevices, host)) }
+	return []device{
+		{site: siteMain, dept: deptICU, vendor: vPhilips, resp: pCEChief, name: "CCU 遙測監視器 MX40-01", kind: medsec.KindPatientMonitor,
+			model: "IntelliVue MX40", serial: "PH-MX40-US71234501", fw: "B.06.17", ips: ccu(201), nic: ouiAdvantech, vlan: vlanICUC,
+			loc: "4F 心臟加護病房 CCU", conn: on(medsec.ConnLocalLAN), data: medsec.DataSensitivePersonal, records: 20,
+			eos: "2027-12-31", remote: remoteNone, patch: medsec.Unknown, creds: medsec.CredNone, notes: classGroup + "：遙測，接 CCU 中央監視站"},
+		{site: siteMain, dept: deptICU, vendor: vPhilips, resp: pCEChief, name: "CCU 遙測監視器 MX40-02", kind: medsec.KindPatientMonitor,
+			model: "IntelliVue MX40", serial: "PH-MX40-US71234502", fw: "B.06.17", ips: ccu(202), nic: ouiAdvantech, vlan: vlanICUC,
+			loc: "4F 心臟加護病房 CCU", conn: on(medsec.ConnLocalLAN), data: medsec.DataSensitivePersonal, records: 20,
+			eos: "2027-12-31", remote: remoteNone, patch: medsec.Unknown, creds: medsec.CredNone, notes: classGroup + "：遙測，接 CCU 中央監視站"},
+		{site: siteMain, dept: deptICU, vendor: vPhilips, resp: pCEChief, name: "CCU 遙測監視器 MX40-03", kind: medsec.KindPatientMonitor,
+			model: "IntelliVue MX40", serial: "PH-MX40-US71234503", fw: "B.06.18", ips: ccu(203), nic: ouiAdvantech, vlan: vlanICUC,
+			loc: "4F 心臟加護病房 CCU", conn: on(medsec.ConnLocalLAN), data: medsec.DataSensitivePersonal, records: 20,
+			eos: "2027-12-31", remote: remoteNone, patch: medsec.Yes, creds: medsec.CredNone, notes: classGroup + "：已更新至 B.06.18"},
+		{site: siteMain, dept: deptRadiology, vendor: vGE, resp: pRadiology, name: "一般攝影 DR（GE Optima 520）", kind: medsec.KindModality,
+			model: "Optima 520", serial: "GE-XR520-0042", sw: "Optima XR 3.0", fw: "3.0", ips: ips(ip(siteMain, vlanImaging, 201)), nic: ouiDell, vlan: vlanImaging,
+			loc: "1F 放射科 一般攝影室 3", conn: on(medsec.ConnIntranet), data: medsec.DataSensitivePersonal, records: 48000,
+			eos: "2028-06-30", remote: remoteVPN, patch: medsec.Unknown, creds: medsec.CredUnchanged, notes: classStandalone},
+		{site: siteMain, dept: deptICU, vendor: vGE, resp: pCEChief, name: "GE 中央監視站 MAI700", kind: medsec.KindDeviceServer,
+			model: "CARESCAPE Central Station MAI700", serial: "GE-CSCS-MAI700-0007", sw: "CARESCAPE Central Station 1.0", fw: "1.0", ips: dev(201), nic: ouiAdvantech, vlan: vlanDevices,
+			loc: "4F 心臟加護病房 CCU 護理站", conn: on(medsec.ConnIntranet), data: medsec.DataSensitivePersonal, records: 1200,
+			eos: "2029-12-31", remote: remoteVPN, patch: medsec.Unknown, creds: medsec.CredChanged, notes: classControl + "：GE 監視器之中央站（伺服器）",
+			fwCPE: "cpe:2.3:o:gehealthcare:carescape_central_station_mai700_firmware:1.0:*:*:*:*:*:*:*", hwCPE: "cpe:2.3:h:gehealthcare:carescape_central_station_mai700:-:*:*:*:*:*:*:*"},
+		{site: siteMain, dept: deptICU, vendor: vGE, resp: pCEChief, name: "GE 床邊監視器 B450-01", kind: medsec.KindPatientMonitor,
+			model: "B450", serial: "GE-B450-SH1300041", fw: "2.1", ips: ccu(204), nic: ouiAdvantech, vlan: vlanICUC,
+			loc: "4F 心臟加護病房 CCU 床 9", conn: on(medsec.ConnLocalLAN), data: medsec.DataSensitivePersonal, records: 50,
+			eos: "2028-12-31", remote: remoteNone, patch: medsec.Unknown, creds: medsec.CredNone, notes: classGroup},
+		{site: siteMain, dept: deptCE, vendor: vBaxter, resp: pCEChief, name: "藥劑部 調配機 ExactaMix EM2400", kind: medsec.KindOther,
+			model: "ExactaMix EM2400", serial: "BX-EM2400-2019-11", sw: "ExactaMix 1.10", fw: "1.10", ips: dev(202), nic: ouiDell, vlan: vlanDevices,
+			loc: "B1 藥劑部 調配室", conn: on(medsec.ConnIntranet), data: medsec.DataSensitivePersonal, records: 5000,
+			eos: "2026-12-31", remote: remoteDesktop, patch: medsec.Unknown, creds: medsec.CredUnchanged, notes: classStandalone,
+			fwCPE: "cpe:2.3:o:baxter:em2400_firmware:1.10:*:*:*:*:*:*:*", hwCPE: "cpe:2.3:h:baxter:em2400:-:*:*:*:*:*:*:*"},
+		{site: siteMain, dept: deptCardiology, vendor: vMedtronic, resp: pCardiology, name: "心律調節器程控儀 CareLink 2090", kind: medsec.KindOther,
+			model: "2090 CareLink Programmer", serial: "MDT-2090-PZK100231", fw: "3.0", ips: ips(ip(siteMain, vlanWorkstations, 201)), nic: ouiIntel, vlan: vlanWorkstations,
+			loc: "2F 心臟內科 心律門診", conn: on(medsec.ConnIntranet), data: medsec.DataSensitivePersonal, records: 900,
+			eos: "2025-12-31", remote: remoteNone, patch: medsec.No, creds: medsec.CredChanged, notes: classStandalone},
+	}
 }

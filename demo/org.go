@@ -137,6 +137,16 @@ const (
 	vJiahe      = "嘉禾電腦"               // workstations
 )
 
+// Real manufacturers, so that CISA's real ICS medical advisories (demo/vuln) match the
+// demo's devices of theirs. The spellings are the advisories' own variants ("Phillips",
+// "General Electric (GE)"): the vulnerability matcher's alias table makes them one.
+const (
+	vPhilips   = "Philips"
+	vGE        = "GE Healthcare"
+	vBaxter    = "Baxter"
+	vMedtronic = "Medtronic"
+)
+
 func vendors() []medsec.Vendor {
 	return []medsec.Vendor{
 		{Name: vAurora, Contact: "何凱文 Kevin Ho（台灣服務處）", Email: "service.tw@aurora-medical.example", Phone: "02-0000-0101"},
@@ -152,6 +162,10 @@ func vendors() []medsec.Vendor {
 		{Name: vOrison, Contact: "Ethan Hsu 徐宇辰", Email: "support@orison-surgical.example", Phone: "02-0000-0111"},
 		{Name: vHongwang, Contact: "賴俊宏（網路維運部）", Email: "noc@hongwang-si.example", Phone: "02-0000-0112"},
 		{Name: vJiahe, Contact: "杜明翰（駐點工程師）", Email: "onsite@jiahe-pc.example", Phone: "02-0000-0113"},
+		{Name: vPhilips, Contact: "台灣飛利浦 醫療服務部", Email: "service.tw@philips.example", Phone: "02-0000-0114"},
+		{Name: vGE, Contact: "GE 醫療 技術服務", Email: "service.tw@gehealthcare.example", Phone: "02-0000-0115"},
+		{Name: vBaxter, Contact: "百特 藥劑設備服務", Email: "service.tw@baxter.example", Phone: "02-0000-0116"},
+		{Name: vMedtronic, Contact: "美敦力 心律裝置服務", Email: "service.tw@medtronic.example", Phone: "02-0000-0117"},
 	}
 }
 

@@ -65,6 +65,9 @@ type Services struct {
 	Detection medsec.DetectionRunner
 	// Events stores medsec's own events (and appends the demo's).
 	Events medsec.EventStore
+	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
+	// answer 404 and the asset page has no vulnerabilities section.
+	Vulns VulnService
 }
 
 // Server is the web UI and REST API.

@@ -465,6 +465,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.logUIRoutes(mux)
 	s.componentUIRoutes(mux)
 	s.incidentUIRoutes(mux)
+	s.vulnUIRoutes(mux)
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))

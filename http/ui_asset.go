@@ -183,7 +183,7 @@ func assetFromForm(r *http.Request) (*medsec.Asset, []medsec.FieldError) {
 	a := &medsec.Asset{
 		ID: num("id"), SiteID: num("site_id"), DepartmentID: num("department_id"), Name: r.PostFormValue("name"),
 		Kind: medsec.AssetKind(r.PostFormValue("kind")), VendorID: num("vendor_id"), Model: r.PostFormValue("model"),
-		Serial: r.PostFormValue("serial"), Software: r.PostFormValue("software_version"), Firmware: r.PostFormValue("firmware_version"),
+		Serial: r.PostFormValue("serial"), Software: r.PostFormValue("software_version"), Firmware: r.PostFormValue("firmware_version"), FirmwareCPE: r.PostFormValue("firmware_cpe"), HardwareCPE: r.PostFormValue("hardware_cpe"), PURL: r.PostFormValue("purl"),
 		IPs: strings.Fields(strings.ReplaceAll(r.PostFormValue("ips"), ",", " ")), MACs: strings.Fields(strings.ReplaceAll(r.PostFormValue("macs"), ",", " ")),
 		AETitles: strings.Split(r.PostFormValue("ae_titles"), ","),
 		VLAN:     int(num("vlan")), SSID: r.PostFormValue("ssid"), Location: r.PostFormValue("location"), ResponsibleID: num("responsible_id"),

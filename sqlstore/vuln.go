@@ -23,22 +23,12 @@ var _ medsec.VulnService = (*VulnService)(nil)
 // NewVulnService returns the vulnerability service of db.
 func NewVulnService(db *DB) *VulnService { return &VulnService{db: db} }
 
-// VulnImport is one import of feeds: advisories (CSAF, NVD), CISA's KEV catalog and a
-// FIRST EPSS file, any of them empty. Files names the inputs for the audit trail.
-type VulnImport struct {
-	Files      []string
-	Advisories []*vuln.Advisory
-	KEV        *vuln.KEVCatalog
-	EPSS       *vuln.EPSSFile
-	// Scans are scanner reports, stored as ScanService.ImportScan stores them (hosts
-	// attached by address, host name or SBOM; their CVEs findings), in the same
-	// transaction.
-	Scans []medsec.ScanImport
-}
+// VulnImport is one import of feeds (vuln.Batch).
+type VulnImport = vuln.Batch
 
 // vulnPolicyKey is the settings row holding the sites' deadline policies as JSON: site ID
 // (as text) to vuln.Policy; a site without one has the plan's defaults.
-const vulnPolicyKey = "vuln.deadline_policy"
+const vulnPolicyKey = "vuln_deadline_policy"
 
 // Import stores the advisories, KEV entries and EPSS scores and matches every advisory
 // against every asset, in one transaction: a failure leaves nothing half-imported.

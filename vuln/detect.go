@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"io"
 	"regexp"
+
+	"medsec"
 )
 
 // Format names a kind of input file medsec's vulnerability import reads.
@@ -130,4 +132,29 @@ func ReadFeed(file string, data []byte) (Feed, error) {
 		err = inputErr(file, "", "not a CSAF 2.0, NVD CVE API 2.0, CISA KEV or FIRST EPSS file")
 	}
 	return f, err
+}
+
+// Batch is one import of feeds: advisories (CSAF, NVD), CISA's KEV catalog and a FIRST
+// EPSS file, any of them empty. Files names the inputs for the audit trail.
+type Batch struct {
+	Files      []string
+	Advisories []*Advisory
+	KEV        *KEVCatalog
+	EPSS       *EPSSFile
+	// Scans are scanner reports, stored as the scan service stores them (hosts attached
+	// by address, host name or SBOM; their CVEs findings), in the same transaction.
+	Scans []medsec.ScanImport
+}
+
+// Add puts what one file holds into the batch (a later KEV or EPSS file replaces an
+// earlier one).
+func (b *Batch) Add(file string, f Feed) {
+	b.Files = append(b.Files, file)
+	b.Advisories = append(b.Advisories, f.Advisories...)
+	if f.KEV != nil {
+		b.KEV = f.KEV
+	}
+	if f.EPSS != nil {
+		b.EPSS = f.EPSS
+	}
 }

@@ -601,6 +601,10 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 					if CompareVersions(tv.v, alt) == 0 {
 						r.test = fmt.Sprintf("%s %s = %s (product_version)", tv.label, tv.v, alt)
 						decided = true
+					} else if m := rangeX.FindStringSubmatch(alt); m != nil && (VersionConstraint{"prefix", m[1]}).holds(tv.v) {
+						// Advisories write a version line as a product_version ("2.X").
+						r.test = fmt.Sprintf("%s %s in %s (product_version pattern)", tv.label, tv.v, alt)
+						decided = true
 					}
 				}
 			}

@@ -256,3 +256,21 @@ func TestCSAFNamePrefix(t *testing.T) {
 		t.Errorf("other model: %+v", got)
 	}
 }
+
+// TestCSAFVersionPattern: ICSMA-20-023-01 names GE B450 version "2.X" as a
+// product_version; firmware 2.1 is in it, 1.9 and 20.1 are not.
+func TestCSAFVersionPattern(t *testing.T) {
+	a, err := ParseCSAF("icsma-20-023-01.json", sharedFile(t, "csaf-icsma/icsma-20-023-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(nil, []*Advisory{a})
+	if got := m.Match(Target{Vendor: "GE Healthcare", Model: "B450", Firmware: "2.1"}); len(got) != len(a.Vulnerabilities) || !strings.Contains(got[0].VersionTest, "2.X") {
+		t.Errorf("2.1: %d matches %+v", len(got), got)
+	}
+	for _, fw := range []string{"1.9", "20.1"} {
+		if got := m.Match(Target{Vendor: "GE Healthcare", Model: "B450", Firmware: fw}); len(got) != 0 {
+			t.Errorf("%s: %+v", fw, got)
+		}
+	}
+}

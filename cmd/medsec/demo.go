@@ -188,6 +188,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadDetectionDemo(ctx, s, siteIDs[d.Sites[0].Code], time.Now()); err != nil {
 		return false, fmt.Errorf("demo detection: %w", err)
 	}
+	if err := loadVulnDemo(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo vulnerabilities: %w", err)
+	}
 	return true, nil
 }
 

@@ -155,6 +155,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
 		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
 		Incidents: sqlstore.NewIncidentService(db)}
+	services.Vulns = sqlstore.NewVulnService(db)
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"medsec"
+	mhttp "medsec/http"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
@@ -119,5 +120,44 @@ func TestVulnCLI(t *testing.T) {
 	}
 	if err := run(ctx, []string{"vex", "export", "--data", data, "--advisory", "ICSMA-00-000-00", "--format", "csaf"}, io.Discard, io.Discard); err == nil {
 		t.Error("VEX of an unknown advisory")
+	}
+}
+
+// TestVulnDemo loads the demo hospital and checks the demo's findings: real advisories
+// matched to its devices of real manufacturers, in every state of the workflow, the
+// MX40 on the fixed firmware left out.
+func TestVulnDemo(t *testing.T) {
+	ctx := asSystem(context.Background())
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
+		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
+		Vulns: sqlstore.NewVulnService(store)}
+	if s.Assessments, err = newAssessmentService(store, data); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("demo: %v", err)
+	}
+	c, err := s.Vulns.CountFindings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range medsec.FindingStates {
+		if c.ByState[string(st)] == 0 {
+			t.Errorf("no demo finding in state %s (%v)", st, c.ByState)
+		}
+	}
+	fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40-03"})
+	if err != nil || len(fs) != 0 {
+		t.Errorf("the MX40 on B.06.18 has findings: %v %v", fs, err)
+	}
+	advs, err := s.Vulns.FindAdvisories(ctx)
+	if err != nil || len(advs) != 9 {
+		t.Errorf("%d demo advisories, want 5 ICSMA and 4 NVD records (%v)", len(advs), err)
 	}
 }

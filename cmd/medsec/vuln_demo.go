@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"medsec"
+	"medsec/demo"
+	mhttp "medsec/http"
+	"medsec/vuln"
+)
+
+// loadVulnDemo imports the demo's real advisories, matches them against the demo
+// hospital, and takes findings through every state of the workflow: new, confirmed,
+// mitigated (the manufacturer does not allow the patch; a compensating control), not
+// affected (with a CSAF justification) and fixed (through the fix ledger).
+func loadVulnDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
+	if s.Vulns == nil {
+		return nil
+	}
+	var b vuln.Batch
+	for _, f := range demo.VulnFeeds() {
+		feed, err := vuln.ReadFeed(f.Name, f.Data)
+		if err != nil {
+			return err
+		}
+		b.Add("demo/"+f.Name, feed)
+	}
+	if _, err := s.Vulns.Import(ctx, b); err != nil {
+		return err
+	}
+	find := func(asset, cve string) (*medsec.Finding, error) {
+		fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: asset, CVE: cve})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if f.AssetName == asset {
+				return f, nil
+			}
+		}
+		return nil, fmt.Errorf("demo finding %s on %s: not matched", cve, asset)
+	}
+	today := medsec.DateOf(now)
+	// Confirmed.
+	f, err := find("CCU 遙測監視器 MX40-01", "CVE-2017-9658")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Vulns.AnalyzeFinding(ctx, f.ID, medsec.FindingAnalysis{State: medsec.FindingConfirmed,
+		Detail: "Philips 確認 B.06.17 受影響；Wi-Fi 802.11 關聯可被干擾。"}); err != nil {
+		return err
+	}
+	// Mitigated: Philips does not allow the update on this model yet.
+	f, err = find("CCU 遙測監視器 MX40-01", "CVE-2017-9657")
+	if err != nil {
+		return err
+	}
+	a, err := s.Assets.FindAssetByID(ctx, f.AssetID)
+	if err != nil {
+		return err
+	}
+	if err := s.Vulns.SetPatchPermission(ctx, &medsec.PatchPermission{VendorID: a.VendorID, Model: a.Model, Allowed: false,
+		SaidBy: "台灣飛利浦 醫療服務部 技術經理", SaidOn: today, Evidence: "原廠函 PH-TW-2026-118：B.06.18 更新須由原廠排程到院執行"}); err != nil {
+		return err
+	}
+	if err := s.Vulns.AddCompensatingControl(ctx, &medsec.CompensatingControl{FindingID: f.ID,
+		Description: "遙測監視器限於 CCU 內網 VLAN 103，無線基地台僅允許中央監視站；原廠到院更新前每週檢視無線告警。", ReviewOn: medsec.DateOf(now.AddDate(0, 1, 0))}); err != nil {
+		return err
+	}
+	// Not affected.
+	f, err = find("心律調節器程控儀 CareLink 2090", "CVE-2018-10596")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Vulns.AnalyzeFinding(ctx, f.ID, medsec.FindingAnalysis{State: medsec.FindingNotAffected,
+		Justification: "vulnerable_code_cannot_be_controlled_by_adversary", Detail: "程控儀不連外網，軟體更新僅由原廠以 USB 現場執行；網路埠已停用。"}); err != nil {
+		return err
+	}
+	// Fixed, through the ledger.
+	f, err = find("一般攝影 DR（GE Optima 520）", "CVE-2010-5306")
+	if err != nil {
+		return err
+	}
+	if err := s.Vulns.AddFixEntry(ctx, &medsec.FixEntry{FindingID: f.ID, At: now.Add(-2 * time.Hour), Operator: "郭子豪",
+		Action: "GE 原廠更新預設帳密，改為院方管理之個別帳號", Verification: "以原廠帳號登入測試失敗；弱點掃描複測", Result: medsec.FixPassed,
+		RetestOn: medsec.DateOf(now.AddDate(0, 3, 0))}); err != nil {
+		return err
+	}
+	// A fix waiting for verification.
+	f, err = find("GE 床邊監視器 B450-01", "CVE-2020-6961")
+	if err != nil {
+		return err
+	}
+	return s.Vulns.AddFixEntry(ctx, &medsec.FixEntry{FindingID: f.ID, At: now.Add(-time.Hour), Operator: "郭子豪",
+		Action: "已向 GE 申請 B450 韌體更新，待原廠到院", Verification: "更新後以原廠工具驗證版本", Result: medsec.FixPending})
+}

@@ -1,0 +1,308 @@
+package http
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"medsec"
+	"medsec/vuln"
+)
+
+// vulnListData is the findings page: the filter, a page of findings, the counts.
+type vulnListData struct {
+	Filter   medsec.FindingFilter
+	Findings []*medsec.Finding
+	Total    int
+	Counts   medsec.FindingCounts
+	States   []medsec.FindingState
+	Now      time.Time
+}
+
+// findingData is one finding's page with its controls, ledger and the workflow's choices.
+type findingData struct {
+	Finding        *medsec.Finding
+	Asset          *medsec.Asset
+	Controls       []*medsec.CompensatingControl
+	Fixes          []*medsec.FixEntry
+	States         []medsec.FindingState
+	Justifications []string
+	Results        []medsec.FixResult
+	Now            time.Time
+}
+
+// advisoryData is an advisory's page: what it says and the hospital's devices it names.
+type advisoryData struct {
+	Advisory *vuln.Advisory
+	Findings []*medsec.Finding
+}
+
+func (s *Server) vulnUIRoutes(mux *http.ServeMux) {
+	read, write := medsec.PermInventoryRead, medsec.PermInventoryWrite
+	mux.Handle("GET /vulnerabilities", s.ui(read, s.uiFindingList))
+	mux.Handle("POST /vulnerabilities/import", s.ui(write, s.uiFeedImport))
+	mux.Handle("GET /vulnerabilities/ledger", s.ui(read, s.uiFixLedger))
+	mux.Handle("GET /vulnerabilities/ledger/export", s.ui(read, s.exportFixLedger))
+	mux.Handle("GET /vulnerabilities/{id}", s.ui(read, s.uiFindingShow))
+	mux.Handle("POST /vulnerabilities/{id}/analysis", s.ui(write, s.uiFindingAnalyze))
+	mux.Handle("POST /vulnerabilities/{id}/controls", s.ui(write, s.uiFindingControl))
+	mux.Handle("POST /vulnerabilities/{id}/fixes", s.ui(write, s.uiFindingFix))
+	mux.Handle("POST /vulnerabilities/{id}/permission", s.ui(write, s.uiFindingPermission))
+	mux.Handle("GET /advisories", s.ui(read, s.uiAdvisoryList))
+	mux.Handle("GET /advisories/{ref}", s.ui(read, s.uiAdvisoryShow))
+	mux.Handle("GET /advisories/{ref}/vex", s.ui(read, s.apiAdvisoryVEX))
+}
+
+func (s *Server) renderFindingList(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	d := &vulnListData{Filter: findingFilter(r), States: medsec.FindingStates, Now: s.now().UTC()}
+	if d.Filter.Limit == 0 {
+		d.Filter.Limit = 200
+	}
+	if d.Findings, d.Total, err = v.FindFindings(r.Context(), d.Filter); err != nil {
+		return err
+	}
+	if d.Counts, err = v.CountFindings(r.Context()); err != nil {
+		return err
+	}
+	p := s.newPage(r, "vuln.title")
+	p.Data = d
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "vuln_list", p)
+	return nil
+}
+
+func (s *Server) uiFindingList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderFindingList(w, r, http.StatusOK, nil)
+}
+
+// uiFeedImport imports the uploaded feed files (multipart field "files").
+func (s *Server) uiFeedImport(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4*maxFeedUpload)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return s.renderFindingList(w, r, http.StatusUnprocessableEntity, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "files", Key: "err.required", Message: "is required"}}})
+	}
+	var files []namedFile
+	for _, fh := range r.MultipartForm.File["files"] {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxFeedUpload+1))
+		f.Close()
+		if err != nil {
+			return err
+		}
+		files = append(files, namedFile{fh.Filename, data})
+	}
+	if len(files) == 0 {
+		return s.renderFindingList(w, r, http.StatusUnprocessableEntity, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "files", Key: "err.required", Message: "is required"}}})
+	}
+	if _, err := importFeeds(r.Context(), v, files); err != nil {
+		return s.renderFindingList(w, r, errorStatus(err), err)
+	}
+	flash(w, "vuln.imported")
+	http.Redirect(w, r, "/vulnerabilities", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) renderFinding(w http.ResponseWriter, r *http.Request, status int, id int64, formErr error) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	d := &findingData{States: medsec.FindingStates, Justifications: medsec.Justifications, Results: medsec.FixResults, Now: s.now().UTC()}
+	if d.Finding, err = v.FindFinding(ctx, id); err != nil {
+		return err
+	}
+	if d.Asset, err = s.Assets.FindAssetByID(ctx, d.Finding.AssetID); err != nil {
+		return err
+	}
+	if d.Controls, err = v.FindControls(ctx, id); err != nil {
+		return err
+	}
+	if d.Fixes, err = v.FindFixEntries(ctx, id); err != nil {
+		return err
+	}
+	p := s.newPage(r, "vuln.finding")
+	p.Title = d.Finding.CVE + " · " + d.Finding.AssetName
+	p.Data = d
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "vuln_show", p)
+	return nil
+}
+
+func (s *Server) uiFindingShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderFinding(w, r, http.StatusOK, id, nil)
+}
+
+// afterFindingPost redirects to the finding after a change, or shows the form's error.
+func (s *Server) afterFindingPost(w http.ResponseWriter, r *http.Request, id int64, err error, key string) error {
+	if err != nil {
+		if code := medsec.ErrorCode(err); code == medsec.EINVALID || code == medsec.ECONFLICT {
+			return s.renderFinding(w, r, errorStatus(err), id, err)
+		}
+		return err
+	}
+	flash(w, key)
+	http.Redirect(w, r, "/vulnerabilities/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) uiFindingAnalyze(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	a := medsec.FindingAnalysis{State: medsec.FindingState(r.PostFormValue("state")), Justification: r.PostFormValue("justification"),
+		Detail: r.PostFormValue("detail"), Version: version}
+	if a.State != medsec.FindingNotAffected {
+		a.Justification = ""
+	}
+	_, err = v.AnalyzeFinding(r.Context(), id, a)
+	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+}
+
+func (s *Server) uiFindingControl(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	review, _ := medsec.ParseDate(r.PostFormValue("review_on"))
+	err = v.AddCompensatingControl(r.Context(), &medsec.CompensatingControl{FindingID: id, Description: r.PostFormValue("description"), ReviewOn: review})
+	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+}
+
+func (s *Server) uiFindingFix(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), time.UTC)
+	if perr != nil {
+		at = time.Time{}
+	}
+	retest, _ := medsec.ParseDate(r.PostFormValue("retest_on"))
+	err = v.AddFixEntry(r.Context(), &medsec.FixEntry{FindingID: id, At: at, Operator: r.PostFormValue("operator"), Action: r.PostFormValue("action"),
+		Verification: r.PostFormValue("verification"), Result: medsec.FixResult(r.PostFormValue("result")), RetestOn: retest, RetestResult: r.PostFormValue("retest_result")})
+	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+}
+
+func (s *Server) uiFindingPermission(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := v.FindFinding(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	said, _ := medsec.ParseDate(r.PostFormValue("said_on"))
+	p := &medsec.PatchPermission{Allowed: r.PostFormValue("allowed") == "yes", SaidBy: r.PostFormValue("said_by"), SaidOn: said, Evidence: r.PostFormValue("evidence")}
+	if r.PostFormValue("for") == "model" {
+		a, err := s.Assets.FindAssetByID(r.Context(), f.AssetID)
+		if err != nil {
+			return err
+		}
+		p.VendorID, p.Model = a.VendorID, a.Model
+	} else {
+		p.AssetID = f.AssetID
+	}
+	err = v.SetPatchPermission(r.Context(), p)
+	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+}
+
+func (s *Server) uiFixLedger(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	es, err := v.FindFixEntries(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "ledger.title")
+	p.Data = es
+	s.render(w, r, http.StatusOK, "fix_ledger", p)
+	return nil
+}
+
+func (s *Server) uiAdvisoryList(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	as, err := v.FindAdvisories(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "advisory.title")
+	p.Data = as
+	s.render(w, r, http.StatusOK, "advisory_list", p)
+	return nil
+}
+
+func (s *Server) uiAdvisoryShow(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	a, fs, err := v.FindAdvisory(r.Context(), r.PathValue("ref"))
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "advisory.title")
+	p.Title = a.ID
+	p.Data = &advisoryData{Advisory: a, Findings: fs}
+	s.render(w, r, http.StatusOK, "advisory_show", p)
+	return nil
+}
+
+// AssetFindings returns the asset's findings for its page, or nil when the server has no
+// vulnerability service.
+func (p *page) AssetFindings(a *medsec.Asset) []*medsec.Finding {
+	if p.s.Vulns == nil || p.User == nil {
+		return nil
+	}
+	fs, _, err := p.s.Vulns.FindFindings(medsec.NewContextWithUser(context.Background(), p.User), medsec.FindingFilter{AssetID: a.ID, Limit: medsec.MaxPageSize})
+	if err != nil {
+		p.s.logger.Error("asset vulnerabilities section", "asset", a.ID, "err", err)
+		return nil
+	}
+	return fs
+}
