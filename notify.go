@@ -30,6 +30,9 @@ const (
 	// KindAlertRaised: a detection rule raised an alert; the severity follows the rule's
 	// level (LevelSeverity) [003 §3.3.2].
 	KindAlertRaised NotificationKind = "alert.raised"
+	// KindVulnOverdue: a vulnerability finding is past the fix deadline its site's policy
+	// gives it (003 §5.2.1, §3.1.2) and not mitigated.
+	KindVulnOverdue NotificationKind = "vuln.deadline_overdue"
 	// KindTest: a test message sent by an administrator.
 	KindTest NotificationKind = "test"
 	// KindDigest: a user's daily digest, in the delivery log.
@@ -50,7 +53,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindAlertRaised}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindAlertRaised, KindVulnOverdue}
 
 // Severity ranks a notification.
 type Severity string

@@ -14,6 +14,7 @@ import (
 	"medsec"
 	"medsec/catalog"
 	"medsec/mds2"
+	"medsec/vuln"
 	"medsec/zone"
 )
 
@@ -288,6 +289,11 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 // cannot meet by its manufacturer's answer fails, the answer its evidence.
 func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
 	results := s.checks.Run(a, now)
+	fs, err := assetFindings(ctx, s.db.read, s.db.dialect, a.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, vuln.FixedInTime(a.ID, fs, now))
 	p, err := profiles.profile(ctx, a)
 	if err != nil || p == nil {
 		return results, err

@@ -387,7 +387,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	}
 	rows.Close()
 
-	m := vuln.NewMatcher(aliases, advisories)
+	m := vuln.NewMatchCache(vuln.NewMatcher(aliases, advisories))
 	seen := map[findingKey]bool{}
 	for _, asset := range assets {
 		for _, target := range append([]vuln.Target{asset.target}, components[asset.id]...) {
@@ -455,7 +455,7 @@ func groupByCVE(ms []vuln.Match) []*cveMatches {
 
 // matchTarget matches one asset or component and brings its findings in step: one
 // finding per CVE, naming every advisory that gives it.
-func (tx *Tx) matchTarget(ctx context.Context, m *vuln.Matcher, asset matchedAsset, target vuln.Target, advID map[string]int64,
+func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matchedAsset, target vuln.Target, advID map[string]int64,
 	scores map[string]cveScore, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
 	for _, g := range groupByCVE(m.Match(target)) {
 		mt, refs := g.primary, strings.Join(g.refs, ",")
@@ -1168,4 +1168,23 @@ func (s *VulnService) VEX(ctx context.Context, ref, format string, base vuln.VEX
 
 func (s *VulnService) assetOf(ctx context.Context, id int64) (*medsec.Asset, error) {
 	return findAssetByID(ctx, s.db.read, s.db.dialect, id)
+}
+
+// assetFindings returns every finding of an asset (the caller has checked the asset is in
+// scope), for the automatic checks computed from them.
+func assetFindings(ctx context.Context, q querier, d dialect, assetID int64, now time.Time) ([]*medsec.Finding, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT `+findingColumns+findingFrom+` WHERE f.asset_id = ? ORDER BY f.due_at, f.id`), assetID)
+	if err != nil {
+		return nil, fmt.Errorf("findings of asset %d: %w", assetID, err)
+	}
+	defer rows.Close()
+	var out []*medsec.Finding
+	for rows.Next() {
+		f, err := scanFinding(rows.Scan, now)
+		if err != nil {
+			return nil, fmt.Errorf("findings of asset %d: %w", assetID, err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/notify"
 	"medsec/sbom"
 	"medsec/sqlstore"
 	"medsec/vuln"
@@ -277,6 +279,42 @@ func TestVulnComponents(t *testing.T) {
 		}
 		if got := list[0]; got.ComponentID == 0 || got.CVE != "CVE-2018-16525" || got.Confidence != "high" || !strings.Contains(got.VersionTest, "10.0.1 <= 10.0.1") {
 			t.Errorf("component finding %+v", got)
+		}
+	})
+}
+
+// notes records notifications.
+type notes struct{ got []medsec.Notification }
+
+func (n *notes) Notify(_ context.Context, x medsec.Notification) error {
+	n.got = append(n.got, x)
+	return nil
+}
+
+// TestVulnDeadlineNotifications: the scheduler's hourly job tells of every overdue
+// finding once per deadline; mitigated and not-affected findings are not overdue.
+func TestVulnDeadlineNotifications(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
+			t.Fatal(err)
+		}
+		n := &notes{}
+		job := &notify.VulnDeadlines{Vulns: f.svc, Notifier: n}
+		if err := job.Run(context.Background(), testNow); err != nil || len(n.got) != 0 {
+			t.Fatalf("nothing is overdue yet: %v %v", n.got, err)
+		}
+		db.Now = func() time.Time { return testNow.Add(100 * time.Hour) }
+		if err := job.Run(context.Background(), testNow.Add(100*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		_, open, _ := f.svc.FindFindings(system, medsec.FindingFilter{Open: true})
+		if len(n.got) != open || open == 0 {
+			t.Fatalf("%d notifications, want one per open finding (%d)", len(n.got), open)
+		}
+		g := n.got[0]
+		if g.Kind != medsec.KindVulnOverdue || g.Key != "notify.vuln_overdue" || g.Scope.AssetID == 0 || !strings.HasPrefix(g.Link, "/vulnerabilities/") || g.DedupKey == "" {
+			t.Errorf("notification %+v", g)
 		}
 	})
 }

@@ -64,6 +64,34 @@ func (a Aliases) VendorKey(name string) string { return NameKey(a.Canonical(name
 // diacritics removed (NFKD), so "IntelliVue MX40", "intellivue_mx40" and "Intellivue-MX40"
 // are one key.
 func NameKey(s string) string {
+	// Fast path: ASCII names (every CPE name, most manufacturers') need no normalisation.
+	ascii, clean := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			clean = false
+		}
+	}
+	if ascii {
+		if clean {
+			return s
+		}
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				b = append(b, c)
+			case c >= 'A' && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			}
+		}
+		return string(b)
+	}
 	var b strings.Builder
 	for _, r := range norm.NFKD.String(s) {
 		switch {

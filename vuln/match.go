@@ -757,3 +757,40 @@ func (x *FleetIndex) MatchAdvisory(a *Advisory) []TargetMatch {
 	}
 	return out
 }
+
+// MatchCache remembers the matches of each distinct target identity (manufacturer, model,
+// versions, CPEs, purls), so that a fleet whose devices share models and whose SBOMs share
+// components is matched once per identity: a hospital's 100 components per device repeat
+// across every device of a model. It is not safe for concurrent use.
+type MatchCache struct {
+	m    *Matcher
+	seen map[string][]Match
+}
+
+// NewMatchCache returns an empty cache over the matcher.
+func NewMatchCache(m *Matcher) *MatchCache { return &MatchCache{m: m, seen: map[string][]Match{}} }
+
+// Match returns m.Match(t), from the cache when a target of the same identity was matched.
+// The returned slice is shared: do not change it.
+func (c *MatchCache) Match(t Target) []Match {
+	var b strings.Builder
+	for _, s := range []string{t.Vendor, t.Model, t.Firmware, t.Software} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	for _, s := range t.CPEs {
+		b.WriteString(s)
+		b.WriteByte(1)
+	}
+	for _, s := range t.PURLs {
+		b.WriteString(s)
+		b.WriteByte(2)
+	}
+	k := b.String()
+	if ms, ok := c.seen[k]; ok {
+		return ms
+	}
+	ms := c.m.Match(t)
+	c.seen[k] = ms
+	return ms
+}

@@ -29,12 +29,30 @@ func newDispatcher(svc *sqlstore.NotifyService, logger *slog.Logger) (*notify.Di
 func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.Logger) *notify.Scheduler {
 	rem := &notify.Reminders{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org, Notifier: d}
 	clocks := &notify.IncidentClocks{Incidents: services.Incidents, Notifier: d}
-	return &notify.Scheduler{Now: time.Now, Logger: logger, Jobs: []notify.Job{
+	s := &notify.Scheduler{Now: time.Now, Logger: logger, Jobs: []notify.Job{
 		{Name: "reminders", Every: time.Hour, Run: rem.Run},
 		// Incident clocks run on minutes [003 §4.1.2: 10 minutes]: checked every minute.
 		{Name: "incident clocks", Every: time.Minute, Run: clocks.Run},
 		{Name: "digests", Every: 15 * time.Minute, Run: func(ctx context.Context, _ time.Time) error { return d.SendDigests(ctx) }},
 	}}
+	if services.Vulns != nil {
+		deadlines := &notify.VulnDeadlines{Vulns: services.Vulns, Notifier: d}
+		s.Jobs = append(s.Jobs, notify.Job{Name: "vulnerability deadlines", Every: time.Hour, Run: deadlines.Run})
+		if services.Mirror != "" {
+			s.Jobs = append(s.Jobs, notify.Job{Name: "CSAF mirror fetch", Every: services.MirrorEvery, Run: func(ctx context.Context, _ time.Time) error {
+				in, err := fetchMirror(ctx, services.Mirror)
+				if err != nil {
+					return err
+				}
+				sum, err := services.Vulns.Import(asSystem(ctx), in)
+				if err == nil {
+					logger.Info("CSAF mirror fetched", "url", services.Mirror, "advisories", sum.Advisories, "new_findings", sum.NewFindings)
+				}
+				return err
+			}})
+		}
+	}
+	return s
 }
 
 // reminderServices are the services the reminders read.
@@ -44,6 +62,11 @@ type reminderServices struct {
 	Zones       medsec.ZoneService
 	Org         medsec.OrgService
 	Incidents   medsec.IncidentService
+	// Vulns, when set, gives the hourly check of vulnerability deadlines; Mirror, when
+	// set, fetches CSAF advisories from a mirror every MirrorEvery and imports them.
+	Vulns       *sqlstore.VulnService
+	Mirror      string
+	MirrorEvery time.Duration
 }
 
 // runNotify implements "medsec notify test": it sends a test e-mail (or posts to a

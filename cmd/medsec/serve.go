@@ -57,6 +57,10 @@ type serveConfig struct {
 	adminPassword    string
 	demoPassword     string
 	logs             logFlags
+	// vulnMirror is the URL of a CSAF provider-metadata.json or ROLIE feed on a mirror
+	// fetched every vulnFetchEvery ("" turns the fetch off).
+	vulnMirror     string
+	vulnFetchEvery time.Duration
 }
 
 func (m *Main) parseServe(args []string) (*serveConfig, error) {
@@ -70,9 +74,14 @@ func (m *Main) parseServe(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringVar(&c.tlsMin, "tls-min", "1.3", "lowest TLS version accepted: 1.3 or 1.2")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo hospital into an empty database")
+	fs.StringVar(&c.vulnMirror, "vuln-mirror", "", "URL of a CSAF provider-metadata.json or ROLIE feed on a mirror, fetched on a schedule (off when empty)")
+	fs.DurationVar(&c.vulnFetchEvery, "vuln-fetch-every", 24*time.Hour, "how often --vuln-mirror is fetched")
 	addLogFlags(fs, &c.logs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.vulnFetchEvery < time.Minute {
+		return nil, fmt.Errorf("serve: --vuln-fetch-every %s: at least 1m", c.vulnFetchEvery)
 	}
 	if err := c.logs.check(c.tlsCert, c.tlsKey); err != nil {
 		return nil, err
@@ -226,7 +235,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
-		Incidents: services.Incidents}, dispatcher, logger)
+		Incidents: services.Incidents, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery}, dispatcher, logger)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	dispatcher.Now, sched.Now = m.now, m.now

@@ -1,0 +1,44 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"medsec"
+)
+
+// VulnDeadlines raises a notification for each finding past the fix deadline its site's
+// policy gives it (003 §5.2.1, §3.1.2): open, not mitigated by a compensating control,
+// still matched. Each is told once per deadline (the dedup key carries it), to the users
+// who may see the device.
+type VulnDeadlines struct {
+	Vulns    medsec.VulnService
+	Notifier medsec.Notifier
+}
+
+// Run raises the notifications of the findings overdue at now.
+func (j *VulnDeadlines) Run(ctx context.Context, now time.Time) error {
+	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	const page = medsec.MaxPageSize
+	for offset := 0; ; offset += page {
+		fs, total, err := j.Vulns.FindFindings(ctx, medsec.FindingFilter{Overdue: true, Offset: offset, Limit: page})
+		if err != nil {
+			return fmt.Errorf("vulnerability deadlines: %w", err)
+		}
+		for _, f := range fs {
+			n := medsec.Notification{Kind: medsec.KindVulnOverdue, Severity: medsec.SeverityCritical, Key: "notify.vuln_overdue",
+				Args:     []medsec.NotifyArg{text(f.CVE), text(f.AssetName), text(f.Due.UTC().Format("2006-01-02 15:04 UTC")), key("deadline_rule." + f.DeadlineRule)},
+				Link:     "/vulnerabilities/" + strconv.FormatInt(f.ID, 10),
+				Scope:    medsec.NotifyScope{AssetID: f.AssetID, SiteID: f.SiteID},
+				DedupKey: string(medsec.KindVulnOverdue) + ":" + strconv.FormatInt(f.ID, 10) + ":" + strconv.FormatInt(f.Due.Unix(), 10)}
+			if err := j.Notifier.Notify(ctx, n); err != nil {
+				return fmt.Errorf("vulnerability deadline %s: %w", n.DedupKey, err)
+			}
+		}
+		if offset+page >= total {
+			return nil
+		}
+	}
+}
