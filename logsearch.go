@@ -62,6 +62,20 @@ type LogSealSite struct {
 type LogSealStatus struct {
 	PublicKey string        `json:"public_key"`
 	Sites     []LogSealSite `json:"sites"`
+	// Capacity is the store's disk use and forecast.
+	Capacity LogCapacity `json:"capacity"`
+}
+
+// LogCapacity is the log store's disk use: bytes used and free, the mean size of a
+// recent day, the days left at that rate (-1: not known yet), the retention in days, and a
+// Level, "ok", "warning" (fewer days left than the retention) or "critical" (fewer than 7).
+type LogCapacity struct {
+	UsedBytes     int64  `json:"used_bytes"`
+	FreeBytes     int64  `json:"free_bytes"`
+	BytesPerDay   int64  `json:"bytes_per_day"`
+	DaysLeft      int    `json:"days_left"`
+	RetentionDays int    `json:"retention_days"`
+	Level         string `json:"level"`
 }
 
 // LogProblem is one finding of a log verification: a changed, deleted or inserted record

@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -68,6 +69,22 @@ type logSealData struct {
 	Seal   *medsec.LogSealStatus
 	Report *medsec.LogVerifyReport
 	Sites  map[int64]string
+	// Used, Free and PerDay are the capacity's sizes, written for people (GB, MB).
+	Used, Free, PerDay string
+}
+
+// byteSize writes a size in bytes with a binary unit (KiB, MiB, GiB, TiB).
+func byteSize(n int64) string {
+	f, units := float64(n), []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f %s", f, units[i])
 }
 
 // uiLogSeal shows the seal of the logs: the public key and the newest signed checkpoint
@@ -96,7 +113,8 @@ func (s *Server) renderLogSeal(w http.ResponseWriter, r *http.Request, rep *meds
 	if err != nil {
 		return err
 	}
-	d := &logSealData{Seal: st, Report: rep, Sites: map[int64]string{}}
+	d := &logSealData{Seal: st, Report: rep, Sites: map[int64]string{},
+		Used: byteSize(st.Capacity.UsedBytes), Free: byteSize(st.Capacity.FreeBytes), PerDay: byteSize(st.Capacity.BytesPerDay)}
 	if s.Org != nil {
 		if sites, err := s.Org.FindSites(r.Context()); err == nil {
 			for _, site := range sites {

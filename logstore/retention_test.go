@@ -44,6 +44,10 @@ func TestRetentionSealsTheRemoval(t *testing.T) {
 	if err != nil || res.Total != 1 || res.Hits[0].Source != RetentionSource {
 		t.Fatalf("the removal record: %+v %v", res, err)
 	}
+	c, err := s.Capacity()
+	if err != nil || c.BytesPerDay <= 0 || c.DaysLeft <= 0 || c.RetentionDays != 5 || c.Level == "" {
+		t.Fatalf("capacity: %+v %v", c, err)
+	}
 	// A record deleted from a day that is kept is still found.
 	deleteRows(t, s, FieldSite+":=0 "+FieldIndex+":=150")
 	rep, _ = s.Verify(ctx, nil)

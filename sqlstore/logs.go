@@ -115,6 +115,10 @@ func (s *LogService) LogSeal(ctx context.Context) (*medsec.LogSealStatus, error)
 		}
 		out.Sites = append(out.Sites, ls)
 	}
+	if c, err := s.store.Capacity(); err == nil {
+		out.Capacity = medsec.LogCapacity{UsedBytes: c.UsedBytes, FreeBytes: c.FreeBytes, BytesPerDay: c.BytesPerDay,
+			DaysLeft: c.DaysLeft, RetentionDays: c.RetentionDays, Level: c.Level}
+	}
 	return out, nil
 }
 

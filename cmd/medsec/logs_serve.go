@@ -48,6 +48,27 @@ func (sl *serveLogs) setDispatcher(d *notify.Dispatcher) {
 	}
 }
 
+// watchCapacity checks the store's capacity forecast every hour until ctx ends and
+// raises logs.storage_failure (once a day) while fewer days are left than the retention
+// keeps [000 日誌處理失效之回應: act before the disk is full].
+func (sl *serveLogs) watchCapacity(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if c, err := sl.store.Capacity(); err == nil && c.Level != "ok" && sl.notify != nil {
+			sl.notify(ctx, medsec.Notification{Kind: medsec.KindLogStorageFailure, Severity: medsec.SeverityWarning, Key: "notify.logs_capacity",
+				Args: []medsec.NotifyArg{{Text: fmt.Sprintf("%d MiB", c.BytesPerDay>>20)}, {Text: strconv.Itoa(c.DaysLeft)}, {Text: strconv.Itoa(c.RetentionDays)}},
+				Link: "/logs/seal", Perm: medsec.PermLogRead,
+				DedupKey: "logs.capacity:" + c.Level + ":" + time.Now().UTC().Format("20060102")})
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // storageFailure raises logs.storage_failure, at most once an hour per cause. It is called
 // from the store's writer, so it sends in the background.
 func (sl *serveLogs) storageFailure(err error) {

@@ -232,6 +232,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
 	logStore.setDispatcher(dispatcher)
+	capCtx, stopCap := context.WithCancel(ctx)
+	defer stopCap()
+	go logStore.watchCapacity(capCtx)
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
