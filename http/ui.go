@@ -189,6 +189,13 @@ var viewFuncs = template.FuncMap{
 		return "?" + q.Encode()
 	},
 	"list": func(v ...any) []any { return v },
+	// deref reads an optional count (nil is 0).
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 }
 
 // parseViews parses each page template with the layout and the shared parts (files named

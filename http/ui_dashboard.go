@@ -42,6 +42,14 @@ type dashboard struct {
 	// the current assessments whose next review day has passed.
 	ObligationsOverdue int `json:"obligations_overdue"`
 	ReviewsOverdue     int `json:"reviews_overdue"`
+	// Incidents counts the open incidents (drills left out) and LateClocks their reporting
+	// clocks that are late and not met; absent for a role that may not read incidents.
+	Incidents  *int `json:"open_incidents,omitempty"`
+	LateClocks *int `json:"late_incident_clocks,omitempty"`
+	// Alerts counts the open detection alerts and AlertsSevere those of level high or
+	// critical; absent for a role that may not read alerts.
+	Alerts       *int `json:"open_alerts,omitempty"`
+	AlertsSevere *int `json:"open_alerts_high_critical,omitempty"`
 }
 
 // dashCatalog is one catalog's totals on the dashboard.
@@ -143,6 +151,32 @@ func (s *Server) buildDashboard(ctx context.Context) (*dashboard, error) {
 		return nil, err
 	}
 	d.ReviewsOverdue = len(overdue)
+	if u := medsec.UserFromContext(ctx); s.Incidents != nil && u != nil && u.Role.Can(medsec.PermIncidentRead) {
+		open, err := s.Incidents.FindIncidents(ctx, medsec.IncidentFilter{Status: medsec.IncidentOpen, Drill: "no"})
+		if err != nil {
+			return nil, err
+		}
+		n, late := len(open), 0
+		for _, inc := range open {
+			late += len(inc.LateClocks())
+		}
+		d.Incidents, d.LateClocks = &n, &late
+	}
+	if u := medsec.UserFromContext(ctx); s.Alerts != nil && u != nil && u.Role.Can(medsec.PermAlertRead) {
+		_, open, err := s.Alerts.FindAlerts(ctx, medsec.AlertFilter{Open: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		severe := 0
+		for _, level := range []string{"high", "critical"} {
+			_, n, err := s.Alerts.FindAlerts(ctx, medsec.AlertFilter{Open: true, Level: level, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			severe += n
+		}
+		d.Alerts, d.AlertsSevere = &open, &severe
+	}
 	return d, nil
 }
 
@@ -198,6 +232,12 @@ func scopeKey(u *medsec.User) string {
 		fmt.Fprintf(&b, "vendor:%d", u.VendorID)
 	} else {
 		b.WriteString("staff")
+	}
+	if u.Role.Can(medsec.PermIncidentRead) {
+		b.WriteString(":incidents")
+	}
+	if u.Role.Can(medsec.PermAlertRead) {
+		b.WriteString(":alerts")
 	}
 	ids := slices.Clone(u.SiteIDs)
 	slices.Sort(ids)
