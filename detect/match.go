@@ -259,20 +259,18 @@ func toLower(s string) string {
 	return s
 }
 
-// scalarText is the text form of a scalar value: numbers in their shortest decimal form.
+// scalarText is the text form of a scalar value: numbers in their canonical decimal form
+// (canonicalFloat), so that 4688, 4688.0 and 4.688e3 all read "4688"; strings as they are.
 func scalarText(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
 	case json.Number:
-		return x.String(), true
+		return canonicalNumber(string(x)), true
 	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return strconv.FormatInt(int64(x), 10), true
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64), true
+		return canonicalFloat(x), true
 	case float32:
-		return strconv.FormatFloat(float64(x), 'f', -1, 32), true
+		return canonicalFloat(float64(x)), true
 	case int:
 		return strconv.Itoa(x), true
 	case int64:
@@ -289,6 +287,38 @@ func scalarText(v any) (string, bool) {
 		return "", false
 	}
 	return "", false
+}
+
+// canonicalFloat is the one text form of a number: a whole number below 10^15 in
+// magnitude as an integer ("4688"), any other in the shortest decimal form that reads
+// back to the same float64 ("0.5", "1e+20" never: "100000000000000000000").
+func canonicalFloat(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		if x == 0 {
+			return "0" // -0 too
+		}
+		return strconv.FormatInt(int64(x), 10)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}
+
+// canonicalNumber is the canonical text of a number literal (JSON or YAML): an integer
+// literal keeps its digits exactly (no float64 rounding of 64-bit IDs), "-0" reads "0";
+// any other literal that parses as a finite float64 is canonicalFloat of it. Text that is
+// no number is returned unchanged.
+func canonicalNumber(s string) string {
+	digits := strings.TrimPrefix(s, "-")
+	if digits != "" && strings.Trim(digits, "0123456789") == "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return strconv.FormatInt(n, 10)
+		}
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return s
+	}
+	return canonicalFloat(f)
 }
 
 // listValues returns the elements of a list value, or nil for a scalar.

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -81,6 +82,20 @@ func TestModifiers(t *testing.T) {
 		{"lte", "  s: {n|lte: 10}\n  condition: s", map[string]any{"n": 11}, false},
 		{"number compares as text", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": 4688.0}, true},
 		{"number vs string", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": "4688"}, true},
+		{"json number with fraction", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": json.Number("4688.0")}, true},
+		{"json number with exponent", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": json.Number("4.688e3")}, true},
+		{"float rule, integer event", "  s: {EventID: 4688.0}\n  condition: s", map[string]any{"EventID": json.Number("4688")}, true},
+		{"float rule, int event", "  s: {EventID: 4688.0}\n  condition: s", map[string]any{"EventID": 4688}, true},
+		{"float rule, string event", "  s: {EventID: 4688.0}\n  condition: s", map[string]any{"EventID": "4688"}, true},
+		{"fraction kept", "  s: {x: 0.50}\n  condition: s", map[string]any{"x": json.Number("5e-1")}, true},
+		{"different numbers", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": json.Number("4688.5")}, false},
+		{"64-bit id exact", "  s: {id: 9007199254740993}\n  condition: s", map[string]any{"id": json.Number("9007199254740993")}, true},
+		{"64-bit id differs", "  s: {id: 9007199254740993}\n  condition: s", map[string]any{"id": json.Number("9007199254740992")}, false},
+		{"string event is text", "  s: {EventID: 4688}\n  condition: s", map[string]any{"EventID": "4688.0"}, false},
+		{"quoted rule is text", "  s: {EventID: '4688.0'}\n  condition: s", map[string]any{"EventID": "4688.0"}, true},
+		{"quoted rule vs number", "  s: {EventID: '4688.0'}\n  condition: s", map[string]any{"EventID": json.Number("4688.0")}, false},
+		{"wildcard on number", "  s: {EventID: '46*'}\n  condition: s", map[string]any{"EventID": json.Number("4.688e3")}, true},
+		{"contains on number", "  s: {EventID|contains: '.'}\n  condition: s", map[string]any{"EventID": json.Number("4688.0")}, false},
 		{"bool", "  s: {flag: true}\n  condition: s", map[string]any{"flag": true}, true},
 		{"null missing", "  s: {x: null}\n  condition: s", map[string]any{}, true},
 		{"null present", "  s: {x: null}\n  condition: s", map[string]any{"x": "a"}, false},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -116,7 +117,8 @@ type FieldItem struct {
 type Value struct {
 	// Kind is "string", "int", "float", "bool" or "null".
 	Kind string
-	// Text is the scalar as written (for numbers and booleans, their canonical text).
+	// Text is the scalar as written; for an unquoted number, its canonical text
+	// (canonicalFloat: 4688.0 reads "4688"), for a boolean "true" or "false".
 	Text string
 	Line int
 }
@@ -581,6 +583,10 @@ func (p *ruleParser) value(n *yaml.Node, field string) Value {
 		}
 	case "!!float":
 		v.Kind = "float"
+		var f float64
+		if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			v.Text = canonicalFloat(f)
+		}
 	}
 	return v
 }
