@@ -47,7 +47,15 @@ func (s *Server) apiLogSourceList(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	views := s.logSourceViews(srcs)
-	writeJSON(w, http.StatusOK, list[logSourceView]{Items: views, Total: len(views), Limit: len(views)})
+	body := struct {
+		list[logSourceView]
+		Listeners *logs.ListenerCounts `json:"listeners,omitempty"`
+	}{list: list[logSourceView]{Items: views, Total: len(views), Limit: len(views)}}
+	if s.LogListeners != nil {
+		c := s.LogListeners()
+		body.Listeners = &c
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

@@ -48,7 +48,8 @@ func TestLogIngestAndSources(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	tracker := &logs.Tracker{Next: sink, Sources: sources, Now: func() time.Time { return now }}
 	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
-		Assets: sqlstore.NewAssetService(db), LogSources: sources, LogSink: tracker}
+		Assets: sqlstore.NewAssetService(db), LogSources: sources, LogSink: tracker,
+		LogListeners: func() logs.ListenerCounts { return logs.ListenerCounts{Received: 120, Stored: 117, UDPDropped: 3, SinkFailures: 1} }}
 	site := &medsec.Site{Code: "HQ", Name: "本院"}
 	if err := services.Org.CreateSite(ctx, site); err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestLogIngestAndSources(t *testing.T) {
 		} `json:"items"`
 	}
 	json.Unmarshal([]byte(body), &listed)
-	if status != 200 || len(listed.Items) != 1 {
+	if status != 200 || len(listed.Items) != 1 || !strings.Contains(body, `"udp_dropped": 3`) {
 		t.Fatalf("sources: %d %s", status, body)
 	}
 	got := listed.Items[0]
@@ -170,7 +171,8 @@ func TestLogIngestAndSources(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), want) || !strings.Contains(string(b), "EMR access log") {
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) || !strings.Contains(string(b), "EMR access log") ||
+			!strings.Contains(string(b), `<p id="listener-counts" class="warning">`) {
 			t.Errorf("%s page: %d, %q missing", lang, resp.StatusCode, want)
 		}
 	}

@@ -49,6 +49,9 @@ type Services struct {
 	// over HTTPS (nil: log collection is off and the ingest route answers 503).
 	LogSources medsec.LogSourceService
 	LogSink    logs.Sink
+	// LogListeners, when set, reports the syslog listeners' counters (records received
+	// and stored, UDP datagrams lost, store failures) for the log sources page and API.
+	LogListeners func() logs.ListenerCounts
 	// Components keeps device models, SBOMs, components and MDS2 profiles (M1); Scans
 	// keeps scanner reports attached to assets. Nil: their pages and routes answer 404.
 	Components medsec.ComponentService

@@ -17,6 +17,8 @@ type logSourcesData struct {
 	SiteNames map[int64]string
 	// Minimum lists the items of the minimum content, in order, for the missing column.
 	Minimum []string
+	// Listeners are the syslog listeners' counters; nil when none runs.
+	Listeners *logs.ListenerCounts
 	// Token is a token just issued, shown once.
 	Token     string
 	TokenName string
@@ -34,6 +36,10 @@ func (s *Server) renderLogSources(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d.Sources, d.Minimum = s.logSourceViews(srcs), logs.MinimumFields
+	if s.LogListeners != nil {
+		c := s.LogListeners()
+		d.Listeners = &c
+	}
 	if d.Sites, err = s.Org.FindSites(ctx); err != nil {
 		return err
 	}

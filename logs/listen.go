@@ -55,6 +55,21 @@ type ListenerStats struct {
 	Connections atomic.Int64
 }
 
+// ListenerCounts is a copy of a listener's counters at one moment.
+type ListenerCounts struct {
+	Received     int64 `json:"received"`
+	Stored       int64 `json:"stored"`
+	UDPDropped   int64 `json:"udp_dropped"`
+	SinkFailures int64 `json:"sink_failures"`
+	Connections  int64 `json:"connections"`
+}
+
+// Counts returns the counters now.
+func (s *ListenerStats) Counts() ListenerCounts {
+	return ListenerCounts{Received: s.Received.Load(), Stored: s.Stored.Load(), UDPDropped: s.UDPDropped.Load(),
+		SinkFailures: s.SinkFailures.Load(), Connections: s.Connections.Load()}
+}
+
 func (l *Listener) now() time.Time {
 	if l.Now != nil {
 		return l.Now().UTC()

@@ -96,6 +96,9 @@ func startLogCollection(ctx context.Context, c *logFlags, data string, db *sqlst
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lc.cancel = cancel
 	l := &logs.Listener{Parser: &logs.Parser{Location: loc}, Sink: lc.tracker, Logger: logger}
+	if c.udp != "" || c.tcp != "" || c.tlsAddr != "" {
+		services.LogListeners = l.Stats.Counts
+	}
 	fail := func(err error) (func() error, error) {
 		lc.stop()
 		return nil, fmt.Errorf("log collection: %w", err)
