@@ -17,7 +17,7 @@ const usage = `medsec: cybersecurity management for hospital medical devices and
 
 Usage:
   medsec serve [--data DIR] [--listen ADDR] [--demo] [--db postgres://...] [--tls-cert F --tls-key F]
-               [--logs] [--syslog-udp ADDR] [--syslog-tcp ADDR] [--syslog-tls ADDR] [--logs-zone ZONE]
+               [--syslog-udp ADDR] [--syslog-tcp ADDR] [--syslog-tls ADDR] [--logs-zone ZONE]
   medsec token create --data DIR --user NAME [--name LABEL] [--expires 90d]
   medsec token list --data DIR --user NAME | revoke --data DIR --id ID
   medsec site list --data DIR | set --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME]

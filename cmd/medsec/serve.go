@@ -260,13 +260,13 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			m.LogListening(kind, addr)
 		}
 	}
-	stopLogs, err := startLogCollection(ctx, &c.logs, c.data, db, &services, flushEvery, logger, listening)
+	stopLogs, err := startLogCollection(ctx, &c.logs, logStore.store, db, &services, flushEvery, logger, listening)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer func() {
 		if err := stopLogs(); err != nil {
-			logger.Error("log store close failed", "err", err)
+			logger.Error("log collection stop failed", "err", err)
 		}
 	}()
 

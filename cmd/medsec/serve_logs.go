@@ -14,6 +14,7 @@ import (
 	"medsec"
 	mhttp "medsec/http"
 	"medsec/logs"
+	"medsec/logstore"
 	"medsec/sqlstore"
 )
 
@@ -21,7 +22,6 @@ import (
 // by default: a syslog port accepts anything from anyone who can reach it, so an
 // operator opens each one on purpose, on the address the devices can reach.
 type logFlags struct {
-	collect                 bool
 	udp, tcp, tlsAddr       string
 	tlsCert, tlsKey, tlsMin string
 	zone                    string
@@ -29,7 +29,6 @@ type logFlags struct {
 
 // addLogFlags registers the log collection flags on fs.
 func addLogFlags(fs *flag.FlagSet, c *logFlags) {
-	fs.BoolVar(&c.collect, "logs", false, "collect logs: open the sealed log store in DATA/logs and accept JSON lines over the API from sources with a token (implied by the --syslog-* flags)")
 	fs.StringVar(&c.udp, "syslog-udp", "", "receive syslog over UDP on this address (RFC 5426), e.g. 0.0.0.0:514; off when empty")
 	fs.StringVar(&c.tcp, "syslog-tcp", "", "receive syslog over TCP on this address (RFC 6587: octet counting or LF), e.g. 0.0.0.0:514; off when empty")
 	fs.StringVar(&c.tlsAddr, "syslog-tls", "", "receive syslog over TLS on this address (RFC 5425), e.g. 0.0.0.0:6514; needs a certificate; off when empty")
@@ -40,9 +39,6 @@ func addLogFlags(fs *flag.FlagSet, c *logFlags) {
 
 // check validates the flags after parsing; webCert and webKey are --tls-cert and --tls-key.
 func (c *logFlags) check(webCert, webKey string) error {
-	if c.udp != "" || c.tcp != "" || c.tlsAddr != "" {
-		c.collect = true
-	}
 	if c.tlsCert == "" && c.tlsKey == "" {
 		c.tlsCert, c.tlsKey = webCert, webKey
 	}
@@ -60,37 +56,26 @@ type logCollection struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	tracker *logs.Tracker
-	close   func() error
 	logger  *slog.Logger
 }
 
-// startLogCollection opens the log store and the syslog listeners the flags ask for and
-// sets services.LogSink, so the API takes JSON lines. Records go through a logs.Tracker,
-// which keeps the sources' health every flushEvery. stop closes the listeners, writes the
-// last window and closes the store. With log collection off it does nothing.
-func startLogCollection(ctx context.Context, c *logFlags, data string, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
+// startLogCollection starts log collection on the server's open log store: records from
+// the syslog listeners the flags ask for and the JSON lines of the API (services.LogSink)
+// go through a logs.Tracker, which keeps the sources' health every flushEvery, and a
+// logs.Publisher, which puts each stored record on the event stream for detection. stop
+// closes the listeners and writes the last window; the caller closes the store after it.
+func startLogCollection(ctx context.Context, c *logFlags, store *logstore.Store, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
 	logger *slog.Logger, listening func(kind, addr string)) (stop func() error, err error) {
-	if !c.collect {
-		return func() error { return nil }, nil
-	}
-	site, err := siteResolver(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("log collection: %w", err)
-	}
-	store, err := openLogStore(data, false, site)
-	if err != nil {
-		return nil, fmt.Errorf("log collection: %w", err)
-	}
 	loc, _ := time.LoadLocation(c.zone)
-	lc := &logCollection{close: store.Close, logger: logger}
+	lc := &logCollection{logger: logger}
 	// Stored records are published on the event stream, so that detection reads them.
 	var next logs.Sink = store
 	if db.Events != nil {
 		next = &logs.Publisher{Next: store, Bus: db.Events, Logger: logger}
 	}
 	lc.tracker = &logs.Tracker{Next: next, Sources: services.LogSources, Logger: logger}
-	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok {
-		d.SetLogs(sqlstore.NewLogService(db, store))
+	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok && services.Logs != nil {
+		d.SetLogs(services.Logs)
 	}
 	services.LogSink = lc.tracker
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -149,9 +134,9 @@ func (lc *logCollection) run(serve func() error) {
 	}()
 }
 
-// stop closes the listeners, flushes the sources' last window and closes the store.
+// stop closes the listeners and flushes the sources' last window.
 func (lc *logCollection) stop() error {
 	lc.cancel()
 	lc.wg.Wait()
-	return lc.close()
+	return nil
 }
