@@ -502,7 +502,7 @@ type corrState struct {
 	rule    *Rule
 	c       *Correlation
 	e       *Engine
-	atClose bool // lt, lte, eq: decided when the window ends
+	atClose bool // an upper bound or eq: decided when the window ends
 	groupBy []groupField
 	valueF  groupField
 	groups  map[string]*group
@@ -527,10 +527,7 @@ type group struct {
 func newCorrState(r *Rule, e *Engine) (*corrState, error) {
 	c := r.Correlation
 	cs := &corrState{rule: r, c: c, e: e, groups: map[string]*group{}}
-	switch c.Condition.Op {
-	case "lt", "lte", "eq":
-		cs.atClose = true
-	}
+	cs.atClose = c.Condition.AtClose()
 	cc := &compiler{rule: r, pipe: e.opt.Pipeline, ft: e.ft}
 	mk := func(name string) groupField {
 		gf := groupField{name: name, refs: map[string]int{}, def: cc.fieldRef(name)}
@@ -675,7 +672,7 @@ func (cs *corrState) expire(now time.Time) []Alert {
 
 // closeGroup ends every window of the group that ended before now (all, with final):
 // a window starts at the group's oldest unused event and spans Timespan (inclusive);
-// when it ends, conditions decided at the close (lt, lte, eq) are tested on its events,
+// when it ends, conditions decided at the close (an upper bound or eq) are tested on its events,
 // and otherwise its oldest event leaves and the next window starts at the next event.
 func (cs *corrState) closeGroup(key string, now time.Time, final bool) []Alert {
 	g := cs.groups[key]

@@ -217,6 +217,27 @@ correlation:
   condition: {eq: 2}
 `, []*Event{ev(0, "login", "a"), ev(10, "login", "b"), ev(11, "login", "c")},
 			[]string{"two[]:e0-login-a,e10-login-b"}},
+		{"range gte+lt: decided when the window ends", `title: some
+name: some
+correlation:
+  type: event_count
+  rules: [login_ok]
+  group-by: [user.name]
+  timespan: 10s
+  condition: {gte: 3, lt: 5}
+`, []*Event{ev(0, "login", "a"), ev(1, "login", "a"), ev(2, "login", "a"), ev(0, "login", "b"), ev(1, "login", "b")},
+			[]string{"some[a]:e0-login-a,e1-login-a,e2-login-a"}},
+		{"range exceeded: the window holds too many", `title: some
+name: some
+correlation:
+  type: event_count
+  rules: [login_ok]
+  group-by: [user.name]
+  timespan: 10s
+  condition: {gt: 3, lte: 4}
+`, []*Event{ev(0, "login", "a"), ev(1, "login", "a"), ev(2, "login", "a"), ev(3, "login", "a"), ev(4, "login", "a")},
+			// The window from 0 holds 5; its oldest leaves and the window from 1 holds 4.
+			[]string{"some[a]:e1-login-a,e2-login-a,e3-login-a,e4-login-a"}},
 		{"aliases: group by one value under two names", `title: fail then ok
 name: fo
 correlation:
@@ -284,6 +305,36 @@ func TestCorrelationErrors(t *testing.T) {
 		}
 		if _, err := NewEngine(rules, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "c.yml:") {
 			t.Errorf("error %v, want c.yml:line and %q", err, tt.want)
+		}
+	}
+}
+
+func TestCorrelationConditionBounds(t *testing.T) {
+	for _, tt := range []struct{ cond, want string }{
+		{"{gt: 3, gte: 4}", "c.yml:7: correlation.condition: gt and gte cannot be combined"},
+		{"{lt: 3, lte: 4}", "c.yml:7: correlation.condition: lt and lte cannot be combined"},
+		{"{eq: 2, lt: 5}", "c.yml:7: correlation.condition: eq cannot be combined"},
+		{"{gt: 4, lt: 5}", "c.yml:7: correlation.condition: no count satisfies gt 4 and lt 5"},
+		{"{gte: 6, lte: 5}", "c.yml:7: correlation.condition: no count satisfies"},
+		{"{field: x}", "c.yml:7: correlation.condition: needs one of"},
+		{"{gte: 2, gte: 3}", "c.yml:7: correlation.condition.gte: appears twice"},
+	} {
+		src := "title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1m\n  condition: " + tt.cond + "\n"
+		if _, err := ParseRules("c.yml", []byte(src)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.cond, err, tt.want)
+		}
+	}
+	rules, err := ParseRules("c.yml", []byte("title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1m\n  condition: {lte: 200, gt: 100}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := rules[0].Correlation.Condition
+	if th.Op != "gt" || th.Count != 100 || th.UpperOp != "lte" || th.UpperCount != 200 || !th.AtClose() {
+		t.Errorf("threshold %+v", th)
+	}
+	for n, want := range map[int64]bool{100: false, 101: true, 200: true, 201: false} {
+		if th.Holds(n) != want {
+			t.Errorf("Holds(%d) = %v", n, !want)
 		}
 	}
 }

@@ -144,27 +144,48 @@ type Correlation struct {
 	Line     int
 }
 
-// Threshold is a correlation condition: Op is gt, gte, lt, lte or eq; Field is the field
-// whose distinct values are counted (value_count only).
+// Threshold is a correlation condition (Sigma correlation specification v2, "condition"):
+// Op is gt, gte, lt, lte or eq with Count; a range adds an upper bound, UpperOp (lt or
+// lte) with UpperCount, to a lower one (Op gt or gte), as in {gt: 100, lte: 200}. Field is
+// the field whose distinct values are counted (value_count only).
 type Threshold struct {
-	Op    string
-	Count int64
-	Field string
+	Op         string
+	Count      int64
+	UpperOp    string
+	UpperCount int64
+	Field      string
 }
 
-// Holds reports whether n satisfies the threshold.
+// Holds reports whether n satisfies the threshold (both bounds of a range).
 func (t Threshold) Holds(n int64) bool {
+	if t.UpperOp != "" && !holds(t.UpperOp, t.UpperCount, n) {
+		return false
+	}
+	return holds(t.Op, t.Count, n)
+}
+
+// AtClose reports whether the threshold is decided when a window ends (an upper bound or
+// eq: a later match could still break it) rather than as soon as it holds (gt, gte alone).
+func (t Threshold) AtClose() bool {
 	switch t.Op {
+	case "lt", "lte", "eq":
+		return true
+	}
+	return t.UpperOp != ""
+}
+
+func holds(op string, count, n int64) bool {
+	switch op {
 	case "gt":
-		return n > t.Count
+		return n > count
 	case "gte":
-		return n >= t.Count
+		return n >= count
 	case "lt":
-		return n < t.Count
+		return n < count
 	case "lte":
-		return n <= t.Count
+		return n <= count
 	case "eq":
-		return n == t.Count
+		return n == count
 	}
 	return false
 }
@@ -738,26 +759,27 @@ func (p *ruleParser) correlation(n *yaml.Node) *Correlation {
 		if condNode.Kind != yaml.MappingNode {
 			p.fail(condNode, "correlation.condition", "must be a mapping such as {gte: 10}")
 		} else {
-			ops := 0
+			bounds := map[string]int64{}
 			for j := 0; j+1 < len(condNode.Content); j += 2 {
 				ck, cv := condNode.Content[j], condNode.Content[j+1]
 				switch ck.Value {
 				case "gt", "gte", "lt", "lte", "eq":
-					ops++
-					c.Condition.Op = ck.Value
+					if _, dup := bounds[ck.Value]; dup {
+						p.fail(ck, "correlation.condition."+ck.Value, "appears twice")
+					}
 					n, err := strconv.ParseInt(cv.Value, 10, 64)
 					if err != nil || n < 0 || cv.Kind != yaml.ScalarNode {
 						p.fail(cv, "correlation.condition."+ck.Value, "must be a whole number, not %q", cv.Value)
 					}
-					c.Condition.Count = n
+					bounds[ck.Value] = n
 				case "field":
 					c.Condition.Field = p.str(cv, "correlation.condition.field")
 				default:
 					p.fail(ck, "correlation.condition."+ck.Value, "unknown key (want gt, gte, lt, lte, eq or field)")
 				}
 			}
-			if ops != 1 {
-				p.fail(condNode, "correlation.condition", "needs exactly one of gt, gte, lt, lte, eq")
+			if err := c.Condition.setBounds(bounds); err != nil {
+				p.fail(condNode, "correlation.condition", "%v", err)
 			}
 		}
 	}
@@ -775,6 +797,46 @@ func (p *ruleParser) correlation(n *yaml.Node) *Correlation {
 		}
 	}
 	return c
+}
+
+// setBounds sets the threshold from a condition's operators: one of them, or a lower
+// bound (gt or gte) with an upper one (lt or lte) that some count satisfies.
+func (t *Threshold) setBounds(b map[string]int64) error {
+	_, gt := b["gt"]
+	_, gte := b["gte"]
+	_, lt := b["lt"]
+	_, lte := b["lte"]
+	_, eq := b["eq"]
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("needs one of gt, gte, lt, lte, eq (or a range: gt or gte with lt or lte)")
+	case eq && len(b) > 1:
+		return fmt.Errorf("eq cannot be combined with another bound")
+	case gt && gte:
+		return fmt.Errorf("gt and gte cannot be combined (two lower bounds)")
+	case lt && lte:
+		return fmt.Errorf("lt and lte cannot be combined (two upper bounds)")
+	}
+	for _, op := range []string{"eq", "gt", "gte", "lt", "lte"} {
+		if n, ok := b[op]; ok && t.Op == "" {
+			t.Op, t.Count = op, n
+		} else if ok {
+			t.UpperOp, t.UpperCount = op, n
+		}
+	}
+	if t.UpperOp != "" {
+		lo, hi := t.Count, t.UpperCount
+		if t.Op == "gt" {
+			lo++
+		}
+		if t.UpperOp == "lt" {
+			hi--
+		}
+		if lo > hi {
+			return fmt.Errorf("no count satisfies %s %d and %s %d", t.Op, t.Count, t.UpperOp, t.UpperCount)
+		}
+	}
+	return nil
 }
 
 func uniq(s []string) []string {
