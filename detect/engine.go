@@ -716,7 +716,8 @@ func (cs *corrState) holds(items []*item) (int64, bool) {
 		seen := map[string]bool{}
 		for _, it := range items {
 			if v, ok := cs.fieldOf(it, cs.valueF); ok {
-				seen[v] = true
+				// Values compare case-insensitively, as in detection: "a" and "A" are one.
+				seen[strings.ToLower(v)] = true
 			}
 		}
 		n = int64(len(seen))

@@ -161,6 +161,15 @@ correlation:
   timespan: 1m
   condition: {field: user.name, gte: 3}
 `, []*Event{ev(0, "login.failed", "a"), ev(7, "login.failed", "a"), ev(14, "login.failed", "b")}, nil},
+		{"value_count folds case: a and A are one value", `title: spray
+name: spray
+correlation:
+  type: value_count
+  rules: [failed_login]
+  group-by: [source.ip]
+  timespan: 1m
+  condition: {field: user.name, gte: 3}
+`, []*Event{ev(0, "login.failed", "a"), ev(7, "login.failed", "A"), ev(14, "login.failed", "b"), ev(21, "login.failed", "B")}, nil},
 		{"temporal: both rules in the window, any order", `title: fail then ok
 name: fo
 correlation:
