@@ -179,7 +179,13 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"title: x\nlogsource: {product: a}\ndetection:\n  s: {a: 1}\n  condition: s and\n", "r.yml:5: detection.condition: condition, character 6"},
 		{"title: x\nlogsource: {product: a}\ndetection:\n  s: {a: 1}\n", "r.yml:4: detection.condition: is required"},
 		{"title: x\nlogsource: {product: a}\ndetection:\n  s: {a|re: '(('}\n  condition: s\n", ""},
-		{"title: x\nlogsource: {product: a}\n  bad: [\n", "r.yml:2: YAML"},
+		{"title: x\nlogsource: {product: a}\n  bad: [\n", "r.yml:3: YAML: did not find expected key"},
+		// yaml.v3 names the line before (parser errors) or the scalar before a tab: corrected.
+		{"title: x\nlogsource: {product: a}\ndetection:\n  s:\n    a: b\n\tc: d\n  condition: s\n", "r.yml:6: YAML: found a tab character that violates indentation"},
+		{"title: x\nlogsource: {product: a}\ndetection:\n  s: [a, b\n  condition: s\n", "r.yml:4: YAML: did not find expected ',' or ']'"},
+		{"title: x\nlogsource: {product: a\n", "r.yml:2: YAML: did not find expected ',' or '}'"},
+		{"a: b\n- c\n", "r.yml:2: YAML: did not find expected key"},
+		{"title: x\n  y: z\n", "r.yml:2: YAML: mapping values are not allowed in this context"},
 		{"title: x\nlevel: severe\nlogsource: {product: a}\ndetection:\n  s: {a: 1}\n  condition: s\n", `r.yml:2: level: must be`},
 		{"title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 5x\n  condition: {gte: 2}\n", "r.yml:5: correlation.timespan"},
 		{"title: c\ncorrelation:\n  type: value_count\n  rules: [a]\n  timespan: 5m\n  condition: {gte: 2}\n", "correlation.condition.field: is required"},
@@ -194,7 +200,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 			t.Errorf("%q: no error", tt.src)
 			continue
 		}
-		if !strings.Contains(err.Error(), tt.want) {
+		if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "YAML: line") {
 			t.Errorf("%q: error %q, want it to contain %q", tt.src, err, tt.want)
 		}
 		var pe *ParseError
@@ -246,5 +252,12 @@ detection:
 	}
 	if _, err := ParsePipeline("p.yml", []byte("name: x\nfield_mappings: {a: b}\nlogsources:\n  - category: x\n    bogus: 1\n")); err == nil || !strings.Contains(err.Error(), "p.yml:5: logsources[0].bogus: unknown key") {
 		t.Errorf("pipeline error: %v", err)
+	}
+}
+
+func TestPipelineYAMLErrorLine(t *testing.T) {
+	_, err := ParsePipeline("p.yml", []byte("name: x\nfield_mappings:\n  a: [b, c\n"))
+	if err == nil || err.Error() != "p.yml:3: YAML: did not find expected ',' or ']'" {
+		t.Errorf("error %v, want p.yml:3 once", err)
 	}
 }

@@ -68,7 +68,8 @@ type LogsourceMapping struct {
 func ParsePipeline(file string, data []byte) (*Pipeline, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, ErrorList{{File: file, Line: yamlErrLine(err), Msg: "YAML: " + yamlErrMsg(err)}}
+		line, msg := yamlErr(err, data)
+		return nil, ErrorList{{File: file, Line: line, Msg: "YAML: " + msg}}
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, ErrorList{{File: file, Line: 1, Msg: "a pipeline must be a YAML mapping"}}

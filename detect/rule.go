@@ -250,7 +250,8 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 			break
 		}
 		if err != nil {
-			errs = append(errs, &ParseError{File: file, Line: yamlErrLine(err), Msg: "YAML: " + yamlErrMsg(err)})
+			line, msg := yamlErr(err, data)
+			errs = append(errs, &ParseError{File: file, Line: line, Msg: "YAML: " + msg})
 			break
 		}
 		if len(doc.Content) == 0 {
@@ -289,18 +290,49 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 	return rules, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
-func yamlErrLine(err error) int {
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
+// yamlParserProblems are the problems gopkg.in/yaml.v3 reports from its parser (rather
+// than its scanner). For those it prints a 0-based line (yaml.v3 v3.0.1, decode.go
+// parser.fail adds one only for scanner errors), and no line at all for the first one.
+var yamlParserProblems = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected <document start>",
+	"did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found undefined tag handle",
 }
 
-func yamlErrMsg(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
+// yamlErr returns the 1-based line of a gopkg.in/yaml.v3 syntax error in data and its
+// message without the "yaml: line N: " prefix. yaml.v3 names the line of the context
+// (where the construct began) rather than of the problem, 0-based for parser errors;
+// a tab in indentation is reported at the scalar before it: both are corrected here.
+func yamlErr(err error, data []byte) (int, string) {
+	msg := err.Error()
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	for _, p := range yamlParserProblems {
+		if msg == p {
+			line++
+			break
+		}
+	}
+	if strings.HasPrefix(msg, "found a tab character") && line > 0 {
+		lines := strings.Split(string(data), "\n")
+		for i := line - 1; i < len(lines); i++ {
+			indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+			if strings.IndexByte(indent, '\t') >= 0 {
+				line = i + 1
+				break
+			}
+		}
+	}
+	return line, msg
 }
 
 // mergeNodes returns b with a's keys added where b lacks them (recursively for maps).
