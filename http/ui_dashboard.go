@@ -50,6 +50,10 @@ type dashboard struct {
 	// critical; absent for a role that may not read alerts.
 	Alerts       *int `json:"open_alerts,omitempty"`
 	AlertsSevere *int `json:"open_alerts_high_critical,omitempty"`
+	// Vulns counts the open vulnerability findings and VulnsOverdue those past their fix
+	// deadline; absent when vulnerability management is not running.
+	Vulns        *int `json:"open_findings,omitempty"`
+	VulnsOverdue *int `json:"overdue_findings,omitempty"`
 }
 
 // dashCatalog is one catalog's totals on the dashboard.
@@ -177,6 +181,17 @@ func (s *Server) buildDashboard(ctx context.Context) (*dashboard, error) {
 		}
 		d.Alerts, d.AlertsSevere = &open, &severe
 	}
+	if s.Vulns != nil {
+		_, open, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Open: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		_, overdue, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Overdue: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		d.Vulns, d.VulnsOverdue = &open, &overdue
+	}
 	return d, nil
 }
 
@@ -210,19 +225,22 @@ func (s *Server) overdueReviews(ctx context.Context) ([]*medsec.Assessment, erro
 	return out, nil
 }
 
-// dashCache keeps computed dashboards per scope (role family, vendor and sites) for
-// dashboardTTL, computing each at most once at a time: concurrent requests of one scope
-// wait for the same computation.
+// dashCache keeps computed dashboards per scope (role family, vendor and sites), computing
+// each at most once at a time: concurrent requests of one scope wait for the same
+// computation. Figures older than dashboardTTL are still served while new ones are
+// computed in the background, so that no user waits for a large inventory's figures
+// except the first after a start or a change.
 type dashCache struct {
 	mu      sync.Mutex
 	entries map[string]*dashEntry
 }
 
 type dashEntry struct {
-	ready chan struct{}
-	d     *dashboard
-	err   error
-	at    time.Time
+	ready      chan struct{}
+	d          *dashboard
+	err        error
+	at         time.Time
+	refreshing bool
 }
 
 // scopeKey names what a user may see: users with the same key get the same figures.
@@ -247,15 +265,28 @@ func scopeKey(u *medsec.User) string {
 	return b.String()
 }
 
-// get returns the scope's dashboard, computing it when there is none younger than the TTL.
+// get returns the scope's dashboard: the stored one while younger than the TTL; an older
+// one at once while a new one is computed in the background; else (none, or the last
+// computation failed) one computed now.
 func (c *dashCache) get(key string, now time.Time, compute func() (*dashboard, error)) (*dashboard, error) {
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil {
 		select {
 		case <-e.ready:
-			if e.err != nil || now.Sub(e.at) >= dashboardTTL || now.Before(e.at) {
+			switch {
+			case e.err != nil:
 				e = nil
+			case now.Sub(e.at) < dashboardTTL && !now.Before(e.at):
+				c.mu.Unlock()
+				return e.d, nil
+			default: // stale: serve it, refresh once
+				if !e.refreshing {
+					e.refreshing = true
+					go c.refresh(key, e, now, compute)
+				}
+				c.mu.Unlock()
+				return e.d, nil
 			}
 		default: // being computed: wait for it
 		}
@@ -274,6 +305,24 @@ func (c *dashCache) get(key string, now time.Time, compute func() (*dashboard, e
 	c.mu.Unlock()
 	<-e.ready
 	return e.d, e.err
+}
+
+// refresh computes a scope's figures again and puts them in place of old, unless a change
+// dropped old meanwhile; a failed computation keeps old (and lets a later request retry).
+func (c *dashCache) refresh(key string, old *dashEntry, now time.Time, compute func() (*dashboard, error)) {
+	d, err := compute()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries[key] != old {
+		return
+	}
+	if err != nil {
+		old.refreshing = false
+		return
+	}
+	n := &dashEntry{ready: make(chan struct{}), d: d, at: now}
+	close(n.ready)
+	c.entries[key] = n
 }
 
 // clear forgets every computed dashboard.

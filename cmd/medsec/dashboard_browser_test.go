@@ -50,7 +50,7 @@ const readDashboard = `(() => ({
 // as the security officer in each of the four languages: the page is in that language,
 // the three charts (by catalog, site and department) are drawn by ECharts with the
 // translated status names in their legends, each has its table and a label naming it,
-// there are nine number tiles (incidents and alerts last), and the "past end of support"
+// there are ten number tiles (incidents, vulnerabilities and alerts last), and the "past end of support"
 // tile opens the inventory
 // filtered to as many devices. The page raises no script error and no Content Security
 // Policy violation.
@@ -118,11 +118,15 @@ func TestBrowserDashboard(t *testing.T) {
 				t.Errorf("%s: %s: label %q", lang, c.ID, c.Label)
 			}
 		}
-		// Seven tiles of the inventory and compliance, then open incidents and alerts, which
-		// the security officer may read.
-		if len(v.Tiles) != 9 || v.Tiles[7].Tile != "incidents" || v.Tiles[8].Tile != "alerts" {
-			t.Errorf("%s: tiles %+v, want 9 ending with incidents and alerts", lang, v.Tiles)
-		} else if v.Tiles[7].Num == "0" {
+		// Seven tiles of the inventory and compliance, then open incidents, vulnerabilities
+		// and alerts, which the security officer may read.
+		tiles := map[string]string{}
+		for _, tile := range v.Tiles {
+			tiles[tile.Tile] = tile.Num
+		}
+		if len(v.Tiles) != 10 || tiles["incidents"] == "" || tiles["vulnerabilities"] == "" || tiles["alerts"] == "" {
+			t.Errorf("%s: tiles %+v, want 10 with incidents, vulnerabilities and alerts", lang, v.Tiles)
+		} else if tiles["incidents"] == "0" {
 			t.Errorf("%s: the demo has an open incident; the tile says 0", lang)
 		}
 		var supportHref, supportNum string
