@@ -547,7 +547,8 @@ type IncidentService interface {
 	LateClocks(ctx context.Context) ([]LateClock, error)
 	// SetSiteJurisdiction sets the jurisdiction of a site's incidents (PermSiteAdmin).
 	SetSiteJurisdiction(ctx context.Context, siteID int64, j Jurisdiction) error
-	// ImportHolidays replaces a jurisdiction's calendar (PermIncidentWrite).
+	// ImportHolidays replaces a jurisdiction's calendar (PermIncidentAdmin, a user not
+	// limited to sites; EFORBIDDEN otherwise).
 	ImportHolidays(ctx context.Context, j Jurisdiction, days []Holiday) error
 	// FindHolidays returns a jurisdiction's calendar, by date.
 	FindHolidays(ctx context.Context, j Jurisdiction) ([]Holiday, error)

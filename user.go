@@ -35,9 +35,12 @@ const (
 	PermUserAdmin      Permission = "user:admin"
 	PermSiteAdmin      Permission = "site:admin"
 	// PermIncidentRead reads incidents, their clocks and the ledger; PermIncidentWrite
-	// opens and works them [M9].
+	// opens and works them [M9]; PermIncidentAdmin replaces a jurisdiction's holiday
+	// calendar, which moves the due dates of every site's clocks (the service also requires
+	// a user not limited to sites).
 	PermIncidentRead  Permission = "incident:read"
 	PermIncidentWrite Permission = "incident:write"
+	PermIncidentAdmin Permission = "incident:admin"
 	// PermLogRead reads collected logs, log sources and the seal [issue 12: "reading logs
 	// needs its own permission"]; PermLogAdmin registers log sources, their tokens and
 	// listeners.
@@ -61,8 +64,8 @@ const (
 // read by those who review or investigate them and by the auditor; sources are managed by
 // the administrator and the security officer; a vendor reads no logs (they cover the site).
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
 	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermAlertWrite},
 	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite},
 	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite, PermRuleAdmin},

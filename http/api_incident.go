@@ -12,7 +12,9 @@ import (
 
 // incidentAPIRoutes are the incident routes [M9]. Reading needs incident:read (every role but
 // the vendor's); working an incident needs incident:write (all but auditor and vendor); a
-// waiver is refused by the service unless the caller is a security officer; a site's
+// waiver is refused by the service unless the caller is a security officer; a holiday
+// calendar, which moves every site's due dates, is replaced only with incident:admin
+// (administrator, security officer) by a user not limited to sites; a site's
 // jurisdiction is set by an administrator (site:admin).
 func incidentAPIRoutes(s *Server) []apiRoute {
 	read, write := medsec.PermIncidentRead, medsec.PermIncidentWrite
@@ -25,7 +27,7 @@ func incidentAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/incidents/{id}", Perm: read, Handler: s.apiIncidentGet},
 		{Method: "POST", Path: "/api/v1/incidents/{id}/actions", Perm: write, Handler: s.apiIncidentAction},
 		{Method: "GET", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: read, Handler: s.apiHolidayList},
-		{Method: "PUT", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: write, Handler: s.apiHolidayImport},
+		{Method: "PUT", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: medsec.PermIncidentAdmin, Handler: s.apiHolidayImport},
 		{Method: "PUT", Path: "/api/v1/sites/{id}/jurisdiction", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteJurisdiction},
 	}
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"medsec"
+	"medsec/sqlstore"
 	"medsec/tabular"
 )
 
@@ -153,5 +155,53 @@ func TestIncidentAPI(t *testing.T) {
 	}
 	if status, resp := f.do("GET", "/api/v1/incident-calendars/CN", auditor, ""); status != 200 || !strings.Contains(resp, "2026-10-02") {
 		t.Errorf("calendar: %d %s", status, resp)
+	}
+}
+
+// TestIncidentCalendarAdmin: a holiday calendar moves every site's due dates, so a
+// responder (least of all one limited to a site) may not replace it; the security officer
+// may, and both the refusal and the change are audited.
+func TestIncidentCalendarAdmin(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	audit := sqlstore.NewAuditService(f.db)
+	count := func(action string) int {
+		_, n, err := audit.FindAuditEntries(ctx, medsec.AuditFilter{Action: action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	put := func(token, j string) int {
+		req, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/"+j, strings.NewReader("date,name\n2026-10-01,x\n"))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "text/csv")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	denied := count(medsec.ActionDenied)
+	for _, j := range []string{"TW", "CN"} {
+		if status := put(f.branchCE, j); status != 403 {
+			t.Errorf("site-limited engineer replaces %s: %d, want 403", j, status)
+		}
+	}
+	if status := put(f.tokens[medsec.RoleSOCAnalyst], "TW"); status != 403 {
+		t.Errorf("analyst replaces TW: %d, want 403", status)
+	}
+	if got := count(medsec.ActionDenied); got != denied+3 {
+		t.Errorf("%d denials audited, want %d", got, denied+3)
+	}
+	if count("incident.holidays") != 0 {
+		t.Errorf("a refused import changed the calendar")
+	}
+	if status := put(f.tokens[medsec.RoleSecurityOfficer], "TW"); status != 200 {
+		t.Errorf("security officer replaces TW: %d", status)
+	}
+	if count("incident.holidays") != 1 {
+		t.Errorf("import not audited")
 	}
 }

@@ -338,6 +338,7 @@ var deniedKeys = map[medsec.Permission]string{
 	medsec.PermSiteAdmin:      "err.denied.site_admin",
 	medsec.PermIncidentRead:   "err.denied.incident_read",
 	medsec.PermIncidentWrite:  "err.denied.incident_write",
+	medsec.PermIncidentAdmin:  "err.denied.incident_admin",
 }
 
 // uiDenied answers a page the user's role does not allow: status 403, titled "Not allowed"

@@ -16,12 +16,23 @@ func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
 	read, write := medsec.PermIncidentRead, medsec.PermIncidentWrite
 	mux.Handle("GET /incidents", s.ui(read, s.uiIncidentList))
 	mux.Handle("POST /incidents", s.ui(write, s.uiIncidentCreate))
-	mux.Handle("POST /incidents/calendar", s.ui(write, s.uiHolidayImport))
+	mux.Handle("POST /incidents/calendar", s.ui(medsec.PermIncidentAdmin, s.uiHolidayImport))
 	mux.Handle("POST /incidents/from-alert", s.ui(write, s.uiIncidentFromAlert))
 	mux.Handle("GET /incidents/ledger", s.ui(read, s.uiIncidentLedger))
 	mux.Handle("GET /incidents/ledger/export", s.ui(read, s.uiIncidentLedgerExport))
 	mux.Handle("GET /incidents/{id}", s.ui(read, s.uiIncidentShow))
 	mux.Handle("POST /incidents/{id}", s.ui(write, s.uiIncidentAction))
+}
+
+// refused reports whether err is a refusal (forbidden, or an object outside the caller's
+// scope told "not found"): such errors go back to ui, whose error page audits the denial
+// as every other UI handler's, instead of being shown on the form.
+func refused(err error) bool {
+	if err == nil {
+		return false
+	}
+	obj, _ := medsec.DeniedObject(err)
+	return medsec.ErrorCode(err) == medsec.EFORBIDDEN || obj != ""
 }
 
 // clockView is a clock as the pages show it.
@@ -173,6 +184,9 @@ func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) err
 		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
 		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != ""}
 	inc, joined, err := s.Incidents.OpenFromAlert(r.Context(), in)
+	if refused(err) {
+		return err
+	}
 	if err != nil {
 		return s.incidentListPage(w, r, errorStatus(err), nil, err)
 	}
@@ -200,6 +214,9 @@ func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 	days, err := parseHolidays(file, head.Header.Get("Content-Type"), head.Filename, j)
 	if err == nil {
 		err = s.Incidents.ImportHolidays(r.Context(), j, days)
+	}
+	if refused(err) {
+		return err
 	}
 	if err != nil {
 		return s.incidentListPage(w, r, errorStatus(err), nil, err)

@@ -1218,10 +1218,17 @@ func (s *IncidentService) SetSiteJurisdiction(ctx context.Context, siteID int64,
 	return tx.Commit()
 }
 
-// ImportHolidays replaces a jurisdiction's calendar in one transaction.
+// ImportHolidays replaces a jurisdiction's calendar in one transaction, audited
+// (incident.holidays). A calendar moves the due dates of every site of the jurisdiction,
+// so only a user holding PermIncidentAdmin (administrator, security officer) and not
+// limited to sites may change it; anyone else gets EFORBIDDEN.
 func (s *IncidentService) ImportHolidays(ctx context.Context, j medsec.Jurisdiction, days []medsec.Holiday) error {
-	if _, err := authorize(ctx, medsec.PermIncidentWrite); err != nil {
+	sc, err := authorize(ctx, medsec.PermIncidentAdmin)
+	if err != nil {
 		return err
+	}
+	if len(sc.user.SiteIDs) > 0 {
+		return &medsec.Error{Code: medsec.EFORBIDDEN, Message: "A holiday calendar applies to every site: only a user not limited to sites may change it.", Key: "err.calendar_all_sites"}
 	}
 	if !j.Valid() {
 		return invalid("jurisdiction", "err.invalid", "must be TW, CN or JP")

@@ -499,3 +499,28 @@ func TestIncidentFromAlert(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentCalendarAdmin: only an administrator or security officer not limited to
+// sites replaces a holiday calendar (it moves every site's due dates); the change is
+// audited.
+func TestIncidentCalendarAdmin(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		days := []medsec.Holiday{{Date: mustDate(t, "2026-10-01"), Name: "國慶日"}}
+		siteSO := as(&medsec.User{ID: 17, Username: "so.branch", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{f.branch.ID}})
+		for name, ctx := range map[string]context.Context{"site-limited engineer": f.branchOnly, "analyst": f.soc, "IT operations": f.itops, "site-limited security officer": siteSO} {
+			if err := f.svc.ImportHolidays(ctx, medsec.JurisdictionTW, days); code(err) != medsec.EFORBIDDEN {
+				t.Errorf("%s replaces the calendar: %v", name, err)
+			}
+		}
+		if n := auditCount(t, db, "incident.holidays"); n != 0 {
+			t.Errorf("%d imports audited after refusals", n)
+		}
+		if err := f.svc.ImportHolidays(f.ciso, medsec.JurisdictionTW, days); err != nil {
+			t.Fatal(err)
+		}
+		if n := auditCount(t, db, "incident.holidays"); n != 1 {
+			t.Errorf("%d imports audited, want 1", n)
+		}
+	})
+}
