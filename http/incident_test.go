@@ -205,3 +205,38 @@ func TestIncidentCalendarAdmin(t *testing.T) {
 		t.Errorf("import not audited")
 	}
 }
+
+// TestIncidentFromAlertUI: the form refuses another site's alert as not found and audits
+// the denial, as the API does; a number that is not one names the field (422).
+func TestIncidentFromAlertUI(t *testing.T) {
+	f := newFixture(t)
+	al := raiseAssetAlert(t, f.db, f.assetHQ)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	denials := func() int {
+		_, n, err := sqlstore.NewAuditService(f.db).FindAuditEntries(ctx, medsec.AuditFilter{Action: medsec.ActionDenied})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	post := func(form string) (int, string) {
+		resp, err := f.session("branch-ce").Post(f.srv.URL+"/incidents/from-alert", "application/x-www-form-urlencoded", strings.NewReader(form))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	before := denials()
+	if status, _ := post(fmt.Sprintf("alert_id=%d", al.ID)); status != 404 {
+		t.Errorf("other site's alert: %d, want 404", status)
+	}
+	if got := denials(); got != before+1 {
+		t.Errorf("%d denials audited, want %d", got-before, 1)
+	}
+	if status, body := post("alert_id=abc"); status != 422 || !strings.Contains(body, "alert_id") && !strings.Contains(body, "Alert") {
+		t.Errorf("alert_id=abc: %d, want 422 naming the field", status)
+	}
+}

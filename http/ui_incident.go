@@ -180,6 +180,11 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
+	raw := strings.TrimSpace(r.PostFormValue("alert_id"))
+	if id, err := strconv.ParseInt(raw, 10, 64); err != nil || id <= 0 {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, &medsec.ValidationError{Errors: []medsec.FieldError{
+			{Field: "alert_id", Key: "err.invalid", Message: "must be an alert number", Value: raw}}})
+	}
 	in := &medsec.IncidentFromAlert{AlertID: formInt64(r, "alert_id"), Level: medsec.IncidentLevel(formInt(r, "level")), LevelReason: r.PostFormValue("level_reason"),
 		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
 		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != ""}
