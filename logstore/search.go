@@ -199,16 +199,19 @@ func hitOf(row map[string]string) (Hit, error) {
 	return h, nil
 }
 
-// scan runs a LogsQL query and calls fn for each result row (concurrently from the
-// storage's workers: fn must be safe for that). Only the named columns are copied when
-// columns is not nil.
+// scan runs a LogsQL query and calls fn for each result row. The storage's workers deliver
+// blocks concurrently; scan calls fn from one of them at a time, so fn needs no locking of
+// its own. Only the named columns are copied when columns is not nil.
 func (s *Store) scan(ctx context.Context, query string, columns []string, fn func(map[string]string)) error {
 	q, err := logstorage.ParseQueryAtTimestamp(query, s.cfg.Now().UnixNano())
 	if err != nil {
 		return &QueryError{Message: err.Error()}
 	}
 	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{{}}, q, false, nil)
+	var mu sync.Mutex
 	return s.vl.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
+		mu.Lock()
+		defer mu.Unlock()
 		cols := db.GetColumns(false)
 		n := db.RowsCount()
 		for i := 0; i < n; i++ {
