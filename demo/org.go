@@ -15,8 +15,8 @@ const (
 
 func sites() []medsec.Site {
 	return []medsec.Site{
-		{Code: siteMain, Name: "示範醫學中心", Address: "臺北市中正區示範路 100 號"},
-		{Code: siteBranch, Name: "示範醫學中心 竹北分院", Address: "新竹縣竹北市示範二路 25 號"},
+		{Code: siteMain, Name: "示範醫學中心", Address: "臺北市中正區示範路 100 號", Jurisdiction: medsec.JurisdictionTW},
+		{Code: siteBranch, Name: "示範醫學中心 竹北分院", Address: "新竹縣竹北市示範二路 25 號", Jurisdiction: medsec.JurisdictionTW},
 	}
 }
 
