@@ -181,14 +181,21 @@ type Replan struct {
 	// Add are the new level's clocks that are not already running or met, starting at the
 	// change.
 	Add []*medsec.Clock
+	// Resume are the clocks (indexes) that an earlier level change stopped, unmet, and that
+	// the new level runs again: they resume with their original start and due (a return to
+	// a level does not give its duties a fresh deadline; a late one stays late).
+	Resume []int
 }
 
 // ChangeLevel returns what a change to situation s (its new level) at time at does to the
 // clocks: the old level's unmet clocks that the new level does not run stop; the new
 // level's clocks start from the change unless a clock of the same duty is already running
-// or met (a report to the authority made at level 2 stands at level 1). Clocks of every
-// level (first report, verification, jurisdiction duties, patient-data reports) go on
-// [003 §4.2: each level's response starts when that level is declared].
+// or met (a report to the authority made at level 2 stands at level 1), or was stopped
+// unmet by an earlier level change, in which case that clock resumes with its original
+// start and due: a level's response starts when the level is first declared ("啟動三級
+// 響應… 4小時內完成系統修復") and the plan names no restart on a return to it. Clocks of
+// every level (first report, verification, jurisdiction duties, patient-data reports) go
+// on [003 §4.2: each level's response starts when that level is declared].
 func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, cal *Calendar) Replan {
 	var r Replan
 	next := Plan(s, FromLevel, FromDetected, FromOpened)
@@ -197,8 +204,15 @@ func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, c
 		runs[d.Key] = true
 	}
 	live := map[string]bool{}
+	stopped := map[string]int{} // the last clock of each duty stopped unmet
 	for i, c := range clocks {
-		if c.Custom || c.TaskID != 0 || !c.StoppedAt.IsZero() {
+		if c.Custom || c.TaskID != 0 {
+			continue
+		}
+		if !c.StoppedAt.IsZero() {
+			if c.MetAt.IsZero() && c.Level != 0 {
+				stopped[c.Key] = i
+			}
 			continue
 		}
 		if c.Level != 0 && !runs[c.Key] {
@@ -212,6 +226,10 @@ func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, c
 	m.Level = at
 	for _, d := range next {
 		if live[d.Key] {
+			continue
+		}
+		if i, ok := stopped[d.Key]; ok {
+			r.Resume = append(r.Resume, i)
 			continue
 		}
 		r.Add = append(r.Add, Start(d, s.Level, m, cal))

@@ -437,3 +437,33 @@ func TestAlertSuggestion(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeLevelBack: 3 → 4 → 3 resumes the level-3 repair clock stopped on the way
+// down, with its original start and due, instead of starting a fresh one.
+func TestChangeLevelBack(t *testing.T) {
+	m := Moments{Detected: t0, Opened: t0, Level: t0}
+	s := Situation{Level: 3, Jurisdiction: medsec.JurisdictionTW, Exposure: medsec.ExposureNone}
+	clocks := Open(s, m, nil)
+	down := t0.Add(5 * time.Hour)
+	s.Level = 4
+	r := ChangeLevel(clocks, s, down, m, nil)
+	for _, i := range r.Stop {
+		clocks[i].StoppedAt = down
+	}
+	clocks = append(clocks, r.Add...)
+	s.Level = 3
+	r = ChangeLevel(clocks, s, down.Add(time.Hour), m, nil)
+	if got := keys(r.Add); slices.Contains(got, "repair") {
+		t.Errorf("a second repair clock: add %v", got)
+	}
+	var resumed []string
+	for _, i := range r.Resume {
+		resumed = append(resumed, clocks[i].Key)
+		if clocks[i].Key == "repair" && !clocks[i].Due.Equal(t0.Add(4*time.Hour)) {
+			t.Errorf("repair due %v, want the original %v", clocks[i].Due, t0.Add(4*time.Hour))
+		}
+	}
+	if !slices.Contains(resumed, "repair") {
+		t.Errorf("resumed %v, want repair", resumed)
+	}
+}

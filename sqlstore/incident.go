@@ -696,6 +696,11 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 				return "", fmt.Errorf("change level: %w", err)
 			}
 		}
+		for _, i := range plan.Resume {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = NULL WHERE id = ?`, r.Clocks[i].ID); err != nil {
+				return "", fmt.Errorf("change level: %w", err)
+			}
+		}
 		for _, c := range plan.Add {
 			if err := insertClock(ctx, tx, id, c); err != nil {
 				return "", err
@@ -704,7 +709,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 		if _, err := tx.exec(ctx, `UPDATE incidents SET level = ?, level_reason = ?, level_at = ? WHERE id = ?`, int(level), reason, tx.now, id); err != nil {
 			return "", fmt.Errorf("change level: %w", err)
 		}
-		return fmt.Sprintf("level %d → %d: %s (%d clocks stopped, %d started)", r.Level, level, reason, len(plan.Stop), len(plan.Add)), nil
+		return fmt.Sprintf("level %d → %d: %s (%d clocks stopped, %d started, %d resumed)", r.Level, level, reason, len(plan.Stop), len(plan.Add), len(plan.Resume)), nil
 	})
 }
 

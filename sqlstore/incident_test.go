@@ -524,3 +524,37 @@ func TestIncidentCalendarAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentLevelBack: a late repair clock at level 3 is not given a fresh deadline by
+// changing to level 4 and back; the one clock resumes, still late.
+func TestIncidentLevelBack(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 異常", Scenario: medsec.ScenarioOther,
+			Exposure: medsec.ExposureNone, Outage: medsec.OutageSystem, OutageMinutes: 90, AssetIDs: []int64{f.his.ID}, Level: 3, LevelReason: "r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		repair := clockByKey(inc, "repair")
+		if repair == nil {
+			t.Fatalf("no repair clock: %+v", inc.Clocks)
+		}
+		*f.now = f.now.Add(5 * time.Hour)
+		if inc, err = f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 4, "only one PC"); err != nil {
+			t.Fatal(err)
+		}
+		if inc, err = f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 3, "the HIS after all"); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range inc.Clocks {
+			if c.Key == "repair" {
+				n++
+			}
+		}
+		back := clockByKey(inc, "repair")
+		if n != 1 || back == nil || back.ID != repair.ID || !back.Due.Equal(repair.Due) || back.State != medsec.ClockLate {
+			t.Errorf("%d repair clocks; running %+v, want the original %+v, late", n, back, repair)
+		}
+	})
+}
