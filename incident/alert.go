@@ -23,9 +23,13 @@ const ReasonSIEMLevel1 = "siem_level1"
 
 // ScenarioFromAlert chooses the task template an alert's incident starts with, from the
 // words of its title and tags: ransomware; a data leak (exfiltration, abnormal export,
-// ATT&CK T1041/T1048/T1567); vendor remote access (remote services, RDP, VPN, T1133/T1021);
-// denial of service (DDoS, flood, T1498/T1499); a compromised device for an alert about a
-// medical device of the grouping model (000 §4); else other.
+// ATT&CK T1041/T1048/T1567); denial of service (DDoS, flood, T1498/T1499); a compromised
+// device for lateral movement or a cross-zone flow (T1021, TA0008) on a medical device of
+// the grouping model (000 §4); vendor remote access only for an alert about remote
+// maintenance (vendor, remote maintenance or support, VPN, external remote services
+// T1133); a compromised device for any other alert about a medical device; else other.
+// Lateral movement is not vendor access: T1021 (remote services) is how an intruder moves
+// between hosts, whoever it is.
 func ScenarioFromAlert(a AlertFacts) medsec.Scenario {
 	text := strings.ToLower(a.Title + " " + a.Tags)
 	has := func(words ...string) bool {
@@ -38,9 +42,15 @@ func ScenarioFromAlert(a AlertFacts) medsec.Scenario {
 		return medsec.ScenarioDataLeak
 	case has("ddos", "denial of service", "flood", "t1498", "t1499"):
 		return medsec.ScenarioDDoS
-	case has("vendor", "remote", "rdp", "vpn", "t1133", "t1021"):
+	}
+	device := a.Asset != nil && a.Asset.Class != medsec.ClassNone
+	switch {
+	case device && has("lateral", "cross-zone", "t1021", "ta0008", "橫向", "横向", "跨區", "跨区"):
+		return medsec.ScenarioDevice
+	case has("vendor", "remote maintenance", "remote support", "remote access", "vpn", "t1133", "teamviewer", "anydesk",
+		"廠商", "厂商", "遠端維護", "远程维护", "リモートメンテナンス"):
 		return medsec.ScenarioVendorAccess
-	case a.Asset != nil && a.Asset.Class != medsec.ClassNone:
+	case device:
 		return medsec.ScenarioDevice
 	}
 	return medsec.ScenarioOther

@@ -414,6 +414,7 @@ func TestAlertSuggestion(t *testing.T) {
 	his := &medsec.Asset{Kind: medsec.KindHIS}
 	pump := &medsec.Asset{Kind: medsec.KindInfusionPump, Class: medsec.ClassStandalone}
 	ws := &medsec.Asset{Kind: medsec.KindWorkstation}
+	ct := &medsec.Asset{Kind: medsec.KindModality, Class: medsec.ClassStandalone}
 	tests := []struct {
 		a        AlertFacts
 		facts    medsec.IncidentFacts
@@ -427,6 +428,10 @@ func TestAlertSuggestion(t *testing.T) {
 		{AlertFacts{Title: "Port scan from the device", Asset: pump}, medsec.IncidentFacts{Outage: medsec.OutageDepartment, OutageMinutes: 150}, medsec.ScenarioDevice, 2},
 		{AlertFacts{Title: "SYN flood", Tags: "attack.t1498"}, medsec.IncidentFacts{}, medsec.ScenarioDDoS, 4},
 		{AlertFacts{Title: "Failed logins"}, medsec.IncidentFacts{}, medsec.ScenarioOther, 4},
+		// Lateral movement on a device is a compromised device, not the vendor's access.
+		{AlertFacts{Title: "Cross-zone flow outside any conduit", Tags: "attack.lateral_movement attack.t1021", Asset: ct}, medsec.IncidentFacts{}, medsec.ScenarioDevice, 4},
+		{AlertFacts{Title: "Cross-zone flow outside any conduit", Tags: "attack.lateral_movement attack.t1021", Asset: ws}, medsec.IncidentFacts{}, medsec.ScenarioOther, 4},
+		{AlertFacts{Title: "Remote maintenance outside the approved window", Tags: "attack.initial_access attack.t1133", Asset: ct}, medsec.IncidentFacts{}, medsec.ScenarioVendorAccess, 4},
 	}
 	for _, tt := range tests {
 		if got := ScenarioFromAlert(tt.a); got != tt.scenario {

@@ -40,8 +40,22 @@ func loadDetectionDemo(ctx context.Context, s mhttp.Services, siteID int64, now 
 	}
 	add(midnight.Add(-170*time.Minute), "event.category", []string{"authentication"}, "event.outcome", "success", "event.action", "logon",
 		"user.name", "breakglass", "source.ip", "10.1.20.31", "host.name", "HIS-AP1", "event.dataset", "his.auth")
-	add(midnight.Add(-20*time.Minute), "event.category", []string{"database"}, "event.action", "patient-export", "event.outcome", "success",
+	export := add(midnight.Add(-20*time.Minute), "event.category", []string{"database"}, "event.action", "patient-export", "event.outcome", "success",
 		"user.name", "dr.wu", "source.ip", "10.1.20.45", "host.name", "HIS-DB1", "file.name", "emr_export_all.csv", "event.dataset", "his.audit")
+	// HIS-DB1 is the inventory's HIS database server: the export's alert is about it (its
+	// level suggestion depends on the asset being a core system, 003 §3.3.2).
+	dbs, _, err := s.Assets.FindAssets(ctx, medsec.AssetFilter{SiteID: siteID, Kind: medsec.KindHIS, Query: "HIS 資料庫伺服器", Limit: 10})
+	if err != nil {
+		return err
+	}
+	for _, db := range dbs {
+		if db.Name == "HIS 資料庫伺服器" {
+			export.AssetID = db.ID
+			if len(db.IPs) > 0 {
+				export.Set("host.ip", db.IPs[0])
+			}
+		}
+	}
 	for i := range 12 {
 		add(now.Add(-40*time.Minute+time.Duration(i)*10*time.Second), "event.category", []string{"authentication"}, "event.outcome", "failure",
 			"event.action", "logon-failed", "user.name", "nurse.lin", "source.ip", "10.1.20.77", "host.name", "HIS-AP1", "event.dataset", "his.auth")
