@@ -156,6 +156,9 @@ type Alert struct {
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	// Version increases with every triage change; a change naming an older version is
+	// ECONFLICT.
+	Version int64 `json:"version"`
 	// Events are the events that matched (FindAlertByID only), oldest first.
 	Events []AlertEvent `json:"events,omitempty"`
 }
@@ -187,7 +190,9 @@ type AlertFilter struct {
 
 // AlertUpdate is a triage change; nil fields are kept.
 type AlertUpdate struct {
-	Status *AlertStatus `json:"status,omitempty"`
+	// Version is the alert's Version the change was based on (required).
+	Version *int64       `json:"version,omitempty"`
+	Status  *AlertStatus `json:"status,omitempty"`
 	// AssigneeID sets the assignee; 0 clears it.
 	AssigneeID *int64  `json:"assignee_id,omitempty"`
 	Note       *string `json:"note,omitempty"`
@@ -196,6 +201,9 @@ type AlertUpdate struct {
 // Validate checks a triage change.
 func (u *AlertUpdate) Validate() error {
 	var errs []FieldError
+	if u.Version == nil {
+		errs = append(errs, FieldError{Field: "version", Key: "err.required", Message: "is required: the alert's version the change is based on"})
+	}
 	if u.Status != nil && !slices.Contains(AlertStatuses, *u.Status) {
 		errs = append(errs, FieldError{Field: "status", Key: "err.unknown_value", Message: "must be one of new, acknowledged, investigating, closed_true_positive, closed_false_positive"})
 	}

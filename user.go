@@ -49,10 +49,13 @@ const (
 	// PermLogIngest sends logs over HTTPS. No role holds it: only a log source's own token
 	// does (LogSourceService.LogSourceByToken).
 	PermLogIngest Permission = "log:ingest"
-	// PermAlertRead reads detection alerts and rules (a vendor only the alerts of its
-	// company's assets); PermAlertWrite triages alerts; PermRuleAdmin imports rules,
-	// enables and disables them per site, and sets the detection settings [M8].
+	// PermAlertRead reads detection alerts (a vendor only the alerts of its company's
+	// assets); PermRuleRead reads the rules with their state and hit counts per site and
+	// the detection settings (the hospital's detection coverage, so no vendor holds it);
+	// PermAlertWrite triages alerts; PermRuleAdmin imports rules, enables and disables them
+	// per site, and sets the detection settings [M8].
 	PermAlertRead  Permission = "alert:read"
+	PermRuleRead   Permission = "rule:read"
 	PermAlertWrite Permission = "alert:write"
 	PermRuleAdmin  Permission = "rule:admin"
 )
@@ -64,12 +67,12 @@ const (
 // read by those who review or investigate them and by the auditor; sources are managed by
 // the administrator and the security officer; a vendor reads no logs (they cover the site).
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermAlertWrite, PermRuleAdmin},
-	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermAlertWrite},
-	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite},
-	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermAlertWrite, PermRuleAdmin},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin},
+	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite},
+	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead},
 	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }
 

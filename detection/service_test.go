@@ -246,23 +246,32 @@ func TestTriageScopeAndAudit(t *testing.T) {
 			t.Errorf("vendor without the asset sees %v", list)
 		}
 		st := medsec.AlertInvestigating
-		if _, err := f.store.UpdateAlert(as(auditor), id, medsec.AlertUpdate{Status: &st}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+		v1 := alerts[0].Version
+		if _, err := f.store.UpdateAlert(as(auditor), id, medsec.AlertUpdate{Version: &v1, Status: &st}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
 			t.Errorf("auditor triages: %v", err)
 		}
 		bad := medsec.AlertStatus("solved")
-		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &bad}); medsec.ErrorCode(err) != medsec.EINVALID {
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Version: &v1, Status: &bad}); medsec.ErrorCode(err) != medsec.EINVALID {
 			t.Errorf("unknown state: %v", err)
 		}
-		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{AssigneeID: &other.ID}); medsec.ErrorCode(err) != medsec.EINVALID {
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Version: &v1, AssigneeID: &other.ID}); medsec.ErrorCode(err) != medsec.EINVALID {
 			t.Errorf("assignee outside the site: %v", err)
 		}
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &st}); medsec.ErrorCode(err) != medsec.EINVALID || !strings.Contains(err.Error(), "version") {
+			t.Errorf("change without a version: %v", err)
+		}
 		note := "RDP from the CT: vendor session outside any plan"
-		a, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &st, AssigneeID: &soc.ID, Note: &note})
-		if err != nil || a.Status != st || a.AssigneeName != "soc" || a.Note != note {
+		a, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Version: &v1, Status: &st, AssigneeID: &soc.ID, Note: &note})
+		if err != nil || a.Status != st || a.AssigneeName != "soc" || a.Note != note || a.Version != v1+1 {
 			t.Fatalf("triage: %+v, %v", a, err)
 		}
+		// A second analyst working from the same page (version v1) is refused, not applied.
 		closed := medsec.AlertTruePositive
-		if a, err = f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Status: &closed}); err != nil || a.ClosedAt.IsZero() {
+		if _, err := f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Version: &v1, Status: &closed}); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("stale version: %v, want conflict", err)
+		}
+		v2 := a.Version
+		if a, err = f.store.UpdateAlert(as(soc), id, medsec.AlertUpdate{Version: &v2, Status: &closed}); err != nil || a.ClosedAt.IsZero() {
 			t.Fatalf("close: %+v, %v", a, err)
 		}
 		entries, _, err := sqlstore.NewAuditService(f.db).FindAuditEntries(system, medsec.AuditFilter{ObjectType: "alert", ObjectID: id})

@@ -15,13 +15,13 @@ func detectAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/alerts", Perm: medsec.PermAlertRead, Handler: s.apiAlertList},
 		{Method: "GET", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertRead, Handler: s.apiAlertGet},
 		{Method: "PUT", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertWrite, Handler: s.apiAlertUpdate},
-		{Method: "GET", Path: "/api/v1/rules", Perm: medsec.PermAlertRead, Handler: s.apiRuleList},
+		{Method: "GET", Path: "/api/v1/rules", Perm: medsec.PermRuleRead, Handler: s.apiRuleList},
 		{Method: "POST", Path: "/api/v1/rules/import", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleImport},
 		{Method: "POST", Path: "/api/v1/rules/hunt", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleHunt},
-		{Method: "GET", Path: "/api/v1/rules/{id}", Perm: medsec.PermAlertRead, Handler: s.apiRuleGet},
+		{Method: "GET", Path: "/api/v1/rules/{id}", Perm: medsec.PermRuleRead, Handler: s.apiRuleGet},
 		{Method: "DELETE", Path: "/api/v1/rules/{id}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleDelete},
 		{Method: "PUT", Path: "/api/v1/rules/{id}/sites/{site}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleSite},
-		{Method: "GET", Path: "/api/v1/detection/settings", Perm: medsec.PermAlertRead, Handler: s.apiDetectionSettingsGet},
+		{Method: "GET", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleRead, Handler: s.apiDetectionSettingsGet},
 		{Method: "PUT", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleAdmin, Handler: s.apiDetectionSettingsUpdate},
 	}
 }

@@ -66,23 +66,49 @@ func TestAlertAPITriage(t *testing.T) {
 		{"auditor reads", "GET", f.tokens[medsec.RoleAuditor], "", 200},
 		{"vendor of the asset reads", "GET", f.tokens[medsec.RoleVendor], "", 200},
 		{"branch engineer does not see it", "GET", f.branchCE, "", 404},
-		{"auditor may not triage", "PUT", f.tokens[medsec.RoleAuditor], `{"status":"acknowledged"}`, 403},
-		{"unknown state", "PUT", f.tokens[medsec.RoleSOCAnalyst], `{"status":"done"}`, 422},
-		{"analyst triages", "PUT", f.tokens[medsec.RoleSOCAnalyst], `{"status":"investigating","note":"checking the vendor's plan"}`, 200},
+		{"auditor may not triage", "PUT", f.tokens[medsec.RoleAuditor], `{"version":1,"status":"acknowledged"}`, 403},
+		{"unknown state", "PUT", f.tokens[medsec.RoleSOCAnalyst], `{"version":1,"status":"done"}`, 422},
+		{"no version", "PUT", f.tokens[medsec.RoleSOCAnalyst], `{"status":"investigating"}`, 422},
+		{"analyst triages", "PUT", f.tokens[medsec.RoleSOCAnalyst], `{"version":1,"status":"investigating","note":"checking the vendor's plan"}`, 200},
+		// A second analyst working from the same version: refused, not last-write-wins.
+		{"stale version", "PUT", f.tokens[medsec.RoleITOperations], `{"version":1,"status":"closed_false_positive"}`, 409},
 		{"rules list", "GET", f.tokens[medsec.RoleAuditor], "", 200},
+		// A rule's state and hits per site are the hospital's detection coverage.
+		{"vendor may not list rules", "GET", f.tokens[medsec.RoleVendor], "", 403},
+		{"vendor may not read a rule", "GET", f.tokens[medsec.RoleVendor], "", 403},
+		{"vendor may not read the settings", "GET", f.tokens[medsec.RoleVendor], "", 403},
 	} {
 		p := path
-		if c.name == "rules list" {
+		switch c.name {
+		case "rules list", "vendor may not list rules":
 			p = "/api/v1/rules"
+		case "vendor may not read a rule":
+			p = fmt.Sprintf("/api/v1/rules/%d", al.RuleID)
+		case "vendor may not read the settings":
+			p = "/api/v1/detection/settings"
 		}
 		status, body := f.do(c.method, p, c.token, c.body)
 		if status != c.want {
 			t.Errorf("%s: %d %s, want %d", c.name, status, body, c.want)
 		}
 	}
+	vendor := f.session("u-" + string(medsec.RoleVendor))
+	for _, p := range []string{"/rules", fmt.Sprintf("/rules/%d", al.RuleID)} {
+		resp, err := vendor.Get(f.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 {
+			t.Errorf("vendor on %s: %d, want 403", p, resp.StatusCode)
+		}
+	}
+	if status, body := f.do("PUT", path, f.tokens[medsec.RoleSOCAnalyst], `{"status":"investigating"}`); status != 422 || !strings.Contains(body, `"version"`) {
+		t.Errorf("no version: %d %s, want 422 naming version", status, body)
+	}
 	_, body := f.do("GET", path, f.tokens[medsec.RoleAuditor], "")
 	var got medsec.Alert
-	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Status != medsec.AlertInvestigating || got.Note != "checking the vendor's plan" || len(got.Events) != 1 {
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Status != medsec.AlertInvestigating || got.Note != "checking the vendor's plan" || len(got.Events) != 1 || got.Version != 2 {
 		t.Errorf("after triage: %+v (%v)", got, err)
 	}
 	status, body := f.do("GET", "/api/v1/alerts?status=open&site="+fmt.Sprint(f.assetHQ.SiteID), f.tokens[medsec.RoleSOCAnalyst], "")

@@ -259,13 +259,13 @@ var routeTable = []struct {
 	{"GET", "/api/v1/alerts", medsec.PermAlertRead, false},
 	{"GET", "/api/v1/alerts/{id}", medsec.PermAlertRead, false},
 	{"PUT", "/api/v1/alerts/{id}", medsec.PermAlertWrite, false},
-	{"GET", "/api/v1/rules", medsec.PermAlertRead, false},
+	{"GET", "/api/v1/rules", medsec.PermRuleRead, false},
 	{"POST", "/api/v1/rules/import", medsec.PermRuleAdmin, false},
 	{"POST", "/api/v1/rules/hunt", medsec.PermRuleAdmin, false},
-	{"GET", "/api/v1/rules/{id}", medsec.PermAlertRead, false},
+	{"GET", "/api/v1/rules/{id}", medsec.PermRuleRead, false},
 	{"DELETE", "/api/v1/rules/{id}", medsec.PermRuleAdmin, false},
 	{"PUT", "/api/v1/rules/{id}/sites/{site}", medsec.PermRuleAdmin, false},
-	{"GET", "/api/v1/detection/settings", medsec.PermAlertRead, false},
+	{"GET", "/api/v1/detection/settings", medsec.PermRuleRead, false},
 	{"PUT", "/api/v1/detection/settings", medsec.PermRuleAdmin, false},
 }
 

@@ -339,6 +339,7 @@ var deniedKeys = map[medsec.Permission]string{
 	medsec.PermIncidentRead:   "err.denied.incident_read",
 	medsec.PermIncidentWrite:  "err.denied.incident_write",
 	medsec.PermIncidentAdmin:  "err.denied.incident_admin",
+	medsec.PermRuleRead:       "err.denied.rule_read",
 }
 
 // uiDenied answers a page the user's role does not allow: status 403, titled "Not allowed"
@@ -524,10 +525,10 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /alerts", s.ui(medsec.PermAlertRead, s.uiAlertList))
 	mux.Handle("GET /alerts/{id}", s.ui(medsec.PermAlertRead, s.uiAlertShow))
 	mux.Handle("POST /alerts/{id}", s.ui(medsec.PermAlertWrite, s.uiAlertTriage))
-	mux.Handle("GET /rules", s.ui(medsec.PermAlertRead, s.uiRuleList))
+	mux.Handle("GET /rules", s.ui(medsec.PermRuleRead, s.uiRuleList))
 	mux.Handle("POST /rules/import", s.ui(medsec.PermRuleAdmin, s.uiRuleImport))
 	mux.Handle("POST /rules/settings", s.ui(medsec.PermRuleAdmin, s.uiDetectionSettings))
-	mux.Handle("GET /rules/{id}", s.ui(medsec.PermAlertRead, s.uiRuleShow))
+	mux.Handle("GET /rules/{id}", s.ui(medsec.PermRuleRead, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/test", s.ui(medsec.PermRuleAdmin, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/sites/{site}", s.ui(medsec.PermRuleAdmin, s.uiRuleSite))
 }

@@ -72,8 +72,10 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &alertShowData{Alert: a, Statuses: medsec.AlertStatuses}
-	if rule, err := s.Rules.FindRuleByID(r.Context(), a.RuleID); err == nil {
-		d.Rule = rule
+	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermRuleRead) {
+		if rule, err := s.Rules.FindRuleByID(r.Context(), a.RuleID); err == nil {
+			d.Rule = rule
+		}
 	}
 	for _, e := range a.Events {
 		ev := medsec.Event{Fields: e.Fields}
@@ -113,6 +115,13 @@ func (s *Server) uiAlertTriage(w http.ResponseWriter, r *http.Request) error {
 		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
 	}
 	var u medsec.AlertUpdate
+	if v := r.PostFormValue("version"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "version", Key: "err.bad_number", Message: "must be a number"}}}
+		}
+		u.Version = &n
+	}
 	if st := r.PostFormValue("status"); st != "" {
 		status := medsec.AlertStatus(st)
 		u.Status = &status

@@ -95,7 +95,7 @@ func ruleTags(r *medsec.DetectionRule) string {
 // FindRules lists the rules with their state at the caller's sites: built-in first, then
 // by title.
 func (s *DetectionService) FindRules(ctx context.Context, f medsec.RuleFilter) ([]*medsec.DetectionRule, error) {
-	sc, err := authorize(ctx, medsec.PermAlertRead)
+	sc, err := authorize(ctx, medsec.PermRuleRead)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *DetectionService) attachSites(ctx context.Context, q querier, sc scope,
 
 // FindRuleByID returns one rule with its state at the caller's sites.
 func (s *DetectionService) FindRuleByID(ctx context.Context, id int64) (*medsec.DetectionRule, error) {
-	sc, err := authorize(ctx, medsec.PermAlertRead)
+	sc, err := authorize(ctx, medsec.PermRuleRead)
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +393,7 @@ func (s *DetectionService) AddRuleHits(ctx context.Context, ruleID, siteID int64
 
 // FindDetectionSettings returns the stored settings, or the defaults.
 func (s *DetectionService) FindDetectionSettings(ctx context.Context) (medsec.DetectionSettings, error) {
-	if _, err := authorize(ctx, medsec.PermAlertRead); err != nil {
+	if _, err := authorize(ctx, medsec.PermRuleRead); err != nil {
 		return medsec.DetectionSettings{}, err
 	}
 	return readDetectionSettings(ctx, s.db.read, s.db.dialect)
@@ -449,9 +449,14 @@ func (s *DetectionService) UpdateDetectionSettings(ctx context.Context, set meds
 
 // ---- alerts ----
 
+// alertConflict is the error of a triage change based on an older version of the alert.
+func alertConflict() error {
+	return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this alert; reload it and try again.", Key: "alert.err.conflict"}
+}
+
 const alertColumns = `a.id, a.dedup_key, a.rule_id, r.rule_uid, a.title, a.level, a.tags, COALESCE(a.site_id, 0), COALESCE(s.name, ''), COALESCE(a.asset_id, 0), COALESCE(ast.name, ''),
 	COALESCE(a.zone_id, 0), COALESCE(z.name, ''), COALESCE(a.vendor_id, 0), a.status, COALESCE(a.assignee_id, 0), COALESCE(NULLIF(u.display_name, ''), u.username, ''),
-	a.note, a.event_count, a.first_at, a.last_at, a.created_at, a.updated_at, a.closed_at`
+	a.note, a.event_count, a.first_at, a.last_at, a.created_at, a.updated_at, a.closed_at, a.version`
 
 const alertFrom = ` FROM alerts a JOIN detection_rules r ON r.id = a.rule_id LEFT JOIN sites s ON s.id = a.site_id
 	LEFT JOIN assets ast ON ast.id = a.asset_id LEFT JOIN zones z ON z.id = a.zone_id LEFT JOIN users u ON u.id = a.assignee_id`
@@ -462,7 +467,7 @@ func scanAlert(scan func(...any) error) (*medsec.Alert, error) {
 	var closed sql.NullTime
 	if err := scan(&a.ID, &a.DedupKey, &a.RuleID, &a.RuleUID, &a.Title, &a.Level, &tags, &a.SiteID, &a.SiteName, &a.AssetID, &a.AssetName,
 		&a.ZoneID, &a.ZoneName, &a.VendorID, &status, &a.AssigneeID, &a.AssigneeName, &a.Note, &a.EventCount, &a.FirstAt, &a.LastAt,
-		&a.CreatedAt, &a.UpdatedAt, &closed); err != nil {
+		&a.CreatedAt, &a.UpdatedAt, &closed, &a.Version); err != nil {
 		return nil, err
 	}
 	a.Tags, a.Status = parseJSONList(tags), medsec.AlertStatus(status)
@@ -693,7 +698,9 @@ func findAlert(ctx context.Context, q querier, d dialect, id int64) (*medsec.Ale
 }
 
 // UpdateAlert applies a triage change: state, assignee (a user who may see the alert),
-// note. Closing sets ClosedAt; reopening clears it.
+// note. Closing sets ClosedAt; reopening clears it. The change names the alert's Version
+// it was based on: a missing one is a ValidationError on "version", an older one (someone
+// else triaged meanwhile) ECONFLICT; a change raises the version.
 func (s *DetectionService) UpdateAlert(ctx context.Context, id int64, u medsec.AlertUpdate) (*medsec.Alert, error) {
 	sc, err := authorize(ctx, medsec.PermAlertRead)
 	if err != nil {
@@ -716,6 +723,9 @@ func (s *DetectionService) UpdateAlert(ctx context.Context, id int64, u medsec.A
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err
+	}
+	if *u.Version != before.Version {
+		return nil, alertConflict()
 	}
 	after := *before
 	if u.Status != nil {
@@ -740,9 +750,16 @@ func (s *DetectionService) UpdateAlert(ctx context.Context, id int64, u medsec.A
 		}
 	}
 	after.UpdatedAt = tx.now
-	if _, err := tx.exec(ctx, `UPDATE alerts SET status = ?, assignee_id = ?, note = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
-		string(after.Status), nullID(after.AssigneeID), after.Note, nullTime(after.ClosedAt), tx.now, id); err != nil {
+	after.Version = before.Version + 1
+	res, err := tx.exec(ctx, `UPDATE alerts SET status = ?, assignee_id = ?, note = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+		string(after.Status), nullID(after.AssigneeID), after.Note, nullTime(after.ClosedAt), tx.now, id, before.Version)
+	if err != nil {
 		return nil, fmt.Errorf("update alert: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("update alert: %w", err)
+	} else if n == 0 {
+		return nil, alertConflict()
 	}
 	if err := tx.auditChange(ctx, "alert.update", "alert", id, before.SiteID, before, after); err != nil {
 		return nil, err
