@@ -203,6 +203,11 @@ func (s *Server) apiIncidentAction(w http.ResponseWriter, r *http.Request) error
 	if err := readJSON(r, &a); err != nil {
 		return err
 	}
+	if a.Version <= 0 {
+		// Without it the change would be refused as a conflict with a version that never was.
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "version", Key: "err.required",
+			Message: "is required: the incident's version as last read (optimistic locking)"}}}
+	}
 	inc, err := s.applyIncidentAction(r.Context(), id, &a)
 	if err != nil {
 		return err

@@ -69,6 +69,9 @@ func TestIncidentAPI(t *testing.T) {
 		t.Errorf("stale version: %d", status)
 	}
 	update(resp)
+	if status, resp := f.do("POST", path+"/actions", soc, `{"action": "note", "text": "x"}`); status != 422 || !strings.Contains(resp, `"version"`) {
+		t.Errorf("no version: %d %s, want 422 naming the field", status, resp)
+	}
 	if status, _ := act(soc, "bogus", ""); status != 422 {
 		t.Errorf("unknown action: %d", status)
 	}
