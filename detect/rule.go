@@ -290,6 +290,10 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 	return rules, nil
 }
 
+// uuidRE is the form of a rule id: a UUID in its 8-4-4-4-12 hexadecimal form (Sigma
+// rules specification, "Identification": "id" is a globally unique UUID; any version).
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // yamlParserProblems are the problems gopkg.in/yaml.v3 reports from its parser (rather
@@ -429,6 +433,9 @@ func (p *ruleParser) rule(root *yaml.Node) *Rule {
 			r.Title = p.str(v, "title")
 		case "id":
 			r.ID = p.str(v, "id")
+			if v.Kind == yaml.ScalarNode && !uuidRE.MatchString(r.ID) {
+				p.fail(v, "id", "must be a UUID such as 929a690e-bef0-4204-a928-ef5e620d6fcc, not %q", r.ID)
+			}
 		case "name":
 			r.Name = p.str(v, "name")
 		case "status":
