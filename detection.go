@@ -227,8 +227,10 @@ type CountWindow struct {
 // Window returns the timespan in Sigma's notation ("5m").
 func (c CountWindow) Window() string { return fmt.Sprintf("%dm", c.Minutes) }
 
-// Hours is a weekly time window: From to To (HH:MM, To after From) on the Days of the
-// week (1 Monday to 7 Sunday), in the time zone TZ (IANA name).
+// Hours is a weekly time window: From to To (HH:MM) on the Days of the week (1 Monday to
+// 7 Sunday), in the time zone TZ (IANA name). To before From is an overnight window: it
+// starts at From on one of the Days and ends at To the next morning (22:00-02:00 on Monday
+// runs Monday 22:00 to Tuesday 02:00). From equal to To is refused.
 type Hours struct {
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -236,7 +238,8 @@ type Hours struct {
 	TZ   string `json:"tz"`
 }
 
-// String describes the window ("Mon-Fri 08:00-18:00 Asia/Taipei").
+// String describes the window ("Mon,Tue,Wed,Thu,Fri 08:00-18:00 Asia/Taipei"); an
+// overnight window says so ("Mon 22:00-02:00 (next day) Asia/Taipei").
 func (h Hours) String() string {
 	names := []string{"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 	var days []string
@@ -245,7 +248,13 @@ func (h Hours) String() string {
 			days = append(days, names[d])
 		}
 	}
-	return strings.Join(days, ",") + " " + h.From + "-" + h.To + " " + h.TZ
+	span := h.From + "-" + h.To
+	if from, ok1 := parseClock(h.From); ok1 {
+		if to, ok2 := parseClock(h.To); ok2 && to < from {
+			span += " (next day)"
+		}
+	}
+	return strings.Join(days, ",") + " " + span + " " + h.TZ
 }
 
 func parseClock(s string) (int, bool) {
@@ -256,8 +265,10 @@ func parseClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
-// Contains reports whether t falls in the window. A window with a bad time zone or clock
-// contains nothing (Validate refuses it).
+// Contains reports whether t falls in the window: from From (included) to To (excluded).
+// An overnight window (To before From) holds the evening of each of its Days from From and
+// the next morning until To. A window with a bad time zone or clock contains nothing
+// (Validate refuses it).
 func (h Hours) Contains(t time.Time) bool {
 	loc, err := time.LoadLocation(h.TZ)
 	if err != nil {
@@ -274,15 +285,22 @@ func (h Hours) Contains(t time.Time) bool {
 		wd = 7
 	}
 	m := lt.Hour()*60 + lt.Minute()
-	return slices.Contains(h.Days, wd) && m >= from && m < to
+	if from < to {
+		return slices.Contains(h.Days, wd) && m >= from && m < to
+	}
+	prev := wd - 1 // the day an overnight window that is still running started
+	if prev == 0 {
+		prev = 7
+	}
+	return slices.Contains(h.Days, wd) && m >= from || slices.Contains(h.Days, prev) && m < to
 }
 
 func (h Hours) validate(field string) []FieldError {
 	var errs []FieldError
 	from, ok1 := parseClock(h.From)
 	to, ok2 := parseClock(h.To)
-	if !ok1 || !ok2 || to <= from {
-		errs = append(errs, FieldError{Field: field, Key: "err.bad_hours", Message: "from and to must be HH:MM, to after from"})
+	if !ok1 || !ok2 || to == from {
+		errs = append(errs, FieldError{Field: field, Key: "err.bad_hours", Message: "from and to must be HH:MM and differ (to before from runs past midnight)"})
 	}
 	if _, err := time.LoadLocation(h.TZ); err != nil || h.TZ == "" {
 		errs = append(errs, FieldError{Field: field + ".tz", Key: "err.unknown_value", Message: "must be an IANA time zone such as Asia/Taipei"})

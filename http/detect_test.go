@@ -162,3 +162,26 @@ func (f *fixture) postForm(path string, role medsec.Role, form string) (int, str
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// TestDetectionSettingsOvernightWindow sets a maintenance window across midnight through
+// the API: it is kept, and the maintenance rule's description says it runs to the next day.
+func TestDetectionSettingsOvernightWindow(t *testing.T) {
+	f := newFixture(t)
+	tok := f.tokens[medsec.RoleSecurityOfficer]
+	status, body := f.do("GET", "/api/v1/detection/settings", tok, "")
+	if status != 200 {
+		t.Fatalf("settings: %d %s", status, body)
+	}
+	var set map[string]any
+	if err := json.Unmarshal([]byte(body), &set); err != nil {
+		t.Fatal(err)
+	}
+	set["maintenance_window"] = map[string]any{"from": "22:00", "to": "02:00", "days": []int{1, 2, 3, 4, 5}, "tz": "Asia/Taipei"}
+	b, _ := json.Marshal(set)
+	if status, body = f.do("PUT", "/api/v1/detection/settings", tok, string(b)); status != 200 || !strings.Contains(body, `"from": "22:00"`) {
+		t.Fatalf("overnight window: %d %s", status, body)
+	}
+	if status, body = f.do("GET", "/api/v1/rules?q=maintenance", tok, ""); status != 200 || !strings.Contains(body, "22:00-02:00 (next day)") {
+		t.Errorf("maintenance rule: %d %.600s", status, body)
+	}
+}
