@@ -78,7 +78,8 @@ func TestIncidentAPI(t *testing.T) {
 	if status, _ := act(soc, "waive_item", `, "key": "stable-24h", "reason": "r"`); status != 403 {
 		t.Errorf("analyst waives: %d", status)
 	}
-	if status, resp := act(soc, "close", ""); status != 422 || !strings.Contains(resp, "termination conditions") {
+	if status, resp := act(soc, "close", ""); status != 422 || !strings.Contains(resp, "termination condition") ||
+		!strings.Contains(resp, "Core systems ran 24 hours without fault") || strings.Contains(resp, "stable-24h") {
 		t.Errorf("close with checklist open: %d %s", status, resp)
 	}
 	status, resp = act(so, "waive_item", `, "key": "no-anomaly-72h", "reason": "drill of the SIEM cut-over"`)

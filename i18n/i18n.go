@@ -77,10 +77,35 @@ func (b *Bundle) T(lang, key string, args ...any) string {
 		}
 	}
 	if len(args) > 0 {
+		args = append([]any(nil), args...) // the caller's (an error's) arguments stay keys
+		for i, a := range args {
+			switch a := a.(type) {
+			case Key:
+				args[i] = b.T(lang, string(a))
+			case Keys:
+				names := make([]string, len(a))
+				for j, k := range a {
+					names[j] = b.T(lang, k)
+				}
+				sep := "、"
+				if lang == "en" {
+					sep = "; "
+				}
+				args[i] = strings.Join(names, sep)
+			}
+		}
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
 }
+
+// Key is a message argument that is itself a message key: T puts in its text in the
+// same language (an error carries the key of a checklist item, the page shows its name).
+type Key string
+
+// Keys is a message argument that is a list of message keys: T puts in their texts in
+// the same language, joined by "; " in English and "、" in Chinese and Japanese.
+type Keys []string
 
 // Has reports whether key exists in every language.
 func (b *Bundle) Has(key string) bool {

@@ -1,6 +1,9 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEveryLanguageHasEveryKey(t *testing.T) {
 	b, err := Load()
@@ -43,5 +46,25 @@ func TestMatch(t *testing.T) {
 	}
 	if got := b.T("ja", "nav.assets"); got == "nav.assets" || got == b.T("en", "nav.assets") {
 		t.Errorf("T(ja, nav.assets) = %q: not translated", got)
+	}
+}
+
+// TestKeyArgs: a Key or Keys argument is put in as its text in the message's language, and
+// the caller's arguments stay keys.
+func TestKeyArgs(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []any{Keys{"incident.check.stable-24h", "incident.check.integrity-hash"}}
+	ja := b.T("ja", "incident.err.checklist_open_items", args...)
+	if !strings.Contains(ja, b.T("ja", "incident.check.stable-24h")+"、"+b.T("ja", "incident.check.integrity-hash")) || strings.Contains(ja, "stable-24h") {
+		t.Errorf("ja: %s", ja)
+	}
+	if _, ok := args[0].(Keys); !ok {
+		t.Errorf("arguments changed: %#v", args)
+	}
+	if en := b.T("en", "incident.err.checklist_open_items", Key("incident.check.stable-24h")); !strings.Contains(en, "Core systems ran 24 hours") {
+		t.Errorf("en: %s", en)
 	}
 }

@@ -12,10 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 	_ "time/tzdata" // the jurisdictions' time zones, on hosts without a zoneinfo database
 
 	"medsec"
+	"medsec/i18n"
 )
 
 // From names the moment a clock starts from.
@@ -286,18 +288,27 @@ func CanWaive(u *medsec.User) bool { return u != nil && u.Role == medsec.RoleSec
 // when the incident may close [003 §4.4.4: the response ends when the termination
 // conditions are met].
 func CheckClose(items []*medsec.ChecklistItem) error {
-	var open []string
+	var open i18n.Keys
 	for _, it := range items {
 		if !it.Done() {
-			open = append(open, it.Key)
+			open = append(open, "incident.check."+it.Key)
 		}
 	}
 	if len(open) > 0 {
-		return &medsec.Error{Code: medsec.EINVALID, Message: fmt.Sprintf("The incident cannot close: termination conditions not met or waived: %v.", open),
-			Key: "incident.err.checklist_open"}
+		en := ""
+		if b := bundle(); b != nil {
+			en = b.T("en", "incident.err.checklist_open_items", open)
+		}
+		return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: "incident.err.checklist_open_items", Args: []any{open}}
 	}
 	return nil
 }
+
+// bundle is the messages, for the English text of errors that name checklist items.
+var bundle = sync.OnceValue(func() *i18n.Bundle {
+	b, _ := i18n.Load()
+	return b
+})
 
 // Location returns the time zone a jurisdiction's working days are counted in.
 func Location(j medsec.Jurisdiction) *time.Location {

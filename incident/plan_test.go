@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 )
 
 var t0 = time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC) // a Thursday, 14:00 in Taipei
@@ -326,7 +327,8 @@ func TestChecklist(t *testing.T) {
 	for i, it := range items {
 		err := CheckClose(items)
 		var e *medsec.Error
-		if !errors.As(err, &e) || e.Code != medsec.EINVALID || !strings.Contains(e.Message, it.Key) {
+		if !errors.As(err, &e) || e.Code != medsec.EINVALID || strings.Contains(e.Message, it.Key) ||
+			len(e.Args) != 1 || !slices.Contains(e.Args[0].(i18n.Keys), "incident.check."+it.Key) {
 			t.Fatalf("with %d of 5 done: %v", i, err)
 		}
 		it.MetAt = t0
