@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,10 @@ func TestLogPages(t *testing.T) {
 	}
 	if status, body := f.do("GET", "/api/v1/logs/search?q="+strings.ReplaceAll("a | delete", " ", "+"), soc, ""); status != 422 {
 		t.Errorf("a pipe in the query: %d %s", status, body)
+	}
+	sub := url.QueryEscape(`nurse1 and log.syslog.version:in(his01 | format "1" as v | fields v)`)
+	if status, body := f.do("GET", "/api/v1/logs/search?q="+sub, soc, ""); status != 422 || strings.Contains(body, "medsec.site") || !strings.Contains(body, "subquer") {
+		t.Errorf("a subquery in the query: %d %s", status, body)
 	}
 	if status, body := f.do("GET", "/api/v1/logs/search?start=yesterday", soc, ""); status != 422 || !strings.Contains(body, `"start"`) {
 		t.Errorf("bad from: %d %s", status, body)

@@ -54,8 +54,44 @@ type Result struct {
 	Took      time.Duration `json:"took"`
 }
 
-// QueryError is a LogsQL filter that does not parse; Message is safe to show.
-type QueryError struct{ Message string }
+// QueryError is a LogsQL filter that does not parse or is not allowed; Message is safe to
+// show (it names only the user's own query, never the site and time limits added to it).
+// Key, when set, is the i18n key of a message without arguments.
+type QueryError struct {
+	Message string
+	Key     string
+}
+
+// errFiltersOnly refuses pipes and subqueries: a subquery such as in(x | fields f) runs
+// without the site limit, so it could tell a site-limited user what another site logged.
+var errFiltersOnly = &QueryError{
+	Message: "only filters are allowed: no pipes (|) and no subqueries such as in(... | fields f)",
+	Key:     "err.log_query_filters_only",
+}
+
+// hasPipe reports whether LogsQL text s (as printed by logstorage's Query.String) holds
+// a "|" outside quoted strings. Every pipe and every subquery needs one: a subquery
+// in in(...), contains_any(...) or contains_all(...) must end with a fields or uniq pipe.
+func hasPipe(s string) bool {
+	var quote rune
+	escaped := false
+	for _, c := range s {
+		switch {
+		case quote != 0 && escaped:
+			escaped = false
+		case quote != 0 && c == '\\' && quote != '`':
+			escaped = true
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '|':
+			return true
+		}
+	}
+	return false
+}
 
 func (e *QueryError) Error() string { return e.Message }
 
@@ -68,8 +104,12 @@ func (q Query) filterString() (string, error) {
 	if user == "" {
 		user = "*"
 	}
-	if _, err := logstorage.ParseQuery(user); err != nil {
+	uq, err := logstorage.ParseQuery(user)
+	if err != nil {
 		return "", &QueryError{Message: fmt.Sprintf("query %q: %v", user, err)}
+	}
+	if hasPipe(uq.String()) || strings.HasPrefix(strings.TrimSpace(uq.String()), "options(") {
+		return "", errFiltersOnly
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "_time:[%s, %s) ", q.From.UTC().Format(time.RFC3339Nano), q.To.UTC().Format(time.RFC3339Nano))
@@ -88,7 +128,7 @@ func (q Query) filterString() (string, error) {
 	b.WriteString("(" + user + ")")
 	full := b.String()
 	if _, err := logstorage.ParseQuery(full); err != nil {
-		return "", &QueryError{Message: fmt.Sprintf("query %q: only filters are allowed here (%v)", user, err)}
+		return "", errFiltersOnly
 	}
 	return full, nil
 }
@@ -205,7 +245,8 @@ func hitOf(row map[string]string) (Hit, error) {
 func (s *Store) scan(ctx context.Context, query string, columns []string, fn func(map[string]string)) error {
 	q, err := logstorage.ParseQueryAtTimestamp(query, s.cfg.Now().UnixNano())
 	if err != nil {
-		return &QueryError{Message: err.Error()}
+		// The text holds the site and time limits: do not show it.
+		return &QueryError{Message: "the query cannot be run"}
 	}
 	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{{}}, q, false, nil)
 	var mu sync.Mutex

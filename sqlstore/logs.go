@@ -43,6 +43,9 @@ func (s *LogService) auditEvent(ctx context.Context, action, detail string) erro
 // logQueryError turns the store's query errors into EINVALID.
 func logQueryError(err error) error {
 	var qe *logstore.QueryError
+	if errors.As(err, &qe) && qe.Key != "" {
+		return &medsec.Error{Code: medsec.EINVALID, Message: qe.Message, Key: qe.Key}
+	}
 	if errors.As(err, &qe) {
 		return &medsec.Error{Code: medsec.EINVALID, Message: qe.Message, Key: "err.log_query", Args: []any{qe.Message}}
 	}
