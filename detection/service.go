@@ -472,8 +472,20 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	if req.SiteID != 0 && !u.CanSeeSite(req.SiteID) {
 		return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
 	}
-	if req.Since.IsZero() || req.Until.IsZero() || !req.Until.After(req.Since) {
-		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "until", Key: "err.bad_time_range", Message: "since and until are required, until after since"}}}
+	// The zero time is what an absent field decodes to, so 0001-01-01 cannot be told from
+	// it: the range starts at the Unix epoch, before any event medsec stores.
+	epoch := time.Unix(0, 0)
+	var errs []medsec.FieldError
+	if req.Since.Before(epoch) {
+		errs = append(errs, medsec.FieldError{Field: "since", Key: "err.bad_time_range", Message: "is required: an RFC 3339 time from 1970-01-01T00:00:00Z on"})
+	}
+	if req.Until.Before(epoch) {
+		errs = append(errs, medsec.FieldError{Field: "until", Key: "err.bad_time_range", Message: "is required: an RFC 3339 time from 1970-01-01T00:00:00Z on"})
+	} else if !req.Until.After(req.Since) {
+		errs = append(errs, medsec.FieldError{Field: "until", Key: "err.bad_time_range", Message: "must be after since"})
+	}
+	if len(errs) > 0 {
+		return nil, &medsec.ValidationError{Errors: errs}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -498,9 +510,16 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		}
 	case len(req.RuleIDs) > 0:
 		want = func(r *medsec.DetectionRule) bool { return slices.Contains(req.RuleIDs, r.ID) }
+		found := map[int64]bool{}
 		for _, r := range s.rules {
 			if want(r) {
 				byUID[r.UID] = r
+				found[r.ID] = true
+			}
+		}
+		for i, id := range req.RuleIDs {
+			if !found[id] {
+				return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: fmt.Sprintf("rule_ids[%d]", i), Key: "err.rule_not_found", Message: fmt.Sprintf("rule %d does not exist", id)}}}
 			}
 		}
 	default:

@@ -3,7 +3,9 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"medsec"
 )
@@ -26,17 +28,28 @@ func detectAPIRoutes(s *Server) []apiRoute {
 	}
 }
 
-// alertFilter reads the alert filters of a query: status (a state, or "open"), site,
-// level, rule, assignee, asset, offset and limit.
+// alertFilter reads the alert filters of a query: status (a state, "open", or "all" or
+// empty for every state), site, level (a Sigma level), rule, assignee, asset, offset and
+// limit. An unknown status or level is a ValidationError naming the parameter and the
+// values allowed.
 func alertFilter(r *http.Request, def int) (medsec.AlertFilter, error) {
 	q := r.URL.Query()
 	f := medsec.AlertFilter{Level: q.Get("level")}
-	switch st := q.Get("status"); st {
-	case "":
-	case "open":
+	var errs []medsec.FieldError
+	switch st := q.Get("status"); {
+	case st == "" || st == "all":
+	case st == "open":
 		f.Open = true
-	default:
+	case slices.Contains(medsec.AlertStatuses, medsec.AlertStatus(st)):
 		f.Status = medsec.AlertStatus(st)
+	default:
+		errs = append(errs, medsec.FieldError{Field: "status", Key: "err.unknown_value", Message: "must be one of open, all, new, acknowledged, investigating, closed_true_positive, closed_false_positive"})
+	}
+	if f.Level != "" && !slices.Contains(medsec.RuleLevels, f.Level) {
+		errs = append(errs, medsec.FieldError{Field: "level", Key: "err.unknown_value", Message: "must be one of " + strings.Join(medsec.RuleLevels, ", ")})
+	}
+	if len(errs) > 0 {
+		return f, &medsec.ValidationError{Errors: errs}
 	}
 	for _, p := range []struct {
 		name string

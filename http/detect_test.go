@@ -185,3 +185,28 @@ func TestDetectionSettingsOvernightWindow(t *testing.T) {
 		t.Errorf("maintenance rule: %d %.600s", status, body)
 	}
 }
+
+// TestDetectionBadInput: an unknown alert status or level, a hunt naming a rule that does
+// not exist, and a hunt range outside what medsec stores are refused naming the field.
+func TestDetectionBadInput(t *testing.T) {
+	f := newFixture(t)
+	tok := f.tokens[medsec.RoleSecurityOfficer]
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+		names              string
+	}{
+		{"GET", "/api/v1/alerts?status=bogus", "", 422, `"status"`},
+		{"GET", "/api/v1/alerts?level=bogus", "", 422, `"level"`},
+		{"GET", "/api/v1/alerts?status=all&level=high", "", 200, `"alerts"`},
+		{"POST", "/api/v1/rules/hunt", `{"rule_ids":[999999],"since":"2026-11-01T00:00:00Z","until":"2026-11-30T00:00:00Z"}`, 422, `rule 999999`},
+		{"POST", "/api/v1/rules/hunt", `{"since":"0001-01-01T00:00:00Z","until":"9999-12-31T00:00:00Z"}`, 422, `1970-01-01`},
+		{"POST", "/api/v1/rules/hunt", `{"since":"2026-11-30T00:00:00Z","until":"2026-11-01T00:00:00Z"}`, 422, `must be after since`},
+		{"POST", "/api/v1/rules/hunt", `{"since":"1970-01-01T00:00:00Z","until":"9999-12-31T00:00:00Z"}`, 200, `"hits"`},
+	} {
+		status, body := f.do(c.method, c.path, tok, c.body)
+		if status != c.want || !strings.Contains(body, c.names) {
+			t.Errorf("%s %s %s: %d %.400s, want %d naming %s", c.method, c.path, c.body, status, body, c.want, c.names)
+		}
+	}
+}
