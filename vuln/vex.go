@@ -166,8 +166,14 @@ func CSAFVEX(in VEXInput) ([]byte, error) {
 				"generator":        map[string]any{"date": now, "engine": map[string]any{"name": "medsec"}},
 			},
 		},
-		"product_tree":    map[string]any{"full_product_names": products},
-		"vulnerabilities": vulns,
+	}
+	// The schema wants at least one product and one vulnerability when these are given:
+	// when no device visible to the reader is affected, both are left out (both optional).
+	if len(products) > 0 {
+		doc["product_tree"] = map[string]any{"full_product_names": products}
+	}
+	if len(vulns) > 0 {
+		doc["vulnerabilities"] = vulns
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -203,6 +209,7 @@ func ValidateCSAFSchema(data []byte) error {
 func CycloneDXVEX(in VEXInput) ([]byte, error) {
 	bom := cdx.NewBOM()
 	bom.SpecVersion = cdx.SpecVersion1_6
+	bom.JSONSchema = "http://cyclonedx.org/schema/bom-1.6.schema.json"
 	bom.SerialNumber = "urn:uuid:" + pseudoUUID(in.Advisory.ID+in.Now.UTC().Format(time.RFC3339Nano))
 	bom.Metadata = &cdx.Metadata{Timestamp: in.Now.UTC().Format(time.RFC3339), Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{Type: cdx.ComponentTypeApplication, Name: "medsec"}}}}
 	var comps []cdx.Component
@@ -222,7 +229,9 @@ func CycloneDXVEX(in VEXInput) ([]byte, error) {
 		}
 		comps = append(comps, c)
 	}
-	bom.Components = &comps
+	if len(comps) > 0 {
+		bom.Components = &comps
+	}
 	var vulns []cdx.Vulnerability
 	byCVE := map[string][]VEXDevice{}
 	var cves []string
@@ -271,7 +280,9 @@ func CycloneDXVEX(in VEXInput) ([]byte, error) {
 				Source: &cdx.Source{Name: in.Advisory.ID}, Analysis: a, Affects: &affects})
 		}
 	}
-	bom.Vulnerabilities = &vulns
+	if len(vulns) > 0 {
+		bom.Vulnerabilities = &vulns
+	}
 	var b bytes.Buffer
 	if err := cdx.NewBOMEncoder(&b, cdx.BOMFileFormatJSON).SetPretty(true).Encode(bom); err != nil {
 		return nil, fmt.Errorf("CycloneDX VEX for %s: %w", in.Advisory.ID, err)

@@ -89,3 +89,33 @@ func TestCycloneDXVEX(t *testing.T) {
 		t.Errorf("specVersion %v", raw["specVersion"])
 	}
 }
+
+// TestVEXNoDevices checks both formats for a reader who sees no affected device: a valid
+// CSAF document (no empty product tree) and a CycloneDX 1.6 document without nulls.
+func TestVEXNoDevices(t *testing.T) {
+	in := vexInput(t)
+	in.Devices = nil
+	out, err := CSAFVEX(in)
+	if err != nil {
+		t.Fatalf("CSAF without devices: %v", err)
+	}
+	if bytes.Contains(out, []byte("full_product_names")) {
+		t.Errorf("empty product tree written: %s", out)
+	}
+	out, err = CycloneDXVEX(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw["$schema"] != "http://cyclonedx.org/schema/bom-1.6.schema.json" || raw["specVersion"] != "1.6" {
+		t.Errorf("$schema %v, specVersion %v", raw["$schema"], raw["specVersion"])
+	}
+	for _, k := range []string{"components", "vulnerabilities"} {
+		if v, ok := raw[k]; ok && v == nil {
+			t.Errorf("%s is null", k)
+		}
+	}
+}
