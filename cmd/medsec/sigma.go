@@ -27,7 +27,10 @@ objects one after another, or an array; Windows event-log JSON ({"Event":
 as the rules name them or as ECS: the built-in ECS pipeline maps one to the other
 (--pipeline gives another, in pySigma's manner, see docs/DETECTION.md). Events
 are correlated in time order; --lateness (default 0) lets them arrive that much
-out of order. A rule that does not parse or compile is named with its file and
+out of order. An event without a time (@timestamp, timestamp, time, or System.TimeCreated of
+Windows event-log JSON) is given 1970-01-01T00:00:00Z plus 1 ms per event read
+before it, across all files: such events keep their input order and, being
+milliseconds apart, fall into the same correlation windows. A rule that does not parse or compile is named with its file and
 line, and the exit status is 1.
 `
 

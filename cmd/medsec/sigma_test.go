@@ -107,3 +107,24 @@ correlation:
 		t.Error("no events: no error")
 	}
 }
+
+// TestSigmaUsageAgreesWithDocs checks that docs/DETECTION.md shows the command line the
+// CLI prints, and that both say what an event without a time gets.
+func TestSigmaUsageAgreesWithDocs(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/DETECTION.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage := strings.TrimSpace(strings.Split(sigmaUsage, "\n")[1])
+	if !strings.Contains(string(doc), "\n"+usage+"\n") {
+		t.Errorf("docs/DETECTION.md lacks the usage line %q", usage)
+	}
+	for _, s := range []string{"1970-01-01T00:00:00Z plus 1 ms", "--lateness (default 0)"} {
+		if !strings.Contains(strings.Join(strings.Fields(sigmaUsage), " "), s) {
+			t.Errorf("usage lacks %q", s)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(string(doc)), " "), "1970-01-01T00:00:00Z plus 1 ms per event") {
+		t.Errorf("docs/DETECTION.md does not say what an event without a time gets")
+	}
+}
