@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,6 +137,10 @@ func TestIncidentAPI(t *testing.T) {
 	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || tabular.Untext(rows[1][14]) != "+1 restored" {
 		t.Errorf("xlsx rows %q %v", rows, err)
 	}
+	// Times are typed date-times (a serial number under a date format), not text.
+	if raw, err := x.GetCellValue("網絡安全事件臺賬", "H2", excelize.Options{RawCellValue: true}); err != nil || !isNumber(raw) {
+		t.Errorf("detected at in the XLSX: %q %v, want a typed date-time", raw, err)
+	}
 
 	// Holiday calendars: CSV and ICS, errors by line.
 	put := func(ct, body string) (int, string) {
@@ -243,4 +248,9 @@ func TestIncidentFromAlertUI(t *testing.T) {
 	if status, body := post("alert_id=abc"); status != 422 || !strings.Contains(body, "alert_id") && !strings.Contains(body, "Alert") {
 		t.Errorf("alert_id=abc: %d, want 422 naming the field", status)
 	}
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }

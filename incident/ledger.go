@@ -77,6 +77,8 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 			}
 			// Numbers stay numbers.
 			row[0], row[4], row[9], row[10], row[11] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksTotal
+			// Times are typed date-times in UTC, as the header says.
+			row[7], row[8] = tabular.Stamp(l.DetectedAt.UTC()), tabular.Stamp(l.ClosedAt.UTC())
 			if err := x.Row(row...); err != nil {
 				x.Close()
 				return err

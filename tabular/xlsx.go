@@ -24,8 +24,10 @@ type XLSXWriter struct {
 	row       int
 	headStyle int
 	dateStyle int
-	cells     []any
-	err       error
+	// stampStyle shows a Stamp as yyyy-mm-dd hh:mm.
+	stampStyle int
+	cells      []any
+	err        error
 	// done describes each sheet once written, by its part's index (sheet1.xml is 1):
 	// what WriteTo puts right in its XML.
 	done []sheetShape
@@ -67,6 +69,10 @@ func NewXLSX() *XLSXWriter {
 	}
 	dateFormat := "yyyy-mm-dd"
 	if x.dateStyle, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat}); err != nil && x.err == nil {
+		x.err = fmt.Errorf("write xlsx: %w", err)
+	}
+	stampFormat := "yyyy-mm-dd hh:mm"
+	if x.stampStyle, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &stampFormat}); err != nil && x.err == nil {
 		x.err = fmt.Errorf("write xlsx: %w", err)
 	}
 	return x
@@ -139,7 +145,8 @@ func (x *XLSXWriter) Sheet(sh Sheet) error {
 
 // Row appends a row to the current sheet. A cell may be a string (neutralised with
 // Text; "" leaves the cell empty), an int, int64 or float64 (a number), a time.Time (a
-// yyyy-mm-dd date; the zero time leaves the cell empty), or nil (empty).
+// yyyy-mm-dd date; the zero time leaves the cell empty), a Stamp (a date and time to the
+// minute, typed, in the Stamp's own time zone; zero leaves the cell empty), or nil (empty).
 func (x *XLSXWriter) Row(cells ...any) error {
 	if x.err != nil {
 		return x.err
@@ -167,6 +174,12 @@ func (x *XLSXWriter) Row(cells ...any) error {
 			} else {
 				x.cells = append(x.cells, excelize.Cell{StyleID: x.dateStyle, Value: v})
 			}
+		case Stamp:
+			if time.Time(v).IsZero() {
+				x.cells = append(x.cells, nil)
+			} else {
+				x.cells = append(x.cells, excelize.Cell{StyleID: x.stampStyle, Value: time.Time(v)})
+			}
 		default:
 			x.err = fmt.Errorf("write xlsx: row %d column %d: cannot write a %T", x.row+1, i+1, c)
 			return x.err
@@ -174,6 +187,11 @@ func (x *XLSXWriter) Row(cells ...any) error {
 	}
 	return x.setRow(x.cells)
 }
+
+// Stamp is a date and time for an XLSX cell: written as a typed date-time (format
+// yyyy-mm-dd hh:mm) of its wall clock in its own location, so a spreadsheet sorts and
+// computes with it. Convert to the zone the reader expects (e.g. UTC) before.
+type Stamp time.Time
 
 func (x *XLSXWriter) setRow(cells []any) error {
 	x.measure(cells)
