@@ -106,6 +106,7 @@ func splitDocuments(data []byte) []document {
 func ParseFile(name string, data []byte) ([]*medsec.DetectionRule, error) {
 	ve := &medsec.ValidationError{Source: name}
 	var out []*medsec.DetectionRule
+	seen := map[string]int{} // Sigma id -> line of the first document with it
 	for _, doc := range splitDocuments(data) {
 		// Blank lines before the document keep the parser's line numbers those of the file.
 		rules, err := detect.ParseRules(name, []byte(strings.Repeat("\n", doc.line-1)+doc.text))
@@ -118,6 +119,12 @@ func ParseFile(name string, data []byte) ([]*medsec.DetectionRule, error) {
 				ve.Errors = append(ve.Errors, medsec.FieldError{Line: r.Line, Field: "id", Key: "err.required", Message: "a rule needs an id to be stored"})
 				continue
 			}
+			// Two documents with one id would store only the last: refuse the file.
+			if first, dup := seen[r.ID]; dup {
+				ve.Errors = append(ve.Errors, medsec.FieldError{Line: r.Line, Field: "id", Key: "err.duplicate", Message: fmt.Sprintf("id %s is also the id of the rule at line %d", r.ID, first)})
+				continue
+			}
+			seen[r.ID] = r.Line
 			kind := medsec.RuleKindDetection
 			if r.IsCorrelation() {
 				kind = medsec.RuleKindCorrelation

@@ -203,6 +203,9 @@ func TestDetectionBadInput(t *testing.T) {
 		{"POST", "/api/v1/rules/hunt", `{"since":"0001-01-01T00:00:00Z","until":"9999-12-31T00:00:00Z"}`, 422, `1970-01-01`},
 		{"POST", "/api/v1/rules/hunt", `{"since":"2026-11-30T00:00:00Z","until":"2026-11-01T00:00:00Z"}`, 422, `must be after since`},
 		{"POST", "/api/v1/rules/hunt", `{"since":"1970-01-01T00:00:00Z","until":"9999-12-31T00:00:00Z"}`, 200, `"hits"`},
+		// Two documents sharing a Sigma id: refused naming the second's line, nothing stored.
+		{"POST", "/api/v1/rules/import?name=dup.yml", "title: a\nid: 55555555-5555-4555-8555-555555555555\nlogsource: {product: linux}\ndetection:\n  sel:\n    a: 1\n  condition: sel\n---\ntitle: b\nid: 55555555-5555-4555-8555-555555555555\nlogsource: {product: linux}\ndetection:\n  sel:\n    a: 2\n  condition: sel\n", 422, `"line": 9`},
+		{"GET", "/api/v1/rules?q=55555555", "", 200, `[]`},
 	} {
 		status, body := f.do(c.method, c.path, tok, c.body)
 		if status != c.want || !strings.Contains(body, c.names) {
