@@ -58,6 +58,14 @@ func (s *Server) inputGuard(next http.Handler) http.Handler {
 	})
 }
 
+// rawBodyPaths are the routes that read their body as a file (JSON lines, an advisory
+// feed) whatever its Content-Type: curl's default form type must not make the form
+// parser eat the body (records silently dropped) or echo it as a parameter name.
+var rawBodyPaths = map[string]bool{
+	"/api/v1/logs/ingest":       true,
+	"/api/v1/advisories/import": true,
+}
+
 // checkRequestInput checks the query string and, for a URL-encoded body, the form.
 func checkRequestInput(w http.ResponseWriter, r *http.Request) error {
 	var errs []medsec.FieldError
@@ -68,7 +76,7 @@ func checkRequestInput(w http.ResponseWriter, r *http.Request) error {
 	errs = append(errs, checkValues(q, false)...)
 	errs = append(errs, checkParams(q)...)
 	if len(errs) == 0 && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) &&
-		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && !rawBodyPaths[r.URL.Path] {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
 			errs = append(errs, medsec.FieldError{Field: "form", Key: "err.bad_char", Message: "is not a readable form"})

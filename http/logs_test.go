@@ -193,4 +193,10 @@ func TestLogIngestAndSources(t *testing.T) {
 	if err != nil || len(fw) != 2 || fw[1].Name != "Firewall" || fw[1].ExpectedInterval != 300 {
 		t.Errorf("after page registration: %v %v", fw, err)
 	}
+	// curl's default form type: the body is still read as JSON lines, never dropped.
+	n := len(sink.recs)
+	status, _, body = do("POST", "/api/v1/logs/ingest", created.Token, "application/x-www-form-urlencoded", lines)
+	if status != 200 || !strings.Contains(body, `"accepted": 2`) || len(sink.recs) != n+2 {
+		t.Fatalf("ingest as a form: %d %s, %d stored", status, body, len(sink.recs))
+	}
 }

@@ -98,6 +98,9 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 	if status, _, body := do("POST", "/api/v1/advisories/import?name=bad.json", ce, "application/json", bad); status != 422 || !strings.Contains(string(body), "bad.json: /vulnerabilities/0/product_status/known_affected/0") {
 		t.Fatalf("bad import: %d %s", status, body)
 	}
+	if status, _, body := do("POST", "/api/v1/advisories/import?name=bad.json", ce, "application/x-www-form-urlencoded", bad); status != 422 || !strings.Contains(string(body), "bad.json: /vulnerabilities/0/product_status/known_affected/0") {
+		t.Fatalf("bad import as a form: %d %s", status, body)
+	}
 	if status, _, _ := do("POST", "/api/v1/advisories/import?name=x.json", tokens[medsec.RoleSOCAnalyst], "application/json", icsma); status != 403 {
 		t.Errorf("SOC analyst import: %d", status)
 	}
