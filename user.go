@@ -104,6 +104,14 @@ func (u *User) CanSeeSite(siteID int64) bool {
 	return len(u.SiteIDs) == 0 || slices.Contains(u.SiteIDs, siteID)
 }
 
+// SeesEveryAsset reports whether the user is limited to no site and is no vendor
+// maintenance user, so that it may change what applies to every site's assets: a device
+// model, its SBOMs and its MDS2 profile (sqlstore's scope enforces it; pages use it to
+// hide the forms).
+func (u *User) SeesEveryAsset() bool {
+	return len(u.SiteIDs) == 0 && u.Role != RoleVendor
+}
+
 // CanSeeAsset reports whether the user may see the asset: its site, and for vendor
 // maintenance users, only their company's assets.
 func (u *User) CanSeeAsset(a *Asset) bool {

@@ -53,6 +53,17 @@ func TestComponentsAPIAndPages(t *testing.T) {
 		t.Errorf("auditor creating a model: %d", status)
 	}
 	sbom := shareddata.Data(t, "sbom/medical-case-study/narrow.sbom.json")
+	// A model is shared by every site: a branch-limited engineer may not change it (403).
+	for _, c := range []struct{ path, ct string }{{"/api/v1/models", "application/json"},
+		{fmt.Sprintf("/api/v1/models/%d/sbom?name=narrow.sbom.json", m.ID), "application/vnd.cyclonedx+json"}} {
+		body := sbom
+		if c.ct == "application/json" {
+			body = []byte(`{"vendor": "Aurora Medical Systems", "model": "Branch Pump"}`)
+		}
+		if status, b := f.post(c.path, f.branchCE, c.ct, body); status != 403 {
+			t.Errorf("branch user POST %s: %d %.200s", c.path, status, b)
+		}
+	}
 	status, body = f.post(fmt.Sprintf("/api/v1/models/%d/sbom?name=narrow.sbom.json", m.ID), ce, "application/vnd.cyclonedx+json", sbom)
 	if status != 201 || !strings.Contains(body, `"components": 55`) {
 		t.Fatalf("model SBOM: %d %s", status, body)

@@ -138,6 +138,13 @@ func (p *page) Can(perm string) bool {
 	return p.User != nil && p.User.Role.Can(medsec.Permission(perm))
 }
 
+// CanChangeModels reports whether the page's user may change device models, their SBOMs
+// and MDS2 profiles: inventory:write and not limited to some sites or a vendor (the rule
+// of sqlstore's scope, medsec.User.SeesEveryAsset).
+func (p *page) CanChangeModels() bool {
+	return p.Can(string(medsec.PermInventoryWrite)) && p.User.SeesEveryAsset()
+}
+
 // Static returns the checksum URL of a static file.
 func (p *page) Static(name string) string { return p.s.staticURL(name) }
 

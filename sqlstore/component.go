@@ -38,6 +38,11 @@ func (s *ComponentService) ImportSBOM(ctx context.Context, imp medsec.SBOMImport
 	if !imp.Target.Valid() {
 		return nil, medsec.Errorf(medsec.EINVALID, "Give either an asset or a device model (vendor and model).")
 	}
+	if imp.Target.AssetID == 0 {
+		if err := sc.writesShared(); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -123,8 +128,12 @@ func nonNilHashes(h []medsec.ComponentHash) []medsec.ComponentHash {
 }
 
 // deviceModel finds the target's model, creating it (audited) when named by vendor and
-// model name and not yet stored.
+// model name and not yet stored. It serves the writes to a model, which every site shares:
+// the scope must see every asset (scope.writesShared).
 func (tx *Tx) deviceModel(ctx context.Context, sc scope, t medsec.ComponentTarget) (*medsec.DeviceModel, error) {
+	if err := sc.writesShared(); err != nil {
+		return nil, err
+	}
 	if t.ModelID != 0 {
 		m, err := findDeviceModel(ctx, tx, tx.db.dialect, t.ModelID)
 		if err != nil {
@@ -231,6 +240,8 @@ func (s *ComponentService) DeleteSBOM(ctx context.Context, id int64) error {
 			return medsec.NotInScope("SBOM not found.", "", fmt.Sprintf("sbom %d", id), a.SiteID)
 		}
 		siteID, target = a.SiteID, fmt.Sprintf("asset %d", a.ID)
+	} else if err := sc.writesShared(); err != nil {
+		return err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM components WHERE sbom_id = ?`, id); err != nil {
 		return fmt.Errorf("delete sbom %d: %w", id, err)
@@ -426,6 +437,9 @@ func (s *ComponentService) EnsureDeviceModel(ctx context.Context, vendorName, mo
 	t := medsec.ComponentTarget{VendorName: vendorName, ModelName: modelName}
 	if !t.Valid() {
 		return nil, medsec.Errorf(medsec.EINVALID, "Give a vendor and a model name.")
+	}
+	if err := sc.writesShared(); err != nil {
+		return nil, err
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {

@@ -40,6 +40,9 @@ func (s *ComponentService) ImportMDS2(ctx context.Context, target medsec.Compone
 	if target.AssetID != 0 || !target.Valid() {
 		return nil, medsec.Errorf(medsec.EINVALID, "An MDS2 form describes a device model: give the vendor and the model.")
 	}
+	if err := sc.writesShared(); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err

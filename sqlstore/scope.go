@@ -177,3 +177,15 @@ func (h *hostScope) mask(f *medsec.Flow) {
 		f.Dst = netip.Addr{}
 	}
 }
+
+// writesShared checks that the scope may change what is shared by every site: a device
+// model, its SBOMs and its MDS2 profile apply to each asset of the model at every site, so
+// only a user limited to no site, and no vendor-maintenance user, may change them. Other
+// users get EFORBIDDEN (medsec.ErrForbidden), which the HTTP layer answers 403 and audits
+// as permission.denied. docs/SECURITY.md describes the rule.
+func (sc scope) writesShared() error {
+	if !sc.user.SeesEveryAsset() {
+		return medsec.ErrForbidden()
+	}
+	return nil
+}
