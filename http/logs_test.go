@@ -49,7 +49,9 @@ func TestLogIngestAndSources(t *testing.T) {
 	tracker := &logs.Tracker{Next: sink, Sources: sources, Now: func() time.Time { return now }}
 	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
 		Assets: sqlstore.NewAssetService(db), LogSources: sources, LogSink: tracker,
-		LogListeners: func() logs.ListenerCounts { return logs.ListenerCounts{Received: 120, Stored: 117, UDPDropped: 3, SinkFailures: 1} }}
+		LogListeners: func() logs.ListenerCounts {
+			return logs.ListenerCounts{Received: 120, Stored: 117, UDPDropped: 3, SinkFailures: 1}
+		}}
 	site := &medsec.Site{Code: "HQ", Name: "本院"}
 	if err := services.Org.CreateSite(ctx, site); err != nil {
 		t.Fatal(err)
