@@ -207,6 +207,9 @@ type Asset struct {
 
 // FieldError is one invalid field of an input, located by line when it came from a file.
 type FieldError struct {
+	// File is the file inside an upload (a zip, a directory) the problem is in; empty
+	// when the upload is one file (ValidationError.Source names it).
+	File  string `json:"file,omitempty"`
 	Line  int    `json:"line,omitempty"`
 	Field string `json:"field"`
 	// Key names the problem for translation; Message says it in English.
@@ -224,11 +227,20 @@ type FieldError struct {
 }
 
 // Error implements the error interface.
+// It reads "file: line N: field: message", leaving out the parts the problem lacks.
 func (e FieldError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Field, e.Message)
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File + ": ")
 	}
-	return fmt.Sprintf("%s: %s", e.Field, e.Message)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
 }
 
 // ValidationError is every problem found in an input; it is an EINVALID error.

@@ -238,8 +238,9 @@ type Hours struct {
 	TZ   string `json:"tz"`
 }
 
-// String describes the window ("Mon,Tue,Wed,Thu,Fri 08:00-18:00 Asia/Taipei"); an
-// overnight window says so ("Mon 22:00-02:00 (next day) Asia/Taipei").
+// String describes the window in English ("Mon,Tue,Wed,Thu,Fri 08:00-18:00 Asia/Taipei"),
+// as the built-in rules' Sigma text carries it; an overnight window says so ("Mon
+// 22:00-02:00 (next day) Asia/Taipei"). Pages say it in the reader's language.
 func (h Hours) String() string {
 	names := []string{"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 	var days []string
@@ -249,12 +250,17 @@ func (h Hours) String() string {
 		}
 	}
 	span := h.From + "-" + h.To
-	if from, ok1 := parseClock(h.From); ok1 {
-		if to, ok2 := parseClock(h.To); ok2 && to < from {
-			span += " (next day)"
-		}
+	if h.Overnight() {
+		span += " (next day)"
 	}
 	return strings.Join(days, ",") + " " + span + " " + h.TZ
+}
+
+// Overnight reports whether the window runs past midnight (To before From).
+func (h Hours) Overnight() bool {
+	from, ok1 := parseClock(h.From)
+	to, ok2 := parseClock(h.To)
+	return ok1 && ok2 && to < from
 }
 
 func parseClock(s string) (int, bool) {

@@ -190,12 +190,12 @@ func ReadImport(name string, data []byte) ([]*medsec.DetectionRule, error) {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, &medsec.ValidationError{Source: name + ":" + f.Name, Errors: []medsec.FieldError{{Key: "err.bad_zip", Message: err.Error()}}}
+			return nil, &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{{File: f.Name, Key: "err.bad_zip", Message: err.Error()}}}
 		}
 		b, err := io.ReadAll(io.LimitReader(rc, MaxImportBytes))
 		rc.Close()
 		if err != nil {
-			return nil, &medsec.ValidationError{Source: name + ":" + f.Name, Errors: []medsec.FieldError{{Key: "err.bad_zip", Message: err.Error()}}}
+			return nil, &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{{File: f.Name, Key: "err.bad_zip", Message: err.Error()}}}
 		}
 		files[f.Name] = b
 	}
@@ -253,14 +253,14 @@ func readFiles(source string, files map[string][]byte) ([]*medsec.DetectionRule,
 		rules, err := ParseFile(n, files[n])
 		if err != nil {
 			for _, fe := range err.(*medsec.ValidationError).Errors {
-				fe.Field = strings.TrimSuffix(n+": "+fe.Field, ": ")
+				fe.File = n
 				ve.Errors = append(ve.Errors, fe)
 			}
 			continue
 		}
 		for _, r := range rules {
 			if other, dup := seen[r.UID]; dup {
-				ve.Errors = append(ve.Errors, medsec.FieldError{Field: n + ": id", Key: "err.duplicate", Message: fmt.Sprintf("id %s is also the id of a rule in %s", r.UID, other)})
+				ve.Errors = append(ve.Errors, medsec.FieldError{File: n, Field: "id", Key: "err.duplicate", Value: r.UID, Message: fmt.Sprintf("id %s is also the id of a rule in %s", r.UID, other)})
 				continue
 			}
 			seen[r.UID] = n

@@ -30,8 +30,11 @@ type page struct {
 	// Error is a translated error shown at the top of the page.
 	Error  string
 	Errors []medsec.FieldError
-	Path   string
-	Data   any
+	// ErrorsOfFields heads the problems' second column "Field" (a rule file's YAML key)
+	// rather than "Column" (a sheet's column).
+	ErrorsOfFields bool
+	Path           string
+	Data           any
 	// ctx is the request's context, for reads the views make (the user's sites' zones).
 	ctx  context.Context
 	zone *time.Location
@@ -174,6 +177,17 @@ func (p *page) FieldError(fe medsec.FieldError) string {
 		text += "（" + p.T("err.allowed_values", strings.Join(labels, "、")) + "）"
 	}
 	return text
+}
+
+// ErrorFiles reports whether a problem names a file inside the upload (a zip), so that
+// the problems get a file column.
+func (p *page) ErrorFiles() bool {
+	for _, fe := range p.Errors {
+		if fe.File != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Languages lists the UI languages with their own names.

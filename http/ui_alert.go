@@ -86,7 +86,7 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 		d.Fields = append(d.Fields, fv)
 	}
 	p := s.newPage(r, "alert.title")
-	p.Title = a.Title
+	p.Title = p.RuleTitle(a.RuleUID, a.Title)
 	p.Data = d
 	s.render(w, r, http.StatusOK, "alert_show", p)
 	return nil
@@ -191,7 +191,7 @@ func (s *Server) uiRuleImport(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &ve):
 		p.Error = p.T("rules.import_rejected", name, len(ve.Errors))
-		p.Errors = ve.Errors
+		p.Errors, p.ErrorsOfFields = ve.Errors, true
 	case errors.As(err, &e) && (e.Code == medsec.EINVALID || e.Code == medsec.ECONFLICT):
 		p.Error = e.Message
 		if e.Key != "" {
@@ -229,6 +229,7 @@ func (s *Server) uiRuleSite(w http.ResponseWriter, r *http.Request) error {
 // ruleShowData is one rule's page, with the result of a test over stored events.
 type ruleShowData struct {
 	Rule        *medsec.DetectionRule
+	Settings    *medsec.DetectionSettings
 	Since       string
 	Until       string
 	Result      *medsec.HuntResult
@@ -247,8 +248,13 @@ func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
+	set, err := s.Rules.FindDetectionSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Settings = &set
 	p := s.newPage(r, "rule.title")
-	p.Title = rule.Title
+	p.Title = p.RuleTitle(rule.UID, rule.Title)
 	if r.Method == http.MethodPost {
 		d.Since, d.Until = r.PostFormValue("since"), r.PostFormValue("until")
 		since, err1 := time.Parse("2006-01-02", d.Since)
@@ -308,7 +314,7 @@ func (s *Server) uiDetectionSettings(w http.ResponseWriter, r *http.Request) err
 		if errors.As(err, &ve) {
 			p := s.newPage(r, "rules.title")
 			p.Error = p.T("rules.settings_rejected")
-			p.Errors = ve.Errors
+			p.Errors, p.ErrorsOfFields = ve.Errors, true
 			return s.renderRules(w, r, http.StatusUnprocessableEntity, p, nil)
 		}
 		return err
@@ -316,4 +322,59 @@ func (s *Server) uiDetectionSettings(w http.ResponseWriter, r *http.Request) err
 	flash(w, "rules.settings_saved")
 	http.Redirect(w, r, "/rules#settings", http.StatusSeeOther)
 	return nil
+}
+
+// RuleTitle is a rule's title in the page's language: a built-in rule's from the
+// translations (builtin_rule.<Sigma id>.title), any other rule's as its Sigma title. The
+// stored title (English for a built-in rule) stays the rule's title in exports.
+func (p *page) RuleTitle(uid, title string) string {
+	if k := "builtin_rule." + uid + ".title"; p.s.i18n.Has(k) {
+		return p.T(k)
+	}
+	return title
+}
+
+// RuleDescription is a rule's description in the page's language; a built-in rule's
+// names the settings' current values in their places ({failed_count}, {working_hours}…).
+func (p *page) RuleDescription(r *medsec.DetectionRule, set *medsec.DetectionSettings) string {
+	k := "builtin_rule." + r.UID + ".description"
+	if set == nil || !p.s.i18n.Has(k) {
+		return r.Description
+	}
+	kinds := make([]string, len(set.DeviceZoneKinds))
+	for i, z := range set.DeviceZoneKinds {
+		kinds[i] = p.T("zonekind." + string(z))
+	}
+	sep := "、"
+	if p.Lang == "en" {
+		sep = ", "
+	}
+	itoa := strconv.Itoa
+	return strings.NewReplacer(
+		"{failed_count}", itoa(set.FailedLogins.Count), "{failed_minutes}", itoa(set.FailedLogins.Minutes),
+		"{sensitive_count}", itoa(set.SensitiveAttempts.Count), "{sensitive_minutes}", itoa(set.SensitiveAttempts.Minutes),
+		"{storage_percent}", itoa(set.StorageGrowthPercent), "{working_hours}", p.Hours(set.WorkingHours),
+		"{maintenance_window}", p.Hours(set.MaintenanceWindow), "{zone_kinds}", strings.Join(kinds, sep),
+		"{emergency_accounts}", strings.Join(set.EmergencyAccounts, sep), "{sensitive_paths}", strings.Join(set.SensitivePaths, sep),
+	).Replace(p.T(k))
+}
+
+// Hours is a weekly window in the page's language ("週一、週二 08:00-18:00 Asia/Taipei"),
+// an overnight one marked as running into the next day.
+func (p *page) Hours(h medsec.Hours) string {
+	sep := "、"
+	if p.Lang == "en" {
+		sep = ","
+	}
+	var days []string
+	for _, d := range h.Days {
+		if d >= 1 && d <= 7 {
+			days = append(days, p.T("weekday."+strconv.Itoa(d)))
+		}
+	}
+	span := h.From + "-" + h.To
+	if h.Overnight() {
+		span += " " + p.T("hours.next_day")
+	}
+	return strings.Join(days, sep) + " " + span + " " + h.TZ
 }
