@@ -161,6 +161,16 @@ type Alert struct {
 	Version int64 `json:"version"`
 	// Events are the events that matched (FindAlertByID only), oldest first.
 	Events []AlertEvent `json:"events,omitempty"`
+	// Incidents are the incidents the alert opened or joined (FindAlertByID only, for a
+	// caller who may read incidents), oldest first.
+	Incidents []AlertIncident `json:"incidents,omitempty"`
+}
+
+// AlertIncident is an incident an alert opened or joined, as the alert names it.
+type AlertIncident struct {
+	ID     int64          `json:"id"`
+	Title  string         `json:"title"`
+	Status IncidentStatus `json:"status"`
 }
 
 // AlertEvent is an event as an alert keeps it: its key, time, the record it came from
@@ -467,6 +477,10 @@ type AlertService interface {
 	FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, int, error)
 	// FindAlertByID returns an alert with its events.
 	FindAlertByID(ctx context.Context, id int64) (*Alert, error)
+	// FindAlertAssignees lists the users the alert may be assigned to: enabled, allowed
+	// to triage (PermAlertWrite) and seeing the alert's site and asset (a vendor user: an
+	// asset of its company), by username. ENOTFOUND as FindAlertByID.
+	FindAlertAssignees(ctx context.Context, id int64) ([]*User, error)
 	// UpdateAlert applies a triage change and returns the alert. EINVALID for a bad state
 	// or an assignee who may not see the alert.
 	UpdateAlert(ctx context.Context, id int64, u AlertUpdate) (*Alert, error)

@@ -17,6 +17,7 @@ func detectAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/alerts", Perm: medsec.PermAlertRead, Handler: s.apiAlertList},
 		{Method: "GET", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertRead, Handler: s.apiAlertGet},
 		{Method: "PUT", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertWrite, Handler: s.apiAlertUpdate},
+		{Method: "GET", Path: "/api/v1/alerts/{id}/assignees", Perm: medsec.PermAlertRead, Handler: s.apiAlertAssignees},
 		{Method: "GET", Path: "/api/v1/rules", Perm: medsec.PermRuleRead, Handler: s.apiRuleList},
 		{Method: "POST", Path: "/api/v1/rules/import", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleImport},
 		{Method: "POST", Path: "/api/v1/rules/hunt", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleHunt},
@@ -82,6 +83,31 @@ func (s *Server) apiAlertList(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts, "total": total})
 	return nil
+}
+
+// apiAlertAssignees lists the users the alert may be assigned to.
+func (s *Server) apiAlertAssignees(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	users, err := s.Alerts.FindAlertAssignees(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]alertAssignee, len(users))
+	for i, u := range users {
+		out[i] = alertAssignee{u.ID, u.Username, u.DisplayName}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// alertAssignee is a user as the assignee list names it: no contact details or rights.
+type alertAssignee struct {
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
 }
 
 func (s *Server) apiAlertGet(w http.ResponseWriter, r *http.Request) error {

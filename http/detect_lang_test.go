@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -182,5 +183,79 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAlertPageIncidentsAndAssignees: the alert page links the incident the alert opened
+// (and offers to open one before), and its assignee list holds only enabled users who
+// may triage and see the alert's site: the branch-limited engineer is offered for the
+// branch's alert, not for the main site's; the vendor and auditor (no triage) never.
+func TestAlertPageIncidentsAndAssignees(t *testing.T) {
+	f := newFixture(t)
+	hq, br := raiseAssetAlert(t, f.db, f.assetHQ), raiseAssetAlert(t, f.db, f.assetBR)
+	c := f.session("u-" + string(medsec.RoleSecurityOfficer))
+	page := func(id int64) string {
+		status, _, body := getIn(t, c, fmt.Sprintf("%s/alerts/%d", f.srv.URL, id), "en")
+		if status != 200 {
+			t.Fatalf("alert %d: %d", id, status)
+		}
+		return body
+	}
+	body := page(hq.ID)
+	if !strings.Contains(body, `id="alert-open-incident"`) || strings.Contains(body, `<a href="/incidents/`) {
+		t.Errorf("alert without incident: no open form, or an incident link")
+	}
+	options := regexp.MustCompile(`<option value="(\d+)">([^<]+)</option>`)
+	offered := func(body string) []string {
+		var names []string
+		for _, m := range options.FindAllStringSubmatch(body, -1) {
+			names = append(names, m[2])
+		}
+		return names
+	}
+	triage := []string{"u-admin", "u-clinical-engineer", "u-it-operations", "u-security-officer", "u-soc-analyst"}
+	for _, tt := range []struct {
+		alert *medsec.Alert
+		want  []string
+	}{{hq, triage}, {br, append([]string{"branch-ce"}, triage...)}} {
+		if got := offered(page(tt.alert.ID)); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("alert at site %d offers %v, want %v", tt.alert.SiteID, got, tt.want)
+		}
+	}
+	// Assigning someone the list leaves out is refused by the store as well.
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	users, err := sqlstore.NewUserService(f.db).FindUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Username != "branch-ce" {
+			continue
+		}
+		form := url.Values{"version": {"1"}, "assign": {fmt.Sprint(u.ID)}}.Encode()
+		if status, body := f.postForm(fmt.Sprintf("/alerts/%d", hq.ID), medsec.RoleSecurityOfficer, form); status != 422 || !strings.Contains(body, "assignee_id") {
+			t.Errorf("branch engineer assigned to the main site's alert: %d", status)
+		}
+		if status, _ := f.postForm(fmt.Sprintf("/alerts/%d", br.ID), medsec.RoleSecurityOfficer, form); status != 303 {
+			t.Errorf("branch engineer assigned to the branch's alert: %d", status)
+		}
+	}
+	status, out := f.do("POST", "/api/v1/incidents/from-alert", f.tokens[medsec.RoleSecurityOfficer], fmt.Sprintf(`{"alert_id":%d}`, hq.ID))
+	if status != 201 {
+		t.Fatalf("incident from alert: %d %s", status, out)
+	}
+	var opened struct{ Incident struct{ ID int64 } }
+	json.Unmarshal([]byte(out), &opened)
+	inc := opened.Incident
+	if body := page(hq.ID); !strings.Contains(body, fmt.Sprintf(`<a href="/incidents/%d">#%d `, inc.ID, inc.ID)) {
+		t.Errorf("alert page does not link incident %d", inc.ID)
+	}
+	// The API gives the same.
+	if _, out := f.do("GET", fmt.Sprintf("/api/v1/alerts/%d/assignees", hq.ID), f.tokens[medsec.RoleSOCAnalyst], ""); strings.Contains(out, "branch-ce") || !strings.Contains(out, `"u-soc-analyst"`) {
+		t.Errorf("API assignees of the main site's alert: %.400s", out)
+	}
+	_, out = f.do("GET", fmt.Sprintf("/api/v1/alerts/%d", hq.ID), f.tokens[medsec.RoleSecurityOfficer], "")
+	if !strings.Contains(out, `"incidents": [`) {
+		t.Errorf("API alert lacks its incidents: %.300s", out)
 	}
 }

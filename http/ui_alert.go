@@ -55,6 +55,8 @@ type alertShowData struct {
 	Rule     *medsec.DetectionRule
 	Statuses []medsec.AlertStatus
 	Fields   [][]fieldValue
+	// Assignees are the users the alert may be assigned to (for a user who may triage).
+	Assignees []*medsec.User
 }
 
 // fieldValue is one field of an event as the alert page lists it.
@@ -75,6 +77,11 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermRuleRead) {
 		if rule, err := s.Rules.FindRuleByID(r.Context(), a.RuleID); err == nil {
 			d.Rule = rule
+		}
+	}
+	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermAlertWrite) {
+		if d.Assignees, err = s.Alerts.FindAlertAssignees(r.Context(), id); err != nil {
+			return err
 		}
 	}
 	for _, e := range a.Events {
@@ -105,7 +112,8 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// uiAlertTriage applies the triage form: state, note, and "assign to me" or unassign.
+// uiAlertTriage applies the triage form: state, note, and an assignee ("me", "none" or a
+// user's number from the page's list).
 func (s *Server) uiAlertTriage(w http.ResponseWriter, r *http.Request) error {
 	id, err := parseID(r, "id")
 	if err != nil {
@@ -137,6 +145,13 @@ func (s *Server) uiAlertTriage(w http.ResponseWriter, r *http.Request) error {
 	case "none":
 		var none int64
 		u.AssigneeID = &none
+	case "":
+	default:
+		n, err := strconv.ParseInt(r.PostFormValue("assign"), 10, 64)
+		if err != nil {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "assign", Key: "err.bad_number", Message: "must be a user number, me or none"}}}
+		}
+		u.AssigneeID = &n
 	}
 	if _, err := s.Alerts.UpdateAlert(r.Context(), id, u); err != nil {
 		return err

@@ -684,7 +684,81 @@ func (s *DetectionService) FindAlertByID(ctx context.Context, id int64) (*medsec
 		}
 		a.Events = append(a.Events, e)
 	}
-	return a, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find alert: %w", err)
+	}
+	if sc.user.Role.Can(medsec.PermIncidentRead) {
+		if a.Incidents, err = alertIncidents(ctx, s.db, id); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// alertIncidents lists the incidents an alert opened or joined; they are at the alert's
+// site, which the caller sees.
+func alertIncidents(ctx context.Context, db *DB, alertID int64) ([]medsec.AlertIncident, error) {
+	rows, err := db.read.QueryContext(ctx, db.dialect.rebind(`SELECT i.id, i.title, i.status FROM incident_alerts ia JOIN incidents i ON i.id = ia.incident_id
+		WHERE ia.alert_id = ? ORDER BY i.id`), alertID)
+	if err != nil {
+		return nil, fmt.Errorf("find alert incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []medsec.AlertIncident
+	for rows.Next() {
+		var in medsec.AlertIncident
+		if err := rows.Scan(&in.ID, &in.Title, &in.Status); err != nil {
+			return nil, fmt.Errorf("find alert incidents: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// FindAlertAssignees lists the users who may triage the alert: enabled, holding
+// PermAlertWrite, and seeing the alert as UpdateAlert requires of an assignee.
+func (s *DetectionService) FindAlertAssignees(ctx context.Context, id int64) ([]*medsec.User, error) {
+	sc, err := authorize(ctx, medsec.PermAlertRead)
+	if err != nil {
+		return nil, err
+	}
+	a, err := findAlert(ctx, s.db.read, s.db.dialect, id)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.seesAlert(a) {
+		return nil, medsec.NotInScope("Alert not found.", "err.alert_not_found", fmt.Sprintf("alert %d", id), a.SiteID)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("find alert assignees: %w", err)
+	}
+	var users []*medsec.User
+	for rows.Next() {
+		u, err := scanUser(rows.Scan)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find alert assignees: %w", err)
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find alert assignees: %w", err)
+	}
+	var out []*medsec.User
+	for _, u := range users {
+		if u.Disabled || !u.Role.Can(medsec.PermAlertWrite) {
+			continue
+		}
+		if u.SiteIDs, err = userSites(ctx, s.db.read, s.db.dialect, u.ID); err != nil {
+			return nil, err
+		}
+		if (scope{user: u}).seesAlert(a) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 func findAlert(ctx context.Context, q querier, d dialect, id int64) (*medsec.Alert, error) {
