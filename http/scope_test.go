@@ -119,6 +119,18 @@ type scopeFixture struct {
 	users    []*scopeUser
 	// logSources are one log source per site, each linked to the site's first asset.
 	logSources []*medsec.LogSource
+	// scans are one scanner report per site, of its PACS, whose result (one CVE, the same
+	// at both sites) is titled for the site; the report stands in the advisories as
+	// SCAN-<id>.
+	scans []scopeScan
+}
+
+// scopeScan is a scanner report of the scope fixture, the asset its host is attached to
+// and the words that tell of it: its file name and its result's title.
+type scopeScan struct {
+	report *medsec.ScanReport
+	asset  *medsec.Asset
+	marks  []string
 }
 
 func newScopeFixture(t *testing.T, engine string) *scopeFixture {
@@ -281,6 +293,17 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	for _, sa := range f.assets {
 		raiseAssetAlert(t, db, sa.asset)
 	}
+	for _, sa := range f.assets {
+		if sa.asset.Kind != medsec.KindPACS {
+			continue
+		}
+		file, title := "scope-weekly-"+sa.asset.Name+"-6631.nessus", "Scanner saw 6631 on "+sa.asset.Name
+		rep, err := services.Scans.ImportScan(ctx, medsec.ScanImport{Format: "nessus", Scanner: "Nessus", FileName: file, SHA256: file,
+			Hosts: []medsec.ScanHost{{Address: sa.asset.IPs[0], Results: []medsec.ScanResult{{ScannerID: "6631", Title: title, Severity: "high",
+				CVEs: []string{"CVE-2024-6387"}, Vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}}})
+		must(err)
+		f.scans = append(f.scans, scopeScan{report: rep, asset: sa.asset, marks: []string{file, title}})
+	}
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must(err)
@@ -311,6 +334,11 @@ func (f *scopeFixture) foreign(u *medsec.User) []string {
 	for _, src := range f.logSources {
 		if !u.CanSeeSite(src.SiteID) {
 			out = append(out, src.Name, src.Address)
+		}
+	}
+	for _, sc := range f.scans {
+		if !u.CanSeeAsset(sc.asset) {
+			out = append(out, sc.marks...)
 		}
 	}
 	if u.Role == medsec.RoleVendor {
@@ -394,7 +422,8 @@ func uiGETRoutes(t *testing.T) []string {
 }
 
 // urls expands a route pattern into the concrete URLs the walk fetches: every object ID
-// of the fixture for {id}, every evidence file for {sha256}, and for pages of a site both
+// of the fixture for {id}, every evidence file for {sha256}, every scan report's advisory
+// for {ref}, and for pages of a site both
 // sites and none, with the query parameters that select an asset, catalog or format.
 func (f *scopeFixture) urls(pattern string) []string {
 	var ids []string
@@ -420,11 +449,18 @@ func (f *scopeFixture) urls(pattern string) []string {
 	for _, src := range f.logSources {
 		addID(src.ID)
 	}
+	for _, sc := range f.scans {
+		addID(sc.report.ID)
+	}
 	var paths []string
 	switch {
 	case strings.Contains(pattern, "{sha256}"):
 		for _, sa := range f.assets {
 			paths = append(paths, strings.ReplaceAll(pattern, "{sha256}", f.evidence[sa.asset.ID].SHA256))
+		}
+	case strings.Contains(pattern, "{ref}"):
+		for _, sc := range f.scans {
+			paths = append(paths, strings.ReplaceAll(pattern, "{ref}", fmt.Sprintf("SCAN-%d", sc.report.ID)))
 		}
 	case strings.Contains(pattern, "{id}"):
 		for _, id := range ids {

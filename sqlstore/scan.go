@@ -202,12 +202,29 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 	if _, err := tx.exec(ctx, `UPDATE scan_reports SET attached = ?, findings = ? WHERE id = ?`, rep.Attached, rep.Findings, rep.ID); err != nil {
 		return nil, fmt.Errorf("store scan report: %w", err)
 	}
-	var siteID int64
-	if chosen != nil {
-		siteID = chosen.SiteID
+	// One audit row per site the report's hosts were attached at, each naming that site's
+	// assets only: the trail of a site shows what was scanned there and nothing of the
+	// others. A report that attached nothing tells of no site's host and is audited for
+	// all (site 0).
+	bySite := map[int64][]int64{}
+	var sites []int64
+	for _, id := range attachedTo {
+		site := ix.sites[id]
+		if chosen != nil {
+			site = chosen.SiteID
+		}
+		if _, ok := bySite[site]; !ok {
+			sites = append(sites, site)
+		}
+		bySite[site] = append(bySite[site], id)
 	}
-	if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, siteID, nil, scanAudit{rep, attachedTo}); err != nil {
-		return nil, err
+	if len(sites) == 0 {
+		sites = []int64{0}
+	}
+	for _, site := range sites {
+		if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, site, nil, scanAudit{rep, bySite[site]}); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
@@ -225,24 +242,6 @@ func scanScanReport(scan func(...any) error) (*medsec.ScanReport, error) {
 	}
 	r.ImportedAt = r.ImportedAt.UTC()
 	return &r, nil
-}
-
-// seesUnattached reports whether the scope shows hosts attached to no asset: only a user
-// limited to no site and no vendor.
-func (sc scope) seesUnattached() bool { return len(sc.user.SiteIDs) == 0 && sc.vendor() == 0 }
-
-// hostCond returns the condition on scan_hosts (alias h) of the hosts the scope sees.
-func (sc scope) hostCond() (string, []any) {
-	cond, args := sc.assetCond("a")
-	attached := "h.asset_id IN (SELECT a.id FROM assets a"
-	if cond != "" {
-		attached += " WHERE " + cond
-	}
-	attached += ")"
-	if sc.seesUnattached() {
-		return "(h.asset_id IS NULL OR " + attached + ")", args
-	}
-	return attached, args
 }
 
 // FindScanReports implements medsec.ScanService: the reports with a host the caller sees.

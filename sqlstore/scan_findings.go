@@ -86,13 +86,13 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		if c, err := vuln.ParseCVSS(r.Vector); err == nil {
 			base, known = c.Base, 1
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cvss_vector, base_score, score_known, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		// The result's title stays with this finding: the CVE row is every site's.
+		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, cvss_vector, base_score, score_known, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (cve) DO UPDATE SET
 				cvss_vector = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
 				base_score = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
-				score_known = CASE WHEN vuln_vulnerabilities.score_known = 1 OR excluded.score_known = 1 THEN 1 ELSE 0 END,
-				title = CASE WHEN vuln_vulnerabilities.title = '' THEN excluded.title ELSE vuln_vulnerabilities.title END`,
-			k.cve, shortText(r.Title, 500), r.Vector, base, known, tx.now); err != nil {
+				score_known = CASE WHEN vuln_vulnerabilities.score_known = 1 OR excluded.score_known = 1 THEN 1 ELSE 0 END`,
+			k.cve, r.Vector, base, known, tx.now); err != nil {
 			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
 		}
 		var score float64
@@ -130,10 +130,10 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			test = "installed " + r.Version + ", fixed in " + r.FixedVersion
 		}
 		id, err = tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-			identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source)
-			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title)
+			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", strings.TrimSpace(r.ScannerID+" "+where), "scanner report: "+rep.Scanner,
-			test, string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner)
+			test, string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500))
 		if err != nil {
 			return 0, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
 		}

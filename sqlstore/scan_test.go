@@ -10,6 +10,7 @@ import (
 	"medsec/internal/shareddata"
 	"medsec/scanreport"
 	"medsec/sqlstore"
+	"medsec/vuln"
 )
 
 func readScan(t *testing.T, rel string, assetID int64) medsec.ScanImport {
@@ -155,6 +156,86 @@ func TestScanFindings(t *testing.T) {
 		}
 		if !got.GoneAt.IsZero() || got.State != medsec.FindingConfirmed || strings.Join(got.Advisories, ",") != ref+",SCAN-"+strconv.FormatInt(rep2.ID, 10) {
 			t.Errorf("after rematch and a second scan: gone %v, state %s, advisories %v", got.GoneAt, got.State, got.Advisories)
+		}
+	})
+}
+
+// TestScanAdvisoryScope: a scan report stands in the advisories as SCAN-<id>, titled with
+// its scanner and file name, and its results' titles name what the scanner saw on one
+// site's host. A user limited to the other site, or a vendor user whose company has no
+// host in the report, neither lists it, nor reads it, nor sees its titles on its own
+// findings of the same CVE; published advisories stay visible to all.
+func TestScanAdvisoryScope(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		org := sqlstore.NewOrgService(db)
+		vendor := &medsec.Vendor{Name: "Branch Vendor Ltd"}
+		if err := org.CreateVendor(system, vendor); err != nil {
+			t.Fatal(err)
+		}
+		assets := sqlstore.NewAssetService(db)
+		mainHost := &medsec.Asset{SiteID: main.ID, Name: "main-his", Kind: medsec.KindHIS, IPs: []string{"10.1.0.5"}}
+		branchHost := &medsec.Asset{SiteID: branch.ID, Name: "branch-his", Kind: medsec.KindHIS, IPs: []string{"10.2.0.5"}, VendorID: vendor.ID}
+		for _, a := range []*medsec.Asset{mainHost, branchHost} {
+			if err := assets.CreateAsset(system, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc, vulns := sqlstore.NewScanService(db), sqlstore.NewVulnService(db)
+		scan := func(file, addr, title string) *medsec.ScanReport {
+			rep, err := svc.ImportScan(system, medsec.ScanImport{Format: "nessus", Scanner: "Nessus", FileName: file, SHA256: file, Hosts: []medsec.ScanHost{{
+				Address: addr, Results: []medsec.ScanResult{{ScannerID: "1", Title: title, Severity: "high", CVEs: []string{"CVE-2024-6387"},
+					Vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		mainRep := scan("main-campus-weekly.nessus", "10.1.0.5", "Main campus only: OpenSSH on main-his")
+		branchRep := scan("branch-weekly.nessus", "10.2.0.5", "Branch: OpenSSH")
+		published, err := vuln.ParseCSAF("icsma-17-255-01.json", readVulnFile(t, "csaf-icsma/icsma-17-255-01.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vulns.Import(system, sqlstore.VulnImport{Advisories: []*vuln.Advisory{published}}); err != nil {
+			t.Fatal(err)
+		}
+		mainRef, branchRef := "SCAN-"+strconv.FormatInt(mainRep.ID, 10), "SCAN-"+strconv.FormatInt(branchRep.ID, 10)
+		for _, u := range []*medsec.User{
+			{ID: 9, Username: "branch-ce", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{branch.ID}},
+			{ID: 10, Username: "vendor", Role: medsec.RoleVendor, VendorID: vendor.ID},
+		} {
+			ctx := as(u)
+			list, err := vulns.FindAdvisories(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs := map[string]string{}
+			for _, a := range list {
+				refs[a.Ref] = a.Title
+			}
+			if _, ok := refs[mainRef]; ok {
+				t.Errorf("%s lists the other site's scan report %s: %q", u.Username, mainRef, refs[mainRef])
+			}
+			if _, ok := refs[branchRef]; !ok || refs[published.ID] == "" {
+				t.Errorf("%s lists %v, without its own scan report %s or the published %s", u.Username, refs, branchRef, published.ID)
+			}
+			if _, _, err := vulns.FindAdvisory(ctx, mainRef); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+				t.Errorf("%s reads the other site's scan report %s: %v", u.Username, mainRef, err)
+			}
+			if _, err := vulns.VEX(ctx, mainRef, "csaf", vuln.VEXInput{Publisher: "t"}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+				t.Errorf("%s exports VEX of the other site's scan report: %v", u.Username, err)
+			}
+			fs, _, err := vulns.FindFindings(ctx, medsec.FindingFilter{})
+			if err != nil || len(fs) != 1 {
+				t.Fatalf("%s findings: %d, %v", u.Username, len(fs), err)
+			}
+			if fs[0].Title != "Branch: OpenSSH" {
+				t.Errorf("%s sees its finding titled %q, want its own scanner's title", u.Username, fs[0].Title)
+			}
+		}
+		if _, _, err := vulns.FindAdvisory(system, mainRef); err != nil {
+			t.Errorf("unrestricted user reading %s: %v", mainRef, err)
 		}
 	})
 }

@@ -189,3 +189,34 @@ func (sc scope) writesShared() error {
 	}
 	return nil
 }
+
+// seesUnattached reports whether the scope shows hosts attached to no asset: only a user
+// limited to no site and no vendor.
+func (sc scope) seesUnattached() bool { return len(sc.user.SiteIDs) == 0 && sc.vendor() == 0 }
+
+// hostCond returns the condition on scan_hosts (alias h) of the hosts the scope sees.
+func (sc scope) hostCond() (string, []any) {
+	cond, args := sc.assetCond("a")
+	attached := "h.asset_id IN (SELECT a.id FROM assets a"
+	if cond != "" {
+		attached += " WHERE " + cond
+	}
+	attached += ")"
+	if sc.seesUnattached() {
+		return "(h.asset_id IS NULL OR " + attached + ")", args
+	}
+	return attached, args
+}
+
+// advisoryCond returns the SQL condition (with its arguments) that keeps the advisories
+// (table alias adv) the scope may see, or "" for every one. A published advisory (CSAF,
+// NVD, KEV) is public and seen by all; the stand-in of a scanner report (source
+// "scanner", ref SCAN-<report ID>, titled with the scanner and the report's file name)
+// tells of one site's scan, so it is seen only by a scope that sees a host of the report.
+func (sc scope) advisoryCond(adv string) (string, []any) {
+	if sc.seesUnattached() {
+		return "", nil
+	}
+	cond, args := sc.hostCond()
+	return "(" + adv + ".source <> '" + findingFromScanner + "' OR " + adv + ".ref IN (SELECT 'SCAN-' || CAST(h.report_id AS TEXT) FROM scan_hosts h WHERE " + cond + "))", args
+}

@@ -512,7 +512,7 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 }
 
 const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.cve, adv.ref, f.advisories, f.advisory_status, f.product_id,
-	f.identifier, f.rule, f.version_test, f.confidence, COALESCE(v.title, ''), COALESCE(v.cvss_vector, ''),
+	f.identifier, f.rule, f.version_test, f.confidence, CASE WHEN COALESCE(v.title, '') <> '' THEN v.title ELSE f.title END, COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
 	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source`
@@ -590,7 +590,7 @@ func findingWhere(sc scope, f medsec.FindingFilter, now time.Time) (string, []an
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
-		add(`(LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(f.cve) LIKE ? ESCAPE '\' OR LOWER(adv.ref) LIKE ? ESCAPE '\' OR LOWER(COALESCE(v.title, '')) LIKE ? ESCAPE '\')`, like, like, like, like)
+		add(`(LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(f.cve) LIKE ? ESCAPE '\' OR LOWER(adv.ref) LIKE ? ESCAPE '\' OR LOWER(COALESCE(v.title, '')) LIKE ? ESCAPE '\' OR LOWER(f.title) LIKE ? ESCAPE '\')`, like, like, like, like, like)
 	}
 	if len(where) == 0 {
 		return "", nil
@@ -999,7 +999,8 @@ func (s *VulnService) CountFindings(ctx context.Context) (medsec.FindingCounts, 
 // FindAdvisories returns the stored advisories, newest first, each with how many
 // findings in scope it has. Needs PermInventoryRead.
 func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySummary, error) {
-	if _, err := authorize(ctx, medsec.PermInventoryRead); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
 		return nil, err
 	}
 	counts := map[string][2]int{}
@@ -1016,7 +1017,12 @@ func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySum
 	}); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, ref, source, title, publisher, published, doc_json, imported_at FROM vuln_advisories ORDER BY published DESC, ref`)
+	where, args := sc.advisoryCond("adv")
+	if where != "" {
+		where = " WHERE " + where
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id, ref, source, title, publisher, published, doc_json, imported_at FROM vuln_advisories adv`+where+`
+		ORDER BY published DESC, ref`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find advisories: %w", err)
 	}
@@ -1046,15 +1052,26 @@ func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySum
 // FindAdvisory returns one stored advisory as parsed, and its findings in scope. Needs
 // PermInventoryRead; ENOTFOUND for an unknown reference.
 func (s *VulnService) FindAdvisory(ctx context.Context, ref string) (*vuln.Advisory, []*medsec.Finding, error) {
-	if _, err := authorize(ctx, medsec.PermInventoryRead); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
 		return nil, nil, err
 	}
 	var doc string
-	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT doc_json FROM vuln_advisories WHERE ref = ?`), ref).Scan(&doc)
+	err = s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT doc_json FROM vuln_advisories WHERE ref = ?`), ref).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, medsec.Errorf(medsec.ENOTFOUND, "Advisory not found.")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
+	}
+	if cond, args := sc.advisoryCond("adv"); cond != "" {
+		var n int
+		if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM vuln_advisories adv WHERE adv.ref = ? AND `+cond),
+			append([]any{ref}, args...)...).Scan(&n); err != nil {
+			return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
+		}
+		if n == 0 {
+			return nil, nil, medsec.NotInScope("Advisory not found.", "", "advisory "+ref, 0)
+		}
 	}
 	a := &vuln.Advisory{}
 	if err := json.Unmarshal([]byte(doc), a); err != nil {
