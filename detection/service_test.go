@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/demo"
 	"medsec/detection"
 	"medsec/eventbus"
 	"medsec/sqlstore"
@@ -382,4 +383,66 @@ func TestBuiltinRulesFire(t *testing.T) {
 			t.Errorf("%s: %d alerts, want 1 (all: %v)", c.title, got[c.title], got)
 		}
 	}
+}
+
+// TestAlertLinksAssetByHostOrAddress raises alerts from events that carry no asset id
+// at sites holding demo assets: the alert is linked to the asset of the event's site
+// named as its host.name, else holding its host.ip, else its source.ip; an address that
+// only another site's asset holds links nothing.
+func TestAlertLinksAssetByHostOrAddress(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+		branch := &medsec.Site{Code: "BR", Name: "分院"}
+		if err := sqlstore.NewOrgService(f.db).CreateSite(system, branch); err != nil {
+			t.Fatal(err)
+		}
+		// Two demo assets with addresses, one at each site, and a branch asset holding the
+		// first one's address (sites reuse private ranges).
+		var picked []medsec.Asset
+		for _, row := range demo.Hospital().Assets {
+			if a := row.Asset; len(a.IPs) > 0 && len(picked) < 2 && (len(picked) == 0 || a.IPs[0] != picked[0].IPs[0]) {
+				a.VendorID, a.DepartmentID, a.ResponsibleID = 0, 0, 0
+				picked = append(picked, a)
+			}
+		}
+		hq, br, twin := picked[0], picked[1], picked[0]
+		hq.SiteID, br.SiteID, twin.SiteID, twin.Name, twin.MACs, twin.Serial = f.site.ID, branch.ID, branch.ID, picked[0].Name+" (branch)", nil, ""
+		assets := sqlstore.NewAssetService(f.db)
+		for _, a := range []*medsec.Asset{&hq, &br, &twin} {
+			if err := assets.CreateAsset(system, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		login := func(site int64, id string, fields ...string) medsec.Event {
+			e := medsec.Event{ID: id, Time: time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC), SiteID: site, Ref: medsec.EventRef{Type: medsec.EventRefEvent},
+				Fields: map[string]any{"event.category": "authentication", "event.outcome": "success", "user.name": "breakglass"}}
+			for i := 0; i+1 < len(fields); i += 2 {
+				e.Fields[fields[i]] = fields[i+1]
+			}
+			return e
+		}
+		for _, tt := range []struct {
+			name string
+			ev   medsec.Event
+			want int64
+		}{
+			{"host.name", login(f.site.ID, "t:1", "host.name", strings.ToUpper(hq.Name)), hq.ID},
+			{"host.ip", login(f.site.ID, "t:2", "host.ip", hq.IPs[0], "user.name", "emergency"), hq.ID},
+			{"source.ip at the branch", login(branch.ID, "t:3", "source.ip", hq.IPs[0]), twin.ID},
+			{"source.ip of another site", login(branch.ID, "t:4", "source.ip", "10.250.250.250", "host.name", hq.Name), 0},
+			{"empty host.ip, then source.ip", login(branch.ID, "t:5", "host.ip", "", "source.ip", br.IPs[0], "user.name", "emergency"), br.ID},
+		} {
+			before, _, _ := f.store.FindAlerts(system, medsec.AlertFilter{})
+			if err := f.svc.Handle(system, []medsec.Event{tt.ev}); err != nil {
+				t.Fatal(err)
+			}
+			after, _, err := f.store.FindAlerts(system, medsec.AlertFilter{})
+			if err != nil || len(after) != len(before)+1 {
+				t.Fatalf("%s: %d alerts after, %d before (%v)", tt.name, len(after), len(before), err)
+			}
+			if got := after[0].AssetID; got != tt.want {
+				t.Errorf("%s: alert on asset %d, want %d", tt.name, got, tt.want)
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -532,6 +533,11 @@ func (s *DetectionService) RaiseAlert(ctx context.Context, a *medsec.Alert) (boo
 		first, last = tx.now, tx.now
 	}
 	if created {
+		if a.AssetID == 0 && a.SiteID != 0 {
+			if a.AssetID, err = alertAsset(ctx, tx, a); err != nil {
+				return false, err
+			}
+		}
 		if a.AssetID != 0 {
 			var vendor sql.NullInt64
 			if err := tx.queryRow(ctx, `SELECT vendor_id FROM assets WHERE id = ?`, a.AssetID).Scan(&vendor); errors.Is(err, sql.ErrNoRows) {
@@ -713,6 +719,56 @@ func alertIncidents(ctx context.Context, db *DB, alertID int64) ([]medsec.AlertI
 		out = append(out, in)
 	}
 	return out, rows.Err()
+}
+
+// alertAsset finds the inventory asset an alert whose events carry no asset id is about:
+// the asset at the alert's site (not retired) named as an event's host.name, else holding
+// its host.ip, else its source.ip; 0 when none is.
+func alertAsset(ctx context.Context, tx *Tx, a *medsec.Alert) (int64, error) {
+	for _, field := range []string{"host.name", "host.ip", "source.ip"} {
+		for _, e := range a.Events {
+			for _, v := range eventValues(e.Fields[field]) {
+				var id int64
+				var err error
+				if field == "host.name" {
+					err = tx.queryRow(ctx, `SELECT id FROM assets WHERE site_id = ? AND LOWER(name) = LOWER(?) AND status <> 'retired' ORDER BY id LIMIT 1`, a.SiteID, v).Scan(&id)
+				} else if ip, perr := netip.ParseAddr(v); perr != nil {
+					continue
+				} else {
+					err = tx.queryRow(ctx, `SELECT id FROM assets WHERE site_id = ? AND ',' || ips || ',' LIKE ? AND status <> 'retired' ORDER BY id LIMIT 1`, a.SiteID, "%,"+ip.Unmap().String()+",%").Scan(&id)
+				}
+				if err == nil {
+					return id, nil
+				} else if !errors.Is(err, sql.ErrNoRows) {
+					return 0, fmt.Errorf("raise alert: asset of %s: %w", field, err)
+				}
+			}
+		}
+	}
+	return 0, nil
+}
+
+// eventValues are the texts of an event field: one text, or each of a list.
+func eventValues(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if x = strings.TrimSpace(x); x != "" {
+			return []string{x}
+		}
+	case []string:
+		var out []string
+		for _, s := range x {
+			out = append(out, eventValues(s)...)
+		}
+		return out
+	case []any:
+		var out []string
+		for _, s := range x {
+			out = append(out, eventValues(s)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // FindAlertAssignees lists the users who may triage the alert: enabled, holding
