@@ -49,11 +49,14 @@ const (
 	// KindLogVerifyFailed: verifying the log store against its seal found a changed,
 	// deleted or inserted record [002 第二十二条(四)].
 	KindLogVerifyFailed NotificationKind = "logs.verify_failed"
+	// KindLogReviewOverdue: a periodic log review is not signed off by its due date
+	// [004 §17].
+	KindLogReviewOverdue NotificationKind = "logs.review_overdue"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindAlertRaised, KindVulnOverdue}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue}
 
 // Severity ranks a notification.
 type Severity string

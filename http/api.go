@@ -83,6 +83,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, componentAPIRoutes(s)...)
 	routes = append(routes, incidentAPIRoutes(s)...)
 	routes = append(routes, logStoreAPIRoutes(s)...)
+	routes = append(routes, logReviewAPIRoutes(s)...)
 	routes = append(routes, detectAPIRoutes(s)...)
 	routes = append(routes, vulnAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)

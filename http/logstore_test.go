@@ -39,6 +39,7 @@ func addLogs(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	}
 	st.Refresh()
 	services.Logs = sqlstore.NewLogService(db, st)
+	services.LogReviews = sqlstore.NewLogReviewService(db, st)
 }
 
 // TestLogPages searches, exports and verifies through the API and the UI as a SOC
@@ -107,6 +108,66 @@ func TestLogUIPages(t *testing.T) {
 		status, body := resp.StatusCode, string(b)
 		if status != 200 || !strings.Contains(body, tt.want) {
 			t.Errorf("%s %s: %d, want 200 and %s\n%s", tt.method, tt.path, status, tt.want, body[strings.Index(body, "<main"):])
+		}
+	}
+}
+
+// TestLogReviewRoutes works a log review through the API and the UI: the scheduler's task,
+// queries run with their hashes, sign-off, refusal to change a signed review, and the
+// permissions (an auditor reads but does not sign, a clinical engineer reads nothing).
+func TestLogReviewRoutes(t *testing.T) {
+	f := newFixture(t)
+	system := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	svc := sqlstore.NewLogReviewService(f.db, nil)
+	if n, err := svc.EnsureLogReviews(system, time.Now()); err != nil || n == 0 {
+		t.Fatalf("ensure: %d %v", n, err)
+	}
+	soc, auditor := f.tokens[medsec.RoleSOCAnalyst], f.tokens[medsec.RoleAuditor]
+	status, body := f.do("GET", "/api/v1/logs/reviews?status=open", auditor, "")
+	var list struct{ Items []medsec.LogReview }
+	if status != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list.Items) == 0 {
+		t.Fatalf("list: %d %s", status, body)
+	}
+	id := list.Items[0].ID
+	path := fmt.Sprintf("/api/v1/logs/reviews/%d", id)
+	if status, body := f.do("PUT", path, soc, `{"findings":"none","queries":[{"name":"sshd","query":"sshd"}]}`); status != 200 || !strings.Contains(body, `"sha256": "`) {
+		t.Fatalf("update: %d %s", status, body)
+	}
+	if status, _ := f.do("POST", path+"/sign", auditor, ""); status != http.StatusForbidden {
+		t.Errorf("auditor signed: %d", status)
+	}
+	if status, body := f.do("POST", path+"/sign", soc, ""); status != 200 || !strings.Contains(body, `"status": "signed"`) {
+		t.Fatalf("sign: %d %s", status, body)
+	}
+	if status, body := f.do("PUT", path, soc, `{"findings":"changed"}`); status != http.StatusConflict {
+		t.Errorf("changed a signed review: %d %s", status, body)
+	}
+	if status, body := f.do("POST", path+"/check", auditor, ""); status != 200 || !strings.Contains(body, `"same": true`) {
+		t.Errorf("check: %d %s", status, body)
+	}
+	if status, body := f.do("PUT", "/api/v1/logs/review-schedules/1", soc, `{"cadence":"P1W","due_days":3}`); status != http.StatusForbidden {
+		t.Errorf("SOC analyst set a schedule: %d %s", status, body)
+	}
+	if status, body := f.do("PUT", "/api/v1/logs/review-schedules/1", f.tokens[medsec.RoleSecurityOfficer], `{"cadence":"monthly","due_days":3}`); status != 422 || !strings.Contains(body, "cadence") {
+		t.Errorf("bad cadence: %d %s", status, body)
+	}
+	if status, _ := f.do("GET", "/api/v1/logs/reviews", f.tokens[medsec.RoleClinicalEngineer], ""); status != http.StatusForbidden {
+		t.Errorf("clinical engineer read reviews: %d", status)
+	}
+	c := f.session("u-soc-analyst")
+	for _, tt := range []struct{ path, want string }{
+		{"/logs/reviews", `id="log-reviews"`},
+		{fmt.Sprintf("/logs/reviews/%d", id), `id="review-queries"`},
+		{fmt.Sprintf("/logs/reviews/%d", list.Items[len(list.Items)-1].ID), `id="review-facts"`},
+	} {
+		resp, err := c.Get(f.srv.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), tt.want) {
+			t.Errorf("GET %s: %d, want %s", tt.path, resp.StatusCode, tt.want)
 		}
 	}
 }

@@ -61,6 +61,9 @@ type Services struct {
 	// Logs searches, exports and verifies the sealed log store (issue 12); nil when the
 	// server keeps no logs.
 	Logs medsec.LogService
+	// LogReviews keeps the periodic log reviews and their sign-off; nil when the server
+	// keeps no logs.
+	LogReviews medsec.LogReviewService
 	// Rules and Alerts keep detection rules and alerts; Detection changes what detection
 	// runs (imports, states per site, settings) and tests rules over stored events [M8].
 	Rules     medsec.RuleService

@@ -501,6 +501,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
 
 	s.logStoreUIRoutes(mux)
+	s.logReviewUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))

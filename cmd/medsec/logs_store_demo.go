@@ -21,7 +21,8 @@ const demoLogRecords = 8640
 // loadDemoLogs stores and seals a day of logs from the demo hospital's devices and
 // systems, received over the 24 hours before now: EMR and HIS access to patient records,
 // logins to servers (some failed, from outside), firewall traffic in CEF, PACS
-// associations, monitor alarms. It is deterministic (one seed) but for the times, which
+// associations, monitor alarms; and last month's access to patient records for the
+// demo's monthly log review. It is deterministic (one seed) but for the times, which
 // follow now. It does nothing when the store already holds records.
 func loadDemoLogs(ctx context.Context, st *logstore.Store, db *sqlstore.DB, now time.Time) (int, error) {
 	for _, s := range st.Status() {
@@ -81,6 +82,25 @@ func loadDemoLogs(ctx context.Context, st *logstore.Store, db *sqlstore.DB, now 
 	step := 24 * time.Hour / demoLogRecords
 	var batch []logs.Record
 	stored := 0
+	// Last month's access to patient records, one about every half hour, for the demo's
+	// signed monthly log review (receive times only grow, so they go first).
+	monthEnd := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	mrng := rand.New(rand.NewSource(202610))
+	for t := monthEnd.AddDate(0, -1, 0).Add(17 * time.Minute); t.Before(monthEnd) && t.Before(start); t = t.Add(29 * time.Minute) {
+		h := records[mrng.Intn(len(records))]
+		action := []string{"view", "view", "view", "print", "export", "update"}[mrng.Intn(6)]
+		raw := fmt.Sprintf(`<110>1 %s %s emr %d ACCESS [audit@32473 user="%s" patient="P%07d" action="%s"] patient record %s`,
+			t.Add(h.skew).UTC().Format("2006-01-02T15:04:05.000000Z07:00"), h.name, 4000+mrng.Intn(900), staff[mrng.Intn(len(staff))], mrng.Intn(40000), action, action)
+		rec, err := p.Parse([]byte(raw), t, net.JoinHostPort(h.ip, "514"))
+		if err != nil {
+			return stored, fmt.Errorf("demo log %q: %w", raw, err)
+		}
+		batch = append(batch, rec)
+	}
+	if err := st.Append(ctx, batch); err != nil {
+		return stored, err
+	}
+	stored, batch = len(batch), batch[:0]
 	for i := 0; i < demoLogRecords; i++ {
 		t := start.Add(time.Duration(i)*step + time.Duration(rng.Int63n(int64(step))))
 		var h host

@@ -35,6 +35,10 @@ func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.
 		{Name: "incident clocks", Every: time.Minute, Run: clocks.Run},
 		{Name: "digests", Every: 15 * time.Minute, Run: func(ctx context.Context, _ time.Time) error { return d.SendDigests(ctx) }},
 	}}
+	if services.LogReviews != nil {
+		reviews := &notify.LogReviews{Reviews: services.LogReviews, Org: services.Org, Notifier: d}
+		s.Jobs = append(s.Jobs, notify.Job{Name: "log reviews", Every: time.Hour, Run: reviews.Run})
+	}
 	if services.Vulns != nil {
 		deadlines := &notify.VulnDeadlines{Vulns: services.Vulns, Notifier: d}
 		s.Jobs = append(s.Jobs, notify.Job{Name: "vulnerability deadlines", Every: time.Hour, Run: deadlines.Run})
@@ -62,6 +66,9 @@ type reminderServices struct {
 	Zones       medsec.ZoneService
 	Org         medsec.OrgService
 	Incidents   medsec.IncidentService
+	// LogReviews, when set, gives the hourly job that creates each site's periodic log
+	// review and notifies the overdue ones.
+	LogReviews medsec.LogReviewService
 	// Vulns, when set, gives the hourly check of vulnerability deadlines; Mirror, when
 	// set, fetches CSAF advisories from a mirror every MirrorEvery and imports them.
 	Vulns       *sqlstore.VulnService

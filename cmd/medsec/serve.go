@@ -214,6 +214,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	defer logStore.store.Close()
 	services.Logs, services.LogSink = logStore.service, logStore.store
+	logReviews := sqlstore.NewLogReviewService(db, logStore.store)
+	services.LogReviews = logReviews
 	if c.demo {
 		began := time.Now()
 		n, err := loadDemoLogs(ctx, logStore.store, db, m.now())
@@ -222,6 +224,10 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 		if n > 0 {
 			logger.Info("demo logs stored and sealed", "records", n, "took", time.Since(began).Round(time.Millisecond))
+		}
+		logStore.store.Refresh()
+		if err := loadDemoLogReviews(ctx, logReviews, users, services.Org, m.now()); err != nil {
+			return fmt.Errorf("serve: demo log reviews: %w", err)
 		}
 	}
 
@@ -238,7 +244,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
-		Incidents: services.Incidents, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery}, dispatcher, logger)
+		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery}, dispatcher, logger)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	dispatcher.Now, sched.Now = m.now, m.now
