@@ -72,7 +72,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, from, to time.Time, sit
 		return &QueryError{Message: "the end of the time range must be after its start"}
 	}
 	s.Checkpoint()
-	s.vl.DebugFlush()
+	s.syncIndex()
 	b := &Bundle{Format: BundleFormat, PublicKey: s.key.Public, From: from.UTC(), To: to.UTC(), Sites: []BundleSite{}}
 	for _, st := range s.Status() {
 		if sites != nil && !containsInt(sites, st.Site) {

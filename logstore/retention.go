@@ -25,6 +25,7 @@ func (s *Store) ApplyRetention(ctx context.Context) ([]string, error) {
 	now := s.cfg.Now()
 	cutoff := now.Add(-s.cfg.Retention).UTC().Truncate(24 * time.Hour)
 	cutDay := cutoff.Format("20060102")
+	s.syncIndex() // every committed record's day is a partition
 	var old []string
 	for _, p := range s.vl.PartitionList() {
 		if p < cutDay {
@@ -67,12 +68,7 @@ func (s *Store) ApplyRetention(ctx context.Context) ([]string, error) {
 		req := &request{recs: []logs.Record{{Raw: raw, Format: "json", Peer: RetentionSource,
 			Fields: map[string]any{"event.action": "retention.removed", "message": fmt.Sprintf("records below %d removed (received before %s)", r.below, cutoff.Format(time.RFC3339))}}},
 			done: make(chan error, 1), site: &site}
-		select {
-		case s.reqs <- req:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if err := <-req.done; err != nil {
+		if err := s.submit(ctx, req); err != nil {
 			return nil, err
 		}
 	}

@@ -21,6 +21,7 @@ func TestRetentionSealsTheRemoval(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	s.Refresh()
 	if n := len(s.vl.PartitionList()); n != 3 {
 		t.Fatalf("%d partitions, want 3", n)
 	}

@@ -68,7 +68,7 @@ func (s *Store) Snapshot(dst string) (err error) {
 			}
 		}
 	}
-	s.vl.DebugFlush()
+	s.syncIndex()
 	parts := filepath.Join(dst, "data", "partitions")
 	if err := os.MkdirAll(parts, 0o700); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+	"github.com/VictoriaMetrics/VictoriaMetrics/lib/bytesutil"
 
 	"medsec/logs"
 )
@@ -90,18 +91,29 @@ type Store struct {
 	touched  map[string]bool // partitions written since the last flush
 
 	reqs    chan *request
+	index   chan indexJob // committed records on their way into the search storage
+	indexed chan struct{} // closed when the indexer has ended
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
 	closed  bool
 }
 
+// request is one Append: the records, and their entries prepared by the caller.
 type request struct {
 	recs []logs.Record
+	ents []entry
 	done chan error
 	// site, when set, is the site of every record, instead of Config.Site's answer (the
 	// store's own retention records).
 	site *int64
+}
+
+// indexJob is either committed entries to add to the search storage or, with done set, a
+// barrier the indexer closes once everything before it is added.
+type indexJob struct {
+	ents [][]entry
+	done chan struct{}
 }
 
 var flagOnce sync.Once
@@ -147,7 +159,8 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
 	s := &Store{cfg: cfg, log: cfg.Logger, sites: map[int64]*siteLog{}, lastRecv: map[int64]int64{},
-		touched: map[string]bool{}, reqs: make(chan *request, 64), stop: make(chan struct{})}
+		touched: map[string]bool{}, reqs: make(chan *request, 64), stop: make(chan struct{}),
+		index: make(chan indexJob, 4), indexed: make(chan struct{})}
 	lock, err := os.OpenFile(filepath.Join(cfg.Dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
@@ -178,7 +191,10 @@ func Open(cfg Config) (*Store, error) {
 			s.closeFiles()
 			return nil, err
 		}
+		go s.indexer()
 		if err := s.recover(); err != nil {
+			close(s.index)
+			<-s.indexed
 			s.closeFiles()
 			return nil, fmt.Errorf("log store recovery: %w", err)
 		}
@@ -250,7 +266,7 @@ func (s *Store) recover() error {
 		if err != nil {
 			return err
 		}
-		leaf := LeafHash(e.Site, e.Source, time.Unix(0, e.Received).UTC(), e.Raw)
+		leaf := e.leafHash()
 		switch {
 		case e.Index == l.size:
 			if err := l.add(leaf, dayOf(e.Received)); err != nil {
@@ -295,11 +311,12 @@ func (s *Store) recover() error {
 			}
 		}
 		lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+		var scratch []logstorage.Field
 		for _, e := range missing {
 			if present[[2]int64{e.Site, e.Index}] {
 				continue
 			}
-			addRow(lr, e)
+			scratch = addRow(lr, scratch, e)
 			s.touched[dayOf(e.Received)] = true
 		}
 		s.vl.MustAddRows(lr)
@@ -332,7 +349,29 @@ func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 	if s.cfg.ReadOnly {
 		return errors.New("log store: opened read-only")
 	}
-	r := &request{recs: recs, done: make(chan error, 1)}
+	return s.submit(ctx, &request{recs: recs, done: make(chan error, 1)})
+}
+
+// submit prepares r's entries in the calling goroutine (fields flattened, leaf hashed: the
+// work that needs no lock, done by as many goroutines as there are senders) and hands r to
+// the writer.
+func (s *Store) submit(ctx context.Context, r *request) error {
+	now := s.cfg.Now().UnixNano()
+	r.ents = make([]entry, len(r.recs))
+	for i := range r.recs {
+		rec, e := &r.recs[i], &r.ents[i]
+		if r.site != nil {
+			e.Site = *r.site
+		} else {
+			e.Site = s.cfg.Site(*rec)
+		}
+		e.Received = now
+		if !rec.Received.IsZero() {
+			e.Received = rec.Received.UnixNano()
+		}
+		e.Source, e.Format, e.Raw, e.Fields = CanonicalSource(rec.Peer), rec.Format, rec.Raw, flatten(rec.Fields)
+		e.leaf = e.leafHash()
+	}
 	select {
 	case s.reqs <- r:
 	case <-s.stop:
@@ -348,7 +387,8 @@ func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 	}
 }
 
-// writer commits requests in groups: one journal fsync and one hashes fsync per group.
+// writer commits requests in groups: one journal fsync per group, after which every
+// request of the group is acknowledged and its records go on to the indexer.
 func (s *Store) writer() {
 	defer s.wg.Done()
 	for {
@@ -387,44 +427,37 @@ func (s *Store) commit(batch []*request) error {
 		s.alert(ErrStorageFull)
 		return ErrStorageFull
 	}
-	now := s.cfg.Now().UnixNano()
-	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
-	defer logstorage.PutLogRows(lr)
 	touchedSites := map[int64]*siteLog{}
+	var dayNum int64 = -1
+	var day string
+	job := indexJob{ents: make([][]entry, 0, len(batch))}
 	for _, r := range batch {
-		for i := range r.recs {
-			rec := &r.recs[i]
-			var site int64
-			if r.site != nil {
-				site = *r.site
-			} else {
-				site = s.cfg.Site(*rec)
-			}
-			l, err := s.siteLog(site)
+		for i := range r.ents {
+			e := &r.ents[i]
+			l, err := s.siteLog(e.Site)
 			if err != nil {
 				return s.fail(err)
 			}
-			recv := now
-			if !rec.Received.IsZero() {
-				recv = rec.Received.UnixNano()
+			if last := s.lastRecv[e.Site]; e.Received < last {
+				e.Received = last
+				e.leaf = e.leafHash()
 			}
-			recv = max(recv, s.lastRecv[site])
-			s.lastRecv[site] = recv
-			e := &entry{Site: site, Index: l.size, Received: recv, Source: CanonicalSource(rec.Peer),
-				Format: rec.Format, Raw: rec.Raw, Fields: flatten(rec.Fields)}
-			rec.SiteID, rec.Index = site, e.Index // logs.Record: where the record is stored
-			leaf := LeafHash(site, e.Source, time.Unix(0, recv).UTC(), e.Raw)
-			day := dayOf(recv)
-			if err := l.add(leaf, day); err != nil {
+			s.lastRecv[e.Site] = e.Received
+			e.Index = l.size
+			r.recs[i].SiteID, r.recs[i].Index = e.Site, e.Index // logs.Record: where the record is stored
+			if d := e.Received / int64(24*time.Hour); d != dayNum {
+				dayNum, day = d, dayOf(e.Received)
+				s.touched[day] = true
+			}
+			if err := l.add(e.leaf, day); err != nil {
 				return s.fail(err)
 			}
 			if err := s.journal.append(e); err != nil {
 				return s.fail(err)
 			}
-			addRow(lr, e)
-			touchedSites[site] = l
-			s.touched[day] = true
+			touchedSites[e.Site] = l
 		}
+		job.ents = append(job.ents, r.ents)
 	}
 	if err := s.journal.sync(); err != nil {
 		return s.fail(err)
@@ -434,8 +467,70 @@ func (s *Store) commit(batch []*request) error {
 			return s.fail(err)
 		}
 	}
-	s.vl.MustAddRows(lr)
+	// Sent under s.mu, so that a Flush that rotated the journal after this commit finds
+	// these entries ahead of its barrier.
+	s.index <- job
 	return nil
+}
+
+// indexer adds committed entries to the search storage on goroutines of its own, so that
+// indexing runs while the writer waits on the next fsync, until s.index is closed. A large
+// job is split in two halves added at once (the storage takes concurrent adds), so both
+// cores index.
+func (s *Store) indexer() {
+	defer close(s.indexed)
+	var parts [2]indexPart
+	for i := range parts {
+		parts[i].lr = logstorage.GetLogRows(nil, nil, nil, nil, "")
+		defer logstorage.PutLogRows(parts[i].lr)
+	}
+	var all []*entry
+	for job := range s.index {
+		if job.done != nil {
+			close(job.done)
+			continue
+		}
+		all = all[:0]
+		for _, ents := range job.ents {
+			for i := range ents {
+				all = append(all, &ents[i])
+			}
+		}
+		if len(all) < 1000 {
+			parts[0].add(s.vl, all)
+			continue
+		}
+		half := len(all) / 2
+		var wg sync.WaitGroup
+		wg.Go(func() { parts[1].add(s.vl, all[half:]) })
+		parts[0].add(s.vl, all[:half])
+		wg.Wait()
+	}
+}
+
+// indexPart is one indexing goroutine's reusable buffers.
+type indexPart struct {
+	lr      *logstorage.LogRows
+	scratch []logstorage.Field
+}
+
+func (p *indexPart) add(vl *logstorage.Storage, ents []*entry) {
+	for _, e := range ents {
+		p.scratch = addRow(p.lr, p.scratch, e)
+	}
+	vl.MustAddRows(p.lr)
+	p.lr.ResetKeepSettings()
+}
+
+// syncIndex returns once every committed record is in the search storage and visible to
+// searches.
+func (s *Store) syncIndex() {
+	if !s.cfg.ReadOnly {
+		done := make(chan struct{})
+		s.index <- indexJob{done: done}
+		<-done
+	}
+	s.vl.DebugFlush()
 }
 
 // fail halts writing after a write error and raises the alert.
@@ -493,7 +588,7 @@ func (s *Store) Flush() error {
 	days := slices.Collect(maps.Keys(s.touched))
 	clear(s.touched)
 	s.mu.Unlock()
-	s.vl.DebugFlush()
+	s.syncIndex()
 	// A partition snapshot writes the partition's in-memory parts to files and fsyncs
 	// them; the snapshot itself (hard links) is dropped at once.
 	for _, d := range days {
@@ -508,7 +603,7 @@ func (s *Store) Flush() error {
 
 // Refresh makes every appended record visible to Search at once; without it they appear
 // within about a second.
-func (s *Store) Refresh() { s.vl.DebugFlush() }
+func (s *Store) Refresh() { s.syncIndex() }
 
 func (s *Store) every(d time.Duration, fn func()) {
 	defer s.wg.Done()
@@ -538,6 +633,8 @@ func (s *Store) Close() error {
 	if !s.cfg.ReadOnly {
 		s.Checkpoint()
 		err = s.Flush()
+		close(s.index)
+		<-s.indexed
 	}
 	if cerr := s.closeFiles(); err == nil {
 		err = cerr
@@ -625,64 +722,76 @@ const (
 )
 
 // addRow adds e to lr as a row: the raw record is the message (_msg, so that word search
-// reads it), the receive time is _time, and the parsed ECS fields follow.
-func addRow(lr *logstorage.LogRows, e *entry) {
+// reads it), the receive time is _time, and the parsed ECS fields follow. It returns
+// scratch, the field buffer, for the next call.
+func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logstorage.Field {
 	host := e.Source
 	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
 	}
-	fields := make([]logstorage.Field, 0, len(e.Fields)+7)
-	fields = append(fields,
+	fields := append(scratch[:0],
 		logstorage.Field{Name: FieldSite, Value: strconv.FormatInt(e.Site, 10)},
 		logstorage.Field{Name: FieldPeer, Value: host},
-		logstorage.Field{Name: "_msg", Value: string(e.Raw)},
+		logstorage.Field{Name: "_msg", Value: bytesutil.ToUnsafeString(e.Raw)},
 		logstorage.Field{Name: FieldIndex, Value: strconv.FormatInt(e.Index, 10)},
 		logstorage.Field{Name: FieldSource, Value: e.Source},
 		logstorage.Field{Name: FieldFormat, Value: e.Format},
 	)
-	for k, v := range e.Fields {
-		fields = append(fields, logstorage.Field{Name: k, Value: v})
-	}
-	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2)
+	fields = append(fields, e.Fields...)
+	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2) // copies every value
+	return fields
 }
 
-// flatten turns parsed ECS fields into dotted string fields: nested maps join their keys
-// with ".", times are RFC 3339 with nanoseconds in UTC. Names the storage cannot hold
-// (longer than 128 bytes, starting with "_" or "medsec.") are left out, as are fields past
-// the 400th.
-func flatten(in map[string]any) map[string]string {
-	out := make(map[string]string, len(in))
+// flatten turns parsed ECS fields into dotted string fields sorted by name: nested maps
+// join their keys with ".", times are RFC 3339 with nanoseconds in UTC. Names the storage
+// cannot hold (longer than 128 bytes, starting with "_" or "medsec.") are left out, as are
+// fields past the 400th in name order. Where two fields flatten to one name ({"a.b": 1}
+// and {"a": {"b": 2}}), the one with the smaller value is kept.
+func flatten(in map[string]any) []logstorage.Field {
+	out := make([]logstorage.Field, 0, len(in)+8)
 	var walk func(prefix string, v any)
 	walk = func(name string, v any) {
-		if len(out) >= maxFields || len(name) > maxFieldName || name == "" || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "medsec.") {
+		if len(name) > maxFieldName || name == "" || name[0] == '_' || strings.HasPrefix(name, "medsec.") {
 			return
 		}
 		switch x := v.(type) {
 		case nil:
 		case string:
-			out[name] = x
+			out = append(out, logstorage.Field{Name: name, Value: x})
 		case time.Time:
-			out[name] = x.UTC().Format(time.RFC3339Nano)
+			out = append(out, logstorage.Field{Name: name, Value: x.UTC().Format(time.RFC3339Nano)})
+		case int:
+			out = append(out, logstorage.Field{Name: name, Value: strconv.Itoa(x)})
 		case map[string]string:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				walk(name+"."+k, x[k])
+			for k, v := range x {
+				walk(name+"."+k, v)
 			}
 		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				walk(name+"."+k, x[k])
+			for k, v := range x {
+				walk(name+"."+k, v)
 			}
 		case map[string]map[string]string:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				walk(name+"."+k, x[k])
+			for k, v := range x {
+				walk(name+"."+k, v)
 			}
 		case []string:
-			out[name] = strings.Join(x, ",")
+			out = append(out, logstorage.Field{Name: name, Value: strings.Join(x, ",")})
 		default:
-			out[name] = fmt.Sprint(x)
+			out = append(out, logstorage.Field{Name: name, Value: fmt.Sprint(x)})
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(in)) {
-		walk(k, in[k])
+	for k, v := range in {
+		walk(k, v)
+	}
+	slices.SortFunc(out, func(a, b logstorage.Field) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	out = slices.CompactFunc(out, func(a, b logstorage.Field) bool { return a.Name == b.Name })
+	if len(out) > maxFields {
+		out = out[:maxFields]
 	}
 	return out
 }

@@ -33,7 +33,7 @@ func TestStoreSmoke(t *testing.T) {
 	if err := s.Append(context.Background(), testRecords(1000, now)); err != nil {
 		t.Fatal(err)
 	}
-	s.vl.DebugFlush()
+	s.Refresh()
 	res, err := s.Search(context.Background(), Query{From: now.Add(-time.Minute), To: now.Add(time.Hour), Filter: "user3"})
 	if err != nil {
 		t.Fatal(err)

@@ -100,7 +100,7 @@ type Removal struct {
 // belong to no site are looked for too).
 func (s *Store) Verify(ctx context.Context, sites []int64) (*Report, error) {
 	s.Checkpoint()
-	s.vl.DebugFlush()
+	s.syncIndex()
 	s.mu.Lock()
 	ids := make([]int64, 0, len(s.sites))
 	for id, l := range s.sites {

@@ -40,7 +40,7 @@ func openFilled(t *testing.T, n int) (*Store, time.Time) {
 // intruder with the files would, and waits until it is done.
 func deleteRows(t *testing.T, s *Store, filter string) {
 	t.Helper()
-	s.vl.DebugFlush()
+	s.Refresh()
 	f, err := logstorage.ParseFilter(filter)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func deleteRows(t *testing.T, s *Store, filter string) {
 
 func rawRow(s *Store, e *entry) {
 	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
-	addRow(lr, e)
+	addRow(lr, nil, e)
 	s.vl.MustAddRows(lr)
 	logstorage.PutLogRows(lr)
 	s.vl.DebugFlush()

@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // entry is one sealed record as the journal keeps it until the search storage has it on
@@ -22,15 +26,17 @@ type entry struct {
 	Source   string
 	Format   string
 	Raw      []byte
-	Fields   map[string]string
+	Fields   []logstorage.Field // sorted by name, names unique (flatten)
+	leaf     tlog.Hash          // LeafHash of the above, once computed
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // journal is the write-ahead log: segment files "NNNNNNNNNNNNNNNNNNNN.wal" in one directory,
-// each a sequence of frames (4-byte big-endian length, 4-byte CRC-32C of the payload, a JSON
-// entry as entry.encode writes it). A record is acknowledged once its frame is fsynced; a segment is deleted once
-// the search storage has flushed everything in it to disk.
+// each a sequence of frames (4-byte big-endian length, 4-byte CRC-32C of the payload, the
+// entry as entry.encode writes it). A record is acknowledged once its frame is fsynced (one
+// fsync per group of records); a segment is deleted once the search storage has flushed
+// everything in it to disk.
 type journal struct {
 	dir  string
 	f    *os.File
@@ -113,9 +119,9 @@ func (e *entry) encode(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(e.Raw)))
 	dst = append(dst, e.Raw...)
 	dst = binary.AppendUvarint(dst, uint64(len(e.Fields)))
-	for k, v := range e.Fields {
-		str(k)
-		str(v)
+	for _, f := range e.Fields {
+		str(f.Name)
+		str(f.Value)
 	}
 	return dst
 }
@@ -152,10 +158,10 @@ func (e *entry) decode(b []byte) error {
 		return errBadEntry
 	}
 	b = b[n:]
-	e.Fields = make(map[string]string, nf)
+	e.Fields = make([]logstorage.Field, 0, min(nf, maxFields))
 	for i := uint64(0); i < nf && err == nil; i++ {
 		k := string(bytes())
-		e.Fields[k] = string(bytes())
+		e.Fields = append(e.Fields, logstorage.Field{Name: k, Value: string(bytes())})
 	}
 	return err
 }
@@ -275,4 +281,9 @@ func syncDir(dir string) error {
 		return err
 	}
 	return nil
+}
+
+// leafHash returns the entry's Merkle leaf hash (LeafHash).
+func (e *entry) leafHash() tlog.Hash {
+	return LeafHash(e.Site, e.Source, time.Unix(0, e.Received).UTC(), e.Raw)
 }

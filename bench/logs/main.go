@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +34,21 @@ import (
 
 func main() {
 	n := flag.Int("n", 300000, "number of syslog lines")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the medsec runs to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench logs:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n); err != nil {
 		fmt.Fprintln(os.Stderr, "bench logs:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
