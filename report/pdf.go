@@ -1,0 +1,363 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"math"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// cjkFont is WenQuanYi Micro Hei (font/README.md): Latin, both Chinese scripts, kana
+// and kanji in one TrueType face, of which each PDF embeds the glyphs it uses.
+//
+//go:embed font/wqy-microhei.ttf
+var cjkFont []byte
+
+// Page geometry of A4 portrait, in millimetres.
+const (
+	pageW      = 210.0
+	pageH      = 297.0
+	margin     = 18.0
+	bodyTop    = 24.0
+	bodyBottom = pageH - 20.0
+	bodyW      = pageW - 2*margin
+	textLine   = 5.0 // paragraph line height at 10 pt
+	cellLine   = 4.0 // table line height at 8 pt
+	tocLine    = 7.0
+)
+
+// pdfWriter renders one Document.
+type pdfWriter struct {
+	f *fpdf.Fpdf
+	d *Document
+	// links and pages are each section's link target and first page.
+	links []int
+	pages []int
+}
+
+// WritePDF renders d as a PDF (A4 portrait) to w: a cover, the table of contents (with
+// links and bookmarks), then the sections; every page after the cover has a header with
+// the title and hospital and a footer with the site, the period and "page n of N".
+// Errors are d's structural errors (Validate) and write errors.
+func WritePDF(w io.Writer, d *Document) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetMargins(margin, bodyTop, margin)
+	f.SetAutoPageBreak(true, pageH-bodyBottom)
+	f.SetCellMargin(1)
+	f.AddUTF8FontFromBytes("cjk", "", cjkFont)
+	f.SetTitle(d.Title, true)
+	f.SetSubject(d.Subtitle, true)
+	f.SetAuthor(d.GeneratedBy, true)
+	f.SetCreator("medsec", true)
+	f.SetLang(d.Lang)
+	f.SetCreationDate(d.GeneratedAt)
+	f.SetModificationDate(d.GeneratedAt)
+	f.SetCatalogSort(true)
+	f.AliasNbPages("")
+	p := &pdfWriter{f: f, d: d}
+	f.SetHeaderFunc(p.header)
+	f.SetFooterFunc(p.footer)
+
+	p.cover()
+	first := p.reserveContents()
+	for _, s := range d.Sections {
+		p.section(s)
+	}
+	p.contents(first)
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("report %s: pdf: %w", d.Name, err)
+	}
+	return f.Output(w)
+}
+
+func (p *pdfWriter) font(size float64, c rgb) {
+	p.f.SetFont("cjk", "", size)
+	p.f.SetTextColor(c.r, c.g, c.b)
+}
+
+func (p *pdfWriter) header() {
+	if p.f.PageNo() == 1 {
+		return
+	}
+	f := p.f
+	p.font(8, muted)
+	f.SetXY(margin, 10)
+	f.CellFormat(bodyW/2, 5, p.d.Title, "", 0, "L", false, 0, "")
+	f.CellFormat(bodyW/2, 5, joinNonEmpty(" · ", p.d.Organization, p.d.Site), "", 0, "R", false, 0, "")
+	f.SetDrawColor(rule.r, rule.g, rule.b)
+	f.Line(margin, 16, pageW-margin, 16)
+	f.SetXY(margin, bodyTop)
+}
+
+func (p *pdfWriter) footer() {
+	if p.f.PageNo() == 1 {
+		return
+	}
+	f := p.f
+	f.SetDrawColor(rule.r, rule.g, rule.b)
+	f.Line(margin, pageH-15, pageW-margin, pageH-15)
+	p.font(8, muted)
+	f.SetXY(margin, pageH-14)
+	f.CellFormat(bodyW/2, 5, joinNonEmpty(" · ", p.d.Site, p.d.Period), "", 0, "L", false, 0, "")
+	f.CellFormat(bodyW/2, 5, fmt.Sprintf(p.d.Labels.Page, f.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
+}
+
+func (p *pdfWriter) cover() {
+	f, d := p.f, p.d
+	f.AddPage()
+	f.SetFillColor(accent.r, accent.g, accent.b)
+	f.Rect(0, 0, pageW, 12, "F")
+	f.SetY(70)
+	p.font(24, ink)
+	f.MultiCell(bodyW, 11, d.Title, "", "L", false)
+	if d.Subtitle != "" {
+		f.Ln(2)
+		p.font(14, muted)
+		f.MultiCell(bodyW, 7, d.Subtitle, "", "L", false)
+	}
+	f.Ln(12)
+	l := d.Labels
+	facts := []Fact{{l.Organization, d.Organization}, {l.Site, d.Site}, {l.Period, d.Period}}
+	facts = append(facts, d.Facts...)
+	facts = append(facts, Fact{l.GeneratedBy, d.GeneratedBy}, Fact{l.GeneratedAt, d.GeneratedAt.Format("2006-01-02 15:04 -07:00")})
+	p.facts(facts, 11)
+}
+
+// facts draws labelled values, one per line, skipping empty ones.
+func (p *pdfWriter) facts(facts []Fact, size float64) {
+	f := p.f
+	line := size * 0.5
+	for _, fa := range facts {
+		if fa.Value == "" {
+			continue
+		}
+		y := f.GetY()
+		p.font(size, muted)
+		f.SetXY(margin, y)
+		f.MultiCell(50, line, fa.Label, "", "L", false)
+		below := f.GetY()
+		p.font(size, ink)
+		f.SetXY(margin+50, y)
+		f.MultiCell(bodyW-50, line, fa.Value, "", "L", false)
+		f.SetY(math.Max(below, f.GetY()) + 1)
+	}
+}
+
+// reserveContents adds the pages the table of contents will fill and returns the first.
+func (p *pdfWriter) reserveContents() int {
+	first := p.f.PageNo() + 1
+	for range p.contentsPages() {
+		p.f.AddPage()
+	}
+	return first
+}
+
+// contents fills the reserved pages with each section's heading, page and link.
+func (p *pdfWriter) contents(first int) {
+	f := p.f
+	last := f.PageNo()
+	f.SetPage(first)
+	f.SetY(bodyTop)
+	p.font(16, accent)
+	f.CellFormat(bodyW, 10, p.d.Labels.Contents, "", 1, "L", false, 0, "")
+	f.Ln(4)
+	p.font(11, ink)
+	for i, s := range p.d.Sections {
+		if f.GetY()+tocLine > bodyBottom {
+			f.SetPage(f.PageNo() + 1)
+			f.SetY(bodyTop)
+		}
+		f.CellFormat(bodyW-15, tocLine, fmt.Sprintf("%d  %s", i+1, s.Heading), "", 0, "L", false, p.links[i], "")
+		f.CellFormat(15, tocLine, fmt.Sprint(p.pages[i]), "", 1, "R", false, p.links[i], "")
+	}
+	f.SetPage(last)
+}
+
+// ensure starts a new page unless h millimetres fit on this one.
+func (p *pdfWriter) ensure(h float64) {
+	if p.f.GetY()+h > bodyBottom {
+		p.f.AddPage()
+	}
+}
+
+func (p *pdfWriter) section(s Section) {
+	f := p.f
+	// A section starts on a new page unless a good part of this one is free.
+	if f.PageNo() <= p.contentsEnd() || f.GetY() > bodyBottom-70 {
+		f.AddPage()
+	} else {
+		f.Ln(6)
+	}
+	n := len(p.links) + 1
+	link := f.AddLink()
+	f.SetLink(link, f.GetY(), f.PageNo())
+	p.links = append(p.links, link)
+	p.pages = append(p.pages, f.PageNo())
+	f.Bookmark(s.Heading, 0, -1)
+	p.font(15, accent)
+	f.MultiCell(bodyW, 8, fmt.Sprintf("%d  %s", n, s.Heading), "", "L", false)
+	f.SetDrawColor(accent.r, accent.g, accent.b)
+	f.Line(margin, f.GetY()+1, pageW-margin, f.GetY()+1)
+	f.Ln(4)
+	for _, t := range s.Text {
+		p.font(10, ink)
+		f.MultiCell(bodyW, textLine, t, "", "L", false)
+		f.Ln(2)
+	}
+	if len(s.Facts) > 0 {
+		p.facts(s.Facts, 10)
+		f.Ln(2)
+	}
+	for _, c := range s.Charts {
+		p.chart(c)
+	}
+	for _, t := range s.Tables {
+		p.table(t)
+	}
+}
+
+// contentsEnd is the last page of the table of contents (or the cover while it is
+// being reserved): sections never start on it.
+func (p *pdfWriter) contentsEnd() int { return 1 + p.contentsPages() }
+
+// contentsPages is how many pages the table of contents takes: 34 lines a page (the
+// body's height less the heading, in lines of tocLine).
+func (p *pdfWriter) contentsPages() int {
+	const perPage = 34
+	return max(1, (len(p.d.Sections)+perPage-1)/perPage)
+}
+
+// widths shares the body's width among t's columns by their weights.
+func widths(t Table) []float64 {
+	total := 0.0
+	for _, c := range t.Columns {
+		total += weight(c)
+	}
+	w := make([]float64, len(t.Columns))
+	for i, c := range t.Columns {
+		w[i] = bodyW * weight(c) / total
+	}
+	return w
+}
+
+func weight(c Column) float64 {
+	if c.Width <= 0 {
+		return 1
+	}
+	return c.Width
+}
+
+func (p *pdfWriter) table(t Table) {
+	f := p.f
+	w := widths(t)
+	p.ensure(7 + 2*headerHeight(p, t, w))
+	p.font(10, accent)
+	f.MultiCell(bodyW, 6, t.Title, "", "L", false)
+	f.Ln(1)
+	p.tableHeader(t, w)
+	if len(t.Rows) == 0 {
+		p.font(8, muted)
+		f.CellFormat(bodyW, 6, p.d.Labels.Empty, "B", 1, "L", false, 0, "")
+	}
+	maxLines := int((bodyBottom-bodyTop-headerHeight(p, t, w)-8)/cellLine) - 1
+	for i, row := range t.Rows {
+		p.font(8, ink)
+		lines := make([][]string, len(row))
+		n := 1
+		for j, v := range row {
+			lines[j] = f.SplitText(cellText(v), w[j])
+			if len(lines[j]) > maxLines { // a cell taller than a page is cut, visibly
+				lines[j] = append(lines[j][:maxLines-1], "…")
+			}
+			n = max(n, len(lines[j]))
+		}
+		h := float64(n)*cellLine + 1.5
+		if f.GetY()+h > bodyBottom {
+			f.AddPage()
+			p.font(9, muted)
+			f.CellFormat(bodyW, 6, t.Title+" "+p.d.Labels.Continued, "", 1, "L", false, 0, "")
+			p.tableHeader(t, w)
+			p.font(8, ink)
+		}
+		p.row(row, lines, w, h, i%2 == 1)
+	}
+	f.Ln(5)
+}
+
+func headerHeight(p *pdfWriter, t Table, w []float64) float64 {
+	p.font(8, ink)
+	n := 1
+	for j, c := range t.Columns {
+		n = max(n, len(p.f.SplitText(c.Header, w[j])))
+	}
+	return float64(n)*cellLine + 2
+}
+
+func (p *pdfWriter) tableHeader(t Table, w []float64) {
+	f := p.f
+	h := headerHeight(p, t, w)
+	x, y := margin, f.GetY()
+	f.SetFillColor(headBg.r, headBg.g, headBg.b)
+	f.Rect(margin, y, bodyW, h, "F")
+	p.font(8, ink)
+	for j, c := range t.Columns {
+		for k, line := range f.SplitText(c.Header, w[j]) {
+			f.SetXY(x, y+1+float64(k)*cellLine)
+			f.CellFormat(w[j], cellLine, line, "", 0, "L", false, 0, "")
+		}
+		x += w[j]
+	}
+	f.SetY(y + h)
+}
+
+// row draws one table row of height h: zebra ground, status grounds, then the lines of
+// each cell, numbers right-aligned.
+func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zebra bool) {
+	f := p.f
+	x, y := margin, f.GetY()
+	if zebra {
+		f.SetFillColor(zebraBg.r, zebraBg.g, zebraBg.b)
+		f.Rect(margin, y, bodyW, h, "F")
+	}
+	for j, v := range row {
+		align := "L"
+		c := ink
+		if numeric(v) {
+			align = "R"
+		}
+		if s, ok := v.(Status); ok {
+			t := tones[s.Tone]
+			f.SetFillColor(t.bg.r, t.bg.g, t.bg.b)
+			f.Rect(x+0.3, y+0.3, w[j]-0.6, h-0.6, "F")
+			c = t.fg
+		}
+		f.SetTextColor(c.r, c.g, c.b)
+		for k, line := range lines[j] {
+			f.SetXY(x, y+0.75+float64(k)*cellLine)
+			f.CellFormat(w[j], cellLine, line, "", 0, align, false, 0, "")
+		}
+		x += w[j]
+	}
+	f.SetDrawColor(rule.r, rule.g, rule.b)
+	f.Line(margin, y+h, pageW-margin, y+h)
+	f.SetY(y + h)
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	out := ""
+	for _, s := range parts {
+		if s == "" {
+			continue
+		}
+		if out != "" {
+			out += sep
+		}
+		out += s
+	}
+	return out
+}
