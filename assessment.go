@@ -187,6 +187,10 @@ type ApplicableControl struct {
 	OriginalLang string `json:"original_lang"`
 	English      string `json:"english"`
 	SourceRef    string `json:"source_ref,omitempty"`
+	// Domain is the control's domain as the catalog prints it (控制構面 for TW, the chapter
+	// for CN and JP), DomainEn its English name.
+	Domain   string `json:"domain,omitempty"`
+	DomainEn string `json:"domain_en,omitempty"`
 	// Level is the row's lowest TW level (low, moderate, high); "" for organisational
 	// obligations.
 	Level Level `json:"level,omitempty"`
@@ -346,6 +350,14 @@ type GapFilter struct {
 	// (0: every one the caller sees); organisational catalogs ignore them.
 	SiteID       int64
 	DepartmentID int64
+	// Level, Status and Domain narrow the rows counted and listed to a control level (TW),
+	// a status, and a control domain as the catalog prints it (控制構面 for TW, the chapter
+	// for CN and JP); OwnerID narrows a TW report to the assets a person answers for. Zero
+	// values select every row.
+	Level   Level
+	Status  AssessmentStatus
+	Domain  string
+	OwnerID int64
 }
 
 // GapGroup counts a TW report's (asset, control) pairs by status for the assets of one
@@ -374,6 +386,7 @@ type GapItem struct {
 	ControlID string           `json:"control_id"`
 	Title     string           `json:"title"`
 	TitleEn   string           `json:"title_en"`
+	Domain    string           `json:"domain,omitempty"`
 	Level     Level            `json:"level,omitempty"`
 	AssetID   int64            `json:"asset_id"`
 	AssetName string           `json:"asset_name,omitempty"`
@@ -434,7 +447,10 @@ type GapReport struct {
 	// assets, by site name then department name (empty for organisational catalogs).
 	BySite       []GapGroup `json:"by_site"`
 	ByDepartment []GapGroup `json:"by_department"`
-	Open         []GapItem  `json:"open"`
+	// Domains are the control domains of the rows the report looked at, in the order met,
+	// before the filter's level, status and domain narrowed them: the choices of a filter.
+	Domains []string  `json:"domains"`
+	Open    []GapItem `json:"open"`
 }
 
 // ObligationTask is an organisational obligation with a cadence as a dated task [M11].

@@ -19,6 +19,7 @@ import (
 	"medsec"
 	"medsec/catalog"
 	"medsec/evidence"
+	mhttp "medsec/http"
 	"medsec/i18n"
 	"medsec/sqlstore"
 )
@@ -238,9 +239,12 @@ func TestGapExport(t *testing.T) {
 	if len(rows) != want {
 		t.Errorf("xlsx open items: %d rows, want %d", len(rows), want)
 	}
-	// The open items' sheet: the asset ID a number, site and department columns.
-	if head := rows[0]; head[len(head)-2] != "Site" || head[len(head)-1] != "Department" {
-		t.Errorf("xlsx header ends %v, want Site, Department", head[len(head)-2:])
+	// The open items' sheet: the asset ID a number, site, department and domain columns.
+	if head := rows[0]; head[len(head)-3] != "Site" || head[len(head)-2] != "Department" || head[len(head)-1] != "Domain" {
+		t.Errorf("xlsx header ends %v, want Site, Department, Domain", head[len(head)-3:])
+	}
+	if domain, _ := x.GetCellValue(sheets[1], "O2"); domain != rep.Open[0].Domain || domain == "" {
+		t.Errorf("xlsx domain of the first open item = %q, want %q", domain, rep.Open[0].Domain)
 	}
 	if typ, _ := x.GetCellType(sheets[1], "G2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
 		t.Errorf("xlsx asset ID G2 is text")
@@ -411,5 +415,100 @@ func TestCheckTexts(t *testing.T) {
 		if !b.Has("catalog." + id) {
 			t.Errorf("catalog %s has no name", id)
 		}
+	}
+}
+
+// TestGapPagesKeepFilters checks that the gap report pages its open items, that the pager
+// and the export links carry the filter, and that a filtered export holds the filtered rows.
+func TestGapPagesKeepFilters(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassBoundary, medsec.LevelHigh)
+	for i := range 3 { // more open items than one page holds
+		body := fmt.Sprintf(`{"site_id": %d, "name": "邊界主機 %d", "kind": "workstation", "class": "boundary-host", "level": "high"}`, f.assetHQ.SiteID, i)
+		if status, resp := f.do("POST", "/api/v1/assets", f.tokens[medsec.RoleAdmin], body); status != 201 {
+			f.f(status, resp)
+		}
+	}
+	rep := gapTotals(t, f, f.tokens[medsec.RoleAuditor])
+	if len(rep.Open) <= mhttp.GapPageSize {
+		t.Fatalf("%d open items: want more than a page (%d)", len(rep.Open), mhttp.GapPageSize)
+	}
+	c := f.browserClient("u-auditor")
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	rows := func(page string) int { return strings.Count(page, `<td><span data-status=`) }
+	first := get("/compliance?status=not-assessed")
+	narrowed := 0
+	for _, it := range rep.Open {
+		if it.Status == medsec.AssessNotAssessed {
+			narrowed++
+		}
+	}
+	pages := (narrowed + mhttp.GapPageSize - 1) / mhttp.GapPageSize
+	if n := rows(first); n != min(narrowed, mhttp.GapPageSize) {
+		t.Errorf("first page lists %d items, want %d", n, min(narrowed, mhttp.GapPageSize))
+	}
+	if pages < 2 || !strings.Contains(first, `href="?page=2&amp;status=not-assessed"`) {
+		t.Errorf("%d pages; next-page link missing or drops the filter", pages)
+	}
+	if !strings.Contains(first, `href="/compliance/export?format=csv&amp;status=not-assessed"`) {
+		t.Error("the CSV export link drops the filter")
+	}
+	last := get(fmt.Sprintf("/compliance?status=not-assessed&page=%d", pages))
+	if n := rows(last); n != narrowed-(pages-1)*mhttp.GapPageSize {
+		t.Errorf("last page lists %d items, want %d", n, narrowed-(pages-1)*mhttp.GapPageSize)
+	}
+	if !strings.Contains(first, `<details open class="group"`) || !strings.Contains(first+last, fmt.Sprintf(`<td>%d</td><td>本院</td>`, f.assetHQ.ID)) {
+		t.Error("groups, or the asset ID and site columns, missing")
+	}
+	_, csvText := f.do("GET", "/api/v1/gap/export?format=csv&status=not-assessed", f.tokens[medsec.RoleAuditor], "")
+	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvText, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, r := range records[1:] {
+		if r[7] == "Not assessed" {
+			open++
+		} else if r[7] != "not counted" && !strings.HasPrefix(r[7], "automatic check fails") {
+			t.Errorf("filtered export holds %q", r)
+		}
+	}
+	if open != narrowed {
+		t.Errorf("filtered export: %d items, want %d", open, narrowed)
+	}
+	// The asset's controls page: each filter keeps the controls it names, a page at a time.
+	status, body := f.do("GET", fmt.Sprintf("/api/v1/assets/%d/controls", f.assetHQ.ID), f.tokens[medsec.RoleAuditor], "")
+	var ac medsec.AssetControls
+	if err := json.Unmarshal([]byte(body), &ac); status != 200 || err != nil {
+		t.Fatalf("controls: %d %v", status, err)
+	}
+	byDomain := map[string]int{}
+	for _, c := range ac.Controls {
+		byDomain[c.Domain]++
+	}
+	if len(byDomain) < 2 {
+		t.Fatalf("domains %v: want several", byDomain)
+	}
+	for domain, n := range byDomain {
+		page := get(fmt.Sprintf("/assets/%d/controls?domain=%s", f.assetHQ.ID, url.QueryEscape(domain)))
+		if got := strings.Count(page, `<section class="control"`); got != min(n, 25) || strings.Count(page, `<details open class="group"`) != 1 {
+			t.Errorf("domain %s: %d controls in %d groups, want %d in one", domain, got, strings.Count(page, `<details open class="group"`), min(n, 25))
+		}
+	}
+	all := get(fmt.Sprintf("/assets/%d/controls", f.assetHQ.ID))
+	if got := strings.Count(all, `<section class="control"`); len(ac.Controls) > 25 && got != 25 {
+		t.Errorf("first page of %d controls shows %d, want 25", len(ac.Controls), got)
 	}
 }

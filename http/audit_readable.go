@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,9 +90,9 @@ func (p *page) AuditLink(e *medsec.AuditEntry) string {
 		}
 		json.Unmarshal(e.After, &a)
 		if a.AssetID != 0 {
-			return fmt.Sprintf("/assets/%d/controls#%s", a.AssetID, a.ControlID)
+			return fmt.Sprintf("/assets/%d/controls?control=%s#%s", a.AssetID, url.QueryEscape(a.ControlID), a.ControlID)
 		}
-		return "/compliance/organisation?catalog=" + a.CatalogID + "#" + a.ControlID
+		return "/compliance/organisation?catalog=" + url.QueryEscape(a.CatalogID) + "&control=" + url.QueryEscape(a.ControlID) + "#" + a.ControlID
 	}
 	f, ok := auditObjectLinks[e.ObjectType]
 	if !ok || e.ObjectID == 0 && strings.Contains(f, "%d") {

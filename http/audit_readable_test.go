@@ -59,7 +59,7 @@ func TestAuditReadable(t *testing.T) {
 			`data-action="assessment.create">assessed assessment #`,
 			`<tr data-field="location"><th scope="row">Location</th><td class="before"><span class="muted">(empty)</span></td><td aria-hidden="true">→</td><td class="after"><ins>3F 放射科 CT 室</ins>`,
 			fmt.Sprintf(`href="/assets/%d"`, a.ID),
-			fmt.Sprintf(`href="/assets/%d/controls#tw-si-1.h"`, a.ID),
+			fmt.Sprintf(`href="/assets/%d/controls?control=tw-si-1.h#tw-si-1.h"`, a.ID),
 			fmt.Sprintf(`History of asset #%d`, a.ID),
 		} {
 			if !strings.Contains(hist, want) {

@@ -23,3 +23,6 @@ func OpenAPIDocument() []byte { return openAPIDocument }
 
 // TemplatesFS exposes the embedded views.
 var TemplatesFS = templatesFS
+
+// GapPageSize is how many open items a gap report page lists, for tests outside the package.
+const GapPageSize = gapPageSize

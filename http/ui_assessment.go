@@ -22,14 +22,25 @@ var orgCatalogs = []string{"cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation
 // allCatalogs are every catalog, the TW baseline (assessed per asset) first.
 var allCatalogs = append([]string{"tw-mohw-medical-baseline"}, orgCatalogs...)
 
+// controlsPageSize is how many controls a page of a controls page lists.
+const controlsPageSize = 25
+
 // controlsData is the page listing the controls that apply to a subject with their
 // assessments and an assessment form each.
 type controlsData struct {
 	Asset     *medsec.AssetControls
 	CatalogID string
 	Catalogs  []string
-	Controls  []medsec.ApplicableControl
-	Settings  medsec.ComplianceSettings
+	// Controls are every control that applies; Groups the page's part of those the filter
+	// keeps, by domain.
+	Controls []medsec.ApplicableControl
+	Groups   []controlGroup
+	Filter   controlsFilter
+	Pager    pager
+	// Levels and Domains are the filter's choices.
+	Levels   []medsec.Level
+	Domains  []string
+	Settings medsec.ComplianceSettings
 	// Voluntary counts the encouraged or recommended items among Controls.
 	Voluntary int
 	// NetworkRows are the graded networks of the settings form, then blank rows to add.
@@ -41,6 +52,57 @@ type controlsData struct {
 	Action         string
 	// Counts by status of the listed controls.
 	Counts map[medsec.AssessmentStatus]int
+}
+
+// controlGroup is one collapsible group of a controls page: the controls of one domain.
+type controlGroup struct {
+	Domain, DomainEn string
+	Controls         []medsec.ApplicableControl
+}
+
+// controlsFilter narrows a controls page; Control is the control to show open, on its page.
+type controlsFilter struct {
+	Level   medsec.Level
+	Status  medsec.AssessmentStatus
+	Domain  string
+	Control string
+}
+
+// setControls fills the page's filter choices, groups and pager from every applicable
+// control and the request's level, status, domain, page and control.
+func (d *controlsData) setControls(r *http.Request, controls []medsec.ApplicableControl) {
+	q := r.URL.Query()
+	d.Controls, d.Counts, d.Levels = controls, countStatuses(controls), medsec.Levels
+	d.Filter = controlsFilter{Level: medsec.Level(q.Get("level")), Status: medsec.AssessmentStatus(q.Get("status")), Domain: q.Get("domain"), Control: q.Get("control")}
+	if d.Filter.Control == "" {
+		d.Filter.Control = r.PostFormValue("control_id") // a form sent back with its error
+	}
+	var kept []medsec.ApplicableControl
+	focus := -1
+	for _, c := range controls {
+		if !slices.Contains(d.Domains, c.Domain) {
+			d.Domains = append(d.Domains, c.Domain)
+		}
+		f := d.Filter
+		if f.Level != "" && c.Level != f.Level || f.Status != "" && c.Status != f.Status || f.Domain != "" && c.Domain != f.Domain {
+			continue
+		}
+		if c.ControlID == f.Control {
+			focus = len(kept)
+		}
+		kept = append(kept, c)
+	}
+	d.Pager = newPager(r, len(kept), controlsPageSize)
+	if focus >= 0 && r.URL.Query().Get("page") == "" {
+		d.Pager = d.Pager.at(focus/controlsPageSize+1, controlsPageSize)
+	}
+	for _, c := range pageOf(d.Pager, kept) {
+		if n := len(d.Groups); n == 0 || d.Groups[n-1].Domain != c.Domain {
+			d.Groups = append(d.Groups, controlGroup{Domain: c.Domain, DomainEn: c.DomainEn})
+		}
+		g := &d.Groups[len(d.Groups)-1]
+		g.Controls = append(g.Controls, c)
+	}
 }
 
 func countStatuses(cs []medsec.ApplicableControl) map[medsec.AssessmentStatus]int {
@@ -118,8 +180,10 @@ func (s *Server) renderAssetControls(w http.ResponseWriter, r *http.Request, sta
 	}
 	p := s.newPage(r, "controls.title")
 	p.Title = ac.Asset.Name + " · " + p.T("controls.title")
-	p.Data = &controlsData{Asset: ac, CatalogID: "tw-mohw-medical-baseline", Controls: ac.Controls, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
-		Action: "/assets/" + strconv.FormatInt(id, 10) + "/controls", Counts: countStatuses(ac.Controls)}
+	d := &controlsData{Asset: ac, CatalogID: "tw-mohw-medical-baseline", Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
+		Action: "/assets/" + strconv.FormatInt(id, 10) + "/controls"}
+	d.setControls(r, ac.Controls)
+	p.Data = d
 	if err := setFormError(p, formErr); err != nil {
 		return err
 	}
@@ -209,7 +273,7 @@ func (s *Server) uiAssetAssess(w http.ResponseWriter, r *http.Request) error {
 		return s.renderAssetControls(w, r, errorStatus(err), err)
 	}
 	flash(w, "assessment.saved")
-	http.Redirect(w, r, "/assets/"+strconv.FormatInt(id, 10)+"/controls#"+url.PathEscape(a.ControlID), http.StatusSeeOther)
+	http.Redirect(w, r, "/assets/"+strconv.FormatInt(id, 10)+"/controls?control="+url.QueryEscape(a.ControlID)+"#"+url.PathEscape(a.ControlID), http.StatusSeeOther)
 	return nil
 }
 
@@ -234,14 +298,16 @@ func (s *Server) renderOrgControls(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	p := s.newPage(r, "org_controls.title")
-	p.Data = &controlsData{CatalogID: catalogID, Catalogs: orgCatalogs, Controls: controls, Settings: set, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
-		Patterns: []string{"I", "II", "III", "IV"}, Action: "/compliance/organisation?catalog=" + url.QueryEscape(catalogID), Counts: countStatuses(controls),
+	d := &controlsData{CatalogID: catalogID, Catalogs: orgCatalogs, Settings: set, Statuses: medsec.AssessmentStatuses, ReportStatuses: medsec.ReportStatuses,
+		Patterns: []string{"I", "II", "III", "IV"}, Action: "/compliance/organisation?catalog=" + url.QueryEscape(catalogID),
 		NetworkRows: append(slices.Clone(set.Networks), make([]medsec.GradedNetwork, 3)...)}
+	d.setControls(r, controls)
 	for _, c := range controls {
 		if c.Voluntary {
-			p.Data.(*controlsData).Voluntary++
+			d.Voluntary++
 		}
 	}
+	p.Data = d
 	if err := setFormError(p, formErr); err != nil {
 		return err
 	}
@@ -260,7 +326,7 @@ func (s *Server) uiOrgAssess(w http.ResponseWriter, r *http.Request) error {
 		return s.renderOrgControls(w, r, errorStatus(err), catalogID, err)
 	}
 	flash(w, "assessment.saved")
-	next := "/compliance/organisation?catalog=" + url.QueryEscape(catalogID) + "#" + url.PathEscape(a.ControlID)
+	next := "/compliance/organisation?catalog=" + url.QueryEscape(catalogID) + "&control=" + url.QueryEscape(a.ControlID) + "#" + url.PathEscape(a.ControlID)
 	if r.FormValue("from") == "calendar" {
 		next = "/compliance/calendar"
 	}

@@ -12,8 +12,9 @@ import (
 	"medsec/tabular"
 )
 
-// gapShown is how many open items the gap page lists; the exports hold them all.
-const gapShown = 300
+// gapPageSize is how many open items a page of the gap report lists; the exports hold
+// them all.
+const gapPageSize = 50
 
 // gapData is the gap report page.
 type gapData struct {
@@ -21,23 +22,62 @@ type gapData struct {
 	Filter   medsec.GapFilter
 	Catalogs []string
 	Statuses []medsec.AssessmentStatus
-	Shown    []medsec.GapItem
-	Asset    *medsec.Asset
-	// Sites and Departments are the choices of the TW report's filters.
+	Levels   []medsec.Level
+	// Groups are the page's open items by control domain, worst first within each.
+	Groups []gapGroup
+	// LeftOut and Uncarried are the first gapPageSize of the report's lists.
+	LeftOut   []medsec.GapLeftOut
+	Uncarried []medsec.GapCheck
+	Pager     pager
+	Asset     *medsec.Asset
+	// Sites, Departments and People are the choices of the TW report's filters.
 	Sites       []*medsec.Site
 	Departments []*medsec.Department
+	People      []*medsec.Person
 }
 
+// gapGroup is one collapsible group of the gap page: the open items of one domain.
+type gapGroup struct {
+	Domain string
+	Items  []medsec.GapItem
+}
+
+// gapFilter reads a gap report's filter from the query string; a value that is not one of
+// the choices is left out, and the TW-only filters are dropped for other catalogs.
 func gapFilter(r *http.Request) medsec.GapFilter {
-	f := medsec.GapFilter{CatalogID: r.URL.Query().Get("catalog"), AssetID: queryInt64(r, "asset"),
-		SiteID: queryInt64(r, "site"), DepartmentID: queryInt64(r, "department")}
+	q := r.URL.Query()
+	f := medsec.GapFilter{CatalogID: q.Get("catalog"), AssetID: queryInt64(r, "asset"),
+		SiteID: queryInt64(r, "site"), DepartmentID: queryInt64(r, "department"), OwnerID: queryInt64(r, "owner"),
+		Level: medsec.Level(q.Get("level")), Status: medsec.AssessmentStatus(q.Get("status")), Domain: q.Get("domain")}
 	if !slices.Contains(allCatalogs, f.CatalogID) {
 		f.CatalogID = allCatalogs[0]
 	}
 	if f.CatalogID != allCatalogs[0] {
-		f.AssetID, f.SiteID, f.DepartmentID = 0, 0, 0
+		f.AssetID, f.SiteID, f.DepartmentID, f.OwnerID, f.Level = 0, 0, 0, 0, ""
+	}
+	if !slices.Contains(medsec.Levels, f.Level) {
+		f.Level = ""
+	}
+	if !slices.Contains(medsec.ReportStatuses, f.Status) {
+		f.Status = ""
 	}
 	return f
+}
+
+// groupByDomain puts items into groups by domain, in the order the domains first appear.
+func groupByDomain(items []medsec.GapItem) []gapGroup {
+	var out []gapGroup
+	at := map[string]int{}
+	for _, it := range items {
+		i, ok := at[it.Domain]
+		if !ok {
+			i = len(out)
+			at[it.Domain] = i
+			out = append(out, gapGroup{Domain: it.Domain})
+		}
+		out[i].Items = append(out[i].Items, it)
+	}
+	return out
 }
 
 func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
@@ -46,10 +86,11 @@ func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &gapData{Report: rep, Filter: f, Catalogs: allCatalogs, Statuses: medsec.ReportStatuses, Shown: rep.Open}
-	if len(d.Shown) > gapShown {
-		d.Shown = d.Shown[:gapShown]
-	}
+	d := &gapData{Report: rep, Filter: f, Catalogs: allCatalogs, Statuses: medsec.ReportStatuses, Levels: medsec.Levels,
+		Pager: newPager(r, len(rep.Open), gapPageSize)}
+	d.Groups = groupByDomain(pageOf(d.Pager, rep.Open))
+	d.LeftOut = rep.LeftOut[:min(len(rep.LeftOut), gapPageSize)]
+	d.Uncarried = rep.UncarriedChecks[:min(len(rep.UncarriedChecks), gapPageSize)]
 	if f.AssetID != 0 {
 		if d.Asset, err = s.Assets.FindAssetByID(r.Context(), f.AssetID); err != nil {
 			return err
@@ -59,6 +100,9 @@ func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Departments, err = s.Org.FindDepartments(r.Context()); err != nil {
+		return err
+	}
+	if d.People, err = s.Org.FindPeople(r.Context()); err != nil {
 		return err
 	}
 	p := s.newPage(r, "gap.title")
@@ -79,7 +123,7 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "gap.title")
 	header := []string{p.T("gap.catalog"), p.T("gap.control"), p.T("gap.control_title"), p.T("gap.control_title_en"), p.T("field.level"),
 		p.T("gap.asset"), p.T("gap.asset_id"), p.T("gap.status"), p.T("gap.owner"), p.T("gap.assessed_on"), p.T("gap.next_review"), p.T("gap.failed_checks"),
-		p.T("field.site"), p.T("field.department")}
+		p.T("field.site"), p.T("field.department"), p.T("gap.domain")}
 	rows := [][]string{header}
 	// typed are the same rows for XLSX: the asset ID a number, the days dates.
 	var typed [][]any
@@ -91,12 +135,12 @@ func (s *Server) exportGap(w http.ResponseWriter, r *http.Request) error {
 		}
 		checks := it.FailedChecks
 		rows = append(rows, []string{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset, assetID,
-			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(checks, " "), it.SiteName, it.DepartmentName})
+			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.String(), it.NextReview.String(), strings.Join(checks, " "), it.SiteName, it.DepartmentName, it.Domain})
 		typed = append(typed, []any{it.CatalogID, it.ControlID, it.Title, it.TitleEn, p.Enum("level", it.Level), asset, idCell,
-			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.Time(), it.NextReview.Time(), strings.Join(checks, " "), it.SiteName, it.DepartmentName})
+			p.Enum("assess", it.Status), it.Owner, it.AssessedOn.Time(), it.NextReview.Time(), strings.Join(checks, " "), it.SiteName, it.DepartmentName, it.Domain})
 	}
 	for _, row := range gapLeftOutRows(p, rep) {
-		row = append(row, "", "")
+		row = append(row, "", "", "")
 		rows = append(rows, row)
 		cells := make([]any, len(row))
 		for i, v := range row {

@@ -191,7 +191,7 @@ func applicableControl(catalogID string, ap catalog.Applicability) medsec.Applic
 	return medsec.ApplicableControl{
 		CatalogID: catalogID, ControlID: ctl.ID, Title: ctl.Title, TitleEn: ctl.TitleEnglish(),
 		Original: ctl.OriginalText(), OriginalLang: ctl.OriginalLang(), English: ctl.English(), SourceRef: ctl.SourceRef(),
-		Level: domainLevel(ap.Level), Reason: ap.Reason, Cadence: ctl.Cadence(), Status: medsec.AssessNotAssessed,
+		Domain: ctl.Domain(), DomainEn: ctl.DomainEnglish(), Level: domainLevel(ap.Level), Reason: ap.Reason, Cadence: ctl.Cadence(), Status: medsec.AssessNotAssessed,
 		Target: string(ap.Target), TargetBasis: ctl.TargetBasis(), LevelInferred: ctl.LevelInferred(),
 		IncludedBy: ap.IncludedBy, Undecided: ctl.Undecided(), Voluntary: ap.Voluntary, Handling: ap.Handling,
 	}
@@ -414,7 +414,8 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	now := s.db.Now().UTC()
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
-		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}}
+		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}}
+	domains := map[string]bool{}
 	counts := map[medsec.Level]*medsec.GapCount{}
 	count := func(level medsec.Level, st medsec.AssessmentStatus) {
 		gc := counts[level]
@@ -437,6 +438,13 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		return g
 	}
 	addItem := func(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) {
+		if !domains[ac.Domain] {
+			domains[ac.Domain] = true
+			rep.Domains = append(rep.Domains, ac.Domain)
+		}
+		if f.Level != "" && ac.Level != f.Level || f.Status != "" && ac.Status != f.Status || f.Domain != "" && ac.Domain != f.Domain {
+			return
+		}
 		count(ac.Level, ac.Status)
 		if asset != nil {
 			for _, g := range []*medsec.GapGroup{group(bySite, asset.SiteID, asset.SiteName, asset.SiteID),
@@ -448,7 +456,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		if !ac.Status.Open() && len(failed) == 0 {
 			return
 		}
-		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Level: ac.Level,
+		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
 			Status: ac.Status, FailedChecks: failed, Evidence: evidence}
 		if asset != nil {
 			it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
@@ -487,6 +495,9 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		seen := make(map[int64]bool, len(assets))
 		for _, a := range assets {
 			seen[a.ID] = true
+		}
+		if f.OwnerID != 0 { // after seen: boundary hosts answered for by others still carry
+			assets = slices.DeleteFunc(assets, func(a *medsec.Asset) bool { return a.ResponsibleID != f.OwnerID })
 		}
 		for _, a := range assets {
 			lv, err := levels.level(ctx, a)

@@ -661,3 +661,82 @@ func TestGapReportOrder(t *testing.T) {
 		t.Errorf("last open item = %+v, want the implemented control with a failing check", last)
 	}
 }
+
+// TestGapReportFilters checks that each filter narrows the counts and the open items to
+// the rows it names, against the unfiltered report's own breakdowns.
+func TestGapReportFilters(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		for _, a := range []medsec.Assessment{
+			{ControlID: "tw-ac-1.l", AssetID: f.br.ID, Status: medsec.AssessNotImplemented},
+			{ControlID: "tw-ac-3.m", AssetID: f.hq.ID, Status: medsec.AssessPartial},
+		} {
+			a.CatalogID = catalog.IDTaiwanBaseline
+			if err := f.svc.Assess(f.ciso, &a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := f.svc.GapReport(f.auditor, medsec.GapFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Domains) < 2 {
+			t.Fatalf("domains %q: want several", all.Domains)
+		}
+		report := func(g medsec.GapFilter) *medsec.GapReport {
+			t.Helper()
+			rep, err := f.svc.GapReport(f.auditor, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		for _, c := range all.Counts {
+			if rep := report(medsec.GapFilter{Level: c.Level}); rep.Totals.Total != c.Total || len(rep.Counts) != 1 {
+				t.Errorf("level %s: %d rows in %d levels, want %d in one", c.Level, rep.Totals.Total, len(rep.Counts), c.Total)
+			}
+		}
+		for st, n := range all.Totals.ByStatus {
+			rep := report(medsec.GapFilter{Status: st})
+			if rep.Totals.Total != n || rep.Totals.ByStatus[st] != n {
+				t.Errorf("status %s: %d rows, want %d", st, rep.Totals.Total, n)
+			}
+			for _, it := range rep.Open {
+				if it.Status != st {
+					t.Errorf("status %s: open item %s/%s is %s", st, it.AssetName, it.ControlID, it.Status)
+				}
+			}
+		}
+		for _, d := range all.Domains {
+			want := 0
+			for _, it := range all.Open {
+				if it.Domain == d {
+					want++
+				}
+			}
+			if rep := report(medsec.GapFilter{Domain: d}); len(rep.Open) != want {
+				t.Errorf("domain %s: %d open items, want %d", d, len(rep.Open), want)
+			}
+		}
+		// hq's responsible person answers for hq only.
+		hq, err := sqlstore.NewAssetService(db).FindAssetByID(system, f.hq.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hqRows := len(twExpected(t, []catalog.Target{catalog.TargetBoundaryHost}, catalog.LevelModerate))
+		rep := report(medsec.GapFilter{OwnerID: hq.ResponsibleID})
+		if rep.Subjects != 1 || rep.Totals.Total != hqRows {
+			t.Errorf("owner: %d subjects, %d rows; want 1 and %d", rep.Subjects, rep.Totals.Total, hqRows)
+		}
+		for _, it := range rep.Open {
+			if it.AssetID != f.hq.ID {
+				t.Errorf("owner: open item of asset %d", it.AssetID)
+			}
+		}
+		// Filters combine: the branch site's not-implemented rows are the one assessed.
+		rep = report(medsec.GapFilter{SiteID: f.br.SiteID, Status: medsec.AssessNotImplemented})
+		if rep.Totals.Total != 1 || len(rep.Open) != 1 || rep.Open[0].AssetID != f.br.ID || rep.Open[0].ControlID != "tw-ac-1.l" {
+			t.Errorf("site and status: %d rows, open %+v", rep.Totals.Total, rep.Open)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,11 +33,11 @@ func TestBrowserAssessment(t *testing.T) {
 		chromedp.WaitVisible(`#gap-counts`),
 		count("implemented", &implBefore),
 		chromedp.AttributeValue(`#gap-open tbody tr:first-child td:nth-child(4) a`, "href", &openHref, &ok),
-		chromedp.Text(`#gap-open tbody tr:first-child td:nth-child(7)`, &statusBefore),
+		chromedp.Text(`#gap-open tbody tr:first-child td:nth-child(8)`, &statusBefore),
 	); err != nil {
 		t.Fatalf("open the gap report: %v\n%s", err, pageText(ctx))
 	}
-	if !ok || !strings.Contains(openHref, "/controls#") {
+	if !ok || !strings.Contains(openHref, "/controls?control=") {
 		t.Fatalf("first open item links to %q", openHref)
 	}
 	control := openHref[strings.Index(openHref, "#")+1:]
@@ -46,7 +47,7 @@ func TestBrowserAssessment(t *testing.T) {
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(base+openHref),
 		chromedp.WaitVisible(section),
-		chromedp.Click(section+` details summary`),
+		chromedp.Click(section+` details.assess summary`),
 		chromedp.SetValue(section+` select[name=status]`, "implemented"),
 		chromedp.SetUploadFiles(section+` input[type=file]`, []string{evidenceFile}),
 		chromedp.Click(section+` button[type=submit]`),
@@ -100,5 +101,75 @@ func TestBrowserAssessment(t *testing.T) {
 	}
 	if forms != 0 {
 		t.Errorf("auditor sees %d assessment forms", forms)
+	}
+}
+
+// TestBrowserListHeight measures the rendered height of the gap reports, the asset and
+// organisational controls pages with the demo, then the TW gap report with 1,500 more
+// classified assets imported: no page reaches 30,000 px, and the long report pages.
+func TestBrowserListHeight(t *testing.T) {
+	const bound = 30000
+	base, _ := startServer(t)
+	ctx := newBrowser(t)
+	height := func(path string) int64 {
+		t.Helper()
+		var h int64
+		if err := chromedp.Run(ctx,
+			chromedp.Navigate(base+path),
+			chromedp.WaitVisible(`main h1`),
+			chromedp.Evaluate(`document.documentElement.scrollHeight`, &h),
+		); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, pageText(ctx))
+		}
+		return h
+	}
+	var assetHref string
+	var ok bool
+	if err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		login(base, "ciso", demoPassword, ""),
+		chromedp.Navigate(base+"/compliance"),
+		chromedp.AttributeValue(`#gap-open tbody tr:first-child td:nth-child(4) a`, "href", &assetHref, &ok),
+	); err != nil || !ok {
+		t.Fatalf("gap report: %v", err)
+	}
+	paths := []string{"/compliance", assetHref[:strings.Index(assetHref, "?")]}
+	for _, c := range []string{"cn-nhc-2022-measures", "jp-mhlw-6.0-system-operation", "hospital-incident-plan"} {
+		paths = append(paths, "/compliance?catalog="+c, "/compliance/organisation?catalog="+c)
+	}
+	for _, p := range paths {
+		h := height(p)
+		t.Logf("%s: %d px", p, h)
+		if h >= bound {
+			t.Errorf("%s is %d px tall, want under %d", p, h, bound)
+		}
+	}
+
+	// 1,500 more boundary hosts at 高: about 150,000 open items.
+	var csvText strings.Builder
+	csvText.WriteString("name,kind,site,class,level\n")
+	for i := range 1500 {
+		fmt.Fprintf(&csvText, "Synthetic-GW-%04d,workstation,示範醫學中心,boundary-host,high\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "synthetic.csv")
+	os.WriteFile(file, []byte(csvText.String()), 0o600)
+	var flash, subjects string
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/assets/import"),
+		chromedp.WaitVisible(`input[type=file]`),
+		chromedp.SetUploadFiles(`input[type=file]`, []string{file}),
+		chromedp.Click(`#import-form button[type=submit]`),
+		chromedp.WaitVisible(`.flash`),
+		chromedp.Text(`.flash`, &flash),
+	); err != nil || !strings.Contains(flash, "1500") {
+		t.Fatalf("import: %v %q", err, flash)
+	}
+	h := height("/compliance?page=3")
+	if err := chromedp.Run(ctx, chromedp.Text(`#gap-subjects`, &subjects), chromedp.WaitVisible(`nav.pager a[rel=next]`)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("/compliance?page=3 with 1,500 more assets (%s): %d px", subjects, h)
+	if h >= bound {
+		t.Errorf("the gap report with 1,500 more assets is %d px tall, want under %d", h, bound)
 	}
 }
