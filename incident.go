@@ -135,6 +135,8 @@ type Clock struct {
 	MetAt   time.Time `json:"met_at,omitzero"`
 	MetBy   string    `json:"met_by,omitempty"`
 	MetNote string    `json:"met_note,omitempty"`
+	// MetMsg says how medsec met the clock (a notification recorded), nil when a person did.
+	MetMsg *Message `json:"met_msg,omitempty"`
 	// Evidence is the SHA-256 of the evidence file that shows the duty was met.
 	Evidence  string    `json:"evidence,omitempty"`
 	StoppedAt time.Time `json:"stopped_at,omitzero"`
@@ -184,9 +186,12 @@ type TimelineEntry struct {
 	ID       int64     `json:"id"`
 	At       time.Time `json:"at"`
 	Username string    `json:"username"`
-	// Kind is what happened ("opened", "level", "clock.met", "note", ...); Text says it.
-	Kind string `json:"kind"`
-	Text string `json:"text"`
+	// Kind is what happened ("opened", "level", "clock.met", "note", ...). Msg says it
+	// (nil on entries written before messages were kept); Text is what the person typed
+	// with it (a note, a reason), or the whole text of an older entry.
+	Kind string   `json:"kind"`
+	Msg  *Message `json:"msg,omitempty"`
+	Text string   `json:"text,omitempty"`
 }
 
 // IncidentRole is a person's part in an incident's response [003 ch.2].
@@ -228,7 +233,10 @@ type CustodyEntry struct {
 	At       time.Time `json:"at"`
 	Username string    `json:"username"`
 	Action   string    `json:"action"`
-	Note     string    `json:"note,omitempty"`
+	// Msg is what medsec wrote of the step (the clock it was cited for); Note is the
+	// person's.
+	Msg  *Message `json:"msg,omitempty"`
+	Note string   `json:"note,omitempty"`
 }
 
 // IncidentEvidence is an evidence file (in the evidence store, by SHA-256) linked to an
@@ -289,19 +297,26 @@ type IncidentTask struct {
 
 // Incident is one network-security incident, or a drill, with its whole record.
 type Incident struct {
-	ID           int64          `json:"id"`
-	SiteID       int64          `json:"site_id"`
-	SiteName     string         `json:"site_name,omitempty"`
-	Jurisdiction Jurisdiction   `json:"jurisdiction"`
-	Title        string         `json:"title"`
-	Description  string         `json:"description,omitempty"`
-	Scenario     Scenario       `json:"scenario"`
-	Drill        bool           `json:"drill"`
-	Status       IncidentStatus `json:"status"`
-	Level        IncidentLevel  `json:"level"`
-	// SuggestedLevel is what medsec suggested from the facts; LevelReason is why the
-	// person who confirmed Level chose it.
+	ID           int64        `json:"id"`
+	SiteID       int64        `json:"site_id"`
+	SiteName     string       `json:"site_name,omitempty"`
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	Title        string       `json:"title"`
+	// TitleKey, when set, is the message key of a title medsec chose (the title of the
+	// alert's rule, "rule_title."+its id); Title is then that title as the rule has it.
+	TitleKey    string `json:"title_key,omitempty"`
+	Description string `json:"description,omitempty"`
+	// DescriptionMsg is the description medsec wrote (an alert's), nil for a typed one.
+	DescriptionMsg *Message       `json:"description_msg,omitempty"`
+	Scenario       Scenario       `json:"scenario"`
+	Drill          bool           `json:"drill"`
+	Status         IncidentStatus `json:"status"`
+	Level          IncidentLevel  `json:"level"`
+	// SuggestedLevel is what medsec suggested from the facts, LevelReasons the codes of
+	// its reasons (message "incident.reason."+code); LevelReason is why the person who
+	// confirmed or changed Level chose it ("" when the suggestion was taken as it was).
 	SuggestedLevel IncidentLevel `json:"suggested_level"`
+	LevelReasons   []string      `json:"level_reasons,omitempty"`
 	LevelReason    string        `json:"level_reason"`
 	Exposure       DataExposure  `json:"exposure"`
 	Outage         OutageScope   `json:"outage"`
@@ -452,6 +467,7 @@ type LedgerRow struct {
 	IncidentID  int64          `json:"incident_id"`
 	Site        string         `json:"site"`
 	Title       string         `json:"title"`
+	TitleKey    string         `json:"title_key,omitempty"`
 	Drill       bool           `json:"drill"`
 	Level       IncidentLevel  `json:"level"`
 	Scenario    Scenario       `json:"scenario"`

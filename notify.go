@@ -69,7 +69,8 @@ const (
 )
 
 // NotifyArg is one argument of a notification's message: literal text, or a message key
-// translated into the recipient's language (a catalog's name, an enumeration value).
+// translated into the recipient's language (a catalog's name, an enumeration value); with
+// both, Text stands where the key has no text (an imported rule's title).
 type NotifyArg struct {
 	Text string `json:"text,omitempty"`
 	Key  string `json:"key,omitempty"`

@@ -114,7 +114,7 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		}
 		return nil
 	})
-	codeKey := regexp.MustCompile(`(?:Key:\s*|Key[A-Za-z]*\s*=\s*|flash\(w,\s*|\.T\(|newPage\(r,\s*)"([a-z_]+\.[a-z_.]+)"`)
+	codeKey := regexp.MustCompile(`(?:Key:\s*|Msg\(|Key[A-Za-z]*\s*=\s*|flash\(w,\s*|\.T\(|newPage\(r,\s*)"([a-z_]+\.[a-z_.]+)"`)
 	errKey := regexp.MustCompile(`"(err\.[a-z_]+)"`)
 	for _, dir := range []string{".", "..", "../sqlstore", "../assetio"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))

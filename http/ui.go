@@ -195,6 +195,16 @@ func (p *page) Languages() [][2]string {
 	return [][2]string{{"zh-TW", "繁體中文"}, {"zh-CN", "简体中文"}, {"ja", "日本語"}, {"en", "English"}}
 }
 
+// LangName is a UI language's own name ("日本語"), the code itself for another.
+func (p *page) LangName(code string) string {
+	for _, l := range p.Languages() {
+		if l[0] == code {
+			return l[1]
+		}
+	}
+	return code
+}
+
 var viewFuncs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 )
 
 // incidentUIRoutes registers the incident pages [M9].
@@ -70,6 +71,53 @@ func (p *page) clockName(c *medsec.Clock) string {
 		key = "incident.task." + strings.TrimPrefix(c.Key, "task.")
 	}
 	return p.T(key)
+}
+
+// Msg is a message medsec wrote (a timeline entry, a custody step) in the page's
+// language; "" for none.
+func (p *page) Msg(m *medsec.Message) string { return renderMsg(p.s.i18n, p.Lang, m) }
+
+// renderMsg renders m in lang: each argument that is a key in its text in lang (a key
+// without text, e.g. an imported rule's title, shows the argument's Text instead).
+func renderMsg(b *i18n.Bundle, lang string, m *medsec.Message) string {
+	if m == nil {
+		return ""
+	}
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		switch {
+		case a.Keys != nil:
+			args[i] = i18n.Keys(a.Keys)
+		case a.Key != "" && (a.Text == "" || b.Has(a.Key)):
+			args[i] = i18n.Key(a.Key)
+		default:
+			args[i] = a.Text
+		}
+	}
+	return b.T(lang, m.Key, args...)
+}
+
+// incidentTitle is an incident's title in lang: the message of a title medsec chose (an
+// alert's rule title) where the translations have it, else the title as stored.
+func incidentTitle(b *i18n.Bundle, lang, title, key string) string {
+	if key != "" && b.Has(key) {
+		return b.T(lang, key)
+	}
+	return title
+}
+
+// IncidentTitle is an incident's title in the page's language.
+func (p *page) IncidentTitle(title, key string) string {
+	return incidentTitle(p.s.i18n, p.Lang, title, key)
+}
+
+// ClockSource names where a clock or task comes from: a seed clause as written, or the
+// hospital's own in the page's language.
+func (p *page) ClockSource(src string) string {
+	if src == "hospital" {
+		return p.T("incident.source_hospital")
+	}
+	return src
 }
 
 // incidentRow is one line of the incident list.
@@ -255,7 +303,7 @@ type incidentShowData struct {
 // scope, first measures and support needed].
 func (s *Server) templateText(inc *medsec.Incident, to medsec.Recipient, lang string) string {
 	level := s.i18n.T(lang, "incident.level."+strconv.Itoa(int(inc.Level)))
-	return s.i18n.T(lang, "incident.template."+string(to), inc.Title, level, inc.SiteName, inc.DetectedAt.UTC().Format("2006-01-02 15:04 UTC"),
+	return s.i18n.T(lang, "incident.template."+string(to), incidentTitle(s.i18n, lang, inc.Title, inc.TitleKey), level, inc.SiteName, inc.DetectedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		s.i18n.T(lang, "scenario."+string(inc.Scenario)))
 }
 
@@ -266,7 +314,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	p := s.newPage(r, "incident.title_one")
-	p.Title = fmt.Sprintf("%s #%d · %s", p.T("incident.title_one"), inc.ID, inc.Title)
+	p.Title = fmt.Sprintf("%s #%d · %s", p.T("incident.title_one"), inc.ID, p.IncidentTitle(inc.Title, inc.TitleKey))
 	d := &incidentShowData{Inc: inc, Clocks: p.clockViews(inc.Clocks, s.now()), Levels: medsec.IncidentLevels, Roles: medsec.IncidentRoles,
 		Recipients: medsec.Recipients, Channels: medsec.Channels, Languages: []string{"en", "ja", "zh-CN", "zh-TW"},
 		Custody: []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}, Open: inc.Status == medsec.IncidentOpen,

@@ -2,8 +2,11 @@ package http_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -143,6 +146,120 @@ func TestNotAllowedPage(t *testing.T) {
 		for _, bad := range []string{"Something went wrong", "發生錯誤", "エラーが発生しました"} {
 			if strings.Contains(body, bad) {
 				t.Errorf("%s in %s is titled %q", tt.path, tt.lang, bad)
+			}
+		}
+	}
+}
+
+// TestIncidentPagesReadable works an incident opened from an alert through the API (level
+// change, people, clocks met by hand and by a notification, evidence cited, tasks,
+// checklist met and waived, a drill beside it) and opens the incident list, the incident
+// page, the ledger and the holiday calendars in Traditional and Simplified Chinese and
+// Japanese: no English word, no raw message key and no raw enumeration value may show,
+// only what people typed or named (the data below) and the seed clauses.
+func TestIncidentPagesReadable(t *testing.T) {
+	f := newFixture(t)
+	so := f.tokens[medsec.RoleSecurityOfficer]
+	al := raiseAssetAlert(t, f.db, f.assetHQ)
+	status, resp := f.do("POST", "/api/v1/incidents/from-alert", so, fmt.Sprintf(`{"alert_id": %d}`, al.ID))
+	if status != 201 && status != 200 {
+		t.Fatalf("from alert: %d %s", status, resp)
+	}
+	var opened struct{ Incident medsec.Incident }
+	if err := json.Unmarshal([]byte(resp), &opened); err != nil {
+		t.Fatal(err)
+	}
+	inc := opened.Incident
+	if inc.TitleKey == "" || inc.DescriptionMsg == nil || inc.Description != "" {
+		t.Errorf("alert incident stores its title and description as text: %+v", inc)
+	}
+	upload, err := http.NewRequest("POST", f.srv.URL+"/api/v1/evidence?name=ct01.pcap", strings.NewReader("capture of CT-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload.Header.Set("Authorization", "Bearer "+so)
+	res, err := http.DefaultClient.Do(upload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev medsec.Evidence
+	json.NewDecoder(res.Body).Decode(&ev)
+	res.Body.Close()
+	path := fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID)
+	act := func(body string) {
+		t.Helper()
+		status, resp := f.do("POST", path, so, fmt.Sprintf(`{"version": %d, %s}`, inc.Version, body))
+		if status != 200 {
+			t.Fatalf("%s: %d %s", body, status, resp)
+		}
+		if err := json.Unmarshal([]byte(resp), &inc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := func(key string) int64 {
+		for _, c := range inc.Clocks {
+			if c.Key == key && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+				return c.ID
+			}
+		}
+		t.Fatalf("no running clock %s in %+v", key, inc.Clocks)
+		return 0
+	}
+	act(`"action": "level", "level": 2, "reason": "放射科停擺超過兩小時"`)
+	act(`"action": "person", "name": "王大明", "role": "lead"`)
+	act(`"action": "add_clock", "label": "通知院長", "minutes": 60`)
+	act(fmt.Sprintf(`"action": "meet_clock", "clock_id": %d, "note": "已回報", "evidence": %q`, clock("first-report"), ev.SHA256))
+	act(fmt.Sprintf(`"action": "evidence", "sha256": %q, "note": "封存於證物櫃"`, ev.SHA256))
+	act(fmt.Sprintf(`"action": "notification", "recipient": "authority", "name": "衛生局", "channel": "phone", "language": "zh-TW", "content": "已通報", "clock_id": %d`, clock("authority-report")))
+	act(`"action": "custody", "sha256": "` + ev.SHA256 + `", "custody_action": "transferred", "note": "交予資安長"`)
+	act(`"action": "task", "title": "更換交換器", "assignee": "李工程師", "lesson": true`)
+	act(fmt.Sprintf(`"action": "complete_task", "task_id": %d, "note": "已隔離"`, inc.Tasks[0].ID))
+	act(`"action": "meet_item", "key": "stable-24h", "note": "穩定"`)
+	act(`"action": "waive_item", "key": "no-anomaly-72h", "reason": "演練"`)
+	act(`"action": "note", "text": "已關閉外部連線"`)
+	if status, resp := f.do("POST", "/api/v1/incidents", so, fmt.Sprintf(`{"site_id": %d, "title": "年度演練", "scenario": "ddos", "drill": true}`, f.assetHQ.SiteID)); status != 201 {
+		t.Fatalf("drill: %d %s", status, resp)
+	}
+
+	// What people typed or named, and the data the pages show as it is.
+	data := []string{"CT-01", "本院", "ct01.pcap", "attack.t1021", ev.SHA256, ev.SHA256[:12],
+		"SHA-256", "UTC", "CSV", "XLSX", "DDoS", "SMS", "ICS", "medsec", "English", // names and abbreviations these languages use as they are
+		"date,name,workday", "workday=yes", "iCalendar", ".ics"} // the calendar file's columns and format, typed as they are
+	for _, r := range medsec.Roles {
+		data = append(data, "u-"+string(r))
+	}
+	tag := regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<[^>]*>`)
+	attr := regexp.MustCompile(`(?:placeholder|aria-label|title)="([^"]*)"`)
+	word := regexp.MustCompile(`[A-Za-z][A-Za-z_.\-]*[A-Za-z]`)
+	c := f.session("u-security-officer")
+	for _, lang := range []string{"zh-TW", "zh-CN", "ja"} {
+		for _, p := range []string{"/incidents", fmt.Sprintf("/incidents/%d", inc.ID), "/incidents/ledger"} {
+			status, _, body := getIn(t, c, f.srv.URL+p, lang)
+			if status != 200 {
+				t.Errorf("%s in %s: %d", p, lang, status)
+				continue
+			}
+			if strings.HasPrefix(p, "/incidents/1") && lang == "zh-TW" {
+				for _, want := range []string{"未經任何管道允許之跨區流量", "由告警 #", "放射科停擺超過兩小時", "經通報 ", "引用以達成時限"} {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s in %s lacks %q", p, lang, want)
+					}
+				}
+			}
+			text := body
+			for _, m := range attr.FindAllStringSubmatch(body, -1) {
+				text += " " + m[1]
+			}
+			text = html.UnescapeString(tag.ReplaceAllString(text, " "))
+			for _, d := range data {
+				text = strings.ReplaceAll(text, d, " ")
+			}
+			seen := map[string]bool{}
+			for _, w := range word.FindAllString(text, -1) {
+				if len(w) > 2 && !seen[w] {
+					seen[w] = true
+					t.Errorf("%s in %s shows %q (English, a raw key or a raw value)", p, lang, w)
+				}
 			}
 		}
 	}

@@ -42,6 +42,9 @@ func Render(tr Translator, n *medsec.Notification, lang, publicURL string) Messa
 		for i, a := range n.Args {
 			if a.Key != "" {
 				args[i] = tr.T(lang, a.Key)
+				if args[i] == a.Key && a.Text != "" {
+					args[i] = a.Text // a key without text (an imported rule's title)
+				}
 			} else {
 				args[i] = a.Text
 			}

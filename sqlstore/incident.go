@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,8 +41,33 @@ func conflict() error {
 	return &medsec.Error{Code: medsec.ECONFLICT, Message: "Someone else changed this incident; reload it and try again.", Key: "incident.err.conflict"}
 }
 
-const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.description, i.scenario, i.drill, i.status, i.level, i.suggested_level,
-	i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at, i.closed_at, i.cause, i.actions, i.result, i.version`
+const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
+	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
+	i.closed_at, i.cause, i.actions, i.result, i.version`
+
+// encodeMsg is a message as its column holds it: JSON, "" for none.
+func encodeMsg(m *medsec.Message) string {
+	if m == nil {
+		return ""
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err) // a Message is strings only
+	}
+	return string(b)
+}
+
+// decodeMsg reads a message column; "" (and a row written before messages) is nil.
+func decodeMsg(s string) *medsec.Message {
+	if s == "" {
+		return nil
+	}
+	m := &medsec.Message{}
+	if json.Unmarshal([]byte(s), m) != nil || m.Key == "" {
+		return nil
+	}
+	return m
+}
 
 // incidentRow is an incident as stored, with the time its level was set.
 type incidentRow struct {
@@ -53,11 +79,16 @@ func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
 	var closed sql.NullTime
+	var descMsg, reasons string
 	r := incidentRow{Incident: inc}
-	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.Description, &inc.Scenario, &drill, &inc.Status,
-		&inc.Level, &inc.SuggestedLevel, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes, &inc.DetectedAt,
-		&inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version)
+	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
+		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
+		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version)
 	inc.Drill = drill != 0
+	inc.DescriptionMsg = decodeMsg(descMsg)
+	if reasons != "" {
+		json.Unmarshal([]byte(reasons), &inc.LevelReasons)
+	}
 	if closed.Valid {
 		inc.ClosedAt = closed.Time.UTC()
 	}
@@ -172,7 +203,7 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 }
 
 func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Time) ([]*medsec.Clock, error) {
-	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, due_at, met_at, met_by, met_note, evidence,
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, due_at, met_at, met_by, met_note, met_msg, evidence,
 		stopped_at, custom, COALESCE(task_id, 0) FROM incident_clocks WHERE incident_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("incident %d clocks: %w", id, err)
@@ -183,10 +214,12 @@ func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Ti
 		c := &medsec.Clock{IncidentID: id}
 		var due, met, stopped sql.NullTime
 		var custom int64
-		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &due, &met, &c.MetBy, &c.MetNote, &c.Evidence,
+		var metMsg string
+		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &due, &met, &c.MetBy, &c.MetNote, &metMsg, &c.Evidence,
 			&stopped, &custom, &c.TaskID); err != nil {
 			return nil, fmt.Errorf("incident %d clocks: %w", id, err)
 		}
+		c.MetMsg = decodeMsg(metMsg)
 		c.Start, c.Due, c.MetAt, c.StoppedAt, c.Custom = c.Start.UTC(), utc(due), utc(met), utc(stopped), custom != 0
 		c.State = c.StateAt(now)
 		out = append(out, c)
@@ -267,10 +300,11 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 		}
 		return rows.Err()
 	}
-	if err := each(`SELECT id, at, username, kind, text FROM incident_timeline WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+	if err := each(`SELECT id, at, username, kind, msg, text FROM incident_timeline WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
 		e := &medsec.TimelineEntry{}
-		err := rows.Scan(&e.ID, &e.At, &e.Username, &e.Kind, &e.Text)
-		e.At = e.At.UTC()
+		var msg string
+		err := rows.Scan(&e.ID, &e.At, &e.Username, &e.Kind, &msg, &e.Text)
+		e.At, e.Msg = e.At.UTC(), decodeMsg(msg)
 		inc.Timeline = append(inc.Timeline, e)
 		return err
 	}); err != nil {
@@ -312,13 +346,13 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 	}); err != nil {
 		return err
 	}
-	if err := each(`SELECT sha256, at, username, action, note FROM incident_custody WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
-		var sum string
+	if err := each(`SELECT sha256, at, username, action, msg, note FROM incident_custody WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+		var sum, msg string
 		var c medsec.CustodyEntry
-		if err := rows.Scan(&sum, &c.At, &c.Username, &c.Action, &c.Note); err != nil {
+		if err := rows.Scan(&sum, &c.At, &c.Username, &c.Action, &msg, &c.Note); err != nil {
 			return err
 		}
-		c.At = c.At.UTC()
+		c.At, c.Msg = c.At.UTC(), decodeMsg(msg)
 		if e := byHash[sum]; e != nil {
 			e.Custody = append(e.Custody, c)
 		}
@@ -456,7 +490,7 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 		return nil, err
 	}
 	defer tx.Rollback()
-	id, err := s.create(ctx, tx, sc, c, nil)
+	id, err := s.create(ctx, tx, sc, c, nil, autoText{})
 	if err != nil {
 		return nil, err
 	}
@@ -467,8 +501,9 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 }
 
 // create opens an incident in tx and returns its id; al, when set, is the alert that
-// opens it (its facts join the suggestion).
-func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medsec.IncidentCreate, al *incident.AlertFacts) (int64, error) {
+// opens it (its facts join the suggestion), and auto what medsec wrote for it (title key,
+// description).
+func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medsec.IncidentCreate, al *incident.AlertFacts, auto autoText) (int64, error) {
 	var siteName string
 	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, c.SiteID).Scan(&siteName); errors.Is(err, sql.ErrNoRows) {
 		return 0, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
@@ -494,8 +529,9 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		return 0, invalid("level_reason", "incident.err.level_reason", fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested))
 	}
 	reason := strings.TrimSpace(c.LevelReason)
-	if reason == "" {
-		reason = "suggested: " + strings.Join(reasons, ", ")
+	reasonsJSON, err := json.Marshal(reasons)
+	if err != nil {
+		return 0, fmt.Errorf("create incident: %w", err)
 	}
 	j, err := jurisdictionOf(ctx, tx, tx.db.dialect, c.SiteID)
 	if err != nil {
@@ -514,10 +550,12 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if c.Drill {
 		drill = 1
 	}
-	id, err := tx.insert(ctx, `INSERT INTO incidents (site_id, jurisdiction, title, description, scenario, drill, status, level, suggested_level, level_reason,
-		level_at, exposure, outage, outage_minutes, detected_at, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.SiteID, string(j), strings.TrimSpace(c.Title), c.Description, string(c.Scenario), drill, string(medsec.IncidentOpen), int(level), int(suggested), reason,
-		now, string(c.Exposure), string(c.Outage), c.OutageMinutes, detected, now)
+	id, err := tx.insert(ctx, `INSERT INTO incidents (site_id, jurisdiction, title, title_key, description, description_msg, scenario, drill, status, level,
+		suggested_level, level_reasons, level_reason, level_at, exposure, outage, outage_minutes, detected_at, opened_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.SiteID, string(j), strings.TrimSpace(c.Title), auto.titleKey, c.Description, encodeMsg(auto.description), string(c.Scenario), drill,
+		string(medsec.IncidentOpen), int(level), int(suggested), string(reasonsJSON), reason, now, string(c.Exposure), string(c.Outage), c.OutageMinutes,
+		detected, now)
 	if err != nil {
 		return 0, fmt.Errorf("create incident: %w", err)
 	}
@@ -551,7 +589,12 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if c.Drill {
 		kind = "drill.opened"
 	}
-	if err := timeline(ctx, tx, id, kind, fmt.Sprintf("%s; level %d (suggested %d); %s", strings.TrimSpace(c.Title), level, suggested, reason)); err != nil {
+	title := medsec.ArgText(strings.TrimSpace(c.Title))
+	if auto.titleKey != "" {
+		title.Key = auto.titleKey
+	}
+	opened := medsec.Msg("incident.tl.opened", title, levelArg(level), levelArg(suggested), medsec.MessageArg{Keys: reasonKeys(reasons)})
+	if err := timeline(ctx, tx, id, kind, entry{opened, reason}); err != nil {
 		return 0, err
 	}
 	if err := tx.auditChange(ctx, "incident.create", "incident", id, c.SiteID, nil, c); err != nil {
@@ -596,14 +639,52 @@ func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.Inciden
 	return nil
 }
 
+// autoText is what medsec writes on an incident it opens from an alert.
+type autoText struct {
+	titleKey    string
+	description *medsec.Message
+}
+
+// entry is a timeline entry: what medsec says of the change, and what the person typed
+// with it.
+type entry struct {
+	msg  *medsec.Message
+	text string
+}
+
+func levelArg(l medsec.IncidentLevel) medsec.MessageArg {
+	return medsec.ArgKey(fmt.Sprintf("incident.level.%d", l))
+}
+
+func reasonKeys(codes []string) []string {
+	keys := make([]string, len(codes))
+	for i, c := range codes {
+		keys[i] = "incident.reason." + c
+	}
+	return keys
+}
+
+// clockArg names a clock: its label, or its duty's or task's message.
+func clockArg(c *medsec.Clock) medsec.MessageArg {
+	switch {
+	case c.Label != "":
+		return medsec.ArgText(c.Label)
+	case c.TaskID != 0:
+		return medsec.ArgKey("incident.task." + strings.TrimPrefix(c.Key, "task."))
+	}
+	return medsec.ArgKey("incident.clock." + c.Key)
+}
+
+func num[T ~int | ~int64](n T) medsec.MessageArg { return medsec.ArgText(fmt.Sprint(n)) }
+
 // timeline appends an entry, attributed to the context's user.
-func timeline(ctx context.Context, tx *Tx, incidentID int64, kind, text string) error {
+func timeline(ctx context.Context, tx *Tx, incidentID int64, kind string, e entry) error {
 	name := "system"
 	if u := medsec.UserFromContext(ctx); u != nil {
 		name = u.Username
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO incident_timeline (incident_id, at, username, kind, text) VALUES (?, ?, ?, ?, ?)`,
-		incidentID, tx.now, name, kind, text); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO incident_timeline (incident_id, at, username, kind, msg, text) VALUES (?, ?, ?, ?, ?, ?)`,
+		incidentID, tx.now, name, kind, encodeMsg(e.msg), e.text); err != nil {
 		return fmt.Errorf("incident %d timeline: %w", incidentID, err)
 	}
 	return nil
@@ -614,7 +695,7 @@ func timeline(ctx context.Context, tx *Tx, incidentID int64, kind, text string) 
 // change that got there first makes this one ECONFLICT), appends the timeline entry fn
 // returns and writes the audit row.
 func (s *IncidentService) change(ctx context.Context, id, version int64, action string, open bool,
-	fn func(tx *Tx, u *medsec.User, r incidentRow) (text string, err error)) (*medsec.Incident, error) {
+	fn func(tx *Tx, u *medsec.User, r incidentRow) (entry, error)) (*medsec.Incident, error) {
 	sc, err := authorize(ctx, medsec.PermIncidentWrite)
 	if err != nil {
 		return nil, err
@@ -634,7 +715,7 @@ func (s *IncidentService) change(ctx context.Context, id, version int64, action 
 	if open && r.Status != medsec.IncidentOpen {
 		return nil, &medsec.Error{Code: medsec.EINVALID, Message: "The incident is closed.", Key: "incident.err.closed"}
 	}
-	text, err := fn(tx, sc.user, r)
+	e, err := fn(tx, sc.user, r)
 	if err != nil {
 		return nil, err
 	}
@@ -647,10 +728,17 @@ func (s *IncidentService) change(ctx context.Context, id, version int64, action 
 	} else if n == 0 {
 		return nil, conflict()
 	}
-	if err := timeline(ctx, tx, id, action, text); err != nil {
+	if err := timeline(ctx, tx, id, action, e); err != nil {
 		return nil, err
 	}
-	if err := tx.auditChange(ctx, "incident."+action, "incident", id, r.SiteID, nil, map[string]any{"version": version + 1, "text": text}); err != nil {
+	after := map[string]any{"version": version + 1}
+	if e.msg != nil {
+		after["msg"] = e.msg
+	}
+	if e.text != "" {
+		after["text"] = e.text
+	}
+	if err := tx.auditChange(ctx, "incident."+action, "incident", id, r.SiteID, nil, after); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -681,35 +769,35 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 	if err := checkText("reason", reason, true, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if level == r.Level {
-			return "", invalid("level", "incident.err.same_level", fmt.Sprintf("the incident is already at level %d", level))
+			return entry{}, invalid("level", "incident.err.same_level", fmt.Sprintf("the incident is already at level %d", level))
 		}
 		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
 		if err != nil {
-			return "", err
+			return entry{}, err
 		}
 		situation := incident.Situation{Level: level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
 		plan := incident.ChangeLevel(r.Clocks, situation, tx.now, incident.Moments{Detected: r.DetectedAt, Opened: r.OpenedAt, Level: r.levelAt}, cal)
 		for _, i := range plan.Stop {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
-				return "", fmt.Errorf("change level: %w", err)
+				return entry{}, fmt.Errorf("change level: %w", err)
 			}
 		}
 		for _, i := range plan.Resume {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = NULL WHERE id = ?`, r.Clocks[i].ID); err != nil {
-				return "", fmt.Errorf("change level: %w", err)
+				return entry{}, fmt.Errorf("change level: %w", err)
 			}
 		}
 		for _, c := range plan.Add {
 			if err := insertClock(ctx, tx, id, c); err != nil {
-				return "", err
+				return entry{}, err
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE incidents SET level = ?, level_reason = ?, level_at = ? WHERE id = ?`, int(level), reason, tx.now, id); err != nil {
-			return "", fmt.Errorf("change level: %w", err)
+			return entry{}, fmt.Errorf("change level: %w", err)
 		}
-		return fmt.Sprintf("level %d → %d: %s (%d clocks stopped, %d started, %d resumed)", r.Level, level, reason, len(plan.Stop), len(plan.Add), len(plan.Resume)), nil
+		return entry{medsec.Msg("incident.tl.level", levelArg(r.Level), levelArg(level), num(len(plan.Stop)), num(len(plan.Add)), num(len(plan.Resume))), reason}, nil
 	})
 }
 
@@ -720,11 +808,11 @@ func (s *IncidentService) UpdateRecord(ctx context.Context, id, version int64, c
 			return nil, err
 		}
 	}
-	return s.change(ctx, id, version, "record", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "record", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if _, err := tx.exec(ctx, `UPDATE incidents SET cause = ?, actions = ?, result = ? WHERE id = ?`, cause, actions, result, id); err != nil {
-			return "", fmt.Errorf("update incident: %w", err)
+			return entry{}, fmt.Errorf("update incident: %w", err)
 		}
-		return "cause, actions and result updated", nil
+		return entry{msg: medsec.Msg("incident.tl.record")}, nil
 	})
 }
 
@@ -736,13 +824,14 @@ func findClock(r incidentRow, clockID int64) (*medsec.Clock, error) {
 	return r.Clocks[i], nil
 }
 
-// meet marks clock c met by u now and starts its next round.
-func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note, evidence string) error {
+// meet marks clock c met by u now and starts its next round; note is the person's words,
+// msg what medsec says of how it was met.
+func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note string, msg *medsec.Message, evidence string) error {
 	if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() {
 		return invalid("clock", "incident.err.clock_done", "the clock is already met or stopped")
 	}
-	if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_note = ?, evidence = ? WHERE id = ?`,
-		tx.now, u.Username, note, evidence, c.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_note = ?, met_msg = ?, evidence = ? WHERE id = ?`,
+		tx.now, u.Username, note, encodeMsg(msg), evidence, c.ID); err != nil {
 		return fmt.Errorf("meet clock: %w", err)
 	}
 	if next := incident.Next(c, tx.now); next != nil && r.Status == medsec.IncidentOpen {
@@ -773,36 +862,29 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "clock.met", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "clock.met", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		c, err := findClock(r, clockID)
 		if err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if evidence != "" {
 			if err := checkEvidence(ctx, tx, u, id, evidence); err != nil {
-				return "", err
+				return entry{}, err
 			}
-			if err := linkEvidence(ctx, tx, id, evidence, evidence[:12], "cited to meet clock "+c.Key); err != nil {
-				return "", err
+			if err := linkEvidence(ctx, tx, id, evidence, evidence[:12], medsec.Msg("incident.custody.cited", clockArg(c)), ""); err != nil {
+				return entry{}, err
 			}
 		}
 		state := c.StateAt(tx.now)
-		if err := meet(ctx, tx, u, r, c, note, evidence); err != nil {
-			return "", err
+		if err := meet(ctx, tx, u, r, c, note, nil, evidence); err != nil {
+			return entry{}, err
 		}
-		text := fmt.Sprintf("clock %s met (%s)", clockName(c), map[bool]string{true: "late", false: "on time"}[state == medsec.ClockLate])
-		if note != "" {
-			text += ": " + note
+		key := "incident.tl.clock_met"
+		if state == medsec.ClockLate {
+			key = "incident.tl.clock_met_late"
 		}
-		return text, nil
+		return entry{medsec.Msg(key, clockArg(c)), note}, nil
 	})
-}
-
-func clockName(c *medsec.Clock) string {
-	if c.Label != "" {
-		return c.Label
-	}
-	return c.Key
 }
 
 // AddClock adds the hospital's own clock.
@@ -813,12 +895,12 @@ func (s *IncidentService) AddClock(ctx context.Context, id, version int64, label
 	if minutes < 1 || minutes > 525600 {
 		return nil, invalid("minutes", "err.invalid", "must be 1 to 525600 minutes")
 	}
-	return s.change(ctx, id, version, "clock.added", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "clock.added", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		c := &medsec.Clock{Key: "custom", Label: label, Source: "hospital", Custom: true, Start: tx.now, Due: tx.now.Add(time.Duration(minutes) * time.Minute)}
 		if err := insertClock(ctx, tx, id, c); err != nil {
-			return "", err
+			return entry{}, err
 		}
-		return fmt.Sprintf("clock %q added, due in %d minutes", label, minutes), nil
+		return entry{msg: medsec.Msg("incident.tl.clock_added", medsec.ArgText(label), num(minutes))}, nil
 	})
 }
 
@@ -827,7 +909,7 @@ func (s *IncidentService) AddNote(ctx context.Context, id, version int64, text s
 	if err := checkText("text", text, true, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "note", false, func(*Tx, *medsec.User, incidentRow) (string, error) { return text, nil })
+	return s.change(ctx, id, version, "note", false, func(*Tx, *medsec.User, incidentRow) (entry, error) { return entry{text: text}, nil })
 }
 
 // AddPerson gives someone a role.
@@ -838,11 +920,11 @@ func (s *IncidentService) AddPerson(ctx context.Context, id, version int64, p me
 	if !slices.Contains(medsec.IncidentRoles, p.Role) {
 		return nil, invalid("role", "err.invalid", "must be lead, technical or communications")
 	}
-	return s.change(ctx, id, version, "person", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "person", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if _, err := tx.exec(ctx, `INSERT INTO incident_people (incident_id, name, role) VALUES (?, ?, ?)`, id, p.Name, string(p.Role)); err != nil {
-			return "", fmt.Errorf("add person: %w", err)
+			return entry{}, fmt.Errorf("add person: %w", err)
 		}
-		return fmt.Sprintf("%s: %s", p.Role, p.Name), nil
+		return entry{msg: medsec.Msg("incident.tl.person", medsec.ArgKey("incident_role."+string(p.Role)), medsec.ArgText(p.Name))}, nil
 	})
 }
 
@@ -852,19 +934,19 @@ func (s *IncidentService) AddAsset(ctx context.Context, id, version, assetID int
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "asset", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "asset", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		a, err := incidentAsset(ctx, tx, sc, r.SiteID, assetID)
 		if err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, assetID); err != nil {
-			return "", fmt.Errorf("add asset: %w", err)
+			return entry{}, fmt.Errorf("add asset: %w", err)
 		}
-		return fmt.Sprintf("affected asset %s (%d)", a.Name, a.ID), nil
+		return entry{msg: medsec.Msg("incident.tl.asset", medsec.ArgText(a.Name), num(a.ID))}, nil
 	})
 }
 
-func linkEvidence(ctx context.Context, tx *Tx, incidentID int64, sum, name, note string) error {
+func linkEvidence(ctx context.Context, tx *Tx, incidentID int64, sum, name string, msg *medsec.Message, note string) error {
 	res, err := tx.exec(ctx, `INSERT INTO incident_evidence (incident_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, incidentID, sum, name)
 	if err != nil {
 		return fmt.Errorf("link evidence: %w", err)
@@ -872,16 +954,18 @@ func linkEvidence(ctx context.Context, tx *Tx, incidentID int64, sum, name, note
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return custody(ctx, tx, incidentID, sum, "collected", note)
+	return custody(ctx, tx, incidentID, sum, "collected", msg, note)
 }
 
-func custody(ctx context.Context, tx *Tx, incidentID int64, sum, action, note string) error {
+// custody appends a step to an evidence file's chain: msg is what medsec says of it,
+// note the person's words.
+func custody(ctx context.Context, tx *Tx, incidentID int64, sum, action string, msg *medsec.Message, note string) error {
 	name := "system"
 	if u := medsec.UserFromContext(ctx); u != nil {
 		name = u.Username
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO incident_custody (incident_id, sha256, at, username, action, note) VALUES (?, ?, ?, ?, ?, ?)`,
-		incidentID, sum, tx.now, name, action, note); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO incident_custody (incident_id, sha256, at, username, action, msg, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		incidentID, sum, tx.now, name, action, encodeMsg(msg), note); err != nil {
 		return fmt.Errorf("chain of custody: %w", err)
 	}
 	return nil
@@ -895,22 +979,22 @@ func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, s
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		if err := checkEvidence(ctx, tx, u, id, sum); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if name == "" {
 			if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(name), '') FROM evidence_uploads WHERE sha256 = ?`, sum).Scan(&name); err != nil {
-				return "", fmt.Errorf("link evidence: %w", err)
+				return entry{}, fmt.Errorf("link evidence: %w", err)
 			}
 		}
 		if name == "" {
 			name = sum[:12]
 		}
-		if err := linkEvidence(ctx, tx, id, sum, name, note); err != nil {
-			return "", err
+		if err := linkEvidence(ctx, tx, id, sum, name, nil, note); err != nil {
+			return entry{}, err
 		}
-		return fmt.Sprintf("evidence %s (SHA-256 %s)", name, sum), nil
+		return entry{medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), note}, nil
 	})
 }
 
@@ -925,17 +1009,17 @@ func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "custody", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "custody", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?`, id, sum).Scan(&n); err != nil {
-			return "", fmt.Errorf("custody: %w", err)
+			return entry{}, fmt.Errorf("custody: %w", err)
 		} else if n == 0 {
-			return "", medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
+			return entry{}, medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
 		}
-		if err := custody(ctx, tx, id, sum, action, note); err != nil {
-			return "", err
+		if err := custody(ctx, tx, id, sum, action, nil, note); err != nil {
+			return entry{}, err
 		}
-		return fmt.Sprintf("evidence %s: %s %s", sum[:12], action, note), nil
+		return entry{medsec.Msg("incident.tl.custody", medsec.ArgText(sum[:12]), medsec.ArgKey("custody."+action)), note}, nil
 	})
 }
 
@@ -958,7 +1042,7 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 	if err := checkText("content", n.Content, true, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "notification", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "notification", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		sent := n.SentAt.UTC().Truncate(time.Microsecond)
 		if sent.IsZero() || sent.After(tx.now) {
 			sent = tx.now
@@ -966,17 +1050,19 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 		if n.ClockID != 0 {
 			c, err := findClock(r, n.ClockID)
 			if err != nil {
-				return "", err
+				return entry{}, err
 			}
-			if err := meet(ctx, tx, u, r, c, fmt.Sprintf("notification to %s by %s", n.Recipient, n.Channel), ""); err != nil {
-				return "", err
+			met := medsec.Msg("incident.met.notification", medsec.ArgKey("recipient."+string(n.Recipient)), medsec.ArgKey("channel."+n.Channel))
+			if err := meet(ctx, tx, u, r, c, "", met, ""); err != nil {
+				return entry{}, err
 			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO incident_notifications (incident_id, recipient, name, channel, sent_at, language, content, sent_by, clock_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, string(n.Recipient), n.Name, n.Channel, sent, n.Language, n.Content, u.Username, nullID(n.ClockID)); err != nil {
-			return "", fmt.Errorf("record notification: %w", err)
+			return entry{}, fmt.Errorf("record notification: %w", err)
 		}
-		return fmt.Sprintf("notified %s %s by %s (%s)", n.Recipient, n.Name, n.Channel, n.Language), nil
+		return entry{msg: medsec.Msg("incident.tl.notification", medsec.ArgKey("recipient."+string(n.Recipient)), medsec.ArgText(n.Name),
+			medsec.ArgKey("channel."+n.Channel), medsec.ArgKey("language."+n.Language))}, nil
 	})
 }
 
@@ -992,14 +1078,14 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 	if t.Lesson {
 		t.Source = "003 §5.4.1"
 	}
-	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if err := insertTask(ctx, tx, id, &t, 0); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if t.Lesson {
-			return "lesson learned: " + t.Title, nil
+			return entry{msg: medsec.Msg("incident.tl.lesson", medsec.ArgText(t.Title))}, nil
 		}
-		return "task: " + t.Title, nil
+		return entry{msg: medsec.Msg("incident.tl.task", medsec.ArgText(t.Title))}, nil
 	})
 }
 
@@ -1008,30 +1094,30 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "task.done", false, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "task.done", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		i := slices.IndexFunc(r.Tasks, func(t *medsec.IncidentTask) bool { return t.ID == taskID })
 		if i < 0 {
-			return "", medsec.Errorf(medsec.ENOTFOUND, "Task not found.")
+			return entry{}, medsec.Errorf(medsec.ENOTFOUND, "Task not found.")
 		}
 		t := r.Tasks[i]
 		if !t.DoneAt.IsZero() {
-			return "", invalid("task", "incident.err.task_done", "the task is already done")
+			return entry{}, invalid("task", "incident.err.task_done", "the task is already done")
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, tx.now, u.Username, note, taskID); err != nil {
-			return "", fmt.Errorf("complete task: %w", err)
+			return entry{}, fmt.Errorf("complete task: %w", err)
 		}
 		for _, c := range r.Clocks {
 			if c.TaskID == taskID && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
-				if err := meet(ctx, tx, u, r, c, note, ""); err != nil {
-					return "", err
+				if err := meet(ctx, tx, u, r, c, note, nil, ""); err != nil {
+					return entry{}, err
 				}
 			}
 		}
-		name := t.Title
-		if name == "" {
-			name = t.Key
+		name := medsec.ArgText(t.Title)
+		if t.Title == "" {
+			name = medsec.ArgKey("incident.task." + t.Key)
 		}
-		return "task done: " + name, nil
+		return entry{medsec.Msg("incident.tl.task_done", name), note}, nil
 	})
 }
 
@@ -1051,14 +1137,14 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "checklist.met", true, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "checklist.met", true, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		if _, err := checklistItem(r, key); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ? WHERE incident_id = ? AND key = ?`, tx.now, u.Username, note, id, key); err != nil {
-			return "", fmt.Errorf("checklist: %w", err)
+			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return strings.TrimSpace("termination condition met: " + key + " " + note), nil
+		return entry{medsec.Msg("incident.tl.item_met", medsec.ArgKey("incident.check."+key)), note}, nil
 	})
 }
 
@@ -1073,43 +1159,43 @@ func (s *IncidentService) WaiveChecklistItem(ctx context.Context, id, version in
 	if err := checkText("reason", reason, true, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "checklist.waived", true, func(tx *Tx, u *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "checklist.waived", true, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		if _, err := checklistItem(r, key); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ?, waived = 1 WHERE incident_id = ? AND key = ?`, tx.now, u.Username, reason, id, key); err != nil {
-			return "", fmt.Errorf("checklist: %w", err)
+			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return "termination condition waived: " + key + ": " + reason, nil
+		return entry{medsec.Msg("incident.tl.item_waived", medsec.ArgKey("incident.check."+key)), reason}, nil
 	})
 }
 
 // CloseIncident ends the response and starts the post-incident clocks.
 func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) (*medsec.Incident, error) {
-	return s.change(ctx, id, version, "closed", true, func(tx *Tx, _ *medsec.User, r incidentRow) (string, error) {
+	return s.change(ctx, id, version, "closed", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if err := incident.CheckClose(r.Checklist); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
 		if err != nil {
-			return "", err
+			return entry{}, err
 		}
 		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
 		stop, add := incident.Close(r.Clocks, situation, tx.now, cal)
 		for _, i := range stop {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
-				return "", fmt.Errorf("close incident: %w", err)
+				return entry{}, fmt.Errorf("close incident: %w", err)
 			}
 		}
 		for _, c := range add {
 			if err := insertClock(ctx, tx, id, c); err != nil {
-				return "", err
+				return entry{}, err
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, closed_at = ? WHERE id = ?`, string(medsec.IncidentClosed), tx.now, id); err != nil {
-			return "", fmt.Errorf("close incident: %w", err)
+			return entry{}, fmt.Errorf("close incident: %w", err)
 		}
-		return "response ended (應急終止); post-incident clocks started", nil
+		return entry{msg: medsec.Msg("incident.tl.closed")}, nil
 	})
 }
 
@@ -1130,7 +1216,7 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 		if err != nil {
 			return nil, err
 		}
-		l := &medsec.LedgerRow{IncidentID: r.ID, Site: r.SiteName, Title: r.Title, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
+		l := &medsec.LedgerRow{IncidentID: r.ID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
 			Status: r.Status, DetectedAt: r.DetectedAt, ClosedAt: r.ClosedAt, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		for _, c := range clocks {
 			switch c.State {
@@ -1289,9 +1375,11 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	defer tx.Rollback()
 	var al incident.AlertFacts
 	var ruleID, siteID, assetID int64
+	var ruleUID string
 	var firstAt time.Time
-	err = tx.queryRow(ctx, `SELECT rule_id, title, level, tags, site_id, COALESCE(asset_id, 0), first_at FROM alerts WHERE id = ?`, in.AlertID).
-		Scan(&ruleID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt)
+	err = tx.queryRow(ctx, `SELECT a.rule_id, r.rule_uid, a.title, a.level, a.tags, a.site_id, COALESCE(a.asset_id, 0), a.first_at
+		FROM alerts a JOIN detection_rules r ON r.id = a.rule_id WHERE a.id = ?`, in.AlertID).
+		Scan(&ruleID, &ruleUID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, &medsec.Error{Code: medsec.ENOTFOUND, Message: "Alert not found.", Key: "incident.err.alert_not_found"}
 	} else if err != nil {
@@ -1338,8 +1426,8 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 				return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
 			}
 		}
-		text := fmt.Sprintf("alert #%d joined: %s (%s)", in.AlertID, al.Title, al.Level)
-		if err := timeline(ctx, tx, join, "alert", text); err != nil {
+		joined := medsec.Msg("incident.tl.alert_joined", num(in.AlertID), ruleTitleArg(ruleUID, al.Title), medsec.ArgKey("alert.level."+al.Level))
+		if err := timeline(ctx, tx, join, "alert", entry{msg: joined}); err != nil {
 			return nil, false, err
 		}
 		if err := tx.auditChange(ctx, "incident.alert", "incident", join, siteID, nil, map[string]any{"alert_id": in.AlertID}); err != nil {
@@ -1352,9 +1440,11 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 		return inc, true, err
 	}
 	c := &medsec.IncidentCreate{SiteID: siteID, Title: in.Title, Scenario: in.Scenario, Level: in.Level, LevelReason: in.LevelReason,
-		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: firstAt.UTC(), AlertID: in.AlertID,
-		Description: fmt.Sprintf("Opened from alert #%d: %s (%s) %s", in.AlertID, al.Title, al.Level, strings.TrimSpace(al.Tags))}
+		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: firstAt.UTC(), AlertID: in.AlertID}
+	auto := autoText{description: medsec.Msg("incident.from_alert_text", num(in.AlertID), ruleTitleArg(ruleUID, al.Title),
+		medsec.ArgKey("alert.level."+al.Level), medsec.ArgText(strings.TrimSpace(al.Tags)))}
 	if strings.TrimSpace(c.Title) == "" {
+		auto.titleKey = ruleTitleArg(ruleUID, al.Title).Key
 		c.Title = al.Title
 		if r := []rune(c.Title); len(r) > medsec.MaxNameLength {
 			c.Title = string(r[:medsec.MaxNameLength])
@@ -1369,7 +1459,7 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	if err := c.Validate(); err != nil {
 		return nil, false, err
 	}
-	id, err := s.create(ctx, tx, sc, c, &al)
+	id, err := s.create(ctx, tx, sc, c, &al, auto)
 	if err != nil {
 		return nil, false, err
 	}
@@ -1378,6 +1468,13 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	}
 	inc, err := s.FindIncidentByID(ctx, id)
 	return inc, false, err
+}
+
+// ruleTitleArg is a detection rule's title as a message argument: the message
+// "rule_title."+its Sigma id where the translations have one (the built-in rules), else
+// the title as the rule has it.
+func ruleTitleArg(uid, title string) medsec.MessageArg {
+	return medsec.MessageArg{Key: "rule_title." + uid, Text: title}
 }
 
 // incidentEvidenceSight reports whether an evidence file is linked to an incident of one of
