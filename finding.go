@@ -126,8 +126,69 @@ type Finding struct {
 	// advisory's products) or "scanner" (a CVE a scanner reported on the asset; Advisory
 	// is then the scan report, SCAN-<id>). A scanner's finding is not marked gone when the
 	// advisories are matched again.
-	Source  string `json:"source"`
-	Version int64  `json:"version"`
+	Source string `json:"source"`
+	// EnvVector is the vector of the latest environmental re-scoring for this device
+	// (RescoreFinding), EnvScore its environmental score, which Score then is; "" and 0
+	// when never re-scored.
+	EnvVector string  `json:"env_vector,omitempty"`
+	EnvScore  float64 `json:"env_score,omitempty"`
+	Version   int64   `json:"version"`
+}
+
+// RubricAnswers are the answers, for one device, to the questions of MITRE's "Rubric for
+// Applying CVSS to Medical Devices" that set a vulnerability's environmental metrics
+// (vuln.Rescore says which). Each is one of its question's values (vuln.ReachAnswers,
+// HarmAnswers, ClinicalUseAnswers, PatientDataAnswers) or "" for not answered.
+type RubricAnswers struct {
+	// Reach: from where an attacker reaches the vulnerable interface (internet, hospital,
+	// segment, local, physical); the zone model suggests it.
+	Reach string `json:"reach,omitempty"`
+	// IntegrityHarm and AvailabilityHarm: could a loss of integrity or of availability
+	// harm a patient (serious, minor, none).
+	IntegrityHarm    string `json:"integrity_harm,omitempty"`
+	AvailabilityHarm string `json:"availability_harm,omitempty"`
+	// ClinicalUse: life-sustaining, therapy, diagnosis, non-clinical.
+	ClinicalUse string `json:"clinical_use,omitempty"`
+	// PatientData: the patient data the device holds or sends (many, one, none).
+	PatientData string `json:"patient_data,omitempty"`
+}
+
+// FindingRescore is a person's environmental re-scoring of a finding for its device: the
+// rubric's answers, environmental metrics given explicitly on top of them ("MAC": "H"),
+// and why.
+type FindingRescore struct {
+	Answers RubricAnswers     `json:"answers"`
+	Metrics map[string]string `json:"metrics,omitempty"`
+	Reason  string            `json:"reason"`
+}
+
+// Rescore is one stored re-scoring of a finding: the advisory's vector it started from,
+// the re-scored vector and its environmental score, and the deadline that score gave.
+type Rescore struct {
+	ID           int64             `json:"id"`
+	FindingID    int64             `json:"finding_id"`
+	BaseVector   string            `json:"base_vector"`
+	Vector       string            `json:"vector"`
+	Score        float64           `json:"score"`
+	Severity     string            `json:"severity"`
+	Answers      RubricAnswers     `json:"answers"`
+	Metrics      map[string]string `json:"metrics"`
+	Reason       string            `json:"reason"`
+	Due          time.Time         `json:"due"`
+	DeadlineRule string            `json:"deadline_rule"`
+	ScoredBy     string            `json:"scored_by"`
+	ScoredAt     time.Time         `json:"scored_at"`
+}
+
+// RescoreGuide is what the re-scoring form starts from for a finding: the answers medsec
+// can suggest (Reach from the zone the device is placed in) and the finding's history.
+type RescoreGuide struct {
+	Suggested RubricAnswers `json:"suggested"`
+	// Zone and ZoneKind name the zone the suggestion comes from; "" when the device is in
+	// no zone.
+	Zone     string     `json:"zone,omitempty"`
+	ZoneKind ZoneKind   `json:"zone_kind,omitempty"`
+	History  []*Rescore `json:"history"`
 }
 
 // FindingFilter selects findings. Zero fields select all.
@@ -349,6 +410,14 @@ type VulnService interface {
 	CountFindings(ctx context.Context) (FindingCounts, error)
 	// FindAdvisories returns the stored advisories with their finding counts.
 	FindAdvisories(ctx context.Context) ([]*AdvisorySummary, error)
+	// RescoreFinding re-scores a finding's vulnerability for its device (vuln.Rescore)
+	// and gives it the deadline the environmental score sets, in one transaction with its
+	// audit row. Needs PermInventoryWrite; ENOTFOUND outside the scope; EINVALID for a
+	// finding without a CVSS vector, a bad answer or metric (named), or no reason.
+	RescoreFinding(ctx context.Context, id int64, r FindingRescore) (*Rescore, error)
+	// RescoreGuide returns the suggested answers and the re-scorings of a finding, newest
+	// first. Needs PermInventoryRead; ENOTFOUND outside the scope.
+	RescoreGuide(ctx context.Context, id int64) (*RescoreGuide, error)
 }
 
 // checker collects the FieldErrors of the vulnerability records' Validate methods, on top

@@ -40,6 +40,8 @@ func vulnAPIRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/findings/{id}/controls", Perm: write, Handler: s.apiFindingControlAdd},
 		{Method: "GET", Path: "/api/v1/findings/{id}/fixes", Perm: read, Handler: s.apiFindingFixes},
 		{Method: "POST", Path: "/api/v1/findings/{id}/fixes", Perm: write, Handler: s.apiFindingFixAdd},
+		{Method: "GET", Path: "/api/v1/findings/{id}/rescores", Perm: read, Handler: s.apiFindingRescores},
+		{Method: "POST", Path: "/api/v1/findings/{id}/rescores", Perm: write, Handler: s.apiFindingRescore},
 		{Method: "GET", Path: "/api/v1/fixes", Perm: read, Handler: s.apiFixLedger},
 		{Method: "GET", Path: "/api/v1/fixes/export", Perm: read, Handler: s.exportFixLedger},
 		{Method: "POST", Path: "/api/v1/patch-permissions", Perm: write, Handler: s.apiPatchPermission},
@@ -205,6 +207,44 @@ func (s *Server) apiFindingFixAdd(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeJSON(w, http.StatusCreated, &e)
+	return nil
+}
+
+func (s *Server) apiFindingRescores(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := v.RescoreGuide(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+func (s *Server) apiFindingRescore(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in medsec.FindingRescore
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	out, err := v.RescoreFinding(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 

@@ -133,6 +133,8 @@ var routeTable = []struct {
 	{"POST", "/api/v1/findings/{id}/controls", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/findings/{id}/fixes", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/findings/{id}/fixes", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/findings/{id}/rescores", medsec.PermInventoryRead, false},
+	{"POST", "/api/v1/findings/{id}/rescores", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/fixes", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/fixes/export", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/patch-permissions", medsec.PermInventoryWrite, false},

@@ -31,6 +31,15 @@ type findingData struct {
 	Justifications []string
 	Results        []medsec.FixResult
 	Now            time.Time
+	// Rescore is the environmental re-scoring's guide (suggested answers, history);
+	// Rubric the questions' answers, by question.
+	Rescore *medsec.RescoreGuide
+	Rubric  rubricChoices
+}
+
+// rubricChoices are the answers of each question of the re-scoring rubric.
+type rubricChoices struct {
+	Reach, Harm, ClinicalUse, PatientData []string
 }
 
 // advisoryData is an advisory's page: what it says and the hospital's devices it names.
@@ -50,6 +59,7 @@ func (s *Server) vulnUIRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /vulnerabilities/{id}/controls", s.ui(write, s.uiFindingControl))
 	mux.Handle("POST /vulnerabilities/{id}/fixes", s.ui(write, s.uiFindingFix))
 	mux.Handle("POST /vulnerabilities/{id}/permission", s.ui(write, s.uiFindingPermission))
+	mux.Handle("POST /vulnerabilities/{id}/rescore", s.ui(write, s.uiFindingRescore))
 	mux.Handle("GET /advisories", s.ui(read, s.uiAdvisoryList))
 	mux.Handle("GET /advisories/{ref}", s.ui(read, s.uiAdvisoryShow))
 	mux.Handle("GET /advisories/{ref}/vex", s.ui(read, s.apiAdvisoryVEX))
@@ -123,7 +133,8 @@ func (s *Server) renderFinding(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	ctx := r.Context()
-	d := &findingData{States: medsec.FindingStates, Justifications: medsec.Justifications, Results: medsec.FixResults, Now: s.now().UTC()}
+	d := &findingData{States: medsec.FindingStates, Justifications: medsec.Justifications, Results: medsec.FixResults, Now: s.now().UTC(),
+		Rubric: rubricChoices{Reach: vuln.ReachAnswers, Harm: vuln.HarmAnswers, ClinicalUse: vuln.ClinicalUseAnswers, PatientData: vuln.PatientDataAnswers}}
 	if d.Finding, err = v.FindFinding(ctx, id); err != nil {
 		return err
 	}
@@ -134,6 +145,9 @@ func (s *Server) renderFinding(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	if d.Fixes, err = v.FindFixEntries(ctx, id); err != nil {
+		return err
+	}
+	if d.Rescore, err = v.RescoreGuide(ctx, id); err != nil {
 		return err
 	}
 	p := s.newPage(r, "vuln.finding")
@@ -245,6 +259,28 @@ func (s *Server) uiFindingPermission(w http.ResponseWriter, r *http.Request) err
 	}
 	err = v.SetPatchPermission(r.Context(), p)
 	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+}
+
+// uiFindingRescore re-scores a finding from the rubric form: one select per question
+// ("" not answered), explicit metrics as "MAC:H/MPR:L", and the reason.
+func (s *Server) uiFindingRescore(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := medsec.FindingRescore{Reason: r.PostFormValue("reason"), Answers: medsec.RubricAnswers{Reach: r.PostFormValue("reach"),
+		IntegrityHarm: r.PostFormValue("integrity_harm"), AvailabilityHarm: r.PostFormValue("availability_harm"),
+		ClinicalUse: r.PostFormValue("clinical_use"), PatientData: r.PostFormValue("patient_data")}}
+	if in.Metrics, err = vuln.ParseMetricList(r.PostFormValue("metrics")); err != nil {
+		err = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "metrics", Key: "err.bad_value", Message: err.Error(), Value: r.PostFormValue("metrics")}}}
+	} else {
+		_, err = v.RescoreFinding(r.Context(), id, in)
+	}
+	return s.afterFindingPost(w, r, id, err, "vuln.rescored")
 }
 
 func (s *Server) uiFixLedger(w http.ResponseWriter, r *http.Request) error {

@@ -248,6 +248,10 @@ type existingFinding struct {
 	state    string
 	gone     bool
 	identity string // identifier|rule|version_test|confidence|status|score|due, to skip unchanged rows
+	// envScore is the environmental score of the finding's latest re-scoring, which its
+	// deadline follows; rescored is false when it was never re-scored.
+	envScore float64
+	rescored bool
 }
 
 // rematch matches every stored advisory against every active asset and brings the
@@ -366,7 +370,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
 	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		identifier, rule, version_test, confidence, advisory_status, score, due_at, source FROM vuln_findings`)
+		identifier, rule, version_test, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -374,14 +378,15 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		var k findingKey
 		e := &existingFinding{}
 		var gone sql.NullTime
-		var ident, rule, test, conf, status, refs string
+		var ident, rule, test, conf, status, refs, env string
 		var sc float64
 		var due time.Time
-		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due, &e.source); err != nil {
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due, &e.source,
+			&env, &e.envScore); err != nil {
 			rows.Close()
 			return fmt.Errorf("match: %w", err)
 		}
-		e.gone = gone.Valid
+		e.gone, e.rescored = gone.Valid, env != ""
 		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, ident, rule, test, conf, status, sc, due.UTC().Unix())
 		existing[k] = e
 	}
@@ -475,6 +480,9 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		found := tx.now
 		if e != nil {
 			found = e.foundAt.UTC()
+			if e.rescored {
+				exp.Score = e.envScore
+			}
 		}
 		dl, err := vuln.ComputeDeadline(policies[asset.siteID], exp, found)
 		if err != nil {
@@ -515,7 +523,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	f.identifier, f.rule, f.version_test, f.confidence, CASE WHEN COALESCE(v.title, '') <> '' THEN v.title ELSE f.title END, COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
-	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source`
+	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score`
 
 const findingFrom = ` FROM vuln_findings f
 	JOIN assets a ON a.id = f.asset_id
@@ -530,7 +538,7 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
-		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source); err != nil {
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore); err != nil {
 		return nil, err
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1

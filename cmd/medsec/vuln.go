@@ -26,6 +26,9 @@ const vulnUsage = `usage:
   medsec vuln import [--data DIR | --db URL] PATH...
   medsec vuln fetch  [--data DIR | --db URL] --mirror URL
   medsec vuln list   [--data DIR | --db URL] [--json] [--open] [--advisory ID]
+  medsec vuln rescore [--data DIR | --db URL] --finding ID --reason TEXT [--reach A]
+                     [--integrity-harm A] [--availability-harm A] [--clinical-use A]
+                     [--patient-data A] [--metrics MAC:H/MPR:L]
 
 import reads each PATH (a file, or a directory read recursively) and tells its
 format from its content: CSAF 2.0 advisories (CISA ICSMA), NVD CVE API 2.0 JSON
@@ -43,6 +46,13 @@ advisory it lists (checking their SHA-512/SHA-256 files) and imports them.
 
 list prints every finding: asset, CVE, advisories, status, why it matched, scores
 and deadline (--json: a JSON array).
+
+rescore re-scores a finding's CVSS vector for its device with the answers of MITRE's
+Rubric for Applying CVSS to Medical Devices: --reach internet|hospital|segment|local|
+physical, --integrity-harm and --availability-harm serious|minor|none, --clinical-use
+life-sustaining|therapy|diagnosis|non-clinical, --patient-data many|one|none; --metrics
+gives environmental metrics that override the answers. The finding's deadline follows
+the environmental score; the re-scoring is audited. It prints the re-scoring as JSON.
 `
 
 // runVuln implements "medsec vuln" (issue 11).
@@ -62,6 +72,15 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "list: print JSON")
 	open := fs.Bool("open", false, "list: open findings only")
 	advisory := fs.String("advisory", "", "list: findings of one advisory")
+	finding := fs.Int64("finding", 0, "rescore: the finding's ID")
+	reason := fs.String("reason", "", "rescore: why the device is re-scored so")
+	var answers medsec.RubricAnswers
+	fs.StringVar(&answers.Reach, "reach", "", "rescore: "+strings.Join(vuln.ReachAnswers, "|"))
+	fs.StringVar(&answers.IntegrityHarm, "integrity-harm", "", "rescore: "+strings.Join(vuln.HarmAnswers, "|"))
+	fs.StringVar(&answers.AvailabilityHarm, "availability-harm", "", "rescore: "+strings.Join(vuln.HarmAnswers, "|"))
+	fs.StringVar(&answers.ClinicalUse, "clinical-use", "", "rescore: "+strings.Join(vuln.ClinicalUseAnswers, "|"))
+	fs.StringVar(&answers.PatientData, "patient-data", "", "rescore: "+strings.Join(vuln.PatientDataAnswers, "|"))
+	metrics := fs.String("metrics", "", "rescore: environmental metrics overriding the answers, MAC:H/MPR:L")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -95,6 +114,26 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		defer store.Close()
 		return listFindings(asSystem(ctx), sqlstore.NewVulnService(store), medsec.FindingFilter{Open: *open, Advisory: *advisory}, *asJSON, stdout)
+	case "rescore":
+		if *finding == 0 {
+			return errors.New("vuln rescore: give --finding ID")
+		}
+		m, err := vuln.ParseMetricList(*metrics)
+		if err != nil {
+			return fmt.Errorf("vuln rescore: --metrics: %w", err)
+		}
+		store, err := open1()
+		if err != nil {
+			return fmt.Errorf("vuln rescore: %w", err)
+		}
+		defer store.Close()
+		r, err := sqlstore.NewVulnService(store).RescoreFinding(asSystem(ctx), *finding, medsec.FindingRescore{Answers: answers, Metrics: m, Reason: *reason})
+		if err != nil {
+			return fmt.Errorf("vuln rescore: finding %d: %s", *finding, describe(err))
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
 	}
 	fmt.Fprint(stderr, vulnUsage)
 	return fmt.Errorf("vuln: unknown subcommand %q", args[0])
@@ -230,9 +269,13 @@ type findingJSON struct {
 		Confidence  string `json:"confidence"`
 	} `json:"reason"`
 	Scores struct {
-		CVSSVector     string  `json:"cvss_vector,omitempty"`
-		Base           float64 `json:"base"`
-		Threat         float64 `json:"threat_or_temporal"`
+		CVSSVector string  `json:"cvss_vector,omitempty"`
+		Base       float64 `json:"base"`
+		Threat     float64 `json:"threat_or_temporal"`
+		// Environmental is the device's re-scored vector and score (vuln rescore), which
+		// Score then is.
+		EnvVector      string  `json:"env_vector,omitempty"`
+		Environmental  float64 `json:"environmental,omitempty"`
 		Score          float64 `json:"score"`
 		Severity       string  `json:"severity"`
 		EPSS           float64 `json:"epss"`
@@ -256,6 +299,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence
 		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
+		j.Scores.EnvVector, j.Scores.Environmental = fd.EnvVector, fd.EnvScore
 		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue = fd.Due, fd.DeadlineRule, fd.Overdue
 		j.Gone = !fd.GoneAt.IsZero()
 		j.Source = fd.Source

@@ -52,6 +52,12 @@ func loadVulnDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 		Detail: "Philips 確認 B.06.17 受影響；Wi-Fi 802.11 關聯可被干擾。"}); err != nil {
 		return err
 	}
+	// Re-scored for the CCU by the rubric: reachable only from its wireless segment, and
+	// a monitor that stops alarming can harm a patient.
+	if _, err := s.Vulns.RescoreFinding(ctx, f.ID, medsec.FindingRescore{Reason: "CCU 遙測：僅 CCU 無線網段可達；監視中斷可能延誤急救。",
+		Answers: medsec.RubricAnswers{Reach: "segment", IntegrityHarm: "minor", AvailabilityHarm: "serious", ClinicalUse: "diagnosis", PatientData: "one"}}); err != nil {
+		return err
+	}
 	// Mitigated: Philips does not allow the update on this model yet.
 	f, err = find("CCU 遙測監視器 MX40-01", "CVE-2017-9657")
 	if err != nil {

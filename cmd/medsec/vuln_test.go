@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -104,6 +105,27 @@ func TestVulnCLI(t *testing.T) {
 		t.Errorf("no Optima finding for ICSMA-18-037-02 in %d findings", len(list))
 	}
 
+	// Re-scored for the device: the environmental score sets the deadline; a bad answer
+	// is refused naming it.
+	id := strconv.FormatInt(mx.ID, 10)
+	if err := run(ctx, []string{"vuln", "rescore", "--data", data, "--finding", id, "--reach", "moon", "--reason", "x"}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "answers.reach") {
+		t.Errorf("bad answer: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "rescore", "--data", data, "--finding", id, "--reach", "segment", "--availability-harm", "serious",
+		"--clinical-use", "life-sustaining", "--metrics", "MAC:L", "--reason", "ICU telemetry"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var r medsec.Rescore
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	want, err := vuln.Rescore(mx.Scores.CVSSVector, medsec.RubricAnswers{Reach: "segment", AvailabilityHarm: "serious", ClinicalUse: "life-sustaining"}, false, map[string]string{"MAC": "L"})
+	if err != nil || r.Vector != want.Vector || r.Score != want.Environmental || r.Reason != "ICU telemetry" {
+		t.Errorf("rescore %+v, want %s (%v)", r, want.Vector, err)
+	}
+
 	for _, format := range []string{"csaf", "cyclonedx"} {
 		out.Reset()
 		if err := run(ctx, []string{"vex", "export", "--data", data, "--advisory", "ICSMA-18-037-02", "--format", format}, &out, io.Discard); err != nil {
@@ -155,6 +177,9 @@ func TestVulnDemo(t *testing.T) {
 	fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40-03"})
 	if err != nil || len(fs) != 0 {
 		t.Errorf("the MX40 on B.06.18 has findings: %v %v", fs, err)
+	}
+	if fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40-01", CVE: "CVE-2017-9658"}); err != nil || len(fs) != 1 || fs[0].EnvVector == "" || fs[0].Score != fs[0].EnvScore {
+		t.Errorf("the demo's re-scored MX40 finding: %+v, %v", fs, err)
 	}
 	advs, err := s.Vulns.FindAdvisories(ctx)
 	if err != nil || len(advs) != 9 {
