@@ -19,6 +19,9 @@ const (
 	// EUNAVAILABLE: the service cannot take the request now (a log store that fails);
 	// the caller should retry later.
 	EUNAVAILABLE = "unavailable"
+	// ETOOLARGE: the request is larger than the server takes; the message names the limit
+	// and the caller should send it in smaller parts.
+	ETOOLARGE = "too_large"
 )
 
 // Error is an application error whose Message is safe to show to a user. Any other error

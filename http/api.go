@@ -133,6 +133,12 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := errorStatus(err)
 	body := map[string]any{"error": medsec.ErrorMessage(err), "code": medsec.ErrorCode(err)}
+	// A client that names its language reads the message in it (API errors are English
+	// otherwise, as the API's callers are mostly programs).
+	var e *medsec.Error
+	if lang := r.Header.Get("Accept-Language"); lang != "" && errors.As(err, &e) && e.Key != "" && s.i18n.Has(e.Key) {
+		body["error"] = s.i18n.T(s.i18n.Match(lang), e.Key, e.Args...)
+	}
 	var ve *medsec.ValidationError
 	if errors.As(err, &ve) {
 		body["error"], body["code"], body["errors"] = "Invalid input.", medsec.EINVALID, ve.Errors

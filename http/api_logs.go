@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -148,11 +149,16 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Retry-After", "60")
 		return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "Log collection is not enabled on this server."}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxIngestBody)
+	// A body announced too large is refused before it is sent (curl waits for
+	// "100 Continue"), so the sender reads the answer rather than a reset connection.
+	if r.ContentLength > maxIngestBody {
+		return errIngestTooLarge()
+	}
+	body := &readErr{r: http.MaxBytesReader(w, r.Body, maxIngestBody)}
 	p := &logs.Parser{Format: logs.FormatJSON}
 	now := s.now().UTC()
 	var recs []logs.Record
-	sc := bufio.NewScanner(r.Body)
+	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 0, 64<<10), logs.MaxRecordSize)
 	line := 0
 	for sc.Scan() {
@@ -162,6 +168,10 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		rec, err := p.Parse(append([]byte(nil), raw...), now, src.Name)
+		var tooBig *http.MaxBytesError
+		if err != nil && errors.As(body.err, &tooBig) {
+			return errIngestTooLarge() // the last line was cut at the limit
+		}
 		if err != nil {
 			return &medsec.ValidationError{Source: "body", Errors: []medsec.FieldError{{Line: line, Field: "record",
 				Key: "err.log_json_line", Message: "Not a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}}}
@@ -172,9 +182,10 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 	if err := sc.Err(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return medsec.Errorf(medsec.EINVALID, "The body is larger than %d bytes.", maxIngestBody)
+			return errIngestTooLarge()
 		}
-		return medsec.Errorf(medsec.EINVALID, "Line %d is longer than %d bytes.", line+1, logs.MaxRecordSize)
+		return &medsec.Error{Code: medsec.EINVALID, Key: "err.log_ingest_line_too_long", Args: []any{line + 1, logs.MaxRecordSize >> 20},
+			Message: fmt.Sprintf("Line %d is longer than the %d MiB a record may have.", line+1, logs.MaxRecordSize>>20)}
 	}
 	if len(recs) > 0 {
 		ctx := logs.SourceIDContext(r.Context(), src.ID, "https")
@@ -186,6 +197,27 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(recs)})
 	return nil
+}
+
+// readErr keeps the error its reader returned, so that a line cut by the body limit is
+// reported as the limit rather than as a broken line.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}
+
+// errIngestTooLarge names the body limit of the ingest route.
+func errIngestTooLarge() error {
+	return &medsec.Error{Code: medsec.ETOOLARGE, Key: "err.log_ingest_too_large", Args: []any{maxIngestBody >> 20},
+		Message: fmt.Sprintf("The body is larger than the %d MiB one request may carry; send the records in smaller parts.", maxIngestBody>>20)}
 }
 
 type logSourceKey struct{}

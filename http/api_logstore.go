@@ -25,7 +25,9 @@ func errLogsOff() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "This server keeps no logs.", Key: "err.logs_off"}
 }
 
-// logQuery reads from, to (RFC 3339 or a date; default the last 24 hours), q and limit.
+// logQuery reads start, end (RFC 3339, a minute "2006-01-02T15:04" or a date; default the
+// last 24 hours), q and limit. An end written to the minute or as a date includes that
+// minute or day.
 func (s *Server) logQuery(r *http.Request) (medsec.LogQuery, error) {
 	now := s.now()
 	q := medsec.LogQuery{From: now.Add(-24 * time.Hour), To: now, Query: r.URL.Query().Get("q"), Limit: 100}
@@ -38,10 +40,16 @@ func (s *Server) logQuery(r *http.Request) (medsec.LogQuery, error) {
 		if v == "" {
 			continue
 		}
+		// A time written to the minute or a date names the whole minute or day: an end
+		// "10:05" includes 10:05:30 (the end is excluded, so it moves to 10:06).
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			if t, err = time.Parse("2006-01-02T15:04", v); err != nil {
-				t, err = time.Parse("2006-01-02", v)
+			if t, err = time.Parse("2006-01-02T15:04", v); err == nil && f.name == "end" {
+				t = t.Add(time.Minute)
+			} else if err != nil {
+				if t, err = time.Parse("2006-01-02", v); err == nil && f.name == "end" {
+					t = t.AddDate(0, 0, 1)
+				}
 			}
 		}
 		if err != nil {

@@ -128,6 +128,32 @@ func TestLogIngestAndSources(t *testing.T) {
 	if status != 422 || !strings.Contains(body, `"line": 2`) || len(sink.recs) != 2 {
 		t.Errorf("bad line: %d %s, %d stored", status, body, len(sink.recs))
 	}
+	// A body over the limit: refused with 413 naming the limit, in the sender's language,
+	// whether the length is announced or the body is streamed; nothing stored.
+	big := strings.Repeat(`{"message":"`+strings.Repeat("x", 1000)+`"}`+"\n", 17<<10)
+	for _, tt := range []struct {
+		lang, want string
+		chunked    bool
+	}{{"", "16 MiB one request", false}, {"zh-TW,zh;q=0.9", "單次上限 16 MiB", false}, {"ja", "上限 16 MiB", true}} {
+		var rd io.Reader = strings.NewReader(big)
+		if tt.chunked {
+			rd = io.MultiReader(rd) // no length known: sent chunked
+		}
+		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/logs/ingest", rd)
+		req.Header.Set("Authorization", "Bearer "+created.Token)
+		if tt.lang != "" {
+			req.Header.Set("Accept-Language", tt.lang)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), tt.want) || len(sink.recs) != 2 {
+			t.Errorf("oversized body (%q, chunked %v): %d %s, %d stored", tt.lang, tt.chunked, resp.StatusCode, b, len(sink.recs))
+		}
+	}
 	sink.fail = true
 	status, hdr, _ := do("POST", "/api/v1/logs/ingest", created.Token, "application/x-ndjson", `{"a":1}`)
 	if status != 503 || hdr.Get("Retry-After") == "" {

@@ -65,6 +65,12 @@ func TestLogPages(t *testing.T) {
 	if status, body := f.do("GET", "/api/v1/logs/search?q="+sub, soc, ""); status != 422 || strings.Contains(body, "medsec.site") || !strings.Contains(body, "subquer") {
 		t.Errorf("a subquery in the query: %d %s", status, body)
 	}
+	// An end written to the minute includes that minute: the record received at 08:05:xx
+	// is found by "08:05 to 08:05".
+	minute := res.Hits[0].Received.UTC().Format("2006-01-02T15:04")
+	if status, body := f.do("GET", "/api/v1/logs/search?start="+minute+"&end="+minute, soc, ""); status != 200 || !strings.Contains(body, `"total": 1,`) {
+		t.Errorf("search of one minute %s: %d %s", minute, status, body)
+	}
 	if status, body := f.do("GET", "/api/v1/logs/search?start=yesterday", soc, ""); status != 422 || !strings.Contains(body, `"start"`) {
 		t.Errorf("bad from: %d %s", status, body)
 	}

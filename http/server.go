@@ -317,6 +317,7 @@ var statusOf = map[string]int{
 	medsec.EFORBIDDEN:    http.StatusForbidden,
 	medsec.EINTERNAL:     http.StatusInternalServerError,
 	medsec.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	medsec.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 }
 
 // errorStatus returns the HTTP status of an error; validation errors are EINVALID.

@@ -29,6 +29,9 @@ func (s *Server) uiLogSearch(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "logstore.search_title")
 	q, err := s.logQuery(r)
 	d := &logSearchData{From: q.From.Format("2006-01-02T15:04"), To: q.To.Format("2006-01-02T15:04"), Query: q.Query}
+	if end := r.URL.Query().Get("end"); err == nil && len(end) == len("2006-01-02T15:04") {
+		d.To = end // as the user wrote it: the search includes that minute
+	}
 	p.Data = d
 	if err == nil && r.URL.Query().Has("start") {
 		d.Result, err = s.Logs.SearchLogs(r.Context(), q)
