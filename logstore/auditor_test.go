@@ -50,6 +50,15 @@ func TestAuditorProgram(t *testing.T) {
 		r.Raw[10] ^= 1
 		check(t, c, false, "record "+itoa(r.Index)+" (received "+r.Received.UTC().Format(time.RFC3339Nano)+"): not the sealed record")
 	})
+	t.Run("changed field", func(t *testing.T) {
+		c := cloneBundle(t, b)
+		r := &c.Sites[1].Records[7]
+		if r.Fields["user.name"] == "" {
+			t.Fatalf("no user.name field: %+v", r)
+		}
+		r.Fields["user.name"] = "someone-else"
+		check(t, c, false, "record "+itoa(r.Index)+" (received "+r.Received.UTC().Format(time.RFC3339Nano)+"): not the sealed record")
+	})
 	t.Run("deleted record", func(t *testing.T) {
 		c := cloneBundle(t, b)
 		recs := c.Sites[1].Records

@@ -14,7 +14,7 @@ import (
 )
 
 // BundleFormat names the bundle layout docs/LOG-SEAL.md describes.
-const BundleFormat = "medsec-log-bundle/1"
+const BundleFormat = "medsec-log-bundle/2"
 
 // MaxBundleRecords is the most records one export holds.
 const MaxBundleRecords = 1_000_000
@@ -53,8 +53,9 @@ type BundleRecord struct {
 	Received time.Time         `json:"received"`
 	Source   string            `json:"source"`
 	Raw      []byte            `json:"raw"`
-	Format   string            `json:"format,omitempty"`
-	Fields   map[string]string `json:"fields,omitempty"`
+	Format   string            `json:"format"`
+	Parser   string            `json:"parser"`
+	Fields   map[string]string `json:"fields"`
 	Proof    []tlog.Hash       `json:"proof"`
 }
 
@@ -205,7 +206,7 @@ func bundleRecordOf(m map[string]string) (BundleRecord, bool) {
 	if err != nil {
 		return BundleRecord{}, false
 	}
-	return BundleRecord{Index: h.Index, Received: h.Received, Source: h.Source, Raw: []byte(h.Raw), Format: h.Format, Fields: h.Fields}, true
+	return BundleRecord{Index: h.Index, Received: h.Received, Source: h.Source, Raw: []byte(h.Raw), Format: h.Format, Parser: h.Parser, Fields: h.Fields}, true
 }
 
 // VerifyBundle checks a bundle offline against the public key it must have been signed
@@ -239,7 +240,7 @@ func VerifyBundle(r io.Reader, publicKey string) (*Report, error) {
 		}
 		sr.Checkpoint, sr.Size = cp, cp.Size
 		check := func(r *BundleRecord) bool {
-			leaf := LeafHash(bs.Site, r.Source, r.Received, r.Raw)
+			leaf := LeafHash(bs.Site, r.Source, r.Received, r.Format, r.Parser, r.Fields, r.Raw)
 			return r.Index >= 0 && r.Index < cp.Size && tlog.CheckRecord(r.Proof, cp.Size, cp.Root, r.Index, leaf) == nil
 		}
 		seen := map[int64]bool{}

@@ -63,6 +63,12 @@ func TestBundleVerifiesAndLocatesTampering(t *testing.T) {
 		r.Raw[0] ^= 0x20
 		wantProblems(t, verifyBundle(t, c), Problem{Kind: ProblemChanged, Site: c.Sites[0].Site, Index: r.Index})
 	})
+	t.Run("changed field", func(t *testing.T) {
+		c := cloneBundle(t, b)
+		r := &c.Sites[0].Records[6]
+		r.Fields["process.name"] = "bash"
+		wantProblems(t, verifyBundle(t, c), Problem{Kind: ProblemChanged, Site: c.Sites[0].Site, Index: r.Index})
+	})
 	t.Run("deleted record", func(t *testing.T) {
 		c := cloneBundle(t, b)
 		recs := c.Sites[1].Records

@@ -7,7 +7,6 @@
 package logstore
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -18,26 +17,65 @@ import (
 	"strings"
 	"time"
 
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+// ParserVersion names the parsers whose fields a record's leaf seals: it changes whenever
+// the fields medsec's parsers (package logs) give for the same input change.
+const ParserVersion = "medsec-logs/1"
+
 // Canonical returns a record's canonical bytes, the data its Merkle leaf hashes
-// (LeafHash): the site ID in decimal, a line feed, the source (the peer that sent the
-// record), a line feed, the receive time in RFC 3339 with nanoseconds in UTC, a line feed,
-// and then the raw bytes exactly as received. Source must not contain a line feed
-// (CanonicalSource replaces one). docs/LOG-SEAL.md states this layout for auditors.
-func Canonical(site int64, source string, received time.Time, raw []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(len(raw) + len(source) + 64)
-	b.WriteString(strconv.FormatInt(site, 10))
-	b.WriteByte('\n')
-	b.WriteString(source)
-	b.WriteByte('\n')
-	b.WriteString(received.UTC().Format(time.RFC3339Nano))
-	b.WriteByte('\n')
-	b.Write(raw)
-	return b.Bytes()
+// (LeafHash), each part ended by a line feed except the last: the site ID in decimal; the
+// source (the peer that sent the record); the receive time in RFC 3339 with nanoseconds in
+// UTC; the format; the parser version; the number of parsed fields in decimal; then the
+// fields in byte order of their names, each as netstring-like "LEN:NAME" "LEN:VALUE"
+// (lengths in bytes, decimal), with no separator; and last the raw bytes exactly as
+// received. Fields with an empty value are left out (the search storage does not keep
+// them). Source, format and parser must not contain a line feed (CanonicalSource replaces
+// one). docs/LOG-SEAL.md states this layout for auditors.
+func Canonical(site int64, source string, received time.Time, format, parser string, fields map[string]string, raw []byte) []byte {
+	fs := make([]logstorage.Field, 0, len(fields))
+	for k, v := range fields {
+		fs = append(fs, logstorage.Field{Name: k, Value: v})
+	}
+	sortFields(fs)
+	return appendCanonical(nil, site, source, received.UnixNano(), format, parser, fs, raw)
+}
+
+// appendCanonical appends Canonical's bytes to dst; fields are sorted by name.
+func appendCanonical(dst []byte, site int64, source string, received int64, format, parser string, fields []logstorage.Field, raw []byte) []byte {
+	dst = strconv.AppendInt(dst, site, 10)
+	dst = append(dst, '\n')
+	dst = append(dst, source...)
+	dst = append(dst, '\n')
+	dst = time.Unix(0, received).UTC().AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, '\n')
+	dst = append(dst, format...)
+	dst = append(dst, '\n')
+	dst = append(dst, parser...)
+	dst = append(dst, '\n')
+	n := 0
+	for _, f := range fields {
+		if f.Value != "" {
+			n++
+		}
+	}
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	dst = append(dst, '\n')
+	for _, f := range fields {
+		if f.Value == "" {
+			continue
+		}
+		dst = strconv.AppendInt(dst, int64(len(f.Name)), 10)
+		dst = append(dst, ':')
+		dst = append(dst, f.Name...)
+		dst = strconv.AppendInt(dst, int64(len(f.Value)), 10)
+		dst = append(dst, ':')
+		dst = append(dst, f.Value...)
+	}
+	return append(dst, raw...)
 }
 
 // CanonicalSource returns source with line feeds and carriage returns replaced by
@@ -48,8 +86,8 @@ func CanonicalSource(source string) string {
 
 // LeafHash returns the RFC 6962 §2.1 leaf hash of a record, SHA-256(0x00 || Canonical(...)),
 // as tlog.RecordHash computes it.
-func LeafHash(site int64, source string, received time.Time, raw []byte) tlog.Hash {
-	return tlog.RecordHash(Canonical(site, source, received, raw))
+func LeafHash(site int64, source string, received time.Time, format, parser string, fields map[string]string, raw []byte) tlog.Hash {
+	return tlog.RecordHash(Canonical(site, source, received, format, parser, fields, raw))
 }
 
 // Checkpoint is one signed statement of a site log's size and root hash.

@@ -32,6 +32,7 @@ type Hit struct {
 	Received time.Time         `json:"received"`
 	Source   string            `json:"source"`
 	Format   string            `json:"format"`
+	Parser   string            `json:"parser"`
 	Raw      string            `json:"raw"`
 	Fields   map[string]string `json:"fields"`
 }
@@ -229,14 +230,22 @@ func hitOf(row map[string]string) (Hit, error) {
 	if err != nil {
 		return Hit{}, err
 	}
-	h := Hit{Site: site, Index: idx, Received: t, Source: row[FieldSource], Format: row[FieldFormat], Raw: row["_msg"], Fields: map[string]string{}}
+	return Hit{Site: site, Index: idx, Received: t, Source: row[FieldSource], Format: row[FieldFormat], Parser: row[FieldParser],
+		Raw: row["_msg"], Fields: parsedFields(row)}, nil
+}
+
+// parsedFields returns the parsed ECS fields of a stored row: every column but the
+// storage's own (_time, _msg, _stream...) and the store's (medsec.*), and not the empty
+// columns of other rows in the same block.
+func parsedFields(row map[string]string) map[string]string {
+	out := make(map[string]string, len(row))
 	for k, v := range row {
 		if k == "_time" || k == "_msg" || strings.HasPrefix(k, "_stream") || strings.HasPrefix(k, "medsec.") || v == "" {
 			continue
 		}
-		h.Fields[k] = v
+		out[k] = v
 	}
-	return h, nil
+	return out
 }
 
 // scan runs a LogsQL query and calls fn for each result row. The storage's workers deliver

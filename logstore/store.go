@@ -369,7 +369,7 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 		if !rec.Received.IsZero() {
 			e.Received = rec.Received.UnixNano()
 		}
-		e.Source, e.Format, e.Raw, e.Fields = CanonicalSource(rec.Peer), rec.Format, rec.Raw, flatten(rec.Fields)
+		e.Source, e.Format, e.Parser, e.Raw, e.Fields = CanonicalSource(rec.Peer), CanonicalSource(rec.Format), ParserVersion, rec.Raw, flatten(rec.Fields)
 		e.leaf = e.leafHash()
 	}
 	select {
@@ -718,6 +718,7 @@ const (
 	FieldIndex  = "medsec.index"
 	FieldSource = "medsec.source"
 	FieldFormat = "medsec.format"
+	FieldParser = "medsec.parser"
 	FieldPeer   = "medsec.peer_host"
 )
 
@@ -736,6 +737,7 @@ func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logs
 		logstorage.Field{Name: FieldIndex, Value: strconv.FormatInt(e.Index, 10)},
 		logstorage.Field{Name: FieldSource, Value: e.Source},
 		logstorage.Field{Name: FieldFormat, Value: e.Format},
+		logstorage.Field{Name: FieldParser, Value: e.Parser},
 	)
 	fields = append(fields, e.Fields...)
 	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2) // copies every value
@@ -743,9 +745,9 @@ func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logs
 }
 
 // flatten turns parsed ECS fields into dotted string fields sorted by name: nested maps
-// join their keys with ".", times are RFC 3339 with nanoseconds in UTC. Names the storage
-// cannot hold (longer than 128 bytes, starting with "_" or "medsec.") are left out, as are
-// fields past the 400th in name order. Where two fields flatten to one name ({"a.b": 1}
+// join their keys with ".", times are RFC 3339 with nanoseconds in UTC. Empty values and
+// names the storage cannot hold (longer than 128 bytes, starting with "_" or "medsec.")
+// are left out, as are fields past the 400th in name order. Where two fields flatten to one name ({"a.b": 1}
 // and {"a": {"b": 2}}), the one with the smaller value is kept.
 func flatten(in map[string]any) []logstorage.Field {
 	out := make([]logstorage.Field, 0, len(in)+8)
@@ -757,7 +759,9 @@ func flatten(in map[string]any) []logstorage.Field {
 		switch x := v.(type) {
 		case nil:
 		case string:
-			out = append(out, logstorage.Field{Name: name, Value: x})
+			if x != "" {
+				out = append(out, logstorage.Field{Name: name, Value: x})
+			}
 		case time.Time:
 			out = append(out, logstorage.Field{Name: name, Value: x.UTC().Format(time.RFC3339Nano)})
 		case int:
@@ -775,23 +779,30 @@ func flatten(in map[string]any) []logstorage.Field {
 				walk(name+"."+k, v)
 			}
 		case []string:
-			out = append(out, logstorage.Field{Name: name, Value: strings.Join(x, ",")})
+			if len(x) > 0 {
+				walk(name, strings.Join(x, ","))
+			}
 		default:
-			out = append(out, logstorage.Field{Name: name, Value: fmt.Sprint(x)})
+			walk(name, fmt.Sprint(x))
 		}
 	}
 	for k, v := range in {
 		walk(k, v)
 	}
-	slices.SortFunc(out, func(a, b logstorage.Field) int {
-		if c := strings.Compare(a.Name, b.Name); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
+	sortFields(out)
 	out = slices.CompactFunc(out, func(a, b logstorage.Field) bool { return a.Name == b.Name })
 	if len(out) > maxFields {
 		out = out[:maxFields]
 	}
 	return out
+}
+
+// sortFields sorts fields by name, and equal names by value.
+func sortFields(fs []logstorage.Field) {
+	slices.SortFunc(fs, func(a, b logstorage.Field) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
 }

@@ -237,8 +237,7 @@ func (s *Store) verifySite(ctx context.Context, l *siteLog, rep *Report) error {
 			from := start.Add(time.Duration(h) * time.Hour)
 			var mu sync.Mutex
 			var rows []row
-			q := fmt.Sprintf(`_time:[%s, %s) %s:=%d | fields _time, _msg, %s, %s`, from.Format(time.RFC3339), from.Add(time.Hour).Format(time.RFC3339),
-				FieldSite, l.site, FieldIndex, FieldSource)
+			q := fmt.Sprintf(`_time:[%s, %s) %s:=%d`, from.Format(time.RFC3339), from.Add(time.Hour).Format(time.RFC3339), FieldSite, l.site)
 			err := s.scan(ctx, q, nil, func(m map[string]string) {
 				r := row{idx: -1}
 				r.t, _ = time.Parse(time.RFC3339Nano, m["_time"])
@@ -247,7 +246,7 @@ func (s *Store) verifySite(ctx context.Context, l *siteLog, rep *Report) error {
 				} else {
 					r.bad = "no record index"
 				}
-				r.leaf = LeafHash(l.site, m[FieldSource], r.t, []byte(m["_msg"]))
+				r.leaf = LeafHash(l.site, m[FieldSource], r.t, m[FieldFormat], m[FieldParser], parsedFields(m), []byte(m["_msg"]))
 				if m[FieldSource] == RetentionSource {
 					var rm Removal
 					if json.Unmarshal([]byte(m["_msg"]), &rm) == nil {

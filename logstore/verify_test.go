@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"testing"
 	"time"
@@ -59,6 +60,16 @@ func deleteRows(t *testing.T, s *Store, filter string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.vl.DebugFlush()
+}
+
+// storedEntry is record r of a site as stored, with raw and fields in place of its own.
+func storedEntry(site int64, r BundleRecord, raw []byte, fields map[string]string) *entry {
+	e := &entry{Site: site, Index: r.Index, Received: r.Received.UnixNano(), Source: r.Source, Format: r.Format, Parser: r.Parser, Raw: raw}
+	for k, v := range fields {
+		e.Fields = append(e.Fields, logstorage.Field{Name: k, Value: v})
+	}
+	sortFields(e.Fields)
+	return e
 }
 
 func rawRow(s *Store, e *entry) {
@@ -122,7 +133,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		deleteRows(t, s, fmt.Sprintf("%s:=1 %s:=17", FieldSite, FieldIndex))
 		raw := bytes.Clone(r.Raw)
 		raw[len(raw)-1] ^= 1
-		rawRow(s, &entry{Site: 1, Index: 17, Received: r.Received.UnixNano(), Source: r.Source, Format: r.Format, Raw: raw})
+		rawRow(s, storedEntry(1, r, raw, r.Fields))
 		rep, err := s.Verify(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +144,32 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}
 		// Put it back.
 		deleteRows(t, s, fmt.Sprintf("%s:=1 %s:=17", FieldSite, FieldIndex))
-		rawRow(s, &entry{Site: 1, Index: 17, Received: r.Received.UnixNano(), Source: r.Source, Format: r.Format, Raw: r.Raw})
+		rawRow(s, storedEntry(1, r, r.Raw, r.Fields))
+	})
+	t.Run("changed field", func(t *testing.T) {
+		// The raw bytes stay; one parsed field, which searches and detection read, is
+		// changed in the storage.
+		r := findRecord(t, s, 2, 23)
+		if r.Fields["user.name"] == "" || r.Parser != ParserVersion {
+			t.Fatalf("record 23 has no user.name field or parser: %+v", r)
+		}
+		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=23", FieldSite, FieldIndex))
+		fields := maps.Clone(r.Fields)
+		fields["user.name"] = "someone-else"
+		rawRow(s, storedEntry(2, r, r.Raw, fields))
+		rep, err := s.Verify(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblems(t, rep, Problem{Kind: ProblemChanged, Site: 2, Index: 23})
+		if !rep.Problems[0].Time.Equal(r.Received) {
+			t.Errorf("changed record located at %v, want %v", rep.Problems[0].Time, r.Received)
+		}
+		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=23", FieldSite, FieldIndex))
+		rawRow(s, storedEntry(2, r, r.Raw, r.Fields))
+		if rep, _ := s.Verify(ctx, nil); !rep.OK {
+			t.Fatalf("after putting the field back: %+v", rep.Problems)
+		}
 	})
 	t.Run("deleted record", func(t *testing.T) {
 		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=40", FieldSite, FieldIndex))
@@ -148,7 +184,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	})
 	t.Run("inserted record", func(t *testing.T) {
 		r := findRecord(t, s, 1, 100)
-		rawRow(s, &entry{Site: 1, Index: 100, Received: r.Received.UnixNano() + 1, Source: r.Source, Format: r.Format, Raw: []byte("<86>forged: Accepted password for root")})
+		f := storedEntry(1, r, []byte("<86>forged: Accepted password for root"), r.Fields)
+		f.Received++
+		rawRow(s, f)
 		rep, err := s.Verify(ctx, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 	"golang.org/x/mod/sumdb/tlog"
@@ -25,8 +24,9 @@ type entry struct {
 	Received int64 // Unix nanoseconds, UTC
 	Source   string
 	Format   string
+	Parser   string // ParserVersion when sealed
 	Raw      []byte
-	Fields   []logstorage.Field // sorted by name, names unique (flatten)
+	Fields   []logstorage.Field // sorted by name, names unique, no empty value (flatten)
 	leaf     tlog.Hash          // LeafHash of the above, once computed
 }
 
@@ -107,7 +107,7 @@ func (j *journal) rotate() error {
 }
 
 // encode appends e's journal payload to dst: site, index and receive time as varints,
-// then source, format and raw, and the fields as name-value pairs, each a uvarint length
+// then source, format, parser and raw, and the fields as name-value pairs, each a uvarint length
 // and the bytes.
 func (e *entry) encode(dst []byte) []byte {
 	dst = binary.AppendVarint(dst, e.Site)
@@ -116,6 +116,7 @@ func (e *entry) encode(dst []byte) []byte {
 	str := func(s string) { dst = binary.AppendUvarint(dst, uint64(len(s))); dst = append(dst, s...) }
 	str(e.Source)
 	str(e.Format)
+	str(e.Parser)
 	dst = binary.AppendUvarint(dst, uint64(len(e.Raw)))
 	dst = append(dst, e.Raw...)
 	dst = binary.AppendUvarint(dst, uint64(len(e.Fields)))
@@ -151,7 +152,7 @@ func (e *entry) decode(b []byte) error {
 		return out
 	}
 	e.Site, e.Index, e.Received = varint(), varint(), varint()
-	e.Source, e.Format = string(bytes()), string(bytes())
+	e.Source, e.Format, e.Parser = string(bytes()), string(bytes()), string(bytes())
 	e.Raw = append([]byte(nil), bytes()...)
 	nf, n := binary.Uvarint(b)
 	if n <= 0 || err != nil {
@@ -285,5 +286,5 @@ func syncDir(dir string) error {
 
 // leafHash returns the entry's Merkle leaf hash (LeafHash).
 func (e *entry) leafHash() tlog.Hash {
-	return LeafHash(e.Site, e.Source, time.Unix(0, e.Received).UTC(), e.Raw)
+	return tlog.RecordHash(appendCanonical(make([]byte, 0, 256+len(e.Raw)), e.Site, e.Source, e.Received, e.Format, e.Parser, e.Fields, e.Raw))
 }

@@ -24,11 +24,14 @@ import (
 )
 
 type record struct {
-	Index    int64       `json:"index"`
-	Received time.Time   `json:"received"`
-	Source   string      `json:"source"`
-	Raw      []byte      `json:"raw"` // base64 in the JSON
-	Proof    []tlog.Hash `json:"proof"`
+	Index    int64             `json:"index"`
+	Received time.Time         `json:"received"`
+	Source   string            `json:"source"`
+	Format   string            `json:"format"`
+	Parser   string            `json:"parser"`
+	Fields   map[string]string `json:"fields"`
+	Raw      []byte            `json:"raw"` // base64 in the JSON
+	Proof    []tlog.Hash       `json:"proof"`
 }
 
 type bundle struct {
@@ -47,10 +50,22 @@ type bundle struct {
 	} `json:"sites"`
 }
 
-// leaf is the record's leaf hash: SHA-256(0x00 || site "\n" source "\n" received "\n" raw).
+// leaf is the record's leaf hash: SHA-256(0x00 || site "\n" source "\n" received "\n"
+// format "\n" parser "\n" N "\n" fields raw), the N non-empty fields in name order, each
+// as LEN ":" NAME LEN ":" VALUE.
 func leaf(site int64, r *record) tlog.Hash {
-	head := fmt.Sprintf("%d\n%s\n%s\n", site, r.Source, r.Received.UTC().Format(time.RFC3339Nano))
-	return tlog.RecordHash(append([]byte(head), r.Raw...))
+	names := make([]string, 0, len(r.Fields))
+	for k, v := range r.Fields {
+		if v != "" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	b := fmt.Appendf(nil, "%d\n%s\n%s\n%s\n%s\n%d\n", site, r.Source, r.Received.UTC().Format(time.RFC3339Nano), r.Format, r.Parser, len(names))
+	for _, k := range names {
+		b = fmt.Appendf(b, "%d:%s%d:%s", len(k), k, len(r.Fields[k]), r.Fields[k])
+	}
+	return tlog.RecordHash(append(b, r.Raw...))
 }
 
 // openCheckpoint checks a checkpoint's signature and returns its origin, size and root.
