@@ -515,23 +515,41 @@ type HuntResult struct {
 	// Events is how many stored events were read; Hits how many firings were found
 	// (at most MaxHuntHits are listed).
 	Events int `json:"events"`
-	// Logs is how many of the events were log records; LogsTruncated says the range held
-	// more than MaxHuntLogs of them (the newest were read).
-	Logs          int       `json:"logs"`
-	LogsTruncated bool      `json:"logs_truncated,omitempty"`
-	Hits          int       `json:"hits"`
-	List          []HuntHit `json:"list"`
-	Raised        int       `json:"raised"`
+	// Logs is how many of the events were log records of the sealed store.
+	Logs int       `json:"logs"`
+	Hits int       `json:"hits"`
+	List []HuntHit `json:"list"`
+	// Raised is how many new alerts a retro-hunt stored.
+	Raised int `json:"raised"`
+	// Stopped is set when the hunt ended before the end of its range: HuntStopTime or
+	// HuntStopEvents (its budget), or HuntStopInstant (more than a page of log records
+	// received at one instant). ReadUntil is then where it stopped: events from there on
+	// were not read.
+	Stopped   string    `json:"stopped,omitempty"`
+	ReadUntil time.Time `json:"read_until,omitzero"`
 }
+
+// Why a hunt stopped before the end of its range.
+const (
+	HuntStopTime    = "time"
+	HuntStopEvents  = "events"
+	HuntStopInstant = "instant"
+)
 
 // MaxHuntHits bounds the firings a hunt lists.
 const MaxHuntHits = 100
 
-// MaxHuntLogs bounds the log records one hunt reads (the log store's largest page).
-const MaxHuntLogs = 10000
+// HuntPage is how many log records a hunt reads at a time (the log store's largest
+// page); the events of a page's time span are evaluated before the next is read, so a
+// hunt holds at most a page's span in memory.
+const HuntPage = 10000
 
-// MaxHuntEvents bounds the events one hunt reads.
-const MaxHuntEvents = 1_000_000
+// MaxHuntEvents and HuntTimeBudget bound one hunt: it stops, saying where, after the
+// page that passes either.
+const (
+	MaxHuntEvents  = 5_000_000
+	HuntTimeBudget = 2 * time.Minute
+)
 
 // DetectionRunner changes what detection runs and searches stored events with it. It is
 // the detection service (package detection): every change goes to the RuleService and

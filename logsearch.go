@@ -113,6 +113,10 @@ type LogService interface {
 	// SearchLogs runs a query. A query that does not parse, or a bad range or limit, is
 	// EINVALID with a message naming the problem.
 	SearchLogs(ctx context.Context, q LogQuery) (*LogSearchResult, error)
+	// ReadLogs returns up to limit (1-10000) records received in [from, to) at the
+	// caller's sites (siteID 0: all of them), the oldest first: a page of a range read
+	// whole, the next page starting at the last record's receive time (retro-hunts).
+	ReadLogs(ctx context.Context, from, to time.Time, siteID int64, limit int) ([]LogHit, error)
 	// ExportLogs writes a verification bundle (docs/LOG-SEAL.md) of the records received
 	// in [from, to) to w.
 	ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error

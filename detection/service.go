@@ -23,7 +23,7 @@ type Stores struct {
 	Events   medsec.EventStore
 	Notifier medsec.Notifier
 	// Logs, when set, is the sealed log store: rule tests and retro-hunts read its records
-	// of the range too (the newest medsec.MaxHuntLogs), for callers who may read logs.
+	// of the range too, the whole range a page at a time, for callers who may read logs.
 	Logs medsec.LogService
 }
 
@@ -36,6 +36,9 @@ type Service struct {
 	// Lateness is how far behind the newest event an event may arrive and still be
 	// correlated in time order (detect.Options.Lateness).
 	Lateness time.Duration
+	// HuntBudget is how long one hunt may read before it stops and says where
+	// (medsec.HuntTimeBudget unless set).
+	HuntBudget time.Duration
 
 	mu       sync.Mutex
 	settings medsec.DetectionSettings
@@ -58,7 +61,7 @@ func New(st Stores, logger *slog.Logger) *Service {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Service{st: st, logger: logger, Lateness: 30 * time.Second, storage: map[string]storageMark{}}
+	return &Service{st: st, logger: logger, Lateness: 30 * time.Second, HuntBudget: medsec.HuntTimeBudget, storage: map[string]storageMark{}}
 }
 
 var system = func() context.Context { return medsec.NewContextWithUser(context.Background(), medsec.SystemUser) }
@@ -542,72 +545,96 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		return e, nil
 	}
 	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
-	var all []medsec.Event
-	err = s.st.Events.EachEvent(ctx, medsec.EventFilter{Since: req.Since, Until: req.Until, SiteID: req.SiteID}, func(e *medsec.Event) error {
-		if e.SiteID != 0 && !u.CanSeeSite(e.SiteID) || e.SiteID == 0 && len(u.SiteIDs) > 0 || len(all) >= medsec.MaxHuntEvents {
-			return nil
-		}
-		all = append(all, *e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if s.st.Logs != nil && u.Role.Can(medsec.PermLogRead) {
-		lr, err := s.st.Logs.SearchLogs(ctx, medsec.LogQuery{From: req.Since, To: req.Until, Limit: medsec.MaxHuntLogs})
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range lr.Hits {
-			if req.SiteID == 0 || h.SiteID == req.SiteID {
-				all = append(all, logEvent(h))
-				res.Logs++
-			}
-		}
-		res.LogsTruncated = lr.Total > int64(len(lr.Hits))
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Time.Before(all[j].Time) })
-	res.Events = len(all)
-	var found []finding
-	for start := 0; start < len(all); start += 1000 {
-		f, err := s.evaluate(all[start:min(start+1000, len(all))], eng, byUID, false)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, f...)
-	}
-	f, err := s.evaluate(nil, eng, byUID, true)
-	if err != nil {
-		return nil, err
-	}
-	found = append(found, f...)
-	var keep []finding
-	for _, f := range found {
-		if f.group == "\x00hit" {
-			continue
-		}
-		keep = append(keep, f)
-		res.Hits++
-		if len(res.List) < medsec.MaxHuntHits {
-			a := s.alert(f)
-			res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events})
-		}
-	}
-	if req.Raise {
-		sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
-		for _, f := range keep {
-			if f.rule.ID == 0 {
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	// report lists, counts and (a retro-hunt) raises what a batch found, so that no more
+	// than a batch's findings are held.
+	report := func(found []finding) error {
+		for _, f := range found {
+			if f.group == "\x00hit" {
 				continue
 			}
-			a := s.alert(f)
-			created, err := s.st.Alerts.RaiseAlert(sys, a)
+			res.Hits++
+			if len(res.List) < medsec.MaxHuntHits {
+				a := s.alert(f)
+				res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events})
+			}
+			if req.Raise && f.rule.ID != 0 {
+				created, err := s.st.Alerts.RaiseAlert(sys, s.alert(f))
+				if err != nil {
+					return err
+				}
+				if created {
+					res.Raised++
+				}
+			}
+		}
+		return nil
+	}
+	readLogs := s.st.Logs != nil && u.Role.Can(medsec.PermLogRead)
+	// The budget is of the machine's time, not of the events' clock.
+	deadline := time.Now().Add(s.HuntBudget)
+	// The range is read in time order, a page of log records at a time: a page's span
+	// (with the stored events of that span) is evaluated before the next page is read.
+	for cursor := req.Since; cursor.Before(req.Until); {
+		end := req.Until
+		var batch []medsec.Event
+		if readLogs {
+			page, err := s.st.Logs.ReadLogs(ctx, cursor, req.Until, req.SiteID, medsec.HuntPage)
 			if err != nil {
 				return nil, err
 			}
-			if created {
-				res.Raised++
+			if len(page) == medsec.HuntPage {
+				// Records received at the page's last instant are read with the next page.
+				end = page[len(page)-1].Received
+				if !end.After(cursor) {
+					res.Stopped, res.ReadUntil = medsec.HuntStopInstant, cursor
+					break
+				}
+			}
+			for _, h := range page {
+				if h.Received.Before(end) {
+					batch = append(batch, logEvent(h))
+					res.Logs++
+				}
 			}
 		}
+		err := s.st.Events.EachEvent(ctx, medsec.EventFilter{Since: cursor, Until: end, SiteID: req.SiteID}, func(e *medsec.Event) error {
+			if e.SiteID != 0 && !u.CanSeeSite(e.SiteID) || e.SiteID == 0 && len(u.SiteIDs) > 0 {
+				return nil
+			}
+			batch = append(batch, *e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
+		res.Events += len(batch)
+		for start := 0; start < len(batch); start += 1000 {
+			found, err := s.evaluate(batch[start:min(start+1000, len(batch))], eng, byUID, false)
+			if err != nil {
+				return nil, err
+			}
+			if err := report(found); err != nil {
+				return nil, err
+			}
+		}
+		cursor = end
+		if cursor.Before(req.Until) && res.Events >= medsec.MaxHuntEvents {
+			res.Stopped, res.ReadUntil = medsec.HuntStopEvents, cursor
+		} else if cursor.Before(req.Until) && time.Now().After(deadline) {
+			res.Stopped, res.ReadUntil = medsec.HuntStopTime, cursor
+		}
+		if res.Stopped != "" {
+			break
+		}
+	}
+	found, err := s.evaluate(nil, eng, byUID, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := report(found); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -16,6 +16,8 @@ import (
 	"medsec/demo"
 	"medsec/detection"
 	"medsec/eventbus"
+	"medsec/logs"
+	"medsec/logstore"
 	"medsec/sqlstore"
 )
 
@@ -445,4 +447,63 @@ func TestAlertLinksAssetByHostOrAddress(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHuntReadsTheWholeLogRange retro-hunts over 25,000 sealed log records, more than two
+// pages of the log store: an emergency-account login among the oldest records and one
+// among the newest are both found, and every record is read. With no time budget left
+// the hunt stops after its first page and says where.
+func TestHuntReadsTheWholeLogRange(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	f := newFixture(t, "sqlite", now)
+	st, err := logstore.Open(logstore.Config{Dir: t.TempDir(), Site: func(logs.Record) int64 { return f.site.ID }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	const n = 25000
+	start := now.Add(-n * time.Second)
+	recs := make([]logs.Record, n)
+	for i := range recs {
+		user, outcome := fmt.Sprintf("nurse%d", i%7), "failure"
+		if i == 3 || i == n-2 {
+			user, outcome = "emergency", "success"
+		}
+		recs[i] = logs.Record{Received: start.Add(time.Duration(i) * time.Second), Format: logs.FormatJSON, Peer: "10.1.10.5:514",
+			Raw:    []byte(fmt.Sprintf(`{"user.name":%q,"event.outcome":%q}`, user, outcome)),
+			Fields: map[string]any{"event.category": "authentication", "event.outcome": outcome, "user.name": user, "host.name": "his01"}}
+	}
+	if err := st.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	st.Refresh()
+	f.svc.SetLogs(sqlstore.NewLogService(f.db, st))
+	emergency, err := f.store.FindRules(system, medsec.RuleFilter{Query: "emergency"})
+	if err != nil || len(emergency) != 1 {
+		t.Fatalf("emergency rule: %v %v", emergency, err)
+	}
+	req := medsec.HuntRequest{RuleIDs: []int64{emergency[0].ID}, Since: start, Until: now}
+	res, err := f.svc.Hunt(system, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Logs != n || res.Events != n || res.Hits != 2 || res.Stopped != "" {
+		t.Fatalf("hunt read %d logs, %d events, %d hits, stopped %q; want %d, %d, 2, none", res.Logs, res.Events, res.Hits, res.Stopped, n, n)
+	}
+	var at []time.Time
+	for _, h := range res.List {
+		at = append(at, h.Events[0].Time)
+	}
+	if len(at) != 2 || !at[0].Equal(start.Add(3*time.Second)) || !at[1].Equal(start.Add((n-2)*time.Second)) {
+		t.Errorf("hits at %v", at)
+	}
+	f.svc.HuntBudget = time.Nanosecond
+	res, err = f.svc.Hunt(system, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageEnd := start.Add((medsec.HuntPage - 1) * time.Second)
+	if res.Stopped != medsec.HuntStopTime || !res.ReadUntil.Equal(pageEnd) || res.Logs != medsec.HuntPage-1 || res.Hits != 1 {
+		t.Errorf("budget spent: stopped %q at %v (want %v), %d logs, %d hits", res.Stopped, res.ReadUntil, pageEnd, res.Logs, res.Hits)
+	}
 }

@@ -210,6 +210,40 @@ func (s *Store) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
+// Oldest returns up to q.Limit (1-10000) records of the range, the oldest first (by
+// receive time, site and index): one page of a range read whole, the next page starting
+// at the last record's time (detection's retro-hunts). q.Filter is ignored.
+func (s *Store) Oldest(ctx context.Context, q Query) ([]Hit, error) {
+	if q.Limit < 1 || q.Limit > 10000 {
+		return nil, &QueryError{Message: "limit must be 1-10000"}
+	}
+	q.Filter = ""
+	f, err := q.filterString()
+	if err != nil {
+		return nil, err
+	}
+	var hits []Hit
+	err = s.scan(ctx, f+fmt.Sprintf(" | sort by (_time) limit %d", q.Limit), nil, func(row map[string]string) {
+		if h, err := hitOf(row); err == nil {
+			hits = append(hits, h)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(hits, func(a, b int) bool {
+		x, y := hits[a], hits[b]
+		if !x.Received.Equal(y.Received) {
+			return x.Received.Before(y.Received)
+		}
+		if x.Site != y.Site {
+			return x.Site < y.Site
+		}
+		return x.Index < y.Index
+	})
+	return hits, nil
+}
+
 // histogramStep picks a bar width giving 24-120 bars over d.
 func histogramStep(d time.Duration) time.Duration {
 	for _, s := range []time.Duration{time.Second, 10 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 24 * time.Hour} {

@@ -84,6 +84,37 @@ func (s *LogService) SearchLogs(ctx context.Context, q medsec.LogQuery) (*medsec
 	return out, nil
 }
 
+// ReadLogs implements medsec.LogService; each page is audited as a search.
+func (s *LogService) ReadLogs(ctx context.Context, from, to time.Time, siteID int64, limit int) ([]medsec.LogHit, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	sites := sitesOf(u)
+	if siteID != 0 {
+		if !u.CanSeeSite(siteID) {
+			return []medsec.LogHit{}, nil
+		}
+		sites = []int64{siteID}
+	}
+	hits, err := s.store.Oldest(ctx, logstore.Query{From: from, To: to, Sites: sites, Limit: limit})
+	detail := fmt.Sprintf("read from %s to %s", from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano))
+	if err == nil {
+		detail += fmt.Sprintf(": %d records", len(hits))
+	}
+	if aerr := s.auditEvent(ctx, medsec.ActionLogSearch, detail); aerr != nil {
+		return nil, aerr
+	}
+	if err != nil {
+		return nil, logQueryError(err)
+	}
+	out := make([]medsec.LogHit, len(hits))
+	for i, h := range hits {
+		out[i] = medsec.LogHit{SiteID: h.Site, Index: h.Index, Received: h.Received, Source: h.Source, Format: h.Format, Raw: h.Raw, Fields: h.Fields}
+	}
+	return out, nil
+}
+
 // ExportLogs implements medsec.LogService.
 func (s *LogService) ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error {
 	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
