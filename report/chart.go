@@ -121,7 +121,7 @@ func (p *pdfWriter) chart(c Chart) {
 			y = gridTop
 		}
 		p.font(8, ink)
-		lines := f.SplitText(cat, chartLabelW)
+		lines := p.wrap(cat, chartLabelW)
 		if len(lines) > 1 && groupHeight(c) < 2*cellLine {
 			lines = []string{lines[0] + "…"}
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -270,7 +272,7 @@ func (p *pdfWriter) table(t Table) {
 		lines := make([][]string, len(row))
 		n := 1
 		for j, v := range row {
-			lines[j] = f.SplitText(cellText(v), w[j])
+			lines[j] = p.wrap(cellText(v), w[j])
 			if len(lines[j]) > maxLines { // a cell taller than a page is cut, visibly
 				lines[j] = append(lines[j][:maxLines-1], "…")
 			}
@@ -293,7 +295,7 @@ func headerHeight(p *pdfWriter, t Table, w []float64) float64 {
 	p.font(8, ink)
 	n := 1
 	for j, c := range t.Columns {
-		n = max(n, len(p.f.SplitText(c.Header, w[j])))
+		n = max(n, len(p.wrap(c.Header, w[j])))
 	}
 	return float64(n)*cellLine + 2
 }
@@ -306,7 +308,7 @@ func (p *pdfWriter) tableHeader(t Table, w []float64) {
 	f.Rect(margin, y, bodyW, h, "F")
 	p.font(8, ink)
 	for j, c := range t.Columns {
-		for k, line := range f.SplitText(c.Header, w[j]) {
+		for k, line := range p.wrap(c.Header, w[j]) {
 			f.SetXY(x, y+1+float64(k)*cellLine)
 			f.CellFormat(w[j], cellLine, line, "", 0, "L", false, 0, "")
 		}
@@ -346,6 +348,52 @@ func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zeb
 	f.SetDrawColor(rule.r, rule.g, rule.b)
 	f.Line(margin, y+h, pageW-margin, y+h)
 	f.SetY(y + h)
+}
+
+// wrap breaks text into lines that fit a cell w millimetres wide (less the cell
+// margins) in the current font: at a space (dropped), before or after a CJK character or
+// kana (CJK text breaks between characters), at a newline, or — in a word longer than
+// the line — where the line is full. fpdf's SplitText loses the CJK character it breaks
+// at, so this is ours.
+func (p *pdfWriter) wrap(text string, w float64) []string {
+	limit := w - 2*p.f.GetCellMargin()
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		runes := []rune(para)
+		start, lastBreak := 0, -1 // lastBreak: the line may end before runes[lastBreak]
+		width := 0.0
+		for i := 0; i < len(runes); i++ {
+			r := runes[i]
+			if unicode.IsSpace(r) || (wide(r) || i > 0 && wide(runes[i-1])) && !strings.ContainsRune(closers, r) {
+				lastBreak = i
+			}
+			width += p.f.GetStringWidth(string(r))
+			if width <= limit || i == start {
+				continue
+			}
+			end := i
+			if lastBreak > start {
+				end = lastBreak
+			}
+			lines = append(lines, strings.TrimRightFunc(string(runes[start:end]), unicode.IsSpace))
+			for end < len(runes) && runes[end] == ' ' {
+				end++
+			}
+			start, lastBreak, width = end, -1, 0
+			i = end - 1
+		}
+		lines = append(lines, string(runes[start:]))
+	}
+	return lines
+}
+
+// closers are the marks a line must not start with (Japanese kinsoku, Chinese 避頭).
+const closers = "、。，．：；？！）」』】〕〉》,.:;?!)]}%"
+
+// wide reports whether r is a CJK ideograph, kana, hangul or full-width form, between
+// which a line may break.
+func wide(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -269,3 +269,24 @@ func TestScale(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	f := &pdfWriter{f: fpdfForTest()}
+	for _, text := range []string{"PACS 影像主伺服器遭勒索軟體加密", "示範醫學中心 竹北分院", "インシデント・訓練台帳、レベル別。", "a verylongwordthatcannotfitanywhere and more", "line one\nline two"} {
+		for _, w := range []float64{8, 12, 20, 35, 80} {
+			lines := f.wrap(text, w)
+			got := strings.Join(lines, "")
+			if strings.ReplaceAll(strings.ReplaceAll(got, " ", ""), "\n", "") != strings.ReplaceAll(strings.ReplaceAll(text, " ", ""), "\n", "") {
+				t.Errorf("wrap(%q, %v) = %q: characters lost", text, w, lines)
+			}
+			for _, l := range lines {
+				if strings.ContainsAny(l[:min(len(l), 3)], "、。") && len([]rune(l)) > 1 && strings.IndexAny(l, "、。") == 0 {
+					t.Errorf("wrap(%q, %v): line %q starts with a closing mark", text, w, l)
+				}
+				if lw := f.f.GetStringWidth(l); lw > w-2 && len([]rune(l)) > 1 && !strings.Contains(text, "verylong") {
+					t.Errorf("wrap(%q, %v): line %q is %v mm wide", text, w, l, lw)
+				}
+			}
+		}
+	}
+}

@@ -27,6 +27,7 @@ Usage:
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
   medsec incident list --data DIR [--json] | ledger --data DIR --format csv|xlsx [--out FILE]
+  medsec report NAME --period 2026 [--site CODE] [--lang ja] --format pdf|xlsx|html --out FILE
   medsec cvss VECTOR...
   medsec vuln import|fetch|list [--data DIR | --db URL] ...
   medsec vex export --advisory ID --format csaf|cyclonedx [--data DIR]
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runNotify(ctx, rest, stdout, stderr)
 	case "incident":
 		return runIncident(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdout, stderr)
 	case "cvss":
 		return runCVSS(rest, stdout, stderr)
 	case "sbom":

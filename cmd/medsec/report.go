@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/i18n"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+const reportUsage = `usage:
+  medsec report NAME --period 2026|2026-11 [--site CODE] [--lang zh-TW|zh-CN|ja|en] --format pdf|xlsx|html --out FILE
+                [--catalog ID] [--org NAME] [--data DIR] [--db URL]
+NAME: self-inspection, gap, vuln-ledger, incident-ledger`
+
+// runReport implements "medsec report NAME": one report [M12] for a site (or every
+// site) and a year or month, in one language and format, written whole to --out (a
+// file that does not exist yet) or not at all.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New(reportUsage)
+	}
+	name := args[0]
+	fs := flag.NewFlagSet("report "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	siteCode := fs.String("site", "", "the site's code (default: every site)")
+	period := fs.String("period", "", "a year (2026) or a month (2026-11)")
+	lang := fs.String("lang", "en", "language: zh-TW, zh-CN, ja or en")
+	format := fs.String("format", "", "pdf, xlsx or html")
+	out := fs.String("out", "", "the file to write (must not exist)")
+	catalogID := fs.String("catalog", "", "the gap report's catalog (default: the TW baseline)")
+	org := fs.String("org", "", "the hospital's name on the cover (default: the sites' names)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if !contains(report.Names, name) {
+		return fmt.Errorf("report: unknown report %q: want one of %s", name, strings.Join(report.Names, ", "))
+	}
+	if !contains(i18n.Languages, *lang) {
+		return fmt.Errorf("report %s: --lang must be one of zh-TW, zh-CN, ja, en", name)
+	}
+	write := map[string]func(io.Writer, *report.Document) error{"pdf": report.WritePDF, "xlsx": report.WriteXLSX, "html": report.WriteHTML}[*format]
+	if write == nil {
+		return fmt.Errorf("report %s: --format must be pdf, xlsx or html", name)
+	}
+	if *out == "" {
+		return fmt.Errorf("report %s: --out FILE is required", name)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	defer store.Close()
+	assessments, err := newAssessmentService(store, *data)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	ctx = asSystem(ctx)
+
+	sites, err := src.Org.FindSites(ctx)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: "medsec report"}
+	var names []string
+	zone := ""
+	for _, s := range sites {
+		names = append(names, s.Name)
+		if *siteCode == "" || s.Code == *siteCode {
+			tz := s.TimeZone
+			if tz == "" {
+				tz = medsec.DefaultTimeZone(s.Jurisdiction)
+			}
+			if zone == "" || zone == tz {
+				zone = tz
+			} else {
+				zone = "UTC" // sites in several zones: report in UTC
+			}
+		}
+		if s.Code == *siteCode {
+			p.Site = s
+		}
+	}
+	if *siteCode != "" && p.Site == nil {
+		return fmt.Errorf("report %s: --site %q: no such site", name, *siteCode)
+	}
+	if p.Organization == "" {
+		p.Organization = strings.Join(names, "、")
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	p.Now = time.Now().In(loc)
+	if p.Period, err = report.ParsePeriod(*period, loc); err != nil {
+		return fmt.Errorf("report %s: --period: %w", name, err)
+	}
+	t := func(key string, args ...any) string { return bundle.T(*lang, key, args...) }
+	d, err := report.Build(ctx, p, src, t)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	if err := writeNew(*out, func(w io.Writer) error { return write(w, d) }); err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	fmt.Fprintf(stderr, "wrote %s (%s, %s, %d sections, content %s)\n", *out, *format, *lang, len(d.Sections), d.ContentHash()[:16])
+	return nil
+}
+
+// writeNew writes a file that must not exist yet, whole or not at all: into a
+// temporary file beside it, synced, then linked to its name (which fails if the name was
+// taken meanwhile).
+func writeNew(path string, fill func(io.Writer) error) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s exists", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".medsec-report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path)
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	mhttp "medsec/http"
+	"medsec/i18n"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// reportDemo loads the demo hospital with its findings and incidents into a data
+// directory for the report tests.
+func reportDemo(t *testing.T) string {
+	t.Helper()
+	ctx := asSystem(context.Background())
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
+		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	if s.Assessments, err = newAssessmentService(store, data); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("demo: %v", err)
+	}
+	if err := loadIncidentDemo(ctx, s, store, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestReportEveryNameLanguageFormat generates every report of the demo hospital in every
+// language and format with "medsec report" and reads each back: pdffonts shows every
+// font embedded, pdftotext finds the report's title, section headings and a demo value
+// in the right language; the XLSX has the sheets and typed cells; the HTML its headings.
+func TestReportEveryNameLanguageFormat(t *testing.T) {
+	for _, tool := range []string{"pdftotext", "pdffonts"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (Debian poppler-utils)", tool)
+		}
+	}
+	data := reportDemo(t)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := fmt.Sprint(time.Now().Year())
+	out := t.TempDir()
+	// A value of the demo each report must show, whatever the language.
+	values := map[string]string{report.SelfInspection: "PACS", report.Gap: "tw-mohw-medical-baseline",
+		report.VulnLedger: "CVE-", report.IncidentLedger: "PACS 影像主伺服器遭勒索軟體加密"}
+	for _, name := range report.Names {
+		for _, lang := range i18n.Languages {
+			tr := func(k string) string { return bundle.T(lang, k) }
+			headings := map[string][]string{
+				report.SelfInspection: {"report.asset_list", "report.grading", "report.findings", "report.incidents", "report.remediation"},
+				report.Gap:            {"report.remediation"},
+				report.VulnLedger:     {"report.findings"},
+				report.IncidentLedger: {"report.incidents", "report.drills"},
+			}[name]
+			for _, format := range []string{"pdf", "xlsx", "html"} {
+				file := filepath.Join(out, name+"-"+lang+"."+format)
+				var stderr bytes.Buffer
+				args := []string{"report", name, "--data", data, "--period", year, "--lang", lang, "--format", format, "--out", file}
+				if err := run(context.Background(), args, new(bytes.Buffer), &stderr); err != nil {
+					t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+				}
+				var text string
+				switch format {
+				case "pdf":
+					fonts, err := exec.Command("pdffonts", file).CombinedOutput()
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, l := range strings.Split(strings.TrimSpace(string(fonts)), "\n")[2:] {
+						if f := strings.Fields(l); f[len(f)-5] != "yes" {
+							t.Errorf("%s: font not embedded: %s", file, l)
+						}
+					}
+					b, err := exec.Command("pdftotext", file, "-").CombinedOutput()
+					if err != nil {
+						t.Fatal(err)
+					}
+					text = string(b)
+				case "html":
+					b, _ := os.ReadFile(file)
+					text = string(b)
+				case "xlsx":
+					f, err := excelize.OpenFile(file)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var all []string
+					for _, sh := range f.GetSheetList() {
+						all = append(all, sh)
+						rows, _ := f.GetRows(sh)
+						for _, r := range rows {
+							all = append(all, r...)
+						}
+					}
+					f.Close()
+					text = strings.Join(all, "\n")
+				}
+				// A table cell wraps anywhere: compare without white space.
+				text = strings.Join(strings.Fields(text), "")
+				for _, want := range append([]string{tr("report." + name), values[name]}, translate(tr, headings)...) {
+					if !strings.Contains(text, strings.Join(strings.Fields(want), "")) {
+						t.Errorf("%s lacks %q", filepath.Base(file), want)
+					}
+				}
+				if lang != "en" && strings.Contains(text, "Page") {
+					t.Errorf("%s: English page numbers", filepath.Base(file))
+				}
+			}
+		}
+	}
+	// Nothing overwritten, nothing half written.
+	file := filepath.Join(out, "gap-en.pdf")
+	if err := run(context.Background(), []string{"report", "gap", "--data", data, "--period", year, "--format", "pdf", "--out", file}, new(bytes.Buffer), new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("an existing file was overwritten: %v", err)
+	}
+	for _, bad := range [][]string{{"--period", "26"}, {"--period", year, "--site", "NOPE"}, {"--period", year, "--format", "doc"}, {"--period", year, "--catalog", "x"}} {
+		file := filepath.Join(out, "bad.pdf")
+		args := append([]string{"report", "gap", "--data", data, "--format", "pdf", "--out", file}, bad...)
+		if err := run(context.Background(), args, new(bytes.Buffer), new(bytes.Buffer)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+		if _, err := os.Stat(file); err == nil {
+			t.Errorf("%v left a file", bad)
+		}
+	}
+}
+
+func translate(tr func(string) string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = tr(k)
+	}
+	return out
+}

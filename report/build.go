@@ -1,0 +1,527 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/catalog"
+)
+
+// Names of the reports Build makes, as the CLI, the API and the UI call them.
+const (
+	SelfInspection = "self-inspection"
+	Gap            = "gap"
+	VulnLedger     = "vuln-ledger"
+	IncidentLedger = "incident-ledger"
+)
+
+// Names lists every report Build makes, in the order the UI offers them.
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger}
+
+// Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
+// first.
+var Catalogs = []string{catalog.IDTaiwanBaseline, catalog.IDChinaMeasures, catalog.IDJapanOperation, catalog.IDIncidentPlan}
+
+// Sources are the services a report reads. Each answers within the caller's scope (the
+// context's user), so a report holds only what its author may see.
+type Sources struct {
+	Org         medsec.OrgService
+	Assets      medsec.AssetService
+	Assessments medsec.AssessmentService
+	Vulns       medsec.VulnService
+	Incidents   medsec.IncidentService
+}
+
+// Params say which report to build, for what and in which language.
+type Params struct {
+	Name string
+	// Lang is the report's language (zh-TW, zh-CN, ja, en).
+	Lang string
+	// Site limits the report to one site; nil covers every site the caller sees.
+	Site *medsec.Site
+	// Period is the period covered (ParsePeriod).
+	Period Period
+	// CatalogID is the gap report's catalog ("" is the TW baseline).
+	CatalogID string
+	// Organization names the hospital or hospital group on the cover.
+	Organization string
+	// GeneratedBy is the user generating the report; Now the time, in the time zone the
+	// report shows (the site's).
+	GeneratedBy string
+	Now         time.Time
+}
+
+// Period is a calendar year or month: [From, To) in the report's time zone.
+type Period struct {
+	Label    string
+	From, To time.Time
+}
+
+// ParsePeriod reads "2026" (a year) or "2026-11" (a month) in loc. The error says what
+// the value should look like.
+func ParsePeriod(s string, loc *time.Location) (Period, error) {
+	if y, err := strconv.Atoi(s); err == nil && len(s) == 4 {
+		from := time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+		return Period{s, from, from.AddDate(1, 0, 0)}, nil
+	}
+	if t, err := time.ParseInLocation("2006-01", s, loc); err == nil {
+		return Period{s, t, t.AddDate(0, 1, 0)}, nil
+	}
+	return Period{}, fmt.Errorf("period %q: want a year (2026) or a month (2026-11)", s)
+}
+
+// Contains reports whether t falls in the period.
+func (p Period) Contains(t time.Time) bool { return !t.Before(p.From) && t.Before(p.To) }
+
+// T translates a message key into the report's language, formatting args.
+type T func(key string, args ...any) string
+
+// Build gathers what report p.Name says from src, in p.Lang through t. Errors: an
+// unknown report name or catalog (medsec.EINVALID) and the services' own errors
+// (permission, scope).
+func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
+	if p.Name == Gap && p.CatalogID == "" {
+		p.CatalogID = catalog.IDTaiwanBaseline
+	}
+	if p.Name == Gap && !slices.Contains(Catalogs, p.CatalogID) {
+		return nil, medsec.Errorf(medsec.EINVALID, "Unknown catalog %q.", p.CatalogID)
+	}
+	b := &builder{ctx: ctx, p: p, src: src, t: t}
+	b.d = &Document{
+		Name: p.Name, Lang: p.Lang, Title: t("report." + p.Name), Organization: p.Organization,
+		Period: p.Period.Label, GeneratedBy: p.GeneratedBy, GeneratedAt: p.Now,
+		Labels: Labels{
+			Organization: t("report.organization"), Site: t("field.site"), Period: t("report.period"),
+			GeneratedBy: t("report.generated_by"), GeneratedAt: t("report.generated_at"), Contents: t("report.contents"),
+			Page: t("report.page"), Summary: t("report.summary"), Continued: t("report.continued"), Empty: t("report.none"),
+		},
+	}
+	if p.Site != nil {
+		b.d.Site = p.Site.Name
+	} else {
+		b.d.Site = t("report.all_sites")
+	}
+	var err error
+	switch p.Name {
+	case SelfInspection:
+		err = b.selfInspection()
+	case Gap:
+		err = b.gap()
+	case VulnLedger:
+		err = b.vulnLedger()
+	case IncidentLedger:
+		err = b.incidentLedger()
+	default:
+		return nil, medsec.Errorf(medsec.EINVALID, "Unknown report %q.", p.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.d, nil
+}
+
+type builder struct {
+	ctx context.Context
+	p   Params
+	src Sources
+	t   T
+	d   *Document
+}
+
+func (b *builder) siteID() int64 {
+	if b.p.Site == nil {
+		return 0
+	}
+	return b.p.Site.ID
+}
+
+func (b *builder) add(s Section) { b.d.Sections = append(b.d.Sections, s) }
+
+// columns makes table columns from message keys, each followed by its width.
+func (b *builder) columns(keysAndWidths ...any) []Column {
+	var cols []Column
+	for i := 0; i < len(keysAndWidths); i += 2 {
+		cols = append(cols, Column{Header: b.t(keysAndWidths[i].(string)), Width: keysAndWidths[i+1].(float64)})
+	}
+	return cols
+}
+
+// statusTone is the colour family of an assessment status.
+func statusTone(s medsec.AssessmentStatus) Tone {
+	switch s {
+	case medsec.AssessImplemented:
+		return Good
+	case medsec.AssessCompensating:
+		return Info
+	case medsec.AssessPartial:
+		return Warning
+	case medsec.AssessNotImplemented:
+		return Bad
+	}
+	return Neutral
+}
+
+func (b *builder) status(s medsec.AssessmentStatus) Status {
+	return Status{b.t("assess." + string(s)), statusTone(s)}
+}
+
+// assets lists the active assets in scope.
+func (b *builder) assets() ([]*medsec.Asset, error) {
+	var list []*medsec.Asset
+	err := b.src.Assets.EachAsset(b.ctx, medsec.AssetFilter{SiteID: b.siteID(), Status: medsec.StatusActive}, func(a *medsec.Asset) error {
+		list = append(list, a)
+		return nil
+	})
+	return list, err
+}
+
+func (b *builder) assetList(assets []*medsec.Asset) Section {
+	rows := make([][]any, 0, len(assets))
+	for _, a := range assets {
+		class := ""
+		if a.Class != "" {
+			class = b.t("class." + string(a.Class))
+		}
+		level := ""
+		if a.Level != "" {
+			level = b.t("level." + string(a.Level))
+		}
+		rows = append(rows, []any{a.ID, a.Name, a.SiteName, a.DepartmentName, b.t("kind." + string(a.Kind)), class, level,
+			joinNonEmpty(" ", a.VendorName, a.Model), strings.Join(a.IPs, " "), a.EndOfSupport.Time(), a.ResponsibleName})
+	}
+	return Section{Heading: b.t("report.asset_list"), Text: []string{b.t("report.asset_list_intro", len(assets))},
+		Tables: []Table{{Title: b.t("report.asset_list"), Sheet: b.t("report.asset_list"), Rows: rows,
+			Columns: b.columns("report.id", 0.6, "field.name", 2.0, "field.site", 1.2, "field.department", 1.2, "field.kind", 1.2,
+				"field.class", 1.2, "field.level", 0.8, "field.model", 1.6, "field.ips", 1.4, "field.end_of_support", 1.0, "field.responsible", 1.0)}}}
+}
+
+// compliance is the summary of one catalog's gap report: a chart and table of the
+// (subject, control) pairs by level and status.
+func (b *builder) compliance(rep *medsec.GapReport) Section {
+	chart := Chart{Title: b.t("report.by_status", rep.Title), Stacked: true}
+	cols := []Column{{Header: b.t("field.level"), Width: 1.4}}
+	for _, s := range medsec.ReportStatuses {
+		chart.Series = append(chart.Series, Series{Name: b.t("assess." + string(s)), Tone: statusTone(s)})
+		cols = append(cols, Column{Header: b.t("assess." + string(s)), Width: 1})
+	}
+	cols = append(cols, Column{Header: b.t("report.total"), Width: 0.8})
+	var rows [][]any
+	var alt []string
+	row := func(name string, c medsec.GapCount) []any {
+		r := []any{name}
+		for _, s := range medsec.ReportStatuses {
+			r = append(r, c.ByStatus[s])
+		}
+		return append(r, c.Total)
+	}
+	for _, c := range rep.Counts {
+		name := b.t("report.organisation")
+		if c.Level != "" {
+			name = b.t("level." + string(c.Level))
+		}
+		chart.Categories = append(chart.Categories, name)
+		for i, s := range medsec.ReportStatuses {
+			chart.Series[i].Values = append(chart.Series[i].Values, float64(c.ByStatus[s]))
+		}
+		alt = append(alt, b.t("report.alt_status", name, c.ByStatus[medsec.AssessImplemented], c.Total))
+		rows = append(rows, row(name, c))
+	}
+	rows = append(rows, row(b.t("report.total"), rep.Totals))
+	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
+	return Section{Heading: rep.Title,
+		Facts:  []Fact{{b.t("report.subjects"), strconv.Itoa(rep.Subjects)}, {b.t("report.open_items"), strconv.Itoa(len(rep.Open))}},
+		Charts: []Chart{chart},
+		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: rep.CatalogID, Columns: cols, Rows: rows}}}
+}
+
+// remediation lists a gap report's open items: the remediation plan. The control's title
+// stays in the catalog's language, with its English beside it.
+func (b *builder) remediation(rep *medsec.GapReport) Table {
+	rows := make([][]any, 0, len(rep.Open))
+	for _, it := range rep.Open {
+		level := ""
+		if it.Level != "" {
+			level = b.t("level." + string(it.Level))
+		}
+		asset := it.AssetName
+		if asset == "" {
+			asset = b.t("report.organisation")
+		}
+		rows = append(rows, []any{it.ControlID, it.Title, it.TitleEn, level, asset, it.SiteName, it.DepartmentName,
+			b.status(it.Status), it.Owner, it.NextReview.Time()})
+	}
+	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.remediation") + " " + rep.CatalogID, Rows: rows,
+		Columns: b.columns("report.control", 0.9, "report.control_text", 2.4, "report.control_text_en", 2.0, "field.level", 0.7,
+			"report.asset", 1.5, "field.site", 1.0, "field.department", 1.0, "field.status", 1.1, "report.owner", 1.0, "report.next_review", 1.0)}
+}
+
+func (b *builder) gapReport(id string) (*medsec.GapReport, error) {
+	return b.src.Assessments.GapReport(b.ctx, medsec.GapFilter{CatalogID: id, SiteID: b.siteID()})
+}
+
+func (b *builder) gap() error {
+	rep, err := b.gapReport(b.p.CatalogID)
+	if err != nil {
+		return err
+	}
+	b.d.Subtitle = rep.Title
+	b.d.Facts = []Fact{{b.t("report.catalog"), rep.CatalogID}}
+	b.add(b.compliance(rep))
+	if len(rep.BySite) > 1 || len(rep.ByDepartment) > 1 {
+		b.add(Section{Heading: b.t("report.by_place"), Charts: []Chart{b.groups(b.t("report.by_site"), rep.BySite), b.groups(b.t("report.by_department"), rep.ByDepartment)}})
+	}
+	b.add(Section{Heading: b.t("report.remediation"), Text: []string{b.t("report.remediation_intro")}, Tables: []Table{b.remediation(rep)}})
+	if len(rep.LeftOut) > 0 {
+		rows := make([][]any, 0, len(rep.LeftOut))
+		for _, l := range rep.LeftOut {
+			var by []string
+			for _, c := range l.CarriedBy {
+				by = append(by, c.Name)
+			}
+			rows = append(rows, []any{l.Asset.ID, l.Asset.Name, b.t("carriage." + l.Reason), strings.Join(by, ", ")})
+		}
+		b.add(Section{Heading: b.t("report.left_out"), Tables: []Table{{Title: b.t("report.left_out"), Rows: rows,
+			Columns: b.columns("report.id", 0.5, "report.asset", 2.0, "report.reason", 2.5, "report.carried_by", 2.0)}}})
+	}
+	return nil
+}
+
+// groups charts the status of a gap report's rows per site or department.
+func (b *builder) groups(title string, groups []medsec.GapGroup) Chart {
+	c := Chart{Title: title, Stacked: true}
+	for _, s := range medsec.ReportStatuses {
+		c.Series = append(c.Series, Series{Name: b.t("assess." + string(s)), Tone: statusTone(s)})
+	}
+	var alt []string
+	for _, g := range groups {
+		c.Categories = append(c.Categories, g.Name)
+		for i, s := range medsec.ReportStatuses {
+			c.Series[i].Values = append(c.Series[i].Values, float64(g.Totals.ByStatus[s]))
+		}
+		alt = append(alt, b.t("report.alt_status", g.Name, g.Totals.ByStatus[medsec.AssessImplemented], g.Totals.Total))
+	}
+	c.Alt = strings.Join(alt, b.t("report.list_sep"))
+	return c
+}
+
+// findings returns the findings of the period: found before its end and not fixed or
+// gone before its start.
+func (b *builder) findings() ([]*medsec.Finding, error) {
+	list, _, err := b.src.Vulns.FindFindings(b.ctx, medsec.FindingFilter{SiteID: b.siteID()})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(list, func(f *medsec.Finding) bool {
+		ended := f.FixedAt
+		if ended.IsZero() {
+			ended = f.GoneAt
+		}
+		return !f.FoundAt.Before(b.p.Period.To) || !ended.IsZero() && ended.Before(b.p.Period.From)
+	}), nil
+}
+
+var severities = []string{"Critical", "High", "Medium", "Low", "None"}
+
+func severityTone(s string) Tone {
+	switch s {
+	case "Critical":
+		return Severe
+	case "High":
+		return Bad
+	case "Medium":
+		return Warning
+	case "Low":
+		return Info
+	}
+	return Neutral
+}
+
+func (b *builder) severity(s string) Status {
+	if s == "" {
+		return Status{b.t("severity.unscored"), Neutral}
+	}
+	return Status{b.t("severity." + s), severityTone(s)}
+}
+
+func (b *builder) findingsSection(list []*medsec.Finding) Section {
+	open := map[string]int{}
+	closed := map[string]int{}
+	rows := make([][]any, 0, len(list))
+	for _, f := range list {
+		sev := f.Severity
+		if sev == "" {
+			sev = "None"
+		}
+		if f.State == medsec.FindingFixed || f.State == medsec.FindingNotAffected || !f.GoneAt.IsZero() {
+			closed[sev]++
+		} else {
+			open[sev]++
+		}
+		due := Status{b.t("report.on_time"), Good}
+		if f.Overdue {
+			due = Status{b.t("report.overdue"), Severe}
+		} else if !f.FixedAt.IsZero() && f.FixedAt.After(f.Due) {
+			due = Status{b.t("report.fixed_late"), Bad}
+		}
+		rows = append(rows, []any{f.CVE, f.Advisory, f.AssetName, b.severity(f.Severity), f.Score, b.t("finding_state." + string(f.State)),
+			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due})
+	}
+	chart := Chart{Title: b.t("report.findings_by_severity"), Stacked: true,
+		Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.closed"), Tone: Good}}}
+	var alt []string
+	for _, s := range severities {
+		chart.Categories = append(chart.Categories, b.t("severity."+s))
+		chart.Series[0].Values = append(chart.Series[0].Values, float64(open[s]))
+		chart.Series[1].Values = append(chart.Series[1].Values, float64(closed[s]))
+		alt = append(alt, b.t("report.alt_open_closed", b.t("severity."+s), open[s], closed[s]))
+	}
+	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
+	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: []Chart{chart},
+		Tables: []Table{{Title: b.t("report.findings"), Sheet: b.t("report.findings"), Rows: rows,
+			Columns: b.columns("report.cve", 1.3, "report.advisory", 1.3, "report.asset", 1.6, "report.severity", 0.9, "report.score", 0.6,
+				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0)}}}
+}
+
+func (b *builder) vulnLedger() error {
+	list, err := b.findings()
+	if err != nil {
+		return err
+	}
+	b.add(b.findingsSection(list))
+	return nil
+}
+
+func (b *builder) ledger() ([]*medsec.LedgerRow, error) {
+	rows, err := b.src.Incidents.Ledger(b.ctx, medsec.IncidentFilter{SiteID: b.siteID()})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(rows, func(l *medsec.LedgerRow) bool { return !b.p.Period.Contains(l.DetectedAt) }), nil
+}
+
+func (b *builder) incidentSections(rows []*medsec.LedgerRow) []Section {
+	chart := Chart{Title: b.t("report.clocks_by_level"), Stacked: true,
+		Series: []Series{{Name: b.t("incident.clocks_met"), Tone: Good}, {Name: b.t("incident.clocks_late"), Tone: Bad}}}
+	met, late := map[int]int{}, map[int]int{}
+	var incidents, drills [][]any
+	for _, l := range rows {
+		met[int(l.Level)] += l.ClocksMet
+		late[int(l.Level)] += l.ClocksLate
+		row := []any{l.IncidentID, l.Site, l.Title, int(l.Level), b.t("scenario." + string(l.Scenario)), b.t("incident_status." + string(l.Status)),
+			Stamp(l.DetectedAt.In(b.p.Now.Location())), stampOrZero(l.ClosedAt, b.p.Now.Location()), l.ClocksMet, l.ClocksLate, l.Cause, l.Actions, l.Result}
+		if l.Drill {
+			drills = append(drills, row)
+		} else {
+			incidents = append(incidents, row)
+		}
+	}
+	var alt []string
+	for level := 1; level <= 4; level++ {
+		name := b.t("report.level_n", level)
+		chart.Categories = append(chart.Categories, name)
+		chart.Series[0].Values = append(chart.Series[0].Values, float64(met[level]))
+		chart.Series[1].Values = append(chart.Series[1].Values, float64(late[level]))
+		alt = append(alt, b.t("report.alt_met_late", name, met[level], late[level]))
+	}
+	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
+	cols := b.columns("incident.ledger.id", 0.6, "field.site", 1.0, "incident.title", 2.0, "incident.level_col", 0.8, "incident.scenario", 1.1,
+		"incident.status", 0.8, "incident.detected_at", 1.5, "incident.closed_at", 1.5, "incident.clocks_met", 0.6, "incident.clocks_late", 0.6,
+		"incident.cause", 1.4, "incident.actions", 1.4, "incident.result", 1.4)
+	return []Section{
+		{Heading: b.t("report.incidents"), Text: []string{b.t("report.incidents_intro")}, Charts: []Chart{chart},
+			Tables: []Table{{Title: b.t("report.incidents"), Sheet: b.t("report.incidents"), Columns: cols, Rows: incidents}}},
+		{Heading: b.t("report.drills"), Tables: []Table{{Title: b.t("report.drills"), Sheet: b.t("report.drills"), Columns: cols, Rows: drills}}},
+	}
+}
+
+func stampOrZero(t time.Time, loc *time.Location) Stamp {
+	if t.IsZero() {
+		return Stamp{}
+	}
+	return Stamp(t.In(loc))
+}
+
+func (b *builder) incidentLedger() error {
+	rows, err := b.ledger()
+	if err != nil {
+		return err
+	}
+	for _, s := range b.incidentSections(rows) {
+		b.add(s)
+	}
+	return nil
+}
+
+// selfInspection is the yearly self-inspection [002 第九条]: the asset list, the
+// networks' grading, compliance by catalog, vulnerabilities, incidents and drills, and
+// the remediation of what was found.
+func (b *builder) selfInspection() error {
+	assets, err := b.assets()
+	if err != nil {
+		return err
+	}
+	settings, err := b.src.Assessments.FindComplianceSettings(b.ctx)
+	if err != nil {
+		return err
+	}
+	var reps []*medsec.GapReport
+	for _, id := range Catalogs {
+		rep, err := b.gapReport(id)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+	}
+	findings, err := b.findings()
+	if err != nil {
+		return err
+	}
+	ledger, err := b.ledger()
+	if err != nil {
+		return err
+	}
+	b.d.Subtitle = b.t("report.self_inspection_basis")
+	open := 0
+	for _, r := range reps {
+		open += len(r.Open)
+	}
+	openFindings := 0
+	for _, f := range findings {
+		if f.State != medsec.FindingFixed && f.State != medsec.FindingNotAffected && f.GoneAt.IsZero() {
+			openFindings++
+		}
+	}
+	b.add(Section{Heading: b.t("report.summary"), Text: []string{b.t("report.self_inspection_intro")}, Facts: []Fact{
+		{b.t("report.assets_in_use"), strconv.Itoa(len(assets))},
+		{b.t("report.open_items"), strconv.Itoa(open)},
+		{b.t("report.open_findings"), strconv.Itoa(openFindings)},
+		{b.t("report.incidents_in_period"), strconv.Itoa(len(ledger))},
+	}})
+	b.add(b.assetList(assets))
+	var nets [][]any
+	for _, n := range settings.Networks {
+		nets = append(nets, []any{n.Name, n.Level})
+	}
+	b.add(Section{Heading: b.t("report.grading"), Text: []string{b.t("report.grading_intro")},
+		Tables: []Table{{Title: b.t("report.grading"), Sheet: b.t("report.grading"), Rows: nets, Columns: b.columns("report.network", 3.0, "report.mlps_level", 1.0)}}})
+	for _, r := range reps {
+		b.add(b.compliance(r))
+	}
+	b.add(b.findingsSection(findings))
+	for _, s := range b.incidentSections(ledger) {
+		b.add(s)
+	}
+	var plan []Table
+	for _, r := range reps {
+		if len(r.Open) > 0 {
+			plan = append(plan, b.remediation(r))
+		}
+	}
+	b.add(Section{Heading: b.t("report.remediation"), Text: []string{b.t("report.remediation_intro")}, Tables: plan})
+	return nil
+}
