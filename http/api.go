@@ -35,6 +35,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetCreate},
 		{Method: "GET", Path: "/api/v1/assets/export", Perm: medsec.PermInventoryRead, Handler: s.exportAssets},
 		{Method: "POST", Path: "/api/v1/assets/import", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetImport},
+		{Method: "GET", Path: "/api/v1/assets/import/template", Perm: medsec.PermInventoryRead, Handler: s.assetTemplate},
 		{Method: "GET", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryRead, Handler: s.apiAssetGet},
 		{Method: "PUT", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetUpdate},
 		{Method: "POST", Path: "/api/v1/assets/{id}/retire", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetRetire},

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"medsec"
 	"medsec/assetio"
+	"medsec/i18n"
 )
 
 // assetFilter reads a list filter from the query string; the UI and the API share it.
@@ -215,4 +217,32 @@ func (s *Server) exportAssets(w http.ResponseWriter, r *http.Request) error {
 		}
 		return cw.Flush()
 	})
+}
+
+// assetTemplate sends an empty inventory file to fill in and import, its headers in the
+// "lang" parameter's language (else the requester's): CSV, or XLSX with drop-down lists of
+// the accepted values. The UI and the API share it.
+func (s *Server) assetTemplate(w http.ResponseWriter, r *http.Request) error {
+	lang := r.URL.Query().Get("lang")
+	if !slices.Contains(i18n.Languages, lang) {
+		lang = s.newPage(r, "import.title").Lang
+	}
+	var buf bytes.Buffer
+	name, typ := "assets-template-"+lang, "text/csv; charset=utf-8"
+	switch r.URL.Query().Get("format") {
+	case "xlsx":
+		if err := assetio.Template(&buf, lang); err != nil {
+			return err
+		}
+		name, typ = name+".xlsx", xlsxType
+	default:
+		if err := assetio.TemplateCSV(&buf, lang); err != nil {
+			return err
+		}
+		name += ".csv"
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(buf.Bytes())
+	return nil
 }

@@ -150,6 +150,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/assets", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/assets/export", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assets/import", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/assets/import/template", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/assets/{id}", medsec.PermInventoryRead, false},
 	{"PUT", "/api/v1/assets/{id}", medsec.PermInventoryWrite, false},
 	{"POST", "/api/v1/assets/{id}/retire", medsec.PermInventoryWrite, false},

@@ -489,6 +489,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /assets", s.ui(medsec.PermInventoryWrite, s.uiAssetCreate))
 	mux.Handle("GET /assets/import", s.ui(medsec.PermInventoryWrite, s.uiAssetImport))
 	mux.Handle("POST /assets/import", s.ui(medsec.PermInventoryWrite, s.uiAssetImportPost))
+	mux.Handle("GET /assets/import/template", s.ui(medsec.PermInventoryRead, s.assetTemplate))
 	mux.Handle("GET /assets/export", s.ui(medsec.PermInventoryRead, s.exportAssets))
 	mux.Handle("GET /assets/{id}", s.ui(medsec.PermInventoryRead, s.uiAssetShow))
 	mux.Handle("GET /assets/{id}/edit", s.ui(medsec.PermInventoryWrite, s.uiAssetEdit))

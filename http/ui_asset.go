@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"medsec"
+	"medsec/assetio"
 )
 
 // assetListData is the asset list page.
@@ -262,8 +263,18 @@ func (s *Server) uiAssetRetire(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// importData is the import page: the result of an import, and the file's columns with
+// their headers in the page's language.
+type importData struct {
+	Result  *medsec.ImportResult
+	Columns []assetio.ColumnHelp
+	// Languages are the template languages, each with its own name.
+	Languages [][2]string
+}
+
 func (s *Server) uiAssetImport(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "import.title")
+	p.Data = &importData{Columns: assetio.Columns(p.Lang), Languages: p.Languages()}
 	s.render(w, r, http.StatusOK, "asset_import", p)
 	return nil
 }
@@ -290,7 +301,7 @@ func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error
 		if len(res.NewVendors) > 0 {
 			p.Flash += " " + p.T("import.new_vendors", strings.Join(res.NewVendors, "、"))
 		}
-		p.Data = res
+		p.Data = &importData{Result: &res, Columns: assetio.Columns(p.Lang), Languages: p.Languages()}
 		s.render(w, r, http.StatusOK, "asset_import", p)
 		return nil
 	}
@@ -305,6 +316,7 @@ func (s *Server) uiAssetImportPost(w http.ResponseWriter, r *http.Request) error
 	default:
 		return err
 	}
+	p.Data = &importData{Columns: assetio.Columns(p.Lang), Languages: p.Languages()}
 	s.render(w, r, http.StatusUnprocessableEntity, "asset_import", p)
 	return nil
 }
