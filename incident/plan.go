@@ -51,6 +51,52 @@ type ClockDef struct {
 	WorkingDays int `json:"working_days"`
 	// Every, in minutes, repeats the clock after it is met.
 	Every int `json:"every"`
+	// Until ends a repeating clock before the incident closes: UntilRecovered,
+	// UntilTerminated, or "" (it runs until close).
+	Until string `json:"until"`
+}
+
+// When a repeating clock ends [003 ch.2, §4.2.1, §4.4].
+const (
+	// UntilRecovered: the systems are fully recovered (技術工作組每2小時…匯報進展,直至系統完全
+	// 恢復, 003 ch.2), i.e. the termination condition "core systems stable, key functions
+	// back to normal" (stable-24h, 003 §4.4.1) is met or waived.
+	UntilRecovered = "recovered"
+	// UntilTerminated: the response period is over (響應期間每30分鐘更新一次處置進展,
+	// 003 §4.2.1), i.e. every termination condition of 003 §4.4 is met or waived (當滿足
+	// 終止條件時…宣布應急響應結束, §4.4.4), even before the incident is closed.
+	UntilTerminated = "terminated"
+)
+
+// Ended reports whether the repeating duty key ends with the checklist as it is: its
+// until-point is reached.
+func Ended(key string, items []*medsec.ChecklistItem) bool {
+	i := slices.IndexFunc(clockDefs, func(d ClockDef) bool { return d.Key == key })
+	if i < 0 || clockDefs[i].Every == 0 {
+		return false
+	}
+	done := func(k string) bool {
+		return slices.ContainsFunc(items, func(it *medsec.ChecklistItem) bool { return it.Key == k && it.Done() })
+	}
+	switch clockDefs[i].Until {
+	case UntilRecovered:
+		return done("stable-24h")
+	case UntilTerminated:
+		return len(items) > 0 && !slices.ContainsFunc(items, func(it *medsec.ChecklistItem) bool { return !it.Done() })
+	}
+	return false
+}
+
+// Settle returns the running repeating clocks (indexes into clocks) that end with the
+// checklist as it is (Ended); they stop, neither met nor late.
+func Settle(clocks []*medsec.Clock, items []*medsec.ChecklistItem) []int {
+	var out []int
+	for i, c := range clocks {
+		if c.Every > 0 && c.MetAt.IsZero() && c.StoppedAt.IsZero() && Ended(c.Key, items) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 //go:embed clocks.json

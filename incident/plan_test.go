@@ -474,3 +474,43 @@ func TestChangeLevelBack(t *testing.T) {
 		t.Errorf("resumed %v, want repair", resumed)
 	}
 }
+
+// TestRepeatingClocksEnd: the technical group's two-hourly report runs until the systems
+// are fully recovered (003 ch.2: 直至系統完全恢復 — the termination condition stable-24h
+// met or waived) and the level-1 progress update for the response period (003 §4.2.1:
+// 響應期間 — until every termination condition of §4.4 is met or waived), not until close.
+func TestRepeatingClocksEnd(t *testing.T) {
+	clocks := Open(Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	items := Checklist()
+	settled := func() []string {
+		var keys []string
+		for _, i := range Settle(clocks, items) {
+			keys = append(keys, clocks[i].Key)
+		}
+		return keys
+	}
+	if got := settled(); got != nil {
+		t.Errorf("nothing met, ended: %v", got)
+	}
+	for _, it := range items {
+		if it.Key != "stable-24h" {
+			it.MetAt = t0.Add(time.Hour)
+		}
+	}
+	if got := settled(); got != nil {
+		t.Errorf("all but stable-24h met, ended: %v", got)
+	}
+	items[0].MetAt, items[0].Waived = t0.Add(2*time.Hour), true
+	if got, want := settled(), []string{"progress-update", "technical-progress"}; !slices.Equal(got, want) {
+		t.Errorf("all met, ended %v, want %v", got, want)
+	}
+	for _, it := range items[1:] {
+		it.MetAt = time.Time{}
+	}
+	if got, want := settled(), []string{"technical-progress"}; !slices.Equal(got, want) {
+		t.Errorf("only stable-24h met, ended %v, want %v", got, want)
+	}
+	if Ended("first-report", items) || Ended("no-such-clock", items) {
+		t.Error("a clock that does not repeat ends by the checklist")
+	}
+}

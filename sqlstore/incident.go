@@ -785,11 +785,17 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 			}
 		}
 		for _, i := range plan.Resume {
+			if incident.Ended(r.Clocks[i].Key, r.Checklist) {
+				continue
+			}
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = NULL WHERE id = ?`, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("change level: %w", err)
 			}
 		}
 		for _, c := range plan.Add {
+			if incident.Ended(c.Key, r.Checklist) {
+				continue // the systems are recovered or the response is over: no new round
+			}
 			if err := insertClock(ctx, tx, id, c); err != nil {
 				return entry{}, err
 			}
@@ -1132,6 +1138,40 @@ func checklistItem(r incidentRow, key string) (*medsec.ChecklistItem, error) {
 	return r.Checklist[i], nil
 }
 
+// settle stops the repeating clocks whose end the checklist item key, now met or waived,
+// reaches (the systems recovered, every termination condition done: incident.Settle) and
+// says so in the timeline entry e.
+func settle(ctx context.Context, tx *Tx, r incidentRow, key string, e entry) (entry, error) {
+	items := make([]*medsec.ChecklistItem, len(r.Checklist))
+	for i, it := range r.Checklist {
+		c := *it
+		if c.Key == key {
+			c.MetAt = tx.now
+		}
+		items[i] = &c
+	}
+	stop := incident.Settle(r.Clocks, items)
+	for _, i := range stop {
+		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+			return e, fmt.Errorf("stop clock: %w", err)
+		}
+	}
+	if len(stop) > 0 {
+		e.msg.Key += "_stopped"
+		e.msg.Args = append(e.msg.Args, medsec.MessageArg{Keys: clockKeys(r.Clocks, stop)})
+	}
+	return e, nil
+}
+
+// clockKeys are the message keys of the duty clocks at the indexes.
+func clockKeys(clocks []*medsec.Clock, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = "incident.clock." + clocks[j].Key
+	}
+	return out
+}
+
 // MeetChecklistItem marks a termination condition met.
 func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int64, key, note string) (*medsec.Incident, error) {
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
@@ -1144,7 +1184,7 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ? WHERE incident_id = ? AND key = ?`, tx.now, u.Username, note, id, key); err != nil {
 			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return entry{medsec.Msg("incident.tl.item_met", medsec.ArgKey("incident.check."+key)), note}, nil
+		return settle(ctx, tx, r, key, entry{medsec.Msg("incident.tl.item_met", medsec.ArgKey("incident.check."+key)), note})
 	})
 }
 
@@ -1166,7 +1206,7 @@ func (s *IncidentService) WaiveChecklistItem(ctx context.Context, id, version in
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ?, waived = 1 WHERE incident_id = ? AND key = ?`, tx.now, u.Username, reason, id, key); err != nil {
 			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return entry{medsec.Msg("incident.tl.item_waived", medsec.ArgKey("incident.check."+key)), reason}, nil
+		return settle(ctx, tx, r, key, entry{medsec.Msg("incident.tl.item_waived", medsec.ArgKey("incident.check."+key)), reason})
 	})
 }
 

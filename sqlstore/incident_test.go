@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -555,6 +556,74 @@ func TestIncidentLevelBack(t *testing.T) {
 		back := clockByKey(inc, "repair")
 		if n != 1 || back == nil || back.ID != repair.ID || !back.Due.Equal(repair.Due) || back.State != medsec.ClockLate {
 			t.Errorf("%d repair clocks; running %+v, want the original %+v, late", n, back, repair)
+		}
+	})
+}
+
+// TestIncidentRepeatingClocksEnd: at level 1 the technical group's report stops when the
+// systems are recovered (stable-24h met) and the progress update when the last termination
+// condition is met or waived — before the incident closes — each stopped, not late, with
+// the timeline saying so; a level change afterwards starts no new round. Both engines.
+func TestIncidentRepeatingClocksEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "全院癱瘓", Scenario: medsec.ScenarioRansomware,
+			Exposure: medsec.ExposureNone, Outage: medsec.OutageCore, OutageMinutes: 300, AssetIDs: []int64{f.his.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.Level != 1 || clockByKey(inc, "progress-update") == nil || clockByKey(inc, "technical-progress") == nil {
+			t.Fatalf("level %d clocks %+v", inc.Level, inc.Clocks)
+		}
+		// Three hours on, both rounds are late; the systems are back.
+		*f.now = testNow.Add(3 * time.Hour)
+		if inc, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, "stable-24h", "HIS 穩定"); err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "technical-progress"); c != nil {
+			t.Errorf("technical progress still running after recovery: %+v", c)
+		}
+		if c := clockByKey(inc, "progress-update"); c == nil || c.State != medsec.ClockLate {
+			t.Errorf("progress update during the response: %+v", c)
+		}
+		for _, key := range []string{"integrity-hash", "vulns-retested", "sources-blocked"} {
+			if inc, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, key, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if clockByKey(inc, "progress-update") == nil {
+			t.Error("progress update ended with a termination condition open")
+		}
+		if inc, err = f.svc.WaiveChecklistItem(f.ciso, inc.ID, inc.Version, "no-anomaly-72h", "監控平台更換中"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range inc.Clocks {
+			if c.Every > 0 && c.MetAt.IsZero() && (c.StoppedAt.IsZero() || c.State != medsec.ClockStopped) {
+				t.Errorf("%s after the last condition: %s, stopped %v", c.Key, c.State, c.StoppedAt)
+			}
+		}
+		if inc.Status != medsec.IncidentOpen {
+			t.Errorf("status %s", inc.Status)
+		}
+		full, err := f.svc.FindIncidentByID(f.soc, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := full.Timeline[len(full.Timeline)-1]
+		if last.Msg == nil || last.Msg.Key != "incident.tl.item_waived_stopped" || !slices.Equal(last.Msg.Args[1].Keys, []string{"incident.clock.progress-update"}) {
+			t.Errorf("timeline %+v", last.Msg)
+		}
+		// Back to level 2 and to 1: the response is over, no new rounds.
+		*f.now = testNow.Add(4 * time.Hour)
+		for _, l := range []medsec.IncidentLevel{2, 1} {
+			if inc, err = f.svc.ChangeLevel(f.soc, inc.ID, inc.Version, l, "重新評估"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, key := range []string{"progress-update", "technical-progress"} {
+			if c := clockByKey(inc, key); c != nil {
+				t.Errorf("%s running again after the level change: %+v", key, c)
+			}
 		}
 	})
 }
