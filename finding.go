@@ -3,6 +3,7 @@ package medsec
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -418,6 +419,14 @@ type VulnService interface {
 	// RescoreGuide returns the suggested answers and the re-scorings of a finding, newest
 	// first. Needs PermInventoryRead; ENOTFOUND outside the scope.
 	RescoreGuide(ctx context.Context, id int64) (*RescoreGuide, error)
+	// FindDeadlinePolicies returns the fix-deadline policy of every site in scope. Needs
+	// PermInventoryRead.
+	FindDeadlinePolicies(ctx context.Context) ([]*DeadlinePolicy, error)
+	// SetDeadlinePolicy replaces a site's policy and computes again the deadline of its
+	// open findings, with the audit row, in one transaction; p is then the policy as it
+	// applies. Needs PermSiteAdmin and the site (ENOTFOUND outside the scope); EINVALID
+	// naming a window out of bounds.
+	SetDeadlinePolicy(ctx context.Context, p *DeadlinePolicy) error
 }
 
 // checker collects the FieldErrors of the vulnerability records' Validate methods, on top
@@ -460,4 +469,45 @@ func (c *checker) err() error {
 		return nil
 	}
 	return &ValidationError{Errors: c.errs}
+}
+
+// DeadlinePolicy is one site's fix-deadline policy as its page and the API show it: the
+// window of each rule in hours, the plan's default where the site gives none (003 §5.2.1:
+// a score of 7.0 or more 24 h, 4.0 to 6.9 72 h, under 4.0 7 days; §3.1.2: a high-risk
+// vulnerability of a terminal device 48 h), and the KEV rule (KEVHours 0: a KEV entry
+// gets the shortest window of the policy).
+type DeadlinePolicy struct {
+	SiteID   int64  `json:"site_id"`
+	SiteName string `json:"site_name,omitempty"`
+	// HighHours, MediumHours and LowHours are the windows of 003 §5.2.1 by score;
+	// TerminalHighHours that of §3.1.2. 0 on input takes the plan's default.
+	HighHours         int `json:"high_hours"`
+	MediumHours       int `json:"medium_hours"`
+	LowHours          int `json:"low_hours"`
+	TerminalHighHours int `json:"terminal_high_hours"`
+	// KEVHours is the window of a vulnerability in CISA's KEV catalog; 0: the shortest of
+	// the others.
+	KEVHours int `json:"kev_hours"`
+	// Custom is true when the site has a policy of its own (else it has the plan's).
+	Custom bool `json:"custom"`
+	// Recomputed is, after SetDeadlinePolicy, how many open findings of the site got a
+	// new deadline.
+	Recomputed int `json:"recomputed,omitempty"`
+}
+
+// MaxPolicyHours bounds a deadline window: one year.
+const MaxPolicyHours = 366 * 24
+
+// Validate checks every window is 0 (the default) to MaxPolicyHours hours.
+func (p *DeadlinePolicy) Validate() error {
+	c := newChecker()
+	for _, f := range []struct {
+		name  string
+		hours int
+	}{{"high_hours", p.HighHours}, {"medium_hours", p.MediumHours}, {"low_hours", p.LowHours}, {"terminal_high_hours", p.TerminalHighHours}, {"kev_hours", p.KEVHours}} {
+		if f.hours < 0 || f.hours > MaxPolicyHours {
+			c.errs = append(c.errs, FieldError{Field: f.name, Key: "err.bad_hours_window", Message: "must be 0 (the plan's default) to 8784 hours", Value: strconv.Itoa(f.hours)})
+		}
+	}
+	return c.err()
 }

@@ -45,6 +45,8 @@ func vulnAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/fixes", Perm: read, Handler: s.apiFixLedger},
 		{Method: "GET", Path: "/api/v1/fixes/export", Perm: read, Handler: s.exportFixLedger},
 		{Method: "POST", Path: "/api/v1/patch-permissions", Perm: write, Handler: s.apiPatchPermission},
+		{Method: "GET", Path: "/api/v1/deadline-policies", Perm: read, Handler: s.apiPolicyList},
+		{Method: "PUT", Path: "/api/v1/deadline-policies/{id}", Perm: medsec.PermSiteAdmin, Handler: s.apiPolicySet},
 		{Method: "GET", Path: "/api/v1/advisories", Perm: read, Handler: s.apiAdvisoryList},
 		{Method: "POST", Path: "/api/v1/advisories/import", Perm: write, Handler: s.apiAdvisoryImport},
 		{Method: "GET", Path: "/api/v1/advisories/{ref}", Perm: read, Handler: s.apiAdvisoryGet},
@@ -245,6 +247,40 @@ func (s *Server) apiFindingRescore(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) apiPolicyList(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	ps, err := v.FindDeadlinePolicies(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[*medsec.DeadlinePolicy]{Items: ps, Total: len(ps), Limit: len(ps)})
+	return nil
+}
+
+func (s *Server) apiPolicySet(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var p medsec.DeadlinePolicy
+	if err := readJSON(r, &p); err != nil {
+		return err
+	}
+	p.SiteID = id
+	if err := v.SetDeadlinePolicy(r.Context(), &p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, &p)
 	return nil
 }
 

@@ -134,6 +134,8 @@ var routeTable = []struct {
 	{"GET", "/api/v1/findings/{id}/fixes", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/findings/{id}/fixes", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/findings/{id}/rescores", medsec.PermInventoryRead, false},
+	{"GET", "/api/v1/deadline-policies", medsec.PermInventoryRead, false},
+	{"PUT", "/api/v1/deadline-policies/{id}", medsec.PermSiteAdmin, false},
 	{"POST", "/api/v1/findings/{id}/rescores", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/fixes", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/fixes/export", medsec.PermInventoryRead, false},

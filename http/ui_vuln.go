@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"medsec"
@@ -53,6 +54,8 @@ func (s *Server) vulnUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /vulnerabilities", s.ui(read, s.uiFindingList))
 	mux.Handle("POST /vulnerabilities/import", s.ui(write, s.uiFeedImport))
 	mux.Handle("GET /vulnerabilities/ledger", s.ui(read, s.uiFixLedger))
+	mux.Handle("GET /vulnerabilities/policy", s.ui(read, s.uiPolicyList))
+	mux.Handle("POST /vulnerabilities/policy", s.ui(medsec.PermSiteAdmin, s.uiPolicySet))
 	mux.Handle("GET /vulnerabilities/ledger/export", s.ui(read, s.exportFixLedger))
 	mux.Handle("GET /vulnerabilities/{id}", s.ui(read, s.uiFindingShow))
 	mux.Handle("POST /vulnerabilities/{id}/analysis", s.ui(write, s.uiFindingAnalyze))
@@ -281,6 +284,73 @@ func (s *Server) uiFindingRescore(w http.ResponseWriter, r *http.Request) error 
 		_, err = v.RescoreFinding(r.Context(), id, in)
 	}
 	return s.afterFindingPost(w, r, id, err, "vuln.rescored")
+}
+
+// renderPolicies shows the sites' deadline policies with the plan's clauses, and a form
+// per site for a site administrator.
+func (s *Server) renderPolicies(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	ps, err := v.FindDeadlinePolicies(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "policy.title")
+	p.Data = ps
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "vuln_policy", p)
+	return nil
+}
+
+func (s *Server) uiPolicyList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPolicies(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) uiPolicySet(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.vulns()
+	if err != nil {
+		return err
+	}
+	// The site is a form field: "/vulnerabilities/policy/{id}" would collide with the
+	// findings' "/vulnerabilities/{id}/..." routes.
+	id, err := strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	if err != nil || id <= 0 {
+		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	}
+	p := &medsec.DeadlinePolicy{SiteID: id}
+	var bad []medsec.FieldError
+	for _, f := range []struct {
+		name string
+		to   *int
+	}{{"high_hours", &p.HighHours}, {"medium_hours", &p.MediumHours}, {"low_hours", &p.LowHours}, {"terminal_high_hours", &p.TerminalHighHours}, {"kev_hours", &p.KEVHours}} {
+		text := strings.TrimSpace(r.PostFormValue(f.name))
+		if text == "" {
+			continue
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			bad = append(bad, medsec.FieldError{Field: f.name, Key: "err.bad_number", Message: "is not a whole number", Value: text})
+		}
+		*f.to = n
+	}
+	if len(bad) > 0 {
+		err = &medsec.ValidationError{Errors: bad}
+	} else {
+		err = v.SetDeadlinePolicy(r.Context(), p)
+	}
+	if err != nil {
+		if medsec.ErrorCode(err) == medsec.EINVALID {
+			return s.renderPolicies(w, r, errorStatus(err), err)
+		}
+		return err
+	}
+	flash(w, "policy.saved")
+	http.Redirect(w, r, "/vulnerabilities/policy", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) uiFixLedger(w http.ResponseWriter, r *http.Request) error {

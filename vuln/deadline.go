@@ -38,6 +38,10 @@ type Policy struct {
 	// TerminalHigh is the window for a score of 7.0 or more on a terminal device found by
 	// routine scanning (003 §3.1.2).
 	TerminalHigh time.Duration
+	// KEV is the window for a vulnerability in CISA's KEV catalog, whatever its score;
+	// zero gives it the shortest window of the policy, the plan's reading of "most
+	// urgent" for a vulnerability being exploited.
+	KEV time.Duration
 }
 
 // Validate returns an error naming the first field that is negative; zero means the
@@ -46,7 +50,7 @@ func (p Policy) Validate() error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"high", p.High}, {"medium", p.Medium}, {"low", p.Low}, {"terminal_high", p.TerminalHigh}} {
+	}{{"high", p.High}, {"medium", p.Medium}, {"low", p.Low}, {"terminal_high", p.TerminalHigh}, {"kev", p.KEV}} {
 		if f.d < 0 {
 			return fmt.Errorf("deadline policy: %s: window %s is negative", f.name, f.d)
 		}
@@ -67,8 +71,13 @@ func (p Policy) effective() Policy {
 		Medium:       or(p.Medium, DefaultMedium),
 		Low:          or(p.Low, DefaultLow),
 		TerminalHigh: or(p.TerminalHigh, DefaultTerminalHigh),
+		KEV:          p.KEV,
 	}
 }
+
+// Effective returns the windows the policy applies: its own, and the plan's defaults in
+// its zero fields. KEV stays zero when the policy gives none (the shortest window).
+func (p Policy) Effective() Policy { return p.effective() }
 
 // Rule names the clause that set a deadline.
 type Rule string
@@ -76,7 +85,7 @@ type Rule string
 // The rules Deadline applies.
 const (
 	// RuleKEV: the vulnerability is in CISA's Known Exploited Vulnerabilities catalog, so
-	// it gets the shortest window of the policy, whatever its score.
+	// it gets the policy's KEV window, else its shortest window, whatever its score.
 	RuleKEV Rule = "kev"
 	// RuleHigh: 003 §5.2.1, score ≥ 7.0.
 	RuleHigh Rule = "high"
@@ -118,7 +127,7 @@ type Deadline struct {
 
 // ComputeDeadline returns the deadline a policy gives a finding found at found:
 //
-//   - in CISA's KEV catalog: the shortest window of the policy (RuleKEV);
+//   - in CISA's KEV catalog: the policy's KEV window, else its shortest (RuleKEV);
 //   - score ≥ 7.0 on a terminal device, found by routine scanning rather than an
 //     incident: TerminalHigh, 48 h by default (003 §3.1.2);
 //   - score ≥ 7.0: High, 24 h (003 §5.2.1);
@@ -137,6 +146,8 @@ func ComputeDeadline(p Policy, e Exposure, found time.Time) (Deadline, error) {
 	p = p.effective()
 	var d Deadline
 	switch t := tenths(e.Score); {
+	case e.KEV && p.KEV > 0:
+		d.Rule, d.Window = RuleKEV, p.KEV
 	case e.KEV:
 		d.Rule, d.Window = RuleKEV, min(p.High, p.Medium, p.Low, p.TerminalHigh)
 	case t >= 70 && e.Terminal && !e.Incident:

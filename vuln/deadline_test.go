@@ -34,6 +34,7 @@ func TestComputeDeadline(t *testing.T) {
 		{"site low 3.9", site, Exposure{Score: 3.9}, 30 * 24 * time.Hour, RuleLow},
 		{"site KEV shortest", site, Exposure{Score: 3.9, KEV: true}, 12 * time.Hour, RuleKEV},
 		{"site KEV shortest is medium", Policy{Medium: 6 * time.Hour}, Exposure{Score: 9.0, KEV: true}, 6 * time.Hour, RuleKEV},
+		{"site KEV window", Policy{KEV: 4 * time.Hour}, Exposure{Score: 3.0, KEV: true}, 4 * time.Hour, RuleKEV},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +59,7 @@ func TestComputeDeadlineRefuses(t *testing.T) {
 		want   string
 	}{
 		{"negative policy", Policy{Medium: -time.Hour}, 5, "deadline policy: medium: window -1h0m0s is negative"},
+		{"negative KEV window", Policy{KEV: -time.Hour}, 5, "deadline policy: kev: window -1h0m0s is negative"},
 		{"score over 10", Policy{}, 10.1, "deadline: score must be 0.0 to 10.0"},
 		{"negative score", Policy{}, -0.1, "deadline: score must be 0.0 to 10.0"},
 	}

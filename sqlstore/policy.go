@@ -1,0 +1,169 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"medsec"
+	"medsec/vuln"
+)
+
+// policyView is the page's and the API's view of a site's policy: effective windows in
+// hours.
+func policyView(siteID int64, name string, p vuln.Policy, custom bool) *medsec.DeadlinePolicy {
+	e := p.Effective()
+	h := func(d time.Duration) int { return int(d / time.Hour) }
+	return &medsec.DeadlinePolicy{SiteID: siteID, SiteName: name, HighHours: h(e.High), MediumHours: h(e.Medium), LowHours: h(e.Low),
+		TerminalHighHours: h(e.TerminalHigh), KEVHours: h(e.KEV), Custom: custom}
+}
+
+// FindDeadlinePolicies implements medsec.VulnService: the policy of every site in scope,
+// by site name.
+func (s *VulnService) FindDeadlinePolicies(ctx context.Context) ([]*medsec.DeadlinePolicy, error) {
+	sc, err := authorize(ctx, medsec.PermInventoryRead)
+	if err != nil {
+		return nil, err
+	}
+	policies, err := readPolicies(ctx, s.db.read, s.db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, name FROM sites ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("find deadline policies: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.DeadlinePolicy{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("find deadline policies: %w", err)
+		}
+		if sc.seesSite(id) {
+			p, custom := policies[id]
+			out = append(out, policyView(id, name, p, custom))
+		}
+	}
+	return out, rows.Err()
+}
+
+// SetDeadlinePolicy implements medsec.VulnService: the site's policy replaced (all zero:
+// back to the plan's), audited, and the deadline of every open finding of the site
+// computed again from the time it was found, in one transaction.
+func (s *VulnService) SetDeadlinePolicy(ctx context.Context, in *medsec.DeadlinePolicy) error {
+	sc, err := authorize(ctx, medsec.PermSiteAdmin)
+	if err != nil {
+		return err
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var name string
+	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, in.SiteID).Scan(&name); err != nil {
+		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	}
+	if !sc.seesSite(in.SiteID) {
+		return medsec.NotInScope("Site not found.", "", fmt.Sprintf("deadline policy of site %d", in.SiteID), in.SiteID)
+	}
+	policies, err := readPolicies(ctx, tx, tx.db.dialect)
+	if err != nil {
+		return err
+	}
+	old, had := policies[in.SiteID]
+	hours := func(h int) time.Duration { return time.Duration(h) * time.Hour }
+	p := vuln.Policy{High: hours(in.HighHours), Medium: hours(in.MediumHours), Low: hours(in.LowHours), TerminalHigh: hours(in.TerminalHighHours), KEV: hours(in.KEVHours)}
+	// A window equal to the plan's default is stored as the default, so the site follows
+	// the plan if its text changes.
+	def := vuln.Policy{}.Effective()
+	for _, f := range []struct{ v, d *time.Duration }{{&p.High, &def.High}, {&p.Medium, &def.Medium}, {&p.Low, &def.Low}, {&p.TerminalHigh, &def.TerminalHigh}} {
+		if *f.v == *f.d {
+			*f.v = 0
+		}
+	}
+	custom := p != vuln.Policy{}
+	if custom {
+		policies[in.SiteID] = p
+	} else {
+		delete(policies, in.SiteID)
+	}
+	value, err := json.Marshal(policies)
+	if err != nil {
+		return fmt.Errorf("set deadline policy: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM settings WHERE key = ?`, vulnPolicyKey); err != nil {
+		return fmt.Errorf("set deadline policy: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, vulnPolicyKey, string(value)); err != nil {
+		return fmt.Errorf("set deadline policy: %w", err)
+	}
+	n, err := tx.redoDeadlines(ctx, in.SiteID, p)
+	if err != nil {
+		return err
+	}
+	before, after := policyView(in.SiteID, name, old, had), policyView(in.SiteID, name, p, custom)
+	after.Recomputed = n
+	if err := tx.auditChange(ctx, "vuln.policy.set", "site", in.SiteID, in.SiteID, before, after); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	*in = *after
+	return nil
+}
+
+// redoDeadlines computes again the deadline of every open finding of the site under p,
+// from the time each was found and the score its deadline follows (the advisory's, the
+// scanner's, 7.0 unscored, or the device's environmental re-scoring), and returns how
+// many changed.
+func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (int, error) {
+	rows, err := tx.query(ctx, `SELECT f.id, f.found_at, f.score, COALESCE(v.kev, 0), a.class, f.due_at, f.deadline_rule
+		FROM vuln_findings f JOIN assets a ON a.id = f.asset_id LEFT JOIN vuln_vulnerabilities v ON v.cve = f.cve
+		WHERE f.site_id = ? AND f.state IN ('new', 'confirmed', 'mitigated')`, siteID)
+	if err != nil {
+		return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+	}
+	type change struct {
+		id  int64
+		due vuln.Deadline
+	}
+	var changes []change
+	for rows.Next() {
+		var id int64
+		var found, due time.Time
+		var score float64
+		var kev int
+		var class medsec.DeviceClass
+		var rule string
+		if err := rows.Scan(&id, &found, &score, &kev, &class, &due, &rule); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+		}
+		dl, err := vuln.ComputeDeadline(p, vuln.Exposure{Score: score, KEV: kev == 1, Terminal: terminal(class)}, found.UTC())
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("deadline of finding %d: %w", id, err)
+		}
+		if !dl.Due.Equal(due.UTC()) || string(dl.Rule) != rule {
+			changes = append(changes, change{id, dl})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+	}
+	for _, c := range changes {
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET due_at = ?, deadline_rule = ? WHERE id = ?`, c.due.Due, string(c.due.Rule), c.id); err != nil {
+			return 0, fmt.Errorf("deadline of finding %d: %w", c.id, err)
+		}
+	}
+	return len(changes), nil
+}
