@@ -24,7 +24,7 @@ import (
 func ParseCSAF(file string, data []byte) (*Advisory, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, inputErr(file, "", "not JSON: %v", err)
+		return nil, notJSON(file, "CSAF", data, err)
 	}
 	if errs, err := csaf.ValidateCSAF(doc); err != nil {
 		return nil, fmt.Errorf("%s: CSAF schema: %w", file, err)

@@ -48,7 +48,7 @@ func ParseKEV(file string, data []byte) (*KEVCatalog, error) {
 		} `json:"vulnerabilities"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, inputErr(file, "", "KEV: %v", err)
+		return nil, notJSON(file, "KEV", data, err)
 	}
 	if doc.Vulnerabilities == nil {
 		return nil, inputErr(file, "/vulnerabilities", "KEV: missing")

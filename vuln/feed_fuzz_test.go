@@ -24,7 +24,8 @@ func checkRefusal(t *testing.T, err error) {
 
 // FuzzParseCSAF checks that any input is parsed or refused with an *InputError naming the
 // file, never a panic, and that a parsed advisory's product statuses name only products of
-// its tree. Seeds: testdata/fuzz/FuzzParseCSAF (real ICSMA and CSAF VEX documents).
+// its tree. Seeds: testdata/fuzz/FuzzParseCSAF (real ICSMA and CSAF VEX documents, and
+// one cut short as a broken download leaves it).
 func FuzzParseCSAF(f *testing.F) {
 	f.Add([]byte(`{"document":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -57,7 +57,7 @@ var cveIDPattern = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 func ParseNVD(file string, data []byte) ([]*Advisory, error) {
 	var doc nvdDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, inputErr(file, "", "NVD CVE API 2.0: %v", err)
+		return nil, notJSON(file, "NVD CVE API 2.0", data, err)
 	}
 	var out []*Advisory
 	switch {
