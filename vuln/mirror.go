@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -13,6 +14,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
 )
 
 // Mirror fetches CSAF documents from a mirror of a CSAF provider: a provider-metadata.json
@@ -20,12 +23,19 @@ import (
 // serves copies whose links still name the original host; links under the document's own
 // canonical directory are taken from the mirror instead, relative links are resolved
 // against the mirror. Each advisory's SHA-512 or SHA-256 file (§7.1.18), when the feed
-// links one, is fetched and checked.
+// links one, is fetched and checked. When the provider's OpenPGP keys are known — listed
+// in its provider-metadata.json (public_openpgp_keys, §7.1.20 and §7.1.19) and checked
+// against their fingerprints, or given in Keys — every advisory's detached signature (the
+// feed's "signature" link, else the document's URL with ".asc", §7.1.19) must verify
+// against them; a document that is unsigned or whose signature does not verify is
+// refused. A ROLIE feed fetched alone, with no Keys, is read without checking signatures.
 type Mirror struct {
 	// Client does the requests; nil means http.DefaultClient.
 	Client *http.Client
 	// MaxSize bounds one document, in bytes (0: 64 MiB).
 	MaxSize int64
+	// Keys are trusted OpenPGP public keys, added to those the provider metadata lists.
+	Keys openpgp.EntityList
 }
 
 // Fetched is one CSAF document fetched from a mirror.
@@ -34,6 +44,9 @@ type Fetched struct {
 	Data []byte
 	// Hash names the checked hash ("sha512"), or "" when the feed links none.
 	Hash string
+	// Signer is the fingerprint (upper-case hex) of the provider key whose signature
+	// verified, or "" when no key was known.
+	Signer string
 }
 
 // rewriter maps links under the canonical directory of a document to the mirror.
@@ -69,7 +82,11 @@ func (m *Mirror) Fetch(ctx context.Context, rawURL string) ([]Fetched, error) {
 	switch DetectFormat(data) {
 	case FormatCSAFProvider:
 		var pm struct {
-			CanonicalURL  string `json:"canonical_url"`
+			CanonicalURL string `json:"canonical_url"`
+			Keys         []struct {
+				Fingerprint string `json:"fingerprint"`
+				URL         string `json:"url"`
+			} `json:"public_openpgp_keys"`
 			Distributions []struct {
 				ROLIE *struct {
 					Feeds []struct {
@@ -83,6 +100,18 @@ func (m *Mirror) Fetch(ctx context.Context, rawURL string) ([]Fetched, error) {
 		}
 		rw := rewriter{from: dirOf(pm.CanonicalURL), to: dirOf(rawURL)}
 		base, _ := url.Parse(rawURL)
+		keys := append(openpgp.EntityList{}, m.Keys...)
+		for i, k := range pm.Keys {
+			keyURL, err := rw.resolve(base, k.URL)
+			if err != nil {
+				return nil, inputErr(rawURL, jsonPointer("public_openpgp_keys", i, "url"), "%v", err)
+			}
+			ks, err := m.providerKey(ctx, keyURL, k.Fingerprint)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, ks...)
+		}
 		var out []Fetched
 		for _, d := range pm.Distributions {
 			if d.ROLIE == nil {
@@ -93,7 +122,7 @@ func (m *Mirror) Fetch(ctx context.Context, rawURL string) ([]Fetched, error) {
 				if err != nil {
 					return nil, inputErr(rawURL, "", "feed URL %q: %v", f.URL, err)
 				}
-				docs, err := m.fetchFeed(ctx, feedURL, nil)
+				docs, err := m.fetchFeed(ctx, feedURL, nil, keys)
 				if err != nil {
 					return nil, err
 				}
@@ -102,7 +131,7 @@ func (m *Mirror) Fetch(ctx context.Context, rawURL string) ([]Fetched, error) {
 		}
 		return out, nil
 	case FormatROLIE:
-		return m.fetchFeed(ctx, rawURL, data)
+		return m.fetchFeed(ctx, rawURL, data, m.Keys)
 	case FormatCSAF:
 		return []Fetched{{URL: rawURL, Data: data}}, nil
 	}
@@ -122,7 +151,49 @@ func (l rolieLink) relation() string {
 	return l.Ref
 }
 
-func (m *Mirror) fetchFeed(ctx context.Context, feedURL string, data []byte) ([]Fetched, error) {
+// providerKey fetches an armored OpenPGP public key the provider metadata lists and checks
+// its primary key has the fingerprint listed beside it.
+func (m *Mirror) providerKey(ctx context.Context, keyURL, fingerprint string) (openpgp.EntityList, error) {
+	data, err := m.get(ctx, keyURL)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+	if err != nil {
+		return nil, inputErr(keyURL, "", "OpenPGP public key: %v", err)
+	}
+	want := strings.ToUpper(strings.ReplaceAll(fingerprint, " ", ""))
+	for _, k := range ks {
+		if got := strings.ToUpper(hex.EncodeToString(k.PrimaryKey.Fingerprint)); got != want {
+			return nil, inputErr(keyURL, "", "OpenPGP key %s is not the key %s the provider metadata lists", got, want)
+		}
+	}
+	return ks, nil
+}
+
+// checkSignature fetches a detached armored signature and verifies it over doc with keys;
+// it returns the signing key's fingerprint.
+func (m *Mirror) checkSignature(ctx context.Context, sigURL, docURL string, doc []byte, keys openpgp.EntityList) (string, error) {
+	sig, err := m.get(ctx, sigURL)
+	if err != nil {
+		return "", inputErr(docURL, "", "no OpenPGP signature (%v); the provider signs its advisories, so an unsigned one is refused", err)
+	}
+	signer, err := openpgp.CheckArmoredDetachedSignature(keys, bytes.NewReader(doc), bytes.NewReader(sig), nil)
+	if err != nil {
+		return "", inputErr(docURL, "", "OpenPGP signature %s does not verify against the provider's key(s) %s: %v; the document is refused", sigURL, fingerprints(keys), err)
+	}
+	return strings.ToUpper(hex.EncodeToString(signer.PrimaryKey.Fingerprint)), nil
+}
+
+func fingerprints(keys openpgp.EntityList) string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, strings.ToUpper(hex.EncodeToString(k.PrimaryKey.Fingerprint)))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (m *Mirror) fetchFeed(ctx context.Context, feedURL string, data []byte, keys openpgp.EntityList) ([]Fetched, error) {
 	if data == nil {
 		var err error
 		if data, err = m.get(ctx, feedURL); err != nil {
@@ -154,13 +225,15 @@ func (m *Mirror) fetchFeed(ctx context.Context, feedURL string, data []byte) ([]
 	var out []Fetched
 	for i, e := range feed.Feed.Entry {
 		src := e.Content.Src
-		var hashURL string
+		var hashURL, sigURL string
 		for _, l := range e.Link {
 			switch l.relation() {
 			case "self":
 				if src == "" {
 					src = l.Href
 				}
+			case "signature":
+				sigURL = l.Href
 			case "hash":
 				// SHA-512 is preferred when both are linked.
 				if hashURL == "" || strings.HasSuffix(l.Href, ".sha512") {
@@ -186,6 +259,17 @@ func (m *Mirror) fetchFeed(ctx context.Context, feedURL string, data []byte) ([]
 				return nil, inputErr(feedURL, jsonPointer("feed", "entry", i, "link"), "%v", err)
 			}
 			if f.Hash, err = m.checkHash(ctx, hu, doc); err != nil {
+				return nil, err
+			}
+		}
+		if len(keys) > 0 {
+			su := docURL + ".asc"
+			if sigURL != "" {
+				if su, err = rw.resolve(base, sigURL); err != nil {
+					return nil, inputErr(feedURL, jsonPointer("feed", "entry", i, "link"), "%v", err)
+				}
+			}
+			if f.Signer, err = m.checkSignature(ctx, su, docURL, doc, keys); err != nil {
 				return nil, err
 			}
 		}
@@ -248,5 +332,5 @@ func (m *Mirror) get(ctx context.Context, u string) ([]byte, error) {
 
 // String describes the fetched document for logs.
 func (f Fetched) String() string {
-	return fmt.Sprintf("%s (%d bytes, hash %s)", f.URL, len(f.Data), f.Hash)
+	return fmt.Sprintf("%s (%d bytes, hash %s, signed by %s)", f.URL, len(f.Data), f.Hash, f.Signer)
 }

@@ -42,7 +42,8 @@ are then matched against the inventory and its SBOM components in the same
 transaction; existing findings keep their analysis.
 
 fetch reads a CSAF provider-metadata.json or ROLIE feed on a mirror, fetches every
-advisory it lists (checking their SHA-512/SHA-256 files) and imports them.
+advisory it lists (checking their SHA-512/SHA-256 files and, with a provider's
+metadata, their OpenPGP signatures against the keys it lists) and imports them.
 
 list prints every finding: asset, CVE, advisories, status, why it matched, scores
 and deadline (--json: a JSON array).
