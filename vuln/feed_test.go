@@ -67,7 +67,7 @@ func TestCSAFRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, doc, where string
 	}{
-		{"not json", "{", ""},
+		{"not json", "{", "/"},
 		{"bad category", strings.Replace(good, `"category": "product_version_range"`, `"category": "bogus"`, 1), "/product_tree/branches/0/branches/0/branches/0/category"},
 		{"unknown product", strings.Replace(good, `"CSAFPID-0001",`, `"CSAFPID-9999",`, 1), "/vulnerabilities/0/product_status/known_affected/0"},
 	} {
