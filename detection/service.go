@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -204,7 +205,7 @@ func (s *Service) Stop() error {
 // with medsec's derived fields, goes to its site's engine; what fires becomes alerts.
 func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.mu.Lock()
-	found, err := s.evaluate(events, nil, nil, false)
+	found, err := s.evaluate(events, nil, nil)
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -289,31 +290,24 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// evaluate runs events through the site engines (or through eng, for a test) and
-// returns what fired. flush ends the stream (a test or a retro-hunt).
-func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule, flush bool) ([]finding, error) {
+// evaluate runs events through the site engines (or through eng, for a test or a
+// retro-hunt) and returns what fired.
+func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule) ([]finding, error) {
 	if eng == nil {
 		eng, byUID = s.engine, s.byUID
 	}
 	var found []finding
-	used := map[int64]*detect.Engine{}
 	for i := range events {
 		e := &events[i]
 		en, err := eng(e.SiteID)
 		if err != nil {
 			return nil, err
 		}
-		used[e.SiteID] = en
 		ev := s.enrich(e)
 		ev.Fields["medsec.site_id"] = e.SiteID
 		ev.Fields["medsec.asset_id"] = e.AssetID
 		ev.Fields["medsec.ref"] = e.Ref.Key()
 		found = append(found, findingsOf(byUID, e.SiteID, en.Process(ev))...)
-	}
-	if flush {
-		for site, en := range used {
-			found = append(found, findingsOf(byUID, site, detect.Output{Alerts: en.Flush()})...)
-		}
 	}
 	return found, nil
 }
@@ -611,7 +605,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
 		res.Events += len(batch)
 		for start := 0; start < len(batch); start += 1000 {
-			found, err := s.evaluate(batch[start:min(start+1000, len(batch))], eng, byUID, false)
+			found, err := s.evaluate(batch[start:min(start+1000, len(batch))], eng, byUID)
 			if err != nil {
 				return nil, err
 			}
@@ -629,12 +623,13 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 			break
 		}
 	}
-	found, err := s.evaluate(nil, eng, byUID, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := report(found); err != nil {
-		return nil, err
+	// The range is over: every engine the hunt used correlates what it still holds back
+	// for late events and closes its open windows.
+	sites := slices.Sorted(maps.Keys(engines))
+	for _, site := range sites {
+		if err := report(findingsOf(byUID, site, detect.Output{Alerts: engines[site].Flush()})); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }

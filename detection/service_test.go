@@ -507,3 +507,52 @@ func TestHuntReadsTheWholeLogRange(t *testing.T) {
 		t.Errorf("budget spent: stopped %q at %v (want %v), %d logs, %d hits", res.Stopped, res.ReadUntil, pageEnd, res.Logs, res.Hits)
 	}
 }
+
+// TestRetroHuntRaisesFailedLoginBurst retro-hunts over stored failed logins, twelve
+// from one address ten seconds apart as the demo hospital's HIS reports them and the last
+// events of the range, with the live stream stopped: the built-in burst correlation
+// raises one alert holding the ten that reached the threshold (they are used up; the
+// other two stay below it); three earlier failures from another address raise nothing.
+// A second hunt over the same range raises no second alert.
+func TestRetroHuntRaisesFailedLoginBurst(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+		f := newFixture(t, engine, now)
+		f.svc.Stop() // events are stored, not evaluated live
+		var events []medsec.Event
+		fail := func(at time.Time, ip string) {
+			e := medsec.Event{ID: fmt.Sprintf("t:%d", len(events)+1), Time: at, SiteID: f.site.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent, ID: int64(len(events) + 1)}}
+			e.Set("event.category", []string{"authentication"}).Set("event.outcome", "failure").Set("event.action", "logon-failed").
+				Set("user.name", "nurse.lin").Set("source.ip", ip).Set("host.name", "HIS-AP1")
+			events = append(events, e)
+		}
+		for i := range 3 {
+			fail(now.Add(-50*time.Minute+time.Duration(i)*time.Second), "10.1.20.78")
+		}
+		for i := range 12 {
+			fail(now.Add(-40*time.Minute+time.Duration(i)*10*time.Second), "10.1.20.77")
+		}
+		if err := sqlstore.NewEventService(f.db).AppendEvents(system, events...); err != nil {
+			t.Fatal(err)
+		}
+		req := medsec.HuntRequest{Since: now.Add(-time.Hour), Until: now, Raise: true}
+		res, err := f.svc.Hunt(system, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Events != 15 || res.Hits != 1 || res.Raised != 1 || len(res.List) != 1 || res.List[0].Title != "Many failed logins in a short time" ||
+			res.List[0].Group != "source.ip=10.1.20.77" || len(res.List[0].Events) != 10 {
+			t.Fatalf("retro-hunt: %+v", res)
+		}
+		got := f.alerts(t)
+		if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || got[0].SiteID != f.site.ID {
+			t.Fatalf("alerts: %+v", got)
+		}
+		if res, err = f.svc.Hunt(system, req); err != nil || res.Hits != 1 || res.Raised != 0 {
+			t.Errorf("second retro-hunt: %+v, %v", res, err)
+		}
+		if got := f.alerts(t); len(got) != 1 {
+			t.Errorf("after the second retro-hunt: %d alerts, want 1", len(got))
+		}
+	})
+}
