@@ -236,4 +236,28 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 	if f, err := services.Vulns.FindFinding(ctx, monFinding); err != nil || f.State != medsec.FindingNotAffected || f.Justification != "vulnerable_code_not_present" {
 		t.Errorf("after the form: %+v %v", f, err)
 	}
+
+	// The rubric form re-scores the X-ray's finding; the page shows the environmental
+	// vector in every language. The policy page shows the plan's clauses.
+	form = url.Values{"reach": {"segment"}, "integrity_harm": {"none"}, "availability_harm": {"minor"}, "clinical_use": {"diagnosis"},
+		"patient_data": {"one"}, "metrics": {"MAC:H"}, "reason": {"imaging VLAN only"}}
+	req, _ = http.NewRequest("POST", fmt.Sprintf("%s/vulnerabilities/%d/rescore", ts.URL, xrFinding.ID), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "medsec_session", Value: sessions[medsec.RoleClinicalEngineer]})
+	if resp, err = client.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	f, err := services.Vulns.FindFinding(ctx, xrFinding.ID)
+	if err != nil || resp.StatusCode != 303 || !strings.Contains(f.EnvVector, "/MAV:A/MAC:H") {
+		t.Fatalf("rescore form: %d, %+v, %v", resp.StatusCode, f, err)
+	}
+	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
+		if status, b := page1(fmt.Sprintf("/vulnerabilities/%d", xrFinding.ID), lang); status != 200 || !strings.Contains(b, f.EnvVector) || !strings.Contains(b, "imaging VLAN only") {
+			t.Errorf("%s finding page after re-scoring: %d", lang, status)
+		}
+		if status, b := page1("/vulnerabilities/policy", lang); status != 200 || !strings.Contains(b, "003 §5.2.1") || !strings.Contains(b, "本院") {
+			t.Errorf("%s policy page: %d", lang, status)
+		}
+	}
 }
