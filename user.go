@@ -93,7 +93,13 @@ type User struct {
 	Language string `json:"language,omitempty"`
 	// TimeZone is the IANA time zone the user reads times in; "" for the zone of the
 	// user's first site.
-	TimeZone    string    `json:"time_zone,omitempty"`
+	TimeZone string `json:"time_zone,omitempty"`
+	// Source is UserSourceLocal (medsec's own password) or UserSourceDirectory (LDAP bind;
+	// role, sites and vendor set from the directory groups at each login). Read-only: a
+	// directory user is made by its first login.
+	Source string `json:"source"`
+	// DirectoryDN is the entry a directory user last logged in as.
+	DirectoryDN string    `json:"directory_dn,omitempty"`
 	TOTPEnabled bool      `json:"totp_enabled"`
 	Disabled    bool      `json:"disabled"`
 	LastLoginAt time.Time `json:"last_login_at,omitzero"`
@@ -150,6 +156,12 @@ func (u *User) Holds(role Role, siteIDs []int64, vendorID int64) bool {
 		return false
 	}
 	return true
+}
+
+// ErrDirectoryManaged returns the error for changing what the directory decides for a
+// directory user: its password, role, sites or vendor.
+func ErrDirectoryManaged() *Error {
+	return &Error{Code: EINVALID, Message: "The directory decides this user's password, role, sites and vendor; change them there or in the directory settings' group mappings.", Key: "err.directory_managed"}
 }
 
 // ErrBeyondOwnAccess returns the error for granting or managing access the acting user does
@@ -242,7 +254,10 @@ type UserService interface {
 	// growing delays per account and per account and address, never locked for good, and
 	// the owner keeps a known-good path. Failures are EUNAUTHORIZED with key KeyLoginFailed
 	// (the same for an unknown user, a wrong password or code, and a throttled attempt) or
-	// KeyTOTPRequired (right password, code missing).
+	// KeyTOTPRequired (right password, code missing). A directory user, and a name no local
+	// user has while directory login is on, is checked against the directory instead
+	// (DirectoryService): the first success makes the user, and every success sets its
+	// role, sites and vendor from its groups; TOTP applies to it as to a local user.
 	Authenticate(ctx context.Context, username, password, code string) (*User, error)
 	// CreateSession starts a browser session for the user and returns its secret token.
 	CreateSession(ctx context.Context, userID int64) (string, error)

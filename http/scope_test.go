@@ -137,7 +137,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	t.Helper()
 	db := openEngine(t, engine)
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db)}
 	services.Assessments = newAssessmentService(t, db)

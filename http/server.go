@@ -35,6 +35,9 @@ type Services struct {
 	Org    medsec.OrgService
 	Users  medsec.UserService
 	Audit  medsec.AuditService
+	// Directory keeps the directory login settings (LDAP, group mappings); nil: the
+	// directory page and routes answer 404.
+	Directory medsec.DirectoryService
 	// Assessments records compliance assessments against the catalogs (M4, M11).
 	Assessments medsec.AssessmentService
 	// Discovery stores passive discovery runs.

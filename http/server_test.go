@@ -42,7 +42,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	t.Helper()
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	var err error
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
@@ -184,6 +184,9 @@ var routeTable = []struct {
 	{"GET", "/api/v1/users/{id}/tokens", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/settings", medsec.PermUserAdmin, false},
 	{"PUT", "/api/v1/settings", medsec.PermUserAdmin, false},
+	{"GET", "/api/v1/directory", medsec.PermUserAdmin, false},
+	{"PUT", "/api/v1/directory", medsec.PermUserAdmin, false},
+	{"POST", "/api/v1/directory/lookup", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/assessments", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assessments", medsec.PermInventoryWrite, false},
 	{"POST", "/api/v1/assessments/bulk", medsec.PermInventoryWrite, false},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"medsec"
 	"medsec/auth"
+	"medsec/directory"
 )
 
 // Sessions end after sessionIdle without use or sessionMaxAge in all. A client address a
@@ -61,11 +63,12 @@ func NewUserService(db *DB) *UserService {
 // errLoginQueueFull is verifyLogin's refusal when more than maxWaiting logins wait.
 var errLoginQueueFull = errors.New("too many logins waiting")
 
-// verifyLogin checks a login's password against its hash. A login from a known-good
-// (account, address) pair takes the reserved lane or a general one, whichever is free
-// first, and is never refused; any other waits for a general lane, or gets
-// errLoginQueueFull at once when more than maxWaiting logins wait already.
-func (s *UserService) verifyLogin(ctx context.Context, hash, password string, known bool) error {
+// verifyLogin runs a login's credential check: argon2id against the stored hash, or a bind
+// to the directory. A login from a known-good (account, address) pair takes the reserved
+// lane or a general one, whichever is free first, and is never refused; any other waits
+// for a general lane, or gets errLoginQueueFull at once when more than maxWaiting logins
+// wait already.
+func (s *UserService) verifyLogin(ctx context.Context, check func() error, known bool) error {
 	if known {
 		var lane chan struct{}
 		select {
@@ -77,7 +80,7 @@ func (s *UserService) verifyLogin(ctx context.Context, hash, password string, kn
 			return ctx.Err()
 		}
 		defer func() { <-lane }()
-		return auth.VerifyPassword(hash, password)
+		return check()
 	}
 	if s.waiting.Add(1) > s.maxWaiting {
 		s.waiting.Add(-1)
@@ -91,7 +94,7 @@ func (s *UserService) verifyLogin(ctx context.Context, hash, password string, kn
 		return ctx.Err()
 	}
 	defer func() { <-s.hashing }()
-	return auth.VerifyPassword(hash, password)
+	return check()
 }
 
 // hashPassword hashes a new password, waiting for a free hashing slot.
@@ -105,7 +108,7 @@ func (s *UserService) hashPassword(ctx context.Context, password string) (string
 	return auth.HashPassword(password)
 }
 
-const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, time_zone, totp_enabled, disabled, last_login_at, created_at`
+const userColumns = `id, username, display_name, role, COALESCE(vendor_id, 0), language, time_zone, source, directory_dn, totp_enabled, disabled, last_login_at, created_at`
 
 type userRow struct {
 	medsec.User
@@ -118,7 +121,7 @@ func scanUser(scan func(...any) error) (*medsec.User, error) {
 	var u medsec.User
 	var totp, disabled int
 	var last sql.NullTime
-	if err := scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.VendorID, &u.Language, &u.TimeZone, &totp, &disabled, &last, &u.CreatedAt); err != nil {
+	if err := scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.VendorID, &u.Language, &u.TimeZone, &u.Source, &u.DirectoryDN, &totp, &disabled, &last, &u.CreatedAt); err != nil {
 		return nil, err
 	}
 	u.TOTPEnabled, u.Disabled = totp == 1, disabled == 1
@@ -203,8 +206,8 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, code
 	now := s.db.Now().UTC()
 	var r userRow
 	var totp, disabled int
-	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT id, password_hash, totp_secret, totp_enabled, totp_last_step, disabled
-		FROM users WHERE username = ?`), username).Scan(&r.ID, &r.passwordHash, &r.totpSecret, &totp, &r.totpLastStep, &disabled)
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT id, password_hash, totp_secret, totp_enabled, totp_last_step, disabled, source
+		FROM users WHERE username = ?`), username).Scan(&r.ID, &r.passwordHash, &r.totpSecret, &totp, &r.totpLastStep, &disabled, &r.Source)
 	known := err == nil
 	r.Username = username
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -216,40 +219,89 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, code
 			return nil, err
 		}
 	}
-	hash := s.dummyHash
-	if known && disabled == 0 {
-		hash = r.passwordHash
+	var dir directoryLogin
+	if !known || r.Source == medsec.UserSourceDirectory {
+		if dir.set, err = readDirectorySettings(ctx, s.db.read, s.db.dialect); err != nil {
+			return nil, err
+		}
 	}
-	verr := s.verifyLogin(ctx, hash, password, known && st.known)
+	viaDirectory := dir.set.Enabled && (!known || r.Source == medsec.UserSourceDirectory)
+	check := func() error {
+		hash := s.dummyHash
+		if known && disabled == 0 && r.Source != medsec.UserSourceDirectory {
+			hash = r.passwordHash
+		}
+		return auth.VerifyPassword(hash, password)
+	}
+	if viaDirectory {
+		check = func() error {
+			dir.entry, err = directory.Authenticate(ctx, dir.set, username, password)
+			if errors.Is(err, directory.ErrCredentials) {
+				return auth.ErrMismatch
+			}
+			return err
+		}
+	}
+	verr := s.verifyLogin(ctx, check, known && st.known)
 	if errors.Is(verr, errLoginQueueFull) {
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "refused: too many logins waiting", false)
 	}
 	if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
+		if viaDirectory {
+			// The directory could not be used: the user is told as for a wrong password,
+			// the audit trail and the log say why (the error never holds a password).
+			slog.Error("directory login", "user", username, "err", verr)
+			return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "directory unavailable: "+truncate(verr.Error(), 200), false)
+		}
 		return nil, fmt.Errorf("authenticate: %w", verr)
 	}
-	passwordOK := known && disabled == 0 && verr == nil
+	passwordOK := (known || viaDirectory) && disabled == 0 && verr == nil
+	if passwordOK && viaDirectory {
+		var ok bool
+		if dir.mapping, ok = dir.set.Match(dir.entry.Groups); !ok {
+			return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "directory: in no mapped group", false)
+		}
+		if !known {
+			if fe := (&medsec.User{Username: username, Role: dir.mapping.Role, VendorID: dir.mapping.VendorID}).Validate(); fe != nil {
+				return nil, s.loginFailed(ctx, username, 0, addr, medsec.KeyLoginFailed, "directory: user name not usable in medsec", false)
+			}
+		}
+	}
 	var step int64
 	totpOK := false
 	if passwordOK && totp == 1 && code != "" {
 		step, totpOK = auth.CheckTOTP(r.totpSecret, code, now, r.totpLastStep)
 	}
 	switch {
-	case !known:
+	case !known && !viaDirectory:
 		return nil, s.loginFailed(ctx, username, 0, addr, medsec.KeyLoginFailed, "unknown user", false)
 	case disabled == 1:
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "account disabled", false)
+	case r.Source == medsec.UserSourceDirectory && !viaDirectory:
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "directory login is off", false)
 	case s.perAddress.Blocked(st.addrFailures, st.addrLast, now):
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "throttled: too many failures from this address", false)
 	case s.perAccount.Blocked(st.acctFailures, st.acctLast, now) && !st.known && !totpOK:
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "throttled: too many failures for this account", false)
 	case !passwordOK:
-		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "wrong password", true)
+		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "wrong password", known)
 	case totp == 1 && code == "":
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyTOTPRequired, "totp code missing", false)
 	case totp == 1 && !totpOK:
 		return nil, s.loginFailed(ctx, username, r.ID, addr, medsec.KeyLoginFailed, "wrong totp code", true)
 	}
-	return s.loginSucceeded(ctx, &r, addr, totp == 1, step)
+	if !viaDirectory {
+		dir = directoryLogin{}
+	}
+	return s.loginSucceeded(ctx, &r, addr, totp == 1, step, &dir)
+}
+
+// directoryLogin is what a directory login learnt: the settings in force, the user's entry
+// and the mapping its groups matched. Empty for a local login.
+type directoryLogin struct {
+	set     medsec.DirectorySettings
+	entry   *medsec.DirectoryEntry
+	mapping medsec.DirectoryMapping
 }
 
 // loginState is what the throttles know of an account and a client address.
@@ -328,15 +380,25 @@ func (s *UserService) loginFailed(ctx context.Context, username string, userID i
 	return &medsec.Error{Code: medsec.EUNAUTHORIZED, Message: msg, Key: key}
 }
 
-// loginSucceeded records a login whose credentials were verified: it refuses a TOTP step
-// already used and a password changed meanwhile, clears the throttles, remembers the
-// address, and audits the login.
-func (s *UserService) loginSucceeded(ctx context.Context, r *userRow, addr string, totp bool, step int64) (*medsec.User, error) {
+// loginSucceeded records a login whose credentials were verified: for a directory login
+// it makes or updates the user from its entry and mapping; it refuses a TOTP step already
+// used and a password changed meanwhile, clears the throttles, remembers the address, and
+// audits the login.
+func (s *UserService) loginSucceeded(ctx context.Context, r *userRow, addr string, totp bool, step int64, dir *directoryLogin) (*medsec.User, error) {
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	if dir.entry != nil {
+		if r.ID, err = tx.syncDirectoryUser(ctx, r.ID, r.Username, dir); err != nil {
+			if isUniqueViolation(err) { // the same user's first login twice at once
+				tx.Rollback()
+				return nil, s.loginFailed(ctx, r.Username, 0, addr, medsec.KeyLoginFailed, "directory user made by a concurrent login", false)
+			}
+			return nil, err
+		}
+	}
 	var hash string
 	var disabled int
 	if err := tx.queryRow(ctx, `SELECT password_hash, disabled FROM users WHERE id = ?`, r.ID).Scan(&hash, &disabled); err != nil {
@@ -380,6 +442,53 @@ func (s *UserService) loginSucceeded(ctx context.Context, r *userRow, addr strin
 		return nil, err
 	}
 	return u, tx.Commit()
+}
+
+// syncDirectoryUser makes a directory user at its first login (id 0) or sets an existing
+// one's name, entry, role, sites and vendor from the directory, auditing what changed as
+// user.create or user.directory_sync. It returns the user's id.
+func (tx *Tx) syncDirectoryUser(ctx context.Context, id int64, username string, dir *directoryLogin) (int64, error) {
+	m := dir.mapping
+	after := &medsec.User{ID: id, Username: username, DisplayName: truncate(dir.entry.DisplayName, medsec.MaxLineLength), Role: m.Role,
+		SiteIDs: slices.Compact(slices.Sorted(slices.Values(m.SiteIDs))), VendorID: m.VendorID, Source: medsec.UserSourceDirectory, DirectoryDN: truncate(dir.entry.DN, 1024)}
+	if after.VendorID != 0 && after.Role != medsec.RoleVendor {
+		after.VendorID = 0
+	}
+	if id == 0 {
+		var err error
+		after.CreatedAt = tx.now
+		after.ID, err = tx.insert(ctx, `INSERT INTO users (username, display_name, role, vendor_id, language, password_hash, source, directory_dn, created_at) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)`,
+			username, after.DisplayName, string(after.Role), nullID(after.VendorID), after.Source, after.DirectoryDN, after.CreatedAt)
+		if err != nil {
+			return 0, err
+		}
+		if err := tx.setUserSites(ctx, after.ID, after.SiteIDs); err != nil {
+			return 0, err
+		}
+		return after.ID, tx.auditChange(ctx, "user.create", "user", after.ID, 0, nil, after)
+	}
+	before, err := findUser(ctx, tx, tx.db.dialect, "id = ?", id)
+	if err != nil {
+		return 0, err
+	}
+	if before.DisplayName == after.DisplayName && before.Role == after.Role && slices.Equal(before.SiteIDs, after.SiteIDs) &&
+		before.VendorID == after.VendorID && before.DirectoryDN == after.DirectoryDN {
+		return id, nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET display_name = ?, role = ?, vendor_id = ?, directory_dn = ? WHERE id = ?`,
+		after.DisplayName, string(after.Role), nullID(after.VendorID), after.DirectoryDN, id); err != nil {
+		return 0, fmt.Errorf("sync directory user: %w", err)
+	}
+	if err := tx.setUserSites(ctx, id, after.SiteIDs); err != nil {
+		return 0, err
+	}
+	return id, tx.auditChange(ctx, "user.directory_sync", "user", id, 0,
+		directoryView(before), directoryView(after))
+}
+
+// directoryView is what a directory login sets on a user, as the audit trail shows it.
+func directoryView(u *medsec.User) map[string]any {
+	return map[string]any{"display_name": u.DisplayName, "role": u.Role, "site_ids": u.SiteIDs, "vendor_id": u.VendorID, "directory_dn": u.DirectoryDN}
 }
 
 func truncate(s string, n int) string {
@@ -670,6 +779,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *medsec.User, password s
 		return err
 	}
 	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
+	u.Source, u.DirectoryDN = medsec.UserSourceLocal, ""
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -733,6 +843,9 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User, password s
 		if err != nil {
 			return err
 		}
+		if current.Source == medsec.UserSourceDirectory {
+			return medsec.ErrDirectoryManaged()
+		}
 		if err := checkPassword(password, current.Username); err != nil {
 			return err
 		}
@@ -749,9 +862,13 @@ func (s *UserService) UpdateUser(ctx context.Context, u *medsec.User, password s
 	if err != nil {
 		return err
 	}
-	u.Username = before.Username
+	u.Username, u.Source, u.DirectoryDN = before.Username, before.Source, before.DirectoryDN
 	if err := u.Validate(); err != nil {
 		return err
+	}
+	if before.Source == medsec.UserSourceDirectory && (u.Role != before.Role || u.VendorID != before.VendorID ||
+		!slices.Equal(slices.Compact(slices.Sorted(slices.Values(u.SiteIDs))), before.SiteIDs)) {
+		return medsec.ErrDirectoryManaged()
 	}
 	if !caller.Holds(before.Role, before.SiteIDs, before.VendorID) || !caller.Holds(u.Role, u.SiteIDs, u.VendorID) {
 		return medsec.ErrBeyondOwnAccess()
@@ -832,6 +949,9 @@ func (s *UserService) SetPassword(ctx context.Context, userID int64, password st
 	u, err := manageableUser(ctx, s.db.read, s.db.dialect, userID)
 	if err != nil {
 		return err
+	}
+	if u.Source == medsec.UserSourceDirectory {
+		return medsec.ErrDirectoryManaged()
 	}
 	if err := checkPassword(password, u.Username); err != nil {
 		return err

@@ -191,6 +191,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadVulnDemo(ctx, s, time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo vulnerabilities: %w", err)
 	}
+	if err := loadDirectoryDemo(ctx, s, d, siteIDs, vendorIDs); err != nil {
+		return false, fmt.Errorf("demo directory login: %w", err)
+	}
 	return true, nil
 }
 

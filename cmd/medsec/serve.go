@@ -160,7 +160,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	defer db.Close()
 	db.Now = m.now
 	users := sqlstore.NewUserService(db)
-	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Audit: sqlstore.NewAuditService(db),
+	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Directory: sqlstore.NewDirectoryService(db), Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
 		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
 		Incidents: sqlstore.NewIncidentService(db)}
