@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,6 +134,8 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 			}
 		}
 	}
+	t.Run("golden pages", func(t *testing.T) { goldenPages(t, data) })
+
 	// Nothing overwritten, nothing half written.
 	file := filepath.Join(out, "gap-en.pdf")
 	if err := run(context.Background(), []string{"report", "gap", "--data", data, "--period", year, "--format", "pdf", "--out", file}, new(bytes.Buffer), new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "exists") {
@@ -153,4 +159,107 @@ func translate(tr func(string) string, keys []string) []string {
 		out[i] = tr(k)
 	}
 	return out
+}
+
+var updateGolden = flag.Bool("update-golden", false, "rewrite the report tests' golden page images")
+
+// goldenPages renders the first three pages (cover, contents, summary and the start of
+// the asset list) of the demo's self-inspection report in ja and zh-TW at a fixed time
+// with pdftoppm and compares them with testdata/golden: a page differs when more than
+// 1 % of its pixels differ by more than a quarter of the grey scale, which a moved
+// table, a lost glyph or a changed font shows and a changed count does not.
+func goldenPages(t *testing.T, data string) {
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Skip("pdftoppm not installed (Debian poppler-utils)")
+	}
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	assessments, err := newAssessmentService(store, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	taipei := time.FixedZone("CST", 8*3600)
+	for _, lang := range []string{"ja", "zh-TW"} {
+		period, _ := report.ParsePeriod("2026", taipei)
+		p := report.Params{Name: report.SelfInspection, Lang: lang, Period: period, Organization: "示範醫學中心",
+			GeneratedBy: "ciso", Now: time.Date(2026, 12, 1, 9, 0, 0, 0, taipei)}
+		d, err := report.Build(ctx, p, src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		pdf := filepath.Join(dir, "r.pdf")
+		f, _ := os.Create(pdf)
+		if err := report.WritePDF(f, d); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if out, err := exec.Command("pdftoppm", "-r", "40", "-gray", "-png", "-f", "1", "-l", "3", pdf, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		for page := 1; page <= 3; page++ {
+			got := filepath.Join(dir, fmt.Sprintf("p-%d.png", page))
+			if _, err := os.Stat(got); err != nil { // pdftoppm pads the number to the page count's width
+				got = filepath.Join(dir, fmt.Sprintf("p-%03d.png", page))
+			}
+			golden := filepath.Join("testdata", "golden", fmt.Sprintf("self-inspection-%s-%d.png", lang, page))
+			if *updateGolden {
+				b, _ := os.ReadFile(got)
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if share := pixelsDiffering(t, got, golden); share > 0.01 {
+				b, _ := os.ReadFile(got)
+				os.WriteFile(filepath.Join(os.TempDir(), filepath.Base(golden)), b, 0o644)
+				t.Errorf("%s page %d: %.2f %% of the pixels differ from %s (the new page is in %s)", lang, page, 100*share, golden, os.TempDir())
+			}
+		}
+	}
+}
+
+// pixelsDiffering is the share of pixels of two grey images that differ by more than 64
+// of 255 (1 when their sizes differ).
+func pixelsDiffering(t *testing.T, a, b string) float64 {
+	t.Helper()
+	load := func(path string) image.Image {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return img
+	}
+	ia, ib := load(a), load(b)
+	if ia.Bounds() != ib.Bounds() {
+		return 1
+	}
+	r := ia.Bounds()
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			ga := color.GrayModel.Convert(ia.At(x, y)).(color.Gray).Y
+			gb := color.GrayModel.Convert(ib.At(x, y)).(color.Gray).Y
+			if d := int(ga) - int(gb); d > 64 || d < -64 {
+				n++
+			}
+		}
+	}
+	return float64(n) / float64(r.Dx()*r.Dy())
 }
