@@ -64,6 +64,9 @@ type LogSealStatus struct {
 	Sites     []LogSealSite `json:"sites"`
 	// Capacity is the store's disk use and forecast.
 	Capacity LogCapacity `json:"capacity"`
+	// Retention is each source class's retention; the store keeps every day for the
+	// longest of them (Capacity.RetentionDays).
+	Retention []LogRetention `json:"retention"`
 }
 
 // LogCapacity is the log store's disk use: bytes used and free, the mean size of a

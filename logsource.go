@@ -25,6 +25,10 @@ type LogSource struct {
 	Hostname string `json:"hostname,omitempty"`
 	// AssetID is the linked inventory asset; 0 when none is linked.
 	AssetID int64 `json:"asset_id,omitempty"`
+	// Class is what the source is, for retention (LogSourceClasses): ChosenClass when
+	// someone chose one, else derived from the linked asset's kind (LogClassOfKind).
+	Class       string `json:"class"`
+	ChosenClass string `json:"chosen_class,omitempty"`
 	// Transport is how its records arrive: "udp", "tcp", "tls", "https" or "file".
 	Transport string `json:"transport"`
 	// Format is the format of its latest records: rfc5424, rfc3164, cef or json.

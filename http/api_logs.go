@@ -81,6 +81,8 @@ type logSourceInput struct {
 	Transport        string `json:"transport"`
 	AssetID          int64  `json:"asset_id"`
 	ExpectedInterval int64  `json:"expected_interval_seconds"`
+	// Class is the source's class for retention; "" derives it from the linked asset.
+	Class string `json:"class"`
 	// WithToken issues a token for JSON over HTTPS (create only).
 	WithToken bool `json:"with_token"`
 }
@@ -113,7 +115,7 @@ func (s *Server) apiLogSourceUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	src := &medsec.LogSource{ID: id, Name: in.Name, AssetID: in.AssetID, ExpectedInterval: in.ExpectedInterval}
+	src := &medsec.LogSource{ID: id, Name: in.Name, AssetID: in.AssetID, ExpectedInterval: in.ExpectedInterval, ChosenClass: in.Class}
 	if err := s.LogSources.UpdateLogSource(r.Context(), src); err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ func logStoreAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/logs/export", Perm: medsec.PermLogRead, Handler: s.apiLogExport},
 		{Method: "GET", Path: "/api/v1/logs/seal", Perm: medsec.PermLogRead, Handler: s.apiLogSeal},
 		{Method: "POST", Path: "/api/v1/logs/verify", Perm: medsec.PermLogRead, Handler: s.apiLogVerify},
+		{Method: "GET", Path: "/api/v1/logs/retention", Perm: medsec.PermLogRead, Handler: s.apiLogRetention},
+		{Method: "PUT", Path: "/api/v1/logs/retention/{class}", Perm: medsec.PermLogAdmin, Handler: s.apiLogRetentionSet},
 	}
 }
 
@@ -121,5 +123,33 @@ func (s *Server) apiLogVerify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) apiLogRetention(w http.ResponseWriter, r *http.Request) error {
+	if s.LogRetention == nil {
+		return errLogsOff()
+	}
+	rs, err := s.LogRetention.LogRetentions(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": rs, "store_days": medsec.StoreRetentionDays(rs)})
+	return nil
+}
+
+func (s *Server) apiLogRetentionSet(w http.ResponseWriter, r *http.Request) error {
+	if s.LogRetention == nil {
+		return errLogsOff()
+	}
+	var in medsec.LogRetention
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	in.Class = r.PathValue("class")
+	if err := s.LogRetention.SetLogRetention(r.Context(), in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
 	return nil
 }

@@ -101,6 +101,7 @@ func TestLogUIPages(t *testing.T) {
 		{"GET", "/logs", `id="log-search"`},
 		{"GET", "/logs?start=2020-01-01T00:00&end=2030-01-01&q=nurse1", `id="log-hits"`},
 		{"GET", "/logs/seal", `id="seal-capacity"`},
+		{"GET", "/logs/seal", `id="log-retention"`},
 		{"POST", "/logs/verify", `id="verify-report"`},
 	} {
 		req, _ := http.NewRequest(tt.method, f.srv.URL+tt.path, nil)

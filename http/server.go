@@ -67,6 +67,9 @@ type Services struct {
 	// LogReviews keeps the periodic log reviews and their sign-off; nil when the server
 	// keeps no logs.
 	LogReviews medsec.LogReviewService
+	// LogRetention keeps the retention per log source class; nil when the server keeps
+	// no logs.
+	LogRetention medsec.LogRetentionService
 	// Rules and Alerts keep detection rules and alerts; Detection changes what detection
 	// runs (imports, states per site, settings) and tests rules over stored events [M8].
 	Rules     medsec.RuleService

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"medsec"
@@ -108,7 +109,31 @@ func (s *Server) uiLogVerify(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLogSeal(w, r, rep)
 }
 
+// uiLogRetentionSet sets one class's retention from the seal page's form.
+func (s *Server) uiLogRetentionSet(w http.ResponseWriter, r *http.Request) error {
+	if s.LogRetention == nil {
+		return errLogsOff()
+	}
+	days, err := strconv.Atoi(r.PostFormValue("days"))
+	if err != nil {
+		days = 0 // refused by Validate, naming the field
+	}
+	if err := s.LogRetention.SetLogRetention(r.Context(), medsec.LogRetention{Class: r.PostFormValue("class"), Days: days}); err != nil {
+		if fe := s.renderLogSealStatus(w, r, nil, err); fe != nil {
+			return fe
+		}
+		return nil
+	}
+	flash(w, "logstore.retention_saved")
+	http.Redirect(w, r, "/logs/seal", http.StatusSeeOther)
+	return nil
+}
+
 func (s *Server) renderLogSeal(w http.ResponseWriter, r *http.Request, rep *medsec.LogVerifyReport) error {
+	return s.renderLogSealStatus(w, r, rep, nil)
+}
+
+func (s *Server) renderLogSealStatus(w http.ResponseWriter, r *http.Request, rep *medsec.LogVerifyReport, formErr error) error {
 	if s.Logs == nil {
 		return errLogsOff()
 	}
@@ -127,7 +152,14 @@ func (s *Server) renderLogSeal(w http.ResponseWriter, r *http.Request, rep *meds
 	}
 	p := s.newPage(r, "logstore.seal_title")
 	p.Data = d
-	s.render(w, r, http.StatusOK, "logs_seal", p)
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if formErr != nil {
+		status = errorStatus(formErr)
+	}
+	s.render(w, r, status, "logs_seal", p)
 	return nil
 }
 
@@ -137,4 +169,5 @@ func (s *Server) logStoreUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /logs/export", s.ui(medsec.PermLogRead, s.apiLogExport))
 	mux.Handle("GET /logs/seal", s.ui(medsec.PermLogRead, s.uiLogSeal))
 	mux.Handle("POST /logs/verify", s.ui(medsec.PermLogRead, s.uiLogVerify))
+	mux.Handle("POST /logs/retention", s.ui(medsec.PermLogAdmin, s.uiLogRetentionSet))
 }

@@ -23,7 +23,7 @@ func (s *Store) ApplyRetention(ctx context.Context) ([]string, error) {
 		return nil, nil
 	}
 	now := s.cfg.Now()
-	cutoff := now.Add(-s.cfg.Retention).UTC().Truncate(24 * time.Hour)
+	cutoff := now.Add(-s.retention()).UTC().Truncate(24 * time.Hour)
 	cutDay := cutoff.Format("20060102")
 	s.syncIndex() // every committed record's day is a partition
 	var old []string
@@ -88,6 +88,20 @@ func (s *Store) ApplyRetention(ctx context.Context) ([]string, error) {
 	return old, nil
 }
 
+// SetRetention changes how long records are kept (the longest retention of any source
+// class: a day's partition holds every class); the next retention run applies it.
+func (s *Store) SetRetention(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.Retention = d
+}
+
+func (s *Store) retention() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.Retention
+}
+
 // Capacity is the log store's use of its disk and how long the free space lasts.
 type Capacity struct {
 	// UsedBytes is what the store occupies; FreeBytes what the file system has left.
@@ -114,7 +128,7 @@ func (s *Store) Capacity() (*Capacity, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Capacity{UsedBytes: used, FreeBytes: int64(free), DaysLeft: -1, RetentionDays: int(s.cfg.Retention / (24 * time.Hour)), Level: "ok"}
+	c := &Capacity{UsedBytes: used, FreeBytes: int64(free), DaysLeft: -1, RetentionDays: int(s.retention() / (24 * time.Hour)), Level: "ok"}
 	today := s.cfg.Now().UTC().Format("20060102")
 	parts := s.vl.PartitionList()
 	sort.Sort(sort.Reverse(sort.StringSlice(parts)))

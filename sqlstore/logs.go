@@ -149,6 +149,9 @@ func (s *LogService) LogSeal(ctx context.Context) (*medsec.LogSealStatus, error)
 		}
 		out.Sites = append(out.Sites, ls)
 	}
+	if out.Retention, err = logRetentions(ctx, s.db.read, s.db.dialect); err != nil {
+		return nil, err
+	}
 	if c, err := s.store.Capacity(); err == nil {
 		out.Capacity = medsec.LogCapacity{UsedBytes: c.UsedBytes, FreeBytes: c.FreeBytes, BytesPerDay: c.BytesPerDay,
 			DaysLeft: c.DaysLeft, RetentionDays: c.RetentionDays, Level: c.Level}

@@ -29,7 +29,7 @@ var logSourceTransports = []string{"udp", "tcp", "tls", "https", "file"}
 
 const logSourceColumns = `id, site_id, name, address, hostname, asset_id, transport, format, auto_registered,
 	token_hash, expected_interval, first_seen, last_seen, records, rate, skew, skew_samples, window_records,
-	missing_json, created_at`
+	missing_json, created_at, COALESCE((SELECT class FROM log_source_classes c WHERE c.source_id = log_sources.id), ''), COALESCE((SELECT kind FROM assets WHERE assets.id = log_sources.asset_id), '')`
 
 func logSourceNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Log source not found.", Key: "err.log_source_not_found"}
@@ -45,11 +45,15 @@ func scanLogSource(scan func(dest ...any) error) (*medsec.LogSource, error) {
 	var asset sql.NullInt64
 	var first, last sql.NullTime
 	var auto int
-	var tokenHash, missing string
+	var tokenHash, missing, kind string
 	if err := scan(&s.ID, &s.SiteID, &s.Name, &s.Address, &s.Hostname, &asset, &s.Transport, &s.Format, &auto,
 		&tokenHash, &s.ExpectedInterval, &first, &last, &s.Records, &s.Rate, &s.Skew, &s.SkewSamples,
-		&s.WindowRecords, &missing, &s.CreatedAt); err != nil {
+		&s.WindowRecords, &missing, &s.CreatedAt, &s.ChosenClass, &kind); err != nil {
 		return nil, err
+	}
+	s.Class = s.ChosenClass
+	if s.Class == "" {
+		s.Class = medsec.LogClassOfKind(medsec.AssetKind(kind))
 	}
 	s.AssetID = asset.Int64
 	s.AutoRegistered = auto != 0
@@ -248,9 +252,13 @@ func (s *LogSourceService) UpdateLogSource(ctx context.Context, ls *medsec.LogSo
 		return logSourceOutOfScope(before)
 	}
 	after := *before
-	after.Name, after.AssetID, after.ExpectedInterval = ls.Name, ls.AssetID, ls.ExpectedInterval
+	after.Name, after.AssetID, after.ExpectedInterval, after.ChosenClass = ls.Name, ls.AssetID, ls.ExpectedInterval, ls.ChosenClass
 	if err := validateLogSource(&after); err != nil {
 		return err
+	}
+	if after.ChosenClass != "" && !slices.Contains(medsec.LogSourceClasses, after.ChosenClass) {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "class", Key: "err.log_class", Value: after.ChosenClass,
+			Message: "is not a log source class", Allowed: medsec.LogSourceClasses, Enum: "logclass"}}}
 	}
 	if err := checkLogSourceAsset(ctx, tx, sc, &after); err != nil {
 		return err
@@ -259,8 +267,19 @@ func (s *LogSourceService) UpdateLogSource(ctx context.Context, ls *medsec.LogSo
 		after.Name, nullID(after.AssetID), after.ExpectedInterval, after.ID); err != nil {
 		return fmt.Errorf("update log source: %w", err)
 	}
+	if _, err := tx.exec(ctx, `DELETE FROM log_source_classes WHERE source_id = ?`, after.ID); err != nil {
+		return fmt.Errorf("update log source: %w", err)
+	}
+	if after.ChosenClass != "" {
+		if _, err := tx.exec(ctx, `INSERT INTO log_source_classes (source_id, class) VALUES (?, ?)`, after.ID, after.ChosenClass); err != nil {
+			return fmt.Errorf("update log source: %w", err)
+		}
+	}
 	if err := tx.auditChange(ctx, "log_source.update", "log_source", after.ID, after.SiteID, before, &after); err != nil {
 		return err
+	}
+	if upd, err := findLogSource(ctx, tx, s.db.dialect, "id = ?", ls.ID); err == nil {
+		after = *upd // the class derived from the asset now linked
 	}
 	*ls = after
 	return tx.Commit()
@@ -283,6 +302,9 @@ func (s *LogSourceService) DeleteLogSource(ctx context.Context, id int64) error 
 	}
 	if !sc.seesSite(before.SiteID) {
 		return logSourceOutOfScope(before)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM log_source_classes WHERE source_id = ?`, id); err != nil {
+		return fmt.Errorf("delete log source: %w", err)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM log_sources WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete log source: %w", err)

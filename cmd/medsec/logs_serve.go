@@ -104,3 +104,14 @@ func (sl *serveLogs) verifyFailed(ctx context.Context, r *medsec.LogVerifyReport
 		Args: []medsec.NotifyArg{{Text: strconv.Itoa(len(r.Problems))}, {Text: first}}, Link: "/logs/seal", Perm: medsec.PermLogRead,
 		DedupKey: fmt.Sprintf("logs.verify_failed:%s:%d:%d", p.Kind, p.SiteID, p.Index)})
 }
+
+// syncRetention gives the store the retention of the source classes: the longest, since
+// whole days are removed and a day holds every class (medsec.StoreRetentionDays).
+func (sl *serveLogs) syncRetention(ctx context.Context, svc medsec.LogRetentionService) error {
+	rs, err := svc.LogRetentions(asSystem(ctx))
+	if err != nil {
+		return fmt.Errorf("log retention: %w", err)
+	}
+	sl.store.SetRetention(time.Duration(medsec.StoreRetentionDays(rs)) * 24 * time.Hour)
+	return nil
+}

@@ -20,6 +20,7 @@ import (
 	"medsec/auth"
 	"medsec/eventbus"
 	mhttp "medsec/http"
+	"medsec/notify"
 	"medsec/sqlstore"
 )
 
@@ -216,6 +217,10 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	services.Logs, services.LogSink = logStore.service, logStore.store
 	logReviews := sqlstore.NewLogReviewService(db, logStore.store)
 	services.LogReviews = logReviews
+	services.LogRetention = sqlstore.NewLogRetentionService(db)
+	if err := logStore.syncRetention(ctx, services.LogRetention); err != nil {
+		return fmt.Errorf("serve: logs: %w", err)
+	}
 	if c.demo {
 		began := time.Now()
 		n, err := loadDemoLogs(ctx, logStore.store, db, m.now())
@@ -245,6 +250,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
 		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery}, dispatcher, logger)
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
+		return logStore.syncRetention(ctx, services.LogRetention)
+	}})
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	dispatcher.Now, sched.Now = m.now, m.now
