@@ -32,9 +32,15 @@ type Tracker struct {
 	Logger *slog.Logger
 
 	mu     sync.Mutex
-	start  time.Time
+	start  time.Time // the window's start: the previous flush (or the first record)
 	window map[string]*trackerWindow
 }
+
+// MaxSkew bounds a record's time against its receive time: a record stamped further off
+// (a device that writes 2099, a year-less RFC 3164 time read in the wrong year) says
+// nothing about the source's clock. It is left out of the skew median, so one such record
+// does not poison the window, and counted as lacking a usable time ("time" in Missing).
+const MaxSkew = 7 * 24 * time.Hour
 
 // trackerWindow is what the tracker saw of one source since the last flush.
 type trackerWindow struct {
@@ -70,7 +76,10 @@ func (t *Tracker) Append(ctx context.Context, recs []Record) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.window == nil {
-		t.window, t.start = map[string]*trackerWindow{}, t.now()
+		t.window = map[string]*trackerWindow{}
+	}
+	if t.start.IsZero() {
+		t.start = t.now()
 	}
 	for _, r := range recs {
 		key, addr := "", ""
@@ -104,8 +113,12 @@ func (t *Tracker) Append(ctx context.Context, recs []Record) error {
 		if h, ok := r.Fields["host.name"].(string); ok && h != "" {
 			a.Hostname = h
 		}
-		if ts, ok := r.Fields["@timestamp"].(time.Time); ok && len(w.skews) < 10000 {
-			w.skews = append(w.skews, ts.Sub(r.Received))
+		if ts, ok := r.Fields["@timestamp"].(time.Time); ok {
+			if d := ts.Sub(r.Received); d > MaxSkew || d < -MaxSkew {
+				a.Missing["time"]++
+			} else if len(w.skews) < 10000 {
+				w.skews = append(w.skews, d)
+			}
 		}
 		for _, m := range Missing(r.Fields) {
 			a.Missing[m]++
@@ -114,16 +127,19 @@ func (t *Tracker) Append(ctx context.Context, recs []Record) error {
 	return nil
 }
 
-// Flush hands the current window to Sources as SystemUser and starts a new one.
+// Flush hands the current window to Sources as SystemUser and starts a new one. The
+// window runs from the previous flush, so a rate is records over the recent interval,
+// not over the time since the window's first record.
 func (t *Tracker) Flush(ctx context.Context) error {
+	now := t.now()
 	t.mu.Lock()
 	win, start := t.window, t.start
-	t.window = nil
+	t.window, t.start = nil, now
 	t.mu.Unlock()
 	if len(win) == 0 {
 		return nil
 	}
-	length := t.now().Sub(start)
+	length := now.Sub(start)
 	if length < time.Second {
 		length = time.Second
 	}
@@ -141,6 +157,11 @@ func (t *Tracker) Flush(ctx context.Context) error {
 
 // Run flushes every interval until ctx ends, then once more.
 func (t *Tracker) Run(ctx context.Context, interval time.Duration) {
+	t.mu.Lock()
+	if t.start.IsZero() {
+		t.start = t.now()
+	}
+	t.mu.Unlock()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {

@@ -164,3 +164,52 @@ func TestLogSourceAccess(t *testing.T) {
 		}
 	})
 }
+
+// TestLogSourceRateAndBoundedSkew drives logs.Tracker with a set clock: the rate is over
+// the interval since the previous flush (one record in a minute is 1/min, however late in
+// the minute it came), and a record stamped 2099 is flagged as lacking a usable time and
+// left out of the skew median, which stays the source's real -95 s.
+func TestLogSourceRateAndBoundedSkew(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		svc := sqlstore.NewLogSourceService(db)
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+		tr := &logs.Tracker{Next: nopSink{}, Sources: svc, SiteID: main.ID, Now: func() time.Time { return now }}
+		ctx := context.Background()
+		if err := tr.Flush(ctx); err != nil { // the window starts here
+			t.Fatal(err)
+		}
+		p := &logs.Parser{}
+		recv := now.Add(50 * time.Second)
+		var recs []logs.Record
+		for i := range 3 {
+			line := "<38>1 " + recv.Add(-95*time.Second).Format(time.RFC3339) + " pacs01 dicomd 7 - - association " + string(rune('a'+i))
+			if i == 2 {
+				line = "<38>1 2099-01-01T00:00:00Z pacs01 dicomd 7 - - association from the future"
+			}
+			r, err := p.Parse([]byte(line), recv, "10.20.0.7:514")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, r)
+		}
+		if err := tr.Append(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+		if err := tr.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		list, err := svc.FindLogSources(system, medsec.LogSourceFilter{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("sources: %v %v", list, err)
+		}
+		s := list[0]
+		if s.Rate != 3 {
+			t.Errorf("rate %.2f/min, want 3 (3 records in the minute since the last flush)", s.Rate)
+		}
+		if s.Skew != -95 || s.SkewSamples != 2 || s.Missing["time"] != 1 {
+			t.Errorf("skew %.1f s over %d samples, missing time %d; want -95 over 2, the 2099 record flagged", s.Skew, s.SkewSamples, s.Missing["time"])
+		}
+	})
+}
