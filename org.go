@@ -177,4 +177,23 @@ type OrgService interface {
 	FindVendors(ctx context.Context) ([]*Vendor, error)
 	// CreateVendor stores a new vendor.
 	CreateVendor(ctx context.Context, v *Vendor) error
+
+	// UpdateDepartment renames a department or moves it to another site (PermInventoryWrite
+	// and both sites; EINVALID, ENOTFOUND, ECONFLICT for a taken name).
+	UpdateDepartment(ctx context.Context, d *Department) error
+	// DeleteDepartment removes a department that nothing refers to; one that an asset, a
+	// person or any other record refers to is ECONFLICT (err.in_use) and stays.
+	DeleteDepartment(ctx context.Context, id int64) error
+	// UpdatePerson changes a person's fields (PermInventoryWrite; a user limited to sites
+	// changes only the people of its sites' departments). EINVALID, ENOTFOUND, ECONFLICT.
+	UpdatePerson(ctx context.Context, p *Person) error
+	// DeletePerson removes a person nothing refers to; ECONFLICT (err.in_use) otherwise.
+	DeletePerson(ctx context.Context, id int64) error
+	// UpdateVendor changes a vendor's fields. Vendors are shared by every site, so only a
+	// user limited to no site and no vendor may (else EFORBIDDEN). EINVALID, ENOTFOUND,
+	// ECONFLICT.
+	UpdateVendor(ctx context.Context, v *Vendor) error
+	// DeleteVendor removes a vendor nothing refers to (same users as UpdateVendor);
+	// ECONFLICT (err.in_use) otherwise.
+	DeleteVendor(ctx context.Context, id int64) error
 }

@@ -80,3 +80,58 @@ func createJSON[T any](w http.ResponseWriter, r *http.Request, create func(conte
 	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
+
+// updateJSON decodes v from the body, sets its id from the path, updates it and writes it
+// back.
+func updateJSON[T any](w http.ResponseWriter, r *http.Request, update func(context.Context, *T) error, v *T, setID func(*T, int64)) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := readJSON(r, v); err != nil {
+		return err
+	}
+	setID(v, id)
+	if err := update(r.Context(), v); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// deleteByID deletes the record of the path's id and answers 204.
+func deleteByID(w http.ResponseWriter, r *http.Request, del func(context.Context, int64) error) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := del(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiDepartmentUpdate(w http.ResponseWriter, r *http.Request) error {
+	return updateJSON(w, r, s.Org.UpdateDepartment, &medsec.Department{}, func(x *medsec.Department, id int64) { x.ID = id })
+}
+
+func (s *Server) apiDepartmentDelete(w http.ResponseWriter, r *http.Request) error {
+	return deleteByID(w, r, s.Org.DeleteDepartment)
+}
+
+func (s *Server) apiPersonUpdate(w http.ResponseWriter, r *http.Request) error {
+	return updateJSON(w, r, s.Org.UpdatePerson, &medsec.Person{}, func(x *medsec.Person, id int64) { x.ID = id })
+}
+
+func (s *Server) apiPersonDelete(w http.ResponseWriter, r *http.Request) error {
+	return deleteByID(w, r, s.Org.DeletePerson)
+}
+
+func (s *Server) apiVendorUpdate(w http.ResponseWriter, r *http.Request) error {
+	return updateJSON(w, r, s.Org.UpdateVendor, &medsec.Vendor{}, func(x *medsec.Vendor, id int64) { x.ID = id })
+}
+
+func (s *Server) apiVendorDelete(w http.ResponseWriter, r *http.Request) error {
+	return deleteByID(w, r, s.Org.DeleteVendor)
+}
