@@ -33,8 +33,11 @@ type page struct {
 	// ErrorsOfFields heads the problems' second column "Field" (a rule file's YAML key)
 	// rather than "Column" (a sheet's column).
 	ErrorsOfFields bool
-	Path           string
-	Data           any
+	// FieldLabels names the page's form fields for the problems table: field name (as in a
+	// medsec.FieldError) to the message key of its label on the page.
+	FieldLabels map[string]string
+	Path        string
+	Data        any
 	// ctx is the request's context, for reads the views make (the user's sites' zones).
 	ctx  context.Context
 	zone *time.Location
@@ -177,6 +180,15 @@ func (p *page) FieldError(fe medsec.FieldError) string {
 		text += "（" + p.T("err.allowed_values", strings.Join(labels, "、")) + "）"
 	}
 	return text
+}
+
+// FieldLabel names a problem's field by its label on the page, in the page's language, or
+// as the field is named in the input when the page has no label for it.
+func (p *page) FieldLabel(fe medsec.FieldError) string {
+	if key, ok := p.FieldLabels[fe.Field]; ok {
+		return p.T(key)
+	}
+	return fe.Field
 }
 
 // ErrorFiles reports whether a problem names a file inside the upload (a zip), so that

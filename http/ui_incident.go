@@ -142,6 +142,29 @@ type incidentListData struct {
 	Invalid   map[string]bool
 }
 
+// incidentListLabels names the fields of the incident list's forms (open an incident or a
+// drill, open from an alert, import a holiday calendar) by their labels.
+var incidentListLabels = map[string]string{
+	"title": "incident.title", "description": "incident.description", "site_id": "field.site", "scenario": "incident.scenario",
+	"level": "incident.level_col", "level_reason": "incident.level_reason", "exposure": "incident.exposure", "outage": "incident.outage",
+	"outage_minutes": "incident.outage_minutes", "asset_ids": "incident.affected_assets", "drill": "incident.drill",
+	"alert_id": "incident.alert_id", "jurisdiction": "incident.jurisdiction", "file": "incident.calendar_file",
+	"header": "incident.field.header", "date": "incident.field.date", "workday": "incident.field.workday", "name": "field.name",
+}
+
+// incidentShowLabels names the fields of the incident page's forms (level change, record,
+// clocks, notes, people, assets, evidence and custody, notifications, tasks, checklist,
+// close) by their labels.
+var incidentShowLabels = map[string]string{
+	"version": "incident.field.version", "action": "incident.field.action", "level": "incident.level_col", "reason": "incident.level_reason",
+	"cause": "incident.cause", "actions": "incident.actions", "result": "incident.result", "clock": "incident.clock",
+	"clock_id": "incident.clock", "evidence": "incident.evidence_sha", "note": "incident.note", "label": "incident.clock_label",
+	"minutes": "incident.minutes", "text": "incident.note", "name": "field.name", "role": "incident.role", "asset_id": "incident.asset",
+	"asset_ids": "incident.asset", "sha256": "incident.evidence_sha", "custody_action": "incident.custody", "recipient": "incident.recipient",
+	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
+	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
+}
+
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
 	ctx := r.Context()
 	f := incidentFilter(r)
@@ -153,6 +176,7 @@ func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	p := s.newPage(r, "incident.list_title")
+	p.FieldLabels = incidentListLabels
 	now := s.now()
 	d := &incidentListData{Filter: f, Form: form, Scenarios: medsec.Scenarios, Exposures: medsec.DataExposures, Outages: medsec.OutageScopes,
 		Levels: medsec.IncidentLevels, Juris: medsec.Jurisdictions, Invalid: map[string]bool{}}
@@ -314,6 +338,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	p := s.newPage(r, "incident.title_one")
+	p.FieldLabels = incidentShowLabels
 	p.Title = fmt.Sprintf("%s #%d · %s", p.T("incident.title_one"), inc.ID, p.IncidentTitle(inc.Title, inc.TitleKey))
 	d := &incidentShowData{Inc: inc, Clocks: p.clockViews(inc.Clocks, s.now()), Levels: medsec.IncidentLevels, Roles: medsec.IncidentRoles,
 		Recipients: medsec.Recipients, Channels: medsec.Channels, Languages: []string{"en", "ja", "zh-CN", "zh-TW"},
