@@ -76,8 +76,16 @@ func stopServer(t *testing.T) {
 	}
 }
 
-// newBrowser starts headless Debian Chromium, or skips when it is not installed.
+// newBrowser starts headless Debian Chromium for at most three minutes, or skips when it is
+// not installed.
 func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return newBrowserFor(t, 3*time.Minute)
+}
+
+// newBrowserFor starts headless Debian Chromium for at most d, or skips when it is not
+// installed.
+func newBrowserFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -97,7 +105,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("lang", "en-US"))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
