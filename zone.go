@@ -527,6 +527,18 @@ type DiagramLabels struct {
 	LegendConduit, LegendViolation string
 	// Unplaced heads the box of the assets no zone holds.
 	Unplaced string
+	// Conduits labels one arrow standing for several conduits, with {n} for the count.
+	Conduits string
+}
+
+// DiagramView says which part of a site's network diagram to draw.
+type DiagramView struct {
+	// Zone, when not 0, draws only that zone and the zones inside it (the drill-down of a
+	// large site's diagram, which collapses to zone level).
+	Zone int64
+	// ZoneLink is the address of a zone's own diagram, with "{id}" for the zone's ID; the
+	// zones of a collapsed diagram link to it.
+	ZoneLink string
 }
 
 // FirewallFormat names a conduit export: "nft" (an nftables ruleset) or "csv".
@@ -585,8 +597,9 @@ type ZoneService interface {
 	EffectiveLevel(ctx context.Context, assetID int64) (*AssetLevel, error)
 	// Analyze checks a site's zone model: levels, placements, findings, violations.
 	Analyze(ctx context.Context, siteID int64) (*ZoneAnalysis, error)
-	// WriteDiagram draws the site's network diagram as SVG with the given words.
-	WriteDiagram(ctx context.Context, siteID int64, w io.Writer, labels DiagramLabels) error
+	// WriteDiagram draws the site's network diagram (or the part view names) as SVG with
+	// the given words; a zone of view that is not the site's, or not visible, is ENOTFOUND.
+	WriteDiagram(ctx context.Context, siteID int64, view DiagramView, w io.Writer, labels DiagramLabels) error
 	// WriteFirewall exports the site's conduits as firewall rules.
 	WriteFirewall(ctx context.Context, siteID int64, format FirewallFormat, w io.Writer) error
 	// ProposeConduits proposes least-privilege conduit rules from the site's observed flows

@@ -133,9 +133,13 @@ func (s *Server) apiZoneDiagram(w http.ResponseWriter, r *http.Request) error {
 	if sites, err := s.Org.FindSites(r.Context()); err == nil {
 		name = siteChoice{Sites: sites, SiteID: site}.Name()
 	}
+	view, err := diagramView(r, "/api/v1/zones/diagram", site)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "diagram.title")
 	var buf bytes.Buffer
-	if err := s.Zones.WriteDiagram(r.Context(), site, &buf, p.diagramLabels(name)); err != nil {
+	if err := s.Zones.WriteDiagram(r.Context(), site, view, &buf, p.diagramLabels(name)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")

@@ -420,7 +420,7 @@ func (s *Server) uiZoneDelete(w http.ResponseWriter, r *http.Request) error {
 func (p *page) diagramLabels(site string) medsec.DiagramLabels {
 	l := medsec.DiagramLabels{Title: p.T("diagram.title_of", site), Unclassified: p.T("diagram.unclassified"), More: p.T("diagram.more"),
 		Violations: p.T("diagram.violations"), LegendConduit: p.T("diagram.legend_conduit"), LegendViolation: p.T("diagram.legend_violation"),
-		Unplaced: p.T("diagram.unplaced"), Kinds: map[medsec.ZoneKind]string{}, Classes: map[medsec.DeviceClass]string{}}
+		Unplaced: p.T("diagram.unplaced"), Conduits: p.T("diagram.conduits"), Kinds: map[medsec.ZoneKind]string{}, Classes: map[medsec.DeviceClass]string{}}
 	for _, k := range medsec.ZoneKinds {
 		l.Kinds[k] = p.Enum("zonekind", k)
 	}
@@ -430,10 +430,26 @@ func (p *page) diagramLabels(site string) medsec.DiagramLabels {
 	return l
 }
 
-// zoneDiagramData is the diagram page: the SVG drawn by the zone model, inline.
+// zoneDiagramData is the diagram page: the SVG drawn by the zone model, inline, and the
+// zone it is limited to (0: the whole site).
 type zoneDiagramData struct {
 	siteChoice
-	SVG template.HTML
+	Zone int64
+	SVG  template.HTML
+}
+
+// diagramView reads the optional zone parameter of a diagram request (a positive zone ID)
+// and links each zone of a collapsed diagram to base with site and zone.
+func diagramView(r *http.Request, base string, siteID int64) (medsec.DiagramView, error) {
+	v := medsec.DiagramView{ZoneLink: fmt.Sprintf("%s?site=%d&zone={id}", base, siteID)}
+	if q := r.URL.Query().Get("zone"); q != "" {
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			return v, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "zone", Key: "err.not_a_number", Message: "is not a number"}}}
+		}
+		v.Zone = id
+	}
+	return v, nil
 }
 
 func (s *Server) uiZoneDiagram(w http.ResponseWriter, r *http.Request) error {
@@ -441,9 +457,13 @@ func (s *Server) uiZoneDiagram(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	view, err := diagramView(r, "/zones/diagram", c.SiteID)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "diagram.title")
 	var buf bytes.Buffer
-	if err := s.Zones.WriteDiagram(r.Context(), c.SiteID, &buf, p.diagramLabels(c.Name())); err != nil {
+	if err := s.Zones.WriteDiagram(r.Context(), c.SiteID, view, &buf, p.diagramLabels(c.Name())); err != nil {
 		return err
 	}
 	// The zone package escapes every name and label it writes; the document is well-formed
@@ -452,7 +472,7 @@ func (s *Server) uiZoneDiagram(w http.ResponseWriter, r *http.Request) error {
 	if i := strings.Index(svg, "<svg"); i > 0 {
 		svg = svg[i:]
 	}
-	p.Data = &zoneDiagramData{siteChoice: c, SVG: template.HTML(svg)}
+	p.Data = &zoneDiagramData{siteChoice: c, Zone: view.Zone, SVG: template.HTML(svg)}
 	s.render(w, r, http.StatusOK, "zone_diagram", p)
 	return nil
 }
@@ -463,9 +483,13 @@ func (s *Server) uiZoneDiagramSVG(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	view, err := diagramView(r, "/zones/diagram", c.SiteID)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "diagram.title")
 	var buf bytes.Buffer
-	if err := s.Zones.WriteDiagram(r.Context(), c.SiteID, &buf, p.diagramLabels(c.Name())); err != nil {
+	if err := s.Zones.WriteDiagram(r.Context(), c.SiteID, view, &buf, p.diagramLabels(c.Name())); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")

@@ -659,7 +659,7 @@ func (s *ZoneService) ImportFlowsCSV(ctx context.Context, siteID int64, r io.Rea
 // WriteDiagram draws the site's network diagram as SVG, with its violations in red. A
 // vendor user's diagram shows only the zones of its company's assets, those assets and the
 // violations of their flows, and no conduit.
-func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Writer, labels medsec.DiagramLabels) error {
+func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, view medsec.DiagramView, w io.Writer, labels medsec.DiagramLabels) error {
 	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
 	if err != nil {
 		return err
@@ -698,8 +698,11 @@ func (s *ZoneService) WriteDiagram(ctx context.Context, siteID int64, w io.Write
 	}
 	d := zone.Diagram{Model: &m, Levels: zone.Levels(sm.model.Zones, sm.model.Assets), Violations: vs, Labels: zone.DiagramLabels{
 		Title: labels.Title, Unclassified: labels.Unclassified, More: labels.More, Violations: labels.Violations,
-		LegendConduit: labels.LegendConduit, LegendViolation: labels.LegendViolation, Unplaced: labels.Unplaced,
-		Kinds: map[zone.Kind]string{}, Classes: map[zone.Class]string{}}}
+		LegendConduit: labels.LegendConduit, LegendViolation: labels.LegendViolation, Unplaced: labels.Unplaced, Conduits: labels.Conduits,
+		Kinds: map[zone.Kind]string{}, Classes: map[zone.Class]string{}}, Focus: view.Zone, ZoneLink: view.ZoneLink}
+	if _, ok := m.Zone(view.Zone); view.Zone != 0 && !ok {
+		return zoneNotFound()
+	}
 	for k, v := range labels.Kinds {
 		d.Labels.Kinds[zone.Kind(k)] = v
 	}

@@ -285,7 +285,7 @@ func TestFlowImportAndViolations(t *testing.T) {
 			t.Errorf("csv export: %v\n%s", err, csv.String())
 		}
 		var svg strings.Builder
-		if err := f.zones.WriteDiagram(ce, f.main.ID, &svg, medsec.DiagramLabels{Title: "網路架構", Violations: "{n} 筆未經管道"}); err != nil {
+		if err := f.zones.WriteDiagram(ce, f.main.ID, medsec.DiagramView{}, &svg, medsec.DiagramLabels{Title: "網路架構", Violations: "{n} 筆未經管道"}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(svg.String(), "<svg") || !strings.Contains(svg.String(), "筆未經管道") {

@@ -66,7 +66,7 @@ func TestPrivateUncoveredIsUnplaced(t *testing.T) {
 			}
 		}
 		var svg bytes.Buffer
-		if err := f.zones.WriteDiagram(ce, f.main.ID, &svg, medsec.DiagramLabels{Title: "t", Unplaced: "Not in any zone"}); err != nil {
+		if err := f.zones.WriteDiagram(ce, f.main.ID, medsec.DiagramView{}, &svg, medsec.DiagramLabels{Title: "t", Unplaced: "Not in any zone"}); err != nil {
 			t.Fatal(err)
 		}
 		groups := regexp.MustCompile(`(?s)<g class="zone[^"]*"[^>]*>.*?</g>\n`).FindAllString(svg.String(), -1)

@@ -157,3 +157,13 @@ func mustFloat(t *testing.T, s string) float64 {
 	}
 	return f
 }
+
+// TestTextWidth: CJK text is measured a full em a character, Latin less.
+func TestTextWidth(t *testing.T) {
+	if w, want := textWidth("放射科", 10, false), 30.0; w != want {
+		t.Errorf("textWidth(放射科) = %v, want %v", w, want)
+	}
+	if w := textWidth("abc", 10, false); w >= 30 {
+		t.Errorf("textWidth(abc) = %v, want less than three ems", w)
+	}
+}
