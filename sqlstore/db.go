@@ -261,6 +261,7 @@ var evidenceReferences = []struct{ table, column string }{
 	{"assessment_evidence", "sha256"},
 	{"evidence_uploads", "sha256"},
 	{"incident_evidence", "sha256"},
+	{"reports", "sha256"},
 }
 
 // EvidenceHashes returns, sorted and without repeats, the SHA-256 of every evidence file
