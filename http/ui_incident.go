@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -17,6 +18,7 @@ func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
 	read, write := medsec.PermIncidentRead, medsec.PermIncidentWrite
 	mux.Handle("GET /incidents", s.ui(read, s.uiIncidentList))
 	mux.Handle("POST /incidents", s.ui(write, s.uiIncidentCreate))
+	mux.Handle("GET /incidents/calendars", s.ui(read, s.uiHolidayList))
 	mux.Handle("POST /incidents/calendar", s.ui(medsec.PermIncidentAdmin, s.uiHolidayImport))
 	mux.Handle("POST /incidents/from-alert", s.ui(write, s.uiIncidentFromAlert))
 	mux.Handle("GET /incidents/ledger", s.ui(read, s.uiIncidentLedger))
@@ -276,15 +278,61 @@ func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// calendarView is one jurisdiction's holiday calendar on the calendars page.
+type calendarView struct {
+	Jurisdiction medsec.Jurisdiction
+	Years        []int
+	Days         []medsec.Holiday
+}
+
+// holidayCalendars reads every jurisdiction's calendar with the years it covers.
+func (s *Server) holidayCalendars(ctx context.Context) ([]calendarView, error) {
+	var out []calendarView
+	for _, j := range medsec.Jurisdictions {
+		days, err := s.Incidents.FindHolidays(ctx, j)
+		if err != nil {
+			return nil, err
+		}
+		v := calendarView{Jurisdiction: j, Days: days, Years: []int{}}
+		for _, d := range days {
+			if y := d.Date.Time().Year(); !slices.Contains(v.Years, y) {
+				v.Years = append(v.Years, y)
+			}
+		}
+		slices.Sort(v.Years)
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (s *Server) holidayPage(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
+	cals, err := s.holidayCalendars(r.Context())
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "incident.calendars_title")
+	p.FieldLabels = incidentListLabels
+	p.Data = cals
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "incident_calendars", p)
+	return nil
+}
+
+func (s *Server) uiHolidayList(w http.ResponseWriter, r *http.Request) error {
+	return s.holidayPage(w, r, http.StatusOK, nil)
+}
+
 func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 	j := medsec.Jurisdiction(r.FormValue("jurisdiction"))
 	if !j.Valid() {
-		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil,
+		return s.holidayPage(w, r, http.StatusUnprocessableEntity,
 			&medsec.ValidationError{Errors: []medsec.FieldError{{Field: "jurisdiction", Key: "err.invalid", Message: "must be TW, CN or JP"}}})
 	}
 	file, head, err := r.FormFile("file")
 	if err != nil {
-		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil,
+		return s.holidayPage(w, r, http.StatusUnprocessableEntity,
 			&medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.required", Message: "is required"}}})
 	}
 	defer file.Close()
@@ -296,10 +344,10 @@ func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err != nil {
-		return s.incidentListPage(w, r, errorStatus(err), nil, err)
+		return s.holidayPage(w, r, errorStatus(err), err)
 	}
 	flash(w, "incident.calendar_imported")
-	http.Redirect(w, r, "/incidents", http.StatusSeeOther)
+	http.Redirect(w, r, "/incidents/calendars", http.StatusSeeOther)
 	return nil
 }
 

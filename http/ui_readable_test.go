@@ -217,6 +217,14 @@ func TestIncidentPagesReadable(t *testing.T) {
 	act(`"action": "meet_item", "key": "stable-24h", "note": "穩定"`)
 	act(`"action": "waive_item", "key": "no-anomaly-72h", "reason": "演練"`)
 	act(`"action": "note", "text": "已關閉外部連線"`)
+	holidays, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/TW", strings.NewReader("date,name,workday\n2026-10-10,國慶日,\n2026-10-17,補行上班,yes\n"))
+	holidays.Header.Set("Authorization", "Bearer "+so)
+	holidays.Header.Set("Content-Type", "text/csv")
+	if res, err := http.DefaultClient.Do(holidays); err != nil || res.StatusCode != 200 {
+		t.Fatalf("calendar import: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	if status, resp := f.do("POST", "/api/v1/incidents", so, fmt.Sprintf(`{"site_id": %d, "title": "年度演練", "scenario": "ddos", "drill": true}`, f.assetHQ.SiteID)); status != 201 {
 		t.Fatalf("drill: %d %s", status, resp)
 	}
@@ -233,8 +241,11 @@ func TestIncidentPagesReadable(t *testing.T) {
 	word := regexp.MustCompile(`[A-Za-z][A-Za-z_.\-]*[A-Za-z]`)
 	c := f.session("u-security-officer")
 	for _, lang := range []string{"zh-TW", "zh-CN", "ja"} {
-		for _, p := range []string{"/incidents", fmt.Sprintf("/incidents/%d", inc.ID), "/incidents/ledger"} {
+		for _, p := range []string{"/incidents", fmt.Sprintf("/incidents/%d", inc.ID), "/incidents/ledger", "/incidents/calendars"} {
 			status, _, body := getIn(t, c, f.srv.URL+p, lang)
+			if p == "/incidents/calendars" && (!strings.Contains(body, "國慶日") || !strings.Contains(body, "2026-10-17")) {
+				t.Errorf("calendars in %s lack the imported days", lang)
+			}
 			if status != 200 {
 				t.Errorf("%s in %s: %d", p, lang, status)
 				continue
