@@ -24,8 +24,10 @@ type searchLoad struct {
 	enabled bool
 	// dashboard measures the home dashboard instead (dashboard.go).
 	dashboard bool
-	clients   int
-	requests  int
+	// report measures the self-inspection report instead (report.go).
+	report   bool
+	clients  int
+	requests int
 }
 
 // searchSets are the searches sent, as a person looking for a device types them: a room,
