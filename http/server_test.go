@@ -265,6 +265,8 @@ var routeTable = []struct {
 	{"GET", "/api/v1/logs/review-schedules", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/review-schedules/{site_id}", medsec.PermLogAdmin, false},
 	{"GET", "/api/v1/logs/review-queries", medsec.PermLogRead, false},
+	{"GET", "/api/v1/logs/retention", medsec.PermLogRead, false},
+	{"PUT", "/api/v1/logs/retention/{class}", medsec.PermLogAdmin, false},
 	{"GET", "/api/v1/assets/{id}/components", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assets/{id}/sbom", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/assets/{id}/scan-results", medsec.PermInventoryRead, false},
