@@ -260,6 +260,47 @@ func (b *builder) remediation(rep *medsec.GapReport) Table {
 			"report.asset", 1.5, "field.site", 1.0, "field.department", 1.0, "field.status", 1.1, "report.owner", 1.0, "report.next_review", 1.0)}
 }
 
+// remediationByControl is the remediation plan one row per control: how many subjects
+// have it open, by status, and where — the self-inspection's summary, whose per-subject
+// detail is the gap report's (a group of 50,000 assets has hundreds of thousands of open
+// pairs).
+func (b *builder) remediationByControl(rep *medsec.GapReport) Table {
+	type agg struct {
+		it       medsec.GapItem
+		n        int
+		byStatus map[medsec.AssessmentStatus]int
+		sites    []string
+	}
+	var order []string
+	rows := map[string]*agg{}
+	for _, it := range rep.Open {
+		a := rows[it.ControlID]
+		if a == nil {
+			a = &agg{it: it, byStatus: map[medsec.AssessmentStatus]int{}}
+			rows[it.ControlID] = a
+			order = append(order, it.ControlID)
+		}
+		a.n++
+		a.byStatus[it.Status]++
+		if it.SiteName != "" && !slices.Contains(a.sites, it.SiteName) {
+			a.sites = append(a.sites, it.SiteName)
+		}
+	}
+	out := make([][]any, 0, len(order))
+	for _, id := range order {
+		a := rows[id]
+		level := ""
+		if a.it.Level != "" {
+			level = b.t("level." + string(a.it.Level))
+		}
+		out = append(out, []any{id, a.it.Title, a.it.TitleEn, level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
+			a.byStatus[medsec.AssessNotAssessed], strings.Join(a.sites, b.t("report.list_sep"))})
+	}
+	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.remediation") + " " + rep.CatalogID, Rows: out,
+		Columns: b.columns("report.control", 0.9, "report.control_text", 2.6, "report.control_text_en", 2.2, "field.level", 0.7,
+			"report.open_subjects", 0.8, "assess.not-implemented", 0.8, "assess.partial", 0.8, "assess.not-assessed", 0.8, "field.site", 1.2)}
+}
+
 func (b *builder) gapReport(id string) (*medsec.GapReport, error) {
 	return b.src.Assessments.GapReport(b.ctx, medsec.GapFilter{CatalogID: id, SiteID: b.siteID()})
 }
@@ -519,9 +560,9 @@ func (b *builder) selfInspection() error {
 	var plan []Table
 	for _, r := range reps {
 		if len(r.Open) > 0 {
-			plan = append(plan, b.remediation(r))
+			plan = append(plan, b.remediationByControl(r))
 		}
 	}
-	b.add(Section{Heading: b.t("report.remediation"), Text: []string{b.t("report.remediation_intro")}, Tables: plan})
+	b.add(Section{Heading: b.t("report.remediation"), Text: []string{b.t("report.remediation_by_control_intro")}, Tables: plan})
 	return nil
 }

@@ -204,14 +204,12 @@ func goldenPages(t *testing.T, data string) {
 			t.Fatal(err)
 		}
 		f.Close()
-		if out, err := exec.Command("pdftoppm", "-r", "40", "-gray", "-png", "-f", "1", "-l", "3", pdf, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v %s", err, out)
-		}
 		for page := 1; page <= 3; page++ {
-			got := filepath.Join(dir, fmt.Sprintf("p-%d.png", page))
-			if _, err := os.Stat(got); err != nil { // pdftoppm pads the number to the page count's width
-				got = filepath.Join(dir, fmt.Sprintf("p-%03d.png", page))
+			n := fmt.Sprint(page)
+			if out, err := exec.Command("pdftoppm", "-r", "40", "-gray", "-png", "-f", n, "-l", n, "-singlefile", pdf, filepath.Join(dir, "p"+n)).CombinedOutput(); err != nil {
+				t.Fatalf("pdftoppm: %v %s", err, out)
 			}
+			got := filepath.Join(dir, "p"+n+".png")
 			golden := filepath.Join("testdata", "golden", fmt.Sprintf("self-inspection-%s-%d.png", lang, page))
 			if *updateGolden {
 				b, _ := os.ReadFile(got)
