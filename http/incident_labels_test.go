@@ -66,6 +66,11 @@ func TestIncidentFormErrorsNameLabels(t *testing.T) {
 		{"person", action("person", "name", "", "role", "lead"), map[string]string{"name": "field.name"}},
 		{"task", action("task", "title", ""), map[string]string{"title": "incident.task"}},
 		{"level", action("level", "level", "2", "reason", ""), map[string]string{"reason": "incident.level_reason"}},
+		// Not a number is refused, not read as 0 (which made "3h" of outage suggest level 4).
+		{"outage 3h", form("/incidents", url.Values{"title": {"x"}, "scenario": {"ransomware"}, "outage_minutes": {"3h"}}),
+			map[string]string{"outage_minutes": "incident.outage_minutes"}},
+		{"version abc", form("/incidents/"+id, url.Values{"version": {"abc"}, "action": {"note"}, "text": {"x"}}),
+			map[string]string{"version": "incident.field.version"}},
 	}
 	bundle, err := i18n.Load()
 	if err != nil {

@@ -232,8 +232,31 @@ func formInt64(r *http.Request, name string) int64 {
 	return n
 }
 
+// formNumbers refuses a form whose named fields hold anything but whole numbers (an
+// empty field is left out, not refused), naming each field: formInt would read "3h" as 0.
+func formNumbers(r *http.Request, names ...string) error {
+	var errs []medsec.FieldError
+	for _, name := range names {
+		for _, v := range r.PostForm[name] {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				errs = append(errs, medsec.FieldError{Field: name, Key: "err.bad_number", Message: "is not a whole number", Value: v})
+			}
+		}
+	}
+	if errs != nil {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
+}
+
 func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
+	if err := formNumbers(r, "site_id", "level", "outage_minutes", "asset_ids"); err != nil {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, err)
+	}
 	c := &medsec.IncidentCreate{SiteID: formInt64(r, "site_id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 		Scenario: medsec.Scenario(r.PostFormValue("scenario")), Drill: r.PostFormValue("drill") != "", Level: medsec.IncidentLevel(formInt(r, "level")),
 		LevelReason: r.PostFormValue("level_reason"), Exposure: medsec.DataExposure(r.PostFormValue("exposure")),
@@ -258,6 +281,9 @@ func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) err
 	if id, err := strconv.ParseInt(raw, 10, 64); err != nil || id <= 0 {
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, &medsec.ValidationError{Errors: []medsec.FieldError{
 			{Field: "alert_id", Key: "err.invalid", Message: "must be an alert number", Value: raw}}})
+	}
+	if err := formNumbers(r, "level", "outage_minutes"); err != nil {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, err)
 	}
 	in := &medsec.IncidentFromAlert{AlertID: formInt64(r, "alert_id"), Level: medsec.IncidentLevel(formInt(r, "level")), LevelReason: r.PostFormValue("level_reason"),
 		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
@@ -438,6 +464,9 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	r.ParseForm()
+	if err := formNumbers(r, "version", "level", "clock_id", "task_id", "minutes", "asset_id"); err != nil {
+		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, err)
+	}
 	f := r.PostFormValue
 	a := &incidentAction{Version: formInt64(r, "version"), Action: f("action"), Level: medsec.IncidentLevel(formInt(r, "level")), Reason: f("reason"),
 		Cause: f("cause"), Actions: f("actions"), Result: f("result"), ClockID: formInt64(r, "clock_id"), TaskID: formInt64(r, "task_id"), Key: f("key"),
