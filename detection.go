@@ -78,6 +78,11 @@ func (r *DetectionRule) EnabledAt(siteID int64) bool {
 	return r.Enabled
 }
 
+// RuleTitleKey is the message key of a rule's title in the translations,
+// "builtin_rule.<Sigma id>.title". Only the built-in rules have one; where a rule has none,
+// its title as written is shown (a MessageArg or NotifyArg carries it as Text).
+func RuleTitleKey(uid string) string { return "builtin_rule." + uid + ".title" }
+
 // ATTACKTags returns the rule's MITRE ATT&CK tags (attack.*).
 func (r *DetectionRule) ATTACKTags() []string {
 	var out []string

@@ -303,7 +303,7 @@ type Incident struct {
 	Jurisdiction Jurisdiction `json:"jurisdiction"`
 	Title        string       `json:"title"`
 	// TitleKey, when set, is the message key of a title medsec chose (the title of the
-	// alert's rule, "rule_title."+its id); Title is then that title as the rule has it.
+	// alert's rule, RuleTitleKey); Title is then that title as the rule has it.
 	TitleKey    string `json:"title_key,omitempty"`
 	Description string `json:"description,omitempty"`
 	// DescriptionMsg is the description medsec wrote (an alert's), nil for a typed one.

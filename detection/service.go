@@ -449,10 +449,12 @@ func (s *Service) alert(f finding) *medsec.Alert {
 	return a
 }
 
-// notification is what the notification service is told about a new alert.
+// notification is what the notification service is told about a new alert: the rule's
+// title goes as its message key, so each recipient reads a built-in rule's title in their
+// language (another rule's as written).
 func notification(a *medsec.Alert) medsec.Notification {
 	return medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.LevelSeverity(a.Level), Key: "notify.alert_raised",
-		Args:  []medsec.NotifyArg{{Text: a.Title}, {Key: "alert.level." + a.Level}, {Text: a.SiteName}},
+		Args:  []medsec.NotifyArg{{Key: medsec.RuleTitleKey(a.RuleUID), Text: a.Title}, {Key: "alert.level." + a.Level}, {Text: a.SiteName}},
 		Link:  fmt.Sprintf("/alerts/%d", a.ID),
 		Scope: medsec.NotifyScope{AssetID: a.AssetID, SiteID: a.SiteID, VendorID: a.VendorID}, Perm: medsec.PermAlertRead,
 		DedupKey: fmt.Sprintf("alert:%d", a.ID)}

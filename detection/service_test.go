@@ -16,8 +16,10 @@ import (
 	"medsec/demo"
 	"medsec/detection"
 	"medsec/eventbus"
+	"medsec/i18n"
 	"medsec/logs"
 	"medsec/logstore"
+	"medsec/notify"
 	"medsec/sqlstore"
 )
 
@@ -169,7 +171,19 @@ func TestFailedLoginBurstRaisesOneAlert(t *testing.T) {
 			t.Errorf("tags: %v", a.Tags)
 		}
 		if len(f.notes.got) != 1 || f.notes.got[0].Kind != medsec.KindAlertRaised || f.notes.got[0].Severity != medsec.SeverityWarning {
-			t.Errorf("notifications: %+v", f.notes.got)
+			t.Fatalf("notifications: %+v", f.notes.got)
+		}
+		// Each recipient reads the built-in rule's title in their language.
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+			title := bundle.T(lang, "builtin_rule.5b844acf-d201-4466-bfdb-ceec6a5e48e0.title")
+			m := notify.Render(bundle, &f.notes.got[0], lang, "")
+			if title == "" || !strings.Contains(m.Subject, title) || !strings.Contains(m.Body, title) || !strings.Contains(m.Subject, bundle.T(lang, "alert.level.high")) {
+				t.Errorf("%s: notification %q / %q lacks %q", lang, m.Subject, m.Body, title)
+			}
 		}
 		rules, _ := f.store.FindRules(system, medsec.RuleFilter{Query: "failed"})
 		hits := map[string]int64{}

@@ -343,7 +343,7 @@ func (s *Server) uiDetectionSettings(w http.ResponseWriter, r *http.Request) err
 // translations (builtin_rule.<Sigma id>.title), any other rule's as its Sigma title. The
 // stored title (English for a built-in rule) stays the rule's title in exports.
 func (p *page) RuleTitle(uid, title string) string {
-	if k := "builtin_rule." + uid + ".title"; p.s.i18n.Has(k) {
+	if k := medsec.RuleTitleKey(uid); p.s.i18n.Has(k) {
 		return p.T(k)
 	}
 	return title

@@ -251,7 +251,7 @@ func TestIncidentPagesReadable(t *testing.T) {
 				continue
 			}
 			if strings.HasPrefix(p, "/incidents/1") && lang == "zh-TW" {
-				for _, want := range []string{"未經任何管道允許之跨區流量", "由告警 #", "放射科停擺超過兩小時", "經通報 ", "引用以達成時限"} {
+				for _, want := range []string{"跨區流量未經任何管道", "由告警 #", "放射科停擺超過兩小時", "經通報 ", "引用以達成時限"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("%s in %s lacks %q", p, lang, want)
 					}

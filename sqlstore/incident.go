@@ -1510,11 +1510,11 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	return inc, false, err
 }
 
-// ruleTitleArg is a detection rule's title as a message argument: the message
-// "rule_title."+its Sigma id where the translations have one (the built-in rules), else
-// the title as the rule has it.
+// ruleTitleArg is a detection rule's title as a message argument: its translations
+// (medsec.RuleTitleKey) where it has them (the built-in rules), else the title as the rule
+// has it.
 func ruleTitleArg(uid, title string) medsec.MessageArg {
-	return medsec.MessageArg{Key: "rule_title." + uid, Text: title}
+	return medsec.MessageArg{Key: medsec.RuleTitleKey(uid), Text: title}
 }
 
 // incidentEvidenceSight reports whether an evidence file is linked to an incident of one of
