@@ -114,7 +114,7 @@ func runDay(n int, dir, shared string) error {
 	}
 	r := rand.New(rand.NewPCG(7, 8))
 	p := &logs.Parser{}
-	day := time.Now().UTC().Truncate(24*time.Hour).Add(-24 * time.Hour)
+	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	var raw int64
 	c0, w0 := cpuTime(), time.Now()
 	batch := make([]logs.Record, 0, 10000)
@@ -180,4 +180,3 @@ func runDay(n int, dir, shared string) error {
 	}
 	return nil
 }
-

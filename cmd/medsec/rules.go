@@ -40,10 +40,23 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("rules import: name at least one file, directory or zip\n" + rulesUsage)
 	}
 	var rules []*medsec.DetectionRule
+	seen := map[string]string{} // a Sigma id, the path that had it first
 	for _, p := range fs.Args() {
 		rs, err := readRulePath(p)
 		if err != nil {
 			return fmt.Errorf("rules import: %w", err)
+		}
+		// Two paths of one run sharing an id are refused as one upload's files are;
+		// otherwise the second would silently replace the first.
+		for _, r := range rs {
+			where := p
+			if r.FileName != "" && r.FileName != filepath.Base(p) { // a file inside a zip or directory
+				where = p + ": " + r.FileName
+			}
+			if other, dup := seen[r.UID]; dup {
+				return fmt.Errorf("rules import: %s: id %s is also the id of a rule in %s", where, r.UID, other)
+			}
+			seen[r.UID] = where
 		}
 		rules = append(rules, rs...)
 	}
