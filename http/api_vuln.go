@@ -98,7 +98,10 @@ func (s *Server) apiFindingCounts(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiFindingGet(w http.ResponseWriter, r *http.Request) error {
+// findingAction is the shared start of every finding workflow handler, API and UI (and of
+// the deadline policy's, whose {id} is a site's): the vulnerability service (ENOTFOUND when
+// the server runs without it) and the {id} of the path, then act.
+func (s *Server) findingAction(r *http.Request, act func(v VulnService, id int64) error) error {
 	v, err := s.vulns()
 	if err != nil {
 		return err
@@ -107,147 +110,93 @@ func (s *Server) apiFindingGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := v.FindFinding(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+	return act(v, id)
+}
+
+// apiFindingRead is an API read of one finding's records: do's result is written as JSON.
+func apiFindingRead[Out any](s *Server, w http.ResponseWriter, r *http.Request, do func(ctx context.Context, v VulnService, id int64) (Out, error)) error {
+	return s.findingAction(r, func(v VulnService, id int64) error {
+		out, err := do(r.Context(), v, id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	})
+}
+
+// apiFindingWrite is an API change of one finding: the JSON body is read into an In, do
+// makes the change and its result is written as JSON with status.
+func apiFindingWrite[In, Out any](s *Server, w http.ResponseWriter, r *http.Request, status int, do func(ctx context.Context, v VulnService, id int64, in *In) (Out, error)) error {
+	return s.findingAction(r, func(v VulnService, id int64) error {
+		var in In
+		if err := readJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := do(r.Context(), v, id, &in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, status, out)
+		return nil
+	})
+}
+
+// listOf is a whole list as the API writes it (every item, one page).
+func listOf[T any](items []T) list[T] {
+	return list[T]{Items: items, Total: len(items), Limit: len(items)}
+}
+
+func (s *Server) apiFindingGet(w http.ResponseWriter, r *http.Request) error {
+	return apiFindingRead(s, w, r, func(ctx context.Context, v VulnService, id int64) (*medsec.Finding, error) {
+		return v.FindFinding(ctx, id)
+	})
 }
 
 func (s *Server) apiFindingAnalyze(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	var a medsec.FindingAnalysis
-	if err := readJSON(r, &a); err != nil {
-		return err
-	}
-	f, err := v.AnalyzeFinding(r.Context(), id, a)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+	return apiFindingWrite(s, w, r, http.StatusOK, func(ctx context.Context, v VulnService, id int64, a *medsec.FindingAnalysis) (*medsec.Finding, error) {
+		return v.AnalyzeFinding(ctx, id, *a)
+	})
 }
 
 func (s *Server) apiFindingControls(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	cs, err := v.FindControls(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list[*medsec.CompensatingControl]{Items: cs, Total: len(cs), Limit: len(cs)})
-	return nil
+	return apiFindingRead(s, w, r, func(ctx context.Context, v VulnService, id int64) (list[*medsec.CompensatingControl], error) {
+		cs, err := v.FindControls(ctx, id)
+		return listOf(cs), err
+	})
 }
 
 func (s *Server) apiFindingControlAdd(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	var c medsec.CompensatingControl
-	if err := readJSON(r, &c); err != nil {
-		return err
-	}
-	c.FindingID = id
-	if err := v.AddCompensatingControl(r.Context(), &c); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, &c)
-	return nil
+	return apiFindingWrite(s, w, r, http.StatusCreated, func(ctx context.Context, v VulnService, id int64, c *medsec.CompensatingControl) (*medsec.CompensatingControl, error) {
+		c.FindingID = id
+		return c, v.AddCompensatingControl(ctx, c)
+	})
 }
 
 func (s *Server) apiFindingFixes(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	es, err := v.FindFixEntries(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list[*medsec.FixEntry]{Items: es, Total: len(es), Limit: len(es)})
-	return nil
+	return apiFindingRead(s, w, r, func(ctx context.Context, v VulnService, id int64) (list[*medsec.FixEntry], error) {
+		es, err := v.FindFixEntries(ctx, id)
+		return listOf(es), err
+	})
 }
 
 func (s *Server) apiFindingFixAdd(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	var e medsec.FixEntry
-	if err := readJSON(r, &e); err != nil {
-		return err
-	}
-	e.FindingID = id
-	if err := v.AddFixEntry(r.Context(), &e); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, &e)
-	return nil
+	return apiFindingWrite(s, w, r, http.StatusCreated, func(ctx context.Context, v VulnService, id int64, e *medsec.FixEntry) (*medsec.FixEntry, error) {
+		e.FindingID = id
+		return e, v.AddFixEntry(ctx, e)
+	})
 }
 
 func (s *Server) apiFindingRescores(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	g, err := v.RescoreGuide(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, g)
-	return nil
+	return apiFindingRead(s, w, r, func(ctx context.Context, v VulnService, id int64) (*medsec.RescoreGuide, error) {
+		return v.RescoreGuide(ctx, id)
+	})
 }
 
 func (s *Server) apiFindingRescore(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in medsec.FindingRescore
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	out, err := v.RescoreFinding(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return apiFindingWrite(s, w, r, http.StatusCreated, func(ctx context.Context, v VulnService, id int64, in *medsec.FindingRescore) (*medsec.Rescore, error) {
+		return v.RescoreFinding(ctx, id, *in)
+	})
 }
 
 func (s *Server) apiPolicyList(w http.ResponseWriter, r *http.Request) error {
@@ -259,52 +208,41 @@ func (s *Server) apiPolicyList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[*medsec.DeadlinePolicy]{Items: ps, Total: len(ps), Limit: len(ps)})
+	writeJSON(w, http.StatusOK, listOf(ps))
 	return nil
 }
 
 func (s *Server) apiPolicySet(w http.ResponseWriter, r *http.Request) error {
+	// {id} is the site's.
+	return apiFindingWrite(s, w, r, http.StatusOK, func(ctx context.Context, v VulnService, id int64, p *medsec.DeadlinePolicy) (*medsec.DeadlinePolicy, error) {
+		p.SiteID = id
+		return p, v.SetDeadlinePolicy(ctx, p)
+	})
+}
+
+// fixLedger returns every fix-ledger line in the caller's scope, for the ledger's API, page
+// and export.
+func (s *Server) fixLedger(r *http.Request) ([]*medsec.FixEntry, error) {
 	v, err := s.vulns()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	var p medsec.DeadlinePolicy
-	if err := readJSON(r, &p); err != nil {
-		return err
-	}
-	p.SiteID = id
-	if err := v.SetDeadlinePolicy(r.Context(), &p); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, &p)
-	return nil
+	return v.FindFixEntries(r.Context(), 0)
 }
 
 func (s *Server) apiFixLedger(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
+	es, err := s.fixLedger(r)
 	if err != nil {
 		return err
 	}
-	es, err := v.FindFixEntries(r.Context(), 0)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list[*medsec.FixEntry]{Items: es, Total: len(es), Limit: len(es)})
+	writeJSON(w, http.StatusOK, listOf(es))
 	return nil
 }
 
 // exportFixLedger writes the fix ledger (漏洞修復臺賬) as CSV or, with format=xlsx, XLSX,
 // headers in the caller's language.
 func (s *Server) exportFixLedger(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	es, err := v.FindFixEntries(r.Context(), 0)
+	es, err := s.fixLedger(r)
 	if err != nil {
 		return err
 	}

@@ -184,106 +184,85 @@ func (s *Server) afterFindingPost(w http.ResponseWriter, r *http.Request, id int
 	return nil
 }
 
+// uiFindingPost is a change of one finding from a form of its page (the shared
+// findingAction start): do makes it, then afterFindingPost shows the page again with the
+// form's error or sends the browser back to it with the flash key.
+func (s *Server) uiFindingPost(w http.ResponseWriter, r *http.Request, key string, do func(ctx context.Context, v VulnService, id int64) error) error {
+	return s.findingAction(r, func(v VulnService, id int64) error {
+		return s.afterFindingPost(w, r, id, do(r.Context(), v, id), key)
+	})
+}
+
 func (s *Server) uiFindingAnalyze(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
+	return s.uiFindingPost(w, r, "vuln.saved", func(ctx context.Context, v VulnService, id int64) error {
+		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+		a := medsec.FindingAnalysis{State: medsec.FindingState(r.PostFormValue("state")), Justification: r.PostFormValue("justification"),
+			Detail: r.PostFormValue("detail"), Version: version}
+		if a.State != medsec.FindingNotAffected {
+			a.Justification = ""
+		}
+		_, err := v.AnalyzeFinding(ctx, id, a)
 		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	a := medsec.FindingAnalysis{State: medsec.FindingState(r.PostFormValue("state")), Justification: r.PostFormValue("justification"),
-		Detail: r.PostFormValue("detail"), Version: version}
-	if a.State != medsec.FindingNotAffected {
-		a.Justification = ""
-	}
-	_, err = v.AnalyzeFinding(r.Context(), id, a)
-	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+	})
 }
 
 func (s *Server) uiFindingControl(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	review, _ := medsec.ParseDate(r.PostFormValue("review_on"))
-	err = v.AddCompensatingControl(r.Context(), &medsec.CompensatingControl{FindingID: id, Description: r.PostFormValue("description"), ReviewOn: review})
-	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+	return s.uiFindingPost(w, r, "vuln.saved", func(ctx context.Context, v VulnService, id int64) error {
+		review, _ := medsec.ParseDate(r.PostFormValue("review_on"))
+		return v.AddCompensatingControl(ctx, &medsec.CompensatingControl{FindingID: id, Description: r.PostFormValue("description"), ReviewOn: review})
+	})
 }
 
 func (s *Server) uiFindingFix(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), time.UTC)
-	if perr != nil {
-		at = time.Time{}
-	}
-	retest, _ := medsec.ParseDate(r.PostFormValue("retest_on"))
-	err = v.AddFixEntry(r.Context(), &medsec.FixEntry{FindingID: id, At: at, Operator: r.PostFormValue("operator"), Action: r.PostFormValue("action"),
-		Verification: r.PostFormValue("verification"), Result: medsec.FixResult(r.PostFormValue("result")), RetestOn: retest, RetestResult: r.PostFormValue("retest_result")})
-	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+	return s.uiFindingPost(w, r, "vuln.saved", func(ctx context.Context, v VulnService, id int64) error {
+		at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), time.UTC)
+		if perr != nil {
+			at = time.Time{}
+		}
+		retest, _ := medsec.ParseDate(r.PostFormValue("retest_on"))
+		return v.AddFixEntry(ctx, &medsec.FixEntry{FindingID: id, At: at, Operator: r.PostFormValue("operator"), Action: r.PostFormValue("action"),
+			Verification: r.PostFormValue("verification"), Result: medsec.FixResult(r.PostFormValue("result")), RetestOn: retest, RetestResult: r.PostFormValue("retest_result")})
+	})
 }
 
 func (s *Server) uiFindingPermission(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := v.FindFinding(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	said, _ := medsec.ParseDate(r.PostFormValue("said_on"))
-	p := &medsec.PatchPermission{Allowed: r.PostFormValue("allowed") == "yes", SaidBy: r.PostFormValue("said_by"), SaidOn: said, Evidence: r.PostFormValue("evidence")}
-	if r.PostFormValue("for") == "model" {
-		a, err := s.Assets.FindAssetByID(r.Context(), f.AssetID)
+	return s.findingAction(r, func(v VulnService, id int64) error {
+		// The finding (and its asset) must be found before the form is read: a finding
+		// outside the caller's scope is ENOTFOUND, not a form error.
+		f, err := v.FindFinding(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		p.VendorID, p.Model = a.VendorID, a.Model
-	} else {
-		p.AssetID = f.AssetID
-	}
-	err = v.SetPatchPermission(r.Context(), p)
-	return s.afterFindingPost(w, r, id, err, "vuln.saved")
+		said, _ := medsec.ParseDate(r.PostFormValue("said_on"))
+		p := &medsec.PatchPermission{Allowed: r.PostFormValue("allowed") == "yes", SaidBy: r.PostFormValue("said_by"), SaidOn: said, Evidence: r.PostFormValue("evidence")}
+		if r.PostFormValue("for") == "model" {
+			a, err := s.Assets.FindAssetByID(r.Context(), f.AssetID)
+			if err != nil {
+				return err
+			}
+			p.VendorID, p.Model = a.VendorID, a.Model
+		} else {
+			p.AssetID = f.AssetID
+		}
+		return s.afterFindingPost(w, r, id, v.SetPatchPermission(r.Context(), p), "vuln.saved")
+	})
 }
 
 // uiFindingRescore re-scores a finding from the rubric form: one select per question
 // ("" not answered), explicit metrics as "MAC:H/MPR:L", and the reason.
 func (s *Server) uiFindingRescore(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
+	return s.uiFindingPost(w, r, "vuln.rescored", func(ctx context.Context, v VulnService, id int64) error {
+		in := medsec.FindingRescore{Reason: r.PostFormValue("reason"), Answers: medsec.RubricAnswers{Reach: r.PostFormValue("reach"),
+			IntegrityHarm: r.PostFormValue("integrity_harm"), AvailabilityHarm: r.PostFormValue("availability_harm"),
+			ClinicalUse: r.PostFormValue("clinical_use"), PatientData: r.PostFormValue("patient_data")}}
+		metrics, err := vuln.ParseMetricList(r.PostFormValue("metrics"))
+		if err != nil {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "metrics", Key: "err.bad_value", Message: err.Error(), Value: r.PostFormValue("metrics")}}}
+		}
+		in.Metrics = metrics
+		_, err = v.RescoreFinding(ctx, id, in)
 		return err
-	}
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
-	in := medsec.FindingRescore{Reason: r.PostFormValue("reason"), Answers: medsec.RubricAnswers{Reach: r.PostFormValue("reach"),
-		IntegrityHarm: r.PostFormValue("integrity_harm"), AvailabilityHarm: r.PostFormValue("availability_harm"),
-		ClinicalUse: r.PostFormValue("clinical_use"), PatientData: r.PostFormValue("patient_data")}}
-	if in.Metrics, err = vuln.ParseMetricList(r.PostFormValue("metrics")); err != nil {
-		err = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "metrics", Key: "err.bad_value", Message: err.Error(), Value: r.PostFormValue("metrics")}}}
-	} else {
-		_, err = v.RescoreFinding(r.Context(), id, in)
-	}
-	return s.afterFindingPost(w, r, id, err, "vuln.rescored")
+	})
 }
 
 // renderPolicies shows the sites' deadline policies with the plan's clauses, and a form
@@ -354,11 +333,7 @@ func (s *Server) uiPolicySet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) uiFixLedger(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.vulns()
-	if err != nil {
-		return err
-	}
-	es, err := v.FindFixEntries(r.Context(), 0)
+	es, err := s.fixLedger(r)
 	if err != nil {
 		return err
 	}

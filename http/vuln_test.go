@@ -60,7 +60,7 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 	}
 	users := services.Users.(*sqlstore.UserService)
 	tokens, sessions := map[medsec.Role]string{}, map[medsec.Role]string{}
-	for _, role := range []medsec.Role{medsec.RoleClinicalEngineer, medsec.RoleSOCAnalyst, medsec.RoleVendor} {
+	for _, role := range []medsec.Role{medsec.RoleClinicalEngineer, medsec.RoleSOCAnalyst, medsec.RoleVendor, medsec.RoleAdmin} {
 		u := &medsec.User{Username: "u-" + string(role), Role: role}
 		if role == medsec.RoleVendor {
 			u.VendorID = philips.ID
@@ -259,5 +259,60 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 		if status, b := page1("/vulnerabilities/policy", lang); status != 200 || !strings.Contains(b, "003 §5.2.1") || !strings.Contains(b, "本院") {
 			t.Errorf("%s policy page: %d", lang, status)
 		}
+	}
+
+	// Every finding action goes through the one shared helper: the reads list what the
+	// writes made, a bad id is 404, a bad form shows the page again with 422 and stores
+	// nothing, a good one redirects to the finding.
+	for _, sub := range []string{"/controls", "/fixes", "/rescores"} {
+		status, _, body := do("GET", path+sub, ce, "", nil)
+		if status != 200 || (sub != "/rescores" && !bytes.Contains(body, []byte(`"total": 1`))) || (sub == "/rescores" && !bytes.Contains(body, []byte("imaging VLAN only"))) {
+			t.Errorf("GET %s: %d %s", sub, status, body)
+		}
+		if status, _, _ := do("GET", "/api/v1/findings/x"+sub, ce, "", nil); status != 404 {
+			t.Errorf("GET a bad id's %s: %d", sub, status)
+		}
+	}
+	if status, _, body := do("POST", path+"/rescores", ce, "application/json", []byte(`{"answers":{"reach":"hospital"},"reason":"API re-score"}`)); status != 201 || !bytes.Contains(body, []byte(`"reason": "API re-score"`)) {
+		t.Errorf("API re-score: %d %s", status, body)
+	}
+	uiPost := func(sub string, form url.Values) (int, string) {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/vulnerabilities/%d%s", ts.URL, xrFinding.ID, sub), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "medsec_session", Value: sessions[medsec.RoleClinicalEngineer]})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tc := range []struct {
+		sub       string
+		bad, good url.Values
+	}{
+		{"/controls", url.Values{"description": {"isolated"}}, url.Values{"description": {"isolated VLAN"}, "review_on": {"2027-05-31"}}},
+		{"/fixes", url.Values{"operator": {"林醫工"}, "result": {"passed"}}, url.Values{"at": {"2026-11-30T11:00"}, "operator": {"林醫工"}, "action": {"retested"}, "result": {"pending"}}},
+		{"/permission", url.Values{"allowed": {"yes"}}, url.Values{"allowed": {"yes"}, "said_by": {"GE"}, "said_on": {"2026-11-30"}, "for": {"model"}}},
+	} {
+		if status, b := uiPost(tc.sub, tc.bad); status != 422 || !strings.Contains(b, "ICSMA-18-037-02") {
+			t.Errorf("bad %s form: %d", tc.sub, status)
+		}
+		if status, _ := uiPost(tc.sub, tc.good); status != 303 {
+			t.Errorf("good %s form: %d", tc.sub, status)
+		}
+	}
+	cs, _ := services.Vulns.FindControls(ctx, xrFinding.ID)
+	fixes, _ := services.Vulns.FindFixEntries(ctx, xrFinding.ID)
+	if f, err := services.Vulns.FindFinding(ctx, xrFinding.ID); err != nil || len(cs) != 2 || len(fixes) != 2 || f.Permission == nil || f.Permission.Allowed {
+		// The asset's own word (not allowed) stands over the model's now recorded.
+		t.Errorf("after the forms: %d controls, %d fixes, %+v %v", len(cs), len(fixes), f, err)
+	}
+	if status, _, body := do("PUT", fmt.Sprintf("/api/v1/deadline-policies/%d", xr.SiteID), tokens[medsec.RoleAdmin], "application/json", []byte(`{"high_hours":12}`)); status != 200 || !bytes.Contains(body, []byte(`"high_hours": 12`)) {
+		t.Errorf("PUT policy: %d %s", status, body)
+	}
+	if status, _, _ := do("PUT", fmt.Sprintf("/api/v1/deadline-policies/%d", xr.SiteID), tokens[medsec.RoleAdmin], "application/json", []byte(`{"high_hours":-1}`)); status != 422 {
+		t.Errorf("PUT a bad policy: %d", status)
 	}
 }
