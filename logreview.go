@@ -39,8 +39,11 @@ const (
 // the findings, the queries run with the hash of what each returned, and the sign-off.
 // A signed review cannot change.
 type LogReview struct {
-	ID          int64     `json:"id"`
-	SiteID      int64     `json:"site_id"`
+	ID     int64 `json:"id"`
+	SiteID int64 `json:"site_id"`
+	// TimeZone is the site's time zone (Site.Zone), in which the period's bounds are local
+	// midnights; the times below are given in it.
+	TimeZone    string    `json:"time_zone"`
 	PeriodStart time.Time `json:"period_start"`
 	PeriodEnd   time.Time `json:"period_end"`
 	Due         time.Time `json:"due"`
@@ -66,6 +69,9 @@ type LogReviewSchedule struct {
 	SiteID  int64  `json:"site_id"`
 	Cadence string `json:"cadence"`
 	DueDays int    `json:"due_days"`
+	// TimeZone is the site's time zone (Site.Zone: its own, else its jurisdiction's), in
+	// which periods start at local midnight; the service fills it, a caller does not set it.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // DefaultLogReviewSchedule is the schedule of a site that set none: monthly, due ten days
@@ -92,18 +98,21 @@ func (s *LogReviewSchedule) Validate() error {
 	return nil
 }
 
-// LastPeriod returns the latest whole period that ended at or before now, in UTC. Periods
-// are aligned to calendar boundaries: days to midnight, weeks to Monday, months to the
-// first, years to 1 January, counted from 2000-01-01 so that every n-unit cadence has
-// fixed boundaries.
+// LastPeriod returns the latest whole period that ended at or before now, in the
+// schedule's time zone (UTC when it has none or an unknown one). Periods are aligned to
+// local calendar boundaries: days to midnight, weeks to Monday, months to the first,
+// years to 1 January, counted from 2000-01-01 so that every n-unit cadence has fixed
+// boundaries. Where the zone has daylight saving time a day is 23 or 25 hours long: a
+// period still starts and ends at local midnight.
 func (s *LogReviewSchedule) LastPeriod(now time.Time) (start, end time.Time) {
 	m := logCadence.FindStringSubmatch(s.Cadence)
 	if m == nil {
 		m = logCadence.FindStringSubmatch(DefaultLogReviewSchedule.Cadence)
 	}
 	n, _ := strconv.Atoi(m[1])
-	now = now.UTC()
-	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	loc := s.Location()
+	now = now.In(loc)
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, loc)
 	add := func(t time.Time, k int) time.Time {
 		switch m[2] {
 		case "D":
@@ -140,6 +149,21 @@ func (s *LogReviewSchedule) LastPeriod(now time.Time) (start, end time.Time) {
 		end = add(epoch, k)
 	}
 	return add(epoch, k-1), end
+}
+
+// Location returns the schedule's time zone, UTC when it has none or an unknown one.
+func (s *LogReviewSchedule) Location() *time.Location {
+	return zoneOrUTC(s.TimeZone)
+}
+
+// zoneOrUTC returns the location of an IANA name, UTC for an empty or unknown one.
+func zoneOrUTC(name string) *time.Location {
+	if name != "" && name != "Local" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // ReviewDigest is the hash a review keeps of what a query returned: the SHA-256 (hex) of

@@ -28,9 +28,11 @@ func NewLogReviewService(db *DB, store *logstore.Store) *LogReviewService {
 }
 
 const logReviewColumns = `r.id, r.site_id, r.period_start, r.period_end, r.due, r.reviewer_id, r.reviewed_at, r.findings,
-	r.queries_json, r.signed_by, r.signed_at, r.created_at, COALESCE(ru.display_name, ru.username, ''), COALESCE(su.display_name, su.username, '')`
+	r.queries_json, r.signed_by, r.signed_at, r.created_at, COALESCE(ru.display_name, ru.username, ''), COALESCE(su.display_name, su.username, ''),
+	COALESCE(st.time_zone, ''), COALESCE(sj.jurisdiction, '` + string(DefaultJurisdiction) + `')`
 
-const logReviewFrom = ` FROM log_reviews r LEFT JOIN users ru ON ru.id = r.reviewer_id LEFT JOIN users su ON su.id = r.signed_by`
+const logReviewFrom = ` FROM log_reviews r LEFT JOIN users ru ON ru.id = r.reviewer_id LEFT JOIN users su ON su.id = r.signed_by
+	LEFT JOIN sites st ON st.id = r.site_id LEFT JOIN incident_site_settings sj ON sj.site_id = r.site_id`
 
 func logReviewNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Log review not found.", Key: "err.log_review_not_found"}
@@ -41,11 +43,15 @@ func scanLogReview(scan func(dest ...any) error, now time.Time) (*medsec.LogRevi
 	var reviewer, signer sql.NullInt64
 	var reviewed, signed sql.NullTime
 	var queries string
+	var site medsec.Site
 	if err := scan(&r.ID, &r.SiteID, &r.PeriodStart, &r.PeriodEnd, &r.Due, &reviewer, &reviewed, &r.Findings, &queries,
-		&signer, &signed, &r.CreatedAt, &r.ReviewerName, &r.SignedByName); err != nil {
+		&signer, &signed, &r.CreatedAt, &r.ReviewerName, &r.SignedByName, &site.TimeZone, &site.Jurisdiction); err != nil {
 		return nil, err
 	}
-	r.PeriodStart, r.PeriodEnd, r.Due, r.CreatedAt = r.PeriodStart.UTC(), r.PeriodEnd.UTC(), r.Due.UTC(), r.CreatedAt.UTC()
+	// The period's bounds are local midnights of the site: read them in its zone.
+	r.TimeZone = site.Zone()
+	loc := (&medsec.LogReviewSchedule{TimeZone: r.TimeZone}).Location()
+	r.PeriodStart, r.PeriodEnd, r.Due, r.CreatedAt = r.PeriodStart.In(loc), r.PeriodEnd.In(loc), r.Due.In(loc), r.CreatedAt.UTC()
 	r.ReviewerID, r.SignedBy = reviewer.Int64, signer.Int64
 	if reviewed.Valid {
 		r.ReviewedAt = reviewed.Time.UTC()
@@ -305,8 +311,10 @@ func (s *LogReviewService) schedules(ctx context.Context, q querier, sc scope) (
 	if where == "" {
 		where = "1 = 1"
 	}
-	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT s.id, COALESCE(l.cadence, ''), COALESCE(l.due_days, 0), l.site_id IS NOT NULL
-		FROM sites s LEFT JOIN log_review_schedules l ON l.site_id = s.id WHERE `+where+` ORDER BY s.id`), args...)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT s.id, COALESCE(l.cadence, ''), COALESCE(l.due_days, 0), l.site_id IS NOT NULL,
+		s.time_zone, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`')
+		FROM sites s LEFT JOIN log_review_schedules l ON l.site_id = s.id LEFT JOIN incident_site_settings j ON j.site_id = s.id
+		WHERE `+where+` ORDER BY s.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("log review schedules: %w", err)
 	}
@@ -315,9 +323,11 @@ func (s *LogReviewService) schedules(ctx context.Context, q querier, sc scope) (
 	for rows.Next() {
 		var ls medsec.LogReviewSchedule
 		var set bool
-		if err := rows.Scan(&ls.SiteID, &ls.Cadence, &ls.DueDays, &set); err != nil {
+		var site medsec.Site
+		if err := rows.Scan(&ls.SiteID, &ls.Cadence, &ls.DueDays, &set, &site.TimeZone, &site.Jurisdiction); err != nil {
 			return nil, fmt.Errorf("log review schedules: %w", err)
 		}
+		ls.TimeZone = site.Zone()
 		if !set {
 			ls.Cadence, ls.DueDays = medsec.DefaultLogReviewSchedule.Cadence, medsec.DefaultLogReviewSchedule.DueDays
 		}
@@ -356,6 +366,7 @@ func (s *LogReviewService) SetLogReviewSchedule(ctx context.Context, ls medsec.L
 	if before == nil {
 		return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Site not found.", Key: "err.site_not_found"}
 	}
+	ls.TimeZone = before.TimeZone // the site's, not the caller's
 	if _, err := tx.exec(ctx, `DELETE FROM log_review_schedules WHERE site_id = ?`, ls.SiteID); err != nil {
 		return fmt.Errorf("log review schedule: %w", err)
 	}

@@ -84,8 +84,9 @@ func TestLogReviewSignOff(t *testing.T) {
 			t.Fatalf("main site reviews: %v, %v", list, err)
 		}
 		r := list[0]
-		if !r.PeriodStart.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) || !r.PeriodEnd.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) ||
-			!r.Due.Equal(time.Date(2026, 11, 11, 0, 0, 0, 0, time.UTC)) || !r.Overdue || r.Status != medsec.LogReviewOpen {
+		taipei, _ := time.LoadLocation("Asia/Taipei") // the site's jurisdiction's zone
+		if !r.PeriodStart.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, taipei)) || !r.PeriodEnd.Equal(time.Date(2026, 11, 1, 0, 0, 0, 0, taipei)) ||
+			!r.Due.Equal(time.Date(2026, 11, 11, 0, 0, 0, 0, taipei)) || !r.Overdue || r.Status != medsec.LogReviewOpen {
 			t.Fatalf("October review: %+v", r)
 		}
 		if got, _ := svc.FindLogReviews(as(soc), medsec.LogReviewFilter{Overdue: true}); len(got) != 2 {
@@ -190,6 +191,97 @@ func TestLogReviewPeriods(t *testing.T) {
 			t.Errorf("%s: %s – %s, want %s – %s", c.cadence, start, end, c.start, c.end)
 		}
 	}
+}
+
+// TestLogReviewPeriodsInSiteZone checks that periods start at the site's local midnight:
+// in Asia/Taipei (UTC+8, no daylight saving) a day starts at 16:00 UTC the day before; in
+// Europe/Berlin the day clocks go forward (29 March 2026) is 23 hours long and the
+// weekly and monthly periods around it still start at local midnight.
+func TestLogReviewPeriodsInSiteZone(t *testing.T) {
+	taipei, _ := time.LoadLocation("Asia/Taipei")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	for _, c := range []struct {
+		zone       string
+		cadence    string
+		now        time.Time
+		start, end time.Time
+	}{
+		// 2026-11-30 01:00 in Taipei is still 29 November in UTC: the last whole day is the 29th in Taipei.
+		{"Asia/Taipei", "P1D", time.Date(2026, 11, 29, 17, 0, 0, 0, time.UTC), time.Date(2026, 11, 29, 0, 0, 0, 0, taipei), time.Date(2026, 11, 30, 0, 0, 0, 0, taipei)},
+		{"Asia/Taipei", "P1M", time.Date(2026, 11, 30, 16, 30, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, taipei), time.Date(2026, 12, 1, 0, 0, 0, 0, taipei)},
+		{"Asia/Taipei", "P1W", time.Date(2026, 11, 29, 16, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 0, 0, 0, 0, taipei), time.Date(2026, 11, 30, 0, 0, 0, 0, taipei)},
+		{"Europe/Berlin", "P1D", time.Date(2026, 3, 30, 1, 0, 0, 0, berlin), time.Date(2026, 3, 29, 0, 0, 0, 0, berlin), time.Date(2026, 3, 30, 0, 0, 0, 0, berlin)},
+		{"Europe/Berlin", "P1W", time.Date(2026, 4, 6, 0, 30, 0, 0, berlin), time.Date(2026, 3, 30, 0, 0, 0, 0, berlin), time.Date(2026, 4, 6, 0, 0, 0, 0, berlin)},
+		{"Europe/Berlin", "P1M", time.Date(2026, 4, 1, 0, 0, 0, 0, berlin), time.Date(2026, 3, 1, 0, 0, 0, 0, berlin), time.Date(2026, 4, 1, 0, 0, 0, 0, berlin)},
+		{"Europe/Berlin", "P1D", time.Date(2026, 10, 26, 0, 0, 1, 0, berlin), time.Date(2026, 10, 25, 0, 0, 0, 0, berlin), time.Date(2026, 10, 26, 0, 0, 0, 0, berlin)},
+	} {
+		s := medsec.LogReviewSchedule{Cadence: c.cadence, TimeZone: c.zone}
+		start, end := s.LastPeriod(c.now)
+		if !start.Equal(c.start) || !end.Equal(c.end) {
+			t.Errorf("%s %s at %s: %s – %s, want %s – %s", c.zone, c.cadence, c.now.UTC(), start, end, c.start, c.end)
+		}
+	}
+	// The day clocks go forward is 23 hours long, the day they go back 25.
+	s := medsec.LogReviewSchedule{Cadence: "P1D", TimeZone: "Europe/Berlin"}
+	if a, b := s.LastPeriod(time.Date(2026, 3, 30, 12, 0, 0, 0, berlin)); b.Sub(a) != 23*time.Hour {
+		t.Errorf("29 March 2026 in Berlin: %s long, want 23h", b.Sub(a))
+	}
+	if a, b := s.LastPeriod(time.Date(2026, 10, 26, 12, 0, 0, 0, berlin)); b.Sub(a) != 25*time.Hour {
+		t.Errorf("25 October 2026 in Berlin: %s long, want 25h", b.Sub(a))
+	}
+}
+
+// TestLogReviewTaskInSiteZone creates the reviews of two sites, one in Taipei (its
+// jurisdiction's zone) and one set to Europe/Berlin, and checks each period starts at its
+// own local midnight and is read back in its zone.
+func TestLogReviewTaskInSiteZone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		org := sqlstore.NewOrgService(db)
+		branch.TimeZone = "Europe/Berlin"
+		if err := org.UpdateSite(system, branch); err != nil {
+			t.Fatal(err)
+		}
+		// 1 April 2026 00:30 in Taipei (31 March 16:30 UTC): March has ended in Taipei, not in Berlin.
+		now := time.Date(2026, 3, 31, 16, 30, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		svc := sqlstore.NewLogReviewService(db, nil)
+		for _, ls := range []medsec.LogReviewSchedule{{SiteID: main.ID, Cadence: "P1D", DueDays: 1}, {SiteID: branch.ID, Cadence: "P1D", DueDays: 1}} {
+			if err := svc.SetLogReviewSchedule(system, ls); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.EnsureLogReviews(system, now); err != nil {
+			t.Fatal(err)
+		}
+		taipei, _ := time.LoadLocation("Asia/Taipei")
+		berlin, _ := time.LoadLocation("Europe/Berlin")
+		want := map[int64][2]time.Time{
+			main.ID:   {time.Date(2026, 3, 31, 0, 0, 0, 0, taipei), time.Date(2026, 4, 1, 0, 0, 0, 0, taipei)},
+			branch.ID: {time.Date(2026, 3, 30, 0, 0, 0, 0, berlin), time.Date(2026, 3, 31, 0, 0, 0, 0, berlin)},
+		}
+		zones := map[int64]string{main.ID: "Asia/Taipei", branch.ID: "Europe/Berlin"}
+		rs, err := svc.FindLogReviews(system, medsec.LogReviewFilter{})
+		if err != nil || len(rs) != 2 {
+			t.Fatalf("reviews: %d, %v", len(rs), err)
+		}
+		for _, r := range rs {
+			w := want[r.SiteID]
+			if !r.PeriodStart.Equal(w[0]) || !r.PeriodEnd.Equal(w[1]) || r.TimeZone != zones[r.SiteID] || r.PeriodStart.Location().String() != zones[r.SiteID] ||
+				r.PeriodStart.Format("2006-01-02 15:04") != w[0].Format("2006-01-02 15:04") {
+				t.Errorf("site %d: %s – %s (%s), want %s – %s", r.SiteID, r.PeriodStart, r.PeriodEnd, r.TimeZone, w[0], w[1])
+			}
+		}
+		ss, err := svc.LogReviewSchedules(system)
+		if err != nil || len(ss) != 2 {
+			t.Fatalf("schedules: %+v, %v", ss, err)
+		}
+		for _, s := range ss {
+			if s.TimeZone != zones[s.SiteID] {
+				t.Errorf("schedule of site %d in %q, want %q", s.SiteID, s.TimeZone, zones[s.SiteID])
+			}
+		}
+	})
 }
 
 // collectNotifier keeps what it is told; the dispatcher's own delivery is tested with
