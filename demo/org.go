@@ -13,6 +13,13 @@ const (
 	siteBranch = "BR" // the branch hospital
 )
 
+// MainSite and BranchSite are the codes of the demo's medical centre and its branch
+// hospital, for the parts of the demo that set something per site.
+const (
+	MainSite   = siteMain
+	BranchSite = siteBranch
+)
+
 func sites() []medsec.Site {
 	return []medsec.Site{
 		{Code: siteMain, Name: "示範醫學中心", Address: "臺北市中正區示範路 100 號", Jurisdiction: medsec.JurisdictionTW},

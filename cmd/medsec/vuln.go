@@ -29,6 +29,7 @@ const vulnUsage = `usage:
   medsec vuln rescore [--data DIR | --db URL] --finding ID --reason TEXT [--reach A]
                      [--integrity-harm A] [--availability-harm A] [--clinical-use A]
                      [--patient-data A] [--metrics MAC:H/MPR:L]
+  medsec vuln deadlines show|set ...   (the sites' fix-deadline policies; see "medsec vuln deadlines help")
 
 import reads each PATH (a file, or a directory read recursively) and tells its
 format from its content: CSAF 2.0 advisories (CISA ICSMA), NVD CVE API 2.0 JSON
@@ -64,6 +65,9 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return flag.ErrHelp
 		}
 		return nil
+	}
+	if args[0] == "deadlines" {
+		return runVulnDeadlines(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("vuln "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

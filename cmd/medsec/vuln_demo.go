@@ -99,6 +99,25 @@ func loadVulnDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return s.Vulns.AddFixEntry(ctx, &medsec.FixEntry{FindingID: f.ID, At: now.Add(-time.Hour), Operator: "郭子豪",
-		Action: "已向 GE 申請 B450 韌體更新，待原廠到院", Verification: "更新後以原廠工具驗證版本", Result: medsec.FixPending})
+	if err := s.Vulns.AddFixEntry(ctx, &medsec.FixEntry{FindingID: f.ID, At: now.Add(-time.Hour), Operator: "郭子豪",
+		Action: "已向 GE 申請 B450 韌體更新，待原廠到院", Verification: "更新後以原廠工具驗證版本", Result: medsec.FixPending}); err != nil {
+		return err
+	}
+	return loadDemoDeadlinePolicy(ctx, s)
+}
+
+// loadDemoDeadlinePolicy gives the branch hospital a fix-deadline policy of its own: a
+// medium vulnerability within 48 hours (as 003 §4.3.4 asks after an incident) and a KEV
+// entry within 12; the medical centre keeps the plan's.
+func loadDemoDeadlinePolicy(ctx context.Context, s mhttp.Services) error {
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		return err
+	}
+	for _, site := range sites {
+		if site.Code == demo.BranchSite {
+			return s.Vulns.SetDeadlinePolicy(ctx, &medsec.DeadlinePolicy{SiteID: site.ID, MediumHours: 48, KEVHours: 12})
+		}
+	}
+	return fmt.Errorf("demo deadline policy: no site %s", demo.BranchSite)
 }

@@ -126,6 +126,32 @@ func TestVulnCLI(t *testing.T) {
 		t.Errorf("rescore %+v, want %s (%v)", r, want.Vector, err)
 	}
 
+	// The deadline policy: the plan's by default; a site's own set from the CLI moves the
+	// open findings' deadlines; a window out of bounds is refused naming it, a bad site
+	// named.
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "deadlines", "show", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "   24h    72h   168h       48h    min  the plan's") {
+		t.Errorf("deadlines show: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"vuln", "deadlines", "set", "--data", data, "--site", "HQ", "--medium-hours", "9000"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "medium_hours") {
+		t.Errorf("a window of 9000 h: %v", err)
+	}
+	if err := run(ctx, []string{"vuln", "deadlines", "set", "--data", data, "--site", "NOPE"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), `"NOPE": no such site`) {
+		t.Errorf("an unknown site: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "deadlines", "set", "--data", data, "--site", "HQ", "--medium-hours", "48"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var pol medsec.DeadlinePolicy
+	if err := json.Unmarshal(out.Bytes(), &pol); err != nil || !pol.Custom || pol.MediumHours != 48 || pol.HighHours != 24 || pol.Recomputed == 0 {
+		t.Errorf("deadlines set: %+v %v", pol, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "deadlines", "show", "--data", data, "--json"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"medium_hours": 48`) {
+		t.Errorf("deadlines show --json after set: %v\n%s", err, out.String())
+	}
+
 	for _, format := range []string{"csaf", "cyclonedx"} {
 		out.Reset()
 		if err := run(ctx, []string{"vex", "export", "--data", data, "--advisory", "ICSMA-18-037-02", "--format", format}, &out, io.Discard); err != nil {
@@ -180,6 +206,16 @@ func TestVulnDemo(t *testing.T) {
 	}
 	if fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40-01", CVE: "CVE-2017-9658"}); err != nil || len(fs) != 1 || fs[0].EnvVector == "" || fs[0].Score != fs[0].EnvScore {
 		t.Errorf("the demo's re-scored MX40 finding: %+v, %v", fs, err)
+	}
+	// The branch hospital has a deadline policy of its own, the medical centre the plan's.
+	ps, err := s.Vulns.FindDeadlinePolicies(ctx)
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("demo policies: %+v %v", ps, err)
+	}
+	for _, p := range ps {
+		if own := p.MediumHours == 48 && p.KEVHours == 12; p.Custom != own || p.Custom != strings.Contains(p.SiteName, "竹北") {
+			t.Errorf("demo policy of %s: %+v", p.SiteName, p)
+		}
 	}
 	advs, err := s.Vulns.FindAdvisories(ctx)
 	if err != nil || len(advs) != 9 {
