@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -50,12 +51,59 @@ func (s *Server) inputGuard(next http.Handler) http.Handler {
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				s.apiError(w, r, err)
 			} else {
-				s.uiError(w, r, err)
+				s.uiInputRefused(w, r, err)
 			}
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// formLabelRoutes name, per page that posts a form, the labels of its fields (field name
+// to message key), so that a form refused here, before its handler runs, names each field
+// as the page does. The longest matching path prefix wins.
+var formLabelRoutes = map[string]map[string]string{
+	"/incidents":            incidentListLabels,
+	"/incidents/calendar":   incidentListLabels,
+	"/incidents/from-alert": incidentListLabels,
+	"/incidents/":           incidentShowLabels,
+	"/organisation/":        orgLabels,
+}
+
+// formLabelsFor returns the field labels of the form posted to path (nil for none).
+func formLabelsFor(path string) map[string]string {
+	if labels, ok := formLabelRoutes[path]; ok {
+		return labels
+	}
+	best := ""
+	for prefix := range formLabelRoutes {
+		if strings.HasSuffix(prefix, "/") && strings.HasPrefix(path, prefix) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	return formLabelRoutes[best]
+}
+
+// uiInputRefused shows a request refused by inputGuard (a NUL or another control
+// character in a form field or query parameter) on the error page, as the signed-in
+// user reads pages: in their language, with the menu, each problem naming the field by
+// its label on the page that sent it and saying in that language what is wrong.
+func (s *Server) uiInputRefused(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Header.Get("Authorization") == "" {
+		if u := s.authenticate(r); u != nil {
+			r = withUser(r, u)
+		}
+	}
+	var ve *medsec.ValidationError
+	if !errors.As(err, &ve) {
+		s.uiError(w, r, err)
+		return
+	}
+	p := s.newPage(r, "err.title")
+	p.FieldLabels = formLabelsFor(r.URL.Path)
+	p.ErrorsOfFields = true
+	p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
+	s.render(w, r, http.StatusUnprocessableEntity, "error", p)
 }
 
 // rawBodyPaths are the routes that read their body as a file (JSON lines, an advisory

@@ -522,6 +522,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
+	mux.Handle("POST /organisation/sites/{id}", s.ui(medsec.PermSiteAdmin, s.uiOrgSiteUpdate))
 
 	s.logStoreUIRoutes(mux)
 	s.logReviewUIRoutes(mux)

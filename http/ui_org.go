@@ -45,11 +45,59 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		d.DeptNames[x.ID] = d.SiteNames[x.SiteID] + " / " + x.Name
 	}
 	p := s.newPage(r, "org.title")
+	p.FieldLabels = orgLabels
 	p.Data = d
 	if err := p.showFormError(formErr); err != nil {
 		return err
 	}
 	s.render(w, r, status, "org", p)
+	return nil
+}
+
+// orgLabels names the fields of the organisation page's forms by their labels.
+var orgLabels = map[string]string{
+	"code": "org.code", "name": "field.name", "address": "org.address", "jurisdiction": "org.jurisdiction", "time_zone": "org.time_zone",
+	"title": "org.title_role", "email": "org.email", "phone": "org.phone", "contact": "org.contact", "site_id": "field.site",
+	"department_id": "field.department", "id": "field.site",
+}
+
+// uiOrgSiteUpdate changes a site's jurisdiction (which decides its incidents' reporting
+// duties and holiday calendar) and time zone ("" for the jurisdiction's), from the form
+// on the site's row. The service checks site:admin and the site scope and audits the
+// change (site.update, before and after).
+func (s *Server) uiOrgSiteUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.ParseForm()
+	ctx := r.Context()
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		return err
+	}
+	var site *medsec.Site
+	for _, x := range sites {
+		if x.ID == id {
+			site = x
+		}
+	}
+	if site == nil {
+		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+	}
+	site.Jurisdiction = medsec.Jurisdiction(strings.TrimSpace(r.PostFormValue("jurisdiction")))
+	site.TimeZone = strings.TrimSpace(r.PostFormValue("time_zone"))
+	if err := s.Org.UpdateSite(ctx, site); err != nil {
+		if refused(err) {
+			return err
+		}
+		if code := medsec.ErrorCode(err); code == medsec.EINVALID || code == medsec.ECONFLICT {
+			return s.renderOrg(w, r, errorStatus(err), err)
+		}
+		return err
+	}
+	flash(w, "org.site_saved")
+	http.Redirect(w, r, "/organisation#site-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
 
