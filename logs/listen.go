@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -94,7 +95,12 @@ func (l *Listener) batch() int {
 // record parses raw; a message that cannot be parsed is still a record,
 // with its raw bytes, "message" and "error.message", so nothing is lost.
 func (l *Listener) record(raw []byte, peer string) Record {
-	rec, err := l.Parser.Parse(raw, l.now(), peer)
+	return l.recordAt(raw, peer, l.now())
+}
+
+// recordAt is record for raw received at at.
+func (l *Listener) recordAt(raw []byte, peer string, at time.Time) Record {
+	rec, err := l.Parser.Parse(raw, at, peer)
 	if err != nil {
 		rec.Fields = map[string]any{"message": string(trimRecord(raw)), "error.message": err.Error()}
 	}
@@ -217,36 +223,40 @@ func (l *Listener) serveConn(ctx context.Context, c net.Conn) error {
 	} else {
 		ctx = SourceIDContext(ctx, 0, "tcp")
 	}
-	// One goroutine reads and parses, another appends: while a batch is being stored
-	// the next one fills (up to 8 batches' worth), so the store's fsync does not stall
-	// reading. While the sink fails, the appender retries, the queue stays full and the
-	// reader stops: the push-back.
-	batches := make(chan []Record, 1)
+	// One goroutine reads and frames, parsing runs on every core (a chunk of frames a
+	// goroutine), and one goroutine appends, in the order the frames came: while a batch
+	// is being stored the next ones are read and parsed (up to 16 chunks ahead), so the
+	// store's fsync stalls neither reading nor parsing. While the sink fails, the
+	// appender retries, the queue stays full and the reader stops: the push-back.
+	chunks := make(chan chan []Record, 16)
 	appended := make(chan error, 1)
 	go func() {
-		for b := range batches {
-			if err := l.appendStream(ctx, b); err != nil {
-				appended <- err
-				for range batches {
-				}
-				return
-			}
-		}
-		appended <- nil
+		appended <- l.appendChunks(ctx, chunks)
 	}()
-	send := func(recs []Record) error {
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	send := func(raws [][]byte, at []time.Time) error {
+		parsed := make(chan []Record, 1)
 		select {
-		case batches <- recs:
-			return nil
+		case chunks <- parsed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			recs := make([]Record, len(raws))
+			for i, raw := range raws {
+				recs[i] = l.recordAt(raw, peer, at[i])
+			}
+			parsed <- recs
+		}()
+		return nil
 	}
-	finish := func(recs []Record, readErr error) error {
-		if len(recs) > 0 && ctx.Err() == nil {
-			send(recs)
+	finish := func(raws [][]byte, at []time.Time, readErr error) error {
+		if len(raws) > 0 && ctx.Err() == nil {
+			send(raws, at)
 		}
-		close(batches)
+		close(chunks)
 		if err := <-appended; err != nil {
 			return err
 		}
@@ -256,29 +266,51 @@ func (l *Listener) serveConn(ctx context.Context, c net.Conn) error {
 		return readErr
 	}
 	fr := NewFrameReader(c)
-	var recs []Record
+	var raws [][]byte
+	var at []time.Time
 	for {
 		raw, err := fr.Next()
 		if err != nil {
-			return finish(recs, err)
+			return finish(raws, at, err)
 		}
 		l.Stats.Received.Add(1)
-		recs = append(recs, l.record(raw, peer))
-		switch {
-		case len(recs) >= 8*l.batch() || fr.Buffered() == 0:
-			// Nothing more to read at once, or enough waiting: hand it over.
-			if err := send(recs); err != nil {
-				return finish(nil, err)
+		raws, at = append(raws, raw), append(at, l.now())
+		if len(raws) >= l.batch() || fr.Buffered() == 0 {
+			// A chunk's worth, or nothing more to read at once: hand it over.
+			if err := send(raws, at); err != nil {
+				return finish(nil, nil, err)
 			}
-			recs = nil
-		case len(recs) >= l.batch():
-			select {
-			case batches <- recs:
-				recs = nil
-			default: // the appender is busy: keep filling this batch
-			}
+			raws, at = nil, nil
 		}
 	}
+}
+
+// appendChunks appends the parsed chunks in order until chunks is closed, merging the
+// chunks already parsed into one append of up to 8 batches. After a failed append it
+// waits out the chunks still being parsed and returns the error.
+func (l *Listener) appendChunks(ctx context.Context, chunks chan chan []Record) error {
+	for c := range chunks {
+		recs := <-c
+	merge:
+		for len(recs) < 8*l.batch() {
+			select {
+			case c, ok := <-chunks:
+				if !ok {
+					break merge
+				}
+				recs = append(recs, <-c...)
+			default:
+				break merge
+			}
+		}
+		if err := l.appendStream(ctx, recs); err != nil {
+			for c := range chunks {
+				<-c
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // appendStream appends recs, retrying with back-off while the sink fails.

@@ -81,8 +81,13 @@ func appendCanonical(dst []byte, site int64, source string, received int64, form
 // CanonicalSource returns source with line feeds and carriage returns replaced by
 // spaces, so that it fits on one line of Canonical.
 func CanonicalSource(source string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(source)
+	if !strings.ContainsAny(source, "\n\r") {
+		return source
+	}
+	return canonicalSourceReplacer.Replace(source)
 }
+
+var canonicalSourceReplacer = strings.NewReplacer("\n", " ", "\r", " ")
 
 // LeafHash returns the RFC 6962 §2.1 leaf hash of a record, SHA-256(0x00 || Canonical(...)),
 // as tlog.RecordHash computes it.

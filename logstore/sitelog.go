@@ -25,13 +25,21 @@ type siteLog struct {
 	size    int64       // records in the tree
 	stored  int64       // hashes in the file
 	pending []tlog.Hash // hashes appended since the last write, after stored
-	dirty   bool        // written but not yet forced to disk
+	// tail holds copies of the last written hashes, [stored-len(tail), stored), so that
+	// adding a leaf reads the subtree hashes it merges with from memory, not the file.
+	tail  []tlog.Hash
+	dirty bool // written but not yet forced to disk
 
 	cps     *os.File
 	last    *Checkpoint // newest checkpoint, nil if none
 	days    *os.File
 	dayList []dayStart
 }
+
+// tailHashes is about how many of the last written hashes a siteLog keeps in memory (at
+// least this many, at most twice): enough for every subtree merged while adding a leaf
+// but those of the top levels, which come once per 2^14 leaves or so.
+const tailHashes = 1 << 15
 
 // dayStart says where a day (UTC, "20060102", the storage's partition name) starts in a
 // site log.
@@ -139,6 +147,10 @@ func (l *siteLog) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 			out[i] = l.pending[x-l.stored]
 			continue
 		}
+		if t := x - (l.stored - int64(len(l.tail))); t >= 0 {
+			out[i] = l.tail[t]
+			continue
+		}
 		if _, err := l.hashes.ReadAt(out[i][:], x*tlog.HashSize); err != nil {
 			return nil, fmt.Errorf("read hash %d: %w", x, err)
 		}
@@ -181,6 +193,10 @@ func (l *siteLog) write() error {
 		return fmt.Errorf("write hashes: %w", err)
 	}
 	l.stored += int64(len(l.pending))
+	l.tail = append(l.tail, l.pending...)
+	if len(l.tail) > 2*tailHashes {
+		l.tail = l.tail[:copy(l.tail, l.tail[len(l.tail)-tailHashes:])]
+	}
 	l.pending = l.pending[:0]
 	l.dirty = true
 	return nil

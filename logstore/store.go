@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,6 +41,9 @@ const (
 	maxFields    = 400
 	maxFieldName = 128
 	maxBatch     = 20000
+	// prepareSplit is the least number of records each goroutine preparing a request
+	// gets.
+	prepareSplit = 256
 )
 
 // Config configures a Store.
@@ -353,24 +357,36 @@ func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 }
 
 // submit prepares r's entries in the calling goroutine (fields flattened, leaf hashed: the
-// work that needs no lock, done by as many goroutines as there are senders) and hands r to
-// the writer.
+// work that needs no lock, done by as many goroutines as there are senders; a large
+// request is split over the cores) and hands r to the writer.
 func (s *Store) submit(ctx context.Context, r *request) error {
 	now := s.cfg.Now().UnixNano()
 	r.ents = make([]entry, len(r.recs))
-	for i := range r.recs {
-		rec, e := &r.recs[i], &r.ents[i]
-		if r.site != nil {
-			e.Site = *r.site
-		} else {
-			e.Site = s.cfg.Site(*rec)
+	prepare := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			rec, e := &r.recs[i], &r.ents[i]
+			if r.site != nil {
+				e.Site = *r.site
+			} else {
+				e.Site = s.cfg.Site(*rec)
+			}
+			e.Received = now
+			if !rec.Received.IsZero() {
+				e.Received = rec.Received.UnixNano()
+			}
+			e.Source, e.Format, e.Parser, e.Raw, e.Fields = CanonicalSource(rec.Peer), CanonicalSource(rec.Format), ParserVersion, rec.Raw, flatten(rec.Fields)
+			e.leaf = e.leafHash()
 		}
-		e.Received = now
-		if !rec.Received.IsZero() {
-			e.Received = rec.Received.UnixNano()
+	}
+	if parts := min(runtime.GOMAXPROCS(0), len(r.recs)/prepareSplit); parts > 1 {
+		var wg sync.WaitGroup
+		for p := 1; p < parts; p++ {
+			wg.Go(func() { prepare(p*len(r.recs)/parts, (p+1)*len(r.recs)/parts) })
 		}
-		e.Source, e.Format, e.Parser, e.Raw, e.Fields = CanonicalSource(rec.Peer), CanonicalSource(rec.Format), ParserVersion, rec.Raw, flatten(rec.Fields)
-		e.leaf = e.leafHash()
+		prepare(0, len(r.recs)/parts)
+		wg.Wait()
+	} else {
+		prepare(0, len(r.recs))
 	}
 	select {
 	case s.reqs <- r:

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 	"golang.org/x/mod/sumdb/tlog"
@@ -286,5 +287,15 @@ func syncDir(dir string) error {
 
 // leafHash returns the entry's Merkle leaf hash (LeafHash).
 func (e *entry) leafHash() tlog.Hash {
-	return tlog.RecordHash(appendCanonical(make([]byte, 0, 256+len(e.Raw)), e.Site, e.Source, e.Received, e.Format, e.Parser, e.Fields, e.Raw))
+	bp := canonicalBufs.Get().(*[]byte)
+	b := appendCanonical((*bp)[:0], e.Site, e.Source, e.Received, e.Format, e.Parser, e.Fields, e.Raw)
+	h := tlog.RecordHash(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		canonicalBufs.Put(bp)
+	}
+	return h
 }
+
+// canonicalBufs are reusable buffers for a record's canonical bytes.
+var canonicalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}

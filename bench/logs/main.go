@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -35,26 +36,55 @@ import (
 	"medsec/logstore"
 )
 
+// profile is the file -cpuprofile names: the CPU profile of the store run only (day mode:
+// of the whole run).
+var profile string
+
+func startProfile() (stop func(), err error) {
+	if profile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(profile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 func main() {
 	n := flag.Int("n", 300000, "number of syslog lines")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the medsec runs to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the medsec store run to this file")
+	traceFile := flag.String("trace", "", "write an execution trace of the run to this file (go tool trace; -pprof=sync shows where the write path waits)")
 	day := flag.Int("day", 0, "day mode instead: store this many events received at 1,000/s (86400000 = a whole day) and search them")
 	dir := flag.String("dir", "", "day mode: store directory (default: a temporary one, removed after)")
 	shared := flag.String("shared", "../shared", "day mode: the shared directory with data/logs")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	profile = *cpuProfile
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench logs:", err)
 			os.Exit(1)
 		}
 		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		trace.Start(f)
+		defer trace.Stop()
 	}
 	run := func() error { return run(*n) }
 	if *day > 0 {
 		run = func() error { return runDay(*day, *dir, *shared) }
+	}
+	if *day > 0 {
+		stop, err := startProfile()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench logs:", err)
+			os.Exit(1)
+		}
+		defer stop()
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench logs:", err)
@@ -121,9 +151,9 @@ func run(n int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("rsyslogd 8 (imtcp -> omfile):                     %9.0f lines/s\n", rs.rate)
-	fmt.Printf("medsec parse only (listener -> discard):          %9.0f lines/s\n", parseOnly.rate)
-	fmt.Printf("medsec parse + seal + index, durable acks:        %9.0f lines/s  (%.2f x rsyslog)\n", full.rate, full.rate/rs.rate)
+	fmt.Printf("rsyslogd 8 (imtcp -> omfile):                     %9.0f lines/s  %5.1f µs CPU/line\n", rs.rate, rs.cpuPerLine(n))
+	fmt.Printf("medsec parse only (listener -> discard):          %9.0f lines/s  %5.1f µs CPU/line\n", parseOnly.rate, parseOnly.cpuPerLine(n))
+	fmt.Printf("medsec parse + seal + index, durable acks:        %9.0f lines/s  %5.1f µs CPU/line  (%.2f x rsyslog)\n", full.rate, full.cpuPerLine(n), full.rate/rs.rate)
 	fmt.Printf("log store on disk: %.1f MB, %.0f bytes/event (raw %d bytes/event, %.2f x raw)\n",
 		float64(full.disk)/1e6, float64(full.disk)/float64(n), raw/n, float64(full.disk)/float64(raw))
 	return nil
@@ -132,6 +162,29 @@ func run(n int) error {
 type result struct {
 	rate float64
 	disk int64
+	cpu  time.Duration // CPU time (user + system) of the receiving process over the run
+}
+
+func (r result) cpuPerLine(n int) float64 { return float64(r.cpu.Microseconds()) / float64(n) }
+
+// procCPU returns the user + system CPU time process pid has used so far (/proc/PID/stat,
+// in clock ticks of 10 ms).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
 func runRsyslog(data []byte, n int) (result, error) {
@@ -161,6 +214,7 @@ input(type="imtcp" port="0" listenPortFileName=%q ruleset="r")
 	if port == 0 {
 		return result{}, fmt.Errorf("rsyslogd did not listen")
 	}
+	cpu0 := procCPU(cmd.Process.Pid)
 	start := time.Now()
 	if err := send(fmt.Sprintf("127.0.0.1:%d", port), data); err != nil {
 		return result{}, err
@@ -185,7 +239,7 @@ input(type="imtcp" port="0" listenPortFileName=%q ruleset="r")
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	return result{rate: float64(n) / time.Since(start).Seconds()}, nil
+	return result{rate: float64(n) / time.Since(start).Seconds(), cpu: procCPU(cmd.Process.Pid) - cpu0}, nil
 }
 
 // discard is a sink that keeps nothing.
@@ -215,6 +269,13 @@ func runMedsec(data []byte, n int, store bool) (result, error) {
 		return result{}, err
 	}
 	go l.ServeStream(ctx, ln)
+	stopProfile := func() {}
+	if store {
+		if stopProfile, err = startProfile(); err != nil {
+			return result{}, err
+		}
+	}
+	cpu0 := procCPU(os.Getpid())
 	start := time.Now()
 	if err := send(ln.Addr().String(), data); err != nil {
 		return result{}, err
@@ -225,7 +286,11 @@ func runMedsec(data []byte, n int, store bool) (result, error) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	res := result{rate: float64(n) / time.Since(start).Seconds()}
+	if st != nil {
+		st.Refresh() // the run ends once every record is indexed and searchable, too
+	}
+	res := result{rate: float64(n) / time.Since(start).Seconds(), cpu: procCPU(os.Getpid()) - cpu0}
+	stopProfile()
 	if st != nil {
 		if err := st.Close(); err != nil {
 			return res, err
