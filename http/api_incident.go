@@ -26,6 +26,7 @@ func incidentAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/incidents/ledger", Perm: read, Handler: s.apiIncidentLedger},
 		{Method: "GET", Path: "/api/v1/incidents/{id}", Perm: read, Handler: s.apiIncidentGet},
 		{Method: "POST", Path: "/api/v1/incidents/{id}/actions", Perm: write, Handler: s.apiIncidentAction},
+		{Method: "GET", Path: "/api/v1/incident-calendars", Perm: read, Handler: s.apiHolidayCalendars},
 		{Method: "GET", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: read, Handler: s.apiHolidayList},
 		{Method: "PUT", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: medsec.PermIncidentAdmin, Handler: s.apiHolidayImport},
 		{Method: "PUT", Path: "/api/v1/sites/{id}/jurisdiction", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteJurisdiction},
@@ -252,6 +253,44 @@ func (s *Server) writeLedger(w http.ResponseWriter, r *http.Request, format stri
 		})
 	}
 	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "format", Key: "err.invalid", Message: "must be json, csv or xlsx", Value: format}}}
+}
+
+// holidayCalendarJSON is one jurisdiction's holiday calendar in the list of calendars: the
+// time zone its working days are counted in, the years it covers, how many holidays and
+// weekend days worked (調休) it holds, and the days themselves.
+type holidayCalendarJSON struct {
+	Jurisdiction medsec.Jurisdiction `json:"jurisdiction"`
+	TimeZone     string              `json:"time_zone"`
+	Years        []int               `json:"years"`
+	Holidays     int                 `json:"holidays"`
+	Workdays     int                 `json:"workdays"`
+	Days         []medsec.Holiday    `json:"days"`
+}
+
+// apiHolidayCalendars lists every jurisdiction's holiday calendar, as the calendars page
+// shows them (incident:read).
+func (s *Server) apiHolidayCalendars(w http.ResponseWriter, r *http.Request) error {
+	cals, err := s.holidayCalendars(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]holidayCalendarJSON, 0, len(cals))
+	for _, c := range cals {
+		h := holidayCalendarJSON{Jurisdiction: c.Jurisdiction, TimeZone: medsec.DefaultTimeZone(c.Jurisdiction), Years: c.Years, Days: c.Days}
+		if h.Days == nil {
+			h.Days = []medsec.Holiday{}
+		}
+		for _, d := range c.Days {
+			if d.Workday {
+				h.Workdays++
+			} else {
+				h.Holidays++
+			}
+		}
+		out = append(out, h)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": len(out)})
+	return nil
 }
 
 func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {

@@ -213,6 +213,32 @@ func TestIncidentCalendarAdmin(t *testing.T) {
 	if count("incident.holidays") != 1 {
 		t.Errorf("import not audited")
 	}
+	// The list of calendars: every jurisdiction, TW with the day just imported.
+	status, body := f.do("GET", "/api/v1/incident-calendars", f.tokens[medsec.RoleAuditor], "")
+	var list struct {
+		Items []struct {
+			Jurisdiction       string
+			TimeZone           string `json:"time_zone"`
+			Years              []int
+			Holidays, Workdays int
+			Days               []medsec.Holiday
+		}
+		Total int
+	}
+	if err := json.Unmarshal([]byte(body), &list); status != 200 || err != nil || list.Total != 3 || len(list.Items) != 3 {
+		t.Fatalf("calendars: %d %v %s", status, err, body)
+	}
+	tw := list.Items[0]
+	if tw.Jurisdiction != "TW" || tw.TimeZone != "Asia/Taipei" || len(tw.Years) != 1 || tw.Years[0] != 2026 || tw.Holidays != 1 || tw.Workdays != 0 ||
+		len(tw.Days) != 1 || tw.Days[0].Date.String() != "2026-10-01" {
+		t.Errorf("TW calendar: %+v", tw)
+	}
+	if cn := list.Items[1]; cn.Jurisdiction != "CN" || cn.TimeZone != "Asia/Shanghai" || len(cn.Days) != 0 || cn.Days == nil {
+		t.Errorf("CN calendar: %+v", cn)
+	}
+	if status, _ := f.do("GET", "/api/v1/incident-calendars", f.tokens[medsec.RoleVendor], ""); status != 403 {
+		t.Errorf("vendor lists calendars: %d, want 403", status)
+	}
 }
 
 // TestIncidentFromAlertUI: the form refuses another site's alert as not found and audits
