@@ -284,9 +284,10 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	return out, nil
 }
 
-// runChecks runs the automatic checks on the asset and, when its device model has an
-// MDS2 profile, holds the profile against the baseline (mds2.Checks): a control the device
-// cannot meet by its manufacturer's answer fails, the answer its evidence.
+// runChecks runs the automatic checks on the asset, the checks of its account findings
+// (account.Checks), and, when its device model has an MDS2 profile, holds the profile
+// against the baseline (mds2.Checks): a control the device cannot meet by its
+// manufacturer's answer fails, the answer its evidence.
 func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
 	results := s.checks.Run(a, now)
 	fs, err := assetFindings(ctx, s.db.read, s.db.dialect, a.ID, now)
@@ -294,6 +295,11 @@ func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, 
 		return nil, err
 	}
 	results = append(results, vuln.FixedInTime(a.ID, fs, now))
+	acct, err := accountChecks(ctx, s.db, a, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, acct...)
 	p, err := profiles.profile(ctx, a)
 	if err != nil || p == nil {
 		return results, err
