@@ -323,6 +323,11 @@ type AccountService interface {
 	// rows or none; any problem (the reader's, a duplicate user name, an unknown person)
 	// is one *ValidationError naming line and field.
 	ImportAccounts(ctx context.Context, imp AccountImport) (AccountImportResult, error)
+	// ReadDirectoryAccounts lists the user accounts of the directory set for login
+	// (DirectorySettings), under base (its base DN when "") and by filter (its user filter
+	// for every name when ""), as an import of Format "directory" for ImportAccounts.
+	// EINVALID when no directory is set, EUNAVAILABLE when it cannot be used.
+	ReadDirectoryAccounts(ctx context.Context, base, filter string) (AccountImport, error)
 	// ImportRoster creates or updates people by employee number (then by name) with their
 	// status and dates; all rows or none. Needs a caller limited to no site: the roster is
 	// the whole hospital's.

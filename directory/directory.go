@@ -211,3 +211,44 @@ func addGroups(conn *ldap.Conn, set medsec.DirectorySettings, e *medsec.Director
 	}
 	return nil
 }
+
+// accountAttributes are the attributes the account inventory reads from a user entry
+// (account.AccountFromEntry).
+var accountAttributes = []string{"objectClass", "uid", "sAMAccountName", "cn", "displayName", "employeeNumber", "employeeType", "userPassword",
+	"userAccountControl", "pwdAccountLockedTime", "authTimestamp", "lastLogonTimestamp", "pwdChangedTime", "pwdLastSet"}
+
+// Accounts returns the user entries under base (the settings' base DN when "") that the
+// filter selects (the settings' user filter with {username} as "*" when ""), searched as
+// the service account with paging, for the account inventory. The service account needs
+// read access to the attributes; userPassword is asked for only to tell accounts from
+// other entries and is never kept.
+func Accounts(ctx context.Context, set medsec.DirectorySettings, base, filter string) ([]*ldap.Entry, error) {
+	conn, err := connect(ctx, set)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if base == "" {
+		base = set.BaseDN
+	}
+	if filter == "" {
+		userFilter, _ := set.Filters()
+		filter = strings.NewReplacer("{username}", "*", "{dn}", "*").Replace(userFilter)
+	}
+	if _, err := ldap.CompileFilter(filter); err != nil {
+		return nil, fmt.Errorf("directory: filter %q: %w", filter, err)
+	}
+	req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, int(Timeout/time.Second), false, filter, accountAttributes, nil)
+	res, err := conn.SearchWithPaging(req, 500)
+	if err != nil {
+		return nil, fmt.Errorf("directory: search for accounts: %w", err)
+	}
+	for _, e := range res.Entries {
+		for _, a := range e.Attributes {
+			if strings.EqualFold(a.Name, "userPassword") {
+				a.Values, a.ByteValues = []string{"(set)"}, nil
+			}
+		}
+	}
+	return res.Entries, nil
+}

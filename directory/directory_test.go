@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"medsec"
+	"medsec/account"
 	"medsec/directory"
 	"medsec/internal/slapdtest"
 )
@@ -107,4 +108,30 @@ func TestAuthenticateAgainstSlapd(t *testing.T) {
 			t.Errorf("err = %v, want ErrNotFound", err)
 		}
 	})
+}
+
+// TestAccountsFromSlapd lists the directory's user accounts as the service account, for
+// the account inventory: every person, read as personal accounts, and nothing else.
+func TestAccountsFromSlapd(t *testing.T) {
+	srv := slapdtest.Start(t)
+	entries, err := directory.Accounts(context.Background(), srv.Settings(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		row, ok, problems := account.AccountFromEntry(e, 0)
+		if !ok || len(problems) > 0 {
+			t.Fatalf("%s: ok %v problems %v", e.DN, ok, problems)
+		}
+		got = append(got, row.Username+" "+string(row.Type)+" "+row.DisplayName)
+	}
+	slices.Sort(got)
+	want := []string{"alice personal Alice Chen", "bob personal Bob Lin", "carol personal Carol Wu", "dave personal Dave Huang", "erin personal Erin Tsai"}
+	if !slices.Equal(got, want) {
+		t.Errorf("accounts = %q, want %q", got, want)
+	}
+	if _, err := directory.Accounts(context.Background(), srv.Settings(), "", "(uid=*"); err == nil {
+		t.Error("a broken filter was sent")
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"medsec"
 	"medsec/account"
+	"medsec/directory"
 )
 
 // AccountService implements medsec.AccountService on the accounts, people and
@@ -285,6 +286,34 @@ func validType(t medsec.AccountType) bool {
 		}
 	}
 	return false
+}
+
+// ReadDirectoryAccounts implements medsec.AccountService.
+func (s *AccountService) ReadDirectoryAccounts(ctx context.Context, base, filter string) (medsec.AccountImport, error) {
+	imp := medsec.AccountImport{Source: "directory", Format: "directory"}
+	if _, err := authorize(ctx, medsec.PermAccountWrite); err != nil {
+		return imp, err
+	}
+	set, err := readDirectorySettings(ctx, s.db.read, s.db.dialect)
+	if err != nil {
+		return imp, err
+	}
+	if set.URL == "" {
+		return imp, &medsec.Error{Code: medsec.EINVALID, Message: "Set the directory's URL first.", Key: "err.directory_unset"}
+	}
+	entries, err := directory.Accounts(ctx, set, base, filter)
+	if err != nil {
+		return imp, &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "The directory could not be used: " + err.Error(), Key: "err.directory_unavailable", Args: []any{err.Error()}}
+	}
+	imp.Source = set.URL
+	for i, e := range entries {
+		row, ok, problems := account.AccountFromEntry(e, i+1)
+		imp.Problems = append(imp.Problems, problems...)
+		if ok {
+			imp.Rows = append(imp.Rows, row)
+		}
+	}
+	return imp, nil
 }
 
 // ImportRoster implements medsec.AccountService.

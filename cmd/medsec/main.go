@@ -32,6 +32,8 @@ Usage:
   medsec cvss VECTOR...
   medsec vuln import|fetch|list [--data DIR | --db URL] ...
   medsec vex export --advisory ID --format csaf|cyclonedx [--data DIR]
+  medsec accounts import|list|findings --asset ID [FILE | --from-directory] (accounts of a system, M6)
+  medsec roster import|list [FILE]                (staff status from the HR roster)
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -99,6 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVuln(ctx, rest, stdout, stderr)
 	case "vex":
 		return runVEX(ctx, rest, stdout, stderr)
+	case "accounts":
+		return runAccounts(ctx, rest, stdout, stderr)
+	case "roster":
+		return runRoster(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
