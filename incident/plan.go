@@ -54,6 +54,31 @@ type ClockDef struct {
 	// Until ends a repeating clock before the incident closes: UntilRecovered,
 	// UntilTerminated, or "" (it runs until close).
 	Until string `json:"until"`
+	// MetBy, when MetByAlert, is a duty medsec meets itself when an alert of its network
+	// monitoring is linked to the incident (it opens the incident, or joins it); a person
+	// may still meet it by hand (the warning went through another monitoring tool).
+	MetBy string `json:"met_by"`
+}
+
+// MetByAlert: the duty is that the hospital's network monitoring raises a warning
+// (控制系統應納入全院 Intranet 網路安全監控機制，並有警訊通報或回饋機制, 000 附表一
+// 系統與資訊完整性/惡意程式防護): a medsec alert linked to the incident is that warning.
+const MetByAlert = "alert"
+
+// AlertMeets returns the clocks (indexes) an alert linked to the incident meets: the
+// running duties met by the network monitoring's alert (MetByAlert).
+func AlertMeets(clocks []*medsec.Clock) []int {
+	var out []int
+	for i, c := range clocks {
+		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && !c.Custom && c.TaskID == 0 && metByAlert(c.Key) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func metByAlert(key string) bool {
+	return slices.ContainsFunc(clockDefs, func(d ClockDef) bool { return d.Key == key && d.MetBy == MetByAlert })
 }
 
 // When a repeating clock ends [003 ch.2, §4.2.1, §4.4].

@@ -514,3 +514,23 @@ func TestRepeatingClocksEnd(t *testing.T) {
 		t.Error("a clock that does not repeat ends by the checklist")
 	}
 }
+
+// TestAlertMeets: of a TW incident's duties without a time, only the warning through the
+// network monitoring (000 附表一) is met by a linked alert; once met, nothing more is.
+func TestAlertMeets(t *testing.T) {
+	clocks := Open(Situation{Level: 3, Jurisdiction: medsec.JurisdictionTW, Scenario: medsec.ScenarioDevice, Exposure: medsec.ExposureNone},
+		Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	got := AlertMeets(clocks)
+	if len(got) != 1 || clocks[got[0]].Key != "tw-monitoring-alert" {
+		t.Fatalf("alert meets %v", got)
+	}
+	clocks[got[0]].MetAt = t0
+	if again := AlertMeets(clocks); len(again) != 0 {
+		t.Errorf("met clock met again: %v", again)
+	}
+	cn := Open(Situation{Level: 3, Jurisdiction: medsec.JurisdictionCN, Scenario: medsec.ScenarioDevice, Exposure: medsec.ExposureNone},
+		Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	if got := AlertMeets(cn); len(got) != 0 {
+		t.Errorf("CN duties met by an alert: %v", got)
+	}
+}

@@ -584,6 +584,9 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, id, c.AlertID); err != nil {
 			return 0, fmt.Errorf("create incident: %w", err)
 		}
+		if err := meetByAlert(ctx, tx, id, c.AlertID); err != nil {
+			return 0, err
+		}
 	}
 	kind := "opened"
 	if c.Drill {
@@ -842,6 +845,28 @@ func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.
 	}
 	if next := incident.Next(c, tx.now); next != nil && r.Status == medsec.IncidentOpen {
 		return insertClock(ctx, tx, r.ID, next)
+	}
+	return nil
+}
+
+// meetByAlert meets the running duties that an alert of medsec's network monitoring,
+// now linked to the incident, fulfils (incident.AlertMeets: TW's warning through the
+// hospital's network monitoring, 000 附表一), attributed to the user linking it, with a
+// message naming the alert.
+func meetByAlert(ctx context.Context, tx *Tx, incidentID, alertID int64) error {
+	clocks, err := loadClocks(ctx, tx, tx.db.dialect, incidentID, tx.now)
+	if err != nil {
+		return err
+	}
+	name := "system"
+	if u := medsec.UserFromContext(ctx); u != nil {
+		name = u.Username
+	}
+	msg := encodeMsg(medsec.Msg("incident.met.alert", num(alertID)))
+	for _, i := range incident.AlertMeets(clocks) {
+		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_msg = ? WHERE id = ?`, tx.now, name, msg, clocks[i].ID); err != nil {
+			return fmt.Errorf("meet clock by alert %d: %w", alertID, err)
+		}
 	}
 	return nil
 }
@@ -1460,6 +1485,9 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, join, in.AlertID); err != nil {
 			return nil, false, fmt.Errorf("join alert %d: %w", in.AlertID, err)
+		}
+		if err := meetByAlert(ctx, tx, join, in.AlertID); err != nil {
+			return nil, false, err
 		}
 		if assetID != 0 {
 			if _, err := tx.exec(ctx, `INSERT INTO incident_assets (incident_id, asset_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, join, assetID); err != nil {

@@ -627,3 +627,72 @@ func TestIncidentRepeatingClocksEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestTWMonitoringAlertClockEnds: Taiwan's duty that the hospital's network monitoring
+// raise a warning (000 附表一 系統與資訊完整性/惡意程式防護: 納入全院網路安全監控機制，並有
+// 警訊通報) has no time set and used to run for ever. It is met by medsec when an alert of
+// its monitoring is linked to the incident: at once for an incident opened from an alert,
+// when an alert joins a hand-opened one; an incident that never gets an alert ends it with
+// the response (stopped, never late). Settable clock, both engines.
+func TestTWMonitoringAlertClockEnds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		const key = "tw-monitoring-alert"
+		// Opened by hand: the duty runs, without a due time, and is not late a week on.
+		manual, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 異常", AssetIDs: []int64{f.his.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(manual, key); c == nil || c.State != medsec.ClockRunning || !c.Due.IsZero() {
+			t.Fatalf("hand-opened: %+v", c)
+		}
+		*f.now = testNow.Add(7 * 24 * time.Hour)
+		if got, _ := f.svc.FindIncidentByID(f.soc, manual.ID); clockByKey(got, key).State != medsec.ClockRunning {
+			t.Errorf("a week on: %s, want running (no time set, never late)", clockByKey(got, key).State)
+		}
+		// An alert on the incident's asset joins it: the monitoring raised the warning.
+		a1 := insertAlert(t, db, 41, "Suspicious SMB burst on HIS", "high", f.main.ID, f.his.ID)
+		joined, ok, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a1})
+		if err != nil || !ok || joined.ID != manual.ID {
+			t.Fatalf("join: %v %v", ok, err)
+		}
+		c := clockByKey(joined, key)
+		if c == nil || c.State != medsec.ClockMet || !c.MetAt.Equal(*f.now) || c.MetBy != "soc.wang" || c.MetMsg == nil ||
+			c.MetMsg.Key != "incident.met.alert" || len(c.MetMsg.Args) != 1 || c.MetMsg.Args[0].Text != fmt.Sprint(a1) {
+			t.Errorf("after the alert joined: %+v", c)
+		}
+		// Opened from an alert: met at once.
+		a2 := insertAlert(t, db, 42, "Unusual outbound connection from pump", "high", f.branch.ID, f.pump.ID)
+		fromAlert, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a2, Scenario: medsec.ScenarioDevice})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(fromAlert, key); c == nil || c.State != medsec.ClockMet || c.MetMsg == nil || c.MetMsg.Args[0].Text != fmt.Sprint(a2) {
+			t.Errorf("opened from an alert: %+v", c)
+		}
+		// Another duty without a time (a device scenario's ADR report) is not met by an alert.
+		if c := clockByKey(fromAlert, "tw-adr-report"); c == nil || c.State != medsec.ClockRunning {
+			t.Errorf("ADR report: %+v, want running until a person meets it", c)
+		}
+		// Never an alert: it ends with the response, stopped, not late.
+		quiet, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "演練外事件"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range quiet.Checklist {
+			if quiet, err = f.svc.WaiveChecklistItem(f.ciso, quiet.ID, quiet.Version, it.Key, "not applicable"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if quiet, err = f.svc.CloseIncident(f.soc, quiet.ID, quiet.Version); err != nil {
+			t.Fatal(err)
+		}
+		*f.now = f.now.AddDate(1, 0, 0)
+		quiet, _ = f.svc.FindIncidentByID(f.soc, quiet.ID)
+		for _, c := range quiet.Clocks {
+			if c.Key == key && c.State != medsec.ClockStopped {
+				t.Errorf("closed without an alert: %s %s, want stopped", c.Key, c.State)
+			}
+		}
+	})
+}
