@@ -52,11 +52,14 @@ const (
 	// KindLogReviewOverdue: a periodic log review is not signed off by its due date
 	// [004 §17].
 	KindLogReviewOverdue NotificationKind = "logs.review_overdue"
+	// KindReportReady: a scheduled report (the yearly self-inspection, a monthly ledger)
+	// was generated and stored as evidence [002 第九条; M12].
+	KindReportReady NotificationKind = "report.ready"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady}
 
 // Severity ranks a notification.
 type Severity string

@@ -1,11 +1,14 @@
 package sqlstore_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/evidence"
@@ -32,7 +35,7 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 		svc := sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
 			Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)}, bundle)
 
-		req := sqlstore.ReportRequest{Name: report.SelfInspection, SiteID: f.hq.SiteID, Period: "2026", Lang: "ja", Format: "pdf"}
+		req := medsec.ReportRequest{Name: report.SelfInspection, SiteID: f.hq.SiteID, Period: "2026", Lang: "ja", Format: "pdf"}
 		first, err := svc.Generate(f.ciso, req)
 		if err != nil {
 			t.Fatal(err)
@@ -83,11 +86,11 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen, err := svc.FindReports(f.branchCE)
+		seen, err := svc.FindReports(f.branchCE, medsec.ReportFilter{})
 		if err != nil || len(seen) != 1 || seen[0].ID != own.ID || seen[0].Format != "xlsx" {
 			t.Errorf("branch engineer lists %v (%v), want only its own xlsx report", seen, err)
 		}
-		all, err := svc.FindReports(f.auditor)
+		all, err := svc.FindReports(f.auditor, medsec.ReportFilter{})
 		if err != nil || len(all) != 4 {
 			t.Errorf("auditor lists %d reports (%v), want 4", len(all), err)
 		}
@@ -102,6 +105,159 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "report.generate"})
 		if err != nil || len(entries) != 4 {
 			t.Errorf("audit holds %d report.generate entries (%v), want 4", len(entries), err)
+		}
+	})
+}
+
+// newReportService is the report service of an assessment fixture, its files in a
+// temporary evidence store.
+func newReportService(t *testing.T, db *sqlstore.DB, f *assessFixture) *sqlstore.ReportService {
+	t.Helper()
+	files, err := evidence.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
+		Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)}, bundle)
+}
+
+// TestReportStartRunsInBackground starts a report: it is listed as running at once, then
+// done with its file, its hashes and "new"; a second start of the same parameters says
+// unchanged and names the first; the auditor may read but not start; a report left running
+// by a stopped server is marked failed and cannot be opened.
+func TestReportStartRunsInBackground(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		svc := newReportService(t, db, f)
+		req := medsec.ReportRequest{Name: report.IncidentLedger, SiteID: f.hq.SiteID, Period: "2026-11", Lang: "zh-TW", Format: "html"}
+		started, err := svc.StartReport(f.ciso, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if started.Status != medsec.ReportRunning || started.ID == 0 || started.SHA256 != "" {
+			t.Errorf("started: %+v", started)
+		}
+		svc.Wait()
+		done, err := svc.FindReport(f.auditor, started.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done.Status != medsec.ReportDone || done.Change != medsec.ReportNew || len(done.SHA256) != 64 || done.Size == 0 || done.GeneratedBy != "ciso" {
+			t.Errorf("done: %+v", done)
+		}
+		_, file, err := svc.OpenReport(f.auditor, done.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(file)
+		file.Close()
+		if !strings.Contains(string(body), "網絡安全事件臺賬") && !strings.Contains(string(body), "<html") {
+			t.Errorf("the file is not the HTML ledger: %.200s", body)
+		}
+		again, err := svc.StartReport(f.ciso, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Wait()
+		if again, err = svc.FindReport(f.ciso, again.ID); err != nil || again.Change != medsec.ReportUnchanged || again.PreviousID != done.ID {
+			t.Errorf("second generation: %+v (%v), want unchanged since %d", again, err, done.ID)
+		}
+		if _, err := svc.StartReport(f.auditor, req); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor starts a report: %v, want forbidden", err)
+		}
+		if _, err := svc.StartReport(f.ciso, medsec.ReportRequest{Name: "annual", Period: "2026", Lang: "ja", Format: "pdf"}); medsec.ErrorCode(err) != medsec.EINVALID ||
+			!strings.Contains(err.Error(), "name") {
+			t.Errorf("unknown report: %v", err)
+		}
+		// A server stopped while a report ran: at the next start it is failed.
+		svc.Timeout = time.Nanosecond
+		slow, err := svc.StartReport(f.ciso, medsec.ReportRequest{Name: report.SelfInspection, Period: "2026", Lang: "ja", Format: "pdf"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Wait()
+		if got, _ := svc.FindReport(f.ciso, slow.ID); got == nil || got.Status != medsec.ReportFailed || got.Error != "err.report_timeout" {
+			t.Errorf("report past its time: %+v, want failed with err.report_timeout", got)
+		}
+		if _, _, err := svc.OpenReport(f.ciso, slow.ID); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("open a failed report: %v, want conflict", err)
+		}
+		if err := svc.FailInterrupted(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestScheduledReports turns a site's schedule on and moves a settable clock: at the
+// start of December the self-inspection of last year and the ledgers of November are
+// generated once (a second run generates nothing), in the schedule's language; a month
+// later the ledgers of December are added; a site whose schedule is off gets none; a
+// site-limited engineer may not change the schedule, and the security officer may
+// not set an unknown language.
+func TestScheduledReports(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		svc := newReportService(t, db, f)
+		now := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC) // 09:00 in Taipei
+		db.Now = func() time.Time { return now }
+		scheds, err := svc.ReportSchedules(f.auditor)
+		if err != nil || len(scheds) != 2 || scheds[0].Enabled || scheds[0].Lang != "zh-TW" || scheds[0].Format != "pdf" {
+			t.Fatalf("default schedules: %+v (%v)", scheds, err)
+		}
+		if err := svc.SetReportSchedule(f.ciso, medsec.ReportSchedule{SiteID: f.hq.SiteID, Enabled: true, Lang: "tlh", Format: "pdf"}); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("unknown language: %v", err)
+		}
+		if err := svc.SetReportSchedule(f.branchCE, medsec.ReportSchedule{SiteID: f.br.SiteID, Enabled: true, Lang: "ja", Format: "pdf"}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("clinical engineer sets a schedule: %v, want forbidden", err)
+		}
+		if err := svc.SetReportSchedule(f.ciso, medsec.ReportSchedule{SiteID: f.hq.SiteID, Enabled: true, Lang: "ja", Format: "xlsx"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.EnsureScheduledReports(system, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range got {
+			names = append(names, r.Name+" "+r.Period+" "+r.Lang+" "+r.Format)
+			if !r.Scheduled || r.SiteID != f.hq.SiteID || r.Status != medsec.ReportDone {
+				t.Errorf("scheduled report %+v", r)
+			}
+		}
+		want := []string{"self-inspection 2025 ja xlsx", "vuln-ledger 2026-11 ja xlsx", "incident-ledger 2026-11 ja xlsx"}
+		if !slices.Equal(names, want) {
+			t.Errorf("first run generated %q, want %q", names, want)
+		}
+		again, err := svc.EnsureScheduledReports(system, now.Add(time.Hour))
+		if err != nil || len(again) != 3 || again[0].ID != got[0].ID {
+			t.Errorf("second run: %d reports (%v), want the same 3", len(again), err)
+		}
+		all, _ := svc.FindReports(f.ciso, medsec.ReportFilter{})
+		if len(all) != 3 {
+			t.Errorf("%d reports stored after two runs, want 3", len(all))
+		}
+		now = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // 08:00 on 1 January in Taipei
+		later, err := svc.EnsureScheduledReports(system, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = nil
+		for _, r := range later {
+			names = append(names, r.Name+" "+r.Period)
+		}
+		if want := []string{"self-inspection 2026", "vuln-ledger 2026-12", "incident-ledger 2026-12"}; !slices.Equal(names, want) {
+			t.Errorf("in January: %q, want %q", names, want)
+		}
+		if br, _ := svc.FindReports(f.ciso, medsec.ReportFilter{SiteID: f.br.SiteID}); len(br) != 0 {
+			t.Errorf("the branch, whose schedule is off, has %d reports", len(br))
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "report.schedule"})
+		if err != nil || len(entries) != 1 {
+			t.Errorf("audit holds %d report.schedule entries (%v), want 1", len(entries), err)
 		}
 	})
 }
