@@ -569,4 +569,5 @@ func (s *ReportService) EnsureScheduledReports(ctx context.Context, now time.Tim
 	}
 	return out, errors.Join(errs...)
 }
+
 var _ medsec.ReportService = (*ReportService)(nil)
