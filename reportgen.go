@@ -105,7 +105,7 @@ type ReportFilter struct {
 	Name   string `json:"name,omitempty"`
 	SiteID int64  `json:"site_id,omitempty"`
 	Status string `json:"status,omitempty"`
-	// Limit caps the number returned (newest first); 0 means 500.
+	// Limit caps the number returned (newest first): 0 means 500, at most MaxPageSize.
 	Limit int `json:"limit,omitempty"`
 }
 

@@ -96,6 +96,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, logReviewAPIRoutes(s)...)
 	routes = append(routes, detectAPIRoutes(s)...)
 	routes = append(routes, vulnAPIRoutes(s)...)
+	routes = append(routes, reportAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

@@ -145,6 +145,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services.Incidents = sqlstore.NewIncidentService(db)
 	addLogs(t, &services, db)
 	addDetection(t, &services, db)
+	addReports(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
 		t.Helper()
@@ -303,6 +304,13 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 				CVEs: []string{"CVE-2024-6387"}, Vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}}})
 		must(err)
 		f.scans = append(f.scans, scopeScan{report: rep, asset: sa.asset, marks: []string{file, title}})
+	}
+
+	// A self-inspection report of each site, as HTML: it names the site's assets, so a
+	// user of the other site must not read it.
+	for _, site := range f.sites {
+		_, err := services.Reports.Generate(ctx, medsec.ReportRequest{Name: "self-inspection", SiteID: site.ID, Period: "2026", Lang: "en", Format: "html"})
+		must(err)
 	}
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

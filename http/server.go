@@ -80,6 +80,9 @@ type Services struct {
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService
+	// Reports generates reports, keeps them as evidence and lists them, and keeps each
+	// site's report schedule [M12]; nil: the reports page and routes answer 404.
+	Reports medsec.ReportService
 }
 
 // Server is the web UI and REST API.

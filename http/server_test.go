@@ -49,6 +49,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Incidents = sqlstore.NewIncidentService(db)
 	addLogs(t, &services, db)
 	addDetection(t, &services, db)
+	addReports(t, &services, db)
 	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
@@ -293,6 +294,12 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/rules/{id}/sites/{site}", medsec.PermRuleAdmin, false},
 	{"GET", "/api/v1/detection/settings", medsec.PermRuleRead, false},
 	{"PUT", "/api/v1/detection/settings", medsec.PermRuleAdmin, false},
+	{"GET", "/api/v1/reports", medsec.PermReportRead, false},
+	{"POST", "/api/v1/reports", medsec.PermReportWrite, false},
+	{"GET", "/api/v1/reports/{id}", medsec.PermReportRead, false},
+	{"GET", "/api/v1/reports/{id}/file", medsec.PermReportRead, false},
+	{"GET", "/api/v1/reports/schedules", medsec.PermReportRead, false},
+	{"PUT", "/api/v1/reports/schedules/{site_id}", medsec.PermReportAdmin, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

@@ -526,6 +526,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 
 	s.logStoreUIRoutes(mux)
 	s.logReviewUIRoutes(mux)
+	s.reportUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))

@@ -355,9 +355,10 @@ func (s *ReportService) FindReports(ctx context.Context, f medsec.ReportFilter) 
 		cond += " AND r.status = ?"
 		args = append(args, f.Status)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
+	if f.Limit <= 0 {
 		f.Limit = 500
 	}
+	f.Limit = min(f.Limit, medsec.MaxPageSize)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+reportColumns+` WHERE `+cond+` ORDER BY r.generated_at DESC, r.id DESC LIMIT `+fmt.Sprint(f.Limit)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find reports: %w", err)

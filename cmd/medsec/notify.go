@@ -39,6 +39,10 @@ func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.
 		reviews := &notify.LogReviews{Reviews: services.LogReviews, Org: services.Org, Notifier: d}
 		s.Jobs = append(s.Jobs, notify.Job{Name: "log reviews", Every: time.Hour, Run: reviews.Run})
 	}
+	if services.Reports != nil {
+		scheduled := &notify.ScheduledReports{Reports: services.Reports, Notifier: d}
+		s.Jobs = append(s.Jobs, notify.Job{Name: "scheduled reports", Every: time.Hour, Run: scheduled.Run})
+	}
 	if services.Vulns != nil {
 		deadlines := &notify.VulnDeadlines{Vulns: services.Vulns, Notifier: d}
 		s.Jobs = append(s.Jobs, notify.Job{Name: "vulnerability deadlines", Every: time.Hour, Run: deadlines.Run})
@@ -71,8 +75,11 @@ type reminderServices struct {
 	LogReviews medsec.LogReviewService
 	// Vulns, when set, gives the hourly check of vulnerability deadlines; Mirror, when
 	// set, fetches CSAF advisories from a mirror every MirrorEvery and imports them.
-	Vulns       *sqlstore.VulnService
-	Mirror      string
+	Vulns  *sqlstore.VulnService
+	Mirror string
+	// Reports, when set, gives the hourly job that generates each site's scheduled
+	// reports once their period has ended and tells its security officers.
+	Reports     medsec.ReportService
 	MirrorEvery time.Duration
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/evidence"
 	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
@@ -122,6 +123,20 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%s, %s, %d sections, content %s)\n", *out, *format, *lang, len(d.Sections), d.ContentHash()[:16])
 	return nil
+}
+
+// newReportService wires the report service of a server: its files in the data
+// directory's evidence store (as every other evidence file), reading src.
+func newReportService(db *sqlstore.DB, dataDir string, src report.Sources) (*sqlstore.ReportService, error) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	files, err := evidence.Open(filepath.Join(dataDir, "evidence"))
+	if err != nil {
+		return nil, err
+	}
+	return sqlstore.NewReportService(db, files, src, bundle), nil
 }
 
 // writeNew writes a file that must not exist yet, whole or not at all: into a

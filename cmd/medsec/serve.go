@@ -21,6 +21,7 @@ import (
 	"medsec/eventbus"
 	mhttp "medsec/http"
 	"medsec/notify"
+	"medsec/report"
 	"medsec/sqlstore"
 )
 
@@ -236,6 +237,17 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
+		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	reports.Logger = logger
+	if err := reports.FailInterrupted(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	services.Reports = reports
+
 	notifySvc := sqlstore.NewNotifyService(db)
 	dispatcher, err := newDispatcher(notifySvc, logger)
 	if err != nil {
@@ -249,7 +261,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
-		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery}, dispatcher, logger)
+		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery, Reports: reports}, dispatcher, logger)
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})

@@ -1,0 +1,229 @@
+package http_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/evidence"
+	"medsec/i18n"
+	mhttp "medsec/http"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// addReports gives services the report service over db, its files in a temporary
+// evidence store.
+func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
+	t.Helper()
+	files, err := evidence.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
+		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)}, bundle)
+	t.Cleanup(svc.Wait)
+	services.Reports = svc
+}
+
+// waitReport polls a started report through the API until it is no longer running.
+func waitReport(t *testing.T, f *fixture, id int64, token string) *medsec.GeneratedReport {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		status, body := f.do("GET", fmt.Sprintf("/api/v1/reports/%d", id), token, "")
+		if status != 200 {
+			t.Fatalf("GET report %d: %d %s", id, status, body)
+		}
+		var r medsec.GeneratedReport
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != medsec.ReportRunning {
+			return &r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("report %d still running", id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var safeDisposition = regexp.MustCompile(`^attachment; filename="medsec-[A-Za-z0-9._-]+\.(pdf|xlsx|html)"$`)
+
+// TestReportsAPI starts a report through the API as the security officer: 202 with its
+// URL, running, then done with its hashes; its file has the media type, a safe attachment
+// name and the SHA-256 the list shows; generated again it is "unchanged" since the first.
+// The auditor reads and downloads but may not generate; the engineer limited to the
+// branch sees neither the main site's report nor the list entry; a bad period is 422
+// naming the field; the schedules are read and set by the roles allowed.
+func TestReportsAPI(t *testing.T) {
+	f := newFixture(t)
+	so, auditor := f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleAuditor]
+	req := fmt.Sprintf(`{"name":"self-inspection","site_id":%d,"period":"2026","lang":"ja","format":"pdf"}`, f.assetHQ.SiteID)
+	status, body := f.do("POST", "/api/v1/reports", so, req)
+	if status != http.StatusAccepted {
+		t.Fatalf("POST /api/v1/reports: %d %s", status, body)
+	}
+	var started medsec.GeneratedReport
+	json.Unmarshal([]byte(body), &started)
+	if started.Status != medsec.ReportRunning && started.Status != medsec.ReportDone {
+		t.Errorf("started: %s", body)
+	}
+	done := waitReport(t, f, started.ID, auditor)
+	if done.Status != medsec.ReportDone || done.Change != medsec.ReportNew || len(done.SHA256) != 64 || done.SiteName != "本院" {
+		t.Fatalf("done: %+v", done)
+	}
+
+	resp := f.get(fmt.Sprintf("/api/v1/reports/%d/file", done.ID), auditor)
+	file, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sum := sha256.Sum256(file)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !safeDisposition.MatchString(resp.Header.Get("Content-Disposition")) ||
+		hex.EncodeToString(sum[:]) != done.SHA256 || resp.Header.Get("X-Content-SHA256") != done.ContentHash || !strings.HasPrefix(string(file), "%PDF-") {
+		t.Errorf("download: %d %q %q, sha256 %x (want %s)", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), sum, done.SHA256)
+	}
+
+	status, body = f.do("POST", "/api/v1/reports", so, req)
+	var second medsec.GeneratedReport
+	json.Unmarshal([]byte(body), &second)
+	if again := waitReport(t, f, second.ID, so); status != 202 || again.Change != medsec.ReportUnchanged || again.PreviousID != done.ID {
+		t.Errorf("second generation: %d %+v", status, again)
+	}
+
+	if status, _ := f.do("POST", "/api/v1/reports", auditor, req); status != http.StatusForbidden {
+		t.Errorf("auditor generates: %d, want 403", status)
+	}
+	if status, _ := f.do("GET", fmt.Sprintf("/api/v1/reports/%d", done.ID), f.branchCE, ""); status != http.StatusNotFound {
+		t.Errorf("branch engineer reads the main site's report: %d, want 404", status)
+	}
+	if status, _ := f.do("GET", fmt.Sprintf("/api/v1/reports/%d/file", done.ID), f.branchCE, ""); status != http.StatusNotFound {
+		t.Errorf("branch engineer downloads the main site's report: %d, want 404", status)
+	}
+	if status, body := f.do("GET", "/api/v1/reports", f.branchCE, ""); status != 200 || strings.Contains(body, "本院") {
+		t.Errorf("branch engineer's list: %d %s", status, body)
+	}
+	if status, body := f.do("GET", "/api/v1/reports", f.tokens[medsec.RoleVendor], ""); status != http.StatusForbidden {
+		t.Errorf("vendor lists reports: %d %s", status, body)
+	}
+	bad := strings.Replace(req, `"2026"`, `"26"`, 1)
+	if status, body := f.do("POST", "/api/v1/reports", so, bad); status != 422 || !strings.Contains(body, `"period"`) {
+		t.Errorf("bad period: %d %s", status, body)
+	}
+
+	if status, body := f.do("GET", "/api/v1/reports/schedules", auditor, ""); status != 200 || !strings.Contains(body, `"enabled": false`) {
+		t.Errorf("schedules: %d %s", status, body)
+	}
+	path := fmt.Sprintf("/api/v1/reports/schedules/%d", f.assetHQ.SiteID)
+	if status, _ := f.do("PUT", path, f.tokens[medsec.RoleClinicalEngineer], `{"enabled":true,"lang":"ja","format":"pdf"}`); status != 403 {
+		t.Errorf("engineer sets the schedule: %d, want 403", status)
+	}
+	if status, body := f.do("PUT", path, so, `{"enabled":true,"lang":"ja","format":"pdf"}`); status != 200 || !strings.Contains(body, `"enabled": true`) {
+		t.Errorf("security officer sets the schedule: %d %s", status, body)
+	}
+}
+
+// get fetches a path with a bearer token and returns the response, whose body the
+// caller closes.
+func (f *fixture) get(path, token string) *http.Response {
+	f.t.Helper()
+	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return resp
+}
+
+// TestReportsPage generates a report from the reports page in each language: the form is
+// refused naming the period in the page's language, then accepted; the list shows the
+// report in the page's language with its status, content hash and a download link that
+// answers the file; the auditor sees the list without the form and the schedules without
+// their controls.
+func TestReportsPage(t *testing.T) {
+	f := newFixture(t)
+	for _, lang := range i18n.Languages {
+		b, _ := i18n.Load()
+		t.Run(lang, func(t *testing.T) {
+			c := f.session("u-security-officer")
+			post := func(form url.Values) (int, string, string) {
+				req, _ := http.NewRequest("POST", f.srv.URL+"/reports", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Accept-Language", lang)
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, resp.Header.Get("Location"), string(body)
+			}
+			form := url.Values{"name": {"vuln-ledger"}, "site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "period": {"2026-13"}, "lang": {lang}, "format": {"html"}, "catalog": {""}}
+			status, _, body := post(form)
+			if status != 422 || !strings.Contains(body, b.T(lang, "err.report_period")) || !strings.Contains(body, `value="2026-13"`) {
+				t.Errorf("bad period: %d, want 422 with %q", status, b.T(lang, "err.report_period"))
+			}
+			form.Set("period", "2026-11")
+			status, loc, _ := post(form)
+			if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/reports?started=") {
+				t.Fatalf("generate: %d %q", status, loc)
+			}
+			var id int64
+			fmt.Sscanf(strings.TrimPrefix(loc, "/reports?started="), "%d", &id)
+			done := waitReport(t, f, id, f.tokens[medsec.RoleSecurityOfficer])
+			page := f.page(c, "/reports", lang)
+			for _, want := range []string{b.T(lang, "reports.title"), b.T(lang, "report.vuln-ledger"), b.T(lang, "reports.status.done"),
+				done.ContentHash[:12], fmt.Sprintf(`href="/reports/%d/file"`, id), `id="report-form"`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("reports page lacks %q", want)
+				}
+			}
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/reports/%d/file", f.srv.URL, id), nil)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !safeDisposition.MatchString(resp.Header.Get("Content-Disposition")) ||
+				!strings.Contains(string(file), b.T(lang, "report.vuln-ledger")) {
+				t.Errorf("download from the page: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+			}
+		})
+	}
+	page := f.page(f.session("u-auditor"), "/reports", "en")
+	if strings.Contains(page, `id="report-form"`) || strings.Contains(page, `action="/reports/schedule"`) || !strings.Contains(page, "Download") {
+		t.Errorf("the auditor's reports page shows a form or no download")
+	}
+}
+
+// page fetches a UI page with a session client in a language and returns its body.
+func (f *fixture) page(c *http.Client, path, lang string) string {
+	f.t.Helper()
+	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	req.Header.Set("Accept-Language", lang)
+	resp, err := c.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		f.t.Fatalf("GET %s: %d %.300s", path, resp.StatusCode, body)
+	}
+	return string(body)
+}
