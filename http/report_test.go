@@ -15,8 +15,8 @@ import (
 
 	"medsec"
 	"medsec/evidence"
-	"medsec/i18n"
 	mhttp "medsec/http"
+	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
 )
