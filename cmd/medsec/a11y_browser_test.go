@@ -84,8 +84,8 @@ func uiPatterns(t *testing.T) []string {
 }
 
 // notPages are the UI GET routes that answer a file, not a page: exports, evidence, the
-// diagram's bare SVG, firewall rules, import templates and VEX documents.
-var notPages = regexp.MustCompile(`/export$|/template$|/oscal$|/vex$|/firewall$|^/evidence/|\.svg$`)
+// diagram's bare SVG, firewall rules, import templates, VEX documents and report files.
+var notPages = regexp.MustCompile(`/export$|/file$|/template$|/oscal$|/vex$|/firewall$|^/evidence/|\.svg$`)
 
 // a11yRoles are the other roles whose view of a few pages is checked too: what a page shows
 // differs by role (forms, buttons, empty lists).
