@@ -122,6 +122,22 @@ type indexJob struct {
 
 var flagOnce sync.Once
 
+// parseFlagsOnce prepares the VictoriaMetrics libraries' settings.
+func parseFlagsOnce() {
+	// The VictoriaMetrics libraries read their settings from flags on flag.CommandLine
+	// and panic unless it has been parsed; medsec parses its own flag sets, so parse the
+	// global one empty (defaults) once.
+	flagOnce.Do(func() {
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+		// Its info lines (each snapshot, each cache size) are noise in medsec's log.
+		if f := flag.Lookup("loggerLevel"); f != nil && f.Value.String() == "INFO" {
+			_ = f.Value.Set("WARN")
+		}
+	})
+}
+
 // Open opens (creating if needed) the store in cfg.Dir, replays its journal into the
 // search storage and the seal, and starts the writer, the checkpoint signer and the flusher.
 // A store is opened by one process at a time: a second Open fails with an error saying so.
@@ -147,18 +163,7 @@ func Open(cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	// The VictoriaMetrics libraries read their settings from flags on flag.CommandLine
-	// and panic unless it has been parsed; medsec parses its own flag sets, so parse the
-	// global one empty (defaults) once.
-	flagOnce.Do(func() {
-		if !flag.Parsed() {
-			_ = flag.CommandLine.Parse(nil)
-		}
-		// Its info lines (each snapshot, each cache size) are noise in medsec's log.
-		if f := flag.Lookup("loggerLevel"); f != nil && f.Value.String() == "INFO" {
-			_ = f.Value.Set("WARN")
-		}
-	})
+	parseFlagsOnce()
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("log store: %w", err)
 	}

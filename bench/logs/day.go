@@ -95,6 +95,7 @@ func dirSize(dir string) int64 {
 // latency of searches over the whole day: a time range alone, a field, a word, both, and a
 // value no record has.
 func runDay(n int, dir, shared string) error {
+	logstore.TuneGC() // as medsec serve does
 	real, err := corpus(filepath.Join(shared, "data", "logs"))
 	if err != nil {
 		return err

@@ -136,6 +136,7 @@ func send(addr string, data []byte) error {
 }
 
 func run(n int) error {
+	logstore.TuneGC() // as medsec serve does
 	data, raw := stream(n)
 	fmt.Printf("go %s %s/%s, %d CPUs; %d lines, %.1f MB raw (%d bytes/line)\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		runtime.NumCPU(), n, float64(raw)/1e6, raw/n)

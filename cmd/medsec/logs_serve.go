@@ -29,6 +29,7 @@ func openServeLogs(ctx context.Context, data string, db *sqlstore.DB, logger *sl
 		return nil, err
 	}
 	sl := &serveLogs{logger: logger}
+	logstore.TuneGC() // the server ingests: collect less often (GOGC, GOMEMLIMIT unless set)
 	sl.store, err = logstore.Open(logstore.Config{Dir: logStoreDir(data), Site: site, Logger: logger, OnFailure: sl.storageFailure})
 	if err != nil {
 		return nil, err

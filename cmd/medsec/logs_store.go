@@ -335,6 +335,7 @@ func runLogsIngest(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if fs.NArg() == 0 {
 		return errors.New("logs ingest: give one or more files")
 	}
+	logstore.TuneGC()
 	loc, err := time.LoadLocation(*zone)
 	if err != nil {
 		return fmt.Errorf("logs ingest: --zone %q: %w", *zone, err)
