@@ -3,6 +3,7 @@ package logs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,19 +46,32 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 	var header [7]string
 	n := 0
 	var b strings.Builder
-	i := 0
+	escaped := false // b holds the field (it had an escape); else it is s[start:i]
+	start, i := 0, 0
 	for ; i < len(s) && n < 7; i++ {
 		c := s[i]
 		switch {
 		case c == '\\' && i+1 < len(s) && (s[i+1] == '|' || s[i+1] == '\\'):
+			if !escaped {
+				b.WriteString(s[start:i])
+				escaped = true
+			}
 			b.WriteByte(s[i+1])
 			i++
 		case c == '|':
-			header[n] = b.String()
-			b.Reset()
+			if escaped {
+				header[n] = b.String()
+				b.Reset()
+				escaped = false
+			} else {
+				header[n] = s[start:i]
+			}
+			start = i + 1
 			n++
 		default:
-			b.WriteByte(c)
+			if escaped {
+				b.WriteByte(c)
+			}
 		}
 	}
 	if n < 7 {
@@ -66,7 +80,7 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 	if _, err := strconv.Atoi(header[0]); err != nil {
 		return nil, fmt.Errorf("cef: version %q is not a number", header[0])
 	}
-	f := make(map[string]any, 24)
+	f := make(map[string]any, 40)
 	for k, v := range header {
 		f[cefHeaderNames[k]] = v
 	}
@@ -78,8 +92,16 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 		f["event.severity"] = sev
 	}
 	ext := parseCEFExtension(s[i:])
-	for k, v := range ext {
-		f["cef.extensions."+k] = v
+	for j, e := range ext {
+		k, v := e.key, e.value
+		if slices.ContainsFunc(ext[j+1:], func(l cefPair) bool { return l.key == k }) {
+			continue // a key given twice: the last value counts
+		}
+		if name, ok := cefExtensionNames[k]; ok {
+			f[name] = v
+		} else {
+			f["cef.extensions."+k] = v
+		}
 		name, ok := cefECS[k]
 		if !ok || v == "" {
 			continue
@@ -114,7 +136,7 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 // values. A key is a run of letters, digits, '_', '.', '-', '[' or ']'
 // directly before an unescaped '=' and after a space or the start; an '='
 // after anything else (a URL's query, say) stays inside the value.
-func parseCEFExtension(s string) map[string]string {
+func parseCEFExtension(s string) []cefPair {
 	type kv struct{ keyStart, eq int }
 	var keys []kv
 	for i := 0; i < len(s); i++ {
@@ -134,17 +156,29 @@ func parseCEFExtension(s string) map[string]string {
 		}
 		keys = append(keys, kv{ks, i})
 	}
-	out := make(map[string]string, len(keys))
+	out := make([]cefPair, len(keys))
 	for j, k := range keys {
 		end := len(s)
 		if j+1 < len(keys) {
 			end = keys[j+1].keyStart
 		}
 		v := strings.Trim(s[k.eq+1:end], " ")
-		out[s[k.keyStart:k.eq]] = unescapeCEFValue(v)
+		out[j] = cefPair{s[k.keyStart:k.eq], unescapeCEFValue(v)}
 	}
 	return out
 }
+
+// cefPair is one key=value of a CEF extension, the value unescaped.
+type cefPair struct{ key, value string }
+
+// cefExtensionNames are the Fields names of the extension keys cefECS maps, made once.
+var cefExtensionNames = func() map[string]string {
+	m := make(map[string]string, len(cefECS))
+	for k := range cefECS {
+		m[k] = "cef.extensions." + k
+	}
+	return m
+}()
 
 // isCEFKey reports whether s can be a CEF extension key.
 func isCEFKey(s string) bool {

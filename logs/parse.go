@@ -92,8 +92,10 @@ func parseAs(format string, line []byte, received time.Time, loc *time.Location)
 	case FormatRFC3164:
 		return parseRFC3164(line, received.In(loc), loc), nil
 	case FormatCEF:
-		if f, err := parseCEF(line, loc); err == nil {
-			return f, nil
+		if bytes.HasPrefix(line, []byte("CEF:")) {
+			if f, err := parseCEF(line, loc); err == nil {
+				return f, nil
+			}
 		}
 		// CEF inside syslog: the header is syslog, the message is CEF.
 		return parseSyslogCEF(line, received, loc)
@@ -123,14 +125,16 @@ func parseSyslogCEF(line []byte, received time.Time, loc *time.Location) (map[st
 	if err != nil {
 		return nil, err
 	}
-	delete(f, "message")
-	for k, v := range cf {
-		if _, has := f[k]; has && k == "@timestamp" {
-			continue
+	// The header's fields but its message, and the CEF fields over them, except that
+	// the header's time wins over the extension's.
+	for k, v := range f {
+		switch _, has := cf[k]; {
+		case k == "message":
+		case k == "@timestamp" || !has:
+			cf[k] = v
 		}
-		f[k] = v
 	}
-	return f, nil
+	return cf, nil
 }
 
 // Detect names the format of one record: FormatJSON for a JSON object,
@@ -186,9 +190,13 @@ func setHost(f map[string]any, s string) {
 	if s == "" || s == "-" {
 		return
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		f["host.ip"] = a.String()
-		return
+	// An address has a '.' (IPv4) or a ':' (IPv6); most host names have neither, and
+	// skip the parse (whose error allocates).
+	if strings.ContainsAny(s, ".:") {
+		if a, err := netip.ParseAddr(s); err == nil {
+			f["host.ip"] = a.String()
+			return
+		}
 	}
 	f["host.name"] = s
 }
