@@ -126,6 +126,7 @@ type LogService interface {
 	// LogSeal returns the seal's state and public key.
 	LogSeal(ctx context.Context) (*LogSealStatus, error)
 	// VerifyLogs checks the whole store against its seal. A finding is not an error: it is
-	// in the report (and raises a logs.verify_failed notification).
+	// in the report; the result is recorded per site, and the log alert check raises a
+	// logs.verify_failed alert for a site whose latest verification found problems.
 	VerifyLogs(ctx context.Context) (*LogVerifyReport, error)
 }

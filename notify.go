@@ -59,7 +59,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady}
 
 // Severity ranks a notification.
 type Severity string

@@ -70,6 +70,10 @@ type Services struct {
 	// LogRetention keeps the retention per log source class; nil when the server keeps
 	// no logs.
 	LogRetention medsec.LogRetentionService
+	// LogAlerts keeps the log alerts (silent sources, clock skew, storage failures, seal
+	// verification failures), their limits per class and the seal verifications; nil when
+	// the server keeps no logs.
+	LogAlerts medsec.LogAlertService
 	// Rules and Alerts keep detection rules and alerts; Detection changes what detection
 	// runs (imports, states per site, settings) and tests rules over stored events [M8].
 	Rules     medsec.RuleService

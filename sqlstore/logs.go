@@ -18,9 +18,6 @@ import (
 type LogService struct {
 	db    *DB
 	store *logstore.Store
-	// OnVerifyFailed, when set, is told of a verification that found problems (the server
-	// sends a logs.verify_failed notification).
-	OnVerifyFailed func(ctx context.Context, r *medsec.LogVerifyReport)
 }
 
 // NewLogService returns the log service of db's audit trail and the store.
@@ -169,6 +166,9 @@ func (s *LogService) VerifyLogs(ctx context.Context) (*medsec.LogVerifyReport, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.recordVerification(ctx, u, rep); err != nil {
+		return nil, err
+	}
 	out := ReportOf(rep)
 	detail := "verified: no problem"
 	if !out.OK {
@@ -176,9 +176,6 @@ func (s *LogService) VerifyLogs(ctx context.Context) (*medsec.LogVerifyReport, e
 	}
 	if err := s.auditEvent(ctx, medsec.ActionLogVerify, detail); err != nil {
 		return nil, err
-	}
-	if !out.OK && s.OnVerifyFailed != nil {
-		s.OnVerifyFailed(ctx, out)
 	}
 	return out, nil
 }

@@ -63,6 +63,8 @@ type serveConfig struct {
 	// fetched every vulnFetchEvery ("" turns the fetch off).
 	vulnMirror     string
 	vulnFetchEvery time.Duration
+	// sealVerifyEvery is how often every site's sealed log is verified (issue 12).
+	sealVerifyEvery time.Duration
 }
 
 func (m *Main) parseServe(args []string) (*serveConfig, error) {
@@ -78,6 +80,7 @@ func (m *Main) parseServe(args []string) (*serveConfig, error) {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo hospital into an empty database")
 	fs.StringVar(&c.vulnMirror, "vuln-mirror", "", "URL of a CSAF provider-metadata.json or ROLIE feed on a mirror, fetched on a schedule (off when empty)")
 	fs.DurationVar(&c.vulnFetchEvery, "vuln-fetch-every", 24*time.Hour, "how often --vuln-mirror is fetched")
+	fs.DurationVar(&c.sealVerifyEvery, "seal-verify-every", 6*time.Hour, "how often every site's sealed log is verified against its checkpoints (a failure raises logs.verify_failed)")
 	addLogFlags(fs, &c.logs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -210,7 +213,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	logStore, err := openServeLogs(ctx, c.data, db, logger)
+	logStore, err := openServeLogs(ctx, c.data, db, logger, m.now)
 	if err != nil {
 		return fmt.Errorf("serve: logs: %w", err)
 	}
@@ -219,6 +222,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	logReviews := sqlstore.NewLogReviewService(db, logStore.store)
 	services.LogReviews = logReviews
 	services.LogRetention = sqlstore.NewLogRetentionService(db)
+	services.LogAlerts = sqlstore.NewLogAlertService(db)
 	if err := logStore.syncRetention(ctx, services.LogRetention); err != nil {
 		return fmt.Errorf("serve: logs: %w", err)
 	}
@@ -254,10 +258,6 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	services.Notifications, services.NotifyTester = notifySvc, dispatcher
-	logStore.setDispatcher(dispatcher)
-	capCtx, stopCap := context.WithCancel(ctx)
-	defer stopCap()
-	go logStore.watchCapacity(capCtx)
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
@@ -265,6 +265,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})
+	sched.Jobs = append(sched.Jobs, logStore.alertJobs(db, &services, dispatcher, c.sealVerifyEvery)...)
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	dispatcher.Now, sched.Now = m.now, m.now
