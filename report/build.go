@@ -422,7 +422,7 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 		alt = append(alt, b.t("report.alt_open_closed", b.t("severity."+s), open[s], closed[s]))
 	}
 	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
-	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: []Chart{chart},
+	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: []Chart{chart}, Landscape: true,
 		Tables: []Table{{Title: b.t("report.findings"), Sheet: b.t("report.findings"), Rows: rows,
 			Columns: b.columns("report.cve", 1.3, "report.advisory", 1.3, "report.asset", 1.6, "report.severity", 0.9, "report.score", 0.6,
 				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0)}}}
@@ -474,9 +474,9 @@ func (b *builder) incidentSections(rows []*medsec.LedgerRow) []Section {
 		"incident.status", 0.8, "incident.detected_at", 1.5, "incident.closed_at", 1.5, "incident.clocks_met", 0.6, "incident.clocks_late", 0.6,
 		"incident.cause", 1.4, "incident.actions", 1.4, "incident.result", 1.4)
 	return []Section{
-		{Heading: b.t("report.incidents"), Text: []string{b.t("report.incidents_intro")}, Charts: []Chart{chart},
+		{Heading: b.t("report.incidents"), Text: []string{b.t("report.incidents_intro")}, Charts: []Chart{chart}, Landscape: true,
 			Tables: []Table{{Title: b.t("report.incidents"), Sheet: b.t("report.incidents"), Columns: cols, Rows: incidents}}},
-		{Heading: b.t("report.drills"), Tables: []Table{{Title: b.t("report.drills"), Sheet: b.t("report.drills"), Columns: cols, Rows: drills}}},
+		{Heading: b.t("report.drills"), Landscape: true, Tables: []Table{{Title: b.t("report.drills"), Sheet: b.t("report.drills"), Columns: cols, Rows: drills}}},
 	}
 }
 

@@ -91,13 +91,13 @@ func (p *pdfWriter) chart(c Chart) {
 	f := p.f
 	colours := seriesColours(c)
 	top, ticks := scale(c)
-	barW := bodyW - chartLabelW - chartValueW
+	barW := p.bodyW() - chartLabelW - chartValueW
 	x0 := margin + chartLabelW
 	rowH := groupHeight(c) + chartGap
 
 	p.ensure(8 + legendH + rowH*math.Min(3, float64(len(c.Categories))) + chartAxisH)
 	p.font(10, accent)
-	f.MultiCell(bodyW, 6, c.Title, "", "L", false)
+	f.MultiCell(p.bodyW(), 6, c.Title, "", "L", false)
 	p.legend(c, colours)
 	gridTop := f.GetY()
 	axis := func(bottom float64) {
@@ -113,9 +113,9 @@ func (p *pdfWriter) chart(c Chart) {
 	}
 	y := gridTop
 	for i, cat := range c.Categories {
-		if y+rowH+chartAxisH > bodyBottom {
+		if y+rowH+chartAxisH > p.bodyBottom() {
 			axis(y)
-			f.AddPage()
+			p.addPage()
 			p.legend(c, colours)
 			gridTop = f.GetY()
 			y = gridTop
@@ -159,7 +159,7 @@ func (p *pdfWriter) chart(c Chart) {
 	axis(y)
 	if c.Alt != "" {
 		p.font(8, muted)
-		f.MultiCell(bodyW, cellLine, c.Alt, "", "L", false)
+		f.MultiCell(p.bodyW(), cellLine, c.Alt, "", "L", false)
 	}
 	f.Ln(4)
 }
@@ -171,7 +171,7 @@ func (p *pdfWriter) legend(c Chart, colours []rgb) {
 	x, y := margin, f.GetY()
 	for i, s := range c.Series {
 		w := f.GetStringWidth(s.Name) + 9
-		if x+w > pageW-margin {
+		if x+w > p.pageW()-margin {
 			x, y = margin, y+5
 		}
 		f.SetFillColor(colours[i].r, colours[i].g, colours[i].b)

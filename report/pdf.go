@@ -23,12 +23,20 @@ const (
 	pageH      = 297.0
 	margin     = 18.0
 	bodyTop    = 24.0
-	bodyBottom = pageH - 20.0
+	bottomGap  = 20.0 // below the body: the footer
+	bodyBottom = pageH - bottomGap
 	bodyW      = pageW - 2*margin
 	textLine   = 5.0 // paragraph line height at 10 pt
 	cellLine   = 4.0 // table line height at 8 pt
 	tocLine    = 7.0
 )
+
+// pageW and pageH are the current page's size: A4 portrait, or landscape for a
+// section that asks for it; bodyW and bodyBottom the body's width and lower edge.
+func (p *pdfWriter) pageW() float64      { w, _ := p.f.GetPageSize(); return w }
+func (p *pdfWriter) pageH() float64      { _, h := p.f.GetPageSize(); return h }
+func (p *pdfWriter) bodyW() float64      { return p.pageW() - 2*margin }
+func (p *pdfWriter) bodyBottom() float64 { return p.pageH() - bottomGap }
 
 // pdfWriter renders one Document.
 type pdfWriter struct {
@@ -37,6 +45,8 @@ type pdfWriter struct {
 	// links and pages are each section's link target and first page.
 	links []int
 	pages []int
+	// landscape is the orientation of the section being drawn (Section.Landscape).
+	landscape bool
 }
 
 // WritePDF renders d as a PDF (A4 portrait) to w: a cover, the table of contents (with
@@ -49,7 +59,7 @@ func WritePDF(w io.Writer, d *Document) error {
 	}
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(margin, bodyTop, margin)
-	f.SetAutoPageBreak(true, pageH-bodyBottom)
+	f.SetAutoPageBreak(true, bottomGap)
 	f.SetCellMargin(1)
 	f.AddUTF8FontFromBytes("cjk", "", cjkFont)
 	f.SetTitle(d.Title, true)
@@ -89,10 +99,10 @@ func (p *pdfWriter) header() {
 	f := p.f
 	p.font(8, muted)
 	f.SetXY(margin, 10)
-	f.CellFormat(bodyW/2, 5, p.d.Title, "", 0, "L", false, 0, "")
-	f.CellFormat(bodyW/2, 5, joinNonEmpty(" · ", p.d.Organization, p.d.Site), "", 0, "R", false, 0, "")
+	f.CellFormat(p.bodyW()/2, 5, p.d.Title, "", 0, "L", false, 0, "")
+	f.CellFormat(p.bodyW()/2, 5, joinNonEmpty(" · ", p.d.Organization, p.d.Site), "", 0, "R", false, 0, "")
 	f.SetDrawColor(rule.r, rule.g, rule.b)
-	f.Line(margin, 16, pageW-margin, 16)
+	f.Line(margin, 16, p.pageW()-margin, 16)
 	f.SetXY(margin, bodyTop)
 }
 
@@ -102,25 +112,25 @@ func (p *pdfWriter) footer() {
 	}
 	f := p.f
 	f.SetDrawColor(rule.r, rule.g, rule.b)
-	f.Line(margin, pageH-15, pageW-margin, pageH-15)
+	f.Line(margin, p.pageH()-15, p.pageW()-margin, p.pageH()-15)
 	p.font(8, muted)
-	f.SetXY(margin, pageH-14)
-	f.CellFormat(bodyW/2, 5, joinNonEmpty(" · ", p.d.Site, p.d.Period), "", 0, "L", false, 0, "")
-	f.CellFormat(bodyW/2, 5, fmt.Sprintf(p.d.Labels.Page, f.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
+	f.SetXY(margin, p.pageH()-14)
+	f.CellFormat(p.bodyW()/2, 5, joinNonEmpty(" · ", p.d.Site, p.d.Period), "", 0, "L", false, 0, "")
+	f.CellFormat(p.bodyW()/2, 5, fmt.Sprintf(p.d.Labels.Page, f.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
 }
 
 func (p *pdfWriter) cover() {
 	f, d := p.f, p.d
-	f.AddPage()
+	p.addPage()
 	f.SetFillColor(accent.r, accent.g, accent.b)
-	f.Rect(0, 0, pageW, 12, "F")
+	f.Rect(0, 0, p.pageW(), 12, "F")
 	f.SetY(70)
 	p.font(24, ink)
-	f.MultiCell(bodyW, 11, d.Title, "", "L", false)
+	f.MultiCell(p.bodyW(), 11, d.Title, "", "L", false)
 	if d.Subtitle != "" {
 		f.Ln(2)
 		p.font(14, muted)
-		f.MultiCell(bodyW, 7, d.Subtitle, "", "L", false)
+		f.MultiCell(p.bodyW(), 7, d.Subtitle, "", "L", false)
 	}
 	f.Ln(12)
 	l := d.Labels
@@ -145,7 +155,7 @@ func (p *pdfWriter) facts(facts []Fact, size float64) {
 		below := f.GetY()
 		p.font(size, ink)
 		f.SetXY(margin+50, y)
-		f.MultiCell(bodyW-50, line, fa.Value, "", "L", false)
+		f.MultiCell(p.bodyW()-50, line, fa.Value, "", "L", false)
 		f.SetY(math.Max(below, f.GetY()) + 1)
 	}
 }
@@ -154,12 +164,13 @@ func (p *pdfWriter) facts(facts []Fact, size float64) {
 func (p *pdfWriter) reserveContents() int {
 	first := p.f.PageNo() + 1
 	for range p.contentsPages() {
-		p.f.AddPage()
+		p.addPage()
 	}
 	return first
 }
 
-// contents fills the reserved pages with each section's heading, page and link.
+// contents fills the reserved pages (portrait, whatever the last page) with each
+// section's heading, page and link.
 func (p *pdfWriter) contents(first int) {
 	f := p.f
 	last := f.PageNo()
@@ -180,18 +191,30 @@ func (p *pdfWriter) contents(first int) {
 	f.SetPage(last)
 }
 
+// addPage starts a page in the orientation of the section being drawn.
+func (p *pdfWriter) addPage() {
+	if p.landscape {
+		p.f.AddPageFormat("L", fpdf.SizeType{Wd: pageW, Ht: pageH})
+		return
+	}
+	p.f.AddPageFormat("P", fpdf.SizeType{Wd: pageW, Ht: pageH})
+}
+
 // ensure starts a new page unless h millimetres fit on this one.
 func (p *pdfWriter) ensure(h float64) {
-	if p.f.GetY()+h > bodyBottom {
-		p.f.AddPage()
+	if p.f.GetY()+h > p.bodyBottom() {
+		p.addPage()
 	}
 }
 
 func (p *pdfWriter) section(s Section) {
 	f := p.f
-	// A section starts on a new page unless a good part of this one is free.
-	if f.PageNo() <= p.contentsEnd() || f.GetY() > bodyBottom-70 {
-		f.AddPage()
+	// A section starts on a new page unless a good part of this one is free and of the
+	// section's orientation.
+	turn := s.Landscape != p.landscape
+	p.landscape = s.Landscape
+	if turn || f.PageNo() <= p.contentsEnd() || f.GetY() > p.bodyBottom()-70 {
+		p.addPage()
 	} else {
 		f.Ln(6)
 	}
@@ -202,13 +225,13 @@ func (p *pdfWriter) section(s Section) {
 	p.pages = append(p.pages, f.PageNo())
 	f.Bookmark(s.Heading, 0, -1)
 	p.font(15, accent)
-	f.MultiCell(bodyW, 8, fmt.Sprintf("%d  %s", n, s.Heading), "", "L", false)
+	f.MultiCell(p.bodyW(), 8, fmt.Sprintf("%d  %s", n, s.Heading), "", "L", false)
 	f.SetDrawColor(accent.r, accent.g, accent.b)
-	f.Line(margin, f.GetY()+1, pageW-margin, f.GetY()+1)
+	f.Line(margin, f.GetY()+1, p.pageW()-margin, f.GetY()+1)
 	f.Ln(4)
 	for _, t := range s.Text {
 		p.font(10, ink)
-		f.MultiCell(bodyW, textLine, t, "", "L", false)
+		f.MultiCell(p.bodyW(), textLine, t, "", "L", false)
 		f.Ln(2)
 	}
 	if len(s.Facts) > 0 {
@@ -234,15 +257,15 @@ func (p *pdfWriter) contentsPages() int {
 	return max(1, (len(p.d.Sections)+perPage-1)/perPage)
 }
 
-// widths shares the body's width among t's columns by their weights.
-func widths(t Table) []float64 {
+// widths shares the page body's width among t's columns by their weights.
+func (p *pdfWriter) widths(t Table) []float64 {
 	total := 0.0
 	for _, c := range t.Columns {
 		total += weight(c)
 	}
 	w := make([]float64, len(t.Columns))
 	for i, c := range t.Columns {
-		w[i] = bodyW * weight(c) / total
+		w[i] = p.bodyW() * weight(c) / total
 	}
 	return w
 }
@@ -256,17 +279,17 @@ func weight(c Column) float64 {
 
 func (p *pdfWriter) table(t Table) {
 	f := p.f
-	w := widths(t)
+	w := p.widths(t)
 	p.ensure(7 + 2*headerHeight(p, t, w))
 	p.font(10, accent)
-	f.MultiCell(bodyW, 6, t.Title, "", "L", false)
+	f.MultiCell(p.bodyW(), 6, t.Title, "", "L", false)
 	f.Ln(1)
 	p.tableHeader(t, w)
 	if len(t.Rows) == 0 {
 		p.font(8, muted)
-		f.CellFormat(bodyW, 6, p.d.Labels.Empty, "B", 1, "L", false, 0, "")
+		f.CellFormat(p.bodyW(), 6, p.d.Labels.Empty, "B", 1, "L", false, 0, "")
 	}
-	maxLines := int((bodyBottom-bodyTop-headerHeight(p, t, w)-8)/cellLine) - 1
+	maxLines := int((p.bodyBottom()-bodyTop-headerHeight(p, t, w)-8)/cellLine) - 1
 	for i, row := range t.Rows {
 		p.font(8, ink)
 		lines := make([][]string, len(row))
@@ -279,10 +302,10 @@ func (p *pdfWriter) table(t Table) {
 			n = max(n, len(lines[j]))
 		}
 		h := float64(n)*cellLine + 1.5
-		if f.GetY()+h > bodyBottom {
-			f.AddPage()
+		if f.GetY()+h > p.bodyBottom() {
+			p.addPage()
 			p.font(9, muted)
-			f.CellFormat(bodyW, 6, t.Title+" "+p.d.Labels.Continued, "", 1, "L", false, 0, "")
+			f.CellFormat(p.bodyW(), 6, t.Title+" "+p.d.Labels.Continued, "", 1, "L", false, 0, "")
 			p.tableHeader(t, w)
 			p.font(8, ink)
 		}
@@ -305,7 +328,7 @@ func (p *pdfWriter) tableHeader(t Table, w []float64) {
 	h := headerHeight(p, t, w)
 	x, y := margin, f.GetY()
 	f.SetFillColor(headBg.r, headBg.g, headBg.b)
-	f.Rect(margin, y, bodyW, h, "F")
+	f.Rect(margin, y, p.bodyW(), h, "F")
 	p.font(8, ink)
 	for j, c := range t.Columns {
 		for k, line := range p.wrap(c.Header, w[j]) {
@@ -324,7 +347,7 @@ func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zeb
 	x, y := margin, f.GetY()
 	if zebra {
 		f.SetFillColor(zebraBg.r, zebraBg.g, zebraBg.b)
-		f.Rect(margin, y, bodyW, h, "F")
+		f.Rect(margin, y, p.bodyW(), h, "F")
 	}
 	for j, v := range row {
 		align := "L"
@@ -346,7 +369,7 @@ func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zeb
 		x += w[j]
 	}
 	f.SetDrawColor(rule.r, rule.g, rule.b)
-	f.Line(margin, y+h, pageW-margin, y+h)
+	f.Line(margin, y+h, p.pageW()-margin, y+h)
 	f.SetY(y + h)
 }
 

@@ -77,6 +77,9 @@ type Section struct {
 	Facts   []Fact   `json:"facts,omitempty"`
 	Charts  []Chart  `json:"charts,omitempty"`
 	Tables  []Table  `json:"tables,omitempty"`
+	// Landscape lays the section out on A4 landscape pages in PDF (ledgers whose tables
+	// have many columns); a layout choice, left out of ContentHash.
+	Landscape bool `json:"-"`
 }
 
 // Table is a titled table. In XLSX each table is a sheet of its own named Sheet.

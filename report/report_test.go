@@ -290,3 +290,62 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFLandscapeSections lays the long table's section out landscape: every page of
+// it, continuations included, is A4 landscape (pdfinfo), with the page footer and the
+// repeated header; the sections before and after stay portrait, and the contents (on a
+// portrait page) still give each section's page.
+func TestPDFLandscapeSections(t *testing.T) {
+	needTool(t, "pdfinfo")
+	needTool(t, "pdftotext")
+	d := sample("ja")
+	d.Sections[1].Landscape = true
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	os.WriteFile(path, buf.Bytes(), 0o600)
+	pages := strings.Split(pdfText(t, path), "\f")
+	n := len(pages) - 1
+	info, err := exec.Command("pdfinfo", "-f", "1", "-l", fmt.Sprint(n), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	sizes := map[int]string{}
+	for _, m := range regexp.MustCompile(`Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)`).FindAllStringSubmatch(string(info), -1) {
+		var p int
+		fmt.Sscan(m[1], &p)
+		w, h := 0.0, 0.0
+		fmt.Sscan(m[2], &w)
+		fmt.Sscan(m[3], &h)
+		sizes[p] = "portrait"
+		if w > h {
+			sizes[p] = "landscape"
+		}
+	}
+	landscape := 0
+	for i := 1; i <= n; i++ {
+		text := pages[i-1]
+		want := "portrait"
+		if strings.Contains(text, "ECG-") {
+			want = "landscape"
+			landscape++
+			if !strings.Contains(text, d.Sections[1].Tables[0].Columns[0].Header) || !strings.Contains(text, fmt.Sprintf(d.Labels.Page, i, n)) {
+				t.Errorf("landscape page %d lacks the table header or its footer", i)
+			}
+		}
+		if sizes[i] != want {
+			t.Errorf("page %d is %s, want %s", i, sizes[i], want)
+		}
+	}
+	if landscape < 4 {
+		t.Errorf("%d landscape pages, want the long table on at least 4", landscape)
+	}
+	for i, s := range d.Sections {
+		m := regexp.MustCompile(fmt.Sprintf(`%d\s+%s\s+(\d+)`, i+1, regexp.QuoteMeta(s.Heading))).FindStringSubmatch(pages[1])
+		if m == nil {
+			t.Fatalf("contents lack section %d %q:\n%s", i+1, s.Heading, pages[1])
+		}
+	}
+}
