@@ -285,3 +285,46 @@ func TestFrameReader(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamKeepsOrderAcrossChunks sends many frames over one connection at once: the
+// listener parses chunks of them on several goroutines (CEF lines take longer than
+// plain ones, so chunks finish out of order) and must still store them in the order
+// sent, each with a receive time not before the previous one's.
+func TestStreamKeepsOrderAcrossChunks(t *testing.T) {
+	sink := &memSink{}
+	_, _, tcp, _, _ := startListener(t, sink)
+	c, err := net.Dial("tcp", tcp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	var buf bytes.Buffer
+	for i := range n {
+		var line string
+		if (i/50)%2 == 0 {
+			line = fmt.Sprintf("<134>Nov 30 11:00:00 fw CEF:0|Acme|NGF|7.0|4000|Denied|5|src=10.1.2.3 spt=%d dst=10.9.9.9 dpt=443 act=deny suser=u%d msg=seq %d", 1000+i, i, i)
+		} else {
+			line = fmt.Sprintf("<13>Nov 30 11:00:00 h app: seq %d", i)
+		}
+		fmt.Fprintf(&buf, "%d %s", len(line), line)
+	}
+	if _, err := c.Write(buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	recs := sink.waitFor(n, 30*time.Second)
+	if len(recs) != n {
+		t.Fatalf("%d of %d records stored", len(recs), n)
+	}
+	for i, r := range recs {
+		if want := fmt.Sprintf("seq %d", i); r.Fields["message"] != want {
+			t.Fatalf("record %d: message %v, want %q (order kept)", i, r.Fields["message"], want)
+		}
+		if i > 0 && r.Received.Before(recs[i-1].Received) {
+			t.Fatalf("record %d received %v, before record %d's %v", i, r.Received, i-1, recs[i-1].Received)
+		}
+	}
+	if sink.calls >= n/50 {
+		t.Errorf("%d appends for %d records in chunks of 50: ready chunks were not merged", sink.calls, n)
+	}
+}
