@@ -150,3 +150,6 @@ type LogAlertService interface {
 	// scope that was ever verified.
 	LogVerifications(ctx context.Context) ([]LogVerification, error)
 }
+
+// SilentMinutes is SilentAfter in whole minutes, as forms show it.
+func (t LogAlertThreshold) SilentMinutes() int64 { return t.SilentAfter / 60 }

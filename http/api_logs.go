@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"medsec"
@@ -27,17 +28,31 @@ func logAPIRoutes(s *Server) []apiRoute {
 }
 
 // logSourceView is a log source as the API and UI show it: the source plus whether it is
-// silent now.
+// silent now and whether its clock is off beyond its class's limit (each an open log
+// alert; without the alert service, silence against the source's own interval).
 type logSourceView struct {
 	*medsec.LogSource
 	Silent bool `json:"silent"`
+	Skewed bool `json:"clock_skewed"`
 }
 
-func (s *Server) logSourceViews(srcs []*medsec.LogSource) []logSourceView {
+func (s *Server) logSourceViews(ctx context.Context, srcs []*medsec.LogSource) []logSourceView {
 	now := s.now()
 	out := make([]logSourceView, len(srcs))
+	open := map[string]bool{}
+	if s.LogAlerts != nil {
+		if as, err := s.LogAlerts.FindLogAlerts(ctx, medsec.LogAlertFilter{Active: true, Limit: 1000}); err == nil {
+			for _, a := range as {
+				open[string(a.Kind)+":"+strconv.FormatInt(a.SourceID, 10)] = true
+			}
+		}
+	}
 	for i, src := range srcs {
-		out[i] = logSourceView{src, src.Silent(now)}
+		out[i] = logSourceView{LogSource: src, Silent: src.Silent(now)}
+		if s.LogAlerts != nil {
+			id := strconv.FormatInt(src.ID, 10)
+			out[i].Silent, out[i].Skewed = open[string(medsec.KindLogSourceSilent)+":"+id], open[string(medsec.KindLogClockSkew)+":"+id]
+		}
 	}
 	return out
 }
@@ -47,7 +62,7 @@ func (s *Server) apiLogSourceList(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	views := s.logSourceViews(srcs)
+	views := s.logSourceViews(r.Context(), srcs)
 	body := struct {
 		list[logSourceView]
 		Listeners *logs.ListenerCounts `json:"listeners,omitempty"`
@@ -69,7 +84,7 @@ func (s *Server) apiLogSourceGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.logSourceViews([]*medsec.LogSource{src})[0])
+	writeJSON(w, http.StatusOK, s.logSourceViews(r.Context(), []*medsec.LogSource{src})[0])
 	return nil
 }
 
@@ -119,7 +134,7 @@ func (s *Server) apiLogSourceUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err := s.LogSources.UpdateLogSource(r.Context(), src); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.logSourceViews([]*medsec.LogSource{src})[0])
+	writeJSON(w, http.StatusOK, s.logSourceViews(r.Context(), []*medsec.LogSource{src})[0])
 	return nil
 }
 

@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"medsec"
@@ -19,6 +20,10 @@ func logStoreAPIRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/logs/verify", Perm: medsec.PermLogRead, Handler: s.apiLogVerify},
 		{Method: "GET", Path: "/api/v1/logs/retention", Perm: medsec.PermLogRead, Handler: s.apiLogRetention},
 		{Method: "PUT", Path: "/api/v1/logs/retention/{class}", Perm: medsec.PermLogAdmin, Handler: s.apiLogRetentionSet},
+		{Method: "GET", Path: "/api/v1/logs/alerts", Perm: medsec.PermLogRead, Handler: s.apiLogAlerts},
+		{Method: "GET", Path: "/api/v1/logs/alert-thresholds", Perm: medsec.PermLogRead, Handler: s.apiLogAlertThresholds},
+		{Method: "PUT", Path: "/api/v1/logs/alert-thresholds/{class}", Perm: medsec.PermLogAdmin, Handler: s.apiLogAlertThresholdSet},
+		{Method: "GET", Path: "/api/v1/logs/verifications", Perm: medsec.PermLogRead, Handler: s.apiLogVerifications},
 	}
 }
 
@@ -151,5 +156,67 @@ func (s *Server) apiLogRetentionSet(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+// apiLogAlerts lists log alerts, newest first: ?active=true keeps the open ones,
+// ?site_id=N one site's (with the whole store's).
+func (s *Server) apiLogAlerts(w http.ResponseWriter, r *http.Request) error {
+	if s.LogAlerts == nil {
+		return errLogsOff()
+	}
+	f := medsec.LogAlertFilter{Active: r.URL.Query().Get("active") == "true"}
+	if v := r.URL.Query().Get("site_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site_id", Key: "err.not_a_number", Value: v, Message: "must be a site id"}}}
+		}
+		f.SiteID = id
+	}
+	as, err := s.LogAlerts.FindLogAlerts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": as})
+	return nil
+}
+
+func (s *Server) apiLogAlertThresholds(w http.ResponseWriter, r *http.Request) error {
+	if s.LogAlerts == nil {
+		return errLogsOff()
+	}
+	ts, err := s.LogAlerts.LogAlertThresholds(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+	return nil
+}
+
+func (s *Server) apiLogAlertThresholdSet(w http.ResponseWriter, r *http.Request) error {
+	if s.LogAlerts == nil {
+		return errLogsOff()
+	}
+	var in medsec.LogAlertThreshold
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	in.Class = r.PathValue("class")
+	if err := s.LogAlerts.SetLogAlertThreshold(r.Context(), in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+func (s *Server) apiLogVerifications(w http.ResponseWriter, r *http.Request) error {
+	if s.LogAlerts == nil {
+		return errLogsOff()
+	}
+	vs, err := s.LogAlerts.LogVerifications(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": vs})
 	return nil
 }

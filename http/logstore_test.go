@@ -40,6 +40,7 @@ func addLogs(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	st.Refresh()
 	services.Logs = sqlstore.NewLogService(db, st)
 	services.LogReviews = sqlstore.NewLogReviewService(db, st)
+	services.LogAlerts = sqlstore.NewLogAlertService(db)
 }
 
 // TestLogPages searches, exports and verifies through the API and the UI as a SOC
@@ -115,6 +116,71 @@ func TestLogUIPages(t *testing.T) {
 		status, body := resp.StatusCode, string(b)
 		if status != 200 || !strings.Contains(body, tt.want) {
 			t.Errorf("%s %s: %d, want 200 and %s\n%s", tt.method, tt.path, status, tt.want, body[strings.Index(body, "<main"):])
+		}
+	}
+}
+
+// TestLogAlertRoutes shows log alerts through the API and the log sources page: an open
+// clock skew alert marks its source, its text is in the reader's language, the seal page
+// lists the latest verification, and only an unrestricted log administrator sets the
+// alarm limits.
+func TestLogAlertRoutes(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	src := &medsec.LogSource{SiteID: 1, Name: "infusion-gw", Address: "10.6.26.77", Transport: "tcp"}
+	if _, err := sqlstore.NewLogSourceService(f.db).CreateLogSource(ctx, src, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sqlstore.NewLogAlertService(f.db).SyncLogAlerts(ctx, time.Now(), medsec.LogAlertKinds, []medsec.LogAlertCondition{
+		{Kind: medsec.KindLogClockSkew, Subject: fmt.Sprintf("source:%d", src.ID), SiteID: 1, SourceID: src.ID, Key: "clock_skew", Args: []string{"infusion-gw", "-95.0", "10"}},
+		{Kind: medsec.KindLogStorageFailure, Subject: "storage:full", Key: "storage_full", Args: []string{"logalert.cause_full"}}}); err != nil {
+		t.Fatal(err)
+	}
+	soc := f.tokens[medsec.RoleSOCAnalyst]
+	if status, body := f.do("GET", "/api/v1/logs/alerts?active=true", soc, ""); status != 200 || !strings.Contains(body, `"kind": "logs.clock_skew"`) || !strings.Contains(body, `"subject": "storage:full"`) {
+		t.Errorf("alerts: %d %s", status, body)
+	}
+	if status, body := f.do("GET", "/api/v1/logs/sources", soc, ""); status != 200 || !strings.Contains(body, `"clock_skewed": true`) {
+		t.Errorf("sources: %d %s", status, body)
+	}
+	if status, body := f.do("GET", "/api/v1/logs/alerts?site_id=x", soc, ""); status != 422 {
+		t.Errorf("site_id=x: %d %s", status, body)
+	}
+	if status, _ := f.do("POST", "/api/v1/logs/verify", soc, ""); status != 200 {
+		t.Fatalf("verify: %d", status)
+	}
+	if status, body := f.do("GET", "/api/v1/logs/verifications", soc, ""); status != 200 || !strings.Contains(body, `"checked": 50`) || !strings.Contains(body, `"problems": 0`) {
+		t.Errorf("verifications: %d %s", status, body)
+	}
+	if status, _ := f.do("PUT", "/api/v1/logs/alert-thresholds/medical_device", soc, `{"silent_after_seconds": 3600, "max_skew_seconds": 5}`); status != http.StatusForbidden {
+		t.Errorf("SOC analyst set alarm limits: %d", status)
+	}
+	admin := f.tokens[medsec.RoleAdmin]
+	if status, body := f.do("PUT", "/api/v1/logs/alert-thresholds/medical_device", admin, `{"silent_after_seconds": 30, "max_skew_seconds": 5}`); status != 422 || !strings.Contains(body, "silent_after_seconds") {
+		t.Errorf("30 s: %d %s", status, body)
+	}
+	if status, body := f.do("PUT", "/api/v1/logs/alert-thresholds/medical_device", admin, `{"silent_after_seconds": 3600, "max_skew_seconds": 5}`); status != 200 {
+		t.Errorf("set limits: %d %s", status, body)
+	}
+	if status, body := f.do("GET", "/api/v1/logs/alert-thresholds", soc, ""); status != 200 || !strings.Contains(body, `"silent_after_seconds": 3600`) {
+		t.Errorf("limits: %d %s", status, body)
+	}
+	c := f.session("u-soc-analyst")
+	for _, tt := range []struct{ path, want string }{
+		{"/logs/sources", `infusion-gw: clock off by -95.0 s (limit ±10 s)`},
+		{"/logs/sources", `Log store refusing records: free disk space below the minimum`},
+		{"/logs/sources", `<strong>clock off</strong>`},
+		{"/logs/sources", `id="alert-thresholds"`},
+		{"/logs/seal", `id="seal-verifications"`},
+	} {
+		resp, err := c.Get(f.srv.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), tt.want) {
+			t.Errorf("%s: %d, want %s", tt.path, resp.StatusCode, tt.want)
 		}
 	}
 }

@@ -73,6 +73,10 @@ type logSealData struct {
 	Seal   *medsec.LogSealStatus
 	Report *medsec.LogVerifyReport
 	Sites  map[int64]string
+	// Verifications are the latest seal verification of each site (nil: no alert
+	// service), Verified whether any was recorded.
+	Verifications []medsec.LogVerification
+	Verified      bool
 	// Used, Free and PerDay are the capacity's sizes, written for people (GB, MB).
 	Used, Free, PerDay string
 }
@@ -149,6 +153,12 @@ func (s *Server) renderLogSealStatus(w http.ResponseWriter, r *http.Request, rep
 				d.Sites[site.ID] = site.Name
 			}
 		}
+	}
+	if s.LogAlerts != nil {
+		if d.Verifications, err = s.LogAlerts.LogVerifications(r.Context()); err != nil {
+			return err
+		}
+		d.Verified = len(d.Verifications) > 0
 	}
 	p := s.newPage(r, "logstore.seal_title")
 	p.Data = d
