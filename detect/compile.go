@@ -301,6 +301,7 @@ func (cc *compiler) valueMatchers(where string, fi FieldItem, keyword bool) ([]v
 			re, err := regexp.Compile(goExpr)
 			if err == nil {
 				m.re = re
+				m.lits = regexLiterals(goExpr)
 			} else {
 				opt := regexp2.RegexOptions(0)
 				if has(mods, "i") {

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,9 +36,14 @@ type Options struct {
 // with Process in (roughly) time order; call Flush at the end of a finite stream. An
 // Engine is not safe for concurrent use: one goroutine feeds it.
 type Engine struct {
-	opt       Options
-	ft        *fieldTable
+	opt Options
+	ft  *fieldTable
+	// ctx is the evaluation context of the goroutine feeding the engine (w0's); workers
+	// holds those of ProcessBatch's goroutines.
 	ctx       *evalCtx
+	w0        *matcher
+	workers   []*matcher
+	hits      []int32
 	groups    []*lsGroup
 	rules     []*Compiled
 	corrs     []*corrState
@@ -51,13 +57,10 @@ type Engine struct {
 	gateRules  [][][]int32 // field reference, literal ID -> rules
 	// kwGated[i]: rule i is indexed under keyword literals, looked for only when a rule
 	// needs them (keyword search reads every value of the event).
-	kwGated   []bool
-	candStamp []uint32
-	stamp     uint32
+	kwGated []bool
 	// nameRefs maps an event field name to the indexed field references reading it.
 	nameRefs  map[string][]int
-	ruleGroup []*lsGroup
-	fieldSeen []uint32
+	ruleGroup []int32 // index in groups of each rule's logsource group
 
 	buf     itemHeap
 	seq     uint64
@@ -72,8 +75,23 @@ type lsGroup struct {
 	idx   []int32 // index of each rule in Engine.rules
 	// open: some rule of the group is not indexed (or indexed by keywords), so the
 	// group's condition is always evaluated; otherwise only when a rule is a candidate.
-	open  bool
-	stamp uint32
+	open bool
+}
+
+// matcher is the state of one goroutine evaluating detection rules on events: the
+// event's cached values and the candidate stamps of the rule index. Compiled rules are
+// shared and read-only, so several matchers evaluate one engine's rules at once.
+type matcher struct {
+	ctx        *evalCtx
+	stamp      uint32
+	candStamp  []uint32 // per rule
+	fieldSeen  []uint32 // per field reference
+	groupStamp []uint32 // per logsource group
+}
+
+func (e *Engine) newMatcher() *matcher {
+	return &matcher{ctx: newEvalCtx(e.ft), candStamp: make([]uint32, len(e.rules)),
+		fieldSeen: make([]uint32, len(e.ft.names)), groupStamp: make([]uint32, len(e.groups))}
 }
 
 // Stats counts what the engine did.
@@ -219,9 +237,7 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 		}
 	}
 	e.ft.build()
-	e.ctx = newEvalCtx(e.ft)
 	e.gated = make([]bool, len(e.rules))
-	e.candStamp = make([]uint32, len(e.rules))
 	e.gateRules = make([][][]int32, len(e.ft.names))
 	e.kwGated = make([]bool, len(e.rules))
 	fields := map[int]bool{}
@@ -246,10 +262,10 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 			}
 		}
 	}
-	e.ruleGroup = make([]*lsGroup, len(e.rules))
-	for _, g := range e.groups {
+	e.ruleGroup = make([]int32, len(e.rules))
+	for gi, g := range e.groups {
 		for _, i := range g.idx {
-			e.ruleGroup[i] = g
+			e.ruleGroup[i] = int32(gi)
 			if !e.gated[i] || e.kwGated[i] {
 				g.open = true
 			}
@@ -262,7 +278,8 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 			e.nameRefs[n] = append(e.nameRefs[n], f)
 		}
 	}
-	e.fieldSeen = make([]uint32, len(e.ft.names))
+	e.w0 = e.newMatcher()
+	e.ctx = e.w0.ctx
 	return e, nil
 }
 
@@ -286,45 +303,105 @@ func (e *Engine) Stats() Stats {
 // moved Lateness past them, and the alerts this causes are returned too. The event must
 // not change afterwards (alerts point at it).
 func (e *Engine) Process(ev *Event) Output {
-	var out Output
-	e.stats.Events++
-	ctx := e.ctx
+	e.hits = e.matchRules(e.w0, ev, e.hits[:0])
+	return e.processed(ev, e.hits)
+}
+
+// ProcessBatch is Process on each event in turn, returning each event's Output in
+// order, with the detection rules evaluated on up to workers goroutines at once (the
+// events split into consecutive runs); matches then go to the correlations in the events'
+// order on the calling goroutine. The outputs, the correlation state and the statistics
+// are exactly those of calling Process on each event (TestProcessBatchIsProcess).
+// workers below 2, or a batch too short to share, is evaluated on the calling goroutine.
+func (e *Engine) ProcessBatch(evs []*Event, workers int) []Output {
+	outs := make([]Output, len(evs))
+	if workers < 2 || len(evs) < 2*workers {
+		for i, ev := range evs {
+			outs[i] = e.Process(ev)
+		}
+		return outs
+	}
+	for len(e.workers) < workers {
+		e.workers = append(e.workers, e.newMatcher())
+	}
+	hits := make([][]int32, len(evs))
+	var wg sync.WaitGroup
+	per := (len(evs) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, len(evs))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(m *matcher, lo, hi int) {
+			defer wg.Done()
+			var buf []int32
+			for i := lo; i < hi; i++ {
+				buf = e.matchRules(m, evs[i], buf[:0])
+				if len(buf) > 0 {
+					hits[i] = append([]int32(nil), buf...)
+				}
+			}
+		}(e.workers[w], lo, hi)
+	}
+	wg.Wait()
+	for i, ev := range evs {
+		outs[i] = e.processed(ev, hits[i])
+	}
+	return outs
+}
+
+// matchRules appends to dst the indices (in e.rules) of the detection rules ev matches,
+// in the order Process reports them. It changes only m.
+func (e *Engine) matchRules(m *matcher, ev *Event, dst []int32) []int32 {
+	ctx := m.ctx
 	ctx.reset(ev)
 	if len(ctx.lsGen) < len(e.groups) {
 		ctx.lsGen = make([]uint32, len(e.groups))
 		ctx.lsVal = make([]bool, len(e.groups))
 	}
-	e.markCandidates()
-	for _, g := range e.groups {
-		if !g.open && g.stamp != e.stamp {
+	e.markCandidates(m)
+	for gi, g := range e.groups {
+		if !g.open && m.groupStamp[gi] != m.stamp {
 			continue // no rule of the group is a candidate
 		}
 		if g.cond != nil && !g.cond.eval(ctx) {
 			continue
 		}
 		for j, c := range g.rules {
-			if i := g.idx[j]; e.gated[i] && e.candStamp[i] != e.stamp {
-				if !e.kwGated[i] || e.fieldSeen[e.ft.kwRef] == e.stamp {
+			if i := g.idx[j]; e.gated[i] && m.candStamp[i] != m.stamp {
+				if !e.kwGated[i] || m.fieldSeen[e.ft.kwRef] == m.stamp {
 					continue
 				}
-				e.fieldSeen[e.ft.kwRef] = e.stamp
-				e.candidatesOf(e.ft.kwRef)
-				if e.candStamp[i] != e.stamp {
+				m.fieldSeen[e.ft.kwRef] = m.stamp
+				e.candidatesOf(m, e.ft.kwRef)
+				if m.candStamp[i] != m.stamp {
 					continue
 				}
 			}
-			if !c.root.eval(ctx) {
-				continue
-			}
-			e.stats.Matches++
-			rep, read := e.reported[c.Rule]
-			out.Matches = append(out.Matches, Match{Rule: c.Rule, Event: ev, Standalone: !read || rep})
-			if read {
-				e.enqueue(c.Rule, ev)
+			if c.root.eval(ctx) {
+				dst = append(dst, g.idx[j])
 			}
 		}
 	}
 	ctx.ev = nil
+	return dst
+}
+
+// processed reports the matches of ev (rule indices from matchRules), hands those read by
+// correlations to them and releases what the stream's progress allows.
+func (e *Engine) processed(ev *Event, hits []int32) Output {
+	var out Output
+	e.stats.Events++
+	for _, i := range hits {
+		c := e.rules[i]
+		e.stats.Matches++
+		rep, read := e.reported[c.Rule]
+		out.Matches = append(out.Matches, Match{Rule: c.Rule, Event: ev, Standalone: !read || rep})
+		if read {
+			e.enqueue(c.Rule, ev)
+		}
+	}
 	if ev.Time.After(e.maxTime) {
 		e.maxTime = ev.Time
 	}
@@ -360,54 +437,52 @@ func (e *Engine) Flush() []Alert {
 }
 
 // markCandidates stamps the indexed rules whose literals the event holds.
-func (e *Engine) markCandidates() {
-	e.stamp++
-	if e.stamp == 0 {
-		clear(e.candStamp)
-		clear(e.fieldSeen)
-		for _, g := range e.groups {
-			g.stamp = 0
-		}
-		e.stamp = 1
+func (e *Engine) markCandidates(m *matcher) {
+	m.stamp++
+	if m.stamp == 0 {
+		clear(m.candStamp)
+		clear(m.fieldSeen)
+		clear(m.groupStamp)
+		m.stamp = 1
 	}
 	// A flat event: visit only the indexed fields it has. An event with nested maps:
 	// visit every indexed field.
 	nested := false
-	for k, v := range e.ctx.ev.Fields {
+	for k, v := range m.ctx.ev.Fields {
 		if _, ok := v.(map[string]any); ok {
 			nested = true
 			break
 		}
 		for _, f := range e.nameRefs[k] {
-			if e.fieldSeen[f] != e.stamp {
-				e.fieldSeen[f] = e.stamp
-				e.candidatesOf(f)
+			if m.fieldSeen[f] != m.stamp {
+				m.fieldSeen[f] = m.stamp
+				e.candidatesOf(m, f)
 			}
 		}
 	}
 	if nested {
 		for _, f := range e.gateFields {
-			if e.fieldSeen[f] != e.stamp {
-				e.fieldSeen[f] = e.stamp
-				e.candidatesOf(f)
+			if m.fieldSeen[f] != m.stamp {
+				m.fieldSeen[f] = m.stamp
+				e.candidatesOf(m, f)
 			}
 		}
 	}
 }
 
 // candidatesOf stamps the rules indexed under literals that field f holds.
-func (e *Engine) candidatesOf(f int) {
-	if _, ok := e.ctx.value(f); !ok && f != e.ft.kwRef {
+func (e *Engine) candidatesOf(m *matcher, f int) {
+	if _, ok := m.ctx.value(f); !ok && f != e.ft.kwRef {
 		return
 	}
-	bits := e.ctx.litBits(f)
+	bits := m.ctx.litBits(f)
 	for w, word := range bits {
 		for word != 0 {
 			b := bits64TrailingZeros(word)
 			word &= word - 1
 			for _, r := range e.gateRules[f][w*64+b] {
-				e.candStamp[r] = e.stamp
-				e.ruleGroup[r].stamp = e.stamp
+				m.candStamp[r] = m.stamp
+				m.groupStamp[e.ruleGroup[r]] = m.stamp
 			}
 		}
 	}

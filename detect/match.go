@@ -777,6 +777,9 @@ func (m *strMatcher) matchText(s, low string) bool {
 type reMatcher struct {
 	re  *regexp.Regexp
 	re2 *regexp2.Regexp
+	// lits: text the expression matches contains one of these, lower-cased
+	// (regexLiterals); nil when there is no such set.
+	lits []string
 }
 
 func (m *reMatcher) matchText(s, _ string) bool {

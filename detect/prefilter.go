@@ -1,6 +1,9 @@
 package detect
 
-import "strings"
+import (
+	"regexp/syntax"
+	"unicode"
+)
 
 // The literal prefilter: most rules fail because a field lacks the text they look for.
 // Every field test whose values are all case-insensitive text patterns needs its field to
@@ -46,24 +49,20 @@ func (t *fieldTable) build() {
 	}
 }
 
-// requiredLiteral returns a literal that text matching m must contain (lower-cased), or
-// false when m has none (a case-sensitive, regular-expression or bare "*" matcher).
-func requiredLiteral(m valueMatcher) (string, bool) {
-	if rm, ok := m.(*reMatcher); ok && rm.re != nil {
-		// A regular expression's literal prefix must occur (lower-cased, in the
-		// lower-cased text); with the i flag Go reports no prefix.
-		if p, _ := rm.re.LiteralPrefix(); len(p) >= 3 {
-			return strings.ToLower(p), true
-		}
-		return "", false
+// requiredLiterals returns literals one of which text matching m must contain
+// (lower-cased), or false when there is no such set (a case-sensitive matcher, a bare
+// "*", a regular expression without a required literal).
+func requiredLiterals(m valueMatcher) ([]string, bool) {
+	if rm, ok := m.(*reMatcher); ok {
+		return rm.lits, rm.re != nil && len(rm.lits) > 0
 	}
 	sm, ok := m.(*strMatcher)
 	if !ok || sm.cased {
-		return "", false
+		return nil, false
 	}
 	switch sm.shape {
 	case shapeEq, shapePrefix, shapeSuffix, shapeContains:
-		return sm.lit, sm.lit != ""
+		return []string{sm.lit}, sm.lit != ""
 	case shapeGlob:
 		best := ""
 		for _, t := range sm.toks {
@@ -71,9 +70,107 @@ func requiredLiteral(m valueMatcher) (string, bool) {
 				best = t.lit
 			}
 		}
-		return best, best != ""
+		return []string{best}, best != ""
 	}
-	return "", false
+	return nil, false
+}
+
+// minRegexLiteral is the shortest literal regexLiterals gives: shorter ones would match
+// nearly every text and only fill the automaton.
+const minRegexLiteral = 3
+
+// regexLiterals returns lower-cased literals one of which every text the expression
+// (Go syntax, flags inside) matches contains, or nil. It reads the parsed expression: a
+// literal must occur; a concatenation needs what its most selective part needs; an
+// alternation one of its branches' sets; x+ and x{n,} with n ≥ 1 what x needs. A
+// case-insensitive literal is kept only where lower-casing the text cannot miss it: a
+// character whose case-folding equivalents lower-case differently (s and ſ, U+017F)
+// splits it. The prefilter scans the lower-cased text, so these literals are a
+// necessary condition for a match, never a change of result.
+func regexLiterals(expr string) []string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	lits := reLits(re.Simplify())
+	for _, l := range lits {
+		if len(l) < minRegexLiteral {
+			return nil
+		}
+	}
+	return lits
+}
+
+func reLits(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		best := ""
+		var cur []rune
+		flush := func() {
+			if s := string(cur); len(s) > len(best) {
+				best = s
+			}
+			cur = cur[:0]
+		}
+		for _, r := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 && !foldSafe(r) {
+				flush()
+				continue
+			}
+			cur = append(cur, unicode.ToLower(r))
+		}
+		flush()
+		if best == "" {
+			return nil
+		}
+		return []string{best}
+	case syntax.OpCapture, syntax.OpPlus:
+		return reLits(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return reLits(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best []string
+		score := -1
+		for _, sub := range re.Sub {
+			l := reLits(sub)
+			if len(l) == 0 {
+				continue
+			}
+			sc := 1 << 30
+			for _, x := range l {
+				sc = min(sc, len(x))
+			}
+			if sc > score {
+				best, score = l, sc
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l := reLits(sub)
+			if len(l) == 0 {
+				return nil
+			}
+			out = append(out, l...)
+		}
+		return out
+	}
+	return nil
+}
+
+// foldSafe reports whether every character that case-folds to r lower-cases to what r
+// lower-cases to (true for K and the Kelvin sign, false for s and ſ).
+func foldSafe(r rune) bool {
+	low := unicode.ToLower(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if unicode.ToLower(f) != low {
+			return false
+		}
+	}
+	return true
 }
 
 // setPrefilter registers the node's literals when every matcher has one.
@@ -89,11 +186,11 @@ func (n *keywordNode) setPrefilter(t *fieldTable) {
 func literalIDs(t *fieldTable, f int, ms []valueMatcher) ([]int32, bool) {
 	var lits []string
 	for _, m := range ms {
-		lit, ok := requiredLiteral(m)
+		l, ok := requiredLiterals(m)
 		if !ok {
 			return nil, false
 		}
-		lits = append(lits, lit)
+		lits = append(lits, l...)
 	}
 	ids := make([]int32, len(lits))
 	for i, l := range lits {

@@ -39,3 +39,45 @@ func TestAhoCorasick(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexLiterals: the literals a regular expression needs, and that a text lacking
+// them never matches (checked on texts that hold them in other cases and forms).
+func TestRegexLiterals(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want []string
+	}{
+		{`(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}`, []string{"ecure.exe"}}, // s splits it: ſ
+		{`Invoke-(Mimikatz|Kerberoast)`, []string{"mimikatz", "kerberoast"}},
+		{`(?i)(abc|d)xyz`, []string{"xyz"}},
+		{`(?i)(abc|de)`, nil}, // "de" is too short to be worth indexing
+		{`(foo)+bar`, []string{"foo"}},
+		{`(foo)*bar`, []string{"bar"}},
+		{`(?i)classic`, []string{"cla"}}, // s folds with ſ, which lower-cases to itself
+		{`(?i)KELVIN`, []string{"kelvin"}},
+		{`^.*$`, nil},
+		{`a{0,3}b`, nil},
+	} {
+		got := regexLiterals(c.expr)
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s: %q, want %q", c.expr, got, c.want)
+		}
+	}
+	// ſ (U+017F) matches s case-insensitively: the literal must not ask for "classic".
+	rules, err := ParseRules("r.yml", []byte("title: t\nlogsource: {product: p}\ndetection:\n  s:\n    x|re|i: classic\n  condition: s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(rules, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"CLAſſIC", "a Classic b", "\u212aelvin classic"} {
+		if out := e.Process(&Event{Fields: map[string]any{"x": v}}); len(out.Matches) != 1 {
+			t.Errorf("%q: %d matches, want 1", v, len(out.Matches))
+		}
+	}
+	if out := e.Process(&Event{Fields: map[string]any{"x": "clasic"}}); len(out.Matches) != 0 {
+		t.Errorf("clasic matched")
+	}
+}

@@ -220,3 +220,137 @@ func TestSigmaRegressionOneEngine(t *testing.T) {
 	}
 	t.Logf("%d rules in one engine; %d matches of rules on other rules' regression events", len(rules), cross)
 }
+
+// TestProcessBatchIsProcess runs every SigmaHQ rule of the shared data, with correlations
+// over them (event_count, value_count, temporal, each by host), over all regression
+// events, once with Process and once with ProcessBatch on two and on three goroutines:
+// matches, alerts (with their events), statistics and the final flush must be the same,
+// in the same order.
+func TestProcessBatchIsProcess(t *testing.T) {
+	dir := shareddata.SigmaDir(t)
+	var rules []*Rule
+	var proc []string
+	err := filepath.WalkDir(filepath.Join(dir, "rules"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rs, err := ParseRules(p, data)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.Logsource.Category == "process_creation" && len(proc) < 40 {
+				proc = append(proc, r.ID)
+			}
+		}
+		rules = append(rules, rs...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corr, err := ParseRules("corr.yml", []byte(fmt.Sprintf(`title: busy host
+correlation: {type: event_count, rules: [%[1]s], group-by: [Computer], timespan: 10m, condition: {gte: 2}}
+---
+title: diverse host
+correlation: {type: value_count, rules: [%[1]s], group-by: [Computer], timespan: 1h, condition: {field: Image, gte: 2}}
+---
+title: two rules on one host
+correlation: {type: temporal, rules: [%[2]s, %[3]s], group-by: [Computer], timespan: 1d}
+`, strings.Join(proc, ", "), proc[0], proc[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules = append(rules, corr...)
+	// The regression events, ten times over, on ten hosts, two seconds apart with some
+	// arriving up to four seconds late, so that correlations have groups and windows to
+	// fill and the lateness buffer reorders.
+	var base []Event
+	err = filepath.WalkDir(filepath.Join(dir, "regression_data"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		es, err := ReadEvents(p, f, time.Unix(0, 0))
+		base = append(base, es...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base) < 200 {
+		t.Fatalf("only %d regression events found", len(base))
+	}
+	var evs []*Event
+	for k := 0; k < 10; k++ {
+		for _, e := range base {
+			f := make(map[string]any, len(e.Fields))
+			for n, v := range e.Fields {
+				f[n] = v
+			}
+			f["Computer"] = fmt.Sprintf("host-%d", (k*7+len(evs))%10)
+			i := len(evs)
+			at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(time.Duration(2*i-2*(i%3)) * time.Second)
+			evs = append(evs, &Event{ID: fmt.Sprintf("%s#%d", e.ID, k), Time: at, Fields: f})
+		}
+	}
+	show := func(outs []Output, final []Alert, st Stats) string {
+		var b strings.Builder
+		alert := func(a Alert) {
+			fmt.Fprintf(&b, "  alert %s %v %s..%s %d:", a.Rule.Key(), a.Group, a.Start.Format(time.RFC3339Nano), a.End.Format(time.RFC3339Nano), a.Value)
+			for _, e := range a.Events {
+				b.WriteString(" " + e.ID)
+			}
+			b.WriteString("\n")
+		}
+		for i, o := range outs {
+			for _, m := range o.Matches {
+				fmt.Fprintf(&b, "%d %s %s %v\n", i, m.Event.ID, m.Rule.ID, m.Standalone)
+			}
+			for _, a := range o.Alerts {
+				alert(a)
+			}
+		}
+		for _, a := range final {
+			alert(a)
+		}
+		fmt.Fprintf(&b, "%+v\n", st)
+		return b.String()
+	}
+	run := func(workers int) string {
+		eng, err := NewEngine(rules, Options{Lateness: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outs []Output
+		if workers == 0 {
+			for _, ev := range evs {
+				outs = append(outs, eng.Process(ev))
+			}
+		} else {
+			for i := 0; i < len(evs); i += 97 {
+				outs = append(outs, eng.ProcessBatch(evs[i:min(i+97, len(evs))], workers)...)
+			}
+		}
+		final := eng.Flush()
+		return show(outs, final, eng.Stats())
+	}
+	want := run(0)
+	if n := strings.Count(want, "\n  alert"); n == 0 || strings.Count(want, "\n") < 100 {
+		t.Fatalf("too little happened to compare: %d alerts in\n%.2000s", n, want)
+	}
+	for _, w := range []int{2, 3} {
+		if got := run(w); got != want {
+			t.Errorf("ProcessBatch on %d goroutines differs from Process", w)
+		}
+	}
+	t.Logf("%d rules, %d events, %d lines of output compared", len(rules), len(evs), strings.Count(want, "\n"))
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -291,23 +292,34 @@ func number(v any) (float64, bool) {
 }
 
 // evaluate runs events through the site engines (or through eng, for a test or a
-// retro-hunt) and returns what fired.
+// retro-hunt) and returns what fired. Each site's events go to its engine as one batch,
+// in their order, evaluated on every processor (detect.Engine.ProcessBatch).
 func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule) ([]finding, error) {
 	if eng == nil {
 		eng, byUID = s.engine, s.byUID
 	}
-	var found []finding
+	var sites []int64
+	bySite := map[int64][]*detect.Event{}
 	for i := range events {
 		e := &events[i]
-		en, err := eng(e.SiteID)
-		if err != nil {
-			return nil, err
-		}
 		ev := s.enrich(e)
 		ev.Fields["medsec.site_id"] = e.SiteID
 		ev.Fields["medsec.asset_id"] = e.AssetID
 		ev.Fields["medsec.ref"] = e.Ref.Key()
-		found = append(found, findingsOf(byUID, e.SiteID, en.Process(ev))...)
+		if _, ok := bySite[e.SiteID]; !ok {
+			sites = append(sites, e.SiteID)
+		}
+		bySite[e.SiteID] = append(bySite[e.SiteID], ev)
+	}
+	var found []finding
+	for _, site := range sites {
+		en, err := eng(site)
+		if err != nil {
+			return nil, err
+		}
+		for _, out := range en.ProcessBatch(bySite[site], runtime.GOMAXPROCS(0)) {
+			found = append(found, findingsOf(byUID, site, out)...)
+		}
 	}
 	return found, nil
 }

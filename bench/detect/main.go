@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -21,8 +20,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,8 +36,22 @@ func main() {
 	sigma := flag.String("sigma", filepath.Join("..", "shared", "data", "sigma"), "SigmaHQ rules and regression data")
 	windows := flag.Int("windows", 100000, "open correlation windows for the memory measure")
 	runs := flag.Int("runs", 3, "timed runs of each pipeline (the best is reported)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench detect:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench detect:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*sigma, *nRules, *nEvents, *windows, *runs); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench detect:", err)
 		os.Exit(1)
 	}
@@ -71,7 +86,8 @@ func run(sigma string, nRules, nEvents, nWindows, runs int) error {
 		len(rules), len(base), len(corrs), nEvents, float64(len(stream))/1e6)
 
 	pipe := detect.DefaultPipeline()
-	measure := func(rs []*detect.Rule) (time.Duration, time.Duration, detect.Stats, error) {
+	workers := runtime.GOMAXPROCS(0)
+	measure := func(rs []*detect.Rule, workers int) (time.Duration, time.Duration, detect.Stats, error) {
 		best, bestCPU := time.Duration(1<<63-1), time.Duration(1<<63-1)
 		var stats detect.Stats
 		for r := 0; r < runs; r++ {
@@ -81,7 +97,7 @@ func run(sigma string, nRules, nEvents, nWindows, runs int) error {
 			}
 			runtime.GC()
 			t0, c0 := time.Now(), cpuTime()
-			if err := feed(eng, stream); err != nil {
+			if err := feed(eng, stream, workers); err != nil {
 				return 0, 0, stats, err
 			}
 			eng.Flush()
@@ -96,20 +112,31 @@ func run(sigma string, nRules, nEvents, nWindows, runs int) error {
 		return err
 	}
 	fmt.Printf("compile %d rules: %v\n", len(withCorr), time.Since(t0).Round(time.Millisecond))
-	dNone, cNone, _, err := measure(nil)
-	if err != nil {
-		return err
-	}
-	dRules, cRules, stats, err := measure(withCorr)
-	if err != nil {
-		return err
-	}
 	rate := func(d time.Duration) float64 { return float64(nEvents) / d.Seconds() }
 	fmt.Printf("(events/s by the clock, and per CPU-second of this process: the machine is shared)\n")
-	fmt.Printf("pipeline with no rules:     %8.0f events/s, %8.0f per CPU-s\n", rate(dNone), rate(cNone))
-	fmt.Printf("pipeline with %4d rules:   %8.0f events/s, %8.0f per CPU-s; %d matches, %d correlation alerts\n",
-		len(withCorr), rate(dRules), rate(cRules), stats.Matches, stats.Alerts)
-	fmt.Printf("ratio (with rules / none):  %.2f by the clock, %.2f by CPU\n", rate(dRules)/rate(dNone), rate(cRules)/rate(cNone))
+	var stats detect.Stats
+	for _, w := range []int{1, workers} {
+		dNone, cNone, _, err := measure(nil, w)
+		if err != nil {
+			return err
+		}
+		dRules, cRules, st, err := measure(withCorr, w)
+		if err != nil {
+			return err
+		}
+		if w > 1 && st != stats {
+			return fmt.Errorf("%d goroutines: %+v, one goroutine: %+v", w, st, stats)
+		}
+		stats = st
+		fmt.Printf("on %d goroutine(s):\n", w)
+		fmt.Printf("  pipeline with no rules:     %8.0f events/s, %8.0f per CPU-s\n", rate(dNone), rate(cNone))
+		fmt.Printf("  pipeline with %4d rules:   %8.0f events/s, %8.0f per CPU-s; %d matches, %d correlation alerts\n",
+			len(withCorr), rate(dRules), rate(cRules), stats.Matches, stats.Alerts)
+		fmt.Printf("  ratio (with rules / none):  %.2f by the clock, %.2f by CPU\n", rate(dRules)/rate(dNone), rate(cRules)/rate(cNone))
+		if workers == 1 {
+			break
+		}
+	}
 
 	// Engine alone on decoded events.
 	evs, err := decodeAll(stream)
@@ -135,33 +162,93 @@ func run(sigma string, nRules, nEvents, nWindows, runs int) error {
 	return windowMemory(nWindows)
 }
 
-// feed runs the measured pipeline: decode each JSON line, normalise, process.
-func feed(eng *detect.Engine, stream []byte) error {
-	sc := bufio.NewScanner(bytes.NewReader(stream))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		ev, err := decode(sc.Bytes())
-		if err != nil {
-			return err
+// feed runs the measured pipeline: decode each JSON line, normalise, process. With more
+// than one worker, batches of lines are decoded on that many goroutines (a Decoder each)
+// and evaluated with Engine.ProcessBatch, which correlates in the stream's order.
+func feed(eng *detect.Engine, stream []byte, workers int) error {
+	const batch = 1024
+	lines := make([][]byte, 0, batch)
+	evs := make([]detect.Event, batch)
+	ptrs := make([]*detect.Event, batch)
+	decs := make([]detect.Decoder, workers)
+	errs := make([]error, workers)
+	flush := func() error {
+		n := len(lines)
+		if workers == 1 {
+			for i, l := range lines {
+				ev, err := decode(&decs[0], l)
+				if err != nil {
+					return err
+				}
+				evs[i] = ev
+				eng.Process(&evs[i])
+			}
+			evs = make([]detect.Event, batch)
+			lines = lines[:0]
+			return nil
 		}
-		eng.Process(&ev)
+		var wg sync.WaitGroup
+		per := (n + workers - 1) / workers
+		for w := 0; w < workers; w++ {
+			lo, hi := w*per, min((w+1)*per, n)
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func(w, lo, hi int) {
+				defer wg.Done()
+				for i := lo; i < hi; i++ {
+					ev, err := decode(&decs[w], lines[i])
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					evs[i] = ev
+					ptrs[i] = &evs[i]
+				}
+			}(w, lo, hi)
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		eng.ProcessBatch(ptrs[:n], workers)
+		// The engine keeps events that correlation windows hold: give the next batch
+		// new ones.
+		evs = make([]detect.Event, batch)
+		lines = lines[:0]
+		return nil
 	}
-	return sc.Err()
+	for rest := stream; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest)
+		}
+		if line := rest[:i]; len(line) > 0 {
+			lines = append(lines, line)
+		}
+		rest = rest[min(i+1, len(rest)):]
+		if len(lines) == batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
-func decode(line []byte) (detect.Event, error) {
-	var m map[string]any
-	if err := json.Unmarshal(line, &m); err != nil {
-		return detect.Event{}, err
-	}
-	fields, t := detect.NormalizeEvent(m)
-	return detect.Event{Time: t, Fields: fields}, nil
+func decode(d *detect.Decoder, line []byte) (detect.Event, error) {
+	fields, t, err := d.Decode(line)
+	return detect.Event{Time: t, Fields: fields}, err
 }
 
 func decodeAll(stream []byte) ([]detect.Event, error) {
 	var out []detect.Event
+	var d detect.Decoder
 	for _, line := range bytes.Split(bytes.TrimSpace(stream), []byte("\n")) {
-		ev, err := decode(line)
+		ev, err := decode(&d, line)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +291,7 @@ correlation:
 	if err != nil {
 		return 0, err
 	}
-	eng, err := detect.NewEngine(rules, detect.Options{MaxGroups: n + 1})
+	eng, err := detect.NewEngine(rules, detect.Options{MaxGroups: n + 1, MaxEventsPerCorrelation: n*per + 1})
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,233 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// Decoder decodes JSON events, one object per call, into the fields detection reads
+// (NormalizeEvent applied). The result is exactly what encoding/json with UseNumber
+// gives — strings, json.Number, booleans, nil, []any and map[string]any — at several
+// times its speed: it parses with github.com/valyala/fastjson (reusing the parse tree
+// between calls), copies all the event's texts into one allocation and shares the
+// field names between events. Lines fastjson reads more leniently than encoding/json
+// (control characters, invalid UTF-8, \u escapes, number forms JSON forbids, nesting
+// beyond fastjson's depth) are decoded by encoding/json instead, so that both accept
+// and refuse the same input and give the same values (FuzzDecoder checks this).
+//
+// A Decoder is not safe for concurrent use: give each goroutine its own.
+type Decoder struct {
+	p    fastjson.Parser
+	keys map[string]string
+	// last holds the field names of the previous event in the order read, and nkey counts
+	// the names of this one: events of one source repeat their names in one order, so
+	// most names are found by one comparison.
+	last []string
+	nkey int
+	// arena is the current event's text block: all its strings point into it.
+	arena []byte
+	num   []byte
+}
+
+// maxInternedKeys bounds the field names a Decoder shares between events.
+const maxInternedKeys = 4096
+
+// errSlowPath asks for the encoding/json decoder.
+var errSlowPath = errors.New("slow path")
+
+// Decode decodes one JSON object (surrounding white space allowed) and returns its
+// fields as NormalizeEvent gives them, with the time the event states (zero when none).
+// The values share no memory with line, which the caller may reuse. An error is
+// encoding/json's (a *json.SyntaxError, or "an event must be a JSON object").
+func (d *Decoder) Decode(line []byte) (map[string]any, time.Time, error) {
+	m, err := d.fast(line)
+	if errors.Is(err, errSlowPath) {
+		m, err = decodeStd(line)
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	f, t := NormalizeEvent(m)
+	return f, t, nil
+}
+
+// decodeStd is the reference decoder: encoding/json with UseNumber.
+func decodeStd(line []byte) (map[string]any, error) {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimLeft(line[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, errors.New("an event must be one JSON object")
+	}
+	if m == nil {
+		return nil, errors.New("an event must be a JSON object")
+	}
+	return m, nil
+}
+
+// fast decodes line with fastjson, or returns errSlowPath when encoding/json must.
+func (d *Decoder) fast(line []byte) (map[string]any, error) {
+	// fastjson reads some text encoding/json refuses or reads otherwise: control
+	// characters inside strings, invalid UTF-8, unknown escapes and \u escapes (lone
+	// surrogates). Such a line goes to encoding/json.
+	line = bytes.TrimRight(bytes.TrimLeft(line, " \t\r\n"), " \t\r\n")
+	ascii := true
+	for i := 0; i < len(line); i++ {
+		switch b := line[i]; {
+		case b < 0x20:
+			return nil, errSlowPath
+		case b >= utf8.RuneSelf:
+			ascii = false
+		case b == '\\':
+			i++
+			if i == len(line) || bytes.IndexByte([]byte(`"\\/bfnrt`), line[i]) < 0 {
+				return nil, errSlowPath
+			}
+		}
+	}
+	if !ascii && !utf8.Valid(line) {
+		return nil, errSlowPath
+	}
+	v, err := d.p.ParseBytes(line)
+	if err != nil || v.Type() != fastjson.TypeObject {
+		return nil, errSlowPath
+	}
+	if d.keys == nil {
+		d.keys = map[string]string{}
+	}
+	// Every text of the event (unescaped strings, number literals, new field names) is
+	// no longer than the line: one block of that size holds them all.
+	d.arena = make([]byte, 0, len(line))
+	d.nkey = 0
+	m, ok := d.object(v)
+	d.arena = nil
+	if !ok {
+		return nil, errSlowPath
+	}
+	return m, nil
+}
+
+func (d *Decoder) object(v *fastjson.Value) (map[string]any, bool) {
+	o, _ := v.Object()
+	m := make(map[string]any, o.Len())
+	ok := true
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if !ok {
+			return
+		}
+		var key string
+		if d.nkey < len(d.last) && d.last[d.nkey] == string(k) {
+			key = d.last[d.nkey]
+		} else {
+			var seen bool
+			if key, seen = d.keys[string(k)]; !seen {
+				key = d.text(k)
+				if len(d.keys) < maxInternedKeys {
+					d.keys[key] = key
+				}
+			}
+			if d.nkey < len(d.last) {
+				d.last[d.nkey] = key
+			} else if d.nkey < maxInternedKeys {
+				d.last = append(d.last, key)
+			}
+		}
+		d.nkey++
+		var val any
+		val, ok = d.value(x)
+		m[key] = val
+	})
+	return m, ok
+}
+
+func (d *Decoder) value(x *fastjson.Value) (any, bool) {
+	switch x.Type() {
+	case fastjson.TypeString:
+		return d.text(x.GetStringBytes()), true
+	case fastjson.TypeNumber:
+		d.num = x.MarshalTo(d.num[:0]) // the literal as written
+		if !validNumber(d.num) {
+			return nil, false
+		}
+		return json.Number(d.text(d.num)), true
+	case fastjson.TypeTrue:
+		return true, true
+	case fastjson.TypeFalse:
+		return false, true
+	case fastjson.TypeNull:
+		return nil, true
+	case fastjson.TypeObject:
+		return d.object(x)
+	case fastjson.TypeArray:
+		a, _ := x.Array()
+		out := make([]any, len(a))
+		for i, e := range a {
+			var ok bool
+			if out[i], ok = d.value(e); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// text copies b into the event's block and returns it as a string.
+func (d *Decoder) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(d.arena)-len(d.arena) < len(b) {
+		return string(b) // cannot happen (the block is as long as the line); be safe
+	}
+	start := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[start], len(b))
+}
+
+// validNumber reports whether n is a number as JSON writes it (RFC 8259 §6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(n []byte) bool {
+	i := 0
+	if i < len(n) && n[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		s := i
+		for i < len(n) && n[i] >= '0' && n[i] <= '9' {
+			i++
+		}
+		return i - s
+	}
+	switch {
+	case i < len(n) && n[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(n) && n[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(n) && (n[i] == 'e' || n[i] == 'E') {
+		i++
+		if i < len(n) && (n[i] == '+' || n[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(n)
+}

@@ -1,0 +1,70 @@
+package detect
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// decoderCases are lines the fast path reads and lines it must hand to encoding/json.
+var decoderCases = []string{
+	`{"Image":"C:\\Windows\\System32\\cmd.exe","EventID":4688,"n":-0.5e+3,"ok":true,"no":false,"x":null,"l":[1,"a",{"b":[]}],"m":{"k":"v"}}`,
+	`{"@timestamp":"2026-11-30T08:00:00.001Z","host.name":"ws-01","message":"Failed password for nurse1"}`,
+	`  {"a":"tab\tinside"}  `,                                                 // a raw tab in a string: refused by both
+	`{"a":"\u00e9\ud800"}`,                                                    // escapes, one a lone surrogate (U+FFFD)
+	`{"a":"\x"}`,                                                              // unknown escape: refused
+	`{"a":01}`, `{"a":NaN}`, `{"a":-Inf}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`, // numbers JSON forbids
+	`{"a":"日本語","b":"\\\\server\\share"}`,                        // UTF-8 and escaped backslashes
+	"{\"a\":\"\xff\"}",                                           // invalid UTF-8: replaced by encoding/json
+	`{"a":1}}`, `{"a":1} {"b":2}`, `[1]`, `null`, `"x"`, ``, `{`, // not one object
+	`{"dup":1,"dup":{"x":2}}`, // the last of a duplicate key wins
+	`{"Event":{"System":{"EventID":{"#text":4624},"Channel":"Security","TimeCreated":{"#attributes":{"SystemTime":"2026-11-30T01:02:03Z"}}},"EventData":{"TargetUserName":"alice"}}}`,
+}
+
+// TestDecoderAgreesWithEncodingJSON: the fast decoder gives exactly what encoding/json
+// (UseNumber) gives, and refuses what it refuses.
+func TestDecoderAgreesWithEncodingJSON(t *testing.T) {
+	var d Decoder
+	fast := 0
+	for _, c := range decoderCases {
+		if _, err := d.fast([]byte(c)); err == nil {
+			fast++
+		}
+		checkDecoder(t, &d, []byte(c))
+	}
+	if fast < 4 {
+		t.Errorf("only %d cases took the fast path", fast)
+	}
+	f, tm, err := d.Decode([]byte(decoderCases[len(decoderCases)-1]))
+	if err != nil || f["EventID"] != json.Number("4624") || f["TargetUserName"] != "alice" || !tm.Equal(time.Date(2026, 11, 30, 1, 2, 3, 0, time.UTC)) {
+		t.Errorf("evtx event: %v %v %v", f, tm, err)
+	}
+}
+
+func checkDecoder(t *testing.T, d *Decoder, line []byte) {
+	t.Helper()
+	want, werr := decodeStd(line)
+	got, _, gerr := d.Decode(line)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%q: encoding/json error %v, Decoder error %v", line, werr, gerr)
+	}
+	if werr != nil {
+		return
+	}
+	want, _ = NormalizeEvent(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\nDecoder       %#v\nencoding/json %#v", line, got, want)
+	}
+}
+
+// FuzzDecoder: on any input the fast decoder and encoding/json agree.
+func FuzzDecoder(f *testing.F) {
+	for _, c := range decoderCases {
+		f.Add([]byte(c))
+	}
+	var d Decoder
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkDecoder(t, &d, line)
+	})
+}
