@@ -219,6 +219,10 @@ type FieldError struct {
 	// department's name, a cell that is not a date), shown beside the translated problem.
 	// Empty when the problem has no such value, such as a missing column.
 	Value string `json:"value,omitempty"`
+	// Args are the values Key's message puts in, in order (a Sigma rule's problem:
+	// the unknown modifier, the character position in a condition); a user interface
+	// formats Key's translation with them.
+	Args []string `json:"args,omitempty"`
 	// Enum names the set of values the field takes ("kind", "connectivity", "data_class",
 	// "tristate", "cred", "level", "status", "class") and Allowed lists them, canonical,
 	// when the problem is a value outside the set; a user interface shows them translated.

@@ -1,7 +1,10 @@
 package medsec
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -361,21 +364,29 @@ type DetectionSettings struct {
 	DeviceZoneKinds []ZoneKind `json:"device_zone_kinds"`
 }
 
-// DefaultDetectionSettings returns the settings medsec starts with: the plan's 20 %, ten
-// failed logins in five minutes, weekdays 08:00–18:00 Taipei time, maintenance on
-// weekdays 09:00–17:00.
+// defaultDetectionSettings is the built-in rules' default settings, kept as data beside
+// the rules they fill in (the plan's 20 %, ten failed logins in five minutes, weekdays
+// 08:00–18:00 Taipei time, maintenance on weekdays 09:00–17:00, the directories a
+// monitored host holds sensitive data in). A hospital changes them on the rules page or
+// with PUT /api/v1/detection/settings.
+//
+//go:embed detection/builtin/defaults.json
+var defaultDetectionSettings []byte
+
+// DefaultDetectionSettings returns the settings medsec starts with, read from
+// detection/builtin/defaults.json (embedded). It panics if that file does not decode and
+// validate, which TestDefaultDetectionSettings checks.
 func DefaultDetectionSettings() DetectionSettings {
-	return DetectionSettings{
-		FailedLogins:             CountWindow{Count: 10, Minutes: 5},
-		WorkingHours:             Hours{From: "08:00", To: "18:00", Days: []int{1, 2, 3, 4, 5}, TZ: "Asia/Taipei"},
-		StorageGrowthPercent:     20,
-		SensitivePaths:           []string{"/etc/", "/root/", "C:\\Windows\\System32\\config\\", "/admin/", "/phi/"},
-		SensitiveAttempts:        CountWindow{Count: 5, Minutes: 10},
-		EmergencyAccounts:        []string{"emergency", "breakglass"},
-		MaintenanceWindow:        Hours{From: "09:00", To: "17:00", Days: []int{1, 2, 3, 4, 5}, TZ: "Asia/Taipei"},
-		RemoteMaintenanceSources: []string{"198.51.100.0/24"},
-		DeviceZoneKinds:          []ZoneKind{ZoneOT, ZoneTrustedLocalLAN},
+	var s DetectionSettings
+	dec := json.NewDecoder(bytes.NewReader(defaultDetectionSettings))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		panic("detection/builtin/defaults.json: " + err.Error())
 	}
+	if err := s.Validate(); err != nil {
+		panic("detection/builtin/defaults.json: " + err.Error())
+	}
+	return s
 }
 
 // Validate checks the settings.

@@ -60,3 +60,25 @@ func TestHoursOvernight(t *testing.T) {
 		t.Errorf("empty window (from = to): %v, want an error naming maintenance_window", err)
 	}
 }
+
+// TestDefaultDetectionSettings: the defaults read from detection/builtin/defaults.json
+// are the plan's figures [003 §3.2.1, §3.3.2] and validate; each call returns its own
+// copy (a caller changing its lists changes nobody else's).
+func TestDefaultDetectionSettings(t *testing.T) {
+	set := medsec.DefaultDetectionSettings()
+	if set.FailedLogins != (medsec.CountWindow{Count: 10, Minutes: 5}) || set.StorageGrowthPercent != 20 ||
+		set.SensitiveAttempts != (medsec.CountWindow{Count: 5, Minutes: 10}) || set.WorkingHours.String() == "" {
+		t.Errorf("defaults: %+v", set)
+	}
+	want := []string{"/etc/", "/root/", `C:\Windows\System32\config\`, "/admin/", "/phi/"}
+	if strings.Join(set.SensitivePaths, "|") != strings.Join(want, "|") {
+		t.Errorf("sensitive_paths: %q, want %q", set.SensitivePaths, want)
+	}
+	if len(set.DeviceZoneKinds) != 2 || set.DeviceZoneKinds[0] != medsec.ZoneOT || set.DeviceZoneKinds[1] != medsec.ZoneTrustedLocalLAN {
+		t.Errorf("device_zone_kinds: %q", set.DeviceZoneKinds)
+	}
+	set.SensitivePaths[0] = "/changed/"
+	if medsec.DefaultDetectionSettings().SensitivePaths[0] != "/etc/" {
+		t.Error("a caller's change reached the defaults")
+	}
+}

@@ -3,7 +3,6 @@ package detect
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -61,12 +60,12 @@ type compiler struct {
 }
 
 func (cc *compiler) errf(line int, field, format string, args ...any) *ParseError {
-	return &ParseError{File: cc.rule.File, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return newParseError(cc.rule.File, line, field, format, args...)
 }
 
 func compileRule(r *Rule, p *Pipeline, ft *fieldTable) (*Compiled, error) {
 	if r.Detection == nil {
-		return nil, &ParseError{File: r.File, Line: r.Line, Field: "detection", Msg: "a correlation rule has no detection to compile"}
+		return nil, newParseError(r.File, r.Line, "detection", "a correlation rule has no detection to compile")
 	}
 	cc := &compiler{rule: r, pipe: p, ft: ft}
 	searches := map[string]node{}
@@ -506,7 +505,7 @@ func (cc *compiler) expand(s string) ([]string, error) {
 			vals = cc.pipe.Placeholders[name]
 		}
 		if len(vals) == 0 {
-			return nil, fmt.Errorf("placeholder %%%s%% has no values in the pipeline's placeholders", name)
+			return nil, errorf("placeholder %%%s%% has no values in the pipeline's placeholders", name)
 		}
 		lit := s[last:m[0]]
 		var next []string
@@ -516,7 +515,7 @@ func (cc *compiler) expand(s string) ([]string, error) {
 			}
 		}
 		if len(next) > 4096 {
-			return nil, fmt.Errorf("placeholders expand to more than 4096 values")
+			return nil, errorf("placeholders expand to more than 4096 values")
 		}
 		out = next
 		last = m[1]

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Cond is a parsed Sigma condition (Sigma specification, "Condition"): an identifier, a
@@ -42,6 +43,13 @@ func (c *Cond) String() string {
 type ConditionError struct {
 	Pos int
 	Msg string
+	// format and args state Msg (messageKeys names format for translation).
+	format string
+	args   []any
+}
+
+func condErr(pos int, format string, args ...any) *ConditionError {
+	return &ConditionError{Pos: pos, Msg: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // Error implements error.
@@ -65,7 +73,7 @@ func tokenize(s string) ([]token, error) {
 			out = append(out, token{string(c), i + 1})
 			i++
 		case c == '|':
-			return nil, &ConditionError{i + 1, "aggregations (\"| count() ...\") belong to correlation rules, not conditions"}
+			return nil, condErr(i+1, "aggregations (\"| count() ...\") belong to correlation rules, not conditions")
 		case isIdentChar(c):
 			j := i
 			for j < len(s) && isIdentChar(s[j]) {
@@ -74,7 +82,8 @@ func tokenize(s string) ([]token, error) {
 			out = append(out, token{s[i:j], i + 1})
 			i = j
 		default:
-			return nil, &ConditionError{i + 1, fmt.Sprintf("unexpected character %q", c)}
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return nil, condErr(i+1, "unexpected character %q", r)
 		}
 	}
 	return out, nil
@@ -90,7 +99,7 @@ func isIdentChar(c byte) bool {
 // with "_". Keywords are case-insensitive. Errors are *ConditionError.
 func ParseCondition(s string) (*Cond, error) {
 	if len(s) > 64<<10 {
-		return nil, &ConditionError{1, "condition longer than 64 KiB"}
+		return nil, condErr(1, "condition longer than 64 KiB")
 	}
 	toks, err := tokenize(s)
 	if err != nil {
@@ -98,14 +107,14 @@ func ParseCondition(s string) (*Cond, error) {
 	}
 	p := &condParser{toks: toks, end: len(s) + 1}
 	if len(toks) == 0 {
-		return nil, &ConditionError{1, "empty condition"}
+		return nil, condErr(1, "empty condition")
 	}
 	c, err := p.or(0)
 	if err != nil {
 		return nil, err
 	}
 	if p.i < len(p.toks) {
-		return nil, &ConditionError{p.toks[p.i].pos, fmt.Sprintf("unexpected %q", p.toks[p.i].text)}
+		return nil, condErr(p.toks[p.i].pos, "unexpected %q", p.toks[p.i].text)
 	}
 	return c, nil
 }
@@ -174,7 +183,7 @@ func (p *condParser) and(depth int) (*Cond, error) {
 
 func (p *condParser) not(depth int) (*Cond, error) {
 	if depth > maxCondDepth {
-		return nil, &ConditionError{p.pos(), "nested too deeply"}
+		return nil, condErr(p.pos(), "nested too deeply")
 	}
 	if p.peek() == "not" {
 		p.i++
@@ -197,7 +206,7 @@ func isKeyword(s string) bool {
 
 func (p *condParser) primary(depth int) (*Cond, error) {
 	if p.i >= len(p.toks) {
-		return nil, &ConditionError{p.end, "condition ends too early"}
+		return nil, condErr(p.end, "condition ends too early")
 	}
 	t := p.toks[p.i]
 	lt := strings.ToLower(t.text)
@@ -209,14 +218,14 @@ func (p *condParser) primary(depth int) (*Cond, error) {
 			return nil, err
 		}
 		if p.peek() != ")" {
-			return nil, &ConditionError{p.pos(), "missing \")\""}
+			return nil, condErr(p.pos(), "missing \")\"")
 		}
 		p.i++
 		return c, nil
 	case lt == ")":
-		return nil, &ConditionError{t.pos, "unexpected \")\""}
+		return nil, condErr(t.pos, "unexpected \")\"")
 	case isKeyword(lt):
-		return nil, &ConditionError{t.pos, fmt.Sprintf("unexpected %q", t.text)}
+		return nil, condErr(t.pos, "unexpected %q", t.text)
 	}
 	// "N of x" or "all of x"?
 	if p.i+1 < len(p.toks) && strings.ToLower(p.toks[p.i+1].text) == "of" {
@@ -224,29 +233,29 @@ func (p *condParser) primary(depth int) (*Cond, error) {
 		if quant != "all" {
 			n, err := strconv.Atoi(quant)
 			if err != nil || n < 1 {
-				return nil, &ConditionError{t.pos, fmt.Sprintf("%q before \"of\": want \"all\" or a positive number", t.text)}
+				return nil, condErr(t.pos, "%q before \"of\": want \"all\" or a positive number", t.text)
 			}
 		}
 		p.i += 2
 		if p.i >= len(p.toks) {
-			return nil, &ConditionError{p.end, "\"of\" needs a pattern or \"them\""}
+			return nil, condErr(p.end, "\"of\" needs a pattern or \"them\"")
 		}
 		target := p.toks[p.i]
 		lt2 := strings.ToLower(target.text)
 		if lt2 == "(" || lt2 == ")" || (isKeyword(lt2) && lt2 != "them") {
-			return nil, &ConditionError{target.pos, "\"of\" needs a pattern or \"them\""}
+			return nil, condErr(target.pos, "\"of\" needs a pattern or \"them\"")
 		}
 		p.i++
 		name := target.text
 		if lt2 == "them" {
 			name = "them"
 		} else if _, err := path.Match(name, ""); err != nil {
-			return nil, &ConditionError{target.pos, "bad pattern " + strconv.Quote(name)}
+			return nil, condErr(target.pos, "bad pattern %q", name)
 		}
 		return &Cond{Op: "of", Quant: quant, Name: name}, nil
 	}
 	if strings.ContainsAny(t.text, "*?") {
-		return nil, &ConditionError{t.pos, fmt.Sprintf("wildcard identifier %q needs \"1 of\" or \"all of\"", t.text)}
+		return nil, condErr(t.pos, "wildcard identifier %q needs \"1 of\" or \"all of\"", t.text)
 	}
 	p.i++
 	return &Cond{Op: "id", Name: t.text}, nil

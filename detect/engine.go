@@ -2,7 +2,6 @@ package detect
 
 import (
 	"container/heap"
-	"fmt"
 	"math/bits"
 	"sort"
 	"strings"
@@ -169,7 +168,7 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 				continue
 			}
 			if o, dup := byKey[k]; dup && o != r {
-				return nil, &ParseError{File: r.File, Line: r.Line, Field: "id", Msg: fmt.Sprintf("%q is also the name or id of the rule at %s:%d", k, o.File, o.Line)}
+				return nil, newParseError(r.File, r.Line, "id", "%q is also the name or id of the rule at %s:%d", k, o.File, o.Line)
 			}
 			byKey[k] = r
 		}
@@ -196,7 +195,7 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 	visit = func(r *Rule) error {
 		switch state[r] {
 		case 1:
-			return &ParseError{File: r.File, Line: r.Line, Field: "correlation.rules", Msg: "correlations refer to each other in a cycle"}
+			return newParseError(r.File, r.Line, "correlation.rules", "correlations refer to each other in a cycle")
 		case 2:
 			return nil
 		}
@@ -204,7 +203,7 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 		for _, name := range r.Correlation.Rules {
 			ref, ok := byKey[name]
 			if !ok {
-				return &ParseError{File: r.File, Line: r.Correlation.Line, Field: "correlation.rules", Msg: fmt.Sprintf("no rule has the name or id %q", name)}
+				return newParseError(r.File, r.Correlation.Line, "correlation.rules", "no rule has the name or id %q", name)
 			}
 			if ref.IsCorrelation() {
 				if err := visit(ref); err != nil {

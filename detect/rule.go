@@ -3,7 +3,6 @@ package detect
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"regexp"
@@ -197,7 +196,11 @@ type ParseError struct {
 	Line int
 	// Field is the path of the offending key ("detection.selection.Image|contains").
 	Field string
-	Msg   string
+	// Msg says the problem in English; Key names it for translation (sigma.err.*, empty
+	// for a problem without one) and Args are the values its message puts in, as text.
+	Msg  string
+	Key  string
+	Args []string
 }
 
 // Error implements error.
@@ -251,7 +254,7 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 		}
 		if err != nil {
 			line, msg := yamlErr(err, data)
-			errs = append(errs, &ParseError{File: file, Line: line, Msg: "YAML: " + msg})
+			errs = append(errs, newParseError(file, line, "", "YAML: %s", msg))
 			break
 		}
 		if len(doc.Content) == 0 {
@@ -259,7 +262,7 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 		}
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode {
-			errs = append(errs, &ParseError{File: file, Line: root.Line, Msg: "a rule must be a YAML mapping"})
+			errs = append(errs, newParseError(file, root.Line, "", "a rule must be a YAML mapping"))
 			continue
 		}
 		if a := mapGet(root, "action"); a != nil {
@@ -269,7 +272,7 @@ func ParseRules(file string, data []byte) ([]*Rule, error) {
 			case "reset":
 				global = nil
 			case "repeat":
-				errs = append(errs, &ParseError{File: file, Line: a.Line, Field: "action", Msg: `"repeat" is not supported`})
+				errs = append(errs, newParseError(file, a.Line, "action", `"repeat" is not supported`))
 			}
 			continue
 		}
@@ -383,7 +386,7 @@ func (p *ruleParser) fail(n *yaml.Node, field, format string, args ...any) {
 	if n != nil {
 		line = n.Line
 	}
-	p.errs = append(p.errs, &ParseError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, newParseError(p.file, line, field, format, args...))
 }
 
 func (p *ruleParser) str(n *yaml.Node, field string) string {
@@ -664,7 +667,7 @@ func checkModifiers(fi FieldItem) error {
 	has := map[string]bool{}
 	for _, m := range fi.Modifiers {
 		if has[m] {
-			return fmt.Errorf("modifier %q appears twice", m)
+			return errorf("modifier %q appears twice", m)
 		}
 		has[m] = true
 	}
@@ -675,29 +678,29 @@ func checkModifiers(fi FieldItem) error {
 		}
 	}
 	if count > 1 {
-		return fmt.Errorf("modifiers %s cannot be combined", strings.Join(fi.Modifiers, "|"))
+		return errorf("modifiers %s cannot be combined", strings.Join(fi.Modifiers, "|"))
 	}
 	if (has["i"] || has["m"] || has["s"]) && !has["re"] {
-		return fmt.Errorf("flags i, m and s need the re modifier")
+		return errorf("flags i, m and s need the re modifier")
 	}
 	if has["base64"] && has["base64offset"] {
-		return fmt.Errorf("base64 and base64offset cannot be combined")
+		return errorf("base64 and base64offset cannot be combined")
 	}
 	for _, m := range []string{"utf16le", "utf16be", "utf16", "wide"} {
 		if has[m] && !has["base64"] && !has["base64offset"] {
-			return fmt.Errorf("modifier %q needs base64 or base64offset after it", m)
+			return errorf("modifier %q needs base64 or base64offset after it", m)
 		}
 	}
 	if has["exists"] {
 		if len(fi.Values) != 1 || fi.Values[0].Kind != "bool" {
-			return fmt.Errorf("exists takes true or false")
+			return errorf("exists takes true or false")
 		}
 	}
 	for _, m := range []string{"gt", "gte", "lt", "lte"} {
 		if has[m] {
 			for _, v := range fi.Values {
 				if _, err := strconv.ParseFloat(v.Text, 64); err != nil {
-					return fmt.Errorf("%s needs a number, not %q", m, v.Text)
+					return errorf("%s needs a number, not %q", m, v.Text)
 				}
 			}
 		}
@@ -705,7 +708,7 @@ func checkModifiers(fi FieldItem) error {
 	if has["fieldref"] {
 		for _, v := range fi.Values {
 			if v.Kind != "string" || v.Text == "" {
-				return fmt.Errorf("fieldref needs field names")
+				return errorf("fieldref needs field names")
 			}
 		}
 	}
@@ -719,16 +722,16 @@ var timespanRE = regexp.MustCompile(`^(\d+)([smhdwMy])$`)
 func ParseTimespan(s string) (time.Duration, error) {
 	m := timespanRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return 0, fmt.Errorf("timespan %q: want a number and a unit s, m, h, d, w, M or y (\"5m\")", s)
+		return 0, errorf("timespan %q: want a number and a unit s, m, h, d, w, M or y (\"5m\")", s)
 	}
 	n, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("timespan %q: the number must be positive", s)
+		return 0, errorf("timespan %q: the number must be positive", s)
 	}
 	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
 		"w": 7 * 24 * time.Hour, "M": 30 * 24 * time.Hour, "y": 365 * 24 * time.Hour}[m[2]]
 	if n > int64((100*365*24*time.Hour)/unit) {
-		return 0, fmt.Errorf("timespan %q: longer than 100 years", s)
+		return 0, errorf("timespan %q: longer than 100 years", s)
 	}
 	return time.Duration(n) * unit, nil
 }
@@ -848,13 +851,13 @@ func (t *Threshold) setBounds(b map[string]int64) error {
 	_, eq := b["eq"]
 	switch {
 	case len(b) == 0:
-		return fmt.Errorf("needs one of gt, gte, lt, lte, eq (or a range: gt or gte with lt or lte)")
+		return errorf("needs one of gt, gte, lt, lte, eq (or a range: gt or gte with lt or lte)")
 	case eq && len(b) > 1:
-		return fmt.Errorf("eq cannot be combined with another bound")
+		return errorf("eq cannot be combined with another bound")
 	case gt && gte:
-		return fmt.Errorf("gt and gte cannot be combined (two lower bounds)")
+		return errorf("gt and gte cannot be combined (two lower bounds)")
 	case lt && lte:
-		return fmt.Errorf("lt and lte cannot be combined (two upper bounds)")
+		return errorf("lt and lte cannot be combined (two upper bounds)")
 	}
 	for _, op := range []string{"eq", "gt", "gte", "lt", "lte"} {
 		if n, ok := b[op]; ok && t.Op == "" {
@@ -872,7 +875,7 @@ func (t *Threshold) setBounds(b map[string]int64) error {
 			hi--
 		}
 		if lo > hi {
-			return fmt.Errorf("no count satisfies %s %d and %s %d", t.Op, t.Count, t.UpperOp, t.UpperCount)
+			return errorf("no count satisfies %s %d and %s %d", t.Op, t.Count, t.UpperOp, t.UpperCount)
 		}
 	}
 	return nil

@@ -155,7 +155,12 @@ func addParseErrors(ve *medsec.ValidationError, err error) {
 		return
 	}
 	for _, pe := range list {
-		ve.Errors = append(ve.Errors, medsec.FieldError{Line: pe.Line, Field: pe.Field, Key: "err.bad_rule", Message: pe.Msg})
+		fe := medsec.FieldError{Line: pe.Line, Field: pe.Field, Key: "err.bad_rule", Message: pe.Msg}
+		if pe.Key != "" {
+			// The cause, in the reader's language (sigma.err.*).
+			fe.Key, fe.Args = pe.Key, pe.Args
+		}
+		ve.Errors = append(ve.Errors, fe)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/detect"
 	"medsec/detection"
 	"medsec/i18n"
 	"medsec/sqlstore"
@@ -104,6 +105,12 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return r
 		},
+		// A range whose end is not a date: the form names its own date fields.
+		"hunt bad range": func() *http.Request {
+			r, _ := http.NewRequest("POST", f.srv.URL+fmt.Sprintf("/rules/%d/test", ruleID), strings.NewReader(url.Values{"since": {"2026-11-01"}, "until": {"soon"}}.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return r
+		},
 		"import": func() *http.Request {
 			var buf bytes.Buffer
 			mw := multipart.NewWriter(&buf)
@@ -120,6 +127,24 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 		pages[fmt.Sprintf("alert %d", id)] = func() *http.Request { return get(fmt.Sprintf("/alerts/%d", id)) }
 	}
 	yamlBlock := regexp.MustCompile(`(?s)<pre class="yaml">.*?</pre>`)
+	refTypes := []string{medsec.EventRefLog, medsec.EventRefAudit, medsec.EventRefDiscovery, medsec.EventRefFlow, medsec.EventRefFinding, medsec.EventRefEvent}
+	rawRef := regexp.MustCompile(` · (` + strings.Join(refTypes, "|") + `) `)
+	translatedRef := func(lang, body string) bool {
+		for _, r := range refTypes {
+			if !bundle.Has("alert.ref." + r) {
+				t.Errorf("alert.ref.%s missing in a language", r)
+			}
+			if strings.Contains(body, " · "+bundle.T(lang, "alert.ref."+r)+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range detect.MessageKeys() {
+		if !bundle.Has(k) {
+			t.Errorf("rule parser message %s missing in a language", k)
+		}
+	}
 	rawKey := regexp.MustCompile(`builtin_rule\.|weekday\.|hours\.next_day|rules\.import_`)
 	for _, lang := range []string{"zh-TW", "zh-CN", "ja", "en"} {
 		for name, req := range pages {
@@ -138,7 +163,8 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 			for _, r := range builtins {
 				english = append(english, ">"+r.Title+"<", r.Description)
 			}
-			english = append(english, "Mon,Tue", "(next day)", "problems", ">Column<", ">Field<", ">File<")
+			english = append(english, "Mon,Tue", "(next day)", "problems", ">Column<", ">Field<", ">File<",
+				"unknown modifier", "RFC 3339", "since and until")
 			if lang == "en" {
 				english = []string{"builtin_rule."}
 			}
@@ -162,10 +188,11 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 			case name == "hunt":
 				musts = append(musts, bundle.T(lang, "rules.test_result", 1, 1), "<li>"+bundle.T(lang, "builtin_rule."+found[0].UID+".title"))
 			case name == "import":
-				musts = append(musts, bundle.T(lang, "rules.import_rejected", "sigma.zip", 1), "<td>rules/bad.yml</td><td>6</td>", bundle.T(lang, "rules.import_file_col"), bundle.T(lang, "rules.import_field_col"))
-				if lang != "en" {
-					musts = append(musts, bundle.T(lang, "err.bad_rule"))
-				}
+				// The parser's cause, in the page's language, with the modifier named.
+				musts = append(musts, bundle.T(lang, "rules.import_rejected", "sigma.zip", 1), "<td>rules/bad.yml</td><td>6</td>", bundle.T(lang, "rules.import_file_col"), bundle.T(lang, "rules.import_field_col"),
+					map[bool]string{true: "unknown modifier &#34;bogus&#34;", false: bundle.T(lang, "sigma.err.unknown_modifier", "bogus")}[lang == "en"])
+			case name == "hunt bad range":
+				musts = append(musts, bundle.T(lang, "rules.test_range", i18n.Key("audit.since"), i18n.Key("audit.until")), bundle.T(lang, "audit.since"))
 			case name == "alerts":
 				for _, a := range alerts {
 					musts = append(musts, fmt.Sprintf(`<a href="/alerts/%d">%s</a>`, a.ID, bundle.T(lang, "builtin_rule."+a.RuleUID+".title")))
@@ -175,6 +202,13 @@ func TestDetectionPagesInFourLanguages(t *testing.T) {
 					if name == fmt.Sprintf("alert %d", a.ID) {
 						musts = append(musts, "<h1>"+bundle.T(lang, "builtin_rule."+a.RuleUID+".title")+"</h1>")
 					}
+				}
+				// Each event's heading names its source in the language, never the raw type.
+				if m := rawRef.FindString(body); m != "" {
+					t.Errorf("%s in %s shows the raw source type %q", name, lang, m)
+				}
+				if !translatedRef(lang, body) {
+					t.Errorf("%s in %s names no event source in its language", name, lang)
 				}
 			}
 			for _, m := range musts {

@@ -165,6 +165,13 @@ func (p *page) FieldError(fe medsec.FieldError) string {
 		return fe.Message
 	}
 	text := p.T(fe.Key)
+	if len(fe.Args) > 0 {
+		args := make([]any, len(fe.Args))
+		for i, a := range fe.Args {
+			args[i] = a
+		}
+		text = p.T(fe.Key, args...)
+	}
 	switch {
 	case fe.Value == "":
 	case strings.Contains(text, "%s"):

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 )
 
 // alertListData is the alert queue.
@@ -274,14 +275,16 @@ func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
 		d.Since, d.Until = r.PostFormValue("since"), r.PostFormValue("until")
 		since, err1 := time.Parse("2006-01-02", d.Since)
 		until, err2 := time.Parse("2006-01-02", d.Until)
+		// The form's own labels name the fields, in the page's language.
+		badRange := p.T("rules.test_range", i18n.Key("audit.since"), i18n.Key("audit.until"))
 		if err1 != nil || err2 != nil {
-			p.Error = p.T("err.bad_time_range")
+			p.Error = badRange
 		} else if res, err := s.Detection.Hunt(r.Context(), medsec.HuntRequest{RuleIDs: []int64{id}, Since: since, Until: until}); err != nil {
 			var ve *medsec.ValidationError
 			if !errors.As(err, &ve) && medsec.ErrorCode(err) == medsec.EINTERNAL {
 				return err
 			}
-			p.Error = p.T("err.bad_time_range")
+			p.Error = badRange
 		} else {
 			d.Result = res
 		}
