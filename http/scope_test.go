@@ -23,6 +23,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"medsec"
+	"medsec/account"
 	"medsec/capture"
 	mhttp "medsec/http"
 	"medsec/sqlstore"
@@ -139,7 +140,8 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
-		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db)}
+		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
+		Accounts: sqlstore.NewAccountService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
@@ -196,6 +198,12 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 			ResponsibleID: p.ID, Class: medsec.ClassStandalone, Level: medsec.LevelModerate, Serial: fmt.Sprintf("SN-SCOPE-%d", i+1)}
 		must(services.Assets.CreateAsset(ctx, a))
 		f.assets = append(f.assets, scopeAsset{asset: a, person: p})
+		// Each system has an account of its keeper: a user of another site or vendor
+		// must not see it (GET /api/v1/accounts, the accounts page).
+		imp := account.ReadAccounts([]byte("username,type,person\nuser-"+sp.name+",personal,"+p.Name+"\n"), "accounts.csv")
+		imp.AssetID = a.ID
+		_, err := services.Accounts.ImportAccounts(ctx, imp)
+		must(err)
 	}
 	f.staff = &medsec.Person{Name: "Chief Security Staff", Email: "ciso.staff@hospital.example", Phone: "+886-2-7770-9999", DepartmentID: depts[f.sites[0].ID].ID}
 	must(services.Org.CreatePerson(ctx, f.staff))

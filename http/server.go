@@ -81,6 +81,9 @@ type Services struct {
 	Detection medsec.DetectionRunner
 	// Events stores medsec's own events (and appends the demo's).
 	Events medsec.EventStore
+	// Accounts keeps the account inventory of clinical systems, the staff roster and the
+	// access reviews [M6]; nil: their pages and routes answer 404.
+	Accounts medsec.AccountService
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService

@@ -47,6 +47,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
+	services.Accounts = sqlstore.NewAccountService(db)
 	addLogs(t, &services, db)
 	addDetection(t, &services, db)
 	addReports(t, &services, db)
@@ -259,6 +260,18 @@ var routeTable = []struct {
 	{"GET", "/api/v1/logs/sources/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
 	{"DELETE", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
+	{"GET", "/api/v1/accounts", medsec.PermAccountRead, false},
+	{"GET", "/api/v1/accounts/findings", medsec.PermAccountRead, false},
+	{"POST", "/api/v1/assets/{id}/accounts/import", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/assets/{id}/accounts/import-directory", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/roster", medsec.PermAccountRead, false},
+	{"POST", "/api/v1/roster/import", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/access-reviews", medsec.PermAccountRead, false},
+	{"POST", "/api/v1/assets/{id}/access-reviews", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/access-reviews/{id}", medsec.PermAccountRead, false},
+	{"PUT", "/api/v1/access-reviews/{id}/decisions", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/access-reviews/{id}/sign", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/access-reviews/{id}/export", medsec.PermAccountRead, false},
 	{"GET", "/api/v1/logs/reviews", medsec.PermLogRead, false},
 	{"GET", "/api/v1/logs/reviews/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/reviews/{id}", medsec.PermLogReview, false},

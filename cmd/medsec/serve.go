@@ -170,6 +170,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
 		Incidents: sqlstore.NewIncidentService(db)}
 	services.Vulns = sqlstore.NewVulnService(db)
+	accounts := sqlstore.NewAccountService(db)
+	services.Accounts = accounts
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -262,6 +264,12 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
 		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery, Reports: reports}, dispatcher, logger)
+	// Each system's access review of the last quarter opens when the quarter ends
+	// (quarterly by default [000 帳號管理(高) 一]).
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "access reviews", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		_, err := accounts.EnsureAccessReviews(asSystem(ctx), now)
+		return err
+	}})
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})
