@@ -147,7 +147,9 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"clockstate":    {string(medsec.ClockRunning), string(medsec.ClockMet), string(medsec.ClockLate), string(medsec.ClockStopped)},
 		"finding_state": strs(medsec.FindingStates), "justification": medsec.Justifications, "fix_result": strs(medsec.FixResults),
 		"confidence": {"high", "medium", "low"}, "deadline_rule": {"kev", "high", "medium", "low", "terminal_high"},
-		"severity": {"None", "Low", "Medium", "High", "Critical", "unscored"},
+		"severity":     {"None", "Low", "Medium", "High", "Critical", "unscored"},
+		"account_type": strs(medsec.AccountTypes), "person_status": strs(medsec.PersonStatuses), "acct_finding": strs(medsec.AccountFindingKinds),
+		"review_decision": {medsec.DecisionKeep, medsec.DecisionRemove},
 	}
 	for group, values := range enums {
 		for _, v := range values {
