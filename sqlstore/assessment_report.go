@@ -300,6 +300,11 @@ func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, 
 		return nil, err
 	}
 	results = append(results, acct...)
+	lc, err := logChecks(ctx, s.db, a, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, lc...)
 	p, err := profiles.profile(ctx, a)
 	if err != nil || p == nil {
 		return results, err
