@@ -696,3 +696,52 @@ func TestTWMonitoringAlertClockEnds(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentCiteLinkedEvidence: citing an evidence file to meet a clock links it and
+// starts its chain of custody once; citing a file already linked (again, for another
+// clock) adds no custody step, and linking it again neither.
+func TestIncidentCiteLinkedEvidence(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		as := newAssessmentService(t, db)
+		ev, err := as.StoreEvidence(f.itops, "call-log.pdf", strings.NewReader("duty officer call log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := f.svc.CreateIncident(f.itops, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "PACS 異常"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := func(inc *medsec.Incident) int {
+			t.Helper()
+			if len(inc.Evidence) != 1 {
+				t.Fatalf("evidence %+v", inc.Evidence)
+			}
+			return len(inc.Evidence[0].Custody)
+		}
+		inc, err = f.svc.MeetClock(f.itops, inc.ID, inc.Version, clockByKey(inc, "first-report").ID, "called", ev.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := steps(inc); n != 1 || inc.Evidence[0].Custody[0].Msg == nil || inc.Evidence[0].Custody[0].Msg.Key != "incident.custody.cited" {
+			t.Fatalf("first citation: %d steps %+v", n, inc.Evidence[0].Custody)
+		}
+		inc, err = f.svc.MeetClock(f.itops, inc.ID, inc.Version, clockByKey(inc, "verification").ID, "verified", ev.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := steps(inc); n != 1 {
+			t.Errorf("citing linked evidence again: %d custody steps, want 1", n)
+		}
+		if c := clockByKey(inc, "verification"); c.Evidence != ev.SHA256 {
+			t.Errorf("the second clock does not cite the file: %q", c.Evidence)
+		}
+		inc, err = f.svc.LinkEvidence(f.itops, inc.ID, inc.Version, ev.SHA256, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := steps(inc); n != 1 {
+			t.Errorf("linking linked evidence again: %d custody steps, want 1", n)
+		}
+	})
+}
