@@ -247,6 +247,29 @@ type IncidentEvidence struct {
 	Custody []CustodyEntry `json:"custody"`
 }
 
+// IncidentLogRecord is a sealed log record attached to an incident as evidence, with its
+// seal reference: the record's place in its site's log (SiteID, Index), what was received,
+// its leaf hash, and the signed checkpoint (tree size, root) its inclusion proof is
+// against. The proof itself (a one-record verification bundle, docs/LOG-SEAL.md, named by
+// SHA256) is downloaded from the incident and checked offline; Custody is its chain of
+// custody, which starts when it is attached.
+type IncidentLogRecord struct {
+	SiteID         int64          `json:"site_id"`
+	Index          int64          `json:"index"`
+	Received       time.Time      `json:"received"`
+	Source         string         `json:"source"`
+	Format         string         `json:"format"`
+	Raw            string         `json:"raw"`
+	LeafHash       string         `json:"leaf_hash"`
+	CheckpointSize int64          `json:"checkpoint_size"`
+	RootHash       string         `json:"root_hash"`
+	Checkpoint     string         `json:"checkpoint"`
+	SHA256         string         `json:"sha256"`
+	AttachedAt     time.Time      `json:"attached_at"`
+	AttachedBy     string         `json:"attached_by"`
+	Custody        []CustodyEntry `json:"custody"`
+}
+
 // Recipient is whom a notification about an incident was sent to.
 type Recipient string
 
@@ -332,12 +355,14 @@ type Incident struct {
 	// Version increases with every change; a change naming an older version is ECONFLICT.
 	Version int64 `json:"version"`
 
-	Clocks        []*Clock                `json:"clocks"`
-	Checklist     []*ChecklistItem        `json:"checklist"`
-	Timeline      []*TimelineEntry        `json:"timeline,omitempty"`
-	People        []*IncidentPerson       `json:"people,omitempty"`
-	Assets        []*IncidentAsset        `json:"assets,omitempty"`
-	Evidence      []*IncidentEvidence     `json:"evidence,omitempty"`
+	Clocks    []*Clock            `json:"clocks"`
+	Checklist []*ChecklistItem    `json:"checklist"`
+	Timeline  []*TimelineEntry    `json:"timeline,omitempty"`
+	People    []*IncidentPerson   `json:"people,omitempty"`
+	Assets    []*IncidentAsset    `json:"assets,omitempty"`
+	Evidence  []*IncidentEvidence `json:"evidence,omitempty"`
+	// LogRecords are the sealed log records attached as evidence, in the order attached.
+	LogRecords    []*IncidentLogRecord    `json:"log_records,omitempty"`
 	Notifications []*IncidentNotification `json:"notifications,omitempty"`
 	Tasks         []*IncidentTask         `json:"tasks,omitempty"`
 }
@@ -540,6 +565,13 @@ type IncidentService interface {
 	// LinkEvidence links a stored evidence file (by SHA-256) and starts its chain of
 	// custody; ENOTFOUND if no such upload.
 	LinkEvidence(ctx context.Context, id, version int64, sha256, name, note string) (*Incident, error)
+	// AttachLogRecord attaches a sealed log record of the incident's site, with its proof
+	// (from LogService.ProveLogRecord), as evidence: its chain of custody starts.
+	// EINVALID for a record of another site or one already attached.
+	AttachLogRecord(ctx context.Context, id, version int64, p *LogRecordProof, note string) (*Incident, error)
+	// LogRecordProof returns the proof of an attached log record (a one-record
+	// verification bundle, JSON) and its file name; ENOTFOUND if not attached.
+	LogRecordProof(ctx context.Context, id, siteID, index int64) ([]byte, string, error)
 	// AddCustody appends a step to a linked evidence file's chain of custody.
 	AddCustody(ctx context.Context, id, version int64, sha256, action, note string) (*Incident, error)
 	// RecordNotification records a notification sent; with ClockID it meets that clock.

@@ -81,6 +81,27 @@ type LogCapacity struct {
 	Level         string `json:"level"`
 }
 
+// LogRecordProof is one sealed record with what an auditor needs to check it offline,
+// without medsec: its place in its site's log (SiteID, Index), what was received, its
+// RFC 6962 leaf hash as docs/LOG-SEAL.md defines it, the signed checkpoint (C2SP
+// tlog-checkpoint note) its inclusion is proven against with that checkpoint's tree size
+// and root, hashes in standard base64; Bundle is the proof itself, a one-record
+// verification bundle (format medsec-log-bundle/2, JSON) that `medsec logs verify --key
+// KEY FILE` and docs/logseal-check check.
+type LogRecordProof struct {
+	SiteID         int64     `json:"site_id"`
+	Index          int64     `json:"index"`
+	Received       time.Time `json:"received"`
+	Source         string    `json:"source"`
+	Format         string    `json:"format"`
+	Raw            string    `json:"raw"`
+	LeafHash       string    `json:"leaf_hash"`
+	CheckpointSize int64     `json:"checkpoint_size"`
+	RootHash       string    `json:"root_hash"`
+	Checkpoint     string    `json:"checkpoint"`
+	Bundle         []byte    `json:"-"`
+}
+
 // LogProblem is one finding of a log verification: a changed, deleted or inserted record
 // (Kind "changed", "deleted", "inserted"), or damaged tree hashes or checkpoints
 // ("hashes", "checkpoint"), located by site, record index (End: the index after a run of
@@ -125,6 +146,10 @@ type LogService interface {
 	ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error
 	// LogSeal returns the seal's state and public key.
 	LogSeal(ctx context.Context) (*LogSealStatus, error)
+	// ProveLogRecord returns one sealed record of a site's log with its proof (a
+	// one-record verification bundle), audited as an export. ENOTFOUND for a record the
+	// site log does not hold, or a site outside the caller's.
+	ProveLogRecord(ctx context.Context, siteID, index int64) (*LogRecordProof, error)
 	// VerifyLogs checks the whole store against its seal. A finding is not an error: it is
 	// in the report; the result is recorded per site, and the log alert check raises a
 	// logs.verify_failed alert for a site whose latest verification found problems.

@@ -3,7 +3,9 @@ package http
 import (
 	"context"
 	"io"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"medsec"
@@ -26,6 +28,7 @@ func incidentAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/incidents/ledger", Perm: read, Handler: s.apiIncidentLedger},
 		{Method: "GET", Path: "/api/v1/incidents/{id}", Perm: read, Handler: s.apiIncidentGet},
 		{Method: "POST", Path: "/api/v1/incidents/{id}/actions", Perm: write, Handler: s.apiIncidentAction},
+		{Method: "GET", Path: "/api/v1/incidents/{id}/log-records/{site}/{index}/proof", Perm: read, Handler: s.apiIncidentLogProof},
 		{Method: "GET", Path: "/api/v1/incident-calendars", Perm: read, Handler: s.apiHolidayCalendars},
 		{Method: "GET", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: read, Handler: s.apiHolidayList},
 		{Method: "PUT", Path: "/api/v1/incident-calendars/{jurisdiction}", Perm: medsec.PermIncidentAdmin, Handler: s.apiHolidayImport},
@@ -137,6 +140,8 @@ type incidentAction struct {
 	Role medsec.IncidentRole `json:"role"`
 	// asset
 	AssetID int64 `json:"asset_id"`
+	// log_record: a sealed record of the incident's site's log, by its index there
+	LogIndex *int64 `json:"log_index"`
 	// evidence, custody
 	SHA256        string `json:"sha256"`
 	CustodyAction string `json:"custody_action"`
@@ -152,7 +157,7 @@ type incidentAction struct {
 }
 
 // incidentActions lists the actions, for the error that names them.
-var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "custody", "notification",
+var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "log_record", "custody", "notification",
 	"task", "complete_task", "meet_item", "waive_item", "close"}
 
 // applyIncidentAction runs one action through the incident service.
@@ -175,6 +180,8 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 		return svc.AddAsset(ctx, id, v, a.AssetID)
 	case "evidence":
 		return svc.LinkEvidence(ctx, id, v, a.SHA256, a.Name, a.Note)
+	case "log_record":
+		return s.attachLogRecord(ctx, id, a)
 	case "custody":
 		return svc.AddCustody(ctx, id, v, a.SHA256, a.CustodyAction, a.Note)
 	case "notification":
@@ -193,6 +200,61 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 	}
 	return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "action", Key: "err.invalid",
 		Message: "must be one of " + strings.Join(incidentActions, ", "), Value: a.Action}}}
+}
+
+// attachLogRecord attaches a sealed record of the incident's site's log: the log service
+// proves it (log:read, the caller's sites, audited as an export), the incident service
+// stores it with its proof and starts its chain of custody.
+func (s *Server) attachLogRecord(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
+	if a.LogIndex == nil || *a.LogIndex < 0 {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "log_index", Key: "err.required",
+			Message: "is required: the index of the record in the site's sealed log"}}}
+	}
+	if s.Logs == nil {
+		return nil, &medsec.Error{Code: medsec.EINVALID, Message: "This server keeps no log store.", Key: "err.no_log_store"}
+	}
+	inc, err := s.Incidents.FindIncidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := s.Logs.ProveLogRecord(ctx, inc.SiteID, *a.LogIndex)
+	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
+		if obj, _ := medsec.DeniedObject(err); obj == "" {
+			return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "log_index", Key: "err.log_record_not_found",
+				Message: "no sealed record has this index in the site's log", Value: strconv.FormatInt(*a.LogIndex, 10)}}}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Incidents.AttachLogRecord(ctx, id, a.Version, proof, a.Note)
+}
+
+// apiIncidentLogProof sends the proof of a log record attached to an incident: a
+// one-record verification bundle (docs/LOG-SEAL.md) an auditor checks offline with
+// `medsec logs verify --key KEY FILE` or docs/logseal-check.
+func (s *Server) apiIncidentLogProof(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	site, err := parseID(r, "site")
+	if err != nil {
+		return err
+	}
+	index, err := strconv.ParseInt(r.PathValue("index"), 10, 64)
+	if err != nil || index < 0 {
+		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+	}
+	data, name, err := s.Incidents.LogRecordProof(r.Context(), id, site, index)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(data)
+	return nil
 }
 
 func (s *Server) apiIncidentAction(w http.ResponseWriter, r *http.Request) error {

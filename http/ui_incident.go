@@ -11,6 +11,7 @@ import (
 
 	"medsec"
 	"medsec/i18n"
+	"medsec/logstore"
 )
 
 // incidentUIRoutes registers the incident pages [M9].
@@ -25,6 +26,7 @@ func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/ledger/export", s.ui(read, s.uiIncidentLedgerExport))
 	mux.Handle("GET /incidents/{id}", s.ui(read, s.uiIncidentShow))
 	mux.Handle("POST /incidents/{id}", s.ui(write, s.uiIncidentAction))
+	mux.Handle("GET /incidents/{id}/log-records/{site}/{index}/proof", s.ui(read, s.apiIncidentLogProof))
 }
 
 // refused reports whether err is a refusal (forbidden, or an object outside the caller's
@@ -165,6 +167,7 @@ var incidentShowLabels = map[string]string{
 	"asset_ids": "incident.asset", "sha256": "incident.evidence_sha", "custody_action": "incident.custody", "recipient": "incident.recipient",
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
+	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "logstore.from", "logto": "logstore.to",
 }
 
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
@@ -395,6 +398,69 @@ type incidentShowData struct {
 	CanWaive   bool
 	Open       bool
 	Checklist  bool // every item met or waived
+	// Logs is the search of the site's sealed log (nil for a user without log:read or a
+	// server without a log store).
+	Logs *incidentLogSearch
+}
+
+// incidentLogSearch is the incident page's search of its site's sealed log, to attach
+// records as evidence: the form's values (UTC, as the log search page) and the records
+// found that are not attached yet.
+type incidentLogSearch struct {
+	Query, From, To string
+	Searched        bool
+	Hits            []medsec.LogHit
+	Total           int64
+	Attached        map[int64]bool
+}
+
+// searchIncidentLogs runs the incident page's log search: the query (LogsQL filters) over
+// the incident's site's log, from a day before detection to now unless the form says
+// otherwise. Returns the search view and a problem to show (a bad query or range).
+func (s *Server) searchIncidentLogs(r *http.Request, inc *medsec.Incident) (*incidentLogSearch, error) {
+	q := r.URL.Query()
+	const layout = "2006-01-02T15:04"
+	v := &incidentLogSearch{Query: q.Get("logq"), From: q.Get("logfrom"), To: q.Get("logto"), Attached: map[int64]bool{}}
+	for _, l := range inc.LogRecords {
+		v.Attached[l.Index] = true
+	}
+	from, to := inc.DetectedAt.Add(-24*time.Hour).UTC(), s.now().UTC().Add(time.Minute).Truncate(time.Minute)
+	if !inc.ClosedAt.IsZero() {
+		to = inc.ClosedAt.Add(time.Hour).UTC().Truncate(time.Minute)
+	}
+	var errs []medsec.FieldError
+	if v.From != "" {
+		t, err := time.Parse(layout, v.From)
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: "logfrom", Key: "err.bad_date", Message: "is not a date and time (YYYY-MM-DDTHH:MM)", Value: v.From})
+		}
+		from = t
+	}
+	if v.To != "" {
+		t, err := time.Parse(layout, v.To)
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: "logto", Key: "err.bad_date", Message: "is not a date and time (YYYY-MM-DDTHH:MM)", Value: v.To})
+		}
+		to = t
+	}
+	v.From, v.To = from.Format(layout), to.Format(layout)
+	if errs != nil {
+		return v, &medsec.ValidationError{Errors: errs}
+	}
+	if _, ok := q["logq"]; !ok {
+		return v, nil
+	}
+	filter := strings.TrimSpace(v.Query)
+	if filter == "" {
+		filter = "*"
+	}
+	res, err := s.Logs.SearchLogs(r.Context(), medsec.LogQuery{From: from, To: to, Limit: 50,
+		Query: fmt.Sprintf("%s:=%d (%s)", logstore.FieldSite, inc.SiteID, filter)})
+	if err != nil {
+		return v, err
+	}
+	v.Searched, v.Hits, v.Total = true, res.Hits, res.Total
+	return v, nil
 }
 
 // templateText is the notification template for a recipient in a language [003 §4.1.2: type,
@@ -442,6 +508,16 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 	}
+	if s.Logs != nil && p.Can(string(medsec.PermLogRead)) {
+		var logErr error
+		d.Logs, logErr = s.searchIncidentLogs(r, inc)
+		if formErr == nil && logErr != nil {
+			formErr = logErr
+			if status == http.StatusOK {
+				status = http.StatusUnprocessableEntity
+			}
+		}
+	}
 	p.Data = d
 	if err := p.showFormError(formErr); err != nil {
 		return err
@@ -464,7 +540,7 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	r.ParseForm()
-	if err := formNumbers(r, "version", "level", "clock_id", "task_id", "minutes", "asset_id"); err != nil {
+	if err := formNumbers(r, "version", "level", "clock_id", "task_id", "minutes", "asset_id", "log_index"); err != nil {
 		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, err)
 	}
 	f := r.PostFormValue
@@ -474,6 +550,10 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		Role: medsec.IncidentRole(f("role")), AssetID: formInt64(r, "asset_id"), SHA256: strings.TrimSpace(f("sha256")), CustodyAction: f("custody_action"),
 		Recipient: medsec.Recipient(f("recipient")), Channel: f("channel"), Language: f("language"), Content: f("content"), Title: f("title"),
 		Assignee: f("assignee"), Lesson: f("lesson") != ""}
+	if v := strings.TrimSpace(f("log_index")); v != "" {
+		n := formInt64(r, "log_index")
+		a.LogIndex = &n
+	}
 	if _, err := s.applyIncidentAction(r.Context(), id, a); err != nil {
 		return s.incidentPage(w, r, errorStatus(err), id, err)
 	}

@@ -3,6 +3,7 @@ package logstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -303,4 +304,44 @@ func VerifyBundle(r io.Reader, publicKey string) (*Report, error) {
 		rep.Sites = append(rep.Sites, sr)
 	}
 	return rep, nil
+}
+
+// ErrNoRecord is returned (wrapped) by ProveRecord for a record the site log does not hold
+// (yet: a record is provable once a checkpoint covers it, which ProveRecord signs first).
+var ErrNoRecord = errors.New("no such sealed record")
+
+// ProveRecord returns record index of a site's log as a one-record verification bundle:
+// the records received at its receive time (usually it alone), the records just before
+// and after with their proofs, and the newest signed checkpoint, which it signs first.
+// It is checked offline like any bundle (VerifyBundle, `medsec logs verify --key`,
+// docs/logseal-check), so a record attached to an incident carries its own proof.
+func (s *Store) ProveRecord(ctx context.Context, site, index int64) (*Bundle, BundleRecord, error) {
+	s.Checkpoint()
+	s.syncIndex()
+	s.mu.Lock()
+	_, ok := s.sites[site]
+	s.mu.Unlock()
+	if !ok || index < 0 {
+		return nil, BundleRecord{}, fmt.Errorf("site %d record %d: %w", site, index, ErrNoRecord)
+	}
+	rec, ok := s.recordAt(ctx, site, index)
+	if !ok {
+		return nil, BundleRecord{}, fmt.Errorf("site %d record %d: %w", site, index, ErrNoRecord)
+	}
+	from := rec.Received
+	to := from.Add(time.Nanosecond)
+	bs, err := s.exportSite(ctx, site, from, to)
+	if err != nil {
+		return nil, BundleRecord{}, err
+	}
+	if bs == nil {
+		return nil, BundleRecord{}, fmt.Errorf("site %d record %d: %w", site, index, ErrNoRecord)
+	}
+	for _, r := range bs.Records {
+		if r.Index == index {
+			b := &Bundle{Format: BundleFormat, PublicKey: s.key.Public, From: from.UTC(), To: to.UTC(), Sites: []BundleSite{*bs}}
+			return b, r, nil
+		}
+	}
+	return nil, BundleRecord{}, fmt.Errorf("site %d record %d: %w", site, index, ErrNoRecord)
 }

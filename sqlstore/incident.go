@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -334,14 +336,32 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 	}); err != nil {
 		return err
 	}
-	byHash := map[string]*medsec.IncidentEvidence{}
 	if err := each(`SELECT sha256, name FROM incident_evidence WHERE incident_id = ? ORDER BY name, sha256`, func(rows *sql.Rows) error {
 		e := &medsec.IncidentEvidence{Custody: []medsec.CustodyEntry{}}
 		if err := rows.Scan(&e.SHA256, &e.Name); err != nil {
 			return err
 		}
-		byHash[e.SHA256] = e
 		inc.Evidence = append(inc.Evidence, e)
+		return nil
+	}); err != nil {
+		return err
+	}
+	custodyOf := map[string]*[]medsec.CustodyEntry{}
+	for _, e := range inc.Evidence {
+		custodyOf[e.SHA256] = &e.Custody
+	}
+	if err := each(`SELECT site_id, log_index, received_at, source, format, raw, leaf_hash, checkpoint_size, root_hash, checkpoint, sha256, attached_at, attached_by
+		FROM incident_log_records WHERE incident_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+		l := &medsec.IncidentLogRecord{Custody: []medsec.CustodyEntry{}}
+		if err := rows.Scan(&l.SiteID, &l.Index, &l.Received, &l.Source, &l.Format, &l.Raw, &l.LeafHash, &l.CheckpointSize, &l.RootHash, &l.Checkpoint,
+			&l.SHA256, &l.AttachedAt, &l.AttachedBy); err != nil {
+			return err
+		}
+		l.Received, l.AttachedAt = l.Received.UTC(), l.AttachedAt.UTC()
+		if _, ok := custodyOf[l.SHA256]; !ok {
+			custodyOf[l.SHA256] = &l.Custody
+		}
+		inc.LogRecords = append(inc.LogRecords, l)
 		return nil
 	}); err != nil {
 		return err
@@ -353,8 +373,8 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 			return err
 		}
 		c.At, c.Msg = c.At.UTC(), decodeMsg(msg)
-		if e := byHash[sum]; e != nil {
-			e.Custody = append(e.Custody, c)
+		if list := custodyOf[sum]; list != nil {
+			*list = append(*list, c)
 		}
 		return nil
 	}); err != nil {
@@ -1029,6 +1049,62 @@ func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, s
 	})
 }
 
+// AttachLogRecord attaches a sealed log record of the incident's site with its proof:
+// the record, its seal reference and the proof bundle are stored, its chain of custody
+// starts ("collected", naming the record and the checkpoint it is proven against), and the
+// timeline says so. A record already attached is refused (EINVALID), so a second attempt
+// adds no custody step.
+func (s *IncidentService) AttachLogRecord(ctx context.Context, id, version int64, p *medsec.LogRecordProof, note string) (*medsec.Incident, error) {
+	if p == nil || len(p.Bundle) == 0 {
+		return nil, invalid("log_index", "err.log_record_not_found", "no such sealed log record")
+	}
+	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(p.Bundle)
+	digest := hex.EncodeToString(sum[:])
+	return s.change(ctx, id, version, "log_record", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
+		if p.SiteID != r.SiteID {
+			return entry{}, invalid("log_index", "incident.err.log_site", fmt.Sprintf("log record %d is of site %d, not the incident's site", p.Index, p.SiteID))
+		}
+		res, err := tx.exec(ctx, `INSERT INTO incident_log_records (incident_id, site_id, log_index, received_at, source, format, raw, leaf_hash, checkpoint_size,
+			root_hash, checkpoint, proof, sha256, attached_at, attached_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, p.SiteID, p.Index, p.Received.UTC(), p.Source, p.Format, p.Raw, p.LeafHash, p.CheckpointSize, p.RootHash, p.Checkpoint, string(p.Bundle),
+			digest, tx.now, u.Username)
+		if err != nil {
+			return entry{}, fmt.Errorf("attach log record: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return entry{}, invalid("log_index", "incident.err.log_attached", fmt.Sprintf("log record %d is already attached", p.Index))
+		}
+		sealed := medsec.Msg("incident.custody.log_sealed", num(p.Index), num(p.SiteID), num(p.CheckpointSize))
+		if err := custody(ctx, tx, id, digest, "collected", sealed, note); err != nil {
+			return entry{}, err
+		}
+		return entry{medsec.Msg("incident.tl.log_record", num(p.Index), medsec.ArgText(p.Source), num(p.CheckpointSize)), note}, nil
+	})
+}
+
+// LogRecordProof returns the proof bundle of an attached log record and its file name.
+func (s *IncidentService) LogRecordProof(ctx context.Context, id, siteID, index int64) ([]byte, string, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := s.load(ctx, s.db.read, sc, id, s.db.Now(), false); err != nil {
+		return nil, "", err
+	}
+	var proof string
+	err = s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT proof FROM incident_log_records WHERE incident_id = ? AND site_id = ? AND log_index = ?`),
+		id, siteID, index).Scan(&proof)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", &medsec.Error{Code: medsec.ENOTFOUND, Message: "Log record not found.", Key: "err.log_record_not_found"}
+	} else if err != nil {
+		return nil, "", fmt.Errorf("log record proof: %w", err)
+	}
+	return []byte(proof), fmt.Sprintf("incident-%d-log-site%d-%d.json", id, siteID, index), nil
+}
+
 // CustodyActions are the steps a chain of custody records.
 var CustodyActions = []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}
 
@@ -1042,7 +1118,8 @@ func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum
 	}
 	return s.change(ctx, id, version, "custody", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?`, id, sum).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?) +
+			(SELECT COUNT(*) FROM incident_log_records WHERE incident_id = ? AND sha256 = ?)`, id, sum, id, sum).Scan(&n); err != nil {
 			return entry{}, fmt.Errorf("custody: %w", err)
 		} else if n == 0 {
 			return entry{}, medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,6 +155,39 @@ func (s *LogService) LogSeal(ctx context.Context) (*medsec.LogSealStatus, error)
 			DaysLeft: c.DaysLeft, RetentionDays: c.RetentionDays, Level: c.Level}
 	}
 	return out, nil
+}
+
+// ProveLogRecord implements medsec.LogService.
+func (s *LogService) ProveLogRecord(ctx context.Context, siteID, index int64) (*medsec.LogRecordProof, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanSeeSite(siteID) {
+		return nil, medsec.NotInScope("Log record not found.", "err.log_record_not_found", fmt.Sprintf("log record %d of site %d", index, siteID), siteID)
+	}
+	b, rec, err := s.store.ProveRecord(ctx, siteID, index)
+	if errors.Is(err, logstore.ErrNoRecord) {
+		return nil, &medsec.Error{Code: medsec.ENOTFOUND, Message: "Log record not found.", Key: "err.log_record_not_found"}
+	} else if err != nil {
+		return nil, logQueryError(err)
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("prove log record: %w", err)
+	}
+	site := b.Sites[0]
+	cp, err := logstore.OpenCheckpoint([]byte(site.Checkpoint), s.store.PublicKey())
+	if err != nil {
+		return nil, fmt.Errorf("prove log record: %w", err)
+	}
+	leaf := logstore.LeafHash(siteID, rec.Source, rec.Received, rec.Format, rec.Parser, rec.Fields, rec.Raw)
+	if err := s.auditEvent(ctx, medsec.ActionLogExport, fmt.Sprintf("proof of record %d of site %d", index, siteID)); err != nil {
+		return nil, err
+	}
+	return &medsec.LogRecordProof{SiteID: siteID, Index: index, Received: rec.Received.UTC(), Source: rec.Source, Format: rec.Format, Raw: string(rec.Raw),
+		LeafHash: base64.StdEncoding.EncodeToString(leaf[:]), CheckpointSize: cp.Size, RootHash: base64.StdEncoding.EncodeToString(cp.Root[:]),
+		Checkpoint: site.Checkpoint, Bundle: data}, nil
 }
 
 // VerifyLogs implements medsec.LogService.
