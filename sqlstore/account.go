@@ -503,9 +503,12 @@ func (s *AccountService) subjects(ctx context.Context, q querier, sc scope, f me
 			sub.Person = m
 		}
 		if _, ok := reviewed[x.ID]; !ok {
+			// The latest sign-off that kept the account (ORDER BY, not MAX: SQLite's
+			// aggregate loses the column's time type).
 			var at sql.NullTime
-			if err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT MAX(r.signed_at) FROM access_review_items i JOIN access_reviews r ON r.id = i.review_id
-				WHERE i.account_id = ? AND i.decision = ? AND r.signed_at IS NOT NULL`), x.ID, medsec.DecisionKeep).Scan(&at); err != nil {
+			err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT r.signed_at FROM access_review_items i JOIN access_reviews r ON r.id = i.review_id
+				WHERE i.account_id = ? AND i.decision = ? AND r.signed_at IS NOT NULL ORDER BY r.signed_at DESC LIMIT 1`), x.ID, medsec.DecisionKeep).Scan(&at)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("account findings: reviews of account %d: %w", x.ID, err)
 			}
 			reviewed[x.ID] = at.Time

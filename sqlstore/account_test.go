@@ -104,7 +104,9 @@ func TestAccountFindings(t *testing.T) {
 		if ares.Removed != 1 || ares.Updated != 1 || ares.Unchanged != 5 {
 			t.Errorf("re-import = %+v", ares)
 		}
-		fs, _ = svc.AccountFindings(system, medsec.AccountFilter{AssetID: pacs.ID}, 0)
+		if fs, err = svc.AccountFindings(system, medsec.AccountFilter{AssetID: pacs.ID}, 0); err != nil || len(fs) == 0 {
+			t.Fatalf("findings after the re-import: %v, %v", fs, err)
+		}
 		for _, f := range fs {
 			if f.Username == "Administrator" || f.Username == "dr.lin" {
 				t.Errorf("finding %s %s after the fix", f.Username, f.Kind)
@@ -119,8 +121,8 @@ func TestAccountFindings(t *testing.T) {
 		if !errors.As(err, &ve) || len(ve.Errors) != 2 || ve.Errors[0].Line != 2 || ve.Errors[0].Key != "err.unknown_person" || ve.Errors[1].Line != 3 {
 			t.Fatalf("err = %v", err)
 		}
-		all, _ := svc.FindAccounts(system, medsec.AccountFilter{AssetID: pacs.ID})
-		if len(all) != 6 {
+		all, err := svc.FindAccounts(system, medsec.AccountFilter{AssetID: pacs.ID})
+		if err != nil || len(all) != 6 {
 			t.Errorf("a rejected import changed the accounts: %d", len(all))
 		}
 
@@ -129,8 +131,8 @@ func TestAccountFindings(t *testing.T) {
 		if _, err := svc.FindAccounts(branchUser, medsec.AccountFilter{AssetID: pacs.ID}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
 			t.Errorf("branch user: err = %v", err)
 		}
-		if got, _ := svc.AccountFindings(branchUser, medsec.AccountFilter{}, 0); len(got) != 0 {
-			t.Errorf("branch user sees %d findings", len(got))
+		if got, err := svc.AccountFindings(branchUser, medsec.AccountFilter{}, 0); err != nil || len(got) != 0 {
+			t.Errorf("branch user sees %d findings (%v)", len(got), err)
 		}
 		vendor := as(&medsec.User{ID: 98, Username: "v", Role: medsec.RoleVendor, VendorID: vendors[0].ID})
 		if _, err := svc.FindAccounts(vendor, medsec.AccountFilter{}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
@@ -213,7 +215,10 @@ func TestAccessReviewSignOff(t *testing.T) {
 		if err := db.ExecRaw(context.Background(), `UPDATE access_review_items SET decision = 'remove' WHERE review_id = ?`, r.ID); err == nil {
 			t.Error("the table let a signed review's items change")
 		}
-		fs, _ := svc.AccountFindings(system, medsec.AccountFilter{AssetID: pacs.ID}, 0)
+		fs, err := svc.AccountFindings(system, medsec.AccountFilter{AssetID: pacs.ID}, 0)
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("findings after sign-off: %v, %v", fs, err)
+		}
 		for _, f := range fs {
 			if f.Kind == medsec.FindingTransferred {
 				t.Errorf("transferred finding after the account was kept in a signed review: %+v", f)

@@ -194,6 +194,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadDirectoryDemo(ctx, s, d, siteIDs, vendorIDs); err != nil {
 		return false, fmt.Errorf("demo directory login: %w", err)
 	}
+	if err := loadAccountsDemo(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo accounts: %w", err)
+	}
 	return true, nil
 }
 

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/account"
+	mhttp "medsec/http"
+)
+
+// loadAccountsDemo gives the demo hospital an HR roster and the account lists of two
+// clinical systems, in every state the findings and reviews have [M6]: on the ICU clinical
+// information system (a device application system) a departed doctor's account still
+// enabled, a ward's shared login, the Windows Administrator never changed, an emergency
+// account used ten days ago and not reset, an account unused for half a year and a
+// transferred nurse's account; on the PACS the vendor's dedicated maintenance account and
+// a SQL Server "sa" whose password was changed. Last quarter's access review of the PACS
+// is signed off; the ICU system's is open.
+func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
+	if s.Accounts == nil {
+		return nil
+	}
+	day := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02") }
+	roster := "員工編號,姓名,帳號,在職狀態,到職日,生效日\n" +
+		"D0417,陳志遠,chen.cy,離職,2012-08-01," + day(45) + "\n" +
+		"N1022,張淑芬,chang.sf,在職,2009-03-01,\n" +
+		"N1187,林佳蓉,lin.jr,調職,2016-07-15," + day(20) + "\n" +
+		"D0533,黃俊傑,huang.cj,在職,2014-09-01,\n" +
+		"I0031,陳建宏,chen.jh,在職,2010-02-01,\n"
+	if _, err := s.Accounts.ImportRoster(ctx, account.ReadRoster([]byte(roster), "人事名冊.csv")); err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	find := func(name string) (int64, error) {
+		as, _, err := s.Assets.FindAssets(ctx, medsec.AssetFilter{Query: name, Limit: 5})
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range as {
+			if a.Name == name {
+				return a.ID, nil
+			}
+		}
+		return 0, fmt.Errorf("no demo asset %q", name)
+	}
+	login := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02 15:04") }
+	systems := []struct{ asset, file, csv string }{
+		{"重症照護資訊系統", "ICU-CIS 帳號.csv", "帳號,顯示名稱,類型,使用者,啟用,最後登入,密碼變更日,雙因子\n" +
+			"chen.cy,陳志遠 醫師,個人,D0417,是," + login(50) + "," + day(200) + ",否\n" +
+			"chang.sf,張淑芬 護理長,個人,N1022,是," + login(1) + "," + day(60) + ",否\n" +
+			"lin.jr,林佳蓉 護理師,個人,N1187,是," + login(22) + "," + day(90) + ",否\n" +
+			"icu-nurse,ICU 護理站共用,共用,,是," + login(0) + "," + day(300) + ",否\n" +
+			"Administrator,,原廠預設,,是," + login(3) + ",,否\n" +
+			"icu-breakglass,ICU 緊急帳號,緊急,,是," + login(10) + "," + day(120) + ",否\n" +
+			"tsai.old,蔡 舊帳號,個人,,是," + login(190) + "," + day(400) + ",否\n"},
+		{"PACS 影像主伺服器", "PACS 帳號.xlsx", "username,display name,type,person,enabled,last login,password changed,mfa\n" +
+			"huang.cj,Dr Huang,personal,D0533,yes," + login(2) + "," + day(40) + ",yes\n" +
+			"chen.jh,PACS admin,personal,I0031,yes," + login(1) + "," + day(30) + ",yes\n" +
+			"lumen-maint,Lumen field service,vendor,,yes," + login(15) + "," + day(15) + ",yes\n" +
+			"sa,SQL Server,default,,yes," + login(0) + "," + day(100) + ",no\n"},
+	}
+	var pacs int64
+	for _, sys := range systems {
+		id, err := find(sys.asset)
+		if err != nil {
+			return err
+		}
+		imp := account.ReadAccounts([]byte(sys.csv), sys.file)
+		imp.AssetID = id
+		if _, err := s.Accounts.ImportAccounts(ctx, imp); err != nil {
+			return fmt.Errorf("accounts of %s: %w", sys.asset, err)
+		}
+		if strings.HasPrefix(sys.asset, "PACS") {
+			pacs = id
+		}
+	}
+	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
+		return fmt.Errorf("access reviews: %w", err)
+	}
+	rs, err := s.Accounts.FindAccessReviews(ctx, medsec.AccessReviewFilter{AssetID: pacs})
+	if err != nil || len(rs) == 0 {
+		return fmt.Errorf("access review of the PACS: %v", err)
+	}
+	rv, err := s.Accounts.FindAccessReview(ctx, rs[0].ID)
+	if err != nil {
+		return err
+	}
+	reasons := map[string]string{"huang.cj": "放射科主治醫師，判讀需要", "chen.jh": "PACS 系統管理者", "lumen-maint": "原廠維護專用帳號，僅於核准之維護時段啟用", "sa": "資料庫服務帳號，密碼已於上線時變更"}
+	var ds []medsec.AccessReviewDecision
+	for _, it := range rv.Items {
+		ds = append(ds, medsec.AccessReviewDecision{AccountID: it.AccountID, Decision: medsec.DecisionKeep, Reason: reasons[it.Username]})
+	}
+	if _, err := s.Accounts.DecideAccessReview(ctx, rv.ID, ds); err != nil {
+		return err
+	}
+	_, err = s.Accounts.SignAccessReview(ctx, rv.ID)
+	return err
+}
