@@ -146,66 +146,46 @@ func (s *Store) Search(ctx context.Context, q Query) (*Result, error) {
 	if _, err := q.filterString(); err != nil {
 		return nil, err
 	}
-	var f string
-	var err error
 	res := &Result{Step: histogramStep(q.To.Sub(q.From))}
-	var mu sync.Mutex
-	// The newest records: look at the last 1/256 of the range first and widen it four times
-	// at a time until it holds Limit records (as VictoriaLogs' own API does), so that a
-	// search over a long range does not sort every match of it.
-	span := q.To.Sub(q.From)
-	for w := span / 256; ; w *= 4 {
-		if w < time.Minute || w > span {
-			w = min(max(w, time.Minute), span)
-		}
-		sub := q
-		sub.From = q.To.Add(-w)
-		sf, err := sub.filterString()
-		if err != nil {
-			return nil, err
-		}
-		res.Hits = res.Hits[:0]
-		err = s.scan(ctx, sf+fmt.Sprintf(" | sort by (_time desc) limit %d", q.Limit), nil, func(row map[string]string) {
-			h, err := hitOf(row)
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			res.Hits = append(res.Hits, h)
-			mu.Unlock()
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(res.Hits) >= q.Limit || w >= span {
-			break
-		}
+	// The histogram first: it reads only the time column of the matching blocks.
+	counts, err := s.counts(ctx, q, res.Step)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(res.Hits, func(a, b int) bool { return res.Hits[a].Received.After(res.Hits[b].Received) })
-	counts := map[int64]int64{}
 	stepNs := res.Step.Nanoseconds()
-	f, err = q.filterString()
-	if err != nil {
-		return nil, err
-	}
-	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%ds) count() hits", int64(res.Step/time.Second)), []string{"_time", "hits"}, func(row map[string]string) {
-		t, err := time.Parse(time.RFC3339Nano, row["_time"])
-		n, err2 := strconv.ParseInt(row["hits"], 10, 64)
-		if err != nil || err2 != nil {
-			return
-		}
-		mu.Lock()
-		counts[t.UnixNano()/stepNs*stepNs] += n
-		mu.Unlock()
-	})
-	if err != nil {
-		return nil, err
-	}
 	first := q.From.UnixNano() / stepNs * stepNs
 	for t := first; t < q.To.UnixNano(); t += stepNs {
 		res.Histogram = append(res.Histogram, Bucket{Start: time.Unix(0, t).UTC(), Count: counts[t]})
 		res.Total += counts[t]
 	}
+	// The newest records: sorting every match of the range reads every column of every
+	// matching row (a time-only search over a day of 2 million records: seconds), so the
+	// sort runs only over the shortest trailing window that holds Limit matches, found
+	// from the histogram and narrowed by finer ones (time column only).
+	from, err := s.newestWindow(ctx, q, res.Step, counts)
+	if err != nil {
+		return nil, err
+	}
+	sub := q
+	sub.From = from
+	sf, err := sub.filterString()
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	err = s.scan(ctx, sf+fmt.Sprintf(" | sort by (_time desc) limit %d", q.Limit), nil, func(row map[string]string) {
+		h, err := hitOf(row)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		res.Hits = append(res.Hits, h)
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(res.Hits, func(a, b int) bool { return res.Hits[a].Received.After(res.Hits[b].Received) })
 	res.Took = time.Since(start)
 	return res, nil
 }
@@ -242,6 +222,77 @@ func (s *Store) Oldest(ctx context.Context, q Query) ([]Hit, error) {
 		return x.Index < y.Index
 	})
 	return hits, nil
+}
+
+// counts returns the number of matches of q per step, keyed by the step's start (Unix
+// nanoseconds, aligned to the step): the storage's stats by time bucket, which reads only
+// the time column.
+func (s *Store) counts(ctx context.Context, q Query, step time.Duration) (map[int64]int64, error) {
+	f, err := q.filterString()
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64]int64{}
+	stepNs := step.Nanoseconds()
+	var mu sync.Mutex
+	err = s.scan(ctx, f+fmt.Sprintf(" | stats by (_time:%ds) count() hits", int64(step/time.Second)), []string{"_time", "hits"}, func(row map[string]string) {
+		t, err := time.Parse(time.RFC3339Nano, row["_time"])
+		n, err2 := strconv.ParseInt(row["hits"], 10, 64)
+		if err != nil || err2 != nil {
+			return
+		}
+		mu.Lock()
+		counts[t.UnixNano()/stepNs*stepNs] += n
+		mu.Unlock()
+	})
+	return counts, err
+}
+
+// newestWindow returns where the shortest trailing part of q's range that holds q.Limit
+// matches starts, from counts (the matches per step): the bucket where the running count
+// from the newest reaches the limit, narrowed by a histogram of that bucket in steps a
+// hundredth as long (down to a second) while it holds more than four times the limit.
+// With fewer matches than the limit it is q.From.
+func (s *Store) newestWindow(ctx context.Context, q Query, step time.Duration, counts map[int64]int64) (time.Time, error) {
+	need := int64(q.Limit)
+	for {
+		stepNs := step.Nanoseconds()
+		first := q.From.UnixNano() / stepNs * stepNs
+		var cum int64
+		found := false
+		var bucket int64
+		for t := (q.To.UnixNano() - 1) / stepNs * stepNs; t >= first; t -= stepNs {
+			if cum+counts[t] >= need {
+				bucket, found = t, true
+				break
+			}
+			cum += counts[t]
+		}
+		if !found {
+			return q.From, nil
+		}
+		lo := time.Unix(0, bucket).UTC()
+		if lo.Before(q.From) {
+			lo = q.From
+		}
+		finer := step / 100
+		if counts[bucket] <= 4*need || finer < time.Second {
+			return lo, nil
+		}
+		// Narrow inside the bucket: the matches newer than it are cum; the bucket's part
+		// must give the rest.
+		in := q
+		in.From = lo
+		if end := time.Unix(0, bucket+stepNs).UTC(); end.Before(q.To) {
+			in.To = end
+		}
+		finer = finer.Truncate(time.Second)
+		c, err := s.counts(ctx, in, finer)
+		if err != nil {
+			return time.Time{}, err
+		}
+		q, step, counts, need = in, finer, c, need-cum
+	}
 }
 
 // histogramStep picks a bar width giving 24-120 bars over d.
