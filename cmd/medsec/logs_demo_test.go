@@ -7,11 +7,13 @@ import (
 
 	"medsec"
 	mhttp "medsec/http"
+	"medsec/notify"
 	"medsec/sqlstore"
 )
 
 // TestDemoLogSources loads the demo hospital and checks its log sources: linked to their
-// assets, the PACS 95 s behind and naming no user, the wireless controller silent.
+// assets, the PACS 95 s behind and naming no user, the wireless controller silent; the
+// server's log alert check raises exactly those two alerts.
 func TestDemoLogSources(t *testing.T) {
 	data := t.TempDir()
 	ctx := asSystem(context.Background())
@@ -46,4 +48,29 @@ func TestDemoLogSources(t *testing.T) {
 	if w := byHost["wlc7200"]; w == nil || !w.Silent(now) {
 		t.Errorf("wireless controller not silent: %+v", w)
 	}
+	alerts := sqlstore.NewLogAlertService(db)
+	told := &collected{}
+	job := &notify.LogAlerts{Sources: s.LogSources, Alerts: alerts, Org: s.Org, Notifier: told}
+	if err := job.Run(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	open, err := alerts.FindLogAlerts(ctx, medsec.LogAlertFilter{Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, a := range open {
+		got[string(a.Kind)+" "+a.Args[0]] = true
+	}
+	if len(open) != 2 || !got["logs.source_silent "+byHost["wlc7200"].Name] || !got["logs.clock_skew "+byHost["pacs01"].Name] || len(told.got) != 2 {
+		t.Errorf("demo alerts: %v, told %d; want the silent wireless controller and the PACS's clock", got, len(told.got))
+	}
+}
+
+// collected keeps the notifications it is told.
+type collected struct{ got []medsec.Notification }
+
+func (c *collected) Notify(_ context.Context, n medsec.Notification) error {
+	c.got = append(c.got, n)
+	return nil
 }
