@@ -33,6 +33,11 @@ const (
 	// KindVulnOverdue: a vulnerability finding is past the fix deadline its site's policy
 	// gives it (003 §5.2.1, §3.1.2) and not mitigated.
 	KindVulnOverdue NotificationKind = "vuln.deadline_overdue"
+	// KindScanOverdue: assets of a site subject to a scan cadence (000 附表一 漏洞修補 高
+	// 二 yearly, 003 §3.2.2 monthly) were never scanned or their last scan is too old.
+	KindScanOverdue NotificationKind = "scan.overdue"
+	// KindScanDueSoon: assets of a site are due for their next vulnerability scan soon.
+	KindScanDueSoon NotificationKind = "scan.due_soon"
 	// KindTest: a test message sent by an administrator.
 	KindTest NotificationKind = "test"
 	// KindDigest: a user's daily digest, in the delivery log.
@@ -59,7 +64,8 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady}
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
+	KindScanOverdue, KindScanDueSoon}
 
 // Severity ranks a notification.
 type Severity string

@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -104,4 +105,144 @@ type ScanService interface {
 	// FindAssetScanResults returns the scanner results attached to the asset, newest
 	// report first. Needs PermInventoryRead; ENOTFOUND outside the scope.
 	FindAssetScanResults(ctx context.Context, assetID int64) ([]ScanResult, error)
+	// ScanScheduler: when each asset subject to a scan cadence was last scanned.
+	ScanScheduler
+}
+
+// ScanDueState says where an asset stands against a scan cadence.
+type ScanDueState string
+
+// Scan due states.
+const (
+	// ScanOK: scanned within the cadence, not yet due soon.
+	ScanOK ScanDueState = "ok"
+	// ScanDueSoon: the next scan is due within the requirement's warning window.
+	ScanDueSoon ScanDueState = "due_soon"
+	// ScanOverdue: the last scan is older than the cadence allows.
+	ScanOverdue ScanDueState = "overdue"
+	// ScanNever: no imported scanner report covers the asset.
+	ScanNever ScanDueState = "never"
+)
+
+// ScanDueStates lists the states, from the most urgent.
+var ScanDueStates = []ScanDueState{ScanNever, ScanOverdue, ScanDueSoon, ScanOK}
+
+// Late reports whether the state fails the requirement: overdue or never scanned.
+func (s ScanDueState) Late() bool { return s == ScanOverdue || s == ScanNever }
+
+// ScanRequirement is a cadence of vulnerability scans the plans ask of some assets:
+// which (device classes at a baseline level, or kinds of system), how often, from which
+// clause, and the control whose automatic check it feeds. vuln.ScanRequirements lists them.
+type ScanRequirement struct {
+	// ID names the requirement ("yearly-boundary-control", "monthly-core-systems").
+	ID string `json:"id"`
+	// Months is the cadence: 12 yearly, 1 monthly.
+	Months int `json:"months"`
+	// WarnDays is how many days before the due date a scan is due soon.
+	WarnDays int `json:"warn_days"`
+	// Clause is where the requirement is written ("000 附表一 漏洞修補 高 二").
+	Clause string `json:"clause"`
+	// Control is the control whose automatic check the requirement's results are.
+	Control ControlRef `json:"control"`
+	// Classes and Level select assets of those device classes whose baseline level is
+	// Level; Kinds selects assets of those kinds. An asset either selects is subject.
+	Classes []DeviceClass `json:"classes,omitempty"`
+	Level   Level         `json:"level,omitempty"`
+	Kinds   []AssetKind   `json:"kinds,omitempty"`
+}
+
+// Applies reports whether the requirement asks scans of the asset, whose baseline level
+// (from its zone or set by hand) is level.
+func (r *ScanRequirement) Applies(a *Asset, level Level) bool {
+	if slices.Contains(r.Kinds, a.Kind) {
+		return true
+	}
+	return slices.Contains(r.Classes, a.Class) && (r.Level == LevelNone || level == r.Level)
+}
+
+// Due returns when the scan after one at last is due: Months calendar months on, the
+// day held to the end of a shorter month (31 January → 28 February, not 3 March).
+func (r *ScanRequirement) Due(last time.Time) time.Time {
+	y, m, d := last.Date()
+	first := time.Date(y, m+time.Month(r.Months), 1, 0, 0, 0, 0, last.Location())
+	if end := first.AddDate(0, 1, -1).Day(); d > end {
+		d = end
+	}
+	hh, mm, ss := last.Clock()
+	return time.Date(first.Year(), first.Month(), d, hh, mm, ss, last.Nanosecond(), last.Location())
+}
+
+// State returns where an asset last scanned at last (zero: never) stands at now.
+func (r *ScanRequirement) State(last, now time.Time) ScanDueState {
+	if last.IsZero() {
+		return ScanNever
+	}
+	due := r.Due(last)
+	switch {
+	case !now.Before(due):
+		return ScanOverdue
+	case !now.Before(due.AddDate(0, 0, -r.WarnDays)):
+		return ScanDueSoon
+	}
+	return ScanOK
+}
+
+// AssetScanDue is one asset against one scan requirement: the last imported scanner
+// report that covered it (a host attached to it), when the next is due and the state.
+type AssetScanDue struct {
+	AssetID     int64  `json:"asset_id"`
+	AssetName   string `json:"asset_name"`
+	SiteID      int64  `json:"site_id"`
+	Requirement string `json:"requirement"`
+	// LastScanAt is when the last covering scan ran (the report's scan time, else its
+	// import time); zero when never. LastReportID and LastScanner name that report.
+	LastScanAt   time.Time    `json:"last_scan_at,omitzero"`
+	LastReportID int64        `json:"last_report_id,omitempty"`
+	LastScanner  string       `json:"last_scanner,omitempty"`
+	DueAt        time.Time    `json:"due_at,omitzero"`
+	State        ScanDueState `json:"state"`
+}
+
+// SiteScanSummary counts one site's assets subject to one requirement by state, with the
+// oldest last scan among those scanned.
+type SiteScanSummary struct {
+	SiteID      int64     `json:"site_id"`
+	SiteName    string    `json:"site_name"`
+	Requirement string    `json:"requirement"`
+	Assets      int       `json:"assets"`
+	OK          int       `json:"ok"`
+	DueSoon     int       `json:"due_soon"`
+	Overdue     int       `json:"overdue"`
+	Never       int       `json:"never"`
+	OldestScan  time.Time `json:"oldest_scan,omitzero"`
+	// NextDue is the earliest due date among the scanned assets.
+	NextDue time.Time `json:"next_due,omitzero"`
+}
+
+// Late counts the assets that fail the requirement (overdue or never scanned).
+func (s SiteScanSummary) Late() int { return s.Overdue + s.Never }
+
+// ScanScheduleFilter selects the assets of a schedule. Zero fields select all.
+type ScanScheduleFilter struct {
+	SiteID      int64
+	Requirement string
+	State       ScanDueState
+}
+
+// ScanSchedule is where the assets in scope stand against the scan requirements at
+// ComputedAt: per site and requirement, and per asset (most urgent first).
+type ScanSchedule struct {
+	ComputedAt   time.Time         `json:"computed_at"`
+	Requirements []ScanRequirement `json:"requirements"`
+	Sites        []SiteScanSummary `json:"sites"`
+	Assets       []AssetScanDue    `json:"assets"`
+}
+
+// ScanScheduler tells, from the imported scanner reports, when each asset subject to a
+// scan requirement was last scanned and when it is due (000 附表一 漏洞修補 高 二: yearly
+// for boundary hosts and control systems at 高; 003 §3.2.2: monthly for core systems).
+type ScanScheduler interface {
+	// ScanSchedule computes the schedule at the store's clock for the active assets in
+	// the caller's scope the filter selects. Needs PermInventoryRead.
+	ScanSchedule(ctx context.Context, f ScanScheduleFilter) (*ScanSchedule, error)
 }

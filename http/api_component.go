@@ -29,6 +29,7 @@ func componentAPIRoutes(s *Server) []apiRoute {
 		{Method: "DELETE", Path: "/api/v1/sboms/{id}", Perm: write, Handler: s.apiSBOMDelete},
 		{Method: "GET", Path: "/api/v1/scans", Perm: read, Handler: s.apiScanList},
 		{Method: "POST", Path: "/api/v1/scans", Perm: write, Handler: s.apiScanImport},
+		{Method: "GET", Path: "/api/v1/scans/schedule", Perm: read, Handler: s.apiScanSchedule},
 		{Method: "GET", Path: "/api/v1/scans/{id}", Perm: read, Handler: s.apiScanGet},
 	}
 }

@@ -298,6 +298,7 @@ var routeTable = []struct {
 	{"DELETE", "/api/v1/sboms/{id}", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/scans", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/scans", medsec.PermInventoryWrite, false},
+	{"GET", "/api/v1/scans/schedule", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/scans/{id}", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/logs/ingest", medsec.PermLogIngest, false},
 	{"GET", "/api/v1/alerts", medsec.PermAlertRead, false},

@@ -25,6 +25,7 @@ func (s *Server) componentUIRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /sboms/{id}/delete", s.ui(write, s.uiSBOMDelete))
 	mux.Handle("GET /scans", s.ui(read, s.uiScanList))
 	mux.Handle("POST /scans", s.ui(write, s.uiScanImport))
+	mux.Handle("GET /scans/schedule", s.ui(read, s.uiScanSchedule))
 	mux.Handle("GET /scans/{id}", s.ui(read, s.uiScanShow))
 }
 

@@ -264,7 +264,7 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	for _, x := range current {
 		byControl[x.ControlID] = x
 	}
-	results, err := s.runChecks(ctx, newMDS2Cache(s.db.read, s.db.dialect), a, s.db.Now())
+	results, err := s.runChecks(ctx, newMDS2Cache(s.db.read, s.db.dialect), a, lv.Level, s.db.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -284,11 +284,12 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 	return out, nil
 }
 
-// runChecks runs the automatic checks on the asset, the checks of its account findings
-// (account.Checks), and, when its device model has an MDS2 profile, holds the profile
-// against the baseline (mds2.Checks): a control the device cannot meet by its
-// manufacturer's answer fails, the answer its evidence.
-func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
+// runChecks runs the automatic checks on the asset (at its baseline level) — its
+// vulnerabilities fixed in time, its vulnerability scans on the cadence the plans set —
+// the checks of its account findings (account.Checks), and, when its device model has an
+// MDS2 profile, holds the profile against the baseline (mds2.Checks): a control the device
+// cannot meet by its manufacturer's answer fails, the answer its evidence.
+func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, level medsec.Level, now time.Time) ([]medsec.CheckResult, error) {
 	results := s.checks.Run(a, now)
 	fs, err := assetFindings(ctx, s.db.read, s.db.dialect, a.ID, now)
 	if err != nil {
@@ -305,6 +306,11 @@ func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, 
 		return nil, err
 	}
 	results = append(results, lc...)
+	dues, err := assetScanDues(ctx, s.db.read, s.db.dialect, a, level, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, vuln.ScansOnCadence(a.ID, dues, now)...)
 	p, err := profiles.profile(ctx, a)
 	if err != nil || p == nil {
 		return results, err
@@ -532,7 +538,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 				}
 			}
 			ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
-			results, err := s.runChecks(ctx, profiles, a, now)
+			results, err := s.runChecks(ctx, profiles, a, lv.Level, now)
 			if err != nil {
 				return nil, err
 			}

@@ -185,6 +185,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadDemoComponents(ctx, s, d); err != nil {
 		return false, fmt.Errorf("demo components: %w", err)
 	}
+	if err := loadDemoScanSchedule(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo scan schedule: %w", err)
+	}
 	if err := loadDetectionDemo(ctx, s, siteIDs[d.Sites[0].Code], time.Now()); err != nil {
 		return false, fmt.Errorf("demo detection: %w", err)
 	}

@@ -46,6 +46,10 @@ func newScheduler(services reminderServices, d *notify.Dispatcher, logger *slog.
 	if services.Vulns != nil {
 		deadlines := &notify.VulnDeadlines{Vulns: services.Vulns, Notifier: d}
 		s.Jobs = append(s.Jobs, notify.Job{Name: "vulnerability deadlines", Every: time.Hour, Run: deadlines.Run})
+		if services.Scans != nil {
+			cadence := &notify.ScanCadence{Scans: services.Scans, Notifier: d}
+			s.Jobs = append(s.Jobs, notify.Job{Name: "scan cadence", Every: time.Hour, Run: cadence.Run})
+		}
 		if services.Mirror != "" {
 			s.Jobs = append(s.Jobs, notify.Job{Name: "CSAF mirror fetch", Every: services.MirrorEvery, Run: func(ctx context.Context, _ time.Time) error {
 				in, err := fetchMirror(ctx, services.Mirror)
@@ -81,6 +85,9 @@ type reminderServices struct {
 	// reports once their period has ended and tells its security officers.
 	Reports     medsec.ReportService
 	MirrorEvery time.Duration
+	// Scans, when set (with Vulns), gives the hourly check of the scan cadences (due
+	// soon, late).
+	Scans medsec.ScanScheduler
 }
 
 // runNotify implements "medsec notify test": it sends a test e-mail (or posts to a

@@ -29,6 +29,7 @@ const vulnUsage = `usage:
   medsec vuln rescore [--data DIR | --db URL] --finding ID --reason TEXT [--reach A]
                      [--integrity-harm A] [--availability-harm A] [--clinical-use A]
                      [--patient-data A] [--metrics MAC:H/MPR:L]
+  medsec vuln scans  [--data DIR | --db URL] [--site CODE] [--state S] [--json]
   medsec vuln deadlines show|set ...   (the sites' fix-deadline policies; see "medsec vuln deadlines help")
 
 import reads each PATH (a file, or a directory read recursively) and tells its
@@ -45,6 +46,10 @@ transaction; existing findings keep their analysis.
 fetch reads a CSAF provider-metadata.json or ROLIE feed on a mirror, fetches every
 advisory it lists (checking their SHA-512/SHA-256 files and, with a provider's
 metadata, their OpenPGP signatures against the keys it lists) and imports them.
+
+scans prints when each asset subject to a scan cadence (yearly: boundary hosts and
+control systems at 高, 000 漏洞修補; monthly: core systems, 003 §3.2.2) was last
+scanned and when it is due, and exits non-zero when one is late ("medsec vuln scans -h").
 
 list prints every finding: asset, CVE, advisories, status, why it matched, scores
 and deadline (--json: a JSON array).
@@ -66,8 +71,11 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	}
-	if args[0] == "deadlines" {
+	switch args[0] {
+	case "deadlines":
 		return runVulnDeadlines(ctx, args[1:], stdout, stderr)
+	case "scans":
+		return runVulnScans(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("vuln "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

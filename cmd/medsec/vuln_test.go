@@ -184,7 +184,7 @@ func TestVulnDemo(t *testing.T) {
 	defer store.Close()
 	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
 		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
-		Vulns: sqlstore.NewVulnService(store)}
+		Vulns: sqlstore.NewVulnService(store), Scans: sqlstore.NewScanService(store)}
 	if s.Assessments, err = newAssessmentService(store, data); err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +216,34 @@ func TestVulnDemo(t *testing.T) {
 		if own := p.MediumHours == 48 && p.KEVHours == 12; p.Custom != own || p.Custom != strings.Contains(p.SiteName, "竹北") {
 			t.Errorf("demo policy of %s: %+v", p.SiteName, p)
 		}
+	}
+	// The scan schedule: the branch hospital's monthly scan of its core systems is
+	// overdue, the medical centre's in time; the CLI says so and exits non-zero.
+	sched, err := s.Scans.ScanSchedule(ctx, medsec.ScanScheduleFilter{Requirement: vuln.ScanMonthly})
+	if err != nil || len(sched.Sites) != 2 {
+		t.Fatalf("demo scan schedule: %+v %v", sched, err)
+	}
+	for _, sum := range sched.Sites {
+		branch := strings.Contains(sum.SiteName, "竹北")
+		if branch && (sum.Overdue == 0 || sum.OK != 0) || !branch && (sum.Late() != 0 || sum.OK == 0) {
+			t.Errorf("demo monthly scans of %s: %+v", sum.SiteName, sum)
+		}
+	}
+	var out bytes.Buffer
+	err = run(context.Background(), []string{"vuln", "scans", "--data", data, "--site", "BR"}, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "overdue or never scanned") || !strings.Contains(out.String(), "overdue   PACS 分院影像快取伺服器") || strings.Contains(out.String(), "HIS 應用伺服器") {
+		t.Errorf("vuln scans --site BR: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"vuln", "scans", "--data", data, "--site", "MC", "--json"}, &out, io.Discard); err != nil {
+		t.Errorf("vuln scans --site MC: %v", err)
+	}
+	var mc medsec.ScanSchedule
+	if err := json.Unmarshal(out.Bytes(), &mc); err != nil || len(mc.Assets) == 0 || mc.Assets[0].LastScanner != "Greenbone/OpenVAS" {
+		t.Errorf("vuln scans --json: %v %+v", err, mc.Assets)
+	}
+	if err := run(context.Background(), []string{"vuln", "scans", "--data", data, "--state", "late"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), `--state "late"`) {
+		t.Errorf("a bad state: %v", err)
 	}
 	advs, err := s.Vulns.FindAdvisories(ctx)
 	if err != nil || len(advs) != 9 {
