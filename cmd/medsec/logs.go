@@ -15,6 +15,7 @@ const logsUsage = `usage:
   medsec logs export [--data DIR] --from T --to T --out BUNDLE
   medsec logs verify (--data DIR | BUNDLE [--key PUBLIC-KEY]) [--json]
   medsec logs key [--data DIR]
+  medsec logs alerts [--data DIR] [--all] [--json]
   medsec logs review list [--data DIR] [--site ID] [--status open|signed|overdue] [--json]
   medsec logs review export [--data DIR] [--out FILE] REVIEW-ID
 `
@@ -40,6 +41,8 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return runLogsKey(args[1:], stdout, stderr)
 	case "review":
 		return runLogsReview(ctx, args[1:], stdout, stderr)
+	case "alerts":
+		return runLogsAlerts(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, logsUsage)
 	return fmt.Errorf("logs: unknown subcommand %q", args[0])

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +66,11 @@ func TestDemoLogSources(t *testing.T) {
 	}
 	if len(open) != 2 || !got["logs.source_silent "+byHost["wlc7200"].Name] || !got["logs.clock_skew "+byHost["pacs01"].Name] || len(told.got) != 2 {
 		t.Errorf("demo alerts: %v, told %d; want the silent wireless controller and the PACS's clock", got, len(told.got))
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"logs", "alerts", "--data", data}, &out, &errb); err != nil || !strings.Contains(out.String(), "logs.clock_skew site") ||
+		!strings.Contains(out.String(), ", -95.0, 10\n") || !strings.Contains(out.String(), "2 alerts") {
+		t.Errorf("medsec logs alerts: %v %s%s", err, out.String(), errb.String())
 	}
 }
 
