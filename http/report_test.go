@@ -1,12 +1,14 @@
 package http_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/capture"
 	"medsec/evidence"
 	mhttp "medsec/http"
 	"medsec/i18n"
@@ -34,7 +37,7 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 		t.Fatal(err)
 	}
 	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)}, bundle)
+		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db)}, bundle)
 	t.Cleanup(svc.Wait)
 	services.Reports = svc
 }
@@ -226,4 +229,54 @@ func (f *fixture) page(c *http.Client, path, lang string) string {
 		f.t.Fatalf("GET %s: %d %.300s", path, resp.StatusCode, body)
 	}
 	return string(body)
+}
+
+// TestStocktakeReport stores a discovery run at the main site whose capture saw one host
+// the inventory does not know and not the site's CT, and generates the discovery
+// stocktake through the API as HTML: it lists the run, the unknown host with its MAC and
+// protocol, and the CT as not seen; the branch engineer's stocktake of the branch holds
+// none of it.
+func TestStocktakeReport(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	at := time.Now().UTC().Add(-time.Hour)
+	res := &capture.Result{Files: []capture.FileInfo{{Name: "stocktake-hq.pcap", SHA256: strings.Repeat("a", 64), Size: 100, Format: "pcap", Packets: 10}},
+		Hosts: []capture.Host{{Address: netip.MustParseAddr("10.77.0.99"), MACs: []string{"02:77:00:00:00:99"}, Protocols: []string{"hl7"},
+			Identity: []capture.Fact{{Kind: capture.FactStationName, Value: "UNKNOWN-LAB-7", Count: 1}}, FirstSeen: at, LastSeen: at}}}
+	res.Summary = capture.Summary{Packets: 10, Hosts: 1, Start: at, End: at}
+	run, err := capture.NewRun(f.assetHQ.SiteID, res, []*medsec.Asset{f.assetHQ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.NewDiscoveryService(f.db).CreateDiscoveryRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	gen := func(token string, site int64) string {
+		t.Helper()
+		status, body := f.do("POST", "/api/v1/reports", token, fmt.Sprintf(`{"name":"discovery-stocktake","site_id":%d,"period":"%d","lang":"en","format":"html"}`, site, at.Year()))
+		if status != 202 {
+			t.Fatalf("POST: %d %s", status, body)
+		}
+		var r medsec.GeneratedReport
+		json.Unmarshal([]byte(body), &r)
+		if done := waitReport(t, f, r.ID, token); done.Status != medsec.ReportDone {
+			t.Fatalf("stocktake: %+v", done)
+		}
+		resp := f.get(fmt.Sprintf("/api/v1/reports/%d/file", r.ID), token)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	html := gen(f.tokens[medsec.RoleSecurityOfficer], f.assetHQ.SiteID)
+	for _, want := range []string{"Discovery stocktake report", "stocktake-hq.pcap", "10.77.0.99", "02:77:00:00:00:99", "hl7", "UNKNOWN-LAB-7", "CT-01", "Hosts not in the inventory", "Assets not seen"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("stocktake lacks %q", want)
+		}
+	}
+	branch := gen(f.branchCE, f.assetBR.SiteID)
+	for _, leak := range []string{"stocktake-hq.pcap", "10.77.0.99", "CT-01"} {
+		if strings.Contains(branch, leak) {
+			t.Errorf("the branch's stocktake shows %q of the main site", leak)
+		}
+	}
 }

@@ -18,10 +18,16 @@ const (
 	Gap            = "gap"
 	VulnLedger     = "vuln-ledger"
 	IncidentLedger = "incident-ledger"
+	// Drill is the drill report: each drill of the period with its clocks, people, tasks
+	// and lessons [003 §6].
+	Drill = "drill"
+	// Stocktake is the discovery stocktake: the inventory against what passive discovery
+	// saw on the network [000 資產盤點; 002 第九条(一)].
+	Stocktake = "discovery-stocktake"
 )
 
 // Names lists every report Build makes, in the order the UI offers them.
-var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger}
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake}
 
 // Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
 // first.
@@ -35,6 +41,8 @@ type Sources struct {
 	Assessments medsec.AssessmentService
 	Vulns       medsec.VulnService
 	Incidents   medsec.IncidentService
+	// Discovery gives the discovery stocktake its runs (nil: that report is refused).
+	Discovery medsec.DiscoveryService
 }
 
 // Params say which report to build, for what and in which language.
@@ -116,6 +124,10 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		err = b.vulnLedger()
 	case IncidentLedger:
 		err = b.incidentLedger()
+	case Drill:
+		err = b.drills()
+	case Stocktake:
+		err = b.stocktake()
 	default:
 		return nil, medsec.Errorf(medsec.EINVALID, "Unknown report %q.", p.Name)
 	}

@@ -244,7 +244,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 
 	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents})
+		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

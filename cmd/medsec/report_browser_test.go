@@ -1,0 +1,104 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// fetched is what the page's fetch of a report's download link answered.
+type fetched struct {
+	Status      int    `json:"status"`
+	Type        string `json:"type"`
+	Disposition string `json:"disposition"`
+	Body        string `json:"body"`
+}
+
+// TestBrowserReports generates a report from the reports page in headless Chromium as the
+// security officer (the incident ledger of this year, in Japanese, as HTML): the page
+// shows it running, then, reloading itself, done with its content hash; the download
+// link answers the file as an attachment with its media type and the SHA-256 the page
+// shows. The downloaded HTML report is then opened as a page of its own and checked with
+// axe-core (WCAG 2.2 A and AA), as every page of the UI is.
+func TestBrowserReports(t *testing.T) {
+	axeSource, err := os.ReadFile("testdata/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := startServer(t)
+	ctx := newBrowserFor(t, 5*time.Minute)
+	year := fmt.Sprint(time.Now().Year())
+	var status string
+	if err := chromedp.Run(ctx,
+		login(base, "ciso", demoPassword, ""),
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(`nav a[href="/reports"]`),
+		chromedp.WaitVisible(`#report-form`),
+		chromedp.SetValue(`#report-form select[name=name]`, "incident-ledger"),
+		chromedp.SetValue(`#report-form input[name=period]`, year),
+		chromedp.SetValue(`#report-form select[name=lang]`, "ja"),
+		chromedp.SetValue(`#report-form select[name=format]`, "html"),
+		chromedp.Submit(`#report-form button[type=submit]`),
+		chromedp.WaitVisible(`#reports tr.current`),
+		// The page reloads itself until the report is done.
+		chromedp.WaitVisible(`#reports tr.current a[download]`),
+		chromedp.Text(`#reports tr.current td:nth-child(6)`, &status),
+	); err != nil {
+		t.Fatalf("generate from /reports: %v\n%s", err, pageText(ctx))
+	}
+	var row, sha string
+	var f fetched
+	if err := chromedp.Run(ctx,
+		chromedp.Text(`#reports tr.current`, &row),
+		chromedp.AttributeValue(`#reports tr.current td:nth-child(9) code`, "title", &sha, nil),
+		chromedp.Evaluate(`fetch(document.querySelector('#reports tr.current a[download]').href).then(async r => ({status: r.status,
+			type: r.headers.get('Content-Type'), disposition: r.headers.get('Content-Disposition'), body: await r.text()}))`, &f, awaitPromise),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"インシデント・訓練台帳", year, "日本語", "完了", "初回作成"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the report's row lacks %q: %s", want, row)
+		}
+	}
+	sum := sha256.Sum256([]byte(f.Body))
+	if f.Status != 200 || f.Type != "text/html; charset=utf-8" || !strings.HasPrefix(f.Disposition, `attachment; filename="medsec-incident-ledger-`) ||
+		hex.EncodeToString(sum[:]) != sha || !strings.Contains(f.Body, "インシデント・訓練台帳") {
+		t.Fatalf("download: %d %q %q, sha256 %x (page says %s)", f.Status, f.Type, f.Disposition, sum, sha)
+	}
+
+	// The report as a page of its own, checked with axe-core.
+	file := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(f.Body))
+	}))
+	defer file.Close()
+	var res axeResult
+	if err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(768, 1024),
+		chromedp.Navigate(file.URL+"/report.html"),
+		chromedp.WaitReady("body"),
+		chromedp.Evaluate(string(axeSource), nil),
+		chromedp.Evaluate(fmt.Sprintf(checkPage, axeTags), &res, awaitPromise),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.Violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprintf("%v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " ")))
+		}
+		t.Errorf("HTML report: %s (%s)\n    %s", v.ID, v.Help, strings.Join(where, "\n    "))
+	}
+	if res.Overflow > 0 {
+		t.Errorf("the HTML report is %d px wider than a 768 px window (%s)", res.Overflow, strings.Join(res.Wide, ", "))
+	}
+}
