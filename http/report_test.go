@@ -37,7 +37,7 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 		t.Fatal(err)
 	}
 	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db)}, bundle)
+		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
 	t.Cleanup(svc.Wait)
 	services.Reports = svc
 }

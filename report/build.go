@@ -24,10 +24,12 @@ const (
 	// Stocktake is the discovery stocktake: the inventory against what passive discovery
 	// saw on the network [000 資產盤點; 002 第九条(一)].
 	Stocktake = "discovery-stocktake"
+	// CRLReview is the yearly cyber-risk review of every classified device [000 §7(二)].
+	CRLReview = "crl-review"
 )
 
 // Names lists every report Build makes, in the order the UI offers them.
-var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake}
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview}
 
 // Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
 // first.
@@ -43,6 +45,8 @@ type Sources struct {
 	Incidents   medsec.IncidentService
 	// Discovery gives the discovery stocktake its runs (nil: that report is refused).
 	Discovery medsec.DiscoveryService
+	// Zones gives the CRL review report its reviews (nil: that report is refused).
+	Zones medsec.ZoneService
 }
 
 // Params say which report to build, for what and in which language.
@@ -128,6 +132,8 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		err = b.drills()
 	case Stocktake:
 		err = b.stocktake()
+	case CRLReview:
+		err = b.crlReview()
 	default:
 		return nil, medsec.Errorf(medsec.EINVALID, "Unknown report %q.", p.Name)
 	}

@@ -199,7 +199,7 @@ func (b *builder) drills() error {
 				{Title: b.t("incident.clocks"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.clocks")), Rows: clocks,
 					Columns: b.columns("incident.clock", 2.4, "incident.start", 1.2, "incident.due", 1.2, "report.met_at", 1.2, "incident.met_by", 1.0, "incident.state", 0.9)},
 				{Title: b.t("incident.people"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.people")), Rows: people,
-					Columns: b.columns("field.name", 2, "incident.role", 2)},
+					Columns: b.columns("field.name", 2.0, "incident.role", 2.0)},
 				{Title: b.t("incident.tasks"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.tasks")), Rows: tasks,
 					Columns: b.columns("incident.task", 2.4, "incident.assignee", 1.1, "incident.lesson", 0.8, "incident.done", 1.2, "report.done_by", 0.9, "incident.note", 1.6)},
 			}})
@@ -224,4 +224,63 @@ func stampText(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format("2006-01-02 15:04 -07:00")
+}
+
+// crlReview is the yearly cyber-risk review record [000 §7(二)]: every active classified
+// device in scope with its review of the period's year — level, method, reasons, actions,
+// assessor — or none, and the count by level.
+func (b *builder) crlReview() error {
+	if b.src.Zones == nil {
+		return medsec.Errorf(medsec.EINVALID, "This server keeps no risk reviews.")
+	}
+	assets, err := b.assets()
+	if err != nil {
+		return err
+	}
+	year := b.p.Period.From.Year()
+	levels := []string{"high", "medium", "low", ""}
+	count := map[string]int{}
+	var rows [][]any
+	for _, a := range assets {
+		if a.Class == "" {
+			continue
+		}
+		reviews, err := b.src.Zones.FindCRLReviews(b.ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(reviews, func(r *medsec.CRLReview) bool { return r.Year == year })
+		if i < 0 {
+			count[""]++
+			rows = append(rows, []any{a.Name, a.SiteName, b.t("class." + string(a.Class)), time.Time{}, Status{b.t("report.crl_missing"), Severe}, "", "", "", ""})
+			continue
+		}
+		r := reviews[i]
+		count[r.Level]++
+		rows = append(rows, []any{a.Name, a.SiteName, b.t("class." + string(a.Class)), r.Date.Time(), b.crlLevel(r.Level), r.Method,
+			strings.Join(r.Reasons, "\n"), strings.Join(r.Actions, "\n"), r.Assessor})
+	}
+	chart := Chart{Title: b.t("report.crl_by_level"), Series: []Series{{Name: b.t("report.devices"), Tone: Info}}}
+	var alt []string
+	for _, l := range levels {
+		name := b.t("report.crl_missing")
+		if l != "" {
+			name = b.crlLevel(l).Text
+		}
+		chart.Categories = append(chart.Categories, name)
+		chart.Series[0].Values = append(chart.Series[0].Values, float64(count[l]))
+		alt = append(alt, fmt.Sprintf("%s: %d", name, count[l]))
+	}
+	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
+	b.add(Section{Heading: b.t("report.crl-review"), Text: []string{b.t("report.crl_intro", year)}, Charts: []Chart{chart}, Landscape: true,
+		Tables: []Table{{Title: b.t("crl.title"), Sheet: b.t("crl.title"), Rows: rows,
+			Columns: b.columns("field.name", 1.6, "field.site", 1.0, "field.class", 1.2, "crl.date", 0.9, "crl.level", 1.1, "crl.method", 1.2,
+				"report.crl_reasons", 1.8, "report.crl_actions", 1.8, "crl.assessor", 0.9)}}})
+	return nil
+}
+
+// crlLevel is a review's level as the report shows it, on its colour.
+func (b *builder) crlLevel(l string) Status {
+	tone := map[string]Tone{"high": Bad, "medium": Warning, "low": Good}[l]
+	return Status{b.t("crl." + l), tone}
 }

@@ -33,7 +33,7 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
-			Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db)}, bundle)
+			Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
 
 		req := medsec.ReportRequest{Name: report.SelfInspection, SiteID: f.hq.SiteID, Period: "2026", Lang: "ja", Format: "pdf"}
 		first, err := svc.Generate(f.ciso, req)
@@ -122,7 +122,7 @@ func newReportService(t *testing.T, db *sqlstore.DB, f *assessFixture) *sqlstore
 		t.Fatal(err)
 	}
 	return sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
-		Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db)}, bundle)
+		Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
 }
 
 // TestReportStartRunsInBackground starts a report: it is listed as running at once, then

@@ -21,7 +21,7 @@ import (
 const reportUsage = `usage:
   medsec report NAME --period 2026|2026-11 [--site CODE] [--lang zh-TW|zh-CN|ja|en] --format pdf|xlsx|html --out FILE
                 [--catalog ID] [--org NAME] [--data DIR] [--db URL]
-NAME: self-inspection, gap, vuln-ledger, incident-ledger`
+NAME: self-inspection, gap, vuln-ledger, incident-ledger, drill, discovery-stocktake, crl-review`
 
 // runReport implements "medsec report NAME": one report [M12] for a site (or every
 // site) and a year or month, in one language and format, written whole to --out (a
@@ -72,7 +72,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report %s: %w", name, err)
 	}
 	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Discovery: sqlstore.NewDiscoveryService(store)}
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store)}
 	ctx = asSystem(ctx)
 
 	sites, err := src.Org.FindSites(ctx)
@@ -137,6 +137,34 @@ func newReportService(db *sqlstore.DB, dataDir string, src report.Sources) (*sql
 		return nil, err
 	}
 	return sqlstore.NewReportService(db, files, src, bundle), nil
+}
+
+// loadDemoReports starts two reports of the demo hospital's main site in the background,
+// as its security officer would: last year's self-inspection in Traditional Chinese as
+// PDF and last month's vulnerability ledger in English as XLSX, so that the reports page
+// shows generated reports from the start.
+func loadDemoReports(ctx context.Context, reports medsec.ReportService, org medsec.OrgService, now time.Time) error {
+	ctx = asSystem(ctx)
+	sites, err := org.FindSites(ctx)
+	if err != nil || len(sites) == 0 {
+		return err
+	}
+	main := sites[0]
+	for _, s := range sites {
+		if s.ID < main.ID {
+			main = s
+		}
+	}
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0).Format("2006-01")
+	for _, req := range []medsec.ReportRequest{
+		{Name: report.SelfInspection, SiteID: main.ID, Period: fmt.Sprint(now.Year() - 1), Lang: "zh-TW", Format: "pdf"},
+		{Name: report.VulnLedger, SiteID: main.ID, Period: month, Lang: "en", Format: "xlsx"},
+	} {
+		if _, err := reports.StartReport(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeNew writes a file that must not exist yet, whole or not at all: into a

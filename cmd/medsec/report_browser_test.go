@@ -23,9 +23,9 @@ type fetched struct {
 }
 
 // TestBrowserReports generates a report from the reports page in headless Chromium as the
-// security officer (the incident ledger of this year, in Japanese, as HTML): the page
-// shows it running, then, reloading itself, done with its content hash; the download
-// link answers the file as an attachment with its media type and the SHA-256 the page
+// security officer (the incident ledger of this year, in Japanese, as HTML): the page, in
+// the officer's language, shows it running, then, reloading itself, done with its content
+// hash; the download link answers the file as an attachment with its media type and the SHA-256 the page
 // shows. The downloaded HTML report is then opened as a page of its own and checked with
 // axe-core (WCAG 2.2 A and AA), as every page of the UI is.
 func TestBrowserReports(t *testing.T) {
@@ -64,7 +64,8 @@ func TestBrowserReports(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"インシデント・訓練台帳", year, "日本語", "完了", "初回作成"} {
+	// The page is in the officer's language (Traditional Chinese), the report in Japanese.
+	for _, want := range []string{"資安事件與演練紀錄", year, "日本語", "完成", "首次產生"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("the report's row lacks %q: %s", want, row)
 		}

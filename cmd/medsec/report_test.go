@@ -69,7 +69,8 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 	// A value of the demo each report must show, whatever the language.
 	values := map[string]string{report.SelfInspection: "PACS", report.Gap: "tw-mohw-medical-baseline",
 		report.VulnLedger: "CVE-", report.IncidentLedger: "PACS 影像主伺服器遭勒索軟體加密", report.Drill: "年度勒索軟體應變演練",
-		report.Stocktake: ""} // the demo has no discovery run: the stocktake's tables are empty
+		report.Stocktake: "", // the demo has no discovery run: the stocktake's tables are empty
+		report.CRLReview: "ISO 14971 + IEC 80001-1"}
 	for _, name := range report.Names {
 		for _, lang := range i18n.Languages {
 			tr := func(k string) string { return bundle.T(lang, k) }
@@ -80,6 +81,7 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 				report.IncidentLedger: {"report.incidents", "report.drills"},
 				report.Drill:          {"report.drills", "incident.clocks", "incident.people", "incident.tasks"},
 				report.Stocktake:      {"report.stocktake_runs", "report.stocktake_unknown", "report.stocktake_not_seen", "report.stocktake_matched"},
+				report.CRLReview:      {"crl.title", "report.crl_by_level"},
 			}[name]
 			for _, format := range []string{"pdf", "xlsx", "html"} {
 				file := filepath.Join(out, name+"-"+lang+"."+format)

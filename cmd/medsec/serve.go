@@ -193,11 +193,13 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		// Printed once, to the terminal, never to the log.
 		fmt.Fprintf(m.Stdout, "\nFirst start: user \"admin\" has the password %s\nSet MEDSEC_ADMIN_PASSWORD to choose it instead. It is not shown again.\n\n", generated)
 	}
+	demoLoaded := false
 	if c.demo {
 		load, err := loadDemoAndUsers(ctx, services, c.demoPassword)
 		if err != nil {
 			return fmt.Errorf("serve: demo: %w", err)
 		}
+		demoLoaded = load.Loaded
 		if load.Loaded {
 			if err := loadIncidentDemo(ctx, services, db, m.now()); err != nil {
 				return fmt.Errorf("serve: demo: %w", err)
@@ -244,7 +246,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 
 	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery})
+		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -253,6 +255,11 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	services.Reports = reports
+	if demoLoaded {
+		if err := loadDemoReports(ctx, reports, services.Org, m.now()); err != nil {
+			return fmt.Errorf("serve: demo reports: %w", err)
+		}
+	}
 
 	notifySvc := sqlstore.NewNotifyService(db)
 	dispatcher, err := newDispatcher(notifySvc, logger)
