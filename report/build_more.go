@@ -196,11 +196,11 @@ func (b *builder) drills() error {
 				{b.t("incident.closed_at"), stampText(inc.ClosedAt, loc)},
 				{b.t("incident.cause"), inc.Cause}, {b.t("incident.actions"), inc.Actions}, {b.t("incident.result"), inc.Result}},
 			Tables: []Table{
-				{Title: b.t("incident.clocks"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.clocks")), Rows: clocks,
+				{Title: b.t("incident.clocks"), Sheet: b.t("incident.clocks"), Rows: clocks,
 					Columns: b.columns("incident.clock", 2.4, "incident.start", 1.2, "incident.due", 1.2, "report.met_at", 1.2, "incident.met_by", 1.0, "incident.state", 0.9)},
-				{Title: b.t("incident.people"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.people")), Rows: people,
+				{Title: b.t("incident.people"), Sheet: b.t("incident.people"), Rows: people,
 					Columns: b.columns("field.name", 2.0, "incident.role", 2.0)},
-				{Title: b.t("incident.tasks"), Sheet: fmt.Sprintf("%d %s", inc.ID, b.t("incident.tasks")), Rows: tasks,
+				{Title: b.t("incident.tasks"), Sheet: b.t("incident.tasks"), Rows: tasks,
 					Columns: b.columns("incident.task", 2.4, "incident.assignee", 1.1, "incident.lesson", 0.8, "incident.done", 1.2, "report.done_by", 0.9, "incident.note", 1.6)},
 			}})
 	}

@@ -26,8 +26,8 @@ type fetched struct {
 // security officer (the incident ledger of this year, in Japanese, as HTML): the page, in
 // the officer's language, shows it running, then, reloading itself, done with its content
 // hash; the download link answers the file as an attachment with its media type and the SHA-256 the page
-// shows. The downloaded HTML report is then opened as a page of its own and checked with
-// axe-core (WCAG 2.2 A and AA), as every page of the UI is.
+// shows. The reports page and the downloaded HTML report, opened as a page of its own, are
+// checked with axe-core (WCAG 2.2 A and AA) at 768 px, as every page of the UI is.
 func TestBrowserReports(t *testing.T) {
 	axeSource, err := os.ReadFile("testdata/axe-core/axe.min.js")
 	if err != nil {
@@ -76,6 +76,19 @@ func TestBrowserReports(t *testing.T) {
 		t.Fatalf("download: %d %q %q, sha256 %x (page says %s)", f.Status, f.Type, f.Disposition, sum, sha)
 	}
 
+	// The reports page itself, with its reports and schedules, checked with axe-core.
+	var page axeResult
+	if err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(768, 1024),
+		chromedp.Navigate(base+"/reports"),
+		chromedp.WaitReady("body"),
+		chromedp.Evaluate(string(axeSource), nil),
+		chromedp.Evaluate(fmt.Sprintf(checkPage, axeTags), &page, awaitPromise),
+	); err != nil {
+		t.Fatal(err)
+	}
+	axeFailures(t, "/reports", page)
+
 	// The report as a page of its own, checked with axe-core.
 	file := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -92,14 +105,21 @@ func TestBrowserReports(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	axeFailures(t, "HTML report", res)
+}
+
+// axeFailures fails t for each axe-core violation of a page and for a page wider than the
+// window.
+func axeFailures(t *testing.T, what string, res axeResult) {
+	t.Helper()
 	for _, v := range res.Violations {
 		var where []string
 		for _, n := range v.Nodes {
 			where = append(where, fmt.Sprintf("%v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " ")))
 		}
-		t.Errorf("HTML report: %s (%s)\n    %s", v.ID, v.Help, strings.Join(where, "\n    "))
+		t.Errorf("%s: %s (%s)\n    %s", what, v.ID, v.Help, strings.Join(where, "\n    "))
 	}
 	if res.Overflow > 0 {
-		t.Errorf("the HTML report is %d px wider than a 768 px window (%s)", res.Overflow, strings.Join(res.Wide, ", "))
+		t.Errorf("%s is %d px wider than a 768 px window (%s)", what, res.Overflow, strings.Join(res.Wide, ", "))
 	}
 }
