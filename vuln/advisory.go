@@ -128,6 +128,9 @@ type CPEMatch struct {
 	VersionStartExcluding string `json:"versionStartExcluding,omitempty"`
 	VersionEndIncluding   string `json:"versionEndIncluding,omitempty"`
 	VersionEndExcluding   string `json:"versionEndExcluding,omitempty"`
+	// crit is Criteria as ParseNVD read it (nil when the criterion came otherwise), so
+	// that the matcher does not parse it again.
+	crit *cpeName
 }
 
 // InputError is a refused input: the file, the place in it (a JSON pointer such as

@@ -123,21 +123,25 @@ func NewMatcher(aliases Aliases, advisories []*Advisory) *Matcher {
 func (m *Matcher) Add(a *Advisory) {
 	ai := len(m.advisories)
 	m.advisories = append(m.advisories, a)
-	seen := map[string]bool{}
+	// An advisory has a handful of keys: a short list dedupes them without a map.
+	var seen []string
 	add := func(k string, r ref) {
-		if k == "" || seen[k] {
+		if k == "" || slices.Contains(seen, k) {
 			return
 		}
-		seen[k] = true
+		seen = append(seen, k)
 		m.index[k] = append(m.index[k], r)
 	}
-	for vi, v := range a.Vulnerabilities {
-		for _, cfg := range v.Configurations {
-			for _, n := range cfg.Nodes {
-				for _, cm := range n.CPEMatch {
-					c := m.cpe(cm.Criteria)
-					if c != nil && cm.Vulnerable {
-						add("c|"+m.aliases.VendorKey(c.vendor)+"|"+NameKey(c.product), ref{ai, vi})
+	for vi := range a.Vulnerabilities {
+		v := &a.Vulnerabilities[vi]
+		for ci := range v.Configurations {
+			for ni := range v.Configurations[ci].Nodes {
+				for _, cm := range v.Configurations[ci].Nodes[ni].CPEMatch {
+					if !cm.Vulnerable {
+						continue
+					}
+					if c := m.critOf(&cm); c != nil {
+						add(cpeKey(m.aliases.VendorKey(c.vendor), NameKey(c.product)), ref{ai, vi})
 					}
 				}
 			}
@@ -146,6 +150,24 @@ func (m *Matcher) Add(a *Advisory) {
 	for _, k := range m.productKeys(a) {
 		add(k, ref{ai, -1})
 	}
+}
+
+// cpeKey is the index key of a CPE vendor and product key: "c|vendor|product".
+func cpeKey(vendor, product string) string {
+	b := make([]byte, 0, 3+len(vendor)+len(product))
+	b = append(b, "c|"...)
+	b = append(b, vendor...)
+	b = append(b, '|')
+	b = append(b, product...)
+	return string(b)
+}
+
+// critOf returns a criterion's CPE: as ParseNVD read it, else parsed (once per matcher).
+func (m *Matcher) critOf(cm *CPEMatch) *cpeName {
+	if cm.crit != nil {
+		return cm.crit
+	}
+	return m.cpe(cm.Criteria)
 }
 
 func (m *Matcher) cpe(s string) *cpeName {
@@ -416,7 +438,7 @@ func (m *Matcher) evalNode(n Node, fs []fact) (bool, []hit) {
 // and product, the other attributes by CPE name matching, and the version by the
 // criterion's version or range. A fact from a carried CPE is preferred to a derived one.
 func (m *Matcher) matchCriterion(cm CPEMatch, fs []fact) (hit, bool) {
-	c := m.cpe(cm.Criteria)
+	c := m.critOf(&cm)
 	if c == nil {
 		return hit{}, false
 	}
@@ -765,6 +787,7 @@ func (x *FleetIndex) MatchAdvisory(a *Advisory) []TargetMatch {
 type MatchCache struct {
 	m    *Matcher
 	seen map[string][]Match
+	key  []byte
 }
 
 // NewMatchCache returns an empty cache over the matcher.
@@ -773,24 +796,26 @@ func NewMatchCache(m *Matcher) *MatchCache { return &MatchCache{m: m, seen: map[
 // Match returns m.Match(t), from the cache when a target of the same identity was matched.
 // The returned slice is shared: do not change it.
 func (c *MatchCache) Match(t Target) []Match {
-	var b strings.Builder
-	for _, s := range []string{t.Vendor, t.Model, t.Firmware, t.Software} {
-		b.WriteString(s)
-		b.WriteByte(0)
+	// The identity is written into one reused buffer; looking it up as string(c.key)
+	// allocates nothing, so a target matched before costs no allocation.
+	b := c.key[:0]
+	for _, s := range [...]string{t.Vendor, t.Model, t.Firmware, t.Software} {
+		b = append(b, s...)
+		b = append(b, 0)
 	}
 	for _, s := range t.CPEs {
-		b.WriteString(s)
-		b.WriteByte(1)
+		b = append(b, s...)
+		b = append(b, 1)
 	}
 	for _, s := range t.PURLs {
-		b.WriteString(s)
-		b.WriteByte(2)
+		b = append(b, s...)
+		b = append(b, 2)
 	}
-	k := b.String()
-	if ms, ok := c.seen[k]; ok {
+	c.key = b
+	if ms, ok := c.seen[string(b)]; ok {
 		return ms
 	}
 	ms := c.m.Match(t)
-	c.seen[k] = ms
+	c.seen[string(b)] = ms
 	return ms
 }

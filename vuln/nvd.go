@@ -139,10 +139,13 @@ func fromNVD(file, at string, c *nvdCVE) (*Advisory, error) {
 			if err := checkOperator(n.Operator, false); err != nil {
 				return nil, inputErr(file, fmt.Sprintf("%s/configurations/%d/nodes/%d/operator", at, i, j), "%v", err)
 			}
-			for k, m := range n.CPEMatch {
-				if _, err := parseCPE(m.Criteria); err != nil {
+			for k := range n.CPEMatch {
+				m := &n.CPEMatch[k]
+				c, err := parseCPE(m.Criteria)
+				if err != nil {
 					return nil, inputErr(file, fmt.Sprintf("%s/configurations/%d/nodes/%d/cpeMatch/%d/criteria", at, i, j, k), "%v", err)
 				}
+				m.crit = c
 			}
 		}
 	}

@@ -32,12 +32,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
 
 	"medsec/vuln"
 )
+
+// profile is the -cpuprofile file, "" for none.
+var profile string
 
 // template is a real record's text and the names in it that a generated record replaces.
 type template struct {
@@ -54,7 +58,9 @@ func main() {
 	catalogue := flag.Int("catalogue", 20000, "distinct component identities")
 	models := flag.Int("models", 500, "device models")
 	shared := flag.String("shared", "../shared/data/vuln", "the shared vulnerability data")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the index and match phase to this file")
 	flag.Parse()
+	profile = *cpuProfile
 	if err := run(*records, *assets, *components, *catalogue, *models, *shared); err != nil {
 		fmt.Fprintln(os.Stderr, "bench vuln:", err)
 		os.Exit(1)
@@ -212,6 +218,16 @@ func run(nRecords, nAssets, nComponents, nCatalogue, nModels int, shared string)
 		return err
 	}
 	tDecode2, cDecode2 := time.Since(t0), cpu()-c0
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	t1 := time.Now()
 	m := vuln.NewMatcher(nil, advs)
 	tIndex := time.Since(t1)
@@ -228,6 +244,9 @@ func run(nRecords, nAssets, nComponents, nCatalogue, nModels int, shared string)
 		}
 	}
 	tTotal, cTotal := time.Since(t0), cpu()-c0
+	if profile != "" {
+		pprof.StopCPUProfile()
+	}
 	tMatch, cMatch := tTotal-tDecode2, cTotal-cDecode2
 	fmt.Printf("peer: decode the feed alone                 %8s\n", tDecode.Round(time.Millisecond))
 	fmt.Printf("medsec: decode + index + match the fleet    %8s (decode %s, index %s, match %s)\n",
