@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"medsec"
@@ -191,15 +194,40 @@ func resolvedNotification(a *medsec.LogAlert, names map[int64]string) medsec.Not
 
 // SealCheck verifies every site's sealed log against its signed checkpoints at each run,
 // as medsec itself (the verification is recorded per site, audited, and read by
-// LogAlerts and the compliance checks).
+// LogAlerts and the compliance checks). A store of months takes long to verify, so Run
+// starts the verification in the background and returns; a run while one is still going
+// does nothing. Wait waits for the one running.
 type SealCheck struct {
-	Logs medsec.LogService
+	Logs   medsec.LogService
+	Logger *slog.Logger
+
+	running atomic.Bool
+	wg      sync.WaitGroup
 }
 
-// Run verifies the store.
+// Run starts a verification unless one is running.
 func (c *SealCheck) Run(ctx context.Context, _ time.Time) error {
+	if !c.running.CompareAndSwap(false, true) {
+		return nil
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer c.running.Store(false)
+		if err := c.Verify(ctx); err != nil && ctx.Err() == nil && c.Logger != nil {
+			c.Logger.Error("seal verification failed", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Verify verifies the store now and returns when done.
+func (c *SealCheck) Verify(ctx context.Context) error {
 	if _, err := c.Logs.VerifyLogs(medsec.NewContextWithUser(ctx, medsec.SystemUser)); err != nil {
 		return fmt.Errorf("seal verification: %w", err)
 	}
 	return nil
 }
+
+// Wait returns when no verification is running.
+func (c *SealCheck) Wait() { c.wg.Wait() }

@@ -234,7 +234,7 @@ func TestLogAlerts(t *testing.T) {
 		}
 
 		// The seal: verified, then one record's byte changed in the storage's files.
-		if err := (&notify.SealCheck{Logs: logSvc}).Run(ctx, clock()); err != nil {
+		if err := (&notify.SealCheck{Logs: logSvc}).Verify(ctx); err != nil {
 			t.Fatal(err)
 		}
 		vs, err := alerts.LogVerifications(system)
@@ -252,7 +252,7 @@ func TestLogAlerts(t *testing.T) {
 		health.Store = st
 		logSvc = sqlstore.NewLogService(db, st)
 		advance(time.Minute)
-		if err := (&notify.SealCheck{Logs: logSvc}).Run(ctx, clock()); err != nil {
+		if err := (&notify.SealCheck{Logs: logSvc}).Verify(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if err := job.Run(ctx, clock()); err != nil {

@@ -19,6 +19,7 @@ type serveLogs struct {
 	store   *logstore.Store
 	service *sqlstore.LogService
 	health  *logstore.Health
+	seal    *notify.SealCheck
 	logger  *slog.Logger
 }
 
@@ -42,11 +43,13 @@ func openServeLogs(ctx context.Context, data string, db *sqlstore.DB, logger *sl
 }
 
 // alertJobs are the scheduler's log alert jobs: the check of sources, storage and seal
-// every minute, and the verification of every site's seal every verifyEvery.
+// every minute, and the verification of every site's seal every verifyEvery (in the
+// background: waitVerify waits for it before the store closes).
 func (sl *serveLogs) alertJobs(db *sqlstore.DB, services *mhttp.Services, notifier medsec.Notifier, verifyEvery time.Duration) []notify.Job {
 	alerts := &notify.LogAlerts{Sources: services.LogSources, Alerts: services.LogAlerts, Org: services.Org, Notifier: notifier, Storage: sl.health.Conditions}
+	sl.seal = &notify.SealCheck{Logs: sl.service, Logger: sl.logger}
 	return []notify.Job{
-		{Name: "log seal verification", Every: verifyEvery, Run: (&notify.SealCheck{Logs: sl.service}).Run},
+		{Name: "log seal verification", Every: verifyEvery, Run: sl.seal.Run},
 		{Name: "log alerts", Every: time.Minute, Run: alerts.Run},
 	}
 }
@@ -60,4 +63,11 @@ func (sl *serveLogs) syncRetention(ctx context.Context, svc medsec.LogRetentionS
 	}
 	sl.store.SetRetention(time.Duration(medsec.StoreRetentionDays(rs)) * 24 * time.Hour)
 	return nil
+}
+
+// waitVerify returns when no seal verification is running.
+func (sl *serveLogs) waitVerify() {
+	if sl.seal != nil {
+		sl.seal.Wait()
+	}
 }

@@ -289,7 +289,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		tick = time.Minute
 	}
 	go func() { defer close(schedDone); sched.Run(schedCtx, tick) }()
-	defer func() { stopSched(); <-schedDone }()
+	defer func() { stopSched(); <-schedDone; logStore.waitVerify() }()
 	go heartbeat(schedCtx, detector, logger)
 
 	flushEvery := m.logFlushEvery
