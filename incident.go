@@ -344,12 +344,15 @@ type Incident struct {
 	Exposure       DataExposure  `json:"exposure"`
 	Outage         OutageScope   `json:"outage"`
 	OutageMinutes  int           `json:"outage_minutes"`
-	DetectedAt     time.Time     `json:"detected_at"`
-	OpenedAt       time.Time     `json:"opened_at"`
-	ClosedAt       time.Time     `json:"closed_at,omitzero"`
-	Cause          string        `json:"cause,omitempty"`
-	Actions        string        `json:"actions,omitempty"`
-	Result         string        `json:"result,omitempty"`
+	// OccurredAt is when the incident began, as far as it is known (zero: not known);
+	// DetectedAt is when it was found, which the clocks "after discovery" start from.
+	OccurredAt time.Time `json:"occurred_at,omitzero"`
+	DetectedAt time.Time `json:"detected_at"`
+	OpenedAt   time.Time `json:"opened_at"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	Cause      string    `json:"cause,omitempty"`
+	Actions    string    `json:"actions,omitempty"`
+	Result     string    `json:"result,omitempty"`
 	// AlertIDs are the alerts linked to the incident.
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
@@ -402,8 +405,13 @@ type IncidentCreate struct {
 	Outage        OutageScope   `json:"outage"`
 	OutageMinutes int           `json:"outage_minutes"`
 	AssetIDs      []int64       `json:"asset_ids"`
-	// DetectedAt is when the incident was found; zero means now.
+	// DetectedAt is when the incident was found; zero means now. The clocks that start at
+	// detection (first report, patient-data reports) start from it. It may be neither in
+	// the future nor before OccurredAt (EINVALID naming detected_at).
 	DetectedAt time.Time `json:"detected_at,omitzero"`
+	// OccurredAt is when the incident began, when known (zero: not known); not in the
+	// future.
+	OccurredAt time.Time `json:"occurred_at,omitzero"`
 	// AlertID, when set, links the alert that opened the incident.
 	AlertID int64 `json:"alert_id,omitempty"`
 }

@@ -2,12 +2,14 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/i18n"
@@ -142,5 +144,60 @@ func TestFormControlCharacterRefused(t *testing.T) {
 	status, resp = f.do("GET", "/api/v1/incidents/"+id, f.tokens[medsec.RoleAuditor], "")
 	if status != 200 || !strings.Contains(resp, `"version": 1`) || strings.Contains(resp, `"cause": "x`) {
 		t.Errorf("a refused form changed the incident: %d %.300s", status, resp)
+	}
+}
+
+// TestIncidentFormDetectionTime: the incident form takes the detection and occurrence
+// times in the site's local time (HQ is in Taiwan, UTC+8); the first-report clock runs
+// from the detection; a time in the future, a detection before the occurrence and a value
+// that is not a date and time are refused naming the field by its label, in the user's
+// language.
+func TestIncidentFormDetectionTime(t *testing.T) {
+	f := newFixture(t)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	taipei := time.FixedZone("Asia/Taipei", 8*3600)
+	local := func(d time.Duration) string { return time.Now().Add(d).In(taipei).Format("2006-01-02T15:04") }
+	form := func(detected, occurred string) url.Values {
+		return url.Values{"site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "title": {"夜間 PACS 異常"}, "detected_at": {detected}, "occurred_at": {occurred}}
+	}
+	cases := []struct {
+		name               string
+		detected, occurred string
+		field, key         string
+	}{
+		{"future", local(3 * time.Hour), "", "incident.detected_at", "incident.err.time_future"},
+		{"before occurrence", local(-3 * time.Hour), local(-time.Hour), "incident.detected_at", "incident.err.detected_before_occurred"},
+		{"not a time", "yesterday", "", "incident.detected_at", "incident.err.bad_time"},
+		{"occurred in the future", "", local(5 * time.Hour), "incident.occurred_at", "incident.err.time_future"},
+	}
+	for _, tc := range cases {
+		status, body := postFormIn(t, c, f.srv.URL+"/incidents", form(tc.detected, tc.occurred), "ja")
+		row := "<td>" + bundle.T("ja", tc.field) + "</td><td>" + bundle.T("ja", tc.key)
+		if status != 422 || !strings.Contains(body, row) {
+			t.Errorf("%s: %d, want 422 with %q\n%.2500s", tc.name, status, row, body)
+		}
+	}
+	detected := time.Now().Add(-30 * time.Minute).In(taipei).Truncate(time.Minute)
+	status, body := postFormIn(t, c, f.srv.URL+"/incidents", form(detected.Format("2006-01-02T15:04"), local(-2*time.Hour)), "ja")
+	if status != 303 {
+		t.Fatalf("valid times: %d %.2000s", status, body)
+	}
+	status, resp := f.do("GET", "/api/v1/incidents?site="+fmt.Sprint(f.assetHQ.SiteID), f.tokens[medsec.RoleAuditor], "")
+	var list struct{ Items []medsec.Incident }
+	if err := json.Unmarshal([]byte(resp), &list); status != 200 || err != nil || len(list.Items) != 1 {
+		t.Fatalf("list: %d %v %s", status, err, resp)
+	}
+	inc := list.Items[0]
+	if !inc.DetectedAt.Equal(detected) || inc.OccurredAt.IsZero() || !inc.OccurredAt.Before(inc.DetectedAt) {
+		t.Errorf("stored times: detected %v (want %v UTC) occurred %v", inc.DetectedAt, detected.UTC(), inc.OccurredAt)
+	}
+	for _, cl := range inc.Clocks {
+		if cl.Key == "first-report" && (!cl.Due.Equal(detected.Add(10*time.Minute)) || cl.State != medsec.ClockLate) {
+			t.Errorf("first report: due %v state %s, want %v late", cl.Due, cl.State, detected.Add(10*time.Minute))
+		}
 	}
 }

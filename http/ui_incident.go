@@ -154,6 +154,7 @@ var incidentListLabels = map[string]string{
 	"outage_minutes": "incident.outage_minutes", "asset_ids": "incident.affected_assets", "drill": "incident.drill",
 	"alert_id": "incident.alert_id", "jurisdiction": "incident.jurisdiction", "file": "incident.calendar_file",
 	"header": "incident.field.header", "date": "incident.field.date", "workday": "incident.field.workday", "name": "field.name",
+	"detected_at": "incident.detected_at", "occurred_at": "incident.occurred_at",
 }
 
 // incidentShowLabels names the fields of the incident page's forms (level change, record,
@@ -269,12 +270,52 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 			c.AssetIDs = append(c.AssetIDs, id)
 		}
 	}
+	if err := s.formIncidentTimes(r, c); err != nil {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, c, err)
+	}
 	inc, err := s.Incidents.CreateIncident(r.Context(), c)
 	if err != nil {
 		return s.incidentListPage(w, r, errorStatus(err), c, err)
 	}
 	flash(w, "incident.created")
 	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", inc.ID), http.StatusSeeOther)
+	return nil
+}
+
+// formIncidentTimes reads the form's detection and occurrence times (datetime-local,
+// YYYY-MM-DDThh:mm) in the chosen site's time zone; an empty field is left zero (detection:
+// now; occurrence: not known). A value that is not a date and time is refused naming the
+// field; the service refuses times in the future and a detection before the occurrence.
+func (s *Server) formIncidentTimes(r *http.Request, c *medsec.IncidentCreate) error {
+	loc := time.UTC
+	if sites, err := s.Org.FindSites(r.Context()); err == nil {
+		for _, x := range sites {
+			if x.ID == c.SiteID {
+				if l, err := medsec.LoadZone("site", x.Zone()); err == nil {
+					loc = l
+				}
+			}
+		}
+	}
+	var errs []medsec.FieldError
+	for _, f := range []struct {
+		name string
+		into *time.Time
+	}{{"detected_at", &c.DetectedAt}, {"occurred_at", &c.OccurredAt}} {
+		v := strings.TrimSpace(r.PostFormValue(f.name))
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v})
+			continue
+		}
+		*f.into = t
+	}
+	if errs != nil {
+		return &medsec.ValidationError{Errors: errs}
+	}
 	return nil
 }
 
@@ -432,14 +473,14 @@ func (s *Server) searchIncidentLogs(r *http.Request, inc *medsec.Incident) (*inc
 	if v.From != "" {
 		t, err := time.Parse(layout, v.From)
 		if err != nil {
-			errs = append(errs, medsec.FieldError{Field: "logfrom", Key: "err.bad_date", Message: "is not a date and time (YYYY-MM-DDTHH:MM)", Value: v.From})
+			errs = append(errs, medsec.FieldError{Field: "logfrom", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.From})
 		}
 		from = t
 	}
 	if v.To != "" {
 		t, err := time.Parse(layout, v.To)
 		if err != nil {
-			errs = append(errs, medsec.FieldError{Field: "logto", Key: "err.bad_date", Message: "is not a date and time (YYYY-MM-DDTHH:MM)", Value: v.To})
+			errs = append(errs, medsec.FieldError{Field: "logto", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.To})
 		}
 		to = t
 	}

@@ -45,7 +45,7 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version`
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
 func encodeMsg(m *medsec.Message) string {
@@ -80,12 +80,13 @@ type incidentRow struct {
 func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
-	var closed sql.NullTime
+	var closed, occurred sql.NullTime
 	var descMsg, reasons string
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
-		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version)
+		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred)
+	inc.OccurredAt = utc(occurred)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
 	if reasons != "" {
@@ -562,20 +563,20 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		return 0, err
 	}
 	now := tx.now
-	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
-	if detected.IsZero() || detected.After(now) {
-		detected = now
+	detected, occurred, err := detectionTimes(c, now)
+	if err != nil {
+		return 0, err
 	}
 	drill := 0
 	if c.Drill {
 		drill = 1
 	}
 	id, err := tx.insert(ctx, `INSERT INTO incidents (site_id, jurisdiction, title, title_key, description, description_msg, scenario, drill, status, level,
-		suggested_level, level_reasons, level_reason, level_at, exposure, outage, outage_minutes, detected_at, opened_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		suggested_level, level_reasons, level_reason, level_at, exposure, outage, outage_minutes, detected_at, opened_at, occurred_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.SiteID, string(j), strings.TrimSpace(c.Title), auto.titleKey, c.Description, encodeMsg(auto.description), string(c.Scenario), drill,
 		string(medsec.IncidentOpen), int(level), int(suggested), string(reasonsJSON), reason, now, string(c.Exposure), string(c.Outage), c.OutageMinutes,
-		detected, now)
+		detected, now, occurred)
 	if err != nil {
 		return 0, fmt.Errorf("create incident: %w", err)
 	}
@@ -660,6 +661,41 @@ func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.Inciden
 			Due: tx.now.Add(time.Duration(minutes) * time.Minute), TaskID: id})
 	}
 	return nil
+}
+
+// clockSkew is how far ahead of the server's clock a detection or occurrence time may be
+// (a browser's clock a little ahead); anything later is in the future.
+const clockSkew = 2 * time.Minute
+
+// detectionTimes checks an incident's detection and occurrence times against now: neither
+// in the future, detection not before occurrence. A zero detection time is now; a zero
+// occurrence time is not known (nil).
+func detectionTimes(c *medsec.IncidentCreate, now time.Time) (time.Time, any, error) {
+	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
+	occurred := c.OccurredAt.UTC().Truncate(time.Microsecond)
+	var errs []medsec.FieldError
+	if detected.After(now.Add(clockSkew)) {
+		errs = append(errs, medsec.FieldError{Field: "detected_at", Key: "incident.err.time_future", Message: "is in the future",
+			Value: detected.Format(time.RFC3339)})
+	}
+	if occurred.After(now.Add(clockSkew)) {
+		errs = append(errs, medsec.FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future",
+			Value: occurred.Format(time.RFC3339)})
+	}
+	if detected.IsZero() || detected.After(now) {
+		detected = now
+	}
+	if !occurred.IsZero() && detected.Before(occurred) && len(errs) == 0 {
+		errs = append(errs, medsec.FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
+			Message: "is before the incident occurred (" + occurred.Format(time.RFC3339) + ")", Value: detected.Format(time.RFC3339)})
+	}
+	if errs != nil {
+		return time.Time{}, nil, &medsec.ValidationError{Errors: errs}
+	}
+	if occurred.IsZero() {
+		return detected, nil, nil
+	}
+	return detected, occurred, nil
 }
 
 // autoText is what medsec writes on an incident it opens from an alert.

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -742,6 +743,50 @@ func TestIncidentCiteLinkedEvidence(t *testing.T) {
 		}
 		if n := steps(inc); n != 1 {
 			t.Errorf("linking linked evidence again: %d custody steps, want 1", n)
+		}
+	})
+}
+
+// TestIncidentDetectionTime: the detection time given starts the clocks that run from
+// detection (first report in 10 minutes [003 §4.1.2]); the occurrence time is kept; a
+// detection or occurrence in the future, or a detection before the occurrence, is refused
+// naming the field. Settable clock, both engines.
+func TestIncidentDetectionTime(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected, occurred := testNow.Add(-25*time.Minute), testNow.Add(-2*time.Hour)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "夜間 PACS 異常", DetectedAt: detected, OccurredAt: occurred})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inc.DetectedAt.Equal(detected) || !inc.OccurredAt.Equal(occurred) {
+			t.Errorf("times: detected %v occurred %v", inc.DetectedAt, inc.OccurredAt)
+		}
+		if fr := clockByKey(inc, "first-report"); !fr.Start.Equal(detected) || !fr.Due.Equal(detected.Add(10*time.Minute)) || fr.State != medsec.ClockLate {
+			t.Errorf("first report from detection: %+v", fr)
+		}
+		if v := clockByKey(inc, "verification"); !v.Start.Equal(testNow) {
+			t.Errorf("verification starts at recording, not detection: %+v", v)
+		}
+		unknown, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x"})
+		if err != nil || !unknown.OccurredAt.IsZero() || !unknown.DetectedAt.Equal(testNow) {
+			t.Errorf("no times: %v %+v", err, unknown)
+		}
+		bad := []struct {
+			name               string
+			detected, occurred time.Time
+			field, key         string
+		}{
+			{"detected in the future", testNow.Add(time.Hour), time.Time{}, "detected_at", "incident.err.time_future"},
+			{"occurred in the future", time.Time{}, testNow.Add(time.Hour), "occurred_at", "incident.err.time_future"},
+			{"detected before occurred", testNow.Add(-2 * time.Hour), testNow.Add(-time.Hour), "detected_at", "incident.err.detected_before_occurred"},
+		}
+		for _, b := range bad {
+			_, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x", DetectedAt: b.detected, OccurredAt: b.occurred})
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Field != b.field || ve.Errors[0].Key != b.key {
+				t.Errorf("%s: %v", b.name, err)
+			}
 		}
 	})
 }
