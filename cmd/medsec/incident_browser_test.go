@@ -100,6 +100,27 @@ func TestBrowserIncident(t *testing.T) {
 		t.Fatalf("ciso's preferences: %v\n%s", err, pageText(b))
 	}
 
+	// The administrator sets the first site's time zone on the organisation page, in its
+	// row (its jurisdiction stays TW): the row shows it.
+	var siteRow string
+	if err := chromedp.Run(b,
+		login(base, "admin", adminPassword, ""),
+		chromedp.Navigate(base+"/organisation"),
+		chromedp.WaitVisible(`#sites form.site-edit`),
+		chromedp.SetValue(`#sites tbody tr:first-child form.site-edit select[name=jurisdiction]`, "TW"),
+		chromedp.SetValue(`#sites tbody tr:first-child form.site-edit input[name=time_zone]`, "Asia/Taipei"),
+		chromedp.Submit(`#sites tbody tr:first-child form.site-edit input[name=time_zone]`),
+		chromedp.WaitVisible(`.flash`),
+		chromedp.Text(`#sites tbody tr:first-child`, &siteRow),
+		chromedp.Click(`header form[action="/logout"] button`),
+		chromedp.WaitVisible(`input[name=username]`),
+	); err != nil {
+		t.Fatalf("site time zone: %v\n%s", err, pageText(b))
+	}
+	if !strings.Contains(siteRow, "Asia/Taipei") {
+		t.Errorf("site row after the change: %q", siteRow)
+	}
+
 	// The detection pipeline raises an alert (its table, as the detection service writes
 	// it); the analyst opens an incident from it, adding that radiology has been down for
 	// 150 minutes: medsec suggests level 2.
