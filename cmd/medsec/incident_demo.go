@@ -83,7 +83,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(t0, func() (*medsec.Incident, error) {
 		return svc.CreateIncident(ctx, &medsec.IncidentCreate{SiteID: main.ID, Title: "PACS 影像主伺服器遭勒索軟體加密", Scenario: medsec.ScenarioRansomware,
 			Description: "放射科回報影像無法調閱；PACS 主伺服器檔案副檔名遭改為 .lockbit，並出現勒索訊息。", Outage: medsec.OutageDepartment, OutageMinutes: 150,
-			AssetIDs: []int64{pacs.ID}, DetectedAt: t0.Add(-3 * time.Minute)})
+			AssetIDs: []int64{pacs.ID}, DetectedAt: t0.Add(-3 * time.Minute), OccurredAt: t0.Add(-47 * time.Minute)})
 	})
 	step(m(1), func() (*medsec.Incident, error) {
 		return svc.AddPerson(ctx, inc.ID, inc.Version, medsec.IncidentPerson{Name: "陳資安長", Role: medsec.IncidentRoleLead})
