@@ -101,3 +101,11 @@ func ErrorMessage(err error) string {
 func Errorf(code string, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrorWithKey returns an application error that a user interface or API client reads in
+// its own language: Message is format with args, in English; Key names the same message
+// in the locales, formatted there with the same args (so the translations take the same
+// verbs in the same order).
+func ErrorWithKey(code, key, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Key: key, Args: args}
+}

@@ -84,19 +84,19 @@ func BadRune(s string, multiline bool) (rune, bool) {
 	return 0, false
 }
 
-// CheckText returns a FieldError for field when value holds a character BadRune refuses,
-// naming the character; otherwise nil. Single-line fields (names, codes, addresses) pass
-// multiline false, which refuses tab and line breaks too.
+// CheckText returns an err.bad_char FieldError for field when value holds a character
+// BadRune refuses, naming the character by its code point (Value "U+0000"), or saying that
+// the text is not UTF-8 (no Value); otherwise nil. Single-line fields (names, codes,
+// addresses) pass multiline false, which refuses tab and line breaks too.
 func CheckText(field, value string, multiline bool) *FieldError {
 	r, bad := BadRune(value, multiline)
 	if !bad {
 		return nil
 	}
-	msg := fmt.Sprintf("contains the character %U, which is not allowed", r)
 	if r == utf8.RuneError {
-		msg = "is not valid UTF-8 text"
+		return &FieldError{Field: field, Key: "err.bad_char", Message: "is not valid UTF-8 text"}
 	}
-	return &FieldError{Field: field, Key: "err.bad_char", Message: msg}
+	return &FieldError{Field: field, Key: "err.bad_char", Message: fmt.Sprintf("contains the character %U, which is not allowed", r), Value: fmt.Sprintf("%U", r)}
 }
 
 // CheckLength returns an err.too_long FieldError for field when value has more than max

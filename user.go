@@ -221,7 +221,7 @@ func ErrForbidden() *Error {
 func Authorize(ctx context.Context, p Permission) (*User, error) {
 	u := UserFromContext(ctx)
 	if u == nil {
-		return nil, Errorf(EUNAUTHORIZED, "You must log in.")
+		return nil, ErrorWithKey(EUNAUTHORIZED, "err.login_required", "You must log in.")
 	} else if !u.Role.Can(p) {
 		return nil, ErrForbidden()
 	}

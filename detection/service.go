@@ -481,7 +481,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		return nil, err
 	}
 	if req.SiteID != 0 && !u.CanSeeSite(req.SiteID) {
-		return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
+		return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
 	}
 	// The zero time is what an absent field decodes to, so 0001-01-01 cannot be told from
 	// it: the range starts at the Unix epoch, before any event medsec stores.

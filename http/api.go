@@ -115,7 +115,7 @@ func (s *Server) api(route apiRoute) http.Handler {
 			u := s.authenticate(r)
 			if u == nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="medsec"`)
-				s.apiError(w, r, medsec.Errorf(medsec.EUNAUTHORIZED, "Authentication required."))
+				s.apiError(w, r, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.code.unauthorized", "Authentication required."))
 				return
 			}
 			r = withUser(r, u)
@@ -138,22 +138,25 @@ func (s *Server) api(route apiRoute) http.Handler {
 	})
 }
 
-// apiError writes an error as JSON; internal errors are logged and shown as "Internal error.".
+// apiError writes an error as JSON in the request's language (apiLang): "error" says it
+// in that language; "code" (and "key" when the error has a message key) stay the same in
+// every language, for programs to branch on; a validation error lists its fields under
+// "errors", each with its field, key and a message in that language. Internal errors are
+// logged and said as the internal error.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	if s.clientGone(r, err) {
 		return
 	}
 	status := errorStatus(err)
-	body := map[string]any{"error": medsec.ErrorMessage(err), "code": medsec.ErrorCode(err)}
-	// A client that names its language reads the message in it (API errors are English
-	// otherwise, as the API's callers are mostly programs).
+	lang := s.apiLang(r)
+	body := map[string]any{"error": s.errorText(lang, err), "code": medsec.ErrorCode(err), "lang": lang}
 	var e *medsec.Error
-	if lang := r.Header.Get("Accept-Language"); lang != "" && errors.As(err, &e) && e.Key != "" && s.i18n.Has(e.Key) {
-		body["error"] = s.i18n.T(s.i18n.Match(lang), e.Key, e.Args...)
+	if errors.As(err, &e) && e.Key != "" && e.Code != medsec.EINTERNAL {
+		body["key"] = e.Key
 	}
 	var ve *medsec.ValidationError
 	if errors.As(err, &ve) {
-		body["error"], body["code"], body["errors"] = "Invalid input.", medsec.EINVALID, ve.Errors
+		body["code"], body["key"], body["errors"] = medsec.EINVALID, "err.api_invalid", s.apiFieldErrors(lang, ve.Errors)
 		if ve.Sheet != "" {
 			body["sheet"] = ve.Sheet
 		}
@@ -183,23 +186,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// jsonProblem describes a decoding error without echoing the input.
-func jsonProblem(err error) string {
+// jsonError says why a JSON body does not decode, without echoing the input: a field of
+// the wrong type or not known to the call is a validation error naming the field (keys
+// err.wrong_type, err.unknown_field); a syntax error names its byte offset.
+func jsonError(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return "field " + typeErr.Field + " has the wrong type"
-	case errors.As(err, &syntaxErr):
-		return "syntax error at byte " + strconv.FormatInt(syntaxErr.Offset, 10)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return strings.TrimPrefix(err.Error(), "json: ")
-	default:
-		msg := err.Error()
-		if len(msg) > 100 {
-			msg = msg[:100]
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
 		}
-		return msg
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: fieldName(field), Key: "err.wrong_type", Message: "has the wrong type"}}}
+	case errors.As(err, &syntaxErr):
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.json_syntax", "The request body is not valid JSON: syntax error at byte %d.", syntaxErr.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: fieldName(name), Key: "err.unknown_field",
+			Message: strings.TrimPrefix(err.Error(), "json: ") + " for this call"}}}
+	default:
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.json_invalid", "The request body is not valid JSON for this call.")
 	}
 }
 

@@ -135,13 +135,13 @@ func uploadedFile(r *http.Request) (string, []byte, error) {
 		}
 		data, err := io.ReadAll(f)
 		if err != nil {
-			return "", nil, medsec.Errorf(medsec.EINVALID, "The upload was interrupted.")
+			return "", nil, medsec.ErrorWithKey(medsec.EINVALID, "err.upload_interrupted", "The upload was interrupted.")
 		}
 		return filepath.Base(hdr.Filename), data, nil
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		return "", nil, medsec.Errorf(medsec.EINVALID, "The upload was interrupted or is too large.")
+		return "", nil, medsec.ErrorWithKey(medsec.EINVALID, "err.upload_interrupted", "The upload was interrupted or is too large.")
 	}
 	name := r.URL.Query().Get("name")
 	if name == "" {

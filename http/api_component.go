@@ -35,7 +35,9 @@ func componentAPIRoutes(s *Server) []apiRoute {
 }
 
 // errNoComponents answers when the server runs without the component services.
-func errNoComponents() error { return medsec.Errorf(medsec.ENOTFOUND, "Not found.") }
+func errNoComponents() error {
+	return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+}
 
 func (s *Server) apiAssetComponents(w http.ResponseWriter, r *http.Request) error {
 	id, err := parseID(r, "id")

@@ -208,7 +208,7 @@ func (s *Server) apiRuleDelete(w http.ResponseWriter, r *http.Request) error {
 func parseSiteID(r *http.Request, name string) (int64, error) {
 	var id int64
 	if _, err := fmt.Sscan(r.PathValue(name), &id); err != nil || id < 0 {
-		return 0, medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return 0, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	return id, nil
 }

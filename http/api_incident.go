@@ -358,7 +358,7 @@ func (s *Server) apiHolidayCalendars(w http.ResponseWriter, r *http.Request) err
 func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {
 	j := medsec.Jurisdiction(r.PathValue("jurisdiction"))
 	if !j.Valid() {
-		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	days, err := s.Incidents.FindHolidays(r.Context(), j)
 	if err != nil {
@@ -376,7 +376,7 @@ func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {
 func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
 	data, err := io.ReadAll(io.LimitReader(body, 4<<20))
 	if err != nil {
-		return nil, medsec.Errorf(medsec.EINVALID, "The request body could not be read.")
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.body_unreadable", "The request body could not be read.")
 	}
 	if strings.HasPrefix(contentType, "text/calendar") || strings.HasSuffix(strings.ToLower(name), ".ics") || strings.HasPrefix(strings.TrimSpace(string(data)), "BEGIN:VCALENDAR") {
 		return incident.ParseICS(strings.NewReader(string(data)), name, j)
@@ -387,7 +387,7 @@ func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdicti
 func (s *Server) apiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 	j := medsec.Jurisdiction(r.PathValue("jurisdiction"))
 	if !j.Valid() {
-		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), "calendar", j)
 	if err != nil {

@@ -164,7 +164,7 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 	}
 	if s.LogSink == nil {
 		w.Header().Set("Retry-After", "60")
-		return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "Log collection is not enabled on this server."}
+		return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "Log collection is not enabled on this server.", Key: "err.log_collection_off"}
 	}
 	// A body announced too large is refused before it is sent (curl waits for
 	// "100 Continue"), so the sender reads the answer rather than a reset connection.
@@ -209,7 +209,7 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 		if err := s.LogSink.Append(ctx, recs); err != nil {
 			s.logger.Error("log ingest: store failed, sender told to retry", "source", src.ID, "records", len(recs), "err", err)
 			w.Header().Set("Retry-After", "5")
-			return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "The log store cannot take records now; retry later."}
+			return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "The log store cannot take records now; retry later.", Key: "err.log_store_busy"}
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(recs)})
@@ -306,12 +306,12 @@ func (n noLogSources) RecordLogSourceActivity(ctx context.Context, siteID int64,
 }
 
 func (noLogSources) LogSourceByToken(ctx context.Context, token string) (*medsec.LogSource, error) {
-	return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid log source token.")
+	return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.invalid_source_token", "Invalid log source token.")
 }
 
 func (noLogSources) unavailable(ctx context.Context) error {
 	if _, err := medsec.Authorize(ctx, medsec.PermLogAdmin); err != nil {
 		return err
 	}
-	return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "Log collection is not enabled on this server."}
+	return &medsec.Error{Code: medsec.EUNAVAILABLE, Message: "Log collection is not enabled on this server.", Key: "err.log_collection_off"}
 }

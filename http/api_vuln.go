@@ -57,7 +57,7 @@ func vulnAPIRoutes(s *Server) []apiRoute {
 // vulns returns the service, or ENOTFOUND when the server runs without it.
 func (s *Server) vulns() (VulnService, error) {
 	if s.Vulns == nil {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	return s.Vulns, nil
 }
@@ -381,7 +381,7 @@ func (s *Server) apiAdvisoryImport(w http.ResponseWriter, r *http.Request) error
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxFeedUpload+1))
 	if err != nil {
-		return medsec.Errorf(medsec.EINVALID, "The request body could not be read.")
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.body_unreadable", "The request body could not be read.")
 	}
 	name := r.URL.Query().Get("name")
 	if name == "" {

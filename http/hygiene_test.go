@@ -277,7 +277,7 @@ func TestTextInputRefused(t *testing.T) {
 			}
 			page, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 422 || !strings.Contains(string(page), "username") {
+			if resp.StatusCode != 422 || !strings.Contains(string(page), "<td>User name</td>") {
 				t.Errorf("login with NUL: %d", resp.StatusCode)
 			}
 			// A UI form of a logged-in user.
@@ -288,7 +288,7 @@ func TestTextInputRefused(t *testing.T) {
 			}
 			page, _ = io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 422 || !strings.Contains(string(page), "<td>name</td>") {
+			if resp.StatusCode != 422 || !strings.Contains(string(page), "<td>Name</td>") {
 				t.Errorf("UI form with NUL: %d %s", resp.StatusCode, page)
 			}
 			if n := f.count("/api/v1/vendors"); n != vendorsBefore {

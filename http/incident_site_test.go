@@ -136,7 +136,7 @@ func TestFormControlCharacterRefused(t *testing.T) {
 		if !strings.Contains(body, `<html lang="ja">`) {
 			t.Errorf("%s: the refusal is not in the user's language (ja)", tc.name)
 		}
-		row := "<td>" + bundle.T("ja", tc.label) + "</td><td>" + bundle.T("ja", "err.bad_char") + "</td>"
+		row := "<td>" + bundle.T("ja", tc.label) + "</td><td>" + bundle.T("ja", "err.bad_char") + "：「U&#43;00"
 		if !strings.Contains(body, row) {
 			t.Errorf("%s: no problem row %q in\n%.3000s", tc.name, row, body)
 		}

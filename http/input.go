@@ -49,6 +49,10 @@ func (s *Server) inputGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkRequestInput(w, r); err != nil {
 			if strings.HasPrefix(r.URL.Path, "/api/") {
+				// Said in the token user's language when there is no Accept-Language.
+				if u := s.authenticate(r); u != nil {
+					r = withUser(r, u)
+				}
 				s.apiError(w, r, err)
 			} else {
 				s.uiInputRefused(w, r, err)
@@ -87,7 +91,9 @@ func formLabelsFor(path string) map[string]string {
 // uiInputRefused shows a request refused by inputGuard (a NUL or another control
 // character in a form field or query parameter) on the error page, as the signed-in
 // user reads pages: in their language, with the menu, each problem naming the field by
-// its label on the page that sent it and saying in that language what is wrong.
+// its label on the page that sent it (else by the common label of a field of that name)
+// and saying in that language what is wrong, with the character's code point (U+0000);
+// titled "The form was not sent", saying that nothing was saved.
 func (s *Server) uiInputRefused(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Header.Get("Authorization") == "" {
 		if u := s.authenticate(r); u != nil {
@@ -99,10 +105,10 @@ func (s *Server) uiInputRefused(w http.ResponseWriter, r *http.Request, err erro
 		s.uiError(w, r, err)
 		return
 	}
-	p := s.newPage(r, "err.title")
+	p := s.newPage(r, "err.form_refused_title")
 	p.FieldLabels = formLabelsFor(r.URL.Path)
 	p.ErrorsOfFields = true
-	p.Error, p.Errors = p.T("err.invalid_form"), ve.Errors
+	p.Error, p.Errors = p.T("err.form_refused"), ve.Errors
 	s.render(w, r, http.StatusUnprocessableEntity, "error", p)
 }
 
@@ -127,6 +133,10 @@ func checkRequestInput(w http.ResponseWriter, r *http.Request) error {
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && !rawBodyPaths[r.URL.Path] {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return medsec.ErrorWithKey(medsec.ETOOLARGE, "err.form_too_large", "The form is larger than the %d MiB a form may have.", maxFormBody>>20)
+			}
 			errs = append(errs, medsec.FieldError{Field: "form", Key: "err.bad_char", Message: "is not a readable form"})
 		} else {
 			errs = append(errs, checkValues(r.PostForm, true)...)
@@ -221,14 +231,14 @@ func checkParams(q map[string][]string) []medsec.FieldError {
 func readJSON(r *http.Request, v any) error {
 	data, err := io.ReadAll(io.LimitReader(r.Body, medsec.MaxJSONBody+1))
 	if err != nil {
-		return medsec.Errorf(medsec.EINVALID, "The request body could not be read.")
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.body_unreadable", "The request body could not be read.")
 	}
 	if len(data) > medsec.MaxJSONBody {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "body", Key: "err.body_too_large",
 			Message: fmt.Sprintf("is larger than %d MiB", medsec.MaxJSONBody>>20)}}}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return medsec.Errorf(medsec.EINVALID, "The request body is empty.")
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.body_empty", "The request body is empty.")
 	}
 	if fe := checkJSONText(data); fe != nil {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
@@ -236,7 +246,7 @@ func readJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return medsec.Errorf(medsec.EINVALID, "The request body is not valid JSON for this call: %s", jsonProblem(err))
+		return jsonError(err)
 	}
 	return nil
 }

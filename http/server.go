@@ -155,7 +155,10 @@ func NewServer(cfg Config) (*Server, error) {
 	// Cross-origin protection rejects state-changing browser requests from other origins
 	// (the Sec-Fetch-Site / Origin check of Go 1.25); API clients with bearer tokens send
 	// neither header and pass.
-	s.handler = securityHeaders(http.NewCrossOriginProtection().Handler(s.inputGuard(s.withNotFound(mux))))
+	// Its refusal is said in the user's language (crossOriginDenied), not Go's English.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	s.handler = securityHeaders(cop.Handler(s.inputGuard(s.withNotFound(mux))))
 	return s, nil
 }
 
@@ -384,7 +387,7 @@ func (l *limiter) allow(key string, now time.Time) bool {
 func parseID(r *http.Request, name string) (int64, error) {
 	var id int64
 	if _, err := fmt.Sscan(r.PathValue(name), &id); err != nil || id <= 0 {
-		return 0, medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return 0, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	return id, nil
 }

@@ -154,45 +154,18 @@ func (p *page) CanChangeModels() bool {
 // Static returns the checksum URL of a static file.
 func (p *page) Static(name string) string { return p.s.staticURL(name) }
 
-// FieldError says what is wrong with a field in the page's language. English shows the
-// English message, which carries the exact detail. Other languages show the translated
-// problem and, when the problem is about a value, that value as written in the input
-// (「10.0.0.300」), or put into the translation where it has a place for it (%s), and
-// for a value outside an enumeration the allowed values as the pages name them; never
-// the English text.
-func (p *page) FieldError(fe medsec.FieldError) string {
-	if p.Lang == "en" || fe.Key == "" || !p.s.i18n.Has(fe.Key) {
-		return fe.Message
-	}
-	text := p.T(fe.Key)
-	if len(fe.Args) > 0 {
-		args := make([]any, len(fe.Args))
-		for i, a := range fe.Args {
-			args[i] = a
-		}
-		text = p.T(fe.Key, args...)
-	}
-	switch {
-	case fe.Value == "":
-	case strings.Contains(text, "%s"):
-		text = p.T(fe.Key, fe.Value)
-	default:
-		text += "：「" + fe.Value + "」"
-	}
-	if len(fe.Allowed) > 0 && fe.Enum != "" {
-		labels := make([]string, len(fe.Allowed))
-		for i, v := range fe.Allowed {
-			labels[i] = p.Enum(fe.Enum, v)
-		}
-		text += "（" + p.T("err.allowed_values", strings.Join(labels, "、")) + "）"
-	}
-	return text
-}
+// FieldError says what is wrong with a field in the page's language (see
+// Server.fieldErrorText).
+func (p *page) FieldError(fe medsec.FieldError) string { return p.s.fieldErrorText(p.Lang, fe) }
 
-// FieldLabel names a problem's field by its label on the page, in the page's language, or
-// as the field is named in the input when the page has no label for it.
+// FieldLabel names a problem's field by its label on the page, in the page's language,
+// else by the common label of a field of that name (message key field.<name>), or as the
+// field is named in the input when neither exists.
 func (p *page) FieldLabel(fe medsec.FieldError) string {
 	if key, ok := p.FieldLabels[fe.Field]; ok {
+		return p.T(key)
+	}
+	if key := "field." + fe.Field; p.s.i18n.Has(key) {
 		return p.T(key)
 	}
 	return fe.Field
@@ -203,6 +176,17 @@ func (p *page) FieldLabel(fe medsec.FieldError) string {
 func (p *page) ErrorFiles() bool {
 	for _, fe := range p.Errors {
 		if fe.File != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrorLines reports whether a problem names a line of an input file, so that the
+// problems get a line column (a form's problems have none).
+func (p *page) ErrorLines() bool {
+	for _, fe := range p.Errors {
+		if fe.Line > 0 {
 			return true
 		}
 	}
@@ -407,25 +391,25 @@ func (s *Server) uiDenied(w http.ResponseWriter, r *http.Request, perm medsec.Pe
 	s.render(w, r, http.StatusForbidden, "error", p)
 }
 
-// notFoundCatcher passes a response through unless the mux answers 404, which it swallows
-// so that the caller can answer in its own words.
+// notFoundCatcher passes a response through unless the mux answers 404 or 405, which it
+// swallows so that the caller can answer in its own words (the mux's Allow header stays).
 type notFoundCatcher struct {
 	http.ResponseWriter
-	caught bool
+	caught int
 }
 
 // WriteHeader implements http.ResponseWriter.
 func (c *notFoundCatcher) WriteHeader(code int) {
-	if code == http.StatusNotFound {
-		c.caught = true
+	if code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
+		c.caught = code
 		return
 	}
 	c.ResponseWriter.WriteHeader(code)
 }
 
-// Write implements http.ResponseWriter; the body of a swallowed 404 is dropped.
+// Write implements http.ResponseWriter; the body of a swallowed answer is dropped.
 func (c *notFoundCatcher) Write(b []byte) (int, error) {
-	if c.caught {
+	if c.caught != 0 {
 		return len(b), nil
 	}
 	return c.ResponseWriter.Write(b)
@@ -433,8 +417,9 @@ func (c *notFoundCatcher) Write(b []byte) (int, error) {
 
 // withNotFound answers requests that no route matches: under /api/ with the API's JSON
 // error (code not_found), elsewhere with the layout's error page in the user's language,
-// status 404. Requests a route matches, and a known path with the wrong method (405), are
-// the mux's as before.
+// status 404. A known path with a method it does not take is 405 the same way (code
+// method_not_allowed, the Allow header listing the methods it takes). Requests a route
+// matches are the mux's as before.
 func (s *Server) withNotFound(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
@@ -443,21 +428,40 @@ func (s *Server) withNotFound(mux *http.ServeMux) http.Handler {
 		}
 		c := &notFoundCatcher{ResponseWriter: w}
 		mux.ServeHTTP(c, r)
-		if !c.caught {
+		if c.caught == 0 {
 			return
 		}
-		notFound := &medsec.Error{Code: medsec.ENOTFOUND, Message: "Not found.", Key: "err.not_found_page"}
-		if r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/") {
-			s.apiError(w, r, notFound)
-			return
-		}
-		if r.Header.Get("Authorization") == "" {
+		api := r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+		if api || r.Header.Get("Authorization") == "" { // pages know only sessions
 			if u := s.authenticate(r); u != nil {
 				r = withUser(r, u)
 			}
 		}
+		if c.caught == http.StatusMethodNotAllowed {
+			s.methodNotAllowed(w, r, api)
+			return
+		}
+		notFound := &medsec.Error{Code: medsec.ENOTFOUND, Message: "Not found.", Key: "err.not_found_page"}
+		if api {
+			s.apiError(w, r, notFound)
+			return
+		}
 		s.uiError(w, r, notFound)
 	})
+}
+
+// methodNotAllowed answers a known path asked with a method it does not take: 405, in the
+// user's language, as JSON under /api/ and as the error page elsewhere.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, api bool) {
+	if api {
+		lang := s.apiLang(r)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": s.i18n.T(lang, "err.method_not_allowed", r.Method),
+			"code": "method_not_allowed", "key": "err.method_not_allowed", "lang": lang})
+		return
+	}
+	p := s.newPage(r, "err.method_title")
+	p.Error = p.T("err.method_not_allowed", r.Method)
+	s.render(w, r, http.StatusMethodNotAllowed, "error", p)
 }
 
 // ui wraps a UI handler: it requires a logged-in user holding perm ("" for any user),

@@ -121,7 +121,7 @@ func (s *Server) uiAlertTriage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
-		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.form_unreadable", "The form could not be read.")
 	}
 	var u medsec.AlertUpdate
 	if v := r.PostFormValue("version"); v != "" {

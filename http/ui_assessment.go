@@ -214,7 +214,7 @@ func setFormError(p *page, err error) error {
 // the uploaded files in the evidence store.
 func (s *Server) assessmentFromForm(r *http.Request) (*medsec.Assessment, error) {
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return nil, medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.form_unreadable", "The form could not be read.")
 	}
 	if err := checkMultipart(r.MultipartForm); err != nil {
 		return nil, err

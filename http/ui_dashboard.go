@@ -336,7 +336,7 @@ func (c *dashCache) clear() {
 func (s *Server) dashboardFor(r *http.Request) (*dashboard, error) {
 	u := medsec.UserFromContext(r.Context())
 	if u == nil {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Not logged in.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "Not logged in.")
 	}
 	// The computation must not stop when the first requester goes away: others may wait
 	// for it.

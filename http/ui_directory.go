@@ -101,7 +101,7 @@ func (s *Server) uiDirectoryMappingDelete(w http.ResponseWriter, r *http.Request
 	return s.changeMappings(w, r, func(ms []medsec.DirectoryMapping) ([]medsec.DirectoryMapping, error) {
 		n, err := strconv.Atoi(r.PathValue("n"))
 		if err != nil || n < 0 || n >= len(ms) {
-			return nil, medsec.Errorf(medsec.ENOTFOUND, "No such mapping.")
+			return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.mapping_not_found", "No such mapping.")
 		}
 		return append(ms[:n:n], ms[n+1:]...), nil
 	})

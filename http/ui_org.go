@@ -119,7 +119,7 @@ func (s *Server) uiOrgCreate(w http.ResponseWriter, r *http.Request) error {
 	case "vendors":
 		err = s.Org.CreateVendor(ctx, &medsec.Vendor{Name: val("name"), Contact: val("contact"), Email: val("email"), Phone: val("phone")})
 	default:
-		return medsec.Errorf(medsec.ENOTFOUND, "Not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
 	if err != nil {
 		if code := medsec.ErrorCode(err); code == medsec.EINVALID || code == medsec.ECONFLICT {

@@ -298,7 +298,7 @@ func (s *Server) uiPolicySet(w http.ResponseWriter, r *http.Request) error {
 	// findings' "/vulnerabilities/{id}/..." routes.
 	id, err := strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
 	if err != nil || id <= 0 {
-		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
 	}
 	p := &medsec.DeadlinePolicy{SiteID: id}
 	var bad []medsec.FieldError

@@ -44,7 +44,7 @@ func (s *Server) chooseSite(r *http.Request) (siteChoice, error) {
 		}
 	}
 	if c.SiteID == 0 && id != 0 {
-		return c, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", id), id)
+		return c, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", id), id)
 	}
 	if c.SiteID == 0 && len(sites) > 0 {
 		c.SiteID = sites[0].ID

@@ -377,7 +377,7 @@ func (d *Dispatcher) SendTestWebhook(ctx context.Context, id int64) (*medsec.Del
 		}
 		return row, d.Store.RecordDelivery(ctx, row, nil)
 	}
-	return nil, medsec.Errorf(medsec.ENOTFOUND, "Webhook not found.")
+	return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.webhook_not_found", "Webhook not found.")
 }
 
 func (d *Dispatcher) testNotification() medsec.Notification {

@@ -25,7 +25,7 @@ const smtpTimeout = 30 * time.Second
 // dates the messages. The error names the recipient that failed.
 func SendMail(ctx context.Context, s medsec.SMTPSettings, now time.Time, emails ...Email) error {
 	if s.Host == "" {
-		return medsec.Errorf(medsec.EINVALID, "No SMTP server is set.")
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.no_smtp", "No SMTP server is set.")
 	}
 	client, err := newMailClient(s)
 	if err != nil {

@@ -101,7 +101,7 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		p.CatalogID = catalog.IDTaiwanBaseline
 	}
 	if p.Name == Gap && !slices.Contains(Catalogs, p.CatalogID) {
-		return nil, medsec.Errorf(medsec.EINVALID, "Unknown catalog %q.", p.CatalogID)
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.unknown_catalog", "Unknown catalog %q.", p.CatalogID)
 	}
 	b := &builder{ctx: ctx, p: p, src: src, t: t}
 	b.d = &Document{
@@ -135,7 +135,7 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 	case CRLReview:
 		err = b.crlReview()
 	default:
-		return nil, medsec.Errorf(medsec.EINVALID, "Unknown report %q.", p.Name)
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.unknown_report", "Unknown report %q.", p.Name)
 	}
 	if err != nil {
 		return nil, err

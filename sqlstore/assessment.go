@@ -113,7 +113,7 @@ func (s *AssessmentService) assess(ctx context.Context, tx *Tx, u *medsec.User, 
 		// The transaction's prepared statement: a bulk assessment reads thousands.
 		asset, err := scanAsset(tx.queryRow(ctx, `SELECT `+assetColumns+assetFrom+` WHERE a.id = ?`, a.AssetID).Scan)
 		if errors.Is(err, sql.ErrNoRows) {
-			return medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+			return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.asset_not_found", "Asset not found.")
 		} else if err != nil {
 			return fmt.Errorf("assess: find asset %d: %w", a.AssetID, err)
 		}
@@ -443,7 +443,7 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 	if err != nil {
 		return nil, medsec.Evidence{}, err
 	}
-	notFound := medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
+	notFound := medsec.ErrorWithKey(medsec.ENOTFOUND, "err.evidence_not_found", "Evidence not found.")
 	if !medsec.ValidSHA256(sum) {
 		return nil, medsec.Evidence{}, notFound
 	}
@@ -452,7 +452,7 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 		return nil, medsec.Evidence{}, fmt.Errorf("open evidence: %w", err)
 	}
 	if sight.hidden {
-		return nil, medsec.Evidence{}, medsec.NotInScope("Evidence not found.", "", "evidence "+sum[:12], sight.hiddenSite)
+		return nil, medsec.Evidence{}, medsec.NotInScope("Evidence not found.", "err.evidence_not_found", "evidence "+sum[:12], sight.hiddenSite)
 	} else if !sight.seen() {
 		return nil, medsec.Evidence{}, notFound
 	}

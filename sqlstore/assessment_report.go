@@ -367,7 +367,7 @@ func (s *AssessmentService) OrganisationControls(ctx context.Context, catalogID 
 func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.User, catalogID string) ([]medsec.ApplicableControl, error) {
 	c, err := catalog.Find(s.catalogs, catalogID)
 	if err != nil || catalogID == catalog.IDTaiwanBaseline {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Catalog not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.catalog_not_found", "Catalog not found.")
 	}
 	set, err := s.complianceSettings(ctx)
 	if err != nil {
@@ -426,7 +426,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	}
 	c, err := catalog.Find(s.catalogs, f.CatalogID)
 	if err != nil {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Catalog not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.catalog_not_found", "Catalog not found.")
 	}
 	now := s.db.Now().UTC()
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},

@@ -89,7 +89,7 @@ func findAssetByID(ctx context.Context, q querier, d dialect, id int64) (*medsec
 	row := q.QueryRowContext(ctx, d.rebind(`SELECT `+assetColumns+assetFrom+` WHERE a.id = ?`), id)
 	a, err := scanAsset(row.Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.asset_not_found", "Asset not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find asset %d: %w", id, err)
 	}
@@ -139,7 +139,7 @@ func (s *AssetService) FindAssets(ctx context.Context, f medsec.AssetFilter) ([]
 // assetOutOfScope is the error for an asset that exists outside the caller's scope: "not
 // found" to the caller, a denial in the audit trail.
 func assetOutOfScope(id, siteID int64) error {
-	return medsec.NotInScope("Asset not found.", "", fmt.Sprintf("asset %d", id), siteID)
+	return medsec.NotInScope("Asset not found.", "err.asset_not_found", fmt.Sprintf("asset %d", id), siteID)
 }
 
 // EachAsset calls fn with every asset the caller may see and the filter selects, in the

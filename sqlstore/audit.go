@@ -81,7 +81,7 @@ func (s *AuditService) FindAuditEntry(ctx context.Context, id int64) (*medsec.Au
 		return nil, err
 	}
 	if found == nil {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Audit entry not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.audit_entry_not_found", "Audit entry not found.")
 	}
 	return found, nil
 }

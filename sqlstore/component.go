@@ -36,7 +36,7 @@ func (s *ComponentService) ImportSBOM(ctx context.Context, imp medsec.SBOMImport
 		return nil, err
 	}
 	if !imp.Target.Valid() {
-		return nil, medsec.Errorf(medsec.EINVALID, "Give either an asset or a device model (vendor and model).")
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.asset_or_model", "Give either an asset or a device model (vendor and model).")
 	}
 	if imp.Target.AssetID == 0 {
 		if err := sc.writesShared(); err != nil {
@@ -140,7 +140,7 @@ func (tx *Tx) deviceModel(ctx context.Context, sc scope, t medsec.ComponentTarge
 			return nil, err
 		}
 		if v := sc.vendor(); v != 0 && m.VendorID != v {
-			return nil, medsec.NotInScope("Device model not found.", "", fmt.Sprintf("device model %d", m.ID), 0)
+			return nil, medsec.NotInScope("Device model not found.", "err.device_model_not_found", fmt.Sprintf("device model %d", m.ID), 0)
 		}
 		return m, nil
 	}
@@ -181,7 +181,7 @@ func findDeviceModel(ctx context.Context, q querier, d dialect, id int64) (*meds
 	var m medsec.DeviceModel
 	err := q.QueryRowContext(ctx, d.rebind(`SELECT `+deviceModelColumns+` WHERE m.id = ?`), id).Scan(&m.ID, &m.VendorID, &m.VendorName, &m.Name, &m.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Device model not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.device_model_not_found", "Device model not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find device model %d: %w", id, err)
 	}
@@ -205,7 +205,7 @@ func scanSBOM(scan func(...any) error) (*medsec.SBOM, error) {
 func (tx *Tx) findSBOMByKey(ctx context.Context, assetID, modelID int64, key string) (*medsec.SBOM, error) {
 	sb, err := scanSBOM(tx.queryRow(ctx, `SELECT `+sbomColumns+` WHERE COALESCE(asset_id, 0) = ? AND COALESCE(model_id, 0) = ? AND doc_key = ?`, assetID, modelID, key).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "SBOM not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.sbom_not_found", "SBOM not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find sbom: %w", err)
 	}
@@ -225,7 +225,7 @@ func (s *ComponentService) DeleteSBOM(ctx context.Context, id int64) error {
 	defer tx.Rollback()
 	sb, err := scanSBOM(tx.queryRow(ctx, `SELECT `+sbomColumns+` WHERE id = ?`, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return medsec.Errorf(medsec.ENOTFOUND, "SBOM not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.sbom_not_found", "SBOM not found.")
 	} else if err != nil {
 		return fmt.Errorf("find sbom %d: %w", id, err)
 	}
@@ -237,7 +237,7 @@ func (s *ComponentService) DeleteSBOM(ctx context.Context, id int64) error {
 			return err
 		}
 		if !sc.seesAsset(a) {
-			return medsec.NotInScope("SBOM not found.", "", fmt.Sprintf("sbom %d", id), a.SiteID)
+			return medsec.NotInScope("SBOM not found.", "err.sbom_not_found", fmt.Sprintf("sbom %d", id), a.SiteID)
 		}
 		siteID, target = a.SiteID, fmt.Sprintf("asset %d", a.ID)
 	} else if err := sc.writesShared(); err != nil {
@@ -411,7 +411,7 @@ func (s *ComponentService) FindDeviceModel(ctx context.Context, id int64) (*meds
 		return nil, nil, err
 	}
 	if v := sc.vendor(); v != 0 && m.VendorID != v {
-		return nil, nil, medsec.NotInScope("Device model not found.", "", fmt.Sprintf("device model %d", m.ID), 0)
+		return nil, nil, medsec.NotInScope("Device model not found.", "err.device_model_not_found", fmt.Sprintf("device model %d", m.ID), 0)
 	}
 	cond, args := sc.assetCond("a")
 	if cond != "" {
@@ -436,7 +436,7 @@ func (s *ComponentService) EnsureDeviceModel(ctx context.Context, vendorName, mo
 	}
 	t := medsec.ComponentTarget{VendorName: vendorName, ModelName: modelName}
 	if !t.Valid() {
-		return nil, medsec.Errorf(medsec.EINVALID, "Give a vendor and a model name.")
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.mds2_model_required", "Give a vendor and a model name.")
 	}
 	if err := sc.writesShared(); err != nil {
 		return nil, err

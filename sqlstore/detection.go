@@ -340,7 +340,7 @@ func (s *DetectionService) SetRuleEnabled(ctx context.Context, ruleID, siteID in
 		return err
 	}
 	if siteID == 0 && (len(sc.user.SiteIDs) > 0 || sc.vendor() != 0) || !sc.seesSite(siteID) {
-		return medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", siteID), siteID)
+		return medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", siteID), siteID)
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -356,7 +356,7 @@ func (s *DetectionService) SetRuleEnabled(ctx context.Context, ruleID, siteID in
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sites WHERE id = ?`, siteID).Scan(&n); err != nil {
 		return fmt.Errorf("enable rule: %w", err)
 	} else if n == 0 && siteID != 0 {
-		return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Site not found."}
+		return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Site not found.", Key: "err.site_not_found"}
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO detection_rule_sites (rule_id, site_id, enabled) VALUES (?, ?, ?)
 		ON CONFLICT (rule_id, site_id) DO UPDATE SET enabled = excluded.enabled`, ruleID, siteID, boolInt(enabled)); err != nil {

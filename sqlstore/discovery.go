@@ -117,12 +117,12 @@ func (s *DiscoveryService) FindDiscoveryRunByID(ctx context.Context, id int64) (
 	row := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+discoveryColumns+`, r.result_json FROM discovery_runs r JOIN sites s ON s.id = r.site_id WHERE r.id = ?`), id)
 	r, err := scanDiscoveryRun(row.Scan, &result)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Discovery run not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.discovery_run_not_found", "Discovery run not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find discovery run %d: %w", id, err)
 	}
 	if !sc.seesSite(r.SiteID) {
-		return nil, medsec.NotInScope("Discovery run not found.", "", fmt.Sprintf("discovery run %d", id), r.SiteID)
+		return nil, medsec.NotInScope("Discovery run not found.", "err.discovery_run_not_found", fmt.Sprintf("discovery run %d", id), r.SiteID)
 	}
 	r.Result = []byte(result)
 	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, r.SiteID)

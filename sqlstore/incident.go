@@ -462,7 +462,7 @@ func incidentAsset(ctx context.Context, tx *Tx, sc scope, siteID, id int64) (*me
 		Scan(&a.SiteID, &vendor, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass)
 	a.VendorID = vendor.Int64
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Asset not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.asset_not_found", "Asset not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("asset %d: %w", id, err)
 	}
@@ -527,12 +527,12 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medsec.IncidentCreate, al *incident.AlertFacts, auto autoText) (int64, error) {
 	var siteName string
 	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, c.SiteID).Scan(&siteName); errors.Is(err, sql.ErrNoRows) {
-		return 0, medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return 0, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
 	} else if err != nil {
 		return 0, fmt.Errorf("create incident: %w", err)
 	}
 	if !sc.seesSite(c.SiteID) {
-		return 0, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", c.SiteID), c.SiteID)
+		return 0, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", c.SiteID), c.SiteID)
 	}
 	f, err := facts(ctx, tx, sc, c.SiteID, c)
 	if err != nil {
@@ -884,7 +884,7 @@ func (s *IncidentService) UpdateRecord(ctx context.Context, id, version int64, c
 func findClock(r incidentRow, clockID int64) (*medsec.Clock, error) {
 	i := slices.IndexFunc(r.Clocks, func(c *medsec.Clock) bool { return c.ID == clockID })
 	if i < 0 {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Clock not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.clock_not_found", "Clock not found.")
 	}
 	return r.Clocks[i], nil
 }
@@ -1158,7 +1158,7 @@ func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum
 			(SELECT COUNT(*) FROM incident_log_records WHERE incident_id = ? AND sha256 = ?)`, id, sum, id, sum).Scan(&n); err != nil {
 			return entry{}, fmt.Errorf("custody: %w", err)
 		} else if n == 0 {
-			return entry{}, medsec.Errorf(medsec.ENOTFOUND, "Evidence not found.")
+			return entry{}, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.evidence_not_found", "Evidence not found.")
 		}
 		if err := custody(ctx, tx, id, sum, action, nil, note); err != nil {
 			return entry{}, err
@@ -1241,7 +1241,7 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 	return s.change(ctx, id, version, "task.done", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		i := slices.IndexFunc(r.Tasks, func(t *medsec.IncidentTask) bool { return t.ID == taskID })
 		if i < 0 {
-			return entry{}, medsec.Errorf(medsec.ENOTFOUND, "Task not found.")
+			return entry{}, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.task_not_found", "Task not found.")
 		}
 		t := r.Tasks[i]
 		if !t.DoneAt.IsZero() {
@@ -1268,7 +1268,7 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 func checklistItem(r incidentRow, key string) (*medsec.ChecklistItem, error) {
 	i := slices.IndexFunc(r.Checklist, func(it *medsec.ChecklistItem) bool { return it.Key == key })
 	if i < 0 {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Checklist item not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.checklist_item_not_found", "Checklist item not found.")
 	}
 	if r.Checklist[i].Done() {
 		return nil, invalid("key", "incident.err.item_done", "the item is already met or waived")
@@ -1471,7 +1471,7 @@ func (s *IncidentService) SetSiteJurisdiction(ctx context.Context, siteID int64,
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sites WHERE id = ?`, siteID).Scan(&n); err != nil {
 		return fmt.Errorf("set jurisdiction: %w", err)
 	} else if n == 0 {
-		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
 	}
 	before, err := jurisdictionOf(ctx, tx, tx.db.dialect, siteID)
 	if err != nil {

@@ -83,7 +83,7 @@ func (s *LogReviewService) FindLogReviews(ctx context.Context, f medsec.LogRevie
 	}
 	if f.SiteID != 0 {
 		if !sc.seesSite(f.SiteID) {
-			return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", f.SiteID), f.SiteID)
+			return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", f.SiteID), f.SiteID)
 		}
 		where, args = where+" AND r.site_id = ?", append(args, f.SiteID)
 	}

@@ -91,7 +91,7 @@ func (s *LogSourceService) FindLogSources(ctx context.Context, f medsec.LogSourc
 	where, args := sc.siteCond("site_id")
 	if f.SiteID != 0 {
 		if !sc.seesSite(f.SiteID) {
-			return nil, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", f.SiteID), f.SiteID)
+			return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", f.SiteID), f.SiteID)
 		}
 		where, args = "site_id = ?", []any{f.SiteID}
 	}
@@ -318,11 +318,11 @@ func (s *LogSourceService) DeleteLogSource(ctx context.Context, id int64) error 
 // LogSourceByToken returns the source a token belongs to, or EUNAUTHORIZED.
 func (s *LogSourceService) LogSourceByToken(ctx context.Context, token string) (*medsec.LogSource, error) {
 	if token == "" {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid log source token.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.invalid_source_token", "Invalid log source token.")
 	}
 	ls, err := findLogSource(ctx, s.db.read, s.db.dialect, "token_hash = ?", hashLogSourceToken(token))
 	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid log source token.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.invalid_source_token", "Invalid log source token.")
 	}
 	return ls, err
 }
@@ -365,7 +365,7 @@ func (s *LogSourceService) RecordLogSourceActivity(ctx context.Context, siteID i
 			return fmt.Errorf("log sources: %w", err)
 		}
 		if siteID == 0 {
-			return medsec.Errorf(medsec.EINVALID, "No site exists to register log sources at.")
+			return medsec.ErrorWithKey(medsec.EINVALID, "err.no_site", "No site exists to register log sources at.")
 		}
 	}
 	for _, a := range acts {

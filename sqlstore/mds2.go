@@ -38,7 +38,7 @@ func (s *ComponentService) ImportMDS2(ctx context.Context, target medsec.Compone
 		return nil, err
 	}
 	if target.AssetID != 0 || !target.Valid() {
-		return nil, medsec.Errorf(medsec.EINVALID, "An MDS2 form describes a device model: give the vendor and the model.")
+		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.mds2_model_required", "An MDS2 form describes a device model: give the vendor and the model.")
 	}
 	if err := sc.writesShared(); err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (s *ComponentService) FindMDS2(ctx context.Context, modelID int64) (*medsec
 		return nil, err
 	}
 	if v := sc.vendor(); v != 0 && m.VendorID != v {
-		return nil, medsec.NotInScope("Device model not found.", "", fmt.Sprintf("device model %d", m.ID), 0)
+		return nil, medsec.NotInScope("Device model not found.", "err.device_model_not_found", fmt.Sprintf("device model %d", m.ID), 0)
 	}
 	return findMDS2(ctx, s.db.read, s.db.dialect, modelID)
 }
@@ -106,7 +106,7 @@ func findMDS2(ctx context.Context, q querier, d dialect, modelID int64) (*medsec
 		FROM mds2_profiles WHERE model_id = ?`), modelID).Scan(&p.ModelID, &p.Manufacturer, &p.Model, &p.Description, &p.ReleaseDate,
 		&p.FileName, &p.SHA256, &caps, &answers, &p.ImportedAt, &p.ImportedBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "The device model has no MDS2 profile.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.mds2_not_found", "The device model has no MDS2 profile.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find mds2 of model %d: %w", modelID, err)
 	}

@@ -89,7 +89,7 @@ func findPrefs(ctx context.Context, q querier, d dialect, userID int64) (medsec.
 func (s *NotifyService) FindNotifyPrefs(ctx context.Context) (medsec.NotifyPrefs, error) {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return medsec.NotifyPrefs{}, medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return medsec.NotifyPrefs{}, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	return findPrefs(ctx, s.db.read, s.db.dialect, u.ID)
 }
@@ -98,7 +98,7 @@ func (s *NotifyService) FindNotifyPrefs(ctx context.Context) (medsec.NotifyPrefs
 func (s *NotifyService) UpdateNotifyPrefs(ctx context.Context, p medsec.NotifyPrefs) error {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	p.UserID = u.ID
 	if p.Kinds == nil {
@@ -288,7 +288,7 @@ func (s *NotifyService) UpdateWebhook(ctx context.Context, w *medsec.Webhook) er
 	if err != nil {
 		return err
 	} else if len(found) == 0 {
-		return medsec.Errorf(medsec.ENOTFOUND, "Webhook not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.webhook_not_found", "Webhook not found.")
 	}
 	before := found[0]
 	if err := w.Validate(false); err != nil {
@@ -329,7 +329,7 @@ func (s *NotifyService) DeleteWebhook(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	} else if len(found) == 0 {
-		return medsec.Errorf(medsec.ENOTFOUND, "Webhook not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.webhook_not_found", "Webhook not found.")
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete webhook: %w", err)

@@ -75,7 +75,7 @@ func (s *OrgService) UpdateSite(ctx context.Context, x *medsec.Site) error {
 		return err
 	}
 	if !sc.seesSite(x.ID) {
-		return medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", x.ID), x.ID)
+		return medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", x.ID), x.ID)
 	}
 	x.Code, x.Name = strings.TrimSpace(x.Code), strings.TrimSpace(x.Name)
 	x.Jurisdiction, x.TimeZone = medsec.Jurisdiction(strings.ToUpper(strings.TrimSpace(string(x.Jurisdiction)))), strings.TrimSpace(x.TimeZone)
@@ -94,7 +94,7 @@ func (s *OrgService) UpdateSite(ctx context.Context, x *medsec.Site) error {
 	err = tx.queryRow(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone
 		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id WHERE s.id = ?`, x.ID).Scan(&before.ID, &before.Code, &before.Name, &before.Address, &before.Jurisdiction, &before.TimeZone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
 	} else if err != nil {
 		return fmt.Errorf("update site: %w", err)
 	}

@@ -21,7 +21,7 @@ func (s *OrgService) findDepartment(ctx context.Context, tx *Tx, sc scope, id in
 	var d medsec.Department
 	err := tx.queryRow(ctx, `SELECT id, site_id, name FROM departments WHERE id = ?`, id).Scan(&d.ID, &d.SiteID, &d.Name)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !sc.seesSite(d.SiteID) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Department not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.department_not_found", "Department not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find department: %w", err)
 	}
@@ -103,12 +103,12 @@ func (s *OrgService) findPerson(ctx context.Context, tx *Tx, sc scope, id int64)
 	err := tx.queryRow(ctx, `SELECT p.id, p.name, p.title, p.email, p.phone, COALESCE(p.department_id, 0), COALESCE(d.site_id, 0)
 		FROM people p LEFT JOIN departments d ON d.id = p.department_id WHERE p.id = ?`, id).Scan(&p.ID, &p.Name, &p.Title, &p.Email, &p.Phone, &p.DepartmentID, &siteID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, medsec.Errorf(medsec.ENOTFOUND, "Person not found.")
+		return nil, 0, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.person_not_found", "Person not found.")
 	} else if err != nil {
 		return nil, 0, fmt.Errorf("find person: %w", err)
 	}
 	if !sc.user.SeesEveryAsset() && (siteID == 0 || !sc.seesSite(siteID) || sc.vendor() != 0) {
-		return nil, 0, medsec.Errorf(medsec.ENOTFOUND, "Person not found.")
+		return nil, 0, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.person_not_found", "Person not found.")
 	}
 	return &p, siteID, nil
 }
@@ -181,7 +181,7 @@ func (s *OrgService) findVendor(ctx context.Context, tx *Tx, sc scope, id int64)
 	var v medsec.Vendor
 	err := tx.queryRow(ctx, `SELECT id, name, contact, email, phone FROM vendors WHERE id = ?`, id).Scan(&v.ID, &v.Name, &v.Contact, &v.Email, &v.Phone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Vendor not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.vendor_not_found", "Vendor not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find vendor: %w", err)
 	}

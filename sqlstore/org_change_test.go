@@ -73,13 +73,13 @@ func TestOrgChangeAndDelete(t *testing.T) {
 			t.Errorf("department audit: %d entries (%v)", len(entries), err)
 		}
 		// Scope: a branch user neither sees the main site's department nor changes vendors.
-		if got := code(org.UpdateDepartment(branchCE, &medsec.Department{ID: mainDept.ID, SiteID: branch.ID, Name: "x"})); got != "not_found " {
+		if got := code(org.UpdateDepartment(branchCE, &medsec.Department{ID: mainDept.ID, SiteID: branch.ID, Name: "x"})); got != "not_found err.department_not_found" {
 			t.Errorf("branch user renames a main-site department: %q", got)
 		}
 		if got := code(org.UpdateVendor(branchCE, &medsec.Vendor{ID: vendors[0].ID, Name: "x"})); got != "forbidden err.forbidden" {
 			t.Errorf("branch user changes a vendor: %q", got)
 		}
-		if got := code(org.DeletePerson(branchCE, people[0].ID)); got != "not_found " {
+		if got := code(org.DeletePerson(branchCE, people[0].ID)); got != "not_found err.person_not_found" {
 			t.Errorf("branch user deletes a main-site person: %q", got)
 		}
 		// A taken name is a conflict; a department nothing refers to is deleted.
@@ -89,7 +89,7 @@ func TestOrgChangeAndDelete(t *testing.T) {
 		if err := org.DeleteDepartment(branchCE, branchDept.ID); err != nil {
 			t.Errorf("delete unused department: %v", err)
 		}
-		if got := code(org.DeleteDepartment(admin, branchDept.ID)); got != "not_found " {
+		if got := code(org.DeleteDepartment(admin, branchDept.ID)); got != "not_found err.department_not_found" {
 			t.Errorf("delete again: %q", got)
 		}
 	})

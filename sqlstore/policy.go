@@ -68,10 +68,10 @@ func (s *VulnService) SetDeadlinePolicy(ctx context.Context, in *medsec.Deadline
 	defer tx.Rollback()
 	var name string
 	if err := tx.queryRow(ctx, `SELECT name FROM sites WHERE id = ?`, in.SiteID).Scan(&name); err != nil {
-		return medsec.Errorf(medsec.ENOTFOUND, "Site not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
 	}
 	if !sc.seesSite(in.SiteID) {
-		return medsec.NotInScope("Site not found.", "", fmt.Sprintf("deadline policy of site %d", in.SiteID), in.SiteID)
+		return medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("deadline policy of site %d", in.SiteID), in.SiteID)
 	}
 	policies, err := readPolicies(ctx, tx, tx.db.dialect)
 	if err != nil {

@@ -276,7 +276,7 @@ func (s *ScanService) FindScanReport(ctx context.Context, id int64) (*medsec.Sca
 	}
 	r, err := scanScanReport(s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+scanReportColumns+` WHERE id = ?`), id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Scan report not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.scan_report_not_found", "Scan report not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find scan report %d: %w", id, err)
 	}
@@ -300,7 +300,7 @@ func (s *ScanService) FindScanReport(ctx context.Context, id int64) (*medsec.Sca
 		return nil, fmt.Errorf("find scan report %d: %w", id, err)
 	}
 	if len(r.HostList) == 0 {
-		return nil, medsec.NotInScope("Scan report not found.", "", fmt.Sprintf("scan report %d", id), 0)
+		return nil, medsec.NotInScope("Scan report not found.", "err.scan_report_not_found", fmt.Sprintf("scan report %d", id), 0)
 	}
 	results, err := s.results(ctx, `h.report_id = ?`, id)
 	if err != nil {

@@ -136,7 +136,7 @@ func scanUser(scan func(...any) error) (*medsec.User, error) {
 func findUser(ctx context.Context, q querier, d dialect, cond string, arg any) (*medsec.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, d.rebind(`SELECT `+userColumns+` FROM users WHERE `+cond), arg).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "User not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.user_not_found", "User not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find user: %w", err)
 	}
@@ -169,7 +169,7 @@ func userSites(ctx context.Context, q querier, d dialect, userID int64) ([]int64
 func manageableUser(ctx context.Context, q querier, d dialect, id int64) (*medsec.User, error) {
 	caller := medsec.UserFromContext(ctx)
 	if caller == nil {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	} else if caller.ID != id && !caller.Role.Can(medsec.PermUserAdmin) {
 		return nil, medsec.ErrForbidden()
 	}
@@ -528,7 +528,7 @@ func (s *UserService) FindUserBySession(ctx context.Context, token string) (*med
 	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT user_id, last_seen_at FROM sessions WHERE token_hash = ? AND expires_at > ? AND last_seen_at > ?`),
 		hash, now, now.Add(-sessionIdle)).Scan(&userID, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Your session has ended; log in again.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.session_ended", "Your session has ended; log in again.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find session: %w", err)
 	}
@@ -537,7 +537,7 @@ func (s *UserService) FindUserBySession(ctx context.Context, token string) (*med
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, medsec.Errorf(medsec.EUNAUTHORIZED, "Your session has ended; log in again.")
+		return nil, medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.session_ended", "Your session has ended; log in again.")
 	}
 	// Refresh last_seen at most once a minute so reads do not become writes.
 	if now.Sub(lastSeen) > time.Minute {
@@ -674,13 +674,13 @@ func (s *UserService) DeleteAPIToken(ctx context.Context, id int64) error {
 	defer tx.Rollback()
 	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return medsec.Errorf(medsec.ENOTFOUND, "API token not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.token_not_found", "API token not found.")
 	} else if err != nil {
 		return fmt.Errorf("delete api token: %w", err)
 	}
 	if _, err := manageableUser(ctx, tx, tx.db.dialect, t.UserID); err != nil {
 		if medsec.ErrorCode(err) == medsec.EFORBIDDEN && !medsec.UserFromContext(ctx).Role.Can(medsec.PermUserAdmin) {
-			return medsec.Errorf(medsec.ENOTFOUND, "API token not found.") // another user's token is not there for a non-admin
+			return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.token_not_found", "API token not found.") // another user's token is not there for a non-admin
 		}
 		return err
 	}
@@ -707,7 +707,7 @@ func (tx *Tx) revokeTokens(ctx context.Context, userID int64) (int64, error) {
 // once a minute, so that reads do not all become writes).
 func (s *UserService) FindUserByAPIToken(ctx context.Context, token string) (*medsec.User, error) {
 	now := s.db.Now().UTC()
-	invalid := medsec.Errorf(medsec.EUNAUTHORIZED, "Invalid API token.")
+	invalid := medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.invalid_token", "Invalid API token.")
 	t, err := scanToken(s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`), auth.HashToken(token)).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invalid
@@ -998,7 +998,7 @@ func (tx *Tx) setPasswordHash(ctx context.Context, userID int64, hash string) er
 func (s *UserService) BeginTOTP(ctx context.Context) (string, string, error) {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return "", "", medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return "", "", medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	var pending string
 	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT totp_secret FROM users WHERE id = ? AND totp_enabled = 0`), u.ID).Scan(&pending); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -1021,7 +1021,7 @@ func (s *UserService) BeginTOTP(ctx context.Context) (string, string, error) {
 func (s *UserService) EnableTOTP(ctx context.Context, code string) error {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -1053,7 +1053,7 @@ func (s *UserService) EnableTOTP(ctx context.Context, code string) error {
 func (s *UserService) SetLanguage(ctx context.Context, lang string) error {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -1073,7 +1073,7 @@ func (s *UserService) SetLanguage(ctx context.Context, lang string) error {
 func (s *UserService) SetTimeZone(ctx context.Context, zone string) error {
 	u := medsec.UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return medsec.Errorf(medsec.EUNAUTHORIZED, "You must log in.")
+		return medsec.ErrorWithKey(medsec.EUNAUTHORIZED, "err.login_required", "You must log in.")
 	}
 	if zone != "" {
 		if _, err := medsec.LoadZone("time_zone", zone); err != nil {

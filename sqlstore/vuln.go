@@ -687,7 +687,7 @@ func (s *VulnService) findFinding(ctx context.Context, q querier, sc scope, id i
 	now := s.db.Now().UTC()
 	f, err := scanFinding(q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+findingColumns+findingFrom+` WHERE f.id = ?`), id).Scan, now)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, medsec.Errorf(medsec.ENOTFOUND, "Finding not found.")
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.finding_not_found", "Finding not found.")
 	} else if err != nil {
 		return nil, fmt.Errorf("find finding %d: %w", id, err)
 	}
@@ -696,7 +696,7 @@ func (s *VulnService) findFinding(ctx context.Context, q querier, sc scope, id i
 		return nil, err
 	}
 	if !sc.seesAsset(a) {
-		return nil, medsec.NotInScope("Finding not found.", "", fmt.Sprintf("finding %d", id), a.SiteID)
+		return nil, medsec.NotInScope("Finding not found.", "err.finding_not_found", fmt.Sprintf("finding %d", id), a.SiteID)
 	}
 	return f, nil
 }
@@ -750,7 +750,7 @@ func (s *VulnService) AnalyzeFinding(ctx context.Context, id int64, a medsec.Fin
 		return nil, err
 	}
 	if a.Version != 0 && a.Version != before.Version {
-		return nil, medsec.Errorf(medsec.ECONFLICT, "The finding was changed by someone else; reload it.")
+		return nil, medsec.ErrorWithKey(medsec.ECONFLICT, "err.stale", "The finding was changed by someone else; reload it.")
 	}
 	if a.State == medsec.FindingMitigated {
 		var n int
@@ -884,7 +884,7 @@ func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPer
 		siteID = a.SiteID
 		p.VendorID, p.Model = a.VendorID, a.Model
 	} else if v := sc.vendor(); v != 0 && v != p.VendorID {
-		return medsec.Errorf(medsec.ENOTFOUND, "Vendor not found.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.vendor_not_found", "Vendor not found.")
 	}
 	p.RecordedBy, p.CreatedAt = sc.user.Username, tx.now
 	var assetID any
@@ -1067,7 +1067,7 @@ func (s *VulnService) FindAdvisory(ctx context.Context, ref string) (*vuln.Advis
 	var doc string
 	err = s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT doc_json FROM vuln_advisories WHERE ref = ?`), ref).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, medsec.Errorf(medsec.ENOTFOUND, "Advisory not found.")
+		return nil, nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.advisory_not_found", "Advisory not found.")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
 	}
@@ -1078,7 +1078,7 @@ func (s *VulnService) FindAdvisory(ctx context.Context, ref string) (*vuln.Advis
 			return nil, nil, fmt.Errorf("find advisory %s: %w", ref, err)
 		}
 		if n == 0 {
-			return nil, nil, medsec.NotInScope("Advisory not found.", "", "advisory "+ref, 0)
+			return nil, nil, medsec.NotInScope("Advisory not found.", "err.advisory_not_found", "advisory "+ref, 0)
 		}
 	}
 	a := &vuln.Advisory{}

@@ -34,7 +34,7 @@ func authorizeSite(ctx context.Context, p medsec.Permission, siteID int64) (scop
 		if p == medsec.PermInventoryWrite {
 			return sc, medsec.ErrForbidden()
 		}
-		return sc, medsec.NotInScope("Site not found.", "", fmt.Sprintf("site %d", siteID), siteID)
+		return sc, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", siteID), siteID)
 	}
 	return sc, nil
 }
