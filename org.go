@@ -196,4 +196,18 @@ type OrgService interface {
 	// DeleteVendor removes a vendor nothing refers to (same users as UpdateVendor);
 	// ECONFLICT (err.in_use) otherwise.
 	DeleteVendor(ctx context.Context, id int64) error
+	// FindReferences counts, per kind of record, what refers to a department, person or
+	// vendor (kind "department", "person" or "vendor") and so keeps it from being
+	// deleted; empty when it can be. Same users and errors as the kind's update; an
+	// unknown kind is EINVALID.
+	FindReferences(ctx context.Context, kind string, id int64) ([]OrgReference, error)
+}
+
+// OrgReference counts the records of one kind that refer to a department, person or
+// vendor.
+type OrgReference struct {
+	// Table names the kind of record by its table ("assets", "people", "accounts"); pages
+	// name it by the message key org.ref.<table>.
+	Table string `json:"table"`
+	Count int    `json:"count"`
 }

@@ -533,6 +533,10 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))
+	mux.Handle("GET /organisation/{what}/{id}/edit", s.ui(medsec.PermInventoryWrite, s.uiOrgEdit))
+	mux.Handle("POST /organisation/{what}/{id}/edit", s.ui(medsec.PermInventoryWrite, s.uiOrgUpdate))
+	mux.Handle("GET /organisation/{what}/{id}/delete", s.ui(medsec.PermInventoryWrite, s.uiOrgDeleteConfirm))
+	mux.Handle("POST /organisation/{what}/{id}/delete", s.ui(medsec.PermInventoryWrite, s.uiOrgDelete))
 	mux.Handle("POST /organisation/sites/{id}", s.ui(medsec.PermSiteAdmin, s.uiOrgSiteUpdate))
 
 	s.logStoreUIRoutes(mux)

@@ -28,71 +28,156 @@ func (s *OrgService) findDepartment(ctx context.Context, tx *Tx, sc scope, id in
 	return &d, nil
 }
 
-// UpdateDepartment renames a department or moves it, audited with before and after.
-func (s *OrgService) UpdateDepartment(ctx context.Context, x *medsec.Department) error {
+// change runs fn in one transaction for a user holding PermInventoryWrite and commits
+// what it did: the frame every master-data update and delete shares.
+func (s *OrgService) change(ctx context.Context, fn func(tx *Tx, sc scope) error) error {
 	sc, err := authorize(ctx, medsec.PermInventoryWrite)
 	if err != nil {
 		return err
-	}
-	x.Name = strings.TrimSpace(x.Name)
-	if err := x.Validate(); err != nil {
-		return err
-	}
-	if !sc.seesSite(x.SiteID) {
-		return medsec.ErrForbidden()
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	before, err := s.findDepartment(ctx, tx, sc, x.ID)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `UPDATE departments SET site_id = ?, name = ? WHERE id = ?`, x.SiteID, x.Name, x.ID); err != nil {
-		if isUniqueViolation(err) {
-			return &medsec.Error{Code: medsec.ECONFLICT, Message: "A department with this name already exists.", Key: "err.exists"}
-		}
-		return fmt.Errorf("update department: %w", err)
-	}
-	if err := tx.auditChange(ctx, "department.update", "department", x.ID, x.SiteID, before, x); err != nil {
+	if err := fn(tx, sc); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// DeleteDepartment removes a department that nothing refers to, audited.
-func (s *OrgService) DeleteDepartment(ctx context.Context, id int64) error {
-	sc, err := authorize(ctx, medsec.PermInventoryWrite)
-	if err != nil {
-		return err
+// update runs one UPDATE of a department, person or vendor (what) and audits it
+// (what.update, before and after); a name another row has is ECONFLICT (err.exists).
+func (s *OrgService) update(ctx context.Context, tx *Tx, what string, id, siteID int64, before, after any, query string, args ...any) error {
+	if _, err := tx.exec(ctx, query, args...); err != nil {
+		if isUniqueViolation(err) {
+			return &medsec.Error{Code: medsec.ECONFLICT, Message: "A " + what + " with this name already exists.", Key: "err.exists"}
+		}
+		return fmt.Errorf("update %s: %w", what, err)
 	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	before, err := s.findDepartment(ctx, tx, sc, id)
-	if err != nil {
-		return err
-	}
-	return s.remove(ctx, tx, "department", id, before.SiteID, before, `DELETE FROM departments WHERE id = ?`)
+	return tx.auditChange(ctx, what+".update", what, id, siteID, before, after)
 }
 
-// remove deletes one row and audits it; a foreign key that still points at the row is
-// ECONFLICT (err.in_use), and nothing changes.
-func (s *OrgService) remove(ctx context.Context, tx *Tx, what string, id, siteID int64, before any, query string) error {
-	if _, err := tx.exec(ctx, query, id); err != nil {
+// UpdateDepartment renames a department or moves it, audited with before and after.
+func (s *OrgService) UpdateDepartment(ctx context.Context, x *medsec.Department) error {
+	x.Name = strings.TrimSpace(x.Name)
+	if err := x.Validate(); err != nil {
+		return err
+	}
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		if !sc.seesSite(x.SiteID) {
+			return medsec.ErrForbidden()
+		}
+		before, err := s.findDepartment(ctx, tx, sc, x.ID)
+		if err != nil {
+			return err
+		}
+		return s.update(ctx, tx, "department", x.ID, x.SiteID, before, x,
+			`UPDATE departments SET site_id = ?, name = ? WHERE id = ?`, x.SiteID, x.Name, x.ID)
+	})
+}
+
+// DeleteDepartment removes a department that nothing refers to, audited.
+func (s *OrgService) DeleteDepartment(ctx context.Context, id int64) error {
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		before, err := s.findDepartment(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		return s.remove(ctx, tx, "department", id, before.SiteID, before)
+	})
+}
+
+// orgTables are the tables of the records FindReferences and remove work on, by kind.
+var orgTables = map[string]string{"department": "departments", "person": "people", "vendor": "vendors"}
+
+// remove deletes one row of a department, person or vendor (what) and audits it; a
+// foreign key that still points at the row is ECONFLICT (err.in_use), and nothing changes.
+func (s *OrgService) remove(ctx context.Context, tx *Tx, what string, id, siteID int64, before any) error {
+	if _, err := tx.exec(ctx, `DELETE FROM `+orgTables[what]+` WHERE id = ?`, id); err != nil {
 		if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
 			return errInUse(what)
 		}
 		return fmt.Errorf("delete %s: %w", what, err)
 	}
-	if err := tx.auditChange(ctx, what+".delete", what, id, siteID, before, nil); err != nil {
-		return err
+	return tx.auditChange(ctx, what+".delete", what, id, siteID, before, nil)
+}
+
+// FindReferences counts, per kind of record, what refers to a department, person or
+// vendor (kind "department", "person", "vendor"), for the same users and with the same
+// errors as its update; the tables are read from the engine's own foreign keys, so a
+// table that a later migration adds is counted too. An empty list means it can be deleted.
+func (s *OrgService) FindReferences(ctx context.Context, kind string, id int64) ([]medsec.OrgReference, error) {
+	table, ok := orgTables[kind]
+	if !ok {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "kind", Key: "err.invalid", Message: "must be department, person or vendor", Value: kind}}}
 	}
-	return tx.Commit()
+	var refs []medsec.OrgReference
+	err := s.change(ctx, func(tx *Tx, sc scope) error {
+		var err error
+		switch kind {
+		case "department":
+			_, err = s.findDepartment(ctx, tx, sc, id)
+		case "person":
+			_, _, err = s.findPerson(ctx, tx, sc, id)
+		default:
+			_, err = s.findVendor(ctx, tx, sc, id)
+		}
+		if err != nil {
+			return err
+		}
+		refs, err = references(ctx, tx, table, id)
+		return err
+	})
+	return refs, err
+}
+
+// references counts the rows of every table whose foreign key points at row id of table,
+// in table and column order; tables with none are left out.
+func references(ctx context.Context, tx *Tx, table string, id int64) ([]medsec.OrgReference, error) {
+	q := `SELECT m.name, f."from" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND f."table" = ? ORDER BY m.name, f."from"`
+	if tx.db.dialect.name == "postgres" {
+		q = `SELECT cl.relname, a.attname FROM pg_constraint c
+			JOIN pg_class cl ON cl.oid = c.conrelid
+			JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+			WHERE c.contype = 'f' AND c.confrelid = to_regclass(?) ORDER BY cl.relname, a.attname`
+	}
+	rows, err := tx.query(ctx, q, table)
+	if err != nil {
+		return nil, fmt.Errorf("foreign keys of %s: %w", table, err)
+	}
+	type fk struct{ table, column string }
+	var fks []fk
+	for rows.Next() {
+		var f fk
+		if err := rows.Scan(&f.table, &f.column); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		fks = append(fks, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var refs []medsec.OrgReference
+	for _, f := range fks {
+		var n int
+		// The names come from the engine's catalogue, not from the caller.
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+f.table+` WHERE `+f.column+` = ?`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s.%s: %w", f.table, f.column, err)
+		}
+		if n == 0 {
+			continue
+		}
+		if k := len(refs); k > 0 && refs[k-1].Table == f.table {
+			refs[k-1].Count += n
+			continue
+		}
+		refs = append(refs, medsec.OrgReference{Table: f.table, Count: n})
+	}
+	return refs, nil
 }
 
 // findPerson reads one person and the site of its department (0 for none); ENOTFOUND when
@@ -115,61 +200,39 @@ func (s *OrgService) findPerson(ctx context.Context, tx *Tx, sc scope, id int64)
 
 // UpdatePerson changes a person's fields, audited with before and after.
 func (s *OrgService) UpdatePerson(ctx context.Context, x *medsec.Person) error {
-	sc, err := authorize(ctx, medsec.PermInventoryWrite)
-	if err != nil {
-		return err
-	}
 	x.Name = strings.TrimSpace(x.Name)
 	if err := x.Validate(); err != nil {
 		return err
 	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	before, siteID, err := s.findPerson(ctx, tx, sc, x.ID)
-	if err != nil {
-		return err
-	}
-	if x.DepartmentID != 0 {
-		d, err := s.findDepartment(ctx, tx, sc, x.DepartmentID)
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		before, siteID, err := s.findPerson(ctx, tx, sc, x.ID)
 		if err != nil {
-			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "department", Key: "err.unknown_reference", Message: "no such department"}}}
+			return err
 		}
-		siteID = d.SiteID
-	} else if !sc.user.SeesEveryAsset() {
-		return medsec.ErrForbidden() // a person of no department belongs to every site
-	}
-	if _, err := tx.exec(ctx, `UPDATE people SET name = ?, title = ?, email = ?, phone = ?, department_id = ? WHERE id = ?`,
-		x.Name, x.Title, x.Email, x.Phone, nullID(x.DepartmentID), x.ID); err != nil {
-		if isUniqueViolation(err) {
-			return &medsec.Error{Code: medsec.ECONFLICT, Message: "A person with this name already exists.", Key: "err.exists"}
+		if x.DepartmentID != 0 {
+			d, err := s.findDepartment(ctx, tx, sc, x.DepartmentID)
+			if err != nil {
+				return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "department", Key: "err.unknown_reference", Message: "no such department"}}}
+			}
+			siteID = d.SiteID
+		} else if !sc.user.SeesEveryAsset() {
+			return medsec.ErrForbidden() // a person of no department belongs to every site
 		}
-		return fmt.Errorf("update person: %w", err)
-	}
-	if err := tx.auditChange(ctx, "person.update", "person", x.ID, siteID, before, x); err != nil {
-		return err
-	}
-	return tx.Commit()
+		return s.update(ctx, tx, "person", x.ID, siteID, before, x,
+			`UPDATE people SET name = ?, title = ?, email = ?, phone = ?, department_id = ? WHERE id = ?`,
+			x.Name, x.Title, x.Email, x.Phone, nullID(x.DepartmentID), x.ID)
+	})
 }
 
 // DeletePerson removes a person that nothing refers to, audited.
 func (s *OrgService) DeletePerson(ctx context.Context, id int64) error {
-	sc, err := authorize(ctx, medsec.PermInventoryWrite)
-	if err != nil {
-		return err
-	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	before, siteID, err := s.findPerson(ctx, tx, sc, id)
-	if err != nil {
-		return err
-	}
-	return s.remove(ctx, tx, "person", id, siteID, before, `DELETE FROM people WHERE id = ?`)
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		before, siteID, err := s.findPerson(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		return s.remove(ctx, tx, "person", id, siteID, before)
+	})
 }
 
 // findVendor reads one vendor for a change: only a user limited to no site and no vendor
@@ -190,49 +253,27 @@ func (s *OrgService) findVendor(ctx context.Context, tx *Tx, sc scope, id int64)
 
 // UpdateVendor changes a vendor's fields, audited with before and after.
 func (s *OrgService) UpdateVendor(ctx context.Context, x *medsec.Vendor) error {
-	sc, err := authorize(ctx, medsec.PermInventoryWrite)
-	if err != nil {
-		return err
-	}
 	x.Name = strings.TrimSpace(x.Name)
 	if err := x.Validate(); err != nil {
 		return err
 	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	before, err := s.findVendor(ctx, tx, sc, x.ID)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `UPDATE vendors SET name = ?, contact = ?, email = ?, phone = ? WHERE id = ?`, x.Name, x.Contact, x.Email, x.Phone, x.ID); err != nil {
-		if isUniqueViolation(err) {
-			return &medsec.Error{Code: medsec.ECONFLICT, Message: "A vendor with this name already exists.", Key: "err.exists"}
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		before, err := s.findVendor(ctx, tx, sc, x.ID)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("update vendor: %w", err)
-	}
-	if err := tx.auditChange(ctx, "vendor.update", "vendor", x.ID, 0, before, x); err != nil {
-		return err
-	}
-	return tx.Commit()
+		return s.update(ctx, tx, "vendor", x.ID, 0, before, x,
+			`UPDATE vendors SET name = ?, contact = ?, email = ?, phone = ? WHERE id = ?`, x.Name, x.Contact, x.Email, x.Phone, x.ID)
+	})
 }
 
 // DeleteVendor removes a vendor that nothing refers to, audited.
 func (s *OrgService) DeleteVendor(ctx context.Context, id int64) error {
-	sc, err := authorize(ctx, medsec.PermInventoryWrite)
-	if err != nil {
-		return err
-	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	before, err := s.findVendor(ctx, tx, sc, id)
-	if err != nil {
-		return err
-	}
-	return s.remove(ctx, tx, "vendor", id, 0, before, `DELETE FROM vendors WHERE id = ?`)
+	return s.change(ctx, func(tx *Tx, sc scope) error {
+		before, err := s.findVendor(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		return s.remove(ctx, tx, "vendor", id, 0, before)
+	})
 }
