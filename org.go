@@ -19,6 +19,9 @@ type Site struct {
 	Jurisdiction Jurisdiction `json:"jurisdiction"`
 	// TimeZone is an IANA time zone name overriding the jurisdiction's ("" for none).
 	TimeZone string `json:"time_zone,omitempty"`
+	// RetiredAt is when the site was retired (OrgService.RetireSite); zero while in use.
+	// Read only: updates leave it as it is.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
 }
 
 // DefaultTimeZone returns the IANA time zone of a jurisdiction, "UTC" for an unknown one.
@@ -160,6 +163,13 @@ type OrgService interface {
 	// UpdateSite changes a site's code, name, address, jurisdiction and time zone
 	// (PermSiteAdmin and the site; EINVALID, ENOTFOUND, ECONFLICT for a taken name).
 	UpdateSite(ctx context.Context, s *Site) error
+	// RetireSite retires a site that no active asset is at any more (PermSiteAdmin and
+	// the site): it stays, with its zones, retired assets, incidents and audit trail, marked
+	// retired from now, and the change is audited (site.retire). A site where active assets
+	// remain is ECONFLICT (err.site_has_assets, naming how many: retire or move them
+	// first); one retired already is ECONFLICT (err.site_retired); ENOTFOUND for a site
+	// the caller cannot see.
+	RetireSite(ctx context.Context, id int64) (*Site, error)
 	// CreateSite stores a new site. Admin only.
 	CreateSite(ctx context.Context, s *Site) error
 	// FindDepartments returns the departments of the sites the caller may see.

@@ -42,6 +42,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/sites", Perm: medsec.PermInventoryRead, Handler: s.apiSiteList},
 		{Method: "POST", Path: "/api/v1/sites", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteCreate},
 		{Method: "PUT", Path: "/api/v1/sites/{id}", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteUpdate},
+		{Method: "POST", Path: "/api/v1/sites/{id}/retire", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteRetire},
 		{Method: "GET", Path: "/api/v1/departments", Perm: medsec.PermInventoryRead, Handler: s.apiDepartmentList},
 		{Method: "POST", Path: "/api/v1/departments", Perm: medsec.PermInventoryWrite, Handler: s.apiDepartmentCreate},
 		{Method: "PUT", Path: "/api/v1/departments/{id}", Perm: medsec.PermInventoryWrite, Handler: s.apiDepartmentUpdate},

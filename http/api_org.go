@@ -32,6 +32,21 @@ func (s *Server) apiSiteUpdate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiSiteRetire retires a site no active asset is at any more (RetireSite) and answers
+// the site with its retired_at.
+func (s *Server) apiSiteRetire(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	site, err := s.Org.RetireSite(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, site)
+	return nil
+}
+
 func (s *Server) apiDepartmentList(w http.ResponseWriter, r *http.Request) error {
 	return writeAll(w, r, s.Org.FindDepartments)
 }

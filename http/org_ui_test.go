@@ -126,3 +126,61 @@ func TestOrgMasterDataPages(t *testing.T) {
 		})
 	}
 }
+
+// TestSiteRetire retires a site over the API and the UI: refused with 409 while an asset
+// that is not retired is there (naming how many, in the client's language), allowed once
+// it is retired; the site keeps its record, marked retired_at, and its row says so; a
+// second retire is 409; roles without site:admin are refused; the audit trail has
+// site.retire with before and after. On both engines.
+func TestSiteRetire(t *testing.T) {
+	for _, engine := range engines {
+		t.Run(engine, func(t *testing.T) { testSiteRetire(t, newFixtureOn(t, openEngine(t, engine))) })
+	}
+}
+
+func testSiteRetire(t *testing.T, f *fixture) {
+	admin := f.tokens[medsec.RoleAdmin]
+	br := f.assetBR.SiteID
+	path := fmt.Sprintf("/api/v1/sites/%d/retire", br)
+	for _, tt := range []struct{ lang, want string }{{"en", "1 assets that are not retired are still at the site 分院"}, {"zh-TW", "院區「分院」仍有 1 項未除役的資產"}, {"ja", "拠点「分院」には廃棄されていない資産がまだ 1 件あります"}} {
+		status, e := apiErrorIn(t, f.srv.URL, "POST", path, admin, "", tt.lang)
+		if status != 409 || e.Key != "err.site_has_assets" || !strings.Contains(e.Error, tt.want) {
+			t.Errorf("%s: retire a site with an active asset: %d %+v", tt.lang, status, e)
+		}
+	}
+	for _, role := range []medsec.Role{medsec.RoleAuditor, medsec.RoleClinicalEngineer} {
+		if status, _ := f.do("POST", path, f.tokens[role], ""); status != 403 {
+			t.Errorf("%s retires a site: %d", role, status)
+		}
+	}
+	if status, body := f.do("POST", fmt.Sprintf("/api/v1/assets/%d/retire", f.assetBR.ID), admin, ""); status >= 300 {
+		t.Fatalf("retire the asset: %d %s", status, body)
+	}
+	// The UI: the row's button retires it.
+	c := f.session("u-admin")
+	req, _ := http.NewRequest("POST", f.srv.URL+fmt.Sprintf("/organisation/sites/%d/retire", br), nil)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if status, _, body := sendLang(t, c, req, "en"); status != http.StatusSeeOther {
+		t.Fatalf("retire from the page: %d %s", status, stripTags(body))
+	}
+	status, body := f.do("GET", "/api/v1/sites", admin, "")
+	if status != 200 || strings.Count(body, `"retired_at"`) != 1 {
+		t.Errorf("sites after the retire: %s", body)
+	}
+	req, _ = http.NewRequest("GET", f.srv.URL+"/organisation", nil)
+	_, _, page := sendLang(t, c, req, "zh-TW")
+	if !strings.Contains(page, fmt.Sprintf(`<tr id="site-%d" class="retired">`, br)) || !strings.Contains(page, "已停用") {
+		t.Errorf("the retired site's row: %s", stripTags(page))
+	}
+	if status, e := apiErrorIn(t, f.srv.URL, "POST", path, admin, "", "en"); status != 409 || e.Key != "err.site_retired" {
+		t.Errorf("retire twice: %d %+v", status, e)
+	}
+	// The other site, with its active asset, stays as it was.
+	if status, e := apiErrorIn(t, f.srv.URL, "POST", fmt.Sprintf("/api/v1/sites/%d/retire", f.assetHQ.SiteID), admin, "", "en"); status != 409 || e.Key != "err.site_has_assets" {
+		t.Errorf("retire headquarters: %d %+v", status, e)
+	}
+	_, audit := f.do("GET", "/api/v1/audit?object_type=site", admin, "")
+	if strings.Count(audit, `"site.retire"`) != 1 {
+		t.Errorf("audit: want one site.retire: %s", audit)
+	}
+}

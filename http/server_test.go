@@ -161,6 +161,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/sites", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/sites", medsec.PermSiteAdmin, false},
 	{"PUT", "/api/v1/sites/{id}", medsec.PermSiteAdmin, false},
+	{"POST", "/api/v1/sites/{id}/retire", medsec.PermSiteAdmin, false},
 	{"GET", "/api/v1/departments", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/departments", medsec.PermInventoryWrite, false},
 	{"PUT", "/api/v1/departments/{id}", medsec.PermInventoryWrite, false},

@@ -538,6 +538,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /organisation/{what}/{id}/delete", s.ui(medsec.PermInventoryWrite, s.uiOrgDeleteConfirm))
 	mux.Handle("POST /organisation/{what}/{id}/delete", s.ui(medsec.PermInventoryWrite, s.uiOrgDelete))
 	mux.Handle("POST /organisation/sites/{id}", s.ui(medsec.PermSiteAdmin, s.uiOrgSiteUpdate))
+	mux.Handle("POST /organisation/sites/{id}/retire", s.ui(medsec.PermSiteAdmin, s.uiOrgSiteRetire))
 
 	s.logStoreUIRoutes(mux)
 	s.logReviewUIRoutes(mux)

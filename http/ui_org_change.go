@@ -226,3 +226,22 @@ func (s *Server) uiOrgDelete(w http.ResponseWriter, r *http.Request) error {
 func errInUse() error {
 	return &medsec.Error{Code: medsec.ECONFLICT, Message: "This record is still referred to.", Key: "err.in_use"}
 }
+
+// uiOrgSiteRetire retires a site from the button on its row (RetireSite: site:admin and
+// the site, audited); a site where active assets remain, or one retired already, shows
+// the organisation page again saying why, status 409.
+func (s *Server) uiOrgSiteRetire(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Org.RetireSite(r.Context(), id); err != nil {
+		if medsec.ErrorCode(err) == medsec.ECONFLICT {
+			return s.renderOrg(w, r, http.StatusConflict, err)
+		}
+		return err
+	}
+	flash(w, "org.site_retired")
+	http.Redirect(w, r, "/organisation#site-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}

@@ -24,7 +24,7 @@ func (s *OrgService) FindSites(ctx context.Context) ([]*medsec.Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone
+	rows, err := s.db.read.QueryContext(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone, s.retired_at
 		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("find sites: %w", err)
@@ -33,8 +33,12 @@ func (s *OrgService) FindSites(ctx context.Context) ([]*medsec.Site, error) {
 	var sites []*medsec.Site
 	for rows.Next() {
 		var x medsec.Site
-		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Address, &x.Jurisdiction, &x.TimeZone); err != nil {
+		var retired sql.NullTime
+		if err := rows.Scan(&x.ID, &x.Code, &x.Name, &x.Address, &x.Jurisdiction, &x.TimeZone, &retired); err != nil {
 			return nil, fmt.Errorf("find sites: %w", err)
+		}
+		if retired.Valid {
+			x.RetiredAt = retired.Time.UTC()
 		}
 		if u.CanSeeSite(x.ID) {
 			sites = append(sites, &x)
@@ -102,6 +106,53 @@ func (s *OrgService) UpdateSite(ctx context.Context, x *medsec.Site) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// RetireSite marks a site retired once no active asset is at it, audited (site.retire).
+func (s *OrgService) RetireSite(ctx context.Context, id int64) (*medsec.Site, error) {
+	sc, err := authorize(ctx, medsec.PermSiteAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.seesSite(id) {
+		return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", id), id)
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var before medsec.Site
+	var retired sql.NullTime
+	err = tx.queryRow(ctx, `SELECT s.id, s.code, s.name, s.address, COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone, s.retired_at
+		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id WHERE s.id = ?`, id).Scan(&before.ID, &before.Code, &before.Name, &before.Address, &before.Jurisdiction, &before.TimeZone, &retired)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.site_not_found", "Site not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("retire site: %w", err)
+	}
+	if retired.Valid {
+		return nil, medsec.ErrorWithKey(medsec.ECONFLICT, "err.site_retired", "The site %s is retired already.", before.Name)
+	}
+	var active int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM assets WHERE site_id = ? AND status <> ?`, id, medsec.StatusRetired).Scan(&active); err != nil {
+		return nil, fmt.Errorf("retire site: %w", err)
+	}
+	if active > 0 {
+		return nil, medsec.ErrorWithKey(medsec.ECONFLICT, "err.site_has_assets", "%d assets that are not retired are still at the site %s; retire them or move them to another site first.", active, before.Name)
+	}
+	after := before
+	after.RetiredAt = tx.now
+	if _, err := tx.exec(ctx, `UPDATE sites SET retired_at = ? WHERE id = ?`, tx.now, id); err != nil {
+		return nil, fmt.Errorf("retire site: %w", err)
+	}
+	if err := tx.auditChange(ctx, "site.retire", "site", id, id, &before, &after); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return &after, nil
 }
 
 // saveSite inserts the site (before nil) or updates it, stores its jurisdiction and writes

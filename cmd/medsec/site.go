@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"medsec"
 	"medsec/sqlstore"
@@ -14,13 +15,15 @@ import (
 
 const siteUsage = `usage:
   medsec site list --data DIR
-  medsec site set  --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME|--time-zone ""]`
+  medsec site set  --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME|--time-zone ""]
+  medsec site retire --data DIR --id ID`
 
-// runSite implements "medsec site list|set": each site's jurisdiction and time zone (the
-// jurisdiction's, TW Asia/Taipei, CN Asia/Shanghai, JP Asia/Tokyo, unless set). Changes
-// are audited as the system user.
+// runSite implements "medsec site list|set|retire": each site's jurisdiction and time zone
+// (the jurisdiction's, TW Asia/Taipei, CN Asia/Shanghai, JP Asia/Tokyo, unless set), and
+// retiring a site no active asset is at (refused, naming how many remain, otherwise).
+// Changes are audited as the system user.
 func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "set") {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "set" && args[0] != "retire") {
 		return errors.New(siteUsage)
 	}
 	cmd := args[0]
@@ -28,7 +31,7 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
-	id := fs.Int64("id", 0, "the site to change, as site list shows it (set)")
+	id := fs.Int64("id", 0, "the site to change, as site list shows it (set, retire)")
 	jurisdiction := fs.String("jurisdiction", "", "TW, CN or JP (set; default: unchanged)")
 	zone := fs.String("time-zone", "", `IANA time zone such as Asia/Tokyo, or "" for the jurisdiction's (set)`)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -49,18 +52,30 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if cmd == "list" {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCODE\tNAME\tJURISDICTION\tTIME ZONE")
+		fmt.Fprintln(tw, "ID\tCODE\tNAME\tJURISDICTION\tTIME ZONE\tRETIRED")
 		for _, s := range sites {
 			z := s.Zone()
 			if s.TimeZone == "" {
 				z += " (jurisdiction's)"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.Code, s.Name, s.Jurisdiction, z)
+			retired := "-"
+			if !s.RetiredAt.IsZero() {
+				retired = s.RetiredAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Code, s.Name, s.Jurisdiction, z, retired)
 		}
 		return tw.Flush()
 	}
 	if *id <= 0 {
-		return errors.New("site set: --id is required")
+		return fmt.Errorf("site %s: --id is required", cmd)
+	}
+	if cmd == "retire" {
+		site, err := org.RetireSite(ctx, *id)
+		if err != nil {
+			return fmt.Errorf("site retire: %s", medsec.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "site %d (%s): retired %s\n", site.ID, site.Name, site.RetiredAt.Format(time.RFC3339))
+		return nil
 	}
 	for _, s := range sites {
 		if s.ID != *id {

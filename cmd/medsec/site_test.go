@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -43,5 +45,46 @@ func TestSiteCommand(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "JP") || !strings.Contains(got, "Asia/Tokyo (jurisdiction's)") {
 		t.Errorf("list:\n%s", got)
+	}
+}
+
+// TestSiteRetireCommand retires a site with "medsec site retire": refused naming the
+// active assets while one is there, done once it is retired, and shown by "site list".
+func TestSiteRetireCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &medsec.Site{Code: "OLD", Name: "舊院區"}
+	if err := sqlstore.NewOrgService(store).CreateSite(asSystem(ctx), site); err != nil {
+		t.Fatal(err)
+	}
+	a := &medsec.Asset{SiteID: site.ID, Name: "X-Ray-1", Kind: medsec.KindModality}
+	assets := sqlstore.NewAssetService(store)
+	if err := assets.CreateAsset(asSystem(ctx), a); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	var out bytes.Buffer
+	args := []string{"site", "retire", "--data", data, "--id", fmt.Sprint(site.ID)}
+	if err := run(ctx, args, &out, io.Discard); err == nil || !strings.Contains(err.Error(), "1 assets that are not retired") {
+		t.Errorf("retire with an active asset: %v", err)
+	}
+	store, err = sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.NewAssetService(store).RetireAsset(asSystem(ctx), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	if err := run(ctx, args, &out, io.Discard); err != nil || !strings.Contains(out.String(), "retired 20") {
+		t.Fatalf("retire: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"site", "list", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "RETIRED") || !regexp.MustCompile(`OLD +舊院區 .*\d{4}-\d\d-\d\dT`).MatchString(out.String()) {
+		t.Errorf("list: %v %q", err, out.String())
 	}
 }
