@@ -3,8 +3,8 @@ package http_test
 import (
 	"bytes"
 	"encoding/json"
-	"html/template"
 	"fmt"
+	"html/template"
 	"io"
 	"mime/multipart"
 	"net/http"

@@ -84,8 +84,9 @@ func uiPatterns(t *testing.T) []string {
 }
 
 // notPages are the UI GET routes that answer a file, not a page: exports, evidence, the
-// diagram's bare SVG, firewall rules, import templates, VEX documents and report files.
-var notPages = regexp.MustCompile(`/export$|/file$|/template$|/oscal$|/vex$|/firewall$|^/evidence/|\.svg$`)
+// diagram's bare SVG, firewall rules, import templates, VEX documents, report files and the
+// proof bundles of log records cited by incidents.
+var notPages = regexp.MustCompile(`/export$|/file$|/template$|/oscal$|/vex$|/firewall$|/proof$|^/evidence/|\.svg$`)
 
 // a11yRoles are the other roles whose view of a few pages is checked too: what a page shows
 // differs by role (forms, buttons, empty lists).
