@@ -265,13 +265,14 @@ var evidenceReferences = []struct{ table, column string }{
 }
 
 // EvidenceHashes returns, sorted and without repeats, the SHA-256 of every evidence file
-// the database cites. Restore checks that a backup holds each of them.
+// the database cites. Restore checks that a backup holds each of them. A report still being
+// generated (or failed) cites no file yet: its empty hash is not listed.
 func (db *DB) EvidenceHashes(ctx context.Context) ([]string, error) {
 	var parts []string
 	for _, r := range evidenceReferences {
 		parts = append(parts, "SELECT "+r.column+" AS h FROM "+r.table)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT h FROM (`+strings.Join(parts, " UNION ALL ")+`) cited ORDER BY h`)
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT h FROM (`+strings.Join(parts, " UNION ALL ")+`) cited WHERE h <> '' ORDER BY h`)
 	if err != nil {
 		return nil, fmt.Errorf("list cited evidence: %w", err)
 	}

@@ -42,7 +42,19 @@ func TestRestoreRefusesMissingEvidence(t *testing.T) {
 	if err != nil || len(cited) == 0 {
 		t.Fatalf("the demo cites no evidence (%v): the test would prove nothing", err)
 	}
-	missing := cited[0]
+	// The demo's reports are generated in the background and may cite their evidence only
+	// after the backup was taken: remove a file the backup holds.
+	inBackup := tarNames(t, backup)
+	missing := ""
+	for _, h := range cited {
+		if inBackup["evidence/"+h[:2]+"/"+h] {
+			missing = h
+			break
+		}
+	}
+	if missing == "" {
+		t.Fatalf("the backup holds none of the %d cited evidence files", len(cited))
+	}
 	partial := filepath.Join(t.TempDir(), "missing-evidence.tar")
 	copyTarWithout(t, backup, partial, "evidence/"+missing[:2]+"/"+missing)
 
@@ -104,6 +116,27 @@ func TestRestoreRefusedLeavesNoTrace(t *testing.T) {
 }
 
 // copyTarWithout copies the tar archive src to dst, leaving out the entry named skip.
+// tarNames returns the names of the entries of the tar file at path.
+func tarNames(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names := map[string]bool{}
+	tr := tar.NewReader(f)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return names
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		names[hdr.Name] = true
+	}
+}
+
 func copyTarWithout(t *testing.T, src, dst, skip string) {
 	t.Helper()
 	in, err := os.Open(src)

@@ -201,7 +201,7 @@ func TestBrowserInventory(t *testing.T) {
 	); err != nil {
 		t.Fatalf("bad import: %v", err)
 	}
-	for _, want := range []string{"pumps.csv was not imported", "3", "ips", "10.10.77.300"} {
+	for _, want := range []string{"pumps.csv was not imported", "3", "IP addresses", "10.10.77.300"} {
 		if !strings.Contains(errText, want) {
 			t.Errorf("import errors %q lack %q", errText, want)
 		}
