@@ -84,6 +84,7 @@ func TestBrowserIncident(t *testing.T) {
 		t.Fatal("server did not start")
 	}
 	b := newBrowser(t)
+	checkDemoLogRecord(t, data)
 
 	// The security officer gives an address for notifications.
 	if err := chromedp.Run(b,
@@ -147,6 +148,27 @@ func TestBrowserIncident(t *testing.T) {
 	id := url[strings.LastIndex(url, "/")+1:]
 	if _, err := strconv.Atoi(id); err != nil {
 		t.Fatalf("incident URL %s", url)
+	}
+
+	// The analyst searches the site's sealed log from the incident page for the day's failed
+	// SSH logins from outside and attaches the newest as evidence: it is listed with its seal
+	// reference and its chain of custody starts with the analyst's note.
+	var attached string
+	if err := chromedp.Run(b,
+		chromedp.SetValue(`#log-search input[name=logq]`, `"Failed password"`),
+		chromedp.Submit(`#log-search input[name=logq]`),
+		chromedp.WaitVisible(`#log-hits form.attach-log`),
+		chromedp.SetValue(`#log-hits form.attach-log input[name=note]`, "brute force before the outage"),
+		chromedp.Submit(`#log-hits form.attach-log input[name=note]`),
+		chromedp.WaitVisible(`#incident-log-records`),
+		chromedp.Text(`#incident-log-records tbody`, &attached),
+	); err != nil {
+		t.Fatalf("attach a log record: %v\n%s", err, pageText(b))
+	}
+	for _, want := range []string{"Failed password for invalid user admin", "brute force before the outage", "soc.wang"} {
+		if !strings.Contains(attached, want) {
+			t.Errorf("attached log record lacks %q:\n%s", want, attached)
+		}
 	}
 
 	// Twelve minutes on, the 10-minute first report is late: shown and notified.
@@ -264,4 +286,41 @@ func insertBrowserAlert(t *testing.T, data, title string, at time.Time) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// checkDemoLogRecord checks that the demo's open LIS incident holds one failed SSH login
+// from its site's sealed log as evidence, received in the hour before detection, with its
+// proof bundle and a chain of custody that starts with "collected".
+func checkDemoLogRecord(t *testing.T, data string) {
+	t.Helper()
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	svc := sqlstore.NewIncidentService(store)
+	open, err := svc.FindIncidents(ctx, medsec.IncidentFilter{Status: medsec.IncidentOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inc := range open {
+		if inc.Title != "LIS 檢驗資訊系統介面異常" {
+			continue
+		}
+		full, err := svc.FindIncidentByID(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.LogRecords) != 1 {
+			t.Fatalf("the demo LIS incident has %d log records, want 1", len(full.LogRecords))
+		}
+		l := full.LogRecords[0]
+		if !strings.Contains(l.Raw, "Failed password") || l.SiteID != full.SiteID || l.Received.After(full.DetectedAt) ||
+			l.Received.Before(full.DetectedAt.Add(-time.Hour)) || len(l.Custody) != 1 || l.Custody[0].Action != "collected" || l.SHA256 == "" {
+			t.Errorf("demo log record: %+v", l)
+		}
+		return
+	}
+	t.Fatal("no open demo LIS incident")
 }

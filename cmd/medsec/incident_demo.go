@@ -254,3 +254,38 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	}
 	return nil
 }
+
+// attachDemoLogRecord attaches to the demo's open LIS incident the first failed SSH login
+// from outside in the hour before it was detected, from the site's sealed log, with its
+// proof (003 §3.3.3: evidence kept for the investigation). It runs after the demo's logs
+// are stored and sealed; it does nothing when there is no such incident or record.
+func attachDemoLogRecord(ctx context.Context, s mhttp.Services, now time.Time) error {
+	ctx = asSystem(ctx)
+	open, err := s.Incidents.FindIncidents(ctx, medsec.IncidentFilter{Status: medsec.IncidentOpen})
+	if err != nil {
+		return fmt.Errorf("incident demo log record: %w", err)
+	}
+	for _, inc := range open {
+		if !strings.HasPrefix(inc.Title, "LIS ") || len(inc.LogRecords) > 0 {
+			continue
+		}
+		res, err := s.Logs.SearchLogs(ctx, medsec.LogQuery{From: inc.DetectedAt.Add(-time.Hour), To: inc.DetectedAt,
+			Query: `"Failed password"`, Limit: 100})
+		if err != nil {
+			return fmt.Errorf("incident demo log record: %w", err)
+		}
+		for i := len(res.Hits) - 1; i >= 0; i-- { // hits are newest first
+			h := res.Hits[i]
+			if h.SiteID != inc.SiteID {
+				continue
+			}
+			proof, err := s.Logs.ProveLogRecord(ctx, h.SiteID, h.Index)
+			if err != nil {
+				return fmt.Errorf("incident demo log record: %w", err)
+			}
+			_, err = s.Incidents.AttachLogRecord(ctx, inc.ID, inc.Version, proof, "事件前一小時內自外部 IP 之 SSH 登入失敗紀錄，保全為證據")
+			return err
+		}
+	}
+	return nil
+}

@@ -243,6 +243,11 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		if err := loadDemoLogReviews(ctx, logReviews, users, services.Org, m.now()); err != nil {
 			return fmt.Errorf("serve: demo log reviews: %w", err)
 		}
+		if demoLoaded {
+			if err := attachDemoLogRecord(ctx, services, m.now()); err != nil {
+				return fmt.Errorf("serve: demo: %w", err)
+			}
+		}
 	}
 
 	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
