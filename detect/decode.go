@@ -23,13 +23,20 @@ import (
 //
 // A Decoder is not safe for concurrent use: give each goroutine its own.
 type Decoder struct {
-	p    fastjson.Parser
-	keys map[string]string
-	// last holds the field names of the previous event in the order read, and nkey counts
-	// the names of this one: events of one source repeat their names in one order, so
-	// most names are found by one comparison.
-	last []string
+	p fastjson.Parser
+	// keys interns field names: name -> index in names; seen stamps, per name, the
+	// event (gen) that last had it, so that a repeated name is noticed.
+	keys  map[string]int32
+	names []string
+	seen  []uint32
+	gen   uint32
+	// last holds the field names (indices in names) of the previous event in the order
+	// read, and nkey counts the names of this one: events of one source repeat their
+	// names in one order, so most names are found by one comparison.
+	last []int32
 	nkey int
+	// dup: a name occurred twice in the current object, or was not interned.
+	dup bool
 	// arena is the current event's text block: all its strings point into it.
 	arena []byte
 	num   []byte
@@ -57,6 +64,83 @@ func (d *Decoder) Decode(line []byte) (map[string]any, time.Time, error) {
 	return f, t, nil
 }
 
+// DecodeEvent is Decode returning an Event (no ID). A flat object — no member is an
+// object, no name repeats, as log lines and Sysmon events are — is kept as a list of its
+// members instead of a map: the engine reads it by position, and builds the map only for
+// an event some rule matches (Event.Materialize). Any other line is decoded by Decode.
+// Either way the event's fields, once materialized, are exactly Decode's
+// (TestDecodeEventIsDecode, FuzzDecoder).
+func (d *Decoder) DecodeEvent(line []byte) (Event, error) {
+	if v, err := d.parse(line); err == nil {
+		if flat, ok := d.flatObject(v, len(line)); ok {
+			return Event{Time: flatTime(flat), flat: flat}, nil
+		}
+	}
+	f, t, err := d.Decode(line)
+	return Event{Time: t, Fields: f}, err
+}
+
+// flatObject reads a parsed object into flat members, or returns false when a member is
+// an object, a name repeats or a number is not written as JSON allows.
+func (d *Decoder) flatObject(v *fastjson.Value, size int) ([]flatField, bool) {
+	o, _ := v.Object()
+	ok := true
+	o.Visit(func(_ []byte, x *fastjson.Value) {
+		if x.Type() == fastjson.TypeObject {
+			ok = false
+		}
+	})
+	if !ok {
+		return nil, false
+	}
+	d.startEvent(size)
+	defer func() { d.arena = nil }()
+	out := make([]flatField, 0, o.Len())
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if !ok {
+			return
+		}
+		f := flatField{name: d.key(k)}
+		switch x.Type() {
+		case fastjson.TypeString:
+			f.kind, f.text = kindString, d.text(x.GetStringBytes())
+		case fastjson.TypeNumber:
+			d.num = x.MarshalTo(d.num[:0])
+			ok = validNumber(d.num)
+			f.kind, f.text = kindNumber, d.text(d.num)
+		case fastjson.TypeTrue:
+			f.kind = kindTrue
+		case fastjson.TypeFalse:
+			f.kind = kindFalse
+		case fastjson.TypeNull:
+			f.kind = kindNull
+		case fastjson.TypeArray:
+			var l any
+			l, ok = d.value(x)
+			f.kind, f.list = kindList, l.([]any)
+		}
+		out = append(out, f)
+	})
+	if !ok || d.dup {
+		return nil, false
+	}
+	return out, true
+}
+
+// flatTime is eventTime of a flat event.
+func flatTime(flat []flatField) time.Time {
+	for _, k := range []string{"@timestamp", "timestamp", "time"} {
+		for i := range flat {
+			if flat[i].name == k && flat[i].kind == kindString {
+				if t, err := time.Parse(time.RFC3339Nano, flat[i].text); err == nil {
+					return t
+				}
+			}
+		}
+	}
+	return time.Time{}
+}
+
 // decodeStd is the reference decoder: encoding/json with UseNumber.
 func decodeStd(line []byte) (map[string]any, error) {
 	var m map[string]any
@@ -74,8 +158,9 @@ func decodeStd(line []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// fast decodes line with fastjson, or returns errSlowPath when encoding/json must.
-func (d *Decoder) fast(line []byte) (map[string]any, error) {
+// parse checks that fastjson reads line as encoding/json would and parses it: an object,
+// or errSlowPath when encoding/json must decode the line.
+func (d *Decoder) parse(line []byte) (*fastjson.Value, error) {
 	// fastjson reads some text encoding/json refuses or reads otherwise: control
 	// characters inside strings, invalid UTF-8, unknown escapes and \u escapes (lone
 	// surrogates). Such a line goes to encoding/json.
@@ -101,19 +186,72 @@ func (d *Decoder) fast(line []byte) (map[string]any, error) {
 	if err != nil || v.Type() != fastjson.TypeObject {
 		return nil, errSlowPath
 	}
-	if d.keys == nil {
-		d.keys = map[string]string{}
+	return v, nil
+}
+
+// fast decodes line with fastjson, or returns errSlowPath when encoding/json must.
+func (d *Decoder) fast(line []byte) (map[string]any, error) {
+	v, err := d.parse(line)
+	if err != nil {
+		return nil, err
 	}
-	// Every text of the event (unescaped strings, number literals, new field names) is
-	// no longer than the line: one block of that size holds them all.
-	d.arena = make([]byte, 0, len(line))
-	d.nkey = 0
+	d.startEvent(len(line))
 	m, ok := d.object(v)
 	d.arena = nil
 	if !ok {
 		return nil, errSlowPath
 	}
 	return m, nil
+}
+
+// startEvent prepares the decoder for an event of size bytes: every text of the event
+// (unescaped strings, number literals, new field names) is no longer than the line, so
+// one block of that size holds them all.
+func (d *Decoder) startEvent(size int) {
+	if d.keys == nil {
+		d.keys = map[string]int32{}
+	}
+	d.arena = make([]byte, 0, size)
+	d.nkey = 0
+	d.dup = false
+	d.gen++
+	if d.gen == 0 {
+		clear(d.seen)
+		d.gen = 1
+	}
+}
+
+// key returns the interned field name k, noting (d.dup) a name seen before in this
+// event or one beyond the interned set.
+func (d *Decoder) key(k []byte) string {
+	var id int32 = -1
+	if d.nkey < len(d.last) && d.names[d.last[d.nkey]] == string(k) {
+		id = d.last[d.nkey]
+	} else if x, seen := d.keys[string(k)]; seen {
+		id = x
+	} else if len(d.names) < maxInternedKeys {
+		id = int32(len(d.names))
+		name := string(k) // its own allocation: names outlive the event's block
+		d.names = append(d.names, name)
+		d.seen = append(d.seen, 0)
+		d.keys[name] = id
+	}
+	if id < 0 {
+		d.dup = true
+		d.nkey++
+		return d.text(k)
+	}
+	if d.nkey < len(d.last) {
+		d.last[d.nkey] = id
+	} else if d.nkey < maxInternedKeys {
+		d.last = append(d.last, id)
+	}
+	d.nkey++
+	if d.seen[id] == d.gen {
+		d.dup = true
+	}
+	d.seen[id] = d.gen
+	return d.names[id]
 }
 
 func (d *Decoder) object(v *fastjson.Value) (map[string]any, bool) {
@@ -124,24 +262,7 @@ func (d *Decoder) object(v *fastjson.Value) (map[string]any, bool) {
 		if !ok {
 			return
 		}
-		var key string
-		if d.nkey < len(d.last) && d.last[d.nkey] == string(k) {
-			key = d.last[d.nkey]
-		} else {
-			var seen bool
-			if key, seen = d.keys[string(k)]; !seen {
-				key = d.text(k)
-				if len(d.keys) < maxInternedKeys {
-					d.keys[key] = key
-				}
-			}
-			if d.nkey < len(d.last) {
-				d.last[d.nkey] = key
-			} else if d.nkey < maxInternedKeys {
-				d.last = append(d.last, key)
-			}
-		}
-		d.nkey++
+		key := d.key(k)
 		var val any
 		val, ok = d.value(x)
 		m[key] = val

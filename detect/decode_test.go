@@ -52,9 +52,52 @@ func checkDecoder(t *testing.T, d *Decoder, line []byte) {
 	if werr != nil {
 		return
 	}
-	want, _ = NormalizeEvent(want)
+	want, wantTime := NormalizeEvent(want)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q:\nDecoder       %#v\nencoding/json %#v", line, got, want)
+	}
+	// DecodeEvent: the same fields (flat or not), the same time, the same lookups.
+	ev, err := d.DecodeEvent(line)
+	if err != nil {
+		t.Fatalf("%q: DecodeEvent: %v", line, err)
+	}
+	if !ev.Time.Equal(wantTime) {
+		t.Fatalf("%q: DecodeEvent time %v, want %v", line, ev.Time, wantTime)
+	}
+	for k, v := range want {
+		if got, ok := ev.Lookup(k); !ok || !reflect.DeepEqual(got, v) {
+			t.Fatalf("%q: DecodeEvent Lookup(%q) = %#v, %v; want %#v", line, k, got, ok, v)
+		}
+	}
+	ev.Materialize()
+	if !reflect.DeepEqual(ev.Fields, want) {
+		t.Fatalf("%q:\nDecodeEvent   %#v\nencoding/json %#v", line, ev.Fields, want)
+	}
+}
+
+// TestDecodeEventFlat: flat objects are kept flat; objects with a member that is an
+// object, or a name twice, are decoded to a map.
+func TestDecodeEventFlat(t *testing.T) {
+	var d Decoder
+	for _, c := range []struct {
+		line string
+		flat bool
+	}{
+		{`{"Image":"C:\\x.exe","EventID":1,"l":["a",2,{"k":"v"}],"n":null,"b":true}`, true},
+		{`{}`, true},
+		{`{"a":{"b":1}}`, false},
+		{`{"dup":1,"dup":2}`, false},
+		{`{"a":1,"b":2}`, true},   // after a duplicate, names are counted afresh
+		{`{"a":"\u00e9"}`, false}, // a \u escape: encoding/json decodes the line
+	} {
+		ev, err := d.DecodeEvent([]byte(c.line))
+		if err != nil {
+			t.Fatalf("%s: %v", c.line, err)
+		}
+		if (ev.flat != nil) != c.flat || (ev.flat != nil && ev.Fields != nil) {
+			t.Errorf("%s: flat %v, want %v", c.line, ev.flat != nil, c.flat)
+		}
+		checkDecoder(t, &d, []byte(c.line))
 	}
 }
 

@@ -57,8 +57,10 @@ type Engine struct {
 	// kwGated[i]: rule i is indexed under keyword literals, looked for only when a rule
 	// needs them (keyword search reads every value of the event).
 	kwGated []bool
-	// nameRefs maps an event field name to the indexed field references reading it.
+	// nameRefs maps an event field name to the indexed field references reading it;
+	// slotRefs the same by the name's slot in the field table (for flat events).
 	nameRefs  map[string][]int
+	slotRefs  [][]int
 	ruleGroup []int32 // index in groups of each rule's logsource group
 
 	buf     itemHeap
@@ -272,9 +274,12 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 	}
 	sort.Ints(e.gateFields)
 	e.nameRefs = map[string][]int{}
+	e.slotRefs = make([][]int, len(e.ft.slots))
 	for _, f := range e.gateFields {
-		for _, n := range e.ft.names[f] {
+		for i, n := range e.ft.names[f] {
 			e.nameRefs[n] = append(e.nameRefs[n], f)
+			s := e.ft.nameSlots[f][i]
+			e.slotRefs[s] = append(e.slotRefs[s], f)
 		}
 	}
 	e.w0 = e.newMatcher()
@@ -395,6 +400,7 @@ func (e *Engine) processed(ev *Event, hits []int32) Output {
 	for _, i := range hits {
 		c := e.rules[i]
 		e.stats.Matches++
+		ev.Materialize()
 		rep, read := e.reported[c.Rule]
 		out.Matches = append(out.Matches, Match{Rule: c.Rule, Event: ev, Standalone: !read || rep})
 		if read {
@@ -446,6 +452,17 @@ func (e *Engine) markCandidates(m *matcher) {
 	}
 	// A flat event: visit only the indexed fields it has. An event with nested maps:
 	// visit every indexed field.
+	if m.ctx.flat {
+		for _, s := range m.ctx.present {
+			for _, f := range e.slotRefs[s] {
+				if m.fieldSeen[f] != m.stamp {
+					m.fieldSeen[f] = m.stamp
+					e.candidatesOf(m, f)
+				}
+			}
+		}
+		return
+	}
 	nested := false
 	for k, v := range m.ctx.ev.Fields {
 		if _, ok := v.(map[string]any); ok {
@@ -471,7 +488,7 @@ func (e *Engine) markCandidates(m *matcher) {
 
 // candidatesOf stamps the rules indexed under literals that field f holds.
 func (e *Engine) candidatesOf(m *matcher, f int) {
-	if _, ok := m.ctx.value(f); !ok && f != e.ft.kwRef {
+	if f != e.ft.kwRef && !m.ctx.has(f) {
 		return
 	}
 	bits := m.ctx.litBits(f)

@@ -23,11 +23,90 @@ type Event struct {
 	// (int, int64, float64, json.Number), booleans, nil, lists of those ([]any,
 	// []string) or nested maps (map[string]any).
 	Fields map[string]any
+	// flat holds the members of an event decoded by Decoder.DecodeEvent while Fields is
+	// nil: a JSON object none of whose members is an object and whose names are all
+	// distinct, in the order read. Rules read it without a map being built for the event
+	// (building it was most of the cost of decoding); Materialize builds Fields from it.
+	flat []flatField
+}
+
+// flatField is one member of a flat event: its name and its value, strings and number
+// literals kept as text (no value boxed in an interface until someone asks for it).
+type flatField struct {
+	name string
+	text string // the string, or the number literal as written
+	list []any  // the elements of a list
+	kind uint8
+}
+
+// Kinds of flatField value.
+const (
+	kindString = iota
+	kindNumber
+	kindTrue
+	kindFalse
+	kindNull
+	kindList
+)
+
+// value is the member's value as encoding/json with UseNumber gives it.
+func (f *flatField) value() any {
+	switch f.kind {
+	case kindString:
+		return f.text
+	case kindNumber:
+		return json.Number(f.text)
+	case kindTrue:
+		return true
+	case kindFalse:
+		return false
+	case kindList:
+		return f.list
+	}
+	return nil
+}
+
+// scalarText is scalarText of the member's value, without boxing it.
+func (f *flatField) scalarText() (string, bool) {
+	switch f.kind {
+	case kindString:
+		return f.text, true
+	case kindNumber:
+		return canonicalNumber(f.text), true
+	case kindTrue:
+		return "true", true
+	case kindFalse:
+		return "false", true
+	}
+	return "", false
+}
+
+// Materialize gives an event decoded by Decoder.DecodeEvent its Fields map (the same map
+// Decoder.Decode returns); an event that has Fields already is left as it is. The engine
+// materializes every event a rule matches before reporting it, so Match.Event.Fields and
+// Alert.Events[i].Fields are always set.
+func (e *Event) Materialize() {
+	if e.Fields != nil || e.flat == nil {
+		return
+	}
+	m := make(map[string]any, len(e.flat))
+	for i := range e.flat {
+		m[e.flat[i].name] = e.flat[i].value()
+	}
+	e.Fields = m
 }
 
 // Lookup returns the value of a field: the flat key when present, otherwise the dotted
 // path through nested maps ("process.parent.name"), otherwise false.
 func (e *Event) Lookup(name string) (any, bool) {
+	if e.Fields == nil && e.flat != nil {
+		for i := range e.flat {
+			if e.flat[i].name == name {
+				return e.flat[i].value(), true
+			}
+		}
+		return nil, false
+	}
 	if v, ok := e.Fields[name]; ok {
 		return v, true
 	}

@@ -26,6 +26,11 @@ type fieldTable struct {
 	lits []*litIndex
 	// kwRef is the pseudo field reference of keyword search (every text value); -1 until used.
 	kwRef int
+	// slots numbers the event field names that references read, and nameSlots gives,
+	// per reference, the slots of its names in order: a flat event's members are placed
+	// in their slots once per event, and references read them without hashing.
+	slots     map[string]int32
+	nameSlots [][]int32
 }
 
 // keywordRef returns the pseudo field reference whose literals are those of keyword
@@ -43,7 +48,7 @@ type lsCacheKey struct {
 }
 
 func newFieldTable() *fieldTable {
-	return &fieldTable{index: map[string]int{}, logsources: map[lsCacheKey]node{}, kwRef: -1}
+	return &fieldTable{index: map[string]int{}, logsources: map[lsCacheKey]node{}, kwRef: -1, slots: map[string]int32{}}
 }
 
 func (t *fieldTable) ref(names []string) int {
@@ -53,6 +58,16 @@ func (t *fieldTable) ref(names []string) int {
 	}
 	t.index[key] = len(t.names)
 	t.names = append(t.names, names)
+	ss := make([]int32, len(names))
+	for i, n := range names {
+		s, ok := t.slots[n]
+		if !ok {
+			s = int32(len(t.slots))
+			t.slots[n] = s
+		}
+		ss[i] = s
+	}
+	t.nameSlots = append(t.nameSlots, ss)
 	return len(t.names) - 1
 }
 
@@ -84,6 +99,18 @@ type evalCtx struct {
 	// Prefilter: per field, the literals found in its text.
 	bgen []uint32
 	bits [][]uint64
+	// A flat event (Event.flat): slotGen and slotIdx give, per slot of the field table,
+	// the index of the member holding that name this event; present lists the slots
+	// filled. keyName and keySlot remember the slot of each position of the previous
+	// event, whose names most events repeat in the same order.
+	flat    bool
+	slotGen []uint32
+	slotIdx []int32
+	present []int32
+	keyName []string
+	keySlot []int32
+	// fidx caches, for a flat event, the member index of each reference (-1: absent).
+	fidx []int32
 }
 
 func newEvalCtx(ft *fieldTable) *evalCtx { return &evalCtx{ft: ft} }
@@ -101,6 +128,7 @@ func (c *evalCtx) reset(ev *Event) {
 		clear(c.lgen)
 		clear(c.lsGen)
 		clear(c.bgen)
+		clear(c.slotGen)
 		c.kwGen = 0
 		c.plainGen = 0
 		c.gen = 1
@@ -114,10 +142,103 @@ func (c *evalCtx) reset(ev *Event) {
 		c.sok = append(c.sok, make([]bool, n-len(c.sok))...)
 		c.lgen = append(c.lgen, make([]uint32, n-len(c.lgen))...)
 		c.low = append(c.low, make([]string, n-len(c.low))...)
+		c.fidx = append(c.fidx, make([]int32, n-len(c.fidx))...)
+	}
+	c.flat = ev != nil && ev.Fields == nil && ev.flat != nil
+	if c.flat {
+		c.placeFlat()
 	}
 }
 
+// placeFlat puts each member of the flat event whose name some reference reads in its slot.
+func (c *evalCtx) placeFlat() {
+	if n := len(c.ft.slots); len(c.slotGen) < n {
+		c.slotGen = append(c.slotGen, make([]uint32, n-len(c.slotGen))...)
+		c.slotIdx = append(c.slotIdx, make([]int32, n-len(c.slotIdx))...)
+	}
+	c.present = c.present[:0]
+	for i := range c.ev.flat {
+		name := c.ev.flat[i].name
+		var s int32
+		if i < len(c.keyName) && c.keyName[i] == name {
+			s = c.keySlot[i]
+		} else {
+			x, ok := c.ft.slots[name]
+			if !ok {
+				x = -1
+			}
+			s = x
+			if i < len(c.keyName) {
+				c.keyName[i], c.keySlot[i] = name, s
+			} else if i < maxInternedKeys {
+				c.keyName = append(c.keyName, name)
+				c.keySlot = append(c.keySlot, s)
+			}
+		}
+		if s >= 0 {
+			c.slotGen[s] = c.gen
+			c.slotIdx[s] = int32(i)
+			c.present = append(c.present, s)
+		}
+	}
+}
+
+// member returns the flat event's member read by reference f, or nil when absent.
+func (c *evalCtx) member(f int) *flatField {
+	if c.fgen[f] != c.gen {
+		c.fgen[f] = c.gen
+		c.fidx[f] = -1
+		for _, s := range c.ft.nameSlots[f] {
+			if c.slotGen[s] == c.gen {
+				c.fidx[f] = c.slotIdx[s]
+				break
+			}
+		}
+	}
+	if i := c.fidx[f]; i >= 0 {
+		return &c.ev.flat[i]
+	}
+	return nil
+}
+
+// has reports whether the event has the field (null included).
+func (c *evalCtx) has(f int) bool {
+	if c.flat {
+		return c.member(f) != nil
+	}
+	_, ok := c.value(f)
+	return ok
+}
+
+// null reports whether the event has the field and whether its value is null.
+func (c *evalCtx) null(f int) (present, null bool) {
+	if c.flat {
+		m := c.member(f)
+		return m != nil, m != nil && m.kind == kindNull
+	}
+	v, ok := c.value(f)
+	return ok, ok && v == nil
+}
+
+// list returns the elements of the field's value when it is a list.
+func (c *evalCtx) list(f int) ([]any, bool) {
+	if c.flat {
+		if m := c.member(f); m != nil && m.kind == kindList {
+			return m.list, true
+		}
+		return nil, false
+	}
+	v, _ := c.value(f)
+	return listValues(v)
+}
+
 func (c *evalCtx) value(f int) (any, bool) {
+	if c.flat {
+		if m := c.member(f); m != nil {
+			return m.value(), true
+		}
+		return nil, false
+	}
 	if c.fgen[f] != c.gen {
 		c.fgen[f] = c.gen
 		c.fval[f], c.fok[f] = nil, false
@@ -163,9 +284,12 @@ func (c *evalCtx) plainEvent() bool {
 func (c *evalCtx) text(f int) (string, bool) {
 	if c.sgen[f] != c.gen {
 		c.sgen[f] = c.gen
-		v, ok := c.value(f)
 		c.str[f], c.sok[f] = "", false
-		if ok {
+		if c.flat {
+			if m := c.member(f); m != nil {
+				c.str[f], c.sok[f] = m.scalarText()
+			}
+		} else if v, ok := c.value(f); ok {
 			c.str[f], c.sok[f] = scalarText(v)
 		}
 	}
@@ -211,7 +335,19 @@ func (c *evalCtx) keywords() (low, orig []string) {
 				}
 			}
 		}
-		walk(c.ev.Fields)
+		if c.flat {
+			for i := range c.ev.flat {
+				m := &c.ev.flat[i]
+				if m.kind == kindList {
+					walk(m.list)
+				} else if s, ok := m.scalarText(); ok {
+					c.kwOrig = append(c.kwOrig, s)
+					c.kwLow = append(c.kwLow, c.lowerArena(s))
+				}
+			}
+		} else {
+			walk(c.ev.Fields)
+		}
 	}
 	return c.kwLow, c.kwOrig
 }
@@ -412,11 +548,10 @@ type fieldNode struct {
 }
 
 func (n *fieldNode) eval(c *evalCtx) bool {
-	v, ok := c.value(n.f)
-	if !ok {
+	if !c.has(n.f) {
 		return false
 	}
-	if list, isList := listValues(v); isList {
+	if list, isList := c.list(n.f); isList {
 		return n.evalList(list)
 	}
 	if n.pre && !hasAny(c.litBits(n.f), n.litIDs) {
@@ -476,8 +611,8 @@ func (n *fieldNode) evalList(list []any) bool {
 type nullNode struct{ f int }
 
 func (n nullNode) eval(c *evalCtx) bool {
-	v, ok := c.value(n.f)
-	return !ok || v == nil
+	ok, null := c.null(n.f)
+	return !ok || null
 }
 
 // existsNode is the exists modifier.
@@ -487,8 +622,8 @@ type existsNode struct {
 }
 
 func (n existsNode) eval(c *evalCtx) bool {
-	v, ok := c.value(n.f)
-	return (ok && v != nil) == n.want
+	ok, null := c.null(n.f)
+	return (ok && !null) == n.want
 }
 
 // keywordNode searches every text value of the event.

@@ -240,8 +240,8 @@ func (c *evalCtx) litBits(f int) []uint64 {
 			low, _ := c.lower(f)
 			li.ac.scan(low, b)
 		}
-	} else if v, ok := c.value(f); ok {
-		if list, ok := listValues(v); ok {
+	} else {
+		if list, ok := c.list(f); ok {
 			// A list matches when an element does: gather the literals of every element.
 			for _, e := range list {
 				if s, ok := scalarText(e); ok {

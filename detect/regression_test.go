@@ -2,9 +2,11 @@ package detect
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -202,9 +204,11 @@ func TestSigmaRegressionOneEngine(t *testing.T) {
 	}
 	own := map[string]int{}
 	cross := 0
+	var byMap []string
 	for _, s := range sets {
 		for i := range s.evs {
 			for _, m := range eng.Process(&s.evs[i]).Matches {
+				byMap = append(byMap, fmt.Sprintf("%s %d %s", s.id, i, m.Rule.ID))
 				if m.Rule.ID == s.id {
 					own[s.id]++
 				} else {
@@ -219,6 +223,67 @@ func TestSigmaRegressionOneEngine(t *testing.T) {
 		}
 	}
 	t.Logf("%d rules in one engine; %d matches of rules on other rules' regression events", len(rules), cross)
+
+	// The same events as JSON lines through Decoder.DecodeEvent (flat events, no map):
+	// the same matches, and each matched event materialized to the fields it came from.
+	flatEng, err := NewEngine(rules, Options{Pipeline: DefaultPipeline()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decoder
+	var byFlat []string
+	nflat := 0
+	for _, s := range sets {
+		for i := range s.evs {
+			ev := flatCopy(t, &d, &s.evs[i])
+			if ev.flat != nil {
+				nflat++
+			}
+			for _, m := range flatEng.Process(&ev).Matches {
+				byFlat = append(byFlat, fmt.Sprintf("%s %d %s", s.id, i, m.Rule.ID))
+				if !reflect.DeepEqual(m.Event.Fields, decodedFields(t, &s.evs[i])) {
+					t.Errorf("%s event %d: matched event's fields %v", s.id, i, m.Event.Fields)
+				}
+			}
+		}
+	}
+	if nflat == 0 {
+		t.Fatal("no regression event decoded as a flat event")
+	}
+	if strings.Join(byFlat, "\n") != strings.Join(byMap, "\n") {
+		t.Errorf("flat events: %d matches, map events: %d; they differ", len(byFlat), len(byMap))
+	}
+	t.Logf("%d matches, the same on %d flat events as on maps", len(byFlat), nflat)
+}
+
+// flatCopy encodes ev's fields as one JSON line and decodes it with DecodeEvent.
+func flatCopy(t *testing.T, d *Decoder, ev *Event) Event {
+	t.Helper()
+	line, err := json.Marshal(ev.Fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.DecodeEvent(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.ID, out.Time = ev.ID, ev.Time
+	return out
+}
+
+// decodedFields is ev's fields as Decoder.Decode reads them back from JSON.
+func decodedFields(t *testing.T, ev *Event) map[string]any {
+	t.Helper()
+	line, err := json.Marshal(ev.Fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decoder
+	f, _, err := d.Decode(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // TestProcessBatchIsProcess runs every SigmaHQ rule of the shared data, with correlations

@@ -40,26 +40,14 @@ func main() {
 	runs := flag.Int("runs", 3, "timed runs of each pipeline (the best is reported)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench detect:", err)
-			os.Exit(1)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "bench detect:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if err := run(*sigma, *nRules, *nEvents, *windows, *runs); err != nil {
+	if err := run(*sigma, *nRules, *nEvents, *windows, *runs, *cpuprofile); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench detect:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sigma string, nRules, nEvents, nWindows, runs int) error {
+func run(sigma string, nRules, nEvents, nWindows, runs int, cpuprofile string) error {
 	fmt.Printf("go %s %s/%s, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	base, err := loadRules(filepath.Join(sigma, "rules"))
 	if err != nil {
@@ -87,6 +75,18 @@ func run(sigma string, nRules, nEvents, nWindows, runs int) error {
 	fmt.Printf("rules: %d detection (%d distinct SigmaHQ rules) + %d correlations; stream: %d events, %.1f MB of JSON lines\n",
 		len(rules), len(base), len(corrs), nEvents, float64(len(stream))/1e6)
 
+	if cpuprofile != "" {
+		// The profile covers the measured runs only, not loading rules and building the stream.
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	pipe := detect.DefaultPipeline()
 	workers := runtime.GOMAXPROCS(0)
 	measure := func(rs []*detect.Rule, workers int) (time.Duration, time.Duration, detect.Stats, error) {
@@ -242,8 +242,7 @@ func feed(eng *detect.Engine, stream []byte, workers int) error {
 }
 
 func decode(d *detect.Decoder, line []byte) (detect.Event, error) {
-	fields, t, err := d.Decode(line)
-	return detect.Event{Time: t, Fields: fields}, err
+	return d.DecodeEvent(line)
 }
 
 func decodeAll(stream []byte) ([]detect.Event, error) {
