@@ -286,7 +286,7 @@ func (s *AssessmentService) AssetControls(ctx context.Context, assetID int64) (*
 
 // runChecks runs the automatic checks on the asset (at its baseline level) — its
 // vulnerabilities fixed in time, its vulnerability scans on the cadence the plans set —
-// the checks of its account findings (account.Checks), and, when its device model has an
+// the checks of its account findings (account.Checks) and backup plans (backup.Checks), and, when its device model has an
 // MDS2 profile, holds the profile against the baseline (mds2.Checks): a control the device
 // cannot meet by its manufacturer's answer fails, the answer its evidence.
 func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, a *medsec.Asset, level medsec.Level, now time.Time) ([]medsec.CheckResult, error) {
@@ -301,6 +301,11 @@ func (s *AssessmentService) runChecks(ctx context.Context, profiles *mds2Cache, 
 		return nil, err
 	}
 	results = append(results, acct...)
+	bk, err := backupChecks(ctx, s.db, a, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, bk...)
 	lc, err := logChecks(ctx, s.db, a, now)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,584 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"medsec"
+	"medsec/assetio"
+	"medsec/backup"
+)
+
+// BackupService implements medsec.BackupService on the backup_plans, backup_runs and
+// restore_tests tables; the rules come from package backup.
+type BackupService struct {
+	db *DB
+}
+
+var _ medsec.BackupService = (*BackupService)(nil)
+
+// NewBackupService returns the backup service of db.
+func NewBackupService(db *DB) *BackupService { return &BackupService{db: db} }
+
+const planColumns = `p.id, p.asset_id, a.site_id, a.name, p.name, p.job_name, p.frequency_hours, p.copies, p.generations, p.immutable_from,
+	p.restore_test_days, p.rto_hours, p.rpo_hours, p.fallback, p.notes, p.created_at, p.updated_at`
+
+const planFrom = ` FROM backup_plans p JOIN assets a ON a.id = p.asset_id`
+
+func scanPlan(scan func(dest ...any) error) (*medsec.BackupPlan, error) {
+	var p medsec.BackupPlan
+	var copies string
+	if err := scan(&p.ID, &p.AssetID, &p.SiteID, &p.AssetName, &p.Name, &p.JobName, &p.FrequencyHours, &copies, &p.Generations, &p.ImmutableFrom,
+		&p.RestoreTestDays, &p.RTOHours, &p.RPOHours, &p.Fallback, &p.Notes, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(copies), &p.Copies); err != nil {
+		return nil, fmt.Errorf("backup plan %d: copies: %w", p.ID, err)
+	}
+	if p.Copies == nil {
+		p.Copies = []medsec.BackupCopy{}
+	}
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	return &p, nil
+}
+
+func errBackupPlanNotFound() error {
+	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Backup plan not found.", Key: "err.backup_plan_not_found"}
+}
+
+// planWhere returns the condition of the filter within the scope.
+func planWhere(sc scope, f medsec.BackupPlanFilter) (string, []any) {
+	conds, args := []string{"1 = 1"}, []any(nil)
+	if c, a := sc.assetCond("a"); c != "" {
+		conds, args = append(conds, c), append(args, a...)
+	}
+	if f.SiteID != 0 {
+		conds, args = append(conds, "a.site_id = ?"), append(args, f.SiteID)
+	}
+	if f.AssetID != 0 {
+		conds, args = append(conds, "p.asset_id = ?"), append(args, f.AssetID)
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// findPlans returns the plans of the filter within the scope with their last job, last
+// success and last test before cutoff.
+func (s *BackupService) findPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, cutoff time.Time) ([]*medsec.BackupPlan, error) {
+	where, args := planWhere(sc, f)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+planColumns+planFrom+where+` ORDER BY a.name, p.asset_id, p.name, p.id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find backup plans: %w", err)
+	}
+	defer rows.Close()
+	out := []*medsec.BackupPlan{}
+	for rows.Next() {
+		p, err := scanPlan(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find backup plans: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find backup plans: %w", err)
+	}
+	rows.Close()
+	return out, s.fillLast(ctx, q, out, cutoff)
+}
+
+// fillLast sets each plan's LastRun, LastSuccess and LastTest from the jobs and tests
+// that began before cutoff.
+func (s *BackupService) fillLast(ctx context.Context, q querier, plans []*medsec.BackupPlan, cutoff time.Time) error {
+	if len(plans) == 0 {
+		return nil
+	}
+	byID := map[int64]*medsec.BackupPlan{}
+	ids := make([]any, len(plans))
+	for i, p := range plans {
+		byID[p.ID], ids[i] = p, p.ID
+	}
+	in := placeholders(len(ids))
+	last := func(cond string) string {
+		return `SELECT ` + runColumns + ` FROM backup_runs r WHERE r.id = (SELECT r2.id FROM backup_runs r2 WHERE r2.plan_id = r.plan_id AND r2.started < ?` + cond +
+			` ORDER BY r2.started DESC, r2.id DESC LIMIT 1) AND r.plan_id IN (` + in + `)`
+	}
+	for _, success := range []bool{false, true} {
+		cond := ""
+		if success {
+			cond = ` AND r2.status <> 'failed'`
+		}
+		runs, err := s.queryRuns(ctx, q, last(cond), append([]any{cutoff}, ids...)...)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			p := byID[r.PlanID]
+			if !success {
+				r := r
+				p.LastRun = &r
+				continue
+			}
+			p.LastSuccess = r.Finished
+			if p.LastSuccess.IsZero() {
+				p.LastSuccess = r.Started
+			}
+		}
+	}
+	tests, err := s.queryTests(ctx, q, `WHERE t.id = (SELECT t2.id FROM restore_tests t2 WHERE t2.plan_id = t.plan_id AND t2.tested_at < ?
+		ORDER BY t2.tested_at DESC, t2.id DESC LIMIT 1) AND t.plan_id IN (`+in+`)`, append([]any{cutoff}, ids...)...)
+	if err != nil {
+		return err
+	}
+	for _, t := range tests {
+		t := t
+		byID[t.PlanID].LastTest = &t
+	}
+	return nil
+}
+
+const runColumns = `r.id, r.plan_id, r.started, r.finished, r.status, r.bytes, r.source`
+
+func (s *BackupService) queryRuns(ctx context.Context, q querier, query string, args ...any) ([]medsec.BackupRun, error) {
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("backup runs: %w", err)
+	}
+	defer rows.Close()
+	out := []medsec.BackupRun{}
+	for rows.Next() {
+		var r medsec.BackupRun
+		var fin sql.NullTime
+		if err := rows.Scan(&r.ID, &r.PlanID, &r.Started, &fin, &r.Status, &r.Bytes, &r.Source); err != nil {
+			return nil, fmt.Errorf("backup runs: %w", err)
+		}
+		r.Started = r.Started.UTC()
+		if fin.Valid {
+			r.Finished = fin.Time.UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+const testSelect = `SELECT t.id, t.plan_id, p.asset_id, a.site_id, a.name, p.name, t.tested_at, t.what, t.target, t.duration_minutes, t.hash_match, t.result,
+	t.evidence, t.notes, t.recorded_by, t.created_at FROM restore_tests t JOIN backup_plans p ON p.id = t.plan_id JOIN assets a ON a.id = p.asset_id `
+
+func (s *BackupService) queryTests(ctx context.Context, q querier, where string, args ...any) ([]medsec.RestoreTest, error) {
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(testSelect+where), args...)
+	if err != nil {
+		return nil, fmt.Errorf("restore tests: %w", err)
+	}
+	defer rows.Close()
+	out := []medsec.RestoreTest{}
+	for rows.Next() {
+		var t medsec.RestoreTest
+		var hash string
+		if err := rows.Scan(&t.ID, &t.PlanID, &t.AssetID, &t.SiteID, &t.AssetName, &t.PlanName, &t.TestedAt, &t.What, &t.Target, &t.DurationMinutes,
+			&hash, &t.Result, &t.Evidence, &t.Notes, &t.RecordedBy, &t.CreatedAt); err != nil {
+			return nil, fmt.Errorf("restore tests: %w", err)
+		}
+		t.HashMatch, t.TestedAt, t.CreatedAt = medsec.Tristate(hash), t.TestedAt.UTC(), t.CreatedAt.UTC()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// FindBackupPlans implements medsec.BackupService.
+func (s *BackupService) FindBackupPlans(ctx context.Context, f medsec.BackupPlanFilter) ([]*medsec.BackupPlan, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.findPlans(ctx, s.db.read, sc, f, s.db.Now().UTC().Add(time.Hour))
+}
+
+// plan returns one plan of the scope or ENOTFOUND.
+func (s *BackupService) plan(ctx context.Context, q querier, sc scope, id int64) (*medsec.BackupPlan, error) {
+	p, err := scanPlan(q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT `+planColumns+planFrom+` WHERE p.id = ?`), id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBackupPlanNotFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backup plan %d: %w", id, err)
+	}
+	a, err := findAssetByID(ctx, q, s.db.dialect, p.AssetID)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.seesAsset(a) {
+		return nil, medsec.NotInScope("Backup plan not found.", "err.backup_plan_not_found", fmt.Sprintf("backup plan %d", id), p.SiteID)
+	}
+	return p, s.fillLast(ctx, q, []*medsec.BackupPlan{p}, s.db.Now().UTC().Add(time.Hour))
+}
+
+// FindBackupPlan implements medsec.BackupService.
+func (s *BackupService) FindBackupPlan(ctx context.Context, id int64) (*medsec.BackupPlan, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.plan(ctx, s.db.read, sc, id)
+}
+
+// checkJobName refuses a job name another plan has (case-insensitively): results are
+// matched to plans by it.
+func checkJobName(ctx context.Context, tx *Tx, p *medsec.BackupPlan) error {
+	if p.JobName == "" {
+		return nil
+	}
+	rows, err := tx.query(ctx, `SELECT job_name FROM backup_plans WHERE job_name <> '' AND id <> ?`, p.ID)
+	if err != nil {
+		return fmt.Errorf("backup plan job name: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return fmt.Errorf("backup plan job name: %w", err)
+		}
+		if assetio.Fold(n) == assetio.Fold(p.JobName) {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "job_name", Key: "err.backup_job_taken", Value: p.JobName,
+				Message: "another backup plan has this job name"}}}
+		}
+	}
+	return rows.Err()
+}
+
+// CreateBackupPlan implements medsec.BackupService.
+func (s *BackupService) CreateBackupPlan(ctx context.Context, p *medsec.BackupPlan) error {
+	sc, err := authorize(ctx, medsec.PermBackupWrite)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	a, err := findAssetByID(ctx, tx, s.db.dialect, p.AssetID)
+	if err != nil {
+		return err
+	}
+	if !sc.seesAsset(a) {
+		return assetOutOfScope(a.ID, a.SiteID)
+	}
+	if err := checkJobName(ctx, tx, p); err != nil {
+		return err
+	}
+	copies, _ := json.Marshal(p.Copies)
+	id, err := tx.insert(ctx, `INSERT INTO backup_plans (asset_id, name, job_name, frequency_hours, copies, generations, immutable_from, restore_test_days,
+		rto_hours, rpo_hours, fallback, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, p.Name, p.JobName, p.FrequencyHours, string(copies), p.Generations, p.ImmutableFrom, p.RestoreTestDays, p.RTOHours, p.RPOHours,
+		p.Fallback, p.Notes, tx.now, tx.now)
+	if err != nil {
+		return fmt.Errorf("create backup plan: %w", err)
+	}
+	after, err := s.plan(ctx, tx, sc, id)
+	if err != nil {
+		return err
+	}
+	if err := tx.auditChange(ctx, medsec.ActionBackupPlanCreate, "backup_plan", id, a.SiteID, nil, after); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create backup plan: %w", err)
+	}
+	*p = *after
+	return nil
+}
+
+// UpdateBackupPlan implements medsec.BackupService.
+func (s *BackupService) UpdateBackupPlan(ctx context.Context, p *medsec.BackupPlan) error {
+	sc, err := authorize(ctx, medsec.PermBackupWrite)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := s.plan(ctx, tx, sc, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := checkJobName(ctx, tx, p); err != nil {
+		return err
+	}
+	copies, _ := json.Marshal(p.Copies)
+	if _, err := tx.exec(ctx, `UPDATE backup_plans SET name = ?, job_name = ?, frequency_hours = ?, copies = ?, generations = ?, immutable_from = ?,
+		restore_test_days = ?, rto_hours = ?, rpo_hours = ?, fallback = ?, notes = ?, updated_at = ? WHERE id = ?`,
+		p.Name, p.JobName, p.FrequencyHours, string(copies), p.Generations, p.ImmutableFrom, p.RestoreTestDays, p.RTOHours, p.RPOHours,
+		p.Fallback, p.Notes, tx.now, p.ID); err != nil {
+		return fmt.Errorf("update backup plan: %w", err)
+	}
+	after, err := s.plan(ctx, tx, sc, p.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.auditChange(ctx, medsec.ActionBackupPlanUpdate, "backup_plan", p.ID, after.SiteID, before, after); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update backup plan: %w", err)
+	}
+	*p = *after
+	return nil
+}
+
+// DeleteBackupPlan implements medsec.BackupService.
+func (s *BackupService) DeleteBackupPlan(ctx context.Context, id int64) error {
+	sc, err := authorize(ctx, medsec.PermBackupWrite)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	before, err := s.plan(ctx, tx, sc, id)
+	if err != nil {
+		return err
+	}
+	var runs, tests int
+	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM backup_runs WHERE plan_id = ?), (SELECT COUNT(*) FROM restore_tests WHERE plan_id = ?)`, id, id).Scan(&runs, &tests); err != nil {
+		return fmt.Errorf("delete backup plan: %w", err)
+	}
+	if runs+tests > 0 {
+		return &medsec.Error{Code: medsec.ECONFLICT, Key: "err.backup_plan_in_use", Args: []any{runs, tests},
+			Message: fmt.Sprintf("The plan has %d job results and %d restore tests on record; it stays.", runs, tests)}
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM backup_plans WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete backup plan: %w", err)
+	}
+	if err := tx.auditChange(ctx, medsec.ActionBackupPlanDelete, "backup_plan", id, before.SiteID, before, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ImportBackupRuns implements medsec.BackupService.
+func (s *BackupService) ImportBackupRuns(ctx context.Context, imp medsec.BackupRunImport) (medsec.BackupRunImportResult, error) {
+	res := medsec.BackupRunImportResult{Jobs: []string{}}
+	sc, err := authorize(ctx, medsec.PermBackupWrite)
+	if err != nil {
+		return res, err
+	}
+	if len(imp.Problems) > 0 {
+		return res, &medsec.ValidationError{Source: imp.Source, Errors: imp.Problems}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	plans, err := s.findPlans(ctx, tx, sc, medsec.BackupPlanFilter{}, tx.now)
+	if err != nil {
+		return res, err
+	}
+	byJob := map[string]*medsec.BackupPlan{}
+	for _, p := range plans {
+		if p.JobName != "" {
+			byJob[assetio.Fold(p.JobName)] = p
+		}
+	}
+	type key struct {
+		plan    int64
+		started time.Time
+	}
+	seen, unmatched, sites := map[key]int{}, map[string]bool{}, map[int64]bool{}
+	var problems []medsec.FieldError
+	for _, r := range imp.Rows {
+		p := byJob[assetio.Fold(r.Job)]
+		if p == nil {
+			res.Unmatched++
+			if !unmatched[r.Job] {
+				unmatched[r.Job], res.Jobs = true, append(res.Jobs, r.Job)
+			}
+			continue
+		}
+		k := key{p.ID, r.Started.Truncate(time.Microsecond)}
+		if first, dup := seen[k]; dup {
+			problems = append(problems, medsec.FieldError{Line: r.Line, Field: "started", Key: "err.duplicate_row", Value: r.Started.Format(time.RFC3339),
+				Message: fmt.Sprintf("the same job and start are also on line %d", first)})
+			continue
+		}
+		seen[k] = r.Line
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM backup_runs WHERE plan_id = ? AND started = ?`, p.ID, k.started).Scan(&n); err != nil {
+			return res, fmt.Errorf("import backup results: line %d: %w", r.Line, err)
+		}
+		if n > 0 {
+			res.Duplicate++
+			continue
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO backup_runs (plan_id, started, finished, status, bytes, source) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.ID, k.started, nullTime(r.Finished.Truncate(time.Microsecond)), r.Status, r.Bytes, imp.Source); err != nil {
+			return res, fmt.Errorf("import backup results: line %d: %w", r.Line, err)
+		}
+		res.Recorded++
+		sites[p.SiteID] = true
+	}
+	if len(problems) > 0 {
+		return res, &medsec.ValidationError{Source: imp.Source, Errors: problems}
+	}
+	var site int64
+	if len(sites) == 1 {
+		for id := range sites {
+			site = id
+		}
+	}
+	if err := tx.audit(ctx, &medsec.AuditEntry{Action: medsec.ActionBackupRunImport, ObjectType: "backup_runs", SiteID: site,
+		Detail: truncateDetail(fmt.Sprintf("%s: %d recorded, %d already recorded, %d of jobs no plan names", imp.Source, res.Recorded, res.Duplicate, res.Unmatched))}); err != nil {
+		return res, err
+	}
+	return res, tx.Commit()
+}
+
+// FindBackupRuns implements medsec.BackupService.
+func (s *BackupService) FindBackupRuns(ctx context.Context, planID int64, limit int) ([]medsec.BackupRun, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.plan(ctx, s.db.read, sc, planID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 10000 {
+		limit = 100
+	}
+	return s.queryRuns(ctx, s.db.read, `SELECT `+runColumns+` FROM backup_runs r WHERE r.plan_id = ? ORDER BY r.started DESC, r.id DESC LIMIT ?`, planID, limit)
+}
+
+// RecordRestoreTest implements medsec.BackupService.
+func (s *BackupService) RecordRestoreTest(ctx context.Context, t *medsec.RestoreTest) error {
+	sc, err := authorize(ctx, medsec.PermBackupWrite)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	p, err := s.plan(ctx, tx, sc, t.PlanID)
+	if err != nil {
+		return err
+	}
+	if err := t.Validate(tx.now); err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO restore_tests (plan_id, tested_at, what, target, duration_minutes, hash_match, result, evidence, notes, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, t.TestedAt.UTC().Truncate(time.Microsecond), t.What, t.Target, t.DurationMinutes, string(t.HashMatch), t.Result,
+		t.Evidence, t.Notes, sc.user.Username, tx.now)
+	if err != nil {
+		return fmt.Errorf("record restore test: %w", err)
+	}
+	got, err := s.queryTests(ctx, tx, `WHERE t.id = ?`, id)
+	if err != nil || len(got) != 1 {
+		return fmt.Errorf("record restore test: %d rows: %w", len(got), err)
+	}
+	if err := tx.auditChange(ctx, medsec.ActionRestoreTestRecord, "restore_test", id, p.SiteID, nil, got[0]); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record restore test: %w", err)
+	}
+	*t = got[0]
+	return nil
+}
+
+// FindRestoreTests implements medsec.BackupService.
+func (s *BackupService) FindRestoreTests(ctx context.Context, f medsec.BackupPlanFilter) ([]medsec.RestoreTest, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	where, args := planWhere(sc, f)
+	return s.queryTests(ctx, s.db.read, where+` ORDER BY t.tested_at DESC, t.id DESC`, args...)
+}
+
+// BackupFindings implements medsec.BackupService.
+func (s *BackupService) BackupFindings(ctx context.Context, f medsec.BackupPlanFilter) ([]medsec.BackupFinding, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	plans, err := s.findPlans(ctx, s.db.read, sc, f, now.Add(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	return planFindings(plans, now), nil
+}
+
+func planFindings(plans []*medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
+	out := []medsec.BackupFinding{}
+	for _, p := range plans {
+		out = append(out, backup.Findings(p, now)...)
+	}
+	return out
+}
+
+// BackupRecord implements medsec.BackupService: the plans as they stand now, each with its
+// last job and test before the period's end, the findings at the end of the period (or
+// now, when that is earlier), and the period's job results and restore tests.
+func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordFilter) (*medsec.BackupRecord, error) {
+	sc, err := authorize(ctx, medsec.PermBackupRead)
+	if err != nil {
+		return nil, err
+	}
+	if !f.To.After(f.From) {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "to", Key: "err.log_range", Message: "the end of the period must be after its start"}}}
+	}
+	from, to := f.From.UTC(), f.To.UTC()
+	at := to
+	if now := s.db.Now().UTC(); now.Before(at) {
+		at = now
+	}
+	pf := medsec.BackupPlanFilter{SiteID: f.SiteID}
+	plans, err := s.findPlans(ctx, s.db.read, sc, pf, at)
+	if err != nil {
+		return nil, err
+	}
+	rec := &medsec.BackupRecord{From: from, To: to, Plans: plans, Findings: planFindings(plans, at), Runs: []medsec.BackupRun{}, Tests: []medsec.RestoreTest{}}
+	if len(plans) == 0 {
+		return rec, nil
+	}
+	ids := make([]any, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	in := placeholders(len(ids))
+	if rec.Runs, err = s.queryRuns(ctx, s.db.read, `SELECT `+runColumns+` FROM backup_runs r WHERE r.plan_id IN (`+in+`) AND r.started >= ? AND r.started < ?
+		ORDER BY r.started, r.id`, append(ids, from, to)...); err != nil {
+		return nil, err
+	}
+	if rec.Tests, err = s.queryTests(ctx, s.db.read, `WHERE t.plan_id IN (`+in+`) AND t.tested_at >= ? AND t.tested_at < ? ORDER BY t.tested_at, t.id`,
+		append(ids, from, to)...); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// backupChecks returns the backup check results of one asset (package backup's Checks
+// over its plans' findings), for the compliance checks (runChecks).
+func backupChecks(ctx context.Context, db *DB, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
+	s := &BackupService{db: db}
+	plans, err := s.findPlans(ctx, db.read, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: a.ID}, now.Add(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	return backup.Checks(a.ID, plans, planFindings(plans, now), now), nil
+}
