@@ -34,6 +34,7 @@ func openFilled(t *testing.T, n int) (*Store, time.Time) {
 			t.Fatal(err)
 		}
 	}
+	s.Refresh()
 	return s, start
 }
 
@@ -128,7 +129,11 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		t.Fatalf("checked %d records, want 600", got)
 	}
 
+	// Each kind of tampering on a store of its own: a put-back row in one store can be
+	// touched by the storage's later merges and delete tasks, which would blur the next
+	// case's report.
 	t.Run("changed byte", func(t *testing.T) {
+		s, _ := openFilled(t, 600)
 		r := findRecord(t, s, 1, 17)
 		deleteRows(t, s, fmt.Sprintf("%s:=1 %s:=17", FieldSite, FieldIndex))
 		raw := bytes.Clone(r.Raw)
@@ -147,6 +152,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		rawRow(s, storedEntry(1, r, r.Raw, r.Fields))
 	})
 	t.Run("changed field", func(t *testing.T) {
+		s, _ := openFilled(t, 600)
 		// The raw bytes stay; one parsed field, which searches and detection read, is
 		// changed in the storage.
 		r := findRecord(t, s, 2, 23)
@@ -172,6 +178,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}
 	})
 	t.Run("deleted record", func(t *testing.T) {
+		s, _ := openFilled(t, 600)
 		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=40", FieldSite, FieldIndex))
 		rep, err := s.Verify(ctx, nil)
 		if err != nil {
@@ -183,6 +190,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}
 	})
 	t.Run("inserted record", func(t *testing.T) {
+		s, _ := openFilled(t, 600)
 		r := findRecord(t, s, 1, 100)
 		f := storedEntry(1, r, []byte("<86>forged: Accepted password for root"), r.Fields)
 		f.Received++
@@ -191,6 +199,6 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblems(t, rep, Problem{Kind: ProblemDeleted, Site: 2, Index: 40}, Problem{Kind: ProblemInserted, Site: 1, Index: 100})
+		wantProblems(t, rep, Problem{Kind: ProblemInserted, Site: 1, Index: 100})
 	})
 }
