@@ -37,7 +37,8 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 		t.Fatal(err)
 	}
 	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
+		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
+		Accounts: sqlstore.NewAccountService(db)}, bundle)
 	t.Cleanup(svc.Wait)
 	services.Reports = svc
 }
@@ -63,6 +64,25 @@ func waitReport(t *testing.T, f *fixture, id int64, token string) *medsec.Genera
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// generateReport starts report name of a site and period in English as HTML through the
+// API, waits until it is done and returns the downloaded file.
+func generateReport(t *testing.T, f *fixture, token, name string, site int64, period string) string {
+	t.Helper()
+	status, body := f.do("POST", "/api/v1/reports", token, fmt.Sprintf(`{"name":%q,"site_id":%d,"period":%q,"lang":"en","format":"html"}`, name, site, period))
+	if status != http.StatusAccepted {
+		t.Fatalf("POST %s: %d %s", name, status, body)
+	}
+	var r medsec.GeneratedReport
+	json.Unmarshal([]byte(body), &r)
+	if done := waitReport(t, f, r.ID, token); done.Status != medsec.ReportDone {
+		t.Fatalf("%s: %+v", name, done)
+	}
+	resp := f.get(fmt.Sprintf("/api/v1/reports/%d/file", r.ID), token)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 var safeDisposition = regexp.MustCompile(`^attachment; filename="medsec-[A-Za-z0-9._-]+\.(pdf|xlsx|html)"$`)
@@ -253,19 +273,7 @@ func TestStocktakeReport(t *testing.T) {
 	}
 	gen := func(token string, site int64) string {
 		t.Helper()
-		status, body := f.do("POST", "/api/v1/reports", token, fmt.Sprintf(`{"name":"discovery-stocktake","site_id":%d,"period":"%d","lang":"en","format":"html"}`, site, at.Year()))
-		if status != 202 {
-			t.Fatalf("POST: %d %s", status, body)
-		}
-		var r medsec.GeneratedReport
-		json.Unmarshal([]byte(body), &r)
-		if done := waitReport(t, f, r.ID, token); done.Status != medsec.ReportDone {
-			t.Fatalf("stocktake: %+v", done)
-		}
-		resp := f.get(fmt.Sprintf("/api/v1/reports/%d/file", r.ID), token)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		return generateReport(t, f, token, "discovery-stocktake", site, fmt.Sprint(at.Year()))
 	}
 	html := gen(f.tokens[medsec.RoleSecurityOfficer], f.assetHQ.SiteID)
 	for _, want := range []string{"Discovery stocktake report", "stocktake-hq.pcap", "10.77.0.99", "02:77:00:00:00:99", "hl7", "UNKNOWN-LAB-7", "CT-01", "Hosts not in the inventory", "Assets not seen"} {

@@ -26,10 +26,14 @@ const (
 	Stocktake = "discovery-stocktake"
 	// CRLReview is the yearly cyber-risk review of every classified device [000 §7(二)].
 	CRLReview = "crl-review"
+	// AccessReview is the access-review record: each quarter's review of each system's
+	// accounts by its owner, every account kept or removed with the reason, and the
+	// sign-off [000 帳號管理(高) 一; 004 §14 ④, ⑦].
+	AccessReview = "access-review"
 )
 
 // Names lists every report Build makes, in the order the UI offers them.
-var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview}
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview, AccessReview}
 
 // Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
 // first.
@@ -47,6 +51,8 @@ type Sources struct {
 	Discovery medsec.DiscoveryService
 	// Zones gives the CRL review report its reviews (nil: that report is refused).
 	Zones medsec.ZoneService
+	// Accounts gives the access-review record its reviews (nil: that report is refused).
+	Accounts medsec.AccountService
 }
 
 // Params say which report to build, for what and in which language.
@@ -134,6 +140,8 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		err = b.stocktake()
 	case CRLReview:
 		err = b.crlReview()
+	case AccessReview:
+		err = b.accessReviews()
 	default:
 		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.unknown_report", "Unknown report %q.", p.Name)
 	}

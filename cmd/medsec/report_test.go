@@ -36,7 +36,7 @@ func reportDemo(t *testing.T) string {
 	defer store.Close()
 	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
 		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store)}
 	if s.Assessments, err = newAssessmentService(store, data); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 	values := map[string]string{report.SelfInspection: "PACS", report.Gap: "tw-mohw-medical-baseline",
 		report.VulnLedger: "CVE-", report.IncidentLedger: "PACS 影像主伺服器遭勒索軟體加密", report.Drill: "年度勒索軟體應變演練",
 		report.Stocktake: "", // the demo has no discovery run: the stocktake's tables are empty
-		report.CRLReview: "ISO 14971 + IEC 80001-1"}
+		report.CRLReview: "ISO 14971 + IEC 80001-1", report.AccessReview: "資料庫服務帳號，密碼已於上線時變更"}
 	for _, name := range report.Names {
 		for _, lang := range i18n.Languages {
 			tr := func(k string) string { return bundle.T(lang, k) }
@@ -82,11 +82,16 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 				report.Drill:          {"report.drills", "incident.clocks", "incident.people", "incident.tasks"},
 				report.Stocktake:      {"report.stocktake_runs", "report.stocktake_unknown", "report.stocktake_not_seen", "report.stocktake_matched"},
 				report.CRLReview:      {"crl.title", "report.crl_by_level"},
+				report.AccessReview:   {"report.access_reviews", "report.kept", "review_decision.keep", "report.signed_by_system"},
 			}[name]
 			for _, format := range []string{"pdf", "xlsx", "html"} {
 				file := filepath.Join(out, name+"-"+lang+"."+format)
 				var stderr bytes.Buffer
-				args := []string{"report", name, "--data", data, "--period", year, "--lang", lang, "--format", format, "--out", file}
+				period := year
+				if name == report.AccessReview {
+					period = reviewYear(time.Now())
+				}
+				args := []string{"report", name, "--data", data, "--period", period, "--lang", lang, "--format", format, "--out", file}
 				if err := run(context.Background(), args, new(bytes.Buffer), &stderr); err != nil {
 					t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 				}

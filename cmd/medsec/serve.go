@@ -251,7 +251,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 
 	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones})
+		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones, Accounts: services.Accounts})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec/i18n"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// reviewYear is the year of the last whole quarter before now: the demo's access reviews
+// are of that quarter.
+func reviewYear(now time.Time) string {
+	now = now.UTC()
+	q := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+	return fmt.Sprint(q.AddDate(0, 0, -1).Year())
+}
+
+// TestReportAccessReviewRecord builds the access-review record of the demo hospital and
+// checks what it says: the PACS review signed off with its four accounts kept, each with
+// the owner's reason; the ICU system's review open (or overdue) with its seven accounts
+// not decided, the departed doctor's account marked; and the PDF reads the same.
+func TestReportAccessReviewRecord(t *testing.T) {
+	data := reportDemo(t)
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Accounts: sqlstore.NewAccountService(store)}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	period, err := report.ParsePeriod(reviewYear(now), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(lang string) *report.Document {
+		d, err := report.Build(ctx, report.Params{Name: report.AccessReview, Lang: lang, Period: period, Organization: "示範醫學中心",
+			GeneratedBy: "ciso", Now: now}, src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := build("en")
+	if len(d.Sections) != 3 {
+		t.Fatalf("sections %d, want the summary and two reviews", len(d.Sections))
+	}
+	rows := d.Sections[0].Tables[0].Rows
+	byName := map[string][]any{}
+	for _, r := range rows {
+		byName[r[1].(string)] = r
+	}
+	pacs, icu := byName["PACS 影像主伺服器"], byName["重症照護資訊系統"]
+	if pacs == nil || icu == nil {
+		t.Fatalf("reviews: %v", rows)
+	}
+	// campaign, system, site, owner, accounts, kept, removed, undecided, due, status, signer, signed at
+	if got := fmt.Sprint(pacs[4:8]...); got != fmt.Sprint(4, 4, 0, 0) || pacs[9].(report.Status).Text != "Signed off" ||
+		pacs[10] != "medsec (system, on the server)" || time.Time(pacs[11].(report.Stamp)).IsZero() {
+		t.Errorf("PACS review row: %v", pacs)
+	}
+	wantICU := "Open"
+	if now.After(icu[8].(time.Time)) {
+		wantICU = "Overdue"
+	}
+	if fmt.Sprint(icu[4:8]...) != fmt.Sprint(7, 0, 0, 7) || icu[9].(report.Status).Text != wantICU || icu[10] != "" {
+		t.Errorf("ICU review row: %v", icu)
+	}
+	if !strings.HasPrefix(pacs[0].(string), reviewYear(now)+" Q") || pacs[3] == "" {
+		t.Errorf("PACS campaign or owner: %v", pacs)
+	}
+	accounts := map[string][]any{}
+	for _, s := range d.Sections[1:] {
+		for _, r := range s.Tables[0].Rows {
+			accounts[r[0].(string)] = r
+		}
+	}
+	// user, type, person, enabled, last login, findings, decision, reason, decided by, decided at
+	for user, reason := range map[string]string{"huang.cj": "放射科主治醫師，判讀需要", "chen.jh": "PACS 系統管理者",
+		"lumen-maint": "原廠維護專用帳號，僅於核准之維護時段啟用", "sa": "資料庫服務帳號，密碼已於上線時變更"} {
+		r := accounts[user]
+		if r == nil || r[6].(report.Status).Text != "Keep" || r[7] != reason || time.Time(r[9].(report.Stamp)).IsZero() {
+			t.Errorf("PACS account %s: %v", user, r)
+		}
+	}
+	if r := accounts["chen.cy"]; r == nil || r[6].(report.Status).Text != "Not decided" || !strings.Contains(r[5].(string), "Account of a person who left") {
+		t.Errorf("ICU account chen.cy: %v", r)
+	}
+	if r := accounts["sa"]; r[1] != "Manufacturer default" {
+		t.Errorf("sa type %v", r[1])
+	}
+
+	// The Japanese PDF says the same.
+	var pdf bytes.Buffer
+	if err := report.WritePDF(&pdf, build("ja")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = &pdf
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for _, want := range []string{"アクセス権見直し記録", "承認済み", "medsec（システム、サーバー上）", "資料庫服務帳號，密碼已於上線時變更", "lumen-maint", "未決定",
+		"退職者のアカウント", reviewYear(now) + "年第"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Japanese PDF lacks %q", want)
+		}
+	}
+}
