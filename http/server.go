@@ -55,6 +55,9 @@ type Services struct {
 	// LogListeners, when set, reports the syslog listeners' counters (records received
 	// and stored, UDP datagrams lost, store failures) for the log sources page and API.
 	LogListeners func() logs.ListenerCounts
+	// Sensors keeps the site sensors that forward records over NATS JetStream (issue 17)
+	// and their health; nil: the sensors page and routes answer 404.
+	Sensors medsec.SensorService
 	// Components keeps device models, SBOMs, components and MDS2 profiles (M1); Scans
 	// keeps scanner reports attached to assets. Nil: their pages and routes answer 404.
 	Components medsec.ComponentService

@@ -100,11 +100,7 @@ func (l *Listener) record(raw []byte, peer string) Record {
 
 // recordAt is record for raw received at at.
 func (l *Listener) recordAt(raw []byte, peer string, at time.Time) Record {
-	rec, err := l.Parser.Parse(raw, at, peer)
-	if err != nil {
-		rec.Fields = map[string]any{"message": string(trimRecord(raw)), "error.message": err.Error()}
-	}
-	return rec
+	return l.Parser.Record(raw, at, peer)
 }
 
 // ServeUDP reads one syslog message per datagram (RFC 5426 §3.1) from conn

@@ -28,6 +28,17 @@ type Parser struct {
 	Location *time.Location
 }
 
+// Record parses raw as Parse does, but never fails: a message that cannot be parsed is
+// still a record, with its raw bytes, "message" and "error.message", so nothing is lost.
+// Listeners and the central server's sensor consumer (package natsbus) use it.
+func (p *Parser) Record(raw []byte, received time.Time, peer string) Record {
+	rec, err := p.Parse(raw, received, peer)
+	if err != nil {
+		rec.Fields = map[string]any{"message": string(trimRecord(raw)), "error.message": err.Error()}
+	}
+	return rec
+}
+
 // Parse parses one record (one syslog message without transport framing, or
 // one JSON line) received at received from peer. A trailing CR, LF or NUL is
 // not part of the record. The returned Record keeps raw unchanged. It

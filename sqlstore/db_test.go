@@ -2,26 +2,21 @@ package sqlstore_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"medsec"
+	"medsec/internal/pgtest"
 	"medsec/sqlstore"
 )
 
 // testNow is the clock of every test database.
 var testNow = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-
-var schemaSeq atomic.Int64
 
 // forEachEngine runs fn on a fresh SQLite database and, when MEDSEC_TEST_POSTGRES_DSN is set,
 // on a fresh schema of that PostgreSQL server.
@@ -36,34 +31,7 @@ func MustOpenDB(tb testing.TB, engine string) *sqlstore.DB {
 	ctx := context.Background()
 	dsn := filepath.Join(tb.TempDir(), "medsec.db")
 	if engine == "postgres" {
-		base := os.Getenv("MEDSEC_TEST_POSTGRES_DSN")
-		if base == "" {
-			tb.Skip("PostgreSQL tests skipped: MEDSEC_TEST_POSTGRES_DSN is not set")
-		}
-		schema := fmt.Sprintf("medsec_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE; CREATE SCHEMA "+schema); err != nil {
-			tb.Fatalf("create schema: %v", err)
-		}
-		tb.Cleanup(func() {
-			admin, err := sql.Open("pgx", base)
-			if err == nil {
-				admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-				admin.Close()
-			}
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
+		dsn = pgtest.DSN(tb)
 	}
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {

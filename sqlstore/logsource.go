@@ -88,15 +88,9 @@ func (s *LogSourceService) FindLogSources(ctx context.Context, f medsec.LogSourc
 	if err != nil {
 		return nil, err
 	}
-	where, args := sc.siteCond("site_id")
-	if f.SiteID != 0 {
-		if !sc.seesSite(f.SiteID) {
-			return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", f.SiteID), f.SiteID)
-		}
-		where, args = "site_id = ?", []any{f.SiteID}
-	}
-	if where == "" {
-		where = "1 = 1"
+	where, args, err := sc.siteWhere("site_id", f.SiteID)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+logSourceColumns+` FROM log_sources WHERE `+where+` ORDER BY site_id, name, id`), args...)
 	if err != nil {

@@ -47,6 +47,22 @@ func (sc scope) seesSite(id int64) bool { return sc.user.CanSeeSite(id) }
 // seesAsset reports whether the scope includes the asset.
 func (sc scope) seesAsset(a *medsec.Asset) bool { return sc.user.CanSeeAsset(a) }
 
+// siteWhere returns the SQL condition (never empty) keeping the rows whose column col is
+// siteID, or any site of the scope when siteID is 0; a site outside the scope is ENOTFOUND.
+func (sc scope) siteWhere(col string, siteID int64) (string, []any, error) {
+	if siteID != 0 {
+		if !sc.seesSite(siteID) {
+			return "", nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", siteID), siteID)
+		}
+		return col + " = ?", []any{siteID}, nil
+	}
+	where, args := sc.siteCond(col)
+	if where == "" {
+		where = "1 = 1"
+	}
+	return where, args, nil
+}
+
 // siteCond returns the SQL condition (with its arguments) that keeps the rows whose column
 // col is a site of the scope, or "" when every site is.
 func (sc scope) siteCond(col string) (string, []any) {

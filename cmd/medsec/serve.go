@@ -59,6 +59,7 @@ type serveConfig struct {
 	adminPassword    string
 	demoPassword     string
 	logs             logFlags
+	nats             natsFlags
 	// vulnMirror is the URL of a CSAF provider-metadata.json or ROLIE feed on a mirror
 	// fetched every vulnFetchEvery ("" turns the fetch off).
 	vulnMirror     string
@@ -82,8 +83,14 @@ func (m *Main) parseServe(args []string) (*serveConfig, error) {
 	fs.DurationVar(&c.vulnFetchEvery, "vuln-fetch-every", 24*time.Hour, "how often --vuln-mirror is fetched")
 	fs.DurationVar(&c.sealVerifyEvery, "seal-verify-every", 6*time.Hour, "how often every site's sealed log is verified against its checkpoints (a failure raises logs.verify_failed)")
 	addLogFlags(fs, &c.logs)
+	addNATSFlags(fs, &c.nats)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.nats.cfg.URL != "" {
+		if err := c.nats.cfg.Check(); err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
 	}
 	if c.vulnFetchEvery < time.Minute {
 		return nil, fmt.Errorf("serve: --vuln-fetch-every %s: at least 1m", c.vulnFetchEvery)
@@ -168,7 +175,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: users, Directory: sqlstore.NewDirectoryService(db), Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), LogSources: sqlstore.NewLogSourceService(db),
 		Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
-		Incidents: sqlstore.NewIncidentService(db)}
+		Incidents: sqlstore.NewIncidentService(db), Sensors: sqlstore.NewSensorService(db)}
 	services.Vulns = sqlstore.NewVulnService(db)
 	accounts := sqlstore.NewAccountService(db)
 	services.Accounts = accounts
@@ -316,6 +323,14 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			logger.Error("log collection stop failed", "err", err)
 		}
 	}()
+
+	if c.nats.cfg.URL != "" {
+		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, c.logs.zone, logger)
+		if err != nil {
+			return err
+		}
+		defer stopCentral()
+	}
 
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: logger, SecureCookies: c.tlsCert != "", Now: m.now})
 	if err != nil {

@@ -1,0 +1,117 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"medsec"
+	"medsec/logs"
+)
+
+// Central takes the sensors' envelopes into the central server's stores: log records into
+// the site's sealed log (through Logs, which also publishes them to detection), events into
+// the event store, health reports onto the sensors' rows, and every message's ID into
+// PostgreSQL, so that a redelivery or a resend is recognised and skipped. Its Handle is a
+// Consumer's Handler: it returns nil only once everything of the batch is committed.
+type Central struct {
+	// Sensors records message IDs and health.
+	Sensors medsec.SensorService
+	// Logs stores and seals log records (the server's log sink); Parser reads them.
+	Logs   logs.Sink
+	Parser *logs.Parser
+	// Events stores events; nil drops event envelopes (they are still acknowledged).
+	Events medsec.EventStore
+	// Site returns the ID of the site with a code, or ENOTFOUND.
+	Site func(ctx context.Context, code string) (int64, error)
+	// Logger gets messages of unknown sites; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// ErrUnknownSite is returned (wrapped) by Handle when an envelope names a site code that
+// central does not have; the batch's other messages are committed, and the server
+// redelivers the batch until the site is created.
+var ErrUnknownSite = errors.New("unknown site")
+
+// Handle commits a batch of envelopes, acting as the system user. Order: skip the IDs
+// already recorded; store log records (durable and sealed when Append returns); store
+// events; record health; record the IDs. A crash between storing and recording the IDs
+// redelivers the batch: its events are skipped by their IDs in the event store, and its
+// log records are stored again (docs/GROUPS.md, "Guarantees").
+func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
+	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	sites := map[string]int64{}
+	var unknown []string
+	ids := make([]string, 0, len(envs))
+	for _, e := range envs {
+		if _, ok := sites[e.Site]; !ok {
+			id, err := c.Site(ctx, e.Site)
+			if medsec.ErrorCode(err) == medsec.ENOTFOUND {
+				unknown = append(unknown, e.Site)
+			} else if err != nil {
+				return fmt.Errorf("site %s: %w", e.Site, err)
+			}
+			sites[e.Site] = id
+		}
+		if e.Kind != KindHealth {
+			ids = append(ids, e.ID)
+		}
+	}
+	seen, err := c.Sensors.SeenMessages(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var recs []logs.Record
+	var events []medsec.Event
+	var msgs []medsec.SensorMessage
+	health := map[[2]string]*Envelope{}
+	for _, e := range envs {
+		site := sites[e.Site]
+		if site == 0 {
+			continue
+		}
+		if e.Kind == KindHealth {
+			health[[2]string{e.Site, e.Sensor}] = e
+			continue
+		}
+		// Every message is recorded, so that CommitMessages counts the duplicates.
+		msgs = append(msgs, medsec.SensorMessage{ID: e.ID, SiteID: site, Sensor: e.Sensor, Kind: e.Kind, Time: e.Time})
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true // a resend inside the same batch
+		switch e.Kind {
+		case KindLog:
+			r := c.Parser.Record(e.Log.Raw, e.Log.Received.UTC(), e.Log.Peer)
+			r.SiteID = site
+			recs = append(recs, r)
+		case KindEvent:
+			ev := *e.Event
+			ev.SiteID = site
+			events = append(events, ev)
+		}
+	}
+	if len(recs) > 0 {
+		if err := c.Logs.Append(ctx, recs); err != nil {
+			return fmt.Errorf("store %d log records: %w", len(recs), err)
+		}
+	}
+	if len(events) > 0 && c.Events != nil {
+		if err := c.Events.AppendEvents(ctx, events...); err != nil {
+			return fmt.Errorf("store %d events: %w", len(events), err)
+		}
+	}
+	for _, e := range health {
+		if err := c.Sensors.RecordSensorHealth(ctx, sites[e.Site], e.Sensor, *e.Health); err != nil {
+			return fmt.Errorf("sensor %s/%s health: %w", e.Site, e.Sensor, err)
+		}
+	}
+	if _, err := c.Sensors.CommitMessages(ctx, msgs); err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("%w: %v (create the site, or correct the sensor's --site)", ErrUnknownSite, unknown)
+	}
+	return nil
+}

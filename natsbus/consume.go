@@ -1,0 +1,152 @@
+package natsbus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Consumer defaults.
+const (
+	// DefaultBatch is how many messages a consumer fetches and hands its handler at once.
+	DefaultBatch = 256
+	// DefaultAckWait is how long the server waits for an acknowledgement before it
+	// redelivers: longer than a batch's PostgreSQL and log store commit ever takes.
+	DefaultAckWait = time.Minute
+)
+
+// Handler processes a batch of envelopes, in stream order. Returning nil acknowledges the
+// batch (so it must be committed first); an error asks for redelivery of the whole batch.
+type Handler func(ctx context.Context, envs []*Envelope) error
+
+// Consumer is a durable pull consumer on a group's stream. Every process that runs a
+// Consumer of the same Durable name shares the one server-side consumer: each message goes
+// to one of them at a time (work-queue semantics), and to another only if the first does
+// not acknowledge it within AckWait.
+type Consumer struct {
+	Conn *Conn
+	// Durable names the server-side consumer ("central").
+	Durable string
+	// Filter is the subject the consumer takes, e.g. Subject(group, "*", KindLog); empty
+	// means every subject of the group.
+	Filter string
+	// Batch is the most messages per handler call (0: DefaultBatch); AckWait as
+	// DefaultAckWait when 0.
+	Batch   int
+	AckWait time.Duration
+	// Handler processes each batch.
+	Handler Handler
+	// Logger gets undecodable messages and handler failures; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// ConsumerConfig returns the server-side configuration of the consumer.
+func (c *Consumer) ConsumerConfig() jetstream.ConsumerConfig {
+	filter := c.Filter
+	if filter == "" {
+		filter = "medsec." + c.Conn.cfg.Group + ".>"
+	}
+	wait := c.AckWait
+	if wait <= 0 {
+		wait = DefaultAckWait
+	}
+	return jetstream.ConsumerConfig{Durable: c.Durable, AckPolicy: jetstream.AckExplicitPolicy, AckWait: wait,
+		DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: filter, MaxAckPending: 4 * max(c.Batch, DefaultBatch),
+		MaxDeliver: -1, Description: "medsec central consumer"}
+}
+
+// Run creates or updates the stream and the consumer, then fetches and handles batches
+// until ctx ends (nil then). While the broker is unreachable it retries every second.
+func (c *Consumer) Run(ctx context.Context) error {
+	log := c.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	var cons jetstream.Consumer
+	for cons == nil {
+		var err error
+		if _, err = c.Conn.EnsureStream(ctx); err == nil {
+			cons, err = c.Conn.JS.CreateOrUpdateConsumer(ctx, StreamName(c.Conn.cfg.Group), c.ConsumerConfig())
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("nats consumer not ready; retrying", "durable", c.Durable, "err", err)
+			if !sleep(ctx, time.Second) {
+				return nil
+			}
+		}
+	}
+	batch := c.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	for ctx.Err() == nil {
+		if err := c.fetch(ctx, cons, batch, log); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("nats fetch failed; retrying", "durable", c.Durable, "err", err)
+			sleep(ctx, time.Second)
+		}
+	}
+	return nil
+}
+
+// fetch takes one batch, hands its good envelopes to the handler and acknowledges them
+// once it returns nil; an envelope that does not decode is terminated (never redelivered).
+func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer, batch int, log *slog.Logger) error {
+	mb, err := cons.Fetch(batch, jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		return err
+	}
+	var msgs []jetstream.Msg
+	var envs []*Envelope
+	for m := range mb.Messages() {
+		e, err := Decode(m.Data())
+		if err != nil {
+			log.Error("nats message dropped: not a medsec envelope", "subject", m.Subject(), "err", err)
+			_ = m.TermWithReason("not a medsec envelope")
+			continue
+		}
+		msgs = append(msgs, m)
+		envs = append(envs, e)
+	}
+	if err := mb.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+		// Messages already received are still handled below; the error only ends the batch.
+		log.Debug("nats fetch ended", "err", err)
+	}
+	if len(envs) == 0 {
+		return nil
+	}
+	if err := c.Handler(ctx, envs); err != nil {
+		log.Error("nats batch not committed; it will be redelivered", "durable", c.Durable, "messages", len(envs), "err", err)
+		for _, m := range msgs {
+			_ = m.NakWithDelay(time.Second)
+		}
+		return nil
+	}
+	for _, m := range msgs {
+		if err := m.Ack(); err != nil {
+			return fmt.Errorf("ack: %w", err)
+		}
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
