@@ -349,8 +349,12 @@ type DetectionSettings struct {
 	// StorageGrowthPercent: PACS storage growing by more than this within a day
 	// [003 §3.3.2, 超過20%].
 	StorageGrowthPercent int `json:"storage_growth_percent"`
-	// SensitivePaths and SensitiveAttempts: refused accesses to these path prefixes,
-	// this many from one terminal within the minutes [003 §3.3.2].
+	// SensitivePaths and SensitiveAttempts: refused accesses under these directories,
+	// this many from one terminal within the minutes [003 §3.3.2]. A directory is kept
+	// as its names under a monitored host's root joined by "/" ("etc",
+	// "Windows/System32/config"); Validate reads any way of writing it ("/etc/",
+	// `C:\Windows\System32\config\`), and SensitivePathPrefixes gives the paths the rule
+	// looks for, with either separator.
 	SensitivePaths    []string    `json:"sensitive_paths"`
 	SensitiveAttempts CountWindow `json:"sensitive_attempts"`
 	// EmergencyAccounts are the break-glass account names [004 §11.2].
@@ -422,6 +426,19 @@ func (s *DetectionSettings) Validate() error {
 		return out
 	}
 	s.SensitivePaths = clean("sensitive_paths", s.SensitivePaths, true)
+	dirs := s.SensitivePaths[:0:0]
+	for _, p := range s.SensitivePaths {
+		d := sensitiveDir(p)
+		switch {
+		case d == "":
+			add("sensitive_paths", "err.bad_value", fmt.Sprintf("%q names no directory under the root", p))
+		case strings.ContainsAny(d, "*?"):
+			add("sensitive_paths", "err.bad_value", fmt.Sprintf("%q: a directory name must not hold * or ?", p))
+		case !slices.Contains(dirs, d):
+			dirs = append(dirs, d)
+		}
+	}
+	s.SensitivePaths = dirs
 	s.EmergencyAccounts = clean("emergency_accounts", s.EmergencyAccounts, true)
 	s.RemoteMaintenanceSources = clean("remote_maintenance_sources", s.RemoteMaintenanceSources, true)
 	for _, c := range s.RemoteMaintenanceSources {
@@ -448,6 +465,32 @@ func (s *DetectionSettings) Validate() error {
 		return &ValidationError{Errors: errs}
 	}
 	return nil
+}
+
+// sensitiveDir is a sensitive directory as the settings keep it: its names under the
+// root joined by "/", read from any way of writing it — "/etc/", "etc", `\etc`,
+// `C:\Windows\System32\config\` (the drive letter dropped), / and \ both separating
+// names. It is empty when no name is left ("/", "C:\").
+func sensitiveDir(p string) string {
+	if len(p) >= 2 && p[1] == ':' && ('a' <= p[0]|0x20 && p[0]|0x20 <= 'z') {
+		p = p[2:]
+	}
+	names := strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' })
+	return strings.Join(names, "/")
+}
+
+// SensitivePathPrefixes returns the path prefixes the built-in rule "Attempt on a
+// sensitive directory" looks for (Sigma startswith values, case-insensitive): each
+// sensitive directory at the root written with / and with \, and after a drive letter
+// (Sigma's "?", one character) — "etc" gives "/etc/", `\etc\`, "?:/etc/" and `?:\etc\`.
+func (s DetectionSettings) SensitivePathPrefixes() []string {
+	var out []string
+	for _, d := range s.SensitivePaths {
+		unix := "/" + d + "/"
+		win := strings.ReplaceAll(unix, "/", `\`)
+		out = append(out, unix, win, "?:"+unix, "?:"+win)
+	}
+	return out
 }
 
 // RuleFilter selects rules.

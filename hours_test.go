@@ -70,15 +70,42 @@ func TestDefaultDetectionSettings(t *testing.T) {
 		set.SensitiveAttempts != (medsec.CountWindow{Count: 5, Minutes: 10}) || set.WorkingHours.String() == "" {
 		t.Errorf("defaults: %+v", set)
 	}
-	want := []string{"/etc/", "/root/", `C:\Windows\System32\config\`, "/admin/", "/phi/"}
+	want := []string{"etc", "root", "Windows/System32/config", "admin", "phi"}
 	if strings.Join(set.SensitivePaths, "|") != strings.Join(want, "|") {
 		t.Errorf("sensitive_paths: %q, want %q", set.SensitivePaths, want)
 	}
 	if len(set.DeviceZoneKinds) != 2 || set.DeviceZoneKinds[0] != medsec.ZoneOT || set.DeviceZoneKinds[1] != medsec.ZoneTrustedLocalLAN {
 		t.Errorf("device_zone_kinds: %q", set.DeviceZoneKinds)
 	}
-	set.SensitivePaths[0] = "/changed/"
-	if medsec.DefaultDetectionSettings().SensitivePaths[0] != "/etc/" {
+	set.SensitivePaths[0] = "changed"
+	if medsec.DefaultDetectionSettings().SensitivePaths[0] != "etc" {
 		t.Error("a caller's change reached the defaults")
+	}
+}
+
+// TestSensitivePathsNormalized: a sensitive directory may be written as a path with /
+// or \ and a drive letter; the settings keep its names under the root, once each, and
+// the rule looks for it with both separators. A root alone or a wildcard is refused,
+// naming the field.
+func TestSensitivePathsNormalized(t *testing.T) {
+	set := medsec.DefaultDetectionSettings()
+	set.SensitivePaths = []string{"/etc/", `C:\Windows\System32\config\`, "etc", ` \\phi\ `, "var/log/"}
+	if err := set.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(set.SensitivePaths, "|"); got != "etc|Windows/System32/config|phi|var/log" {
+		t.Errorf("kept %q", got)
+	}
+	set.SensitivePaths = []string{"var/log"}
+	want := []string{"/var/log/", `\var\log\`, "?:/var/log/", `?:\var\log\`}
+	if got := set.SensitivePathPrefixes(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("prefixes %q, want %q", got, want)
+	}
+	for _, bad := range []string{"/", `C:\`, "/data/*/x", "a?"} {
+		set.SensitivePaths = []string{bad}
+		err := set.Validate()
+		if err == nil || !strings.Contains(err.Error(), "sensitive_paths") {
+			t.Errorf("%q: %v, want an error naming sensitive_paths", bad, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"medsec"
+	"medsec/detect"
 	"medsec/detection"
 )
 
@@ -59,5 +60,59 @@ func TestParseFileNamesFileAndLine(t *testing.T) {
 	rules, err := detection.ParseFile("rules/x.yml", []byte(strings.SplitAfter(in, "---\n")[0]))
 	if err != nil || len(rules) != 1 || rules[0].Origin != medsec.RuleImported || !strings.HasPrefix(rules[0].YAML, "title: ok") {
 		t.Errorf("good file: %v %v", rules, err)
+	}
+}
+
+// TestSensitiveDirectoryBothSeparators: the default sensitive directories (kept as names
+// under the root, no host path in the data) catch a refused access written with / or
+// with \, with or without a drive letter, in any case; a path that only contains such a
+// name further down, or a longer name, does not count.
+func TestSensitiveDirectoryBothSeparators(t *testing.T) {
+	rules, err := detection.BuiltinRules(medsec.DefaultDetectionSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src []byte
+	for _, r := range rules {
+		if r.UID == "8ef2285a-72a2-454a-acd7-4124ec247e9e" {
+			src = []byte(r.YAML)
+		}
+	}
+	parsed, err := detect.ParseRules("sensitive.yml", src)
+	if err != nil || len(parsed) != 1 {
+		t.Fatalf("rule: %v %v", parsed, err)
+	}
+	c, err := detect.Compile(parsed[0], detect.DefaultPipeline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		field, path string
+		want        bool
+	}{
+		{"file.path", "/etc/shadow", true},
+		{"file.path", `\etc\shadow`, true},
+		{"file.path", "/root/.ssh/id_ed25519", true},
+		{"file.path", `C:\Windows\System32\config\SAM`, true},
+		{"file.path", `c:\windows\system32\config\sam`, true},
+		{"file.path", "D:/Windows/System32/config/SYSTEM", true},
+		{"file.path", "/Windows/System32/config/SAM", true},
+		{"url.path", "/phi/patients/123", true},
+		{"url.path", "/admin/users", true},
+		{"url.path", `\admin\users`, true},
+		{"file.path", "/home/nurse/etc/notes", false},
+		{"file.path", "/etcetera/x", false},
+		{"file.path", `C:\Windows\System32\drivers\etc\hosts`, false},
+		{"url.path", "/public/phi/x", false},
+		{"url.path", "/phix", false},
+	} {
+		ev := &detect.Event{Fields: map[string]any{tt.field: tt.path, "event.outcome": "failure"}}
+		if got := c.Match(ev); got != tt.want {
+			t.Errorf("%s %s: match %v, want %v", tt.field, tt.path, got, tt.want)
+		}
+		ev.Fields["event.outcome"] = "success"
+		if c.Match(ev) {
+			t.Errorf("%s %s: an access that succeeded matched", tt.field, tt.path)
+		}
 	}
 }
