@@ -857,8 +857,9 @@ func (s *VulnService) FindControls(ctx context.Context, findingID int64) ([]*med
 }
 
 // SetPatchPermission records the manufacturer's word on patching, for one asset or for
-// every asset of a vendor's model. Needs PermInventoryWrite; the asset, or some asset of
-// the model, must be in scope.
+// every asset of a vendor's model. Needs PermInventoryWrite; the asset must be in scope,
+// and a model's permission, which applies at every site, needs a user limited to no site
+// and no vendor (scope.writesShared; others get EFORBIDDEN).
 func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPermission) error {
 	sc, err := authorize(ctx, medsec.PermInventoryWrite)
 	if err != nil {
@@ -883,8 +884,10 @@ func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPer
 		}
 		siteID = a.SiteID
 		p.VendorID, p.Model = a.VendorID, a.Model
-	} else if v := sc.vendor(); v != 0 && v != p.VendorID {
-		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.vendor_not_found", "Vendor not found.")
+	} else if err := sc.writesShared(); err != nil {
+		// A model's permission applies to its assets at every site (the rule of
+		// model SBOMs and MDS2 profiles): only a user limited to no site may give it.
+		return err
 	}
 	p.RecordedBy, p.CreatedAt = sc.user.Username, tx.now
 	var assetID any
