@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"time"
@@ -85,14 +86,6 @@ func (d *Decoder) DecodeEvent(line []byte) (Event, error) {
 func (d *Decoder) flatObject(v *fastjson.Value, size int) ([]flatField, bool) {
 	o, _ := v.Object()
 	ok := true
-	o.Visit(func(_ []byte, x *fastjson.Value) {
-		if x.Type() == fastjson.TypeObject {
-			ok = false
-		}
-	})
-	if !ok {
-		return nil, false
-	}
 	d.startEvent(size)
 	defer func() { d.arena = nil }()
 	out := make([]flatField, 0, o.Len())
@@ -116,8 +109,12 @@ func (d *Decoder) flatObject(v *fastjson.Value, size int) ([]flatField, bool) {
 			f.kind = kindNull
 		case fastjson.TypeArray:
 			var l any
-			l, ok = d.value(x)
-			f.kind, f.list = kindList, l.([]any)
+			if l, ok = d.value(x); ok {
+				list := l.([]any)
+				f.kind, f.list = kindList, &list
+			}
+		case fastjson.TypeObject:
+			ok = false // not flat: Decode reads the line again
 		}
 		out = append(out, f)
 	})
@@ -167,6 +164,14 @@ func (d *Decoder) parse(line []byte) (*fastjson.Value, error) {
 	line = bytes.TrimRight(bytes.TrimLeft(line, " \t\r\n"), " \t\r\n")
 	ascii := true
 	for i := 0; i < len(line); i++ {
+		// Eight bytes at a time while none is a control character, a backslash or
+		// beyond ASCII (the usual case), then byte by byte.
+		for i+8 <= len(line) && plainWord(binary.LittleEndian.Uint64(line[i:])) {
+			i += 8
+		}
+		if i == len(line) {
+			break
+		}
 		switch b := line[i]; {
 		case b < 0x20:
 			return nil, errSlowPath
@@ -187,6 +192,16 @@ func (d *Decoder) parse(line []byte) (*fastjson.Value, error) {
 		return nil, errSlowPath
 	}
 	return v, nil
+}
+
+// plainWord reports whether none of the eight bytes of w is below 0x20, at or above
+// 0x80, or a backslash (the classic "has a byte less than n" and "has a zero byte" tests).
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lt20 := (w - ones*0x20) & ^w & highs
+	bs := w ^ (ones * '\\')
+	hasBS := (bs - ones) & ^bs & highs
+	return (lt20 | hasBS | w&highs) == 0
 }
 
 // fast decodes line with fastjson, or returns errSlowPath when encoding/json must.

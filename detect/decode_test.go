@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -110,4 +112,30 @@ func FuzzDecoder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		checkDecoder(t, &d, line)
 	})
+}
+
+// TestPlainWord: the eight-byte test says "plain" exactly when no byte is a control
+// character, a backslash or beyond ASCII.
+func TestPlainWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 13))
+	special := []byte{0, 0x1f, 0x20, '\\', '[', ']', 0x7f, 0x80, 0xff, 'a', '"'}
+	for n := 0; n < 200000; n++ {
+		var b [8]byte
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = special[rng.IntN(len(special))]
+			} else {
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		want := true
+		for _, c := range b {
+			if c < 0x20 || c >= 0x80 || c == '\\' {
+				want = false
+			}
+		}
+		if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("%q: plain %v, want %v", b, got, want)
+		}
+	}
 }

@@ -35,7 +35,7 @@ type Event struct {
 type flatField struct {
 	name string
 	text string // the string, or the number literal as written
-	list []any  // the elements of a list
+	list *[]any // the elements of a list (a pointer: lists are rare, members many)
 	kind uint8
 }
 
@@ -61,7 +61,7 @@ func (f *flatField) value() any {
 	case kindFalse:
 		return false
 	case kindList:
-		return f.list
+		return *f.list
 	}
 	return nil
 }

@@ -224,7 +224,7 @@ func (c *evalCtx) null(f int) (present, null bool) {
 func (c *evalCtx) list(f int) ([]any, bool) {
 	if c.flat {
 		if m := c.member(f); m != nil && m.kind == kindList {
-			return m.list, true
+			return *m.list, true
 		}
 		return nil, false
 	}
@@ -339,7 +339,7 @@ func (c *evalCtx) keywords() (low, orig []string) {
 			for i := range c.ev.flat {
 				m := &c.ev.flat[i]
 				if m.kind == kindList {
-					walk(m.list)
+					walk(*m.list)
 				} else if s, ok := m.scalarText(); ok {
 					c.kwOrig = append(c.kwOrig, s)
 					c.kwLow = append(c.kwLow, c.lowerArena(s))

@@ -258,7 +258,21 @@ func (c *evalCtx) litBits(f int) []uint64 {
 type acMatcher struct {
 	root  [256]int32 // transitions of the root (-1: none)
 	nodes []acNode
+	// The same automaton as a table, when it fits in maxDenseEntries: delta[state*nclass +
+	// class] is the next state, failure links already followed, so a scan does one load
+	// per byte. Bytes are numbered by class: every byte some pattern holds has its own
+	// class, every other byte is class 0 (it leads back to the root from anywhere).
+	// foldClass is the class of a byte's ASCII lower case; rep[state] is
+	// nodes[state].report, kept apart so that the scan reads only small arrays.
+	class, foldClass [256]uint8
+	nclass           int
+	delta            []int32
+	rep              []int32
 }
+
+// maxDenseEntries bounds one automaton's table (int32 entries: 8 MB). A larger literal
+// set keeps the sparse automaton, walking failure links.
+const maxDenseEntries = 1 << 21
 
 type acNode struct {
 	keys []byte
@@ -343,7 +357,68 @@ func buildAC(pats []string) *acMatcher {
 			queue = append(queue, v)
 		}
 	}
+	a.buildDense(pats)
 	return a
+}
+
+// buildDense fills the automaton's table, or leaves it empty when it would exceed
+// maxDenseEntries or the patterns hold more than 255 distinct bytes.
+func (a *acMatcher) buildDense(pats []string) {
+	var used [256]bool
+	for _, p := range pats {
+		for i := 0; i < len(p); i++ {
+			used[p[i]] = true
+		}
+	}
+	var bytesOf []byte // the byte of each class (class 0 has none)
+	bytesOf = append(bytesOf, 0)
+	for b := 0; b < 256; b++ {
+		if used[b] {
+			if len(bytesOf) == 256 {
+				return
+			}
+			a.class[b] = uint8(len(bytesOf))
+			bytesOf = append(bytesOf, byte(b))
+		}
+	}
+	nc := len(bytesOf)
+	if len(a.nodes)*nc > maxDenseEntries {
+		return
+	}
+	for b := 0; b < 256; b++ {
+		l := byte(b)
+		if 'A' <= l && l <= 'Z' {
+			l += 'a' - 'A'
+		}
+		a.foldClass[b] = a.class[l]
+	}
+	delta := make([]int32, len(a.nodes)*nc)
+	rep := make([]int32, len(a.nodes))
+	// Breadth-first, so that a state's failure state has its row already.
+	queue := []int32{0}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		rep[u] = a.nodes[u].report
+		for c := 1; c < nc; c++ {
+			if v := a.child(u, bytesOf[c]); v >= 0 {
+				delta[int(u)*nc+c] = v
+				queue = append(queue, v)
+			} else if u != 0 {
+				delta[int(u)*nc+c] = delta[int(a.nodes[u].fail)*nc+c]
+			}
+		}
+	}
+	a.nclass, a.delta, a.rep = nc, delta, rep
+}
+
+// emit sets the bits of the patterns ending at state st.
+func (a *acMatcher) emit(st int32, bits []uint64) {
+	for o := st; o > 0; o = a.nodes[o].dict {
+		for _, id := range a.nodes[o].out {
+			bits[id>>6] |= 1 << (uint(id) & 63)
+		}
+	}
 }
 
 // scanFold is scan on the ASCII lower-case of s. It returns false, having set no bits, if
@@ -353,6 +428,16 @@ func (a *acMatcher) scanFold(s string, bits []uint64) bool {
 		if s[i] >= 0x80 {
 			return false
 		}
+	}
+	if a.delta != nil {
+		st, nc := int32(0), a.nclass
+		for i := 0; i < len(s); i++ {
+			st = a.delta[int(st)*nc+int(a.foldClass[s[i]])]
+			if r := a.rep[st]; r > 0 {
+				a.emit(r, bits)
+			}
+		}
+		return true
 	}
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
@@ -381,6 +466,16 @@ func (a *acMatcher) scanFold(s string, bits []uint64) bool {
 
 // scan sets the bit of every pattern that occurs in s.
 func (a *acMatcher) scan(s string, bits []uint64) {
+	if a.delta != nil {
+		st, nc := int32(0), a.nclass
+		for i := 0; i < len(s); i++ {
+			st = a.delta[int(st)*nc+int(a.class[s[i]])]
+			if r := a.rep[st]; r > 0 {
+				a.emit(r, bits)
+			}
+		}
+		return
+	}
 	st := int32(0)
 	for i := 0; i < len(s); i++ {
 		b := s[i]

@@ -7,8 +7,58 @@ import (
 )
 
 // TestAhoCorasick checks the automaton against strings.Contains on random texts and
-// patterns over a small alphabet (many overlaps, patterns inside patterns).
+// patterns over a small alphabet (many overlaps, patterns inside patterns), as a table
+// and as the sparse automaton, scanning lower-cased text and folding as it scans.
 func TestAhoCorasick(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "ab\\c.AB"[rng.IntN(7)]
+		}
+		return string(b)
+	}
+	dense := 0
+	for round := 0; round < 600; round++ {
+		var pats []string
+		seen := map[string]bool{}
+		for len(pats) < 1+rng.IntN(30) {
+			p := strings.ToLower(word(1 + rng.IntN(6)))
+			if !seen[p] {
+				seen[p] = true
+				pats = append(pats, p)
+			}
+		}
+		ac := buildAC(pats)
+		if round%2 == 1 {
+			ac.delta = nil // the sparse automaton
+		} else if ac.delta != nil {
+			dense++
+		}
+		text := word(rng.IntN(60))
+		bits := make([]uint64, (len(pats)+63)/64)
+		folded := make([]uint64, len(bits))
+		ac.scan(strings.ToLower(text), bits)
+		if !ac.scanFold(text, folded) {
+			t.Fatalf("%q: scanFold refused ASCII text", text)
+		}
+		for id, p := range pats {
+			got := bits[id>>6]&(1<<(uint(id)&63)) != 0
+			if want := strings.Contains(strings.ToLower(text), p); got != want {
+				t.Fatalf("text %q pattern %q (table %v): found %v, want %v", text, p, ac.delta != nil, got, want)
+			}
+			if f := folded[id>>6]&(1<<(uint(id)&63)) != 0; f != got {
+				t.Fatalf("text %q pattern %q: scanFold %v, scan %v", text, p, f, got)
+			}
+		}
+	}
+	if dense < 250 {
+		t.Errorf("only %d automata built as a table", dense)
+	}
+}
+
+// TestAhoCorasickCaseSensitive: the automaton finds patterns as they are in text as it is.
+func TestAhoCorasickCaseSensitive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	word := func(n int) string {
 		b := make([]byte, n)
