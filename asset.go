@@ -454,6 +454,11 @@ type AssetService interface {
 	UpdateAsset(ctx context.Context, a *Asset) error
 	// RetireAsset marks an asset retired; it stays in the inventory and its history.
 	RetireAsset(ctx context.Context, id int64) error
+	// ChangeAssets applies one change to many assets in one transaction, checking the
+	// caller's role and scope for each asset and writing each asset's audit row: every
+	// asset changes or none does. An asset the caller may not see or change, a department
+	// or zone of another site than an asset's, is EINVALID/EFORBIDDEN naming the asset.
+	ChangeAssets(ctx context.Context, c AssetBulkChange) (AssetBulkResult, error)
 	// ImportAssets stores all rows of a file or none: any problem — one the file's reader
 	// found (imp.Problems) or one only the store can see (an unknown site, department,
 	// vendor or person, a duplicate row) — rejects the whole import with one

@@ -39,6 +39,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryRead, Handler: s.apiAssetGet},
 		{Method: "PUT", Path: "/api/v1/assets/{id}", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetUpdate},
 		{Method: "POST", Path: "/api/v1/assets/{id}/retire", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetRetire},
+		{Method: "POST", Path: "/api/v1/assets/bulk", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetBulk},
 		{Method: "GET", Path: "/api/v1/sites", Perm: medsec.PermInventoryRead, Handler: s.apiSiteList},
 		{Method: "POST", Path: "/api/v1/sites", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteCreate},
 		{Method: "PUT", Path: "/api/v1/sites/{id}", Perm: medsec.PermSiteAdmin, Handler: s.apiSiteUpdate},

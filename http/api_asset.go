@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"medsec"
@@ -16,18 +18,30 @@ import (
 
 // assetFilter reads a list filter from the query string; the UI and the API share it.
 func assetFilter(r *http.Request, defaultLimit int) medsec.AssetFilter {
-	q := r.URL.Query()
+	return assetFilterOf(r.URL.Query(), defaultLimit)
+}
+
+// assetFilterOf reads a list filter from query parameters (site, department, vendor, kind,
+// status, q, support, sort, offset, limit); a bulk change reads the list's filter this way.
+func assetFilterOf(q url.Values, defaultLimit int) medsec.AssetFilter {
+	num := func(name string) int64 {
+		v, _ := strconv.ParseInt(q.Get(name), 10, 64)
+		return max(v, 0)
+	}
 	f := medsec.AssetFilter{
-		SiteID:       queryInt64(r, "site"),
-		DepartmentID: queryInt64(r, "department"),
-		VendorID:     queryInt64(r, "vendor"),
+		SiteID:       num("site"),
+		DepartmentID: num("department"),
+		VendorID:     num("vendor"),
 		Kind:         medsec.AssetKind(q.Get("kind")),
 		Status:       medsec.AssetStatus(q.Get("status")),
 		Query:        strings.TrimSpace(q.Get("q")),
 		SupportEnded: q.Get("support") == "ended",
 		Sort:         q.Get("sort"),
-		Offset:       queryInt(r, "offset", 0),
-		Limit:        queryInt(r, "limit", defaultLimit),
+		Offset:       int(num("offset")),
+		Limit:        int(num("limit")),
+	}
+	if q.Get("limit") == "" {
+		f.Limit = defaultLimit
 	}
 	if f.Limit == 0 || f.Limit > 1000 {
 		f.Limit = defaultLimit
@@ -244,5 +258,41 @@ func (s *Server) assetTemplate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", typ)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(buf.Bytes())
+	return nil
+}
+
+// apiAssetBulkBody is the body of POST /api/v1/assets/bulk: the change, and either
+// asset_ids or a filter selecting the assets on every page.
+type apiAssetBulkBody struct {
+	medsec.AssetBulkChange
+	Filter *apiAssetFilter `json:"filter,omitempty"`
+}
+
+// apiAssetFilter is an asset list filter in a JSON body, with the list's parameter names.
+type apiAssetFilter struct {
+	SiteID       int64  `json:"site_id,omitempty"`
+	DepartmentID int64  `json:"department_id,omitempty"`
+	VendorID     int64  `json:"vendor_id,omitempty"`
+	Kind         string `json:"kind,omitempty"`
+	Status       string `json:"status,omitempty"`
+	Query        string `json:"q,omitempty"`
+	SupportEnded bool   `json:"support_ended,omitempty"`
+}
+
+func (s *Server) apiAssetBulk(w http.ResponseWriter, r *http.Request) error {
+	var b apiAssetBulkBody
+	if err := readJSON(r, &b); err != nil {
+		return err
+	}
+	c := b.AssetBulkChange
+	if f := b.Filter; f != nil && len(c.AssetIDs) == 0 {
+		c.Filter = &medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID, VendorID: f.VendorID, Kind: medsec.AssetKind(f.Kind),
+			Status: medsec.AssetStatus(f.Status), Query: strings.TrimSpace(f.Query), SupportEnded: f.SupportEnded}
+	}
+	res, err := s.Assets.ChangeAssets(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -72,6 +72,7 @@ var formLabelRoutes = map[string]map[string]string{
 	"/incidents/from-alert": incidentListLabels,
 	"/incidents/":           incidentShowLabels,
 	"/organisation/":        orgLabels,
+	"/assets/bulk":          assetBulkLabels,
 }
 
 // formLabelsFor returns the field labels of the form posted to path (nil for none).

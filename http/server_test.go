@@ -158,6 +158,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/assets/{id}", medsec.PermInventoryRead, false},
 	{"PUT", "/api/v1/assets/{id}", medsec.PermInventoryWrite, false},
 	{"POST", "/api/v1/assets/{id}/retire", medsec.PermInventoryWrite, false},
+	{"POST", "/api/v1/assets/bulk", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/sites", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/sites", medsec.PermSiteAdmin, false},
 	{"PUT", "/api/v1/sites/{id}", medsec.PermSiteAdmin, false},

@@ -518,6 +518,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /assets/{id}/edit", s.ui(medsec.PermInventoryWrite, s.uiAssetEdit))
 	mux.Handle("POST /assets/{id}", s.ui(medsec.PermInventoryWrite, s.uiAssetUpdate))
 	mux.Handle("POST /assets/{id}/retire", s.ui(medsec.PermInventoryWrite, s.uiAssetRetire))
+	mux.Handle("POST /assets/bulk", s.ui(medsec.PermInventoryWrite, s.uiAssetBulk))
 
 	mux.Handle("GET /discovery", s.ui(medsec.PermInventoryRead, s.uiDiscoveryList))
 	mux.Handle("POST /discovery", s.ui(medsec.PermInventoryWrite, s.uiDiscoveryCreate))

@@ -11,7 +11,7 @@ import (
 	"medsec/assetio"
 )
 
-// assetListData is the asset list page.
+// assetListData is the asset list page, with the choices of its bulk-change form.
 type assetListData struct {
 	Assets      []*medsec.Asset
 	Total       int
@@ -25,38 +25,83 @@ type assetListData struct {
 	HasPrev     bool
 	HasNext     bool
 	First, Last int
+	// Bulk holds the bulk-change form's choices; nil for a user who may not change assets.
+	Bulk *assetBulkChoices
+	// Checked are the assets ticked in a refused bulk change, ticked again.
+	Checked map[int64]bool
+}
+
+// assetBulkChoices are the values the bulk-change form offers.
+type assetBulkChoices struct {
+	Actions []medsec.AssetBulkAction
+	People  []*medsec.Person
+	Zones   []*medsec.Zone
+	Levels  []medsec.Level
+	Classes []medsec.DeviceClass
+	// SiteNames names the sites in use, for the department and zone lists.
+	SiteNames map[int64]string
+	// Change is the refused change, shown again.
+	Change medsec.AssetBulkChange
 }
 
 func (s *Server) uiAssetList(w http.ResponseWriter, r *http.Request) error {
-	f := assetFilter(r, 50)
-	if f.Status == "" && r.URL.Query().Get("status") == "" {
-		f.Status = medsec.StatusActive
-	}
-	assets, total, err := s.Assets.FindAssets(r.Context(), f)
+	d, err := s.assetList(r, r.URL.Query())
 	if err != nil {
 		return err
 	}
-	sites, err := s.Org.FindSites(r.Context())
-	if err != nil {
-		return err
-	}
-	depts, err := s.Org.FindDepartments(r.Context())
-	if err != nil {
-		return err
-	}
-	vendors, err := s.Org.FindVendors(r.Context())
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	q.Del("offset")
-	d := &assetListData{Assets: assets, Total: total, Filter: f, Query: q, Sites: sites, Departments: depts, Vendors: vendors, Kinds: medsec.AssetKinds,
-		Prev: max(f.Offset-f.Limit, 0), Next: f.Offset + f.Limit, HasPrev: f.Offset > 0, HasNext: f.Offset+f.Limit < total,
-		First: min(f.Offset+1, total), Last: f.Offset + len(assets)}
 	p := s.newPage(r, "assets.title")
 	p.Data = d
 	s.render(w, r, http.StatusOK, "asset_list", p)
 	return nil
+}
+
+// assetList reads the asset list page for the filter in q: active assets unless q asks for
+// a status.
+func (s *Server) assetList(r *http.Request, q url.Values) (*assetListData, error) {
+	ctx := r.Context()
+	f := assetFilterOf(q, 50)
+	if f.Limit > 1000 {
+		f.Limit = 50
+	}
+	if f.Status == "" && q.Get("status") == "" {
+		f.Status = medsec.StatusActive
+	}
+	assets, total, err := s.Assets.FindAssets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.Org.FindDepartments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vendors, err := s.Org.FindVendors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q = cloneValues(q)
+	q.Del("offset")
+	d := &assetListData{Assets: assets, Total: total, Filter: f, Query: q, Sites: sites, Departments: depts, Vendors: vendors, Kinds: medsec.AssetKinds,
+		Prev: max(f.Offset-f.Limit, 0), Next: f.Offset + f.Limit, HasPrev: f.Offset > 0, HasNext: f.Offset+f.Limit < total,
+		First: min(f.Offset+1, total), Last: f.Offset + len(assets)}
+	if u := medsec.UserFromContext(ctx); u != nil && u.Role.Can(medsec.PermInventoryWrite) {
+		if d.Bulk, err = s.assetBulkChoices(r, sites); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// cloneValues copies query parameters, so that a page can change its copy.
+func cloneValues(q url.Values) url.Values {
+	out := make(url.Values, len(q))
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
 }
 
 func (s *Server) uiAssetShow(w http.ResponseWriter, r *http.Request) error {
@@ -99,9 +144,9 @@ func (d *assetFormData) Has(c string) bool {
 func (s *Server) assetForm(w http.ResponseWriter, r *http.Request, status int, a *medsec.Asset, err error) error {
 	ctx := r.Context()
 	d := &assetFormData{Asset: a, Invalid: map[string]bool{}, Enums: map[string][]string{
-		"kind": stringsOf(medsec.AssetKinds), "connectivity": stringsOf(medsec.Connectivities), "data_class": stringsOf(medsec.DataClasses),
-		"tristate": stringsOf(medsec.Tristates), "cred": stringsOf(medsec.CredentialStatuses), "level": append([]string{""}, stringsOf(medsec.Levels)...),
-		"class": stringsOf(medsec.DeviceClasses),
+		"kind": medsec.StringsOf(medsec.AssetKinds), "connectivity": medsec.StringsOf(medsec.Connectivities), "data_class": medsec.StringsOf(medsec.DataClasses),
+		"tristate": medsec.StringsOf(medsec.Tristates), "cred": medsec.StringsOf(medsec.CredentialStatuses), "level": append([]string{""}, medsec.StringsOf(medsec.Levels)...),
+		"class": medsec.StringsOf(medsec.DeviceClasses),
 	}}
 	var ferr error
 	if d.Sites, ferr = s.Org.FindSites(ctx); ferr != nil {
@@ -138,14 +183,6 @@ func (s *Server) assetForm(w http.ResponseWriter, r *http.Request, status int, a
 	}
 	s.render(w, r, status, "asset_form", p)
 	return nil
-}
-
-func stringsOf[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
 }
 
 func (s *Server) uiAssetNew(w http.ResponseWriter, r *http.Request) error {

@@ -203,7 +203,17 @@ func (s *ZoneService) DecideClass(ctx context.Context, assetID int64, class meds
 	if err != nil {
 		return nil, err
 	}
-	d, err := findDecision(ctx, tx, tx.db.dialect, assetID)
+	d, err := tx.decideClass(ctx, u, a, sm, class, why)
+	if err != nil {
+		return nil, err
+	}
+	return d, tx.Commit()
+}
+
+// decideClass confirms or overrides the class of a, an asset of sm's site (read with its
+// flows) that u may change, saves the decision, sets the asset's class and audits both.
+func (tx *Tx) decideClass(ctx context.Context, u *medsec.User, a *medsec.Asset, sm *siteModel, class medsec.DeviceClass, why string) (*medsec.ClassDecision, error) {
+	d, err := findDecision(ctx, tx, tx.db.dialect, a.ID)
 	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
 		d, err = tx.propose(ctx, a, sm)
 	}
@@ -234,7 +244,7 @@ func (s *ZoneService) DecideClass(ctx context.Context, assetID int64, class meds
 	case errors.Is(err, zone.ErrUnknownClass):
 		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "class", Key: "err.unknown_value", Message: fmt.Sprintf("unknown class %q", class)}}}
 	case err != nil:
-		return nil, fmt.Errorf("decide class of asset %d: %w", assetID, err)
+		return nil, fmt.Errorf("decide class of asset %d: %w", a.ID, err)
 	}
 	d.Status, d.Class, d.By, d.Why, d.At = string(zd.Status), medsec.DeviceClass(zd.Class), zd.By, zd.Why, zd.At
 	if err := tx.saveDecision(ctx, d); err != nil {
@@ -254,7 +264,7 @@ func (s *ZoneService) DecideClass(ctx context.Context, assetID int64, class meds
 			return nil, err
 		}
 	}
-	return d, tx.Commit()
+	return d, nil
 }
 
 // ---- CRL reviews ----

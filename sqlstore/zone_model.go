@@ -506,29 +506,39 @@ func (s *ZoneService) PlaceAsset(ctx context.Context, assetID, zoneID int64) err
 	if err != nil {
 		return err
 	}
-	if !u.CanSeeSite(a.SiteID) {
-		return medsec.ErrForbidden()
-	}
-	before := sm.placement(a)
-	if zoneID != 0 && sm.zoneByID(zoneID) == nil {
-		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "zone", Key: "err.bad_zone", Message: "is not a zone of the asset's site"}}}
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM asset_zones WHERE asset_id = ?`, assetID); err != nil {
-		return fmt.Errorf("place asset %d: %w", assetID, err)
-	}
-	if zoneID != 0 {
-		if _, err := tx.exec(ctx, `INSERT INTO asset_zones (asset_id, zone_id, set_by, set_at) VALUES (?, ?, ?, ?)`, assetID, zoneID, u.Username, tx.now); err != nil {
-			return fmt.Errorf("place asset %d: %w", assetID, err)
-		}
-		sm.manual[assetID] = zoneID
-	} else {
-		delete(sm.manual, assetID)
-	}
-	after := sm.placement(a)
-	if err := tx.auditChange(ctx, "asset.place", "asset", assetID, a.SiteID, before, after); err != nil {
+	if _, err := tx.placeAsset(ctx, u, a, sm, zoneID); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// placeAsset places a, an asset of sm's site the caller u sees, in zoneID (0: computed
+// placement), keeps sm in step and audits the change; it reports whether the placement
+// changed (placing an asset where it already sits by hand writes nothing).
+func (tx *Tx) placeAsset(ctx context.Context, u *medsec.User, a *medsec.Asset, sm *siteModel, zoneID int64) (bool, error) {
+	if !u.CanSeeSite(a.SiteID) {
+		return false, medsec.ErrForbidden()
+	}
+	if zoneID != 0 && sm.zoneByID(zoneID) == nil {
+		return false, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "zone", Key: "err.bad_zone", Message: "is not a zone of the asset's site"}}}
+	}
+	if sm.manual[a.ID] == zoneID {
+		return false, nil
+	}
+	before := sm.placement(a)
+	if _, err := tx.exec(ctx, `DELETE FROM asset_zones WHERE asset_id = ?`, a.ID); err != nil {
+		return false, fmt.Errorf("place asset %d: %w", a.ID, err)
+	}
+	if zoneID != 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO asset_zones (asset_id, zone_id, set_by, set_at) VALUES (?, ?, ?, ?)`, a.ID, zoneID, u.Username, tx.now); err != nil {
+			return false, fmt.Errorf("place asset %d: %w", a.ID, err)
+		}
+		sm.manual[a.ID] = zoneID
+	} else {
+		delete(sm.manual, a.ID)
+	}
+	after := sm.placement(a)
+	return true, tx.auditChange(ctx, "asset.place", "asset", a.ID, a.SiteID, before, after)
 }
 
 // ---- flows ----

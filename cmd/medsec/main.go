@@ -21,6 +21,7 @@ Usage:
   medsec token create --data DIR --user NAME [--name LABEL] [--expires 90d]
   medsec token list --data DIR --user NAME | revoke --data DIR --id ID
   medsec site list --data DIR | set --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME]
+  medsec assets change --data DIR --action department|responsible|level|zone|class|retire (--ids 1,2 | --all [filters]) [value flags]
   medsec directory show --data DIR | set --data DIR --file F [--bind-password-file F] | lookup --data DIR --user NAME
   medsec backup --data DIR --out FILE
   medsec restore --data DIR --from FILE
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, rest, stdout, stderr)
 	case "site":
 		return runSite(ctx, rest, stdout, stderr)
+	case "assets":
+		return runAssets(ctx, rest, stdout, stderr)
 	case "directory":
 		return runDirectory(ctx, rest, stdout, stderr)
 	case "backup":
