@@ -63,11 +63,13 @@ type logCommand struct {
 	svc   *sqlstore.LogService
 }
 
-func openLogCommand(ctx context.Context, data string) (*logCommand, error) {
-	if _, err := os.Stat(dsnFor(data, "")); err != nil {
+// openLogCommand opens the store of data and its database: the SQLite one in data, or the
+// PostgreSQL one at dbURL when given (a central server of a group).
+func openLogCommand(ctx context.Context, data, dbURL string) (*logCommand, error) {
+	if _, err := os.Stat(dsnFor(data, dbURL)); err != nil && dbURL == "" {
 		return nil, fmt.Errorf("no database in %s", data)
 	}
-	db, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	db, err := sqlstore.Open(ctx, dsnFor(data, dbURL))
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +91,7 @@ func runLogsSearch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("logs search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
+	dbURL := fs.String("db", "", "PostgreSQL URL of the server's database, when it runs on PostgreSQL (postgres://...)")
 	from := fs.String("from", "-24h", "start of the receive-time range (RFC 3339, date, now, -24h)")
 	to := fs.String("to", "now", "end of the receive-time range, excluded")
 	limit := fs.Int("limit", 100, "most records to print, newest first (1-10000)")
@@ -105,7 +108,7 @@ func runLogsSearch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("logs search: %w", err)
 	}
-	c, err := openLogCommand(ctx, *data)
+	c, err := openLogCommand(ctx, *data, *dbURL)
 	if err != nil {
 		return fmt.Errorf("logs search: %w", err)
 	}
@@ -157,6 +160,7 @@ func runLogsExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("logs export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
+	dbURL := fs.String("db", "", "PostgreSQL URL of the server's database, when it runs on PostgreSQL (postgres://...)")
 	from := fs.String("from", "", "start of the receive-time range (RFC 3339, date, now, -24h)")
 	to := fs.String("to", "now", "end of the receive-time range, excluded")
 	out := fs.String("out", "", "bundle file to write (must not exist)")
@@ -175,7 +179,7 @@ func runLogsExport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("logs export: %w", err)
 	}
-	c, err := openLogCommand(ctx, *data)
+	c, err := openLogCommand(ctx, *data, *dbURL)
 	if err != nil {
 		return fmt.Errorf("logs export: %w", err)
 	}
@@ -205,6 +209,7 @@ func runLogsVerify(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("logs verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "verify the live store of this data directory")
+	dbURL := fs.String("db", "", "PostgreSQL URL of the server's database, when it runs on PostgreSQL (postgres://...)")
 	key := fs.String("key", "", "public key the bundle must be signed with (default: the bundle's own; give the key you were handed)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(moveFlagsFirst(args, "json")); err != nil {
@@ -213,7 +218,7 @@ func runLogsVerify(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var rep *medsec.LogVerifyReport
 	switch {
 	case *data != "" && fs.NArg() == 0:
-		c, err := openLogCommand(ctx, *data)
+		c, err := openLogCommand(ctx, *data, *dbURL)
 		if err != nil {
 			return fmt.Errorf("logs verify: %w", err)
 		}

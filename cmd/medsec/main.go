@@ -18,6 +18,9 @@ const usage = `medsec: cybersecurity management for hospital medical devices and
 Usage:
   medsec serve [--data DIR] [--listen ADDR] [--demo] [--db postgres://...] [--tls-cert F --tls-key F]
                [--syslog-udp ADDR] [--syslog-tcp ADDR] [--syslog-tls ADDR] [--logs-zone ZONE]
+               [--nats nats://... --group NAME [--nkey F | --creds F] [--nats-ca F]]   (central of a group)
+  medsec sensor --site CODE --nats nats://... [--group NAME] [--nkey F | --creds F] [--spool DIR]
+               [--spool-max BYTES] [--syslog-udp ADDR] [--syslog-tcp ADDR] [--health-listen ADDR]
   medsec token create --data DIR --user NAME [--name LABEL] [--expires 90d]
   medsec token list --data DIR --user NAME | revoke --data DIR --id ID
   medsec site list --data DIR | set --data DIR --id ID [--jurisdiction TW|CN|JP] [--time-zone NAME]
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return (&Main{Stdout: stdout, Stderr: stderr}).Serve(ctx, rest)
+	case "sensor":
+		return (&Sensor{Stdout: stdout, Stderr: stderr}).Run(ctx, rest)
 	case "token":
 		return runToken(ctx, rest, stdout, stderr)
 	case "site":
