@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"medsec"
+	"medsec/detect"
 	"medsec/eventbus"
 	"medsec/sqlstore"
 )
@@ -94,6 +95,68 @@ func TestFlowsWithoutConduitAreEvents(t *testing.T) {
 		}
 		if evs3, _, err := sqlstore.NewEventService(db).FindEvents(as(f.branchOps), medsec.EventFilter{}); err != nil || len(evs3) != 0 {
 			t.Errorf("branch user reads events: %v, %v", evs3, err)
+		}
+	})
+}
+
+// TestVulnMatchesAreEvents: each new finding of a matching run is a vuln.matched event of
+// the asset's site (stored and published), which a Sigma rule on medsec's vuln service
+// reads; matching again raises none for findings already known.
+func TestVulnMatchesAreEvents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		bus := eventbus.New(0, nil)
+		db.Events = bus
+		got := collect(t, bus)
+		imp := sqlstore.VulnImport{Files: []string{"test"}, Advisories: f.advisories, KEV: f.kev, EPSS: f.epss}
+		sum, err := f.svc.Import(system, imp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs := got()
+		if len(evs) != sum.NewFindings || len(evs) == 0 {
+			t.Fatalf("%d events for %d new findings", len(evs), sum.NewFindings)
+		}
+		var mx *medsec.Event
+		for i, e := range evs {
+			if e.Text("event.action") != medsec.EventVulnMatched || e.Text("event.dataset") != medsec.DatasetVuln || e.Ref.Type != medsec.EventRefFinding || e.SiteID == 0 {
+				t.Errorf("event %+v", e)
+			}
+			if e.AssetID == f.mx40old.ID && e.Text("vulnerability.id") == "CVE-2017-9657" {
+				mx = &evs[i]
+			}
+		}
+		if mx == nil {
+			t.Fatal("no event for CVE-2017-9657 on the old MX40")
+		}
+		if mx.Fields["vulnerability.score.base"] != 6.5 || strings.Join(mx.Fields["vulnerability.reference"].([]string), " ") != "CVE-2017-9657 ICSMA-17-255-01" {
+			t.Errorf("MX40 event fields %v", mx.Fields)
+		}
+		rules, err := detect.ParseRules("vuln.yml", []byte(`title: medium or worse on a device
+logsource: {product: medsec, service: vuln}
+detection:
+  s: {vulnerability.score.base|gte: 6, vulnerability.id: CVE-2017-9657}
+  condition: s
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := detect.Compile(rules[0], detect.DefaultPipeline())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Match(&detect.Event{ID: mx.ID, Time: mx.Time, Fields: mx.Fields}) {
+			t.Errorf("the rule does not match %v", mx.Fields)
+		}
+		stored, total, err := sqlstore.NewEventService(db).FindEvents(system, medsec.EventFilter{Dataset: medsec.DatasetVuln})
+		if err != nil || total != len(evs) || len(stored) == 0 {
+			t.Errorf("stored: %d of %d (%v)", total, len(evs), err)
+		}
+		if _, err := f.svc.Import(system, imp); err != nil {
+			t.Fatal(err)
+		}
+		if again := got(); len(again) != len(evs) {
+			t.Errorf("matching again raised %d more events", len(again)-len(evs))
 		}
 	})
 }

@@ -501,6 +501,9 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 				"asset_id": asset.id, "component_id": target.ComponentID, "cve": mt.CVE, "advisories": g.refs, "why": mt.Reason(), "due": dl.Due}); err != nil {
 				return err
 			}
+			if err := tx.emit(ctx, vulnMatchedEvent(id, asset, mt.CVE, g.refs, exp, dl.Due)); err != nil {
+				return err
+			}
 			sum.NewFindings++
 			continue
 		}
@@ -517,6 +520,19 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		sum.Updated++
 	}
 	return nil
+}
+
+// vulnMatchedEvent is the event of a new finding (issue 13: a vulnerability match passes
+// through detection like any other event): ECS vulnerability.* fields, the score the
+// deadline used, whether CISA lists it as exploited, the advisories and the due day.
+func vulnMatchedEvent(findingID int64, asset matchedAsset, cve string, advisories []string, exp vuln.Exposure, due time.Time) medsec.Event {
+	e := medsec.Event{SiteID: asset.siteID, AssetID: asset.id, Ref: medsec.EventRef{Type: medsec.EventRefFinding, ID: findingID}}
+	e.Set("event.kind", "event").Set("event.category", []string{"vulnerability"}).Set("event.type", []string{"info"}).
+		Set("event.action", medsec.EventVulnMatched).Set("event.dataset", medsec.DatasetVuln).Set("event.provider", "medsec").
+		Set("vulnerability.id", cve).Set("vulnerability.enumeration", "CVE").Set("vulnerability.score.base", exp.Score).
+		Set("vulnerability.reference", slices.Clone(advisories)).Set("medsec.vuln.kev", exp.KEV).
+		Set("medsec.vuln.due", due.UTC().Format(time.RFC3339)).Set("medsec.asset.class", string(asset.class))
+	return e
 }
 
 const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.cve, adv.ref, f.advisories, f.advisory_status, f.product_id,
