@@ -57,6 +57,9 @@ const (
 	// KindLogReviewOverdue: a periodic log review is not signed off by its due date
 	// [004 §17].
 	KindLogReviewOverdue NotificationKind = "logs.review_overdue"
+	// KindEmergencyResetOverdue: an emergency account was used and the change of its
+	// password is not confirmed by the reset task's deadline [004 §11 ①].
+	KindEmergencyResetOverdue NotificationKind = "emergency.reset_overdue"
 	// KindReportReady: a scheduled report (the yearly self-inspection, a monthly ledger)
 	// was generated and stored as evidence [002 第九条; M12].
 	KindReportReady NotificationKind = "report.ready"
@@ -64,7 +67,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
 	KindScanOverdue, KindScanDueSoon}
 
 // Severity ranks a notification.

@@ -27,6 +27,19 @@ type Stores struct {
 	// Logs, when set, is the sealed log store: rule tests and retro-hunts read its records
 	// of the range too, the whole range a page at a time, for callers who may read logs.
 	Logs medsec.LogService
+	// Accounts, when set, lists the emergency and vendor accounts of the account
+	// inventory: a login with one is marked with medsec.FieldAccountType before rules
+	// read it, so the built-in rules follow the inventory's accounts whatever their names.
+	Accounts AccountSource
+	// Followers are told of every alert raised (new or joined), with the events of that
+	// raise: an emergency account's use becomes a password-reset task [004 §11 ①].
+	Followers []medsec.AlertFollower
+}
+
+// AccountSource lists the privileged accounts of the inventory
+// (medsec.EmergencyUseService.PrivilegedAccounts).
+type AccountSource interface {
+	PrivilegedAccounts(ctx context.Context) ([]medsec.PrivilegedAccount, error)
 }
 
 // Service evaluates the enabled rules over the event stream, per site, and raises
@@ -50,6 +63,15 @@ type Service struct {
 	engines  map[int64]*detect.Engine // per site (0: the organisation)
 	storage  map[string]storageMark
 	sub      medsec.Subscription
+	// accounts holds the inventory's privileged accounts by site and lower-case user
+	// name, read before each batch that has a user name.
+	accounts map[accountKey]medsec.AccountType
+}
+
+// accountKey names an account of a site's inventory by its lower-case user name.
+type accountKey struct {
+	site int64
+	user string
 }
 
 // storageMark is a host's storage level at the start of its day-long comparison window.
@@ -205,13 +227,35 @@ func (s *Service) Stop() error {
 // Handle evaluates a batch of events (the event stream's handler): each event, enriched
 // with medsec's derived fields, goes to its site's engine; what fires becomes alerts.
 func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
+	accounts, err := s.privileged(ctx, slices.ContainsFunc(events, func(e medsec.Event) bool { return e.Text("user.name") != "" }))
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
+	s.accounts = accounts
 	found, err := s.evaluate(events, nil, nil)
 	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
 	return s.raise(ctx, found)
+}
+
+// privileged reads the inventory's emergency and vendor accounts when needed (a batch
+// has an event with a user name); nil without an account source.
+func (s *Service) privileged(ctx context.Context, need bool) (map[accountKey]medsec.AccountType, error) {
+	if s.st.Accounts == nil || !need {
+		return nil, nil
+	}
+	list, err := s.st.Accounts.PrivilegedAccounts(medsec.NewContextWithUser(ctx, medsec.SystemUser))
+	if err != nil {
+		return nil, fmt.Errorf("detection: %w", err)
+	}
+	m := make(map[accountKey]medsec.AccountType, len(list))
+	for _, p := range list {
+		m[accountKey{p.SiteID, strings.ToLower(p.Username)}] = p.Type
+	}
+	return m, nil
 }
 
 // logEvent is the event of a stored log record, as the log store's publisher makes it
@@ -262,6 +306,11 @@ func (s *Service) enrich(e *medsec.Event) *detect.Event {
 	}
 	f["medsec.working_hours"] = s.settings.WorkingHours.Contains(e.Time)
 	f["medsec.maintenance_window"] = s.settings.MaintenanceWindow.Contains(e.Time)
+	if user := e.Text("user.name"); user != "" && s.accounts != nil {
+		if t, ok := s.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
+			f[medsec.FieldAccountType] = string(t)
+		}
+	}
 	if used, ok := number(e.Fields["system.filesystem.used.bytes"]); ok {
 		key := strconv.FormatInt(e.SiteID, 10) + "/" + e.Text("host.name")
 		m, seen := s.storage[key]
@@ -389,6 +438,9 @@ func (s *Service) raise(ctx context.Context, found []finding) error {
 			errs = append(errs, err)
 			continue
 		}
+		if err := s.follow(sys, a); err != nil {
+			errs = append(errs, err)
+		}
 		s.mu.Lock()
 		notifier := s.st.Notifier
 		s.mu.Unlock()
@@ -405,6 +457,16 @@ func (s *Service) raise(ctx context.Context, found []finding) error {
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("detection: %w", errs[0])
+	}
+	return nil
+}
+
+// follow tells the followers of a raised alert.
+func (s *Service) follow(ctx context.Context, a *medsec.Alert) error {
+	for _, f := range s.st.Followers {
+		if err := f.FollowAlert(ctx, a); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -498,8 +560,13 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	if len(errs) > 0 {
 		return nil, &medsec.ValidationError{Errors: errs}
 	}
+	accounts, err := s.privileged(ctx, true)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.accounts = accounts
 	// The rules tested: the YAML's, the stored ones named, or (a retro-hunt) those
 	// enabled at each event's site. Findings of other rules are not reported.
 	byUID := map[string]*medsec.DetectionRule{}
@@ -567,8 +634,12 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 				res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events})
 			}
 			if req.Raise && f.rule.ID != 0 {
-				created, err := s.st.Alerts.RaiseAlert(sys, s.alert(f))
+				a := s.alert(f)
+				created, err := s.st.Alerts.RaiseAlert(sys, a)
 				if err != nil {
+					return err
+				}
+				if err := s.follow(sys, a); err != nil {
 					return err
 				}
 				if created {

@@ -19,14 +19,15 @@ import (
 func addDetection(t *testing.T, services *mhttp.Services, db *sqlstore.DB) *detection.Service {
 	t.Helper()
 	store := sqlstore.NewDetectionService(db)
-	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: sqlstore.NewEventService(db)}, nil)
+	uses := sqlstore.NewEmergencyUseService(db)
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
 	if err := svc.InstallBuiltins(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	services.Rules, services.Alerts, services.Detection = store, store, svc
+	services.Rules, services.Alerts, services.Detection, services.EmergencyUses = store, store, svc, uses
 	return svc
 }
 

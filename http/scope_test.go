@@ -146,7 +146,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
 	addLogs(t, &services, db)
-	addDetection(t, &services, db)
+	detector := addDetection(t, &services, db)
 	addReports(t, &services, db)
 	f := &scopeFixture{t: t, db: db, evidence: map[int64]medsec.Evidence{}}
 	must := func(err error) {
@@ -204,6 +204,10 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		imp.AssetID = a.ID
 		_, err := services.Accounts.ImportAccounts(ctx, imp)
 		must(err)
+		// And a use of its emergency account, found by detection: a user of another
+		// site must not see it (GET /api/v1/emergency-uses, the accounts pages).
+		must(detector.Handle(ctx, []medsec.Event{{ID: "scope:emergency:" + sp.name, Time: time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC), SiteID: site.ID, AssetID: a.ID,
+			Ref: medsec.EventRef{Type: medsec.EventRefEvent}, Fields: map[string]any{"event.category": "authentication", "event.outcome": "success", "user.name": "emergency", "host.name": sp.name}}}))
 	}
 	f.staff = &medsec.Person{Name: "Chief Security Staff", Email: "ciso.staff@hospital.example", Phone: "+886-2-7770-9999", DepartmentID: depts[f.sites[0].ID].ID}
 	must(services.Org.CreatePerson(ctx, f.staff))

@@ -87,6 +87,9 @@ type Services struct {
 	// Accounts keeps the account inventory of clinical systems, the staff roster and the
 	// access reviews [M6]; nil: their pages and routes answer 404.
 	Accounts medsec.AccountService
+	// EmergencyUses keeps the uses of emergency accounts found in the logs, each a
+	// password-reset task [004 §11 ①]; nil: their pages and routes answer 404.
+	EmergencyUses medsec.EmergencyUseService
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService

@@ -544,6 +544,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.logStoreUIRoutes(mux)
 	s.logReviewUIRoutes(mux)
 	s.accountUIRoutes(mux)
+	s.emergencyUIRoutes(mux)
 	s.reportUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))

@@ -37,6 +37,10 @@ type accountListData struct {
 	ByAccount map[int64][]medsec.AccountFinding
 	Assets    []*medsec.Asset
 	Types     []medsec.AccountType
+	// Uses are the emergency-account uses whose password change is not confirmed
+	// (EmergencyOn: the server keeps them).
+	Uses        []*medsec.EmergencyUse
+	EmergencyOn bool
 }
 
 // accountAssets returns the active assets the caller sees, by name, for the system
@@ -70,6 +74,12 @@ func (s *Server) renderAccountListFlash(w http.ResponseWriter, r *http.Request, 
 	}
 	if d.Assets, err = s.accountAssets(r); err != nil {
 		return err
+	}
+	if s.EmergencyUses != nil {
+		d.EmergencyOn = true
+		if d.Uses, err = s.EmergencyUses.FindEmergencyUses(r.Context(), medsec.EmergencyUseFilter{AssetID: d.AssetID, Open: true}); err != nil {
+			return err
+		}
 	}
 	p := s.newPage(r, "accounts.title")
 	p.Data = d

@@ -18,7 +18,9 @@ import (
 // account used ten days ago and not reset, an account unused for half a year and a
 // transferred nurse's account; on the PACS the vendor's dedicated maintenance account and
 // a SQL Server "sa" whose password was changed. Last quarter's access review of the PACS
-// is signed off; the ICU system's is open.
+// is signed off; the ICU system's is open. The ICU system's log then shows the emergency
+// account's login of ten days ago: detection follows it (the inventory types the account as
+// emergency) and it becomes a password-reset task, overdue [004 §11 ①].
 func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	if s.Accounts == nil {
 		return nil
@@ -33,17 +35,17 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 	if _, err := s.Accounts.ImportRoster(ctx, account.ReadRoster([]byte(roster), "人事名冊.csv")); err != nil {
 		return fmt.Errorf("roster: %w", err)
 	}
-	find := func(name string) (int64, error) {
+	find := func(name string) (*medsec.Asset, error) {
 		as, _, err := s.Assets.FindAssets(ctx, medsec.AssetFilter{Query: name, Limit: 5})
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, a := range as {
 			if a.Name == name {
-				return a.ID, nil
+				return a, nil
 			}
 		}
-		return 0, fmt.Errorf("no demo asset %q", name)
+		return nil, fmt.Errorf("no demo asset %q", name)
 	}
 	login := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02 15:04") }
 	systems := []struct{ asset, file, csv string }{
@@ -62,19 +64,25 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			"sa,SQL Server,default,,yes," + login(0) + "," + day(100) + ",no\n"},
 	}
 	var pacs int64
+	var icu *medsec.Asset
 	for _, sys := range systems {
-		id, err := find(sys.asset)
+		a, err := find(sys.asset)
 		if err != nil {
 			return err
 		}
 		imp := account.ReadAccounts([]byte(sys.csv), sys.file)
-		imp.AssetID = id
+		imp.AssetID = a.ID
 		if _, err := s.Accounts.ImportAccounts(ctx, imp); err != nil {
 			return fmt.Errorf("accounts of %s: %w", sys.asset, err)
 		}
 		if strings.HasPrefix(sys.asset, "PACS") {
-			pacs = id
+			pacs = a.ID
+		} else {
+			icu = a
 		}
+	}
+	if err := loadEmergencyDemo(ctx, s, icu, now.Add(-10*24*time.Hour)); err != nil {
+		return err
 	}
 	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
 		return fmt.Errorf("access reviews: %w", err)
@@ -97,4 +105,23 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 	}
 	_, err = s.Accounts.SignAccessReview(ctx, rv.ID)
 	return err
+}
+
+// loadEmergencyDemo appends the ICU system's log event of its emergency account's login
+// at when, as its syslog would have reported it; detection (started before the demo) makes
+// it an emergency use with its reset task.
+func loadEmergencyDemo(ctx context.Context, s mhttp.Services, icu *medsec.Asset, when time.Time) error {
+	if s.Events == nil {
+		return nil
+	}
+	e := medsec.Event{ID: "demo:icu-breakglass", Time: when.UTC(), SiteID: icu.SiteID, AssetID: icu.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent}}
+	e.Set("event.kind", "event").Set("event.module", "demo").Set("event.category", []string{"authentication"}).Set("event.outcome", "success").
+		Set("event.action", "logon").Set("event.dataset", "icu-cis.auth").Set("user.name", "icu-breakglass").Set("source.ip", "10.1.30.21")
+	if len(icu.IPs) > 0 {
+		e.Set("host.ip", icu.IPs[0])
+	}
+	if err := s.Events.AppendEvents(ctx, e); err != nil {
+		return fmt.Errorf("demo emergency login: %w", err)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"medsec"
+	"medsec/eventbus"
 	mhttp "medsec/http"
 	"medsec/sqlstore"
 )
@@ -58,5 +59,51 @@ func TestDemoAccounts(t *testing.T) {
 	slices.Sort(states)
 	if want := []string{"PACS 影像主伺服器 signed", "重症照護資訊系統 open"}; !slices.Equal(states, want) {
 		t.Errorf("demo reviews = %q, want %q", states, want)
+	}
+}
+
+// TestDemoEmergencyUse loads the demo hospital with detection on the event stream, as
+// "medsec serve --demo" does: the ICU system's emergency-account login of ten days ago is
+// followed (the inventory types icu-breakglass as emergency, a name the detection settings
+// do not list) and is an overdue password-reset task on that account, with its alert.
+func TestDemoEmergencyUse(t *testing.T) {
+	ctx := asSystem(context.Background())
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bus := eventbus.New(0, nil)
+	db.Events = bus
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
+		Accounts: sqlstore.NewAccountService(db)}
+	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
+		t.Fatal(err)
+	}
+	detector, err := startDetection(ctx, db, &s, bus, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer detector.Stop()
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("load: %v, %v", loaded, err)
+	}
+	if err := bus.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	uses, err := s.EmergencyUses.FindEmergencyUses(ctx, medsec.EmergencyUseFilter{Open: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var icu *medsec.EmergencyUse
+	for _, u := range uses {
+		if u.Username == "icu-breakglass" {
+			icu = u
+		}
+	}
+	if icu == nil || icu.AssetName != "重症照護資訊系統" || icu.AccountID == 0 || !icu.Overdue || icu.AlertID == 0 || icu.Justification != "" {
+		t.Fatalf("demo emergency uses = %+v; want icu-breakglass on the ICU system, overdue", uses)
 	}
 }

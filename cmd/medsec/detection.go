@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"medsec"
 	"medsec/detection"
 	"medsec/eventbus"
 	mhttp "medsec/http"
@@ -16,7 +17,10 @@ import (
 func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Services, bus *eventbus.Memory, logger *slog.Logger) (*detection.Service, error) {
 	store := sqlstore.NewDetectionService(db)
 	events := sqlstore.NewEventService(db)
-	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: events}, logger)
+	// Logins with the inventory's emergency accounts are followed, and each use becomes a
+	// password-reset task [004 §11 ①].
+	uses := sqlstore.NewEmergencyUseService(db)
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: events, Accounts: uses, Followers: []medsec.AlertFollower{uses}}, logger)
 	if err := svc.InstallBuiltins(ctx); err != nil {
 		return nil, err
 	}
@@ -27,6 +31,7 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 		return nil, err
 	}
 	services.Rules, services.Alerts, services.Detection, services.Events = store, store, svc, events
+	services.EmergencyUses = uses
 	return svc, nil
 }
 

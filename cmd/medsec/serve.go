@@ -289,6 +289,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		_, err := accounts.EnsureAccessReviews(asSystem(ctx), now)
 		return err
 	}})
+	// Each use of an emergency account whose password change is late is told [004 §11 ①].
+	emergencyResets := &notify.EmergencyResets{Uses: services.EmergencyUses, Notifier: dispatcher}
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "emergency resets", Every: 15 * time.Minute, Run: emergencyResets.Run})
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})
