@@ -3,11 +3,12 @@
 // there are 1,000, since the shared data holds fewer distinct ones) and a few correlation
 // rules over them, builds a stream of realistic events (Sysmon events of SigmaHQ's
 // regression data and benign variants of them, Linux auth and medsec login events, as JSON
-// lines), and runs the same pipeline (JSON decoding with detect.Decoder, NormalizeEvent,
-// rule evaluation and correlation) with the rules and with none, in one run, on one
-// goroutine (Engine.Process) and on every processor (Engine.ProcessBatch, which must give
-// the same matches and alerts), printing events per second by the clock and per CPU-second
-// and their ratio. It then measures the memory held per open correlation window.
+// lines), and runs the same pipeline (JSON decoding with detect.Decoder.DecodeEvent,
+// NormalizeEvent included, rule evaluation and correlation) with the rules and with none,
+// in one run, on one goroutine (Engine.Process) and on every processor
+// (Engine.ProcessBatch, which must give the same matches and alerts), printing events per
+// second by the clock and per CPU-second and their ratio. It then measures the memory held
+// per open correlation window.
 //
 //	go run ./bench/detect [-events 100000] [-rules 1000] [-sigma ../shared/data/sigma] [-cpuprofile FILE]
 package main
