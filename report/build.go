@@ -448,7 +448,11 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 		alt = append(alt, b.t("report.alt_open_closed", b.t("severity."+s), open[s], closed[s]))
 	}
 	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
-	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: []Chart{chart}, Landscape: true,
+	charts := []Chart{chart}
+	if trend := b.findingsTrend(list); len(trend.Categories) > 0 {
+		charts = append(charts, trend)
+	}
+	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: charts, Landscape: true,
 		Tables: []Table{{Title: b.t("report.findings"), Sheet: b.t("report.findings"), Rows: rows,
 			Columns: b.columns("report.cve", 1.3, "report.advisory", 1.3, "report.asset", 1.6, "report.severity", 0.9, "report.score", 0.6,
 				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0)}}}

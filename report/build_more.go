@@ -284,3 +284,70 @@ func (b *builder) crlLevel(l string) Status {
 	tone := map[string]Tone{"high": Bad, "medium": Warning, "low": Good}[l]
 	return Status{b.t("crl." + l), tone}
 }
+
+// findingsTrend charts the findings open at the end of each month of a yearly period (each
+// day of a monthly one), by severity, up to the time the report is made: a finding is open
+// from when it was found until it was fixed, gone, or analysed as not affecting or fixed.
+func (b *builder) findingsTrend(list []*medsec.Finding) Chart {
+	c := Chart{Title: b.t("report.findings_trend"), Line: true}
+	for _, s := range severities {
+		c.Series = append(c.Series, Series{Name: b.t("severity." + s), Tone: severityTone(s)})
+	}
+	yearly := b.p.Period.To.Sub(b.p.Period.From) > 32*24*time.Hour
+	for start := b.p.Period.From; start.Before(b.p.Period.To) && start.Before(b.p.Now); {
+		next := start.AddDate(0, 0, 1)
+		label := fmt.Sprint(start.Day())
+		if yearly {
+			next, label = start.AddDate(0, 1, 0), start.Format("2006-01")
+		}
+		at := next
+		if b.p.Now.Before(at) {
+			at = b.p.Now
+		}
+		c.Categories = append(c.Categories, label)
+		for i := range c.Series {
+			c.Series[i].Values = append(c.Series[i].Values, 0)
+		}
+		for _, f := range list {
+			if f.FoundAt.After(at) {
+				continue
+			}
+			if end := closedAt(f); !end.IsZero() && !end.After(at) || end.IsZero() && !f.State.Open() {
+				continue
+			}
+			i := slices.Index(severities, f.Severity)
+			if i < 0 {
+				i = len(severities) - 1 // unscored counts with None
+			}
+			c.Series[i].Values[len(c.Categories)-1]++
+		}
+		start = next
+	}
+	if len(c.Categories) == 0 {
+		return c
+	}
+	alt := []string{b.t("report.alt_trend", c.Categories[0], c.Categories[len(c.Categories)-1])}
+	for _, s := range c.Series {
+		vals := make([]string, len(s.Values))
+		for i, v := range s.Values {
+			vals[i] = formatNumber(v)
+		}
+		alt = append(alt, s.Name+": "+strings.Join(vals, ", "))
+	}
+	c.Alt = strings.Join(alt, b.t("report.list_sep"))
+	return c
+}
+
+// closedAt is when a finding stopped being open: fixed, gone from the asset, or analysed
+// closed (not affected, or fixed without a fix time); zero while it is open.
+func closedAt(f *medsec.Finding) time.Time {
+	switch {
+	case !f.FixedAt.IsZero():
+		return f.FixedAt
+	case !f.GoneAt.IsZero():
+		return f.GoneAt
+	case !f.State.Open():
+		return f.AnalyzedAt
+	}
+	return time.Time{}
+}

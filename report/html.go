@@ -11,7 +11,12 @@ import (
 func esc(s string) string { return html.EscapeString(s) }
 
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"svg": func(c Chart, id string) template.HTML { return template.HTML(svgChart(c, id)) },
+	"svg": func(c Chart, id string) template.HTML {
+		if c.Line {
+			return template.HTML(svgLineChart(c, id))
+		}
+		return template.HTML(svgChart(c, id))
+	},
 	"id":  func(prefix string, i, j int) string { return fmt.Sprintf("%s-%d-%d", prefix, i+1, j+1) },
 	"add": func(a, b int) int { return a + b },
 	"cell": func(v any) template.HTML {

@@ -239,7 +239,11 @@ func (p *pdfWriter) section(s Section) {
 		f.Ln(2)
 	}
 	for _, c := range s.Charts {
-		p.chart(c)
+		if c.Line {
+			p.lineChart(c)
+		} else {
+			p.chart(c)
+		}
 	}
 	for _, t := range s.Tables {
 		p.table(t)

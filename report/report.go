@@ -127,13 +127,16 @@ type Status struct {
 	Tone Tone   `json:"tone"`
 }
 
-// Chart is a horizontal bar chart drawn as vectors: one bar per category, its series
-// stacked (the parts of a whole) or side by side.
+// Chart is a chart drawn as vectors: a horizontal bar chart, one bar per category, its
+// series stacked (the parts of a whole) or side by side; or, when Line, a line chart.
 type Chart struct {
 	Title      string   `json:"title"`
 	Categories []string `json:"categories"`
 	Series     []Series `json:"series"`
 	Stacked    bool     `json:"stacked,omitempty"`
+	// Line draws the series as lines with markers over the categories, which run along
+	// the axis (a trend over time: months, days), instead of bars.
+	Line bool `json:"line,omitempty"`
 	// Alt describes the chart in words, for readers who cannot see it.
 	Alt string `json:"alt"`
 }

@@ -120,3 +120,80 @@ func TestReportAccessReviewRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestReportFindingsTrend builds the demo's vulnerability ledger of this year and of this
+// month: the trend of open vulnerabilities has a point per month up to now (a point per
+// day for the month), and its last point, by severity, adds up to the open
+// vulnerabilities the self-inspection's summary counts.
+func TestReportFindingsTrend(t *testing.T) {
+	data := reportDemo(t)
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	assessments, err := newAssessmentService(store, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	build := func(name, period string) *report.Document {
+		p, err := report.ParsePeriod(period, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := report.Build(ctx, report.Params{Name: name, Lang: "en", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now},
+			src, func(k string, args ...any) string { return bundle.T("en", k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	trend := func(d *report.Document) report.Chart {
+		for _, s := range d.Sections {
+			for _, c := range s.Charts {
+				if c.Line {
+					return c
+				}
+			}
+		}
+		t.Fatalf("%s: no trend chart", d.Name)
+		return report.Chart{}
+	}
+	year := build(report.VulnLedger, fmt.Sprint(now.Year()))
+	c := trend(year)
+	if len(c.Categories) != int(now.Month()) || c.Categories[0] != fmt.Sprintf("%d-01", now.Year()) || len(c.Series) != 5 || c.Series[0].Name != bundle.T("en", "severity.Critical") {
+		t.Errorf("yearly trend: categories %v, series %d", c.Categories, len(c.Series))
+	}
+	last := 0.0
+	for _, s := range c.Series {
+		last += s.Values[len(s.Values)-1]
+	}
+	self := build(report.SelfInspection, fmt.Sprint(now.Year()))
+	open := ""
+	for _, f := range self.Sections[0].Facts {
+		if f.Label == "Open vulnerabilities" {
+			open = f.Value
+		}
+	}
+	if fmt.Sprint(last) != open || last == 0 {
+		t.Errorf("trend ends at %v open vulnerabilities, the summary says %q", last, open)
+	}
+	if c := trend(self); len(c.Categories) != int(now.Month()) {
+		t.Errorf("self-inspection's trend: %v", c.Categories)
+	}
+	month := trend(build(report.VulnLedger, now.Format("2006-01")))
+	if len(month.Categories) != now.Day() || month.Categories[0] != "1" {
+		t.Errorf("monthly trend: %v", month.Categories)
+	}
+	if !strings.Contains(c.Alt, bundle.T("en", "severity.Critical")+": ") || !strings.HasPrefix(c.Alt, "Vulnerabilities open at the end of each month") {
+		t.Errorf("alt: %s", c.Alt)
+	}
+}
