@@ -421,23 +421,30 @@ func (a *acMatcher) emit(st int32, bits []uint64) {
 	}
 }
 
-// scanFold is scan on the ASCII lower-case of s. It returns false, having set no bits, if
-// s holds a byte that is not ASCII (whose lower case the caller must compute).
+// scanFold is scan on the ASCII lower-case of s. It returns false if s holds a byte that
+// is not ASCII (whose lower case the caller must compute and scan); the bits it may have
+// set then are only patterns that scan finds in the lower-cased text too.
 func (a *acMatcher) scanFold(s string, bits []uint64) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
 	if a.delta != nil {
+		// One pass: a byte beyond ASCII stops it. The bits set before are of patterns in
+		// an ASCII prefix, which the lower-cased text begins with too: the caller's scan
+		// of it sets them again.
 		st, nc := int32(0), a.nclass
 		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return false
+			}
 			st = a.delta[int(st)*nc+int(a.foldClass[s[i]])]
 			if r := a.rep[st]; r > 0 {
 				a.emit(r, bits)
 			}
 		}
 		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
 	st := int32(0)
 	for i := 0; i < len(s); i++ {

@@ -52,6 +52,19 @@ func TestAhoCorasick(t *testing.T) {
 			}
 		}
 	}
+	// Text beyond ASCII: scanFold gives up, having set only bits that scanning the
+	// lower-cased text sets as well.
+	ac := buildAC([]string{"cmd.exe", "ü", "powershell"})
+	for _, text := range []string{"CMD.EXE /c Über", "ÜBER cmd.exe", "Powershell ünd CMD.exe"} {
+		folded, low := make([]uint64, 1), make([]uint64, 1)
+		if ac.scanFold(text, folded) {
+			t.Fatalf("%q: scanFold read text beyond ASCII", text)
+		}
+		ac.scan(strings.ToLower(text), low)
+		if folded[0]&^low[0] != 0 {
+			t.Errorf("%q: scanFold set %b, scan of the lower case %b", text, folded[0], low[0])
+		}
+	}
 	if dense < 250 {
 		t.Errorf("only %d automata built as a table", dense)
 	}
