@@ -370,11 +370,13 @@ type Incident struct {
 	Tasks         []*IncidentTask         `json:"tasks,omitempty"`
 }
 
-// LateClocks returns the incident's clocks that are late and not met.
+// LateClocks returns the incident's clocks that are late, not met and not stopped: the
+// ones still owed. A clock stopped late (by a level change, or when the response ended)
+// stays late in the record but is no longer notified or counted as owed.
 func (inc *Incident) LateClocks() []*Clock {
 	var out []*Clock
 	for _, c := range inc.Clocks {
-		if c.State == ClockLate && c.MetAt.IsZero() {
+		if c.State == ClockLate && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
 			out = append(out, c)
 		}
 	}

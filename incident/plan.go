@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // the jurisdictions' time zones, on hosts without a zoneinfo database
@@ -58,6 +59,15 @@ type ClockDef struct {
 	// monitoring is linked to the incident (it opens the incident, or joins it); a person
 	// may still meet it by hand (the warning went through another monitoring tool).
 	MetBy string `json:"met_by"`
+	// Legal marks a reporting or compliance duty of the law or of an outside authority
+	// (法定報告義務, 003 §5.3.3; 002 第二十五、二十七条; 004 §18 遵守事項; 000 附表一): it does
+	// not end when the response ends, so closing the incident leaves it running (late once
+	// due) until it is met.
+	Legal bool `json:"legal"`
+	// Recipients are whom a notification meeting the clock may be sent to (the duty's
+	// addressee: 上級衛生健康主管部門 for the authority report, the patients for 003 §5.3.3's
+	// 告知受影響患者, ...); empty means a notification does not meet it (a person meets it).
+	Recipients []medsec.Recipient `json:"recipients"`
 }
 
 // MetByAlert: the duty is that the hospital's network monitoring raises a warning
@@ -312,10 +322,13 @@ func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, c
 
 // Close returns the post-incident clocks that start when the response ends [003 §4.4.4,
 // §5.3.1, §5.4.1], and the indexes of the clocks that stop with it: every clock not yet
-// met (a late one stays late in the record; a repeating clock's round just ends).
+// met (a late one stays late in the record; a repeating clock's round just ends) except
+// the legal duties (Legal): the response ending does not discharge a duty to report
+// (履行法定報告義務, 003 §5.3.3; 002 第二十五、二十七条; 004 §18), so they run on, late once
+// due, until met.
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
-		if c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && !IsLegal(c) {
 			stop = append(stop, i)
 		}
 	}
@@ -323,6 +336,51 @@ func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calenda
 		add = append(add, Start(d, s.Level, Moments{Closed: closedAt}, cal))
 	}
 	return stop, add
+}
+
+// def returns the definition of the duty clock c, or nil for a custom or task clock.
+func def(c *medsec.Clock) *ClockDef {
+	if c.Custom || c.TaskID != 0 {
+		return nil
+	}
+	i := slices.IndexFunc(clockDefs, func(d ClockDef) bool { return d.Key == c.Key })
+	if i < 0 {
+		return nil
+	}
+	return &clockDefs[i]
+}
+
+// IsLegal reports whether c is a legal duty (ClockDef.Legal), which closing does not stop.
+func IsLegal(c *medsec.Clock) bool {
+	d := def(c)
+	return d != nil && d.Legal
+}
+
+// CheckRecipient returns EINVALID naming recipient unless a notification to r may meet
+// clock c: r is one of the duty's addressees (ClockDef.Recipients), or c is the hospital's
+// own clock. A notification to the vendor does not inform the patients [003 §5.3.3].
+func CheckRecipient(c *medsec.Clock, r medsec.Recipient) error {
+	if c.Custom {
+		return nil
+	}
+	var want []medsec.Recipient
+	if d := def(c); d != nil {
+		want = d.Recipients
+	}
+	if slices.Contains(want, r) {
+		return nil
+	}
+	if len(want) == 0 {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "clock_id", Key: "incident.err.clock_not_by_notification",
+			Message: "this clock is not met by a notification; mark it met instead"}}}
+	}
+	names := make([]string, len(want))
+	for i, w := range want {
+		names[i] = string(w)
+	}
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "recipient", Key: "incident.err.recipient_mismatch",
+		Message: "does not meet this clock: its duty is to notify " + strings.Join(names, " or "), Value: string(r),
+		Enum: "recipient", Allowed: names}}}
 }
 
 // TaskDef is one task of a scenario's template.

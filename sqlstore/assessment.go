@@ -370,6 +370,12 @@ func (s *AssessmentService) StoreEvidence(ctx context.Context, name string, r io
 		ON CONFLICT (sha256, user_id) DO NOTHING`, sum, u.ID, name, tx.now); err != nil {
 		return medsec.Evidence{}, fmt.Errorf("store evidence: %w", err)
 	}
+	// Every upload is audited, a repeat of a file already stored too: who brought which
+	// bytes in, when, under which name (evidence of an incident's chain of custody starts
+	// here, 003 §5.3.1 證據保全).
+	if err := tx.auditChange(ctx, "evidence.upload", "evidence", 0, 0, nil, ev); err != nil {
+		return medsec.Evidence{}, err
+	}
 	return ev, tx.Commit()
 }
 

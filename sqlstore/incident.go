@@ -1196,6 +1196,9 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 			if err != nil {
 				return entry{}, err
 			}
+			if err := incident.CheckRecipient(c, n.Recipient); err != nil {
+				return entry{}, err
+			}
 			met := medsec.Msg("incident.met.notification", medsec.ArgKey("recipient."+string(n.Recipient)), medsec.ArgKey("channel."+n.Channel))
 			if err := meet(ctx, tx, u, r, c, "", met, ""); err != nil {
 				return entry{}, err
