@@ -282,6 +282,9 @@ func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
 	if err := tx.createAsset(ctx, a, nil); err != nil {
 		return err
 	}
+	if err := tx.rematchAssets(ctx, a.ID); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -435,6 +438,9 @@ func (s *AssetService) UpdateAsset(ctx context.Context, a *medsec.Asset) error {
 	if err := tx.updateAsset(ctx, before, a, nil); err != nil {
 		return err
 	}
+	if err := tx.rematchAssets(ctx, a.ID); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -489,6 +495,9 @@ func (s *AssetService) RetireAsset(ctx context.Context, id int64) error {
 	after := *before
 	after.Status = medsec.StatusRetired
 	if err := tx.updateAsset(ctx, before, &after, nil); err != nil {
+		return err
+	}
+	if err := tx.rematchAssets(ctx, id); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -640,6 +649,7 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 		res.NewDepartments = append(res.NewDepartments, names.siteNames[k.site]+" / "+k.name)
 	}
 	res.NewVendors = newVendors
+	var changed []int64
 	for i := range rows {
 		a := &rows[i].Asset
 		if a.DepartmentID < 0 {
@@ -653,6 +663,7 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 			if err := tx.createAsset(ctx, a, names); err != nil {
 				return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
 			}
+			changed = append(changed, a.ID)
 			res.Created++
 			continue
 		}
@@ -674,6 +685,7 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 		if err := tx.updateAsset(ctx, before, a, names); err != nil {
 			return res, fmt.Errorf("%s: line %d: %w", source, rows[i].Line, err)
 		}
+		changed = append(changed, a.ID)
 		res.Updated++
 	}
 	if res.Created == 0 && res.Updated == 0 && len(newDepts) == 0 && len(newVendors) == 0 {
@@ -682,6 +694,9 @@ func (s *AssetService) ImportAssets(ctx context.Context, imp medsec.AssetImport)
 	if err := tx.auditChange(ctx, "asset.import", "import", 0, 0, nil, map[string]any{"source": source, "sheet": imp.Sheet, "rows": len(rows),
 		"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged,
 		"new_departments": res.NewDepartments, "new_vendors": res.NewVendors}); err != nil {
+		return res, err
+	}
+	if err := tx.rematchAssets(ctx, changed...); err != nil {
 		return res, err
 	}
 	return res, tx.Commit()

@@ -107,10 +107,26 @@ func (s *ComponentService) ImportSBOM(ctx context.Context, imp medsec.SBOMImport
 	if err := tx.auditChange(ctx, "sbom.import", "sbom", sb.ID, siteID, auditOf(before, target), sbomAudit{sb, target}); err != nil {
 		return nil, err
 	}
+	if err := tx.rematchSBOM(ctx, sb); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return sb, nil
+}
+
+// rematchSBOM matches the stored advisories again against the devices an SBOM describes:
+// its asset, or every asset of its device model.
+func (tx *Tx) rematchSBOM(ctx context.Context, sb *medsec.SBOM) error {
+	if sb.AssetID != 0 {
+		return tx.rematchAssets(ctx, sb.AssetID)
+	}
+	ids, err := tx.modelAssets(ctx, sb.ModelID)
+	if err != nil {
+		return err
+	}
+	return tx.rematchAssets(ctx, ids...)
 }
 
 func auditOf(sb *medsec.SBOM, target string) any {
@@ -250,6 +266,9 @@ func (s *ComponentService) DeleteSBOM(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete sbom %d: %w", id, err)
 	}
 	if err := tx.auditChange(ctx, "sbom.delete", "sbom", id, siteID, sbomAudit{sb, target}, nil); err != nil {
+		return err
+	}
+	if err := tx.rematchSBOM(ctx, sb); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -75,7 +75,7 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		}
 		sum.EPSS = n
 	}
-	if err := tx.rematch(ctx, &sum); err != nil {
+	if err := tx.rematch(ctx, &sum, nil); err != nil {
 		return sum, err
 	}
 	for _, imp := range in.Scans {
@@ -254,9 +254,10 @@ type existingFinding struct {
 	rescored bool
 }
 
-// rematch matches every stored advisory against every active asset and brings the
-// findings in step.
-func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
+// rematch matches every stored advisory against the active assets and brings their
+// findings in step: every asset when only is nil, else the assets whose IDs only holds
+// (the findings of other assets are left as they are).
+func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[int64]bool) error {
 	aliases, err := tx.aliases(ctx)
 	if err != nil {
 		return err
@@ -319,6 +320,9 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		if err := rows.Scan(&m.id, &m.siteID, &m.class, &m.target.Vendor, &m.target.Model, &m.target.Firmware, &m.target.Software, &fwCPE, &hwCPE, &purl); err != nil {
 			rows.Close()
 			return fmt.Errorf("match: %w", err)
+		}
+		if only != nil && !only[m.id] {
+			continue
 		}
 		m.target.AssetID = m.id
 		for _, c := range []string{fwCPE, hwCPE} {
@@ -388,7 +392,9 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
 		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, ident, rule, test, conf, status, sc, due.UTC().Unix())
-		existing[k] = e
+		if only == nil || only[k.asset] {
+			existing[k] = e
+		}
 	}
 	rows.Close()
 
@@ -413,6 +419,56 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary) error {
 		sum.Gone++
 	}
 	return nil
+}
+
+// rematchAssets matches the stored advisories again against the given assets, in the
+// transaction that changed them (their identity, firmware, CPEs, purl, status, or an SBOM
+// of theirs or of their model), so that a new or changed device is matched at once rather
+// than at the next feed import. Without stored advisories it does nothing. The findings
+// it creates are audited one by one (vuln.finding.create); a summary row
+// (vuln.rematch) records what changed.
+func (tx *Tx) rematchAssets(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM vuln_advisories`).Scan(&n); err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	only := map[int64]bool{}
+	for _, id := range ids {
+		only[id] = true
+	}
+	var sum medsec.ImportSummary
+	if err := tx.rematch(ctx, &sum, only); err != nil {
+		return err
+	}
+	if sum.NewFindings+sum.Updated+sum.Gone == 0 {
+		return nil
+	}
+	return tx.auditChange(ctx, "vuln.rematch", "vuln_import", 0, 0, nil, map[string]any{"assets": ids, "summary": sum})
+}
+
+// modelAssets returns the IDs of the assets of a device model.
+func (tx *Tx) modelAssets(ctx context.Context, modelID int64) ([]int64, error) {
+	rows, err := tx.query(ctx, `SELECT a.id FROM assets a JOIN device_models dm ON dm.vendor_id = a.vendor_id AND dm.name = a.model
+		WHERE dm.id = ? ORDER BY a.id`, modelID)
+	if err != nil {
+		return nil, fmt.Errorf("assets of model %d: %w", modelID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("assets of model %d: %w", modelID, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // cveScore is what the deadline of a CVE depends on.
@@ -1136,7 +1192,7 @@ func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical strin
 		return err
 	}
 	var sum medsec.ImportSummary
-	if err := tx.rematch(ctx, &sum); err != nil {
+	if err := tx.rematch(ctx, &sum, nil); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -1,10 +1,14 @@
 package sqlstore_test
 
 import (
+	"os"
 	"testing"
 
 	"medsec"
+	"medsec/internal/shareddata"
+	"medsec/sbom"
 	"medsec/sqlstore"
+	"medsec/vuln"
 )
 
 // vulnBranch returns the branch site of a vulnerability fixture's organisation.
@@ -55,6 +59,78 @@ func TestVulnModelPermissionNeedsEverySite(t *testing.T) {
 		}
 		if err := f.svc.SetPatchPermission(system, p); err != nil {
 			t.Errorf("unrestricted model permission: %v", err)
+		}
+	})
+}
+
+// TestVulnMatchOnInventoryChange: a device added, changed or given an SBOM after the feeds
+// were imported is matched at once, in the same transaction, not at the next feed import:
+// a new MX40 on B.06.17 has its two findings, moving it to B.06.18 marks them gone, and the
+// FDA case study's SBOM on the MX40 model gives every MX40 the FreeRTOS finding (and
+// deleting it takes the finding away). The other assets' findings are untouched.
+func TestVulnMatchOnInventoryChange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		rec, err := os.ReadFile("testdata/vuln/freertos-tcp.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		freertos, err := vuln.ParseNVD("freertos-tcp.json", rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: append(f.advisories, freertos...)}); err != nil {
+			t.Fatal(err)
+		}
+		_, before, _ := f.svc.FindFindings(system, medsec.FindingFilter{})
+		assets := sqlstore.NewAssetService(db)
+		a := &medsec.Asset{SiteID: f.mx40old.SiteID, Name: "MX40-7F-03", Kind: medsec.KindPatientMonitor, VendorID: f.mx40old.VendorID, Model: "IntelliVue MX40", Firmware: "B.06.17"}
+		if err := assets.CreateAsset(system, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, n, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: a.ID}); n != 2 {
+			t.Errorf("new MX40 on B.06.17 has %d findings at once, want 2", n)
+		}
+		a, _ = assets.FindAssetByID(system, a.ID)
+		a.Firmware = "B.06.18"
+		if err := assets.UpdateAsset(system, a); err != nil {
+			t.Fatal(err)
+		}
+		list, _, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: a.ID})
+		if len(list) != 2 || list[0].GoneAt.IsZero() {
+			t.Errorf("after the update to B.06.18: %+v, want 2 gone", list)
+		}
+		if _, n, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID}); n != 2 {
+			t.Errorf("the other MX40 has %d findings, want its 2", n)
+		}
+		data := shareddata.Data(t, "sbom/medical-case-study/extended.sbom.json")
+		doc, err := sbom.Parse("extended.sbom.json", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := sqlstore.NewComponentService(db).ImportSBOM(system, doc.Import(medsec.ComponentTarget{VendorName: "Philips", ModelName: "IntelliVue MX40"}, "extended.sbom.json", data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{f.mx40old.ID, f.mx40.ID, a.ID} {
+			got, _, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: id, CVE: "CVE-2018-16525"})
+			if len(got) != 1 || got[0].ComponentID == 0 || !got[0].GoneAt.IsZero() {
+				t.Errorf("asset %d after the model SBOM: %+v, want the FreeRTOS finding", id, got)
+			}
+		}
+		if _, n, _ := f.svc.FindFindings(system, medsec.FindingFilter{}); n != before+2+3 {
+			t.Errorf("%d findings in all, want %d", n, before+5)
+		}
+		if err := sqlstore.NewComponentService(db).DeleteSBOM(system, sb.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, _, _ := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40.ID, CVE: "CVE-2018-16525"})
+		if len(got) != 1 || got[0].GoneAt.IsZero() {
+			t.Errorf("after deleting the SBOM: %+v, want gone", got)
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "vuln.rematch"})
+		if err != nil || len(entries) != 4 {
+			t.Errorf("vuln.rematch audit rows: %d, %v; want 4", len(entries), err)
 		}
 	})
 }
