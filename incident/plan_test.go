@@ -228,7 +228,7 @@ func TestRepeatingClock(t *testing.T) {
 // TestPostIncidentClocks: closing starts the hand-over (2 h), the summary and the
 // investigation (3 working days) and the review meeting (10 days) [003 §4.4.4, §5.3.1,
 // §5.4.1], across a holiday on the jurisdiction's calendar, and stops repeating clocks;
-// the legal duties (authority report, TW's monitoring duty) run on [003 §5.3.3].
+// the legal duty to report to the authority runs on [003 §5.3.3].
 func TestPostIncidentClocks(t *testing.T) {
 	// Closed Thursday 2026-12-31 15:00 in Taipei; 2027-01-01 (Friday) is a holiday.
 	closed := time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC)
@@ -242,7 +242,7 @@ func TestPostIncidentClocks(t *testing.T) {
 		stopped = append(stopped, clocks[i].Key)
 		clocks[i].StoppedAt = closed
 	}
-	if want := []string{"verification", "leadership-meeting", "technical-team", "progress-update", "technical-progress"}; !slices.Equal(stopped, want) {
+	if want := []string{"verification", "leadership-meeting", "technical-team", "progress-update", "technical-progress", "tw-monitoring-alert"}; !slices.Equal(stopped, want) {
 		t.Errorf("stopped %v, want %v", stopped, want)
 	}
 	// After closing, an unmet timed clock stays late for the record, a repeating clock's
@@ -252,8 +252,6 @@ func TestPostIncidentClocks(t *testing.T) {
 		switch {
 		case c.Key == "first-report":
 			want = medsec.ClockMet
-		case c.Key == "tw-monitoring-alert":
-			want = medsec.ClockRunning // a legal duty without a time runs on
 		case c.Every > 0 || c.Due.IsZero():
 			want = medsec.ClockStopped
 		}
