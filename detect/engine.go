@@ -452,7 +452,7 @@ func (e *Engine) markCandidates(m *matcher) {
 	}
 	// A flat event: visit only the indexed fields it has. An event with nested maps:
 	// visit every indexed field.
-	if m.ctx.flat {
+	if m.ctx.flat || m.ctx.slotted {
 		for _, s := range m.ctx.present {
 			for _, f := range e.slotRefs[s] {
 				if m.fieldSeen[f] != m.stamp {

@@ -111,6 +111,10 @@ type evalCtx struct {
 	keySlot []int32
 	// fidx caches, for a flat event, the member index of each reference (-1: absent).
 	fidx []int32
+	// slotted: a map event without nested maps, its fields placed in slots (slotVal
+	// holds the values) by placeMap.
+	slotted bool
+	slotVal []any
 }
 
 func newEvalCtx(ft *fieldTable) *evalCtx { return &evalCtx{ft: ft} }
@@ -145,9 +149,38 @@ func (c *evalCtx) reset(ev *Event) {
 		c.fidx = append(c.fidx, make([]int32, n-len(c.fidx))...)
 	}
 	c.flat = ev != nil && ev.Fields == nil && ev.flat != nil
+	c.slotted = false
 	if c.flat {
 		c.placeFlat()
+	} else if ev != nil {
+		c.slotted = c.placeMap()
 	}
+}
+
+// placeMap puts each field of a map event whose name some reference reads in its slot,
+// as placeFlat does, when the event has no nested map (its fields are then found only
+// under their own names, Event.Lookup's first step). It returns false, having placed
+// nothing usable, for an event with a nested map, which value reads through Lookup.
+func (c *evalCtx) placeMap() bool {
+	if n := len(c.ft.slots); len(c.slotGen) < n {
+		c.slotGen = append(c.slotGen, make([]uint32, n-len(c.slotGen))...)
+		c.slotIdx = append(c.slotIdx, make([]int32, n-len(c.slotIdx))...)
+	}
+	if len(c.slotVal) < len(c.slotGen) {
+		c.slotVal = append(c.slotVal, make([]any, len(c.slotGen)-len(c.slotVal))...)
+	}
+	c.present = c.present[:0]
+	for k, v := range c.ev.Fields {
+		if _, nested := v.(map[string]any); nested {
+			return false
+		}
+		if s, ok := c.ft.slots[k]; ok {
+			c.slotGen[s] = c.gen
+			c.slotVal[s] = v
+			c.present = append(c.present, s)
+		}
+	}
+	return true
 }
 
 // placeFlat puts each member of the flat event whose name some reference reads in its slot.
@@ -238,6 +271,16 @@ func (c *evalCtx) value(f int) (any, bool) {
 			return m.value(), true
 		}
 		return nil, false
+	}
+	if c.fgen[f] != c.gen && c.slotted {
+		c.fgen[f] = c.gen
+		c.fval[f], c.fok[f] = nil, false
+		for _, s := range c.ft.nameSlots[f] {
+			if c.slotGen[s] == c.gen {
+				c.fval[f], c.fok[f] = c.slotVal[s], true
+				break
+			}
+		}
 	}
 	if c.fgen[f] != c.gen {
 		c.fgen[f] = c.gen
