@@ -50,6 +50,7 @@ table { border-collapse: collapse; width: 100%; font-size: .85rem; margin-bottom
 caption { text-align: left; font-weight: bold; color: #0b5cad; padding: .25rem 0; }
 th { background: #ddebf7; text-align: left; padding: .3rem .4rem; }
 td { border-bottom: 1px solid #d8dee6; padding: .25rem .4rem; vertical-align: top; }
+th, td { overflow-wrap: anywhere; } /* many columns still fit a narrow window */
 tbody tr:nth-child(even) { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { border: 1px solid; border-radius: 3px; padding: 0 .3rem; }
