@@ -31,6 +31,7 @@ func apiRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/me/tokens", Handler: s.apiMyTokens},
 		{Method: "POST", Path: "/api/v1/me/tokens", Handler: s.apiMyTokenCreate},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Handler: s.apiTokenDelete},
+		{Method: "GET", Path: "/api/v1/search", Perm: medsec.PermInventoryRead, Handler: s.apiSearch},
 		{Method: "GET", Path: "/api/v1/assets", Perm: medsec.PermInventoryRead, Handler: s.apiAssetList},
 		{Method: "POST", Path: "/api/v1/assets", Perm: medsec.PermInventoryWrite, Handler: s.apiAssetCreate},
 		{Method: "GET", Path: "/api/v1/assets/export", Perm: medsec.PermInventoryRead, Handler: s.exportAssets},

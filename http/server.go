@@ -64,6 +64,9 @@ type Services struct {
 	Scans      medsec.ScanService
 	// Incidents keeps incidents on the response plan's clock, and the ledger (M9).
 	Incidents medsec.IncidentService
+	// Search finds assets, controls, findings, incidents, discovered hosts and audit
+	// entries from one search box; nil: the search page and route answer 404.
+	Search medsec.SearchService
 	// Logs searches, exports and verifies the sealed log store (issue 12); nil when the
 	// server keeps no logs.
 	Logs medsec.LogService

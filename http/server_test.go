@@ -45,6 +45,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db), Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db)}
 	services.Assessments = newAssessmentService(t, db)
+	services.Search = newSearchService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
 	services.Accounts = sqlstore.NewAccountService(db)
@@ -150,6 +151,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/me/tokens", "", false},
 	{"POST", "/api/v1/me/tokens", "", false},
 	{"DELETE", "/api/v1/tokens/{id}", "", false},
+	{"GET", "/api/v1/search", medsec.PermInventoryRead, false},
 	{"GET", "/api/v1/assets", medsec.PermInventoryRead, false},
 	{"POST", "/api/v1/assets", medsec.PermInventoryWrite, false},
 	{"GET", "/api/v1/assets/export", medsec.PermInventoryRead, false},

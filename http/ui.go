@@ -507,6 +507,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.ui(medsec.PermInventoryRead, s.uiDashboard))
 	mux.HandleFunc("POST /language", s.uiLanguage)
 
+	mux.Handle("GET /search", s.ui(medsec.PermInventoryRead, s.uiSearch))
 	mux.Handle("GET /assets", s.ui(medsec.PermInventoryRead, s.uiAssetList))
 	mux.Handle("GET /assets/new", s.ui(medsec.PermInventoryWrite, s.uiAssetNew))
 	mux.Handle("POST /assets", s.ui(medsec.PermInventoryWrite, s.uiAssetCreate))

@@ -185,3 +185,12 @@ func demoAssessment(catalogID, control string, st medsec.AssessmentStatus, ev me
 	}
 	return a
 }
+
+// newSearchService returns the search over db and the embedded catalogs.
+func newSearchService(db *sqlstore.DB) (*sqlstore.SearchService, error) {
+	catalogs, err := catalog.Load()
+	if err != nil {
+		return nil, err
+	}
+	return sqlstore.NewSearchService(db, catalogs), nil
+}

@@ -183,6 +183,9 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if services.Search, err = newSearchService(db); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	// The event stream and the detection service on it: medsec's own events (and the
 	// demo's) pass through the enabled rules from the start.
 	bus := eventbus.New(0, logger)
