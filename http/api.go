@@ -93,6 +93,7 @@ func apiRoutes(s *Server) []apiRoute {
 	}
 	routes = append(routes, notifyAPIRoutes(s)...)
 	routes = append(routes, logAPIRoutes(s)...)
+	routes = append(routes, sensorAPIRoutes(s)...)
 	routes = append(routes, componentAPIRoutes(s)...)
 	routes = append(routes, incidentAPIRoutes(s)...)
 	routes = append(routes, logStoreAPIRoutes(s)...)

@@ -120,6 +120,8 @@ type scopeFixture struct {
 	users    []*scopeUser
 	// logSources are one log source per site, each linked to the site's first asset.
 	logSources []*medsec.LogSource
+	// sensors are the names of one site sensor per site, by site ID.
+	sensors map[int64]string
 	// scans are one scanner report per site, of its PACS, whose result (one CVE, the same
 	// at both sites) is titled for the site; the report stands in the advisories as
 	// SCAN-<id>.
@@ -141,7 +143,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
-		Accounts: sqlstore.NewAccountService(db)}
+		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
@@ -303,6 +305,12 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		must(err)
 		f.logSources = append(f.logSources, src)
 	}
+	f.sensors = map[int64]string{}
+	for _, site := range f.sites {
+		name := "scope-sensor-" + site.Code + "-5521"
+		must(services.Sensors.RecordSensorHealth(ctx, site.ID, name, medsec.SensorHealth{Connected: true}))
+		f.sensors[site.ID] = name
+	}
 	for _, sa := range f.assets {
 		raiseAssetAlert(t, db, sa.asset)
 	}
@@ -354,6 +362,11 @@ func (f *scopeFixture) foreign(u *medsec.User) []string {
 	for _, src := range f.logSources {
 		if !u.CanSeeSite(src.SiteID) {
 			out = append(out, src.Name, src.Address)
+		}
+	}
+	for site, name := range f.sensors {
+		if !u.CanSeeSite(site) {
+			out = append(out, name)
 		}
 	}
 	for _, sc := range f.scans {

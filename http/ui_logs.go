@@ -39,6 +39,7 @@ func (s *Server) logUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /logs/sources", s.ui(medsec.PermLogRead, s.uiLogSources))
 	mux.Handle("POST /logs/sources", s.ui(medsec.PermLogAdmin, s.uiLogSourceCreate))
 	mux.Handle("POST /logs/alert-thresholds", s.ui(medsec.PermLogAdmin, s.uiLogAlertThresholdSet))
+	s.sensorUIRoutes(mux)
 }
 
 // logAlertViews renders the alerts' texts: "logalert.KEY" with the arguments, those that

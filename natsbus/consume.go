@@ -38,6 +38,9 @@ type Consumer struct {
 	// DefaultAckWait when 0.
 	Batch   int
 	AckWait time.Duration
+	// DeliverNew starts a new consumer at the end of the stream (messages published after
+	// its creation) instead of the beginning.
+	DeliverNew bool
 	// Handler processes each batch.
 	Handler Handler
 	// Logger gets undecodable messages and handler failures; nil means slog.Default().
@@ -54,9 +57,13 @@ func (c *Consumer) ConsumerConfig() jetstream.ConsumerConfig {
 	if wait <= 0 {
 		wait = DefaultAckWait
 	}
+	deliver := jetstream.DeliverAllPolicy
+	if c.DeliverNew {
+		deliver = jetstream.DeliverNewPolicy
+	}
 	return jetstream.ConsumerConfig{Durable: c.Durable, AckPolicy: jetstream.AckExplicitPolicy, AckWait: wait,
-		DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: filter, MaxAckPending: 4 * max(c.Batch, DefaultBatch),
-		MaxDeliver: -1, Description: "medsec central consumer"}
+		DeliverPolicy: deliver, FilterSubject: filter, MaxAckPending: 4 * max(c.Batch, DefaultBatch),
+		MaxDeliver: -1, Description: "medsec consumer " + c.Durable}
 }
 
 // Run creates or updates the stream and the consumer, then fetches and handles batches
