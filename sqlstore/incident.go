@@ -592,7 +592,9 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		}
 	}
 	for _, t := range incident.Tasks(c.Scenario) {
-		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, t.Minutes); err != nil {
+		// A template task's deadline counts from discovery: 發現攻擊行為後…隔離操作需在10分鐘內
+		// 完成 [003 §4.3.1], not from when the incident was recorded.
+		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, detected, t.Minutes); err != nil {
 			return 0, err
 		}
 	}
@@ -641,7 +643,8 @@ func insertClock(ctx context.Context, tx *Tx, incidentID int64, c *medsec.Clock)
 	return nil
 }
 
-func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.IncidentTask, minutes int) error {
+// insertTask adds task t; minutes > 0 gives it a clock due that long after start.
+func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.IncidentTask, start time.Time, minutes int) error {
 	lesson := 0
 	if t.Lesson {
 		lesson = 1
@@ -657,8 +660,8 @@ func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.Inciden
 		if t.Key != "" {
 			key = "task." + t.Key
 		}
-		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: tx.now,
-			Due: tx.now.Add(time.Duration(minutes) * time.Minute), TaskID: id})
+		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: start,
+			Due: start.Add(time.Duration(minutes) * time.Minute), TaskID: id})
 	}
 	return nil
 }
@@ -1226,7 +1229,7 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		t.Source = "003 §5.4.1"
 	}
 	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		if err := insertTask(ctx, tx, id, &t, 0); err != nil {
+		if err := insertTask(ctx, tx, id, &t, tx.now, 0); err != nil {
 			return entry{}, err
 		}
 		if t.Lesson {
@@ -1357,6 +1360,9 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 		if err := incident.CheckClose(r.Checklist); err != nil {
 			return entry{}, err
 		}
+		if err := checkRecordFilled(r.Incident); err != nil {
+			return entry{}, err
+		}
 		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
 		if err != nil {
 			return entry{}, err
@@ -1378,6 +1384,23 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 		}
 		return entry{msg: medsec.Msg("incident.tl.closed")}, nil
 	})
+}
+
+// checkRecordFilled returns EINVALID naming each of cause, actions and result that is
+// empty: the ledger must hold 時間、處置措施和結果 for every incident [003 §3.3.3], so an
+// incident closes only with them written.
+func checkRecordFilled(inc *medsec.Incident) error {
+	var errs []medsec.FieldError
+	for _, f := range []struct{ name, v string }{{"cause", inc.Cause}, {"actions", inc.Actions}, {"result", inc.Result}} {
+		if strings.TrimSpace(f.v) == "" {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.record_for_close",
+				Message: "is required before closing: the incident ledger records the cause, actions and result (003 §3.3.3)"})
+		}
+	}
+	if errs != nil {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
 }
 
 // Ledger returns the 網絡安全事件臺賬, oldest first.

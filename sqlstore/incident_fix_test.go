@@ -10,7 +10,8 @@ import (
 	"medsec/sqlstore"
 )
 
-// waiveAll waives every open checklist item of inc as the security officer.
+// waiveAll waives every open checklist item of inc as the security officer and writes the
+// record the ledger needs to close.
 func waiveAll(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.Incident {
 	t.Helper()
 	var err error
@@ -21,6 +22,9 @@ func waiveAll(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.In
 		if inc, err = f.svc.WaiveChecklistItem(f.ciso, inc.ID, inc.Version, it.Key, "test: not applicable"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "cause", "actions", "result"); err != nil {
+		t.Fatal(err)
 	}
 	return inc
 }
@@ -159,6 +163,55 @@ func TestClosedIncidentNoOldLateNotices(t *testing.T) {
 		}
 		if strings.Join(keys, ",") != "custom" {
 			t.Errorf("late clocks of the closed incident: %v", keys)
+		}
+	})
+}
+
+// TestIncidentCloseNeedsRecord: an incident closes only with its cause, actions and result
+// written (003 §3.3.3: the ledger holds 時間、處置措施和結果); each missing one is named.
+func TestIncidentCloseNeedsRecord(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range inc.Checklist {
+			if inc, err = f.svc.WaiveChecklistItem(f.ciso, inc.ID, inc.Version, it.Key, "n/a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "phishing", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version)
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) || len(ve.Errors) != 2 || ve.Errors[0].Field != "actions" || ve.Errors[1].Field != "result" {
+			t.Fatalf("close without actions and result: %v", err)
+		}
+		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "phishing", "isolated", "restored"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestIncidentTaskClockFromDetection: a scenario task's deadline (isolate within 10
+// minutes) counts from discovery, not from recording [003 §4.3.1].
+func TestIncidentTaskClockFromDetection(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-8 * time.Minute)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "ransomware", Scenario: medsec.ScenarioRansomware,
+			DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := clockByKey(inc, "task.isolate-infected")
+		if c == nil || !c.Start.Equal(detected) || !c.Due.Equal(detected.Add(10*time.Minute)) {
+			t.Errorf("isolation clock %+v, want due 10 min after detection", c)
 		}
 	})
 }

@@ -214,6 +214,9 @@ func TestIncidentLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		*f.now = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "HIS export job misused", "account disabled", "no records left the hospital"); err != nil {
+			t.Fatal(err)
+		}
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +250,7 @@ func TestIncidentLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Every change is on the timeline and in the audit trail.
-		if got := len(full.Timeline); got != 12 {
+		if got := len(full.Timeline); got != 13 {
 			for _, e := range full.Timeline {
 				t.Logf("%s %s %s", e.Username, e.Kind, e.Text)
 			}
@@ -684,6 +687,9 @@ func TestTWMonitoringAlertClockEnds(t *testing.T) {
 			if quiet, err = f.svc.WaiveChecklistItem(f.ciso, quiet.ID, quiet.Version, it.Key, "not applicable"); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if quiet, err = f.svc.UpdateRecord(f.soc, quiet.ID, quiet.Version, "c", "a", "r"); err != nil {
+			t.Fatal(err)
 		}
 		if quiet, err = f.svc.CloseIncident(f.soc, quiet.ID, quiet.Version); err != nil {
 			t.Fatal(err)

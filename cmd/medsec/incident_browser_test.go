@@ -229,6 +229,12 @@ func TestBrowserIncident(t *testing.T) {
 		chromedp.SetValue(`tr[data-item="no-anomaly-72h"] .waive-item input[name=reason]`, "monitoring moved to the new SIEM; 48 h clean"),
 		chromedp.Submit(`tr[data-item="no-anomaly-72h"] .waive-item input[name=reason]`),
 		chromedp.WaitNotPresent(`tr[data-item="no-anomaly-72h"] .waive-item`),
+		// The ledger needs cause, actions and result before the incident closes [003 §3.3.3].
+		chromedp.SetValue(`#incident-record textarea[name=cause]`, "infected USB stick"),
+		chromedp.SetValue(`#incident-record textarea[name=actions]`, "isolated the LIS server, restored from backup"),
+		chromedp.SetValue(`#incident-record textarea[name=result]`, "LIS back in 150 minutes"),
+		chromedp.Submit(`#incident-record textarea[name=cause]`),
+		chromedp.WaitVisible(`#timeline li[data-kind="record"]`),
 		chromedp.Click(`#close-incident button`),
 		chromedp.WaitNotPresent(`#close-incident`), // a closed incident has no close button
 		chromedp.WaitVisible(`#incident-status`),

@@ -97,7 +97,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(5), func() (*medsec.Incident, error) {
 		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("first-report"), "放射科電話通知資訊室值班", "")
 	})
-	step(m(8), func() (*medsec.Incident, error) {
+	step(m(6), func() (*medsec.Incident, error) { // 9 min after detection, within 003 §4.3.1's 10
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("isolate-infected"), "PACS 主伺服器交換器埠已關閉")
 	})
 	step(m(22), func() (*medsec.Incident, error) {
