@@ -360,6 +360,18 @@ func (a *Asset) Validate() error {
 	if a.VLAN < 0 || a.VLAN > 4094 {
 		add("vlan", "err.bad_vlan", "must be between 0 and 4094")
 	}
+	// The identifiers vulnerability matching reads: checked as the SBOM import checks a
+	// component's (a malformed one would never match, silently).
+	for _, c := range []struct{ field, v string }{{"firmware_cpe", a.FirmwareCPE}, {"hardware_cpe", a.HardwareCPE}} {
+		if c.v != "" && !ValidCPE(c.v) {
+			add(c.field, "sbom.err.cpe", fmt.Sprintf("%q is not a CPE 2.3 formatted string or CPE 2.2 URI", c.v))
+		}
+	}
+	if a.PURL != "" {
+		if _, err := CanonicalPURL(a.PURL); err != nil {
+			add("purl", "sbom.err.purl", fmt.Sprintf("%q is not a package URL: %v", a.PURL, err))
+		}
+	}
 	for _, c := range a.Connectivity {
 		if !slices.Contains(Connectivities, c) {
 			add("connectivity", "err.unknown_value", fmt.Sprintf("unknown connectivity %q", c))

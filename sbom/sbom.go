@@ -18,8 +18,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/package-url/packageurl-go"
-
 	"medsec"
 )
 
@@ -190,12 +188,6 @@ func clean(s string) string {
 	return s
 }
 
-// cpe23 is a CPE 2.3 formatted string: "cpe:2.3:" then 11 components [NISTIR 7695 §6.2].
-var cpe23 = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$%&'\(\)\+,/:;<=>@\[\]\^` + "`" + `\{\|}~]))+(\?*|\*?))|[\*\-])){4}$`)
-
-// cpe22 is a CPE 2.2 URI [CPE 2.2 §5.3].
-var cpe22 = regexp.MustCompile(`^[cC][pP][eE]:/[AHOaho]?(:[A-Za-z0-9\._\-~%]*){0,6}$`)
-
 var hexDigest = regexp.MustCompile(`^[0-9a-fA-F]{16,128}$`)
 
 // checkComponent normalises c and returns the problems of its fields, each named under path.
@@ -209,15 +201,15 @@ func checkComponent(c *medsec.Component, path string) []medsec.FieldError {
 	if c.Name == "" {
 		errs = append(errs, medsec.FieldError{Field: path + ".name", Key: "sbom.err.name", Message: "component has no name"})
 	}
-	if c.CPE != "" && !cpe23.MatchString(c.CPE) && !cpe22.MatchString(c.CPE) {
+	if c.CPE != "" && !medsec.ValidCPE(c.CPE) {
 		errs = append(errs, medsec.FieldError{Field: path + ".cpe", Key: "sbom.err.cpe", Message: "not a CPE 2.3 formatted string or CPE 2.2 URI", Value: clean(c.CPE)})
 	}
 	if c.PURL != "" {
-		p, err := packageurl.FromString(c.PURL)
+		p, err := medsec.CanonicalPURL(c.PURL)
 		if err != nil {
 			errs = append(errs, medsec.FieldError{Field: path + ".purl", Key: "sbom.err.purl", Message: "not a package URL: " + clean(err.Error()), Value: clean(c.PURL)})
 		} else {
-			c.PURL = p.ToString()
+			c.PURL = p
 		}
 	}
 	for i, h := range c.Hashes {
