@@ -274,3 +274,22 @@ func TestCSAFVersionPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionMarkPrefix: firmware written with a "V" ("V2.5") compares as the number it
+// marks; was: letters sorted below digits, so NVD's versionEndExcluding 2.0 matched V2.5
+// with high confidence and versionStartIncluding 1.0 missed V1.0.3 (t11 finding 3). A
+// letter run that is part of the version (Philips' "B.06.17") is kept.
+func TestVersionMarkPrefix(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{{"V2.5", "2.0", 1}, {"V1.0.3", "1.0", 1}, {"v1.0", "1.0", 0}, {"V2.5", "v2.5", 0}, {"B.06.17", "b.06.18", -1}, {"V", "1", -1}} {
+		if got := CompareVersions(c.a, c.b); got != c.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+	r, ok := ParseVersionRange("< 2.0")
+	if !ok || r.Contains("V2.5") {
+		t.Errorf("< 2.0 contains V2.5")
+	}
+}

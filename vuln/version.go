@@ -12,8 +12,12 @@ import (
 // "1.1" < "1.10" (1.1 is not 1.10), "1.9" < "1.10" and "4.2" < "4.2.1". It returns -1, 0 or
 // +1. hashicorp/go-version refuses "b.06.18" and semver needs three numbers, which
 // firmware rarely has; this is the rule of rpm's vercmp, which copes with both.
+//
+// A leading "v" or "V" directly followed by a digit ("V2.5", "v1.0.3") marks the string
+// as a version and is dropped, so V2.5 compares as 2.5; a letter run followed by anything
+// else ("B.06.17") is part of the version.
 func CompareVersions(a, b string) int {
-	ta, tb := versionTokens(a), versionTokens(b)
+	ta, tb := versionTokens(trimVersionMark(a)), versionTokens(trimVersionMark(b))
 	for i := 0; i < len(ta) && i < len(tb); i++ {
 		x, y := ta[i], tb[i]
 		xd, yd := isDigit(x[0]), isDigit(y[0])
@@ -37,6 +41,14 @@ func CompareVersions(a, b string) int {
 		}
 	}
 	return sign(len(ta) - len(tb))
+}
+
+// trimVersionMark drops a leading "v" or "V" that is directly followed by a digit.
+func trimVersionMark(s string) string {
+	if len(s) > 1 && (s[0] == 'v' || s[0] == 'V') && isDigit(s[1]) {
+		return s[1:]
+	}
+	return s
 }
 
 func sign(n int) int {
