@@ -496,6 +496,22 @@ type IncidentFilter struct {
 	Drill string
 }
 
+// Validate returns EINVALID naming status or drill when either is not one of its values
+// (a mistyped filter answers an error, not an empty list).
+func (f IncidentFilter) Validate() error {
+	var errs []FieldError
+	if f.Status != "" && f.Status != IncidentOpen && f.Status != IncidentClosed {
+		errs = append(errs, FieldError{Field: "status", Key: "err.invalid", Message: "must be open or closed", Value: string(f.Status)})
+	}
+	if f.Drill != "" && f.Drill != "yes" && f.Drill != "no" {
+		errs = append(errs, FieldError{Field: "drill", Key: "err.invalid", Message: "must be yes or no", Value: f.Drill})
+	}
+	if errs != nil {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
 // LedgerRow is one line of the 網絡安全事件臺賬 [003 §3.3.3]: an incident or a drill with
 // its level, times, clocks met or late, cause, actions and result.
 type LedgerRow struct {

@@ -101,6 +101,9 @@ func scanIncident(scan func(...any) error) (incidentRow, error) {
 
 // FindIncidents lists the incidents the caller may see, newest first, with their clocks.
 func (s *IncidentService) FindIncidents(ctx context.Context, f medsec.IncidentFilter) ([]*medsec.Incident, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	sc, err := authorize(ctx, medsec.PermIncidentRead)
 	if err != nil {
 		return nil, err
@@ -1405,6 +1408,9 @@ func checkRecordFilled(inc *medsec.Incident) error {
 
 // Ledger returns the 網絡安全事件臺賬, oldest first.
 func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) ([]*medsec.LedgerRow, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	sc, err := authorize(ctx, medsec.PermIncidentRead)
 	if err != nil {
 		return nil, err

@@ -215,3 +215,21 @@ func TestIncidentTaskClockFromDetection(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentFilterRefusesUnknown: a mistyped status or drill filter is refused naming
+// the field, not answered with an empty list.
+func TestIncidentFilterRefusesUnknown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		var ve *medsec.ValidationError
+		if _, err := f.svc.FindIncidents(f.soc, medsec.IncidentFilter{Status: "bogus"}); !errors.As(err, &ve) || ve.Errors[0].Field != "status" {
+			t.Errorf("status=bogus: %v", err)
+		}
+		if _, err := f.svc.Ledger(f.soc, medsec.IncidentFilter{Drill: "maybe"}); !errors.As(err, &ve) || ve.Errors[0].Field != "drill" {
+			t.Errorf("drill=maybe: %v", err)
+		}
+		if _, err := f.svc.FindIncidents(f.soc, medsec.IncidentFilter{Status: medsec.IncidentOpen, Drill: "no"}); err != nil {
+			t.Errorf("valid filter: %v", err)
+		}
+	})
+}
