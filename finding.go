@@ -242,7 +242,7 @@ func stateNames() []string {
 }
 
 // PatchPermission is the manufacturer's word on whether a patch may be applied
-// (在儀器原廠許可下, 003 §5.2.1): for every asset of a model (AssetID 0) or for one asset.
+// (在儀器原廠許可下, 000 附表一 漏洞修補, high level): for every asset of a model (AssetID 0) or for one asset.
 type PatchPermission struct {
 	ID       int64  `json:"id"`
 	VendorID int64  `json:"vendor_id,omitempty"`

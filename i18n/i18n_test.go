@@ -68,3 +68,18 @@ func TestKeyArgs(t *testing.T) {
 		t.Errorf("en: %s", en)
 	}
 }
+
+// TestPermissionHelpCitesBaseline: the manufacturer's-permission words (在儀器原廠許可下)
+// come from 000 附表一's 漏洞修補 control, not 003 §5.2.1; every language cites it (t11
+// finding 12).
+func TestPermissionHelpCitesBaseline(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
+		if s := b.T(lang, "vuln.permission_help"); !strings.Contains(s, "000 附表一 漏洞修補") || strings.Contains(s, "003 §5.2.1") {
+			t.Errorf("%s: %q does not cite 000 附表一 漏洞修補", lang, s)
+		}
+	}
+}
