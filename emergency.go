@@ -28,6 +28,9 @@ type PrivilegedAccount struct {
 	AssetID  int64       `json:"asset_id"`
 	Username string      `json:"username"`
 	Type     AccountType `json:"type"`
+	// Windows are, for a vendor account, the approved maintenance plans' windows on its
+	// system (MaintenancePlan).
+	Windows []MaintenanceWindow `json:"windows,omitempty"`
 }
 
 // EmergencyResetHours is how long after an emergency account's use its password must be

@@ -40,6 +40,7 @@ func TestBuiltinRulesRenderAndParse(t *testing.T) {
 		"rule Remote maintenance outside the approved window",
 		"rule Attempt on a sensitive directory",
 		"correlation Repeated attempts on sensitive directories",
+		"rule Maintenance vendor login outside an approved plan",
 	}
 	if strings.Join(titles, "\n") != strings.Join(want, "\n") {
 		t.Errorf("built-in rules:\n%s\nwant:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"))

@@ -65,7 +65,14 @@ type Service struct {
 	sub      medsec.Subscription
 	// accounts holds the inventory's privileged accounts by site and lower-case user
 	// name, read before each batch that has a user name.
-	accounts map[accountKey]medsec.AccountType
+	accounts map[accountKey]privileged
+}
+
+// privileged is an account of the inventory as detection marks logins with it: its type
+// and, for a vendor account, the approved maintenance windows of its systems.
+type privileged struct {
+	typ     medsec.AccountType
+	windows []medsec.MaintenanceWindow
 }
 
 // accountKey names an account of a site's inventory by its lower-case user name.
@@ -243,7 +250,7 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 
 // privileged reads the inventory's emergency and vendor accounts when needed (a batch
 // has an event with a user name); nil without an account source.
-func (s *Service) privileged(ctx context.Context, need bool) (map[accountKey]medsec.AccountType, error) {
+func (s *Service) privileged(ctx context.Context, need bool) (map[accountKey]privileged, error) {
 	if s.st.Accounts == nil || !need {
 		return nil, nil
 	}
@@ -251,9 +258,10 @@ func (s *Service) privileged(ctx context.Context, need bool) (map[accountKey]med
 	if err != nil {
 		return nil, fmt.Errorf("detection: %w", err)
 	}
-	m := make(map[accountKey]medsec.AccountType, len(list))
+	m := make(map[accountKey]privileged, len(list))
 	for _, p := range list {
-		m[accountKey{p.SiteID, strings.ToLower(p.Username)}] = p.Type
+		k := accountKey{p.SiteID, strings.ToLower(p.Username)}
+		m[k] = privileged{typ: p.Type, windows: append(m[k].windows, p.Windows...)}
 	}
 	return m, nil
 }
@@ -307,8 +315,17 @@ func (s *Service) enrich(e *medsec.Event) *detect.Event {
 	f["medsec.working_hours"] = s.settings.WorkingHours.Contains(e.Time)
 	f["medsec.maintenance_window"] = s.settings.MaintenanceWindow.Contains(e.Time)
 	if user := e.Text("user.name"); user != "" && s.accounts != nil {
-		if t, ok := s.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
-			f[medsec.FieldAccountType] = string(t)
+		if p, ok := s.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
+			f[medsec.FieldAccountType] = string(p.typ)
+			if p.typ == medsec.AccountTypeVendor {
+				f[medsec.FieldMaintenancePlan] = "false"
+				for _, w := range p.windows {
+					if w.Contains(e.Time) {
+						f[medsec.FieldMaintenancePlan], f[medsec.FieldMaintenancePlanID] = "true", w.PlanID
+						break
+					}
+				}
+			}
 		}
 	}
 	if used, ok := number(e.Fields["system.filesystem.used.bytes"]); ok {

@@ -28,6 +28,7 @@ func addDetection(t *testing.T, services *mhttp.Services, db *sqlstore.DB) *dete
 		t.Fatal(err)
 	}
 	services.Rules, services.Alerts, services.Detection, services.EmergencyUses = store, store, svc, uses
+	services.MaintenancePlans = sqlstore.NewMaintenancePlanService(db)
 	return svc
 }
 

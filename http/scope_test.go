@@ -210,6 +210,9 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		// site must not see it (GET /api/v1/emergency-uses, the accounts pages).
 		must(detector.Handle(ctx, []medsec.Event{{ID: "scope:emergency:" + sp.name, Time: time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC), SiteID: site.ID, AssetID: a.ID,
 			Ref: medsec.EventRef{Type: medsec.EventRefEvent}, Fields: map[string]any{"event.category": "authentication", "event.outcome": "success", "user.name": "emergency", "host.name": sp.name}}}))
+		// And a maintenance plan naming it (GET /api/v1/maintenance-plans, the plans page).
+		must(services.MaintenancePlans.CreateMaintenancePlan(ctx, &medsec.MaintenancePlan{VendorID: f.vendors[0].ID, AssetIDs: []int64{a.ID}, Engineer: "Engineer " + sp.name,
+			Purpose: "Service of " + sp.name, Start: time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 21, 4, 0, 0, 0, time.UTC)}))
 	}
 	f.staff = &medsec.Person{Name: "Chief Security Staff", Email: "ciso.staff@hospital.example", Phone: "+886-2-7770-9999", DepartmentID: depts[f.sites[0].ID].ID}
 	must(services.Org.CreatePerson(ctx, f.staff))

@@ -93,6 +93,9 @@ type Services struct {
 	// EmergencyUses keeps the uses of emergency accounts found in the logs, each a
 	// password-reset task [004 §11 ①]; nil: their pages and routes answer 404.
 	EmergencyUses medsec.EmergencyUseService
+	// MaintenancePlans keeps the maintenance vendors' approved plans [004 §10 ④]; nil:
+	// their page and routes answer 404.
+	MaintenancePlans medsec.MaintenancePlanService
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService

@@ -282,6 +282,8 @@ var routeTable = []struct {
 	{"GET", "/api/v1/emergency-uses/{id}", medsec.PermAccountRead, false},
 	{"PUT", "/api/v1/emergency-uses/{id}/justification", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/emergency-uses/{id}/reset", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/maintenance-plans", medsec.PermAccountRead, false},
+	{"POST", "/api/v1/maintenance-plans", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/logs/reviews", medsec.PermLogRead, false},
 	{"GET", "/api/v1/logs/reviews/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/reviews/{id}", medsec.PermLogReview, false},

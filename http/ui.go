@@ -546,6 +546,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.logReviewUIRoutes(mux)
 	s.accountUIRoutes(mux)
 	s.emergencyUIRoutes(mux)
+	s.maintenanceUIRoutes(mux)
 	s.reportUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))

@@ -33,18 +33,31 @@ func (s *EmergencyUseService) PrivilegedAccounts(ctx context.Context) ([]medsec.
 	if err != nil {
 		return nil, fmt.Errorf("privileged accounts: %w", err)
 	}
-	defer rows.Close()
 	var out []medsec.PrivilegedAccount
 	for rows.Next() {
 		var p medsec.PrivilegedAccount
 		var typ string
 		if err := rows.Scan(&p.SiteID, &p.AssetID, &p.Username, &typ); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("privileged accounts: %w", err)
 		}
 		p.Type = medsec.AccountType(typ)
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("privileged accounts: %w", err)
+	}
+	windows, err := maintenanceWindows(ctx, s.db.read, s.db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Type == medsec.AccountTypeVendor {
+			out[i].Windows = windows[out[i].AssetID]
+		}
+	}
+	return out, nil
 }
 
 const emergencyColumns = `u.id, COALESCE(u.site_id, 0), COALESCE(st.name, ''), COALESCE(u.asset_id, 0), COALESCE(a.name, ''), COALESCE(u.account_id, 0), u.username,

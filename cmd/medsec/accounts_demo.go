@@ -18,7 +18,9 @@ import (
 // account used ten days ago and not reset, an account unused for half a year and a
 // transferred nurse's account; on the PACS the vendor's dedicated maintenance account and
 // a SQL Server "sa" whose password was changed. Last quarter's access review of the PACS
-// is signed off; the ICU system's is open. The ICU system's log then shows the emergency
+// is signed off; the ICU system's is open. The PACS vendor's approved plan of five days
+// ago covers one login of lumen-maint; its login three days ago at night is outside every
+// plan and an alert [004 §10 ④]. The ICU system's log then shows the emergency
 // account's login of ten days ago: detection follows it (the inventory types the account as
 // emergency) and it becomes a password-reset task, overdue [004 §11 ①].
 func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
@@ -64,7 +66,7 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			"sa,SQL Server,default,,yes," + login(0) + "," + day(100) + ",no\n"},
 	}
 	var pacs int64
-	var icu *medsec.Asset
+	var icu, pacsAsset *medsec.Asset
 	for _, sys := range systems {
 		a, err := find(sys.asset)
 		if err != nil {
@@ -76,12 +78,15 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			return fmt.Errorf("accounts of %s: %w", sys.asset, err)
 		}
 		if strings.HasPrefix(sys.asset, "PACS") {
-			pacs = a.ID
+			pacs, pacsAsset = a.ID, a
 		} else {
 			icu = a
 		}
 	}
 	if err := loadEmergencyDemo(ctx, s, icu, now.Add(-10*24*time.Hour)); err != nil {
+		return err
+	}
+	if err := loadMaintenanceDemo(ctx, s, pacsAsset, now); err != nil {
 		return err
 	}
 	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
@@ -122,6 +127,47 @@ func loadEmergencyDemo(ctx context.Context, s mhttp.Services, icu *medsec.Asset,
 	}
 	if err := s.Events.AppendEvents(ctx, e); err != nil {
 		return fmt.Errorf("demo emergency login: %w", err)
+	}
+	return nil
+}
+
+// loadMaintenanceDemo enters the PACS vendor's approved plan of five days ago (14:00-17:00
+// Taipei time) and appends two logins of its maintenance account lumen-maint: one inside
+// the plan, one three days ago at 02:10, outside every plan, which detection raises.
+func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, pacs *medsec.Asset, now time.Time) error {
+	if s.MaintenancePlans == nil || s.Events == nil {
+		return nil
+	}
+	vendor := pacs.VendorID
+	if vendor == 0 {
+		vs, err := s.Org.FindVendors(ctx)
+		if err != nil || len(vs) == 0 {
+			return fmt.Errorf("demo maintenance plan: no vendor (%v)", err)
+		}
+		vendor = vs[0].ID
+	}
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		return err
+	}
+	day := func(ago, hour, minute int) time.Time {
+		d := now.In(taipei).AddDate(0, 0, -ago)
+		return time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, taipei)
+	}
+	plan := &medsec.MaintenancePlan{VendorID: vendor, AssetIDs: []int64{pacs.ID}, Engineer: "吳建明 (Lumen 原廠工程師)", Purpose: "PACS 8.2 安全性修補與資料庫索引重建",
+		Start: day(5, 14, 0), End: day(5, 17, 0)}
+	if err := s.MaintenancePlans.CreateMaintenancePlan(ctx, plan); err != nil {
+		return fmt.Errorf("demo maintenance plan: %w", err)
+	}
+	var events []medsec.Event
+	for i, at := range []time.Time{day(5, 14, 20), day(3, 2, 10)} {
+		e := medsec.Event{ID: fmt.Sprintf("demo:lumen-maint:%d", i), Time: at.UTC(), SiteID: pacs.SiteID, AssetID: pacs.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent}}
+		e.Set("event.kind", "event").Set("event.module", "demo").Set("event.category", []string{"authentication"}).Set("event.outcome", "success").
+			Set("event.action", "logon").Set("event.dataset", "pacs.auth").Set("user.name", "lumen-maint").Set("source.ip", "203.0.113.45")
+		events = append(events, e)
+	}
+	if err := s.Events.AppendEvents(ctx, events...); err != nil {
+		return fmt.Errorf("demo vendor logins: %w", err)
 	}
 	return nil
 }

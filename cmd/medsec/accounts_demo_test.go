@@ -106,4 +106,18 @@ func TestDemoEmergencyUse(t *testing.T) {
 	if icu == nil || icu.AssetName != "重症照護資訊系統" || icu.AccountID == 0 || !icu.Overdue || icu.AlertID == 0 || icu.Justification != "" {
 		t.Fatalf("demo emergency uses = %+v; want icu-breakglass on the ICU system, overdue", uses)
 	}
+	// The PACS vendor's plan, and its login outside the plan as one alert (the one inside
+	// raised none).
+	plans, err := s.MaintenancePlans.FindMaintenancePlans(ctx, medsec.MaintenancePlanFilter{})
+	if err != nil || len(plans) != 1 || plans[0].AssetNames[0] != "PACS 影像主伺服器" {
+		t.Fatalf("demo plans = %+v, %v", plans, err)
+	}
+	rules, err := s.Rules.FindRules(ctx, medsec.RuleFilter{Query: medsec.RuleUIDVendorUnplanned})
+	if err != nil || len(rules) != 1 {
+		t.Fatalf("rule: %v, %v", rules, err)
+	}
+	alerts, _, err := s.Alerts.FindAlerts(ctx, medsec.AlertFilter{RuleID: rules[0].ID})
+	if err != nil || len(alerts) != 1 || alerts[0].AssetName != "PACS 影像主伺服器" || alerts[0].EventCount != 1 {
+		t.Fatalf("demo vendor alerts = %+v, %v; want the night login on the PACS", alerts, err)
+	}
 }

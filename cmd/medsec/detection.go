@@ -31,7 +31,7 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 		return nil, err
 	}
 	services.Rules, services.Alerts, services.Detection, services.Events = store, store, svc, events
-	services.EmergencyUses = uses
+	services.EmergencyUses, services.MaintenancePlans = uses, sqlstore.NewMaintenancePlanService(db)
 	return svc, nil
 }
 

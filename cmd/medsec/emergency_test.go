@@ -94,3 +94,46 @@ func TestEmergencyCommand(t *testing.T) {
 		t.Errorf("audit: %+v, %v", entries, err)
 	}
 }
+
+// TestMaintenanceCommand enters a vendor's plan as a named user and lists it; a window
+// that ends before it starts is refused naming the field.
+func TestMaintenanceCommand(t *testing.T) {
+	ctx := asSystem(context.Background())
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &medsec.Site{Code: "HQ", Name: "本院"}
+	if err := sqlstore.NewOrgService(store).CreateSite(ctx, site); err != nil {
+		t.Fatal(err)
+	}
+	vendor := &medsec.Vendor{Name: "Lumen Imaging"}
+	if err := sqlstore.NewOrgService(store).CreateVendor(ctx, vendor); err != nil {
+		t.Fatal(err)
+	}
+	pacs := &medsec.Asset{SiteID: site.ID, Name: "PACS-01", Kind: medsec.KindPACS}
+	if err := sqlstore.NewAssetService(store).CreateAsset(ctx, pacs); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.NewUserService(store).CreateUser(ctx, &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer}, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	add := func(from, to string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"maintenance", "add", "--data", data, "--user", "ce.lin", "--vendor", "1", "--asset", "1",
+			"--engineer", "Wu", "--purpose", "PACS patch", "--from", from, "--to", to}, &out, io.Discard)
+		return out.String(), err
+	}
+	if _, err := add("2026-12-03T17:00+08:00", "2026-12-03T14:00+08:00"); err == nil || !strings.Contains(err.Error(), "end") {
+		t.Errorf("a window ending before it starts: %v", err)
+	}
+	if out, err := add("2026-12-03T14:00+08:00", "2026-12-03T17:00+08:00"); err != nil || !strings.Contains(out, "PACS-01") || !strings.Contains(out, "2026-12-03T06:00:00Z") {
+		t.Fatalf("add: %q, %v", out, err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"maintenance", "list", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Lumen Imaging") || !strings.Contains(out.String(), "ce.lin") {
+		t.Errorf("list: %q, %v", out.String(), err)
+	}
+}

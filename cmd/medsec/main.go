@@ -39,6 +39,7 @@ Usage:
   medsec accounts import|list|findings --asset ID [FILE | --from-directory] (accounts of a system, M6)
   medsec roster import|list [FILE]                (staff status from the HR roster)
   medsec emergency list|justify|reset ...         (emergency-account uses and their password resets)
+  medsec maintenance list|add ...                 (maintenance vendors' approved plans)
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -116,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRoster(ctx, rest, stdout, stderr)
 	case "emergency":
 		return runEmergency(ctx, rest, stdout, stderr)
+	case "maintenance":
+		return runMaintenance(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
