@@ -364,8 +364,10 @@ type GapFilter struct {
 // site or one department, for the charts and tables that compare them.
 type GapGroup struct {
 	// ID is the site's or the department's ID (0: assets with no department).
-	ID     int64  `json:"id"`
-	Name   string `json:"name"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// NameEn is a domain's English name (ByDomain); empty for sites and departments.
+	NameEn string `json:"name_en,omitempty"`
 	SiteID int64  `json:"site_id"`
 	// Subjects counts the group's assets that the report counts.
 	Subjects int      `json:"subjects"`
@@ -447,6 +449,10 @@ type GapReport struct {
 	// assets, by site name then department name (empty for organisational catalogs).
 	BySite       []GapGroup `json:"by_site"`
 	ByDepartment []GapGroup `json:"by_department"`
+	// ByDomain counts the rows per control domain (控制構面 for TW, the chapter for CN and
+	// JP) in the order of Domains: Name is the domain as the catalog prints it, NameEn
+	// its English; ID and SiteID are 0.
+	ByDomain []GapGroup `json:"by_domain"`
 	// Domains are the control domains of the rows the report looked at, in the order met,
 	// before the filter's level, status and domain narrowed them: the choices of a filter.
 	Domains []string  `json:"domains"`

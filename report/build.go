@@ -259,10 +259,21 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 	}
 	rows = append(rows, row(b.t("report.total"), rep.Totals))
 	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
-	return Section{Heading: rep.Title,
+	sec := Section{Heading: rep.Title,
 		Facts:  []Fact{{b.t("report.subjects"), strconv.Itoa(rep.Subjects)}, {b.t("report.open_items"), strconv.Itoa(len(rep.Open))}},
 		Charts: []Chart{chart},
 		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: rep.CatalogID, Columns: cols, Rows: rows}}}
+	if len(rep.ByDomain) > 0 {
+		byDomain := b.groups(b.t("report.by_domain", rep.Title), rep.ByDomain)
+		dcols := append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
+		var drows [][]any
+		for _, g := range rep.ByDomain {
+			drows = append(drows, append([]any{g.Name, g.NameEn}, row("", g.Totals)[1:]...))
+		}
+		sec.Charts = append(sec.Charts, byDomain)
+		sec.Tables = append(sec.Tables, Table{Title: b.t("report.by_domain", rep.Title), Sheet: b.t("report.domain") + " " + rep.CatalogID, Columns: dcols, Rows: drows})
+	}
+	return sec
 }
 
 // remediation lists a gap report's open items: the remediation plan. The control's title

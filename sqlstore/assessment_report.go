@@ -451,6 +451,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		rep.Totals.Total++
 	}
 	bySite, byDept := map[int64]*medsec.GapGroup{}, map[int64]*medsec.GapGroup{}
+	byDomain := map[string]*medsec.GapGroup{}
 	group := func(m map[int64]*medsec.GapGroup, id int64, name string, siteID int64) *medsec.GapGroup {
 		g := m[id]
 		if g == nil {
@@ -468,6 +469,13 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			return
 		}
 		count(ac.Level, ac.Status)
+		dg := byDomain[ac.Domain]
+		if dg == nil {
+			dg = &medsec.GapGroup{Name: ac.Domain, NameEn: ac.DomainEn, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
+			byDomain[ac.Domain] = dg
+		}
+		dg.Totals.ByStatus[ac.Status]++
+		dg.Totals.Total++
 		if asset != nil {
 			for _, g := range []*medsec.GapGroup{group(bySite, asset.SiteID, asset.SiteName, asset.SiteID),
 				group(byDept, asset.DepartmentID, asset.DepartmentName, asset.SiteID)} {
@@ -614,6 +622,12 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		}
 	}
 	rep.BySite, rep.ByDepartment = sortedGroups(bySite, nil), sortedGroups(byDept, bySite)
+	rep.ByDomain = []medsec.GapGroup{}
+	for _, d := range rep.Domains {
+		if g := byDomain[d]; g != nil {
+			rep.ByDomain = append(rep.ByDomain, *g)
+		}
+	}
 	return rep, nil
 }
 

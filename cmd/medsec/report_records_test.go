@@ -22,19 +22,31 @@ func reviewYear(now time.Time) string {
 	return fmt.Sprint(q.AddDate(0, 0, -1).Year())
 }
 
+// demoSources opens the demo's data directory and returns every service a report reads,
+// acting as the system; the store closes when the test ends.
+func demoSources(t *testing.T, data string) (context.Context, report.Sources) {
+	t.Helper()
+	ctx := asSystem(context.Background())
+	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	assessments, err := newAssessmentService(store, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store)}
+}
+
 // TestReportAccessReviewRecord builds the access-review record of the demo hospital and
 // checks what it says: the PACS review signed off with its four accounts kept, each with
 // the owner's reason; the ICU system's review open (or overdue) with its seven accounts
 // not decided, the departed doctor's account marked; and the PDF reads the same.
 func TestReportAccessReviewRecord(t *testing.T) {
 	data := reportDemo(t)
-	ctx := asSystem(context.Background())
-	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Accounts: sqlstore.NewAccountService(store)}
+	ctx, src := demoSources(t, data)
 	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -127,18 +139,7 @@ func TestReportAccessReviewRecord(t *testing.T) {
 // vulnerabilities the self-inspection's summary counts.
 func TestReportFindingsTrend(t *testing.T) {
 	data := reportDemo(t)
-	ctx := asSystem(context.Background())
-	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	assessments, err := newAssessmentService(store, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	ctx, src := demoSources(t, data)
 	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -195,5 +196,54 @@ func TestReportFindingsTrend(t *testing.T) {
 	}
 	if !strings.Contains(c.Alt, bundle.T("en", "severity.Critical")+": ") || !strings.HasPrefix(c.Alt, "Vulnerabilities open at the end of each month") {
 		t.Errorf("alt: %s", c.Alt)
+	}
+}
+
+// TestReportComplianceByDomain builds the demo's gap report of the TW baseline: the
+// compliance section charts the controls by domain, one bar per domain of the catalog as it
+// prints it, the domains' totals adding up to the report's (counted apart, by level), and
+// its table gives each domain's English beside the original.
+func TestReportComplianceByDomain(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := report.ParsePeriod(fmt.Sprint(time.Now().Year()), time.UTC)
+	d, err := report.Build(ctx, report.Params{Name: report.Gap, Lang: "ja", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
+		src, func(k string, args ...any) string { return bundle.T("ja", k, args...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := d.Sections[0]
+	if len(sec.Charts) != 2 || len(sec.Tables) != 2 {
+		t.Fatalf("compliance section: %d charts, %d tables", len(sec.Charts), len(sec.Tables))
+	}
+	byDomain, levels := sec.Charts[1], sec.Charts[0]
+	total := func(c report.Chart) float64 {
+		sum := 0.0
+		for _, s := range c.Series {
+			for _, v := range s.Values {
+				sum += v
+			}
+		}
+		return sum
+	}
+	if len(byDomain.Categories) < 3 || total(byDomain) != total(levels) || total(levels) == 0 {
+		t.Errorf("by domain: %d domains, %v rows; by level %v", len(byDomain.Categories), total(byDomain), total(levels))
+	}
+	rows := sec.Tables[1].Rows
+	english := 0
+	for i, r := range rows {
+		if r[0] != byDomain.Categories[i] {
+			t.Errorf("row %d: %v, chart %q", i, r[0], byDomain.Categories[i])
+		}
+		if r[1] != "" {
+			english++
+		}
+	}
+	if english == 0 || !strings.Contains(sec.Tables[1].Title, "管理領域別") {
+		t.Errorf("domain table: %q, %d with English", sec.Tables[1].Title, english)
 	}
 }

@@ -182,18 +182,7 @@ func goldenPages(t *testing.T, data string) {
 	if _, err := exec.LookPath("pdftoppm"); err != nil {
 		t.Skip("pdftoppm not installed (Debian poppler-utils)")
 	}
-	ctx := asSystem(context.Background())
-	store, err := sqlstore.Open(ctx, dsnFor(data, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	assessments, err := newAssessmentService(store, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store)}
+	ctx, src := demoSources(t, data)
 	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
