@@ -122,6 +122,8 @@ type scopeFixture struct {
 	logSources []*medsec.LogSource
 	// sensors are the names of one site sensor per site, by site ID.
 	sensors map[int64]string
+	// backupPlans are one backup plan per asset, named for it, each with a restore test.
+	backupPlans []*medsec.BackupPlan
 	// scans are one scanner report per site, of its PACS, whose result (one CVE, the same
 	// at both sites) is titled for the site; the report stands in the advisories as
 	// SCAN-<id>.
@@ -143,7 +145,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
-		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db)}
+		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
@@ -213,6 +215,14 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		// And a maintenance plan naming it (GET /api/v1/maintenance-plans, the plans page).
 		must(services.MaintenancePlans.CreateMaintenancePlan(ctx, &medsec.MaintenancePlan{VendorID: f.vendors[0].ID, AssetIDs: []int64{a.ID}, Engineer: "Engineer " + sp.name,
 			Purpose: "Service of " + sp.name, Start: time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 21, 4, 0, 0, 0, time.UTC)}))
+		// And a backup plan named for it with a restore test: another site's user or
+		// vendor must not see them (the backups pages and routes).
+		bp := &medsec.BackupPlan{AssetID: a.ID, Name: "Backup of " + sp.name, JobName: "job-" + sp.name, FrequencyHours: 24, Generations: 7, ImmutableFrom: 3,
+			Copies: []medsec.BackupCopy{{Label: "vault of " + sp.name, Medium: medsec.MediumTape, Offsite: true, Offline: true}}}
+		must(services.Backups.CreateBackupPlan(ctx, bp))
+		must(services.Backups.RecordRestoreTest(ctx, &medsec.RestoreTest{PlanID: bp.ID, TestedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+			What: "restore of " + sp.name, Target: "standby", DurationMinutes: 30, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "ticket " + sp.name}))
+		f.backupPlans = append(f.backupPlans, bp)
 	}
 	f.staff = &medsec.Person{Name: "Chief Security Staff", Email: "ciso.staff@hospital.example", Phone: "+886-2-7770-9999", DepartmentID: depts[f.sites[0].ID].ID}
 	must(services.Org.CreatePerson(ctx, f.staff))
@@ -487,6 +497,9 @@ func (f *scopeFixture) urls(pattern string) []string {
 	}
 	for _, sc := range f.scans {
 		addID(sc.report.ID)
+	}
+	for _, bp := range f.backupPlans {
+		addID(bp.ID)
 	}
 	var paths []string
 	switch {

@@ -99,6 +99,9 @@ type Services struct {
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService
+	// Backups keeps the backup plans of the clinical systems, their job results and
+	// restore tests [M10]; nil: their pages and routes answer 404.
+	Backups medsec.BackupService
 	// Reports generates reports, keeps them as evidence and lists them, and keeps each
 	// site's report schedule [M12]; nil: the reports page and routes answer 404.
 	Reports medsec.ReportService

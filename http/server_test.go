@@ -49,6 +49,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
 	services.Accounts = sqlstore.NewAccountService(db)
+	services.Backups = sqlstore.NewBackupService(db)
 	addLogs(t, &services, db)
 	addDetection(t, &services, db)
 	addReports(t, &services, db)
@@ -284,6 +285,17 @@ var routeTable = []struct {
 	{"POST", "/api/v1/emergency-uses/{id}/reset", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/maintenance-plans", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/maintenance-plans", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/backup-plans", medsec.PermBackupRead, false},
+	{"POST", "/api/v1/backup-plans", medsec.PermBackupWrite, false},
+	{"GET", "/api/v1/backup-plans/{id}", medsec.PermBackupRead, false},
+	{"PUT", "/api/v1/backup-plans/{id}", medsec.PermBackupWrite, false},
+	{"DELETE", "/api/v1/backup-plans/{id}", medsec.PermBackupWrite, false},
+	{"GET", "/api/v1/backup-plans/{id}/runs", medsec.PermBackupRead, false},
+	{"POST", "/api/v1/backup-plans/{id}/restore-tests", medsec.PermBackupWrite, false},
+	{"POST", "/api/v1/backup-runs/import", medsec.PermBackupWrite, false},
+	{"GET", "/api/v1/restore-tests", medsec.PermBackupRead, false},
+	{"GET", "/api/v1/backup-findings", medsec.PermBackupRead, false},
+	{"GET", "/api/v1/backup-record", medsec.PermBackupRead, false},
 	{"GET", "/api/v1/logs/reviews", medsec.PermLogRead, false},
 	{"GET", "/api/v1/logs/reviews/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/reviews/{id}", medsec.PermLogReview, false},

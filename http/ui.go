@@ -547,6 +547,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.accountUIRoutes(mux)
 	s.emergencyUIRoutes(mux)
 	s.maintenanceUIRoutes(mux)
+	s.backupUIRoutes(mux)
 	s.reportUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))

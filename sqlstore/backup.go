@@ -455,7 +455,7 @@ func (s *BackupService) FindBackupRuns(ctx context.Context, planID int64, limit 
 	if _, err := s.plan(ctx, s.db.read, sc, planID); err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 10000 {
+	if limit <= 0 || limit > medsec.MaxPageSize {
 		limit = 100
 	}
 	return s.queryRuns(ctx, s.db.read, `SELECT `+runColumns+` FROM backup_runs r WHERE r.plan_id = ? ORDER BY r.started DESC, r.id DESC LIMIT ?`, planID, limit)

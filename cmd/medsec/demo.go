@@ -200,6 +200,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadAccountsDemo(ctx, s, time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo accounts: %w", err)
 	}
+	if err := loadBackupsDemo(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo backups: %w", err)
+	}
 	return true, nil
 }
 

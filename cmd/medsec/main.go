@@ -40,6 +40,7 @@ Usage:
   medsec roster import|list [FILE]                (staff status from the HR roster)
   medsec emergency list|justify|reset ...         (emergency-account uses and their password resets)
   medsec maintenance list|add ...                 (maintenance vendors' approved plans)
+  medsec backup-plan list|add|import-runs|restore-test|findings|record (backups of clinical systems, M10)
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -119,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEmergency(ctx, rest, stdout, stderr)
 	case "maintenance":
 		return runMaintenance(ctx, rest, stdout, stderr)
+	case "backup-plan":
+		return runBackupPlan(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -179,6 +179,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	services.Vulns = sqlstore.NewVulnService(db)
 	accounts := sqlstore.NewAccountService(db)
 	services.Accounts = accounts
+	services.Backups = sqlstore.NewBackupService(db)
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
