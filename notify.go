@@ -60,6 +60,9 @@ const (
 	// KindEmergencyResetOverdue: an emergency account was used and the change of its
 	// password is not confirmed by the reset task's deadline [004 §11 ①].
 	KindEmergencyResetOverdue NotificationKind = "emergency.reset_overdue"
+	// KindBackupProblem: a clinical system's backup job failed or missed, or its restore
+	// test is overdue or failed [003 §3.1.3; 004 §12.2].
+	KindBackupProblem NotificationKind = "backup.problem"
 	// KindReportReady: a scheduled report (the yearly self-inspection, a monthly ledger)
 	// was generated and stored as evidence [002 第九条; M12].
 	KindReportReady NotificationKind = "report.ready"
@@ -68,7 +71,7 @@ const (
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
 	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
-	KindScanOverdue, KindScanDueSoon}
+	KindScanOverdue, KindScanDueSoon, KindBackupProblem}
 
 // Severity ranks a notification.
 type Severity string

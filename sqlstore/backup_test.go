@@ -9,6 +9,7 @@ import (
 
 	"medsec"
 	"medsec/backup"
+	"medsec/notify"
 	"medsec/sqlstore"
 )
 
@@ -97,6 +98,28 @@ func TestBackupPlans(t *testing.T) {
 		if err != nil || p.LastRun == nil || p.LastRun.Status != medsec.BackupFailed || p.LastTest == nil || p.LastTest.ID != good.ID ||
 			!p.LastSuccess.Equal(time.Date(2026, 11, 22, 2, 39, 12, 0, time.UTC)) {
 			t.Fatalf("plan = %+v, %v", p, err)
+		}
+
+		// The scheduler's job tells of the failed job and the weak plan's missed backups and
+		// overdue test, not of its shape; the same state gives the same keys.
+		n := &notes{}
+		job := &notify.Backups{Backups: svc, Notifier: n}
+		for range 2 {
+			if err := job.Run(context.Background(), time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var told []string
+		for _, x := range n.got[:len(n.got)/2] {
+			told = append(told, x.Args[1].Text+" "+x.Args[2].Key)
+			if x.Kind != medsec.KindBackupProblem || x.Scope.SiteID != main.ID || x.Perm != medsec.PermBackupRead || x.Link == "" {
+				t.Errorf("notification %+v", x)
+			}
+		}
+		slices.Sort(told)
+		if want := []string{"PACS configuration backup_finding.missed", "PACS configuration backup_finding.restore-overdue", "PACS database and images backup_finding.job-failed"}; !slices.Equal(told, want) ||
+			n.got[0].DedupKey != n.got[len(n.got)/2].DedupKey {
+			t.Errorf("told %q, want %q", told, want)
 		}
 
 		// The findings fail the backup checks of the asset's controls.

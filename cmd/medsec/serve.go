@@ -296,6 +296,10 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// Each use of an emergency account whose password change is late is told [004 §11 ①].
 	emergencyResets := &notify.EmergencyResets{Uses: services.EmergencyUses, Notifier: dispatcher}
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "emergency resets", Every: 15 * time.Minute, Run: emergencyResets.Run})
+	// Backup jobs that failed or missed and restore tests overdue or failed are told to
+	// those who read the site's backups [003 §3.1.3].
+	backups := &notify.Backups{Backups: services.Backups, Notifier: dispatcher}
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "backup findings", Every: time.Hour, Run: backups.Run})
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})
