@@ -169,10 +169,14 @@ func auditWhere(u *medsec.User, f medsec.AuditFilter) (string, []any) {
 		add("at < ?", f.Until.UTC())
 	}
 	if len(u.SiteIDs) > 0 {
-		where = append(where, "(site_id = 0 OR site_id IN ("+placeholders(len(u.SiteIDs))+"))")
+		// Group-wide entries (site 0) are everyone's but evidence uploads: a file belongs
+		// to no site until an assessment or incident cites it, and its name and hash tell
+		// of that site, so a site-scoped reader sees only the uploads they made.
+		where = append(where, "(site_id IN ("+placeholders(len(u.SiteIDs))+") OR (site_id = 0 AND (object_type <> 'evidence' OR user_id = ?)))")
 		for _, id := range u.SiteIDs {
 			args = append(args, id)
 		}
+		args = append(args, u.ID)
 	}
 	if len(where) == 0 {
 		return "", nil

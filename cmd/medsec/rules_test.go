@@ -47,7 +47,7 @@ func TestRulesImportCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1+10+320 || !strings.Contains(out.String(), "builtin   correlation  high") || strings.Contains(out.String(), "55555555") || strings.Contains(out.String(), "66666666") {
+	if len(lines) != 1+11+320 || !strings.Contains(out.String(), "builtin   correlation  high") || strings.Contains(out.String(), "55555555") || strings.Contains(out.String(), "66666666") {
 		t.Errorf("list: %d lines\n%.1500s", len(lines), out.String())
 	}
 	out.Reset()
