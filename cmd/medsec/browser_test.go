@@ -221,7 +221,7 @@ func TestBrowserInventory(t *testing.T) {
 		chromedp.Text(`.flash`, &flash),
 		chromedp.Navigate(base+"/assets?q=E2E-Pump"),
 		chromedp.WaitVisible(`table.list`),
-		chromedp.Nodes(`table.list tbody td:first-child a`, &names),
+		chromedp.Nodes(`table.list tbody td a[href^="/assets/"]`, &names), // the name, after the bulk tick box
 	); err != nil {
 		t.Fatalf("good import: %v", err)
 	}
