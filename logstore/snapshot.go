@@ -27,6 +27,13 @@ func (s *Store) Snapshot(dst string) (err error) {
 			err = fmt.Errorf("log store snapshot: %w", err)
 		}
 	}()
+	// Flushed first, the copy's search storage holds every record sealed so far and its
+	// journal only what came in since, so opening the copy replays little.
+	if !s.cfg.ReadOnly {
+		if err := s.Flush(); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.journal != nil {
