@@ -448,6 +448,19 @@ func (s *Store) commit(batch []*request) error {
 		s.alert(ErrStorageFull)
 		return ErrStorageFull
 	}
+	// A commit that fails before its journal fsync is undone, in the journal and in the
+	// site logs' leaves not yet written: its records were not acknowledged, so none of
+	// them may be sealed or found at the next start.
+	mark := s.journal.size
+	undo := func(err error) error {
+		if terr := s.journal.truncate(mark); terr != nil {
+			s.log.Error("log store: undo a failed commit", "err", terr)
+		}
+		for _, l := range s.sites {
+			l.pending, l.size = l.pending[:0], sizeForStored(l.stored)
+		}
+		return s.fail(err)
+	}
 	touchedSites := map[int64]*siteLog{}
 	var dayNum int64 = -1
 	var day string
@@ -457,7 +470,7 @@ func (s *Store) commit(batch []*request) error {
 			e := &r.ents[i]
 			l, err := s.siteLog(e.Site)
 			if err != nil {
-				return s.fail(err)
+				return undo(err)
 			}
 			if last := s.lastRecv[e.Site]; e.Received < last {
 				e.Received = last
@@ -471,17 +484,17 @@ func (s *Store) commit(batch []*request) error {
 				s.touched[day] = true
 			}
 			if err := l.add(e.leaf, day); err != nil {
-				return s.fail(err)
+				return undo(err)
 			}
 			if err := s.journal.append(e); err != nil {
-				return s.fail(err)
+				return undo(err)
 			}
 			touchedSites[e.Site] = l
 		}
 		job.ents = append(job.ents, r.ents)
 	}
 	if err := s.journal.sync(); err != nil {
-		return s.fail(err)
+		return undo(err)
 	}
 	for _, l := range touchedSites {
 		if err := l.write(); err != nil {
@@ -589,12 +602,18 @@ func (s *Store) Checkpoint() {
 }
 
 // Flush forces the search storage to disk and then drops the journal segments it covered.
+// A store halted by a write error flushes nothing and keeps its journal: the next Open
+// rebuilds from it.
 func (s *Store) Flush() error {
 	if s.cfg.ReadOnly {
 		s.vl.DebugFlush()
 		return nil
 	}
 	s.mu.Lock()
+	if s.failed != nil {
+		s.mu.Unlock()
+		return s.failed
+	}
 	if err := s.journal.rotate(); err != nil {
 		s.mu.Unlock()
 		return err

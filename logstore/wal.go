@@ -194,6 +194,21 @@ func (j *journal) sync() error {
 	return nil
 }
 
+// truncate cuts the current segment back to size bytes (what it held before a failed
+// commit), dropping whatever the buffer holds, and forces the cut to disk. Cutting needs
+// no free space, so it works on a full disk; the journal is not written after it.
+func (j *journal) truncate(size int64) error {
+	j.w.Reset(j.f)
+	if err := j.f.Truncate(size); err != nil {
+		return fmt.Errorf("journal truncate: %w", err)
+	}
+	if _, err := j.f.Seek(size, io.SeekStart); err != nil {
+		return fmt.Errorf("journal truncate: %w", err)
+	}
+	j.size = size
+	return j.f.Sync()
+}
+
 // removeBefore deletes every segment older than seq.
 func (j *journal) removeBefore(seq int64) error {
 	segs, err := j.segments()
