@@ -147,9 +147,6 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		if !rep.Problems[0].Time.Equal(r.Received) {
 			t.Errorf("changed record located at %v, want %v", rep.Problems[0].Time, r.Received)
 		}
-		// Put it back.
-		deleteRows(t, s, fmt.Sprintf("%s:=1 %s:=17", FieldSite, FieldIndex))
-		rawRow(s, storedEntry(1, r, r.Raw, r.Fields))
 	})
 	t.Run("changed field", func(t *testing.T) {
 		s, _ := openFilled(t, 600)
@@ -170,11 +167,6 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		wantProblems(t, rep, Problem{Kind: ProblemChanged, Site: 2, Index: 23})
 		if !rep.Problems[0].Time.Equal(r.Received) {
 			t.Errorf("changed record located at %v, want %v", rep.Problems[0].Time, r.Received)
-		}
-		deleteRows(t, s, fmt.Sprintf("%s:=2 %s:=23", FieldSite, FieldIndex))
-		rawRow(s, storedEntry(2, r, r.Raw, r.Fields))
-		if rep, _ := s.Verify(ctx, nil); !rep.OK {
-			t.Fatalf("after putting the field back: %+v", rep.Problems)
 		}
 	})
 	t.Run("deleted record", func(t *testing.T) {
