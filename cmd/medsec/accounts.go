@@ -44,7 +44,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list" || cmd == "findings")
 	if err != nil {
 		return fmt.Errorf("accounts %s: %w", cmd, err)
 	}
@@ -154,7 +154,7 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("roster %s: %w", cmd, err)
 	}

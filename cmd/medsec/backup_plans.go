@@ -101,7 +101,7 @@ func runBackupPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("backup-plan %s: %w", cmd, err)
 	}

@@ -40,7 +40,7 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "show" || cmd == "lookup")
 	if err != nil {
 		return fmt.Errorf("directory %s: %w", cmd, err)
 	}

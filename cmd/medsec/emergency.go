@@ -43,7 +43,7 @@ func runEmergency(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cmd != "list" && (*use <= 0 || *username == "") {
 		return fmt.Errorf("emergency %s: --use and --user are required", cmd)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("emergency %s: %w", cmd, err)
 	}

@@ -56,7 +56,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !contains(i18n.Languages, *lang) {
 		return fmt.Errorf("incident %s: --lang must be one of en, ja, zh-CN, zh-TW", cmd)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
 		return fmt.Errorf("incident %s: %w", cmd, err)
 	}
@@ -93,6 +93,9 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("incident ledger: %w", err)
 	}
 	w := stdout
+	if *out == "" && *format == "xlsx" && isTerminal(stdout) {
+		return errors.New("incident ledger: an XLSX file is binary and is not written to a terminal: give --out FILE or redirect standard output to a file")
+	}
 	if *out != "" {
 		file, err := os.OpenFile(*out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {

@@ -54,7 +54,7 @@ func runMaintenance(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		ids = append(ids, id)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("maintenance %s: %w", cmd, err)
 	}

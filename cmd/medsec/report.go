@@ -62,7 +62,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}

@@ -60,7 +60,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		rules = append(rules, rs...)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *dbURL))
+	store, err := openStore(ctx, *data, *dbURL, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("rules %s: %w", cmd, err)
 	}
@@ -126,7 +126,7 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *dbURL))
+	store, err := openStore(ctx, *data, *dbURL, true)
 	if err != nil {
 		return fmt.Errorf("alerts list: %w", err)
 	}

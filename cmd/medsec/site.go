@@ -39,7 +39,7 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	zoneSet := false
 	fs.Visit(func(f *flag.Flag) { zoneSet = zoneSet || f.Name == "time-zone" })
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("site %s: %w", cmd, err)
 	}

@@ -54,7 +54,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cmd != "revoke" && *username == "" {
 		return fmt.Errorf("token %s: --user is required", cmd)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, cmd == "list")
 	if err != nil {
 		return fmt.Errorf("token %s: %w", cmd, err)
 	}

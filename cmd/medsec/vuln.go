@@ -121,7 +121,7 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return storeVulnImport(ctx, open1, in, stdout)
 	case "list":
-		store, err := open1()
+		store, err := openStore(ctx, *data, *db, true)
 		if err != nil {
 			return fmt.Errorf("vuln list: %w", err)
 		}
@@ -371,7 +371,7 @@ func runVEX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, vexUsage)
 		return errors.New("vex export: give --advisory and --format csaf|cyclonedx")
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
 		return fmt.Errorf("vex export: %w", err)
 	}

@@ -59,7 +59,7 @@ func runVulnDeadlines(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprint(stderr, vulnDeadlinesUsage)
 		return fmt.Errorf("vuln deadlines: unknown subcommand %q", args[0])
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, args[0] == "show")
 	if err != nil {
 		return fmt.Errorf("vuln deadlines: %w", err)
 	}

@@ -50,7 +50,7 @@ func runVulnScans(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if f.State != "" && !slices.Contains(medsec.ScanDueStates, f.State) {
 		return fmt.Errorf("vuln scans: --state %q: must be one of never, overdue, due_soon, ok", *state)
 	}
-	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
 		return fmt.Errorf("vuln scans: %w", err)
 	}
