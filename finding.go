@@ -91,7 +91,10 @@ type Finding struct {
 	// CVSSVector and the scores come from the advisory; Score is what the deadline
 	// follows (base, or the environmental score when re-scored). ScoreKnown is false when
 	// no advisory gave a vector.
-	CVSSVector  string  `json:"cvss_vector,omitempty"`
+	CVSSVector string `json:"cvss_vector,omitempty"`
+	// CVSSVersion names the version CVSSVector is written in ("2.0", "3.0", "3.1",
+	// "4.0"): a CVE NVD scored only in v2 carries its v2 base score, labelled so.
+	CVSSVersion string  `json:"cvss_version,omitempty"`
 	BaseScore   float64 `json:"base_score"`
 	ThreatScore float64 `json:"threat_score"`
 	Score       float64 `json:"score"`
@@ -368,6 +371,10 @@ type ImportSummary struct {
 	// ScanReports counts the scanner reports imported; their new findings are counted in
 	// NewFindings.
 	ScanReports int `json:"scan_reports"`
+	// Warnings are what the files held but medsec did not use, each naming the file, the
+	// record and the JSON pointer ("nvd.json: /vulnerabilities/3/cve/metrics/cvssMetricV31/0/
+	// cvssData/vectorString: CVE-…: CVSS vector not scored: …: metric AV: …").
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // AdvisorySummary is an advisory as stored, with how many devices it affects.

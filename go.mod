@@ -33,7 +33,11 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require github.com/nats-io/nuid v1.0.1 // indirect
+require (
+	github.com/Masterminds/semver/v3 v3.5.0 // indirect
+	github.com/hashicorp/go-version v1.9.0 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+)
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0

@@ -47,6 +47,9 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 	}
 	defer tx.Rollback()
 	for _, a := range in.Advisories {
+		for _, w := range a.Warnings {
+			sum.Warnings = append(sum.Warnings, w.Error())
+		}
 		if err := tx.upsertAdvisory(ctx, a, strings.Join(in.Files, ", ")); err != nil {
 			return sum, err
 		}
@@ -127,7 +130,7 @@ func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) err
 	var base, threat float64
 	known := 0
 	if v.Vector != "" {
-		c, err := vuln.ParseCVSS(v.Vector)
+		c, err := vuln.ScoreVector(v.Vector)
 		if err == nil {
 			base, threat, known = c.Base, c.Environmental, 1
 		}
@@ -614,6 +617,7 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 		return nil, err
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1
+	f.CVSSVersion = string(vuln.VectorVersion(f.CVSSVector))
 	f.Advisories = splitList(refs)
 	f.FoundAt, f.Due = f.FoundAt.UTC(), f.Due.UTC()
 	if analyzed.Valid {

@@ -38,6 +38,10 @@ type Advisory struct {
 	Products []Product `json:"products,omitempty"`
 	// Vulnerabilities are the CVEs the advisory describes.
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
+	// Warnings are what was read but not used, each naming file, record and JSON pointer:
+	// a CVSS vector that does not parse (the record is imported unscored from it). The
+	// importer reports them; they are not stored with the advisory.
+	Warnings []*InputError `json:"-"`
 }
 
 // Product is one full product name of a CSAF product tree (CSAF 2.0 §3.1.3.4), with what
@@ -75,7 +79,7 @@ type Vulnerability struct {
 	// CWE is the weakness ID ("CWE-287"), if given.
 	CWE string `json:"cwe,omitempty"`
 	// Vector is the CVSS vector the advisory gives (the highest version it has: v4.0, v3.1,
-	// v3.0); v2 vectors are left out because medsec does not score them.
+	// v3.0, and for an NVD record with none of these its v2 vector, scored by ScoreVector).
 	Vector string `json:"cvss_vector,omitempty"`
 	// Description is the English description (NVD) or summary note (CSAF).
 	Description string `json:"description,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	gocvss20 "github.com/pandatix/go-cvss/20"
 	gocvss30 "github.com/pandatix/go-cvss/30"
 	gocvss31 "github.com/pandatix/go-cvss/31"
 	gocvss40 "github.com/pandatix/go-cvss/40"
@@ -16,6 +17,7 @@ type Version string
 // The CVSS versions medsec scores. CVSS v2 vectors carry no version prefix and are refused
 // (see ParseCVSS): NVD stopped scoring with v2 in 2022 and FIRST retired it.
 const (
+	V20 Version = "2.0" // CVSS v2 Complete Documentation (FIRST, 2007); only ScoreVector reads it
 	V30 Version = "3.0" // CVSS v3.0 Specification Document (FIRST, 2015)
 	V31 Version = "3.1" // CVSS v3.1 Specification Document, revision 1 (FIRST, 2019)
 	V40 Version = "4.0" // CVSS v4.0 Specification Document (FIRST, 2023)
@@ -296,6 +298,41 @@ func ParseCVSS(vector string) (CVSS, error) {
 		return fail("", "%v", err)
 	}
 	return c, nil
+}
+
+// ScoreVector scores a vector an advisory gives: a v3.0, v3.1 or v4.0 vector as ParseCVSS
+// does, and a CVSS v2 vector (NVD's "AV:N/AC:L/Au:N/C:P/I:P/A:P", with or without a
+// "CVSS:2.0/" or parenthesised form) by the v2 equations (CVSS v2 §3.2, go-cvss's 20
+// package): Base, Temporal and Environmental as v2 defines them, Version V20, so that a
+// CVE NVD scored only in v2 gets its own base score rather than a guess. A vector of no
+// version, or one that breaks its version's rules, is refused with a *VectorError naming
+// the metric where the library names one.
+func ScoreVector(vector string) (CVSS, error) {
+	if !looksLikeV2(vector) {
+		return ParseCVSS(vector)
+	}
+	plain := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(vector, "CVSS:2.0/"), "("), ")")
+	v, err := gocvss20.ParseVector(plain)
+	if err != nil {
+		return CVSS{}, &VectorError{Vector: vector, Reason: "CVSS v2: " + err.Error()}
+	}
+	return CVSS{Version: V20, Vector: vector, Base: v.BaseScore(), Temporal: v.TemporalScore(), Environmental: v.EnvironmentalScore()}, nil
+}
+
+// VectorVersion names the CVSS version of a vector ("2.0", "3.0", "3.1", "4.0"), or ""
+// when it is none of these; for labelling a stored score.
+func VectorVersion(vector string) Version {
+	switch {
+	case strings.HasPrefix(vector, "CVSS:3.0/"):
+		return V30
+	case strings.HasPrefix(vector, "CVSS:3.1/"):
+		return V31
+	case strings.HasPrefix(vector, "CVSS:4.0/"):
+		return V40
+	case looksLikeV2(vector):
+		return V20
+	}
+	return ""
 }
 
 // looksLikeV2 reports whether a vector is a CVSS v2 one: no prefix (or NVD's

@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -148,5 +149,59 @@ func TestParseEPSS(t *testing.T) {
 	gz := gzipBytes(t, sharedFile(t, "epss/vunnel-example-1.csv"))
 	if g, err := ParseEPSS("e.csv.gz", gz); err != nil || len(g.Scores) != 5 {
 		t.Errorf("gzip: %v", err)
+	}
+}
+
+// TestNVDVectorsReportedAndV2Scored: a malformed CVSS vector in a real NVD record is
+// reported with the file, the record and the JSON pointer and never scored from; a record
+// NVD scored only in CVSS v2 gets its v2 base score (3.3 for CVE-2017-9657, as NVD
+// publishes it), labelled v2.0, not a guess.
+func TestNVDVectorsReportedAndV2Scored(t *testing.T) {
+	var rec map[string]any
+	if err := json.Unmarshal(sharedFile(t, "nvd-cve-2.0/CVE-2017-9657.json"), &rec); err != nil {
+		t.Fatal(err)
+	}
+	cve := rec
+	if c, ok := rec["cve"].(map[string]any); ok {
+		cve = c
+	}
+	metrics := cve["metrics"].(map[string]any)
+	v30 := metrics["cvssMetricV30"].([]any)[0].(map[string]any)["cvssData"].(map[string]any)
+	v30["vectorString"] = "CVSS:3.0/AV:Q/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"
+	bad, _ := json.Marshal(rec)
+	as, err := ParseNVD("bad.json", bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := as[0]
+	if len(a.Warnings) != 1 {
+		t.Fatalf("warnings %v, want one", a.Warnings)
+	}
+	w := a.Warnings[0].Error()
+	for _, want := range []string{"bad.json", "CVE-2017-9657", "/metrics/cvssMetricV30/0/cvssData/vectorString", "metric AV"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning %q does not name %q", w, want)
+		}
+	}
+	if v := a.Vulnerabilities[0].Vector; strings.Contains(v, "AV:Q") {
+		t.Errorf("scored from the malformed vector %q", v)
+	}
+	// Without its v3.0 metric the record is v2-only.
+	delete(metrics, "cvssMetricV30")
+	v2only, _ := json.Marshal(rec)
+	as, err = ParseNVD("v2.json", v2only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec := as[0].Vulnerabilities[0].Vector
+	c, err := ScoreVector(vec)
+	if err != nil {
+		t.Fatalf("v2 vector %q: %v", vec, err)
+	}
+	if c.Version != V20 || c.Base != 3.3 || VectorVersion(vec) != V20 {
+		t.Errorf("v2-only record: %q scored %+v, want v2.0 base 3.3", vec, c)
+	}
+	if _, err := ParseCVSS(vec); err == nil {
+		t.Errorf("medsec cvss (ParseCVSS) must still refuse v2 vectors")
 	}
 }

@@ -551,7 +551,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 				if err != nil || purlKey(tp) != purlKey(pp) {
 					continue
 				}
-				test, vok, unknown := purlVersionTest(pp.Version, p.VersionRange, tp.Version)
+				test, vok, unknown := purlVersionTest(pp.Type, pp.Version, p.VersionRange, tp.Version)
 				if !vok {
 					continue
 				}
@@ -703,23 +703,25 @@ func dedupeMatches(in []Match) []Match {
 	return out
 }
 
-func purlVersionTest(advVersion, advRange, v string) (string, bool, bool) {
+// purlVersionTest decides a purl product's version for the target's purl version v ("" when
+// unknown), by the rules of the purl's ecosystem (its type: npm, pypi, maven, …).
+func purlVersionTest(purlType, advVersion, advRange, v string) (string, bool, bool) {
 	if v == "" {
 		return "version unknown", true, true
 	}
 	if advVersion != "" {
-		if CompareVersions(v, advVersion) == 0 {
-			return v + " = " + advVersion + " (purl version)", true, false
+		if CompareVersionsIn(purlType, v, advVersion) == 0 {
+			return v + " = " + advVersion + " (purl version, " + purlType + " rules)", true, false
 		}
 		return "", false, false
 	}
 	if advRange != "" {
-		vr, ok := ParseVersionRange(advRange)
+		vr, ok := ParseVersionRangeIn(purlType, advRange)
 		if !ok {
 			return "version range " + advRange + " not understood", true, true
 		}
 		if vr.Contains(v) {
-			return v + " in " + advRange, true, false
+			return v + " in " + advRange + " (" + purlType + " rules)", true, false
 		}
 		return "", false, false
 	}

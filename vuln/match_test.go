@@ -293,3 +293,78 @@ func TestVersionMarkPrefix(t *testing.T) {
 		t.Errorf("< 2.0 contains V2.5")
 	}
 }
+
+// TestVersionOrderingEcosystems: pre-releases come before their release, npm ranges are
+// read as npm writes them, and "1.0" = "1.0.0" where the ecosystem says so (semver, PEP
+// 440, Maven) but not for firmware, where 4.2 < 4.2.1.
+func TestVersionOrderingEcosystems(t *testing.T) {
+	for _, tc := range []struct {
+		scheme, a, b string
+		want         int
+	}{
+		{"", "1.0.5-rc1", "1.0.5", -1},
+		{"", "2.0beta", "2.0", -1},
+		{"", "4.2a", "4.2", 1},
+		{"", "1.0", "1.0.0", -1},
+		{"npm", "1.0.5-rc1", "1.0.5", -1},
+		{"npm", "1.0.5-rc.1", "1.0.5-rc.2", -1},
+		{"npm", "1.0", "1.0.0", 0},
+		{"npm", "1.0.0+build7", "1.0.0", 0},
+		{"pypi", "1.0", "1.0.0", 0},
+		{"pypi", "2.0rc1", "2.0", -1},
+		{"maven", "1.0", "1.0.0", 0},
+		{"golang", "v1.2.3", "1.2.3", 0},
+	} {
+		if got := CompareVersionsIn(tc.scheme, tc.a, tc.b); got != tc.want {
+			t.Errorf("CompareVersionsIn(%q, %q, %q) = %d, want %d", tc.scheme, tc.a, tc.b, got, tc.want)
+		}
+		if got := CompareVersionsIn(tc.scheme, tc.b, tc.a); got != -tc.want {
+			t.Errorf("CompareVersionsIn(%q, %q, %q) = %d, want %d", tc.scheme, tc.b, tc.a, got, -tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		scheme, r string
+		in, out   []string
+	}{
+		{"npm", "^1.2.0", []string{"1.2.0", "1.9.9", "1.3.0-beta.1"}, []string{"2.0.0", "1.1.9"}},
+		{"npm", "~1.2", []string{"1.2.0", "1.2.9"}, []string{"1.3.0"}},
+		{"npm", ">=1.0.0 <1.0.5 || 2.x", []string{"1.0.5-rc1", "1.0.4", "2.3.1"}, []string{"1.0.5", "3.0.0"}},
+		{"", "vers:npm/<1.0.5", []string{"1.0.5-rc1", "1.0.4"}, []string{"1.0.5", "1.0.5+b1"}},
+		{"", "vers:pypi/<=1.0", []string{"1.0.0", "1.0rc1"}, []string{"1.0.1"}},
+		{"", "< 1.0.5", []string{"1.0.5-rc1"}, []string{"1.0.5"}},
+	} {
+		vr, ok := ParseVersionRangeIn(tc.scheme, tc.r)
+		if !ok {
+			t.Errorf("%s %q: not parsed", tc.scheme, tc.r)
+			continue
+		}
+		for _, v := range tc.in {
+			if !vr.Contains(v) {
+				t.Errorf("%s %q does not contain %q", tc.scheme, tc.r, v)
+			}
+		}
+		for _, v := range tc.out {
+			if vr.Contains(v) {
+				t.Errorf("%s %q contains %q", tc.scheme, tc.r, v)
+			}
+		}
+	}
+	// purl-based matching of a CSAF product: an npm range, a pre-release of the fix.
+	a := &Advisory{ID: "X-2", Products: []Product{
+		{ID: "P1", Name: "lib", PURL: "pkg:npm/left-pad", VersionRange: ">=1.0.0 <1.0.5"},
+		{ID: "P2", Name: "py", PURL: "pkg:pypi/requests@2.0"},
+	}, Vulnerabilities: []Vulnerability{
+		{CVE: "CVE-2024-0010", Affected: []string{"P1"}},
+		{CVE: "CVE-2024-0011", Affected: []string{"P2"}},
+	}}
+	m := NewMatcher(nil, []*Advisory{a})
+	if got := m.Match(Target{PURLs: []string{"pkg:npm/left-pad@1.0.5-rc1"}}); len(got) != 1 || got[0].Confidence != ConfidenceHigh {
+		t.Errorf("npm pre-release of the fix: %+v", got)
+	}
+	if got := m.Match(Target{PURLs: []string{"pkg:npm/left-pad@1.0.5"}}); len(got) != 0 {
+		t.Errorf("npm fixed version: %+v", got)
+	}
+	if got := m.Match(Target{PURLs: []string{"pkg:pypi/requests@2.0.0"}}); len(got) != 1 || got[0].CVE != "CVE-2024-0011" {
+		t.Errorf("pypi 2.0.0 = 2.0: %+v", got)
+	}
+}

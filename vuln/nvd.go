@@ -114,8 +114,16 @@ func fromNVD(file, at string, c *nvdCVE) (*Advisory, error) {
 	if v.Description != "" {
 		a.Title = c.ID + ": " + shorten(v.Description, 120)
 	}
-	for _, key := range []string{"cvssMetricV40", "cvssMetricV31", "cvssMetricV30"} {
-		for _, m := range c.Metrics[key] {
+	// The highest version's vector, NVD's own ("Primary") first; a vector that does not
+	// parse is reported (file, record, JSON pointer, metric) and never scored from: the
+	// next valid one is taken, down to v2, scored by the v2 equations.
+	for _, key := range []string{"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"} {
+		for i, m := range c.Metrics[key] {
+			if _, err := ScoreVector(m.CVSSData.VectorString); err != nil {
+				a.Warnings = append(a.Warnings, inputErr(file, fmt.Sprintf("%s/metrics/%s/%d/cvssData/vectorString", at, key, i),
+					"%s: CVSS vector not scored: %v", c.ID, err))
+				continue
+			}
 			if v.Vector == "" || m.Type == "Primary" {
 				v.Vector = m.CVSSData.VectorString
 			}

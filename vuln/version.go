@@ -3,6 +3,9 @@ package vuln
 import (
 	"regexp"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	goversion "github.com/hashicorp/go-version"
 )
 
 // CompareVersions orders two version strings as device firmware writes them: each is cut
@@ -12,6 +15,11 @@ import (
 // "1.1" < "1.10" (1.1 is not 1.10), "1.9" < "1.10" and "4.2" < "4.2.1". It returns -1, 0 or
 // +1. hashicorp/go-version refuses "b.06.18" and semver needs three numbers, which
 // firmware rarely has; this is the rule of rpm's vercmp, which copes with both.
+//
+// A pre-release marks a version before the release it names: when one string runs out and
+// the other goes on with a pre-release word (alpha, beta, rc, pre, preview, dev, snapshot;
+// "1.0.5-rc1", "2.0beta"), the one that goes on is the lower, so 1.0.5-rc1 < 1.0.5; any
+// other letter run after the common part is a later build ("4.2a" > "4.2").
 //
 // A leading "v" or "V" directly followed by a digit ("V2.5", "v1.0.3") marks the string
 // as a version and is dropped, so V2.5 compares as 2.5; a letter run followed by anything
@@ -40,7 +48,56 @@ func CompareVersions(a, b string) int {
 			}
 		}
 	}
+	switch {
+	case len(ta) > len(tb) && preReleaseWord(ta[len(tb)]):
+		return -1
+	case len(tb) > len(ta) && preReleaseWord(tb[len(ta)]):
+		return 1
+	}
 	return sign(len(ta) - len(tb))
+}
+
+// preReleaseWord reports whether a letter run names a pre-release.
+func preReleaseWord(tok string) bool {
+	switch strings.ToLower(tok) {
+	case "alpha", "beta", "rc", "pre", "preview", "dev", "snapshot":
+		return true
+	}
+	return false
+}
+
+// semverSchemes are the package ecosystems (purl types, vers schemes) whose versions are
+// Semantic Versioning 2.0 and whose ranges are written as npm writes them.
+var semverSchemes = map[string]bool{"npm": true, "cargo": true, "golang": true, "composer": true, "hex": true, "pub": true, "nuget": true, "swift": true, "cocoapods": true}
+
+// versionSchemes are the other ecosystems whose versions are dotted numbers with an
+// optional pre-release ("1.0" = "1.0.0", "2.0rc1" < "2.0"), read by hashicorp/go-version.
+var versionSchemes = map[string]bool{"pypi": true, "maven": true, "gem": true, "conan": true, "hackage": true, "cran": true}
+
+// CompareVersionsIn orders two versions by the rules of an ecosystem (a purl type or vers
+// scheme, case-insensitive): Semantic Versioning for npm, cargo, golang, composer, hex,
+// pub, nuget, swift and cocoapods (Masterminds/semver: pre-releases first, build metadata
+// ignored, "1.0" = "1.0.0"); dotted numbers with pre-releases for pypi, maven, gem and the
+// like (hashicorp/go-version: "1.0" = "1.0.0", "2.0rc1" < "2.0"). Where a version does not
+// parse by its ecosystem's rule, and for every other scheme ("", "generic", firmware), it
+// falls back to CompareVersions. It returns -1, 0 or +1.
+func CompareVersionsIn(scheme, a, b string) int {
+	scheme = strings.ToLower(scheme)
+	switch {
+	case semverSchemes[scheme]:
+		x, errx := semver.NewVersion(a)
+		y, erry := semver.NewVersion(b)
+		if errx == nil && erry == nil {
+			return x.Compare(y)
+		}
+	case versionSchemes[scheme]:
+		x, errx := goversion.NewVersion(a)
+		y, erry := goversion.NewVersion(b)
+		if errx == nil && erry == nil {
+			return x.Compare(y)
+		}
+	}
+	return CompareVersions(a, b)
 }
 
 // trimVersionMark drops a leading "v" or "V" that is directly followed by a digit.
@@ -89,6 +146,13 @@ type VersionRange struct {
 	Alts [][]VersionConstraint
 	// Text is the range as written.
 	Text string
+	// Scheme is the ecosystem whose rules compare the versions (CompareVersionsIn): the
+	// vers string's scheme ("npm" of "vers:npm/<4.17.21") or the caller's; "" or
+	// "generic" compare as firmware does.
+	Scheme string
+	// npm is an npm-style range ("^1.2.0", "~1.2", ">=1.0.0 <2.0.0 || 3.x") of a semver
+	// ecosystem, checked by Masterminds/semver with pre-releases included.
+	npm *semver.Constraints
 }
 
 // VersionConstraint is one comparison: Op is "<", "<=", ">", ">=", "=" or "prefix".
@@ -114,16 +178,27 @@ var (
 // when the text is none of these; the caller then matches without a version test, with
 // lower confidence.
 func ParseVersionRange(s string) (VersionRange, bool) {
-	r := VersionRange{Text: s}
+	return ParseVersionRangeIn("", s)
+}
+
+// ParseVersionRangeIn is ParseVersionRange for the versions of one ecosystem (a purl type
+// such as "npm", "pypi", "maven"; "" for firmware): its versions compare by the
+// ecosystem's rules (CompareVersionsIn), and a semver ecosystem's range may also be
+// written as npm writes ranges ("^1.2.0", "~1.2", ">=1.0.0 <2.0.0 || 3.x"; pre-releases
+// of the bounds are inside, since a vulnerable 1.0.5-rc1 is still vulnerable). A vers
+// string's own scheme wins over the argument.
+func ParseVersionRangeIn(scheme, s string) (VersionRange, bool) {
+	r := VersionRange{Text: s, Scheme: strings.ToLower(scheme)}
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return r, false
 	}
 	if strings.HasPrefix(t, "vers:") {
-		_, rest, ok := strings.Cut(t[5:], "/")
+		vs, rest, ok := strings.Cut(t[5:], "/")
 		if !ok {
 			return r, false
 		}
+		r.Scheme = strings.ToLower(strings.TrimSpace(vs))
 		rest = strings.TrimSpace(rest)
 		if rest == "*" {
 			r.All = true
@@ -145,6 +220,13 @@ func ParseVersionRange(s string) (VersionRange, bool) {
 	if t == "*" || strings.EqualFold(t, "all") || strings.EqualFold(t, "all versions") {
 		r.All = true
 		return r, true
+	}
+	if semverSchemes[r.Scheme] && !strings.Contains(strings.ReplaceAll(t, "||", ""), "|") {
+		if c, err := semver.NewConstraint(t); err == nil {
+			c.IncludePrerelease = true
+			r.npm = c
+			return r, true
+		}
 	}
 	for _, part := range strings.Split(t, "|") {
 		part = strings.TrimSpace(part)
@@ -227,10 +309,14 @@ func (r VersionRange) Contains(v string) bool {
 	if r.All {
 		return true
 	}
+	if r.npm != nil {
+		sv, err := semver.NewVersion(v)
+		return err == nil && r.npm.Check(sv)
+	}
 	for _, alt := range r.Alts {
 		ok := true
 		for _, c := range alt {
-			if !c.holds(v) {
+			if !c.holdsIn(r.Scheme, v) {
 				ok = false
 				break
 			}
@@ -242,7 +328,10 @@ func (r VersionRange) Contains(v string) bool {
 	return false
 }
 
-func (c VersionConstraint) holds(v string) bool {
+func (c VersionConstraint) holds(v string) bool { return c.holdsIn("", v) }
+
+// holdsIn is holds by the rules of an ecosystem (CompareVersionsIn).
+func (c VersionConstraint) holdsIn(scheme, v string) bool {
 	if c.Op == "prefix" {
 		pt, vt := versionTokens(c.Version), versionTokens(v)
 		if len(vt) < len(pt) {
@@ -255,7 +344,7 @@ func (c VersionConstraint) holds(v string) bool {
 		}
 		return true
 	}
-	cmp := CompareVersions(v, c.Version)
+	cmp := CompareVersionsIn(scheme, v, c.Version)
 	switch c.Op {
 	case "<":
 		return cmp < 0

@@ -282,9 +282,11 @@ type findingJSON struct {
 		Confidence  string `json:"confidence"`
 	} `json:"reason"`
 	Scores struct {
-		CVSSVector string  `json:"cvss_vector,omitempty"`
-		Base       float64 `json:"base"`
-		Threat     float64 `json:"threat_or_temporal"`
+		CVSSVector string `json:"cvss_vector,omitempty"`
+		// CVSSVersion names the vector's version ("2.0" for a CVE NVD scored only in v2).
+		CVSSVersion string  `json:"cvss_version,omitempty"`
+		Base        float64 `json:"base"`
+		Threat      float64 `json:"threat_or_temporal"`
 		// Environmental is the device's re-scored vector and score (vuln rescore), which
 		// Score then is.
 		EnvVector      string  `json:"env_vector,omitempty"`
@@ -311,6 +313,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Status, j.VEXStatus, j.Justification = string(fd.State), fd.State.VEXStatus(), fd.Justification
 		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence
 		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
+		j.Scores.CVSSVersion = fd.CVSSVersion
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
 		j.Scores.EnvVector, j.Scores.Environmental = fd.EnvVector, fd.EnvScore
 		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue = fd.Due, fd.DeadlineRule, fd.Overdue
