@@ -371,6 +371,9 @@ type ImportSummary struct {
 	// ScanReports counts the scanner reports imported; their new findings are counted in
 	// NewFindings.
 	ScanReports int `json:"scan_reports"`
+	// ScanReportsSkipped counts the scanner reports not imported because the same file
+	// (by SHA-256) was imported before; Warnings names each.
+	ScanReportsSkipped int `json:"scan_reports_skipped,omitempty"`
 	// Warnings are what the files held but medsec did not use, each naming the file, the
 	// record and the JSON pointer ("nvd.json: /vulnerabilities/3/cve/metrics/cvssMetricV31/0/
 	// cvssData/vectorString: CVE-…: CVSS vector not scored: …: metric AV: …").

@@ -41,7 +41,7 @@ func TestScanSchedulePages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := services.Scans.ImportScan(ctx, medsec.ScanImport{Format: "nessus", Scanner: "Nessus", FileName: "oct.nessus", SHA256: "x",
+	if _, err := services.Scans.ImportScan(ctx, medsec.ScanImport{Format: "nessus", Scanner: "Nessus", FileName: "oct.nessus", SHA256: "oct",
 		ScannedAt: now.AddDate(0, 0, -40), Hosts: []medsec.ScanHost{{Address: "10.0.0.10"}}}); err != nil {
 		t.Fatal(err)
 	}

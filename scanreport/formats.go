@@ -250,6 +250,28 @@ type nessusDoc struct {
 
 var nessusSeverity = map[string]string{"0": SevInfo, "1": SevLow, "2": SevMedium, "3": SevHigh, "4": SevCritical}
 
+// nessusTimeLayout is how Nessus writes HOST_START and HOST_END ("Thu Mar 20 00:30:57
+// 2014"): the scanner's local time, with no zone.
+const nessusTimeLayout = "Mon Jan _2 15:04:05 2006"
+
+// nessusHostTime is when the scan of one host ran: HOST_START_TIMESTAMP (Unix seconds,
+// Nessus 6 and later), else the HOST_START text (Nessus 5 writes only that; read as UTC,
+// since the file names no zone), else HOST_END_TIMESTAMP or HOST_END. Zero when the host
+// has none of these, or none parses.
+func nessusHostTime(tags map[string]string) time.Time {
+	for _, k := range []string{"HOST_START_TIMESTAMP", "HOST_END_TIMESTAMP"} {
+		if ts, err := strconv.ParseInt(tags[k], 10, 64); err == nil && ts > 0 {
+			return time.Unix(ts, 0).UTC()
+		}
+	}
+	for _, k := range []string{"HOST_START", "HOST_END"} {
+		if t, err := time.Parse(nessusTimeLayout, strings.Join(strings.Fields(tags[k]), " ")); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
 func parseNessus(data []byte) (*Report, *medsec.FieldError) {
 	var doc nessusDoc
 	if fe := decodeXML(data, &doc); fe != nil {
@@ -276,10 +298,8 @@ func parseNessus(data []byte) (*Report, *medsec.FieldError) {
 		if h.Address == "" && h.Hostname == "" {
 			return nil, &medsec.FieldError{Field: fmt.Sprintf("NessusClientData_v2/Report/ReportHost[%d]", i+1), Key: "scan.err.missing", Message: "the host has neither address nor name"}
 		}
-		if ts, err := strconv.ParseInt(tags["HOST_START_TIMESTAMP"], 10, 64); err == nil {
-			if t := time.Unix(ts, 0).UTC(); rep.ScannedAt.IsZero() || t.Before(rep.ScannedAt) {
-				rep.ScannedAt = t
-			}
+		if t := nessusHostTime(tags); !t.IsZero() && (rep.ScannedAt.IsZero() || t.Before(rep.ScannedAt)) {
+			rep.ScannedAt = t
 		}
 		for _, it := range rh.Items {
 			res := Result{ID: it.PluginID, Title: strings.TrimSpace(it.PluginName), Severity: nessusSeverity[strings.TrimSpace(it.Severity)], CVEs: cves(it.CVE...)}

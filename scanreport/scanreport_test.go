@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/internal/shareddata"
@@ -32,12 +33,20 @@ func TestRealReports(t *testing.T) {
 				if !slices.Equal(addrs, []string{"192.168.2.100", "192.168.2.101", "192.168.2.104"}) {
 					t.Errorf("hosts %q", addrs)
 				}
+				// Nessus 5 writes only HOST_START text: the scan ran in March 2014, so an
+				// old report must not pass for a new scan (the cadence reads this time).
+				if want := time.Date(2014, 3, 20, 0, 30, 57, 0, time.UTC); !r.ScannedAt.Equal(want) {
+					t.Errorf("scanned at %v, want %v (HOST_START)", r.ScannedAt, want)
+				}
 			}},
 		{file: "nessus/defectdojo-nessus_with_cvssv3.nessus.gz", format: Nessus, hosts: 1, results: 49, cves: 136,
 			check: func(t *testing.T, r *Report) {
 				h := r.Hosts[0]
 				if h.Address != "44.228.249.3" || h.Hostname != "testphp.vulnweb.com" {
 					t.Errorf("host %q %q", h.Address, h.Hostname)
+				}
+				if want := time.Unix(1648042311, 0).UTC(); !r.ScannedAt.Equal(want) {
+					t.Errorf("scanned at %v, want %v (HOST_START_TIMESTAMP)", r.ScannedAt, want)
 				}
 				v3 := 0
 				for _, res := range h.Results {

@@ -153,6 +153,11 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 			return nil, assetOutOfScope(chosen.ID, chosen.SiteID)
 		}
 	}
+	if dup, err := tx.sameScan(ctx, imp.SHA256); err != nil {
+		return nil, err
+	} else if dup != nil {
+		return nil, duplicateScan(dup)
+	}
 	ix, err := tx.loadAttachIndex(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -227,6 +232,31 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 		}
 	}
 	return rep, nil
+}
+
+// sameScan returns the stored report whose file has the SHA-256 (hex), or nil: the same
+// report imported twice would make a second scan and satisfy the scan cadence twice.
+func (tx *Tx) sameScan(ctx context.Context, sha256 string) (*medsec.ScanReport, error) {
+	if sha256 == "" {
+		return nil, nil
+	}
+	rows, err := tx.query(ctx, `SELECT `+scanReportColumns+` WHERE sha256 = ? ORDER BY id LIMIT 1`, sha256)
+	if err != nil {
+		return nil, fmt.Errorf("find scan report by hash: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	return scanScanReport(rows.Scan)
+}
+
+// duplicateScan is the error of a report imported before: ECONFLICT naming the stored
+// report (its ID, file and import time), so the caller can open it instead.
+func duplicateScan(r *medsec.ScanReport) error {
+	return medsec.ErrorWithKey(medsec.ECONFLICT, "scan.err.duplicate",
+		"this report was imported before, with the same content (SHA-256): scan report %d, file %s, imported %s; nothing was imported",
+		r.ID, r.FileName, r.ImportedAt.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 const scanReportColumns = `id, format, scanner, file_name, sha256, scanned_at, imported_at, imported_by, hosts, results, attached, findings FROM scan_reports`

@@ -37,7 +37,7 @@ func TestScanSchedule(t *testing.T) {
 
 		t0 := testNow
 		scan := func(at time.Time, addrs ...string) {
-			imp := medsec.ScanImport{Format: "openvas", Scanner: "OpenVAS", FileName: "scan.xml", SHA256: "x", ScannedAt: at}
+			imp := medsec.ScanImport{Format: "openvas", Scanner: "OpenVAS", FileName: "scan.xml", SHA256: at.Format(time.RFC3339) + strings.Join(addrs, ","), ScannedAt: at}
 			for _, a := range addrs {
 				imp.Hosts = append(imp.Hosts, medsec.ScanHost{Address: a})
 			}

@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +22,38 @@ func readScan(t *testing.T, rel string, assetID int64) medsec.ScanImport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.Import(assetID, rel, "sha")
+	sum := sha256.Sum256(data)
+	return r.Import(assetID, rel, hex.EncodeToString(sum[:]))
+}
+
+// TestScanImportedTwice: the same report (by content) imported a second time is refused
+// with ECONFLICT naming the stored report, and no second scan is made; a batch import
+// (vuln import) skips it with a warning.
+func TestScanImportedTwice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := sqlstore.NewScanService(db)
+		imp := readScan(t, "nessus/libnessus-nessus_report_local_3.nessus", 0)
+		first, err := svc.ImportScan(system, imp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imp.FileName = "renamed.nessus"
+		_, err = svc.ImportScan(system, imp)
+		if medsec.ErrorCode(err) != medsec.ECONFLICT || !strings.Contains(medsec.ErrorMessage(err), "scan report "+strconv.FormatInt(first.ID, 10)) {
+			t.Fatalf("second import: %v, want a conflict naming report %d", err, first.ID)
+		}
+		sum, err := sqlstore.NewVulnService(db).Import(system, sqlstore.VulnImport{Scans: []medsec.ScanImport{imp}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.ScanReports != 0 || sum.ScanReportsSkipped != 1 || len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "renamed.nessus") {
+			t.Errorf("batch import of the same report: %+v", sum)
+		}
+		var n int
+		if err := db.QueryRowForTest(`SELECT COUNT(*) FROM scan_reports`, &n); err != nil || n != 1 {
+			t.Errorf("%d scan reports stored (%v), want 1", n, err)
+		}
+	})
 }
 
 // TestScanAttach imports real scanner reports: hosts attach by address and by host name;
@@ -146,9 +179,12 @@ func TestScanFindings(t *testing.T) {
 		if _, err := vulns.Rematch(system); err != nil {
 			t.Fatal(err)
 		}
-		rep2, err := svc.ImportScan(system, readScan(t, "openvas/defectdojo-openvas-report_detail_v2.xml", 0))
+		// A later scan that finds the same (its file differs: another scan time).
+		again := readScan(t, "openvas/defectdojo-openvas-report_detail_v2.xml", 0)
+		again.SHA256, again.ScannedAt = "a later scan", again.ScannedAt.Add(24*time.Hour)
+		rep2, err := svc.ImportScan(system, again)
 		if err != nil || rep2.Findings != 0 {
-			t.Fatalf("same report again: %+v, %v", rep2, err)
+			t.Fatalf("same result in a later scan: %+v, %v", rep2, err)
 		}
 		got, err := vulns.FindFinding(system, f.ID)
 		if err != nil {

@@ -82,6 +82,15 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		return sum, err
 	}
 	for _, imp := range in.Scans {
+		// A report imported before is skipped and said so: re-running an import of a
+		// directory must not make second scans of the same report.
+		if dup, err := tx.sameScan(ctx, imp.SHA256); err != nil {
+			return sum, err
+		} else if dup != nil {
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("%s: skipped: the same report (SHA-256) was imported before as scan report %d (%s)", imp.FileName, dup.ID, dup.FileName))
+			sum.ScanReportsSkipped++
+			continue
+		}
 		rep, err := tx.importScan(ctx, sc, imp)
 		if err != nil {
 			return sum, err
