@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/CycloneDX/cyclonedx-go v0.12.0
+	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/ProtonMail/go-crypto v1.5.2
 	github.com/VictoriaMetrics/VictoriaLogs v1.52.1
 	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327
@@ -12,6 +13,7 @@ require (
 	github.com/go-ldap/ldap/v3 v3.4.15
 	github.com/go-ldap/ldif v0.0.0-20250910174327-aa3bc3095c92
 	github.com/gocsaf/csaf/v3 v3.7.0
+	github.com/hashicorp/go-version v1.9.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/knqyf263/go-cpe v0.0.0-20230627041855-cb0794d06872
 	github.com/leodido/go-syslog/v4 v4.5.0
@@ -33,11 +35,7 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require (
-	github.com/Masterminds/semver/v3 v3.5.0 // indirect
-	github.com/hashicorp/go-version v1.9.0 // indirect
-	github.com/nats-io/nuid v1.0.1 // indirect
-)
+require github.com/nats-io/nuid v1.0.1 // indirect
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0
