@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"mime"
+	"path/filepath"
 	"net/http"
 	"strconv"
 	"strings"
@@ -371,6 +372,17 @@ func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// uploadName is the file name a request body names in its Content-Disposition header
+// (filename), which the problems of the file are named by; def without one.
+func uploadName(r *http.Request, def string) string {
+	if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+		if name := filepath.Base(params["filename"]); params["filename"] != "" && medsec.CheckText("filename", name, false) == nil {
+			return name
+		}
+	}
+	return def
+}
+
 // parseHolidays reads a holiday calendar upload: iCalendar when the type or the content
 // says so, else CSV.
 func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
@@ -389,7 +401,7 @@ func (s *Server) apiHolidayImport(w http.ResponseWriter, r *http.Request) error 
 	if !j.Valid() {
 		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
-	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), "calendar", j)
+	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), uploadName(r, "body"), j)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -383,6 +384,15 @@ func (s *Server) holidayPage(w http.ResponseWriter, r *http.Request, status int,
 	p := s.newPage(r, "incident.calendars_title")
 	p.FieldLabels = incidentListLabels
 	p.Data = cals
+	var ve *medsec.ValidationError
+	if errors.As(formErr, &ve) && ve.Source != "" {
+		// The problems of an uploaded calendar name its file.
+		for i := range ve.Errors {
+			if ve.Errors[i].File == "" {
+				ve.Errors[i].File = ve.Source
+			}
+		}
+	}
 	if err := p.showFormError(formErr); err != nil {
 		return err
 	}

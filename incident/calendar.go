@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"medsec"
 )
@@ -67,11 +69,37 @@ func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 	return d.UTC()
 }
 
-// maxHolidays bounds one import, and maxHolidaySpan one ICS event's days.
+// maxHolidays bounds one import, and maxHolidaySpan one ICS event's days. A holiday's
+// year is MinHolidayYear to MaxHolidayYear: a calendar moves the due dates of incidents,
+// which medsec records from 2000 on (medsec.MinIncidentTime); a year such as 1900 or
+// 9999 is a typing error, not a holiday.
 const (
 	maxHolidays    = 5000
 	maxHolidaySpan = 31
 )
+
+// The years a holiday may fall in.
+const (
+	MinHolidayYear = 2000
+	MaxHolidayYear = 2099
+)
+
+// dayLines records the line each date was first given on, to refuse a date given twice
+// (one import is one calendar: a date given twice is a typing error, and the audit counts
+// the days stored).
+type dayLines map[string]int
+
+// add records h from line; a date already given is EINVALID naming both lines.
+func (d dayLines) add(source string, line int, field string, h medsec.Holiday) error {
+	day := h.Date.String()
+	if first, ok := d[day]; ok {
+		return &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: line, Field: field, Key: "incident.err.holiday_duplicate",
+			Message: fmt.Sprintf("gives %s again: it is already on line %d (one calendar gives each date once)", day, first),
+			Args:    []string{day, strconv.Itoa(first)}}}}
+	}
+	d[day] = line
+	return nil
+}
 
 func lineError(source string, line int, field, key, msg, value string) error {
 	return &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: line, Field: field, Key: key, Message: msg, Value: value}}}
@@ -102,6 +130,7 @@ func ParseCSV(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 		return strings.TrimSpace(rec[i])
 	}
 	var out []medsec.Holiday
+	seen := dayLines{}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -120,6 +149,9 @@ func ParseCSV(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 		if err != nil {
 			return nil, err
 		}
+		if err := seen.add(source, line, "date", h); err != nil {
+			return nil, err
+		}
 		if out = append(out, h); len(out) > maxHolidays {
 			return nil, lineError(source, line, "", "err.too_many", fmt.Sprintf("more than %d days in one calendar", maxHolidays), "")
 		}
@@ -131,6 +163,10 @@ func holiday(source string, line int, j medsec.Jurisdiction, date, name, workday
 	d, err := medsec.ParseDate(date)
 	if err != nil || d.IsZero() {
 		return medsec.Holiday{}, lineError(source, line, "date", "err.invalid", "is not a date (YYYY-MM-DD)", date)
+	}
+	if fe := holidayYear("date", d); fe != nil {
+		fe.Line = line
+		return medsec.Holiday{}, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{*fe}}
 	}
 	if fe := medsec.CheckText("name", name, false); fe != nil {
 		fe.Line = line
@@ -152,35 +188,39 @@ func holiday(source string, line int, j medsec.Jurisdiction, date, name, workday
 }
 
 // ParseICS reads the all-day events of an iCalendar file (RFC 5545) as holidays: each
-// VEVENT's DTSTART (a DATE, or the date of a DATE-TIME) to its DTEND (exclusive, at most
-// 31 days; one day without it) named by its SUMMARY. Folded lines are unfolded (RFC 5545
-// §3.1) and SUMMARY's escapes undone (§3.3.11). Errors are *medsec.ValidationError naming
-// source, line and property.
+// VEVENT's DTSTART (a DATE) to its DTEND (exclusive, at most 31 days; one day without it)
+// named by its SUMMARY (a DATE-TIME at midnight, T000000, counts as its date). A timed
+// event (DTSTART or DTEND at any other time, such as a meeting at 09:00) is not a holiday
+// and is refused, naming its line. Folded lines are unfolded
+// (RFC 5545 §3.1) and SUMMARY's escapes undone (§3.3.11). Errors are
+// *medsec.ValidationError naming source, the physical line of the property (of a folded
+// line, the line holding the problem) and the property.
 func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
-	type logical struct {
-		line int
-		text string
-	}
-	var lines []logical
+	var lines []icsLine
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	n := 0
 	for sc.Scan() {
 		n++
 		t := strings.TrimSuffix(sc.Text(), "\r")
+		if n == 1 {
+			t = strings.TrimPrefix(t, "\ufeff")
+		}
 		if (strings.HasPrefix(t, " ") || strings.HasPrefix(t, "\t")) && len(lines) > 0 {
-			lines[len(lines)-1].text += t[1:]
+			l := &lines[len(lines)-1]
+			l.parts = append(l.parts, icsPart{line: n, at: len(l.text)})
+			l.text += t[1:]
 			continue
 		}
-		lines = append(lines, logical{n, t})
+		lines = append(lines, icsLine{line: n, text: t, parts: []icsPart{{line: n}}})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, lineError(source, n+1, "", "err.invalid", "line too long or unreadable", "")
 	}
 	var out []medsec.Holiday
+	seen := dayLines{}
 	inEvent, sawCalendar := false, false
-	var start, end, summary string
-	var startLine int
+	var ev icsEvent
 	for _, l := range lines {
 		name, value, ok := strings.Cut(l.text, ":")
 		if !ok {
@@ -189,25 +229,42 @@ func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 			}
 			return nil, lineError(source, l.line, "", "err.invalid", "is not a NAME:VALUE content line", truncate(l.text))
 		}
-		prop, _, _ := strings.Cut(name, ";")
+		prop, params, _ := strings.Cut(name, ";")
 		prop = strings.ToUpper(prop)
 		switch {
 		case prop == "BEGIN" && strings.EqualFold(value, "VCALENDAR"):
 			sawCalendar = true
 		case prop == "BEGIN" && strings.EqualFold(value, "VEVENT"):
-			inEvent, start, end, summary, startLine = true, "", "", "", l.line
+			inEvent, ev = true, icsEvent{begin: l.line}
 		case prop == "END" && strings.EqualFold(value, "VEVENT"):
 			if !inEvent {
 				return nil, lineError(source, l.line, "END", "err.invalid", "ends an event that did not begin", "")
 			}
 			inEvent = false
-			days, err := icsDays(source, startLine, start, end)
+			days, err := icsDays(source, ev)
 			if err != nil {
 				return nil, err
 			}
+			summary := unescapeText(ev.summary.value)
+			if fe := medsec.CheckText("SUMMARY", summary, false); fe != nil {
+				fe.Line = ev.summary.badLine(ev.begin)
+				return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{*fe}}
+			}
 			for _, d := range days {
-				h, err := holiday(source, startLine, j, d, unescapeText(summary), "")
+				h, err := holiday(source, ev.start.line, j, d, summary, "")
 				if err != nil {
+					var ve *medsec.ValidationError
+					if errors.As(err, &ve) && len(ve.Errors) == 1 {
+						switch ve.Errors[0].Field {
+						case "name":
+							ve.Errors[0].Field, ve.Errors[0].Line = "SUMMARY", ev.summary.lineOr(ev.begin)
+						case "date":
+							ve.Errors[0].Field = "DTSTART"
+						}
+					}
+					return nil, err
+				}
+				if err := seen.add(source, ev.start.line, "DTSTART", h); err != nil {
 					return nil, err
 				}
 				if out = append(out, h); len(out) > maxHolidays {
@@ -215,20 +272,76 @@ func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 				}
 			}
 		case inEvent && prop == "DTSTART":
-			start = value
+			ev.start = icsProp{line: l.line, value: value, params: params}
 		case inEvent && prop == "DTEND":
-			end = value
+			ev.end = icsProp{line: l.line, value: value, params: params}
 		case inEvent && prop == "SUMMARY":
-			summary = value
+			ev.summary = icsProp{line: l.line, value: value, src: &l}
 		}
 	}
 	if !sawCalendar {
 		return nil, lineError(source, 1, "BEGIN", "err.invalid", "has no BEGIN:VCALENDAR", "")
 	}
 	if inEvent {
-		return nil, lineError(source, startLine, "BEGIN", "err.invalid", "event has no END:VEVENT", "")
+		return nil, lineError(source, ev.begin, "BEGIN", "err.invalid", "event has no END:VEVENT", "")
 	}
 	return out, nil
+}
+
+// icsLine is one content line, unfolded: the physical line it starts on and where each of
+// its physical lines starts in text.
+type icsLine struct {
+	line  int
+	text  string
+	parts []icsPart
+}
+
+// icsPart is a physical line of a folded content line: its number and the offset in the
+// unfolded text where it starts.
+type icsPart struct{ line, at int }
+
+// icsProp is a property of an event with the line it is on.
+type icsProp struct {
+	line   int
+	value  string
+	params string
+	src    *icsLine
+}
+
+// lineOr is the property's line, or def when the event has no such property.
+func (p icsProp) lineOr(def int) int {
+	if p.line == 0 {
+		return def
+	}
+	return p.line
+}
+
+// badLine is the physical line holding the first character of the value that medsec
+// does not store (for a folded line, the continuation line it is on), or the property's
+// line.
+func (p icsProp) badLine(def int) int {
+	if p.src == nil {
+		return p.lineOr(def)
+	}
+	start := len(p.src.text) - len(p.value)
+	for i, r := range p.value {
+		if _, bad := medsec.BadRune(string(r), false); bad || (r == utf8.RuneError) {
+			at, line := start+i, p.src.line
+			for _, part := range p.src.parts {
+				if part.at <= at {
+					line = part.line
+				}
+			}
+			return line
+		}
+	}
+	return p.line
+}
+
+// icsEvent is a VEVENT as read: the line of its BEGIN and its properties.
+type icsEvent struct {
+	begin               int
+	start, end, summary icsProp
 }
 
 func truncate(s string) string {
@@ -238,34 +351,52 @@ func truncate(s string) string {
 	return s
 }
 
-// icsDays returns the days (YYYY-MM-DD) from DTSTART up to DTEND (exclusive).
-func icsDays(source string, line int, start, end string) ([]string, error) {
-	parse := func(field, v string) (time.Time, error) {
-		if len(v) >= 8 {
-			if t, err := time.Parse("20060102", v[:8]); err == nil && (len(v) == 8 || v[8] == 'T') {
+// icsDays returns the days (YYYY-MM-DD) of an all-day event from DTSTART up to DTEND
+// (exclusive).
+func icsDays(source string, ev icsEvent) ([]string, error) {
+	parse := func(field string, p icsProp) (time.Time, error) {
+		v := p.value
+		// A DATE-TIME at midnight (20270211T000000, some calendars' way of writing a
+		// whole day) is its date; any other time is a timed event.
+		if len(v) > 8 && v[8] == 'T' && (v[9:] == "000000" || v[9:] == "000000Z") {
+			v = v[:8]
+		} else if len(v) > 8 && v[8] == 'T' {
+			return time.Time{}, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: p.line, Field: field, Key: "incident.err.ics_timed",
+				Message: "is a date and time, not a whole day: a holiday is an all-day event (" + field + ";VALUE=DATE:YYYYMMDD)", Value: truncate(v)}}}
+		}
+		if len(v) == 8 {
+			if t, err := time.Parse("20060102", v); err == nil {
 				return t, nil
 			}
 		}
-		return time.Time{}, lineError(source, line, field, "err.invalid", "is not an iCalendar date (YYYYMMDD)", truncate(v))
+		return time.Time{}, lineError(source, p.line, field, "err.invalid", "is not an iCalendar date (YYYYMMDD)", truncate(v))
 	}
-	if start == "" {
-		return nil, lineError(source, line, "DTSTART", "err.required", "is required", "")
+	if ev.start.value == "" {
+		return nil, lineError(source, ev.start.lineOr(ev.begin), "DTSTART", "err.required", "is required", "")
 	}
-	s, err := parse("DTSTART", start)
+	s, err := parse("DTSTART", ev.start)
 	if err != nil {
 		return nil, err
 	}
+	if fe := holidayYear("DTSTART", medsec.DateOf(s)); fe != nil {
+		fe.Line = ev.start.line
+		return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{*fe}}
+	}
 	e := s.AddDate(0, 0, 1)
-	if end != "" {
-		if e, err = parse("DTEND", end); err != nil {
+	if ev.end.value != "" {
+		if e, err = parse("DTEND", ev.end); err != nil {
 			return nil, err
 		}
 		if !e.After(s) {
 			e = s.AddDate(0, 0, 1)
 		}
 	}
-	if e.Sub(s) > maxHolidaySpan*24*time.Hour {
-		return nil, lineError(source, line, "DTEND", "err.invalid", fmt.Sprintf("spans more than %d days", maxHolidaySpan), end)
+	if days := int(e.Sub(s) / (24 * time.Hour)); days > maxHolidaySpan {
+		last := e.AddDate(0, 0, -1).Format(time.DateOnly)
+		return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: ev.end.line, Field: "DTEND", Key: "incident.err.ics_span",
+			Message: fmt.Sprintf("the event spans %d days (%s to %s); one holiday event may span at most %d days: split a longer closure into several events",
+				days, s.Format(time.DateOnly), last, maxHolidaySpan),
+			Args: []string{strconv.Itoa(days), s.Format(time.DateOnly), last, strconv.Itoa(maxHolidaySpan)}}}}
 	}
 	var out []string
 	for d := s; d.Before(e); d = d.AddDate(0, 0, 1) {
@@ -278,4 +409,16 @@ func icsDays(source string, line int, start, end string) ([]string, error) {
 func unescapeText(s string) string {
 	r := strings.NewReplacer(`\\`, `\`, `\;`, `;`, `\,`, `,`, `\n`, " ", `\N`, " ")
 	return strings.TrimSpace(r.Replace(s))
+}
+
+// holidayYear returns an error for field when d is outside MinHolidayYear to
+// MaxHolidayYear, naming the rule.
+func holidayYear(field string, d medsec.Date) *medsec.FieldError {
+	y := d.Time().Year()
+	if y >= MinHolidayYear && y <= MaxHolidayYear {
+		return nil
+	}
+	return &medsec.FieldError{Field: field, Key: "incident.err.holiday_year",
+		Message: fmt.Sprintf("%s is outside the years a holiday calendar covers (%d to %d)", d, MinHolidayYear, MaxHolidayYear),
+		Args:    []string{d.String(), strconv.Itoa(MinHolidayYear), strconv.Itoa(MaxHolidayYear)}}
 }

@@ -30,6 +30,11 @@ func TestParseCSV(t *testing.T) {
 		{"date,name,workday\n2026-10-01,a\n2026-10-10,b,maybe\n", `line 3: workday: must be yes or no ("maybe")`},
 		{"date,name\n2026-10-01,\"a\n", "line 2"},
 		{"date,name\n2026-10-01,a\x00b\n", "line 2: name"},
+		// Years a calendar does not cover, and a date given twice (before: both stored as
+		// one day, the audit counting two).
+		{"date,name\n1900-01-01,x\n", "line 2: date: 1900-01-01 is outside the years a holiday calendar covers (2000 to 2099)"},
+		{"date,name\n9999-12-31,x\n", "line 2: date: 9999-12-31 is outside"},
+		{"date,name,workday\n2026-10-01,a\n2026-10-02,b\n2026-10-01,c,yes\n", "line 4: date: gives 2026-10-01 again: it is already on line 2"},
 	}
 	for _, b := range bad {
 		_, err := ParseCSV(strings.NewReader(b.in), "h.csv", medsec.JurisdictionCN)
@@ -100,11 +105,24 @@ func TestParseICS(t *testing.T) {
 	}
 	bad := []struct{ in, want string }{
 		{"BEGIN:VEVENT\nEND:VEVENT\n", "line 1: DTSTART"},
-		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2027011\nEND:VEVENT\nEND:VCALENDAR\n", `line 2: DTSTART: is not an iCalendar date (YYYYMMDD) ("2027011")`},
-		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270101\nDTEND;VALUE=DATE:20270301\nEND:VEVENT\nEND:VCALENDAR\n", "DTEND: spans more than 31 days"},
+		// Each problem names the line of its property (before: the event's BEGIN line).
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2027011\nEND:VEVENT\nEND:VCALENDAR\n", `line 3: DTSTART: is not an iCalendar date (YYYYMMDD) ("2027011")`},
+		// The span rule is named, with the event's days.
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270101\nDTEND;VALUE=DATE:20270301\nEND:VEVENT\nEND:VCALENDAR\n",
+			"line 4: DTEND: the event spans 59 days (2027-01-01 to 2027-02-28); one holiday event may span at most 31 days"},
 		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20270101\n", "line 2: BEGIN: event has no END:VEVENT"},
 		{"BEGIN:VCALENDAR\nnonsense\n", "line 2: : is not a NAME:VALUE content line"},
 		{"BEGIN:VCALENDAR\nEND:VEVENT\n", "line 2: END"},
+		// A folded line: the problem is named on the physical line that holds it.
+		{"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:New\r\n  Year\r\n  \x01day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "line 6: SUMMARY"},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\n y\nDTSTART;VALUE=DATE:2027\n 0101\nDTEND:20270102T120000\nEND:VEVENT\nEND:VCALENDAR\n", "line 7: DTEND: is a date and time, not a whole day"},
+		// Timed events are not holidays.
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20270104T090000\nDTEND:20270104T100000\nSUMMARY:meeting\nEND:VEVENT\nEND:VCALENDAR\n", `line 3: DTSTART: is a date and time, not a whole day: a holiday is an all-day event (DTSTART;VALUE=DATE:YYYYMMDD) ("20270104T090000")`},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;TZID=Asia/Tokyo:20270104T090000\nEND:VEVENT\nEND:VCALENDAR\n", "line 3: DTSTART: is a date and time"},
+		// Years outside 2000 to 2099, and a date given twice.
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:19000101\nEND:VEVENT\nEND:VCALENDAR\n", "line 3: DTSTART: 1900-01-01 is outside the years a holiday calendar covers (2000 to 2099)"},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270101\nDTEND;VALUE=DATE:20270103\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270102\nEND:VEVENT\nEND:VCALENDAR\n",
+			"line 7: DTSTART: gives 2027-01-02 again: it is already on line 3"},
 	}
 	for _, b := range bad {
 		_, err := ParseICS(strings.NewReader(b.in), "h.ics", medsec.JurisdictionJP)

@@ -1534,6 +1534,13 @@ func (s *IncidentService) ImportHolidays(ctx context.Context, j medsec.Jurisdict
 	if !j.Valid() {
 		return invalid("jurisdiction", "err.invalid", "must be TW, CN or JP")
 	}
+	seen := map[string]bool{}
+	for _, d := range days {
+		if seen[d.Date.String()] {
+			return invalid("date", "incident.err.holiday_duplicate_day", "gives "+d.Date.String()+" twice (one calendar gives each date once)")
+		}
+		seen[d.Date.String()] = true
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,72 @@
+package http_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/i18n"
+)
+
+// TestCalendarImportNamesFile: the problems of an uploaded holiday calendar name the
+// file, the physical line and the property, on the page (in the user's language) and in
+// the API (the file a Content-Disposition header names). Before, the page showed only line
+// and field, the API named every upload "calendar", and an ICS problem named the event's
+// BEGIN line instead of its own.
+func TestCalendarImportNamesFile(t *testing.T) {
+	f := newFixture(t)
+	so := medsec.RoleSecurityOfficer
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name, content string) *http.Request {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("jurisdiction", "JP")
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(content))
+		mw.Close()
+		r, _ := http.NewRequest("POST", f.srv.URL+"/incidents/calendar", &buf)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		return r
+	}
+	c := f.session("u-" + string(so))
+	timed := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:会議\r\nDTSTART:20270104T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	status, body := sendIn(t, c, upload("jp-2027.ics", timed), "ja")
+	if status != 422 || !strings.Contains(body, "<td>jp-2027.ics</td><td>4</td><td>DTSTART</td>") {
+		t.Errorf("timed event: %d, want the file, line 4 and DTSTART named\n%.3000s", status, body)
+	}
+	if want := bundle.T("ja", "incident.err.ics_timed"); !strings.Contains(body, want) {
+		t.Errorf("timed event: the problem is not said in Japanese (%q)", want)
+	}
+	long := "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270301\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	status, body = sendIn(t, c, upload("long.ics", long), "zh-TW")
+	if want := bundle.T("zh-TW", "incident.err.ics_span", "59", "2027-01-01", "2027-02-28", "31"); status != 422 || !strings.Contains(body, want) ||
+		!strings.Contains(body, "<td>long.ics</td><td>4</td>") {
+		t.Errorf("long event: %d, want %q on line 4 of long.ics\n%.3000s", status, want, body)
+	}
+	dup := "date,name\n2027-01-01,元日\n2027-01-01,元日\n"
+	status, body = sendIn(t, c, upload("dup.csv", dup), "en")
+	if status != 422 || !strings.Contains(body, "<td>dup.csv</td><td>3</td>") || !strings.Contains(body, "already on line 2") {
+		t.Errorf("duplicate date: %d\n%.3000s", status, body)
+	}
+
+	req, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/JP", strings.NewReader(timed))
+	req.Header.Set("Authorization", "Bearer "+f.tokens[so])
+	req.Header.Set("Content-Type", "text/calendar")
+	req.Header.Set("Content-Disposition", `attachment; filename="jp-2027.ics"`)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 422 || !strings.Contains(b.String(), `"source": "jp-2027.ics"`) || !strings.Contains(b.String(), `"line": 4`) {
+		t.Errorf("API: %d %s", res.StatusCode, b.String())
+	}
+}
