@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"mime"
-	"path/filepath"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 
