@@ -357,6 +357,10 @@ type Incident struct {
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
 	Version int64 `json:"version"`
+	// TimeZone is the IANA name of the site's time zone (its own, else its
+	// jurisdiction's, Site.Zone): the pages, the ledger exports and the notifications show
+	// the incident's times in it, naming it. The JSON times are UTC (RFC 3339).
+	TimeZone string `json:"time_zone"`
 
 	Clocks    []*Clock            `json:"clocks"`
 	Checklist []*ChecklistItem    `json:"checklist"`
@@ -531,6 +535,9 @@ type LedgerRow struct {
 	Cause       string         `json:"cause"`
 	Actions     string         `json:"actions"`
 	Result      string         `json:"result"`
+
+	// TimeZone is the IANA name of the site's time zone the exports show the times in.
+	TimeZone string `json:"time_zone"`
 }
 
 // LateClock is a late, unmet clock with its incident, as the scheduler reads them to

@@ -66,6 +66,13 @@ func (p *page) clockViews(clocks []*medsec.Clock, now time.Time) []clockView {
 	return out
 }
 
+// SiteTime writes an incident's instant in its site's time zone, naming the zone
+// ("2026-11-30 14:05 (Asia/Taipei)"); zone is Incident.TimeZone. Zero is "".
+func (p *page) SiteTime(t time.Time, zone string) string { return medsec.ZonedTime(t, zone) }
+
+// SiteTimeSec is SiteTime to the second.
+func (p *page) SiteTimeSec(t time.Time, zone string) string { return medsec.ZonedTimeSec(t, zone) }
+
 // clockName is a clock's label in the page's language.
 func (p *page) clockName(c *medsec.Clock) string {
 	key := "incident.clock." + c.Key
@@ -88,9 +95,12 @@ func renderMsg(b *i18n.Bundle, lang string, m *medsec.Message) string {
 	if m == nil {
 		return ""
 	}
+	m = upgradeMsg(m)
 	args := make([]any, len(m.Args))
 	for i, a := range m.Args {
 		switch {
+		case isTagList(a.Keys):
+			args[i] = tagList(b, lang, a.Keys)
 		case a.Keys != nil:
 			args[i] = i18n.Keys(a.Keys)
 		case a.Key != "" && (a.Text == "" || b.Has(a.Key)):
@@ -456,7 +466,7 @@ type incidentShowData struct {
 
 // incidentLogSearch is the incident page's search of its site's sealed log, to attach
 // records as evidence: the form's values (UTC, as the log search page) and the records
-// found that are not attached yet.
+// found that are not attached yet. From and To are in the site's time zone.
 type incidentLogSearch struct {
 	Query, From, To string
 	Searched        bool
@@ -475,20 +485,25 @@ func (s *Server) searchIncidentLogs(r *http.Request, inc *medsec.Incident) (*inc
 	for _, l := range inc.LogRecords {
 		v.Attached[l.Index] = true
 	}
-	from, to := inc.DetectedAt.Add(-24*time.Hour).UTC(), s.now().UTC().Add(time.Minute).Truncate(time.Minute)
+	// The form's times are the site's local time, as every time on the incident page.
+	loc, err := medsec.LoadZone("time_zone", inc.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	from, to := inc.DetectedAt.Add(-24*time.Hour).In(loc), s.now().In(loc).Add(time.Minute).Truncate(time.Minute)
 	if !inc.ClosedAt.IsZero() {
-		to = inc.ClosedAt.Add(time.Hour).UTC().Truncate(time.Minute)
+		to = inc.ClosedAt.Add(time.Hour).In(loc).Truncate(time.Minute)
 	}
 	var errs []medsec.FieldError
 	if v.From != "" {
-		t, err := time.Parse(layout, v.From)
+		t, err := time.ParseInLocation(layout, v.From, loc)
 		if err != nil {
 			errs = append(errs, medsec.FieldError{Field: "logfrom", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.From})
 		}
 		from = t
 	}
 	if v.To != "" {
-		t, err := time.Parse(layout, v.To)
+		t, err := time.ParseInLocation(layout, v.To, loc)
 		if err != nil {
 			errs = append(errs, medsec.FieldError{Field: "logto", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.To})
 		}
@@ -518,7 +533,7 @@ func (s *Server) searchIncidentLogs(r *http.Request, inc *medsec.Incident) (*inc
 // scope, first measures and support needed].
 func (s *Server) templateText(inc *medsec.Incident, to medsec.Recipient, lang string) string {
 	level := s.i18n.T(lang, "incident.level."+strconv.Itoa(int(inc.Level)))
-	return s.i18n.T(lang, "incident.template."+string(to), incidentTitle(s.i18n, lang, inc.Title, inc.TitleKey), level, inc.SiteName, inc.DetectedAt.UTC().Format("2006-01-02 15:04 UTC"),
+	return s.i18n.T(lang, "incident.template."+string(to), incidentTitle(s.i18n, lang, inc.Title, inc.TitleKey), level, inc.SiteName, medsec.ZonedTime(inc.DetectedAt, inc.TimeZone),
 		s.i18n.T(lang, "scenario."+string(inc.Scenario)))
 }
 

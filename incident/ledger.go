@@ -14,7 +14,7 @@ import (
 // measures and result of each incident], in order.
 var LedgerHeaderKeys = []string{"incident.ledger.id", "field.site", "incident.title", "incident.drill_col", "incident.level_col", "incident.scenario",
 	"incident.status", "incident.detected_at", "incident.closed_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_total",
-	"incident.cause", "incident.actions", "incident.result"}
+	"incident.cause", "incident.actions", "incident.result", "incident.time_zone"}
 
 // LedgerFormat is the format of a ledger export.
 type LedgerFormat string
@@ -25,11 +25,16 @@ const (
 	LedgerXLSX LedgerFormat = "xlsx"
 )
 
-func stamp(t time.Time) string {
+// stamp writes a time in the site's zone, naming it ("2026-11-30 14:05 (Asia/Taipei)").
+func stamp(t time.Time, zone string) string { return medsec.ZonedTime(t, zone) }
+
+// local is a time in the site's zone as a typed XLSX date-time.
+func local(t time.Time, zone string) tabular.Stamp {
 	if t.IsZero() {
-		return ""
+		return tabular.Stamp{}
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	t, _ = medsec.InZone(t, zone)
+	return tabular.Stamp(t)
 }
 
 // ledgerCells returns a row's cells; t translates message keys (drill, scenario, status).
@@ -39,8 +44,8 @@ func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 		drill = t("incident.drill")
 	}
 	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, l.Title, drill, strconv.Itoa(int(l.Level)), t("scenario." + string(l.Scenario)),
-		t("incident_status." + string(l.Status)), stamp(l.DetectedAt), stamp(l.ClosedAt), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
-		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result}
+		t("incident_status." + string(l.Status)), stamp(l.DetectedAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
+		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
 }
 
 // WriteLedger writes the ledger rows as CSV or XLSX (one sheet, 網絡安全事件臺賬), with the
@@ -65,7 +70,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 		return cw.Flush()
 	case LedgerXLSX:
 		x := tabular.NewXLSX()
-		if err := x.Sheet(tabular.Sheet{Name: "網絡安全事件臺賬", Header: header, Widths: []float64{6, 16, 30, 8, 6, 18, 10, 18, 18, 8, 8, 8, 30, 30, 30}}); err != nil {
+		if err := x.Sheet(tabular.Sheet{Name: "網絡安全事件臺賬", Header: header, Widths: []float64{6, 16, 30, 8, 6, 18, 10, 18, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
 			x.Close()
 			return err
 		}
@@ -77,8 +82,8 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 			}
 			// Numbers stay numbers.
 			row[0], row[4], row[9], row[10], row[11] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksTotal
-			// Times are typed date-times in UTC, as the header says.
-			row[7], row[8] = tabular.Stamp(l.DetectedAt.UTC()), tabular.Stamp(l.ClosedAt.UTC())
+			// Times are typed date-times in the site's zone, which the last column names.
+			row[7], row[8] = local(l.DetectedAt, l.TimeZone), local(l.ClosedAt, l.TimeZone)
 			if err := x.Row(row...); err != nil {
 				x.Close()
 				return err

@@ -65,7 +65,7 @@ func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification
 	if inc.Drill {
 		drill = key("incident.drill")
 	}
-	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(c.Due.UTC().Format("2006-01-02 15:04 UTC")), text(c.Source), drill}
+	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(medsec.ZonedTime(c.Due, inc.TimeZone)), text(c.Source), drill}
 	id := strconv.FormatInt(c.ID, 10)
 	link := fmt.Sprintf("/incidents/%d", inc.ID)
 	out := []medsec.Notification{{Kind: medsec.KindIncidentClockLate, Severity: medsec.SeverityWarning, Key: "notify.incident_clock_late",

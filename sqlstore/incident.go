@@ -45,7 +45,8 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at`
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, s.time_zone,
+	COALESCE((SELECT jurisdiction FROM incident_site_settings WHERE site_id = s.id), '` + string(DefaultJurisdiction) + `')`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
 func encodeMsg(m *medsec.Message) string {
@@ -82,10 +83,13 @@ func scanIncident(scan func(...any) error) (incidentRow, error) {
 	var drill int64
 	var closed, occurred sql.NullTime
 	var descMsg, reasons string
+	site := &medsec.Site{}
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
-		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred)
+		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred,
+		&site.TimeZone, &site.Jurisdiction)
+	inc.TimeZone = site.Zone()
 	inc.OccurredAt = utc(occurred)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
@@ -1427,7 +1431,7 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 			return nil, err
 		}
 		l := &medsec.LedgerRow{IncidentID: r.ID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
-			Status: r.Status, DetectedAt: r.DetectedAt, ClosedAt: r.ClosedAt, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
+			Status: r.Status, DetectedAt: r.DetectedAt, ClosedAt: r.ClosedAt, TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		for _, c := range clocks {
 			switch c.State {
 			case medsec.ClockMet:
@@ -1661,8 +1665,7 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	}
 	c := &medsec.IncidentCreate{SiteID: siteID, Title: in.Title, Scenario: in.Scenario, Level: in.Level, LevelReason: in.LevelReason,
 		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: firstAt.UTC(), AlertID: in.AlertID}
-	auto := autoText{description: medsec.Msg("incident.from_alert_text", num(in.AlertID), ruleTitleArg(ruleUID, al.Title),
-		medsec.ArgKey("alert.level."+al.Level), medsec.ArgText(strings.TrimSpace(al.Tags)))}
+	auto := autoText{description: alertDescription(in.AlertID, ruleTitleArg(ruleUID, al.Title), al.Level, parseJSONList(al.Tags))}
 	if strings.TrimSpace(c.Title) == "" {
 		auto.titleKey = ruleTitleArg(ruleUID, al.Title).Key
 		c.Title = al.Title
