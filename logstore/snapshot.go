@@ -14,10 +14,15 @@ import (
 // Snapshot writes a consistent copy of the store to dst, a new directory on the same file
 // system as the store (inside Config.Dir is best): the seal key, each site log's hashes,
 // checkpoints and day index, the journal, and a snapshot of every partition of the search
-// storage (hard links to its immutable parts). Writing is paused while it is taken, so
-// the copy holds exactly the records the seal holds. Opening the copy with Open replays
+// storage (hard links to its immutable parts, taken once every row is in them: see
+// settle). Writing is paused while it is taken, so the copy holds exactly the records
+// the seal holds. Opening the copy with Open replays
 // its journal, as after a crash.
-func (s *Store) Snapshot(dst string) (err error) {
+func (s *Store) Snapshot(dst string) error { return s.snapshot(dst, true) }
+
+// snapshot is Snapshot; flush false leaves out the flush first (the copy's journal then
+// holds everything since the last flush, which opening the copy replays).
+func (s *Store) snapshot(dst string, flush bool) (err error) {
 	if err := os.Mkdir(dst, 0o700); err != nil {
 		return fmt.Errorf("log store snapshot: %w", err)
 	}
@@ -29,7 +34,7 @@ func (s *Store) Snapshot(dst string) (err error) {
 	}()
 	// Flushed first, the copy's search storage holds every record sealed so far and its
 	// journal only what came in since, so opening the copy replays little.
-	if !s.cfg.ReadOnly {
+	if flush && !s.cfg.ReadOnly {
 		if err := s.Flush(); err != nil {
 			return err
 		}
@@ -75,7 +80,12 @@ func (s *Store) Snapshot(dst string) (err error) {
 			}
 		}
 	}
+	// s.mu keeps new records out: settle has every row in the storage's files, so the
+	// snapshot, which holds only files, holds every row.
 	s.syncIndex()
+	if err := s.settle(nil); err != nil {
+		return err
+	}
 	parts := filepath.Join(dst, "data", "partitions")
 	if err := os.MkdirAll(parts, 0o700); err != nil {
 		return err

@@ -114,10 +114,13 @@ type request struct {
 }
 
 // indexJob is either committed entries to add to the search storage or, with done set, a
-// barrier the indexer closes once everything before it is added.
+// barrier the indexer closes once everything before it is added; with hold set too, the
+// indexer then waits until hold is closed (Flush keeps new rows out while it forces the
+// storage to disk).
 type indexJob struct {
 	ents [][]entry
 	done chan struct{}
+	hold chan struct{}
 }
 
 var flagOnce sync.Once
@@ -522,6 +525,9 @@ func (s *Store) indexer() {
 	for job := range s.index {
 		if job.done != nil {
 			close(job.done)
+			if job.hold != nil {
+				<-job.hold
+			}
 			continue
 		}
 		all = all[:0]
@@ -628,17 +634,67 @@ func (s *Store) Flush() error {
 	days := slices.Collect(maps.Keys(s.touched))
 	clear(s.touched)
 	s.mu.Unlock()
-	s.syncIndex()
-	// A partition snapshot writes the partition's in-memory parts to files and fsyncs
-	// them; the snapshot itself (hard links) is dropped at once.
-	for _, d := range days {
-		for _, p := range s.vl.PartitionSnapshotMustCreate(d) {
-			if err := s.vl.PartitionSnapshotDelete(p); err != nil {
-				return err
-			}
+	// Every record of the segments before seq is in the storage once the indexer has
+	// passed the barrier; it then adds nothing until settle has the storage on disk.
+	hold := make(chan struct{})
+	done := make(chan struct{})
+	s.index <- indexJob{done: done, hold: hold}
+	<-done
+	err := s.settle(days)
+	close(hold)
+	if err != nil {
+		s.mu.Lock()
+		for _, d := range days {
+			s.touched[d] = true
 		}
+		s.mu.Unlock()
+		return err
 	}
 	return s.journal.removeBefore(seq)
+}
+
+// settle returns once every row added to the search storage so far is in its files on
+// disk (the caller keeps new rows out meanwhile). The days are the partitions written to;
+// others are flushed too if they hold rows in memory.
+//
+// A partition snapshot is what writes a partition's in-memory parts to files and fsyncs
+// them (the snapshot itself, hard links, is dropped at once), but it leaves out the
+// in-memory parts a background merge holds at that moment: their rows are neither in
+// the files it flushed nor in the snapshot. So settle repeats the snapshot until the
+// storage reports no in-memory part, no pending row and no merge in memory, and then
+// takes one more (an index merge that ended meanwhile left an in-memory part). Dropping
+// the journal, or copying a snapshot, after one snapshot alone lost those rows: "deleted
+// record N" after a crash or in a restored backup.
+func (s *Store) settle(days []string) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	prefixes := days
+	for settled := false; ; {
+		s.vl.DebugFlush()
+		for _, d := range prefixes {
+			for _, p := range s.vl.PartitionSnapshotMustCreate(d) {
+				if err := s.vl.PartitionSnapshotDelete(p); err != nil {
+					return err
+				}
+			}
+		}
+		if settled {
+			return nil
+		}
+		var st logstorage.StorageStats
+		s.vl.UpdateStats(&st)
+		if st.InmemoryParts == 0 && st.PendingRows == 0 && st.ActiveInmemoryMerges == 0 &&
+			st.IndexdbPendingItems == 0 && st.IndexdbActiveInmemoryMerges == 0 {
+			settled = true
+			continue
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the search storage still holds %d rows in memory after %s", st.InmemoryRowsCount, 5*time.Minute)
+		}
+		// Rows may sit in a partition not written to since the last flush (a merge
+		// that had not ended then): from now on every partition is flushed.
+		prefixes = []string{""}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Refresh makes every appended record visible to Search at once; without it they appear
