@@ -358,6 +358,11 @@ type GapFilter struct {
 	Status  AssessmentStatus
 	Domain  string
 	OwnerID int64
+	// Offset and Limit select a page of the open items, in the report's order (worst
+	// first); Limit 0 lists every open item. The counts, groups and OpenTotal always cover
+	// every row, whatever the page.
+	Offset int
+	Limit  int
 }
 
 // GapGroup counts a TW report's (asset, control) pairs by status for the assets of one
@@ -455,8 +460,11 @@ type GapReport struct {
 	ByDomain []GapGroup `json:"by_domain"`
 	// Domains are the control domains of the rows the report looked at, in the order met,
 	// before the filter's level, status and domain narrowed them: the choices of a filter.
-	Domains []string  `json:"domains"`
-	Open    []GapItem `json:"open"`
+	Domains []string `json:"domains"`
+	// Open lists the open items of the page the filter asks for (GapFilter.Offset and
+	// Limit), worst first; OpenTotal counts every open item.
+	Open      []GapItem `json:"open"`
+	OpenTotal int       `json:"open_total"`
 }
 
 // ObligationTask is an organisational obligation with a cadence as a dated task [M11].

@@ -114,7 +114,11 @@ func (s *Server) apiOrganisationControls(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) apiGapReport(w http.ResponseWriter, r *http.Request) error {
-	rep, err := s.Assessments.GapReport(r.Context(), gapFilter(r))
+	f := gapFilter(r)
+	if limit := queryInt64(r, "limit"); limit > 0 { // bounds checked against the spec
+		f.Offset, f.Limit = int(queryInt64(r, "offset")), int(limit)
+	}
+	rep, err := s.Assessments.GapReport(r.Context(), f)
 	if err != nil {
 		return err
 	}

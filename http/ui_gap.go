@@ -82,13 +82,24 @@ func groupByDomain(items []medsec.GapItem) []gapGroup {
 
 func (s *Server) uiGapReport(w http.ResponseWriter, r *http.Request) error {
 	f := gapFilter(r)
+	// Only the page's open items are built: the page asked for first, then, when it lies
+	// beyond the last, the last page.
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	f.Offset, f.Limit = (max(page, 1)-1)*gapPageSize, gapPageSize
 	rep, err := s.Assessments.GapReport(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	d := &gapData{Report: rep, Filter: f, Catalogs: allCatalogs, Statuses: medsec.ReportStatuses, Levels: medsec.Levels,
-		Pager: newPager(r, len(rep.Open), gapPageSize)}
-	d.Groups = groupByDomain(pageOf(d.Pager, rep.Open))
+	pg := newPager(r, rep.OpenTotal, gapPageSize)
+	if pg.Total > 0 && pg.First-1 != f.Offset {
+		f.Offset = pg.First - 1
+		if rep, err = s.Assessments.GapReport(r.Context(), f); err != nil {
+			return err
+		}
+	}
+	f.Offset, f.Limit = 0, 0 // the filter the page's links and exports keep
+	d := &gapData{Report: rep, Filter: f, Catalogs: allCatalogs, Statuses: medsec.ReportStatuses, Levels: medsec.Levels, Pager: pg}
+	d.Groups = groupByDomain(rep.Open)
 	d.LeftOut = rep.LeftOut[:min(len(rep.LeftOut), gapPageSize)]
 	d.Uncarried = rep.UncarriedChecks[:min(len(rep.UncarriedChecks), gapPageSize)]
 	if f.AssetID != 0 {

@@ -135,11 +135,38 @@ func (sm *siteModel) lanPlace(a *medsec.Asset) *lanPlace {
 		return &lanPlace{}
 	}
 	pl := &lanPlace{onLocalLAN: true, lan: z.Name}
+	zh := sm.hostsOf(z)
+	others := func(refs []medsec.AssetRef) []medsec.AssetRef {
+		if !slices.ContainsFunc(refs, func(r medsec.AssetRef) bool { return r.ID == a.ID }) {
+			return refs // shared between the zone's assets: read only
+		}
+		return slices.DeleteFunc(slices.Clone(refs), func(r medsec.AssetRef) bool { return r.ID == a.ID })
+	}
+	if pl.hosts = others(zh.hosts); len(pl.hosts) == 0 {
+		pl.hosts = others(zh.inParent)
+	}
+	return pl
+}
+
+// zoneHosts are the boundary hosts of a trusted zone: those with an address in it, and,
+// for a zone without address ranges, those in its parent zone with its kind of link.
+type zoneHosts struct {
+	hosts, inParent []medsec.AssetRef
+}
+
+// hostsOf returns the zone's boundary hosts, computed once per zone: a report over every
+// asset asks for them for each asset of the zone.
+func (sm *siteModel) hostsOf(z *medsec.Zone) *zoneHosts {
+	sm.hostsMu.Lock()
+	defer sm.hostsMu.Unlock()
+	if zh := sm.zoneHosts[z.ID]; zh != nil {
+		return zh
+	}
+	zh := &zoneHosts{}
 	link := map[medsec.ZoneKind]medsec.Connectivity{medsec.ZoneTrustedLocalLAN: medsec.ConnLocalLAN, medsec.ZoneTrustedRS232: medsec.ConnRS232,
 		medsec.ZoneTrustedBluetooth: medsec.ConnBluetooth, medsec.ZoneTrustedRF: medsec.ConnRF, medsec.ZoneTrustedIR: medsec.ConnIR}[z.Kind]
-	var inParent []medsec.AssetRef
 	for _, b := range sm.assets {
-		if b.Class != medsec.ClassBoundary || b.ID == a.ID {
+		if b.Class != medsec.ClassBoundary {
 			continue
 		}
 		ref := medsec.AssetRef{ID: b.ID, Name: b.Name}
@@ -147,15 +174,16 @@ func (sm *siteModel) lanPlace(a *medsec.Asset) *lanPlace {
 			p := sm.loc.PlaceAddr(ip)
 			return p.Status == zone.PlaceFound && p.Zone == z.ID
 		}) {
-			pl.hosts = append(pl.hosts, ref)
+			zh.hosts = append(zh.hosts, ref)
 		} else if len(z.Ranges) == 0 && z.ParentID != 0 && sm.zoneOf[b.ID] == z.ParentID && slices.Contains(b.Connectivity, link) {
-			inParent = append(inParent, ref)
+			zh.inParent = append(zh.inParent, ref)
 		}
 	}
-	if len(pl.hosts) == 0 {
-		pl.hosts = inParent
+	if sm.zoneHosts == nil {
+		sm.zoneHosts = map[int64]*zoneHosts{}
 	}
-	return pl
+	sm.zoneHosts[z.ID] = zh
+	return zh
 }
 
 func domainLevel(l catalog.Level) medsec.Level {
@@ -421,6 +449,12 @@ func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f
 // GapReport counts applicable (subject, control) pairs by status and level and lists the
 // open ones. For the TW baseline the subjects are the active assets the caller sees (or
 // one asset); for the other catalogs, the organisation.
+//
+// At tens of thousands of assets it reads in bulk: the assets once, the current
+// assessments once, the checks' inputs with a few queries (checkBatch), and an asset with
+// no assessment and no failing check on its rows is counted from the rows its (class,
+// level, place) share with every such asset, not control by control. Only the open items
+// of the asked page (GapFilter.Offset, Limit) are built.
 func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (*medsec.GapReport, error) {
 	u, err := medsec.Authorize(ctx, medsec.PermInventoryRead)
 	if err != nil {
@@ -437,154 +471,10 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
 		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}}
-	domains := map[string]bool{}
-	counts := map[medsec.Level]*medsec.GapCount{}
-	count := func(level medsec.Level, st medsec.AssessmentStatus) {
-		gc := counts[level]
-		if gc == nil {
-			gc = &medsec.GapCount{Level: level, ByStatus: map[medsec.AssessmentStatus]int{}}
-			counts[level] = gc
-		}
-		gc.ByStatus[st]++
-		gc.Total++
-		rep.Totals.ByStatus[st]++
-		rep.Totals.Total++
-	}
-	bySite, byDept := map[int64]*medsec.GapGroup{}, map[int64]*medsec.GapGroup{}
-	byDomain := map[string]*medsec.GapGroup{}
-	group := func(m map[int64]*medsec.GapGroup, id int64, name string, siteID int64) *medsec.GapGroup {
-		g := m[id]
-		if g == nil {
-			g = &medsec.GapGroup{ID: id, Name: name, SiteID: siteID, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
-			m[id] = g
-		}
-		return g
-	}
-	addItem := func(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) {
-		if !domains[ac.Domain] {
-			domains[ac.Domain] = true
-			rep.Domains = append(rep.Domains, ac.Domain)
-		}
-		if f.Level != "" && ac.Level != f.Level || f.Status != "" && ac.Status != f.Status || f.Domain != "" && ac.Domain != f.Domain {
-			return
-		}
-		count(ac.Level, ac.Status)
-		dg := byDomain[ac.Domain]
-		if dg == nil {
-			dg = &medsec.GapGroup{Name: ac.Domain, NameEn: ac.DomainEn, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
-			byDomain[ac.Domain] = dg
-		}
-		dg.Totals.ByStatus[ac.Status]++
-		dg.Totals.Total++
-		if asset != nil {
-			for _, g := range []*medsec.GapGroup{group(bySite, asset.SiteID, asset.SiteName, asset.SiteID),
-				group(byDept, asset.DepartmentID, asset.DepartmentName, asset.SiteID)} {
-				g.Totals.ByStatus[ac.Status]++
-				g.Totals.Total++
-			}
-		}
-		if !ac.Status.Open() && len(failed) == 0 {
-			return
-		}
-		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
-			Status: ac.Status, FailedChecks: failed, Evidence: evidence}
-		if asset != nil {
-			it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
-			it.SiteName, it.DepartmentName = asset.SiteName, asset.DepartmentName
-		}
-		if ac.Current != nil {
-			it.AssessedOn, it.NextReview = ac.Current.AssessedOn, ac.Current.NextReview
-		}
-		rep.Open = append(rep.Open, it)
-	}
+	g := newGapTally(rep, f)
 	if c.ID() == catalog.IDTaiwanBaseline {
-		var assets []*medsec.Asset
-		if f.AssetID != 0 {
-			a, err := s.visibleAsset(ctx, u, f.AssetID)
-			if err != nil {
-				return nil, err
-			}
-			assets = []*medsec.Asset{a}
-		} else if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
+		if err := s.gapAssets(ctx, u, c, f, g, now); err != nil {
 			return nil, err
-		}
-		current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID}, true)
-		if err != nil {
-			return nil, err
-		}
-		type key struct {
-			asset   int64
-			control string
-		}
-		byKey := map[key]*medsec.Assessment{}
-		for _, x := range current {
-			byKey[key{x.AssetID, x.ControlID}] = x
-		}
-		levels := s.newLevelCache()
-		profiles := newMDS2Cache(s.db.read, s.db.dialect)
-		seen := make(map[int64]bool, len(assets))
-		for _, a := range assets {
-			seen[a.ID] = true
-		}
-		if f.OwnerID != 0 { // after seen: boundary hosts answered for by others still carry
-			assets = slices.DeleteFunc(assets, func(a *medsec.Asset) bool { return a.ResponsibleID != f.OwnerID })
-		}
-		for _, a := range assets {
-			lv, err := levels.level(ctx, a)
-			if err != nil {
-				return nil, err
-			}
-			pl, err := levels.place(ctx, a)
-			if err != nil {
-				return nil, err
-			}
-			tr, err := levels.twApplicable(a, lv, pl)
-			if err != nil {
-				return nil, err
-			}
-			var hosts []medsec.AssetRef
-			if tr.carriage == medsec.CarriedByBoundaryHost {
-				if f.AssetID == 0 { // every asset u sees is in assets
-					hosts = slices.DeleteFunc(slices.Clone(pl.hosts), func(r medsec.AssetRef) bool { return !seen[r.ID] })
-				} else {
-					hosts = s.visibleRefs(ctx, u, pl.hosts)
-				}
-			}
-			ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
-			results, err := s.runChecks(ctx, profiles, a, lv.Level, now)
-			if err != nil {
-				return nil, err
-			}
-			carried := map[string]bool{}
-			if len(tr.controls) == 0 {
-				rep.LeftOut = append(rep.LeftOut, medsec.GapLeftOut{Asset: ref, Class: a.Class, Reason: tr.carriageFor(pl), CarriedBy: hosts, LocalLAN: pl.lan})
-			} else {
-				rep.Subjects++
-				group(bySite, a.SiteID, a.SiteName, a.SiteID).Subjects++
-				group(byDept, a.DepartmentID, a.DepartmentName, a.SiteID).Subjects++
-			}
-			for _, ac := range tr.controls {
-				carried[ac.ControlID] = true
-				if x := byKey[key{a.ID, ac.ControlID}]; x != nil {
-					ac.Current, ac.Status = x, x.Status
-				}
-				var failed []string
-				var evidence []medsec.CheckDatum
-				for _, r := range checksFor(results, ac.CatalogID, ac.ControlID) {
-					if r.Outcome == medsec.CheckFail && ac.Status != medsec.AssessNotApplicable {
-						failed = append(failed, r.CheckID)
-						evidence = append(evidence, r.Data...)
-					}
-				}
-				addItem(ac, a, failed, evidence)
-			}
-			// A failing check that none of the asset's rows carries is listed on its own.
-			for _, r := range results {
-				if r.Outcome != medsec.CheckFail || slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool { return carried[ref.ControlID] }) {
-					continue
-				}
-				rep.UncarriedChecks = append(rep.UncarriedChecks, medsec.GapCheck{Asset: ref, CheckID: r.CheckID, Controls: r.Controls, Detail: r.Detail, CarriedBy: hosts})
-			}
 		}
 	} else if u.Role != medsec.RoleVendor {
 		controls, err := s.organisationControls(ctx, u, c.ID())
@@ -594,41 +484,374 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 		rep.Subjects = 1
 		for _, ac := range controls {
 			if !ac.Voluntary { // encouraged or recommended: not a gap
-				addItem(ac, nil, nil, nil)
+				g.domain(ac.Domain)
+				g.add(ac, nil, nil, nil)
 			}
 		}
 	}
-	// Worst first: not implemented, partial, not assessed, then items open only because
-	// an automatic check fails; within each, the highest level first.
-	rank := map[medsec.AssessmentStatus]int{medsec.AssessNotImplemented: 0, medsec.AssessPartial: 1, medsec.AssessNotAssessed: 2}
-	levelRank := map[medsec.Level]int{medsec.LevelHigh: 0, medsec.LevelModerate: 1, medsec.LevelLow: 2}
-	slices.SortStableFunc(rep.Open, func(a, b medsec.GapItem) int {
-		ra, ok := rank[a.Status]
+	g.finish()
+	return rep, nil
+}
+
+// gapAssets tallies the TW baseline rows of the assets the filter selects.
+func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *catalog.Catalog, f medsec.GapFilter, g *gapTally, now time.Time) error {
+	rep := g.rep
+	var assets []*medsec.Asset
+	var err error
+	var batch *checkBatch
+	if f.AssetID != 0 {
+		a, err := s.visibleAsset(ctx, u, f.AssetID)
+		if err != nil {
+			return err
+		}
+		assets = []*medsec.Asset{a}
+	} else {
+		if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
+			return err
+		}
+		if batch, err = loadCheckBatch(ctx, s.db, now); err != nil {
+			return err
+		}
+	}
+	current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID}, true)
+	if err != nil {
+		return err
+	}
+	byAsset := map[int64]map[string]*medsec.Assessment{}
+	for _, x := range current {
+		m := byAsset[x.AssetID]
+		if m == nil {
+			m = map[string]*medsec.Assessment{}
+			byAsset[x.AssetID] = m
+		}
+		m[x.ControlID] = x
+	}
+	levels := s.newLevelCache()
+	profiles := newMDS2Cache(s.db.read, s.db.dialect)
+	seen := make(map[int64]bool, len(assets))
+	for _, a := range assets {
+		seen[a.ID] = true
+	}
+	if f.OwnerID != 0 { // after seen: boundary hosts answered for by others still carry
+		assets = slices.DeleteFunc(assets, func(a *medsec.Asset) bool { return a.ResponsibleID != f.OwnerID })
+	}
+	shapes := map[*twResult]*gapShape{}
+	for _, a := range assets {
+		lv, err := levels.level(ctx, a)
+		if err != nil {
+			return err
+		}
+		pl, err := levels.place(ctx, a)
+		if err != nil {
+			return err
+		}
+		tr, err := levels.twApplicable(a, lv, pl)
+		if err != nil {
+			return err
+		}
+		sh := shapes[tr]
+		if sh == nil {
+			sh = g.shape(tr.controls)
+			shapes[tr] = sh
+		}
+		var hosts []medsec.AssetRef
+		if tr.carriage == medsec.CarriedByBoundaryHost {
+			if f.AssetID == 0 { // every asset u sees is in assets
+				hosts = slices.DeleteFunc(slices.Clone(pl.hosts), func(r medsec.AssetRef) bool { return !seen[r.ID] })
+			} else {
+				hosts = s.visibleRefs(ctx, u, pl.hosts)
+			}
+		}
+		ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
+		var results []medsec.CheckResult
+		if batch != nil {
+			results, err = s.runChecksBatch(ctx, batch, profiles, a, lv.Level, now)
+		} else {
+			results, err = s.runChecks(ctx, profiles, a, lv.Level, now)
+		}
+		if err != nil {
+			return err
+		}
+		if len(tr.controls) == 0 {
+			rep.LeftOut = append(rep.LeftOut, medsec.GapLeftOut{Asset: ref, Class: a.Class, Reason: tr.carriageFor(pl), CarriedBy: hosts, LocalLAN: pl.lan})
+		} else {
+			rep.Subjects++
+			g.group(g.bySite, a.SiteID, a.SiteName, a.SiteID).Subjects++
+			g.group(g.byDept, a.DepartmentID, a.DepartmentName, a.SiteID).Subjects++
+		}
+		for _, d := range sh.domains {
+			g.domain(d)
+		}
+		// failing: the failing results; onRows: whether one of them is on a row of the
+		// asset (same catalog and control), which the row then lists.
+		var failing []medsec.CheckResult
+		onRows := false
+		for _, r := range results {
+			if r.Outcome != medsec.CheckFail {
+				continue
+			}
+			failing = append(failing, r)
+			if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool { return sh.carries[[2]string{ref.CatalogID, ref.ControlID}] }) {
+				onRows = true
+			}
+		}
+		assessed := byAsset[a.ID]
+		if len(assessed) == 0 && !onRows && !sh.mixed {
+			g.addShape(sh, a)
+		} else {
+			for _, ac := range tr.controls {
+				if x := assessed[ac.ControlID]; x != nil {
+					ac.Current, ac.Status = x, x.Status
+				}
+				var failed []string
+				var evidence []medsec.CheckDatum
+				if ac.Status != medsec.AssessNotApplicable {
+					for _, r := range failing {
+						if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool {
+							return ref.CatalogID == ac.CatalogID && ref.ControlID == ac.ControlID
+						}) {
+							failed = append(failed, r.CheckID)
+							evidence = append(evidence, r.Data...)
+						}
+					}
+				}
+				g.add(ac, a, failed, evidence)
+			}
+		}
+		// A failing check that none of the asset's rows carries is listed on its own.
+		for _, r := range failing {
+			if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool { return sh.ids[ref.ControlID] }) {
+				continue
+			}
+			rep.UncarriedChecks = append(rep.UncarriedChecks, medsec.GapCheck{Asset: ref, CheckID: r.CheckID, Controls: r.Controls, Detail: r.Detail, CarriedBy: hosts})
+		}
+	}
+	return nil
+}
+
+// gapTally adds up a gap report's rows: counts per level and status, per site, department
+// and domain, and the open items of the asked page in the report's order.
+type gapTally struct {
+	rep            *medsec.GapReport
+	f              medsec.GapFilter
+	counts         map[medsec.Level]*medsec.GapCount
+	bySite, byDept map[int64]*medsec.GapGroup
+	byDomain       map[string]*medsec.GapGroup
+	domains        map[string]bool
+	open           [gapBuckets][]medsec.GapItem
+	openN          [gapBuckets]int
+	keep           int // open items kept per bucket; -1: all
+}
+
+// gapBuckets are the report's order: worst status first (not implemented, partial, not
+// assessed, then items open only because an automatic check fails), within each the highest
+// level first (a row without a level with the highest); within a bucket, the order met.
+const gapBuckets = 4 * 3
+
+func gapBucket(st medsec.AssessmentStatus, l medsec.Level) int {
+	rank := 3
+	switch st {
+	case medsec.AssessNotImplemented:
+		rank = 0
+	case medsec.AssessPartial:
+		rank = 1
+	case medsec.AssessNotAssessed:
+		rank = 2
+	}
+	lr := 0
+	switch l {
+	case medsec.LevelModerate:
+		lr = 1
+	case medsec.LevelLow:
+		lr = 2
+	}
+	return rank*3 + lr
+}
+
+func newGapTally(rep *medsec.GapReport, f medsec.GapFilter) *gapTally {
+	g := &gapTally{rep: rep, f: f, counts: map[medsec.Level]*medsec.GapCount{}, bySite: map[int64]*medsec.GapGroup{}, byDept: map[int64]*medsec.GapGroup{},
+		byDomain: map[string]*medsec.GapGroup{}, domains: map[string]bool{}, keep: -1}
+	if f.Limit > 0 {
+		g.keep = max(f.Offset, 0) + f.Limit
+	}
+	return g
+}
+
+func (g *gapTally) group(m map[int64]*medsec.GapGroup, id int64, name string, siteID int64) *medsec.GapGroup {
+	gg := m[id]
+	if gg == nil {
+		gg = &medsec.GapGroup{ID: id, Name: name, SiteID: siteID, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
+		m[id] = gg
+	}
+	return gg
+}
+
+// domain notes a domain met, before the filter narrows the rows: the filter's choices.
+func (g *gapTally) domain(d string) {
+	if !g.domains[d] {
+		g.domains[d] = true
+		g.rep.Domains = append(g.rep.Domains, d)
+	}
+}
+
+// passes reports whether the filter's level, status and domain select a row.
+func (g *gapTally) passes(ac *medsec.ApplicableControl) bool {
+	return !(g.f.Level != "" && ac.Level != g.f.Level || g.f.Status != "" && ac.Status != g.f.Status || g.f.Domain != "" && ac.Domain != g.f.Domain)
+}
+
+// count adds n rows of one level, status and domain to the counts and the asset's groups.
+func (g *gapTally) count(level medsec.Level, st medsec.AssessmentStatus, domain, domainEn string, asset *medsec.Asset, n int) {
+	gc := g.counts[level]
+	if gc == nil {
+		gc = &medsec.GapCount{Level: level, ByStatus: map[medsec.AssessmentStatus]int{}}
+		g.counts[level] = gc
+	}
+	gc.ByStatus[st] += n
+	gc.Total += n
+	g.rep.Totals.ByStatus[st] += n
+	g.rep.Totals.Total += n
+	dg := g.byDomain[domain]
+	if dg == nil {
+		dg = &medsec.GapGroup{Name: domain, NameEn: domainEn, Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}}
+		g.byDomain[domain] = dg
+	}
+	dg.Totals.ByStatus[st] += n
+	dg.Totals.Total += n
+	if asset != nil {
+		for _, gg := range []*medsec.GapGroup{g.group(g.bySite, asset.SiteID, asset.SiteName, asset.SiteID),
+			g.group(g.byDept, asset.DepartmentID, asset.DepartmentName, asset.SiteID)} {
+			gg.Totals.ByStatus[st] += n
+			gg.Totals.Total += n
+		}
+	}
+}
+
+// item keeps an open item if its bucket still needs it for the page.
+func (g *gapTally) item(b int, make func() medsec.GapItem) {
+	g.openN[b]++
+	if g.keep < 0 || len(g.open[b]) < g.keep {
+		g.open[b] = append(g.open[b], make())
+	}
+}
+
+func gapItem(ac *medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) medsec.GapItem {
+	it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
+		Status: ac.Status, FailedChecks: failed, Evidence: evidence}
+	if asset != nil {
+		it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
+		it.SiteName, it.DepartmentName = asset.SiteName, asset.DepartmentName
+	}
+	if ac.Current != nil {
+		it.AssessedOn, it.NextReview = ac.Current.AssessedOn, ac.Current.NextReview
+	}
+	return it
+}
+
+// add tallies one row (its domain already noted).
+func (g *gapTally) add(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) {
+	if !g.passes(&ac) {
+		return
+	}
+	g.count(ac.Level, ac.Status, ac.Domain, ac.DomainEn, asset, 1)
+	if !ac.Status.Open() && len(failed) == 0 {
+		return
+	}
+	g.item(gapBucket(ac.Status, ac.Level), func() medsec.GapItem { return gapItem(&ac, asset, failed, evidence) })
+}
+
+// gapShape is what the rows of a set of applicable controls add when none is assessed and
+// no check fails on them: every row not assessed. Assets of the same class, level and place
+// share it.
+type gapShape struct {
+	controls []medsec.ApplicableControl
+	// rows are the indexes of the controls the filter selects.
+	rows []int
+	// sums add the selected rows up by level and domain.
+	sums    []gapSum
+	domains []string
+	// ids and carries are the controls' IDs, and their (catalog, control) references.
+	ids     map[string]bool
+	carries map[[2]string]bool
+	// mixed: a control comes with a status of its own; the shape does not apply.
+	mixed bool
+}
+
+type gapSum struct {
+	level            medsec.Level
+	domain, domainEn string
+	n                int
+}
+
+func (g *gapTally) shape(controls []medsec.ApplicableControl) *gapShape {
+	sh := &gapShape{controls: controls, ids: map[string]bool{}, carries: map[[2]string]bool{}}
+	seenDomain := map[string]bool{}
+	at := map[[2]string]int{}
+	for i := range controls {
+		ac := &controls[i]
+		sh.ids[ac.ControlID] = true
+		sh.carries[[2]string{ac.CatalogID, ac.ControlID}] = true
+		if !seenDomain[ac.Domain] {
+			seenDomain[ac.Domain] = true
+			sh.domains = append(sh.domains, ac.Domain)
+		}
+		if ac.Status != medsec.AssessNotAssessed {
+			sh.mixed = true // not so from twApplicable; counted row by row if ever
+		}
+		if !g.passes(ac) {
+			continue
+		}
+		sh.rows = append(sh.rows, i)
+		k := [2]string{string(ac.Level), ac.Domain}
+		j, ok := at[k]
 		if !ok {
-			ra = 3
+			j = len(sh.sums)
+			at[k] = j
+			sh.sums = append(sh.sums, gapSum{level: ac.Level, domain: ac.Domain, domainEn: ac.DomainEn})
 		}
-		rb, ok := rank[b.Status]
-		if !ok {
-			rb = 3
-		}
-		if ra != rb {
-			return ra - rb
-		}
-		return levelRank[a.Level] - levelRank[b.Level]
-	})
+		sh.sums[j].n++
+	}
+	return sh
+}
+
+// addShape tallies an asset's rows, none assessed and none with a failing check.
+func (g *gapTally) addShape(sh *gapShape, a *medsec.Asset) {
+	for _, s := range sh.sums {
+		g.count(s.level, medsec.AssessNotAssessed, s.domain, s.domainEn, a, s.n)
+	}
+	for _, i := range sh.rows {
+		ac := &sh.controls[i]
+		g.item(gapBucket(ac.Status, ac.Level), func() medsec.GapItem { return gapItem(ac, a, nil, nil) })
+	}
+}
+
+// finish puts the counts, groups and the page of open items into the report.
+func (g *gapTally) finish() {
+	rep := g.rep
 	for _, l := range []medsec.Level{medsec.LevelLow, medsec.LevelModerate, medsec.LevelHigh, medsec.LevelNone} {
-		if gc := counts[l]; gc != nil {
+		if gc := g.counts[l]; gc != nil {
 			rep.Counts = append(rep.Counts, *gc)
 		}
 	}
-	rep.BySite, rep.ByDepartment = sortedGroups(bySite, nil), sortedGroups(byDept, bySite)
+	rep.BySite, rep.ByDepartment = sortedGroups(g.bySite, nil), sortedGroups(g.byDept, g.bySite)
 	rep.ByDomain = []medsec.GapGroup{}
 	for _, d := range rep.Domains {
-		if g := byDomain[d]; g != nil {
-			rep.ByDomain = append(rep.ByDomain, *g)
+		if dg := g.byDomain[d]; dg != nil {
+			rep.ByDomain = append(rep.ByDomain, *dg)
 		}
 	}
-	return rep, nil
+	from, to := 0, -1
+	if g.keep >= 0 {
+		from, to = max(g.f.Offset, 0), g.keep
+	}
+	for b := range gapBuckets {
+		at := rep.OpenTotal // the bucket's first item's place in the whole order
+		for j, it := range g.open[b] {
+			if at+j >= from && (to < 0 || at+j < to) {
+				rep.Open = append(rep.Open, it)
+			}
+		}
+		rep.OpenTotal += g.openN[b]
+	}
 }
 
 // sortedGroups returns the groups by name; departments (sites given) by their site's name

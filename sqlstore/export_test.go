@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+
+	"medsec"
 )
 
 // WritePool exposes the writer to the tests, which check the search index (FTS5 writes its integrity check).
@@ -13,4 +15,10 @@ func (db *DB) WritePool() *sql.DB { return db.write }
 func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(query), args...)
 	return err
+}
+
+// LegacyGapReport is the gap report as computed before it counted in bulk, the reference
+// of TestGapReportBulkMatchesWalk.
+func (s *AssessmentService) LegacyGapReport(ctx context.Context, f medsec.GapFilter) (*medsec.GapReport, error) {
+	return s.legacyGapReport(ctx, f)
 }

@@ -69,6 +69,12 @@ func logChecks(ctx context.Context, db *DB, a *medsec.Asset, now time.Time) ([]m
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return logChecksFrom(ctx, db, a, srcs, now)
+}
+
+// logChecksFrom is logChecks over the log sources already read (none: every check unknown,
+// with no further query).
+func logChecksFrom(ctx context.Context, db *DB, a *medsec.Asset, srcs []checkSource, now time.Time) ([]medsec.CheckResult, error) {
 	now = now.UTC()
 	kept := medsec.CheckResult{CheckID: CheckLogsKept, AssetID: a.ID, Controls: logsKeptControls, ComputedAt: now, Data: []medsec.CheckDatum{}}
 	clock := medsec.CheckResult{CheckID: CheckLogsClock, AssetID: a.ID, Controls: logsClockControls, ComputedAt: now, Data: []medsec.CheckDatum{}}

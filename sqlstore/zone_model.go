@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	"medsec"
 	"medsec/zone"
@@ -29,6 +30,20 @@ type siteModel struct {
 	placing []zone.Finding           // assets no zone or several zones hold
 	placed  map[int64]zone.Placement // computed placements of the assets not placed by hand
 	zoneOf  map[int64]int64
+
+	// levelsOnce computes levels, the zones' security levels (zone.Levels), once: level
+	// needs them for every asset, and they walk every asset of the site.
+	levelsOnce sync.Once
+	levels     map[int64]zone.ZoneLevel
+	// zoneHosts are the boundary hosts of each trusted zone asked for (hostsOf).
+	hostsMu   sync.Mutex
+	zoneHosts map[int64]*zoneHosts
+}
+
+// zoneLevels returns zone.Levels of the site's model, computed once.
+func (sm *siteModel) zoneLevels() map[int64]zone.ZoneLevel {
+	sm.levelsOnce.Do(func() { sm.levels = zone.Levels(sm.model.Zones, sm.model.Assets) })
+	return sm.levels
 }
 
 // loadSite reads a site's zones, conduits, active assets and manual placements (and its
@@ -233,7 +248,7 @@ func (sm *siteModel) flowModel() []zone.Flow {
 func (sm *siteModel) level(a *medsec.Asset) *medsec.AssetLevel {
 	out := &medsec.AssetLevel{AssetID: a.ID, SL: -1, Level: a.Level, Source: medsec.LevelFromAsset}
 	zoneID := sm.zoneOf[a.ID]
-	levels := zone.Levels(sm.model.Zones, sm.model.Assets)
+	levels := sm.zoneLevels()
 	zl, ok := levels[zoneID]
 	if !ok || !zl.Known() {
 		if a.Level == medsec.LevelNone {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -141,11 +142,22 @@ func dashboardPages(ctx context.Context, db *sqlstore.DB, load searchLoad) error
 func gapReportPage(load searchLoad, get func(string) ([]byte, error), setStatic func(int)) error {
 	var page []byte
 	var err error
+	if load.profile != "" {
+		f, err := os.Create(load.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	t0 := time.Now()
 	if page, err = get("/compliance"); err != nil {
 		return err
 	}
 	first := time.Since(t0)
+	pprof.StopCPUProfile()
 	setStatic(len(page))
 	fmt.Printf("gap report: page %d bytes; first request %.0f ms\n", len(page), ms(first))
 	gapLoad := load
