@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,6 +350,46 @@ func (e *FixEntry) Validate() error {
 	return c.err()
 }
 
+// FixClockSkew is how far in the future a fix's time may lie, for clocks that differ a
+// little between the operator's machine and the server.
+const FixClockSkew = 5 * time.Minute
+
+// ValidateTimes checks the entry's times against its finding and the clock: the fix is
+// not in the future (more than FixClockSkew after now), not before the finding was found
+// (found's day, since operators write a day and a time by hand), and a retest day is not
+// before the fix's day. Each problem names its field ("at", "retest_on").
+func (e *FixEntry) ValidateTimes(found, now time.Time) error {
+	c := newChecker()
+	if e.At.After(now.Add(FixClockSkew)) {
+		at := e.At.UTC().Format("2006-01-02 15:04")
+		c.errs = append(c.errs, FieldError{Field: "at", Key: "err.fix_in_future", Value: at, Args: []string{at},
+			Message: fmt.Sprintf("%s is in the future; record a fix once it is done", at)})
+	}
+	if !found.IsZero() && DateOf(e.At).Before(found) {
+		at, f := e.At.UTC().Format("2006-01-02 15:04"), found.UTC().Format("2006-01-02")
+		c.errs = append(c.errs, FieldError{Field: "at", Key: "err.fix_before_found", Value: at, Args: []string{at, f},
+			Message: fmt.Sprintf("%s is before the finding was found (%s)", at, f)})
+	}
+	if e.RetestOn.Before(e.At) {
+		r, at := e.RetestOn.String(), e.At.UTC().Format("2006-01-02")
+		c.errs = append(c.errs, FieldError{Field: "retest_on", Key: "err.retest_before_fix", Value: r, Args: []string{r, at},
+			Message: fmt.Sprintf("the retest day %s is before the fix (%s)", r, at)})
+	}
+	return c.err()
+}
+
+// ValidateReview checks the control's review day is not before the finding was found:
+// field "review_on".
+func (cc *CompensatingControl) ValidateReview(found time.Time) error {
+	c := newChecker()
+	if !found.IsZero() && cc.ReviewOn.Before(found) {
+		r, f := cc.ReviewOn.String(), found.UTC().Format("2006-01-02")
+		c.errs = append(c.errs, FieldError{Field: "review_on", Key: "err.review_before_found", Value: r, Args: []string{r, f},
+			Message: fmt.Sprintf("the review day %s is before the finding was found (%s)", r, f)})
+	}
+	return c.err()
+}
+
 // FindingCounts summarises findings for a dashboard.
 type FindingCounts struct {
 	Open       int            `json:"open"`
@@ -517,6 +558,36 @@ func (p *DeadlinePolicy) Validate() error {
 	}{{"high_hours", p.HighHours}, {"medium_hours", p.MediumHours}, {"low_hours", p.LowHours}, {"terminal_high_hours", p.TerminalHighHours}, {"kev_hours", p.KEVHours}} {
 		if f.hours < 0 || f.hours > MaxPolicyHours {
 			c.errs = append(c.errs, FieldError{Field: f.name, Key: "err.bad_hours_window", Message: "must be 0 (the plan's default) to 8784 hours", Value: strconv.Itoa(f.hours)})
+		}
+	}
+	if len(c.errs) > 0 {
+		return c.err()
+	}
+	// The windows as applied (0: the plan's default) must not be inverted: a more severe
+	// class never gets longer than a less severe one (003 §5.2.1 orders them 24 h < 72 h <
+	// 7 days), a terminal device's high-risk window (§3.1.2) is no longer than the medium
+	// one, and the KEV window, when given, is no longer than the high one.
+	or := func(h, def int) int {
+		if h == 0 {
+			return def
+		}
+		return h
+	}
+	high, medium, low := or(p.HighHours, 24), or(p.MediumHours, 72), or(p.LowHours, 7*24)
+	terminal := or(p.TerminalHighHours, 48)
+	for _, o := range []struct {
+		field, shorter, longer string
+		a, b                   int
+	}{
+		{"high_hours", "high_hours", "medium_hours", high, medium},
+		{"medium_hours", "medium_hours", "low_hours", medium, low},
+		{"terminal_high_hours", "terminal_high_hours", "medium_hours", terminal, medium},
+		{"kev_hours", "kev_hours", "high_hours", p.KEVHours, high},
+	} {
+		if o.a > o.b {
+			a, b := strconv.Itoa(o.a), strconv.Itoa(o.b)
+			c.errs = append(c.errs, FieldError{Field: o.field, Key: "err.policy_inverted", Value: a, Args: []string{o.shorter, a, o.longer, b},
+				Message: fmt.Sprintf("inverted: %s (%s h) is longer than %s (%s h); a more severe class must not get a longer window", o.shorter, a, o.longer, b)})
 		}
 	}
 	return c.err()

@@ -896,6 +896,9 @@ func (s *VulnService) AddCompensatingControl(ctx context.Context, c *medsec.Comp
 	if err != nil {
 		return err
 	}
+	if err := c.ValidateReview(f.FoundAt); err != nil {
+		return err
+	}
 	c.CreatedAt, c.CreatedBy = tx.now, sc.user.Username
 	if c.ID, err = tx.insert(ctx, `INSERT INTO vuln_controls (finding_id, description, review_on, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.FindingID, c.Description, c.ReviewOn.String(), c.CreatedBy, c.CreatedAt); err != nil {
@@ -1010,6 +1013,9 @@ func (s *VulnService) AddFixEntry(ctx context.Context, e *medsec.FixEntry) error
 	}
 	e.CreatedBy, e.AssetID, e.AssetName, e.SiteID, e.CVE = sc.user.Username, f.AssetID, f.AssetName, f.SiteID, f.CVE
 	e.At = e.At.UTC()
+	if err := e.ValidateTimes(f.FoundAt, tx.now); err != nil {
+		return err
+	}
 	var retest string
 	if !e.RetestOn.IsZero() {
 		retest = e.RetestOn.String()

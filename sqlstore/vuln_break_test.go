@@ -1,8 +1,11 @@
 package sqlstore_test
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/internal/shareddata"
@@ -131,6 +134,71 @@ func TestVulnMatchOnInventoryChange(t *testing.T) {
 		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "vuln.rematch"})
 		if err != nil || len(entries) != 4 {
 			t.Errorf("vuln.rematch audit rows: %d, %v; want 4", len(entries), err)
+		}
+	})
+}
+
+// TestVulnTimesRefused: a fix dated in the future or before the finding was found, a
+// retest before the fix, a control reviewed before the finding was found, and a deadline
+// policy whose windows are inverted (high longer than medium, KEV longer than high) are
+// refused naming the field; nothing is stored.
+func TestVulnTimesRefused(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID})
+		if err != nil || len(list) == 0 {
+			t.Fatalf("findings: %v %v", list, err)
+		}
+		fd := list[0]
+		field := func(err error) string {
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) == 0 {
+				return "no validation error: " + fmt.Sprint(err)
+			}
+			return ve.Errors[0].Field + " " + ve.Errors[0].Key
+		}
+		entry := func(at time.Time, retest time.Time) *medsec.FixEntry {
+			e := &medsec.FixEntry{FindingID: fd.ID, At: at, Operator: "林醫工", Action: "patched", Result: medsec.FixPassed}
+			if !retest.IsZero() {
+				e.RetestOn = medsec.DateOf(retest)
+			}
+			return e
+		}
+		for _, tc := range []struct {
+			name string
+			e    *medsec.FixEntry
+			want string
+		}{
+			{"future", entry(testNow.Add(48*time.Hour), time.Time{}), "at err.fix_in_future"},
+			{"before found", entry(fd.FoundAt.Add(-72*time.Hour), time.Time{}), "at err.fix_before_found"},
+			{"retest before fix", entry(testNow, testNow.Add(-48*time.Hour)), "retest_on err.retest_before_fix"},
+		} {
+			if got := field(f.svc.AddFixEntry(system, tc.e)); got != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+			}
+		}
+		if l, _ := f.svc.FindFixEntries(system, fd.ID); len(l) != 0 {
+			t.Errorf("refused entries were stored: %+v", l)
+		}
+		c := &medsec.CompensatingControl{FindingID: fd.ID, Description: "VLAN", ReviewOn: medsec.DateOf(fd.FoundAt.Add(-72 * time.Hour))}
+		if got := field(f.svc.AddCompensatingControl(system, c)); got != "review_on err.review_before_found" {
+			t.Errorf("control reviewed before found: %s", got)
+		}
+		main := fd.SiteID
+		for _, tc := range []struct {
+			p    medsec.DeadlinePolicy
+			want string
+		}{
+			{medsec.DeadlinePolicy{SiteID: main, HighHours: 96}, "high_hours err.policy_inverted"},
+			{medsec.DeadlinePolicy{SiteID: main, MediumHours: 200}, "medium_hours err.policy_inverted"},
+			{medsec.DeadlinePolicy{SiteID: main, KEVHours: 30}, "kev_hours err.policy_inverted"},
+		} {
+			if got := field(f.svc.SetDeadlinePolicy(system, &tc.p)); got != tc.want {
+				t.Errorf("policy %+v: %s, want %s", tc.p, got, tc.want)
+			}
 		}
 	})
 }
