@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,11 +65,19 @@ func (s *Server) vulns() (VulnService, error) {
 
 // findingFilter reads a findings filter from the query: asset, site, advisory, cve, state,
 // open, overdue, q, offset, limit.
-func findingFilter(r *http.Request) medsec.FindingFilter {
+func findingFilter(r *http.Request) (medsec.FindingFilter, error) {
 	q := r.URL.Query()
+	if st := q.Get("state"); st != "" && !slices.Contains(medsec.FindingStates, medsec.FindingState(st)) {
+		allowed := make([]string, len(medsec.FindingStates))
+		for i, s := range medsec.FindingStates {
+			allowed[i] = string(s)
+		}
+		return medsec.FindingFilter{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "state", Key: "err.unknown_value", Value: st,
+			Message: "must be one of " + strings.Join(allowed, ", "), Enum: "finding_state", Allowed: allowed}}}
+	}
 	return medsec.FindingFilter{AssetID: queryInt64(r, "asset"), SiteID: queryInt64(r, "site"), Advisory: q.Get("advisory"),
 		CVE: q.Get("cve"), State: medsec.FindingState(q.Get("state")), Open: q.Get("open") == "1" || q.Get("open") == "true",
-		Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true", Query: q.Get("q"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", 0)}
+		Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true", Query: q.Get("q"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", 0)}, nil
 }
 
 func (s *Server) apiFindingList(w http.ResponseWriter, r *http.Request) error {
@@ -76,7 +85,10 @@ func (s *Server) apiFindingList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := findingFilter(r)
+	f, err := findingFilter(r)
+	if err != nil {
+		return err
+	}
 	items, total, err := v.FindFindings(r.Context(), f)
 	if err != nil {
 		return err
@@ -242,6 +254,12 @@ func (s *Server) apiFixLedger(w http.ResponseWriter, r *http.Request) error {
 // exportFixLedger writes the fix ledger (漏洞修復臺賬) as CSV or, with format=xlsx, XLSX,
 // headers in the caller's language.
 func (s *Server) exportFixLedger(w http.ResponseWriter, r *http.Request) error {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "csv", "xlsx":
+	default:
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "format", Key: "err.unknown_value", Value: f,
+			Message: "must be one of csv, xlsx", Allowed: []string{"csv", "xlsx"}}}}
+	}
 	es, err := s.fixLedger(r)
 	if err != nil {
 		return err
@@ -355,7 +373,7 @@ func (s *Server) apiAdvisoryVEX(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := "vex-" + strings.ToLower(ref)
+	name := "vex-" + strings.NewReplacer("/", "_", "\\", "_", `"`, "_").Replace(strings.ToLower(ref))
 	if format == "cyclonedx" {
 		w.Header().Set("Content-Type", "application/vnd.cyclonedx+json")
 		name += ".cdx.json"

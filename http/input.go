@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -247,7 +249,53 @@ func readJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if fe := valueError(data, v); fe != nil {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+		}
 		return jsonError(err)
+	}
+	return nil
+}
+
+// valueError names the top-level field of a JSON object whose value its type refused
+// for a reason the decoder does not tie to a field (a date or time that does not parse:
+// the error of medsec.Date's or time.Time's UnmarshalJSON carries no field name): each
+// member is decoded alone into a fresh value of v's type, and the first that fails is
+// the field. Dates get err.bad_date, times err.bad_time, anything else err.wrong_type;
+// nil when no single member fails (the problem is elsewhere).
+func valueError(data []byte, v any) *medsec.FieldError {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(data, &members) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(members))
+	for k := range members {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		one, _ := json.Marshal(map[string]json.RawMessage{k: members[k]})
+		err := json.Unmarshal(one, reflect.New(t.Elem()).Interface())
+		if err == nil {
+			continue
+		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil // jsonError names it
+		}
+		value := strings.Trim(string(members[k]), `"`)
+		var pe *time.ParseError
+		switch {
+		case errors.As(err, &pe):
+			return &medsec.FieldError{Field: fieldName(k), Key: "err.bad_time", Message: "is not a time (RFC 3339 or YYYY-MM-DD)", Value: value}
+		case strings.Contains(err.Error(), "is not a date"):
+			return &medsec.FieldError{Field: fieldName(k), Key: "err.bad_date", Message: "is not a date (YYYY-MM-DD)", Value: value}
+		}
+		return &medsec.FieldError{Field: fieldName(k), Key: "err.wrong_type", Message: "has the wrong type", Value: value}
 	}
 	return nil
 }

@@ -223,6 +223,9 @@ var viewFuncs = template.FuncMap{
 		return "?" + q.Encode()
 	},
 	"list": func(v ...any) []any { return v },
+	// segment escapes a value for one path segment ("VDE-2024/001" → "VDE-2024%2F001"), so
+	// an advisory ID with "/" links to its own page.
+	"segment": url.PathEscape,
 	// deref reads an optional count (nil is 0).
 	"deref": func(p *int) int {
 		if p == nil {

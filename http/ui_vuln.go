@@ -73,7 +73,11 @@ func (s *Server) renderFindingList(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	d := &vulnListData{Filter: findingFilter(r), States: medsec.FindingStates, Now: s.now().UTC()}
+	filter, err := findingFilter(r)
+	if err != nil {
+		return err
+	}
+	d := &vulnListData{Filter: filter, States: medsec.FindingStates, Now: s.now().UTC()}
 	if d.Filter.Limit == 0 {
 		d.Filter.Limit = 200
 	}

@@ -135,6 +135,14 @@ func Parse(name string, data []byte) (*Document, error) {
 	default:
 		errs = []medsec.FieldError{{Field: "file", Key: "sbom.err.format",
 			Message: "not a CycloneDX (JSON, XML) or SPDX (JSON, tag-value) document"}}
+		// A JSON file that breaks off before its bomFormat or spdxVersion (writers may put
+		// them last) is not "no SBOM": say where it breaks.
+		if t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n"); len(t) > 0 && t[0] == '{' {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				errs = []medsec.FieldError{jsonError(data, err)}
+			}
+		}
 	}
 	if len(errs) == 0 && len(doc.Components) > MaxComponents {
 		errs = []medsec.FieldError{{Field: "components", Key: "sbom.err.too_many",
@@ -155,6 +163,11 @@ func jsonError(data []byte, err error) medsec.FieldError {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syn) && syn.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))):
+		// The document ends before its last value closes: a cut-off download or copy.
+		line, col := lineAt(data, syn.Offset), colAt(data, syn.Offset)
+		return medsec.FieldError{Line: line, Field: "json", Key: "sbom.err.truncated", Args: []string{strconv.Itoa(line), strconv.Itoa(col), strconv.FormatInt(syn.Offset, 10)},
+			Message: fmt.Sprintf("the file ends early at line %d, column %d (byte %d): it is truncated, nothing was imported", line, col, syn.Offset)}
 	case errors.As(err, &syn):
 		return medsec.FieldError{Line: lineAt(data, syn.Offset), Field: "json", Key: "sbom.err.syntax", Message: "JSON syntax: " + syn.Error()}
 	case errors.As(err, &typ):
@@ -177,6 +190,13 @@ func lineAt(data []byte, off int64) int {
 		off = int64(len(data))
 	}
 	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// colAt returns the 1-based column (in characters) of a byte offset on its line.
+func colAt(data []byte, off int64) int {
+	off = max(0, min(off, int64(len(data))))
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return utf8.RuneCount(data[start:off]) + 1
 }
 
 // clean keeps an error text short and printable for a user.

@@ -205,3 +205,21 @@ func TestRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestTruncatedCycloneDX: the real medical device SBOM cut off (half way, before its
+// bomFormat, and just before its end) is refused saying it is truncated and where, not
+// "not an SBOM" and not imported.
+func TestTruncatedCycloneDX(t *testing.T) {
+	data := shareddata.Data(t, "sbom/medical-case-study/narrow.sbom.json")
+	for _, n := range []int{len(data) / 2, len(data) - 3} {
+		doc, err := Parse("narrow.sbom.json", data[:n])
+		var ve *medsec.ValidationError
+		if doc != nil || !errors.As(err, &ve) {
+			t.Fatalf("cut at %d: %v, %v", n, doc, err)
+		}
+		fe := ve.Errors[0]
+		if fe.Key != "sbom.err.truncated" || fe.Line < 2 || !strings.Contains(err.Error(), "narrow.sbom.json") || !strings.Contains(fe.Message, "column") {
+			t.Errorf("cut at %d: %+v (%v)", n, fe, err)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// vulnFixture is a server with one site, a Philips MX40 on old firmware, a clinical
+// engineer's token and session, and the real ICSMA-17-255-01 advisory imported under an ID
+// that has a "/" in it (CSAF tracking IDs may: "VDE-2024/001").
+type vulnFixture struct {
+	t       *testing.T
+	ts      *httptest.Server
+	token   string
+	session string
+	soc     string
+	mon     *medsec.Asset
+	site    *medsec.Site
+	ref     string
+}
+
+func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
+	t.Helper()
+	mx40, err := os.ReadFile("../../shared/data/vuln/csaf-icsma/icsma-17-255-01.json")
+	if err != nil {
+		t.Skipf("shared data absent: %v", err)
+	}
+	db := openEngine(t, "sqlite")
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Assets: sqlstore.NewAssetService(db), Vulns: sqlstore.NewVulnService(db)}
+	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}}
+	if loc != nil {
+		f.site.TimeZone = loc.String()
+	}
+	if err := services.Org.CreateSite(ctx, f.site); err != nil {
+		t.Fatal(err)
+	}
+	philips := &medsec.Vendor{Name: "Phillips"}
+	if err := services.Org.CreateVendor(ctx, philips); err != nil {
+		t.Fatal(err)
+	}
+	f.mon = &medsec.Asset{SiteID: f.site.ID, Name: "MX40-01", Kind: medsec.KindPatientMonitor, VendorID: philips.ID, Model: "IntelliVue MX40", Firmware: "B.06.17"}
+	if err := services.Assets.CreateAsset(ctx, f.mon); err != nil {
+		t.Fatal(err)
+	}
+	users := services.Users.(*sqlstore.UserService)
+	for _, role := range []medsec.Role{medsec.RoleClinicalEngineer, medsec.RoleSOCAnalyst} {
+		u := &medsec.User{Username: "u-" + string(role), Role: role}
+		if err := users.CreateUser(ctx, u, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := users.CreateAPIToken(ctx, u.ID, "test")
+		if role == medsec.RoleSOCAnalyst {
+			f.soc = tok
+			continue
+		}
+		f.token = tok
+		f.session, _ = users.CreateSession(ctx, u.ID)
+	}
+	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ts = httptest.NewServer(srv)
+	t.Cleanup(f.ts.Close)
+	f.ref = "ICSMA/17-255-01"
+	doc := bytes.Replace(mx40, []byte(`"id": "ICSMA-17-255-01"`), []byte(`"id": "`+f.ref+`"`), 1)
+	if bytes.Equal(doc, mx40) {
+		t.Fatal("tracking id not found in the advisory")
+	}
+	if status, body := f.api("POST", "/api/v1/advisories/import?name=mx40.json", doc); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	return f
+}
+
+// api calls the API as the clinical engineer.
+func (f *vulnFixture) api(method, path string, body []byte) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest(method, f.ts.URL+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// page reads a page as the clinical engineer in a language.
+func (f *vulnFixture) page(path, lang string) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest("GET", f.ts.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "medsec_session", Value: f.session})
+	req.Header.Set("Accept-Language", lang)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// findings returns the MX40's findings.
+func (f *vulnFixture) findings() []medsec.Finding {
+	f.t.Helper()
+	_, body := f.api("GET", "/api/v1/findings", nil)
+	var page struct {
+		Items []medsec.Finding `json:"items"`
+	}
+	json.Unmarshal([]byte(body), &page)
+	if len(page.Items) == 0 {
+		f.t.Fatalf("no findings: %s", body)
+	}
+	return page.Items
+}
+
+// TestVulnBadInputNamed: bad dates and times name their field; an unknown ?state= is
+// refused naming the parameter and the allowed values; format=pdf of the fix ledger is
+// refused (not silently CSV); a fix in the future or before its retest is refused; an
+// advisory whose ID has "/" opens through its escaped path, on the API and the page, and
+// the list links to it escaped.
+func TestVulnBadInputNamed(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	fd := f.findings()[0]
+	fixes := "/api/v1/findings/" + itoa(fd.ID) + "/fixes"
+	for _, tc := range []struct {
+		name, body, field, key string
+	}{
+		{"bad time", `{"at":"yesterday","operator":"o","action":"a","result":"passed"}`, `"field": "at"`, "err.bad_time"},
+		{"bad date", `{"at":"2026-11-30T10:00:00Z","operator":"o","action":"a","result":"passed","retest_on":"2026-13-01"}`, `"field": "retest_on"`, "err.bad_date"},
+		{"future fix", `{"at":"2027-01-01T10:00:00Z","operator":"o","action":"a","result":"passed"}`, `"field": "at"`, "err.fix_in_future"},
+		{"retest before fix", `{"at":"2026-11-30T10:00:00Z","operator":"o","action":"a","result":"passed","retest_on":"2026-11-01"}`, `"field": "retest_on"`, "err.retest_before_fix"},
+	} {
+		status, body := f.api("POST", fixes, []byte(tc.body))
+		if status != 422 || !strings.Contains(body, tc.field) || !strings.Contains(body, tc.key) {
+			t.Errorf("%s: %d %s, want 422 naming %s (%s)", tc.name, status, body, tc.field, tc.key)
+		}
+	}
+	if status, body := f.api("GET", "/api/v1/findings?state=bogus", nil); status != 422 || !strings.Contains(body, `"field": "state"`) || !strings.Contains(body, "not_affected") {
+		t.Errorf("state=bogus: %d %s", status, body)
+	}
+	if status, body := f.api("GET", "/api/v1/fixes/export?format=pdf", nil); status != 422 || !strings.Contains(body, `"field": "format"`) || !strings.Contains(body, "xlsx") {
+		t.Errorf("format=pdf: %d %s", status, body)
+	}
+	escaped := "/advisories/ICSMA%2F17-255-01"
+	if status, body := f.api("GET", "/api/v1"+escaped, nil); status != 200 || !strings.Contains(body, f.ref) {
+		t.Errorf("API advisory with /: %d %.200s", status, body)
+	}
+	if status, body := f.page(escaped, "en"); status != 200 || !strings.Contains(body, f.ref) {
+		t.Errorf("advisory page with /: %d", status)
+	}
+	if status, body := f.api("GET", "/api/v1"+escaped+"/vex?format=csaf", nil); status != 200 || !strings.Contains(body, "csaf_vex") {
+		t.Errorf("VEX of an advisory with /: %d %.200s", status, body)
+	}
+	if _, body := f.page("/advisories", "en"); !strings.Contains(body, `href="`+escaped+`"`) {
+		t.Errorf("advisory list does not link %s escaped", escaped)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
