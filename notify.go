@@ -66,12 +66,15 @@ const (
 	// KindReportReady: a scheduled report (the yearly self-inspection, a monthly ledger)
 	// was generated and stored as evidence [002 第九条; M12].
 	KindReportReady NotificationKind = "report.ready"
+	// KindGovernanceDue: a duty of a site's governance calendar (training, a drill, a
+	// review, a filing) is due within GovernanceDueSoonDays or past due undone [M11].
+	KindGovernanceDue NotificationKind = "governance.due"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
 	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
-	KindScanOverdue, KindScanDueSoon, KindBackupProblem}
+	KindScanOverdue, KindScanDueSoon, KindBackupProblem, KindGovernanceDue}
 
 // Severity ranks a notification.
 type Severity string

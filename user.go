@@ -72,13 +72,15 @@ const (
 // administrator and the security officer, who are told when they are ready.
 // The backups of the clinical systems (plans, job results, restore tests) are read and
 // recorded as the account inventory is; a vendor holds neither permission.
+// The governance calendar and training records are read by every role but the vendor
+// and kept by the administrator, the security officer and IT operations.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite},
-	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite},
-	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite},
-	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
+	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead},
+	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
+	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead},
 	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }
 

@@ -149,7 +149,11 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"confidence": {"high", "medium", "low"}, "deadline_rule": {"kev", "high", "medium", "low", "terminal_high"},
 		"severity":     {"None", "Low", "Medium", "High", "Critical", "unscored"},
 		"account_type": strs(medsec.AccountTypes), "person_status": strs(medsec.PersonStatuses), "acct_finding": strs(medsec.AccountFindingKinds),
-		"review_decision": {medsec.DecisionKeep, medsec.DecisionRemove},
+		"review_decision":  {medsec.DecisionKeep, medsec.DecisionRemove},
+		"governance_state": strs(medsec.GovernanceStates),
+	}
+	for _, d := range medsec.Duties {
+		enums["duty"] = append(enums["duty"], string(d.Kind))
 	}
 	for group, values := range enums {
 		for _, v := range values {

@@ -122,6 +122,9 @@ type scopeFixture struct {
 	logSources []*medsec.LogSource
 	// sensors are the names of one site sensor per site, by site ID.
 	sensors map[int64]string
+	// governance maps each site to the marks of its governance calendar and training (a
+	// duty's record, a course's name) that no user of another site may see.
+	governance map[int64][]string
 	// backupPlans are one backup plan per asset, named for it, each with a restore test.
 	backupPlans []*medsec.BackupPlan
 	// scans are one scanner report per site, of its PACS, whose result (one CVE, the same
@@ -145,7 +148,8 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
-		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db)}
+		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db),
+		Governance: sqlstore.NewGovernanceService(db)}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)
@@ -223,6 +227,29 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		must(services.Backups.RecordRestoreTest(ctx, &medsec.RestoreTest{PlanID: bp.ID, TestedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 			What: "restore of " + sp.name, Target: "standby", DurationMinutes: 30, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "ticket " + sp.name}))
 		f.backupPlans = append(f.backupPlans, bp)
+	}
+	// Each site's governance calendar with one duty recorded done, and a training session
+	// attended by the person answerable for its first asset.
+	f.governance = map[int64][]string{}
+	_, err := services.Governance.EnsureGovernanceItems(ctx, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
+	must(err)
+	for _, s := range f.sites {
+		items, err := services.Governance.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: s.ID, Kind: medsec.DutyPolicyReview})
+		must(err)
+		record, course := "Governance record of "+s.Code+" 7731", "Training course "+s.Code+" 6624"
+		_, err = services.Governance.CompleteGovernanceItem(ctx, items[0].ID, medsec.GovernanceCompletion{DoneOn: medsec.DateOf(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)),
+			Record: record, Evidence: "minutes " + s.Code})
+		must(err)
+		var person string
+		for _, sa := range f.assets {
+			if sa.asset.SiteID == s.ID && person == "" {
+				person = sa.person.Name
+			}
+		}
+		_, err = services.Governance.ImportTraining(ctx, medsec.TrainingImport{Source: "training.csv", SiteID: s.ID, Rows: []medsec.TrainingRow{{Line: 2, Course: course,
+			Date: medsec.DateOf(time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)), Hours: 2, Name: person}}})
+		must(err)
+		f.governance[s.ID] = []string{record, course}
 	}
 	f.staff = &medsec.Person{Name: "Chief Security Staff", Email: "ciso.staff@hospital.example", Phone: "+886-2-7770-9999", DepartmentID: depts[f.sites[0].ID].ID}
 	must(services.Org.CreatePerson(ctx, f.staff))
@@ -375,6 +402,11 @@ func (f *scopeFixture) foreign(u *medsec.User) []string {
 	for _, src := range f.logSources {
 		if !u.CanSeeSite(src.SiteID) {
 			out = append(out, src.Name, src.Address)
+		}
+	}
+	for site, marks := range f.governance {
+		if !u.CanSeeSite(site) {
+			out = append(out, marks...)
 		}
 	}
 	for site, name := range f.sensors {

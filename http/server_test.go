@@ -50,6 +50,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Incidents = sqlstore.NewIncidentService(db)
 	services.Accounts = sqlstore.NewAccountService(db)
 	services.Backups = sqlstore.NewBackupService(db)
+	services.Governance = sqlstore.NewGovernanceService(db)
 	addLogs(t, &services, db)
 	addDetection(t, &services, db)
 	addReports(t, &services, db)
@@ -285,6 +286,13 @@ var routeTable = []struct {
 	{"POST", "/api/v1/emergency-uses/{id}/reset", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/maintenance-plans", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/maintenance-plans", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/duties", medsec.PermGovernanceRead, false},
+	{"GET", "/api/v1/governance-items", medsec.PermGovernanceRead, false},
+	{"POST", "/api/v1/governance-items/{id}/done", medsec.PermGovernanceWrite, false},
+	{"POST", "/api/v1/training/import", medsec.PermGovernanceWrite, false},
+	{"GET", "/api/v1/training/sessions", medsec.PermGovernanceRead, false},
+	{"GET", "/api/v1/training/hours", medsec.PermGovernanceRead, false},
+	{"POST", "/api/v1/training/key-roles", medsec.PermGovernanceWrite, false},
 	{"GET", "/api/v1/backup-plans", medsec.PermBackupRead, false},
 	{"POST", "/api/v1/backup-plans", medsec.PermBackupWrite, false},
 	{"GET", "/api/v1/backup-plans/{id}", medsec.PermBackupRead, false},

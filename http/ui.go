@@ -551,6 +551,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.emergencyUIRoutes(mux)
 	s.maintenanceUIRoutes(mux)
 	s.backupUIRoutes(mux)
+	s.governanceUIRoutes(mux)
 	s.reportUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))

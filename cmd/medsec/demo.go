@@ -203,6 +203,9 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if err := loadBackupsDemo(ctx, s, time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo backups: %w", err)
 	}
+	if err := loadGovernanceDemo(ctx, s, siteIDs[d.Sites[0].Code], time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo governance calendar: %w", err)
+	}
 	return true, nil
 }
 

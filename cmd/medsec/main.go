@@ -41,6 +41,8 @@ Usage:
   medsec emergency list|justify|reset ...         (emergency-account uses and their password resets)
   medsec maintenance list|add ...                 (maintenance vendors' approved plans)
   medsec backup-plan list|add|import-runs|restore-test|findings|record (backups of clinical systems, M10)
+  medsec governance list|done|ensure               (the governance calendar of duties, M11)
+  medsec training import|hours|key-role            (training attendance and hours owed, M11)
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -122,6 +124,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMaintenance(ctx, rest, stdout, stderr)
 	case "backup-plan":
 		return runBackupPlan(ctx, rest, stdout, stderr)
+	case "governance":
+		return runGovernance(ctx, rest, stdout, stderr)
+	case "training":
+		return runTraining(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -180,6 +180,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	accounts := sqlstore.NewAccountService(db)
 	services.Accounts = accounts
 	services.Backups = sqlstore.NewBackupService(db)
+	services.Governance = sqlstore.NewGovernanceService(db)
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -300,6 +301,10 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// those who read the site's backups [003 §3.1.3].
 	backups := &notify.Backups{Backups: services.Backups, Notifier: dispatcher}
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "backup findings", Every: time.Hour, Run: backups.Run})
+	// Each site's governance calendar gets the current period's items of every duty;
+	// items due soon and late are told to those who read the site's calendar [M11].
+	governance := &notify.Governance{Governance: services.Governance, Notifier: dispatcher}
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "governance calendar", Every: time.Hour, Run: governance.Run})
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "log retention setting", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
 		return logStore.syncRetention(ctx, services.LogRetention)
 	}})

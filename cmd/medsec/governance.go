@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"medsec"
+	"medsec/sqlstore"
+	"medsec/training"
+)
+
+const governanceUsage = `usage:
+  medsec governance list     --data DIR [--site ID] [--year YYYY] [--state overdue|due_soon|planned|done] [--kind KIND]
+  medsec governance done     --data DIR --user NAME --item ID --on YYYY-MM-DD --record TEXT --evidence TEXT
+  medsec governance ensure   --data DIR                    (create the current period's items now)
+  medsec training import     --data DIR --site ID FILE.csv|FILE.xlsx
+  medsec training hours      --data DIR [--site ID] [--year YYYY] [--short]
+  medsec training key-role   --data DIR --person ID --key-role=true|false`
+
+// runGovernance implements "medsec governance list|done|ensure": each site's governance
+// calendar [M11]. A duty is recorded done as the medsec user --user names (its role and
+// sites are checked); other changes are made and audited as the system user.
+func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure"}, args[0]) {
+		return errors.New(governanceUsage)
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet("governance "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	site := fs.Int64("site", 0, "the site's ID (list)")
+	year := fs.Int("year", 0, "the year (list)")
+	state := fs.String("state", "", "overdue, due_soon, planned or done (list)")
+	kind := fs.String("kind", "", "the duty (list)")
+	username := fs.String("user", "", "the medsec user who records the duty done (done)")
+	item := fs.Int64("item", 0, "the item's ID (done)")
+	on := fs.String("on", "", "the day it was done, YYYY-MM-DD (done)")
+	record := fs.String("record", "", "what was done (done)")
+	evidence := fs.String("evidence", "", "its evidence: a ticket, minutes, a report and its hash (done)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("governance %s: %w", cmd, err)
+	}
+	defer store.Close()
+	svc := sqlstore.NewGovernanceService(store)
+	ctx = asSystem(ctx)
+	switch cmd {
+	case "ensure":
+		n, err := svc.EnsureGovernanceItems(ctx, time.Now())
+		if err != nil {
+			return fmt.Errorf("governance ensure: %s", medsec.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "%d governance items created\n", n)
+		return nil
+	case "list":
+		items, err := svc.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: *site, Year: *year, State: medsec.GovernanceState(*state), Kind: medsec.DutyKind(*kind)})
+		if err != nil {
+			return fmt.Errorf("governance list: %s", medsec.ErrorMessage(err))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tDUE\tSTATE\tSITE\tDUTY\tDONE\tCLAUSE")
+		for _, it := range items {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Due, it.State, it.SiteName, it.Kind, it.DoneOn, it.Clause)
+		}
+		return tw.Flush()
+	}
+	if *username == "" || *item == 0 {
+		return errors.New("governance done: --user and --item are required")
+	}
+	day, err := medsec.ParseDate(*on)
+	if err != nil {
+		return fmt.Errorf("governance done: --on: %q is not a date (YYYY-MM-DD)", *on)
+	}
+	u, err := findUserByName(ctx, sqlstore.NewUserService(store), *username)
+	if err != nil {
+		return fmt.Errorf("governance done: %w", err)
+	}
+	it, err := svc.CompleteGovernanceItem(medsec.NewContextWithUser(ctx, u), *item, medsec.GovernanceCompletion{DoneOn: day, Record: *record, Evidence: *evidence})
+	if err != nil {
+		return fmt.Errorf("governance done: %s", fieldProblems(err))
+	}
+	fmt.Fprintf(stdout, "governance item %d (%s, %s, due %s) recorded done on %s by %s\n", it.ID, it.Kind, it.SiteName, it.Due, it.DoneOn, it.DoneBy)
+	return nil
+}
+
+// runTraining implements "medsec training import|hours|key-role": training attendance and
+// each person's hours against what they owe [003 §3.4.2].
+func runTraining(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || !slices.Contains([]string{"import", "hours", "key-role"}, args[0]) {
+		return errors.New(governanceUsage)
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet("training "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	site := fs.Int64("site", 0, "the site's ID")
+	year := fs.Int("year", time.Now().Year(), "the year (hours)")
+	short := fs.Bool("short", false, "only the people short of hours (hours)")
+	person := fs.Int64("person", 0, "the person's ID (key-role)")
+	keyRole := fs.Bool("key-role", true, "holds a key role (key-role)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("training %s: %w", cmd, err)
+	}
+	defer store.Close()
+	svc := sqlstore.NewGovernanceService(store)
+	ctx = asSystem(ctx)
+	switch cmd {
+	case "import":
+		if fs.NArg() != 1 {
+			return errors.New("training import: name one file")
+		}
+		b, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("training import: %w", err)
+		}
+		imp := training.Read(b, filepath.Base(fs.Arg(0)))
+		imp.SiteID = *site
+		res, err := svc.ImportTraining(ctx, imp)
+		if err != nil {
+			return fmt.Errorf("training import: %s", fieldProblems(err))
+		}
+		fmt.Fprintf(stdout, "%d sessions added, %d attendances recorded, %d already recorded\n", res.Sessions, res.Attendances, res.Unchanged)
+		return nil
+	case "key-role":
+		if err := svc.SetKeyRole(ctx, *person, *keyRole); err != nil {
+			return fmt.Errorf("training key-role: %s", medsec.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "person %d key role: %v\n", *person, *keyRole)
+		return nil
+	}
+	hs, err := svc.TrainingHoursOf(ctx, *site, *year)
+	if err != nil {
+		return fmt.Errorf("training hours: %s", medsec.ErrorMessage(err))
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERSON\tEMPLOYEE NO\tKEY ROLE\tNEW STAFF\tHOURS\tREQUIRED\tSHORT\tCLAUSE")
+	for _, h := range hs {
+		if *short && h.Short == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\t%s\t%s\t%s\n", h.Name, h.EmployeeNo, h.KeyRole, h.NewStaff, hours(h.Hours), hours(h.Required), hours(h.Short), h.Clause)
+	}
+	return tw.Flush()
+}
+
+func hours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }

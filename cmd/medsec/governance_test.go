@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// TestDemoGovernance loads the demo hospital and finds the calendar and training states
+// the demo promises, then reads them from the command line: an overdue penetration test,
+// a leadership meeting recorded done with its evidence, and people short of training
+// hours (the radiology doctor with a key role, the nurse who joined this year); the
+// command line records a duty done and refuses a training file naming an unknown person
+// by its line.
+func TestDemoGovernance(t *testing.T) {
+	ctx := asSystem(context.Background())
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gov := sqlstore.NewGovernanceService(db)
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
+		Accounts: sqlstore.NewAccountService(db), Governance: gov}
+	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("load: %v, %v", loaded, err)
+	}
+	overdue, err := gov.FindGovernanceItems(ctx, medsec.GovernanceFilter{State: medsec.GovernanceOverdue, Kind: medsec.DutyPenTest})
+	if err != nil || len(overdue) == 0 {
+		t.Errorf("no overdue penetration test: %v", err)
+	}
+	done, _ := gov.FindGovernanceItems(ctx, medsec.GovernanceFilter{State: medsec.GovernanceDone, Kind: medsec.DutyLeadershipMeeting})
+	if len(done) == 0 || !strings.Contains(done[0].Evidence, "MTG") {
+		t.Errorf("no leadership meeting done: %+v", done)
+	}
+	db.Close()
+
+	var out bytes.Buffer
+	cli := func(name string, args ...string) error {
+		out.Reset()
+		run := runGovernance
+		if name == "training" {
+			run = runTraining
+		}
+		return run(context.Background(), append([]string{args[0], "--data", dir}, args[1:]...), &out, io.Discard)
+	}
+	if err := cli("training", "hours", "--short"); err != nil || !strings.Contains(out.String(), "黃俊傑") || !strings.Contains(out.String(), "王怡君") || strings.Contains(out.String(), "陳建宏") {
+		t.Errorf("hours --short: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "list", "--state", "overdue"); err != nil || !strings.Contains(out.String(), "pentest") {
+		t.Errorf("list: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "done", "--user", "nobody", "--item", "1", "--on", "2026-01-01", "--record", "x", "--evidence", "y"); err == nil {
+		t.Error("an unknown user recorded a duty")
+	}
+	file := filepath.Join(t.TempDir(), "t.csv")
+	os.WriteFile(file, []byte("course,date,hours,employee_no\nA,2026-02-01,2,NOPE\n"), 0o600)
+	if err := cli("training", "import", "--site", "1", file); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("unknown person: %v", err)
+	}
+}

@@ -1,0 +1,151 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/account"
+	"medsec/i18n"
+	"medsec/sqlstore"
+)
+
+// TestGovernanceCalendarAPIAndPages makes the calendar's items, records one done over the
+// API (a clinical engineer is refused, a branch user gets 404, a missing evidence is 422
+// naming the field), imports training attendance (an unknown person is 422 naming line and
+// field), lists the people short of hours, and shows both pages in four languages with
+// each state written out beside its colour.
+func TestGovernanceCalendarAPIAndPages(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	g := sqlstore.NewGovernanceService(f.db)
+	if _, err := g.EnsureGovernanceItems(ctx, time.Now().AddDate(0, -1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.EnsureGovernanceItems(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.tokens[medsec.RoleAdmin]
+	hq := f.assetHQ.SiteID
+	st, out := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d&kind=leadership_meeting", hq), admin, "")
+	if st != 200 || !strings.Contains(out, `"state": "overdue"`) {
+		t.Fatalf("items: %d %s", st, out)
+	}
+	items, err := g.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: hq, Kind: medsec.DutyLeadershipMeeting, State: medsec.GovernanceOverdue})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("overdue meeting: %+v %v", items, err)
+	}
+	path := fmt.Sprintf("/api/v1/governance-items/%d/done", items[0].ID)
+	body := fmt.Sprintf(`{"done_on":%q,"record":"Security meeting held","evidence":"minutes MTG-77"}`, items[0].Due)
+	if st, _ := f.do("POST", path, f.tokens[medsec.RoleClinicalEngineer], body); st != 403 {
+		t.Errorf("clinical engineer: %d", st)
+	}
+	if st, _ := f.do("POST", path, f.tokens[medsec.RoleVendor], body); st != 403 {
+		t.Errorf("vendor: %d", st)
+	}
+	if st, out := f.do("POST", path, admin, `{"done_on":"2026-01-02","record":"x"}`); st != 422 || !strings.Contains(out, `"field": "evidence"`) {
+		t.Errorf("no evidence: %d %s", st, out)
+	}
+	if st, out := f.do("POST", path, admin, body); st != 200 || !strings.Contains(out, `"state": "done"`) || !strings.Contains(out, `"done_by": "u-admin"`) {
+		t.Errorf("done: %d %s", st, out)
+	}
+	if st, _ := f.do("POST", path, admin, body); st != 409 {
+		t.Errorf("done twice: %d", st)
+	}
+	if st, out := f.do("GET", "/api/v1/governance-items?state=late", admin, ""); st != 422 || !strings.Contains(out, `"field": "state"`) {
+		t.Errorf("unknown state: %d %s", st, out)
+	}
+	if st, _ := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d", hq), f.branchCE, ""); st != 404 {
+		t.Errorf("branch user asking for the main site: %d", st)
+	}
+	if st, out := f.do("GET", "/api/v1/duties", f.tokens[medsec.RoleAuditor], ""); st != 200 || !strings.Contains(out, `"kind": "pentest"`) {
+		t.Errorf("duties: %d %s", st, out)
+	}
+
+	roster := fmt.Sprintf("employee_no,name,status,joined\nI0031,Chen Chien-hung,active,2010-02-01\nN1305,Wang Yi-chun,active,%d-01-05\n", time.Now().Year())
+	if _, err := sqlstore.NewAccountService(f.db).ImportRoster(ctx, account.ReadRoster([]byte(roster), "roster.csv")); err != nil {
+		t.Fatal(err)
+	}
+	staff, _ := sqlstore.NewAccountService(f.db).FindStaff(ctx)
+	var chen int64
+	for _, m := range staff {
+		if m.EmployeeNo == "I0031" {
+			chen = m.PersonID
+		}
+	}
+	if st, out := f.do("POST", "/api/v1/training/key-roles", admin, fmt.Sprintf(`{"person_id":%d,"key_role":true}`, chen)); st != 200 {
+		t.Fatalf("key role: %d %s", st, out)
+	}
+	day := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
+	if time.Now().YearDay() == 1 {
+		day = time.Now().Format("2006-01-02")
+	}
+	csv := "研修名,実施日,研修時間,職員番号\nRansomware response,%s,3,I0031\nRansomware response,%s,3,%s\n"
+	st, out = f.do("POST", fmt.Sprintf("/api/v1/training/import?site_id=%d&name=t.csv", hq), admin, fmt.Sprintf(csv, day, day, "X0000"))
+	if st != 422 || !strings.Contains(out, `"line": 3`) || !strings.Contains(out, `"field": "employee_no"`) {
+		t.Errorf("unknown person: %d %s", st, out)
+	}
+	if st, out := f.do("POST", fmt.Sprintf("/api/v1/training/import?site_id=%d&name=t.csv", hq), admin, fmt.Sprintf(csv, day, day, "N1305")); st != 200 || !strings.Contains(out, `"attendances": 2`) {
+		t.Fatalf("import: %d %s", st, out)
+	}
+	if st, _ := f.do("POST", fmt.Sprintf("/api/v1/training/import?site_id=%d&name=t.csv", hq), f.branchCE, fmt.Sprintf(csv, day, day, "N1305")); st != 403 {
+		t.Errorf("branch clinical engineer importing: %d", st)
+	}
+	st, out = f.do("GET", "/api/v1/training/hours?short=1", admin, "")
+	if st != 200 || !strings.Contains(out, `"short": 13`) || !strings.Contains(out, `"short": 5`) || !strings.Contains(out, `"total": 2`) {
+		t.Errorf("people short of hours: %d %s", st, out)
+	}
+	if _, out := f.do("GET", "/api/v1/training/sessions", f.branchCE, ""); !strings.Contains(out, `"total": 0`) {
+		t.Errorf("branch user's sessions: %s", out)
+	}
+
+	c := f.session("u-admin")
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+		page := f.page(c, "/governance", lang)
+		for _, want := range []string{b.T(lang, "governance_state.overdue"), b.T(lang, "governance_state.done"), b.T(lang, "duty.pentest"), "minutes MTG-77"} {
+			if !strings.Contains(page, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the calendar lacks %q", lang, want)
+			}
+		}
+		if !strings.Contains(page, `<span data-status="overdue">`) {
+			t.Errorf("%s: an overdue item is not marked with its state", lang)
+		}
+		page = f.page(c, "/governance/training", lang)
+		for _, want := range []string{b.T(lang, "training.key_role"), "Wang Yi-chun", "Ransomware response", b.T(lang, "training.short_by", "13.0")} {
+			if !strings.Contains(page, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the training page lacks %q", lang, want)
+			}
+		}
+	}
+	// The form records an item done; a bad day is 422 and says so on the page.
+	open, _ := g.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: hq, State: medsec.GovernanceOverdue})
+	if len(open) == 0 {
+		t.Fatal("no overdue item left")
+	}
+	post := func(v url.Values) int {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/governance/%d/done", f.srv.URL, open[0].ID), strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := post(url.Values{"done_on": {"soon"}, "record": {"r"}, "evidence": {"e"}}); st != 422 {
+		t.Errorf("form with a bad day: %d", st)
+	}
+	if st := post(url.Values{"done_on": {open[0].Due.String()}, "record": {"Scan run"}, "evidence": {"report.pdf"}}); st != 303 {
+		t.Errorf("form: %d", st)
+	}
+}

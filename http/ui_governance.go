@@ -1,0 +1,224 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"medsec"
+	"medsec/training"
+)
+
+// governanceUIRoutes registers the governance calendar pages [M11]: each site's due items
+// with their state, the form recording one done, and the training page (hours per person
+// against the hours owed, sessions, the attendance import and key roles).
+func (s *Server) governanceUIRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /governance", s.ui(medsec.PermGovernanceRead, s.uiGovernance))
+	mux.Handle("POST /governance/{id}/done", s.ui(medsec.PermGovernanceWrite, s.uiGovernanceDone))
+	mux.Handle("GET /governance/training", s.ui(medsec.PermGovernanceRead, s.uiTraining))
+	mux.Handle("POST /governance/training/import", s.ui(medsec.PermGovernanceWrite, s.uiTrainingImport))
+	mux.Handle("POST /governance/training/key-role", s.ui(medsec.PermGovernanceWrite, s.uiTrainingKeyRole))
+}
+
+// governanceData is the calendar page.
+type governanceData struct {
+	Sites  []*medsec.Site
+	SiteID int64
+	Year   int
+	State  medsec.GovernanceState
+	States []medsec.GovernanceState
+	Items  []*medsec.GovernanceItem
+	Counts map[string]int
+	Duties []medsec.Duty
+	Today  string
+	// FormID is the item whose refused form is shown again, with what it said.
+	FormID int64
+	Form   medsec.GovernanceCompletion
+}
+
+// visibleSites returns the sites the caller may see.
+func (s *Server) visibleSites(r *http.Request) ([]*medsec.Site, error) {
+	all, err := s.Org.FindSites(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	u := medsec.UserFromContext(r.Context())
+	var out []*medsec.Site
+	for _, x := range all {
+		if u.CanSeeSite(x.ID) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status int, formID int64, form medsec.GovernanceCompletion, formErr error) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	now := s.now()
+	d := &governanceData{SiteID: queryInt64(r, "site"), Year: now.Year(), States: medsec.GovernanceStates, Duties: medsec.Duties,
+		Counts: map[string]int{}, Today: medsec.DateOf(now).String(), FormID: formID, Form: form}
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
+		d.Year = y
+	}
+	for _, st := range medsec.GovernanceStates {
+		if string(st) == r.URL.Query().Get("state") {
+			d.State = st
+		}
+	}
+	var err error
+	if d.Sites, err = s.visibleSites(r); err != nil {
+		return err
+	}
+	items, err := s.Governance.FindGovernanceItems(r.Context(), medsec.GovernanceFilter{SiteID: d.SiteID, Year: d.Year})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		d.Counts[string(it.State)]++
+		if d.State == "" || it.State == d.State {
+			d.Items = append(d.Items, it)
+		}
+	}
+	p := s.newPage(r, "governance.title")
+	p.Data = d
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "governance", p)
+	return nil
+}
+
+func (s *Server) uiGovernance(w http.ResponseWriter, r *http.Request) error {
+	return s.renderGovernance(w, r, http.StatusOK, 0, medsec.GovernanceCompletion{}, nil)
+}
+
+// uiGovernanceDone records an item done from its form.
+func (s *Server) uiGovernanceDone(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	c := medsec.GovernanceCompletion{Record: r.PostFormValue("record"), Evidence: r.PostFormValue("evidence")}
+	day := strings.TrimSpace(r.PostFormValue("done_on"))
+	if c.DoneOn, err = medsec.ParseDate(day); err != nil && day != "" {
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, id, c, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "done_on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}})
+	}
+	if _, err := s.Governance.CompleteGovernanceItem(r.Context(), id, c); err != nil {
+		return s.renderGovernance(w, r, errorStatus(err), id, c, err)
+	}
+	flash(w, "governance.recorded")
+	back := "/governance"
+	if site := r.PostFormValue("site"); site != "" {
+		if _, err := strconv.ParseInt(site, 10, 64); err == nil {
+			back += "?site=" + site
+		}
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// trainingData is the training page.
+type trainingData struct {
+	Sites    []*medsec.Site
+	SiteID   int64
+	Year     int
+	Hours    []medsec.TrainingHours
+	Short    int
+	Sessions []*medsec.TrainingSession
+	People   []*medsec.Person
+	// KeyRoleForm says whether the caller may mark key roles (a user of every site).
+	KeyRoleForm bool
+}
+
+func (s *Server) renderTraining(w http.ResponseWriter, r *http.Request, status int, formErr error, flashText string) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	d := &trainingData{SiteID: queryInt64(r, "site"), Year: s.now().Year()}
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
+		d.Year = y
+	}
+	var err error
+	if d.Sites, err = s.visibleSites(r); err != nil {
+		return err
+	}
+	if d.Hours, err = s.Governance.TrainingHoursOf(r.Context(), d.SiteID, d.Year); err != nil {
+		return err
+	}
+	for _, h := range d.Hours {
+		if h.Short > 0 {
+			d.Short++
+		}
+	}
+	if d.Sessions, err = s.Governance.FindTrainingSessions(r.Context(), d.SiteID, d.Year); err != nil {
+		return err
+	}
+	u := medsec.UserFromContext(r.Context())
+	if u.SeesEveryAsset() && u.Role.Can(medsec.PermGovernanceWrite) {
+		d.KeyRoleForm = true
+		if d.People, err = s.Org.FindPeople(r.Context()); err != nil {
+			return err
+		}
+	}
+	p := s.newPage(r, "training.title")
+	p.Data = d
+	if flashText != "" {
+		p.Flash = flashText
+	}
+	if err := p.showFormError(formErr); err != nil {
+		return err
+	}
+	s.render(w, r, status, "training", p)
+	return nil
+}
+
+func (s *Server) uiTraining(w http.ResponseWriter, r *http.Request) error {
+	return s.renderTraining(w, r, http.StatusOK, nil, "")
+}
+
+// uiTrainingImport imports an uploaded attendance file at the chosen site.
+func (s *Server) uiTrainingImport(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	name, data, err := uploadedFile(r)
+	if err != nil {
+		return s.renderTraining(w, r, errorStatus(err), err, "")
+	}
+	imp := training.Read(data, name)
+	imp.SiteID, _ = strconv.ParseInt(r.FormValue("site_id"), 10, 64)
+	res, err := s.Governance.ImportTraining(r.Context(), imp)
+	if err != nil {
+		return s.renderTraining(w, r, errorStatus(err), err, "")
+	}
+	p := s.newPage(r, "training.title")
+	return s.renderTraining(w, r, http.StatusOK, nil, p.T("training.imported", res.Sessions, res.Attendances, res.Unchanged))
+}
+
+// uiTrainingKeyRole marks a person as holding a key role, or not.
+func (s *Server) uiTrainingKeyRole(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("person_id"), 10, 64)
+	if id <= 0 {
+		return s.renderTraining(w, r, http.StatusUnprocessableEntity, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "person_id", Key: "err.required", Message: "is required"}}}, "")
+	}
+	if err := s.Governance.SetKeyRole(r.Context(), id, r.PostFormValue("key_role") == "yes"); err != nil {
+		return s.renderTraining(w, r, errorStatus(err), err, "")
+	}
+	flash(w, "training.key_role_saved")
+	http.Redirect(w, r, "/governance/training", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,177 @@
+package sqlstore_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/account"
+	"medsec/sqlstore"
+	"medsec/training"
+)
+
+// TestGovernanceCalendar generates every duty's item of the period at each site on both
+// engines, computes states at the store's clock (2026-11-23): last month's monthly item
+// overdue, this month's due soon, the yearly ones due soon at the year's end; records one
+// done with its evidence (audited, refused twice, refused in the future or without
+// evidence naming the field), and keeps a branch user to its site.
+func TestGovernanceCalendar(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		g := sqlstore.NewGovernanceService(db)
+		n, err := g.EnsureGovernanceItems(system, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC))
+		if err != nil || n != 2*len(medsec.Duties) {
+			t.Fatalf("ensure October: %d, %v", n, err)
+		}
+		if n, err = g.EnsureGovernanceItems(system, testNow); err != nil || n != 2*3 { // the monthly duties' November items
+			t.Fatalf("ensure November: %d, %v", n, err)
+		}
+		if n, _ = g.EnsureGovernanceItems(system, testNow); n != 0 {
+			t.Errorf("ensure again created %d", n)
+		}
+		items, err := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyLeadershipMeeting})
+		if err != nil || len(items) != 2 {
+			t.Fatalf("leadership meetings: %+v, %v", items, err)
+		}
+		oct, nov := items[0], items[1]
+		if oct.Due.String() != "2026-10-31" || oct.State != medsec.GovernanceOverdue || nov.Due.String() != "2026-11-30" || nov.State != medsec.GovernanceDueSoon {
+			t.Errorf("states: %+v %+v", oct, nov)
+		}
+		if !strings.Contains(oct.Clause, "003") {
+			t.Errorf("clause %q", oct.Clause)
+		}
+		yearly, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyPolicyReview})
+		if len(yearly) != 1 || yearly[0].Due.String() != "2026-12-31" || yearly[0].PeriodStart.String() != "2026-01-01" {
+			t.Errorf("policy review: %+v", yearly)
+		}
+		pentest, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyPenTest})
+		if len(pentest) != 1 || pentest[0].Due.String() != "2026-12-31" || pentest[0].PeriodStart.String() != "2026-10-01" {
+			t.Errorf("pentest: %+v", pentest)
+		}
+		officer := as(&medsec.User{ID: 5, Username: "ciso", Role: medsec.RoleSecurityOfficer})
+		day := medsec.DateOf(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC))
+		if _, err := g.CompleteGovernanceItem(officer, oct.ID, medsec.GovernanceCompletion{DoneOn: day, Record: "meeting held"}); !hasField(err, "evidence") {
+			t.Errorf("no evidence: %v", err)
+		}
+		future := medsec.DateOf(testNow.AddDate(0, 0, 2))
+		if _, err := g.CompleteGovernanceItem(officer, oct.ID, medsec.GovernanceCompletion{DoneOn: future, Record: "x", Evidence: "y"}); !hasField(err, "done_on") {
+			t.Errorf("future day: %v", err)
+		}
+		branchUser := as(&medsec.User{ID: 6, Username: "br", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{branch.ID}})
+		if _, err := g.CompleteGovernanceItem(branchUser, oct.ID, medsec.GovernanceCompletion{DoneOn: day, Record: "x", Evidence: "y"}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user on the main site's item: %v", err)
+		}
+		if _, err := g.CompleteGovernanceItem(as(&medsec.User{ID: 7, Username: "ce", Role: medsec.RoleClinicalEngineer}), oct.ID, medsec.GovernanceCompletion{DoneOn: day, Record: "x", Evidence: "y"}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("clinical engineer: %v", err)
+		}
+		it, err := g.CompleteGovernanceItem(officer, oct.ID, medsec.GovernanceCompletion{DoneOn: day, Record: "Leadership meeting of October", Evidence: "minutes MTG-10"})
+		if err != nil || it.State != medsec.GovernanceDone || it.DoneBy != "ciso" || it.DoneOn != day {
+			t.Fatalf("done: %+v, %v", it, err)
+		}
+		if _, err := g.CompleteGovernanceItem(officer, oct.ID, medsec.GovernanceCompletion{DoneOn: day, Record: "again", Evidence: "y"}); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("done twice: %v", err)
+		}
+		if got, _ := g.FindGovernanceItems(branchUser, medsec.GovernanceFilter{}); len(got) != len(medsec.Duties)+3 {
+			t.Errorf("branch user sees %d items", len(got))
+		}
+		if _, err := g.FindGovernanceItems(branchUser, medsec.GovernanceFilter{SiteID: main.ID}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user asking for the main site: %v", err)
+		}
+		if got, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{State: medsec.GovernanceOverdue}); len(got) != 2*3-1 {
+			t.Errorf("overdue items: %d", len(got))
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionGovernanceDone})
+		if err != nil || len(entries) != 1 || !strings.Contains(string(entries[0].After), "MTG-10") {
+			t.Errorf("audit: %+v, %v", entries, err)
+		}
+	})
+}
+
+// TestTrainingHours imports attendance at a site on both engines and finds the people
+// short of the hours they owe [003 §3.4.2]: a key role with 10 of 16 hours, a new hire
+// with 3 of 8; an attendance file naming an unknown person is refused whole, naming its
+// line and field; importing the same file again adds nothing.
+func TestTrainingHours(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		roster := "employee_no,name,status,joined,department\nI0031,陳建宏,active,2010-02-01,放射科\nN1305,王怡君,active,2026-03-01,\nN1022,張淑芬,active,2009-03-01,\n"
+		if _, err := sqlstore.NewAccountService(db).ImportRoster(system, account.ReadRoster([]byte(roster), "roster.csv")); err != nil {
+			t.Fatal(err)
+		}
+		staff, _ := sqlstore.NewAccountService(db).FindStaff(system)
+		ids := map[string]int64{}
+		for _, m := range staff {
+			ids[m.Name] = m.PersonID
+		}
+		g := sqlstore.NewGovernanceService(db)
+		branchUser := as(&medsec.User{ID: 6, Username: "br", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{branch.ID}})
+		if err := g.SetKeyRole(branchUser, ids["陳建宏"], true); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("branch user's key role: %v", err)
+		}
+		if err := g.SetKeyRole(system, ids["陳建宏"], true); err != nil {
+			t.Fatal(err)
+		}
+		file := "課程,日期,時數,員工編號,姓名\n年度資安意識,2026-03-10,3,I0031,\n年度資安意識,2026-03-10,3,N1305,\n年度資安意識,2026-03-10,3,,張淑芬\n勒索軟體應變,2026-06-01,7,I0031,\n去年課程,2025-12-01,8,I0031,\n"
+		imp := training.Read([]byte(file), "attendance.csv")
+		imp.SiteID = main.ID
+		res, err := g.ImportTraining(system, imp)
+		if err != nil || res.Sessions != 3 || res.Attendances != 5 {
+			t.Fatalf("import: %+v, %v", res, err)
+		}
+		if res, err = g.ImportTraining(system, imp); err != nil || res.Sessions != 0 || res.Attendances != 0 || res.Unchanged != 5 {
+			t.Errorf("import again: %+v, %v", res, err)
+		}
+		bad := training.Read([]byte("課程,日期,時數,員工編號\n新課程,2026-07-01,2,I0031\n新課程,2026-07-01,2,X9999\n"), "bad.csv")
+		bad.SiteID = main.ID
+		if _, err := g.ImportTraining(system, bad); !hasField(err, "employee_no") || !strings.Contains(err.Error(), "3") {
+			t.Errorf("unknown person: %v", err)
+		}
+		bad.SiteID = main.ID
+		if _, err := g.ImportTraining(branchUser, imp); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user importing at the main site: %v", err)
+		}
+		if ss, _ := g.FindTrainingSessions(system, main.ID, 2026); len(ss) != 2 || ss[0].Course != "勒索軟體應變" {
+			t.Errorf("sessions of 2026: %+v", ss)
+		}
+		hs, err := g.TrainingHoursOf(system, main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]medsec.TrainingHours{}
+		for _, h := range hs {
+			got[h.Name] = h
+		}
+		if h := got["陳建宏"]; !h.KeyRole || h.Hours != 10 || h.Required != 16 || h.Short != 6 || h.Clause != "003 §3.4.2" {
+			t.Errorf("key role: %+v", h)
+		}
+		if h := got["王怡君"]; !h.NewStaff || h.Hours != 3 || h.Required != 8 || h.Short != 5 {
+			t.Errorf("new hire: %+v", h)
+		}
+		if h := got["張淑芬"]; h.Required != 0 || h.Short != 0 || h.Hours != 3 {
+			t.Errorf("other staff: %+v", h)
+		}
+		if hs, _ := g.TrainingHoursOf(branchUser, 0, 2026); len(hs) != 0 {
+			t.Errorf("branch user sees the main site's hours: %+v", hs)
+		}
+		entries, _, _ := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionTrainingImport})
+		if len(entries) != 2 {
+			t.Errorf("import audit: %d", len(entries))
+		}
+	})
+}
+
+// hasField reports whether err is a validation error naming the field.
+func hasField(err error, field string) bool {
+	var ve *medsec.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, fe := range ve.Errors {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
+}
