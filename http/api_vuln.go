@@ -267,8 +267,17 @@ func (s *Server) exportFixLedger(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "ledger.title")
 	header := []string{p.T("ledger.at"), p.T("ledger.asset"), p.T("ledger.asset_id"), p.T("ledger.cve"), p.T("ledger.operator"), p.T("ledger.action"),
 		p.T("ledger.verification"), p.T("ledger.result"), p.T("ledger.retest_on"), p.T("ledger.retest_result"), p.T("ledger.recorded_by")}
+	// Each line's time in its site's zone, the zone named.
+	zones := map[int64]string{}
+	if s.Org != nil {
+		if sites, err := s.Org.FindSites(r.Context()); err == nil {
+			for _, st := range sites {
+				zones[st.ID] = st.Zone()
+			}
+		}
+	}
 	row := func(e *medsec.FixEntry) []string {
-		return []string{e.At.Format("2006-01-02 15:04"), e.AssetName, strconv.FormatInt(e.AssetID, 10), e.CVE, e.Operator, e.Action,
+		return []string{medsec.ZonedTime(e.At, zones[e.SiteID]), e.AssetName, strconv.FormatInt(e.AssetID, 10), e.CVE, e.Operator, e.Action,
 			e.Verification, p.Enum("fix_result", e.Result), e.RetestOn.String(), e.RetestResult, e.CreatedBy}
 	}
 	name := "fix-ledger-" + s.now().UTC().Format("20060102")

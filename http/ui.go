@@ -41,6 +41,9 @@ type page struct {
 	// ctx is the request's context, for reads the views make (the user's sites' zones).
 	ctx  context.Context
 	zone *time.Location
+	// siteZones are the IANA zones of the sites the user sees, by site ID, read once
+	// (AtSite).
+	siteZones map[int64]string
 }
 
 // timeZones are the zones offered for users and sites: the jurisdictions' and UTC.
@@ -89,6 +92,24 @@ func (p *page) Time(t time.Time) string {
 		return ""
 	}
 	return t.In(p.Zone()).Format("2006-01-02 15:04 -07:00")
+}
+
+// AtSite writes an instant in the time zone of the site with the ID, naming the zone
+// ("2026-12-01 08:00 (Asia/Taipei)"): a finding's deadline, found time and fixes are the
+// site's business hours, whoever reads them. A site the user does not see, or none, is
+// shown in UTC, named so. The zero time is "".
+func (p *page) AtSite(t time.Time, siteID int64) string {
+	if p.siteZones == nil {
+		p.siteZones = map[int64]string{}
+		if p.ctx != nil && p.s != nil && p.s.Org != nil {
+			if sites, err := p.s.Org.FindSites(p.ctx); err == nil {
+				for _, st := range sites {
+					p.siteZones[st.ID] = st.Zone()
+				}
+			}
+		}
+	}
+	return medsec.ZonedTime(t, p.siteZones[siteID])
 }
 
 // TimeSec is Time to the second.

@@ -32,6 +32,9 @@ type findingData struct {
 	Justifications []string
 	Results        []medsec.FixResult
 	Now            time.Time
+	// NowLocal is Now in the finding's site's time zone, as the fix form's datetime-local
+	// field takes it; Zone names that zone.
+	NowLocal, Zone string
 	// Rescore is the environmental re-scoring's guide (suggested answers, history);
 	// Rubric the questions' answers, by question.
 	Rescore *medsec.RescoreGuide
@@ -148,6 +151,9 @@ func (s *Server) renderFinding(w http.ResponseWriter, r *http.Request, status in
 	if d.Asset, err = s.Assets.FindAssetByID(ctx, d.Finding.AssetID); err != nil {
 		return err
 	}
+	// The fix form takes the site's local time, as the page shows it.
+	loc, zone := s.siteZone(ctx, d.Finding.SiteID)
+	d.NowLocal, d.Zone = d.Now.In(loc).Format("2006-01-02T15:04"), zone
 	if d.Controls, err = v.FindControls(ctx, id); err != nil {
 		return err
 	}
@@ -217,9 +223,31 @@ func (s *Server) uiFindingControl(w http.ResponseWriter, r *http.Request) error 
 	})
 }
 
+// siteZone returns the time zone of the site with the ID and its IANA name; UTC when the
+// caller does not see the site or its zone does not load.
+func (s *Server) siteZone(ctx context.Context, siteID int64) (*time.Location, string) {
+	if s.Org != nil {
+		if sites, err := s.Org.FindSites(ctx); err == nil {
+			for _, st := range sites {
+				if st.ID == siteID {
+					if loc, err := medsec.LoadZone("time_zone", st.Zone()); err == nil {
+						return loc, st.Zone()
+					}
+				}
+			}
+		}
+	}
+	return time.UTC, "UTC"
+}
+
 func (s *Server) uiFindingFix(w http.ResponseWriter, r *http.Request) error {
 	return s.uiFindingPost(w, r, "vuln.saved", func(ctx context.Context, v VulnService, id int64) error {
-		at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), time.UTC)
+		// The form's time is the finding's site's local time (the page names the zone).
+		loc := time.UTC
+		if f, err := v.FindFinding(ctx, id); err == nil {
+			loc, _ = s.siteZone(ctx, f.SiteID)
+		}
+		at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), loc)
 		if perr != nil {
 			at = time.Time{}
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -181,3 +182,46 @@ func TestVulnBadInputNamed(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestVulnDeadlinesInSiteZone: a Taipei site's deadlines, found times and fixes show in
+// Asia/Taipei with the zone named (the list, the finding, the advisory page, the ledger
+// page and its CSV), and the fix form's local time is read in that zone.
+func TestVulnDeadlinesInSiteZone(t *testing.T) {
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		t.Skip(err)
+	}
+	f := newVulnFixture(t, taipei)
+	fd := f.findings()[0]
+	want := fd.Due.In(taipei).Format("2006-01-02 15:04") + " (Asia/Taipei)"
+	for _, path := range []string{"/vulnerabilities", "/vulnerabilities/" + itoa(fd.ID), "/advisories/ICSMA%2F17-255-01"} {
+		if status, body := f.page(path, "zh-TW"); status != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d, the deadline %q is not shown", path, status, want)
+		}
+	}
+	// A fix entered on the page at 09:30 Taipei time is 01:30 UTC.
+	form := url.Values{"at": {"2026-11-30T09:30"}, "operator": {"林醫工"}, "action": {"patched"}, "result": {"pending"}}
+	req, _ := http.NewRequest("POST", f.ts.URL+"/vulnerabilities/"+itoa(fd.ID)+"/fixes", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", f.ts.URL)
+	req.AddCookie(&http.Cookie{Name: "medsec_session", Value: f.session})
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("fix form: %d", resp.StatusCode)
+	}
+	_, body := f.api("GET", "/api/v1/fixes", nil)
+	if !strings.Contains(body, "2026-11-30T01:30:00Z") {
+		t.Errorf("fix time not read in the site's zone: %s", body)
+	}
+	_, body = f.api("GET", "/api/v1/fixes/export?format=csv", nil)
+	if !strings.Contains(body, "2026-11-30 09:30 (Asia/Taipei)") {
+		t.Errorf("ledger CSV: %s", body)
+	}
+	if _, body := f.page("/vulnerabilities/ledger", "ja"); !strings.Contains(body, "2026-11-30 09:30 (Asia/Taipei)") {
+		t.Errorf("ledger page does not show the fix in the site's zone")
+	}
+}
