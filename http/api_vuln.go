@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -427,6 +428,24 @@ type namedFile struct {
 	data []byte
 }
 
+// feedError is a refused feed file as a field error that keeps its detail in every
+// language: the file, the place in it (JSON pointer, line and column) and the reason, as
+// the translation's arguments (err.bad_feed_at); the reason is the parser's own words.
+func feedError(name string, err error) medsec.FieldError {
+	var ie *vuln.InputError
+	if !errors.As(err, &ie) {
+		return medsec.FieldError{Field: "file", Key: "err.bad_feed", Message: err.Error(), Value: err.Error()}
+	}
+	file, where := ie.File, ie.Where
+	if file == "" {
+		file = name
+	}
+	if where == "" {
+		where = "/"
+	}
+	return medsec.FieldError{File: file, Field: "file", Key: "err.bad_feed_at", Args: []string{file, where, ie.Reason}, Message: err.Error()}
+}
+
 // importFeeds reads every file first and imports them in one transaction; a bad file is
 // refused (EINVALID naming file and place) with nothing stored.
 func importFeeds(ctx context.Context, v VulnService, files []namedFile) (medsec.ImportSummary, error) {
@@ -437,7 +456,7 @@ func importFeeds(ctx context.Context, v VulnService, files []namedFile) (medsec.
 		}
 		feed, err := vuln.ReadFeed(f.name, f.data)
 		if err != nil {
-			return medsec.ImportSummary{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.bad_feed", Message: err.Error()}}}
+			return medsec.ImportSummary{}, &medsec.ValidationError{Errors: []medsec.FieldError{feedError(f.name, err)}}
 		}
 		b.Add(f.name, feed)
 	}

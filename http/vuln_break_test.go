@@ -225,3 +225,31 @@ func TestVulnDeadlinesInSiteZone(t *testing.T) {
 		t.Errorf("ledger page does not show the fix in the site's zone")
 	}
 }
+
+// TestFeedErrorDetailInEveryLanguage: a feed file refused on import keeps its file and
+// JSON pointer in every language, on the API.
+func TestFeedErrorDetailInEveryLanguage(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	icsma, _ := os.ReadFile("../../shared/data/vuln/csaf-icsma/icsma-18-037-02.json")
+	bad := bytes.Replace(icsma, []byte(`"CSAFPID-0001",`), []byte(`"CSAFPID-9999",`), 1)
+	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
+		req, _ := http.NewRequest("POST", f.ts.URL+"/api/v1/advisories/import?name=bad.json", bytes.NewReader(bad))
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out struct {
+			Errors []medsec.FieldError `json:"errors"`
+		}
+		json.Unmarshal(b, &out)
+		if resp.StatusCode != 422 || len(out.Errors) == 0 || !strings.Contains(out.Errors[0].Message, "bad.json") ||
+			!strings.Contains(out.Errors[0].Message, "/vulnerabilities/0/product_status/known_affected/0") {
+			t.Errorf("%s: %d %s", lang, resp.StatusCode, b)
+		}
+	}
+}
