@@ -38,7 +38,7 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	}
 	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
 		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
-		Accounts: sqlstore.NewAccountService(db)}, bundle)
+		Accounts: sqlstore.NewAccountService(db), Backups: sqlstore.NewBackupService(db)}, bundle)
 	t.Cleanup(svc.Wait)
 	services.Reports = svc
 }

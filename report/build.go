@@ -30,10 +30,19 @@ const (
 	// accounts by its owner, every account kept or removed with the reason, and the
 	// sign-off [000 帳號管理(高) 一; 004 §14 ④, ⑦].
 	AccessReview = "access-review"
+	// BackupRecord is the backup and restore-test record: every backup plan with its
+	// 3-2-1 counts, generations and continuity targets, the period's job results and
+	// restore tests with their evidence, and the rules broken [003 §3.1.3; 004 §12.2,
+	// §18.1; 000 tw-cp-1].
+	BackupRecord = "backup-record"
+	// RiskReview is the yearly risk review: the risk of the assets (cyber risk levels,
+	// open vulnerabilities), the exceptions and compensating controls, the incidents of
+	// the year, and the decisions taken, for sign-off [000 §7(二); 002 第二十一条; 004 §4].
+	RiskReview = "risk-review"
 )
 
 // Names lists every report Build makes, in the order the UI offers them.
-var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview, AccessReview}
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview, AccessReview, BackupRecord, RiskReview}
 
 // Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
 // first.
@@ -53,6 +62,9 @@ type Sources struct {
 	Zones medsec.ZoneService
 	// Accounts gives the access-review record its reviews (nil: that report is refused).
 	Accounts medsec.AccountService
+	// Backups gives the backup and restore-test record its plans, job results and tests
+	// (nil: that report is refused).
+	Backups medsec.BackupService
 }
 
 // Params say which report to build, for what and in which language.
@@ -142,6 +154,10 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		err = b.crlReview()
 	case AccessReview:
 		err = b.accessReviews()
+	case BackupRecord:
+		err = b.backupRecord()
+	case RiskReview:
+		err = b.riskReview()
 	default:
 		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.unknown_report", "Unknown report %q.", p.Name)
 	}
@@ -475,7 +491,37 @@ func (b *builder) vulnLedger() error {
 		return err
 	}
 	b.add(b.findingsSection(list))
+	fixes, err := b.fixLedger()
+	if err != nil {
+		return err
+	}
+	b.add(fixes)
 	return nil
+}
+
+// fixLedger is the fix ledger of the period [003 §5.2.1 修復台賬]: every fix recorded in the
+// period, oldest first — when, the CVE and device, who did what, how it was verified, the
+// result on its colour, and the retest.
+func (b *builder) fixLedger() (Section, error) {
+	entries, err := b.src.Vulns.FindFixEntries(b.ctx, 0)
+	if err != nil {
+		return Section{}, err
+	}
+	loc := b.p.Now.Location()
+	var rows [][]any
+	for i := len(entries) - 1; i >= 0; i-- { // the list is newest first
+		e := entries[i]
+		if b.siteID() != 0 && e.SiteID != b.siteID() || !b.p.Period.Contains(e.At) {
+			continue
+		}
+		tone := map[medsec.FixResult]Tone{medsec.FixPassed: Good, medsec.FixFailed: Bad, medsec.FixPending: Warning}[e.Result]
+		rows = append(rows, []any{Stamp(e.At.In(loc)), e.CVE, e.AssetName, e.Operator, e.Action, e.Verification,
+			Status{b.t("fix_result." + string(e.Result)), tone}, e.RetestOn.Time(), e.RetestResult})
+	}
+	return Section{Heading: b.t("ledger.title"), Text: []string{b.t("ledger.help")}, Landscape: true,
+		Tables: []Table{{Title: b.t("ledger.title"), Sheet: b.t("ledger.sheet"), Rows: rows,
+			Columns: b.columns("ledger.at", 1.1, "ledger.cve", 1.1, "ledger.asset", 1.5, "ledger.operator", 0.8, "ledger.action", 2.2,
+				"ledger.verification", 1.8, "ledger.result", 0.7, "ledger.retest_on", 0.9, "ledger.retest_result", 0.9)}}}, nil
 }
 
 func (b *builder) ledger() ([]*medsec.LedgerRow, error) {

@@ -33,7 +33,8 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 			t.Fatal(err)
 		}
 		svc := sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
-			Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
+			Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
+			Backups: sqlstore.NewBackupService(db)}, bundle)
 
 		req := medsec.ReportRequest{Name: report.SelfInspection, SiteID: f.hq.SiteID, Period: "2026", Lang: "ja", Format: "pdf"}
 		first, err := svc.Generate(f.ciso, req)
@@ -122,7 +123,8 @@ func newReportService(t *testing.T, db *sqlstore.DB, f *assessFixture) *sqlstore
 		t.Fatal(err)
 	}
 	return sqlstore.NewReportService(db, files, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
-		Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db)}, bundle)
+		Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
+		Backups: sqlstore.NewBackupService(db)}, bundle)
 }
 
 // TestReportStartRunsInBackground starts a report: it is listed as running at once, then
@@ -228,17 +230,18 @@ func TestScheduledReports(t *testing.T) {
 				t.Errorf("scheduled report %+v", r)
 			}
 		}
-		want := []string{"self-inspection 2025 ja xlsx", "vuln-ledger 2026-11 ja xlsx", "incident-ledger 2026-11 ja xlsx"}
+		want := []string{"self-inspection 2025 ja xlsx", "risk-review 2025 ja xlsx", "vuln-ledger 2026-11 ja xlsx", "incident-ledger 2026-11 ja xlsx",
+			"backup-record 2026-11 ja xlsx"}
 		if !slices.Equal(names, want) {
 			t.Errorf("first run generated %q, want %q", names, want)
 		}
 		again, err := svc.EnsureScheduledReports(system, now.Add(time.Hour))
-		if err != nil || len(again) != 3 || again[0].ID != got[0].ID {
-			t.Errorf("second run: %d reports (%v), want the same 3", len(again), err)
+		if err != nil || len(again) != 5 || again[0].ID != got[0].ID {
+			t.Errorf("second run: %d reports (%v), want the same 5", len(again), err)
 		}
 		all, _ := svc.FindReports(f.ciso, medsec.ReportFilter{})
-		if len(all) != 3 {
-			t.Errorf("%d reports stored after two runs, want 3", len(all))
+		if len(all) != 5 {
+			t.Errorf("%d reports stored after two runs, want 5", len(all))
 		}
 		now = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // 08:00 on 1 January in Taipei
 		later, err := svc.EnsureScheduledReports(system, now)
@@ -249,7 +252,7 @@ func TestScheduledReports(t *testing.T) {
 		for _, r := range later {
 			names = append(names, r.Name+" "+r.Period)
 		}
-		if want := []string{"self-inspection 2026", "vuln-ledger 2026-12", "incident-ledger 2026-12"}; !slices.Equal(names, want) {
+		if want := []string{"self-inspection 2026", "risk-review 2026", "vuln-ledger 2026-12", "incident-ledger 2026-12", "backup-record 2026-12"}; !slices.Equal(names, want) {
 			t.Errorf("in January: %q, want %q", names, want)
 		}
 		if br, _ := svc.FindReports(f.ciso, medsec.ReportFilter{SiteID: f.br.SiteID}); len(br) != 0 {

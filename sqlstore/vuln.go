@@ -23,6 +23,15 @@ var _ medsec.VulnService = (*VulnService)(nil)
 // NewVulnService returns the vulnerability service of db.
 func NewVulnService(db *DB) *VulnService { return &VulnService{db: db} }
 
+// At returns the service of the same store whose transactions take their time from t
+// instead of the store's clock: for loading a history as it happened (the demo's findings
+// found and fixed over the past year). The store's own clock is left as it is.
+func (s *VulnService) At(t time.Time) *VulnService {
+	db := *s.db
+	db.Now = func() time.Time { return t }
+	return &VulnService{db: &db}
+}
+
 // VulnImport is one import of feeds (vuln.Batch).
 type VulnImport = vuln.Batch
 

@@ -17,9 +17,10 @@ import (
 // enabled, a ward's shared login, the Windows Administrator never changed, an emergency
 // account used ten days ago and not reset, an account unused for half a year and a
 // transferred nurse's account; on the PACS the vendor's dedicated maintenance account and
-// a SQL Server "sa" whose password was changed. Last quarter's access review of the PACS
-// is signed off; the ICU system's is open. The PACS vendor's approved plan of five days
-// ago covers one login of lumen-maint; its login three days ago at night is outside every
+// a SQL Server "sa" whose password was changed. Last quarter's access reviews of both
+// systems are opened (signDemoAccessReview signs the PACS's off once the demo users
+// exist; the ICU system's stays open). The PACS vendor's approved plan of five days ago
+// covers one login of lumen-maint; its login three days ago at night is outside every
 // plan and an alert [004 §10 ④]. The ICU system's log then shows the emergency
 // account's login of ten days ago: detection follows it (the inventory types the account as
 // emergency) and it becomes a password-reset task, overdue [004 §11 ①].
@@ -65,7 +66,6 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			"lumen-maint,Lumen field service,vendor,,yes," + login(15) + "," + day(15) + ",yes\n" +
 			"sa,SQL Server,default,,yes," + login(0) + "," + day(100) + ",no\n"},
 	}
-	var pacs int64
 	var icu, pacsAsset *medsec.Asset
 	for _, sys := range systems {
 		a, err := find(sys.asset)
@@ -78,7 +78,7 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			return fmt.Errorf("accounts of %s: %w", sys.asset, err)
 		}
 		if strings.HasPrefix(sys.asset, "PACS") {
-			pacs, pacsAsset = a.ID, a
+			pacsAsset = a
 		} else {
 			icu = a
 		}
@@ -92,13 +92,49 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
 		return fmt.Errorf("access reviews: %w", err)
 	}
+	return nil
+}
+
+// demoReviewSigner is the demo user who decides and signs off the PACS's access review:
+// the information office's system administrator (陳建宏), who runs the PACS.
+const demoReviewSigner = "itops.chen"
+
+// signDemoAccessReview decides on every account of last quarter's access review of the
+// PACS (all kept, each with its owner's reason) and signs it off, as the demo's system
+// administrator would from the access review page, so that the access-review record shows
+// a review signed by a person. It runs once the demo users exist.
+func signDemoAccessReview(ctx context.Context, s mhttp.Services) error {
+	if s.Accounts == nil || s.Users == nil {
+		return nil
+	}
+	users, err := s.Users.FindUsers(ctx)
+	if err != nil {
+		return err
+	}
+	var signer *medsec.User
+	for _, u := range users {
+		if u.Username == demoReviewSigner {
+			signer = u
+		}
+	}
+	if signer == nil {
+		return fmt.Errorf("access review: no demo user %s", demoReviewSigner)
+	}
+	pacs, err := demoAssetID(ctx, s, "PACS 影像主伺服器")
+	if err != nil {
+		return err
+	}
 	rs, err := s.Accounts.FindAccessReviews(ctx, medsec.AccessReviewFilter{AssetID: pacs})
 	if err != nil || len(rs) == 0 {
 		return fmt.Errorf("access review of the PACS: %v", err)
 	}
+	ctx = medsec.NewContextWithUser(ctx, signer)
 	rv, err := s.Accounts.FindAccessReview(ctx, rs[0].ID)
 	if err != nil {
 		return err
+	}
+	if rv.Status == medsec.AccessReviewSigned {
+		return nil
 	}
 	reasons := map[string]string{"huang.cj": "放射科主治醫師，判讀需要", "chen.jh": "PACS 系統管理者", "lumen-maint": "原廠維護專用帳號，僅於核准之維護時段啟用", "sa": "資料庫服務帳號，密碼已於上線時變更"}
 	var ds []medsec.AccessReviewDecision

@@ -32,7 +32,8 @@ func TestDemoAccounts(t *testing.T) {
 	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
 		t.Fatal(err)
 	}
-	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+	// With its users: the PACS's review is signed off by the demo's system administrator.
+	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
 		t.Fatalf("load: %v, %v", loaded, err)
 	}
 	fs, err := accounts.AccountFindings(ctx, medsec.AccountFilter{}, 0)
@@ -59,6 +60,11 @@ func TestDemoAccounts(t *testing.T) {
 	slices.Sort(states)
 	if want := []string{"PACS 影像主伺服器 signed", "重症照護資訊系統 open"}; !slices.Equal(states, want) {
 		t.Errorf("demo reviews = %q, want %q", states, want)
+	}
+	for _, r := range rs {
+		if r.Status == medsec.AccessReviewSigned && (r.SignedByName != "陳建宏" || r.SignedBy == 0) {
+			t.Errorf("the PACS review is signed by %q (user %d), want the demo's system administrator 陳建宏", r.SignedByName, r.SignedBy)
+		}
 	}
 }
 

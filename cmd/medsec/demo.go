@@ -77,8 +77,15 @@ func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string) (d
 		return out, err
 	}
 	out.Loaded = loaded
-	out.Users, err = ensureDemoUsers(ctx, s, password)
-	return out, err
+	if out.Users, err = ensureDemoUsers(ctx, s, password); err != nil {
+		return out, err
+	}
+	if loaded {
+		if err := signDemoAccessReview(ctx, s); err != nil {
+			return out, fmt.Errorf("demo access review: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // ensureDemoUsers creates the demo users that do not exist, with their sites and vendor

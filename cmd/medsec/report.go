@@ -21,7 +21,8 @@ import (
 const reportUsage = `usage:
   medsec report NAME --period 2026|2026-11 [--site CODE] [--lang zh-TW|zh-CN|ja|en] --format pdf|xlsx|html --out FILE
                 [--catalog ID] [--org NAME] [--data DIR] [--db URL]
-NAME: self-inspection, gap, vuln-ledger, incident-ledger, drill, discovery-stocktake, crl-review, access-review`
+NAME: self-inspection, gap, vuln-ledger, incident-ledger, drill, discovery-stocktake, crl-review, access-review,
+      backup-record, risk-review`
 
 // runReport implements "medsec report NAME": one report [M12] for a site (or every
 // site) and a year or month, in one language and format, written whole to --out (a
@@ -73,7 +74,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
 		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
-		Accounts: sqlstore.NewAccountService(store)}
+		Accounts: sqlstore.NewAccountService(store), Backups: sqlstore.NewBackupService(store)}
 	ctx = asSystem(ctx)
 
 	sites, err := src.Org.FindSites(ctx)

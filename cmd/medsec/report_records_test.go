@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,8 @@ func demoSources(t *testing.T, data string) (context.Context, report.Sources) {
 		t.Fatal(err)
 	}
 	return ctx, report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store)}
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store),
+		Backups: sqlstore.NewBackupService(store), Zones: sqlstore.NewZoneService(store)}
 }
 
 // TestReportAccessReviewRecord builds the access-review record of the demo hospital and
@@ -79,7 +81,7 @@ func TestReportAccessReviewRecord(t *testing.T) {
 	}
 	// campaign, system, site, owner, accounts, kept, removed, undecided, due, status, signer, signed at
 	if got := fmt.Sprint(pacs[4:8]...); got != fmt.Sprint(4, 4, 0, 0) || pacs[9].(report.Status).Text != "Signed off" ||
-		pacs[10] != "medsec (system, on the server)" || time.Time(pacs[11].(report.Stamp)).IsZero() {
+		pacs[10] != "陳建宏" || time.Time(pacs[11].(report.Stamp)).IsZero() {
 		t.Errorf("PACS review row: %v", pacs)
 	}
 	wantICU := "Open"
@@ -125,7 +127,7 @@ func TestReportAccessReviewRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(string(out)), "")
-	for _, want := range []string{"アクセス権見直し記録", "承認済み", "medsec（システム、サーバー上）", "資料庫服務帳號，密碼已於上線時變更", "lumen-maint", "未決定",
+	for _, want := range []string{"アクセス権見直し記録", "承認済み", "陳建宏", "資料庫服務帳號，密碼已於上線時變更", "lumen-maint", "未決定",
 		"退職者のアカウント", reviewYear(now) + "年第"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Japanese PDF lacks %q", want)
@@ -197,6 +199,21 @@ func TestReportFindingsTrend(t *testing.T) {
 	if !strings.Contains(c.Alt, bundle.T("en", "severity.Critical")+": ") || !strings.HasPrefix(c.Alt, "Vulnerabilities open at the end of each month") {
 		t.Errorf("alt: %s", c.Alt)
 	}
+	// The demo's findings were found over the past year, one advisory feed after another,
+	// and some closed since: the yearly line has a shape, not one flat value.
+	if len(c.Categories) >= 6 {
+		totals := map[float64]bool{}
+		for i := range c.Categories {
+			sum := 0.0
+			for _, s := range c.Series {
+				sum += s.Values[i]
+			}
+			totals[sum] = true
+		}
+		if len(totals) < 3 {
+			t.Errorf("the yearly trend takes %d values over %d months, want a shape (at least 3): %s", len(totals), len(c.Categories), c.Alt)
+		}
+	}
 }
 
 // TestReportComplianceByDomain builds the demo's gap report of the TW baseline: the
@@ -245,5 +262,137 @@ func TestReportComplianceByDomain(t *testing.T) {
 	}
 	if english == 0 || !strings.Contains(sec.Tables[1].Title, "管理領域別") {
 		t.Errorf("domain table: %q, %d with English", sec.Tables[1].Title, english)
+	}
+}
+
+// TestReportBackupAndRiskReview builds the demo hospital's backup and restore-test record
+// and its yearly risk review and checks what they say. The record: the four plans with
+// their 3-2-1 counts (the PACS 3 copies on 2 media, 1 off site and 1 off line; the ICU
+// system none off line), the PACS job that failed counted in the period, the LIS restore
+// test whose hashes did not match as failed with its evidence, and the rules broken with
+// their clauses. The risk review: its summary counts agree with its tables, the MX40's
+// compensating control and the programmer's "not affected" analysis are exceptions, the
+// overdue vulnerabilities are risks to decide on, and the sign-off lines are there.
+func TestReportBackupAndRiskReview(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	// The period holding the PACS job that failed two hours ago.
+	year := fmt.Sprint(now.Add(-2 * time.Hour).Year())
+	build := func(name string) *report.Document {
+		p, err := report.ParsePeriod(year, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := report.Build(ctx, report.Params{Name: name, Lang: "en", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now},
+			src, func(k string, args ...any) string { return bundle.T("en", k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	section := func(d *report.Document, heading string) report.Section {
+		for _, s := range d.Sections {
+			if s.Heading == heading {
+				return s
+			}
+		}
+		t.Fatalf("%s: no section %q", d.Name, heading)
+		return report.Section{}
+	}
+
+	rec := build(report.BackupRecord)
+	plans := map[string][]any{}
+	for _, r := range section(rec, "Backup plans").Tables[0].Rows {
+		plans[r[1].(string)] = r
+	}
+	// site, system, plan, job, every, copies, media, off site, off line, generations, unwritable from, ...
+	if len(plans) != 4 {
+		t.Fatalf("backup plans: %v", plans)
+	}
+	if p := plans["PACS 影像主伺服器"]; p == nil || fmt.Sprint(p[3:11]...) != fmt.Sprint("PACS-Daily", 24, 3, 2, 1, 1, 14, 3) {
+		t.Errorf("PACS plan row: %v", p)
+	}
+	if p := plans["重症照護資訊系統"]; p == nil || p[8] != 0 || p[10] != 0 || p[17].(report.Status).Tone != report.Bad {
+		t.Errorf("ICU plan row: %v", p)
+	}
+	if p := plans["HIS 資料庫伺服器"]; p == nil || p[17].(report.Status).Text != "Meets every rule" {
+		t.Errorf("HIS plan row: %v", p)
+	}
+	chart := section(rec, "Backup plans").Charts[0]
+	if i := slices.Index(chart.Categories, "PACS 影像主伺服器 · PACS 資料庫與影像"); i < 0 || chart.Series[2].Values[i] < 1 {
+		t.Errorf("the PACS job that failed is not counted: %v %v", chart.Categories, chart.Series)
+	}
+	lisTest := now.AddDate(0, 0, -3)
+	if fmt.Sprint(lisTest.Year()) == year {
+		found := false
+		for _, r := range section(rec, "Restore tests").Tables[0].Rows {
+			if r[1] == "LIS 檢驗資訊系統 · LIS 資料庫" {
+				found = r[5].(report.Status).Text == "No" && r[6].(report.Status).Text == "Fail" && strings.Contains(r[7].(string), "IT-2026-1199")
+			}
+		}
+		if !found {
+			t.Errorf("the LIS restore test that failed its hash comparison: %v", section(rec, "Restore tests").Tables[0].Rows)
+		}
+	}
+	kinds := map[string]string{}
+	for _, r := range section(rec, "Rules broken").Tables[0].Rows {
+		kinds[r[1].(string)+" "+r[3].(report.Status).Text] = r[4].(string)
+	}
+	for k, clause := range map[string]string{"重症照護資訊系統 No copy off line": "004 §11 ①, §18.1", "重症照護資訊系統 No tolerable outage or manual fallback": "000 tw-cp-1.l 一; 004 §11 ①",
+		"LIS 檢驗資訊系統 Last restore test failed": "003 §3.1.3; 000 tw-cp-1.hm 一", "PACS 影像主伺服器 Last backup job failed": ""} {
+		if got, ok := kinds[k]; !ok || clause != "" && got != clause {
+			t.Errorf("rule %q: clause %q, want %q (all: %v)", k, got, clause, kinds)
+		}
+	}
+
+	risk := build(report.RiskReview)
+	facts := map[string]string{}
+	for _, f := range risk.Sections[0].Facts {
+		facts[f.Label] = f.Value
+	}
+	open := section(risk, "Vulnerabilities open at the end of the period")
+	if facts["Vulnerabilities open at the end of the period"] != fmt.Sprint(len(open.Tables[0].Rows)) || len(open.Tables[0].Rows) == 0 {
+		t.Errorf("open vulnerabilities: summary %q, table %d rows", facts["Vulnerabilities open at the end of the period"], len(open.Tables[0].Rows))
+	}
+	exc := section(risk, "Exceptions and compensating controls")
+	var measures []string
+	for _, r := range exc.Tables[0].Rows {
+		measures = append(measures, r[0].(string)+" "+r[3].(string)+" "+r[4].(string))
+	}
+	all := strings.Join(measures, "\n")
+	if !strings.Contains(all, "CVE-2017-9657 mitigated (open) 遙測監視器限於 CCU 內網 VLAN 103") || !strings.Contains(all, "CVE-2018-10596 not affected vulnerable code cannot be controlled by an adversary; 程控儀不連外網") {
+		t.Errorf("exceptions:\n%s", all)
+	}
+	decisions := section(risk, "Risks to decide on").Tables[0].Rows
+	overdue := 0
+	for _, r := range decisions {
+		if r[1] == "Vulnerability" {
+			overdue++
+		}
+		if r[5] != "" {
+			t.Errorf("a decision is filled in before the reviewers: %v", r)
+		}
+	}
+	if fmt.Sprint(overdue) != facts["Of which past their deadline"] || overdue == 0 || facts["Risks a decision is due on"] != fmt.Sprint(len(decisions)) {
+		t.Errorf("decisions: %d overdue vulnerabilities of %d rows; summary %v", overdue, len(decisions), facts)
+	}
+	// The vulnerability ledger ends with the fix ledger: the B450's fix waiting for the
+	// manufacturer, recorded an hour ago.
+	fixes := section(build(report.VulnLedger), "Fix ledger").Tables[0].Rows
+	if i := slices.IndexFunc(fixes, func(r []any) bool { return r[1] == "CVE-2020-6961" && r[2] == "GE 床邊監視器 B450-01" }); i < 0 ||
+		fixes[i][3] != "郭子豪" || fixes[i][6].(report.Status).Text != "pending" {
+		t.Errorf("fix ledger: %v", fixes)
+	}
+	sign := section(risk, "Review and sign-off")
+	if len(sign.Facts) != 4 || sign.Facts[2].Label != "Approved by the head of the hospital" {
+		t.Errorf("sign-off: %v", sign.Facts)
 	}
 }

@@ -36,11 +36,13 @@ func reportDemo(t *testing.T) string {
 	defer store.Close()
 	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
 		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
-		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store)}
+		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store),
+		Backups: sqlstore.NewBackupService(store)}
 	if s.Assessments, err = newAssessmentService(store, data); err != nil {
 		t.Fatal(err)
 	}
-	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+	// With its users: the PACS's access review is signed off by one of them.
+	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
 		t.Fatalf("demo: %v", err)
 	}
 	if err := loadIncidentDemo(ctx, s, store, time.Now().UTC()); err != nil {
@@ -70,19 +72,22 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 	values := map[string]string{report.SelfInspection: "PACS", report.Gap: "tw-mohw-medical-baseline",
 		report.VulnLedger: "CVE-", report.IncidentLedger: "PACS 影像主伺服器遭勒索軟體加密", report.Drill: "年度勒索軟體應變演練",
 		report.Stocktake: "", // the demo has no discovery run: the stocktake's tables are empty
-		report.CRLReview: "ISO 14971 + IEC 80001-1", report.AccessReview: "資料庫服務帳號，密碼已於上線時變更"}
+		report.CRLReview: "ISO 14971 + IEC 80001-1", report.AccessReview: "資料庫服務帳號，密碼已於上線時變更",
+		report.BackupRecord: "資訊室工單 IT-2026-1199", report.RiskReview: "遙測監視器限於 CCU 內網 VLAN 103"}
 	for _, name := range report.Names {
 		for _, lang := range i18n.Languages {
 			tr := func(k string) string { return bundle.T(lang, k) }
 			headings := map[string][]string{
 				report.SelfInspection: {"report.asset_list", "report.grading", "report.findings", "report.incidents", "report.remediation"},
 				report.Gap:            {"report.remediation"},
-				report.VulnLedger:     {"report.findings"},
+				report.VulnLedger:     {"report.findings", "ledger.title"},
 				report.IncidentLedger: {"report.incidents", "report.drills"},
 				report.Drill:          {"report.drills", "incident.clocks", "incident.people", "incident.tasks"},
 				report.Stocktake:      {"report.stocktake_runs", "report.stocktake_unknown", "report.stocktake_not_seen", "report.stocktake_matched"},
 				report.CRLReview:      {"crl.title", "report.crl_by_level"},
-				report.AccessReview:   {"report.access_reviews", "report.kept", "review_decision.keep", "report.signed_by_system"},
+				report.AccessReview:   {"report.access_reviews", "report.kept", "review_decision.keep", "logreview.signed_by"},
+				report.BackupRecord:   {"report.backup_plans", "report.backup_copies", "report.backup_tests", "report.backup_findings", "report.backup_runs", "backup_finding.restore-failed"},
+				report.RiskReview:     {"report.summary", "report.crl-review", "report.risk_open", "report.risk_exceptions", "report.risk_decisions", "report.risk_signoff"},
 			}[name]
 			for _, format := range []string{"pdf", "xlsx", "html"} {
 				file := filepath.Join(out, name+"-"+lang+"."+format)

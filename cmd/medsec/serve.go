@@ -263,7 +263,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 
 	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
-		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones, Accounts: services.Accounts})
+		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones, Accounts: services.Accounts,
+		Backups: services.Backups})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
