@@ -583,10 +583,12 @@ type IncidentService interface {
 	ChangeLevel(ctx context.Context, id, version int64, level IncidentLevel, reason string) (*Incident, error)
 	// UpdateRecord sets the cause, actions and result the ledger shows.
 	UpdateRecord(ctx context.Context, id, version int64, cause, actions, result string) (*Incident, error)
-	// MeetClock marks a clock met now, by the caller, with a note and optional evidence
-	// (SHA-256 of a stored evidence file); a repeating clock starts its next round.
-	// EINVALID if already met or stopped.
-	MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string) (*Incident, error)
+	// MeetClock marks a clock met by the caller at metAt, when the duty was really done
+	// (zero: now), with a note and optional evidence (SHA-256 of a stored evidence file);
+	// lateness is judged on metAt, and a repeating clock starts its next round from it.
+	// EINVALID if already met or stopped, or naming met_at when metAt is in the future or
+	// before the incident was detected.
+	MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string, metAt time.Time) (*Incident, error)
 	// AddClock adds the hospital's own clock: label, due after minutes from now.
 	AddClock(ctx context.Context, id, version int64, label string, minutes int) (*Incident, error)
 	// AddNote appends a note to the timeline.
@@ -607,13 +609,17 @@ type IncidentService interface {
 	LogRecordProof(ctx context.Context, id, siteID, index int64) ([]byte, string, error)
 	// AddCustody appends a step to a linked evidence file's chain of custody.
 	AddCustody(ctx context.Context, id, version int64, sha256, action, note string) (*Incident, error)
-	// RecordNotification records a notification sent; with ClockID it meets that clock.
+	// RecordNotification records a notification sent at n.SentAt (zero: now; EINVALID
+	// naming sent_at in the future or before detection); with ClockID it meets that clock
+	// at that time.
 	RecordNotification(ctx context.Context, id, version int64, n IncidentNotification) (*Incident, error)
 	// AddTask adds a task (a lesson learned when Lesson is set).
 	AddTask(ctx context.Context, id, version int64, t IncidentTask) (*Incident, error)
 	// CompleteTask marks a task done and meets its clock.
 	CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*Incident, error)
-	// MeetChecklistItem marks a termination condition met with a note.
+	// MeetChecklistItem marks a termination condition met with a note; a span of calm
+	// (stable 24 h, 72 h without anomaly) is EINVALID before that long has passed since
+	// detection, naming the item and when it can be met (incident.CheckMeetItem).
 	MeetChecklistItem(ctx context.Context, id, version int64, key, note string) (*Incident, error)
 	// WaiveChecklistItem waives a termination condition with a reason; EFORBIDDEN unless
 	// the caller is a security officer [003 §4.4.4].

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"medsec"
 	"medsec/incident"
@@ -131,6 +132,10 @@ type incidentAction struct {
 	Key      string `json:"key"`
 	Note     string `json:"note"`
 	Evidence string `json:"evidence"`
+	// meet_clock: when the duty was really done (RFC 3339; empty: now); notification:
+	// SentAt, when it was sent. Neither in the future nor before detection.
+	MetAt  time.Time `json:"met_at"`
+	SentAt time.Time `json:"sent_at"`
 	// add_clock
 	Label   string `json:"label"`
 	Minutes int    `json:"minutes"`
@@ -170,7 +175,7 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 	case "record":
 		return svc.UpdateRecord(ctx, id, v, a.Cause, a.Actions, a.Result)
 	case "meet_clock":
-		return svc.MeetClock(ctx, id, v, a.ClockID, a.Note, a.Evidence)
+		return svc.MeetClock(ctx, id, v, a.ClockID, a.Note, a.Evidence, a.MetAt)
 	case "add_clock":
 		return svc.AddClock(ctx, id, v, a.Label, a.Minutes)
 	case "note":
@@ -187,7 +192,7 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 		return svc.AddCustody(ctx, id, v, a.SHA256, a.CustodyAction, a.Note)
 	case "notification":
 		return svc.RecordNotification(ctx, id, v, medsec.IncidentNotification{Recipient: a.Recipient, Name: a.Name, Channel: a.Channel,
-			Language: a.Language, Content: a.Content, ClockID: a.ClockID})
+			Language: a.Language, Content: a.Content, ClockID: a.ClockID, SentAt: a.SentAt})
 	case "task":
 		return svc.AddTask(ctx, id, v, medsec.IncidentTask{Title: a.Title, Assignee: a.Assignee, Lesson: a.Lesson})
 	case "complete_task":

@@ -2,10 +2,13 @@ package http_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/i18n"
@@ -68,5 +71,57 @@ func TestCalendarImportNamesFile(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 422 || !strings.Contains(b.String(), `"source": "jp-2027.ics"`) || !strings.Contains(b.String(), `"line": 4`) {
 		t.Errorf("API: %d %s", res.StatusCode, b.String())
+	}
+}
+
+// TestIncidentMeetClockAtAPI: the API's meet_clock takes met_at (RFC 3339), when the duty
+// was really done; the clock is met then, and a time before detection is refused naming
+// met_at.
+func TestIncidentMeetClockAtAPI(t *testing.T) {
+	f := newFixture(t)
+	soc := f.tokens[medsec.RoleSOCAnalyst]
+	detected := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	status, resp := f.do("POST", "/api/v1/incidents", soc, fmt.Sprintf(`{"site_id": %d, "title": "HIS", "detected_at": %q}`, f.assetHQ.SiteID, detected.Format(time.RFC3339)))
+	if status != 201 {
+		t.Fatalf("create: %d %s", status, resp)
+	}
+	var inc medsec.Incident
+	json.Unmarshal([]byte(resp), &inc)
+	var first int64
+	for _, c := range inc.Clocks {
+		if c.Key == "first-report" {
+			first = c.ID
+		}
+	}
+	path := fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID)
+	status, resp = f.do("POST", path, soc, fmt.Sprintf(`{"version": %d, "action": "meet_clock", "clock_id": %d, "met_at": %q}`, inc.Version, first, detected.Add(-time.Minute).Format(time.RFC3339)))
+	if status != 422 || !strings.Contains(resp, `"field": "met_at"`) || !strings.Contains(resp, "incident.err.met_before_detected") {
+		t.Errorf("before detection: %d %s", status, resp)
+	}
+	met := detected.Add(4 * time.Minute)
+	status, resp = f.do("POST", path, soc, fmt.Sprintf(`{"version": %d, "action": "meet_clock", "clock_id": %d, "met_at": %q}`, inc.Version, first, met.Format(time.RFC3339)))
+	if status != 200 {
+		t.Fatalf("meet: %d %s", status, resp)
+	}
+	json.Unmarshal([]byte(resp), &inc)
+	for _, c := range inc.Clocks {
+		if c.ID == first && (!c.MetAt.Equal(met) || c.State != medsec.ClockMet) {
+			t.Errorf("first report: met %v %s, want %v met (on time)", c.MetAt, c.State, met)
+		}
+	}
+}
+
+// TestSiteJurisdictionEndpointTakesOnlyJurisdiction: PUT /api/v1/sites/{id}/jurisdiction
+// sets the jurisdiction; a time_zone in its body is refused naming the field (the time
+// zone is set with PUT /api/v1/sites/{id}), as docs/INCIDENTS.md and the OpenAPI say.
+func TestSiteJurisdictionEndpointTakesOnlyJurisdiction(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	path := fmt.Sprintf("/api/v1/sites/%d/jurisdiction", f.assetHQ.SiteID)
+	if status, resp := f.do("PUT", path, admin, `{"jurisdiction": "JP", "time_zone": "Asia/Tokyo"}`); status != 422 || !strings.Contains(resp, "time_zone") {
+		t.Errorf("with time_zone: %d %s", status, resp)
+	}
+	if status, resp := f.do("PUT", path, admin, `{"jurisdiction": "JP"}`); status != 200 || !strings.Contains(resp, `"JP"`) {
+		t.Errorf("jurisdiction: %d %s", status, resp)
 	}
 }

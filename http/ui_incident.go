@@ -180,6 +180,7 @@ var incidentShowLabels = map[string]string{
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
 	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "logstore.from", "logto": "logstore.to",
+	"met_at": "incident.met_at", "sent_at": "incident.sent_at",
 }
 
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
@@ -317,9 +318,9 @@ func (s *Server) formIncidentTimes(r *http.Request, c *medsec.IncidentCreate) er
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
-		if err != nil {
-			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v})
+		t, fe := parseLocalTime(f.name, v, loc)
+		if fe != nil {
+			errs = append(errs, *fe)
 			continue
 		}
 		*f.into = t
@@ -619,6 +620,9 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 	if v := strings.TrimSpace(f("log_index")); v != "" {
 		n := formInt64(r, "log_index")
 		a.LogIndex = &n
+	}
+	if err := s.formActionTimes(r, id, a); err != nil {
+		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, err)
 	}
 	if _, err := s.applyIncidentAction(r.Context(), id, a); err != nil {
 		return s.incidentPage(w, r, errorStatus(err), id, err)

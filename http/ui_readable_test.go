@@ -214,7 +214,7 @@ func TestIncidentPagesReadable(t *testing.T) {
 	act(`"action": "custody", "sha256": "` + ev.SHA256 + `", "custody_action": "transferred", "note": "交予資安長"`)
 	act(`"action": "task", "title": "更換交換器", "assignee": "李工程師", "lesson": true`)
 	act(fmt.Sprintf(`"action": "complete_task", "task_id": %d, "note": "已隔離"`, inc.Tasks[0].ID))
-	act(`"action": "meet_item", "key": "stable-24h", "note": "穩定"`)
+	act(`"action": "waive_item", "key": "stable-24h", "reason": "穩定"`)
 	act(`"action": "waive_item", "key": "no-anomaly-72h", "reason": "演練"`)
 	act(`"action": "note", "text": "已關閉外部連線"`)
 	holidays, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/TW", strings.NewReader("date,name,workday\n2026-10-10,國慶日,\n2026-10-17,補行上班,yes\n"))

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -398,6 +399,40 @@ func Tasks(s medsec.Scenario) []TaskDef { return slices.Clone(taskTemplates[s]) 
 type ChecklistDef struct {
 	Key    string `json:"key"`
 	Source string `json:"source"`
+	// Hours, when set, makes the condition a span of calm ("core systems stable for 24
+	// h", "72 h without anomaly"): it can be met no sooner than that many hours after
+	// the incident was detected, the earliest the span can have begun.
+	Hours int `json:"hours,omitempty"`
+}
+
+// EarliestMet returns when the checklist item key can first be met for an incident
+// detected at detected: Hours after detection for a span of calm (stable-24h,
+// no-anomaly-72h [003 §4.4.1, §4.4.3]), zero for any other item. hours is the span.
+func EarliestMet(key string, detected time.Time) (at time.Time, hours int) {
+	for _, d := range checklistDefs {
+		if d.Key == key && d.Hours > 0 {
+			return detected.Add(time.Duration(d.Hours) * time.Hour), d.Hours
+		}
+	}
+	return time.Time{}, 0
+}
+
+// CheckMeetItem returns EINVALID when the checklist item key is a span of calm that has
+// not yet passed at now since detection: the error names the item (a message key) and the
+// time it can be met, written in loc (the site's time zone), and the hours. A security
+// officer may still waive the item with a reason.
+func CheckMeetItem(key string, detected, now time.Time, loc *time.Location) error {
+	at, hours := EarliestMet(key, detected)
+	if at.IsZero() || !now.Before(at) {
+		return nil
+	}
+	when := at.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+	args := []any{i18n.Key("incident.check." + key), when, strconv.Itoa(hours)}
+	en := ""
+	if b := bundle(); b != nil {
+		en = b.T("en", "incident.err.item_too_early", args...)
+	}
+	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: "incident.err.item_too_early", Args: args}
 }
 
 // Checklist returns a fresh termination checklist [003 §4.4.1–4.4.3].

@@ -899,17 +899,18 @@ func findClock(r incidentRow, clockID int64) (*medsec.Clock, error) {
 	return r.Clocks[i], nil
 }
 
-// meet marks clock c met by u now and starts its next round; note is the person's words,
-// msg what medsec says of how it was met.
-func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note string, msg *medsec.Message, evidence string) error {
+// meet marks clock c met by u at at (when the duty was really done, checked by metTime)
+// and starts its next round from then; note is the person's words, msg what medsec says
+// of how it was met. Lateness is judged on at against the due time.
+func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note string, msg *medsec.Message, evidence string, at time.Time) error {
 	if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() {
 		return invalid("clock", "incident.err.clock_done", "the clock is already met or stopped")
 	}
 	if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_note = ?, met_msg = ?, evidence = ? WHERE id = ?`,
-		tx.now, u.Username, note, encodeMsg(msg), evidence, c.ID); err != nil {
+		at, u.Username, note, encodeMsg(msg), evidence, c.ID); err != nil {
 		return fmt.Errorf("meet clock: %w", err)
 	}
-	if next := incident.Next(c, tx.now); next != nil && r.Status == medsec.IncidentOpen {
+	if next := incident.Next(c, at); next != nil && r.Status == medsec.IncidentOpen {
 		return insertClock(ctx, tx, r.ID, next)
 	}
 	return nil
@@ -954,13 +955,50 @@ func checkEvidence(ctx context.Context, tx *Tx, u *medsec.User, incidentID int64
 	return nil
 }
 
-// MeetClock marks a clock met.
-func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string) (*medsec.Incident, error) {
+// siteLocation returns the time zone of a site: its own, else its jurisdiction's.
+func siteLocation(ctx context.Context, tx *Tx, siteID int64, j medsec.Jurisdiction) *time.Location {
+	var zone sql.NullString
+	tx.queryRow(ctx, `SELECT time_zone FROM sites WHERE id = ?`, siteID).Scan(&zone)
+	site := medsec.Site{Jurisdiction: j, TimeZone: zone.String}
+	if loc, err := medsec.LoadZone("time_zone", site.Zone()); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// metTime checks when a duty was done as the person gives it (field names the input):
+// zero is now; not in the future (beyond clockSkew, and then now), not before the
+// incident was detected (the detection time named in the site's time zone).
+func metTime(ctx context.Context, tx *Tx, field string, at time.Time, r incidentRow) (time.Time, error) {
+	at = at.UTC().Truncate(time.Microsecond)
+	switch {
+	case at.IsZero():
+		return tx.now, nil
+	case at.After(tx.now.Add(clockSkew)):
+		return time.Time{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.time_future", Message: "is in the future",
+			Value: at.Format(time.RFC3339)}}}
+	case at.Before(r.DetectedAt):
+		loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
+		det := r.DetectedAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+		return time.Time{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.met_before_detected",
+			Message: "is before the incident was detected (" + det + ")", Args: []string{det}}}}
+	case at.After(tx.now):
+		return tx.now, nil
+	}
+	return at, nil
+}
+
+// MeetClock marks a clock met at metAt (zero: now).
+func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string, metAt time.Time) (*medsec.Incident, error) {
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "clock.met", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		c, err := findClock(r, clockID)
+		if err != nil {
+			return entry{}, err
+		}
+		at, err := metTime(ctx, tx, "met_at", metAt, r)
 		if err != nil {
 			return entry{}, err
 		}
@@ -972,12 +1010,11 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 				return entry{}, err
 			}
 		}
-		state := c.StateAt(tx.now)
-		if err := meet(ctx, tx, u, r, c, note, nil, evidence); err != nil {
+		if err := meet(ctx, tx, u, r, c, note, nil, evidence, at); err != nil {
 			return entry{}, err
 		}
 		key := "incident.tl.clock_met"
-		if state == medsec.ClockLate {
+		if !c.Due.IsZero() && at.After(c.Due) {
 			key = "incident.tl.clock_met_late"
 		}
 		return entry{medsec.Msg(key, clockArg(c)), note}, nil
@@ -1197,9 +1234,9 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 		return nil, err
 	}
 	return s.change(ctx, id, version, "notification", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
-		sent := n.SentAt.UTC().Truncate(time.Microsecond)
-		if sent.IsZero() || sent.After(tx.now) {
-			sent = tx.now
+		sent, err := metTime(ctx, tx, "sent_at", n.SentAt, r)
+		if err != nil {
+			return entry{}, err
 		}
 		if n.ClockID != 0 {
 			c, err := findClock(r, n.ClockID)
@@ -1210,7 +1247,7 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 				return entry{}, err
 			}
 			met := medsec.Msg("incident.met.notification", medsec.ArgKey("recipient."+string(n.Recipient)), medsec.ArgKey("channel."+n.Channel))
-			if err := meet(ctx, tx, u, r, c, "", met, ""); err != nil {
+			if err := meet(ctx, tx, u, r, c, "", met, "", sent); err != nil {
 				return entry{}, err
 			}
 		}
@@ -1265,7 +1302,7 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 		}
 		for _, c := range r.Clocks {
 			if c.TaskID == taskID && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
-				if err := meet(ctx, tx, u, r, c, note, nil, ""); err != nil {
+				if err := meet(ctx, tx, u, r, c, note, nil, "", tx.now); err != nil {
 					return entry{}, err
 				}
 			}
@@ -1331,6 +1368,13 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 	return s.change(ctx, id, version, "checklist.met", true, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
 		if _, err := checklistItem(r, key); err != nil {
 			return entry{}, err
+		}
+		// A drill compresses the plan's spans of calm into the exercise: its checklist is
+		// ticked as the exercise goes.
+		if !r.Drill {
+			if err := incident.CheckMeetItem(key, r.DetectedAt, tx.now, siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)); err != nil {
+				return entry{}, err
+			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ? WHERE incident_id = ? AND key = ?`, tx.now, u.Username, note, id, key); err != nil {
 			return entry{}, fmt.Errorf("checklist: %w", err)

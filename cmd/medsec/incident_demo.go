@@ -95,13 +95,13 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		return svc.AddPerson(ctx, inc.ID, inc.Version, medsec.IncidentPerson{Name: "林秘書", Role: medsec.IncidentRoleCommunications})
 	})
 	step(m(5), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("first-report"), "放射科電話通知資訊室值班", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("first-report"), "放射科電話通知資訊室值班", "", time.Time{})
 	})
 	step(m(6), func() (*medsec.Incident, error) { // 9 min after detection, within 003 §4.3.1's 10
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("isolate-infected"), "PACS 主伺服器交換器埠已關閉")
 	})
 	step(m(22), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為勒索軟體，範圍限 PACS 主伺服器", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為勒索軟體，範圍限 PACS 主伺服器", "", time.Time{})
 	})
 	step(m(25), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("block-sources"), "防火牆封鎖 2 個 C2 位址")
@@ -122,25 +122,25 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		return svc.AddCustody(ctx, inc.ID, inc.Version, ev.SHA256, "transferred", "交予資安長保管，封存於證物櫃 A-3")
 	})
 	step(m(100), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("initial-disposal"), "切換至 VNA 備援調閱", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("initial-disposal"), "切換至 VNA 備援調閱", "", time.Time{})
 	})
 	step(m(115), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：備援調閱恢復", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：備援調閱恢復", "", time.Time{})
 	})
 	step(m(200), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("check-backups-clean"), "三天前之離線備份無感染跡象")
 	})
 	step(m(230), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：開始還原", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：開始還原", "", time.Time{})
 	})
 	step(m(340), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("restore-backup"), "自離線備份還原，雜湊值比對一致")
 	})
 	step(m(350), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：PACS 恢復", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：PACS 恢復", "", time.Time{})
 	})
 	step(m(600), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("initial-control"), "事件初步控制完成", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("initial-control"), "事件初步控制完成", "", time.Time{})
 	})
 	step(m(1300), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("patch-high"), "修補 RDP 弱點並更新防毒")
@@ -166,16 +166,16 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	})
 	step(m(3*1440+70), func() (*medsec.Incident, error) { return svc.CloseIncident(ctx, inc.ID, inc.Version) })
 	step(m(3*1440+100), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("handover"), "系統移交並發送應急終止通知", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("handover"), "系統移交並發送應急終止通知", "", time.Time{})
 	})
 	step(m(4*1440), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("investigation"), "成立調查組", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("investigation"), "成立調查組", "", time.Time{})
 	})
 	step(m(5*1440), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("summary"), "提交工作總結", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("summary"), "提交工作總結", "", time.Time{})
 	})
 	step(m(9*1440), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("review-meeting"), "全院檢討會議，紀要存檔", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("review-meeting"), "全院檢討會議，紀要存檔", "", time.Time{})
 	})
 	step(m(9*1440+60), func() (*medsec.Incident, error) {
 		return svc.AddTask(ctx, inc.ID, inc.Version, medsec.IncidentTask{Title: "廠商遠端維護一律改經跳板主機並啟用雙因素驗證", Assignee: "王網管", Lesson: true})
@@ -192,13 +192,13 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 			AssetIDs: []int64{lis.ID}, DetectedAt: t1.Add(-4 * time.Minute)})
 	})
 	step(t1.Add(5*time.Minute), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("first-report"), "檢驗科電話通知值班", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("first-report"), "檢驗科電話通知值班", "", time.Time{})
 	})
 	step(t1.Add(25*time.Minute), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為介接服務異常，非確定遭攻擊", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為介接服務異常，非確定遭攻擊", "", time.Time{})
 	})
 	step(t1.Add(28*time.Minute), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("leadership-report"), "通報網絡安全領導小組", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("leadership-report"), "通報網絡安全領導小組", "", time.Time{})
 	})
 	step(t1.Add(2*time.Hour), func() (*medsec.Incident, error) {
 		return svc.AddNote(ctx, inc.ID, inc.Version, "原廠工程師遠端排查中，疑似記憶體洩漏")
@@ -218,7 +218,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		minutes int
 	}{{"first-report", 6}, {"leadership-meeting", 14}, {"verification", 26}, {"technical-team", 29}, {"progress-update", 30}, {"authority-report", 75}} {
 		step(t2.Add(time.Duration(k.minutes)*time.Minute), func() (*medsec.Incident, error) {
-			return svc.MeetClock(ctx, inc.ID, inc.Version, clock(k.key), "演練", "")
+			return svc.MeetClock(ctx, inc.ID, inc.Version, clock(k.key), "演練", "", time.Time{})
 		})
 	}
 	step(t2.Add(9*time.Minute), func() (*medsec.Incident, error) {
@@ -230,7 +230,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		})
 	}
 	step(t2.Add(115*time.Minute), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "演練", "")
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "演練", "", time.Time{})
 	})
 	for _, key := range []string{"stable-24h", "integrity-hash", "no-anomaly-72h", "vulns-retested", "sources-blocked"} {
 		step(t2.Add(3*time.Hour), func() (*medsec.Incident, error) {
@@ -246,7 +246,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		after time.Duration
 	}{{"handover", time.Hour}, {"investigation", 24 * time.Hour}, {"summary", 48 * time.Hour}, {"review-meeting", 7 * 24 * time.Hour}} {
 		step(t2.Add(3*time.Hour+k.after), func() (*medsec.Incident, error) {
-			return svc.MeetClock(ctx, inc.ID, inc.Version, clock(k.key), "演練報告", "")
+			return svc.MeetClock(ctx, inc.ID, inc.Version, clock(k.key), "演練報告", "", time.Time{})
 		})
 	}
 	if err != nil {

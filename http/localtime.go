@@ -1,0 +1,87 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"medsec"
+)
+
+// parseLocalTime reads a form's date and time (datetime-local: YYYY-MM-DDThh:mm, seconds
+// allowed) in loc, a site's time zone. A time that does not exist there — inside the hour
+// the clocks jump forward at the start of summer time (Europe/Berlin: 02:00–02:59 on the
+// last Sunday of March) — is refused naming field, not moved silently an hour on. A time
+// that occurs twice (the hour the clocks fall back) is the first of the two, still on
+// summer time: the earlier instant. A value that is not a date and time is refused too.
+func parseLocalTime(field, v string, loc *time.Location) (time.Time, *medsec.FieldError) {
+	v = strings.TrimSpace(v)
+	var t time.Time
+	var err error
+	layout := "2006-01-02T15:04"
+	if len(v) > len(layout) {
+		layout = "2006-01-02T15:04:05"
+	}
+	if t, err = time.ParseInLocation(layout, v, loc); err != nil {
+		return time.Time{}, &medsec.FieldError{Field: field, Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v}
+	}
+	if t.In(loc).Format(layout) != v {
+		return time.Time{}, &medsec.FieldError{Field: field, Key: "incident.err.time_gap",
+			Message: "does not exist in the time zone " + loc.String() + ": the clocks skip that hour (start of summer time)", Value: v, Args: []string{loc.String()}}
+	}
+	for _, d := range []time.Duration{time.Hour, 30 * time.Minute} {
+		if e := t.Add(-d); e.In(loc).Format(layout) == v {
+			return e, nil // the first of the two: the earlier instant
+		}
+	}
+	return t, nil
+}
+
+// zoneOfSite returns a site's time zone (its own, else its jurisdiction's), UTC when the
+// site is not found.
+func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
+	if sites, err := s.Org.FindSites(ctx); err == nil {
+		for _, x := range sites {
+			if x.ID == siteID {
+				if l, err := medsec.LoadZone("site", x.Zone()); err == nil {
+					return l
+				}
+			}
+		}
+	}
+	return time.UTC
+}
+
+// formActionTimes reads the incident page's met_at and sent_at (datetime-local, in the
+// incident's site's time zone) into a.
+func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
+	metAt, sentAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at"))
+	if metAt == "" && sentAt == "" {
+		return nil
+	}
+	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	loc := s.zoneOfSite(r.Context(), inc.SiteID)
+	var errs []medsec.FieldError
+	for _, f := range []struct {
+		name, v string
+		into    *time.Time
+	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}} {
+		if f.v == "" {
+			continue
+		}
+		t, fe := parseLocalTime(f.name, f.v, loc)
+		if fe != nil {
+			errs = append(errs, *fe)
+			continue
+		}
+		*f.into = t
+	}
+	if errs != nil {
+		return &medsec.ValidationError{Errors: errs}
+	}
+	return nil
+}
