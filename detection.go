@@ -44,6 +44,13 @@ type DetectionRule struct {
 	// Origin is RuleBuiltin or RuleImported; FileName the file it was read from.
 	Origin   string `json:"origin"`
 	FileName string `json:"file_name"`
+	// Line is the line of FileName the rule's document starts on, when the rule was just
+	// read from a file (for messages); not stored.
+	Line int `json:"-"`
+	// Error, when set, says why the server's engine cannot run the rule (a placeholder
+	// without values, a correlation over an unknown rule), with the file, line and
+	// field: the rule is left out of detection at every site until it is replaced.
+	Error string `json:"error,omitempty"`
 	// YAML is the rule's Sigma text. For a built-in rule it is rendered with the current
 	// detection settings (thresholds, working hours).
 	YAML string `json:"yaml"`
@@ -626,4 +633,7 @@ type DetectionRunner interface {
 	UpdateDetectionSettings(ctx context.Context, s DetectionSettings) error
 	// Hunt tests a rule, or retro-hunts with the enabled rules, over a past range.
 	Hunt(ctx context.Context, req HuntRequest) (*HuntResult, error)
+	// RuleErrors returns, by rule id, why the engine cannot run a stored rule (file, line,
+	// field and problem); those rules are left out of detection.
+	RuleErrors() map[int64]string
 }

@@ -133,8 +133,9 @@ func ParseFile(name string, data []byte) ([]*medsec.DetectionRule, error) {
 			if tags == nil {
 				tags = []string{}
 			}
-			out = append(out, &medsec.DetectionRule{UID: r.ID, Title: r.Title, Kind: kind, Level: r.Level, Status: r.Status, Description: r.Description,
-				Tags: tags, References: r.References, Origin: medsec.RuleImported, FileName: name, YAML: strings.TrimLeft(doc.text, "\n")})
+			text := strings.TrimLeft(doc.text, "\n")
+			out = append(out, &medsec.DetectionRule{Line: doc.line + len(doc.text) - len(text), UID: r.ID, Title: r.Title, Kind: kind, Level: r.Level, Status: r.Status, Description: r.Description,
+				Tags: tags, References: r.References, Origin: medsec.RuleImported, FileName: name, YAML: text})
 		}
 	}
 	if len(ve.Errors) > 0 {

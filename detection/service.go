@@ -2,6 +2,7 @@ package detection
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -61,8 +62,17 @@ type Service struct {
 	parsed   map[int64]*detect.Rule
 	byUID    map[string]*medsec.DetectionRule
 	engines  map[int64]*detect.Engine // per site (0: the organisation)
-	storage  map[string]storageMark
-	sub      medsec.Subscription
+	// broken holds the rules the engine cannot compile with the server's pipeline (a
+	// placeholder without values, a correlation over an unknown or broken rule), by
+	// stored id: the error, naming the file, line and field. Such a rule is left out of
+	// every engine, so that the other rules of its sites go on running.
+	broken map[int64]string
+	// checked caches whether a detection rule compiles on its own, by its stored id,
+	// file and text (src of the parsed rule).
+	checked map[string]error
+	src     map[*detect.Rule]string
+	storage map[string]storageMark
+	sub     medsec.Subscription
 	// accounts holds the inventory's privileged accounts by site and lower-case user
 	// name, read before each batch that has a user name.
 	accounts map[accountKey]privileged
@@ -125,23 +135,147 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	parsed := map[int64]*detect.Rule{}
+	parseErr := map[int64]string{}
+	src := map[*detect.Rule]string{}
 	for _, r := range rules {
 		ps, err := detect.ParseRules(r.FileName, []byte(r.YAML))
 		if err != nil || len(ps) != 1 {
 			s.logger.Warn("detection rule does not parse; skipped", "rule", r.UID, "err", err)
+			parseErr[r.ID] = fmt.Sprintf("%s: holds %d rules", r.FileName, len(ps))
+			if err != nil {
+				parseErr[r.ID] = err.Error()
+			}
 			continue
 		}
 		parsed[r.ID] = ps[0]
+		src[ps[0]] = r.UID + "\x00" + r.FileName + "\x00" + r.YAML
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.settings, s.rules, s.parsed = set, rules, parsed
 	s.byUID = map[string]*medsec.DetectionRule{}
 	for _, r := range rules {
 		s.byUID[r.UID] = r
 	}
 	s.engines = map[int64]*detect.Engine{}
+	s.src = src
+	before := s.broken
+	s.broken = map[int64]string{}
+	byKey := s.keys(nil)
+	for _, r := range rules {
+		p := parsed[r.ID]
+		if p == nil {
+			s.broken[r.ID] = parseErr[r.ID]
+			continue
+		}
+		if err := s.check(p, byKey); err != nil {
+			s.broken[r.ID] = err.Error()
+		}
+	}
+	var told []*medsec.DetectionRule
+	for _, r := range rules {
+		if msg, bad := s.broken[r.ID]; bad && before[r.ID] != msg && enabledSomewhere(r) {
+			told = append(told, r)
+		}
+	}
+	notifier := s.st.Notifier
+	broken := s.broken
+	s.mu.Unlock()
+	for _, r := range told {
+		s.logger.Error("detection rule does not compile; left out of detection", "rule", r.UID, "err", broken[r.ID])
+		if notifier == nil {
+			continue
+		}
+		n := medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.SeverityWarning, Key: "notify.rule_broken",
+			Args: []medsec.NotifyArg{{Key: medsec.RuleTitleKey(r.UID), Text: r.Title}, {Text: broken[r.ID]}},
+			Link: fmt.Sprintf("/rules/%d", r.ID), Perm: medsec.PermRuleAdmin,
+			DedupKey: fmt.Sprintf("rule-broken:%d:%s", r.ID, broken[r.ID])}
+		if err := notifier.Notify(ctx, n); err != nil {
+			s.logger.Warn("rule notification", "rule", r.UID, "err", err)
+		}
+	}
 	return nil
+}
+
+// enabledSomewhere reports whether the rule runs at a site or by default.
+func enabledSomewhere(r *medsec.DetectionRule) bool {
+	if r.Enabled {
+		return true
+	}
+	return slices.ContainsFunc(r.Sites, func(st medsec.RuleSite) bool { return st.Enabled })
+}
+
+// RuleErrors returns the stored rules the engine cannot compile, by id: the error, with
+// the file, line and field. Such rules are left out of detection.
+func (s *Service) RuleErrors() map[int64]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.broken)
+}
+
+// keys returns the parsed stored rules by name and id, with extra ones over them.
+func (s *Service) keys(extra []*detect.Rule) map[string]*detect.Rule {
+	byKey := map[string]*detect.Rule{}
+	for _, r := range s.rules {
+		if p := s.parsed[r.ID]; p != nil {
+			byKey[p.Key()] = p
+			byKey[p.ID] = p
+		}
+	}
+	for _, p := range extra {
+		byKey[p.Key()], byKey[p.ID] = p, p
+	}
+	return byKey
+}
+
+// check compiles a rule with the rules its correlations read (found in byKey) as the
+// server's engine would: the error names the file, line and field of the problem (a
+// placeholder without values, a correlation over an unknown rule, a cycle).
+func (s *Service) check(p *detect.Rule, byKey map[string]*detect.Rule) error {
+	if !p.IsCorrelation() {
+		if s.checked == nil {
+			s.checked = map[string]error{}
+		}
+		k, cached := s.src[p]
+		if err, ok := s.checked[k]; ok && cached {
+			return err
+		}
+		_, err := detect.NewEngine([]*detect.Rule{p}, detect.Options{Lateness: s.Lateness})
+		if cached {
+			s.checked[k] = err
+		}
+		return err
+	}
+	var list []*detect.Rule
+	seen := map[*detect.Rule]bool{}
+	var add func(r *detect.Rule) error
+	add = func(r *detect.Rule) error {
+		if seen[r] {
+			return nil
+		}
+		seen[r] = true
+		list = append(list, r)
+		if !r.IsCorrelation() {
+			return s.check(r, byKey)
+		}
+		for _, k := range r.Correlation.Rules {
+			ref := byKey[k]
+			if ref == nil {
+				return &detect.ParseError{File: r.File, Line: r.Correlation.Line, Field: "correlation.rules", Msg: fmt.Sprintf("no rule has the name or id %q", k)}
+			}
+			if err := add(ref); err != nil {
+				if ref != p && ref.File != r.File {
+					return &detect.ParseError{File: r.File, Line: r.Correlation.Line, Field: "correlation.rules", Msg: fmt.Sprintf("rule %q does not compile: %v", k, err)}
+				}
+				return err
+			}
+		}
+		return nil
+	}
+	if err := add(p); err != nil {
+		return err
+	}
+	_, err := detect.NewEngine(list, detect.Options{Lateness: s.Lateness})
+	return err
 }
 
 // engine returns the site's engine, compiling it on first use from the rules enabled
@@ -162,17 +296,17 @@ func (s *Service) engine(siteID int64) (*detect.Engine, error) {
 // with the stored rules their correlations read.
 func (s *Service) build(want func(*medsec.DetectionRule) bool, extra []*detect.Rule) (*detect.Engine, error) {
 	var rules []*detect.Rule
-	byKey := map[string]*detect.Rule{}
+	byKey := s.keys(nil)
+	bad := map[*detect.Rule]bool{}
 	for _, r := range s.rules {
-		if p := s.parsed[r.ID]; p != nil {
-			byKey[p.Key()] = p
-			byKey[p.ID] = p
+		if _, b := s.broken[r.ID]; b && s.parsed[r.ID] != nil {
+			bad[s.parsed[r.ID]] = true
 		}
 	}
 	seen := map[*detect.Rule]bool{}
 	var add func(p *detect.Rule)
 	add = func(p *detect.Rule) {
-		if p == nil || seen[p] {
+		if p == nil || seen[p] || bad[p] {
 			return
 		}
 		seen[p] = true
@@ -194,7 +328,31 @@ func (s *Service) build(want func(*medsec.DetectionRule) bool, extra []*detect.R
 			add(s.parsed[r.ID])
 		}
 	}
-	return detect.NewEngine(rules, detect.Options{Lateness: s.Lateness})
+	// A problem between rules that each compile (two rules of one name) leaves out the
+	// rule named by the error, and the rest are compiled again.
+	for {
+		e, err := detect.NewEngine(rules, detect.Options{Lateness: s.Lateness})
+		var pe *detect.ParseError
+		if err == nil || !errors.As(err, &pe) {
+			return e, err
+		}
+		n := len(rules)
+		rules = slices.DeleteFunc(rules, func(r *detect.Rule) bool {
+			if r.File != pe.File || slices.Contains(extra, r) {
+				return false
+			}
+			for id, p := range s.parsed {
+				if p == r {
+					s.broken[id] = err.Error()
+				}
+			}
+			return true
+		})
+		if len(rules) == n {
+			return nil, err
+		}
+		s.logger.Error("detection rule left out of the engine", "err", err)
+	}
 }
 
 // SetNotifier sets where new alerts are told (the notification service, which a server
@@ -242,10 +400,8 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.accounts = accounts
 	found, err := s.evaluate(events, nil, nil)
 	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return s.raise(ctx, found)
+	// What the sites that could be evaluated found is raised even when another failed.
+	return errors.Join(err, s.raise(ctx, found))
 }
 
 // privileged reads the inventory's emergency and vendor accounts when needed (a batch
@@ -378,16 +534,19 @@ func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detec
 		bySite[e.SiteID] = append(bySite[e.SiteID], ev)
 	}
 	var found []finding
+	var errs []error
 	for _, site := range sites {
 		en, err := eng(site)
 		if err != nil {
-			return nil, err
+			// The other sites' events are evaluated all the same.
+			errs = append(errs, fmt.Errorf("site %d: %w", site, err))
+			continue
 		}
 		for _, out := range en.ProcessBatch(bySite[site], runtime.GOMAXPROCS(0)) {
 			found = append(found, findingsOf(byUID, site, out)...)
 		}
 	}
-	return found, nil
+	return found, errors.Join(errs...)
 }
 
 func (s *Service) findings(siteID int64, out detect.Output) []finding {
@@ -751,14 +910,72 @@ func (s *Service) ImportRules(ctx context.Context, name string, data []byte) ([]
 	if len(rules) == 0 {
 		return nil, &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{{Key: "err.no_rules", Message: "holds no Sigma rule"}}}
 	}
+	if err := s.checkImport(name, rules); err != nil {
+		return nil, err
+	}
 	if err := s.st.Rules.SaveRules(ctx, rules); err != nil {
 		return nil, err
 	}
 	return rules, s.Load(ctx)
 }
 
-// SetRuleEnabled stores the rule's state at the site and rebuilds the engines.
+// checkImport compiles the imported rules as the server's engine would, with the stored
+// rules (those of the import replacing the stored ones of their id) that their
+// correlations read: a rule that could not run is refused, naming its file, line and
+// field, so that no rule is stored that detection would have to leave out.
+func (s *Service) checkImport(name string, rules []*medsec.DetectionRule) error {
+	var extra []*detect.Rule
+	of := map[*detect.Rule]*medsec.DetectionRule{}
+	for _, r := range rules {
+		ps, err := detect.ParseRules(r.FileName, []byte(strings.Repeat("\n", max(r.Line-1, 0))+r.YAML))
+		if err != nil || len(ps) != 1 {
+			continue // ReadImport has read them
+		}
+		extra = append(extra, ps[0])
+		of[ps[0]] = r
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byKey := s.keys(extra)
+	ve := &medsec.ValidationError{Source: name}
+	for _, p := range extra {
+		err := s.check(p, byKey)
+		if err == nil {
+			continue
+		}
+		var one medsec.ValidationError
+		addParseErrors(&one, err)
+		for _, fe := range one.Errors {
+			if f := of[p].FileName; f != name {
+				fe.File = f
+			}
+			if fe.Field == "" {
+				fe.Field = "id " + p.ID
+			}
+			ve.Errors = append(ve.Errors, fe)
+		}
+	}
+	if len(ve.Errors) > 0 {
+		return ve
+	}
+	return nil
+}
+
+// SetRuleEnabled stores the rule's state at the site and rebuilds the engines. Turning
+// on a rule the engine cannot run is EINVALID naming the problem.
 func (s *Service) SetRuleEnabled(ctx context.Context, ruleID, siteID int64, enabled bool) error {
+	if _, err := medsec.Authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return err
+	}
+	if enabled {
+		s.mu.Lock()
+		msg, bad := s.broken[ruleID]
+		s.mu.Unlock()
+		if bad {
+			return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "enabled", Key: "err.rule_broken", Value: msg,
+				Message: "the rule cannot run on this server: " + msg}}}
+		}
+	}
 	if err := s.st.Rules.SetRuleEnabled(ctx, ruleID, siteID, enabled); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package detection_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -569,4 +570,141 @@ func TestRetroHuntRaisesFailedLoginBurst(t *testing.T) {
 			t.Errorf("after the second retro-hunt: %d alerts, want 1", len(got))
 		}
 	})
+}
+
+// A rule the engine cannot compile (a placeholder without values, a correlation over no
+// rule) is refused at import and at enable; one stored before (or broken since) is left
+// out, named on the rules with its error and told to the officers, and the other rules of
+// its sites go on detecting [issue 13 finding 1].
+func TestBrokenRuleIsRefusedAndIsolated(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+	placeholder := "title: admin logon\nid: 70000000-0000-4000-8000-000000000002\nlogsource: {product: windows, service: security}\ndetection:\n  selection:\n    EventID: 4624\n    SubjectUserName|expand: '%Admins_Workstations%'\n  condition: selection\nlevel: low\n"
+	_, err := f.svc.ImportRules(system, "admin_logon.yml", []byte(placeholder))
+	var ve *medsec.ValidationError
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Line != 7 || !strings.Contains(ve.Errors[0].Field, "SubjectUserName") || !strings.Contains(ve.Error(), "Admins_Workstations") {
+		t.Fatalf("placeholder rule: %v", err)
+	}
+	corr := "title: c\nid: 70000000-0000-4000-8000-000000000001\ncorrelation:\n  type: event_count\n  rules: [does_not_exist_anywhere]\n  group-by: [source.ip]\n  timespan: 5m\n  condition: {gte: 2}\nlevel: high\n"
+	_, err = f.svc.ImportRules(system, "corr.yml", []byte(corr))
+	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Line != 4 || ve.Errors[0].Field != "correlation.rules" || !strings.Contains(ve.Error(), "does_not_exist_anywhere") {
+		t.Fatalf("correlation over no rule: %v", err)
+	}
+	if rs, _ := f.store.FindRules(system, medsec.RuleFilter{Origin: medsec.RuleImported}); len(rs) != 0 {
+		t.Fatalf("refused imports stored %d rules", len(rs))
+	}
+	// Stored by an older version and enabled at the organisation (site 0): left out.
+	rs, err := detection.ParseFile("admin_logon.yml", []byte(placeholder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs[0].Enabled = true
+	if err := f.store.SaveRules(system, rs); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Load(system); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := f.store.FindRules(system, medsec.RuleFilter{Origin: medsec.RuleImported})
+	if len(stored) != 1 {
+		t.Fatalf("stored: %v", stored)
+	}
+	msg := f.svc.RuleErrors()[stored[0].ID]
+	if !strings.Contains(msg, "admin_logon.yml:7") || !strings.Contains(msg, "Admins_Workstations") {
+		t.Fatalf("rule error: %q (%v)", msg, f.svc.RuleErrors())
+	}
+	told := false
+	for _, n := range f.notes.got {
+		told = told || n.Key == "notify.rule_broken" && n.Link == fmt.Sprintf("/rules/%d", stored[0].ID) && n.Perm == medsec.PermRuleAdmin
+	}
+	if !told {
+		t.Fatalf("officers not told: %+v", f.notes.got)
+	}
+	if err := f.svc.SetRuleEnabled(system, stored[0].ID, 0, true); !errors.As(err, &ve) || ve.Errors[0].Key != "err.rule_broken" {
+		t.Fatalf("enabling a broken rule: %v", err)
+	}
+	// The built-in burst rule still fires at the organisation.
+	users := sqlstore.NewUserService(f.db)
+	if _, err := users.EnsureAdmin(system, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	from := medsec.NewContextWithRemoteAddr(system, "10.9.9.9")
+	for range 10 {
+		users.Authenticate(from, "admin", "wrong", "")
+	}
+	if err := f.bus.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), time.Date(2026, 11, 30, 2, 1, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.alerts(t); len(got) != 1 || got[0].Title != "Many failed logins in a short time" {
+		t.Fatalf("alerts beside a broken rule: %+v", got)
+	}
+}
+
+// A SOC analyst limited to one site cannot change detection elsewhere: replace or delete
+// a rule enabled at another site, or change the organisation-wide settings [issue 13
+// finding 2]. A user not limited to sites can.
+func TestSiteLimitedAnalystCannotChangeOtherSites(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC))
+	org := sqlstore.NewOrgService(f.db)
+	branch := &medsec.Site{Code: "BR", Name: "分院"}
+	if err := org.CreateSite(system, branch); err != nil {
+		t.Fatal(err)
+	}
+	users := sqlstore.NewUserService(f.db)
+	soc := &medsec.User{Username: "soc", Role: medsec.RoleSOCAnalyst}
+	limited := &medsec.User{Username: "soc.branch", Role: medsec.RoleSOCAnalyst, SiteIDs: []int64{branch.ID}}
+	for _, u := range []*medsec.User{soc, limited} {
+		if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := func(u *medsec.User) context.Context { return medsec.NewContextWithUser(context.Background(), u) }
+	kw := func(title string) []byte {
+		return []byte("title: " + title + "\nid: 40000000-0000-4000-8000-000000000012\nlogsource: {product: test}\ndetection:\n  s: {m: whoami}\n  condition: s\nlevel: high\n")
+	}
+	rs, err := f.svc.ImportRules(as(soc), "kw.yml", kw("kw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rs[0].ID
+	// Enabled at the branch only: the branch analyst may replace it.
+	if err := f.svc.SetRuleEnabled(as(limited), id, branch.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ImportRules(as(limited), "kw.yml", kw("kw at the branch")); err != nil {
+		t.Fatalf("replacing a rule of one's own site: %v", err)
+	}
+	// Enabled at the main site too: no longer.
+	if err := f.svc.SetRuleEnabled(as(soc), id, f.site.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ImportRules(as(limited), "kw.yml", kw("kw replaced")); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+		t.Fatalf("branch analyst replaces a rule enabled at the main site: %v", err)
+	}
+	if err := f.svc.DeleteRule(as(limited), id); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+		t.Fatalf("branch analyst deletes a rule enabled at the main site: %v", err)
+	}
+	if r, _ := f.store.FindRuleByID(system, id); r == nil || r.Title != "kw at the branch" {
+		t.Fatalf("rule changed: %+v", r)
+	}
+	set, err := f.store.FindDetectionSettings(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.FailedLogins.Count = 100000
+	if err := f.svc.UpdateDetectionSettings(as(limited), set); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+		t.Fatalf("branch analyst changes organisation-wide settings: %v", err)
+	}
+	set.FailedLogins.Count = 12
+	if err := f.svc.UpdateDetectionSettings(as(soc), set); err != nil {
+		t.Fatalf("organisation-wide analyst: %v", err)
+	}
+	if _, err := f.svc.ImportRules(as(soc), "kw.yml", kw("kw replaced")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.DeleteRule(as(soc), id); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -149,8 +149,20 @@ func (s *Server) apiRuleList(w http.ResponseWriter, r *http.Request) error {
 	if rules == nil {
 		rules = []*medsec.DetectionRule{}
 	}
+	s.markRuleErrors(rules...)
 	writeJSON(w, http.StatusOK, rules)
 	return nil
+}
+
+// markRuleErrors sets the Error of the rules the detection engine cannot run.
+func (s *Server) markRuleErrors(rules ...*medsec.DetectionRule) {
+	if s.Detection == nil {
+		return
+	}
+	errs := s.Detection.RuleErrors()
+	for _, r := range rules {
+		r.Error = errs[r.ID]
+	}
 }
 
 func (s *Server) apiRuleGet(w http.ResponseWriter, r *http.Request) error {
@@ -162,6 +174,7 @@ func (s *Server) apiRuleGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.markRuleErrors(rule)
 	writeJSON(w, http.StatusOK, rule)
 	return nil
 }

@@ -185,6 +185,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
+	s.markRuleErrors(rules...)
 	p.Data = &ruleListData{Rules: rules, Query: q, Settings: set, Imported: imported}
 	s.render(w, r, status, "rule_list", p)
 	return nil
@@ -262,6 +263,7 @@ func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.markRuleErrors(rule)
 	now := s.now()
 	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
 	set, err := s.Rules.FindDetectionSettings(r.Context())

@@ -239,8 +239,12 @@ func (s *DetectionService) FindRuleByID(ctx context.Context, id int64) (*medsec.
 
 // SaveRules stores parsed rules in one transaction. Built-in rules are saved as the
 // system at start-up; imported ones need PermRuleAdmin.
+//
+// Replacing a stored rule that is enabled at a site outside the caller's scope (or at the
+// organisation) needs a user not limited to sites: EFORBIDDEN otherwise.
 func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.DetectionRule) error {
-	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+	sc, err := authorize(ctx, medsec.PermRuleAdmin)
+	if err != nil {
 		return err
 	}
 	tx, err := s.db.begin(ctx)
@@ -275,6 +279,9 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 			if yaml == r.YAML {
 				continue
 			}
+			if err := ruleOutsideScope(ctx, tx, sc, id); err != nil {
+				return err
+			}
 			if _, err := tx.exec(ctx, `UPDATE detection_rules SET title = ?, kind = ?, level = ?, status = ?, tags = ?, file_name = ?, yaml = ?, updated_at = ? WHERE id = ?`,
 				r.Title, r.Kind, r.Level, r.Status, ruleTags(r), r.FileName, r.YAML, tx.now, id); err != nil {
 				return fmt.Errorf("save rule %s: %w", r.UID, err)
@@ -294,9 +301,45 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 	return tx.Commit()
 }
 
+// ruleOutsideScope returns EFORBIDDEN when the caller is limited to sites and the rule
+// runs somewhere outside them: at the organisation, at a site the caller does not see, or
+// by default. Changing such a rule changes detection where the caller has no say.
+func ruleOutsideScope(ctx context.Context, tx *Tx, sc scope, id int64) error {
+	if len(sc.user.SiteIDs) == 0 && sc.vendor() == 0 {
+		return nil
+	}
+	forbidden := &medsec.Error{Code: medsec.EFORBIDDEN, Key: "err.rule_other_sites",
+		Message: "The rule is enabled at sites outside yours: only a user not limited to sites may replace or delete it."}
+	var def int
+	if err := tx.queryRow(ctx, `SELECT enabled FROM detection_rules WHERE id = ?`, id).Scan(&def); err != nil {
+		return fmt.Errorf("rule %d: %w", id, err)
+	}
+	if def != 0 {
+		return forbidden
+	}
+	rows, err := tx.query(ctx, `SELECT site_id FROM detection_rule_sites WHERE rule_id = ? AND enabled = 1`, id)
+	if err != nil {
+		return fmt.Errorf("rule %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var site int64
+		if err := rows.Scan(&site); err != nil {
+			return fmt.Errorf("rule %d: %w", id, err)
+		}
+		if site == 0 || !sc.seesSite(site) {
+			return forbidden
+		}
+	}
+	return rows.Err()
+}
+
 // DeleteRule removes an imported rule with its site states; its alerts keep their title.
+// A rule enabled outside the caller's sites needs a user not limited to sites
+// (EFORBIDDEN).
 func (s *DetectionService) DeleteRule(ctx context.Context, id int64) error {
-	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+	sc, err := authorize(ctx, medsec.PermRuleAdmin)
+	if err != nil {
 		return err
 	}
 	tx, err := s.db.begin(ctx)
@@ -319,6 +362,9 @@ func (s *DetectionService) DeleteRule(ctx context.Context, id int64) error {
 	}
 	if n > 0 {
 		return &medsec.Error{Code: medsec.ECONFLICT, Key: "err.rule_has_alerts", Message: "The rule has alerts; disable it instead."}
+	}
+	if err := ruleOutsideScope(ctx, tx, sc, id); err != nil {
+		return err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM detection_rule_sites WHERE rule_id = ?`, id); err != nil {
 		return fmt.Errorf("delete rule: %w", err)
@@ -415,10 +461,16 @@ func readDetectionSettings(ctx context.Context, q querier, d dialect) (medsec.De
 	return set, nil
 }
 
-// UpdateDetectionSettings validates and stores the settings.
+// UpdateDetectionSettings validates and stores the settings. They apply to every site:
+// a user limited to sites gets EFORBIDDEN.
 func (s *DetectionService) UpdateDetectionSettings(ctx context.Context, set medsec.DetectionSettings) error {
-	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+	sc, err := authorize(ctx, medsec.PermRuleAdmin)
+	if err != nil {
 		return err
+	}
+	if len(sc.user.SiteIDs) > 0 || sc.vendor() != 0 {
+		return &medsec.Error{Code: medsec.EFORBIDDEN, Key: "err.detection_settings_all_sites",
+			Message: "Detection settings apply to every site: only a user not limited to sites may change them."}
 	}
 	if err := set.Validate(); err != nil {
 		return err
