@@ -309,4 +309,88 @@ type GovernanceService interface {
 	// SetKeyRole marks a person as holding a key role (关键岗位) or not. Needs a caller
 	// limited to no site, as the roster does.
 	SetKeyRole(ctx context.Context, personID int64, keyRole bool) error
+
+	// ContinuityDrillService keeps the continuity drills, which mark the calendar's
+	// continuity-drill items done.
+	ContinuityDrillService
+}
+
+// Continuity drill results [000 附表一 營運持續 普 一: 於可容忍時間內替代流程提供服務,並執行演練].
+const (
+	DrillPass    = "pass"
+	DrillPartial = "partial"
+	DrillFail    = "fail"
+)
+
+// DrillResults lists the results in display order.
+var DrillResults = []string{DrillPass, DrillPartial, DrillFail}
+
+// ContinuityDrill is a business-continuity drill of a site, or of one clinical system of
+// it: planned for a day with its scenario, then run with a result and its findings. A
+// drill run marks the site's continuity-drill item of the calendar period done. Restore
+// tests of backups are recorded with the backup plans, not here.
+type ContinuityDrill struct {
+	ID         int64  `json:"id"`
+	SiteID     int64  `json:"site_id"`
+	SiteName   string `json:"site_name,omitempty"`
+	AssetID    int64  `json:"asset_id,omitempty"`
+	AssetName  string `json:"asset_name,omitempty"`
+	Scenario   string `json:"scenario"`
+	Planned    Date   `json:"planned"`
+	RunOn      Date   `json:"run_on,omitzero"`
+	Result     string `json:"result,omitempty"`
+	Findings   string `json:"findings,omitempty"`
+	RecordedBy string `json:"recorded_by,omitempty"`
+}
+
+// DrillResult is what a drill run gave: the day, the result, and the findings (required
+// unless it passed).
+type DrillResult struct {
+	RunOn    Date   `json:"run_on"`
+	Result   string `json:"result"`
+	Findings string `json:"findings"`
+}
+
+// Validate checks a result.
+func (r *DrillResult) Validate() error {
+	r.Findings = strings.TrimSpace(r.Findings)
+	var errs []FieldError
+	if r.RunOn.IsZero() {
+		errs = append(errs, FieldError{Field: "run_on", Key: "err.required", Message: "is required"})
+	}
+	switch r.Result {
+	case DrillPass, DrillPartial, DrillFail:
+	default:
+		errs = append(errs, FieldError{Field: "result", Key: "err.unknown_value", Value: r.Result, Enum: "drill_result", Allowed: DrillResults, Message: "is not pass, partial or fail"})
+	}
+	if r.Result != DrillPass && r.Findings == "" {
+		errs = append(errs, FieldError{Field: "findings", Key: "err.drill_findings", Message: "say what did not work"})
+	}
+	var t textChecks
+	t.text("findings", r.Findings)
+	errs = append(errs, t.errs...)
+	if len(errs) > 0 {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// Audit actions of continuity drills.
+const (
+	ActionDrillPlan   = "continuity_drill.plan"
+	ActionDrillResult = "continuity_drill.result"
+)
+
+// ContinuityDrillService keeps the continuity drills. Reads need PermGovernanceRead,
+// changes PermGovernanceWrite and the site (and system) in the caller's scope; audited.
+type ContinuityDrillService interface {
+	// FindContinuityDrills returns the drills of a site (0: the caller's sites), latest
+	// planned first.
+	FindContinuityDrills(ctx context.Context, siteID int64) ([]*ContinuityDrill, error)
+	// PlanContinuityDrill stores a planned drill (EINVALID naming the field: no scenario,
+	// no day; ENOTFOUND for a site or system out of scope) and sets its ID.
+	PlanContinuityDrill(ctx context.Context, d *ContinuityDrill) error
+	// RecordDrillResult records a planned drill run (ECONFLICT when already recorded) and
+	// marks the site's continuity-drill calendar item of the day's period done.
+	RecordDrillResult(ctx context.Context, id int64, r DrillResult) (*ContinuityDrill, error)
 }

@@ -21,6 +21,9 @@ func governanceAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/training/sessions", Perm: medsec.PermGovernanceRead, Handler: s.apiTrainingSessions},
 		{Method: "GET", Path: "/api/v1/training/hours", Perm: medsec.PermGovernanceRead, Handler: s.apiTrainingHours},
 		{Method: "POST", Path: "/api/v1/training/key-roles", Perm: medsec.PermGovernanceWrite, Handler: s.apiTrainingKeyRole},
+		{Method: "GET", Path: "/api/v1/continuity-drills", Perm: medsec.PermGovernanceRead, Handler: s.apiDrillList},
+		{Method: "POST", Path: "/api/v1/continuity-drills", Perm: medsec.PermGovernanceWrite, Handler: s.apiDrillPlan},
+		{Method: "POST", Path: "/api/v1/continuity-drills/{id}/result", Perm: medsec.PermGovernanceWrite, Handler: s.apiDrillResult},
 	}
 }
 
@@ -198,5 +201,52 @@ func (s *Server) apiTrainingKeyRole(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+func (s *Server) apiDrillList(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	ds, err := s.Governance.FindContinuityDrills(r.Context(), queryInt64(r, "site_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[*medsec.ContinuityDrill]{Items: ds, Total: len(ds), Limit: len(ds)})
+	return nil
+}
+
+func (s *Server) apiDrillPlan(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	var d medsec.ContinuityDrill
+	if err := readJSON(r, &d); err != nil {
+		return err
+	}
+	if err := s.Governance.PlanContinuityDrill(r.Context(), &d); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &d)
+	return nil
+}
+
+func (s *Server) apiDrillResult(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var res medsec.DrillResult
+	if err := readJSON(r, &res); err != nil {
+		return err
+	}
+	d, err := s.Governance.RecordDrillResult(r.Context(), id, res)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -64,6 +64,23 @@ func TestGovernanceCalendarAPIAndPages(t *testing.T) {
 	if st, _ := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d", hq), f.branchCE, ""); st != 404 {
 		t.Errorf("branch user asking for the main site: %d", st)
 	}
+	st, out = f.do("POST", "/api/v1/continuity-drills", admin, fmt.Sprintf(`{"site_id":%d,"scenario":"PACS down: films from the modality's local store","planned":%q}`, hq, items[0].Due))
+	if st != 201 {
+		t.Fatalf("plan drill: %d %s", st, out)
+	}
+	if st, _ := f.do("POST", "/api/v1/continuity-drills", f.branchCE, fmt.Sprintf(`{"site_id":%d,"scenario":"x","planned":"2026-01-01"}`, hq)); st != 403 {
+		t.Errorf("branch clinical engineer planning: %d", st)
+	}
+	drills, _ := g.FindContinuityDrills(ctx, hq)
+	if len(drills) != 1 {
+		t.Fatalf("drills: %+v", drills)
+	}
+	if st, out := f.do("POST", fmt.Sprintf("/api/v1/continuity-drills/%d/result", drills[0].ID), admin, `{"run_on":"2026-01-02","result":"fail"}`); st != 422 || !strings.Contains(out, `"field": "findings"`) {
+		t.Errorf("failed drill without findings: %d %s", st, out)
+	}
+	if st, out := f.do("POST", fmt.Sprintf("/api/v1/continuity-drills/%d/result", drills[0].ID), admin, fmt.Sprintf(`{"run_on":%q,"result":"pass"}`, items[0].Due)); st != 200 || !strings.Contains(out, `"result": "pass"`) {
+		t.Errorf("drill result: %d %s", st, out)
+	}
 	if st, out := f.do("GET", "/api/v1/duties", f.tokens[medsec.RoleAuditor], ""); st != 200 || !strings.Contains(out, `"kind": "pentest"`) {
 		t.Errorf("duties: %d %s", st, out)
 	}
@@ -112,7 +129,7 @@ func TestGovernanceCalendarAPIAndPages(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
 		page := f.page(c, "/governance", lang)
-		for _, want := range []string{b.T(lang, "governance_state.overdue"), b.T(lang, "governance_state.done"), b.T(lang, "duty.pentest"), "minutes MTG-77"} {
+		for _, want := range []string{b.T(lang, "governance_state.overdue"), b.T(lang, "governance_state.done"), b.T(lang, "duty.pentest"), "minutes MTG-77", "PACS down", b.T(lang, "drill_result.pass")} {
 			if !strings.Contains(page, template.HTMLEscapeString(want)) {
 				t.Errorf("%s: the calendar lacks %q", lang, want)
 			}

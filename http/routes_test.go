@@ -150,7 +150,7 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"severity":     {"None", "Low", "Medium", "High", "Critical", "unscored"},
 		"account_type": strs(medsec.AccountTypes), "person_status": strs(medsec.PersonStatuses), "acct_finding": strs(medsec.AccountFindingKinds),
 		"review_decision":  {medsec.DecisionKeep, medsec.DecisionRemove},
-		"governance_state": strs(medsec.GovernanceStates),
+		"governance_state": strs(medsec.GovernanceStates), "drill_result": medsec.DrillResults,
 	}
 	for _, d := range medsec.Duties {
 		enums["duty"] = append(enums["duty"], string(d.Kind))

@@ -18,6 +18,8 @@ func (s *Server) governanceUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /governance/training", s.ui(medsec.PermGovernanceRead, s.uiTraining))
 	mux.Handle("POST /governance/training/import", s.ui(medsec.PermGovernanceWrite, s.uiTrainingImport))
 	mux.Handle("POST /governance/training/key-role", s.ui(medsec.PermGovernanceWrite, s.uiTrainingKeyRole))
+	mux.Handle("POST /governance/drills", s.ui(medsec.PermGovernanceWrite, s.uiDrillPlan))
+	mux.Handle("POST /governance/drills/{id}/result", s.ui(medsec.PermGovernanceWrite, s.uiDrillResult))
 }
 
 // governanceData is the calendar page.
@@ -34,6 +36,9 @@ type governanceData struct {
 	// FormID is the item whose refused form is shown again, with what it said.
 	FormID int64
 	Form   medsec.GovernanceCompletion
+	// Drills are the site's continuity drills; Results the results a run may have.
+	Drills  []*medsec.ContinuityDrill
+	Results []string
 }
 
 // visibleSites returns the sites the caller may see.
@@ -81,6 +86,10 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status
 			d.Items = append(d.Items, it)
 		}
 	}
+	if d.Drills, err = s.Governance.FindContinuityDrills(r.Context(), d.SiteID); err != nil {
+		return err
+	}
+	d.Results = medsec.DrillResults
 	p := s.newPage(r, "governance.title")
 	p.Data = d
 	if err := p.showFormError(formErr); err != nil {
@@ -220,5 +229,53 @@ func (s *Server) uiTrainingKeyRole(w http.ResponseWriter, r *http.Request) error
 	}
 	flash(w, "training.key_role_saved")
 	http.Redirect(w, r, "/governance/training", http.StatusSeeOther)
+	return nil
+}
+
+// uiDrillPlan plans a continuity drill at a site.
+func (s *Server) uiDrillPlan(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	d := &medsec.ContinuityDrill{Scenario: r.PostFormValue("scenario")}
+	d.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	day := strings.TrimSpace(r.PostFormValue("planned"))
+	var err error
+	if d.Planned, err = medsec.ParseDate(day); err != nil && day != "" {
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "planned", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}})
+	}
+	if err := s.Governance.PlanContinuityDrill(r.Context(), d); err != nil {
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err)
+	}
+	flash(w, "drill.plan_saved")
+	http.Redirect(w, r, "/governance#drills", http.StatusSeeOther)
+	return nil
+}
+
+// uiDrillResult records a drill's result.
+func (s *Server) uiDrillResult(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	res := medsec.DrillResult{Result: r.PostFormValue("result"), Findings: r.PostFormValue("findings")}
+	day := strings.TrimSpace(r.PostFormValue("run_on"))
+	if res.RunOn, err = medsec.ParseDate(day); err != nil && day != "" {
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "run_on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}})
+	}
+	if _, err := s.Governance.RecordDrillResult(r.Context(), id, res); err != nil {
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err)
+	}
+	flash(w, "drill.recorded")
+	http.Redirect(w, r, "/governance#drills", http.StatusSeeOther)
 	return nil
 }

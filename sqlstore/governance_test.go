@@ -175,3 +175,57 @@ func hasField(err error, field string) bool {
 	}
 	return false
 }
+
+// TestContinuityDrills plans a drill on both engines and records its result: a partial
+// result without findings is refused naming the field, a branch user cannot plan one on
+// the main site's system, a result marks the site's continuity-drill item of the year
+// done, and a second result is a conflict.
+func TestContinuityDrills(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		his := &medsec.Asset{SiteID: main.ID, Name: "HIS-DB", Kind: medsec.KindHIS}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, his); err != nil {
+			t.Fatal(err)
+		}
+		g := sqlstore.NewGovernanceService(db)
+		if _, err := g.EnsureGovernanceItems(system, testNow); err != nil {
+			t.Fatal(err)
+		}
+		branchUser := as(&medsec.User{ID: 6, Username: "br", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{branch.ID}})
+		planned := medsec.DateOf(testNow.AddDate(0, 0, -3))
+		if err := g.PlanContinuityDrill(branchUser, &medsec.ContinuityDrill{AssetID: his.ID, Scenario: "HIS down", Planned: planned}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user on the main site's system: %v", err)
+		}
+		if err := g.PlanContinuityDrill(system, &medsec.ContinuityDrill{SiteID: main.ID, Planned: planned}); !hasField(err, "scenario") {
+			t.Errorf("no scenario: %v", err)
+		}
+		d := &medsec.ContinuityDrill{AssetID: his.ID, Scenario: "HIS database lost: paper prescriptions for 4 hours", Planned: planned}
+		if err := g.PlanContinuityDrill(system, d); err != nil || d.SiteID != main.ID || d.AssetName != "HIS-DB" {
+			t.Fatalf("plan: %+v, %v", d, err)
+		}
+		if _, err := g.RecordDrillResult(system, d.ID, medsec.DrillResult{RunOn: planned, Result: medsec.DrillPartial}); !hasField(err, "findings") {
+			t.Errorf("partial without findings: %v", err)
+		}
+		if _, err := g.RecordDrillResult(branchUser, d.ID, medsec.DrillResult{RunOn: planned, Result: medsec.DrillPass}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user's result: %v", err)
+		}
+		got, err := g.RecordDrillResult(system, d.ID, medsec.DrillResult{RunOn: planned, Result: medsec.DrillPartial, Findings: "pharmacy fallback took 50 minutes"})
+		if err != nil || got.Result != medsec.DrillPartial || got.RunOn != planned {
+			t.Fatalf("result: %+v, %v", got, err)
+		}
+		if _, err := g.RecordDrillResult(system, d.ID, medsec.DrillResult{RunOn: planned, Result: medsec.DrillPass}); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("second result: %v", err)
+		}
+		items, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyContinuityDrill})
+		if len(items) != 1 || items[0].State != medsec.GovernanceDone || !strings.Contains(items[0].Record, "pharmacy") || items[0].DoneOn != planned {
+			t.Errorf("calendar item: %+v", items)
+		}
+		other, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: branch.ID, Kind: medsec.DutyContinuityDrill})
+		if len(other) != 1 || other[0].State == medsec.GovernanceDone {
+			t.Errorf("branch calendar item: %+v", other)
+		}
+		if ds, _ := g.FindContinuityDrills(branchUser, 0); len(ds) != 0 {
+			t.Errorf("branch user sees %+v", ds)
+		}
+	})
+}

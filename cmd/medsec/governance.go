@@ -22,6 +22,9 @@ const governanceUsage = `usage:
   medsec governance list     --data DIR [--site ID] [--year YYYY] [--state overdue|due_soon|planned|done] [--kind KIND]
   medsec governance done     --data DIR --user NAME --item ID --on YYYY-MM-DD --record TEXT --evidence TEXT
   medsec governance ensure   --data DIR                    (create the current period's items now)
+  medsec governance drills   --data DIR [--site ID]
+  medsec governance plan-drill   --data DIR --site ID|--asset ID --scenario TEXT --on YYYY-MM-DD
+  medsec governance drill-result --data DIR --drill ID --on YYYY-MM-DD --result pass|partial|fail [--findings TEXT]
   medsec training import     --data DIR --site ID FILE.csv|FILE.xlsx
   medsec training hours      --data DIR [--site ID] [--year YYYY] [--short]
   medsec training key-role   --data DIR --person ID --key-role=true|false`
@@ -30,7 +33,7 @@ const governanceUsage = `usage:
 // calendar [M11]. A duty is recorded done as the medsec user --user names (its role and
 // sites are checked); other changes are made and audited as the system user.
 func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure"}, args[0]) {
+	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure", "drills", "plan-drill", "drill-result"}, args[0]) {
 		return errors.New(governanceUsage)
 	}
 	cmd := args[0]
@@ -47,6 +50,11 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 	on := fs.String("on", "", "the day it was done, YYYY-MM-DD (done)")
 	record := fs.String("record", "", "what was done (done)")
 	evidence := fs.String("evidence", "", "its evidence: a ticket, minutes, a report and its hash (done)")
+	asset := fs.Int64("asset", 0, "the system the drill is of (plan-drill)")
+	scenario := fs.String("scenario", "", "the drill's scenario (plan-drill)")
+	drill := fs.Int64("drill", 0, "the drill's ID (drill-result)")
+	result := fs.String("result", "", "pass, partial or fail (drill-result)")
+	findings := fs.String("findings", "", "what did not work (drill-result)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -64,6 +72,36 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("governance ensure: %s", medsec.ErrorMessage(err))
 		}
 		fmt.Fprintf(stdout, "%d governance items created\n", n)
+		return nil
+	case "drills":
+		ds, err := svc.FindContinuityDrills(ctx, *site)
+		if err != nil {
+			return fmt.Errorf("governance drills: %s", medsec.ErrorMessage(err))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPLANNED\tSITE\tSYSTEM\tSCENARIO\tRUN\tRESULT\tFINDINGS")
+		for _, d := range ds {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Planned, d.SiteName, d.AssetName, d.Scenario, d.RunOn, d.Result, d.Findings)
+		}
+		return tw.Flush()
+	case "plan-drill", "drill-result":
+		day, err := medsec.ParseDate(*on)
+		if err != nil {
+			return fmt.Errorf("governance %s: --on: %q is not a date (YYYY-MM-DD)", cmd, *on)
+		}
+		if cmd == "plan-drill" {
+			d := &medsec.ContinuityDrill{SiteID: *site, AssetID: *asset, Scenario: *scenario, Planned: day}
+			if err := svc.PlanContinuityDrill(ctx, d); err != nil {
+				return fmt.Errorf("governance plan-drill: %s", fieldProblems(err))
+			}
+			fmt.Fprintf(stdout, "continuity drill %d planned at %s on %s\n", d.ID, d.SiteName, d.Planned)
+			return nil
+		}
+		d, err := svc.RecordDrillResult(ctx, *drill, medsec.DrillResult{RunOn: day, Result: *result, Findings: *findings})
+		if err != nil {
+			return fmt.Errorf("governance drill-result: %s", fieldProblems(err))
+		}
+		fmt.Fprintf(stdout, "continuity drill %d: %s on %s\n", d.ID, d.Result, d.RunOn)
 		return nil
 	case "list":
 		items, err := svc.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: *site, Year: *year, State: medsec.GovernanceState(*state), Kind: medsec.DutyKind(*kind)})

@@ -21,7 +21,8 @@ import (
 // are due at the year's end. Training at the main site: the IT engineer and the radiology
 // doctor hold key roles (16 hours a year), a nurse who joined this year owes 8; the
 // attendance comes in as a CSV with Chinese headers, through the importer an upload uses.
-// The engineer meets his hours; the doctor and the new nurse are short.
+// The engineer meets his hours; the doctor and the new nurse are short. A continuity drill
+// of the HIS ran three weeks ago with findings (partly passed), one of the PACS is planned.
 func loadGovernanceDemo(ctx context.Context, s mhttp.Services, siteID int64, now time.Time) error {
 	if s.Governance == nil || s.Accounts == nil {
 		return nil
@@ -76,6 +77,24 @@ func loadGovernanceDemo(ctx context.Context, s mhttp.Services, siteID int64, now
 		}
 		if _, err := s.Governance.CompleteGovernanceItem(ctx, it.ID, c); err != nil {
 			return fmt.Errorf("governance item %s: %w", it.Kind, err)
+		}
+	}
+	// A continuity drill of the HIS run three weeks ago with findings, and one of the PACS
+	// planned for next month.
+	if his, err := demoAssetID(ctx, s, "HIS 資料庫伺服器"); err == nil {
+		d := &medsec.ContinuityDrill{AssetID: his, Scenario: "HIS 資料庫中斷 4 小時:門診改紙本處方與批價,恢復後補登", Planned: medsec.DateOf(now.AddDate(0, 0, -21))}
+		if err := s.Governance.PlanContinuityDrill(ctx, d); err != nil {
+			return fmt.Errorf("continuity drill: %w", err)
+		}
+		if _, err := s.Governance.RecordDrillResult(ctx, d.ID, medsec.DrillResult{RunOn: d.Planned, Result: medsec.DrillPartial,
+			Findings: "藥局紙本流程啟動耗時 50 分鐘,超過 30 分鐘目標;補登作業缺少批價核對表"}); err != nil {
+			return fmt.Errorf("continuity drill: %w", err)
+		}
+	}
+	if pacs, err := demoAssetID(ctx, s, "PACS 影像主伺服器"); err == nil {
+		d := &medsec.ContinuityDrill{AssetID: pacs, Scenario: "PACS 失效:急診改用 DR 主機本機影像與紙本報告", Planned: medsec.DateOf(now.AddDate(0, 1, 0))}
+		if err := s.Governance.PlanContinuityDrill(ctx, d); err != nil {
+			return fmt.Errorf("continuity drill: %w", err)
 		}
 	}
 	day := func(days int) string {

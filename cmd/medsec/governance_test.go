@@ -45,6 +45,10 @@ func TestDemoGovernance(t *testing.T) {
 	if len(done) == 0 || !strings.Contains(done[0].Evidence, "MTG") {
 		t.Errorf("no leadership meeting done: %+v", done)
 	}
+	drills, _ := gov.FindContinuityDrills(ctx, 0)
+	if len(drills) != 2 || drills[1].Result != medsec.DrillPartial || drills[0].Result != "" {
+		t.Errorf("demo drills: %+v", drills)
+	}
 	db.Close()
 
 	var out bytes.Buffer
@@ -64,6 +68,12 @@ func TestDemoGovernance(t *testing.T) {
 	}
 	if err := cli("governance", "done", "--user", "nobody", "--item", "1", "--on", "2026-01-01", "--record", "x", "--evidence", "y"); err == nil {
 		t.Error("an unknown user recorded a duty")
+	}
+	if err := cli("governance", "drill-result", "--drill", "2", "--on", "2026-01-01", "--result", "fail"); err == nil || !strings.Contains(err.Error(), "findings") {
+		t.Errorf("failed drill without findings: %v", err)
+	}
+	if err := cli("governance", "drills"); err != nil || !strings.Contains(out.String(), "HIS") {
+		t.Errorf("drills: %v\n%s", err, out.String())
 	}
 	file := filepath.Join(t.TempDir(), "t.csv")
 	os.WriteFile(file, []byte("course,date,hours,employee_no\nA,2026-02-01,2,NOPE\n"), 0o600)
