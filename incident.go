@@ -413,7 +413,8 @@ type IncidentCreate struct {
 	AssetIDs      []int64       `json:"asset_ids"`
 	// DetectedAt is when the incident was found; zero means now. The clocks that start at
 	// detection (first report, patient-data reports) start from it. It may be neither in
-	// the future nor before OccurredAt (EINVALID naming detected_at).
+	// the future, nor before OccurredAt, nor before MinIncidentTime (EINVALID naming
+	// detected_at).
 	DetectedAt time.Time `json:"detected_at,omitzero"`
 	// OccurredAt is when the incident began, when known (zero: not known); not in the
 	// future.
@@ -474,6 +475,11 @@ func contains[T comparable](list []T, v T) bool {
 	}
 	return false
 }
+
+// MinIncidentTime is the earliest detection or occurrence time an incident takes: a
+// time before it (1970-01-01, the zero of Unix time, or 0001-01-01) is a missing or
+// mistyped date, refused naming the field.
+var MinIncidentTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // IncidentFromAlert opens an incident from an alert of the detection pipeline, or joins
 // the alert to an open one. The alert gives the site, the asset, the title, the detection

@@ -62,7 +62,9 @@ func PageLimit(limit, def int) (int, error) {
 // BadRune returns the first character of s that medsec does not store, and true; or 0 and
 // false when s is clean. Refused are: invalid UTF-8 (returned as utf8.RuneError), the C0
 // controls (U+0000–U+001F) except tab, line feed and carriage return when multiline, DEL
-// and the C1 controls (U+007F–U+009F), and the non-characters U+FFFE and U+FFFF. NUL in
+// and the C1 controls (U+007F–U+009F), the non-characters U+FFFE and U+FFFF, and the
+// bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069),
+// which make a title read differently from what it holds ("Trojan Source"). NUL in
 // particular is refused: PostgreSQL cannot store it in text at all, and SQLite would keep
 // it and cut the value short in most tools.
 func BadRune(s string, multiline bool) (rune, bool) {
@@ -76,7 +78,7 @@ func BadRune(s string, multiline bool) (rune, bool) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || (r >= 0x80 && r < 0xA0) || r == 0xFFFE || r == 0xFFFF {
+		if (r == utf8.RuneError && size == 1) || (r >= 0x80 && r < 0xA0) || r == 0xFFFE || r == 0xFFFF || isBidiControl(r) {
 			return r, true
 		}
 		i += size

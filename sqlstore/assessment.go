@@ -181,22 +181,7 @@ func invalid(field, key, msg string) error {
 
 // cleanFileName keeps the base name of an uploaded file, without path or control
 // characters, at most 200 bytes.
-func cleanFileName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	if name == "." || name == "/" {
-		return ""
-	}
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	return name
-}
+func cleanFileName(name string) string { return medsec.CleanFileName(name) }
 
 const assessmentColumns = `x.id, x.catalog_id, x.control_id, x.asset_id, x.site_id, x.status, x.reason, x.compensating, x.notes, x.links,
 	COALESCE(x.assessor_id, 0), x.assessor, x.assessed_on, x.next_review, x.created_at,

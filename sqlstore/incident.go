@@ -692,6 +692,16 @@ func detectionTimes(c *medsec.IncidentCreate, now time.Time) (time.Time, any, er
 		errs = append(errs, medsec.FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future",
 			Value: occurred.Format(time.RFC3339)})
 	}
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"detected_at", detected}, {"occurred_at", occurred}} {
+		if !f.t.IsZero() && f.t.Before(medsec.MinIncidentTime) {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.time_too_old",
+				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)",
+				Value: f.t.Format(time.RFC3339)})
+		}
+	}
 	if detected.IsZero() || detected.After(now) {
 		detected = now
 	}
@@ -1122,7 +1132,8 @@ func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, s
 				return entry{}, fmt.Errorf("link evidence: %w", err)
 			}
 		}
-		if name == "" {
+		// The name is offered for download: no path, no device name, no reordering.
+		if name = medsec.CleanFileName(name); name == "" {
 			name = sum[:12]
 		}
 		if err := linkEvidence(ctx, tx, id, sum, name, nil, note); err != nil {

