@@ -708,3 +708,31 @@ func TestSiteLimitedAnalystCannotChangeOtherSites(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Failed sshd logins in syslog, as the demo's sealed logs hold them, raise the built-in
+// "Many failed logins" [003 §3.2.1, issue 13 finding 3].
+func TestSyslogSSHFailuresRaiseFailedLoginBurst(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	p := &logs.Parser{}
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	var events []medsec.Event
+	for i := range 12 {
+		raw := fmt.Sprintf("<38>Dec  1 06:00:%02d web01 sshd[1234]: Failed password for invalid user admin from 203.0.113.9 port %d ssh2", i, 50000+i)
+		rec, err := p.Parse([]byte(raw), start.Add(time.Duration(i)*time.Second), "10.1.10.5:514")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.SiteID, rec.Index = f.site.ID, int64(i+1)
+		events = append(events, logs.RecordEvent(rec))
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), start.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.alerts(t)
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].SiteID != f.site.ID || !strings.Contains(got[0].DedupKey, "source.ip=203.0.113.9") {
+		t.Fatalf("alerts: %+v", got)
+	}
+}

@@ -90,6 +90,7 @@ func (p *Parser) Parse(raw []byte, received time.Time, peer string) (Record, err
 			}
 		}
 	}
+	authFields(f)
 	rec.Format = format
 	rec.Fields = f
 	return rec, nil
