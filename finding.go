@@ -390,6 +390,30 @@ func (cc *CompensatingControl) ValidateReview(found time.Time) error {
 	return c.err()
 }
 
+// VendorAlias is one line of the vendor alias table: a manufacturer name as advisories,
+// CPEs or the inventory write it, and the canonical name matching compares it as
+// ("Phillips" → "Philips"). Builtin lines come with medsec (vuln.DefaultAliases) and cannot
+// be removed, only overridden by a stored line of the same alias.
+type VendorAlias struct {
+	Alias     string    `json:"alias"`
+	Canonical string    `json:"canonical"`
+	Builtin   bool      `json:"builtin,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// MaxAliasLength bounds an alias or canonical name, in characters.
+const MaxAliasLength = 200
+
+// Validate checks both names are given, one line, at most MaxAliasLength characters.
+func (v *VendorAlias) Validate() error {
+	c := newChecker()
+	c.required("alias", v.Alias)
+	c.required("canonical", v.Canonical)
+	c.length("alias", v.Alias, MaxAliasLength)
+	c.length("canonical", v.Canonical, MaxAliasLength)
+	return c.err()
+}
+
 // FindingCounts summarises findings for a dashboard.
 type FindingCounts struct {
 	Open       int            `json:"open"`

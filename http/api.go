@@ -105,6 +105,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, governanceAPIRoutes(s)...)
 	routes = append(routes, detectAPIRoutes(s)...)
 	routes = append(routes, vulnAPIRoutes(s)...)
+	routes = append(routes, aliasAPIRoutes(s)...)
 	routes = append(routes, reportAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }

@@ -556,6 +556,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.componentUIRoutes(mux)
 	s.incidentUIRoutes(mux)
 	s.vulnUIRoutes(mux)
+	s.aliasUIRoutes(mux)
 
 	mux.Handle("GET /organisation", s.ui(medsec.PermInventoryRead, s.uiOrg))
 	mux.Handle("POST /organisation/{what}", s.ui(medsec.PermInventoryWrite, s.uiOrgCreate))

@@ -253,3 +253,63 @@ func TestFeedErrorDetailInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestVendorAliasTable: the table lists medsec's built-in lines; a clinical engineer
+// limited to no site adds a line over the API, after which a device whose manufacturer is
+// written that way matches the MX40 advisory; a SOC analyst may not add; a built-in line
+// cannot be removed (404); the hospital's line is removed (204) and the match goes; the
+// page shows the table in four languages.
+func TestVendorAliasTable(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	status, body := f.api("GET", "/api/v1/vendor-aliases", nil)
+	if status != 200 || !strings.Contains(body, `"alias": "Phillips"`) || !strings.Contains(body, `"builtin": true`) {
+		t.Fatalf("list: %d %.300s", status, body)
+	}
+	other := len(f.findings())
+	// A device of "Phil. Med. Systems" is not known as Philips yet.
+	status, body = f.api("POST", "/api/v1/vendors", []byte(`{"name":"Phil. Med. Systems"}`))
+	if status != 201 {
+		t.Fatalf("vendor: %d %s", status, body)
+	}
+	var vendor medsec.Vendor
+	json.Unmarshal([]byte(body), &vendor)
+	asset := `{"site_id":` + itoa(f.site.ID) + `,"name":"MX40-02","kind":"patient-monitor","vendor_id":` + itoa(vendor.ID) + `,"model":"IntelliVue MX40","firmware_version":"B.06.17"}`
+	if status, body = f.api("POST", "/api/v1/assets", []byte(asset)); status != 201 {
+		t.Fatalf("asset: %d %s", status, body)
+	}
+	req, _ := http.NewRequest("POST", f.ts.URL+"/api/v1/vendor-aliases", strings.NewReader(`{"alias":"Phil. Med. Systems","canonical":"Philips"}`))
+	req.Header.Set("Authorization", "Bearer "+f.soc)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("SOC analyst adds an alias: %v %v", resp.StatusCode, err)
+	}
+	if status, body = f.api("POST", "/api/v1/vendor-aliases", []byte(`{"alias":"Phil. Med. Systems","canonical":"Philips"}`)); status != 201 {
+		t.Fatalf("add: %d %s", status, body)
+	}
+	if n := len(f.findings()); n <= other {
+		t.Errorf("after the alias: %d findings, want more than %d (the second MX40 matched)", n, other)
+	}
+	if status, body = f.api("POST", "/api/v1/vendor-aliases", []byte(`{"alias":"","canonical":"Philips"}`)); status != 422 || !strings.Contains(body, `"field": "alias"`) {
+		t.Errorf("empty alias: %d %s", status, body)
+	}
+	if status, _ = f.api("DELETE", "/api/v1/vendor-aliases/Phillips", nil); status != 404 {
+		t.Errorf("remove a built-in line: %d, want 404", status)
+	}
+	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
+		if status, body := f.page("/vulnerabilities/aliases", lang); status != 200 || !strings.Contains(body, "Phil. Med. Systems") {
+			t.Errorf("%s page: %d", lang, status)
+		}
+	}
+	if status, body = f.api("DELETE", "/api/v1/vendor-aliases/Phil.%20Med.%20Systems", nil); status != 204 {
+		t.Fatalf("remove: %d %s", status, body)
+	}
+	open := 0
+	for _, fd := range f.findings() {
+		if fd.GoneAt.IsZero() {
+			open++
+		}
+	}
+	if open != other {
+		t.Errorf("after removing the alias: %d matched findings, want %d", open, other)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -1194,16 +1195,65 @@ func (s *VulnService) FindAdvisory(ctx context.Context, ref string) (*vuln.Advis
 	return a, fs, err
 }
 
-// SetVendorAlias records that alias names the manufacturer canonical in the hospital's
-// alias table, and re-matches. Needs PermInventoryWrite.
+// FindVendorAliases returns the vendor alias table: medsec's built-in lines and the
+// hospital's own (which override a built-in line of the same alias), ordered by canonical
+// name and alias. Needs PermInventoryRead.
+func (s *VulnService) FindVendorAliases(ctx context.Context) ([]*medsec.VendorAlias, error) {
+	if _, err := authorize(ctx, medsec.PermInventoryRead); err != nil {
+		return nil, err
+	}
+	byKey := map[string]*medsec.VendorAlias{}
+	for key, canonical := range vuln.DefaultAliases() {
+		byKey[key] = &medsec.VendorAlias{Alias: key, Canonical: canonical, Builtin: true}
+	}
+	for _, names := range vuln.DefaultAliasNames() {
+		for _, n := range names {
+			if a := byKey[vuln.NameKey(n)]; a != nil && a.Alias == vuln.NameKey(n) {
+				a.Alias = n
+			}
+		}
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT alias_key, alias, canonical, created_at FROM vuln_vendor_aliases`)
+	if err != nil {
+		return nil, fmt.Errorf("read vendor aliases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		a := &medsec.VendorAlias{}
+		if err := rows.Scan(&key, &a.Alias, &a.Canonical, &a.CreatedAt); err != nil {
+			return nil, fmt.Errorf("read vendor aliases: %w", err)
+		}
+		a.CreatedAt = a.CreatedAt.UTC()
+		byKey[key] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read vendor aliases: %w", err)
+	}
+	out := make([]*medsec.VendorAlias, 0, len(byKey))
+	for _, a := range byKey {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y *medsec.VendorAlias) int {
+		return cmp.Or(strings.Compare(strings.ToLower(x.Canonical), strings.ToLower(y.Canonical)), strings.Compare(strings.ToLower(x.Alias), strings.ToLower(y.Alias)))
+	})
+	return out, nil
+}
+
+// SetVendorAlias records that alias names the manufacturer canonical (replacing the line of
+// the same alias, built-in or not) and matches every advisory again, in one transaction,
+// audited as vuln.alias.set. Needs PermInventoryWrite and a user limited to no site and no
+// vendor (the table applies at every site; others get EFORBIDDEN).
 func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical string) error {
-	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
 		return err
 	}
-	c := &medsecChecker{}
-	c.need("alias", alias)
-	c.need("canonical", canonical)
-	if err := c.err(); err != nil {
+	alias, canonical = strings.TrimSpace(alias), strings.TrimSpace(canonical)
+	if err := (&medsec.VendorAlias{Alias: alias, Canonical: canonical}).Validate(); err != nil {
+		return err
+	}
+	if err := sc.writesShared(); err != nil {
 		return err
 	}
 	tx, err := s.db.begin(ctx)
@@ -1212,11 +1262,55 @@ func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical strin
 	}
 	defer tx.Rollback()
 	key := vuln.NameKey(alias)
+	var before any
+	var oldAlias, oldCanonical string
+	if err := tx.queryRow(ctx, `SELECT alias, canonical FROM vuln_vendor_aliases WHERE alias_key = ?`, key).Scan(&oldAlias, &oldCanonical); err == nil {
+		before = map[string]string{"alias": oldAlias, "canonical": oldCanonical}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("set vendor alias: %w", err)
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO vuln_vendor_aliases (alias_key, alias, canonical, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (alias_key) DO UPDATE SET alias = excluded.alias, canonical = excluded.canonical`, key, alias, canonical, tx.now); err != nil {
 		return fmt.Errorf("set vendor alias: %w", err)
 	}
-	if err := tx.auditChange(ctx, "vuln.alias.set", "vuln_alias", 0, 0, nil, map[string]string{"alias": alias, "canonical": canonical}); err != nil {
+	if err := tx.auditChange(ctx, "vuln.alias.set", "vuln_alias", 0, 0, before, map[string]string{"alias": alias, "canonical": canonical}); err != nil {
+		return err
+	}
+	var sum medsec.ImportSummary
+	if err := tx.rematch(ctx, &sum, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// DeleteVendorAlias removes the hospital's line of the alias (a built-in line of the same
+// alias then applies again) and matches every advisory again, audited as
+// vuln.alias.delete. ENOTFOUND when the hospital has no such line (built-in lines cannot
+// be removed). Needs what SetVendorAlias needs.
+func (s *VulnService) DeleteVendorAlias(ctx context.Context, alias string) error {
+	sc, err := authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return err
+	}
+	if err := sc.writesShared(); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	key := vuln.NameKey(alias)
+	var oldAlias, oldCanonical string
+	if err := tx.queryRow(ctx, `SELECT alias, canonical FROM vuln_vendor_aliases WHERE alias_key = ?`, key).Scan(&oldAlias, &oldCanonical); errors.Is(err, sql.ErrNoRows) {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "alias.err.not_found", "The hospital's alias table has no line for %q (built-in lines cannot be removed).", alias)
+	} else if err != nil {
+		return fmt.Errorf("delete vendor alias: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM vuln_vendor_aliases WHERE alias_key = ?`, key); err != nil {
+		return fmt.Errorf("delete vendor alias: %w", err)
+	}
+	if err := tx.auditChange(ctx, "vuln.alias.delete", "vuln_alias", 0, 0, map[string]string{"alias": oldAlias, "canonical": oldCanonical}, nil); err != nil {
 		return err
 	}
 	var sum medsec.ImportSummary

@@ -20,28 +20,40 @@ type Aliases map[string]string
 // ("gehealthcare", "bd").
 func DefaultAliases() Aliases {
 	a := Aliases{}
-	for canonical, names := range map[string][]string{
-		"Philips":           {"Phillips", "Koninklijke Philips", "Philips Healthcare", "philips"},
-		"GE Healthcare":     {"General Electric (GE)", "General Electric", "GE", "gehealthcare", "GE HealthCare"},
-		"Medtronic":         {"Medtronic Inc", "medtronic"},
-		"BD":                {"Becton, Dickinson and Company (BD)", "Becton Dickinson", "Becton, Dickinson and Company", "bd"},
-		"B. Braun":          {"B. Braun Medical", "B. Braun Melsungen AG", "bbraun", "b_braun"},
-		"Baxter":            {"Baxter International Inc.", "Baxter International", "Baxter Healthcare"},
-		"Dräger":            {"Draeger", "Drager", "draeger"},
-		"Siemens":           {"Siemens Healthineers", "Siemens Healthcare"},
-		"Abbott":            {"Abbott Laboratories", "St. Jude Medical"},
-		"Hillrom":           {"Hill-Rom", "Hillrom and ELI"},
-		"Roche":             {"Roche Diagnostics"},
-		"Fresenius Kabi":    {"fresenius_kabi", "Fresenius"},
-		"Innokas Yhtymä":    {"Innokas YhtymÃ¤ Oy", "Innokas Yhtymä Oy"},
-		"Change Healthcare": {"change_healthcare"},
-	} {
+	for canonical, names := range defaultAliasNames {
 		a.Add(canonical, canonical)
 		for _, n := range names {
 			a.Add(n, canonical)
 		}
 	}
 	return a
+}
+
+// DefaultAliasNames returns the built-in spellings by canonical name, as written (the
+// table keys them by NameKey).
+func DefaultAliasNames() map[string][]string {
+	out := make(map[string][]string, len(defaultAliasNames))
+	for c, ns := range defaultAliasNames {
+		out[c] = append([]string{c}, ns...)
+	}
+	return out
+}
+
+var defaultAliasNames = map[string][]string{
+	"Philips":           {"Phillips", "Koninklijke Philips", "Philips Healthcare", "philips"},
+	"GE Healthcare":     {"General Electric (GE)", "General Electric", "GE", "gehealthcare", "GE HealthCare"},
+	"Medtronic":         {"Medtronic Inc", "medtronic"},
+	"BD":                {"Becton, Dickinson and Company (BD)", "Becton Dickinson", "Becton, Dickinson and Company", "bd"},
+	"B. Braun":          {"B. Braun Medical", "B. Braun Melsungen AG", "bbraun", "b_braun"},
+	"Baxter":            {"Baxter International Inc.", "Baxter International", "Baxter Healthcare"},
+	"Dräger":            {"Draeger", "Drager", "draeger"},
+	"Siemens":           {"Siemens Healthineers", "Siemens Healthcare"},
+	"Abbott":            {"Abbott Laboratories", "St. Jude Medical"},
+	"Hillrom":           {"Hill-Rom", "Hillrom and ELI"},
+	"Roche":             {"Roche Diagnostics"},
+	"Fresenius Kabi":    {"fresenius_kabi", "Fresenius"},
+	"Innokas Yhtymä":    {"Innokas YhtymÃ¤ Oy", "Innokas Yhtymä Oy"},
+	"Change Healthcare": {"change_healthcare"},
 }
 
 // Add records that alias names the manufacturer canonical.
