@@ -71,6 +71,9 @@ type Service struct {
 	// file and text (src of the parsed rule).
 	checked map[string]error
 	src     map[*detect.Rule]string
+	// blocks holds the Sigma ids of the stored rules that stored correlations read
+	// without "generate: true": their matches count towards the correlations only.
+	blocks map[string]bool
 	storage map[string]storageMark
 	sub     medsec.Subscription
 	// accounts holds the inventory's privileged accounts by site and lower-case user
@@ -161,6 +164,27 @@ func (s *Service) Load(ctx context.Context) error {
 	before := s.broken
 	s.broken = map[int64]string{}
 	byKey := s.keys(nil)
+	// The rules correlations read, unless one of them asks for "generate": building
+	// blocks, never alerts of their own, whether or not a correlation that reads them is
+	// enabled at the site (Sigma correlation specification, "generate").
+	s.blocks = map[string]bool{}
+	generated := map[string]bool{}
+	for _, p := range parsed {
+		if p.Correlation == nil {
+			continue
+		}
+		for _, k := range p.Correlation.Rules {
+			if ref := byKey[k]; ref != nil {
+				s.blocks[ref.ID] = true
+				generated[ref.ID] = generated[ref.ID] || p.Correlation.Generate
+			}
+		}
+	}
+	for id := range generated {
+		if generated[id] {
+			delete(s.blocks, id)
+		}
+	}
 	for _, r := range rules {
 		p := parsed[r.ID]
 		if p == nil {
@@ -399,6 +423,7 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.mu.Lock()
 	s.accounts = accounts
 	found, err := s.evaluate(events, nil, nil)
+	s.building(found)
 	s.mu.Unlock()
 	// What the sites that could be evaluated found is raised even when another failed.
 	return errors.Join(err, s.raise(ctx, found))
@@ -551,6 +576,16 @@ func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detec
 
 func (s *Service) findings(siteID int64, out detect.Output) []finding {
 	return findingsOf(s.byUID, siteID, out)
+}
+
+// building turns the matches of building-block rules (read by a correlation, see
+// blocks) into hits: they are counted, never raised.
+func (s *Service) building(found []finding) {
+	for i := range found {
+		if !found[i].corr && s.blocks[found[i].rule.UID] {
+			found[i].group = "\x00hit"
+		}
+	}
 }
 
 // findingsOf turns an engine's output into findings of the rules in byUID (others, such
@@ -869,6 +904,9 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 			found, err := s.evaluate(batch[start:min(start+1000, len(batch))], eng, byUID)
 			if err != nil {
 				return nil, err
+			}
+			if req.YAML == "" && len(req.RuleIDs) == 0 {
+				s.building(found)
 			}
 			if err := report(found); err != nil {
 				return nil, err

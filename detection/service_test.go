@@ -736,3 +736,41 @@ func TestSyslogSSHFailuresRaiseFailedLoginBurst(t *testing.T) {
 		t.Fatalf("alerts: %+v", got)
 	}
 }
+
+// Turning the burst correlation off at a site does not make each failed login an alert:
+// "Failed login" is a building block of the correlation (no "generate") [issue 13 finding 4].
+func TestBuildingBlockRuleNeverAlertsAlone(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	rules, err := f.store.FindRules(system, medsec.RuleFilter{Query: "failed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if r.Kind == medsec.RuleKindCorrelation {
+			if err := f.svc.SetRuleEnabled(system, r.ID, f.site.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	var events []medsec.Event
+	for i := range 12 {
+		events = append(events, medsec.Event{ID: fmt.Sprintf("t:%d", i), Time: start.Add(time.Duration(i) * time.Second), SiteID: f.site.ID,
+			Fields: map[string]any{"event.category": "authentication", "event.outcome": "failure", "source.ip": "198.18.2.2", "user.name": "root"}})
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), start.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.alerts(t); len(got) != 0 {
+		t.Fatalf("failed logins alerted with the burst rule off: %+v", got)
+	}
+	rules, _ = f.store.FindRules(system, medsec.RuleFilter{Query: "failed"})
+	for _, r := range rules {
+		if r.Title == "Failed login" && r.Hits != 12 {
+			t.Errorf("building block hits: %d", r.Hits)
+		}
+	}
+}
