@@ -61,11 +61,13 @@ func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification
 	case c.TaskID != 0:
 		label = key("incident.task." + strings.TrimPrefix(c.Key, "task."))
 	}
-	drill := key("incident.real")
+	// A drill's notices say so in the subject too ("[演練] 已逾期：…"), so that nobody
+	// takes an exercise for a real incident from the inbox [003 ch.2 drills].
+	drill, mark := key("incident.real"), text("")
 	if inc.Drill {
-		drill = key("incident.drill")
+		drill, mark = key("incident.drill"), key("incident.drill_mark")
 	}
-	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(medsec.ZonedTime(c.Due, inc.TimeZone)), text(c.Source), drill}
+	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(medsec.ZonedTime(c.Due, inc.TimeZone)), text(c.Source), drill, mark}
 	id := strconv.FormatInt(c.ID, 10)
 	link := fmt.Sprintf("/incidents/%d", inc.ID)
 	out := []medsec.Notification{{Kind: medsec.KindIncidentClockLate, Severity: medsec.SeverityWarning, Key: "notify.incident_clock_late",
