@@ -31,6 +31,7 @@ const vulnUsage = `usage:
                      [--patient-data A] [--metrics MAC:H/MPR:L]
   medsec vuln scans  [--data DIR | --db URL] [--site CODE] [--state S] [--json]
   medsec vuln deadlines show|set ...   (the sites' fix-deadline policies; see "medsec vuln deadlines help")
+  medsec vuln aliases list|add|remove ...   (the vendor alias table; see "medsec vuln aliases help")
 
 import reads each PATH (a file, or a directory read recursively) and tells its
 format from its content: CSAF 2.0 advisories (CISA ICSMA), NVD CVE API 2.0 JSON
@@ -76,6 +77,8 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return runVulnDeadlines(ctx, args[1:], stdout, stderr)
 	case "scans":
 		return runVulnScans(ctx, args[1:], stdout, stderr)
+	case "aliases":
+		return runVulnAliases(ctx, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("vuln "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -250,3 +250,31 @@ func TestVulnDemo(t *testing.T) {
 		t.Errorf("%d demo advisories, want 5 ICSMA and 4 NVD records (%v)", len(advs), err)
 	}
 }
+
+// TestVulnAliasesCLI: "medsec vuln aliases" lists the built-in lines, adds a hospital's
+// line, refuses removing a built-in one naming it, and removes the hospital's.
+func TestVulnAliasesCLI(t *testing.T) {
+	data := t.TempDir()
+	seedVulnStore(t, data)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"vuln", "aliases", "list", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Phillips") {
+		t.Fatalf("list: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"vuln", "aliases", "add", "--data", data, "Phil. Med. Systems", "Philips"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"vuln", "aliases", "list", "--data", data, "--json"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"alias": "Phil. Med. Systems"`) {
+		t.Errorf("list after add: %v\n%.300s", err, out.String())
+	}
+	if err := run(ctx, []string{"vuln", "aliases", "remove", "--data", data, "Phillips"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "Phillips") {
+		t.Errorf("remove a built-in line: %v", err)
+	}
+	if err := run(ctx, []string{"vuln", "aliases", "remove", "--data", data, "Phil. Med. Systems"}, io.Discard, io.Discard); err != nil {
+		t.Errorf("remove: %v", err)
+	}
+	if err := run(ctx, []string{"vuln", "aliases", "add", "--data", data, "only-one"}, io.Discard, io.Discard); err == nil {
+		t.Errorf("add with one argument accepted")
+	}
+}
