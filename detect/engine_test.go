@@ -427,3 +427,13 @@ correlation:
 		t.Error("nothing dropped")
 	}
 }
+
+// A temporal correlation listing one rule twice is refused: it would fire on every
+// single match [issue 13 finding 11].
+func TestTemporalRefusesDuplicateRules(t *testing.T) {
+	y := "title: fail\nname: fail\nid: 11111111-1111-4111-8111-111111111111\nlogsource: {product: test}\ndetection:\n  s: {m: x}\n  condition: s\n---\ntitle: t\nid: 22222222-2222-4222-8222-222222222222\ncorrelation:\n  type: temporal\n  rules: [fail, fail]\n  group-by: [ip]\n  timespan: 60s\n"
+	_, err := ParseRules("t.yml", []byte(y))
+	if err == nil || !strings.Contains(err.Error(), "correlation.rules") || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("err = %v", err)
+	}
+}

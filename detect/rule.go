@@ -834,6 +834,11 @@ func (p *ruleParser) correlation(n *yaml.Node) *Correlation {
 			p.fail(n, "correlation.condition.field", "is required for value_count")
 		}
 	case "temporal", "temporal_ordered":
+		// A rule listed twice would make one match of it enough (its distinct rules are
+		// counted): the correlation would fire on every event.
+		if len(uniq(c.Rules)) != len(c.Rules) {
+			p.fail(n, "correlation.rules", "lists a rule twice; a %s correlation needs distinct rules", c.Type)
+		}
 		if condNode == nil {
 			c.Condition = Threshold{Op: "gte", Count: int64(len(uniq(c.Rules)))}
 		}

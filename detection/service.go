@@ -73,7 +73,7 @@ type Service struct {
 	src     map[*detect.Rule]string
 	// blocks holds the Sigma ids of the stored rules that stored correlations read
 	// without "generate: true": their matches count towards the correlations only.
-	blocks map[string]bool
+	blocks  map[string]bool
 	storage map[string]storageMark
 	sub     medsec.Subscription
 	// accounts holds the inventory's privileged accounts by site and lower-case user

@@ -17,7 +17,7 @@ func detectAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/alerts", Perm: medsec.PermAlertRead, Handler: s.apiAlertList},
 		{Method: "GET", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertRead, Handler: s.apiAlertGet},
 		{Method: "PUT", Path: "/api/v1/alerts/{id}", Perm: medsec.PermAlertWrite, Handler: s.apiAlertUpdate},
-		{Method: "GET", Path: "/api/v1/alerts/{id}/assignees", Perm: medsec.PermAlertRead, Handler: s.apiAlertAssignees},
+		{Method: "GET", Path: "/api/v1/alerts/{id}/assignees", Perm: medsec.PermAlertWrite, Handler: s.apiAlertAssignees},
 		{Method: "GET", Path: "/api/v1/rules", Perm: medsec.PermRuleRead, Handler: s.apiRuleList},
 		{Method: "POST", Path: "/api/v1/rules/import", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleImport},
 		{Method: "POST", Path: "/api/v1/rules/hunt", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleHunt},

@@ -341,7 +341,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/alerts", medsec.PermAlertRead, false},
 	{"GET", "/api/v1/alerts/{id}", medsec.PermAlertRead, false},
 	{"PUT", "/api/v1/alerts/{id}", medsec.PermAlertWrite, false},
-	{"GET", "/api/v1/alerts/{id}/assignees", medsec.PermAlertRead, false},
+	{"GET", "/api/v1/alerts/{id}/assignees", medsec.PermAlertWrite, false},
 	{"GET", "/api/v1/rules", medsec.PermRuleRead, false},
 	{"POST", "/api/v1/rules/import", medsec.PermRuleAdmin, false},
 	{"POST", "/api/v1/rules/hunt", medsec.PermRuleAdmin, false},
