@@ -82,7 +82,7 @@ func (c *levelCache) site(ctx context.Context, siteID int64) (*siteModel, error)
 	sm := c.sites[siteID]
 	if sm == nil {
 		var err error
-		if sm, err = loadSite(ctx, c.s.db.read, c.s.db.dialect, siteID, false); err != nil {
+		if sm, err = loadSiteLevels(ctx, c.s.db.read, c.s.db.dialect, siteID); err != nil {
 			return nil, err
 		}
 		c.sites[siteID] = sm

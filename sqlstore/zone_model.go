@@ -97,6 +97,23 @@ func loadSite(ctx context.Context, q querier, d dialect, siteID int64, withFlows
 	return sm, nil
 }
 
+// loadSiteLevels is loadSite for what assets' levels and places need (level, lanPlace):
+// a site without zones places no asset, so its assets are not read.
+func loadSiteLevels(ctx context.Context, q querier, d dialect, siteID int64) (*siteModel, error) {
+	zones, err := findZones(ctx, q, d, siteID)
+	if err != nil {
+		return nil, err
+	}
+	if len(zones) > 0 {
+		return loadSite(ctx, q, d, siteID, false)
+	}
+	sm := &siteModel{siteID: siteID, manual: map[int64]int64{}}
+	if err := sm.build(); err != nil {
+		return nil, fmt.Errorf("site %d: %w", siteID, err)
+	}
+	return sm, nil
+}
+
 // zoneModelZone converts a stored zone.
 func zoneModelZone(z *medsec.Zone) (zone.Zone, error) {
 	out := zone.Zone{ID: z.ID, Name: z.Name, Kind: zone.Kind(z.Kind), Parent: z.ParentID, VLANs: z.VLANs, SSIDs: z.SSIDs}
