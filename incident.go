@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 )
@@ -245,6 +246,8 @@ type IncidentEvidence struct {
 	SHA256  string         `json:"sha256"`
 	Name    string         `json:"name"`
 	Custody []CustodyEntry `json:"custody"`
+	// UploadedBy is the user who first brought the file into medsec ("" when unknown).
+	UploadedBy string `json:"uploaded_by,omitempty"`
 }
 
 // IncidentLogRecord is a sealed log record attached to an incident as evidence, with its
@@ -467,6 +470,43 @@ func (c *IncidentCreate) Validate() error {
 	return nil
 }
 
+// IncidentClockSkew is how far ahead of the server's clock a detection or occurrence
+// time may be (a browser's clock a little ahead); anything later is in the future.
+const IncidentClockSkew = 2 * time.Minute
+
+// TimeProblems checks the detection and occurrence times against now: neither in the
+// future (beyond IncidentClockSkew), the detection (zero: now) not before the occurrence.
+// Nil when both are right.
+func (c *IncidentCreate) TimeProblems(now time.Time) []FieldError {
+	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
+	occurred := c.OccurredAt.UTC().Truncate(time.Microsecond)
+	var errs []FieldError
+	if detected.After(now.Add(IncidentClockSkew)) {
+		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.time_future", Message: "is in the future", Value: detected.Format(time.RFC3339)})
+	}
+	if occurred.After(now.Add(IncidentClockSkew)) {
+		errs = append(errs, FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future", Value: occurred.Format(time.RFC3339)})
+	}
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"detected_at", detected}, {"occurred_at", occurred}} {
+		if !f.t.IsZero() && f.t.Before(MinIncidentTime) {
+			errs = append(errs, FieldError{Field: f.name, Key: "incident.err.time_too_old",
+				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)",
+				Value: f.t.Format(time.RFC3339)})
+		}
+	}
+	if detected.IsZero() || detected.After(now) {
+		detected = now
+	}
+	if !occurred.IsZero() && detected.Before(occurred) && len(errs) == 0 {
+		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
+			Message: "is before the incident occurred (" + occurred.Format(time.RFC3339) + ")", Value: detected.Format(time.RFC3339)})
+	}
+	return errs
+}
+
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {
@@ -606,6 +646,12 @@ type IncidentService interface {
 	// LinkEvidence links a stored evidence file (by SHA-256) and starts its chain of
 	// custody; ENOTFOUND if no such upload.
 	LinkEvidence(ctx context.Context, id, version int64, sha256, name, note string) (*Incident, error)
+	// UploadEvidence stores a file from r (at most evidence.MaxSize bytes; EINVALID naming
+	// file when larger or empty) under a safe base name, audits the upload
+	// (evidence.upload, with its digest, name and size), links it to the incident and
+	// starts its chain of custody (collected, by the caller, with note), in one
+	// transaction. Needs PermIncidentWrite and the incident's site in scope.
+	UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*Incident, error)
 	// AttachLogRecord attaches a sealed log record of the incident's site, with its proof
 	// (from LogService.ProveLogRecord), as evidence: its chain of custody starts.
 	// EINVALID for a record of another site or one already attached.

@@ -47,7 +47,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Assessments = newAssessmentService(t, db)
 	services.Search = newSearchService(t, db)
 	addNotify(t, &services, db)
-	services.Incidents = sqlstore.NewIncidentService(db)
+	services.Incidents = sqlstore.NewIncidentService(db).WithEvidence(services.Assessments.(*sqlstore.AssessmentService).EvidenceFiles())
 	services.Accounts = sqlstore.NewAccountService(db)
 	services.Backups = sqlstore.NewBackupService(db)
 	services.Governance = sqlstore.NewGovernanceService(db)

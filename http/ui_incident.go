@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/evidence"
 	"medsec/i18n"
 	"medsec/logstore"
 )
@@ -27,6 +28,7 @@ func (s *Server) incidentUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /incidents/ledger/export", s.ui(read, s.uiIncidentLedgerExport))
 	mux.Handle("GET /incidents/{id}", s.ui(read, s.uiIncidentShow))
 	mux.Handle("POST /incidents/{id}", s.ui(write, s.uiIncidentAction))
+	mux.Handle("POST /incidents/{id}/evidence", s.ui(write, s.uiIncidentUpload))
 	mux.Handle("GET /incidents/{id}/log-records/{site}/{index}/proof", s.ui(read, s.apiIncidentLogProof))
 }
 
@@ -155,6 +157,9 @@ type incidentListData struct {
 	Levels    []medsec.IncidentLevel
 	Juris     []medsec.Jurisdiction
 	Invalid   map[string]bool
+	// Posted is a refused form (create, from-alert) shown again with what the user typed
+	// and each problem beside its field.
+	Posted *postedForm
 }
 
 // incidentListLabels names the fields of the incident list's forms (open an incident or a
@@ -175,7 +180,7 @@ var incidentShowLabels = map[string]string{
 	"version": "incident.field.version", "action": "incident.field.action", "level": "incident.level_col", "reason": "incident.level_reason",
 	"cause": "incident.cause", "actions": "incident.actions", "result": "incident.result", "clock": "incident.clock",
 	"clock_id": "incident.clock", "evidence": "incident.evidence_sha", "note": "incident.note", "label": "incident.clock_label",
-	"minutes": "incident.minutes", "text": "incident.note", "name": "field.name", "role": "incident.role", "asset_id": "incident.asset",
+	"minutes": "incident.minutes", "text": "incident.note", "file": "incident.evidence_file", "name": "field.name", "role": "incident.role", "asset_id": "incident.asset",
 	"asset_ids": "incident.asset", "sha256": "incident.evidence_sha", "custody_action": "incident.custody", "recipient": "incident.recipient",
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
@@ -197,7 +202,7 @@ func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status
 	p.FieldLabels = incidentListLabels
 	now := s.now()
 	d := &incidentListData{Filter: f, Form: form, Scenarios: medsec.Scenarios, Exposures: medsec.DataExposures, Outages: medsec.OutageScopes,
-		Levels: medsec.IncidentLevels, Juris: medsec.Jurisdictions, Invalid: map[string]bool{}}
+		Levels: medsec.IncidentLevels, Juris: medsec.Jurisdictions, Invalid: map[string]bool{}, Posted: &postedForm{}}
 	for _, inc := range list {
 		row := incidentRow{Incident: inc}
 		for _, v := range p.clockViews(inc.Clocks, now) {
@@ -229,6 +234,13 @@ func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status
 	p.Data = d
 	if err := s.zoneFormError(p, formErr, d.Invalid); err != nil {
 		return err
+	}
+	if r.Method == http.MethodPost && formErr != nil {
+		key := "create"
+		if r.URL.Path == "/incidents/from-alert" {
+			key = "from-alert"
+		}
+		d.Posted = p.postedForm(r, key, formErr, nil)
 	}
 	s.render(w, r, status, "incident_list", p)
 	return nil
@@ -270,9 +282,19 @@ func formNumbers(r *http.Request, names ...string) error {
 
 func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
-	if err := formNumbers(r, "site_id", "level", "outage_minutes", "asset_ids"); err != nil {
-		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, err)
+	// Every problem of the form at once: numbers, times, then the fields themselves.
+	var problems []medsec.FieldError
+	add := func(err error) {
+		var ve *medsec.ValidationError
+		if errors.As(err, &ve) {
+			for _, fe := range ve.Errors {
+				if !slices.ContainsFunc(problems, func(p medsec.FieldError) bool { return p.Field == fe.Field }) {
+					problems = append(problems, fe)
+				}
+			}
+		}
 	}
+	add(formNumbers(r, "site_id", "level", "outage_minutes", "asset_ids"))
 	c := &medsec.IncidentCreate{SiteID: formInt64(r, "site_id"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 		Scenario: medsec.Scenario(r.PostFormValue("scenario")), Drill: r.PostFormValue("drill") != "", Level: medsec.IncidentLevel(formInt(r, "level")),
 		LevelReason: r.PostFormValue("level_reason"), Exposure: medsec.DataExposure(r.PostFormValue("exposure")),
@@ -282,8 +304,13 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 			c.AssetIDs = append(c.AssetIDs, id)
 		}
 	}
-	if err := s.formIncidentTimes(r, c); err != nil {
-		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, c, err)
+	add(s.formIncidentTimes(r, c))
+	if tp := c.TimeProblems(s.now()); tp != nil {
+		add(&medsec.ValidationError{Errors: tp})
+	}
+	add(c.Validate())
+	if problems != nil {
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, c, &medsec.ValidationError{Errors: problems})
 	}
 	inc, err := s.Incidents.CreateIncident(r.Context(), c)
 	if err != nil {
@@ -463,6 +490,48 @@ type incidentShowData struct {
 	// Logs is the search of the site's sealed log (nil for a user without log:read or a
 	// server without a log store).
 	Logs *incidentLogSearch
+	// Posted is a refused form shown again with what the user typed and its problems
+	// beside its fields (nil when none).
+	Posted *postedForm
+	// Seen is the newest timeline entry the page shows: every form sends it back, so that
+	// a change refused because someone else saved first can say what they changed.
+	Seen int64
+	// Changes are the timeline entries others saved since the refused form's page was
+	// shown (a version conflict), oldest first.
+	Changes []*medsec.TimelineEntry
+}
+
+// incidentRowField names, for the forms of a table's rows on the incident page, the field
+// that tells the rows apart.
+var incidentRowField = map[string]string{"meet_clock": "clock_id", "meet_item": "key", "waive_item": "key", "complete_task": "task_id", "log_record": "log_index"}
+
+// incidentFieldInput names the input of a field a service names otherwise, per action.
+var incidentFieldInput = map[string]map[string]string{"evidence": {"evidence": "sha256"}, "custody": {"evidence": "sha256"}}
+
+// incidentFormKey names the form a request submitted on the incident page (postedForm.Key).
+func incidentFormKey(r *http.Request) string {
+	a := r.PostFormValue("action")
+	if f, ok := incidentRowField[a]; ok {
+		return a + ":" + strings.TrimSpace(r.PostFormValue(f))
+	}
+	return a
+}
+
+// postedForm keeps a refused form (key) as the user sent it, with its problems by input
+// (rename maps a service's field name to the input's).
+func (p *page) postedForm(r *http.Request, key string, err error, rename map[string]string) *postedForm {
+	f := &postedForm{Key: key, Values: r.PostForm, Errs: map[string][]string{}}
+	var ve *medsec.ValidationError
+	if errors.As(err, &ve) {
+		for _, fe := range ve.Errors {
+			name := fe.Field
+			if n, ok := rename[name]; ok {
+				name = n
+			}
+			f.Errs[name] = append(f.Errs[name], p.FieldError(fe))
+		}
+	}
+	return f
 }
 
 // incidentLogSearch is the incident page's search of its site's sealed log, to attach
@@ -550,7 +619,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	d := &incidentShowData{Inc: inc, Clocks: p.clockViews(inc.Clocks, s.now()), Levels: medsec.IncidentLevels, Roles: medsec.IncidentRoles,
 		Recipients: medsec.Recipients, Channels: medsec.Channels, Languages: []string{"en", "ja", "zh-CN", "zh-TW"},
 		Custody: []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}, Open: inc.Status == medsec.IncidentOpen,
-		CanWaive: p.User.Role == medsec.RoleSecurityOfficer, Checklist: true}
+		CanWaive: p.User.Role == medsec.RoleSecurityOfficer, Checklist: true, Posted: &postedForm{}}
 	for _, c := range d.Clocks {
 		if c.State == medsec.ClockLate && c.MetAt.IsZero() {
 			d.Late++
@@ -585,9 +654,27 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
+	for _, e := range inc.Timeline {
+		d.Seen = max(d.Seen, e.ID)
+	}
 	p.Data = d
 	if err := p.showFormError(formErr); err != nil {
 		return err
+	}
+	if r.Method == http.MethodPost && formErr != nil {
+		key := incidentFormKey(r)
+		d.Posted = p.postedForm(r, key, formErr, incidentFieldInput[r.PostFormValue("action")])
+		if medsec.ErrorCode(formErr) == medsec.ECONFLICT {
+			// Someone saved first: say what they changed, keep what this user typed, and let
+			// the form go again on the version now shown.
+			seen := formInt64(r, "seen")
+			for _, e := range inc.Timeline {
+				if e.ID > seen {
+					d.Changes = append(d.Changes, e)
+				}
+			}
+			p.Error = p.T("incident.err.conflict_kept", len(d.Changes))
+		}
 	}
 	s.render(w, r, status, "incident_show", p)
 	return nil
@@ -629,6 +716,37 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 	}
 	flash(w, "incident.saved")
 	http.Redirect(w, r, fmt.Sprintf("/incidents/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// uiIncidentUpload takes an evidence file uploaded on the incident page (multipart: file,
+// note, version, seen): stored by its SHA-256, audited, linked with its chain of custody
+// started. A refused upload shows the page again with the problem beside the file field.
+func (s *Server) uiIncidentUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, evidence.MaxSize+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return s.incidentPage(w, r, http.StatusRequestEntityTooLarge, id, &medsec.ValidationError{Errors: []medsec.FieldError{
+			{Field: "file", Key: "err.evidence_too_large", Message: fmt.Sprintf("is larger than %d bytes", evidence.MaxSize)}}})
+	}
+	r.PostForm.Set("action", "upload")
+	file, head, err := r.FormFile("file")
+	if err != nil {
+		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, &medsec.ValidationError{Errors: []medsec.FieldError{
+			{Field: "file", Key: "err.required", Message: "is required"}}})
+	}
+	defer file.Close()
+	if _, err := s.Incidents.UploadEvidence(r.Context(), id, formInt64(r, "version"), head.Filename, file, r.PostFormValue("note")); err != nil {
+		if refused(err) {
+			return err
+		}
+		return s.incidentPage(w, r, errorStatus(err), id, err)
+	}
+	flash(w, "incident.saved")
+	http.Redirect(w, r, fmt.Sprintf("/incidents/%d#incident-evidence", id), http.StatusSeeOther)
 	return nil
 }
 

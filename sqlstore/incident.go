@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"medsec/evidence"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +21,12 @@ import (
 // clocks, level changes, working days, checklist) are package incident's; this service
 // stores them and applies scope: an incident belongs to a site, and a caller sees the
 // incidents of its sites. Vendor users hold no incident permission.
-type IncidentService struct{ db *DB }
+type IncidentService struct {
+	db *DB
+	// files keeps the evidence files uploaded on an incident (WithEvidence); nil refuses
+	// uploads.
+	files *evidence.Store
+}
 
 // NewIncidentService returns the incident service of db.
 func NewIncidentService(db *DB) *IncidentService { return &IncidentService{db: db} }
@@ -344,9 +350,11 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 	}); err != nil {
 		return err
 	}
-	if err := each(`SELECT sha256, name FROM incident_evidence WHERE incident_id = ? ORDER BY name, sha256`, func(rows *sql.Rows) error {
+	if err := each(`SELECT ie.sha256, ie.name,
+		COALESCE((SELECT u.username FROM evidence_uploads eu JOIN users u ON u.id = eu.user_id WHERE eu.sha256 = ie.sha256 ORDER BY eu.uploaded_at, eu.user_id LIMIT 1), '')
+		FROM incident_evidence ie WHERE ie.incident_id = ? ORDER BY ie.name, ie.sha256`, func(rows *sql.Rows) error {
 		e := &medsec.IncidentEvidence{Custody: []medsec.CustodyEntry{}}
-		if err := rows.Scan(&e.SHA256, &e.Name); err != nil {
+		if err := rows.Scan(&e.SHA256, &e.Name, &e.UploadedBy); err != nil {
 			return err
 		}
 		inc.Evidence = append(inc.Evidence, e)
@@ -553,8 +561,21 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if level == 0 {
 		level = suggested
 	}
+	// Every problem at once: the level's reason and the times.
+	var problems []medsec.FieldError
 	if level != suggested && strings.TrimSpace(c.LevelReason) == "" {
-		return 0, invalid("level_reason", "incident.err.level_reason", fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested))
+		problems = append(problems, medsec.FieldError{Field: "level_reason", Key: "incident.err.level_reason",
+			Message: fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested)})
+	}
+	if _, _, err := detectionTimes(c, tx.now); err != nil {
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			return 0, err
+		}
+		problems = append(problems, ve.Errors...)
+	}
+	if problems != nil {
+		return 0, &medsec.ValidationError{Errors: problems}
 	}
 	reason := strings.TrimSpace(c.LevelReason)
 	reasonsJSON, err := json.Marshal(reasons)
@@ -683,31 +704,9 @@ const clockSkew = 2 * time.Minute
 func detectionTimes(c *medsec.IncidentCreate, now time.Time) (time.Time, any, error) {
 	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
 	occurred := c.OccurredAt.UTC().Truncate(time.Microsecond)
-	var errs []medsec.FieldError
-	if detected.After(now.Add(clockSkew)) {
-		errs = append(errs, medsec.FieldError{Field: "detected_at", Key: "incident.err.time_future", Message: "is in the future",
-			Value: detected.Format(time.RFC3339)})
-	}
-	if occurred.After(now.Add(clockSkew)) {
-		errs = append(errs, medsec.FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future",
-			Value: occurred.Format(time.RFC3339)})
-	}
-	for _, f := range []struct {
-		name string
-		t    time.Time
-	}{{"detected_at", detected}, {"occurred_at", occurred}} {
-		if !f.t.IsZero() && f.t.Before(medsec.MinIncidentTime) {
-			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.time_too_old",
-				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)",
-				Value: f.t.Format(time.RFC3339)})
-		}
-	}
+	errs := c.TimeProblems(now)
 	if detected.IsZero() || detected.After(now) {
 		detected = now
-	}
-	if !occurred.IsZero() && detected.Before(occurred) && len(errs) == 0 {
-		errs = append(errs, medsec.FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
-			Message: "is before the incident occurred (" + occurred.Format(time.RFC3339) + ")", Value: detected.Format(time.RFC3339)})
 	}
 	if errs != nil {
 		return time.Time{}, nil, &medsec.ValidationError{Errors: errs}

@@ -185,6 +185,8 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Evidence uploaded on an incident goes to the same store as the assessments'.
+	services.Incidents.(*sqlstore.IncidentService).WithEvidence(services.Assessments.(*sqlstore.AssessmentService).EvidenceFiles())
 	if services.Search, err = newSearchService(db); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
