@@ -223,7 +223,7 @@ func TestIncidentEvidenceUpload(t *testing.T) {
 	}
 	_, _, page := getIn(t, f.session("u-soc-analyst"), fmt.Sprintf("%s/incidents/%d", f.srv.URL, inc.ID), "zh-TW")
 	row := between(page, `<tr data-sha256="`+digest+`">`, "</tr>")
-	for _, want := range []string{"<code>" + digest + "</code>", "<td>u-soc-analyst</td>", "取自 PACS 伺服器", ">ransom&lt;note&gt;.txt</a>"} {
+	for _, want := range []string{"<code>" + digest + "</code>", "<td>u-soc-analyst</td>", "取自 PACS 伺服器", ">ransom_note_.txt</a>"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("evidence row lacks %q: %s", want, row)
 		}
