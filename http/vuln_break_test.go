@@ -313,3 +313,15 @@ func TestVendorAliasTable(t *testing.T) {
 		t.Errorf("after removing the alias: %d matched findings, want %d", open, other)
 	}
 }
+
+// TestAdvisoryVEXStatusReadable: the advisory page names each device's VEX status in the
+// reader's language, not only as CSAF's raw known_affected.
+func TestAdvisoryVEXStatusReadable(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	// A new finding is under investigation (CSAF VEX).
+	for lang, want := range map[string]string{"en": "under investigation", "ja": "調査中", "zh-CN": "调查中", "zh-TW": "調查中"} {
+		if status, body := f.page("/advisories/ICSMA%2F17-255-01", lang); status != 200 || !strings.Contains(body, want+" <small>(under_investigation)</small>") {
+			t.Errorf("%s: %d, VEX status not shown as %q", lang, status, want)
+		}
+	}
+}
