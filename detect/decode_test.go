@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -137,5 +138,18 @@ func TestPlainWord(t *testing.T) {
 		if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
 			t.Fatalf("%q: plain %v, want %v", b, got, want)
 		}
+	}
+}
+
+// Events files with a UTF-8 byte order mark are read; UTF-16 ones are refused with a
+// clear message [issue 13 finding 6].
+func TestReadEventsBOMAndUTF16(t *testing.T) {
+	evs, err := ReadEvents("bom.jsonl", strings.NewReader("\ufeff{\"m\":\"whoami\"}\n"), time.Time{})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("BOM: %v, %v", evs, err)
+	}
+	_, err = ReadEvents("u16.jsonl", strings.NewReader("\xff\xfe{\x00\"\x00"), time.Time{})
+	if err == nil || !strings.Contains(err.Error(), "UTF-16") {
+		t.Fatalf("UTF-16: %v", err)
 	}
 }

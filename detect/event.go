@@ -236,11 +236,22 @@ const maxEventBytes = 16 << 20
 // else base plus N milliseconds so that the input order is kept. Errors name the file and
 // the line where the bad JSON starts.
 func ReadEvents(file string, r io.Reader, base time.Time) ([]Event, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	const limit = 1 << 30
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than 1 GiB; split the events into smaller files", file)
+	}
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return nil, fmt.Errorf("%s: the file is UTF-16; save it as UTF-8", file)
+	}
+	if bytes.HasPrefix(data, []byte("\ufeff")) {
+		// A UTF-8 byte order mark: read as blanks, so that offsets and lines stay.
+		data = append([]byte("   "), data[3:]...)
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	var raws []json.RawMessage
 	offsets := []int64{}
 	if len(trimmed) > 0 && trimmed[0] == '[' {

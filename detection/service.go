@@ -768,6 +768,10 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	} else if !req.Until.After(req.Since) {
 		errs = append(errs, medsec.FieldError{Field: "until", Key: "err.bad_time_range", Message: "must be after since"})
 	}
+	if req.Raise && strings.TrimSpace(req.YAML) != "" {
+		// Alerts are of stored rules: a YAML rule would raise nothing.
+		errs = append(errs, medsec.FieldError{Field: "raise", Key: "err.hunt_raise_yaml", Message: "raises alerts of stored rules only: import the rule first, or hunt without raise"})
+	}
 	if len(errs) > 0 {
 		return nil, &medsec.ValidationError{Errors: errs}
 	}

@@ -774,3 +774,15 @@ func TestBuildingBlockRuleNeverAlertsAlone(t *testing.T) {
 		}
 	}
 }
+
+// A retro-hunt that asks to raise alerts with a YAML rule is refused, not silently empty
+// [issue 13 finding 12].
+func TestHuntRaiseWithYAMLIsRefused(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	_, err := f.svc.Hunt(system, medsec.HuntRequest{YAML: "title: kw\nid: 40000000-0000-4000-8000-000000000013\nlogsource: {product: test}\ndetection:\n  s: {m: whoami}\n  condition: s\n",
+		Raise: true, Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)})
+	var ve *medsec.ValidationError
+	if !errors.As(err, &ve) || ve.Errors[0].Field != "raise" || ve.Errors[0].Key != "err.hunt_raise_yaml" {
+		t.Fatalf("err = %v", err)
+	}
+}
