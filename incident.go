@@ -494,7 +494,7 @@ func (c *IncidentCreate) TimeProblems(now time.Time) []FieldError {
 		if !f.t.IsZero() && f.t.Before(MinIncidentTime) {
 			errs = append(errs, FieldError{Field: f.name, Key: "incident.err.time_too_old",
 				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)",
-				Value: f.t.Format(time.RFC3339)})
+				Value:   f.t.Format(time.RFC3339)})
 		}
 	}
 	if detected.IsZero() || detected.After(now) {
