@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,33 @@ func TestDetectionBadInput(t *testing.T) {
 		if status != c.want || !strings.Contains(body, c.names) {
 			t.Errorf("%s %s %s: %d %.400s, want %d naming %s", c.method, c.path, c.body, status, body, c.want, c.names)
 		}
+	}
+}
+
+// TestAlertPageLinksSealedLogRecord: an alert's event from a sealed log record links to the
+// log search that finds that record (its index within a day of the event); the search
+// opens; an event of another kind has no such link.
+func TestAlertPageLinksSealedLogRecord(t *testing.T) {
+	f := newFixture(t)
+	al := raiseAssetAlert(t, f.db, f.assetHQ)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	store := sqlstore.NewDetectionService(f.db)
+	at := time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC)
+	logAlert := &medsec.Alert{DedupKey: "test|log", RuleID: al.RuleID, RuleUID: al.RuleUID, Title: al.Title, Level: "medium", SiteID: f.assetHQ.SiteID,
+		Events: []medsec.AlertEvent{{Key: "log:1:42", Time: at, Ref: medsec.EventRef{Type: medsec.EventRefLog, ID: 42}, Fields: map[string]any{"message": "Failed password"}}}}
+	if _, err := store.RaiseAlert(ctx, logAlert); err != nil {
+		t.Fatal(err)
+	}
+	want := "/logs?" + url.Values{"end": {"2026-12-01T09:30:00Z"}, "q": {"medsec.index:42"}, "start": {"2026-11-29T09:30:00Z"}}.Encode()
+	c := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	status, _, body := getIn(t, c, fmt.Sprintf("%s/alerts/%d", f.srv.URL, logAlert.ID), "en")
+	if status != 200 || !strings.Contains(body, `href="`+html.EscapeString(want)+`" class="log-record"`) {
+		t.Fatalf("alert page (%d) lacks the link to %s", status, want)
+	}
+	if status, _, _ := getIn(t, c, f.srv.URL+want, "en"); status != 200 {
+		t.Errorf("the linked log search answers %d", status)
+	}
+	if status, _, body := getIn(t, c, fmt.Sprintf("%s/alerts/%d", f.srv.URL, al.ID), "en"); status != 200 || strings.Contains(body, `class="log-record"`) {
+		t.Errorf("a flow event links to a log record (%d)", status)
 	}
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,6 +59,10 @@ type alertShowData struct {
 	Fields   [][]fieldValue
 	// Assignees are the users the alert may be assigned to (for a user who may triage).
 	Assignees []*medsec.User
+	// LogSearch holds, per event, the log search that shows the sealed record the event
+	// came from (its site and index, with its proof in the search's export), or "" for an
+	// event of another kind or a reader without log:read.
+	LogSearch []string
 }
 
 // fieldValue is one field of an event as the alert page lists it.
@@ -92,12 +97,27 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 			fv = append(fv, fieldValue{k, ev.Text(k)})
 		}
 		d.Fields = append(d.Fields, fv)
+		d.LogSearch = append(d.LogSearch, logRecordSearch(r, e))
 	}
 	p := s.newPage(r, "alert.title")
 	p.Title = p.RuleTitle(a.RuleUID, a.Title)
 	p.Data = d
 	s.render(w, r, http.StatusOK, "alert_show", p)
 	return nil
+}
+
+// logRecordSearch is the /logs search that finds the sealed log record an alert's event
+// came from: its index (medsec.index, unique within a site) within a day either side of the
+// event's time (the record's own timestamp, which may differ from when it was received).
+// It is "" unless the event is a log record and the reader may read logs.
+func logRecordSearch(r *http.Request, e medsec.AlertEvent) string {
+	u := medsec.UserFromContext(r.Context())
+	if e.Ref.Type != medsec.EventRefLog || u == nil || !u.Role.Can(medsec.PermLogRead) {
+		return ""
+	}
+	q := url.Values{"start": {e.Time.Add(-24 * time.Hour).UTC().Format(time.RFC3339)}, "end": {e.Time.Add(24 * time.Hour).UTC().Format(time.RFC3339)},
+		"q": {fmt.Sprintf("medsec.index:%d", e.Ref.ID)}}
+	return "/logs?" + q.Encode()
 }
 
 func sortedKeys(m map[string]any) []string {
