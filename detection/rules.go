@@ -105,6 +105,10 @@ func splitDocuments(data []byte) []document {
 // file and the line of each problem; no rule is returned with it.
 func ParseFile(name string, data []byte) ([]*medsec.DetectionRule, error) {
 	ve := &medsec.ValidationError{Source: name}
+	if len(data) > MaxRuleFileBytes {
+		ve.Errors = append(ve.Errors, medsec.FieldError{Key: "err.too_large", Message: fmt.Sprintf("larger than %d KB: one Sigma rule file is a few KB", MaxRuleFileBytes>>10)})
+		return nil, ve
+	}
 	var out []*medsec.DetectionRule
 	seen := map[string]int{} // Sigma id -> line of the first document with it
 	for _, doc := range splitDocuments(data) {
@@ -164,6 +168,11 @@ func addParseErrors(ve *medsec.ValidationError, err error) {
 		ve.Errors = append(ve.Errors, fe)
 	}
 }
+
+// MaxRuleFileBytes bounds one YAML file of rules (SigmaHQ's largest rule is 6 KB). Parsing
+// YAML costs a few hundred bytes of memory per list item, so a 2 MB rule of one-letter items
+// took 490 MB: without this bound a small zip could exhaust the server's memory.
+const MaxRuleFileBytes = 256 << 10
 
 // MaxImportBytes bounds an import (a zip of the SigmaHQ repository is about 20 MB).
 const MaxImportBytes = 64 << 20

@@ -1,6 +1,8 @@
 package detection_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"strings"
 	"testing"
 
@@ -115,5 +117,30 @@ func TestSensitiveDirectoryBothSeparators(t *testing.T) {
 		if c.Match(ev) {
 			t.Errorf("%s %s: an access that succeeded matched", tt.field, tt.path)
 		}
+	}
+}
+
+// TestImportRefusesHugeRuleFile: a zip of 2 KB holding one rule of a million one-letter list
+// items (2 MB of YAML, ~490 MB of memory to parse) is refused before parsing, naming the file
+// inside the zip; every SigmaHQ rule (6 KB at most) stays well below the bound.
+func TestImportRefusesHugeRuleFile(t *testing.T) {
+	var rule strings.Builder
+	rule.WriteString("title: huge\nid: 33333333-3333-4333-8333-333333333333\nlogsource: {product: linux}\ndetection:\n  sel:\n    a: [a")
+	for rule.Len() < 2<<20 {
+		rule.WriteString(",a")
+	}
+	rule.WriteString("]\n  condition: sel\n")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("rules/linux/huge.yml")
+	w.Write([]byte(rule.String()))
+	zw.Close()
+	if buf.Len() > 64<<10 {
+		t.Fatalf("the zip is %d bytes; the point is a small one", buf.Len())
+	}
+	_, err := detection.ReadImport("sigma.zip", buf.Bytes())
+	ve, ok := err.(*medsec.ValidationError)
+	if !ok || len(ve.Errors) != 1 || ve.Errors[0].File != "rules/linux/huge.yml" || ve.Errors[0].Key != "err.too_large" {
+		t.Fatalf("got %v, want err.too_large naming rules/linux/huge.yml", err)
 	}
 }
