@@ -120,8 +120,19 @@ func (s *SensorService) ensureSensor(ctx context.Context, tx *Tx, k sensorKey) (
 	if k.name == "" || len(k.name) > 64 {
 		return 0, medsec.ErrorWithKey(medsec.EINVALID, "err.sensor_name", "A sensor's name has 1 to 64 characters.")
 	}
+	// Two central servers may take a new sensor's first messages at once: the second insert
+	// waits for the first to commit and then does nothing, and the row is read back. (A
+	// plain insert failed the second batch with a unique violation, and the redelivered
+	// batch's log records were sealed twice.)
 	x := &medsec.Sensor{SiteID: k.site, Name: k.name, CreatedAt: tx.now}
-	if x.ID, err = tx.insert(ctx, `INSERT INTO sensors (site_id, name, created_at) VALUES (?, ?, ?)`, k.site, k.name, tx.now); err != nil {
+	x.ID, err = tx.insert(ctx, `INSERT INTO sensors (site_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (site_id, name) DO NOTHING`, k.site, k.name, tx.now)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.queryRow(ctx, `SELECT id FROM sensors WHERE site_id = ? AND name = ?`, k.site, k.name).Scan(&id); err != nil {
+			return 0, fmt.Errorf("sensor: %w", err)
+		}
+		return id, nil
+	}
+	if err != nil {
 		return 0, fmt.Errorf("register sensor: %w", err)
 	}
 	if err := tx.auditChange(ctx, "sensor.register", "sensor", x.ID, x.SiteID, nil, x); err != nil {
