@@ -5,12 +5,8 @@ package training
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"medsec"
 	"medsec/assetio"
@@ -19,26 +15,17 @@ import (
 // MaxRows is the most rows one import takes.
 const MaxRows = 100000
 
-// column is one column the import knows, with the headers it is found under (compared
-// case- and width-insensitively).
-type column struct {
-	key     string
-	headers []string
+// columns are the columns the import knows, with the headers they are found under
+// (compared as assetio.Fold compares them).
+var columns = []assetio.Column{
+	{Key: "course", Headers: []string{"course", "training", "title", "課程", "课程", "課程名稱", "课程名称", "研修", "研修名", "講座"}},
+	{Key: "date", Headers: []string{"date", "day", "日期", "上課日期", "培训日期", "培訓日期", "実施日", "日付", "受講日"}},
+	{Key: "hours", Headers: []string{"hours", "hour", "時數", "学时", "學時", "时数", "時間", "研修時間"}},
+	{Key: "employee_no", Headers: []string{"employee_no", "employee no", "employee number", "employee id", "員工編號", "员工编号", "職員番号", "社員番号"}},
+	{Key: "name", Headers: []string{"name", "person", "attendee", "姓名", "參訓人員", "参训人员", "氏名", "受講者", "名前"}},
+	{Key: "trainer", Headers: []string{"trainer", "instructor", "講師", "讲师", "培训师"}},
+	{Key: "evidence", Headers: []string{"evidence", "record", "佐證", "证明", "證明", "佐证", "記録", "証跡"}},
 }
-
-var columns = []column{
-	{"course", []string{"course", "training", "title", "課程", "课程", "課程名稱", "课程名称", "研修", "研修名", "講座"}},
-	{"date", []string{"date", "day", "日期", "上課日期", "培训日期", "培訓日期", "実施日", "日付", "受講日"}},
-	{"hours", []string{"hours", "hour", "時數", "学时", "學時", "时数", "時間", "研修時間"}},
-	{"employee_no", []string{"employee_no", "employee no", "employee number", "employee id", "員工編號", "员工编号", "職員番号", "社員番号"}},
-	{"name", []string{"name", "person", "attendee", "姓名", "參訓人員", "参训人员", "氏名", "受講者", "名前"}},
-	{"trainer", []string{"trainer", "instructor", "講師", "讲师", "培训师"}},
-	{"evidence", []string{"evidence", "record", "佐證", "证明", "證明", "佐证", "記録", "証跡"}},
-}
-
-var folder = cases.Fold()
-
-func fold(s string) string { return folder.String(norm.NFKC.String(strings.TrimSpace(s))) }
 
 // Read reads a training attendance file: one row per person per session. Columns: course,
 // date and hours (required), employee_no or name (one of them required on every row),
@@ -49,39 +36,16 @@ func Read(data []byte, source string) medsec.TrainingImport {
 	if len(t.Problems) > 0 && len(t.Rows) == 0 {
 		return imp
 	}
-	if len(t.Rows) == 0 {
-		imp.Problems = append(imp.Problems, medsec.FieldError{Field: "file", Key: "err.empty_file", Message: "the file has no header row"})
+	h, problems := assetio.MapHeader(t, columns, true)
+	if imp.Problems = append(imp.Problems, problems...); h == nil {
 		return imp
 	}
-	h := t.Rows[0]
-	pos, names := map[string]int{}, map[string]string{}
-	for i, cell := range h.Cells {
-		if cell == "" {
-			continue
-		}
-		found := false
-		for _, c := range columns {
-			if slices.ContainsFunc(c.headers, func(x string) bool { return fold(x) == fold(cell) }) {
-				found = true
-				if _, dup := pos[c.key]; dup {
-					imp.Problems = append(imp.Problems, medsec.FieldError{Line: h.Line, Field: cell, Key: "err.duplicate_column", Value: cell, Message: "the column appears twice"})
-				} else {
-					pos[c.key], names[c.key] = i, cell
-				}
-				break
-			}
-		}
-		if !found {
-			imp.Problems = append(imp.Problems, medsec.FieldError{Line: h.Line, Field: cell, Key: "err.unknown_column", Value: cell, Message: "unknown column"})
-		}
-	}
 	for _, k := range []string{"course", "date", "hours"} {
-		if _, ok := pos[k]; !ok {
+		if !h.Has(k) {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: h.Line, Field: k, Key: "err.missing_column", Message: "the file has no " + k + " column"})
 		}
 	}
-	_, hasNo := pos["employee_no"]
-	_, hasName := pos["name"]
+	hasNo, hasName := h.Has("employee_no"), h.Has("name")
 	if !hasNo && !hasName {
 		imp.Problems = append(imp.Problems, medsec.FieldError{Line: h.Line, Field: "employee_no", Key: "err.missing_column", Message: "the file has no employee_no or name column"})
 	}
@@ -92,19 +56,8 @@ func Read(data []byte, source string) medsec.TrainingImport {
 		imp.Problems = append(imp.Problems, medsec.FieldError{Field: "file", Key: "err.too_many", Message: fmt.Sprintf("has %d rows; at most %d are taken", len(t.Rows)-1, MaxRows)})
 		return imp
 	}
-	name := func(k string) string {
-		if n, ok := names[k]; ok {
-			return n
-		}
-		return k
-	}
-	cell := func(cells []string, k string) string {
-		i, ok := pos[k]
-		if !ok || i >= len(cells) {
-			return ""
-		}
-		return strings.TrimSpace(cells[i])
-	}
+	name := h.Name
+	cell := func(cells []string, k string) string { return strings.TrimSpace(h.Cell(cells, k)) }
 	for _, r := range t.Rows[1:] {
 		bad := func(k, key, value, msg string) {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: r.Line, Field: name(k), Key: key, Value: value, Message: msg})
