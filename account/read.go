@@ -22,79 +22,34 @@ import (
 // MaxRows is the most rows one import takes.
 const MaxRows = 100000
 
-// column is one column an import knows, with the headers it is found under (English,
-// Traditional and Simplified Chinese, Japanese; compared case- and width-insensitively).
-type column struct {
-	key     string
-	headers []string
+// accountColumns are the columns of an account list (headers compared as assetio.Fold
+// compares them).
+var accountColumns = []assetio.Column{
+	{Key: "username", Headers: []string{"username", "user name", "account", "login", "user id", "uid", "帳號", "账号", "帳戶", "账户", "使用者帳號", "用户名", "アカウント", "ユーザid", "ユーザーid", "ログインid"}},
+	{Key: "display_name", Headers: []string{"display_name", "display name", "full name", "名稱", "名称", "顯示名稱", "显示名称", "表示名"}},
+	{Key: "type", Headers: []string{"type", "account type", "類型", "类型", "帳號類型", "账号类型", "種別", "アカウント種別"}},
+	{Key: "person", Headers: []string{"person", "owner", "employee", "employee_no", "employee no", "使用者", "人員", "人员", "員工編號", "员工编号", "担当者", "職員番号", "利用者"}},
+	{Key: "enabled", Headers: []string{"enabled", "active", "status", "啟用", "启用", "狀態", "状态", "有効", "状態"}},
+	{Key: "last_login", Headers: []string{"last_login", "last login", "last logon", "最後登入", "最后登录", "最終ログイン"}},
+	{Key: "password_changed", Headers: []string{"password_changed", "password changed", "password last set", "密碼變更日", "密码修改日", "パスワード変更日"}},
+	{Key: "mfa", Headers: []string{"mfa", "2fa", "two-factor", "two factor", "雙因子", "双因子", "二要素認証", "多要素認証"}},
+	{Key: "notes", Headers: []string{"notes", "note", "備註", "备注", "備考"}},
 }
 
-var accountColumns = []column{
-	{"username", []string{"username", "user name", "account", "login", "user id", "uid", "帳號", "账号", "帳戶", "账户", "使用者帳號", "用户名", "アカウント", "ユーザid", "ユーザーid", "ログインid"}},
-	{"display_name", []string{"display_name", "display name", "full name", "名稱", "名称", "顯示名稱", "显示名称", "表示名"}},
-	{"type", []string{"type", "account type", "類型", "类型", "帳號類型", "账号类型", "種別", "アカウント種別"}},
-	{"person", []string{"person", "owner", "employee", "employee_no", "employee no", "使用者", "人員", "人员", "員工編號", "员工编号", "担当者", "職員番号", "利用者"}},
-	{"enabled", []string{"enabled", "active", "status", "啟用", "启用", "狀態", "状态", "有効", "状態"}},
-	{"last_login", []string{"last_login", "last login", "last logon", "最後登入", "最后登录", "最終ログイン"}},
-	{"password_changed", []string{"password_changed", "password changed", "password last set", "密碼變更日", "密码修改日", "パスワード変更日"}},
-	{"mfa", []string{"mfa", "2fa", "two-factor", "two factor", "雙因子", "双因子", "二要素認証", "多要素認証"}},
-	{"notes", []string{"notes", "note", "備註", "备注", "備考"}},
-}
-
-var rosterColumns = []column{
-	{"employee_no", []string{"employee_no", "employee no", "employee number", "employee id", "員工編號", "员工编号", "職員番号", "社員番号"}},
-	{"name", []string{"name", "full name", "姓名", "氏名", "名前"}},
-	{"username", []string{"username", "user name", "account", "uid", "帳號", "账号", "アカウント", "ユーザid", "ユーザーid"}},
-	{"department", []string{"department", "dept", "部門", "科別", "部门", "科室", "部署", "所属"}},
-	{"status", []string{"status", "狀態", "状态", "在職狀態", "在职状态", "在籍状況", "状態"}},
-	{"joined", []string{"joined", "hire date", "start date", "到職日", "入职日期", "入社日", "着任日"}},
-	{"effective", []string{"effective", "date", "status date", "leave date", "transfer date", "生效日", "離職日", "调岗日期", "离职日期", "異動日", "退職日", "発令日"}},
+var rosterColumns = []assetio.Column{
+	{Key: "employee_no", Headers: []string{"employee_no", "employee no", "employee number", "employee id", "員工編號", "员工编号", "職員番号", "社員番号"}},
+	{Key: "name", Headers: []string{"name", "full name", "姓名", "氏名", "名前"}},
+	{Key: "username", Headers: []string{"username", "user name", "account", "uid", "帳號", "账号", "アカウント", "ユーザid", "ユーザーid"}},
+	{Key: "department", Headers: []string{"department", "dept", "部門", "科別", "部门", "科室", "部署", "所属"}},
+	{Key: "status", Headers: []string{"status", "狀態", "状态", "在職狀態", "在职状态", "在籍状況", "状態"}},
+	{Key: "joined", Headers: []string{"joined", "hire date", "start date", "到職日", "入职日期", "入社日", "着任日"}},
+	{Key: "effective", Headers: []string{"effective", "date", "status date", "leave date", "transfer date", "生效日", "離職日", "调岗日期", "离职日期", "異動日", "退職日", "発令日"}},
 }
 
 var folder = cases.Fold()
 
 func fold(s string) string {
 	return folder.String(norm.NFKC.String(strings.TrimSpace(s)))
-}
-
-// header maps a table's header row to column keys: key -> cell position.
-func header(t *assetio.Table, cols []column, source string) (map[string]int, map[string]string, int, []medsec.FieldError) {
-	var errs []medsec.FieldError
-	if len(t.Rows) == 0 {
-		return nil, nil, 0, []medsec.FieldError{{Field: "file", Key: "err.empty_file", Message: "the file has no header row"}}
-	}
-	h := t.Rows[0]
-	pos, names := map[string]int{}, map[string]string{}
-	for i, cell := range h.Cells {
-		if cell == "" {
-			continue
-		}
-		found := false
-		for _, c := range cols {
-			if slices.ContainsFunc(c.headers, func(x string) bool { return fold(x) == fold(cell) }) {
-				found = true
-				if _, dup := pos[c.key]; dup {
-					errs = append(errs, medsec.FieldError{Line: h.Line, Field: cell, Key: "err.duplicate_column", Value: cell, Message: "the column appears twice"})
-				} else {
-					pos[c.key], names[c.key] = i, cell
-				}
-				break
-			}
-		}
-		if !found {
-			errs = append(errs, medsec.FieldError{Line: h.Line, Field: cell, Key: "err.unknown_column", Value: cell, Message: "unknown column"})
-		}
-	}
-	return pos, names, h.Line, errs
-}
-
-// cellOf returns the cell of key in a row, "" when the file has no such column.
-func cellOf(cells []string, pos map[string]int, key string) string {
-	i, ok := pos[key]
-	if !ok || i >= len(cells) {
-		return ""
-	}
-	return cells[i]
 }
 
 // accountTypeSpellings are the spellings of each account type an import takes.
@@ -179,21 +134,16 @@ func ReadAccounts(data []byte, source string) medsec.AccountImport {
 	if len(t.Problems) > 0 && len(t.Rows) == 0 {
 		return imp
 	}
-	pos, names, _, errs := header(t, accountColumns, source)
+	h, errs := assetio.MapHeader(t, accountColumns, true)
 	imp.Problems = append(imp.Problems, errs...)
-	if pos == nil {
+	if h == nil {
 		return imp
 	}
-	if _, ok := pos["username"]; !ok {
+	if !h.Has("username") {
 		imp.Problems = append(imp.Problems, medsec.FieldError{Line: t.Rows[0].Line, Field: "username", Key: "err.missing_column", Message: "the file has no user name column"})
 		return imp
 	}
-	name := func(k string) string {
-		if n, ok := names[k]; ok {
-			return n
-		}
-		return k
-	}
+	name := h.Name
 	if len(t.Rows)-1 > MaxRows {
 		imp.Problems = append(imp.Problems, medsec.FieldError{Field: "file", Key: "err.too_many", Message: fmt.Sprintf("has %d rows; at most %d are taken", len(t.Rows)-1, MaxRows)})
 		return imp
@@ -202,40 +152,40 @@ func ReadAccounts(data []byte, source string) medsec.AccountImport {
 		bad := func(k, key, value, msg string) {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: r.Line, Field: name(k), Key: key, Value: value, Message: msg})
 		}
-		row := medsec.AccountRow{Line: r.Line, Username: cellOf(r.Cells, pos, "username"), DisplayName: cellOf(r.Cells, pos, "display_name"),
-			Person: cellOf(r.Cells, pos, "person"), Notes: cellOf(r.Cells, pos, "notes"), Enabled: true}
+		row := medsec.AccountRow{Line: r.Line, Username: h.Cell(r.Cells, "username"), DisplayName: h.Cell(r.Cells, "display_name"),
+			Person: h.Cell(r.Cells, "person"), Notes: h.Cell(r.Cells, "notes"), Enabled: true}
 		if row.Username == "" {
 			bad("username", "err.required", "", "is required")
 		}
-		v := cellOf(r.Cells, pos, "type")
+		v := h.Cell(r.Cells, "type")
 		if tp, ok := ParseAccountType(v); ok {
 			row.Type = tp
 		} else {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: r.Line, Field: name("type"), Key: "err.unknown_value", Value: v, Enum: "account_type",
 				Allowed: stringsOf(medsec.AccountTypes), Message: fmt.Sprintf("unknown account type %q", v)})
 		}
-		if v := cellOf(r.Cells, pos, "enabled"); v != "" {
+		if v := h.Cell(r.Cells, "enabled"); v != "" {
 			if yn, ok := parseYesNo(v); ok && yn != medsec.Unknown {
 				row.Enabled = yn == medsec.Yes
 			} else {
 				bad("enabled", "err.bad_yes_no", v, fmt.Sprintf("%q is not yes or no", v))
 			}
 		}
-		if v := cellOf(r.Cells, pos, "mfa"); true {
+		if v := h.Cell(r.Cells, "mfa"); true {
 			if yn, ok := parseYesNo(v); ok {
 				row.MFA = yn
 			} else {
 				bad("mfa", "err.bad_yes_no", v, fmt.Sprintf("%q is not yes or no", v))
 			}
 		}
-		if v := cellOf(r.Cells, pos, "last_login"); v != "" {
+		if v := h.Cell(r.Cells, "last_login"); v != "" {
 			if tm, err := parseTime(t, v); err == nil {
 				row.LastLogin = tm
 			} else {
 				bad("last_login", "err.bad_date", v, err.Error())
 			}
 		}
-		if v := cellOf(r.Cells, pos, "password_changed"); v != "" {
+		if v := h.Cell(r.Cells, "password_changed"); v != "" {
 			if d, err := t.ParseDate(v); err == nil {
 				row.PasswordChanged = d
 			} else {
@@ -266,13 +216,13 @@ func ReadRoster(data []byte, source string) medsec.RosterImport {
 	if len(t.Problems) > 0 && len(t.Rows) == 0 {
 		return imp
 	}
-	pos, names, _, errs := header(t, rosterColumns, source)
+	h, errs := assetio.MapHeader(t, rosterColumns, true)
 	imp.Problems = append(imp.Problems, errs...)
-	if pos == nil {
+	if h == nil {
 		return imp
 	}
 	for _, k := range []string{"employee_no", "name", "status"} {
-		if _, ok := pos[k]; !ok {
+		if !h.Has(k) {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: t.Rows[0].Line, Field: k, Key: "err.missing_column", Message: "the file has no " + k + " column"})
 		}
 	}
@@ -283,25 +233,20 @@ func ReadRoster(data []byte, source string) medsec.RosterImport {
 		imp.Problems = append(imp.Problems, medsec.FieldError{Field: "file", Key: "err.too_many", Message: fmt.Sprintf("has %d rows; at most %d are taken", len(t.Rows)-1, MaxRows)})
 		return imp
 	}
-	name := func(k string) string {
-		if n, ok := names[k]; ok {
-			return n
-		}
-		return k
-	}
+	name := h.Name
 	for _, r := range t.Rows[1:] {
 		bad := func(k, key, value, msg string) {
 			imp.Problems = append(imp.Problems, medsec.FieldError{Line: r.Line, Field: name(k), Key: key, Value: value, Message: msg})
 		}
-		row := medsec.RosterRow{Line: r.Line, EmployeeNo: cellOf(r.Cells, pos, "employee_no"), Name: cellOf(r.Cells, pos, "name"),
-			Username: cellOf(r.Cells, pos, "username"), Department: cellOf(r.Cells, pos, "department")}
+		row := medsec.RosterRow{Line: r.Line, EmployeeNo: h.Cell(r.Cells, "employee_no"), Name: h.Cell(r.Cells, "name"),
+			Username: h.Cell(r.Cells, "username"), Department: h.Cell(r.Cells, "department")}
 		if row.EmployeeNo == "" {
 			bad("employee_no", "err.required", "", "is required")
 		}
 		if row.Name == "" {
 			bad("name", "err.required", "", "is required")
 		}
-		v := cellOf(r.Cells, pos, "status")
+		v := h.Cell(r.Cells, "status")
 		if st, ok := parseStatus(v); ok {
 			row.Status = st
 		} else {
@@ -312,7 +257,7 @@ func ReadRoster(data []byte, source string) medsec.RosterImport {
 			k string
 			d *medsec.Date
 		}{{"joined", &row.Joined}, {"effective", &row.Effective}} {
-			if v := cellOf(r.Cells, pos, f.k); v != "" {
+			if v := h.Cell(r.Cells, f.k); v != "" {
 				if d, err := t.ParseDate(v); err == nil {
 					*f.d = d
 				} else {
@@ -320,7 +265,7 @@ func ReadRoster(data []byte, source string) medsec.RosterImport {
 				}
 			}
 		}
-		if (row.Status == medsec.PersonLeft || row.Status == medsec.PersonTransferred) && row.Effective.IsZero() && cellOf(r.Cells, pos, "effective") == "" {
+		if (row.Status == medsec.PersonLeft || row.Status == medsec.PersonTransferred) && row.Effective.IsZero() && h.Cell(r.Cells, "effective") == "" {
 			bad("effective", "err.required", "", "is required for a person who left or was transferred")
 		}
 		for _, f := range []struct{ k, v string }{{"employee_no", row.EmployeeNo}, {"name", row.Name}, {"username", row.Username}, {"department", row.Department}} {
