@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -272,9 +273,15 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 
 	restored = true // from here on the data directory is being changed; keep it and its lock
-	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
 	target := dsnFor(*data, "")
-	for _, name := range []string{target, target + "-wal", target + "-shm", filepath.Join(*data, "evidence")} {
+	kept := []string{target, target + "-wal", target + "-shm", filepath.Join(*data, "evidence"), filepath.Join(*data, "logs")}
+	// A second restore within the same second gets "-2", "-3", …: a rename onto the first
+	// one's kept copy would fail half-way.
+	stamp := ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+	for base, n := stamp, 2; slices.ContainsFunc(kept, func(name string) bool { _, err := os.Lstat(name + stamp); return err == nil }); n++ {
+		stamp = fmt.Sprintf("%s-%d", base, n)
+	}
+	for _, name := range kept[:4] {
 		if err := os.Rename(name, name+stamp); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("restore: %w", err)
 		}
