@@ -88,10 +88,13 @@ const (
 
 // NotifyArg is one argument of a notification's message: literal text, or a message key
 // translated into the recipient's language (a catalog's name, an enumeration value); with
-// both, Text stands where the key has no text (an imported rule's title).
+// both, Text stands where the key has no text (an imported rule's title). Args are the
+// key's own values, in order (a backup finding's detail: "backup_detail.copies" with its
+// counts).
 type NotifyArg struct {
-	Text string `json:"text,omitempty"`
-	Key  string `json:"key,omitempty"`
+	Text string   `json:"text,omitempty"`
+	Key  string   `json:"key,omitempty"`
+	Args []string `json:"args,omitempty"`
 }
 
 // NotifyScope says who may see what a notification is about. An asset's notification

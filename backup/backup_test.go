@@ -3,11 +3,13 @@ package backup_test
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"medsec"
 	"medsec/backup"
+	"medsec/i18n"
 )
 
 var now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -140,5 +142,59 @@ func TestReadRunsProblems(t *testing.T) {
 	}
 	if miss := backup.ReadRuns([]byte("job,status\nA,ok\n"), "x.csv"); len(miss.Problems) != 1 || miss.Problems[0].Key != "err.missing_column" {
 		t.Errorf("missing start column: %+v", miss.Problems)
+	}
+}
+
+// TestFindingDetailsInEveryLanguage breaks every rule at once and holds each finding's
+// detail key to the locales: the key is in every language, its values fill the message
+// exactly (no missing or extra argument), and the Chinese and Japanese texts differ from
+// the English one.
+func TestFindingDetailsInEveryLanguage(t *testing.T) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []*medsec.BackupPlan{
+		{ID: 1, Name: "bare", FrequencyHours: 24, Generations: 1, RPOHours: 4, CreatedAt: now.AddDate(0, -1, 0)},
+		{ID: 2, Name: "tested", FrequencyHours: 24, Generations: 7, ImmutableFrom: 5, RTOHours: 1, CreatedAt: now.AddDate(0, -1, 0),
+			LastSuccess: now.AddDate(0, 0, -5), LastRun: &medsec.BackupRun{Started: now.Add(-time.Hour), Status: medsec.BackupFailed},
+			LastTest: &medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -9), Result: medsec.RestoreFail, DurationMinutes: 90}},
+	}
+	seen := map[string]bool{}
+	for _, p := range bad {
+		for _, f := range backup.Findings(p, now) {
+			seen[f.DetailKey] = true
+			if !bundle.Has(f.DetailKey) {
+				t.Errorf("%s: %s is not in every language", f.Kind, f.DetailKey)
+				continue
+			}
+			args := make([]any, len(f.DetailArgs))
+			for i, a := range f.DetailArgs {
+				args[i] = a
+			}
+			en := bundle.T("en", f.DetailKey, args...)
+			if en != f.Detail {
+				t.Errorf("%s: English message %q, detail %q", f.DetailKey, en, f.Detail)
+			}
+			for _, lang := range i18n.Languages {
+				got := bundle.T(lang, f.DetailKey, args...)
+				if strings.Contains(got, "%!") {
+					t.Errorf("%s in %s: arguments do not fit: %q", f.DetailKey, lang, got)
+				}
+				for _, a := range f.DetailArgs {
+					if !strings.Contains(got, a) {
+						t.Errorf("%s in %s: %q lacks the value %q", f.DetailKey, lang, got, a)
+					}
+				}
+				if lang != "en" && got == en {
+					t.Errorf("%s in %s is the English text", f.DetailKey, lang)
+				}
+			}
+		}
+	}
+	for _, k := range backup.DetailKeys() {
+		if !seen[k] {
+			t.Errorf("no plan of the test gives %s", k)
+		}
 	}
 }

@@ -67,45 +67,52 @@ func Count(p *medsec.BackupPlan) Counts {
 }
 
 // Findings returns the rules one plan breaks at now. Its LastRun, LastSuccess and LastTest
-// must be filled (nil and zero for none).
+// must be filled (nil and zero for none). Each finding says what was found twice: in
+// English (Detail, for the API and the command line) and as a message key with its values
+// (DetailKey "backup_detail.*", DetailArgs) that pages and reports show in the reader's
+// language.
 func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 	var out []medsec.BackupFinding
-	add := func(k medsec.BackupFindingKind, since time.Time, format string, args ...any) {
+	add := func(k medsec.BackupFindingKind, since time.Time, key string, args ...any) {
+		strs := make([]string, len(args))
+		for i, a := range args {
+			strs[i] = fmt.Sprint(a)
+		}
 		out = append(out, medsec.BackupFinding{Kind: k, PlanID: p.ID, PlanName: p.Name, AssetID: p.AssetID, SiteID: p.SiteID, AssetName: p.AssetName,
-			Clause: Clauses[k], Detail: fmt.Sprintf(format, args...), Since: since})
+			Clause: Clauses[k], Detail: fmt.Sprintf(details[key], args...), DetailKey: "backup_detail." + key, DetailArgs: strs, Since: since})
 	}
+	minute := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
 	c := Count(p)
 	if c.Copies < MinCopies {
-		add(medsec.FindingBackupCopies, time.Time{}, "%d copies of the data (the system's own included); %d are required", c.Copies, MinCopies)
+		add(medsec.FindingBackupCopies, time.Time{}, "copies", c.Copies, MinCopies)
 	}
 	if c.Media < MinMedia {
-		add(medsec.FindingBackupMedia, time.Time{}, "the copies are on %d kind of media; %d are required", c.Media, MinMedia)
+		add(medsec.FindingBackupMedia, time.Time{}, "media", c.Media, MinMedia)
 	}
 	if c.Offsite < MinOffsite {
-		add(medsec.FindingBackupOffsite, time.Time{}, "no copy is kept off site")
+		add(medsec.FindingBackupOffsite, time.Time{}, "offsite")
 	}
 	if c.Offline == 0 {
-		add(medsec.FindingBackupOffline, time.Time{}, "no copy is kept off line, out of reach of the network")
+		add(medsec.FindingBackupOffline, time.Time{}, "offline")
 	}
 	if p.Generations < MinGenerations {
-		add(medsec.FindingBackupGenerations, time.Time{}, "%d generations are kept; at least %d are required", p.Generations, MinGenerations)
+		add(medsec.FindingBackupGenerations, time.Time{}, "generations", p.Generations, MinGenerations)
 	}
-	if p.ImmutableFrom == 0 || p.ImmutableFrom > ImmutableBy {
-		if p.ImmutableFrom == 0 {
-			add(medsec.FindingBackupWritable, time.Time{}, "no generation is kept unwritable")
-		} else {
-			add(medsec.FindingBackupWritable, time.Time{}, "generations are unwritable only from the %s; the %s and older must be", ordinal(p.ImmutableFrom), ordinal(ImmutableBy))
-		}
+	if p.ImmutableFrom == 0 {
+		add(medsec.FindingBackupWritable, time.Time{}, "writable_none")
+	} else if p.ImmutableFrom > ImmutableBy {
+		add(medsec.FindingBackupWritable, time.Time{}, "writable_from", p.ImmutableFrom, ImmutableBy)
 	}
 	if p.LastRun != nil && p.LastRun.Status == medsec.BackupFailed {
-		add(medsec.FindingBackupFailed, p.LastRun.Started, "the last backup job, started %s, failed", p.LastRun.Started.UTC().Format("2006-01-02 15:04 UTC"))
+		add(medsec.FindingBackupFailed, p.LastRun.Started, "job_failed", minute(p.LastRun.Started))
 	}
 	window := 2 * time.Duration(p.FrequencyHours) * time.Hour
 	switch {
 	case p.LastSuccess.IsZero() && now.Sub(p.CreatedAt) > window:
-		add(medsec.FindingBackupMissed, p.CreatedAt.Add(window), "no successful backup is recorded since the plan was made (every %d h)", p.FrequencyHours)
+		add(medsec.FindingBackupMissed, p.CreatedAt.Add(window), "missed_never", p.FrequencyHours)
 	case !p.LastSuccess.IsZero() && now.Sub(p.LastSuccess) > window:
-		add(medsec.FindingBackupMissed, p.LastSuccess.Add(window), "the last successful backup ended %s; one runs every %d h", p.LastSuccess.UTC().Format("2006-01-02 15:04 UTC"), p.FrequencyHours)
+		add(medsec.FindingBackupMissed, p.LastSuccess.Add(window), "missed_since", minute(p.LastSuccess), p.FrequencyHours)
 	}
 	days := p.RestoreTestDays
 	if days <= 0 {
@@ -114,35 +121,55 @@ func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 	every := time.Duration(days) * 24 * time.Hour
 	switch {
 	case p.LastTest == nil && now.Sub(p.CreatedAt) > every:
-		add(medsec.FindingRestoreOverdue, p.CreatedAt.Add(every), "no restore test is recorded; one is due every %d days", days)
+		add(medsec.FindingRestoreOverdue, p.CreatedAt.Add(every), "restore_never", days)
 	case p.LastTest != nil && now.Sub(p.LastTest.TestedAt) > every:
-		add(medsec.FindingRestoreOverdue, p.LastTest.TestedAt.Add(every), "the last restore test was %s; one is due every %d days", p.LastTest.TestedAt.UTC().Format("2006-01-02"), days)
+		add(medsec.FindingRestoreOverdue, p.LastTest.TestedAt.Add(every), "restore_since", day(p.LastTest.TestedAt), days)
 	}
 	if p.LastTest != nil && p.LastTest.Result == medsec.RestoreFail {
-		add(medsec.FindingRestoreFailed, p.LastTest.TestedAt, "the last restore test, %s, failed", p.LastTest.TestedAt.UTC().Format("2006-01-02"))
+		add(medsec.FindingRestoreFailed, p.LastTest.TestedAt, "restore_failed", day(p.LastTest.TestedAt))
 	}
 	if p.LastTest != nil && p.RTOHours > 0 && p.LastTest.DurationMinutes > p.RTOHours*60 {
-		add(medsec.FindingRTOExceeded, p.LastTest.TestedAt, "the last restore took %d min; the system may be out %d h", p.LastTest.DurationMinutes, p.RTOHours)
+		add(medsec.FindingRTOExceeded, p.LastTest.TestedAt, "rto_exceeded", p.LastTest.DurationMinutes, p.RTOHours)
 	}
 	if p.RPOHours > 0 && p.FrequencyHours > p.RPOHours {
-		add(medsec.FindingRPOUnmet, time.Time{}, "backups run every %d h; at most %d h of data may be lost", p.FrequencyHours, p.RPOHours)
+		add(medsec.FindingRPOUnmet, time.Time{}, "rpo_unmet", p.FrequencyHours, p.RPOHours)
 	}
 	if p.RTOHours == 0 || p.Fallback == "" {
-		add(medsec.FindingNoContinuity, time.Time{}, "the tolerable outage time or the manual fallback is not set")
+		add(medsec.FindingNoContinuity, time.Time{}, "no_continuity")
 	}
 	return out
 }
 
-func ordinal(n int) string {
-	switch n {
-	case 1:
-		return "1st"
-	case 2:
-		return "2nd"
-	case 3:
-		return "3rd"
+// details are the English texts of the findings' details, by the key after
+// "backup_detail." (the locales hold the same texts in every language, with the same
+// arguments in the same order).
+var details = map[string]string{
+	"copies":         "%v copies of the data (the system's own included); %v are required",
+	"media":          "the copies are on %v kind of media; %v are required",
+	"offsite":        "no copy is kept off site",
+	"offline":        "no copy is kept off line, out of reach of the network",
+	"generations":    "%v generations are kept; at least %v are required",
+	"writable_none":  "no generation is kept unwritable",
+	"writable_from":  "generations are unwritable only from generation %v; generation %v and older must be",
+	"job_failed":     "the last backup job, started %v, failed",
+	"missed_never":   "no successful backup is recorded since the plan was made (every %v h)",
+	"missed_since":   "the last successful backup ended %v; one runs every %v h",
+	"restore_never":  "no restore test is recorded; one is due every %v days",
+	"restore_since":  "the last restore test was %v; one is due every %v days",
+	"restore_failed": "the last restore test, %v, failed",
+	"rto_exceeded":   "the last restore took %v min; the system may be out %v h",
+	"rpo_unmet":      "backups run every %v h; at most %v h of data may be lost",
+	"no_continuity":  "the tolerable outage time or the manual fallback is not set",
+}
+
+// DetailKeys lists the message keys of the findings' details ("backup_detail.copies", …),
+// so a test can hold the locales to them.
+func DetailKeys() []string {
+	out := make([]string, 0, len(details))
+	for k := range details {
+		out = append(out, "backup_detail."+k)
 	}
-	return fmt.Sprintf("%dth", n)
+	return out
 }
 
 // check is one automatic check of an asset's backups: the finding kinds that fail it and

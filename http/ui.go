@@ -142,6 +142,16 @@ func (p *page) Day(t time.Time) string {
 // T translates key into the page's language.
 func (p *page) T(key string, args ...any) string { return p.s.i18n.T(p.Lang, key, args...) }
 
+// TArgs is T for a message whose arguments come as a list of texts, as a record keeps them
+// (a backup finding's DetailKey and DetailArgs); templates cannot spread a slice.
+func (p *page) TArgs(key string, args []string) string {
+	a := make([]any, len(args))
+	for i, v := range args {
+		a[i] = v
+	}
+	return p.s.i18n.T(p.Lang, key, a...)
+}
+
 // Enum translates one value of an enumeration, e.g. Enum "kind" "pacs".
 func (p *page) Enum(group string, value any) string {
 	v := fmt.Sprint(value)

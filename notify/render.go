@@ -41,7 +41,11 @@ func Render(tr Translator, n *medsec.Notification, lang, publicURL string) Messa
 		args := make([]any, len(n.Args))
 		for i, a := range n.Args {
 			if a.Key != "" {
-				args[i] = tr.T(lang, a.Key)
+				own := make([]any, len(a.Args))
+				for j, v := range a.Args {
+					own[j] = v
+				}
+				args[i] = tr.T(lang, a.Key, own...)
 				if args[i] == a.Key && a.Text != "" {
 					args[i] = a.Text // a key without text (an imported rule's title)
 				}

@@ -139,7 +139,7 @@ func (b *builder) backupRecord() error {
 	var frows [][]any
 	for _, f := range rec.Findings {
 		frows = append(frows, []any{siteName[f.SiteID], f.AssetName, f.PlanName, Status{b.t("backup_finding." + string(f.Kind)), Bad}, f.Clause,
-			stampOrZero(f.Since, loc), f.Detail})
+			stampOrZero(f.Since, loc), b.t(f.DetailKey, texts(f.DetailArgs)...)})
 	}
 	b.add(Section{Heading: b.t("report.backup_findings"), Text: []string{b.t("report.backup_findings_intro")}, Landscape: true,
 		Tables: []Table{{Title: b.t("report.backup_findings"), Sheet: b.t("report.backup_findings"), Rows: frows,
@@ -150,4 +150,13 @@ func (b *builder) backupRecord() error {
 		Tables: []Table{{Title: b.t("report.backup_runs"), Sheet: b.t("report.backup_runs"), Rows: runRows,
 			Columns: b.columns("backups.started", 1.1, "backups.finished", 1.1, "backups.plan", 2.0, "backups.status", 0.8, "backups.bytes", 1.0, "backups.source", 1.2)}}})
 	return nil
+}
+
+// texts turns a record's message arguments (texts) into the arguments of a translation.
+func texts(args []string) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		out[i] = a
+	}
+	return out
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"medsec"
 	"medsec/backup"
+	"medsec/i18n"
 	"medsec/notify"
 	"medsec/sqlstore"
 )
@@ -120,6 +122,23 @@ func TestBackupPlans(t *testing.T) {
 		if want := []string{"PACS configuration backup_finding.missed", "PACS configuration backup_finding.restore-overdue", "PACS database and images backup_finding.job-failed"}; !slices.Equal(told, want) ||
 			n.got[0].DedupKey != n.got[len(n.got)/2].DedupKey {
 			t.Errorf("told %q, want %q", told, want)
+		}
+		// The detail is told in the recipient's language: the Japanese notice has the
+		// finding's values and not its English text.
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range n.got[:len(n.got)/2] {
+			d := x.Args[3]
+			m := notify.Render(bundle, &x, "ja", "")
+			own := make([]any, len(d.Args))
+			for i, a := range d.Args {
+				own[i] = a
+			}
+			if d.Key == "" || len(d.Args) == 0 || strings.Contains(m.Body, d.Text) || !strings.Contains(m.Body, bundle.T("ja", d.Key, own...)) {
+				t.Errorf("ja notice of %s: %q", d.Key, m.Body)
+			}
 		}
 
 		// The findings fail the backup checks of the asset's controls.

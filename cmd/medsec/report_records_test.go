@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -394,5 +395,62 @@ func TestReportBackupAndRiskReview(t *testing.T) {
 	sign := section(risk, "Review and sign-off")
 	if len(sign.Facts) != 4 || sign.Facts[2].Label != "Approved by the head of the hospital" {
 		t.Errorf("sign-off: %v", sign.Facts)
+	}
+}
+
+// TestReportBackupDetailTranslated builds the demo's backup record in every language: the
+// "Rules broken" table's detail column says what was found in the report's language — in
+// Chinese and Japanese no English word (three Latin letters or more, "UTC" aside) is left
+// of the texts the backup rules write, and the same rows are there in every language.
+func TestReportBackupDetailTranslated(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	p, err := report.ParsePeriod(fmt.Sprint(now.Year()), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	english := regexp.MustCompile(`[A-Za-z]{3,}`)
+	var enRows int
+	for _, lang := range []string{"en", "ja", "zh-TW", "zh-CN"} {
+		d, err := report.Build(ctx, report.Params{Name: report.BackupRecord, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now},
+			src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]any
+		for _, s := range d.Sections {
+			if s.Heading == bundle.T(lang, "report.backup_findings") {
+				rows = s.Tables[0].Rows
+			}
+		}
+		if len(rows) == 0 {
+			t.Fatalf("%s: no rules broken in the demo's backup record", lang)
+		}
+		if lang == "en" {
+			enRows = len(rows)
+			if !strings.Contains(fmt.Sprint(rows), "no copy is kept off line") {
+				t.Errorf("en: the ICU plan's missing off-line copy is not told: %v", rows)
+			}
+			continue
+		}
+		if len(rows) != enRows {
+			t.Errorf("%s: %d rules broken, English %d", lang, len(rows), enRows)
+		}
+		for _, r := range rows {
+			detail := r[6].(string)
+			if detail == "" {
+				t.Errorf("%s: no detail: %v", lang, r)
+			}
+			for _, w := range english.FindAllString(detail, -1) {
+				if w != "UTC" {
+					t.Errorf("%s: English %q in the detail %q", lang, w, detail)
+				}
+			}
+		}
 	}
 }
