@@ -141,7 +141,7 @@ func (s *VulnService) RescoreGuide(ctx context.Context, id int64) (*medsec.Resco
 		if err := json.Unmarshal([]byte(metrics), &r.Metrics); err != nil {
 			return nil, fmt.Errorf("rescore %d: %w", r.ID, err)
 		}
-		r.Severity = string(vuln.Rate(r.Score))
+		r.Severity = string(vuln.RateIn(vuln.VectorVersion(r.Vector), r.Score))
 		r.Due, r.ScoredAt = r.Due.UTC(), r.ScoredAt.UTC()
 		g.History = append(g.History, r)
 	}

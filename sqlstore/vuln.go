@@ -648,7 +648,13 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	if fixed.Valid {
 		f.FixedAt = fixed.Time.UTC()
 	}
-	f.Severity = string(vuln.Rate(f.Score))
+	// The score is the re-scoring's when there is one, else the advisory's: rated by the
+	// scale of the version that computed it (NVD's three v2 ratings for a v2 vector).
+	scoredBy := vuln.Version(f.CVSSVersion)
+	if f.EnvVector != "" {
+		scoredBy = vuln.VectorVersion(f.EnvVector)
+	}
+	f.Severity = string(vuln.RateIn(scoredBy, f.Score))
 	if !f.ScoreKnown {
 		f.Severity = "unscored"
 	}

@@ -55,6 +55,30 @@ func Rate(score float64) Severity {
 	return SeverityNone
 }
 
+// RateIn returns the qualitative severity of a score computed by the CVSS version v.
+// CVSS v2 has no rating scale of its own; NVD's for v2 scores has three ratings and no
+// Critical (NVD, "Vulnerability Metrics", https://nvd.nist.gov/vuln-metrics/cvss: "Low
+// 0.0-3.9, Medium 4.0-6.9, High 7.0-10.0"), so a v2 score of 10.0 is High, and a v2 score
+// of 0.0 is Low. Every other version (and "", a score of no known vector) is rated by Rate.
+// Ratings are labels only: a fix deadline follows the score, not the rating
+// (ComputeDeadline), so a v2 score of 9.3 gets the window of a score ≥ 7.0 whatever it is
+// called.
+func RateIn(v Version, score float64) Severity {
+	if v != V20 {
+		return Rate(score)
+	}
+	t := tenths(score)
+	switch {
+	case t >= 70 && t <= 100:
+		return SeverityHigh
+	case t >= 40 && t < 70:
+		return SeverityMedium
+	case t >= 0 && t < 40:
+		return SeverityLow
+	}
+	return SeverityNone
+}
+
 // tenths returns score*10 rounded to an integer, or -1 for NaN.
 func tenths(score float64) int {
 	if math.IsNaN(score) {
@@ -98,11 +122,13 @@ type CVSS struct {
 // calculators show as the vector's score (v3.1 §7.3, v4.0 §1.3).
 func (c CVSS) Score() float64 { return c.Environmental }
 
-// Severity returns the qualitative rating of the overall score (v3.1 §5, v4.0 §6).
-func (c CVSS) Severity() Severity { return Rate(c.Environmental) }
+// Severity returns the qualitative rating of the overall score (v3.1 §5, v4.0 §6; NVD's
+// three v2 ratings for a v2 vector, RateIn).
+func (c CVSS) Severity() Severity { return RateIn(c.Version, c.Environmental) }
 
-// BaseSeverity returns the qualitative rating of the base score (v3.1 §5, v4.0 §6).
-func (c CVSS) BaseSeverity() Severity { return Rate(c.Base) }
+// BaseSeverity returns the qualitative rating of the base score (v3.1 §5, v4.0 §6; NVD's
+// three v2 ratings for a v2 vector, RateIn).
+func (c CVSS) BaseSeverity() Severity { return RateIn(c.Version, c.Base) }
 
 // VectorError reports a vector that cannot be scored. Its message starts with the vector
 // and names the metric at fault when there is one:
