@@ -223,6 +223,10 @@ type FieldError struct {
 	// the unknown modifier, the character position in a condition); a user interface
 	// formats Key's translation with them.
 	Args []string `json:"args,omitempty"`
+	// FieldArgs are the positions in Args that hold field names ("high_hours"): a user
+	// interface puts the field's label in its language there (the form's "Score ≥ 7.0
+	// (hours)"), while Args keeps the name for programs.
+	FieldArgs []int `json:"field_args,omitempty"`
 	// Enum names the set of values the field takes ("kind", "connectivity", "data_class",
 	// "tristate", "cred", "level", "status", "class") and Allowed lists them, canonical,
 	// when the problem is a value outside the set; a user interface shows them translated.

@@ -610,7 +610,7 @@ func (p *DeadlinePolicy) Validate() error {
 	} {
 		if o.a > o.b {
 			a, b := strconv.Itoa(o.a), strconv.Itoa(o.b)
-			c.errs = append(c.errs, FieldError{Field: o.field, Key: "err.policy_inverted", Value: a, Args: []string{o.shorter, a, o.longer, b},
+			c.errs = append(c.errs, FieldError{Field: o.field, Key: "err.policy_inverted", Value: a, Args: []string{o.shorter, a, o.longer, b}, FieldArgs: []int{0, 2},
 				Message: fmt.Sprintf("inverted: %s (%s h) is longer than %s (%s h); a more severe class must not get a longer window", o.shorter, a, o.longer, b)})
 		}
 	}

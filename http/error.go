@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"medsec"
@@ -71,8 +72,12 @@ func (s *Server) errorText(lang string, err error) string {
 // (「10.0.0.300」), or put into the translation where it has a place for it (%s), and for
 // a value outside an enumeration the allowed values by their translated names; never the
 // English text.
+//
+// A problem that names other fields in its message (FieldArgs: "high_hours is longer than
+// medium_hours") names them by their labels ("field."+name) in lang, English too, so no
+// reader sees a raw field name in a sentence.
 func (s *Server) fieldErrorText(lang string, fe medsec.FieldError) string {
-	if lang == "en" {
+	if lang == "en" && (len(fe.FieldArgs) == 0 || !s.i18n.Has(fe.Key)) {
 		return fe.Message
 	}
 	if fe.Key == "" || !s.i18n.Has(fe.Key) {
@@ -83,8 +88,14 @@ func (s *Server) fieldErrorText(lang string, fe medsec.FieldError) string {
 		args := make([]any, len(fe.Args))
 		for i, a := range fe.Args {
 			args[i] = a
+			if slices.Contains(fe.FieldArgs, i) && s.i18n.Has("field."+a) {
+				args[i] = s.i18n.T(lang, "field."+a)
+			}
 		}
 		text = s.i18n.T(lang, fe.Key, args...)
+	}
+	if lang == "en" {
+		return text
 	}
 	switch {
 	case fe.Value == "":
