@@ -650,8 +650,10 @@ type IncidentService interface {
 	// file when larger or empty) under a safe base name, audits the upload
 	// (evidence.upload, with its digest, name and size), links it to the incident and
 	// starts its chain of custody (collected, by the caller, with note), in one
-	// transaction. Needs PermIncidentWrite and the incident's site in scope.
-	UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*Incident, error)
+	// transaction. Needs PermIncidentWrite and the incident's site in scope. It returns the
+	// incident after the change and the stored file (its SHA-256, the name it was stored
+	// under, its size in bytes).
+	UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*Incident, Evidence, error)
 	// AttachLogRecord attaches a sealed log record of the incident's site, with its proof
 	// (from LogService.ProveLogRecord), as evidence: its chain of custody starts.
 	// EINVALID for a record of another site or one already attached.

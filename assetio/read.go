@@ -19,6 +19,9 @@ type importer struct {
 	sheet string
 	// xlsx says a date cell may hold an Excel date serial, in the 1904 system if date1904.
 	xlsx, date1904 bool
+	// exact says the workbook's text cells hold their text exactly (exactText): no
+	// apostrophe to drop.
+	exact bool
 	// colName names the n-th (0-based) cell position of a row that has no header:
 	// "column 7" in a CSV, "column G" in a sheet.
 	colName func(n int) string
@@ -128,7 +131,10 @@ func (im *importer) readRow(line int, cells []string) {
 	r := medsec.AssetRow{Line: line}
 	var bad [numCols]bool
 	for i, v := range cells {
-		v = strings.TrimSpace(tabular.Untext(strings.TrimSpace(v)))
+		v = strings.TrimSpace(v)
+		if !im.exact {
+			v = strings.TrimSpace(tabular.Untext(v))
+		}
 		if v == "" {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,9 @@ type Table struct {
 	// XLSX says the cells came from a workbook: a date cell may be an Excel serial, in
 	// the 1904 system if Date1904.
 	XLSX, Date1904 bool
+	// exact says the workbook's text cells hold their text exactly (tabular.XLSXExactText):
+	// no apostrophe to drop.
+	exact bool
 	// Rows are the non-blank rows in file order, each with the line (CSV record start) or
 	// sheet row it was read from.
 	Rows []TableRow
@@ -57,7 +61,8 @@ func (t *Table) ParseDate(s string) (medsec.Date, error) {
 // ReadTable reads data as an XLSX workbook when it starts as a zip file does, else as a
 // CSV file; source names the file in problems. For a workbook, sheet names the sheet to
 // read ("" for the active visible sheet). Cells lose the apostrophe medsec's own exports
-// put before formula-like text (tabular.Untext).
+// put before formula-like text (tabular.Untext) — in a CSV, or a workbook medsec wrote
+// before its text cells held their text exactly (tabular.XLSXExactText).
 func ReadTable(data []byte, source, sheet string) (t *Table) {
 	t = &Table{}
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
@@ -104,9 +109,20 @@ func (t *Table) add(line int, cells []string) {
 	}
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		out[i] = strings.TrimSpace(tabular.Untext(c))
+		if !t.exact {
+			c = tabular.Untext(c)
+		}
+		out[i] = strings.TrimSpace(c)
 	}
 	t.Rows = append(t.Rows, TableRow{Line: line, Cells: out})
+}
+
+// exactText reports whether a workbook's text cells hold their text exactly, without the
+// apostrophe older medsec exports put before formula-like text: its keywords carry
+// tabular.XLSXExactText.
+func exactText(f *excelize.File) bool {
+	props, err := f.GetDocProps()
+	return err == nil && slices.Contains(strings.Fields(strings.ReplaceAll(props.Keywords, ",", " ")), tabular.XLSXExactText)
 }
 
 func readTableXLSX(t *Table, data []byte, sheet string) {
@@ -132,6 +148,7 @@ func readTableXLSX(t *Table, data []byte, sheet string) {
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		t.Date1904 = *props.Date1904
 	}
+	t.exact = exactText(f)
 	it, err := f.Rows(name)
 	if err != nil {
 		bad(err)

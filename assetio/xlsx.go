@@ -103,6 +103,7 @@ func ParseXLSX(r io.Reader, source, sheet string) (inv *Inventory, err error) {
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		im.date1904 = *props.Date1904
 	}
+	im.exact = exactText(f)
 	merges, err := mergeRanges(f, name)
 	if err != nil {
 		return notWorkbook(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"medsec"
+	"medsec/tabular"
 )
 
 // sampleAssets returns assets as a store returns them: with IDs, timestamps and the
@@ -142,7 +143,7 @@ func TestWriteXLSXCells(t *testing.T) {
 		{"L2", "120", excelize.CellTypeUnset},    // a number
 		{"S2", "120000", excelize.CellTypeUnset}, // a number
 		{"T2", "2028-03-31", excelize.CellTypeUnset},
-		{"A3", `'=HYPERLINK("http://evil")`, excelize.CellTypeInlineString}, // neutralised (package tabular)
+		{"A3", `=HYPERLINK("http://evil")`, excelize.CellTypeInlineString}, // exact text in a string cell (package tabular)
 	}
 	for _, tt := range tests {
 		got, err := f.GetCellValue("Assets", tt.cell)
@@ -319,5 +320,38 @@ func TestTemplate(t *testing.T) {
 	}
 	if err := Template(&bytes.Buffer{}, "fr"); err == nil || !strings.Contains(err.Error(), `"fr"`) {
 		t.Errorf("Template(fr) error = %v, want one naming the language", err)
+	}
+}
+
+// TestReadTableExactText: a workbook medsec writes now holds text exactly (no apostrophe
+// before formula-like text), and ReadTable gives back exactly that text, a leading
+// apostrophe included; a workbook without tabular.XLSXExactText (an older medsec export)
+// still loses the apostrophe that export added.
+func TestReadTableExactText(t *testing.T) {
+	texts := []string{"=1+1", "'=1+1", "'plain", "''", "@home", "-5 units"}
+	x := tabular.NewXLSX()
+	if err := x.Sheet(tabular.Sheet{Name: "T", Header: []string{"value"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range texts {
+		x.Row(s)
+	}
+	var b bytes.Buffer
+	if _, err := x.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	tab := ReadTable(b.Bytes(), "t.xlsx", "")
+	if len(tab.Problems) > 0 || len(tab.Rows) != len(texts)+1 {
+		t.Fatalf("rows %v problems %v", tab.Rows, tab.Problems)
+	}
+	for i, s := range texts {
+		if got := tab.Rows[i+1].Cells[0]; got != s {
+			t.Errorf("row %d = %q, want exactly %q", i+2, got, s)
+		}
+	}
+	old := newWorkbook(t, []string{"T"}, map[string]map[string]any{"T": {"A1": "value", "A2": "'=1+1", "A3": "'plain"}}, nil)
+	tab = ReadTable(old.Bytes(), "old.xlsx", "")
+	if len(tab.Rows) != 3 || tab.Rows[1].Cells[0] != "=1+1" || tab.Rows[2].Cells[0] != "'plain" {
+		t.Errorf("older export: rows %v problems %v; want the added apostrophe dropped", tab.Rows, tab.Problems)
 	}
 }

@@ -232,6 +232,7 @@ var routeTable = []struct {
 	{"GET", "/api/v1/incidents/ledger", medsec.PermIncidentRead, false},
 	{"GET", "/api/v1/incidents/{id}", medsec.PermIncidentRead, false},
 	{"POST", "/api/v1/incidents/{id}/actions", medsec.PermIncidentWrite, false},
+	{"POST", "/api/v1/incidents/{id}/evidence", medsec.PermIncidentWrite, false},
 	{"GET", "/api/v1/incidents/{id}/log-records/{site}/{index}/proof", medsec.PermIncidentRead, false},
 	{"GET", "/api/v1/incident-calendars", medsec.PermIncidentRead, false},
 	{"GET", "/api/v1/incident-calendars/{jurisdiction}", medsec.PermIncidentRead, false},

@@ -739,7 +739,7 @@ func (s *Server) uiIncidentUpload(w http.ResponseWriter, r *http.Request) error 
 			{Field: "file", Key: "err.required", Message: "is required"}}})
 	}
 	defer file.Close()
-	if _, err := s.Incidents.UploadEvidence(r.Context(), id, formInt64(r, "version"), head.Filename, file, r.PostFormValue("note")); err != nil {
+	if _, _, err := s.Incidents.UploadEvidence(r.Context(), id, formInt64(r, "version"), head.Filename, file, r.PostFormValue("note")); err != nil {
 		if refused(err) {
 			return err
 		}

@@ -24,34 +24,34 @@ func (s *IncidentService) WithEvidence(files *evidence.Store) *IncidentService {
 // content-addressed: stored before, kept unlinked if the transaction fails). The caller
 // needs PermIncidentWrite and the incident's site; another site's incident is "not
 // found", before any byte is stored.
-func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*medsec.Incident, error) {
+func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*medsec.Incident, medsec.Evidence, error) {
 	if _, err := authorize(ctx, medsec.PermIncidentWrite); err != nil {
-		return nil, err
+		return nil, medsec.Evidence{}, err
 	}
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
-		return nil, err
+		return nil, medsec.Evidence{}, err
 	}
 	if _, err := s.FindIncidentByID(ctx, id); err != nil {
-		return nil, err
+		return nil, medsec.Evidence{}, err
 	}
 	if s.files == nil {
-		return nil, fmt.Errorf("upload evidence: no evidence store")
+		return nil, medsec.Evidence{}, fmt.Errorf("upload evidence: no evidence store")
 	}
 	sum, size, err := s.files.Put(r)
 	if errors.Is(err, evidence.ErrTooLarge) {
-		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.evidence_too_large", Message: err.Error()}}}
+		return nil, medsec.Evidence{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.evidence_too_large", Message: err.Error()}}}
 	} else if err != nil {
-		return nil, err
+		return nil, medsec.Evidence{}, err
 	}
 	if size == 0 {
-		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "incident.err.empty_file", Message: "is empty"}}}
+		return nil, medsec.Evidence{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "incident.err.empty_file", Message: "is empty"}}}
 	}
 	name = cleanFileName(name)
 	if name == "" || name == "." {
 		name = sum[:12]
 	}
 	ev := medsec.Evidence{SHA256: sum, Name: name, Size: size, MediaType: mime.TypeByExtension(filepath.Ext(name))}
-	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, row incidentRow) (entry, error) {
+	inc, err := s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, row incidentRow) (entry, error) {
 		if _, err := tx.exec(ctx, `INSERT INTO evidence_uploads (sha256, user_id, name, uploaded_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (sha256, user_id) DO NOTHING`, sum, u.ID, name, tx.now); err != nil {
 			return entry{}, fmt.Errorf("upload evidence: %w", err)
@@ -65,6 +65,10 @@ func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64,
 		}
 		return entry{medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), note}, nil
 	})
+	if err != nil {
+		return nil, medsec.Evidence{}, err
+	}
+	return inc, ev, nil
 }
 
 // EvidenceFiles returns the store the service keeps evidence files in, for the services

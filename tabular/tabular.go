@@ -6,10 +6,21 @@
 // A text cell is neutralised when a spreadsheet could read it as a formula: when its first
 // character, or its first character after leading white space, is = + - @ (or their
 // full-width forms ＝ ＋ － ＠, which East Asian spreadsheet input converts), or when it
-// starts with a tab or a carriage return. Such a cell is written with an apostrophe in
-// front, the mark spreadsheets themselves use for "this is text". A cell that already
-// starts with an apostrophe gets a second one, so that Untext gives back exactly what was
-// written. Numbers and dates written as such are never touched.
+// starts with a tab or a carriage return.
+//
+// In a CSV file, which has no cell types, such a cell is written with an apostrophe in
+// front, the mark spreadsheets themselves use for "this is text" (Text). A cell that
+// already starts with an apostrophe gets a second one, so that Untext gives back exactly
+// what was written.
+//
+// In an XLSX workbook every text cell is written as it is, as a string cell (an inline
+// string, ECMA-376 Part 1 §18.3.1.4 t="inlineStr", which a spreadsheet shows and never
+// evaluates) under the built-in text number format "@" (§18.8.30, id 49), so that editing
+// the cell keeps it text too. No apostrophe is shown. The workbook's keywords carry
+// XLSXExactText so that medsec's readers know not to drop a leading apostrophe (older
+// medsec workbooks had Text's apostrophe).
+//
+// Numbers and dates written as such are never touched.
 package tabular
 
 import (
@@ -39,7 +50,11 @@ func NeedsQuote(s string) bool {
 	return strings.ContainsRune(formulaLead, r)
 }
 
-// Text returns s as a safe text cell: s itself, or s with an apostrophe in front when
+// XLSXExactText is the keyword XLSXWriter puts in a workbook's core properties
+// (cp:keywords): its text cells hold their text exactly, without Text's apostrophe.
+const XLSXExactText = "medsec-exact-text"
+
+// Text returns s as a safe CSV text cell: s itself, or s with an apostrophe in front when
 // NeedsQuote(s).
 func Text(s string) string {
 	if NeedsQuote(s) {

@@ -116,30 +116,52 @@ func TestXLSXWriter(t *testing.T) {
 	if got := f.GetSheetList(); strings.Join(got, ",") != "Summary,Items" {
 		t.Errorf("sheets = %v", got)
 	}
-	head, _ := f.GetCellValue("Summary", "A1")
-	if head != "'=head" {
-		t.Errorf("header A1 = %q, want neutralised", head)
-	}
+	// Every text cell holds its text exactly — no apostrophe shown — as a string cell (a
+	// spreadsheet never evaluates one) under the text format "@", so that editing it in a
+	// spreadsheet keeps it text.
+	textCell(t, f, "Summary", "A1", "=head")
+	textCell(t, f, "Summary", "A2", "total")
 	for i, h := range hostile {
 		row := i + 2
 		cell, _ := excelize.CoordinatesToCellName(1, row)
-		got, _ := f.GetCellValue("Items", cell)
-		if formulaLike(got) {
-			t.Errorf("row %d: cell %q can run as a formula", row, got)
-		}
-		if Untext(got) != h {
-			t.Errorf("row %d: Untext(%q) = %q, want %q", row, got, Untext(got), h)
-		}
-		if formula, _ := f.GetCellFormula("Items", cell); formula != "" {
-			t.Errorf("row %d: cell holds formula %q", row, formula)
-		}
+		textCell(t, f, "Items", cell, h)
 		n, _ := f.GetCellValue("Items", "C"+strings.TrimPrefix(cell, "A"), excelize.Options{RawCellValue: true})
 		if n != "-5" {
 			t.Errorf("row %d: number cell = %q, want -5 untouched", row, n)
 		}
+		if typ, _ := f.GetCellType("Items", "C"+strings.TrimPrefix(cell, "A")); typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+			t.Errorf("row %d: the number -5 was written as text", row)
+		}
+	}
+	if props, err := f.GetDocProps(); err != nil || props.Keywords != XLSXExactText {
+		t.Errorf("keywords = %+v, %v; want %q for readers", props, err, XLSXExactText)
 	}
 	if _, err := NewXLSX().WriteTo(&buf); err == nil {
 		t.Error("a workbook without a sheet was written")
+	}
+}
+
+// textCell checks that a workbook's cell holds want exactly, as a string cell without a
+// formula, under the text number format "@".
+func textCell(t *testing.T, f *excelize.File, sheet, cell, want string) {
+	t.Helper()
+	got, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil || got != want {
+		t.Errorf("%s!%s = %q, %v; want exactly %q", sheet, cell, got, err, want)
+	}
+	if typ, err := f.GetCellType(sheet, cell); err != nil || typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+		t.Errorf("%s!%s: cell type %v, %v; want a string cell", sheet, cell, typ, err)
+	}
+	if formula, _ := f.GetCellFormula(sheet, cell); formula != "" {
+		t.Errorf("%s!%s holds formula %q", sheet, cell, formula)
+	}
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatalf("%s!%s style: %v", sheet, cell, err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil || st.NumFmt != 49 || st.CustomNumFmt != nil && *st.CustomNumFmt != "@" {
+		t.Errorf("%s!%s: number format %+v, %v; want built-in 49, \"@\"", sheet, cell, st, err)
 	}
 }
 

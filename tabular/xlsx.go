@@ -13,9 +13,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// XLSXWriter writes an XLSX workbook of one or more sheets, row by row. Text cells pass
-// through Text and are stored as strings (never as formulas); numbers and dates keep
-// their type. Rows are streamed to a temporary file by excelize once a sheet grows large,
+// XLSXWriter writes an XLSX workbook of one or more sheets, row by row. Text cells are
+// stored exactly as given, as string cells under the text number format "@" (never as
+// formulas, and no apostrophe; see the package comment); numbers and dates keep their
+// type. Rows are streamed to a temporary file by excelize once a sheet grows large,
 // so memory stays bounded; the workbook is written out by WriteTo.
 type XLSXWriter struct {
 	f         *excelize.File
@@ -23,6 +24,8 @@ type XLSXWriter struct {
 	sheets    int
 	row       int
 	headStyle int
+	// textStyle is the text number format "@" for string cells.
+	textStyle int
 	dateStyle int
 	// stampStyle shows a Stamp as yyyy-mm-dd hh:mm.
 	stampStyle int
@@ -62,9 +65,16 @@ func NewXLSX() *XLSXWriter {
 	x := &XLSXWriter{f: excelize.NewFile()}
 	var err error
 	if x.headStyle, err = x.f.NewStyle(&excelize.Style{
-		Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Font:   &excelize.Font{Bold: true},
+		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		NumFmt: textFormat,
 	}); err != nil {
+		x.err = fmt.Errorf("write xlsx: %w", err)
+	}
+	if x.textStyle, err = x.f.NewStyle(&excelize.Style{NumFmt: textFormat}); err != nil && x.err == nil {
+		x.err = fmt.Errorf("write xlsx: %w", err)
+	}
+	if err := x.f.SetDocProps(&excelize.DocProperties{Creator: "medsec", Keywords: XLSXExactText}); err != nil && x.err == nil {
 		x.err = fmt.Errorf("write xlsx: %w", err)
 	}
 	dateFormat := "yyyy-mm-dd"
@@ -134,7 +144,7 @@ func (x *XLSXWriter) Sheet(sh Sheet) error {
 		}
 		head := make([]any, len(sh.Header))
 		for i, h := range sh.Header {
-			head[i] = excelize.Cell{StyleID: x.headStyle, Value: Text(h)}
+			head[i] = excelize.Cell{StyleID: x.headStyle, Value: h}
 		}
 		if err := x.setRow(head); err != nil {
 			return err
@@ -143,8 +153,8 @@ func (x *XLSXWriter) Sheet(sh Sheet) error {
 	return nil
 }
 
-// Row appends a row to the current sheet. A cell may be a string (neutralised with
-// Text; "" leaves the cell empty), an int, int64 or float64 (a number), a time.Time (a
+// Row appends a row to the current sheet. A cell may be a string (a string cell holding
+// exactly that text, under the text format "@"; "" leaves the cell empty), an int, int64 or float64 (a number), a time.Time (a
 // yyyy-mm-dd date; the zero time leaves the cell empty), a Stamp (a date and time to the
 // minute, typed, in the Stamp's own time zone; zero leaves the cell empty), or nil (empty).
 func (x *XLSXWriter) Row(cells ...any) error {
@@ -164,7 +174,7 @@ func (x *XLSXWriter) Row(cells ...any) error {
 			if v == "" {
 				x.cells = append(x.cells, nil)
 			} else {
-				x.cells = append(x.cells, Text(v))
+				x.cells = append(x.cells, excelize.Cell{StyleID: x.textStyle, Value: v})
 			}
 		case int, int64, float64:
 			x.cells = append(x.cells, v)
@@ -187,6 +197,9 @@ func (x *XLSXWriter) Row(cells ...any) error {
 	}
 	return x.setRow(x.cells)
 }
+
+// textFormat is the built-in number format id of "@", text (ECMA-376 Part 1 §18.8.30).
+const textFormat = 49
 
 // Stamp is a date and time for an XLSX cell: written as a typed date-time (format
 // yyyy-mm-dd hh:mm) of its wall clock in its own location, so a spreadsheet sorts and
