@@ -51,6 +51,10 @@ type DetectionRule struct {
 	// without values, a correlation over an unknown rule), with the file, line and
 	// field: the rule is left out of detection at every site until it is replaced.
 	Error string `json:"error,omitempty"`
+	// RegexTimeouts counts, since the server started, the regular-expression matches of
+	// the rule that ran out of time (RegexTimeout each; the value then counts as not
+	// matched).
+	RegexTimeouts int64 `json:"regex_timeouts"`
 	// YAML is the rule's Sigma text. For a built-in rule it is rendered with the current
 	// detection settings (thresholds, working hours).
 	YAML string `json:"yaml"`
@@ -636,4 +640,38 @@ type DetectionRunner interface {
 	// RuleErrors returns, by rule id, why the engine cannot run a stored rule (file, line,
 	// field and problem); those rules are left out of detection.
 	RuleErrors() map[int64]string
+	// Status returns the state of detection since the server started: findings waiting
+	// for the store, store failures, and regular-expression time-outs per rule.
+	Status() DetectionStatus
+}
+
+// RegexTimeout bounds one match of a rule's backtracking regular expression (one that
+// Go's RE2 cannot run: lookaround, backreferences); a match that runs out of time counts
+// as not matched and is counted in the rule's RegexTimeouts.
+const RegexTimeout = 100 * time.Millisecond
+
+// DetectionStatus is the state of the detection service since the server started
+// (GET /api/v1/detection/status; the rules page shows it).
+type DetectionStatus struct {
+	// Pending counts the alerts evaluated but not yet stored because the store failed;
+	// they are kept in memory and tried again, in order, each stored once.
+	Pending int `json:"pending"`
+	// StoreFailures counts failed tries to store alerts and hit counts.
+	StoreFailures int64 `json:"store_failures"`
+	// FailingSince is when the store began to fail, zero while it answers; LastStoreError
+	// is the error of the last failed try then.
+	FailingSince   time.Time `json:"failing_since,omitzero"`
+	LastStoreError string    `json:"last_store_error,omitempty"`
+	// RegexTimeouts counts the regular-expression matches that ran out of time, over all
+	// rules; Rules lists each rule with time-outs, by stored id, most first.
+	RegexTimeouts int64               `json:"regex_timeouts"`
+	Rules         []RuleRegexTimeouts `json:"rules"`
+}
+
+// RuleRegexTimeouts is a rule's count of regular-expression time-outs.
+type RuleRegexTimeouts struct {
+	RuleID        int64  `json:"rule_id"`
+	UID           string `json:"uid"`
+	Title         string `json:"title"`
+	RegexTimeouts int64  `json:"regex_timeouts"`
 }

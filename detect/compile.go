@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf16"
 
 	"github.com/dlclark/regexp2"
@@ -23,7 +24,21 @@ type Compiled struct {
 	logsrc node
 	lsKey  string
 	ft     *fieldTable
+	// timeouts counts the rule's regular-expression matches that ran out of time.
+	timeouts *atomic.Int64
 }
+
+// RegexTimeouts returns how many of the rule's regular-expression matches ran out of
+// time (RegexTimeout each; such a value counts as not matched) since it was compiled.
+// Safe for concurrent use (ProcessBatch's goroutines add to it).
+func (c *Compiled) RegexTimeouts() int64 { return c.timeouts.Load() }
+
+// TakeRegexTimeouts returns RegexTimeouts and sets it back to zero, in one step.
+func (c *Compiled) TakeRegexTimeouts() int64 { return c.timeouts.Swap(0) }
+
+// RegexTimeout bounds one match of a backtracking regular expression (one RE2 cannot
+// run: lookaround, backreferences), so that a rule cannot stall the stream.
+const RegexTimeout = regexTimeout
 
 // Compile compiles a detection rule with a pipeline (nil: no field or logsource mapping,
 // fields read as the rule names them). Errors are *ParseError naming the rule's file and
@@ -57,6 +72,8 @@ type compiler struct {
 	rule *Rule
 	pipe *Pipeline
 	ft   *fieldTable
+	// timeouts is the rule's count of regular-expression time-outs (Compiled.timeouts).
+	timeouts *atomic.Int64
 }
 
 func (cc *compiler) errf(line int, field, format string, args ...any) *ParseError {
@@ -67,7 +84,7 @@ func compileRule(r *Rule, p *Pipeline, ft *fieldTable) (*Compiled, error) {
 	if r.Detection == nil {
 		return nil, newParseError(r.File, r.Line, "detection", "a correlation rule has no detection to compile")
 	}
-	cc := &compiler{rule: r, pipe: p, ft: ft}
+	cc := &compiler{rule: r, pipe: p, ft: ft, timeouts: new(atomic.Int64)}
 	searches := map[string]node{}
 	for _, name := range r.Detection.Names {
 		n, err := cc.search(r.Detection.Searches[name])
@@ -88,7 +105,7 @@ func compileRule(r *Rule, p *Pipeline, ft *fieldTable) (*Compiled, error) {
 		}
 		roots = append(roots, n)
 	}
-	c := &Compiled{Rule: r, ft: ft}
+	c := &Compiled{Rule: r, ft: ft, timeouts: cc.timeouts}
 	if len(roots) == 1 {
 		c.root = roots[0]
 	} else {
@@ -292,7 +309,7 @@ func (cc *compiler) valueMatchers(where string, fi FieldItem, keyword bool) ([]v
 					flags += f
 				}
 			}
-			m := &reMatcher{}
+			m := &reMatcher{timeouts: cc.timeouts}
 			goExpr := expr
 			if flags != "" {
 				goExpr = "(?" + flags + ")" + expr

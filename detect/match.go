@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -958,6 +959,8 @@ type reMatcher struct {
 	// lits: text the expression matches contains one of these, lower-cased
 	// (regexLiterals); nil when there is no such set.
 	lits []string
+	// timeouts counts the rule's matches that ran out of time (regexp2's MatchTimeout).
+	timeouts *atomic.Int64
 }
 
 func (m *reMatcher) matchText(s, _ string) bool {
@@ -965,7 +968,12 @@ func (m *reMatcher) matchText(s, _ string) bool {
 		return m.re.MatchString(s)
 	}
 	ok, err := m.re2.MatchString(s)
-	return err == nil && ok
+	if err != nil {
+		// regexp2's only match error is running out of MatchTimeout.
+		m.timeouts.Add(1)
+		return false
+	}
+	return ok
 }
 
 // cidrMatcher is the cidr modifier.

@@ -55,6 +55,12 @@ type Service struct {
 	// HuntBudget is how long one hunt may read before it stops and says where
 	// (medsec.HuntTimeBudget unless set).
 	HuntBudget time.Duration
+	// RetryMin and RetryMax bound the wait between tries to store findings when the
+	// store fails (100 ms doubling up to 30 s unless set).
+	RetryMin, RetryMax time.Duration
+
+	// out holds findings until the store has them (see raise).
+	out outbox
 
 	mu       sync.Mutex
 	settings medsec.DetectionSettings
@@ -79,6 +85,11 @@ type Service struct {
 	// accounts holds the inventory's privileged accounts by site and lower-case user
 	// name, read before each batch that has a user name.
 	accounts map[accountKey]privileged
+	// timeouts counts the regular-expression time-outs of the site engines' rules since
+	// the service started, by stored rule id; timedOut lists rules timing out for the
+	// first time, to be told after the batch.
+	timeouts map[int64]int64
+	timedOut []*medsec.DetectionRule
 }
 
 // privileged is an account of the inventory as detection marks logins with it: its type
@@ -226,6 +237,88 @@ func enabledSomewhere(r *medsec.DetectionRule) bool {
 		return true
 	}
 	return slices.ContainsFunc(r.Sites, func(st medsec.RuleSite) bool { return st.Enabled })
+}
+
+// Status returns the state of detection since the service started: findings waiting
+// for the store, failed tries, and the rules' regular-expression time-outs.
+func (s *Service) Status() medsec.DetectionStatus {
+	o := &s.out
+	o.stateMu.Lock()
+	st := medsec.DetectionStatus{Pending: o.pending, StoreFailures: o.failures, FailingSince: o.since, LastStoreError: o.lastErr, Rules: []medsec.RuleRegexTimeouts{}}
+	o.stateMu.Unlock()
+	s.mu.Lock()
+	for id, n := range s.timeouts {
+		st.RegexTimeouts += n
+		rt := medsec.RuleRegexTimeouts{RuleID: id, RegexTimeouts: n}
+		if r := s.byID(id); r != nil {
+			rt.UID, rt.Title = r.UID, r.Title
+		}
+		st.Rules = append(st.Rules, rt)
+	}
+	s.mu.Unlock()
+	sort.Slice(st.Rules, func(i, j int) bool {
+		a, b := st.Rules[i], st.Rules[j]
+		return a.RegexTimeouts > b.RegexTimeouts || a.RegexTimeouts == b.RegexTimeouts && a.RuleID < b.RuleID
+	})
+	return st
+}
+
+// byID returns the stored rule of an id (s.mu held), or nil.
+func (s *Service) byID(id int64) *medsec.DetectionRule {
+	for _, r := range s.rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// countTimeouts moves the engine's regular-expression time-outs into the service's
+// counts per stored rule (s.mu held) and returns the rules that had none before.
+func (s *Service) countTimeouts(e *detect.Engine) []*medsec.DetectionRule {
+	var started []*medsec.DetectionRule
+	for _, c := range e.Rules() {
+		n := c.TakeRegexTimeouts()
+		if n == 0 {
+			continue
+		}
+		r := s.byUID[c.Rule.ID]
+		if r == nil {
+			continue
+		}
+		if s.timeouts == nil {
+			s.timeouts = map[int64]int64{}
+		}
+		if s.timeouts[r.ID] == 0 {
+			started = append(started, r)
+		}
+		s.timeouts[r.ID] += n
+	}
+	return started
+}
+
+// tellTimeouts tells rule admins, once per rule, that its regular expression runs out
+// of time (the values it times out on count as not matched).
+func (s *Service) tellTimeouts(ctx context.Context, rules []*medsec.DetectionRule) {
+	if len(rules) == 0 {
+		return
+	}
+	s.mu.Lock()
+	notifier := s.st.Notifier
+	s.mu.Unlock()
+	for _, r := range rules {
+		s.logger.Warn("detection rule's regular expression runs out of time", "rule", r.UID, "limit", medsec.RegexTimeout)
+		if notifier == nil {
+			continue
+		}
+		n := medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.SeverityWarning, Key: "notify.rule_regex_timeout",
+			Args: []medsec.NotifyArg{{Key: medsec.RuleTitleKey(r.UID), Text: r.Title}, {Text: medsec.RegexTimeout.String()}},
+			Link: fmt.Sprintf("/rules/%d", r.ID), Perm: medsec.PermRuleAdmin,
+			DedupKey: fmt.Sprintf("rule-regex-timeout:%d", r.ID)}
+		if err := notifier.Notify(medsec.NewContextWithUser(ctx, medsec.SystemUser), n); err != nil {
+			s.logger.Warn("rule notification", "rule", r.UID, "err", err)
+		}
+	}
 }
 
 // RuleErrors returns the stored rules the engine cannot compile, by id: the error, with
@@ -424,7 +517,10 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.accounts = accounts
 	found, err := s.evaluate(events, nil, nil)
 	s.building(found)
+	timedOut := s.timedOut
+	s.timedOut = nil
 	s.mu.Unlock()
+	s.tellTimeouts(ctx, timedOut)
 	// What the sites that could be evaluated found is raised even when another failed.
 	return errors.Join(err, s.raise(ctx, found))
 }
@@ -542,7 +638,10 @@ func number(v any) (float64, bool) {
 // retro-hunt) and returns what fired. Each site's events go to its engine as one batch,
 // in their order, evaluated on every processor (detect.Engine.ProcessBatch).
 func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule) ([]finding, error) {
-	if eng == nil {
+	// live: the site engines of the event stream (not a test's or hunt's), whose
+	// regular-expression time-outs are counted.
+	live := eng == nil
+	if live {
 		eng, byUID = s.engine, s.byUID
 	}
 	var sites []int64
@@ -569,6 +668,9 @@ func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detec
 		}
 		for _, out := range en.ProcessBatch(bySite[site], runtime.GOMAXPROCS(0)) {
 			found = append(found, findingsOf(byUID, site, out)...)
+		}
+		if live {
+			s.timedOut = append(s.timedOut, s.countTimeouts(en)...)
 		}
 	}
 	return found, errors.Join(errs...)
@@ -623,53 +725,208 @@ func findingsOf(byUID map[string]*medsec.DetectionRule, siteID int64, out detect
 	return found
 }
 
+// delivery is a finding on its way to the store, and how far it got: a finding whose
+// alert is stored but whose followers failed is not raised again.
+type delivery struct {
+	f finding
+	// alert is the stored alert, once RaiseAlert took it (its followers may be left).
+	alert *medsec.Alert
+}
+
+// hitKey names a rule's hit count at a site.
+type hitKey struct{ rule, site int64 }
+
+// hitCount is hits not yet added to a rule's count, and the time of the last.
+type hitCount struct {
+	n    int64
+	last time.Time
+}
+
+// outbox holds what evaluation found until the store has it: the findings in the order
+// found and the hits to add. It is in memory: the events behind it were evaluated (their
+// correlation windows moved), so they are never evaluated again; their findings are
+// stored, each once, when the store answers again.
+type outbox struct {
+	mu    sync.Mutex // held by the one delivery at a time (Handle, Advance)
+	queue []*delivery
+	hits  map[hitKey]hitCount
+	// The state shown on the rules page and the status API (guarded by stateMu).
+	stateMu  sync.Mutex
+	pending  int
+	failures int64
+	since    time.Time
+	lastErr  string
+	told     bool
+}
+
+// Retry bounds of delivery to the store (Service.RetryMin, RetryMax by default).
+const (
+	defaultRetryMin = 100 * time.Millisecond
+	defaultRetryMax = 30 * time.Second
+)
+
 // raise stores the findings: hit counts for every match and alert, and an alert (new or
 // added to the open one of its key) for each standalone match and correlation alert.
+// When the store fails (a locked or closed database, a full disk), the findings are kept
+// and tried again, the earlier ones first, after 100 ms, then twice as long each time up
+// to RetryMax, until they are stored or ctx ends (then they wait for the next batch):
+// no finding is lost or stored twice. The failure is logged, counted in Status, and told
+// once to rule admins (notify.detection_store_failing) until the store answers again. A
+// finding the store refuses for good (EINVALID, ENOTFOUND: its rule was deleted) is
+// logged and dropped.
 func (s *Service) raise(ctx context.Context, found []finding) error {
-	if len(found) == 0 {
-		return nil
+	o := &s.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.hits == nil {
+		o.hits = map[hitKey]hitCount{}
 	}
-	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
-	type hitKey struct{ rule, site int64 }
-	hits := map[hitKey]int64{}
-	last := map[hitKey]time.Time{}
-	var errs []error
 	for _, f := range found {
 		k := hitKey{f.rule.ID, f.siteID}
-		hits[k]++
-		if t := f.events[len(f.events)-1].Time; t.After(last[k]) {
-			last[k] = t
+		h := o.hits[k]
+		h.n++
+		if t := f.events[len(f.events)-1].Time; t.After(h.last) {
+			h.last = t
 		}
-		if f.group == "\x00hit" {
-			continue
+		o.hits[k] = h
+		if f.group != "\x00hit" {
+			o.queue = append(o.queue, &delivery{f: f})
 		}
-		a := s.alert(f)
-		created, err := s.st.Alerts.RaiseAlert(sys, a)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	}
+	wait := s.RetryMin
+	if wait <= 0 {
+		wait = defaultRetryMin
+	}
+	for {
+		err := s.deliver(ctx)
+		o.stateMu.Lock()
+		o.pending = len(o.queue)
+		o.stateMu.Unlock()
+		if err == nil {
+			s.recovered(ctx)
+			return nil
 		}
-		if err := s.follow(sys, a); err != nil {
-			errs = append(errs, err)
+		s.failing(ctx, err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("detection: %d findings wait for the store: %w", len(o.queue), err)
+		case <-t.C:
 		}
-		s.mu.Lock()
-		notifier := s.st.Notifier
-		s.mu.Unlock()
-		if created && notifier != nil {
-			if err := notifier.Notify(sys, notification(a)); err != nil {
-				s.logger.Warn("alert notification", "alert", a.ID, "err", err)
+		limit := s.RetryMax
+		if limit <= 0 {
+			limit = defaultRetryMax
+		}
+		wait = min(2*wait, limit)
+	}
+}
+
+// deliver stores the outbox in order (s.out.mu held): it stops at the first store
+// error, leaving that finding and the later ones queued.
+func (s *Service) deliver(ctx context.Context) error {
+	o := &s.out
+	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	for len(o.queue) > 0 {
+		d := o.queue[0]
+		if d.alert == nil {
+			// The alert is built afresh for each try: RaiseAlert fills it in.
+			a := s.alert(d.f)
+			created, err := s.st.Alerts.RaiseAlert(sys, a)
+			if permanent(err) {
+				s.logger.Error("alert refused by the store; dropped", "rule", d.f.rule.UID, "site", d.f.siteID, "err", err)
+				o.queue = o.queue[1:]
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			d.alert = a
+			s.mu.Lock()
+			notifier := s.st.Notifier
+			s.mu.Unlock()
+			if created && notifier != nil {
+				if err := notifier.Notify(sys, notification(a)); err != nil {
+					s.logger.Warn("alert notification", "alert", a.ID, "err", err)
+				}
 			}
 		}
-	}
-	for k, n := range hits {
-		if err := s.st.Rules.AddRuleHits(sys, k.rule, k.site, n, last[k]); err != nil {
-			errs = append(errs, err)
+		a := d.alert
+		if err := s.follow(sys, a); err != nil && !permanent(err) {
+			return err
+		} else if err != nil {
+			s.logger.Error("alert follower refused the alert", "alert", a.ID, "err", err)
 		}
+		o.queue = o.queue[1:]
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("detection: %w", errs[0])
+	for k, h := range o.hits {
+		err := s.st.Rules.AddRuleHits(sys, k.rule, k.site, h.n, h.last)
+		if err != nil && !permanent(err) {
+			return err
+		}
+		delete(o.hits, k)
 	}
 	return nil
+}
+
+// permanent reports whether a store error will not go away by trying again.
+func permanent(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch medsec.ErrorCode(err) {
+	case medsec.EINVALID, medsec.ENOTFOUND, medsec.EFORBIDDEN, medsec.EUNAUTHORIZED:
+		return true
+	}
+	return false
+}
+
+// failing records a store error of delivery, and tells rule admins once.
+func (s *Service) failing(ctx context.Context, err error) {
+	o := &s.out
+	o.stateMu.Lock()
+	o.failures++
+	o.lastErr = err.Error()
+	if o.since.IsZero() {
+		o.since = time.Now().UTC()
+	}
+	tell := !o.told
+	pending, since := o.pending, o.since
+	o.stateMu.Unlock()
+	s.logger.Error("detection cannot store alerts; kept and tried again", "pending", pending, "since", since, "err", err)
+	if !tell {
+		return
+	}
+	s.mu.Lock()
+	notifier := s.st.Notifier
+	s.mu.Unlock()
+	told := notifier == nil
+	if notifier != nil {
+		n := medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.SeverityCritical, Key: "notify.detection_store_failing",
+			Args: []medsec.NotifyArg{{Text: err.Error()}}, Link: "/rules", Perm: medsec.PermRuleAdmin,
+			DedupKey: fmt.Sprintf("detection-store-failing:%d", since.UnixNano())}
+		// Notifications may live in the failing store too: told again on the next failure
+		// until one gets through.
+		if nerr := notifier.Notify(medsec.NewContextWithUser(ctx, medsec.SystemUser), n); nerr != nil {
+			s.logger.Warn("detection store notification", "err", nerr)
+		} else {
+			told = true
+		}
+	}
+	o.stateMu.Lock()
+	o.told = o.told || told
+	o.stateMu.Unlock()
+}
+
+// recovered ends a failure period of delivery (if any): the next failure is told again.
+func (s *Service) recovered(context.Context) {
+	o := &s.out
+	o.stateMu.Lock()
+	defer o.stateMu.Unlock()
+	if !o.since.IsZero() {
+		s.logger.Info("detection stores alerts again", "failing_since", o.since, "failures", o.failures)
+	}
+	o.since, o.lastErr, o.told = time.Time{}, "", false
 }
 
 // follow tells the followers of a raised alert.

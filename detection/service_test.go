@@ -30,6 +30,14 @@ var system = medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 // MEDSEC_TEST_POSTGRES_DSN), with a fixed clock.
 func openDB(t *testing.T, engine string, now time.Time) *sqlstore.DB {
 	t.Helper()
+	db, _ := openDBAt(t, engine, now)
+	return db
+}
+
+// openDBAt is openDB, returning the DSN too (a file for SQLite, with search_path for
+// PostgreSQL), for tests that reach the database beside the store.
+func openDBAt(t *testing.T, engine string, now time.Time) (*sqlstore.DB, string) {
+	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "medsec.db")
 	if engine == "postgres" {
 		base := os.Getenv("MEDSEC_TEST_POSTGRES_DSN")
@@ -57,7 +65,7 @@ func openDB(t *testing.T, engine string, now time.Time) *sqlstore.DB {
 	}
 	db.Now = func() time.Time { return now }
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, dsn
 }
 
 func forEachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
@@ -81,6 +89,7 @@ func (n *notes) Notify(_ context.Context, x medsec.Notification) error {
 
 type fixture struct {
 	db     *sqlstore.DB
+	dsn    string
 	bus    *eventbus.Memory
 	svc    *detection.Service
 	store  *sqlstore.DetectionService
@@ -92,7 +101,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, engine string, now time.Time) *fixture {
 	t.Helper()
-	f := &fixture{db: openDB(t, engine, now), bus: eventbus.New(0, nil), notes: &notes{}}
+	f := &fixture{bus: eventbus.New(0, nil), notes: &notes{}}
+	f.db, f.dsn = openDBAt(t, engine, now)
 	f.db.Events = f.bus
 	f.store = sqlstore.NewDetectionService(f.db)
 	f.svc = detection.New(detection.Stores{Rules: f.store, Alerts: f.store, Events: sqlstore.NewEventService(f.db), Notifier: f.notes}, nil)

@@ -25,6 +25,7 @@ func detectAPIRoutes(s *Server) []apiRoute {
 		{Method: "DELETE", Path: "/api/v1/rules/{id}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleDelete},
 		{Method: "PUT", Path: "/api/v1/rules/{id}/sites/{site}", Perm: medsec.PermRuleAdmin, Handler: s.apiRuleSite},
 		{Method: "GET", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleRead, Handler: s.apiDetectionSettingsGet},
+		{Method: "GET", Path: "/api/v1/detection/status", Perm: medsec.PermRuleRead, Handler: s.apiDetectionStatus},
 		{Method: "PUT", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleAdmin, Handler: s.apiDetectionSettingsUpdate},
 	}
 }
@@ -160,9 +161,24 @@ func (s *Server) markRuleErrors(rules ...*medsec.DetectionRule) {
 		return
 	}
 	errs := s.Detection.RuleErrors()
+	timeouts := map[int64]int64{}
+	for _, rt := range s.Detection.Status().Rules {
+		timeouts[rt.RuleID] = rt.RegexTimeouts
+	}
 	for _, r := range rules {
 		r.Error = errs[r.ID]
+		r.RegexTimeouts = timeouts[r.ID]
 	}
+}
+
+// apiDetectionStatus answers the state of detection since the server started: alerts
+// waiting for the store, store failures, regular-expression time-outs per rule.
+func (s *Server) apiDetectionStatus(w http.ResponseWriter, r *http.Request) error {
+	if s.Detection == nil {
+		return medsec.Errorf(medsec.ENOTFOUND, "detection is not running on this server")
+	}
+	writeJSON(w, http.StatusOK, s.Detection.Status())
+	return nil
 }
 
 func (s *Server) apiRuleGet(w http.ResponseWriter, r *http.Request) error {

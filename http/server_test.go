@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/detection"
 	mhttp "medsec/http"
 	"medsec/sqlstore"
 )
@@ -30,6 +31,8 @@ type fixture struct {
 	assetBR  *medsec.Asset
 	branchCE string // token of a clinical engineer limited to the branch
 	vendorID int64
+	// detection is the detection service behind the rules and alerts routes.
+	detection *detection.Service
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -37,8 +40,9 @@ func newFixture(t *testing.T) *fixture {
 	return newFixtureOn(t, openEngine(t, "sqlite"))
 }
 
-// newFixtureOn builds the fixture on db, an empty store of either engine (openEngine).
-func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
+// newFixtureOn builds the fixture on db, an empty store of either engine (openEngine);
+// each option may change the services before the server is made.
+func newFixtureOn(t *testing.T, db *sqlstore.DB, options ...func(*mhttp.Services)) *fixture {
 	t.Helper()
 	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 	var err error
@@ -52,9 +56,9 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 	services.Backups = sqlstore.NewBackupService(db)
 	services.Governance = sqlstore.NewGovernanceService(db)
 	addLogs(t, &services, db)
-	addDetection(t, &services, db)
+	detector := addDetection(t, &services, db)
 	addReports(t, &services, db)
-	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}}
+	f := &fixture{t: t, db: db, tokens: map[medsec.Role]string{}, detection: detector}
 	hq, br := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
 	for _, s := range []*medsec.Site{hq, br} {
 		if err := services.Org.CreateSite(ctx, s); err != nil {
@@ -91,6 +95,9 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.branchCE, _ = users.CreateAPIToken(ctx, ce.ID, "test")
+	for _, o := range options {
+		o(&services)
+	}
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -351,6 +358,7 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/rules/{id}/sites/{site}", medsec.PermRuleAdmin, false},
 	{"GET", "/api/v1/detection/settings", medsec.PermRuleRead, false},
 	{"PUT", "/api/v1/detection/settings", medsec.PermRuleAdmin, false},
+	{"GET", "/api/v1/detection/status", medsec.PermRuleRead, false},
 	{"GET", "/api/v1/reports", medsec.PermReportRead, false},
 	{"POST", "/api/v1/reports", medsec.PermReportWrite, false},
 	{"GET", "/api/v1/reports/{id}", medsec.PermReportRead, false},

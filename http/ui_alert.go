@@ -189,6 +189,8 @@ type ruleListData struct {
 	Settings medsec.DetectionSettings
 	// Imported lists the rules of the import just done.
 	Imported []*medsec.DetectionRule
+	// Status is detection's state: alerts waiting for a failing store.
+	Status medsec.DetectionStatus
 }
 
 func (s *Server) uiRuleList(w http.ResponseWriter, r *http.Request) error {
@@ -206,7 +208,11 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	s.markRuleErrors(rules...)
-	p.Data = &ruleListData{Rules: rules, Query: q, Settings: set, Imported: imported}
+	d := &ruleListData{Rules: rules, Query: q, Settings: set, Imported: imported}
+	if s.Detection != nil {
+		d.Status = s.Detection.Status()
+	}
+	p.Data = d
 	s.render(w, r, status, "rule_list", p)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -131,7 +132,33 @@ func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer, batch int
 	if len(envs) == 0 {
 		return nil
 	}
-	if err := c.Handler(ctx, envs); err != nil {
+	// A handler may take longer than AckWait (detection waits, retrying, while its store
+	// fails): the messages are told to be in progress every half AckWait meanwhile, so
+	// that the server does not hand them out again while they are being handled.
+	wait := c.AckWait
+	if wait <= 0 {
+		wait = DefaultAckWait
+	}
+	stop := make(chan struct{})
+	var keep sync.WaitGroup
+	keep.Go(func() {
+		t := time.NewTicker(wait / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				for _, m := range msgs {
+					_ = m.InProgress()
+				}
+			}
+		}
+	})
+	err = c.Handler(ctx, envs)
+	close(stop)
+	keep.Wait()
+	if err != nil {
 		log.Error("nats batch not committed; it will be redelivered", "durable", c.Durable, "messages", len(envs), "err", err)
 		for _, m := range msgs {
 			_ = m.NakWithDelay(time.Second)

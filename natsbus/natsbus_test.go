@@ -199,3 +199,53 @@ func TestEnvelopeValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowHandlerIsNotRedelivered: a handler that takes three times the AckWait (as
+// detection does while it retries a failing store) gets each message once; the consumer
+// keeps telling the server it is in progress (before, the server handed the batch out
+// again after AckWait and the handler saw it twice).
+func TestSlowHandlerIsNotRedelivered(t *testing.T) {
+	cfg := testGroup(t, natstest.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pub := mustConnect(t, cfg)
+	if _, err := pub.EnsureStream(ctx); err != nil {
+		t.Fatal(err)
+	}
+	envs := []*natsbus.Envelope{logEnvelope("TPE", "s1", 1), logEnvelope("TPE", "s1", 2)}
+	if n, err := pub.Publish(ctx, envs...); err != nil || n != 2 {
+		t.Fatalf("publish: %d, %v", n, err)
+	}
+	var mu sync.Mutex
+	handled := map[string]int{}
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	{
+		c := mustConnect(t, cfg)
+		cons := &natsbus.Consumer{Conn: c, Durable: "slow", Batch: 16, AckWait: time.Second, Handler: func(_ context.Context, batch []*natsbus.Envelope) error {
+			mu.Lock()
+			for _, e := range batch {
+				handled[e.ID]++
+			}
+			mu.Unlock()
+			time.Sleep(3 * time.Second)
+			return nil
+		}}
+		wg.Go(func() {
+			if err := cons.Run(runCtx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(6 * time.Second)
+	stop()
+	wg.Wait()
+	if len(handled) != 2 {
+		t.Fatalf("handled %v, want both records", handled)
+	}
+	for id, n := range handled {
+		if n != 1 {
+			t.Errorf("%s handled %d times", id, n)
+		}
+	}
+}
