@@ -22,7 +22,8 @@
 // Event has the shape of medsec.Event (ID, Time, Fields): fields flat ("process.pid") or
 // nested maps; values strings, numbers, booleans, lists. NormalizeEvent flattens Windows
 // event-log JSON ({"Event": {"System", "EventData"}}) to the names Sigma rules use, and
-// ReadEvents reads JSON lines, concatenated objects or an array. For a stream of JSON
+// EventReader reads JSON lines, concatenated objects or an array one event at a time,
+// each named by its file and the line it starts on (ReadEvents: all of them). For a stream of JSON
 // lines, Decoder.DecodeEvent is the fast path: a flat object is kept as a list of its
 // members, which rules read by slot without a map; the engine gives an event its Fields
 // map (Event.Materialize) when a rule matches it.

@@ -1,12 +1,13 @@
 package detect
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 )
@@ -227,80 +228,254 @@ func eventTime(m map[string]any) time.Time {
 	return time.Time{}
 }
 
-// maxEventBytes bounds one JSON event read by ReadEvents.
+// maxEventBytes bounds one JSON event read by ReadEvents and EventReader.
 const maxEventBytes = 16 << 20
 
-// ReadEvents reads JSON events: one object per line, objects one after another (as
-// pretty-printed exports are), or one array of objects. Each event goes through
-// NormalizeEvent; its ID is "file:N" (N counting from 1) and its Time the time it states,
-// else base plus N milliseconds so that the input order is kept. Errors name the file and
-// the line where the bad JSON starts.
+// ReadEvents reads all the events of r with an EventReader (see there) and returns them.
+// Callers that can take events one at a time should use EventReader, which holds one
+// event at a time instead of the whole input.
 func ReadEvents(file string, r io.Reader, base time.Time) ([]Event, error) {
-	const limit = 1 << 30
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	er := NewEventReader(file, r, base)
+	var out []Event
+	for {
+		e, err := er.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+}
+
+// EventReader reads JSON events one at a time, as a stream: one object per line,
+// objects one after another (as pretty-printed exports are), or one array of objects,
+// in UTF-8 (a byte order mark is skipped; UTF-16 is refused). It holds one event (at most
+// 16 MiB of JSON, larger is an error) and the read-ahead, never the whole input. Each
+// event goes through NormalizeEvent; its ID is "file:LINE", the line its JSON starts on
+// (counting from 1), or "file:LINE:COLUMN" (the byte column, from 1) when it does not
+// start its line (an array, several objects on one line); its Time is the time it
+// states, else base plus N milliseconds for the N-th event (from 0) so that the input
+// order is kept. Errors name the file and the line where the bad JSON is.
+type EventReader struct {
+	file  string
+	base  time.Time
+	src   *lineCounter
+	br    *bufio.Reader
+	dec   *json.Decoder
+	skip  int64 // bytes before the decoder's first (the BOM, leading blanks)
+	n     int   // events read
+	array bool
+	start bool // the beginning has been read
+	done  bool
+}
+
+// NewEventReader returns a reader of the events of r; file names it in IDs and errors.
+func NewEventReader(file string, r io.Reader, base time.Time) *EventReader {
+	src := &lineCounter{r: r, lastNL: -1}
+	return &EventReader{file: file, base: base, src: src, br: bufio.NewReaderSize(src, 64<<10)}
+}
+
+// Count returns how many events have been read.
+func (er *EventReader) Count() int { return er.n }
+
+// Next returns the next event, or io.EOF after the last. Other errors name the file and
+// line; the reader is not usable after one.
+func (er *EventReader) Next() (*Event, error) {
+	if er.done {
+		return nil, io.EOF
+	}
+	if !er.start {
+		if err := er.begin(); err != nil {
+			er.done = true
+			return nil, err
+		}
+	}
+	var raw json.RawMessage
+	if er.array {
+		if !er.dec.More() {
+			er.done = true
+			if _, err := er.dec.Token(); err != nil {
+				return nil, er.jsonErr(err)
+			}
+			// Nothing but blanks may follow the array.
+			if _, err := er.dec.Token(); !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%s:%d: text after the array of events", er.file, er.src.line(er.skip+er.dec.InputOffset()))
+			}
+			return nil, io.EOF
+		}
+	}
+	er.src.commit(er.skip + er.dec.InputOffset())
+	err := er.dec.Decode(&raw)
+	if errors.Is(err, io.EOF) && !er.array {
+		er.done = true
+		return nil, io.EOF
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		er.done = true
+		return nil, er.jsonErr(err)
 	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%s: larger than 1 GiB; split the events into smaller files", file)
+	startAt := er.skip + er.dec.InputOffset() - int64(len(raw))
+	if len(raw) > maxEventBytes {
+		er.done = true
+		return nil, fmt.Errorf("%s:%d: an event is larger than %d MiB", er.file, er.src.line(startAt), maxEventBytes>>20)
 	}
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil, fmt.Errorf("%s: the file is UTF-16; save it as UTF-8", file)
+	line, col := er.src.position(startAt)
+	where := fmt.Sprintf("%s:%d", er.file, line)
+	if col > 1 {
+		where = fmt.Sprintf("%s:%d:%d", er.file, line, col)
 	}
-	if bytes.HasPrefix(data, []byte("\ufeff")) {
-		// A UTF-8 byte order mark: read as blanks, so that offsets and lines stay.
-		data = append([]byte("   "), data[3:]...)
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil || m == nil {
+		er.done = true
+		return nil, fmt.Errorf("%s: an event must be a JSON object", where)
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	var raws []json.RawMessage
-	offsets := []int64{}
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		if err := dec.Decode(&raws); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, lineAt(data, jsonErrOffset(err, dec)), err)
+	fields, t := NormalizeEvent(m)
+	if t.IsZero() {
+		t = er.base.Add(time.Duration(er.n) * time.Millisecond)
+	}
+	er.n++
+	return &Event{ID: where, Time: t, Fields: fields}, nil
+}
+
+// begin reads the byte order mark and blanks before the first event and sees whether
+// the events are an array.
+func (er *EventReader) begin() error {
+	er.start = true
+	head, _ := er.br.Peek(3)
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return fmt.Errorf("%s: the file is UTF-16; save it as UTF-8", er.file)
+	}
+	if bytes.HasPrefix(head, []byte("\ufeff")) {
+		er.br.Discard(3)
+		er.skip = 3
+	}
+	for {
+		c, err := er.br.ReadByte()
+		if errors.Is(err, io.EOF) {
+			er.done = true
+			er.dec = json.NewDecoder(er.br)
+			return nil
 		}
-		for range raws {
-			offsets = append(offsets, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", er.file, err)
 		}
-	} else {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		for {
-			start := dec.InputOffset()
-			var raw json.RawMessage
-			err := dec.Decode(&raw)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", file, lineAt(data, jsonErrOffset(err, dec)), err)
-			}
-			raws = append(raws, raw)
-			offsets = append(offsets, start)
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			er.skip++
+			continue
+		}
+		er.br.UnreadByte()
+		er.array = c == '['
+		break
+	}
+	er.dec = json.NewDecoder(er.br)
+	if er.array {
+		if _, err := er.dec.Token(); err != nil {
+			return er.jsonErr(err)
 		}
 	}
-	out := make([]Event, 0, len(raws))
-	for i, raw := range raws {
-		if len(raw) > maxEventBytes {
-			return nil, fmt.Errorf("%s: event %d: larger than %d bytes", file, i+1, maxEventBytes)
-		}
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil || m == nil {
-			where := fmt.Sprintf("%s: event %d", file, i+1)
-			if offsets[i] > 0 || i == 0 {
-				where = fmt.Sprintf("%s:%d", file, lineAt(data, offsets[i]+1))
-			}
-			return nil, fmt.Errorf("%s: an event must be a JSON object", where)
-		}
-		fields, t := NormalizeEvent(m)
-		if t.IsZero() {
-			t = base.Add(time.Duration(i) * time.Millisecond)
-		}
-		out = append(out, Event{ID: file + ":" + strconv.Itoa(i+1), Time: t, Fields: fields})
+	return nil
+}
+
+// jsonErr names the file and line of a decoding error.
+func (er *EventReader) jsonErr(err error) error {
+	if errors.Is(err, errEventTooLarge) {
+		return fmt.Errorf("%s:%d: an event is larger than %d MiB", er.file, er.src.line(er.valueStart()), maxEventBytes>>20)
 	}
-	return out, nil
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s:%d: the file ends inside the event that starts here", er.file, er.src.line(er.valueStart()))
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("%s:%d: %w", er.file, er.src.line(er.skip+se.Offset-1), err)
+	case errors.As(err, &te):
+		return fmt.Errorf("%s:%d: %w", er.file, er.src.line(er.skip+te.Offset-1), err)
+	}
+	return fmt.Errorf("%s:%d: %w", er.file, er.src.line(er.skip+er.dec.InputOffset()), err)
+}
+
+// valueStart returns the offset of the value the decoder is reading: its input offset,
+// past the blanks and the comma its buffer holds before the value.
+func (er *EventReader) valueStart() int64 {
+	off := er.skip + er.dec.InputOffset()
+	buf := bufio.NewReader(er.dec.Buffered())
+	for {
+		c, err := buf.ReadByte()
+		if err != nil || !(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',') {
+			return off
+		}
+		off++
+	}
+}
+
+// errEventTooLarge ends reading when one event's JSON passes maxEventBytes.
+var errEventTooLarge = errors.New("event too large")
+
+// lineCounter passes a reader through, noting where its newlines are, so that the line
+// of an offset read can be told without keeping the text: newlines before the last
+// committed offset (the end of the last event) are only counted. It refuses to read on
+// when more than maxEventBytes (and the read-ahead) have been read since that offset.
+type lineCounter struct {
+	r         io.Reader
+	read      int64   // bytes read
+	committed int64   // where the event being read starts (or earlier)
+	before    int     // newlines before nl[0] (or before committed when nl is empty)
+	nl        []int64 // offsets of the newlines at or after committed
+	lastNL    int64   // offset of the last newline before those (-1: none)
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	left := maxEventBytes + 1<<20 - (c.read - c.committed)
+	if left <= 0 {
+		return 0, errEventTooLarge
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			c.nl = append(c.nl, c.read+int64(i))
+		}
+	}
+	c.read += int64(n)
+	return n, err
+}
+
+// commit says that nothing before off will be asked about again.
+func (c *lineCounter) commit(off int64) {
+	if off <= c.committed {
+		return
+	}
+	c.committed = off
+	i := sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })
+	c.before += i
+	if i > 0 {
+		c.lastNL = c.nl[i-1]
+	}
+	c.nl = append(c.nl[:0], c.nl[i:]...)
+}
+
+// line returns the 1-based line of a byte offset at or after the committed one.
+func (c *lineCounter) line(off int64) int {
+	l, _ := c.position(off)
+	return l
+}
+
+// position returns the 1-based line and byte column of an offset at or after the
+// committed one.
+func (c *lineCounter) position(off int64) (int, int) {
+	i := sort.Search(len(c.nl), func(i int) bool { return c.nl[i] >= off })
+	col := off - c.lastNL
+	if i > 0 {
+		col = off - c.nl[i-1]
+	}
+	return 1 + c.before + i, int(col)
 }
 
 func jsonErrOffset(err error, dec *json.Decoder) int64 {

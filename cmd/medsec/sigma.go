@@ -30,12 +30,17 @@ are correlated in time order; --lateness (default 0) lets them arrive that much
 out of order. An event without a time (@timestamp, timestamp, time, or System.TimeCreated of
 Windows event-log JSON) is given 1970-01-01T00:00:00Z plus 1 ms per event read
 before it, across all files: such events keep their input order and, being
-milliseconds apart, fall into the same correlation windows. A rule that does not parse or compile is named with its file and
-line, and the exit status is 1.
+milliseconds apart, fall into the same correlation windows. Events are read
+one at a time (a file of any size; one event at most 16 MiB). Each event is
+named FILE:LINE, the line its JSON starts on, or FILE:LINE:COLUMN when it does
+not start its line (in an array). A rule that does not parse or compile, or an
+event file that does not read, is named with its file and line, and the exit
+status is 1.
 `
 
 // sigmaEventJSON is one event in the output.
 type sigmaEventJSON struct {
+	// ID is FILE:LINE (or FILE:LINE:COLUMN), where the event's JSON starts.
 	ID     string         `json:"id"`
 	Time   time.Time      `json:"time"`
 	Rule   string         `json:"rule,omitempty"`
@@ -179,21 +184,7 @@ func runSigma(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("sigma test: rules:\n%w", err)
 	}
-	var events []detect.Event
-	base := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, f := range eventFiles {
-		r, err := os.Open(f)
-		if err != nil {
-			return fmt.Errorf("sigma test: events: %w", err)
-		}
-		evs, err := detect.ReadEvents(f, r, base.Add(time.Duration(len(events))*time.Millisecond))
-		r.Close()
-		if err != nil {
-			return fmt.Errorf("sigma test: events: %w", err)
-		}
-		events = append(events, evs...)
-	}
-	res := sigmaResultJSON{Events: len(events), Rules: []sigmaRuleJSON{}, Correlations: []sigmaCorrelationJSON{}}
+	res := sigmaResultJSON{Rules: []sigmaRuleJSON{}, Correlations: []sigmaCorrelationJSON{}}
 	ruleIdx := map[*detect.Rule]int{}
 	corrIdx := map[*detect.Rule]int{}
 	for _, r := range rules {
@@ -218,13 +209,33 @@ func runSigma(args []string, stdout, stderr io.Writer) error {
 			c.Alerts = append(c.Alerts, aj)
 		}
 	}
-	for i := range events {
-		out := eng.Process(&events[i])
-		for _, m := range out.Matches {
-			r := &res.Rules[ruleIdx[m.Rule]]
-			r.Matches = append(r.Matches, sigmaEventJSON{ID: m.Event.ID, Time: m.Event.Time, Fields: m.Event.Fields})
+	// Events are read and evaluated one at a time (detect.EventReader): a file of any
+	// size takes the memory of one event, what the correlations hold and the matches.
+	base := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range eventFiles {
+		r, err := os.Open(f)
+		if err != nil {
+			return fmt.Errorf("sigma test: events: %w", err)
 		}
-		addAlerts(out.Alerts)
+		er := detect.NewEventReader(f, r, base.Add(time.Duration(res.Events)*time.Millisecond))
+		for {
+			e, err := er.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.Close()
+				return fmt.Errorf("sigma test: events: %w", err)
+			}
+			out := eng.Process(e)
+			for _, m := range out.Matches {
+				r := &res.Rules[ruleIdx[m.Rule]]
+				r.Matches = append(r.Matches, sigmaEventJSON{ID: m.Event.ID, Time: m.Event.Time, Fields: m.Event.Fields})
+			}
+			addAlerts(out.Alerts)
+		}
+		res.Events += er.Count()
+		r.Close()
 	}
 	addAlerts(eng.Flush())
 	res.Late = eng.Stats().Late

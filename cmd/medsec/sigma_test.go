@@ -128,3 +128,36 @@ func TestSigmaUsageAgreesWithDocs(t *testing.T) {
 		t.Errorf("docs/DETECTION.md does not say what an event without a time gets")
 	}
 }
+
+// The events of "sigma test" are named by the line their JSON starts on, not their
+// number (issue 13 break-test finding 8), and a bad event by its file and line.
+func TestSigmaTestNamesEventLines(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "r.yml")
+	if err := os.WriteFile(rules, []byte("title: Whoami\nlogsource: {product: windows, category: process_creation}\ndetection:\n  selection:\n    CommandLine|contains: whoami\n  condition: selection\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	events := filepath.Join(dir, "pretty.json")
+	text := "{\n  \"EventID\": 1,\n  \"Channel\": \"Microsoft-Windows-Sysmon/Operational\",\n  \"CommandLine\": \"notepad\"\n}\n{\n  \"EventID\": 1,\n  \"Channel\": \"Microsoft-Windows-Sysmon/Operational\",\n  \"CommandLine\": \"whoami /all\"\n}\n"
+	if err := os.WriteFile(events, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"sigma", "test", "--rules", rules, "--events", events, "--json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var res sigmaResultJSON
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rules) != 1 || len(res.Rules[0].Matches) != 1 || res.Rules[0].Matches[0].ID != events+":6" {
+		t.Fatalf("matches: %+v", res.Rules)
+	}
+	if err := os.WriteFile(events, []byte(text+"{\"EventID\": 1,\n \"CommandLine\": whoami}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"sigma", "test", "--rules", rules, "--events", events}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), events+":12:") {
+		t.Fatalf("bad event: %v", err)
+	}
+}
