@@ -26,6 +26,8 @@ type AssessmentService struct {
 	// crosswalk links controls of different catalogs on the same subject; nil if the
 	// embedded crosswalk does not load (it is checked by package catalog's tests).
 	crosswalk *catalog.Crosswalk
+	// gapCache keeps computed gap reports until the data under them changes.
+	gapCache gapCache
 }
 
 var _ medsec.AssessmentService = (*AssessmentService)(nil)

@@ -467,7 +467,20 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	if err != nil {
 		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.catalog_not_found", "Catalog not found.")
 	}
+	whole := f
+	whole.CatalogID, whole.Offset, whole.Limit = c.ID(), 0, 0
 	now := s.db.Now().UTC()
+	g, err := s.gapCache.get(gapKey{scope: gapScope(u), filter: whole}, s.db, now, func() (*gapTally, error) {
+		return s.computeGap(ctx, u, c, whole, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g.page(f.Offset, f.Limit), nil
+}
+
+// computeGap computes the report of the filter (without its page) from the store.
+func (s *AssessmentService) computeGap(ctx context.Context, u *medsec.User, c *catalog.Catalog, f medsec.GapFilter, now time.Time) (*gapTally, error) {
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
 		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}}
@@ -482,15 +495,15 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 			return nil, err
 		}
 		rep.Subjects = 1
-		for _, ac := range controls {
-			if !ac.Voluntary { // encouraged or recommended: not a gap
+		for i := range controls {
+			if ac := &controls[i]; !ac.Voluntary { // encouraged or recommended: not a gap
 				g.domain(ac.Domain)
-				g.add(ac, nil, nil, nil)
+				g.add(ac, ac.Status, ac.Current, nil, nil, nil, nil)
 			}
 		}
 	}
 	g.finish()
-	return rep, nil
+	return g, nil
 }
 
 // gapAssets tallies the TW baseline rows of the assets the filter selects.
@@ -563,6 +576,7 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 			}
 		}
 		ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
+		subj := &gapSubject{id: a.ID, name: a.Name, owner: a.ResponsibleName, site: a.SiteName, dept: a.DepartmentName}
 		var results []medsec.CheckResult
 		if batch != nil {
 			results, err = s.runChecksBatch(ctx, batch, profiles, a, lv.Level, now)
@@ -597,15 +611,17 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		}
 		assessed := byAsset[a.ID]
 		if len(assessed) == 0 && !onRows && !sh.mixed {
-			g.addShape(sh, a)
+			g.addShape(sh, a, subj)
 		} else {
-			for _, ac := range tr.controls {
+			for i := range tr.controls {
+				ac := &tr.controls[i]
+				st, cur := ac.Status, ac.Current
 				if x := assessed[ac.ControlID]; x != nil {
-					ac.Current, ac.Status = x, x.Status
+					cur, st = x, x.Status
 				}
 				var failed []string
 				var evidence []medsec.CheckDatum
-				if ac.Status != medsec.AssessNotApplicable {
+				if st != medsec.AssessNotApplicable {
 					for _, r := range failing {
 						if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool {
 							return ref.CatalogID == ac.CatalogID && ref.ControlID == ac.ControlID
@@ -615,7 +631,7 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 						}
 					}
 				}
-				g.add(ac, a, failed, evidence)
+				g.add(ac, st, cur, a, subj, failed, evidence)
 			}
 		}
 		// A failing check that none of the asset's rows carries is listed on its own.
@@ -638,9 +654,36 @@ type gapTally struct {
 	bySite, byDept map[int64]*medsec.GapGroup
 	byDomain       map[string]*medsec.GapGroup
 	domains        map[string]bool
-	open           [gapBuckets][]medsec.GapItem
-	openN          [gapBuckets]int
-	keep           int // open items kept per bucket; -1: all
+	// open are the open items per bucket, in order; openN counts them.
+	open  [gapBuckets][]gapEntry
+	openN [gapBuckets]int
+}
+
+// gapSubject is what an open item shows of its asset.
+type gapSubject struct {
+	id                      int64
+	name, owner, site, dept string
+}
+
+// gapEntry is one open item, or, with sh set, the run of a shape asset's items in one
+// bucket (the shape's rows in it), built into GapItems only for the page asked for.
+type gapEntry struct {
+	subj     *gapSubject // nil: the organisation
+	ac       *medsec.ApplicableControl
+	status   medsec.AssessmentStatus
+	current  *medsec.Assessment
+	failed   []string
+	evidence []medsec.CheckDatum
+	sh       *gapShape
+	rows     []int
+}
+
+// n is how many items the entry stands for.
+func (e *gapEntry) n() int {
+	if e.sh != nil {
+		return len(e.rows)
+	}
+	return 1
 }
 
 // gapBuckets are the report's order: worst status first (not implemented, partial, not
@@ -669,12 +712,8 @@ func gapBucket(st medsec.AssessmentStatus, l medsec.Level) int {
 }
 
 func newGapTally(rep *medsec.GapReport, f medsec.GapFilter) *gapTally {
-	g := &gapTally{rep: rep, f: f, counts: map[medsec.Level]*medsec.GapCount{}, bySite: map[int64]*medsec.GapGroup{}, byDept: map[int64]*medsec.GapGroup{},
-		byDomain: map[string]*medsec.GapGroup{}, domains: map[string]bool{}, keep: -1}
-	if f.Limit > 0 {
-		g.keep = max(f.Offset, 0) + f.Limit
-	}
-	return g
+	return &gapTally{rep: rep, f: f, counts: map[medsec.Level]*medsec.GapCount{}, bySite: map[int64]*medsec.GapGroup{}, byDept: map[int64]*medsec.GapGroup{},
+		byDomain: map[string]*medsec.GapGroup{}, domains: map[string]bool{}}
 }
 
 func (g *gapTally) group(m map[int64]*medsec.GapGroup, id int64, name string, siteID int64) *medsec.GapGroup {
@@ -695,8 +734,8 @@ func (g *gapTally) domain(d string) {
 }
 
 // passes reports whether the filter's level, status and domain select a row.
-func (g *gapTally) passes(ac *medsec.ApplicableControl) bool {
-	return !(g.f.Level != "" && ac.Level != g.f.Level || g.f.Status != "" && ac.Status != g.f.Status || g.f.Domain != "" && ac.Domain != g.f.Domain)
+func (g *gapTally) passes(ac *medsec.ApplicableControl, st medsec.AssessmentStatus) bool {
+	return !(g.f.Level != "" && ac.Level != g.f.Level || g.f.Status != "" && st != g.f.Status || g.f.Domain != "" && ac.Domain != g.f.Domain)
 }
 
 // count adds n rows of one level, status and domain to the counts and the asset's groups.
@@ -726,37 +765,33 @@ func (g *gapTally) count(level medsec.Level, st medsec.AssessmentStatus, domain,
 	}
 }
 
-// item keeps an open item if its bucket still needs it for the page.
-func (g *gapTally) item(b int, make func() medsec.GapItem) {
-	g.openN[b]++
-	if g.keep < 0 || len(g.open[b]) < g.keep {
-		g.open[b] = append(g.open[b], make())
-	}
-}
-
-func gapItem(ac *medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) medsec.GapItem {
+func gapItem(ac *medsec.ApplicableControl, st medsec.AssessmentStatus, current *medsec.Assessment, subj *gapSubject, failed []string, evidence []medsec.CheckDatum) medsec.GapItem {
 	it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
-		Status: ac.Status, FailedChecks: failed, Evidence: evidence}
-	if asset != nil {
-		it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName
-		it.SiteName, it.DepartmentName = asset.SiteName, asset.DepartmentName
+		Status: st, FailedChecks: failed, Evidence: evidence}
+	if subj != nil {
+		it.AssetID, it.AssetName, it.Owner = subj.id, subj.name, subj.owner
+		it.SiteName, it.DepartmentName = subj.site, subj.dept
 	}
-	if ac.Current != nil {
-		it.AssessedOn, it.NextReview = ac.Current.AssessedOn, ac.Current.NextReview
+	if current != nil {
+		it.AssessedOn, it.NextReview = current.AssessedOn, current.NextReview
 	}
 	return it
 }
 
-// add tallies one row (its domain already noted).
-func (g *gapTally) add(ac medsec.ApplicableControl, asset *medsec.Asset, failed []string, evidence []medsec.CheckDatum) {
-	if !g.passes(&ac) {
+// add tallies one row of the control ac (shared: not changed) with its status and current
+// assessment on the asset (nil for the organisation), its domain already noted.
+func (g *gapTally) add(ac *medsec.ApplicableControl, st medsec.AssessmentStatus, current *medsec.Assessment, asset *medsec.Asset, subj *gapSubject,
+	failed []string, evidence []medsec.CheckDatum) {
+	if !g.passes(ac, st) {
 		return
 	}
-	g.count(ac.Level, ac.Status, ac.Domain, ac.DomainEn, asset, 1)
-	if !ac.Status.Open() && len(failed) == 0 {
+	g.count(ac.Level, st, ac.Domain, ac.DomainEn, asset, 1)
+	if !st.Open() && len(failed) == 0 {
 		return
 	}
-	g.item(gapBucket(ac.Status, ac.Level), func() medsec.GapItem { return gapItem(&ac, asset, failed, evidence) })
+	b := gapBucket(st, ac.Level)
+	g.openN[b]++
+	g.open[b] = append(g.open[b], gapEntry{subj: subj, ac: ac, status: st, current: current, failed: failed, evidence: evidence})
 }
 
 // gapShape is what the rows of a set of applicable controls add when none is assessed and
@@ -764,8 +799,10 @@ func (g *gapTally) add(ac medsec.ApplicableControl, asset *medsec.Asset, failed 
 // share it.
 type gapShape struct {
 	controls []medsec.ApplicableControl
-	// rows are the indexes of the controls the filter selects.
-	rows []int
+	// rows are the indexes of the controls the filter selects; byBucket the same by the
+	// bucket their items fall in.
+	rows     []int
+	byBucket [gapBuckets][]int
 	// sums add the selected rows up by level and domain.
 	sums    []gapSum
 	domains []string
@@ -797,10 +834,14 @@ func (g *gapTally) shape(controls []medsec.ApplicableControl) *gapShape {
 		if ac.Status != medsec.AssessNotAssessed {
 			sh.mixed = true // not so from twApplicable; counted row by row if ever
 		}
-		if !g.passes(ac) {
+		if !g.passes(ac, ac.Status) {
 			continue
 		}
 		sh.rows = append(sh.rows, i)
+		if ac.Status.Open() {
+			b := gapBucket(ac.Status, ac.Level)
+			sh.byBucket[b] = append(sh.byBucket[b], i)
+		}
 		k := [2]string{string(ac.Level), ac.Domain}
 		j, ok := at[k]
 		if !ok {
@@ -814,17 +855,19 @@ func (g *gapTally) shape(controls []medsec.ApplicableControl) *gapShape {
 }
 
 // addShape tallies an asset's rows, none assessed and none with a failing check.
-func (g *gapTally) addShape(sh *gapShape, a *medsec.Asset) {
+func (g *gapTally) addShape(sh *gapShape, a *medsec.Asset, subj *gapSubject) {
 	for _, s := range sh.sums {
 		g.count(s.level, medsec.AssessNotAssessed, s.domain, s.domainEn, a, s.n)
 	}
-	for _, i := range sh.rows {
-		ac := &sh.controls[i]
-		g.item(gapBucket(ac.Status, ac.Level), func() medsec.GapItem { return gapItem(ac, a, nil, nil) })
+	for b, rows := range sh.byBucket {
+		if len(rows) > 0 {
+			g.openN[b] += len(rows)
+			g.open[b] = append(g.open[b], gapEntry{subj: subj, sh: sh, rows: rows})
+		}
 	}
 }
 
-// finish puts the counts, groups and the page of open items into the report.
+// finish puts the counts and groups into the report.
 func (g *gapTally) finish() {
 	rep := g.rep
 	for _, l := range []medsec.Level{medsec.LevelLow, medsec.LevelModerate, medsec.LevelHigh, medsec.LevelNone} {
@@ -839,19 +882,51 @@ func (g *gapTally) finish() {
 			rep.ByDomain = append(rep.ByDomain, *dg)
 		}
 	}
-	from, to := 0, -1
-	if g.keep >= 0 {
-		from, to = max(g.f.Offset, 0), g.keep
-	}
 	for b := range gapBuckets {
-		at := rep.OpenTotal // the bucket's first item's place in the whole order
-		for j, it := range g.open[b] {
-			if at+j >= from && (to < 0 || at+j < to) {
-				rep.Open = append(rep.Open, it)
-			}
-		}
 		rep.OpenTotal += g.openN[b]
 	}
+}
+
+// page returns the report with the open items from offset, at most limit of them (every
+// one when limit is 0). The report's lists are copies; their elements are shared with
+// every page of the computed report and must not be changed.
+func (g *gapTally) page(offset, limit int) *medsec.GapReport {
+	rep := *g.rep
+	rep.LeftOut, rep.UncarriedChecks = slices.Clone(rep.LeftOut), slices.Clone(rep.UncarriedChecks)
+	rep.Counts, rep.BySite, rep.ByDepartment, rep.ByDomain = slices.Clone(rep.Counts), slices.Clone(rep.BySite), slices.Clone(rep.ByDepartment), slices.Clone(rep.ByDomain)
+	rep.Domains = slices.Clone(rep.Domains)
+	from, to := max(offset, 0), rep.OpenTotal
+	if limit > 0 {
+		to = min(to, from+limit)
+	}
+	rep.Open = make([]medsec.GapItem, 0, max(to-from, 0))
+	at := 0 // the place of the next entry's first item in the whole order
+	for b := range gapBuckets {
+		for i := range g.open[b] {
+			if at >= to {
+				return &rep
+			}
+			e := &g.open[b][i]
+			n := e.n()
+			if at+n <= from {
+				at += n
+				continue
+			}
+			if e.sh == nil {
+				rep.Open = append(rep.Open, gapItem(e.ac, e.status, e.current, e.subj, e.failed, e.evidence))
+				at++
+				continue
+			}
+			for _, r := range e.rows {
+				if at >= from && at < to {
+					ac := &e.sh.controls[r]
+					rep.Open = append(rep.Open, gapItem(ac, ac.Status, ac.Current, e.subj, nil, nil))
+				}
+				at++
+			}
+		}
+	}
+	return &rep
 }
 
 // sortedGroups returns the groups by name; departments (sites given) by their site's name

@@ -36,12 +36,16 @@ type DB struct {
 	// Events, when set, is the event stream that medsec's own events (stored by the
 	// transaction that raised them) are published to after it commits.
 	Events medsec.EventPublisher
+
+	// changes counts committed transactions that changed report data (changeCounter);
+	// copies of the DB (VulnService.At) share it.
+	changes *changeCounter
 }
 
 // Open opens the store named by dsn and brings its schema up to date. A dsn starting with
 // postgres:// or postgresql:// is a PostgreSQL server; anything else is a SQLite file path.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, changes: &changeCounter{}}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = postgres
 		pool, err := sql.Open("pgx", dsn)
@@ -153,6 +157,9 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	// events are the events emitted in the transaction, published when it commits.
 	events []medsec.Event
+	// changes: a statement wrote report data (writesReportData); the store's change
+	// count moves when the transaction commits.
+	changes bool
 }
 
 // begin starts a write transaction.
@@ -178,6 +185,7 @@ func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.note(query)
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -186,10 +194,12 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.note(query)
 	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.note(query)
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)

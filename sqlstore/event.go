@@ -45,6 +45,9 @@ func (tx *Tx) Commit() error {
 	if err := tx.Tx.Commit(); err != nil {
 		return err
 	}
+	if tx.changes {
+		tx.db.changes.n.Add(1)
+	}
 	if len(tx.events) > 0 && tx.db.Events != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
