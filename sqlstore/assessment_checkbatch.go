@@ -81,44 +81,83 @@ func idSet(ctx context.Context, db *DB, query string) (map[int64]bool, error) {
 	return out, rows.Err()
 }
 
-// runChecksBatch is runChecks with its inputs from the batch.
-func (s *AssessmentService) runChecksBatch(ctx context.Context, b *checkBatch, profiles *mds2Cache, a *medsec.Asset, level medsec.Level, now time.Time) ([]medsec.CheckResult, error) {
-	results := s.checks.Run(a, now)
-	results = append(results, vuln.FixedInTime(a.ID, b.findings[a.ID], now))
+// noneFails reports which of the batch's checks fail on an asset with none of their inputs
+// (no finding, device account, backup plan or log source). Those results do not depend on
+// the asset, so they are computed once per report: a check that does not fail without
+// inputs is not run for an asset without them.
+type noneFails struct{ vuln, accounts, plans, logs bool }
+
+func failsAny(rs ...medsec.CheckResult) bool {
+	for _, r := range rs {
+		if r.Outcome == medsec.CheckFail {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *AssessmentService) noneFails(ctx context.Context, now time.Time) (noneFails, error) {
+	none := []*medsec.BackupPlan{}
+	lc, err := logChecksFrom(ctx, s.db, &medsec.Asset{}, nil, now)
+	if err != nil {
+		return noneFails{}, err
+	}
+	return noneFails{vuln: failsAny(vuln.FixedInTime(0, nil, now)), accounts: failsAny(account.Checks(0, 0, nil, now)...),
+		plans: failsAny(backup.Checks(0, none, planFindings(none, now), now)...), logs: failsAny(lc...)}, nil
+}
+
+// failingChecksBatch appends to into the failing results of runChecks on the asset, its
+// inputs from the batch: the gap report lists only failing checks.
+func (s *AssessmentService) failingChecksBatch(ctx context.Context, b *checkBatch, nf noneFails, profiles *mds2Cache, a *medsec.Asset, level medsec.Level, now time.Time,
+	into []medsec.CheckResult) ([]medsec.CheckResult, error) {
+	add := func(rs ...medsec.CheckResult) {
+		for _, r := range rs {
+			if r.Outcome == medsec.CheckFail {
+				into = append(into, r)
+			}
+		}
+	}
+	add(s.checks.Run(a, now)...)
+	if fs := b.findings[a.ID]; len(fs) > 0 || nf.vuln {
+		add(vuln.FixedInTime(a.ID, fs, now))
+	}
 	if b.accounts[a.ID] {
 		acct, err := accountChecks(ctx, s.db, a, now)
 		if err != nil {
 			return nil, err
 		}
-		results = append(results, acct...)
-	} else {
-		results = append(results, account.Checks(a.ID, 0, nil, now)...)
+		add(acct...)
+	} else if nf.accounts {
+		add(account.Checks(a.ID, 0, nil, now)...)
 	}
 	if b.plans[a.ID] {
 		bk, err := backupChecks(ctx, s.db, a, now)
 		if err != nil {
 			return nil, err
 		}
-		results = append(results, bk...)
-	} else {
+		add(bk...)
+	} else if nf.plans {
 		none := []*medsec.BackupPlan{}
-		results = append(results, backup.Checks(a.ID, none, planFindings(none, now), now)...)
+		add(backup.Checks(a.ID, none, planFindings(none, now), now)...)
 	}
-	var lc []medsec.CheckResult
-	var err error
-	if b.logs[a.ID] {
-		lc, err = logChecks(ctx, s.db, a, now)
-	} else {
-		lc, err = logChecksFrom(ctx, s.db, a, nil, now)
+	if b.logs[a.ID] || nf.logs {
+		var lc []medsec.CheckResult
+		var err error
+		if b.logs[a.ID] {
+			lc, err = logChecks(ctx, s.db, a, now)
+		} else {
+			lc, err = logChecksFrom(ctx, s.db, a, nil, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		add(lc...)
 	}
-	if err != nil {
-		return nil, err
-	}
-	results = append(results, lc...)
-	results = append(results, vuln.ScansOnCadence(a.ID, scanDues(a, level, b.scans[a.ID], now), now)...)
+	add(vuln.ScansOnCadence(a.ID, scanDues(a, level, b.scans[a.ID], now), now)...)
 	p, err := profiles.profile(ctx, a)
 	if err != nil || p == nil {
-		return results, err
+		return into, err
 	}
-	return append(results, mds2.Checks(p, a.ID, now)...), nil
+	add(mds2.Checks(p, a.ID, now)...)
+	return into, nil
 }

@@ -63,6 +63,9 @@ func TestGapReportBulkMatchesWalk(t *testing.T) {
 		ids = append(ids, f.hq.ID, f.br.ID)
 		statuses := []medsec.AssessmentStatus{medsec.AssessImplemented, medsec.AssessCompensating, medsec.AssessPartial, medsec.AssessNotImplemented, medsec.AssessNotApplicable}
 		for i, id := range ids {
+			if i%4 == 3 && i < 48 {
+				continue // not assessed at all: counted from its shape, failing checks or not
+			}
 			ac, err := f.svc.AssetControls(f.ciso, id)
 			if err != nil {
 				t.Fatal(err)

@@ -512,6 +512,7 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 	var assets []*medsec.Asset
 	var err error
 	var batch *checkBatch
+	var nf noneFails
 	if f.AssetID != 0 {
 		a, err := s.visibleAsset(ctx, u, f.AssetID)
 		if err != nil {
@@ -523,6 +524,9 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 			return err
 		}
 		if batch, err = loadCheckBatch(ctx, s.db, now); err != nil {
+			return err
+		}
+		if nf, err = s.noneFails(ctx, now); err != nil {
 			return err
 		}
 	}
@@ -549,6 +553,7 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		assets = slices.DeleteFunc(assets, func(a *medsec.Asset) bool { return a.ResponsibleID != f.OwnerID })
 	}
 	shapes := map[*twResult]*gapShape{}
+	var failing []medsec.CheckResult // the asset's failing check results; reused
 	for _, a := range assets {
 		lv, err := levels.level(ctx, a)
 		if err != nil {
@@ -577,11 +582,17 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		}
 		ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
 		subj := &gapSubject{id: a.ID, name: a.Name, owner: a.ResponsibleName, site: a.SiteName, dept: a.DepartmentName}
-		var results []medsec.CheckResult
 		if batch != nil {
-			results, err = s.runChecksBatch(ctx, batch, profiles, a, lv.Level, now)
+			failing, err = s.failingChecksBatch(ctx, batch, nf, profiles, a, lv.Level, now, failing[:0])
 		} else {
+			var results []medsec.CheckResult
 			results, err = s.runChecks(ctx, profiles, a, lv.Level, now)
+			failing = failing[:0]
+			for _, r := range results {
+				if r.Outcome == medsec.CheckFail {
+					failing = append(failing, r)
+				}
+			}
 		}
 		if err != nil {
 			return err
@@ -596,23 +607,21 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		for _, d := range sh.domains {
 			g.domain(d)
 		}
-		// failing: the failing results; onRows: whether one of them is on a row of the
-		// asset (same catalog and control), which the row then lists.
-		var failing []medsec.CheckResult
+		// onRows: whether a failing result is on a row of the asset (same catalog and
+		// control), which the row then lists.
 		onRows := false
-		for _, r := range results {
-			if r.Outcome != medsec.CheckFail {
-				continue
-			}
-			failing = append(failing, r)
+		for _, r := range failing {
 			if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool { return sh.carries[[2]string{ref.CatalogID, ref.ControlID}] }) {
 				onRows = true
 			}
 		}
 		assessed := byAsset[a.ID]
-		if len(assessed) == 0 && !onRows && !sh.mixed {
+		switch {
+		case len(assessed) == 0 && !onRows && !sh.mixed:
 			g.addShape(sh, a, subj)
-		} else {
+		case len(assessed) == 0 && !sh.mixed:
+			g.addShapeFailing(sh, a, subj, failing)
+		default:
 			for i := range tr.controls {
 				ac := &tr.controls[i]
 				st, cur := ac.Status, ac.Current
@@ -852,6 +861,54 @@ func (g *gapTally) shape(controls []medsec.ApplicableControl) *gapShape {
 		sh.sums[j].n++
 	}
 	return sh
+}
+
+// addShapeFailing tallies an asset's rows, none assessed, some with a failing check: the
+// counts are the shape's (a failing check changes no status); the rows with a failing
+// check are items of their own, listing the checks in the order met and their data.
+func (g *gapTally) addShapeFailing(sh *gapShape, a *medsec.Asset, subj *gapSubject, failing []medsec.CheckResult) {
+	for _, s := range sh.sums {
+		g.count(s.level, medsec.AssessNotAssessed, s.domain, s.domainEn, a, s.n)
+	}
+	type rowChecks struct {
+		failed   []string
+		evidence []medsec.CheckDatum
+	}
+	onRow := map[int]*rowChecks{}
+	for _, r := range failing {
+		for i, ac := range sh.controls { // in control order, as a row lists its checks
+			if slices.ContainsFunc(r.Controls, func(ref medsec.ControlRef) bool {
+				return ref.CatalogID == ac.CatalogID && ref.ControlID == ac.ControlID
+			}) {
+				rc := onRow[i]
+				if rc == nil {
+					rc = &rowChecks{}
+					onRow[i] = rc
+				}
+				rc.failed = append(rc.failed, r.CheckID)
+				rc.evidence = append(rc.evidence, r.Data...)
+			}
+		}
+	}
+	for b, rows := range sh.byBucket {
+		from := 0
+		for j, i := range rows {
+			rc := onRow[i]
+			if rc == nil {
+				continue
+			}
+			if j > from {
+				g.open[b] = append(g.open[b], gapEntry{subj: subj, sh: sh, rows: rows[from:j]})
+			}
+			ac := &sh.controls[i]
+			g.open[b] = append(g.open[b], gapEntry{subj: subj, ac: ac, status: ac.Status, current: ac.Current, failed: rc.failed, evidence: rc.evidence})
+			from = j + 1
+		}
+		if from < len(rows) {
+			g.open[b] = append(g.open[b], gapEntry{subj: subj, sh: sh, rows: rows[from:]})
+		}
+		g.openN[b] += len(rows)
+	}
 }
 
 // addShape tallies an asset's rows, none assessed and none with a failing check.

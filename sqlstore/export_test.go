@@ -22,3 +22,10 @@ func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) error {
 func (s *AssessmentService) LegacyGapReport(ctx context.Context, f medsec.GapFilter) (*medsec.GapReport, error) {
 	return s.legacyGapReport(ctx, f)
 }
+
+// ForgetGapReports drops the kept gap reports, so that a benchmark times the computation.
+func (s *AssessmentService) ForgetGapReports() {
+	s.gapCache.mu.Lock()
+	s.gapCache.entries = nil
+	s.gapCache.mu.Unlock()
+}

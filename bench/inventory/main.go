@@ -54,14 +54,15 @@ func main() {
 	dashClients := flag.Int("dashboard-clients", 16, "concurrent users of the dashboard measurement")
 	dashRequests := flag.Int("dashboard-requests", 800, "dashboard pages per measurement, over all users")
 	selfInspection := flag.Bool("report", false, "measure the self-inspection report (PDF) instead of the list pages")
-	gapProfile := flag.String("gap-cpuprofile", "", "with -dashboard: write the CPU profile of the gap report's first request to this file")
+	gapProfile := flag.String("gap-cpuprofile", "", "with -dashboard: write the CPU profile of the gap report's first computation to this file")
+	dashProfile := flag.String("dashboard-cpuprofile", "", "with -dashboard: write the CPU profile of the dashboard's first computation to this file")
 	flag.Parse()
 	load := searchLoad{enabled: *search, clients: *clients, requests: *searchRequests}
 	if *dashboard {
 		load = searchLoad{dashboard: true, clients: *dashClients, requests: *dashRequests}
 	}
 	load.report = *selfInspection
-	load.profile = *gapProfile
+	load.profile, load.dashProfile = *gapProfile, *dashProfile
 	if err := run(*n, *dsn, *requests, load); err != nil {
 		log.Fatal(err)
 	}

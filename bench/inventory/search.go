@@ -28,8 +28,9 @@ type searchLoad struct {
 	report   bool
 	clients  int
 	requests int
-	// profile, when set, is the file the CPU profile of the gap report's first request goes to.
-	profile string
+	// profile, when set, is the file the CPU profile of the gap report's first computation
+	// goes to; dashProfile that of the dashboard's.
+	profile, dashProfile string
 }
 
 // searchSets are the searches sent, as a person looking for a device types them: a room,
