@@ -105,6 +105,16 @@ type accountKey struct {
 	user string
 }
 
+// evalEnv is what enrich reads besides the event: the settings, the inventory's
+// privileged accounts and the storage levels (which it updates). The live stream has the
+// service's own (under s.mu); a hunt has one of its own, so that it runs without the
+// service's lock and leaves the live storage levels alone.
+type evalEnv struct {
+	settings medsec.DetectionSettings
+	accounts map[accountKey]privileged
+	storage  map[string]storageMark
+}
+
 // storageMark is a host's storage level at the start of its day-long comparison window.
 type storageMark struct {
 	at    time.Time
@@ -515,7 +525,7 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	}
 	s.mu.Lock()
 	s.accounts = accounts
-	found, err := s.evaluate(events, nil, nil)
+	found, err := s.evaluate(events, nil, nil, nil)
 	s.building(found)
 	timedOut := s.timedOut
 	s.timedOut = nil
@@ -584,15 +594,15 @@ type finding struct {
 // settings' windows at the event time) and, for a storage metric (host.name with
 // system.filesystem.used.bytes), medsec.storage.growth_pct against the host's level at
 // the start of its current day-long window.
-func (s *Service) enrich(e *medsec.Event) *detect.Event {
+func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 	f := make(map[string]any, len(e.Fields)+3)
 	for k, v := range e.Fields {
 		f[k] = v
 	}
-	f["medsec.working_hours"] = s.settings.WorkingHours.Contains(e.Time)
-	f["medsec.maintenance_window"] = s.settings.MaintenanceWindow.Contains(e.Time)
-	if user := e.Text("user.name"); user != "" && s.accounts != nil {
-		if p, ok := s.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
+	f["medsec.working_hours"] = env.settings.WorkingHours.Contains(e.Time)
+	f["medsec.maintenance_window"] = env.settings.MaintenanceWindow.Contains(e.Time)
+	if user := e.Text("user.name"); user != "" && env.accounts != nil {
+		if p, ok := env.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
 			f[medsec.FieldAccountType] = string(p.typ)
 			if p.typ == medsec.AccountTypeVendor {
 				f[medsec.FieldMaintenancePlan] = "false"
@@ -607,10 +617,10 @@ func (s *Service) enrich(e *medsec.Event) *detect.Event {
 	}
 	if used, ok := number(e.Fields["system.filesystem.used.bytes"]); ok {
 		key := strconv.FormatInt(e.SiteID, 10) + "/" + e.Text("host.name")
-		m, seen := s.storage[key]
+		m, seen := env.storage[key]
 		if !seen || e.Time.Sub(m.at) > 24*time.Hour || m.bytes <= 0 {
 			m = storageMark{at: e.Time, bytes: used}
-			s.storage[key] = m
+			env.storage[key] = m
 		}
 		if m.bytes > 0 {
 			f["medsec.storage.growth_pct"] = (used - m.bytes) / m.bytes * 100
@@ -637,18 +647,19 @@ func number(v any) (float64, bool) {
 // evaluate runs events through the site engines (or through eng, for a test or a
 // retro-hunt) and returns what fired. Each site's events go to its engine as one batch,
 // in their order, evaluated on every processor (detect.Engine.ProcessBatch).
-func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule) ([]finding, error) {
-	// live: the site engines of the event stream (not a test's or hunt's), whose
-	// regular-expression time-outs are counted.
+func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detect.Engine, error), byUID map[string]*medsec.DetectionRule, env *evalEnv) ([]finding, error) {
+	// live: the site engines of the event stream (not a test's or hunt's; s.mu held),
+	// whose regular-expression time-outs are counted.
 	live := eng == nil
 	if live {
 		eng, byUID = s.engine, s.byUID
+		env = &evalEnv{settings: s.settings, accounts: s.accounts, storage: s.storage}
 	}
 	var sites []int64
 	bySite := map[int64][]*detect.Event{}
 	for i := range events {
 		e := &events[i]
-		ev := s.enrich(e)
+		ev := enrich(env, e)
 		ev.Fields["medsec.site_id"] = e.SiteID
 		ev.Fields["medsec.asset_id"] = e.AssetID
 		ev.Fields["medsec.ref"] = e.Ref.Key()
@@ -682,9 +693,12 @@ func (s *Service) findings(siteID int64, out detect.Output) []finding {
 
 // building turns the matches of building-block rules (read by a correlation, see
 // blocks) into hits: they are counted, never raised.
-func (s *Service) building(found []finding) {
+func (s *Service) building(found []finding) { markBuilding(s.blocks, found) }
+
+// markBuilding turns the matches of the building-block rules in blocks into hits.
+func markBuilding(blocks map[string]bool, found []finding) {
 	for i := range found {
-		if !found[i].corr && s.blocks[found[i].rule.UID] {
+		if !found[i].corr && blocks[found[i].rule.UID] {
 			found[i].group = "\x00hit"
 		}
 	}
@@ -1036,9 +1050,14 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	if err != nil {
 		return nil, err
 	}
+	// The hunt reads the service's rules and settings under its lock, then evaluates on
+	// engines of its own without it: the live stream goes on meanwhile (issue 13
+	// break-test t13 finding 14: a hunt held the lock for its whole run, stopping live
+	// detection at every site).
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.accounts = accounts
+	env := &evalEnv{settings: s.settings, accounts: accounts, storage: map[string]storageMark{}}
+	rules, blocks, all := s.rules, s.blocks, s.byUID
+	s.mu.Unlock()
 	// The rules tested: the YAML's, the stored ones named, or (a retro-hunt) those
 	// enabled at each event's site. Findings of other rules are not reported.
 	byUID := map[string]*medsec.DetectionRule{}
@@ -1061,7 +1080,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	case len(req.RuleIDs) > 0:
 		want = func(r *medsec.DetectionRule) bool { return slices.Contains(req.RuleIDs, r.ID) }
 		found := map[int64]bool{}
-		for _, r := range s.rules {
+		for _, r := range rules {
 			if want(r) {
 				byUID[r.UID] = r
 				found[r.ID] = true
@@ -1073,7 +1092,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 			}
 		}
 	default:
-		byUID = s.byUID
+		byUID = all
 	}
 	engines := map[int64]*detect.Engine{}
 	eng := func(siteID int64) (*detect.Engine, error) {
@@ -1084,7 +1103,9 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		if req.YAML == "" && len(req.RuleIDs) == 0 {
 			w = func(r *medsec.DetectionRule) bool { return r.EnabledAt(siteID) }
 		}
+		s.mu.Lock()
 		e, err := s.build(w, extra)
+		s.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}
@@ -1161,17 +1182,34 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		}
 		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
 		res.Events += len(batch)
-		for start := 0; start < len(batch); start += 1000 {
-			found, err := s.evaluate(batch[start:min(start+1000, len(batch))], eng, byUID)
+		evaluated := len(batch)
+		for start := 0; start < len(batch); start += huntChunk {
+			if start > 0 && time.Now().After(deadline) {
+				// The budget is checked between a page's thousands of events too: a slow
+				// rule cannot hold a hunt for a whole page past its budget.
+				evaluated = start
+				break
+			}
+			found, err := s.evaluate(batch[start:min(start+huntChunk, len(batch))], eng, byUID, env)
 			if err != nil {
 				return nil, err
 			}
 			if req.YAML == "" && len(req.RuleIDs) == 0 {
-				s.building(found)
+				markBuilding(blocks, found)
 			}
 			if err := report(found); err != nil {
 				return nil, err
 			}
+		}
+		res.Events -= len(batch) - evaluated
+		for _, e := range batch[evaluated:] {
+			if e.Ref.Type == medsec.EventRefLog {
+				res.Logs--
+			}
+		}
+		if evaluated < len(batch) {
+			res.Stopped, res.ReadUntil = medsec.HuntStopTime, batch[evaluated].Time
+			break
 		}
 		cursor = end
 		if cursor.Before(req.Until) && res.Events >= medsec.MaxHuntEvents {
@@ -1195,6 +1233,11 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 }
 
 var _ medsec.DetectionRunner = (*Service)(nil)
+
+// huntChunk is how many events a hunt evaluates between looks at its time budget: a
+// rule whose regular expression runs out of time (100 ms, twice an event) overruns the
+// budget by at most a chunk's 16 × 200 ms over the processors.
+const huntChunk = 16
 
 // ImportRules reads and stores uploaded rules (disabled until a site turns them on) and
 // rebuilds the engines.

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -43,7 +44,8 @@ func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 // RecordEvent returns the event of a stored record: ID "log:SITE:INDEX", Ref to the
 // record in the log store, time the record's @timestamp (else its receive time), and the
 // record's fields as event fields: ints become int64, times RFC 3339 strings, nested
-// maps (structured data) dotted names, other values their text. "event.ingested" is
+// maps (structured data) dotted names, lists of scalars lists of texts, other values
+// their text. "event.ingested" is
 // the receive time and "log.source.address" the peer.
 func RecordEvent(r Record) medsec.Event {
 	e := medsec.Event{
@@ -90,9 +92,38 @@ func eventFields(out map[string]any, prefix string, fields map[string]any) {
 			for kk, vv := range v {
 				out[name+"."+kk] = vv
 			}
+		case []any:
+			// A JSON list of scalars (ECS types event.category, event.type, related.ip
+			// as lists: Winlogbeat, Elastic Agent) is a list of texts, so that a rule
+			// matches an element; a list holding objects or lists stays text.
+			if l, ok := scalarTexts(v); ok {
+				out[name] = l
+			} else {
+				out[name] = fmt.Sprint(v)
+			}
 		case nil:
 		default:
 			out[name] = fmt.Sprint(v)
 		}
 	}
+}
+
+// scalarTexts returns the elements of a JSON list as texts when all are strings, numbers
+// or booleans (nulls left out).
+func scalarTexts(l []any) ([]string, bool) {
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		switch y := x.(type) {
+		case string:
+			out = append(out, y)
+		case json.Number:
+			out = append(out, y.String())
+		case bool, int, int64, float64:
+			out = append(out, fmt.Sprint(y))
+		case nil:
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
