@@ -26,7 +26,8 @@ func EscalateAt(c *medsec.Clock) time.Time {
 
 // IncidentClocks raises a notification for each late, unmet clock of an incident: to the
 // responders (who hold PermIncidentWrite at the incident's site) when it goes late, and,
-// escalated, to the security officers and administrators (PermAuditRead) at EscalateAt.
+// escalated, to the security officers and administrators (PermIncidentAdmin, not the
+// read-only auditor, who cannot act on an incident) at EscalateAt.
 // Each is raised once per clock (the dedup key names the clock).
 type IncidentClocks struct {
 	Incidents medsec.IncidentService
@@ -75,7 +76,7 @@ func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification
 		DedupKey: "incident.clock_late:" + id}}
 	if !now.Before(EscalateAt(c)) {
 		out = append(out, medsec.Notification{Kind: medsec.KindIncidentClockEscalated, Severity: medsec.SeverityCritical, Key: "notify.incident_clock_escalated",
-			Args: args, Link: link, Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermAuditRead,
+			Args: args, Link: link, Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermIncidentAdmin,
 			DedupKey: "incident.clock_escalated:" + id})
 	}
 	return out

@@ -17,8 +17,9 @@ import (
 // TestIncidentClockNotifications runs the scheduler's incident-clock job with a set clock
 // against a real SMTP server: a clock that goes late reaches the responders of the
 // incident's site once, in their language; one still late at its escalation time reaches
-// the security officers and administrators; users of another site and the auditor (who
-// does not respond) hear nothing of the late notice.
+// the security officers and administrators; users of another site hear nothing, and the
+// read-only auditor (who cannot act on an incident) hears neither the late notice nor the
+// escalation (t14 finding 25).
 func TestIncidentClockNotifications(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		now := testNow
@@ -45,6 +46,7 @@ func TestIncidentClockNotifications(t *testing.T) {
 		mk("soc", medsec.RoleSOCAnalyst, "", []int64{main.ID})
 		mk("ce-br", medsec.RoleClinicalEngineer, "", []int64{branch.ID})
 		mk("auditor", medsec.RoleAuditor, "ja", nil)
+		mk("admin", medsec.RoleAdmin, "ja", nil)
 		smtp := notifytest.StartSMTP(t, notifytest.Options{})
 		if err := notifySvc.UpdateNotifySettings(system, medsec.NotifySettings{PublicURL: "https://medsec.example",
 			SMTP: medsec.SMTPSettings{Host: smtp.Host, Port: smtp.Port, TLSPolicy: medsec.TLSMandatory, From: "medsec@hospital.example", CAFile: smtp.CAFile}}); err != nil {
@@ -79,10 +81,11 @@ func TestIncidentClockNotifications(t *testing.T) {
 		// Eleven minutes on the first report is late; the 30-minute clocks are not.
 		now = now.Add(11 * time.Minute)
 		sched.Tick(ctx)
-		got := subjects(2)
+		got := subjects(3)
 		want := map[string][]string{
-			"ciso@hospital.example": {"[medsec] 已逾期：通知資訊科值班人員 — PACS 勒索軟體"},
-			"soc@hospital.example":  {"[medsec] Late: First report to the IT duty officer — PACS 勒索軟體"},
+			"ciso@hospital.example":  {"[medsec] 已逾期：通知資訊科值班人員 — PACS 勒索軟體"},
+			"soc@hospital.example":   {"[medsec] Late: First report to the IT duty officer — PACS 勒索軟體"},
+			"admin@hospital.example": {"[medsec] 期限超過：情報システム部門の当番者への第一報 — PACS 勒索軟體"},
 		}
 		if !mapsEqual(got, want) {
 			t.Errorf("late notices:\n got %q\nwant %q", got, want)
@@ -93,11 +96,14 @@ func TestIncidentClockNotifications(t *testing.T) {
 		// At 25 minutes (due 10, escalated after as long again, at least 15) it escalates.
 		now = testNow.Add(25 * time.Minute)
 		sched.Tick(ctx)
-		got = subjects(4)
+		got = subjects(5)
 		want = map[string][]string{
-			"ciso@hospital.example":    {"[medsec] 升級：通知資訊科值班人員 仍逾期 — PACS 勒索軟體", "[medsec] 已逾期：通知資訊科值班人員 — PACS 勒索軟體"},
-			"soc@hospital.example":     {"[medsec] Late: First report to the IT duty officer — PACS 勒索軟體"},
-			"auditor@hospital.example": {"[medsec] エスカレーション：情報システム部門の当番者への第一報 が未完了 — PACS 勒索軟體"},
+			"ciso@hospital.example":  {"[medsec] 升級：通知資訊科值班人員 仍逾期 — PACS 勒索軟體", "[medsec] 已逾期：通知資訊科值班人員 — PACS 勒索軟體"},
+			"soc@hospital.example":   {"[medsec] Late: First report to the IT duty officer — PACS 勒索軟體"},
+			"admin@hospital.example": {"[medsec] エスカレーション：情報システム部門の当番者への第一報 が未完了 — PACS 勒索軟體", "[medsec] 期限超過：情報システム部門の当番者への第一報 — PACS 勒索軟體"},
+		}
+		if _, heard := got["auditor@hospital.example"]; heard {
+			t.Errorf("the read-only auditor was told: %q", got["auditor@hospital.example"])
 		}
 		if !mapsEqual(got, want) {
 			t.Errorf("after escalation:\n got %q\nwant %q", got, want)
