@@ -184,8 +184,21 @@ func gunzip(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-// Detect says which scanner format data is in (gzip allowed), or "" for none of them.
+// Detect says which scanner format data is in (gzip allowed), or "" for none of them. A
+// gzip file is decompressed whole only when its first bytes are XML or JSON (a gzip EPSS
+// CSV is told apart from its first 512 bytes, not expanded).
 func Detect(data []byte) Format {
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return ""
+		}
+		peek, _ := io.ReadAll(io.LimitReader(zr, 512))
+		peek = bytes.TrimLeft(bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf")), " \t\r\n")
+		if len(peek) > 0 && peek[0] != '<' && peek[0] != '{' {
+			return ""
+		}
+	}
 	data, err := gunzip(data)
 	if err != nil {
 		return ""

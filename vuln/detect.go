@@ -3,6 +3,7 @@ package vuln
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"regexp"
 
@@ -81,7 +82,8 @@ func DetectFormat(data []byte) Format {
 // JSON uncompressed.
 const maxFeedSize = 4 << 30
 
-// gunzip returns data decompressed when it is gzip, else data.
+// gunzip returns data decompressed when it is gzip, else data; more than maxFeedSize
+// decompressed bytes is refused (not cut short).
 func gunzip(file string, data []byte) ([]byte, error) {
 	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
 		return data, nil
@@ -90,7 +92,10 @@ func gunzip(file string, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, inputErr(file, "", "gzip: %v", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxFeedSize))
+	out, err := io.ReadAll(&limitedReader{r: zr, n: maxFeedSize})
+	if errors.Is(err, errTooLarge) {
+		return nil, inputErr(file, "", "gzip: more than %d GiB once decompressed", maxFeedSize>>30)
+	}
 	if err != nil {
 		return nil, inputErr(file, "", "gzip: %v", err)
 	}
@@ -108,7 +113,14 @@ type Feed struct {
 // ReadFeed detects a file's format and parses it, gzip or not (NVD's yearly files and
 // FIRST's EPSS file are served gzip-compressed). It returns an *InputError naming the
 // file for an unknown format or a bad file.
+//
+// An EPSS file is parsed as a stream straight from the gzip reader, bounded by MaxEPSSSize
+// and MaxEPSSRows, never decompressed whole first.
 func ReadFeed(file string, data []byte) (Feed, error) {
+	if DetectFormat(data) == FormatEPSS {
+		e, err := ParseEPSS(file, data)
+		return Feed{Format: FormatEPSS, EPSS: e}, err
+	}
 	data, err := gunzip(file, data)
 	if err != nil {
 		return Feed{}, err
