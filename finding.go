@@ -82,7 +82,13 @@ type Finding struct {
 	// AdvisoryStatus is the advisory's product status for the device.
 	AdvisoryStatus string `json:"advisory_status"`
 	ProductID      string `json:"product_id,omitempty"`
-	// Identifier, Rule, VersionTest and Confidence say why it matched (vuln.Match).
+	// Why says why it matched as data (vuln.Match.Why): the identifiers, the rule and
+	// the version tests, each a kind and its parameters; a user interface says it in the
+	// reader's language. Nil for a finding matched before medsec stored reasons as data
+	// (its English text is in Identifier, Rule and VersionTest until it is matched again).
+	Why *MatchWhy `json:"why,omitempty"`
+	// Identifier, Rule and VersionTest say Why in English, for a log or a terminal;
+	// Confidence says how sure the match is (high, medium, low).
 	Identifier  string `json:"identifier"`
 	Rule        string `json:"rule"`
 	VersionTest string `json:"version_test"`
@@ -615,4 +621,118 @@ func (p *DeadlinePolicy) Validate() error {
 		}
 	}
 	return c.err()
+}
+
+// WhyPart is one statement of why a device matched an advisory, as data: Kind names the
+// statement (its sentence is the message "why.<Kind>" in each language) and Params give
+// its values by name: a CPE or purl the device carries ("cpe", "purl"), the advisory's
+// criterion ("criterion"), a version compared ("version") with which bound ("bound"), by
+// which operator ("op") and from which NVD field ("field": versionEndExcluding, …), a
+// version range as the advisory writes it ("range"), the kind of version ("what":
+// firmware or software), a CPE part ("part": h, o, a).
+type WhyPart struct {
+	Kind   string            `json:"kind"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// MatchWhy is why a device (or an SBOM component of it) matched an advisory's
+// vulnerability: which identifiers of the device matched which of the advisory's, by
+// which rule, and which version tests held.
+type MatchWhy struct {
+	Identifiers  []WhyPart `json:"identifiers"`
+	Rule         WhyPart   `json:"rule"`
+	VersionTests []WhyPart `json:"version_tests"`
+}
+
+// whyParams lists, for each kind of WhyPart, its parameters in the order its message
+// ("why.<kind>") takes them.
+var whyParams = map[string][]string{
+	// Identifiers.
+	"cpe":           {"part", "cpe", "criterion"},
+	"model":         {"vendor", "model", "criterion"},
+	"model_version": {"vendor", "model", "what", "version", "criterion"},
+	"model_name":    {"model"},
+	"purl":          {"purl"},
+	"scanner":       {"scanner_id", "where"},
+	// Rules.
+	"nvd_configuration":    {"n", "operator", "nodes"},
+	"csaf_cpe":             {},
+	"csaf_purl":            {},
+	"csaf_model_number":    {"name"},
+	"csaf_product_name":    {"vendor", "product"},
+	"csaf_product_prefix":  {"vendor", "product"},
+	"csaf_product_version": {"vendor", "product", "version"},
+	"scanner_report":       {"scanner"},
+	// Version tests.
+	"not_applicable":          {},
+	"any_version":             {},
+	"unknown_exact":           {"bound"},
+	"unknown_range":           {},
+	"equal":                   {"version", "bound"},
+	"range_check":             {"version", "op", "bound", "field"},
+	"model_named":             {},
+	"product_version":         {"what", "version", "bound"},
+	"product_version_pattern": {"what", "version", "range"},
+	"unknown_product_version": {"bound"},
+	"range_not_understood":    {"range"},
+	"all_versions":            {"range"},
+	"in_range":                {"what", "version", "range"},
+	"unknown_advisory_range":  {"range"},
+	"no_version":              {},
+	"unknown_version":         {},
+	"purl_equal":              {"version", "bound", "type"},
+	"purl_in_range":           {"version", "range", "type"},
+	"fixed_in":                {"version", "fixed"},
+}
+
+// whyEnums are the parameters whose values are words to translate ("why.<param>.<value>").
+var whyEnums = map[string]bool{"part": true, "what": true}
+
+// WhyKinds returns every kind of WhyPart, sorted: each has a message "why.<kind>".
+func WhyKinds() []string {
+	out := make([]string, 0, len(whyParams))
+	for k := range whyParams {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// WhyWords returns the message keys of the translated parameter values
+// ("why.part.h", "why.what.firmware"), sorted.
+func WhyWords() []string {
+	return []string{"why.part.a", "why.part.h", "why.part.o", "why.what.firmware", "why.what.software"}
+}
+
+// Text says the part with t, a translator of message keys (i18n.Bundle.T in one
+// language): the message "why.<Kind>" with the parameters in its order, those naming a
+// word (a CPE part, a kind of version) translated too. A kind without a message says
+// its kind and parameters as they are.
+func (p WhyPart) Text(t func(key string, args ...any) string) string {
+	names, ok := whyParams[p.Kind]
+	if !ok {
+		return p.Kind + " " + fmt.Sprint(p.Params)
+	}
+	args := make([]any, len(names))
+	for i, n := range names {
+		v := p.Params[n]
+		if whyEnums[n] && v != "" {
+			v = t("why." + n + "." + v)
+		}
+		args[i] = v
+	}
+	return t("why."+p.Kind, args...)
+}
+
+// Text says the why with t (WhyPart.Text): the identifiers, the rule and the version
+// tests, each a list joined by sep.
+func (w *MatchWhy) Text(t func(key string, args ...any) string, sep string) (identifiers, rule, versionTests string) {
+	say := func(ps []WhyPart) string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.Text(t)
+		}
+		return strings.Join(out, sep)
+	}
+	return say(w.Identifiers), w.Rule.Text(t), say(w.VersionTests)
 }

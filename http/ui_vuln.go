@@ -419,3 +419,21 @@ func (p *page) AssetFindings(a *medsec.Asset) []*medsec.Finding {
 	}
 	return fs
 }
+
+// whyView is a finding's why as a page says it: its identifiers, rule and version tests
+// in the reader's language.
+type whyView struct{ Identifiers, Rule, Tests string }
+
+// Why says a finding's why (medsec.MatchWhy) in the page's language; a finding matched
+// before reasons were stored as data shows its English text until it is matched again.
+func (p *page) Why(f *medsec.Finding) whyView {
+	if f.Why == nil {
+		return whyView{f.Identifier, f.Rule, f.VersionTest}
+	}
+	sep := "；"
+	if p.Lang == "en" {
+		sep = "; "
+	}
+	i, r, t := f.Why.Text(p.T, sep)
+	return whyView{i, r, t}
+}

@@ -463,7 +463,7 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 			due = Status{b.t("report.fixed_late"), Bad}
 		}
 		rows = append(rows, []any{f.CVE, f.Advisory, f.AssetName, b.severity(f.Severity), f.Score, b.t("finding_state." + string(f.State)),
-			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due})
+			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due, b.why(f)})
 	}
 	chart := Chart{Title: b.t("report.findings_by_severity"), Stacked: true,
 		Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.closed"), Tone: Good}}}
@@ -482,7 +482,22 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: charts, Landscape: true,
 		Tables: []Table{{Title: b.t("report.findings"), Sheet: b.t("report.findings"), Rows: rows,
 			Columns: b.columns("report.cve", 1.3, "report.advisory", 1.3, "report.asset", 1.6, "report.severity", 0.9, "report.score", 0.6,
-				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0)}}}
+				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0, "vuln.why", 2.6)}}}
+}
+
+// why says why a finding matched, in the report's language (medsec.MatchWhy): the
+// identifiers, the rule and the version tests; a finding matched before reasons were
+// stored as data gives its English text.
+func (b *builder) why(f *medsec.Finding) string {
+	if f.Why == nil {
+		return strings.Join(slices.DeleteFunc([]string{f.Identifier, f.Rule, f.VersionTest}, func(s string) bool { return s == "" }), "; ")
+	}
+	sep := "；"
+	if b.p.Lang == "en" {
+		sep = "; "
+	}
+	i, r, t := f.Why.Text(b.t, sep)
+	return strings.Join(slices.DeleteFunc([]string{i, r, t}, func(s string) bool { return s == "" }), sep)
 }
 
 func (b *builder) vulnLedger() error {

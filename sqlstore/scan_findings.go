@@ -125,15 +125,21 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		if r.Package != "" {
 			where = strings.TrimSpace(r.Package + " " + r.Version)
 		}
-		test := ""
+		w := medsec.MatchWhy{Identifiers: []medsec.WhyPart{{Kind: "scanner", Params: map[string]string{"scanner_id": r.ScannerID, "where": where}}},
+			Rule: medsec.WhyPart{Kind: "scanner_report", Params: map[string]string{"scanner": rep.Scanner}}, VersionTests: []medsec.WhyPart{}}
 		if r.FixedVersion != "" {
-			test = "installed " + r.Version + ", fixed in " + r.FixedVersion
+			w.VersionTests = append(w.VersionTests, medsec.WhyPart{Kind: "fixed_in", Params: map[string]string{"version": r.Version, "fixed": r.FixedVersion}})
 		}
+		why, err := json.Marshal(w)
+		if err != nil {
+			return 0, fmt.Errorf("scan findings: why of %s on asset %d: %w", k.cve, a.ID, err)
+		}
+		ident, rule, test := whyEnglish(&w)
 		id, err = tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-			identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title)
-			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", strings.TrimSpace(r.ScannerID+" "+where), "scanner report: "+rep.Scanner,
-			test, string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500))
+			identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title)
+			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", ident, rule,
+			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500))
 		if err != nil {
 			return 0, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
 		}

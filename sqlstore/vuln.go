@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 	"medsec/vuln"
 )
 
@@ -244,6 +246,20 @@ func readPolicies(ctx context.Context, q querier, d dialect) (map[int64]vuln.Pol
 	return out, nil
 }
 
+// englishBundle holds the locales, for saying a match's why in English.
+var englishBundle = sync.OnceValues(i18n.Load)
+
+// whyEnglish says a match's why in English (the en messages), for the finding's
+// identifier, rule and version_test columns, which a log or a terminal reads.
+func whyEnglish(w *medsec.MatchWhy) (identifiers, rule, versionTests string) {
+	b, err := englishBundle()
+	if err != nil {
+		// The locales are embedded: Load fails only for a broken build, which its tests catch.
+		return "", "", ""
+	}
+	return w.Text(func(key string, args ...any) string { return b.T("en", key, args...) }, "; ")
+}
+
 // matchedAsset is what matching reads of an asset.
 type matchedAsset struct {
 	id, siteID int64
@@ -269,7 +285,7 @@ type existingFinding struct {
 	foundAt  time.Time
 	state    string
 	gone     bool
-	identity string // identifier|rule|version_test|confidence|status|score|due, to skip unchanged rows
+	identity string // advisories|why_json|confidence|status|score|due, to skip unchanged rows
 	// envScore is the environmental score of the finding's latest re-scoring, which its
 	// deadline follows; rescored is false when it was never re-scored.
 	envScore float64
@@ -396,7 +412,7 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[i
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
 	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		identifier, rule, version_test, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`)
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -404,16 +420,16 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[i
 		var k findingKey
 		e := &existingFinding{}
 		var gone sql.NullTime
-		var ident, rule, test, conf, status, refs, env string
+		var why, conf, status, refs, env string
 		var sc float64
 		var due time.Time
-		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &ident, &rule, &test, &conf, &status, &sc, &due, &e.source,
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
 			&env, &e.envScore); err != nil {
 			rows.Close()
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, ident, rule, test, conf, status, sc, due.UTC().Unix())
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, conf, status, sc, due.UTC().Unix())
 		if only == nil || only[k.asset] {
 			existing[k] = e
 		}
@@ -566,17 +582,22 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		if err != nil {
 			return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
 		}
+		why, err := json.Marshal(mt.Why)
+		if err != nil {
+			return fmt.Errorf("match: why of %s on asset %d: %w", mt.CVE, asset.id, err)
+		}
 		if e == nil {
+			ident, rule, test := whyEnglish(&mt.Why)
 			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-				identifier, rule, version_test, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest,
+				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why),
 				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
 			if err != nil {
 				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
 			}
 			if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, asset.siteID, nil, map[string]any{
-				"asset_id": asset.id, "component_id": target.ComponentID, "cve": mt.CVE, "advisories": g.refs, "why": mt.Reason(), "due": dl.Due}); err != nil {
+				"asset_id": asset.id, "component_id": target.ComponentID, "cve": mt.CVE, "advisories": g.refs, "why": mt.Why, "confidence": mt.Confidence, "due": dl.Due}); err != nil {
 				return err
 			}
 			if err := tx.emit(ctx, vulnMatchedEvent(id, asset, mt.CVE, g.refs, exp, dl.Due)); err != nil {
@@ -585,13 +606,14 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			sum.NewFindings++
 			continue
 		}
-		identity := fmt.Sprintf("%s|%s|%s|%s|%s|%s|%.1f|%d", refs, mt.Identifier, mt.Rule, mt.VersionTest, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
+		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
 		if identity == e.identity && !e.gone {
 			continue
 		}
+		ident, rule, test := whyEnglish(&mt.Why)
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_id = ?, advisories = ?, advisory_status = ?, product_id = ?, identifier = ?, rule = ?,
-			version_test = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
-			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, mt.Identifier, mt.Rule, mt.VersionTest, string(mt.Confidence), exp.Score, dl.Due,
+			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
+			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
 			string(dl.Rule), tx.now, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
 		}
@@ -617,7 +639,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	f.identifier, f.rule, f.version_test, f.confidence, CASE WHEN COALESCE(v.title, '') <> '' THEN v.title ELSE f.title END, COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
-	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score`
+	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json`
 
 const findingFrom = ` FROM vuln_findings f
 	JOIN assets a ON a.id = f.asset_id
@@ -628,12 +650,18 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs string
+	var refs, why string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
-		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore); err != nil {
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why); err != nil {
 		return nil, err
+	}
+	if why != "" {
+		f.Why = &medsec.MatchWhy{}
+		if err := json.Unmarshal([]byte(why), f.Why); err != nil {
+			return nil, fmt.Errorf("finding %d: why: %w", f.ID, err)
+		}
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1
 	f.CVSSVersion = string(vuln.VectorVersion(f.CVSSVector))

@@ -1,9 +1,11 @@
 package vuln
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+
+	"medsec"
 
 	"github.com/package-url/packageurl-go"
 )
@@ -62,22 +64,14 @@ type Match struct {
 	// known_not_affected, fixed or under_investigation (CSAF 2.0 §3.2.3.9); NVD matches
 	// are known_affected.
 	Status string `json:"status"`
-	// Identifier names what of the target matched: "hardware CPE cpe:2.3:h:…", "model
-	// IntelliVue MX40", "purl pkg:…".
-	Identifier string `json:"identifier"`
-	// Rule names the rule: "nvd configuration 1 (AND)", "csaf product tree: vendor and
-	// product name", "csaf product_identification_helper: cpe".
-	Rule string `json:"rule"`
-	// VersionTest states the version comparison made ("b.06.17 < b.06.18
-	// (versionEndExcluding)", "any version", "version unknown").
-	VersionTest string `json:"version_test"`
+	// Why says, as data, what of the target matched which identifier of the advisory
+	// (a hardware CPE, the model, a purl), by which rule (an NVD configuration, a CSAF
+	// product tree branch or identification helper) and which version tests held
+	// ("b.06.17" < "b.06.18" from versionEndExcluding); medsec.WhyPart.Text says it in a
+	// language.
+	Why medsec.MatchWhy `json:"why"`
 	// Confidence says how sure the match is.
 	Confidence Confidence `json:"confidence"`
-}
-
-// Reason returns the match's why in one line.
-func (m Match) Reason() string {
-	return fmt.Sprintf("%s; %s; %s; confidence %s", m.Identifier, m.Rule, m.VersionTest, m.Confidence)
 }
 
 // fact is one thing a target is: a CPE it carries, or one derived from its manufacturer
@@ -89,7 +83,29 @@ type fact struct {
 	version string // "" when unknown
 	cpe     *cpeName
 	derived bool
-	label   string // what the fact is, for Match.Identifier
+	ident   medsec.WhyPart // what the fact is, for Match.Why (without the criterion)
+}
+
+// why returns a part with its parameters as name, value pairs.
+func why(kind string, kv ...string) medsec.WhyPart {
+	p := medsec.WhyPart{Kind: kind}
+	if len(kv) > 0 {
+		p.Params = make(map[string]string, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			p.Params[kv[i]] = kv[i+1]
+		}
+	}
+	return p
+}
+
+// matching returns the fact's identifier part naming the advisory's criterion it matched.
+func (f fact) matching(criterion string) medsec.WhyPart {
+	p := medsec.WhyPart{Kind: f.ident.Kind, Params: make(map[string]string, len(f.ident.Params)+1)}
+	for k, v := range f.ident.Params {
+		p.Params[k] = v
+	}
+	p.Params["criterion"] = criterion
+	return p
 }
 
 type ref struct{ adv, vuln int }
@@ -259,7 +275,7 @@ func (m *Matcher) facts(t Target) ([]fact, []string) {
 		if err != nil {
 			continue
 		}
-		f := fact{part: c.part, vendor: m.aliases.VendorKey(c.vendor), product: NameKey(c.product), cpe: c, label: cpeLabel(c) + " " + s}
+		f := fact{part: c.part, vendor: m.aliases.VendorKey(c.vendor), product: NameKey(c.product), cpe: c, ident: why("cpe", "part", c.part, "cpe", s)}
 		if c.version != "*" && c.version != "-" {
 			f.version = c.version
 		}
@@ -268,12 +284,14 @@ func (m *Matcher) facts(t Target) ([]fact, []string) {
 	}
 	if mk := NameKey(t.Model); mk != "" {
 		vk := m.aliases.VendorKey(t.Vendor)
-		label := "model " + strings.TrimSpace(t.Vendor+" "+t.Model)
+		vendor, model := strings.TrimSpace(t.Vendor), strings.TrimSpace(t.Model)
+		firmware := why("model_version", "vendor", vendor, "model", model, "what", "firmware", "version", t.Firmware)
 		fs = append(fs,
-			fact{part: "h", vendor: vk, product: mk, derived: true, label: label},
-			fact{part: "o", vendor: vk, product: mk + "firmware", version: t.Firmware, derived: true, label: label + " firmware " + t.Firmware},
-			fact{part: "o", vendor: vk, product: mk, version: t.Firmware, derived: true, label: label + " firmware " + t.Firmware},
-			fact{part: "a", vendor: vk, product: mk, version: t.Software, derived: true, label: label + " software " + t.Software},
+			fact{part: "h", vendor: vk, product: mk, derived: true, ident: why("model", "vendor", vendor, "model", model)},
+			fact{part: "o", vendor: vk, product: mk + "firmware", version: t.Firmware, derived: true, ident: firmware},
+			fact{part: "o", vendor: vk, product: mk, version: t.Firmware, derived: true, ident: firmware},
+			fact{part: "a", vendor: vk, product: mk, version: t.Software, derived: true,
+				ident: why("model_version", "vendor", vendor, "model", model, "what", "software", "version", t.Software)},
 		)
 		keys = append(keys, "c|"+vk+"|"+mk, "c|"+vk+"|"+mk+"firmware", "n|"+vk+"|"+mk, "n||"+mk)
 	}
@@ -283,18 +301,6 @@ func (m *Matcher) facts(t Target) ([]fact, []string) {
 		}
 	}
 	return fs, keys
-}
-
-func cpeLabel(c *cpeName) string {
-	switch c.part {
-	case "h":
-		return "hardware CPE"
-	case "o":
-		return "firmware/OS CPE"
-	case "a":
-		return "software CPE"
-	}
-	return "CPE"
 }
 
 // Match returns every advisory vulnerability that applies to the target, each with why,
@@ -339,7 +345,7 @@ func (m *Matcher) Match(t Target) []Match {
 type hit struct {
 	crit       CPEMatch
 	f          fact
-	test       string
+	test       []medsec.WhyPart
 	unknownVer bool
 }
 
@@ -356,7 +362,7 @@ func (m *Matcher) matchConfigurations(a *Advisory, v Vulnerability, fs []fact) (
 		}
 		var vuln *hit
 		conf := ConfidenceHigh
-		var others []string
+		var others []medsec.WhyPart
 		for i := range hits {
 			h := &hits[i]
 			if h.f.derived {
@@ -368,7 +374,7 @@ func (m *Matcher) matchConfigurations(a *Advisory, v Vulnerability, fs []fact) (
 			if h.crit.Vulnerable && vuln == nil {
 				vuln = h
 			} else {
-				others = append(others, h.f.label+" matches "+h.crit.Criteria)
+				others = append(others, h.f.matching(h.crit.Criteria))
 			}
 		}
 		if vuln == nil {
@@ -378,12 +384,10 @@ func (m *Matcher) matchConfigurations(a *Advisory, v Vulnerability, fs []fact) (
 		if op == "" {
 			op = "OR"
 		}
-		ident := vuln.f.label + " matches " + vuln.crit.Criteria
-		if len(others) > 0 {
-			ident += "; " + strings.Join(others, "; ")
-		}
-		return Match{AdvisoryID: a.ID, CVE: v.CVE, Status: "known_affected", Identifier: ident,
-			Rule: fmt.Sprintf("nvd configuration %d (%s of %d nodes)", ci+1, op, len(cfg.Nodes)), VersionTest: vuln.test, Confidence: conf}, true
+		w := medsec.MatchWhy{Identifiers: append([]medsec.WhyPart{vuln.f.matching(vuln.crit.Criteria)}, others...),
+			Rule:         why("nvd_configuration", "n", strconv.Itoa(ci+1), "operator", op, "nodes", strconv.Itoa(len(cfg.Nodes))),
+			VersionTests: vuln.test}
+		return Match{AdvisoryID: a.ID, CVE: v.CVE, Status: "known_affected", Why: w, Confidence: conf}, true
 	}
 	return Match{}, false
 }
@@ -467,26 +471,27 @@ func (m *Matcher) matchCriterion(cm CPEMatch, fs []fact) (hit, bool) {
 // versionTest decides a criterion's version for a target version v ("" when unknown): an
 // exact version (compared by CompareVersions, so 1.1 is not 1.10), a range from
 // versionStart/End Including/Excluding, ANY ("any version") or NA.
-func versionTest(critVersion string, cm CPEMatch, v string) (test string, ok, unknown bool) {
+func versionTest(critVersion string, cm CPEMatch, v string) (test []medsec.WhyPart, ok, unknown bool) {
 	hasRange := cm.VersionStartIncluding != "" || cm.VersionStartExcluding != "" || cm.VersionEndIncluding != "" || cm.VersionEndExcluding != ""
+	one := func(p medsec.WhyPart) []medsec.WhyPart { return []medsec.WhyPart{p} }
 	switch {
 	case critVersion == "-":
-		return "not applicable (NA)", true, false
+		return one(why("not_applicable")), true, false
 	case critVersion != "*":
 		if v == "" {
-			return "version unknown (criterion names " + critVersion + ")", true, true
+			return one(why("unknown_exact", "bound", critVersion)), true, true
 		}
 		if CompareVersions(v, critVersion) == 0 {
-			return v + " = " + critVersion, true, false
+			return one(why("equal", "version", v, "bound", critVersion)), true, false
 		}
-		return "", false, false
+		return nil, false, false
 	case !hasRange:
-		return "any version", true, false
+		return one(why("any_version")), true, false
 	}
 	if v == "" {
-		return "version unknown (criterion has a range)", true, true
+		return one(why("unknown_range")), true, true
 	}
-	var tests []string
+	var tests []medsec.WhyPart
 	check := func(bound, op, name string, want func(int) bool) bool {
 		if bound == "" {
 			return true
@@ -494,16 +499,16 @@ func versionTest(critVersion string, cm CPEMatch, v string) (test string, ok, un
 		if !want(CompareVersions(v, bound)) {
 			return false
 		}
-		tests = append(tests, fmt.Sprintf("%s %s %s (%s)", v, op, bound, name))
+		tests = append(tests, why("range_check", "version", v, "op", op, "bound", bound, "field", name))
 		return true
 	}
 	if !check(cm.VersionStartIncluding, ">=", "versionStartIncluding", func(c int) bool { return c >= 0 }) ||
 		!check(cm.VersionStartExcluding, ">", "versionStartExcluding", func(c int) bool { return c > 0 }) ||
 		!check(cm.VersionEndIncluding, "<=", "versionEndIncluding", func(c int) bool { return c <= 0 }) ||
 		!check(cm.VersionEndExcluding, "<", "versionEndExcluding", func(c int) bool { return c < 0 }) {
-		return "", false, false
+		return nil, false, false
 	}
-	return strings.Join(tests, ", "), true, false
+	return tests, true, false
 }
 
 // matchProducts matches a CSAF advisory's product tree: each product by its
@@ -512,13 +517,16 @@ func versionTest(critVersion string, cm CPEMatch, v string) (test string, ok, un
 // product in its product status gives a Match.
 func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 	type pm struct {
-		ident, rule, test string
-		conf              Confidence
+		ident, rule medsec.WhyPart
+		test        []medsec.WhyPart
+		conf        Confidence
 	}
+	one := func(p medsec.WhyPart) []medsec.WhyPart { return []medsec.WhyPart{p} }
+	model := why("model_name", "model", t.Model)
 	matched := map[string]pm{}
 	vk := m.aliases.VendorKey(t.Vendor)
 	mk := NameKey(t.Model)
-	versions := []struct{ label, v string }{{"firmware", t.Firmware}, {"software", t.Software}}
+	versions := []struct{ what, v string }{{"firmware", t.Firmware}, {"software", t.Software}}
 	for _, p := range a.Products {
 		var r pm
 		ok := false
@@ -531,7 +539,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 			}
 			h, hit := m.matchCriterion(CPEMatch{Vulnerable: true, Criteria: p.CPE}, fs)
 			if hit {
-				r = pm{ident: h.f.label + " matches " + p.CPE, rule: "csaf product_identification_helper: cpe", test: h.test, conf: ConfidenceHigh}
+				r = pm{ident: h.f.matching(p.CPE), rule: why("csaf_cpe"), test: h.test, conf: ConfidenceHigh}
 				if h.f.derived {
 					r.conf = ConfidenceMedium
 				}
@@ -559,7 +567,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 				if unknown {
 					conf = ConfidenceLow
 				}
-				matched[p.ID] = pm{ident: "purl " + s, rule: "csaf product_identification_helper: purl", test: test, conf: conf}
+				matched[p.ID] = pm{ident: why("purl", "purl", s), rule: why("csaf_purl"), test: test, conf: conf}
 				break
 			}
 			continue
@@ -573,13 +581,13 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 		}
 		for _, n := range slices.Concat(p.ModelNumbers, p.SKUs) {
 			if NameKey(n) == mk {
-				r, ok = pm{ident: "model " + t.Model, rule: "csaf product_identification_helper: model number or SKU " + n, conf: ConfidenceHigh}, true
+				r, ok = pm{ident: model, rule: why("csaf_model_number", "name", n), conf: ConfidenceHigh}, true
 			}
 		}
 		if !ok {
 			for _, n := range nameAlternatives(p.ProductName) {
 				if NameKey(n) == mk {
-					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product name " + p.ProductName, conf: ConfidenceMedium}, true
+					r, ok = pm{ident: model, rule: why("csaf_product_name", "vendor", strings.TrimSpace(p.Vendor), "product", p.ProductName), conf: ConfidenceMedium}, true
 					break
 				}
 			}
@@ -587,7 +595,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 		if !ok {
 			for _, n := range nameAlternatives(p.ProductName) {
 				if slices.Contains(wordPrefixes(n), mk) {
-					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product name " + p.ProductName + " begins with the model", conf: ConfidenceLow}, true
+					r, ok = pm{ident: model, rule: why("csaf_product_prefix", "vendor", strings.TrimSpace(p.Vendor), "product", p.ProductName), conf: ConfidenceLow}, true
 					break
 				}
 			}
@@ -595,7 +603,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 		if !ok {
 			for _, n := range nameAlternatives(p.Version) {
 				if NameKey(n) == mk && p.Version != "" {
-					r, ok = pm{ident: "model " + t.Model, rule: "csaf product tree: vendor " + strings.TrimSpace(p.Vendor) + ", product " + p.ProductName + " " + p.Version, conf: ConfidenceMedium}, true
+					r, ok = pm{ident: model, rule: why("csaf_product_version", "vendor", strings.TrimSpace(p.Vendor), "product", p.ProductName, "version", p.Version), conf: ConfidenceMedium}, true
 					versionIsModel = true
 					break
 				}
@@ -610,7 +618,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 		// The version test.
 		switch {
 		case versionIsModel:
-			r.test = "any version (the advisory names the model, not a version)"
+			r.test = one(why("model_named"))
 		case p.Version != "":
 			decided := false
 			unknown := true
@@ -621,17 +629,17 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 				unknown = false
 				for _, alt := range nameAlternatives(p.Version) {
 					if CompareVersions(tv.v, alt) == 0 {
-						r.test = fmt.Sprintf("%s %s = %s (product_version)", tv.label, tv.v, alt)
+						r.test = one(why("product_version", "what", tv.what, "version", tv.v, "bound", alt))
 						decided = true
 					} else if m := rangeX.FindStringSubmatch(alt); m != nil && (VersionConstraint{"prefix", m[1]}).holds(tv.v) {
 						// Advisories write a version line as a product_version ("2.X").
-						r.test = fmt.Sprintf("%s %s in %s (product_version pattern)", tv.label, tv.v, alt)
+						r.test = one(why("product_version_pattern", "what", tv.what, "version", tv.v, "range", alt))
 						decided = true
 					}
 				}
 			}
 			if unknown {
-				r.test = "version unknown (advisory names " + p.Version + ")"
+				r.test = one(why("unknown_product_version", "bound", p.Version))
 				r.conf = ConfidenceLow
 			} else if !decided {
 				continue
@@ -640,10 +648,10 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 			vr, parsed := ParseVersionRange(p.VersionRange)
 			switch {
 			case !parsed:
-				r.test = "version range " + p.VersionRange + " not understood: affected until a person checks"
+				r.test = one(why("range_not_understood", "range", p.VersionRange))
 				r.conf = ConfidenceLow
 			case vr.All:
-				r.test = "all versions (" + p.VersionRange + ")"
+				r.test = one(why("all_versions", "range", p.VersionRange))
 			default:
 				decided, unknown := false, true
 				for _, tv := range versions {
@@ -652,20 +660,20 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 					}
 					unknown = false
 					if vr.Contains(tv.v) {
-						r.test = fmt.Sprintf("%s %s in %s (product_version_range)", tv.label, tv.v, p.VersionRange)
+						r.test = one(why("in_range", "what", tv.what, "version", tv.v, "range", p.VersionRange))
 						decided = true
 						break
 					}
 				}
 				if unknown {
-					r.test = "version unknown (advisory range " + p.VersionRange + ")"
+					r.test = one(why("unknown_advisory_range", "range", p.VersionRange))
 					r.conf = ConfidenceLow
 				} else if !decided {
 					continue
 				}
 			}
 		default:
-			r.test = "no version in the advisory"
+			r.test = one(why("no_version"))
 		}
 		matched[p.ID] = r
 	}
@@ -681,7 +689,7 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 					continue
 				}
 				out = append(out, Match{AdvisoryID: a.ID, CVE: v.CVE, ProductID: id, Status: st.name,
-					Identifier: r.ident, Rule: r.rule, VersionTest: r.test, Confidence: r.conf})
+					Why: medsec.MatchWhy{Identifiers: []medsec.WhyPart{r.ident}, Rule: r.rule, VersionTests: r.test}, Confidence: r.conf})
 			}
 		}
 	}
@@ -705,27 +713,28 @@ func dedupeMatches(in []Match) []Match {
 
 // purlVersionTest decides a purl product's version for the target's purl version v ("" when
 // unknown), by the rules of the purl's ecosystem (its type: npm, pypi, maven, …).
-func purlVersionTest(purlType, advVersion, advRange, v string) (string, bool, bool) {
+func purlVersionTest(purlType, advVersion, advRange, v string) ([]medsec.WhyPart, bool, bool) {
+	one := func(p medsec.WhyPart) []medsec.WhyPart { return []medsec.WhyPart{p} }
 	if v == "" {
-		return "version unknown", true, true
+		return one(why("unknown_version")), true, true
 	}
 	if advVersion != "" {
 		if CompareVersionsIn(purlType, v, advVersion) == 0 {
-			return v + " = " + advVersion + " (purl version, " + purlType + " rules)", true, false
+			return one(why("purl_equal", "version", v, "bound", advVersion, "type", purlType)), true, false
 		}
-		return "", false, false
+		return nil, false, false
 	}
 	if advRange != "" {
 		vr, ok := ParseVersionRangeIn(purlType, advRange)
 		if !ok {
-			return "version range " + advRange + " not understood", true, true
+			return one(why("range_not_understood", "range", advRange)), true, true
 		}
 		if vr.Contains(v) {
-			return v + " in " + advRange + " (" + purlType + " rules)", true, false
+			return one(why("purl_in_range", "version", v, "range", advRange, "type", purlType)), true, false
 		}
-		return "", false, false
+		return nil, false, false
 	}
-	return "any version", true, false
+	return one(why("any_version")), true, false
 }
 
 // FleetIndex indexes targets (the fleet) by the same keys the matcher uses, so that one new

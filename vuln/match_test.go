@@ -3,7 +3,6 @@ package vuln
 import (
 	"bytes"
 	"compress/gzip"
-	"strings"
 	"testing"
 )
 
@@ -129,7 +128,7 @@ func TestNVDConfigurations(t *testing.T) {
 			if len(got) != 1 || got[0].CVE != tc.want || got[0].Confidence != tc.conf {
 				t.Fatalf("got %+v, want %s (%s)", got, tc.want, tc.conf)
 			}
-			if got[0].Identifier == "" || got[0].Rule == "" || got[0].VersionTest == "" {
+			if w := got[0].Why; len(w.Identifiers) == 0 || w.Rule.Kind == "" || len(w.VersionTests) == 0 {
 				t.Errorf("match without why: %+v", got[0])
 			}
 		})
@@ -185,8 +184,8 @@ func TestCSAFProductTree(t *testing.T) {
 			if len(got) < tc.ncves || got[0].AdvisoryID != tc.advis || got[0].Confidence != tc.conf || got[0].Status != "known_affected" {
 				t.Fatalf("got %+v, want %d of %s (%s)", got, tc.ncves, tc.advis, tc.conf)
 			}
-			if !strings.Contains(got[0].Rule, "product name") {
-				t.Errorf("rule %q", got[0].Rule)
+			if k := got[0].Why.Rule.Kind; k != "csaf_product_name" && k != "csaf_product_prefix" {
+				t.Errorf("rule %+v", got[0].Why.Rule)
 			}
 		})
 	}
@@ -246,7 +245,7 @@ func TestCSAFNamePrefix(t *testing.T) {
 	}
 	m := NewMatcher(nil, []*Advisory{a})
 	got := m.Match(Target{Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.17"})
-	if len(got) != 2 || got[0].Confidence != ConfidenceLow || !strings.Contains(got[0].Rule, "begins with the model") {
+	if len(got) != 2 || got[0].Confidence != ConfidenceLow || got[0].Why.Rule.Kind != "csaf_product_prefix" {
 		t.Errorf("got %+v", got)
 	}
 	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliVue MX40", Firmware: "B.06.18"}); len(got) != 0 {
@@ -265,7 +264,7 @@ func TestCSAFVersionPattern(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := NewMatcher(nil, []*Advisory{a})
-	if got := m.Match(Target{Vendor: "GE Healthcare", Model: "B450", Firmware: "2.1"}); len(got) != len(a.Vulnerabilities) || !strings.Contains(got[0].VersionTest, "2.X") {
+	if got := m.Match(Target{Vendor: "GE Healthcare", Model: "B450", Firmware: "2.1"}); len(got) != len(a.Vulnerabilities) || got[0].Why.VersionTests[0].Params["range"] != "2.X" {
 		t.Errorf("2.1: %d matches %+v", len(got), got)
 	}
 	for _, fw := range []string{"1.9", "20.1"} {

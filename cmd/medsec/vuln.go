@@ -283,6 +283,8 @@ type findingJSON struct {
 		Rule        string `json:"rule"`
 		VersionTest string `json:"version_test"`
 		Confidence  string `json:"confidence"`
+		// Why is the reason as data: kinds and parameters (medsec.MatchWhy).
+		Why *medsec.MatchWhy `json:"why,omitempty"`
 	} `json:"reason"`
 	Scores struct {
 		CVSSVector string `json:"cvss_vector,omitempty"`
@@ -314,7 +316,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		var j findingJSON
 		j.ID, j.Asset, j.AssetID, j.Component, j.CVE, j.Advisories = fd.ID, fd.AssetName, fd.AssetID, fd.ComponentID, fd.CVE, fd.Advisories
 		j.Status, j.VEXStatus, j.Justification = string(fd.State), fd.State.VEXStatus(), fd.Justification
-		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence
+		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence, j.Reason.Why = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence, fd.Why
 		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
 		j.Scores.CVSSVersion = fd.CVSSVersion
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
