@@ -240,6 +240,25 @@ type CustodyEntry struct {
 	Note string   `json:"note,omitempty"`
 }
 
+// checkOnlyKey marks a context whose incident changes are only checked (CheckOnly).
+type checkOnlyKey struct{}
+
+// CheckOnly returns ctx marked so that an IncidentService change (CreateIncident and the
+// actions on an incident; not UploadEvidence, which stores its file first) runs every check it can — of the input and, when the input
+// itself passes, of the stored incident — and then writes nothing: it returns a nil
+// incident and the problems found (a *ValidationError), or no error when there are none.
+// The version is not compared. A form whose own fields (numbers, times) are already
+// refused uses it to show every problem at once.
+func CheckOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, checkOnlyKey{}, true)
+}
+
+// IsCheckOnly reports whether ctx was marked by CheckOnly.
+func IsCheckOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(checkOnlyKey{}).(bool)
+	return v
+}
+
 // IncidentEvidence is an evidence file (in the evidence store, by SHA-256) linked to an
 // incident, with its chain of custody.
 type IncidentEvidence struct {

@@ -308,6 +308,16 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 	if tp := c.TimeProblems(s.now()); tp != nil {
 		add(&medsec.ValidationError{Errors: tp})
 	}
+	if problems != nil {
+		// What the service finds too (the record's fields, the level's reason against the
+		// suggestion), checked without saving, beside the problems above.
+		_, err := s.Incidents.CreateIncident(medsec.CheckOnly(r.Context()), c)
+		if refused(err) {
+			return err
+		}
+		add(err)
+		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, c, &medsec.ValidationError{Errors: problems})
+	}
 	add(c.Validate())
 	if problems != nil {
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, c, &medsec.ValidationError{Errors: problems})
@@ -694,9 +704,20 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	r.ParseForm()
-	if err := formNumbers(r, "version", "level", "clock_id", "task_id", "minutes", "asset_id", "log_index"); err != nil {
-		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, err)
+	// Every problem of the form at once: its numbers and times, then what the service
+	// finds (checked without saving), each field named once.
+	var problems []medsec.FieldError
+	add := func(err error) {
+		var ve *medsec.ValidationError
+		if errors.As(err, &ve) {
+			for _, fe := range ve.Errors {
+				if !slices.ContainsFunc(problems, func(p medsec.FieldError) bool { return p.Field == fe.Field }) {
+					problems = append(problems, fe)
+				}
+			}
+		}
 	}
+	add(formNumbers(r, "version", "level", "clock_id", "task_id", "minutes", "asset_id", "log_index"))
 	f := r.PostFormValue
 	a := &incidentAction{Version: formInt64(r, "version"), Action: f("action"), Level: medsec.IncidentLevel(formInt(r, "level")), Reason: f("reason"),
 		Cause: f("cause"), Actions: f("actions"), Result: f("result"), ClockID: formInt64(r, "clock_id"), TaskID: formInt64(r, "task_id"), Key: f("key"),
@@ -709,7 +730,21 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		a.LogIndex = &n
 	}
 	if err := s.formActionTimes(r, id, a); err != nil {
-		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, err)
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			return s.incidentPage(w, r, errorStatus(err), id, err)
+		}
+		add(err)
+	}
+	if problems != nil {
+		if a.Action != "log_record" { // attaching a record proves it first: an export, audited
+			_, err := s.applyIncidentAction(medsec.CheckOnly(r.Context()), id, a)
+			if refused(err) {
+				return err
+			}
+			add(err)
+		}
+		return s.incidentPage(w, r, http.StatusUnprocessableEntity, id, &medsec.ValidationError{Errors: problems})
 	}
 	if _, err := s.applyIncidentAction(r.Context(), id, a); err != nil {
 		return s.incidentPage(w, r, errorStatus(err), id, err)

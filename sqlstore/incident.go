@@ -518,8 +518,10 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Validate(); err != nil {
-		return nil, err
+	checkOnly := medsec.IsCheckOnly(ctx)
+	verr := c.Validate()
+	if verr != nil && !checkOnly {
+		return nil, verr
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -527,6 +529,15 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 	}
 	defer tx.Rollback()
 	id, err := s.create(ctx, tx, sc, c, nil, autoText{})
+	if checkOnly {
+		// Every problem: the record's own, then what only the store can tell (the level's
+		// reason against the suggestion, the times); the deferred rollback undoes the insert.
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			err = nil
+		}
+		return nil, mergeProblems(verr, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -787,15 +798,16 @@ func (s *IncidentService) change(ctx context.Context, id, version int64, action 
 	if err != nil {
 		return nil, err
 	}
-	if r.Version != version {
+	checkOnly := medsec.IsCheckOnly(ctx)
+	if r.Version != version && !checkOnly {
 		return nil, conflict()
 	}
 	if open && r.Status != medsec.IncidentOpen {
 		return nil, &medsec.Error{Code: medsec.EINVALID, Message: "The incident is closed.", Key: "incident.err.closed"}
 	}
 	e, err := fn(tx, sc.user, r)
-	if err != nil {
-		return nil, err
+	if err != nil || checkOnly {
+		return nil, err // checkOnly: the deferred rollback undoes what fn wrote
 	}
 	res, err := tx.exec(ctx, `UPDATE incidents SET version = version + 1 WHERE id = ? AND version = ?`, id, version)
 	if err != nil {
@@ -825,6 +837,44 @@ func (s *IncidentService) change(ctx context.Context, id, version int64, action 
 	return s.FindIncidentByID(ctx, id)
 }
 
+// problems merges the validation problems of checks, in order, so that every problem of
+// the input is said at once; an error that is not a validation problem is returned as it
+// is.
+func problems(checks ...error) error {
+	var all []medsec.FieldError
+	for _, err := range checks {
+		if err == nil {
+			continue
+		}
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		all = append(all, ve.Errors...)
+	}
+	if all == nil {
+		return nil
+	}
+	return &medsec.ValidationError{Errors: all}
+}
+
+// mergeProblems merges validation problems as problems does, leaving out a problem of a
+// field already named.
+func mergeProblems(checks ...error) error {
+	err := problems(checks...)
+	var ve *medsec.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var kept []medsec.FieldError
+	for _, fe := range ve.Errors {
+		if !slices.ContainsFunc(kept, func(k medsec.FieldError) bool { return k.Field == fe.Field }) {
+			kept = append(kept, fe)
+		}
+	}
+	return &medsec.ValidationError{Errors: kept}
+}
+
 func checkText(field, value string, required bool, max int) error {
 	if required && strings.TrimSpace(value) == "" {
 		return invalid(field, "err.required", "is required")
@@ -841,10 +891,11 @@ func checkText(field, value string, required bool, max int) error {
 
 // ChangeLevel sets a new level with its reason and replans the clocks.
 func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, level medsec.IncidentLevel, reason string) (*medsec.Incident, error) {
+	var levelErr error
 	if !level.Valid() {
-		return nil, invalid("level", "err.invalid", "must be 1 to 4")
+		levelErr = invalid("level", "err.invalid", "must be 1 to 4")
 	}
-	if err := checkText("reason", reason, true, medsec.MaxTextLength); err != nil {
+	if err := problems(levelErr, checkText("reason", reason, true, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
@@ -887,10 +938,9 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 
 // UpdateRecord sets the cause, actions and result.
 func (s *IncidentService) UpdateRecord(ctx context.Context, id, version int64, cause, actions, result string) (*medsec.Incident, error) {
-	for _, f := range []struct{ name, v string }{{"cause", cause}, {"actions", actions}, {"result", result}} {
-		if err := checkText(f.name, f.v, false, medsec.MaxTextLength); err != nil {
-			return nil, err
-		}
+	if err := problems(checkText("cause", cause, false, medsec.MaxTextLength), checkText("actions", actions, false, medsec.MaxTextLength),
+		checkText("result", result, false, medsec.MaxTextLength)); err != nil {
+		return nil, err
 	}
 	return s.change(ctx, id, version, "record", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if _, err := tx.exec(ctx, `UPDATE incidents SET cause = ?, actions = ?, result = ? WHERE id = ?`, cause, actions, result, id); err != nil {
@@ -1032,11 +1082,12 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 
 // AddClock adds the hospital's own clock.
 func (s *IncidentService) AddClock(ctx context.Context, id, version int64, label string, minutes int) (*medsec.Incident, error) {
-	if err := checkText("label", label, true, medsec.MaxNameLength); err != nil {
-		return nil, err
-	}
+	var minutesErr error
 	if minutes < 1 || minutes > 525600 {
-		return nil, invalid("minutes", "err.invalid", "must be 1 to 525600 minutes")
+		minutesErr = invalid("minutes", "err.invalid", "must be 1 to 525600 minutes")
+	}
+	if err := problems(checkText("label", label, true, medsec.MaxNameLength), minutesErr); err != nil {
+		return nil, err
 	}
 	return s.change(ctx, id, version, "clock.added", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		c := &medsec.Clock{Key: "custom", Label: label, Source: "hospital", Custom: true, Start: tx.now, Due: tx.now.Add(time.Duration(minutes) * time.Minute)}
@@ -1057,11 +1108,12 @@ func (s *IncidentService) AddNote(ctx context.Context, id, version int64, text s
 
 // AddPerson gives someone a role.
 func (s *IncidentService) AddPerson(ctx context.Context, id, version int64, p medsec.IncidentPerson) (*medsec.Incident, error) {
-	if err := checkText("name", p.Name, true, medsec.MaxNameLength); err != nil {
-		return nil, err
-	}
+	var roleErr error
 	if !slices.Contains(medsec.IncidentRoles, p.Role) {
-		return nil, invalid("role", "err.invalid", "must be lead, technical or communications")
+		roleErr = invalid("role", "err.invalid", "must be lead, technical or communications")
+	}
+	if err := problems(checkText("name", p.Name, true, medsec.MaxNameLength), roleErr); err != nil {
+		return nil, err
 	}
 	return s.change(ctx, id, version, "person", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if _, err := tx.exec(ctx, `INSERT INTO incident_people (incident_id, name, role) VALUES (?, ?, ?)`, id, p.Name, string(p.Role)); err != nil {
@@ -1116,10 +1168,7 @@ func custody(ctx context.Context, tx *Tx, incidentID int64, sum, action string, 
 
 // LinkEvidence links a stored evidence file.
 func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, sum, name, note string) (*medsec.Incident, error) {
-	if err := checkText("name", name, false, medsec.MaxNameLength); err != nil {
-		return nil, err
-	}
-	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+	if err := problems(checkText("name", name, false, medsec.MaxNameLength), checkText("note", note, false, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
@@ -1203,10 +1252,11 @@ var CustodyActions = []string{"collected", "transferred", "examined", "copied", 
 
 // AddCustody appends a custody step.
 func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum, action, note string) (*medsec.Incident, error) {
+	var actionErr error
 	if !slices.Contains(CustodyActions, action) {
-		return nil, invalid("action", "err.invalid", "must be one of "+strings.Join(CustodyActions, ", "))
+		actionErr = invalid("action", "err.invalid", "must be one of "+strings.Join(CustodyActions, ", "))
 	}
-	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+	if err := problems(actionErr, checkText("note", note, false, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "custody", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
@@ -1229,18 +1279,18 @@ var NotificationLanguages = []string{"en", "ja", "zh-CN", "zh-TW"}
 
 // RecordNotification records a notification sent.
 func (s *IncidentService) RecordNotification(ctx context.Context, id, version int64, n medsec.IncidentNotification) (*medsec.Incident, error) {
-	switch {
-	case !slices.Contains(medsec.Recipients, n.Recipient):
-		return nil, invalid("recipient", "err.invalid", "is not a known recipient")
-	case !slices.Contains(medsec.Channels, n.Channel):
-		return nil, invalid("channel", "err.invalid", "must be one of "+strings.Join(medsec.Channels, ", "))
-	case !slices.Contains(NotificationLanguages, n.Language):
-		return nil, invalid("language", "err.invalid", "must be en, ja, zh-CN or zh-TW")
+	var recipientErr, channelErr, languageErr error
+	if !slices.Contains(medsec.Recipients, n.Recipient) {
+		recipientErr = invalid("recipient", "err.invalid", "is not a known recipient")
 	}
-	if err := checkText("name", n.Name, false, medsec.MaxNameLength); err != nil {
-		return nil, err
+	if !slices.Contains(medsec.Channels, n.Channel) {
+		channelErr = invalid("channel", "err.invalid", "must be one of "+strings.Join(medsec.Channels, ", "))
 	}
-	if err := checkText("content", n.Content, true, medsec.MaxTextLength); err != nil {
+	if !slices.Contains(NotificationLanguages, n.Language) {
+		languageErr = invalid("language", "err.invalid", "must be en, ja, zh-CN or zh-TW")
+	}
+	if err := problems(recipientErr, channelErr, languageErr, checkText("name", n.Name, false, medsec.MaxNameLength),
+		checkText("content", n.Content, true, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "notification", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
@@ -1272,10 +1322,7 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 
 // AddTask adds a task.
 func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t medsec.IncidentTask) (*medsec.Incident, error) {
-	if err := checkText("title", t.Title, true, medsec.MaxNameLength); err != nil {
-		return nil, err
-	}
-	if err := checkText("assignee", t.Assignee, false, medsec.MaxNameLength); err != nil {
+	if err := problems(checkText("title", t.Title, true, medsec.MaxNameLength), checkText("assignee", t.Assignee, false, medsec.MaxNameLength)); err != nil {
 		return nil, err
 	}
 	t.Key, t.Source = "", "hospital"
