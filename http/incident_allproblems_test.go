@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strings"
 	"testing"
@@ -85,5 +86,52 @@ func TestIncidentActionAllProblemsAtOnce(t *testing.T) {
 	_, resp = f.do("GET", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], "")
 	if strings.Count(resp, `"title": "PACS"`) != 0 {
 		t.Errorf("the refused create form opened an incident: %.300s", resp)
+	}
+}
+
+// TestDrillCalmItemsSayWhy: on a drill's page the two spans of calm of the termination
+// checklist (core systems stable 24 h, 72 h without anomaly) say, in the reader's language,
+// why a drill may tick them before those hours have passed (003 §3.2.2, §5.4.3); an
+// incident's page does not, and the behaviour stays: the drill ticks "stable 24 h" an hour
+// after detection, the incident is refused.
+func TestDrillCalmItemsSayWhy(t *testing.T) {
+	f := newFixture(t)
+	b := loadBundle(t)
+	detected := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst],
+		fmt.Sprintf(`{"site_id": %d, "title": "勒索軟體演練", "drill": true, "detected_at": %q}`, f.assetHQ.SiteID, detected))
+	var drill medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &drill) != nil || !drill.Drill {
+		t.Fatalf("open drill: %d %s", status, resp)
+	}
+	inc := openIncidentAt(t, f, "PACS 勒索軟體", time.Now().Add(-time.Hour))
+	c := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	for _, lang := range []string{"zh-TW", "zh-CN", "ja", "en"} {
+		_, _, page := getIn(t, c, fmt.Sprintf("%s/incidents/%d", f.srv.URL, drill.ID), lang)
+		for key, hours := range map[string]string{"stable-24h": "24", "no-anomaly-72h": "72"} {
+			row := between(page, `<tr data-item="`+key+`">`, "</tr>")
+			want := `<small class="drill-calm">` + template.HTMLEscapeString(b.T(lang, "incident.drill_calm", hours, hours)) + "</small>"
+			if !strings.Contains(row, want) || !strings.Contains(want, hours) || !strings.Contains(want, "§3.2.2") {
+				t.Errorf("%s drill, %s: want %q in %q", lang, key, want, row)
+			}
+		}
+		if n := strings.Count(page, `class="drill-calm"`); n != 2 {
+			t.Errorf("%s drill: %d notes, want 2 (only the spans of calm)", lang, n)
+		}
+		_, _, page = getIn(t, c, fmt.Sprintf("%s/incidents/%d", f.srv.URL, inc.ID), lang)
+		if strings.Contains(page, `class="drill-calm"`) {
+			t.Errorf("%s: an incident's page says the drill's exemption", lang)
+		}
+	}
+	meet := func(id, version int64) int {
+		status, _ := postFormIn(t, c, fmt.Sprintf("%s/incidents/%d", f.srv.URL, id),
+			url.Values{"action": {"meet_item"}, "version": {fmt.Sprint(version)}, "key": {"stable-24h"}, "note": {"ok"}}, "en")
+		return status
+	}
+	if got := meet(drill.ID, drill.Version); got != 303 {
+		t.Errorf("the drill ticks stable-24h an hour in: %d, want 303", got)
+	}
+	if got := meet(inc.ID, inc.Version); got != 422 {
+		t.Errorf("the incident ticks stable-24h an hour in: %d, want 422", got)
 	}
 }

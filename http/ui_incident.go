@@ -13,6 +13,7 @@ import (
 	"medsec"
 	"medsec/evidence"
 	"medsec/i18n"
+	"medsec/incident"
 	"medsec/logstore"
 )
 
@@ -497,6 +498,9 @@ type incidentShowData struct {
 	CanWaive   bool
 	Open       bool
 	Checklist  bool // every item met or waived
+	// CalmHours gives each checklist item that is a span of calm (stable 24 h, 72 h without
+	// anomaly) its hours; a drill's page says beside it why it may be ticked earlier.
+	CalmHours map[string]string
 	// Logs is the search of the site's sealed log (nil for a user without log:read or a
 	// server without a log store).
 	Logs *incidentLogSearch
@@ -633,6 +637,12 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	for _, c := range d.Clocks {
 		if c.State == medsec.ClockLate && c.MetAt.IsZero() {
 			d.Late++
+		}
+	}
+	d.CalmHours = map[string]string{}
+	for _, it := range inc.Checklist {
+		if _, hours := incident.EarliestMet(it.Key, inc.DetectedAt); hours > 0 {
+			d.CalmHours[it.Key] = strconv.Itoa(hours)
 		}
 	}
 	for _, it := range inc.Checklist {
