@@ -81,6 +81,12 @@ type Vulnerability struct {
 	// Vector is the CVSS vector the advisory gives (the highest version it has: v4.0, v3.1,
 	// v3.0, and for an NVD record with none of these its v2 vector, scored by ScoreVector).
 	Vector string `json:"cvss_vector,omitempty"`
+	// VectorSource names who gave Vector in an NVD record: its source and type
+	// ("nvd@nist.gov (Primary)", "psirt@example.com (Secondary)"); empty for CSAF.
+	VectorSource string `json:"cvss_source,omitempty"`
+	// Scores are every valid CVSS vector of an NVD record, with source and type, in the
+	// record's order (v4.0, v3.1, v3.0, v2); Vector is the one chosen.
+	Scores []ScoreSource `json:"cvss_scores,omitempty"`
 	// Description is the English description (NVD) or summary note (CSAF).
 	Description string `json:"description,omitempty"`
 	// Status lists, per CSAF product status, the product IDs (CSAF 2.0 §3.2.3.9).
@@ -93,6 +99,15 @@ type Vulnerability struct {
 	// Configurations are the NVD CPE applicability statements; any one matching makes a
 	// target affected.
 	Configurations []Configuration `json:"configurations,omitempty"`
+}
+
+// ScoreSource is one CVSS vector of an NVD record and who gave it: Source is the
+// record's metric source (an e-mail or UUID of NVD or the CNA), Type "Primary" (NVD's own)
+// or "Secondary".
+type ScoreSource struct {
+	Vector string `json:"vector"`
+	Source string `json:"source,omitempty"`
+	Type   string `json:"type,omitempty"`
 }
 
 // Remediation is one CSAF remediation (CSAF 2.0 §3.2.3.12).

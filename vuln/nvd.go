@@ -20,6 +20,7 @@ type nvdCVE struct {
 		Value string `json:"value"`
 	} `json:"descriptions"`
 	Metrics map[string][]struct {
+		Source   string `json:"source"`
 		Type     string `json:"type"`
 		CVSSData struct {
 			VectorString string `json:"vectorString"`
@@ -50,7 +51,8 @@ var cveIDPattern = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 // ParseNVD reads NVD CVE API 2.0 JSON: an API response page or a yearly feed file (the
 // same envelope), one record wrapped as {"cve": …}, or one bare record. Each record
 // becomes an Advisory of SourceNVD with one Vulnerability carrying its configurations and
-// its highest-version CVSS vector (v4.0, v3.1, v3.0; the "Primary" one first). A record
+// the CVSS vector NVD itself gives ("Primary" first, then the highest version: v4.0, v3.1,
+// v3.0, v2 last) and every other vector in Vulnerability.Scores. A record
 // without a valid CVE ID, a configuration node with an unknown operator, or a criterion
 // that is not a CPE 2.3 formatted string is refused with an *InputError naming the JSON
 // pointer ("/vulnerabilities/3/cve/configurations/0/nodes/1/cpeMatch/0/criteria").
@@ -114,22 +116,57 @@ func fromNVD(file, at string, c *nvdCVE) (*Advisory, error) {
 	if v.Description != "" {
 		a.Title = c.ID + ": " + shorten(v.Description, 120)
 	}
-	// The highest version's vector, NVD's own ("Primary") first; a vector that does not
-	// parse is reported (file, record, JSON pointer, metric) and never scored from: the
-	// next valid one is taken, down to v2, scored by the v2 equations.
+	// NVD's own assessment ("Primary", source nvd@nist.gov) first, as NVD's pages show it:
+	// the highest-version Primary vector of v3.0 or later; without one, the highest-version
+	// vector of another source (a CNA's "Secondary"); v2 only when nothing newer is given
+	// (Primary v2 first). So a CNA's v4.0 4.8 does not replace NVD's Primary v3.1 9.8
+	// (finding 20). Every valid vector is kept in Scores with its source and type; a vector
+	// that does not parse is reported (file, record, JSON pointer, metric) and never scored
+	// from.
+	type cand struct {
+		vector, source, typ, version string
+	}
+	var primary, other []cand
 	for _, key := range []string{"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"} {
+		version := map[string]string{"cvssMetricV40": "4.0", "cvssMetricV31": "3.1", "cvssMetricV30": "3.0", "cvssMetricV2": "2.0"}[key]
 		for i, m := range c.Metrics[key] {
 			if _, err := ScoreVector(m.CVSSData.VectorString); err != nil {
 				a.Warnings = append(a.Warnings, inputErr(file, fmt.Sprintf("%s/metrics/%s/%d/cvssData/vectorString", at, key, i),
 					"%s: CVSS vector not scored: %v", c.ID, err))
 				continue
 			}
-			if v.Vector == "" || m.Type == "Primary" {
-				v.Vector = m.CVSSData.VectorString
+			cd := cand{m.CVSSData.VectorString, m.Source, m.Type, version}
+			v.Scores = append(v.Scores, ScoreSource{Vector: cd.vector, Source: cd.source, Type: cd.typ})
+			if m.Type == "Primary" {
+				primary = append(primary, cd)
+			} else {
+				other = append(other, cd)
 			}
 		}
-		if v.Vector != "" {
+	}
+	var chosen *cand
+	for _, list := range [][]cand{primary, other} {
+		for i := range list {
+			if list[i].version != "2.0" {
+				chosen = &list[i]
+				break
+			}
+		}
+		if chosen != nil {
 			break
+		}
+	}
+	if chosen == nil && len(primary) > 0 {
+		chosen = &primary[0]
+	}
+	if chosen == nil && len(other) > 0 {
+		chosen = &other[0]
+	}
+	if chosen != nil {
+		v.Vector = chosen.vector
+		v.VectorSource = chosen.source
+		if chosen.typ != "" {
+			v.VectorSource += " (" + chosen.typ + ")"
 		}
 	}
 	for _, w := range c.Weaknesses {
