@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,28 @@ const (
 // AccountType ("emergency", "vendor"). The built-in rules read it, so that an account the
 // inventory types as emergency is followed whatever its name.
 const FieldAccountType = "medsec.account.type"
+
+// FieldAccountName is the account part of an event's user.name, as detection derives it:
+// the name without a Windows domain (HOSPITAL\breakglass) or a realm
+// ("breakglass@hospital.local"), so that the built-in rules and the inventory find an
+// account however the source qualifies it.
+const FieldAccountName = "medsec.account.name"
+
+// AccountName returns the account part of a user name: after the last backslash, before
+// the first "@" (the name itself when that would leave nothing).
+func AccountName(user string) string {
+	a := user
+	if i := strings.LastIndexByte(a, '\\'); i >= 0 {
+		a = a[i+1:]
+	}
+	if i := strings.IndexByte(a, '@'); i >= 0 {
+		a = a[:i]
+	}
+	if a == "" {
+		return user
+	}
+	return a
+}
 
 // PrivilegedAccount is an enabled emergency or maintenance-vendor account of a site's
 // account inventory, as detection marks logins with it (FieldAccountType).

@@ -3,6 +3,8 @@ package detect
 import (
 	"container/heap"
 	"math/bits"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -285,6 +287,58 @@ func NewEngine(rules []*Rule, opt Options) (*Engine, error) {
 	e.w0 = e.newMatcher()
 	e.ctx = e.w0.ctx
 	return e, nil
+}
+
+// Adopt takes over the open correlation windows and the matches held back for late
+// events of old, an engine of the same stream compiled before a change of rules, so that
+// a change (a rule turned on or off, an import, new settings) does not lose what the
+// correlations have counted so far. A correlation's windows are taken when old has a
+// correlation of the same id whose type, rules, group-by, aliases and timespan are the
+// same (its condition may differ: the new one is applied from the next event on); the
+// held matches of rules the new engine has are taken with their order. old must not be
+// used afterwards. Call Adopt before the new engine processes events.
+func (e *Engine) Adopt(old *Engine) {
+	if old == nil {
+		return
+	}
+	byID := map[string]*corrState{}
+	for _, c := range old.corrs {
+		byID[c.rule.ID] = c
+	}
+	for _, c := range e.corrs {
+		o := byID[c.rule.ID]
+		if o == nil || o.rule.Key() != c.rule.Key() || !sameWindows(o.c, c.c) {
+			continue
+		}
+		c.groups, c.expiry, c.held = o.groups, o.expiry, o.held
+		o.groups, o.expiry, o.held = map[string]*group{}, nil, 0
+	}
+	rules := map[string]*Rule{}
+	for _, c := range e.rules {
+		rules[c.Rule.Key()] = c.Rule
+	}
+	for _, it := range old.buf {
+		if r := rules[it.rule.Key()]; r != nil {
+			it.rule = r
+			e.buf = append(e.buf, it)
+		}
+	}
+	heap.Init(&e.buf)
+	old.buf = nil
+	e.seq = max(e.seq, old.seq)
+	if old.maxTime.After(e.maxTime) {
+		e.maxTime = old.maxTime
+	}
+	if old.lastOut.After(e.lastOut) {
+		e.lastOut = old.lastOut
+	}
+}
+
+// sameWindows reports whether two correlations group and window events alike.
+func sameWindows(a, b *Correlation) bool {
+	return a.Type == b.Type && a.Timespan == b.Timespan && slices.Equal(a.Rules, b.Rules) &&
+		slices.Equal(a.GroupBy, b.GroupBy) && reflect.DeepEqual(a.Aliases, b.Aliases) &&
+		a.Condition.Field == b.Condition.Field
 }
 
 // Rules returns the compiled detection rules, in the order given to NewEngine.

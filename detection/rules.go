@@ -25,6 +25,14 @@ import (
 //go:embed builtin/*.yml
 var builtinFS embed.FS
 
+// sigmaLiteral escapes a name for a Sigma value, so that it matches as written: "*",
+// "?" and "\\" are wildcards and the escape in Sigma (an emergency account "*" would
+// otherwise match every login).
+func sigmaLiteral(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
+	return r.Replace(s)
+}
+
 // BuiltinRules returns medsec's built-in rules rendered with the settings (thresholds,
 // working hours, account names), one per Sigma document, enabled by default.
 func BuiltinRules(set medsec.DetectionSettings) ([]*medsec.DetectionRule, error) {
@@ -43,7 +51,7 @@ func BuiltinRules(set medsec.DetectionSettings) ([]*medsec.DetectionRule, error)
 		if err != nil {
 			return nil, err
 		}
-		t, err := template.New(name).Funcs(template.FuncMap{"join": func(v []medsec.ZoneKind, sep string) string {
+		t, err := template.New(name).Funcs(template.FuncMap{"sigma": sigmaLiteral, "join": func(v []medsec.ZoneKind, sep string) string {
 			s := make([]string, len(v))
 			for i, k := range v {
 				s[i] = string(k)

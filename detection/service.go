@@ -68,6 +68,9 @@ type Service struct {
 	parsed   map[int64]*detect.Rule
 	byUID    map[string]*medsec.DetectionRule
 	engines  map[int64]*detect.Engine // per site (0: the organisation)
+	// prev holds the engines a Load replaced, by site, until the site's new engine
+	// takes over their open correlation windows.
+	prev map[int64]*detect.Engine
 	// broken holds the rules the engine cannot compile with the server's pipeline (a
 	// placeholder without values, a correlation over an unknown or broken rule), by
 	// stored id: the error, naming the file, line and field. Such a rule is left out of
@@ -146,8 +149,9 @@ func (s *Service) InstallBuiltins(ctx context.Context) error {
 	return s.st.Rules.SaveRules(ctx, rules)
 }
 
-// Load reads the rules and settings and compiles one engine per site; open correlation
-// windows start afresh. Call it after rules, their site states or the settings change.
+// Load reads the rules and settings and compiles one engine per site; the new engines
+// take over the open correlation windows of the old (detect.Engine.Adopt). Call it after
+// rules, their site states or the settings change.
 func (s *Service) Load(ctx context.Context) error {
 	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
 	set, err := s.st.Rules.FindDetectionSettings(ctx)
@@ -179,6 +183,14 @@ func (s *Service) Load(ctx context.Context) error {
 	s.byUID = map[string]*medsec.DetectionRule{}
 	for _, r := range rules {
 		s.byUID[r.UID] = r
+	}
+	// The engines are compiled again on first use; each takes over its site's open
+	// correlation windows from the engine it replaces (detect.Engine.Adopt).
+	if s.prev == nil {
+		s.prev = map[int64]*detect.Engine{}
+	}
+	for site, e := range s.engines {
+		s.prev[site] = e
 	}
 	s.engines = map[int64]*detect.Engine{}
 	s.src = src
@@ -415,6 +427,8 @@ func (s *Service) engine(siteID int64) (*detect.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.Adopt(s.prev[siteID])
+	delete(s.prev, siteID)
 	s.engines[siteID] = e
 	return e, nil
 }
@@ -572,10 +586,21 @@ func logEvent(h medsec.LogHit) medsec.Event {
 func (s *Service) Advance(ctx context.Context, t time.Time) error {
 	s.mu.Lock()
 	var found []finding
+	// A site whose engine a Load replaced has it compiled now, so that the windows it
+	// took over close on time on a quiet stream.
+	var errs []error
+	for site := range s.prev {
+		if _, err := s.engine(site); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for site, e := range s.engines {
 		found = append(found, s.findings(site, detect.Output{Alerts: e.Advance(t)})...)
 	}
 	s.mu.Unlock()
+	if err := errors.Join(errs...); err != nil {
+		return errors.Join(err, s.raise(ctx, found))
+	}
 	return s.raise(ctx, found)
 }
 
@@ -601,8 +626,16 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 	}
 	f["medsec.working_hours"] = env.settings.WorkingHours.Contains(e.Time)
 	f["medsec.maintenance_window"] = env.settings.MaintenanceWindow.Contains(e.Time)
-	if user := e.Text("user.name"); user != "" && env.accounts != nil {
-		if p, ok := env.accounts[accountKey{e.SiteID, strings.ToLower(user)}]; ok {
+	user := e.Text("user.name")
+	if user != "" {
+		f[medsec.FieldAccountName] = medsec.AccountName(user)
+	}
+	if user != "" && env.accounts != nil {
+		p, ok := env.accounts[accountKey{e.SiteID, strings.ToLower(user)}]
+		if !ok {
+			p, ok = env.accounts[accountKey{e.SiteID, strings.ToLower(medsec.AccountName(user))}]
+		}
+		if ok {
 			f[medsec.FieldAccountType] = string(p.typ)
 			if p.typ == medsec.AccountTypeVendor {
 				f[medsec.FieldMaintenancePlan] = "false"

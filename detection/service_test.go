@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -830,5 +831,101 @@ func TestECSListFieldsRaiseFailedLoginBurst(t *testing.T) {
 	got := f.alerts(t)
 	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || !strings.Contains(got[0].DedupKey, "source.ip=198.18.9.9") {
 		t.Fatalf("alerts: %+v", *got[0])
+	}
+}
+
+// A brute force straddling a rule change is counted whole: six failed logins, an
+// unrelated rule turned off at another site and the burst threshold changed in the
+// settings, five more, and the burst fires with ten events (issue 13 break-test t13
+// finding 1: every rule change threw the open windows away, and the burst never fired).
+func TestCorrelationWindowsSurviveRuleChanges(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	failure := func(i int) medsec.Event {
+		return medsec.Event{ID: fmt.Sprintf("test:f:%d", i), Time: start.Add(time.Duration(i) * time.Second), SiteID: f.site.ID,
+			Fields: map[string]any{"event.dataset": "medsec.auth", "event.category": "authentication", "event.action": "login.failed", "event.outcome": "failure", "user.name": "admin", "source.ip": "198.18.6.6"}}
+	}
+	var first []medsec.Event
+	for i := range 6 {
+		first = append(first, failure(i))
+	}
+	if err := f.svc.Handle(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := f.store.FindRules(system, medsec.RuleFilter{Query: "cross-zone"})
+	if err != nil || len(rules) != 1 {
+		t.Fatalf("cross-zone rule: %v %v", rules, err)
+	}
+	other := &medsec.Site{Code: "BR", Name: "分院"}
+	if err := sqlstore.NewOrgService(f.db).CreateSite(system, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetRuleEnabled(system, rules[0].ID, other.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	set, err := f.store.FindDetectionSettings(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.FailedLogins.Count = 11
+	if err := f.svc.UpdateDetectionSettings(system, set); err != nil {
+		t.Fatal(err)
+	}
+	var second []medsec.Event
+	for i := 6; i < 11; i++ {
+		second = append(second, failure(i))
+	}
+	if err := f.svc.Handle(context.Background(), second); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), start.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.alerts(t)
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 11 {
+		for _, a := range got {
+			t.Logf("alert %+v", *a)
+		}
+		t.Fatalf("%d alerts, want the burst of 11 events", len(got))
+	}
+}
+
+// The emergency-account rule finds a settings account however the source qualifies it
+// (DOMAIN\name, name@realm: medsec.account.name), and a "*" in a settings name is that
+// character, not a wildcard (issue 13 break-test t13 findings 8 and 10: "*" made every
+// login an emergency-account alert).
+func TestEmergencyAccountQualifiedNamesAndLiteralStar(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	set, err := f.store.FindDetectionSettings(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.EmergencyAccounts = []string{"breakglass", "ops*"}
+	if err := f.svc.UpdateDetectionSettings(system, set); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	var events []medsec.Event
+	for i, user := range []string{"BREAKGLASS@hospital.local", `HOSPITAL\breakglass`, "opsadmin", "nurse", "ops*"} {
+		events = append(events, medsec.Event{ID: fmt.Sprintf("test:login:%d", i), Time: start.Add(time.Duration(i) * time.Second), SiteID: f.site.ID,
+			Fields: map[string]any{"event.dataset": "medsec.auth", "event.category": "authentication", "event.action": "login", "event.outcome": "success", "user.name": user, "source.ip": fmt.Sprintf("10.1.10.%d", 20+i)}})
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	var users []string
+	for _, a := range f.alerts(t) {
+		if a.RuleUID != medsec.RuleUIDEmergencyAccount {
+			continue
+		}
+		full, err := f.store.FindAlertByID(system, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, fmt.Sprint(full.Events[0].Fields["user.name"]))
+	}
+	sort.Strings(users)
+	if want := []string{"BREAKGLASS@hospital.local", `HOSPITAL\breakglass`, "ops*"}; fmt.Sprint(users) != fmt.Sprint(want) {
+		t.Fatalf("emergency-account alerts for %q, want %q", users, want)
 	}
 }
