@@ -46,12 +46,22 @@ const vulnPolicyKey = "vuln_deadline_policy"
 // against every asset, in one transaction: a failure leaves nothing half-imported.
 // Existing findings keep their analysis; their match, scores and deadline are updated; a
 // finding no longer matched is marked gone. EPSS scores are kept for the CVEs medsec knows
-// (those of stored advisories, KEV, or this import). Needs PermInventoryWrite.
+// (those of stored advisories, KEV, or this import). Needs PermInventoryWrite; advisories,
+// KEV and EPSS are shared by every site (like the vendor alias table and model MDS2
+// profiles), so an import carrying any of them needs a user limited to no site and no
+// vendor (others get EFORBIDDEN, nothing stored): a branch user's advisory would otherwise
+// replace the stored one and close other sites' findings. Scan reports stay site-scoped.
 func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportSummary, error) {
 	sum := medsec.ImportSummary{Files: in.Files}
 	sc, err := authorize(ctx, medsec.PermInventoryWrite)
 	if err != nil {
 		return sum, err
+	}
+	if len(in.Advisories) > 0 || in.KEV != nil || in.EPSS != nil {
+		if err := sc.writesShared(); err != nil {
+			return sum, medsec.ErrorWithKey(medsec.EFORBIDDEN, "vuln.err.feed_shared",
+				"Advisories, KEV and EPSS apply at every site: only a user limited to no site and no vendor may import them.")
+		}
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {

@@ -52,3 +52,58 @@ func TestVulnV2OnlySeverity(t *testing.T) {
 		}
 	})
 }
+
+// TestBranchUserCannotReplaceSharedAdvisory (t11 finding 1): advisories are shared by
+// every site, so a clinical engineer limited to the branch who imports a forged revision of
+// ICSMA-17-255-01 (every product "fixed") is refused (EFORBIDDEN) and nothing changes: the
+// stored advisory keeps its title and the main site's MX40 findings stay open and
+// matched. The same user may still import a scan report of the branch.
+func TestBranchUserCannotReplaceSharedAdvisory(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
+			t.Fatal(err)
+		}
+		before, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID})
+		if err != nil || len(before) != 2 {
+			t.Fatalf("MX40 findings before: %v %v", before, err)
+		}
+		forged, err := vuln.ParseCSAF("forged.json", readVulnFile(t, "csaf-icsma/icsma-17-255-01.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		forged.Title = "FORGED"
+		for i := range forged.Vulnerabilities {
+			v := &forged.Vulnerabilities[i]
+			v.Fixed, v.Affected = append(v.Fixed, v.Affected...), nil
+		}
+		branch := vulnBranch(t, db)
+		ce := as(&medsec.User{ID: 14, Username: "ce.hsu", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{branch.ID}})
+		for name, in := range map[string]sqlstore.VulnImport{
+			"advisory": {Advisories: []*vuln.Advisory{forged}},
+			"kev":      {KEV: f.kev},
+			"epss":     {EPSS: f.epss},
+		} {
+			if _, err := f.svc.Import(ce, in); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+				t.Errorf("branch engineer's %s import: %v, want forbidden", name, err)
+			}
+		}
+		adv, _, err := f.svc.FindAdvisory(system, "ICSMA-17-255-01")
+		if err != nil || adv.Title == "FORGED" {
+			t.Errorf("stored advisory after the refusal: %q %v", adv.Title, err)
+		}
+		after, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID})
+		if err != nil || len(after) != 2 {
+			t.Fatalf("MX40 findings after: %v %v", after, err)
+		}
+		for _, fd := range after {
+			if !fd.GoneAt.IsZero() || len(fd.Advisories) != len(before[0].Advisories) && fd.CVE == before[0].CVE {
+				t.Errorf("main-site finding changed by the refused import: %+v", fd)
+			}
+		}
+		// An unrestricted user's import of the same revision goes through.
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: []*vuln.Advisory{forged}}); err != nil {
+			t.Errorf("unrestricted import: %v", err)
+		}
+	})
+}
