@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -258,8 +260,8 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 			r.Tags = []string{}
 		}
 		var id int64
-		var origin, yaml string
-		err := tx.queryRow(ctx, `SELECT id, origin, yaml FROM detection_rules WHERE rule_uid = ?`, r.UID).Scan(&id, &origin, &yaml)
+		var origin, yaml, title, file string
+		err := tx.queryRow(ctx, `SELECT id, origin, yaml, title, file_name FROM detection_rules WHERE rule_uid = ?`, r.UID).Scan(&id, &origin, &yaml, &title, &file)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			r.CreatedAt, r.UpdatedAt = tx.now, tx.now
@@ -267,6 +269,9 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.UID, r.Title, r.Kind, r.Level, r.Status, ruleTags(r), r.Origin, r.FileName, r.YAML, boolInt(r.Enabled), tx.now, tx.now)
 			if err != nil {
 				return fmt.Errorf("save rule %s: %w", r.UID, err)
+			}
+			if err := tx.auditChange(ctx, "rule.add", "detection_rule", r.ID, 0, nil, ruleAudit(r.UID, r.Title, r.FileName, r.YAML, false)); err != nil {
+				return err
 			}
 			added++
 		case err != nil:
@@ -286,6 +291,12 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 				r.Title, r.Kind, r.Level, r.Status, ruleTags(r), r.FileName, r.YAML, tx.now, id); err != nil {
 				return fmt.Errorf("save rule %s: %w", r.UID, err)
 			}
+			// Each replaced rule is audited with its text before and after, so that a
+			// reviewer sees what an import (or new settings, for a built-in rule) changed
+			// in a rule that may be running.
+			if err := tx.auditChange(ctx, "rule.replace", "detection_rule", id, 0, ruleAudit(r.UID, title, file, yaml, true), ruleAudit(r.UID, r.Title, r.FileName, r.YAML, true)); err != nil {
+				return err
+			}
 			replaced++
 		}
 	}
@@ -299,6 +310,17 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 		}
 	}
 	return tx.Commit()
+}
+
+// ruleAudit is a rule as its import is audited: id, title, file, the SHA-256 of its YAML
+// and, when withText, the YAML itself.
+func ruleAudit(uid, title, file, yaml string, withText bool) map[string]any {
+	sum := sha256.Sum256([]byte(yaml))
+	m := map[string]any{"uid": uid, "title": title, "file_name": file, "yaml_sha256": hex.EncodeToString(sum[:])}
+	if withText {
+		m["yaml"] = yaml
+	}
+	return m
 }
 
 // ruleOutsideScope returns EFORBIDDEN when the caller is limited to sites and the rule
