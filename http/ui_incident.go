@@ -69,6 +69,13 @@ func (p *page) clockViews(clocks []*medsec.Clock, now time.Time) []clockView {
 	return out
 }
 
+// NowMS is the server's time in Unix milliseconds: the incident pages give it to their
+// script, which counts running clocks down on the server's clock, not the browser's.
+func (p *page) NowMS() int64 { return p.s.now().UnixMilli() }
+
+// ServerNow is the server's time, for the "times as of" line shown without the script.
+func (p *page) ServerNow() time.Time { return p.s.now() }
+
 // SiteTime writes an incident's instant in its site's time zone, naming the zone
 // ("2026-11-30 14:05 (Asia/Taipei)"); zone is Incident.TimeZone. Zero is "".
 func (p *page) SiteTime(t time.Time, zone string) string { return medsec.ZonedTime(t, zone) }
@@ -144,6 +151,9 @@ type incidentRow struct {
 	Running, Late int
 	// Next is the running clock due soonest.
 	Next *clockView
+	// Dues are the due times of the running clocks, in Unix milliseconds: the page's
+	// script counts them down and moves each to Late when it passes (t14 finding 17).
+	Dues []int64
 }
 
 type incidentListData struct {
@@ -210,6 +220,9 @@ func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status
 			switch v.State {
 			case medsec.ClockRunning:
 				row.Running++
+				if !v.Due.IsZero() {
+					row.Dues = append(row.Dues, v.Due.UnixMilli())
+				}
 				if !v.Due.IsZero() && (row.Next == nil || v.Due.Before(row.Next.Due)) {
 					row.Next = &v
 				}

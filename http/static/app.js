@@ -39,3 +39,58 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Running incident clocks count down on the server's clock (the table's data-now against
+// the browser's clock at load) and turn late when their due time passes, without a reload
+// (t14 finding 17). The server-rendered text is the same wording, correct at load time.
+(() => {
+  const fmtSpan = (ms) => {
+    // The server's wording: "45s" under a minute, else rounded minutes "1h5m", "10m".
+    const a = Math.abs(ms);
+    if (a < 60000) return Math.floor(a / 1000) + "s";
+    const m = Math.round(a / 60000);
+    return m >= 60 ? Math.floor(m / 60) + "h" + (m % 60) + "m" : m + "m";
+  };
+  const put = (fmt, v) => fmt.replace(/%[sd]/, v);
+  const tables = document.querySelectorAll("table.clock-table[data-now]");
+  if (!tables.length) return;
+  const skew = Number(tables[0].dataset.now) - Date.now();
+  const tick = () => {
+    const now = Date.now() + skew;
+    for (const table of tables) {
+      const {left, overdue} = table.dataset;
+      for (const span of table.querySelectorAll(".clock-left[data-due]")) {
+        const d = Number(span.dataset.due) - now;
+        span.textContent = put(d > 0 ? left : overdue, fmtSpan(d));
+        const row = span.closest("tr");
+        if (d > 0 || span.dataset.turned) continue;
+        span.dataset.turned = "1";
+        if (table.id === "clocks") {
+          // The incident page: the clock's row and state turn late, the header counts it.
+          row.classList.add("overdue"); row.dataset.state = "late";
+          const tag = row.querySelector(".tag");
+          if (tag) { tag.classList.add("overdue"); tag.textContent = table.dataset.lateWord; }
+          const count = document.getElementById("late-count");
+          if (count) {
+            count.dataset.late = Number(count.dataset.late) + 1;
+            count.textContent = put(count.dataset.format, count.dataset.late);
+            count.hidden = false;
+          }
+        }
+      }
+      if (table.id === "incidents") {
+        // The list: each row's running and late counts follow its clocks' due times.
+        for (const row of table.querySelectorAll("tr[data-dues]")) {
+          const gone = row.dataset.dues.split(" ").filter((s) => s && Number(s) <= now).length;
+          if (!gone) continue;
+          row.querySelector(".running-count").textContent = Number(row.dataset.running) - gone;
+          const tag = row.querySelector(".late-count .tag");
+          tag.textContent = Number(row.dataset.late) + gone;
+          tag.hidden = false;
+          row.classList.add("overdue");
+        }
+      }
+    }
+  };
+  document.addEventListener("DOMContentLoaded", () => { tick(); setInterval(tick, 1000); });
+})();
