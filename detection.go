@@ -55,6 +55,12 @@ type DetectionRule struct {
 	// the rule that ran out of time (RegexTimeout each; the value then counts as not
 	// matched).
 	RegexTimeouts int64 `json:"regex_timeouts"`
+	// LateMatches counts, since the server started, the rule's matches that arrived more
+	// than the detection lateness (30 s) behind their site's newest event and were
+	// therefore left out of the correlations that read the rule; LateNewest is the event
+	// time of the newest of them. A rule test over that span with "raise" correlates them.
+	LateMatches int64     `json:"late_matches"`
+	LateNewest  time.Time `json:"late_newest,omitzero"`
 	// YAML is the rule's Sigma text. For a built-in rule it is rendered with the current
 	// detection settings (thresholds, working hours).
 	YAML string `json:"yaml"`
@@ -664,14 +670,30 @@ type DetectionStatus struct {
 	LastStoreError string    `json:"last_store_error,omitempty"`
 	// RegexTimeouts counts the regular-expression matches that ran out of time, over all
 	// rules; Rules lists each rule with time-outs, by stored id, most first.
-	RegexTimeouts int64               `json:"regex_timeouts"`
-	Rules         []RuleRegexTimeouts `json:"rules"`
+	RegexTimeouts int64 `json:"regex_timeouts"`
+	// LateMatches counts the matches that arrived more than the lateness behind their
+	// site's stream and were left out of correlations, over all rules.
+	LateMatches int64 `json:"late_matches"`
+	// Rules lists each rule with time-outs or late matches, by stored id, most time-outs
+	// first.
+	Rules []RuleRegexTimeouts `json:"rules"`
 }
 
-// RuleRegexTimeouts is a rule's count of regular-expression time-outs.
+// RuleLateMatches is a rule's count of matches left out of correlations for arriving
+// late, and the event time of the newest.
+type RuleLateMatches struct {
+	N      int64
+	Newest time.Time
+}
+
+// RuleRegexTimeouts is a rule's count of regular-expression time-outs and of matches
+// that arrived too late to be correlated.
 type RuleRegexTimeouts struct {
 	RuleID        int64  `json:"rule_id"`
 	UID           string `json:"uid"`
 	Title         string `json:"title"`
 	RegexTimeouts int64  `json:"regex_timeouts"`
+	// LateMatches and LateNewest: see DetectionRule.LateMatches.
+	LateMatches int64     `json:"late_matches"`
+	LateNewest  time.Time `json:"late_newest,omitzero"`
 }

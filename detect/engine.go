@@ -17,8 +17,9 @@ type Options struct {
 	Pipeline *Pipeline
 	// Lateness is how far an event may arrive behind the latest event time seen and still
 	// be correlated in its time order. Correlation input is held back by this much; a
-	// match arriving later than that is counted in Stats.Late and not correlated (its
-	// detection match is still reported).
+	// match arriving later than that (older than the newest event time minus Lateness, or
+	// than a match already correlated) is counted in Stats.Late and TakeLate and not
+	// correlated (its detection match is still reported).
 	Lateness time.Duration
 	// MaxGroups bounds the open groups (distinct group-by values with events) of each
 	// correlation; beyond it the group whose window started first is dropped. Default 10,000.
@@ -70,6 +71,32 @@ type Engine struct {
 	maxTime time.Time
 	lastOut time.Time
 	stats   Stats
+	// late counts the late matches (see Options.Lateness) by detection rule since the
+	// last TakeLate.
+	late map[*Rule]*LateMatches
+}
+
+// LateMatches counts a detection rule's matches that arrived later than
+// Options.Lateness behind the stream and were left out of its correlations (they are
+// still reported as matches): N of them, the event time of the newest and the oldest.
+type LateMatches struct {
+	Rule           *Rule
+	N              int64
+	Oldest, Newest time.Time
+}
+
+// TakeLate returns the late matches counted per detection rule since the last call
+// (in no particular order) and starts counting afresh.
+func (e *Engine) TakeLate() []LateMatches {
+	if len(e.late) == 0 {
+		return nil
+	}
+	out := make([]LateMatches, 0, len(e.late))
+	for _, l := range e.late {
+		out = append(out, *l)
+	}
+	e.late = nil
+	return out
 }
 
 type lsGroup struct {
@@ -559,8 +586,26 @@ func (e *Engine) candidatesOf(m *matcher, f int) {
 }
 
 func (e *Engine) enqueue(r *Rule, ev *Event) {
-	if !e.lastOut.IsZero() && ev.Time.Before(e.lastOut) {
+	// Late: older than what was released, or more than Lateness behind the newest event
+	// (released at once, it would meet only windows already closed: each match its own
+	// window, a burst never counted) [issue 13 t13 finding 19].
+	if !e.lastOut.IsZero() && ev.Time.Before(e.lastOut) || !e.maxTime.IsZero() && ev.Time.Before(e.maxTime.Add(-e.opt.Lateness)) {
 		e.stats.Late++
+		if e.late == nil {
+			e.late = map[*Rule]*LateMatches{}
+		}
+		l := e.late[r]
+		if l == nil {
+			l = &LateMatches{Rule: r, Oldest: ev.Time, Newest: ev.Time}
+			e.late[r] = l
+		}
+		l.N++
+		if ev.Time.Before(l.Oldest) {
+			l.Oldest = ev.Time
+		}
+		if ev.Time.After(l.Newest) {
+			l.Newest = ev.Time
+		}
 		return
 	}
 	e.seq++

@@ -93,6 +93,21 @@ type Service struct {
 	// first time, to be told after the batch.
 	timeouts map[int64]int64
 	timedOut []*medsec.DetectionRule
+	// late counts, by stored rule id, the matches that arrived more than Lateness behind
+	// their site's stream since the service started and were left out of correlations;
+	// lateNew lists what to tell after the batch (once a day per rule and site).
+	late    map[int64]*medsec.RuleLateMatches
+	lateNew []lateNotice
+	// recorr runs the re-correlations of late matches (see recorrelate), one at a time.
+	recorr   sync.WaitGroup
+	recorrMu sync.Mutex
+}
+
+// lateNotice is a rule's late matches at a site, to be told to rule admins.
+type lateNotice struct {
+	rule *medsec.DetectionRule
+	site int64
+	late detect.LateMatches
 }
 
 // privileged is an account of the inventory as detection marks logins with it: its type
@@ -275,12 +290,32 @@ func (s *Service) Status() medsec.DetectionStatus {
 		if r := s.byID(id); r != nil {
 			rt.UID, rt.Title = r.UID, r.Title
 		}
+		if l := s.late[id]; l != nil {
+			rt.LateMatches, rt.LateNewest = l.N, l.Newest
+		}
+		st.Rules = append(st.Rules, rt)
+	}
+	for id, l := range s.late {
+		st.LateMatches += l.N
+		if _, both := s.timeouts[id]; both {
+			continue
+		}
+		rt := medsec.RuleRegexTimeouts{RuleID: id, LateMatches: l.N, LateNewest: l.Newest}
+		if r := s.byID(id); r != nil {
+			rt.UID, rt.Title = r.UID, r.Title
+		}
 		st.Rules = append(st.Rules, rt)
 	}
 	s.mu.Unlock()
 	sort.Slice(st.Rules, func(i, j int) bool {
 		a, b := st.Rules[i], st.Rules[j]
-		return a.RegexTimeouts > b.RegexTimeouts || a.RegexTimeouts == b.RegexTimeouts && a.RuleID < b.RuleID
+		if a.RegexTimeouts != b.RegexTimeouts {
+			return a.RegexTimeouts > b.RegexTimeouts
+		}
+		if a.LateMatches != b.LateMatches {
+			return a.LateMatches > b.LateMatches
+		}
+		return a.RuleID < b.RuleID
 	})
 	return st
 }
@@ -317,6 +352,132 @@ func (s *Service) countTimeouts(e *detect.Engine) []*medsec.DetectionRule {
 		s.timeouts[r.ID] += n
 	}
 	return started
+}
+
+// countLate moves the engine's late matches into the service's counts per stored rule
+// (s.mu held) and queues a notice for each rule and site.
+func (s *Service) countLate(site int64, e *detect.Engine) {
+	for _, l := range e.TakeLate() {
+		r := s.byUID[l.Rule.ID]
+		if r == nil {
+			continue
+		}
+		if s.late == nil {
+			s.late = map[int64]*medsec.RuleLateMatches{}
+		}
+		c := s.late[r.ID]
+		if c == nil {
+			c = &medsec.RuleLateMatches{}
+			s.late[r.ID] = c
+		}
+		c.N += l.N
+		if l.Newest.After(c.Newest) {
+			c.Newest = l.Newest
+		}
+		s.lateNew = append(s.lateNew, lateNotice{rule: r, site: site, late: l})
+	}
+}
+
+// MaxRecorrelateSpan bounds the span of late matches the service re-correlates on its
+// own (see recorrelate); later matches are only counted and told.
+const MaxRecorrelateSpan = 24 * time.Hour
+
+// recorrelate re-runs, in the background, the correlations enabled at the site that read
+// a rule with late matches, over the stored events of the late span widened by each
+// correlation's timespan, raising what fires (a retro-hunt with "raise"; alerts already
+// raised are joined by their dedup key, not raised twice). So a burst that arrived more
+// than Lateness late (a batch sender, a spool replay) is still alerted [issue 13 t13
+// finding 19]. Spans longer than MaxRecorrelateSpan are left to a rule admin's hunt.
+func (s *Service) recorrelate(list []lateNotice) {
+	type job struct {
+		site        int64
+		ids         []int64
+		since, till time.Time
+	}
+	var jobs []job
+	s.mu.Lock()
+	byKey := s.keys(nil)
+	for _, l := range list {
+		if l.late.Newest.Sub(l.late.Oldest) > MaxRecorrelateSpan {
+			continue
+		}
+		j := job{site: l.site}
+		for _, r := range s.rules {
+			p := s.parsed[r.ID]
+			if p == nil || p.Correlation == nil || !r.EnabledAt(l.site) || s.broken[r.ID] != "" {
+				continue
+			}
+			reads := false
+			for _, k := range p.Correlation.Rules {
+				if ref := byKey[k]; ref != nil && ref.ID == l.rule.UID {
+					reads = true
+				}
+			}
+			if !reads {
+				continue
+			}
+			j.ids = append(j.ids, r.ID)
+			if since := l.late.Oldest.Add(-p.Correlation.Timespan); j.since.IsZero() || since.Before(j.since) {
+				j.since = since
+			}
+			if till := l.late.Newest.Add(p.Correlation.Timespan + time.Second); till.After(j.till) {
+				j.till = till
+			}
+		}
+		if len(j.ids) > 0 {
+			jobs = append(jobs, j)
+		}
+	}
+	s.mu.Unlock()
+	if len(jobs) == 0 {
+		return
+	}
+	s.recorr.Add(1)
+	go func() {
+		defer s.recorr.Done()
+		s.recorrMu.Lock()
+		defer s.recorrMu.Unlock()
+		for _, j := range jobs {
+			res, err := s.Hunt(system(), medsec.HuntRequest{RuleIDs: j.ids, SiteID: j.site, Since: j.since, Until: j.till, Raise: true})
+			if err != nil {
+				s.logger.Warn("detection: re-correlating late matches", "site", j.site, "rules", j.ids, "err", err)
+				continue
+			}
+			s.logger.Info("detection: late matches re-correlated", "site", j.site, "rules", j.ids, "since", j.since, "until", j.till,
+				"events", res.Events, "hits", res.Hits, "raised", res.Raised, "stopped", res.Stopped)
+		}
+	}()
+}
+
+// Idle waits until the background re-correlations of late matches have ended.
+func (s *Service) Idle() { s.recorr.Wait() }
+
+// tellLate logs the late matches of a batch and tells rule admins (once a day per rule
+// and site): the correlations that read the rule did not count them; a rule test over
+// their span (with "raise") correlates them.
+func (s *Service) tellLate(ctx context.Context, list []lateNotice) {
+	if len(list) == 0 {
+		return
+	}
+	s.mu.Lock()
+	notifier := s.st.Notifier
+	lateness := s.Lateness
+	s.mu.Unlock()
+	for _, l := range list {
+		s.logger.Warn("detection: matches arrived too late to be correlated", "rule", l.rule.UID, "site", l.site,
+			"matches", l.late.N, "oldest", l.late.Oldest, "newest", l.late.Newest, "lateness", lateness)
+		if notifier == nil {
+			continue
+		}
+		n := medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.SeverityWarning, Key: "notify.rule_late_matches",
+			Args: []medsec.NotifyArg{{Key: medsec.RuleTitleKey(l.rule.UID), Text: l.rule.Title}, {Text: strconv.FormatInt(l.late.N, 10)},
+				{Text: lateness.String()}, {Text: l.late.Oldest.UTC().Format(time.RFC3339)}, {Text: l.late.Newest.UTC().Format(time.RFC3339)}},
+			Link: fmt.Sprintf("/rules/%d", l.rule.ID), Perm: medsec.PermRuleAdmin, Scope: medsec.NotifyScope{SiteID: l.site},
+			DedupKey: fmt.Sprintf("rule-late:%d:%d:%s", l.rule.ID, l.site, time.Now().UTC().Format(time.DateOnly))}
+		if err := notifier.Notify(medsec.NewContextWithUser(ctx, medsec.SystemUser), n); err != nil {
+			s.logger.Warn("rule notification", "rule", l.rule.UID, "err", err)
+		}
+	}
 }
 
 // tellTimeouts tells rule admins, once per rule, that its regular expression runs out
@@ -522,12 +683,15 @@ func (s *Service) Start(bus medsec.EventBus) error {
 	return nil
 }
 
-// Stop ends the subscription.
+// Stop ends the subscription and waits for the re-correlations of late matches.
 func (s *Service) Stop() error {
 	if s.sub == nil {
+		s.Idle()
 		return nil
 	}
-	return s.sub.Close()
+	err := s.sub.Close()
+	s.Idle()
+	return err
 }
 
 // Handle evaluates a batch of events (the event stream's handler): each event, enriched
@@ -541,10 +705,12 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.accounts = accounts
 	found, err := s.evaluate(events, nil, nil, nil)
 	s.building(found)
-	timedOut := s.timedOut
-	s.timedOut = nil
+	timedOut, late := s.timedOut, s.lateNew
+	s.timedOut, s.lateNew = nil, nil
 	s.mu.Unlock()
 	s.tellTimeouts(ctx, timedOut)
+	s.tellLate(ctx, late)
+	s.recorrelate(late)
 	// What the sites that could be evaluated found is raised even when another failed.
 	return errors.Join(err, s.raise(ctx, found))
 }
@@ -715,6 +881,7 @@ func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detec
 		}
 		if live {
 			s.timedOut = append(s.timedOut, s.countTimeouts(en)...)
+			s.countLate(site, en)
 		}
 	}
 	return found, errors.Join(errs...)

@@ -161,13 +161,14 @@ func (s *Server) markRuleErrors(rules ...*medsec.DetectionRule) {
 		return
 	}
 	errs := s.Detection.RuleErrors()
-	timeouts := map[int64]int64{}
+	byID := map[int64]medsec.RuleRegexTimeouts{}
 	for _, rt := range s.Detection.Status().Rules {
-		timeouts[rt.RuleID] = rt.RegexTimeouts
+		byID[rt.RuleID] = rt
 	}
 	for _, r := range rules {
 		r.Error = errs[r.ID]
-		r.RegexTimeouts = timeouts[r.ID]
+		rt := byID[r.ID]
+		r.RegexTimeouts, r.LateMatches, r.LateNewest = rt.RegexTimeouts, rt.LateMatches, rt.LateNewest
 	}
 }
 
