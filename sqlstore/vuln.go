@@ -72,6 +72,12 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		for _, w := range a.Warnings {
 			sum.Warnings = append(sum.Warnings, w.Error())
 		}
+		if w, err := tx.olderRevision(ctx, a); err != nil {
+			return sum, err
+		} else if w != "" {
+			sum.Warnings = append(sum.Warnings, w)
+			continue
+		}
 		if err := tx.upsertAdvisory(ctx, a, strings.Join(in.Files, ", ")); err != nil {
 			return sum, err
 		}

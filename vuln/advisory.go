@@ -34,6 +34,11 @@ type Advisory struct {
 	// Published and Updated are the initial and current release dates.
 	Published time.Time `json:"published,omitzero"`
 	Updated   time.Time `json:"updated,omitzero"`
+	// Revision is a CSAF document's /document/tracking/version ("1", "2.1.0"); empty for
+	// NVD, whose records are told apart by Updated (lastModified).
+	Revision string `json:"revision,omitempty"`
+	// File is the file the advisory was read from (for messages); not stored.
+	File string `json:"-"`
 	// Products are the leaves of the CSAF product tree; empty for NVD.
 	Products []Product `json:"products,omitempty"`
 	// Vulnerabilities are the CVEs the advisory describes.

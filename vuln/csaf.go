@@ -67,7 +67,10 @@ func productIDs(ps *csaf.Products) []string {
 
 func fromCSAF(file string, in *csaf.Advisory) (*Advisory, error) {
 	d := in.Document
-	a := &Advisory{Source: SourceCSAF, Title: str(d.Title)}
+	a := &Advisory{Source: SourceCSAF, Title: str(d.Title), File: file}
+	if d.Tracking != nil && d.Tracking.Version != nil {
+		a.Revision = string(*d.Tracking.Version)
+	}
 	if d.Tracking != nil && d.Tracking.ID != nil {
 		a.ID = string(*d.Tracking.ID)
 	}

@@ -97,7 +97,7 @@ func fromNVD(file, at string, c *nvdCVE) (*Advisory, error) {
 	if !cveIDPattern.MatchString(c.ID) {
 		return nil, inputErr(file, at+"/id", "%q is not a CVE ID", c.ID)
 	}
-	a := &Advisory{ID: c.ID, Source: SourceNVD, Publisher: c.SourceIdentifier}
+	a := &Advisory{ID: c.ID, Source: SourceNVD, Publisher: c.SourceIdentifier, File: file}
 	var err error
 	if a.Published, err = parseTime(c.Published); err != nil {
 		return nil, inputErr(file, at+"/published", "%v", err)
