@@ -222,11 +222,31 @@ type IncidentAsset struct {
 	Class     DeviceClass `json:"class,omitempty"`
 	Level     Level       `json:"level,omitempty"`
 	DataClass DataClass   `json:"data_class"`
-	// Zones are the names of the zones the asset is placed in.
+	// Zones are the names of the zones the asset is placed in: the zone its placement
+	// resolves to, by hand or computed from its addresses, as the asset page shows it
+	// (none when no zone or several hold it equally).
 	Zones []string `json:"zones"`
+	// ZoneID is the zone of Zones, 0 when none.
+	ZoneID int64 `json:"zone_id,omitempty"`
+	// EffectiveLevel is the asset's baseline level as its zone's SL gives it, else the
+	// level set on the asset (ZoneService.EffectiveLevel); "" when neither is known.
+	EffectiveLevel Level `json:"effective_level,omitempty"`
+	// Conduits are the conduits into or out of the asset's zone, ordered by id.
+	Conduits []IncidentConduit `json:"conduits"`
 	// OpenVulns counts the asset's open vulnerability findings (new, confirmed,
 	// mitigated), the fix ledger's work.
 	OpenVulns int `json:"open_vulns"`
+}
+
+// IncidentConduit is a conduit of an affected asset's zone as the incident shows it.
+type IncidentConduit struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	FromZone string `json:"from_zone"`
+	ToZone   string `json:"to_zone"`
+	// Protocol and Ports are the conduit's (Conduit.Protocol, Conduit.Ports).
+	Protocol string `json:"protocol"`
+	Ports    string `json:"ports,omitempty"`
 }
 
 // CustodyEntry is one step in an evidence file's chain of custody.

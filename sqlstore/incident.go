@@ -300,6 +300,41 @@ func loadTasks(ctx context.Context, q querier, d dialect, id int64) ([]*medsec.I
 	return out, rows.Err()
 }
 
+// placeAssets fills in each affected asset's zone as its placement resolves it (by hand
+// or computed from its addresses, as the asset page shows it), its effective level and
+// the conduits into or out of that zone (t14 finding 26: the join on hand placements alone
+// left the zone of every computed placement empty).
+func (s *IncidentService) placeAssets(ctx context.Context, q querier, inc *medsec.Incident) error {
+	if len(inc.Assets) == 0 {
+		return nil
+	}
+	d := s.db.dialect
+	sm, err := loadSiteLevels(ctx, q, d, inc.SiteID)
+	if err != nil {
+		return err
+	}
+	conduits, err := findConduits(ctx, q, d, inc.SiteID)
+	if err != nil {
+		return err
+	}
+	for _, a := range inc.Assets {
+		asset := &medsec.Asset{ID: a.AssetID, Level: a.Level}
+		if p := sm.placement(asset); p.ZoneID != 0 {
+			a.ZoneID, a.Zones = p.ZoneID, []string{p.ZoneName}
+		}
+		a.EffectiveLevel = sm.level(asset).Level
+		if a.ZoneID == 0 {
+			continue
+		}
+		for _, c := range conduits {
+			if c.FromZoneID == a.ZoneID || c.ToZoneID == a.ZoneID {
+				a.Conduits = append(a.Conduits, medsec.IncidentConduit{ID: c.ID, Name: c.Name, FromZone: c.FromZoneName, ToZone: c.ToZoneName, Protocol: c.Protocol, Ports: c.Ports})
+			}
+		}
+	}
+	return nil
+}
+
 // loadRecord reads the timeline, people, assets, evidence, notifications and alerts.
 func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec.Incident) error {
 	d := s.db.dialect
@@ -337,7 +372,7 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 		(SELECT COUNT(*) FROM vuln_findings f WHERE f.asset_id = a.id AND f.gone_at IS NULL AND f.state IN ('new', 'confirmed', 'mitigated'))
 		FROM incident_assets ia JOIN assets a ON a.id = ia.asset_id LEFT JOIN asset_zones az ON az.asset_id = a.id LEFT JOIN zones z ON z.id = az.zone_id
 		WHERE ia.incident_id = ? ORDER BY a.name, a.id`, func(rows *sql.Rows) error {
-		a := &medsec.IncidentAsset{Zones: []string{}}
+		a := &medsec.IncidentAsset{Zones: []string{}, Conduits: []medsec.IncidentConduit{}}
 		var zone string
 		if err := rows.Scan(&a.AssetID, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass, &zone, &a.OpenVulns); err != nil {
 			return err
@@ -348,6 +383,9 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 		inc.Assets = append(inc.Assets, a)
 		return nil
 	}); err != nil {
+		return err
+	}
+	if err := s.placeAssets(ctx, q, inc); err != nil {
 		return err
 	}
 	if err := each(`SELECT ie.sha256, ie.name,
