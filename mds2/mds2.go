@@ -85,27 +85,50 @@ func Parse(name string, data []byte) (*Form, error) {
 		return nil, fail("", medsec.FieldError{Field: "file", Key: "mds2.err.not_xlsx", Message: "not an XLSX workbook"})
 	}
 	defer f.Close()
-	var best *Form
-	bestCount := 0
+	// Every sheet holding a form (5 or more answers) is read; hidden and very hidden
+	// sheets (an old copy kept out of sight) are never imported. Of the visible forms the
+	// active sheet's is taken; two visible forms with neither active are refused naming
+	// both sheets; a form only on hidden sheets is refused naming the sheet.
+	active := f.GetSheetName(f.GetActiveSheetIndex())
+	var visible []*Form
+	hidden := ""
 	for _, sheet := range f.GetSheetList() {
 		rows, err := f.GetRows(sheet)
 		if err != nil {
 			return nil, fail(sheet, medsec.FieldError{Field: "sheet", Key: "mds2.err.not_xlsx", Message: "the sheet cannot be read"})
 		}
+		shown, _ := f.GetSheetVisible(sheet)
 		form, n, err := readSheet(sheet, rows)
+		if !shown {
+			if hidden == "" && (n >= 5 || err != nil) {
+				hidden = sheet
+			}
+			continue
+		}
 		if ve, ok := err.(*medsec.ValidationError); ok {
 			ve.Source = name
 			return nil, ve
 		}
-		if n > bestCount {
-			best, bestCount = form, n
+		if n < 5 {
+			continue
 		}
+		if sheet == active {
+			return form, nil
+		}
+		visible = append(visible, form)
 	}
-	if best == nil || bestCount < 5 {
-		return nil, fail("", medsec.FieldError{Field: "file", Key: "mds2.err.no_questions",
-			Message: "no sheet has MDS2 question IDs (DOC-1, AUTH-1, …) with Yes/No/N/A answers"})
+	switch {
+	case len(visible) == 1:
+		return visible[0], nil
+	case len(visible) > 1:
+		return nil, fail("", medsec.FieldError{Field: "sheet", Key: "mds2.err.two_forms", Args: []string{visible[0].Sheet, visible[1].Sheet},
+			Message: fmt.Sprintf("sheets %q and %q both hold an MDS2 form and neither is the active sheet: keep one, or make the one to import active", visible[0].Sheet, visible[1].Sheet)})
+	case hidden != "":
+		return nil, fail(hidden, medsec.FieldError{Field: "sheet", Key: "mds2.err.hidden_only", Args: []string{hidden},
+			Message: fmt.Sprintf("the only MDS2 form is on the hidden sheet %q: unhide it if it is the current form", hidden)})
 	}
-	return best, nil
+	return nil, fail("", medsec.FieldError{Field: "file", Key: "mds2.err.no_questions",
+		Message: "no sheet has MDS2 question IDs (DOC-1, AUTH-1, …) with Yes/No/N/A answers"})
 }
 
 // readSheet reads one sheet's answers and returns how many yes/no/N/A answers it holds.
