@@ -135,3 +135,58 @@ func TestDrillCalmItemsSayWhy(t *testing.T) {
 		t.Errorf("the incident ticks stable-24h an hour in: %d, want 422", got)
 	}
 }
+
+// TestIncidentRecordHistory: every save of the record (cause, actions, result — the
+// ledger's line, 003 §3.3.3) is on the timeline with its text and in the audit trail with
+// the text it replaced; once the incident is closed only the security officer may amend
+// it, and the amendment is marked as made after closing (t14 finding 11).
+func TestIncidentRecordHistory(t *testing.T) {
+	f := newFixture(t)
+	b := loadBundle(t)
+	inc := openIncidentAt(t, f, "PACS 勒索軟體", time.Now().Add(-time.Hour))
+	analyst, officer := f.tokens[medsec.RoleSOCAnalyst], f.tokens[medsec.RoleSecurityOfficer]
+	version := inc.Version
+	act := func(token, body string) (int, string) {
+		t.Helper()
+		status, resp := f.do("POST", fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID), token, fmt.Sprintf(`{"version": %d, %s}`, version, body))
+		if status == 200 {
+			version++
+		}
+		return status, resp
+	}
+	if status, resp := act(analyst, `"action": "record", "cause": "釣魚郵件", "actions": "隔離 PACS", "result": "已復原"`); status != 200 {
+		t.Fatalf("record: %d %s", status, resp)
+	}
+	if status, resp := act(analyst, `"action": "record", "cause": "供應商帳號外洩", "actions": "隔離 PACS", "result": "已復原"`); status != 200 {
+		t.Fatalf("record again: %d %s", status, resp)
+	}
+	c := f.session("u-" + string(medsec.RoleAuditor))
+	_, _, page := getIn(t, c, fmt.Sprintf("%s/incidents/%d", f.srv.URL, inc.ID), "zh-TW")
+	for _, cause := range []string{"釣魚郵件", "供應商帳號外洩"} {
+		if want := template.HTMLEscapeString(b.T("zh-TW", "incident.tl.record_text", cause, "隔離 PACS", "已復原")); !strings.Contains(page, want) {
+			t.Errorf("the timeline lacks %q", want)
+		}
+	}
+	_, audit := f.do("GET", "/api/v1/audit?action=incident.record", f.tokens[medsec.RoleAdmin], "")
+	if !strings.Contains(audit, `"cause": "釣魚郵件"`) || !strings.Contains(audit, "供應商帳號外洩") {
+		t.Errorf("the audit trail lacks the replaced or the new text: %.1500s", audit)
+	}
+	for _, key := range []string{"stable-24h", "integrity-hash", "no-anomaly-72h", "vulns-retested", "sources-blocked"} {
+		if status, resp := act(officer, fmt.Sprintf(`"action": "waive_item", "key": %q, "reason": "drill of the test"`, key)); status != 200 {
+			t.Fatalf("waive %s: %d %s", key, status, resp)
+		}
+	}
+	if status, resp := act(analyst, `"action": "close"`); status != 200 {
+		t.Fatalf("close: %d %s", status, resp)
+	}
+	if status, resp := act(analyst, `"action": "record", "cause": "changed after close", "actions": "a", "result": "r"`); status != 403 {
+		t.Errorf("the analyst amends the closed record: %d %s, want 403", status, resp)
+	}
+	if status, resp := act(officer, `"action": "record", "cause": "供應商帳號外洩（經鑑識確認）", "actions": "隔離 PACS", "result": "已復原"`); status != 200 {
+		t.Fatalf("the officer amends the closed record: %d %s", status, resp)
+	}
+	_, _, page = getIn(t, c, fmt.Sprintf("%s/incidents/%d", f.srv.URL, inc.ID), "en")
+	if want := template.HTMLEscapeString(b.T("en", "incident.tl.record_amended", "供應商帳號外洩（經鑑識確認）", "隔離 PACS", "已復原")); !strings.Contains(page, want) {
+		t.Errorf("the amendment after closing is not marked on the timeline: want %q", want)
+	}
+}

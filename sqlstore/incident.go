@@ -697,7 +697,7 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		title.Key = auto.titleKey
 	}
 	opened := medsec.Msg("incident.tl.opened", title, levelArg(level), levelArg(suggested), medsec.MessageArg{Keys: reasonKeys(reasons)})
-	if err := timeline(ctx, tx, id, kind, entry{opened, reason}); err != nil {
+	if err := timeline(ctx, tx, id, kind, entry{msg: opened, text: reason}); err != nil {
 		return 0, err
 	}
 	if err := tx.auditChange(ctx, "incident.create", "incident", id, c.SiteID, nil, c); err != nil {
@@ -777,6 +777,8 @@ type autoText struct {
 type entry struct {
 	msg  *medsec.Message
 	text string
+	// before, when set, is what the change replaced, for the audit row.
+	before map[string]any
 }
 
 func levelArg(l medsec.IncidentLevel) medsec.MessageArg {
@@ -866,7 +868,11 @@ func (s *IncidentService) change(ctx context.Context, id, version int64, action 
 	if e.text != "" {
 		after["text"] = e.text
 	}
-	if err := tx.auditChange(ctx, "incident."+action, "incident", id, r.SiteID, nil, after); err != nil {
+	var before any
+	if e.before != nil {
+		before = e.before
+	}
+	if err := tx.auditChange(ctx, "incident."+action, "incident", id, r.SiteID, before, after); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -970,7 +976,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 		if _, err := tx.exec(ctx, `UPDATE incidents SET level = ?, level_reason = ?, level_at = ? WHERE id = ?`, int(level), reason, tx.now, id); err != nil {
 			return entry{}, fmt.Errorf("change level: %w", err)
 		}
-		return entry{medsec.Msg("incident.tl.level", levelArg(r.Level), levelArg(level), num(len(plan.Stop)), num(len(plan.Add)), num(len(plan.Resume))), reason}, nil
+		return entry{msg: medsec.Msg("incident.tl.level", levelArg(r.Level), levelArg(level), num(len(plan.Stop)), num(len(plan.Add)), num(len(plan.Resume))), text: reason}, nil
 	})
 }
 
@@ -980,11 +986,23 @@ func (s *IncidentService) UpdateRecord(ctx context.Context, id, version int64, c
 		checkText("result", result, false, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "record", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
+	return s.change(ctx, id, version, "record", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
+		// The ledger's line [003 §3.3.3] once closed is amended only by the security
+		// officer, and every version stays readable: the timeline holds the text written,
+		// the audit row the text replaced.
+		key := "incident.tl.record_text"
+		if r.Status != medsec.IncidentOpen {
+			if !incident.CanWaive(u) {
+				return entry{}, &medsec.Error{Code: medsec.EFORBIDDEN, Key: "incident.err.record_closed",
+					Message: "Only a security officer may amend the record of a closed incident."}
+			}
+			key = "incident.tl.record_amended"
+		}
 		if _, err := tx.exec(ctx, `UPDATE incidents SET cause = ?, actions = ?, result = ? WHERE id = ?`, cause, actions, result, id); err != nil {
 			return entry{}, fmt.Errorf("update incident: %w", err)
 		}
-		return entry{msg: medsec.Msg("incident.tl.record")}, nil
+		return entry{msg: medsec.Msg(key, medsec.ArgText(cause), medsec.ArgText(actions), medsec.ArgText(result)),
+			before: map[string]any{"cause": r.Cause, "actions": r.Actions, "result": r.Result}}, nil
 	})
 }
 
@@ -1114,7 +1132,7 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 		if !c.Due.IsZero() && at.After(c.Due) {
 			key = "incident.tl.clock_met_late"
 		}
-		return entry{medsec.Msg(key, clockArg(c)), note}, nil
+		return entry{msg: medsec.Msg(key, clockArg(c)), text: note}, nil
 	})
 }
 
@@ -1225,7 +1243,7 @@ func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, s
 		if err := linkEvidence(ctx, tx, id, sum, name, nil, note); err != nil {
 			return entry{}, err
 		}
-		return entry{medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), note}, nil
+		return entry{msg: medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), text: note}, nil
 	})
 }
 
@@ -1261,7 +1279,7 @@ func (s *IncidentService) AttachLogRecord(ctx context.Context, id, version int64
 		if err := custody(ctx, tx, id, digest, "collected", sealed, note); err != nil {
 			return entry{}, err
 		}
-		return entry{medsec.Msg("incident.tl.log_record", num(p.Index), medsec.ArgText(p.Source), num(p.CheckpointSize)), note}, nil
+		return entry{msg: medsec.Msg("incident.tl.log_record", num(p.Index), medsec.ArgText(p.Source), num(p.CheckpointSize)), text: note}, nil
 	})
 }
 
@@ -1308,7 +1326,7 @@ func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum
 		if err := custody(ctx, tx, id, sum, action, nil, note); err != nil {
 			return entry{}, err
 		}
-		return entry{medsec.Msg("incident.tl.custody", medsec.ArgText(sum[:12]), medsec.ArgKey("custody."+action)), note}, nil
+		return entry{msg: medsec.Msg("incident.tl.custody", medsec.ArgText(sum[:12]), medsec.ArgKey("custody."+action)), text: note}, nil
 	})
 }
 
@@ -1406,7 +1424,7 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 		if t.Title == "" {
 			name = medsec.ArgKey("incident.task." + t.Key)
 		}
-		return entry{medsec.Msg("incident.tl.task_done", name), note}, nil
+		return entry{msg: medsec.Msg("incident.tl.task_done", name), text: note}, nil
 	})
 }
 
@@ -1474,7 +1492,7 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ? WHERE incident_id = ? AND key = ?`, tx.now, u.Username, note, id, key); err != nil {
 			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return settle(ctx, tx, r, key, entry{medsec.Msg("incident.tl.item_met", medsec.ArgKey("incident.check."+key)), note})
+		return settle(ctx, tx, r, key, entry{msg: medsec.Msg("incident.tl.item_met", medsec.ArgKey("incident.check."+key)), text: note})
 	})
 }
 
@@ -1496,7 +1514,7 @@ func (s *IncidentService) WaiveChecklistItem(ctx context.Context, id, version in
 		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = ?, met_by = ?, note = ?, waived = 1 WHERE incident_id = ? AND key = ?`, tx.now, u.Username, reason, id, key); err != nil {
 			return entry{}, fmt.Errorf("checklist: %w", err)
 		}
-		return settle(ctx, tx, r, key, entry{medsec.Msg("incident.tl.item_waived", medsec.ArgKey("incident.check."+key)), reason})
+		return settle(ctx, tx, r, key, entry{msg: medsec.Msg("incident.tl.item_waived", medsec.ArgKey("incident.check."+key)), text: reason})
 	})
 }
 

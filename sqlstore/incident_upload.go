@@ -63,7 +63,7 @@ func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64,
 		if err := linkEvidence(ctx, tx, id, sum, name, uploaded, note); err != nil {
 			return entry{}, err
 		}
-		return entry{medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), note}, nil
+		return entry{msg: medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), text: note}, nil
 	})
 	if err != nil {
 		return nil, medsec.Evidence{}, err
