@@ -141,7 +141,10 @@ type Clock struct {
 	// Evidence is the SHA-256 of the evidence file that shows the duty was met.
 	Evidence  string    `json:"evidence,omitempty"`
 	StoppedAt time.Time `json:"stopped_at,omitzero"`
-	Custom    bool      `json:"custom,omitempty"`
+	// StopReason says why the clock stopped: StopLevel, StopClosed, StopEnded, or "" (not
+	// stopped, or stopped before medsec kept the reason).
+	StopReason string `json:"stop_reason,omitempty"`
+	Custom     bool   `json:"custom,omitempty"`
 	// TaskID is the task whose deadline this is (0 for none).
 	TaskID int64 `json:"task_id,omitempty"`
 	// State is the state at the time the clock was read.
@@ -416,13 +419,33 @@ type Incident struct {
 	Tasks         []*IncidentTask         `json:"tasks,omitempty"`
 }
 
-// LateClocks returns the incident's clocks that are late, not met and not stopped: the
-// ones still owed. A clock stopped late (by a level change, or when the response ended)
-// stays late in the record but is no longer notified or counted as owed.
+// Why a clock stopped (Clock.StopReason).
+const (
+	// StopLevel: a level change ended the duty.
+	StopLevel = "level"
+	// StopClosed: the incident closed, ending the response.
+	StopClosed = "closed"
+	// StopEnded: a termination condition met ended a repeating clock.
+	StopEnded = "ended"
+)
+
+// Owed reports whether a late, unmet clock is still owed: not stopped, or stopped by a
+// level change after it was due — a level change (a downgrade) does not discharge a duty
+// already late, so it stays notified and escalated until met (t14 finding 20). A clock
+// stopped late when the response ended (closed, condition met) stays late in the record
+// but is no longer owed.
+func (c *Clock) Owed() bool {
+	if c.State != ClockLate || !c.MetAt.IsZero() {
+		return false
+	}
+	return c.StoppedAt.IsZero() || c.StopReason == StopLevel && c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due)
+}
+
+// LateClocks returns the incident's clocks that are late and still owed (Clock.Owed).
 func (inc *Incident) LateClocks() []*Clock {
 	var out []*Clock
 	for _, c := range inc.Clocks {
-		if c.State == ClockLate && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+		if c.Owed() {
 			out = append(out, c)
 		}
 	}

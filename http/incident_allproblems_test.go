@@ -189,4 +189,8 @@ func TestIncidentRecordHistory(t *testing.T) {
 	if want := template.HTMLEscapeString(b.T("en", "incident.tl.record_amended", "供應商帳號外洩（經鑑識確認）", "隔離 PACS", "已復原")); !strings.Contains(page, want) {
 		t.Errorf("the amendment after closing is not marked on the timeline: want %q", want)
 	}
+	// The clocks the close stopped say so, not "level changed" (t14 finding 6).
+	if want := `<span class="count stop-reason">(` + b.T("en", "clockstop.closed") + `)</span>`; !strings.Contains(page, want) || strings.Contains(page, b.T("en", "clockstop.level")) {
+		t.Errorf("stopped clocks after close: want %q and no level change", want)
+	}
 }

@@ -220,7 +220,7 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 
 func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Time) ([]*medsec.Clock, error) {
 	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, due_at, met_at, met_by, met_note, met_msg, evidence,
-		stopped_at, custom, COALESCE(task_id, 0) FROM incident_clocks WHERE incident_id = ? ORDER BY id`), id)
+		stopped_at, stop_reason, custom, COALESCE(task_id, 0) FROM incident_clocks WHERE incident_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("incident %d clocks: %w", id, err)
 	}
@@ -232,7 +232,7 @@ func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Ti
 		var custom int64
 		var metMsg string
 		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &due, &met, &c.MetBy, &c.MetNote, &metMsg, &c.Evidence,
-			&stopped, &custom, &c.TaskID); err != nil {
+			&stopped, &c.StopReason, &custom, &c.TaskID); err != nil {
 			return nil, fmt.Errorf("incident %d clocks: %w", id, err)
 		}
 		c.MetMsg = decodeMsg(metMsg)
@@ -953,7 +953,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 		situation := incident.Situation{Level: level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
 		plan := incident.ChangeLevel(r.Clocks, situation, tx.now, incident.Moments{Detected: r.DetectedAt, Opened: r.OpenedAt, Level: r.levelAt}, cal)
 		for _, i := range plan.Stop {
-			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'level' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("change level: %w", err)
 			}
 		}
@@ -961,7 +961,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 			if incident.Ended(r.Clocks[i].Key, r.Checklist) {
 				continue
 			}
-			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = NULL WHERE id = ?`, r.Clocks[i].ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = NULL, stop_reason = '' WHERE id = ?`, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("change level: %w", err)
 			}
 		}
@@ -1453,7 +1453,7 @@ func settle(ctx context.Context, tx *Tx, r incidentRow, key string, e entry) (en
 	}
 	stop := incident.Settle(r.Clocks, items)
 	for _, i := range stop {
-		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'ended' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
 			return e, fmt.Errorf("stop clock: %w", err)
 		}
 	}
@@ -1534,8 +1534,17 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
 		stop, add := incident.Close(r.Clocks, situation, tx.now, cal)
 		for _, i := range stop {
-			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ? WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'closed' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("close incident: %w", err)
+			}
+		}
+		// A duty a level change stopped late stays owed while the response runs; closing
+		// ends it like the other response clocks, except a legal duty, which runs on.
+		for _, c := range r.Clocks {
+			if c.StopReason == medsec.StopLevel && c.Owed() && !incident.IsLegal(c) {
+				if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stop_reason = 'closed' WHERE id = ?`, c.ID); err != nil {
+					return entry{}, fmt.Errorf("close incident: %w", err)
+				}
 			}
 		}
 		for _, c := range add {
@@ -1617,7 +1626,8 @@ func (s *IncidentService) LateClocks(ctx context.Context) ([]medsec.LateClock, e
 		cond = " AND " + cond
 	}
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT DISTINCT c.incident_id FROM incident_clocks c JOIN incidents i ON i.id = c.incident_id
-		WHERE c.met_at IS NULL AND c.stopped_at IS NULL AND c.due_at < ?`+cond+` ORDER BY c.incident_id`), append([]any{now}, args...)...)
+		WHERE c.met_at IS NULL AND (c.stopped_at IS NULL OR c.stop_reason = 'level' AND c.stopped_at > c.due_at AND c.every_minutes = 0)
+		AND c.due_at < ?`+cond+` ORDER BY c.incident_id`), append([]any{now}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("late clocks: %w", err)
 	}
