@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -508,6 +510,52 @@ func (s DetectionSettings) SensitivePathPrefixes() []string {
 		out = append(out, unix, win, "?:"+unix, "?:"+win)
 	}
 	return out
+}
+
+// SensitiveDirs returns the sensitive directories as the built-in rule matches them in
+// FieldPathNormalized: "/" + the directory in lower case with / separators + "/" ("etc"
+// gives "/etc/").
+func (s DetectionSettings) SensitiveDirs() []string {
+	var out []string
+	for _, d := range s.SensitivePaths {
+		out = append(out, "/"+strings.ToLower(strings.Trim(strings.ReplaceAll(d, `\`, "/"), "/"))+"/")
+	}
+	return out
+}
+
+// FieldPathNormalized is the path of an event's file.path (else url.path) as detection
+// derives it, so that a rule on a directory is not evaded by another spelling of the
+// path: percent-decoded, a \\?\ or UNC \\host\share prefix and a drive letter removed,
+// \ read as /, "." and ".." resolved, repeated / collapsed, lower-cased, ending in "/"
+// ("/var/../ETC//shadow" gives "/etc/shadow/", "/admin" gives "/admin/").
+const FieldPathNormalized = "medsec.path.normalized"
+
+// NormalizePath returns the FieldPathNormalized form of a path.
+func NormalizePath(p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		p = u
+	}
+	switch {
+	case strings.HasPrefix(p, `\\?\`) || strings.HasPrefix(p, `\\.\`):
+		p = p[4:]
+	case strings.HasPrefix(p, `\\`):
+		// A UNC path: \\host\share\rest (an admin share c$ stands for the drive). A path
+		// written with / and starting "//" is a path with a repeated slash.
+		parts := strings.SplitN(strings.TrimLeft(p, `\`), `\`, 3)
+		p = "/"
+		if len(parts) == 3 {
+			p += parts[2]
+		}
+	}
+	p = strings.ReplaceAll(p, `\`, "/")
+	if len(p) >= 2 && p[1] == ':' && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') {
+		p = p[2:]
+	}
+	p = path.Clean("/" + p)
+	if p != "/" {
+		p += "/"
+	}
+	return strings.ToLower(p)
 }
 
 // RuleFilter selects rules.

@@ -792,6 +792,12 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 	}
 	f["medsec.working_hours"] = env.settings.WorkingHours.Contains(e.Time)
 	f["medsec.maintenance_window"] = env.settings.MaintenanceWindow.Contains(e.Time)
+	for _, k := range []string{"file.path", "url.path"} {
+		if p := e.Text(k); p != "" {
+			f[medsec.FieldPathNormalized] = medsec.NormalizePath(p)
+			break
+		}
+	}
 	user := e.Text("user.name")
 	if user != "" {
 		f[medsec.FieldAccountName] = medsec.AccountName(user)

@@ -978,3 +978,49 @@ func TestRuleReplaceIsAuditedWithText(t *testing.T) {
 		}
 	}
 }
+
+// The sensitive-directory rule is not evaded by other spellings of a path: repeated
+// slashes, ".", "..", percent-encoding, \\?\ and UNC admin-share prefixes, the
+// directory itself (issue 13 break-test t13 finding 2); paths outside the directories
+// are not hits.
+func TestSensitiveDirectorySpellings(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	hit := []struct{ field, path string }{
+		{"file.path", "/etc/shadow"}, {"file.path", "//etc/shadow"}, {"file.path", "/./etc/shadow"}, {"file.path", "/var/../etc/shadow"},
+		{"file.path", "/etc"}, {"url.path", "/admin"}, {"url.path", "//admin/config"}, {"url.path", "/api/../admin/users"},
+		{"url.path", "/%65tc/passwd"}, {"file.path", `\\?\C:\Windows\System32\config\SAM`}, {"file.path", `\\server\c$\Windows\System32\config\SAM`},
+		{"file.path", `C:\Windows\System32\..\System32\config\SAM`},
+	}
+	miss := []struct{ field, path string }{{"file.path", "/etcetera/x"}, {"file.path", "/var/log/etc/x"}, {"url.path", "/administrator-guide"}}
+	set, err := f.store.FindDetectionSettings(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.SensitivePaths = []string{"etc", "admin", "Windows/System32/config"}
+	if err := f.svc.UpdateDetectionSettings(system, set); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	var events []medsec.Event
+	for i, p := range append(hit, miss...) {
+		events = append(events, medsec.Event{ID: fmt.Sprintf("test:path:%d", i), Time: start.Add(time.Duration(i) * time.Second), SiteID: f.site.ID,
+			Fields: map[string]any{"event.category": "file", "event.outcome": "failure", p.field: p.path, "source.ip": fmt.Sprintf("10.0.%d.5", i)}})
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := f.store.FindRules(system, medsec.RuleFilter{Query: "sensitive"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		if r.Title == "Attempt on a sensitive directory" && r.Hits != int64(len(hit)) {
+			t.Fatalf("hits %d, want %d (one per spelling of a sensitive path)", r.Hits, len(hit))
+		}
+	}
+	for _, c := range []struct{ in, want string }{{"/var/../ETC//shadow", "/etc/shadow/"}, {"/admin", "/admin/"}, {`\\srv\c$\Windows\x`, "/windows/x/"}, {"../../etc", "/etc/"}} {
+		if got := medsec.NormalizePath(c.in); got != c.want {
+			t.Errorf("NormalizePath(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
