@@ -82,6 +82,8 @@ const (
 	pBrDialysis  = "羅靜怡"
 	pBrLab       = "曾志偉"
 	pBrER        = "潘美華"
+	// pDirector is the superintendent (院長), who signs the risk review for the leadership.
+	pDirector = "江文雄"
 )
 
 func people() []PersonRow {
@@ -261,5 +263,8 @@ func users() []UserRow {
 		{User: medsec.User{Username: "auditor", DisplayName: pAuditor, Role: medsec.RoleAuditor, Language: "zh-TW"}},
 		{Vendor: vAurora, User: medsec.User{Username: "vendor.aurora", DisplayName: "Kevin Ho (Aurora Medical Systems)", Role: medsec.RoleVendor, Language: "en"}},
 		{Sites: []string{siteBranch}, User: medsec.User{Username: "ce.hsu", DisplayName: pBrCE, Role: medsec.RoleClinicalEngineer, Language: "zh-TW"}},
+		// The superintendent signs the yearly risk review for the hospital's leadership;
+		// medsec has no leadership role, so a security officer's (report:admin) account.
+		{User: medsec.User{Username: "director", DisplayName: pDirector, Role: medsec.RoleSecurityOfficer, Language: "zh-TW"}},
 	}
 }

@@ -107,6 +107,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, vulnAPIRoutes(s)...)
 	routes = append(routes, aliasAPIRoutes(s)...)
 	routes = append(routes, reportAPIRoutes(s)...)
+	routes = append(routes, riskReviewAPIRoutes(s)...)
 	return append(routes, zoneAPIRoutes(s)...)
 }
 

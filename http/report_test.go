@@ -36,9 +36,12 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := sqlstore.NewReportService(db, files, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
+	src := report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
 		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
-		Accounts: sqlstore.NewAccountService(db), Backups: sqlstore.NewBackupService(db)}, bundle)
+		Accounts: sqlstore.NewAccountService(db), Backups: sqlstore.NewBackupService(db)}
+	src.RiskReviews = sqlstore.NewRiskReviewService(db, src, bundle)
+	services.RiskReviews = src.RiskReviews
+	svc := sqlstore.NewReportService(db, files, src, bundle)
 	t.Cleanup(svc.Wait)
 	services.Reports = svc
 }

@@ -105,6 +105,9 @@ type Services struct {
 	// Reports generates reports, keeps them as evidence and lists them, and keeps each
 	// site's report schedule [M12]; nil: the reports page and routes answer 404.
 	Reports medsec.ReportService
+	// RiskReviews keeps the yearly risk reviews, their decisions and signatures; nil: their
+	// pages and routes answer 404.
+	RiskReviews medsec.RiskReviewService
 	// Governance keeps each site's governance calendar (training, drills, reviews,
 	// filings) and the training records [M11]; nil: their pages and routes answer 404.
 	Governance medsec.GovernanceService

@@ -365,6 +365,11 @@ var routeTable = []struct {
 	{"GET", "/api/v1/reports/{id}/file", medsec.PermReportRead, false},
 	{"GET", "/api/v1/reports/schedules", medsec.PermReportRead, false},
 	{"PUT", "/api/v1/reports/schedules/{site_id}", medsec.PermReportAdmin, false},
+	{"GET", "/api/v1/risk-reviews", medsec.PermReportRead, false},
+	{"POST", "/api/v1/risk-reviews", medsec.PermReportAdmin, false},
+	{"GET", "/api/v1/risk-reviews/{id}", medsec.PermReportRead, false},
+	{"PUT", "/api/v1/risk-reviews/{id}/decisions", medsec.PermReportAdmin, false},
+	{"POST", "/api/v1/risk-reviews/{id}/sign", medsec.PermReportAdmin, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

@@ -585,6 +585,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.backupUIRoutes(mux)
 	s.governanceUIRoutes(mux)
 	s.reportUIRoutes(mux)
+	s.riskReviewUIRoutes(mux)
 
 	mux.Handle("GET /audit", s.ui(medsec.PermAuditRead, s.uiAuditList))
 	mux.Handle("GET /audit/export", s.ui(medsec.PermAuditRead, s.exportAudit))

@@ -39,10 +39,14 @@ const (
 	// open vulnerabilities), the exceptions and compensating controls, the incidents of
 	// the year, and the decisions taken, for sign-off [000 §7(二); 002 第二十一条; 004 §4].
 	RiskReview = "risk-review"
+	// DataSecurity is the yearly data security risk assessment: the assets by the data
+	// they hold, each holding medical data with its backups, account review and open
+	// vulnerabilities, and the gaps with their clauses [002 第二十条, 第二十一条, 第二十二条].
+	DataSecurity = "data-security"
 )
 
 // Names lists every report Build makes, in the order the UI offers them.
-var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview, AccessReview, BackupRecord, RiskReview}
+var Names = []string{SelfInspection, Gap, VulnLedger, IncidentLedger, Drill, Stocktake, CRLReview, AccessReview, BackupRecord, RiskReview, DataSecurity}
 
 // Catalogs are the catalogs a gap report may cover, the TW baseline (assessed per asset)
 // first.
@@ -65,6 +69,9 @@ type Sources struct {
 	// Backups gives the backup and restore-test record its plans, job results and tests
 	// (nil: that report is refused).
 	Backups medsec.BackupService
+	// RiskReviews gives the risk review the decisions and signatures recorded in medsec
+	// (nil: the decisions are left to the printed document).
+	RiskReviews medsec.RiskReviewService
 }
 
 // Params say which report to build, for what and in which language.
@@ -158,6 +165,8 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 		err = b.backupRecord()
 	case RiskReview:
 		err = b.riskReview()
+	case DataSecurity:
+		err = b.dataSecurity()
 	default:
 		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.unknown_report", "Unknown report %q.", p.Name)
 	}
@@ -173,6 +182,10 @@ type builder struct {
 	src Sources
 	t   T
 	d   *Document
+	// crlIDs are the assets of the CRL review table's rows, in order.
+	crlIDs []int64
+	// risks are the risk review's risks to decide on, in the order of its table.
+	risks []medsec.RiskItem
 }
 
 func (b *builder) siteID() int64 {

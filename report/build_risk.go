@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -91,6 +92,11 @@ func (b *builder) riskReview() error {
 	// Exceptions: findings mitigated by a compensating control or analysed not affected.
 	var vulnExceptions [][]any
 	var decisions [][]any
+	var items []medsec.RiskItem
+	decide := func(kind, ref, subject string, row ...any) {
+		decisions = append(decisions, row)
+		items = append(items, medsec.RiskItem{Kind: kind, Ref: ref, Subject: subject})
+	}
 	for _, f := range findings {
 		switch f.State {
 		case medsec.FindingMitigated:
@@ -102,8 +108,9 @@ func (b *builder) riskReview() error {
 				vulnExceptions = append(vulnExceptions, []any{f.CVE, f.AssetName, b.severity(f.Severity), b.t("finding_state." + string(f.State)),
 					c.Description, c.CreatedBy, stampOrZero(c.CreatedAt, loc), c.ReviewOn.Time()})
 				if !c.ReviewOn.IsZero() && c.ReviewOn.Time().Before(b.p.Period.To) {
-					decisions = append(decisions, []any{b.t("report.risk_kind_control"), f.AssetName + " · " + f.CVE,
-						b.t("report.risk_why_control", c.ReviewOn.String()), c.Description, ""})
+					subject := f.AssetName + " · " + f.CVE
+					decide(medsec.RiskItemControl, fmt.Sprintf("finding-control:%d", c.ID), subject, b.t("report.risk_kind_control"), subject,
+						b.t("report.risk_why_control", c.ReviewOn.String()), c.Description)
 				}
 			}
 		case medsec.FindingNotAffected:
@@ -132,41 +139,68 @@ func (b *builder) riskReview() error {
 			controlExceptions = append(controlExceptions, []any{a.CatalogID, a.ControlID, subject, a.Compensating, a.Assessor,
 				a.AssessedOn.Time(), a.NextReview.Time()})
 			if !a.NextReview.IsZero() && a.NextReview.Time().Before(b.p.Period.To) {
-				decisions = append(decisions, []any{b.t("report.risk_kind_control"), subject + " · " + a.ControlID,
-					b.t("report.risk_why_control", a.NextReview.String()), a.Compensating, ""})
+				decide(medsec.RiskItemControl, fmt.Sprintf("assessment:%s/%s/%d", a.CatalogID, a.ControlID, a.AssetID), subject+" · "+a.ControlID,
+					b.t("report.risk_kind_control"), subject+" · "+a.ControlID, b.t("report.risk_why_control", a.NextReview.String()), a.Compensating)
 			}
 		}
 	}
 
 	// Decisions due: the devices whose risk is not acceptable or not reviewed, the
 	// vulnerabilities past their deadline, the incidents still open.
-	var crlDecisions [][]any
-	for _, r := range crl[0].Tables[0].Rows {
+	controlDecisions, controlItems := decisions, items
+	decisions, items = nil, nil
+	for i, r := range crl[0].Tables[0].Rows {
 		level := r[4].(Status)
+		ref := fmt.Sprintf("asset:%d", b.crlIDs[i])
 		switch level.Tone {
 		case Bad: // high: not acceptable [000 §7(二) 1]
-			crlDecisions = append(crlDecisions, []any{b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_high"), r[7], ""})
+			decide(medsec.RiskItemDevice, ref, r[0].(string), b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_high"), r[7])
 		case Severe: // no review this year
-			crlDecisions = append(crlDecisions, []any{b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_unreviewed"), "", ""})
+			decide(medsec.RiskItemDevice, ref, r[0].(string), b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_unreviewed"), "")
 		}
 	}
-	decisions = append(crlDecisions, decisions...)
+	decisions, items = append(decisions, controlDecisions...), append(items, controlItems...)
 	for _, f := range open {
 		if f.Overdue {
-			decisions = append(decisions, []any{b.t("report.risk_kind_vuln"), f.AssetName + " · " + f.CVE,
-				b.t("report.risk_why_overdue", b.t("severity."+orNone(f.Severity)), f.Due.In(loc).Format(time.DateOnly)), f.Detail, ""})
+			subject := f.AssetName + " · " + f.CVE
+			decide(medsec.RiskItemVuln, fmt.Sprintf("finding:%d", f.ID), subject, b.t("report.risk_kind_vuln"), subject,
+				b.t("report.risk_why_overdue", b.t("severity."+orNone(f.Severity)), f.Due.In(loc).Format(time.DateOnly)), f.Detail)
 		}
 	}
 	openIncidents := 0
 	for _, l := range ledger {
 		if l.ClosedAt.IsZero() && !l.Drill {
 			openIncidents++
-			decisions = append(decisions, []any{b.t("report.risk_kind_incident"), fmt.Sprintf("#%d %s", l.IncidentID, l.Title),
-				b.t("report.risk_why_incident"), l.Actions, ""})
+			subject := fmt.Sprintf("#%d %s", l.IncidentID, l.Title)
+			decide(medsec.RiskItemIncident, fmt.Sprintf("incident:%d", l.IncidentID), subject, b.t("report.risk_kind_incident"), subject,
+				b.t("report.risk_why_incident"), l.Actions)
+		}
+	}
+	for i := range items {
+		items[i].Seq = i + 1
+	}
+	b.risks = items
+	recorded, err := b.recordedRiskReviews()
+	if err != nil {
+		return err
+	}
+	decided := map[string]medsec.RiskItem{}
+	for _, r := range recorded {
+		for _, it := range r.Items {
+			if it.Decision != "" {
+				decided[it.Ref] = it
+			}
 		}
 	}
 	for i := range decisions {
-		decisions[i] = append([]any{i + 1}, decisions[i]...)
+		row := append([]any{i + 1}, decisions[i]...)
+		it, ok := decided[items[i].Ref]
+		if !ok {
+			row = append(row, "", "", "", time.Time{})
+		} else {
+			row = append(row, Status{b.t("risk_decision." + it.Decision), decisionTone[it.Decision]}, it.Reason, it.Owner, it.Due.Time())
+		}
+		decisions[i] = row
 	}
 
 	incidents, drills := 0, 0
@@ -212,15 +246,80 @@ func (b *builder) riskReview() error {
 	}
 	b.add(Section{Heading: b.t("report.risk_decisions"), Text: []string{b.t("report.risk_decisions_intro")}, Landscape: true,
 		Tables: []Table{{Title: b.t("report.risk_decisions"), Sheet: b.t("report.risk_decisions"), Rows: decisions,
-			Columns: b.columns("report.id", 0.4, "report.risk_kind", 1.0, "report.risk_subject", 2.0, "report.risk_why", 2.2, "report.risk_record", 2.6,
-				"report.risk_decision", 2.4)}}})
-	b.add(Section{Heading: b.t("report.risk_signoff"), Text: []string{b.t("report.risk_signoff_intro")}, Facts: []Fact{
-		{b.t("report.risk_prepared_by"), signLine},
-		{b.t("report.risk_reviewed_by"), signLine},
-		{b.t("report.risk_approved_by"), signLine},
-		{b.t("report.risk_signed_on"), signLine},
-	}})
+			Columns: b.columns("report.id", 0.4, "report.risk_kind", 0.9, "report.risk_subject", 1.7, "report.risk_why", 1.8, "report.risk_record", 2.0,
+				"report.risk_decision", 0.9, "report.risk_reason", 1.9, "report.owner", 0.8, "report.due", 0.9)}}})
+	b.add(b.riskSignoff(recorded))
 	return nil
+}
+
+// decisionTone colours a recorded decision: a treatment is work to do, an accepted risk
+// stays, a transferred or avoided one leaves the hospital's hands.
+var decisionTone = map[string]Tone{medsec.RiskAccept: Warning, medsec.RiskTreat: Info, medsec.RiskTransfer: Neutral, medsec.RiskAvoid: Good}
+
+// recordedRiskReviews returns, for each site of the report, the last revision of its risk
+// review of the period's year recorded in medsec (none without Sources.RiskReviews).
+func (b *builder) recordedRiskReviews() ([]*medsec.RiskReview, error) {
+	if b.src.RiskReviews == nil {
+		return nil, nil
+	}
+	list, err := b.src.RiskReviews.FindRiskReviews(b.ctx, medsec.RiskReviewFilter{SiteID: b.siteID(), Year: b.p.Period.From.Year()})
+	if err != nil {
+		return nil, err
+	}
+	var out []*medsec.RiskReview
+	seen := map[int64]bool{}
+	for _, r := range list { // newest revision first
+		if !seen[r.SiteID] {
+			seen[r.SiteID] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// riskSignoff is the sign-off section: each recorded review's revision, state and
+// signatures with their times; without one, the lines the reviewers sign on paper.
+func (b *builder) riskSignoff(recorded []*medsec.RiskReview) Section {
+	if len(recorded) == 0 {
+		return Section{Heading: b.t("report.risk_signoff"), Text: []string{b.t("report.risk_signoff_intro")}, Facts: []Fact{
+			{b.t("report.risk_prepared_by"), signLine},
+			{b.t("report.risk_reviewed_by"), signLine},
+			{b.t("report.risk_approved_by"), signLine},
+			{b.t("report.risk_signed_on"), signLine},
+		}}
+	}
+	loc := b.p.Now.Location()
+	signed := func(name, title string, at time.Time) string {
+		if at.IsZero() {
+			return b.t("report.risk_not_signed")
+		}
+		if title != "" {
+			name += " (" + title + ")"
+		}
+		return b.t("report.risk_signed_by_at", name, at.In(loc).Format("2006-01-02 15:04 -07:00"))
+	}
+	var facts []Fact
+	for _, r := range recorded {
+		facts = append(facts,
+			Fact{b.t("report.risk_recorded_review", r.SiteName), b.t("report.risk_revision", r.Revision, b.t("risk_review_status."+r.Status), r.CreatedBy)},
+			Fact{b.t("report.risk_reviewed_by"), signed(r.OfficerName, "", r.OfficerSignedAt)},
+			Fact{b.t("report.risk_approved_by"), signed(r.LeaderName, r.LeaderTitle, r.LeaderSignedAt)})
+	}
+	return Section{Heading: b.t("report.risk_signoff"), Text: []string{b.t("report.risk_signoff_recorded")}, Facts: facts}
+}
+
+// RiskItems returns the risks the yearly risk review of site (nil: every site the caller
+// sees) for year has to decide on, as the risk-review report lists them at now: kind,
+// reference and subject, numbered in the report's order. Errors are Build's.
+func RiskItems(ctx context.Context, src Sources, site *medsec.Site, year int, now time.Time, t T) ([]medsec.RiskItem, error) {
+	loc := now.Location()
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+	src.RiskReviews = nil
+	b := &builder{ctx: ctx, p: Params{Name: RiskReview, Lang: "en", Site: site, Period: Period{fmt.Sprint(year), from, from.AddDate(1, 0, 0)}, Now: now}, src: src, t: t, d: &Document{}}
+	if err := b.riskReview(); err != nil {
+		return nil, err
+	}
+	return b.risks, nil
 }
 
 // signLine is the blank a reviewer signs on in the printed report.

@@ -43,6 +43,7 @@ Usage:
   medsec backup-plan list|add|import-runs|restore-test|findings|record (backups of clinical systems, M10)
   medsec governance list|done|ensure               (the governance calendar of duties, M11)
   medsec training import|hours|key-role            (training attendance and hours owed, M11)
+  medsec risk-review list|show|start|decide|sign   (the yearly risk review's decisions and signatures, M12)
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
@@ -128,6 +129,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runGovernance(ctx, rest, stdout, stderr)
 	case "training":
 		return runTraining(ctx, rest, stdout, stderr)
+	case "risk-review":
+		return runRiskReview(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

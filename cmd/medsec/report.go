@@ -75,6 +75,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
 		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
 		Accounts: sqlstore.NewAccountService(store), Backups: sqlstore.NewBackupService(store)}
+	if src.RiskReviews, err = newRiskReviewService(store, src); err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
 	ctx = asSystem(ctx)
 
 	sites, err := src.Org.FindSites(ctx)
@@ -139,6 +142,16 @@ func newReportService(db *sqlstore.DB, dataDir string, src report.Sources) (*sql
 		return nil, err
 	}
 	return sqlstore.NewReportService(db, files, src, bundle), nil
+}
+
+// newRiskReviewService wires the yearly risk reviews over db, a new revision listing the
+// risks src's risk-review report finds.
+func newRiskReviewService(db *sqlstore.DB, src report.Sources) (*sqlstore.RiskReviewService, error) {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	return sqlstore.NewRiskReviewService(db, src, bundle), nil
 }
 
 // loadDemoReports starts two reports of the demo hospital's main site in the background,

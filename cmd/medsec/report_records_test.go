@@ -38,9 +38,13 @@ func demoSources(t *testing.T, data string) (context.Context, report.Sources) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ctx, report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
+	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
 		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store),
 		Backups: sqlstore.NewBackupService(store), Zones: sqlstore.NewZoneService(store)}
+	if src.RiskReviews, err = newRiskReviewService(store, src); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, src
 }
 
 // TestReportAccessReviewRecord builds the access-review record of the demo hospital and

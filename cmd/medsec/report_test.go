@@ -48,6 +48,14 @@ func reportDemo(t *testing.T) string {
 	if err := loadIncidentDemo(ctx, s, store, time.Now().UTC()); err != nil {
 		t.Fatal(err)
 	}
+	src := report.Sources{Org: s.Org, Assets: s.Assets, Assessments: s.Assessments, Vulns: sqlstore.NewVulnService(store), Incidents: s.Incidents, Zones: s.Zones}
+	rr, err := newRiskReviewService(store, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := loadRiskReviewDemo(ctx, rr, s.Users, s.Org, store, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
 	return data
 }
 
@@ -73,8 +81,22 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 		report.VulnLedger: "CVE-", report.IncidentLedger: "PACS 影像主伺服器遭勒索軟體加密", report.Drill: "年度勒索軟體應變演練",
 		report.Stocktake: "", // the demo has no discovery run: the stocktake's tables are empty
 		report.CRLReview: "ISO 14971 + IEC 80001-1", report.AccessReview: "資料庫服務帳號，密碼已於上線時變更",
-		report.BackupRecord: "資訊室工單 IT-2026-1199", report.RiskReview: "遙測監視器限於 CCU 內網 VLAN 103"}
+		report.BackupRecord: "資訊室工單 IT-2026-1199", report.RiskReview: "遙測監視器限於 CCU 內網 VLAN 103",
+		report.DataSecurity: "PACS 影像主伺服器"}
+	type job struct{ name, period, value string }
+	var jobs []job
 	for _, name := range report.Names {
+		period := year
+		if name == report.AccessReview {
+			period = reviewYear(time.Now())
+		}
+		jobs = append(jobs, job{name, period, values[name]})
+	}
+	// Last year's risk review shows the decisions recorded in medsec by the demo's signed
+	// review (a device's treatment with its reason).
+	jobs = append(jobs, job{report.RiskReview, fmt.Sprint(time.Now().Year() - 1), "去年未完成資安風險等級評估"})
+	for _, j := range jobs {
+		name := j.name
 		for _, lang := range i18n.Languages {
 			tr := func(k string) string { return bundle.T(lang, k) }
 			headings := map[string][]string{
@@ -88,15 +110,12 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 				report.AccessReview:   {"report.access_reviews", "report.kept", "review_decision.keep", "logreview.signed_by"},
 				report.BackupRecord:   {"report.backup_plans", "report.backup_copies", "report.backup_tests", "report.backup_findings", "report.backup_runs", "backup_finding.restore-failed"},
 				report.RiskReview:     {"report.summary", "report.crl-review", "report.risk_open", "report.risk_exceptions", "report.risk_decisions", "report.risk_signoff"},
+				report.DataSecurity:   {"report.summary", "report.data_assets", "report.data_gaps", "report.data_by_class", "report.data_backup"},
 			}[name]
 			for _, format := range []string{"pdf", "xlsx", "html"} {
-				file := filepath.Join(out, name+"-"+lang+"."+format)
+				file := filepath.Join(out, name+"-"+j.period+"-"+lang+"."+format)
 				var stderr bytes.Buffer
-				period := year
-				if name == report.AccessReview {
-					period = reviewYear(time.Now())
-				}
-				args := []string{"report", name, "--data", data, "--period", period, "--lang", lang, "--format", format, "--out", file}
+				args := []string{"report", name, "--data", data, "--period", j.period, "--lang", lang, "--format", format, "--out", file}
 				if err := run(context.Background(), args, new(bytes.Buffer), &stderr); err != nil {
 					t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 				}
@@ -138,7 +157,7 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 				}
 				// A table cell wraps anywhere: compare without white space.
 				text = strings.Join(strings.Fields(text), "")
-				for _, want := range append([]string{tr("report." + name), values[name]}, translate(tr, headings)...) {
+				for _, want := range append([]string{tr("report." + name), j.value}, translate(tr, headings)...) {
 					if !strings.Contains(text, strings.Join(strings.Fields(want), "")) {
 						t.Errorf("%s lacks %q", filepath.Base(file), want)
 					}
@@ -152,7 +171,7 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 	t.Run("golden pages", func(t *testing.T) { goldenPages(t, data) })
 
 	// Nothing overwritten, nothing half written.
-	file := filepath.Join(out, "gap-en.pdf")
+	file := filepath.Join(out, "gap-"+year+"-en.pdf")
 	if err := run(context.Background(), []string{"report", "gap", "--data", data, "--period", year, "--format", "pdf", "--out", file}, new(bytes.Buffer), new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("an existing file was overwritten: %v", err)
 	}

@@ -227,7 +227,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			if load.Password != "" {
 				password = load.Password
 			}
-			fmt.Fprintf(m.Stdout, "Demo users (ciso, ce.lin, itops.chen, soc.wang, auditor, vendor.aurora, ce.hsu) have the password %s\n\n", password)
+			fmt.Fprintf(m.Stdout, "Demo users (ciso, ce.lin, itops.chen, soc.wang, auditor, vendor.aurora, ce.hsu, director) have the password %s\n\n", password)
 		}
 	}
 
@@ -264,9 +264,20 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	reports, err := newReportService(db, c.data, report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
+	reportSrc := report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
 		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones, Accounts: services.Accounts,
-		Backups: services.Backups})
+		Backups: services.Backups}
+	riskReviews, err := newRiskReviewService(db, reportSrc)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	reportSrc.RiskReviews, services.RiskReviews = riskReviews, riskReviews
+	if demoLoaded {
+		if err := loadRiskReviewDemo(ctx, riskReviews, services.Users, services.Org, db, m.now()); err != nil {
+			return fmt.Errorf("serve: demo: %w", err)
+		}
+	}
+	reports, err := newReportService(db, c.data, reportSrc)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/i18n"
+	"medsec/report"
+)
+
+// TestRiskReviewRecordedInReport takes the demo's risk review of last year — every risk
+// decided, signed by the security officer and by the superintendent for the leadership —
+// into the risk-review report of that year in every language: each risk's decision,
+// reason, owner and due date are in the "risks to decide on" table, and the sign-off
+// names both signers with their times instead of blank lines. Then, through the command
+// line, a new revision is started (it keeps the decisions), a decision is refused
+// without its reason, and one person cannot sign twice.
+func TestRiskReviewRecordedInReport(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	lastYear := now.Year() - 1
+	p, err := report.ParsePeriod(fmt.Sprint(lastYear), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Languages {
+		tr := func(k string, args ...any) string { return bundle.T(lang, k, args...) }
+		d, err := report.Build(ctx, report.Params{Name: report.RiskReview, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now}, src, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows [][]any
+		var sign report.Section
+		for _, s := range d.Sections {
+			switch s.Heading {
+			case tr("report.risk_decisions"):
+				rows = s.Tables[0].Rows
+			case tr("report.risk_signoff"):
+				sign = s
+			}
+		}
+		if len(rows) == 0 {
+			t.Fatalf("%s: no risks to decide on in %d", lang, lastYear)
+		}
+		// id, kind, subject, why, record, decision, reason, owner, due
+		for _, r := range rows {
+			dec, ok := r[5].(report.Status)
+			if !ok || dec.Text == "" || r[6] == "" || r[7] == "" {
+				t.Errorf("%s: risk without its recorded decision: %v", lang, r)
+				continue
+			}
+			if dec.Text == tr("risk_decision.treat") && r[8].(time.Time).IsZero() {
+				t.Errorf("%s: a treatment without its due date: %v", lang, r)
+			}
+		}
+		facts := fmt.Sprint(sign.Facts)
+		for _, want := range []string{"蔡宗翰", "江文雄 (院長)", fmt.Sprint(now.Year(), "-01-")} {
+			if !strings.Contains(facts, want) && !(strings.HasPrefix(want, fmt.Sprint(now.Year())) && now.YearDay() < 20) {
+				t.Errorf("%s: sign-off lacks %q: %s", lang, want, facts)
+			}
+		}
+		if strings.Contains(facts, "____") || !strings.Contains(facts, tr("risk_review_status.signed")) {
+			t.Errorf("%s: sign-off not as recorded: %s", lang, facts)
+		}
+	}
+
+	cli := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append([]string{"risk-review", args[0], "--data", data}, args[1:]...), &out, &errb)
+		return out.String() + errb.String(), err
+	}
+	out, err := cli("list")
+	if err != nil || !strings.Contains(out, "signed") || !strings.Contains(out, "江文雄 (院長)") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	sites, err := src.Org.FindSites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("start", "--user", "ciso", "--site", fmt.Sprint(sites[0].ID), "--year", fmt.Sprint(lastYear))
+	if err != nil || !strings.Contains(out, "revision 2, draft") || !strings.Contains(out, "treat") {
+		t.Fatalf("start: %v\n%s", err, out)
+	}
+	var id string
+	fmt.Sscanf(out, "risk review %s", &id)
+	id = strings.TrimSuffix(id, ":")
+	if out, err := cli("decide", "--user", "ciso", "--id", id, "--seq", "1", "--decision", "accept"); err == nil || !strings.Contains(out+err.Error(), "decisions.1.reason") {
+		t.Errorf("a decision without its reason: %v\n%s", err, out)
+	}
+	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "officer"); err != nil {
+		t.Fatalf("sign as officer: %v\n%s", err, out)
+	}
+	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "leadership", "--title", "院長"); err == nil || !strings.Contains(err.Error(), "two people") {
+		t.Errorf("one person signed twice: %v\n%s", err, out)
+	}
+	if out, err := cli("sign", "--user", "auditor", "--id", id, "--as", "leadership"); err == nil {
+		t.Errorf("the auditor signed: %s", out)
+	}
+}
+
+// TestReportDataSecurity builds the data security risk assessment [002 第二十一条] of the demo
+// hospital for the year of its last access reviews: the summary counts the assets holding
+// personal data as the inventory classifies them and agrees with the gap table; the PACS
+// (personal data) shows its backup plan and its signed account review; the ICU system's
+// backups are a gap with their clause (002 第二十二条(三)); each gap cites a clause.
+func TestReportDataSecurity(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	p, err := report.ParsePeriod(reviewYear(now), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := report.Build(ctx, report.Params{Name: report.DataSecurity, Lang: "en", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now}, src,
+		func(k string, args ...any) string { return bundle.T("en", k, args...) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	personal := 0
+	if err := src.Assets.EachAsset(ctx, medsec.AssetFilter{Status: medsec.StatusActive}, func(a *medsec.Asset) error {
+		if a.DataClass == medsec.DataSensitivePersonal {
+			personal++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	facts := map[string]string{}
+	for _, f := range d.Sections[0].Facts {
+		facts[f.Label] = f.Value
+	}
+	if facts["Assets holding medical data with personal information"] != fmt.Sprint(personal) || personal == 0 {
+		t.Errorf("personal-data assets: summary %q, inventory %d", facts["Assets holding medical data with personal information"], personal)
+	}
+	assets, gaps := d.Sections[1].Tables[0].Rows, d.Sections[2].Tables[0].Rows
+	if facts["Data security gaps"] != fmt.Sprint(len(gaps)) || len(gaps) == 0 {
+		t.Errorf("gaps: summary %q, table %d", facts["Data security gaps"], len(gaps))
+	}
+	// name, site, department, kind, data class, backups, accounts reviewed, open vulns, owner
+	pacs := false
+	for _, r := range assets {
+		if r[0] == "PACS 影像主伺服器" {
+			pacs = r[4] == "Sensitive medical data with personal information" && r[5].(report.Status).Text != "No backup plan" && r[6] == "Yes"
+		}
+	}
+	if !pacs {
+		t.Errorf("the PACS row (backups, signed account review): %v", assets)
+	}
+	icu := false
+	for _, r := range gaps {
+		if r[4] == "" {
+			t.Errorf("a gap without its clause: %v", r)
+		}
+		if r[0] == "重症照護資訊系統" && strings.HasPrefix(r[3].(report.Status).Text, "Backups break") && r[4] == "002 第二十二条(三)" {
+			icu = true
+		}
+	}
+	if !icu {
+		t.Errorf("the ICU system's backup rules are not a gap: %v", gaps)
+	}
+}

@@ -1,0 +1,140 @@
+package http_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"medsec"
+	"medsec/i18n"
+)
+
+// TestRiskReviewAPI records a yearly risk review through the API: the auditor may read but
+// not start one, a branch user does not see the main site's, a decision names its missing
+// fields, the officer and another person sign (one person not twice), and the signed review
+// refuses any change with 409.
+func TestRiskReviewAPI(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassStandalone, medsec.LevelModerate) // a classified device with no review this year
+	so, admin, auditor := f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleAdmin], f.tokens[medsec.RoleAuditor]
+	start := fmt.Sprintf(`{"site_id":%d,"year":2026}`, f.assetHQ.SiteID)
+	if status, _ := f.do("POST", "/api/v1/risk-reviews", auditor, start); status != http.StatusForbidden {
+		t.Errorf("auditor starts a review: %d", status)
+	}
+	status, body := f.do("POST", "/api/v1/risk-reviews", so, start)
+	var rv medsec.RiskReview
+	if json.Unmarshal([]byte(body), &rv); status != http.StatusCreated || rv.Revision != 1 || len(rv.Items) == 0 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	path := fmt.Sprintf("/api/v1/risk-reviews/%d", rv.ID)
+	if status, _ := f.do("GET", path, auditor, ""); status != 200 {
+		t.Errorf("auditor reads: %d", status)
+	}
+	if status, _ := f.do("GET", path, f.branchCE, ""); status != http.StatusNotFound {
+		t.Errorf("branch engineer reads the main site's review: %d", status)
+	}
+	if status, body := f.do("GET", "/api/v1/risk-reviews?year=2026", f.branchCE, ""); status != 200 || strings.Contains(body, `"id":`) {
+		t.Errorf("branch engineer's list: %d %s", status, body)
+	}
+	if status, body := f.do("PUT", path+"/decisions", so, `{"decisions":[{"seq":1,"decision":"treat","reason":"patch"}]}`); status != 422 ||
+		!strings.Contains(body, "decisions.1.owner") || !strings.Contains(body, "decisions.1.due") {
+		t.Errorf("treatment without owner and due date: %d %s", status, body)
+	}
+	var ds []medsec.RiskDecision
+	for _, it := range rv.Items {
+		ds = append(ds, medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "accepted for one year"})
+	}
+	in, _ := json.Marshal(map[string]any{"decisions": ds})
+	if status, body := f.do("PUT", path+"/decisions", so, string(in)); status != 200 || json.Unmarshal([]byte(body), &rv) != nil || rv.Decided() != len(rv.Items) {
+		t.Fatalf("decide: %d %s", status, body)
+	}
+	if status, body := f.do("POST", path+"/sign", admin, `{"as":"officer"}`); status != http.StatusForbidden {
+		t.Errorf("administrator signs as the officer: %d %s", status, body)
+	}
+	if status, body := f.do("POST", path+"/sign", so, `{"as":"officer"}`); status != 200 {
+		t.Fatalf("officer signs: %d %s", status, body)
+	}
+	if status, _ := f.do("POST", path+"/sign", so, `{"as":"leadership","title":"院長"}`); status != http.StatusConflict {
+		t.Errorf("the officer signs for the leadership too: %d", status)
+	}
+	if status, body := f.do("POST", path+"/sign", admin, `{"as":"leadership","title":"院長"}`); status != 200 || json.Unmarshal([]byte(body), &rv) != nil ||
+		rv.Status != medsec.RiskReviewSigned || rv.LeaderTitle != "院長" || rv.OfficerName == "" {
+		t.Fatalf("leadership signs: %d %s", status, body)
+	}
+	if status, _ := f.do("PUT", path+"/decisions", so, string(in)); status != http.StatusConflict {
+		t.Errorf("decisions of a signed review changed: %d", status)
+	}
+}
+
+// TestRiskReviewPages walks the risk review pages in every language as the security
+// officer: a revision started from the list, a treatment without its due date refused in
+// the page's language with what was typed kept, the decisions saved, the officer's
+// signature shown; the auditor sees the review without forms.
+func TestRiskReviewPages(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassStandalone, medsec.LevelModerate)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.session("u-security-officer")
+	post := func(path, lang string, form url.Values) (int, string, string) {
+		req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(body)
+	}
+	var last string
+	for _, lang := range i18n.Languages {
+		t.Run(lang, func(t *testing.T) {
+			page := f.page(c, "/risk-reviews", lang)
+			if !strings.Contains(page, b.T(lang, "riskreview.list_title")) || !strings.Contains(page, `id="risk-review-start"`) {
+				t.Fatalf("list page in %s lacks its title or form", lang)
+			}
+			if status, _, body := post("/risk-reviews", lang, url.Values{"site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "year": {"1999"}}); status != 422 ||
+				!strings.Contains(body, b.T(lang, "err.risk_review_year")) {
+				t.Errorf("year 1999: %d", status)
+			}
+			status, loc, _ := post("/risk-reviews", lang, url.Values{"site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "year": {"2026"}})
+			if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/risk-reviews/") {
+				t.Fatalf("start: %d %q", status, loc)
+			}
+			last = loc
+			page = f.page(c, loc, lang)
+			if !strings.Contains(page, f.assetHQ.Name) || !strings.Contains(page, b.T(lang, "risk_decision.transfer")) {
+				t.Fatalf("review page in %s lacks the device or the decisions", lang)
+			}
+			form := url.Values{"item": {"1"}, "decision_1": {"treat"}, "reason_1": {"韌體更新 " + lang}, "owner_1": {"林醫工"}}
+			status, _, body := post(loc, lang, form)
+			if status != 422 || !strings.Contains(body, b.T(lang, "err.risk_treat_due")) || !strings.Contains(body, "韌體更新 "+lang) {
+				t.Errorf("treatment without due date: %d", status)
+			}
+			form.Set("due_1", "2027-03-31")
+			if status, _, _ := post(loc, lang, form); status != http.StatusSeeOther {
+				t.Fatalf("decide: %d", status)
+			}
+			if status, _, _ := post(loc+"/sign", lang, url.Values{"as": {"officer"}}); status != http.StatusSeeOther {
+				t.Fatalf("sign: %d", status)
+			}
+			page = f.page(c, loc, lang)
+			if !strings.Contains(page, "2027-03-31") || !strings.Contains(page, b.T(lang, "risk_decision.treat")) || strings.Contains(page, `id="risk-review-decisions"`) ||
+				!strings.Contains(page, `id="risk-review-sign-leadership"`) {
+				t.Errorf("signed by the officer, the page in %s does not show the decision or still edits", lang)
+			}
+		})
+	}
+	page := f.page(f.session("u-auditor"), last, "en")
+	if strings.Contains(page, "<form") && strings.Contains(page, "risk-review-sign") || !strings.Contains(page, "2027-03-31") {
+		t.Errorf("the auditor's page shows a sign form or lacks the decision")
+	}
+}

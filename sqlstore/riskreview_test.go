@@ -1,0 +1,142 @@
+package sqlstore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"medsec"
+	"medsec/i18n"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// TestRiskReviewDecideAndSign records a site's yearly risk review on both engines: the
+// revision lists the risks the report finds (a classified device with no review this year),
+// decisions are checked (a treatment needs its owner and due date), the security officer
+// and another person of the leadership sign, and the signed review never changes again
+// (service and triggers); a new revision starts with the decisions; roles and sites are
+// held; every change is audited.
+func TestRiskReviewDecideAndSign(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		monitor := &medsec.Asset{SiteID: main.ID, Name: "ICU 監視器 01", Kind: medsec.KindPatientMonitor, Class: medsec.ClassStandalone}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, monitor); err != nil {
+			t.Fatal(err)
+		}
+		users := sqlstore.NewUserService(db)
+		mk := func(name string, role medsec.Role, sites ...int64) context.Context {
+			u := &medsec.User{Username: name, DisplayName: name + " 名", Role: role, SiteIDs: sites}
+			if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+				t.Fatal(err)
+			}
+			return as(u)
+		}
+		officer, head, auditor := mk("ciso", medsec.RoleSecurityOfficer), mk("head", medsec.RoleAdmin), mk("auditor", medsec.RoleAuditor)
+		branchOfficer := mk("br.ciso", medsec.RoleSecurityOfficer, branch.ID)
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := sqlstore.NewRiskReviewService(db, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
+			Assessments: newAssessmentService(t, db), Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db),
+			Zones: sqlstore.NewZoneService(db)}, bundle)
+
+		if _, err := svc.StartRiskReview(auditor, main.ID, 2026); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("the auditor started a review: %v", err)
+		}
+		if _, err := svc.StartRiskReview(branchOfficer, main.ID, 2026); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("a branch officer started the main site's review: %v", err)
+		}
+		if _, err := svc.StartRiskReview(officer, main.ID, 1999); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("year 1999: %v", err)
+		}
+		r, err := svc.StartRiskReview(officer, main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(r.Items, func(it medsec.RiskItem) bool { return it.Ref == "asset:"+itoa(monitor.ID) })
+		if r.Revision != 1 || r.Status != medsec.RiskReviewDraft || i < 0 || r.Items[i].Kind != medsec.RiskItemDevice || r.Items[i].Subject != monitor.Name {
+			t.Fatalf("review = %+v", r)
+		}
+		if _, err := svc.FindRiskReview(branchOfficer, r.ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("a branch officer read the main site's review: %v", err)
+		}
+		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EINVALID {
+			t.Errorf("signed with nothing decided: %v", err)
+		}
+		seq := r.Items[i].Seq
+		_, err = svc.DecideRisks(officer, r.ID, []medsec.RiskDecision{{Seq: seq, Decision: medsec.RiskTreat, Reason: "更新韌體"}, {Seq: 99, Decision: "ignore"}})
+		fields := map[string]bool{}
+		if ve, ok := err.(*medsec.ValidationError); ok {
+			for _, fe := range ve.Errors {
+				fields[fe.Field] = true
+			}
+		}
+		for _, f := range []string{"decisions.99.seq", "decisions." + itoa(int64(seq)) + ".owner", "decisions." + itoa(int64(seq)) + ".due"} {
+			if !fields[f] {
+				t.Errorf("decision refused without naming %s: %v", f, err)
+			}
+		}
+		var ds []medsec.RiskDecision
+		for _, it := range r.Items {
+			d := medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "風險可接受"}
+			if it.Seq == seq {
+				due, _ := medsec.ParseDate("2027-03-31")
+				d = medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskTreat, Reason: "完成年度資安風險評估並更新韌體", Owner: "林醫工", Due: due}
+			}
+			ds = append(ds, d)
+		}
+		if _, err := svc.DecideRisks(officer, r.ID, ds); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SignRiskReview(head, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("an administrator signed as the security officer: %v", err)
+		}
+		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.DecideRisks(officer, r.ID, ds[:1]); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("decided after the officer signed: %v", err)
+		}
+		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("one person signed twice: %v", err)
+		}
+		signed, err := svc.SignRiskReview(head, r.ID, medsec.SignAsLeadership, "院長")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if signed.Status != medsec.RiskReviewSigned || signed.OfficerName != "ciso 名" || signed.LeaderName != "head 名" || signed.LeaderTitle != "院長" ||
+			!signed.OfficerSignedAt.Equal(testNow) || !signed.LeaderSignedAt.Equal(testNow) {
+			t.Errorf("signed = %+v", signed)
+		}
+		if _, err := svc.SignRiskReview(head, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("signed a signed review: %v", err)
+		}
+		for _, q := range []string{`UPDATE risk_review_items SET decision = 'avoid' WHERE review_id = ?`, `UPDATE risk_reviews SET leader_title = 'x' WHERE id = ?`,
+			`DELETE FROM risk_reviews WHERE id = ?`} {
+			if err := db.ExecRaw(context.Background(), q, r.ID); err == nil {
+				t.Errorf("the table let a signed review change: %s", q)
+			}
+		}
+
+		next, err := svc.StartRiskReview(officer, main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := slices.IndexFunc(next.Items, func(it medsec.RiskItem) bool { return it.Seq == seq })
+		if next.Revision != 2 || next.Status != medsec.RiskReviewDraft || j < 0 || next.Items[j].Decision != medsec.RiskTreat || next.Items[j].Owner != "林醫工" {
+			t.Errorf("next revision = %+v", next)
+		}
+		list, err := svc.FindRiskReviews(auditor, medsec.RiskReviewFilter{SiteID: main.ID, Year: 2026})
+		if err != nil || len(list) != 2 || list[0].Revision != 2 || list[1].Status != medsec.RiskReviewSigned {
+			t.Errorf("list = %v, %v", list, err)
+		}
+		for action, want := range map[string]int{medsec.ActionRiskReviewStart: 2, medsec.ActionRiskReviewDecide: 1, medsec.ActionRiskReviewSign: 2} {
+			entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: action})
+			if err != nil || len(entries) != want {
+				t.Errorf("audit %s: %d entries, want %d (%v)", action, len(entries), want, err)
+			}
+		}
+	})
+}
