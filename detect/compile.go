@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf16"
 
 	"github.com/dlclark/regexp2"
@@ -26,6 +27,62 @@ type Compiled struct {
 	ft     *fieldTable
 	// timeouts counts the rule's regular-expression matches that ran out of time.
 	timeouts *atomic.Int64
+	// backtracking are the rule's expressions that run on regexp2 (backtracking).
+	backtracking []backtrackingRegex
+}
+
+// backtrackingRegex is an expression of a rule that RE2 cannot run, where it is written.
+type backtrackingRegex struct {
+	line        int
+	field, expr string
+	re          *regexp2.Regexp
+}
+
+// regexProbes are the texts a backtracking expression is tried on before a rule is
+// stored: runs of one kind of character ending in one that breaks the run, the shape on
+// which nested repetition and backreferences backtrack exponentially.
+var regexProbes = func() []string {
+	var out []string
+	for _, unit := range []string{"a", "a ", "aa ", "A1", "1", " ", "/", "\\", ".", "-", "a.", "a/", "%41", "<a>"} {
+		run := strings.Repeat(unit, 40/len(unit)+1)
+		out = append(out, run+"\x00!", run, "x"+run+"\n")
+	}
+	return out
+}()
+
+// CheckRegexCost tries each of the rule's backtracking regular expressions (those RE2
+// cannot run, evaluated by regexp2) on probe texts of about 40 characters and returns a
+// *ParseError naming the rule's file, line and field for the first one that takes limit
+// or more on one probe (or runs out of RegexTimeout): such an expression costs that much
+// on every event it reads, and a rule with it makes every site's detection fall behind
+// [issue 13 t13 finding 4: '^(\w+\s?)+\1$' took ~200 ms an event]. Nil when every
+// expression is fast or the rule has none.
+func (c *Compiled) CheckRegexCost(limit time.Duration) error {
+	for _, b := range c.backtracking {
+		re := *b.re
+		re.MatchTimeout = RegexTimeout
+		var worst time.Duration
+		var probe string
+		for _, p := range regexProbes {
+			start := time.Now()
+			_, err := re.MatchString(p)
+			took := time.Since(start)
+			if err != nil {
+				took = max(took, RegexTimeout)
+			}
+			if took > worst {
+				worst, probe = took, p
+			}
+			if worst >= limit {
+				break
+			}
+		}
+		if worst >= limit {
+			return newParseError(c.Rule.File, b.line, b.field, "regular expression %q backtracks: %s on a %d-character text (the limit is %s); rewrite it without nested repetition or backreferences",
+				b.expr, worst.Round(time.Millisecond).String(), len(probe), limit.String())
+		}
+	}
+	return nil
 }
 
 // RegexTimeouts returns how many of the rule's regular-expression matches ran out of
@@ -74,6 +131,8 @@ type compiler struct {
 	ft   *fieldTable
 	// timeouts is the rule's count of regular-expression time-outs (Compiled.timeouts).
 	timeouts *atomic.Int64
+	// backtracking collects the regexp2 expressions (Compiled.backtracking).
+	backtracking []backtrackingRegex
 }
 
 func (cc *compiler) errf(line int, field, format string, args ...any) *ParseError {
@@ -105,7 +164,7 @@ func compileRule(r *Rule, p *Pipeline, ft *fieldTable) (*Compiled, error) {
 		}
 		roots = append(roots, n)
 	}
-	c := &Compiled{Rule: r, ft: ft, timeouts: cc.timeouts}
+	c := &Compiled{Rule: r, ft: ft, timeouts: cc.timeouts, backtracking: cc.backtracking}
 	if len(roots) == 1 {
 		c.root = roots[0]
 	} else {
@@ -335,6 +394,7 @@ func (cc *compiler) valueMatchers(where string, fi FieldItem, keyword bool) ([]v
 				}
 				re2.MatchTimeout = regexTimeout
 				m.re2 = re2
+				cc.backtracking = append(cc.backtracking, backtrackingRegex{line: line, field: where, expr: expr, re: re2})
 			}
 			out = append(out, m)
 			continue

@@ -1467,10 +1467,20 @@ func (s *Service) ImportRules(ctx context.Context, name string, data []byte) ([]
 	return rules, s.Load(ctx)
 }
 
-// checkImport compiles the imported rules as the server's engine would, with the stored
-// rules (those of the import replacing the stored ones of their id) that their
-// correlations read: a rule that could not run is refused, naming its file, line and
-// field, so that no rule is stored that detection would have to leave out.
+// MaxRegexProbe is how long one of a rule's backtracking regular expressions may take on
+// one of detect's probe texts at import (detect.Compiled.CheckRegexCost).
+const MaxRegexProbe = medsec.RegexTimeout / 4
+
+// CheckRules compiles rules about to be imported as the server's engine would, with the
+// stored rules (those of the import replacing the stored ones of their id) that their
+// correlations read: a rule that could not run, or whose backtracking regular expression
+// is too slow (MaxRegexProbe), is refused, naming its file, line and field, so that no
+// rule is stored that detection would have to leave out or that would hold it back.
+// The error is a *medsec.ValidationError whose Source is name. Call Load first.
+func (s *Service) CheckRules(name string, rules []*medsec.DetectionRule) error {
+	return s.checkImport(name, rules)
+}
+
 func (s *Service) checkImport(name string, rules []*medsec.DetectionRule) error {
 	var extra []*detect.Rule
 	of := map[*detect.Rule]*medsec.DetectionRule{}
@@ -1488,6 +1498,14 @@ func (s *Service) checkImport(name string, rules []*medsec.DetectionRule) error 
 	ve := &medsec.ValidationError{Source: name}
 	for _, p := range extra {
 		err := s.check(p, byKey)
+		if err == nil && !p.IsCorrelation() {
+			// A backtracking regular expression that takes a quarter of its time-out on a
+			// probe text is refused: it would cost that on every event it reads, and every
+			// site's detection would fall behind [issue 13 t13 finding 4].
+			if c, cerr := detect.Compile(p, nil); cerr == nil {
+				err = c.CheckRegexCost(MaxRegexProbe)
+			}
+		}
 		if err == nil {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"medsec"
@@ -73,6 +74,14 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("rules %s: %w", cmd, err)
 	}
 	if cmd == "import" {
+		// Refused as the server's import refuses: a rule the engine cannot run, or with
+		// a backtracking regular expression too slow to run on every event.
+		if err := svc.Load(sys); err != nil {
+			return fmt.Errorf("rules import: %w", err)
+		}
+		if err := svc.CheckRules(strings.Join(fs.Args(), ", "), rules); err != nil {
+			return fmt.Errorf("rules import: %w", err)
+		}
 		if err := det.SaveRules(sys, rules); err != nil {
 			return fmt.Errorf("rules import: %w", err)
 		}
