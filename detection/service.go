@@ -831,7 +831,31 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 			f["medsec.storage.growth_pct"] = (used - m.bytes) / m.bytes * 100
 		}
 	}
-	return &detect.Event{ID: e.ID, Time: e.Time, Fields: f}
+	return &detect.Event{ID: e.ID, Time: eventClock(e, f), Fields: f}
+}
+
+// MaxFutureSkew is how far past its receive time (event.ingested) a log event's own
+// time may be before detection uses the receive time instead: the engines' clock is the
+// newest event time, so one line stamped 2099 (a dead clock battery, or an attacker
+// before a brute force) would otherwise make every later event "late" and switch off the
+// site's correlations.
+const MaxFutureSkew = 5 * time.Minute
+
+// eventClock returns the time the engines read for an event: its own, unless it is more
+// than MaxFutureSkew after its receive time; then the receive time, and the event is
+// marked medsec.time_future with the time it stated in medsec.time_stated.
+func eventClock(e *medsec.Event, f map[string]any) time.Time {
+	in, ok := e.Fields["event.ingested"].(string)
+	if !ok {
+		return e.Time
+	}
+	recv, err := time.Parse(time.RFC3339Nano, in)
+	if err != nil || !e.Time.After(recv.Add(MaxFutureSkew)) {
+		return e.Time
+	}
+	f["medsec.time_future"] = true
+	f["medsec.time_stated"] = e.Time.UTC().Format(time.RFC3339Nano)
+	return recv.UTC()
 }
 
 func number(v any) (float64, bool) {

@@ -1024,3 +1024,37 @@ func TestSensitiveDirectorySpellings(t *testing.T) {
 		}
 	}
 }
+
+// One syslog line stamped 2099 does not switch off the site's correlations: its time is
+// more than 5 minutes past its receive time, so detection reads it at the receive time,
+// and the failed logins after it still raise the burst (issue 13 break-test t13 finding
+// 22: the engine's clock jumped to 2099 and every later match was "late").
+func TestFutureTimestampDoesNotStopCorrelations(t *testing.T) {
+	f := newFixture(t, "sqlite", time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	p := &logs.Parser{}
+	start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	var events []medsec.Event
+	raws := []string{"<38>1 2099-01-01T00:00:00Z evilhost app 1 - - future event"}
+	for i := range 12 {
+		raws = append(raws, fmt.Sprintf("<38>1 2026-12-01T06:00:%02dZ srv sshd 77 - - Failed password for invalid user jack from 198.18.15.15 port %d ssh2", i+1, 40000+i))
+	}
+	for i, raw := range raws {
+		rec, err := p.Parse([]byte(raw), start.Add(time.Duration(i)*time.Second), "10.1.10.5:514")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.SiteID, rec.Index = f.site.ID, int64(i+1)
+		events = append(events, logs.RecordEvent(rec))
+		// One batch per line, as a listener would send them.
+		if err := f.svc.Handle(context.Background(), events[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.Advance(context.Background(), start.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.alerts(t)
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || !strings.Contains(got[0].DedupKey, "198.18.15.15") {
+		t.Fatalf("%d alerts after a line from 2099, want the burst", len(got))
+	}
+}
