@@ -821,7 +821,9 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 		}
 	}
 	if used, ok := number(e.Fields["system.filesystem.used.bytes"]); ok {
-		key := strconv.FormatInt(e.SiteID, 10) + "/" + e.Text("host.name")
+		// One baseline per file system: Metricbeat's system.filesystem sends one document
+		// per mount point [issue 13 t13 finding 20].
+		key := strconv.FormatInt(e.SiteID, 10) + "/" + e.Text("host.name") + "\x00" + e.Text("system.filesystem.mount_point")
 		m, seen := env.storage[key]
 		if !seen || e.Time.Sub(m.at) > 24*time.Hour || m.bytes <= 0 {
 			m = storageMark{at: e.Time, bytes: used}
