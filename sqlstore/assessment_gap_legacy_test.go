@@ -96,7 +96,7 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 				return nil, err
 			}
 			assets = []*medsec.Asset{a}
-		} else if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
+		} else if assets, err = legacyVisibleAssets(ctx, s, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
 			return nil, err
 		}
 		current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID}, true)
@@ -221,4 +221,25 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 	}
 	rep.OpenTotal = len(rep.Open)
 	return rep, nil
+}
+
+// legacyVisibleAssets is visibleAssets as it was: every column of every active asset u
+// may see, so that the reference does not share the report's narrower read.
+func legacyVisibleAssets(ctx context.Context, s *AssessmentService, u *medsec.User, f medsec.AssetFilter) ([]*medsec.Asset, error) {
+	f.Status = medsec.StatusActive
+	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY a.name, a.id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*medsec.Asset
+	for rows.Next() {
+		a, err := scanAsset(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -109,4 +110,39 @@ func TestGapReportKeptUntilChange(t *testing.T) {
 			t.Fatalf("a minute later without a change: generated %v, as before (%v)", aged.GeneratedAt, last.GeneratedAt)
 		}
 	})
+}
+
+// TestGapAssetsCarryWhatChecksRead holds the automatic checks' results on assets read with
+// the gap report's columns against their results on the assets read whole, for assets with
+// every field set, so that a check reading a field the report leaves out fails here.
+func TestGapAssetsCarryWhatChecksRead(t *testing.T) {
+	db := MustOpenDB(t, "sqlite")
+	f := newAssessFixture(t, db)
+	people, _ := sqlstore.NewOrgService(db).FindPeople(system)
+	past, _ := medsec.ParseDate("2025-01-31")
+	later, _ := medsec.ParseDate("2031-06-30")
+	for i, eos := range []medsec.Date{past, later} {
+		a := &medsec.Asset{SiteID: f.hq.SiteID, Name: "全欄位裝置 " + string(rune('A'+i)), Kind: medsec.KindModality, VendorID: f.vendorID, Model: "CT-9000",
+			Serial: "SN-1", Software: "VA40", Firmware: "2.1", FirmwareCPE: "cpe:2.3:o:vendor:ct_firmware:2.1:*:*:*:*:*:*:*",
+			HardwareCPE: "cpe:2.3:h:vendor:ct-9000:-:*:*:*:*:*:*:*", PURL: "pkg:generic/ct@2.1", IPs: []string{fmt.Sprintf("10.1.2.%d", 3+i)}, MACs: []string{fmt.Sprintf("00:11:22:33:44:%02d", 55+i)},
+			AETitles: []string{fmt.Sprintf("CT%d", i)}, VLAN: 20, SSID: "med", Location: "放射科 1F", ResponsibleID: people[0].ID, VendorContact: "0800-000",
+			Connectivity: []medsec.Connectivity{medsec.ConnIntranet}, DataClass: medsec.DataSensitivePersonal, PatientRecords: 1200, EndOfSupport: eos,
+			RemoteMaintenance: "VPN", PatchingPermitted: medsec.No, DefaultCreds: medsec.CredUnchanged, Class: medsec.ClassStandalone,
+			Level: medsec.LevelHigh, Notes: "備註"}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	narrow, whole, err := f.svc.GapAssetChecks(f.ciso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(narrow) < 4 || len(narrow) != len(whole) {
+		t.Fatalf("%d and %d assets read, want the same 4", len(narrow), len(whole))
+	}
+	for i := range narrow {
+		if !reflect.DeepEqual(narrow[i], whole[i]) {
+			t.Errorf("asset %d: checks on the gap report's columns differ from those on the whole asset:\n%v\n%v", i, narrow[i], whole[i])
+		}
+	}
 }

@@ -426,18 +426,52 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 	return out, nil
 }
 
-// visibleAssets returns the active assets u may see.
+// gapAssetColumns are the asset columns a gap report reads (scanGapAsset): what the report
+// shows, places and levels, and what the automatic checks (medsec.InventoryChecks, the
+// vulnerability, scan, account, backup, log and MDS2 checks) look at. A check that reads
+// another field must add it here; TestGapAssetsCarryWhatChecksRead holds the checks'
+// results on these columns against those on the whole asset.
+const gapAssetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, a.kind, COALESCE(a.vendor_id, 0), a.model,
+	a.software, a.firmware, a.ips, COALESCE(a.responsible_id, 0), a.connectivity, a.data_class, a.patient_records, a.end_of_support,
+	a.remote_maintenance, a.patching_permitted, a.default_creds, a.class, a.level, a.status,
+	s.name, COALESCE(d.name, ''), COALESCE(p.name, '')`
+
+const gapAssetFrom = ` FROM assets a
+	JOIN sites s ON s.id = a.site_id
+	LEFT JOIN departments d ON d.id = a.department_id
+	LEFT JOIN people p ON p.id = a.responsible_id`
+
+func scanGapAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
+	var a medsec.Asset
+	var ips, conn, eos string
+	err := scan(&a.ID, &a.SiteID, &a.DepartmentID, &a.Name, &a.Kind, &a.VendorID, &a.Model,
+		&a.Software, &a.Firmware, &ips, &a.ResponsibleID, &conn, &a.DataClass, &a.PatientRecords, &eos,
+		&a.RemoteMaintenance, &a.PatchingPermitted, &a.DefaultCreds, &a.Class, &a.Level, &a.Status,
+		&a.SiteName, &a.DepartmentName, &a.ResponsibleName)
+	if err != nil {
+		return nil, err
+	}
+	a.IPs = splitList(ips)
+	for _, c := range splitList(conn) {
+		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
+	}
+	a.EndOfSupport, _ = medsec.ParseDate(eos)
+	return &a, nil
+}
+
+// visibleAssets returns the active assets u may see, with the fields a gap report reads
+// (gapAssetColumns).
 func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f medsec.AssetFilter) ([]*medsec.Asset, error) {
 	f.Status = medsec.StatusActive
 	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY a.name, a.id`), args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+gapAssetColumns+gapAssetFrom+where+` ORDER BY a.name, a.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find assets: %w", err)
 	}
 	defer rows.Close()
 	var out []*medsec.Asset
 	for rows.Next() {
-		a, err := scanAsset(rows.Scan)
+		a, err := scanGapAsset(rows.Scan)
 		if err != nil {
 			return nil, fmt.Errorf("find assets: %w", err)
 		}

@@ -29,3 +29,33 @@ func (s *AssessmentService) ForgetGapReports() {
 	s.gapCache.entries = nil
 	s.gapCache.mu.Unlock()
 }
+
+// GapAssetChecks returns the automatic checks' results on every active asset u may see,
+// once on the asset as the gap report reads it (gapAssetColumns) and once read whole.
+func (s *AssessmentService) GapAssetChecks(ctx context.Context) (narrow, whole [][]medsec.CheckResult, err error) {
+	u := medsec.UserFromContext(ctx)
+	now := s.db.Now().UTC()
+	for _, read := range []func() ([]*medsec.Asset, error){
+		func() ([]*medsec.Asset, error) { return s.visibleAssets(ctx, u, medsec.AssetFilter{}) },
+		func() ([]*medsec.Asset, error) { return legacyVisibleAssets(ctx, s, u, medsec.AssetFilter{}) },
+	} {
+		assets, err := read()
+		if err != nil {
+			return nil, nil, err
+		}
+		var out [][]medsec.CheckResult
+		for _, a := range assets {
+			rs, err := s.runChecks(ctx, newMDS2Cache(s.db.read, s.db.dialect), a, a.Level, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, rs)
+		}
+		if narrow == nil {
+			narrow = out
+		} else {
+			whole = out
+		}
+	}
+	return narrow, whole, nil
+}
