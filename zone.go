@@ -622,4 +622,9 @@ type ZoneService interface {
 	// MissingCRLReviews returns the site's active controlled devices (assets with a class)
 	// that have no review for the current year.
 	MissingCRLReviews(ctx context.Context, siteID int64) ([]*Asset, error)
+	// MissingCRLReviewCount counts what MissingCRLReviews lists.
+	MissingCRLReviewCount(ctx context.Context, siteID int64) (int, error)
+	// ViolationCount counts the violations Analyze lists: the site's observed flows that
+	// no conduit allows.
+	ViolationCount(ctx context.Context, siteID int64) (int, error)
 }

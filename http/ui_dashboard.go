@@ -125,16 +125,12 @@ func (s *Server) buildDashboard(ctx context.Context) (*dashboard, error) {
 		if i := slices.IndexFunc(runs, func(r *medsec.DiscoveryRun) bool { return r.SiteID == site.ID }); i >= 0 {
 			ds.LastRun, ds.LastRunAt, ds.UnknownHosts = runs[i].ID, runs[i].CreatedAt, runs[i].ProposedNew
 		}
-		an, err := s.Zones.Analyze(ctx, site.ID)
-		if err != nil {
+		if ds.Violations, err = s.Zones.ViolationCount(ctx, site.ID); err != nil {
 			return nil, err
 		}
-		ds.Violations = len(an.Violations)
-		missing, err := s.Zones.MissingCRLReviews(ctx, site.ID)
-		if err != nil {
+		if ds.MissingReviews, err = s.Zones.MissingCRLReviewCount(ctx, site.ID); err != nil {
 			return nil, err
 		}
-		ds.MissingReviews = len(missing)
 		d.SupportEnded += ds.SupportEnded
 		d.UnknownHosts += ds.UnknownHosts
 		d.Violations += ds.Violations

@@ -431,23 +431,49 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 // vulnerability, scan, account, backup, log and MDS2 checks) look at. A check that reads
 // another field must add it here; TestGapAssetsCarryWhatChecksRead holds the checks'
 // results on these columns against those on the whole asset.
+// The site, department and person names are looked up from gapNames, not joined per row.
 const gapAssetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, a.kind, COALESCE(a.vendor_id, 0), a.model,
 	a.software, a.firmware, a.ips, COALESCE(a.responsible_id, 0), a.connectivity, a.data_class, a.patient_records, a.end_of_support,
-	a.remote_maintenance, a.patching_permitted, a.default_creds, a.class, a.level, a.status,
-	s.name, COALESCE(d.name, ''), COALESCE(p.name, '')`
+	a.remote_maintenance, a.patching_permitted, a.default_creds, a.class, a.level, a.status`
 
-const gapAssetFrom = ` FROM assets a
-	JOIN sites s ON s.id = a.site_id
-	LEFT JOIN departments d ON d.id = a.department_id
-	LEFT JOIN people p ON p.id = a.responsible_id`
+// gapNames are the names of sites, departments and people by ID.
+type gapNames struct{ sites, depts, people map[int64]string }
 
-func scanGapAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
+func loadGapNames(ctx context.Context, db *DB) (*gapNames, error) {
+	n := &gapNames{}
+	for _, t := range []struct {
+		into  *map[int64]string
+		query string
+	}{{&n.sites, `SELECT id, name FROM sites`}, {&n.depts, `SELECT id, name FROM departments`}, {&n.people, `SELECT id, name FROM people`}} {
+		rows, err := db.read.QueryContext(ctx, t.query)
+		if err != nil {
+			return nil, fmt.Errorf("names: %w", err)
+		}
+		m := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("names: %w", err)
+			}
+			m[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("names: %w", err)
+		}
+		*t.into = m
+	}
+	return n, nil
+}
+
+func scanGapAsset(scan func(dest ...any) error, names *gapNames) (*medsec.Asset, error) {
 	var a medsec.Asset
 	var ips, conn, eos string
 	err := scan(&a.ID, &a.SiteID, &a.DepartmentID, &a.Name, &a.Kind, &a.VendorID, &a.Model,
 		&a.Software, &a.Firmware, &ips, &a.ResponsibleID, &conn, &a.DataClass, &a.PatientRecords, &eos,
-		&a.RemoteMaintenance, &a.PatchingPermitted, &a.DefaultCreds, &a.Class, &a.Level, &a.Status,
-		&a.SiteName, &a.DepartmentName, &a.ResponsibleName)
+		&a.RemoteMaintenance, &a.PatchingPermitted, &a.DefaultCreds, &a.Class, &a.Level, &a.Status)
 	if err != nil {
 		return nil, err
 	}
@@ -456,6 +482,7 @@ func scanGapAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
 		a.Connectivity = append(a.Connectivity, medsec.Connectivity(c))
 	}
 	a.EndOfSupport, _ = medsec.ParseDate(eos)
+	a.SiteName, a.DepartmentName, a.ResponsibleName = names.sites[a.SiteID], names.depts[a.DepartmentID], names.people[a.ResponsibleID]
 	return &a, nil
 }
 
@@ -463,15 +490,19 @@ func scanGapAsset(scan func(dest ...any) error) (*medsec.Asset, error) {
 // (gapAssetColumns).
 func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f medsec.AssetFilter) ([]*medsec.Asset, error) {
 	f.Status = medsec.StatusActive
+	names, err := loadGapNames(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
 	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+gapAssetColumns+gapAssetFrom+where+` ORDER BY a.name, a.id`), args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+gapAssetColumns+` FROM assets a`+where+` ORDER BY a.name, a.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find assets: %w", err)
 	}
 	defer rows.Close()
 	var out []*medsec.Asset
 	for rows.Next() {
-		a, err := scanGapAsset(rows.Scan)
+		a, err := scanGapAsset(rows.Scan, names)
 		if err != nil {
 			return nil, fmt.Errorf("find assets: %w", err)
 		}
@@ -979,13 +1010,14 @@ func (g *gapTally) finish() {
 }
 
 // page returns the report with the open items from offset, at most limit of them (every
-// one when limit is 0). The report's lists are copies; their elements are shared with
-// every page of the computed report and must not be changed.
+// one when limit is 0). Its lists other than Open are shared with every page of the kept
+// report: callers must not change their elements.
 func (g *gapTally) page(offset, limit int) *medsec.GapReport {
 	rep := *g.rep
-	rep.LeftOut, rep.UncarriedChecks = slices.Clone(rep.LeftOut), slices.Clone(rep.UncarriedChecks)
-	rep.Counts, rep.BySite, rep.ByDepartment, rep.ByDomain = slices.Clone(rep.Counts), slices.Clone(rep.BySite), slices.Clone(rep.ByDepartment), slices.Clone(rep.ByDomain)
-	rep.Domains = slices.Clone(rep.Domains)
+	// Clipped: a caller's append copies instead of writing into the kept arrays.
+	rep.LeftOut, rep.UncarriedChecks = slices.Clip(rep.LeftOut), slices.Clip(rep.UncarriedChecks)
+	rep.Counts, rep.BySite, rep.ByDepartment, rep.ByDomain = slices.Clip(rep.Counts), slices.Clip(rep.BySite), slices.Clip(rep.ByDepartment), slices.Clip(rep.ByDomain)
+	rep.Domains = slices.Clip(rep.Domains)
 	from, to := max(offset, 0), rep.OpenTotal
 	if limit > 0 {
 		to = min(to, from+limit)

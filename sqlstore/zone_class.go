@@ -426,3 +426,63 @@ func (s *ZoneService) MissingCRLReviews(ctx context.Context, siteID int64) ([]*m
 	}
 	return out, nil
 }
+
+// MissingCRLReviewCount counts what MissingCRLReviews lists, reading only the assets' IDs:
+// the dashboard's figure.
+func (s *ZoneService) MissingCRLReviewCount(ctx context.Context, siteID int64) (int, error) {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.db.Now().UTC()
+	where, args := `a.site_id = ? AND a.status = 'active' AND a.class <> ''`, []any{siteID}
+	if cond, cargs := sc.assetCond("a"); cond != "" {
+		where, args = where+" AND "+cond, append(args, cargs...)
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT a.id FROM assets a WHERE `+where+` ORDER BY a.id`), args...)
+	if err != nil {
+		return 0, fmt.Errorf("missing CRL reviews: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, fmt.Errorf("missing CRL reviews: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("missing CRL reviews: %w", err)
+	}
+	reviews, err := findCRLReviews(ctx, s.db.read, s.db.dialect, `a.site_id = ? AND r.year = ?`, siteID, now.Year())
+	if err != nil {
+		return 0, err
+	}
+	var zr []zone.CRL
+	for _, r := range reviews {
+		date, _ := time.Parse(time.DateOnly, r.Date.String())
+		zr = append(zr, zone.CRL{Asset: r.AssetID, Year: r.Year, Date: date})
+	}
+	return len(zone.MissingReviews(ids, zr, now)), nil
+}
+
+// ViolationCount counts Analyze's violations (observed flows no conduit allows): 0, without
+// loading the site's model, when the site has no observed flow.
+func (s *ZoneService) ViolationCount(ctx context.Context, siteID int64) (int, error) {
+	if _, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM flows WHERE site_id = ? LIMIT 1) f`), siteID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("flows of site %d: %w", siteID, err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	an, err := s.Analyze(ctx, siteID)
+	if err != nil {
+		return 0, err
+	}
+	return len(an.Violations), nil
+}

@@ -277,6 +277,9 @@ func TestFlowImportAndViolations(t *testing.T) {
 		if strings.Join(vs, "\n") != strings.Join(wantV, "\n") {
 			t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(vs, "\n"), strings.Join(wantV, "\n"))
 		}
+		if n, err := f.zones.ViolationCount(ce, f.main.ID); err != nil || n != len(an.Violations) {
+			t.Errorf("violation count: %d, %v; want %d", n, err, len(an.Violations))
+		}
 		var nft, csv strings.Builder
 		if err := f.zones.WriteFirewall(ce, f.main.ID, medsec.FirewallNFT, &nft); err != nil || !strings.Contains(nft.String(), "tcp dport { 104 }") {
 			t.Errorf("nft export: %v\n%s", err, nft.String())
@@ -367,6 +370,9 @@ func TestClassDecisionAndCRL(t *testing.T) {
 		}
 		if strings.Join(names, ",") != f.monitor.Name {
 			t.Errorf("missing reviews: %v, want only %s", names, f.monitor.Name)
+		}
+		if n, err := f.zones.MissingCRLReviewCount(ce, f.main.ID); err != nil || n != len(missing) {
+			t.Errorf("missing review count: %d, %v; want %d", n, err, len(missing))
 		}
 		history, err := f.zones.FindCRLReviews(ce, f.central.ID)
 		if err != nil || len(history) != 1 || history[0].Method != r.Method {
