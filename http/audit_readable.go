@@ -129,6 +129,9 @@ func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
 		if b == a || auditNoise[k] {
 			continue
 		}
+		if names := p.auditRefNames(k); names != nil {
+			b, a = auditRefName(names, b), auditRefName(names, a)
+		}
 		label := k
 		for _, key := range []string{"field." + k, "audit.field." + k} {
 			if p.s.i18n.Has(key) {
@@ -139,6 +142,76 @@ func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
 		out = append(out, fieldChange{Field: k, Label: label, Before: b, After: a})
 	}
 	return out
+}
+
+// auditRefs are the fields of audited objects that hold the ID of a site, department,
+// vendor or person, which the diff shows by name.
+var auditRefs = map[string]string{"site_id": "site", "department_id": "department", "vendor_id": "vendor", "responsible_id": "person"}
+
+// auditRefNames returns the names by ID (as text) of what the field refers to, of the
+// records the user may see, read once per page; nil for another field or when they cannot
+// be read.
+func (p *page) auditRefNames(field string) map[string]string {
+	kind, ok := auditRefs[field]
+	if !ok || p.ctx == nil || p.s.Org == nil || !p.User.Role.Can(medsec.PermInventoryRead) {
+		return nil
+	}
+	if names, ok := p.refNames[kind]; ok {
+		return names
+	}
+	names := map[string]string{}
+	add := func(id int64, name string) { names[strconv.FormatInt(id, 10)] = name }
+	var err error
+	switch kind {
+	case "site":
+		var xs []*medsec.Site
+		if xs, err = p.s.Org.FindSites(p.ctx); err == nil {
+			for _, x := range xs {
+				add(x.ID, x.Name)
+			}
+		}
+	case "department":
+		var xs []*medsec.Department
+		if xs, err = p.s.Org.FindDepartments(p.ctx); err == nil {
+			for _, x := range xs {
+				add(x.ID, x.Name)
+			}
+		}
+	case "vendor":
+		var xs []*medsec.Vendor
+		if xs, err = p.s.Org.FindVendors(p.ctx); err == nil {
+			for _, x := range xs {
+				add(x.ID, x.Name)
+			}
+		}
+	case "person":
+		var xs []*medsec.Person
+		if xs, err = p.s.Org.FindPeople(p.ctx); err == nil {
+			for _, x := range xs {
+				add(x.ID, x.Name)
+			}
+		}
+	}
+	if err != nil {
+		names = nil
+	}
+	if p.refNames == nil {
+		p.refNames = map[string]map[string]string{}
+	}
+	p.refNames[kind] = names
+	return names
+}
+
+// auditRefName shows an ID by the name it has, with the ID ("加護病房 (#3)"); "" and 0 (no
+// reference) as ""; an ID without a name (deleted, or not visible) as "#ID".
+func auditRefName(names map[string]string, id string) string {
+	if id == "" || id == "0" {
+		return ""
+	}
+	if n, ok := names[id]; ok {
+		return n + " (#" + id + ")"
+	}
+	return "#" + id
 }
 
 // auditObject reads an audited state: a JSON object, or nothing (absent or null).

@@ -26,6 +26,23 @@ func TestAuditReadable(t *testing.T) {
 		if code, resp := f.do("PUT", fmt.Sprintf("/api/v1/assets/%d", a.ID), admin, string(body)); code != http.StatusOK {
 			t.Fatalf("update: %d %s", code, resp)
 		}
+		// Two department changes: into one, then to another; the diff names them.
+		var depts []int64
+		for _, name := range []string{"放射科", "加護病房"} {
+			code, resp := f.do("POST", "/api/v1/departments", admin, fmt.Sprintf(`{"site_id":%d,"name":%q}`, a.SiteID, name))
+			var d medsec.Department
+			if code != http.StatusCreated || json.Unmarshal([]byte(resp), &d) != nil {
+				t.Fatalf("department %s: %d %s", name, code, resp)
+			}
+			depts = append(depts, d.ID)
+		}
+		for i, id := range depts {
+			a.DepartmentID, a.Version = id, int64(2+i)
+			body, _ = json.Marshal(a)
+			if code, resp := f.do("PUT", fmt.Sprintf("/api/v1/assets/%d", a.ID), admin, string(body)); code != http.StatusOK {
+				t.Fatalf("department change: %d %s", code, resp)
+			}
+		}
 		assess := fmt.Sprintf(`{"catalog_id":"tw-mohw-medical-baseline","control_id":"tw-si-1.h","asset_id":%d,"status":"partial"}`, a.ID)
 		if code, resp := f.do("POST", "/api/v1/assessments", admin, assess); code != http.StatusCreated {
 			t.Fatalf("assess: %d %s", code, resp)
@@ -61,6 +78,8 @@ func TestAuditReadable(t *testing.T) {
 			fmt.Sprintf(`href="/assets/%d"`, a.ID),
 			fmt.Sprintf(`href="/assets/%d/controls?control=tw-si-1.h#tw-si-1.h"`, a.ID),
 			fmt.Sprintf(`History of asset #%d`, a.ID),
+			fmt.Sprintf(`<td class="before"><span class="muted">(empty)</span></td><td aria-hidden="true">→</td><td class="after"><ins>放射科 (#%d)</ins>`, depts[0]),
+			fmt.Sprintf(`<td class="before"><del>放射科 (#%d)</del></td><td aria-hidden="true">→</td><td class="after"><ins>加護病房 (#%d)</ins>`, depts[0], depts[1]),
 		} {
 			if !strings.Contains(hist, want) {
 				t.Errorf("asset history lacks %q", want)
@@ -81,10 +100,16 @@ func TestAuditReadable(t *testing.T) {
 			Items []medsec.AuditEntry `json:"items"`
 		}
 		_, resp := f.do("GET", fmt.Sprintf("/api/v1/audit?asset=%d&action=asset.update", a.ID), admin, "")
-		if err := json.Unmarshal([]byte(resp), &list); err != nil || len(list.Items) != 1 {
+		if err := json.Unmarshal([]byte(resp), &list); err != nil || len(list.Items) != 3 {
 			t.Fatalf("API asset history: %v %s", err, resp)
 		}
-		if show := page(fmt.Sprintf("/audit/%d", list.Items[0].ID), "zh-TW"); !strings.Contains(show, `data-field="location"`) || !strings.Contains(show, "修改資產 #") {
+		first := list.Items[0] // the location change: the oldest of the three updates
+		for _, e := range list.Items {
+			if e.ID < first.ID {
+				first = e
+			}
+		}
+		if show := page(fmt.Sprintf("/audit/%d", first.ID), "zh-TW"); !strings.Contains(show, `data-field="location"`) || !strings.Contains(show, "修改資產 #") {
 			t.Errorf("entry page lacks the diff or the zh-TW summary")
 		}
 	})

@@ -41,6 +41,9 @@ type page struct {
 	// ctx is the request's context, for reads the views make (the user's sites' zones).
 	ctx  context.Context
 	zone *time.Location
+	// refNames are the names of sites, departments, vendors and people by ID (as text),
+	// read once per page for the audit diff (auditRefNames).
+	refNames map[string]map[string]string
 	// siteZones are the IANA zones of the sites the user sees, by site ID, read once
 	// (AtSite).
 	siteZones map[int64]string
