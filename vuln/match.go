@@ -476,6 +476,11 @@ func versionTest(critVersion string, cm CPEMatch, v string) (test []medsec.WhyPa
 	one := func(p medsec.WhyPart) []medsec.WhyPart { return []medsec.WhyPart{p} }
 	switch {
 	case critVersion == "-":
+		// NISTIR 7696 Table 6-2: NA against a value is DISJOINT; against NA or an
+		// unknown version it is not refuted.
+		if v != "" {
+			return nil, false, false
+		}
 		return one(why("not_applicable")), true, false
 	case critVersion != "*":
 		if v == "" {
