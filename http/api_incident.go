@@ -447,8 +447,23 @@ func uploadName(r *http.Request, def string) string {
 }
 
 // parseHolidays reads a holiday calendar upload: iCalendar when the type or the content
-// says so, else CSV.
-func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
+// says so, else CSV. A file with no days (empty, header only, only cancelled events) is
+// refused naming the file, since an import replaces the whole calendar, unless clear says
+// the caller means to empty it (t14 finding 4).
+func parseHolidays(body io.Reader, contentType, name string, j medsec.Jurisdiction, clear bool) ([]medsec.Holiday, error) {
+	days, err := parseHolidayFile(body, contentType, name, j)
+	if err == nil && len(days) == 0 && !clear {
+		return nil, &medsec.ValidationError{Source: name, Errors: []medsec.FieldError{{Field: "file", Key: "incident.err.calendar_empty",
+			Message: "holds no days: an import replaces the whole calendar, so this would remove all its days; to clear the calendar on purpose, ask for it (clear the calendar, empty=clear)"}}}
+	}
+	if days == nil && err == nil {
+		days = []medsec.Holiday{}
+	}
+	return days, err
+}
+
+// parseHolidayFile is parseHolidays without the empty-file check.
+func parseHolidayFile(body io.Reader, contentType, name string, j medsec.Jurisdiction) ([]medsec.Holiday, error) {
 	data, err := io.ReadAll(io.LimitReader(body, 4<<20))
 	if err != nil {
 		return nil, medsec.ErrorWithKey(medsec.EINVALID, "err.body_unreadable", "The request body could not be read.")
@@ -464,7 +479,7 @@ func (s *Server) apiHolidayImport(w http.ResponseWriter, r *http.Request) error 
 	if !j.Valid() {
 		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
 	}
-	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), uploadName(r, "body"), j)
+	days, err := parseHolidays(r.Body, r.Header.Get("Content-Type"), uploadName(r, "body"), j, r.URL.Query().Get("empty") == "clear")
 	if err != nil {
 		return err
 	}

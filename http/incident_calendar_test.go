@@ -125,3 +125,74 @@ func TestSiteJurisdictionEndpointTakesOnlyJurisdiction(t *testing.T) {
 		t.Errorf("jurisdiction: %d %s", status, resp)
 	}
 }
+
+// TestCalendarEmptyFileRefused is t14 finding 4: a header-only (or empty) calendar file
+// does not silently wipe a jurisdiction's calendar: it is refused naming the file (API and
+// page), the days stay; only with empty=clear (the page's "Clear the calendar") does it
+// empty the calendar, answering items [] (was null).
+func TestCalendarEmptyFileRefused(t *testing.T) {
+	f := newFixture(t)
+	so := medsec.RoleSecurityOfficer
+	put := func(body, query string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("PUT", f.srv.URL+"/api/v1/incident-calendars/JP"+query, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.tokens[so])
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Content-Disposition", `attachment; filename="empty.csv"`)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(res.Body)
+		return res.StatusCode, b.String()
+	}
+	days := func() int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/incident-calendars/JP", nil)
+		req.Header.Set("Authorization", "Bearer "+f.tokens[so])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct{ Total int }
+		json.NewDecoder(res.Body).Decode(&out)
+		return out.Total
+	}
+	if status, body := put("date,name\n2027-01-01,元日\n2027-01-11,成人の日\n", ""); status != 200 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	for empty, key := range map[string]string{"date,name\n": "incident.err.calendar_empty", "": "is missing or unreadable", "date,name,workday\r\n\r\n": "incident.err.calendar_empty"} {
+		status, body := put(empty, "")
+		if status != 422 || !strings.Contains(body, `"source": "empty.csv"`) || !strings.Contains(body, key) {
+			t.Errorf("%q: %d %s, want 422 naming empty.csv", empty, status, body)
+		}
+		if n := days(); n != 2 {
+			t.Errorf("after a refused empty file the calendar has %d days, want 2", n)
+		}
+	}
+	// The page refuses it too, naming the file.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("jurisdiction", "JP")
+	fw, _ := mw.CreateFormFile("file", "blank.csv")
+	fw.Write([]byte("date,name\n"))
+	mw.Close()
+	r, _ := http.NewRequest("POST", f.srv.URL+"/incidents/calendar", &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if status, body := sendIn(t, f.session("u-"+string(so)), r, "en"); status != 422 || !strings.Contains(body, "blank.csv") || !strings.Contains(body, "holds no days") {
+		t.Errorf("page: %d, want blank.csv refused\n%.2000s", status, body)
+	}
+	if n := days(); n != 2 {
+		t.Errorf("after the page's refused file the calendar has %d days, want 2", n)
+	}
+	status, body := put("date,name\n", "?empty=clear")
+	if status != 200 || !strings.Contains(body, `"items": []`) {
+		t.Errorf("explicit clear: %d %s, want 200 with items []", status, body)
+	}
+	if n := days(); n != 0 {
+		t.Errorf("after an explicit clear the calendar has %d days", n)
+	}
+}

@@ -478,7 +478,7 @@ func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 			&medsec.ValidationError{Errors: []medsec.FieldError{{Field: "file", Key: "err.required", Message: "is required"}}})
 	}
 	defer file.Close()
-	days, err := parseHolidays(file, head.Header.Get("Content-Type"), head.Filename, j)
+	days, err := parseHolidays(file, head.Header.Get("Content-Type"), head.Filename, j, r.FormValue("empty") == "clear")
 	if err == nil {
 		err = s.Incidents.ImportHolidays(r.Context(), j, days)
 	}

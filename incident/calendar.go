@@ -191,7 +191,10 @@ func holiday(source string, line int, j medsec.Jurisdiction, date, name, workday
 // VEVENT's DTSTART (a DATE) to its DTEND (exclusive, at most 31 days; one day without it)
 // named by its SUMMARY (a DATE-TIME at midnight, T000000, counts as its date). A timed
 // event (DTSTART or DTEND at any other time, such as a meeting at 09:00) is not a holiday
-// and is refused, naming its line. Folded lines are unfolded
+// and is refused, naming its line. A repeating event (RRULE, RDATE) is refused naming
+// its line, as medsec does not expand it (list each date); a cancelled event
+// (STATUS:CANCELLED) is skipped; an event whose DTEND is before its DTSTART is refused
+// naming the DTEND line (t14 finding 10). Folded lines are unfolded
 // (RFC 5545 §3.1) and SUMMARY's escapes undone (§3.3.11). Errors are
 // *medsec.ValidationError naming source, the physical line of the property (of a folded
 // line, the line holding the problem) and the property.
@@ -241,6 +244,13 @@ func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 				return nil, lineError(source, l.line, "END", "err.invalid", "ends an event that did not begin", "")
 			}
 			inEvent = false
+			if ev.repeat.line != 0 {
+				return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: ev.repeat.line, Field: ev.repeat.value, Key: "incident.err.ics_repeat",
+					Message: "is a repeating event, which medsec does not expand: list each date as its own event"}}}
+			}
+			if ev.cancelled {
+				continue
+			}
 			days, err := icsDays(source, ev)
 			if err != nil {
 				return nil, err
@@ -275,6 +285,10 @@ func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 			ev.start = icsProp{line: l.line, value: value, params: params}
 		case inEvent && prop == "DTEND":
 			ev.end = icsProp{line: l.line, value: value, params: params}
+		case inEvent && (prop == "RRULE" || prop == "RDATE") && ev.repeat.line == 0:
+			ev.repeat = icsProp{line: l.line, value: prop}
+		case inEvent && prop == "STATUS":
+			ev.cancelled = strings.EqualFold(strings.TrimSpace(value), "CANCELLED")
 		case inEvent && prop == "SUMMARY":
 			ev.summary = icsProp{line: l.line, value: value, src: &l}
 		}
@@ -283,7 +297,8 @@ func ParseICS(r io.Reader, source string, j medsec.Jurisdiction) ([]medsec.Holid
 		return nil, lineError(source, 1, "BEGIN", "err.invalid", "has no BEGIN:VCALENDAR", "")
 	}
 	if inEvent {
-		return nil, lineError(source, ev.begin, "BEGIN", "err.invalid", "event has no END:VEVENT", "")
+		return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: ev.begin, Field: "BEGIN", Key: "incident.err.ics_unended",
+			Message: "begins an event that has no END:VEVENT before the end of the file"}}}
 	}
 	return out, nil
 }
@@ -342,6 +357,10 @@ func (p icsProp) badLine(def int) int {
 type icsEvent struct {
 	begin               int
 	start, end, summary icsProp
+	// repeat is the event's first RRULE or RDATE (value: the property's name).
+	repeat icsProp
+	// cancelled is STATUS:CANCELLED.
+	cancelled bool
 }
 
 func truncate(s string) string {
@@ -386,6 +405,11 @@ func icsDays(source string, ev icsEvent) ([]string, error) {
 	if ev.end.value != "" {
 		if e, err = parse("DTEND", ev.end); err != nil {
 			return nil, err
+		}
+		if e.Before(s) {
+			return nil, &medsec.ValidationError{Source: source, Errors: []medsec.FieldError{{Line: ev.end.line, Field: "DTEND", Key: "incident.err.ics_inverted",
+				Message: fmt.Sprintf("ends (%s) before the event starts (%s)", e.Format(time.DateOnly), s.Format(time.DateOnly)),
+				Args:    []string{e.Format(time.DateOnly), s.Format(time.DateOnly)}}}}
 		}
 		if !e.After(s) {
 			e = s.AddDate(0, 0, 1)

@@ -110,7 +110,14 @@ func TestParseICS(t *testing.T) {
 		// The span rule is named, with the event's days.
 		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20270101\nDTEND;VALUE=DATE:20270301\nEND:VEVENT\nEND:VCALENDAR\n",
 			"line 4: DTEND: the event spans 59 days (2027-01-01 to 2027-02-28); one holiday event may span at most 31 days"},
-		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20270101\n", "line 2: BEGIN: event has no END:VEVENT"},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20270101\n", "line 2: BEGIN: begins an event that has no END:VEVENT before the end of the file"},
+		// t14 finding 10: a repeating event is refused naming its line (not imported as its
+		// first date), and an event that ends before it starts is refused naming DTEND.
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261225\nRRULE:FREQ=YEARLY\nSUMMARY:Christmas\nEND:VEVENT\nEND:VCALENDAR\n",
+			"line 4: RRULE: is a repeating event, which medsec does not expand: list each date as its own event"},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261225\nRDATE;VALUE=DATE:20271225\nEND:VEVENT\nEND:VCALENDAR\n", "line 4: RDATE: is a repeating event"},
+		{"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261001\nDTEND;VALUE=DATE:20260930\nEND:VEVENT\nEND:VCALENDAR\n",
+			"line 4: DTEND: ends (2026-09-30) before the event starts (2026-10-01)"},
 		{"BEGIN:VCALENDAR\nnonsense\n", "line 2: : is not a NAME:VALUE content line"},
 		{"BEGIN:VCALENDAR\nEND:VEVENT\n", "line 2: END"},
 		// A folded line: the problem is named on the physical line that holds it.
@@ -180,4 +187,18 @@ func mustTime(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// TestParseICSSkipsCancelled is t14 finding 10: a cancelled event (STATUS:CANCELLED) is
+// not a holiday; the other events of the file are.
+func TestParseICSSkipsCancelled(t *testing.T) {
+	in := "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261001\nSUMMARY:cancelled\nSTATUS:CANCELLED\nEND:VEVENT\n" +
+		"BEGIN:VEVENT\nDTSTART;VALUE=DATE:20261002\nSUMMARY:kept\nSTATUS:CONFIRMED\nEND:VEVENT\nEND:VCALENDAR\n"
+	days, err := ParseICS(strings.NewReader(in), "h.ics", medsec.JurisdictionCN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days) != 1 || days[0].Date.String() != "2026-10-02" || days[0].Name != "kept" {
+		t.Errorf("days: %+v, want only 2026-10-02 kept", days)
+	}
 }
