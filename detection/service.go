@@ -1576,6 +1576,34 @@ func (s *Service) SetRuleEnabled(ctx context.Context, ruleID, siteID int64, enab
 
 // DeleteRule removes an imported rule and rebuilds the engines.
 func (s *Service) DeleteRule(ctx context.Context, id int64) error {
+	if _, err := medsec.Authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return err
+	}
+	// A rule a stored correlation reads is not deleted: the correlation would break
+	// silently (import refuses a correlation over a missing rule) [issue 13 t13 finding 17].
+	s.mu.Lock()
+	var readers []string
+	if p := s.parsed[id]; p != nil {
+		byKey := s.keys(nil)
+		for _, r := range s.rules {
+			c := s.parsed[r.ID]
+			if r.ID == id || c == nil || c.Correlation == nil {
+				continue
+			}
+			for _, k := range c.Correlation.Rules {
+				if byKey[k] == p {
+					readers = append(readers, fmt.Sprintf("%q (%d)", r.Title, r.ID))
+					break
+				}
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(readers) > 0 {
+		list := strings.Join(readers, ", ")
+		return &medsec.Error{Code: medsec.ECONFLICT, Key: "err.rule_read_by_correlation", Args: []any{list},
+			Message: fmt.Sprintf("This rule is read by the correlation %s: delete or change the correlation first.", list)}
+	}
 	if err := s.st.Rules.DeleteRule(ctx, id); err != nil {
 		return err
 	}
