@@ -133,8 +133,9 @@ func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer, batch int
 		return nil
 	}
 	// A handler may take longer than AckWait (detection waits, retrying, while its store
-	// fails): the messages are told to be in progress every half AckWait meanwhile, so
-	// that the server does not hand them out again while they are being handled.
+	// fails): the messages are told to be in progress every quarter AckWait meanwhile, so
+	// that the server does not hand them out again while they are being handled (a
+	// quarter, so that a late tick on a loaded machine still comes in time).
 	wait := c.AckWait
 	if wait <= 0 {
 		wait = DefaultAckWait
@@ -142,7 +143,7 @@ func (c *Consumer) fetch(ctx context.Context, cons jetstream.Consumer, batch int
 	stop := make(chan struct{})
 	var keep sync.WaitGroup
 	keep.Go(func() {
-		t := time.NewTicker(wait / 2)
+		t := time.NewTicker(wait / 4)
 		defer t.Stop()
 		for {
 			select {

@@ -200,7 +200,7 @@ func TestEnvelopeValidate(t *testing.T) {
 	}
 }
 
-// TestSlowHandlerIsNotRedelivered: a handler that takes three times the AckWait (as
+// TestSlowHandlerIsNotRedelivered: a handler that takes 2.5 times the AckWait (as
 // detection does while it retries a failing store) gets each message once; the consumer
 // keeps telling the server it is in progress (before, the server handed the batch out
 // again after AckWait and the handler saw it twice).
@@ -222,13 +222,13 @@ func TestSlowHandlerIsNotRedelivered(t *testing.T) {
 	var wg sync.WaitGroup
 	{
 		c := mustConnect(t, cfg)
-		cons := &natsbus.Consumer{Conn: c, Durable: "slow", Batch: 16, AckWait: time.Second, Handler: func(_ context.Context, batch []*natsbus.Envelope) error {
+		cons := &natsbus.Consumer{Conn: c, Durable: "slow", Batch: 16, AckWait: 2 * time.Second, Handler: func(_ context.Context, batch []*natsbus.Envelope) error {
 			mu.Lock()
 			for _, e := range batch {
 				handled[e.ID]++
 			}
 			mu.Unlock()
-			time.Sleep(3 * time.Second)
+			time.Sleep(5 * time.Second)
 			return nil
 		}}
 		wg.Go(func() {
@@ -237,7 +237,7 @@ func TestSlowHandlerIsNotRedelivered(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(6 * time.Second)
+	time.Sleep(8 * time.Second)
 	stop()
 	wg.Wait()
 	if len(handled) != 2 {
