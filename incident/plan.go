@@ -248,13 +248,19 @@ func Open(s Situation, m Moments, cal *Calendar) []*medsec.Clock {
 }
 
 // Next returns the next round of a repeating clock met at metAt, or nil for a clock that
-// does not repeat.
+// does not repeat. The next round starts at metAt, or at the met round's own start when
+// metAt is before it (a backdated meeting must not spawn a round late at birth; t14
+// finding 14).
 func Next(c *medsec.Clock, metAt time.Time) *medsec.Clock {
 	if c.Every <= 0 {
 		return nil
 	}
-	return &medsec.Clock{Key: c.Key, Source: c.Source, Level: c.Level, Every: c.Every, Start: metAt,
-		Due: metAt.Add(time.Duration(c.Every) * time.Minute)}
+	start := metAt
+	if start.Before(c.Start) {
+		start = c.Start
+	}
+	return &medsec.Clock{Key: c.Key, Source: c.Source, Level: c.Level, Every: c.Every, Start: start,
+		Due: start.Add(time.Duration(c.Every) * time.Minute)}
 }
 
 // Replan is what a level change does to the clocks.

@@ -535,3 +535,21 @@ func TestAlertMeets(t *testing.T) {
 		t.Errorf("CN duties met by an alert: %v", got)
 	}
 }
+
+// TestRepeatingClockMetBeforeStart is t14 finding 14: a repeating clock met at a time
+// before its own start (a backdated meeting) starts its next round at the met round's
+// start, not at the met time, so the round is not late at birth.
+func TestRepeatingClockMetBeforeStart(t *testing.T) {
+	c := &medsec.Clock{Key: "progress-update", Every: 30, Start: t0.Add(59 * time.Minute), Due: t0.Add(89 * time.Minute)}
+	next := Next(c, t0.Add(5*time.Minute))
+	if next == nil || !next.Start.Equal(c.Start) || !next.Due.Equal(c.Start.Add(30*time.Minute)) {
+		t.Fatalf("next round: %+v, want start %v due %v", next, c.Start, c.Start.Add(30*time.Minute))
+	}
+	if s := next.StateAt(c.Start.Add(time.Minute)); s != medsec.ClockRunning {
+		t.Errorf("next round at its birth: %s, want running", s)
+	}
+	// Met after its start: the next round counts from the meeting.
+	if next := Next(c, t0.Add(70*time.Minute)); !next.Start.Equal(t0.Add(70 * time.Minute)) {
+		t.Errorf("met after start: next starts %v", next.Start)
+	}
+}
