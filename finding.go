@@ -596,7 +596,8 @@ func (p *DeadlinePolicy) Validate() error {
 	// The windows as applied (0: the plan's default) must not be inverted: a more severe
 	// class never gets longer than a less severe one (003 §5.2.1 orders them 24 h < 72 h <
 	// 7 days), a terminal device's high-risk window (§3.1.2) is no longer than the medium
-	// one, and the KEV window, when given, is no longer than the high one.
+	// one, and the KEV window, when given, is no longer than the high one nor the terminal
+	// high-risk one.
 	or := func(h, def int) int {
 		if h == 0 {
 			return def
@@ -613,6 +614,8 @@ func (p *DeadlinePolicy) Validate() error {
 		{"medium_hours", "medium_hours", "low_hours", medium, low},
 		{"terminal_high_hours", "terminal_high_hours", "medium_hours", terminal, medium},
 		{"kev_hours", "kev_hours", "high_hours", p.KEVHours, high},
+		// A KEV entry takes the shortest window: on a terminal device too (finding 6).
+		{"kev_hours", "kev_hours", "terminal_high_hours", p.KEVHours, terminal},
 	} {
 		if o.a > o.b {
 			a, b := strconv.Itoa(o.a), strconv.Itoa(o.b)
