@@ -59,3 +59,21 @@ func (s *AssessmentService) GapAssetChecks(ctx context.Context) (narrow, whole [
 	}
 	return narrow, whole, nil
 }
+
+// RematchAssetsTimed matches the stored advisories again against the given assets in a
+// transaction it rolls back, through the advisory index (useIndex) or by decoding every
+// stored advisory: the two ways a device change was matched, for BenchmarkDeviceChangeRematch.
+func (s *VulnService) RematchAssetsTimed(ctx context.Context, useIndex bool, ids ...int64) (medsec.ImportSummary, error) {
+	var sum medsec.ImportSummary
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	only := map[int64]bool{}
+	for _, id := range ids {
+		only[id] = true
+	}
+	err = tx.rematchWith(ctx, &sum, only, useIndex)
+	return sum, err
+}

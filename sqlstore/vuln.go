@@ -106,8 +106,15 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		}
 		sum.EPSS = n
 	}
-	if err := tx.rematch(ctx, &sum, nil); err != nil {
+	// Only the devices the import can change are matched again: those sharing an index
+	// key with an imported advisory, and those with a finding of its CVEs or of a KEV
+	// entry (whose deadline may move). EPSS changes no match or deadline.
+	if only, err := tx.importTouches(ctx, in); err != nil {
 		return sum, err
+	} else if len(only) > 0 {
+		if err := tx.rematch(ctx, &sum, only); err != nil {
+			return sum, err
+		}
 	}
 	for _, imp := range in.Scans {
 		// A report imported before is skipped and said so: re-running an import of a
@@ -135,7 +142,80 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 // Rematch matches the stored advisories against the inventory again (after the inventory
 // or the alias table changed). Needs PermInventoryWrite.
 func (s *VulnService) Rematch(ctx context.Context) (medsec.ImportSummary, error) {
-	return s.Import(ctx, VulnImport{})
+	var sum medsec.ImportSummary
+	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+		return sum, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	if err := tx.rematch(ctx, &sum, nil); err != nil {
+		return sum, err
+	}
+	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, sum); err != nil {
+		return sum, err
+	}
+	return sum, tx.Commit()
+}
+
+// importTouches returns the IDs of the active assets an import may change the findings
+// of: those (or a component of theirs) sharing an index key with an imported advisory
+// (vuln.IndexKeys, vuln.TargetIndexKeys), and those with a finding that an imported
+// advisory names or whose CVE the import scores or lists in KEV.
+func (tx *Tx) importTouches(ctx context.Context, in VulnImport) (map[int64]bool, error) {
+	only := map[int64]bool{}
+	if len(in.Advisories) == 0 && in.KEV == nil {
+		return only, nil
+	}
+	keys, refs, cves := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, a := range in.Advisories {
+		refs[a.ID] = true
+		for _, k := range vuln.IndexKeys(a) {
+			keys[k] = true
+		}
+		for _, c := range a.CVEs() {
+			cves[c] = true
+		}
+	}
+	if in.KEV != nil {
+		for _, e := range in.KEV.Entries {
+			cves[e.CVE] = true
+		}
+	}
+	rows, err := tx.query(ctx, `SELECT asset_id, cve, advisories FROM vuln_findings`)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var cve, advisories string
+		if err := rows.Scan(&id, &cve, &advisories); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("match: %w", err)
+		}
+		if cves[cve] || slices.ContainsFunc(splitList(advisories), func(r string) bool { return refs[r] }) {
+			only[id] = true
+		}
+	}
+	rows.Close()
+	if len(keys) == 0 {
+		return only, nil
+	}
+	assets, components, err := tx.loadTargets(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	shares := func(t vuln.Target) bool {
+		return slices.ContainsFunc(vuln.TargetIndexKeys(t), func(k string) bool { return keys[k] })
+	}
+	for _, a := range assets {
+		if only[a.id] || shares(a.target) || slices.ContainsFunc(components[a.id], shares) {
+			only[a.id] = true
+		}
+	}
+	return only, nil
 }
 
 func (tx *Tx) upsertAdvisory(ctx context.Context, a *vuln.Advisory, file string) error {
@@ -152,6 +232,9 @@ func (tx *Tx) upsertAdvisory(ctx context.Context, a *vuln.Advisory, file string)
 		if err != nil {
 			return fmt.Errorf("store advisory %s: %w", a.ID, err)
 		}
+		if err := tx.storeAdvisoryKeys(ctx, id, a); err != nil {
+			return err
+		}
 		return tx.auditChange(ctx, "vuln.advisory.create", "vuln_advisory", id, 0, nil, map[string]any{"ref": a.ID, "title": a.Title, "cves": a.CVEs(), "file": file})
 	case err != nil:
 		return fmt.Errorf("store advisory %s: %w", a.ID, err)
@@ -160,7 +243,151 @@ func (tx *Tx) upsertAdvisory(ctx context.Context, a *vuln.Advisory, file string)
 		string(a.Source), a.Title, a.Publisher, nullTime(a.Published), nullTime(a.Updated), file, string(doc), tx.now, id); err != nil {
 		return fmt.Errorf("store advisory %s: %w", a.ID, err)
 	}
+	if err := tx.storeAdvisoryKeys(ctx, id, a); err != nil {
+		return err
+	}
 	return tx.auditChange(ctx, "vuln.advisory.update", "vuln_advisory", id, 0, nil, map[string]any{"ref": a.ID, "title": a.Title, "cves": a.CVEs(), "file": file})
+}
+
+// storeAdvisoryKeys replaces the index keys of the stored advisory id (vuln.IndexKeys).
+func (tx *Tx) storeAdvisoryKeys(ctx context.Context, id int64, a *vuln.Advisory) error {
+	if _, err := tx.exec(ctx, `DELETE FROM vuln_advisory_keys WHERE advisory_id = ?`, id); err != nil {
+		return fmt.Errorf("index advisory %s: %w", a.ID, err)
+	}
+	keys := vuln.IndexKeys(a)
+	for len(keys) > 0 {
+		n := min(len(keys), 200)
+		q := `INSERT INTO vuln_advisory_keys (key, advisory_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+		args := make([]any, 0, 2*n)
+		for _, k := range keys[:n] {
+			args = append(args, k, id)
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("index advisory %s: %w", a.ID, err)
+		}
+		keys = keys[n:]
+	}
+	if _, err := tx.exec(ctx, `UPDATE vuln_advisories SET keys_version = ? WHERE id = ?`, vuln.IndexKeysVersion, id); err != nil {
+		return fmt.Errorf("index advisory %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// fillAdvisoryKeys indexes the stored advisories whose keys are missing or of an older
+// vuln.IndexKeys (stored before migration 0072): each is decoded once, here.
+func (tx *Tx) fillAdvisoryKeys(ctx context.Context) error {
+	rows, err := tx.query(ctx, `SELECT id, doc_json FROM vuln_advisories WHERE keys_version <> ?`, vuln.IndexKeysVersion)
+	if err != nil {
+		return fmt.Errorf("index advisories: %w", err)
+	}
+	type stale struct {
+		id  int64
+		adv *vuln.Advisory
+	}
+	var todo []stale
+	for rows.Next() {
+		var st stale
+		var doc string
+		if err := rows.Scan(&st.id, &doc); err != nil {
+			rows.Close()
+			return fmt.Errorf("index advisories: %w", err)
+		}
+		st.adv = &vuln.Advisory{}
+		if err := json.Unmarshal([]byte(doc), st.adv); err != nil {
+			rows.Close()
+			return fmt.Errorf("index advisories: advisory %d: %w", st.id, err)
+		}
+		todo = append(todo, st)
+	}
+	rows.Close()
+	for _, st := range todo {
+		if err := tx.storeAdvisoryKeys(ctx, st.id, st.adv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadAdvisories decodes the stored advisories, every one when ids is nil, else those
+// whose IDs it holds, in ID order; with the map of their references to IDs.
+func (tx *Tx) loadAdvisories(ctx context.Context, ids map[int64]bool) ([]*vuln.Advisory, map[string]int64, error) {
+	var advisories []*vuln.Advisory
+	advID := map[string]int64{}
+	read := func(q string, args ...any) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var doc string
+			if err := rows.Scan(&id, &doc); err != nil {
+				return fmt.Errorf("match: %w", err)
+			}
+			a := &vuln.Advisory{}
+			if err := json.Unmarshal([]byte(doc), a); err != nil {
+				return fmt.Errorf("match: advisory %d: %w", id, err)
+			}
+			advisories = append(advisories, a)
+			advID[a.ID] = id
+		}
+		return rows.Err()
+	}
+	if ids == nil {
+		return advisories, advID, read(`SELECT id, doc_json FROM vuln_advisories ORDER BY id`)
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	slices.Sort(list)
+	for len(list) > 0 {
+		n := min(len(list), 500)
+		args := make([]any, n)
+		for i, id := range list[:n] {
+			args[i] = id
+		}
+		if err := read(`SELECT id, doc_json FROM vuln_advisories WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`) ORDER BY id`, args...); err != nil {
+			return nil, nil, err
+		}
+		list = list[n:]
+	}
+	return advisories, advID, nil
+}
+
+// candidateAdvisories returns the IDs of the stored advisories sharing an index key with
+// one of the targets (vuln.TargetIndexKeys): the only ones a matcher may find for them.
+func (tx *Tx) candidateAdvisories(ctx context.Context, targets []vuln.Target) (map[int64]bool, error) {
+	var keys []string
+	for _, t := range targets {
+		keys = append(keys, vuln.TargetIndexKeys(t)...)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	out := map[int64]bool{}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		rows, err := tx.query(ctx, `SELECT DISTINCT advisory_id FROM vuln_advisory_keys WHERE key IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("match: candidate advisories: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("match: candidate advisories: %w", err)
+			}
+			out[id] = true
+		}
+		rows.Close()
+		keys = keys[n:]
+	}
+	return out, nil
 }
 
 func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) error {
@@ -312,6 +539,12 @@ type existingFinding struct {
 // findings in step: every asset when only is nil, else the assets whose IDs only holds
 // (the findings of other assets are left as they are).
 func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[int64]bool) error {
+	return tx.rematchWith(ctx, sum, only, true)
+}
+
+// rematchWith is rematch; with useIndex false, a match of some assets decodes every stored
+// advisory as before migration 0072 (the peer of the benchmark and of the index's test).
+func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only map[int64]bool, useIndex bool) error {
 	aliases, err := tx.aliases(ctx)
 	if err != nil {
 		return err
@@ -320,32 +553,9 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[i
 	if err != nil {
 		return err
 	}
-	// Advisories.
-	rows, err := tx.query(ctx, `SELECT id, doc_json FROM vuln_advisories ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("match: %w", err)
-	}
-	var advisories []*vuln.Advisory
-	advID := map[string]int64{}
-	for rows.Next() {
-		var id int64
-		var doc string
-		if err := rows.Scan(&id, &doc); err != nil {
-			rows.Close()
-			return fmt.Errorf("match: %w", err)
-		}
-		a := &vuln.Advisory{}
-		if err := json.Unmarshal([]byte(doc), a); err != nil {
-			rows.Close()
-			return fmt.Errorf("match: advisory %d: %w", id, err)
-		}
-		advisories = append(advisories, a)
-		advID[a.ID] = id
-	}
-	rows.Close()
 	// Scores.
 	scores := map[string]cveScore{}
-	rows, err = tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`)
+	rows, err := tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -361,69 +571,28 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[i
 		scores[c] = sc
 	}
 	rows.Close()
-	// Assets.
-	rows, err = tx.query(ctx, `SELECT a.id, a.site_id, a.class, COALESCE(v.name, ''), a.model, a.firmware, a.software, a.firmware_cpe, a.hardware_cpe, a.purl
-		FROM assets a LEFT JOIN vendors v ON v.id = a.vendor_id WHERE a.status = 'active' ORDER BY a.id`)
+	assets, components, err := tx.loadTargets(ctx, only)
 	if err != nil {
-		return fmt.Errorf("match: %w", err)
+		return err
 	}
-	var assets []matchedAsset
-	for rows.Next() {
-		var m matchedAsset
-		var fwCPE, hwCPE, purl string
-		if err := rows.Scan(&m.id, &m.siteID, &m.class, &m.target.Vendor, &m.target.Model, &m.target.Firmware, &m.target.Software, &fwCPE, &hwCPE, &purl); err != nil {
-			rows.Close()
-			return fmt.Errorf("match: %w", err)
+	// Advisories: every stored one, or, for some assets, only those sharing an index key
+	// with them (vuln.TargetIndexKeys), so that a device change decodes a handful.
+	var candidates map[int64]bool
+	if only != nil && useIndex {
+		if err := tx.fillAdvisoryKeys(ctx); err != nil {
+			return err
 		}
-		if only != nil && !only[m.id] {
-			continue
+		var targets []vuln.Target
+		for _, a := range assets {
+			targets = append(append(targets, a.target), components[a.id]...)
 		}
-		m.target.AssetID = m.id
-		for _, c := range []string{fwCPE, hwCPE} {
-			if c != "" {
-				m.target.CPEs = append(m.target.CPEs, c)
-			}
+		if candidates, err = tx.candidateAdvisories(ctx, targets); err != nil {
+			return err
 		}
-		if purl != "" {
-			m.target.PURLs = []string{purl}
-		}
-		assets = append(assets, m)
 	}
-	rows.Close()
-	// Components of the assets' SBOMs: the asset's own and its model's.
-	components := map[int64][]vuln.Target{}
-	for _, q := range []string{
-		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM components c JOIN assets a ON a.id = c.asset_id
-			WHERE a.status = 'active' ORDER BY c.id`,
-		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM assets a
-			JOIN device_models dm ON dm.vendor_id = a.vendor_id AND dm.name = a.model
-			JOIN components c ON c.model_id = dm.id WHERE a.status = 'active' ORDER BY c.id`,
-	} {
-		rows, err = tx.query(ctx, q)
-		if err != nil {
-			return fmt.Errorf("match components: %w", err)
-		}
-		for rows.Next() {
-			var t vuln.Target
-			var typ, version, cpe, purl string
-			if err := rows.Scan(&t.AssetID, &t.ComponentID, &typ, &t.Model, &version, &t.Vendor, &cpe, &purl); err != nil {
-				rows.Close()
-				return fmt.Errorf("match components: %w", err)
-			}
-			if typ == "firmware" || typ == "operating-system" {
-				t.Firmware = version
-			} else {
-				t.Software = version
-			}
-			if cpe != "" {
-				t.CPEs = []string{cpe}
-			}
-			if purl != "" {
-				t.PURLs = []string{purl}
-			}
-			components[t.AssetID] = append(components[t.AssetID], t)
-		}
-		rows.Close()
+	advisories, advID, err := tx.loadAdvisories(ctx, candidates)
+	if err != nil {
+		return err
 	}
 	// Existing findings.
 	existing := map[findingKey]*existingFinding{}
@@ -473,6 +642,76 @@ func (tx *Tx) rematch(ctx context.Context, sum *medsec.ImportSummary, only map[i
 		sum.Gone++
 	}
 	return nil
+}
+
+// loadTargets reads the active assets (those whose IDs only holds, every one when only is
+// nil) as matching targets, and the components of their SBOMs and their models' by asset.
+func (tx *Tx) loadTargets(ctx context.Context, only map[int64]bool) ([]matchedAsset, map[int64][]vuln.Target, error) {
+	// Assets.
+	rows, err := tx.query(ctx, `SELECT a.id, a.site_id, a.class, COALESCE(v.name, ''), a.model, a.firmware, a.software, a.firmware_cpe, a.hardware_cpe, a.purl
+		FROM assets a LEFT JOIN vendors v ON v.id = a.vendor_id WHERE a.status = 'active' ORDER BY a.id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("match: %w", err)
+	}
+	var assets []matchedAsset
+	for rows.Next() {
+		var m matchedAsset
+		var fwCPE, hwCPE, purl string
+		if err := rows.Scan(&m.id, &m.siteID, &m.class, &m.target.Vendor, &m.target.Model, &m.target.Firmware, &m.target.Software, &fwCPE, &hwCPE, &purl); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("match: %w", err)
+		}
+		if only != nil && !only[m.id] {
+			continue
+		}
+		m.target.AssetID = m.id
+		for _, c := range []string{fwCPE, hwCPE} {
+			if c != "" {
+				m.target.CPEs = append(m.target.CPEs, c)
+			}
+		}
+		if purl != "" {
+			m.target.PURLs = []string{purl}
+		}
+		assets = append(assets, m)
+	}
+	rows.Close()
+	// Components of the assets' SBOMs: the asset's own and its model's.
+	components := map[int64][]vuln.Target{}
+	for _, q := range []string{
+		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM components c JOIN assets a ON a.id = c.asset_id
+			WHERE a.status = 'active' ORDER BY c.id`,
+		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM assets a
+			JOIN device_models dm ON dm.vendor_id = a.vendor_id AND dm.name = a.model
+			JOIN components c ON c.model_id = dm.id WHERE a.status = 'active' ORDER BY c.id`,
+	} {
+		rows, err = tx.query(ctx, q)
+		if err != nil {
+			return nil, nil, fmt.Errorf("match components: %w", err)
+		}
+		for rows.Next() {
+			var t vuln.Target
+			var typ, version, cpe, purl string
+			if err := rows.Scan(&t.AssetID, &t.ComponentID, &typ, &t.Model, &version, &t.Vendor, &cpe, &purl); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("match components: %w", err)
+			}
+			if typ == "firmware" || typ == "operating-system" {
+				t.Firmware = version
+			} else {
+				t.Software = version
+			}
+			if cpe != "" {
+				t.CPEs = []string{cpe}
+			}
+			if purl != "" {
+				t.PURLs = []string{purl}
+			}
+			components[t.AssetID] = append(components[t.AssetID], t)
+		}
+		rows.Close()
+	}
+	return assets, components, nil
 }
 
 // rematchAssets matches the stored advisories again against the given assets, in the

@@ -835,3 +835,47 @@ func (c *MatchCache) Match(t Target) []Match {
 	c.seen[string(b)] = ms
 	return ms
 }
+
+// IndexKeysVersion is the version of IndexKeys and TargetIndexKeys: a store keeps it beside
+// the keys it stored, and computes them again when it changes.
+const IndexKeysVersion = 1
+
+// IndexKeys returns the keys a store indexes an advisory by, sorted: "c|<product>" for the
+// CPE product of each vulnerable NVD criterion and CSAF helper CPE, "p|<type/namespace/name>"
+// for a CSAF helper purl, "n|<name>" for CSAF product names (and their leading words),
+// versions standing for models, model numbers and SKUs. The vendor is left out, so the
+// keys hold whatever the alias table says; TargetIndexKeys gives a target's keys the same
+// way, and every advisory a Matcher would compare with a target shares a key with it.
+func IndexKeys(a *Advisory) []string {
+	m := &Matcher{aliases: Aliases{}, index: map[string][]ref{}, crit: map[string]*cpeName{}}
+	m.Add(a)
+	keys := make([]string, 0, len(m.index))
+	for k := range m.index {
+		keys = append(keys, k)
+	}
+	return vendorFree(keys)
+}
+
+// TargetIndexKeys returns the keys of a target (asset or component) as IndexKeys gives
+// an advisory's, sorted: the advisories to compare it with are those sharing one.
+func TargetIndexKeys(t Target) []string {
+	m := &Matcher{aliases: Aliases{}, crit: map[string]*cpeName{}}
+	_, keys := m.facts(t)
+	return vendorFree(keys)
+}
+
+// vendorFree drops the vendor part of matcher keys ("c|vendor|product" → "c|product",
+// "n|vendor|name" and "n||name" → "n|name"), sorted and without duplicates.
+func vendorFree(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if strings.HasPrefix(k, "c|") || strings.HasPrefix(k, "n|") {
+			if parts := strings.SplitN(k, "|", 3); len(parts) == 3 {
+				k = parts[0] + "|" + parts[2]
+			}
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
