@@ -235,6 +235,8 @@ func TestAdvisoryIndexMatchesFullScan(t *testing.T) {
 				continue
 			}
 			c := *a
+			// A new revision: a higher tracking version (CSAF), a later lastModified (NVD).
+			c.Revision, c.Updated = "99", a.Updated.AddDate(1, 0, 0)
 			c.Vulnerabilities = slices.Clone(a.Vulnerabilities)
 			if len(c.Vulnerabilities) > 0 {
 				v := &c.Vulnerabilities[0]
