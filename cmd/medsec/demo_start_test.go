@@ -94,7 +94,7 @@ func TestDemoPasswordRefusedBeforeAnythingIsLoaded(t *testing.T) {
 	for _, u := range all {
 		names = append(names, u.Username)
 	}
-	want := []string{"admin", "auditor", "ce.hsu", "ce.lin", "ciso", "itops.chen", "soc.wang", "vendor.aurora"}
+	want := []string{"admin", "auditor", "ce.hsu", "ce.lin", "ciso", "director", "itops.chen", "soc.wang", "vendor.aurora"}
 	if !slices.Equal(names, want) {
 		t.Errorf("users after the second start: %v, want %v", names, want)
 	}

@@ -174,8 +174,8 @@ func TestBrowserSearchAndBulkChange(t *testing.T) {
 		if n != before[id]+1 {
 			t.Errorf("asset %s: %d asset.update rows after the change, %d before; want one more", id, n, before[id])
 		}
-		// The diff names the department by its ID (the audited state holds no name).
-		if !strings.HasSuffix(strings.TrimSpace(diff), "→"+target["value"]) {
+		// The diff names the department by its name with its ID: "資訊室 (#10)→內科病房 (#9)".
+		if !strings.HasSuffix(strings.TrimSpace(diff), "→"+deptName+" (#"+target["value"]+")") {
 			t.Errorf("asset %s: audit diff %q, want the department changed to %s (%s)", id, diff, target["value"], deptName)
 		}
 	}
