@@ -132,8 +132,9 @@ func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
 		if names := p.auditRefNames(k); names != nil {
 			b, a = auditRefName(names, b), auditRefName(names, a)
 		}
+		// A reference field is labelled as what it refers to: department_id is "Department".
 		label := k
-		for _, key := range []string{"field." + k, "audit.field." + k} {
+		for _, key := range []string{"field." + k, "audit.field." + k, "field." + strings.TrimSuffix(k, "_id")} {
 			if p.s.i18n.Has(key) {
 				label = p.T(key)
 				break

@@ -78,7 +78,7 @@ func TestAuditReadable(t *testing.T) {
 			fmt.Sprintf(`href="/assets/%d"`, a.ID),
 			fmt.Sprintf(`href="/assets/%d/controls?control=tw-si-1.h#tw-si-1.h"`, a.ID),
 			fmt.Sprintf(`History of asset #%d`, a.ID),
-			fmt.Sprintf(`<td class="before"><span class="muted">(empty)</span></td><td aria-hidden="true">→</td><td class="after"><ins>放射科 (#%d)</ins>`, depts[0]),
+			fmt.Sprintf(`<tr data-field="department_id"><th scope="row">Department</th><td class="before"><span class="muted">(empty)</span></td><td aria-hidden="true">→</td><td class="after"><ins>放射科 (#%d)</ins>`, depts[0]),
 			fmt.Sprintf(`<td class="before"><del>放射科 (#%d)</del></td><td aria-hidden="true">→</td><td class="after"><ins>加護病房 (#%d)</ins>`, depts[0], depts[1]),
 		} {
 			if !strings.Contains(hist, want) {
@@ -91,6 +91,9 @@ func TestAuditReadable(t *testing.T) {
 		ja := page(fmt.Sprintf("/audit?asset=%d", a.ID), "ja")
 		if want := fmt.Sprintf(`資産 #%d CT-01：変更`, a.ID); !strings.Contains(ja, want) {
 			t.Errorf("Japanese history lacks %q", want)
+		}
+		if strings.Contains(ja, ">department_id<") || !strings.Contains(ja, `<tr data-field="department_id"><th scope="row">部門</th>`) {
+			t.Errorf("Japanese history does not label the department change 部門")
 		}
 		if strings.Contains(ja, ">asset.update<") {
 			t.Errorf("Japanese history shows a raw action")
