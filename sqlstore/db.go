@@ -193,6 +193,23 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return st.ExecContext(ctx, args...)
 }
 
+// scanAll reads every row with scan and closes rows; what names the rows in errors.
+func scanAll[T any](rows *sql.Rows, what string, scan func(func(...any) error) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.note(query)
 	return tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)

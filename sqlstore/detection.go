@@ -123,18 +123,9 @@ func (s *DetectionService) FindRules(ctx context.Context, f medsec.RuleFilter) (
 	if err != nil {
 		return nil, fmt.Errorf("find rules: %w", err)
 	}
-	var out []*medsec.DetectionRule
-	for rows.Next() {
-		r, err := scanRule(rows.Scan)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find rules: %w", err)
-		}
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find rules: %w", err)
+	out, err := scanAll(rows, "find rules", scanRule)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.attachSites(ctx, s.db.read, sc, out); err != nil {
 		return nil, err

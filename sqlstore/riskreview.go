@@ -82,18 +82,9 @@ func (s *RiskReviewService) FindRiskReviews(ctx context.Context, f medsec.RiskRe
 	if err != nil {
 		return nil, fmt.Errorf("risk reviews: %w", err)
 	}
-	var out []*medsec.RiskReview
-	for rows.Next() {
-		r, err := scanRiskReview(rows.Scan)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("risk reviews: %w", err)
-		}
-		out = append(out, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("risk reviews: %w", err)
+	out, err := scanAll(rows, "risk reviews", scanRiskReview)
+	if err != nil {
+		return nil, err
 	}
 	for _, r := range out {
 		if r.Items, err = s.items(ctx, s.db.read, r.ID); err != nil {
