@@ -33,13 +33,21 @@ const serverStartTimeout = 3 * time.Minute
 // returns its base URL; the server stops when the test ends.
 func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
 	t.Helper()
+	dataDir = t.TempDir()
+	return serveDemo(t, &Main{}, dataDir, extra...), dataDir
+}
+
+// serveDemo runs m's "serve --demo" on port 0 over dataDir (which may already hold a store)
+// and returns its base URL; it sets m's Stdout, Stderr and Ready, and the demo passwords.
+// The server stops when the test ends, and a password in its log fails the test.
+func serveDemo(t *testing.T, m *Main, dataDir string, extra ...string) string {
+	t.Helper()
 	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
 	t.Setenv("MEDSEC_DEMO_PASSWORD", demoPassword)
-	dataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	var stdout, stderr bytes.Buffer
-	m := &Main{Stdout: &stdout, Stderr: &stderr, Ready: func(addr string) { ready <- addr }}
+	m.Stdout, m.Stderr, m.Ready = &stdout, &stderr, func(addr string) { ready <- addr }
 	done := make(chan error, 1)
 	go func() {
 		done <- m.Serve(ctx, append([]string{"--data", dataDir, "--listen", "127.0.0.1:0", "--demo"}, extra...))
@@ -56,13 +64,13 @@ func startServer(t *testing.T, extra ...string) (baseURL, dataDir string) {
 	})
 	select {
 	case addr := <-ready:
-		return "http://" + addr, dataDir
+		return "http://" + addr
 	case err := <-done:
 		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
 	case <-time.After(serverStartTimeout):
 		t.Fatal("server did not start")
 	}
-	return "", ""
+	return ""
 }
 
 // stops holds each running test server's stop function (tests here do not run in parallel).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"path/filepath"
@@ -62,27 +61,7 @@ func TestBrowserIncident(t *testing.T) {
 	store.Close()
 
 	clock := &settableClock{}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	var stdout, stderr bytes.Buffer
-	m := &Main{Stdout: &stdout, Stderr: &stderr, Ready: func(addr string) { ready <- addr }, Now: clock.Now, SchedulerTick: 200 * time.Millisecond}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx, []string{"--data", data, "--listen", "127.0.0.1:0", "--demo"}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	var base string
-	select {
-	case addr := <-ready:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
-	case <-time.After(serverStartTimeout):
-		t.Fatal("server did not start")
-	}
+	base := serveDemo(t, &Main{Now: clock.Now, SchedulerTick: 200 * time.Millisecond}, data)
 	b := newBrowser(t)
 	checkDemoLogRecord(t, data)
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,31 +16,9 @@ import (
 // server's clock is set ahead of the browser's, so the page must count on the server's
 // clock. Without the script the page says the times are as of its loading.
 func TestBrowserClocksCountDown(t *testing.T) {
-	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
-	t.Setenv("MEDSEC_DEMO_PASSWORD", demoPassword)
 	data := t.TempDir()
 	clock := &settableClock{}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	var stdout, stderr bytes.Buffer
-	m := &Main{Stdout: &stdout, Stderr: &stderr, Ready: func(addr string) { ready <- addr }, Now: clock.Now, SchedulerTick: 200 * time.Millisecond}
-	done := make(chan error, 1)
-	go func() { done <- m.Serve(ctx, []string{"--data", data, "--listen", "127.0.0.1:0", "--demo"}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	var base string
-	select {
-	case addr := <-ready:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
-	case <-time.After(serverStartTimeout):
-		t.Fatal("server did not start")
-	}
+	base := serveDemo(t, &Main{Now: clock.Now, SchedulerTick: 200 * time.Millisecond}, data)
 	b := newBrowser(t)
 	open := func(title string) string {
 		t.Helper()
