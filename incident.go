@@ -598,6 +598,9 @@ type IncidentFromAlert struct {
 	OutageMinutes int           `json:"outage_minutes"`
 	// New opens a new incident even when an open one would take the alert.
 	New bool `json:"new"`
+	// IncidentID, when set, is the open incident of the alert's site a person chose for
+	// the alert to join (instead of the one medsec would match, or a new one).
+	IncidentID int64 `json:"incident_id,omitempty"`
 }
 
 // IncidentFilter selects incidents for a list. Zero fields do not filter.
@@ -683,8 +686,11 @@ type IncidentService interface {
 	// OpenFromAlert opens an incident from an alert, with the level its facts suggest
 	// [003 §3.3.1, §3.3.2], or joins the alert to the newest open incident (not a drill) at
 	// its site that already holds an alert of the same rule or the alert's asset; joined
-	// reports which. An alert already linked answers its incident (joined). ENOTFOUND for
-	// an alert missing or outside the caller's sites.
+	// reports which. With a.IncidentID it joins that incident (ENOTFOUND when the caller
+	// cannot see it; EINVALID naming incident_id when it is closed or of another site, or
+	// naming new when New is set too), even when the alert is linked elsewhere already.
+	// An alert already linked answers its incident (joined). ENOTFOUND for an alert missing
+	// or outside the caller's sites.
 	OpenFromAlert(ctx context.Context, a *IncidentFromAlert) (inc *Incident, joined bool, err error)
 	// ChangeLevel sets a new level with a reason; the old level's unmet clocks stop and
 	// the new level's start [003 §4.2].

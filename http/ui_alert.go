@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,9 @@ type alertShowData struct {
 	Rule     *medsec.DetectionRule
 	Statuses []medsec.AlertStatus
 	Fields   [][]fieldValue
+	// JoinTo are the open incidents of the alert's site the alert may join, newest first
+	// (for a user who may write incidents; without those it is already in).
+	JoinTo []*medsec.Incident
 	// Assignees are the users the alert may be assigned to (for a user who may triage).
 	Assignees []*medsec.User
 	// LogSearch holds, per event, the log search that shows the sealed record the event
@@ -90,6 +94,11 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermIncidentWrite) && a.SiteID != 0 {
+		if d.JoinTo, err = s.joinableIncidents(r, a); err != nil {
+			return err
+		}
+	}
 	for _, e := range a.Events {
 		ev := medsec.Event{Fields: e.Fields}
 		var fv []fieldValue
@@ -104,6 +113,21 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 	p.Data = d
 	s.render(w, r, http.StatusOK, "alert_show", p)
 	return nil
+}
+
+// joinableIncidents lists the open incidents of the alert's site it is not in yet.
+func (s *Server) joinableIncidents(r *http.Request, a *medsec.Alert) ([]*medsec.Incident, error) {
+	open, err := s.Incidents.FindIncidents(r.Context(), medsec.IncidentFilter{SiteID: a.SiteID, Status: medsec.IncidentOpen})
+	if err != nil {
+		return nil, err
+	}
+	var out []*medsec.Incident
+	for _, inc := range open {
+		if !slices.ContainsFunc(a.Incidents, func(n medsec.AlertIncident) bool { return n.ID == inc.ID }) {
+			out = append(out, inc)
+		}
+	}
+	return out, nil
 }
 
 // logRecordSearch is the /logs search that finds the sealed log record an alert's event

@@ -179,7 +179,7 @@ var incidentListLabels = map[string]string{
 	"title": "incident.title", "description": "incident.description", "site_id": "field.site", "scenario": "incident.scenario",
 	"level": "incident.level_col", "level_reason": "incident.level_reason", "exposure": "incident.exposure", "outage": "incident.outage",
 	"outage_minutes": "incident.outage_minutes", "asset_ids": "incident.affected_assets", "drill": "incident.drill",
-	"alert_id": "incident.alert_id", "jurisdiction": "incident.jurisdiction", "file": "incident.calendar_file",
+	"alert_id": "incident.alert_id", "incident_id": "incident.join_incident", "jurisdiction": "incident.jurisdiction", "file": "incident.calendar_file",
 	"header": "incident.field.header", "date": "incident.field.date", "workday": "incident.field.workday", "name": "field.name",
 	"detected_at": "incident.detected_at", "occurred_at": "incident.occurred_at",
 }
@@ -389,12 +389,12 @@ func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) err
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, &medsec.ValidationError{Errors: []medsec.FieldError{
 			{Field: "alert_id", Key: "err.invalid", Message: "must be an alert number", Value: raw}}})
 	}
-	if err := formNumbers(r, "level", "outage_minutes"); err != nil {
+	if err := formNumbers(r, "level", "outage_minutes", "incident_id"); err != nil {
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, err)
 	}
 	in := &medsec.IncidentFromAlert{AlertID: formInt64(r, "alert_id"), Level: medsec.IncidentLevel(formInt(r, "level")), LevelReason: r.PostFormValue("level_reason"),
 		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
-		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != ""}
+		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != "", IncidentID: formInt64(r, "incident_id")}
 	inc, joined, err := s.Incidents.OpenFromAlert(r.Context(), in)
 	if refused(err) {
 		return err

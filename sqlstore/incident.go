@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"medsec/evidence"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -1780,7 +1781,17 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	if err := tx.queryRow(ctx, `SELECT COALESCE(MIN(incident_id), 0) FROM incident_alerts WHERE alert_id = ?`, in.AlertID).Scan(&linked); err != nil {
 		return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
 	}
-	if linked != 0 {
+	var join int64
+	if in.IncidentID != 0 {
+		if join, err = s.chosenIncident(ctx, tx, sc, in, siteID); err != nil {
+			return nil, false, err
+		}
+		if joinedAlready(ctx, tx, join, in.AlertID) {
+			tx.Rollback()
+			inc, err := s.FindIncidentByID(ctx, join)
+			return inc, true, err
+		}
+	} else if linked != 0 {
 		tx.Rollback()
 		inc, err := s.FindIncidentByID(ctx, linked)
 		return inc, true, err
@@ -1790,8 +1801,7 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 			return nil, false, err
 		}
 	}
-	var join int64
-	if !in.New {
+	if !in.New && join == 0 {
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(i.id), 0) FROM incidents i WHERE i.site_id = ? AND i.status = 'open' AND i.drill = 0 AND (
 			EXISTS (SELECT 1 FROM incident_alerts ia JOIN alerts x ON x.id = ia.alert_id WHERE ia.incident_id = i.id AND x.rule_id = ?)
 			OR EXISTS (SELECT 1 FROM incident_assets ix WHERE ix.incident_id = i.id AND ix.asset_id = ?))`, siteID, ruleID, assetID).Scan(&join); err != nil {
@@ -1821,7 +1831,11 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 		if err := timeline(ctx, tx, join, "alert", entry{msg: joined}); err != nil {
 			return nil, false, err
 		}
-		if err := tx.auditChange(ctx, "incident.alert", "incident", join, siteID, nil, map[string]any{"alert_id": in.AlertID}); err != nil {
+		after := map[string]any{"alert_id": in.AlertID}
+		if in.IncidentID != 0 {
+			after["chosen"] = true // a person picked the incident; medsec did not match it
+		}
+		if err := tx.auditChange(ctx, "incident.alert", "incident", join, siteID, nil, after); err != nil {
 			return nil, false, err
 		}
 		if err := tx.Commit(); err != nil {
@@ -1858,6 +1872,37 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	}
 	inc, err := s.FindIncidentByID(ctx, id)
 	return inc, false, err
+}
+
+// chosenIncident checks the incident a person picked for an alert to join: one they may
+// see (ENOTFOUND otherwise), open and at the alert's site (EINVALID naming incident_id),
+// and not together with New (EINVALID naming new).
+func (s *IncidentService) chosenIncident(ctx context.Context, tx *Tx, sc scope, in *medsec.IncidentFromAlert, alertSite int64) (int64, error) {
+	if in.New {
+		return 0, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "new", Key: "incident.err.join_or_new",
+			Message: "cannot be set with incident_id: the alert either opens a new incident or joins the one chosen"}}}
+	}
+	r, err := s.load(ctx, tx, sc, in.IncidentID, tx.now, false)
+	if err != nil {
+		return 0, err
+	}
+	id := strconv.FormatInt(in.IncidentID, 10)
+	if r.SiteID != alertSite {
+		return 0, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "incident_id", Key: "incident.err.join_other_site",
+			Message: "is an incident of another site than the alert's", Value: id}}}
+	}
+	if r.Status != medsec.IncidentOpen {
+		return 0, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "incident_id", Key: "incident.err.join_closed",
+			Message: "is closed: an alert joins an open incident", Value: id}}}
+	}
+	return r.ID, nil
+}
+
+// joinedAlready reports whether the alert is linked to the incident.
+func joinedAlready(ctx context.Context, tx *Tx, incidentID, alertID int64) bool {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM incident_alerts WHERE incident_id = ? AND alert_id = ?`, incidentID, alertID).Scan(&n)
+	return err == nil && n > 0
 }
 
 // ruleTitleArg is a detection rule's title as a message argument: its translations

@@ -1,0 +1,68 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	"medsec"
+	"medsec/sqlstore"
+)
+
+// TestIncidentJoinChosen: a person joins an alert to an open incident they pick, which
+// medsec would not have matched (another rule, no shared asset): the alert is linked, the
+// incident's timeline says so, the change is audited as chosen. An incident of another
+// site, a closed one, or one out of the caller's scope is refused, as is asking for a
+// new incident at the same time.
+func TestIncidentJoinChosen(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		target, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "可疑登入", Level: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := insertAlert(t, db, 41, "Brute force on VPN", "high", f.main.ID, 0)
+		got, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a, IncidentID: target.ID})
+		if err != nil || !joined || got.ID != target.ID || len(got.AlertIDs) != 1 || got.AlertIDs[0] != a || got.Version != target.Version+1 {
+			t.Fatalf("join chosen: joined %v %+v %v", joined, got, err)
+		}
+		last := got.Timeline[len(got.Timeline)-1]
+		if last.Kind != "alert" || last.Username != "soc.wang" || last.Msg == nil || last.Msg.Key != "incident.tl.alert_joined" {
+			t.Errorf("timeline: %+v", last)
+		}
+		if auditCount(t, db, "incident.alert") != 1 {
+			t.Errorf("audit rows: %d", auditCount(t, db, "incident.alert"))
+		}
+		// Asked again, it answers the incident without a second link.
+		if again, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a, IncidentID: target.ID}); err != nil || !joined || len(again.AlertIDs) != 1 {
+			t.Errorf("again: %v %+v %v", joined, again, err)
+		}
+
+		b := insertAlert(t, db, 42, "Port scan", "medium", f.main.ID, 0)
+		branchInc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.branch.ID, Title: "分院事件", Level: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: b, IncidentID: branchInc.ID}); !hasField(err, "incident_id") {
+			t.Errorf("other site: %v", err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: b, IncidentID: target.ID, New: true}); !hasField(err, "new") {
+			t.Errorf("new and chosen: %v", err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: b, IncidentID: 99999}); code(err) != medsec.ENOTFOUND {
+			t.Errorf("missing incident: %v", err)
+		}
+		// A branch user cannot reach the main site's incident through a branch alert.
+		c := insertAlert(t, db, 43, "Port scan", "medium", f.branch.ID, 0)
+		if _, _, err := f.svc.OpenFromAlert(f.branchOnly, &medsec.IncidentFromAlert{AlertID: c, IncidentID: target.ID}); code(err) != medsec.ENOTFOUND {
+			t.Errorf("out of scope: %v", err)
+		}
+		if err := db.ExecRaw(t.Context(), `UPDATE incidents SET status = 'closed' WHERE id = ?`, target.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: b, IncidentID: target.ID}); !hasField(err, "incident_id") {
+			t.Errorf("closed: %v", err)
+		}
+		if auditCount(t, db, "incident.alert") != 1 {
+			t.Errorf("refusals audited as joins: %d", auditCount(t, db, "incident.alert"))
+		}
+	})
+}
