@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -85,7 +86,39 @@ type ScanImport struct {
 	FileName  string
 	SHA256    string
 	ScannedAt time.Time
-	Hosts     []ScanHost
+	// ScannedAtField is where the file writes ScannedAt ("CreatedAt", a Nessus host's
+	// HOST_START tag), named by an error about it; "scanned_at" when empty.
+	ScannedAtField string
+	Hosts          []ScanHost
+}
+
+// ScanClockSkew is how far in the future a report's scan time may lie, for a scanner's
+// clock that runs a little ahead of the server's. A report dated later is refused: it
+// would satisfy a scan cadence (000 附表一 漏洞修補 高 二, 003 §3.2.2) for a scan not yet
+// made.
+const ScanClockSkew = 5 * time.Minute
+
+// ValidateTime checks the report's scan time is not more than ScanClockSkew after now.
+// The error names the file and the field the time was read from, in a key the user
+// interface translates ("scan.err.future").
+func (imp *ScanImport) ValidateTime(now time.Time) error {
+	if !imp.ScannedAt.After(now.Add(ScanClockSkew)) {
+		return nil
+	}
+	field := imp.ScannedAtField
+	if field == "" {
+		field = "scanned_at"
+	}
+	at, clock := imp.ScannedAt.UTC().Format("2006-01-02 15:04 UTC"), now.UTC().Format("2006-01-02 15:04 UTC")
+	return &ValidationError{Source: imp.FileName, Errors: []FieldError{{Field: field, Key: "scan.err.future", Value: at, Args: []string{at, clock},
+		Message: fmt.Sprintf("the scan time %s is in the future (the server's clock reads %s); a report dated ahead would count as a scan not yet made, so nothing was imported", at, clock)}}}
+}
+
+// ScanCounts reports whether a scan made at counts toward a
+// scan cadence at now: not when it lies further in the future than ScanClockSkew (a report
+// stored before medsec refused those).
+func ScanCounts(at, now time.Time) bool {
+	return !at.After(now.Add(ScanClockSkew))
 }
 
 // ScanService stores scanner reports and attaches them to assets.

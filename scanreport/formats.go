@@ -143,7 +143,10 @@ func parseOpenVAS(data []byte) (*Report, *medsec.FieldError) {
 	if doc.Inner != nil {
 		body = doc.Inner
 	}
-	rep := &Report{Format: OpenVAS, Scanner: "Greenbone/OpenVAS", ScannedAt: parseTime(body.ScanStart)}
+	rep := &Report{Format: OpenVAS, Scanner: "Greenbone/OpenVAS", ScannedAt: parseTime(body.ScanStart), ScannedAtField: "report/scan_start"}
+	if doc.Inner != nil {
+		rep.ScannedAtField = "report/report/scan_start"
+	}
 	if body.GMP != "" {
 		rep.Scanner += " (GMP " + strings.TrimSpace(body.GMP) + ")"
 	}
@@ -256,20 +259,20 @@ const nessusTimeLayout = "Mon Jan _2 15:04:05 2006"
 
 // nessusHostTime is when the scan of one host ran: HOST_START_TIMESTAMP (Unix seconds,
 // Nessus 6 and later), else the HOST_START text (Nessus 5 writes only that; read as UTC,
-// since the file names no zone), else HOST_END_TIMESTAMP or HOST_END. Zero when the host
-// has none of these, or none parses.
-func nessusHostTime(tags map[string]string) time.Time {
+// since the file names no zone), else HOST_END_TIMESTAMP or HOST_END, with the tag it was
+// read from. Zero and "" when the host has none of these, or none parses.
+func nessusHostTime(tags map[string]string) (time.Time, string) {
 	for _, k := range []string{"HOST_START_TIMESTAMP", "HOST_END_TIMESTAMP"} {
 		if ts, err := strconv.ParseInt(tags[k], 10, 64); err == nil && ts > 0 {
-			return time.Unix(ts, 0).UTC()
+			return time.Unix(ts, 0).UTC(), k
 		}
 	}
 	for _, k := range []string{"HOST_START", "HOST_END"} {
 		if t, err := time.Parse(nessusTimeLayout, strings.Join(strings.Fields(tags[k]), " ")); err == nil {
-			return t.UTC()
+			return t.UTC(), k
 		}
 	}
-	return time.Time{}
+	return time.Time{}, ""
 }
 
 func parseNessus(data []byte) (*Report, *medsec.FieldError) {
@@ -298,8 +301,9 @@ func parseNessus(data []byte) (*Report, *medsec.FieldError) {
 		if h.Address == "" && h.Hostname == "" {
 			return nil, &medsec.FieldError{Field: fmt.Sprintf("NessusClientData_v2/Report/ReportHost[%d]", i+1), Key: "scan.err.missing", Message: "the host has neither address nor name"}
 		}
-		if t := nessusHostTime(tags); !t.IsZero() && (rep.ScannedAt.IsZero() || t.Before(rep.ScannedAt)) {
+		if t, tag := nessusHostTime(tags); !t.IsZero() && (rep.ScannedAt.IsZero() || t.Before(rep.ScannedAt)) {
 			rep.ScannedAt = t
+			rep.ScannedAtField = fmt.Sprintf("NessusClientData_v2/Report/ReportHost[%d]/HostProperties/tag[@name='%s']", i+1, tag)
 		}
 		for _, it := range rh.Items {
 			res := Result{ID: it.PluginID, Title: strings.TrimSpace(it.PluginName), Severity: nessusSeverity[strings.TrimSpace(it.Severity)], CVEs: cves(it.CVE...)}
@@ -364,7 +368,7 @@ func parseTrivy(data []byte) (*Report, *medsec.FieldError) {
 	if doc.SchemaVersion != 2 {
 		return nil, &medsec.FieldError{Field: "SchemaVersion", Key: "scan.err.version", Message: "only Trivy's SchemaVersion 2 is read", Value: strconv.Itoa(doc.SchemaVersion)}
 	}
-	rep := &Report{Format: Trivy, Scanner: strings.TrimSpace("Trivy " + doc.Trivy.Version), ScannedAt: parseTime(doc.CreatedAt)}
+	rep := &Report{Format: Trivy, Scanner: strings.TrimSpace("Trivy " + doc.Trivy.Version), ScannedAt: parseTime(doc.CreatedAt), ScannedAtField: "CreatedAt"}
 	h := Host{Target: strings.TrimSpace(doc.ArtifactName)}
 	if doc.Metadata.OS != nil {
 		h.OS = strings.TrimSpace(doc.Metadata.OS.Family + " " + doc.Metadata.OS.Name)
@@ -444,7 +448,7 @@ func parseGrype(data []byte) (*Report, *medsec.FieldError) {
 	if fe := decodeJSON(data, &doc); fe != nil {
 		return nil, fe
 	}
-	rep := &Report{Format: Grype, Scanner: strings.TrimSpace(doc.Descriptor.Name + " " + doc.Descriptor.Version), ScannedAt: parseTime(doc.Descriptor.Timestamp)}
+	rep := &Report{Format: Grype, Scanner: strings.TrimSpace(doc.Descriptor.Name + " " + doc.Descriptor.Version), ScannedAt: parseTime(doc.Descriptor.Timestamp), ScannedAtField: "descriptor.timestamp"}
 	h := Host{OS: strings.TrimSpace(doc.Distro.Name + " " + doc.Distro.Version)}
 	var target string
 	if json.Unmarshal(doc.Source.Target, &target) == nil {

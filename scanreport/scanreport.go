@@ -40,7 +40,10 @@ type Report struct {
 	Scanner string `json:"scanner"`
 	// ScannedAt is when the scan ran, zero when the report does not say.
 	ScannedAt time.Time `json:"scanned_at,omitzero"`
-	Hosts     []Host    `json:"hosts"`
+	// ScannedAtField is where in the file ScannedAt was read ("CreatedAt",
+	// "report/scan_start"), for an error about it.
+	ScannedAtField string `json:"-"`
+	Hosts          []Host `json:"hosts"`
 }
 
 // Host is one scanned host (network scanners) or artifact (image and SBOM scanners).
@@ -272,7 +275,7 @@ func Parse(name string, data []byte) (*Report, error) {
 // Import returns the report as an import for the store: attached to assetID when it is
 // not 0, else by each host's address, name or artifact.
 func (r *Report) Import(assetID int64, fileName, sha256 string) medsec.ScanImport {
-	imp := medsec.ScanImport{AssetID: assetID, Format: string(r.Format), Scanner: r.Scanner, FileName: fileName, SHA256: sha256, ScannedAt: r.ScannedAt}
+	imp := medsec.ScanImport{AssetID: assetID, Format: string(r.Format), Scanner: r.Scanner, FileName: fileName, SHA256: sha256, ScannedAt: r.ScannedAt, ScannedAtField: r.ScannedAtField}
 	for _, h := range r.Hosts {
 		sh := medsec.ScanHost{Address: h.Address, Hostname: h.Hostname, Target: h.Target, OS: h.OS, Results: []medsec.ScanResult{}}
 		for _, res := range h.Results {

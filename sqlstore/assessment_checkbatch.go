@@ -45,7 +45,7 @@ func loadCheckBatch(ctx context.Context, db *DB, now time.Time) (*checkBatch, er
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("findings of every asset: %w", err)
 	}
-	if b.scans, err = lastScans(ctx, db.read, db.dialect, "a.status = 'active'"); err != nil {
+	if b.scans, err = lastScans(ctx, db.read, db.dialect, now, "a.status = 'active'"); err != nil {
 		return nil, err
 	}
 	for _, t := range []struct {

@@ -153,6 +153,9 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 			return nil, assetOutOfScope(chosen.ID, chosen.SiteID)
 		}
 	}
+	if err := imp.ValidateTime(tx.now); err != nil {
+		return nil, err
+	}
 	if dup, err := tx.sameScan(ctx, imp.SHA256); err != nil {
 		return nil, err
 	} else if dup != nil {

@@ -21,8 +21,9 @@ type lastScan struct {
 }
 
 // lastScans returns, for the assets that meet cond (on the assets alias a), the newest
-// report that covered each: its scan time, else its import time.
-func lastScans(ctx context.Context, q querier, d dialect, cond string, args ...any) (map[int64]lastScan, error) {
+// report that covered each: its scan time, else its import time. A report dated in the
+// future at now (medsec.ScanCounts) is no scan yet and does not count.
+func lastScans(ctx context.Context, q querier, d dialect, now time.Time, cond string, args ...any) (map[int64]lastScan, error) {
 	where := ""
 	if cond != "" {
 		where = " AND " + cond
@@ -46,6 +47,9 @@ func lastScans(ctx context.Context, q querier, d dialect, cond string, args ...a
 		ls.at = imported.UTC()
 		if scanned.Valid {
 			ls.at = scanned.Time.UTC()
+		}
+		if !medsec.ScanCounts(ls.at, now) {
+			continue
 		}
 		if have, ok := out[asset]; !ok || ls.at.After(have.at) || (ls.at.Equal(have.at) && ls.report > have.report) {
 			out[asset] = ls
@@ -74,7 +78,7 @@ func scanDues(a *medsec.Asset, level medsec.Level, ls lastScan, now time.Time) [
 
 // assetScanDues is scanDues of one asset, its level from its site's zone model.
 func assetScanDues(ctx context.Context, q querier, d dialect, a *medsec.Asset, level medsec.Level, now time.Time) ([]medsec.AssetScanDue, error) {
-	ls, err := lastScans(ctx, q, d, "h.asset_id = ?", a.ID)
+	ls, err := lastScans(ctx, q, d, now, "h.asset_id = ?", a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +122,7 @@ func (s *ScanService) ScanSchedule(ctx context.Context, f medsec.ScanScheduleFil
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("scan schedule: %w", err)
 	}
-	last, err := lastScans(ctx, s.db.read, s.db.dialect, where, args...)
+	last, err := lastScans(ctx, s.db.read, s.db.dialect, now, where, args...)
 	if err != nil {
 		return nil, err
 	}
