@@ -439,6 +439,9 @@ type ImportSummary struct {
 	NewFindings     int      `json:"new_findings"`
 	Updated         int      `json:"updated_findings"`
 	Gone            int      `json:"gone_findings"`
+	// DevicesMatched counts the devices matched against the advisories again: only those
+	// the import, alias edit or re-match can change (t11 finding 25).
+	DevicesMatched int `json:"devices_matched"`
 	// ScanReports counts the scanner reports imported; their new findings are counted in
 	// NewFindings.
 	ScanReports int `json:"scan_reports"`

@@ -77,3 +77,33 @@ func (s *VulnService) RematchAssetsTimed(ctx context.Context, useIndex bool, ids
 	err = tx.rematchWith(ctx, &sum, only, useIndex)
 	return sum, err
 }
+
+// SetMatchBatch sets how many queued devices one committed batch of matching takes and
+// returns the function restoring the default.
+func SetMatchBatch(n int) func() {
+	old := matchBatch
+	matchBatch = n
+	return func() { matchBatch = old }
+}
+
+// SetMatchBatchDone sets the function called after each committed batch of matching
+// (with the devices matched so far; an error stops the matching as a crash would) and
+// returns the function removing it.
+func SetMatchBatchDone(f func(done int) error) func() {
+	matchBatchDone = f
+	return func() { matchBatchDone = nil }
+}
+
+// RematchAllInOneTx matches every stored advisory against every device in one transaction
+// it rolls back: how an alias edit or "Rematch" matched before t11 finding 25, the peer of
+// BenchmarkAliasEdit.
+func (s *VulnService) RematchAllInOneTx(ctx context.Context) (medsec.ImportSummary, error) {
+	var sum medsec.ImportSummary
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
+	err = tx.rematch(ctx, &sum, nil)
+	return sum, err
+}

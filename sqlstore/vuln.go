@@ -108,13 +108,15 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 	}
 	// Only the devices the import can change are matched again: those sharing an index
 	// key with an imported advisory, and those with a finding of its CVEs or of a KEV
-	// entry (whose deadline may move). EPSS changes no match or deadline.
-	if only, err := tx.importTouches(ctx, in); err != nil {
+	// entry (whose deadline may move). EPSS changes no match or deadline. They are queued
+	// here, in the import's transaction, and matched after it in committed batches
+	// (drainMatchQueue): the import holds the write lock only to store.
+	only, err := tx.importTouches(ctx, in)
+	if err != nil {
 		return sum, err
-	} else if len(only) > 0 {
-		if err := tx.rematch(ctx, &sum, only); err != nil {
-			return sum, err
-		}
+	}
+	if err := tx.enqueueMatch(ctx, only); err != nil {
+		return sum, err
 	}
 	for _, imp := range in.Scans {
 		// A report imported before is skipped and said so: re-running an import of a
@@ -133,14 +135,19 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		sum.ScanReports++
 		sum.NewFindings += rep.Findings
 	}
-	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, sum); err != nil {
+	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, map[string]any{"summary": sum, "devices_queued": len(only)}); err != nil {
 		return sum, err
 	}
-	return sum, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return sum, err
+	}
+	return sum, s.drainMatchQueue(ctx, &sum)
 }
 
-// Rematch matches the stored advisories against the inventory again (after the inventory
-// or the alias table changed). Needs PermInventoryWrite.
+// Rematch matches the stored advisories against every device again (and the devices an
+// earlier import or alias edit left queued), in committed batches (drainMatchQueue), so
+// that other writers get in between; audited as vuln.import with the counts. Needs
+// PermInventoryWrite.
 func (s *VulnService) Rematch(ctx context.Context) (medsec.ImportSummary, error) {
 	var sum medsec.ImportSummary
 	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
@@ -151,9 +158,20 @@ func (s *VulnService) Rematch(ctx context.Context) (medsec.ImportSummary, error)
 		return sum, err
 	}
 	defer tx.Rollback()
-	if err := tx.rematch(ctx, &sum, nil); err != nil {
+	if err := tx.enqueueAllMatch(ctx); err != nil {
 		return sum, err
 	}
+	if err := tx.Commit(); err != nil {
+		return sum, err
+	}
+	if err := s.drainMatchQueue(ctx, &sum); err != nil {
+		return sum, err
+	}
+	tx, err = s.db.begin(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer tx.Rollback()
 	if err := tx.auditChange(ctx, "vuln.import", "vuln_import", 0, 0, nil, sum); err != nil {
 		return sum, err
 	}
@@ -184,38 +202,10 @@ func (tx *Tx) importTouches(ctx context.Context, in VulnImport) (map[int64]bool,
 			cves[e.CVE] = true
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT asset_id, cve, advisories FROM vuln_findings`)
-	if err != nil {
-		return nil, fmt.Errorf("match: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var cve, advisories string
-		if err := rows.Scan(&id, &cve, &advisories); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("match: %w", err)
-		}
-		if cves[cve] || slices.ContainsFunc(splitList(advisories), func(r string) bool { return refs[r] }) {
-			only[id] = true
-		}
-	}
-	rows.Close()
-	if len(keys) == 0 {
-		return only, nil
-	}
-	assets, components, err := tx.loadTargets(ctx, nil)
-	if err != nil {
+	if err := tx.findingsOf(ctx, cves, refs, only); err != nil {
 		return nil, err
 	}
-	shares := func(t vuln.Target) bool {
-		return slices.ContainsFunc(vuln.TargetIndexKeys(t), func(k string) bool { return keys[k] })
-	}
-	for _, a := range assets {
-		if only[a.id] || shares(a.target) || slices.ContainsFunc(components[a.id], shares) {
-			only[a.id] = true
-		}
-	}
-	return only, nil
+	return only, tx.targetsSharing(ctx, keys, "", only)
 }
 
 func (tx *Tx) upsertAdvisory(ctx context.Context, a *vuln.Advisory, file string) error {
@@ -553,24 +543,6 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	if err != nil {
 		return err
 	}
-	// Scores.
-	scores := map[string]cveScore{}
-	rows, err := tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`)
-	if err != nil {
-		return fmt.Errorf("match: %w", err)
-	}
-	for rows.Next() {
-		var c string
-		var sc cveScore
-		var known, kev int
-		if err := rows.Scan(&c, &sc.base, &known, &kev); err != nil {
-			rows.Close()
-			return fmt.Errorf("match: %w", err)
-		}
-		sc.known, sc.kev = known == 1, kev == 1
-		scores[c] = sc
-	}
-	rows.Close()
 	assets, components, err := tx.loadTargets(ctx, only)
 	if err != nil {
 		return err
@@ -594,32 +566,32 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	if err != nil {
 		return err
 	}
-	// Existing findings.
-	existing := map[findingKey]*existingFinding{}
-	rows, err = tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`)
+	// Scores: of every CVE, or, for some assets, of the loaded advisories' CVEs (the only
+	// ones a match can give).
+	var cves []string
+	if only != nil {
+		for _, a := range advisories {
+			cves = append(cves, a.CVEs()...)
+		}
+	}
+	scores, err := tx.readScores(ctx, only != nil, cves)
 	if err != nil {
-		return fmt.Errorf("match: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var k findingKey
-		e := &existingFinding{}
-		var gone sql.NullTime
-		var why, conf, status, refs, env string
-		var sc float64
-		var due time.Time
-		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
-			&env, &e.envScore); err != nil {
-			rows.Close()
-			return fmt.Errorf("match: %w", err)
-		}
-		e.gone, e.rescored = gone.Valid, env != ""
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, conf, status, sc, due.UTC().Unix())
-		if only == nil || only[k.asset] {
-			existing[k] = e
+	// Existing findings: every one, or those of the assets.
+	existing := map[findingKey]*existingFinding{}
+	if only == nil {
+		err = tx.readExisting(ctx, "", nil, existing)
+	} else {
+		for _, chunk := range idChunks(sortedIDs(only), 500) {
+			if err = tx.readExisting(ctx, ` WHERE asset_id IN (`+placeholders(len(chunk))+`)`, idArgs(chunk), existing); err != nil {
+				break
+			}
 		}
 	}
-	rows.Close()
+	if err != nil {
+		return err
+	}
 
 	m := vuln.NewMatchCache(vuln.NewMatcher(aliases, advisories))
 	seen := map[findingKey]bool{}
@@ -644,12 +616,101 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	return nil
 }
 
+// readScores reads what the deadlines of CVEs depend on: of every CVE, or, when some is
+// true, of the CVEs listed (in IN lists of bounded length).
+func (tx *Tx) readScores(ctx context.Context, some bool, cves []string) (map[string]cveScore, error) {
+	scores := map[string]cveScore{}
+	read := func(cond string, args []any) error {
+		rows, err := tx.query(ctx, `SELECT cve, base_score, score_known, kev FROM vuln_vulnerabilities`+cond, args...)
+		if err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			var sc cveScore
+			var known, kev int
+			if err := rows.Scan(&c, &sc.base, &known, &kev); err != nil {
+				return fmt.Errorf("match: %w", err)
+			}
+			sc.known, sc.kev = known == 1, kev == 1
+			scores[c] = sc
+		}
+		return rows.Err()
+	}
+	if !some {
+		return scores, read("", nil)
+	}
+	slices.Sort(cves)
+	cves = slices.Compact(cves)
+	for len(cves) > 0 {
+		n := min(len(cves), 500)
+		args := make([]any, n)
+		for i, c := range cves[:n] {
+			args[i] = c
+		}
+		if err := read(` WHERE cve IN (`+placeholders(n)+`)`, args); err != nil {
+			return nil, err
+		}
+		cves = cves[n:]
+	}
+	return scores, nil
+}
+
+// readExisting reads the findings the condition (" WHERE …" or "") selects into existing.
+func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existing map[findingKey]*existingFinding) error {
+	rows, err := tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`+cond, args...)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k findingKey
+		e := &existingFinding{}
+		var gone sql.NullTime
+		var why, conf, status, refs, env string
+		var sc float64
+		var due time.Time
+		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
+			&env, &e.envScore); err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		e.gone, e.rescored = gone.Valid, env != ""
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, conf, status, sc, due.UTC().Unix())
+		existing[k] = e
+	}
+	return rows.Err()
+}
+
 // loadTargets reads the active assets (those whose IDs only holds, every one when only is
 // nil) as matching targets, and the components of their SBOMs and their models' by asset.
 func (tx *Tx) loadTargets(ctx context.Context, only map[int64]bool) ([]matchedAsset, map[int64][]vuln.Target, error) {
+	if only == nil {
+		return tx.loadTargetsWhere(ctx, "", nil)
+	}
+	// Some devices: only their rows are read, in IN lists of bounded length.
+	var assets []matchedAsset
+	components := map[int64][]vuln.Target{}
+	for _, chunk := range idChunks(sortedIDs(only), 500) {
+		as, cs, err := tx.loadTargetsWhere(ctx, ` AND a.id IN (`+placeholders(len(chunk))+`)`, idArgs(chunk))
+		if err != nil {
+			return nil, nil, err
+		}
+		assets = append(assets, as...)
+		for id, c := range cs {
+			components[id] = append(components[id], c...)
+		}
+	}
+	return assets, components, nil
+}
+
+// loadTargetsWhere is loadTargets of the active assets the condition cond (on assets a,
+// " AND …" or "") with args selects.
+func (tx *Tx) loadTargetsWhere(ctx context.Context, cond string, args []any) ([]matchedAsset, map[int64][]vuln.Target, error) {
 	// Assets.
 	rows, err := tx.query(ctx, `SELECT a.id, a.site_id, a.class, COALESCE(v.name, ''), a.model, a.firmware, a.software, a.firmware_cpe, a.hardware_cpe, a.purl
-		FROM assets a LEFT JOIN vendors v ON v.id = a.vendor_id WHERE a.status = 'active' ORDER BY a.id`)
+		FROM assets a LEFT JOIN vendors v ON v.id = a.vendor_id WHERE a.status = 'active'`+cond+` ORDER BY a.id`, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("match: %w", err)
 	}
@@ -660,9 +721,6 @@ func (tx *Tx) loadTargets(ctx context.Context, only map[int64]bool) ([]matchedAs
 		if err := rows.Scan(&m.id, &m.siteID, &m.class, &m.target.Vendor, &m.target.Model, &m.target.Firmware, &m.target.Software, &fwCPE, &hwCPE, &purl); err != nil {
 			rows.Close()
 			return nil, nil, fmt.Errorf("match: %w", err)
-		}
-		if only != nil && !only[m.id] {
-			continue
 		}
 		m.target.AssetID = m.id
 		for _, c := range []string{fwCPE, hwCPE} {
@@ -680,12 +738,12 @@ func (tx *Tx) loadTargets(ctx context.Context, only map[int64]bool) ([]matchedAs
 	components := map[int64][]vuln.Target{}
 	for _, q := range []string{
 		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM components c JOIN assets a ON a.id = c.asset_id
-			WHERE a.status = 'active' ORDER BY c.id`,
+			WHERE a.status = 'active'` + cond + ` ORDER BY c.id`,
 		`SELECT a.id, c.id, c.type, c.name, c.version, c.supplier, c.cpe, c.purl FROM assets a
 			JOIN device_models dm ON dm.vendor_id = a.vendor_id AND dm.name = a.model
-			JOIN components c ON c.model_id = dm.id WHERE a.status = 'active' ORDER BY c.id`,
+			JOIN components c ON c.model_id = dm.id WHERE a.status = 'active'` + cond + ` ORDER BY c.id`,
 	} {
-		rows, err = tx.query(ctx, q)
+		rows, err = tx.query(ctx, q, args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("match components: %w", err)
 		}
@@ -1530,8 +1588,8 @@ func (s *VulnService) FindVendorAliases(ctx context.Context) ([]*medsec.VendorAl
 }
 
 // SetVendorAlias records that alias names the manufacturer canonical (replacing the line of
-// the same alias, built-in or not) and matches every advisory again, in one transaction,
-// audited as vuln.alias.set. Needs PermInventoryWrite and a user limited to no site and no
+// the same alias, built-in or not), audited as vuln.alias.set, and matches again only the
+// devices the edit can change (rematchAlias). Needs PermInventoryWrite and a user limited to no site and no
 // vendor (the table applies at every site; others get EFORBIDDEN).
 func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical string) error {
 	sc, err := authorize(ctx, medsec.PermInventoryWrite)
@@ -1565,15 +1623,11 @@ func (s *VulnService) SetVendorAlias(ctx context.Context, alias, canonical strin
 	if err := tx.auditChange(ctx, "vuln.alias.set", "vuln_alias", 0, 0, before, map[string]string{"alias": alias, "canonical": canonical}); err != nil {
 		return err
 	}
-	var sum medsec.ImportSummary
-	if err := tx.rematch(ctx, &sum, nil); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.rematchAlias(ctx, tx, key)
 }
 
 // DeleteVendorAlias removes the hospital's line of the alias (a built-in line of the same
-// alias then applies again) and matches every advisory again, audited as
+// alias then applies again) and matches again the devices that can change, audited as
 // vuln.alias.delete. ENOTFOUND when the hospital has no such line (built-in lines cannot
 // be removed). Needs what SetVendorAlias needs.
 func (s *VulnService) DeleteVendorAlias(ctx context.Context, alias string) error {
@@ -1602,11 +1656,25 @@ func (s *VulnService) DeleteVendorAlias(ctx context.Context, alias string) error
 	if err := tx.auditChange(ctx, "vuln.alias.delete", "vuln_alias", 0, 0, map[string]string{"alias": oldAlias, "canonical": oldCanonical}, nil); err != nil {
 		return err
 	}
-	var sum medsec.ImportSummary
-	if err := tx.rematch(ctx, &sum, nil); err != nil {
+	return s.rematchAlias(ctx, tx, key)
+}
+
+// rematchAlias finishes an alias edit in tx: it queues the devices the edit of the alias
+// whose NameKey is key can change (aliasTouches), commits with the edit, then matches them
+// in committed batches (drainMatchQueue).
+func (s *VulnService) rematchAlias(ctx context.Context, tx *Tx, key string) error {
+	only, err := tx.aliasTouches(ctx, key)
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.enqueueMatch(ctx, only); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	var sum medsec.ImportSummary
+	return s.drainMatchQueue(ctx, &sum)
 }
 
 type medsecChecker struct{ errs []medsec.FieldError }

@@ -838,7 +838,7 @@ func (c *MatchCache) Match(t Target) []Match {
 
 // IndexKeysVersion is the version of IndexKeys and TargetIndexKeys: a store keeps it beside
 // the keys it stored, and computes them again when it changes.
-const IndexKeysVersion = 1
+const IndexKeysVersion = 2
 
 // IndexKeys returns the keys a store indexes an advisory by, sorted: "c|<product>" for the
 // CPE product of each vulnerable NVD criterion and CSAF helper CPE, "p|<type/namespace/name>"
@@ -846,14 +846,45 @@ const IndexKeysVersion = 1
 // versions standing for models, model numbers and SKUs. The vendor is left out, so the
 // keys hold whatever the alias table says; TargetIndexKeys gives a target's keys the same
 // way, and every advisory a Matcher would compare with a target shares a key with it.
+// Beside them, "v|<vendor>" for each manufacturer name the advisory writes (NameKey, no
+// alias applied: CPE vendors, CSAF product vendors), which no target key is: an alias edit
+// finds by it the advisories whose matching the edit can change (version 2).
 func IndexKeys(a *Advisory) []string {
 	m := &Matcher{aliases: Aliases{}, index: map[string][]ref{}, crit: map[string]*cpeName{}}
 	m.Add(a)
 	keys := make([]string, 0, len(m.index))
+	var vendors []string
 	for k := range m.index {
 		keys = append(keys, k)
+		if parts := strings.SplitN(k, "|", 3); len(parts) == 3 && parts[1] != "" {
+			vendors = append(vendors, "v|"+parts[1])
+		}
 	}
-	return vendorFree(keys)
+	out := append(vendorFree(keys), vendors...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// VendorIndexKey is the key IndexKeys gives the advisories that write a manufacturer name
+// (an alias of the table): "v|" and the name's NameKey.
+func VendorIndexKey(name string) string { return "v|" + NameKey(name) }
+
+// TargetVendorKeys returns the NameKeys of the manufacturer names a target carries, no
+// alias applied: its vendor and the vendors of its CPEs. An alias whose NameKey is among
+// them changes how the target is compared.
+func TargetVendorKeys(t Target) []string {
+	var out []string
+	if k := NameKey(t.Vendor); k != "" {
+		out = append(out, k)
+	}
+	for _, s := range t.CPEs {
+		if c, err := parseCPE(s); err == nil {
+			if k := NameKey(c.vendor); k != "" {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // TargetIndexKeys returns the keys of a target (asset or component) as IndexKeys gives
