@@ -41,6 +41,26 @@ func (s *Store) snapshot(dst string, flush bool) (err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.copySeal(dst); err != nil {
+		return err
+	}
+	// s.mu keeps new records out: settle has every row in the storage's files, so the
+	// snapshot, which holds only files, holds every row.
+	s.syncIndex()
+	if err := s.settle(nil); err != nil {
+		return err
+	}
+	if err := s.copyStorage(dst); err != nil {
+		return err
+	}
+	return syncDir(dst)
+}
+
+// copySeal copies to dst what replaying needs besides the search storage: the journal's
+// segments (the current one closed first, so each copied segment is whole and on disk),
+// the seal key and each site log's hashes, checkpoints and day index. The caller holds
+// s.mu.
+func (s *Store) copySeal(dst string) error {
 	if s.journal != nil {
 		if err := s.journal.rotate(); err != nil {
 			return err
@@ -80,12 +100,13 @@ func (s *Store) snapshot(dst string, flush bool) (err error) {
 			}
 		}
 	}
-	// s.mu keeps new records out: settle has every row in the storage's files, so the
-	// snapshot, which holds only files, holds every row.
-	s.syncIndex()
-	if err := s.settle(nil); err != nil {
-		return err
-	}
+	return nil
+}
+
+// copyStorage puts a snapshot of every partition of the search storage in dst/data: hard
+// links to the parts in its files, which hold the rows in memory only if the caller
+// settled the storage first.
+func (s *Store) copyStorage(dst string) error {
 	parts := filepath.Join(dst, "data", "partitions")
 	if err := os.MkdirAll(parts, 0o700); err != nil {
 		return err
@@ -97,7 +118,7 @@ func (s *Store) snapshot(dst string, flush bool) (err error) {
 			return err
 		}
 	}
-	return syncDir(dst)
+	return nil
 }
 
 func copyFile(src, dst string) error {
