@@ -51,11 +51,11 @@ const (
 
 // Signatures of a risk review.
 const (
-	// SignAsOfficer is the security officer's signature (a user of role
-	// security-officer).
+	// SignAsOfficer is the security officer's signature (a user holding
+	// PermRiskSignOfficer: role security-officer).
 	SignAsOfficer = "officer"
 	// SignAsLeadership is the hospital's leadership signature (院領導 / 病院管理者): a user
-	// holding PermReportAdmin who is not the officer who signed.
+	// holding PermRiskSignLeadership (role leadership) who is not the officer who signed.
 	SignAsLeadership = "leadership"
 )
 
@@ -179,7 +179,8 @@ type RiskReviewFilter struct {
 }
 
 // RiskReviewService keeps the yearly risk reviews. Reads need PermReportRead; starting a
-// revision, deciding and signing need PermReportAdmin; every method sees only the
+// revision and deciding need PermReportAdmin; signing needs PermReportRead and the
+// signature's own permission (PermRiskSignOfficer, PermRiskSignLeadership); every method sees only the
 // caller's sites (another site's review is ENOTFOUND), and every change is audited in its
 // transaction.
 type RiskReviewService interface {
@@ -195,9 +196,10 @@ type RiskReviewService interface {
 	// DecideRisks records decisions on items of a draft (ECONFLICT once signed; EINVALID
 	// naming each field, an unknown item included).
 	DecideRisks(ctx context.Context, id int64, ds []RiskDecision) (*RiskReview, error)
-	// SignRiskReview signs the review as the caller, as SignAsOfficer (role
-	// security-officer) or SignAsLeadership (another user than the officer who signed,
-	// with title, e.g. "院長"). Every item must be decided (EINVALID naming those not);
+	// SignRiskReview signs the review as the caller, as SignAsOfficer (PermRiskSignOfficer)
+	// or SignAsLeadership (PermRiskSignLeadership; another user than the officer who
+	// signed, with title, e.g. "院長"); EFORBIDDEN without the signature's permission,
+	// EINVALID for another as. Every item must be decided (EINVALID naming those not);
 	// ECONFLICT for a signature already given. With both it is RiskReviewSigned.
 	SignRiskReview(ctx context.Context, id int64, as, title string) (*RiskReview, error)
 }

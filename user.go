@@ -19,10 +19,14 @@ const (
 	RoleSOCAnalyst       Role = "soc-analyst"
 	RoleAuditor          Role = "auditor"
 	RoleVendor           Role = "vendor"
+	// RoleLeadership is the hospital's leadership (院長, 副院長 / 病院管理者): it reads what the
+	// reports cover and signs the yearly risk review for the leadership, and changes nothing
+	// else.
+	RoleLeadership Role = "leadership"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleAdmin, RoleSecurityOfficer, RoleClinicalEngineer, RoleITOperations, RoleSOCAnalyst, RoleAuditor, RoleVendor}
+var Roles = []Role{RoleAdmin, RoleSecurityOfficer, RoleClinicalEngineer, RoleITOperations, RoleSOCAnalyst, RoleAuditor, RoleLeadership, RoleVendor}
 
 // Permission is one thing a role may do.
 type Permission string
@@ -58,7 +62,18 @@ const (
 	PermRuleRead   Permission = "rule:read"
 	PermAlertWrite Permission = "alert:write"
 	PermRuleAdmin  Permission = "rule:admin"
+	// PermRiskSignOfficer signs the yearly risk review as the security officer and
+	// PermRiskSignLeadership as the hospital's leadership [000 §7(二); 002 第二十一条; 004
+	// §4]. Each is an office, not an access right: only the security officer holds the
+	// first and only the leadership the second (not the administrator), and Holds does not
+	// ask an administrator who creates such a user to hold it.
+	PermRiskSignOfficer    Permission = "risk:sign-officer"
+	PermRiskSignLeadership Permission = "risk:sign-leadership"
 )
+
+// signOffPermissions are the permissions that are offices (a signature in a capacity)
+// rather than access rights.
+var signOffPermissions = []Permission{PermRiskSignOfficer, PermRiskSignLeadership}
 
 // rolePermissions is the one table of who may do what. The auditor reads everything and
 // changes nothing; a vendor reads only the assets assigned to its company. Incidents are
@@ -74,13 +89,17 @@ const (
 // recorded as the account inventory is; a vendor holds neither permission.
 // The governance calendar and training records are read by every role but the vendor
 // and kept by the administrator, the security officer and IT operations.
+// The leadership reads what the reports cover (inventory, incidents, alerts, accounts,
+// backups, governance, the audit trail and the reports) and signs the yearly risk review
+// for the leadership; the security officer signs it as the officer.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermRiskSignOfficer},
 	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead},
 	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
 	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead},
 	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead},
+	RoleLeadership:       {PermInventoryRead, PermAuditRead, PermIncidentRead, PermAlertRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead, PermRiskSignLeadership},
 	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }
 
@@ -142,10 +161,12 @@ func (u *User) CanSeeAsset(a *Asset) bool {
 // sites (empty: every site) and this vendor would have, so that it may grant or manage
 // such an account: every permission of the role, every one of the sites (a user limited to
 // sites cannot grant "every site"), and, for a user bound to a vendor, only that vendor.
-// No one grants what it does not hold.
+// No one grants what it does not hold. A signing office (signOffPermissions) is not an
+// access right: an administrator creates the security officer and the leadership without
+// holding their signatures.
 func (u *User) Holds(role Role, siteIDs []int64, vendorID int64) bool {
 	for _, p := range rolePermissions[role] {
-		if !u.Role.Can(p) {
+		if !u.Role.Can(p) && !slices.Contains(signOffPermissions, p) {
 			return false
 		}
 	}

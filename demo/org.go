@@ -264,7 +264,7 @@ func users() []UserRow {
 		{Vendor: vAurora, User: medsec.User{Username: "vendor.aurora", DisplayName: "Kevin Ho (Aurora Medical Systems)", Role: medsec.RoleVendor, Language: "en"}},
 		{Sites: []string{siteBranch}, User: medsec.User{Username: "ce.hsu", DisplayName: pBrCE, Role: medsec.RoleClinicalEngineer, Language: "zh-TW"}},
 		// The superintendent signs the yearly risk review for the hospital's leadership;
-		// medsec has no leadership role, so a security officer's (report:admin) account.
-		{User: medsec.User{Username: "director", DisplayName: pDirector, Role: medsec.RoleSecurityOfficer, Language: "zh-TW"}},
+		// role leadership holds risk:sign-leadership, which no other role holds.
+		{User: medsec.User{Username: "director", DisplayName: pDirector, Role: medsec.RoleLeadership, Language: "zh-TW"}},
 	}
 }

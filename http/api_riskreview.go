@@ -7,17 +7,18 @@ import (
 )
 
 // riskReviewAPIRoutes are the routes of the yearly risk reviews [000 §7(二); 002 第二十一条;
-// 004 §4]: reading needs report:read; starting a revision, deciding and signing need
-// report:admin (the security officer and the administrator), and the service holds the
-// officer's signature to a security officer and the leadership's to another person; each
-// is limited to the caller's sites and audited.
+// 004 §4]: reading needs report:read; starting a revision and deciding need report:admin
+// (the security officer and the administrator); signing needs report:read, and the
+// service holds the officer's signature to risk:sign-officer (the security officer) and
+// the leadership's to risk:sign-leadership (the leadership), another person; each is
+// limited to the caller's sites and audited.
 func riskReviewAPIRoutes(s *Server) []apiRoute {
 	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/risk-reviews", Perm: medsec.PermReportRead, Handler: s.apiRiskReviewList},
 		{Method: "POST", Path: "/api/v1/risk-reviews", Perm: medsec.PermReportAdmin, Handler: s.apiRiskReviewStart},
 		{Method: "GET", Path: "/api/v1/risk-reviews/{id}", Perm: medsec.PermReportRead, Handler: s.apiRiskReviewGet},
 		{Method: "PUT", Path: "/api/v1/risk-reviews/{id}/decisions", Perm: medsec.PermReportAdmin, Handler: s.apiRiskReviewDecide},
-		{Method: "POST", Path: "/api/v1/risk-reviews/{id}/sign", Perm: medsec.PermReportAdmin, Handler: s.apiRiskReviewSign},
+		{Method: "POST", Path: "/api/v1/risk-reviews/{id}/sign", Perm: medsec.PermReportRead, Handler: s.apiRiskReviewSign},
 	}
 }
 

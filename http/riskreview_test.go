@@ -20,7 +20,7 @@ import (
 func TestRiskReviewAPI(t *testing.T) {
 	f := newFixture(t)
 	f.classify(medsec.ClassStandalone, medsec.LevelModerate) // a classified device with no review this year
-	so, admin, auditor := f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleAdmin], f.tokens[medsec.RoleAuditor]
+	so, admin, auditor, leader := f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleAdmin], f.tokens[medsec.RoleAuditor], f.tokens[medsec.RoleLeadership]
 	start := fmt.Sprintf(`{"site_id":%d,"year":2026}`, f.assetHQ.SiteID)
 	if status, _ := f.do("POST", "/api/v1/risk-reviews", auditor, start); status != http.StatusForbidden {
 		t.Errorf("auditor starts a review: %d", status)
@@ -58,10 +58,17 @@ func TestRiskReviewAPI(t *testing.T) {
 	if status, body := f.do("POST", path+"/sign", so, `{"as":"officer"}`); status != 200 {
 		t.Fatalf("officer signs: %d %s", status, body)
 	}
-	if status, _ := f.do("POST", path+"/sign", so, `{"as":"leadership","title":"院長"}`); status != http.StatusConflict {
-		t.Errorf("the officer signs for the leadership too: %d", status)
+	// The leadership's signature needs risk:sign-leadership (role leadership): the
+	// officer, the administrator (report:admin) and the auditor are refused.
+	for who, tok := range map[string]string{"the officer": so, "the administrator": admin, "the auditor": auditor} {
+		if status, body := f.do("POST", path+"/sign", tok, `{"as":"leadership","title":"院長"}`); status != http.StatusForbidden {
+			t.Errorf("%s signs for the leadership: %d %s", who, status, body)
+		}
 	}
-	if status, body := f.do("POST", path+"/sign", admin, `{"as":"leadership","title":"院長"}`); status != 200 || json.Unmarshal([]byte(body), &rv) != nil ||
+	if status, body := f.do("POST", path+"/sign", leader, `{"as":"officer"}`); status != http.StatusForbidden {
+		t.Errorf("the leadership signs as the officer: %d %s", status, body)
+	}
+	if status, body := f.do("POST", path+"/sign", leader, `{"as":"leadership","title":"院長"}`); status != 200 || json.Unmarshal([]byte(body), &rv) != nil ||
 		rv.Status != medsec.RiskReviewSigned || rv.LeaderTitle != "院長" || rv.OfficerName == "" {
 		t.Fatalf("leadership signs: %d %s", status, body)
 	}
@@ -128,8 +135,13 @@ func TestRiskReviewPages(t *testing.T) {
 			}
 			page = f.page(c, loc, lang)
 			if !strings.Contains(page, "2027-03-31") || !strings.Contains(page, b.T(lang, "risk_decision.treat")) || strings.Contains(page, `id="risk-review-decisions"`) ||
-				!strings.Contains(page, `id="risk-review-sign-leadership"`) {
-				t.Errorf("signed by the officer, the page in %s does not show the decision or still edits", lang)
+				strings.Contains(page, `id="risk-review-sign-leadership"`) {
+				t.Errorf("signed by the officer, the page in %s does not show the decision, still edits or offers the officer the leadership's signature", lang)
+			}
+			// The leadership (risk:sign-leadership) is offered its signature, not the officer's.
+			page = f.page(f.session("u-leadership"), loc, lang)
+			if !strings.Contains(page, `id="risk-review-sign-leadership"`) || strings.Contains(page, `id="risk-review-sign-officer"`) || strings.Contains(page, `id="risk-review-decisions"`) {
+				t.Errorf("the leadership's page in %s lacks its sign form or shows the officer's or the decisions", lang)
 			}
 		})
 	}

@@ -369,7 +369,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/risk-reviews", medsec.PermReportAdmin, false},
 	{"GET", "/api/v1/risk-reviews/{id}", medsec.PermReportRead, false},
 	{"PUT", "/api/v1/risk-reviews/{id}/decisions", medsec.PermReportAdmin, false},
-	{"POST", "/api/v1/risk-reviews/{id}/sign", medsec.PermReportAdmin, false},
+	{"POST", "/api/v1/risk-reviews/{id}/sign", medsec.PermReportRead, false},
 }
 
 // TestSiteAndVendorLimits checks that handlers enforce sites and vendor assignment, not

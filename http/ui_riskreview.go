@@ -13,13 +13,14 @@ import (
 // riskReviewUIRoutes registers the yearly risk review pages [000 §7(二); 002 第二十一条; 004
 // §4]: the reviews of the caller's sites with the form that starts a revision, and one
 // review's page where the security officer decides on each risk and the officer and the
-// hospital's leadership sign.
+// hospital's leadership sign (each signature needs its own permission, which the service
+// checks).
 func (s *Server) riskReviewUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /risk-reviews", s.ui(medsec.PermReportRead, s.uiRiskReviewList))
 	mux.Handle("POST /risk-reviews", s.ui(medsec.PermReportAdmin, s.uiRiskReviewStart))
 	mux.Handle("GET /risk-reviews/{id}", s.ui(medsec.PermReportRead, s.uiRiskReviewShow))
 	mux.Handle("POST /risk-reviews/{id}", s.ui(medsec.PermReportAdmin, s.uiRiskReviewDecide))
-	mux.Handle("POST /risk-reviews/{id}/sign", s.ui(medsec.PermReportAdmin, s.uiRiskReviewSign))
+	mux.Handle("POST /risk-reviews/{id}/sign", s.ui(medsec.PermReportRead, s.uiRiskReviewSign))
 }
 
 // riskReviewListData is the list page: the reviews, the sites a revision may be started
@@ -89,8 +90,6 @@ type riskReviewData struct {
 	Review    *medsec.RiskReview
 	Decisions map[int]medsec.RiskDecision
 	Options   []string
-	// Officer is true when the page's user is a security officer (who signs as such).
-	Officer bool
 }
 
 func (s *Server) renderRiskReview(w http.ResponseWriter, r *http.Request, status int, decisions map[int]medsec.RiskDecision, formErr error) error {
@@ -112,7 +111,7 @@ func (s *Server) renderRiskReview(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	p := s.newPage(r, "riskreview.title")
-	p.Data = &riskReviewData{Review: rv, Decisions: decisions, Options: medsec.RiskDecisions, Officer: p.User != nil && p.User.Role == medsec.RoleSecurityOfficer}
+	p.Data = &riskReviewData{Review: rv, Decisions: decisions, Options: medsec.RiskDecisions}
 	if formErr != nil && medsec.ErrorCode(formErr) == medsec.EFORBIDDEN {
 		var e *medsec.Error
 		if errors.As(formErr, &e) {

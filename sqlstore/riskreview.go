@@ -286,9 +286,21 @@ func (s *RiskReviewService) DecideRisks(ctx context.Context, id int64, ds []meds
 
 // SignRiskReview implements medsec.RiskReviewService.
 func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, title string) (*medsec.RiskReview, error) {
-	sc, err := authorize(ctx, medsec.PermReportAdmin)
+	sc, err := authorize(ctx, medsec.PermReportRead)
 	if err != nil {
 		return nil, err
+	}
+	switch as {
+	case medsec.SignAsOfficer:
+		if !sc.user.Role.Can(medsec.PermRiskSignOfficer) {
+			return nil, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "Only a security officer signs as the security officer.", Key: "err.risk_sign_officer"}
+		}
+	case medsec.SignAsLeadership:
+		if !sc.user.Role.Can(medsec.PermRiskSignLeadership) {
+			return nil, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "Only the hospital's leadership signs for the leadership.", Key: "err.risk_sign_leadership"}
+		}
+	default:
+		return nil, invalid("as", "err.risk_sign_as", "must be officer or leadership")
 	}
 	title = strings.TrimSpace(title)
 	if fe := medsec.CheckText("title", title, false); fe != nil {
@@ -325,9 +337,6 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 	}
 	switch as {
 	case medsec.SignAsOfficer:
-		if sc.user.Role != medsec.RoleSecurityOfficer {
-			return nil, &medsec.Error{Code: medsec.EFORBIDDEN, Message: "Only a security officer signs as the security officer.", Key: "err.risk_sign_officer"}
-		}
 		if !before.OfficerSignedAt.IsZero() {
 			return nil, &medsec.Error{Code: medsec.ECONFLICT, Message: "The security officer has signed already.", Key: "err.risk_signed_already"}
 		}
@@ -344,8 +353,6 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 		}
 		_, err = tx.exec(ctx, `UPDATE risk_reviews SET leader_id = ?, leader_name = ?, leader_title = ?, leader_signed_at = ? WHERE id = ?`,
 			nullID(sc.user.ID), name, title, tx.now, id)
-	default:
-		return nil, invalid("as", "err.risk_sign_as", "must be officer or leadership")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sign risk review: %w", err)

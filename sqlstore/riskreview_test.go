@@ -33,6 +33,7 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 			return as(u)
 		}
 		officer, head, auditor := mk("ciso", medsec.RoleSecurityOfficer), mk("head", medsec.RoleAdmin), mk("auditor", medsec.RoleAuditor)
+		director := mk("director", medsec.RoleLeadership)
 		branchOfficer := mk("br.ciso", medsec.RoleSecurityOfficer, branch.ID)
 		bundle, err := i18n.Load()
 		if err != nil {
@@ -99,18 +100,25 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		if _, err := svc.DecideRisks(officer, r.ID, ds[:1]); medsec.ErrorCode(err) != medsec.ECONFLICT {
 			t.Errorf("decided after the officer signed: %v", err)
 		}
-		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
-			t.Errorf("one person signed twice: %v", err)
+		// The leadership's signature needs risk:sign-leadership: not the officer, not the
+		// administrator (who holds report:admin), and the leadership not the officer's.
+		for who, ctx := range map[string]context.Context{"the officer": officer, "the administrator": head, "the auditor": auditor} {
+			if _, err := svc.SignRiskReview(ctx, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+				t.Errorf("%s signed for the leadership: %v", who, err)
+			}
 		}
-		signed, err := svc.SignRiskReview(head, r.ID, medsec.SignAsLeadership, "院長")
+		if _, err := svc.SignRiskReview(director, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("the leadership signed as the security officer: %v", err)
+		}
+		signed, err := svc.SignRiskReview(director, r.ID, medsec.SignAsLeadership, "院長")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if signed.Status != medsec.RiskReviewSigned || signed.OfficerName != "ciso 名" || signed.LeaderName != "head 名" || signed.LeaderTitle != "院長" ||
+		if signed.Status != medsec.RiskReviewSigned || signed.OfficerName != "ciso 名" || signed.LeaderName != "director 名" || signed.LeaderTitle != "院長" ||
 			!signed.OfficerSignedAt.Equal(testNow) || !signed.LeaderSignedAt.Equal(testNow) {
 			t.Errorf("signed = %+v", signed)
 		}
-		if _, err := svc.SignRiskReview(head, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
+		if _, err := svc.SignRiskReview(director, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
 			t.Errorf("signed a signed review: %v", err)
 		}
 		for _, q := range []string{`UPDATE risk_review_items SET decision = 'avoid' WHERE review_id = ?`, `UPDATE risk_reviews SET leader_title = 'x' WHERE id = ?`,

@@ -100,11 +100,17 @@ func TestRiskReviewRecordedInReport(t *testing.T) {
 	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "officer"); err != nil {
 		t.Fatalf("sign as officer: %v\n%s", err, out)
 	}
-	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "leadership", "--title", "院長"); err == nil || !strings.Contains(err.Error(), "two people") {
-		t.Errorf("one person signed twice: %v\n%s", err, out)
+	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "leadership", "--title", "院長"); err == nil || !strings.Contains(err.Error(), "leadership") {
+		t.Errorf("the security officer signed for the leadership: %v\n%s", err, out)
 	}
 	if out, err := cli("sign", "--user", "auditor", "--id", id, "--as", "leadership"); err == nil {
 		t.Errorf("the auditor signed: %s", out)
+	}
+	if out, err := cli("sign", "--user", "director", "--id", id, "--as", "officer"); err == nil {
+		t.Errorf("the director signed as the security officer: %s", out)
+	}
+	if out, err := cli("sign", "--user", "director", "--id", id, "--as", "leadership", "--title", "院長"); err != nil || !strings.Contains(out, "signed") || !strings.Contains(out, "江文雄 (院長)") {
+		t.Errorf("the director signs for the leadership: %v\n%s", err, out)
 	}
 }
 
