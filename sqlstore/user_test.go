@@ -319,6 +319,12 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 		if auditor.Holds(medsec.RoleAdmin, nil, 0) || !adminBR.Holds(medsec.RoleAuditor, []int64{br.ID}, 0) {
 			t.Error("Holds: an auditor holds admin, or the branch admin does not hold a branch auditor")
 		}
+		// A signing office is not an access right: the administrator creates the security
+		// officer and the leadership without signing for them.
+		admin := &medsec.User{Role: medsec.RoleAdmin}
+		if !admin.Holds(medsec.RoleSecurityOfficer, nil, 0) || !admin.Holds(medsec.RoleLeadership, nil, 0) {
+			t.Error("Holds: the administrator cannot create the security officer or the leadership")
+		}
 		vendor := &medsec.User{Role: medsec.RoleVendor, VendorID: 1}
 		if vendor.Holds(medsec.RoleVendor, nil, 2) || !vendor.Holds(medsec.RoleVendor, nil, 1) {
 			t.Error("Holds: a vendor user grants another vendor, or not its own")
