@@ -365,9 +365,6 @@ func (s *Server) apiIncidentLedger(w http.ResponseWriter, r *http.Request) error
 func (s *Server) writeLedger(w http.ResponseWriter, r *http.Request, format string, rows []*medsec.LedgerRow) error {
 	lang := s.newPage(r, "").Lang
 	t := func(k string) string { return s.i18n.T(lang, k) }
-	for _, row := range rows {
-		row.Title = incidentTitle(s.i18n, lang, row.Title, row.TitleKey)
-	}
 	switch incident.LedgerFormat(format) {
 	case incident.LedgerCSV:
 		return s.streamExport(w, r, "text/csv; charset=utf-8", "incident-ledger.csv", func(out io.Writer) error {

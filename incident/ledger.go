@@ -37,13 +37,25 @@ func local(t time.Time, zone string) tabular.Stamp {
 	return tabular.Stamp(t)
 }
 
-// ledgerCells returns a row's cells; t translates message keys (drill, scenario, status).
+// LedgerTitle is a row's title in t's language: the message of a title medsec chose (an
+// alert's rule title, TitleKey) where t has it, else the title as stored.
+func LedgerTitle(l *medsec.LedgerRow, t func(string) string) string {
+	if l.TitleKey != "" {
+		if s := t(l.TitleKey); s != "" && s != l.TitleKey {
+			return s
+		}
+	}
+	return l.Title
+}
+
+// ledgerCells returns a row's cells; t translates message keys (title, drill, scenario,
+// status).
 func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 	drill := ""
 	if l.Drill {
 		drill = t("incident.drill")
 	}
-	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, l.Title, drill, strconv.Itoa(int(l.Level)), t("scenario." + string(l.Scenario)),
+	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, LedgerTitle(l, t), drill, strconv.Itoa(int(l.Level)), t("scenario." + string(l.Scenario)),
 		t("incident_status." + string(l.Status)), stamp(l.DetectedAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
 		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
 }

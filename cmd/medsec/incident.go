@@ -35,7 +35,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	drill := fs.String("drill", "", "yes: drills only; no: real incidents only")
 	asJSON := fs.Bool("json", false, "print JSON: every incident with its clocks and checklist (list)")
 	format := fs.String("format", "", "csv or xlsx (ledger)")
-	lang := fs.String("lang", "en", "language of the ledger's headers and values: en, ja, zh-CN, zh-TW")
+	lang := fs.String("lang", "", "language of the ledger's headers and values: en, ja, zh-CN, zh-TW (default: MEDSEC_LANG, else the locale, else en)")
 	out := fs.String("out", "", "write the ledger to FILE instead of standard output")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -52,6 +52,9 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = envLanguage(bundle)
 	}
 	if !contains(i18n.Languages, *lang) {
 		return fmt.Errorf("incident %s: --lang must be one of en, ja, zh-CN, zh-TW", cmd)

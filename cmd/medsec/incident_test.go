@@ -104,6 +104,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 		t.Errorf("ledger CSV:\n%s", csv)
 	}
 	xlsx := filepath.Join(dir, "ledger.xlsx")
+	t.Setenv("MEDSEC_LANG", "en") // without --lang: the environment's language
 	if err := run(context.Background(), []string{"incident", "ledger", "--data", dir, "--format", "xlsx", "--out", xlsx}, &out, &errOut); err != nil {
 		t.Fatalf("ledger xlsx: %v", err)
 	}
