@@ -597,6 +597,9 @@ type AlertService interface {
 	// RaiseAlert stores a new alert, or adds its events to the open alert with the same
 	// DedupKey (as the system). It sets a's ID and reports whether the alert is new.
 	RaiseAlert(ctx context.Context, a *Alert) (bool, error)
+	// AlertHolds reports whether an alert of a's DedupKey, open or closed, holds one of
+	// a's events (as the system): a finding replayed after a restart was raised before.
+	AlertHolds(ctx context.Context, a *Alert) (bool, error)
 	// FindAlerts returns a page of alerts, newest first, and the total count.
 	FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, int, error)
 	// FindAlertByID returns an alert with its events.

@@ -16,6 +16,7 @@ import (
 
 	"medsec"
 	"medsec/detect"
+	"medsec/logs"
 )
 
 // Stores are what the service reads and writes: the rule and alert services and the
@@ -101,6 +102,9 @@ type Service struct {
 	// recorr runs the re-correlations of late matches (see recorrelate), one at a time.
 	recorr   sync.WaitGroup
 	recorrMu sync.Mutex
+	// resume holds the event batches that arrive before Resume has rebuilt the windows
+	// (see HoldUntilResume).
+	resume resumeState
 }
 
 // lateNotice is a rule's late matches at a site, to be told to rule admins.
@@ -696,7 +700,17 @@ func (s *Service) Stop() error {
 
 // Handle evaluates a batch of events (the event stream's handler): each event, enriched
 // with medsec's derived fields, goes to its site's engine; what fires becomes alerts.
+// Between HoldUntilResume and Resume the batch is kept for Resume instead.
 func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
+	events, held := s.hold(events)
+	if held || len(events) == 0 {
+		return nil
+	}
+	return s.handle(ctx, events)
+}
+
+// handle evaluates a batch of events (Handle, and Resume for the batches it held).
+func (s *Service) handle(ctx context.Context, events []medsec.Event) error {
 	accounts, err := s.privileged(ctx, slices.ContainsFunc(events, func(e medsec.Event) bool { return e.Text("user.name") != "" }))
 	if err != nil {
 		return err
@@ -712,7 +726,7 @@ func (s *Service) Handle(ctx context.Context, events []medsec.Event) error {
 	s.tellLate(ctx, late)
 	s.recorrelate(late)
 	// What the sites that could be evaluated found is raised even when another failed.
-	return errors.Join(err, s.raise(ctx, found))
+	return errors.Join(err, s.raise(ctx, s.unraised(ctx, found)))
 }
 
 // privileged reads the inventory's emergency and vendor accounts when needed (a batch
@@ -745,11 +759,36 @@ func logEvent(h medsec.LogHit) medsec.Event {
 		e.Time = t.UTC()
 		delete(e.Fields, "@timestamp")
 	}
+	// The store keeps every field as text, a list too ("[authentication]" for the JSON
+	// list ["authentication"]): a JSON record is read again, so that its ECS list fields
+	// (event.category, event.type, related.ip) are lists, as on the live stream, and a
+	// rule matches an element [issue 13: hunts saw them as text].
+	if h.Format == logs.FormatJSON {
+		if rec, err := (&logs.Parser{Format: logs.FormatJSON}).Parse([]byte(h.Raw), h.Received, ""); err == nil {
+			for k, v := range logs.RecordEvent(rec).Fields {
+				if l, ok := v.([]string); ok {
+					if _, stored := e.Fields[k]; stored {
+						e.Fields[k] = l
+					}
+				}
+			}
+		}
+	}
+	// As logs.RecordEvent sets them on the live stream.
+	e.Fields["event.ingested"] = h.Received.UTC().Format(time.RFC3339Nano)
+	if h.Format != "" {
+		e.Fields["log.format"] = h.Format
+	}
 	return e
 }
 
 // Advance closes correlation windows that end before t (a heartbeat for quiet streams).
 func (s *Service) Advance(ctx context.Context, t time.Time) error {
+	if s.holding() {
+		// Until Resume has replayed the stored events, the engines' clock stays where
+		// their events put it: a heartbeat at the wall clock would make them all late.
+		return nil
+	}
 	s.mu.Lock()
 	var found []finding
 	// A site whose engine a Load replaced has it compiled now, so that the windows it
@@ -764,6 +803,7 @@ func (s *Service) Advance(ctx context.Context, t time.Time) error {
 		found = append(found, s.findings(site, detect.Output{Alerts: e.Advance(t)})...)
 	}
 	s.mu.Unlock()
+	found = s.unraised(ctx, found)
 	if err := errors.Join(errs...); err != nil {
 		return errors.Join(err, s.raise(ctx, found))
 	}
@@ -1360,6 +1400,14 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 			}
 			if req.Raise && f.rule.ID != 0 {
 				a := s.alert(f)
+				// What an alert holds already, even a closed one, is not raised again: a
+				// second hunt over the range, or a re-correlation of late matches, would
+				// otherwise open a second alert for a sequence an analyst closed.
+				if held, err := s.st.Alerts.AlertHolds(sys, a); err != nil {
+					return err
+				} else if held {
+					continue
+				}
 				created, err := s.st.Alerts.RaiseAlert(sys, a)
 				if err != nil {
 					return err

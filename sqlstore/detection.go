@@ -668,6 +668,57 @@ func (s *DetectionService) RaiseAlert(ctx context.Context, a *medsec.Alert) (boo
 	return created, tx.Commit()
 }
 
+// AlertHolds reports whether an alert of a's dedup key, open or closed, holds one of a's
+// events (by key, the first MaxAlertEvents of them): the detection service's restart
+// replay raises only what no alert holds yet. An alert full of events (MaxAlertEvents)
+// holds, uncounted, every event within its first and last time.
+func (s *DetectionService) AlertHolds(ctx context.Context, a *medsec.Alert) (bool, error) {
+	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return false, err
+	}
+	if len(a.Events) == 0 {
+		return false, nil
+	}
+	events := a.Events[:min(len(a.Events), medsec.MaxAlertEvents)]
+	args := []any{a.DedupKey}
+	marks := make([]string, len(events))
+	first, last := events[0].Time, events[0].Time
+	for i, e := range a.Events {
+		if i < len(events) {
+			marks[i], args = "?", append(args, e.Key)
+		}
+		first, last = minTime(first, e.Time), maxTime(last, e.Time)
+	}
+	var one int
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT 1 FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+		WHERE a.dedup_key = ? AND e.event_key IN (`+strings.Join(marks, ", ")+`) LIMIT 1`), args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT 1 FROM alerts WHERE dedup_key = ? AND event_count >= ? AND first_at <= ? AND last_at >= ? LIMIT 1`),
+			a.DedupKey, medsec.MaxAlertEvents, first.UTC(), last.UTC()).Scan(&one)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("alert holds: %w", err)
+	}
+	return true, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // FindAlerts returns a page of the caller's alerts, newest first, and the total count.
 func (s *DetectionService) FindAlerts(ctx context.Context, f medsec.AlertFilter) ([]*medsec.Alert, int, error) {
 	sc, err := authorize(ctx, medsec.PermAlertRead)

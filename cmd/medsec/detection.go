@@ -27,12 +27,24 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 	if err := svc.Load(ctx); err != nil {
 		return nil, err
 	}
+	// The stream is held until resumeDetection has rebuilt the correlation windows from
+	// the stored events, once the log store is open.
+	svc.HoldUntilResume()
 	if err := svc.Start(bus); err != nil {
 		return nil, err
 	}
 	services.Rules, services.Alerts, services.Detection, services.Events = store, store, svc, events
 	services.EmergencyUses, services.MaintenancePlans = uses, sqlstore.NewMaintenancePlanService(db)
 	return svc, nil
+}
+
+// resumeDetection rebuilds the correlation windows a restart lost from the stored
+// events and log records, then lets the held stream through (detection.Service.Resume).
+// A failure is logged: detection runs on, with the windows it could rebuild.
+func resumeDetection(ctx context.Context, svc *detection.Service, now time.Time, logger *slog.Logger) {
+	if _, err := svc.Resume(ctx, now); err != nil {
+		logger.Error("detection: correlation windows not rebuilt after the restart", "err", err)
+	}
 }
 
 // heartbeatEvery is how often correlation windows are closed on a quiet stream.

@@ -353,6 +353,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			logger.Error("log collection stop failed", "err", err)
 		}
 	}()
+	resumeDetection(ctx, detector, m.now().UTC(), logger)
 
 	if c.nats.cfg.URL != "" {
 		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, c.logs.zone, logger)
