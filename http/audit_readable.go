@@ -27,6 +27,7 @@ var auditObjectLinks = map[string]string{
 	"asset": "/assets/%d", "zone": "/zones/%d", "conduit": "/conduits/%d/edit", "discovery_run": "/discovery/%d",
 	"site": "/organisation", "department": "/organisation", "person": "/organisation", "vendor": "/organisation",
 	"user": "/users/%d/tokens", "webhook": "/notifications", "notify_settings": "/notifications",
+	"risk_review": "/risk-reviews/%d",
 }
 
 // AuditSummary says in the page's language what an entry did, e.g. "changed asset #12
@@ -63,12 +64,18 @@ func (p *page) AuditObject(objectType string) string {
 	return objectType
 }
 
-// auditName returns the name of the entry's object from its after (else before) state.
+// auditName returns the name of the entry's object from its after (else before) state: a
+// risk review is named by its site and year ("本院 2025").
 func auditName(e *medsec.AuditEntry) string {
 	for _, raw := range []json.RawMessage{e.After, e.Before} {
 		var m map[string]any
 		if json.Unmarshal(raw, &m) != nil {
 			continue
+		}
+		if site, ok := m["site_name"].(string); ok && e.ObjectType == "risk_review" {
+			if year, ok := m["year"].(float64); ok {
+				return fmt.Sprintf("%s %d", site, int(year))
+			}
 		}
 		for _, k := range []string{"name", "username", "title", "control_id"} {
 			if v, ok := m[k].(string); ok && v != "" {
@@ -125,6 +132,10 @@ func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
 	slices.Sort(keys)
 	var out []fieldChange
 	for _, k := range keys {
+		if k == "items" && e.ObjectType == "risk_review" {
+			out = append(out, p.riskItemChanges(before[k], after[k])...)
+			continue
+		}
 		b, a := auditValue(before[k]), auditValue(after[k])
 		if b == a || auditNoise[k] {
 			continue
@@ -257,4 +268,51 @@ func auditValue(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return buf.String()
+}
+
+// riskItemChanges returns the risks of a risk review whose decision a change set or
+// changed, one row each labelled "Decision 3" and valued as the reviewers read it (the
+// decision in the page's language, the reason, the owner and the due date), instead of the
+// whole list of risks as JSON.
+func (p *page) riskItemChanges(before, after json.RawMessage) []fieldChange {
+	read := func(raw json.RawMessage) map[int]medsec.RiskItem {
+		var items []medsec.RiskItem
+		json.Unmarshal(raw, &items)
+		m := map[int]medsec.RiskItem{}
+		for _, it := range items {
+			m[it.Seq] = it
+		}
+		return m
+	}
+	show := func(it medsec.RiskItem) string {
+		if it.Decision == "" {
+			return ""
+		}
+		parts := []string{p.Enum("risk_decision", it.Decision)}
+		for _, x := range []string{it.Reason, it.Owner} {
+			if x != "" {
+				parts = append(parts, x)
+			}
+		}
+		if !it.Due.IsZero() {
+			parts = append(parts, it.Due.String())
+		}
+		return strings.Join(parts, p.T("report.list_sep"))
+	}
+	b, a := read(before), read(after)
+	seqs := make([]int, 0, len(a))
+	for seq := range a {
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	var out []fieldChange
+	for _, seq := range seqs {
+		was, now := show(b[seq]), show(a[seq])
+		if was == now {
+			continue
+		}
+		out = append(out, fieldChange{Field: fmt.Sprintf("items.%d", seq), Label: p.T("report.risk_decision") + " " + strconv.Itoa(seq) + " (" + a[seq].Subject + ")",
+			Before: was, After: now})
+	}
+	return out
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
+	"medsec/i18n"
 )
 
 // TestAuditReadable checks on both engines that the audit trail reads as sentences in the
@@ -116,4 +118,64 @@ func TestAuditReadable(t *testing.T) {
 			t.Errorf("entry page lacks the diff or the zh-TW summary")
 		}
 	})
+}
+
+// TestAuditReadableRiskReview checks that the yearly risk review's audit entries read as
+// what was done in the page's language: started, decided and signed, the review named by
+// its site and year and linked to its page, each decision a row of its own (the decision
+// translated, with its reason, owner and due date) instead of the whole list as JSON, and
+// the signature fields labelled, in every language.
+func TestAuditReadableRiskReview(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassStandalone, medsec.LevelModerate)
+	so, leader := f.tokens[medsec.RoleSecurityOfficer], f.tokens[medsec.RoleLeadership]
+	code, resp := f.do("POST", "/api/v1/risk-reviews", so, fmt.Sprintf(`{"site_id":%d,"year":2026}`, f.assetHQ.SiteID))
+	var rv medsec.RiskReview
+	if json.Unmarshal([]byte(resp), &rv); code != http.StatusCreated || len(rv.Items) == 0 {
+		t.Fatalf("start: %d %s", code, resp)
+	}
+	var ds []medsec.RiskDecision
+	for _, it := range rv.Items {
+		ds = append(ds, medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskTreat, Reason: "韌體更新", Owner: "林醫工", Due: medsec.DateOf(time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC))})
+	}
+	in, _ := json.Marshal(map[string]any{"decisions": ds})
+	path := fmt.Sprintf("/api/v1/risk-reviews/%d", rv.ID)
+	if code, resp := f.do("PUT", path+"/decisions", so, string(in)); code != 200 {
+		t.Fatalf("decide: %d %s", code, resp)
+	}
+	if code, resp := f.do("POST", path+"/sign", so, `{"as":"officer"}`); code != 200 {
+		t.Fatalf("sign: %d %s", code, resp)
+	}
+	if code, resp := f.do("POST", path+"/sign", leader, `{"as":"leadership","title":"院長"}`); code != 200 {
+		t.Fatalf("sign: %d %s", code, resp)
+	}
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.session("u-admin")
+	name := fmt.Sprintf("#%d %s 2026", rv.ID, rv.SiteName)
+	for _, lang := range i18n.Languages {
+		page := stdhtml.UnescapeString(f.page(c, "/audit?object_type=risk_review&object_id="+fmt.Sprint(rv.ID), lang))
+		obj := b.T(lang, "audit.obj.risk_review") + " " + name
+		for _, want := range []string{
+			b.T(lang, "audit.summary", b.T(lang, "audit.act.risk_review.start"), obj),
+			b.T(lang, "audit.summary", b.T(lang, "audit.act.risk_review.decide"), obj),
+			b.T(lang, "audit.summary", b.T(lang, "audit.act.risk_review.sign"), obj),
+			fmt.Sprintf(`href="/risk-reviews/%d"`, rv.ID),
+			`<tr data-field="items.1"><th scope="row">` + b.T(lang, "report.risk_decision") + " 1 (" + rv.Items[0].Subject + ")",
+			b.T(lang, "risk_decision.treat") + b.T(lang, "report.list_sep") + "韌體更新" + b.T(lang, "report.list_sep") + "林醫工" + b.T(lang, "report.list_sep") + "2027-03-31",
+			`<tr data-field="leader_title"><th scope="row">` + b.T(lang, "audit.field.leader_title") + `</th>`,
+			`<tr data-field="officer_name"><th scope="row">` + b.T(lang, "audit.field.officer_name") + `</th>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the risk review's audit lacks %q", lang, want)
+			}
+		}
+		for _, raw := range []string{">risk_review.start<", ">risk_review.decide<", ">risk_review.sign<", `data-field="items"`, `"decision":`, ">officer_signed_at<"} {
+			if strings.Contains(page, raw) {
+				t.Errorf("%s: the risk review's audit shows %s raw", lang, raw)
+			}
+		}
+	}
 }
