@@ -287,6 +287,7 @@ func (l *Listener) serveConn(ctx context.Context, c net.Conn) error {
 func (l *Listener) appendChunks(ctx context.Context, chunks chan chan []Record) error {
 	for c := range chunks {
 		recs := <-c
+		var merged []Record // room for the most merged at once: merging copies each chunk once
 	merge:
 		for len(recs) < 8*l.batch() {
 			select {
@@ -294,7 +295,11 @@ func (l *Listener) appendChunks(ctx context.Context, chunks chan chan []Record) 
 				if !ok {
 					break merge
 				}
-				recs = append(recs, <-c...)
+				if merged == nil {
+					merged = append(make([]Record, 0, 9*l.batch()), recs...)
+				}
+				merged = append(merged, <-c...)
+				recs = merged
 			default:
 				break merge
 			}

@@ -77,9 +77,10 @@ func BenchmarkIngest(b *testing.B) {
 		defer reportCPU(b, cpuTime())
 		i := 0
 		var e entry
+		var slab fieldSlab
 		for b.Loop() {
 			rec := &recs[i%len(recs)]
-			e = entry{Source: CanonicalSource(rec.Peer), Format: rec.Format, Parser: ParserVersion, Raw: rec.Raw, Received: rec.Received.UnixNano(), Fields: flatten(rec.Fields)}
+			e = entry{Source: CanonicalSource(rec.Peer), Format: rec.Format, Parser: ParserVersion, Raw: rec.Raw, Received: rec.Received.UnixNano(), Fields: slab.flatten(rec.Fields)}
 			e.leaf = e.leafHash()
 			i++
 		}
