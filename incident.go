@@ -757,7 +757,10 @@ type IncidentService interface {
 	// SetSiteJurisdiction sets the jurisdiction of a site's incidents (PermSiteAdmin).
 	SetSiteJurisdiction(ctx context.Context, siteID int64, j Jurisdiction) error
 	// ImportHolidays replaces a jurisdiction's calendar (PermIncidentAdmin, a user not
-	// limited to sites; EFORBIDDEN otherwise).
+	// limited to sites; EFORBIDDEN otherwise) and, in the same transaction, moves the due
+	// times of the running working-day clocks of the incidents on that calendar to what
+	// it gives now (met and stopped clocks keep theirs), each move on the incident's
+	// timeline and audited.
 	ImportHolidays(ctx context.Context, j Jurisdiction, days []Holiday) error
 	// FindHolidays returns a jurisdiction's calendar, by date.
 	FindHolidays(ctx context.Context, j Jurisdiction) ([]Holiday, error)

@@ -357,6 +357,17 @@ func def(c *medsec.Clock) *ClockDef {
 	return &clockDefs[i]
 }
 
+// WorkingDayDue returns the due time of a duty clock counted in working days (the
+// summary in 3 working days, 003 §4.4.4) on cal, and whether c is one; a custom or task
+// clock, and one of minutes or calendar days, is not (its due time is not the calendar's).
+func WorkingDayDue(c *medsec.Clock, cal *Calendar) (time.Time, bool) {
+	d := def(c)
+	if d == nil || d.WorkingDays <= 0 {
+		return time.Time{}, false
+	}
+	return cal.AddWorkingDays(c.Start, d.WorkingDays), true
+}
+
 // IsLegal reports whether c is a legal duty (ClockDef.Legal), which closing does not stop.
 func IsLegal(c *medsec.Clock) bool {
 	d := def(c)

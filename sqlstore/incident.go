@@ -1735,7 +1735,12 @@ func (s *IncidentService) ImportHolidays(ctx context.Context, j medsec.Jurisdict
 			return fmt.Errorf("import holidays: %s: %w", d.Date, err)
 		}
 	}
-	if err := tx.auditChange(ctx, "incident.holidays", "jurisdiction", 0, 0, map[string]any{"jurisdiction": j, "days": len(before)}, map[string]any{"jurisdiction": j, "days": len(days)}); err != nil {
+	moved, err := redueClocks(ctx, tx, j, incident.NewCalendar(j, days))
+	if err != nil {
+		return err
+	}
+	if err := tx.auditChange(ctx, "incident.holidays", "jurisdiction", 0, 0, map[string]any{"jurisdiction": j, "days": len(before)},
+		map[string]any{"jurisdiction": j, "days": len(days), "clocks_moved": moved}); err != nil {
 		return err
 	}
 	return tx.Commit()
