@@ -124,8 +124,17 @@ type Finding struct {
 	FoundAt      time.Time `json:"found_at"`
 	Due          time.Time `json:"due"`
 	DeadlineRule string    `json:"deadline_rule"`
-	// Overdue is true when the finding is open, not mitigated and past its deadline.
+	// Overdue is true when the finding is open, still matched and past its deadline, and
+	// no compensating control stops its clock: a mitigated finding's control stops it
+	// until the control's review day (ControlReviewOn) passes unreviewed, when the clock
+	// runs again from the finding's deadline.
 	Overdue bool `json:"overdue"`
+	// ControlReviewOn is the review day of the finding's newest compensating control
+	// (zero when it has none); ControlReviewOverdue is true when the finding is mitigated,
+	// still matched and that day has passed (the control is due for review and no longer
+	// stops the deadline clock).
+	ControlReviewOn      Date `json:"control_review_on,omitzero"`
+	ControlReviewOverdue bool `json:"control_review_overdue"`
 	// Gone is set when the latest matching no longer finds the vulnerability (the
 	// device's firmware changed, or the advisory did); the finding is kept with its
 	// analysis.
@@ -209,9 +218,11 @@ type FindingFilter struct {
 	Advisory string
 	CVE      string
 	State    FindingState
-	// Open selects only open findings; Overdue only overdue ones.
-	Open    bool
-	Overdue bool
+	// Open selects only open findings; Overdue only overdue ones; ControlReviewOverdue
+	// only mitigated ones whose compensating control is past its review day.
+	Open                 bool
+	Overdue              bool
+	ControlReviewOverdue bool
 	// Query is a substring of the asset name, CVE, advisory or title.
 	Query  string
 	Offset int
@@ -422,11 +433,14 @@ func (v *VendorAlias) Validate() error {
 
 // FindingCounts summarises findings for a dashboard.
 type FindingCounts struct {
-	Open       int            `json:"open"`
-	Overdue    int            `json:"overdue"`
-	KEV        int            `json:"kev"`
-	ByState    map[string]int `json:"by_state"`
-	BySeverity map[string]int `json:"by_severity"`
+	Open    int `json:"open"`
+	Overdue int `json:"overdue"`
+	// ControlReviewOverdue counts the mitigated findings whose compensating control is
+	// past its review day.
+	ControlReviewOverdue int            `json:"control_review_overdue"`
+	KEV                  int            `json:"kev"`
+	ByState              map[string]int `json:"by_state"`
+	BySeverity           map[string]int `json:"by_severity"`
 }
 
 // ImportSummary says what an import of feeds did.
@@ -741,4 +755,18 @@ func (w *MatchWhy) Text(t func(key string, args ...any) string, sep string) (ide
 		return strings.Join(out, sep)
 	}
 	return say(w.Identifiers), w.Rule.Text(t), say(w.VersionTests)
+}
+
+// Late sets the finding's Overdue and ControlReviewOverdue at now from its state,
+// deadline, gone time and ControlReviewOn. A compensating control stops the deadline clock
+// of a mitigated finding (在儀器原廠許可下: the fix is not allowed, the control protects the
+// device meanwhile) only until its review day: once that day has passed unreviewed the
+// control is overdue for review and the finding is late again if its deadline has passed.
+// Recording a new control with a later review day (AddCompensatingControl) stops the
+// clock again.
+func (f *Finding) Late(now time.Time) {
+	matched := f.GoneAt.IsZero()
+	f.ControlReviewOverdue = f.State == FindingMitigated && matched && f.ControlReviewOn.Before(now)
+	running := f.State == FindingNew || f.State == FindingConfirmed || f.ControlReviewOverdue
+	f.Overdue = running && matched && f.Due.Before(now)
 }

@@ -33,6 +33,9 @@ const (
 	// KindVulnOverdue: a vulnerability finding is past the fix deadline its site's policy
 	// gives it (003 §5.2.1, §3.1.2) and not mitigated.
 	KindVulnOverdue NotificationKind = "vuln.deadline_overdue"
+	// KindControlReviewOverdue: the compensating control of a mitigated finding is past its
+	// review day; it no longer stops the finding's deadline clock until reviewed.
+	KindControlReviewOverdue NotificationKind = "vuln.control_review_overdue"
 	// KindScanOverdue: assets of a site subject to a scan cadence (000 附表一 漏洞修補 高
 	// 二 yearly, 003 §3.2.2 monthly) were never scanned or their last scan is too old.
 	KindScanOverdue NotificationKind = "scan.overdue"
@@ -73,7 +76,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindReportReady,
+	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindControlReviewOverdue, KindReportReady,
 	KindScanOverdue, KindScanDueSoon, KindBackupProblem, KindGovernanceDue}
 
 // Severity ranks a notification.

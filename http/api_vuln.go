@@ -65,7 +65,7 @@ func (s *Server) vulns() (VulnService, error) {
 }
 
 // findingFilter reads a findings filter from the query: asset, site, advisory, cve, state,
-// open, overdue, q, offset, limit.
+// open, overdue, review_overdue, q, offset, limit.
 func findingFilter(r *http.Request) (medsec.FindingFilter, error) {
 	q := r.URL.Query()
 	if st := q.Get("state"); st != "" && !slices.Contains(medsec.FindingStates, medsec.FindingState(st)) {
@@ -78,7 +78,7 @@ func findingFilter(r *http.Request) (medsec.FindingFilter, error) {
 	}
 	return medsec.FindingFilter{AssetID: queryInt64(r, "asset"), SiteID: queryInt64(r, "site"), Advisory: q.Get("advisory"),
 		CVE: q.Get("cve"), State: medsec.FindingState(q.Get("state")), Open: q.Get("open") == "1" || q.Get("open") == "true",
-		Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true", Query: q.Get("q"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", 0)}, nil
+		Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true", ControlReviewOverdue: q.Get("review_overdue") == "1" || q.Get("review_overdue") == "true", Query: q.Get("q"), Offset: queryInt(r, "offset", 0), Limit: queryInt(r, "limit", 0)}, nil
 }
 
 func (s *Server) apiFindingList(w http.ResponseWriter, r *http.Request) error {

@@ -54,6 +54,9 @@ type dashboard struct {
 	// deadline; absent when vulnerability management is not running.
 	Vulns        *int `json:"open_findings,omitempty"`
 	VulnsOverdue *int `json:"overdue_findings,omitempty"`
+	// ControlReviewsOverdue counts the mitigated findings whose compensating control is
+	// past its review day.
+	ControlReviewsOverdue *int `json:"control_reviews_overdue,omitempty"`
 }
 
 // dashCatalog is one catalog's totals on the dashboard.
@@ -186,7 +189,11 @@ func (s *Server) buildDashboard(ctx context.Context) (*dashboard, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Vulns, d.VulnsOverdue = &open, &overdue
+		_, reviews, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{ControlReviewOverdue: true, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		d.Vulns, d.VulnsOverdue, d.ControlReviewsOverdue = &open, &overdue, &reviews
 	}
 	return d, nil
 }

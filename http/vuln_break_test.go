@@ -32,6 +32,10 @@ type vulnFixture struct {
 	mon     *medsec.Asset
 	site    *medsec.Site
 	ref     string
+	// now is the clock of the store and the server; a test may move it, and then call
+	// relogin for a session that has not expired at the new time.
+	now     *time.Time
+	relogin func()
 }
 
 func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
@@ -46,7 +50,7 @@ func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
 	db.Now = func() time.Time { return now }
 	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
 		Assets: sqlstore.NewAssetService(db), Vulns: sqlstore.NewVulnService(db)}
-	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}}
+	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}, now: &now}
 	if loc != nil {
 		f.site.TimeZone = loc.String()
 	}
@@ -74,6 +78,7 @@ func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
 		}
 		f.token = tok
 		f.session, _ = users.CreateSession(ctx, u.ID)
+		f.relogin = func() { f.session, _ = users.CreateSession(ctx, u.ID) }
 	}
 	srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 	if err != nil {
@@ -323,5 +328,40 @@ func TestAdvisoryVEXStatusReadable(t *testing.T) {
 		if status, body := f.page("/advisories/ICSMA%2F17-255-01", lang); status != 200 || !strings.Contains(body, want+" <small>(under_investigation)</small>") {
 			t.Errorf("%s: %d, VEX status not shown as %q", lang, status, want)
 		}
+	}
+}
+
+// TestControlReviewOverdueShown (break-test #19): once the review day of a finding's
+// compensating control has passed, the finding page and the list show the control
+// overdue for review (marked as a warning, in each language), the list filters by it and
+// counts it, and the API says so.
+func TestControlReviewOverdueShown(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	fd := f.findings()[0]
+	if status, body := f.api("POST", "/api/v1/findings/"+itoa(fd.ID)+"/controls", []byte(`{"description":"isolated VLAN 40","review_on":"2026-12-10"}`)); status/100 != 2 {
+		t.Fatalf("add control: %d %s", status, body)
+	}
+	show := "/vulnerabilities/" + itoa(fd.ID)
+	if _, body := f.page(show, "en"); strings.Contains(body, "control-review-overdue") {
+		t.Fatalf("before the review day the control is shown overdue")
+	}
+	*f.now = time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)
+	f.relogin()
+	want := map[string]string{"en": "compensating control review overdue (review day 2026-12-10)", "zh-TW": "補償措施已逾複查日（複查日 2026-12-10）",
+		"zh-CN": "补偿措施已过复查日（复查日 2026-12-10）", "ja": "代替措置の見直し期限超過（見直し日 2026-12-10）"}
+	for lang, w := range want {
+		for _, path := range []string{show, "/vulnerabilities?review_overdue=1"} {
+			if status, body := f.page(path, lang); status != 200 || !strings.Contains(body, `<strong class="warning"`) || !strings.Contains(body, w) {
+				t.Errorf("%s %s: %d, %q not shown as a warning", lang, path, status, w)
+			}
+		}
+	}
+	if _, body := f.page("/vulnerabilities", "ja"); !strings.Contains(body, `id="vuln-review-count">· 見直し日を過ぎた代替措置:1</a>`) {
+		t.Errorf("the findings page does not count the control past its review day")
+	}
+	var got medsec.Finding
+	_, body := f.api("GET", "/api/v1/findings/"+itoa(fd.ID), nil)
+	if err := json.Unmarshal([]byte(body), &got); err != nil || !got.ControlReviewOverdue || got.ControlReviewOn.String() != "2026-12-10" || !got.Overdue {
+		t.Errorf("API: %s", body)
 	}
 }

@@ -952,7 +952,12 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	f.identifier, f.rule, f.version_test, f.confidence, CASE WHEN COALESCE(v.title, '') <> '' THEN v.title ELSE f.title END, COALESCE(v.cvss_vector, ''),
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
-	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json`
+	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json,
+	COALESCE(` + controlReviewOn + `, '')`
+
+// controlReviewOn is the review day (text, YYYY-MM-DD) of the newest compensating control
+// of the finding f, NULL when it has none.
+const controlReviewOn = `(SELECT c.review_on FROM vuln_controls c WHERE c.finding_id = f.id ORDER BY c.id DESC LIMIT 1)`
 
 const findingFrom = ` FROM vuln_findings f
 	JOIN assets a ON a.id = f.asset_id
@@ -963,11 +968,11 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs, why string
+	var refs, why, reviewOn string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
-		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why); err != nil {
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn); err != nil {
 		return nil, err
 	}
 	if why != "" {
@@ -999,14 +1004,14 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	if !f.ScoreKnown {
 		f.Severity = "unscored"
 	}
-	f.Overdue = overdue(f.State, f.Due, f.GoneAt, now)
+	if reviewOn != "" {
+		var err error
+		if f.ControlReviewOn, err = medsec.ParseDate(reviewOn); err != nil {
+			return nil, fmt.Errorf("finding %d: control review day: %w", f.ID, err)
+		}
+	}
+	f.Late(now)
 	return &f, nil
-}
-
-// overdue reports whether a finding is past its deadline and still needs a fix: open,
-// not mitigated by a compensating control, still matched.
-func overdue(state medsec.FindingState, due, gone, now time.Time) bool {
-	return (state == medsec.FindingNew || state == medsec.FindingConfirmed) && gone.IsZero() && due.Before(now)
 }
 
 // findingWhere builds the WHERE clause of a filter, limited to the scope.
@@ -1035,8 +1040,16 @@ func findingWhere(sc scope, f medsec.FindingFilter, now time.Time) (string, []an
 	if f.Open {
 		add("f.state IN ('new', 'confirmed', 'mitigated')")
 	}
+	// As medsec.Finding.Late: a compensating control whose review day has passed no
+	// longer stops the clock. A mitigated finding without a control (none is made so)
+	// counts as reviewed.
+	today := now.UTC().Format("2006-01-02")
+	lapsed := "f.state = 'mitigated' AND COALESCE(" + controlReviewOn + ", '9999-12-31') < ?"
 	if f.Overdue {
-		add("f.state IN ('new', 'confirmed') AND f.gone_at IS NULL AND f.due_at < ?", now)
+		add("(f.state IN ('new', 'confirmed') OR ("+lapsed+")) AND f.gone_at IS NULL AND f.due_at < ?", today, now)
+	}
+	if f.ControlReviewOverdue {
+		add(lapsed+" AND f.gone_at IS NULL", today)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
@@ -1449,6 +1462,9 @@ func (s *VulnService) CountFindings(ctx context.Context) (medsec.FindingCounts, 
 		}
 		if f.Overdue {
 			c.Overdue++
+		}
+		if f.ControlReviewOverdue {
+			c.ControlReviewOverdue++
 		}
 		return nil
 	})
