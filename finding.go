@@ -431,6 +431,30 @@ func (v *VendorAlias) Validate() error {
 	return c.err()
 }
 
+// ProductAlias is one line of the product alias table (t11 finding 4): the advisories of
+// the manufacturer Vendor name as Name the product the inventory calls Model (GE's
+// "CARESCAPE Central Station" is the inventory's "CSCS"). Matching compares a device of
+// that manufacturer and model also as Name, and the finding's why names the line.
+type ProductAlias struct {
+	ID        int64     `json:"id"`
+	Vendor    string    `json:"vendor"`
+	Name      string    `json:"name"`
+	Model     string    `json:"model"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+}
+
+// Validate checks the three names are given, one line, at most MaxAliasLength characters.
+func (p *ProductAlias) Validate() error {
+	c := newChecker()
+	c.required("vendor", p.Vendor)
+	c.required("name", p.Name)
+	c.required("model", p.Model)
+	c.length("vendor", p.Vendor, MaxAliasLength)
+	c.length("name", p.Name, MaxAliasLength)
+	c.length("model", p.Model, MaxAliasLength)
+	return c.err()
+}
+
 // FindingCounts summarises findings for a dashboard.
 type FindingCounts struct {
 	Open    int `json:"open"`
@@ -672,6 +696,7 @@ var whyParams = map[string][]string{
 	"model":         {"vendor", "model", "criterion"},
 	"model_version": {"vendor", "model", "what", "version", "criterion"},
 	"model_name":    {"model"},
+	"product_alias": {"vendor", "name", "model"},
 	"purl":          {"purl"},
 	"scanner":       {"scanner_id", "where"},
 	// Rules.

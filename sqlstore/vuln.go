@@ -539,6 +539,10 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	if err != nil {
 		return err
 	}
+	products, err := tx.productAliases(ctx)
+	if err != nil {
+		return err
+	}
 	policies, err := readPolicies(ctx, tx, tx.db.dialect)
 	if err != nil {
 		return err
@@ -558,7 +562,7 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 		for _, a := range assets {
 			targets = append(append(targets, a.target), components[a.id]...)
 		}
-		if candidates, err = tx.candidateAdvisories(ctx, targets); err != nil {
+		if candidates, err = tx.candidateAdvisories(ctx, withVariants(aliases, products, targets)); err != nil {
 			return err
 		}
 	}
@@ -593,7 +597,9 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 		return err
 	}
 
-	m := vuln.NewMatchCache(vuln.NewMatcher(aliases, advisories))
+	matcher := vuln.NewMatcher(aliases, advisories)
+	matcher.SetProductAliases(products)
+	m := vuln.NewMatchCache(matcher)
 	seen := map[findingKey]bool{}
 	for _, asset := range assets {
 		for _, target := range append([]vuln.Target{asset.target}, components[asset.id]...) {

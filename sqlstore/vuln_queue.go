@@ -73,10 +73,11 @@ func (tx *Tx) enqueueMatch(ctx context.Context, ids map[int64]bool) error {
 // matched (a retired device's findings are then marked gone).
 func (tx *Tx) enqueueAllMatch(ctx context.Context) error {
 	for _, q := range []string{
-		`INSERT INTO vuln_match_queue (asset_id, queued_at) SELECT id, ? FROM assets WHERE status = 'active' ON CONFLICT (asset_id) DO NOTHING`,
-		`INSERT INTO vuln_match_queue (asset_id, queued_at) SELECT DISTINCT asset_id, ? FROM vuln_findings WHERE gone_at IS NULL ON CONFLICT (asset_id) DO NOTHING`,
+		// CURRENT_TIMESTAMP: a bound time in a SELECT list is text to PostgreSQL.
+		`INSERT INTO vuln_match_queue (asset_id, queued_at) SELECT id, CURRENT_TIMESTAMP FROM assets WHERE status = 'active' ON CONFLICT (asset_id) DO NOTHING`,
+		`INSERT INTO vuln_match_queue (asset_id, queued_at) SELECT DISTINCT asset_id, CURRENT_TIMESTAMP FROM vuln_findings WHERE gone_at IS NULL ON CONFLICT (asset_id) DO NOTHING`,
 	} {
-		if _, err := tx.exec(ctx, q, tx.now); err != nil {
+		if _, err := tx.exec(ctx, q); err != nil {
 			return fmt.Errorf("queue devices for matching: %w", err)
 		}
 	}
@@ -213,6 +214,19 @@ func (tx *Tx) aliasTouches(ctx context.Context, key string) (map[int64]bool, err
 		}
 		rows.Close()
 	}
+	// Product alias lines of the name apply to other devices once the name compares
+	// otherwise: the devices of their models and names.
+	products, err := tx.productAliases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range products {
+		if vuln.NameKey(p.Vendor) == key {
+			for _, n := range []string{p.Name, p.Model} {
+				keys["n|"+vuln.NameKey(n)], keys["c|"+vuln.NameKey(n)] = true, true
+			}
+		}
+	}
 	only := map[int64]bool{}
 	if len(refs) > 0 {
 		if err := tx.findingsOf(ctx, nil, refs, only); err != nil {
@@ -258,13 +272,24 @@ func (tx *Tx) targetsSharing(ctx context.Context, keys map[string]bool, vendorKe
 	if err != nil {
 		return err
 	}
+	aliases, err := tx.aliases(ctx)
+	if err != nil {
+		return err
+	}
+	products, err := tx.productAliases(ctx)
+	if err != nil {
+		return err
+	}
 	memo := map[string]bool{}
 	hits := func(t vuln.Target) bool {
 		id := fmt.Sprintf("%s\x00%s\x00%q\x00%q", t.Vendor, t.Model, t.CPEs, t.PURLs)
 		if h, ok := memo[id]; ok {
 			return h
 		}
-		h := slices.ContainsFunc(vuln.TargetIndexKeys(t), func(k string) bool { return keys[k] }) ||
+		shares := func(t vuln.Target) bool {
+			return slices.ContainsFunc(vuln.TargetIndexKeys(t), func(k string) bool { return keys[k] })
+		}
+		h := shares(t) || slices.ContainsFunc(products.Variants(aliases, t), shares) ||
 			vendorKey != "" && slices.Contains(vuln.TargetVendorKeys(t), vendorKey)
 		memo[id] = h
 		return h

@@ -114,3 +114,45 @@ func NameKey(s string) string {
 	}
 	return b.String()
 }
+
+// ProductAlias says that the advisories of the manufacturer Vendor name as Name the
+// product the inventory calls Model (GE's "CARESCAPE Central Station" for "CSCS").
+type ProductAlias struct{ Vendor, Name, Model string }
+
+// ProductAliases are the lines of the hospital's product alias table.
+type ProductAliases []ProductAlias
+
+// For returns the lines that apply to a target: the same manufacturer through aliases,
+// the model equal by NameKey.
+func (pa ProductAliases) For(aliases Aliases, t Target) []ProductAlias {
+	if len(pa) == 0 {
+		return nil
+	}
+	mk := NameKey(t.Model)
+	if mk == "" {
+		return nil
+	}
+	if aliases == nil {
+		aliases = DefaultAliases()
+	}
+	vk := aliases.VendorKey(t.Vendor)
+	var out []ProductAlias
+	for _, p := range pa {
+		if NameKey(p.Model) == mk && aliases.VendorKey(p.Vendor) == vk && NameKey(p.Name) != mk {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Variants returns the target as each line that applies names it (its model replaced by
+// the advisories' name), for finding the advisories that may concern it by index keys.
+func (pa ProductAliases) Variants(aliases Aliases, t Target) []Target {
+	var out []Target
+	for _, p := range pa.For(aliases, t) {
+		v := t
+		v.Model = p.Name
+		out = append(out, v)
+	}
+	return out
+}

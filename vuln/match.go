@@ -116,6 +116,7 @@ type ref struct{ adv, vuln int }
 // built.
 type Matcher struct {
 	aliases    Aliases
+	products   ProductAliases
 	advisories []*Advisory
 	index      map[string][]ref
 	crit       map[string]*cpeName
@@ -134,6 +135,11 @@ func NewMatcher(aliases Aliases, advisories []*Advisory) *Matcher {
 	}
 	return m
 }
+
+// SetProductAliases makes the matcher compare a device also as each product alias line
+// that applies to it names it (ProductAliases.For); a match found so and not otherwise
+// names the line in its why ("product_alias").
+func (m *Matcher) SetProductAliases(pa ProductAliases) { m.products = pa }
 
 // Add indexes one more advisory.
 func (m *Matcher) Add(a *Advisory) {
@@ -304,8 +310,38 @@ func (m *Matcher) facts(t Target) ([]fact, []string) {
 }
 
 // Match returns every advisory vulnerability that applies to the target, each with why,
-// ordered by advisory ID, CVE and product ID.
+// ordered by advisory ID, CVE and product ID. A vulnerability found only through a
+// product alias line names the line first among its identifiers.
 func (m *Matcher) Match(t Target) []Match {
+	out := m.match(t)
+	lines := m.products.For(m.aliases, t)
+	if len(lines) == 0 {
+		return out
+	}
+	have := map[string]bool{}
+	for _, mt := range out {
+		have[mt.AdvisoryID+"\x00"+mt.CVE] = true
+	}
+	for _, p := range lines {
+		v := t
+		v.Model = p.Name
+		for _, mt := range m.match(v) {
+			if have[mt.AdvisoryID+"\x00"+mt.CVE] {
+				continue
+			}
+			have[mt.AdvisoryID+"\x00"+mt.CVE] = true
+			mt.Why.Identifiers = append([]medsec.WhyPart{why("product_alias", "vendor", strings.TrimSpace(p.Vendor), "name", p.Name, "model", p.Model)}, mt.Why.Identifiers...)
+			out = append(out, mt)
+		}
+	}
+	slices.SortFunc(out, func(x, y Match) int {
+		return strings.Compare(x.AdvisoryID+"\x00"+x.CVE+"\x00"+x.ProductID, y.AdvisoryID+"\x00"+y.CVE+"\x00"+y.ProductID)
+	})
+	return out
+}
+
+// match is Match without the product alias table.
+func (m *Matcher) match(t Target) []Match {
 	fs, keys := m.facts(t)
 	type cand struct{ adv, vuln int }
 	seen := map[cand]bool{}
