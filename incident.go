@@ -3,6 +3,7 @@ package medsec
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -609,7 +610,13 @@ type IncidentFilter struct {
 	Status IncidentStatus
 	// Drill: "" every incident, "yes" drills only, "no" real incidents only.
 	Drill string
+	// Offset skips that many incidents of the list; Limit, when above 0, returns at most
+	// that many (at most MaxIncidentPage). Zero Limit lists every one.
+	Offset, Limit int
 }
+
+// MaxIncidentPage is the largest page of incidents a list returns at once.
+const MaxIncidentPage = 1000
 
 // Validate returns EINVALID naming status or drill when either is not one of its values
 // (a mistyped filter answers an error, not an empty list).
@@ -620,6 +627,12 @@ func (f IncidentFilter) Validate() error {
 	}
 	if f.Drill != "" && f.Drill != "yes" && f.Drill != "no" {
 		errs = append(errs, FieldError{Field: "drill", Key: "err.invalid", Message: "must be yes or no", Value: f.Drill})
+	}
+	if f.Offset < 0 {
+		errs = append(errs, FieldError{Field: "offset", Key: "err.invalid", Message: "must be 0 or more", Value: strconv.Itoa(f.Offset)})
+	}
+	if f.Limit < 0 || f.Limit > MaxIncidentPage {
+		errs = append(errs, FieldError{Field: "limit", Key: "err.invalid", Message: "must be 1 to 1000", Value: strconv.Itoa(f.Limit)})
 	}
 	if errs != nil {
 		return &ValidationError{Errors: errs}
@@ -675,6 +688,9 @@ type Holiday struct {
 type IncidentService interface {
 	// FindIncidents lists incidents, newest first, with their clocks' states at now.
 	FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error)
+	// CountIncidents counts the incidents FindIncidents lists for f without its Offset
+	// and Limit (the total of a page).
+	CountIncidents(ctx context.Context, f IncidentFilter) (int, error)
 	// FindIncidentByID returns the whole record; ENOTFOUND if missing or out of scope.
 	FindIncidentByID(ctx context.Context, id int64) (*Incident, error)
 	// SuggestLevel returns the suggested level and the reasons for the facts of c

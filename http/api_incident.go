@@ -46,15 +46,23 @@ func incidentFilter(r *http.Request) medsec.IncidentFilter {
 	return medsec.IncidentFilter{SiteID: queryInt64(r, "site"), Status: medsec.IncidentStatus(q.Get("status")), Drill: q.Get("drill")}
 }
 
+// apiIncidentList answers a page of incidents (offset, limit: 100 unless given) with the
+// total the filter selects.
 func (s *Server) apiIncidentList(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Incidents.FindIncidents(r.Context(), incidentFilter(r))
+	f := incidentFilter(r)
+	f.Offset, f.Limit = queryInt(r, "offset", 0), queryInt(r, "limit", 100)
+	items, err := s.Incidents.FindIncidents(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []*medsec.Incident{}
+	total, err := s.Incidents.CountIncidents(r.Context(), f)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	if items == nil {
+		items = []*medsec.Incident{}
+	}
+	writeJSON(w, http.StatusOK, list[*medsec.Incident]{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"medsec/evidence"
 	"slices"
 	"strconv"
@@ -136,7 +137,50 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f medsec.IncidentFi
 	return out, nil
 }
 
+// CountIncidents counts the incidents the caller may see that f selects, every page.
+func (s *IncidentService) CountIncidents(ctx context.Context, f medsec.IncidentFilter) (int, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return 0, err
+	}
+	where, args := incidentWhere(sc, f)
+	var n int
+	if err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM incidents i`+where), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count incidents: %w", err)
+	}
+	return n, nil
+}
+
 func (s *IncidentService) list(ctx context.Context, q querier, sc scope, f medsec.IncidentFilter, order string) ([]incidentRow, error) {
+	where, args := incidentWhere(sc, f)
+	page := ""
+	if f.Limit > 0 {
+		page = fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	} else if f.Offset > 0 {
+		page = fmt.Sprintf(" LIMIT %d OFFSET %d", math.MaxInt32, f.Offset)
+	}
+	rs, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+incidentColumns+` FROM incidents i JOIN sites s ON s.id = i.site_id`+where+` ORDER BY `+order+page), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find incidents: %w", err)
+	}
+	defer rs.Close()
+	var out []incidentRow
+	for rs.Next() {
+		r, err := scanIncident(rs.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("find incidents: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// incidentWhere is the WHERE clause (with its arguments) selecting the incidents of f
+// that sc sees.
+func incidentWhere(sc scope, f medsec.IncidentFilter) (string, []any) {
 	var conds []string
 	var args []any
 	if cond, a := sc.siteCond("i.site_id"); cond != "" {
@@ -154,24 +198,10 @@ func (s *IncidentService) list(ctx context.Context, q querier, sc scope, f medse
 	case "no":
 		conds = append(conds, "i.drill = 0")
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", args
 	}
-	rs, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+incidentColumns+` FROM incidents i JOIN sites s ON s.id = i.site_id`+where+` ORDER BY `+order), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find incidents: %w", err)
-	}
-	defer rs.Close()
-	var out []incidentRow
-	for rs.Next() {
-		r, err := scanIncident(rs.Scan)
-		if err != nil {
-			return nil, fmt.Errorf("find incidents: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
+	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
 // FindIncidentByID returns an incident's whole record.

@@ -66,3 +66,32 @@ func TestIncidentJoinChosen(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentPage: FindIncidents returns the page Offset and Limit ask for, newest first,
+// and CountIncidents every incident of the filter the caller sees. Both engines.
+func TestIncidentPage(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		var ids []int64
+		for _, site := range []int64{f.main.ID, f.main.ID, f.main.ID, f.branch.ID} {
+			inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: site, Title: "x", Level: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, inc.ID)
+		}
+		got, err := f.svc.FindIncidents(f.soc, medsec.IncidentFilter{SiteID: f.main.ID, Offset: 1, Limit: 1})
+		if err != nil || len(got) != 1 || got[0].ID != ids[1] {
+			t.Fatalf("page: %v %v", got, err)
+		}
+		if n, err := f.svc.CountIncidents(f.soc, medsec.IncidentFilter{SiteID: f.main.ID, Offset: 1, Limit: 1}); err != nil || n != 3 {
+			t.Errorf("count: %d %v", n, err)
+		}
+		if n, err := f.svc.CountIncidents(f.branchOnly, medsec.IncidentFilter{}); err != nil || n != 1 {
+			t.Errorf("branch user's count: %d %v", n, err)
+		}
+		if _, err := f.svc.FindIncidents(f.soc, medsec.IncidentFilter{Limit: 1001}); !hasField(err, "limit") {
+			t.Errorf("limit 1001: %v", err)
+		}
+	})
+}
