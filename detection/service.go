@@ -102,6 +102,10 @@ type Service struct {
 	// recorr runs the re-correlations of late matches (see recorrelate), one at a time.
 	recorr   sync.WaitGroup
 	recorrMu sync.Mutex
+	// version is the rule store's count of rule changes when Load read the rules
+	// (versioned: the store counts them, see Reload).
+	version   int64
+	versioned bool
 	// resume holds the event batches that arrive before Resume has rebuilt the windows
 	// (see HoldUntilResume).
 	resume resumeState
@@ -173,6 +177,16 @@ func (s *Service) InstallBuiltins(ctx context.Context) error {
 // rules, their site states or the settings change.
 func (s *Service) Load(ctx context.Context) error {
 	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	// The version is read first: a change made while the rules are read is seen by the
+	// next Reload.
+	version, versioned := int64(0), false
+	if vs, ok := s.st.Rules.(rulesVersioner); ok {
+		v, err := vs.RulesVersion(ctx)
+		if err != nil {
+			return err
+		}
+		version, versioned = v, true
+	}
 	set, err := s.st.Rules.FindDetectionSettings(ctx)
 	if err != nil {
 		return err
@@ -199,6 +213,7 @@ func (s *Service) Load(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.settings, s.rules, s.parsed = set, rules, parsed
+	s.version, s.versioned = version, versioned
 	s.byUID = map[string]*medsec.DetectionRule{}
 	for _, r := range rules {
 		s.byUID[r.UID] = r
@@ -270,6 +285,36 @@ func (s *Service) Load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// rulesVersioner is a rule store that counts the changes to the rules, their site states
+// and the settings made by any process on its database (sqlstore.DetectionService).
+type rulesVersioner interface {
+	RulesVersion(ctx context.Context) (int64, error)
+}
+
+// Reload loads the rules again (Load) when the rule store's count of changes differs from
+// the one Load read: the rules, their states or the settings were changed by another
+// process on the database, such as "medsec rules import" beside a running server
+// [issue 13 finding 7]. The engines of the rules that did not change keep their windows.
+// It reports whether it loaded; a store that counts no changes never reloads.
+func (s *Service) Reload(ctx context.Context) (bool, error) {
+	vs, ok := s.st.Rules.(rulesVersioner)
+	if !ok {
+		return false, nil
+	}
+	v, err := vs.RulesVersion(medsec.NewContextWithUser(ctx, medsec.SystemUser))
+	if err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	same := s.versioned && s.version == v
+	s.mu.Unlock()
+	if same {
+		return false, nil
+	}
+	s.logger.Info("detection: rules changed on the database; reloading", "version", v)
+	return true, s.Load(ctx)
 }
 
 // enabledSomewhere reports whether the rule runs at a site or by default.

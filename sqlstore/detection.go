@@ -300,6 +300,11 @@ func (s *DetectionService) SaveRules(ctx context.Context, rules []*medsec.Detect
 			return err
 		}
 	}
+	if added+replaced > 0 {
+		if err := bumpRulesVersion(ctx, tx); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 
@@ -389,6 +394,9 @@ func (s *DetectionService) DeleteRule(ctx context.Context, id int64) error {
 	if err := tx.auditChange(ctx, "rule.delete", "detection_rule", id, 0, r, nil); err != nil {
 		return err
 	}
+	if err := bumpRulesVersion(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -428,7 +436,30 @@ func (s *DetectionService) SetRuleEnabled(ctx context.Context, ruleID, siteID in
 	if err := tx.auditChange(ctx, action, "detection_rule", ruleID, siteID, nil, map[string]any{"site_id": siteID, "enabled": enabled}); err != nil {
 		return err
 	}
+	if err := bumpRulesVersion(ctx, tx); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// bumpRulesVersion counts a change of the rules, their site states or the detection
+// settings in its transaction (see RulesVersion).
+func bumpRulesVersion(ctx context.Context, tx *Tx) error {
+	if _, err := tx.exec(ctx, `UPDATE detection_version SET version = version + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("detection version: %w", err)
+	}
+	return nil
+}
+
+// RulesVersion returns the count of changes to the detection rules, their states per
+// site and the detection settings, by any process on the database: the detection
+// service polls it to reload rules another process changed (the CLI's "rules import").
+func (s *DetectionService) RulesVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT version FROM detection_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("detection version: %w", err)
+	}
+	return v, nil
 }
 
 // AddRuleHits counts n hits of a rule at a site. Hit counts are statistics, not changes
@@ -508,6 +539,9 @@ func (s *DetectionService) UpdateDetectionSettings(ctx context.Context, set meds
 		return fmt.Errorf("update detection settings: %w", err)
 	}
 	if err := tx.auditChange(ctx, "detection.settings", "settings", 0, 0, before, set); err != nil {
+		return err
+	}
+	if err := bumpRulesVersion(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

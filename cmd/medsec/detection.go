@@ -50,11 +50,18 @@ func resumeDetection(ctx context.Context, svc *detection.Service, now time.Time,
 // heartbeatEvery is how often correlation windows are closed on a quiet stream.
 const heartbeatEvery = 10 * time.Second
 
+// rulesPollEvery is how often the server looks whether another process (the CLI's
+// "rules import") changed the rules on the database.
+const rulesPollEvery = 2 * time.Second
+
 // heartbeat advances the detection engines to the current time until ctx ends, so that a
-// correlation whose window has passed fires without waiting for a later event.
+// correlation whose window has passed fires without waiting for a later event, and
+// reloads the rules when another process changed them (detection.Service.Reload).
 func heartbeat(ctx context.Context, svc *detection.Service, logger *slog.Logger) {
 	t := time.NewTicker(heartbeatEvery)
 	defer t.Stop()
+	poll := time.NewTicker(rulesPollEvery)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -62,6 +69,10 @@ func heartbeat(ctx context.Context, svc *detection.Service, logger *slog.Logger)
 		case now := <-t.C:
 			if err := svc.Advance(ctx, now.UTC()); err != nil {
 				logger.Warn("detection heartbeat", "err", err)
+			}
+		case <-poll.C:
+			if _, err := svc.Reload(ctx); err != nil {
+				logger.Warn("detection: reloading rules changed on the database", "err", err)
 			}
 		}
 	}
