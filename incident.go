@@ -131,8 +131,14 @@ type Clock struct {
 	// Level is the level whose plan added the clock (0 for clocks of every level).
 	Level IncidentLevel `json:"level,omitempty"`
 	// Every, in minutes, repeats the clock: meeting it starts the next one.
-	Every   int       `json:"every_minutes,omitempty"`
+	Every int `json:"every_minutes,omitempty"`
+	// Start is when the clock started counting, Basis what that moment is (one of the
+	// Basis constants): the duty's seed names what it counts from — the occurrence
+	// (事件發生後), the detection (發現事件後), the level decision, an exposure found — and
+	// the clock starts at that moment as the user gave it, not when it was recorded in
+	// medsec, so a duty already past due when recorded is late at once.
 	Start   time.Time `json:"start"`
+	Basis   string    `json:"basis"`
 	Due     time.Time `json:"due,omitzero"`
 	MetAt   time.Time `json:"met_at,omitzero"`
 	MetBy   string    `json:"met_by,omitempty"`
@@ -151,6 +157,30 @@ type Clock struct {
 	// State is the state at the time the clock was read.
 	State ClockState `json:"state"`
 }
+
+// What a clock counts from (Clock.Basis).
+const (
+	// BasisOccurred: when the incident occurred (事件發生後, 003 ch.2).
+	BasisOccurred = "occurred"
+	// BasisDetectedNoOccurrence: a duty counted from the occurrence whose occurrence is
+	// not known, counted from the detection instead (the earliest time known).
+	BasisDetectedNoOccurrence = "detected-no-occurrence"
+	// BasisDetected: when the incident was found (發現事件後, 003 §4.1.2, §4.3.1).
+	BasisDetected = "detected"
+	// BasisOpened: when the incident was recorded in medsec, which is when the report
+	// reached the technical team (技術工作組接到報告後, 003 §4.1.3).
+	BasisOpened = "opened"
+	// BasisLevel: when the current level was decided (the level's response started).
+	BasisLevel = "level"
+	// BasisExposure: when patient or personal data was found exposed (003 §5.3.3).
+	BasisExposure = "exposure"
+	// BasisClosed: when the response ended (應急終止, 003 §4.4.4).
+	BasisClosed = "closed"
+	// BasisMet: a repeating duty's round counts from when the previous round was met.
+	BasisMet = "met"
+	// BasisAdded: a clock a person added counts from when it was added.
+	BasisAdded = "added"
+)
 
 // StateAt returns the clock's state at now.
 func (c *Clock) StateAt(now time.Time) ClockState {
@@ -395,10 +425,14 @@ type Incident struct {
 	OccurredAt time.Time `json:"occurred_at,omitzero"`
 	DetectedAt time.Time `json:"detected_at"`
 	OpenedAt   time.Time `json:"opened_at"`
-	ClosedAt   time.Time `json:"closed_at,omitzero"`
-	Cause      string    `json:"cause,omitempty"`
-	Actions    string    `json:"actions,omitempty"`
-	Result     string    `json:"result,omitempty"`
+	// ExposureFoundAt is when patient or personal data was found exposed (the detection
+	// time for an exposure known when the incident was opened; zero while none is known):
+	// the leak reports of 003 §5.3.3 count from it.
+	ExposureFoundAt time.Time `json:"exposure_found_at,omitzero"`
+	ClosedAt        time.Time `json:"closed_at,omitzero"`
+	Cause           string    `json:"cause,omitempty"`
+	Actions         string    `json:"actions,omitempty"`
+	Result          string    `json:"result,omitempty"`
 	// AlertIDs are the alerts linked to the incident.
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
@@ -428,6 +462,10 @@ const (
 	StopClosed = "closed"
 	// StopEnded: a termination condition met ended a repeating clock.
 	StopEnded = "ended"
+	// StopCorrected: the security officer corrected the exposure finding the duty was
+	// started by (no exposure after all, or found at another time: the duty restarts
+	// from the corrected time as a new clock).
+	StopCorrected = "corrected"
 )
 
 // Owed reports whether a late, unmet clock is still owed: not stopped, or stopped by a
@@ -604,6 +642,19 @@ type IncidentFromAlert struct {
 	IncidentID int64 `json:"incident_id,omitempty"`
 }
 
+// ExposureFinding is patient or personal data found exposed during an incident
+// (IncidentService.RecordExposure).
+type ExposureFinding struct {
+	// Exposure is how much was exposed; ExposureNone only in a correction.
+	Exposure DataExposure `json:"exposure"`
+	// FoundAt is when it was found; zero means now.
+	FoundAt time.Time `json:"found_at,omitzero"`
+	// Note says what was found (for a correction: why, required).
+	Note string `json:"note"`
+	// Correction corrects an earlier finding (security officer only).
+	Correction bool `json:"correction,omitempty"`
+}
+
 // IncidentFilter selects incidents for a list. Zero fields do not filter.
 type IncidentFilter struct {
 	SiteID int64
@@ -721,6 +772,18 @@ type IncidentService interface {
 	MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string, metAt time.Time) (*Incident, error)
 	// AddClock adds the hospital's own clock: label, due after minutes from now.
 	AddClock(ctx context.Context, id, version int64, label string, minutes int) (*Incident, error)
+	// RecordExposure records that patient or personal data was found exposed at
+	// f.FoundAt (zero: now), after the incident was opened: the exposure is set, the leak
+	// duties (003 §5.3.3 and the jurisdiction's, those of clocks.json "when":
+	// "patient-data") start from FoundAt, and the level is suggested again from the facts
+	// (the level itself changes only by ChangeLevel). A more serious exposure found later
+	// keeps the duties already running. Anything that would undo or move an earlier
+	// finding (a lesser exposure, none, another time) is a correction: it needs
+	// f.Correction, a reason (f.Note) and the security officer (EFORBIDDEN otherwise);
+	// the duties it voids stop (StopCorrected) and restart from the corrected time. Each
+	// is a timeline entry and an audit row. EINVALID naming exposure, found_at (in the
+	// future, before detection) or note.
+	RecordExposure(ctx context.Context, id, version int64, f ExposureFinding) (*Incident, error)
 	// AddNote appends a note to the timeline.
 	AddNote(ctx context.Context, id, version int64, text string) (*Incident, error)
 	// AddPerson gives someone a role in the response.

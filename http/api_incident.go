@@ -202,6 +202,11 @@ type incidentAction struct {
 	// SentAt, when it was sent. Neither in the future nor before detection.
 	MetAt  time.Time `json:"met_at"`
 	SentAt time.Time `json:"sent_at"`
+	// exposure_found, exposure_correct: how much patient or personal data was exposed,
+	// when it was found (RFC 3339; empty: now; neither in the future nor before
+	// detection), and Note (what was found; for a correction, why: required).
+	Exposure medsec.DataExposure `json:"exposure"`
+	FoundAt  time.Time           `json:"found_at"`
 	// add_clock
 	Label   string `json:"label"`
 	Minutes int    `json:"minutes"`
@@ -230,7 +235,7 @@ type incidentAction struct {
 
 // incidentActions lists the actions, for the error that names them.
 var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "log_record", "custody", "notification",
-	"task", "complete_task", "meet_item", "waive_item", "close"}
+	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct"}
 
 // applyIncidentAction runs one action through the incident service.
 func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
@@ -269,6 +274,9 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 		return svc.WaiveChecklistItem(ctx, id, v, a.Key, a.Reason)
 	case "close":
 		return svc.CloseIncident(ctx, id, v)
+	case "exposure_found", "exposure_correct":
+		return svc.RecordExposure(ctx, id, v, medsec.ExposureFinding{Exposure: a.Exposure, FoundAt: a.FoundAt, Note: a.Note,
+			Correction: a.Action == "exposure_correct"})
 	}
 	return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "action", Key: "err.invalid",
 		Message: "must be one of " + strings.Join(incidentActions, ", "), Value: a.Action}}}

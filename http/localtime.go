@@ -56,8 +56,8 @@ func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
 // formActionTimes reads the incident page's met_at and sent_at (datetime-local, in the
 // incident's site's time zone) into a.
 func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
-	metAt, sentAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at"))
-	if metAt == "" && sentAt == "" {
+	metAt, sentAt, foundAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at")), strings.TrimSpace(r.PostFormValue("found_at"))
+	if metAt == "" && sentAt == "" && foundAt == "" {
 		return nil
 	}
 	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
@@ -69,7 +69,7 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 	for _, f := range []struct {
 		name, v string
 		into    *time.Time
-	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}} {
+	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}} {
 		if f.v == "" {
 			continue
 		}

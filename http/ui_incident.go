@@ -196,7 +196,7 @@ var incidentShowLabels = map[string]string{
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
 	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "logstore.from", "logto": "logstore.to",
-	"met_at": "incident.met_at", "sent_at": "incident.sent_at",
+	"met_at": "incident.met_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
 }
 
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
@@ -504,13 +504,16 @@ type incidentShowData struct {
 	Channels   []string
 	Languages  []string
 	Custody    []string
-	Assets     []*medsec.Asset
-	Template   string
-	TplFor     medsec.Recipient
-	TplLang    string
-	CanWaive   bool
-	Open       bool
-	Checklist  bool // every item met or waived
+	// Exposures are the choices of the exposure forms: a finding (ordinary and worse) and
+	// a correction (none too).
+	Exposures []medsec.DataExposure
+	Assets    []*medsec.Asset
+	Template  string
+	TplFor    medsec.Recipient
+	TplLang   string
+	CanWaive  bool
+	Open      bool
+	Checklist bool // every item met or waived
 	// CalmHours gives each checklist item that is a span of calm (stable 24 h, 72 h without
 	// anomaly) its hours; a drill's page says beside it why it may be ticked earlier.
 	CalmHours map[string]string
@@ -646,7 +649,8 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	d := &incidentShowData{Inc: inc, Clocks: p.clockViews(inc.Clocks, s.now()), Levels: medsec.IncidentLevels, Roles: medsec.IncidentRoles,
 		Recipients: medsec.Recipients, Channels: medsec.Channels, Languages: []string{"en", "ja", "zh-CN", "zh-TW"},
 		Custody: []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}, Open: inc.Status == medsec.IncidentOpen,
-		CanWaive: p.User.Role == medsec.RoleSecurityOfficer, Checklist: true, Posted: &postedForm{}}
+		Exposures: medsec.DataExposures,
+		CanWaive:  p.User.Role == medsec.RoleSecurityOfficer, Checklist: true, Posted: &postedForm{}}
 	for _, c := range d.Clocks {
 		if c.State == medsec.ClockLate && c.MetAt.IsZero() {
 			d.Late++
@@ -747,7 +751,7 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		Note: f("note"), Evidence: strings.TrimSpace(f("evidence")), Label: f("label"), Minutes: formInt(r, "minutes"), Text: f("text"), Name: f("name"),
 		Role: medsec.IncidentRole(f("role")), AssetID: formInt64(r, "asset_id"), SHA256: strings.TrimSpace(f("sha256")), CustodyAction: f("custody_action"),
 		Recipient: medsec.Recipient(f("recipient")), Channel: f("channel"), Language: f("language"), Content: f("content"), Title: f("title"),
-		Assignee: f("assignee"), Lesson: f("lesson") != ""}
+		Assignee: f("assignee"), Lesson: f("lesson") != "", Exposure: medsec.DataExposure(f("exposure"))}
 	if v := strings.TrimSpace(f("log_index")); v != "" {
 		n := formInt64(r, "log_index")
 		a.LogIndex = &n

@@ -27,10 +27,19 @@ type From string
 
 // Start moments.
 const (
+	// FromOccurred: when the incident occurred (事件發生後, 003 ch.2), or its detection
+	// when the occurrence is not known (medsec.BasisDetectedNoOccurrence).
+	FromOccurred From = "occurred"
 	FromDetected From = "detected" // when the incident was found (the plan's 發現事件後)
-	FromOpened   From = "opened"   // when it was recorded in medsec
-	FromLevel    From = "level"    // when its current level was confirmed
-	FromClosed   From = "closed"   // when the response ended (應急終止)
+	// FromOpened: when it was recorded in medsec, i.e. when the report reached the
+	// technical team (技術工作組接到報告後, 003 §4.1.3).
+	FromOpened From = "opened"
+	FromLevel  From = "level" // when its current level was confirmed
+	// FromExposure: when patient or personal data was found exposed (the leak
+	// confirmed, 003 §5.3.3): the detection for an exposure known at opening, the time a
+	// person gave when it was found later.
+	FromExposure From = "exposure"
+	FromClosed   From = "closed" // when the response ended (應急終止)
 )
 
 // ClockDef is one clock of the plan or of a jurisdiction, as data.
@@ -202,27 +211,37 @@ func Plan(s Situation, from ...From) []ClockDef {
 	return out
 }
 
-// Moments are the times clocks start from.
+// Moments are the times clocks start from. Occurred is zero when not known.
 type Moments struct {
-	Detected, Opened, Level, Closed time.Time
+	Occurred, Detected, Opened, Level, Exposure, Closed time.Time
 }
 
-func (m Moments) of(f From) time.Time {
+// of returns the moment f and what it is (a medsec.Basis constant).
+func (m Moments) of(f From) (time.Time, string) {
 	switch f {
+	case FromOccurred:
+		if m.Occurred.IsZero() {
+			return m.Detected, medsec.BasisDetectedNoOccurrence
+		}
+		return m.Occurred, medsec.BasisOccurred
 	case FromDetected:
-		return m.Detected
+		return m.Detected, medsec.BasisDetected
 	case FromOpened:
-		return m.Opened
+		return m.Opened, medsec.BasisOpened
 	case FromLevel:
-		return m.Level
+		return m.Level, medsec.BasisLevel
+	case FromExposure:
+		return m.Exposure, medsec.BasisExposure
 	}
-	return m.Closed
+	return m.Closed, medsec.BasisClosed
 }
 
-// Start returns the clock d starts at its moment, due on cal for working days.
+// Start returns the clock d starts at its moment, due on cal for working days. A moment
+// in the past gives a clock already late when it is started: the duty's deadline counts
+// from the moment its seed names, not from when medsec learnt of it.
 func Start(d ClockDef, level medsec.IncidentLevel, m Moments, cal *Calendar) *medsec.Clock {
-	start := m.of(d.From)
-	c := &medsec.Clock{Key: d.Key, Source: d.Source, Every: d.Every, Start: start}
+	start, basis := m.of(d.From)
+	c := &medsec.Clock{Key: d.Key, Source: d.Source, Every: d.Every, Start: start, Basis: basis}
 	if len(d.Levels) > 0 {
 		c.Level = level
 	}
@@ -237,11 +256,15 @@ func Start(d ClockDef, level medsec.IncidentLevel, m Moments, cal *Calendar) *me
 	return c
 }
 
+// opening are the moments of the clocks an incident runs while it is open.
+var opening = []From{FromOccurred, FromDetected, FromOpened, FromLevel, FromExposure}
+
 // Open returns the clocks an incident starts with when it is opened: the plan's and the
-// jurisdiction's clocks of its situation that start from detection, opening or level.
+// jurisdiction's clocks of its situation that start from its occurrence, detection,
+// opening, level or (an exposure known at opening) exposure.
 func Open(s Situation, m Moments, cal *Calendar) []*medsec.Clock {
 	var out []*medsec.Clock
-	for _, d := range Plan(s, FromDetected, FromOpened, FromLevel) {
+	for _, d := range Plan(s, opening...) {
 		out = append(out, Start(d, s.Level, m, cal))
 	}
 	return out
@@ -259,7 +282,7 @@ func Next(c *medsec.Clock, metAt time.Time) *medsec.Clock {
 	if start.Before(c.Start) {
 		start = c.Start
 	}
-	return &medsec.Clock{Key: c.Key, Source: c.Source, Level: c.Level, Every: c.Every, Start: start,
+	return &medsec.Clock{Key: c.Key, Source: c.Source, Level: c.Level, Every: c.Every, Start: start, Basis: medsec.BasisMet,
 		Due: start.Add(time.Duration(c.Every) * time.Minute)}
 }
 
@@ -288,7 +311,7 @@ type Replan struct {
 // on [003 §4.2: each level's response starts when that level is declared].
 func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, cal *Calendar) Replan {
 	var r Replan
-	next := Plan(s, FromLevel, FromDetected, FromOpened)
+	next := Plan(s, opening...)
 	runs := map[string]bool{}
 	for _, d := range next {
 		runs[d.Key] = true
@@ -325,6 +348,45 @@ func ChangeLevel(clocks []*medsec.Clock, s Situation, at time.Time, m Moments, c
 		r.Add = append(r.Add, Start(d, s.Level, m, cal))
 	}
 	return r
+}
+
+// Exposed returns what an exposure finding does to the leak duties (the clocks that
+// count from an exposure found, FromExposure, 003 §5.3.3): s.Exposure is the exposure
+// now known, found when it was found. With no exposure, every unmet, running leak clock
+// stops (a correction: there was none after all). Otherwise each leak duty of s runs
+// from found: one already met stays met; one running from found goes on; one running
+// from another time stops and starts again from found (a corrected time); a missing one
+// starts. stop are indexes into clocks.
+func Exposed(clocks []*medsec.Clock, s Situation, found time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
+	isLeak := func(c *medsec.Clock) bool {
+		d := def(c)
+		return d != nil && d.From == FromExposure
+	}
+	met, running := map[string]bool{}, map[string]bool{}
+	for i, c := range clocks {
+		if !isLeak(c) {
+			continue
+		}
+		switch {
+		case !c.MetAt.IsZero():
+			met[c.Key] = true
+		case !c.StoppedAt.IsZero():
+		case s.Exposure != "" && s.Exposure != medsec.ExposureNone && c.Start.Equal(found):
+			running[c.Key] = true
+		default:
+			stop = append(stop, i)
+		}
+	}
+	if s.Exposure == "" || s.Exposure == medsec.ExposureNone {
+		return stop, nil
+	}
+	for _, d := range Plan(s, FromExposure) {
+		if met[d.Key] || running[d.Key] {
+			continue
+		}
+		add = append(add, Start(d, s.Level, Moments{Exposure: found}, cal))
+	}
+	return stop, add
 }
 
 // Close returns the post-incident clocks that start when the response ends [003 §4.4.4,

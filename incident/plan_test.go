@@ -17,15 +17,20 @@ var t0 = time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC) // a Thursday, 14:00 in T
 // TestOpenClocksEveryLevel checks every clock each level starts with, and its deadline,
 // against the plan [003 §3.3.3, §4.1.2, §4.1.3, §4.2.1–4.2.4, ch.2].
 func TestOpenClocksEveryLevel(t *testing.T) {
-	detected := t0.Add(-5 * time.Minute)
+	occurred, detected := t0.Add(-20*time.Minute), t0.Add(-5*time.Minute)
 	common := map[string]time.Duration{"first-report@d": 10 * time.Minute, "verification": 30 * time.Minute}
 	tests := []struct {
 		level medsec.IncidentLevel
-		want  map[string]time.Duration // key → due after its start ("@d": after detection)
+		want  map[string]time.Duration // key → due after its start ("@d": after detection, "@o": after the occurrence)
 	}{
-		{1, map[string]time.Duration{"leadership-meeting": 15 * time.Minute, "technical-team": 30 * time.Minute, "authority-report": time.Hour,
+		// ch.2: the technical team within 30 minutes and the liaison to the authority
+		// within 1 hour of the event (事件發生後), not of the recording.
+		{1, map[string]time.Duration{"leadership-meeting": 15 * time.Minute, "technical-team@o": 30 * time.Minute, "authority-report@o": time.Hour,
 			"progress-update": 30 * time.Minute, "technical-progress": 2 * time.Hour}},
-		{2, map[string]time.Duration{"authority-report": time.Hour, "technical-progress": 2 * time.Hour, "initial-disposal": 2 * time.Hour, "initial-control": 12 * time.Hour}},
+		// §4.1.2: 重大事件需同步上報院長 — the level-2 report to the leading group and the
+		// president, as the level-3 one, within 30 minutes of the initial assessment.
+		{2, map[string]time.Duration{"authority-report@o": time.Hour, "technical-progress": 2 * time.Hour, "initial-disposal": 2 * time.Hour, "initial-control": 12 * time.Hour,
+			"leadership-report": 30 * time.Minute}},
 		{3, map[string]time.Duration{"leadership-report": 30 * time.Minute, "repair": 4 * time.Hour}},
 		{4, map[string]time.Duration{"resolve": 24 * time.Hour}},
 	}
@@ -34,17 +39,20 @@ func TestOpenClocksEveryLevel(t *testing.T) {
 			want := maps.Clone(tt.want)
 			maps.Copy(want, common)
 			clocks := Open(Situation{Level: tt.level, Jurisdiction: medsec.JurisdictionTW, Scenario: medsec.ScenarioOther, Exposure: medsec.ExposureNone},
-				Moments{Detected: detected, Opened: t0, Level: t0}, nil)
+				Moments{Occurred: occurred, Detected: detected, Opened: t0, Level: t0}, nil)
 			got := map[string]time.Duration{}
 			for _, c := range clocks {
 				if strings.HasPrefix(c.Key, "tw-") {
 					continue // jurisdiction duties: TestJurisdictionDuties
 				}
 				k := c.Key
-				if c.Start.Equal(detected) {
+				switch {
+				case c.Start.Equal(detected) && c.Basis == medsec.BasisDetected:
 					k += "@d"
-				} else if !c.Start.Equal(t0) {
-					t.Errorf("%s starts at %v", c.Key, c.Start)
+				case c.Start.Equal(occurred) && c.Basis == medsec.BasisOccurred:
+					k += "@o"
+				case !c.Start.Equal(t0) || (c.Basis != medsec.BasisLevel && c.Basis != medsec.BasisOpened):
+					t.Errorf("%s starts at %v (%s)", c.Key, c.Start, c.Basis)
 				}
 				got[k] = c.Due.Sub(c.Start)
 				if c.Source == "" || !strings.HasPrefix(c.Source, "003 ") {
@@ -79,7 +87,7 @@ func TestOpenClocksEveryLevel(t *testing.T) {
 func TestPatientDataClocks(t *testing.T) {
 	for _, level := range medsec.IncidentLevels {
 		for _, exp := range medsec.DataExposures {
-			clocks := Open(Situation{Level: level, Jurisdiction: medsec.JurisdictionCN, Exposure: exp}, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+			clocks := Open(Situation{Level: level, Jurisdiction: medsec.JurisdictionCN, Exposure: exp}, Moments{Detected: t0, Opened: t0, Level: t0, Exposure: t0}, nil)
 			var got []string
 			for _, c := range clocks {
 				if strings.HasPrefix(c.Key, "leak-") {
@@ -157,11 +165,13 @@ func TestChangeLevel(t *testing.T) {
 		wantAdd      []string
 		wantAddStart time.Time
 	}{
-		{name: "3 to 2", from: 3, to: 2, wantStop: []string{"leadership-report", "repair"},
+		// Level 2 owes the report to the leading group too (§4.1.2 重大事件需同步上報院長):
+		// the one level 3 started goes on, with its deadline.
+		{name: "3 to 2", from: 3, to: 2, wantStop: []string{"repair"},
 			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
 		{name: "3 to 2 with report met", from: 3, to: 2, met: []string{"leadership-report"}, wantStop: []string{"repair"},
 			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
-		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control"},
+		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control", "leadership-report"},
 			wantAdd: []string{"leadership-meeting", "technical-team", "progress-update"}},
 		{name: "1 to 4", from: 1, to: 4, met: []string{"leadership-meeting"},
 			wantStop: []string{"technical-team", "authority-report", "progress-update", "technical-progress"}, wantAdd: []string{"resolve"}},
@@ -189,8 +199,13 @@ func TestChangeLevel(t *testing.T) {
 				t.Errorf("add %v, want %v", got, tt.wantAdd)
 			}
 			for _, c := range r.Add {
-				if !c.Start.Equal(at) || c.Level != tt.to {
-					t.Errorf("%s starts %v at level %d, want the change %v at %d", c.Key, c.Start, c.Level, at, tt.to)
+				want, basis := at, medsec.BasisLevel
+				if c.Key == "authority-report" || c.Key == "technical-team" {
+					// Counted from the event (unknown here: its detection), not the change.
+					want, basis = m.Detected, medsec.BasisDetectedNoOccurrence
+				}
+				if !c.Start.Equal(want) || c.Basis != basis || c.Level != tt.to {
+					t.Errorf("%s starts %v (%s) at level %d, want %v (%s) at %d", c.Key, c.Start, c.Basis, c.Level, want, basis, tt.to)
 				}
 			}
 		})

@@ -53,7 +53,7 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, s.time_zone,
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, s.time_zone,
 	COALESCE((SELECT jurisdiction FROM incident_site_settings WHERE site_id = s.id), '` + string(DefaultJurisdiction) + `')`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
@@ -89,16 +89,16 @@ type incidentRow struct {
 func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
-	var closed, occurred sql.NullTime
+	var closed, occurred, exposed sql.NullTime
 	var descMsg, reasons string
 	site := &medsec.Site{}
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
-		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred,
+		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred, &exposed,
 		&site.TimeZone, &site.Jurisdiction)
 	inc.TimeZone = site.Zone()
-	inc.OccurredAt = utc(occurred)
+	inc.OccurredAt, inc.ExposureFoundAt = utc(occurred), utc(exposed)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
 	if reasons != "" {
@@ -250,7 +250,7 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 }
 
 func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Time) ([]*medsec.Clock, error) {
-	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, due_at, met_at, met_by, met_note, met_msg, evidence,
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, key, label, source, level, every_minutes, start_at, basis, due_at, met_at, met_by, met_note, met_msg, evidence,
 		stopped_at, stop_reason, custom, COALESCE(task_id, 0) FROM incident_clocks WHERE incident_id = ? ORDER BY id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("incident %d clocks: %w", id, err)
@@ -262,7 +262,7 @@ func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Ti
 		var due, met, stopped sql.NullTime
 		var custom int64
 		var metMsg string
-		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &due, &met, &c.MetBy, &c.MetNote, &metMsg, &c.Evidence,
+		if err := rows.Scan(&c.ID, &c.Key, &c.Label, &c.Source, &c.Level, &c.Every, &c.Start, &c.Basis, &due, &met, &c.MetBy, &c.MetNote, &metMsg, &c.Evidence,
 			&stopped, &c.StopReason, &custom, &c.TaskID); err != nil {
 			return nil, fmt.Errorf("incident %d clocks: %w", id, err)
 		}
@@ -675,21 +675,31 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if err != nil {
 		return 0, err
 	}
+	// A leak known when the incident is opened was confirmed by its detection at the
+	// latest: the leak reports count from it [003 §5.3.3].
+	var exposed any
+	m := incident.Moments{Detected: detected, Opened: now, Level: now}
+	if t, ok := occurred.(time.Time); ok {
+		m.Occurred = t
+	}
+	if c.Exposure != medsec.ExposureNone {
+		exposed, m.Exposure = detected, detected
+	}
 	drill := 0
 	if c.Drill {
 		drill = 1
 	}
 	id, err := tx.insert(ctx, `INSERT INTO incidents (site_id, jurisdiction, title, title_key, description, description_msg, scenario, drill, status, level,
-		suggested_level, level_reasons, level_reason, level_at, exposure, outage, outage_minutes, detected_at, opened_at, occurred_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		suggested_level, level_reasons, level_reason, level_at, exposure, outage, outage_minutes, detected_at, opened_at, occurred_at, exposure_found_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.SiteID, string(j), strings.TrimSpace(c.Title), auto.titleKey, c.Description, encodeMsg(auto.description), string(c.Scenario), drill,
 		string(medsec.IncidentOpen), int(level), int(suggested), string(reasonsJSON), reason, now, string(c.Exposure), string(c.Outage), c.OutageMinutes,
-		detected, now, occurred)
+		detected, now, occurred, exposed)
 	if err != nil {
 		return 0, fmt.Errorf("create incident: %w", err)
 	}
 	situation := incident.Situation{Level: level, Jurisdiction: j, Scenario: c.Scenario, Exposure: c.Exposure}
-	for _, cl := range incident.Open(situation, incident.Moments{Detected: detected, Opened: now, Level: now}, cal) {
+	for _, cl := range incident.Open(situation, m, cal) {
 		if err := insertClock(ctx, tx, id, cl); err != nil {
 			return 0, err
 		}
@@ -742,8 +752,8 @@ func insertClock(ctx context.Context, tx *Tx, incidentID int64, c *medsec.Clock)
 	if c.Custom {
 		custom = 1
 	}
-	id, err := tx.insert(ctx, `INSERT INTO incident_clocks (incident_id, key, label, source, level, every_minutes, start_at, due_at, custom, task_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentID, c.Key, c.Label, c.Source, int(c.Level), c.Every, c.Start, nullTime(c.Due), custom, nullID(c.TaskID))
+	id, err := tx.insert(ctx, `INSERT INTO incident_clocks (incident_id, key, label, source, level, every_minutes, start_at, basis, due_at, custom, task_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentID, c.Key, c.Label, c.Source, int(c.Level), c.Every, c.Start, c.Basis, nullTime(c.Due), custom, nullID(c.TaskID))
 	if err != nil {
 		return fmt.Errorf("incident %d: clock %s: %w", incidentID, c.Key, err)
 	}
@@ -768,7 +778,7 @@ func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.Inciden
 		if t.Key != "" {
 			key = "task." + t.Key
 		}
-		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: start,
+		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: start, Basis: medsec.BasisDetected,
 			Due: start.Add(time.Duration(minutes) * time.Minute), TaskID: id})
 	}
 	return nil
@@ -982,7 +992,8 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 			return entry{}, err
 		}
 		situation := incident.Situation{Level: level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
-		plan := incident.ChangeLevel(r.Clocks, situation, tx.now, incident.Moments{Detected: r.DetectedAt, Opened: r.OpenedAt, Level: r.levelAt}, cal)
+		plan := incident.ChangeLevel(r.Clocks, situation, tx.now, incident.Moments{Occurred: r.OccurredAt, Detected: r.DetectedAt, Opened: r.OpenedAt,
+			Level: r.levelAt, Exposure: r.ExposureFoundAt}, cal)
 		for _, i := range plan.Stop {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'level' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("change level: %w", err)
@@ -1177,7 +1188,7 @@ func (s *IncidentService) AddClock(ctx context.Context, id, version int64, label
 		return nil, err
 	}
 	return s.change(ctx, id, version, "clock.added", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		c := &medsec.Clock{Key: "custom", Label: label, Source: "hospital", Custom: true, Start: tx.now, Due: tx.now.Add(time.Duration(minutes) * time.Minute)}
+		c := &medsec.Clock{Key: "custom", Label: label, Source: "hospital", Custom: true, Start: tx.now, Basis: medsec.BasisAdded, Due: tx.now.Add(time.Duration(minutes) * time.Minute)}
 		if err := insertClock(ctx, tx, id, c); err != nil {
 			return entry{}, err
 		}

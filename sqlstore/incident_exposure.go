@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"medsec"
+	"medsec/incident"
+)
+
+// exposureRank orders the exposures from none to the most serious.
+func exposureRank(e medsec.DataExposure) int { return slices.Index(medsec.DataExposures, e) }
+
+// RecordExposure records patient or personal data found exposed, or (the security
+// officer) corrects such a finding: the leak duties start from the time it was found
+// [003 §5.3.3], the level is suggested again, and the timeline and the audit say so.
+func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64, f medsec.ExposureFinding) (*medsec.Incident, error) {
+	var exposureErr error
+	if !slices.Contains(medsec.DataExposures, f.Exposure) || (f.Exposure == medsec.ExposureNone && !f.Correction) {
+		msg := "must be ordinary, important or large-scale"
+		if f.Correction {
+			msg = "must be none, ordinary, important or large-scale"
+		}
+		exposureErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "exposure", Key: "err.invalid", Message: msg, Value: string(f.Exposure)}}}
+	}
+	if err := problems(exposureErr, checkText("note", f.Note, f.Correction, medsec.MaxTextLength)); err != nil {
+		return nil, err
+	}
+	action := "exposure"
+	if f.Correction {
+		action = "exposure.corrected"
+	}
+	return s.change(ctx, id, version, action, false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
+		found, err := metTime(ctx, tx, "found_at", f.FoundAt, r)
+		if err != nil {
+			return entry{}, err
+		}
+		before := map[string]any{"exposure": r.Exposure, "exposure_found_at": nullTime(r.ExposureFoundAt),
+			"suggested_level": r.SuggestedLevel, "level_reasons": r.LevelReasons}
+		known := r.Exposure != medsec.ExposureNone
+		start := found // what the leak duties count from
+		switch {
+		case f.Correction:
+			// Undoing or moving a finding is the security officer's, with a reason
+			// [003 ch.2: 信息安全組 answers for data security and compliance].
+			if !incident.CanWaive(u) {
+				return entry{}, &medsec.Error{Code: medsec.EFORBIDDEN, Key: "incident.err.exposure_correction",
+					Message: "Only a security officer may correct an exposure finding."}
+			}
+		case known && exposureRank(f.Exposure) < exposureRank(r.Exposure):
+			return entry{}, invalid("exposure", "incident.err.exposure_lower",
+				fmt.Sprintf("%s is already recorded: a lesser exposure is a correction, by the security officer with a reason", r.Exposure))
+		case known:
+			// More found, or the same again: the duties keep counting from the first finding.
+			start = r.ExposureFoundAt
+			if start.IsZero() {
+				start = r.DetectedAt
+			}
+		}
+		exposure := f.Exposure
+		if !f.Correction && known && exposureRank(exposure) < exposureRank(r.Exposure) {
+			exposure = r.Exposure
+		}
+		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		if err != nil {
+			return entry{}, err
+		}
+		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: exposure}
+		stop, add := incident.Exposed(r.Clocks, situation, start, cal)
+		for _, i := range stop {
+			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = ? WHERE id = ?`, tx.now, medsec.StopCorrected, r.Clocks[i].ID); err != nil {
+				return entry{}, fmt.Errorf("exposure: %w", err)
+			}
+		}
+		for _, c := range add {
+			if err := insertClock(ctx, tx, id, c); err != nil {
+				return entry{}, err
+			}
+		}
+		// The level the facts now suggest [003 §3.3.1]; the level itself is a person's to
+		// change (ChangeLevel), which the page offers with the suggestion chosen.
+		suggested, reasons, err := resuggest(ctx, tx, r, exposure)
+		if err != nil {
+			return entry{}, err
+		}
+		reasonsJSON, err := jsonText(reasons)
+		if err != nil {
+			return entry{}, err
+		}
+		var foundAt any
+		if exposure != medsec.ExposureNone {
+			foundAt = start
+		}
+		if _, err := tx.exec(ctx, `UPDATE incidents SET exposure = ?, exposure_found_at = ?, suggested_level = ?, level_reasons = ? WHERE id = ?`,
+			string(exposure), foundAt, int(suggested), reasonsJSON, id); err != nil {
+			return entry{}, fmt.Errorf("exposure: %w", err)
+		}
+		when := medsec.ZonedTime(found, r.TimeZone)
+		key := "incident.tl.exposure_found"
+		if f.Correction {
+			key = "incident.tl.exposure_corrected"
+		}
+		msg := medsec.Msg(key, medsec.ArgKey("exposure."+string(exposure)), medsec.ArgText(when), num(len(add)), num(len(stop)),
+			levelArg(suggested), medsec.MessageArg{Keys: reasonKeys(reasons)})
+		return entry{msg: msg, text: strings.TrimSpace(f.Note), before: before}, nil
+	})
+}
+
+// resuggest returns the level the incident's facts suggest with exposure as now known:
+// its outage and affected assets, and the SIEM's level-1 warning when an alert made it
+// one [003 §3.3.2].
+func resuggest(ctx context.Context, tx *Tx, r incidentRow, exposure medsec.DataExposure) (medsec.IncidentLevel, []string, error) {
+	f := medsec.IncidentFacts{Exposure: exposure, Outage: r.Outage, OutageMinutes: r.OutageMinutes}
+	rows, err := tx.query(ctx, `SELECT a.id, a.site_id, a.name, a.kind, a.class, a.level, a.data_class FROM incident_assets ia
+		JOIN assets a ON a.id = ia.asset_id WHERE ia.incident_id = ? ORDER BY a.id`, r.ID)
+	if err != nil {
+		return 0, nil, fmt.Errorf("incident %d assets: %w", r.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a := &medsec.Asset{}
+		if err := rows.Scan(&a.ID, &a.SiteID, &a.Name, &a.Kind, &a.Class, &a.Level, &a.DataClass); err != nil {
+			return 0, nil, fmt.Errorf("incident %d assets: %w", r.ID, err)
+		}
+		f.Assets = append(f.Assets, a)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	level, reasons := incident.Suggest(f)
+	if slices.Contains(r.LevelReasons, incident.ReasonSIEMLevel1) {
+		level, reasons = medsec.IncidentLevel1, append(reasons, incident.ReasonSIEMLevel1)
+	}
+	return level, reasons, nil
+}
+
+// jsonText is a list of reason codes as its column holds it.
+func jsonText(v []string) (string, error) {
+	if v == nil {
+		v = []string{}
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
