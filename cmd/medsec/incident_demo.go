@@ -100,16 +100,21 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(6), func() (*medsec.Incident, error) { // 9 min after detection, within 003 §4.3.1's 10
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("isolate-infected"), "PACS 主伺服器交換器埠已關閉")
 	})
-	step(m(22), func() (*medsec.Incident, error) {
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為勒索軟體，範圍限 PACS 主伺服器", "", time.Time{})
-	})
-	step(m(25), func() (*medsec.Incident, error) {
-		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("block-sources"), "防火牆封鎖 2 個 C2 位址")
-	})
-	step(m(48), func() (*medsec.Incident, error) {
+	// The liaison to the authority within 1 hour of the event, which began 47 minutes
+	// before it was recorded (聯絡協調組…事件發生後1小時內, 003 ch.2).
+	step(m(10), func() (*medsec.Incident, error) {
 		return svc.RecordNotification(ctx, inc.ID, inc.Version, medsec.IncidentNotification{Recipient: medsec.RecipientAuthority, Name: "臺北市政府衛生局",
 			Channel: "phone", Language: "zh-TW", Content: "資安事件通報：示範醫學中心 PACS 影像主伺服器遭勒索軟體加密，影響放射科影像調閱；已隔離主機並封鎖攻擊來源，請求技術支援。",
 			ClockID: clock("authority-report")})
+	})
+	step(m(22), func() (*medsec.Incident, error) {
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為勒索軟體，範圍限 PACS 主伺服器", "", time.Time{})
+	})
+	step(m(24), func() (*medsec.Incident, error) { // 重大事件需同步上報院長 [003 §4.1.2]
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("leadership-report"), "同步上報院長及網絡安全領導小組", "", time.Time{})
+	})
+	step(m(25), func() (*medsec.Incident, error) {
+		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("block-sources"), "防火牆封鎖 2 個 C2 位址")
 	})
 	ev, evErr := s.Assessments.StoreEvidence(ctx, "pacs-lockbit-note.txt", strings.NewReader("Your files are encrypted by LockBit. Demo evidence of the medsec demo hospital.\n"))
 	if evErr != nil {
