@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"medsec"
 )
@@ -17,6 +18,18 @@ type aliasService interface {
 	SetVendorAlias(ctx context.Context, alias, canonical string) error
 	// DeleteVendorAlias removes the hospital's line and matches again.
 	DeleteVendorAlias(ctx context.Context, alias string) error
+	// FindProductAliases returns the product alias table (t11 finding 4).
+	FindProductAliases(ctx context.Context) ([]*medsec.ProductAlias, error)
+	// AddProductAlias records a product alias line and matches its model's devices again.
+	AddProductAlias(ctx context.Context, p *medsec.ProductAlias) error
+	// DeleteProductAlias removes a product alias line and matches its model's devices again.
+	DeleteProductAlias(ctx context.Context, id int64) error
+}
+
+// aliasPage is what the alias page shows: both tables.
+type aliasPage struct {
+	Vendors  []*medsec.VendorAlias
+	Products []*medsec.ProductAlias
 }
 
 // aliases returns the alias table's service, or ENOTFOUND when the server runs without it.
@@ -38,7 +51,56 @@ func aliasAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/vendor-aliases", Perm: medsec.PermInventoryRead, Handler: s.apiAliasList},
 		{Method: "POST", Path: "/api/v1/vendor-aliases", Perm: medsec.PermInventoryWrite, Handler: s.apiAliasSet},
 		{Method: "DELETE", Path: "/api/v1/vendor-aliases/{alias}", Perm: medsec.PermInventoryWrite, Handler: s.apiAliasDelete},
+		{Method: "GET", Path: "/api/v1/product-aliases", Perm: medsec.PermInventoryRead, Handler: s.apiProductAliasList},
+		{Method: "POST", Path: "/api/v1/product-aliases", Perm: medsec.PermInventoryWrite, Handler: s.apiProductAliasAdd},
+		{Method: "DELETE", Path: "/api/v1/product-aliases/{id}", Perm: medsec.PermInventoryWrite, Handler: s.apiProductAliasDelete},
 	}
+}
+
+func (s *Server) apiProductAliasList(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.aliases()
+	if err != nil {
+		return err
+	}
+	ps, err := a.FindProductAliases(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(ps))
+	return nil
+}
+
+func (s *Server) apiProductAliasAdd(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.aliases()
+	if err != nil {
+		return err
+	}
+	var in medsec.ProductAlias
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	in.ID = 0
+	if err := a.AddProductAlias(r.Context(), &in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &in)
+	return nil
+}
+
+func (s *Server) apiProductAliasDelete(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.aliases()
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+	}
+	if err := a.DeleteProductAlias(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) apiAliasList(w http.ResponseWriter, r *http.Request) error {
@@ -89,6 +151,29 @@ func (s *Server) aliasUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /vulnerabilities/aliases", s.ui(medsec.PermInventoryRead, s.uiAliasList))
 	mux.Handle("POST /vulnerabilities/aliases", s.ui(medsec.PermInventoryWrite, s.uiAliasSet))
 	mux.Handle("POST /vulnerabilities/aliases/delete", s.ui(medsec.PermInventoryWrite, s.uiAliasDelete))
+	mux.Handle("POST /vulnerabilities/aliases/products", s.ui(medsec.PermInventoryWrite, s.uiProductAliasAdd))
+	mux.Handle("POST /vulnerabilities/aliases/products/delete", s.ui(medsec.PermInventoryWrite, s.uiProductAliasDelete))
+}
+
+func (s *Server) uiProductAliasAdd(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.aliases()
+	if err != nil {
+		return err
+	}
+	p := &medsec.ProductAlias{Vendor: r.PostFormValue("vendor"), Name: r.PostFormValue("name"), Model: r.PostFormValue("model")}
+	return s.aliasFormDone(w, r, a.AddProductAlias(r.Context(), p), "palias.saved")
+}
+
+func (s *Server) uiProductAliasDelete(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.aliases()
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+	}
+	return s.aliasFormDone(w, r, a.DeleteProductAlias(r.Context(), id), "palias.removed")
 }
 
 func (s *Server) renderAliases(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
@@ -100,8 +185,12 @@ func (s *Server) renderAliases(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
+	ps, err := a.FindProductAliases(r.Context())
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "alias.title")
-	p.Data = as
+	p.Data = aliasPage{Vendors: as, Products: ps}
 	if err := p.showFormError(formErr); err != nil {
 		return err
 	}

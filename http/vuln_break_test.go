@@ -365,3 +365,71 @@ func TestControlReviewOverdueShown(t *testing.T) {
 		t.Errorf("API: %s", body)
 	}
 }
+
+// TestProductAliasTable (t11 finding 4): a device the inventory calls "MX40" does not
+// match the MX40 advisory; a clinical engineer adds a product alias line over the API
+// (Philips advisories write "IntelliVue MX40" for "MX40"), after which it matches and its
+// findings' why names the line; a SOC analyst may not add; an empty model is refused
+// naming the field; the page shows the line in four languages; removing it (204, then
+// 404) takes the match away.
+func TestProductAliasTable(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	asset := `{"site_id":` + itoa(f.site.ID) + `,"name":"MX40-09","kind":"patient-monitor","vendor_id":` + itoa(f.mon.VendorID) + `,"model":"MX40","firmware_version":"B.06.17"}`
+	status, body := f.api("POST", "/api/v1/assets", []byte(asset))
+	if status != 201 {
+		t.Fatalf("asset: %d %s", status, body)
+	}
+	var dev medsec.Asset
+	json.Unmarshal([]byte(body), &dev)
+	openOf := func() []medsec.Finding {
+		var out []medsec.Finding
+		for _, fd := range f.findings() {
+			if fd.AssetID == dev.ID && fd.GoneAt.IsZero() {
+				out = append(out, fd)
+			}
+		}
+		return out
+	}
+	if n := len(openOf()); n != 0 {
+		t.Fatalf("MX40 matched %d findings before the product alias", n)
+	}
+	line := []byte(`{"vendor":"Philips","name":"IntelliVue MX40","model":"MX40"}`)
+	req, _ := http.NewRequest("POST", f.ts.URL+"/api/v1/product-aliases", strings.NewReader(string(line)))
+	req.Header.Set("Authorization", "Bearer "+f.soc)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("SOC analyst adds a product alias: %v %v", resp.StatusCode, err)
+	}
+	status, body = f.api("POST", "/api/v1/product-aliases", line)
+	if status != 201 {
+		t.Fatalf("add: %d %s", status, body)
+	}
+	var stored medsec.ProductAlias
+	json.Unmarshal([]byte(body), &stored)
+	got := openOf()
+	if len(got) == 0 {
+		t.Fatal("MX40 matched nothing through the product alias")
+	}
+	for _, fd := range got {
+		if fd.Why == nil || len(fd.Why.Identifiers) == 0 || fd.Why.Identifiers[0].Kind != "product_alias" {
+			t.Errorf("%s: why %+v does not name the product alias", fd.CVE, fd.Why)
+		}
+	}
+	if status, body = f.api("POST", "/api/v1/product-aliases", []byte(`{"vendor":"Philips","name":"IntelliVue MX40","model":""}`)); status != 422 || !strings.Contains(body, `"field": "model"`) {
+		t.Errorf("empty model: %d %s", status, body)
+	}
+	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
+		if status, body := f.page("/vulnerabilities/aliases", lang); status != 200 || !strings.Contains(body, "IntelliVue MX40") || !strings.Contains(body, `id="product-alias-table"`) {
+			t.Errorf("%s page: %d", lang, status)
+		}
+	}
+	if status, body = f.api("DELETE", "/api/v1/product-aliases/"+itoa(stored.ID), nil); status != 204 {
+		t.Fatalf("remove: %d %s", status, body)
+	}
+	if status, _ = f.api("DELETE", "/api/v1/product-aliases/"+itoa(stored.ID), nil); status != 404 {
+		t.Errorf("remove again: %d, want 404", status)
+	}
+	if n := len(openOf()); n != 0 {
+		t.Errorf("after removing the line MX40 keeps %d findings", n)
+	}
+}
