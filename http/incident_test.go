@@ -36,7 +36,7 @@ func TestIncidentAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp), &inc); err != nil {
 		t.Fatal(err)
 	}
-	if inc.Level != 3 || len(inc.Clocks) == 0 || len(inc.Tasks) != 5 || len(inc.Checklist) != 5 {
+	if inc.Level != 3 || len(inc.Clocks) == 0 || len(inc.Tasks) != 6 || len(inc.Checklist) != 5 {
 		t.Fatalf("incident %+v", inc)
 	}
 	path := fmt.Sprintf("/api/v1/incidents/%d", inc.ID)

@@ -394,6 +394,24 @@ func TestTaskTemplates(t *testing.T) {
 	}
 }
 
+// TestPatchDeadlines: after a ransomware recovery the plan fixes high-risk vulnerabilities
+// within 24 hours and medium-risk ones within 48 [003 §4.3.4: 高危漏洞需在24小時內完成補丁
+// 更新，中危漏洞48小時內修復], each a task with its clock.
+func TestPatchDeadlines(t *testing.T) {
+	want := map[string]int{"patch-high": 24 * 60, "patch-medium": 48 * 60}
+	for _, task := range Tasks(medsec.ScenarioRansomware) {
+		if m, ok := want[task.Key]; ok {
+			if task.Minutes != m || task.Source != "003 §4.3.4" {
+				t.Errorf("%s: %d minutes, source %q; want %d, 003 §4.3.4", task.Key, task.Minutes, task.Source, m)
+			}
+			delete(want, task.Key)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("missing patch tasks: %v", want)
+	}
+}
+
 // TestSuggest: the plan's triggers [003 §3.3.1] from the facts.
 func TestSuggest(t *testing.T) {
 	his := &medsec.Asset{Kind: medsec.KindHIS, DataClass: medsec.DataSensitivePersonal}

@@ -150,6 +150,9 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(1300), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("patch-high"), "修補 RDP 弱點並更新防毒")
 	})
+	step(m(1320), func() (*medsec.Incident, error) {
+		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("patch-medium"), "修補 SMB 簽章與舊版 TLS 中風險弱點")
+	})
 	step(m(1440+30), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "stable-24h", "PACS 連續運行 24 小時無故障")
 	})
@@ -229,7 +232,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(t2.Add(9*time.Minute), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("isolate-infected"), "演練：關閉交換器埠")
 	})
-	for _, key := range []string{"block-sources", "check-backups-clean", "restore-backup", "patch-high"} {
+	for _, key := range []string{"block-sources", "check-backups-clean", "restore-backup", "patch-high", "patch-medium"} {
 		step(t2.Add(2*time.Hour), func() (*medsec.Incident, error) {
 			return svc.CompleteTask(ctx, inc.ID, inc.Version, task(key), "演練")
 		})
