@@ -124,6 +124,9 @@ type Finding struct {
 	FoundAt      time.Time `json:"found_at"`
 	Due          time.Time `json:"due"`
 	DeadlineRule string    `json:"deadline_rule"`
+	// DeadlineBasis says the window Due applied and whether the site's policy or the
+	// plan's clause set it.
+	DeadlineBasis DeadlineBasis `json:"deadline_basis"`
 	// Overdue is true when the finding is open, still matched and past its deadline, and
 	// no compensating control stops its clock: a mitigated finding's control stops it
 	// until the control's review day (ControlReviewOn) passes unreviewed, when the clock
@@ -794,4 +797,33 @@ func (f *Finding) Late(now time.Time) {
 	f.ControlReviewOverdue = f.State == FindingMitigated && matched && f.ControlReviewOn.Before(now)
 	running := f.State == FindingNew || f.State == FindingConfirmed || f.ControlReviewOverdue
 	f.Overdue = running && matched && f.Due.Before(now)
+}
+
+// Where a finding's fix window came from.
+const (
+	// BasisPlan: the plan's window for the rule (003 §5.2.1, §3.1.2).
+	BasisPlan = "plan"
+	// BasisSite: the site's own deadline policy, which differs from the plan's window.
+	BasisSite = "site_policy"
+)
+
+// DeadlineBasis is the fix window a finding's deadline actually applied and where it
+// came from: Hours from the finding's found time to its deadline under Rule (vuln.Rule),
+// from the site's policy when that differs from the plan's window PlanHours for the rule,
+// else from the plan's clause. A site policy that sets the plan's own window reads as the
+// plan's: the hours and the clause are the same.
+type DeadlineBasis struct {
+	Rule      string `json:"rule"`
+	Hours     int    `json:"hours"`
+	PlanHours int    `json:"plan_hours"`
+	Source    string `json:"source"`
+}
+
+// Key is the message that says the basis ("deadline_basis.medium.site_policy"); Args
+// are its values, the window and the plan's, in hours.
+func (b DeadlineBasis) Key() string { return "deadline_basis." + b.Rule + "." + b.Source }
+
+// Args returns the values of Key's message: the window applied and the plan's, in hours.
+func (b DeadlineBasis) Args() []any {
+	return []any{strconv.Itoa(b.Hours), strconv.Itoa(b.PlanHours)}
 }

@@ -426,6 +426,16 @@ type whyView struct{ Identifiers, Rule, Tests string }
 
 // Why says a finding's why (medsec.MatchWhy) in the page's language; a finding matched
 // before reasons were stored as data shows its English text until it is matched again.
+// DeadlineBasis says in the reader's language the fix window a deadline applied and
+// where it came from (the site's policy or the plan's clause).
+func (p *page) DeadlineBasis(b medsec.DeadlineBasis) string { return p.T(b.Key(), b.Args()...) }
+
+// RescoreBasis is DeadlineBasis of a re-scoring's deadline, its window counted from the
+// finding's found time as the re-scoring computed it.
+func (p *page) RescoreBasis(r *medsec.Rescore, f *medsec.Finding) string {
+	return p.DeadlineBasis(vuln.Basis(vuln.Rule(r.DeadlineRule), r.Due.Sub(f.FoundAt)))
+}
+
 func (p *page) Why(f *medsec.Finding) whyView {
 	if f.Why == nil {
 		return whyView{f.Identifier, f.Rule, f.VersionTest}

@@ -36,6 +36,8 @@ type vulnFixture struct {
 	// relogin for a session that has not expired at the new time.
 	now     *time.Time
 	relogin func()
+	// vulns is the store's service, for what the clinical engineer may not do.
+	vulns *sqlstore.VulnService
 }
 
 func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
@@ -50,7 +52,7 @@ func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
 	db.Now = func() time.Time { return now }
 	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
 		Assets: sqlstore.NewAssetService(db), Vulns: sqlstore.NewVulnService(db)}
-	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}, now: &now}
+	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}, now: &now, vulns: services.Vulns.(*sqlstore.VulnService)}
 	if loc != nil {
 		f.site.TimeZone = loc.String()
 	}
@@ -431,5 +433,45 @@ func TestProductAliasTable(t *testing.T) {
 	}
 	if n := len(openOf()); n != 0 {
 		t.Errorf("after removing the line MX40 keeps %d findings", n)
+	}
+}
+
+// TestDeadlineStatesWindowApplied (break-test #22): the deadline names the window actually
+// applied and where it came from. Under the plan the MX40's medium finding reads 72 h from
+// 003 §5.2.1; once the site sets 96 h for medium findings, the finding page, the list and
+// the API say 96 h under the site's policy (and the plan's 72 h), in each language.
+func TestDeadlineStatesWindowApplied(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	var fd medsec.Finding
+	for _, x := range f.findings() {
+		if x.CVE == "CVE-2017-9657" {
+			fd = x
+		}
+	}
+	if fd.DeadlineBasis != (medsec.DeadlineBasis{Rule: "medium", Hours: 72, PlanHours: 72, Source: medsec.BasisPlan}) {
+		t.Fatalf("under the plan: %+v", fd.DeadlineBasis)
+	}
+	show := "/vulnerabilities/" + itoa(fd.ID)
+	if _, body := f.page(show, "en"); !strings.Contains(body, "score 4.0 to 6.9: 72 h, the plan&#39;s window (003 §5.2.1)") {
+		t.Errorf("the plan's window is not stated")
+	}
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	if err := f.vulns.SetDeadlinePolicy(ctx, &medsec.DeadlinePolicy{SiteID: f.site.ID, MediumHours: 96}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"en": "score 4.0 to 6.9: 96 h under the site&#39;s policy (the plan&#39;s 003 §5.2.1 gives 72 h)",
+		"zh-TW": "評分 4.0–6.9：依本院區政策 96 小時（計畫 003 §5.2.1 為 72 小時）", "zh-CN": "评分 4.0–6.9：依本院区政策 96 小时（计划 003 §5.2.1 为 72 小时）",
+		"ja": "スコア 4.0〜6.9：施設のポリシーにより 96 時間（計画の 003 §5.2.1 では 72 時間）"}
+	for lang, w := range want {
+		for _, path := range []string{show, "/vulnerabilities"} {
+			if _, body := f.page(path, lang); !strings.Contains(body, w) {
+				t.Errorf("%s %s: %q not shown", lang, path, w)
+			}
+		}
+	}
+	var got medsec.Finding
+	_, body := f.api("GET", "/api/v1/findings/"+itoa(fd.ID), nil)
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.DeadlineBasis != (medsec.DeadlineBasis{Rule: "medium", Hours: 96, PlanHours: 72, Source: medsec.BasisSite}) {
+		t.Errorf("API: %+v (%v)", got.DeadlineBasis, err)
 	}
 }

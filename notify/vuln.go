@@ -33,7 +33,7 @@ func (j *VulnDeadlines) Run(ctx context.Context, now time.Time) error {
 				continue // late because its control's review lapsed: told below
 			}
 			n := medsec.Notification{Kind: medsec.KindVulnOverdue, Severity: medsec.SeverityCritical, Key: "notify.vuln_overdue",
-				Args:     []medsec.NotifyArg{text(f.CVE), text(f.AssetName), text(f.Due.UTC().Format("2006-01-02 15:04 UTC")), key("deadline_rule." + f.DeadlineRule)},
+				Args:     []medsec.NotifyArg{text(f.CVE), text(f.AssetName), text(f.Due.UTC().Format("2006-01-02 15:04 UTC")), {Key: f.DeadlineBasis.Key(), Args: []string{strconv.Itoa(f.DeadlineBasis.Hours), strconv.Itoa(f.DeadlineBasis.PlanHours)}}},
 				Link:     "/vulnerabilities/" + strconv.FormatInt(f.ID, 10),
 				Scope:    medsec.NotifyScope{AssetID: f.AssetID, SiteID: f.SiteID},
 				DedupKey: string(medsec.KindVulnOverdue) + ":" + strconv.FormatInt(f.ID, 10) + ":" + strconv.FormatInt(f.Due.Unix(), 10)}

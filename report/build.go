@@ -475,6 +475,8 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 		} else if !f.FixedAt.IsZero() && f.FixedAt.After(f.Due) {
 			due = Status{b.t("report.fixed_late"), Bad}
 		}
+		// The window applied and where it came from (the site's policy or the plan).
+		due.Text += b.t("report.list_sep") + b.t(f.DeadlineBasis.Key(), f.DeadlineBasis.Args()...)
 		rows = append(rows, []any{f.CVE, f.Advisory, f.AssetName, b.severity(f.Severity), f.Score, b.t("finding_state." + string(f.State)),
 			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due, b.why(f)})
 	}

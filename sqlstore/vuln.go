@@ -1016,6 +1016,7 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 			return nil, fmt.Errorf("finding %d: control review day: %w", f.ID, err)
 		}
 	}
+	f.DeadlineBasis = vuln.Basis(vuln.Rule(f.DeadlineRule), f.Due.Sub(f.FoundAt))
 	f.Late(now)
 	return &f, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"medsec"
 )
 
 // The default fix windows of the hospital incident-response plan (seed 003).
@@ -161,4 +163,31 @@ func ComputeDeadline(p Policy, e Exposure, found time.Time) (Deadline, error) {
 	}
 	d.Due = found.Add(d.Window)
 	return d, nil
+}
+
+// PlanWindow returns the plan's window for the rule (KEV: the shortest of the plan's).
+func PlanWindow(r Rule) time.Duration {
+	switch r {
+	case RuleHigh:
+		return DefaultHigh
+	case RuleMedium:
+		return DefaultMedium
+	case RuleLow:
+		return DefaultLow
+	case RuleTerminalHigh:
+		return DefaultTerminalHigh
+	}
+	return min(DefaultHigh, DefaultMedium, DefaultLow, DefaultTerminalHigh)
+}
+
+// Basis returns where a deadline of the rule that gave window came from: the site's
+// policy when the window is not the plan's for the rule, else the plan's clause.
+func Basis(r Rule, window time.Duration) medsec.DeadlineBasis {
+	hours := int(window.Round(time.Hour) / time.Hour)
+	plan := int(PlanWindow(r) / time.Hour)
+	b := medsec.DeadlineBasis{Rule: string(r), Hours: hours, PlanHours: plan, Source: medsec.BasisPlan}
+	if hours != plan {
+		b.Source = medsec.BasisSite
+	}
+	return b
 }

@@ -306,6 +306,8 @@ type findingJSON struct {
 		Due     time.Time `json:"due"`
 		Rule    string    `json:"rule"`
 		Overdue bool      `json:"overdue"`
+		// Basis is the window applied and whether the site's policy or the plan set it.
+		Basis medsec.DeadlineBasis `json:"basis"`
 	} `json:"deadline"`
 	Gone bool `json:"no_longer_matched,omitempty"`
 }
@@ -321,7 +323,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Scores.CVSSVersion = fd.CVSSVersion
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
 		j.Scores.EnvVector, j.Scores.Environmental = fd.EnvVector, fd.EnvScore
-		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue = fd.Due, fd.DeadlineRule, fd.Overdue
+		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue, j.Deadline.Basis = fd.Due, fd.DeadlineRule, fd.Overdue, fd.DeadlineBasis
 		j.Gone = !fd.GoneAt.IsZero()
 		j.Source = fd.Source
 		out = append(out, j)
