@@ -635,6 +635,9 @@ type HuntHit struct {
 	SiteID  int64        `json:"site_id"`
 	Group   string       `json:"group,omitempty"`
 	Events  []AlertEvent `json:"events"`
+	// SuppressedBy is the suppression that silences the firing (it raises no alert),
+	// 0 when none does.
+	SuppressedBy int64 `json:"suppressed_by,omitempty"`
 }
 
 // HuntResult is what a hunt found.
@@ -646,8 +649,10 @@ type HuntResult struct {
 	Logs int       `json:"logs"`
 	Hits int       `json:"hits"`
 	List []HuntHit `json:"list"`
-	// Raised is how many new alerts a retro-hunt stored.
-	Raised int `json:"raised"`
+	// Raised is how many new alerts a retro-hunt stored; Suppressed how many of the
+	// firings a suppression silences (listed, not raised).
+	Raised     int `json:"raised"`
+	Suppressed int `json:"suppressed"`
 	// Stopped is set when the hunt ended before the end of its range: HuntStopTime or
 	// HuntStopEvents (its budget), or HuntStopInstant (more than a page of log records
 	// received at one instant). ReadUntil is then where it stopped: events from there on
@@ -700,6 +705,11 @@ type DetectionRunner interface {
 	// Status returns the state of detection since the server started: findings waiting
 	// for the store, store failures, and regular-expression time-outs per rule.
 	Status() DetectionStatus
+	// CreateSuppression stores a suppression (SuppressionService.CreateSuppression) and
+	// applies it to the next findings.
+	CreateSuppression(ctx context.Context, x *Suppression) error
+	// ExpireSuppression ends a suppression now (SuppressionService.ExpireSuppression).
+	ExpireSuppression(ctx context.Context, id int64) error
 }
 
 // RegexTimeout bounds one match of a rule's backtracking regular expression (one that

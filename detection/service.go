@@ -36,6 +36,9 @@ type Stores struct {
 	// Followers are told of every alert raised (new or joined), with the events of that
 	// raise: an emergency account's use becomes a password-reset task [004 §11 ①].
 	Followers []medsec.AlertFollower
+	// Suppressions, when set, keeps the suppressions of known false positives: a finding
+	// one of them matches is counted on it instead of raising an alert.
+	Suppressions medsec.SuppressionService
 }
 
 // AccountSource lists the privileged accounts of the inventory
@@ -59,6 +62,11 @@ type Service struct {
 	// RetryMin and RetryMax bound the wait between tries to store findings when the
 	// store fails (100 ms doubling up to 30 s unless set).
 	RetryMin, RetryMax time.Duration
+	// Now is the clock suppressions expire by (time.Now unless set).
+	Now func() time.Time
+
+	// sup caches the suppressions that apply (see suppressions).
+	sup suppressionCache
 
 	// out holds findings until the store has them (see raise).
 	out outbox
@@ -1073,6 +1081,15 @@ type hitCount struct {
 	last time.Time
 }
 
+// add returns h with one more hit at t.
+func (h hitCount) add(t time.Time) hitCount {
+	h.n++
+	if t.After(h.last) {
+		h.last = t
+	}
+	return h
+}
+
 // outbox holds what evaluation found until the store has it: the findings in the order
 // found and the hits to add. It is in memory: the events behind it were evaluated (their
 // correlation windows moved), so they are never evaluated again; their findings are
@@ -1081,6 +1098,8 @@ type outbox struct {
 	mu    sync.Mutex // held by the one delivery at a time (Handle, Advance)
 	queue []*delivery
 	hits  map[hitKey]hitCount
+	// suppressed counts, by suppression id, the findings suppressions silenced.
+	suppressed map[int64]hitCount
 	// The state shown on the rules page and the status API (guarded by stateMu).
 	stateMu  sync.Mutex
 	pending  int
@@ -1112,17 +1131,25 @@ func (s *Service) raise(ctx context.Context, found []finding) error {
 	if o.hits == nil {
 		o.hits = map[hitKey]hitCount{}
 	}
+	if o.suppressed == nil {
+		o.suppressed = map[int64]hitCount{}
+	}
+	var sups []*medsec.Suppression
+	if slices.ContainsFunc(found, func(f finding) bool { return f.group != "\x00hit" }) {
+		sups = s.suppressions(ctx)
+	}
 	for _, f := range found {
 		k := hitKey{f.rule.ID, f.siteID}
-		h := o.hits[k]
-		h.n++
-		if t := f.events[len(f.events)-1].Time; t.After(h.last) {
-			h.last = t
+		last := f.events[len(f.events)-1].Time
+		o.hits[k] = o.hits[k].add(last)
+		if f.group == "\x00hit" {
+			continue
 		}
-		o.hits[k] = h
-		if f.group != "\x00hit" {
-			o.queue = append(o.queue, &delivery{f: f})
+		if x := suppressedBy(sups, f, s.now()); x != nil {
+			o.suppressed[x.ID] = o.suppressed[x.ID].add(last)
+			continue
 		}
+		o.queue = append(o.queue, &delivery{f: f})
 	}
 	wait := s.RetryMin
 	if wait <= 0 {
@@ -1196,6 +1223,13 @@ func (s *Service) deliver(ctx context.Context) error {
 			return err
 		}
 		delete(o.hits, k)
+	}
+	for id, h := range o.suppressed {
+		err := s.st.Suppressions.AddSuppressionHits(sys, id, h.n, h.last)
+		if err != nil && !permanent(err) {
+			return err
+		}
+		delete(o.suppressed, id)
 	}
 	return nil
 }
@@ -1431,6 +1465,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	}
 	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
 	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
+	sups := s.suppressions(ctx)
 	// report lists, counts and (a retro-hunt) raises what a batch found, so that no more
 	// than a batch's findings are held.
 	report := func(found []finding) error {
@@ -1439,9 +1474,20 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 				continue
 			}
 			res.Hits++
+			// A suppressed finding is listed, marked, and never raised.
+			var supID int64
+			if f.rule.ID != 0 {
+				if x := suppressedBy(sups, f, s.now()); x != nil {
+					supID = x.ID
+				}
+			}
 			if len(res.List) < medsec.MaxHuntHits {
 				a := s.alert(f)
-				res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events})
+				res.List = append(res.List, medsec.HuntHit{RuleUID: f.rule.UID, Title: f.rule.Title, Level: f.rule.Level, SiteID: f.siteID, Group: f.group, Events: a.Events, SuppressedBy: supID})
+			}
+			if supID != 0 {
+				res.Suppressed++
+				continue
 			}
 			if req.Raise && f.rule.ID != 0 {
 				a := s.alert(f)

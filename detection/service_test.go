@@ -107,7 +107,7 @@ func newFixture(t *testing.T, engine string, now time.Time) *fixture {
 	f.db, f.dsn = openDBAt(t, engine, now)
 	f.db.Events = f.bus
 	f.store = sqlstore.NewDetectionService(f.db)
-	f.svc = detection.New(detection.Stores{Rules: f.store, Alerts: f.store, Events: sqlstore.NewEventService(f.db), Notifier: f.notes}, nil)
+	f.svc = detection.New(detection.Stores{Rules: f.store, Alerts: f.store, Suppressions: f.store, Events: sqlstore.NewEventService(f.db), Notifier: f.notes}, nil)
 	if err := f.svc.InstallBuiltins(context.Background()); err != nil {
 		t.Fatal(err)
 	}

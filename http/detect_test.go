@@ -22,14 +22,14 @@ func addDetection(t *testing.T, services *mhttp.Services, db *sqlstore.DB) *dete
 	t.Helper()
 	store := sqlstore.NewDetectionService(db)
 	uses := sqlstore.NewEmergencyUseService(db)
-	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Suppressions: store, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
 	if err := svc.InstallBuiltins(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	services.Rules, services.Alerts, services.Detection, services.EmergencyUses = store, store, svc, uses
+	services.Rules, services.Alerts, services.Suppressions, services.Detection, services.EmergencyUses = store, store, store, svc, uses
 	services.MaintenancePlans = sqlstore.NewMaintenancePlanService(db)
 	return svc
 }

@@ -35,7 +35,7 @@ func TestEmergencyUses(t *testing.T) {
 	}
 	det := sqlstore.NewDetectionService(f.db)
 	uses := sqlstore.NewEmergencyUseService(f.db)
-	svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(f.db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
+	svc := detection.New(detection.Stores{Rules: det, Alerts: det, Suppressions: det, Events: sqlstore.NewEventService(f.db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

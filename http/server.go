@@ -85,6 +85,9 @@ type Services struct {
 	Rules     medsec.RuleService
 	Alerts    medsec.AlertService
 	Detection medsec.DetectionRunner
+	// Suppressions keeps the suppressions of known false positives (changes go through
+	// Detection, so that they apply at once).
+	Suppressions medsec.SuppressionService
 	// Events stores medsec's own events (and appends the demo's).
 	Events medsec.EventStore
 	// Accounts keeps the account inventory of clinical systems, the staff roster and the

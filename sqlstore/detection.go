@@ -384,6 +384,9 @@ func (s *DetectionService) DeleteRule(ctx context.Context, id int64) error {
 	if err := ruleOutsideScope(ctx, tx, sc, id); err != nil {
 		return err
 	}
+	if _, err := tx.exec(ctx, `DELETE FROM detection_suppressions WHERE rule_id = ?`, id); err != nil {
+		return fmt.Errorf("delete rule: %w", err)
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM detection_rule_sites WHERE rule_id = ?`, id); err != nil {
 		return fmt.Errorf("delete rule: %w", err)
 	}

@@ -20,7 +20,7 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 	// Logins with the inventory's emergency accounts are followed, and each use becomes a
 	// password-reset task [004 §11 ①].
 	uses := sqlstore.NewEmergencyUseService(db)
-	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Events: events, Accounts: uses, Followers: []medsec.AlertFollower{uses}}, logger)
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Suppressions: store, Events: events, Accounts: uses, Followers: []medsec.AlertFollower{uses}}, logger)
 	if err := svc.InstallBuiltins(ctx); err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 	if err := svc.Start(bus); err != nil {
 		return nil, err
 	}
-	services.Rules, services.Alerts, services.Detection, services.Events = store, store, svc, events
+	services.Rules, services.Alerts, services.Suppressions, services.Detection, services.Events = store, store, store, svc, events
 	services.EmergencyUses, services.MaintenancePlans = uses, sqlstore.NewMaintenancePlanService(db)
 	return svc, nil
 }
