@@ -27,6 +27,9 @@ func detectAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleRead, Handler: s.apiDetectionSettingsGet},
 		{Method: "GET", Path: "/api/v1/detection/status", Perm: medsec.PermRuleRead, Handler: s.apiDetectionStatus},
 		{Method: "PUT", Path: "/api/v1/detection/settings", Perm: medsec.PermRuleAdmin, Handler: s.apiDetectionSettingsUpdate},
+		{Method: "GET", Path: "/api/v1/suppressions", Perm: medsec.PermRuleRead, Handler: s.apiSuppressionList},
+		{Method: "POST", Path: "/api/v1/suppressions", Perm: medsec.PermRuleAdmin, Handler: s.apiSuppressionCreate},
+		{Method: "POST", Path: "/api/v1/suppressions/{id}/expire", Perm: medsec.PermRuleAdmin, Handler: s.apiSuppressionExpire},
 	}
 }
 
@@ -285,4 +288,91 @@ func (s *Server) apiDetectionSettingsUpdate(w http.ResponseWriter, r *http.Reque
 		return err
 	}
 	return s.apiDetectionSettingsGet(w, r)
+}
+
+// suppressionFilter reads the filters of a suppression list: rule, site (absent: every
+// site of the caller's) and active.
+func suppressionFilter(r *http.Request) (medsec.SuppressionFilter, error) {
+	q := r.URL.Query()
+	f := medsec.SuppressionFilter{AnySite: q.Get("site") == "", Active: q.Get("active") == "true"}
+	for _, p := range []struct {
+		name string
+		v    *int64
+	}{{"rule", &f.RuleID}, {"site", &f.SiteID}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return f, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: p.name, Key: "err.bad_number", Message: "must be a number"}}}
+			}
+			*p.v = n
+		}
+	}
+	if a := q.Get("active"); a != "" && a != "true" && a != "false" {
+		return f, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "active", Key: "err.unknown_value", Message: "must be true or false"}}}
+	}
+	return f, nil
+}
+
+// suppressionsOff answers when the server keeps no suppressions (detection is not
+// running).
+func (s *Server) suppressionsOff() error {
+	if s.Suppressions == nil || s.Detection == nil {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+	}
+	return nil
+}
+
+func (s *Server) apiSuppressionList(w http.ResponseWriter, r *http.Request) error {
+	if err := s.suppressionsOff(); err != nil {
+		return err
+	}
+	f, err := suppressionFilter(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.Suppressions.FindSuppressions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Server) apiSuppressionCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := s.suppressionsOff(); err != nil {
+		return err
+	}
+	var x medsec.Suppression
+	if err := readJSON(r, &x); err != nil {
+		return err
+	}
+	in := medsec.Suppression{RuleID: x.RuleID, SiteID: x.SiteID, Host: x.Host, User: x.User, Source: x.Source, Reason: x.Reason, ExpiresAt: x.ExpiresAt}
+	if err := s.Detection.CreateSuppression(r.Context(), &in); err != nil {
+		return err
+	}
+	out, err := s.Suppressions.FindSuppressionByID(r.Context(), in.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (s *Server) apiSuppressionExpire(w http.ResponseWriter, r *http.Request) error {
+	if err := s.suppressionsOff(); err != nil {
+		return err
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Detection.ExpireSuppression(r.Context(), id); err != nil {
+		return err
+	}
+	out, err := s.Suppressions.FindSuppressionByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -645,4 +645,6 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /rules/{id}", s.ui(medsec.PermRuleRead, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/test", s.ui(medsec.PermRuleAdmin, s.uiRuleShow))
 	mux.Handle("POST /rules/{id}/sites/{site}", s.ui(medsec.PermRuleAdmin, s.uiRuleSite))
+	mux.Handle("POST /rules/{id}/suppressions", s.ui(medsec.PermRuleAdmin, s.uiRuleSuppress))
+	mux.Handle("POST /rules/{id}/suppressions/{sid}/expire", s.ui(medsec.PermRuleAdmin, s.uiSuppressionExpire))
 }

@@ -302,6 +302,19 @@ type ruleShowData struct {
 	Result      *medsec.HuntResult
 	CanDelete   bool
 	TestFailure string
+	// Suppressions are the rule's suppressions at the reader's sites; Suppress is the
+	// form to add one (prefilled from an alert with ?alert=ID).
+	Suppressions []*medsec.Suppression
+	Suppress     suppressForm
+}
+
+// suppressForm is the rule page's form to suppress a known false positive.
+type suppressForm struct {
+	SiteID                     int64
+	Host, User, Source, Reason string
+	Expires                    string
+	// FromAlert is the alert the form was filled from (0: none).
+	FromAlert int64
 }
 
 func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
@@ -323,6 +336,9 @@ func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
 	d.Settings = &set
 	p := s.newPage(r, "rule.title")
 	p.Title = p.RuleTitle(rule.UID, rule.Title)
+	if err := s.ruleSuppressions(r, d); err != nil {
+		return err
+	}
 	if r.Method == http.MethodPost {
 		d.Since, d.Until = r.PostFormValue("since"), r.PostFormValue("until")
 		since, err1 := time.Parse("2006-01-02", d.Since)
@@ -447,4 +463,136 @@ func (p *page) Hours(h medsec.Hours) string {
 		span += " " + p.T("hours.next_day")
 	}
 	return strings.Join(days, sep) + " " + span + " " + h.TZ
+}
+
+// ruleSuppressions lists the rule's suppressions on its page and, for ?alert=ID, fills
+// the suppression form from the alert's first event ("suppress like this"): its site,
+// host, user and source address.
+func (s *Server) ruleSuppressions(r *http.Request, d *ruleShowData) error {
+	if s.Suppressions == nil {
+		return nil
+	}
+	list, err := s.Suppressions.FindSuppressions(r.Context(), medsec.SuppressionFilter{RuleID: d.Rule.ID, AnySite: true})
+	if err != nil {
+		return err
+	}
+	d.Suppressions = list
+	if len(d.Rule.Sites) > 0 {
+		d.Suppress.SiteID = d.Rule.Sites[0].SiteID
+	}
+	if v := r.URL.Query().Get("alert"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil
+		}
+		a, err := s.Alerts.FindAlertByID(r.Context(), id)
+		if err != nil || a.RuleID != d.Rule.ID {
+			return nil // an alert the reader may not see, or of another rule: an empty form
+		}
+		d.Suppress.FromAlert, d.Suppress.SiteID = a.ID, a.SiteID
+		if len(a.Events) > 0 {
+			ev := medsec.Event{Fields: a.Events[0].Fields}
+			d.Suppress.Host, d.Suppress.User, d.Suppress.Source = ev.Text("host.name"), ev.Text("user.name"), ev.Text("source.ip")
+		}
+	}
+	return nil
+}
+
+// uiRuleSuppress adds a suppression from the rule page. The expiry is a date: the
+// suppression applies through that day, ending at midnight after it in the site's time
+// zone (the server's for the organisation).
+func (s *Server) uiRuleSuppress(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if s.Suppressions == nil || s.Detection == nil {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+	}
+	f := suppressForm{Host: r.PostFormValue("host"), User: r.PostFormValue("user"), Source: r.PostFormValue("source"),
+		Reason: r.PostFormValue("reason"), Expires: strings.TrimSpace(r.PostFormValue("expires"))}
+	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site"), 10, 64)
+	x := &medsec.Suppression{RuleID: id, SiteID: f.SiteID, Host: f.Host, User: f.User, Source: f.Source, Reason: f.Reason}
+	var bad *medsec.ValidationError
+	if f.Expires != "" {
+		loc := time.Local
+		if f.SiteID != 0 {
+			if sites, err := s.Org.FindSites(r.Context()); err == nil {
+				for _, site := range sites {
+					if site.ID == f.SiteID {
+						if l, err := medsec.LoadZone("time_zone", site.Zone()); err == nil {
+							loc = l
+						}
+					}
+				}
+			}
+		}
+		day, err := time.ParseInLocation("2006-01-02", f.Expires, loc)
+		if err != nil {
+			bad = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "expires", Key: "err.bad_date", Message: "is not a date (YYYY-MM-DD)"}}}
+		}
+		x.ExpiresAt = day.AddDate(0, 0, 1)
+	}
+	if bad == nil {
+		err = s.Detection.CreateSuppression(r.Context(), x)
+		if err == nil {
+			flash(w, "suppression.saved")
+			http.Redirect(w, r, fmt.Sprintf("/rules/%d#suppressions", id), http.StatusSeeOther)
+			return nil
+		}
+		if !errors.As(err, &bad) {
+			return err
+		}
+	}
+	rule, err := s.Rules.FindRuleByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.markRuleErrors(rule)
+	now := s.now()
+	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
+	set, err := s.Rules.FindDetectionSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Settings = &set
+	p := s.newPage(r, "rule.title")
+	p.Title = p.RuleTitle(rule.UID, rule.Title)
+	if err := s.ruleSuppressions(r, d); err != nil {
+		return err
+	}
+	d.Suppress = f
+	p.Error = p.T("suppression.rejected")
+	p.Errors = bad.Errors
+	p.Data = d
+	s.render(w, r, http.StatusUnprocessableEntity, "rule_show", p)
+	return nil
+}
+
+// uiSuppressionExpire ends a suppression from the rule page.
+func (s *Server) uiSuppressionExpire(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := parseID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if s.Suppressions == nil || s.Detection == nil {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.code.not_found", "Not found.")
+	}
+	x, err := s.Suppressions.FindSuppressionByID(r.Context(), sid)
+	if err != nil {
+		return err
+	}
+	if x.RuleID != id {
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "suppression.err.not_found", "Suppression not found.")
+	}
+	if err := s.Detection.ExpireSuppression(r.Context(), sid); err != nil {
+		return err
+	}
+	flash(w, "suppression.expired_now")
+	http.Redirect(w, r, fmt.Sprintf("/rules/%d#suppressions", id), http.StatusSeeOther)
+	return nil
 }

@@ -47,7 +47,7 @@ Usage:
   medsec sbom import [--data DIR] (--asset ID | --model VENDOR/MODEL) FILE...
   medsec logs parse [--format auto|rfc5424|rfc3164|cef|json] FILE... --json
   medsec sigma test --rules PATH... --events FILE... [--json]
-  medsec rules import [--data DIR] PATH... | rules list [--data DIR]
+  medsec rules import [--data DIR] PATH... | rules list [--data DIR] | rules suppress|suppressions|unsuppress ...
   medsec alerts list [--data DIR] [--status open|all|STATE]
   medsec logs ingest|search|export|verify|key ...   (medsec logs -h)
 

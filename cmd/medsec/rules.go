@@ -19,6 +19,9 @@ import (
 const rulesUsage = `usage:
   medsec rules import [--data DIR | --db URL] PATH...   (Sigma YAML files, directories, zips)
   medsec rules list   [--data DIR | --db URL]
+  medsec rules suppress [--data DIR | --db URL] --rule ID|UUID --site ID|CODE [--host NAME] [--user NAME] [--source IP|CIDR] [--expires YYYY-MM-DD] --reason TEXT
+  medsec rules suppressions [--data DIR | --db URL] [--rule ID|UUID] [--active]
+  medsec rules unsuppress [--data DIR | --db URL] ID   (expire a suppression now)
   medsec alerts list  [--data DIR | --db URL] [--status open|new|acknowledged|investigating|closed_true_positive|closed_false_positive]`
 
 // runRules implements "medsec rules import|list": Sigma rules for the detection service,
@@ -26,6 +29,9 @@ const rulesUsage = `usage:
 // every problem is printed with its file and line. Imported rules are off until a site
 // turns them on. The import is audited as the system user.
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "suppress" || args[0] == "suppressions" || args[0] == "unsuppress") {
+		return runSuppress(ctx, args, stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "import" && args[0] != "list") {
 		return errors.New(rulesUsage)
 	}
