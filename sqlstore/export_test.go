@@ -107,3 +107,27 @@ func (s *VulnService) RematchAllInOneTx(ctx context.Context) (medsec.ImportSumma
 	err = tx.rematch(ctx, &sum, nil)
 	return sum, err
 }
+
+// countingQuerier counts the queries read through it.
+type countingQuerier struct {
+	querier
+	n int
+}
+
+func (c *countingQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n++
+	return c.querier.QueryContext(ctx, query, args...)
+}
+
+func (c *countingQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n++
+	return c.querier.QueryRowContext(ctx, query, args...)
+}
+
+// FindRiskReviewsCounting lists the risk reviews as FindRiskReviews does and says how many
+// queries it took.
+func (s *RiskReviewService) FindRiskReviewsCounting(ctx context.Context, f medsec.RiskReviewFilter) ([]*medsec.RiskReview, int, error) {
+	c := &countingQuerier{querier: s.db.read}
+	out, err := s.findAll(ctx, c, f)
+	return out, c.n, err
+}

@@ -65,6 +65,13 @@ func scanRiskReview(scan func(dest ...any) error) (*medsec.RiskReview, error) {
 
 // FindRiskReviews implements medsec.RiskReviewService.
 func (s *RiskReviewService) FindRiskReviews(ctx context.Context, f medsec.RiskReviewFilter) ([]*medsec.RiskReview, error) {
+	return s.findAll(ctx, s.db.read, f)
+}
+
+// findAll reads the reviews f selects in the caller's scope with their items in two
+// queries, however many reviews there are: the reviews, then the items of all of them
+// (selected by the same conditions), ordered by review and seq.
+func (s *RiskReviewService) findAll(ctx context.Context, q querier, f medsec.RiskReviewFilter) ([]*medsec.RiskReview, error) {
 	sc, err := authorize(ctx, medsec.PermReportRead)
 	if err != nil {
 		return nil, err
@@ -77,19 +84,37 @@ func (s *RiskReviewService) FindRiskReviews(ctx context.Context, f medsec.RiskRe
 		where += " AND r.year = ?"
 		args = append(args, f.Year)
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+riskReviewColumns+riskReviewFrom+` WHERE `+where+
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+riskReviewColumns+riskReviewFrom+` WHERE `+where+
 		` ORDER BY r.year DESC, r.revision DESC, r.id DESC`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("risk reviews: %w", err)
 	}
 	out, err := scanAll(rows, "risk reviews", scanRiskReview)
-	if err != nil {
-		return nil, err
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
+	byID := make(map[int64]*medsec.RiskReview, len(out))
 	for _, r := range out {
-		if r.Items, err = s.items(ctx, s.db.read, r.ID); err != nil {
-			return nil, err
+		byID[r.ID] = r
+	}
+	rows, err = q.QueryContext(ctx, s.db.dialect.rebind(`SELECT i.review_id, `+riskItemColumns+` FROM risk_review_items i JOIN risk_reviews r ON r.id = i.review_id
+		WHERE `+where+` ORDER BY i.review_id, i.seq`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("risk review items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		it, err := scanRiskItem(func(dest ...any) error { return rows.Scan(append([]any{&id}, dest...)...) })
+		if err != nil {
+			return nil, fmt.Errorf("risk review items: %w", err)
 		}
+		if r := byID[id]; r != nil {
+			r.Items = append(r.Items, it)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("risk review items: %w", err)
 	}
 	return out, nil
 }
@@ -120,28 +145,33 @@ func (s *RiskReviewService) find(ctx context.Context, q querier, sc scope, id in
 	return r, nil
 }
 
+// riskItemColumns are the columns of a risk review item that scanRiskItem reads.
+const riskItemColumns = `i.seq, i.kind, i.ref, i.subject, i.decision, i.reason, i.owner, i.due, i.decided_by, i.decided_at`
+
+func scanRiskItem(scan func(dest ...any) error) (medsec.RiskItem, error) {
+	var it medsec.RiskItem
+	var due string
+	var decided sql.NullTime
+	if err := scan(&it.Seq, &it.Kind, &it.Ref, &it.Subject, &it.Decision, &it.Reason, &it.Owner, &due, &it.DecidedBy, &decided); err != nil {
+		return it, err
+	}
+	it.Due, _ = medsec.ParseDate(due)
+	if decided.Valid {
+		it.DecidedAt = decided.Time.UTC()
+	}
+	return it, nil
+}
+
 func (s *RiskReviewService) items(ctx context.Context, q querier, id int64) ([]medsec.RiskItem, error) {
-	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT seq, kind, ref, subject, decision, reason, owner, due, decided_by, decided_at
-		FROM risk_review_items WHERE review_id = ? ORDER BY seq`), id)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+riskItemColumns+` FROM risk_review_items i WHERE i.review_id = ? ORDER BY i.seq`), id)
 	if err != nil {
 		return nil, fmt.Errorf("risk review %d: %w", id, err)
 	}
-	defer rows.Close()
-	out := []medsec.RiskItem{}
-	for rows.Next() {
-		var it medsec.RiskItem
-		var due string
-		var decided sql.NullTime
-		if err := rows.Scan(&it.Seq, &it.Kind, &it.Ref, &it.Subject, &it.Decision, &it.Reason, &it.Owner, &due, &it.DecidedBy, &decided); err != nil {
-			return nil, fmt.Errorf("risk review %d: %w", id, err)
-		}
-		it.Due, _ = medsec.ParseDate(due)
-		if decided.Valid {
-			it.DecidedAt = decided.Time.UTC()
-		}
-		out = append(out, it)
+	out, err := scanAll(rows, fmt.Sprintf("risk review %d", id), scanRiskItem)
+	if out == nil {
+		out = []medsec.RiskItem{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // StartRiskReview implements medsec.RiskReviewService.

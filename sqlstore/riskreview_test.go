@@ -140,7 +140,31 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].Revision != 2 || list[1].Status != medsec.RiskReviewSigned {
 			t.Errorf("list = %v, %v", list, err)
 		}
-		for action, want := range map[string]int{medsec.ActionRiskReviewStart: 2, medsec.ActionRiskReviewDecide: 1, medsec.ActionRiskReviewSign: 2} {
+		// The list reads every review's items in one query (not one per review): two
+		// queries for any number of reviews, the items those of each review read alone, a
+		// branch officer's list none of the main site's.
+		for _, year := range []int{2024, 2025} {
+			if _, err := svc.StartRiskReview(officer, main.ID, year); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.StartRiskReview(branchOfficer, branch.ID, 2026); err != nil {
+			t.Fatal(err)
+		}
+		all, queries, err := svc.FindRiskReviewsCounting(auditor, medsec.RiskReviewFilter{})
+		if err != nil || len(all) != 5 || queries != 2 {
+			t.Errorf("list of %d reviews took %d queries, want 2 (%v)", len(all), queries, err)
+		}
+		for _, r := range all {
+			one, err := svc.FindRiskReview(auditor, r.ID)
+			if err != nil || !slices.Equal(one.Items, r.Items) || r.SiteID == main.ID && len(r.Items) == 0 {
+				t.Errorf("review %d: listed items %v, read alone %v (%v)", r.ID, r.Items, one.Items, err)
+			}
+		}
+		if br, _, err := svc.FindRiskReviewsCounting(branchOfficer, medsec.RiskReviewFilter{}); err != nil || len(br) != 1 || br[0].SiteID != branch.ID {
+			t.Errorf("branch officer's list = %v (%v)", br, err)
+		}
+		for action, want := range map[string]int{medsec.ActionRiskReviewStart: 5, medsec.ActionRiskReviewDecide: 1, medsec.ActionRiskReviewSign: 2} {
 			entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: action})
 			if err != nil || len(entries) != want {
 				t.Errorf("audit %s: %d entries, want %d (%v)", action, len(entries), want, err)
