@@ -48,7 +48,8 @@ func refused(err error) bool {
 type clockView struct {
 	*medsec.Clock
 	Name string
-	// Left is the time left (running) or overdue (late), rounded to the minute.
+	// Left is the time left (running) or overdue (late) in the page's language
+	// (i18n.Bundle.Span: "1 h 5 min", 「1時間5分」).
 	Left string
 }
 
@@ -57,14 +58,19 @@ func (p *page) clockViews(clocks []*medsec.Clock, now time.Time) []clockView {
 	for _, c := range clocks {
 		v := clockView{Clock: c, Name: p.clockName(c)}
 		if !c.Due.IsZero() && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
-			d := c.Due.Sub(now).Round(time.Minute)
-			if d < 0 {
-				d = -d
-			}
-			v.Left = d.String()
-			v.Left = strings.TrimSuffix(v.Left, "0s")
+			v.Left = p.s.i18n.Span(p.Lang, c.Due.Sub(now))
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// SpanUnits are the units of i18n.Bundle.Span in the page's language, for the script that
+// counts clocks down (data-span-* attributes of the clock tables).
+func (p *page) SpanUnits() map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"seconds", "minutes", "hours", "hours_minutes"} {
+		out[k] = p.T("span." + k)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 )
@@ -145,4 +146,26 @@ func (b *Bundle) Keys() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Span writes a length of time (its sign dropped) as people read it in lang: whole
+// seconds under a minute, else minutes rounded to the nearest, with hours from an hour
+// ("45 s", "10 min", "1 h 5 min"; 「1 小時 5 分」, 「1時間5分」). The units are the keys
+// span.seconds, span.minutes, span.hours and span.hours_minutes, which the pages also give
+// their script (app.js), so a span counted down in the browser reads the same.
+func (b *Bundle) Span(lang string, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	if d < time.Minute {
+		return b.T(lang, "span.seconds", int(d/time.Second))
+	}
+	m := int((d + 30*time.Second) / time.Minute)
+	switch {
+	case m < 60:
+		return b.T(lang, "span.minutes", m)
+	case m%60 == 0:
+		return b.T(lang, "span.hours", m/60)
+	}
+	return b.T(lang, "span.hours_minutes", m/60, m%60)
 }

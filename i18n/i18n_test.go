@@ -3,6 +3,7 @@ package i18n
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestEveryLanguageHasEveryKey(t *testing.T) {
@@ -80,6 +81,30 @@ func TestPermissionHelpCitesBaseline(t *testing.T) {
 	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
 		if s := b.T(lang, "vuln.permission_help"); !strings.Contains(s, "000 附表一 漏洞修補") || strings.Contains(s, "003 §5.2.1") {
 			t.Errorf("%s: %q does not cite 000 附表一 漏洞修補", lang, s)
+		}
+	}
+}
+
+// TestSpan writes remaining and overdue times in each language's units, not Go's "1h5m0s":
+// seconds under a minute, rounded minutes, hours and minutes, the sign dropped.
+func TestSpan(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want map[string]string
+	}{
+		{45 * time.Second, map[string]string{"en": "45 s", "zh-TW": "45 秒", "zh-CN": "45 秒", "ja": "45秒"}},
+		{-(10*time.Minute + 20*time.Second), map[string]string{"en": "10 min", "zh-TW": "10 分", "zh-CN": "10 分", "ja": "10分"}},
+		{time.Hour + 4*time.Minute + 40*time.Second, map[string]string{"en": "1 h 5 min", "zh-TW": "1 小時 5 分", "zh-CN": "1 小时 5 分", "ja": "1時間5分"}},
+		{72 * time.Hour, map[string]string{"en": "72 h", "zh-TW": "72 小時", "zh-CN": "72 小时", "ja": "72時間"}},
+	} {
+		for _, lang := range Languages {
+			if got := b.Span(lang, c.d); got != c.want[lang] {
+				t.Errorf("Span(%s, %v) = %q, want %q", lang, c.d, got, c.want[lang])
+			}
 		}
 	}
 }

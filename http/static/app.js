@@ -44,14 +44,17 @@ document.addEventListener("DOMContentLoaded", () => {
 // the browser's clock at load) and turn late when their due time passes, without a reload
 // (t14 finding 17). The server-rendered text is the same wording, correct at load time.
 (() => {
-  const fmtSpan = (ms) => {
-    // The server's wording: "45s" under a minute, else rounded minutes "1h5m", "10m".
+  const put = (fmt, ...vs) => vs.reduce((f, v) => f.replace(/%[sd]/, v), fmt);
+  // The server's wording (i18n Span) in the page's language, its units from the table's
+  // data-span-* attributes: seconds under a minute, else rounded minutes, with hours from
+  // an hour ("1 h 5 min", "1 小時 5 分", "1時間5分").
+  const fmtSpan = (ms, units) => {
     const a = Math.abs(ms);
-    if (a < 60000) return Math.floor(a / 1000) + "s";
+    if (a < 60000) return put(units.spanS, Math.floor(a / 1000));
     const m = Math.round(a / 60000);
-    return m >= 60 ? Math.floor(m / 60) + "h" + (m % 60) + "m" : m + "m";
+    if (m < 60) return put(units.spanM, m);
+    return m % 60 === 0 ? put(units.spanH, m / 60) : put(units.spanHm, Math.floor(m / 60), m % 60);
   };
-  const put = (fmt, v) => fmt.replace(/%[sd]/, v);
   const tables = document.querySelectorAll("table.clock-table[data-now]");
   if (!tables.length) return;
   const skew = Number(tables[0].dataset.now) - Date.now();
@@ -61,7 +64,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const {left, overdue} = table.dataset;
       for (const span of table.querySelectorAll(".clock-left[data-due]")) {
         const d = Number(span.dataset.due) - now;
-        span.textContent = put(d > 0 ? left : overdue, fmtSpan(d));
+        span.textContent = put(d > 0 ? left : overdue, fmtSpan(d, table.dataset));
         const row = span.closest("tr");
         if (d > 0 || span.dataset.turned) continue;
         span.dataset.turned = "1";
