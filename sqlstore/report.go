@@ -25,12 +25,13 @@ var reportWriters = map[string]func(io.Writer, *report.Document) error{
 
 // ScheduledReports are the reports a site's schedule generates [002 第九条: the yearly
 // self-inspection; 000 §7(二), 002 第二十一条: the yearly risk review, ready for the
-// reviewers' sign-off; 003 §3.3.3 and §5.2.1: the incident and vulnerability ledgers,
-// monthly; 003 §3.1.3, 004 §12.2: the backup and restore-test record, monthly].
+// reviewers' sign-off; 002 第二十一条: the yearly data security risk assessment; 003
+// §3.3.3 and §5.2.1: the incident and vulnerability ledgers, monthly; 003 §3.1.3, 004
+// §12.2: the backup and restore-test record, monthly].
 var ScheduledReports = []struct {
 	Name   string
 	Yearly bool
-}{{report.SelfInspection, true}, {report.RiskReview, true}, {report.VulnLedger, false}, {report.IncidentLedger, false}, {report.BackupRecord, false}}
+}{{report.SelfInspection, true}, {report.RiskReview, true}, {report.DataSecurity, true}, {report.VulnLedger, false}, {report.IncidentLedger, false}, {report.BackupRecord, false}}
 
 // ReportService generates reports, keeps their files in the evidence store and lists them
 // (medsec.ReportService). A report is built with the caller's context, so it holds only

@@ -63,13 +63,14 @@ func TestScheduledReportsNotified(t *testing.T) {
 		d := &notify.Dispatcher{Store: notifySvc, Translator: bundle, Now: clock}
 		job := &notify.ScheduledReports{Reports: svc, Notifier: d}
 		ctx := context.Background()
-		// On 30 November the year 2025 has ended: its self-inspection and risk review
-		// and October's ledgers and backup record are generated and told.
+		// On 30 November the year 2025 has ended: its self-inspection, risk review and
+		// data security risk assessment and October's ledgers and backup record are
+		// generated and told.
 		if err := job.Run(ctx, now); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string][]string{}
-		for _, m := range smtp.WaitMessages(t, 10) {
+		for _, m := range smtp.WaitMessages(t, 12) {
 			got[m.RcptTos[0]] = append(got[m.RcptTos[0]], m.Subject)
 		}
 		for _, v := range got {
@@ -82,10 +83,10 @@ func TestScheduledReportsNotified(t *testing.T) {
 		want := map[string][]string{
 			"ciso@hospital.example": {"[medsec] 報告已產生：年度資安自我檢查報告，" + site + "，2025", "[medsec] 報告已產生：弱點與修補紀錄，" + site + "，2026-10",
 				"[medsec] 報告已產生：資安事件與演練紀錄，" + site + "，2026-10", "[medsec] 報告已產生：年度風險檢討報告，" + site + "，2025",
-				"[medsec] 報告已產生：備份與還原測試紀錄，" + site + "，2026-10"},
+				"[medsec] 報告已產生：備份與還原測試紀錄，" + site + "，2026-10", "[medsec] 報告已產生：資料安全風險評估，" + site + "，2025"},
 			"so-ja@hospital.example": {"[medsec] 報告書作成完了：インシデント・訓練台帳、" + site + "、2026-10", "[medsec] 報告書作成完了：年次セキュリティ自己点検報告書、" + site + "、2025",
 				"[medsec] 報告書作成完了：脆弱性・修正台帳、" + site + "、2026-10", "[medsec] 報告書作成完了：年次リスク評価報告、" + site + "、2025",
-				"[medsec] 報告書作成完了：バックアップ及び復元テスト記録、" + site + "、2026-10"},
+				"[medsec] 報告書作成完了：バックアップ及び復元テスト記録、" + site + "、2026-10", "[medsec] 報告書作成完了：データセキュリティリスク評価、" + site + "、2025"},
 		}
 		for _, v := range want {
 			sort.Strings(v)
@@ -98,12 +99,12 @@ func TestScheduledReportsNotified(t *testing.T) {
 		if err := job.Run(ctx, now); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(smtp.WaitIdle(t, 16, 700*time.Millisecond)); n != 16 {
-			t.Errorf("%d messages after November ended, want 16 (three new monthly reports to two officers)", n)
+		if n := len(smtp.WaitIdle(t, 18, 700*time.Millisecond)); n != 18 {
+			t.Errorf("%d messages after November ended, want 18 (three new monthly reports to two officers)", n)
 		}
 		all, _ := svc.FindReports(f.ciso, medsec.ReportFilter{})
-		if len(all) != 8 {
-			t.Errorf("%d reports stored, want 8", len(all))
+		if len(all) != 9 {
+			t.Errorf("%d reports stored, want 9", len(all))
 		}
 	})
 }

@@ -230,18 +230,18 @@ func TestScheduledReports(t *testing.T) {
 				t.Errorf("scheduled report %+v", r)
 			}
 		}
-		want := []string{"self-inspection 2025 ja xlsx", "risk-review 2025 ja xlsx", "vuln-ledger 2026-11 ja xlsx", "incident-ledger 2026-11 ja xlsx",
+		want := []string{"self-inspection 2025 ja xlsx", "risk-review 2025 ja xlsx", "data-security 2025 ja xlsx", "vuln-ledger 2026-11 ja xlsx", "incident-ledger 2026-11 ja xlsx",
 			"backup-record 2026-11 ja xlsx"}
 		if !slices.Equal(names, want) {
 			t.Errorf("first run generated %q, want %q", names, want)
 		}
 		again, err := svc.EnsureScheduledReports(system, now.Add(time.Hour))
-		if err != nil || len(again) != 5 || again[0].ID != got[0].ID {
-			t.Errorf("second run: %d reports (%v), want the same 5", len(again), err)
+		if err != nil || len(again) != 6 || again[0].ID != got[0].ID {
+			t.Errorf("second run: %d reports (%v), want the same 6", len(again), err)
 		}
 		all, _ := svc.FindReports(f.ciso, medsec.ReportFilter{})
-		if len(all) != 5 {
-			t.Errorf("%d reports stored after two runs, want 5", len(all))
+		if len(all) != 6 {
+			t.Errorf("%d reports stored after two runs, want 6", len(all))
 		}
 		now = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) // 08:00 on 1 January in Taipei
 		later, err := svc.EnsureScheduledReports(system, now)
@@ -252,7 +252,7 @@ func TestScheduledReports(t *testing.T) {
 		for _, r := range later {
 			names = append(names, r.Name+" "+r.Period)
 		}
-		if want := []string{"self-inspection 2026", "risk-review 2026", "vuln-ledger 2026-12", "incident-ledger 2026-12", "backup-record 2026-12"}; !slices.Equal(names, want) {
+		if want := []string{"self-inspection 2026", "risk-review 2026", "data-security 2026", "vuln-ledger 2026-12", "incident-ledger 2026-12", "backup-record 2026-12"}; !slices.Equal(names, want) {
 			t.Errorf("in January: %q, want %q", names, want)
 		}
 		if br, _ := svc.FindReports(f.ciso, medsec.ReportFilter{SiteID: f.br.SiteID}); len(br) != 0 {
