@@ -160,6 +160,19 @@ func (s *VulnService) matchQueuedBatch(ctx context.Context, sum *medsec.ImportSu
 	return len(ids), nil
 }
 
+// MatchQueued matches the devices an import, alias edit or Rematch queued but did not
+// reach, because the process stopped midway; the server's scheduler runs it at start and
+// every few minutes. It returns what changed (vuln.rematch audits each batch). Needs
+// PermInventoryWrite.
+func (s *VulnService) MatchQueued(ctx context.Context) (medsec.ImportSummary, error) {
+	var sum medsec.ImportSummary
+	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
+		return sum, err
+	}
+	err := s.drainMatchQueue(ctx, &sum)
+	return sum, err
+}
+
 // QueuedForMatching returns how many devices wait to be matched again (an import or alias
 // edit stopped midway leaves some; the next one matches them). Needs PermInventoryRead.
 func (s *VulnService) QueuedForMatching(ctx context.Context) (int, error) {

@@ -163,14 +163,18 @@ func TestImportMatchesInCommittedBatches(t *testing.T) {
 		if partial == 0 {
 			t.Error("the committed batches left no finding")
 		}
+		// After a restart the scheduler's MatchQueued completes the queue.
 		sqlstore.SetMatchBatchDone(nil)
-		sum, err := svc.Import(system, sqlstore.VulnImport{Advisories: advs})
+		sum, err := svc.MatchQueued(system)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, whole, _ := svc.FindFindings(system, medsec.FindingFilter{})
-		if whole <= partial || sum.DevicesMatched < queued {
-			t.Errorf("the re-run: %d findings (%d before), %+v", whole, partial, sum)
+		if whole <= partial || sum.DevicesMatched != queued {
+			t.Errorf("the re-run: %d findings (%d before), %+v, %d queued", whole, partial, sum, queued)
+		}
+		if n, err := svc.QueuedForMatching(system); err != nil || n != 0 {
+			t.Errorf("after the re-run %d devices queued, %v", n, err)
 		}
 		fullRematchChangesNothing(t, svc, "after the re-run")
 	})

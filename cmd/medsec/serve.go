@@ -302,6 +302,13 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
 		Incidents: services.Incidents, LogReviews: logReviews, Vulns: sqlstore.NewVulnService(db), Scans: sqlstore.NewScanService(db), Mirror: c.vulnMirror, MirrorEvery: c.vulnFetchEvery, Reports: reports}, dispatcher, logger)
+	// Devices an import, alias edit or Rematch queued but did not reach before the process
+	// stopped are matched at start and then every five minutes.
+	vulns := sqlstore.NewVulnService(db)
+	sched.Jobs = append(sched.Jobs, notify.Job{Name: "vulnerability matching left queued", Every: 5 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, err := vulns.MatchQueued(asSystem(ctx))
+		return err
+	}})
 	// Each system's access review of the last quarter opens when the quarter ends
 	// (quarterly by default [000 帳號管理(高) 一]).
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "access reviews", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
