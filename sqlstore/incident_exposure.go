@@ -38,6 +38,11 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 		if err != nil {
 			return entry{}, err
 		}
+		if f.Correction && f.FoundAt.IsZero() && !r.ExposureFoundAt.IsZero() {
+			// A correction of the severity alone keeps the time it was found: the leak
+			// duties keep counting, late ones stay late [003 §5.3.3].
+			found = r.ExposureFoundAt
+		}
 		before := map[string]any{"exposure": r.Exposure, "exposure_found_at": nullTime(r.ExposureFoundAt),
 			"suggested_level": r.SuggestedLevel, "level_reasons": r.LevelReasons}
 		known := r.Exposure != medsec.ExposureNone
@@ -54,10 +59,14 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 			return entry{}, invalid("exposure", "incident.err.exposure_lower",
 				fmt.Sprintf("%s is already recorded: a lesser exposure is a correction, by the security officer with a reason", r.Exposure))
 		case known:
-			// More found, or the same again: the duties keep counting from the first finding.
+			// More found, or the same again: the duties count from the first finding,
+			// whichever of the two was found first.
 			start = r.ExposureFoundAt
 			if start.IsZero() {
 				start = r.DetectedAt
+			}
+			if found.Before(start) {
+				start = found
 			}
 		}
 		exposure := f.Exposure

@@ -186,6 +186,36 @@ func TestExposureFoundLater(t *testing.T) {
 		if c := clockByKey(inc, "leak-report-authority"); c == nil || !c.Start.Equal(found) || inc.SuggestedLevel != 1 {
 			t.Errorf("after a larger finding: %+v, suggested %d", c, inc.SuggestedLevel)
 		}
+		// Reported again with an earlier time it was found: the duties count from the
+		// earlier time (t14 break-test 2: they kept counting from the first record).
+		*f.now = testNow.Add(7 * time.Hour)
+		earlier := testNow.Add(3 * time.Hour)
+		inc, err = f.svc.RecordExposure(f.soc, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: medsec.ExposureLargeScale, FoundAt: earlier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		running := func(key string) *medsec.Clock {
+			for _, c := range inc.Clocks {
+				if c.Key == key && c.StoppedAt.IsZero() && c.MetAt.IsZero() {
+					return c
+				}
+			}
+			return nil
+		}
+		if c := running("leak-report-authority"); c == nil || !c.Start.Equal(earlier) || !inc.ExposureFoundAt.Equal(earlier) {
+			t.Errorf("after an earlier finding: %+v, found %v", c, inc.ExposureFoundAt)
+		}
+		// A correction of the severity alone, a day later, keeps the time it was found:
+		// the late leak duties stay late (t14 break-test 1: they restarted from now).
+		*f.now = testNow.Add(28 * time.Hour)
+		inc, err = f.svc.RecordExposure(f.ciso, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: medsec.ExposureImportant, Correction: true,
+			Note: "fewer records than first counted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := running("leak-report-authority"); c == nil || !c.Start.Equal(earlier) || c.State != medsec.ClockLate || !inc.ExposureFoundAt.Equal(earlier) {
+			t.Errorf("after correcting the severity: %+v, found %v", c, inc.ExposureFoundAt)
+		}
 		// The security officer corrects it: it was test data after all.
 		inc, err = f.svc.RecordExposure(f.ciso, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: medsec.ExposureNone, Correction: true,
 			Note: "the records were synthetic test data"})
@@ -201,7 +231,7 @@ func TestExposureFoundLater(t *testing.T) {
 		for _, e := range inc.Timeline {
 			kinds = append(kinds, e.Kind)
 		}
-		if !slices.Equal(kinds[len(kinds)-3:], []string{"exposure", "exposure", "exposure.corrected"}) {
+		if !slices.Equal(kinds[len(kinds)-5:], []string{"exposure", "exposure", "exposure", "exposure.corrected", "exposure.corrected"}) {
 			t.Errorf("timeline kinds %v", kinds)
 		}
 		if inc.Exposure != medsec.ExposureNone || !inc.ExposureFoundAt.IsZero() || inc.SuggestedLevel != 4 {
