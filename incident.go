@@ -158,6 +158,16 @@ type Clock struct {
 	State ClockState `json:"state"`
 }
 
+// LabelKey is the message key naming the clock's duty when it has no Label: a scenario
+// task's deadline is "incident.task."+the task key (Key "task.isolate-infected" reads
+// incident.task.isolate-infected), any other "incident.clock."+Key.
+func (c *Clock) LabelKey() string {
+	if c.TaskID != 0 {
+		return "incident.task." + strings.TrimPrefix(c.Key, "task.")
+	}
+	return "incident.clock." + c.Key
+}
+
 // What a clock counts from (Clock.Basis).
 const (
 	// BasisOccurred: when the incident occurred (事件發生後, 003 ch.2).

@@ -91,14 +91,10 @@ func (p *page) SiteTimeSec(t time.Time, zone string) string { return medsec.Zone
 
 // clockName is a clock's label in the page's language.
 func (p *page) clockName(c *medsec.Clock) string {
-	key := "incident.clock." + c.Key
-	switch {
-	case c.Label != "":
+	if c.Label != "" {
 		return c.Label
-	case c.TaskID != 0:
-		key = "incident.task." + strings.TrimPrefix(c.Key, "task.")
 	}
-	return p.T(key)
+	return p.T(c.LabelKey())
 }
 
 // Msg is a message medsec wrote (a timeline entry, a custody step) in the page's

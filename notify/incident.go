@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"medsec"
@@ -55,12 +54,9 @@ func (j *IncidentClocks) Run(ctx context.Context, now time.Time) error {
 // and the escalation once it is due.
 func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification {
 	inc, c := l.Incident, l.Clock
-	label := key("incident.clock." + c.Key)
-	switch {
-	case c.Label != "":
+	label := key(c.LabelKey())
+	if c.Label != "" {
 		label = text(c.Label)
-	case c.TaskID != 0:
-		label = key("incident.task." + strings.TrimPrefix(c.Key, "task."))
 	}
 	// A drill's notices say so in the subject too ("[演練] 已逾期：…"), so that nobody
 	// takes an exercise for a real incident from the inbox [003 ch.2 drills].

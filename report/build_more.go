@@ -151,7 +151,7 @@ func (b *builder) drills() error {
 			}
 			name := c.Label
 			if name == "" {
-				name = b.t("incident.clock." + c.Key)
+				name = b.t(c.LabelKey())
 			}
 			tone := Neutral
 			switch c.State {

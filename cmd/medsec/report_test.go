@@ -162,6 +162,11 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 						t.Errorf("%s lacks %q", filepath.Base(file), want)
 					}
 				}
+				for _, raw := range []string{"incident.clock.", "incident.task."} {
+					if strings.Contains(text, raw) {
+						t.Errorf("%s shows a message key %q… instead of its text", filepath.Base(file), raw)
+					}
+				}
 				if lang != "en" && strings.Contains(text, "Page") {
 					t.Errorf("%s: English page numbers", filepath.Base(file))
 				}
