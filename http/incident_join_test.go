@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -8,13 +9,15 @@ import (
 	"testing"
 
 	"medsec"
+	"medsec/sqlstore"
 )
 
 // TestIncidentJoinChosenAlert: the alert page offers the open incidents of the alert's
 // site (not another site's) for the alert to join; joining one there redirects to the
 // incident, whose page shows the alert joined, and the alert page then links the
-// incident. The API joins the same alert to another incident the caller names, and
-// refuses a closed or another site's incident naming incident_id.
+// incident, and offers no join any more: an alert answers one incident, so the API
+// refuses it to another incident; it joins another alert to the incident the caller
+// names, and refuses a closed or another site's incident naming incident_id.
 func TestIncidentJoinChosenAlert(t *testing.T) {
 	f := newFixture(t)
 	soc := f.tokens[medsec.RoleSOCAnalyst]
@@ -52,7 +55,20 @@ func TestIncidentJoinChosenAlert(t *testing.T) {
 		t.Errorf("alert page does not link the incident it joined")
 	}
 
+	// The alert answers that incident: no second one takes it (t14 break-test 3).
 	status, resp := f.do("POST", "/api/v1/incidents/from-alert", soc, fmt.Sprintf(`{"alert_id": %d, "incident_id": %d}`, al.ID, second))
+	if status != 422 || !strings.Contains(resp, fmt.Sprintf("already answers incident #%d", first)) {
+		t.Errorf("API join of an alert already in an incident: %d %.300s", status, resp)
+	}
+	if page = f.page(c, fmt.Sprintf("/alerts/%d", al.ID), "en"); strings.Contains(page, `id="alert-join-incident"`) {
+		t.Errorf("the alert page offers to join an alert already in an incident")
+	}
+	other := *al
+	other.ID, other.DedupKey = 0, al.DedupKey+"|other"
+	if _, err := sqlstore.NewDetectionService(f.db).RaiseAlert(medsec.NewContextWithUser(context.Background(), medsec.SystemUser), &other); err != nil {
+		t.Fatal(err)
+	}
+	status, resp = f.do("POST", "/api/v1/incidents/from-alert", soc, fmt.Sprintf(`{"alert_id": %d, "incident_id": %d}`, other.ID, second))
 	if status != 200 || !strings.Contains(resp, `"joined": true`) || !strings.Contains(resp, fmt.Sprintf(`"id": %d`, second)) {
 		t.Errorf("API join: %d %.300s", status, resp)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,9 +120,12 @@ func (s *Server) joinableIncidents(r *http.Request, a *medsec.Alert) ([]*medsec.
 	if err != nil {
 		return nil, err
 	}
+	if len(a.Incidents) > 0 {
+		return nil, nil // an alert answers one incident
+	}
 	var out []*medsec.Incident
 	for _, inc := range open {
-		if !slices.ContainsFunc(a.Incidents, func(n medsec.AlertIncident) bool { return n.ID == inc.ID }) {
+		if !inc.Drill {
 			out = append(out, inc)
 		}
 	}

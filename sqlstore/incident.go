@@ -1837,6 +1837,13 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 			inc, err := s.FindIncidentByID(ctx, join)
 			return inc, true, err
 		}
+		if linked != 0 {
+			// An alert answers one incident: its clocks met by it and its ledger row
+			// must not count it twice.
+			n := strconv.FormatInt(linked, 10)
+			return nil, false, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "incident_id", Key: "incident.err.join_linked",
+				Message: "cannot take the alert: it already answers incident #" + n, Args: []string{n}, Value: strconv.FormatInt(in.IncidentID, 10)}}}
+		}
 	} else if linked != 0 {
 		tx.Rollback()
 		inc, err := s.FindIncidentByID(ctx, linked)
@@ -1921,7 +1928,7 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 }
 
 // chosenIncident checks the incident a person picked for an alert to join: one they may
-// see (ENOTFOUND otherwise), open and at the alert's site (EINVALID naming incident_id),
+// see (ENOTFOUND otherwise), open, not a drill and at the alert's site (EINVALID naming incident_id),
 // and not together with New (EINVALID naming new).
 func (s *IncidentService) chosenIncident(ctx context.Context, tx *Tx, sc scope, in *medsec.IncidentFromAlert, alertSite int64) (int64, error) {
 	if in.New {
@@ -1940,6 +1947,10 @@ func (s *IncidentService) chosenIncident(ctx context.Context, tx *Tx, sc scope, 
 	if r.Status != medsec.IncidentOpen {
 		return 0, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "incident_id", Key: "incident.err.join_closed",
 			Message: "is closed: an alert joins an open incident", Value: id}}}
+	}
+	if r.Drill {
+		return 0, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "incident_id", Key: "incident.err.join_drill",
+			Message: "is a drill: a real alert joins a real incident", Value: id}}}
 	}
 	return r.ID, nil
 }

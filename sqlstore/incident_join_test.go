@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"errors"
 	"testing"
 
 	"medsec"
@@ -35,8 +36,24 @@ func TestIncidentJoinChosen(t *testing.T) {
 		if again, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a, IncidentID: target.ID}); err != nil || !joined || len(again.AlertIDs) != 1 {
 			t.Errorf("again: %v %+v %v", joined, again, err)
 		}
+		// It answers one incident: another open incident cannot take it too (t14
+		// break-test 3), and a drill takes no real alert.
+		other, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "另一事件", Level: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: a, IncidentID: other.ID}); fieldKey(err, "incident_id") != "incident.err.join_linked" {
+			t.Errorf("a second incident for the alert: %v", err)
+		}
+		drill, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "年度演練", Level: 4, Drill: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		b := insertAlert(t, db, 42, "Port scan", "medium", f.main.ID, 0)
+		if _, _, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: b, IncidentID: drill.ID}); fieldKey(err, "incident_id") != "incident.err.join_drill" {
+			t.Errorf("a real alert into a drill: %v", err)
+		}
 		branchInc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.branch.ID, Title: "分院事件", Level: 4})
 		if err != nil {
 			t.Fatal(err)
@@ -94,4 +111,17 @@ func TestIncidentPage(t *testing.T) {
 			t.Errorf("limit 1001: %v", err)
 		}
 	})
+}
+
+// fieldKey is the message key of err's problem with field ("" for none).
+func fieldKey(err error, field string) string {
+	var v *medsec.ValidationError
+	if errors.As(err, &v) {
+		for _, e := range v.Errors {
+			if e.Field == field {
+				return e.Key
+			}
+		}
+	}
+	return ""
 }
