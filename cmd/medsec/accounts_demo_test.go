@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/eventbus"
@@ -93,6 +95,8 @@ func TestDemoEmergencyUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer detector.Stop()
+	// As serve does once the stores are open: nothing stored to replay, the stream flows.
+	resumeDetection(ctx, detector, time.Now().UTC(), slog.Default())
 	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
 		t.Fatalf("load: %v, %v", loaded, err)
 	}
