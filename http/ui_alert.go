@@ -319,26 +319,36 @@ type suppressForm struct {
 	FromAlert int64
 }
 
-func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := parseID(r, "id")
-	if err != nil {
-		return err
-	}
+// ruleShowPage loads a rule's page: the rule with its errors marked, the detection
+// settings, its suppressions, and a hunt span of the last week.
+func (s *Server) ruleShowPage(r *http.Request, id int64) (*ruleShowData, *page, error) {
 	rule, err := s.Rules.FindRuleByID(r.Context(), id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	s.markRuleErrors(rule)
 	now := s.now()
 	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
 	set, err := s.Rules.FindDetectionSettings(r.Context())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	d.Settings = &set
 	p := s.newPage(r, "rule.title")
 	p.Title = p.RuleTitle(rule.UID, rule.Title)
 	if err := s.ruleSuppressions(r, d); err != nil {
+		return nil, nil, err
+	}
+	return d, p, nil
+}
+
+func (s *Server) uiRuleShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, p, err := s.ruleShowPage(r, id)
+	if err != nil {
 		return err
 	}
 	if r.Method == http.MethodPost {
@@ -546,21 +556,8 @@ func (s *Server) uiRuleSuppress(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	rule, err := s.Rules.FindRuleByID(r.Context(), id)
+	d, p, err := s.ruleShowPage(r, id)
 	if err != nil {
-		return err
-	}
-	s.markRuleErrors(rule)
-	now := s.now()
-	d := &ruleShowData{Rule: rule, Since: now.AddDate(0, 0, -7).Format("2006-01-02"), Until: now.AddDate(0, 0, 1).Format("2006-01-02")}
-	set, err := s.Rules.FindDetectionSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	d.Settings = &set
-	p := s.newPage(r, "rule.title")
-	p.Title = p.RuleTitle(rule.UID, rule.Title)
-	if err := s.ruleSuppressions(r, d); err != nil {
 		return err
 	}
 	d.Suppress = f
