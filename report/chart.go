@@ -97,7 +97,7 @@ func (p *pdfWriter) chart(c Chart) {
 
 	p.ensure(8 + legendH + rowH*math.Min(3, float64(len(c.Categories))) + chartAxisH)
 	p.font(10, accent)
-	f.MultiCell(p.bodyW(), 6, c.Title, "", "L", false)
+	p.paragraph(p.bodyW(), 6, c.Title)
 	p.legend(c, colours)
 	gridTop := f.GetY()
 	axis := func(bottom float64) {
@@ -159,7 +159,7 @@ func (p *pdfWriter) chart(c Chart) {
 	axis(y)
 	if c.Alt != "" {
 		p.font(8, muted)
-		f.MultiCell(p.bodyW(), cellLine, c.Alt, "", "L", false)
+		p.paragraph(p.bodyW(), cellLine, c.Alt)
 	}
 	f.Ln(4)
 }

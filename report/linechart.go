@@ -61,7 +61,7 @@ func (p *pdfWriter) lineChart(c Chart) {
 	top, ticks := scale(c)
 	p.ensure(8 + legendH + lineH + lineLabelH + 10)
 	p.font(10, accent)
-	f.MultiCell(p.bodyW(), 6, c.Title, "", "L", false)
+	p.paragraph(p.bodyW(), 6, c.Title)
 	p.lineLegend(c, colours)
 	x0, y0 := margin+lineAxisW, f.GetY()+2
 	w := p.bodyW() - lineAxisW
@@ -100,7 +100,7 @@ func (p *pdfWriter) lineChart(c Chart) {
 	f.SetY(y0 + lineH + lineLabelH)
 	if c.Alt != "" {
 		p.font(8, muted)
-		f.MultiCell(p.bodyW(), cellLine, c.Alt, "", "L", false)
+		p.paragraph(p.bodyW(), cellLine, c.Alt)
 	}
 	f.Ln(4)
 }

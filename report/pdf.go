@@ -87,6 +87,20 @@ func WritePDF(w io.Writer, d *Document) error {
 	return f.Output(w)
 }
 
+// paragraph draws text from the current position in lines of height h that fit w
+// millimetres (wrap), turning the page where a line does not fit, and leaves the
+// position at the left margin below the last line. It is fpdf's MultiCell without its
+// loss of the CJK character at each line break.
+func (p *pdfWriter) paragraph(w, h float64, text string) {
+	f := p.f
+	x := f.GetX()
+	for _, line := range p.wrap(text, w) {
+		f.SetX(x)
+		f.CellFormat(w, h, line, "", 2, "L", false, 0, "")
+	}
+	f.SetX(margin)
+}
+
 func (p *pdfWriter) font(size float64, c rgb) {
 	p.f.SetFont("cjk", "", size)
 	p.f.SetTextColor(c.r, c.g, c.b)
@@ -126,11 +140,11 @@ func (p *pdfWriter) cover() {
 	f.Rect(0, 0, p.pageW(), 12, "F")
 	f.SetY(70)
 	p.font(24, ink)
-	f.MultiCell(p.bodyW(), 11, d.Title, "", "L", false)
+	p.paragraph(p.bodyW(), 11, d.Title)
 	if d.Subtitle != "" {
 		f.Ln(2)
 		p.font(14, muted)
-		f.MultiCell(p.bodyW(), 7, d.Subtitle, "", "L", false)
+		p.paragraph(p.bodyW(), 7, d.Subtitle)
 	}
 	f.Ln(12)
 	l := d.Labels
@@ -151,11 +165,11 @@ func (p *pdfWriter) facts(facts []Fact, size float64) {
 		y := f.GetY()
 		p.font(size, muted)
 		f.SetXY(margin, y)
-		f.MultiCell(50, line, fa.Label, "", "L", false)
+		p.paragraph(50, line, fa.Label)
 		below := f.GetY()
 		p.font(size, ink)
 		f.SetXY(margin+50, y)
-		f.MultiCell(p.bodyW()-50, line, fa.Value, "", "L", false)
+		p.paragraph(p.bodyW()-50, line, fa.Value)
 		f.SetY(math.Max(below, f.GetY()) + 1)
 	}
 }
@@ -225,13 +239,13 @@ func (p *pdfWriter) section(s Section) {
 	p.pages = append(p.pages, f.PageNo())
 	f.Bookmark(s.Heading, 0, -1)
 	p.font(15, accent)
-	f.MultiCell(p.bodyW(), 8, fmt.Sprintf("%d  %s", n, s.Heading), "", "L", false)
+	p.paragraph(p.bodyW(), 8, fmt.Sprintf("%d  %s", n, s.Heading))
 	f.SetDrawColor(accent.r, accent.g, accent.b)
 	f.Line(margin, f.GetY()+1, p.pageW()-margin, f.GetY()+1)
 	f.Ln(4)
 	for _, t := range s.Text {
 		p.font(10, ink)
-		f.MultiCell(p.bodyW(), textLine, t, "", "L", false)
+		p.paragraph(p.bodyW(), textLine, t)
 		f.Ln(2)
 	}
 	if len(s.Facts) > 0 {
@@ -286,7 +300,7 @@ func (p *pdfWriter) table(t Table) {
 	w := p.widths(t)
 	p.ensure(7 + 2*headerHeight(p, t, w))
 	p.font(10, accent)
-	f.MultiCell(p.bodyW(), 6, t.Title, "", "L", false)
+	p.paragraph(p.bodyW(), 6, t.Title)
 	f.Ln(1)
 	p.tableHeader(t, w)
 	if len(t.Rows) == 0 {
@@ -380,8 +394,13 @@ func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zeb
 // wrap breaks text into lines that fit a cell w millimetres wide (less the cell
 // margins) in the current font: at a space (dropped), before or after a CJK character or
 // kana (CJK text breaks between characters), at a newline, or — in a word longer than
-// the line — where the line is full. fpdf's SplitText loses the CJK character it breaks
-// at, so this is ours.
+// the line — where the line is full. Wherever it breaks, it keeps the CJK line-breaking
+// rules (Japanese kinsoku shori, Chinese 避頭尾): no line starts with a closing mark
+// (closers) and none ends with an opening bracket (openers); the character that would
+// break them moves to the next line with its neighbour (in a line too narrow for that,
+// the closing marks hang past its edge). fpdf's MultiCell and SplitText
+// lose the CJK character they break at, so this is ours, and every text of the PDF is
+// drawn through it.
 func (p *pdfWriter) wrap(text string, w float64) []string {
 	limit := w - 2*p.f.GetCellMargin()
 	var lines []string
@@ -390,17 +409,28 @@ func (p *pdfWriter) wrap(text string, w float64) []string {
 		start, lastBreak := 0, -1 // lastBreak: the line may end before runes[lastBreak]
 		width := 0.0
 		for i := 0; i < len(runes); i++ {
-			r := runes[i]
-			if unicode.IsSpace(r) || (wide(r) || i > 0 && wide(runes[i-1])) && !strings.ContainsRune(closers, r) {
+			if breakable(runes, i) {
 				lastBreak = i
 			}
-			width += p.f.GetStringWidth(string(r))
+			width += p.f.GetStringWidth(string(runes[i]))
 			if width <= limit || i == start {
 				continue
 			}
 			end := i
 			if lastBreak > start {
 				end = lastBreak
+			} else {
+				// A forced break inside a run with no opportunity (a long word, or
+				// marks against a character in a line of two) moves an opening
+				// bracket down, or failing that lets the closing marks hang past
+				// the edge (burasage) rather than start the next line.
+				for end-1 > start && (strings.ContainsRune(closers, runes[end]) || strings.ContainsRune(openers, runes[end-1])) {
+					end--
+				}
+				if strings.ContainsRune(closers, runes[end]) {
+					for end = i; end < len(runes) && strings.ContainsRune(closers, runes[end]); end++ {
+					}
+				}
 			}
 			lines = append(lines, strings.TrimRightFunc(string(runes[start:end]), unicode.IsSpace))
 			for end < len(runes) && runes[end] == ' ' {
@@ -409,13 +439,33 @@ func (p *pdfWriter) wrap(text string, w float64) []string {
 			start, lastBreak, width = end, -1, 0
 			i = end - 1
 		}
-		lines = append(lines, string(runes[start:]))
+		if start < len(runes) || start == 0 { // not after closing marks hung at the end
+			lines = append(lines, string(runes[start:]))
+		}
 	}
 	return lines
 }
 
-// closers are the marks a line must not start with (Japanese kinsoku, Chinese 避頭).
-const closers = "、。，．：；？！）」』】〕〉》,.:;?!)]}%"
+// breakable reports whether a line may break before runes[i]: at a space, or between
+// characters where either is CJK, unless runes[i] is a closing mark or runes[i-1] an
+// opening bracket.
+func breakable(runes []rune, i int) bool {
+	if i == 0 {
+		return false
+	}
+	r, prev := runes[i], runes[i-1]
+	if strings.ContainsRune(closers, r) || strings.ContainsRune(openers, prev) {
+		return false
+	}
+	return unicode.IsSpace(r) || wide(r) || wide(prev)
+}
+
+// closers are the marks a line must not start with (Japanese kinsoku, Chinese 避頭):
+// the set CSS's line-break: normal keeps off a line's start.
+const closers = "、。，．・：；？！）」』】〕〉》〙〗］｝’”〟々ゝゞヽヾ,.:;?!)]}%％"
+
+// openers are the brackets a line must not end with (Chinese 避尾).
+const openers = "（「『【〔〈《〘〖［｛‘“〝([{"
 
 // wide reports whether r is a CJK ideograph, kana, hangul or full-width form, between
 // which a line may break.
