@@ -29,6 +29,9 @@ const (
 	textLine   = 5.0 // paragraph line height at 10 pt
 	cellLine   = 4.0 // table line height at 8 pt
 	tocLine    = 7.0
+	tocNumW    = 10.0 // contents: the section number's column
+	tocPageW   = 15.0 // contents: the page number's column
+	tocTop     = bodyTop + 14.0
 )
 
 // pageW and pageH are the current page's size: A4 portrait, or landscape for a
@@ -47,6 +50,10 @@ type pdfWriter struct {
 	pages []int
 	// landscape is the orientation of the section being drawn (Section.Landscape).
 	landscape bool
+	// toc is each section's heading wrapped for the table of contents; tocPages the
+	// pages it fills (reserveContents).
+	toc      [][]string
+	tocPages int
 }
 
 // WritePDF renders d as a PDF (A4 portrait) to w: a cover, the table of contents (with
@@ -113,8 +120,7 @@ func (p *pdfWriter) header() {
 	f := p.f
 	p.font(8, muted)
 	f.SetXY(margin, 10)
-	f.CellFormat(p.bodyW()/2, 5, p.d.Title, "", 0, "L", false, 0, "")
-	f.CellFormat(p.bodyW()/2, 5, joinNonEmpty(" · ", p.d.Organization, p.d.Site), "", 0, "R", false, 0, "")
+	p.runningLine(p.d.Title, joinNonEmpty(" · ", p.d.Organization, p.d.Site))
 	f.SetDrawColor(rule.r, rule.g, rule.b)
 	f.Line(margin, 16, p.pageW()-margin, 16)
 	f.SetXY(margin, bodyTop)
@@ -129,8 +135,32 @@ func (p *pdfWriter) footer() {
 	f.Line(margin, p.pageH()-15, p.pageW()-margin, p.pageH()-15)
 	p.font(8, muted)
 	f.SetXY(margin, p.pageH()-14)
-	f.CellFormat(p.bodyW()/2, 5, joinNonEmpty(" · ", p.d.Site, p.d.Period), "", 0, "L", false, 0, "")
-	f.CellFormat(p.bodyW()/2, 5, fmt.Sprintf(p.d.Labels.Page, f.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
+	p.runningLine(joinNonEmpty(" · ", p.d.Site, p.d.Period), fmt.Sprintf(p.d.Labels.Page, f.PageNo(), "{nb}"))
+}
+
+// runningLine draws a header's or footer's line: left on the left, right on the right,
+// right taking its width up to half the body's and left the rest; what does not fit is
+// shortened with "…" (the cover says it in full).
+func (p *pdfWriter) runningLine(left, right string) {
+	f := p.f
+	cm := f.GetCellMargin()
+	rw := math.Min(f.GetStringWidth(right)+2*cm, p.bodyW()/2)
+	lw := p.bodyW() - rw - 2
+	f.CellFormat(lw, 5, p.fit(left, lw-2*cm), "", 0, "L", false, 0, "")
+	f.SetX(p.pageW() - margin - rw)
+	f.CellFormat(rw, 5, p.fit(right, rw-2*cm), "", 0, "R", false, 0, "")
+}
+
+// fit is s, shortened with "…" if need be, in at most w millimetres of the current font.
+func (p *pdfWriter) fit(s string, w float64) string {
+	if p.f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && p.f.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
 }
 
 func (p *pdfWriter) cover() {
@@ -174,17 +204,33 @@ func (p *pdfWriter) facts(facts []Fact, size float64) {
 	}
 }
 
-// reserveContents adds the pages the table of contents will fill and returns the first.
+// reserveContents wraps the headings for the table of contents, adds the pages it
+// will fill and returns the first.
 func (p *pdfWriter) reserveContents() int {
+	p.font(11, ink)
+	p.toc = make([][]string, len(p.d.Sections))
+	for i, s := range p.d.Sections {
+		p.toc[i] = p.wrap(s.Heading, bodyW-tocNumW-tocPageW)
+	}
+	p.tocPages = 1
+	y := tocTop
+	for _, lines := range p.toc {
+		if h := float64(len(lines)) * tocLine; y+h > bodyBottom {
+			p.tocPages++
+			y = bodyTop
+		}
+		y += float64(len(lines)) * tocLine
+	}
 	first := p.f.PageNo() + 1
-	for range p.contentsPages() {
+	for range p.tocPages {
 		p.addPage()
 	}
 	return first
 }
 
 // contents fills the reserved pages (portrait, whatever the last page) with each
-// section's heading, page and link.
+// section's number, heading (on as many lines as it takes), page and link; an entry
+// is never split over two pages.
 func (p *pdfWriter) contents(first int) {
 	f := p.f
 	last := f.PageNo()
@@ -194,13 +240,22 @@ func (p *pdfWriter) contents(first int) {
 	f.CellFormat(bodyW, 10, p.d.Labels.Contents, "", 1, "L", false, 0, "")
 	f.Ln(4)
 	p.font(11, ink)
-	for i, s := range p.d.Sections {
-		if f.GetY()+tocLine > bodyBottom {
+	for i, lines := range p.toc {
+		if f.GetY()+float64(len(lines))*tocLine > bodyBottom {
 			f.SetPage(f.PageNo() + 1)
 			f.SetY(bodyTop)
 		}
-		f.CellFormat(bodyW-15, tocLine, fmt.Sprintf("%d  %s", i+1, s.Heading), "", 0, "L", false, p.links[i], "")
-		f.CellFormat(15, tocLine, fmt.Sprint(p.pages[i]), "", 1, "R", false, p.links[i], "")
+		link := p.links[i]
+		f.CellFormat(tocNumW, tocLine, fmt.Sprint(i+1), "", 0, "L", false, link, "")
+		for k, line := range lines {
+			f.SetX(margin + tocNumW)
+			if k < len(lines)-1 {
+				f.CellFormat(bodyW-tocNumW-tocPageW, tocLine, line, "", 1, "L", false, link, "")
+				continue
+			}
+			f.CellFormat(bodyW-tocNumW-tocPageW, tocLine, line, "", 0, "L", false, link, "")
+			f.CellFormat(tocPageW, tocLine, fmt.Sprint(p.pages[i]), "", 1, "R", false, link, "")
+		}
 	}
 	f.SetPage(last)
 }
@@ -266,14 +321,7 @@ func (p *pdfWriter) section(s Section) {
 
 // contentsEnd is the last page of the table of contents (or the cover while it is
 // being reserved): sections never start on it.
-func (p *pdfWriter) contentsEnd() int { return 1 + p.contentsPages() }
-
-// contentsPages is how many pages the table of contents takes: 34 lines a page (the
-// body's height less the heading, in lines of tocLine).
-func (p *pdfWriter) contentsPages() int {
-	const perPage = 34
-	return max(1, (len(p.d.Sections)+perPage-1)/perPage)
-}
+func (p *pdfWriter) contentsEnd() int { return 1 + p.tocPages }
 
 // widths shares the page body's width among t's columns by their weights.
 func (p *pdfWriter) widths(t Table) []float64 {
@@ -323,7 +371,7 @@ func (p *pdfWriter) table(t Table) {
 		if f.GetY()+h > p.bodyBottom() {
 			p.addPage()
 			p.font(9, muted)
-			f.CellFormat(p.bodyW(), 6, t.Title+" "+p.d.Labels.Continued, "", 1, "L", false, 0, "")
+			p.paragraph(p.bodyW(), 6, t.Title+" "+p.d.Labels.Continued)
 			p.tableHeader(t, w)
 			p.font(8, ink)
 		}

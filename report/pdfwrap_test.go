@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"unicode"
@@ -80,6 +81,62 @@ func checkKinsoku(t *testing.T, runs []textRun) {
 		if strings.ContainsRune(closers, rs[0]) || strings.ContainsRune(openers, rs[len(rs)-1]) {
 			if bad++; bad <= 10 {
 				t.Errorf("page %d: line %q breaks the line-breaking rules", r.page, r.text)
+			}
+		}
+	}
+}
+
+// TestPDFTextWithinMargins gives a report long headings, a long table title that is
+// continued over pages, and a long title and hospital for the running head, and reads
+// the PDF back: no text run reaches past the right margin (x + width ≤ page width −
+// margin), in portrait or landscape. The table of contents and the "continued" caption
+// drew such titles on one line past the page's edge.
+func TestPDFTextWithinMargins(t *testing.T) {
+	long := "医療機器のネットワーク分離、脆弱性の是正、バックアップからの復旧試験および利用者アクセスの定期見直しに関する年次報告（附表十に基づく管理策の実施状況を含む）"
+	for _, landscape := range []bool{false, true} {
+		d := sample("ja")
+		d.Title = long
+		d.Organization = "医療法人社団 示範会 示範大学医学部附属病院 医療情報部 医療機器セキュリティ管理室"
+		d.Sections[0].Heading = long
+		d.Sections[1].Heading = "Network segmentation, vulnerability remediation, restore tests and the yearly access review of every medical device"
+		d.Sections[1].Tables[0].Title = long + " " + long
+		d.Sections[1].Landscape = landscape
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		f := fpdfForTest()
+		runs := pdfRuns(t, buf.Bytes())
+		bad := 0
+		for _, r := range runs {
+			f.SetFontSize(r.size)
+			right := r.x + f.GetStringWidth(r.text)
+			if right > r.pageW-margin+0.01 || r.x < margin-0.01 {
+				if bad++; bad <= 10 {
+					t.Errorf("landscape %v: page %d: %q runs from %.1f to %.1f mm, the body from %v to %.1f", landscape, r.page, r.text, r.x, right, margin, r.pageW-margin)
+				}
+			}
+		}
+		// Runs on one line do not run into each other (the running head's title and
+		// hospital, a contents entry and its page).
+		for i, a := range runs {
+			for _, b := range runs[i+1:] {
+				if a.page != b.page || math.Abs(a.y-b.y) > 0.5 || b.x < a.x {
+					continue
+				}
+				f.SetFontSize(a.size)
+				if end := a.x + f.GetStringWidth(a.text); end > b.x+0.01 {
+					t.Errorf("landscape %v: page %d: %q ends at %.1f mm, over %q from %.1f", landscape, a.page, a.text, end, b.text, b.x)
+				}
+			}
+		}
+		all := ""
+		for _, r := range runs {
+			all += r.text
+		}
+		for _, want := range []string{long, d.Sections[1].Heading, d.Sections[1].Tables[0].Title + d.Labels.Continued} {
+			if !strings.Contains(squeeze(all), squeeze(want)) {
+				t.Errorf("landscape %v: PDF lacks %q", landscape, want)
 			}
 		}
 	}
