@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,7 +52,10 @@ func newVulnFixture(t *testing.T, loc *time.Location) *vulnFixture {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
 	services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
-		Assets: sqlstore.NewAssetService(db), Vulns: sqlstore.NewVulnService(db)}
+		Assets: sqlstore.NewAssetService(db), Vulns: sqlstore.NewVulnService(db), Scans: sqlstore.NewScanService(db),
+		Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db)}
+	// The dashboard reads the gap report and the obligations through the assessment service.
+	services.Assessments = newAssessmentService(t, db)
 	f := &vulnFixture{t: t, site: &medsec.Site{Code: "HQ", Name: "本院"}, now: &now, vulns: services.Vulns.(*sqlstore.VulnService)}
 	if loc != nil {
 		f.site.TimeZone = loc.String()
@@ -474,4 +478,54 @@ func TestDeadlineStatesWindowApplied(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil || got.DeadlineBasis != (medsec.DeadlineBasis{Rule: "medium", Hours: 96, PlanHours: 72, Source: medsec.BasisSite}) {
 		t.Errorf("API: %+v (%v)", got.DeadlineBasis, err)
 	}
+}
+
+// TestDashboardControlReviewTile (issue 11): the dashboard's tile of compensating
+// controls past their review day counts them (0 before the day, 1 after, marked as an
+// alert), the API's control_reviews_overdue says the same, and the tile links to the
+// findings list filtered to them, which holds as many.
+func TestDashboardControlReviewTile(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	fd := f.findings()[0]
+	if status, body := f.api("POST", "/api/v1/findings/"+itoa(fd.ID)+"/controls", []byte(`{"description":"isolated VLAN 40","review_on":"2026-12-10"}`)); status/100 != 2 {
+		t.Fatalf("add control: %d %s", status, body)
+	}
+	tile := regexp.MustCompile(`<a href="([^"]*)" data-tile="control-reviews-overdue" ?([^>]*)><span class="num">(\d+)</span>`)
+	check := func(want int) {
+		t.Helper()
+		// The figures are cached and, once stale, computed again in the background while
+		// the stale ones are served: wait for the API to count the control.
+		var d struct {
+			Reviews *int `json:"control_reviews_overdue"`
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			_, body := f.api("GET", "/api/v1/dashboard", nil)
+			if json.Unmarshal([]byte(body), &d) == nil && d.Reviews != nil && *d.Reviews == want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("API dashboard: %s, want control_reviews_overdue %d", body, want)
+			}
+		}
+		status, body := f.page("/", "en")
+		m := tile.FindStringSubmatch(body)
+		if status != 200 || m == nil {
+			t.Fatalf("dashboard %d: no control review tile", status)
+		}
+		if m[3] != strconv.Itoa(want) || (want > 0) != strings.Contains(m[2], `class="alert"`) {
+			t.Errorf("tile %q %q, want %d (alert when above 0)", m[3], m[2], want)
+		}
+		link := strings.ReplaceAll(m[1], "&amp;", "&")
+		if link != "/vulnerabilities?review_overdue=1" {
+			t.Errorf("tile links to %q", link)
+		}
+		status, list := f.page(link, "en")
+		if n := strings.Count(list, `href="/vulnerabilities/`+itoa(fd.ID)+`"`); status != 200 || (n > 0) != (want > 0) {
+			t.Errorf("%s: %d, lists the finding %d times, want it listed %v", link, status, n, want > 0)
+		}
+	}
+	check(0)
+	*f.now = time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC)
+	f.relogin()
+	check(1)
 }
