@@ -17,7 +17,7 @@ var ErrEmpty = errors.New("empty record")
 
 // Parser turns raw records into Records. The zero value detects the format
 // of each record and reads RFC 3164 times, which carry no zone, as UTC.
-// A Parser is safe for concurrent use.
+// A Parser is safe for concurrent use when Zone is.
 type Parser struct {
 	// Format is FormatAuto (or "") to detect each record's format, or one of
 	// FormatRFC5424, FormatRFC3164, FormatCEF, FormatJSON to force it.
@@ -26,13 +26,37 @@ type Parser struct {
 	// means UTC. rsyslog uses the receiver's local zone; medsec asks for it
 	// explicitly so a server in UTC still reads a Taipei device right.
 	Location *time.Location
+	// Zone, when set, gives the zone of the sender of a record: the time zone of
+	// the site its log source or asset belongs to (SenderZones.Zone). siteID is
+	// the site when the receiver knows it (a sensor's), else 0; peer is the
+	// sender's "ip:port" or address. A nil result means Location.
+	Zone func(siteID int64, peer string) *time.Location
+}
+
+// location returns the zone of times without one in records from peer at siteID.
+func (p *Parser) location(siteID int64, peer string) *time.Location {
+	if p.Zone != nil {
+		if loc := p.Zone(siteID, peer); loc != nil {
+			return loc
+		}
+	}
+	if p.Location != nil {
+		return p.Location
+	}
+	return time.UTC
 }
 
 // Record parses raw as Parse does, but never fails: a message that cannot be parsed is
 // still a record, with its raw bytes, "message" and "error.message", so nothing is lost.
 // Listeners and the central server's sensor consumer (package natsbus) use it.
 func (p *Parser) Record(raw []byte, received time.Time, peer string) Record {
-	rec, err := p.Parse(raw, received, peer)
+	return p.RecordAtSite(raw, received, peer, 0)
+}
+
+// RecordAtSite is Record for a record the receiver knows the site of (a sensor's
+// forwarded record): times without a zone are read in that site's zone (Zone).
+func (p *Parser) RecordAtSite(raw []byte, received time.Time, peer string, siteID int64) Record {
+	rec, err := p.parse(raw, received, peer, siteID)
 	if err != nil {
 		rec.Fields = map[string]any{"message": string(trimRecord(raw)), "error.message": err.Error()}
 	}
@@ -46,6 +70,11 @@ func (p *Parser) Record(raw []byte, received time.Time, peer string) Record {
 // field for input that cannot be read at all; a syslog message whose header
 // is only partly valid is kept with what could be read (never dropped).
 func (p *Parser) Parse(raw []byte, received time.Time, peer string) (Record, error) {
+	return p.parse(raw, received, peer, 0)
+}
+
+// parse is Parse for a record from peer at siteID (0: not known).
+func (p *Parser) parse(raw []byte, received time.Time, peer string, siteID int64) (Record, error) {
 	rec := Record{Received: received, Raw: raw, Peer: peer}
 	line := trimRecord(raw)
 	if len(line) == 0 {
@@ -55,10 +84,7 @@ func (p *Parser) Parse(raw []byte, received time.Time, peer string) (Record, err
 	if format == "" || format == FormatAuto {
 		format = Detect(line)
 	}
-	loc := p.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := p.location(siteID, peer)
 	f, err := parseAs(format, line, received, loc)
 	if err != nil && format == FormatCEF && (p.Format == "" || p.Format == FormatAuto) {
 		// " CEF:" inside an ordinary syslog message: read it as syslog.

@@ -83,7 +83,8 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 		seen[e.ID] = true // a resend inside the same batch
 		switch e.Kind {
 		case KindLog:
-			r := c.Parser.Record(e.Log.Raw, e.Log.Received.UTC(), e.Log.Peer)
+			// Times without a zone are the sensor's site's wall clock.
+			r := c.Parser.RecordAtSite(e.Log.Raw, e.Log.Received.UTC(), e.Log.Peer, site)
 			r.SiteID = site
 			recs = append(recs, r)
 		case KindEvent:

@@ -34,7 +34,7 @@ func addLogFlags(fs *flag.FlagSet, c *logFlags) {
 	fs.StringVar(&c.tlsAddr, "syslog-tls", "", "receive syslog over TLS on this address (RFC 5425), e.g. 0.0.0.0:6514; needs a certificate; off when empty")
 	fs.StringVar(&c.tlsCert, "syslog-tls-cert", "", "certificate for --syslog-tls (PEM; default --tls-cert)")
 	fs.StringVar(&c.tlsKey, "syslog-tls-key", "", "private key for --syslog-tls (PEM; default --tls-key)")
-	fs.StringVar(&c.zone, "logs-zone", "UTC", "IANA time zone of RFC 3164 and CEF times that carry none (the devices' zone)")
+	fs.StringVar(&c.zone, "logs-zone", "UTC", "IANA time zone of RFC 3164 and CEF times that carry none from a sender of no known site (a registered source's or asset's site reads them in its own zone)")
 }
 
 // check validates the flags after parsing; webCert and webKey are --tls-cert and --tls-key.
@@ -56,8 +56,13 @@ type logCollection struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	tracker *logs.Tracker
+	zones   *logs.SenderZones
 	logger  *slog.Logger
 }
+
+// zonesRefreshEvery is how often the senders' sites and zones are read again: a source
+// registered or an asset added since is read in its site's zone from then on.
+const zonesRefreshEvery = time.Minute
 
 // startLogCollection starts log collection on the server's open log store: records from
 // the syslog listeners the flags ask for and the JSON lines of the API (services.LogSink)
@@ -80,7 +85,17 @@ func startLogCollection(ctx context.Context, c *logFlags, store *logstore.Store,
 	services.LogSink = lc.tracker
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lc.cancel = cancel
-	l := &logs.Listener{Parser: &logs.Parser{Location: loc}, Sink: lc.tracker, Logger: logger}
+	// Times without a zone are read in the zone of the sender's site, else --logs-zone.
+	lc.zones = &logs.SenderZones{Sources: services.LogSources, Assets: services.Assets, Org: services.Org}
+	if err := lc.zones.Refresh(lctx); err != nil {
+		logger.Error("log collection: senders' time zones not read; --logs-zone applies until the next try", "err", err)
+	}
+	lc.wg.Add(1)
+	go func() {
+		defer lc.wg.Done()
+		lc.zones.Run(lctx, zonesRefreshEvery, func(err error) { logger.Warn("log collection: senders' time zones", "err", err) })
+	}()
+	l := &logs.Listener{Parser: &logs.Parser{Location: loc, Zone: lc.zones.Zone}, Sink: lc.tracker, Logger: logger}
 	if c.udp != "" || c.tcp != "" || c.tlsAddr != "" {
 		services.LogListeners = l.Stats.Counts
 	}

@@ -69,12 +69,18 @@ func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	loc, _ := time.LoadLocation(zone)
-	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc}, Events: services.Events,
+	// A sensor's records are read in the zone of the sensor's site.
+	zones := &logs.SenderZones{Org: services.Org}
+	if err := zones.Refresh(ctx); err != nil {
+		logger.Error("sensors: sites' time zones not read; --logs-zone applies until the next try", "err", err)
+	}
+	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc, Zone: zones.Zone}, Events: services.Events,
 		Site: siteByCode(services.Org), Logger: logger}
 	cons := &natsbus.Consumer{Conn: conn, Durable: "central", Handler: handler.Handle, Logger: logger}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); cons.Run(cctx) }()
+	go zones.Run(cctx, zonesRefreshEvery, func(err error) { logger.Warn("sensors: sites' time zones", "err", err) })
 	logger.Info("consuming the group's sensors", "nats", c.cfg.URL, "stream", natsbus.StreamName(c.cfg.Group))
 	return func() { cancel(); <-done; conn.Close() }, nil
 }
