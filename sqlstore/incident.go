@@ -1811,10 +1811,10 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	var al incident.AlertFacts
 	var ruleID, siteID, assetID int64
 	var ruleUID string
-	var firstAt time.Time
-	err = tx.queryRow(ctx, `SELECT a.rule_id, r.rule_uid, a.title, a.level, a.tags, a.site_id, COALESCE(a.asset_id, 0), a.first_at
+	var firstAt, raisedAt time.Time
+	err = tx.queryRow(ctx, `SELECT a.rule_id, r.rule_uid, a.title, a.level, a.tags, a.site_id, COALESCE(a.asset_id, 0), a.first_at, a.created_at
 		FROM alerts a JOIN detection_rules r ON r.id = a.rule_id WHERE a.id = ?`, in.AlertID).
-		Scan(&ruleID, &ruleUID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt)
+		Scan(&ruleID, &ruleUID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt, &raisedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, &medsec.Error{Code: medsec.ENOTFOUND, Message: "Alert not found.", Key: "incident.err.alert_not_found"}
 	} else if err != nil {
@@ -1897,8 +1897,9 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 		inc, err := s.FindIncidentByID(ctx, join)
 		return inc, true, err
 	}
+	detected, occurred := alertTimes(firstAt, raisedAt, tx.now)
 	c := &medsec.IncidentCreate{SiteID: siteID, Title: in.Title, Scenario: in.Scenario, Level: in.Level, LevelReason: in.LevelReason,
-		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: firstAt.UTC(), AlertID: in.AlertID}
+		Exposure: in.Exposure, Outage: in.Outage, OutageMinutes: in.OutageMinutes, DetectedAt: detected, OccurredAt: occurred, AlertID: in.AlertID}
 	auto := autoText{description: alertDescription(in.AlertID, ruleTitleArg(ruleUID, al.Title), al.Level, parseJSONList(al.Tags))}
 	if strings.TrimSpace(c.Title) == "" {
 		auto.titleKey = ruleTitleArg(ruleUID, al.Title).Key
@@ -1925,6 +1926,28 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	}
 	inc, err := s.FindIncidentByID(ctx, id)
 	return inc, false, err
+}
+
+// alertTimes returns the detection and occurrence times of an incident an alert opens: it
+// was detected when the alert was raised (raised; now if that is later than now), and it
+// occurred by the alert's first event at the latest (first: the earliest evidence of it),
+// which the duties counted 事件發生後 (003 ch.2: technical team 30 min, authority report
+// 1 h) count from. A first event later than the alert (a sensor's clock ahead) is the
+// detection; one before MinIncidentTime (a missing timestamp) leaves the occurrence not
+// known.
+func alertTimes(first, raised, now time.Time) (detected, occurred time.Time) {
+	detected = raised.UTC()
+	if detected.IsZero() || detected.After(now) {
+		detected = now
+	}
+	occurred = first.UTC()
+	switch {
+	case occurred.Before(medsec.MinIncidentTime):
+		occurred = time.Time{}
+	case occurred.After(detected):
+		occurred = detected
+	}
+	return detected, occurred
 }
 
 // chosenIncident checks the incident a person picked for an alert to join: one they may

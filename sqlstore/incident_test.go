@@ -475,7 +475,7 @@ func TestIncidentFromAlert(t *testing.T) {
 			t.Fatal(err)
 		}
 		if joined || inc.Level != 1 || inc.SuggestedLevel != 1 || inc.Scenario != medsec.ScenarioRansomware || len(inc.AlertIDs) != 1 ||
-			len(inc.Assets) != 1 || !inc.DetectedAt.Equal(testNow.Add(-2*time.Minute)) || inc.Title != "Ransomware file renames on HIS" {
+			len(inc.Assets) != 1 || !inc.DetectedAt.Equal(testNow) || !inc.OccurredAt.Equal(testNow.Add(-2*time.Minute)) || inc.Title != "Ransomware file renames on HIS" {
 			t.Fatalf("from alert: joined %v %+v", joined, inc)
 		}
 		// The same rule fires again: it joins.
