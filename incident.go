@@ -705,6 +705,7 @@ func (f IncidentFilter) Validate() error {
 // its level, times, clocks met or late, cause, actions and result.
 type LedgerRow struct {
 	IncidentID  int64          `json:"incident_id"`
+	SiteID      int64          `json:"site_id"`
 	Site        string         `json:"site"`
 	Title       string         `json:"title"`
 	TitleKey    string         `json:"title_key,omitempty"`

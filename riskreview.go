@@ -76,8 +76,20 @@ type RiskItem struct {
 	// Ref names what the risk is about, stable across revisions ("finding:12",
 	// "asset:3", "incident:7", "assessment:CATALOG/CONTROL/ASSET").
 	Ref string `json:"ref"`
-	// Subject is what the report shows ("GE B450-01 · CVE-2020-6961").
+	// Subject is what the report shows ("GE B450-01 · CVE-2020-6961"), in English where
+	// medsec worded part of it (SubjectMsg is then set).
 	Subject string `json:"subject"`
+	// SubjectMsg is the subject where medsec words part of it (the organisation, an
+	// incident's title taken from its rule), rendered in each reader's language; nil when
+	// Subject is names only.
+	SubjectMsg *Message `json:"subject_message,omitempty"`
+	// Why says why a decision is due (a high cyber risk level, no review this year, a
+	// deadline passed), in each reader's language; Record is what medsec held of the risk
+	// when the revision started (the measure, the finding's detail, the incident's
+	// actions), as people wrote it. Both are kept with the item, so a signed review shows
+	// what was signed however the risks change afterwards.
+	Why    *Message `json:"why,omitempty"`
+	Record string   `json:"record,omitempty"`
 	// Decision is one of RiskDecisions, "" while not decided.
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`

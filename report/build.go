@@ -182,8 +182,8 @@ type builder struct {
 	src Sources
 	t   T
 	d   *Document
-	// crlIDs are the assets of the CRL review table's rows, in order.
-	crlIDs []int64
+	// crlIDs are the assets of the CRL review table's rows, in order; crlSites their sites.
+	crlIDs, crlSites []int64
 	// risks are the risk review's risks to decide on, in the order of its table.
 	risks []medsec.RiskItem
 }

@@ -252,13 +252,13 @@ func (b *builder) crlReview() error {
 		i := slices.IndexFunc(reviews, func(r *medsec.CRLReview) bool { return r.Year == year })
 		if i < 0 {
 			count[""]++
-			b.crlIDs = append(b.crlIDs, a.ID)
+			b.crlIDs, b.crlSites = append(b.crlIDs, a.ID), append(b.crlSites, a.SiteID)
 			rows = append(rows, []any{a.Name, a.SiteName, b.t("class." + string(a.Class)), time.Time{}, Status{b.t("report.crl_missing"), Severe}, "", "", "", ""})
 			continue
 		}
 		r := reviews[i]
 		count[r.Level]++
-		b.crlIDs = append(b.crlIDs, a.ID)
+		b.crlIDs, b.crlSites = append(b.crlIDs, a.ID), append(b.crlSites, a.SiteID)
 		rows = append(rows, []any{a.Name, a.SiteName, b.t("class." + string(a.Class)), r.Date.Time(), b.crlLevel(r.Level), r.Method,
 			strings.Join(r.Reasons, "\n"), strings.Join(r.Actions, "\n"), r.Assessor})
 	}

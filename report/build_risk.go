@@ -91,12 +91,8 @@ func (b *builder) riskReview() error {
 
 	// Exceptions: findings mitigated by a compensating control or analysed not affected.
 	var vulnExceptions [][]any
-	var decisions [][]any
-	var items []medsec.RiskItem
-	decide := func(kind, ref, subject string, row ...any) {
-		decisions = append(decisions, row)
-		items = append(items, medsec.RiskItem{Kind: kind, Ref: ref, Subject: subject})
-	}
+	var risks []siteRisk
+	decide := func(site int64, it medsec.RiskItem) { risks = append(risks, siteRisk{it, site}) }
 	for _, f := range findings {
 		switch f.State {
 		case medsec.FindingMitigated:
@@ -108,9 +104,8 @@ func (b *builder) riskReview() error {
 				vulnExceptions = append(vulnExceptions, []any{f.CVE, f.AssetName, b.severity(f.Severity), b.t("finding_state." + string(f.State)),
 					c.Description, c.CreatedBy, stampOrZero(c.CreatedAt, loc), c.ReviewOn.Time()})
 				if !c.ReviewOn.IsZero() && c.ReviewOn.Time().Before(b.p.Period.To) {
-					subject := f.AssetName + " · " + f.CVE
-					decide(medsec.RiskItemControl, fmt.Sprintf("finding-control:%d", c.ID), subject, b.t("report.risk_kind_control"), subject,
-						b.t("report.risk_why_control", c.ReviewOn.String()), c.Description)
+					decide(f.SiteID, medsec.RiskItem{Kind: medsec.RiskItemControl, Ref: fmt.Sprintf("finding-control:%d", c.ID), Subject: f.AssetName + " · " + f.CVE,
+						Why: medsec.Msg("report.risk_why_control", medsec.ArgText(c.ReviewOn.String())), Record: c.Description})
 				}
 			}
 		case medsec.FindingNotAffected:
@@ -139,69 +134,60 @@ func (b *builder) riskReview() error {
 			controlExceptions = append(controlExceptions, []any{a.CatalogID, a.ControlID, subject, a.Compensating, a.Assessor,
 				a.AssessedOn.Time(), a.NextReview.Time()})
 			if !a.NextReview.IsZero() && a.NextReview.Time().Before(b.p.Period.To) {
-				decide(medsec.RiskItemControl, fmt.Sprintf("assessment:%s/%s/%d", a.CatalogID, a.ControlID, a.AssetID), subject+" · "+a.ControlID,
-					b.t("report.risk_kind_control"), subject+" · "+a.ControlID, b.t("report.risk_why_control", a.NextReview.String()), a.Compensating)
+				it := medsec.RiskItem{Kind: medsec.RiskItemControl, Ref: fmt.Sprintf("assessment:%s/%s/%d", a.CatalogID, a.ControlID, a.AssetID),
+					Subject: subject + " · " + a.ControlID, Why: medsec.Msg("report.risk_why_control", medsec.ArgText(a.NextReview.String())), Record: a.Compensating}
+				site := a.SiteID
+				if a.AssetID == medsec.Organisation {
+					it.SubjectMsg = medsec.Msg("report.risk_subject_pair", medsec.ArgKey("report.organisation"), medsec.ArgText(a.ControlID))
+					site = b.siteID()
+				}
+				decide(site, it)
 			}
 		}
 	}
 
 	// Decisions due: the devices whose risk is not acceptable or not reviewed, the
 	// vulnerabilities past their deadline, the incidents still open.
-	controlDecisions, controlItems := decisions, items
-	decisions, items = nil, nil
+	controlRisks := risks
+	risks = nil
 	for i, r := range crl[0].Tables[0].Rows {
 		level := r[4].(Status)
-		ref := fmt.Sprintf("asset:%d", b.crlIDs[i])
+		it := medsec.RiskItem{Kind: medsec.RiskItemDevice, Ref: fmt.Sprintf("asset:%d", b.crlIDs[i]), Subject: r[0].(string)}
 		switch level.Tone {
 		case Bad: // high: not acceptable [000 §7(二) 1]
-			decide(medsec.RiskItemDevice, ref, r[0].(string), b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_high"), r[7])
+			it.Why, it.Record = medsec.Msg("report.risk_why_high"), r[7].(string)
+			decide(b.crlSites[i], it)
 		case Severe: // no review this year
-			decide(medsec.RiskItemDevice, ref, r[0].(string), b.t("report.risk_kind_device"), r[0], b.t("report.risk_why_unreviewed"), "")
+			it.Why = medsec.Msg("report.risk_why_unreviewed")
+			decide(b.crlSites[i], it)
 		}
 	}
-	decisions, items = append(decisions, controlDecisions...), append(items, controlItems...)
+	risks = append(risks, controlRisks...)
 	for _, f := range open {
 		if f.Overdue {
-			subject := f.AssetName + " · " + f.CVE
-			decide(medsec.RiskItemVuln, fmt.Sprintf("finding:%d", f.ID), subject, b.t("report.risk_kind_vuln"), subject,
-				b.t("report.risk_why_overdue", b.t("severity."+orNone(f.Severity)), f.Due.In(loc).Format(time.DateOnly)), f.Detail)
+			decide(f.SiteID, medsec.RiskItem{Kind: medsec.RiskItemVuln, Ref: fmt.Sprintf("finding:%d", f.ID), Subject: f.AssetName + " · " + f.CVE,
+				Why:    medsec.Msg("report.risk_why_overdue", medsec.ArgKey("severity."+orNone(f.Severity)), medsec.ArgText(f.Due.In(loc).Format(time.DateOnly))),
+				Record: f.Detail})
 		}
 	}
 	openIncidents := 0
 	for _, l := range ledger {
 		if l.ClosedAt.IsZero() && !l.Drill {
 			openIncidents++
-			subject := fmt.Sprintf("#%d %s", l.IncidentID, l.Title)
-			decide(medsec.RiskItemIncident, fmt.Sprintf("incident:%d", l.IncidentID), subject, b.t("report.risk_kind_incident"), subject,
-				b.t("report.risk_why_incident"), l.Actions)
+			decide(l.SiteID, medsec.RiskItem{Kind: medsec.RiskItemIncident, Ref: fmt.Sprintf("incident:%d", l.IncidentID),
+				Subject: fmt.Sprintf("#%d %s", l.IncidentID, l.Title), Why: medsec.Msg("report.risk_why_incident"), Record: l.Actions})
 		}
 	}
-	for i := range items {
-		items[i].Seq = i + 1
+	b.risks = make([]medsec.RiskItem, len(risks))
+	for i := range risks {
+		risks[i].Seq = i + 1
+		b.risks[i] = risks[i].RiskItem
 	}
-	b.risks = items
 	recorded, err := b.recordedRiskReviews()
 	if err != nil {
 		return err
 	}
-	decided := map[string]medsec.RiskItem{}
-	for _, r := range recorded {
-		for _, it := range r.Items {
-			if it.Decision != "" {
-				decided[it.Ref] = it
-			}
-		}
-	}
-	for i := range decisions {
-		row := append([]any{i + 1}, decisions[i]...)
-		it, ok := decided[items[i].Ref]
-		if !ok {
-			row = append(row, "", "", "", time.Time{})
-		} else {
-			row = append(row, Status{b.t("risk_decision." + it.Decision), decisionTone[it.Decision]}, it.Reason, it.Owner, it.Due.Time())
-		}
-		decisions[i] = row
-	}
+	decisions, decisionsText := b.riskDecisionRows(risks, recorded)
 
 	incidents, drills := 0, 0
 	for _, l := range ledger {
@@ -244,12 +230,109 @@ func (b *builder) riskReview() error {
 	for _, s := range b.incidentSections(ledger) {
 		b.add(s)
 	}
-	b.add(Section{Heading: b.t("report.risk_decisions"), Text: []string{b.t("report.risk_decisions_intro")}, Landscape: true,
+	b.add(Section{Heading: b.t("report.risk_decisions"), Text: append([]string{b.t("report.risk_decisions_intro")}, decisionsText...), Landscape: true,
 		Tables: []Table{{Title: b.t("report.risk_decisions"), Sheet: b.t("report.risk_decisions"), Rows: decisions,
 			Columns: b.columns("report.id", 0.4, "report.risk_kind", 0.9, "report.risk_subject", 1.7, "report.risk_why", 1.8, "report.risk_record", 2.0,
 				"report.risk_decision", 0.9, "report.risk_reason", 1.9, "report.owner", 0.8, "report.due", 0.9)}}})
 	b.add(b.riskSignoff(recorded))
 	return nil
+}
+
+// siteRisk is a risk to decide on with the site it belongs to (an organisation-wide
+// measure in a report of every site: 0).
+type siteRisk struct {
+	medsec.RiskItem
+	site int64
+}
+
+// riskDecisionRows is the "risks to decide on" table and what it says above it. A site
+// whose last recorded revision is signed (by either signer) shows that revision's risks
+// exactly as they were signed — subjects, reasons, records and decisions as stored —
+// and none of the risks found since, which are counted as belonging to the next revision;
+// the other sites show the risks found now with the decisions recorded for them.
+func (b *builder) riskDecisionRows(risks []siteRisk, recorded []*medsec.RiskReview) ([][]any, []string) {
+	var rows [][]any
+	var text []string
+	signed := map[int64]*medsec.RiskReview{}
+	signedRefs := map[string]bool{}
+	decided := map[string]medsec.RiskItem{}
+	for _, r := range recorded {
+		if !r.Signed() {
+			for _, it := range r.Items {
+				if it.Decision != "" {
+					decided[it.Ref] = it
+				}
+			}
+			continue
+		}
+		signed[r.SiteID] = r
+		text = append(text, b.t("report.risk_decisions_signed", r.SiteName, r.Revision))
+		for _, it := range r.Items {
+			signedRefs[it.Ref] = true
+			rows = append(rows, b.riskRow(len(rows)+1, it, it))
+		}
+	}
+	arisen := map[int64]int{}
+	for _, x := range risks {
+		if r := signed[x.site]; r != nil || signedRefs[x.Ref] {
+			if r != nil && !slices.ContainsFunc(r.Items, func(it medsec.RiskItem) bool { return it.Ref == x.Ref }) {
+				arisen[x.site]++
+			}
+			continue
+		}
+		rows = append(rows, b.riskRow(len(rows)+1, x.RiskItem, decided[x.Ref]))
+	}
+	for _, r := range recorded {
+		if n := arisen[r.SiteID]; n > 0 && signed[r.SiteID] == r {
+			text = append(text, b.t("report.risk_new_since_signing", r.SiteName, n))
+		}
+	}
+	return rows, text
+}
+
+// riskRow is one row of the "risks to decide on" table: number, kind, subject, why, what
+// medsec holds, then the decision d records (blank without one).
+func (b *builder) riskRow(n int, it, d medsec.RiskItem) []any {
+	row := []any{n, b.t("risk_kind." + it.Kind), b.riskSubject(it), b.msg(it.Why), it.Record}
+	if d.Decision == "" {
+		return append(row, "", "", "", time.Time{})
+	}
+	return append(row, Status{b.t("risk_decision." + d.Decision), decisionTone[d.Decision]}, d.Reason, d.Owner, d.Due.Time())
+}
+
+// riskSubject is a risk's subject in the report's language.
+func (b *builder) riskSubject(it medsec.RiskItem) string {
+	if it.SubjectMsg != nil {
+		return b.msg(it.SubjectMsg)
+	}
+	return it.Subject
+}
+
+// msg renders a message medsec wrote in the report's language: an argument that is a key
+// in its text (a key without text shows the argument's Text instead), a list of keys
+// joined; "" for none.
+func (b *builder) msg(m *medsec.Message) string {
+	if m == nil {
+		return ""
+	}
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		switch {
+		case a.Keys != nil:
+			names := make([]string, len(a.Keys))
+			for j, k := range a.Keys {
+				names[j] = b.t(k)
+			}
+			args[i] = strings.Join(names, b.t("report.list_sep"))
+		case a.Key != "":
+			if args[i] = b.t(a.Key); args[i] == a.Key && a.Text != "" {
+				args[i] = a.Text
+			}
+		default:
+			args[i] = a.Text
+		}
+	}
+	return b.t(m.Key, args...)
 }
 
 // decisionTone colours a recorded decision: a treatment is work to do, an accepted risk

@@ -1638,7 +1638,7 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 		if err != nil {
 			return nil, err
 		}
-		l := &medsec.LedgerRow{IncidentID: r.ID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
+		l := &medsec.LedgerRow{IncidentID: r.ID, SiteID: r.SiteID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
 			Status: r.Status, DetectedAt: r.DetectedAt, ClosedAt: r.ClosedAt, TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		for _, c := range clocks {
 			switch c.State {

@@ -146,15 +146,16 @@ func (s *RiskReviewService) find(ctx context.Context, q querier, sc scope, id in
 }
 
 // riskItemColumns are the columns of a risk review item that scanRiskItem reads.
-const riskItemColumns = `i.seq, i.kind, i.ref, i.subject, i.decision, i.reason, i.owner, i.due, i.decided_by, i.decided_at`
+const riskItemColumns = `i.seq, i.kind, i.ref, i.subject, i.subject_msg, i.why, i.record, i.decision, i.reason, i.owner, i.due, i.decided_by, i.decided_at`
 
 func scanRiskItem(scan func(dest ...any) error) (medsec.RiskItem, error) {
 	var it medsec.RiskItem
-	var due string
+	var due, subject, why string
 	var decided sql.NullTime
-	if err := scan(&it.Seq, &it.Kind, &it.Ref, &it.Subject, &it.Decision, &it.Reason, &it.Owner, &due, &it.DecidedBy, &decided); err != nil {
+	if err := scan(&it.Seq, &it.Kind, &it.Ref, &it.Subject, &subject, &why, &it.Record, &it.Decision, &it.Reason, &it.Owner, &due, &it.DecidedBy, &decided); err != nil {
 		return it, err
 	}
+	it.SubjectMsg, it.Why = decodeMsg(subject), decodeMsg(why)
 	it.Due, _ = medsec.ParseDate(due)
 	if decided.Valid {
 		it.DecidedAt = decided.Time.UTC()
@@ -244,8 +245,9 @@ func (s *RiskReviewService) StartRiskReview(ctx context.Context, siteID int64, y
 		if !it.Due.IsZero() {
 			due = it.Due.String()
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO risk_review_items (review_id, seq, kind, ref, subject, decision, reason, owner, due, decided_by, decided_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, it.Seq, it.Kind, it.Ref, it.Subject, it.Decision, it.Reason, it.Owner, due, it.DecidedBy, nullTime(it.DecidedAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO risk_review_items (review_id, seq, kind, ref, subject, subject_msg, why, record, decision, reason, owner, due, decided_by, decided_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, it.Seq, it.Kind, it.Ref, it.Subject, encodeMsg(it.SubjectMsg), encodeMsg(it.Why), it.Record,
+			it.Decision, it.Reason, it.Owner, due, it.DecidedBy, nullTime(it.DecidedAt)); err != nil {
 			return nil, fmt.Errorf("start risk review: %w", err)
 		}
 	}

@@ -2,8 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/i18n"
@@ -157,7 +161,7 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		}
 		for _, r := range all {
 			one, err := svc.FindRiskReview(auditor, r.ID)
-			if err != nil || !slices.Equal(one.Items, r.Items) || r.SiteID == main.ID && len(r.Items) == 0 {
+			if err != nil || !reflect.DeepEqual(one.Items, r.Items) || r.SiteID == main.ID && len(r.Items) == 0 {
 				t.Errorf("review %d: listed items %v, read alone %v (%v)", r.ID, r.Items, one.Items, err)
 			}
 		}
@@ -169,6 +173,135 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 			if err != nil || len(entries) != want {
 				t.Errorf("audit %s: %d entries, want %d (%v)", action, len(entries), want, err)
 			}
+		}
+	})
+}
+
+// riskReviewFixture is a site with a classified device never reviewed (a risk to decide
+// on), the security officer and the leadership, and the risk review service whose sources
+// also feed the risk-review report (Sources.RiskReviews set).
+type riskReviewFixture struct {
+	db                *sqlstore.DB
+	main              *medsec.Site
+	officer, director context.Context
+	svc               *sqlstore.RiskReviewService
+	src               report.Sources
+	bundle            *i18n.Bundle
+}
+
+func newRiskReviewFixture(t *testing.T, db *sqlstore.DB) *riskReviewFixture {
+	t.Helper()
+	f := &riskReviewFixture{db: db}
+	f.main, _ = seedOrg(t, db)
+	if err := sqlstore.NewAssetService(db).CreateAsset(system, &medsec.Asset{SiteID: f.main.ID, Name: "ICU 監視器 01", Kind: medsec.KindPatientMonitor, Class: medsec.ClassStandalone}); err != nil {
+		t.Fatal(err)
+	}
+	users := sqlstore.NewUserService(db)
+	mk := func(name string, role medsec.Role) context.Context {
+		u := &medsec.User{Username: name, DisplayName: name + " 名", Role: role}
+		if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+			t.Fatal(err)
+		}
+		return as(u)
+	}
+	f.officer, f.director = mk("ciso", medsec.RoleSecurityOfficer), mk("director", medsec.RoleLeadership)
+	var err error
+	if f.bundle, err = i18n.Load(); err != nil {
+		t.Fatal(err)
+	}
+	f.src = report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db), Assessments: newAssessmentService(t, db),
+		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Zones: sqlstore.NewZoneService(db)}
+	f.svc = sqlstore.NewRiskReviewService(db, f.src, f.bundle)
+	f.src.RiskReviews = f.svc
+	return f
+}
+
+// decisions builds the site's risk-review report of 2026 in lang and returns its "risks to
+// decide on" section.
+func (f *riskReviewFixture) decisions(t *testing.T, lang string) report.Section {
+	t.Helper()
+	p, err := report.ParsePeriod("2026", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := func(k string, args ...any) string { return f.bundle.T(lang, k, args...) }
+	d, err := report.Build(f.officer, report.Params{Name: report.RiskReview, Lang: lang, Site: f.main, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: testNow}, f.src, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Sections {
+		if s.Heading == tr("report.risk_decisions") {
+			return s
+		}
+	}
+	t.Fatalf("%s: no section %q", lang, tr("report.risk_decisions"))
+	return report.Section{}
+}
+
+// TestRiskReviewSignedKeepsItsRisks signs a review (the security officer alone), then a
+// new classified device arises that would be a risk to decide on: the report's table of
+// risks stays exactly what was signed in every language (no new row, no undecided row), says
+// a risk was found since signing, and the database refuses an item added to the signed
+// review. Both engines; on the old code the new device was listed undecided under the
+// signature.
+func TestRiskReviewSignedKeepsItsRisks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newRiskReviewFixture(t, db)
+		r, err := f.svc.StartRiskReview(f.officer, f.main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds []medsec.RiskDecision
+		for _, it := range r.Items {
+			if it.Why == nil {
+				t.Errorf("item %d stored without why it is due: %+v", it.Seq, it)
+			}
+			ds = append(ds, medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "風險可接受"})
+		}
+		if _, err := f.svc.DecideRisks(f.officer, r.ID, ds); err != nil {
+			t.Fatal(err)
+		}
+		decided := map[string]report.Section{}
+		for _, lang := range i18n.Languages {
+			decided[lang] = f.decisions(t, lang)
+		}
+		if _, err := f.svc.SignRiskReview(f.officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
+			t.Fatal(err)
+		}
+		signed := map[string]report.Section{}
+		for _, lang := range i18n.Languages {
+			signed[lang] = f.decisions(t, lang)
+			if !reflect.DeepEqual(signed[lang].Tables, decided[lang].Tables) {
+				t.Errorf("%s: signing changed the risks:\nbefore %v\nafter  %v", lang, decided[lang].Tables[0].Rows, signed[lang].Tables[0].Rows)
+			}
+		}
+
+		pump := &medsec.Asset{SiteID: f.main.ID, Name: "新 輸液幫浦 07", Kind: medsec.KindInfusionPump, Class: medsec.ClassStandalone}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, pump); err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range i18n.Languages {
+			after := f.decisions(t, lang)
+			if !reflect.DeepEqual(after.Tables, signed[lang].Tables) {
+				t.Errorf("%s: the signed review's risks changed after a new risk arose:\nsigned %v\nnow    %v", lang, signed[lang].Tables[0].Rows, after.Tables[0].Rows)
+			}
+			if strings.Contains(fmt.Sprint(after.Tables[0].Rows), pump.Name) {
+				t.Errorf("%s: the new device is listed under the signature: %v", lang, after.Tables[0].Rows)
+			}
+			if want := f.bundle.T(lang, "report.risk_new_since_signing", f.main.Name, 1); !slices.Contains(after.Text, want) {
+				t.Errorf("%s: the report does not say a risk arose since signing (%q): %q", lang, want, after.Text)
+			}
+		}
+		if err := db.ExecRaw(context.Background(), `INSERT INTO risk_review_items (review_id, seq, kind, ref, subject) VALUES (?, 99, 'device', 'asset:99', 'x')`, r.ID); err == nil {
+			t.Error("the table let an item be added to a signed review")
+		}
+		// The next revision takes the new risk.
+		next, err := f.svc.StartRiskReview(f.officer, f.main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(next.Items, func(it medsec.RiskItem) bool { return it.Ref == "asset:"+itoa(pump.ID) && it.Decision == "" }) {
+			t.Errorf("the next revision lacks the new device: %+v", next.Items)
 		}
 	})
 }
