@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -66,6 +69,19 @@ func TestPDFParagraphKeepsEveryCharacter(t *testing.T) {
 		}
 	}
 	checkKinsoku(t, runs)
+	// And as poppler reads it, where installed.
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		path := filepath.Join(t.TempDir(), "r.pdf")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		text := squeeze(pdfText(t, path))
+		for _, p := range paras[2:] { // the body's paragraphs (the cover's lines sit in columns)
+			if !strings.Contains(text, squeeze(p)) {
+				t.Errorf("pdftotext: PDF lost characters of %q…", string([]rune(p)[:30]))
+			}
+		}
+	}
 }
 
 // checkKinsoku fails on a text run (a line) of more than one character that starts with
