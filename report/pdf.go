@@ -355,29 +355,48 @@ func (p *pdfWriter) table(t Table) {
 		p.font(8, muted)
 		f.CellFormat(p.bodyW(), 6, p.d.Labels.Empty, "B", 1, "L", false, 0, "")
 	}
-	maxLines := int((p.bodyBottom()-bodyTop-headerHeight(p, t, w)-8)/cellLine) - 1
 	for i, row := range t.Rows {
 		p.font(8, ink)
 		lines := make([][]string, len(row))
 		n := 1
 		for j, v := range row {
 			lines[j] = p.wrap(cellText(v), w[j])
-			if len(lines[j]) > maxLines { // a cell taller than a page is cut, visibly
-				lines[j] = append(lines[j][:maxLines-1], "…")
-			}
 			n = max(n, len(lines[j]))
 		}
-		h := float64(n)*cellLine + 1.5
-		if f.GetY()+h > p.bodyBottom() {
-			p.addPage()
-			p.font(9, muted)
-			p.paragraph(p.bodyW(), 6, t.Title+" "+p.d.Labels.Continued)
-			p.tableHeader(t, w)
-			p.font(8, ink)
+		// A row goes whole onto this page or, if it fits there, the next; a row taller
+		// than a page is split between lines, its cells continuing on the next pages
+		// under the repeated header, so no text is lost.
+		fresh := int((p.bodyBottom()-bodyTop-headerHeight(p, t, w)-12-1.5)/cellLine) - 1
+		for from, turned := 0, false; from < n; {
+			room := int((p.bodyBottom() - f.GetY() - 1.5) / cellLine)
+			if room < n-from && (n-from <= fresh || room < 3) && !turned {
+				p.continueTable(t, w)
+				turned = true
+				continue
+			}
+			turned = false
+			to := min(n, from+max(room, 1))
+			part := make([][]string, len(lines))
+			for j, l := range lines {
+				part[j] = l[min(from, len(l)):min(to, len(l))]
+			}
+			p.row(row, part, w, float64(to-from)*cellLine+1.5, i%2 == 1)
+			if from = to; from < n {
+				p.continueTable(t, w)
+				turned = true
+			}
 		}
-		p.row(row, lines, w, h, i%2 == 1)
 	}
 	f.Ln(5)
+}
+
+// continueTable turns the page and repeats t's caption, marked continued, and header.
+func (p *pdfWriter) continueTable(t Table, w []float64) {
+	p.addPage()
+	p.font(9, muted)
+	p.paragraph(p.bodyW(), 6, t.Title+" "+p.d.Labels.Continued)
+	p.tableHeader(t, w)
+	p.font(8, ink)
 }
 
 func headerHeight(p *pdfWriter, t Table, w []float64) float64 {

@@ -157,3 +157,56 @@ func TestPDFTextWithinMargins(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFLongCellContinues puts a signed reason of 60 lines, and one of 150, in table
+// rows and reads the PDF back: every line is drawn, in order, none replaced by "…", the
+// row continuing on the next pages under the repeated header. The PDF cut a cell
+// taller than a page to its first lines and "…".
+func TestPDFLongCellContinues(t *testing.T) {
+	for _, n := range []int{60, 150} {
+		var reason []string
+		for i := range n {
+			reason = append(reason, fmt.Sprintf("第%03d行 署名理由：輸液ポンプの更新を延期し、ネットワーク隔離で補う。", i+1))
+		}
+		d := sample("ja")
+		d.Sections = append(d.Sections, Section{Heading: "署名", Tables: []Table{{Title: "署名の記録",
+			Columns: []Column{{"署名者", 1}, {"理由", 5}},
+			Rows:    [][]any{{"ciso", "短い理由"}, {"admin", strings.Join(reason, "\n")}, {"auditor", "後の行"}}}}})
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		runs := pdfRuns(t, buf.Bytes())
+		next, pages := 0, map[int]bool{}
+		for _, r := range runs {
+			if strings.Contains(r.text, "…") {
+				t.Errorf("%d lines: page %d: a cell cut short: %q", n, r.page, r.text)
+			}
+			if next < n && r.text == reason[next] {
+				next++
+				pages[r.page] = true
+			}
+		}
+		if next < n {
+			t.Errorf("%d lines: line %d %q missing or out of order", n, next+1, reason[next])
+		}
+		if want := n / 60; len(pages) <= want {
+			t.Errorf("%d lines: drawn on %d pages, want more than %d", n, len(pages), want)
+		}
+		last := ""
+		for _, r := range runs {
+			if r.text == "後の行" {
+				last = r.text
+			}
+		}
+		if last == "" {
+			t.Errorf("%d lines: the row after the long one is missing", n)
+		}
+		// Each page the row continues on repeats the table's header.
+		for p := range pages {
+			if text := pageText(runs, p); !strings.Contains(text, "理由\n") {
+				t.Errorf("%d lines: page %d continues the row without the table header:\n%s", n, p, text)
+			}
+		}
+	}
+}
