@@ -52,7 +52,7 @@ func TestLateMatchesAreCountedAndTold(t *testing.T) {
 	// stored events on its own and raised the burst once.
 	got := f.alerts(t)
 	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || got[0].SiteID != f.site.ID ||
-		!strings.Contains(got[0].DedupKey, "source.ip=198.18.13.13") {
+		!strings.Contains(got[0].DedupKey, "medsec.source.network=198.18.13.13/32") {
 		t.Fatalf("alerts after the late burst: %+v", got)
 	}
 	st := f.svc.Status()

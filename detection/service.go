@@ -875,7 +875,8 @@ type finding struct {
 
 // enrich returns the event as detection reads it: a copy of its fields with medsec's
 // derived fields: medsec.working_hours and medsec.maintenance_window (booleans, from the
-// settings' windows at the event time) and, for a storage metric (host.name with
+// settings' windows at the event time), medsec.source.network (medsec.SourceNetwork),
+// medsec.path.normalized, medsec.account.name and, for a storage metric (host.name with
 // system.filesystem.used.bytes), medsec.storage.growth_pct against the host's level at
 // the start of its current day-long window.
 func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
@@ -890,6 +891,9 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 			f[medsec.FieldPathNormalized] = medsec.NormalizePath(p)
 			break
 		}
+	}
+	if n := medsec.SourceNetwork(e.Text("source.ip")); n != "" {
+		f[medsec.FieldSourceNetwork] = n
 	}
 	user := e.Text("user.name")
 	if user != "" {

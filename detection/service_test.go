@@ -570,7 +570,7 @@ func TestRetroHuntRaisesFailedLoginBurst(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Events != 15 || res.Hits != 1 || res.Raised != 1 || len(res.List) != 1 || res.List[0].Title != "Many failed logins in a short time" ||
-			res.List[0].Group != "source.ip=10.1.20.77" || len(res.List[0].Events) != 10 {
+			res.List[0].Group != "medsec.source.network=10.1.20.77/32" || len(res.List[0].Events) != 10 {
 			t.Fatalf("retro-hunt: %+v", res)
 		}
 		got := f.alerts(t)
@@ -746,7 +746,7 @@ func TestSyslogSSHFailuresRaiseFailedLoginBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.alerts(t)
-	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].SiteID != f.site.ID || !strings.Contains(got[0].DedupKey, "source.ip=203.0.113.9") {
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].SiteID != f.site.ID || !strings.Contains(got[0].DedupKey, "medsec.source.network=203.0.113.9/32") {
 		t.Fatalf("alerts: %+v", got)
 	}
 }
@@ -830,7 +830,7 @@ func TestECSListFieldsRaiseFailedLoginBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.alerts(t)
-	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || !strings.Contains(got[0].DedupKey, "source.ip=198.18.9.9") {
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 || !strings.Contains(got[0].DedupKey, "medsec.source.network=198.18.9.9/32") {
 		t.Fatalf("alerts: %+v", *got[0])
 	}
 }
