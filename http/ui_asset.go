@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -185,8 +186,20 @@ func (s *Server) assetForm(w http.ResponseWriter, r *http.Request, status int, a
 	return nil
 }
 
+// uiAssetNew shows the form of a new asset, its name and addresses filled from the query
+// (name, ips) when given: the scan report page links a host no asset matched here, and the
+// host's findings attach once the asset is stored with its address or name.
 func (s *Server) uiAssetNew(w http.ResponseWriter, r *http.Request) error {
 	a := &medsec.Asset{}
+	q := r.URL.Query()
+	if name := strings.TrimSpace(q.Get("name")); name != "" && len(name) <= 200 {
+		a.Name = name
+	}
+	for _, ip := range strings.Fields(strings.ReplaceAll(q.Get("ips"), ",", " ")) {
+		if addr, err := netip.ParseAddr(ip); err == nil {
+			a.IPs = append(a.IPs, addr.Unmap().String())
+		}
+	}
 	a.Normalize()
 	return s.assetForm(w, r, http.StatusOK, a, nil)
 }

@@ -529,3 +529,53 @@ func TestDashboardControlReviewTile(t *testing.T) {
 	f.relogin()
 	check(1)
 }
+
+// TestScanUnmatchedHostCreatesAsset (issue 11 finding 7): the page of a scan report
+// counts the hosts no asset matched and offers, for each, to create the asset with the
+// host's address and name filled in; the asset created with them takes the host's
+// findings at once.
+func TestScanUnmatchedHostCreatesAsset(t *testing.T) {
+	f := newVulnFixture(t, nil)
+	data, err := os.ReadFile("../../shared/data/scanners/openvas/defectdojo-openvas-report_detail_v2.xml")
+	if err != nil {
+		t.Skipf("shared data absent: %v", err)
+	}
+	status, body := f.api("POST", "/api/v1/scans?name=openvas.xml", data)
+	var rep medsec.ScanReport
+	if status != 201 || json.Unmarshal([]byte(body), &rep) != nil || rep.Attached != 0 {
+		t.Fatalf("import: %d %s", status, body)
+	}
+	want := map[string][2]string{"en": {"Hosts no asset matched: 1", "Create the asset"}, "ja": {"資産に対応しないホスト:1", "資産を作成"},
+		"zh-CN": {"未对应资产的主机：1", "建立资产"}, "zh-TW": {"未對應資產的主機：1", "建立資產"}}
+	link := regexp.MustCompile(`<a class="button" data-create-asset href="([^"]+)">([^<]+)</a>`)
+	var href string
+	for lang, w := range want {
+		_, page := f.page("/scans/"+itoa(rep.ID), lang)
+		m := link.FindStringSubmatch(page)
+		if !strings.Contains(page, `id="unattached-count">`+w[0]) || m == nil || m[2] != w[1] {
+			t.Fatalf("%s: the scan page does not offer to create the unmatched host's asset", lang)
+		}
+		href = strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	if href != "/assets/new?ips=10.99.99.99&name=server99" {
+		t.Errorf("create link %q", href)
+	}
+	if status, form := f.page(href, "en"); status != 200 || !strings.Contains(form, `name="name" required maxlength="200" value="server99"`) || !strings.Contains(form, `name="ips" value="10.99.99.99"`) {
+		t.Errorf("the asset form is not filled from the host: %d", status)
+	}
+	asset := `{"site_id":` + itoa(f.site.ID) + `,"name":"server99","kind":"his","ips":["10.99.99.99"]}`
+	status, body = f.api("POST", "/api/v1/assets", []byte(asset))
+	var a medsec.Asset
+	if status != 201 || json.Unmarshal([]byte(body), &a) != nil {
+		t.Fatalf("create asset: %d %s", status, body)
+	}
+	var list struct {
+		Total int `json:"total"`
+	}
+	if _, body := f.api("GET", "/api/v1/findings?asset="+itoa(a.ID)+"&limit=1", nil); json.Unmarshal([]byte(body), &list) != nil || list.Total != 93 {
+		t.Errorf("findings of the new asset: %s, want 93", body)
+	}
+	if _, page := f.page("/scans/"+itoa(rep.ID), "en"); strings.Contains(page, "data-create-asset") || !strings.Contains(page, `href="/assets/`+itoa(a.ID)+`"`) {
+		t.Errorf("after the asset was created the scan page still offers to create it, or does not link it")
+	}
+}

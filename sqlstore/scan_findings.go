@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,15 +57,9 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		return 0, nil
 	}
 	ref := scanAdvisoryRef(rep.ID)
-	doc, err := json.Marshal(vuln.Advisory{ID: ref, Source: vuln.Source(findingFromScanner), Title: rep.Scanner + ": " + rep.FileName,
-		Publisher: rep.Scanner, Published: rep.ScannedAt, Vulnerabilities: []vuln.Vulnerability{}})
+	advID, err := tx.scanAdvisory(ctx, rep)
 	if err != nil {
-		return 0, fmt.Errorf("scan findings: %w", err)
-	}
-	advID, err := tx.insert(ctx, `INSERT INTO vuln_advisories (ref, source, title, publisher, published, file, doc_json, imported_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ref, findingFromScanner, rep.Scanner+": "+rep.FileName, rep.Scanner, nullTime(rep.ScannedAt), rep.FileName, string(doc), tx.now)
-	if err != nil {
-		return 0, fmt.Errorf("scan findings: %w", err)
+		return 0, err
 	}
 	policies, err := readPolicies(ctx, tx, tx.db.dialect)
 	if err != nil {
@@ -150,4 +146,29 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		created++
 	}
 	return created, nil
+}
+
+// scanAdvisory returns the ID of the advisory row that stands for the report in the
+// findings (scanAdvisoryRef), storing it the first time: at the import, or when a host of
+// the report is attached to an asset inventoried later.
+func (tx *Tx) scanAdvisory(ctx context.Context, rep *medsec.ScanReport) (int64, error) {
+	ref := scanAdvisoryRef(rep.ID)
+	var id int64
+	err := tx.queryRow(ctx, `SELECT id FROM vuln_advisories WHERE ref = ?`, ref).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("scan findings: %w", err)
+	}
+	doc, err := json.Marshal(vuln.Advisory{ID: ref, Source: vuln.Source(findingFromScanner), Title: rep.Scanner + ": " + rep.FileName,
+		Publisher: rep.Scanner, Published: rep.ScannedAt, Vulnerabilities: []vuln.Vulnerability{}})
+	if err != nil {
+		return 0, fmt.Errorf("scan findings: %w", err)
+	}
+	id, err = tx.insert(ctx, `INSERT INTO vuln_advisories (ref, source, title, publisher, published, file, doc_json, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ref, findingFromScanner, rep.Scanner+": "+rep.FileName, rep.Scanner, nullTime(rep.ScannedAt), rep.FileName, string(doc), tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("scan findings: %w", err)
+	}
+	return id, nil
 }

@@ -781,12 +781,17 @@ func (tx *Tx) loadTargetsWhere(ctx context.Context, cond string, args []any) ([]
 // rematchAssets matches the stored advisories again against the given assets, in the
 // transaction that changed them (their identity, firmware, CPEs, purl, status, or an SBOM
 // of theirs or of their model), so that a new or changed device is matched at once rather
-// than at the next feed import. Without stored advisories it does nothing. The findings
+// than at the next feed import. The hosts of stored scanner reports that no asset was
+// attached to and that stand for these assets are attached first (attachStoredScans),
+// with their findings. Without stored advisories the matching does nothing. The findings
 // it creates are audited one by one (vuln.finding.create); a summary row
 // (vuln.rematch) records what changed.
 func (tx *Tx) rematchAssets(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if _, err := tx.attachStoredScans(ctx, ids); err != nil {
+		return err
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM vuln_advisories`).Scan(&n); err != nil {
