@@ -1,6 +1,8 @@
 package http
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,8 +98,13 @@ func reportFileName(rep *medsec.GeneratedReport) string {
 	return unsafeName.ReplaceAllString(name, "_") + "." + unsafeName.ReplaceAllString(rep.Format, "_")
 }
 
-// serveReportFile sends a finished report's file as an attachment with its media type,
-// its SHA-256 in an ETag, and its content hash; 409 while it runs or after it failed.
+// serveReportFile sends a finished report's file as an attachment with its media type
+// and two hashes: X-Content-SHA256 (and the ETag) the SHA-256 of the bytes sent, read
+// from the file before sending it, and X-Report-Content-Hash the hash of what the report
+// says (report.Document.ContentHash, the same for a regeneration with the same content).
+// A file whose bytes no longer have the SHA-256 recorded when it was generated is not
+// sent (500, the cause logged): evidence that changed is not served under its hash.
+// 409 while the report runs or after it failed.
 func (s *Server) serveReportFile(w http.ResponseWriter, r *http.Request) error {
 	if s.Reports == nil {
 		return errReportsOff()
@@ -111,18 +118,35 @@ func (s *Server) serveReportFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer f.Close()
+	body, ok := f.(io.ReadSeeker)
+	if !ok {
+		return fmt.Errorf("report %d: file cannot be read twice", id)
+	}
+	h := sha256.New()
+	size, err := io.Copy(h, body)
+	if err != nil {
+		return fmt.Errorf("report %d: hash file: %w", id, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if sum != rep.SHA256 {
+		return fmt.Errorf("report %d: file has SHA-256 %s, recorded %s", id, sum, rep.SHA256)
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("report %d: rewind file: %w", id, err)
+	}
 	typ, ok := medsec.ReportFormats[rep.Format]
 	if !ok {
 		typ = "application/octet-stream"
 	}
-	h := w.Header()
-	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", `attachment; filename="`+reportFileName(rep)+`"`)
-	h.Set("Content-Length", fmt.Sprint(rep.Size))
-	h.Set("ETag", `"`+rep.SHA256+`"`)
-	h.Set("X-Content-SHA256", rep.ContentHash)
-	h.Set("Cache-Control", "private, no-store")
-	_, err = io.Copy(w, f)
+	hd := w.Header()
+	hd.Set("Content-Type", typ)
+	hd.Set("Content-Disposition", `attachment; filename="`+reportFileName(rep)+`"`)
+	hd.Set("Content-Length", fmt.Sprint(size))
+	hd.Set("ETag", `"`+sum+`"`)
+	hd.Set("X-Content-SHA256", sum)
+	hd.Set("X-Report-Content-Hash", rep.ContentHash)
+	hd.Set("Cache-Control", "private, no-store")
+	_, err = io.CopyN(w, body, size)
 	return s.abortOnError(r, err)
 }
 

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -119,8 +120,16 @@ func TestReportsAPI(t *testing.T) {
 	resp.Body.Close()
 	sum := sha256.Sum256(file)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !safeDisposition.MatchString(resp.Header.Get("Content-Disposition")) ||
-		hex.EncodeToString(sum[:]) != done.SHA256 || resp.Header.Get("X-Content-SHA256") != done.ContentHash || !strings.HasPrefix(string(file), "%PDF-") {
+		hex.EncodeToString(sum[:]) != done.SHA256 || !strings.HasPrefix(string(file), "%PDF-") {
 		t.Errorf("download: %d %q %q, sha256 %x (want %s)", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), sum, done.SHA256)
+	}
+	// The file hash header is the SHA-256 of the body received; the content hash (what
+	// the report says) has a header of its own.
+	if got := resp.Header.Get("X-Content-SHA256"); got != hex.EncodeToString(sum[:]) {
+		t.Errorf("X-Content-SHA256 %q, the body's SHA-256 is %x", got, sum)
+	}
+	if got := resp.Header.Get("X-Report-Content-Hash"); got != done.ContentHash || got == done.SHA256 {
+		t.Errorf("X-Report-Content-Hash %q, want the content hash %s", got, done.ContentHash)
 	}
 
 	status, body = f.do("POST", "/api/v1/reports", so, req)
@@ -289,5 +298,50 @@ func TestStocktakeReport(t *testing.T) {
 		if strings.Contains(branch, leak) {
 			t.Errorf("the branch's stocktake shows %q of the main site", leak)
 		}
+	}
+}
+
+// tamperedReports serves every report file with its first byte changed, as a file
+// altered in the evidence store after it was generated would be.
+type tamperedReports struct{ medsec.ReportService }
+
+type readSeekNopCloser struct{ io.ReadSeeker }
+
+func (readSeekNopCloser) Close() error { return nil }
+
+func (s tamperedReports) OpenReport(ctx context.Context, id int64) (*medsec.GeneratedReport, io.ReadCloser, error) {
+	rep, f, err := s.ReportService.OpenReport(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	b[0] ^= 0xff
+	return rep, readSeekNopCloser{bytes.NewReader(b)}, nil
+}
+
+// TestReportFileChangedIsNotServed: a report file whose bytes no longer have the SHA-256
+// recorded at generation is refused (500, no body of the file), not sent under the
+// recorded hash.
+func TestReportFileChangedIsNotServed(t *testing.T) {
+	f := newFixtureOn(t, openEngine(t, "sqlite"), func(s *mhttp.Services) { s.Reports = tamperedReports{s.Reports} })
+	so := f.tokens[medsec.RoleSecurityOfficer]
+	status, body := f.do("POST", "/api/v1/reports", so, fmt.Sprintf(`{"name":"self-inspection","site_id":%d,"period":"2026","lang":"en","format":"html"}`, f.assetHQ.SiteID))
+	if status != http.StatusAccepted {
+		t.Fatalf("POST: %d %s", status, body)
+	}
+	var r medsec.GeneratedReport
+	json.Unmarshal([]byte(body), &r)
+	if done := waitReport(t, f, r.ID, so); done.Status != medsec.ReportDone {
+		t.Fatalf("%+v", done)
+	}
+	resp := f.get(fmt.Sprintf("/api/v1/reports/%d/file", r.ID), so)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(string(b), "<html") || resp.Header.Get("X-Content-SHA256") != "" {
+		t.Errorf("changed file: %d %q %.80q", resp.StatusCode, resp.Header.Get("X-Content-SHA256"), b)
 	}
 }
