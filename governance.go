@@ -35,45 +35,60 @@ const (
 	DutyFirewallReview    DutyKind = "firewall_review"
 )
 
-// Duty is one recurring obligation: how often it recurs (CadenceMonths: 1 monthly, 3
-// quarterly, 6 half-yearly, 12 yearly, each period aligned to the calendar), the clause it
-// comes from, and whether the cadence is the seed's own (FromSeed) or a default medsec
-// chose where the seed sets none. Filing marks a duty whose record goes to the authority.
+// Duty is one obligation of the governance calendar. A recurring duty says how often it
+// recurs (CadenceMonths: 1 monthly, 3 quarterly, 6 half-yearly, 12 yearly, each period
+// aligned to the calendar); an event-driven one (Event set, CadenceMonths 0) is created
+// when its event is recorded, due WorkingDays working days after it on the site's
+// working-day calendar, or later by the graded level (see MLPSAssessmentMonths). Clause is
+// where it comes from; FromSeed says whether the cadence or window is the seed's own or a
+// default medsec chose where the seed sets none. Filing marks a duty whose record goes to
+// the authority.
 type Duty struct {
 	Kind          DutyKind `json:"kind"`
 	CadenceMonths int      `json:"cadence_months"`
 	Clause        string   `json:"clause"`
 	FromSeed      bool     `json:"from_seed"`
 	Filing        bool     `json:"filing"`
+	// Event is the event that creates the duty's items (MLPSGrading, MLPSChange), empty
+	// for a recurring duty.
+	Event MLPSEventKind `json:"event,omitempty"`
+	// WorkingDays is an event-driven duty's window in working days after its event; 0
+	// when the window is in months by level.
+	WorkingDays int `json:"working_days,omitempty"`
 }
 
 // Duties is the governance calendar's list of duties, in display order. Cadences marked
 // FromSeed are the seeds' numbers; the others are medsec's defaults, said as such.
 var Duties = []Duty{
-	{DutyTraining, 12, "003 §3.4.2 (新員工 8 學時, 關鍵崗位每年 16 學時); 002 第十条", true, false},
-	{DutyIncidentDrill, 12, "003 §3.2.2 (每年開展一次應急演練), §6.1.1; 002 第八条", true, false},
-	{DutyContinuityDrill, 12, "000 附表一 營運持續 普 一 (執行演練), 二 (定期審查)", false, false},
-	{DutyAccessReview, 3, "000 帳號管理 高 一 (定期盤點帳號並審核); 004 §14 ⑦", false, false},
-	{DutyLogReview, 1, "004 §17 ① (定期的にログを確認); 000 事件日誌與可歸責性", false, false},
-	{DutyRiskReview, 12, "002 第二十一条 (每年对本单位的数据进行数据安全风险评估)", true, false},
-	{DutyPolicyReview, 12, "002 第二十一条 (管理制度每年至少修订一次)", true, false},
-	{DutySelfInspection, 12, "002 第九条 (每年安全自查, 整改情况报上级卫生健康行政部门)", true, true},
-	{DutyGradingAssessment, 12, "002 第七条(四) (第三级或第四级每年至少一次等级测评)", true, true},
-	{DutyVulnScan, 1, "003 §3.2.2 (每月對核心業務系統進行漏洞掃描)", true, false},
-	{DutyPenTest, 3, "003 §3.2.2 (每季度開展一次滲透測試)", true, false},
-	{DutyLeadershipMeeting, 1, "003 二 組織機構 (領導小組每月召開一次安全會議); 002 第五条 (每年至少一次)", true, false},
-	{DutySecuritySummary, 3, "003 §3.4.2 (安全員每季度提交《安全工作總結》)", true, false},
-	{DutyFirewallReview, 6, "004 §13.2 (セキュリティ診断を定期的に実施); 000 附表一 網路安全", false, false},
+	{DutyTraining, 12, "003 §3.4.2 (新員工 8 學時, 關鍵崗位每年 16 學時); 002 第十条", true, false, "", 0},
+	{DutyIncidentDrill, 12, "003 §3.2.2 (每年開展一次應急演練), §6.1.1; 002 第八条", true, false, "", 0},
+	{DutyContinuityDrill, 12, "000 附表一 營運持續 普 一 (執行演練), 二 (定期審查)", false, false, "", 0},
+	{DutyAccessReview, 3, "000 帳號管理 高 一 (定期盤點帳號並審核); 004 §14 ⑦", false, false, "", 0},
+	{DutyLogReview, 1, "004 §17 ① (定期的にログを確認); 000 事件日誌與可歸責性", false, false, "", 0},
+	{DutyRiskReview, 12, "002 第二十一条 (每年对本单位的数据进行数据安全风险评估)", true, false, "", 0},
+	{DutyPolicyReview, 12, "002 第二十一条 (管理制度每年至少修订一次)", true, false, "", 0},
+	{DutySelfInspection, 12, "002 第九条 (每年安全自查, 整改情况报上级卫生健康行政部门)", true, true, "", 0},
+	{DutyGradingAssessment, 12, "002 第六条(四) (第三级或第四级每年至少一次等级测评)", true, true, "", 0},
+	{DutyVulnScan, 1, "003 §3.2.2 (每月對核心業務系統進行漏洞掃描)", true, false, "", 0},
+	{DutyPenTest, 3, "003 §3.2.2 (每季度開展一次滲透測試)", true, false, "", 0},
+	{DutyLeadershipMeeting, 1, "003 二 組織機構 (領導小組每月召開一次安全會議); 002 第五条 (每年至少一次)", true, false, "", 0},
+	{DutySecuritySummary, 3, "003 §3.4.2 (安全員每季度提交《安全工作總結》)", true, false, "", 0},
+	{DutyFirewallReview, 6, "004 §13.2 (セキュリティ診断を定期的に実施); 000 附表一 網路安全", false, false, "", 0},
 }
 
-// DutyOf returns the duty of a kind and whether it is one.
+// DutyOf returns the duty of a kind, recurring or event-driven, and whether it is one.
 func DutyOf(k DutyKind) (Duty, bool) {
-	for _, d := range Duties {
+	for _, d := range AllDuties() {
 		if d.Kind == k {
 			return d, true
 		}
 	}
 	return Duty{}, false
+}
+
+// AllDuties returns the recurring duties then the event-driven ones, in display order.
+func AllDuties() []Duty {
+	return append(append([]Duty{}, Duties...), EventDuties...)
 }
 
 // PeriodOf returns the calendar-aligned period of a duty that holds day: its first day and
@@ -113,11 +128,17 @@ const GovernanceDueSoonDays = 30
 // last day, done when someone records what was done (Record) with its evidence (a ticket,
 // minutes, a report and its hash).
 type GovernanceItem struct {
-	ID          int64           `json:"id"`
-	SiteID      int64           `json:"site_id"`
-	SiteName    string          `json:"site_name,omitempty"`
-	Kind        DutyKind        `json:"kind"`
-	Clause      string          `json:"clause"`
+	ID       int64    `json:"id"`
+	SiteID   int64    `json:"site_id"`
+	SiteName string   `json:"site_name,omitempty"`
+	Kind     DutyKind `json:"kind"`
+	Clause   string   `json:"clause"`
+	// EventID is the 等保 event (MLPSEvent) an event-driven item answers, 0 for a
+	// recurring one; System and Level are that event's system and level. An event-driven
+	// item's PeriodStart is the event's day.
+	EventID     int64           `json:"event_id,omitempty"`
+	System      string          `json:"system,omitempty"`
+	Level       int             `json:"level,omitempty"`
 	PeriodStart Date            `json:"period_start"`
 	Due         Date            `json:"due"`
 	State       GovernanceState `json:"state"`
@@ -313,6 +334,8 @@ type GovernanceService interface {
 	// ContinuityDrillService keeps the continuity drills, which mark the calendar's
 	// continuity-drill items done.
 	ContinuityDrillService
+	// MLPSService keeps the 等保 events, which create event-driven items.
+	MLPSService
 }
 
 // Continuity drill results [000 附表一 營運持續 普 一: 於可容忍時間內替代流程提供服務,並執行演練].

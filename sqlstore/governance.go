@@ -63,7 +63,7 @@ func (s *GovernanceService) EnsureGovernanceItems(ctx context.Context, now time.
 		for _, d := range medsec.Duties {
 			start, due := d.PeriodOf(day)
 			res, err := tx.exec(ctx, `INSERT INTO governance_items (site_id, kind, period_start, due, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (site_id, kind, period_start) DO NOTHING`, site, string(d.Kind), start.String(), due.String(), tx.now)
+				ON CONFLICT (site_id, kind, period_start, event_id) DO NOTHING`, site, string(d.Kind), start.String(), due.String(), tx.now)
 			if err != nil {
 				return 0, fmt.Errorf("governance calendar: %w", err)
 			}
@@ -81,16 +81,18 @@ func (s *GovernanceService) EnsureGovernanceItems(ctx context.Context, now time.
 	return created, tx.Commit()
 }
 
-const governanceColumns = `g.id, g.site_id, s.name, g.kind, g.period_start, g.due, g.done_on, g.done_by, g.record, g.evidence
-	FROM governance_items g JOIN sites s ON s.id = g.site_id`
+const governanceColumns = `g.id, g.site_id, s.name, g.kind, g.period_start, g.due, g.done_on, g.done_by, g.record, g.evidence,
+	g.event_id, COALESCE(e.system, ''), COALESCE(e.level, 0)
+	FROM governance_items g JOIN sites s ON s.id = g.site_id LEFT JOIN mlps_events e ON e.id = g.event_id`
 
 func scanGovernanceItem(scan func(...any) error, today medsec.Date) (*medsec.GovernanceItem, error) {
 	it := &medsec.GovernanceItem{}
 	var kind, start, due, done string
-	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence); err != nil {
+	var level int64
+	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence, &it.EventID, &it.System, &level); err != nil {
 		return nil, err
 	}
-	it.Kind = medsec.DutyKind(kind)
+	it.Kind, it.Level = medsec.DutyKind(kind), int(level)
 	if d, ok := medsec.DutyOf(it.Kind); ok {
 		it.Clause = d.Clause
 	}
@@ -117,7 +119,7 @@ func (s *GovernanceService) FindGovernanceItems(ctx context.Context, f medsec.Go
 	if f.Year != 0 {
 		where, args = where+" AND g.period_start >= ? AND g.period_start < ?", append(args, fmt.Sprintf("%04d-01-01", f.Year), fmt.Sprintf("%04d-01-01", f.Year+1))
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+governanceColumns+` WHERE `+where+` ORDER BY g.due, g.kind, s.name`), args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+governanceColumns+` WHERE `+where+` ORDER BY g.due, g.kind, s.name, g.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("governance items: %w", err)
 	}

@@ -229,3 +229,103 @@ func TestContinuityDrills(t *testing.T) {
 		}
 	})
 }
+
+// TestMLPSEventsCreateDuties records 等保 events at a mainland site on both engines (store
+// clock Monday 2026-11-23) and finds the calendar items they owe [002 第六条(二), (四)]: a
+// level-3 grading on Friday 2026-11-20 owes its filing 10 working days later on the CN
+// calendar (2026-12-07: the holiday of 2026-11-25 moves it a day; due soon) and its first
+// assessment within a year (planned); a grading on 2026-10-01 is filed late (overdue) and
+// recorded done with evidence; a change owes the re-filing; a level-2 system with 100,000
+// people is assessed within 3 years, a level-1 one owes nothing; two systems graded on
+// one day each get their items. Refused naming the field: a Taiwan site, a day in the
+// future, a second grading, a change of a system never graded, a change without a note;
+// a branch user does not see the site, a clinical engineer may not record; audited.
+func TestMLPSEventsCreateDuties(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		tw, branch := seedOrg(t, db)
+		cn := &medsec.Site{Code: "SZ", Name: "苏州合作院区", Jurisdiction: medsec.JurisdictionCN}
+		if err := sqlstore.NewOrgService(db).CreateSite(system, cn); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqlstore.NewIncidentService(db).ImportHolidays(system, medsec.JurisdictionCN, []medsec.Holiday{{Date: mustDate(t, "2026-11-25"), Name: "调休"}}); err != nil {
+			t.Fatal(err)
+		}
+		g := sqlstore.NewGovernanceService(db)
+		officer := as(&medsec.User{ID: 5, Username: "ciso", Role: medsec.RoleSecurityOfficer})
+		his := &medsec.MLPSEvent{SiteID: cn.ID, System: "HIS 医院信息系统", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-20")}
+		if err := g.RecordMLPSEvent(officer, his); err != nil {
+			t.Fatal(err)
+		}
+		if len(his.Items) != 2 || his.Items[0].Kind != medsec.DutyMLPSFiling || his.Items[0].Due.String() != "2026-12-07" || his.Items[0].State != medsec.GovernanceDueSoon ||
+			his.Items[1].Kind != medsec.DutyMLPSAssessment || his.Items[1].Due.String() != "2027-11-20" || his.Items[1].State != medsec.GovernancePlanned {
+			t.Fatalf("grading's items: %+v", his.Items)
+		}
+		if !strings.Contains(his.Items[0].Clause, "10个工作日") || his.Items[0].System != "HIS 医院信息系统" || his.Items[0].Level != 3 || his.Items[0].EventID != his.ID {
+			t.Errorf("filing item: %+v", his.Items[0])
+		}
+		cal, err := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: cn.ID, Kind: medsec.DutyMLPSFiling})
+		if err != nil || len(cal) != 1 || cal[0].ID != his.Items[0].ID || cal[0].PeriodStart.String() != "2026-11-20" {
+			t.Fatalf("calendar: %+v, %v", cal, err)
+		}
+		lis := &medsec.MLPSEvent{SiteID: cn.ID, System: "LIS", Kind: medsec.MLPSGrading, Level: 2, People: 100000, On: mustDate(t, "2026-11-20")}
+		if err := g.RecordMLPSEvent(officer, lis); err != nil || len(lis.Items) != 2 || lis.Items[1].Due.String() != "2029-11-20" {
+			t.Fatalf("level 2 graded the same day: %+v, %v", lis.Items, err)
+		}
+		oa := &medsec.MLPSEvent{SiteID: cn.ID, System: "OA", Kind: medsec.MLPSGrading, Level: 1, On: mustDate(t, "2026-11-20")}
+		if err := g.RecordMLPSEvent(officer, oa); err != nil || len(oa.Items) != 0 {
+			t.Errorf("level 1: %+v, %v", oa.Items, err)
+		}
+		pacs := &medsec.MLPSEvent{SiteID: cn.ID, System: "PACS", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-10-01")}
+		if err := g.RecordMLPSEvent(officer, pacs); err != nil || pacs.Items[0].Due.String() != "2026-10-15" || pacs.Items[0].State != medsec.GovernanceOverdue {
+			t.Fatalf("late filing: %+v, %v", pacs.Items, err)
+		}
+		done, err := g.CompleteGovernanceItem(officer, pacs.Items[0].ID, medsec.GovernanceCompletion{DoneOn: mustDate(t, "2026-11-02"), Record: "备案表已递交市公安局网安支队", Evidence: "备案证明 32050013001-26001"})
+		if err != nil || done.State != medsec.GovernanceDone || done.System != "PACS" {
+			t.Errorf("filing done: %+v, %v", done, err)
+		}
+		change := &medsec.MLPSEvent{SiteID: cn.ID, System: "PACS", Kind: medsec.MLPSChange, Level: 2, On: mustDate(t, "2026-11-23"), Note: "影像归档迁至区域影像平台,定级降为第二级"}
+		if err := g.RecordMLPSEvent(officer, change); err != nil || len(change.Items) != 1 || change.Items[0].Kind != medsec.DutyMLPSRefiling || change.Items[0].Due.String() != "2026-12-08" {
+			t.Fatalf("change: %+v, %v", change.Items, err)
+		}
+		for name, c := range map[string]struct {
+			e     medsec.MLPSEvent
+			field string
+		}{
+			"taiwan site":  {medsec.MLPSEvent{SiteID: tw.ID, System: "HIS", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-20")}, "site_id"},
+			"future":       {medsec.MLPSEvent{SiteID: cn.ID, System: "EMR", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-25")}, "on"},
+			"graded twice": {medsec.MLPSEvent{SiteID: cn.ID, System: "HIS 医院信息系统", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-21")}, "system"},
+			"never graded": {medsec.MLPSEvent{SiteID: cn.ID, System: "EMR", Kind: medsec.MLPSChange, Level: 3, On: mustDate(t, "2026-11-21"), Note: "x"}, "system"},
+			"no note":      {medsec.MLPSEvent{SiteID: cn.ID, System: "LIS", Kind: medsec.MLPSChange, Level: 3, On: mustDate(t, "2026-11-21")}, "note"},
+			"level 6":      {medsec.MLPSEvent{SiteID: cn.ID, System: "EMR", Kind: medsec.MLPSGrading, Level: 6, On: mustDate(t, "2026-11-21")}, "level"},
+		} {
+			if err := g.RecordMLPSEvent(officer, &c.e); !hasField(err, c.field) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		branchUser := as(&medsec.User{ID: 6, Username: "br", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{branch.ID}})
+		if err := g.RecordMLPSEvent(branchUser, &medsec.MLPSEvent{SiteID: cn.ID, System: "EMR", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-20")}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user: %v", err)
+		}
+		if evs, err := g.FindMLPSEvents(branchUser, 0); err != nil || len(evs) != 0 {
+			t.Errorf("branch user sees %+v, %v", evs, err)
+		}
+		if err := g.RecordMLPSEvent(as(&medsec.User{ID: 7, Username: "ce", Role: medsec.RoleClinicalEngineer}), &medsec.MLPSEvent{SiteID: cn.ID, System: "EMR", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-20")}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("clinical engineer: %v", err)
+		}
+		evs, err := g.FindMLPSEvents(system, cn.ID)
+		if err != nil || len(evs) != 5 || evs[0].ID != change.ID || len(evs[0].Items) != 1 || evs[len(evs)-1].ID != pacs.ID || evs[len(evs)-1].Items[0].State != medsec.GovernanceDone {
+			t.Errorf("events: %+v, %v", evs, err)
+		}
+		// The hourly calendar run leaves the event items alone and adds its own.
+		if _, err := g.EnsureGovernanceItems(system, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: cn.ID, Kind: medsec.DutyMLPSFiling}); len(got) != 3 {
+			t.Errorf("filings after ensure: %d", len(got))
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionMLPSRecord})
+		if err != nil || len(entries) != 5 || !strings.Contains(string(entries[0].After), "PACS") {
+			t.Errorf("audit: %d, %v", len(entries), err)
+		}
+	})
+}
