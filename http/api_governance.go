@@ -24,6 +24,8 @@ func governanceAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/continuity-drills", Perm: medsec.PermGovernanceRead, Handler: s.apiDrillList},
 		{Method: "POST", Path: "/api/v1/continuity-drills", Perm: medsec.PermGovernanceWrite, Handler: s.apiDrillPlan},
 		{Method: "POST", Path: "/api/v1/continuity-drills/{id}/result", Perm: medsec.PermGovernanceWrite, Handler: s.apiDrillResult},
+		{Method: "GET", Path: "/api/v1/mlps-events", Perm: medsec.PermGovernanceRead, Handler: s.apiMLPSList},
+		{Method: "POST", Path: "/api/v1/mlps-events", Perm: medsec.PermGovernanceWrite, Handler: s.apiMLPSRecord},
 	}
 }
 
@@ -47,7 +49,8 @@ func queryYear(r *http.Request, now time.Time) (int, error) {
 }
 
 func (s *Server) apiDutyList(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, list[medsec.Duty]{Items: medsec.Duties, Total: len(medsec.Duties), Limit: len(medsec.Duties)})
+	all := medsec.AllDuties()
+	writeJSON(w, http.StatusOK, list[medsec.Duty]{Items: all, Total: len(all), Limit: len(all)})
 	return nil
 }
 
@@ -248,5 +251,33 @@ func (s *Server) apiDrillResult(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) apiMLPSList(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	es, err := s.Governance.FindMLPSEvents(r.Context(), queryInt64(r, "site_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[*medsec.MLPSEvent]{Items: es, Total: len(es), Limit: len(es)})
+	return nil
+}
+
+func (s *Server) apiMLPSRecord(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	var e medsec.MLPSEvent
+	if err := readJSON(r, &e); err != nil {
+		return err
+	}
+	e.ID, e.RecordedBy, e.Items = 0, "", nil
+	if err := s.Governance.RecordMLPSEvent(r.Context(), &e); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &e)
 	return nil
 }

@@ -166,3 +166,63 @@ func TestGovernanceCalendarAPIAndPages(t *testing.T) {
 		t.Errorf("form: %d", st)
 	}
 }
+
+// TestMLPSEventsAPIAndPage records a 等保 grading over the API at a mainland site: it is
+// answered with the filing due within 10 working days (due soon) and the first assessment,
+// both then on the calendar; a Taiwan site is 422 naming site_id, a clinical engineer 403,
+// a branch user asking for the site 404. The page shows the event and its duties in four
+// languages, and its form refused for a change without a note is shown again with what it
+// said (422, naming the note).
+func TestMLPSEventsAPIAndPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	cn := &medsec.Site{Code: "SZ", Name: "苏州合作院区", Jurisdiction: medsec.JurisdictionCN}
+	if err := sqlstore.NewOrgService(f.db).CreateSite(ctx, cn); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.tokens[medsec.RoleAdmin]
+	today := time.Now().Format("2006-01-02")
+	body := fmt.Sprintf(`{"site_id":%d,"system":"HIS 医院信息系统","kind":"grading","level":3,"on":%q}`, cn.ID, today)
+	st, out := f.do("POST", "/api/v1/mlps-events", admin, body)
+	if st != 201 || !strings.Contains(out, `"kind": "mlps_filing"`) || !strings.Contains(out, `"kind": "mlps_assessment"`) || !strings.Contains(out, `"state": "due_soon"`) {
+		t.Fatalf("grading: %d %s", st, out)
+	}
+	if st, out := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d&kind=mlps_filing", cn.ID), admin, ""); st != 200 || !strings.Contains(out, `"system": "HIS 医院信息系统"`) || !strings.Contains(out, "10个工作日") {
+		t.Errorf("calendar: %d %s", st, out)
+	}
+	if st, out := f.do("POST", "/api/v1/mlps-events", admin, fmt.Sprintf(`{"site_id":%d,"system":"HIS","kind":"grading","level":3,"on":%q}`, f.assetHQ.SiteID, today)); st != 422 || !strings.Contains(out, `"field": "site_id"`) {
+		t.Errorf("Taiwan site: %d %s", st, out)
+	}
+	if st, _ := f.do("POST", "/api/v1/mlps-events", f.tokens[medsec.RoleClinicalEngineer], body); st != 403 {
+		t.Errorf("clinical engineer: %d", st)
+	}
+	if st, _ := f.do("GET", fmt.Sprintf("/api/v1/mlps-events?site_id=%d", cn.ID), f.branchCE, ""); st != 404 {
+		t.Errorf("branch user: %d", st)
+	}
+	if st, out := f.do("GET", "/api/v1/duties", admin, ""); !strings.Contains(out, `"event": "change"`) || !strings.Contains(out, `"working_days": 10`) {
+		t.Errorf("duties: %d %s", st, out)
+	}
+	c := f.session("u-admin")
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+		page := f.page(c, "/governance", lang)
+		for _, want := range []string{b.T(lang, "mlps.title"), b.T(lang, "duty.mlps_filing"), b.T(lang, "duty.mlps_assessment"), b.T(lang, "mlps_event.grading"), b.T(lang, "mlps.level_n", 3), "HIS 医院信息系统", b.T(lang, "governance.within_working_days", 10, b.T(lang, "mlps_event.change"))} {
+			if !strings.Contains(page, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the calendar lacks %q", lang, want)
+			}
+		}
+	}
+	st, page := f.postForm("/governance/mlps", medsec.RoleAdmin, url.Values{"site_id": {fmt.Sprint(cn.ID)}, "system": {"HIS 医院信息系统"}, "kind": {"change"}, "level": {"2"}, "on": {today}}.Encode())
+	if st != 422 || !strings.Contains(page, template.HTMLEscapeString(b.T("en", "err.mlps_change_note"))) || !strings.Contains(page, `<option value="change" selected>`) {
+		t.Errorf("change without a note: %d", st)
+	}
+	if st, _ := f.postForm("/governance/mlps", medsec.RoleAdmin, url.Values{"site_id": {fmt.Sprint(cn.ID)}, "system": {"HIS 医院信息系统"}, "kind": {"change"}, "level": {"4"}, "on": {today}, "note": {"接入互联网医院"}}.Encode()); st != 303 {
+		t.Errorf("change: %d", st)
+	}
+	if got, _ := sqlstore.NewGovernanceService(f.db).FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: cn.ID, Kind: medsec.DutyMLPSRefiling}); len(got) != 1 {
+		t.Errorf("re-filing items: %+v", got)
+	}
+}

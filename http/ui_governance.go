@@ -20,6 +20,7 @@ func (s *Server) governanceUIRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /governance/training/key-role", s.ui(medsec.PermGovernanceWrite, s.uiTrainingKeyRole))
 	mux.Handle("POST /governance/drills", s.ui(medsec.PermGovernanceWrite, s.uiDrillPlan))
 	mux.Handle("POST /governance/drills/{id}/result", s.ui(medsec.PermGovernanceWrite, s.uiDrillResult))
+	mux.Handle("POST /governance/mlps", s.ui(medsec.PermGovernanceWrite, s.uiMLPSRecord))
 }
 
 // governanceData is the calendar page.
@@ -39,6 +40,13 @@ type governanceData struct {
 	// Drills are the site's continuity drills; Results the results a run may have.
 	Drills  []*medsec.ContinuityDrill
 	Results []string
+	// MLPS are the 等保 events of the sites shown, MLPSSites the sites in mainland China
+	// (the only ones whose systems are graded), MLPSForm a refused event form's values.
+	MLPS        []*medsec.MLPSEvent
+	MLPSSites   []*medsec.Site
+	MLPSKinds   []medsec.MLPSEventKind
+	MLPSForm    medsec.MLPSEvent
+	MLPSRefused bool
 }
 
 // visibleSites returns the sites the caller may see.
@@ -57,12 +65,14 @@ func (s *Server) visibleSites(r *http.Request) ([]*medsec.Site, error) {
 	return out, nil
 }
 
-func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status int, formID int64, form medsec.GovernanceCompletion, formErr error) error {
+// renderGovernance shows the calendar page; formID and form are a refused completion's,
+// mlps a refused 等保 event's.
+func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status int, formID int64, form medsec.GovernanceCompletion, formErr error, mlps ...*medsec.MLPSEvent) error {
 	if s.Governance == nil {
 		return errGovernanceOff()
 	}
 	now := s.now()
-	d := &governanceData{SiteID: queryInt64(r, "site"), Year: now.Year(), States: medsec.GovernanceStates, Duties: medsec.Duties,
+	d := &governanceData{SiteID: queryInt64(r, "site"), Year: now.Year(), States: medsec.GovernanceStates, Duties: medsec.AllDuties(), MLPSKinds: medsec.MLPSEventKinds,
 		Counts: map[string]int{}, Today: medsec.DateOf(now).String(), FormID: formID, Form: form}
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
 		d.Year = y
@@ -90,6 +100,18 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d.Results = medsec.DrillResults
+	if d.MLPS, err = s.Governance.FindMLPSEvents(r.Context(), d.SiteID); err != nil {
+		return err
+	}
+	for _, x := range d.Sites {
+		if x.Jurisdiction == medsec.JurisdictionCN {
+			d.MLPSSites = append(d.MLPSSites, x)
+		}
+	}
+	d.MLPSForm = medsec.MLPSEvent{Kind: medsec.MLPSGrading, Level: 3, On: medsec.DateOf(now)}
+	if len(mlps) > 0 && mlps[0] != nil {
+		d.MLPSForm, d.MLPSRefused = *mlps[0], true
+	}
 	p := s.newPage(r, "governance.title")
 	p.Data = d
 	if err := p.showFormError(formErr); err != nil {
@@ -277,5 +299,54 @@ func (s *Server) uiDrillResult(w http.ResponseWriter, r *http.Request) error {
 	}
 	flash(w, "drill.recorded")
 	http.Redirect(w, r, "/governance#drills", http.StatusSeeOther)
+	return nil
+}
+
+// uiMLPSRecord records a 等保 grading or change from its form; a refused form is shown
+// again with what it said.
+func (s *Server) uiMLPSRecord(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	e := &medsec.MLPSEvent{System: r.PostFormValue("system"), Kind: medsec.MLPSEventKind(r.PostFormValue("kind")), Note: r.PostFormValue("note")}
+	var errs []medsec.FieldError
+	e.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	for _, f := range []struct {
+		name string
+		to   *int64
+	}{{"level", nil}, {"people", &e.People}} {
+		v := strings.TrimSpace(r.PostFormValue(f.name))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "err.bad_number", Value: v, Message: "is not a whole number"})
+			continue
+		}
+		if f.to != nil {
+			*f.to = n
+		} else if n >= -1 && n <= 99 {
+			e.Level = int(n)
+		} else {
+			e.Level = -1
+		}
+	}
+	day := strings.TrimSpace(r.PostFormValue("on"))
+	var err error
+	if e.On, err = medsec.ParseDate(day); err != nil && day != "" {
+		errs = append(errs, medsec.FieldError{Field: "on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"})
+	}
+	if errs != nil {
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: errs}, e)
+	}
+	if err := s.Governance.RecordMLPSEvent(r.Context(), e); err != nil {
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err, e)
+	}
+	flash(w, "mlps.recorded")
+	http.Redirect(w, r, "/governance?site="+strconv.FormatInt(e.SiteID, 10)+"&year="+strconv.Itoa(e.On.Time().Year())+"#mlps", http.StatusSeeOther)
 	return nil
 }

@@ -40,8 +40,13 @@ func (g *Governance) Run(ctx context.Context, now time.Time) error {
 		default:
 			continue
 		}
+		// An event-driven item names its system beside the site [002 第六条].
+		where := it.SiteName
+		if it.System != "" {
+			where += " · " + it.System
+		}
 		n := medsec.Notification{Kind: medsec.KindGovernanceDue, Severity: sev, Key: msg,
-			Args:  []medsec.NotifyArg{key("duty." + string(it.Kind)), text(it.SiteName), text(it.Due.String()), text(it.Clause)},
+			Args:  []medsec.NotifyArg{key("duty." + string(it.Kind)), text(where), text(it.Due.String()), text(it.Clause)},
 			Link:  "/governance?site=" + strconv.FormatInt(it.SiteID, 10) + "#item-" + strconv.FormatInt(it.ID, 10),
 			Scope: medsec.NotifyScope{SiteID: it.SiteID}, Perm: medsec.PermGovernanceRead,
 			DedupKey: fmt.Sprintf("governance:%d:%s", it.ID, it.State)}

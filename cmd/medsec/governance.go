@@ -25,6 +25,8 @@ const governanceUsage = `usage:
   medsec governance drills   --data DIR [--site ID]
   medsec governance plan-drill   --data DIR --site ID|--asset ID --scenario TEXT --on YYYY-MM-DD
   medsec governance drill-result --data DIR --drill ID --on YYYY-MM-DD --result pass|partial|fail [--findings TEXT]
+  medsec governance mlps     --data DIR [--site ID]        (等保 gradings and changes with the duties they created)
+  medsec governance mlps-record --data DIR --site ID --system NAME --event grading|change --level N --on YYYY-MM-DD [--people N] [--note TEXT]
   medsec training import     --data DIR --site ID FILE.csv|FILE.xlsx
   medsec training hours      --data DIR [--site ID] [--year YYYY] [--short]
   medsec training key-role   --data DIR --person ID --key-role=true|false`
@@ -33,7 +35,7 @@ const governanceUsage = `usage:
 // calendar [M11]. A duty is recorded done as the medsec user --user names (its role and
 // sites are checked); other changes are made and audited as the system user.
 func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure", "drills", "plan-drill", "drill-result"}, args[0]) {
+	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure", "drills", "plan-drill", "drill-result", "mlps", "mlps-record"}, args[0]) {
 		return errors.New(governanceUsage)
 	}
 	cmd := args[0]
@@ -55,6 +57,11 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 	drill := fs.Int64("drill", 0, "the drill's ID (drill-result)")
 	result := fs.String("result", "", "pass, partial or fail (drill-result)")
 	findings := fs.String("findings", "", "what did not work (drill-result)")
+	system := fs.String("system", "", "the graded system (mlps-record)")
+	event := fs.String("event", "grading", "grading or change (mlps-record)")
+	level := fs.Int("level", -1, "the 等保 level, 1-5; 0 on a change: withdrawn (mlps-record)")
+	people := fs.Int64("people", 0, "people whose personal information the system involves (mlps-record)")
+	note := fs.String("note", "", "what changed (mlps-record, required on a change)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -84,6 +91,43 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Planned, d.SiteName, d.AssetName, d.Scenario, d.RunOn, d.Result, d.Findings)
 		}
 		return tw.Flush()
+	case "mlps":
+		es, err := svc.FindMLPSEvents(ctx, *site)
+		if err != nil {
+			return fmt.Errorf("governance mlps: %s", medsec.ErrorMessage(err))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tDAY\tSITE\tSYSTEM\tEVENT\tLEVEL\tOWES (ITEM DUTY DUE STATE)")
+		for _, e := range es {
+			owes := "-"
+			for i, it := range e.Items {
+				if i == 0 {
+					owes = ""
+				} else {
+					owes += "; "
+				}
+				owes += fmt.Sprintf("%d %s %s %s", it.ID, it.Kind, it.Due, it.State)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", e.ID, e.On, e.SiteName, e.System, e.Kind, e.Level, owes)
+		}
+		return tw.Flush()
+	case "mlps-record":
+		day, err := medsec.ParseDate(*on)
+		if err != nil {
+			return fmt.Errorf("governance mlps-record: --on: %q is not a date (YYYY-MM-DD)", *on)
+		}
+		e := &medsec.MLPSEvent{SiteID: *site, System: *system, Kind: medsec.MLPSEventKind(*event), Level: *level, People: *people, On: day, Note: *note}
+		if err := svc.RecordMLPSEvent(ctx, e); err != nil {
+			return fmt.Errorf("governance mlps-record: %s", fieldProblems(err))
+		}
+		fmt.Fprintf(stdout, "等保 %s of %s at %s (level %d) recorded as event %d\n", e.Kind, e.System, e.SiteName, e.Level, e.ID)
+		for _, it := range e.Items {
+			fmt.Fprintf(stdout, "  owes governance item %d: %s due %s (%s)\n", it.ID, it.Kind, it.Due, it.Clause)
+		}
+		if len(e.Items) == 0 {
+			fmt.Fprintln(stdout, "  owes nothing: level 1 is neither filed nor assessed")
+		}
+		return nil
 	case "plan-drill", "drill-result":
 		day, err := medsec.ParseDate(*on)
 		if err != nil {

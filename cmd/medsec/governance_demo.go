@@ -125,5 +125,37 @@ func loadGovernanceDemo(ctx context.Context, s mhttp.Services, siteID int64, now
 	if _, err := s.Governance.ImportTraining(ctx, imp); err != nil {
 		return fmt.Errorf("training: %w", err)
 	}
+	return loadMLPSDemo(ctx, s, now)
+}
+
+// loadMLPSDemo gives the hospital group's partner campus in mainland China its 等保 events
+// [002 第六条(二), (四)]: the PACS graded level 3 five weeks ago whose filing is late, the
+// LIS graded level 2 two months ago, filed on time, then changed to level 3 yesterday (its
+// re-filing due soon), and the HIS graded level 3 three days ago (filing due soon); each
+// grading also owes its first assessment.
+func loadMLPSDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
+	site := &medsec.Site{Code: "SZ", Name: "示範醫學中心 蘇州合作院區", Address: "江苏省苏州市工业园区示范路 8 号", Jurisdiction: medsec.JurisdictionCN}
+	if err := s.Org.CreateSite(ctx, site); err != nil {
+		return fmt.Errorf("partner campus: %w", err)
+	}
+	day := func(days int) medsec.Date { return medsec.DateOf(now.AddDate(0, 0, -days)) }
+	for _, e := range []*medsec.MLPSEvent{
+		{System: "PACS 影像归档和通信系统", Kind: medsec.MLPSGrading, Level: 3, People: 420000, On: day(35)},
+		{System: "LIS 实验室信息系统", Kind: medsec.MLPSGrading, Level: 2, People: 60000, On: day(60)},
+		{System: "LIS 实验室信息系统", Kind: medsec.MLPSChange, Level: 3, On: day(1), Note: "接入区域检验结果互认平台,处理数据范围扩大,定级由第二级调整为第三级"},
+		{System: "HIS 医院信息系统", Kind: medsec.MLPSGrading, Level: 3, People: 1200000, On: day(3)},
+	} {
+		e.SiteID = site.ID
+		if err := s.Governance.RecordMLPSEvent(ctx, e); err != nil {
+			return fmt.Errorf("等保 %s of %s: %w", e.Kind, e.System, err)
+		}
+		if e.System == "LIS 实验室信息系统" && e.Kind == medsec.MLPSGrading {
+			filing := e.Items[0]
+			if _, err := s.Governance.CompleteGovernanceItem(ctx, filing.ID, medsec.GovernanceCompletion{DoneOn: medsec.DateOf(now.AddDate(0, 0, -55)),
+				Record: "第二级备案材料已递交苏州市公安局网安支队,并报上级卫生健康行政部门", Evidence: "备案证明 32059913001-LIS(扫描件 SHA-256 9b2e…41c7)"}); err != nil {
+				return fmt.Errorf("LIS filing: %w", err)
+			}
+		}
+	}
 	return nil
 }

@@ -49,6 +49,13 @@ func TestDemoGovernance(t *testing.T) {
 	if len(drills) != 2 || drills[1].Result != medsec.DrillPartial || drills[0].Result != "" {
 		t.Errorf("demo drills: %+v", drills)
 	}
+	late, _ := gov.FindGovernanceItems(ctx, medsec.GovernanceFilter{State: medsec.GovernanceOverdue, Kind: medsec.DutyMLPSFiling})
+	if len(late) != 1 || !strings.Contains(late[0].System, "PACS") {
+		t.Errorf("no late 等保 filing of the PACS: %+v", late)
+	}
+	if soon, _ := gov.FindGovernanceItems(ctx, medsec.GovernanceFilter{State: medsec.GovernanceDueSoon, Kind: medsec.DutyMLPSRefiling}); len(soon) != 1 || !strings.Contains(soon[0].System, "LIS") {
+		t.Errorf("no LIS re-filing due soon: %+v", soon)
+	}
 	db.Close()
 
 	var out bytes.Buffer
@@ -74,6 +81,15 @@ func TestDemoGovernance(t *testing.T) {
 	}
 	if err := cli("governance", "drills"); err != nil || !strings.Contains(out.String(), "HIS") {
 		t.Errorf("drills: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "mlps"); err != nil || !strings.Contains(out.String(), "mlps_refiling") || !strings.Contains(out.String(), "HIS 医院信息系统") {
+		t.Errorf("mlps: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "mlps-record", "--site", "1", "--system", "HIS", "--level", "3", "--on", "2026-01-05"); err == nil || !strings.Contains(err.Error(), "site_id") {
+		t.Errorf("等保 at a Taiwan site: %v", err)
+	}
+	if err := cli("governance", "mlps-record", "--site", "3", "--system", "EMR 电子病历", "--level", "3", "--on", "2026-01-05"); err != nil || !strings.Contains(out.String(), "mlps_filing due 2026-01-19") {
+		t.Errorf("mlps-record: %v\n%s", err, out.String())
 	}
 	file := filepath.Join(t.TempDir(), "t.csv")
 	os.WriteFile(file, []byte("course,date,hours,employee_no\nA,2026-02-01,2,NOPE\n"), 0o600)
