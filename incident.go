@@ -366,11 +366,15 @@ const (
 	RecipientPolice     Recipient = "police"     // 公安機關
 	RecipientPatients   Recipient = "patients"   // affected patients
 	RecipientVendor     Recipient = "vendor"
-	RecipientLeadership Recipient = "leadership" // 領導小組, 院長
+	RecipientLeadership Recipient = "leadership" // 網絡安全領導小組
+	// RecipientPresident is the hospital president (院長), to whom a serious incident is
+	// reported at the same time as to the leading group [003 §4.1.2: 重大事件需同步上報院長]:
+	// a report to the leading group does not inform the president.
+	RecipientPresident Recipient = "president"
 )
 
 // Recipients lists the recipients.
-var Recipients = []Recipient{RecipientAuthority, RecipientCyberspace, RecipientPolice, RecipientPatients, RecipientVendor, RecipientLeadership}
+var Recipients = []Recipient{RecipientAuthority, RecipientCyberspace, RecipientPolice, RecipientPatients, RecipientVendor, RecipientLeadership, RecipientPresident}
 
 // Channels are how a notification may be sent [002 第二十五条: 電話、短信、郵件或信函].
 var Channels = []string{"phone", "sms", "email", "letter", "in-person", "portal"}

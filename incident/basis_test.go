@@ -21,6 +21,7 @@ var clockControls = map[string]string{
 	"initial-disposal":      "ir-4.2.2-1", // 二級響應…2小時內
 	"initial-control":       "ir-4.2.2-2", // 12小時內完成初步控制
 	"leadership-report":     "ir-4.1.2-2", // 較大事件需在30分鐘內通報網絡安全領導小組
+	"president-report":      "ir-4.1.2-2", // 重大事件需同步上報院長 (ir-4.1.2-3): at the same time as the leading group's 30 minutes
 	"repair":                "ir-4.2.3-1", // 三級響應…4小時內完成系統修復
 	"resolve":               "ir-4.2.4-1", // 四級響應…24小時內
 	"leak-report-authority": "ir-5.3.3-1", // 患者數據泄露事件需在24小時內…報告

@@ -27,10 +27,11 @@ func TestOpenClocksEveryLevel(t *testing.T) {
 		// within 1 hour of the event (事件發生後), not of the recording.
 		{1, map[string]time.Duration{"leadership-meeting": 15 * time.Minute, "technical-team@o": 30 * time.Minute, "authority-report@o": time.Hour,
 			"progress-update": 30 * time.Minute, "technical-progress": 2 * time.Hour}},
-		// §4.1.2: 重大事件需同步上報院長 — the level-2 report to the leading group and the
-		// president, as the level-3 one, within 30 minutes of the initial assessment.
+		// §4.1.2: 重大事件需同步上報院長 — the level-2 report to the leading group, as the
+		// level-3 one, and at the same time its own report to the president, within 30
+		// minutes of the initial assessment.
 		{2, map[string]time.Duration{"authority-report@o": time.Hour, "technical-progress": 2 * time.Hour, "initial-disposal": 2 * time.Hour, "initial-control": 12 * time.Hour,
-			"leadership-report": 30 * time.Minute}},
+			"leadership-report": 30 * time.Minute, "president-report": 30 * time.Minute}},
 		{3, map[string]time.Duration{"leadership-report": 30 * time.Minute, "repair": 4 * time.Hour}},
 		{4, map[string]time.Duration{"resolve": 24 * time.Hour}},
 	}
@@ -165,13 +166,14 @@ func TestChangeLevel(t *testing.T) {
 		wantAdd      []string
 		wantAddStart time.Time
 	}{
-		// Level 2 owes the report to the leading group too (§4.1.2 重大事件需同步上報院長):
-		// the one level 3 started goes on, with its deadline.
+		// Level 2 owes the report to the leading group too: the one level 3 started goes on,
+		// with its deadline; the report to the president (§4.1.2 重大事件需同步上報院長) is
+		// another recipient, so it starts even when the leading group was told.
 		{name: "3 to 2", from: 3, to: 2, wantStop: []string{"repair"},
-			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
+			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control", "president-report"}},
 		{name: "3 to 2 with report met", from: 3, to: 2, met: []string{"leadership-report"}, wantStop: []string{"repair"},
-			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control"}},
-		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control", "leadership-report"},
+			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control", "president-report"}},
+		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control", "leadership-report", "president-report"},
 			wantAdd: []string{"leadership-meeting", "technical-team", "progress-update"}},
 		{name: "1 to 4", from: 1, to: 4, met: []string{"leadership-meeting"},
 			wantStop: []string{"technical-team", "authority-report", "progress-update", "technical-progress"}, wantAdd: []string{"resolve"}},

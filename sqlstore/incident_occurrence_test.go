@@ -57,3 +57,52 @@ func TestAlertOpensWithOccurrence(t *testing.T) {
 		}
 	})
 }
+
+// TestPresidentReportIsItsOwnDuty: a level-3 incident's report to the leading group, met,
+// does not meet level 2's report to the president (重大事件需同步上報院長, 003 §4.1.2):
+// after 3→2 the president's report runs from the change, a notification to the leading
+// group cannot meet it, and one to the president does. Both engines.
+func TestPresidentReportIsItsOwnDuty(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "PACS 異常", Level: 3, LevelReason: "one system",
+			Outage: medsec.OutageSystem, OutageMinutes: 90})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "president-report"); c != nil {
+			t.Errorf("level 3 owes a report to the president: %+v", c)
+		}
+		inc, err = f.svc.RecordNotification(f.soc, inc.ID, inc.Version, medsec.IncidentNotification{Recipient: medsec.RecipientLeadership,
+			Name: "領導小組", Channel: "phone", Language: "zh-TW", Content: "通報", ClockID: clockByKey(inc, "leadership-report").ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*f.now = testNow.Add(10 * time.Minute)
+		inc, err = f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 2, "the emergency department is down too")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pres := clockByKey(inc, "president-report")
+		if pres == nil || !pres.MetAt.IsZero() || pres.State != medsec.ClockRunning || !pres.Start.Equal(testNow.Add(10*time.Minute)) || pres.Basis != medsec.BasisLevel {
+			t.Fatalf("president report after 3→2 with the leading group told: %+v", pres)
+		}
+		if c := clockByKey(inc, "leadership-report"); c == nil || c.MetAt.IsZero() {
+			t.Errorf("leading group report after 3→2: %+v", c)
+		}
+		n := medsec.IncidentNotification{Recipient: medsec.RecipientLeadership, Name: "領導小組", Channel: "phone", Language: "zh-TW", Content: "再報", ClockID: pres.ID}
+		if _, err := f.svc.RecordNotification(f.soc, inc.ID, inc.Version, n); fieldKey(err, "recipient") != "incident.err.recipient_mismatch" {
+			t.Errorf("leading group notification meets the president's report: %v", err)
+		}
+		n.Recipient, n.Name = medsec.RecipientPresident, "院長"
+		inc, err = f.svc.RecordNotification(f.soc, inc.ID, inc.Version, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range inc.Clocks {
+			if c.ID == pres.ID && (c.MetAt.IsZero() || c.State != medsec.ClockMet) {
+				t.Errorf("president report after telling the president: %+v", c)
+			}
+		}
+	})
+}

@@ -110,8 +110,13 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(22), func() (*medsec.Incident, error) {
 		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("verification"), "確認為勒索軟體，範圍限 PACS 主伺服器", "", time.Time{})
 	})
+	step(m(24), func() (*medsec.Incident, error) {
+		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("leadership-report"), "通報網絡安全領導小組", "", time.Time{})
+	})
 	step(m(24), func() (*medsec.Incident, error) { // 重大事件需同步上報院長 [003 §4.1.2]
-		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("leadership-report"), "同步上報院長及網絡安全領導小組", "", time.Time{})
+		return svc.RecordNotification(ctx, inc.ID, inc.Version, medsec.IncidentNotification{Recipient: medsec.RecipientPresident, Name: "院長",
+			Channel: "phone", Language: "zh-TW", Content: "向院長報告：PACS 影像主伺服器遭勒索軟體加密，放射科影像調閱中斷，已啟動二級響應。",
+			ClockID: clock("president-report")})
 	})
 	step(m(25), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("block-sources"), "防火牆封鎖 2 個 C2 位址")

@@ -84,7 +84,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(full.Timeline) < 30 || len(full.People) != 3 || len(full.Notifications) != 1 || len(full.Evidence) != 1 ||
+	if len(full.Timeline) < 30 || len(full.People) != 3 || len(full.Notifications) != 2 || len(full.Evidence) != 1 ||
 		len(full.Evidence[0].Custody) != 2 || len(full.Assets) != 1 || full.Cause == "" {
 		t.Errorf("PACS record: %d timeline, %d people, %d notifications, %d evidence, %d assets",
 			len(full.Timeline), len(full.People), len(full.Notifications), len(full.Evidence), len(full.Assets))
