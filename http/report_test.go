@@ -345,3 +345,43 @@ func TestReportFileChangedIsNotServed(t *testing.T) {
 		t.Errorf("changed file: %d %q %.80q", resp.StatusCode, resp.Header.Get("X-Content-SHA256"), b)
 	}
 }
+
+// TestReportNameRefusedByTitle asks for a report that does not exist in every language:
+// 422 naming the field, and the message lists every report by its title in the caller's
+// language — the yearly risk review and the data security assessment among them — never by
+// the names a program sends (it listed seven raw names, two reports missing).
+func TestReportNameRefusedByTitle(t *testing.T) {
+	f := newFixture(t)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Languages {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/reports",
+			strings.NewReader(fmt.Sprintf(`{"name":"yearly","site_id":%d,"period":"2026","lang":"ja","format":"pdf"}`, f.assetHQ.SiteID)))
+		req.Header.Set("Authorization", "Bearer "+f.tokens[medsec.RoleSecurityOfficer])
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Fields []medsec.FieldError `json:"errors"`
+		}
+		json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnprocessableEntity || len(got.Fields) != 1 || got.Fields[0].Field != "name" {
+			t.Fatalf("%s: %d %+v", lang, resp.StatusCode, got)
+		}
+		msg := got.Fields[0].Message
+		for _, name := range []string{"risk-review", "data-security", "self-inspection", "crl-review"} {
+			if !strings.Contains(msg, b.T(lang, "report."+name)) {
+				t.Errorf("%s: %q lacks the report %q", lang, msg, b.T(lang, "report."+name))
+			}
+		}
+		if strings.Contains(msg, "crl-review") || strings.Contains(msg, "vuln-ledger") {
+			t.Errorf("%s: %q lists raw report names", lang, msg)
+		}
+	}
+}

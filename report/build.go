@@ -291,7 +291,7 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 	sec := Section{Heading: rep.Title,
 		Facts:  []Fact{{b.t("report.subjects"), strconv.Itoa(rep.Subjects)}, {b.t("report.open_items"), strconv.Itoa(len(rep.Open))}},
 		Charts: []Chart{chart},
-		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: rep.CatalogID, Columns: cols, Rows: rows}}}
+		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: b.t("report.sheet_catalog." + rep.CatalogID), Columns: cols, Rows: rows}}}
 	if len(rep.ByDomain) > 0 {
 		byDomain := b.groups(b.t("report.by_domain", rep.Title), rep.ByDomain)
 		dcols := append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
@@ -300,7 +300,7 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 			drows = append(drows, append([]any{g.Name, g.NameEn}, row("", g.Totals)[1:]...))
 		}
 		sec.Charts = append(sec.Charts, byDomain)
-		sec.Tables = append(sec.Tables, Table{Title: b.t("report.by_domain", rep.Title), Sheet: b.t("report.domain") + " " + rep.CatalogID, Columns: dcols, Rows: drows})
+		sec.Tables = append(sec.Tables, Table{Title: b.t("report.by_domain", rep.Title), Sheet: b.t("report.sheet_by_domain", b.t("report.sheet_catalog."+rep.CatalogID)), Columns: dcols, Rows: drows})
 	}
 	return sec
 }
@@ -321,7 +321,7 @@ func (b *builder) remediation(rep *medsec.GapReport) Table {
 		rows = append(rows, []any{it.ControlID, it.Title, it.TitleEn, level, asset, it.SiteName, it.DepartmentName,
 			b.status(it.Status), it.Owner, it.NextReview.Time()})
 	}
-	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.remediation") + " " + rep.CatalogID, Rows: rows,
+	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: rows,
 		Columns: b.columns("report.control", 0.9, "report.control_text", 2.4, "report.control_text_en", 2.0, "field.level", 0.7,
 			"report.asset", 1.5, "field.site", 1.0, "field.department", 1.0, "field.status", 1.1, "report.owner", 1.0, "report.next_review", 1.0)}
 }
@@ -362,7 +362,7 @@ func (b *builder) remediationByControl(rep *medsec.GapReport) Table {
 		out = append(out, []any{id, a.it.Title, a.it.TitleEn, level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
 			a.byStatus[medsec.AssessNotAssessed], strings.Join(a.sites, b.t("report.list_sep"))})
 	}
-	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.remediation") + " " + rep.CatalogID, Rows: out,
+	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: out,
 		Columns: b.columns("report.control", 0.9, "report.control_text", 2.6, "report.control_text_en", 2.2, "field.level", 0.7,
 			"report.open_subjects", 0.8, "assess.not-implemented", 0.8, "assess.partial", 0.8, "assess.not-assessed", 0.8, "field.site", 1.2)}
 }
@@ -377,7 +377,7 @@ func (b *builder) gap() error {
 		return err
 	}
 	b.d.Subtitle = rep.Title
-	b.d.Facts = []Fact{{b.t("report.catalog"), rep.CatalogID}}
+	b.d.Facts = []Fact{{b.t("report.catalog"), b.t("catalog." + rep.CatalogID)}}
 	b.add(b.compliance(rep))
 	if len(rep.BySite) > 1 || len(rep.ByDepartment) > 1 {
 		b.add(Section{Heading: b.t("report.by_place"), Charts: []Chart{b.groups(b.t("report.by_site"), rep.BySite), b.groups(b.t("report.by_department"), rep.ByDepartment)}})

@@ -131,7 +131,7 @@ func (b *builder) riskReview() error {
 			if a.AssetID == medsec.Organisation {
 				subject = b.t("report.organisation")
 			}
-			controlExceptions = append(controlExceptions, []any{a.CatalogID, a.ControlID, subject, a.Compensating, a.Assessor,
+			controlExceptions = append(controlExceptions, []any{b.t("catalog." + a.CatalogID), a.ControlID, subject, a.Compensating, a.Assessor,
 				a.AssessedOn.Time(), a.NextReview.Time()})
 			if !a.NextReview.IsZero() && a.NextReview.Time().Before(b.p.Period.To) {
 				it := medsec.RiskItem{Kind: medsec.RiskItemControl, Ref: fmt.Sprintf("assessment:%s/%s/%d", a.CatalogID, a.ControlID, a.AssetID),
@@ -216,15 +216,15 @@ func (b *builder) riskReview() error {
 		b.add(s)
 	}
 	b.add(Section{Heading: b.t("report.risk_open"), Text: []string{b.t("report.risk_open_intro")}, Charts: []Chart{chart}, Landscape: true,
-		Tables: []Table{{Title: b.t("report.risk_open"), Sheet: b.t("report.risk_open"), Rows: openRows,
+		Tables: []Table{{Title: b.t("report.risk_open"), Sheet: b.t("report.sheet_risk_open"), Rows: openRows,
 			Columns: b.columns("report.cve", 1.3, "report.asset", 1.8, "report.severity", 0.9, "report.score", 0.6, "report.kev", 0.5,
 				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.deadline", 1.0)}}})
 	b.add(Section{Heading: b.t("report.risk_exceptions"), Text: []string{b.t("report.risk_exceptions_intro")}, Landscape: true,
 		Tables: []Table{
-			{Title: b.t("report.risk_vuln_exceptions"), Sheet: b.t("report.risk_vuln_exceptions"), Rows: vulnExceptions,
+			{Title: b.t("report.risk_vuln_exceptions"), Sheet: b.t("report.sheet_risk_vuln_exceptions"), Rows: vulnExceptions,
 				Columns: b.columns("report.cve", 1.2, "report.asset", 1.6, "report.severity", 0.8, "field.status", 0.9, "report.risk_measure", 3.0,
 					"report.decided_by", 0.9, "report.decided_at", 1.1, "report.next_review", 0.9)},
-			{Title: b.t("report.risk_control_exceptions"), Sheet: b.t("report.risk_control_exceptions"), Rows: controlExceptions,
+			{Title: b.t("report.risk_control_exceptions"), Sheet: b.t("report.sheet_risk_control_exceptions"), Rows: controlExceptions,
 				Columns: b.columns("report.catalog", 1.4, "report.control", 0.9, "report.asset", 1.6, "report.risk_measure", 3.0,
 					"report.owner", 0.9, "report.assessed_on", 0.9, "report.next_review", 0.9)}}})
 	for _, s := range b.incidentSections(ledger) {

@@ -99,7 +99,14 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		return nil, err
 	}
 	if !slices.Contains(report.Names, req.Name) {
-		return nil, invalid("name", "err.report_name", fmt.Sprintf("is not a report: want one of %v", report.Names))
+		// The reports by their titles (English here; a user interface translates them
+		// from Enum and Allowed), never the names a program sends.
+		titles := make([]string, len(report.Names))
+		for i, n := range report.Names {
+			titles[i] = s.bundle.T("en", "report."+n)
+		}
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "name", Key: "err.report_name", Value: req.Name,
+			Message: "is not a report: want one of " + strings.Join(titles, "; "), Enum: "report", Allowed: report.Names}}}
 	}
 	if !slices.Contains(i18n.Languages, req.Lang) {
 		return nil, invalid("lang", "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")

@@ -182,3 +182,51 @@ func TestReportDataSecurity(t *testing.T) {
 		t.Errorf("the ICU system's backup rules are not a gap: %v", gaps)
 	}
 }
+
+// TestRiskReviewNamesInReadersLanguage builds the demo's risk-review report and its
+// self-inspection report in every language: no catalog ID (tw-mohw-medical-baseline) in
+// a sheet name or in the risk review's tables — the compensating measures name their
+// catalog by its title in the reader's language — and every sheet name of the risk review
+// is its own short translated name, valid for XLSX as it stands (at most 31 characters,
+// none of []:*?/\), not a long title cut short (was: raw IDs in the PDF and the sheets,
+// "Vulnerabilities_ compensating c").
+func TestRiskReviewNamesInReadersLanguage(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	p, err := report.ParsePeriod(fmt.Sprint(now.Year()-1), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Languages {
+		tr := func(k string, args ...any) string { return bundle.T(lang, k, args...) }
+		for _, name := range []string{report.RiskReview, report.SelfInspection} {
+			d, err := report.Build(ctx, report.Params{Name: name, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now}, src, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			titles := 0
+			for _, s := range d.Sections {
+				for _, tb := range s.Tables {
+					cells := fmt.Sprint(tb.Rows)
+					for _, id := range report.Catalogs {
+						if strings.Contains(tb.Sheet, id) || name == report.RiskReview && strings.Contains(cells, id) {
+							t.Errorf("%s %s: catalog ID %s in sheet %q or its cells", lang, name, id, tb.Sheet)
+						}
+						titles += strings.Count(cells, tr("catalog."+id))
+					}
+					if name == report.RiskReview && (len([]rune(tb.Sheet)) > 31 || strings.ContainsAny(tb.Sheet, `[]:*?/\`)) {
+						t.Errorf("%s: sheet name %q is not valid for XLSX as it stands", lang, tb.Sheet)
+					}
+				}
+			}
+			if name == report.RiskReview && titles == 0 {
+				t.Errorf("%s: the compensating measures do not name their catalog in the reader's language", lang)
+			}
+		}
+	}
+}
