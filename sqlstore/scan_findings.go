@@ -117,15 +117,7 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		if err != nil {
 			return 0, fmt.Errorf("scan findings: deadline of %s on asset %d: %w", k.cve, a.ID, err)
 		}
-		where := r.Port
-		if r.Package != "" {
-			where = strings.TrimSpace(r.Package + " " + r.Version)
-		}
-		w := medsec.MatchWhy{Identifiers: []medsec.WhyPart{{Kind: "scanner", Params: map[string]string{"scanner_id": r.ScannerID, "where": where}}},
-			Rule: medsec.WhyPart{Kind: "scanner_report", Params: map[string]string{"scanner": rep.Scanner}}, VersionTests: []medsec.WhyPart{}}
-		if r.FixedVersion != "" {
-			w.VersionTests = append(w.VersionTests, medsec.WhyPart{Kind: "fixed_in", Params: map[string]string{"version": r.Version, "fixed": r.FixedVersion}})
-		}
+		w := scanWhy(rep.Scanner, r)
 		why, err := json.Marshal(w)
 		if err != nil {
 			return 0, fmt.Errorf("scan findings: why of %s on asset %d: %w", k.cve, a.ID, err)
@@ -171,4 +163,20 @@ func (tx *Tx) scanAdvisory(ctx context.Context, rep *medsec.ScanReport) (int64, 
 		return 0, fmt.Errorf("scan findings: %w", err)
 	}
 	return id, nil
+}
+
+// scanWhy is why a scanner's result made a finding, as data: the scanner's check and
+// where it saw it (port, or package and version), the report's scanner, and the fixed
+// version as the version test.
+func scanWhy(scanner string, r medsec.ScanResult) medsec.MatchWhy {
+	where := r.Port
+	if r.Package != "" {
+		where = strings.TrimSpace(r.Package + " " + r.Version)
+	}
+	w := medsec.MatchWhy{Identifiers: []medsec.WhyPart{{Kind: "scanner", Params: map[string]string{"scanner_id": r.ScannerID, "where": where}}},
+		Rule: medsec.WhyPart{Kind: "scanner_report", Params: map[string]string{"scanner": scanner}}, VersionTests: []medsec.WhyPart{}}
+	if r.FixedVersion != "" {
+		w.VersionTests = append(w.VersionTests, medsec.WhyPart{Kind: "fixed_in", Params: map[string]string{"version": r.Version, "fixed": r.FixedVersion}})
+	}
+	return w
 }

@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -169,8 +172,80 @@ func (s *VulnService) MatchQueued(ctx context.Context) (medsec.ImportSummary, er
 	if _, err := authorize(ctx, medsec.PermInventoryWrite); err != nil {
 		return sum, err
 	}
+	if err := s.fillMissingWhy(ctx); err != nil {
+		return sum, err
+	}
 	err := s.drainMatchQueue(ctx, &sum)
 	return sum, err
+}
+
+// fillMissingWhy gives the findings stored before migration 0073, which kept why they
+// matched only as English sentences (identifier, rule, version_test), their why as data
+// (why_json), so that every page, the API and the reports say it in the reader's
+// language: a scanner's finding from the first stored scan result of its CVE on its asset
+// (scanWhy), a finding of an advisory still matched by queueing its device to be matched
+// again (the match writes the why). Findings that have it are left alone, so after one
+// run this finds nothing.
+func (s *VulnService) fillMissingWhy(ctx context.Context) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.query(ctx, `SELECT id, asset_id, cve, source FROM vuln_findings WHERE why_json = '' AND gone_at IS NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("findings without why: %w", err)
+	}
+	type old struct {
+		id, asset   int64
+		cve, source string
+	}
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.asset, &o.cve, &o.source); err != nil {
+			rows.Close()
+			return fmt.Errorf("findings without why: %w", err)
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("findings without why: %w", err)
+	}
+	if len(olds) == 0 {
+		return nil
+	}
+	queue := map[int64]bool{}
+	for _, o := range olds {
+		if o.source != findingFromScanner {
+			queue[o.asset] = true
+			continue
+		}
+		var r medsec.ScanResult
+		var scanner, cves string
+		err := tx.queryRow(ctx, `SELECT r.scanner_id, r.port, r.package, r.version, r.fixed_version, r.cves, p.scanner
+			FROM scan_results r JOIN scan_hosts h ON h.id = r.host_id JOIN scan_reports p ON p.id = h.report_id
+			WHERE r.asset_id = ? AND (',' || r.cves || ',') LIKE ? ORDER BY p.id, r.score DESC, r.id LIMIT 1`, o.asset, "%,"+o.cve+",%").
+			Scan(&r.ScannerID, &r.Port, &r.Package, &r.Version, &r.FixedVersion, &cves, &scanner)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // the result is no longer stored: the English why stays
+		} else if err != nil {
+			return fmt.Errorf("finding %d: why: %w", o.id, err)
+		}
+		w := scanWhy(scanner, r)
+		why, err := json.Marshal(w)
+		if err != nil {
+			return fmt.Errorf("finding %d: why: %w", o.id, err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET why_json = ? WHERE id = ? AND why_json = ''`, string(why), o.id); err != nil {
+			return fmt.Errorf("finding %d: why: %w", o.id, err)
+		}
+	}
+	if err := tx.enqueueMatch(ctx, queue); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // QueuedForMatching returns how many devices wait to be matched again (an import or alias
