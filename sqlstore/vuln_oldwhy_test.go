@@ -10,7 +10,7 @@ import (
 )
 
 // TestFindingsBeforeWhyDataSayItInEveryLanguage (issue 11): findings stored before
-// migration 0073 kept why they matched only as English sentences (why_json ''); the
+// migration 0073 kept why they matched only as English sentences (an empty why_json); the
 // matching of queued devices (at start and every five minutes) gives them their why as
 // data again — an advisory's finding by matching its device, a scanner's from its stored
 // scan result — so that in ja, zh-CN and zh-TW they read as the findings made since,
