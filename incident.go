@@ -799,6 +799,15 @@ type IncidentService interface {
 	// is a timeline entry and an audit row. EINVALID naming exposure, found_at (in the
 	// future, before detection) or note.
 	RecordExposure(ctx context.Context, id, version int64, f ExposureFinding) (*Incident, error)
+	// SetOccurrence sets or corrects when the incident occurred (事件發生時間) to at, with a
+	// required note saying how it is known. The duties that count from the occurrence
+	// (事件發生後, 003 ch.2: the technical team's 30 minutes, the authority report's hour;
+	// and those counted from the detection while it was not known) move with it in the
+	// same transaction: each keeps its length and now counts from at; a met one keeps
+	// its met time and is judged late or on time against its new due time. A timeline
+	// entry and an audit row say so. EINVALID naming occurred_at (missing, in the future,
+	// after the detection, before MinIncidentTime) or note.
+	SetOccurrence(ctx context.Context, id, version int64, at time.Time, note string) (*Incident, error)
 	// AddNote appends a note to the timeline.
 	AddNote(ctx context.Context, id, version int64, text string) (*Incident, error)
 	// AddPerson gives someone a role in the response.

@@ -207,6 +207,9 @@ type incidentAction struct {
 	// detection), and Note (what was found; for a correction, why: required).
 	Exposure medsec.DataExposure `json:"exposure"`
 	FoundAt  time.Time           `json:"found_at"`
+	// occurrence: when the incident occurred (RFC 3339; required; neither in the future
+	// nor after the detection) and Note (how it is known: required).
+	OccurredAt time.Time `json:"occurred_at"`
 	// add_clock
 	Label   string `json:"label"`
 	Minutes int    `json:"minutes"`
@@ -235,7 +238,7 @@ type incidentAction struct {
 
 // incidentActions lists the actions, for the error that names them.
 var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "log_record", "custody", "notification",
-	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct"}
+	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct", "occurrence"}
 
 // applyIncidentAction runs one action through the incident service.
 func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
@@ -277,6 +280,8 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 	case "exposure_found", "exposure_correct":
 		return svc.RecordExposure(ctx, id, v, medsec.ExposureFinding{Exposure: a.Exposure, FoundAt: a.FoundAt, Note: a.Note,
 			Correction: a.Action == "exposure_correct"})
+	case "occurrence":
+		return svc.SetOccurrence(ctx, id, v, a.OccurredAt, a.Note)
 	}
 	return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "action", Key: "err.invalid",
 		Message: "must be one of " + strings.Join(incidentActions, ", "), Value: a.Action}}}

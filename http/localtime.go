@@ -53,11 +53,12 @@ func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
 	return time.UTC
 }
 
-// formActionTimes reads the incident page's met_at and sent_at (datetime-local, in the
+// formActionTimes reads the incident page's met_at, sent_at, found_at and occurred_at (datetime-local, in the
 // incident's site's time zone) into a.
 func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
 	metAt, sentAt, foundAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at")), strings.TrimSpace(r.PostFormValue("found_at"))
-	if metAt == "" && sentAt == "" && foundAt == "" {
+	occurredAt := strings.TrimSpace(r.PostFormValue("occurred_at"))
+	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" {
 		return nil
 	}
 	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
@@ -69,7 +70,7 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 	for _, f := range []struct {
 		name, v string
 		into    *time.Time
-	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}} {
+	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}, {"occurred_at", occurredAt, &a.OccurredAt}} {
 		if f.v == "" {
 			continue
 		}

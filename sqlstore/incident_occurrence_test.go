@@ -106,3 +106,77 @@ func TestPresidentReportIsItsOwnDuty(t *testing.T) {
 		}
 	})
 }
+
+// TestSetOccurrenceMovesClocks: setting the occurrence of an incident recorded without
+// one moves the duties counted from it (003 ch.2 事件發生後) in the same change: a running
+// one becomes late, a met one keeps its met time and is judged late against its new due
+// time; clocks of other moments stay; a timeline entry and an audit row say so. A time
+// after the detection or in the future, a missing note, and a reader are refused. Both
+// engines.
+func TestSetOccurrenceMovesClocks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-20 * time.Minute)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 全院中斷", Level: 1, LevelReason: "core systems down",
+			Outage: medsec.OutageCore, OutageMinutes: 300, DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "technical-team"); c == nil || c.Basis != medsec.BasisDetectedNoOccurrence || c.State != medsec.ClockRunning {
+			t.Fatalf("technical team before: %+v", c)
+		}
+		inc, err = f.svc.MeetClock(f.soc, inc.ID, inc.Version, clockByKey(inc, "authority-report").ID, "衛生局已電話通報", "", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		firstReport := *clockByKey(inc, "first-report")
+		for name, tc := range map[string]struct {
+			at    time.Time
+			note  string
+			field string
+			key   string
+		}{
+			"after detection": {detected.Add(time.Minute), "log", "occurred_at", "incident.err.occurred_after_detected"},
+			"future":          {testNow.Add(time.Hour), "log", "occurred_at", "incident.err.time_future"},
+			"missing":         {time.Time{}, "log", "occurred_at", "err.required"},
+			"no note":         {detected.Add(-time.Hour), " ", "note", "err.required"},
+		} {
+			if _, err := f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, tc.at, tc.note); fieldKey(err, tc.field) != tc.key {
+				t.Errorf("%s: %v, want %s on %s", name, err, tc.key, tc.field)
+			}
+		}
+		if _, err := f.svc.SetOccurrence(f.auditor, inc.ID, inc.Version, detected.Add(-time.Hour), "log"); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor: %v", err)
+		}
+		occurred := testNow.Add(-90 * time.Minute)
+		inc, err = f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, occurred, "防火牆日誌顯示首次加密於 07:30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inc.OccurredAt.Equal(occurred) {
+			t.Errorf("occurred %v, want %v", inc.OccurredAt, occurred)
+		}
+		tt := clockByKey(inc, "technical-team")
+		if tt == nil || !tt.Start.Equal(occurred) || tt.Basis != medsec.BasisOccurred || !tt.Due.Equal(occurred.Add(30*time.Minute)) || tt.State != medsec.ClockLate {
+			t.Errorf("technical team after: %+v", tt)
+		}
+		var ar *medsec.Clock
+		for _, c := range inc.Clocks {
+			if c.Key == "authority-report" {
+				ar = c
+			}
+		}
+		if ar == nil || !ar.MetAt.Equal(testNow) || !ar.Due.Equal(occurred.Add(time.Hour)) || ar.State != medsec.ClockLate {
+			t.Errorf("authority report met at %v, after: %+v", testNow, ar)
+		}
+		if c := clockByKey(inc, "first-report"); c == nil || !c.Start.Equal(firstReport.Start) || !c.Due.Equal(firstReport.Due) {
+			t.Errorf("first report moved: %+v, was %+v", c, firstReport)
+		}
+		if last := inc.Timeline[len(inc.Timeline)-1]; last.Kind != "occurrence" || last.Msg == nil || last.Msg.Key != "incident.tl.occurrence_set" || last.Text == "" {
+			t.Errorf("timeline %+v", last)
+		}
+		if n := auditCount(t, db, "incident.occurrence"); n != 1 {
+			t.Errorf("%d audit rows, want 1", n)
+		}
+	})
+}

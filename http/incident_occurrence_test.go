@@ -1,0 +1,76 @@
+package http_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+)
+
+// TestIncidentSetOccurrence: the incident page offers "set occurrence time" to a
+// responder; a time after the detection is refused beside the field in the user's
+// language, and a right one (typed in the site's local time) moves the authority report
+// (事件發生後1小時內, 003 ch.2) to count from it, with a timeline entry; the API takes the
+// same action, refused to a reader (403) and without a note (422 naming note).
+func TestIncidentSetOccurrence(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().UTC().Truncate(time.Minute)
+	detected := now.Add(-30 * time.Minute)
+	body := fmt.Sprintf(`{"site_id": %d, "title": "急診 HIS 中斷", "level": 2, "level_reason": "key department down", "detected_at": %q}`,
+		f.assetHQ.SiteID, detected.Format(time.RFC3339))
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
+	var inc medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
+		t.Fatalf("open incident: %d %s", status, resp)
+	}
+	page := fmt.Sprintf("/incidents/%d", inc.ID)
+	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	_, _, html := getIn(t, soc, f.srv.URL+page, "ja")
+	if !strings.Contains(html, `id="occurrence-set"`) || !strings.Contains(html, "発生時刻を設定") {
+		t.Fatal("page lacks the occurrence form")
+	}
+	taipei, _ := time.LoadLocation("Asia/Taipei")
+	status, out := postFormIn(t, soc, f.srv.URL+page, url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"occurrence"},
+		"occurred_at": {now.Add(-10 * time.Minute).In(taipei).Format("2006-01-02T15:04")}, "note": {"防火牆日誌"}}, "ja")
+	if status != 422 || !strings.Contains(out, "はインシデントの検知") {
+		t.Errorf("occurrence after detection: %d %.3000s", status, out)
+	}
+	occurred := now.Add(-2 * time.Hour)
+	status, out = postFormIn(t, soc, f.srv.URL+page, url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"occurrence"},
+		"occurred_at": {occurred.In(taipei).Format("2006-01-02T15:04")}, "note": {"防火牆日誌顯示首次加密"}}, "ja")
+	if status != 303 {
+		t.Fatalf("occurrence form: %d %.2000s", status, out)
+	}
+	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
+	inc = medsec.Incident{}
+	json.Unmarshal([]byte(resp), &inc)
+	if !inc.OccurredAt.Equal(occurred) {
+		t.Errorf("occurred %v, want %v", inc.OccurredAt, occurred)
+	}
+	for _, c := range inc.Clocks {
+		if c.Key == "authority-report" && (!c.Start.Equal(occurred) || c.Basis != medsec.BasisOccurred || c.State != medsec.ClockLate) {
+			t.Errorf("authority report: %v %s %s", c.Start, c.Basis, c.State)
+		}
+	}
+	_, _, html = getIn(t, soc, f.srv.URL+page, "zh-TW")
+	if !strings.Contains(html, "事件發生時間設為") || !strings.Contains(html, "防火牆日誌顯示首次加密") {
+		t.Error("timeline lacks the occurrence entry")
+	}
+	act := func(role medsec.Role, note string) (int, string) {
+		return f.do("POST", "/api/v1"+page+"/actions", f.tokens[role], fmt.Sprintf(`{"version": %d, "action": "occurrence", "occurred_at": %q, "note": %q}`,
+			inc.Version, occurred.Add(-time.Hour).Format(time.RFC3339), note))
+	}
+	if status, resp := act(medsec.RoleAuditor, "log"); status != 403 {
+		t.Errorf("auditor: %d %s", status, resp)
+	}
+	if status, resp := act(medsec.RoleSOCAnalyst, ""); status != 422 || !strings.Contains(resp, `"note"`) {
+		t.Errorf("no note: %d %s", status, resp)
+	}
+	if status, resp := act(medsec.RoleSOCAnalyst, "EDR"); status != 200 || !strings.Contains(resp, occurred.Add(-time.Hour).Format(time.RFC3339)) {
+		t.Errorf("API occurrence: %d %.500s", status, resp)
+	}
+}
