@@ -150,3 +150,55 @@ func TestRiskReviewPages(t *testing.T) {
 		t.Errorf("the auditor's page shows a sign form or lacks the decision")
 	}
 }
+
+// TestRiskReviewOrganisationInReadersLanguage: an organisation-wide compensating measure
+// due for review is a risk of the yearly review; its subject is kept as a message (not the
+// English "The organisation" of the moment the revision started) and the review page
+// names the organisation in the reader's language (was "The organisation · …" in all four).
+func TestRiskReviewOrganisationInReadersLanguage(t *testing.T) {
+	f := newFixture(t)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	so := f.tokens[medsec.RoleSecurityOfficer]
+	status, body := f.do("GET", "/api/v1/organisation/controls?catalog=jp-mhlw-6.0-system-operation", so, "")
+	var controls []medsec.ApplicableControl
+	if json.Unmarshal([]byte(body), &controls); status != 200 || len(controls) == 0 {
+		var wrapped struct{ Items []medsec.ApplicableControl }
+		if json.Unmarshal([]byte(body), &wrapped); len(wrapped.Items) == 0 {
+			t.Fatalf("organisation controls: %d %.200s", status, body)
+		}
+		controls = wrapped.Items
+	}
+	control := controls[0].ControlID
+	a := fmt.Sprintf(`{"catalog_id":"jp-mhlw-6.0-system-operation","control_id":%q,"asset_id":0,"status":"compensating","compensating":"代替策：月次点検","next_review":"2026-12-20"}`, control)
+	if status, body := f.do("POST", "/api/v1/assessments", so, a); status != http.StatusCreated {
+		t.Fatalf("assess the organisation: %d %s", status, body)
+	}
+	status, body = f.do("POST", "/api/v1/risk-reviews", so, fmt.Sprintf(`{"site_id":%d,"year":2026}`, f.assetHQ.SiteID))
+	var rv medsec.RiskReview
+	if json.Unmarshal([]byte(body), &rv); status != http.StatusCreated {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	found := false
+	for _, it := range rv.Items {
+		if strings.HasSuffix(it.Ref, "/"+control+"/0") {
+			found = true
+			if it.SubjectMsg == nil || it.SubjectMsg.Key != "report.risk_subject_pair" {
+				t.Errorf("the organisation's subject is not kept as a message: %+v", it)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no risk for the organisation's measure: %+v", rv.Items)
+	}
+	c := f.session("u-security-officer")
+	for _, lang := range i18n.Languages {
+		page := f.page(c, fmt.Sprintf("/risk-reviews/%d", rv.ID), lang)
+		want := b.T(lang, "report.organisation") + " · " + control
+		if !strings.Contains(page, want) || lang != "en" && strings.Contains(page, "The organisation") {
+			t.Errorf("%s: the review page does not name the organisation as %q", lang, want)
+		}
+	}
+}
