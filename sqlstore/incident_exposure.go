@@ -18,6 +18,17 @@ func exposureRank(e medsec.DataExposure) int { return slices.Index(medsec.DataEx
 // officer) corrects such a finding: the leak duties start from the time it was found
 // [003 §5.3.3], the level is suggested again, and the timeline and the audit say so.
 func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64, f medsec.ExposureFinding) (*medsec.Incident, error) {
+	if f.Correction {
+		// Who may correct comes before what the correction says: a caller who may not
+		// correct at all is told so (403), not that the reason is missing (422).
+		sc, err := authorize(ctx, medsec.PermIncidentWrite)
+		if err != nil {
+			return nil, err
+		}
+		if !incident.CanWaive(sc.user) {
+			return nil, exposureCorrectionForbidden()
+		}
+	}
 	var exposureErr error
 	if !slices.Contains(medsec.DataExposures, f.Exposure) || (f.Exposure == medsec.ExposureNone && !f.Correction) {
 		msg := "must be ordinary, important or large-scale"
@@ -52,8 +63,7 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 			// Undoing or moving a finding is the security officer's, with a reason
 			// [003 ch.2: 信息安全組 answers for data security and compliance].
 			if !incident.CanWaive(u) {
-				return entry{}, &medsec.Error{Code: medsec.EFORBIDDEN, Key: "incident.err.exposure_correction",
-					Message: "Only a security officer may correct an exposure finding."}
+				return entry{}, exposureCorrectionForbidden()
 			}
 		case known && exposureRank(f.Exposure) < exposureRank(r.Exposure):
 			return entry{}, invalid("exposure", "incident.err.exposure_lower",
@@ -116,6 +126,13 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 			levelArg(suggested), medsec.MessageArg{Keys: reasonKeys(reasons)})
 		return entry{msg: msg, text: strings.TrimSpace(f.Note), before: before}, nil
 	})
+}
+
+// exposureCorrectionForbidden is the refusal of an exposure correction to a caller who is
+// not a security officer [003 ch.2: 信息安全組 answers for data security and compliance].
+func exposureCorrectionForbidden() error {
+	return &medsec.Error{Code: medsec.EFORBIDDEN, Key: "incident.err.exposure_correction",
+		Message: "Only a security officer may correct an exposure finding."}
 }
 
 // resuggest returns the level the incident's facts suggest with exposure as now known:

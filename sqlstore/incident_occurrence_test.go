@@ -180,3 +180,24 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 		}
 	})
 }
+
+// TestExposureCorrectionRoleFirst: an exposure correction by someone who may not correct
+// is refused as forbidden even when its reason is missing (was: 422 naming note, telling
+// the analyst to add a reason to a correction they may not make). Both engines.
+func TestExposureCorrectionRoleFirst(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "病歷外洩", Exposure: medsec.ExposureOrdinary,
+			Level: 3, LevelReason: "ordinary leak"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fix := medsec.ExposureFinding{Exposure: medsec.ExposureNone, Correction: true}
+		if _, err := f.svc.RecordExposure(f.soc, inc.ID, inc.Version, fix); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("analyst's correction without a reason: %v, want forbidden", err)
+		}
+		if _, err := f.svc.RecordExposure(f.ciso, inc.ID, inc.Version, fix); fieldKey(err, "note") != "err.required" {
+			t.Errorf("officer's correction without a reason: %v, want note required", err)
+		}
+	})
+}
