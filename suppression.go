@@ -90,9 +90,20 @@ func (s *Suppression) Validate(now time.Time) error {
 	return nil
 }
 
-// ActiveAt reports whether the suppression applies at t (it has not expired).
+// ActiveAt reports whether the suppression has not expired at t (the Expired flag is
+// !ActiveAt(now)).
 func (s *Suppression) ActiveAt(t time.Time) bool {
 	return s.ExpiresAt.IsZero() || t.Before(s.ExpiresAt)
+}
+
+// AppliesAt reports whether the suppression silences a finding whose events happened at
+// t: t lies in its active interval, from CreatedAt (included) to ExpiresAt (excluded,
+// the time it was ended early too). Detection judges a finding by its newest event's
+// time, not the wall clock, so that a retro-hunt over last month, or a restart's replay,
+// reads the suppressions as they were then: a burst before a suppression was made, or
+// while one since expired was in force, is judged as it was [issue 13 t13 finding 4].
+func (s *Suppression) AppliesAt(t time.Time) bool {
+	return !t.Before(s.CreatedAt) && s.ActiveAt(t)
 }
 
 // Matches reports whether an event's fields hold every field the suppression names.
@@ -159,6 +170,9 @@ type SuppressionFilter struct {
 	AnySite bool
 	// Active leaves out the expired ones.
 	Active bool
+	// ActiveFrom, when set, leaves out those that expired at or before it: the
+	// suppressions that may apply to events from ActiveFrom on (a retro-hunt's range).
+	ActiveFrom time.Time
 }
 
 // SuppressionService keeps the suppressions. Reading needs PermRuleRead and lists those

@@ -1149,7 +1149,7 @@ func (s *Service) raise(ctx context.Context, found []finding) error {
 		if f.group == "\x00hit" {
 			continue
 		}
-		if x := suppressedBy(sups, f, s.now()); x != nil {
+		if x := suppressedBy(sups, f); x != nil {
 			o.suppressed[x.ID] = o.suppressed[x.ID].add(last)
 			continue
 		}
@@ -1469,7 +1469,14 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	}
 	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
 	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
-	sups := s.suppressions(ctx)
+	// The suppressions in force at any time of the range: each finding is judged by
+	// those applying when its events happened, not by today's.
+	var sups []*medsec.Suppression
+	if s.st.Suppressions != nil {
+		if sups, err = s.findSuppressions(ctx, req.Since); err != nil {
+			return nil, err
+		}
+	}
 	// report lists, counts and (a retro-hunt) raises what a batch found, so that no more
 	// than a batch's findings are held.
 	report := func(found []finding) error {
@@ -1481,7 +1488,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 			// A suppressed finding is listed, marked, and never raised.
 			var supID int64
 			if f.rule.ID != 0 {
-				if x := suppressedBy(sups, f, s.now()); x != nil {
+				if x := suppressedBy(sups, f); x != nil {
 					supID = x.ID
 				}
 			}

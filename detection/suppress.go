@@ -41,13 +41,21 @@ func (s *Service) suppressions(ctx context.Context) []*medsec.Suppression {
 	if !c.read.IsZero() && now.Sub(c.read) < suppressionTTL && !now.Before(c.read) {
 		return c.list
 	}
-	list, err := s.st.Suppressions.FindSuppressions(medsec.NewContextWithUser(ctx, medsec.SystemUser), medsec.SuppressionFilter{AnySite: true, Active: true})
+	// Those expired within the last MaxResumeSpan too: a restart's replay and the
+	// re-correlation of late matches judge events of that span by the suppressions in
+	// force when they happened.
+	list, err := s.findSuppressions(ctx, now.Add(-MaxResumeSpan))
 	if err != nil {
 		s.logger.Error("detection cannot read the suppressions; findings raise alerts", "err", err)
 		return c.list
 	}
 	c.list, c.read = list, now
 	return list
+}
+
+// findSuppressions reads the suppressions that may apply to events from since on.
+func (s *Service) findSuppressions(ctx context.Context, since time.Time) ([]*medsec.Suppression, error) {
+	return s.st.Suppressions.FindSuppressions(medsec.NewContextWithUser(ctx, medsec.SystemUser), medsec.SuppressionFilter{AnySite: true, ActiveFrom: since})
 }
 
 // forgetSuppressions makes the next finding read the suppressions again.
@@ -58,13 +66,23 @@ func (s *Service) forgetSuppressions() {
 }
 
 // suppressedBy returns the first suppression in list of the finding's rule and site,
-// applying at now, that every event of the finding matches; nil if none.
-func suppressedBy(list []*medsec.Suppression, f finding, now time.Time) *medsec.Suppression {
+// applying at the time of the finding's newest event (medsec.Suppression.AppliesAt), that
+// every event of the finding matches; nil if none.
+func suppressedBy(list []*medsec.Suppression, f finding) *medsec.Suppression {
+	if len(f.events) == 0 {
+		return nil
+	}
+	at := f.events[0].Time
+	for _, e := range f.events[1:] {
+		if e.Time.After(at) {
+			at = e.Time
+		}
+	}
 	for _, x := range list {
-		if x.RuleID != f.rule.ID || x.SiteID != f.siteID || !x.ActiveAt(now) {
+		if x.RuleID != f.rule.ID || x.SiteID != f.siteID || !x.AppliesAt(at) {
 			continue
 		}
-		all := len(f.events) > 0
+		all := true
 		for _, e := range f.events {
 			if !x.Matches(e.Fields) {
 				all = false

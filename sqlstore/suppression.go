@@ -70,6 +70,9 @@ func (s *DetectionService) FindSuppressions(ctx context.Context, f medsec.Suppre
 	if f.Active {
 		where, args = append(where, "(x.expires_at IS NULL OR x.expires_at > ?)"), append(args, now)
 	}
+	if !f.ActiveFrom.IsZero() {
+		where, args = append(where, "(x.expires_at IS NULL OR x.expires_at > ?)"), append(args, f.ActiveFrom.UTC())
+	}
 	q := `SELECT ` + suppressionColumns + suppressionFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
