@@ -33,6 +33,10 @@ func TestIncidentSetOccurrence(t *testing.T) {
 	if !strings.Contains(html, `id="occurrence-set"`) || !strings.Contains(html, "発生時刻を設定") {
 		t.Fatal("page lacks the occurrence form")
 	}
+	// The exposure form's time says when the exposure was found, not "when it was done".
+	if !strings.Contains(html, `name="found_at" title="データの露出が判明した時刻`) {
+		t.Error("found_at tooltip is not the exposure's")
+	}
 	taipei, _ := time.LoadLocation("Asia/Taipei")
 	status, out := postFormIn(t, soc, f.srv.URL+page, url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"occurrence"},
 		"occurred_at": {now.Add(-10 * time.Minute).In(taipei).Format("2006-01-02T15:04")}, "note": {"防火牆日誌"}}, "ja")

@@ -60,7 +60,8 @@ func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
 }
 
-// WriteLedger writes the ledger rows as CSV or XLSX (one sheet, 網絡安全事件臺賬), with the
+// WriteLedger writes the ledger rows as CSV or XLSX (one sheet, named by t's
+// "incident.ledger_sheet": 網絡安全事件臺賬 in zh-TW, "Incident ledger" in English), with the
 // headers and values translated by t. Every cell goes through package tabular, so no cell
 // can run as a formula.
 func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t func(string) string) error {
@@ -82,7 +83,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 		return cw.Flush()
 	case LedgerXLSX:
 		x := tabular.NewXLSX()
-		if err := x.Sheet(tabular.Sheet{Name: "網絡安全事件臺賬", Header: header, Widths: []float64{6, 16, 30, 8, 6, 18, 10, 18, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
+		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 18, 10, 18, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
 			x.Close()
 			return err
 		}
