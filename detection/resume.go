@@ -35,15 +35,34 @@ const MaxResumeEvents = 2_000_000
 // last Lateness of the replay, which fires after it): at least four Lateness.
 const replayMemory = 5 * time.Minute
 
+// MaxHeldEvents bounds the live events held in memory while Resume replays: past it,
+// Handle waits (the intake is pushed back: the bus's bounded queue fills, stream
+// listeners stop reading, publishers wait) until Resume has taken some, instead of
+// holding every event that arrives during a replay of up to a day [issue 13 t13 finding
+// 3: the queue had no bound].
+const MaxHeldEvents = 100_000
+
 // resumeState is what Handle and Resume share.
 type resumeState struct {
 	mu sync.Mutex
+	// room is signalled when held batches are taken or holding stops.
+	room *sync.Cond
 	// on: batches are held for Resume (HoldUntilResume, until Resume ends).
 	on   bool
 	held [][]medsec.Event
+	// heldN counts the events in held.
+	heldN int
 	// replayed names the events Resume replayed, until forgetAt (wall clock).
 	replayed map[string]bool
 	forgetAt time.Time
+}
+
+// cond returns the condition Handle waits on for room (r.mu held).
+func (r *resumeState) cond() *sync.Cond {
+	if r.room == nil {
+		r.room = sync.NewCond(&r.mu)
+	}
+	return r.room
 }
 
 // ResumeResult says what Resume replayed.
@@ -82,7 +101,18 @@ func (s *Service) hold(events []medsec.Event) (_ []medsec.Event, held bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.on {
+		limit := s.HeldLimit
+		if limit <= 0 {
+			limit = MaxHeldEvents
+		}
+		// One batch larger than the bound is held alone.
+		for r.on && r.heldN > 0 && r.heldN+len(events) > limit {
+			r.cond().Wait()
+		}
+	}
+	if r.on {
 		r.held = append(r.held, events)
+		r.heldN += len(events)
 		return nil, true
 	}
 	if r.replayed == nil {
@@ -189,13 +219,17 @@ func (s *Service) Resume(ctx context.Context, now time.Time) (ResumeResult, erro
 	for {
 		r.mu.Lock()
 		if len(r.held) == 0 {
-			r.on, r.held = false, nil
+			r.on, r.held, r.heldN = false, nil, 0
 			r.replayed, r.forgetAt = replayed, time.Now().Add(max(replayMemory, 4*s.Lateness))
+			r.cond().Broadcast()
 			r.mu.Unlock()
 			break
 		}
 		b := r.held[0]
+		r.held[0] = nil
 		r.held = r.held[1:]
+		r.heldN -= len(b)
+		r.cond().Broadcast()
 		r.mu.Unlock()
 		res.Held++
 		if b = withoutReplayed(b, replayed); len(b) > 0 {

@@ -64,6 +64,9 @@ type Service struct {
 	RetryMin, RetryMax time.Duration
 	// Now is the clock suppressions expire by (time.Now unless set).
 	Now func() time.Time
+	// HeldLimit bounds the live events held while Resume replays (MaxHeldEvents unless
+	// set); past it Handle waits.
+	HeldLimit int
 
 	// sup caches the suppressions that apply (see suppressions).
 	sup suppressionCache
