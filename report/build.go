@@ -294,10 +294,17 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: b.t("report.sheet_catalog." + rep.CatalogID), Columns: cols, Rows: rows}}}
 	if len(rep.ByDomain) > 0 {
 		byDomain := b.groups(b.t("report.by_domain", rep.Title), rep.ByDomain)
-		dcols := append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
+		dcols := append([]Column{{Header: b.t("report.domain"), Width: 3.2}}, cols[1:]...)
+		if b.english() {
+			dcols = append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
+		}
 		var drows [][]any
 		for _, g := range rep.ByDomain {
-			drows = append(drows, append([]any{g.Name, g.NameEn}, row("", g.Totals)[1:]...))
+			name := []any{g.Name}
+			if b.english() {
+				name = append(name, g.NameEn)
+			}
+			drows = append(drows, append(name, row("", g.Totals)[1:]...))
 		}
 		sec.Charts = append(sec.Charts, byDomain)
 		sec.Tables = append(sec.Tables, Table{Title: b.t("report.by_domain", rep.Title), Sheet: b.t("report.sheet_by_domain", b.t("report.sheet_catalog."+rep.CatalogID)), Columns: dcols, Rows: drows})
@@ -306,7 +313,7 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 }
 
 // remediation lists a gap report's open items: the remediation plan. The control's title
-// stays in the catalog's language, with its English beside it.
+// stays in the catalog's language, with its English beside it in an English report.
 func (b *builder) remediation(rep *medsec.GapReport) Table {
 	rows := make([][]any, 0, len(rep.Open))
 	for _, it := range rep.Open {
@@ -318,11 +325,11 @@ func (b *builder) remediation(rep *medsec.GapReport) Table {
 		if asset == "" {
 			asset = b.t("report.organisation")
 		}
-		rows = append(rows, []any{it.ControlID, it.Title, it.TitleEn, level, asset, it.SiteName, it.DepartmentName,
-			b.status(it.Status), it.Owner, it.NextReview.Time()})
+		rows = append(rows, append(b.controlCells(it.ControlID, it.Title, it.TitleEn), level, asset, it.SiteName, it.DepartmentName,
+			b.status(it.Status), it.Owner, it.NextReview.Time()))
 	}
 	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: rows,
-		Columns: b.columns("report.control", 0.9, "report.control_text", 2.4, "report.control_text_en", 2.0, "field.level", 0.7,
+		Columns: b.controlColumns(2.4, 2.0, "field.level", 0.7,
 			"report.asset", 1.5, "field.site", 1.0, "field.department", 1.0, "field.status", 1.1, "report.owner", 1.0, "report.next_review", 1.0)}
 }
 
@@ -359,16 +366,55 @@ func (b *builder) remediationByControl(rep *medsec.GapReport) Table {
 		if a.it.Level != "" {
 			level = b.t("level." + string(a.it.Level))
 		}
-		out = append(out, []any{id, a.it.Title, a.it.TitleEn, level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
-			a.byStatus[medsec.AssessNotAssessed], strings.Join(a.sites, b.t("report.list_sep"))})
+		out = append(out, append(b.controlCells(id, a.it.Title, a.it.TitleEn), level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
+			a.byStatus[medsec.AssessNotAssessed], strings.Join(a.sites, b.t("report.list_sep"))))
 	}
 	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: out,
-		Columns: b.columns("report.control", 0.9, "report.control_text", 2.6, "report.control_text_en", 2.2, "field.level", 0.7,
+		Columns: b.controlColumns(2.6, 2.2, "field.level", 0.7,
 			"report.open_subjects", 0.8, "assess.not-implemented", 0.8, "assess.partial", 0.8, "assess.not-assessed", 0.8, "field.site", 1.2)}
 }
 
+// gapReport is catalog id's gap report over the report's scope, its title in the
+// reader's language: the catalog's own title (its original followed by medsec's English)
+// in English, else the catalog's name in the reader's language (catalog.ID), never
+// English on a Chinese or Japanese page.
 func (b *builder) gapReport(id string) (*medsec.GapReport, error) {
-	return b.src.Assessments.GapReport(b.ctx, medsec.GapFilter{CatalogID: id, SiteID: b.siteID()})
+	rep, err := b.src.Assessments.GapReport(b.ctx, medsec.GapFilter{CatalogID: id, SiteID: b.siteID()})
+	if err != nil {
+		return nil, err
+	}
+	if !b.english() {
+		if name := b.t("catalog." + id); name != "catalog."+id {
+			rep.Title = name
+		}
+	}
+	return rep, nil
+}
+
+// english reports whether the report is in English. The catalogs carry each control's
+// text in its original language and medsec's English rendering only (catalog/README.md):
+// an English report shows both, the others the original alone.
+func (b *builder) english() bool { return b.p.Lang == "en" }
+
+// controlColumns are a control table's leading columns: the control, its original text
+// and, in English only, its English rendering; then the rest (keys and widths as
+// columns).
+func (b *builder) controlColumns(textW, enW float64, rest ...any) []Column {
+	cols := []any{"report.control", 0.9, "report.control_text", textW}
+	if b.english() {
+		cols = append(cols, "report.control_text_en", enW)
+	} else {
+		cols[3] = textW + enW
+	}
+	return b.columns(append(cols, rest...)...)
+}
+
+// controlCells are a control row's leading cells, matching controlColumns.
+func (b *builder) controlCells(id, title, titleEn string) []any {
+	if b.english() {
+		return []any{id, title, titleEn}
+	}
+	return []any{id, title}
 }
 
 func (b *builder) gap() error {

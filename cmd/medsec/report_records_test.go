@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"medsec/catalog"
 	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
@@ -223,8 +224,8 @@ func TestReportFindingsTrend(t *testing.T) {
 
 // TestReportComplianceByDomain builds the demo's gap report of the TW baseline: the
 // compliance section charts the controls by domain, one bar per domain of the catalog as it
-// prints it, the domains' totals adding up to the report's (counted apart, by level), and
-// its table gives each domain's English beside the original.
+// prints it, the domains' totals adding up to the report's (counted apart, by level); its
+// table gives each domain as the catalog prints it and, in English only, its English.
 func TestReportComplianceByDomain(t *testing.T) {
 	data := reportDemo(t)
 	ctx, src := demoSources(t, data)
@@ -233,40 +234,136 @@ func TestReportComplianceByDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := report.ParsePeriod(fmt.Sprint(time.Now().Year()), time.UTC)
-	d, err := report.Build(ctx, report.Params{Name: report.Gap, Lang: "ja", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
-		src, func(k string, args ...any) string { return bundle.T("ja", k, args...) })
+	for _, lang := range []string{"ja", "en"} {
+		d, err := report.Build(ctx, report.Params{Name: report.Gap, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
+			src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := d.Sections[0]
+		if len(sec.Charts) != 2 || len(sec.Tables) != 2 {
+			t.Fatalf("%s: compliance section: %d charts, %d tables", lang, len(sec.Charts), len(sec.Tables))
+		}
+		byDomain, levels := sec.Charts[1], sec.Charts[0]
+		total := func(c report.Chart) float64 {
+			sum := 0.0
+			for _, s := range c.Series {
+				for _, v := range s.Values {
+					sum += v
+				}
+			}
+			return sum
+		}
+		if len(byDomain.Categories) < 3 || total(byDomain) != total(levels) || total(levels) == 0 {
+			t.Errorf("%s: by domain: %d domains, %v rows; by level %v", lang, len(byDomain.Categories), total(byDomain), total(levels))
+		}
+		table := sec.Tables[1]
+		for i, r := range table.Rows {
+			if r[0] != byDomain.Categories[i] {
+				t.Errorf("%s: row %d: %v, chart %q", lang, i, r[0], byDomain.Categories[i])
+			}
+		}
+		english := len(table.Columns) > 1 && table.Columns[1].Header == bundle.T(lang, "report.domain_en")
+		if english != (lang == "en") || !strings.Contains(table.Title, bundle.T(lang, "report.by_domain", "")[:6]) {
+			t.Errorf("%s: domain table %q: columns %v", lang, table.Title, table.Columns)
+		}
+	}
+}
+
+// TestReportControlTextsInReaderLanguage builds the gap report of every catalog and the
+// self-inspection in each language: a Chinese or Japanese report quotes each control and
+// domain as its catalog prints it and shows no English rendering (the catalogs carry
+// only the original and English), nor a catalog's English title; an English report keeps
+// the English beside the original. The reports showed the English title of every open
+// control (some 900 English phrases in a ja self-inspection).
+func TestReportControlTextsInReaderLanguage(t *testing.T) {
+	data := reportDemo(t)
+	ctx, src := demoSources(t, data)
+	bundle, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := d.Sections[0]
-	if len(sec.Charts) != 2 || len(sec.Tables) != 2 {
-		t.Fatalf("compliance section: %d charts, %d tables", len(sec.Charts), len(sec.Tables))
+	cs, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
-	byDomain, levels := sec.Charts[1], sec.Charts[0]
-	total := func(c report.Chart) float64 {
-		sum := 0.0
-		for _, s := range c.Series {
-			for _, v := range s.Values {
-				sum += v
+	// What the catalogs say in English: titles of controls, domains and catalogs.
+	english := map[string]bool{}
+	original := map[string]bool{}
+	for _, c := range cs {
+		english[c.Title()] = true
+		for _, ctl := range c.AllControls() {
+			if en := ctl.TitleEnglish(); en != "" && en != ctl.Title {
+				english[en] = true
+				original[ctl.Title] = true
+			}
+			if en := ctl.DomainEnglish(); en != "" && en != ctl.Domain() {
+				english[en] = true
 			}
 		}
-		return sum
 	}
-	if len(byDomain.Categories) < 3 || total(byDomain) != total(levels) || total(levels) == 0 {
-		t.Errorf("by domain: %d domains, %v rows; by level %v", len(byDomain.Categories), total(byDomain), total(levels))
+	p, _ := report.ParsePeriod(fmt.Sprint(time.Now().Year()), time.UTC)
+	type build struct{ name, catalog string }
+	builds := []build{{report.SelfInspection, ""}}
+	for _, id := range report.Catalogs {
+		builds = append(builds, build{report.Gap, id})
 	}
-	rows := sec.Tables[1].Rows
-	english := 0
-	for i, r := range rows {
-		if r[0] != byDomain.Categories[i] {
-			t.Errorf("row %d: %v, chart %q", i, r[0], byDomain.Categories[i])
+	for _, lang := range i18n.Languages {
+		for _, bd := range builds {
+			d, err := report.Build(ctx, report.Params{Name: bd.name, CatalogID: bd.catalog, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
+				src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var texts []string
+			texts = append(texts, d.Title, d.Subtitle)
+			for _, f := range d.Facts {
+				texts = append(texts, f.Value)
+			}
+			for _, s := range d.Sections {
+				texts = append(texts, s.Heading)
+				texts = append(texts, s.Text...)
+				for _, c := range s.Charts {
+					texts = append(texts, c.Title, c.Alt)
+					texts = append(texts, c.Categories...)
+				}
+				for _, tb := range s.Tables {
+					texts = append(texts, tb.Title)
+					for _, c := range tb.Columns {
+						texts = append(texts, c.Header)
+					}
+					for _, r := range tb.Rows {
+						for _, v := range r {
+							if str, ok := v.(string); ok {
+								texts = append(texts, str)
+							}
+						}
+					}
+				}
+			}
+			shown, originals, bad := 0, 0, 0
+			for _, s := range texts {
+				if original[s] {
+					originals++
+				}
+				for en := range english {
+					if s == en || len(en) > 40 && strings.Contains(s, en) {
+						shown++
+						if lang != "en" {
+							if bad++; bad <= 3 {
+								t.Errorf("%s %s %s: English on the page: %.120q", bd.name, bd.catalog, lang, s)
+							}
+						}
+					}
+				}
+			}
+			if bad > 3 {
+				t.Errorf("%s %s %s: %d English texts in all", bd.name, bd.catalog, lang, bad)
+			}
+			if lang == "en" && shown == 0 || originals == 0 && bd.catalog != "" && len(d.Sections) > 2 {
+				t.Errorf("%s %s %s: %d English renderings, %d original control texts", bd.name, bd.catalog, lang, shown, originals)
+			}
 		}
-		if r[1] != "" {
-			english++
-		}
-	}
-	if english == 0 || !strings.Contains(sec.Tables[1].Title, "管理領域別") {
-		t.Errorf("domain table: %q, %d with English", sec.Tables[1].Title, english)
 	}
 }
 
