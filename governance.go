@@ -136,16 +136,21 @@ type GovernanceItem struct {
 	// EventID is the 等保 event (MLPSEvent) an event-driven item answers, 0 for a
 	// recurring one; System and Level are that event's system and level. An event-driven
 	// item's PeriodStart is the event's day.
-	EventID     int64           `json:"event_id,omitempty"`
-	System      string          `json:"system,omitempty"`
-	Level       int             `json:"level,omitempty"`
-	PeriodStart Date            `json:"period_start"`
-	Due         Date            `json:"due"`
-	State       GovernanceState `json:"state"`
-	DoneOn      Date            `json:"done_on,omitzero"`
-	DoneBy      string          `json:"done_by,omitempty"`
-	Record      string          `json:"record,omitempty"`
-	Evidence    string          `json:"evidence,omitempty"`
+	EventID int64  `json:"event_id,omitempty"`
+	System  string `json:"system,omitempty"`
+	Level   int    `json:"level,omitempty"`
+	// CadenceMonths and CadenceBasis are a recurring item's duty's cadence at the site and
+	// whose it is (CadenceSeed, CadenceMedsecDefault, CadenceHospital); empty for an
+	// event-driven item.
+	CadenceMonths int             `json:"cadence_months,omitempty"`
+	CadenceBasis  string          `json:"cadence_basis,omitempty"`
+	PeriodStart   Date            `json:"period_start"`
+	Due           Date            `json:"due"`
+	State         GovernanceState `json:"state"`
+	DoneOn        Date            `json:"done_on,omitzero"`
+	DoneBy        string          `json:"done_by,omitempty"`
+	Record        string          `json:"record,omitempty"`
+	Evidence      string          `json:"evidence,omitempty"`
 }
 
 // StateOn returns the item's state on a day.
@@ -336,6 +341,8 @@ type GovernanceService interface {
 	ContinuityDrillService
 	// MLPSService keeps the 等保 events, which create event-driven items.
 	MLPSService
+	// CadenceService keeps the sites' choices of the cadences left to the hospital.
+	CadenceService
 }
 
 // Continuity drill results [000 附表一 營運持續 普 一: 於可容忍時間內替代流程提供服務,並執行演練].

@@ -157,8 +157,8 @@ func (s *GovernanceService) RecordDrillResult(ctx context.Context, id int64, r m
 	}
 	// The calendar's continuity-drill item of the run's period, if the calendar has it and
 	// it is open, is done by this drill.
-	duty, _ := medsec.DutyOf(medsec.DutyContinuityDrill)
-	start, _ := duty.PeriodOf(r.RunOn)
+	// The item is the one whose period holds the run's day, whatever cadence the site
+	// chose for its drills.
 	record := fmt.Sprintf("%s — %s", after.Scenario, after.Result)
 	if after.Findings != "" {
 		record += ": " + after.Findings
@@ -166,8 +166,8 @@ func (s *GovernanceService) RecordDrillResult(ctx context.Context, id int64, r m
 	if len(record) > 4000 {
 		record = record[:4000]
 	}
-	res, err := tx.exec(ctx, `UPDATE governance_items SET done_on = ?, done_by = ?, record = ?, evidence = ? WHERE site_id = ? AND kind = ? AND period_start = ? AND done_on = ''`,
-		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), fmt.Sprintf("continuity drill %d", id), after.SiteID, string(medsec.DutyContinuityDrill), start.String())
+	res, err := tx.exec(ctx, `UPDATE governance_items SET done_on = ?, done_by = ?, record = ?, evidence = ? WHERE site_id = ? AND kind = ? AND period_start <= ? AND due >= ? AND event_id = 0 AND done_on = ''`,
+		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), fmt.Sprintf("continuity drill %d", id), after.SiteID, string(medsec.DutyContinuityDrill), r.RunOn.String(), r.RunOn.String())
 	if err != nil {
 		return nil, fmt.Errorf("continuity drill %d: calendar: %w", id, err)
 	}

@@ -57,10 +57,17 @@ func (s *GovernanceService) EnsureGovernanceItems(ctx context.Context, now time.
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("governance calendar: %w", err)
 	}
+	chosen, err := siteCadences(ctx, tx, 0)
+	if err != nil {
+		return 0, err
+	}
 	day := medsec.DateOf(now)
 	created := 0
 	for _, site := range sites {
 		for _, d := range medsec.Duties {
+			if m := chosen[siteKind{site, d.Kind}]; m > 0 && !d.FromSeed {
+				d.CadenceMonths = m
+			}
 			start, due := d.PeriodOf(day)
 			res, err := tx.exec(ctx, `INSERT INTO governance_items (site_id, kind, period_start, due, created_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (site_id, kind, period_start, event_id) DO NOTHING`, site, string(d.Kind), start.String(), due.String(), tx.now)
@@ -82,19 +89,23 @@ func (s *GovernanceService) EnsureGovernanceItems(ctx context.Context, now time.
 }
 
 const governanceColumns = `g.id, g.site_id, s.name, g.kind, g.period_start, g.due, g.done_on, g.done_by, g.record, g.evidence,
-	g.event_id, COALESCE(e.system, ''), COALESCE(e.level, 0)
-	FROM governance_items g JOIN sites s ON s.id = g.site_id LEFT JOIN mlps_events e ON e.id = g.event_id`
+	g.event_id, COALESCE(e.system, ''), COALESCE(e.level, 0), COALESCE(c.months, 0)
+	FROM governance_items g JOIN sites s ON s.id = g.site_id LEFT JOIN mlps_events e ON e.id = g.event_id
+	LEFT JOIN governance_cadences c ON c.site_id = g.site_id AND c.kind = g.kind`
 
 func scanGovernanceItem(scan func(...any) error, today medsec.Date) (*medsec.GovernanceItem, error) {
 	it := &medsec.GovernanceItem{}
 	var kind, start, due, done string
-	var level int64
-	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence, &it.EventID, &it.System, &level); err != nil {
+	var level, chosen int64
+	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence, &it.EventID, &it.System, &level, &chosen); err != nil {
 		return nil, err
 	}
 	it.Kind, it.Level = medsec.DutyKind(kind), int(level)
 	if d, ok := medsec.DutyOf(it.Kind); ok {
 		it.Clause = d.Clause
+		if d.Event == "" {
+			it.CadenceMonths, it.CadenceBasis = cadenceOf(d, int(chosen))
+		}
 	}
 	it.PeriodStart, _ = medsec.ParseDate(start)
 	it.Due, _ = medsec.ParseDate(due)

@@ -329,3 +329,93 @@ func TestMLPSEventsCreateDuties(t *testing.T) {
 		}
 	})
 }
+
+// TestDutyCadenceHospitalChoice: on both engines, a duty the seeds leave to the hospital
+// (the access review) reads as medsec's default until a site chooses its own cadence with
+// a reason; then that site's later items follow it (monthly), said as the hospital's
+// choice with who and why, while the other site keeps the quarterly default; a seed's own
+// cadence (the penetration test) is refused naming kind, 5 months naming cadence_months,
+// no reason naming reason; a branch user does not see the site, a clinical engineer may
+// not change it; the default again clears the choice; a continuity drill run marks the
+// item of the site's chosen half-year; audited.
+func TestDutyCadenceHospitalChoice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		g := sqlstore.NewGovernanceService(db)
+		officer := as(&medsec.User{ID: 5, Username: "ciso", Role: medsec.RoleSecurityOfficer})
+		if _, err := g.EnsureGovernanceItems(system, time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		items, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyAccessReview})
+		if len(items) != 1 || items[0].CadenceBasis != medsec.CadenceMedsecDefault || items[0].CadenceMonths != 3 {
+			t.Fatalf("default: %+v", items)
+		}
+		if scans, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyPenTest}); scans[0].CadenceBasis != medsec.CadenceSeed {
+			t.Errorf("pentest basis %q", scans[0].CadenceBasis)
+		}
+		for name, c := range map[string]struct {
+			c     medsec.CadenceChange
+			field string
+		}{
+			"seed's":    {medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyPenTest, CadenceMonths: 6, Reason: "x"}, "kind"},
+			"5 months":  {medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyAccessReview, CadenceMonths: 5, Reason: "x"}, "cadence_months"},
+			"no reason": {medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyAccessReview, CadenceMonths: 1}, "reason"},
+			"event":     {medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyMLPSFiling, CadenceMonths: 1, Reason: "x"}, "kind"},
+		} {
+			if _, err := g.SetDutyCadence(officer, c.c); !hasField(err, c.field) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		branchUser := as(&medsec.User{ID: 6, Username: "br", Role: medsec.RoleSecurityOfficer, SiteIDs: []int64{branch.ID}})
+		monthly := medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyAccessReview, CadenceMonths: 1, Reason: "ICU 人員流動大,帳號每月盤點"}
+		if _, err := g.SetDutyCadence(branchUser, monthly); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user: %v", err)
+		}
+		if _, err := g.SetDutyCadence(as(&medsec.User{ID: 7, Username: "ce", Role: medsec.RoleClinicalEngineer}), monthly); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("clinical engineer: %v", err)
+		}
+		dc, err := g.SetDutyCadence(officer, monthly)
+		if err != nil || dc.Basis != medsec.CadenceHospital || dc.CadenceMonths != 1 || dc.DefaultMonths != 3 || dc.SetBy != "ciso" || dc.Reason != monthly.Reason {
+			t.Fatalf("set: %+v, %v", dc, err)
+		}
+		drills := medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyContinuityDrill, CadenceMonths: 6, Reason: "PACS 與 HIS 各半年演練一次"}
+		if _, err := g.SetDutyCadence(officer, drills); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.EnsureGovernanceItems(system, testNow); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyAccessReview})
+		if len(got) != 2 || got[0].PeriodStart.String() != "2026-11-01" || got[0].Due.String() != "2026-11-30" || got[0].CadenceBasis != medsec.CadenceHospital || got[0].CadenceMonths != 1 {
+			t.Errorf("main site's access reviews: %+v", got)
+		}
+		if other, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: branch.ID, Kind: medsec.DutyAccessReview}); len(other) != 1 || other[0].CadenceBasis != medsec.CadenceMedsecDefault {
+			t.Errorf("branch's access reviews: %+v", other)
+		}
+		cads, err := g.FindDutyCadences(officer, main.ID)
+		if err != nil || len(cads) != len(medsec.Duties) {
+			t.Fatalf("cadences: %+v, %v", cads, err)
+		}
+		if _, err := g.FindDutyCadences(branchUser, main.ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user reads: %v", err)
+		}
+		d := &medsec.ContinuityDrill{SiteID: main.ID, Scenario: "HIS 中斷", Planned: medsec.DateOf(testNow.AddDate(0, 0, -2))}
+		if err := g.PlanContinuityDrill(officer, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.RecordDrillResult(officer, d.ID, medsec.DrillResult{RunOn: d.Planned, Result: medsec.DrillPass}); err != nil {
+			t.Fatal(err)
+		}
+		half, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyContinuityDrill, State: medsec.GovernanceDone})
+		if len(half) == 0 {
+			t.Errorf("the drill marked no item of the chosen cadence")
+		}
+		if dc, err = g.SetDutyCadence(officer, medsec.CadenceChange{SiteID: main.ID, Kind: medsec.DutyAccessReview, CadenceMonths: 3, Reason: "回到季度盤點"}); err != nil || dc.Basis != medsec.CadenceMedsecDefault || dc.SetBy != "" {
+			t.Errorf("back to the default: %+v, %v", dc, err)
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionGovernanceCadence})
+		if err != nil || len(entries) != 3 || !strings.Contains(string(entries[len(entries)-1].After), "ICU") {
+			t.Errorf("audit: %d %v", len(entries), err)
+		}
+	})
+}
