@@ -26,6 +26,8 @@ func governanceAPIRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/continuity-drills/{id}/result", Perm: medsec.PermGovernanceWrite, Handler: s.apiDrillResult},
 		{Method: "GET", Path: "/api/v1/mlps-events", Perm: medsec.PermGovernanceRead, Handler: s.apiMLPSList},
 		{Method: "POST", Path: "/api/v1/mlps-events", Perm: medsec.PermGovernanceWrite, Handler: s.apiMLPSRecord},
+		{Method: "GET", Path: "/api/v1/duty-cadences", Perm: medsec.PermGovernanceRead, Handler: s.apiCadenceList},
+		{Method: "POST", Path: "/api/v1/duty-cadences", Perm: medsec.PermGovernanceWrite, Handler: s.apiCadenceSet},
 	}
 }
 
@@ -279,5 +281,33 @@ func (s *Server) apiMLPSRecord(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, &e)
+	return nil
+}
+
+func (s *Server) apiCadenceList(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	cs, err := s.Governance.FindDutyCadences(r.Context(), queryInt64(r, "site_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[medsec.DutyCadence]{Items: cs, Total: len(cs), Limit: len(cs)})
+	return nil
+}
+
+func (s *Server) apiCadenceSet(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	var c medsec.CadenceChange
+	if err := readJSON(r, &c); err != nil {
+		return err
+	}
+	dc, err := s.Governance.SetDutyCadence(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, dc)
 	return nil
 }

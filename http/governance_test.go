@@ -226,3 +226,59 @@ func TestMLPSEventsAPIAndPage(t *testing.T) {
 		t.Errorf("re-filing items: %+v", got)
 	}
 }
+
+// TestDutyCadenceAPIAndPage: the items and the cadence list say whose a cadence is over the
+// API (the access review medsec's default, the penetration test the seed's); a site's
+// choice is made over the API (a seed's cadence 422 naming kind, a clinical engineer 403, a
+// branch user 404) and then read as the hospital's choice with its reason on the page, in
+// four languages; the page's form changes another.
+func TestDutyCadenceAPIAndPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	if _, err := sqlstore.NewGovernanceService(f.db).EnsureGovernanceItems(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.tokens[medsec.RoleAdmin]
+	hq := f.assetHQ.SiteID
+	if st, out := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d&kind=access_review", hq), admin, ""); st != 200 || !strings.Contains(out, `"cadence_basis": "medsec_default"`) {
+		t.Errorf("items: %d %s", st, out)
+	}
+	if st, out := f.do("GET", fmt.Sprintf("/api/v1/governance-items?site_id=%d&kind=pentest", hq), admin, ""); st != 200 || !strings.Contains(out, `"cadence_basis": "seed"`) {
+		t.Errorf("pentest: %d %s", st, out)
+	}
+	body := fmt.Sprintf(`{"site_id":%d,"kind":"access_review","cadence_months":1,"reason":"ICU staff turnover"}`, hq)
+	if st, out := f.do("POST", "/api/v1/duty-cadences", admin, fmt.Sprintf(`{"site_id":%d,"kind":"pentest","cadence_months":6,"reason":"x"}`, hq)); st != 422 || !strings.Contains(out, `"field": "kind"`) {
+		t.Errorf("seed's cadence: %d %s", st, out)
+	}
+	if st, _ := f.do("POST", "/api/v1/duty-cadences", f.tokens[medsec.RoleClinicalEngineer], body); st != 403 {
+		t.Errorf("clinical engineer: %d", st)
+	}
+	if st, _ := f.do("GET", fmt.Sprintf("/api/v1/duty-cadences?site_id=%d", hq), f.branchCE, ""); st != 404 {
+		t.Errorf("branch user: %d", st)
+	}
+	if st, out := f.do("POST", "/api/v1/duty-cadences", admin, body); st != 200 || !strings.Contains(out, `"basis": "hospital"`) || !strings.Contains(out, `"default_months": 3`) {
+		t.Fatalf("set: %d %s", st, out)
+	}
+	if st, out := f.do("GET", fmt.Sprintf("/api/v1/duty-cadences?site_id=%d", hq), admin, ""); st != 200 || !strings.Contains(out, `"reason": "ICU staff turnover"`) {
+		t.Errorf("list: %d %s", st, out)
+	}
+	c := f.session("u-admin")
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+		page := f.page(c, fmt.Sprintf("/governance?site=%d", hq), lang)
+		for _, want := range []string{b.T(lang, "cadence_basis.hospital"), b.T(lang, "cadence_basis.medsec_default"), b.T(lang, "cadence_basis.seed"), "ICU staff turnover", b.T(lang, "governance.cadence_change")} {
+			if !strings.Contains(page, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the calendar lacks %q", lang, want)
+			}
+		}
+	}
+	if st, _ := f.postForm("/governance/cadence", medsec.RoleAdmin, url.Values{"site_id": {fmt.Sprint(hq)}, "kind": {"firewall_review"}, "cadence_months": {"3"}, "reason": {"new perimeter"}}.Encode()); st != 303 {
+		t.Errorf("form: %d", st)
+	}
+	if st, out := f.do("GET", fmt.Sprintf("/api/v1/duty-cadences?site_id=%d", hq), admin, ""); !strings.Contains(out, "new perimeter") {
+		t.Errorf("after the form: %d %s", st, out)
+	}
+}

@@ -312,6 +312,8 @@ var routeTable = []struct {
 	{"POST", "/api/v1/continuity-drills/{id}/result", medsec.PermGovernanceWrite, false},
 	{"GET", "/api/v1/mlps-events", medsec.PermGovernanceRead, false},
 	{"POST", "/api/v1/mlps-events", medsec.PermGovernanceWrite, false},
+	{"GET", "/api/v1/duty-cadences", medsec.PermGovernanceRead, false},
+	{"POST", "/api/v1/duty-cadences", medsec.PermGovernanceWrite, false},
 	{"GET", "/api/v1/backup-plans", medsec.PermBackupRead, false},
 	{"POST", "/api/v1/backup-plans", medsec.PermBackupWrite, false},
 	{"GET", "/api/v1/backup-plans/{id}", medsec.PermBackupRead, false},

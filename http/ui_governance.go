@@ -21,6 +21,7 @@ func (s *Server) governanceUIRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /governance/drills", s.ui(medsec.PermGovernanceWrite, s.uiDrillPlan))
 	mux.Handle("POST /governance/drills/{id}/result", s.ui(medsec.PermGovernanceWrite, s.uiDrillResult))
 	mux.Handle("POST /governance/mlps", s.ui(medsec.PermGovernanceWrite, s.uiMLPSRecord))
+	mux.Handle("POST /governance/cadence", s.ui(medsec.PermGovernanceWrite, s.uiCadenceSet))
 }
 
 // governanceData is the calendar page.
@@ -47,6 +48,10 @@ type governanceData struct {
 	MLPSKinds   []medsec.MLPSEventKind
 	MLPSForm    medsec.MLPSEvent
 	MLPSRefused bool
+	// Cadences are the chosen site's duties with their cadence and whose it is; Choices
+	// the cadences a hospital may choose.
+	Cadences []medsec.DutyCadence
+	Choices  []int
 }
 
 // visibleSites returns the sites the caller may see.
@@ -108,6 +113,12 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status
 			d.MLPSSites = append(d.MLPSSites, x)
 		}
 	}
+	if d.SiteID != 0 {
+		if d.Cadences, err = s.Governance.FindDutyCadences(r.Context(), d.SiteID); err != nil {
+			return err
+		}
+	}
+	d.Choices = medsec.CadenceChoices
 	d.MLPSForm = medsec.MLPSEvent{Kind: medsec.MLPSGrading, Level: 3, On: medsec.DateOf(now)}
 	if len(mlps) > 0 && mlps[0] != nil {
 		d.MLPSForm, d.MLPSRefused = *mlps[0], true
@@ -348,5 +359,24 @@ func (s *Server) uiMLPSRecord(w http.ResponseWriter, r *http.Request) error {
 	}
 	flash(w, "mlps.recorded")
 	http.Redirect(w, r, "/governance?site="+strconv.FormatInt(e.SiteID, 10)+"&year="+strconv.Itoa(e.On.Time().Year())+"#mlps", http.StatusSeeOther)
+	return nil
+}
+
+// uiCadenceSet stores a site's cadence of a duty left to the hospital.
+func (s *Server) uiCadenceSet(w http.ResponseWriter, r *http.Request) error {
+	if s.Governance == nil {
+		return errGovernanceOff()
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	c := medsec.CadenceChange{Kind: medsec.DutyKind(r.PostFormValue("kind")), Reason: r.PostFormValue("reason")}
+	c.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	c.CadenceMonths, _ = strconv.Atoi(r.PostFormValue("cadence_months"))
+	if _, err := s.Governance.SetDutyCadence(r.Context(), c); err != nil {
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err)
+	}
+	flash(w, "governance.cadence_saved")
+	http.Redirect(w, r, "/governance?site="+strconv.FormatInt(c.SiteID, 10)+"#duties", http.StatusSeeOther)
 	return nil
 }

@@ -25,6 +25,8 @@ const governanceUsage = `usage:
   medsec governance drills   --data DIR [--site ID]
   medsec governance plan-drill   --data DIR --site ID|--asset ID --scenario TEXT --on YYYY-MM-DD
   medsec governance drill-result --data DIR --drill ID --on YYYY-MM-DD --result pass|partial|fail [--findings TEXT]
+  medsec governance cadences --data DIR --site ID          (each duty's cadence at the site and whose it is)
+  medsec governance cadence  --data DIR --site ID --kind KIND --months 1|2|3|4|6|12 --reason TEXT
   medsec governance mlps     --data DIR [--site ID]        (等保 gradings and changes with the duties they created)
   medsec governance mlps-record --data DIR --site ID --system NAME --event grading|change --level N --on YYYY-MM-DD [--people N] [--note TEXT]
   medsec training import     --data DIR --site ID FILE.csv|FILE.xlsx
@@ -35,7 +37,7 @@ const governanceUsage = `usage:
 // calendar [M11]. A duty is recorded done as the medsec user --user names (its role and
 // sites are checked); other changes are made and audited as the system user.
 func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure", "drills", "plan-drill", "drill-result", "mlps", "mlps-record"}, args[0]) {
+	if len(args) == 0 || !slices.Contains([]string{"list", "done", "ensure", "drills", "plan-drill", "drill-result", "mlps", "mlps-record", "cadences", "cadence"}, args[0]) {
 		return errors.New(governanceUsage)
 	}
 	cmd := args[0]
@@ -62,6 +64,8 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 	level := fs.Int("level", -1, "the 等保 level, 1-5; 0 on a change: withdrawn (mlps-record)")
 	people := fs.Int64("people", 0, "people whose personal information the system involves (mlps-record)")
 	note := fs.String("note", "", "what changed (mlps-record, required on a change)")
+	months := fs.Int("months", 0, "the site's cadence in months: 1, 2, 3, 4, 6 or 12 (cadence)")
+	reason := fs.String("reason", "", "why the site chooses this cadence (cadence)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -89,6 +93,29 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(tw, "ID\tPLANNED\tSITE\tSYSTEM\tSCENARIO\tRUN\tRESULT\tFINDINGS")
 		for _, d := range ds {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Planned, d.SiteName, d.AssetName, d.Scenario, d.RunOn, d.Result, d.Findings)
+		}
+		return tw.Flush()
+	case "cadences", "cadence":
+		if cmd == "cadence" {
+			dc, err := svc.SetDutyCadence(ctx, medsec.CadenceChange{SiteID: *site, Kind: medsec.DutyKind(*kind), CadenceMonths: *months, Reason: *reason})
+			if err != nil {
+				return fmt.Errorf("governance cadence: %s", fieldProblems(err))
+			}
+			fmt.Fprintf(stdout, "%s at site %d: every %d months (%s; default %d)\n", dc.Kind, dc.SiteID, dc.CadenceMonths, dc.Basis, dc.DefaultMonths)
+			return nil
+		}
+		cs, err := svc.FindDutyCadences(ctx, *site)
+		if err != nil {
+			return fmt.Errorf("governance cadences: %s", fieldProblems(err))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "DUTY\tMONTHS\tBASIS\tDEFAULT\tSET\tREASON")
+		for _, c := range cs {
+			set := ""
+			if c.SetBy != "" {
+				set = c.SetOn.String() + " " + c.SetBy
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", c.Kind, c.CadenceMonths, c.Basis, c.DefaultMonths, set, c.Reason)
 		}
 		return tw.Flush()
 	case "mlps":
@@ -153,9 +180,13 @@ func runGovernance(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("governance list: %s", medsec.ErrorMessage(err))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tDUE\tSTATE\tSITE\tDUTY\tDONE\tCLAUSE")
+		fmt.Fprintln(tw, "ID\tDUE\tSTATE\tSITE\tDUTY\tSYSTEM\tCADENCE\tDONE\tCLAUSE")
 		for _, it := range items {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Due, it.State, it.SiteName, it.Kind, it.DoneOn, it.Clause)
+			cadence := "event"
+			if it.CadenceBasis != "" {
+				cadence = fmt.Sprintf("%dm %s", it.CadenceMonths, it.CadenceBasis)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Due, it.State, it.SiteName, it.Kind, it.System, cadence, it.DoneOn, it.Clause)
 		}
 		return tw.Flush()
 	}

@@ -91,6 +91,18 @@ func TestDemoGovernance(t *testing.T) {
 	if err := cli("governance", "mlps-record", "--site", "3", "--system", "EMR 电子病历", "--level", "3", "--on", "2026-01-05"); err != nil || !strings.Contains(out.String(), "mlps_filing due 2026-01-19") {
 		t.Errorf("mlps-record: %v\n%s", err, out.String())
 	}
+	if err := cli("governance", "cadence", "--site", "1", "--kind", "pentest", "--months", "6", "--reason", "x"); err == nil || !strings.Contains(err.Error(), "kind") {
+		t.Errorf("seed's cadence changed: %v", err)
+	}
+	if err := cli("governance", "cadence", "--site", "1", "--kind", "log_review", "--months", "2", "--reason", "每兩個月與稽核室共同審查"); err != nil || !strings.Contains(out.String(), "hospital") {
+		t.Errorf("cadence: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "cadences", "--site", "1"); err != nil || !strings.Contains(out.String(), "medsec_default") || !strings.Contains(out.String(), "稽核室") {
+		t.Errorf("cadences: %v\n%s", err, out.String())
+	}
+	if err := cli("governance", "list", "--kind", "access_review"); err != nil || !strings.Contains(out.String(), "3m medsec_default") {
+		t.Errorf("list says whose the cadence is: %v\n%s", err, out.String())
+	}
 	file := filepath.Join(t.TempDir(), "t.csv")
 	os.WriteFile(file, []byte("course,date,hours,employee_no\nA,2026-02-01,2,NOPE\n"), 0o600)
 	if err := cli("training", "import", "--site", "1", file); err == nil || !strings.Contains(err.Error(), "line 2") {
