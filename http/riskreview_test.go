@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -199,6 +200,54 @@ func TestRiskReviewOrganisationInReadersLanguage(t *testing.T) {
 		want := b.T(lang, "report.organisation") + " · " + control
 		if !strings.Contains(page, want) || lang != "en" && strings.Contains(page, "The organisation") {
 			t.Errorf("%s: the review page does not name the organisation as %q", lang, want)
+		}
+	}
+}
+
+// TestRiskReviewFormShowsEveryProblem sends a treatment with a date that is not one and
+// without its owner: the page shows both problems at once, each naming the risk by number
+// and subject and the field by its column in the page's language, never a field path
+// (was: only the date's problem, labelled decisions.1.due).
+func TestRiskReviewFormShowsEveryProblem(t *testing.T) {
+	f := newFixture(t)
+	f.classify(medsec.ClassStandalone, medsec.LevelModerate)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := f.do("POST", "/api/v1/risk-reviews", f.tokens[medsec.RoleSecurityOfficer], fmt.Sprintf(`{"site_id":%d,"year":2026}`, f.assetHQ.SiteID))
+	var rv medsec.RiskReview
+	if json.Unmarshal([]byte(body), &rv); status != http.StatusCreated || len(rv.Items) == 0 {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	it := rv.Items[0]
+	c := f.session("u-security-officer")
+	for _, lang := range i18n.Languages {
+		form := url.Values{"item": {fmt.Sprint(it.Seq)}, fmt.Sprintf("decision_%d", it.Seq): {"treat"}, fmt.Sprintf("reason_%d", it.Seq): {"韌體更新"},
+			fmt.Sprintf("due_%d", it.Seq): {"31.03.2027"}}
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/risk-reviews/%d", f.srv.URL, rv.ID), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", lang, resp.StatusCode)
+		}
+		for _, want := range []string{
+			b.T(lang, "riskreview.item_field", it.Seq, it.Subject, b.T(lang, "report.due")),
+			b.T(lang, "riskreview.item_field", it.Seq, it.Subject, b.T(lang, "report.owner")),
+			b.T(lang, "err.risk_treat_owner"),
+		} {
+			if !strings.Contains(string(page), html.EscapeString(want)) {
+				t.Errorf("%s: the page lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(string(page), "decisions.") {
+			t.Errorf("%s: the page shows a field path", lang)
 		}
 	}
 }

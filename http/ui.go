@@ -36,8 +36,11 @@ type page struct {
 	// FieldLabels names the page's form fields for the problems table: field name (as in a
 	// medsec.FieldError) to the message key of its label on the page.
 	FieldLabels map[string]string
-	Path        string
-	Data        any
+	// FieldNames names fields already in the page's language (a risk review's "Risk 3
+	// (DR-1): Due"), for fields whose label carries what they belong to; before FieldLabels.
+	FieldNames map[string]string
+	Path       string
+	Data       any
 	// ctx is the request's context, for reads the views make (the user's sites' zones).
 	ctx  context.Context
 	zone *time.Location
@@ -196,6 +199,9 @@ func (p *page) FieldError(fe medsec.FieldError) string { return p.s.fieldErrorTe
 // else by the common label of a field of that name (message key field.<name>), or as the
 // field is named in the input when neither exists.
 func (p *page) FieldLabel(fe medsec.FieldError) string {
+	if name, ok := p.FieldNames[fe.Field]; ok {
+		return name
+	}
 	if key, ok := p.FieldLabels[fe.Field]; ok {
 		return p.T(key)
 	}

@@ -112,6 +112,19 @@ func (s *Server) renderRiskReview(w http.ResponseWriter, r *http.Request, status
 	}
 	p := s.newPage(r, "riskreview.title")
 	p.Data = &riskReviewData{Review: rv, Decisions: decisions, Options: medsec.RiskDecisions}
+	// Each problem names its risk by number and subject, and the field by its column.
+	p.FieldNames = map[string]string{}
+	for _, it := range rv.Items {
+		subject := it.Subject
+		if it.SubjectMsg != nil {
+			subject = p.Msg(it.SubjectMsg)
+		}
+		f := fmt.Sprintf("decisions.%d", it.Seq)
+		p.FieldNames[f] = p.T("riskreview.item", it.Seq, subject)
+		for field, key := range map[string]string{"seq": "report.id", "decision": "report.risk_decision", "reason": "report.risk_reason", "owner": "report.owner", "due": "report.due"} {
+			p.FieldNames[f+"."+field] = p.T("riskreview.item_field", it.Seq, subject, p.T(key))
+		}
+	}
 	if formErr != nil && medsec.ErrorCode(formErr) == medsec.EFORBIDDEN {
 		var e *medsec.Error
 		if errors.As(formErr, &e) {
@@ -163,6 +176,19 @@ func (s *Server) uiRiskReviewDecide(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	if len(errs) > 0 {
+		// Every problem at once: the dates not read, and what the decisions lack besides
+		// (the service's own checks, medsec.RiskDecision.Validate).
+		bad := map[string]bool{}
+		for _, fe := range errs {
+			bad[fe.Field] = true
+		}
+		for _, d := range ds {
+			for _, fe := range d.Validate() {
+				if !bad[fe.Field] {
+					errs = append(errs, fe)
+				}
+			}
+		}
 		return s.renderRiskReview(w, r, http.StatusUnprocessableEntity, given, &medsec.ValidationError{Errors: errs})
 	}
 	if _, err := s.RiskReviews.DecideRisks(r.Context(), id, ds); err != nil {
