@@ -18,11 +18,11 @@ import (
 	"medsec/sqlstore"
 )
 
-const reportUsage = `usage:
+// reportUsage is "medsec report"'s usage, naming every report (report.Names).
+var reportUsage = `usage:
   medsec report NAME --period 2026|2026-11 [--site CODE] [--lang zh-TW|zh-CN|ja|en] --format pdf|xlsx|html --out FILE
                 [--catalog ID] [--org NAME] [--data DIR] [--db URL]
-NAME: self-inspection, gap, vuln-ledger, incident-ledger, drill, discovery-stocktake, crl-review, access-review,
-      backup-record, risk-review`
+NAME: ` + strings.Join(report.Names, ", ")
 
 // runReport implements "medsec report NAME": one report [M12] for a site (or every
 // site) and a year or month, in one language and format, written whole to --out (a

@@ -555,3 +555,17 @@ func TestReportBackupDetailTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestReportUsageNamesEveryReport: "medsec report" without a name lists every report
+// (its list was written out by hand and lacked data-security).
+func TestReportUsageNamesEveryReport(t *testing.T) {
+	err := runReport(context.Background(), nil, new(bytes.Buffer), new(bytes.Buffer))
+	if err == nil {
+		t.Fatal("no usage")
+	}
+	for _, name := range report.Names {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("usage lacks %s:\n%v", name, err)
+		}
+	}
+}
