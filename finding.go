@@ -64,6 +64,14 @@ var Justifications = []string{
 	"inline_mitigations_already_exist",
 }
 
+// Where a finding's CVSS score came from (Finding.ScoreSource; issue 11: a scanner's
+// check's score is not the CVE's).
+const (
+	ScoreFromAdvisory = "advisory"
+	ScoreFromScanner  = "scanner"
+	ScoreFromNone     = "none"
+)
+
 // Finding is one vulnerability matched to one asset (or one component of it): the match
 // and why, the scores, the deadline the site's policy gives it and a person's analysis.
 // Re-imports update the match and scores; the analysis stays.
@@ -150,6 +158,14 @@ type Finding struct {
 	// is then the scan report, SCAN-<id>). A scanner's finding is not marked gone when the
 	// advisories are matched again.
 	Source string `json:"source"`
+	// ScoreSource says where Score (and CVSSVector, BaseScore) came from: ScoreFromAdvisory
+	// (the CVE's published score: an NVD record or a CSAF advisory), ScoreFromScanner (the
+	// scanner's check that reported it, named by ScoreCheck, when the CVE had no published
+	// score: it scores this finding only) or ScoreFromNone (nothing scored it).
+	ScoreSource string `json:"score_source"`
+	// ScoreCheck names the scanner's check a ScoreFromScanner score came from, as
+	// "<scanner> <check ID>" ("Nessus 12345"); "" otherwise.
+	ScoreCheck string `json:"score_check,omitempty"`
 	// EnvVector is the vector of the latest environmental re-scoring for this device
 	// (RescoreFinding), EnvScore its environmental score, which Score then is; "" and 0
 	// when never re-scored.

@@ -19,6 +19,13 @@ const (
 	findingFromScanner  = "scanner"
 )
 
+// Where a finding's CVSS score came from (vuln_findings.score_source, medsec.Finding.ScoreSource).
+const (
+	scoreFromAdvisory = medsec.ScoreFromAdvisory
+	scoreFromScanner  = medsec.ScoreFromScanner
+	scoreFromNone     = medsec.ScoreFromNone
+)
+
 // scanAdvisoryRef is the advisory row that stands for a scan report in the findings.
 func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("SCAN-%d", reportID) }
 
@@ -27,8 +34,9 @@ func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("SCAN-%d", repo
 // "scanner", the deadline the site's policy gives the scanner's CVSS score (7.0 when it
 // gives none, as for an unscored advisory) and the report as its advisory; an existing one
 // (from an advisory or an earlier scan) gains the report among its advisories and its
-// analysis stays. A CVE the store knows no score of takes the scanner's vector. Returns
-// how many findings were created.
+// analysis stays. A new finding takes the CVE's published score when the store knows one,
+// else the scanner's check's (score_source says which); the check's score never goes into
+// the CVE row every site shares. Returns how many findings were created.
 func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []medsec.ScanHost, assetOf []int64) (int, error) {
 	type hit struct {
 		asset int64
@@ -76,19 +84,10 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			}
 			assets[k.asset] = a
 		}
-		// The scanner's score fills a CVE the store has no score for.
-		var base float64
-		known := 0
-		if c, err := vuln.ParseCVSS(r.Vector); err == nil {
-			base, known = c.Base, 1
-		}
-		// The result's title stays with this finding: the CVE row is every site's.
-		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, cvss_vector, base_score, score_known, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (cve) DO UPDATE SET
-				cvss_vector = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
-				base_score = CASE WHEN vuln_vulnerabilities.score_known = 0 AND excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
-				score_known = CASE WHEN vuln_vulnerabilities.score_known = 1 OR excluded.score_known = 1 THEN 1 ELSE 0 END`,
-			k.cve, r.Vector, base, known, tx.now); err != nil {
+		// The CVE row is every site's: the scanner's check scores this finding only, so the
+		// row is stored unscored when absent and an existing one is left as it is.
+		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, updated_at) VALUES (?, ?) ON CONFLICT (cve) DO NOTHING`,
+			k.cve, tx.now); err != nil {
 			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
 		}
 		var score float64
@@ -97,8 +96,14 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
 		}
 		exp := vuln.Exposure{Score: score, KEV: kev == 1, Terminal: terminal(a.Class)}
+		source, vector := scoreFromAdvisory, ""
 		if scoreKnown == 0 {
-			exp.Score = 7.0
+			// The CVE's published score is not known: the check's, else 7.0 as for an
+			// unscored advisory.
+			exp.Score, source = 7.0, scoreFromNone
+			if c, err := vuln.ParseCVSS(r.Vector); err == nil {
+				exp.Score, source, vector = c.Base, scoreFromScanner, r.Vector
+			}
 		}
 		var id int64
 		var refs string
@@ -124,10 +129,10 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		}
 		ident, rule, test := whyEnglish(&w)
 		id, err = tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-			identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title)
-			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title, score_source, score_vector)
+			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", ident, rule,
-			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500))
+			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500), source, vector)
 		if err != nil {
 			return 0, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
 		}
@@ -179,4 +184,20 @@ func scanWhy(scanner string, r medsec.ScanResult) medsec.MatchWhy {
 		w.VersionTests = append(w.VersionTests, medsec.WhyPart{Kind: "fixed_in", Params: map[string]string{"version": r.Version, "fixed": r.FixedVersion}})
 	}
 	return w
+}
+
+// scoreCheck names the scanner's check of a scanner's finding from its why (scanWhy):
+// "<scanner> <check ID>", or what of it is known.
+func scoreCheck(w *medsec.MatchWhy) string {
+	if w == nil {
+		return ""
+	}
+	var id string
+	for _, p := range w.Identifiers {
+		if p.Kind == "scanner" {
+			id = p.Params["scanner_id"]
+			break
+		}
+	}
+	return strings.TrimSpace(w.Rule.Params["scanner"] + " " + id)
 }

@@ -518,7 +518,10 @@ type existingFinding struct {
 	foundAt  time.Time
 	state    string
 	gone     bool
-	identity string // advisories|why_json|confidence|status|score|due, to skip unchanged rows
+	identity string // advisories|why_json|confidence|status|score|due|score_source, to skip unchanged rows
+	// scoreSource and scoreVector are where its score came from (medsec.ScoreFrom…) and,
+	// when a scanner's check gave it, the check's vector.
+	scoreSource, scoreVector string
 	// envScore is the environmental score of the finding's latest re-scoring, which its
 	// deadline follows; rescored is false when it was never re-scored.
 	envScore float64
@@ -666,7 +669,7 @@ func (tx *Tx) readScores(ctx context.Context, some bool, cves []string) (map[str
 // readExisting reads the findings the condition (" WHERE …" or "") selects into existing.
 func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existing map[findingKey]*existingFinding) error {
 	rows, err := tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score FROM vuln_findings`+cond, args...)
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector FROM vuln_findings`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -679,11 +682,11 @@ func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existin
 		var sc float64
 		var due time.Time
 		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
-			&env, &e.envScore); err != nil {
+			&env, &e.envScore, &e.scoreSource, &e.scoreVector); err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, conf, status, sc, due.UTC().Unix())
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.scoreSource)
 		existing[k] = e
 	}
 	return rows.Err()
@@ -894,10 +897,21 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			// unscored vulnerability is never given the longest window.
 			exp.Score = 7.0
 		}
+		source := scoreFromAdvisory
+		if !sc.known {
+			source = scoreFromNone
+		}
 		e := existing[k]
 		found := tx.now
 		if e != nil {
 			found = e.foundAt.UTC()
+			if !sc.known && e.scoreSource == scoreFromScanner {
+				// A scanner's check scored it and still nothing published did: the
+				// check's score stays. A published score replaces it.
+				if c, err := vuln.ParseCVSS(e.scoreVector); err == nil {
+					exp.Score, source = c.Base, scoreFromScanner
+				}
+			}
 			if e.rescored {
 				exp.Score = e.envScore
 			}
@@ -913,10 +927,10 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		if e == nil {
 			ident, rule, test := whyEnglish(&mt.Why)
 			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, score_source)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why),
-				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now)
+				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, source)
 			if err != nil {
 				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
 			}
@@ -930,15 +944,15 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			sum.NewFindings++
 			continue
 		}
-		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix())
+		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), source)
 		if identity == e.identity && !e.gone {
 			continue
 		}
 		ident, rule, test := whyEnglish(&mt.Why)
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_id = ?, advisories = ?, advisory_status = ?, product_id = ?, identifier = ?, rule = ?,
-			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL WHERE id = ?`,
+			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL, score_source = ? WHERE id = ?`,
 			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
-			string(dl.Rule), tx.now, e.id); err != nil {
+			string(dl.Rule), tx.now, source, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
 		}
 		sum.Updated++
@@ -964,7 +978,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
 	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json,
-	COALESCE(` + controlReviewOn + `, '')`
+	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector`
 
 // controlReviewOn is the review day (text, YYYY-MM-DD) of the newest compensating control
 // of the finding f, NULL when it has none.
@@ -979,11 +993,12 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs, why, reviewOn string
+	var refs, why, reviewOn, scoreVector string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
-		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn); err != nil {
+		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn,
+		&f.ScoreSource, &scoreVector); err != nil {
 		return nil, err
 	}
 	if why != "" {
@@ -993,6 +1008,15 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 		}
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1
+	if f.ScoreSource == scoreFromScanner {
+		// The scanner's check scored this finding, not the CVE: its vector and base score
+		// are shown, whatever the CVE's row says.
+		f.CVSSVector, f.BaseScore, f.ThreatScore, f.ScoreKnown = scoreVector, 0, 0, true
+		if c, err := vuln.ParseCVSS(scoreVector); err == nil {
+			f.BaseScore = c.Base
+		}
+		f.ScoreCheck = scoreCheck(f.Why)
+	}
 	f.CVSSVersion = string(vuln.VectorVersion(f.CVSSVector))
 	f.Advisories = splitList(refs)
 	f.FoundAt, f.Due = f.FoundAt.UTC(), f.Due.UTC()
