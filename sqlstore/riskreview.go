@@ -341,6 +341,9 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 	if fe := medsec.CheckLength("title", title, 100); fe != nil {
 		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
 	}
+	if as == medsec.SignAsLeadership && title == "" {
+		return nil, invalid("title", "err.risk_leader_title", "the leadership signs with a title (e.g. 院長)")
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err

@@ -305,3 +305,35 @@ func TestRiskReviewSignedKeepsItsRisks(t *testing.T) {
 		}
 	})
 }
+
+// TestRiskReviewLeadershipSignsWithTitle: the leadership's signature without a title (or
+// with blanks) is refused naming the field; with one it is given (was: signed untitled).
+func TestRiskReviewLeadershipSignsWithTitle(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newRiskReviewFixture(t, db)
+		r, err := f.svc.StartRiskReview(f.officer, f.main.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ds []medsec.RiskDecision
+		for _, it := range r.Items {
+			ds = append(ds, medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "風險可接受"})
+		}
+		if _, err := f.svc.DecideRisks(f.officer, r.ID, ds); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SignRiskReview(f.officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, title := range []string{"", "   "} {
+			_, err := f.svc.SignRiskReview(f.director, r.ID, medsec.SignAsLeadership, title)
+			ve, ok := err.(*medsec.ValidationError)
+			if !ok || len(ve.Errors) != 1 || ve.Errors[0].Field != "title" || ve.Errors[0].Key != "err.risk_leader_title" {
+				t.Errorf("the leadership signed with title %q: %v", title, err)
+			}
+		}
+		if got, err := f.svc.SignRiskReview(f.director, r.ID, medsec.SignAsLeadership, "院長"); err != nil || got.Status != medsec.RiskReviewSigned || got.LeaderTitle != "院長" {
+			t.Errorf("signed with a title: %+v %v", got, err)
+		}
+	})
+}
