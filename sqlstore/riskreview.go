@@ -383,6 +383,10 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 		if !before.LeaderSignedAt.IsZero() {
 			return nil, &medsec.Error{Code: medsec.ECONFLICT, Message: "The leadership has signed already.", Key: "err.risk_signed_already"}
 		}
+		// The leadership approves what the security officer has signed, not the reverse.
+		if before.OfficerSignedAt.IsZero() {
+			return nil, &medsec.Error{Code: medsec.ECONFLICT, Message: "The security officer signs first; the leadership signs after.", Key: "err.risk_officer_first"}
+		}
 		if before.OfficerID == sc.user.ID && !before.OfficerSignedAt.IsZero() {
 			return nil, &medsec.Error{Code: medsec.ECONFLICT, Message: "The two signatures must be two people's.", Key: "err.risk_sign_twice"}
 		}

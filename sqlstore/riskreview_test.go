@@ -98,6 +98,9 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		if _, err := svc.SignRiskReview(head, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
 			t.Errorf("an administrator signed as the security officer: %v", err)
 		}
+		if _, err := svc.SignRiskReview(director, r.ID, medsec.SignAsLeadership, "院長"); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("the leadership signed before the security officer: %v", err)
+		}
 		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
 			t.Fatal(err)
 		}
