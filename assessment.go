@@ -174,6 +174,9 @@ type AssessmentFilter struct {
 	AssetID int64
 	// OrganisationOnly selects the organisation's assessments.
 	OrganisationOnly bool
+	// RecordedBefore, when set, reads the assessments as they stood then: a subject's
+	// current assessment is its latest recorded before it (a closed period's report).
+	RecordedBefore time.Time
 }
 
 // ApplicableControl is one control that applies to a subject, why, and where it stands.
@@ -358,6 +361,14 @@ type GapFilter struct {
 	Status  AssessmentStatus
 	Domain  string
 	OwnerID int64
+	// AsOf, when set, reports the state as recorded before it (the end of a closed
+	// period): the subjects are the assets in use at some time in [InUseFrom, AsOf)
+	// (AssetFilter.InUseFrom), each row's status is its latest assessment recorded before
+	// AsOf (AssessmentFilter.RecordedBefore), and the automatic checks, which read
+	// today's data, are not run. Asset details, zones and the compliance settings are
+	// today's: medsec keeps no earlier values of them. Zero is now.
+	AsOf      time.Time
+	InUseFrom time.Time
 	// Offset and Limit select a page of the open items, in the report's order (worst
 	// first); Limit 0 lists every open item. The counts, groups and OpenTotal always cover
 	// every row, whatever the page.

@@ -444,6 +444,11 @@ type AssetFilter struct {
 	// SupportEnded keeps the assets whose manufacturer's end of support is before today
 	// (by the store's clock); assets with no date are not among them.
 	SupportEnded bool
+	// InUseFrom and InUseTo, when InUseTo is set, select the assets in use at some time in
+	// [InUseFrom, InUseTo), whatever their status now: created before InUseTo and not
+	// retired before InUseFrom (the assets of a closed period's report). An asset retired
+	// and put back in use has no retirement time left and counts as in use throughout.
+	InUseFrom, InUseTo time.Time
 	// Sort is a field name, optionally prefixed with "-" for descending order.
 	Sort   string
 	Offset int

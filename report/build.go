@@ -186,6 +186,37 @@ type builder struct {
 	crlIDs, crlSites []int64
 	// risks are the risk review's risks to decide on, in the order of its table.
 	risks []medsec.RiskItem
+	// statedAsOf is set once the cover says as of when the report's state is.
+	statedAsOf bool
+}
+
+// closed reports whether the period has ended at generation: its report then shows the
+// state as recorded by the period's end, not today's.
+func (b *builder) closed() bool { return !b.p.Now.Before(b.p.Period.To) }
+
+// stateAsOf puts on the cover, once, as of when the inventory and compliance the report
+// shows stand: the end of a closed period, with what medsec cannot show as it was then;
+// or, for a period not yet ended, the generation.
+func (b *builder) stateAsOf() {
+	if b.statedAsOf {
+		return
+	}
+	b.statedAsOf = true
+	value := b.t("report.state_at_generation")
+	if b.closed() {
+		end := b.p.Period.To.Add(-time.Nanosecond).Format(time.DateOnly)
+		value = b.t("report.state_at_period_end", end)
+	}
+	b.d.Facts = append(b.d.Facts, Fact{b.t("report.state_as_of"), value})
+}
+
+// historyNote says, for a closed period, what the report shows as it was at the period's
+// end and what it shows as it is today because medsec keeps no history of it.
+func (b *builder) historyNote() []string {
+	if !b.closed() {
+		return nil
+	}
+	return []string{b.t("report.history_note", b.p.Period.To.Add(-time.Nanosecond).Format(time.DateOnly))}
 }
 
 func (b *builder) siteID() int64 {
@@ -225,10 +256,16 @@ func (b *builder) status(s medsec.AssessmentStatus) Status {
 	return Status{b.t("assess." + string(s)), statusTone(s)}
 }
 
-// assets lists the active assets in scope.
+// assets lists the assets in scope: those in use now, or, for a closed period, those in
+// use at some time in it (created before its end, not retired before its start).
 func (b *builder) assets() ([]*medsec.Asset, error) {
+	b.stateAsOf()
+	f := medsec.AssetFilter{SiteID: b.siteID(), Status: medsec.StatusActive}
+	if b.closed() {
+		f = medsec.AssetFilter{SiteID: b.siteID(), InUseFrom: b.p.Period.From, InUseTo: b.p.Period.To}
+	}
 	var list []*medsec.Asset
-	err := b.src.Assets.EachAsset(b.ctx, medsec.AssetFilter{SiteID: b.siteID(), Status: medsec.StatusActive}, func(a *medsec.Asset) error {
+	err := b.src.Assets.EachAsset(b.ctx, f, func(a *medsec.Asset) error {
 		list = append(list, a)
 		return nil
 	})
@@ -374,12 +411,18 @@ func (b *builder) remediationByControl(rep *medsec.GapReport) Table {
 			"report.open_subjects", 0.8, "assess.not-implemented", 0.8, "assess.partial", 0.8, "assess.not-assessed", 0.8, "field.site", 1.2)}
 }
 
-// gapReport is catalog id's gap report over the report's scope, its title in the
+// gapReport is catalog id's gap report over the report's scope — today's, or, for a
+// closed period, as recorded by its end (medsec.GapFilter.AsOf) — its title in the
 // reader's language: the catalog's own title (its original followed by medsec's English)
 // in English, else the catalog's name in the reader's language (catalog.ID), never
 // English on a Chinese or Japanese page.
 func (b *builder) gapReport(id string) (*medsec.GapReport, error) {
-	rep, err := b.src.Assessments.GapReport(b.ctx, medsec.GapFilter{CatalogID: id, SiteID: b.siteID()})
+	b.stateAsOf()
+	f := medsec.GapFilter{CatalogID: id, SiteID: b.siteID()}
+	if b.closed() {
+		f.AsOf, f.InUseFrom = b.p.Period.To, b.p.Period.From
+	}
+	rep, err := b.src.Assessments.GapReport(b.ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -423,8 +466,10 @@ func (b *builder) gap() error {
 		return err
 	}
 	b.d.Subtitle = rep.Title
-	b.d.Facts = []Fact{{b.t("report.catalog"), b.t("catalog." + rep.CatalogID)}}
-	b.add(b.compliance(rep))
+	b.d.Facts = append([]Fact{{b.t("report.catalog"), b.t("catalog." + rep.CatalogID)}}, b.d.Facts...)
+	sec := b.compliance(rep)
+	sec.Text = b.historyNote()
+	b.add(sec)
 	if len(rep.BySite) > 1 || len(rep.ByDepartment) > 1 {
 		b.add(Section{Heading: b.t("report.by_place"), Charts: []Chart{b.groups(b.t("report.by_site"), rep.BySite), b.groups(b.t("report.by_department"), rep.ByDepartment)}})
 	}
@@ -478,6 +523,17 @@ func (b *builder) findings() ([]*medsec.Finding, error) {
 	}), nil
 }
 
+// closedBy reports whether a finding was closed (fixed, gone, or analysed not affected) by
+// the end of the period, or now for a period not yet ended: a finding of 2024 fixed in
+// 2026 was open at the end of 2024.
+func (b *builder) closedBy(f *medsec.Finding) bool {
+	if f.State.Open() && f.GoneAt.IsZero() {
+		return false // open now, so open then
+	}
+	end := closedAt(f) // zero when not known: counted closed, as now
+	return !b.closed() || end.IsZero() || end.Before(b.p.Period.To)
+}
+
 var severities = []string{"Critical", "High", "Medium", "Low", "None"}
 
 func severityTone(s string) Tone {
@@ -510,7 +566,7 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 		if sev == "" {
 			sev = "None"
 		}
-		if f.State == medsec.FindingFixed || f.State == medsec.FindingNotAffected || !f.GoneAt.IsZero() {
+		if b.closedBy(f) {
 			closed[sev]++
 		} else {
 			open[sev]++
@@ -696,11 +752,11 @@ func (b *builder) selfInspection() error {
 	}
 	openFindings := 0
 	for _, f := range findings {
-		if f.State != medsec.FindingFixed && f.State != medsec.FindingNotAffected && f.GoneAt.IsZero() {
+		if !b.closedBy(f) {
 			openFindings++
 		}
 	}
-	b.add(Section{Heading: b.t("report.summary"), Text: []string{b.t("report.self_inspection_intro")}, Facts: []Fact{
+	b.add(Section{Heading: b.t("report.summary"), Text: append([]string{b.t("report.self_inspection_intro")}, b.historyNote()...), Facts: []Fact{
 		{b.t("report.assets_in_use"), strconv.Itoa(len(assets))},
 		{b.t("report.open_items"), strconv.Itoa(open)},
 		{b.t("report.open_findings"), strconv.Itoa(openFindings)},

@@ -229,8 +229,12 @@ func (s *AssessmentService) findAssessments(ctx context.Context, u *medsec.User,
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
-	if current {
+	if current && !f.RecordedBefore.IsZero() {
+		add("x.id IN (SELECT MAX(id) FROM assessments WHERE created_at < ? GROUP BY catalog_id, control_id, asset_id)", f.RecordedBefore.UTC())
+	} else if current {
 		where = append(where, "x.id IN (SELECT MAX(id) FROM assessments GROUP BY catalog_id, control_id, asset_id)")
+	} else if !f.RecordedBefore.IsZero() {
+		add("x.created_at < ?", f.RecordedBefore.UTC())
 	}
 	if f.CatalogID != "" {
 		add("x.catalog_id = ?", f.CatalogID)

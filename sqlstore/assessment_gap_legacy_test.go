@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"slices"
+	"time"
 
 	"medsec"
 	"medsec/catalog"
@@ -178,7 +179,7 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 			}
 		}
 	} else if u.Role != medsec.RoleVendor {
-		controls, err := s.organisationControls(ctx, u, c.ID())
+		controls, err := s.organisationControls(ctx, u, c.ID(), time.Time{})
 		if err != nil {
 			return nil, err
 		}

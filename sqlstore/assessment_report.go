@@ -394,10 +394,12 @@ func (s *AssessmentService) OrganisationControls(ctx context.Context, catalogID 
 	if u.Role == medsec.RoleVendor {
 		return []medsec.ApplicableControl{}, nil // the organisation's obligations are not a vendor's
 	}
-	return s.organisationControls(ctx, u, catalogID)
+	return s.organisationControls(ctx, u, catalogID, time.Time{})
 }
 
-func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.User, catalogID string) ([]medsec.ApplicableControl, error) {
+// organisationControls returns the catalog's obligations that apply, each with its
+// assessment recorded before asOf (zero: the current one).
+func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.User, catalogID string, asOf time.Time) ([]medsec.ApplicableControl, error) {
 	c, err := catalog.Find(s.catalogs, catalogID)
 	if err != nil || catalogID == catalog.IDTaiwanBaseline {
 		return nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.catalog_not_found", "Catalog not found.")
@@ -406,7 +408,7 @@ func (s *AssessmentService) organisationControls(ctx context.Context, u *medsec.
 	if err != nil {
 		return nil, err
 	}
-	current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: catalogID, OrganisationOnly: true}, true)
+	current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: catalogID, OrganisationOnly: true, RecordedBefore: asOf}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -486,10 +488,13 @@ func scanGapAsset(scan func(dest ...any) error, names *gapNames) (*medsec.Asset,
 	return &a, nil
 }
 
-// visibleAssets returns the active assets u may see, with the fields a gap report reads
+// visibleAssets returns the active assets u may see (those in use in the filter's
+// InUseFrom–InUseTo when set), with the fields a gap report reads
 // (gapAssetColumns).
 func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f medsec.AssetFilter) ([]*medsec.Asset, error) {
-	f.Status = medsec.StatusActive
+	if f.InUseTo.IsZero() {
+		f.Status = medsec.StatusActive
+	}
 	names, err := loadGapNames(ctx, s.db)
 	if err != nil {
 		return nil, err
@@ -534,6 +539,9 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 	}
 	whole := f
 	whole.CatalogID, whole.Offset, whole.Limit = c.ID(), 0, 0
+	if !whole.AsOf.IsZero() { // a comparable cache key: one location
+		whole.AsOf, whole.InUseFrom = whole.AsOf.UTC(), whole.InUseFrom.UTC()
+	}
 	now := s.db.Now().UTC()
 	g, err := s.gapCache.get(gapKey{scope: gapScope(u), filter: whole}, s.db, now, func() (*gapTally, error) {
 		return s.computeGap(ctx, u, c, whole, now)
@@ -555,7 +563,7 @@ func (s *AssessmentService) computeGap(ctx context.Context, u *medsec.User, c *c
 			return nil, err
 		}
 	} else if u.Role != medsec.RoleVendor {
-		controls, err := s.organisationControls(ctx, u, c.ID())
+		controls, err := s.organisationControls(ctx, u, c.ID(), f.AsOf)
 		if err != nil {
 			return nil, err
 		}
@@ -584,6 +592,10 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 			return err
 		}
 		assets = []*medsec.Asset{a}
+	} else if !f.AsOf.IsZero() { // a past state: the checks read today's data, so none run
+		if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID, InUseFrom: f.InUseFrom, InUseTo: f.AsOf}); err != nil {
+			return err
+		}
 	} else {
 		if assets, err = s.visibleAssets(ctx, u, medsec.AssetFilter{SiteID: f.SiteID, DepartmentID: f.DepartmentID}); err != nil {
 			return err
@@ -595,7 +607,7 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 			return err
 		}
 	}
-	current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID}, true)
+	current, err := s.findAssessments(ctx, u, medsec.AssessmentFilter{CatalogID: c.ID(), AssetID: f.AssetID, RecordedBefore: f.AsOf}, true)
 	if err != nil {
 		return err
 	}
@@ -647,7 +659,9 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		}
 		ref := medsec.AssetRef{ID: a.ID, Name: a.Name}
 		subj := &gapSubject{id: a.ID, name: a.Name, owner: a.ResponsibleName, site: a.SiteName, dept: a.DepartmentName}
-		if batch != nil {
+		if !f.AsOf.IsZero() {
+			failing = failing[:0]
+		} else if batch != nil {
 			failing, err = s.failingChecksBatch(ctx, batch, nf, profiles, a, lv.Level, now, failing[:0])
 		} else {
 			var results []medsec.CheckResult
@@ -1097,7 +1111,7 @@ func (s *AssessmentService) ObligationCalendar(ctx context.Context) ([]medsec.Ob
 		if _, err := catalog.Find(s.catalogs, id); err != nil {
 			continue
 		}
-		controls, err := s.organisationControls(ctx, u, id)
+		controls, err := s.organisationControls(ctx, u, id, time.Time{})
 		if err != nil {
 			return nil, err
 		}

@@ -207,6 +207,10 @@ func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Da
 	if f.Status != "" {
 		add("a.status = ?", string(f.Status))
 	}
+	if !f.InUseTo.IsZero() {
+		add("a.created_at < ?", f.InUseTo.UTC())
+		add("(a.retired_at IS NULL OR a.retired_at >= ?)", f.InUseFrom.UTC())
+	}
 	if f.SupportEnded {
 		// Dates are stored as YYYY-MM-DD, so text order is date order; "" is unknown.
 		add("a.end_of_support <> '' AND a.end_of_support < ?", today.String())

@@ -149,7 +149,8 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		}
 		// The list reads every review's items in one query (not one per review): two
 		// queries for any number of reviews, the items those of each review read alone, a
-		// branch officer's list none of the main site's.
+		// branch officer's list none of the main site's. (The 2024 and 2025 reviews hold no
+		// items: the assets were created in 2026, and a past year is reviewed as it ended.)
 		for _, year := range []int{2024, 2025} {
 			if _, err := svc.StartRiskReview(officer, main.ID, year); err != nil {
 				t.Fatal(err)
@@ -164,7 +165,7 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		}
 		for _, r := range all {
 			one, err := svc.FindRiskReview(auditor, r.ID)
-			if err != nil || !reflect.DeepEqual(one.Items, r.Items) || r.SiteID == main.ID && len(r.Items) == 0 {
+			if err != nil || !reflect.DeepEqual(one.Items, r.Items) || r.SiteID == main.ID && r.Year == 2026 && len(r.Items) == 0 {
 				t.Errorf("review %d: listed items %v, read alone %v (%v)", r.ID, r.Items, one.Items, err)
 			}
 		}

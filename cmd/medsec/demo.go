@@ -14,6 +14,7 @@ import (
 	"medsec/mds2"
 	"medsec/sbom"
 	"medsec/scanreport"
+	"medsec/sqlstore"
 )
 
 // checkDemoPassword applies the password policy to the demo users' password for every demo
@@ -43,12 +44,13 @@ type demoLoad struct {
 // users that do not exist yet in any case. Demo users get password, or a generated one that
 // is returned (shown) to be shown once.
 func loadDemo(ctx context.Context, s mhttp.Services, password string) (loaded bool, shown string, err error) {
-	out, err := loadDemoAndUsers(ctx, s, password)
+	out, err := loadDemoAndUsers(ctx, s, password, nil)
 	return out.Loaded, out.Password, err
 }
 
-// loadDemoAndUsers is loadDemo, saying also how many demo users it created.
-func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string) (demoLoad, error) {
+// loadDemoAndUsers is loadDemo, saying also how many demo users it created. With db, the
+// hospital's inventory is recorded as in use since demoInUseSince (loadDemoHospitalOn).
+func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string, db *sqlstore.DB) (demoLoad, error) {
 	ctx = asSystem(ctx)
 	var out demoLoad
 	if password == "" {
@@ -72,7 +74,7 @@ func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string) (d
 		}
 		return out, err
 	}
-	loaded, err := loadDemoHospital(ctx, s)
+	loaded, err := loadDemoHospitalOn(ctx, s, db)
 	if err != nil {
 		return out, err
 	}
@@ -142,8 +144,30 @@ func ensureDemoUsers(ctx context.Context, s mhttp.Services, password string) (in
 }
 
 // loadDemoHospital loads the demo hospital's sites, departments, people, vendors, assets,
-// zones and assessments into an empty database.
+// zones and assessments into an empty database, all recorded now.
 func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
+	return loadDemoHospitalOn(ctx, s, nil)
+}
+
+// demoInUseSince is when the demo hospital's sites and assets were recorded when loaded
+// with its store: the start of the year three years back, so that the reports of past
+// periods (last year's self-inspection and risk review), which show the assets in use
+// then, hold the demo's inventory.
+func demoInUseSince(now time.Time) time.Time {
+	return time.Date(now.Year()-3, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// loadDemoHospitalOn is loadDemoHospital; with db, the organisation and the inventory are
+// recorded at demoInUseSince (the store's clock moved there and put back), the rest now.
+func loadDemoHospitalOn(ctx context.Context, s mhttp.Services, db *sqlstore.DB) (bool, error) {
+	restore := func() {}
+	if db != nil {
+		saved := db.Now
+		since := demoInUseSince(saved())
+		db.Now = func() time.Time { return since }
+		restore = func() { db.Now = saved }
+	}
+	defer restore()
 	d := demo.Hospital()
 	siteIDs := map[string]int64{}
 	for i := range d.Sites {
@@ -180,6 +204,7 @@ func loadDemoHospital(ctx context.Context, s mhttp.Services) (bool, error) {
 	if _, err := s.Assets.ImportAssets(ctx, medsec.AssetImport{Source: "demo hospital", Rows: d.Assets}); err != nil {
 		return false, err
 	}
+	restore()
 	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now()); err != nil {
 		return false, fmt.Errorf("demo zones: %w", err)
 	}

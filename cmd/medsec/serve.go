@@ -209,7 +209,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	}
 	demoLoaded := false
 	if c.demo {
-		load, err := loadDemoAndUsers(ctx, services, c.demoPassword)
+		load, err := loadDemoAndUsers(ctx, services, c.demoPassword, db)
 		if err != nil {
 			return fmt.Errorf("serve: demo: %w", err)
 		}

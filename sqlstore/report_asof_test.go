@@ -1,0 +1,172 @@
+package sqlstore_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/catalog"
+	"medsec/i18n"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// TestClosedPeriodReportShowsItsEnd builds the 2024 reports in late 2026: the asset list
+// holds the assets in use during 2024 (not one created in 2026, nor one retired in 2023,
+// but one retired in 2026), and compliance shows the assessments recorded by the end of
+// 2024, not those recorded since; the cover says as of when, and the text what medsec
+// cannot show as it was. The 2026 report (not ended) shows today's state.
+func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := func(s string) {
+			tm, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
+		}
+		assets := sqlstore.NewAssetService(db)
+		at("2023-02-01")
+		f := newAssessFixture(t, db) // hq and br in use since 2023
+		old := &medsec.Asset{SiteID: f.hq.SiteID, Name: "舊監視器", Kind: medsec.KindWorkstation, Class: medsec.ClassApplication, Level: medsec.LevelLow}
+		if err := assets.CreateAsset(system, old); err != nil {
+			t.Fatal(err)
+		}
+		at("2023-09-01")
+		if err := assets.RetireAsset(system, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		at("2024-05-01")
+		for _, x := range []*medsec.Assessment{
+			{CatalogID: catalog.IDTaiwanBaseline, ControlID: "tw-ac-1.l", AssetID: f.hq.ID, Status: medsec.AssessImplemented},
+			{CatalogID: catalog.IDChinaMeasures, ControlID: "cn-9.2-1", Status: medsec.AssessImplemented},
+		} {
+			if err := f.svc.Assess(f.ciso, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at("2026-11-20")
+		late := &medsec.Asset{SiteID: f.hq.SiteID, Name: "新購超音波", Kind: medsec.KindWorkstation, Class: medsec.ClassApplication, Level: medsec.LevelLow}
+		if err := assets.CreateAsset(system, late); err != nil {
+			t.Fatal(err)
+		}
+		if err := assets.RetireAsset(system, f.br.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []*medsec.Assessment{
+			{CatalogID: catalog.IDTaiwanBaseline, ControlID: "tw-ac-1.l", AssetID: f.hq.ID, Status: medsec.AssessNotImplemented},
+			{CatalogID: catalog.IDChinaMeasures, ControlID: "cn-9.2-1", Status: medsec.AssessNotImplemented},
+		} {
+			if err := f.svc.Assess(f.ciso, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at("2026-12-01")
+
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db)}
+		build := func(name, period string) *report.Document {
+			t.Helper()
+			p, err := report.ParsePeriod(period, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := report.Build(f.ciso, report.Params{Name: name, Lang: "en", Period: p, Now: db.Now()}, src,
+				func(key string, args ...any) string { return bundle.T("en", key, args...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		table := func(d *report.Document, title string) *report.Table {
+			for _, s := range d.Sections {
+				for i := range s.Tables {
+					if strings.Contains(s.Tables[i].Title, title) {
+						return &s.Tables[i]
+					}
+				}
+			}
+			t.Fatalf("%s %s: no table %q", d.Name, d.Period, title)
+			return nil
+		}
+		names := func(d *report.Document) []string {
+			var out []string
+			for _, r := range table(d, "Asset list").Rows {
+				out = append(out, r[1].(string))
+			}
+			slices.Sort(out)
+			return out
+		}
+		// open reports whether the plan lists the control as open, on the asset if named.
+		open := func(d *report.Document, control, asset string) bool {
+			for _, s := range d.Sections {
+				for _, tb := range s.Tables {
+					if !strings.HasPrefix(tb.Title, "Remediation plan") {
+						continue
+					}
+					for _, r := range tb.Rows {
+						if r[0] == control && (asset == "" || r[4] == asset) {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+		fact := func(d *report.Document, label string) string {
+			for _, x := range d.Facts {
+				if x.Label == label {
+					return x.Value
+				}
+			}
+			return ""
+		}
+
+		past := build(report.SelfInspection, "2024")
+		if got, want := names(past), []string{"CT 邊界主機", "分院 PACS"}; !slices.Equal(got, want) {
+			t.Errorf("2024 asset list = %q, want %q (in use during 2024)", got, want)
+		}
+		if got := fact(past, "State as of"); got != "end of the period (2024-12-31)" {
+			t.Errorf("2024 cover: state as of %q", got)
+		}
+		if !strings.Contains(strings.Join(past.Sections[0].Text, " "), "medsec keeps no history of asset details") {
+			t.Errorf("2024 summary does not say what is shown as at generation: %q", past.Sections[0].Text)
+		}
+		gap := build(report.Gap, "2024")
+		if open(gap, "tw-ac-1.l", "CT 邊界主機") {
+			t.Error("2024 gap report lists tw-ac-1.l on the CT host as open: implemented in 2024, not-implemented only since 2026")
+		}
+		if open(gap, "tw-ac-1.l", "新購超音波") {
+			t.Error("2024 gap report lists an asset created in 2026")
+		}
+		var implemented int
+		for _, r := range table(gap, ": controls by status").Rows {
+			if r[0] == "Total" {
+				implemented = r[1].(int)
+			}
+		}
+		if implemented != 1 {
+			t.Errorf("2024 gap report: %d implemented, want 1 (the 2024 assessment)", implemented)
+		}
+		if open(past, "cn-9.2-1", "") {
+			t.Error("2024 self-inspection lists cn-9.2-1 as open: implemented in 2024")
+		}
+
+		now := build(report.SelfInspection, "2026")
+		if got, want := names(now), []string{"CT 邊界主機", "新購超音波"}; !slices.Equal(got, want) {
+			t.Errorf("2026 asset list = %q, want %q (in use now)", got, want)
+		}
+		if got := fact(now, "State as of"); got != "generation (the period has not ended)" {
+			t.Errorf("2026 cover: state as of %q", got)
+		}
+		if !open(build(report.Gap, "2026"), "tw-ac-1.l", "CT 邊界主機") || !open(now, "cn-9.2-1", "") {
+			t.Error("2026 reports do not list today's not-implemented controls as open")
+		}
+	})
+}
