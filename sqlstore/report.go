@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -90,13 +91,25 @@ type job struct {
 	r     *medsec.GeneratedReport
 }
 
-// prepare checks req for the caller: the name, language, format and period, and the site
-// in the caller's scope. The cover names every site the caller sees, the site's time zone
-// is the report's (UTC for reports over sites in several zones).
+// FirstReportYear is the earliest year a report may cover: medsec's seeds and the
+// hospitals' records start after it.
+const FirstReportYear = 2000
+
+// prepare checks req for the caller and answers every bad field at once (a
+// *medsec.ValidationError): the name, language, format, catalog and period — a year or
+// month from FirstReportYear to the current one in the report's time zone. A site outside
+// the caller's scope is ENOTFOUND; a report of every site by a caller limited to some is
+// EFORBIDDEN (its cover would say "all sites" while holding only theirs). The cover names
+// every site the caller sees; the site's time zone is the report's (UTC for reports over
+// sites in several zones).
 func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (*job, error) {
 	sc, err := reportScope(ctx, medsec.PermReportWrite)
 	if err != nil {
 		return nil, err
+	}
+	var problems []medsec.FieldError
+	bad := func(field, key, msg string, args ...string) {
+		problems = append(problems, medsec.FieldError{Field: field, Key: key, Message: msg, Args: args})
 	}
 	if !slices.Contains(report.Names, req.Name) {
 		// The reports by their titles (English here; a user interface translates them
@@ -105,15 +118,15 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		for i, n := range report.Names {
 			titles[i] = s.bundle.T("en", "report."+n)
 		}
-		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "name", Key: "err.report_name", Value: req.Name,
-			Message: "is not a report: want one of " + strings.Join(titles, "; "), Enum: "report", Allowed: report.Names}}}
+		problems = append(problems, medsec.FieldError{Field: "name", Key: "err.report_name", Value: req.Name,
+			Message: "is not a report: want one of " + strings.Join(titles, "; "), Enum: "report", Allowed: report.Names})
 	}
 	if !slices.Contains(i18n.Languages, req.Lang) {
-		return nil, invalid("lang", "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")
+		bad("lang", "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")
 	}
 	write := reportWriters[req.Format]
 	if write == nil {
-		return nil, invalid("format", "err.report_format", "must be pdf, xlsx or html")
+		bad("format", "err.report_format", "must be pdf, xlsx or html")
 	}
 	if req.Name != report.Gap {
 		req.Catalog = ""
@@ -121,7 +134,7 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		req.Catalog = report.Catalogs[0]
 	}
 	if req.Name == report.Gap && !slices.Contains(report.Catalogs, req.Catalog) {
-		return nil, invalid("catalog", "err.report_catalog", fmt.Sprintf("is not a catalog: want one of %v", report.Catalogs))
+		bad("catalog", "err.report_catalog", fmt.Sprintf("is not a catalog: want one of %v", report.Catalogs))
 	}
 	sites, err := s.src.Org.FindSites(ctx)
 	if err != nil {
@@ -151,10 +164,21 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 	if err != nil {
 		loc = time.UTC
 	}
+	now := s.db.Now().In(loc)
 	if p.Period, err = report.ParsePeriod(req.Period, loc); err != nil {
-		return nil, invalid("period", "err.report_period", "must be a year (2026) or a month (2026-11)")
+		bad("period", "err.report_period", "must be a year (2026) or a month (2026-11)")
+	} else if p.Period.From.Year() < FirstReportYear || p.Period.From.After(now) {
+		bad("period", "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", FirstReportYear, now.Year()),
+			strconv.Itoa(FirstReportYear), strconv.Itoa(now.Year()))
 	}
-	p.Now = s.db.Now().In(loc)
+	if len(problems) > 0 {
+		return nil, &medsec.ValidationError{Errors: problems}
+	}
+	if req.SiteID == 0 && len(sc.user.SiteIDs) > 0 {
+		return nil, medsec.ErrorWithKey(medsec.EFORBIDDEN, "err.report_all_sites_scoped",
+			"Your account covers only some sites: choose one of them. A report of all sites is for users who see every site.")
+	}
+	p.Now = now
 	r := &medsec.GeneratedReport{Name: req.Name, SiteID: req.SiteID, Period: req.Period, Lang: req.Lang, Format: req.Format, Catalog: req.Catalog,
 		Status: medsec.ReportRunning, GeneratedBy: sc.user.Username}
 	if p.Site != nil {
