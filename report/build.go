@@ -580,7 +580,7 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 		// The window applied and where it came from (the site's policy or the plan).
 		due.Text += b.t("report.list_sep") + b.t(f.DeadlineBasis.Key(), f.DeadlineBasis.Args()...)
 		rows = append(rows, []any{f.CVE, f.Advisory, f.AssetName, b.severity(f.Severity), f.Score, b.t("finding_state." + string(f.State)),
-			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due, b.why(f)})
+			medsec.DateOf(f.FoundAt.In(b.p.Now.Location())).Time(), f.Due, f.FixedAt, due, b.why(f) + b.scoreSource(f)})
 	}
 	chart := Chart{Title: b.t("report.findings_by_severity"), Stacked: true,
 		Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.closed"), Tone: Good}}}
@@ -615,6 +615,18 @@ func (b *builder) why(f *medsec.Finding) string {
 	}
 	i, r, t := f.Why.Text(b.t, sep)
 	return strings.Join(slices.DeleteFunc([]string{i, r, t}, func(s string) bool { return s == "" }), sep)
+}
+
+// scoreSource says where a finding's score came from, after the why (issue 11: a
+// scanner's check's score is not the CVE's): "" when nothing scored it.
+func (b *builder) scoreSource(f *medsec.Finding) string {
+	switch f.ScoreSource {
+	case medsec.ScoreFromScanner:
+		return b.t("report.list_sep") + b.t("vuln.score_from_scanner", f.ScoreCheck)
+	case medsec.ScoreFromAdvisory:
+		return b.t("report.list_sep") + b.t("vuln.score_from_advisory")
+	}
+	return ""
 }
 
 func (b *builder) vulnLedger() error {

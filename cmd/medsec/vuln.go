@@ -294,9 +294,13 @@ type findingJSON struct {
 		Threat      float64 `json:"threat_or_temporal"`
 		// Environmental is the device's re-scored vector and score (vuln rescore), which
 		// Score then is.
-		EnvVector      string  `json:"env_vector,omitempty"`
-		Environmental  float64 `json:"environmental,omitempty"`
-		Score          float64 `json:"score"`
+		EnvVector     string  `json:"env_vector,omitempty"`
+		Environmental float64 `json:"environmental,omitempty"`
+		Score         float64 `json:"score"`
+		// Source says where the score came from (medsec.Finding.ScoreSource: advisory,
+		// scanner, none); Check names the scanner's check of a scanner score.
+		Source         string  `json:"source"`
+		Check          string  `json:"check,omitempty"`
 		Severity       string  `json:"severity"`
 		EPSS           float64 `json:"epss"`
 		EPSSPercentile float64 `json:"epss_percentile"`
@@ -320,7 +324,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Status, j.VEXStatus, j.Justification = string(fd.State), fd.State.VEXStatus(), fd.Justification
 		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence, j.Reason.Why = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence, fd.Why
 		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
-		j.Scores.CVSSVersion = fd.CVSSVersion
+		j.Scores.CVSSVersion, j.Scores.Source, j.Scores.Check = fd.CVSSVersion, fd.ScoreSource, fd.ScoreCheck
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
 		j.Scores.EnvVector, j.Scores.Environmental = fd.EnvVector, fd.EnvScore
 		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue, j.Deadline.Basis = fd.Due, fd.DeadlineRule, fd.Overdue, fd.DeadlineBasis
