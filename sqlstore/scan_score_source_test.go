@@ -13,7 +13,8 @@ import (
 // Its score is the findings' own, labelled as the check's, and is not written into the
 // CVE rows every site shares (they stay unscored); a published score that arrives later
 // for one of the CVEs is what a new finding of that CVE on another site's asset takes,
-// and an advisory matching a scanner's finding replaces the check's score with it.
+// and the scanner's findings of that CVE already stored take it as well, with the deadline
+// it gives.
 func TestScannerScoreStaysWithItsFindings(t *testing.T) {
 	const (
 		rel   = "openvas/defectdojo-openvas-report_detail_v2.xml"
@@ -73,9 +74,11 @@ func TestScannerScoreStaysWithItsFindings(t *testing.T) {
 		if err != nil || len(got) != 93 {
 			t.Fatalf("branch findings: %d, %v", len(got), err)
 		}
+		var branchF *medsec.Finding
 		for _, f := range got {
 			want, source := 9.8, medsec.ScoreFromScanner
 			if f.CVE == cve {
+				branchF = f
 				want, source = 7.5, medsec.ScoreFromAdvisory
 			}
 			if f.Score != want || f.ScoreSource != source {
@@ -90,9 +93,11 @@ func TestScannerScoreStaysWithItsFindings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Not matched by the NVD record (it names no product): the check's score stays.
-			if old.Score != 9.8 || old.ScoreSource != medsec.ScoreFromScanner || old.CVSSVector != f.CVSSVector {
-				t.Errorf("finding %d of %s on the first asset: %.1f from %q (%s)", old.ID, cve, old.Score, old.ScoreSource, old.CVSSVector)
+			// The first asset's finding takes NVD's score too, and the deadline it gives
+			// (as the branch's new finding, found at the same time).
+			if old.Score != 7.5 || old.ScoreSource != medsec.ScoreFromAdvisory || old.CVSSVector != "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H" ||
+				branchF == nil || !old.Due.Equal(branchF.Due) || old.DeadlineRule != branchF.DeadlineRule {
+				t.Errorf("finding %d of %s on the first asset: %.1f from %q (%s) due %v (was %v)", old.ID, cve, old.Score, old.ScoreSource, old.CVSSVector, old.Due, f.Due)
 			}
 		}
 	})

@@ -88,6 +88,9 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 			}
 			sum.Vulnerabilities++
 		}
+		if err := tx.adoptPublishedScores(ctx, a.Vulnerabilities); err != nil {
+			return sum, err
+		}
 	}
 	if in.KEV != nil {
 		for _, e := range in.KEV.Entries {
@@ -403,6 +406,64 @@ func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) err
 		v.CVE, shortText(v.Title, 500), v.CWE, v.Vector, base, threat, known, tx.now)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", v.CVE, err)
+	}
+	return nil
+}
+
+// adoptPublishedScores gives the findings a scanner's check scored (score_source
+// "scanner") the published score the vulnerabilities now have, stored by
+// upsertVulnerability: the finding's score becomes the CVE's base score, its source
+// "advisory", and its deadline moves by the site's policy from when it was found. A
+// finding re-scored for its device (env_vector) keeps its environmental score and source.
+func (tx *Tx) adoptPublishedScores(ctx context.Context, vs []vuln.Vulnerability) error {
+	var policies map[int64]vuln.Policy
+	for _, v := range vs {
+		var base float64
+		var known, kev int
+		if err := tx.queryRow(ctx, `SELECT base_score, score_known, kev FROM vuln_vulnerabilities WHERE cve = ?`, v.CVE).Scan(&base, &known, &kev); err != nil {
+			return fmt.Errorf("store %s: %w", v.CVE, err)
+		}
+		if known == 0 {
+			continue
+		}
+		type scanned struct {
+			id, site int64
+			class    medsec.DeviceClass
+			found    time.Time
+		}
+		rows, err := tx.query(ctx, `SELECT f.id, f.site_id, a.class, f.found_at FROM vuln_findings f JOIN assets a ON a.id = f.asset_id
+			WHERE f.cve = ? AND f.score_source = ? AND f.env_vector = ''`, v.CVE, scoreFromScanner)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", v.CVE, err)
+		}
+		var list []scanned
+		for rows.Next() {
+			var x scanned
+			if err := rows.Scan(&x.id, &x.site, &x.class, &x.found); err != nil {
+				rows.Close()
+				return fmt.Errorf("store %s: %w", v.CVE, err)
+			}
+			list = append(list, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store %s: %w", v.CVE, err)
+		}
+		if len(list) > 0 && policies == nil {
+			if policies, err = readPolicies(ctx, tx, tx.db.dialect); err != nil {
+				return err
+			}
+		}
+		for _, x := range list {
+			dl, err := vuln.ComputeDeadline(policies[x.site], vuln.Exposure{Score: base, KEV: kev == 1, Terminal: terminal(x.class)}, x.found.UTC())
+			if err != nil {
+				return fmt.Errorf("store %s: deadline of finding %d: %w", v.CVE, x.id, err)
+			}
+			if _, err := tx.exec(ctx, `UPDATE vuln_findings SET score = ?, score_source = ?, score_vector = '', due_at = ?, deadline_rule = ? WHERE id = ?`,
+				base, scoreFromAdvisory, dl.Due, string(dl.Rule), x.id); err != nil {
+				return fmt.Errorf("store %s: finding %d: %w", v.CVE, x.id, err)
+			}
+		}
 	}
 	return nil
 }
