@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"medsec/i18n"
 )
 
 const usage = `medsec: cybersecurity management for hospital medical devices and systems
@@ -61,7 +63,11 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
 		}
-		fmt.Fprintln(os.Stderr, "medsec:", err)
+		text := err.Error()
+		if b, lerr := i18n.Load(); lerr == nil {
+			text = errorText(b, envLanguage(b), err)
+		}
+		fmt.Fprintln(os.Stderr, "medsec:", text)
 		os.Exit(1)
 	}
 }
