@@ -289,6 +289,11 @@ func (s *RiskReviewService) DecideRisks(ctx context.Context, id int64, ds []meds
 			continue
 		}
 		errs = append(errs, d.Validate()...)
+		// A treatment decided in a year's review is due from that year on, not before it.
+		if yearStart := time.Date(before.Year, time.January, 1, 0, 0, 0, 0, time.UTC); d.Decision == medsec.RiskTreat && d.Due.Before(yearStart) {
+			errs = append(errs, medsec.FieldError{Field: fmt.Sprintf("decisions.%d.due", d.Seq), Key: "err.risk_due_before_year", Value: d.Due.String(),
+				Args: []string{fmt.Sprint(before.Year)}, Message: fmt.Sprintf("is before the review's year %d", before.Year)})
+		}
 	}
 	if len(errs) > 0 {
 		return nil, &medsec.ValidationError{Errors: errs}

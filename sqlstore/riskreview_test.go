@@ -83,6 +83,12 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 				t.Errorf("decision refused without naming %s: %v", f, err)
 			}
 		}
+		// A treatment due before the review's year is refused naming its due date.
+		past, _ := medsec.ParseDate("1990-01-01")
+		_, err = svc.DecideRisks(officer, r.ID, []medsec.RiskDecision{{Seq: seq, Decision: medsec.RiskTreat, Reason: "更新韌體", Owner: "林醫工", Due: past}})
+		if ve, ok := err.(*medsec.ValidationError); !ok || len(ve.Errors) != 1 || ve.Errors[0].Field != "decisions."+itoa(int64(seq))+".due" || ve.Errors[0].Key != "err.risk_due_before_year" {
+			t.Errorf("a treatment due in 1990 was not refused by its due date: %v", err)
+		}
 		var ds []medsec.RiskDecision
 		for _, it := range r.Items {
 			d := medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "風險可接受"}
