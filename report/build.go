@@ -99,6 +99,23 @@ type Period struct {
 	From, To time.Time
 }
 
+// Zone is the IANA time zone a report of the sites is dated in — its period's bounds, its
+// times: the zone of site (a site ID), or for a report of every site (site 0) their zone,
+// or when they are in several the first site's (the order FindSites gives: the group's
+// first, head site), which the cover states with its offset. UTC when sites is empty.
+func Zone(sites []*medsec.Site, site int64) string {
+	zone := ""
+	for _, s := range sites {
+		if s.ID == site || site == 0 && zone == "" {
+			zone = s.Zone()
+		}
+	}
+	if zone == "" {
+		return "UTC"
+	}
+	return zone
+}
+
 // ParsePeriod reads "2026" (a year) or "2026-11" (a month) in loc. The error says what
 // the value should look like.
 func ParsePeriod(s string, loc *time.Location) (Period, error) {
@@ -186,6 +203,9 @@ type builder struct {
 	crlIDs, crlSites []int64
 	// risks are the risk review's risks to decide on, in the order of its table.
 	risks []medsec.RiskItem
+	// riskDrafts say which sites' risk reviews have a revision in preparation newer than
+	// the signed one the report shows.
+	riskDrafts []string
 	// statedAsOf is set once the cover says as of when the report's state is.
 	statedAsOf bool
 }

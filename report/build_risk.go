@@ -339,8 +339,10 @@ func (b *builder) msg(m *medsec.Message) string {
 // stays, a transferred or avoided one leaves the hospital's hands.
 var decisionTone = map[string]Tone{medsec.RiskAccept: Warning, medsec.RiskTreat: Info, medsec.RiskTransfer: Neutral, medsec.RiskAvoid: Good}
 
-// recordedRiskReviews returns, for each site of the report, the last revision of its risk
-// review of the period's year recorded in medsec (none without Sources.RiskReviews).
+// recordedRiskReviews returns, for each site of the report, the revision of its risk review
+// of the period's year recorded in medsec that the report stands on (none without
+// Sources.RiskReviews): the newest signed by both, else the newest. A revision started
+// after a signed one does not hide it while it is prepared; b.riskDrafts names it.
 func (b *builder) recordedRiskReviews() ([]*medsec.RiskReview, error) {
 	if b.src.RiskReviews == nil {
 		return nil, nil
@@ -350,11 +352,24 @@ func (b *builder) recordedRiskReviews() ([]*medsec.RiskReview, error) {
 		return nil, err
 	}
 	var out []*medsec.RiskReview
-	seen := map[int64]bool{}
+	newest := map[int64]*medsec.RiskReview{}
+	chosen := map[int64]int{}
 	for _, r := range list { // newest revision first
-		if !seen[r.SiteID] {
-			seen[r.SiteID] = true
+		if newest[r.SiteID] == nil {
+			newest[r.SiteID] = r
+		}
+		if r.Status == medsec.RiskReviewSigned && chosen[r.SiteID] == 0 {
+			chosen[r.SiteID] = len(out) + 1
 			out = append(out, r)
+		}
+	}
+	for _, r := range list {
+		if n := newest[r.SiteID]; n == r {
+			if i := chosen[r.SiteID]; i == 0 {
+				out = append(out, r)
+			} else if n.Revision > out[i-1].Revision {
+				b.riskDrafts = append(b.riskDrafts, b.t("report.risk_newer_revision", r.SiteName, n.Revision, out[i-1].Revision))
+			}
 		}
 	}
 	return out, nil
@@ -388,7 +403,7 @@ func (b *builder) riskSignoff(recorded []*medsec.RiskReview) Section {
 			Fact{b.t("report.risk_reviewed_by"), signed(r.OfficerName, "", r.OfficerSignedAt)},
 			Fact{b.t("report.risk_approved_by"), signed(r.LeaderName, r.LeaderTitle, r.LeaderSignedAt)})
 	}
-	return Section{Heading: b.t("report.risk_signoff"), Text: []string{b.t("report.risk_signoff_recorded")}, Facts: facts}
+	return Section{Heading: b.t("report.risk_signoff"), Text: append([]string{b.t("report.risk_signoff_recorded")}, b.riskDrafts...), Facts: facts}
 }
 
 // RiskItems returns the risks the yearly risk review of site (nil: every site the caller

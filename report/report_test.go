@@ -13,6 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	xhtml "golang.org/x/net/html"
+
+	"medsec"
 )
 
 // sample is a document of every kind of content, with a table long enough to break
@@ -354,5 +356,23 @@ func TestPDFLandscapeSections(t *testing.T) {
 		if m == nil {
 			t.Fatalf("contents lack section %d %q:\n%s", i+1, s.Heading, pages[1])
 		}
+	}
+}
+
+// TestZoneOfSites: a report of every site is dated in the first site's zone when the sites
+// are in several (t16 break-test 2: a Taipei and a Suzhou campus gave UTC, so an incident
+// at 04:00 Taipei on 1 December fell in November at 20:00), a site's report in its own.
+func TestZoneOfSites(t *testing.T) {
+	sites := []*medsec.Site{{ID: 1, Jurisdiction: medsec.JurisdictionTW}, {ID: 2, Jurisdiction: medsec.JurisdictionCN, TimeZone: "Asia/Shanghai"}}
+	for _, tt := range []struct {
+		site int64
+		want string
+	}{{0, "Asia/Taipei"}, {1, "Asia/Taipei"}, {2, "Asia/Shanghai"}, {3, "UTC"}} {
+		if got := Zone(sites, tt.site); got != tt.want {
+			t.Errorf("site %d: %s, want %s", tt.site, got, tt.want)
+		}
+	}
+	if got := Zone(nil, 0); got != "UTC" {
+		t.Errorf("no sites: %s", got)
 	}
 }

@@ -141,17 +141,10 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		return nil, err
 	}
 	p := report.Params{Name: req.Name, Lang: req.Lang, CatalogID: req.Catalog, GeneratedBy: sc.user.Username}
-	zone := ""
+	zone := report.Zone(sites, req.SiteID)
 	var names []string
 	for _, site := range sites {
 		names = append(names, site.Name)
-		if req.SiteID == 0 || site.ID == req.SiteID {
-			if zone == "" || zone == site.Zone() {
-				zone = site.Zone()
-			} else {
-				zone = "UTC"
-			}
-		}
 		if site.ID == req.SiteID {
 			p.Site = site
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"medsec"
 	"medsec/i18n"
@@ -289,10 +290,21 @@ func (s *RiskReviewService) DecideRisks(ctx context.Context, id int64, ds []meds
 			continue
 		}
 		errs = append(errs, d.Validate()...)
-		// A treatment decided in a year's review is due from that year on, not before it.
-		if yearStart := time.Date(before.Year, time.January, 1, 0, 0, 0, 0, time.UTC); d.Decision == medsec.RiskTreat && d.Due.Before(yearStart) {
-			errs = append(errs, medsec.FieldError{Field: fmt.Sprintf("decisions.%d.due", d.Seq), Key: "err.risk_due_before_year", Value: d.Due.String(),
-				Args: []string{fmt.Sprint(before.Year)}, Message: fmt.Sprintf("is before the review's year %d", before.Year)})
+		// A high cyber risk level is not acceptable [000 §7(二) 1]: it is treated,
+		// transferred or avoided.
+		for _, it := range before.Items {
+			if it.Seq == d.Seq && d.Decision == medsec.RiskAccept && it.Why != nil && it.Why.Key == "report.risk_why_high" {
+				errs = append(errs, medsec.FieldError{Field: fmt.Sprintf("decisions.%d.decision", d.Seq), Key: "err.risk_high_not_acceptable", Value: d.Decision,
+					Message: "a high cyber risk level is not acceptable [000 §7(二) 1]: treat, transfer or avoid it"})
+			}
+		}
+		// A treatment decided in a year's review is due from that year on, within ten years
+		// (a date outside is a typing slip: 1990, 9999).
+		first, last := time.Date(before.Year, time.January, 1, 0, 0, 0, 0, time.UTC), time.Date(before.Year+10, time.December, 31, 0, 0, 0, 0, time.UTC)
+		if d.Decision == medsec.RiskTreat && !d.Due.IsZero() && (d.Due.Before(first) || d.Due.Time().After(last)) {
+			from, to := first.Format(time.DateOnly), last.Format(time.DateOnly)
+			errs = append(errs, medsec.FieldError{Field: fmt.Sprintf("decisions.%d.due", d.Seq), Key: "err.risk_due_range", Value: d.Due.String(),
+				Args: []string{from, to}, Message: fmt.Sprintf("must be from %s to %s", from, to)})
 		}
 	}
 	if len(errs) > 0 {
@@ -346,7 +358,12 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 	if fe := medsec.CheckLength("title", title, 100); fe != nil {
 		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
 	}
-	if as == medsec.SignAsLeadership && title == "" {
+	// A title of blanks alone (spaces, zero-width and format characters, the Braille
+	// blank) is no title.
+	blank := func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || r == '\u2800' || r == '\u3164'
+	}
+	if as == medsec.SignAsLeadership && strings.TrimFunc(title, blank) == "" {
 		return nil, invalid("title", "err.risk_leader_title", "the leadership signs with a title (e.g. 院長)")
 	}
 	tx, err := s.db.begin(ctx)

@@ -83,11 +83,14 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 				t.Errorf("decision refused without naming %s: %v", f, err)
 			}
 		}
-		// A treatment due before the review's year is refused naming its due date.
-		past, _ := medsec.ParseDate("1990-01-01")
-		_, err = svc.DecideRisks(officer, r.ID, []medsec.RiskDecision{{Seq: seq, Decision: medsec.RiskTreat, Reason: "更新韌體", Owner: "林醫工", Due: past}})
-		if ve, ok := err.(*medsec.ValidationError); !ok || len(ve.Errors) != 1 || ve.Errors[0].Field != "decisions."+itoa(int64(seq))+".due" || ve.Errors[0].Key != "err.risk_due_before_year" {
-			t.Errorf("a treatment due in 1990 was not refused by its due date: %v", err)
+		// A treatment due before the review's year or over ten years after is refused
+		// naming its due date.
+		for _, day := range []string{"1990-01-01", "2025-12-31", "2037-01-01", "9999-12-31"} {
+			due, _ := medsec.ParseDate(day)
+			_, err = svc.DecideRisks(officer, r.ID, []medsec.RiskDecision{{Seq: seq, Decision: medsec.RiskTreat, Reason: "更新韌體", Owner: "林醫工", Due: due}})
+			if ve, ok := err.(*medsec.ValidationError); !ok || len(ve.Errors) != 1 || ve.Errors[0].Field != "decisions."+itoa(int64(seq))+".due" || ve.Errors[0].Key != "err.risk_due_range" {
+				t.Errorf("a treatment due %s was not refused by its due date: %v", day, err)
+			}
 		}
 		var ds []medsec.RiskDecision
 		for _, it := range r.Items {
@@ -335,7 +338,7 @@ func TestRiskReviewLeadershipSignsWithTitle(t *testing.T) {
 		if _, err := f.svc.SignRiskReview(f.officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
 			t.Fatal(err)
 		}
-		for _, title := range []string{"", "   "} {
+		for _, title := range []string{"", "   ", "\u200b", "\u2800", "\u3000\u200d"} {
 			_, err := f.svc.SignRiskReview(f.director, r.ID, medsec.SignAsLeadership, title)
 			ve, ok := err.(*medsec.ValidationError)
 			if !ok || len(ve.Errors) != 1 || ve.Errors[0].Field != "title" || ve.Errors[0].Key != "err.risk_leader_title" {

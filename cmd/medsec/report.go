@@ -86,20 +86,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: "medsec report"}
 	var names []string
-	zone := ""
 	for _, s := range sites {
 		names = append(names, s.Name)
-		if *siteCode == "" || s.Code == *siteCode {
-			tz := s.TimeZone
-			if tz == "" {
-				tz = medsec.DefaultTimeZone(s.Jurisdiction)
-			}
-			if zone == "" || zone == tz {
-				zone = tz
-			} else {
-				zone = "UTC" // sites in several zones: report in UTC
-			}
-		}
 		if s.Code == *siteCode {
 			p.Site = s
 		}
@@ -107,6 +95,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *siteCode != "" && p.Site == nil {
 		return fmt.Errorf("report %s: --site %q: no such site", name, *siteCode)
 	}
+	var siteID int64
+	if p.Site != nil {
+		siteID = p.Site.ID
+	}
+	zone := report.Zone(sites, siteID)
 	if p.Organization == "" {
 		p.Organization = strings.Join(names, "、")
 	}

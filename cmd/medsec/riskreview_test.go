@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,36 @@ func TestRiskReviewRecordedInReport(t *testing.T) {
 	id = strings.TrimSuffix(id, ":")
 	if out, err := cli("decide", "--user", "ciso", "--id", id, "--seq", "1", "--decision", "accept"); err == nil || !strings.Contains(out+err.Error(), "decisions.1.reason") {
 		t.Errorf("a decision without its reason: %v\n%s", err, out)
+	}
+	// While revision 2 is prepared, last year's report still stands on the signed
+	// revision 1 and says a newer one is in preparation (t16 break-test 4: the draft hid
+	// the signatures).
+	tr := func(k string, args ...any) string { return bundle.T("en", k, args...) }
+	d, err := report.Build(ctx, report.Params{Name: report.RiskReview, Lang: "en", Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: now}, src, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Sections {
+		if s.Heading == tr("report.risk_signoff") {
+			if text := fmt.Sprint(s.Text, s.Facts); !strings.Contains(text, "江文雄 (院長)") || !strings.Contains(text, tr("report.risk_newer_revision", sites[0].Name, 2, 1)) {
+				t.Errorf("a draft revision hid the signed one: %s", text)
+			}
+		}
+	}
+	// A high cyber risk level is not accepted [000 §7(二) 1] (t16 break-test 1): this
+	// year's review lists the demo's CR reader of a high level.
+	rv, err := src.RiskReviews.StartRiskReview(ctx, sites[0].ID, now.Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rvID := rv.ID
+	high := slices.IndexFunc(rv.Items, func(it medsec.RiskItem) bool { return it.Why != nil && it.Why.Key == "report.risk_why_high" })
+	if high < 0 {
+		t.Fatal("the demo's review lists no device of a high cyber risk level")
+	}
+	_, err = src.RiskReviews.DecideRisks(ctx, rvID, []medsec.RiskDecision{{Seq: rv.Items[high].Seq, Decision: medsec.RiskAccept, Reason: "風險可接受"}})
+	if ve, ok := err.(*medsec.ValidationError); !ok || len(ve.Errors) != 1 || ve.Errors[0].Key != "err.risk_high_not_acceptable" {
+		t.Errorf("a high risk was accepted: %v", err)
 	}
 	if out, err := cli("sign", "--user", "ciso", "--id", id, "--as", "officer"); err != nil {
 		t.Fatalf("sign as officer: %v\n%s", err, out)
