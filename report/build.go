@@ -315,7 +315,7 @@ func (b *builder) assetList(assets []*medsec.Asset) Section {
 // compliance is the summary of one catalog's gap report: a chart and table of the
 // (subject, control) pairs by level and status.
 func (b *builder) compliance(rep *medsec.GapReport) Section {
-	chart := Chart{Title: b.t("report.by_status", rep.Title), Stacked: true}
+	chart := Chart{Title: b.t("report.by_status", rep.Title), Sheet: b.t("report.sheet_chart", b.t("report.sheet_catalog."+rep.CatalogID)), Stacked: true}
 	cols := []Column{{Header: b.t("field.level"), Width: 1.4}}
 	for _, s := range medsec.ReportStatuses {
 		chart.Series = append(chart.Series, Series{Name: b.t("assess." + string(s)), Tone: statusTone(s)})
@@ -351,6 +351,7 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: b.t("report.sheet_catalog." + rep.CatalogID), Columns: cols, Rows: rows}}}
 	if len(rep.ByDomain) > 0 {
 		byDomain := b.groups(b.t("report.by_domain", rep.Title), rep.ByDomain)
+		byDomain.Sheet = b.t("report.sheet_chart", b.t("report.sheet_by_domain", b.t("report.sheet_catalog."+rep.CatalogID)))
 		dcols := append([]Column{{Header: b.t("report.domain"), Width: 3.2}}, cols[1:]...)
 		if b.english() {
 			dcols = append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
@@ -697,7 +698,7 @@ func (b *builder) ledger() ([]*medsec.LedgerRow, error) {
 }
 
 func (b *builder) incidentSections(rows []*medsec.LedgerRow) []Section {
-	chart := Chart{Title: b.t("report.clocks_by_level"), Stacked: true,
+	chart := Chart{Title: b.t("report.clocks_by_level"), Sheet: b.t("report.sheet_clocks"), Stacked: true,
 		Series: []Series{{Name: b.t("incident.clocks_met"), Tone: Good}, {Name: b.t("incident.clocks_late"), Tone: Bad}}}
 	met, late := map[int]int{}, map[int]int{}
 	var incidents, drills [][]any

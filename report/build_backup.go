@@ -70,7 +70,7 @@ func (b *builder) backupRecord() error {
 			Status{b.t("backup_status." + r.Status), tone}, r.Bytes, r.Source})
 	}
 
-	chart := Chart{Title: b.t("report.backup_chart"), Stacked: true, Series: []Series{
+	chart := Chart{Title: b.t("report.backup_chart"), Sheet: b.t("report.sheet_backup_chart"), Stacked: true, Series: []Series{
 		{Name: b.t("backup_status.success"), Tone: Good}, {Name: b.t("backup_status.warning"), Tone: Warning}, {Name: b.t("backup_status.failed"), Tone: Bad}}}
 	var alt []string
 	var plans, copies [][]any

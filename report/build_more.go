@@ -291,7 +291,7 @@ func (b *builder) crlLevel(l string) Status {
 // day of a monthly one), by severity, up to the time the report is made: a finding is open
 // from when it was found until it was fixed, gone, or analysed as not affecting or fixed.
 func (b *builder) findingsTrend(list []*medsec.Finding) Chart {
-	c := Chart{Title: b.t("report.findings_trend"), Line: true}
+	c := Chart{Title: b.t("report.findings_trend"), Sheet: b.t("report.sheet_trend"), Line: true}
 	for _, s := range severities {
 		c.Series = append(c.Series, Series{Name: b.t("severity." + s), Tone: severityTone(s)})
 	}

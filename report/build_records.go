@@ -28,7 +28,7 @@ func (b *builder) accessReviews() error {
 		siteName[s.ID] = s.Name
 	}
 	loc := b.p.Now.Location()
-	chart := Chart{Title: b.t("report.access_review_chart"), Stacked: true, Series: []Series{
+	chart := Chart{Title: b.t("report.access_review_chart"), Sheet: b.t("report.sheet_access_chart"), Stacked: true, Series: []Series{
 		{Name: b.t("report.kept"), Tone: Good}, {Name: b.t("report.removed"), Tone: Info}, {Name: b.t("report.undecided"), Tone: Warning}}}
 	var rows [][]any
 	var alt []string

@@ -79,7 +79,7 @@ func (b *builder) riskReview() error {
 		openRows = append(openRows, []any{f.CVE, f.AssetName, b.severity(f.Severity), f.Score, kev, b.t("finding_state." + string(f.State)),
 			medsec.DateOf(f.FoundAt.In(loc)).Time(), f.Due, due})
 	}
-	chart := Chart{Title: b.t("report.risk_open_chart"), Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.overdue"), Tone: Severe}}}
+	chart := Chart{Title: b.t("report.risk_open_chart"), Sheet: b.t("report.sheet_risk_chart"), Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.overdue"), Tone: Severe}}}
 	var alt []string
 	for _, s := range severities {
 		chart.Categories = append(chart.Categories, b.t("severity."+s))

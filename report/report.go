@@ -130,7 +130,10 @@ type Status struct {
 // Chart is a chart drawn as vectors: a horizontal bar chart, one bar per category, its
 // series stacked (the parts of a whole) or side by side; or, when Line, a line chart.
 type Chart struct {
-	Title      string   `json:"title"`
+	Title string `json:"title"`
+	// Sheet names the chart's worksheet in an XLSX (at most 31 characters); empty: Title,
+	// cut to fit.
+	Sheet      string   `json:"sheet,omitempty"`
 	Categories []string `json:"categories"`
 	Series     []Series `json:"series"`
 	Stacked    bool     `json:"stacked,omitempty"`

@@ -47,7 +47,11 @@ func WriteXLSX(w io.Writer, d *Document) error {
 			for _, se := range c.Series {
 				header = append(header, se.Name)
 			}
-			x.Sheet(tabular.Sheet{Name: names.unique(c.Title), Header: header})
+			sheet := c.Sheet
+			if sheet == "" {
+				sheet = c.Title
+			}
+			x.Sheet(tabular.Sheet{Name: names.unique(sheet), Header: header})
 			for i, cat := range c.Categories {
 				row := []any{cat}
 				for _, se := range c.Series {
