@@ -82,7 +82,7 @@ func TestIncidentTimesInSiteZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows("網絡安全事件臺賬")
+	rows, _ := x.GetRows(x.GetSheetName(0))
 	if len(rows) != 2 || rows[1][len(rows[1])-1] != "Asia/Taipei" || !strings.HasPrefix(rows[1][7], detected.In(taipei).Format("2006-01-02 15:04")) {
 		t.Errorf("ledger XLSX rows %q: want the detection time in Asia/Taipei and the zone named", rows)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/incident"
 )
 
 // SetOccurrence sets or corrects the time the incident occurred and moves the clocks that
@@ -14,26 +15,32 @@ import (
 // clocks: in the same transaction, each move on the timeline and in the audit row.
 func (s *IncidentService) SetOccurrence(ctx context.Context, id, version int64, at time.Time, note string) (*medsec.Incident, error) {
 	at = at.UTC().Truncate(time.Microsecond)
-	var atErr error
-	if at.IsZero() {
-		atErr = invalid("occurred_at", "err.required", "is required")
-	}
-	if err := problems(atErr, checkText("note", note, true, medsec.MaxTextLength)); err != nil {
-		return nil, err
-	}
 	return s.change(ctx, id, version, "occurrence", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
+		// A closed incident's ledger line [003 §3.3.3] is amended only by the security
+		// officer, as its record is.
+		if r.Status != medsec.IncidentOpen && !incident.CanWaive(u) {
+			return entry{}, &medsec.Error{Code: medsec.EFORBIDDEN, Key: "incident.err.occurrence_closed",
+				Message: "Only a security officer may correct when a closed incident occurred."}
+		}
 		loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
+		var atErr error
 		switch {
+		case at.IsZero():
+			atErr = invalid("occurred_at", "err.required", "is required")
 		case at.After(tx.now.Add(clockSkew)):
-			return entry{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.time_future",
+			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.time_future",
 				Message: "is in the future", Value: at.Format(time.RFC3339)}}}
 		case at.Before(medsec.MinIncidentTime):
-			return entry{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.time_too_old",
+			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.time_too_old",
 				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)", Value: at.Format(time.RFC3339)}}}
 		case at.After(r.DetectedAt):
 			det := r.DetectedAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
-			return entry{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.occurred_after_detected",
+			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.occurred_after_detected",
 				Message: "is after the incident was detected (" + det + ")", Args: []string{det}, Value: at.Format(time.RFC3339)}}}
+		}
+		// Every problem at once: the time's and the note's.
+		if err := problems(atErr, checkText("note", note, true, medsec.MaxTextLength)); err != nil {
+			return entry{}, err
 		}
 		moved := 0
 		for _, c := range r.Clocks {

@@ -145,6 +145,11 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 				t.Errorf("%s: %v, want %s on %s", name, err, tc.key, tc.field)
 			}
 		}
+		// Every problem at once (t14 break-test 3: the missing note hid the time's).
+		_, err = f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, testNow.Add(time.Hour), "")
+		if fieldKey(err, "occurred_at") != "incident.err.time_future" || fieldKey(err, "note") != "err.required" {
+			t.Errorf("a future time without a note: %v, want both problems", err)
+		}
 		if _, err := f.svc.SetOccurrence(f.auditor, inc.ID, inc.Version, detected.Add(-time.Hour), "log"); code(err) != medsec.EFORBIDDEN {
 			t.Errorf("auditor: %v", err)
 		}
@@ -177,6 +182,19 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 		}
 		if n := auditCount(t, db, "incident.occurrence"); n != 1 {
 			t.Errorf("%d audit rows, want 1", n)
+		}
+		// Once closed, the ledger line's occurrence is corrected only by the security
+		// officer, as its record is (t14 break-test 2: an analyst turned a met report late).
+		inc = waiveAll(t, f, inc)
+		*f.now = testNow.Add(28 * time.Second)
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, occurred.Add(-time.Hour), "log"); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("the analyst corrected a closed incident's occurrence: %v", err)
+		}
+		if _, err := f.svc.SetOccurrence(f.ciso, inc.ID, inc.Version, occurred.Add(-time.Hour), "稽核更正：防火牆日誌時區"); err != nil {
+			t.Errorf("the security officer's correction of a closed incident: %v", err)
 		}
 	})
 }

@@ -76,7 +76,7 @@ func TestIncidentLedgerTitleLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows("網絡安全事件臺賬")
+	rows, err := f.GetRows("インシデント台帳") // the sheet named in MEDSEC_LANG
 	if err != nil || len(rows) != 2 || rows[1][2] != ja || rows[0][0] != bundle.T("ja", "incident.ledger.id") {
 		t.Errorf("ledger XLSX with MEDSEC_LANG=ja: %v %v, want the title %q", rows, err, ja)
 	}

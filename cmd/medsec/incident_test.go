@@ -112,7 +112,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := f.GetRows("網絡安全事件臺賬")
+	rows, err := f.GetRows("Incident ledger") // the sheet named in MEDSEC_LANG
 	if err != nil || len(rows) != 4 || rows[0][0] != "No." {
 		t.Errorf("xlsx rows %v %v", rows, err)
 	}
