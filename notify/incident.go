@@ -64,8 +64,15 @@ func ClockNotifications(l medsec.LateClock, now time.Time) []medsec.Notification
 	if inc.Drill {
 		drill, mark = key("incident.drill"), key("incident.drill_mark")
 	}
-	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(medsec.ZonedTime(c.Due, inc.TimeZone)), text(c.Source), drill, mark}
-	id := strconv.FormatInt(c.ID, 10)
+	// A seed clause as written; the hospital's own clock in the reader's language.
+	source := text(c.Source)
+	if c.Source == "hospital" {
+		source = key("incident.source_hospital")
+	}
+	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), label, text(medsec.ZonedTime(c.Due, inc.TimeZone)), source, drill, mark}
+	// A clock moved to a new due time (the occurrence set, a holiday calendar replaced)
+	// that is late again is told again, with its new time.
+	id := strconv.FormatInt(c.ID, 10) + "@" + strconv.FormatInt(c.Due.Unix(), 10)
 	link := fmt.Sprintf("/incidents/%d", inc.ID)
 	out := []medsec.Notification{{Kind: medsec.KindIncidentClockLate, Severity: medsec.SeverityWarning, Key: "notify.incident_clock_late",
 		Args: args, Link: link, Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermIncidentWrite,

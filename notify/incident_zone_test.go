@@ -21,3 +21,26 @@ func TestClockNotificationTimeInSiteZone(t *testing.T) {
 		}
 	}
 }
+
+// TestClockNotificationHospitalSourceAndNewDue: a clock the hospital added names its
+// source by the translation key, not the raw value "hospital" (t14 break-test 5), and a
+// clock moved to a new due time is a new notice, so that late again it is told again
+// (t14 break-test 4: the one notice kept the old due time).
+func TestClockNotificationHospitalSourceAndNewDue(t *testing.T) {
+	due := time.Date(2026, 11, 30, 6, 5, 0, 0, time.UTC)
+	inc := &medsec.Incident{ID: 7, SiteID: 1, Title: "PACS", Level: 2, TimeZone: "Asia/Taipei"}
+	c := &medsec.Clock{ID: 3, Key: "custom", Label: "BT one minute", Source: "hospital", Custom: true, Start: due.Add(-time.Minute), Due: due}
+	first := notify.ClockNotifications(medsec.LateClock{Incident: inc, Clock: c}, due.Add(time.Minute))
+	if len(first) == 0 || first[0].Args[4].Key != "incident.source_hospital" {
+		t.Fatalf("hospital clock's source: %+v", first)
+	}
+	moved := *c
+	moved.Due = due.Add(20 * time.Minute)
+	again := notify.ClockNotifications(medsec.LateClock{Incident: inc, Clock: &moved}, moved.Due.Add(time.Minute))
+	if len(again) == 0 || again[0].DedupKey == first[0].DedupKey {
+		t.Errorf("a clock late again after a move keeps the first notice's key %q", first[0].DedupKey)
+	}
+	if same := notify.ClockNotifications(medsec.LateClock{Incident: inc, Clock: c}, due.Add(5*time.Minute)); same[0].DedupKey != first[0].DedupKey {
+		t.Errorf("the same late clock told twice: %q, %q", first[0].DedupKey, same[0].DedupKey)
+	}
+}
