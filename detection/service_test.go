@@ -2,12 +2,9 @@ package detection_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"medsec/detection"
 	"medsec/eventbus"
 	"medsec/i18n"
+	"medsec/internal/pgtest"
 	"medsec/logs"
 	"medsec/logstore"
 	"medsec/notify"
@@ -42,24 +40,7 @@ func openDBAt(t *testing.T, engine string, now time.Time) (*sqlstore.DB, string)
 	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "medsec.db")
 	if engine == "postgres" {
-		base := os.Getenv("MEDSEC_TEST_POSTGRES_DSN")
-		if base == "" {
-			t.Skip("PostgreSQL tests skipped: MEDSEC_TEST_POSTGRES_DSN is not set")
-		}
-		schema := fmt.Sprintf("medsec_detection_%d_%d", os.Getpid(), time.Now().UnixNano())
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
-		u, _ := url.Parse(base)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
+		dsn = pgtest.DSN(t)
 	}
 	db, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {

@@ -2,15 +2,12 @@ package logs_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"medsec"
+	"medsec/internal/pgtest"
 	"medsec/logs"
 	"medsec/sqlstore"
 )
@@ -23,24 +20,7 @@ func openDB(t *testing.T, engine string) *sqlstore.DB {
 	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "medsec.db")
 	if engine == "postgres" {
-		base := os.Getenv("MEDSEC_TEST_POSTGRES_DSN")
-		if base == "" {
-			t.Skip("PostgreSQL tests skipped: MEDSEC_TEST_POSTGRES_DSN is not set")
-		}
-		schema := fmt.Sprintf("medsec_logs_%d_%d", os.Getpid(), time.Now().UnixNano())
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() })
-		u, _ := url.Parse(base)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
+		dsn = pgtest.DSN(t)
 	}
 	db, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {
