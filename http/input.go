@@ -291,7 +291,8 @@ func valueError(data []byte, v any) *medsec.FieldError {
 		var pe *time.ParseError
 		switch {
 		case errors.As(err, &pe):
-			return &medsec.FieldError{Field: fieldName(k), Key: "err.bad_time", Message: "is not a time (RFC 3339 or YYYY-MM-DD)", Value: value}
+			// encoding/json reads a time.Time as RFC 3339 only: a date alone is refused.
+			return &medsec.FieldError{Field: fieldName(k), Key: "err.bad_timestamp", Message: "is not a time (RFC 3339, such as 2026-12-01T08:30:00+08:00)", Value: value}
 		case strings.Contains(err.Error(), "is not a date"):
 			return &medsec.FieldError{Field: fieldName(k), Key: "err.bad_date", Message: "is not a date (YYYY-MM-DD)", Value: value}
 		}

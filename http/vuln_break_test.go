@@ -161,7 +161,7 @@ func TestVulnBadInputNamed(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, field, key string
 	}{
-		{"bad time", `{"at":"yesterday","operator":"o","action":"a","result":"passed"}`, `"field": "at"`, "err.bad_time"},
+		{"bad time", `{"at":"yesterday","operator":"o","action":"a","result":"passed"}`, `"field": "at"`, "err.bad_timestamp"},
 		{"bad date", `{"at":"2026-11-30T10:00:00Z","operator":"o","action":"a","result":"passed","retest_on":"2026-13-01"}`, `"field": "retest_on"`, "err.bad_date"},
 		{"future fix", `{"at":"2027-01-01T10:00:00Z","operator":"o","action":"a","result":"passed"}`, `"field": "at"`, "err.fix_in_future"},
 		{"retest before fix", `{"at":"2026-11-30T10:00:00Z","operator":"o","action":"a","result":"passed","retest_on":"2026-11-01"}`, `"field": "retest_on"`, "err.retest_before_fix"},
