@@ -203,9 +203,6 @@ type builder struct {
 	crlIDs, crlSites []int64
 	// risks are the risk review's risks to decide on, in the order of its table.
 	risks []medsec.RiskItem
-	// riskDrafts say which sites' risk reviews have a revision in preparation newer than
-	// the signed one the report shows.
-	riskDrafts []string
 	// statedAsOf is set once the cover says as of when the report's state is.
 	statedAsOf bool
 }

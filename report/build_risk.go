@@ -183,7 +183,7 @@ func (b *builder) riskReview() error {
 		risks[i].Seq = i + 1
 		b.risks[i] = risks[i].RiskItem
 	}
-	recorded, err := b.recordedRiskReviews()
+	recorded, drafts, err := b.recordedRiskReviews()
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (b *builder) riskReview() error {
 		Tables: []Table{{Title: b.t("report.risk_decisions"), Sheet: b.t("report.risk_decisions"), Rows: decisions,
 			Columns: b.columns("report.id", 0.4, "report.risk_kind", 0.9, "report.risk_subject", 1.7, "report.risk_why", 1.8, "report.risk_record", 2.0,
 				"report.risk_decision", 0.9, "report.risk_reason", 1.9, "report.owner", 0.8, "report.due", 0.9)}}})
-	b.add(b.riskSignoff(recorded))
+	b.add(b.riskSignoff(recorded, drafts))
 	return nil
 }
 
@@ -342,42 +342,46 @@ var decisionTone = map[string]Tone{medsec.RiskAccept: Warning, medsec.RiskTreat:
 // recordedRiskReviews returns, for each site of the report, the revision of its risk review
 // of the period's year recorded in medsec that the report stands on (none without
 // Sources.RiskReviews): the newest signed by both, else the newest. A revision started
-// after a signed one does not hide it while it is prepared; b.riskDrafts names it.
-func (b *builder) recordedRiskReviews() ([]*medsec.RiskReview, error) {
+// after a signed one does not hide it while it is prepared: drafts says which there are.
+func (b *builder) recordedRiskReviews() (recorded []*medsec.RiskReview, drafts []string, err error) {
 	if b.src.RiskReviews == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	list, err := b.src.RiskReviews.FindRiskReviews(b.ctx, medsec.RiskReviewFilter{SiteID: b.siteID(), Year: b.p.Period.From.Year()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []*medsec.RiskReview
-	newest := map[int64]*medsec.RiskReview{}
-	chosen := map[int64]int{}
-	for _, r := range list { // newest revision first
+	// Newest revision first: a site's first row is its newest, its first signed row the
+	// one the report stands on.
+	var sites []int64
+	newest, signed := map[int64]*medsec.RiskReview{}, map[int64]*medsec.RiskReview{}
+	for _, r := range list {
 		if newest[r.SiteID] == nil {
 			newest[r.SiteID] = r
+			sites = append(sites, r.SiteID)
 		}
-		if r.Status == medsec.RiskReviewSigned && chosen[r.SiteID] == 0 {
-			chosen[r.SiteID] = len(out) + 1
-			out = append(out, r)
-		}
-	}
-	for _, r := range list {
-		if n := newest[r.SiteID]; n == r {
-			if i := chosen[r.SiteID]; i == 0 {
-				out = append(out, r)
-			} else if n.Revision > out[i-1].Revision {
-				b.riskDrafts = append(b.riskDrafts, b.t("report.risk_newer_revision", r.SiteName, n.Revision, out[i-1].Revision))
-			}
+		if r.Status == medsec.RiskReviewSigned && signed[r.SiteID] == nil {
+			signed[r.SiteID] = r
 		}
 	}
-	return out, nil
+	for _, site := range sites {
+		n, s := newest[site], signed[site]
+		if s == nil {
+			recorded = append(recorded, n)
+			continue
+		}
+		recorded = append(recorded, s)
+		if n != s {
+			drafts = append(drafts, b.t("report.risk_newer_revision", n.SiteName, n.Revision, s.Revision))
+		}
+	}
+	return recorded, drafts, nil
 }
 
 // riskSignoff is the sign-off section: each recorded review's revision, state and
-// signatures with their times; without one, the lines the reviewers sign on paper.
-func (b *builder) riskSignoff(recorded []*medsec.RiskReview) Section {
+// signatures with their times, and drafts (the newer revisions in preparation); without
+// one, the lines the reviewers sign on paper.
+func (b *builder) riskSignoff(recorded []*medsec.RiskReview, drafts []string) Section {
 	if len(recorded) == 0 {
 		return Section{Heading: b.t("report.risk_signoff"), Text: []string{b.t("report.risk_signoff_intro")}, Facts: []Fact{
 			{b.t("report.risk_prepared_by"), signLine},
@@ -403,7 +407,7 @@ func (b *builder) riskSignoff(recorded []*medsec.RiskReview) Section {
 			Fact{b.t("report.risk_reviewed_by"), signed(r.OfficerName, "", r.OfficerSignedAt)},
 			Fact{b.t("report.risk_approved_by"), signed(r.LeaderName, r.LeaderTitle, r.LeaderSignedAt)})
 	}
-	return Section{Heading: b.t("report.risk_signoff"), Text: append([]string{b.t("report.risk_signoff_recorded")}, b.riskDrafts...), Facts: facts}
+	return Section{Heading: b.t("report.risk_signoff"), Text: append([]string{b.t("report.risk_signoff_recorded")}, drafts...), Facts: facts}
 }
 
 // RiskItems returns the risks the yearly risk review of site (nil: every site the caller
