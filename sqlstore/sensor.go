@@ -1,10 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"medsec"
@@ -158,19 +162,34 @@ func (s *SensorService) CommitMessages(ctx context.Context, msgs []medsec.Sensor
 		return nil, err
 	}
 	defer tx.Rollback()
+	// Rows are locked in one order by every commit, so that two central servers committing
+	// overlapping batches wait for each other instead of deadlocking: the sensors by site
+	// and name, then the messages by ID, then the sensors' counters by row ID. (In batch and
+	// map order, PostgreSQL aborted one of them with a deadlock, and the redelivered batch's
+	// log records were sealed twice.)
+	keys := make([]sensorKey, 0, 2)
+	for _, m := range msgs {
+		if k := (sensorKey{m.SiteID, m.Sensor}); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b sensorKey) int {
+		return cmp.Or(cmp.Compare(a.site, b.site), strings.Compare(a.name, b.name))
+	})
 	ids := map[sensorKey]int64{}
 	tallies := map[int64]*sensorTally{}
-	var fresh []string
-	for _, m := range msgs {
-		k := sensorKey{m.SiteID, m.Sensor}
-		id, ok := ids[k]
-		if !ok {
-			if id, err = s.ensureSensor(ctx, tx, k); err != nil {
-				return nil, err
-			}
-			ids[k] = id
-			tallies[id] = &sensorTally{}
+	for _, k := range keys {
+		id, err := s.ensureSensor(ctx, tx, k)
+		if err != nil {
+			return nil, err
 		}
+		ids[k] = id
+		tallies[id] = &sensorTally{}
+	}
+	sorted := slices.SortedFunc(slices.Values(msgs), func(a, b medsec.SensorMessage) int { return strings.Compare(a.ID, b.ID) })
+	var fresh []string
+	for _, m := range sorted {
+		id := ids[sensorKey{m.SiteID, m.Sensor}]
 		res, err := tx.exec(ctx, `INSERT INTO sensor_messages (msg_id, sensor_id, kind, sent_at, stored_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (msg_id) DO NOTHING`, m.ID, id, m.Kind, m.Time.UTC(), tx.now)
 		if err != nil {
@@ -185,7 +204,8 @@ func (s *SensorService) CommitMessages(ctx context.Context, msgs []medsec.Sensor
 		fresh = append(fresh, m.ID)
 		t.lag = max(t.lag, tx.now.Sub(m.Time))
 	}
-	for id, t := range tallies {
+	for _, id := range slices.Sorted(maps.Keys(tallies)) {
+		t := tallies[id]
 		if t.fresh == 0 {
 			if _, err := tx.exec(ctx, `UPDATE sensors SET duplicates = duplicates + ? WHERE id = ?`, t.dup, id); err != nil {
 				return nil, fmt.Errorf("sensor: %w", err)

@@ -1,6 +1,9 @@
 package sqlstore_test
 
 import (
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +70,44 @@ func TestSensorCommit(t *testing.T) {
 		}
 		if _, err := svc.CommitMessages(system, []medsec.SensorMessage{{ID: "X/1", SiteID: 9999, Sensor: "s9", Kind: "log", Time: now}}); medsec.ErrorCode(err) != medsec.EINVALID {
 			t.Errorf("unknown site: %v, want EINVALID", err)
+		}
+	})
+}
+
+// TestSensorCommitOverlappingBatches commits the same messages of two sensors from two
+// central servers at once, each batch in a different order (a resend reaches both
+// consumers of one durable): neither commit fails — on the old code PostgreSQL aborted one
+// with a deadlock and the redelivered batch's log records were sealed twice — and every
+// message is fresh for exactly one of them.
+func TestSensorCommitOverlappingBatches(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		svc := sqlstore.NewSensorService(db)
+		now := time.Now().UTC()
+		for round := range 15 {
+			var batch []medsec.SensorMessage
+			for i := range 40 {
+				site, sensor := main.ID, "s1"
+				if i%2 == 1 {
+					site, sensor = branch.ID, "s2"
+				}
+				batch = append(batch, medsec.SensorMessage{ID: fmt.Sprintf("%s/r%d/%02d", sensor, round, i), SiteID: site, Sensor: sensor, Kind: "log", Time: now})
+			}
+			reversed := slices.Clone(batch)
+			slices.Reverse(reversed)
+			var wg sync.WaitGroup
+			fresh := make([][]string, 2)
+			errs := make([]error, 2)
+			for i, b := range [][]medsec.SensorMessage{batch, reversed} {
+				wg.Go(func() { fresh[i], errs[i] = svc.CommitMessages(system, b) })
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("round %d: %v; %v", round, errs[0], errs[1])
+			}
+			if n := len(fresh[0]) + len(fresh[1]); n != 40 {
+				t.Fatalf("round %d: %d fresh, want 40", round, n)
+			}
 		}
 	})
 }
