@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -151,6 +152,27 @@ type GovernanceItem struct {
 	DoneBy        string          `json:"done_by,omitempty"`
 	Record        string          `json:"record,omitempty"`
 	Evidence      string          `json:"evidence,omitempty"`
+	// DrillID is the continuity drill whose run did the item, when one did: its evidence
+	// is that drill, shown in the reader's language (drill.evidence).
+	DrillID int64 `json:"drill_id,omitempty"`
+}
+
+// DrillEvidence is the evidence a continuity drill's run writes on the calendar item it
+// does [000 附表一 營運持續 普 一 (執行演練)]: a marker naming the drill, which pages show
+// in the reader's language; DrillOfEvidence reads it back (0 for any other evidence).
+func DrillEvidence(id int64) string { return "continuity drill " + strconv.FormatInt(id, 10) }
+
+// DrillOfEvidence returns the drill an evidence written by DrillEvidence names, or 0.
+func DrillOfEvidence(evidence string) int64 {
+	rest, ok := strings.CutPrefix(evidence, "continuity drill ")
+	if !ok {
+		return 0
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 || DrillEvidence(id) != evidence {
+		return 0
+	}
+	return id
 }
 
 // StateOn returns the item's state on a day.
@@ -371,6 +393,31 @@ type ContinuityDrill struct {
 	Result     string `json:"result,omitempty"`
 	Findings   string `json:"findings,omitempty"`
 	RecordedBy string `json:"recorded_by,omitempty"`
+}
+
+// ValidatePlan checks a drill to plan and returns every problem at once: the scenario
+// (required, text, at most 4,000 characters), the planned day and the site or system
+// [000 附表一 營運持續 普 一].
+func (d *ContinuityDrill) ValidatePlan() error {
+	d.Scenario = strings.TrimSpace(d.Scenario)
+	var errs []FieldError
+	if d.Scenario == "" {
+		errs = append(errs, FieldError{Field: "scenario", Key: "err.required", Message: "is required"})
+	} else if fe := CheckText("scenario", d.Scenario, true); fe != nil {
+		errs = append(errs, *fe)
+	} else if fe := CheckLength("scenario", d.Scenario, 4000); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if d.Planned.IsZero() {
+		errs = append(errs, FieldError{Field: "planned", Key: "err.required", Message: "is required"})
+	}
+	if d.SiteID == 0 && d.AssetID == 0 {
+		errs = append(errs, FieldError{Field: "site_id", Key: "err.required", Message: "is required"})
+	}
+	if errs != nil {
+		return &ValidationError{Errors: errs}
+	}
+	return nil
 }
 
 // DrillResult is what a drill run gave: the day, the result, and the findings (required

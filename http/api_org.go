@@ -12,7 +12,24 @@ func (s *Server) apiSiteList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSiteCreate(w http.ResponseWriter, r *http.Request) error {
-	return createJSON(w, r, s.Org.CreateSite, &medsec.Site{})
+	return createJSON(w, r, s.createSite, &medsec.Site{})
+}
+
+// createSite creates a site and then its governance calendar items of the periods
+// holding today [M11; 003 §3.4], so a new site's recurring duties show at once instead
+// of after the hourly job. The items are the calendar's, not the site's: when they cannot
+// be made (no governance service, a caller without governance:write) the site stands and
+// the hourly job makes them.
+func (s *Server) createSite(ctx context.Context, x *medsec.Site) error {
+	if err := s.Org.CreateSite(ctx, x); err != nil {
+		return err
+	}
+	if s.Governance != nil && medsec.UserFromContext(ctx).Role.Can(medsec.PermGovernanceWrite) {
+		if _, err := s.Governance.EnsureGovernanceItems(ctx, s.now()); err != nil {
+			s.logger.Warn("governance items of a new site", "site", x.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 func (s *Server) apiSiteUpdate(w http.ResponseWriter, r *http.Request) error {

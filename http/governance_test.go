@@ -129,10 +129,13 @@ func TestGovernanceCalendarAPIAndPages(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
 		page := f.page(c, "/governance", lang)
-		for _, want := range []string{b.T(lang, "governance_state.overdue"), b.T(lang, "governance_state.done"), b.T(lang, "duty.pentest"), "minutes MTG-77", "PACS down", b.T(lang, "drill_result.pass")} {
+		for _, want := range []string{b.T(lang, "governance_state.overdue"), b.T(lang, "governance_state.done"), b.T(lang, "duty.pentest"), "minutes MTG-77", "PACS down", b.T(lang, "drill_result.pass"), b.T(lang, "drill.evidence", drills[0].ID)} {
 			if !strings.Contains(page, template.HTMLEscapeString(want)) {
 				t.Errorf("%s: the calendar lacks %q", lang, want)
 			}
+		}
+		if lang != "en" && strings.Contains(page, "continuity drill") {
+			t.Errorf("%s: the drill's evidence is in English", lang)
 		}
 		if !strings.Contains(page, `<span data-status="overdue">`) {
 			t.Errorf("%s: an overdue item is not marked with its state", lang)
@@ -280,5 +283,74 @@ func TestDutyCadenceAPIAndPage(t *testing.T) {
 	}
 	if st, out := f.do("GET", fmt.Sprintf("/api/v1/duty-cadences?site_id=%d", hq), admin, ""); !strings.Contains(out, "new perimeter") {
 		t.Errorf("after the form: %d %s", st, out)
+	}
+}
+
+// TestDrillPlanFormKeepsValues: a refused drill plan is shown again with what was typed
+// (scenario, site, the day as typed) and every problem at once — a day that is not a date
+// beside a missing scenario or site (before: the day alone, and the form emptied).
+func TestDrillPlanFormKeepsValues(t *testing.T) {
+	f := newFixture(t)
+	hq := f.assetHQ.SiteID
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, page := f.postForm("/governance/drills", medsec.RoleAdmin, url.Values{"site_id": {""}, "scenario": {"HIS 停機：紙本醫囑流程"}, "planned": {"2026-02-30"}}.Encode())
+	if st != 422 {
+		t.Fatalf("refused plan: %d", st)
+	}
+	for _, want := range []string{`value="HIS 停機：紙本醫囑流程"`, `value="2026-02-30"`, "err.bad_date", "err.required"} {
+		switch want {
+		case "err.bad_date":
+			want = template.HTMLEscapeString(b.T("en", "err.bad_date"))
+		case "err.required":
+			want = template.HTMLEscapeString(b.T("en", "err.required"))
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("refused plan lacks %q", want)
+		}
+	}
+	if n := strings.Count(page[strings.Index(page, `id="form-errors"`):], "<tr>"); n < 3 {
+		t.Errorf("refused plan shows %d rows of problems, want the day's and the site's", n-1)
+	}
+	st, page = f.postForm("/governance/drills", medsec.RoleAdmin, url.Values{"site_id": {fmt.Sprint(hq)}, "scenario": {" "}, "planned": {"2026-03-02"}}.Encode())
+	if st != 422 || !strings.Contains(page, `value="2026-03-02"`) || !strings.Contains(page, fmt.Sprintf(`<option value="%d" selected>`, hq)) {
+		t.Errorf("no scenario: %d, the day or the site lost", st)
+	}
+	if st, _ := f.postForm("/governance/drills", medsec.RoleAdmin, url.Values{"site_id": {fmt.Sprint(hq)}, "scenario": {"PACS down"}, "planned": {"2026-03-02"}}.Encode()); st != 303 {
+		t.Errorf("plan: %d", st)
+	}
+}
+
+// TestNewSiteHasItsCalendar: a site created over the API or on the organisation page has
+// its recurring duties of this period on the calendar at once (before: only after the
+// hourly job ran).
+func TestNewSiteHasItsCalendar(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	g := sqlstore.NewGovernanceService(f.db)
+	st, out := f.do("POST", "/api/v1/sites", f.tokens[medsec.RoleAdmin], `{"code":"SZ","name":"蘇州合作院區","jurisdiction":"CN"}`)
+	if st != 201 {
+		t.Fatalf("create site: %d %s", st, out)
+	}
+	sites, _ := sqlstore.NewOrgService(f.db).FindSites(ctx)
+	for _, code := range []string{"SZ", "KH"} {
+		if code == "KH" {
+			if st, _ := f.postForm("/organisation/sites", medsec.RoleAdmin, url.Values{"code": {"KH"}, "name": {"高雄分院"}}.Encode()); st != 303 {
+				t.Fatalf("create site on the page: %d", st)
+			}
+			sites, _ = sqlstore.NewOrgService(f.db).FindSites(ctx)
+		}
+		var id int64
+		for _, x := range sites {
+			if x.Code == code {
+				id = x.ID
+			}
+		}
+		items, err := g.FindGovernanceItems(ctx, medsec.GovernanceFilter{SiteID: id})
+		if err != nil || len(items) != len(medsec.Duties) {
+			t.Errorf("%s: %d calendar items, want %d: %v", code, len(items), len(medsec.Duties), err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +49,11 @@ type governanceData struct {
 	MLPSKinds   []medsec.MLPSEventKind
 	MLPSForm    medsec.MLPSEvent
 	MLPSRefused bool
+	// DrillForm is a refused drill plan's values, shown again in the plan form.
+	DrillForm    medsec.ContinuityDrill
+	DrillRefused bool
+	// DrillPlannedTyped is the planned day as typed when it was not a date.
+	DrillPlannedTyped string
 	// Cadences are the chosen site's duties with their cadence and whose it is; Choices
 	// the cadences a hospital may choose.
 	Cadences []medsec.DutyCadence
@@ -70,9 +76,18 @@ func (s *Server) visibleSites(r *http.Request) ([]*medsec.Site, error) {
 	return out, nil
 }
 
+// governanceRefused is a refused form of the calendar page, shown again with what it said:
+// a 等保 event's or a drill plan's.
+type governanceRefused struct {
+	MLPS  *medsec.MLPSEvent
+	Drill *medsec.ContinuityDrill
+	// DrillDay is the drill's planned day as typed.
+	DrillDay string
+}
+
 // renderGovernance shows the calendar page; formID and form are a refused completion's,
-// mlps a refused 等保 event's.
-func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status int, formID int64, form medsec.GovernanceCompletion, formErr error, mlps ...*medsec.MLPSEvent) error {
+// refused a refused 等保 event's or drill plan's.
+func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status int, formID int64, form medsec.GovernanceCompletion, formErr error, refused ...governanceRefused) error {
 	if s.Governance == nil {
 		return errGovernanceOff()
 	}
@@ -120,8 +135,13 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status
 	}
 	d.Choices = medsec.CadenceChoices
 	d.MLPSForm = medsec.MLPSEvent{Kind: medsec.MLPSGrading, Level: 3, On: medsec.DateOf(now)}
-	if len(mlps) > 0 && mlps[0] != nil {
-		d.MLPSForm, d.MLPSRefused = *mlps[0], true
+	for _, x := range refused {
+		if x.MLPS != nil {
+			d.MLPSForm, d.MLPSRefused = *x.MLPS, true
+		}
+		if x.Drill != nil {
+			d.DrillForm, d.DrillRefused, d.DrillPlannedTyped = *x.Drill, true, x.DrillDay
+		}
 	}
 	p := s.newPage(r, "governance.title")
 	p.Data = d
@@ -265,7 +285,9 @@ func (s *Server) uiTrainingKeyRole(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// uiDrillPlan plans a continuity drill at a site.
+// uiDrillPlan plans a continuity drill at a site. A refused plan is shown again with
+// what was typed and every problem at once (a day that is not a date beside a missing
+// scenario or site).
 func (s *Server) uiDrillPlan(w http.ResponseWriter, r *http.Request) error {
 	if s.Governance == nil {
 		return errGovernanceOff()
@@ -278,10 +300,19 @@ func (s *Server) uiDrillPlan(w http.ResponseWriter, r *http.Request) error {
 	day := strings.TrimSpace(r.PostFormValue("planned"))
 	var err error
 	if d.Planned, err = medsec.ParseDate(day); err != nil && day != "" {
-		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "planned", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}})
+		errs := []medsec.FieldError{{Field: "planned", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}
+		var ve *medsec.ValidationError
+		if errors.As(d.ValidatePlan(), &ve) {
+			for _, fe := range ve.Errors {
+				if fe.Field != "planned" {
+					errs = append(errs, fe)
+				}
+			}
+		}
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: errs}, governanceRefused{Drill: d, DrillDay: day})
 	}
 	if err := s.Governance.PlanContinuityDrill(r.Context(), d); err != nil {
-		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err)
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err, governanceRefused{Drill: d, DrillDay: day})
 	}
 	flash(w, "drill.plan_saved")
 	http.Redirect(w, r, "/governance#drills", http.StatusSeeOther)
@@ -352,10 +383,10 @@ func (s *Server) uiMLPSRecord(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, medsec.FieldError{Field: "on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"})
 	}
 	if errs != nil {
-		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: errs}, e)
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: errs}, governanceRefused{MLPS: e})
 	}
 	if err := s.Governance.RecordMLPSEvent(r.Context(), e); err != nil {
-		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err, e)
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err, governanceRefused{MLPS: e})
 	}
 	flash(w, "mlps.recorded")
 	http.Redirect(w, r, "/governance?site="+strconv.FormatInt(e.SiteID, 10)+"&year="+strconv.Itoa(e.On.Time().Year())+"#mlps", http.StatusSeeOther)

@@ -110,7 +110,7 @@ func (s *Server) uiOrgCreate(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch r.PathValue("what") {
 	case "sites":
-		err = s.Org.CreateSite(ctx, &medsec.Site{Code: val("code"), Name: val("name"), Address: val("address"),
+		err = s.createSite(ctx, &medsec.Site{Code: val("code"), Name: val("name"), Address: val("address"),
 			Jurisdiction: medsec.Jurisdiction(val("jurisdiction")), TimeZone: val("time_zone")})
 	case "departments":
 		err = s.Org.CreateDepartment(ctx, &medsec.Department{SiteID: id("site_id"), Name: val("name")})

@@ -58,23 +58,8 @@ func (s *GovernanceService) PlanContinuityDrill(ctx context.Context, d *medsec.C
 	if err != nil {
 		return err
 	}
-	d.Scenario = strings.TrimSpace(d.Scenario)
-	var errs []medsec.FieldError
-	if d.Scenario == "" {
-		errs = append(errs, medsec.FieldError{Field: "scenario", Key: "err.required", Message: "is required"})
-	} else if fe := medsec.CheckText("scenario", d.Scenario, true); fe != nil {
-		errs = append(errs, *fe)
-	} else if fe := medsec.CheckLength("scenario", d.Scenario, 4000); fe != nil {
-		errs = append(errs, *fe)
-	}
-	if d.Planned.IsZero() {
-		errs = append(errs, medsec.FieldError{Field: "planned", Key: "err.required", Message: "is required"})
-	}
-	if d.SiteID == 0 && d.AssetID == 0 {
-		errs = append(errs, medsec.FieldError{Field: "site_id", Key: "err.required", Message: "is required"})
-	}
-	if errs != nil {
-		return &medsec.ValidationError{Errors: errs}
+	if err := d.ValidatePlan(); err != nil {
+		return err
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -167,7 +152,7 @@ func (s *GovernanceService) RecordDrillResult(ctx context.Context, id int64, r m
 		record = record[:4000]
 	}
 	res, err := tx.exec(ctx, `UPDATE governance_items SET done_on = ?, done_by = ?, record = ?, evidence = ? WHERE site_id = ? AND kind = ? AND period_start <= ? AND due >= ? AND event_id = 0 AND done_on = ''`,
-		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), fmt.Sprintf("continuity drill %d", id), after.SiteID, string(medsec.DutyContinuityDrill), r.RunOn.String(), r.RunOn.String())
+		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), medsec.DrillEvidence(id), after.SiteID, string(medsec.DutyContinuityDrill), r.RunOn.String(), r.RunOn.String())
 	if err != nil {
 		return nil, fmt.Errorf("continuity drill %d: calendar: %w", id, err)
 	}

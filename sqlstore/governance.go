@@ -101,6 +101,9 @@ func scanGovernanceItem(scan func(...any) error, today medsec.Date) (*medsec.Gov
 		return nil, err
 	}
 	it.Kind, it.Level = medsec.DutyKind(kind), int(level)
+	if it.Kind == medsec.DutyContinuityDrill {
+		it.DrillID = medsec.DrillOfEvidence(it.Evidence)
+	}
 	if d, ok := medsec.DutyOf(it.Kind); ok {
 		it.Clause = d.Clause
 		if d.Event == "" {

@@ -217,7 +217,7 @@ func TestContinuityDrills(t *testing.T) {
 			t.Errorf("second result: %v", err)
 		}
 		items, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyContinuityDrill})
-		if len(items) != 1 || items[0].State != medsec.GovernanceDone || !strings.Contains(items[0].Record, "pharmacy") || items[0].DoneOn != planned {
+		if len(items) != 1 || items[0].State != medsec.GovernanceDone || !strings.Contains(items[0].Record, "pharmacy") || items[0].DoneOn != planned || items[0].DrillID != d.ID {
 			t.Errorf("calendar item: %+v", items)
 		}
 		other, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: branch.ID, Kind: medsec.DutyContinuityDrill})

@@ -132,11 +132,17 @@ func loadGovernanceDemo(ctx context.Context, s mhttp.Services, siteID int64, now
 // [002 第六条(二), (四)]: the PACS graded level 3 five weeks ago whose filing is late, the
 // LIS graded level 2 two months ago, filed on time, then changed to level 3 yesterday (its
 // re-filing due soon), and the HIS graded level 3 three days ago (filing due soon); each
-// grading also owes its first assessment.
+// grading also owes its first assessment. The campus's recurring duties of this period are
+// on its calendar from the start.
 func loadMLPSDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	site := &medsec.Site{Code: "SZ", Name: "示範醫學中心 蘇州合作院區", Address: "江苏省苏州市工业园区示范路 8 号", Jurisdiction: medsec.JurisdictionCN}
 	if err := s.Org.CreateSite(ctx, site); err != nil {
 		return fmt.Errorf("partner campus: %w", err)
+	}
+	// The campus's recurring duties of this period, as a site created on the page gets them
+	// (the hourly job would make them only later).
+	if _, err := s.Governance.EnsureGovernanceItems(ctx, now); err != nil {
+		return fmt.Errorf("partner campus calendar: %w", err)
 	}
 	day := func(days int) medsec.Date { return medsec.DateOf(now.AddDate(0, 0, -days)) }
 	for _, e := range []*medsec.MLPSEvent{
