@@ -3,7 +3,6 @@ package http
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"medsec"
@@ -66,52 +65,9 @@ func (s *Server) errorText(lang string, err error) string {
 	return s.i18n.T(lang, "err.internal")
 }
 
-// fieldErrorText says what is wrong with a field in lang. English shows the English
-// message, which carries the exact detail. Other languages show the translated problem
-// and, when the problem is about a value, that value as written in the input
-// (「10.0.0.300」), or put into the translation where it has a place for it (%s), and for
-// a value outside an enumeration the allowed values by their translated names; never the
-// English text.
-//
-// A problem that names other fields in its message (FieldArgs: "high_hours is longer than
-// medium_hours") names them by their labels ("field."+name) in lang, English too, so no
-// reader sees a raw field name in a sentence.
+// fieldErrorText says what is wrong with a field in lang (i18n.Bundle.FieldError).
 func (s *Server) fieldErrorText(lang string, fe medsec.FieldError) string {
-	if lang == "en" && (len(fe.FieldArgs) == 0 || !s.i18n.Has(fe.Key)) {
-		return fe.Message
-	}
-	if fe.Key == "" || !s.i18n.Has(fe.Key) {
-		return s.i18n.T(lang, "err.invalid")
-	}
-	text := s.i18n.T(lang, fe.Key)
-	if len(fe.Args) > 0 {
-		args := make([]any, len(fe.Args))
-		for i, a := range fe.Args {
-			args[i] = a
-			if slices.Contains(fe.FieldArgs, i) && s.i18n.Has("field."+a) {
-				args[i] = s.i18n.T(lang, "field."+a)
-			}
-		}
-		text = s.i18n.T(lang, fe.Key, args...)
-	}
-	if lang == "en" {
-		return text
-	}
-	switch {
-	case fe.Value == "":
-	case strings.Contains(text, "%s"):
-		text = s.i18n.T(lang, fe.Key, fe.Value)
-	default:
-		text += "：「" + fe.Value + "」"
-	}
-	if len(fe.Allowed) > 0 && fe.Enum != "" {
-		labels := make([]string, len(fe.Allowed))
-		for i, v := range fe.Allowed {
-			labels[i] = s.i18n.T(lang, fe.Enum+"."+v)
-		}
-		text += "（" + s.i18n.T(lang, "err.allowed_values", strings.Join(labels, "、")) + "）"
-	}
-	return text
+	return s.i18n.FieldError(lang, fe)
 }
 
 // apiFieldErrors are invalid fields as the API answers them: each FieldError's own

@@ -37,6 +37,16 @@ func TestErrorTextInTheUsersLanguage(t *testing.T) {
 	if got, want := errorText(b, "en", invalid), "risk-review sign: title: is longer than 100 characters"; got != want {
 		t.Errorf("en: %q, want %q", got, want)
 	}
+	// A value outside an enumeration lists the allowed values by their names in the
+	// language, as the web pages do (the command line's own copy listed none).
+	kind := fmt.Errorf("governance mlps-record: %w", &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "kind", Key: "err.unknown_value",
+		Value: "upgrade", Enum: "mlps_event", Allowed: []string{string(medsec.MLPSGrading), string(medsec.MLPSChange)}, Message: "is not grading or change"}}})
+	ja := errorText(b, "ja", kind)
+	for _, want := range []string{"「upgrade」", b.T("ja", "mlps_event.grading"), b.T("ja", "mlps_event.change")} {
+		if !strings.Contains(ja, want) || strings.Contains(ja, "grading or change") {
+			t.Errorf("ja enum: %q, want it to hold %q and no English", ja, want)
+		}
+	}
 	if got := errorText(b, "ja", fmt.Errorf("open x: no such file")); got != "open x: no such file" {
 		t.Errorf("another error changed: %q", got)
 	}
