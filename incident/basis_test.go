@@ -13,20 +13,21 @@ import (
 // clockControls names, for each timed duty of the plan in clocks.json, the requirement of
 // the plan's catalog (003 as data) that sets its deadline and says what it counts from.
 var clockControls = map[string]string{
-	"first-report":          "ir-4.1.2-1", // 發現事件後…10分鐘內
-	"verification":          "ir-4.1.3-1", // 技術工作組接到報告後…不超過30分鐘
-	"leadership-meeting":    "ir-4.2.1-1", // 一級響應…15分鐘內召開緊急會議
-	"technical-team":        "ir-2-3",     // 組長在事件發生後30分鐘內組織團隊
-	"authority-report":      "ir-2-5",     // 組長在事件發生後1小時內…聯系上級衛生健康主管部門
-	"initial-disposal":      "ir-4.2.2-1", // 二級響應…2小時內
-	"initial-control":       "ir-4.2.2-2", // 12小時內完成初步控制
-	"leadership-report":     "ir-4.1.2-2", // 較大事件需在30分鐘內通報網絡安全領導小組
-	"president-report":      "ir-4.1.2-2", // 重大事件需同步上報院長 (ir-4.1.2-3): at the same time as the leading group's 30 minutes
-	"repair":                "ir-4.2.3-1", // 三級響應…4小時內完成系統修復
-	"resolve":               "ir-4.2.4-1", // 四級響應…24小時內
-	"leak-report-authority": "ir-5.3.3-1", // 患者數據泄露事件需在24小時內…報告
-	"leak-inform-patients":  "ir-5.3.3-1", // 同步告知受影響患者
-	"handover":              "ir-4.4.4-1", // 信息科在2小時內完成系統移交
+	"first-report":           "ir-4.1.2-1", // 發現事件後…10分鐘內
+	"verification":           "ir-4.1.3-1", // 技術工作組接到報告後…不超過30分鐘
+	"leadership-meeting":     "ir-4.2.1-1", // 一級響應…15分鐘內召開緊急會議
+	"technical-team":         "ir-2-3",     // 組長在事件發生後30分鐘內組織團隊
+	"authority-report":       "ir-2-5",     // 組長在事件發生後1小時內…聯系上級衛生健康主管部門
+	"initial-disposal":       "ir-4.2.2-1", // 二級響應…2小時內
+	"initial-control":        "ir-4.2.2-2", // 12小時內完成初步控制
+	"leadership-report":      "ir-4.1.2-2", // 較大事件需在30分鐘內通報網絡安全領導小組
+	"president-report":       "ir-4.1.2-2", // 重大事件需同步上報院長 (ir-4.1.2-3): at the same time as the leading group's 30 minutes
+	"repair":                 "ir-4.2.3-1", // 三級響應…4小時內完成系統修復
+	"resolve":                "ir-4.2.4-1", // 四級響應…24小時內
+	"leak-report-health":     "ir-5.3.3-1", // 患者數據泄露事件需在24小時內向屬地衛健委…報告
+	"leak-report-cyberspace": "ir-5.3.3-1", // …和網信辦報告
+	"leak-inform-patients":   "ir-5.3.3-1", // 同步告知受影響患者
+	"handover":               "ir-4.4.4-1", // 信息科在2小時內完成系統移交
 }
 
 // fromOfBasis reads the catalog's deadline-basis ("from the occurrence of the incident")
@@ -102,11 +103,11 @@ func TestClockLateWhenRecorded(t *testing.T) {
 		basis string
 		state medsec.ClockState
 	}{
-		"authority-report":      {occurred, medsec.BasisOccurred, medsec.ClockLate},    // 1 h after the event: late at recording
-		"first-report":          {detected, medsec.BasisDetected, medsec.ClockLate},    // 10 min after discovery
-		"verification":          {opened, medsec.BasisOpened, medsec.ClockRunning},     // from the report reaching the team
-		"leadership-report":     {opened, medsec.BasisLevel, medsec.ClockRunning},      // from the initial assessment
-		"leak-report-authority": {detected, medsec.BasisExposure, medsec.ClockRunning}, // 24 h from the leak known at discovery
+		"authority-report":   {occurred, medsec.BasisOccurred, medsec.ClockLate},    // 1 h after the event: late at recording
+		"first-report":       {detected, medsec.BasisDetected, medsec.ClockLate},    // 10 min after discovery
+		"verification":       {opened, medsec.BasisOpened, medsec.ClockRunning},     // from the report reaching the team
+		"leadership-report":  {opened, medsec.BasisLevel, medsec.ClockRunning},      // from the initial assessment
+		"leak-report-health": {detected, medsec.BasisExposure, medsec.ClockRunning}, // 24 h from the leak known at discovery
 	}
 	for _, c := range clocks {
 		w, ok := want[c.Key]
@@ -142,7 +143,7 @@ func TestExposedStartsLeakDuties(t *testing.T) {
 	found := t0.Add(5 * time.Hour)
 	s.Exposure = medsec.ExposureOrdinary
 	stop, add := Exposed(clocks, s, found, nil)
-	if len(stop) != 0 || !slices.Equal(keys(add), []string{"leak-report-authority", "leak-inform-patients"}) {
+	if len(stop) != 0 || !slices.Equal(keys(add), []string{"leak-report-health", "leak-report-cyberspace", "leak-inform-patients"}) {
 		t.Fatalf("found: stop %v add %v", stop, keys(add))
 	}
 	for _, c := range add {
@@ -160,13 +161,14 @@ func TestExposedStartsLeakDuties(t *testing.T) {
 	clocks[len(clocks)-1].MetAt = found.Add(time.Hour)
 	corrected := found.Add(-time.Hour)
 	stop, add = Exposed(clocks, s, corrected, nil)
-	if len(stop) != 1 || clocks[stop[0]].Key != "leak-report-authority" || !slices.Equal(keys(add), []string{"leak-report-authority"}) || !add[0].Start.Equal(corrected) {
+	if len(stop) != 2 || clocks[stop[0]].Key != "leak-report-health" || clocks[stop[1]].Key != "leak-report-cyberspace" ||
+		!slices.Equal(keys(add), []string{"leak-report-health", "leak-report-cyberspace"}) || !add[0].Start.Equal(corrected) {
 		t.Errorf("corrected time: stop %v add %v", stop, keys(add))
 	}
 	// Corrected to none: the unmet duty stops, nothing starts.
 	s.Exposure = medsec.ExposureNone
 	stop, add = Exposed(clocks, s, corrected, nil)
-	if len(stop) != 1 || clocks[stop[0]].Key != "leak-report-authority" || len(add) != 0 {
+	if len(stop) != 2 || clocks[stop[0]].Key != "leak-report-health" || len(add) != 0 {
 		t.Errorf("corrected to none: stop %v add %v", stop, keys(add))
 	}
 }

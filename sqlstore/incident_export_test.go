@@ -14,3 +14,13 @@ func (db *DB) ExecForTest(query string, args ...any) error {
 	_, err := db.write.ExecContext(context.Background(), db.dialect.rebind(query), args...)
 	return err
 }
+
+// RerunMigrationForTest applies the migration file name again (forgetting it was applied),
+// for tests that make the rows an older version left and check what the migration does
+// to them.
+func (db *DB) RerunMigrationForTest(name string) error {
+	if err := db.ExecForTest(`DELETE FROM schema_migrations WHERE name = ?`, name); err != nil {
+		return err
+	}
+	return db.migrateFile(context.Background(), "migrations/"+db.dialect.name+"/"+name)
+}

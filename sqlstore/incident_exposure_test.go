@@ -130,7 +130,7 @@ func TestExposureFoundLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := clockByKey(inc, "leak-report-authority"); c != nil {
+		if c := clockByKey(inc, "leak-report-health"); c != nil {
 			t.Fatalf("leak duty without an exposure: %+v", c)
 		}
 		*f.now = testNow.Add(5 * time.Hour)
@@ -147,7 +147,7 @@ func TestExposureFoundLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, key := range []string{"leak-report-authority", "leak-inform-patients"} {
+		for _, key := range []string{"leak-report-health", "leak-report-cyberspace", "leak-inform-patients"} {
 			c := clockByKey(inc, key)
 			if c == nil || !c.Start.Equal(found) || !c.Due.Equal(found.Add(24*time.Hour)) || c.Basis != medsec.BasisExposure || c.State != medsec.ClockRunning {
 				t.Errorf("%s: %+v, want from %v", key, c, found)
@@ -183,7 +183,7 @@ func TestExposureFoundLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := clockByKey(inc, "leak-report-authority"); c == nil || !c.Start.Equal(found) || inc.SuggestedLevel != 1 {
+		if c := clockByKey(inc, "leak-report-health"); c == nil || !c.Start.Equal(found) || inc.SuggestedLevel != 1 {
 			t.Errorf("after a larger finding: %+v, suggested %d", c, inc.SuggestedLevel)
 		}
 		// Reported again with an earlier time it was found: the duties count from the
@@ -202,7 +202,7 @@ func TestExposureFoundLater(t *testing.T) {
 			}
 			return nil
 		}
-		if c := running("leak-report-authority"); c == nil || !c.Start.Equal(earlier) || !inc.ExposureFoundAt.Equal(earlier) {
+		if c := running("leak-report-health"); c == nil || !c.Start.Equal(earlier) || !inc.ExposureFoundAt.Equal(earlier) {
 			t.Errorf("after an earlier finding: %+v, found %v", c, inc.ExposureFoundAt)
 		}
 		// A correction of the severity alone, a day later, keeps the time it was found:
@@ -213,7 +213,7 @@ func TestExposureFoundLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := running("leak-report-authority"); c == nil || !c.Start.Equal(earlier) || c.State != medsec.ClockLate || !inc.ExposureFoundAt.Equal(earlier) {
+		if c := running("leak-report-health"); c == nil || !c.Start.Equal(earlier) || c.State != medsec.ClockLate || !inc.ExposureFoundAt.Equal(earlier) {
 			t.Errorf("after correcting the severity: %+v, found %v", c, inc.ExposureFoundAt)
 		}
 		// The security officer corrects it: it was test data after all.
@@ -223,7 +223,7 @@ func TestExposureFoundLater(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range inc.Clocks {
-			if (c.Key == "leak-report-authority" || c.Key == "leak-inform-patients") && c.StopReason != medsec.StopCorrected {
+			if (c.Key == "leak-report-health" || c.Key == "leak-report-cyberspace" || c.Key == "leak-inform-patients") && c.StopReason != medsec.StopCorrected {
 				t.Errorf("%s after the correction: stopped %v (%s)", c.Key, c.StoppedAt, c.StopReason)
 			}
 		}

@@ -49,7 +49,7 @@ func TestIncidentLegalDutiesSurviveClose(t *testing.T) {
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
 			t.Fatal(err)
 		}
-		for _, key := range []string{"authority-report", "leak-report-authority", "leak-inform-patients", "cn-notify-subjects", "cn-report-health", "cn-report-police"} {
+		for _, key := range []string{"authority-report", "leak-report-health", "leak-report-cyberspace", "leak-inform-patients", "cn-notify-subjects", "cn-report-health", "cn-report-police"} {
 			if c := clockByKey(inc, key); c == nil || c.State != medsec.ClockRunning {
 				t.Errorf("%s after close: %+v", key, c)
 			}
@@ -73,17 +73,17 @@ func TestIncidentLegalDutiesSurviveClose(t *testing.T) {
 		for _, l := range late {
 			keys[l.Clock.Key] = true
 		}
-		if !keys["leak-report-authority"] || !keys["authority-report"] || keys["first-report"] {
+		if !keys["leak-report-health"] || !keys["leak-report-cyberspace"] || !keys["authority-report"] || keys["first-report"] {
 			t.Errorf("late after close: %v", keys)
 		}
 		// Met after close, the duty is met late for the record.
-		c := clockByKey(inc, "leak-report-authority")
+		c := clockByKey(inc, "leak-report-health")
 		full, _ := f.svc.FindIncidentByID(f.ciso, inc.ID)
 		if inc, err = f.svc.RecordNotification(f.ciso, inc.ID, full.Version, medsec.IncidentNotification{Recipient: medsec.RecipientAuthority,
 			Channel: "phone", Language: "zh-CN", Content: "报告", ClockID: c.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if c := clockByKey(inc, "leak-report-authority"); c.State != medsec.ClockLate || c.MetAt.IsZero() {
+		if c := clockByKey(inc, "leak-report-health"); c.State != medsec.ClockLate || c.MetAt.IsZero() {
 			t.Errorf("met after close: %+v", c)
 		}
 	})

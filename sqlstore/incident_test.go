@@ -104,7 +104,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		if got := len(inc.Tasks); got != 4 {
 			t.Errorf("%d tasks from the leak template", got)
 		}
-		for _, key := range []string{"first-report", "verification", "leadership-report", "repair", "leak-report-authority", "leak-inform-patients", "tw-monitoring-alert", "task.block-sources"} {
+		for _, key := range []string{"first-report", "verification", "leadership-report", "repair", "leak-report-health", "leak-report-cyberspace", "leak-inform-patients", "tw-monitoring-alert", "task.block-sources"} {
 			if clockByKey(inc, key) == nil {
 				t.Errorf("no clock %s", key)
 			}
@@ -138,13 +138,13 @@ func TestIncidentLifecycle(t *testing.T) {
 		}
 
 		// The authority is told with a template; the notification meets the leak clock.
-		leak := clockByKey(inc, "leak-report-authority")
+		leak := clockByKey(inc, "leak-report-health")
 		inc, err = f.svc.RecordNotification(ctx, inc.ID, inc.Version, medsec.IncidentNotification{Recipient: medsec.RecipientAuthority,
 			Name: "市衛生局", Channel: "phone", Language: "zh-TW", Content: "通報:HIS 異常匯出", ClockID: leak.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := clockByKey(inc, "leak-report-authority"); c.State != medsec.ClockMet || c.MetBy != "soc.wang" {
+		if c := clockByKey(inc, "leak-report-health"); c.State != medsec.ClockMet || c.MetBy != "soc.wang" {
 			t.Errorf("leak clock after notification: %+v", c)
 		}
 		if len(inc.Notifications) != 1 || inc.Notifications[0].SentBy != "soc.wang" {
