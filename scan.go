@@ -129,11 +129,14 @@ type ScanService interface {
 	// attached hosts' results become findings (source "scanner") in the same transaction. Needs
 	// PermInventoryWrite; a chosen asset outside the scope is ENOTFOUND.
 	ImportScan(ctx context.Context, imp ScanImport) (*ScanReport, error)
-	// FindScanReports lists the reports, newest first. Needs PermInventoryRead.
+	// FindScanReports lists the reports with a host the caller may see, newest first. A
+	// caller limited to sites or a vendor gets the counts (Hosts, Attached, Results,
+	// Findings) of the hosts it sees, not of the whole report. Needs PermInventoryRead.
 	FindScanReports(ctx context.Context) ([]*ScanReport, error)
 	// FindScanReport returns a report with the hosts the caller may see: those attached
 	// to assets of its scope, and the unattached ones for a caller limited to no site or
-	// vendor. Needs PermInventoryRead.
+	// vendor. A caller limited to sites or a vendor gets the counts of those hosts only,
+	// as FindScanReports. Needs PermInventoryRead.
 	FindScanReport(ctx context.Context, id int64) (*ScanReport, error)
 	// FindAssetScanResults returns the scanner results attached to the asset, newest
 	// report first. Needs PermInventoryRead; ENOTFOUND outside the scope.

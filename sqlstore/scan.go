@@ -298,7 +298,73 @@ func (s *ScanService) FindScanReports(ctx context.Context) ([]*medsec.ScanReport
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find scan reports: %w", err)
+	}
+	if err := s.scopeCounts(ctx, sc, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scopeCounts replaces the counts of the reports by what the scope sees of them, for a
+// caller limited to sites or a vendor: the stored counts are of the whole report, every
+// site's hosts included, and would tell a branch user how many hosts, results and findings
+// another site's scan found (issue 11). Hosts and Attached count the hosts it sees (all
+// attached), Results their results, Findings the scanner findings the report created on
+// their assets (those whose first advisory is the report's stand-in, scanAdvisoryRef: a
+// finding is created with it alone, and later reports and advisories go after it). A
+// caller that sees every host keeps the stored counts.
+func (s *ScanService) scopeCounts(ctx context.Context, sc scope, reps []*medsec.ScanReport) error {
+	if sc.seesUnattached() || len(reps) == 0 {
+		return nil
+	}
+	byID := map[int64]*medsec.ScanReport{}
+	for _, r := range reps {
+		r.Hosts, r.Attached, r.Results, r.Findings = 0, 0, 0, 0
+		byID[r.ID] = r
+	}
+	cond, args := sc.hostCond()
+	ref := `'` + scanAdvisoryPrefix + `' || CAST(h.report_id AS TEXT)`
+	counts := []struct {
+		query string
+		set   func(r *medsec.ScanReport, n int)
+	}{
+		{`SELECT h.report_id, COUNT(*) FROM scan_hosts h WHERE ` + cond + ` GROUP BY h.report_id`,
+			func(r *medsec.ScanReport, n int) { r.Hosts, r.Attached = n, n }},
+		{`SELECT h.report_id, COUNT(*) FROM scan_results r JOIN scan_hosts h ON h.id = r.host_id WHERE ` + cond + ` GROUP BY h.report_id`,
+			func(r *medsec.ScanReport, n int) { r.Results = n }},
+		{`SELECT h.report_id, COUNT(DISTINCT f.id) FROM vuln_findings f JOIN scan_hosts h ON h.asset_id = f.asset_id
+			WHERE ` + cond + ` AND f.source = '` + findingFromScanner + `' AND f.component_id = 0
+			AND (f.advisories = ` + ref + ` OR f.advisories LIKE ` + ref + ` || ',%') GROUP BY h.report_id`,
+			func(r *medsec.ScanReport, n int) { r.Findings = n }},
+	}
+	for _, c := range counts {
+		if err := s.readCounts(ctx, c.query, args, byID, c.set); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readCounts runs a query of (report ID, count) rows and sets each listed report's count.
+func (s *ScanService) readCounts(ctx context.Context, query string, args []any, byID map[int64]*medsec.ScanReport, set func(*medsec.ScanReport, int)) error {
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(query), args...)
+	if err != nil {
+		return fmt.Errorf("count scan reports: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("count scan reports: %w", err)
+		}
+		if r := byID[id]; r != nil {
+			set(r, n)
+		}
+	}
+	return rows.Err()
 }
 
 // FindScanReport implements medsec.ScanService.
@@ -343,6 +409,9 @@ func (s *ScanService) FindScanReport(ctx context.Context, id int64) (*medsec.Sca
 		if h := byID[res.HostID]; h != nil {
 			h.Results = append(h.Results, res)
 		}
+	}
+	if err := s.scopeCounts(ctx, sc, []*medsec.ScanReport{r}); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

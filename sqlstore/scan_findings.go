@@ -26,8 +26,11 @@ const (
 	scoreFromNone     = medsec.ScoreFromNone
 )
 
+// scanAdvisoryPrefix begins the ref of the advisory row that stands for a scan report.
+const scanAdvisoryPrefix = "SCAN-"
+
 // scanAdvisoryRef is the advisory row that stands for a scan report in the findings.
-func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("SCAN-%d", reportID) }
+func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("%s%d", scanAdvisoryPrefix, reportID) }
 
 // scanFindings turns the CVEs of the attached hosts' results into findings of their
 // assets, through the findings store: a new (asset, CVE) becomes a finding with source
