@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"medsec"
 	"medsec/logs"
@@ -25,8 +26,42 @@ type Central struct {
 	Events medsec.EventStore
 	// Site returns the ID of the site with a code, or ENOTFOUND.
 	Site func(ctx context.Context, code string) (int64, error)
-	// Logger gets messages of unknown sites; nil means slog.Default().
+	// Logger gets warnings of sensors whose clock is off; nil means slog.Default().
 	Logger *slog.Logger
+	// Now is central's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// A log record keeps the time its sensor received it, unless the sensor's clock is off by
+// more than the log storage accepts: a record stamped over a day ahead, or older than the
+// shortest retention (medsec.MinLogRetentionDays; the storage takes a week more), would be
+// sealed but silently left out of the storage (VictoriaLogs' FutureRetention and
+// MaxBackfillAge), and verification would then report it deleted. A sensor whose clock
+// lost its battery (1970) or runs ahead is stored at central's time instead, its own stamp
+// kept as event.created (ECS: when an agent first read the event). sensorClockAhead is
+// how far ahead of central a sensor's stamp may be; a spool drained after an outage
+// brings older stamps, which are kept.
+const sensorClockAhead = time.Hour
+
+func (c *Central) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
+}
+
+// receivedAt is the time a sensor's record is stored as received, and whether the
+// sensor's own stamp was replaced (see sensorClockAhead).
+func (c *Central) receivedAt(sensor time.Time) (time.Time, bool) {
+	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
+	oldest := now.AddDate(0, 0, -medsec.MinLogRetentionDays)
+	if sensor.After(now.Add(sensorClockAhead)) || sensor.Before(oldest) {
+		return now.UTC(), true
+	}
+	return sensor.UTC(), false
 }
 
 // ErrUnknownSite is returned (wrapped) by Handle when an envelope names a site code that
@@ -66,6 +101,7 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 	var events []medsec.Event
 	var msgs []medsec.SensorMessage
 	health := map[[2]string]*Envelope{}
+	offClock := map[[2]string]time.Time{} // a stamp of each sensor whose clock is off
 	for _, e := range envs {
 		site := sites[e.Site]
 		if site == 0 {
@@ -84,14 +120,23 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 		switch e.Kind {
 		case KindLog:
 			// Times without a zone are the sensor's site's wall clock.
-			r := c.Parser.RecordAtSite(e.Log.Raw, e.Log.Received.UTC(), e.Log.Peer, site)
+			received, replaced := c.receivedAt(e.Log.Received)
+			r := c.Parser.RecordAtSite(e.Log.Raw, received, e.Log.Peer, site)
 			r.SiteID = site
+			if replaced {
+				r.Fields["event.created"] = e.Log.Received.UTC().Format(time.RFC3339Nano)
+				offClock[[2]string{e.Site, e.Sensor}] = e.Log.Received
+			}
 			recs = append(recs, r)
 		case KindEvent:
 			ev := *e.Event
 			ev.SiteID = site
 			events = append(events, ev)
 		}
+	}
+	for k, at := range offClock {
+		c.logger().Warn("sensor clock is off; its records are stored at central's time, its own stamp kept as event.created",
+			"site", k[0], "sensor", k[1], "sensor_time", at.UTC())
 	}
 	if len(recs) > 0 {
 		if err := c.Logs.Append(ctx, recs); err != nil {

@@ -170,3 +170,52 @@ func TestCentralUnknownSite(t *testing.T) {
 		t.Errorf("sealed %v, want TPE's one record", got)
 	}
 }
+
+// TestCentralSensorClockOff takes, in one batch, a record a sensor's spool drained five
+// days late, one from a sensor whose clock lost its battery (1970), one from a sensor
+// running three days ahead, and a record of now: all four are stored and searchable and
+// the seal verifies. The impossible stamps are stored at central's time with the sensor's
+// stamp kept as event.created; the drained record keeps its own time. On the old code the
+// future stamp was sealed but left out of the storage (over a day ahead), and since a
+// site's receive times only move forward the record of now after it was too, which
+// verification reports as deleted.
+func TestCentralSensorClockOff(t *testing.T) {
+	c := newCentral(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	c.handler.Now = func() time.Time { return now }
+	stamps := []time.Time{now.Add(-5 * 24 * time.Hour), time.Date(1970, 1, 1, 0, 0, 42, 0, time.UTC), now.Add(72 * time.Hour), now}
+	var envs []*natsbus.Envelope
+	for i, at := range stamps {
+		e := logEnvelope("TPE", "s1", i+1)
+		e.Time, e.Log.Received = at, at
+		envs = append(envs, e)
+	}
+	if err := c.handler.Handle(ctx, envs); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.store.Verify(ctx, nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	res, err := c.store.Search(ctx, logstore.Query{From: now.AddDate(-1, 0, 0), To: now.Add(time.Hour), Limit: 10})
+	if err != nil || res.Total != 4 {
+		t.Fatalf("search: %+v, %v; want the 4 records", res, err)
+	}
+	byIndex := map[int64]logstore.Hit{}
+	for _, h := range res.Hits {
+		byIndex[h.Index] = h
+	}
+	if h := byIndex[0]; !h.Received.Equal(stamps[0]) || h.Fields["event.created"] != "" {
+		t.Errorf("drained record: received %v, event.created %q; want its own time %v", h.Received, h.Fields["event.created"], stamps[0])
+	}
+	for i, at := range stamps[1:3] {
+		h := byIndex[int64(i+1)]
+		if !h.Received.Equal(now) || h.Fields["event.created"] != at.Format(time.RFC3339Nano) {
+			t.Errorf("record %d: received %v, event.created %q; want %v and %v", i+1, h.Received, h.Fields["event.created"], now, at)
+		}
+	}
+	if h := byIndex[3]; !h.Received.Equal(now) {
+		t.Errorf("record of now: received %v", h.Received)
+	}
+}
