@@ -365,8 +365,10 @@ type GapFilter struct {
 	// period): the subjects are the assets in use at some time in [InUseFrom, AsOf)
 	// (AssetFilter.InUseFrom), each row's status is its latest assessment recorded before
 	// AsOf (AssessmentFilter.RecordedBefore), and the automatic checks, which read
-	// today's data, are not run. Asset details, zones and the compliance settings are
-	// today's: medsec keeps no earlier values of them. Zero is now.
+	// today's data, are not run. Each asset, and its site's zones, conduits and hand
+	// placements (so its zone and level), are as recorded at AsOf, rewound from the audit
+	// trail's "before" values; the organisation's names and the compliance settings are
+	// today's. Zero is now.
 	AsOf      time.Time
 	InUseFrom time.Time
 	// Offset and Limit select a page of the open items, in the report's order (worst

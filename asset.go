@@ -448,6 +448,9 @@ type AssetFilter struct {
 	// [InUseFrom, InUseTo), whatever their status now: created before InUseTo and not
 	// retired before InUseFrom (the assets of a closed period's report). An asset retired
 	// and put back in use has no retirement time left and counts as in use throughout.
+	// Each is then as recorded at InUseTo, rewound from the audit trail's "before" values
+	// (its site, department, name, class, level, addresses then), selected by the site
+	// and department it then had, in name order whatever Sort says.
 	InUseFrom, InUseTo time.Time
 	// Sort is a field name, optionally prefixed with "-" for descending order.
 	Sort   string

@@ -228,7 +228,8 @@ func (b *builder) stateAsOf() {
 }
 
 // historyNote says, for a closed period, what the report shows as it was at the period's
-// end and what it shows as it is today because medsec keeps no history of it.
+// end (assets with their zone and level, from the audit trail: medsec.GapFilter.AsOf)
+// and what it shows as it is today because medsec keeps no history of it.
 func (b *builder) historyNote() []string {
 	if !b.closed() {
 		return nil

@@ -39,6 +39,8 @@ type levelCache struct {
 	s          *AssessmentService
 	sites      map[int64]*siteModel
 	applicable map[applicKey]*twResult
+	// from and at, when at is set, are a closed period's: sites are loaded as at its end.
+	from, at time.Time
 }
 
 type applicKey struct {
@@ -63,6 +65,14 @@ func (s *AssessmentService) newLevelCache() *levelCache {
 	return &levelCache{s: s, sites: map[int64]*siteModel{}, applicable: map[applicKey]*twResult{}}
 }
 
+// newLevelCacheAt is newLevelCache as recorded at the end of the period [from, at): the
+// sites' zones, placements and assets then (loadSiteAt).
+func (s *AssessmentService) newLevelCacheAt(from, at time.Time) *levelCache {
+	c := s.newLevelCache()
+	c.from, c.at = from, at
+	return c
+}
+
 // twApplicable is AssessmentService.twApplicable, remembered; callers must not change the
 // result's elements in place.
 func (c *levelCache) twApplicable(a *medsec.Asset, lv *medsec.AssetLevel, pl *lanPlace) (*twResult, error) {
@@ -82,7 +92,12 @@ func (c *levelCache) site(ctx context.Context, siteID int64) (*siteModel, error)
 	sm := c.sites[siteID]
 	if sm == nil {
 		var err error
-		if sm, err = loadSiteLevels(ctx, c.s.db.read, c.s.db.dialect, siteID); err != nil {
+		if !c.at.IsZero() {
+			sm, err = loadSiteAt(ctx, c.s.db.read, c.s.db.dialect, siteID, c.from, c.at)
+		} else {
+			sm, err = loadSiteLevels(ctx, c.s.db.read, c.s.db.dialect, siteID)
+		}
+		if err != nil {
 			return nil, err
 		}
 		c.sites[siteID] = sm
@@ -513,7 +528,14 @@ func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || f.InUseTo.IsZero() {
+		return out, err
+	}
+	rows.Close()
+	if out, err = assetsAt(ctx, s.db.read, s.db.dialect, out, f.InUseTo); err != nil {
+		return nil, err
+	}
+	return inUseAt(out, f), nil
 }
 
 // GapReport counts applicable (subject, control) pairs by status and level and lists the
@@ -621,6 +643,9 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 		m[x.ControlID] = x
 	}
 	levels := s.newLevelCache()
+	if !f.AsOf.IsZero() {
+		levels = s.newLevelCacheAt(f.InUseFrom, f.AsOf)
+	}
 	profiles := newMDS2Cache(s.db.read, s.db.dialect)
 	seen := make(map[int64]bool, len(assets))
 	for _, a := range assets {

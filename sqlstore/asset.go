@@ -155,10 +155,15 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 		return fmt.Errorf("read assets: %w", err)
 	}
 	defer rows.Close()
+	var past []*medsec.Asset // a closed period's, rewound to its end before fn sees them
 	for rows.Next() {
 		a, err := scanAsset(rows.Scan)
 		if err != nil {
 			return fmt.Errorf("read assets: %w", err)
+		}
+		if !f.InUseTo.IsZero() {
+			past = append(past, a)
+			continue
 		}
 		if err := fn(a); err != nil {
 			return err
@@ -166,6 +171,18 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read assets: %w", err)
+	}
+	if f.InUseTo.IsZero() {
+		return nil
+	}
+	rows.Close()
+	if past, err = assetsAt(ctx, s.db.read, s.db.dialect, past, f.InUseTo); err != nil {
+		return err
+	}
+	for _, a := range inUseAt(past, f) {
+		if err := fn(a); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -192,10 +209,16 @@ func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Da
 	if cond, cargs := (scope{user: u}).assetCond("a"); cond != "" {
 		where, args = append(where, cond), append(args, cargs...)
 	}
-	if f.SiteID != 0 {
+	// A closed period's assets (InUseTo set) are then rewound to its end (inUseAt): one
+	// moved since to another site or department is read to be judged by where it was.
+	if f.SiteID != 0 && !f.InUseTo.IsZero() {
+		where, args = append(where, "(a.site_id = ? OR "+changedSinceCond+")"), append(args, f.SiteID, f.InUseTo.UTC())
+	} else if f.SiteID != 0 {
 		add("a.site_id = ?", f.SiteID)
 	}
-	if f.DepartmentID != 0 {
+	if f.DepartmentID != 0 && !f.InUseTo.IsZero() {
+		where, args = append(where, "(a.department_id = ? OR "+changedSinceCond+")"), append(args, f.DepartmentID, f.InUseTo.UTC())
+	} else if f.DepartmentID != 0 {
 		add("a.department_id = ?", f.DepartmentID)
 	}
 	if f.VendorID != 0 {

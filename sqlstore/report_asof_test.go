@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -135,7 +136,7 @@ func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
 		if got := fact(past, "State as of"); got != "end of the period (2024-12-31)" {
 			t.Errorf("2024 cover: state as of %q", got)
 		}
-		if !strings.Contains(strings.Join(past.Sections[0].Text, " "), "medsec keeps no history of asset details") {
+		if !strings.Contains(strings.Join(past.Sections[0].Text, " "), "each with its details, zone and level as they then were") {
 			t.Errorf("2024 summary does not say what is shown as at generation: %q", past.Sections[0].Text)
 		}
 		gap := build(report.Gap, "2024")
@@ -167,6 +168,125 @@ func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
 		}
 		if !open(build(report.Gap, "2026"), "tw-ac-1.l", "CT 邊界主機") || !open(now, "cn-9.2-1", "") {
 			t.Error("2026 reports do not list today's not-implemented controls as open")
+		}
+	})
+}
+
+// TestClosedReportUnchangedByLaterChanges: a closed year's self-inspection and gap report
+// are the same document before and after the inventory changes later (bt16b #3: a device
+// retired in 2026 stayed in the 2024 asset list but its rows left the 2024 counts, its
+// zone level no longer found). Retiring the device, lowering its zone's SL, placing
+// another asset by hand in that zone and changing an asset's level in 2026 change
+// nothing in the 2024 reports: assets, zones and placements are as recorded at the end
+// of 2024 (rewound from the audit trail), and the device counts at 高 from its zone's
+// SL4 as it then did. The 2026 report shows the changes.
+func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := func(s string) {
+			tm, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
+		}
+		assets := sqlstore.NewAssetService(db)
+		zones := sqlstore.NewZoneService(db)
+		at("2023-02-01")
+		f := newAssessFixture(t, db)
+		sl4 := 4
+		ot := &medsec.Zone{SiteID: f.hq.SiteID, Name: "工控區", Kind: medsec.ZoneOT, Ranges: []string{"10.1.40.0/24"}, SL: &sl4}
+		if err := zones.CreateZone(system, ot); err != nil {
+			t.Fatal(err)
+		}
+		pump := &medsec.Asset{SiteID: f.hq.SiteID, Name: "輸液幫浦閘道", IPs: []string{"10.1.40.21"}, Class: medsec.ClassBoundary, Level: medsec.LevelLow}
+		nurse := &medsec.Asset{SiteID: f.hq.SiteID, Name: "護理站電腦", IPs: []string{"192.168.3.3"}, Class: medsec.ClassApplication, Level: medsec.LevelLow}
+		for _, a := range []*medsec.Asset{pump, nurse} {
+			if err := assets.CreateAsset(system, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at("2026-11-20")
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db)}
+		build := func(name, period string) *report.Document {
+			t.Helper()
+			p, err := report.ParsePeriod(period, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := report.Build(f.ciso, report.Params{Name: name, Lang: "en", Period: p, Now: db.Now()}, src,
+				func(key string, args ...any) string { return bundle.T("en", key, args...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		levelRows := func(d *report.Document) map[string]int {
+			out := map[string]int{}
+			for _, s := range d.Sections {
+				for _, tb := range s.Tables {
+					if !strings.HasSuffix(tb.Title, ": controls by status") {
+						continue
+					}
+					for _, r := range tb.Rows {
+						out[r[0].(string)] = r[len(r)-1].(int)
+					}
+				}
+			}
+			return out
+		}
+		before := map[string]*report.Document{"self": build(report.SelfInspection, "2024"), "gap": build(report.Gap, "2024")}
+		if rows := levelRows(before["self"]); rows["High (高)"] == 0 {
+			t.Fatalf("2024 TW rows by level %v: the device in the SL4 zone should count at High", rows)
+		}
+
+		at("2026-11-21")
+		if err := assets.RetireAsset(system, pump.ID); err != nil {
+			t.Fatal(err)
+		}
+		sl1 := 1
+		ot.SL = &sl1
+		if err := zones.UpdateZone(system, ot); err != nil {
+			t.Fatal(err)
+		}
+		if err := zones.PlaceAsset(system, nurse.ID, ot.ID); err != nil {
+			t.Fatal(err)
+		}
+		hq, err := assets.FindAssetByID(system, f.hq.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hq.Level, hq.Name = medsec.LevelHigh, "CT 邊界主機（更名）"
+		if err := assets.UpdateAsset(system, hq); err != nil {
+			t.Fatal(err)
+		}
+		at("2026-12-01")
+
+		for name, was := range before {
+			now := build(was.Name, "2024")
+			for i := range was.Sections {
+				if i >= len(now.Sections) || !reflect.DeepEqual(was.Sections[i], now.Sections[i]) {
+					t.Errorf("2024 %s: section %q changed after later inventory changes:\nwas %v\nnow %v", name, was.Sections[i].Heading, was.Sections[i], now.Sections[min(i, len(now.Sections)-1)])
+				}
+			}
+			if len(now.Sections) != len(was.Sections) {
+				t.Errorf("2024 %s: %d sections, was %d", name, len(now.Sections), len(was.Sections))
+			}
+		}
+		cur := build(report.SelfInspection, "2026")
+		if rows := levelRows(cur); rows["High (高)"] == 0 {
+			t.Errorf("2026 TW rows by level %v: the CT host now set to High should count there", rows)
+		}
+		for _, s := range cur.Sections {
+			for _, tb := range s.Tables {
+				if tb.Title == "Asset list" && slices.ContainsFunc(tb.Rows, func(r []any) bool { return r[1] == "輸液幫浦閘道" }) {
+					t.Error("2026 asset list holds the device retired before now")
+				}
+			}
 		}
 	})
 }
