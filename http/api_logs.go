@@ -153,7 +153,8 @@ func (s *Server) apiLogSourceDelete(w http.ResponseWriter, r *http.Request) erro
 // maxIngestBody is the largest body POST /api/v1/logs/ingest takes (16 MiB).
 const maxIngestBody = 16 << 20
 
-// apiLogIngest takes JSON lines from a source authenticated by its token. The body is
+// apiLogIngest takes JSON lines from a source authenticated by its token; a time without
+// a zone is read in the zone of the source's site (logs.Parser.Location). The body is
 // all or nothing: a line that is not a JSON object is 400 naming the line, and nothing is
 // stored. 200 means every record is durable; when the store fails the answer is 503 with
 // Retry-After, so the sender keeps the records and retries (push back, never a drop).
@@ -172,7 +173,8 @@ func (s *Server) apiLogIngest(w http.ResponseWriter, r *http.Request) error {
 		return errIngestTooLarge()
 	}
 	body := &readErr{r: http.MaxBytesReader(w, r.Body, maxIngestBody)}
-	p := &logs.Parser{Format: logs.FormatJSON}
+	// Times without a zone are the wall clock of the source's site, as syslog's are.
+	p := &logs.Parser{Format: logs.FormatJSON, Location: s.zoneOfSite(medsec.NewContextWithUser(r.Context(), medsec.SystemUser), src.SiteID)}
 	now := s.now().UTC()
 	var recs []logs.Record
 	sc := bufio.NewScanner(body)

@@ -228,3 +228,73 @@ func TestLogIngestAndSources(t *testing.T) {
 		t.Fatalf("ingest as a form: %d %s, %d stored", status, body, len(sink.recs))
 	}
 }
+
+// TestJSONZonelessTimesReadInTheSourcesSiteZone sends JSON lines over the ingest route
+// from a source of a Taipei site and one of a Tokyo site whose times carry no zone
+// ("2026-12-01T08:00:00", with a space, with a fraction): each is read on its site's wall
+// clock, as syslog and CEF times are (logs.TestZonelessTimesReadInTheSendersSiteZone);
+// times with an offset keep it [issue 13 t13: a zoneless @timestamp was refused, a
+// zoneless "time" left as text and the record filed at its receive time]. Both engines.
+func TestJSONZonelessTimesReadInTheSourcesSiteZone(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			db := openEngine(t, engine)
+			ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+			sources := sqlstore.NewLogSourceService(db)
+			sink := &recordingSink{}
+			now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+			services := mhttp.Services{Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+				Assets: sqlstore.NewAssetService(db), LogSources: sources, LogSink: sink}
+			taipei := &medsec.Site{Code: "TPE", Name: "台北院區", Jurisdiction: medsec.JurisdictionTW, TimeZone: "Asia/Taipei"}
+			tokyo := &medsec.Site{Code: "TYO", Name: "東京病院", Jurisdiction: medsec.JurisdictionJP, TimeZone: "Asia/Tokyo"}
+			token := map[int64]string{}
+			for _, s := range []*medsec.Site{taipei, tokyo} {
+				if err := services.Org.CreateSite(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+				tok, err := sources.CreateLogSource(ctx, &medsec.LogSource{SiteID: s.ID, Name: "EMR " + s.Code, Transport: "https"}, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				token[s.ID] = tok
+			}
+			srv, err := mhttp.NewServer(mhttp.Config{Services: services, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			send := func(tok, lines string) {
+				t.Helper()
+				req, _ := http.NewRequest("POST", ts.URL+"/api/v1/logs/ingest", strings.NewReader(lines))
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/x-ndjson")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("ingest: %d %s", resp.StatusCode, b)
+				}
+			}
+			send(token[taipei.ID], `{"@timestamp":"2026-12-01T08:00:00","event":{"action":"chart-open"}}
+{"timestamp":"2026-12-01 08:00:00.250","event":{"action":"chart-print"}}
+{"@timestamp":"2026-12-01T08:00:00+09:00","event":{"action":"offset kept"}}
+`)
+			send(token[tokyo.ID], `{"time":"2026-12-01T08:00:00","event":{"action":"chart-open"}}
+`)
+			want := []string{"2026-12-01T00:00:00Z", "2026-12-01T00:00:00.25Z", "2026-11-30T23:00:00Z", "2026-11-30T23:00:00Z"}
+			if len(sink.recs) != len(want) {
+				t.Fatalf("%d records stored, want %d", len(sink.recs), len(want))
+			}
+			for i, r := range sink.recs {
+				got, ok := r.Fields["@timestamp"].(time.Time)
+				if !ok || got.UTC().Format(time.RFC3339Nano) != want[i] {
+					t.Errorf("record %d (%v): @timestamp %v, want %s", i, r.Fields["event.action"], r.Fields["@timestamp"], want[i])
+				}
+			}
+		})
+	}
+}

@@ -12,8 +12,13 @@ import (
 // parseJSON reads one JSON object. Nested objects become dotted names
 // ({"host":{"name":"x"}} gives "host.name"), so a sender may write ECS either
 // way. "@timestamp" (or, when absent, "timestamp" or "time") in RFC 3339
-// becomes the record's time. Integers stay int, other numbers float64.
-func parseJSON(line []byte) (map[string]any, error) {
+// becomes the record's time; the same time without its offset
+// ("2026-12-01T08:00:00", or with a space for the T as RFC 3339 §5.6's note
+// allows) is a wall-clock time read in loc, the zone of the sender's site, as
+// syslog and CEF times without a zone are [issue 13 t13: such JSON times were
+// refused or left as text, the record filed at its receive time].
+// Integers stay int, other numbers float64.
+func parseJSON(line []byte, loc *time.Location) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	var v any
@@ -38,7 +43,7 @@ func parseJSON(line []byte) (map[string]any, error) {
 		if !ok {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339Nano, s)
+		t, err := parseJSONTime(s, loc)
 		if err != nil {
 			if k == "@timestamp" {
 				return nil, fmt.Errorf("json: @timestamp: %q is not an RFC 3339 time", s)
@@ -50,6 +55,31 @@ func parseJSON(line []byte) (map[string]any, error) {
 		break
 	}
 	return f, nil
+}
+
+// jsonLocalLayouts are the times without an offset parseJSON reads in the sender's zone.
+var jsonLocalLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"}
+
+// parseJSONTime reads s as an RFC 3339 time, else as one of jsonLocalLayouts in loc.
+func parseJSONTime(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err == nil {
+		return t, nil
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		if t, err2 := time.Parse(time.RFC3339Nano, s[:10]+"T"+s[11:]); err2 == nil {
+			return t, nil
+		}
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, layout := range jsonLocalLayouts {
+		if t, err2 := time.ParseInLocation(layout, s, loc); err2 == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // flattenJSON copies obj into f under dotted names.

@@ -22,7 +22,7 @@ type Parser struct {
 	// Format is FormatAuto (or "") to detect each record's format, or one of
 	// FormatRFC5424, FormatRFC3164, FormatCEF, FormatJSON to force it.
 	Format string
-	// Location is the zone of RFC 3164 and CEF times that carry none; nil
+	// Location is the zone of RFC 3164, CEF and JSON times that carry none; nil
 	// means UTC. rsyslog uses the receiver's local zone; medsec asks for it
 	// explicitly so a server in UTC still reads a Taipei device right.
 	Location *time.Location
@@ -138,7 +138,7 @@ func parseAs(format string, line []byte, received time.Time, loc *time.Location)
 		// CEF inside syslog: the header is syslog, the message is CEF.
 		return parseSyslogCEF(line, received, loc)
 	case FormatJSON:
-		return parseJSON(line)
+		return parseJSON(line, loc)
 	}
 	return nil, fmt.Errorf("unknown log format %q (want auto, rfc5424, rfc3164, cef or json)", format)
 }
