@@ -9,6 +9,7 @@ import (
 	"medsec"
 	"medsec/internal/pgtest"
 	"medsec/logs"
+	"medsec/logstore"
 	"medsec/sqlstore"
 )
 
@@ -107,6 +108,89 @@ func TestZonelessTimesReadInTheSendersSiteZone(t *testing.T) {
 			rec := p.Record(line, at("2026-12-02T00:00:00Z"), "10.4.4.4:40000")
 			if got, _ := rec.Fields["@timestamp"].(time.Time); !got.Equal(at("2026-11-30T23:00:00Z")) {
 				t.Errorf("source registered later: @timestamp %s, want 2026-11-30T23:00:00Z", got.UTC().Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+// TestRecordSiteFollowsSourcesRegisteredLater files records in the sealed log store
+// through the one resolver the server uses (SenderZones.RecordSite) while sources and
+// assets change, without a restart and without calling Refresh [issue 13 t13: the store's
+// resolver read asset addresses once at start and ignored log sources, so a source
+// registered later kept its records in the first site while their times were read in its
+// own site's zone]: a sender of no known site goes to the first site; once a log source of
+// the Tokyo site is registered with its address (through WatchSources), the very next
+// record goes to Tokyo and is read on Tokyo's clock, a sensor of the Taipei site
+// forwarding it too (the log source comes before the receiver's site); a sender medsec
+// auto-registered at the first site without an asset is filed by the asset added later
+// with its address (through WatchAssets, read in the background). Both engines.
+func TestRecordSiteFollowsSourcesRegisteredLater(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			db := openDB(t, engine)
+			org := sqlstore.NewOrgService(db)
+			taipei := &medsec.Site{Code: "TPE", Name: "台北院區", Jurisdiction: medsec.JurisdictionTW, TimeZone: "Asia/Taipei"}
+			tokyo := &medsec.Site{Code: "TYO", Name: "東京病院", Jurisdiction: medsec.JurisdictionJP, TimeZone: "Asia/Tokyo"}
+			for _, s := range []*medsec.Site{taipei, tokyo} {
+				if err := org.CreateSite(system, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			z := &logs.SenderZones{Sources: sqlstore.NewLogSourceService(db), Assets: sqlstore.NewAssetService(db), Org: org}
+			if err := z.Refresh(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			sources, assets := z.WatchSources(z.Sources), z.WatchAssets(z.Assets)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go z.Run(ctx, time.Hour, func(err error) { t.Error(err) })
+
+			st, err := logstore.Open(logstore.Config{Dir: t.TempDir(), Site: z.RecordSite})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			p := &logs.Parser{Location: time.UTC, Zone: z.Zone}
+			received, _ := time.Parse(time.RFC3339, "2026-12-02T00:00:00Z")
+			store := func(peer string, site int64) (int64, time.Time) {
+				t.Helper()
+				rec := p.RecordAtSite([]byte("<38>Dec  1 08:00:00 mri sshd[7]: Accepted password for admin from 10.9.9.9 port 2222 ssh2"), received, peer, site)
+				rec.SiteID = site
+				recs := []logs.Record{rec}
+				if err := st.Append(context.Background(), recs); err != nil {
+					t.Fatal(err)
+				}
+				ts, _ := recs[0].Fields["@timestamp"].(time.Time)
+				return recs[0].SiteID, ts.UTC()
+			}
+			tokyoTime, _ := time.Parse(time.RFC3339, "2026-11-30T23:00:00Z")
+			utcTime, _ := time.Parse(time.RFC3339, "2026-12-01T08:00:00Z")
+			if site, ts := store("10.2.2.2:514", 0); site != taipei.ID || !ts.Equal(utcTime) {
+				t.Errorf("unknown sender: site %d at %s, want the first site %d at %s", site, ts, taipei.ID, utcTime)
+			}
+			if _, err := sources.CreateLogSource(system, &medsec.LogSource{SiteID: tokyo.ID, Name: "mri", Address: "10.2.2.2", Transport: "udp"}, false); err != nil {
+				t.Fatal(err)
+			}
+			if site, ts := store("10.2.2.2:514", 0); site != tokyo.ID || !ts.Equal(tokyoTime) {
+				t.Errorf("after the source was registered: site %d at %s, want Tokyo %d at %s", site, ts, tokyo.ID, tokyoTime)
+			}
+			if site, ts := store("10.2.2.2:514", taipei.ID); site != tokyo.ID || !ts.Equal(tokyoTime) {
+				t.Errorf("through a Taipei sensor: site %d at %s, want the source's Tokyo %d at %s", site, ts, tokyo.ID, tokyoTime)
+			}
+			// Auto-registered at the first site, no asset: it does not pin the sender there.
+			if err := z.Sources.RecordLogSourceActivity(system, 0, []medsec.LogSourceActivity{{Address: "10.4.4.4", Transport: "udp", Format: "rfc3164",
+				First: received, Last: received, Window: time.Minute, Records: 1}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := assets.CreateAsset(system, &medsec.Asset{SiteID: tokyo.ID, Name: "CT-02", Kind: medsec.KindOther, IPs: []string{"10.4.4.4"}}); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for z.Site(0, "10.4.4.4:514") != tokyo.ID && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if site, ts := store("10.4.4.4:514", 0); site != tokyo.ID || !ts.Equal(tokyoTime) {
+				t.Errorf("asset added later: site %d at %s, want Tokyo %d at %s", site, ts, tokyo.ID, tokyoTime)
 			}
 		})
 	}

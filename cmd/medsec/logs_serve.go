@@ -8,6 +8,7 @@ import (
 
 	"medsec"
 	mhttp "medsec/http"
+	"medsec/logs"
 	"medsec/logstore"
 	"medsec/notify"
 	"medsec/sqlstore"
@@ -16,6 +17,9 @@ import (
 // serveLogs is the server's log store and what its alerts read: the storage failures
 // (Health) the log alert job turns into alerts.
 type serveLogs struct {
+	// senders files each record in its site and tells its sender's zone (one resolver for
+	// the store, the listeners, the ingest route's sources and the sensors' records).
+	senders *logs.SenderZones
 	store   *logstore.Store
 	service *sqlstore.LogService
 	health  *logstore.Health
@@ -24,15 +28,20 @@ type serveLogs struct {
 }
 
 // openServeLogs opens the data directory's sealed log store for "medsec serve"; now is
-// the server's clock.
-func openServeLogs(ctx context.Context, data string, db *sqlstore.DB, logger *slog.Logger, now func() time.Time) (*serveLogs, error) {
-	site, err := siteResolver(ctx, db)
-	if err != nil {
+// the server's clock. Records are filed by sl.senders, which services' log sources and
+// assets keep current: a source registered or an asset added while the server runs files
+// the next records in its site (startLogCollection refreshes it in the background too).
+func openServeLogs(ctx context.Context, data string, db *sqlstore.DB, services *mhttp.Services, logger *slog.Logger, now func() time.Time) (*serveLogs, error) {
+	sl := &serveLogs{logger: logger, health: &logstore.Health{Now: now}}
+	sl.senders = &logs.SenderZones{Sources: services.LogSources, Assets: services.Assets, Org: services.Org}
+	if err := sl.senders.Refresh(ctx); err != nil {
 		return nil, err
 	}
-	sl := &serveLogs{logger: logger, health: &logstore.Health{Now: now}}
+	services.LogSources = sl.senders.WatchSources(services.LogSources)
+	services.Assets = sl.senders.WatchAssets(services.Assets)
 	logstore.TuneGC() // the server ingests: collect less often (GOGC, GOMEMLIMIT unless set)
-	sl.store, err = logstore.Open(logstore.Config{Dir: logStoreDir(data), Site: site, Logger: logger, OnFailure: sl.health.Failure})
+	var err error
+	sl.store, err = logstore.Open(logstore.Config{Dir: logStoreDir(data), Site: sl.senders.RecordSite, Logger: logger, OnFailure: sl.health.Failure})
 	if err != nil {
 		return nil, err
 	}

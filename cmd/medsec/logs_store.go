@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,46 +283,17 @@ func runLogsKey(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// siteResolver returns the function that puts a record in a site's log: the site the
-// receiver set (a JSON source's), else the site of the inventory asset with the sender's
-// address, else the first site (lowest ID), else 0.
-// The asset addresses are read once; a record from an address added later goes to the
-// first site until the next start.
+// siteResolver returns the function that puts a record in a site's log, read once from
+// the database (for the CLI, which runs briefly): logs.SenderZones.RecordSite — the site of
+// the registered log source with the sender's address, else of the asset with it, else
+// the site the receiver set (a JSON source's, a sensor's), else the first site. The
+// server keeps its resolver current instead (openServeLogs).
 func siteResolver(ctx context.Context, db *sqlstore.DB) (func(logs.Record) int64, error) {
-	sys := asSystem(ctx)
-	byIP := map[string]int64{}
-	err := sqlstore.NewAssetService(db).EachAsset(sys, medsec.AssetFilter{}, func(a *medsec.Asset) error {
-		for _, ip := range a.IPs {
-			byIP[ip] = a.SiteID
-		}
-		return nil
-	})
-	if err != nil {
+	z := &logs.SenderZones{Sources: sqlstore.NewLogSourceService(db), Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db)}
+	if err := z.Refresh(ctx); err != nil {
 		return nil, err
 	}
-	sites, err := sqlstore.NewOrgService(db).FindSites(sys)
-	if err != nil {
-		return nil, err
-	}
-	var first int64
-	for _, s := range sites {
-		if first == 0 || s.ID < first {
-			first = s.ID
-		}
-	}
-	return func(r logs.Record) int64 {
-		if r.SiteID != 0 {
-			return r.SiteID // set by the receiver: a JSON source's own site
-		}
-		host := r.Peer
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if id, ok := byIP[host]; ok {
-			return id
-		}
-		return first
-	}, nil
+	return z.RecordSite, nil
 }
 
 // runLogsIngest implements "medsec logs ingest [--data DIR] FILE...": it parses the files

@@ -231,7 +231,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	logStore, err := openServeLogs(ctx, c.data, db, logger, m.now)
+	logStore, err := openServeLogs(ctx, c.data, db, &services, logger, m.now)
 	if err != nil {
 		return fmt.Errorf("serve: logs: %w", err)
 	}
@@ -351,7 +351,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			m.LogListening(kind, addr)
 		}
 	}
-	stopLogs, err := startLogCollection(ctx, &c.logs, logStore.store, db, &services, flushEvery, logger, listening)
+	stopLogs, err := startLogCollection(ctx, &c.logs, logStore, db, &services, flushEvery, logger, listening)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -363,7 +363,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	resumeDetection(ctx, detector, m.now().UTC(), logger)
 
 	if c.nats.cfg.URL != "" {
-		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, c.logs.zone, logger)
+		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, logStore.senders, c.logs.zone, logger)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,6 @@ import (
 	"medsec"
 	mhttp "medsec/http"
 	"medsec/logs"
-	"medsec/logstore"
 	"medsec/sqlstore"
 )
 
@@ -61,22 +60,24 @@ type logCollection struct {
 }
 
 // zonesRefreshEvery is how often the senders' sites and zones are read again: a source
-// registered or an asset added since is read in its site's zone from then on.
-const zonesRefreshEvery = time.Minute
+// or asset changed by another process (the CLI) is known from then on; those changed
+// through the server's services are read at once (logs.SenderZones.WatchSources,
+// WatchAssets).
+const zonesRefreshEvery = 30 * time.Second
 
 // startLogCollection starts log collection on the server's open log store: records from
 // the syslog listeners the flags ask for and the JSON lines of the API (services.LogSink)
 // go through a logs.Tracker, which keeps the sources' health every flushEvery, and a
 // logs.Publisher, which puts each stored record on the event stream for detection. stop
 // closes the listeners and writes the last window; the caller closes the store after it.
-func startLogCollection(ctx context.Context, c *logFlags, store *logstore.Store, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
+func startLogCollection(ctx context.Context, c *logFlags, sl *serveLogs, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
 	logger *slog.Logger, listening func(kind, addr string)) (stop func() error, err error) {
 	loc, _ := time.LoadLocation(c.zone)
 	lc := &logCollection{logger: logger}
 	// Stored records are published on the event stream, so that detection reads them.
-	var next logs.Sink = store
+	var next logs.Sink = sl.store
 	if db.Events != nil {
-		next = &logs.Publisher{Next: store, Bus: db.Events, Logger: logger}
+		next = &logs.Publisher{Next: sl.store, Bus: db.Events, Logger: logger}
 	}
 	lc.tracker = &logs.Tracker{Next: next, Sources: services.LogSources, Logger: logger}
 	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok && services.Logs != nil {
@@ -85,11 +86,9 @@ func startLogCollection(ctx context.Context, c *logFlags, store *logstore.Store,
 	services.LogSink = lc.tracker
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lc.cancel = cancel
-	// Times without a zone are read in the zone of the sender's site, else --logs-zone.
-	lc.zones = &logs.SenderZones{Sources: services.LogSources, Assets: services.Assets, Org: services.Org}
-	if err := lc.zones.Refresh(lctx); err != nil {
-		logger.Error("log collection: senders' time zones not read; --logs-zone applies until the next try", "err", err)
-	}
+	// Times without a zone are read in the zone of the sender's site, else --logs-zone;
+	// the store files the record in the same site (openServeLogs).
+	lc.zones = sl.senders
 	lc.wg.Add(1)
 	go func() {
 		defer lc.wg.Done()

@@ -62,25 +62,22 @@ func siteByCode(org medsec.OrgService) func(ctx context.Context, code string) (i
 // "central", shared by every central server of the group, hands batches to a
 // natsbus.Central that stores log records through sink (the sealed log, detection, log
 // source health) and records message IDs and sensor health in db. stop ends it.
-func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *mhttp.Services, sink logs.Sink, zone string, logger *slog.Logger) (stop func(), err error) {
+func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *mhttp.Services, sink logs.Sink, zones *logs.SenderZones, zone string, logger *slog.Logger) (stop func(), err error) {
 	c.cfg.Name = "medsec serve"
 	conn, err := natsbus.Connect(c.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	loc, _ := time.LoadLocation(zone)
-	// A sensor's records are read in the zone of the sensor's site.
-	zones := &logs.SenderZones{Org: services.Org}
-	if err := zones.Refresh(ctx); err != nil {
-		logger.Error("sensors: sites' time zones not read; --logs-zone applies until the next try", "err", err)
-	}
+	// A sensor's records are read in the zone of the site the store files them in (the
+	// sender's log source's or asset's, else the sensor's): zones is the store's resolver,
+	// refreshed by the log collection.
 	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc, Zone: zones.Zone}, Events: services.Events,
 		Site: siteByCode(services.Org), Logger: logger}
 	cons := &natsbus.Consumer{Conn: conn, Durable: "central", Handler: handler.Handle, Logger: logger}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); cons.Run(cctx) }()
-	go zones.Run(cctx, zonesRefreshEvery, func(err error) { logger.Warn("sensors: sites' time zones", "err", err) })
 	logger.Info("consuming the group's sensors", "nats", c.cfg.URL, "stream", natsbus.StreamName(c.cfg.Group))
 	return func() { cancel(); <-done; conn.Close() }, nil
 }
