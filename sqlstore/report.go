@@ -48,14 +48,21 @@ type ReportService struct {
 	// Logger, when set, records why a background generation failed (the report shows
 	// only a message key).
 	Logger *slog.Logger
-	sem    chan struct{}
 	wg     sync.WaitGroup
+	// startMu orders the starts: a report is recorded and queued under it, so the queue
+	// holds the reports in the order of their request (their ids and times).
+	startMu sync.Mutex
+	// queue holds the background generations not yet begun, first asked first; working
+	// says a worker is draining it (one at a time).
+	mu      sync.Mutex
+	queue   []func()
+	working bool
 }
 
 // NewReportService returns the service over db, storing files in files and reading the
 // reports' content from src, translated through bundle.
 func NewReportService(db *DB, files *evidence.Store, src report.Sources, bundle *i18n.Bundle) *ReportService {
-	return &ReportService{db: db, files: files, src: src, bundle: bundle, sem: make(chan struct{}, 1)}
+	return &ReportService{db: db, files: files, src: src, bundle: bundle}
 }
 
 // Wait returns when every background generation started so far has ended.
@@ -280,6 +287,8 @@ func (s *ReportService) StartReport(ctx context.Context, req medsec.ReportReques
 		return nil, err
 	}
 	r := j.r
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -303,11 +312,7 @@ func (s *ReportService) StartReport(ctx context.Context, req medsec.ReportReques
 		timeout = 15 * time.Minute
 	}
 	bg := context.WithoutCancel(ctx) // the caller's user and scope, not its request's end
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.sem <- struct{}{}
-		defer func() { <-s.sem }()
+	s.enqueue(func() {
 		ctx, cancel := context.WithTimeout(bg, timeout)
 		defer cancel()
 		err := s.render(ctx, j)
@@ -317,8 +322,37 @@ func (s *ReportService) StartReport(ctx context.Context, req medsec.ReportReques
 		if err != nil {
 			s.fail(bg, j.r, err)
 		}
-	}()
+	})
 	return &started, nil
+}
+
+// enqueue adds a background generation to the queue, which one worker runs in the
+// order asked (bt16b: goroutines racing for one slot ran queued reports out of order).
+func (s *ReportService) enqueue(run func()) {
+	s.wg.Add(1)
+	s.mu.Lock()
+	s.queue = append(s.queue, run)
+	if s.working {
+		s.mu.Unlock()
+		return
+	}
+	s.working = true
+	s.mu.Unlock()
+	go func() {
+		for {
+			s.mu.Lock()
+			if len(s.queue) == 0 {
+				s.working = false
+				s.mu.Unlock()
+				return
+			}
+			next := s.queue[0]
+			s.queue = s.queue[1:]
+			s.mu.Unlock()
+			next()
+			s.wg.Done()
+		}
+	}()
 }
 
 // fail marks a background report failed with a message key the page translates: the

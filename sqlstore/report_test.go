@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,6 +192,48 @@ func TestReportStartRunsInBackground(t *testing.T) {
 		}
 		if err := svc.FailInterrupted(context.Background()); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestReportQueueRunsInRequestOrder starts eight reports at once: they are generated one
+// at a time in the order they were asked for (bt16b: each waited in its own goroutine for
+// the one slot, and whichever the scheduler woke first ran first). The clock moves on at
+// every reading, so the finishing times tell the order.
+func TestReportQueueRunsInRequestOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		svc := newReportService(t, db, f)
+		var mu sync.Mutex
+		clock := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			clock = clock.Add(time.Second)
+			return clock
+		}
+		var ids []int64
+		for m := 1; m <= 8; m++ {
+			r, err := svc.StartReport(f.ciso, medsec.ReportRequest{Name: report.IncidentLedger, SiteID: f.hq.SiteID, Period: fmt.Sprintf("2026-%02d", m), Lang: "en", Format: "html"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ID)
+		}
+		svc.Wait()
+		list, err := svc.FindReports(f.ciso, medsec.ReportFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var done []int64 // oldest finished first
+		for i := len(list) - 1; i >= 0; i-- {
+			if list[i].Status != medsec.ReportDone {
+				t.Errorf("report %d: %s", list[i].ID, list[i].Status)
+			}
+			done = append(done, list[i].ID)
+		}
+		if !slices.Equal(done, ids) {
+			t.Errorf("finished in the order %v, asked for in %v", done, ids)
 		}
 	})
 }
