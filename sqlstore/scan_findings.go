@@ -195,12 +195,17 @@ func scoreCheck(w *medsec.MatchWhy) string {
 	if w == nil {
 		return ""
 	}
-	var id string
+	var id, scanner string
 	for _, p := range w.Identifiers {
 		if p.Kind == "scanner" {
-			id = p.Params["scanner_id"]
+			// A finding that advisories match too keeps the scanner's name on its check
+			// (keepScannerOrigin): the rule is then the advisory's.
+			id, scanner = p.Params["scanner_id"], p.Params["scanner"]
 			break
 		}
 	}
-	return strings.TrimSpace(w.Rule.Params["scanner"] + " " + id)
+	if scanner == "" {
+		scanner = w.Rule.Params["scanner"]
+	}
+	return strings.TrimSpace(scanner + " " + id)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -580,6 +581,8 @@ type existingFinding struct {
 	state    string
 	gone     bool
 	identity string // advisories|why_json|confidence|status|score|due|score_source, to skip unchanged rows
+	// refs and why are the finding's advisories (comma-separated) and why_json as stored.
+	refs, why string
 	// scoreSource and scoreVector are where its score came from (medsec.ScoreFrom…) and,
 	// when a scanner's check gave it, the check's vector.
 	scoreSource, scoreVector string
@@ -747,6 +750,7 @@ func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existin
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
+		e.refs, e.why = refs, why
 		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.scoreSource)
 		existing[k] = e
 	}
@@ -981,6 +985,9 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		if err != nil {
 			return fmt.Errorf("match: deadline of %s on asset %d: %w", mt.CVE, asset.id, err)
 		}
+		if e != nil && e.source == findingFromScanner {
+			refs, mt.Why = keepScannerOrigin(e, g.refs, mt.Why)
+		}
 		why, err := json.Marshal(mt.Why)
 		if err != nil {
 			return fmt.Errorf("match: why of %s on asset %d: %w", mt.CVE, asset.id, err)
@@ -1019,6 +1026,46 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		sum.Updated++
 	}
 	return nil
+}
+
+// keepScannerOrigin returns the advisories and why of a scanner's finding that
+// advisories now match as well: the scan reports' stand-ins first (a report's finding
+// count reads the first one), then the advisories; the scanner's check (its "scanner"
+// identifiers) before the advisory's identifiers, so the finding still names the check
+// that found it and, while no advisory scores the CVE, the check its score comes from
+// (scoreCheck). Was: the advisory's refs and why replaced them (issue 11).
+func keepScannerOrigin(e *existingFinding, advisories []string, w medsec.MatchWhy) (string, medsec.MatchWhy) {
+	var refs []string
+	for _, r := range splitList(e.refs) {
+		if strings.HasPrefix(r, scanAdvisoryPrefix) && !slices.Contains(refs, r) {
+			refs = append(refs, r)
+		}
+	}
+	for _, r := range advisories {
+		if !slices.Contains(refs, r) {
+			refs = append(refs, r)
+		}
+	}
+	var old medsec.MatchWhy
+	if e.why != "" && json.Unmarshal([]byte(e.why), &old) == nil {
+		var ids []medsec.WhyPart
+		for _, p := range old.Identifiers {
+			if p.Kind != "scanner" {
+				continue
+			}
+			if name := old.Rule.Params["scanner"]; old.Rule.Kind == "scanner_report" && name != "" {
+				params := maps.Clone(p.Params)
+				if params == nil {
+					params = map[string]string{}
+				}
+				params["scanner"] = name
+				p.Params = params
+			}
+			ids = append(ids, p)
+		}
+		w.Identifiers = append(ids, w.Identifiers...)
+	}
+	return strings.Join(refs, ","), w
 }
 
 // vulnMatchedEvent is the event of a new finding (issue 13: a vulnerability match passes
