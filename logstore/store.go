@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -45,6 +46,19 @@ const (
 	// gets.
 	prepareSplit = 256
 )
+
+// MaxReceivedAhead is how far after the store's clock a record's Received time may be
+// (a sensor forwards its own receive time): a later one is replaced by the store's clock.
+// The search storage drops rows more than a day ahead of its clock, and a site log is
+// ordered by receive time, so one record from a clock days ahead would otherwise be sealed
+// but never stored, and carry every later record of its site with it. Five minutes is
+// the skew the detection engine tolerates too (detection.MaxFutureSkew).
+const MaxReceivedAhead = 5 * time.Minute
+
+// maxRowBytes is the search storage's limit on a row's size as it estimates it
+// (logstorage.EstimatedJSONRowLen against its unexported maxUncompressedBlockSize, 2 MiB):
+// it drops a larger row with only a warning.
+const maxRowBytes = 2 << 20
 
 // Config configures a Store.
 type Config struct {
@@ -86,6 +100,9 @@ type Store struct {
 	key  *Key
 	vl   *logstorage.Storage
 	lock *os.File
+	// storageKeeps is the search storage's retention and backfill age: it drops rows
+	// received longer ago than this.
+	storageKeeps time.Duration
 
 	mu       sync.Mutex // guards everything below and the write path
 	sites    map[int64]*siteLog
@@ -186,12 +203,13 @@ func Open(cfg Config) (*Store, error) {
 		lock.Close()
 		return nil, err
 	}
+	// Retention is done by Store.ApplyRetention, which seals a record of each removal
+	// first; the storage's own retention is only a backstop a week later.
+	s.storageKeeps = cfg.Retention + 7*24*time.Hour
 	s.vl = logstorage.MustOpenStorage(filepath.Join(cfg.Dir, "data"), &logstorage.StorageConfig{
-		// Retention is done by Store.ApplyRetention, which seals a record of each removal
-		// first; the storage's own retention is only a backstop a week later.
-		Retention:      cfg.Retention + 7*24*time.Hour,
+		Retention:      s.storageKeeps,
 		FlushInterval:  time.Second,
-		MaxBackfillAge: cfg.Retention + 7*24*time.Hour,
+		MaxBackfillAge: s.storageKeeps,
 	})
 	if err := s.openSites(); err != nil {
 		s.vl.MustClose()
@@ -344,11 +362,13 @@ func (s *Store) recover() error {
 }
 
 // Append stores and seals recs and returns once each record, its leaf and the tree's
-// hashes are on disk (logs.Sink). A record's Received time is kept unless it is zero (then
-// the store's clock) or earlier than the site's previous record (then that record's time),
-// so that a site log is ordered by receive time. Errors: ErrStorageFull, ErrClosed, a raw
-// record larger than MaxRaw, or a write error (the store then refuses every Append until
-// it is reopened, and OnFailure is called).
+// hashes are on disk (logs.Sink). A record's Received time is kept unless it is zero, more
+// than MaxReceivedAhead after the store's clock or older than the retention and a week
+// (then the store's clock: the search storage keeps no row outside that window, and a
+// sealed record it dropped would verify as deleted), or earlier than the site's previous
+// record (then that record's time), so that a site log is ordered by receive time.
+// Errors: ErrStorageFull, ErrClosed, a raw record larger than MaxRaw, or a write error
+// (the store then refuses every Append until it is reopened, and OnFailure is called).
 func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -369,6 +389,7 @@ func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 // request is split over the cores) and hands r to the writer.
 func (s *Store) submit(ctx context.Context, r *request) error {
 	now := s.cfg.Now().UnixNano()
+	var replaced atomic.Int64
 	r.ents = make([]entry, len(r.recs))
 	prepare := func(lo, hi int) {
 		var slab fieldSlab
@@ -383,7 +404,12 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 			if !rec.Received.IsZero() {
 				e.Received = rec.Received.UnixNano()
 			}
+			if e.Received > now+int64(MaxReceivedAhead) || e.Received < now-int64(s.storageKeeps) {
+				e.Received = now
+				replaced.Add(1)
+			}
 			e.Source, e.Format, e.Parser, e.Raw, e.Fields = CanonicalSource(rec.Peer), CanonicalSource(rec.Format), ParserVersion, rec.Raw, slab.flatten(rec.Fields)
+			e.Fields = fitRow(e)
 			e.leaf = e.leafHash()
 		}
 	}
@@ -396,6 +422,10 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 		wg.Wait()
 	} else {
 		prepare(0, len(r.recs))
+	}
+	if n := replaced.Load(); n > 0 {
+		s.log.Warn("log store: receive times outside the storage's window replaced by the store's clock (a sender's clock is wrong?)",
+			"records", n, "ahead", MaxReceivedAhead, "kept", s.storageKeeps)
 	}
 	select {
 	case s.reqs <- r:
@@ -828,10 +858,18 @@ const (
 	FieldPeer   = "medsec.peer_host"
 )
 
-// addRow adds e to lr as a row: the raw record is the message (_msg, so that word search
-// reads it), the receive time is _time, and the parsed ECS fields follow. It returns
-// scratch, the field buffer, for the next call.
+// addRow adds e to lr as a row (rowFields) and returns scratch, the field buffer, for the
+// next call.
 func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logstorage.Field {
+	fields := rowFields(scratch, e)
+	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2) // copies every value
+	return fields
+}
+
+// rowFields returns e's row in the search storage, in scratch: the stream fields (site and
+// sending host) first, the raw record as the message (_msg, so that word search reads
+// it), the store's fields, and the parsed ECS fields; the receive time is the row's _time.
+func rowFields(scratch []logstorage.Field, e *entry) []logstorage.Field {
 	host := e.Source
 	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
@@ -845,9 +883,7 @@ func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logs
 		logstorage.Field{Name: FieldFormat, Value: e.Format},
 		logstorage.Field{Name: FieldParser, Value: e.Parser},
 	)
-	fields = append(fields, e.Fields...)
-	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2) // copies every value
-	return fields
+	return append(fields, e.Fields...)
 }
 
 // flatten turns parsed ECS fields into dotted string fields sorted by name: nested maps
@@ -936,4 +972,42 @@ func sortFields(fs []logstorage.Field) {
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
+}
+
+// fitRow returns e's fields, leaving out the longest values until the row the search
+// storage gets from e (addRow) is within maxRowBytes: the storage would drop a larger row
+// silently, and the sealed record would verify as deleted. It is decided before the leaf is
+// hashed, so that the seal and the stored row hold the same fields. Only a record of
+// nearly MaxRaw whose parsed fields copy its longest value several times comes near the
+// limit (a CEF suser is also source.user.name and user.name).
+func fitRow(e *entry) []logstorage.Field {
+	size := len(`{}\n"_time":""`) + len(time.RFC3339Nano) + len(`,"":""`) + len("_msg") + len(e.Raw)
+	// The store's own fields (addRow), numbers at their longest.
+	size += 7*len(`,"":""`) + len(FieldSite+FieldPeer+FieldIndex+FieldSource+FieldFormat+FieldParser) + 2*20 + 2*len(e.Source) + len(e.Format) + len(e.Parser)
+	for _, f := range e.Fields {
+		size += len(`,"":""`) + len(f.Name) + len(f.Value)
+	}
+	if size <= maxRowBytes {
+		return e.Fields
+	}
+	byLength := make([]int, len(e.Fields))
+	for i := range byLength {
+		byLength[i] = i
+	}
+	slices.SortFunc(byLength, func(a, b int) int { return len(e.Fields[b].Value) - len(e.Fields[a].Value) })
+	drop := make([]bool, len(e.Fields))
+	for _, i := range byLength {
+		if size <= maxRowBytes {
+			break
+		}
+		drop[i] = true
+		size -= len(`,"":""`) + len(e.Fields[i].Name) + len(e.Fields[i].Value)
+	}
+	out := make([]logstorage.Field, 0, len(e.Fields))
+	for i, f := range e.Fields {
+		if !drop[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
