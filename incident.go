@@ -113,6 +113,10 @@ const (
 	// ClockStopped: the clock was superseded by a level change (or ended with the
 	// response) before it was met or late.
 	ClockStopped ClockState = "stopped"
+	// ClockWaiting: the moment the clock counts from has not come yet — a patch task's
+	// deadline waits for the systems to be restored (系統恢復後, 003 §4.3.4); it has no due
+	// time until then and is never late.
+	ClockWaiting ClockState = "waiting"
 )
 
 // Clock is one deadline an incident runs on: a duty of the response plan or of the
@@ -190,6 +194,14 @@ const (
 	BasisMet = "met"
 	// BasisAdded: a clock a person added counts from when it was added.
 	BasisAdded = "added"
+	// BasisRestored: when the affected systems were restored (Incident.RestoredAt): the
+	// patch tasks' 24 and 48 hours (技術工作組在系統恢復後…高危漏洞需在24小時內完成補丁更新,
+	// 中危漏洞48小時內修復, 003 §4.3.4).
+	BasisRestored = "restored"
+	// BasisAwaitingRestored: a clock that counts from the restoration, which is not yet
+	// recorded: it waits (ClockWaiting), with no due time; its Start is a placeholder
+	// (the detection).
+	BasisAwaitingRestored = "awaiting-restored"
 )
 
 // StateAt returns the clock's state at now.
@@ -205,6 +217,8 @@ func (c *Clock) StateAt(now time.Time) ClockState {
 			return ClockLate
 		}
 		return ClockMet
+	case c.Basis == BasisAwaitingRestored:
+		return ClockWaiting
 	case !c.Due.IsZero() && now.After(c.Due):
 		return ClockLate
 	}
@@ -443,10 +457,14 @@ type Incident struct {
 	// time for an exposure known when the incident was opened; zero while none is known):
 	// the leak reports of 003 §5.3.3 count from it.
 	ExposureFoundAt time.Time `json:"exposure_found_at,omitzero"`
-	ClosedAt        time.Time `json:"closed_at,omitzero"`
-	Cause           string    `json:"cause,omitempty"`
-	Actions         string    `json:"actions,omitempty"`
-	Result          string    `json:"result,omitempty"`
+	// RestoredAt is when the affected systems were restored (系統恢復, 003 §4.3.3), zero
+	// while not recorded: the patch tasks of 003 §4.3.4 (技術工作組在系統恢復後…) count
+	// from it.
+	RestoredAt time.Time `json:"restored_at,omitzero"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	Cause      string    `json:"cause,omitempty"`
+	Actions    string    `json:"actions,omitempty"`
+	Result     string    `json:"result,omitempty"`
 	// AlertIDs are the alerts linked to the incident.
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
@@ -808,6 +826,15 @@ type IncidentService interface {
 	// entry and an audit row say so. EINVALID naming occurred_at (missing, in the future,
 	// after the detection, before MinIncidentTime) or note.
 	SetOccurrence(ctx context.Context, id, version int64, at time.Time, note string) (*Incident, error)
+	// SetRestored records or corrects when the affected systems were restored (系統恢復,
+	// 003 §4.3.3) to at, with a required note saying how it is known. The task clocks
+	// that count from the restoration (the patch tasks: 技術工作組在系統恢復後…高危漏洞需在
+	// 24小時內完成補丁更新，中危漏洞48小時內修復, 003 §4.3.4), waiting until then, start from
+	// at in the same transaction (a correction moves them; a met one keeps its met time
+	// and is judged against its new due time). A timeline entry and an audit row say so.
+	// Closed incidents: the security officer only (EFORBIDDEN), as for SetOccurrence.
+	// EINVALID naming restored_at (missing, in the future, before the detection) or note.
+	SetRestored(ctx context.Context, id, version int64, at time.Time, note string) (*Incident, error)
 	// AddNote appends a note to the timeline.
 	AddNote(ctx context.Context, id, version int64, text string) (*Incident, error)
 	// AddPerson gives someone a role in the response.

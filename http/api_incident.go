@@ -210,6 +210,9 @@ type incidentAction struct {
 	// occurrence: when the incident occurred (RFC 3339; required; neither in the future
 	// nor after the detection) and Note (how it is known: required).
 	OccurredAt time.Time `json:"occurred_at"`
+	// restored: when the affected systems were restored (RFC 3339; required; neither in
+	// the future nor before the detection) and Note (how it is known: required).
+	RestoredAt time.Time `json:"restored_at"`
 	// add_clock
 	Label   string `json:"label"`
 	Minutes int    `json:"minutes"`
@@ -238,7 +241,7 @@ type incidentAction struct {
 
 // incidentActions lists the actions, for the error that names them.
 var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "log_record", "custody", "notification",
-	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct", "occurrence"}
+	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct", "occurrence", "restored"}
 
 // applyIncidentAction runs one action through the incident service.
 func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
@@ -282,6 +285,8 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 			Correction: a.Action == "exposure_correct"})
 	case "occurrence":
 		return svc.SetOccurrence(ctx, id, v, a.OccurredAt, a.Note)
+	case "restored":
+		return svc.SetRestored(ctx, id, v, a.RestoredAt, a.Note)
 	}
 	return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "action", Key: "err.invalid",
 		Message: "must be one of " + strings.Join(incidentActions, ", "), Value: a.Action}}}

@@ -53,12 +53,12 @@ func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
 	return time.UTC
 }
 
-// formActionTimes reads the incident page's met_at, sent_at, found_at and occurred_at (datetime-local, in the
+// formActionTimes reads the incident page's met_at, sent_at, found_at, occurred_at and restored_at (datetime-local, in the
 // incident's site's time zone) into a.
 func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
 	metAt, sentAt, foundAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at")), strings.TrimSpace(r.PostFormValue("found_at"))
-	occurredAt := strings.TrimSpace(r.PostFormValue("occurred_at"))
-	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" {
+	occurredAt, restoredAt := strings.TrimSpace(r.PostFormValue("occurred_at")), strings.TrimSpace(r.PostFormValue("restored_at"))
+	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" && restoredAt == "" {
 		return nil
 	}
 	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
@@ -70,7 +70,7 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 	for _, f := range []struct {
 		name, v string
 		into    *time.Time
-	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}, {"occurred_at", occurredAt, &a.OccurredAt}} {
+	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}, {"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}} {
 		if f.v == "" {
 			continue
 		}

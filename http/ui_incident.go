@@ -199,7 +199,7 @@ var incidentShowLabels = map[string]string{
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
 	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "logstore.from", "logto": "logstore.to",
 	"met_at": "incident.met_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
-	"occurred_at": "incident.occurred_at",
+	"occurred_at": "incident.occurred_at", "restored_at": "incident.restored_at",
 }
 
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {

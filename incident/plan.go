@@ -467,12 +467,35 @@ func CheckRecipient(c *medsec.Clock, r medsec.Recipient) error {
 type TaskDef struct {
 	Key    string `json:"key"`
 	Source string `json:"source"`
-	// Minutes is the task's deadline from the incident's opening; 0 for none.
+	// Minutes is the task's deadline from the moment From; 0 for none.
 	Minutes int `json:"minutes"`
+	// From is what the deadline counts from: "" the detection (發現攻擊行為後…10分鐘內,
+	// 003 §4.3.1), TaskFromRestored the systems restored (系統恢復後, 003 §4.3.4).
+	From string `json:"from,omitempty"`
 }
+
+// TaskFromRestored: the task's deadline counts from the systems restored
+// (技術工作組在系統恢復後，立即開展漏洞掃描和修復。高危漏洞需在24小時內完成補丁更新，中危漏洞
+// 48小時內修復, 003 §4.3.4); until the restoration is recorded the clock waits.
+const TaskFromRestored = "restored"
 
 // Tasks returns the task template of a scenario.
 func Tasks(s medsec.Scenario) []TaskDef { return slices.Clone(taskTemplates[s]) }
+
+// RestoredTaskMinutes returns the deadline, in minutes from the systems restored, of the
+// template task whose clock key is key ("task."+the task's key), or 0 when that task
+// does not count from the restoration.
+func RestoredTaskMinutes(key string) int {
+	k := strings.TrimPrefix(key, "task.")
+	for _, tasks := range taskTemplates {
+		for _, t := range tasks {
+			if t.Key == k && t.From == TaskFromRestored {
+				return t.Minutes
+			}
+		}
+	}
+	return 0
+}
 
 // ChecklistDef is one termination condition [003 §4.4].
 type ChecklistDef struct {

@@ -368,13 +368,14 @@ func TestChecklist(t *testing.T) {
 }
 
 // TestTaskTemplates: every scenario has tasks with their sources; the attack scenarios
-// isolate within 10 minutes [003 §4.3.1].
+// isolate within 10 minutes [003 §4.3.1]; an incident of no named scenario has only the
+// patch tasks every restoration owes [003 §4.3.4].
 func TestTaskTemplates(t *testing.T) {
 	for _, s := range medsec.Scenarios {
 		tasks := Tasks(s)
 		if s == medsec.ScenarioOther {
-			if len(tasks) != 0 {
-				t.Errorf("other: %d tasks", len(tasks))
+			if len(tasks) != 2 || tasks[0].Key != "patch-high" || tasks[1].Key != "patch-medium" {
+				t.Errorf("other: %+v", tasks)
 			}
 			continue
 		}
@@ -396,21 +397,28 @@ func TestTaskTemplates(t *testing.T) {
 	}
 }
 
-// TestPatchDeadlines: after a ransomware recovery the plan fixes high-risk vulnerabilities
-// within 24 hours and medium-risk ones within 48 [003 §4.3.4: 高危漏洞需在24小時內完成補丁
-// 更新，中危漏洞48小時內修復], each a task with its clock.
+// TestPatchDeadlines: after the systems are restored the plan fixes high-risk
+// vulnerabilities within 24 hours and medium-risk ones within 48 [003 §4.3.4: 技術工作組在
+// 系統恢復後，立即開展漏洞掃描和修復。高危漏洞需在24小時內完成補丁更新，中危漏洞48小時內修復],
+// each a task with its clock counted from the restoration — in every scenario, as the
+// clause names none (was: ransomware only, counted from the detection).
 func TestPatchDeadlines(t *testing.T) {
-	want := map[string]int{"patch-high": 24 * 60, "patch-medium": 48 * 60}
-	for _, task := range Tasks(medsec.ScenarioRansomware) {
-		if m, ok := want[task.Key]; ok {
-			if task.Minutes != m || task.Source != "003 §4.3.4" {
-				t.Errorf("%s: %d minutes, source %q; want %d, 003 §4.3.4", task.Key, task.Minutes, task.Source, m)
+	for _, s := range medsec.Scenarios {
+		want := map[string]int{"patch-high": 24 * 60, "patch-medium": 48 * 60}
+		for _, task := range Tasks(s) {
+			if m, ok := want[task.Key]; ok {
+				if task.Minutes != m || task.Source != "003 §4.3.4" || task.From != TaskFromRestored {
+					t.Errorf("%s %s: %d minutes from %q, source %q; want %d from restored, 003 §4.3.4", s, task.Key, task.Minutes, task.From, task.Source, m)
+				}
+				delete(want, task.Key)
 			}
-			delete(want, task.Key)
+		}
+		if len(want) != 0 {
+			t.Errorf("%s: missing patch tasks: %v", s, want)
 		}
 	}
-	if len(want) != 0 {
-		t.Errorf("missing patch tasks: %v", want)
+	if RestoredTaskMinutes("task.patch-high") != 1440 || RestoredTaskMinutes("task.patch-medium") != 2880 || RestoredTaskMinutes("task.isolate-infected") != 0 {
+		t.Error("RestoredTaskMinutes")
 	}
 }
 

@@ -53,7 +53,7 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, s.time_zone,
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, i.restored_at, s.time_zone,
 	COALESCE((SELECT jurisdiction FROM incident_site_settings WHERE site_id = s.id), '` + string(DefaultJurisdiction) + `')`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
@@ -89,16 +89,16 @@ type incidentRow struct {
 func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
-	var closed, occurred, exposed sql.NullTime
+	var closed, occurred, exposed, restored sql.NullTime
 	var descMsg, reasons string
 	site := &medsec.Site{}
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
-		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred, &exposed,
+		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred, &exposed, &restored,
 		&site.TimeZone, &site.Jurisdiction)
 	inc.TimeZone = site.Zone()
-	inc.OccurredAt, inc.ExposureFoundAt = utc(occurred), utc(exposed)
+	inc.OccurredAt, inc.ExposureFoundAt, inc.RestoredAt = utc(occurred), utc(exposed), utc(restored)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
 	if reasons != "" {
@@ -711,8 +711,13 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	}
 	for _, t := range incident.Tasks(c.Scenario) {
 		// A template task's deadline counts from discovery: 發現攻擊行為後…隔離操作需在10分鐘內
-		// 完成 [003 §4.3.1], not from when the incident was recorded.
-		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, detected, t.Minutes); err != nil {
+		// 完成 [003 §4.3.1], not from when the incident was recorded; a patch task's from the
+		// systems restored (系統恢復後, 003 §4.3.4), which it waits for.
+		basis := medsec.BasisDetected
+		if t.From == incident.TaskFromRestored {
+			basis = medsec.BasisAwaitingRestored
+		}
+		if err := insertTask(ctx, tx, id, &medsec.IncidentTask{Key: t.Key, Source: t.Source}, detected, basis, t.Minutes); err != nil {
 			return 0, err
 		}
 	}
@@ -761,8 +766,10 @@ func insertClock(ctx context.Context, tx *Tx, incidentID int64, c *medsec.Clock)
 	return nil
 }
 
-// insertTask adds task t; minutes > 0 gives it a clock due that long after start.
-func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.IncidentTask, start time.Time, minutes int) error {
+// insertTask adds task t; minutes > 0 gives it a clock due that long after start, what
+// basis says start is, or (basis medsec.BasisAwaitingRestored) a clock waiting, without a
+// due time, for the systems restored.
+func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.IncidentTask, start time.Time, basis string, minutes int) error {
 	lesson := 0
 	if t.Lesson {
 		lesson = 1
@@ -778,8 +785,11 @@ func insertTask(ctx context.Context, tx *Tx, incidentID int64, t *medsec.Inciden
 		if t.Key != "" {
 			key = "task." + t.Key
 		}
-		return insertClock(ctx, tx, incidentID, &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: start, Basis: medsec.BasisDetected,
-			Due: start.Add(time.Duration(minutes) * time.Minute), TaskID: id})
+		c := &medsec.Clock{Key: key, Label: t.Title, Source: t.Source, Start: start, Basis: basis, TaskID: id}
+		if basis != medsec.BasisAwaitingRestored {
+			c.Due = start.Add(time.Duration(minutes) * time.Minute)
+		}
+		return insertClock(ctx, tx, incidentID, c)
 	}
 	return nil
 }
@@ -1428,7 +1438,7 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		t.Source = "003 §5.4.1"
 	}
 	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		if err := insertTask(ctx, tx, id, &t, tx.now, 0); err != nil {
+		if err := insertTask(ctx, tx, id, &t, tx.now, medsec.BasisAdded, 0); err != nil {
 			return entry{}, err
 		}
 		if t.Lesson {

@@ -101,7 +101,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		if inc.Level != 3 || inc.SuggestedLevel != 2 || inc.Jurisdiction != medsec.JurisdictionTW || inc.Status != medsec.IncidentOpen {
 			t.Fatalf("created %+v", inc)
 		}
-		if got := len(inc.Tasks); got != 4 {
+		if got := len(inc.Tasks); got != 6 {
 			t.Errorf("%d tasks from the leak template", got)
 		}
 		for _, key := range []string{"first-report", "verification", "leadership-report", "repair", "leak-report-health", "leak-report-cyberspace", "leak-inform-patients", "tw-monitoring-alert", "task.block-sources"} {

@@ -146,6 +146,9 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(340), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("restore-backup"), "自離線備份還原，雜湊值比對一致")
 	})
+	step(m(345), func() (*medsec.Incident, error) {
+		return svc.SetRestored(ctx, inc.ID, inc.Version, m(340), "PACS 自離線備份還原後上線")
+	})
 	step(m(350), func() (*medsec.Incident, error) {
 		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("technical-progress"), "向領導小組匯報：PACS 恢復", "", time.Time{})
 	})
@@ -236,6 +239,9 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	}
 	step(t2.Add(9*time.Minute), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("isolate-infected"), "演練：關閉交換器埠")
+	})
+	step(t2.Add(100*time.Minute), func() (*medsec.Incident, error) {
+		return svc.SetRestored(ctx, inc.ID, inc.Version, t2.Add(95*time.Minute), "演練：系統還原上線")
 	})
 	for _, key := range []string{"block-sources", "check-backups-clean", "restore-backup", "patch-high", "patch-medium"} {
 		step(t2.Add(2*time.Hour), func() (*medsec.Incident, error) {

@@ -1,0 +1,79 @@
+package http_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+)
+
+// TestIncidentSystemsRestored: a DDoS incident's page shows its patch tasks (003 §4.3.4)
+// waiting for the systems restored, and offers "record systems restored"; a time before
+// the detection is refused beside the field in the user's language; a right one (typed in
+// the site's local time) starts the patch clocks from it, with a timeline entry; the API
+// takes the same action, refused to a reader (403) and without a note (422 naming note).
+func TestIncidentSystemsRestored(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().UTC().Truncate(time.Minute)
+	detected := now.Add(-5 * time.Hour)
+	body := fmt.Sprintf(`{"site_id": %d, "title": "掛號系統 DDoS", "scenario": "ddos", "level": 3, "level_reason": "one system", "detected_at": %q}`,
+		f.assetHQ.SiteID, detected.Format(time.RFC3339))
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
+	var inc medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
+		t.Fatalf("open incident: %d %s", status, resp)
+	}
+	page := fmt.Sprintf("/incidents/%d", inc.ID)
+	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	_, _, html := getIn(t, soc, f.srv.URL+page, "zh-TW")
+	if !strings.Contains(html, `id="restored-set"`) || !strings.Contains(html, "記錄系統恢復") {
+		t.Fatal("page lacks the systems-restored form")
+	}
+	if !strings.Contains(html, `data-clock="task.patch-high" data-state="waiting"`) || !strings.Contains(html, "等待系統恢復") {
+		t.Errorf("the patch task's clock is not shown waiting for the restoration")
+	}
+	taipei, _ := time.LoadLocation("Asia/Taipei")
+	status, out := postFormIn(t, soc, f.srv.URL+page, url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"restored"},
+		"restored_at": {detected.Add(-time.Hour).In(taipei).Format("2006-01-02T15:04")}, "note": {"掛號恢復"}}, "ja")
+	if status != 422 || !strings.Contains(out, "インシデントの検知") {
+		t.Errorf("restored before detection: %d %.3000s", status, out)
+	}
+	restored := now.Add(-time.Hour)
+	status, out = postFormIn(t, soc, f.srv.URL+page, url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"restored"},
+		"restored_at": {restored.In(taipei).Format("2006-01-02T15:04")}, "note": {"掛號系統恢復服務"}}, "ja")
+	if status != 303 {
+		t.Fatalf("restored form: %d %.2000s", status, out)
+	}
+	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
+	inc = medsec.Incident{}
+	json.Unmarshal([]byte(resp), &inc)
+	if !inc.RestoredAt.Equal(restored) {
+		t.Errorf("restored %v, want %v", inc.RestoredAt, restored)
+	}
+	for _, c := range inc.Clocks {
+		if c.Key == "task.patch-high" && (!c.Start.Equal(restored) || !c.Due.Equal(restored.Add(24*time.Hour)) || c.Basis != medsec.BasisRestored || c.State != medsec.ClockRunning) {
+			t.Errorf("patch-high: %v → %v %s %s", c.Start, c.Due, c.Basis, c.State)
+		}
+	}
+	_, _, html = getIn(t, soc, f.srv.URL+page, "zh-TW")
+	if !strings.Contains(html, "系統恢復時間為") || !strings.Contains(html, "掛號系統恢復服務") || strings.Contains(html, `data-state="waiting"`) {
+		t.Error("timeline lacks the restoration, or a clock still waits")
+	}
+	act := func(role medsec.Role, note string) (int, string) {
+		return f.do("POST", "/api/v1"+page+"/actions", f.tokens[role], fmt.Sprintf(`{"version": %d, "action": "restored", "restored_at": %q, "note": %q}`,
+			inc.Version, restored.Add(30*time.Minute).Format(time.RFC3339), note))
+	}
+	if status, resp := act(medsec.RoleAuditor, "log"); status != 403 {
+		t.Errorf("auditor: %d %s", status, resp)
+	}
+	if status, resp := act(medsec.RoleSOCAnalyst, ""); status != 422 || !strings.Contains(resp, `"note"`) {
+		t.Errorf("no note: %d %s", status, resp)
+	}
+	if status, resp := act(medsec.RoleSOCAnalyst, "變更紀錄"); status != 200 || !strings.Contains(resp, restored.Add(30*time.Minute).Format(time.RFC3339)) {
+		t.Errorf("API restored: %d %.500s", status, resp)
+	}
+}

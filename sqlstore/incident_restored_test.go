@@ -1,0 +1,159 @@
+package sqlstore_test
+
+import (
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/sqlstore"
+)
+
+// TestPatchTasksWaitForRestoration: the patch tasks count from the systems restored
+// (技術工作組在系統恢復後…高危漏洞需在24小時內完成補丁更新，中危漏洞48小時內修復, 003 §4.3.4)
+// and exist in every scenario: until the restoration is recorded their clocks wait (no
+// due time, never late, not notified); "systems restored" starts them from the time
+// given, a correction moves them (a met one judged against its new due time), every
+// problem of the action is said at once, and a closed incident's is the security
+// officer's. Was: ransomware only, counted from the detection, late 24 h after it
+// whether or not anything was restored. Both engines.
+func TestPatchTasksWaitForRestoration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-2 * time.Hour)
+		for _, sc := range medsec.Scenarios {
+			inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "patch " + string(sc), Scenario: sc, DetectedAt: detected})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range []string{"task.patch-high", "task.patch-medium"} {
+				c := clockByKey(inc, key)
+				if c == nil || c.State != medsec.ClockWaiting || !c.Due.IsZero() || c.Basis != medsec.BasisAwaitingRestored {
+					t.Errorf("%s %s: %+v, want waiting for the restoration", sc, key, c)
+				}
+			}
+		}
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "DDoS 掛號系統", Scenario: medsec.ScenarioDDoS, DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Three days on, nothing restored: the patch clocks are not late.
+		*f.now = testNow.Add(72 * time.Hour)
+		late, err := f.svc.LateClocks(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range late {
+			if l.Clock.Key == "task.patch-high" || l.Clock.Key == "task.patch-medium" {
+				t.Fatalf("a patch clock is late before any restoration: %+v", l.Clock)
+			}
+		}
+		if inc, err = f.svc.FindIncidentByID(f.soc, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Every problem at once; the auditor may not.
+		_, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, f.now.Add(time.Hour), "")
+		if fieldKey(err, "restored_at") != "incident.err.time_future" || fieldKey(err, "note") != "err.required" {
+			t.Errorf("future time without a note: %v", err)
+		}
+		if _, err := f.svc.SetRestored(f.soc, inc.ID, inc.Version, detected.Add(-time.Minute), "HIS 已恢復"); fieldKey(err, "restored_at") != "incident.err.restored_before_detected" {
+			t.Errorf("restored before detection: %v", err)
+		}
+		if _, err := f.svc.SetRestored(f.soc, inc.ID, inc.Version, time.Time{}, "HIS 已恢復"); fieldKey(err, "restored_at") != "err.required" {
+			t.Errorf("no time: %v", err)
+		}
+		if _, err := f.svc.SetRestored(f.auditor, inc.ID, inc.Version, detected, "x"); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("auditor: %v", err)
+		}
+		restored := testNow.Add(40 * time.Hour)
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, restored, "掛號系統恢復服務"); err != nil {
+			t.Fatal(err)
+		}
+		if !inc.RestoredAt.Equal(restored) {
+			t.Errorf("restored at %v, want %v", inc.RestoredAt, restored)
+		}
+		high, medium := clockByKey(inc, "task.patch-high"), clockByKey(inc, "task.patch-medium")
+		if !high.Start.Equal(restored) || !high.Due.Equal(restored.Add(24*time.Hour)) || high.Basis != medsec.BasisRestored || high.State != medsec.ClockLate {
+			t.Errorf("high: %+v, want 24 h from %v, late at %v", high, restored, *f.now)
+		}
+		if !medium.Due.Equal(restored.Add(48*time.Hour)) || medium.State != medsec.ClockRunning {
+			t.Errorf("medium: %+v, want 48 h from %v, running", medium, restored)
+		}
+		if last := inc.Timeline[len(inc.Timeline)-1]; last.Kind != "restored" || last.Msg == nil || last.Msg.Key != "incident.tl.restored_set" || last.Text != "掛號系統恢復服務" {
+			t.Errorf("timeline %+v", last)
+		}
+		if n := auditCount(t, db, "incident.restored"); n != 1 {
+			t.Errorf("%d audit rows, want 1", n)
+		}
+		// The medium patches done; then the restoration is corrected to later: the high
+		// one runs again, the met one is judged against its new due time.
+		var mediumTask int64
+		for _, tk := range inc.Tasks {
+			if tk.Key == "patch-medium" {
+				mediumTask = tk.ID
+			}
+		}
+		if inc, err = f.svc.CompleteTask(f.soc, inc.ID, inc.Version, mediumTask, "patched"); err != nil {
+			t.Fatal(err)
+		}
+		corrected := testNow.Add(60 * time.Hour)
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, corrected, "恢復時間以變更紀錄為準"); err != nil {
+			t.Fatal(err)
+		}
+		high, medium = clockByKey(inc, "task.patch-high"), clockByKey(inc, "task.patch-medium")
+		if !high.Due.Equal(corrected.Add(24*time.Hour)) || high.State != medsec.ClockRunning {
+			t.Errorf("high after correction: %+v", high)
+		}
+		if !medium.Due.Equal(corrected.Add(48*time.Hour)) || medium.State != medsec.ClockMet {
+			t.Errorf("medium after correction: %+v", medium)
+		}
+		// Closed: only the security officer corrects it.
+		inc = waiveAll(t, f, inc)
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetRestored(f.soc, inc.ID, inc.Version, corrected, "x"); code(err) != medsec.EFORBIDDEN {
+			t.Errorf("analyst corrected a closed incident's restoration: %v", err)
+		}
+		if _, err := f.svc.SetRestored(f.ciso, inc.ID, inc.Version, corrected.Add(-time.Hour), "稽核更正"); err != nil {
+			t.Errorf("security officer: %v", err)
+		}
+	})
+}
+
+// TestRestoredMigration: migration 0094 turns the patch clocks an older version started
+// from the detection, neither met nor stopped, into clocks waiting for the restoration;
+// a met one keeps its record. Both engines.
+func TestRestoredMigration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-time.Hour)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "勒索", Scenario: medsec.ScenarioRansomware, DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		high, medium := clockByKey(inc, "task.patch-high"), clockByKey(inc, "task.patch-medium")
+		if err := db.ExecForTest(`UPDATE incident_clocks SET basis = 'detected', start_at = ?, due_at = ? WHERE id = ?`, detected, detected.Add(24*time.Hour), high.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecForTest(`UPDATE incident_clocks SET basis = 'detected', start_at = ?, due_at = ?, met_at = ?, met_by = 'itops.chen' WHERE id = ?`,
+			detected, detected.Add(48*time.Hour), testNow, medium.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The schema the older version left: no restored_at.
+		if err := db.ExecForTest(`ALTER TABLE incidents DROP COLUMN restored_at`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RerunMigrationForTest("0094_incident_restored.sql"); err != nil {
+			t.Fatal(err)
+		}
+		if inc, err = f.svc.FindIncidentByID(f.soc, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "task.patch-high"); c.State != medsec.ClockWaiting || !c.Due.IsZero() {
+			t.Errorf("unmet patch clock after the migration: %+v", c)
+		}
+		if c := clockByKey(inc, "task.patch-medium"); c.State != medsec.ClockMet || c.Basis != medsec.BasisDetected {
+			t.Errorf("met patch clock after the migration: %+v", c)
+		}
+	})
+}
