@@ -2,6 +2,7 @@ package medsec
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -46,9 +47,59 @@ type MaintenancePlan struct {
 	AssetNames []string  `json:"asset_names,omitempty"`
 	Start      time.Time `json:"start"`
 	End        time.Time `json:"end"`
-	// ApprovedBy is the user who entered (approved) the plan.
+	// ApprovedBy is the user who approved the plan ("" while requested or when refused).
 	ApprovedBy string    `json:"approved_by"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Status is requested, approved or refused; only approved plans' windows let a
+	// vendor log in without an alert.
+	Status string `json:"status"`
+	// RequestedBy is the user who requested the plan ("" for a plan entered approved).
+	RequestedBy string `json:"requested_by,omitempty"`
+	// DecidedBy and DecidedAt are who approved or refused it and when; DecisionNote why
+	// (required to refuse).
+	DecidedBy    string    `json:"decided_by,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
+	DecisionNote string    `json:"decision_note,omitempty"`
+}
+
+// Maintenance plan statuses [004 §10.1: 保守に関する手続きは、原則として事前申請・承認]: a
+// plan is requested by one user and approved or refused by another who holds
+// PermMaintenanceApprove (the 企画管理者's office); a plan entered by an approver is approved
+// at once (事後承認 of urgent work, which 004 §10.1 allows).
+const (
+	MaintenanceRequested = "requested"
+	MaintenanceApproved  = "approved"
+	MaintenanceRefused   = "refused"
+)
+
+// MaintenanceStatuses lists the statuses in display order.
+var MaintenanceStatuses = []string{MaintenanceRequested, MaintenanceApproved, MaintenanceRefused}
+
+// PermMaintenanceApprove approves or refuses maintenance plans and enters approved ones
+// [004 §10 ④ 企画管理者に報告し、確認を求める; §10.1 事前申請・承認]. The administrator and the
+// security officer hold it; whoever requested a plan may not decide it (separation of
+// duties).
+const PermMaintenanceApprove Permission = "maintenance:approve"
+
+// MaintenanceDecision approves or refuses a requested plan; Note says why and is required
+// to refuse.
+type MaintenanceDecision struct {
+	Approve bool   `json:"approve"`
+	Note    string `json:"note"`
+}
+
+// Validate checks a decision: a refusal says why; the note is free text.
+func (d *MaintenanceDecision) Validate() error {
+	d.Note = strings.TrimSpace(d.Note)
+	var c textChecks
+	c.text("note", d.Note)
+	if !d.Approve && d.Note == "" {
+		c.errs = append(c.errs, FieldError{Field: "note", Key: "err.maintenance_refusal_note", Message: "say why the plan is refused"})
+	}
+	if len(c.errs) > 0 {
+		return &ValidationError{Errors: c.errs}
+	}
+	return nil
 }
 
 // MaxMaintenanceHours bounds one plan's window: 31 days. A longer stay is several plans.
@@ -94,18 +145,36 @@ func (p *MaintenancePlan) Validate() error {
 type MaintenancePlanFilter struct {
 	SiteID  int64
 	AssetID int64
+	// Status selects plans of one status ("" all).
+	Status string
 }
 
-// ActionMaintenancePlanCreate is the audit action of a new plan.
-const ActionMaintenancePlanCreate = "maintenance_plan.create"
+// Audit actions of maintenance plans: one entered approved, one requested, one decided.
+const (
+	ActionMaintenancePlanCreate  = "maintenance_plan.create"
+	ActionMaintenancePlanRequest = "maintenance_plan.request"
+	ActionMaintenancePlanDecide  = "maintenance_plan.decide"
+)
+
+// KindMaintenanceRequested tells the approvers of a site (PermMaintenanceApprove) that a
+// maintenance plan waits for their decision [004 §10.1 事前申請・承認].
+const KindMaintenanceRequested NotificationKind = "maintenance.requested"
 
 // MaintenancePlanService keeps the maintenance plans. Reads need PermAccountRead,
-// entering a plan PermAccountWrite and every system of the plan in the caller's scope
-// (another site's asset is ENOTFOUND); every change is audited in its transaction.
+// requesting a plan PermAccountWrite, entering an approved one or deciding a request
+// PermMaintenanceApprove, and every system of the plan in the caller's scope (another
+// site's asset is ENOTFOUND); every change is audited in its transaction.
 type MaintenancePlanService interface {
 	// FindMaintenancePlans returns the plans the filter selects, latest window first.
 	FindMaintenancePlans(ctx context.Context, f MaintenancePlanFilter) ([]*MaintenancePlan, error)
 	// CreateMaintenancePlan validates and stores an approved plan (EINVALID naming the
 	// field; the systems must be of one site) and sets its ID.
 	CreateMaintenancePlan(ctx context.Context, p *MaintenancePlan) error
+	// RequestMaintenancePlan validates and stores a plan waiting for approval (as
+	// CreateMaintenancePlan) and sets its ID; approvers are notified.
+	RequestMaintenancePlan(ctx context.Context, p *MaintenancePlan) error
+	// DecideMaintenancePlan approves or refuses a requested plan: ENOTFOUND out of scope,
+	// ECONFLICT when already decided, EFORBIDDEN for the plan's own requester, EINVALID
+	// for a refusal without a note.
+	DecideMaintenancePlan(ctx context.Context, id int64, d MaintenanceDecision) (*MaintenancePlan, error)
 }

@@ -77,7 +77,7 @@ const (
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
 	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindControlReviewOverdue, KindReportReady,
-	KindScanOverdue, KindScanDueSoon, KindBackupProblem, KindGovernanceDue}
+	KindScanOverdue, KindScanDueSoon, KindBackupProblem, KindGovernanceDue, KindMaintenanceRequested}
 
 // Severity ranks a notification.
 type Severity string

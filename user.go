@@ -89,12 +89,14 @@ var signOffPermissions = []Permission{PermRiskSignOfficer, PermRiskSignLeadershi
 // recorded as the account inventory is; a vendor holds neither permission.
 // The governance calendar and training records are read by every role but the vendor
 // and kept by the administrator, the security officer and IT operations.
+// Maintenance plans are requested by those who keep the accounts and approved or refused
+// by the administrator and the security officer (never by their requester).
 // The leadership reads what the reports cover (inventory, incidents, alerts, accounts,
 // backups, governance, the audit trail and the reports) and signs the yearly risk review
 // for the leadership; the security officer signs it as the officer.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
-	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermRiskSignOfficer},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermMaintenanceApprove},
+	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermRiskSignOfficer, PermMaintenanceApprove},
 	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead},
 	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
 	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead},

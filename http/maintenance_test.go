@@ -1,15 +1,19 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/i18n"
+	"medsec/notify"
+	"medsec/sqlstore"
 )
 
 // TestMaintenancePlans enters vendors' plans over the API and the page's form: the
@@ -23,8 +27,11 @@ func TestMaintenancePlans(t *testing.T) {
 	if st, out := f.do("POST", "/api/v1/maintenance-plans", admin, body); st != 201 || !strings.Contains(out, `"approved_by": "u-admin"`) {
 		t.Fatalf("create: %d %s", st, out)
 	}
-	if st, _ := f.do("POST", "/api/v1/maintenance-plans", f.branchCE, body); st != 404 {
-		t.Errorf("branch user's plan on the main site: %d", st)
+	if st, _ := f.do("POST", "/api/v1/maintenance-plans", f.tokens[medsec.RoleClinicalEngineer], body); st != 403 {
+		t.Errorf("a clinical engineer entered an approved plan: %d", st)
+	}
+	if st, _ := f.do("POST", "/api/v1/maintenance-requests", f.branchCE, body); st != 404 {
+		t.Errorf("branch user's request on the main site: %d", st)
 	}
 	if st, _ := f.do("POST", "/api/v1/maintenance-plans", f.tokens[medsec.RoleVendor], body); st != 403 {
 		t.Errorf("vendor's plan: %d", st)
@@ -40,7 +47,7 @@ func TestMaintenancePlans(t *testing.T) {
 	form := url.Values{"vendor_id": {fmt.Sprint(f.vendorID)}, "asset_id": {fmt.Sprint(f.assetHQ.ID)}, "engineer": {"Lin"}, "purpose": {"UPS swap"},
 		"start": {"2026-12-05T09:00"}, "end": {"2026-12-05T11:00"}}
 	post := func(v url.Values) int {
-		req, _ := http.NewRequest("POST", f.srv.URL+"/accounts/maintenance", strings.NewReader(v.Encode()))
+		req, _ := http.NewRequest("POST", f.srv.URL+"/accounts/maintenance/request", strings.NewReader(v.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := c.Do(req)
 		if err != nil {
@@ -51,6 +58,9 @@ func TestMaintenancePlans(t *testing.T) {
 	}
 	if st := post(form); st != 303 {
 		t.Errorf("form: %d", st)
+	}
+	if got, _ := sqlstore.NewMaintenancePlanService(f.db).FindMaintenancePlans(asSystemCtx(), medsec.MaintenancePlanFilter{Status: medsec.MaintenanceRequested}); len(got) != 1 || got[0].Purpose != "UPS swap" || got[0].RequestedBy != "u-admin" {
+		t.Errorf("the page's form requests the plan: %+v", got)
 	}
 	form.Set("end", "soon")
 	if st := post(form); st != 422 {
@@ -66,4 +76,89 @@ func TestMaintenancePlans(t *testing.T) {
 			t.Errorf("%s: the plans page lacks its plans or title", lang)
 		}
 	}
+}
+
+// TestMaintenanceRequestAndDecision: a clinical engineer requests a vendor's remote
+// session over the API (201, requested); the notification job tells it once, to those
+// holding maintenance:approve at the plan's site; the clinical engineer's decision is 403, a refusal without a note 422 naming
+// note; the security officer approves on the page, and the page then shows it approved in
+// four languages; deciding again is 409; an approver's own request offers no decision.
+func TestMaintenanceRequestAndDecision(t *testing.T) {
+	f := newFixture(t)
+	ce := f.tokens[medsec.RoleClinicalEngineer]
+	body := fmt.Sprintf(`{"vendor_id":%d,"asset_ids":[%d],"engineer":"Wu Chien","purpose":"Remote session: CT firmware 4.1","start":"2026-12-03T06:00:00Z","end":"2026-12-03T09:00:00Z"}`, f.vendorID, f.assetHQ.ID)
+	st, out := f.do("POST", "/api/v1/maintenance-requests", ce, body)
+	if st != 201 || !strings.Contains(out, `"status": "requested"`) || !strings.Contains(out, `"requested_by": "u-clinical-engineer"`) {
+		t.Fatalf("request: %d %s", st, out)
+	}
+	plans := sqlstore.NewMaintenancePlanService(f.db)
+	waiting, _ := plans.FindMaintenancePlans(asSystemCtx(), medsec.MaintenancePlanFilter{Status: medsec.MaintenanceRequested})
+	if len(waiting) != 1 {
+		t.Fatalf("waiting: %+v", waiting)
+	}
+	id := waiting[0].ID
+	rec := &recordingNotifier{}
+	job := &notify.MaintenanceRequests{Plans: plans, Notifier: rec}
+	if err := job.Run(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.got) != 1 || rec.got[0].Perm != medsec.PermMaintenanceApprove || rec.got[0].Scope.SiteID != f.assetHQ.SiteID || rec.got[0].Kind != medsec.KindMaintenanceRequested || !strings.Contains(rec.got[0].Link, fmt.Sprint(id)) {
+		t.Errorf("notifications: %+v", rec.got)
+	}
+	path := fmt.Sprintf("/api/v1/maintenance-plans/%d/decision", id)
+	if st, _ := f.do("POST", path, ce, `{"approve":true}`); st != 403 {
+		t.Errorf("the requester (a clinical engineer) decided: %d", st)
+	}
+	if st, _ := f.do("POST", path, f.tokens[medsec.RoleVendor], `{"approve":true}`); st != 403 {
+		t.Errorf("a vendor decided: %d", st)
+	}
+	if st, out := f.do("POST", path, f.tokens[medsec.RoleSecurityOfficer], `{"approve":false}`); st != 422 || !strings.Contains(out, `"field": "note"`) {
+		t.Errorf("refusal without a note: %d %s", st, out)
+	}
+	st, page := f.postForm(fmt.Sprintf("/accounts/maintenance/%d/decision", id), medsec.RoleSecurityOfficer, url.Values{"decision": {"approve"}, "note": {"限院內跳板機"}}.Encode())
+	if st != 303 {
+		t.Fatalf("approve on the page: %d %s", st, page)
+	}
+	if st, _ := f.do("POST", path, f.tokens[medsec.RoleAdmin], `{"approve":false,"note":"x"}`); st != 409 {
+		t.Errorf("decided twice: %d", st)
+	}
+	// The administrator's own request: the page offers the administrator no decision, and
+	// the form's decision is refused saying why.
+	st, out = f.do("POST", "/api/v1/maintenance-requests", f.tokens[medsec.RoleAdmin], strings.Replace(body, "CT firmware 4.1", "UPS firmware", 1))
+	if st != 201 {
+		t.Fatalf("admin's request: %d %s", st, out)
+	}
+	var own int64
+	fmt.Sscanf(out[strings.Index(out, `"id": `)+6:], "%d", &own)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, page := f.postForm(fmt.Sprintf("/accounts/maintenance/%d/decision", own), medsec.RoleAdmin, url.Values{"decision": {"approve"}}.Encode()); st != 409 || !strings.Contains(page, template.HTMLEscapeString(b.T("en", "err.maintenance_own_request"))) {
+		t.Errorf("own request approved on the page: %d", st)
+	}
+	c := f.session("u-admin")
+	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+		page := f.page(c, "/accounts/maintenance", lang)
+		for _, want := range []string{b.T(lang, "maintenance_status.approved"), b.T(lang, "maintenance_status.requested"), b.T(lang, "maintenance.requested_by", "u-clinical-engineer"), "限院內跳板機", b.T(lang, "maintenance.own_request")} {
+			if !strings.Contains(page, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the plans page lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(page, fmt.Sprintf(`action="/accounts/maintenance/%d/decision"`, own)) {
+			t.Errorf("%s: the administrator is offered a decision on the administrator's own request", lang)
+		}
+	}
+}
+
+// recordingNotifier keeps what it is told.
+type recordingNotifier struct{ got []medsec.Notification }
+
+func (r *recordingNotifier) Notify(_ context.Context, n medsec.Notification) error {
+	r.got = append(r.got, n)
+	return nil
+}
+
+func asSystemCtx() context.Context {
+	return medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
 }

@@ -9,12 +9,15 @@ import (
 	"medsec"
 )
 
-// maintenanceUIRoutes registers the maintenance plans page [004 §10 ④]: the vendors'
-// approved plans, the form to enter one, and the alerts of vendor logins outside every
-// plan.
+// maintenanceUIRoutes registers the maintenance plans page [004 §10 ④, §10.1]: the
+// vendors' plans with their status, the form to request one (or, for an approver, enter
+// one approved), the approvers' decision on each request, and the alerts of vendor logins
+// outside every approved plan.
 func (s *Server) maintenanceUIRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /accounts/maintenance", s.ui(medsec.PermAccountRead, s.uiMaintenancePlans))
-	mux.Handle("POST /accounts/maintenance", s.ui(medsec.PermAccountWrite, s.uiMaintenancePlanCreate))
+	mux.Handle("POST /accounts/maintenance", s.ui(medsec.PermMaintenanceApprove, s.uiMaintenancePlanCreate))
+	mux.Handle("POST /accounts/maintenance/request", s.ui(medsec.PermAccountWrite, s.uiMaintenancePlanRequest))
+	mux.Handle("POST /accounts/maintenance/{id}/decision", s.ui(medsec.PermMaintenanceApprove, s.uiMaintenancePlanDecide))
 }
 
 // maintenanceData is the plans page with what a refused form said.
@@ -24,6 +27,11 @@ type maintenanceData struct {
 	Vendors []*medsec.Vendor
 	Assets  []*medsec.Asset
 	Form    maintenanceForm
+	// Me is the caller's user name: a request's own requester is offered no decision.
+	Me string
+	// DecideID and Note are a refused decision's plan and what it said.
+	DecideID int64
+	Note     string
 }
 
 // maintenanceForm is the plan form as entered.
@@ -34,10 +42,20 @@ type maintenanceForm struct {
 }
 
 func (s *Server) renderMaintenance(w http.ResponseWriter, r *http.Request, status int, form maintenanceForm, formErr error) error {
+	return s.renderMaintenanceDecision(w, r, status, 0, "", formErr, form)
+}
+
+// renderMaintenanceDecision shows the plans page with a refused decision's plan and note,
+// or a refused plan form.
+func (s *Server) renderMaintenanceDecision(w http.ResponseWriter, r *http.Request, status int, decideID int64, note string, formErr error, forms ...maintenanceForm) error {
 	if s.MaintenancePlans == nil {
 		return errAccountsOff()
 	}
-	d := &maintenanceData{Form: form}
+	var form maintenanceForm
+	if len(forms) > 0 {
+		form = forms[0]
+	}
+	d := &maintenanceData{Form: form, Me: medsec.UserFromContext(r.Context()).Username, DecideID: decideID, Note: note}
 	var err error
 	if d.Plans, err = s.MaintenancePlans.FindMaintenancePlans(r.Context(), medsec.MaintenancePlanFilter{}); err != nil {
 		return err
@@ -72,9 +90,19 @@ func (s *Server) uiMaintenancePlans(w http.ResponseWriter, r *http.Request) erro
 	return s.renderMaintenance(w, r, http.StatusOK, maintenanceForm{}, nil)
 }
 
-// uiMaintenancePlanCreate enters a plan; its window is read in the time zone of the site of
-// its first system.
+// uiMaintenancePlanCreate enters an approved plan (an approver's); its window is read in
+// the time zone of the site of its first system.
 func (s *Server) uiMaintenancePlanCreate(w http.ResponseWriter, r *http.Request) error {
+	return s.uiMaintenancePlanSave(w, r, false)
+}
+
+// uiMaintenancePlanRequest requests a plan for another user's approval.
+func (s *Server) uiMaintenancePlanRequest(w http.ResponseWriter, r *http.Request) error {
+	return s.uiMaintenancePlanSave(w, r, true)
+}
+
+// uiMaintenancePlanSave reads the plan form and enters the plan approved, or requests it.
+func (s *Server) uiMaintenancePlanSave(w http.ResponseWriter, r *http.Request, request bool) error {
 	if s.MaintenancePlans == nil {
 		return errAccountsOff()
 	}
@@ -119,13 +147,50 @@ func (s *Server) uiMaintenancePlanCreate(w http.ResponseWriter, r *http.Request)
 	if errs != nil {
 		return s.renderMaintenance(w, r, http.StatusUnprocessableEntity, form, &medsec.ValidationError{Errors: errs})
 	}
-	if err := s.MaintenancePlans.CreateMaintenancePlan(r.Context(), p); err != nil {
+	save, done := s.MaintenancePlans.CreateMaintenancePlan, "maintenance.created"
+	if request {
+		save, done = s.MaintenancePlans.RequestMaintenancePlan, "maintenance.requested"
+	}
+	if err := save(r.Context(), p); err != nil {
 		if medsec.ErrorCode(err) == medsec.ENOTFOUND {
 			err = &medsec.Error{Code: medsec.EINVALID, Message: "Choose the system the accounts are of.", Key: "accounts.choose_system"}
 		}
 		return s.renderMaintenance(w, r, errorStatus(err), form, err)
 	}
-	flash(w, "maintenance.created")
+	flash(w, done)
 	http.Redirect(w, r, "/accounts/maintenance", http.StatusSeeOther)
+	return nil
+}
+
+// uiMaintenancePlanDecide approves or refuses a requested plan; a refused decision (no
+// note to a refusal, the requester's own plan) is shown again with its note.
+func (s *Server) uiMaintenancePlanDecide(w http.ResponseWriter, r *http.Request) error {
+	if s.MaintenancePlans == nil {
+		return errAccountsOff()
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return medsec.Errorf(medsec.EINVALID, "The form could not be read.")
+	}
+	d := medsec.MaintenanceDecision{Approve: r.PostFormValue("decision") == "approve", Note: r.PostFormValue("note")}
+	if _, err := s.MaintenancePlans.DecideMaintenancePlan(r.Context(), id, d); err != nil {
+		code := medsec.ErrorCode(err)
+		if code != medsec.EINVALID && code != medsec.ECONFLICT && code != medsec.EFORBIDDEN {
+			return err
+		}
+		if code == medsec.EFORBIDDEN {
+			err = medsec.ErrorWithKey(medsec.ECONFLICT, "err.maintenance_own_request", "Whoever requested a maintenance plan may not decide it: another approver does.")
+		}
+		return s.renderMaintenanceDecision(w, r, errorStatus(err), id, d.Note, err)
+	}
+	if d.Approve {
+		flash(w, "maintenance.approved")
+	} else {
+		flash(w, "maintenance.refused")
+	}
+	http.Redirect(w, r, "/accounts/maintenance#plan-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

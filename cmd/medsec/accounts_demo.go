@@ -168,7 +168,7 @@ func loadEmergencyDemo(ctx context.Context, s mhttp.Services, icu *medsec.Asset,
 }
 
 // loadMaintenanceDemo enters the PACS vendor's approved plan of five days ago (14:00-17:00
-// Taipei time) and appends two logins of its maintenance account lumen-maint: one inside
+// Taipei time), requests in every state (waiting, approved, refused), and appends two logins of its maintenance account lumen-maint: one inside
 // the plan, one three days ago at 02:10, outside every plan, which detection raises.
 func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, pacs *medsec.Asset, now time.Time) error {
 	if s.MaintenancePlans == nil || s.Events == nil {
@@ -194,6 +194,35 @@ func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, pacs *medsec.Ass
 		Start: day(5, 14, 0), End: day(5, 17, 0)}
 	if err := s.MaintenancePlans.CreateMaintenancePlan(ctx, plan); err != nil {
 		return fmt.Errorf("demo maintenance plan: %w", err)
+	}
+	// Requests in every state [004 §10.1 事前申請・承認]: the clinical engineering chief
+	// requests the PACS vendor's remote session next week (waiting for the security
+	// officer); IT operations' request of last week was approved by the security officer,
+	// and one for tonight without a change ticket refused.
+	ceLin := medsec.NewContextWithUser(ctx, &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer})
+	itops := medsec.NewContextWithUser(ctx, &medsec.User{Username: "itops.chen", Role: medsec.RoleITOperations})
+	ciso := medsec.NewContextWithUser(ctx, &medsec.User{Username: "ciso", Role: medsec.RoleSecurityOfficer})
+	for _, r := range []struct {
+		by       context.Context
+		engineer string
+		purpose  string
+		start    time.Time
+		hours    int
+		decision *medsec.MaintenanceDecision
+	}{
+		{ceLin, "吳建明 (Lumen 原廠工程師)", "遠端連線:PACS 8.3 升級前相容性檢查(VPN 帳號 lumen-maint,全程側錄)", day(-7, 19, 0), 3, nil},
+		{itops, "吳建明 (Lumen 原廠工程師)", "遠端連線:PACS 影像壓縮模組設定調整", day(8, 10, 0), 2, &medsec.MaintenanceDecision{Approve: true, Note: "限院內跳板機連線,完成後提交作業報告"}},
+		{itops, "Lumen 值班工程師", "遠端連線:PACS 資料庫緊急除錯", day(-1, 22, 0), 4, &medsec.MaintenanceDecision{Note: "未附變更單與影響評估;請補件後重新申請"}},
+	} {
+		p := &medsec.MaintenancePlan{VendorID: vendor, AssetIDs: []int64{pacs.ID}, Engineer: r.engineer, Purpose: r.purpose, Start: r.start, End: r.start.Add(time.Duration(r.hours) * time.Hour)}
+		if err := s.MaintenancePlans.RequestMaintenancePlan(r.by, p); err != nil {
+			return fmt.Errorf("demo maintenance request: %w", err)
+		}
+		if r.decision != nil {
+			if _, err := s.MaintenancePlans.DecideMaintenancePlan(ciso, p.ID, *r.decision); err != nil {
+				return fmt.Errorf("demo maintenance decision: %w", err)
+			}
+		}
 	}
 	var events []medsec.Event
 	for i, at := range []time.Time{day(5, 14, 20), day(3, 2, 10)} {

@@ -119,8 +119,20 @@ func TestDemoEmergencyUse(t *testing.T) {
 	// The PACS vendor's plan, and its login outside the plan as one alert (the one inside
 	// raised none).
 	plans, err := s.MaintenancePlans.FindMaintenancePlans(ctx, medsec.MaintenancePlanFilter{})
-	if err != nil || len(plans) != 1 || plans[0].AssetNames[0] != "PACS 影像主伺服器" {
+	if err != nil || len(plans) != 4 || plans[0].AssetNames[0] != "PACS 影像主伺服器" {
 		t.Fatalf("demo plans = %+v, %v", plans, err)
+	}
+	// Requests in every state: one waiting (the clinical engineering chief's), one approved
+	// and one refused by the security officer.
+	states := map[string]int{}
+	for _, p := range plans {
+		states[p.Status]++
+		if p.RequestedBy != "" && p.Status != medsec.MaintenanceRequested && (p.DecidedBy != "ciso" || p.DecidedBy == p.RequestedBy) {
+			t.Errorf("demo plan decided by %q, requested by %q", p.DecidedBy, p.RequestedBy)
+		}
+	}
+	if states[medsec.MaintenanceRequested] != 1 || states[medsec.MaintenanceApproved] != 2 || states[medsec.MaintenanceRefused] != 1 {
+		t.Errorf("demo plans' states = %v", states)
 	}
 	rules, err := s.Rules.FindRules(ctx, medsec.RuleFilter{Query: medsec.RuleUIDVendorUnplanned})
 	if err != nil || len(rules) != 1 {

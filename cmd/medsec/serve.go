@@ -318,6 +318,12 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	// Each use of an emergency account whose password change is late is told [004 §11 ①].
 	emergencyResets := &notify.EmergencyResets{Uses: services.EmergencyUses, Notifier: dispatcher}
 	sched.Jobs = append(sched.Jobs, notify.Job{Name: "emergency resets", Every: 15 * time.Minute, Run: emergencyResets.Run})
+	// Each maintenance plan requested and not yet decided is told to those who may approve
+	// it at its site [004 §10.1 事前申請・承認].
+	if services.MaintenancePlans != nil {
+		requests := &notify.MaintenanceRequests{Plans: services.MaintenancePlans, Notifier: dispatcher}
+		sched.Jobs = append(sched.Jobs, notify.Job{Name: "maintenance requests", Every: 5 * time.Minute, Run: requests.Run})
+	}
 	// Backup jobs that failed or missed and restore tests overdue or failed are told to
 	// those who read the site's backups [003 §3.1.3].
 	backups := &notify.Backups{Backups: services.Backups, Notifier: dispatcher}
