@@ -36,16 +36,21 @@ type DB struct {
 	// Events, when set, is the event stream that medsec's own events (stored by the
 	// transaction that raised them) are published to after it commits.
 	Events medsec.EventPublisher
+	// PublishWait overrides how long a commit waits for Events to take its events before
+	// queuing them (0: the constant PublishWait).
+	PublishWait time.Duration
 
 	// changes counts committed transactions that changed report data (changeCounter);
 	// copies of the DB (VulnService.At) share it.
 	changes *changeCounter
+	// outbox publishes the events of commits the stream did not take at once.
+	outbox *outbox
 }
 
 // Open opens the store named by dsn and brings its schema up to date. A dsn starting with
 // postgres:// or postgresql:// is a PostgreSQL server; anything else is a SQLite file path.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }, changes: &changeCounter{}}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, changes: &changeCounter{}, outbox: &outbox{}}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = postgres
 		pool, err := sql.Open("pgx", dsn)

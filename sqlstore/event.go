@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 
 	"medsec"
 )
@@ -39,8 +37,8 @@ func (tx *Tx) emit(ctx context.Context, e medsec.Event) error {
 }
 
 // Commit commits the transaction and then publishes the events it emitted to the
-// store's event stream, if one is set. A failed publication is logged: the events are
-// stored, and a retro-hunt or a restart's catch-up finds them.
+// store's event stream, if one is set: within PublishWait, else through the outbox queue
+// in the background, never giving up on them (see outbox).
 func (tx *Tx) Commit() error {
 	if err := tx.Tx.Commit(); err != nil {
 		return err
@@ -49,11 +47,7 @@ func (tx *Tx) Commit() error {
 		tx.db.changes.n.Add(1)
 	}
 	if len(tx.events) > 0 && tx.db.Events != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := tx.db.Events.Publish(ctx, tx.events...); err != nil {
-			slog.Default().Warn("publish events", "events", len(tx.events), "err", err)
-		}
+		tx.db.publish(tx.events)
 	}
 	tx.events = nil
 	return nil

@@ -2,10 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"medsec"
 	"medsec/detect"
@@ -157,6 +159,69 @@ detection:
 		}
 		if again := got(); len(again) != len(evs) {
 			t.Errorf("matching again raised %d more events", len(again)-len(evs))
+		}
+	})
+}
+
+// TestCommitsWaitingOnAHeldStreamAreNotLost holds the event stream's consumer, as
+// detection holds the live stream while a restart's replay runs (its queue bounded,
+// detection.MaxHeldEvents), with a bus queue of one batch: the first commit's events are
+// in the consumer's hands, the second's fill the queue, and the following commits cannot
+// publish within the wait. They return after it (or at once, queued behind the first
+// that could not), and once the consumer goes on it receives every commit's events, in
+// commit order [issue 13 t13: a commit's publication gave up after 10 s and its events,
+// stored, were never seen by live detection: here every commit after the second]. Both
+// engines.
+func TestCommitsWaitingOnAHeldStreamAreNotLost(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		bus := eventbus.New(1, nil)
+		db.Events = bus
+		db.PublishWait = 300 * time.Millisecond
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var got []string
+		sub, err := bus.Subscribe("detection", func(_ context.Context, evs []medsec.Event) error {
+			<-release
+			mu.Lock()
+			defer mu.Unlock()
+			for _, e := range evs {
+				got = append(got, e.Text("user.name"))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		users := sqlstore.NewUserService(db)
+		var want []string
+		for i := range 6 {
+			name := fmt.Sprintf("nobody%d", i)
+			want = append(want, name)
+			began := time.Now()
+			users.Authenticate(from(fmt.Sprintf("10.9.9.%d", i+1)), name, "x", "")
+			if took := time.Since(began); took > 5*time.Second {
+				t.Errorf("login %d took %s: a commit waits for the stream at most PublishWait", i, took)
+			}
+		}
+		close(release)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			mu.Lock()
+			n := len(got)
+			mu.Unlock()
+			if n >= len(want) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Equal(got, want) {
+			t.Errorf("the consumer received %v, want every commit's event in order %v", got, want)
+		}
+		if n := db.Unpublished(); n != 0 {
+			t.Errorf("%d events still wait in the outbox", n)
 		}
 	})
 }
