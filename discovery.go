@@ -34,6 +34,10 @@ type DiscoveryRun struct {
 	// Result is the whole discovery and stocktake as JSON (package capture's Result and
 	// Stocktake). It holds no patient data: the decoders never keep it.
 	Result json.RawMessage `json:"result,omitempty"`
+	// CaptureID names the site sensor's capture the run was made of (issue 17:
+	// "<site>/<sensor>/<file hash, or interface and window start>"); empty for a run made
+	// at the server. A capture makes one run: CreateDiscoveryRun stores it once.
+	CaptureID string `json:"capture_id,omitempty"`
 	// ObservedFlows are the run's conversations as the zone model sees them (client to
 	// server port); storing the run adds them to the site's flows, so that they are
 	// checked against the conduits and feed the class proposals.
@@ -43,11 +47,32 @@ type DiscoveryRun struct {
 // DiscoveryService stores discovery runs. Creating one needs PermInventoryWrite at the
 // run's site; reading needs PermInventoryRead and the site.
 type DiscoveryService interface {
-	// CreateDiscoveryRun stores a run and sets its ID.
+	// CreateDiscoveryRun stores a run and sets its ID. A run whose CaptureID is stored
+	// already is not stored again: run.ID is set to the stored run's and nothing else is
+	// written (a redelivered sensor message); the capture's parts are removed with the run.
 	CreateDiscoveryRun(ctx context.Context, run *DiscoveryRun) error
+	// AddDiscoveryPart keeps one part of a site sensor's discovery (PermInventoryWrite at
+	// its site) until all its parts have come; a part received again is kept once. It
+	// returns every part of the capture, in order, once all are kept, and nil before, or
+	// when a run of the capture is stored already.
+	AddDiscoveryPart(ctx context.Context, p DiscoveryPart) ([]DiscoveryPart, error)
 	// FindDiscoveryRuns lists the runs of the sites the caller may see, newest first,
 	// without their Result.
 	FindDiscoveryRuns(ctx context.Context) ([]*DiscoveryRun, error)
 	// FindDiscoveryRunByID returns a run with its Result, or ENOTFOUND.
 	FindDiscoveryRunByID(ctx context.Context, id int64) (*DiscoveryRun, error)
+}
+
+// DiscoveryPart is one part of a site sensor's discovery of one capture (issue 17): the
+// sensor cuts a capture's result into parts small enough for a NATS message, and central
+// makes one discovery run of them once every part has come, whatever order and
+// redeliveries they come in.
+type DiscoveryPart struct {
+	// CaptureID names the capture (DiscoveryRun.CaptureID); SiteID is its sensor's site.
+	CaptureID string
+	SiteID    int64
+	// Part is the part's number, 1 to Parts.
+	Part, Parts int
+	// Data is the part's result as the sensor encoded it (package capture's SensorPart).
+	Data string
 }

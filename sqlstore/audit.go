@@ -259,3 +259,11 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// nullText is NULL for the empty string, else the string (a nullable unique key).
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -36,18 +36,38 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 	if fe := medsec.CheckLength("source", run.Source, medsec.MaxLineLength); fe != nil {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
 	}
+	if fe := medsec.CheckLength("capture_id", run.CaptureID, 256); fe != nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if run.CaptureID != "" {
+		if id, err := s.captureRun(ctx, tx, run.CaptureID); err != nil || id != 0 {
+			run.ID = id
+			return err
+		}
+	}
 	run.CreatedBy, run.CreatedAt = u.Username, tx.now
 	run.ID, err = tx.insert(ctx, `INSERT INTO discovery_runs (site_id, source, sha256, size, format, packets, hosts, flows,
-		matched, proposed_new, not_seen, error, created_by, created_at, result_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		matched, proposed_new, not_seen, error, created_by, created_at, result_json, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.SiteID, run.Source, run.SHA256, run.Size, run.Format, run.Packets, run.Hosts, run.Flows,
-		run.Matched, run.ProposedNew, run.NotSeen, run.Error, run.CreatedBy, run.CreatedAt, string(run.Result))
+		run.Matched, run.ProposedNew, run.NotSeen, run.Error, run.CreatedBy, run.CreatedAt, string(run.Result), nullText(run.CaptureID))
+	if err != nil && run.CaptureID != "" && isUniqueViolation(err) {
+		// Another central server stored the capture's run meanwhile.
+		tx.Rollback()
+		run.ID, err = s.captureRun(ctx, s.db.read, run.CaptureID)
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("create discovery run: %w", referenceError(err))
+	}
+	if run.CaptureID != "" {
+		if _, err := tx.exec(ctx, `DELETE FROM discovery_parts WHERE capture_id = ?`, run.CaptureID); err != nil {
+			return fmt.Errorf("create discovery run: parts: %w", err)
+		}
 	}
 	source := fmt.Sprintf("discovery run %d: %s", run.ID, run.Source)
 	for _, f := range run.ObservedFlows {
@@ -67,6 +87,97 @@ func (s *DiscoveryService) CreateDiscoveryRun(ctx context.Context, run *medsec.D
 	}
 	return tx.Commit()
 }
+
+// captureRun returns the ID of the run of a sensor's capture, 0 when none is stored.
+func (s *DiscoveryService) captureRun(ctx context.Context, q querier, captureID string) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT id FROM discovery_runs WHERE capture_id = ?`), captureID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("discovery run of capture %s: %w", captureID, err)
+	}
+	return id, nil
+}
+
+// AddDiscoveryPart keeps a part of a sensor's capture and returns all of them once every
+// part is kept. The part is committed before the parts are counted, so that of two central
+// servers taking the last two parts at once, the one counting last sees both.
+func (s *DiscoveryService) AddDiscoveryPart(ctx context.Context, p medsec.DiscoveryPart) ([]medsec.DiscoveryPart, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermInventoryWrite)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanSeeSite(p.SiteID) || p.SiteID == 0 {
+		return nil, medsec.ErrForbidden()
+	}
+	var errs []medsec.FieldError
+	if fe := medsec.CheckLength("capture_id", p.CaptureID, 256); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if p.CaptureID == "" {
+		errs = append(errs, medsec.FieldError{Field: "capture_id", Key: "err.required", Message: "is required"})
+	}
+	if p.Parts < 1 || p.Part < 1 || p.Part > p.Parts || p.Parts > maxDiscoveryParts {
+		errs = append(errs, medsec.FieldError{Field: "part", Key: "err.invalid", Message: fmt.Sprintf("part %d of %d: 1 to %d parts", p.Part, p.Parts, maxDiscoveryParts)})
+	}
+	if len(errs) > 0 {
+		return nil, &medsec.ValidationError{Errors: errs}
+	}
+	if id, err := s.captureRun(ctx, s.db.read, p.CaptureID); err != nil || id != 0 {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var have int
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM discovery_parts WHERE capture_id = ? AND part = ?`, p.CaptureID, p.Part).Scan(&have)
+	if err != nil {
+		return nil, fmt.Errorf("discovery part: %w", err)
+	}
+	if have == 0 {
+		_, err = tx.exec(ctx, `INSERT INTO discovery_parts (capture_id, part, parts, site_id, data, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.CaptureID, p.Part, p.Parts, p.SiteID, p.Data, tx.now)
+		if err != nil && !isUniqueViolation(err) {
+			return nil, fmt.Errorf("discovery part: %w", referenceError(err))
+		}
+	}
+	if err == nil {
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("discovery part: %w", err)
+		}
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT part, parts, site_id, data FROM discovery_parts WHERE capture_id = ? ORDER BY part`), p.CaptureID)
+	if err != nil {
+		return nil, fmt.Errorf("discovery parts: %w", err)
+	}
+	defer rows.Close()
+	var parts []medsec.DiscoveryPart
+	for rows.Next() {
+		q := medsec.DiscoveryPart{CaptureID: p.CaptureID}
+		if err := rows.Scan(&q.Part, &q.Parts, &q.SiteID, &q.Data); err != nil {
+			return nil, fmt.Errorf("discovery parts: %w", err)
+		}
+		parts = append(parts, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("discovery parts: %w", err)
+	}
+	if len(parts) != p.Parts {
+		return nil, nil
+	}
+	for i, q := range parts {
+		if q.Part != i+1 || q.Parts != p.Parts || q.SiteID != p.SiteID {
+			return nil, medsec.Errorf(medsec.EINVALID, "discovery parts of capture %s disagree: part %d of %d at site %d", p.CaptureID, q.Part, q.Parts, q.SiteID)
+		}
+	}
+	return parts, nil
+}
+
+// maxDiscoveryParts bounds the parts of one sensor capture (each up to a NATS message).
+const maxDiscoveryParts = 10000
 
 const discoveryColumns = `r.id, r.site_id, s.name, r.source, r.sha256, r.size, r.format, r.packets, r.hosts, r.flows,
 	r.matched, r.proposed_new, r.not_seen, r.error, r.created_by, r.created_at`

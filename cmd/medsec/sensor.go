@@ -11,18 +11,23 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"medsec/capture"
 	"medsec/logs"
 	"medsec/natsbus"
 )
 
-// Sensor runs "medsec sensor" (issue 17): at a site, it receives syslog and forwards each
-// record to the group's NATS JetStream stream through a disk spool, so that nothing it
-// has taken is lost while the broker is unreachable. Listening, when set, is told each
-// listener's kind ("syslog-udp", "syslog-tcp", "health") and address once it listens.
+// Sensor runs "medsec sensor" (issue 17): at a site, it receives syslog and discovers
+// devices passively from live interfaces (AF_PACKET, in windows) and capture files, and
+// forwards each record and each capture's discovery to the group's NATS JetStream stream
+// through a disk spool, so that nothing it has taken is lost while the broker is
+// unreachable; central stores each capture as a discovery run of the sensor's site
+// (capture.SensorRuns). Listening, when set, is told each listener's kind ("syslog-udp",
+// "syslog-tcp", "health") and address once it listens.
 type Sensor struct {
 	Stdout, Stderr io.Writer
 	Listening      func(kind, addr string)
@@ -35,7 +40,17 @@ type sensorConfig struct {
 	udp, tcp, health  string
 	healthEvery       time.Duration
 	nats              natsFlags
+	pcaps, ifaces     listFlag
+	window            time.Duration
+	maxFlows          int
+	once              bool
 }
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func (s *Sensor) parse(args []string) (*sensorConfig, error) {
 	fs := flag.NewFlagSet("sensor", flag.ContinueOnError)
@@ -50,9 +65,17 @@ func (s *Sensor) parse(args []string) (*sensorConfig, error) {
 	fs.StringVar(&c.tcp, "syslog-tcp", "", "receive syslog over TCP on this address (RFC 6587), e.g. 0.0.0.0:514")
 	fs.StringVar(&c.health, "health-listen", "", "serve the sensor's health as JSON at http://ADDR/health (e.g. 127.0.0.1:9514); off when empty")
 	fs.DurationVar(&c.healthEvery, "health-every", 10*time.Second, "how often the sensor reports its health to central")
+	fs.Var(&c.pcaps, "pcap", "discover from this pcap or pcapng file and send the result to central as a discovery run (may be given several times)")
+	fs.Var(&c.ifaces, "interface", "discover live on this Linux interface (AF_PACKET, needs CAP_NET_RAW), sending a discovery run every --window (may be given several times)")
+	fs.DurationVar(&c.window, "window", 5*time.Minute, "how long each live discovery window lasts (with --interface)")
+	fs.IntVar(&c.maxFlows, "max-flows", 1<<20, "most conversations one capture or window tracks; packets of further ones are counted only")
+	fs.BoolVar(&c.once, "once", false, "exit once the --pcap files are analysed and everything is sent (not with --syslog-* or --interface)")
 	addNATSFlags(fs, &c.nats)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("sensor: unexpected argument %q (capture files are given with --pcap)", fs.Arg(0))
 	}
 	if err := natsbus.CheckToken("--site", c.site); err != nil {
 		return nil, fmt.Errorf("sensor: %w", err)
@@ -69,8 +92,17 @@ func (s *Sensor) parse(args []string) (*sensorConfig, error) {
 	if c.healthEvery < time.Second {
 		return nil, fmt.Errorf("sensor: --health-every %s: at least 1s", c.healthEvery)
 	}
-	if c.udp == "" && c.tcp == "" {
-		return nil, errors.New("sensor: nothing to forward: give --syslog-udp or --syslog-tcp")
+	if c.window < time.Second {
+		return nil, fmt.Errorf("sensor: --window %s: at least 1s", c.window)
+	}
+	if c.maxFlows < 1 {
+		return nil, fmt.Errorf("sensor: --max-flows %d: at least 1", c.maxFlows)
+	}
+	if c.udp == "" && c.tcp == "" && len(c.pcaps) == 0 && len(c.ifaces) == 0 {
+		return nil, errors.New("sensor: nothing to forward: give --syslog-udp, --syslog-tcp, --interface or --pcap")
+	}
+	if c.once && (len(c.pcaps) == 0 || c.udp != "" || c.tcp != "" || len(c.ifaces) > 0) {
+		return nil, errors.New("sensor: --once needs --pcap, and no --syslog-udp, --syslog-tcp or --interface (those never end)")
 	}
 	return c, nil
 }
@@ -149,11 +181,138 @@ func (s *Sensor) Run(ctx context.Context, args []string) error {
 		listening("health", ln.Addr().String())
 	}
 	wg.Go(func() { fwd.ReportHealth(lctx, c.healthEvery) })
-	logger.Info("sensor forwarding", "site", c.site, "sensor", c.name, "nats", c.nats.cfg.URL, "subject", natsbus.Subject(c.nats.cfg.Group, c.site, natsbus.KindLog))
+	// Discovery: capture files, then live windows; a failure ends the sensor.
+	disc := &sensorDiscovery{cfg: c, fwd: fwd, logger: logger}
+	failed := make(chan error, 1+len(c.ifaces))
+	if len(c.pcaps) > 0 {
+		wg.Go(func() {
+			err := disc.files(lctx)
+			if err == nil && c.once {
+				err = disc.drained(lctx)
+				if err == nil {
+					err = errSensorDone
+				}
+			}
+			if err != nil {
+				failed <- err
+				cancel()
+			}
+		})
+	}
+	for _, iface := range c.ifaces {
+		wg.Go(func() {
+			if err := disc.live(lctx, iface); err != nil {
+				failed <- err
+				cancel()
+			}
+		})
+	}
+	logger.Info("sensor forwarding", "site", c.site, "sensor", c.name, "nats", c.nats.cfg.URL, "subject", natsbus.Subject(c.nats.cfg.Group, c.site, "*"))
 	if err := fwd.Run(lctx); err != nil {
 		return fmt.Errorf("sensor: %w", err)
 	}
+	cancel()
+	wg.Wait()
+	select {
+	case err := <-failed:
+		if errors.Is(err, errSensorDone) {
+			return nil
+		}
+		return fmt.Errorf("sensor: %w", err)
+	default:
+	}
 	return nil
+}
+
+// errSensorDone ends a sensor run with --once once everything is sent.
+var errSensorDone = errors.New("done")
+
+// sensorDiscovery runs a sensor's passive discovery and spools each capture's result.
+type sensorDiscovery struct {
+	cfg    *sensorConfig
+	fwd    *natsbus.Forwarder
+	logger *slog.Logger
+}
+
+// files analyses each --pcap file as one capture and spools its discovery. A file that
+// cannot be read as a capture is an error; one that breaks off part-way is sent with what
+// was read and where it stopped.
+func (d *sensorDiscovery) files(ctx context.Context) error {
+	for _, path := range d.cfg.pcaps {
+		if ctx.Err() != nil {
+			return nil
+		}
+		a := capture.NewAnalyzer(capture.Options{MaxFlows: d.cfg.maxFlows})
+		fi, err := a.AnalyzeFile(path)
+		if err != nil {
+			return err
+		}
+		// The file's hash names the capture: sending the same file again, from a restarted
+		// sensor, makes no second run.
+		id := d.cfg.site + "/" + d.cfg.name + "/sha256-" + fi.SHA256
+		if err := d.send(ctx, id, filepath.Base(path), a.Result()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// live discovers on an interface in windows of --window until ctx ends, spooling each
+// window that saw packets as one capture.
+func (d *sensorDiscovery) live(ctx context.Context, iface string) error {
+	for ctx.Err() == nil {
+		a := capture.NewAnalyzer(capture.Options{MaxFlows: d.cfg.maxFlows})
+		start := time.Now().UTC()
+		fi, err := a.CaptureLive(ctx, iface, d.cfg.window, time.Now)
+		if err != nil {
+			return err
+		}
+		if fi.Error != "" {
+			d.logger.Warn("live capture stopped early", "interface", iface, "err", fi.Error)
+		}
+		if fi.Packets == 0 {
+			continue
+		}
+		id := fmt.Sprintf("%s/%s/live-%s-%d", d.cfg.site, d.cfg.name, iface, start.UnixNano())
+		if err := d.send(context.WithoutCancel(ctx), id, "live:"+iface, a.Result()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send spools a capture's discovery as parts (capture.SensorEvents). A full spool drops
+// the capture (counted in the sensor's health) and is logged; the sensor goes on.
+func (d *sensorDiscovery) send(ctx context.Context, id, source string, res *capture.Result) error {
+	events, err := capture.SensorEvents(id, d.cfg.name, source, res, time.Now(), 0)
+	if err != nil {
+		d.logger.Error("discovery not sent", "capture", id, "err", err)
+		return nil
+	}
+	if err := d.fwd.Publish(ctx, events...); err != nil {
+		d.logger.Error("discovery not spooled", "capture", id, "err", err)
+		if errors.Is(err, natsbus.ErrSpoolFull) {
+			return nil
+		}
+		return err
+	}
+	d.logger.Info("discovery spooled", "capture", id, "source", source, "packets", res.Summary.Packets, "hosts", res.Summary.Hosts,
+		"flows", res.Summary.Flows, "parts", len(events))
+	return nil
+}
+
+// drained waits until the broker has acknowledged everything spooled.
+func (d *sensorDiscovery) drained(ctx context.Context) error {
+	for {
+		if h := d.fwd.Health(); h.Pending == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // sensorHealthHandler serves GET /health: the sensor's health (medsec.SensorHealth) and

@@ -8,12 +8,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"medsec"
+	"medsec/capture"
 	"medsec/internal/natstest"
 	"medsec/internal/pgtest"
 	"medsec/natsbus"
@@ -169,5 +173,180 @@ func TestSensorToCentral(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "sensor-e2e"); n < 100 {
 		t.Errorf("logs search finds %d records", n)
+	}
+}
+
+// TestSensorDiscoveryFromCaptureFiles runs the real "medsec sensor --pcap" at site TPE on
+// real captures (the shared nDPI HL7 sample and gnutella sample, and a dcmtk DICOM store)
+// while its link to the broker is cut, then restores the link: central ("medsec serve" on
+// PostgreSQL) stores one discovery run per capture at TPE, matched against TPE's inventory
+// (the DICOM modality by its address), with the modality's identity; running the sensor
+// again on the same files stores no second run.
+func TestSensorDiscoveryFromCaptureFiles(t *testing.T) {
+	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
+	ctx := context.Background()
+	files := []string{filepath.Join("..", "..", "..", "shared", "data", "pcap", "hl7.pcap"), filepath.Join("..", "..", "..", "shared", "data", "pcap", "gnutella.pcap"),
+		filepath.Join("..", "..", "capture", "testdata", "dicom-store-implicit.pcap")}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("capture %s: %v", f, err)
+		}
+	}
+	want := map[string]*capture.Result{}
+	for _, f := range files {
+		a := capture.NewAnalyzer(capture.Options{})
+		if _, err := a.AnalyzeFile(f); err != nil {
+			t.Fatal(err)
+		}
+		want["sensor span0: "+filepath.Base(f)] = a.Result()
+	}
+	var modality capture.Host
+	for _, h := range want["sensor span0: dicom-store-implicit.pcap"].Hosts {
+		if slices.Contains(h.Roles, "dicom-scu") {
+			modality = h
+		}
+	}
+	if !modality.Address.IsValid() {
+		t.Fatal("no DICOM SCU in the DICOM capture")
+	}
+	dsn := pgtest.DSN(t)
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	site := &medsec.Site{Code: "TPE", Name: "台北總院"}
+	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), site); err != nil {
+		t.Fatal(err)
+	}
+	asset := &medsec.Asset{SiteID: site.ID, Name: "CT-1", IPs: []string{modality.Address.String()}, Status: medsec.StatusActive}
+	if err := sqlstore.NewAssetService(db).CreateAsset(asSystem(ctx), asset); err != nil {
+		t.Fatal(err)
+	}
+	group := natstest.Group(t, natstest.URL(), natsbus.StreamName)
+	u, _ := url.Parse(natstest.URL())
+	proxy := natstest.NewProxy(t, u.Host)
+	proxy.Down()
+
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	var serveErr syncBuffer
+	ready := make(chan string, 1)
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &serveErr, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
+	served := make(chan error, 1)
+	go func() {
+		served <- m.Serve(sctx, []string{"--data", t.TempDir(), "--db", dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", group})
+	}()
+	select {
+	case <-ready:
+	case err := <-served:
+		t.Fatalf("serve: %v\n%s", err, serveErr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not start")
+	}
+	spool := t.TempDir()
+	args := []string{"--site", "TPE", "--name", "span0", "--spool", spool, "--nats", proxy.URL, "--group", group, "--once"}
+	for _, f := range files {
+		args = append(args, "--pcap", f)
+	}
+	runSensor := func() (chan error, *syncBuffer) {
+		var sensorErr syncBuffer
+		done := make(chan error, 1)
+		go func() { done <- (&Sensor{Stdout: &bytes.Buffer{}, Stderr: &sensorErr}).Run(ctx, args) }()
+		return done, &sensorErr
+	}
+	disc := sqlstore.NewDiscoveryService(db)
+	runs := func() []*medsec.DiscoveryRun {
+		list, err := disc.FindDiscoveryRuns(asSystem(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	done, sensorErr := runSensor()
+	// The link is down: the captures wait in the spool.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(sensorErr.String(), "dicom-store-implicit.pcap"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sensor did not spool the captures:\n%s", sensorErr.String())
+		}
+	}
+	time.Sleep(time.Second)
+	if n := len(runs()); n != 0 {
+		t.Fatalf("%d runs while the link is down", n)
+	}
+	proxy.Up()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("sensor: %v\n%s", err, sensorErr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("sensor --once did not end:\n%s", sensorErr.String())
+	}
+	for deadline := time.Now().Add(30 * time.Second); len(runs()) < len(files); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d runs at central\nserve:\n%s", len(runs()), serveErr.String())
+		}
+	}
+	for _, r := range runs() {
+		res := want[r.Source]
+		if res == nil || r.SiteID != site.ID || r.Hosts != res.Summary.Hosts || r.Flows != res.Summary.Flows || r.Packets != res.Summary.Packets || r.SHA256 != res.Files[0].SHA256 {
+			t.Errorf("run %d %q: %d hosts, %d flows, %d packets", r.ID, r.Source, r.Hosts, r.Flows, r.Packets)
+		}
+		if r.Source != "sensor span0: dicom-store-implicit.pcap" {
+			continue
+		}
+		full, err := disc.FindDiscoveryRunByID(asSystem(ctx), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st capture.StoredResult
+		if err := json.Unmarshal(full.Result, &st); err != nil {
+			t.Fatal(err)
+		}
+		if r.Matched != 1 || len(st.Stocktake.Matched) != 1 || st.Stocktake.Matched[0].Item.Name != "CT-1" {
+			t.Errorf("stocktake: %d matched %+v", r.Matched, st.Stocktake.Matched)
+		}
+		ids := map[string]bool{}
+		for _, h := range st.Result.Hosts {
+			if h.Address == modality.Address {
+				for _, f := range h.Identity {
+					ids[f.Kind] = true
+				}
+			}
+		}
+		if !ids[capture.FactAETitle] || !ids[capture.FactModality] {
+			t.Errorf("the modality's identity at central: %v", ids)
+		}
+	}
+	// The same files again: no second run.
+	done, sensorErr = runSensor()
+	if err := <-done; err != nil {
+		t.Fatalf("sensor again: %v\n%s", err, sensorErr.String())
+	}
+	// Central has taken the second sending when the sensor's messages are counted twice.
+	sensors := sqlstore.NewSensorService(db)
+	messages := func() int64 {
+		list, _ := sensors.FindSensors(asSystem(ctx), medsec.SensorFilter{})
+		if len(list) != 1 {
+			return 0
+		}
+		return list[0].Messages
+	}
+	first := messages()
+	if first < int64(len(files)) {
+		t.Fatalf("central counts %d messages of the sensor", first)
+	}
+	for deadline := time.Now().Add(30 * time.Second); messages() < 2*first; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("central took %d of the second sending's %d messages", messages()-first, first)
+		}
+	}
+	if n := len(runs()); n != len(files) {
+		t.Errorf("%d runs after sending the same captures again, want %d", n, len(files))
+	}
+	stopServe()
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 }

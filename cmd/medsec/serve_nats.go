@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/capture"
 	mhttp "medsec/http"
 	"medsec/logs"
 	"medsec/natsbus"
@@ -61,7 +62,8 @@ func siteByCode(org medsec.OrgService) func(ctx context.Context, code string) (i
 // startCentral consumes the group's stream into the server's stores: the durable consumer
 // "central", shared by every central server of the group, hands batches to a
 // natsbus.Central that stores log records through sink (the sealed log, detection, log
-// source health) and records message IDs and sensor health in db. stop ends it.
+// source health), the sensors' discoveries as discovery runs, and records message IDs and
+// sensor health in db. stop ends it.
 func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *mhttp.Services, sink logs.Sink, zones *logs.SenderZones, zone string, logger *slog.Logger) (stop func(), err error) {
 	c.cfg.Name = "medsec serve"
 	conn, err := natsbus.Connect(c.cfg)
@@ -72,7 +74,13 @@ func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *
 	// A sensor's records are read in the zone of the site the store files them in (the
 	// sender's log source's or asset's, else the sensor's): zones is the store's resolver,
 	// refreshed by the log collection.
-	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc, Zone: zones.Zone}, Events: services.Events,
+	// Events pass through capture.SensorRuns, which makes the sensors' discovery parts
+	// into discovery runs of their sites.
+	var events medsec.EventStore
+	if services.Events != nil {
+		events = &capture.SensorRuns{EventStore: services.Events, Discovery: services.Discovery, Assets: services.Assets, Logger: logger}
+	}
+	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc, Zone: zones.Zone}, Events: events,
 		Site: siteByCode(services.Org), Logger: logger}
 	cons := &natsbus.Consumer{Conn: conn, Durable: "central", Handler: handler.Handle, Logger: logger}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
