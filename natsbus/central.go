@@ -9,6 +9,7 @@ import (
 
 	"medsec"
 	"medsec/logs"
+	"medsec/logstore"
 )
 
 // Central takes the sensors' envelopes into the central server's stores: log records into
@@ -33,15 +34,14 @@ type Central struct {
 }
 
 // A log record keeps the time its sensor received it, unless the sensor's clock is off by
-// more than the log storage accepts: a record stamped over a day ahead, or older than the
-// shortest retention (medsec.MinLogRetentionDays; the storage takes a week more), would be
-// sealed but silently left out of the storage (VictoriaLogs' FutureRetention and
-// MaxBackfillAge), and verification would then report it deleted. A sensor whose clock
-// lost its battery (1970) or runs ahead is stored at central's time instead, its own stamp
-// kept as event.created (ECS: when an agent first read the event). sensorClockAhead is
-// how far ahead of central a sensor's stamp may be; a spool drained after an outage
-// brings older stamps, which are kept.
-const sensorClockAhead = time.Hour
+// more than the log store accepts (logstore.MaxReceivedAhead ahead of central, or older
+// than the shortest retention, medsec.MinLogRetentionDays): the search storage would leave
+// such a record out while the seal holds it, so the store replaces the time with its own.
+// Central replaces it first, the same way, and keeps the sensor's stamp as event.created
+// (ECS: when an agent first read the event), so a sensor whose clock lost its battery
+// (1970) or runs ahead still shows when it received each record. A spool drained after an
+// outage brings older stamps, which are kept.
+const sensorClockAhead = logstore.MaxReceivedAhead
 
 func (c *Central) logger() *slog.Logger {
 	if c.Logger != nil {
