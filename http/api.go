@@ -228,6 +228,10 @@ type list[T any] struct {
 	Limit  int `json:"limit"`
 }
 
+// queryInt reads the whole-number query parameter name, def when it is not given. The
+// parameters it reads (offset, limit, year, site_id) are checked before any handler runs
+// (checkParams): a value that is not a whole number, or is negative, is refused there
+// with 422 naming the parameter in the user's language, never read as def.
 func queryInt(r *http.Request, name string, def int) int {
 	if v, err := strconv.Atoi(r.URL.Query().Get(name)); err == nil && v >= 0 {
 		return v

@@ -69,6 +69,16 @@ func TestAPIErrorsInFourLanguages(t *testing.T) {
 		{"log search", "GET", "/api/v1/logs/search?start=yesterday", "", 422, []string{"start"}},
 		{"log source", "POST", "/api/v1/logs/sources", `{"site_id": ` + site + `, "name": "", "address": "not-an-ip", "transport": "pigeon"}`, 422, nil},
 		{"limit", "GET", "/api/v1/assets?limit=0", "", 422, []string{"limit"}},
+		// Every handler that reads offset, limit, site_id or year with queryInt: a negative
+		// or non-number value is refused naming the parameter, not read as the default
+		// (bt14b: site_id=abc listed every site's sources).
+		{"incident page", "GET", "/api/v1/incidents?offset=-1&limit=abc", "", 422, []string{"offset", "limit"}},
+		{"audit page", "GET", "/api/v1/audit?offset=x", "", 422, []string{"offset"}},
+		{"deliveries page", "GET", "/api/v1/notifications/deliveries?offset=-5", "", 422, []string{"offset"}},
+		{"findings page", "GET", "/api/v1/findings?limit=-1", "", 422, []string{"limit"}},
+		{"log sources site", "GET", "/api/v1/logs/sources?site_id=abc", "", 422, []string{"site_id"}},
+		{"sensors site", "GET", "/api/v1/sensors?site_id=-1", "", 422, []string{"site_id"}},
+		{"risk reviews year", "GET", "/api/v1/risk-reviews?year=twenty", "", 422, []string{"year"}},
 		{"no token", "GET", "/api/v1/assets", "", 401, nil},
 	}
 	langs := []string{"en", "zh-TW", "zh-CN", "ja"}

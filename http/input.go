@@ -39,7 +39,7 @@ import (
 const maxFormBody = 10 << 20
 
 // idParams are query parameters that hold the ID of a record: a positive integer.
-var idParams = []string{"site", "department", "vendor", "asset", "object_id", "parent", "from", "to", "zone", "conduit", "run"}
+var idParams = []string{"site", "site_id", "department", "vendor", "asset", "object_id", "parent", "from", "to", "zone", "conduit", "run"}
 
 // dateParams are query parameters that hold a date, YYYY-MM-DD.
 var dateParams = []string{"since", "until"}
@@ -187,7 +187,8 @@ func fieldName(k string) string {
 }
 
 // checkParams checks the form of the well-known query parameters: limit is 1 to
-// medsec.MaxPageSize, offset a whole number, IDs positive whole numbers, dates YYYY-MM-DD,
+// medsec.MaxPageSize, offset and year whole numbers, IDs positive whole numbers (site_id
+// too: was read as 0, every site, when not a number), dates YYYY-MM-DD,
 // sort a field lists can be sorted by. An empty value means "not given".
 func checkParams(q map[string][]string) []medsec.FieldError {
 	var errs []medsec.FieldError
@@ -205,6 +206,11 @@ func checkParams(q map[string][]string) []medsec.FieldError {
 	if v := get("offset"); v != "" {
 		if n, err := strconv.Atoi(v); err != nil || n < 0 {
 			errs = append(errs, medsec.FieldError{Field: "offset", Key: "err.bad_number", Message: "must be a whole number, 0 or more"})
+		}
+	}
+	if v := get("year"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			errs = append(errs, medsec.FieldError{Field: "year", Key: "err.bad_number", Message: "must be a whole number, 0 or more"})
 		}
 	}
 	for _, k := range idParams {

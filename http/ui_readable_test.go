@@ -253,6 +253,11 @@ func TestIncidentPagesReadable(t *testing.T) {
 				continue
 			}
 			if strings.HasPrefix(p, "/incidents/1") && lang == "zh-TW" {
+				// The level change's entry names "level" once, in its tag (was "等級 四級 → 二級" after the tag 等級,
+				// "Level Level 4 → Level 2": bt14b).
+				if li := regexp.MustCompile(`(?s)<li data-kind="level">.*?</li>`).FindString(body); li == "" || strings.Count(li, "等級") != 1 || !strings.Contains(li, "→ 二級") {
+					t.Errorf("level entry %q: want the word 等級 once, in its tag", li)
+				}
 				for _, want := range []string{"跨區流量未經任何管道", "由告警 #", "放射科停擺超過兩小時", "經通報 ", "引用以達成時限"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("%s in %s lacks %q", p, lang, want)
