@@ -354,3 +354,37 @@ func TestNewSiteHasItsCalendar(t *testing.T) {
 		}
 	}
 }
+
+// TestDrillResultFormKeepsValues: a refused drill result (a failed run without findings,
+// then a run day that is not a date) is shown again in its drill's form, open, with the
+// result chosen, the findings and the day as typed, and every problem at once (before:
+// the form closed and emptied, and a bad day hid the missing findings).
+func TestDrillResultFormKeepsValues(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	g := sqlstore.NewGovernanceService(f.db)
+	d := &medsec.ContinuityDrill{SiteID: f.assetHQ.SiteID, Scenario: "PACS down", Planned: medsec.DateOf(time.Now().AddDate(0, 0, -1))}
+	if err := g.PlanContinuityDrill(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/governance/drills/%d/result", d.ID)
+	st, page := f.postForm(path, medsec.RoleAdmin, url.Values{"run_on": {"2026-02-30"}, "result": {"fail"}, "findings": {""}}.Encode())
+	if st != 422 {
+		t.Fatalf("refused result: %d", st)
+	}
+	for _, want := range []string{`value="2026-02-30"`, `<option value="fail" selected>`, template.HTMLEscapeString(b.T("en", "err.bad_date")), template.HTMLEscapeString(b.T("en", "err.drill_findings"))} {
+		if !strings.Contains(page, want) {
+			t.Errorf("refused result lacks %q", want)
+		}
+	}
+	if st, _ := f.postForm(path, medsec.RoleAdmin, url.Values{"run_on": {d.Planned.String()}, "result": {"partial"}, "findings": {"藥局紙本流程啟動耗時 50 分鐘"}}.Encode()); st != 303 {
+		t.Errorf("result: %d", st)
+	}
+	if st, _ := f.postForm(path, medsec.RoleAdmin, url.Values{"run_on": {d.Planned.String()}, "result": {"partial"}, "findings": {"again"}}.Encode()); st != 409 {
+		t.Errorf("second result: %d", st)
+	}
+}

@@ -54,6 +54,11 @@ type governanceData struct {
 	DrillRefused bool
 	// DrillPlannedTyped is the planned day as typed when it was not a date.
 	DrillPlannedTyped string
+	// ResultID is the drill whose refused result form is shown again, open, with
+	// ResultForm's values and the run day as typed (ResultRunTyped).
+	ResultID       int64
+	ResultForm     medsec.DrillResult
+	ResultRunTyped string
 	// Cadences are the chosen site's duties with their cadence and whose it is; Choices
 	// the cadences a hospital may choose.
 	Cadences []medsec.DutyCadence
@@ -83,6 +88,11 @@ type governanceRefused struct {
 	Drill *medsec.ContinuityDrill
 	// DrillDay is the drill's planned day as typed.
 	DrillDay string
+	// ResultOf is the drill whose result form was refused, Result what it said and
+	// RunDay its run day as typed.
+	ResultOf int64
+	Result   medsec.DrillResult
+	RunDay   string
 }
 
 // renderGovernance shows the calendar page; formID and form are a refused completion's,
@@ -141,6 +151,9 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, status
 		}
 		if x.Drill != nil {
 			d.DrillForm, d.DrillRefused, d.DrillPlannedTyped = *x.Drill, true, x.DrillDay
+		}
+		if x.ResultOf != 0 {
+			d.ResultID, d.ResultForm, d.ResultRunTyped = x.ResultOf, x.Result, x.RunDay
 		}
 	}
 	p := s.newPage(r, "governance.title")
@@ -319,7 +332,8 @@ func (s *Server) uiDrillPlan(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// uiDrillResult records a drill's result.
+// uiDrillResult records a drill's result. A refused result is shown again in its drill's
+// form, open, with what was typed and every problem at once.
 func (s *Server) uiDrillResult(w http.ResponseWriter, r *http.Request) error {
 	if s.Governance == nil {
 		return errGovernanceOff()
@@ -333,11 +347,21 @@ func (s *Server) uiDrillResult(w http.ResponseWriter, r *http.Request) error {
 	}
 	res := medsec.DrillResult{Result: r.PostFormValue("result"), Findings: r.PostFormValue("findings")}
 	day := strings.TrimSpace(r.PostFormValue("run_on"))
+	refused := governanceRefused{ResultOf: id, Result: res, RunDay: day}
 	if res.RunOn, err = medsec.ParseDate(day); err != nil && day != "" {
-		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "run_on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}})
+		errs := []medsec.FieldError{{Field: "run_on", Key: "err.bad_date", Value: day, Message: "is not a date (YYYY-MM-DD)"}}
+		var ve *medsec.ValidationError
+		if errors.As(res.Validate(), &ve) {
+			for _, fe := range ve.Errors {
+				if fe.Field != "run_on" {
+					errs = append(errs, fe)
+				}
+			}
+		}
+		return s.renderGovernance(w, r, http.StatusUnprocessableEntity, 0, medsec.GovernanceCompletion{}, &medsec.ValidationError{Errors: errs}, refused)
 	}
 	if _, err := s.Governance.RecordDrillResult(r.Context(), id, res); err != nil {
-		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err)
+		return s.renderGovernance(w, r, errorStatus(err), 0, medsec.GovernanceCompletion{}, err, refused)
 	}
 	flash(w, "drill.recorded")
 	http.Redirect(w, r, "/governance#drills", http.StatusSeeOther)
