@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -348,5 +349,98 @@ func TestSensorDiscoveryFromCaptureFiles(t *testing.T) {
 	stopServe()
 	if err := <-served; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+}
+
+// TestSensorLiveDiscovery runs the real "medsec sensor --interface lo --window 2s" (needs
+// CAP_NET_RAW) while an HTTP client with a distinct User-Agent talks on loopback: central
+// on PostgreSQL stores the window as a discovery run "sensor span0: live:lo" of the
+// sensor's site, with the client's User-Agent among 127.0.0.1's identity.
+func TestSensorLiveDiscovery(t *testing.T) {
+	fd, err := syscall.Socket(syscall.AF_PACKET, syscall.SOCK_RAW, 0x0300)
+	if err != nil {
+		t.Skipf("AF_PACKET not permitted here (needs CAP_NET_RAW): %v", err)
+	}
+	syscall.Close(fd)
+	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	site := &medsec.Site{Code: "KHH", Name: "高雄分院"}
+	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), site); err != nil {
+		t.Fatal(err)
+	}
+	group := natstest.Group(t, natstest.URL(), natsbus.StreamName)
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	var serveErr syncBuffer
+	ready := make(chan string, 1)
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &serveErr, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
+	served := make(chan error, 1)
+	go func() {
+		served <- m.Serve(sctx, []string{"--data", t.TempDir(), "--db", dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", group})
+	}()
+	select {
+	case <-ready:
+	case err := <-served:
+		t.Fatalf("serve: %v\n%s", err, serveErr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not start")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	nctx, stopSensor := context.WithCancel(ctx)
+	defer stopSensor()
+	var sensorErr syncBuffer
+	sensed := make(chan error, 1)
+	go func() {
+		sensed <- (&Sensor{Stdout: &bytes.Buffer{}, Stderr: &sensorErr}).Run(nctx, []string{"--site", "KHH", "--name", "span0", "--spool", t.TempDir(),
+			"--nats", natstest.URL(), "--group", group, "--interface", "lo", "--window", "2s"})
+	}()
+	disc := sqlstore.NewDiscoveryService(db)
+	const agent = "MedsecSensorLive/1.0 (infusion-pump-gw)"
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/", nil)
+		req.Header.Set("User-Agent", agent)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		runs, err := disc.FindDiscoveryRuns(asSystem(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Source != "sensor span0: live:lo" || r.SiteID != site.ID {
+				t.Fatalf("run %d %q at site %d", r.ID, r.Source, r.SiteID)
+			}
+			full, err := disc.FindDiscoveryRunByID(asSystem(ctx), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(full.Result), agent) {
+				stopSensor()
+				if err := <-sensed; err != nil {
+					t.Fatalf("sensor: %v", err)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no run with the client's User-Agent (%d runs)\nsensor:\n%s\nserve:\n%s", len(runs), sensorErr.String(), serveErr.String())
+		}
+		select {
+		case err := <-sensed:
+			t.Fatalf("sensor ended: %v\n%s", err, sensorErr.String())
+		case <-time.After(300 * time.Millisecond):
+		}
 	}
 }
