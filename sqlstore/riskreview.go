@@ -378,6 +378,19 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 	if before.Status == medsec.RiskReviewSigned {
 		return nil, errRiskReviewSigned()
 	}
+	// A year's review is signed once the year has begun at the site: it reviews the risks
+	// the year runs (000 §7(二): yearly), so next year's, which may be prepared, is signed in
+	// it (bt16b: the leadership could sign next year's review).
+	var site medsec.Site
+	if err := tx.queryRow(ctx, `SELECT COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`'), s.time_zone
+		FROM sites s LEFT JOIN incident_site_settings j ON j.site_id = s.id WHERE s.id = ?`, before.SiteID).Scan(&site.Jurisdiction, &site.TimeZone); err != nil {
+		return nil, fmt.Errorf("sign risk review: %w", err)
+	}
+	loc := siteLocation(ctx, tx, before.SiteID, site.Jurisdiction)
+	if begins := time.Date(before.Year, time.January, 1, 0, 0, 0, 0, loc); tx.now.Before(begins) {
+		return nil, &medsec.Error{Code: medsec.ECONFLICT, Key: "err.risk_sign_year_not_begun", Args: []any{before.Year, begins.Format("2006-01-02 15:04 MST")},
+			Message: fmt.Sprintf("A year's risk review is signed once its year has begun: the %d review from %s at the site.", before.Year, begins.Format("2006-01-02 15:04 MST"))}
+	}
 	var errs []medsec.FieldError
 	for _, it := range before.Items {
 		if it.Decision == "" {

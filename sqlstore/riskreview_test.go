@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -347,6 +348,62 @@ func TestRiskReviewLeadershipSignsWithTitle(t *testing.T) {
 		}
 		if got, err := f.svc.SignRiskReview(f.director, r.ID, medsec.SignAsLeadership, "院長"); err != nil || got.Status != medsec.RiskReviewSigned || got.LeaderTitle != "院長" {
 			t.Errorf("signed with a title: %+v %v", got, err)
+		}
+	})
+}
+
+// TestRiskReviewNotSignedBeforeItsYear: next year's review may be prepared, but neither
+// the security officer nor the leadership signs it before the year has begun at the site
+// (Asia/Taipei here: at 23:00 on 31 December it is refused, naming the year and when it
+// begins; half an hour after midnight it is signed), bt16b low.
+func TestRiskReviewNotSignedBeforeItsYear(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		users := sqlstore.NewUserService(db)
+		mk := func(name string, role medsec.Role) context.Context {
+			u := &medsec.User{Username: name, DisplayName: name + " 名", Role: role}
+			if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+				t.Fatal(err)
+			}
+			return as(u)
+		}
+		officer, director := mk("ciso", medsec.RoleSecurityOfficer), mk("director", medsec.RoleLeadership)
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := sqlstore.NewRiskReviewService(db, report.Sources{Org: sqlstore.NewOrgService(db), Assets: sqlstore.NewAssetService(db),
+			Assessments: newAssessmentService(t, db), Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db),
+			Zones: sqlstore.NewZoneService(db)}, bundle)
+		now := time.Date(2026, 12, 31, 15, 0, 0, 0, time.UTC) // 23:00 in Taipei
+		db.Now = func() time.Time { return now }
+		r, err := svc.StartRiskReview(officer, main.ID, 2027)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var decisions []medsec.RiskDecision
+		for _, it := range r.Items {
+			decisions = append(decisions, medsec.RiskDecision{Seq: it.Seq, Decision: medsec.RiskAccept, Reason: "已評估"})
+		}
+		if len(decisions) > 0 {
+			if _, err := svc.DecideRisks(officer, r.ID, decisions); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, "")
+		var e *medsec.Error
+		if !errors.As(err, &e) || e.Code != medsec.ECONFLICT || e.Key != "err.risk_sign_year_not_begun" || !strings.Contains(e.Message, "2027-01-01 00:00 CST") {
+			t.Fatalf("officer signs the 2027 review on 31 December 2026: %v, want refused until 2027-01-01 00:00 CST", err)
+		}
+		if got := bundle.T("ja", e.Key, e.Args...); !strings.Contains(got, "2027") || strings.Contains(got, "%!") {
+			t.Errorf("ja message: %q", got)
+		}
+		now = time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC) // 00:30 on 1 January in Taipei
+		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); err != nil {
+			t.Fatalf("officer signs once 2027 has begun at the site: %v", err)
+		}
+		if signed, err := svc.SignRiskReview(director, r.ID, medsec.SignAsLeadership, "院長"); err != nil || signed.Status != medsec.RiskReviewSigned {
+			t.Fatalf("leadership signs: %v", err)
 		}
 	})
 }
