@@ -85,3 +85,35 @@ func TestReportPeriodBoundedEveryProblemShown(t *testing.T) {
 		}
 	}
 }
+
+// TestReportFormTamperedSiteShowsEveryProblem: the branch engineer's form sent with the
+// main site's id (not offered to them), a period before 2000 and an unknown format is
+// answered with all three problems at once, the site as not found (bt16b: the tampered
+// site alone was shown, hiding the others); the denial is still audited.
+func TestReportFormTamperedSiteShowsEveryProblem(t *testing.T) {
+	f := newFixture(t)
+	b, _ := i18n.Load()
+	for _, lang := range i18n.Languages {
+		form := url.Values{"name": {"self-inspection"}, "site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "period": {"1999"}, "lang": {lang}, "format": {"doc"}}
+		req, _ := http.NewRequest("POST", f.srv.URL+"/reports", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := f.session("branch-ce").Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		period := b.T(lang, "err.report_period_range", "2000", "")
+		period = period[:strings.Index(period, "2000")]
+		for _, want := range []string{b.T(lang, "err.site_not_found"), period, b.T(lang, "err.report_format")} {
+			if resp.StatusCode != 422 || !strings.Contains(string(page), want) {
+				t.Errorf("%s: tampered site, bad period and format: %d, want 422 with %q", lang, resp.StatusCode, want)
+			}
+		}
+	}
+	status, body := f.do("GET", "/api/v1/audit?action=permission.denied", f.tokens[medsec.RoleAdmin], "")
+	if status != http.StatusOK || !strings.Contains(body, fmt.Sprintf("site %d", f.assetHQ.SiteID)) {
+		t.Errorf("the tampered site's denial is not in the audit trail: %d %.300s", status, body)
+	}
+}

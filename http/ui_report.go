@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,7 +107,12 @@ func (s *Server) uiReportStart(w http.ResponseWriter, r *http.Request) error {
 				if obj, site := medsec.DeniedObject(err); obj != "" {
 					s.deniedAt(r, obj, site)
 				}
-				err = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site_id", Key: "err.site_not_found", Message: "Site not found."}}}
+				// Told as a field, with the request's other problems when it has any.
+				var ve *medsec.ValidationError
+				if !errors.As(err, &ve) {
+					ve = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site_id", Key: "err.site_not_found", Message: "Site not found."}}}
+				}
+				err = ve
 			}
 			return s.renderReportList(w, r, http.StatusUnprocessableEntity, &req, err)
 		}

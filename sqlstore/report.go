@@ -103,7 +103,7 @@ type job struct {
 const FirstReportYear = 2000
 
 // prepare checks req for the caller and answers every bad field at once (a
-// *medsec.ValidationError): the name, language, format, catalog and period — a year or
+// *medsec.ValidationError, joined to the ENOTFOUND of a site out of scope): the name, language, format, catalog and period — a year or
 // month from FirstReportYear to the current one in the report's time zone. A site outside
 // the caller's scope is ENOTFOUND; a report of every site by a caller limited to some is
 // EFORBIDDEN (its cover would say "all sites" while holding only theirs). The cover names
@@ -156,8 +156,13 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 			p.Site = site
 		}
 	}
+	// A site outside the caller's scope is "not found" (and its denial audited); with the
+	// other problems of the request, so that a form shows them all at once (bt16b: a
+	// tampered site hid them).
+	var notFound error
 	if req.SiteID != 0 && (p.Site == nil || !sc.seesSite(req.SiteID)) {
-		return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
+		notFound = medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
+		p.Site = nil
 	}
 	p.Organization = strings.Join(names, "、")
 	loc, err := time.LoadLocation(zone)
@@ -171,7 +176,13 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		bad("period", "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", FirstReportYear, now.Year()),
 			strconv.Itoa(FirstReportYear), strconv.Itoa(now.Year()))
 	}
-	if len(problems) > 0 {
+	switch {
+	case notFound != nil && len(problems) > 0:
+		problems = append([]medsec.FieldError{{Field: "site_id", Key: "err.site_not_found", Message: "Site not found."}}, problems...)
+		return nil, errors.Join(notFound, &medsec.ValidationError{Errors: problems})
+	case notFound != nil:
+		return nil, notFound
+	case len(problems) > 0:
 		return nil, &medsec.ValidationError{Errors: problems}
 	}
 	if req.SiteID == 0 && len(sc.user.SiteIDs) > 0 {
