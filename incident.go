@@ -726,23 +726,28 @@ func (f IncidentFilter) Validate() error {
 // LedgerRow is one line of the 網絡安全事件臺賬 [003 §3.3.3]: an incident or a drill with
 // its level, times, clocks met or late, cause, actions and result.
 type LedgerRow struct {
-	IncidentID  int64          `json:"incident_id"`
-	SiteID      int64          `json:"site_id"`
-	Site        string         `json:"site"`
-	Title       string         `json:"title"`
-	TitleKey    string         `json:"title_key,omitempty"`
-	Drill       bool           `json:"drill"`
-	Level       IncidentLevel  `json:"level"`
-	Scenario    Scenario       `json:"scenario"`
-	Status      IncidentStatus `json:"status"`
-	DetectedAt  time.Time      `json:"detected_at"`
-	ClosedAt    time.Time      `json:"closed_at,omitzero"`
-	ClocksMet   int            `json:"clocks_met"`
-	ClocksLate  int            `json:"clocks_late"`
-	ClocksTotal int            `json:"clocks_total"`
-	Cause       string         `json:"cause"`
-	Actions     string         `json:"actions"`
-	Result      string         `json:"result"`
+	IncidentID int64          `json:"incident_id"`
+	SiteID     int64          `json:"site_id"`
+	Site       string         `json:"site"`
+	Title      string         `json:"title"`
+	TitleKey   string         `json:"title_key,omitempty"`
+	Drill      bool           `json:"drill"`
+	Level      IncidentLevel  `json:"level"`
+	Scenario   Scenario       `json:"scenario"`
+	Status     IncidentStatus `json:"status"`
+	// OccurredAt is when the incident began, when known (事件發生, 003 ch.2);
+	// ExposureFoundAt when patient or personal data was found exposed (003 §5.3.3), zero
+	// for none: the moments the duties count from, beside the detection.
+	OccurredAt      time.Time `json:"occurred_at,omitzero"`
+	DetectedAt      time.Time `json:"detected_at"`
+	ExposureFoundAt time.Time `json:"exposure_found_at,omitzero"`
+	ClosedAt        time.Time `json:"closed_at,omitzero"`
+	ClocksMet       int       `json:"clocks_met"`
+	ClocksLate      int       `json:"clocks_late"`
+	ClocksTotal     int       `json:"clocks_total"`
+	Cause           string    `json:"cause"`
+	Actions         string    `json:"actions"`
+	Result          string    `json:"result"`
 
 	// TimeZone is the IANA name of the site's time zone the exports show the times in.
 	TimeZone string `json:"time_zone"`

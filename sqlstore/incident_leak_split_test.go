@@ -54,6 +54,11 @@ func TestLeakReportsToBothAuthorities(t *testing.T) {
 		if c := clockByKey(inc, "leak-report-health"); c.State != medsec.ClockMet {
 			t.Errorf("health commission's clock after its report: %+v", c)
 		}
+		// The ledger names when the leak was found, beside the detection.
+		ledger, err := f.svc.Ledger(f.auditor, medsec.IncidentFilter{})
+		if err != nil || len(ledger) != 1 || !ledger[0].ExposureFoundAt.Equal(inc.DetectedAt) || !ledger[0].OccurredAt.IsZero() {
+			t.Errorf("ledger %+v %v: want the exposure found at %v", ledger, err, inc.DetectedAt)
+		}
 		// A day later, the patients not yet told: only their clock is late.
 		*f.now = testNow.Add(25 * time.Hour)
 		late, err := f.svc.LateClocks(system)
