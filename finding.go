@@ -72,6 +72,18 @@ const (
 	ScoreFromNone     = "none"
 )
 
+// Who published a ScoreFromAdvisory score (Finding.ScoreOrigin; issue 11).
+const (
+	// ScoreOriginNVD is an NVD CVE API 2.0 record.
+	ScoreOriginNVD = "nvd"
+	// ScoreOriginCSAF is a CSAF 2.0 advisory (OASIS CSAF v2.0): a manufacturer's or
+	// CISA's ICS Medical Advisory.
+	ScoreOriginCSAF = "csaf"
+	// ScoreOriginScanner is a scanner's check's score that medsec before migration 0090
+	// stored as the CVE's own: not a published score.
+	ScoreOriginScanner = "scanner"
+)
+
 // Finding is one vulnerability matched to one asset (or one component of it): the match
 // and why, the scores, the deadline the site's policy gives it and a person's analysis.
 // Re-imports update the match and scores; the analysis stays.
@@ -163,6 +175,15 @@ type Finding struct {
 	// scanner's check that reported it, named by ScoreCheck, when the CVE had no published
 	// score: it scores this finding only) or ScoreFromNone (nothing scored it).
 	ScoreSource string `json:"score_source"`
+	// ScoreOrigin says, for a ScoreFromAdvisory score, who published it: ScoreOriginNVD
+	// (an NVD CVE record) or ScoreOriginCSAF (a vendor's or CISA's CSAF advisory), named by
+	// ScoreRef; ScoreOriginScanner when a scanner's check wrote it into the CVE's row
+	// before migration 0090 (not published: told apart by migration 0097); "" when not
+	// known (a score stored before 0097 that no stored advisory explains).
+	ScoreOrigin string `json:"score_origin,omitempty"`
+	// ScoreRef is the advisory that published the score: the CVE ID of an NVD record, the
+	// CSAF advisory's ID ("ICSMA-17-255-01").
+	ScoreRef string `json:"score_ref,omitempty"`
 	// ScoreCheck names the scanner's check a ScoreFromScanner score came from, as
 	// "<scanner> <check ID>" ("Nessus 12345"); "" otherwise.
 	ScoreCheck string `json:"score_check,omitempty"`

@@ -654,3 +654,24 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /rules/{id}/suppressions", s.ui(medsec.PermRuleAdmin, s.uiRuleSuppress))
 	mux.Handle("POST /rules/{id}/suppressions/{sid}/expire", s.ui(medsec.PermRuleAdmin, s.uiSuppressionExpire))
 }
+
+// ScoreSource says where a finding's score came from, for the parenthesis after it
+// (issue 11): the scanner's check, NVD's record, a CSAF advisory (named), a scanner's
+// score stored as the CVE's before migration 0090, or "" when nothing scored it.
+func (p *page) ScoreSource(f *medsec.Finding) string {
+	switch f.ScoreSource {
+	case medsec.ScoreFromScanner:
+		return p.T("vuln.score_from_scanner", f.ScoreCheck)
+	case medsec.ScoreFromAdvisory:
+		switch f.ScoreOrigin {
+		case medsec.ScoreOriginNVD:
+			return p.T("vuln.score_from_nvd", f.ScoreRef)
+		case medsec.ScoreOriginCSAF:
+			return p.T("vuln.score_from_csaf", f.ScoreRef)
+		case medsec.ScoreOriginScanner:
+			return p.T("vuln.score_from_legacy_scanner")
+		}
+		return p.T("vuln.score_from_advisory")
+	}
+	return ""
+}

@@ -15,6 +15,7 @@ import (
 	"medsec/internal/shareddata"
 	"medsec/scanreport"
 	"medsec/sqlstore"
+	"medsec/vuln"
 )
 
 // TestFindingShowsScoreSource (issue 11 #8): a finding scored by a scanner's check (an
@@ -63,6 +64,36 @@ func TestFindingShowsScoreSource(t *testing.T) {
 			code, _, html := sendLang(t, c, req, tc.lang)
 			if code != http.StatusOK || !strings.Contains(html, tc.want) || !strings.Contains(html, check) {
 				t.Errorf("%s in %s: %d, lacks %q naming check %s", page, tc.lang, code, tc.want, check)
+			}
+		}
+	}
+
+	// NVD publishes a score for the CVE: the finding says it is NVD's, naming the record
+	// (issue 11: was "published score (NVD or advisory)" whoever published it).
+	nvd := &vuln.Advisory{ID: "CVE-2025-49716", Source: vuln.SourceNVD, Title: "CVE-2025-49716", Vulnerabilities: []vuln.Vulnerability{{CVE: "CVE-2025-49716",
+		Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}}}
+	if _, err := sqlstore.NewVulnService(db).Import(ctx, sqlstore.VulnImport{Advisories: []*vuln.Advisory{nvd}}); err != nil {
+		t.Fatal(err)
+	}
+	code, body = f.do("GET", "/api/v1/findings/"+id, f.tokens[medsec.RoleAdmin], "")
+	var pub struct {
+		ScoreSource string `json:"score_source"`
+		ScoreOrigin string `json:"score_origin"`
+		ScoreRef    string `json:"score_ref"`
+	}
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &pub) != nil || pub.ScoreSource != "advisory" || pub.ScoreOrigin != "nvd" || pub.ScoreRef != "CVE-2025-49716" {
+		t.Fatalf("API finding after NVD: %d %s", code, body)
+	}
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "published score, NVD CVE-2025-49716"},
+		{"ja", "公表された評価、NVD CVE-2025-49716"},
+		{"zh-TW", "公布的評分，NVD CVE-2025-49716"},
+		{"zh-CN", "公布的评分，NVD CVE-2025-49716"},
+	} {
+		for _, page := range []string{"/vulnerabilities/" + id, "/vulnerabilities?cve=CVE-2025-49716", "/assets/" + strconv.FormatInt(f.assetHQ.ID, 10)} {
+			req, _ := http.NewRequest("GET", f.srv.URL+page, nil)
+			if code, _, html := sendLang(t, c, req, tc.lang); code != http.StatusOK || !strings.Contains(html, tc.want) {
+				t.Errorf("%s in %s after NVD: %d, lacks %q", page, tc.lang, code, tc.want)
 			}
 		}
 	}

@@ -643,6 +643,14 @@ func (b *builder) scoreSource(f *medsec.Finding) string {
 	case medsec.ScoreFromScanner:
 		return b.t("report.list_sep") + b.t("vuln.score_from_scanner", f.ScoreCheck)
 	case medsec.ScoreFromAdvisory:
+		switch f.ScoreOrigin {
+		case medsec.ScoreOriginNVD:
+			return b.t("report.list_sep") + b.t("vuln.score_from_nvd", f.ScoreRef)
+		case medsec.ScoreOriginCSAF:
+			return b.t("report.list_sep") + b.t("vuln.score_from_csaf", f.ScoreRef)
+		case medsec.ScoreOriginScanner:
+			return b.t("report.list_sep") + b.t("vuln.score_from_legacy_scanner")
+		}
 		return b.t("report.list_sep") + b.t("vuln.score_from_advisory")
 	}
 	return ""

@@ -84,7 +84,7 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		}
 		sum.Advisories++
 		for _, v := range a.Vulnerabilities {
-			if err := tx.upsertVulnerability(ctx, v); err != nil {
+			if err := tx.upsertVulnerability(ctx, a, v); err != nil {
 				return sum, err
 			}
 			sum.Vulnerabilities++
@@ -384,18 +384,22 @@ func (tx *Tx) candidateAdvisories(ctx context.Context, targets []vuln.Target) (m
 	return out, nil
 }
 
-func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) error {
+// upsertVulnerability stores the CVE row of one of the advisory's vulnerabilities: its
+// title, CWE and, when the advisory scores it, the score and who published it (the
+// advisory's source, NVD or CSAF, and its ID: score_origin, score_ref).
+func (tx *Tx) upsertVulnerability(ctx context.Context, a *vuln.Advisory, v vuln.Vulnerability) error {
 	var base, threat float64
 	known := 0
+	var origin, ref string
 	if v.Vector != "" {
 		c, err := vuln.ScoreVector(v.Vector)
 		if err == nil {
-			base, threat, known = c.Base, c.Environmental, 1
+			base, threat, known, origin, ref = c.Base, c.Environmental, 1, string(a.Source), a.ID
 		}
 	}
 	// A vector already stored is kept when this advisory gives none.
-	_, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cwe, cvss_vector, base_score, threat_score, score_known, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cwe, cvss_vector, base_score, threat_score, score_known, score_origin, score_ref, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (cve) DO UPDATE SET
 			title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE vuln_vulnerabilities.title END,
 			cwe = CASE WHEN excluded.cwe <> '' THEN excluded.cwe ELSE vuln_vulnerabilities.cwe END,
@@ -403,8 +407,10 @@ func (tx *Tx) upsertVulnerability(ctx context.Context, v vuln.Vulnerability) err
 			base_score = CASE WHEN excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
 			threat_score = CASE WHEN excluded.score_known = 1 THEN excluded.threat_score ELSE vuln_vulnerabilities.threat_score END,
 			score_known = CASE WHEN excluded.score_known = 1 THEN 1 ELSE vuln_vulnerabilities.score_known END,
+			score_origin = CASE WHEN excluded.score_known = 1 THEN excluded.score_origin ELSE vuln_vulnerabilities.score_origin END,
+			score_ref = CASE WHEN excluded.score_known = 1 THEN excluded.score_ref ELSE vuln_vulnerabilities.score_ref END,
 			updated_at = excluded.updated_at`,
-		v.CVE, shortText(v.Title, 500), v.CWE, v.Vector, base, threat, known, tx.now)
+		v.CVE, shortText(v.Title, 500), v.CWE, v.Vector, base, threat, known, origin, ref, tx.now)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", v.CVE, err)
 	}
@@ -1086,7 +1092,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
 	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json,
-	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector`
+	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector, COALESCE(v.score_origin, ''), COALESCE(v.score_ref, '')`
 
 // controlReviewOn is the review day (text, YYYY-MM-DD) of the newest compensating control
 // of the finding f, NULL when it has none.
@@ -1101,12 +1107,12 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs, why, reviewOn, scoreVector string
+	var refs, why, reviewOn, scoreVector, origin, ref string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
 		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn,
-		&f.ScoreSource, &scoreVector); err != nil {
+		&f.ScoreSource, &scoreVector, &origin, &ref); err != nil {
 		return nil, err
 	}
 	if why != "" {
@@ -1124,6 +1130,8 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 			f.BaseScore = c.Base
 		}
 		f.ScoreCheck = scoreCheck(f.Why)
+	} else if f.ScoreSource == scoreFromAdvisory {
+		f.ScoreOrigin, f.ScoreRef = origin, ref
 	}
 	f.CVSSVersion = string(vuln.VectorVersion(f.CVSSVector))
 	f.Advisories = splitList(refs)

@@ -298,9 +298,14 @@ type findingJSON struct {
 		Environmental float64 `json:"environmental,omitempty"`
 		Score         float64 `json:"score"`
 		// Source says where the score came from (medsec.Finding.ScoreSource: advisory,
-		// scanner, none); Check names the scanner's check of a scanner score.
+		// scanner, none); Check names the scanner's check of a scanner score; Origin says
+		// who published an advisory score (medsec.Finding.ScoreOrigin: nvd, csaf, or
+		// scanner for a scanner's score stored as the CVE's before migration 0090) and Ref
+		// which advisory.
 		Source         string  `json:"source"`
 		Check          string  `json:"check,omitempty"`
+		Origin         string  `json:"origin,omitempty"`
+		Ref            string  `json:"ref,omitempty"`
 		Severity       string  `json:"severity"`
 		EPSS           float64 `json:"epss"`
 		EPSSPercentile float64 `json:"epss_percentile"`
@@ -325,6 +330,7 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		j.Reason.Identifier, j.Reason.Rule, j.Reason.VersionTest, j.Reason.Confidence, j.Reason.Why = fd.Identifier, fd.Rule, fd.VersionTest, fd.Confidence, fd.Why
 		j.Scores.CVSSVector, j.Scores.Base, j.Scores.Threat, j.Scores.Score, j.Scores.Severity = fd.CVSSVector, fd.BaseScore, fd.ThreatScore, fd.Score, fd.Severity
 		j.Scores.CVSSVersion, j.Scores.Source, j.Scores.Check = fd.CVSSVersion, fd.ScoreSource, fd.ScoreCheck
+		j.Scores.Origin, j.Scores.Ref = fd.ScoreOrigin, fd.ScoreRef
 		j.Scores.EPSS, j.Scores.EPSSPercentile, j.Scores.KEV = fd.EPSS, fd.EPSSPercentile, fd.KEV
 		j.Scores.EnvVector, j.Scores.Environmental = fd.EnvVector, fd.EnvScore
 		j.Deadline.Due, j.Deadline.Rule, j.Deadline.Overdue, j.Deadline.Basis = fd.Due, fd.DeadlineRule, fd.Overdue, fd.DeadlineBasis
