@@ -141,6 +141,9 @@ type LogService interface {
 	// caller's sites (siteID 0: all of them), the oldest first: a page of a range read
 	// whole, the next page starting at the last record's receive time (retro-hunts).
 	ReadLogs(ctx context.Context, from, to time.Time, siteID int64, limit int) ([]LogHit, error)
+	// AuditLogRead writes the one audit entry (logs.search) of a range read page by page
+	// with ReadLogs under WithLogRead: what read it, the span and the records read.
+	AuditLogRead(ctx context.Context, r *LogRead) error
 	// ExportLogs writes a verification bundle (docs/LOG-SEAL.md) of the records received
 	// in [from, to) to w.
 	ExportLogs(ctx context.Context, from, to time.Time, w io.Writer) error
@@ -154,4 +157,32 @@ type LogService interface {
 	// in the report; the result is recorded per site, and the log alert check raises a
 	// logs.verify_failed alert for a site whose latest verification found problems.
 	VerifyLogs(ctx context.Context) (*LogVerifyReport, error)
+}
+
+// LogRead gathers the pages of one range read whole by medsec itself (a restart's replay
+// of the stored records): ReadLogs under a context carrying it (WithLogRead) adds each
+// page here instead of writing an audit entry per page, and the reader writes one entry
+// for the whole read with LogService.AuditLogRead [issue 13 t13: a replay of a day was
+// audited as hundreds of system log searches]. Every read stays audited: a reader that
+// gathers pages must call AuditLogRead, also when the read fails half-way.
+type LogRead struct {
+	// Purpose says who read and why ("detection restart replay").
+	Purpose string
+	// From and To are the span asked for; Records and Pages what was read of it (ReadLogs
+	// adds each page's records; the reader may set the records it kept instead).
+	From, To       time.Time
+	Records, Pages int
+}
+
+type logReadKey struct{}
+
+// WithLogRead returns ctx under which ReadLogs adds its pages to r.
+func WithLogRead(ctx context.Context, r *LogRead) context.Context {
+	return context.WithValue(ctx, logReadKey{}, r)
+}
+
+// LogReadFrom returns the LogRead of ctx (nil without one).
+func LogReadFrom(ctx context.Context) *LogRead {
+	r, _ := ctx.Value(logReadKey{}).(*LogRead)
+	return r
 }

@@ -256,10 +256,19 @@ func (s *Service) replay(ctx context.Context, now time.Time) (ResumeResult, map[
 	until := now.Add(24 * time.Hour)
 	var batch []medsec.Event
 	if logs != nil {
+		// The replay is one read of the span, audited once however many pages it takes.
+		read := &medsec.LogRead{Purpose: "detection restart replay", From: res.Since, To: until}
+		rctx := medsec.WithLogRead(ctx, read)
+		audit := func() error {
+			if err := logs.AuditLogRead(ctx, read); err != nil {
+				return fmt.Errorf("detection: resume: audit: %w", err)
+			}
+			return nil
+		}
 		for cursor := res.Since; cursor.Before(until) && len(batch) < MaxResumeEvents; {
-			page, err := logs.ReadLogs(ctx, cursor, until, 0, medsec.HuntPage)
+			page, err := logs.ReadLogs(rctx, cursor, until, 0, medsec.HuntPage)
 			if err != nil {
-				return res, nil, fmt.Errorf("detection: resume: %w", err)
+				return res, nil, errors.Join(fmt.Errorf("detection: resume: %w", err), audit())
 			}
 			end := until
 			if len(page) == medsec.HuntPage {
@@ -276,6 +285,10 @@ func (s *Service) replay(ctx context.Context, now time.Time) (ResumeResult, map[
 			cursor = end
 		}
 		res.Logs = len(batch)
+		read.Records = res.Logs // a record at a page's last instant is read with both pages
+		if err := audit(); err != nil {
+			return res, nil, err
+		}
 	}
 	err := s.st.Events.EachEvent(ctx, medsec.EventFilter{Since: res.Since}, func(e *medsec.Event) error {
 		if len(batch) >= MaxResumeEvents {

@@ -225,3 +225,54 @@ func TestRestartRebuildsWindowsFromSealedLogs(t *testing.T) {
 		}
 	})
 }
+
+// TestReplayIsAuditedOnce restarts detection over 10,050 stored log records, more than
+// one page (medsec.HuntPage) of the replay's read: the trail holds one logs.search entry
+// for the whole replay naming its span and count, not one per page [issue 13 t13: a day's
+// replay was audited as a system log search per page — two entries here on the old code].
+func TestReplayIsAuditedOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		start := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+		f := newFixture(t, engine, start)
+		st, _ := f.openLogs(t)
+		const n = medsec.HuntPage + 50
+		recs := jsonLogins(t, f.site.ID, start.Add(-2*time.Hour), 0, n)
+		for i := range recs {
+			recs[i].Received = start.Add(-time.Minute + time.Duration(i)*time.Millisecond)
+		}
+		if err := st.Append(context.Background(), recs); err != nil {
+			t.Fatal(err)
+		}
+		st.Refresh()
+		if err := f.svc.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		f.svc = detection.New(detection.Stores{Rules: f.store, Alerts: f.store, Events: sqlstore.NewEventService(f.db), Notifier: f.notes}, nil)
+		if err := f.svc.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		f.svc.HoldUntilResume()
+		if err := f.svc.Start(f.bus); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.svc.Stop() })
+		f.svc.SetLogs(sqlstore.NewLogService(f.db, st))
+		res, err := f.svc.Resume(context.Background(), start)
+		if err != nil || res.Logs != n {
+			t.Fatalf("resume: %+v, %v; want %d log records replayed", res, err, n)
+		}
+		entries, _, err := sqlstore.NewAuditService(f.db).FindAuditEntries(system, medsec.AuditFilter{Action: medsec.ActionLogSearch, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var replay []string // nothing else reads the logs here
+		for _, e := range entries {
+			replay = append(replay, e.Detail)
+		}
+		want := fmt.Sprintf("detection restart replay: read from %s to %s: %d records in 2 pages",
+			res.Since.Format(time.RFC3339Nano), start.Add(24*time.Hour).Format(time.RFC3339Nano), n)
+		if len(replay) != 1 || replay[0] != want {
+			t.Errorf("log search audit entries of the replay: %q, want one: %q", replay, want)
+		}
+	})
+}
