@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -181,10 +182,15 @@ func (s *Server) uiMaintenancePlanDecide(w http.ResponseWriter, r *http.Request)
 		if code != medsec.EINVALID && code != medsec.ECONFLICT && code != medsec.EFORBIDDEN {
 			return err
 		}
-		if code == medsec.EFORBIDDEN {
-			err = medsec.ErrorWithKey(medsec.ECONFLICT, "err.maintenance_own_request", "Whoever requested a maintenance plan may not decide it: another approver does.")
+		// The requester's own plan is refused as the API refuses it (403, the same message),
+		// as risk-review signing refuses a signature the signer may not give; the page shows
+		// the refusal as the form's problem.
+		status := errorStatus(err)
+		var e *medsec.Error
+		if code == medsec.EFORBIDDEN && errors.As(err, &e) {
+			err = &medsec.Error{Code: medsec.EINVALID, Message: e.Message, Key: e.Key}
 		}
-		return s.renderMaintenanceDecision(w, r, errorStatus(err), id, d.Note, err)
+		return s.renderMaintenanceDecision(w, r, status, id, d.Note, err)
 	}
 	if d.Approve {
 		flash(w, "maintenance.approved")
