@@ -119,6 +119,24 @@ func TestMaintenanceRequestAndDecision(t *testing.T) {
 	if st != 303 {
 		t.Fatalf("approve on the page: %d %s", st, page)
 	}
+	// A notice cannot be withdrawn: a decided plan is not told again, and the notice says
+	// what to do when another approver has decided it already, in every language.
+	if err := job.Run(context.Background(), time.Now()); err != nil || len(rec.got) != 1 {
+		t.Errorf("the decided plan was told again: %d notices, %v", len(rec.got), err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "nothing more is needed", "zh-TW": "無須再處理", "zh-CN": "无须再处理", "ja": "対応は不要"} {
+		args := make([]any, len(rec.got[0].Args))
+		for i, a := range rec.got[0].Args {
+			args[i] = a.Text
+		}
+		if body := bundle.T(lang, rec.got[0].Key+".body", args...); !strings.Contains(body, want) {
+			t.Errorf("%s: the request notice does not say what to do once decided: %s", lang, body)
+		}
+	}
 	if st, _ := f.do("POST", path, f.tokens[medsec.RoleAdmin], `{"approve":false,"note":"x"}`); st != 409 {
 		t.Errorf("decided twice: %d", st)
 	}

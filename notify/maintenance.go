@@ -13,7 +13,9 @@ import (
 // MaintenanceRequests tells the users who may approve maintenance plans at a site
 // (PermMaintenanceApprove) of each plan requested there and not yet decided [004 §10.1:
 // 保守に関する手続きは、原則として事前申請・承認]. The dedup key carries the plan, so each
-// request is told once.
+// request is told once. A notice cannot be withdrawn (a Notifier only delivers), so a
+// decided plan is not told again and the notice says that one another approver has
+// decided already needs nothing more.
 type MaintenanceRequests struct {
 	Plans    medsec.MaintenancePlanService
 	Notifier medsec.Notifier
