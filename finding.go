@@ -267,6 +267,12 @@ type FindingFilter struct {
 	Query  string
 	Offset int
 	Limit  int
+	// AsOf, when set (the end of a closed report period, issue 16), gives each finding as
+	// recorded then: its state and analysis, score and deadline before any later
+	// vuln.finding.analyze or vuln.finding.rescore (the audit trail's "before" values),
+	// not fixed or gone when that came later, late as judged then. The other filters
+	// select on today's values.
+	AsOf time.Time
 }
 
 // FindingAnalysis is a person's decision on a finding.
@@ -553,6 +559,9 @@ type AdvisorySummary struct {
 type VulnService interface {
 	// FindFindings returns a page of findings and the total the filter selects.
 	FindFindings(ctx context.Context, f FindingFilter) ([]*Finding, int, error)
+	// EachFinding calls fn with every finding the filter selects (Offset and Limit
+	// ignored), each as at f.AsOf when set; it stops at fn's first error.
+	EachFinding(ctx context.Context, f FindingFilter, fn func(*Finding) error) error
 	// FindFinding returns one finding, or ENOTFOUND.
 	FindFinding(ctx context.Context, id int64) (*Finding, error)
 	// AnalyzeFinding records a person's decision; EINVALID for a bad one, ECONFLICT for

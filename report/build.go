@@ -526,20 +526,41 @@ func (b *builder) groups(title string, groups []medsec.GapGroup) Chart {
 	return c
 }
 
-// findings returns the findings of the period: found before its end and not fixed or
-// gone before its start.
+// findings returns the findings of the period, all of them: found before its end and not
+// fixed or gone before its start; for a closed period each as recorded at its end
+// (medsec.FindingFilter.AsOf), open ones then first, then by deadline, as the finding list.
 func (b *builder) findings() ([]*medsec.Finding, error) {
-	list, _, err := b.src.Vulns.FindFindings(b.ctx, medsec.FindingFilter{SiteID: b.siteID()})
-	if err != nil {
-		return nil, err
+	f := medsec.FindingFilter{SiteID: b.siteID()}
+	if b.closed() {
+		f.AsOf = b.p.Period.To
 	}
-	return slices.DeleteFunc(list, func(f *medsec.Finding) bool {
+	var list []*medsec.Finding
+	err := b.src.Vulns.EachFinding(b.ctx, f, func(f *medsec.Finding) error {
 		ended := f.FixedAt
 		if ended.IsZero() {
 			ended = f.GoneAt
 		}
-		return !f.FoundAt.Before(b.p.Period.To) || !ended.IsZero() && ended.Before(b.p.Period.From)
-	}), nil
+		if f.FoundAt.Before(b.p.Period.To) && (ended.IsZero() || !ended.Before(b.p.Period.From)) {
+			list = append(list, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(list, func(x, y *medsec.Finding) int {
+		if x.State.Open() != y.State.Open() {
+			if x.State.Open() {
+				return -1
+			}
+			return 1
+		}
+		if c := x.Due.Compare(y.Due); c != 0 {
+			return c
+		}
+		return int(x.ID - y.ID)
+	})
+	return list, nil
 }
 
 // closedBy reports whether a finding was closed (fixed, gone, or analysed not affected) by
@@ -615,7 +636,11 @@ func (b *builder) findingsSection(list []*medsec.Finding) Section {
 	if trend := b.findingsTrend(list); len(trend.Categories) > 0 {
 		charts = append(charts, trend)
 	}
-	return Section{Heading: b.t("report.findings"), Text: []string{b.t("report.findings_intro")}, Charts: charts, Landscape: true,
+	text := []string{b.t("report.findings_intro")}
+	if b.closed() {
+		text = append(text, b.t("report.findings_as_of", b.p.Period.To.Add(-time.Nanosecond).Format(time.DateOnly)))
+	}
+	return Section{Heading: b.t("report.findings"), Text: text, Charts: charts, Landscape: true,
 		Tables: []Table{{Title: b.t("report.findings"), Sheet: b.t("report.findings"), Rows: rows,
 			Columns: b.columns("report.cve", 1.3, "report.advisory", 1.3, "report.asset", 1.6, "report.severity", 0.9, "report.score", 0.6,
 				"field.status", 1.0, "report.found", 1.0, "report.due", 1.0, "report.fixed", 1.0, "report.deadline", 1.0, "vuln.why", 2.6)}}}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/vuln"
 )
 
 // A closed period's report shows the inventory as recorded at the period's end. Assets,
@@ -333,4 +334,86 @@ func loadSiteAt(ctx context.Context, q querier, d dialect, siteID int64, from, a
 		return nil, fmt.Errorf("site %d as at %s: %w", siteID, at.Format(time.DateOnly), err)
 	}
 	return sm, nil
+}
+
+// findingsAt sets each finding of list as recorded at at (FindingFilter.AsOf): its state,
+// justification and detail the "before" of its first vuln.finding.analyze at or after at,
+// with who analysed it and when from its last such row before at; its score, deadline and
+// environmental vector the "before" of its first vuln.finding.rescore since; a fix or
+// disappearance at or after at not yet there; late as judged at at.
+func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Finding, at time.Time) error {
+	analysed, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.analyze"}, at, 0)
+	if err != nil {
+		return err
+	}
+	rescored, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.rescore"}, at, 0)
+	if err != nil {
+		return err
+	}
+	type by struct {
+		name string
+		at   time.Time
+	}
+	last := map[int64]by{}
+	if len(analysed) > 0 {
+		rows, err := q.QueryContext(ctx, d.rebind(`SELECT object_id, username, at FROM audit_log WHERE id IN (SELECT MAX(id) FROM audit_log
+			WHERE object_type = 'vuln_finding' AND action = 'vuln.finding.analyze' AND at < ? GROUP BY object_id)`), at.UTC())
+		if err != nil {
+			return fmt.Errorf("read finding history: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var b by
+			if err := rows.Scan(&id, &b.name, &b.at); err != nil {
+				rows.Close()
+				return fmt.Errorf("read finding history: %w", err)
+			}
+			last[id] = b
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read finding history: %w", err)
+		}
+	}
+	for _, f := range list {
+		if b := analysed[f.ID]; b != nil {
+			var old struct {
+				State         medsec.FindingState `json:"state"`
+				Justification string              `json:"justification"`
+				Detail        string              `json:"detail"`
+				Version       int64               `json:"version"`
+			}
+			if err := json.Unmarshal(b, &old); err != nil {
+				return fmt.Errorf("recorded state of finding %d: %w", f.ID, err)
+			}
+			f.State, f.Justification, f.Detail, f.Version = old.State, old.Justification, old.Detail, old.Version
+			f.AnalyzedBy, f.AnalyzedAt = last[f.ID].name, last[f.ID].at.UTC()
+		}
+		if b := rescored[f.ID]; b != nil {
+			var old struct {
+				EnvVector    string    `json:"env_vector"`
+				Score        float64   `json:"score"`
+				Due          time.Time `json:"due"`
+				DeadlineRule string    `json:"deadline_rule"`
+			}
+			if err := json.Unmarshal(b, &old); err != nil {
+				return fmt.Errorf("recorded score of finding %d: %w", f.ID, err)
+			}
+			f.EnvVector, f.Score, f.Due, f.DeadlineRule = old.EnvVector, old.Score, old.Due.UTC(), old.DeadlineRule
+			f.EnvScore = 0
+			if old.EnvVector != "" {
+				f.EnvScore = old.Score
+			}
+			rateFinding(f)
+			f.DeadlineBasis = vuln.Basis(vuln.Rule(f.DeadlineRule), f.Due.Sub(f.FoundAt))
+		}
+		if !f.FixedAt.Before(at) || f.State != medsec.FindingFixed {
+			f.FixedAt = time.Time{}
+		}
+		if !f.GoneAt.Before(at) {
+			f.GoneAt = time.Time{}
+		}
+		f.Late(at)
+	}
+	return nil
 }

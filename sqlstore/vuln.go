@@ -1103,6 +1103,20 @@ const findingFrom = ` FROM vuln_findings f
 	JOIN vuln_advisories adv ON adv.id = f.advisory_id
 	LEFT JOIN vuln_vulnerabilities v ON v.cve = f.cve`
 
+// rateFinding sets a finding's severity from its score: the re-scoring's when there is one,
+// else the advisory's, rated by the scale of the version that computed it (NVD's three v2
+// ratings for a v2 vector).
+func rateFinding(f *medsec.Finding) {
+	scoredBy := vuln.Version(f.CVSSVersion)
+	if f.EnvVector != "" {
+		scoredBy = vuln.VectorVersion(f.EnvVector)
+	}
+	f.Severity = string(vuln.RateIn(scoredBy, f.Score))
+	if !f.ScoreKnown {
+		f.Severity = "unscored"
+	}
+}
+
 func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error) {
 	var f medsec.Finding
 	var known, kev int
@@ -1145,16 +1159,7 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	if fixed.Valid {
 		f.FixedAt = fixed.Time.UTC()
 	}
-	// The score is the re-scoring's when there is one, else the advisory's: rated by the
-	// scale of the version that computed it (NVD's three v2 ratings for a v2 vector).
-	scoredBy := vuln.Version(f.CVSSVersion)
-	if f.EnvVector != "" {
-		scoredBy = vuln.VectorVersion(f.EnvVector)
-	}
-	f.Severity = string(vuln.RateIn(scoredBy, f.Score))
-	if !f.ScoreKnown {
-		f.Severity = "unscored"
-	}
+	rateFinding(&f)
 	if reviewOn != "" {
 		var err error
 		if f.ControlReviewOn, err = medsec.ParseDate(reviewOn); err != nil {
@@ -1263,16 +1268,33 @@ func (s *VulnService) EachFinding(ctx context.Context, f medsec.FindingFilter, f
 		return fmt.Errorf("read findings: %w", err)
 	}
 	defer rows.Close()
+	var past []*medsec.Finding // as at f.AsOf, rewound before fn sees them
 	for rows.Next() {
 		fd, err := scanFinding(rows.Scan, now)
 		if err != nil {
 			return fmt.Errorf("read findings: %w", err)
 		}
+		if !f.AsOf.IsZero() {
+			past = append(past, fd)
+			continue
+		}
 		if err := fn(fd); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil || f.AsOf.IsZero() {
+		return err
+	}
+	rows.Close()
+	if err := findingsAt(ctx, s.db.read, s.db.dialect, past, f.AsOf); err != nil {
+		return err
+	}
+	for _, fd := range past {
+		if err := fn(fd); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindFinding returns one finding in scope with its manufacturer permission, else
