@@ -252,9 +252,11 @@ func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Da
 // an empty query. Both engines answer from a trigram index, which works for Chinese and
 // Japanese where word tokenizers do not: SQLite from the FTS5 table asset_search (trigram
 // tokenizer, kept in step with assets by triggers), PostgreSQL from the pg_trgm GIN index
-// on search_text, which its planner uses for LIKE by itself. A word of fewer than three
-// characters has no trigram: SQLite scans it with LIKE; PostgreSQL's planner chooses. A
-// NUL separates words: no stored text holds one, and FTS5 would end its string there.
+// on search_text, which its planner uses for LIKE by itself. A word of two characters has
+// no trigram: both engines look it up in asset_bigrams (the distinct two-character
+// substrings of each asset's search_text, migration 0109), then confirm it with LIKE. A
+// word of one character is scanned with LIKE. A NUL separates words: no stored text holds
+// one, and FTS5 would end its string there.
 func (d dialect) searchCond(query string) (string, []any) {
 	var conds, phrases []string
 	var args []any
@@ -263,6 +265,12 @@ func (d dialect) searchCond(query string) (string, []any) {
 			// An FTS5 string in double quotes is one phrase; a quote inside is doubled.
 			phrases = append(phrases, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
 			continue
+		}
+		if utf8.RuneCountInString(word) == 2 {
+			// A two-character word is looked up in the bigram table by equality (migration
+			// 0109) and confirmed by the LIKE below.
+			conds = append(conds, "a.id IN (SELECT asset_id FROM asset_bigrams WHERE gram = ?)")
+			args = append(args, word)
 		}
 		conds = append(conds, `a.search_text LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+escapeLike(word)+"%")
@@ -274,6 +282,74 @@ func (d dialect) searchCond(query string) (string, []any) {
 		args = append([]any{strings.Join(phrases, " ")}, args...)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// bigramSkip holds the characters no searched word holds (strings.Fields splits a query on
+// them, and searchText joins fields with a space): a gram with one of them is not stored.
+// Migration 0109 skips the same characters when it fills in existing assets.
+const bigramSkip = " \t\n\v\f\r"
+
+// assetBigrams returns the distinct two-character substrings of search text (already
+// lower-cased), in characters (runes), without those holding a character of bigramSkip:
+// the rows asset_bigrams holds for one asset (migration 0109).
+func assetBigrams(text string) map[string]bool {
+	runes := []rune(text)
+	grams := make(map[string]bool, len(runes))
+	for i := 0; i+1 < len(runes); i++ {
+		if strings.ContainsRune(bigramSkip, runes[i]) || strings.ContainsRune(bigramSkip, runes[i+1]) {
+			continue
+		}
+		grams[string(runes[i:i+2])] = true
+	}
+	return grams
+}
+
+// bigramBatch is how many grams one statement writes or deletes.
+const bigramBatch = 200
+
+// writeAssetBigrams keeps asset_bigrams in step with an asset's search text in the
+// transaction that writes it: the grams of before (the stored text, "" for a new asset)
+// that after no longer holds are deleted, the new ones inserted.
+func (tx *Tx) writeAssetBigrams(ctx context.Context, id int64, before, after string) error {
+	old, now := assetBigrams(before), assetBigrams(after)
+	var gone, added []string
+	for g := range old {
+		if !now[g] {
+			gone = append(gone, g)
+		}
+	}
+	for g := range now {
+		if !old[g] {
+			added = append(added, g)
+		}
+	}
+	slices.Sort(gone)
+	slices.Sort(added)
+	d := tx.db.dialect
+	for len(gone) > 0 {
+		n := min(len(gone), bigramBatch)
+		args := []any{id}
+		for _, g := range gone[:n] {
+			args = append(args, g)
+		}
+		if _, err := tx.ExecContext(ctx, d.rebind(`DELETE FROM asset_bigrams WHERE asset_id = ? AND gram IN (`+placeholders(n)+`)`), args...); err != nil {
+			return fmt.Errorf("asset %d search grams: %w", id, err)
+		}
+		gone = gone[n:]
+	}
+	for len(added) > 0 {
+		n := min(len(added), bigramBatch)
+		args := make([]any, 0, 2*n)
+		for _, g := range added[:n] {
+			args = append(args, g, id)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")
+		if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO asset_bigrams (gram, asset_id) VALUES `+values), args...); err != nil {
+			return fmt.Errorf("asset %d search grams: %w", id, err)
+		}
+		added = added[n:]
+	}
+	return nil
 }
 
 func escapeLike(s string) string {
@@ -332,6 +408,9 @@ func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex
 		append(assetValues(a), nullTime(a.RetiredAt), a.CreatedAt, a.UpdatedAt, a.Version, search)...)
 	if err != nil {
 		return fmt.Errorf("create asset: %w", referenceError(err))
+	}
+	if err := tx.writeAssetBigrams(ctx, a.ID, "", search); err != nil {
+		return err
 	}
 	return tx.auditChange(ctx, "asset.create", "asset", a.ID, a.SiteID, nil, a)
 }
@@ -487,6 +566,10 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *n
 	if err != nil {
 		return err
 	}
+	var stored string
+	if err := tx.queryRow(ctx, `SELECT search_text FROM assets WHERE id = ?`, a.ID).Scan(&stored); err != nil {
+		return fmt.Errorf("update asset %d: %w", a.ID, err)
+	}
 	_, err = tx.exec(ctx, `UPDATE assets SET site_id = ?, department_id = ?, name = ?, kind = ?, vendor_id = ?, model = ?, serial = ?,
 		software = ?, firmware = ?, ips = ?, macs = ?, ae_titles = ?, vlan = ?, ssid = ?, location = ?, responsible_id = ?, vendor_contact = ?,
 		connectivity = ?, data_class = ?, patient_records = ?, end_of_support = ?, remote_maintenance = ?, patching_permitted = ?,
@@ -494,6 +577,11 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *n
 		WHERE id = ?`, append(assetValues(a), nullTime(a.RetiredAt), a.UpdatedAt, a.Version, search, a.ID)...)
 	if err != nil {
 		return fmt.Errorf("update asset %d: %w", a.ID, referenceError(err))
+	}
+	if stored != search {
+		if err := tx.writeAssetBigrams(ctx, a.ID, stored, search); err != nil {
+			return err
+		}
 	}
 	return tx.auditChange(ctx, "asset.update", "asset", a.ID, a.SiteID, before, a)
 }

@@ -131,3 +131,13 @@ func (s *RiskReviewService) FindRiskReviewsCounting(ctx context.Context, f medse
 	out, err := s.findAll(ctx, c, f)
 	return out, c.n, err
 }
+
+// AssetBigrams is assetBigrams: the grams asset_bigrams holds for one search text.
+var AssetBigrams = assetBigrams
+
+// SearchCondForTest is the engine's search condition of a query (table alias a), with
+// the engine's placeholders, for tests that read its query plan.
+func (db *DB) SearchCondForTest(query string) (string, []any) {
+	cond, args := db.dialect.searchCond(query)
+	return db.dialect.rebind(cond), args
+}

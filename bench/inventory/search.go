@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,6 +75,7 @@ func searchPages(ctx context.Context, db *sqlstore.DB, dsn string, load searchLo
 		return err
 	}
 	defer raw.Close()
+	printBigramSize(raw, dsn)
 	// The same pool size as medsec's readers, so the peer gets the same parallelism.
 	raw.SetMaxOpenConns(4)
 	if strings.HasPrefix(dsn, "postgres") {
@@ -197,4 +199,23 @@ func hammer(load searchLoad, queries []string, f func(q string) error) (loadResu
 	slices.Sort(times)
 	pct := func(p float64) time.Duration { return times[min(len(times)-1, int(p*float64(len(times))))] }
 	return loadResult{p50: pct(0.50), p99: pct(0.99), rate: float64(len(times)) / elapsed.Seconds()}, nil
+}
+
+// printBigramSize prints the rows and bytes of the index of two-character words
+// (asset_bigrams, migration 0109) beside those of the assets table and its indexes.
+func printBigramSize(raw *sql.DB, dsn string) {
+	var rows, assets int64
+	raw.QueryRow(`SELECT COUNT(*) FROM asset_bigrams`).Scan(&rows)
+	raw.QueryRow(`SELECT COUNT(*) FROM assets`).Scan(&assets)
+	var gramBytes, assetBytes, nonASCII int64
+	raw.QueryRow(`SELECT COUNT(*) FROM asset_bigrams WHERE gram > '~'`).Scan(&nonASCII)
+	var err error
+	if strings.HasPrefix(dsn, "postgres") {
+		err = raw.QueryRow(`SELECT pg_total_relation_size('asset_bigrams'), pg_total_relation_size('assets')`).Scan(&gramBytes, &assetBytes)
+	} else {
+		err = raw.QueryRow(`SELECT (SELECT SUM(pgsize) FROM dbstat WHERE name = 'asset_bigrams'),
+			(SELECT SUM(pgsize) FROM dbstat WHERE tbl_name = 'assets' OR name LIKE 'asset_search%')`).Scan(&gramBytes, &assetBytes)
+	}
+	fmt.Printf("asset_bigrams: %d rows for %d assets (%d beginning with a non-ASCII character), %.1f MB; assets with their indexes: %.1f MB (err %v)\n",
+		rows, assets, nonASCII, float64(gramBytes)/1e6, float64(assetBytes)/1e6, err)
 }
