@@ -63,7 +63,7 @@ func TestIncidentExposureFoundPage(t *testing.T) {
 			}
 		}
 	}
-	if leak != 3 || inc.Exposure != medsec.ExposureOrdinary { // health commission, cyberspace office, patients (003 §5.3.3)
+	if leak != 2 || inc.Exposure != medsec.ExposureOrdinary { // health authority and patients (003 §5.3.3); 網信辦 only in mainland China
 		t.Errorf("%d leak duties, exposure %s", leak, inc.Exposure)
 	}
 	_, _, html = getIn(t, soc, f.srv.URL+page, "zh-TW")

@@ -135,7 +135,7 @@ func TestClockLateWhenRecorded(t *testing.T) {
 // a corrected time restarts the unmet ones; a correction to none stops them; a met one
 // stays met.
 func TestExposedStartsLeakDuties(t *testing.T) {
-	s := Situation{Level: 3, Jurisdiction: medsec.JurisdictionTW, Exposure: medsec.ExposureNone}
+	s := Situation{Level: 3, Jurisdiction: medsec.JurisdictionCN, Exposure: medsec.ExposureNone} // both authorities
 	clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
 	if slices.ContainsFunc(clocks, func(c *medsec.Clock) bool { return strings.HasPrefix(c.Key, "leak-") }) {
 		t.Fatal("leak duties without an exposure")

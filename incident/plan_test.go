@@ -107,6 +107,19 @@ func TestPatientDataClocks(t *testing.T) {
 			}
 		}
 	}
+	// 網信辦 is a mainland authority: a leak at a site in Taiwan or Japan owes its health
+	// authority and its patients only.
+	for _, j := range []medsec.Jurisdiction{medsec.JurisdictionTW, medsec.JurisdictionJP} {
+		var got []string
+		for _, c := range Open(Situation{Level: 2, Jurisdiction: j, Exposure: medsec.ExposureOrdinary}, Moments{Detected: t0, Opened: t0, Level: t0, Exposure: t0}, nil) {
+			if strings.HasPrefix(c.Key, "leak-") {
+				got = append(got, c.Key)
+			}
+		}
+		if want := []string{"leak-report-health", "leak-inform-patients"}; !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", j, got, want)
+		}
+	}
 }
 
 // TestJurisdictionDuties: each jurisdiction adds its own duties, with its seed section,

@@ -70,6 +70,16 @@ func TestLeakReportsToBothAuthorities(t *testing.T) {
 				t.Errorf("met report notified late: %+v", l.Clock)
 			}
 		}
+		// A leak at a site in Taiwan owes its health authority a report and no report to
+		// 網信辦, a mainland authority (bt14 #5: every site got that duty).
+		tw, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "病歷外洩", Exposure: medsec.ExposureOrdinary,
+			Scenario: medsec.ScenarioDataLeak})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clockByKey(tw, "leak-report-health") == nil || clockByKey(tw, "leak-report-cyberspace") != nil {
+			t.Errorf("Taiwan leak: clocks %v, want the health report and no cyberspace office's", keysOf(tw))
+		}
 	})
 }
 
@@ -82,6 +92,18 @@ func TestLeakReportsToBothAuthorities(t *testing.T) {
 func TestLeakReportSplitMigration(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newIncidentFixture(t, db)
+		if err := f.svc.SetSiteJurisdiction(system, f.main.ID, medsec.JurisdictionCN); err != nil {
+			t.Fatal(err)
+		}
+		taiwan, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.branch.ID, Title: "病歷外洩", Exposure: medsec.ExposureOrdinary,
+			Scenario: medsec.ScenarioDataLeak})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ExecForTest(`UPDATE incident_clocks SET key = 'leak-report-authority', source = '003 §5.3.3' WHERE id = ?`,
+			clockByKey(taiwan, "leak-report-health").ID); err != nil {
+			t.Fatal(err)
+		}
 		open := func(title string) *medsec.Incident {
 			inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: title, Exposure: medsec.ExposureOrdinary,
 				Scenario: medsec.ScenarioDataLeak})
@@ -169,6 +191,14 @@ func TestLeakReportSplitMigration(t *testing.T) {
 			t.Errorf("hand-met copy: %+v", c)
 		}
 		state(unmet, medsec.ClockLate, medsec.ClockLate)
+		// A leak at a site in Taiwan owes no report to 網信辦, a mainland authority.
+		tw, err := f.svc.FindIncidentByID(f.ciso, taiwan.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clockByKey(tw, "leak-report-health") == nil || clockByKey(tw, "leak-report-cyberspace") != nil {
+			t.Errorf("Taiwan leak after the migration: clocks %v, want the health report and no cyberspace office's", keysOf(tw))
+		}
 		// The migrated duties are met by a report to their own authority only.
 		h, _, full = get(byCyber)
 		n := medsec.IncidentNotification{Recipient: medsec.RecipientCyberspace, Channel: "phone", Language: "zh-TW", Content: "報告", ClockID: h.ID}

@@ -3,7 +3,9 @@
 -- (leak-report-authority) was met by a report to either. It becomes the health
 -- commission's clock (leak-report-health, met by a notification to the authority) beside a
 -- new cyberspace office's clock (leak-report-cyberspace, met by one to 網信辦) with the same
--- start, due time, basis and stop.
+-- start, due time, basis and stop, for incidents at mainland-China sites only: 網信辦 (the Cyberspace
+-- Administration) is a mainland authority, and a site in Taiwan or Japan owes its leak
+-- report to its own health authority only.
 --
 -- The new clock is met when the old one was met by a notification to 網信辦 (that
 -- notification now meets it) or by a person by hand (the duty they attested named both
@@ -18,6 +20,7 @@ SELECT c.incident_id, 'leak-report-cyberspace', c.label, '003 §5.3.3 (向…網
 	CASE WHEN a.id IS NULL THEN c.evidence ELSE '' END,
 	c.stopped_at, c.stop_reason, c.custom, c.basis
 FROM incident_clocks c
+JOIN incidents i ON i.id = c.incident_id AND i.jurisdiction = 'CN'
 LEFT JOIN incident_notifications a ON a.id = (SELECT MIN(n.id) FROM incident_notifications n
 	WHERE n.clock_id = c.id AND n.recipient <> 'cyberspace')
 WHERE c.key = 'leak-report-authority'
