@@ -66,7 +66,7 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 			"lumen-maint,Lumen field service,vendor,,yes," + login(15) + "," + day(15) + ",yes\n" +
 			"sa,SQL Server,default,,yes," + login(0) + "," + day(100) + ",no\n"},
 	}
-	var icu, pacsAsset *medsec.Asset
+	var icu *medsec.Asset
 	for _, sys := range systems {
 		a, err := find(sys.asset)
 		if err != nil {
@@ -77,16 +77,11 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 		if _, err := s.Accounts.ImportAccounts(ctx, imp); err != nil {
 			return fmt.Errorf("accounts of %s: %w", sys.asset, err)
 		}
-		if strings.HasPrefix(sys.asset, "PACS") {
-			pacsAsset = a
-		} else {
+		if !strings.HasPrefix(sys.asset, "PACS") {
 			icu = a
 		}
 	}
 	if err := loadEmergencyDemo(ctx, s, icu, now.Add(-10*24*time.Hour)); err != nil {
-		return err
-	}
-	if err := loadMaintenanceDemo(ctx, s, pacsAsset, now); err != nil {
 		return err
 	}
 	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
@@ -170,9 +165,36 @@ func loadEmergencyDemo(ctx context.Context, s mhttp.Services, icu *medsec.Asset,
 // loadMaintenanceDemo enters the PACS vendor's approved plan of five days ago (14:00-17:00
 // Taipei time), requests in every state (waiting, approved, refused), and appends two logins of its maintenance account lumen-maint: one inside
 // the plan, one three days ago at 02:10, outside every plan, which detection raises.
-func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, pacs *medsec.Asset, now time.Time) error {
-	if s.MaintenancePlans == nil || s.Events == nil {
+//
+// It runs once the demo users exist and acts as them (the security officer ciso enters
+// and decides, the clinical engineering chief ce.lin and IT operations' itops.chen
+// request), so the plans and the audit trail name real users; without them it does
+// nothing.
+func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
+	if s.MaintenancePlans == nil || s.Events == nil || s.Users == nil {
 		return nil
+	}
+	all, err := s.Users.FindUsers(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*medsec.User{}
+	for _, u := range all {
+		byName[u.Username] = u
+	}
+	if byName["ce.lin"] == nil || byName["itops.chen"] == nil || byName["ciso"] == nil {
+		return nil // the demo users were not made
+	}
+	ceLin := medsec.NewContextWithUser(ctx, byName["ce.lin"])
+	itops := medsec.NewContextWithUser(ctx, byName["itops.chen"])
+	ciso := medsec.NewContextWithUser(ctx, byName["ciso"])
+	pacsID, err := demoAssetID(ctx, s, "PACS 影像主伺服器")
+	if err != nil {
+		return err
+	}
+	pacs, err := s.Assets.FindAssetByID(ctx, pacsID)
+	if err != nil {
+		return err
 	}
 	vendor := pacs.VendorID
 	if vendor == 0 {
@@ -192,16 +214,13 @@ func loadMaintenanceDemo(ctx context.Context, s mhttp.Services, pacs *medsec.Ass
 	}
 	plan := &medsec.MaintenancePlan{VendorID: vendor, AssetIDs: []int64{pacs.ID}, Engineer: "吳建明 (Lumen 原廠工程師)", Purpose: "PACS 8.2 安全性修補與資料庫索引重建",
 		Start: day(5, 14, 0), End: day(5, 17, 0)}
-	if err := s.MaintenancePlans.CreateMaintenancePlan(ctx, plan); err != nil {
+	if err := s.MaintenancePlans.CreateMaintenancePlan(ciso, plan); err != nil {
 		return fmt.Errorf("demo maintenance plan: %w", err)
 	}
 	// Requests in every state [004 §10.1 事前申請・承認]: the clinical engineering chief
 	// requests the PACS vendor's remote session next week (waiting for the security
 	// officer); IT operations' request of last week was approved by the security officer,
 	// and one for tonight without a change ticket refused.
-	ceLin := medsec.NewContextWithUser(ctx, &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer})
-	itops := medsec.NewContextWithUser(ctx, &medsec.User{Username: "itops.chen", Role: medsec.RoleITOperations})
-	ciso := medsec.NewContextWithUser(ctx, &medsec.User{Username: "ciso", Role: medsec.RoleSecurityOfficer})
 	for _, r := range []struct {
 		by       context.Context
 		engineer string

@@ -97,8 +97,9 @@ func TestDemoEmergencyUse(t *testing.T) {
 	defer detector.Stop()
 	// As serve does once the stores are open: nothing stored to replay, the stream flows.
 	resumeDetection(ctx, detector, time.Now().UTC(), slog.Default())
-	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
-		t.Fatalf("load: %v, %v", loaded, err)
+	// As serve --demo does: the hospital, then its users, then what the users did.
+	if out, err := loadDemoAndUsers(ctx, s, "Green-Harbor-2026!xy", nil); err != nil || !out.Loaded {
+		t.Fatalf("load: %+v, %v", out, err)
 	}
 	if err := bus.Drain(ctx); err != nil {
 		t.Fatal(err)
@@ -133,6 +134,29 @@ func TestDemoEmergencyUse(t *testing.T) {
 	}
 	if states[medsec.MaintenanceRequested] != 1 || states[medsec.MaintenanceApproved] != 2 || states[medsec.MaintenanceRefused] != 1 {
 		t.Errorf("demo plans' states = %v", states)
+	}
+	// The demo acts as its real users: the directly entered plan names its approver (was
+	// "system") and every plan's audit entry names a user by ID (was user 0).
+	for _, p := range plans {
+		if p.RequestedBy == "" && p.ApprovedBy != "ciso" {
+			t.Errorf("the directly entered plan's approver is %q, want ciso", p.ApprovedBy)
+		}
+	}
+	var entries int
+	for _, action := range []string{medsec.ActionMaintenancePlanCreate, medsec.ActionMaintenancePlanRequest, medsec.ActionMaintenancePlanDecide} {
+		got, _, err := s.Audit.FindAuditEntries(ctx, medsec.AuditFilter{Action: action, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range got {
+			entries++
+			if e.UserID == 0 || (e.Username != "ciso" && e.Username != "ce.lin" && e.Username != "itops.chen") {
+				t.Errorf("%s audited as user %d %q, want a demo user", action, e.UserID, e.Username)
+			}
+		}
+	}
+	if entries != 6 {
+		t.Errorf("%d maintenance audit entries, want 6 (1 entered, 3 requested, 2 decided)", entries)
 	}
 	rules, err := s.Rules.FindRules(ctx, medsec.RuleFilter{Query: medsec.RuleUIDVendorUnplanned})
 	if err != nil || len(rules) != 1 {

@@ -86,6 +86,9 @@ func loadDemoAndUsers(ctx context.Context, s mhttp.Services, password string, db
 		if err := signDemoAccessReview(ctx, s); err != nil {
 			return out, fmt.Errorf("demo access review: %w", err)
 		}
+		if err := loadMaintenanceDemo(ctx, s, time.Now().UTC()); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
