@@ -1155,6 +1155,28 @@ func metTime(ctx context.Context, tx *Tx, field string, at time.Time, r incident
 	return at, nil
 }
 
+// startBound lists the clock bases whose start is a moment of the incident as the user
+// gave it (incident.go Basis constants): a duty counted from that moment cannot have been
+// done before it. A clock counted from a recording in medsec (BasisOpened, BasisAdded,
+// BasisLevel — when the decision was recorded) or waiting for its start
+// (BasisAwaitingRestored) has no such bound: the duty may have been done before it was
+// typed in.
+var startBound = []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence, medsec.BasisDetected,
+	medsec.BasisExposure, medsec.BasisRestored, medsec.BasisClosed, medsec.BasisMet}
+
+// beforeStart refuses a time a duty was done (field names the input: met_at, sent_at)
+// that is earlier than the clock's own start (e.g. the 網信辦 leak report counted from
+// when the exposure was found, 003 §5.3.3): the start is named in the site's time zone.
+func beforeStart(ctx context.Context, tx *Tx, field string, at time.Time, r incidentRow, c *medsec.Clock) error {
+	if !slices.Contains(startBound, c.Basis) || c.Start.IsZero() || !at.Before(c.Start) {
+		return nil
+	}
+	loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
+	start := medsec.ZonedTime(c.Start, loc.String())
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.met_before_start",
+		Message: "is before the duty's clock started (" + start + ")", Args: []string{start}}}}
+}
+
 // MeetClock marks a clock met at metAt (zero: now).
 func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID int64, note, evidence string, metAt time.Time) (*medsec.Incident, error) {
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
@@ -1167,6 +1189,9 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 		}
 		at, err := metTime(ctx, tx, "met_at", metAt, r)
 		if err != nil {
+			return entry{}, err
+		}
+		if err := beforeStart(ctx, tx, "met_at", at, r, c); err != nil {
 			return entry{}, err
 		}
 		if evidence != "" {
@@ -1412,6 +1437,9 @@ func (s *IncidentService) RecordNotification(ctx context.Context, id, version in
 				return entry{}, err
 			}
 			if err := incident.CheckRecipient(c, n.Recipient); err != nil {
+				return entry{}, err
+			}
+			if err := beforeStart(ctx, tx, "sent_at", sent, r, c); err != nil {
 				return entry{}, err
 			}
 			met := medsec.Msg("incident.met.notification", medsec.ArgKey("recipient."+string(n.Recipient)), medsec.ArgKey("channel."+n.Channel))
