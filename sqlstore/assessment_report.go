@@ -514,7 +514,7 @@ func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f
 	if err != nil {
 		return nil, err
 	}
-	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
+	where, args := assetWhereAt(s.db.dialect, u, f, medsec.DateOf(s.db.Now()), true)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+gapAssetColumns+` FROM assets a`+where+` ORDER BY a.name, a.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find assets: %w", err)
@@ -535,7 +535,7 @@ func (s *AssessmentService) visibleAssets(ctx context.Context, u *medsec.User, f
 	if out, err = assetsAt(ctx, s.db.read, s.db.dialect, out, f.InUseTo); err != nil {
 		return nil, err
 	}
-	return inUseAt(out, f), nil
+	return inUseAt(out, f, u), nil
 }
 
 // GapReport counts applicable (subject, control) pairs by status and level and lists the

@@ -149,7 +149,7 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 	if err != nil {
 		return err
 	}
-	where, args := assetWhere(s.db.dialect, u, f, medsec.DateOf(s.db.Now()))
+	where, args := assetWhereAt(s.db.dialect, u, f, medsec.DateOf(s.db.Now()), true)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+where+` ORDER BY `+assetOrder(f.Sort)+`, a.id`), args...)
 	if err != nil {
 		return fmt.Errorf("read assets: %w", err)
@@ -179,7 +179,7 @@ func (s *AssetService) EachAsset(ctx context.Context, f medsec.AssetFilter, fn f
 	if past, err = assetsAt(ctx, s.db.read, s.db.dialect, past, f.InUseTo); err != nil {
 		return err
 	}
-	for _, a := range inUseAt(past, f) {
+	for _, a := range inUseAt(past, f, u) {
 		if err := fn(a); err != nil {
 			return err
 		}
@@ -203,10 +203,22 @@ func assetOrder(sort string) string {
 // assetWhere builds the WHERE clause of a filter, always limited to what u may see, in
 // engine d's SQL; today is the day SupportEnded compares with.
 func assetWhere(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Date) (string, []any) {
+	return assetWhereAt(d, u, f, today, false)
+}
+
+// assetWhereAt is assetWhere; with rewound, for a closed period's read (f.InUseTo set)
+// whose rows are then rewound and kept by inUseAt, an asset changed since the period's
+// end is read whatever its scope today: inUseAt judges u's scope on the site and vendor
+// it then had, so every user who sees the site reads the same assets (issue 16
+// break-test: a site-limited user's 2025 report lost an asset moved in 2026 to another
+// site).
+func assetWhereAt(d dialect, u *medsec.User, f medsec.AssetFilter, today medsec.Date, rewound bool) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
-	if cond, cargs := (scope{user: u}).assetCond("a"); cond != "" {
+	if cond, cargs := (scope{user: u}).assetCond("a"); cond != "" && rewound && !f.InUseTo.IsZero() {
+		where, args = append(where, "("+cond+" OR "+changedSinceCond+")"), append(append(args, cargs...), f.InUseTo.UTC())
+	} else if cond != "" {
 		where, args = append(where, cond), append(args, cargs...)
 	}
 	// A closed period's assets (InUseTo set) are then rewound to its end (inUseAt): one

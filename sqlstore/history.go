@@ -253,11 +253,12 @@ func placementsAt(ctx context.Context, q querier, d dialect, siteID int64, now m
 const changedSinceCond = `a.id IN (SELECT object_id FROM audit_log WHERE object_type = 'asset' AND action = 'asset.update' AND at >= ?)`
 
 // inUseAt keeps, of assets read for f (f.InUseTo set) and rewound to f.InUseTo
-// (assetsAt), those that were then of f's site and department and in use in the period,
-// sorted by name as the read was.
-func inUseAt(list []*medsec.Asset, f medsec.AssetFilter) []*medsec.Asset {
+// (assetsAt), those that were then of f's site and department, in u's scope (nil: every
+// asset) and in use in the period, sorted by name as the read was.
+func inUseAt(list []*medsec.Asset, f medsec.AssetFilter, u *medsec.User) []*medsec.Asset {
 	list = slices.DeleteFunc(list, func(a *medsec.Asset) bool {
-		return f.SiteID != 0 && a.SiteID != f.SiteID || f.DepartmentID != 0 && a.DepartmentID != f.DepartmentID ||
+		return u != nil && !u.CanSeeAsset(a) ||
+			f.SiteID != 0 && a.SiteID != f.SiteID || f.DepartmentID != 0 && a.DepartmentID != f.DepartmentID ||
 			a.Status == medsec.StatusRetired && !a.RetiredAt.IsZero() && a.RetiredAt.Before(f.InUseFrom)
 	})
 	slices.SortStableFunc(list, func(a, b *medsec.Asset) int {
@@ -301,7 +302,7 @@ func loadSiteAt(ctx context.Context, q querier, d dialect, siteID int64, from, a
 		if list, err = assetsAt(ctx, q, d, list, at); err != nil {
 			return nil, err
 		}
-		sm.assets = inUseAt(list, f)
+		sm.assets = inUseAt(list, f, nil)
 		slices.SortFunc(sm.assets, func(a, b *medsec.Asset) int { return int(a.ID - b.ID) })
 		now := map[int64]int64{}
 		rows, err = q.QueryContext(ctx, d.rebind(`SELECT az.asset_id, az.zone_id FROM asset_zones az JOIN zones z ON z.id = az.zone_id WHERE z.site_id = ?`), siteID)
