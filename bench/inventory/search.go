@@ -214,7 +214,7 @@ func printBigramSize(raw *sql.DB, dsn string) {
 		err = raw.QueryRow(`SELECT pg_total_relation_size('asset_bigrams'), pg_total_relation_size('assets')`).Scan(&gramBytes, &assetBytes)
 	} else {
 		err = raw.QueryRow(`SELECT (SELECT SUM(pgsize) FROM dbstat WHERE name = 'asset_bigrams'),
-			(SELECT SUM(pgsize) FROM dbstat WHERE tbl_name = 'assets' OR name LIKE 'asset_search%')`).Scan(&gramBytes, &assetBytes)
+			(SELECT SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'assets') OR name LIKE 'asset_search%')`).Scan(&gramBytes, &assetBytes)
 	}
 	fmt.Printf("asset_bigrams: %d rows for %d assets (%d beginning with a non-ASCII character), %.1f MB; assets with their indexes: %.1f MB (err %v)\n",
 		rows, assets, nonASCII, float64(gramBytes)/1e6, float64(assetBytes)/1e6, err)
