@@ -208,6 +208,11 @@ const (
 func (c *Clock) StateAt(now time.Time) ClockState {
 	switch {
 	case !c.StoppedAt.IsZero() && c.MetAt.IsZero():
+		if c.StopReason == StopCorrected {
+			// A correction voided the duty and started it again as a new clock: the
+			// voided one was never owed, so it is neither late nor counted.
+			return ClockStopped
+		}
 		if c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due) {
 			return ClockLate // it was late when it stopped (a repeating clock's round just ends)
 		}
@@ -510,6 +515,26 @@ func (c *Clock) Owed() bool {
 		return false
 	}
 	return c.StoppedAt.IsZero() || c.StopReason == StopLevel && c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due)
+}
+
+// CountClocks counts an incident's duties as the ledger (網絡安全事件臺賬, 003 §3.3.3) shows
+// them: met on time, late (met late, stopped late, or running past due — whether or not
+// still owed), and the total of the duties counted. A clock that stopped without being due
+// (ClockStopped: a level change before its due time, a correction that replaced it) is no
+// duty of the record and is not counted.
+func CountClocks(clocks []*Clock) (met, late, total int) {
+	for _, c := range clocks {
+		switch c.State {
+		case ClockMet:
+			met++
+		case ClockLate:
+			late++
+		case ClockStopped:
+			continue
+		}
+		total++
+	}
+	return met, late, total
 }
 
 // LateClocks returns the incident's clocks that are late and still owed (Clock.Owed).

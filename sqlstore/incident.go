@@ -1678,17 +1678,7 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 		}
 		l := &medsec.LedgerRow{IncidentID: r.ID, SiteID: r.SiteID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
 			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, ClosedAt: r.ClosedAt, TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
-		for _, c := range clocks {
-			switch c.State {
-			case medsec.ClockMet:
-				l.ClocksMet++
-			case medsec.ClockLate:
-				l.ClocksLate++
-			case medsec.ClockStopped:
-				continue
-			}
-			l.ClocksTotal++
-		}
+		l.ClocksMet, l.ClocksLate, l.ClocksTotal = medsec.CountClocks(clocks)
 		out = append(out, l)
 	}
 	return out, nil

@@ -81,13 +81,16 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return enc.Encode(list)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tLEVEL\tSTATUS\tDRILL\tLATE\tDETECTED\tTITLE")
+		// LATE/CLOCKS counts as the ledger's Late and Clocks columns do (medsec.CountClocks):
+		// duties met late, stopped late or running past due, of the duties counted.
+		fmt.Fprintln(tw, "ID\tLEVEL\tSTATUS\tDRILL\tLATE/CLOCKS (AS THE LEDGER)\tDETECTED (SITE TIME)\tTITLE")
 		for _, inc := range list {
 			drill := ""
 			if inc.Drill {
 				drill = "drill"
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%s\t%s\n", inc.ID, inc.Level, inc.Status, drill, len(inc.LateClocks()), inc.DetectedAt.Format("2006-01-02 15:04"), inc.Title)
+			_, late, total := medsec.CountClocks(inc.Clocks)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d/%d\t%s\t%s\n", inc.ID, inc.Level, inc.Status, drill, late, total, medsec.ZonedTime(inc.DetectedAt, inc.TimeZone), inc.Title)
 		}
 		return tw.Flush()
 	}

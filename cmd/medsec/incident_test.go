@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,30 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"incident", "ledger", "--data", dir, "--format", "pdf"}, &out, &errOut); err == nil {
 		t.Error("ledger --format pdf accepted")
+	}
+	// The list's LATE/CLOCKS counts what the ledger's Late and Clocks columns count, and
+	// its DETECTED is the site's time, zone named, as the ledger's (f14 #2: the list said 2
+	// late where the ledger said 4, and its time was UTC unnamed).
+	out.Reset()
+	if err := run(context.Background(), []string{"incident", "list", "--data", dir}, &out, &errOut); err != nil {
+		t.Fatalf("incident list: %v %s", err, errOut.String())
+	}
+	lines := strings.Split(out.String(), "\n")
+	if !strings.Contains(lines[0], "LATE/CLOCKS (AS THE LEDGER)") || !strings.Contains(lines[0], "DETECTED (SITE TIME)") {
+		t.Errorf("list header %q", lines[0])
+	}
+	for _, row := range rows[1:] {
+		found := false
+		for _, l := range lines[1:] {
+			if fields := strings.Fields(l); len(fields) > 0 && fields[0] == row[0] {
+				found = true
+				if want := row[12] + "/" + row[13]; !slices.Contains(fields, want) || !strings.Contains(l, "("+row[len(row)-1]+")") {
+					t.Errorf("list row %q: want late/clocks %s and the zone %s as the ledger", l, want, row[len(row)-1])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("incident %s not listed:\n%s", row[0], out.String())
+		}
 	}
 }
