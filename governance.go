@@ -155,6 +155,12 @@ type GovernanceItem struct {
 	// DrillID is the continuity drill whose run did the item, when one did: its evidence
 	// is that drill, shown in the reader's language (drill.evidence).
 	DrillID int64 `json:"drill_id,omitempty"`
+	// DrillScenario, DrillResult (a DrillResult code, drill_result.* in the reader's
+	// language) and DrillFindings are that drill's run: pages show them as what was done,
+	// translated, in place of Record (which the old code wrote with the raw code).
+	DrillScenario string `json:"drill_scenario,omitempty"`
+	DrillResult   string `json:"drill_result,omitempty"`
+	DrillFindings string `json:"drill_findings,omitempty"`
 }
 
 // DrillEvidence is the evidence a continuity drill's run writes on the calendar item it

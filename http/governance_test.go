@@ -137,6 +137,14 @@ func TestGovernanceCalendarAPIAndPages(t *testing.T) {
 		if lang != "en" && strings.Contains(page, "continuity drill") {
 			t.Errorf("%s: the drill's evidence is in English", lang)
 		}
+		// What the drill's run did is said in the reader's language (the old record was
+		// "scenario — pass" with the raw code, in every language).
+		if want := "PACS down: films from the modality's local store — " + b.T(lang, "drill_result.pass"); !strings.Contains(page, template.HTMLEscapeString(want)) {
+			t.Errorf("%s: the calendar item lacks %q", lang, want)
+		}
+		if lang != "en" && strings.Contains(page, "— pass") {
+			t.Errorf("%s: the drill's result is the raw code", lang)
+		}
 		if !strings.Contains(page, `<span data-status="overdue">`) {
 			t.Errorf("%s: an overdue item is not marked with its state", lang)
 		}

@@ -144,10 +144,9 @@ func (s *GovernanceService) RecordDrillResult(ctx context.Context, id int64, r m
 	// it is open, is done by this drill.
 	// The item is the one whose period holds the run's day, whatever cadence the site
 	// chose for its drills.
-	record := fmt.Sprintf("%s — %s", after.Scenario, after.Result)
-	if after.Findings != "" {
-		record += ": " + after.Findings
-	}
+	// Its record is the drill's scenario, words the users typed; the result and findings
+	// stay on the drill, which pages show with the item in the reader's language.
+	record := after.Scenario
 	if len(record) > 4000 {
 		record = record[:4000]
 	}
