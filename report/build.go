@@ -116,6 +116,17 @@ func Zone(sites []*medsec.Site, site int64) string {
 	return zone
 }
 
+// FirstYear is the earliest year a report may cover: medsec's seeds and the demo start
+// well after it, and an earlier year is a typing error.
+const FirstYear = 2000
+
+// PeriodInRange reports whether a period may be reported on at now (in the report's time
+// zone): it starts in FirstYear or later and not after now. The API, the pages and the
+// command line refuse a period outside it alike (err.report_period_range).
+func PeriodInRange(p Period, now time.Time) bool {
+	return p.From.Year() >= FirstYear && !p.From.After(now)
+}
+
 // ParsePeriod reads "2026" (a year) or "2026-11" (a month) in loc. The error says what
 // the value should look like.
 func ParsePeriod(s string, loc *time.Location) (Period, error) {

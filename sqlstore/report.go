@@ -100,7 +100,7 @@ type job struct {
 
 // FirstReportYear is the earliest year a report may cover: medsec's seeds and the
 // hospitals' records start after it.
-const FirstReportYear = 2000
+const FirstReportYear = report.FirstYear
 
 // prepare checks req for the caller and answers every bad field at once (a
 // *medsec.ValidationError, joined to the ENOTFOUND of a site out of scope): the name, language, format, catalog and period — a year or
@@ -172,7 +172,7 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 	now := s.db.Now().In(loc)
 	if p.Period, err = report.ParsePeriod(req.Period, loc); err != nil {
 		bad("period", "err.report_period", "must be a year (2026) or a month (2026-11)")
-	} else if p.Period.From.Year() < FirstReportYear || p.Period.From.After(now) {
+	} else if !report.PeriodInRange(p.Period, now) {
 		bad("period", "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", FirstReportYear, now.Year()),
 			strconv.Itoa(FirstReportYear), strconv.Itoa(now.Year()))
 	}

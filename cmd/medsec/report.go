@@ -111,6 +111,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if p.Period, err = report.ParsePeriod(*period, loc); err != nil {
 		return fmt.Errorf("report %s: --period: %w", name, err)
 	}
+	if !report.PeriodInRange(p.Period, p.Now) {
+		return fmt.Errorf("report %s: --period: must be a year or month from %d to %d (the current year)", name, report.FirstYear, p.Now.Year())
+	}
 	t := func(key string, args ...any) string { return bundle.T(*lang, key, args...) }
 	d, err := report.Build(ctx, p, src, t)
 	if err != nil {
