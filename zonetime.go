@@ -29,5 +29,29 @@ func zoned(t time.Time, zone, layout string) string {
 		return ""
 	}
 	t, name := InZone(t, zone)
+	if Ambiguous(t) {
+		return t.Format(layout) + " (" + t.Format("-07:00") + ") (" + name + ")"
+	}
 	return t.Format(layout) + " (" + name + ")"
+}
+
+// Ambiguous reports whether t's wall time occurs twice in its location: in the hour the
+// clocks repeat when summer time ends (America/New_York 2026-11-01 01:00–02:00 is first
+// -04:00, then -05:00), where a wall time alone does not say which instant it is, so
+// ZonedTime adds the UTC offset ("2026-11-01 01:50 (-04:00) (America/New_York)") — else an
+// occurrence at 05:50Z shows as 01:50 after a detection at 06:40Z shown as 01:40.
+func Ambiguous(t time.Time) bool {
+	start, end := t.ZoneBounds()
+	_, off := t.Zone()
+	if !start.IsZero() {
+		if _, prev := start.Add(-time.Second).Zone(); prev > off && t.Before(start.Add(time.Duration(prev-off)*time.Second)) {
+			return true // the later pass of the repeated hour
+		}
+	}
+	if !end.IsZero() {
+		if _, next := end.Zone(); next < off && !t.Before(end.Add(-time.Duration(off-next)*time.Second)) {
+			return true // the first pass of the repeated hour
+		}
+	}
+	return false
 }

@@ -528,7 +528,7 @@ func CheckMeetItem(key string, detected, now time.Time, loc *time.Location) erro
 	if at.IsZero() || !now.Before(at) {
 		return nil
 	}
-	when := at.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+	when := medsec.ZonedTime(at, loc.String())
 	args := []any{i18n.Key("incident.check." + key), when, strconv.Itoa(hours)}
 	en := ""
 	if b := bundle(); b != nil {

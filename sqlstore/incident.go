@@ -1146,7 +1146,7 @@ func metTime(ctx context.Context, tx *Tx, field string, at time.Time, r incident
 			Value: at.Format(time.RFC3339)}}}
 	case at.Before(r.DetectedAt):
 		loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
-		det := r.DetectedAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+		det := medsec.ZonedTime(r.DetectedAt, loc.String())
 		return time.Time{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.met_before_detected",
 			Message: "is before the incident was detected (" + det + ")", Args: []string{det}}}}
 	case at.After(tx.now):

@@ -34,7 +34,7 @@ func (s *IncidentService) SetOccurrence(ctx context.Context, id, version int64, 
 			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.time_too_old",
 				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)", Value: at.Format(time.RFC3339)}}}
 		case at.After(r.DetectedAt):
-			det := r.DetectedAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+			det := medsec.ZonedTime(r.DetectedAt, loc.String())
 			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "occurred_at", Key: "incident.err.occurred_after_detected",
 				Message: "is after the incident was detected (" + det + ")", Args: []string{det}, Value: at.Format(time.RFC3339)}}}
 		}

@@ -32,7 +32,7 @@ func (s *IncidentService) SetRestored(ctx context.Context, id, version int64, at
 			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "restored_at", Key: "incident.err.time_future",
 				Message: "is in the future", Value: at.Format(time.RFC3339)}}}
 		case at.Before(r.DetectedAt):
-			det := r.DetectedAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+			det := medsec.ZonedTime(r.DetectedAt, loc.String())
 			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "restored_at", Key: "incident.err.restored_before_detected",
 				Message: "is before the incident was detected (" + det + ")", Args: []string{det}, Value: at.Format(time.RFC3339)}}}
 		}
