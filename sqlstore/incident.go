@@ -1217,7 +1217,7 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 func (s *IncidentService) AddClock(ctx context.Context, id, version int64, label string, minutes int) (*medsec.Incident, error) {
 	var minutesErr error
 	if minutes < 1 || minutes > 525600 {
-		minutesErr = invalid("minutes", "err.invalid", "must be 1 to 525600 minutes")
+		minutesErr = invalid("minutes", "incident.err.clock_minutes", "must be a whole number of minutes from 1 to 525600 (one year)")
 	}
 	if err := problems(checkText("label", label, true, medsec.MaxNameLength), minutesErr); err != nil {
 		return nil, err

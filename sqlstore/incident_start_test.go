@@ -68,3 +68,23 @@ func mustIncident(t *testing.T, f *incidentFixture, id int64) *medsec.Incident {
 	}
 	return inc
 }
+
+// TestAddClockMinutesNamesTheRange: a hospital clock's minutes out of range are refused
+// naming the allowed range (incident.err.clock_minutes: 1 to 525600), not a bare
+// "invalid". Both engines.
+func TestAddClockMinutesNamesTheRange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 異常"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []int{0, 525601} {
+			var ve *medsec.ValidationError
+			if _, err := f.svc.AddClock(f.soc, inc.ID, inc.Version, "院長報告", m); !errors.As(err, &ve) || ve.Errors[0].Field != "minutes" ||
+				ve.Errors[0].Key != "incident.err.clock_minutes" || !strings.Contains(ve.Errors[0].Message, "1 to 525600") {
+				t.Errorf("%d minutes: %v", m, err)
+			}
+		}
+	})
+}
