@@ -116,6 +116,23 @@ func Zone(sites []*medsec.Site, site int64) string {
 	return zone
 }
 
+// Organization is the hospital a report names on its cover and in its running head: the
+// report's own site (site, by ID) when it covers one, else every site of sites joined by
+// "、". It depends on the report alone, never on whose scope generated it, so the same
+// report of the same data has the same content hash whoever asks (bt16 #3: a site's
+// report named every site its generator could see, and a mainland site's ledger named the
+// Taiwan sites).
+func Organization(sites []*medsec.Site, site int64) string {
+	var names []string
+	for _, s := range sites {
+		if s.ID == site {
+			return s.Name
+		}
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, "、")
+}
+
 // FirstYear is the earliest year a report may cover: medsec's seeds and the demo start
 // well after it, and an earlier year is a typing error.
 const FirstYear = 2000

@@ -149,9 +149,7 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 	}
 	p := report.Params{Name: req.Name, Lang: req.Lang, CatalogID: req.Catalog, GeneratedBy: sc.user.Username}
 	zone := report.Zone(sites, req.SiteID)
-	var names []string
 	for _, site := range sites {
-		names = append(names, site.Name)
 		if site.ID == req.SiteID {
 			p.Site = site
 		}
@@ -164,7 +162,7 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 		notFound = medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", req.SiteID), req.SiteID)
 		p.Site = nil
 	}
-	p.Organization = strings.Join(names, "、")
+	p.Organization = report.Organization(sites, req.SiteID)
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		loc = time.UTC

@@ -109,6 +109,13 @@ func TestReportGenerateStoresEvidence(t *testing.T) {
 		if err != nil || len(entries) != 4 {
 			t.Errorf("audit holds %d report.generate entries (%v), want 4", len(entries), err)
 		}
+		// The branch's report asked by the security officer, who sees both sites, is the
+		// same document naming the branch's hospital (bt16 #3: the hospital line named every
+		// site its generator could see, so the content hash depended on who asked).
+		byOfficer, err := svc.Generate(f.ciso, other)
+		if err != nil || byOfficer.Change != "unchanged" || byOfficer.ContentHash != own.ContentHash {
+			t.Errorf("the branch's report by the officer: %v, change %q, content %s vs %s", err, byOfficer.Change, byOfficer.ContentHash, own.ContentHash)
+		}
 	})
 }
 

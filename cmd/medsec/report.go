@@ -85,9 +85,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report %s: %w", name, err)
 	}
 	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: "medsec report"}
-	var names []string
 	for _, s := range sites {
-		names = append(names, s.Name)
 		if s.Code == *siteCode {
 			p.Site = s
 		}
@@ -101,7 +99,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	zone := report.Zone(sites, siteID)
 	if p.Organization == "" {
-		p.Organization = strings.Join(names, "、")
+		p.Organization = report.Organization(sites, siteID)
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
