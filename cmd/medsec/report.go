@@ -38,7 +38,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
 	siteCode := fs.String("site", "", "the site's code (default: every site)")
 	period := fs.String("period", "", "a year (2026) or a month (2026-11)")
-	lang := fs.String("lang", "en", "language: zh-TW, zh-CN, ja or en")
+	lang := fs.String("lang", "", "language: zh-TW, zh-CN, ja or en (default: MEDSEC_LANG, else the locale, else en)")
 	format := fs.String("format", "", "pdf, xlsx or html")
 	out := fs.String("out", "", "the file to write (must not exist)")
 	catalogID := fs.String("catalog", "", "the gap report's catalog (default: the TW baseline)")
@@ -49,6 +49,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !contains(report.Names, name) {
 		return fmt.Errorf("report: unknown report %q: want one of %s", name, strings.Join(report.Names, ", "))
 	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	if *lang == "" {
+		*lang = envLanguage(bundle)
+	}
 	if !contains(i18n.Languages, *lang) {
 		return fmt.Errorf("report %s: --lang must be one of zh-TW, zh-CN, ja, en", name)
 	}
@@ -58,10 +65,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *out == "" {
 		return fmt.Errorf("report %s: --out FILE is required", name)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		return err
 	}
 	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {

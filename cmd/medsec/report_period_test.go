@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,5 +29,29 @@ func TestReportCommandRefusesPeriodOutOfRange(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "must be a year or month from 2000 to") {
 			t.Errorf("--period %s: %v, want refused", period, err)
 		}
+	}
+}
+
+// TestReportCommandLanguageFromEnvironment: without --lang, "medsec report" writes in
+// MEDSEC_LANG's language, as the other commands do (issue 16 break-test #5: always
+// English).
+func TestReportCommandLanguageFromEnvironment(t *testing.T) {
+	data := t.TempDir()
+	store, err := sqlstore.Open(asSystem(context.Background()), dsnFor(data, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	t.Setenv("MEDSEC_LANG", "ja")
+	out := filepath.Join(data, "ja.html")
+	if err := runReport(context.Background(), []string{"self-inspection", "--data", data, "--period", "2025", "--format", "html", "--out", out}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), `lang="ja"`) {
+		t.Errorf("report without --lang under MEDSEC_LANG=ja is not in Japanese: %.300s", body)
 	}
 }
