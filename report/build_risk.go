@@ -117,13 +117,38 @@ func (b *builder) riskReview() error {
 				measure, f.AnalyzedBy, stampOrZero(f.AnalyzedAt, loc), time.Time{}})
 		}
 	}
+	// A closed year's compensating controls are its own: each subject's last assessment
+	// recorded before the year's end, on the assets in use that year, named and placed as
+	// they were then (bt16c: today's assessments and names, so the signed year's document
+	// changed with every later edit).
+	var then map[int64]*medsec.Asset
+	filter := medsec.AssessmentFilter{}
+	if b.closed() {
+		filter.RecordedBefore = b.p.Period.To
+		assets, err := b.assets()
+		if err != nil {
+			return err
+		}
+		then = make(map[int64]*medsec.Asset, len(assets))
+		for _, a := range assets {
+			then[a.ID] = a
+		}
+	}
 	var controlExceptions [][]any
 	for _, id := range Catalogs {
-		list, err := b.src.Assessments.FindAssessments(b.ctx, medsec.AssessmentFilter{CatalogID: id})
+		filter.CatalogID = id
+		list, err := b.src.Assessments.FindAssessments(b.ctx, filter)
 		if err != nil {
 			return err
 		}
 		for _, a := range list {
+			if then != nil && a.AssetID != medsec.Organisation {
+				asset := then[a.AssetID]
+				if asset == nil {
+					continue // not in use that year
+				}
+				a.AssetName, a.SiteID = asset.Name, asset.SiteID
+			}
 			if a.Status != medsec.AssessCompensating || b.siteID() != 0 && a.SiteID != b.siteID() && a.AssetID != medsec.Organisation {
 				continue
 			}

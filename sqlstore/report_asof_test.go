@@ -205,13 +205,18 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A compensating measure recorded before 2024, which 2024's risk review lists.
+		if _, err := f.svc.AssessBulk(f.ciso, medsec.Assessment{CatalogID: catalog.IDTaiwanBaseline, ControlID: "tw-na-1.l",
+			Status: medsec.AssessCompensating, Compensating: "獨立 VLAN 與防火牆白名單"}, []int64{f.hq.ID}); err != nil {
+			t.Fatal(err)
+		}
 		at("2026-11-20")
 		bundle, err := i18n.Load()
 		if err != nil {
 			t.Fatal(err)
 		}
 		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
-			Incidents: sqlstore.NewIncidentService(db)}
+			Incidents: sqlstore.NewIncidentService(db), Zones: zones}
 		build := func(name, period string) *report.Document {
 			t.Helper()
 			p, err := report.ParsePeriod(period, time.UTC)
@@ -239,7 +244,8 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 			}
 			return out
 		}
-		before := map[string]*report.Document{"self": build(report.SelfInspection, "2024"), "gap": build(report.Gap, "2024")}
+		before := map[string]*report.Document{"self": build(report.SelfInspection, "2024"), "gap": build(report.Gap, "2024"),
+			"risk": build(report.RiskReview, "2024")}
 		if rows := levelRows(before["self"]); rows["High (高)"] == 0 {
 			t.Fatalf("2024 TW rows by level %v: the device in the SL4 zone should count at High", rows)
 		}
@@ -262,6 +268,11 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 		}
 		hq.Level, hq.Name = medsec.LevelHigh, "CT 邊界主機（更名）"
 		if err := assets.UpdateAsset(system, hq); err != nil {
+			t.Fatal(err)
+		}
+		// A measure recorded after 2024 is not 2024's (bt16c: the risk review listed today's).
+		if _, err := f.svc.AssessBulk(f.ciso, medsec.Assessment{CatalogID: catalog.IDTaiwanBaseline, ControlID: "tw-ac-1.l",
+			Status: medsec.AssessCompensating, Compensating: "帳號每月點檢"}, []int64{f.hq.ID}); err != nil {
 			t.Fatal(err)
 		}
 		at("2026-12-01")
