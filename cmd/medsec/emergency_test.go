@@ -95,7 +95,8 @@ func TestEmergencyCommand(t *testing.T) {
 	}
 }
 
-// TestMaintenanceCommand enters a vendor's plan as a named user and lists it; a window
+// TestMaintenanceCommand enters a vendor's plan as a named approver (maintenance:approve:
+// the security officer) and lists it; a window
 // that ends before it starts is refused naming the field.
 func TestMaintenanceCommand(t *testing.T) {
 	ctx := asSystem(context.Background())
@@ -116,13 +117,13 @@ func TestMaintenanceCommand(t *testing.T) {
 	if err := sqlstore.NewAssetService(store).CreateAsset(ctx, pacs); err != nil {
 		t.Fatal(err)
 	}
-	if err := sqlstore.NewUserService(store).CreateUser(ctx, &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer}, "a long enough password"); err != nil {
+	if err := sqlstore.NewUserService(store).CreateUser(ctx, &medsec.User{Username: "ciso", Role: medsec.RoleSecurityOfficer}, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
 	add := func(from, to string) (string, error) {
 		var out bytes.Buffer
-		err := run(context.Background(), []string{"maintenance", "add", "--data", data, "--user", "ce.lin", "--vendor", "1", "--asset", "1",
+		err := run(context.Background(), []string{"maintenance", "add", "--data", data, "--user", "ciso", "--vendor", "1", "--asset", "1",
 			"--engineer", "Wu", "--purpose", "PACS patch", "--from", from, "--to", to}, &out, io.Discard)
 		return out.String(), err
 	}
@@ -133,7 +134,7 @@ func TestMaintenanceCommand(t *testing.T) {
 		t.Fatalf("add: %q, %v", out, err)
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"maintenance", "list", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Lumen Imaging") || !strings.Contains(out.String(), "ce.lin") {
+	if err := run(context.Background(), []string{"maintenance", "list", "--data", data}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Lumen Imaging") || !strings.Contains(out.String(), "ciso") {
 		t.Errorf("list: %q, %v", out.String(), err)
 	}
 }
