@@ -3,7 +3,6 @@ package logstore
 import (
 	"bytes"
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,28 +115,4 @@ func TestRowTooLargeForTheStorage(t *testing.T) {
 			t.Errorf("the large record's raw bytes changed (%d bytes, was %d)", len(h.Raw), len(raw))
 		}
 	}
-}
-
-// TestManyFieldNamesFromOneSender: records from one sender whose field names differ (JSON
-// with keys made of data), 3,000 names in all, are all stored and verify. Was: the storage
-// skipped the rows of a block beyond 2,000 distinct field names, and verify reported the
-// sealed records 6-9 deleted.
-func TestManyFieldNamesFromOneSender(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var recs []logs.Record
-	for i := range 10 {
-		f := map[string]any{"event.action": "update"}
-		for j := range 300 {
-			f["labels.k"+strconv.Itoa(i)+"_"+strconv.Itoa(j)] = "v"
-		}
-		recs = append(recs, logs.Record{Raw: []byte(`{"n":` + strconv.Itoa(i) + `}`), Format: logs.FormatJSON, Fields: f, Peer: "10.0.0.1:6514"})
-	}
-	if err := s.Append(context.Background(), recs); err != nil {
-		t.Fatal(err)
-	}
-	verifiedAndFound(t, s, 10)
 }
