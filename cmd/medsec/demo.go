@@ -160,16 +160,23 @@ func demoInUseSince(now time.Time) time.Time {
 	return time.Date(now.Year()-3, 1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// loadDemoHospitalOn is loadDemoHospital; with db, the organisation and the inventory are
-// recorded at demoInUseSince (the store's clock moved there and put back), the rest now.
+// loadDemoHospitalOn is loadDemoHospital; with db, the organisation, the inventory, the
+// zones and the devices' classes are recorded at demoInUseSince (the store's clock moved
+// there and put back), the rest now.
 func loadDemoHospitalOn(ctx context.Context, s mhttp.Services, db *sqlstore.DB) (bool, error) {
-	restore := func() {}
+	past := func(bool) {} // past(true) moves the store's clock to demoInUseSince, past(false) back
 	if db != nil {
 		saved := db.Now
 		since := demoInUseSince(saved())
-		db.Now = func() time.Time { return since }
-		restore = func() { db.Now = saved }
+		past = func(on bool) {
+			db.Now = saved
+			if on {
+				db.Now = func() time.Time { return since }
+			}
+		}
 	}
+	restore := func() { past(false) }
+	past(true)
 	defer restore()
 	d := demo.Hospital()
 	siteIDs := map[string]int64{}
@@ -207,10 +214,14 @@ func loadDemoHospitalOn(ctx context.Context, s mhttp.Services, db *sqlstore.DB) 
 	if _, err := s.Assets.ImportAssets(ctx, medsec.AssetImport{Source: "demo hospital", Rows: d.Assets}); err != nil {
 		return false, err
 	}
-	restore()
-	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now()); err != nil {
+	// The zones and the devices' classes too (loadZoneDemo puts the clock back for the
+	// yearly reviews): a class decided today would rewind the devices of every closed
+	// period to no class (past periods' reports show the assets as recorded then), and
+	// last year's risk review would hold no device.
+	if err := loadZoneDemo(ctx, s, d, siteIDs, time.Now(), past); err != nil {
 		return false, fmt.Errorf("demo zones: %w", err)
 	}
+	restore()
 	if err := loadDemoAssessments(ctx, s); err != nil {
 		return false, fmt.Errorf("demo assessments: %w", err)
 	}

@@ -51,17 +51,19 @@ var demoClasses = []struct {
 // address plan, conduits (DICOM to PACS, HL7 to HIS, monitor LANs to their central stations,
 // vendor remote maintenance, PACS viewing), a flow log with a few flows no conduit allows,
 // class proposals confirmed or overridden after the inventory's class notes, and this year's
-// CRL reviews for most classified devices.
-func loadZoneDemo(ctx context.Context, s mhttp.Services, d *demo.Data, siteIDs map[string]int64, now time.Time) error {
+// CRL reviews for most classified devices. past(true) moves the store's clock to the
+// demo's past for each site's zones and classes, past(false) back for the reviews.
+func loadZoneDemo(ctx context.Context, s mhttp.Services, d *demo.Data, siteIDs map[string]int64, now time.Time, past func(bool)) error {
 	for _, site := range d.Sites {
-		if err := loadSiteZones(ctx, s, d, site.Code, siteIDs[site.Code], now); err != nil {
+		past(true)
+		if err := loadSiteZones(ctx, s, d, site.Code, siteIDs[site.Code], now, past); err != nil {
 			return fmt.Errorf("zones of %s: %w", site.Code, err)
 		}
 	}
 	return nil
 }
 
-func loadSiteZones(ctx context.Context, s mhttp.Services, d *demo.Data, code string, siteID int64, now time.Time) error {
+func loadSiteZones(ctx context.Context, s mhttp.Services, d *demo.Data, code string, siteID int64, now time.Time, past func(bool)) error {
 	zs := s.Zones
 	create := func(z *medsec.Zone) error {
 		z.SiteID = siteID
@@ -284,6 +286,7 @@ func loadSiteZones(ctx context.Context, s mhttp.Services, d *demo.Data, code str
 	}
 
 	// Yearly CRL reviews for most classified devices; every sixth is still missing.
+	past(false)
 	year := now.Year()
 	for i, a := range classified {
 		if i%6 == 5 {
