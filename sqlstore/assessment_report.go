@@ -457,32 +457,11 @@ const gapAssetColumns = `a.id, a.site_id, COALESCE(a.department_id, 0), a.name, 
 type gapNames struct{ sites, depts, people map[int64]string }
 
 func loadGapNames(ctx context.Context, db *DB) (*gapNames, error) {
-	n := &gapNames{}
-	for _, t := range []struct {
-		into  *map[int64]string
-		query string
-	}{{&n.sites, `SELECT id, name FROM sites`}, {&n.depts, `SELECT id, name FROM departments`}, {&n.people, `SELECT id, name FROM people`}} {
-		rows, err := db.read.QueryContext(ctx, t.query)
-		if err != nil {
-			return nil, fmt.Errorf("names: %w", err)
-		}
-		m := map[int64]string{}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("names: %w", err)
-			}
-			m[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("names: %w", err)
-		}
-		*t.into = m
+	names, err := orgNames(ctx, db.read)
+	if err != nil {
+		return nil, err
 	}
-	return n, nil
+	return &gapNames{sites: names["sites"], depts: names["departments"], people: names["people"]}, nil
 }
 
 func scanGapAsset(scan func(dest ...any) error, names *gapNames) (*medsec.Asset, error) {
