@@ -152,8 +152,9 @@ type GovernanceItem struct {
 	DoneBy        string          `json:"done_by,omitempty"`
 	Record        string          `json:"record,omitempty"`
 	Evidence      string          `json:"evidence,omitempty"`
-	// DrillID is the continuity drill whose run did the item, when one did: its evidence
-	// is that drill, shown in the reader's language (drill.evidence).
+	// DrillID is the continuity drill whose run did the item, when one did, stored by ID
+	// (governance_items.drill_id): its evidence is that drill, shown in the reader's
+	// language (drill.evidence); evidence a user typed never links a drill.
 	DrillID int64 `json:"drill_id,omitempty"`
 	// DrillScenario, DrillResult (a DrillResult code, drill_result.* in the reader's
 	// language) and DrillFindings are that drill's run: pages show them as what was done,
@@ -164,22 +165,9 @@ type GovernanceItem struct {
 }
 
 // DrillEvidence is the evidence a continuity drill's run writes on the calendar item it
-// does [000 附表一 營運持續 普 一 (執行演練)]: a marker naming the drill, which pages show
-// in the reader's language; DrillOfEvidence reads it back (0 for any other evidence).
+// does [000 附表一 營運持續 普 一 (執行演練)]: words naming the drill for exports and the
+// audit. The item names its drill by ID (GovernanceItem.DrillID), never by these words.
 func DrillEvidence(id int64) string { return "continuity drill " + strconv.FormatInt(id, 10) }
-
-// DrillOfEvidence returns the drill an evidence written by DrillEvidence names, or 0.
-func DrillOfEvidence(evidence string) int64 {
-	rest, ok := strings.CutPrefix(evidence, "continuity drill ")
-	if !ok {
-		return 0
-	}
-	id, err := strconv.ParseInt(rest, 10, 64)
-	if err != nil || id <= 0 || DrillEvidence(id) != evidence {
-		return 0
-	}
-	return id
-}
 
 // StateOn returns the item's state on a day.
 func (it *GovernanceItem) StateOn(day Date) GovernanceState {

@@ -150,8 +150,8 @@ func (s *GovernanceService) RecordDrillResult(ctx context.Context, id int64, r m
 	if len(record) > 4000 {
 		record = record[:4000]
 	}
-	res, err := tx.exec(ctx, `UPDATE governance_items SET done_on = ?, done_by = ?, record = ?, evidence = ? WHERE site_id = ? AND kind = ? AND period_start <= ? AND due >= ? AND event_id = 0 AND done_on = ''`,
-		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), medsec.DrillEvidence(id), after.SiteID, string(medsec.DutyContinuityDrill), r.RunOn.String(), r.RunOn.String())
+	res, err := tx.exec(ctx, `UPDATE governance_items SET done_on = ?, done_by = ?, record = ?, evidence = ?, drill_id = ? WHERE site_id = ? AND kind = ? AND period_start <= ? AND due >= ? AND event_id = 0 AND done_on = ''`,
+		r.RunOn.String(), sc.user.Username, strings.ToValidUTF8(record, ""), medsec.DrillEvidence(id), id, after.SiteID, string(medsec.DutyContinuityDrill), r.RunOn.String(), r.RunOn.String())
 	if err != nil {
 		return nil, fmt.Errorf("continuity drill %d: calendar: %w", id, err)
 	}

@@ -90,22 +90,19 @@ func (s *GovernanceService) EnsureGovernanceItems(ctx context.Context, now time.
 
 const governanceColumns = `g.id, g.site_id, s.name, g.kind, g.period_start, g.due, g.done_on, g.done_by, g.record, g.evidence,
 	g.event_id, COALESCE(e.system, ''), COALESCE(e.level, 0), COALESCE(c.months, 0),
-	COALESCE(cd.scenario, ''), COALESCE(cd.result, ''), COALESCE(cd.findings, '')
+	g.drill_id, COALESCE(cd.scenario, ''), COALESCE(cd.result, ''), COALESCE(cd.findings, '')
 	FROM governance_items g JOIN sites s ON s.id = g.site_id LEFT JOIN mlps_events e ON e.id = g.event_id
 	LEFT JOIN governance_cadences c ON c.site_id = g.site_id AND c.kind = g.kind
-	LEFT JOIN continuity_drills cd ON g.kind = 'continuity_drill' AND g.evidence = 'continuity drill ' || cd.id`
+	LEFT JOIN continuity_drills cd ON cd.id = g.drill_id`
 
 func scanGovernanceItem(scan func(...any) error, today medsec.Date) (*medsec.GovernanceItem, error) {
 	it := &medsec.GovernanceItem{}
 	var kind, start, due, done string
 	var level, chosen int64
-	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence, &it.EventID, &it.System, &level, &chosen, &it.DrillScenario, &it.DrillResult, &it.DrillFindings); err != nil {
+	if err := scan(&it.ID, &it.SiteID, &it.SiteName, &kind, &start, &due, &done, &it.DoneBy, &it.Record, &it.Evidence, &it.EventID, &it.System, &level, &chosen, &it.DrillID, &it.DrillScenario, &it.DrillResult, &it.DrillFindings); err != nil {
 		return nil, err
 	}
 	it.Kind, it.Level = medsec.DutyKind(kind), int(level)
-	if it.Kind == medsec.DutyContinuityDrill {
-		it.DrillID = medsec.DrillOfEvidence(it.Evidence)
-	}
 	if it.DrillID == 0 {
 		it.DrillScenario, it.DrillResult, it.DrillFindings = "", "", ""
 	}

@@ -233,6 +233,48 @@ func TestContinuityDrills(t *testing.T) {
 	})
 }
 
+// TestDrillCalendarLinkByID links a continuity-drill calendar item to the drill whose run
+// did it by the drill's ID, on both engines: at the branch a user records the item done by
+// hand with evidence reading like a drill's ("continuity drill N" of the main site's drill)
+// and the item names no drill (it named drill N when items were linked by evidence text);
+// at the main site the drill's run links the item whatever its evidence says.
+func TestDrillCalendarLinkByID(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		g := sqlstore.NewGovernanceService(db)
+		if _, err := g.EnsureGovernanceItems(system, testNow); err != nil {
+			t.Fatal(err)
+		}
+		day := medsec.DateOf(testNow.AddDate(0, 0, -2))
+		d := &medsec.ContinuityDrill{SiteID: main.ID, Scenario: "PACS archive unreachable", Planned: day}
+		if err := g.PlanContinuityDrill(system, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.RecordDrillResult(system, d.ID, medsec.DrillResult{RunOn: day, Result: medsec.DrillPass}); err != nil {
+			t.Fatal(err)
+		}
+		items, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: main.ID, Kind: medsec.DutyContinuityDrill})
+		if len(items) != 1 || items[0].DrillID != d.ID || items[0].DrillScenario != d.Scenario || items[0].DrillResult != medsec.DrillPass {
+			t.Fatalf("main site's item: %+v", items)
+		}
+		br, _ := g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: branch.ID, Kind: medsec.DutyContinuityDrill})
+		if len(br) != 1 {
+			t.Fatalf("branch items: %+v", br)
+		}
+		done, err := g.CompleteGovernanceItem(system, br[0].ID, medsec.GovernanceCompletion{DoneOn: day, Record: "tabletop exercise with the ward", Evidence: medsec.DrillEvidence(d.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done.DrillID != 0 || done.DrillScenario != "" || done.Record != "tabletop exercise with the ward" {
+			t.Errorf("hand-recorded item links a drill by its evidence text: %+v", done)
+		}
+		br, _ = g.FindGovernanceItems(system, medsec.GovernanceFilter{SiteID: branch.ID, Kind: medsec.DutyContinuityDrill})
+		if len(br) != 1 || br[0].DrillID != 0 {
+			t.Errorf("branch item listed: %+v", br)
+		}
+	})
+}
+
 // TestMLPSEventsCreateDuties records 等保 events at a mainland site on both engines (store
 // clock Monday 2026-11-23) and finds the calendar items they owe [002 第六条(二), (四)]: a
 // level-3 grading on Friday 2026-11-20 owes its filing 10 working days later on the CN
