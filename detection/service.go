@@ -815,12 +815,13 @@ func logEvent(h medsec.LogHit) medsec.Event {
 		e.Time = t.UTC()
 		delete(e.Fields, "@timestamp")
 	}
-	// The store keeps every field as text, a list too ("[authentication]" for the JSON
-	// list ["authentication"]): a JSON record is read again, so that its ECS list fields
-	// (event.category, event.type, related.ip) are lists, as on the live stream, and a
-	// rule matches an element [issue 13: hunts saw them as text].
-	if h.Format == logs.FormatJSON {
-		if rec, err := (&logs.Parser{Format: logs.FormatJSON}).Parse([]byte(h.Raw), h.Received, ""); err == nil {
+	// The store keeps every field as text, a list too ("authentication" joined with ","
+	// for the JSON list ["authentication"], and so a CEF extension key given twice or an
+	// RFC 5424 SD-PARAM repeated in its element): the record is read again, in its
+	// format, so that its list fields are lists, as on the live stream (logs.RecordEvent),
+	// and a rule matches an element [issue 13: hunts saw them as text].
+	if h.Format != "" && h.Raw != "" && (h.Format == logs.FormatJSON || joined(h.Fields)) {
+		if rec, err := (&logs.Parser{Format: h.Format}).Parse([]byte(h.Raw), h.Received, ""); err == nil && rec.Format == h.Format {
 			for k, v := range logs.RecordEvent(rec).Fields {
 				if l, ok := v.([]string); ok {
 					if _, stored := e.Fields[k]; stored {
@@ -836,6 +837,17 @@ func logEvent(h medsec.LogHit) medsec.Event {
 		e.Fields["log.format"] = h.Format
 	}
 	return e
+}
+
+// joined reports whether a stored field may be a joined list: a syslog or CEF list has two
+// values or more (a repeated key), so its text holds a ",". A JSON list may have one.
+func joined(fields map[string]string) bool {
+	for _, v := range fields {
+		if strings.Contains(v, ",") {
+			return true
+		}
+	}
+	return false
 }
 
 // Advance closes correlation windows that end before t (a heartbeat for quiet streams).

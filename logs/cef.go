@@ -94,31 +94,40 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 	ext := parseCEFExtension(s[i:])
 	for j, e := range ext {
 		k, v := e.key, e.value
-		if slices.ContainsFunc(ext[j+1:], func(l cefPair) bool { return l.key == k }) {
-			continue // a key given twice: the last value counts
+		if slices.ContainsFunc(ext[:j], func(l cefPair) bool { return l.key == k }) {
+			continue // read with the key's first occurrence
 		}
+		// A key given more than once (a device listing several addresses, users or
+		// categories) is multi-valued: its values in order, as a list, so that a rule
+		// matches any of them as it matches an element of a JSON list [issue 13].
+		var vals []string
+		for _, l := range ext[j+1:] {
+			if l.key == k {
+				if vals == nil {
+					vals = []string{v}
+				}
+				vals = append(vals, l.value)
+			}
+		}
+		field := "cef.extensions." + k
 		if name, ok := cefExtensionNames[k]; ok {
-			f[name] = v
+			field = name
+		}
+		if vals != nil {
+			f[field] = vals
 		} else {
-			f["cef.extensions."+k] = v
+			f[field] = v
 		}
 		name, ok := cefECS[k]
-		if !ok || v == "" {
+		if !ok {
 			continue
 		}
-		switch {
-		case cefNumeric[name]:
-			if n, err := strconv.Atoi(v); err == nil {
-				f[name] = n
-			}
-		case name == "@timestamp" || name == "event.start" || name == "event.end":
-			if t, ok := parseCEFTime(v, loc); ok {
-				f[name] = t
-			}
-		case name == "network.transport" || name == "network.protocol":
-			f[name] = strings.ToLower(v)
-		default:
-			f[name] = v
+		if vals != nil {
+			setCEFList(f, name, vals, loc)
+			continue
+		}
+		if v != "" {
+			setCEFValue(f, name, v, loc)
 		}
 	}
 	if u, ok := f["source.user.name"]; ok {
@@ -130,6 +139,54 @@ func parseCEF(line []byte, loc *time.Location) (map[string]any, error) {
 		f["message"] = header[5]
 	}
 	return f, nil
+}
+
+// setCEFValue sets the ECS field name from the CEF extension value v (not empty):
+// numbers and times converted (a value that does not convert is left out), protocol
+// names in lower case.
+func setCEFValue(f map[string]any, name, v string, loc *time.Location) {
+	switch {
+	case cefNumeric[name]:
+		if n, err := strconv.Atoi(v); err == nil {
+			f[name] = n
+		}
+	case name == "@timestamp" || name == "event.start" || name == "event.end":
+		if t, ok := parseCEFTime(v, loc); ok {
+			f[name] = t
+		}
+	case name == "network.transport" || name == "network.protocol":
+		f[name] = strings.ToLower(v)
+	default:
+		f[name] = v
+	}
+}
+
+// setCEFList sets the ECS field name from the values of a repeated extension key: a
+// time or number field, which holds one value, takes the last value that converts; a
+// text field takes the non-empty values as a list ([]string, one element kept as a
+// list too, since the record said the field is multi-valued).
+func setCEFList(f map[string]any, name string, vals []string, loc *time.Location) {
+	if cefNumeric[name] || name == "@timestamp" || name == "event.start" || name == "event.end" {
+		for _, v := range vals {
+			if v != "" {
+				setCEFValue(f, name, v, loc)
+			}
+		}
+		return
+	}
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if v == "" {
+			continue
+		}
+		if name == "network.transport" || name == "network.protocol" {
+			v = strings.ToLower(v)
+		}
+		out = append(out, v)
+	}
+	if len(out) > 0 {
+		f[name] = out
+	}
 }
 
 // parseCEFExtension splits a CEF extension into its keys and unescaped

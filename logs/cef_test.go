@@ -133,3 +133,43 @@ func TestCEFEscapesAndECS(t *testing.T) {
 		t.Error("CEF with 3 header fields: no error")
 	}
 }
+
+// TestRepeatedKeysAreLists reads a CEF line (Graylog's threatmanager fixture behind an
+// RFC 3164 header, a second dst and a repeated custom string added) and an RFC 5424
+// line (rsyslog's fuzz corpus rfc5424-basic with RFC 5424 §7.2.2's "origin" element,
+// whose "ip" a relay may repeat): a key or SD-PARAM given more than once is a list of
+// its values in order, on the record and on its event; one given once stays a text
+// [issue 13: the last value alone was kept].
+func TestRepeatedKeysAreLists(t *testing.T) {
+	p := &Parser{}
+	at := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	cef, err := p.Parse([]byte(`<132>Dec  1 05:31:10 example.com CEF:0|security|threatmanager|1.0|100|detected a threat in message|10|src=10.0.0.1 dst=1.1.1.1 cs1=ward-3 cs1Label=Location dst=1.1.1.2 cs1=icu dpt=80 dpt=443`), at, "10.1.10.5:514")
+	if err != nil || cef.Format != FormatCEF {
+		t.Fatalf("cef: %v %q", err, cef.Format)
+	}
+	sd, err := p.Parse([]byte(`<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"][origin ip="192.0.2.1" ip="10.1.20.77" ip="q\"uo\]te" software="rsyslogd"] An application event log entry`), at, "10.1.10.5:514")
+	if err != nil || sd.Format != FormatRFC5424 {
+		t.Fatalf("rfc5424: %v %q", err, sd.Format)
+	}
+	ce, se := RecordEvent(cef).Fields, RecordEvent(sd).Fields
+	for _, c := range []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"destination.ip", ce["destination.ip"], []string{"1.1.1.1", "1.1.1.2"}},
+		{"cef.extensions.dst", ce["cef.extensions.dst"], []string{"1.1.1.1", "1.1.1.2"}},
+		{"cef.extensions.cs1", ce["cef.extensions.cs1"], []string{"ward-3", "icu"}},
+		{"cef.extensions.cs1Label", ce["cef.extensions.cs1Label"], "Location"},
+		{"source.ip", ce["source.ip"], "10.0.0.1"},
+		{"destination.port", ce["destination.port"], int64(443)}, // one number: the last
+		{"cef.extensions.dpt", ce["cef.extensions.dpt"], []string{"80", "443"}},
+		{"origin.ip", se["log.syslog.structured_data.origin.ip"], []string{"192.0.2.1", "10.1.20.77", `q"uo]te`}},
+		{"origin.software", se["log.syslog.structured_data.origin.software"], "rsyslogd"},
+		{"exampleSDID@32473.iut", se["log.syslog.structured_data.exampleSDID@32473.iut"], "3"},
+	} {
+		if fmt.Sprintf("%#v", c.got) != fmt.Sprintf("%#v", c.want) {
+			t.Errorf("%s = %#v, want %#v", c.name, c.got, c.want)
+		}
+	}
+}

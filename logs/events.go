@@ -26,7 +26,11 @@ type Publisher struct {
 	Logger *slog.Logger
 }
 
-// Append stores recs through Next, then publishes them.
+// Append stores recs through Next, then publishes them. Once stored, the records are
+// published whatever becomes of ctx: a sender that goes away (an HTTPS client that
+// disconnects while the stream pushes back) does not take its stored records off the
+// stream, so detection sees every record the store holds [issue 13]. Publish may then
+// wait for the stream as long as a subscriber holds it, and Append with it.
 func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 	if err := p.Next.Append(ctx, recs); err != nil {
 		return err
@@ -35,7 +39,7 @@ func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 	for i := range recs {
 		events[i] = RecordEvent(recs[i])
 	}
-	if err := p.Bus.Publish(ctx, events...); err != nil && p.Logger != nil {
+	if err := p.Bus.Publish(context.WithoutCancel(ctx), events...); err != nil && p.Logger != nil {
 		p.Logger.Error("log records stored but not published to detection", "records", len(recs), "err", err)
 	}
 	return nil

@@ -35,7 +35,9 @@ const (
 // "log.syslog.appname", "log.syslog.procid", "log.syslog.msgid",
 // "log.syslog.version", "log.syslog.structured_data" (map of SD-ID to map of
 // parameter to string), and "cef.*" for CEF header fields and extensions.
-// Values are string, int, float64, bool, time.Time or maps of those.
+// Values are string, int, float64, bool, time.Time, []string or maps of those; a
+// []string is a multi-valued field: a CEF extension key or an RFC 5424 SD-PARAM given
+// more than once in the record, its values in order (a JSON list stays []any).
 type Record struct {
 	// Received is the time the server received the record (UTC).
 	Received time.Time

@@ -65,6 +65,9 @@ func parseRFC5424(line []byte) (map[string]any, error) {
 			}
 			sd[id] = p
 		}
+		if rest, ok := afterHeader5424(string(line)); ok && err == nil {
+			repeatedSDParams(sd, rest)
+		}
 		f["log.syslog.structured_data"] = sd
 	}
 	if err != nil {
@@ -112,4 +115,61 @@ func errorColumn(err error) int {
 		return -1
 	}
 	return n
+}
+
+// repeatedSDParams reads the STRUCTURED-DATA at the start of rest (RFC 5424 §6.3) again
+// for SD-PARAMs named more than once in an SD-ELEMENT, which §6.3.3 allows (the "ip" of
+// the "origin" SD-ID, §7.2.2, is one) and go-syslog keeps only the last of: such a
+// parameter becomes the list of its values in order ([]string) in sd, so that a rule
+// matches any of them [issue 13]. Values are unescaped as §6.3.3 says (\", \\, \]).
+// Well-formed input is assumed (go-syslog accepted it); anything else stops the scan.
+func repeatedSDParams(sd map[string]any, rest string) {
+	s := rest
+	for len(s) > 0 && s[0] == '[' {
+		i := strings.IndexAny(s, " ]")
+		if i < 0 {
+			return
+		}
+		id := s[1:i]
+		s = s[i:]
+		var names []string
+		vals := map[string][]string{}
+		for len(s) > 0 && s[0] == ' ' {
+			eq := strings.IndexByte(s, '=')
+			if eq < 0 || eq+1 >= len(s) || s[eq+1] != '"' {
+				return
+			}
+			name := s[1:eq]
+			s = s[eq+2:]
+			var b strings.Builder
+			j := 0
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && (s[j+1] == '"' || s[j+1] == '\\' || s[j+1] == ']') {
+					j++
+				}
+				b.WriteByte(s[j])
+			}
+			if j >= len(s) {
+				return
+			}
+			s = s[j+1:]
+			if _, seen := vals[name]; !seen {
+				names = append(names, name)
+			}
+			vals[name] = append(vals[name], b.String())
+		}
+		if len(s) == 0 || s[0] != ']' {
+			return
+		}
+		s = s[1:]
+		params, ok := sd[id].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, n := range names {
+			if len(vals[n]) > 1 {
+				params[n] = vals[n]
+			}
+		}
+	}
 }
