@@ -337,6 +337,39 @@ func loadSiteAt(ctx context.Context, q querier, d dialect, siteID int64, from, a
 	return sm, nil
 }
 
+// findingsInScopeAt keeps, of the findings read for f (f.AsOf set, findingWhereAt
+// rewound), those whose asset was at f.AsOf in sc's scope and of f.SiteID when set: an
+// asset changed since (asset.update at or after f.AsOf) is judged on the site and vendor
+// of its record then; one not changed since was read by today's, which were then's.
+func findingsInScopeAt(ctx context.Context, q querier, d dialect, list []*medsec.Finding, sc scope, f medsec.FindingFilter) ([]*medsec.Finding, error) {
+	before, err := recordedBefore(ctx, q, d, "asset", []string{"asset.update"}, f.AsOf, 0)
+	if err != nil {
+		return nil, err
+	}
+	then := map[int64]*medsec.Asset{}
+	for id, b := range before {
+		if b == nil { // no record before the change: judged on the finding's own site
+			then[id] = nil
+			continue
+		}
+		var old medsec.Asset
+		if err := json.Unmarshal(b, &old); err != nil {
+			return nil, fmt.Errorf("recorded state of asset %d: %w", id, err)
+		}
+		then[id] = &old
+	}
+	return slices.DeleteFunc(list, func(fd *medsec.Finding) bool {
+		a, changed := then[fd.AssetID]
+		if !changed {
+			return false
+		}
+		if a == nil {
+			return !sc.seesSite(fd.SiteID) || f.SiteID != 0 && fd.SiteID != f.SiteID
+		}
+		return !sc.seesAsset(a) || f.SiteID != 0 && a.SiteID != f.SiteID
+	}), nil
+}
+
 // findingsAt sets each finding of list as recorded at at (FindingFilter.AsOf): its state,
 // justification and detail the "before" of its first vuln.finding.analyze at or after at,
 // with who analysed it and when from its last such row before at; its score, deadline and

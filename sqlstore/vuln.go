@@ -1173,16 +1173,31 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 
 // findingWhere builds the WHERE clause of a filter, limited to the scope.
 func findingWhere(sc scope, f medsec.FindingFilter, now time.Time) (string, []any) {
+	return findingWhereAt(sc, f, now, false)
+}
+
+// findingWhereAt is findingWhere; with rewound, for a closed period's read (f.AsOf set)
+// whose rows are then kept by findingsInScopeAt, a finding whose asset changed since the
+// period's end is read whatever the asset's site or vendor today, to be judged by the
+// site it had then (issue 16 break-test: a branch user's last-year ledger lost the
+// findings of an asset moved since to another site). Without rewound (a page of
+// FindFindings) the scope and site are today's.
+func findingWhereAt(sc scope, f medsec.FindingFilter, now time.Time, rewound bool) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	if cond, cargs := sc.assetCond("a"); cond != "" {
+	asOf := rewound && !f.AsOf.IsZero()
+	if cond, cargs := sc.assetCond("a"); cond != "" && asOf {
+		add("("+cond+" OR "+changedSinceCond+")", append(cargs, f.AsOf.UTC())...)
+	} else if cond != "" {
 		add(cond, cargs...)
 	}
 	if f.AssetID != 0 {
 		add("f.asset_id = ?", f.AssetID)
 	}
-	if f.SiteID != 0 {
+	if f.SiteID != 0 && asOf {
+		add("(a.site_id = ? OR "+changedSinceCond+")", f.SiteID, f.AsOf.UTC())
+	} else if f.SiteID != 0 {
 		add("f.site_id = ?", f.SiteID)
 	}
 	if f.Advisory != "" {
@@ -1261,7 +1276,7 @@ func (s *VulnService) EachFinding(ctx context.Context, f medsec.FindingFilter, f
 		return err
 	}
 	now := s.db.Now().UTC()
-	where, args := findingWhere(sc, f, now)
+	where, args := findingWhereAt(sc, f, now, true)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+findingColumns+findingFrom+where+`
 		ORDER BY CASE WHEN f.state IN ('new', 'confirmed', 'mitigated') THEN 0 ELSE 1 END, f.due_at, f.id`), args...)
 	if err != nil {
@@ -1286,6 +1301,9 @@ func (s *VulnService) EachFinding(ctx context.Context, f medsec.FindingFilter, f
 		return err
 	}
 	rows.Close()
+	if past, err = findingsInScopeAt(ctx, s.db.read, s.db.dialect, past, sc, f); err != nil {
+		return err
+	}
 	if err := findingsAt(ctx, s.db.read, s.db.dialect, past, f.AsOf); err != nil {
 		return err
 	}
