@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"crypto/sha256"
 	_ "embed"
 	"fmt"
 	"io"
@@ -16,6 +18,28 @@ import (
 //
 //go:embed font/wqy-microhei.ttf
 var cjkFont []byte
+
+// The embedded face's name in the PDF. fpdf embeds only the glyphs a report uses
+// (AddUTF8Font: GenerateCutFont) but names the font "utf8" and its family, so pdffonts and
+// PDF/A checkers see a whole font (issue 16 break-test: sub=no). A subset's name is a tag
+// of six capital letters, "+", and the font's name (ISO 32000-1 §9.6.4): WritePDF renames
+// the font so in the written file, to a name of the same length, so that no offset of the
+// cross-reference table moves. cjkFamily is fpdf's family, padded to that length.
+const cjkSubsetName = "WenQuanYiMicroHei"
+
+var cjkFamily = "cjk" + strings.Repeat("x", len("ABCDEF+"+cjkSubsetName)-len("utf8cjk"))
+
+// subsetName renames fpdf's font name in pdf to a subset's: the tag is six capital
+// letters from the SHA-256 of the file as fpdf wrote it, so a different subset (another
+// report) gets another tag, and the same report the same.
+func subsetName(pdf []byte) []byte {
+	sum := sha256.Sum256(pdf)
+	tag := make([]byte, 6)
+	for i := range tag {
+		tag[i] = 'A' + sum[i]%26
+	}
+	return bytes.ReplaceAll(pdf, []byte("/utf8"+cjkFamily), []byte("/"+string(tag)+"+"+cjkSubsetName))
+}
 
 // Page geometry of A4 portrait, in millimetres.
 const (
@@ -68,7 +92,7 @@ func WritePDF(w io.Writer, d *Document) error {
 	f.SetMargins(margin, bodyTop, margin)
 	f.SetAutoPageBreak(true, bottomGap)
 	f.SetCellMargin(1)
-	f.AddUTF8FontFromBytes("cjk", "", cjkFont)
+	f.AddUTF8FontFromBytes(cjkFamily, "", cjkFont)
 	f.SetTitle(d.Title, true)
 	f.SetSubject(d.Subtitle, true)
 	f.SetAuthor(d.GeneratedBy, true)
@@ -91,7 +115,12 @@ func WritePDF(w io.Writer, d *Document) error {
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("report %s: pdf: %w", d.Name, err)
 	}
-	return f.Output(w)
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return fmt.Errorf("report %s: pdf: %w", d.Name, err)
+	}
+	_, err := w.Write(subsetName(buf.Bytes()))
+	return err
 }
 
 // paragraph draws text from the current position in lines of height h that fit w
@@ -109,7 +138,7 @@ func (p *pdfWriter) paragraph(w, h float64, text string) {
 }
 
 func (p *pdfWriter) font(size float64, c rgb) {
-	p.f.SetFont("cjk", "", size)
+	p.f.SetFont(cjkFamily, "", size)
 	p.f.SetTextColor(c.r, c.g, c.b)
 }
 

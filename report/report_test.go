@@ -85,6 +85,11 @@ func TestPDFEveryLanguage(t *testing.T) {
 				if f := strings.Fields(l); f[len(f)-5] != "yes" {
 					t.Errorf("font not embedded: %s", l)
 				}
+				// Embedded as a subset, and named as one (issue 16 break-test: sub=no,
+				// fpdf's name "utf8cjk" without the subset tag).
+				if f := strings.Fields(l); f[len(f)-4] != "yes" || !regexp.MustCompile(`^[A-Z]{6}\+WenQuanYiMicroHei$`).MatchString(f[0]) {
+					t.Errorf("font not a subset: %s", l)
+				}
 			}
 			// A subset: the whole face is 4.6 MB.
 			if buf.Len() > 400_000 {
