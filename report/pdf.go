@@ -352,17 +352,107 @@ func (p *pdfWriter) section(s Section) {
 // being reserved): sections never start on it.
 func (p *pdfWriter) contentsEnd() int { return 1 + p.tocPages }
 
-// widths shares the page body's width among t's columns by their weights.
+// widths shares the page body's width among t's columns by their weights, but gives
+// every column at least the width of its widest unbreakable run (measured in the 8 pt
+// table font, header and cells alike; see breakable), so a date, a control ID or an
+// English word is never split across lines. When those minimums do not all fit the
+// body, only the runs holding a digit (dates, IDs, numbers) are kept whole; when even
+// those do not fit, the weights alone decide and the widest runs break where the line
+// is full. No column's minimum exceeds minCap of the body, so one long hash or URL
+// cannot take the page.
 func (p *pdfWriter) widths(t Table) []float64 {
+	n := len(t.Columns)
+	body := p.bodyW()
+	p.font(8, ink)
+	pad := 2*p.f.GetCellMargin() + 0.05
+	word := make([]float64, n) // widest unbreakable run of the column
+	hard := make([]float64, n) // widest unbreakable run holding a digit
+	measure := func(j int, s string) {
+		for _, seg := range segments(s) {
+			w := min(p.f.GetStringWidth(seg)+pad, body*minCap)
+			word[j] = max(word[j], w)
+			if strings.IndexFunc(seg, unicode.IsDigit) >= 0 {
+				hard[j] = max(hard[j], w)
+			}
+		}
+	}
+	for j, c := range t.Columns {
+		measure(j, c.Header)
+	}
+	for _, row := range t.Rows {
+		for j, v := range row {
+			if j < n {
+				measure(j, cellText(v))
+			}
+		}
+	}
+	for _, least := range [][]float64{word, hard, make([]float64, n)} {
+		if w, ok := share(body, t.Columns, least); ok {
+			return w
+		}
+	}
+	return nil // unreachable: zero minimums always fit
+}
+
+// minCap is the largest share of the body one column's minimum width may claim.
+const minCap = 0.4
+
+// share divides body among cols by weight with each column at least least[j]: columns
+// whose share falls short get their minimum and the rest is shared again. ok is false
+// when the minimums alone exceed body.
+func share(body float64, cols []Column, least []float64) (w []float64, ok bool) {
 	total := 0.0
-	for _, c := range t.Columns {
-		total += weight(c)
+	for _, l := range least {
+		total += l
 	}
-	w := make([]float64, len(t.Columns))
-	for i, c := range t.Columns {
-		w[i] = p.bodyW() * weight(c) / total
+	if total > body {
+		return nil, false
 	}
-	return w
+	w = make([]float64, len(cols))
+	fixed := make([]bool, len(cols))
+	for {
+		free, weights := body, 0.0
+		for j, c := range cols {
+			if fixed[j] {
+				free -= least[j]
+			} else {
+				weights += weight(c)
+			}
+		}
+		changed := false
+		for j, c := range cols {
+			if fixed[j] {
+				w[j] = least[j]
+				continue
+			}
+			w[j] = free * weight(c) / weights
+			if w[j] < least[j] {
+				fixed[j], changed = true, true
+			}
+		}
+		if !changed {
+			return w, true
+		}
+	}
+}
+
+// segments splits s into the runs a line may not break inside (see breakable), spaces
+// dropped.
+func segments(s string) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		runes := []rune(para)
+		start := 0
+		for i := 0; i <= len(runes); i++ {
+			if i == len(runes) || i > start && breakable(runes, i) || unicode.IsSpace(runes[i]) {
+				if seg := strings.TrimSpace(string(runes[start:i])); seg != "" {
+					out = append(out, seg)
+				}
+				start = i
+			}
+		}
+	}
+	return out
 }
 
 func weight(c Column) float64 {
@@ -488,7 +578,8 @@ func (p *pdfWriter) row(row []any, lines [][]string, w []float64, h float64, zeb
 }
 
 // wrap breaks text into lines that fit a cell w millimetres wide (less the cell
-// margins) in the current font: at a space (dropped), before or after a CJK character or
+// margins) in the current font: at a space (dropped), after a hyphen inside a word of
+// letters (afterHyphen), before or after a CJK character or
 // kana (CJK text breaks between characters), at a newline, or — in a word longer than
 // the line — where the line is full. Wherever it breaks, it keeps the CJK line-breaking
 // rules (Japanese kinsoku shori, Chinese 避頭尾): no line starts with a closing mark
@@ -553,7 +644,27 @@ func breakable(runes []rune, i int) bool {
 	if strings.ContainsRune(closers, r) || strings.ContainsRune(openers, prev) {
 		return false
 	}
-	return unicode.IsSpace(r) || wide(r) || wide(prev)
+	return unicode.IsSpace(r) || wide(r) || wide(prev) || afterHyphen(runes, i)
+}
+
+// afterHyphen reports whether a line may break after the hyphen runes[i-1]: inside a
+// word of letters ("end-of-support"), between two letters, never in a word holding a
+// digit (a date "2029-12-31", a control ID "tw-na-1.h").
+func afterHyphen(runes []rune, i int) bool {
+	if i < 2 || runes[i-1] != '-' || !unicode.IsLetter(runes[i-2]) || !unicode.IsLetter(runes[i]) {
+		return false
+	}
+	for j := i - 1; j >= 0 && !unicode.IsSpace(runes[j]) && !wide(runes[j]); j-- {
+		if unicode.IsDigit(runes[j]) {
+			return false
+		}
+	}
+	for j := i; j < len(runes) && !unicode.IsSpace(runes[j]) && !wide(runes[j]); j++ {
+		if unicode.IsDigit(runes[j]) {
+			return false
+		}
+	}
+	return true
 }
 
 // closers are the marks a line must not start with (Japanese kinsoku, Chinese 避頭):

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -207,6 +208,69 @@ func TestPDFLongCellContinues(t *testing.T) {
 			if text := pageText(runs, p); !strings.Contains(text, "理由\n") {
 				t.Errorf("%d lines: page %d continues the row without the table header:\n%s", n, p, text)
 			}
+		}
+	}
+}
+
+// TestPDFTableKeepsDatesIDsAndWordsWhole renders a table of many narrow columns holding
+// end-of-support dates, control IDs, English headers and values, hyphenated words and
+// Japanese text with closing marks, and reads the PDF back: every date, ID and English
+// word is drawn whole on one line, a hyphenated word breaks only after its hyphen, no
+// line starts with a closing mark, and no text passes the right margin. The asset list
+// printed "2029-12-" over "31", "tw-na-1." over "h" and "Departme" over "nt".
+func TestPDFTableKeepsDatesIDsAndWordsWhole(t *testing.T) {
+	headers := []string{"Asset", "Department", "Security level", "Responsible person", "Connectivity", "End of support", "Control", "Vendor", "Model", "Location", "Note"}
+	var cols []Column
+	for _, h := range headers {
+		cols = append(cols, Column{h, 1})
+	}
+	cols[10].Width = 3
+	var rows [][]any
+	for i := range 40 {
+		rows = append(rows, []any{fmt.Sprintf("ECG-%03d", i), "Cardiology", "standalone", "Responsible", "standalone",
+			time.Date(2029, 12, 31, 0, 0, 0, 0, time.UTC), "tw-na-1.h", "Philips", "PageWriter", "building-wide",
+			"輸液ポンプの更新を延期し、ネットワーク隔離で補う。（附表十）"})
+	}
+	for _, lang := range []string{"en", "ja"} {
+		d := sample(lang)
+		d.Sections = append(d.Sections, Section{Heading: "Assets", Tables: []Table{{Title: "Asset list", Columns: cols, Rows: rows}}})
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		runs := pdfRuns(t, buf.Bytes())
+		seen := map[string]int{}
+		f := fpdfForTest()
+		for _, r := range runs {
+			seen[r.text]++
+			f.SetFontSize(r.size)
+			if right := r.x + f.GetStringWidth(r.text); right > r.pageW-margin+0.01 {
+				t.Errorf("%s: page %d: %q runs to %.1f mm, past the margin", lang, r.page, r.text, right)
+			}
+			if rs := []rune(r.text); len(rs) > 0 && strings.ContainsRune(closers, rs[0]) && r.size == 8 {
+				t.Errorf("%s: page %d: a line starts with a closing mark: %q", lang, r.page, r.text)
+			}
+		}
+		words := strings.Fields(strings.Join(headers[:10], " "))
+		for _, whole := range append(words, "2029-12-31", "tw-na-1.h", "standalone", "Cardiology", "ECG-039", "PageWriter") {
+			drawn := false
+			for s := range seen {
+				if strings.Contains(" "+s+" ", " "+whole+" ") {
+					drawn = true
+				}
+			}
+			if !drawn {
+				var near []string
+				for s := range seen {
+					if len(near) < 6 && strings.Contains(whole, s) && len(s) > 1 {
+						near = append(near, s)
+					}
+				}
+				t.Errorf("%s: %q is never drawn whole on one line; lines seen: %q", lang, whole, near)
+			}
+		}
+		if seen["building-wide"] == 0 && (seen["building-"] == 0 || seen["wide"] == 0) {
+			t.Errorf("%s: the hyphenated word broke elsewhere than after its hyphen", lang)
 		}
 	}
 }
