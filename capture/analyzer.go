@@ -22,6 +22,9 @@ type Options struct {
 	// million, roughly 1.5 GiB); packets of further new conversations are
 	// counted in Summary.UntrackedPackets only.
 	MaxFlows int
+	// Live, when set, is added to by CaptureLive as it reads: packets, bytes and the
+	// kernel's drops on the socket. Nil counts nothing.
+	Live *LiveStats
 }
 
 // Analyzer accumulates packets into flows, hosts and identity facts. It is

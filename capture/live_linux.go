@@ -11,6 +11,8 @@ import (
 	"time"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"medsec/capture/pcapfile"
 )
 
@@ -44,10 +46,23 @@ func (a *Analyzer) CaptureLive(ctx context.Context, ifname string, duration time
 	}
 	loopback := ifc.Flags&net.FlagLoopback != 0
 	buf := make([]byte, 256<<10)
+	live := a.opts.Live
+	// The kernel's counters reset at each read: their drops are added to live.
+	drops := func() {
+		if st, err := unix.GetsockoptTpacketStats(fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil && live != nil {
+			live.Dropped.Add(int64(st.Drops))
+		}
+	}
 	end := clock().Add(duration)
+	nextStats := clock().Add(time.Second)
 	for {
-		if ctx.Err() != nil || !clock().Before(end) {
+		now := clock()
+		if ctx.Err() != nil || !now.Before(end) {
 			break
+		}
+		if live != nil && !now.Before(nextStats) {
+			drops()
+			nextStats = now.Add(time.Second)
 		}
 		n, from, err := recvfrom(fd, buf)
 		if err != nil {
@@ -62,8 +77,13 @@ func (a *Analyzer) CaptureLive(ctx context.Context, ifname string, duration time
 		}
 		fi.Packets++
 		fi.Size += int64(n)
+		if live != nil {
+			live.Packets.Add(1)
+			live.Bytes.Add(int64(n))
+		}
 		a.AddPacket(pcapfile.LinkEthernet, buf[:n], n, clock().UnixNano())
 	}
+	drops()
 	a.addFile(fi)
 	return fi, nil
 }

@@ -37,10 +37,18 @@ func TestCaptureLiveLoopback(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	a := NewAnalyzer(Options{})
+	live := &LiveStats{}
+	a := NewAnalyzer(Options{Live: live})
 	fi, err := a.CaptureLive(context.Background(), "lo", 1500*time.Millisecond, time.Now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The sensor's /metrics reads these counters while it captures.
+	if live.Packets.Load() != fi.Packets || live.Bytes.Load() != fi.Size || fi.Packets == 0 {
+		t.Errorf("live stats: %d packets, %d bytes; the capture read %d, %d", live.Packets.Load(), live.Bytes.Load(), fi.Packets, fi.Size)
+	}
+	if live.Dropped.Load() != 0 {
+		t.Errorf("kernel drops on a quiet loopback: %d", live.Dropped.Load())
 	}
 	r := a.Result()
 	var flow *Flow

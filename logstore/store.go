@@ -55,6 +55,20 @@ const (
 // the skew the detection engine tolerates too (detection.MaxFutureSkew).
 const MaxReceivedAhead = 5 * time.Minute
 
+// ReceiveTime returns the receive time a record that says it was received at received is
+// stored with at now, by a store whose search storage keeps rows for keeps: received
+// itself, or now when received is more than MaxReceivedAhead after now or more than keeps
+// before it (the storage would leave such a row out while the seal holds it); replaced
+// reports the second case. The log store applies it to every record (with its retention
+// and a week), and the central server of a hospital group to its sensors' records first
+// (with the shortest retention), so that it can keep the sensor's own stamp.
+func ReceiveTime(received, now time.Time, keeps time.Duration) (t time.Time, replaced bool) {
+	if received.After(now.Add(MaxReceivedAhead)) || received.Before(now.Add(-keeps)) {
+		return now, true
+	}
+	return received, false
+}
+
 // maxRowBytes is the search storage's limit on a row's size as it estimates it
 // (logstorage.EstimatedJSONRowLen against its unexported maxUncompressedBlockSize, 2 MiB):
 // it drops a larger row with only a warning.
@@ -388,7 +402,8 @@ func (s *Store) Append(ctx context.Context, recs []logs.Record) error {
 // work that needs no lock, done by as many goroutines as there are senders; a large
 // request is split over the cores) and hands r to the writer.
 func (s *Store) submit(ctx context.Context, r *request) error {
-	now := s.cfg.Now().UnixNano()
+	clock := s.cfg.Now()
+	now := clock.UnixNano()
 	var replaced atomic.Int64
 	r.ents = make([]entry, len(r.recs))
 	prepare := func(lo, hi int) {
@@ -402,11 +417,11 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 			}
 			e.Received = now
 			if !rec.Received.IsZero() {
-				e.Received = rec.Received.UnixNano()
-			}
-			if e.Received > now+int64(MaxReceivedAhead) || e.Received < now-int64(s.storageKeeps) {
-				e.Received = now
-				replaced.Add(1)
+				at, out := ReceiveTime(rec.Received, clock, s.storageKeeps)
+				e.Received = at.UnixNano()
+				if out {
+					replaced.Add(1)
+				}
 			}
 			e.Source, e.Format, e.Parser, e.Raw, e.Fields = CanonicalSource(rec.Peer), CanonicalSource(rec.Format), ParserVersion, rec.Raw, slab.flatten(rec.Fields)
 			e.Fields = fitRow(e)

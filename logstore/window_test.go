@@ -116,3 +116,30 @@ func TestRowTooLargeForTheStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveTime checks the bound the store and a group's central server share: a stamp
+// within MaxReceivedAhead ahead or keeps behind is kept, one past either is replaced.
+func TestReceiveTime(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	keeps := 30 * 24 * time.Hour
+	for _, tc := range []struct {
+		received time.Time
+		replaced bool
+	}{
+		{now, false},
+		{now.Add(MaxReceivedAhead), false},
+		{now.Add(MaxReceivedAhead + time.Second), true},
+		{now.Add(-keeps), false},
+		{now.Add(-keeps - time.Second), true},
+		{time.Date(1970, 1, 1, 0, 0, 42, 0, time.UTC), true},
+	} {
+		got, replaced := ReceiveTime(tc.received, now, keeps)
+		want := tc.received
+		if tc.replaced {
+			want = now
+		}
+		if replaced != tc.replaced || !got.Equal(want) {
+			t.Errorf("ReceiveTime(%v) = %v, %v; want %v, %v", tc.received, got, replaced, want, tc.replaced)
+		}
+	}
+}

@@ -31,17 +31,9 @@ type Central struct {
 	Logger *slog.Logger
 	// Now is central's clock; nil means time.Now.
 	Now func() time.Time
+	// Metrics counts messages and commit times for /metrics; nil counts nothing.
+	Metrics *CentralMetrics
 }
-
-// A log record keeps the time its sensor received it, unless the sensor's clock is off by
-// more than the log store accepts (logstore.MaxReceivedAhead ahead of central, or older
-// than the shortest retention, medsec.MinLogRetentionDays): the search storage would leave
-// such a record out while the seal holds it, so the store replaces the time with its own.
-// Central replaces it first, the same way, and keeps the sensor's stamp as event.created
-// (ECS: when an agent first read the event), so a sensor whose clock lost its battery
-// (1970) or runs ahead still shows when it received each record. A spool drained after an
-// outage brings older stamps, which are kept.
-const sensorClockAhead = logstore.MaxReceivedAhead
 
 func (c *Central) logger() *slog.Logger {
 	if c.Logger != nil {
@@ -51,17 +43,22 @@ func (c *Central) logger() *slog.Logger {
 }
 
 // receivedAt is the time a sensor's record is stored as received, and whether the
-// sensor's own stamp was replaced (see sensorClockAhead).
+// sensor's own stamp was replaced. A log record keeps the time its sensor received it,
+// unless the sensor's clock is off by more than the log store accepts
+// (logstore.ReceiveTime, with the shortest retention, medsec.MinLogRetentionDays): the
+// search storage would leave such a record out while the seal holds it, so the store
+// replaces the time with its own.
+// Central replaces it first, the same way, and keeps the sensor's stamp as event.created
+// (ECS: when an agent first read the event), so a sensor whose clock lost its battery
+// (1970) or runs ahead still shows when it received each record. A spool drained after an
+// outage brings older stamps, which are kept.
 func (c *Central) receivedAt(sensor time.Time) (time.Time, bool) {
 	now := time.Now()
 	if c.Now != nil {
 		now = c.Now()
 	}
-	oldest := now.AddDate(0, 0, -medsec.MinLogRetentionDays)
-	if sensor.After(now.Add(sensorClockAhead)) || sensor.Before(oldest) {
-		return now.UTC(), true
-	}
-	return sensor.UTC(), false
+	at, replaced := logstore.ReceiveTime(sensor, now, medsec.MinLogRetentionDays*24*time.Hour)
+	return at.UTC(), replaced
 }
 
 // ErrUnknownSite is returned (wrapped) by Handle when an envelope names a site code that
@@ -75,6 +72,21 @@ var ErrUnknownSite = errors.New("unknown site")
 // redelivers the batch: its events are skipped by their IDs in the event store, and its
 // log records are stored again (docs/GROUPS.md, "Guarantees").
 func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
+	start := time.Now()
+	c.Metrics.received(envs)
+	fresh, dup, err := c.handle(ctx, envs)
+	if fresh != nil { // committed, maybe but for an unknown site's messages
+		c.Metrics.committed(fresh, dup, start)
+	}
+	if err != nil {
+		c.Metrics.failedBatch()
+	}
+	return err
+}
+
+// handle is Handle without the metrics; it returns how many new messages and how many
+// duplicates it committed per site code.
+func (c *Central) handle(ctx context.Context, envs []*Envelope) (fresh, dup map[string]int, err error) {
 	ctx = medsec.NewContextWithUser(ctx, medsec.SystemUser)
 	sites := map[string]int64{}
 	var unknown []string
@@ -85,7 +97,7 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 			if medsec.ErrorCode(err) == medsec.ENOTFOUND {
 				unknown = append(unknown, e.Site)
 			} else if err != nil {
-				return fmt.Errorf("site %s: %w", e.Site, err)
+				return nil, nil, fmt.Errorf("site %s: %w", e.Site, err)
 			}
 			sites[e.Site] = id
 		}
@@ -95,8 +107,9 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 	}
 	seen, err := c.Sensors.SeenMessages(ctx, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	fresh, dup = map[string]int{}, map[string]int{}
 	var recs []logs.Record
 	var events []medsec.Event
 	var msgs []medsec.SensorMessage
@@ -114,9 +127,11 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 		// Every message is recorded, so that CommitMessages counts the duplicates.
 		msgs = append(msgs, medsec.SensorMessage{ID: e.ID, SiteID: site, Sensor: e.Sensor, Kind: e.Kind, Time: e.Time})
 		if seen[e.ID] {
+			dup[e.Site]++
 			continue
 		}
 		seen[e.ID] = true // a resend inside the same batch
+		fresh[e.Site]++
 		switch e.Kind {
 		case KindLog:
 			// Times without a zone are the sensor's site's wall clock.
@@ -140,24 +155,24 @@ func (c *Central) Handle(ctx context.Context, envs []*Envelope) error {
 	}
 	if len(recs) > 0 {
 		if err := c.Logs.Append(ctx, recs); err != nil {
-			return fmt.Errorf("store %d log records: %w", len(recs), err)
+			return nil, nil, fmt.Errorf("store %d log records: %w", len(recs), err)
 		}
 	}
 	if len(events) > 0 && c.Events != nil {
 		if err := c.Events.AppendEvents(ctx, events...); err != nil {
-			return fmt.Errorf("store %d events: %w", len(events), err)
+			return nil, nil, fmt.Errorf("store %d events: %w", len(events), err)
 		}
 	}
 	for _, e := range health {
 		if err := c.Sensors.RecordSensorHealth(ctx, sites[e.Site], e.Sensor, *e.Health); err != nil {
-			return fmt.Errorf("sensor %s/%s health: %w", e.Site, e.Sensor, err)
+			return nil, nil, fmt.Errorf("sensor %s/%s health: %w", e.Site, e.Sensor, err)
 		}
 	}
 	if _, err := c.Sensors.CommitMessages(ctx, msgs); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if len(unknown) > 0 {
-		return fmt.Errorf("%w: %v (create the site, or correct the sensor's --site)", ErrUnknownSite, unknown)
+		return fresh, dup, fmt.Errorf("%w: %v (create the site, or correct the sensor's --site)", ErrUnknownSite, unknown)
 	}
-	return nil
+	return fresh, dup, nil
 }

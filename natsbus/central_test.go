@@ -115,8 +115,19 @@ func TestCentralCommitsOnce(t *testing.T) {
 		wg.Go(func() { cons.Run(runCtx) })
 	}
 	want := map[int64]int64{c.sites["TPE"]: 100, c.sites["KHH"]: 100}
+	// Done when both sites' records are sealed and every message's ID is committed (the
+	// IDs are committed last, after the event: waiting for the seal alone stopped the
+	// consumers in the middle of the last batch on a loaded machine).
+	committed := func() bool {
+		sensors, err := sqlstore.NewSensorService(c.db).FindSensors(medsec.NewContextWithUser(ctx, medsec.SystemUser), medsec.SensorFilter{})
+		n := int64(0)
+		for _, s := range sensors {
+			n += s.Messages
+		}
+		return err == nil && n == 201
+	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if got := c.sealed(); got[c.sites["TPE"]] == 100 && got[c.sites["KHH"]] == 100 {
+		if got := c.sealed(); got[c.sites["TPE"]] == 100 && got[c.sites["KHH"]] == 100 && committed() {
 			break
 		}
 	}

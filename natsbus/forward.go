@@ -26,6 +26,7 @@ type Forwarder struct {
 	Logger *slog.Logger
 
 	sent, dropped, received atomic.Int64
+	lastSent                atomic.Int64 // Unix nanoseconds of the last acknowledged publish
 	up                      atomic.Bool
 }
 
@@ -64,6 +65,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 				return aerr
 			}
 			f.sent.Add(int64(n))
+			f.lastSent.Store(time.Now().UnixNano())
 		}
 		if err != nil {
 			if f.up.Swap(false) {

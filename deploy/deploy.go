@@ -1,0 +1,12 @@
+// Package deploy holds medsec's service files: the systemd units of "medsec serve" and
+// "medsec sensor" (systemd/), hardened, and checked by this package's tests
+// (docs/GROUPS.md, "Service files").
+package deploy
+
+import "embed"
+
+// Units are the systemd unit files, systemd/medsec.service and
+// systemd/medsec-sensor.service, as shipped.
+//
+//go:embed systemd/*.service
+var Units embed.FS
