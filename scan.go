@@ -25,6 +25,11 @@ type ScanReport struct {
 	// Findings counts the findings the report's CVEs created on the attached assets (a CVE
 	// already found on an asset gains the report among its advisories instead).
 	Findings int `json:"findings"`
+	// OutsideScope is set by ImportScan for an importer limited to sites or a vendor: how
+	// many of the file's hosts matched no asset it may see (another site's hosts, or hosts
+	// not inventoried), which were stored unattached and are neither counted in Hosts,
+	// Results and Findings nor named (issue 11). 0 for an importer that sees every host.
+	OutsideScope int `json:"outside_scope,omitempty"`
 	// HostList is filled by FindScanReport: the hosts the caller may see.
 	HostList []*ScanHost `json:"host_list,omitempty"`
 }
@@ -127,7 +132,10 @@ type ScanService interface {
 	// host to the one asset of the caller's scope it matches (by address, else host name,
 	// else SBOM); a host that matches none or several stays unattached. The CVEs of the
 	// attached hosts' results become findings (source "scanner") in the same transaction. Needs
-	// PermInventoryWrite; a chosen asset outside the scope is ENOTFOUND.
+	// PermInventoryWrite; a chosen asset outside the scope is ENOTFOUND. The report
+	// returned to a caller limited to sites or a vendor counts what it may see, as
+	// FindScanReport would (Hosts and Attached its attached hosts, Results theirs), and says
+	// only how many other hosts there were (OutsideScope), never which.
 	ImportScan(ctx context.Context, imp ScanImport) (*ScanReport, error)
 	// FindScanReports lists the reports with a host the caller may see, newest first. A
 	// caller limited to sites or a vendor gets the counts (Hosts, Attached, Results,

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -311,7 +312,12 @@ func (s *Server) newPage(r *http.Request, title string) *page {
 	p.Lang = s.i18n.Match(pref, r.Header.Get("Accept-Language"))
 	p.Title = p.T(title)
 	if c, err := r.Cookie("medsec_flash"); err == nil {
-		p.Flash = p.T(c.Value)
+		key, count, counted := strings.Cut(c.Value, "|")
+		if n, err := strconv.Atoi(count); counted && err == nil {
+			p.Flash = p.T(key, n)
+		} else {
+			p.Flash = p.T(c.Value)
+		}
 	}
 	return p
 }
@@ -354,6 +360,11 @@ func (p *page) showFormError(err error) error {
 // flash sets a message key to show on the next page.
 func flash(w http.ResponseWriter, key string) {
 	http.SetCookie(w, &http.Cookie{Name: "medsec_flash", Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// flashCount sets a message key to show on the next page with a number for its %d.
+func flashCount(w http.ResponseWriter, key string, n int) {
+	flash(w, key+"|"+strconv.Itoa(n))
 }
 
 // uiError shows an error page: a safe, translated message; the cause of internal errors

@@ -257,7 +257,17 @@ func (s *Server) uiScanImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.renderScanList(w, r, http.StatusUnprocessableEntity, err)
 	}
-	flash(w, "scans.imported_flash")
+	if rep.OutsideScope == 0 {
+		flash(w, "scans.imported_flash")
+	} else {
+		// Hosts outside the importer's sites are told as a number, never named (issue 11).
+		flashCount(w, "scans.imported_outside_flash", rep.OutsideScope)
+	}
+	if rep.Attached == 0 && rep.OutsideScope > 0 {
+		// The report has no host the importer may see: its page would be not found.
+		http.Redirect(w, r, "/scans", http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, fmt.Sprintf("/scans/%d", rep.ID), http.StatusSeeOther)
 	return nil
 }

@@ -159,7 +159,7 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 	if dup, err := tx.sameScan(ctx, imp.SHA256); err != nil {
 		return nil, err
 	} else if dup != nil {
-		return nil, duplicateScan(dup)
+		return nil, tx.duplicateScan(ctx, sc, dup)
 	}
 	ix, err := tx.loadAttachIndex(ctx, sc)
 	if err != nil {
@@ -176,6 +176,7 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 		return nil, fmt.Errorf("store scan report: %w", err)
 	}
 	var attachedTo []int64
+	attachedResults := 0
 	assetOf := make([]int64, len(imp.Hosts))
 	for i := range imp.Hosts {
 		h := &imp.Hosts[i]
@@ -188,6 +189,7 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 		}
 		if assetID != 0 {
 			rep.Attached++
+			attachedResults += len(h.Results)
 			attachedTo = append(attachedTo, assetID)
 		}
 		assetOf[i] = assetID
@@ -234,6 +236,14 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 			return nil, err
 		}
 	}
+	if !sc.seesUnattached() {
+		// A branch importer is told what it may see, as FindScanReport tells it: the hosts
+		// attached to its assets (the only ones the index holds) and their results; the
+		// findings are already theirs. The others are a number (issue 11).
+		view := *rep
+		view.Hosts, view.Results, view.OutsideScope = rep.Attached, attachedResults, rep.Hosts-rep.Attached
+		return &view, nil
+	}
 	return rep, nil
 }
 
@@ -254,9 +264,27 @@ func (tx *Tx) sameScan(ctx context.Context, sha256 string) (*medsec.ScanReport, 
 	return scanScanReport(rows.Scan)
 }
 
+// seesScan reports whether the scope sees a host of the stored report.
+func (tx *Tx) seesScan(ctx context.Context, sc scope, id int64) (bool, error) {
+	cond, args := sc.hostCond()
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM scan_hosts h WHERE h.report_id = ? AND `+cond, append([]any{id}, args...)...).Scan(&n); err != nil {
+		return false, fmt.Errorf("find scan report %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
 // duplicateScan is the error of a report imported before: ECONFLICT naming the stored
-// report (its ID, file and import time), so the caller can open it instead.
-func duplicateScan(r *medsec.ScanReport) error {
+// report (its ID, file and import time), so the caller can open it instead; a caller
+// that sees no host of it is told only that a site it does not see imported it (issue
+// 11: the number and file name of another site's report are not its to know).
+func (tx *Tx) duplicateScan(ctx context.Context, sc scope, r *medsec.ScanReport) error {
+	if sees, err := tx.seesScan(ctx, sc, r.ID); err != nil {
+		return err
+	} else if !sees {
+		return medsec.ErrorWithKey(medsec.ECONFLICT, "scan.err.duplicate_elsewhere",
+			"this report was imported before, with the same content (SHA-256), by a site you do not see; nothing was imported")
+	}
 	return medsec.ErrorWithKey(medsec.ECONFLICT, "scan.err.duplicate",
 		"this report was imported before, with the same content (SHA-256): scan report %d, file %s, imported %s; nothing was imported",
 		r.ID, r.FileName, r.ImportedAt.UTC().Format("2006-01-02 15:04 MST"))
