@@ -128,7 +128,13 @@ func (s *VulnService) Import(ctx context.Context, in VulnImport) (medsec.ImportS
 		if dup, err := tx.sameScan(ctx, imp.SHA256); err != nil {
 			return sum, err
 		} else if dup != nil {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("%s: skipped: the same report (SHA-256) was imported before as scan report %d (%s)", imp.FileName, dup.ID, dup.FileName))
+			if sees, err := tx.seesScan(ctx, sc, dup.ID); err != nil {
+				return sum, err
+			} else if sees {
+				sum.Warnings = append(sum.Warnings, fmt.Sprintf("%s: skipped: the same report (SHA-256) was imported before as scan report %d (%s)", imp.FileName, dup.ID, dup.FileName))
+			} else {
+				sum.Warnings = append(sum.Warnings, fmt.Sprintf("%s: skipped: the same report (SHA-256) was imported before by a site you do not see", imp.FileName))
+			}
 			sum.ScanReportsSkipped++
 			continue
 		}
@@ -387,6 +393,17 @@ func (tx *Tx) candidateAdvisories(ctx context.Context, targets []vuln.Target) (m
 // upsertVulnerability stores the CVE row of one of the advisory's vulnerabilities: its
 // title, CWE and, when the advisory scores it, the score and who published it (the
 // advisory's source, NVD or CSAF, and its ID: score_origin, score_ref).
+//
+// Which published score a CVE keeps (issue 11), whatever the order of the imports: a CSAF
+// advisory's score wins over NVD's. A CSAF 2.0 document scores a vulnerability for the
+// products it lists (OASIS CSAF v2.0 §3.2.3.12, vulnerabilities[].scores[].products): the
+// manufacturer's, or CISA's with it, for the devices the hospital runs, where NVD's record
+// scores the CVE generically for every product it names. So an NVD record replaces an
+// NVD score, a scanner's score the code before migration 0090 stored, or none, but never a
+// CSAF score; a CSAF advisory replaces any score, the last imported CSAF one included (a
+// newer revision of an advisory is the only one stored, vuln.CompareRevisions). NVD's
+// score is the CVE's where no CSAF advisory scores it. The finding says whose score it
+// has (score_origin, score_ref).
 func (tx *Tx) upsertVulnerability(ctx context.Context, a *vuln.Advisory, v vuln.Vulnerability) error {
 	var base, threat float64
 	known := 0
@@ -397,18 +414,20 @@ func (tx *Tx) upsertVulnerability(ctx context.Context, a *vuln.Advisory, v vuln.
 			base, threat, known, origin, ref = c.Base, c.Environmental, 1, string(a.Source), a.ID
 		}
 	}
-	// A vector already stored is kept when this advisory gives none.
+	// A vector already stored is kept when this advisory gives none, and a CSAF score when
+	// this is NVD's.
+	replaces := `(excluded.score_known = 1 AND NOT (excluded.score_origin = '` + medsec.ScoreOriginNVD + `' AND vuln_vulnerabilities.score_origin = '` + medsec.ScoreOriginCSAF + `'))`
 	_, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, title, cwe, cvss_vector, base_score, threat_score, score_known, score_origin, score_ref, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (cve) DO UPDATE SET
 			title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE vuln_vulnerabilities.title END,
 			cwe = CASE WHEN excluded.cwe <> '' THEN excluded.cwe ELSE vuln_vulnerabilities.cwe END,
-			cvss_vector = CASE WHEN excluded.score_known = 1 THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
-			base_score = CASE WHEN excluded.score_known = 1 THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
-			threat_score = CASE WHEN excluded.score_known = 1 THEN excluded.threat_score ELSE vuln_vulnerabilities.threat_score END,
-			score_known = CASE WHEN excluded.score_known = 1 THEN 1 ELSE vuln_vulnerabilities.score_known END,
-			score_origin = CASE WHEN excluded.score_known = 1 THEN excluded.score_origin ELSE vuln_vulnerabilities.score_origin END,
-			score_ref = CASE WHEN excluded.score_known = 1 THEN excluded.score_ref ELSE vuln_vulnerabilities.score_ref END,
+			cvss_vector = CASE WHEN `+replaces+` THEN excluded.cvss_vector ELSE vuln_vulnerabilities.cvss_vector END,
+			base_score = CASE WHEN `+replaces+` THEN excluded.base_score ELSE vuln_vulnerabilities.base_score END,
+			threat_score = CASE WHEN `+replaces+` THEN excluded.threat_score ELSE vuln_vulnerabilities.threat_score END,
+			score_known = CASE WHEN `+replaces+` THEN 1 ELSE vuln_vulnerabilities.score_known END,
+			score_origin = CASE WHEN `+replaces+` THEN excluded.score_origin ELSE vuln_vulnerabilities.score_origin END,
+			score_ref = CASE WHEN `+replaces+` THEN excluded.score_ref ELSE vuln_vulnerabilities.score_ref END,
 			updated_at = excluded.updated_at`,
 		v.CVE, shortText(v.Title, 500), v.CWE, v.Vector, base, threat, known, origin, ref, tx.now)
 	if err != nil {
@@ -417,36 +436,60 @@ func (tx *Tx) upsertVulnerability(ctx context.Context, a *vuln.Advisory, v vuln.
 	return nil
 }
 
-// adoptPublishedScores gives the findings a scanner's check scored (score_source
-// "scanner") the published score the vulnerabilities now have, stored by
-// upsertVulnerability: the finding's score becomes the CVE's base score, its source
-// "advisory", and its deadline moves by the site's policy from when it was found. A
-// finding re-scored for its device (env_vector) keeps its environmental score and source.
+// adoptPublishedScores brings the findings of the vulnerabilities in step with the
+// published score their CVE rows now have (stored by upsertVulnerability), for the
+// findings no advisory match will reach — a scanner's findings:
+//   - a finding a scanner's check scored (score_source "scanner") or nothing scored
+//     ("none": its deadline took 7.0), or one whose score is
+//     no longer its CVE's published base score (a row the code before migration 0090
+//     filled with a scanner's score, score_origin "scanner", whose findings read it as
+//     published; or a published score replaced), takes the CVE's base score, source
+//     "advisory", and the deadline the site's policy gives it from when it was found;
+//   - a finding re-scored for its device (env_vector) whose latest re-scoring was made on
+//     another vector than the CVE's now (the scanner's check's, or a score since replaced)
+//     is re-scored again: the same rubric answers and metrics on the published vector
+//     (metrics that vector's CVSS version does not have are dropped), stored as a new
+//     re-scoring by the importer with the person's reason, audited; its score, deadline
+//     and source follow (issue 11: it kept the check's environmental score).
 func (tx *Tx) adoptPublishedScores(ctx context.Context, vs []vuln.Vulnerability) error {
 	var policies map[int64]vuln.Policy
 	for _, v := range vs {
 		var base float64
 		var known, kev int
-		if err := tx.queryRow(ctx, `SELECT base_score, score_known, kev FROM vuln_vulnerabilities WHERE cve = ?`, v.CVE).Scan(&base, &known, &kev); err != nil {
+		var vector, origin, ref string
+		if err := tx.queryRow(ctx, `SELECT base_score, score_known, kev, cvss_vector, score_origin, score_ref FROM vuln_vulnerabilities WHERE cve = ?`, v.CVE).
+			Scan(&base, &known, &kev, &vector, &origin, &ref); err != nil {
 			return fmt.Errorf("store %s: %w", v.CVE, err)
 		}
-		if known == 0 {
+		if known == 0 || vector == "" || origin == medsec.ScoreOriginScanner {
 			continue
 		}
 		type scanned struct {
-			id, site int64
-			class    medsec.DeviceClass
-			found    time.Time
+			id, site      int64
+			class         medsec.DeviceClass
+			found         time.Time
+			score         float64
+			source, env   string
+			due           time.Time
+			rule          string
+			rescoredOn    string
+			rescoreReason string
+			answers       string
+			metrics       string
 		}
-		rows, err := tx.query(ctx, `SELECT f.id, f.site_id, a.class, f.found_at FROM vuln_findings f JOIN assets a ON a.id = f.asset_id
-			WHERE f.cve = ? AND f.score_source = ? AND f.env_vector = ''`, v.CVE, scoreFromScanner)
+		rows, err := tx.query(ctx, `SELECT f.id, f.site_id, a.class, f.found_at, f.score, f.score_source, f.env_vector, f.due_at, f.deadline_rule,
+			COALESCE(r.base_vector, ''), COALESCE(r.reason, ''), COALESCE(r.answers, ''), COALESCE(r.metrics, '')
+			FROM vuln_findings f JOIN assets a ON a.id = f.asset_id
+			LEFT JOIN vuln_rescores r ON r.id = (SELECT r2.id FROM vuln_rescores r2 WHERE r2.finding_id = f.id ORDER BY r2.scored_at DESC, r2.id DESC LIMIT 1)
+			WHERE f.cve = ? AND f.score_source IN (?, ?, ?) ORDER BY f.id`, v.CVE, scoreFromScanner, scoreFromAdvisory, scoreFromNone)
 		if err != nil {
 			return fmt.Errorf("store %s: %w", v.CVE, err)
 		}
 		var list []scanned
 		for rows.Next() {
 			var x scanned
-			if err := rows.Scan(&x.id, &x.site, &x.class, &x.found); err != nil {
+			if err := rows.Scan(&x.id, &x.site, &x.class, &x.found, &x.score, &x.source, &x.env, &x.due, &x.rule,
+				&x.rescoredOn, &x.rescoreReason, &x.answers, &x.metrics); err != nil {
 				rows.Close()
 				return fmt.Errorf("store %s: %w", v.CVE, err)
 			}
@@ -456,12 +499,30 @@ func (tx *Tx) adoptPublishedScores(ctx context.Context, vs []vuln.Vulnerability)
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store %s: %w", v.CVE, err)
 		}
-		if len(list) > 0 && policies == nil {
-			if policies, err = readPolicies(ctx, tx, tx.db.dialect); err != nil {
-				return err
-			}
-		}
 		for _, x := range list {
+			if x.env == "" && x.source == scoreFromAdvisory && x.score == base {
+				continue
+			}
+			if x.env != "" && x.source == scoreFromAdvisory && x.rescoredOn == vector {
+				continue
+			}
+			if policies == nil {
+				if policies, err = readPolicies(ctx, tx, tx.db.dialect); err != nil {
+					return err
+				}
+			}
+			if x.env != "" && x.answers != "" {
+				if err := tx.rescoreOnPublished(ctx, v.CVE, vector, origin, ref, kev == 1, policies[x.site], x.id, x.site, x.class, x.found,
+					x.score, x.env, x.due, x.rule, x.rescoredOn, x.rescoreReason, x.answers, x.metrics); err != nil {
+					return err
+				}
+				continue
+			}
+			if x.env != "" {
+				// Re-scored with no stored re-scoring to apply again: its environmental
+				// score stands, as matching keeps it.
+				continue
+			}
 			dl, err := vuln.ComputeDeadline(policies[x.site], vuln.Exposure{Score: base, KEV: kev == 1, Terminal: terminal(x.class)}, x.found.UTC())
 			if err != nil {
 				return fmt.Errorf("store %s: deadline of finding %d: %w", v.CVE, x.id, err)
@@ -473,6 +534,60 @@ func (tx *Tx) adoptPublishedScores(ctx context.Context, vs []vuln.Vulnerability)
 		}
 	}
 	return nil
+}
+
+// rescoreOnPublished applies a finding's latest re-scoring (its rubric answers and
+// metrics, JSON as stored) again on the CVE's published vector: a new vuln_rescores row by
+// the importer with the person's reason, the finding's environmental vector, score,
+// deadline and source, and a vuln.finding.rescore audit row naming the published score
+// it was applied to. Metrics the vector's CVSS version lacks are dropped; answers that
+// cannot be applied leave the finding as it was.
+func (tx *Tx) rescoreOnPublished(ctx context.Context, cve, vector, origin, ref string, kev bool, policy vuln.Policy, id, site int64, class medsec.DeviceClass,
+	found time.Time, score float64, env string, due time.Time, rule, before, reason, answersJSON, metricsJSON string) error {
+	var answers medsec.RubricAnswers
+	metrics := map[string]string{}
+	if err := json.Unmarshal([]byte(answersJSON), &answers); err != nil {
+		return fmt.Errorf("store %s: re-scoring of finding %d: %w", cve, id, err)
+	}
+	if err := json.Unmarshal([]byte(metricsJSON), &metrics); err != nil {
+		return fmt.Errorf("store %s: re-scoring of finding %d: %w", cve, id, err)
+	}
+	cv, err := vuln.Rescore(vector, answers, kev, metrics)
+	if err != nil && len(metrics) > 0 {
+		// Metrics of another CVSS version (a v3.1 check's, a v4.0 advisory): the answers
+		// alone.
+		metrics = map[string]string{}
+		cv, err = vuln.Rescore(vector, answers, kev, metrics)
+	}
+	if err != nil {
+		return nil
+	}
+	dl, err := vuln.ComputeDeadline(policy, vuln.Exposure{Score: cv.Environmental, KEV: kev, Terminal: terminal(class)}, found.UTC())
+	if err != nil {
+		return fmt.Errorf("store %s: deadline of finding %d: %w", cve, id, err)
+	}
+	by := medsec.UserFromContext(ctx)
+	scoredBy := "system"
+	if by != nil && by.Username != "" {
+		scoredBy = by.Username
+	}
+	metricsOut, err := json.Marshal(metrics)
+	if err != nil {
+		return fmt.Errorf("store %s: re-scoring of finding %d: %w", cve, id, err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO vuln_rescores (finding_id, base_vector, vector, score, answers, metrics, reason, due_at, deadline_rule, scored_by, scored_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, vector, cv.Vector, cv.Environmental, answersJSON, string(metricsOut), reason, dl.Due, string(dl.Rule),
+		scoredBy, tx.now); err != nil {
+		return fmt.Errorf("store %s: re-scoring of finding %d: %w", cve, id, err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE vuln_findings SET env_vector = ?, env_score = ?, score = ?, score_source = ?, score_vector = '', due_at = ?, deadline_rule = ?,
+		version = version + 1 WHERE id = ?`, cv.Vector, cv.Environmental, cv.Environmental, scoreFromAdvisory, dl.Due, string(dl.Rule), id); err != nil {
+		return fmt.Errorf("store %s: finding %d: %w", cve, id, err)
+	}
+	return tx.auditChange(ctx, "vuln.finding.rescore", "vuln_finding", id, site,
+		map[string]any{"cve": cve, "base_vector": before, "env_vector": env, "score": score, "due": due, "deadline_rule": rule},
+		map[string]any{"cve": cve, "base_vector": vector, "env_vector": cv.Vector, "score": cv.Environmental, "due": dl.Due, "deadline_rule": string(dl.Rule),
+			"answers": answers, "metrics": metrics, "reason": reason, "applied_to_published": map[string]string{"origin": origin, "ref": ref}})
 }
 
 func shortText(s string, n int) string {
