@@ -2,11 +2,13 @@ package medsec
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // NotificationKind says what a notification is about; users choose the kinds they receive
@@ -72,6 +74,9 @@ const (
 	// KindGovernanceDue: a duty of a site's governance calendar (training, a drill, a
 	// review, a filing) is due within GovernanceDueSoonDays or past due undone [M11].
 	KindGovernanceDue NotificationKind = "governance.due"
+	// KindNoticeWithdrawn: a notice sent earlier was withdrawn (wrong or no longer valid);
+	// everyone it reached is told, with the reason, whatever kinds they chose.
+	KindNoticeWithdrawn NotificationKind = "notice.withdrawn"
 )
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
@@ -406,6 +411,58 @@ type Delivery struct {
 	Attempts int `json:"attempts"`
 	// Error says why a delivery failed, without secrets.
 	Error string `json:"error,omitempty"`
+	// Withdrawn is set when the notice this delivery carried (every delivery of its
+	// DedupKey) was withdrawn: who, when and why.
+	Withdrawn *NoticeWithdrawal `json:"withdrawn,omitempty"`
+}
+
+// ActionNoticeWithdraw is the audit action of a notice's withdrawal.
+const ActionNoticeWithdraw = "notice.withdraw"
+
+// MaxWithdrawReason is the longest reason a withdrawal takes, in characters.
+const MaxWithdrawReason = 2000
+
+// NoticeWithdrawal records that a notice sent earlier (a reminder, an alert, an incident
+// notification: every delivery of one dedup key) was wrong or is no longer valid. The
+// notice is shown as withdrawn in the delivery log, never sent again, dropped from the
+// digests not yet sent, and each recipient it reached is told (KindNoticeWithdrawn) in
+// their language with the reason, which may give the correction.
+type NoticeWithdrawal struct {
+	DedupKey string           `json:"dedup_key"`
+	Kind     NotificationKind `json:"kind"`
+	// SiteID is the site the notice was about, 0 for the organisation.
+	SiteID int64 `json:"site_id,omitempty"`
+	// Reason says why, in the words of who withdrew it (1 to MaxWithdrawReason characters).
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	// Told is how many recipients (users by e-mail, webhooks) were sent the withdrawal;
+	// Dropped how many queued digest items of the notice were removed before being sent.
+	Told    int `json:"told"`
+	Dropped int `json:"dropped"`
+}
+
+// ValidateWithdrawReason checks a withdrawal's reason: required, at most
+// MaxWithdrawReason characters; the error names the field "reason".
+func ValidateWithdrawReason(reason string) error {
+	r := strings.TrimSpace(reason)
+	switch {
+	case r == "":
+		return &ValidationError{Errors: []FieldError{{Field: "reason", Key: "err.required", Message: "is required"}}}
+	case utf8.RuneCountInString(r) > MaxWithdrawReason:
+		return &ValidationError{Errors: []FieldError{{Field: "reason", Key: "err.too_long", Message: fmt.Sprintf("is longer than %d characters", MaxWithdrawReason)}}}
+	}
+	return nil
+}
+
+// NoticeWithdrawer withdraws a notice sent earlier.
+type NoticeWithdrawer interface {
+	// WithdrawNotice withdraws the notice delivery deliveryID carried (every delivery of
+	// its dedup key), audited, and tells each recipient it reached in their language.
+	// Needs PermUserAdmin and the notice's site in the caller's scope. ENOTFOUND (no
+	// such delivery, or out of scope), EINVALID (no reason, or a test, digest or
+	// withdrawal message), ECONFLICT (already withdrawn).
+	WithdrawNotice(ctx context.Context, deliveryID int64, reason string) (*NoticeWithdrawal, error)
 }
 
 // DeliveryFilter selects delivery log rows, newest first.

@@ -20,6 +20,7 @@ func notifyAPIRoutes(s *Server) []apiRoute {
 		{Method: "DELETE", Path: "/api/v1/notifications/webhooks/{id}", Perm: medsec.PermUserAdmin, Handler: s.apiWebhookDelete},
 		{Method: "POST", Path: "/api/v1/notifications/test", Perm: medsec.PermUserAdmin, Handler: s.apiNotifyTest},
 		{Method: "GET", Path: "/api/v1/notifications/deliveries", Perm: medsec.PermUserAdmin, Handler: s.apiDeliveryList},
+		{Method: "POST", Path: "/api/v1/notifications/deliveries/{id}/withdraw", Perm: medsec.PermUserAdmin, Handler: s.apiNoticeWithdraw},
 	}
 }
 
@@ -141,5 +142,29 @@ func (s *Server) apiDeliveryList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, list[*medsec.Delivery]{Items: items, Total: total, Offset: f.Offset, Limit: f.Limit})
+	return nil
+}
+
+// noticeWithdrawInput is why a notice is withdrawn (and the correction, if any).
+type noticeWithdrawInput struct {
+	Reason string `json:"reason"`
+}
+
+// apiNoticeWithdraw withdraws the notice delivery {id} carried (every delivery of its
+// dedup key) and tells everyone it reached; it answers with the withdrawal.
+func (s *Server) apiNoticeWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in noticeWithdrawInput
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	wd, err := s.NoticeWithdrawer.WithdrawNotice(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wd)
 	return nil
 }

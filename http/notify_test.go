@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,7 +30,8 @@ func addNotify(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	}
 	svc := sqlstore.NewNotifyService(db)
 	services.Notifications = svc
-	services.NotifyTester = &notify.Dispatcher{Store: svc, Translator: b, Webhooks: &notify.WebhookPoster{Backoff: time.Millisecond}}
+	d := &notify.Dispatcher{Store: svc, Translator: b, Webhooks: &notify.WebhookPoster{Backoff: time.Millisecond}}
+	services.NotifyTester, services.NoticeWithdrawer = d, d
 }
 
 // TestNotifyAPIEndToEnd configures a real SMTP server (aiosmtpd, STARTTLS required) and a
@@ -223,5 +225,82 @@ func TestNotifyAdminPage(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("security officer: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestNoticeWithdrawAPIAndPage withdraws a reminder queued for the branch engineer's
+// digest: by API refused without a reason (422 naming it) and to the branch engineer (403),
+// then withdrawn and refused again (409); the delivery log shows it withdrawn with the
+// reason by API and on the page in the four languages, and a second reminder is withdrawn
+// from the page's form.
+func TestNoticeWithdrawAPIAndPage(t *testing.T) {
+	f := newFixture(t)
+	admin := f.tokens[medsec.RoleAdmin]
+	if status, body := f.do("PUT", "/api/v1/me/notifications", f.branchCE, `{"email": "ce.hsu@hospital.example", "delivery": "digest", "kinds": ["governance.due", "backup.problem"]}`); status != 200 {
+		t.Fatalf("prefs: %d %s", status, body)
+	}
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{Store: sqlstore.NewNotifyService(f.db), Translator: b}
+	for _, key := range []string{"governance:access:2026Q4", "backup:restore:9:2026-11-20"} {
+		if err := d.Notify(context.Background(), medsec.Notification{Kind: medsec.KindGovernanceDue, Subject: map[string]string{"en": "Due: " + key},
+			Scope: medsec.NotifyScope{SiteID: f.assetBR.SiteID}, DedupKey: key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log struct {
+		Items []medsec.Delivery `json:"items"`
+	}
+	_, body := f.do("GET", "/api/v1/notifications/deliveries", admin, "")
+	if json.Unmarshal([]byte(body), &log); len(log.Items) != 2 {
+		t.Fatalf("deliveries: %s", body)
+	}
+	first, second := log.Items[1], log.Items[0]
+	path := fmt.Sprintf("/api/v1/notifications/deliveries/%d/withdraw", first.ID)
+	if status, body := f.do("POST", path, admin, `{"reason": ""}`); status != 422 || !strings.Contains(body, `"reason"`) {
+		t.Errorf("no reason: %d %s", status, body)
+	}
+	if status, _ := f.do("POST", path, f.branchCE, `{"reason": "moved"}`); status != 403 {
+		t.Errorf("branch engineer: %d", status)
+	}
+	status, body := f.do("POST", path, admin, `{"reason": "The access review moved to January (board decision 2026-11-30)."}`)
+	if status != 200 || !strings.Contains(body, `"dropped": 1`) || !strings.Contains(body, `"by": "u-admin"`) {
+		t.Fatalf("withdraw: %d %s", status, body)
+	}
+	if status, _ := f.do("POST", path, admin, `{"reason": "again"}`); status != 409 {
+		t.Errorf("withdrawn twice: %d", status)
+	}
+	_, body = f.do("GET", "/api/v1/notifications/deliveries", admin, "")
+	if !strings.Contains(body, `"reason": "The access review moved to January (board decision 2026-11-30)."`) {
+		t.Errorf("log does not show the withdrawal: %s", body)
+	}
+	c := f.session("u-admin")
+	for _, lang := range i18n.Languages {
+		c.PostForm(f.srv.URL+"/language", url.Values{"lang": {lang}, "next": {"/notifications"}})
+		resp, err := c.Get(f.srv.URL + "/notifications")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := strings.SplitN(b.T(lang, "notify.withdrawn_by", "u-admin", "§", "x"), "§", 2)[0]
+		if !strings.Contains(string(page), want) || !strings.Contains(string(page), "board decision 2026-11-30") ||
+			!strings.Contains(string(page), fmt.Sprintf(`action="/notifications/deliveries/%d/withdraw"`, second.ID)) ||
+			strings.Contains(string(page), fmt.Sprintf(`action="/notifications/deliveries/%d/withdraw"`, first.ID)) {
+			t.Errorf("%s: page does not show the withdrawal (%q) or the form", lang, want)
+		}
+	}
+	resp, err := c.PostForm(f.srv.URL+fmt.Sprintf("/notifications/deliveries/%d/withdraw", second.ID), url.Values{"reason": {"Restore test done on 2026-11-19."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("withdraw from the page: %d", resp.StatusCode)
+	}
+	if _, body = f.do("GET", "/api/v1/notifications/deliveries", admin, ""); strings.Count(body, `"withdrawn": {`) != 2 {
+		t.Errorf("second notice not withdrawn: %s", body)
 	}
 }

@@ -48,6 +48,8 @@ type Services struct {
 	// log; NotifyTester sends an administrator's test messages.
 	Notifications medsec.NotificationService
 	NotifyTester  medsec.NotifyTester
+	// NoticeWithdrawer withdraws a notice sent earlier and tells its recipients.
+	NoticeWithdrawer medsec.NoticeWithdrawer
 	// LogSources keeps log sources (issue 12); LogSink takes the JSON lines sources send
 	// over HTTPS (nil: log collection is off and the ingest route answers 503).
 	LogSources medsec.LogSourceService

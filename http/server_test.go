@@ -275,6 +275,7 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/notifications/webhooks/{id}", medsec.PermUserAdmin, false},
 	{"DELETE", "/api/v1/notifications/webhooks/{id}", medsec.PermUserAdmin, false},
 	{"POST", "/api/v1/notifications/test", medsec.PermUserAdmin, false},
+	{"POST", "/api/v1/notifications/deliveries/{id}/withdraw", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/notifications/deliveries", medsec.PermUserAdmin, false},
 	{"GET", "/api/v1/logs/sources", medsec.PermLogRead, false},
 	{"POST", "/api/v1/logs/sources", medsec.PermLogAdmin, false},

@@ -623,6 +623,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /notifications", s.ui(medsec.PermUserAdmin, s.uiNotify))
 	mux.Handle("POST /notifications/settings", s.ui(medsec.PermUserAdmin, s.uiNotifySettings))
 	mux.Handle("POST /notifications/test", s.ui(medsec.PermUserAdmin, s.uiNotifyTest))
+	mux.Handle("POST /notifications/deliveries/{id}/withdraw", s.ui(medsec.PermUserAdmin, s.uiNoticeWithdraw))
 	mux.Handle("POST /notifications/webhooks", s.ui(medsec.PermUserAdmin, s.uiWebhookCreate))
 	mux.Handle("POST /notifications/webhooks/{id}", s.ui(medsec.PermUserAdmin, s.uiWebhookUpdate))
 	mux.Handle("POST /notifications/webhooks/{id}/delete", s.ui(medsec.PermUserAdmin, s.uiWebhookDelete))

@@ -202,3 +202,18 @@ func (s *Server) uiNotifyPrefs(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/account#notifications", http.StatusSeeOther)
 	return nil
 }
+
+// uiNoticeWithdraw withdraws the notice delivery {id} carried, with the reason typed
+// (field "reason"); a refusal is shown on the page in the reader's language.
+func (s *Server) uiNoticeWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.NoticeWithdrawer.WithdrawNotice(r.Context(), id, r.PostFormValue("reason")); err != nil {
+		return s.renderNotify(w, r, errorStatus(err), nil, err)
+	}
+	flash(w, "notify.withdraw_saved")
+	http.Redirect(w, r, "/notifications#deliveries", http.StatusSeeOther)
+	return nil
+}

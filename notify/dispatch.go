@@ -51,6 +51,11 @@ type Store interface {
 	DueDigests(ctx context.Context, before medsec.Date) ([]DigestBatch, error)
 	// DigestSent records the digest's delivery d and removes the batch from the queue.
 	DigestSent(ctx context.Context, userID int64, day medsec.Date, d *medsec.Delivery) error
+	// WithdrawNotice records, for the calling user and audited, the withdrawal of the
+	// notice delivery deliveryID carried (see medsec.NoticeWithdrawer for the checks and
+	// errors), drops its digest items not yet sent, and returns the deliveries that
+	// reached their target, one per target. Delivered is true for a withdrawn key.
+	WithdrawNotice(ctx context.Context, deliveryID int64, reason string) (*medsec.NoticeWithdrawal, []*medsec.Delivery, error)
 }
 
 // Dispatcher delivers notifications: it implements medsec.Notifier and medsec.NotifyTester.
@@ -98,8 +103,9 @@ func (d *Dispatcher) pauseOnFailure(t Target, row *medsec.Delivery, err error) {
 }
 
 var (
-	_ medsec.Notifier     = (*Dispatcher)(nil)
-	_ medsec.NotifyTester = (*Dispatcher)(nil)
+	_ medsec.Notifier         = (*Dispatcher)(nil)
+	_ medsec.NotifyTester     = (*Dispatcher)(nil)
+	_ medsec.NoticeWithdrawer = (*Dispatcher)(nil)
 )
 
 func (d *Dispatcher) now() time.Time {
@@ -384,4 +390,67 @@ func (d *Dispatcher) testNotification() medsec.Notification {
 	now := d.now()
 	return medsec.Notification{Kind: medsec.KindTest, Severity: medsec.SeverityInfo, Key: "notify.test",
 		Args: []medsec.NotifyArg{{Text: now.Format(time.RFC3339)}}, Link: "/notifications", DedupKey: "test:" + now.Format(time.RFC3339Nano)}
+}
+
+// WithdrawNotice withdraws a notice sent earlier and tells each recipient it reached, now
+// and in the recipient's language (notify.withdrawn: the subject as they received it and
+// the reason), by e-mail to users who still have an address and to the webhooks; see
+// medsec.NoticeWithdrawer. The withdrawal stands even when telling someone fails: the
+// delivery log shows the failed row.
+func (d *Dispatcher) WithdrawNotice(ctx context.Context, deliveryID int64, reason string) (*medsec.NoticeWithdrawal, error) {
+	w, reached, err := d.Store.WithdrawNotice(ctx, deliveryID, reason)
+	if err != nil {
+		return nil, err
+	}
+	settings, hooks, err := d.Store.DeliverySettings(ctx)
+	if err != nil {
+		return w, err
+	}
+	recipients, err := d.Store.Recipients(ctx)
+	if err != nil {
+		return w, err
+	}
+	byUser := map[int64]Recipient{}
+	for _, r := range recipients {
+		byUser[r.User.ID] = r
+	}
+	byHook := map[int64]*medsec.Webhook{}
+	for _, h := range hooks {
+		byHook[h.ID] = h
+	}
+	for _, got := range reached {
+		n := medsec.Notification{Kind: medsec.KindNoticeWithdrawn, Severity: medsec.SeverityInfo, Key: "notify.withdrawn",
+			Args: []medsec.NotifyArg{{Text: got.Subject}, {Text: w.Reason}}, Link: "/notifications#deliveries",
+			Scope: medsec.NotifyScope{SiteID: w.SiteID}, DedupKey: "withdrawn:" + w.DedupKey}
+		var row *medsec.Delivery
+		switch got.Channel {
+		case medsec.ChannelEmail:
+			r, ok := byUser[got.UserID]
+			if !ok || settings.SMTP.Host == "" {
+				continue // no address any more, or e-mail is off
+			}
+			m := Render(d.Translator, &n, d.Translator.Match(r.User.Language), settings.PublicURL)
+			row = &medsec.Delivery{At: d.now(), Channel: medsec.ChannelEmail, UserID: r.User.ID, Recipient: r.Prefs.Email,
+				Kind: n.Kind, SiteID: w.SiteID, DedupKey: n.DedupKey, Subject: m.Subject, Attempts: 1}
+			sendErr := d.send(ctx, settings.SMTP, emailOf(d.Translator, r.Prefs.Email, m))
+			d.result(row, sendErr)
+		case medsec.ChannelWebhook:
+			h, ok := byHook[got.WebhookID]
+			if !ok || !h.Enabled {
+				continue
+			}
+			if row, err = d.postWebhook(ctx, settings, h, &n); err != nil {
+				return w, err
+			}
+		default:
+			continue
+		}
+		if row.Result == medsec.DeliverySent {
+			w.Told++
+		}
+		if err := d.Store.RecordDelivery(ctx, row, nil); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
 }

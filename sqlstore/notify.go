@@ -385,7 +385,48 @@ func (s *NotifyService) FindDeliveries(ctx context.Context, f medsec.DeliveryFil
 		r.At = r.At.UTC()
 		out = append(out, &r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find deliveries: %w", err)
+	}
+	rows.Close()
+	if err := s.markWithdrawn(ctx, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// markWithdrawn sets Withdrawn on the deliveries whose notice was withdrawn.
+func (s *NotifyService) markWithdrawn(ctx context.Context, ds []*medsec.Delivery) error {
+	var keys []any
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if d.DedupKey != "" && !seen[d.DedupKey] {
+			seen[d.DedupKey] = true
+			keys = append(keys, d.DedupKey)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT dedup_key, kind, site_id, reason, by_user, at, dropped FROM notice_withdrawals
+		WHERE dedup_key IN (`+placeholders(len(keys))+`)`), keys...)
+	if err != nil {
+		return fmt.Errorf("find withdrawals: %w", err)
+	}
+	defer rows.Close()
+	byKey := map[string]*medsec.NoticeWithdrawal{}
+	for rows.Next() {
+		w := &medsec.NoticeWithdrawal{}
+		if err := rows.Scan(&w.DedupKey, &w.Kind, &w.SiteID, &w.Reason, &w.By, &w.At, &w.Dropped); err != nil {
+			return fmt.Errorf("find withdrawals: %w", err)
+		}
+		w.At = w.At.UTC()
+		byKey[w.DedupKey] = w
+	}
+	for _, d := range ds {
+		d.Withdrawn = byKey[d.DedupKey]
+	}
+	return rows.Err()
 }
 
 // ---- notify.Store: used by the dispatcher, acting as medsec itself ----
@@ -433,11 +474,13 @@ func (s *NotifyService) DeliverySettings(ctx context.Context) (medsec.NotifySett
 	return set, hooks, err
 }
 
-// Delivered reports whether the target already has the dedup key.
+// Delivered reports whether the target already has the dedup key, or the notice of the
+// key was withdrawn (a withdrawn notice is never delivered again).
 func (s *NotifyService) Delivered(ctx context.Context, t notify.Target, dedupKey string) (bool, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COUNT(*) FROM notify_sent WHERE channel = ? AND target_id = ? AND dedup_key = ?`),
-		t.Channel, t.ID, dedupKey).Scan(&n)
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT (SELECT COUNT(*) FROM notify_sent WHERE channel = ? AND target_id = ? AND dedup_key = ?)
+		+ (SELECT COUNT(*) FROM notice_withdrawals WHERE dedup_key = ?)`),
+		t.Channel, t.ID, dedupKey, dedupKey).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("find delivered: %w", err)
 	}
@@ -539,4 +582,114 @@ func (s *NotifyService) DigestSent(ctx context.Context, userID int64, day medsec
 		return fmt.Errorf("digest sent: %w", err)
 	}
 	return tx.Commit()
+}
+
+// WithdrawNotice records the withdrawal of the notice delivery deliveryID carried, for the
+// calling user (PermUserAdmin; the notice's site in scope, an organisation-wide notice
+// only for a user of every site), audited in the same transaction; see notify.Store. It
+// drops the notice's digest items not yet sent and returns the deliveries that reached
+// their target, one per target: sent e-mails and webhooks, and queued e-mails whose
+// digest went out.
+func (s *NotifyService) WithdrawNotice(ctx context.Context, deliveryID int64, reason string) (*medsec.NoticeWithdrawal, []*medsec.Delivery, error) {
+	sc, err := authorize(ctx, medsec.PermUserAdmin)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	w := &medsec.NoticeWithdrawal{}
+	err = tx.queryRow(ctx, `SELECT dedup_key, kind, site_id FROM notify_deliveries WHERE id = ?`, deliveryID).Scan(&w.DedupKey, &w.Kind, &w.SiteID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.delivery_not_found", "Delivery not found.")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+	}
+	if (w.SiteID == 0 && len(sc.user.SiteIDs) > 0) || (w.SiteID != 0 && !sc.seesSite(w.SiteID)) {
+		return nil, nil, medsec.NotInScope("Delivery not found.", "err.delivery_not_found", fmt.Sprintf("notification delivery %d", deliveryID), w.SiteID)
+	}
+	if w.DedupKey == "" || w.Kind == medsec.KindTest || w.Kind == medsec.KindDigest || w.Kind == medsec.KindNoticeWithdrawn {
+		return nil, nil, medsec.ErrorWithKey(medsec.EINVALID, "err.notice_not_withdrawable", "Test messages, digests and withdrawals cannot be withdrawn.")
+	}
+	if err := medsec.ValidateWithdrawReason(reason); err != nil {
+		return nil, nil, err
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM notice_withdrawals WHERE dedup_key = ?`, w.DedupKey).Scan(&n); err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+	}
+	if n > 0 {
+		return nil, nil, medsec.ErrorWithKey(medsec.ECONFLICT, "err.notice_withdrawn", "This notice is already withdrawn.")
+	}
+	w.Reason, w.By, w.At = strings.TrimSpace(reason), sc.user.Username, tx.now
+
+	// The digest items of the notice not yet sent are dropped; their users are not told.
+	unsent := map[int64]bool{}
+	rows, err := tx.query(ctx, `SELECT id, user_id, notification FROM notify_digest WHERE notification LIKE ?`, "%"+w.DedupKey+"%")
+	if err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: digests: %w", err)
+	}
+	var drop []int64
+	for rows.Next() {
+		var id, userID int64
+		var v string
+		if err := rows.Scan(&id, &userID, &v); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("withdraw notice: digests: %w", err)
+		}
+		var queued medsec.Notification
+		if json.Unmarshal([]byte(v), &queued) == nil && queued.DedupKey == w.DedupKey {
+			drop, unsent[userID] = append(drop, id), true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: digests: %w", err)
+	}
+	for _, id := range drop {
+		if _, err := tx.exec(ctx, `DELETE FROM notify_digest WHERE id = ?`, id); err != nil {
+			return nil, nil, fmt.Errorf("withdraw notice: digests: %w", err)
+		}
+	}
+	w.Dropped = len(drop)
+
+	rows, err = tx.query(ctx, `SELECT id, at, channel, user_id, webhook_id, recipient, kind, site_id, dedup_key, subject, result, attempts, error
+		FROM notify_deliveries WHERE dedup_key = ? AND result IN (?, ?) ORDER BY id`, w.DedupKey, medsec.DeliverySent, medsec.DeliveryQueued)
+	if err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+	}
+	var reached []*medsec.Delivery
+	seen := map[notify.Target]bool{}
+	for rows.Next() {
+		var r medsec.Delivery
+		if err := rows.Scan(&r.ID, &r.At, &r.Channel, &r.UserID, &r.WebhookID, &r.Recipient, &r.Kind, &r.SiteID, &r.DedupKey, &r.Subject, &r.Result, &r.Attempts, &r.Error); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+		}
+		t := notify.Target{Channel: r.Channel, ID: r.UserID}
+		if r.Channel == medsec.ChannelWebhook {
+			t.ID = r.WebhookID
+		}
+		if seen[t] || (r.Result == medsec.DeliveryQueued && unsent[r.UserID]) {
+			continue
+		}
+		seen[t] = true
+		r.At = r.At.UTC()
+		reached = append(reached, &r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+	}
+	if _, err := tx.insert(ctx, `INSERT INTO notice_withdrawals (dedup_key, kind, site_id, reason, by_user, at, dropped) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		w.DedupKey, string(w.Kind), w.SiteID, w.Reason, w.By, w.At, w.Dropped); err != nil {
+		return nil, nil, fmt.Errorf("withdraw notice: %w", err)
+	}
+	if err := tx.auditChange(ctx, medsec.ActionNoticeWithdraw, "notice", deliveryID, w.SiteID, nil, w); err != nil {
+		return nil, nil, err
+	}
+	return w, reached, tx.Commit()
 }

@@ -33,6 +33,7 @@ Usage:
   medsec catalog list|show ID|validate [FILE...]|export ID
   medsec discover [--json] FILE...
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
+  medsec notify withdraw --data DIR --delivery ID --reason TEXT
   medsec incident list --data DIR [--json] | ledger --data DIR --format csv|xlsx [--out FILE]
   medsec report NAME --period 2026 [--site CODE] [--lang ja] --format pdf|xlsx|html --out FILE
   medsec cvss VECTOR...

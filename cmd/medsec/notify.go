@@ -92,8 +92,13 @@ type reminderServices struct {
 
 // runNotify implements "medsec notify test": it sends a test e-mail (or posts to a
 // webhook) with the stored settings and says how it went; the delivery log records it.
+// "medsec notify withdraw" withdraws a notice sent earlier (runNotifyWithdraw).
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: medsec notify test --data DIR [--db URL] (--to ADDRESS | --webhook ID)"
+	const usage = "usage: medsec notify test --data DIR [--db URL] (--to ADDRESS | --webhook ID)\n" +
+		"       medsec notify withdraw --data DIR [--db URL] --delivery ID --reason TEXT"
+	if len(args) > 0 && args[0] == "withdraw" {
+		return runNotifyWithdraw(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "test" {
 		return errors.New(usage)
 	}
@@ -132,6 +137,41 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("notify test: not delivered to %s: %s", row.Recipient, row.Error)
 	}
 	fmt.Fprintf(stdout, "sent to %s (%d attempt(s)): %s\n", row.Recipient, max(row.Attempts, 1), row.Subject)
+	return nil
+}
+
+// runNotifyWithdraw implements "medsec notify withdraw": it withdraws the notice delivery
+// --delivery carried (an ID of the delivery log: the page /notifications or GET
+// /api/v1/notifications/deliveries), with --reason, tells everyone it reached in their
+// language, and prints how many were told and how many digest items were dropped.
+func runNotifyWithdraw(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "usage: medsec notify withdraw --data DIR [--db URL] --delivery ID --reason TEXT"
+	fs := flag.NewFlagSet("notify withdraw", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	delivery := fs.Int64("delivery", 0, "id of a delivery of the notice (the delivery log)")
+	reason := fs.String("reason", "", "why the notice is withdrawn, and the correction if any")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *delivery <= 0 || fs.NArg() > 0 {
+		return errors.New(usage)
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("notify withdraw: %w", err)
+	}
+	defer store.Close()
+	d, err := newDispatcher(sqlstore.NewNotifyService(store), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return fmt.Errorf("notify withdraw: %w", err)
+	}
+	w, err := d.WithdrawNotice(asSystem(ctx), *delivery, *reason)
+	if err != nil {
+		return fmt.Errorf("notify withdraw: delivery %d: %s", *delivery, describe(err))
+	}
+	fmt.Fprintf(stdout, "withdrawn %s: %d recipient(s) told, %d digest item(s) dropped\n", w.DedupKey, w.Told, w.Dropped)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,5 +56,54 @@ func TestNotifyTestCommand(t *testing.T) {
 	}
 	if err := run(ctx, []string{"notify", "test", "--data", data}, io.Discard, io.Discard); err == nil {
 		t.Error("no --to accepted")
+	}
+}
+
+// TestNotifyWithdrawCommand runs "medsec notify withdraw" on a reminder queued for a
+// user's digest: refused without a reason and for an unknown delivery, then withdrawn
+// (the digest item dropped, none told since it was never sent), and refused a second time.
+func TestNotifyWithdrawCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &medsec.User{Username: "ce.lin", Role: medsec.RoleClinicalEngineer}
+	if err := sqlstore.NewUserService(store).CreateUser(asSystem(ctx), u, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	svc := sqlstore.NewNotifyService(store)
+	if err := svc.UpdateNotifyPrefs(medsec.NewContextWithUser(ctx, u), medsec.NotifyPrefs{Email: "ce.lin@hospital.example", Delivery: medsec.DeliveryDigest, Kinds: medsec.NotificationKinds}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := newDispatcher(svc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Notify(asSystem(ctx), medsec.Notification{Kind: medsec.KindGovernanceDue, Subject: map[string]string{"en": "Access review of HIS due"}, DedupKey: "governance:access:2026Q4"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := svc.FindDeliveries(asSystem(ctx), medsec.DeliveryFilter{})
+	if err != nil || len(rows) != 1 || rows[0].Result != medsec.DeliveryQueued {
+		t.Fatalf("deliveries: %+v, %v", rows, err)
+	}
+	store.Close()
+	id := strconv.FormatInt(rows[0].ID, 10)
+	if err := run(ctx, []string{"notify", "withdraw", "--data", data, "--delivery", id}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "reason") {
+		t.Errorf("no reason: %v", err)
+	}
+	if err := run(ctx, []string{"notify", "withdraw", "--data", data, "--delivery", "999", "--reason", "x"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown delivery: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"notify", "withdraw", "--data", data, "--delivery", id, "--reason", "The review moved to January."}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "withdrawn governance:access:2026Q4: 0 recipient(s) told, 1 digest item(s) dropped") {
+		t.Errorf("output %q", out.String())
+	}
+	if err := run(ctx, []string{"notify", "withdraw", "--data", data, "--delivery", id, "--reason", "again"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "already withdrawn") {
+		t.Errorf("withdrawn twice: %v", err)
 	}
 }

@@ -297,7 +297,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	services.Notifications, services.NotifyTester = notifySvc, dispatcher
+	services.Notifications, services.NotifyTester, services.NoticeWithdrawer = notifySvc, dispatcher, dispatcher
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
 	sched := newScheduler(reminderServices{Assessments: services.Assessments, Assets: services.Assets, Zones: services.Zones, Org: services.Org,
