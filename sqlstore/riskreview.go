@@ -339,6 +339,12 @@ func (s *RiskReviewService) SignRiskReview(ctx context.Context, id int64, as, ti
 	if err != nil {
 		return nil, err
 	}
+	// Scope before role: a review of a site the user does not see is not found, as
+	// reading it answers, whatever the user may sign (a branch engineer signing the
+	// main site's review got 403, telling that it exists).
+	if _, err := s.find(ctx, s.db.read, sc, id); err != nil {
+		return nil, err
+	}
 	switch as {
 	case medsec.SignAsOfficer:
 		if !sc.user.Role.Can(medsec.PermRiskSignOfficer) {

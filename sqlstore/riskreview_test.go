@@ -68,6 +68,16 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 		if _, err := svc.FindRiskReview(branchOfficer, r.ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
 			t.Errorf("a branch officer read the main site's review: %v", err)
 		}
+		// Scope before role: signing another site's review is not found, as reading it
+		// is, even for a user who may not sign at all (it answered 403).
+		branchEngineer := mk("br.ce", medsec.RoleClinicalEngineer, branch.ID)
+		for _, who := range []context.Context{branchEngineer, branchOfficer} {
+			for _, signAs := range []string{medsec.SignAsOfficer, medsec.SignAsLeadership, "nobody"} {
+				if _, err := svc.SignRiskReview(who, r.ID, signAs, "院長"); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+					t.Errorf("a branch user signed the main site's review as %q: %v, want not found", signAs, err)
+				}
+			}
+		}
 		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EINVALID {
 			t.Errorf("signed with nothing decided: %v", err)
 		}
