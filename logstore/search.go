@@ -344,6 +344,12 @@ func (s *Store) scan(ctx context.Context, query string, columns []string, fn fun
 	}
 	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{{}}, q, false, nil)
 	var mu sync.Mutex
+	// Column names, like values, point into the storage's buffers, which it reuses once
+	// the callback returns: each is copied once (names), so that a row handed to fn keeps
+	// its own. Kept uncopied, the names of rows read earlier turned into bytes of later
+	// blocks ("SDID@32", "tured_data.e"), and an exported record no longer matched its
+	// leaf (TestExportOfMixedFormats, TestExportManyStreams).
+	names := map[string]string{}
 	return s.vl.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -355,7 +361,12 @@ func (s *Store) scan(ctx context.Context, query string, columns []string, fn fun
 				if columns != nil && !contains(columns, c.Name) {
 					continue
 				}
-				row[c.Name] = strings.Clone(c.Values[i])
+				name, ok := names[c.Name]
+				if !ok {
+					name = strings.Clone(c.Name)
+					names[name] = name
+				}
+				row[name] = strings.Clone(c.Values[i])
 			}
 			fn(row)
 		}
