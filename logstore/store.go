@@ -2,6 +2,8 @@ package logstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -871,19 +873,38 @@ const (
 	FieldFormat = "medsec.format"
 	FieldParser = "medsec.parser"
 	FieldPeer   = "medsec.peer_host"
+	// FieldShape names the set of a row's parsed field names (shapeOf).
+	FieldShape = "medsec.shape"
 )
+
+// shapeOf returns a name for the set of field names of fs (sorted, as flatten makes them):
+// the first 128 bits of SHA-256 over the names, in hex. It is a stream field, so that rows
+// of one stream have the same field names: VictoriaLogs skips, with only a warning, the
+// rows of a block (one stream's rows, up to 2-4 MiB) beyond 2,000 distinct field names, so
+// a sender whose records use many different names (JSON with keys made of data) lost rows
+// that were sealed, and verify reported them deleted. A record has at most 400 fields.
+func shapeOf(fs []logstorage.Field) string {
+	h := sha256.New()
+	for _, f := range fs {
+		h.Write([]byte(f.Name))
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
 
 // addRow adds e to lr as a row (rowFields) and returns scratch, the field buffer, for the
 // next call.
 func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logstorage.Field {
 	fields := rowFields(scratch, e)
-	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 2) // copies every value
+	lr.MustAdd(logstorage.TenantID{}, e.Received, fields, 3) // copies every value
 	return fields
 }
 
-// rowFields returns e's row in the search storage, in scratch: the stream fields (site and
-// sending host) first, the raw record as the message (_msg, so that word search reads
-// it), the store's fields, and the parsed ECS fields; the receive time is the row's _time.
+// rowFields returns e's row in the search storage, in scratch: the stream fields (site,
+// sending host and the shape of its fields) first, the raw record as the message (_msg,
+// so that word search reads it), the store's fields, and the parsed ECS fields; the
+// receive time is the row's _time.
 func rowFields(scratch []logstorage.Field, e *entry) []logstorage.Field {
 	host := e.Source
 	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
@@ -892,6 +913,7 @@ func rowFields(scratch []logstorage.Field, e *entry) []logstorage.Field {
 	fields := append(scratch[:0],
 		logstorage.Field{Name: FieldSite, Value: strconv.FormatInt(e.Site, 10)},
 		logstorage.Field{Name: FieldPeer, Value: host},
+		logstorage.Field{Name: FieldShape, Value: shapeOf(e.Fields)},
 		logstorage.Field{Name: "_msg", Value: bytesutil.ToUnsafeString(e.Raw)},
 		logstorage.Field{Name: FieldIndex, Value: strconv.FormatInt(e.Index, 10)},
 		logstorage.Field{Name: FieldSource, Value: e.Source},
@@ -998,7 +1020,7 @@ func sortFields(fs []logstorage.Field) {
 func fitRow(e *entry) []logstorage.Field {
 	size := len(`{}\n"_time":""`) + len(time.RFC3339Nano) + len(`,"":""`) + len("_msg") + len(e.Raw)
 	// The store's own fields (addRow), numbers at their longest.
-	size += 7*len(`,"":""`) + len(FieldSite+FieldPeer+FieldIndex+FieldSource+FieldFormat+FieldParser) + 2*20 + 2*len(e.Source) + len(e.Format) + len(e.Parser)
+	size += 8*len(`,"":""`) + len(FieldSite+FieldPeer+FieldShape+FieldIndex+FieldSource+FieldFormat+FieldParser) + 2*20 + 32 + 2*len(e.Source) + len(e.Format) + len(e.Parser)
 	for _, f := range e.Fields {
 		size += len(`,"":""`) + len(f.Name) + len(f.Value)
 	}
