@@ -579,3 +579,44 @@ func TestScanUnmatchedHostCreatesAsset(t *testing.T) {
 		t.Errorf("after the asset was created the scan page still offers to create it, or does not link it")
 	}
 }
+
+// TestRescoreTimeAndAssetDeadlinesInSiteZone (issue 11 break-test): the finding page's
+// re-scoring history and the asset page's findings show their times in the site's zone,
+// named, as the rest of the finding does (they were UTC, unnamed: a Taipei re-scoring at
+// 08:10 read 00:10 beside a deadline read in Taipei time).
+func TestRescoreTimeAndAssetDeadlinesInSiteZone(t *testing.T) {
+	taipei, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		t.Skip(err)
+	}
+	f := newVulnFixture(t, taipei)
+	fd := f.findings()[0]
+	if status, body := f.api("POST", "/api/v1/findings/"+itoa(fd.ID)+"/rescores", []byte(`{"answers":{"reach":"hospital"},"reason":"zone test"}`)); status != 201 {
+		t.Fatalf("rescore: %d %s", status, body)
+	}
+	_, body := f.api("GET", "/api/v1/findings/"+itoa(fd.ID)+"/rescores", nil)
+	var g struct {
+		History []struct {
+			ScoredAt time.Time `json:"scored_at"`
+		} `json:"history"`
+	}
+	if err := json.Unmarshal([]byte(body), &g); err != nil || len(g.History) == 0 {
+		t.Fatalf("rescores: %v %s", err, body)
+	}
+	want := g.History[0].ScoredAt.In(taipei).Format("2006-01-02 15:04") + " (Asia/Taipei)"
+	if _, page := f.page("/vulnerabilities/"+itoa(fd.ID), "ja"); !strings.Contains(page, "<tr><td>"+want+"</td>") {
+		t.Errorf("finding page: the re-scoring time %q is not shown", want)
+	}
+	_, body = f.api("GET", "/api/v1/findings/"+itoa(fd.ID), nil)
+	var now struct {
+		AssetID int64     `json:"asset_id"`
+		Due     time.Time `json:"due"`
+	}
+	if err := json.Unmarshal([]byte(body), &now); err != nil || now.AssetID == 0 {
+		t.Fatalf("finding: %v %s", err, body)
+	}
+	due := now.Due.In(taipei).Format("2006-01-02 15:04") + " (Asia/Taipei)"
+	if _, page := f.page("/assets/"+itoa(now.AssetID), "zh-TW"); !strings.Contains(page, due) {
+		t.Errorf("asset page: the finding's deadline %q is not shown", due)
+	}
+}
