@@ -528,12 +528,28 @@ func (b *builder) gap() error {
 			for _, c := range l.CarriedBy {
 				by = append(by, c.Name)
 			}
-			rows = append(rows, []any{l.Asset.ID, l.Asset.Name, b.t("carriage." + l.Reason), strings.Join(by, ", ")})
+			rows = append(rows, []any{l.Asset.ID, l.Asset.Name, b.carriage(l, by), strings.Join(by, ", ")})
 		}
 		b.add(Section{Heading: b.t("report.left_out"), Tables: []Table{{Title: b.t("report.left_out"), Rows: rows,
 			Columns: b.columns("report.id", 0.5, "report.asset", 2.0, "report.reason", 2.5, "report.carried_by", 2.0)}}})
 	}
 	return nil
+}
+
+// carriage says why a left-out asset is not counted, naming its Local LAN and the boundary
+// hosts carrying its controls as the asset page does [000 三(七), 五(二)].
+func (b *builder) carriage(l medsec.GapLeftOut, hosts []string) string {
+	lan := l.LocalLAN
+	if lan == "" {
+		lan = b.t("carriage.no_zone")
+	}
+	switch l.Reason {
+	case medsec.CarriedByBoundaryHost:
+		return b.t("carriage."+l.Reason, lan, strings.Join(hosts, ", "))
+	case medsec.CarriedNoBoundaryHost:
+		return b.t("carriage."+l.Reason, lan)
+	}
+	return b.t("carriage." + l.Reason)
 }
 
 // groups charts the status of a gap report's rows per site or department.

@@ -32,9 +32,29 @@ func (b *builder) riskReview() error {
 	b.d.Sections = b.d.Sections[:start]
 	byLevel := crl[0].Charts[0].Series[0].Values // high, medium, low, no review
 
+	// A closed year's review is its own: its assets named and placed as they were then,
+	// each subject's last assessment and each finding's compensating controls recorded
+	// before the year's end (bt16c, bt16 #3: today's assessments, controls and names, so
+	// the signed year's document changed with every later edit).
+	var then map[int64]*medsec.Asset
+	if b.closed() {
+		assets, err := b.assets()
+		if err != nil {
+			return err
+		}
+		then = make(map[int64]*medsec.Asset, len(assets))
+		for _, a := range assets {
+			then[a.ID] = a
+		}
+	}
 	findings, err := b.findings()
 	if err != nil {
 		return err
+	}
+	for _, f := range findings {
+		if a := then[f.AssetID]; a != nil {
+			f.AssetName = a.Name
+		}
 	}
 	ledger, err := b.ledger()
 	if err != nil {
@@ -101,6 +121,9 @@ func (b *builder) riskReview() error {
 				return err
 			}
 			for _, c := range controls {
+				if then != nil && !c.CreatedAt.Before(b.p.Period.To) {
+					continue
+				}
 				vulnExceptions = append(vulnExceptions, []any{f.CVE, f.AssetName, b.severity(f.Severity), b.t("finding_state." + string(f.State)),
 					c.Description, c.CreatedBy, stampOrZero(c.CreatedAt, loc), c.ReviewOn.Time()})
 				if !c.ReviewOn.IsZero() && c.ReviewOn.Time().Before(b.p.Period.To) {
@@ -117,22 +140,9 @@ func (b *builder) riskReview() error {
 				measure, f.AnalyzedBy, stampOrZero(f.AnalyzedAt, loc), time.Time{}})
 		}
 	}
-	// A closed year's compensating controls are its own: each subject's last assessment
-	// recorded before the year's end, on the assets in use that year, named and placed as
-	// they were then (bt16c: today's assessments and names, so the signed year's document
-	// changed with every later edit).
-	var then map[int64]*medsec.Asset
 	filter := medsec.AssessmentFilter{}
 	if b.closed() {
 		filter.RecordedBefore = b.p.Period.To
-		assets, err := b.assets()
-		if err != nil {
-			return err
-		}
-		then = make(map[int64]*medsec.Asset, len(assets))
-		for _, a := range assets {
-			then[a.ID] = a
-		}
 	}
 	var controlExceptions [][]any
 	for _, id := range Catalogs {

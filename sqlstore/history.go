@@ -374,7 +374,8 @@ func findingsInScopeAt(ctx context.Context, q querier, d dialect, list []*medsec
 // justification and detail the "before" of its first vuln.finding.analyze at or after at,
 // with who analysed it and when from its last such row before at; its score, deadline and
 // environmental vector the "before" of its first vuln.finding.rescore since; a fix or
-// disappearance at or after at not yet there; late as judged at at.
+// disappearance at or after at not yet there; its compensating control's review day the
+// last control's recorded before at; late as judged at at.
 func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Finding, at time.Time) error {
 	analysed, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.analyze"}, at, 0)
 	if err != nil {
@@ -409,7 +410,32 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 			return fmt.Errorf("read finding history: %w", err)
 		}
 	}
+	// The review day of a mitigated finding is its last compensating control's recorded
+	// before at (bt16 #3: a control added later moved a closed year's finding on time).
+	reviews := map[int64]medsec.Date{}
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT finding_id, review_on FROM vuln_controls WHERE id IN (SELECT MAX(id) FROM vuln_controls
+		WHERE created_at < ? GROUP BY finding_id)`), at.UTC())
+	if err != nil {
+		return fmt.Errorf("read compensating controls: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var day string
+		if err := rows.Scan(&id, &day); err != nil {
+			rows.Close()
+			return fmt.Errorf("read compensating controls: %w", err)
+		}
+		if reviews[id], err = medsec.ParseDate(day); err != nil {
+			rows.Close()
+			return fmt.Errorf("finding %d: control review day: %w", id, err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read compensating controls: %w", err)
+	}
 	for _, f := range list {
+		f.ControlReviewOn = reviews[f.ID]
 		if b := analysed[f.ID]; b != nil {
 			var old struct {
 				State         medsec.FindingState `json:"state"`

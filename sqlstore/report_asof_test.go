@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -298,6 +299,84 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 					t.Error("2026 asset list holds the device retired before now")
 				}
 			}
+		}
+	})
+}
+
+// TestClosedRiskReviewKeepsItsFindingControls (bt16 #3): a closed year's risk review lists
+// the compensating controls of its mitigated findings as recorded by the year's end, named
+// as the device was then; a control added to the same finding later, and a rename since,
+// leave the year's document as it was.
+func TestClosedRiskReviewKeepsItsFindingControls(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := func(s string) {
+			tm, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
+		}
+		at("2023-02-01")
+		f := newVulnFixture(t, db)
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
+			t.Fatal(err)
+		}
+		list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID, CVE: "CVE-2017-9657"})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("finding: %v %v", list, err)
+		}
+		control := func(what, review string) {
+			t.Helper()
+			day, err := medsec.ParseDate(review)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddCompensatingControl(system, &medsec.CompensatingControl{FindingID: list[0].ID, Description: what, ReviewOn: day}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		control("isolated VLAN 40", "2024-06-01")
+		bundle, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		assets := sqlstore.NewAssetService(db)
+		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: newAssessmentService(t, db), Vulns: f.svc,
+			Incidents: sqlstore.NewIncidentService(db), Zones: sqlstore.NewZoneService(db)}
+		build := func() *report.Document {
+			t.Helper()
+			p, err := report.ParsePeriod("2024", time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := report.Build(system, report.Params{Name: report.RiskReview, Lang: "en", Period: p, Now: db.Now()}, src,
+				func(key string, args ...any) string { return bundle.T("en", key, args...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		at("2026-11-20")
+		was := build()
+		text := fmt.Sprint(was.Sections)
+		if !strings.Contains(text, "isolated VLAN 40") || !strings.Contains(text, "MX40-7F-01") {
+			t.Fatalf("2024 risk review lacks the control recorded in 2023 on MX40-7F-01:\n%s", text)
+		}
+
+		at("2026-11-21")
+		control("jump host only, added 2026", "2026-12-15")
+		mx, err := assets.FindAssetByID(system, f.mx40old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mx.Name = "MX40-renamed"
+		if err := assets.UpdateAsset(system, mx); err != nil {
+			t.Fatal(err)
+		}
+		at("2026-12-01")
+		now := build()
+		if !reflect.DeepEqual(was.Sections, now.Sections) {
+			t.Errorf("2024 risk review changed after a control was added and the device renamed in 2026:\nwas %v\nnow %v", was.Sections, now.Sections)
 		}
 	})
 }

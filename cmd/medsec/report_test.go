@@ -179,6 +179,13 @@ func TestReportEveryNameLanguageFormat(t *testing.T) {
 						t.Errorf("%s shows a message key %q… instead of its text", filepath.Base(file), raw)
 					}
 				}
+				// A message given fewer arguments than it names (bt16 #1: the gap report's
+				// left-out assets read "Local LAN %s … boundary host: %s").
+				for _, verb := range []string{"%s", "%d", "%v", "%!"} {
+					if strings.Contains(text, verb) {
+						t.Errorf("%s shows an unfilled %q", filepath.Base(file), verb)
+					}
+				}
 				if lang != "en" && strings.Contains(text, "Page") {
 					t.Errorf("%s: English page numbers", filepath.Base(file))
 				}
