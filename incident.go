@@ -147,6 +147,10 @@ type Clock struct {
 	MetAt   time.Time `json:"met_at,omitzero"`
 	MetBy   string    `json:"met_by,omitempty"`
 	MetNote string    `json:"met_note,omitempty"`
+	// MetEarly says the clock was met before it started: a duty done before the moment it
+	// counts from was known (a patch task done before the systems restored were recorded,
+	// 003 §4.3.4). Such a clock is met, never late; Start and Due stay those of its basis.
+	MetEarly bool `json:"met_early,omitempty"`
 	// MetMsg says how medsec met the clock (a notification recorded), nil when a person did.
 	MetMsg *Message `json:"met_msg,omitempty"`
 	// Evidence is the SHA-256 of the evidence file that shows the duty was met.
@@ -203,6 +207,12 @@ const (
 	// (the detection).
 	BasisAwaitingRestored = "awaiting-restored"
 )
+
+// MetBeforeStart reports whether the clock was met before its start (Clock.MetEarly).
+// A clock still waiting for its start has no start yet, so none is early.
+func (c *Clock) MetBeforeStart() bool {
+	return !c.MetAt.IsZero() && c.Basis != BasisAwaitingRestored && c.MetAt.Before(c.Start)
+}
 
 // StateAt returns the clock's state at now.
 func (c *Clock) StateAt(now time.Time) ClockState {
@@ -634,16 +644,17 @@ const IncidentClockSkew = 2 * time.Minute
 
 // TimeProblems checks the detection and occurrence times against now: neither in the
 // future (beyond IncidentClockSkew), the detection (zero: now) not before the occurrence.
-// Nil when both are right.
-func (c *IncidentCreate) TimeProblems(now time.Time) []FieldError {
+// Nil when both are right. A refused time is echoed in zone, the site's time zone the
+// user typed it in ("2026-11-30 14:05 (Asia/Taipei)"), not in UTC.
+func (c *IncidentCreate) TimeProblems(now time.Time, zone string) []FieldError {
 	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
 	occurred := c.OccurredAt.UTC().Truncate(time.Microsecond)
 	var errs []FieldError
 	if detected.After(now.Add(IncidentClockSkew)) {
-		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.time_future", Message: "is in the future", Value: detected.Format(time.RFC3339)})
+		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.time_future", Message: "is in the future", Value: ZonedTime(detected, zone)})
 	}
 	if occurred.After(now.Add(IncidentClockSkew)) {
-		errs = append(errs, FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future", Value: occurred.Format(time.RFC3339)})
+		errs = append(errs, FieldError{Field: "occurred_at", Key: "incident.err.time_future", Message: "is in the future", Value: ZonedTime(occurred, zone)})
 	}
 	for _, f := range []struct {
 		name string
@@ -652,7 +663,7 @@ func (c *IncidentCreate) TimeProblems(now time.Time) []FieldError {
 		if !f.t.IsZero() && f.t.Before(MinIncidentTime) {
 			errs = append(errs, FieldError{Field: f.name, Key: "incident.err.time_too_old",
 				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)",
-				Value:   f.t.Format(time.RFC3339)})
+				Value:   ZonedTime(f.t, zone)})
 		}
 	}
 	if detected.IsZero() || detected.After(now) {
@@ -660,7 +671,7 @@ func (c *IncidentCreate) TimeProblems(now time.Time) []FieldError {
 	}
 	if !occurred.IsZero() && detected.Before(occurred) && len(errs) == 0 {
 		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
-			Message: "is before the incident occurred (" + occurred.Format(time.RFC3339) + ")", Value: detected.Format(time.RFC3339)})
+			Message: "is before the incident occurred (" + ZonedTime(occurred, zone) + ")", Value: ZonedTime(detected, zone)})
 	}
 	return errs
 }

@@ -1,14 +1,17 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"medsec"
+	"medsec/sqlstore"
 )
 
 // TestIncidentSetOccurrence: the incident page offers "set occurrence time" to a
@@ -76,5 +79,55 @@ func TestIncidentSetOccurrence(t *testing.T) {
 	}
 	if status, resp := act(medsec.RoleSOCAnalyst, "EDR"); status != 200 || !strings.Contains(resp, occurred.Add(-time.Hour).Format(time.RFC3339)) {
 		t.Errorf("API occurrence: %d %.500s", status, resp)
+	}
+}
+
+// TestIncidentTimeInRepeatedHour: at a site on Europe/Berlin, an occurrence typed in the
+// hour the clocks pass twice (2026-10-25 02:30) is refused beside the field, in the user's
+// language, naming both offsets, and the form offers the choice; chosen, the later
+// (UTC+01:00) is taken. Was: silently the earlier of the two.
+func TestIncidentTimeInRepeatedHour(t *testing.T) {
+	f := newFixture(t)
+	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
+	org := sqlstore.NewOrgService(f.db)
+	sites, err := org.FindSites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range sites {
+		if x.ID == f.assetHQ.SiteID {
+			x.TimeZone = "Europe/Berlin"
+			if err := org.UpdateSite(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	detected := time.Date(2026, 10, 25, 3, 0, 0, 0, time.UTC)
+	body := fmt.Sprintf(`{"site_id": %d, "title": "Ausfall KIS", "level": 3, "level_reason": "one system", "detected_at": %q}`,
+		f.assetHQ.SiteID, detected.Format(time.RFC3339))
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
+	var inc medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
+		t.Fatalf("open incident: %d %s", status, resp)
+	}
+	page := fmt.Sprintf("/incidents/%d", inc.ID)
+	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	form := url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"occurrence"}, "occurred_at": {"2026-10-25T02:30"}, "note": {"Firewall-Log"}}
+	status, out := postFormIn(t, soc, f.srv.URL+page, form, "zh-TW")
+	out = html.UnescapeString(out)
+	if status != 422 || !strings.Contains(out, "在時區 Europe/Berlin 中出現兩次") || !strings.Contains(out, `name="occurred_at_offset"`) ||
+		!strings.Contains(out, `較晚者（UTC+01:00，標準時間）</option>`) || !strings.Contains(out, `value="2026-10-25T02:30"`) {
+		i := max(0, strings.Index(out, "occurred_at_offset")-2000)
+		t.Errorf("repeated hour without a choice: %d %.4000s", status, out[i:])
+	}
+	form.Set("occurred_at_offset", "+01:00")
+	if status, out = postFormIn(t, soc, f.srv.URL+page, form, "zh-TW"); status != 303 {
+		t.Fatalf("with the later offset: %d %.2000s", status, out)
+	}
+	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
+	inc = medsec.Incident{}
+	json.Unmarshal([]byte(resp), &inc)
+	if want := time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC); !inc.OccurredAt.Equal(want) {
+		t.Errorf("occurred %v, want %v (the later 02:30)", inc.OccurredAt, want)
 	}
 }

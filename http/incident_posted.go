@@ -20,6 +20,28 @@ type postedForm struct {
 	// Errs are the problems' texts by the name of the field's input, in the page's
 	// language.
 	Errs map[string][]string
+	// Ambiguous is the choice of instant of each time field whose value occurs twice in
+	// the site's zone (incident.err.time_ambiguous, parseLocalTime), by the field's input:
+	// the page offers it beside the field.
+	Ambiguous map[string]*offsetPick
+}
+
+// offsetPick is the choice of a repeated local time's instant shown beside its field:
+// Name is the select's name (offsetChoice), Earlier and Later the two UTC offsets
+// ("+02:00"), Chosen the one the user picked ("" for none); Label, EarlierText and
+// LaterText are the select's texts in the page's language.
+type offsetPick struct {
+	Name, Earlier, Later, Chosen  string
+	Label, EarlierText, LaterText string
+}
+
+// Offsets is the choice of offset for field of form key when its time occurs twice, nil
+// otherwise.
+func (f *postedForm) Offsets(key, field string) *offsetPick {
+	if !f.Mine(key) {
+		return nil
+	}
+	return f.Ambiguous[field]
 }
 
 // fieldProblem is a problem shown next to its field: ID is the element the field points

@@ -77,3 +77,48 @@ func TestIncidentSystemsRestored(t *testing.T) {
 		t.Errorf("API restored: %d %.500s", status, resp)
 	}
 }
+
+// TestIncidentPatchMetEarly: a patch task done before the systems restored were recorded
+// (003 §4.3.4) shows, once they are, as met early on the page (tagged, in the user's
+// language) and in the API (met_early), never late. Was: met with a met time before its
+// start and nothing saying so.
+func TestIncidentPatchMetEarly(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().UTC().Truncate(time.Minute)
+	body := fmt.Sprintf(`{"site_id": %d, "title": "PACS 勒索", "scenario": "ransomware", "level": 3, "level_reason": "one system", "detected_at": %q}`,
+		f.assetHQ.SiteID, now.Add(-5*time.Hour).Format(time.RFC3339))
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
+	var inc medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
+		t.Fatalf("open incident: %d %s", status, resp)
+	}
+	page := fmt.Sprintf("/incidents/%d", inc.ID)
+	var task int64
+	for _, tk := range inc.Tasks {
+		if tk.Key == "patch-high" {
+			task = tk.ID
+		}
+	}
+	act := func(body string) {
+		t.Helper()
+		status, resp := f.do("POST", "/api/v1"+page+"/actions", f.tokens[medsec.RoleSOCAnalyst], body)
+		inc = medsec.Incident{}
+		if status != 200 || json.Unmarshal([]byte(resp), &inc) != nil {
+			t.Fatalf("%s: %d %.500s", body, status, resp)
+		}
+	}
+	act(fmt.Sprintf(`{"version": %d, "action": "complete_task", "task_id": %d, "note": "已修補"}`, inc.Version, task))
+	// Restored a little after the patch was done (within the two minutes a clock may be ahead).
+	restored := time.Now().UTC().Add(90 * time.Second).Truncate(time.Second)
+	act(fmt.Sprintf(`{"version": %d, "action": "restored", "restored_at": %q, "note": "PACS 恢復"}`, inc.Version, restored.Format(time.RFC3339)))
+	for _, c := range inc.Clocks {
+		if c.Key == "task.patch-high" && (!c.MetEarly || c.State != medsec.ClockMet || !c.Start.Equal(restored)) {
+			t.Errorf("API patch-high: %+v, want met early", c)
+		}
+	}
+	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
+	_, _, html := getIn(t, soc, f.srv.URL+page, "zh-TW")
+	if !strings.Contains(html, `<span class="tag met-early">於起算前即已完成（提前）</span>`) || !strings.Contains(html, `data-clock="task.patch-high" data-state="met"`) {
+		t.Error("the page does not show the patch task met early")
+	}
+}

@@ -13,9 +13,12 @@ import (
 // allowed) in loc, a site's time zone. A time that does not exist there — inside the hour
 // the clocks jump forward at the start of summer time (Europe/Berlin: 02:00–02:59 on the
 // last Sunday of March) — is refused naming field, not moved silently an hour on. A time
-// that occurs twice (the hour the clocks fall back) is the first of the two, still on
-// summer time: the earlier instant. A value that is not a date and time is refused too.
-func parseLocalTime(field, v string, loc *time.Location) (time.Time, *medsec.FieldError) {
+// that occurs twice (the hour the clocks fall back) is taken at offset, the UTC offset the
+// user chose for it ("+02:00", the form's <field>_offset, offsetChoice); without a choice,
+// or with one that is not either of its two, it is refused naming field and both offsets
+// (Args: zone, earlier offset, later offset), never guessed. A value that is not a date
+// and time is refused too.
+func parseLocalTime(field, v, offset string, loc *time.Location) (time.Time, *medsec.FieldError) {
 	v = strings.TrimSpace(v)
 	var t time.Time
 	var err error
@@ -30,13 +33,40 @@ func parseLocalTime(field, v string, loc *time.Location) (time.Time, *medsec.Fie
 		return time.Time{}, &medsec.FieldError{Field: field, Key: "incident.err.time_gap",
 			Message: "does not exist in the time zone " + loc.String() + ": the clocks skip that hour (start of summer time)", Value: v, Args: []string{loc.String()}}
 	}
+	// The two instants of a repeated local time: the earlier (still on summer time) and the later.
+	earlier, later := t, t
 	for _, d := range []time.Duration{time.Hour, 30 * time.Minute} {
 		if e := t.Add(-d); e.In(loc).Format(layout) == v {
-			return e, nil // the first of the two: the earlier instant
+			earlier = e
+			break
+		}
+		if l := t.Add(d); l.In(loc).Format(layout) == v {
+			later = l
+			break
 		}
 	}
-	return t, nil
+	if earlier.Equal(later) {
+		return t, nil
+	}
+	eo, lo := utcOffset(earlier, loc), utcOffset(later, loc)
+	switch strings.TrimSpace(offset) {
+	case eo:
+		return earlier, nil
+	case lo:
+		return later, nil
+	}
+	return time.Time{}, &medsec.FieldError{Field: field, Key: "incident.err.time_ambiguous",
+		Message: "occurs twice in the time zone " + loc.String() + " (the clocks go back an hour): choose the earlier (UTC" + eo + ") or the later (UTC" + lo + ")",
+		Value:   v, Args: []string{loc.String(), eo, lo}}
 }
+
+// utcOffset is t's offset from UTC in loc, "+02:00".
+func utcOffset(t time.Time, loc *time.Location) string { return t.In(loc).Format("-07:00") }
+
+// offsetChoice is the form input that says which of a repeated local time's two instants
+// a time field means: the field's name with "_offset" ("occurred_at_offset"), valued
+// with a UTC offset ("+01:00").
+func offsetChoice(field string) string { return field + "_offset" }
 
 // zoneOfSite returns a site's time zone (its own, else its jurisdiction's), UTC when the
 // site is not found.
@@ -74,7 +104,7 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 		if f.v == "" {
 			continue
 		}
-		t, fe := parseLocalTime(f.name, f.v, loc)
+		t, fe := parseLocalTime(f.name, f.v, r.PostFormValue(offsetChoice(f.name)), loc)
 		if fe != nil {
 			errs = append(errs, *fe)
 			continue

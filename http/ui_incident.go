@@ -322,7 +322,7 @@ func (s *Server) uiIncidentCreate(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	add(s.formIncidentTimes(r, c))
-	if tp := c.TimeProblems(s.now()); tp != nil {
+	if tp := c.TimeProblems(s.now(), s.zoneOfSite(r.Context(), c.SiteID).String()); tp != nil {
 		add(&medsec.ValidationError{Errors: tp})
 	}
 	if problems != nil {
@@ -372,7 +372,7 @@ func (s *Server) formIncidentTimes(r *http.Request, c *medsec.IncidentCreate) er
 		if v == "" {
 			continue
 		}
-		t, fe := parseLocalTime(f.name, v, loc)
+		t, fe := parseLocalTime(f.name, v, r.PostFormValue(offsetChoice(f.name)), loc)
 		if fe != nil {
 			errs = append(errs, *fe)
 			continue
@@ -562,6 +562,13 @@ func (p *page) postedForm(r *http.Request, key string, err error, rename map[str
 				name = n
 			}
 			f.Errs[name] = append(f.Errs[name], p.FieldError(fe))
+			if fe.Key == "incident.err.time_ambiguous" && len(fe.Args) == 3 {
+				if f.Ambiguous == nil {
+					f.Ambiguous = map[string]*offsetPick{}
+				}
+				f.Ambiguous[name] = &offsetPick{Name: offsetChoice(name), Earlier: fe.Args[1], Later: fe.Args[2], Chosen: r.PostForm.Get(offsetChoice(name)),
+					Label: p.T("incident.offset_choice"), EarlierText: p.T("incident.offset_earlier", fe.Args[1]), LaterText: p.T("incident.offset_later", fe.Args[2])}
+			}
 		}
 	}
 	return f

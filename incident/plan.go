@@ -180,6 +180,9 @@ type Situation struct {
 	Jurisdiction medsec.Jurisdiction
 	Scenario     medsec.Scenario
 	Exposure     medsec.DataExposure
+	// Drill marks an exercise: closing it stops every clock, the legal duties too (a
+	// drill reports to no authority, 002 第二十五–二十七条).
+	Drill bool
 }
 
 // applies reports whether d runs in situation s, for clocks starting from one of from.
@@ -394,10 +397,11 @@ func Exposed(clocks []*medsec.Clock, s Situation, found time.Time, cal *Calendar
 // met (a late one stays late in the record; a repeating clock's round just ends) except
 // the legal duties (Legal): the response ending does not discharge a duty to report
 // (履行法定報告義務, 003 §5.3.3; 002 第二十五、二十七条; 004 §18), so they run on, late once
-// due, until met.
+// due, until met. A drill's legal duties stop too (Situation.Drill): an exercise owes no
+// authority a report, so once it ends nothing of it runs on, goes late or is notified.
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
-		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && !IsLegal(c) {
+		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && (!IsLegal(c) || s.Drill) {
 			stop = append(stop, i)
 		}
 	}

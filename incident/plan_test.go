@@ -609,3 +609,33 @@ func TestRepeatingClockMetBeforeStart(t *testing.T) {
 		t.Errorf("met after start: next starts %v", next.Start)
 	}
 }
+
+// TestClosedDrillStopsLegalDuties: closing a CN drill stops its legal duties (002
+// 第二十五–二十七条 reports to the regulator, health authority, police; the authority
+// report) with the rest, where a real incident's run on until met. Was: a closed drill's
+// legal duties ran on, late and notified.
+func TestClosedDrillStopsLegalDuties(t *testing.T) {
+	closed := t0.Add(3 * time.Hour)
+	for _, drill := range []bool{false, true} {
+		s := Situation{Level: 1, Jurisdiction: medsec.JurisdictionCN, Drill: drill}
+		clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+		stop, _ := Close(clocks, s, closed, NewCalendar(medsec.JurisdictionCN, nil))
+		stopped := map[string]bool{}
+		for _, i := range stop {
+			stopped[clocks[i].Key] = true
+		}
+		legal := 0
+		for _, c := range clocks {
+			if !IsLegal(c) {
+				continue
+			}
+			legal++
+			if stopped[c.Key] != drill {
+				t.Errorf("drill %v: legal duty %s stopped %v, want %v", drill, c.Key, stopped[c.Key], drill)
+			}
+		}
+		if legal < 4 {
+			t.Fatalf("a CN level-1 incident has %d legal duties, want the 002 ones at least", legal)
+		}
+	}
+}

@@ -269,6 +269,7 @@ func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Ti
 		c.MetMsg = decodeMsg(metMsg)
 		c.Start, c.Due, c.MetAt, c.StoppedAt, c.Custom = c.Start.UTC(), utc(due), utc(met), utc(stopped), custom != 0
 		c.State = c.StateAt(now)
+		c.MetEarly = c.MetBeforeStart()
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -647,7 +648,12 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		problems = append(problems, medsec.FieldError{Field: "level_reason", Key: "incident.err.level_reason",
 			Message: fmt.Sprintf("a reason is required to confirm level %d when level %d is suggested", level, suggested)})
 	}
-	if _, _, err := detectionTimes(c, tx.now); err != nil {
+	j, err := jurisdictionOf(ctx, tx, tx.db.dialect, c.SiteID)
+	if err != nil {
+		return 0, err
+	}
+	zone := siteLocation(ctx, tx, c.SiteID, j).String()
+	if _, _, err := detectionTimes(c, tx.now, zone); err != nil {
 		var ve *medsec.ValidationError
 		if !errors.As(err, &ve) {
 			return 0, err
@@ -662,16 +668,12 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if err != nil {
 		return 0, fmt.Errorf("create incident: %w", err)
 	}
-	j, err := jurisdictionOf(ctx, tx, tx.db.dialect, c.SiteID)
-	if err != nil {
-		return 0, err
-	}
 	cal, err := calendar(ctx, tx, tx.db.dialect, j)
 	if err != nil {
 		return 0, err
 	}
 	now := tx.now
-	detected, occurred, err := detectionTimes(c, now)
+	detected, occurred, err := detectionTimes(c, now, zone)
 	if err != nil {
 		return 0, err
 	}
@@ -800,11 +802,11 @@ const clockSkew = 2 * time.Minute
 
 // detectionTimes checks an incident's detection and occurrence times against now: neither
 // in the future, detection not before occurrence. A zero detection time is now; a zero
-// occurrence time is not known (nil).
-func detectionTimes(c *medsec.IncidentCreate, now time.Time) (time.Time, any, error) {
+// occurrence time is not known (nil). A refused time is named in zone, the site's.
+func detectionTimes(c *medsec.IncidentCreate, now time.Time, zone string) (time.Time, any, error) {
 	detected := c.DetectedAt.UTC().Truncate(time.Microsecond)
 	occurred := c.OccurredAt.UTC().Truncate(time.Microsecond)
-	errs := c.TimeProblems(now)
+	errs := c.TimeProblems(now, zone)
 	if detected.IsZero() || detected.After(now) {
 		detected = now
 	}
@@ -1143,12 +1145,11 @@ func metTime(ctx context.Context, tx *Tx, field string, at time.Time, r incident
 		return tx.now, nil
 	case at.After(tx.now.Add(clockSkew)):
 		return time.Time{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.time_future", Message: "is in the future",
-			Value: at.Format(time.RFC3339)}}}
+			Value: r.zoned(at)}}}
 	case at.Before(r.DetectedAt):
-		loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
-		det := medsec.ZonedTime(r.DetectedAt, loc.String())
+		det := r.zoned(r.DetectedAt)
 		return time.Time{}, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.met_before_detected",
-			Message: "is before the incident was detected (" + det + ")", Args: []string{det}}}}
+			Message: "is before the incident was detected (" + det + ")", Args: []string{det}, Value: r.zoned(at)}}}
 	case at.After(tx.now):
 		return tx.now, nil
 	}
@@ -1171,10 +1172,9 @@ func beforeStart(ctx context.Context, tx *Tx, field string, at time.Time, r inci
 	if !slices.Contains(startBound, c.Basis) || c.Start.IsZero() || !at.Before(c.Start) {
 		return nil
 	}
-	loc := siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)
-	start := medsec.ZonedTime(c.Start, loc.String())
+	start := r.zoned(c.Start)
 	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.met_before_start",
-		Message: "is before the duty's clock started (" + start + ")", Args: []string{start}}}}
+		Message: "is before the duty's clock started (" + start + ")", Args: []string{start}, Value: r.zoned(at)}}}
 }
 
 // MeetClock marks a clock met at metAt (zero: now).
@@ -1565,7 +1565,7 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 		// A drill compresses the plan's spans of calm into the exercise: its checklist is
 		// ticked as the exercise goes.
 		if !r.Drill {
-			if err := incident.CheckMeetItem(key, r.DetectedAt, tx.now, siteLocation(ctx, tx, r.SiteID, r.Jurisdiction)); err != nil {
+			if err := incident.CheckMeetItem(key, r.DetectedAt, tx.now, r.location()); err != nil {
 				return entry{}, err
 			}
 		}
@@ -1611,7 +1611,7 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 		if err != nil {
 			return entry{}, err
 		}
-		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure}
+		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure, Drill: r.Drill}
 		stop, add := incident.Close(r.Clocks, situation, tx.now, cal)
 		for _, i := range stop {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'closed' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
@@ -1619,9 +1619,10 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 			}
 		}
 		// A duty a level change stopped late stays owed while the response runs; closing
-		// ends it like the other response clocks, except a legal duty, which runs on.
+		// ends it like the other response clocks, except a legal duty, which runs on — but
+		// not a drill's, which owes no authority a report.
 		for _, c := range r.Clocks {
-			if c.StopReason == medsec.StopLevel && c.Owed() && !incident.IsLegal(c) {
+			if c.StopReason == medsec.StopLevel && c.Owed() && (!incident.IsLegal(c) || r.Drill) {
 				if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stop_reason = 'closed' WHERE id = ?`, c.ID); err != nil {
 					return entry{}, fmt.Errorf("close incident: %w", err)
 				}

@@ -31,11 +31,18 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 	}
 	var exposureErr error
 	if !slices.Contains(medsec.DataExposures, f.Exposure) || (f.Exposure == medsec.ExposureNone && !f.Correction) {
-		msg := "must be ordinary, important or large-scale"
+		// Say what is wrong and what is allowed, in the user's language: a finding is
+		// of some exposure; only a correction may say there was none.
+		msg, key, allowed := "must be ordinary, important or large-scale: a finding is of data exposed", "incident.err.exposure_value", medsec.DataExposures[1:]
 		if f.Correction {
-			msg = "must be none, ordinary, important or large-scale"
+			msg, key, allowed = "must be none, ordinary, important or large-scale: the exposure as it really was", "incident.err.exposure_correction_value", medsec.DataExposures
 		}
-		exposureErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "exposure", Key: "err.invalid", Message: msg, Value: string(f.Exposure)}}}
+		names := make([]string, len(allowed))
+		for i, e := range allowed {
+			names[i] = string(e)
+		}
+		exposureErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "exposure", Key: key, Message: msg, Value: string(f.Exposure),
+			Allowed: names, Enum: "exposure"}}}
 	}
 	if err := problems(exposureErr, checkText("note", f.Note, f.Correction, medsec.MaxTextLength)); err != nil {
 		return nil, err
@@ -117,7 +124,7 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 			string(exposure), foundAt, int(suggested), reasonsJSON, id); err != nil {
 			return entry{}, fmt.Errorf("exposure: %w", err)
 		}
-		when := medsec.ZonedTime(found, r.TimeZone)
+		when := r.zoned(found)
 		key := "incident.tl.exposure_found"
 		if f.Correction {
 			key = "incident.tl.exposure_corrected"

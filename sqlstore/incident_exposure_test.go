@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -236,6 +237,29 @@ func TestExposureFoundLater(t *testing.T) {
 		}
 		if inc.Exposure != medsec.ExposureNone || !inc.ExposureFoundAt.IsZero() || inc.SuggestedLevel != 4 {
 			t.Errorf("after the correction: %s %v suggested %d", inc.Exposure, inc.ExposureFoundAt, inc.SuggestedLevel)
+		}
+	})
+}
+
+// TestExposureValueSaysWhatIsWrong: an exposure finding of "none", or a correction to a
+// value that is no exposure, is refused saying what is allowed (a finding is of some
+// exposure; a correction may say none), with the allowed values for the user's language.
+// Was: the bare "is not valid" (err.invalid) in every language but English.
+func TestExposureValueSaysWhatIsWrong(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "leak", Exposure: medsec.ExposureImportant, Scenario: medsec.ScenarioDataLeak})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RecordExposure(f.soc, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: medsec.ExposureNone})
+		if fieldKey(err, "exposure") != "incident.err.exposure_value" {
+			t.Errorf("finding of none: %v", err)
+		}
+		_, err = f.svc.RecordExposure(f.ciso, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: "lesser", Correction: true, Note: "recount"})
+		var ve *medsec.ValidationError
+		if fieldKey(err, "exposure") != "incident.err.exposure_correction_value" || !errors.As(err, &ve) || len(ve.Errors[0].Allowed) != 4 || ve.Errors[0].Enum != "exposure" {
+			t.Errorf("correction to no exposure value: %v", err)
 		}
 	})
 }

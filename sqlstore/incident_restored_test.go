@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +156,134 @@ func TestRestoredMigration(t *testing.T) {
 		}
 		if c := clockByKey(inc, "task.patch-medium"); c.State != medsec.ClockMet || c.Basis != medsec.BasisDetected {
 			t.Errorf("met patch clock after the migration: %+v", c)
+		}
+	})
+}
+
+// TestPatchMetBeforeRestoration: a patch task done while its clock still waits for the
+// systems restored (系統恢復後, 003 §4.3.4) is met early. When the restoration is recorded
+// later, the clock starts and falls due from it, keeps its met time and stays met, says
+// it was met before it started (MetEarly), is never late nor notified, and the ledger
+// counts it met. A later met time, after the new due time, is late as before. Was: met
+// with a met time before its start and nothing saying so. Both engines.
+func TestPatchMetBeforeRestoration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-2 * time.Hour)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "勒索 PACS", Scenario: medsec.ScenarioRansomware, DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var highTask int64
+		for _, tk := range inc.Tasks {
+			if tk.Key == "patch-high" {
+				highTask = tk.ID
+			}
+		}
+		if inc, err = f.svc.CompleteTask(f.soc, inc.ID, inc.Version, highTask, "patched early"); err != nil {
+			t.Fatal(err)
+		}
+		met := clockByKey(inc, "task.patch-high")
+		if met.State != medsec.ClockMet || met.MetEarly {
+			t.Fatalf("met while waiting: %+v", met)
+		}
+		metAt := met.MetAt
+		*f.now = testNow.Add(3 * time.Hour)
+		restored := testNow.Add(2 * time.Hour)
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, restored, "PACS 已恢復"); err != nil {
+			t.Fatal(err)
+		}
+		high := clockByKey(inc, "task.patch-high")
+		if !high.MetAt.Equal(metAt) || !high.Start.Equal(restored) || !high.Due.Equal(restored.Add(24*time.Hour)) ||
+			high.State != medsec.ClockMet || !high.MetEarly || high.Due.Before(high.Start) {
+			t.Errorf("met before the restoration, then restored: %+v, want met early, due 24 h from %v", high, restored)
+		}
+		// Long after its due time: still met, not late, not notified.
+		*f.now = testNow.Add(100 * time.Hour)
+		if inc, err = f.svc.FindIncidentByID(f.soc, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "task.patch-high"); c.State != medsec.ClockMet || !c.MetEarly {
+			t.Errorf("read later: %+v", c)
+		}
+		late, err := f.svc.LateClocks(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range late {
+			if l.Clock.ID == high.ID {
+				t.Errorf("the early-met clock is notified late: %+v", l.Clock)
+			}
+		}
+		rows, err := f.svc.Ledger(f.soc, medsec.IncidentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.IncidentID != inc.ID {
+				continue
+			}
+			wantMet, wantLate, _ := medsec.CountClocks(inc.Clocks)
+			if r.ClocksMet != wantMet || r.ClocksLate != wantLate {
+				t.Errorf("ledger met %d late %d, page met %d late %d", r.ClocksMet, r.ClocksLate, wantMet, wantLate)
+			}
+		}
+		// The restoration corrected to the detection: the patch, 2 h after it, is met in time, not early.
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, detected, "更正"); err != nil {
+			t.Fatal(err)
+		}
+		if c := clockByKey(inc, "task.patch-high"); c.MetEarly || c.State != medsec.ClockMet {
+			t.Errorf("restored at the detection, met 2 h on: %+v", c)
+		}
+	})
+}
+
+// TestIncidentRefusalsNameSiteZone: after the site moves to CN, a refused time names the
+// detection in the zone the incident's page shows (the site's current one, Asia/Shanghai),
+// not the zone of the jurisdiction the incident opened under, and echoes the refused time
+// in it, not in UTC: restoration, occurrence, a clock met. Was: Asia/Taipei, and raw
+// RFC 3339 UTC values. Both engines.
+func TestIncidentRefusalsNameSiteZone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-2 * time.Hour)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS", Scenario: medsec.ScenarioDDoS, DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetSiteJurisdiction(system, f.main.ID, medsec.JurisdictionCN); err != nil {
+			t.Fatal(err)
+		}
+		if inc, err = f.svc.FindIncidentByID(f.soc, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if inc.TimeZone != "Asia/Shanghai" {
+			t.Fatalf("page zone %q", inc.TimeZone)
+		}
+		first := func(err error) medsec.FieldError {
+			t.Helper()
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) == 0 {
+				t.Fatalf("want a field error: %v", err)
+			}
+			return ve.Errors[0]
+		}
+		early := detected.Add(-time.Hour)
+		for name, err := range map[string]error{
+			"restored": func() error { _, err := f.svc.SetRestored(f.soc, inc.ID, inc.Version, early, "x"); return err }(),
+			"met": func() error {
+				_, err := f.svc.MeetClock(f.soc, inc.ID, inc.Version, inc.Clocks[0].ID, "", "", early)
+				return err
+			}(),
+		} {
+			fe := first(err)
+			if len(fe.Args) == 0 || !strings.Contains(fe.Args[0], "(Asia/Shanghai)") || !strings.Contains(fe.Value, "(Asia/Shanghai)") || strings.Contains(fe.Value, "Z") {
+				t.Errorf("%s: %+v, want the detection and the value in Asia/Shanghai", name, fe)
+			}
+		}
+		_, err = f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, testNow, "x")
+		if fe := first(err); !strings.Contains(fe.Args[0], "(Asia/Shanghai)") || !strings.Contains(fe.Value, "(Asia/Shanghai)") {
+			t.Errorf("occurrence: %+v", fe)
 		}
 	})
 }
