@@ -69,6 +69,10 @@ const (
 	// ask an administrator who creates such a user to hold it.
 	PermRiskSignOfficer    Permission = "risk:sign-officer"
 	PermRiskSignLeadership Permission = "risk:sign-leadership"
+	// PermMetricsRead reads the server's operational metrics at /metrics (messages from
+	// the sites' sensors, log ingest, notifications; issue 17): the administrator and the
+	// auditor, whose API token a Prometheus server scrapes with.
+	PermMetricsRead Permission = "metrics:read"
 )
 
 // signOffPermissions are the permissions that are offices (a signature in a capacity)
@@ -95,12 +99,12 @@ var signOffPermissions = []Permission{PermRiskSignOfficer, PermRiskSignLeadershi
 // backups, governance, the audit trail and the reports) and signs the yearly risk review
 // for the leadership; the security officer signs it as the officer.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermMaintenanceApprove},
+	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermMaintenanceApprove, PermMetricsRead},
 	RoleSecurityOfficer:  {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermRiskSignOfficer, PermMaintenanceApprove},
 	RoleClinicalEngineer: {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead},
 	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
 	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead},
-	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead},
+	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead, PermMetricsRead},
 	RoleLeadership:       {PermInventoryRead, PermAuditRead, PermIncidentRead, PermAlertRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead, PermRiskSignLeadership},
 	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }

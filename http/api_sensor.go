@@ -10,6 +10,7 @@ import (
 func sensorAPIRoutes(s *Server) []apiRoute {
 	return []apiRoute{
 		{Method: "GET", Path: "/api/v1/sensors", Perm: medsec.PermLogRead, Handler: s.apiSensorList},
+		{Method: "GET", Path: "/metrics", Perm: medsec.PermMetricsRead, Handler: s.apiMetrics},
 	}
 }
 

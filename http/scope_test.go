@@ -149,7 +149,8 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
 		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db),
-		Governance: sqlstore.NewGovernanceService(db)}
+		Governance: sqlstore.NewGovernanceService(db),
+		Metrics:    func(w io.Writer) { io.WriteString(w, "medsec_central_batches_failed_total 0\n") }}
 	services.Assessments = newAssessmentService(t, db)
 	addNotify(t, &services, db)
 	services.Incidents = sqlstore.NewIncidentService(db)

@@ -46,3 +46,34 @@ func TestSensorsPageAndAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestMetricsRoute reads GET /metrics as each kind of caller: the administrator and the
+// auditor of every site get the Prometheus text, an auditor limited to a site and roles
+// without metrics:read are refused, and a caller without a token must log in.
+func TestMetricsRoute(t *testing.T) {
+	f := newScopeFixture(t, "sqlite")
+	for _, tc := range []struct {
+		user string
+		want int
+	}{{"all-admin", 200}, {"all-auditor", 200}, {"br-auditor", 403}, {"all-soc-analyst", 403}, {"all-leadership", 403}, {"all-vendor", 403}} {
+		var u *scopeUser
+		for _, x := range f.users {
+			if x.user.Username == tc.user {
+				u = x
+			}
+		}
+		if u == nil {
+			t.Fatalf("no user %s", tc.user)
+		}
+		status, body := doAs(t, f.srv.URL, "GET", "/metrics", u.token, "")
+		if status != tc.want {
+			t.Errorf("%s: %d, want %d", tc.user, status, tc.want)
+		}
+		if tc.want == 200 && !strings.Contains(body, "medsec_central_batches_failed_total 0") {
+			t.Errorf("%s: body %q", tc.user, body)
+		}
+	}
+	if status, _ := doAs(t, f.srv.URL, "GET", "/metrics", "", ""); status != 401 {
+		t.Errorf("anonymous: %d, want 401", status)
+	}
+}

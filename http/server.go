@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -60,6 +61,10 @@ type Services struct {
 	// Sensors keeps the site sensors that forward records over NATS JetStream (issue 17)
 	// and their health; nil: the sensors page and routes answer 404.
 	Sensors medsec.SensorService
+	// Metrics writes the server's metrics (the sensors' stream, log ingest, notifications,
+	// the Go runtime) in the Prometheus text format for GET /metrics; nil: the route
+	// answers 404.
+	Metrics func(w io.Writer)
 	// Components keeps device models, SBOMs, components and MDS2 profiles (M1); Scans
 	// keeps scanner reports attached to assets. Nil: their pages and routes answer 404.
 	Components medsec.ComponentService

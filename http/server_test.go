@@ -283,6 +283,7 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
 	{"DELETE", "/api/v1/logs/sources/{id}", medsec.PermLogAdmin, false},
 	{"GET", "/api/v1/sensors", medsec.PermLogRead, false},
+	{"GET", "/metrics", medsec.PermMetricsRead, false},
 	{"GET", "/api/v1/accounts", medsec.PermAccountRead, false},
 	{"GET", "/api/v1/accounts/findings", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/assets/{id}/accounts/import", medsec.PermAccountWrite, false},

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"medsec/capture"
 	"medsec/logs"
 	"medsec/natsbus"
@@ -63,7 +65,7 @@ func (s *Sensor) parse(args []string) (*sensorConfig, error) {
 	fs.Int64Var(&c.spoolMax, "spool-max", 1<<30, "most bytes the spool may hold; past it records are refused and counted as dropped")
 	fs.StringVar(&c.udp, "syslog-udp", "", "receive syslog over UDP on this address (RFC 5426), e.g. 0.0.0.0:514")
 	fs.StringVar(&c.tcp, "syslog-tcp", "", "receive syslog over TCP on this address (RFC 6587), e.g. 0.0.0.0:514")
-	fs.StringVar(&c.health, "health-listen", "", "serve the sensor's health as JSON at http://ADDR/health (e.g. 127.0.0.1:9514); off when empty")
+	fs.StringVar(&c.health, "health-listen", "", "serve the sensor's health as JSON at http://ADDR/health and its metrics for Prometheus at http://ADDR/metrics (e.g. 127.0.0.1:9514; no credential asked: keep it on the loopback or a management network); off when empty")
 	fs.DurationVar(&c.healthEvery, "health-every", 10*time.Second, "how often the sensor reports its health to central")
 	fs.Var(&c.pcaps, "pcap", "discover from this pcap or pcapng file and send the result to central as a discovery run (may be given several times)")
 	fs.Var(&c.ifaces, "interface", "discover live on this Linux interface (AF_PACKET, needs CAP_NET_RAW), sending a discovery run every --window (may be given several times)")
@@ -144,6 +146,15 @@ func (s *Sensor) Run(ctx context.Context, args []string) error {
 	fwd := &natsbus.Forwarder{Spool: spool, Conn: conn, Logger: logger}
 	// The sensor keeps the raw bytes; central parses them again into the sealed log.
 	l := &logs.Listener{Parser: &logs.Parser{}, Sink: fwd, Logger: logger}
+	// Metrics, served with the health at --health-listen: forwarding and spool, syslog
+	// listeners, and each interface's capture.
+	set := metrics.NewSet()
+	fwd.RegisterMetrics(set)
+	registerListenerMetrics(set, "sensor", &l.Stats)
+	disc := &sensorDiscovery{cfg: c, fwd: fwd, logger: logger, counts: map[string]*capture.LiveStats{}}
+	for _, iface := range c.ifaces {
+		disc.counts[iface] = registerCaptureMetrics(set, iface)
+	}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -175,14 +186,13 @@ func (s *Sensor) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("sensor: --health-listen: %w", err)
 		}
-		hs := &http.Server{Handler: sensorHealthHandler(fwd, l), ReadHeaderTimeout: 5 * time.Second}
+		hs := &http.Server{Handler: sensorHealthHandler(fwd, l, writeMetrics(set)), ReadHeaderTimeout: 5 * time.Second}
 		wg.Go(func() { hs.Serve(ln) })
 		wg.Go(func() { <-lctx.Done(); hs.Close() })
 		listening("health", ln.Addr().String())
 	}
 	wg.Go(func() { fwd.ReportHealth(lctx, c.healthEvery) })
 	// Discovery: capture files, then live windows; a failure ends the sensor.
-	disc := &sensorDiscovery{cfg: c, fwd: fwd, logger: logger}
 	failed := make(chan error, 1+len(c.ifaces))
 	if len(c.pcaps) > 0 {
 		wg.Go(func() {
@@ -232,6 +242,23 @@ type sensorDiscovery struct {
 	cfg    *sensorConfig
 	fwd    *natsbus.Forwarder
 	logger *slog.Logger
+	// live counts each interface's capture across its windows, for /metrics.
+	counts map[string]*capture.LiveStats
+}
+
+// registerCaptureMetrics registers the live capture counters of an interface in set and
+// returns them:
+//
+//	medsec_sensor_capture_packets_total{interface}  frames read off the socket
+//	medsec_sensor_capture_bytes_total{interface}    their bytes
+//	medsec_sensor_capture_dropped_total{interface}  frames the kernel dropped (buffer full)
+func registerCaptureMetrics(set *metrics.Set, iface string) *capture.LiveStats {
+	st := &capture.LiveStats{}
+	l := `{interface="` + promLabel(iface) + `"}`
+	set.NewGauge("medsec_sensor_capture_packets_total"+l, func() float64 { return float64(st.Packets.Load()) })
+	set.NewGauge("medsec_sensor_capture_bytes_total"+l, func() float64 { return float64(st.Bytes.Load()) })
+	set.NewGauge("medsec_sensor_capture_dropped_total"+l, func() float64 { return float64(st.Dropped.Load()) })
+	return st
 }
 
 // files analyses each --pcap file as one capture and spools its discovery. A file that
@@ -261,7 +288,7 @@ func (d *sensorDiscovery) files(ctx context.Context) error {
 // window that saw packets as one capture.
 func (d *sensorDiscovery) live(ctx context.Context, iface string) error {
 	for ctx.Err() == nil {
-		a := capture.NewAnalyzer(capture.Options{MaxFlows: d.cfg.maxFlows})
+		a := capture.NewAnalyzer(capture.Options{MaxFlows: d.cfg.maxFlows, Live: d.counts[iface]})
 		start := time.Now().UTC()
 		fi, err := a.CaptureLive(ctx, iface, d.cfg.window, time.Now)
 		if err != nil {
@@ -317,9 +344,15 @@ func (d *sensorDiscovery) drained(ctx context.Context) error {
 
 // sensorHealthHandler serves GET /health: the sensor's health (medsec.SensorHealth) and
 // its listeners' counters, as JSON. The status is 503 while the broker is unreachable, so
-// that a service monitor notices.
-func sensorHealthHandler(fwd *natsbus.Forwarder, l *logs.Listener) http.Handler {
+// that a service monitor notices. GET /metrics serves the sensor's metrics in the
+// Prometheus text format (writeMetrics); like /health it asks for no credential, so the
+// listener belongs on the loopback or a management network (docs/GROUPS.md).
+func sensorHealthHandler(fwd *natsbus.Forwarder, l *logs.Listener, writeMetrics func(io.Writer)) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		writeMetrics(w)
+	})
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		h := fwd.Health()
 		w.Header().Set("Content-Type", "application/json")

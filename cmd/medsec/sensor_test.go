@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,6 +39,64 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
+// sensorCentral is a central server for the sensor tests: "medsec serve" on a fresh
+// PostgreSQL schema holding one site, consuming a group of its own on the shared broker.
+type sensorCentral struct {
+	db               *sqlstore.DB
+	dsn, group, data string
+	// addr is the web listener's host:port.
+	addr   string
+	site   *medsec.Site
+	log    *syncBuffer
+	stop   context.CancelFunc
+	served chan error
+}
+
+// startSensorCentral starts a central server with the site code/name; it is stopped and
+// its database closed when the test ends (stopped stops it earlier).
+func startSensorCentral(t *testing.T, code, name string) *sensorCentral {
+	t.Helper()
+	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
+	ctx := context.Background()
+	c := &sensorCentral{dsn: pgtest.DSN(t), data: t.TempDir(), log: &syncBuffer{}, served: make(chan error, 1)}
+	db, err := sqlstore.Open(ctx, c.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c.db = db
+	c.site = &medsec.Site{Code: code, Name: name}
+	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), c.site); err != nil {
+		t.Fatal(err)
+	}
+	c.group = natstest.Group(t, natstest.URL(), natsbus.StreamName)
+	sctx, stop := context.WithCancel(ctx)
+	c.stop = stop
+	t.Cleanup(stop)
+	ready := make(chan string, 1)
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: c.log, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
+	go func() {
+		c.served <- m.Serve(sctx, []string{"--data", c.data, "--db", c.dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", c.group})
+	}()
+	select {
+	case c.addr = <-ready:
+	case err := <-c.served:
+		t.Fatalf("serve: %v\n%s", err, c.log.String())
+	case <-time.After(3 * time.Minute): // migrations on PostgreSQL take long on a loaded machine
+		t.Fatalf("serve did not start\n%s", c.log.String())
+	}
+	return c
+}
+
+// stopped stops the server and fails the test if it ended with an error.
+func (c *sensorCentral) stopped(t *testing.T) {
+	t.Helper()
+	c.stop()
+	if err := <-c.served; err != nil {
+		t.Fatalf("serve: %v\n%s", err, c.log.String())
+	}
+}
+
 // TestSensorToCentral runs the real "medsec sensor" at site TPE and the real "medsec serve"
 // on PostgreSQL, both on the shared JetStream broker (the sensor through a proxy the test
 // cuts): records sent over TCP while the link is up and while it is down all reach the
@@ -45,38 +104,11 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // and how much it holds; central shows the sensor with its messages and health; and
 // "medsec logs verify" checks the seal offline.
 func TestSensorToCentral(t *testing.T) {
-	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
 	ctx := context.Background()
-	dsn := pgtest.DSN(t)
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	site := &medsec.Site{Code: "TPE", Name: "台北總院"}
-	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), site); err != nil {
-		t.Fatal(err)
-	}
-	group := natstest.Group(t, natstest.URL(), natsbus.StreamName)
+	c := startSensorCentral(t, "TPE", "台北總院")
+	db, site, group, data, dsn, serveErr := c.db, c.site, c.group, c.data, c.dsn, c.log
 	u, _ := url.Parse(natstest.URL())
 	proxy := natstest.NewProxy(t, u.Host)
-	data := t.TempDir()
-
-	sctx, stopServe := context.WithCancel(ctx)
-	var serveErr syncBuffer
-	ready := make(chan string, 1)
-	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &serveErr, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
-	served := make(chan error, 1)
-	go func() {
-		served <- m.Serve(sctx, []string{"--data", data, "--db", dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", group})
-	}()
-	select {
-	case <-ready:
-	case err := <-served:
-		t.Fatalf("serve: %v\n%s", err, serveErr.String())
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not start")
-	}
 
 	nctx, stopSensor := context.WithCancel(ctx)
 	var sensorErr syncBuffer
@@ -160,10 +192,7 @@ func TestSensorToCentral(t *testing.T) {
 	if err := <-sensed; err != nil {
 		t.Fatalf("sensor: %v", err)
 	}
-	stopServe()
-	if err := <-served; err != nil {
-		t.Fatalf("serve: %v\n%s", err, serveErr.String())
-	}
+	c.stopped(t)
 	var out, errb bytes.Buffer
 	if err := run(ctx, []string{"logs", "verify", "--data", data, "--db", dsn}, &out, &errb); err != nil || !strings.Contains(out.String(), "OK: 100 records") {
 		t.Fatalf("logs verify: %v\n%s%s", err, out.String(), errb.String())
@@ -184,7 +213,6 @@ func TestSensorToCentral(t *testing.T) {
 // (the DICOM modality by its address), with the modality's identity; running the sensor
 // again on the same files stores no second run.
 func TestSensorDiscoveryFromCaptureFiles(t *testing.T) {
-	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
 	ctx := context.Background()
 	files := []string{filepath.Join("..", "..", "..", "shared", "data", "pcap", "hl7.pcap"), filepath.Join("..", "..", "..", "shared", "data", "pcap", "gnutella.pcap"),
 		filepath.Join("..", "..", "capture", "testdata", "dicom-store-implicit.pcap")}
@@ -210,41 +238,15 @@ func TestSensorDiscoveryFromCaptureFiles(t *testing.T) {
 	if !modality.Address.IsValid() {
 		t.Fatal("no DICOM SCU in the DICOM capture")
 	}
-	dsn := pgtest.DSN(t)
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	site := &medsec.Site{Code: "TPE", Name: "台北總院"}
-	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), site); err != nil {
-		t.Fatal(err)
-	}
+	c := startSensorCentral(t, "TPE", "台北總院")
+	db, site, group, serveErr := c.db, c.site, c.group, c.log
 	asset := &medsec.Asset{SiteID: site.ID, Name: "CT-1", IPs: []string{modality.Address.String()}, Status: medsec.StatusActive}
 	if err := sqlstore.NewAssetService(db).CreateAsset(asSystem(ctx), asset); err != nil {
 		t.Fatal(err)
 	}
-	group := natstest.Group(t, natstest.URL(), natsbus.StreamName)
 	u, _ := url.Parse(natstest.URL())
 	proxy := natstest.NewProxy(t, u.Host)
 	proxy.Down()
-
-	sctx, stopServe := context.WithCancel(ctx)
-	defer stopServe()
-	var serveErr syncBuffer
-	ready := make(chan string, 1)
-	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &serveErr, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
-	served := make(chan error, 1)
-	go func() {
-		served <- m.Serve(sctx, []string{"--data", t.TempDir(), "--db", dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", group})
-	}()
-	select {
-	case <-ready:
-	case err := <-served:
-		t.Fatalf("serve: %v\n%s", err, serveErr.String())
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not start")
-	}
 	spool := t.TempDir()
 	args := []string{"--site", "TPE", "--name", "span0", "--spool", spool, "--nats", proxy.URL, "--group", group, "--once"}
 	for _, f := range files {
@@ -346,10 +348,7 @@ func TestSensorDiscoveryFromCaptureFiles(t *testing.T) {
 	if n := len(runs()); n != len(files) {
 		t.Errorf("%d runs after sending the same captures again, want %d", n, len(files))
 	}
-	stopServe()
-	if err := <-served; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	c.stopped(t)
 }
 
 // TestSensorLiveDiscovery runs the real "medsec sensor --interface lo --window 2s" (needs
@@ -362,35 +361,9 @@ func TestSensorLiveDiscovery(t *testing.T) {
 		t.Skipf("AF_PACKET not permitted here (needs CAP_NET_RAW): %v", err)
 	}
 	syscall.Close(fd)
-	t.Setenv("MEDSEC_ADMIN_PASSWORD", adminPassword)
 	ctx := context.Background()
-	dsn := pgtest.DSN(t)
-	db, err := sqlstore.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	site := &medsec.Site{Code: "KHH", Name: "高雄分院"}
-	if err := sqlstore.NewOrgService(db).CreateSite(asSystem(ctx), site); err != nil {
-		t.Fatal(err)
-	}
-	group := natstest.Group(t, natstest.URL(), natsbus.StreamName)
-	sctx, stopServe := context.WithCancel(ctx)
-	defer stopServe()
-	var serveErr syncBuffer
-	ready := make(chan string, 1)
-	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &serveErr, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
-	served := make(chan error, 1)
-	go func() {
-		served <- m.Serve(sctx, []string{"--data", t.TempDir(), "--db", dsn, "--listen", "127.0.0.1:0", "--nats", natstest.URL(), "--group", group})
-	}()
-	select {
-	case <-ready:
-	case err := <-served:
-		t.Fatalf("serve: %v\n%s", err, serveErr.String())
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not start")
-	}
+	c := startSensorCentral(t, "KHH", "高雄分院")
+	db, site, group, serveErr := c.db, c.site, c.group, c.log
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -443,4 +416,120 @@ func TestSensorLiveDiscovery(t *testing.T) {
 		case <-time.After(300 * time.Millisecond):
 		}
 	}
+}
+
+// TestSensorMetrics runs the real "medsec sensor" and "medsec serve" and scrapes both
+// /metrics: the sensor's counts its records sent, then, with the link cut, its spool depth
+// and the lost connection; central's, read with an administrator's API token, counts the
+// site's committed messages and refuses a request without a token.
+func TestSensorMetrics(t *testing.T) {
+	ctx := context.Background()
+	c := startSensorCentral(t, "TPE", "台北總院")
+	u, _ := url.Parse(natstest.URL())
+	proxy := natstest.NewProxy(t, u.Host)
+	nctx, stopSensor := context.WithCancel(ctx)
+	defer stopSensor()
+	var sensorErr syncBuffer
+	addrs := make(chan [2]string, 2)
+	sensed := make(chan error, 1)
+	go func() {
+		sensed <- (&Sensor{Stdout: &bytes.Buffer{}, Stderr: &sensorErr, Listening: func(kind, addr string) { addrs <- [2]string{kind, addr} }}).Run(nctx,
+			[]string{"--site", "TPE", "--name", "span0", "--spool", t.TempDir(), "--nats", proxy.URL, "--group", c.group,
+				"--syslog-tcp", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"})
+	}()
+	got := map[string]string{}
+	for len(got) < 2 {
+		select {
+		case a := <-addrs:
+			got[a[0]] = a[1]
+		case err := <-sensed:
+			t.Fatalf("sensor: %v\n%s", err, sensorErr.String())
+		case <-time.After(30 * time.Second):
+			t.Fatal("sensor did not start")
+		}
+	}
+	send := func(n int) {
+		conn, err := net.Dial("tcp", got["syslog-tcp"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			fmt.Fprintf(conn, "<86>1 2026-12-01T03:00:00Z pacs01 dicomd 7 - - metrics %d\n", i)
+		}
+		conn.Close()
+	}
+	scrape := func(url, token string) (int, map[string]string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil
+		}
+		defer resp.Body.Close()
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		series := map[string]string{}
+		for line := range strings.SplitSeq(body.String(), "\n") {
+			if i := strings.LastIndexByte(line, ' '); i > 0 && !strings.HasPrefix(line, "#") {
+				series[line[:i]] = line[i+1:]
+			}
+		}
+		return resp.StatusCode, series
+	}
+	sensorMetrics := "http://" + got["health"] + "/metrics"
+	wait := func(what string, cond func(map[string]string) bool) map[string]string {
+		t.Helper()
+		var m map[string]string
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if _, m = scrape(sensorMetrics, ""); cond(m) {
+				return m
+			}
+		}
+		t.Fatalf("%s: not reached; metrics %v\nsensor:\n%s", what, m, sensorErr.String())
+		return nil
+	}
+	send(10)
+	m := wait("10 records sent", func(m map[string]string) bool { return m["medsec_sensor_records_sent_total"] == "10" })
+	if m["medsec_sensor_connected"] != "1" || m["medsec_sensor_spool_pending"] != "0" || m["medsec_sensor_last_send_timestamp_seconds"] == "0" ||
+		m[`medsec_syslog_records_received_total{role="sensor"}`] != "10" || m["go_goroutines"] == "" {
+		t.Errorf("sensor metrics after sending: %v", m)
+	}
+	proxy.Down()
+	send(5)
+	m = wait("5 records spooled", func(m map[string]string) bool {
+		return m["medsec_sensor_spool_pending"] == "5" && m["medsec_sensor_connected"] == "0"
+	})
+	if m["medsec_sensor_spool_bytes"] == "0" || m["medsec_sensor_records_sent_total"] != "10" {
+		t.Errorf("sensor metrics while cut off: %v", m)
+	}
+	proxy.Up()
+	wait("15 records sent", func(m map[string]string) bool { return m["medsec_sensor_records_sent_total"] == "15" })
+
+	// Central's /metrics, with an administrator's token.
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", c.data, "--db", c.dsn, "--user", "admin"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	centralMetrics := "http://" + c.addr + "/metrics"
+	if status, _ := scrape(centralMetrics, ""); status != http.StatusUnauthorized {
+		t.Errorf("central /metrics without a token: %d, want 401", status)
+	}
+	var status int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if status, m = scrape(centralMetrics, token); m[`medsec_central_messages_committed_total{site="TPE"}`] == "15" {
+			break
+		}
+	}
+	if status != 200 || m[`medsec_central_messages_committed_total{site="TPE"}`] != "15" || m["medsec_log_records_appended_total"] != "15" ||
+		m["medsec_central_commit_seconds_count"] == "" || m["medsec_notify_digest_queue"] != "0" {
+		t.Errorf("central metrics: %d %v\nserve:\n%s", status, m, c.log.String())
+	}
+	stopSensor()
+	if err := <-sensed; err != nil {
+		t.Fatalf("sensor: %v", err)
+	}
+	c.stopped(t)
 }

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"medsec"
 	"medsec/auth"
 	"medsec/eventbus"
@@ -292,11 +294,15 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	// The server's metrics, served at GET /metrics (metrics:read).
+	set := metrics.NewSet()
+	services.Metrics = writeMetrics(set)
 	notifySvc := sqlstore.NewNotifyService(db)
 	dispatcher, err := newDispatcher(notifySvc, logger)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	dispatcher.Store = newMeteredNotify(set, dispatcher.Store)
 	services.Notifications, services.NotifyTester, services.NoticeWithdrawer = notifySvc, dispatcher, dispatcher
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
@@ -357,7 +363,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 			m.LogListening(kind, addr)
 		}
 	}
-	stopLogs, err := startLogCollection(ctx, &c.logs, logStore, db, &services, flushEvery, logger, listening)
+	stopLogs, err := startLogCollection(ctx, &c.logs, logStore, db, &services, flushEvery, set, logger, listening)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -369,7 +375,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	resumeDetection(ctx, detector, m.now().UTC(), logger)
 
 	if c.nats.cfg.URL != "" {
-		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, logStore.senders, c.logs.zone, logger)
+		stopCentral, err := startCentral(ctx, &c.nats, db, &services, services.LogSink, logStore.senders, c.logs.zone, set, logger)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"medsec"
 	mhttp "medsec/http"
 	"medsec/logs"
@@ -71,7 +73,7 @@ const zonesRefreshEvery = 30 * time.Second
 // logs.Publisher, which puts each stored record on the event stream for detection. stop
 // closes the listeners and writes the last window; the caller closes the store after it.
 func startLogCollection(ctx context.Context, c *logFlags, sl *serveLogs, db *sqlstore.DB, services *mhttp.Services, flushEvery time.Duration,
-	logger *slog.Logger, listening func(kind, addr string)) (stop func() error, err error) {
+	set *metrics.Set, logger *slog.Logger, listening func(kind, addr string)) (stop func() error, err error) {
 	loc, _ := time.LoadLocation(c.zone)
 	lc := &logCollection{logger: logger}
 	// Stored records are published on the event stream, so that detection reads them.
@@ -83,7 +85,9 @@ func startLogCollection(ctx context.Context, c *logFlags, sl *serveLogs, db *sql
 	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok && services.Logs != nil {
 		d.SetLogs(services.Logs)
 	}
-	services.LogSink = lc.tracker
+	// Every path into the store is counted for /metrics (meteredSink).
+	sink := newMeteredSink(set, lc.tracker)
+	services.LogSink = sink
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lc.cancel = cancel
 	// Times without a zone are read in the zone of the sender's site, else --logs-zone;
@@ -94,9 +98,10 @@ func startLogCollection(ctx context.Context, c *logFlags, sl *serveLogs, db *sql
 		defer lc.wg.Done()
 		lc.zones.Run(lctx, zonesRefreshEvery, func(err error) { logger.Warn("log collection: senders' time zones", "err", err) })
 	}()
-	l := &logs.Listener{Parser: &logs.Parser{Location: loc, Zone: lc.zones.Zone}, Sink: lc.tracker, Logger: logger}
+	l := &logs.Listener{Parser: &logs.Parser{Location: loc, Zone: lc.zones.Zone}, Sink: sink, Logger: logger}
 	if c.udp != "" || c.tcp != "" || c.tlsAddr != "" {
 		services.LogListeners = l.Stats.Counts
+		registerListenerMetrics(set, "central", &l.Stats)
 	}
 	fail := func(err error) (func() error, error) {
 		lc.stop()

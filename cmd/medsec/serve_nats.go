@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
+
 	"medsec"
 	"medsec/capture"
 	mhttp "medsec/http"
@@ -64,7 +66,7 @@ func siteByCode(org medsec.OrgService) func(ctx context.Context, code string) (i
 // natsbus.Central that stores log records through sink (the sealed log, detection, log
 // source health), the sensors' discoveries as discovery runs, and records message IDs and
 // sensor health in db. stop ends it.
-func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *mhttp.Services, sink logs.Sink, zones *logs.SenderZones, zone string, logger *slog.Logger) (stop func(), err error) {
+func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *mhttp.Services, sink logs.Sink, zones *logs.SenderZones, zone string, set *metrics.Set, logger *slog.Logger) (stop func(), err error) {
 	c.cfg.Name = "medsec serve"
 	conn, err := natsbus.Connect(c.cfg)
 	if err != nil {
@@ -81,7 +83,7 @@ func startCentral(ctx context.Context, c *natsFlags, db *sqlstore.DB, services *
 		events = &capture.SensorRuns{EventStore: services.Events, Discovery: services.Discovery, Assets: services.Assets, Logger: logger}
 	}
 	handler := &natsbus.Central{Sensors: services.Sensors, Logs: sink, Parser: &logs.Parser{Location: loc, Zone: zones.Zone}, Events: events,
-		Site: siteByCode(services.Org), Logger: logger}
+		Site: siteByCode(services.Org), Logger: logger, Metrics: natsbus.NewCentralMetrics(set)}
 	cons := &natsbus.Consumer{Conn: conn, Durable: "central", Handler: handler.Handle, Logger: logger}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
