@@ -60,7 +60,7 @@ func runIncidentEvidence(ctx context.Context, args []string, stdout, stderr io.W
 	if err != nil {
 		return fmt.Errorf("incident evidence add: %w", err)
 	}
-	u, err := findUserByName(ctx, sqlstore.NewUserService(store), *username)
+	u, err := findUserByName(asSystem(ctx), sqlstore.NewUserService(store), *username)
 	if err != nil {
 		return fmt.Errorf("incident evidence add: %w", err)
 	}

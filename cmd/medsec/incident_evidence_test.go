@@ -83,7 +83,7 @@ func TestIncidentEvidenceAddCLI(t *testing.T) {
 	if ev == nil || len(ev.Custody) == 0 || ev.Custody[0].Username != "soc.wang" || ev.Custody[0].Note != "exported from the EDR console" {
 		t.Fatalf("evidence on the incident: %+v", ev)
 	}
-	if _, entries, err := sqlstore.NewAuditService(db).FindAuditEntries(ctx, medsec.AuditFilter{Action: "evidence.upload", Username: "soc.wang"}); err != nil || len(entries) == 0 {
+	if entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(ctx, medsec.AuditFilter{Action: "evidence.upload", Username: "soc.wang"}); err != nil || len(entries) == 0 {
 		t.Errorf("upload not audited: %v %v", entries, err)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.txt")
