@@ -144,6 +144,15 @@ func PeriodInRange(p Period, now time.Time) bool {
 	return p.From.Year() >= FirstYear && !p.From.After(now)
 }
 
+// Yearly lists the reports that cover a calendar year and never a month: the yearly
+// self-inspection [002 第九条], the CRL review and the risk review [000 §7(二)], the data
+// security risk assessment [002 第二十一条]. The API, the pages and the command line
+// refuse a month for them alike (err.report_period_yearly).
+var Yearly = []string{SelfInspection, CRLReview, RiskReview, DataSecurity}
+
+// IsMonth reports whether the period is a calendar month (ParsePeriod's "2026-11").
+func (p Period) IsMonth() bool { return p.From.AddDate(0, 1, 0).Equal(p.To) }
+
 // ParsePeriod reads "2026" (a year) or "2026-11" (a month) in loc. The error says what
 // the value should look like.
 func ParsePeriod(s string, loc *time.Location) (Period, error) {

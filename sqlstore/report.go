@@ -173,6 +173,8 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 	} else if !report.PeriodInRange(p.Period, now) {
 		bad("period", "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", FirstReportYear, now.Year()),
 			strconv.Itoa(FirstReportYear), strconv.Itoa(now.Year()))
+	} else if p.Period.IsMonth() && slices.Contains(report.Yearly, req.Name) {
+		bad("period", "err.report_period_yearly", "this report covers a calendar year: give a year (2026), not a month")
 	}
 	switch {
 	case notFound != nil && len(problems) > 0:

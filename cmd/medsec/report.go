@@ -46,8 +46,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	// The flags' problems, all at once, with the API's translation keys: main prints them
+	// in the user's language (MEDSEC_LANG), each after the flag it is about.
+	var problems []medsec.FieldError
+	bad := func(field, value, key, msg string, args ...string) {
+		problems = append(problems, medsec.FieldError{Field: field, Value: value, Key: key, Message: msg, Args: args})
+	}
 	if !contains(report.Names, name) {
-		return fmt.Errorf("report: unknown report %q: want one of %s", name, strings.Join(report.Names, ", "))
+		problems = append(problems, medsec.FieldError{Field: "NAME", Value: name, Key: "err.report_name",
+			Message: "is not a report: want one of " + strings.Join(report.Names, ", "), Enum: "report", Allowed: report.Names})
 	}
 	bundle, err := i18n.Load()
 	if err != nil {
@@ -57,17 +64,29 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		*lang = envLanguage(bundle)
 	}
 	if !contains(i18n.Languages, *lang) {
-		return fmt.Errorf("report %s: --lang must be one of zh-TW, zh-CN, ja, en", name)
+		bad("--lang", *lang, "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")
 	}
 	write := map[string]func(io.Writer, *report.Document) error{"pdf": report.WritePDF, "xlsx": report.WriteXLSX, "html": report.WriteHTML}[*format]
 	if write == nil {
-		return fmt.Errorf("report %s: --format must be pdf, xlsx or html", name)
+		bad("--format", *format, "err.report_format", "must be pdf, xlsx or html")
 	}
-	if *out == "" {
-		return fmt.Errorf("report %s: --out FILE is required", name)
+	if name == report.Gap && *catalogID != "" && !contains(report.Catalogs, *catalogID) {
+		bad("--catalog", *catalogID, "err.report_catalog", fmt.Sprintf("is not a catalog: want one of %v", report.Catalogs))
+	}
+	switch dir := filepath.Dir(*out); {
+	case *out == "":
+		bad("--out", "", "err.required", "is required")
+	case !isDir(dir):
+		bad("--out", "", "err.report_out_dir", fmt.Sprintf("the folder %s does not exist", dir), dir)
+	default:
+		if _, err := os.Lstat(*out); err == nil {
+			bad("--out", "", "err.report_out_exists", fmt.Sprintf("%s exists already: a report is written to a new file", *out), *out)
+		}
 	}
 	store, err := openStore(ctx, *data, *db, true)
-	if err != nil {
+	if err != nil && len(problems) > 0 {
+		return &medsec.ValidationError{Errors: problems}
+	} else if err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}
 	defer store.Close()
@@ -94,7 +113,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *siteCode != "" && p.Site == nil {
-		return fmt.Errorf("report %s: --site %q: no such site", name, *siteCode)
+		bad("--site", *siteCode, "err.site_not_found", "no such site")
 	}
 	var siteID int64
 	if p.Site != nil {
@@ -110,10 +129,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	p.Now = time.Now().In(loc)
 	if p.Period, err = report.ParsePeriod(*period, loc); err != nil {
-		return fmt.Errorf("report %s: --period: %w", name, err)
+		bad("--period", *period, "err.report_period", "must be a year (2026) or a month (2026-11)")
+	} else if !report.PeriodInRange(p.Period, p.Now) {
+		bad("--period", *period, "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", report.FirstYear, p.Now.Year()),
+			fmt.Sprint(report.FirstYear), fmt.Sprint(p.Now.Year()))
+	} else if p.Period.IsMonth() && contains(report.Yearly, name) {
+		bad("--period", *period, "err.report_period_yearly", "this report covers a calendar year: give a year (2026), not a month")
 	}
-	if !report.PeriodInRange(p.Period, p.Now) {
-		return fmt.Errorf("report %s: --period: must be a year or month from %d to %d (the current year)", name, report.FirstYear, p.Now.Year())
+	if len(problems) > 0 {
+		return &medsec.ValidationError{Errors: problems}
 	}
 	t := func(key string, args ...any) string { return bundle.T(*lang, key, args...) }
 	d, err := report.Build(ctx, p, src, t)
@@ -121,7 +145,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report %s: %w", name, err)
 	}
 	if err := writeNew(*out, func(w io.Writer) error { return write(w, d) }); err != nil {
-		return fmt.Errorf("report %s: %w", name, err)
+		return fmt.Errorf("report %s: --out %s: %w", name, *out, err)
 	}
 	fmt.Fprintf(stderr, "wrote %s (%s, %s, %d sections, content %s)\n", *out, *format, *lang, len(d.Sections), d.ContentHash()[:16])
 	return nil
@@ -182,12 +206,23 @@ func loadDemoReports(ctx context.Context, reports medsec.ReportService, org meds
 // writeNew writes a file that must not exist yet, whole or not at all: into a
 // temporary file beside it, synced, then linked to its name (which fails if the name was
 // taken meanwhile).
+// isDir reports whether path is an existing directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
 func writeNew(path string, fill func(io.Writer) error) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%s exists", path)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".medsec-report-*")
 	if err != nil {
+		// The cause alone ("permission denied"): the temporary file's name is ours.
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
 		return err
 	}
 	defer os.Remove(tmp.Name())
