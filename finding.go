@@ -253,7 +253,9 @@ type RescoreGuide struct {
 
 // FindingFilter selects findings. Zero fields select all.
 type FindingFilter struct {
-	AssetID  int64
+	AssetID int64
+	// SiteID selects the findings of the assets at that site now (at AsOf's end for a
+	// closed period's read), wherever an asset was when its finding was found.
 	SiteID   int64
 	Advisory string
 	CVE      string

@@ -1313,7 +1313,7 @@ func findingWhereAt(sc scope, f medsec.FindingFilter, now time.Time, rewound boo
 	if f.SiteID != 0 && asOf {
 		add("(a.site_id = ? OR "+changedSinceCond+")", f.SiteID, f.AsOf.UTC())
 	} else if f.SiteID != 0 {
-		add("f.site_id = ?", f.SiteID)
+		add("a.site_id = ?", f.SiteID)
 	}
 	if f.Advisory != "" {
 		add(`(',' || f.advisories || ',') LIKE ? ESCAPE '\'`, "%,"+escapeLike(f.Advisory)+",%")
