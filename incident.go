@@ -912,7 +912,7 @@ type IncidentService interface {
 	CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*Incident, error)
 	// MeetChecklistItem marks a termination condition met with a note; a span of calm
 	// (stable 24 h, 72 h without anomaly) is EINVALID before that long has passed since
-	// detection, naming the item and when it can be met (incident.CheckMeetItem).
+	// the systems were restored (detection while no restoration is recorded), naming the item and when it can be met (incident.CheckMeetItem).
 	MeetChecklistItem(ctx context.Context, id, version int64, key, note string) (*Incident, error)
 	// WaiveChecklistItem waives a termination condition with a reason; EFORBIDDEN unless
 	// the caller is a security officer [003 §4.4.4].

@@ -40,6 +40,11 @@ func TestIncidentLogRecordUIAndAPI(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `id="log-hits"`) || !strings.Contains(body, bundle.T("zh-TW", "incident.log_attach")) {
 		t.Fatalf("log search on the incident page: %d\n%.3000s", status, body)
 	}
+	// The search reads its times in the site's zone and says which (bt14 #4: it was
+	// labelled UTC).
+	if !strings.Contains(body, bundle.T("zh-TW", "incident.log_from")+" (Asia/Taipei)") || strings.Contains(body, "（UTC）") {
+		t.Errorf("log search times not labelled with the site's zone:\n%.3000s", body[strings.Index(body, `id="log-search"`):])
+	}
 	idx := regexp.MustCompile(`name="log_index" value="(\d+)"`).FindStringSubmatch(body)
 	if idx == nil {
 		t.Fatal("no attach form")

@@ -197,7 +197,7 @@ var incidentShowLabels = map[string]string{
 	"asset_ids": "incident.asset", "sha256": "incident.evidence_sha", "custody_action": "incident.custody", "recipient": "incident.recipient",
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
-	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "logstore.from", "logto": "logstore.to",
+	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "incident.log_from", "logto": "incident.log_to",
 	"met_at": "incident.met_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
 	"occurred_at": "incident.occurred_at", "restored_at": "incident.restored_at",
 }
@@ -668,7 +668,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.CalmHours = map[string]string{}
 	for _, it := range inc.Checklist {
-		if _, hours := incident.EarliestMet(it.Key, inc.DetectedAt); hours > 0 {
+		if _, hours := incident.EarliestMet(it.Key, inc.DetectedAt, inc.RestoredAt); hours > 0 {
 			d.CalmHours[it.Key] = strconv.Itoa(hours)
 		}
 	}

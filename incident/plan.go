@@ -507,38 +507,51 @@ type ChecklistDef struct {
 	Source string `json:"source"`
 	// Hours, when set, makes the condition a span of calm ("core systems stable for 24
 	// h", "72 h without anomaly"): it can be met no sooner than that many hours after
-	// the incident was detected, the earliest the span can have begun.
+	// the systems were restored, or after detection while no restoration is recorded,
+	// the earliest the span can have begun (EarliestMet).
 	Hours int `json:"hours,omitempty"`
 }
 
 // EarliestMet returns when the checklist item key can first be met for an incident
-// detected at detected: Hours after detection for a span of calm (stable-24h,
-// no-anomaly-72h [003 §4.4.1, §4.4.3]), zero for any other item. hours is the span.
-func EarliestMet(key string, detected time.Time) (at time.Time, hours int) {
+// detected at detected whose systems were restored at restored (zero: not recorded): a
+// span of calm (stable-24h, no-anomaly-72h [003 §4.4.1 核心業務系統連續運行24小時無故障,
+// §4.4.3 連續72小時未發現異常活動]) counts from the restoration once it is recorded, since
+// systems run again only then, else from detection; zero for any other item. hours is
+// the span.
+func EarliestMet(key string, detected, restored time.Time) (at time.Time, hours int) {
+	from := detected
+	if !restored.IsZero() {
+		from = restored
+	}
 	for _, d := range checklistDefs {
 		if d.Key == key && d.Hours > 0 {
-			return detected.Add(time.Duration(d.Hours) * time.Hour), d.Hours
+			return from.Add(time.Duration(d.Hours) * time.Hour), d.Hours
 		}
 	}
 	return time.Time{}, 0
 }
 
 // CheckMeetItem returns EINVALID when the checklist item key is a span of calm that has
-// not yet passed at now since detection: the error names the item (a message key) and the
-// time it can be met, written in loc (the site's time zone), and the hours. A security
+// not yet passed at now (EarliestMet): the error names the item (a message key), the time
+// it can be met, written in loc (the site's time zone), and the hours, counted from the
+// restoration (incident.err.item_too_early_restored) or from detection. A security
 // officer may still waive the item with a reason.
-func CheckMeetItem(key string, detected, now time.Time, loc *time.Location) error {
-	at, hours := EarliestMet(key, detected)
+func CheckMeetItem(key string, detected, restored, now time.Time, loc *time.Location) error {
+	at, hours := EarliestMet(key, detected, restored)
 	if at.IsZero() || !now.Before(at) {
 		return nil
 	}
 	when := medsec.ZonedTime(at, loc.String())
 	args := []any{i18n.Key("incident.check." + key), when, strconv.Itoa(hours)}
+	msg := "incident.err.item_too_early"
+	if !restored.IsZero() {
+		msg += "_restored"
+	}
 	en := ""
 	if b := bundle(); b != nil {
-		en = b.T("en", "incident.err.item_too_early", args...)
+		en = b.T("en", msg, args...)
 	}
-	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: "incident.err.item_too_early", Args: args}
+	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: msg, Args: args}
 }
 
 // Checklist returns a fresh termination checklist [003 §4.4.1–4.4.3].

@@ -126,6 +126,38 @@ func TestChecklistSpansOfCalm(t *testing.T) {
 	})
 }
 
+// TestChecklistSpansCountFromRestoration (bt14 HIGH #1): once the systems' restoration is
+// recorded, "core systems stable for 24 h" and "72 h without anomaly" [003 §4.4.1, §4.4.3]
+// count from it, not from detection: an incident detected days ago and restored ten
+// minutes ago cannot tick either, and the refusal says when, from the restoration.
+// Before, both were met minutes after the systems came back and the incident closed.
+// Both engines.
+func TestChecklistSpansCountFromRestoration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-7 * 24 * time.Hour)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 勒索", DetectedAt: detected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored := testNow.Add(-10 * time.Minute)
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, restored, "HIS back"); err != nil {
+			t.Fatal(err)
+		}
+		var e *medsec.Error
+		for key, want := range map[string]string{"stable-24h": "2026-11-24 16:50 (Asia/Taipei)", "no-anomaly-72h": "2026-11-26 16:50 (Asia/Taipei)"} {
+			_, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, key, "")
+			if !errors.As(err, &e) || e.Key != "incident.err.item_too_early_restored" || len(e.Args) != 3 || e.Args[1] != want {
+				t.Errorf("%s ten minutes after the restoration: %#v, want refused until %s", key, err, want)
+			}
+		}
+		*f.now = restored.Add(24 * time.Hour)
+		if _, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, "stable-24h", "24 h since restoration"); err != nil {
+			t.Errorf("stable-24h 24 h after the restoration: %v", err)
+		}
+	})
+}
+
 func clockByID(inc *medsec.Incident, id int64) *medsec.Clock {
 	for _, c := range inc.Clocks {
 		if c.ID == id {
