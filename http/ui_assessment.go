@@ -410,7 +410,7 @@ func (s *Server) serveEvidence(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Name}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Digest", "sha-256="+ev.SHA256)
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("Cache-Control", "no-store") // each download is a step of the chain of custody
 	_, err = io.Copy(w, rc)
 	if err != nil {
 		s.logger.Warn("send evidence", "sha256", ev.SHA256, "err", err)

@@ -459,17 +459,67 @@ func (s *AssessmentService) OpenEvidence(ctx context.Context, sum string) (io.Re
 	} else if err != nil {
 		return nil, medsec.Evidence{}, err
 	}
-	if sight.cited != nil {
-		return f, *sight.cited, nil
-	}
 	ev := medsec.Evidence{SHA256: sum, Name: sight.name, MediaType: mime.TypeByExtension(filepath.Ext(sight.name))}
-	if info, err := f.Stat(); err == nil {
-		ev.Size = info.Size()
+	if sight.cited != nil {
+		ev = *sight.cited
+	} else {
+		if info, err := f.Stat(); err == nil {
+			ev.Size = info.Size()
+		}
+		if ev.Name == "" {
+			ev.Name = sum[:12]
+		}
 	}
-	if ev.Name == "" {
-		ev.Name = sum[:12]
+	if err := s.recordDownload(ctx, u, ev); err != nil {
+		f.Close()
+		return nil, medsec.Evidence{}, err
 	}
 	return f, ev, nil
+}
+
+// recordDownload audits a download of evidence (evidence.download) and adds a "copied"
+// step to the chain of custody of each incident the user sees that holds the file [003
+// §5.3.1 證據保全: who took a copy of the evidence, when] (bt14 #3: downloads left no
+// trace).
+func (s *AssessmentService) recordDownload(ctx context.Context, u *medsec.User, ev medsec.Evidence) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.query(ctx, `SELECT e.incident_id, i.site_id FROM incident_evidence e JOIN incidents i ON i.id = e.incident_id
+		WHERE e.sha256 = ? ORDER BY e.incident_id`, ev.SHA256)
+	if err != nil {
+		return fmt.Errorf("evidence download: %w", err)
+	}
+	var incidents []int64
+	var site int64
+	for rows.Next() {
+		var id, siteID int64
+		if err := rows.Scan(&id, &siteID); err != nil {
+			rows.Close()
+			return fmt.Errorf("evidence download: %w", err)
+		}
+		if u.CanSeeSite(siteID) {
+			incidents, site = append(incidents, id), siteID
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("evidence download: %w", err)
+	}
+	if len(incidents) != 1 {
+		site = 0
+	}
+	for _, id := range incidents {
+		if err := custody(ctx, tx, id, ev.SHA256, "copied", medsec.Msg("incident.custody.downloaded"), ""); err != nil {
+			return err
+		}
+	}
+	if err := tx.auditChange(ctx, "evidence.download", "evidence", 0, site, nil, ev); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 const complianceSettingsKey = "compliance"

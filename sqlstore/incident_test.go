@@ -432,6 +432,18 @@ func TestIncidentEvidence(t *testing.T) {
 		if _, _, err := as.OpenEvidence(f.branchOnly, ev.SHA256); code(err) != medsec.ENOTFOUND {
 			t.Errorf("branch user opens main-site incident evidence: %v", err)
 		}
+		// Each download is a step of the chain and audited (bt14 #3: none left a trace);
+		// the refused one is neither.
+		if inc, err = f.svc.FindIncidentByID(f.soc, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c := inc.Evidence[0].Custody; len(c) != 3 || c[2].Action != "copied" || c[2].Username != "soc.wang" {
+			t.Errorf("custody after a download: %+v", c)
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "evidence.download"})
+		if err != nil || len(entries) != 1 || entries[0].Username != "soc.wang" || entries[0].SiteID != f.main.ID {
+			t.Errorf("download audit: %+v %v", entries, err)
+		}
 		hashes, err := db.EvidenceHashes(system)
 		if err != nil || len(hashes) != 1 || hashes[0] != ev.SHA256 {
 			t.Errorf("cited hashes %v %v", hashes, err)
