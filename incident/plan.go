@@ -395,13 +395,13 @@ func Exposed(clocks []*medsec.Clock, s Situation, found time.Time, cal *Calendar
 // Close returns the post-incident clocks that start when the response ends [003 §4.4.4,
 // §5.3.1, §5.4.1], and the indexes of the clocks that stop with it: every clock not yet
 // met (a late one stays late in the record; a repeating clock's round just ends) except
-// the legal duties (Legal): the response ending does not discharge a duty to report
+// the one-time reports with a deadline (owedAfterClose) and the legal duties (Legal): the response ending does not discharge a duty to report
 // (履行法定報告義務, 003 §5.3.3; 002 第二十五、二十七条; 004 §18), so they run on, late once
 // due, until met. A drill's legal duties stop too (Situation.Drill): an exercise owes no
 // authority a report, so once it ends nothing of it runs on, goes late or is notified.
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
-		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && (!IsLegal(c) || s.Drill) {
+		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && !owedAfterClose(c, s.Drill) {
 			stop = append(stop, i)
 		}
 	}
@@ -432,6 +432,20 @@ func WorkingDayDue(c *medsec.Clock, cal *Calendar) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return cal.AddWorkingDays(c.Start, d.WorkingDays), true
+}
+
+// owedAfterClose reports whether closing leaves the unmet clock c running: a legal duty
+// of a real incident (a drill owes no authority a report), and a one-time internal report
+// with a deadline to the duty's addressees, drill or not, owed since the level was set whenever the response
+// ends [003 §4.1.2: 30分鐘內通報領導小組, 同步上報院長] (bt14 #2: closing early stopped
+// the leadership and president reports not yet due, counted nowhere). A repeating clock
+// (progress every 30 minutes) and a task end with the response.
+func owedAfterClose(c *medsec.Clock, drill bool) bool {
+	if IsLegal(c) {
+		return !drill
+	}
+	d := def(c)
+	return d != nil && d.Every == 0 && len(d.Recipients) > 0 && !c.Due.IsZero()
 }
 
 // IsLegal reports whether c is a legal duty (ClockDef.Legal), which closing does not stop.

@@ -639,3 +639,36 @@ func TestClosedDrillStopsLegalDuties(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseKeepsReportsOwed (bt14 #2): closing an incident, or a drill, before its
+// one-time internal reports are due leaves them running (003 §4.1.2: the level-2 report to
+// the leading group and the president are owed once the level is set), so a report never
+// made goes late and is counted; a repeating clock ends with the response.
+func TestCloseKeepsReportsOwed(t *testing.T) {
+	closed := t0.Add(5 * time.Minute)
+	for _, drill := range []bool{false, true} {
+		s := Situation{Level: 2, Jurisdiction: medsec.JurisdictionTW, Drill: drill}
+		clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+		stop, _ := Close(clocks, s, closed, NewCalendar(medsec.JurisdictionTW, nil))
+		stopped := map[string]bool{}
+		for _, i := range stop {
+			stopped[clocks[i].Key] = true
+		}
+		for _, key := range []string{"leadership-report", "president-report"} {
+			if !slices.ContainsFunc(clocks, func(c *medsec.Clock) bool { return c.Key == key }) {
+				t.Fatalf("drill %v: a level-2 incident has no %s clock", drill, key)
+			}
+			if stopped[key] {
+				t.Errorf("drill %v: closing five minutes in stopped %s, owed since the level was set", drill, key)
+			}
+		}
+	}
+	s := Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}
+	clocks := Open(s, Moments{Detected: t0, Opened: t0, Level: t0}, nil)
+	stop, _ := Close(clocks, s, closed, NewCalendar(medsec.JurisdictionTW, nil))
+	for i, c := range clocks {
+		if c.Key == "progress-update" && !slices.Contains(stop, i) {
+			t.Error("the repeating progress update runs on after close")
+		}
+	}
+}
