@@ -272,8 +272,9 @@ type FindingFilter struct {
 	// AsOf, when set (the end of a closed report period, issue 16), gives each finding as
 	// recorded then: its state and analysis, score and deadline before any later
 	// vuln.finding.analyze or vuln.finding.rescore (the audit trail's "before" values),
-	// not fixed or gone when that came later, late as judged then. The other filters
-	// select on today's values.
+	// not fixed or gone when that came later, late as judged then. In EachFinding the
+	// caller's scope and SiteID are then judged on the site (and vendor) the asset had at
+	// AsOf, not on today's; the other filters select on today's values.
 	AsOf time.Time
 }
 
@@ -784,6 +785,11 @@ var whyParams = map[string][]string{
 // whyEnums are the parameters whose values are words to translate ("why.<param>.<value>").
 var whyEnums = map[string]bool{"part": true, "what": true}
 
+// whyFields are the NVD range fields a range_check names ("field"): each is said as the
+// message "why.field.<field>" with the bound ("before version %s"), not the NVD term
+// (issue 16 break-test: "versionEndExcluding" stood untranslated in reports).
+var whyFields = []string{"versionEndExcluding", "versionEndIncluding", "versionStartExcluding", "versionStartIncluding"}
+
 // WhyKinds returns every kind of WhyPart, sorted: each has a message "why.<kind>".
 func WhyKinds() []string {
 	out := make([]string, 0, len(whyParams))
@@ -797,13 +803,18 @@ func WhyKinds() []string {
 // WhyWords returns the message keys of the translated parameter values
 // ("why.part.h", "why.what.firmware"), sorted.
 func WhyWords() []string {
-	return []string{"why.part.a", "why.part.h", "why.part.o", "why.what.firmware", "why.what.software"}
+	out := []string{"why.part.a", "why.part.h", "why.part.o", "why.what.firmware", "why.what.software"}
+	for _, f := range whyFields {
+		out = append(out, "why.field."+f)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Text says the part with t, a translator of message keys (i18n.Bundle.T in one
 // language): the message "why.<Kind>" with the parameters in its order, those naming a
-// word (a CPE part, a kind of version) translated too. A kind without a message says
-// its kind and parameters as they are.
+// word (a CPE part, a kind of version) translated too, and an NVD range field said with
+// its bound (whyFields). A kind without a message says its kind and parameters as they are.
 func (p WhyPart) Text(t func(key string, args ...any) string) string {
 	names, ok := whyParams[p.Kind]
 	if !ok {
@@ -814,6 +825,8 @@ func (p WhyPart) Text(t func(key string, args ...any) string) string {
 		v := p.Params[n]
 		if whyEnums[n] && v != "" {
 			v = t("why." + n + "." + v)
+		} else if n == "field" && slices.Contains(whyFields, v) {
+			v = t("why.field."+v, p.Params["bound"])
 		}
 		args[i] = v
 	}

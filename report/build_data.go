@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -157,5 +158,110 @@ func (b *builder) dataSecurity() error {
 	b.add(Section{Heading: b.t("report.data_gaps"), Text: []string{b.t("report.data_gaps_intro")}, Landscape: true,
 		Tables: []Table{{Title: b.t("report.data_gaps"), Sheet: b.t("report.data_gaps"), Rows: gaps,
 			Columns: b.columns("field.name", 1.6, "field.site", 0.9, "report.data_class", 1.4, "report.data_gap", 2.4, "backups.clause", 1.2)}}})
+	return b.dataFlows(assets)
+}
+
+// clinicalApps are the application protocols that carry patient data whatever the zones
+// hold: DICOM images and HL7 messages name the patient.
+var clinicalApps = map[string]bool{"dicom": true, "hl7": true, "fhir": true}
+
+// dataFlows adds the section of the flows of personal or patient data between zones [002
+// 第二十一条: the assessment knows where the data goes]: each conduit of the zone model
+// (medsec.ZoneService.Analyze, the sites in the report's scope) with a zone at either end
+// holding an asset of medical data (data class sensitive-personal or non-sensitive, as the
+// assets of the report are), or whose application protocol is a clinical one (DICOM,
+// HL7, FHIR); with the assets of each end that hold the data, and its controls (none is a
+// flow to review). Zones, conduits and placements are today's (the text says so for a
+// closed period); assets and their data class the report's. Without a zone service
+// (nil) the section is left out.
+func (b *builder) dataFlows(assets []*medsec.Asset) error {
+	if b.src.Zones == nil {
+		return nil
+	}
+	holds := map[int64]*medsec.Asset{}
+	for _, a := range assets {
+		if a.DataClass == medsec.DataSensitivePersonal || a.DataClass == medsec.DataNonSensitive {
+			holds[a.ID] = a
+		}
+	}
+	sites, err := b.src.Org.FindSites(b.ctx)
+	if err != nil {
+		return err
+	}
+	var siteIDs []int64
+	siteName := map[int64]string{}
+	for _, s := range sites {
+		siteName[s.ID] = s.Name
+		if id := b.siteID(); id == 0 || id == s.ID {
+			siteIDs = append(siteIDs, s.ID)
+		}
+	}
+	var rows [][]any
+	uncontrolled := 0
+	for _, siteID := range siteIDs {
+		an, err := b.src.Zones.Analyze(b.ctx, siteID)
+		if err != nil {
+			return err
+		}
+		inZone := map[int64][]*medsec.Asset{}
+		for _, pl := range an.Placements {
+			if a := holds[pl.AssetID]; a != nil && pl.ZoneID != 0 {
+				inZone[pl.ZoneID] = append(inZone[pl.ZoneID], a)
+			}
+		}
+		say := func(list []*medsec.Asset) string {
+			names := make([]string, 0, len(list))
+			personal := 0
+			for _, a := range list {
+				names = append(names, a.Name)
+				if a.DataClass == medsec.DataSensitivePersonal {
+					personal++
+				}
+			}
+			if len(names) == 0 {
+				return "—"
+			}
+			slices.Sort(names)
+			more := ""
+			if len(names) > 5 {
+				more = b.t("report.data_flow_more", len(names)-5)
+				names = names[:5]
+			}
+			return b.t("report.data_flow_holders", len(list), personal) + b.t("report.list_sep") + strings.Join(names, b.t("report.list_sep")) + more
+		}
+		for _, c := range an.Conduits {
+			from, to := inZone[c.FromZoneID], inZone[c.ToZoneID]
+			if len(from) == 0 && len(to) == 0 && !clinicalApps[c.App] {
+				continue
+			}
+			service := c.Protocol
+			if c.Ports != "" {
+				service += " " + c.Ports
+			}
+			if c.App != "" {
+				service += " (" + c.App + ")"
+			}
+			controls := Status{b.t("report.data_flow_no_control"), Bad}
+			if len(c.Controls) > 0 {
+				var names []string
+				for _, k := range c.Controls {
+					names = append(names, b.t("control."+string(k)))
+				}
+				controls = Status{strings.Join(names, b.t("report.list_sep")), Good}
+			} else {
+				uncontrolled++
+			}
+			rows = append(rows, []any{c.Name, siteName[siteID], c.FromZoneName, c.ToZoneName, service, say(from), say(to), controls})
+		}
+	}
+	text := []string{b.t("report.data_flows_intro")}
+	if b.closed() {
+		text = append(text, b.t("report.data_flows_today"))
+	}
+	b.add(Section{Heading: b.t("report.data_flows"), Text: text, Landscape: true,
+		Facts: []Fact{{b.t("report.data_flows_n"), strconv.Itoa(len(rows))}, {b.t("report.data_flows_uncontrolled"), strconv.Itoa(uncontrolled)}},
+		Tables: []Table{{Title: b.t("report.data_flows"), Sheet: b.t("report.data_flows_sheet"), Rows: rows,
+			Columns: b.columns("report.data_flow_conduit", 1.2, "field.site", 0.9, "report.data_flow_from", 1.0, "report.data_flow_to", 1.0,
+				"report.data_flow_service", 1.1, "report.data_flow_from_holders", 2.0, "report.data_flow_to_holders", 2.0, "report.data_flow_controls", 1.1)}}})
 	return nil
 }

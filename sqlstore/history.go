@@ -372,16 +372,24 @@ func findingsInScopeAt(ctx context.Context, q querier, d dialect, list []*medsec
 
 // findingsAt sets each finding of list as recorded at at (FindingFilter.AsOf): its state,
 // justification and detail the "before" of its first vuln.finding.analyze at or after at,
-// with who analysed it and when from its last such row before at; its score, deadline and
-// environmental vector the "before" of its first vuln.finding.rescore since; a fix or
-// disappearance at or after at not yet there; its compensating control's review day the
-// last control's recorded before at; late as judged at at.
+// with who analysed it and when from its last such row before at; its score and
+// environmental vector the "before" of its first vuln.finding.rescore since, its deadline
+// that of the first vuln.finding.rescore or vuln.finding.deadline (a change of the site's
+// deadline policy) since; a fix or disappearance at or after at not yet there; its
+// compensating control's review day the last control's recorded before at; late as
+// judged at at.
 func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Finding, at time.Time) error {
 	analysed, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.analyze"}, at, 0)
 	if err != nil {
 		return err
 	}
 	rescored, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.rescore"}, at, 0)
+	if err != nil {
+		return err
+	}
+	// The deadline then: before the first re-scoring or change of the site's deadline
+	// policy (vuln.finding.deadline) since, whichever came first.
+	redone, err := recordedBefore(ctx, q, d, "vuln_finding", []string{"vuln.finding.rescore", "vuln.finding.deadline"}, at, 0)
 	if err != nil {
 		return err
 	}
@@ -466,6 +474,19 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 			}
 			rateFinding(f)
 			f.DeadlineBasis = vuln.Basis(vuln.Rule(f.DeadlineRule), f.Due.Sub(f.FoundAt))
+		}
+		if b := redone[f.ID]; b != nil {
+			var old struct {
+				Due          time.Time `json:"due"`
+				DeadlineRule string    `json:"deadline_rule"`
+			}
+			if err := json.Unmarshal(b, &old); err != nil {
+				return fmt.Errorf("recorded deadline of finding %d: %w", f.ID, err)
+			}
+			if !old.Due.IsZero() {
+				f.Due, f.DeadlineRule = old.Due.UTC(), old.DeadlineRule
+				f.DeadlineBasis = vuln.Basis(vuln.Rule(f.DeadlineRule), f.Due.Sub(f.FoundAt))
+			}
 		}
 		if !f.FixedAt.Before(at) || f.State != medsec.FindingFixed {
 			f.FixedAt = time.Time{}

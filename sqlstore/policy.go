@@ -123,7 +123,8 @@ func (s *VulnService) SetDeadlinePolicy(ctx context.Context, in *medsec.Deadline
 // redoDeadlines computes again the deadline of every open finding of the site under p,
 // from the time each was found and the score its deadline follows (the advisory's, the
 // scanner's, 7.0 unscored, or the device's environmental re-scoring), and returns how
-// many changed.
+// many changed; each change is audited (vuln.finding.deadline, the deadline before and
+// after) for the reports of closed periods.
 func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (int, error) {
 	rows, err := tx.query(ctx, `SELECT f.id, f.found_at, f.score, COALESCE(v.kev, 0), a.class, f.due_at, f.deadline_rule
 		FROM vuln_findings f JOIN assets a ON a.id = f.asset_id LEFT JOIN vuln_vulnerabilities v ON v.cve = f.cve
@@ -132,8 +133,10 @@ func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (i
 		return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
 	}
 	type change struct {
-		id  int64
-		due vuln.Deadline
+		id      int64
+		due     vuln.Deadline
+		was     time.Time
+		wasRule string
 	}
 	var changes []change
 	for rows.Next() {
@@ -153,7 +156,7 @@ func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (i
 			return 0, fmt.Errorf("deadline of finding %d: %w", id, err)
 		}
 		if !dl.Due.Equal(due.UTC()) || string(dl.Rule) != rule {
-			changes = append(changes, change{id, dl})
+			changes = append(changes, change{id, dl, due.UTC(), rule})
 		}
 	}
 	rows.Close()
@@ -163,6 +166,12 @@ func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (i
 	for _, c := range changes {
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET due_at = ?, deadline_rule = ? WHERE id = ?`, c.due.Due, string(c.due.Rule), c.id); err != nil {
 			return 0, fmt.Errorf("deadline of finding %d: %w", c.id, err)
+		}
+		// Each finding's deadline before and after, as vuln.finding.rescore records it, so
+		// that a closed period's report shows the deadline then (findingsAt).
+		if err := tx.auditChange(ctx, "vuln.finding.deadline", "vuln_finding", c.id, siteID,
+			map[string]any{"due": c.was, "deadline_rule": c.wasRule}, map[string]any{"due": c.due.Due, "deadline_rule": string(c.due.Rule)}); err != nil {
+			return 0, err
 		}
 	}
 	return len(changes), nil

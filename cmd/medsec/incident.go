@@ -59,6 +59,9 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *lang == "" {
+		if err := checkMedsecLang(bundle, os.Getenv); err != nil {
+			return fmt.Errorf("incident %s: %w", cmd, err)
+		}
 		*lang = envLanguage(bundle)
 	}
 	if !contains(i18n.Languages, *lang) {

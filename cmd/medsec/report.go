@@ -61,6 +61,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *lang == "" {
+		if err := checkMedsecLang(bundle, os.Getenv); err != nil {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
 		*lang = envLanguage(bundle)
 	}
 	if !contains(i18n.Languages, *lang) {
@@ -106,7 +109,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}
-	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: "medsec report"}
+	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: bundle.T(*lang, "report.generated_by_cli")}
 	for _, s := range sites {
 		if s.Code == *siteCode {
 			p.Site = s

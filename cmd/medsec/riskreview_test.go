@@ -212,6 +212,35 @@ func TestReportDataSecurity(t *testing.T) {
 	if !icu {
 		t.Errorf("the ICU system's backup rules are not a gap: %v", gaps)
 	}
+	// The flows of personal or patient data between zones (issue 16 break-test: missing):
+	// the demo's conduits from or to a zone holding medical data, each with its holders.
+	var flows *report.Section
+	for i := range d.Sections {
+		if d.Sections[i].Heading == "Personal-data flows between zones" {
+			flows = &d.Sections[i]
+		}
+	}
+	if flows == nil || len(flows.Tables) != 1 || len(flows.Tables[0].Rows) == 0 {
+		t.Fatalf("no personal-data flows between zones: %+v", flows)
+	}
+	if flows.Facts[0].Value != fmt.Sprint(len(flows.Tables[0].Rows)) {
+		t.Errorf("flows: fact %q, table %d rows", flows.Facts[0].Value, len(flows.Tables[0].Rows))
+	}
+	holders := false
+	for _, r := range flows.Tables[0].Rows {
+		// conduit, site, from zone, to zone, service, holders at each end, controls
+		if r[2] == "" || r[3] == "" {
+			t.Errorf("a flow without its zones: %v", r)
+		}
+		for _, h := range []any{r[5], r[6]} {
+			if strings.Contains(h.(string), "with personal information") && !strings.HasPrefix(h.(string), "0 ") {
+				holders = true
+			}
+		}
+	}
+	if !holders {
+		t.Errorf("no flow names the assets holding personal data at its ends: %v", flows.Tables[0].Rows)
+	}
 }
 
 // TestRiskReviewNamesInReadersLanguage builds the demo's risk-review report and its
