@@ -271,7 +271,8 @@ type FindingFilter struct {
 	Limit  int
 	// AsOf, when set (the end of a closed report period, issue 16), gives each finding as
 	// recorded then: its state and analysis, score and deadline before any later
-	// vuln.finding.analyze or vuln.finding.rescore (the audit trail's "before" values),
+	// vuln.finding.analyze, vuln.finding.rescore or vuln.finding.deadline (a change of the
+	// site's deadline policy; the audit trail's "before" values),
 	// not fixed or gone when that came later, late as judged then. In EachFinding the
 	// caller's scope and SiteID are then judged on the site (and vendor) the asset had at
 	// AsOf, not on today's; the other filters select on today's values.
