@@ -180,8 +180,8 @@ type Situation struct {
 	Jurisdiction medsec.Jurisdiction
 	Scenario     medsec.Scenario
 	Exposure     medsec.DataExposure
-	// Drill marks an exercise: closing it stops every clock, the legal duties too (a
-	// drill reports to no authority, 002 第二十五–二十七条).
+	// Drill marks an exercise: closing it stops the legal duties too (a drill reports to
+	// no authority, 002 第二十五–二十七条); its internal reports run on as an incident's.
 	Drill bool
 }
 
@@ -395,9 +395,9 @@ func Exposed(clocks []*medsec.Clock, s Situation, found time.Time, cal *Calendar
 // Close returns the post-incident clocks that start when the response ends [003 §4.4.4,
 // §5.3.1, §5.4.1], and the indexes of the clocks that stop with it: every clock not yet
 // met (a late one stays late in the record; a repeating clock's round just ends) except
-// the one-time reports with a deadline (owedAfterClose) and the legal duties (Legal): the response ending does not discharge a duty to report
-// (履行法定報告義務, 003 §5.3.3; 002 第二十五、二十七条; 004 §18), so they run on, late once
-// due, until met. A drill's legal duties stop too (Situation.Drill): an exercise owes no
+// the one-time internal reports with a deadline and the legal duties (owedAfterClose):
+// the response ending does not discharge a duty to report (履行法定報告義務, 003 §5.3.3;
+// 002 第二十五、二十七条; 004 §18), so they run on, late once due, until met. A drill's legal duties stop too (Situation.Drill): an exercise owes no
 // authority a report, so once it ends nothing of it runs on, goes late or is notified.
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
@@ -436,8 +436,8 @@ func WorkingDayDue(c *medsec.Clock, cal *Calendar) (time.Time, bool) {
 
 // owedAfterClose reports whether closing leaves the unmet clock c running: a legal duty
 // of a real incident (a drill owes no authority a report), and a one-time internal report
-// with a deadline to the duty's addressees, drill or not, owed since the level was set whenever the response
-// ends [003 §4.1.2: 30分鐘內通報領導小組, 同步上報院長] (bt14 #2: closing early stopped
+// with a deadline to the duty's addressees, drill or not, owed since the level was set
+// whenever the response ends [003 §4.1.2: 30分鐘內通報領導小組, 同步上報院長] (bt14 #2: closing early stopped
 // the leadership and president reports not yet due, counted nowhere). A repeating clock
 // (progress every 30 minutes) and a task end with the response.
 func owedAfterClose(c *medsec.Clock, drill bool) bool {
