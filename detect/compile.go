@@ -53,10 +53,10 @@ var regexProbes = func() []string {
 // CheckRegexCost tries each of the rule's backtracking regular expressions (those RE2
 // cannot run, evaluated by regexp2) on probe texts of about 40 characters and returns a
 // *ParseError naming the rule's file, line and field for the first one that takes limit
-// or more on one probe in each of three runs (or runs out of RegexTimeout): such an expression costs that much
-// on every event it reads, and a rule with it makes every site's detection fall behind
-// [issue 13 t13 finding 4: '^(\w+\s?)+\1$' took ~200 ms an event]. Nil when every
-// expression is fast or the rule has none.
+// or more on one probe in each of three runs (or runs out of RegexTimeout): such an
+// expression costs that much on every event it reads, and a rule with it makes every
+// site's detection fall behind [issue 13 t13 finding 4: '^(\w+\s?)+\1$' took ~200 ms an
+// event]. Nil when every expression is fast or the rule has none.
 func (c *Compiled) CheckRegexCost(limit time.Duration) error {
 	for _, b := range c.backtracking {
 		re := *b.re
