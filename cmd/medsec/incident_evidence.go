@@ -68,11 +68,11 @@ func runIncidentEvidence(ctx context.Context, args []string, stdout, stderr io.W
 	svc := sqlstore.NewIncidentService(store).WithEvidence(files)
 	inc, err := svc.FindIncidentByID(ctx, *id)
 	if err != nil {
-		return fmt.Errorf("incident evidence add: incident %d: %s", *id, medsec.ErrorMessage(err))
+		return fmt.Errorf("incident evidence add: incident %d: %w", *id, err)
 	}
 	inc, ev, err := svc.UploadEvidence(ctx, inc.ID, inc.Version, filepath.Base(path), file, *note)
 	if err != nil {
-		return fmt.Errorf("incident evidence add: %s: %s", path, fieldProblems(err))
+		return fmt.Errorf("incident evidence add: %s: %w", path, err)
 	}
 	fmt.Fprintf(stdout, "incident %d: %s added as evidence by %s (%d bytes, sha256 %s)\n", inc.ID, ev.Name, u.Username, ev.Size, ev.SHA256)
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"medsec"
 	mhttp "medsec/http"
+	"medsec/i18n"
 	"medsec/sqlstore"
 )
 
@@ -97,6 +98,27 @@ func TestIncidentEvidenceAddCLI(t *testing.T) {
 		err := run(context.Background(), append([]string{"incident", "evidence", "add", "--data", dir}, a...), &out, &errOut)
 		if err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+	// The refusals the service gives are said in the user's language (bt14 #7: English
+	// "Incident not found." and "is empty" under MEDSEC_LANG=ja).
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		args []string
+		key  string
+	}{
+		"unknown incident": {[]string{"--incident", "99999", "--user", "soc.wang", file}, "incident.err.not_found"},
+		"empty file":       {[]string{"--incident", strconv.FormatInt(inc.ID, 10), "--user", "soc.wang", empty}, "incident.err.empty_file"},
+	} {
+		err := run(context.Background(), append([]string{"incident", "evidence", "add", "--data", dir}, c.args...), &out, &errOut)
+		if err == nil {
+			t.Fatalf("%s: accepted", name)
+		}
+		if text, want := errorText(bundle, "ja", err), bundle.T("ja", c.key); !strings.Contains(text, want) {
+			t.Errorf("%s in Japanese: %q lacks %q", name, text, want)
 		}
 	}
 }
