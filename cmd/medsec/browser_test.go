@@ -66,6 +66,7 @@ func serveDemo(t *testing.T, m *Main, dataDir string, extra ...string) string {
 	case addr := <-ready:
 		return "http://" + addr
 	case err := <-done:
+		done <- err // for the cleanup's stop, which would wait on it for ever
 		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
 	case <-time.After(serverStartTimeout):
 		t.Fatal("server did not start")

@@ -161,27 +161,28 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(m(1320), func() (*medsec.Incident, error) {
 		return svc.CompleteTask(ctx, inc.ID, inc.Version, task("patch-medium"), "修補 SMB 簽章與舊版 TLS 中風險弱點")
 	})
-	step(m(1440+30), func() (*medsec.Incident, error) {
+	// The spans of calm count from the restoration at m(340) [003 §4.4.1, §4.4.3].
+	step(m(1440+360), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "stable-24h", "PACS 連續運行 24 小時無故障")
 	})
-	step(m(1440+40), func() (*medsec.Incident, error) {
+	step(m(1440+370), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "integrity-hash", "影像檔 SHA-256 與備份清單比對一致，人工抽查 50 筆")
 	})
-	step(m(3*1440+30), func() (*medsec.Incident, error) {
+	step(m(3*1440+360), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "no-anomaly-72h", "SIEM 連續 72 小時無相關告警")
 	})
-	step(m(3*1440+40), func() (*medsec.Incident, error) {
+	step(m(3*1440+370), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "vulns-retested", "弱點掃描複測通過")
 	})
-	step(m(3*1440+45), func() (*medsec.Incident, error) {
+	step(m(3*1440+375), func() (*medsec.Incident, error) {
 		return svc.MeetChecklistItem(ctx, inc.ID, inc.Version, "sources-blocked", "C2 位址列入防火牆黑名單")
 	})
-	step(m(3*1440+60), func() (*medsec.Incident, error) {
+	step(m(3*1440+390), func() (*medsec.Incident, error) {
 		return svc.UpdateRecord(ctx, inc.ID, inc.Version, "廠商遠端維護帳號密碼外洩，攻擊者經 RDP 登入 PACS 主伺服器植入勒索軟體。",
 			"隔離主機、封鎖 C2、自離線備份還原、修補 RDP 弱點並停用共用帳號。", "PACS 於 6 小時內恢復服務，無影像遺失。")
 	})
-	step(m(3*1440+70), func() (*medsec.Incident, error) { return svc.CloseIncident(ctx, inc.ID, inc.Version) })
-	step(m(3*1440+100), func() (*medsec.Incident, error) {
+	step(m(3*1440+400), func() (*medsec.Incident, error) { return svc.CloseIncident(ctx, inc.ID, inc.Version) })
+	step(m(3*1440+430), func() (*medsec.Incident, error) {
 		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("handover"), "系統移交並發送應急終止通知", "", time.Time{})
 	})
 	step(m(4*1440), func() (*medsec.Incident, error) {
