@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"image"
 	_ "image/png" // the screenshot
 	"net/url"
@@ -26,7 +27,6 @@ func TestBrowserTOTPQRCode(t *testing.T) {
 	ctx := newBrowser(t)
 	var secret, src string
 	var width int
-	var shot []byte
 	if err := chromedp.Run(ctx,
 		login(base, "ce.lin", demoPassword, ""),
 		chromedp.Navigate(base+"/account/totp"),
@@ -35,25 +35,13 @@ func TestBrowserTOTPQRCode(t *testing.T) {
 		chromedp.AttributeValue(`#totp-qr`, "src", &src, nil),
 		chromedp.Poll(`document.querySelector("#totp-qr").complete`, nil),
 		chromedp.Evaluate(`document.querySelector("#totp-qr").naturalWidth`, &width),
-		chromedp.Screenshot(`#totp-qr`, &shot, chromedp.NodeVisible),
 	); err != nil {
 		t.Fatalf("enrolment page: %v\n%s", err, pageText(ctx))
 	}
 	if !strings.HasPrefix(src, "data:image/png;base64,") || width != 200 {
 		t.Fatalf("QR image: src %.40q, natural width %d; want a 200-pixel PNG data: URL", src, width)
 	}
-	img, _, err := image.Decode(bytes.NewReader(shot))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("the screenshot of the QR code does not decode: %v", err)
-	}
+	res := scanQRCode(t, ctx, `#totp-qr`)
 	u, err := url.Parse(res.GetText())
 	if err != nil {
 		t.Fatalf("QR code holds %q: %v", res.GetText(), err)
@@ -82,4 +70,38 @@ func TestBrowserTOTPQRCode(t *testing.T) {
 	if !strings.HasSuffix(location, "/account") || !strings.Contains(flash, "雙因子驗證已啟用") {
 		t.Errorf("after enrolling with the scanned secret: %s %q", location, flash)
 	}
+}
+
+// scanQRCode screenshots the image at sel and decodes the QR code in it. On a loaded
+// machine Chromium may paint the element mid-layout (a screenshot clipped at the page's
+// edge, seen as "(x, y) = (33, -2)"), so it scrolls the image into view, waits for the
+// page's fonts, and takes up to five screenshots before it fails.
+func scanQRCode(t *testing.T, ctx context.Context, sel string) *gozxing.Result {
+	t.Helper()
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var shot []byte
+		if err = chromedp.Run(ctx,
+			chromedp.ScrollIntoView(sel),
+			chromedp.Poll(`document.fonts.status === "loaded"`, nil),
+			chromedp.Sleep(time.Duration(attempt)*200*time.Millisecond),
+			chromedp.Screenshot(sel, &shot, chromedp.NodeVisible),
+		); err != nil {
+			t.Fatalf("screenshot of %s: %v\n%s", sel, err, pageText(ctx))
+		}
+		img, _, derr := image.Decode(bytes.NewReader(shot))
+		if derr != nil {
+			t.Fatalf("screenshot of %s: %v", sel, derr)
+		}
+		bmp, berr := gozxing.NewBinaryBitmapFromImage(img)
+		if berr != nil {
+			t.Fatal(berr)
+		}
+		var res *gozxing.Result
+		if res, err = qrcode.NewQRCodeReader().Decode(bmp, nil); err == nil {
+			return res
+		}
+	}
+	t.Fatalf("the screenshot of the QR code does not decode: %v", err)
+	return nil
 }
