@@ -429,6 +429,10 @@ type IncidentTask struct {
 	Key      string `json:"key,omitempty"`
 	Title    string `json:"title,omitempty"`
 	Source   string `json:"source,omitempty"`
+	// Assignee is who does the task: free text, a person of the hospital who need not be
+	// a medsec user (王網管); a name that is a medsec username is that user, who must be
+	// able to see the incident (its site, a role reading incidents), else the task is
+	// refused (docs/INCIDENTS.md).
 	Assignee string `json:"assignee,omitempty"`
 	// Lesson marks a task that came from the post-incident review.
 	Lesson bool      `json:"lesson,omitempty"`
@@ -476,10 +480,15 @@ type Incident struct {
 	// while not recorded: the patch tasks of 003 §4.3.4 (技術工作組在系統恢復後…) count
 	// from it.
 	RestoredAt time.Time `json:"restored_at,omitzero"`
-	ClosedAt   time.Time `json:"closed_at,omitzero"`
-	Cause      string    `json:"cause,omitempty"`
-	Actions    string    `json:"actions,omitempty"`
-	Result     string    `json:"result,omitempty"`
+	// CalendarUncovered are the years a running working-day clock (the summary in 3
+	// working days, 003 §4.4.4) counts across that the jurisdiction's holiday calendar
+	// gives no day of: there medsec counts Monday to Friday only, so the due time may
+	// fall on a holiday; the page warns until the hospital imports that year's calendar.
+	CalendarUncovered []int     `json:"calendar_uncovered_years,omitempty"`
+	ClosedAt          time.Time `json:"closed_at,omitzero"`
+	Cause             string    `json:"cause,omitempty"`
+	Actions           string    `json:"actions,omitempty"`
+	Result            string    `json:"result,omitempty"`
 	// AlertIDs are the alerts linked to the incident.
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
@@ -777,16 +786,30 @@ type LedgerRow struct {
 	OccurredAt      time.Time `json:"occurred_at,omitzero"`
 	DetectedAt      time.Time `json:"detected_at"`
 	ExposureFoundAt time.Time `json:"exposure_found_at,omitzero"`
-	ClosedAt        time.Time `json:"closed_at,omitzero"`
-	ClocksMet       int       `json:"clocks_met"`
-	ClocksLate      int       `json:"clocks_late"`
-	ClocksTotal     int       `json:"clocks_total"`
-	Cause           string    `json:"cause"`
-	Actions         string    `json:"actions"`
-	Result          string    `json:"result"`
+	// RestoredAt is when the affected systems were restored (003 §4.3.3), zero while not
+	// recorded.
+	RestoredAt time.Time `json:"restored_at,omitzero"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	// InitialLevel is the level the incident was opened at and LevelChanges each change
+	// since, in order (the level decided and changed, 003 §3.3.2; Level is the last).
+	InitialLevel IncidentLevel `json:"initial_level"`
+	LevelChanges []LevelChange `json:"level_changes,omitempty"`
+	ClocksMet    int           `json:"clocks_met"`
+	ClocksLate   int           `json:"clocks_late"`
+	ClocksTotal  int           `json:"clocks_total"`
+	Cause        string        `json:"cause"`
+	Actions      string        `json:"actions"`
+	Result       string        `json:"result"`
 
 	// TimeZone is the IANA name of the site's time zone the exports show the times in.
 	TimeZone string `json:"time_zone"`
+}
+
+// LevelChange is one change of an incident's level: when, from which level to which.
+type LevelChange struct {
+	At   time.Time     `json:"at"`
+	From IncidentLevel `json:"from"`
+	To   IncidentLevel `json:"to"`
 }
 
 // LateClock is a late, unmet clock with its incident, as the scheduler reads them to

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -352,8 +354,16 @@ func (s *Server) apiIncidentAction(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, medsec.MaxJSONBody+1))
+	if err != nil {
+		return medsec.ErrorWithKey(medsec.EINVALID, "err.body_unreadable", "The request body could not be read.")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
 	var a incidentAction
 	if err := readJSON(r, &a); err != nil {
+		return err
+	}
+	if err := zeroActionTimes(data, &a); err != nil {
 		return err
 	}
 	if a.Version <= 0 {
@@ -528,5 +538,30 @@ func (s *Server) apiSiteJurisdiction(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// zeroActionTimes refuses an action's time sent as the zero time ("0001-01-01T00:00:00Z"),
+// naming the field: decoded, it cannot be told from a time left out, which is "required"
+// (occurred_at, restored_at) or "now" (met_at, sent_at, found_at), and neither is what
+// the client sent (bt14 #8).
+func zeroActionTimes(data []byte, a *incidentAction) error {
+	var sent map[string]json.RawMessage
+	if json.Unmarshal(data, &sent) != nil {
+		return nil
+	}
+	var errs []medsec.FieldError
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"met_at", a.MetAt}, {"sent_at", a.SentAt}, {"found_at", a.FoundAt}, {"occurred_at", a.OccurredAt}, {"restored_at", a.RestoredAt}} {
+		if raw, ok := sent[f.name]; ok && f.t.IsZero() && string(bytes.TrimSpace(raw)) != "null" {
+			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.time_zero",
+				Message: "is the zero time (year 1): give the time in RFC 3339, or leave the field out", Value: strings.Trim(string(raw), `"`)})
+		}
+	}
+	if errs != nil {
+		return &medsec.ValidationError{Errors: errs}
+	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package http_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/url"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"medsec"
-	"medsec/sqlstore"
 )
 
 // TestIncidentSetOccurrence: the incident page offers "set occurrence time" to a
@@ -23,16 +20,7 @@ func TestIncidentSetOccurrence(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now().UTC().Truncate(time.Minute)
 	detected := now.Add(-30 * time.Minute)
-	body := fmt.Sprintf(`{"site_id": %d, "title": "急診 HIS 中斷", "level": 2, "level_reason": "key department down", "detected_at": %q}`,
-		f.assetHQ.SiteID, detected.Format(time.RFC3339))
-	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
-	var inc medsec.Incident
-	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
-		t.Fatalf("open incident: %d %s", status, resp)
-	}
-	page := fmt.Sprintf("/incidents/%d", inc.ID)
-	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
-	_, _, html := getIn(t, soc, f.srv.URL+page, "ja")
+	inc, page, soc, html := incidentPageAt(t, f, "急診 HIS 中斷", "other", 2, detected, "ja")
 	if !strings.Contains(html, `id="occurrence-set"`) || !strings.Contains(html, "発生時刻を設定") {
 		t.Fatal("page lacks the occurrence form")
 	}
@@ -52,9 +40,7 @@ func TestIncidentSetOccurrence(t *testing.T) {
 	if status != 303 {
 		t.Fatalf("occurrence form: %d %.2000s", status, out)
 	}
-	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
-	inc = medsec.Incident{}
-	json.Unmarshal([]byte(resp), &inc)
+	inc = readIncident(t, f, inc.ID)
 	if !inc.OccurredAt.Equal(occurred) {
 		t.Errorf("occurred %v, want %v", inc.OccurredAt, occurred)
 	}
@@ -67,19 +53,7 @@ func TestIncidentSetOccurrence(t *testing.T) {
 	if !strings.Contains(html, "事件發生時間設為") || !strings.Contains(html, "防火牆日誌顯示首次加密") {
 		t.Error("timeline lacks the occurrence entry")
 	}
-	act := func(role medsec.Role, note string) (int, string) {
-		return f.do("POST", "/api/v1"+page+"/actions", f.tokens[role], fmt.Sprintf(`{"version": %d, "action": "occurrence", "occurred_at": %q, "note": %q}`,
-			inc.Version, occurred.Add(-time.Hour).Format(time.RFC3339), note))
-	}
-	if status, resp := act(medsec.RoleAuditor, "log"); status != 403 {
-		t.Errorf("auditor: %d %s", status, resp)
-	}
-	if status, resp := act(medsec.RoleSOCAnalyst, ""); status != 422 || !strings.Contains(resp, `"note"`) {
-		t.Errorf("no note: %d %s", status, resp)
-	}
-	if status, resp := act(medsec.RoleSOCAnalyst, "EDR"); status != 200 || !strings.Contains(resp, occurred.Add(-time.Hour).Format(time.RFC3339)) {
-		t.Errorf("API occurrence: %d %.500s", status, resp)
-	}
+	checkMomentAPI(t, f, inc, "occurrence", "occurred_at", occurred.Add(-time.Hour))
 }
 
 // TestIncidentTimeInRepeatedHour: at a site on Europe/Berlin, an occurrence typed in the
@@ -88,28 +62,11 @@ func TestIncidentSetOccurrence(t *testing.T) {
 // (UTC+01:00) is taken. Was: silently the earlier of the two.
 func TestIncidentTimeInRepeatedHour(t *testing.T) {
 	f := newFixture(t)
-	ctx := medsec.NewContextWithUser(context.Background(), medsec.SystemUser)
-	org := sqlstore.NewOrgService(f.db)
-	sites, err := org.FindSites(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range sites {
-		if x.ID == f.assetHQ.SiteID {
-			x.TimeZone = "Europe/Berlin"
-			if err := org.UpdateSite(ctx, x); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	setSiteZone(t, f, "Europe/Berlin")
 	detected := time.Date(2026, 10, 25, 3, 0, 0, 0, time.UTC)
 	body := fmt.Sprintf(`{"site_id": %d, "title": "Ausfall KIS", "level": 3, "level_reason": "one system", "detected_at": %q}`,
 		f.assetHQ.SiteID, detected.Format(time.RFC3339))
-	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
-	var inc medsec.Incident
-	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
-		t.Fatalf("open incident: %d %s", status, resp)
-	}
+	inc := openIncident(t, f, body)
 	page := fmt.Sprintf("/incidents/%d", inc.ID)
 	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
 	form := url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"occurrence"}, "occurred_at": {"2026-10-25T02:30"}, "note": {"Firewall-Log"}}
@@ -124,9 +81,7 @@ func TestIncidentTimeInRepeatedHour(t *testing.T) {
 	if status, out = postFormIn(t, soc, f.srv.URL+page, form, "zh-TW"); status != 303 {
 		t.Fatalf("with the later offset: %d %.2000s", status, out)
 	}
-	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
-	inc = medsec.Incident{}
-	json.Unmarshal([]byte(resp), &inc)
+	inc = readIncident(t, f, inc.ID)
 	if want := time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC); !inc.OccurredAt.Equal(want) {
 		t.Errorf("occurred %v, want %v (the later 02:30)", inc.OccurredAt, want)
 	}

@@ -20,16 +20,7 @@ func TestIncidentSystemsRestored(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now().UTC().Truncate(time.Minute)
 	detected := now.Add(-5 * time.Hour)
-	body := fmt.Sprintf(`{"site_id": %d, "title": "掛號系統 DDoS", "scenario": "ddos", "level": 3, "level_reason": "one system", "detected_at": %q}`,
-		f.assetHQ.SiteID, detected.Format(time.RFC3339))
-	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
-	var inc medsec.Incident
-	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
-		t.Fatalf("open incident: %d %s", status, resp)
-	}
-	page := fmt.Sprintf("/incidents/%d", inc.ID)
-	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
-	_, _, html := getIn(t, soc, f.srv.URL+page, "zh-TW")
+	inc, page, soc, html := incidentPageAt(t, f, "掛號系統 DDoS", "ddos", 3, detected, "zh-TW")
 	if !strings.Contains(html, `id="restored-set"`) || !strings.Contains(html, "記錄系統恢復") {
 		t.Fatal("page lacks the systems-restored form")
 	}
@@ -48,9 +39,7 @@ func TestIncidentSystemsRestored(t *testing.T) {
 	if status != 303 {
 		t.Fatalf("restored form: %d %.2000s", status, out)
 	}
-	_, resp = f.do("GET", "/api/v1"+page, f.tokens[medsec.RoleSOCAnalyst], "")
-	inc = medsec.Incident{}
-	json.Unmarshal([]byte(resp), &inc)
+	inc = readIncident(t, f, inc.ID)
 	if !inc.RestoredAt.Equal(restored) {
 		t.Errorf("restored %v, want %v", inc.RestoredAt, restored)
 	}
@@ -63,19 +52,7 @@ func TestIncidentSystemsRestored(t *testing.T) {
 	if !strings.Contains(html, "系統恢復時間為") || !strings.Contains(html, "掛號系統恢復服務") || strings.Contains(html, `data-state="waiting"`) {
 		t.Error("timeline lacks the restoration, or a clock still waits")
 	}
-	act := func(role medsec.Role, note string) (int, string) {
-		return f.do("POST", "/api/v1"+page+"/actions", f.tokens[role], fmt.Sprintf(`{"version": %d, "action": "restored", "restored_at": %q, "note": %q}`,
-			inc.Version, restored.Add(30*time.Minute).Format(time.RFC3339), note))
-	}
-	if status, resp := act(medsec.RoleAuditor, "log"); status != 403 {
-		t.Errorf("auditor: %d %s", status, resp)
-	}
-	if status, resp := act(medsec.RoleSOCAnalyst, ""); status != 422 || !strings.Contains(resp, `"note"`) {
-		t.Errorf("no note: %d %s", status, resp)
-	}
-	if status, resp := act(medsec.RoleSOCAnalyst, "變更紀錄"); status != 200 || !strings.Contains(resp, restored.Add(30*time.Minute).Format(time.RFC3339)) {
-		t.Errorf("API restored: %d %.500s", status, resp)
-	}
+	checkMomentAPI(t, f, inc, "restored", "restored_at", restored.Add(30*time.Minute))
 }
 
 // TestIncidentPatchMetEarly: a patch task done before the systems restored were recorded
@@ -87,11 +64,7 @@ func TestIncidentPatchMetEarly(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute)
 	body := fmt.Sprintf(`{"site_id": %d, "title": "PACS 勒索", "scenario": "ransomware", "level": 3, "level_reason": "one system", "detected_at": %q}`,
 		f.assetHQ.SiteID, now.Add(-5*time.Hour).Format(time.RFC3339))
-	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
-	var inc medsec.Incident
-	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil {
-		t.Fatalf("open incident: %d %s", status, resp)
-	}
+	inc := openIncident(t, f, body)
 	page := fmt.Sprintf("/incidents/%d", inc.ID)
 	var task int64
 	for _, tk := range inc.Tasks {

@@ -144,11 +144,11 @@ func TestIncidentAPI(t *testing.T) {
 		t.Fatalf("xlsx: %v", err)
 	}
 	rows, err := x.GetRows(x.GetSheetName(0))
-	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][16] != "+1 restored" {
+	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][18] != "+1 restored" {
 		t.Errorf("xlsx rows %q %v", rows, err)
 	}
 	// Times are typed date-times (a serial number under a date format), not text.
-	if raw, err := x.GetCellValue(x.GetSheetName(0), "I2", excelize.Options{RawCellValue: true}); err != nil || !isNumber(raw) {
+	if raw, err := x.GetCellValue(x.GetSheetName(0), "J2", excelize.Options{RawCellValue: true}); err != nil || !isNumber(raw) {
 		t.Errorf("detected at in the XLSX: %q %v, want a typed date-time", raw, err)
 	}
 

@@ -95,16 +95,26 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 	if err != nil {
 		return err
 	}
-	loc := s.zoneOfSite(r.Context(), inc.SiteID)
+	return parseLocalTimes([]localTimeField{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt},
+		{"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}}, r.PostFormValue, s.zoneOfSite(r.Context(), inc.SiteID))
+}
+
+// localTimeField is a form's time input: its name, the value sent ("" for none, left as
+// it is) and where its time goes.
+type localTimeField struct {
+	name, v string
+	into    *time.Time
+}
+
+// parseLocalTimes reads each field's value in loc with parseLocalTime, the offset chosen
+// for a repeated time from form (offsetChoice), and says every problem at once.
+func parseLocalTimes(fields []localTimeField, form func(string) string, loc *time.Location) error {
 	var errs []medsec.FieldError
-	for _, f := range []struct {
-		name, v string
-		into    *time.Time
-	}{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt}, {"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}} {
+	for _, f := range fields {
 		if f.v == "" {
 			continue
 		}
-		t, fe := parseLocalTime(f.name, f.v, r.PostFormValue(offsetChoice(f.name)), loc)
+		t, fe := parseLocalTime(f.name, f.v, form(offsetChoice(f.name)), loc)
 		if fe != nil {
 			errs = append(errs, *fe)
 			continue

@@ -498,7 +498,10 @@ func (s *Server) uiHolidayImport(w http.ResponseWriter, r *http.Request) error {
 
 // incidentShowData is the incident page.
 type incidentShowData struct {
-	Inc        *medsec.Incident
+	Inc *medsec.Incident
+	// Uncovered names the years the holiday calendar lacks for a running working-day
+	// clock (Incident.CalendarUncovered), "" for none: the page warns.
+	Uncovered  string
 	Clocks     []clockView
 	Late       int
 	Levels     []medsec.IncidentLevel
@@ -538,8 +541,9 @@ type incidentShowData struct {
 // that tells the rows apart.
 var incidentRowField = map[string]string{"meet_clock": "clock_id", "meet_item": "key", "waive_item": "key", "complete_task": "task_id", "log_record": "log_index"}
 
-// incidentFieldInput names the input of a field a service names otherwise, per action.
-var incidentFieldInput = map[string]map[string]string{"evidence": {"evidence": "sha256"}, "custody": {"evidence": "sha256"}}
+// incidentFieldInput names the input of a field a service names otherwise, per action
+// (none now: the service names each field as the API and the forms send it, bt14 #8).
+var incidentFieldInput = map[string]map[string]string{}
 
 // incidentFormKey names the form a request submitted on the incident page (postedForm.Key).
 func incidentFormKey(r *http.Request) string {
@@ -579,10 +583,13 @@ func (p *page) postedForm(r *http.Request, key string, err error, rename map[str
 // found that are not attached yet. From and To are in the site's time zone.
 type incidentLogSearch struct {
 	Query, From, To string
-	Searched        bool
-	Hits            []medsec.LogHit
-	Total           int64
-	Attached        map[int64]bool
+	// Picks offers the choice of instant of logfrom or logto when its time occurs twice
+	// in the site's zone (parseLocalTime), by the input's name.
+	Picks    map[string]*offsetPick
+	Searched bool
+	Hits     []medsec.LogHit
+	Total    int64
+	Attached map[int64]bool
 }
 
 // searchIncidentLogs runs the incident page's log search: the query (LogsQL filters) over
@@ -604,25 +611,12 @@ func (s *Server) searchIncidentLogs(r *http.Request, inc *medsec.Incident) (*inc
 	if !inc.ClosedAt.IsZero() {
 		to = inc.ClosedAt.Add(time.Hour).In(loc).Truncate(time.Minute)
 	}
-	var errs []medsec.FieldError
-	if v.From != "" {
-		t, err := time.ParseInLocation(layout, v.From, loc)
-		if err != nil {
-			errs = append(errs, medsec.FieldError{Field: "logfrom", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.From})
-		}
-		from = t
+	// As the incident's forms: a time the clocks skip, or one they pass twice without
+	// the choice of its offset, is refused naming the input (parseLocalTime).
+	if err := parseLocalTimes([]localTimeField{{"logfrom", v.From, &from}, {"logto", v.To, &to}}, q.Get, loc); err != nil {
+		return v, err
 	}
-	if v.To != "" {
-		t, err := time.ParseInLocation(layout, v.To, loc)
-		if err != nil {
-			errs = append(errs, medsec.FieldError{Field: "logto", Key: "incident.err.bad_time", Message: "is not a date and time (YYYY-MM-DD hh:mm)", Value: v.To})
-		}
-		to = t
-	}
-	v.From, v.To = from.Format(layout), to.Format(layout)
-	if errs != nil {
-		return v, &medsec.ValidationError{Errors: errs}
-	}
+	v.From, v.To = from.In(loc).Format(layout), to.In(loc).Format(layout)
 	if _, ok := q["logq"]; !ok {
 		return v, nil
 	}
@@ -661,6 +655,12 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 		Custody: []string{"collected", "transferred", "examined", "copied", "returned", "sealed"}, Open: inc.Status == medsec.IncidentOpen,
 		Exposures: medsec.DataExposures,
 		CanWaive:  p.User.Role == medsec.RoleSecurityOfficer, Checklist: true, Posted: &postedForm{}}
+	for i, y := range inc.CalendarUncovered {
+		if i > 0 {
+			d.Uncovered += ", "
+		}
+		d.Uncovered += strconv.Itoa(y)
+	}
 	for _, c := range d.Clocks {
 		if c.State == medsec.ClockLate && c.MetAt.IsZero() {
 			d.Late++
@@ -694,6 +694,18 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, status int
 	if s.Logs != nil && p.Can(string(medsec.PermLogRead)) {
 		var logErr error
 		d.Logs, logErr = s.searchIncidentLogs(r, inc)
+		var ve *medsec.ValidationError
+		if errors.As(logErr, &ve) {
+			for _, fe := range ve.Errors {
+				if fe.Key == "incident.err.time_ambiguous" && len(fe.Args) == 3 {
+					if d.Logs.Picks == nil {
+						d.Logs.Picks = map[string]*offsetPick{}
+					}
+					d.Logs.Picks[fe.Field] = &offsetPick{Name: offsetChoice(fe.Field), Earlier: fe.Args[1], Later: fe.Args[2], Chosen: r.URL.Query().Get(offsetChoice(fe.Field)),
+						Label: p.T("incident.offset_choice"), EarlierText: p.T("incident.offset_earlier", fe.Args[1]), LaterText: p.T("incident.offset_later", fe.Args[2])}
+				}
+			}
+		}
 		if formErr == nil && logErr != nil {
 			formErr = logErr
 			if status == http.StatusOK {

@@ -16,24 +16,57 @@ import (
 
 // Calendar is a jurisdiction's working days: Monday to Friday, less its public holidays,
 // plus the weekend days worked instead (調休). The hospital maintains it (import from CSV
-// or ICS). A nil *Calendar is Monday to Friday in UTC.
+// or ICS). A nil *Calendar is Monday to Friday in UTC. Its days are counted in Loc: the
+// jurisdiction's zone, or the zone of the site whose clocks it counts (In).
 type Calendar struct {
 	Loc *time.Location
 	off map[string]bool
 	on  map[string]bool
+	// years are the years the hospital's calendar gives any day of (Covers).
+	years map[int]bool
 }
 
 // NewCalendar returns the calendar of the holidays given, in the jurisdiction's time zone.
 func NewCalendar(j medsec.Jurisdiction, days []medsec.Holiday) *Calendar {
-	c := &Calendar{Loc: Location(j), off: map[string]bool{}, on: map[string]bool{}}
+	c := &Calendar{Loc: Location(j), off: map[string]bool{}, on: map[string]bool{}, years: map[int]bool{}}
 	for _, d := range days {
 		if d.Workday {
 			c.on[d.Date.String()] = true
 		} else {
 			c.off[d.Date.String()] = true
 		}
+		c.years[d.Date.Time().Year()] = true
 	}
 	return c
+}
+
+// In returns the same calendar counting its days in loc, a site's time zone: a site in
+// America/New_York under the TW calendar has its working days by New York's date (bt14
+// #9: they were Taipei's, and a summary fell due on the site's Sunday).
+func (c *Calendar) In(loc *time.Location) *Calendar {
+	if c == nil || loc == nil {
+		return c
+	}
+	in := *c
+	in.Loc = loc
+	return &in
+}
+
+// Uncovered returns the years, in order, of the days from from to to (in the calendar's
+// zone) that the calendar gives no day of: there its working days are Monday to Friday
+// only, holidays unknown, and a clock counted across them may fall due on a holiday.
+func (c *Calendar) Uncovered(from, to time.Time) []int {
+	loc := time.UTC
+	if c != nil {
+		loc = c.Loc
+	}
+	var out []int
+	for y := from.In(loc).Year(); y <= to.In(loc).Year(); y++ {
+		if c == nil || !c.years[y] {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 // IsWorkingDay reports whether the day of t (in the calendar's zone) is a working day.

@@ -12,8 +12,8 @@ import (
 
 // LedgerHeaderKeys are the message keys of the 網絡安全事件臺賬's columns [003 §3.3.3: time,
 // measures and result of each incident], in order.
-var LedgerHeaderKeys = []string{"incident.ledger.id", "field.site", "incident.title", "incident.drill_col", "incident.level_col", "incident.scenario",
-	"incident.status", "incident.occurred_at", "incident.detected_at", "incident.ledger.exposure_found", "incident.closed_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_total",
+var LedgerHeaderKeys = []string{"incident.ledger.id", "field.site", "incident.title", "incident.drill_col", "incident.level_col", "incident.ledger.level_history", "incident.scenario",
+	"incident.status", "incident.occurred_at", "incident.detected_at", "incident.ledger.exposure_found", "incident.restored_at", "incident.closed_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_total",
 	"incident.cause", "incident.actions", "incident.result", "incident.time_zone"}
 
 // LedgerFormat is the format of a ledger export.
@@ -48,6 +48,16 @@ func LedgerTitle(l *medsec.LedgerRow, t func(string) string) string {
 	return l.Title
 }
 
+// LevelHistory says a row's levels in t's language: the level it was opened at, then each
+// change with its time in the site's zone ("3 → 2 (2026-11-30 14:05 (Asia/Taipei))").
+func LevelHistory(l *medsec.LedgerRow, t func(string) string) string {
+	s := strconv.Itoa(int(l.InitialLevel))
+	for _, c := range l.LevelChanges {
+		s += " " + fmt.Sprintf(t("incident.ledger.level_change"), strconv.Itoa(int(c.To)), stamp(c.At, l.TimeZone))
+	}
+	return s
+}
+
 // ledgerCells returns a row's cells; t translates message keys (title, drill, scenario,
 // status).
 func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
@@ -55,8 +65,8 @@ func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 	if l.Drill {
 		drill = t("incident.drill")
 	}
-	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, LedgerTitle(l, t), drill, strconv.Itoa(int(l.Level)), t("scenario." + string(l.Scenario)),
-		t("incident_status." + string(l.Status)), stamp(l.OccurredAt, l.TimeZone), stamp(l.DetectedAt, l.TimeZone), stamp(l.ExposureFoundAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
+	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, LedgerTitle(l, t), drill, strconv.Itoa(int(l.Level)), LevelHistory(l, t), t("scenario." + string(l.Scenario)),
+		t("incident_status." + string(l.Status)), stamp(l.OccurredAt, l.TimeZone), stamp(l.DetectedAt, l.TimeZone), stamp(l.ExposureFoundAt, l.TimeZone), stamp(l.RestoredAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
 		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
 }
 
@@ -83,7 +93,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 		return cw.Flush()
 	case LedgerXLSX:
 		x := tabular.NewXLSX()
-		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 18, 10, 18, 18, 18, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
+		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 30, 18, 10, 18, 18, 18, 18, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
 			x.Close()
 			return err
 		}
@@ -94,9 +104,10 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 				row[i] = c
 			}
 			// Numbers stay numbers.
-			row[0], row[4], row[11], row[12], row[13] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksTotal
+			row[0], row[4], row[13], row[14], row[15] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksTotal
 			// Times are typed date-times in the site's zone, which the last column names.
-			row[7], row[8], row[9], row[10] = local(l.OccurredAt, l.TimeZone), local(l.DetectedAt, l.TimeZone), local(l.ExposureFoundAt, l.TimeZone), local(l.ClosedAt, l.TimeZone)
+			row[8], row[9], row[10] = local(l.OccurredAt, l.TimeZone), local(l.DetectedAt, l.TimeZone), local(l.ExposureFoundAt, l.TimeZone)
+			row[11], row[12] = local(l.RestoredAt, l.TimeZone), local(l.ClosedAt, l.TimeZone)
 			if err := x.Row(row...); err != nil {
 				x.Close()
 				return err

@@ -246,7 +246,40 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 	if err := s.loadRecord(ctx, q, inc); err != nil {
 		return r, fmt.Errorf("find incident %d: %w", id, err)
 	}
+	if inc.CalendarUncovered, err = uncoveredYears(ctx, q, d, r); err != nil {
+		return r, err
+	}
 	return r, nil
+}
+
+// uncoveredYears returns the years the incident's running working-day clocks count across
+// (start to due, in the site's zone) that its jurisdiction's calendar does not cover
+// (Incident.CalendarUncovered), nil for none (bt14 #9: counted weekends only, silently).
+func uncoveredYears(ctx context.Context, q querier, d dialect, r incidentRow) ([]int, error) {
+	var cal *incident.Calendar
+	var years []int
+	for _, c := range r.Clocks {
+		if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() || c.Due.IsZero() {
+			continue
+		}
+		if _, ok := incident.WorkingDayDue(c, nil); !ok {
+			continue
+		}
+		if cal == nil {
+			days, err := findHolidays(ctx, q, d, r.Jurisdiction)
+			if err != nil {
+				return nil, err
+			}
+			cal = incident.NewCalendar(r.Jurisdiction, days).In(r.location())
+		}
+		for _, y := range cal.Uncovered(c.Start, c.Due) {
+			if !slices.Contains(years, y) {
+				years = append(years, y)
+			}
+		}
+	}
+	slices.Sort(years)
+	return years, nil
 }
 
 func loadClocks(ctx context.Context, q querier, d dialect, id int64, now time.Time) ([]*medsec.Clock, error) {
@@ -495,7 +528,17 @@ func jurisdictionOf(ctx context.Context, q querier, d dialect, siteID int64) (me
 	return medsec.Jurisdiction(j), nil
 }
 
-// calendar returns a jurisdiction's working-day calendar.
+// calendar returns the working-day calendar of the incident's jurisdiction, counting its
+// days in the site's zone (incidentRow.location).
+func (r incidentRow) calendar(ctx context.Context, tx *Tx) (*incident.Calendar, error) {
+	cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+	if err != nil {
+		return nil, err
+	}
+	return cal.In(r.location()), nil
+}
+
+// calendar returns a jurisdiction's working-day calendar, in the jurisdiction's zone.
 func calendar(ctx context.Context, q querier, d dialect, j medsec.Jurisdiction) (*incident.Calendar, error) {
 	days, err := findHolidays(ctx, q, d, j)
 	if err != nil {
@@ -531,7 +574,7 @@ func findHolidays(ctx context.Context, q querier, d dialect, j medsec.Jurisdicti
 func facts(ctx context.Context, tx *Tx, sc scope, siteID int64, c *medsec.IncidentCreate) (medsec.IncidentFacts, error) {
 	f := medsec.IncidentFacts{Exposure: c.Exposure, Outage: c.Outage, OutageMinutes: c.OutageMinutes}
 	for _, id := range c.AssetIDs {
-		a, err := incidentAsset(ctx, tx, sc, siteID, id)
+		a, err := incidentAsset(ctx, tx, sc, siteID, id, "asset_ids")
 		if err != nil {
 			return f, err
 		}
@@ -540,7 +583,9 @@ func facts(ctx context.Context, tx *Tx, sc scope, siteID int64, c *medsec.Incide
 	return f, nil
 }
 
-func incidentAsset(ctx context.Context, tx *Tx, sc scope, siteID, id int64) (*medsec.Asset, error) {
+// incidentAsset loads asset id for an incident of site siteID, checking the caller's scope;
+// field names the input that gave the asset, for the error (the JSON field the client sent).
+func incidentAsset(ctx context.Context, tx *Tx, sc scope, siteID, id int64, field string) (*medsec.Asset, error) {
 	a := &medsec.Asset{ID: id}
 	var vendor sql.NullInt64
 	err := tx.queryRow(ctx, `SELECT site_id, vendor_id, name, kind, class, level, data_class FROM assets WHERE id = ?`, id).
@@ -555,7 +600,7 @@ func incidentAsset(ctx context.Context, tx *Tx, sc scope, siteID, id int64) (*me
 		return nil, assetOutOfScope(id, a.SiteID)
 	}
 	if a.SiteID != siteID {
-		return nil, invalid("asset_ids", "incident.err.asset_site", fmt.Sprintf("asset %d is not at the incident's site", id))
+		return nil, invalid(field, "incident.err.asset_site", fmt.Sprintf("asset %d is not at the incident's site", id))
 	}
 	return a, nil
 }
@@ -652,7 +697,8 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if err != nil {
 		return 0, err
 	}
-	zone := siteLocation(ctx, tx, c.SiteID, j).String()
+	siteLoc := siteLocation(ctx, tx, c.SiteID, j)
+	zone := siteLoc.String()
 	if _, _, err := detectionTimes(c, tx.now, zone); err != nil {
 		var ve *medsec.ValidationError
 		if !errors.As(err, &ve) {
@@ -672,6 +718,7 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 	if err != nil {
 		return 0, err
 	}
+	cal = cal.In(siteLoc) // working days by the site's date, not the jurisdiction's
 	now := tx.now
 	detected, occurred, err := detectionTimes(c, now, zone)
 	if err != nil {
@@ -999,7 +1046,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 		if level == r.Level {
 			return entry{}, invalid("level", "incident.err.same_level", fmt.Sprintf("the incident is already at level %d", level))
 		}
-		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		cal, err := r.calendar(ctx, tx)
 		if err != nil {
 			return entry{}, err
 		}
@@ -1073,7 +1120,7 @@ func findClock(r incidentRow, clockID int64) (*medsec.Clock, error) {
 // of how it was met. Lateness is judged on at against the due time.
 func meet(ctx context.Context, tx *Tx, u *medsec.User, r incidentRow, c *medsec.Clock, note string, msg *medsec.Message, evidence string, at time.Time) error {
 	if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() {
-		return invalid("clock", "incident.err.clock_done", "the clock is already met or stopped")
+		return invalid("clock_id", "incident.err.clock_done", "the clock is already met or stopped")
 	}
 	if _, err := tx.exec(ctx, `UPDATE incident_clocks SET met_at = ?, met_by = ?, met_note = ?, met_msg = ?, evidence = ? WHERE id = ?`,
 		at, u.Username, note, encodeMsg(msg), evidence, c.ID); err != nil {
@@ -1108,10 +1155,11 @@ func meetByAlert(ctx context.Context, tx *Tx, incidentID, alertID int64) error {
 }
 
 // checkEvidence checks that the caller may cite an evidence file on the incident: one
-// linked to it, or one the caller uploaded.
-func checkEvidence(ctx context.Context, tx *Tx, u *medsec.User, incidentID int64, sum string) error {
+// linked to it, or one the caller uploaded; field names the input that gave the digest
+// (evidence when meeting a clock, sha256 when linking), for the error.
+func checkEvidence(ctx context.Context, tx *Tx, u *medsec.User, incidentID int64, sum, field string) error {
 	if !medsec.ValidSHA256(sum) {
-		return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+sum)
+		return invalid(field, "err.bad_evidence", "no stored evidence file has digest "+sum)
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM incident_evidence WHERE incident_id = ? AND sha256 = ?) +
@@ -1119,7 +1167,7 @@ func checkEvidence(ctx context.Context, tx *Tx, u *medsec.User, incidentID int64
 		return fmt.Errorf("evidence %s: %w", sum, err)
 	}
 	if n == 0 {
-		return invalid("evidence", "err.bad_evidence", "no stored evidence file has digest "+sum)
+		return invalid(field, "err.bad_evidence", "no stored evidence file has digest "+sum)
 	}
 	return nil
 }
@@ -1195,7 +1243,7 @@ func (s *IncidentService) MeetClock(ctx context.Context, id, version, clockID in
 			return entry{}, err
 		}
 		if evidence != "" {
-			if err := checkEvidence(ctx, tx, u, id, evidence); err != nil {
+			if err := checkEvidence(ctx, tx, u, id, evidence, "evidence"); err != nil {
 				return entry{}, err
 			}
 			if err := linkEvidence(ctx, tx, id, evidence, evidence[:12], medsec.Msg("incident.custody.cited", clockArg(c)), ""); err != nil {
@@ -1263,7 +1311,7 @@ func (s *IncidentService) AddAsset(ctx context.Context, id, version, assetID int
 		return nil, err
 	}
 	return s.change(ctx, id, version, "asset", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		a, err := incidentAsset(ctx, tx, sc, r.SiteID, assetID)
+		a, err := incidentAsset(ctx, tx, sc, r.SiteID, assetID, "asset_id")
 		if err != nil {
 			return entry{}, err
 		}
@@ -1275,14 +1323,21 @@ func (s *IncidentService) AddAsset(ctx context.Context, id, version, assetID int
 }
 
 func linkEvidence(ctx context.Context, tx *Tx, incidentID int64, sum, name string, msg *medsec.Message, note string) error {
+	_, err := linkEvidenceNew(ctx, tx, incidentID, sum, name, msg, note)
+	return err
+}
+
+// linkEvidenceNew links a file to the incident and starts its chain of custody with msg;
+// it reports false, adding no step, when the incident already holds the file.
+func linkEvidenceNew(ctx context.Context, tx *Tx, incidentID int64, sum, name string, msg *medsec.Message, note string) (bool, error) {
 	res, err := tx.exec(ctx, `INSERT INTO incident_evidence (incident_id, sha256, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, incidentID, sum, name)
 	if err != nil {
-		return fmt.Errorf("link evidence: %w", err)
+		return false, fmt.Errorf("link evidence: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
+		return false, nil
 	}
-	return custody(ctx, tx, incidentID, sum, "collected", msg, note)
+	return true, custody(ctx, tx, incidentID, sum, "collected", msg, note)
 }
 
 // custody appends a step to an evidence file's chain: msg is what medsec says of it,
@@ -1305,7 +1360,7 @@ func (s *IncidentService) LinkEvidence(ctx context.Context, id, version int64, s
 		return nil, err
 	}
 	return s.change(ctx, id, version, "evidence", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
-		if err := checkEvidence(ctx, tx, u, id, sum); err != nil {
+		if err := checkEvidence(ctx, tx, u, id, sum, "sha256"); err != nil {
 			return entry{}, err
 		}
 		if name == "" {
@@ -1387,7 +1442,7 @@ var CustodyActions = []string{"collected", "transferred", "examined", "copied", 
 func (s *IncidentService) AddCustody(ctx context.Context, id, version int64, sum, action, note string) (*medsec.Incident, error) {
 	var actionErr error
 	if !slices.Contains(CustodyActions, action) {
-		actionErr = invalid("action", "err.invalid", "must be one of "+strings.Join(CustodyActions, ", "))
+		actionErr = invalid("custody_action", "err.invalid", "must be one of "+strings.Join(CustodyActions, ", "))
 	}
 	if err := problems(actionErr, checkText("note", note, false, medsec.MaxTextLength)); err != nil {
 		return nil, err
@@ -1466,6 +1521,9 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		t.Source = "003 §5.4.1"
 	}
 	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
+		if err := checkAssignee(ctx, tx, r, t.Assignee); err != nil {
+			return entry{}, err
+		}
 		if err := insertTask(ctx, tx, id, &t, tx.now, medsec.BasisAdded, 0); err != nil {
 			return entry{}, err
 		}
@@ -1474,6 +1532,30 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		}
 		return entry{msg: medsec.Msg("incident.tl.task", medsec.ArgText(t.Title))}, nil
 	})
+}
+
+// checkAssignee checks a task's assignee (bt14 #5). The assignee is free text, a person
+// (the demo assigns 王網管, a person of the hospital who need not be a medsec user); but a
+// name that is a medsec user's username is that user, who must be able to see the
+// incident: of its site (or of every site) and with a role that reads incidents. A user
+// of another site, or one whose role may not read incidents, is refused naming them, so a
+// task is never handed to someone who cannot open it.
+func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, assignee string) error {
+	name := strings.TrimSpace(assignee)
+	if name == "" {
+		return nil
+	}
+	u, err := findUser(ctx, tx, tx.db.dialect, "username = ?", name)
+	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
+		return nil // a person, not a medsec user
+	} else if err != nil {
+		return err
+	}
+	if u.Disabled || !u.Role.Can(medsec.PermIncidentRead) || !u.CanSeeSite(r.SiteID) {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "assignee", Key: "incident.err.assignee_site", Args: []string{name},
+			Message: fmt.Sprintf("%s is a medsec user who cannot see this incident (another site, or a role that does not read incidents): assign someone who can, or a person by a name that is not a medsec username", name), Value: name}}}
+	}
+	return nil
 }
 
 // CompleteTask marks a task done.
@@ -1488,7 +1570,7 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 		}
 		t := r.Tasks[i]
 		if !t.DoneAt.IsZero() {
-			return entry{}, invalid("task", "incident.err.task_done", "the task is already done")
+			return entry{}, invalid("task_id", "incident.err.task_done", "the task is already done")
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, tx.now, u.Username, note, taskID); err != nil {
 			return entry{}, fmt.Errorf("complete task: %w", err)
@@ -1607,7 +1689,7 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 		if err := checkRecordFilled(r.Incident); err != nil {
 			return entry{}, err
 		}
-		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		cal, err := r.calendar(ctx, tx)
 		if err != nil {
 			return entry{}, err
 		}
@@ -1678,11 +1760,53 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 			return nil, err
 		}
 		l := &medsec.LedgerRow{IncidentID: r.ID, SiteID: r.SiteID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
-			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, ClosedAt: r.ClosedAt, TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
+			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, RestoredAt: r.RestoredAt, ClosedAt: r.ClosedAt,
+			TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		l.ClocksMet, l.ClocksLate, l.ClocksTotal = medsec.CountClocks(clocks)
+		if l.InitialLevel, l.LevelChanges, err = levelHistory(ctx, s.db.read, s.db.dialect, r.ID, r.Level); err != nil {
+			return nil, err
+		}
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// levelHistory reads an incident's level changes from its timeline (each "level" entry
+// says from and to, incident.tl.level) and the level it was opened at: the first change's
+// from, else the current level.
+func levelHistory(ctx context.Context, q querier, d dialect, id int64, current medsec.IncidentLevel) (medsec.IncidentLevel, []medsec.LevelChange, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT at, msg FROM incident_timeline WHERE incident_id = ? AND kind = 'level' ORDER BY id`), id)
+	if err != nil {
+		return 0, nil, fmt.Errorf("incident %d levels: %w", id, err)
+	}
+	defer rows.Close()
+	var changes []medsec.LevelChange
+	for rows.Next() {
+		var at time.Time
+		var msg string
+		if err := rows.Scan(&at, &msg); err != nil {
+			return 0, nil, fmt.Errorf("incident %d levels: %w", id, err)
+		}
+		m := decodeMsg(msg)
+		if m == nil || m.Key != "incident.tl.level" || len(m.Args) < 2 {
+			continue
+		}
+		var from, to medsec.IncidentLevel
+		if _, err := fmt.Sscanf(m.Args[0].Key, "incident.level.%d", &from); err != nil {
+			continue
+		}
+		if _, err := fmt.Sscanf(m.Args[1].Key, "incident.level.%d", &to); err != nil {
+			continue
+		}
+		changes = append(changes, medsec.LevelChange{At: at.UTC(), From: from, To: to})
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("incident %d levels: %w", id, err)
+	}
+	if len(changes) > 0 {
+		return changes[0].From, changes, nil
+	}
+	return current, nil, nil
 }
 
 // LateClocks returns the late, unmet clocks of every incident (medsec itself reads them).
@@ -1879,7 +2003,7 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 		return inc, true, err
 	}
 	if assetID != 0 {
-		if al.Asset, err = incidentAsset(ctx, tx, sc, siteID, assetID); err != nil {
+		if al.Asset, err = incidentAsset(ctx, tx, sc, siteID, assetID, "alert_id"); err != nil {
 			return nil, false, err
 		}
 	}

@@ -90,7 +90,7 @@ func (s *IncidentService) RecordExposure(ctx context.Context, id, version int64,
 		if !f.Correction && known && exposureRank(exposure) < exposureRank(r.Exposure) {
 			exposure = r.Exposure
 		}
-		cal, err := calendar(ctx, tx, tx.db.dialect, r.Jurisdiction)
+		cal, err := r.calendar(ctx, tx)
 		if err != nil {
 			return entry{}, err
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,22 +15,53 @@ import (
 // was opened — when it occurred (SetOccurrence), when its systems were restored
 // (SetRestored) — and the clocks that count from it.
 type moment struct {
-	// action is the change's kind (timeline, audit "incident."+action); field the input
-	// (occurred_at); column the incidents column that keeps it.
-	action, field, column string
+	// action is the change's kind (timeline, audit "incident."+action); column the
+	// incidents column that keeps it, and the input that sets it (occurred_at).
+	action, column string
 	// closedKey and closedMsg refuse a person who is not a security officer on a closed
 	// incident, whose record [003 §3.3.3] only the security officer amends.
 	closedKey, closedMsg string
+	// timeline is the timeline message's key: its arguments the time in the site's zone
+	// and how many clocks started or moved.
+	timeline string
 	// bound refuses a time on the wrong side of the detection (det, the detection in
 	// the site's zone), nil when at is right.
 	bound func(at, detected time.Time, det string) *medsec.FieldError
-	// move moves the clocks that count from the moment to at; it returns how many moved.
-	move func(ctx context.Context, tx *Tx, r incidentRow, at time.Time) (int, error)
-	// timeline is the timeline message's key: its arguments the time in the site's zone
-	// and how many clocks moved.
-	timeline string
+	// from are the bases of the clocks that count from the moment; they count from it
+	// as basis once it is set.
+	from  []string
+	basis string
+	// due is the due time of clock c counting from at (zero for none); skip leaves the
+	// clock as it is.
+	due func(c *medsec.Clock, at time.Time) (due time.Time, skip bool)
+	// countMet: the timeline counts the met or stopped clocks moved too; else only those
+	// that run from the moment.
+	countMet bool
 	// was is the moment as recorded before (zero when not known).
 	was func(r incidentRow) time.Time
+}
+
+// move moves the clocks that count from the moment m to at, in the same transaction; it
+// returns how many the timeline counts (moment.countMet).
+func (m moment) move(ctx context.Context, tx *Tx, r incidentRow, at time.Time) (int, error) {
+	moved := 0
+	for _, c := range r.Clocks {
+		if !slices.Contains(m.from, c.Basis) {
+			continue
+		}
+		due, skip := m.due(c, at)
+		if skip {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET start_at = ?, basis = ?, due_at = ? WHERE id = ?`,
+			at, m.basis, nullTime(due), c.ID); err != nil {
+			return 0, err
+		}
+		if m.countMet || (c.MetAt.IsZero() && c.StoppedAt.IsZero()) {
+			moved++
+		}
+	}
+	return moved, nil
 }
 
 // location is the time zone of the incident's site as its page shows times: the site's
@@ -59,12 +91,12 @@ func (s *IncidentService) setMoment(ctx context.Context, id, version int64, at t
 		var atErr error
 		switch {
 		case at.IsZero():
-			atErr = invalid(m.field, "err.required", "is required")
+			atErr = invalid(m.column, "err.required", "is required")
 		case at.After(tx.now.Add(clockSkew)):
-			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: m.field, Key: "incident.err.time_future", Message: "is in the future", Value: r.zoned(at)}}}
+			atErr = &medsec.ValidationError{Errors: []medsec.FieldError{{Field: m.column, Key: "incident.err.time_future", Message: "is in the future", Value: r.zoned(at)}}}
 		default:
 			if fe := m.bound(at, r.DetectedAt, r.zoned(r.DetectedAt)); fe != nil {
-				fe.Field, fe.Value = m.field, r.zoned(at)
+				fe.Field, fe.Value = m.column, r.zoned(at)
 				atErr = &medsec.ValidationError{Errors: []medsec.FieldError{*fe}}
 			}
 		}
@@ -83,4 +115,65 @@ func (s *IncidentService) setMoment(ctx context.Context, id, version int64, at t
 		msg := medsec.Msg(m.timeline, medsec.ArgText(r.zoned(at)), num(moved))
 		return entry{msg: msg, text: strings.TrimSpace(note), before: before}, nil
 	})
+}
+
+// SetOccurrence sets or corrects the time the incident occurred and moves the clocks that
+// count from it (or from the detection for want of it), each keeping its span
+// (IncidentService.SetOccurrence), as ImportHolidays moves the working-day clocks: in the
+// same transaction, each move on the timeline and in the audit row.
+func (s *IncidentService) SetOccurrence(ctx context.Context, id, version int64, at time.Time, note string) (*medsec.Incident, error) {
+	return s.setMoment(ctx, id, version, at, note, occurrence)
+}
+
+// occurrence is when the incident occurred (SetOccurrence).
+var occurrence = moment{action: "occurrence", column: "occurred_at", timeline: "incident.tl.occurrence_set",
+	closedKey: "incident.err.occurrence_closed", closedMsg: "Only a security officer may correct when a closed incident occurred.",
+	bound: func(at, detected time.Time, det string) *medsec.FieldError {
+		if at.Before(medsec.MinIncidentTime) {
+			return &medsec.FieldError{Key: "incident.err.time_too_old",
+				Message: "is before 2000-01-01: an incident's times are from 2000 on (a year such as 1970 is a missing or mistyped date)"}
+		}
+		if at.After(detected) {
+			return &medsec.FieldError{Key: "incident.err.occurred_after_detected",
+				Message: "is after the incident was detected (" + det + ")", Args: []string{det}}
+		}
+		return nil
+	},
+	from: []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence}, basis: medsec.BasisOccurred, countMet: true,
+	due: func(c *medsec.Clock, at time.Time) (time.Time, bool) {
+		if c.Due.IsZero() {
+			return time.Time{}, false // no due time yet: it starts from at, still without one
+		}
+		return at.Add(c.Due.Sub(c.Start)), false
+	},
+	was: func(r incidentRow) time.Time { return r.OccurredAt },
+}
+
+// SetRestored records or corrects when the affected systems were restored
+// (IncidentService.SetRestored): the task clocks that count from the restoration
+// (技術工作組在系統恢復後…高危漏洞需在24小時內完成補丁更新，中危漏洞48小時內修復, 003 §4.3.4)
+// start, or move, in the same transaction, each due its task's time after it
+// (RestoredTaskMinutes); the timeline and the audit row say so. A clock already met keeps
+// its met time: met before at, it was met early (Clock.MetEarly), never late, and the
+// timeline does not count it among the clocks started.
+func (s *IncidentService) SetRestored(ctx context.Context, id, version int64, at time.Time, note string) (*medsec.Incident, error) {
+	return s.setMoment(ctx, id, version, at, note, restoration)
+}
+
+// restoration is when the affected systems were restored (SetRestored).
+var restoration = moment{action: "restored", column: "restored_at", timeline: "incident.tl.restored_set",
+	closedKey: "incident.err.restored_closed", closedMsg: "Only a security officer may correct when a closed incident's systems were restored.",
+	bound: func(at, detected time.Time, det string) *medsec.FieldError {
+		if at.Before(detected) {
+			return &medsec.FieldError{Key: "incident.err.restored_before_detected",
+				Message: "is before the incident was detected (" + det + ")", Args: []string{det}}
+		}
+		return nil
+	},
+	from: []string{medsec.BasisAwaitingRestored, medsec.BasisRestored}, basis: medsec.BasisRestored,
+	due: func(c *medsec.Clock, at time.Time) (time.Time, bool) {
+		minutes := incident.RestoredTaskMinutes(c.Key)
+		return at.Add(time.Duration(minutes) * time.Minute), minutes <= 0
+	},
+	was: func(r incidentRow) time.Time { return r.RestoredAt },
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // redueClocks moves the due times of the running working-day clocks (not met, not
-// stopped) of the incidents on jurisdiction j's calendar to what cal now gives, in tx:
+// stopped) of the incidents on jurisdiction j's calendar to what cal now gives, counted
+// in each incident's site's zone, in tx:
 // each incident whose clocks move gets a new version, a timeline entry per clock (the
 // clock, its new and old due times in the site's zone) and an audit row with the due
 // times before and after. Met and stopped clocks keep theirs. It returns how many clocks
@@ -19,6 +20,7 @@ func redueClocks(ctx context.Context, tx *Tx, j medsec.Jurisdiction, cal *incide
 	type target struct {
 		id, siteID int64
 		zone       string
+		loc        *time.Location // the site's zone, the working days' (Calendar.In)
 	}
 	rows, err := tx.query(ctx, `SELECT DISTINCT i.id, i.site_id, s.time_zone FROM incidents i JOIN sites s ON s.id = i.site_id
 		JOIN incident_clocks c ON c.incident_id = i.id
@@ -35,6 +37,9 @@ func redueClocks(ctx context.Context, tx *Tx, j medsec.Jurisdiction, cal *incide
 			return 0, fmt.Errorf("holidays %s: running clocks: %w", j, err)
 		}
 		t.zone = (&medsec.Site{TimeZone: t.zone, Jurisdiction: j}).Zone()
+		if t.loc, err = medsec.LoadZone("time_zone", t.zone); err != nil {
+			t.loc = cal.Loc
+		}
 		targets = append(targets, t)
 	}
 	rows.Close()
@@ -52,7 +57,7 @@ func redueClocks(ctx context.Context, tx *Tx, j medsec.Jurisdiction, cal *incide
 			if !c.MetAt.IsZero() || !c.StoppedAt.IsZero() || c.Due.IsZero() {
 				continue
 			}
-			due, ok := incident.WorkingDayDue(c, cal)
+			due, ok := incident.WorkingDayDue(c, cal.In(t.loc))
 			if !ok || due.Equal(c.Due) {
 				continue
 			}

@@ -102,3 +102,50 @@ func TestHolidaysMoveRunningClocks(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkingDaysInSiteZone: a site in America/New_York under Taiwan's calendar counts
+// the summary's 3 working days (003 §4.4.4) by New York's date: closed on Friday 20:00 in
+// New York (Saturday morning in Taipei), it is due on Wednesday 20:00 New York time, never
+// on a day the site does not work (bt14 #9: counted by Taipei's date). A clock that runs
+// into a year the calendar has no day of says so (Incident.CalendarUncovered); within the
+// years imported it says nothing. Both engines.
+func TestWorkingDaysInSiteZone(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		f.main.TimeZone = "America/New_York"
+		if err := sqlstore.NewOrgService(db).UpdateSite(system, f.main); err != nil {
+			t.Fatal(err)
+		}
+		ny, err := time.LoadLocation("America/New_York")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var days []medsec.Holiday
+		for _, d := range []string{"2026-01-01", "2026-10-10"} {
+			days = append(days, medsec.Holiday{Date: mustDate(t, d), Name: "holiday"})
+		}
+		if err := f.svc.ImportHolidays(f.ciso, medsec.JurisdictionTW, days); err != nil {
+			t.Fatal(err)
+		}
+		closeAt := func(at time.Time) *medsec.Incident {
+			*f.now = at
+			inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "NY", Level: 4, DetectedAt: at.Add(-time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return closeForTest(t, f, inc)
+		}
+		inc := closeAt(time.Date(2026, 12, 4, 20, 0, 0, 0, ny))
+		summary := clockByKey(inc, "summary")
+		if want := time.Date(2026, 12, 9, 20, 0, 0, 0, ny); summary == nil || !summary.Due.Equal(want) {
+			t.Errorf("summary due %v, want %v (3 working days in New York)", summary.Due.In(ny), want)
+		}
+		if got, err := f.svc.FindIncidentByID(f.soc, inc.ID); err != nil || got.CalendarUncovered != nil {
+			t.Errorf("uncovered years %v within 2026 (%v)", got.CalendarUncovered, err)
+		}
+		late := closeAt(time.Date(2026, 12, 30, 10, 0, 0, 0, ny))
+		if got, err := f.svc.FindIncidentByID(f.soc, late.ID); err != nil || len(got.CalendarUncovered) != 1 || got.CalendarUncovered[0] != 2027 {
+			t.Errorf("clock into 2027 without its calendar: uncovered %v %v, want [2027]", got.CalendarUncovered, err)
+		}
+	})
+}

@@ -34,10 +34,8 @@ func TestPatchTasksWaitForRestoration(t *testing.T) {
 				}
 			}
 		}
-		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "DDoS 掛號系統", Scenario: medsec.ScenarioDDoS, DetectedAt: detected})
-		if err != nil {
-			t.Fatal(err)
-		}
+		inc := openDetected(t, f, "DDoS 掛號系統", medsec.ScenarioDDoS, detected)
+		var err error
 		// Three days on, nothing restored: the patch clocks are not late.
 		*f.now = testNow.Add(72 * time.Hour)
 		late, err := f.svc.LateClocks(system)
@@ -129,10 +127,8 @@ func TestRestoredMigration(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newIncidentFixture(t, db)
 		detected := testNow.Add(-time.Hour)
-		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "勒索", Scenario: medsec.ScenarioRansomware, DetectedAt: detected})
-		if err != nil {
-			t.Fatal(err)
-		}
+		inc := openDetected(t, f, "勒索", medsec.ScenarioRansomware, detected)
+		var err error
 		high, medium := clockByKey(inc, "task.patch-high"), clockByKey(inc, "task.patch-medium")
 		if err := db.ExecForTest(`UPDATE incident_clocks SET basis = 'detected', start_at = ?, due_at = ? WHERE id = ?`, detected, detected.Add(24*time.Hour), high.ID); err != nil {
 			t.Fatal(err)
@@ -170,10 +166,8 @@ func TestPatchMetBeforeRestoration(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newIncidentFixture(t, db)
 		detected := testNow.Add(-2 * time.Hour)
-		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "勒索 PACS", Scenario: medsec.ScenarioRansomware, DetectedAt: detected})
-		if err != nil {
-			t.Fatal(err)
-		}
+		inc := openDetected(t, f, "勒索 PACS", medsec.ScenarioRansomware, detected)
+		var err error
 		var highTask int64
 		for _, tk := range inc.Tasks {
 			if tk.Key == "patch-high" {
@@ -197,6 +191,11 @@ func TestPatchMetBeforeRestoration(t *testing.T) {
 		if !high.MetAt.Equal(metAt) || !high.Start.Equal(restored) || !high.Due.Equal(restored.Add(24*time.Hour)) ||
 			high.State != medsec.ClockMet || !high.MetEarly || high.Due.Before(high.Start) {
 			t.Errorf("met before the restoration, then restored: %+v, want met early, due 24 h from %v", high, restored)
+		}
+		// The timeline counts the clocks that started: the medium patch, not the high
+		// one already met (was "2 clocks started").
+		if last := inc.Timeline[len(inc.Timeline)-1]; last.Msg == nil || last.Msg.Key != "incident.tl.restored_set" || len(last.Msg.Args) != 2 || last.Msg.Args[1].Text != "1" {
+			t.Errorf("restored timeline %+v, want 1 clock started", last.Msg)
 		}
 		// Long after its due time: still met, not late, not notified.
 		*f.now = testNow.Add(100 * time.Hour)
@@ -247,10 +246,8 @@ func TestIncidentRefusalsNameSiteZone(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newIncidentFixture(t, db)
 		detected := testNow.Add(-2 * time.Hour)
-		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS", Scenario: medsec.ScenarioDDoS, DetectedAt: detected})
-		if err != nil {
-			t.Fatal(err)
-		}
+		inc := openDetected(t, f, "HIS", medsec.ScenarioDDoS, detected)
+		var err error
 		if err := f.svc.SetSiteJurisdiction(system, f.main.ID, medsec.JurisdictionCN); err != nil {
 			t.Fatal(err)
 		}
@@ -286,4 +283,14 @@ func TestIncidentRefusalsNameSiteZone(t *testing.T) {
 			t.Errorf("occurrence: %+v", fe)
 		}
 	})
+}
+
+// openDetected opens an incident of the scenario at the main site, detected at detected.
+func openDetected(t *testing.T, f *incidentFixture, title string, sc medsec.Scenario, detected time.Time) *medsec.Incident {
+	t.Helper()
+	inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: title, Scenario: sc, DetectedAt: detected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
 }

@@ -21,7 +21,9 @@ func (s *IncidentService) WithEvidence(files *evidence.Store) *IncidentService {
 
 // UploadEvidence stores a file uploaded on the incident page, audits the upload, links it
 // to the incident and starts its chain of custody, in one transaction (the file itself is
-// content-addressed: stored before, kept unlinked if the transaction fails). The caller
+// content-addressed: stored before, kept unlinked if the transaction fails). The same file
+// (by SHA-256) uploaded again to the incident is stored once but adds a "received again"
+// step to its chain of custody and its own audit row. The caller
 // needs PermIncidentWrite and the incident's site; another site's incident is "not
 // found", before any byte is stored.
 func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64, name string, r io.Reader, note string) (*medsec.Incident, medsec.Evidence, error) {
@@ -60,8 +62,17 @@ func (s *IncidentService) UploadEvidence(ctx context.Context, id, version int64,
 			return entry{}, err
 		}
 		uploaded := medsec.Msg("incident.custody.uploaded", medsec.ArgText(name), num(size))
-		if err := linkEvidence(ctx, tx, id, sum, name, uploaded, note); err != nil {
+		linked, err := linkEvidenceNew(ctx, tx, id, sum, name, uploaded, note)
+		if err != nil {
 			return entry{}, err
+		}
+		if !linked {
+			// The incident holds this file already (same SHA-256): the store keeps one
+			// copy, and the chain records that this user handed it in again, now (bt14 #6).
+			again := medsec.Msg("incident.custody.received_again", medsec.ArgText(name), num(size))
+			if err := custody(ctx, tx, id, sum, "collected", again, note); err != nil {
+				return entry{}, err
+			}
 		}
 		return entry{msg: medsec.Msg("incident.tl.evidence", medsec.ArgText(name), medsec.ArgText(sum)), text: note}, nil
 	})

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -43,13 +44,14 @@ func runIncidentEvidence(ctx context.Context, args []string, stdout, stderr io.W
 	path := fs.Arg(0)
 	file, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("incident evidence add: %w", err)
+		return fmt.Errorf("incident evidence add: %w", fileError(path, err))
 	}
 	defer file.Close()
 	if st, err := file.Stat(); err != nil {
-		return fmt.Errorf("incident evidence add: %w", err)
+		return fmt.Errorf("incident evidence add: %w", fileError(path, err))
 	} else if st.IsDir() {
-		return fmt.Errorf("incident evidence add: %s is a directory, not a file", path)
+		return fmt.Errorf("incident evidence add: %w", &medsec.Error{Code: medsec.EINVALID, Message: path + " is a directory, not a file",
+			Key: "incident.err.file_is_dir", Args: []any{path}})
 	}
 	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
@@ -76,4 +78,17 @@ func runIncidentEvidence(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	fmt.Fprintf(stdout, "incident %d: %s added as evidence by %s (%d bytes, sha256 %s)\n", inc.ID, ev.Name, u.Username, ev.Size, ev.SHA256)
 	return nil
+}
+
+// fileError says why FILE cannot be opened with a translation key naming it, so that the
+// CLI prints it in MEDSEC_LANG's language rather than the OS's English (bt14 #7): missing,
+// not permitted, or otherwise unreadable.
+func fileError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &medsec.Error{Code: medsec.EINVALID, Message: path + ": no such file", Key: "incident.err.file_missing", Args: []any{path}}
+	case errors.Is(err, fs.ErrPermission):
+		return &medsec.Error{Code: medsec.EINVALID, Message: path + ": permission denied", Key: "incident.err.file_denied", Args: []any{path}}
+	}
+	return &medsec.Error{Code: medsec.EINVALID, Message: path + " cannot be read", Key: "incident.err.file_unreadable", Args: []any{path}}
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"medsec"
-	mhttp "medsec/http"
 	"medsec/i18n"
 	"medsec/sqlstore"
 )
@@ -25,22 +24,7 @@ import (
 // so. Was: no way to add evidence from the command line.
 func TestIncidentEvidenceAddCLI(t *testing.T) {
 	ctx := asSystem(context.Background())
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
-		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Incidents: sqlstore.NewIncidentService(db)}
-	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
-		t.Fatal(err)
-	}
-	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
-		t.Fatalf("load demo: %v, %v", loaded, err)
-	}
-	if err := loadIncidentDemo(ctx, s, db, time.Now().UTC()); err != nil {
-		t.Fatal(err)
-	}
+	dir, db, s := incidentDemoData(t, time.Now().UTC())
 	list, err := s.Incidents.FindIncidents(ctx, medsec.IncidentFilter{Status: medsec.IncidentOpen, Drill: "no"})
 	if err != nil || len(list) == 0 {
 		t.Fatalf("open incidents: %v %v", list, err)
@@ -119,6 +103,19 @@ func TestIncidentEvidenceAddCLI(t *testing.T) {
 		}
 		if text, want := errorText(bundle, "ja", err), bundle.T("ja", c.key); !strings.Contains(text, want) {
 			t.Errorf("%s in Japanese: %q lacks %q", name, text, want)
+		}
+	}
+	// A file that is not there is named in the user's language, not the OS's English
+	// (bt14 #7 rest: "open …: no such file or directory" under MEDSEC_LANG=ja).
+	missing := filepath.Join(t.TempDir(), "no-such-export.txt")
+	for _, lang := range []string{"ja", "zh-TW", "zh-CN", "en"} {
+		err := run(context.Background(), []string{"incident", "evidence", "add", "--data", dir, "--incident", strconv.FormatInt(inc.ID, 10), "--user", "soc.wang", missing}, &out, &errOut)
+		if err == nil {
+			t.Fatal("missing file accepted")
+		}
+		text := errorText(bundle, lang, err)
+		if want := bundle.T(lang, "incident.err.file_missing", missing); !strings.Contains(text, want) || (lang != "en" && strings.Contains(text, "no such file")) {
+			t.Errorf("missing file in %s: %q, want %q", lang, text, want)
 		}
 	}
 }

@@ -22,23 +22,8 @@ import (
 // incident with its whole record, an open level-3 one with a late clock, and a drill.
 func TestIncidentDemoAndCLI(t *testing.T) {
 	ctx := asSystem(context.Background())
-	dir := t.TempDir()
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
-		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Incidents: sqlstore.NewIncidentService(db)}
-	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
-		t.Fatal(err)
-	}
-	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
-		t.Fatalf("load demo: %v, %v", loaded, err)
-	}
 	now := time.Now().UTC()
-	if err := loadIncidentDemo(ctx, s, db, now); err != nil {
-		t.Fatal(err)
-	}
+	dir, db, _ := incidentDemoData(t, now)
 	db.Close()
 
 	var out, errOut bytes.Buffer
@@ -76,7 +61,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 	}
 
 	// The whole record of the closed incident.
-	db, err = sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +121,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 		for _, l := range lines[1:] {
 			if fields := strings.Fields(l); len(fields) > 0 && fields[0] == row[0] {
 				found = true
-				if want := row[12] + "/" + row[13]; !slices.Contains(fields, want) || !strings.Contains(l, "("+row[len(row)-1]+")") {
+				if want := row[14] + "/" + row[15]; !slices.Contains(fields, want) || !strings.Contains(l, "("+row[len(row)-1]+")") {
 					t.Errorf("list row %q: want late/clocks %s and the zone %s as the ledger", l, want, row[len(row)-1])
 				}
 			}
@@ -145,4 +130,29 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 			t.Errorf("incident %s not listed:\n%s", row[0], out.String())
 		}
 	}
+}
+
+// incidentDemoData loads the demo hospital with its incidents (at now) into a new data
+// directory and returns it with its database open (the caller closes it) and the services
+// on it.
+func incidentDemoData(t *testing.T, now time.Time) (string, *sqlstore.DB, mhttp.Services) {
+	t.Helper()
+	ctx := asSystem(context.Background())
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db),
+		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Incidents: sqlstore.NewIncidentService(db)}
+	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, _, err := loadDemo(ctx, s, "demo password for the test"); err != nil || !loaded {
+		t.Fatalf("load demo: %v, %v", loaded, err)
+	}
+	if err := loadIncidentDemo(ctx, s, db, now); err != nil {
+		t.Fatal(err)
+	}
+	return dir, db, s
 }
