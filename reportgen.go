@@ -9,7 +9,8 @@ import (
 // Report permissions [M12, M13]: PermReportRead lists and downloads generated reports
 // (every role but the vendor, whose scope is a company's assets while a report covers a
 // site); PermReportWrite generates them (those who work the inventory, incidents and
-// alerts, not the read-only auditor); PermReportAdmin turns the scheduled reports of a
+// alerts, and the leadership, who receive the yearly reports [003 二; 004 §4] and
+// generate them for their sites; not the read-only auditor); PermReportAdmin turns the scheduled reports of a
 // site on and off and is told when they are ready (administrator, security officer).
 const (
 	PermReportRead  Permission = "report:read"

@@ -96,7 +96,8 @@ var signOffPermissions = []Permission{PermRiskSignOfficer, PermRiskSignLeadershi
 // Maintenance plans are requested by those who keep the accounts and approved or refused
 // by the administrator and the security officer (never by their requester).
 // The leadership reads what the reports cover (inventory, incidents, alerts, accounts,
-// backups, governance, the audit trail and the reports) and signs the yearly risk review
+// backups, governance, the audit trail and the reports), generates the reports of its
+// sites (it receives the yearly ones [003 二; 004 §4]; bt16: it could not) and signs the yearly risk review
 // for the leadership; the security officer signs it as the officer.
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin:            {PermInventoryRead, PermInventoryWrite, PermAuditRead, PermUserAdmin, PermSiteAdmin, PermIncidentRead, PermIncidentWrite, PermIncidentAdmin, PermLogRead, PermLogAdmin, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermReportAdmin, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite, PermMaintenanceApprove, PermMetricsRead},
@@ -105,7 +106,7 @@ var rolePermissions = map[Role][]Permission{
 	RoleITOperations:     {PermInventoryRead, PermInventoryWrite, PermIncidentRead, PermIncidentWrite, PermLogRead, PermAlertRead, PermRuleRead, PermAlertWrite, PermAccountRead, PermAccountWrite, PermReportRead, PermReportWrite, PermBackupRead, PermBackupWrite, PermGovernanceRead, PermGovernanceWrite},
 	RoleSOCAnalyst:       {PermInventoryRead, PermIncidentRead, PermIncidentWrite, PermLogRead, PermLogReview, PermAlertRead, PermRuleRead, PermAlertWrite, PermRuleAdmin, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead},
 	RoleAuditor:          {PermInventoryRead, PermAuditRead, PermIncidentRead, PermLogRead, PermAlertRead, PermRuleRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead, PermMetricsRead},
-	RoleLeadership:       {PermInventoryRead, PermAuditRead, PermIncidentRead, PermAlertRead, PermAccountRead, PermReportRead, PermBackupRead, PermGovernanceRead, PermRiskSignLeadership},
+	RoleLeadership:       {PermInventoryRead, PermAuditRead, PermIncidentRead, PermAlertRead, PermAccountRead, PermReportRead, PermReportWrite, PermBackupRead, PermGovernanceRead, PermRiskSignLeadership},
 	RoleVendor:           {PermInventoryRead, PermAlertRead},
 }
 

@@ -442,6 +442,10 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read compensating controls: %w", err)
 	}
+	goneThen, err := goneAt(ctx, q, d, at)
+	if err != nil {
+		return err
+	}
 	for _, f := range list {
 		f.ControlReviewOn = reviews[f.ID]
 		if b := analysed[f.ID]; b != nil {
@@ -491,10 +495,39 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 		if !f.FixedAt.Before(at) || f.State != medsec.FindingFixed {
 			f.FixedAt = time.Time{}
 		}
-		if !f.GoneAt.Before(at) {
-			f.GoneAt = time.Time{}
-		}
+		// Gone then: the last change of the finding's gone_at before at (vuln_finding_gone),
+		// a disappearance since not yet there, a return since not yet either.
+		f.GoneAt = goneThen[f.ID]
 		f.Late(at)
 	}
 	return nil
+}
+
+// goneAt returns, of every finding gone from its asset at at, since when: the last change
+// of its gone_at recorded before at (vuln_finding_gone, migration 0099) when that change
+// was a disappearance. A finding gone and back again before at, or gone only since, is
+// not in it (issue 16: gone_at, set and cleared in place, could not be rewound).
+func goneAt(ctx context.Context, q querier, d dialect, at time.Time) (map[int64]time.Time, error) {
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT finding_id, gone, at FROM vuln_finding_gone WHERE id IN (SELECT MAX(id) FROM vuln_finding_gone
+		WHERE at < ? GROUP BY finding_id)`), at.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("read finding history: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var id int64
+		var gone int
+		var when time.Time
+		if err := rows.Scan(&id, &gone, &when); err != nil {
+			return nil, fmt.Errorf("read finding history: %w", err)
+		}
+		if gone == 1 {
+			out[id] = when.UTC()
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read finding history: %w", err)
+	}
+	return out, nil
 }

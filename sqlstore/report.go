@@ -110,6 +110,25 @@ const FirstReportYear = report.FirstYear
 // every site the caller sees; the site's time zone is the report's (UTC for reports over
 // sites in several zones).
 func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (*job, error) {
+	return s.prepareAs(ctx, req, nil)
+}
+
+// scheduler is who generates a scheduled report: the scheduler, on behalf of the user who
+// set the site's schedule (owner; "" for a schedule set before migration 0100 or by
+// medsec itself).
+type scheduler struct{ owner string }
+
+// generatedBy names the scheduler in lang (bt16: scheduled reports named the system user).
+func (s *ReportService) generatedBy(by *scheduler, lang string) string {
+	if by.owner == "" || by.owner == medsec.SystemUser.Username {
+		return s.bundle.T(lang, "report.generated_by_scheduler_alone")
+	}
+	return s.bundle.T(lang, "report.generated_by_scheduler", by.owner)
+}
+
+// prepareAs is prepare; with by set, for the scheduler: the report names the scheduler on
+// behalf of the schedule's owner, its row the owner (Scheduled set).
+func (s *ReportService) prepareAs(ctx context.Context, req medsec.ReportRequest, by *scheduler) (*job, error) {
 	sc, err := reportScope(ctx, medsec.PermReportWrite)
 	if err != nil {
 		return nil, err
@@ -190,10 +209,16 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 			"Your account covers only some sites: choose one of them. A report of all sites is for users who see every site.")
 	}
 	p.Now = now
+	if by != nil {
+		p.GeneratedBy = s.generatedBy(by, req.Lang)
+	}
 	r := &medsec.GeneratedReport{Name: req.Name, SiteID: req.SiteID, Period: req.Period, Lang: req.Lang, Format: req.Format, Catalog: req.Catalog,
 		Status: medsec.ReportRunning, GeneratedBy: sc.user.Username}
 	if p.Site != nil {
 		r.SiteName = p.Site.Name
+	}
+	if by != nil {
+		r.GeneratedBy, r.Scheduled = by.owner, true
 	}
 	return &job{p: p, write: write, r: r}, nil
 }
@@ -271,15 +296,14 @@ func (s *ReportService) finish(ctx context.Context, r *medsec.GeneratedReport) e
 // bad parameter; ENOTFOUND for a site the caller does not see; EFORBIDDEN for a caller
 // without PermReportWrite.
 func (s *ReportService) Generate(ctx context.Context, req medsec.ReportRequest) (*medsec.GeneratedReport, error) {
-	return s.generate(ctx, req, false)
+	return s.generate(ctx, req, nil)
 }
 
-func (s *ReportService) generate(ctx context.Context, req medsec.ReportRequest, scheduled bool) (*medsec.GeneratedReport, error) {
-	j, err := s.prepare(ctx, req)
+func (s *ReportService) generate(ctx context.Context, req medsec.ReportRequest, by *scheduler) (*medsec.GeneratedReport, error) {
+	j, err := s.prepareAs(ctx, req, by)
 	if err != nil {
 		return nil, err
 	}
-	j.r.Scheduled = scheduled
 	if err := s.render(ctx, j); err != nil {
 		return nil, err
 	}
@@ -538,9 +562,17 @@ func (s *ReportService) ReportSchedules(ctx context.Context) ([]medsec.ReportSch
 // scope (else ENOTFOUND), a known language and format (else EINVALID naming the field).
 // Audited (report.schedule) with before and after.
 func (s *ReportService) SetReportSchedule(ctx context.Context, rs medsec.ReportSchedule) error {
-	sc, err := reportScope(ctx, medsec.PermReportAdmin)
+	// Scope before role: a site the user does not see is not found whatever the user may
+	// do (bt16), then PermReportAdmin.
+	sc, err := reportScope(ctx, medsec.PermReportRead)
 	if err != nil {
 		return err
+	}
+	if !sc.seesSite(rs.SiteID) {
+		return medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", rs.SiteID), rs.SiteID)
+	}
+	if !sc.user.Role.Can(medsec.PermReportAdmin) {
+		return medsec.ErrForbidden()
 	}
 	var errs []medsec.FieldError
 	if !slices.Contains(i18n.Languages, rs.Lang) {
@@ -565,9 +597,9 @@ func (s *ReportService) SetReportSchedule(ctx context.Context, rs medsec.ReportS
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.exec(ctx, `INSERT INTO report_schedules (site_id, enabled, lang, format) VALUES (?, ?, ?, ?)
-		ON CONFLICT (site_id) DO UPDATE SET enabled = excluded.enabled, lang = excluded.lang, format = excluded.format`,
-		rs.SiteID, boolInt(rs.Enabled), rs.Lang, rs.Format); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO report_schedules (site_id, enabled, lang, format, set_by) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (site_id) DO UPDATE SET enabled = excluded.enabled, lang = excluded.lang, format = excluded.format, set_by = excluded.set_by`,
+		rs.SiteID, boolInt(rs.Enabled), rs.Lang, rs.Format, sc.user.Username); err != nil {
 		return fmt.Errorf("set report schedule: %w", err)
 	}
 	if err := tx.auditChange(ctx, "report.schedule", "site", rs.SiteID, rs.SiteID, all[i], rs); err != nil {
@@ -588,6 +620,8 @@ func scheduledPeriods(now time.Time, loc *time.Location) (year, month string) {
 // ScheduledReports for the last whole year or month at now (in the site's time zone) that
 // have no finished scheduled report yet, and returns every finished scheduled report of
 // those periods, new or not. Needs PermReportAdmin (the scheduler acts as SystemUser).
+// A report names as its generator the scheduler on behalf of the user who set the
+// schedule, in the report's language; its row holds that user (Scheduled set).
 // A report that fails is returned as an error after the others were tried.
 func (s *ReportService) EnsureScheduledReports(ctx context.Context, now time.Time) ([]*medsec.GeneratedReport, error) {
 	if _, err := reportScope(ctx, medsec.PermReportAdmin); err != nil {
@@ -604,6 +638,10 @@ func (s *ReportService) EnsureScheduledReports(ctx context.Context, now time.Tim
 	zones := map[int64]string{}
 	for _, site := range sites {
 		zones[site.ID] = site.Zone()
+	}
+	owners, err := s.scheduleOwners(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []*medsec.GeneratedReport
 	var errs []error
@@ -632,7 +670,7 @@ func (s *ReportService) EnsureScheduledReports(ctx context.Context, now time.Tim
 				out = append(out, have[i])
 				continue
 			}
-			r, err := s.generate(ctx, medsec.ReportRequest{Name: sr.Name, SiteID: rs.SiteID, Period: period, Lang: rs.Lang, Format: rs.Format}, true)
+			r, err := s.generate(ctx, medsec.ReportRequest{Name: sr.Name, SiteID: rs.SiteID, Period: period, Lang: rs.Lang, Format: rs.Format}, &scheduler{owner: owners[rs.SiteID]})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("scheduled report %s of site %d for %s: %w", sr.Name, rs.SiteID, period, err))
 				continue
@@ -641,6 +679,25 @@ func (s *ReportService) EnsureScheduledReports(ctx context.Context, now time.Tim
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// scheduleOwners returns who set each site's schedule (migration 0100), by site.
+func (s *ReportService) scheduleOwners(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT site_id, set_by FROM report_schedules`)
+	if err != nil {
+		return nil, fmt.Errorf("report schedules: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var by string
+		if err := rows.Scan(&id, &by); err != nil {
+			return nil, fmt.Errorf("report schedules: %w", err)
+		}
+		out[id] = by
+	}
+	return out, rows.Err()
 }
 
 var _ medsec.ReportService = (*ReportService)(nil)

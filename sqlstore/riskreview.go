@@ -178,13 +178,11 @@ func (s *RiskReviewService) items(ctx context.Context, q querier, id int64) ([]m
 
 // StartRiskReview implements medsec.RiskReviewService.
 func (s *RiskReviewService) StartRiskReview(ctx context.Context, siteID int64, year int) (*medsec.RiskReview, error) {
-	sc, err := authorize(ctx, medsec.PermReportAdmin)
+	// Scope before role, as SignRiskReview and the reads: a site the user does not see is
+	// not found whatever the user may do (bt16: the role was checked first).
+	sc, err := authorize(ctx, medsec.PermReportRead)
 	if err != nil {
 		return nil, err
-	}
-	now := s.db.Now()
-	if year < 2000 || year > now.Year()+1 {
-		return nil, invalid("year", "err.risk_review_year", "must be a year from 2000 to next year")
 	}
 	sites, err := s.src.Org.FindSites(ctx)
 	if err != nil {
@@ -198,6 +196,13 @@ func (s *RiskReviewService) StartRiskReview(ctx context.Context, siteID int64, y
 	}
 	if site == nil || !sc.seesSite(siteID) {
 		return nil, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", siteID), siteID)
+	}
+	if !sc.user.Role.Can(medsec.PermReportAdmin) {
+		return nil, medsec.ErrForbidden()
+	}
+	now := s.db.Now()
+	if year < 2000 || year > now.Year()+1 {
+		return nil, invalid("year", "err.risk_review_year", "must be a year from 2000 to next year")
 	}
 	loc, err := time.LoadLocation(site.Zone())
 	if err != nil {
@@ -264,7 +269,9 @@ func (s *RiskReviewService) StartRiskReview(ctx context.Context, siteID int64, y
 
 // DecideRisks implements medsec.RiskReviewService.
 func (s *RiskReviewService) DecideRisks(ctx context.Context, id int64, ds []medsec.RiskDecision) (*medsec.RiskReview, error) {
-	sc, err := authorize(ctx, medsec.PermReportAdmin)
+	// Scope before role, as SignRiskReview: a review of a site the user does not see is
+	// not found whatever the user may do (bt16: the role was checked first).
+	sc, err := authorize(ctx, medsec.PermReportRead)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +283,9 @@ func (s *RiskReviewService) DecideRisks(ctx context.Context, id int64, ds []meds
 	before, err := s.find(ctx, tx, sc, id)
 	if err != nil {
 		return nil, err
+	}
+	if !sc.user.Role.Can(medsec.PermReportAdmin) {
+		return nil, medsec.ErrForbidden()
 	}
 	if before.Signed() {
 		return nil, errRiskReviewSigned()

@@ -77,6 +77,20 @@ func TestRiskReviewDecideAndSign(t *testing.T) {
 					t.Errorf("a branch user signed the main site's review as %q: %v, want not found", signAs, err)
 				}
 			}
+			// Deciding and starting, likewise: another site's review, or a site not
+			// seen, is not found before the role is judged (bt16: the engineer, who may
+			// not decide, got 403 here and 404 for a review that does not exist).
+			for _, id := range []int64{r.ID, 999999} {
+				if _, err := svc.DecideRisks(who, id, []medsec.RiskDecision{{Seq: 1, Decision: medsec.RiskAvoid, Reason: "x"}}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+					t.Errorf("a branch user decided on review %d of the main site: %v, want not found", id, err)
+				}
+			}
+			if _, err := svc.StartRiskReview(who, main.ID, 2026); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+				t.Errorf("a branch user started the main site's review: %v, want not found", err)
+			}
+		}
+		if _, err := svc.StartRiskReview(branchEngineer, branch.ID, 2026); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
+			t.Errorf("an engineer started the branch's review: %v, want forbidden", err)
 		}
 		if _, err := svc.SignRiskReview(officer, r.ID, medsec.SignAsOfficer, ""); medsec.ErrorCode(err) != medsec.EINVALID {
 			t.Errorf("signed with nothing decided: %v", err)

@@ -805,7 +805,20 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET gone_at = ? WHERE id = ?`, tx.now, e.id); err != nil {
 			return fmt.Errorf("match: finding %d: %w", e.id, err)
 		}
+		if err := tx.recordGone(ctx, e.id, true); err != nil {
+			return err
+		}
 		sum.Gone++
+	}
+	return nil
+}
+
+// recordGone keeps the history of a finding's gone_at (migration 0099): gone when the
+// matcher no longer matches it, back when it matches again, at tx.now; a closed period's
+// report reads the state at the period's end from it (findingsAt).
+func (tx *Tx) recordGone(ctx context.Context, id int64, gone bool) error {
+	if _, err := tx.exec(ctx, `INSERT INTO vuln_finding_gone (finding_id, gone, at) VALUES (?, ?, ?)`, id, boolInt(gone), tx.now); err != nil {
+		return fmt.Errorf("match: finding %d: gone history: %w", id, err)
 	}
 	return nil
 }
@@ -1143,6 +1156,11 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
 			string(dl.Rule), tx.now, source, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
+		}
+		if e.gone {
+			if err := tx.recordGone(ctx, e.id, false); err != nil {
+				return err
+			}
 		}
 		sum.Updated++
 	}
