@@ -676,6 +676,18 @@ func whyEnglish(w *medsec.MatchWhy) (identifiers, rule, versionTests string) {
 	return w.Text(func(key string, args ...any) string { return b.T("en", key, args...) }, "; ")
 }
 
+// staleRangeTerm reports whether a finding's stored English text names an NVD range
+// field by its term (versionEndExcluding, …), as the text stored before the terms were
+// said in words (medsec.WhyPart.Text).
+func staleRangeTerm(text string) bool {
+	for _, term := range []string{"versionEndExcluding", "versionEndIncluding", "versionStartExcluding", "versionStartIncluding"} {
+		if strings.Contains(text, term) {
+			return true
+		}
+	}
+	return false
+}
+
 // matchedAsset is what matching reads of an asset.
 type matchedAsset struct {
 	id, siteID int64
@@ -1266,6 +1278,13 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 		f.Why = &medsec.MatchWhy{}
 		if err := json.Unmarshal([]byte(why), f.Why); err != nil {
 			return nil, fmt.Errorf("finding %d: why: %w", f.ID, err)
+		}
+		// A finding matched before the NVD range fields were said in words stored the
+		// term ("(versionEndExcluding)") in its English text: said again from its why, as
+		// findings matched since (issue 16; the pages and reports say the why in the
+		// reader's language).
+		if staleRangeTerm(f.Identifier + f.Rule + f.VersionTest) {
+			f.Identifier, f.Rule, f.VersionTest = whyEnglish(f.Why)
 		}
 	}
 	f.ScoreKnown, f.KEV = known == 1, kev == 1
