@@ -35,7 +35,13 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require github.com/nats-io/nuid v1.0.1 // indirect
+require (
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/prometheus/client_model v0.6.2 // indirect
+	github.com/prometheus/common v0.68.1
+	google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af // indirect
+)
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0

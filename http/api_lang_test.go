@@ -80,6 +80,8 @@ func TestAPIErrorsInFourLanguages(t *testing.T) {
 		{"sensors site", "GET", "/api/v1/sensors?site_id=-1", "", 422, []string{"site_id"}},
 		{"risk reviews year", "GET", "/api/v1/risk-reviews?year=twenty", "", 422, []string{"year"}},
 		{"no token", "GET", "/api/v1/assets", "", 401, nil},
+		// A server without metrics (issue 17: the refusal was English only).
+		{"metrics off", "GET", "/metrics", "", 404, nil},
 	}
 	langs := []string{"en", "zh-TW", "zh-CN", "ja"}
 	for _, rq := range requests {

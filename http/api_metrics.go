@@ -13,7 +13,7 @@ import (
 // (authorization: credentials_file). 404 on a server that keeps no metrics.
 func (s *Server) apiMetrics(w http.ResponseWriter, r *http.Request) error {
 	if s.Metrics == nil {
-		return medsec.Errorf(medsec.ENOTFOUND, "This server keeps no metrics.")
+		return medsec.ErrorWithKey(medsec.ENOTFOUND, "err.metrics_off", "This server keeps no metrics.")
 	}
 	if u := medsec.UserFromContext(r.Context()); u == nil || len(u.SiteIDs) > 0 {
 		return medsec.ErrForbidden()

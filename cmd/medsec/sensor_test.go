@@ -421,7 +421,8 @@ func TestSensorLiveDiscovery(t *testing.T) {
 // TestSensorMetrics runs the real "medsec sensor" and "medsec serve" and scrapes both
 // /metrics: the sensor's counts its records sent, then, with the link cut, its spool depth
 // and the lost connection; central's, read with an administrator's API token, counts the
-// site's committed messages and refuses a request without a token.
+// site's committed messages and refuses a request without a token. Every scrape reads
+// with Prometheus' text parser, each family with its HELP text and TYPE.
 func TestSensorMetrics(t *testing.T) {
 	ctx := context.Background()
 	c := startSensorCentral(t, "TPE", "台北總院")
@@ -470,6 +471,9 @@ func TestSensorMetrics(t *testing.T) {
 		defer resp.Body.Close()
 		var body bytes.Buffer
 		body.ReadFrom(resp.Body)
+		if resp.StatusCode == http.StatusOK {
+			checkExposition(t, body.String()) // every family with HELP and TYPE
+		}
 		series := map[string]string{}
 		for line := range strings.SplitSeq(body.String(), "\n") {
 			if i := strings.LastIndexByte(line, ' '); i > 0 && !strings.HasPrefix(line, "#") {

@@ -302,7 +302,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	dispatcher.Store = newMeteredNotify(set, dispatcher.Store)
+	dispatcher.Store = newMeteredNotify(set, dispatcher.Store, notifySvc.DigestQueueLength)
 	services.Notifications, services.NotifyTester, services.NoticeWithdrawer = notifySvc, dispatcher, dispatcher
 	detector.SetNotifier(dispatcher)
 	// The one scheduler: reminders and digests now, every later periodic job beside them.
