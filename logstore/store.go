@@ -126,6 +126,7 @@ type Store struct {
 	journal  *journal
 	failed   error
 	touched  map[string]bool // partitions written since the last flush
+	groups   *streamGroups   // the rows' stream groups (streams.go)
 
 	reqs    chan *request
 	index   chan indexJob // committed records on their way into the search storage
@@ -204,7 +205,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("log store: %w", err)
 	}
 	s := &Store{cfg: cfg, log: cfg.Logger, sites: map[int64]*siteLog{}, lastRecv: map[int64]int64{},
-		touched: map[string]bool{}, reqs: make(chan *request, 64), stop: make(chan struct{}),
+		touched: map[string]bool{}, groups: newStreamGroups(), reqs: make(chan *request, 64), stop: make(chan struct{}),
 		index: make(chan indexJob, 4), indexed: make(chan struct{})}
 	lock, err := os.OpenFile(filepath.Join(cfg.Dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -362,6 +363,7 @@ func (s *Store) recover() error {
 			if present[[2]int64{e.Site, e.Index}] {
 				continue
 			}
+			e.group = s.groups.assign(e, peerHost(e.Source))
 			scratch = addRow(lr, scratch, e)
 			s.touched[dayOf(e.Received)] = true
 		}
@@ -528,6 +530,7 @@ func (s *Store) commit(batch []*request) error {
 				e.leaf = e.leafHash()
 			}
 			s.lastRecv[e.Site] = e.Received
+			e.group = s.groups.assign(e, peerHost(e.Source))
 			e.Index = l.size
 			r.recs[i].SiteID, r.recs[i].Index = e.Site, e.Index // logs.Record: where the record is stored
 			if d := e.Received / int64(24*time.Hour); d != dayNum {
@@ -873,16 +876,12 @@ const (
 	FieldFormat = "medsec.format"
 	FieldParser = "medsec.parser"
 	FieldPeer   = "medsec.peer_host"
-	// FieldShape names the set of a row's parsed field names (shapeOf).
-	FieldShape = "medsec.shape"
 )
 
 // shapeOf returns a name for the set of field names of fs (sorted, as flatten makes them):
-// the first 128 bits of SHA-256 over the names, in hex. It is a stream field, so that rows
-// of one stream have the same field names: VictoriaLogs skips, with only a warning, the
-// rows of a block (one stream's rows, up to 2-4 MiB) beyond 2,000 distinct field names, so
-// a sender whose records use many different names (JSON with keys made of data) lost rows
-// that were sealed, and verify reported them deleted. A record has at most 400 fields.
+// the first 128 bits of SHA-256 over the names, in hex. It is the stream group of a sender
+// with more field names in a day than streamGroups packs (a record has at most 400 fields,
+// within the storage's 2,000 names per block).
 func shapeOf(fs []logstorage.Field) string {
 	h := sha256.New()
 	for _, f := range fs {
@@ -901,19 +900,28 @@ func addRow(lr *logstorage.LogRows, scratch []logstorage.Field, e *entry) []logs
 	return fields
 }
 
+// peerHost is the host of a source address "host:port" (CanonicalSource), the address
+// itself when it has no port.
+func peerHost(source string) string {
+	if i := strings.LastIndexByte(source, ':'); i > 0 && !strings.Contains(source[i:], "]") {
+		return source[:i]
+	}
+	return source
+}
+
 // rowFields returns e's row in the search storage, in scratch: the stream fields (site,
-// sending host and the shape of its fields) first, the raw record as the message (_msg,
+// sending host and the group of its field names, e.group) first, the raw record as the message (_msg,
 // so that word search reads it), the store's fields, and the parsed ECS fields; the
 // receive time is the row's _time.
 func rowFields(scratch []logstorage.Field, e *entry) []logstorage.Field {
-	host := e.Source
-	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
-		host = host[:i]
+	group := e.group
+	if group == "" {
+		group = shapeOf(e.Fields)
 	}
 	fields := append(scratch[:0],
 		logstorage.Field{Name: FieldSite, Value: strconv.FormatInt(e.Site, 10)},
-		logstorage.Field{Name: FieldPeer, Value: host},
-		logstorage.Field{Name: FieldShape, Value: shapeOf(e.Fields)},
+		logstorage.Field{Name: FieldPeer, Value: peerHost(e.Source)},
+		logstorage.Field{Name: FieldGroup, Value: group},
 		logstorage.Field{Name: "_msg", Value: bytesutil.ToUnsafeString(e.Raw)},
 		logstorage.Field{Name: FieldIndex, Value: strconv.FormatInt(e.Index, 10)},
 		logstorage.Field{Name: FieldSource, Value: e.Source},
@@ -1020,7 +1028,7 @@ func sortFields(fs []logstorage.Field) {
 func fitRow(e *entry) []logstorage.Field {
 	size := len(`{}\n"_time":""`) + len(time.RFC3339Nano) + len(`,"":""`) + len("_msg") + len(e.Raw)
 	// The store's own fields (addRow), numbers at their longest.
-	size += 8*len(`,"":""`) + len(FieldSite+FieldPeer+FieldShape+FieldIndex+FieldSource+FieldFormat+FieldParser) + 2*20 + 32 + 2*len(e.Source) + len(e.Format) + len(e.Parser)
+	size += 8*len(`,"":""`) + len(FieldSite+FieldPeer+FieldGroup+FieldIndex+FieldSource+FieldFormat+FieldParser) + 2*20 + 32 + 2*len(e.Source) + len(e.Format) + len(e.Parser)
 	for _, f := range e.Fields {
 		size += len(`,"":""`) + len(f.Name) + len(f.Value)
 	}

@@ -29,6 +29,7 @@ type entry struct {
 	Raw      []byte
 	Fields   []logstorage.Field // sorted by name, names unique, no empty value (flatten)
 	leaf     tlog.Hash          // LeafHash of the above, once computed
+	group    string             // the row's stream group (streamGroups), set at commit; not in the journal
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
