@@ -58,14 +58,16 @@ func parseRFC5424(line []byte) (map[string]any, error) {
 	}
 	if sm.StructuredData != nil && len(*sm.StructuredData) > 0 {
 		sd := make(map[string]any, len(*sm.StructuredData))
+		kept := 0
 		for id, params := range *sm.StructuredData {
 			p := make(map[string]any, len(params))
 			for k, v := range params {
 				p[k] = v
 			}
 			sd[id] = p
+			kept += len(params)
 		}
-		if rest, ok := afterHeader5424(string(line)); ok && err == nil {
+		if rest, ok := afterHeader5424(string(line)); ok && err == nil && mayRepeatSDParams(rest, kept) {
 			repeatedSDParams(sd, rest)
 		}
 		f["log.syslog.structured_data"] = sd
@@ -115,6 +117,17 @@ func errorColumn(err error) int {
 		return -1
 	}
 	return n
+}
+
+// mayRepeatSDParams tells whether the STRUCTURED-DATA at the start of rest can name an
+// SD-PARAM twice in an element, given that go-syslog kept kept parameters: each parameter
+// opens its value with `="` (§6.3.3: a '"' inside a value is escaped, so `="` in a value
+// is only a value ending in '='), so when rest holds no more `="` than go-syslog kept, none
+// was dropped as a repeat and repeatedSDParams has nothing to do. Reading every element
+// again (a builder per value, a map per element) was done on every record with structured
+// data, for a case few senders produce (issue 12, parse cost).
+func mayRepeatSDParams(rest string, kept int) bool {
+	return strings.Count(rest, `="`) > kept
 }
 
 // repeatedSDParams reads the STRUCTURED-DATA at the start of rest (RFC 5424 §6.3) again
