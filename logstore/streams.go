@@ -9,15 +9,16 @@ import (
 )
 
 // Stream grouping (issue 12). A row's stream in the search storage is its site, its
-// sending host and a group of field names (FieldGroup): a fixed small set, not one stream
-// per distinct set of field names, so that a sender whose records carry varying fields
-// (CEF extensions, JSON keys present or not) stays in one stream.
+// sending host and a group of field names (FieldGroup) of its format: a fixed small set,
+// not one stream per distinct set of field names, so that a sender whose records carry
+// varying fields (CEF extensions, JSON keys present or not) stays in one stream per format
+// (formats kept apart, a block holds rows alike, which compress better).
 //
 // The group is needed because VictoriaLogs skips, with only a warning, the rows of a block
 // (one stream's rows of one day, up to a few MiB, also when parts are merged) beyond
 // maxColumnsPerBlock = 2,000 distinct field names: sealed records would be lost and verify
 // would report them deleted (TestManyFieldNamesFromOneSender). So each sender's rows of a
-// day are packed into groups whose union of field names stays within maxGroupNames, first
+// day and format are packed into groups whose union of field names stays within maxGroupNames, first
 // fit: a sender with a stable vocabulary, however its records vary, has one group; a sender
 // whose field names are made of data gets a new group per maxGroupNames names, at most
 // maxSenderGroups a day, and past that one stream per name set (shapeOf), as before.
@@ -54,13 +55,15 @@ type streamGroups struct {
 // dayGroups is one day's groups.
 type dayGroups struct {
 	gen     string
+	next    int // groups made this day, for the next one's name
 	senders map[senderKey][]*nameGroup
 	shapes  map[shapeKey]string // a name set's group, by its hash
 }
 
 type senderKey struct {
-	site int64
-	host string
+	site   int64
+	host   string
+	format string
 }
 
 type shapeKey struct {
@@ -91,7 +94,7 @@ func (g *streamGroups) assign(e *entry, host string) string {
 		h.WriteString(f.Name)
 		h.WriteByte(0)
 	}
-	sk := senderKey{e.Site, host}
+	sk := senderKey{e.Site, host, e.Format}
 	key := shapeKey{sk, h.Sum64()}
 	if id, ok := d.shapes[key]; ok {
 		return id
@@ -141,7 +144,8 @@ func (d *dayGroups) place(sk senderKey, fs []logstorage.Field) string {
 	if len(groups) >= maxSenderGroups {
 		return shapeOf(fs)
 	}
-	grp := &nameGroup{id: d.gen + "." + strconv.Itoa(len(groups)), names: make(map[string]struct{}, len(fs))}
+	grp := &nameGroup{id: d.gen + "." + strconv.Itoa(d.next), names: make(map[string]struct{}, len(fs))}
+	d.next++
 	for _, f := range fs {
 		grp.names[f.Name] = struct{}{}
 	}

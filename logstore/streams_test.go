@@ -22,8 +22,8 @@ func streamsOf(t *testing.T, s *Store) map[string]bool {
 
 // TestVaryingFieldsStayInFewStreams sends 256 records from one host whose field sets all
 // differ (CEF-like extensions present or not: 256 name sets over 8 optional names) and 40
-// records from a second host: they land in two streams, one per sender, not one per name
-// set (issue 12: a source emitting varying fields made as many streams as name sets), the
+// records from a second host, half RFC 5424 and half JSON: they land in three streams, one
+// per sender and format, not one per name set (issue 12: a source emitting varying fields made as many streams as name sets), the
 // store verifies, and every record is found by every one of its fields.
 func TestVaryingFieldsStayInFewStreams(t *testing.T) {
 	s, err := Open(Config{Dir: t.TempDir()})
@@ -45,15 +45,19 @@ func TestVaryingFieldsStayInFewStreams(t *testing.T) {
 		recs = append(recs, logs.Record{Raw: []byte("CEF:0|Aurora|PACS|1|" + strconv.Itoa(i)), Format: logs.FormatCEF, Fields: f, Peer: "10.0.0.1:514"})
 	}
 	for i := range 40 {
-		recs = append(recs, logs.Record{Raw: []byte("<13>1 - his01 app - - - " + strconv.Itoa(i)), Format: logs.FormatRFC5424,
+		format := logs.FormatRFC5424
+		if i%2 == 1 {
+			format = logs.FormatJSON
+		}
+		recs = append(recs, logs.Record{Raw: []byte("<13>1 - his01 app - - - " + strconv.Itoa(i)), Format: format,
 			Fields: map[string]any{"host.name": "his01", "labels.n" + strconv.Itoa(i%7): "x"}, Peer: "10.0.0.2:601"})
 	}
 	if err := s.Append(context.Background(), recs); err != nil {
 		t.Fatal(err)
 	}
 	verifiedAndFound(t, s, len(recs))
-	if streams := streamsOf(t, s); len(streams) != 2 {
-		t.Errorf("%d streams, want 2 (one per sender): %v", len(streams), streams)
+	if streams := streamsOf(t, s); len(streams) != 3 {
+		t.Errorf("%d streams, want 3 (one per sender and format): %v", len(streams), streams)
 	}
 	now := time.Now().UTC()
 	search := func(filter string) int64 {
