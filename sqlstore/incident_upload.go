@@ -19,7 +19,7 @@ func (s *IncidentService) WithEvidence(files *evidence.Store) *IncidentService {
 	return s
 }
 
-// UploadEvidence stores a file uploaded on the incident page, audits the upload, links it
+// UploadEvidence stores a file uploaded to an incident (page, API or CLI), audits the upload, links it
 // to the incident and starts its chain of custody, in one transaction (the file itself is
 // content-addressed: stored before, kept unlinked if the transaction fails). The same file
 // (by SHA-256) uploaded again to the incident is stored once but adds a "received again"
