@@ -464,3 +464,26 @@ func TestDutyCadenceHospitalChoice(t *testing.T) {
 		}
 	})
 }
+
+// TestMLPSTodayIsTheSitesDate: a mainland-China site that keeps Los Angeles time records
+// a grading by its own date. At 02:00 UTC on 2026-11-25 it is already the 25th in Shanghai
+// but still the 24th at the site, so a grading on the 25th is in the future there and a
+// grading on the 24th is not (counted by the jurisdiction calendar's zone before).
+func TestMLPSTodayIsTheSitesDate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		db.Now = func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }
+		cn := &medsec.Site{Code: "SZ", Name: "苏州合作院区", Jurisdiction: medsec.JurisdictionCN, TimeZone: "America/Los_Angeles"}
+		if err := sqlstore.NewOrgService(db).CreateSite(system, cn); err != nil {
+			t.Fatal(err)
+		}
+		g := sqlstore.NewGovernanceService(db)
+		future := &medsec.MLPSEvent{SiteID: cn.ID, System: "HIS", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-25")}
+		if err := g.RecordMLPSEvent(system, future); !hasField(err, "on") {
+			t.Errorf("grading on the site's tomorrow: %v", err)
+		}
+		today := &medsec.MLPSEvent{SiteID: cn.ID, System: "HIS", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-24")}
+		if err := g.RecordMLPSEvent(system, today); err != nil || len(today.Items) == 0 || today.Items[0].Due.String() != "2026-12-08" {
+			t.Errorf("grading on the site's today: %+v, %v", today.Items, err)
+		}
+	})
+}

@@ -123,6 +123,8 @@ func (s *GovernanceService) RecordMLPSEvent(ctx context.Context, e *medsec.MLPSE
 	if err != nil {
 		return err
 	}
+	// The site's own days: "today" and the working days are the site's dates.
+	cal = cal.In(siteLocation(ctx, tx, e.SiteID, j))
 	if e.On.Time().After(medsec.DateOf(tx.now.In(cal.Loc)).Time()) {
 		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "on", Key: "err.date_in_future", Value: e.On.String(), Message: "is in the future"}}}
 	}
