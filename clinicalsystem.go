@@ -53,7 +53,7 @@ func (s *ClinicalSystem) MemberIDs() []int64 {
 }
 
 // Validate checks a system before it is stored: a site, a name of at most 200 characters,
-// a description and fallback of at most 2000, and targets of 0 to 8760 hours (a year).
+// a description and fallback of at most 2000, and targets of 0 to 8760 hours (a year), and at most MaxSystemMembers members.
 func (s *ClinicalSystem) Validate() error {
 	var errs []FieldError
 	s.Name = strings.TrimSpace(s.Name)
@@ -82,11 +82,18 @@ func (s *ClinicalSystem) Validate() error {
 			errs = append(errs, FieldError{Field: f.field, Key: "err.out_of_range", Value: fmt.Sprint(f.v), Message: "must be 0 to 8760"})
 		}
 	}
+	if len(s.Members) > MaxSystemMembers {
+		errs = append(errs, FieldError{Field: "members", Key: "err.too_many", Value: fmt.Sprint(len(s.Members)), Message: fmt.Sprintf("at most %d", MaxSystemMembers)})
+	}
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
 	}
 	return nil
 }
+
+// MaxSystemMembers is the most member assets one system has (and one change adds or
+// removes): a hospital's largest system, its workstations included, stays well below.
+const MaxSystemMembers = 1000
 
 // ClinicalSystemFilter selects clinical systems. Zero fields do not filter.
 type ClinicalSystemFilter struct {

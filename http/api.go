@@ -102,6 +102,7 @@ func apiRoutes(s *Server) []apiRoute {
 	routes = append(routes, emergencyAPIRoutes(s)...)
 	routes = append(routes, maintenanceAPIRoutes(s)...)
 	routes = append(routes, backupAPIRoutes(s)...)
+	routes = append(routes, systemAPIRoutes(s)...)
 	routes = append(routes, governanceAPIRoutes(s)...)
 	routes = append(routes, detectAPIRoutes(s)...)
 	routes = append(routes, vulnAPIRoutes(s)...)

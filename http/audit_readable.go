@@ -27,7 +27,7 @@ var auditObjectLinks = map[string]string{
 	"asset": "/assets/%d", "zone": "/zones/%d", "conduit": "/conduits/%d/edit", "discovery_run": "/discovery/%d",
 	"site": "/organisation", "department": "/organisation", "person": "/organisation", "vendor": "/organisation",
 	"user": "/users/%d/tokens", "webhook": "/notifications", "notify_settings": "/notifications",
-	"risk_review": "/risk-reviews/%d",
+	"risk_review": "/risk-reviews/%d", "system": "/systems/%d",
 }
 
 // AuditSummary says in the page's language what an entry did, e.g. "changed asset #12
@@ -137,6 +137,9 @@ func (p *page) AuditChanges(e *medsec.AuditEntry) []fieldChange {
 			continue
 		}
 		b, a := auditValue(before[k]), auditValue(after[k])
+		if k == "members" && e.ObjectType == "system" {
+			b, a = auditMemberNames(before[k]), auditMemberNames(after[k])
+		}
 		if b == a || auditNoise[k] {
 			continue
 		}
@@ -268,6 +271,19 @@ func auditValue(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return buf.String()
+}
+
+// auditMemberNames shows a clinical system's member assets by name ("PACS-APP, PACS-DB").
+func auditMemberNames(raw json.RawMessage) string {
+	var ms []medsec.SystemMember
+	if json.Unmarshal(raw, &ms) != nil {
+		return auditValue(raw)
+	}
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // riskItemChanges returns the risks of a risk review whose decision a change set or

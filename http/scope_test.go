@@ -127,6 +127,8 @@ type scopeFixture struct {
 	governance map[int64][]string
 	// backupPlans are one backup plan per asset, named for it, each with a restore test.
 	backupPlans []*medsec.BackupPlan
+	// systems are one clinical system per site of its assets, named for the site.
+	systems []*medsec.ClinicalSystem
 	// scans are one scanner report per site, of its PACS, whose result (one CVE, the same
 	// at both sites) is titled for the site; the report stands in the advisories as
 	// SCAN-<id>.
@@ -148,7 +150,7 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 	services := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Directory: sqlstore.NewDirectoryService(db),
 		Audit: sqlstore.NewAuditService(db), Zones: sqlstore.NewZoneService(db), Discovery: sqlstore.NewDiscoveryService(db),
 		LogSources: sqlstore.NewLogSourceService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db), Vulns: sqlstore.NewVulnService(db),
-		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db),
+		Accounts: sqlstore.NewAccountService(db), Sensors: sqlstore.NewSensorService(db), Backups: sqlstore.NewBackupService(db), Systems: sqlstore.NewClinicalSystemService(db),
 		Governance: sqlstore.NewGovernanceService(db),
 		Metrics:    func(w io.Writer) { io.WriteString(w, "medsec_central_batches_failed_total 0\n") }}
 	services.Assessments = newAssessmentService(t, db)
@@ -228,6 +230,21 @@ func newScopeFixture(t *testing.T, engine string) *scopeFixture {
 		must(services.Backups.RecordRestoreTest(ctx, &medsec.RestoreTest{PlanID: bp.ID, TestedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
 			What: "restore of " + sp.name, Target: "standby", DurationMinutes: 30, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "ticket " + sp.name}))
 		f.backupPlans = append(f.backupPlans, bp)
+	}
+	// Each site's clinical system of its assets, named for the site: a user of another site
+	// must not see it (the systems pages and routes).
+	for _, st := range f.sites {
+		cs := &medsec.ClinicalSystem{SiteID: st.ID, Name: "Clinical system " + st.Code + " 5521", Fallback: "paper forms of " + st.Code + " 5521", RTOHours: 4}
+		for _, sa := range f.assets {
+			if sa.asset.SiteID == st.ID {
+				cs.Members = append(cs.Members, medsec.SystemMember{AssetID: sa.asset.ID})
+				if cs.OwnerID == 0 {
+					cs.OwnerID = sa.person.ID
+				}
+			}
+		}
+		must(services.Systems.CreateClinicalSystem(ctx, cs))
+		f.systems = append(f.systems, cs)
 	}
 	// Each site's governance calendar with one duty recorded done, and a training session
 	// attended by the person answerable for its first asset.
@@ -405,6 +422,11 @@ func (f *scopeFixture) foreign(u *medsec.User) []string {
 			out = append(out, src.Name, src.Address)
 		}
 	}
+	for _, cs := range f.systems {
+		if !u.CanSeeSite(cs.SiteID) {
+			out = append(out, cs.Name, cs.Fallback)
+		}
+	}
 	for site, marks := range f.governance {
 		if !u.CanSeeSite(site) {
 			out = append(out, marks...)
@@ -533,6 +555,9 @@ func (f *scopeFixture) urls(pattern string) []string {
 	}
 	for _, bp := range f.backupPlans {
 		addID(bp.ID)
+	}
+	for _, cs := range f.systems {
+		addID(cs.ID)
 	}
 	var paths []string
 	switch {

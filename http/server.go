@@ -109,6 +109,9 @@ type Services struct {
 	// Vulns keeps advisories, findings and their workflow (issue 11); nil: the routes
 	// answer 404 and the asset page has no vulnerabilities section.
 	Vulns VulnService
+	// Systems keeps the clinical systems, each a system of assets with its owner and
+	// continuity targets [issue 15 M6, M10]; nil: their pages and routes answer 404.
+	Systems medsec.ClinicalSystemService
 	// Backups keeps the backup plans of the clinical systems, their job results and
 	// restore tests [M10]; nil: their pages and routes answer 404.
 	Backups medsec.BackupService

@@ -54,6 +54,7 @@ func newFixtureOn(t *testing.T, db *sqlstore.DB, options ...func(*mhttp.Services
 	services.Incidents = sqlstore.NewIncidentService(db).WithEvidence(services.Assessments.(*sqlstore.AssessmentService).EvidenceFiles())
 	services.Accounts = sqlstore.NewAccountService(db)
 	services.Backups = sqlstore.NewBackupService(db)
+	services.Systems = sqlstore.NewClinicalSystemService(db)
 	services.Governance = sqlstore.NewGovernanceService(db)
 	addLogs(t, &services, db)
 	detector := addDetection(t, &services, db)
@@ -329,6 +330,12 @@ var routeTable = []struct {
 	{"GET", "/api/v1/restore-tests", medsec.PermBackupRead, false},
 	{"GET", "/api/v1/backup-findings", medsec.PermBackupRead, false},
 	{"GET", "/api/v1/backup-record", medsec.PermBackupRead, false},
+	{"GET", "/api/v1/systems", medsec.PermAccountRead, false},
+	{"POST", "/api/v1/systems", medsec.PermAccountWrite, false},
+	{"GET", "/api/v1/systems/{id}", medsec.PermAccountRead, false},
+	{"PUT", "/api/v1/systems/{id}", medsec.PermAccountWrite, false},
+	{"DELETE", "/api/v1/systems/{id}", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/systems/{id}/members", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/logs/reviews", medsec.PermLogRead, false},
 	{"GET", "/api/v1/logs/reviews/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/reviews/{id}", medsec.PermLogReview, false},

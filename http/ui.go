@@ -603,6 +603,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	s.emergencyUIRoutes(mux)
 	s.maintenanceUIRoutes(mux)
 	s.backupUIRoutes(mux)
+	s.systemUIRoutes(mux)
 	s.governanceUIRoutes(mux)
 	s.reportUIRoutes(mux)
 	s.riskReviewUIRoutes(mux)

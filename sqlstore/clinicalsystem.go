@@ -312,6 +312,10 @@ func (s *ClinicalSystemService) SetSystemMembers(ctx context.Context, id int64, 
 		return nil, err
 	}
 	add, remove = uniqueIDs(add), uniqueIDs(remove)
+	if n := max(len(add), len(remove), len(before.Members)+len(add)); n > medsec.MaxSystemMembers {
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "members", Key: "err.too_many", Value: strconv.Itoa(n),
+			Message: fmt.Sprintf("at most %d", medsec.MaxSystemMembers)}}}
+	}
 	if err := checkMembers(ctx, tx, before.SiteID, add); err != nil {
 		return nil, err
 	}

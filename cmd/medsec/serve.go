@@ -182,6 +182,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 	accounts := sqlstore.NewAccountService(db)
 	services.Accounts = accounts
 	services.Backups = sqlstore.NewBackupService(db)
+	services.Systems = sqlstore.NewClinicalSystemService(db)
 	services.Governance = sqlstore.NewGovernanceService(db)
 
 	if services.Assessments, err = newAssessmentService(db, c.data); err != nil {

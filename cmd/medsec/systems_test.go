@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medsec"
+	mhttp "medsec/http"
+	"medsec/sqlstore"
+)
+
+// TestSystemCommand records a PACS of two assets from the command line, adds a third,
+// refuses an asset of another site naming the field members, lists the system and
+// deletes it, its assets staying.
+func TestSystemCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	main, branch := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
+	for _, s := range []*medsec.Site{main, branch} {
+		if err := sqlstore.NewOrgService(store).CreateSite(asSystem(ctx), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []*medsec.Asset{{SiteID: main.ID, Name: "PACS-APP", Kind: medsec.KindApplicationServer}, {SiteID: main.ID, Name: "PACS-DB", Kind: medsec.KindApplicationServer},
+		{SiteID: main.ID, Name: "RAD-WS", Kind: medsec.KindWorkstation}, {SiteID: branch.ID, Name: "BR-PACS", Kind: medsec.KindPACS}} {
+		if err := sqlstore.NewAssetService(store).CreateAsset(asSystem(ctx), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+	var out bytes.Buffer
+	cli := func(args ...string) error {
+		out.Reset()
+		return run(ctx, append([]string{"system", args[0], "--data", data}, args[1:]...), &out, io.Discard)
+	}
+	if err := cli("add", "--site", "1", "--name", "PACS", "--rto", "4", "--rpo", "1", "--fallback", "paper request forms", "--members", "1,2"); err != nil ||
+		!strings.Contains(out.String(), "2 member assets") {
+		t.Fatalf("add: %v %q", err, out.String())
+	}
+	if err := cli("members", "--system", "1", "--add", "4"); err == nil || !strings.Contains(err.Error(), "members") {
+		t.Errorf("a member of the branch: %v", err)
+	}
+	if err := cli("members", "--system", "1", "--add", "x"); err == nil || !strings.Contains(err.Error(), "--add") {
+		t.Errorf("a member that is not an ID: %v", err)
+	}
+	if err := cli("members", "--system", "1", "--add", "3", "--remove", "2"); err != nil || !strings.Contains(out.String(), "2 member assets") {
+		t.Errorf("members: %v %q", err, out.String())
+	}
+	if err := cli("list", "--asset", "3"); err != nil || !strings.Contains(out.String(), "PACS-APP, RAD-WS") || !strings.Contains(out.String(), "paper request forms") {
+		t.Errorf("list: %v %q", err, out.String())
+	}
+	if err := cli("delete", "--system", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli("list"); err != nil || strings.Contains(out.String(), "PACS-APP") {
+		t.Errorf("list after delete: %v %q", err, out.String())
+	}
+}
+
+// TestDemoSystems loads the demo hospital and finds its HIS and PACS at the medical
+// centre, each a system of four assets with its targets, fallback and owner.
+func TestDemoSystems(t *testing.T) {
+	ctx := asSystem(context.Background())
+	dir := t.TempDir()
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	systems := sqlstore.NewClinicalSystemService(db)
+	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
+		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
+		Backups: sqlstore.NewBackupService(db), Systems: systems}
+	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := loadDemoHospital(ctx, s); err != nil || !loaded {
+		t.Fatalf("load: %v, %v", loaded, err)
+	}
+	cs, err := systems.FindClinicalSystems(ctx, medsec.ClinicalSystemFilter{})
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("demo systems = %v, %v", cs, err)
+	}
+	for _, c := range cs {
+		if len(c.Members) != 4 || c.RTOHours == 0 || c.RPOHours == 0 || c.Fallback == "" || c.OwnerName == "" {
+			t.Errorf("demo system %s = %+v", c.Name, c)
+		}
+	}
+}
