@@ -97,9 +97,42 @@ type BackupPlan struct {
 	// LastRun is the last job result, nil for none.
 	LastRun *BackupRun `json:"last_run,omitempty"`
 	// LastTest is the last restore test, nil for none.
-	LastTest  *RestoreTest `json:"last_test,omitempty"`
+	LastTest *RestoreTest `json:"last_test,omitempty"`
+	// Systems are the clinical systems the plan's asset is a member of, with their
+	// continuity targets: a system's continuity plan covers the plan when the plan sets
+	// none of its own [issue 15 M10 "Continuity plans per clinical system"]. Read only.
+	Systems   []PlanSystem `json:"systems,omitempty"`
 	CreatedAt time.Time    `json:"created_at"`
 	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// PlanSystem is a clinical system a backup plan's asset is a member of, with the
+// system's continuity targets (ClinicalSystem).
+type PlanSystem struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	RTOHours int    `json:"rto_hours"`
+	RPOHours int    `json:"rpo_hours"`
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// Continuity returns the plan's tolerable outage and data loss in hours and its manual
+// fallback: the plan's own where it sets them, else those of the clinical systems its
+// asset is a member of (the strictest target of those that set one, the first fallback).
+func (p *BackupPlan) Continuity() (rto, rpo int, fallback string) {
+	rto, rpo, fallback = p.RTOHours, p.RPOHours, p.Fallback
+	for _, s := range p.Systems {
+		if p.RTOHours == 0 && s.RTOHours > 0 && (rto == 0 || s.RTOHours < rto) {
+			rto = s.RTOHours
+		}
+		if p.RPOHours == 0 && s.RPOHours > 0 && (rpo == 0 || s.RPOHours < rpo) {
+			rpo = s.RPOHours
+		}
+		if fallback == "" {
+			fallback = s.Fallback
+		}
+	}
+	return rto, rpo, fallback
 }
 
 // DefaultRestoreTestDays is the restore-test interval of a plan that sets none: weekly

@@ -128,13 +128,15 @@ func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 	if p.LastTest != nil && p.LastTest.Result == medsec.RestoreFail {
 		add(medsec.FindingRestoreFailed, p.LastTest.TestedAt, "restore_failed", day(p.LastTest.TestedAt))
 	}
-	if p.LastTest != nil && p.RTOHours > 0 && p.LastTest.DurationMinutes > p.RTOHours*60 {
-		add(medsec.FindingRTOExceeded, p.LastTest.TestedAt, "rto_exceeded", p.LastTest.DurationMinutes, p.RTOHours)
+	// The targets are the plan's, else its clinical system's (BackupPlan.Continuity).
+	rto, rpo, fallback := p.Continuity()
+	if p.LastTest != nil && rto > 0 && p.LastTest.DurationMinutes > rto*60 {
+		add(medsec.FindingRTOExceeded, p.LastTest.TestedAt, "rto_exceeded", p.LastTest.DurationMinutes, rto)
 	}
-	if p.RPOHours > 0 && p.FrequencyHours > p.RPOHours {
-		add(medsec.FindingRPOUnmet, time.Time{}, "rpo_unmet", p.FrequencyHours, p.RPOHours)
+	if rpo > 0 && p.FrequencyHours > rpo {
+		add(medsec.FindingRPOUnmet, time.Time{}, "rpo_unmet", p.FrequencyHours, rpo)
 	}
-	if p.RTOHours == 0 || p.Fallback == "" {
+	if rto == 0 || fallback == "" {
 		add(medsec.FindingNoContinuity, time.Time{}, "no_continuity")
 	}
 	return out

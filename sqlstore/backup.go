@@ -137,6 +137,41 @@ func (s *BackupService) fillLast(ctx context.Context, q querier, plans []*medsec
 		t := t
 		byID[t.PlanID].LastTest = &t
 	}
+	return fillPlanSystems(ctx, q, s.db.dialect, plans)
+}
+
+// fillPlanSystems reads the clinical systems the plans' assets are members of, with their
+// continuity targets.
+func fillPlanSystems(ctx context.Context, q querier, d dialect, plans []*medsec.BackupPlan) error {
+	assets := map[int64]bool{}
+	var ids []any
+	for _, p := range plans {
+		if !assets[p.AssetID] {
+			assets[p.AssetID] = true
+			ids = append(ids, p.AssetID)
+		}
+	}
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT m.asset_id, c.id, c.name, c.rto_hours, c.rpo_hours, c.fallback FROM clinical_system_assets m
+		JOIN clinical_systems c ON c.id = m.system_id WHERE m.asset_id IN (`+placeholders(len(ids))+`) ORDER BY c.name, c.id`), ids...)
+	if err != nil {
+		return fmt.Errorf("backup plans' clinical systems: %w", err)
+	}
+	defer rows.Close()
+	byAsset := map[int64][]medsec.PlanSystem{}
+	for rows.Next() {
+		var asset int64
+		var c medsec.PlanSystem
+		if err := rows.Scan(&asset, &c.ID, &c.Name, &c.RTOHours, &c.RPOHours, &c.Fallback); err != nil {
+			return fmt.Errorf("backup plans' clinical systems: %w", err)
+		}
+		byAsset[asset] = append(byAsset[asset], c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backup plans' clinical systems: %w", err)
+	}
+	for _, p := range plans {
+		p.Systems = byAsset[p.AssetID]
+	}
 	return nil
 }
 

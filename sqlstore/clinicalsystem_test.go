@@ -85,6 +85,36 @@ func TestClinicalSystems(t *testing.T) {
 			t.Errorf("updated = %+v", p)
 		}
 
+		// A backup plan of a member asset that sets no continuity targets of its own is
+		// covered by the system's: no no-continuity finding, the system's RTO counted.
+		backups := sqlstore.NewBackupService(db)
+		covered := &medsec.BackupPlan{AssetID: archive.ID, Name: "archive", FrequencyHours: 24, Generations: 7, ImmutableFrom: 3}
+		bare := &medsec.BackupPlan{AssetID: dbsrv.ID, Name: "db (no longer a member)", FrequencyHours: 24, Generations: 7, ImmutableFrom: 3}
+		for _, bp := range []*medsec.BackupPlan{covered, bare} {
+			if err := backups.CreateBackupPlan(system, bp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(covered.Systems) != 1 || covered.Systems[0].Name != "PACS" {
+			t.Errorf("the plan's systems = %+v", covered.Systems)
+		}
+		if rto, _, fallback := covered.Continuity(); rto != 8 || fallback == "" {
+			t.Errorf("the plan's continuity = %d %q, want the system's", rto, fallback)
+		}
+		fs, err := backups.BackupFindings(system, medsec.BackupPlanFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noContinuity := map[int64]bool{}
+		for _, f := range fs {
+			if f.Kind == medsec.FindingNoContinuity {
+				noContinuity[f.PlanID] = true
+			}
+		}
+		if noContinuity[covered.ID] || !noContinuity[bare.ID] {
+			t.Errorf("no-continuity findings = %v: want only the plan of the asset in no system (%d)", noContinuity, bare.ID)
+		}
+
 		// Every change is audited with the system before and after.
 		for _, action := range []string{medsec.ActionSystemCreate, medsec.ActionSystemMembers, medsec.ActionSystemUpdate} {
 			entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: action})
