@@ -389,6 +389,21 @@ const (
 	DeliveryFailed = "failed"
 	// DeliveryQueued: the notification waits for the user's daily digest.
 	DeliveryQueued = "queued"
+	// DeliverySkipped: a recipient that was owed the notification did not get it, and
+	// Delivery.Error holds why, one of the Skip* reasons: a withdrawn notice's recipient
+	// who can no longer be told (issue 15), logged so that nobody is left out unseen.
+	DeliverySkipped = "skipped"
+)
+
+// Why a delivery was skipped (Delivery.Error of a DeliverySkipped row); the pages say each
+// in the reader's language (notify_skip.*).
+const (
+	// SkipNoAddress: the user has no e-mail address any more, or is disabled.
+	SkipNoAddress = "no_address"
+	// SkipEmailOff: no SMTP server is set, so no e-mail goes out.
+	SkipEmailOff = "email_off"
+	// SkipWebhookOff: the webhook was disabled or removed.
+	SkipWebhookOff = "webhook_off"
 )
 
 // Delivery is one row of the delivery log: what was sent to whom, when, and how it went.
@@ -436,9 +451,12 @@ type NoticeWithdrawal struct {
 	Reason string    `json:"reason"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
-	// Told is how many recipients (users by e-mail, webhooks) were sent the withdrawal;
-	// Dropped how many queued digest items of the notice were removed before being sent.
+	// Told is how many recipients (users by e-mail, webhooks) were sent the withdrawal or
+	// have it queued in their daily digest; Skipped how many could not be told (each has a
+	// DeliverySkipped row saying why); Dropped how many queued digest items of the notice
+	// were removed before being sent.
 	Told    int `json:"told"`
+	Skipped int `json:"skipped"`
 	Dropped int `json:"dropped"`
 }
 

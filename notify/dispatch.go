@@ -392,11 +392,16 @@ func (d *Dispatcher) testNotification() medsec.Notification {
 		Args: []medsec.NotifyArg{{Text: now.Format(time.RFC3339)}}, Link: "/notifications", DedupKey: "test:" + now.Format(time.RFC3339Nano)}
 }
 
-// WithdrawNotice withdraws a notice sent earlier and tells each recipient it reached, now
-// and in the recipient's language (notify.withdrawn: the subject as they received it and
-// the reason), by e-mail to users who still have an address and to the webhooks; see
-// medsec.NoticeWithdrawer. The withdrawal stands even when telling someone fails: the
-// delivery log shows the failed row.
+// WithdrawNotice withdraws a notice sent earlier and tells each recipient it reached, in
+// the recipient's language (notify.withdrawn: the subject as they received it and the
+// reason), by e-mail to users who still have an address and to the webhooks; see
+// medsec.NoticeWithdrawer. A user who takes notifications in a daily digest gets the
+// withdrawal in the digest, as every other notification (issue 15: it was mailed at once
+// whatever they chose); the others are told now. A recipient that cannot be told (no
+// address any more or disabled, e-mail off, the webhook disabled or removed) gets a
+// delivery row "skipped" naming why (medsec.Skip*), so the delivery log shows who was
+// left out. The withdrawal stands even when telling someone fails: the delivery log shows
+// the failed row.
 func (d *Dispatcher) WithdrawNotice(ctx context.Context, deliveryID int64, reason string) (*medsec.NoticeWithdrawal, error) {
 	w, reached, err := d.Store.WithdrawNotice(ctx, deliveryID, reason)
 	if err != nil {
@@ -422,22 +427,38 @@ func (d *Dispatcher) WithdrawNotice(ctx context.Context, deliveryID int64, reaso
 		n := medsec.Notification{Kind: medsec.KindNoticeWithdrawn, Severity: medsec.SeverityInfo, Key: "notify.withdrawn",
 			Args: []medsec.NotifyArg{{Text: got.Subject}, {Text: w.Reason}}, Link: "/notifications#deliveries",
 			Scope: medsec.NotifyScope{SiteID: w.SiteID}, DedupKey: "withdrawn:" + w.DedupKey}
+		skipped := func(reason string) *medsec.Delivery {
+			return &medsec.Delivery{At: d.now(), Channel: got.Channel, UserID: got.UserID, WebhookID: got.WebhookID, Recipient: got.Recipient,
+				Kind: n.Kind, SiteID: w.SiteID, DedupKey: n.DedupKey, Subject: got.Subject, Result: medsec.DeliverySkipped, Error: reason}
+		}
 		var row *medsec.Delivery
+		var queued *medsec.Notification
 		switch got.Channel {
 		case medsec.ChannelEmail:
 			r, ok := byUser[got.UserID]
-			if !ok || settings.SMTP.Host == "" {
-				continue // no address any more, or e-mail is off
+			switch {
+			case !ok:
+				row = skipped(medsec.SkipNoAddress)
+			case r.Prefs.Delivery == medsec.DeliveryDigest:
+				m := Render(d.Translator, &n, d.Translator.Match(r.User.Language), settings.PublicURL)
+				row = &medsec.Delivery{At: d.now(), Channel: medsec.ChannelEmail, UserID: r.User.ID, Recipient: r.Prefs.Email,
+					Kind: n.Kind, SiteID: w.SiteID, DedupKey: n.DedupKey, Subject: m.Subject, Result: medsec.DeliveryQueued}
+				queued = &n
+			case settings.SMTP.Host == "":
+				row = skipped(medsec.SkipEmailOff)
+				row.Recipient = r.Prefs.Email
+			default:
+				m := Render(d.Translator, &n, d.Translator.Match(r.User.Language), settings.PublicURL)
+				row = &medsec.Delivery{At: d.now(), Channel: medsec.ChannelEmail, UserID: r.User.ID, Recipient: r.Prefs.Email,
+					Kind: n.Kind, SiteID: w.SiteID, DedupKey: n.DedupKey, Subject: m.Subject, Attempts: 1}
+				sendErr := d.send(ctx, settings.SMTP, emailOf(d.Translator, r.Prefs.Email, m))
+				d.result(row, sendErr)
 			}
-			m := Render(d.Translator, &n, d.Translator.Match(r.User.Language), settings.PublicURL)
-			row = &medsec.Delivery{At: d.now(), Channel: medsec.ChannelEmail, UserID: r.User.ID, Recipient: r.Prefs.Email,
-				Kind: n.Kind, SiteID: w.SiteID, DedupKey: n.DedupKey, Subject: m.Subject, Attempts: 1}
-			sendErr := d.send(ctx, settings.SMTP, emailOf(d.Translator, r.Prefs.Email, m))
-			d.result(row, sendErr)
 		case medsec.ChannelWebhook:
 			h, ok := byHook[got.WebhookID]
 			if !ok || !h.Enabled {
-				continue
+				row = skipped(medsec.SkipWebhookOff)
+				break
 			}
 			if row, err = d.postWebhook(ctx, settings, h, &n); err != nil {
 				return w, err
@@ -445,10 +466,13 @@ func (d *Dispatcher) WithdrawNotice(ctx context.Context, deliveryID int64, reaso
 		default:
 			continue
 		}
-		if row.Result == medsec.DeliverySent {
+		switch row.Result {
+		case medsec.DeliverySent, medsec.DeliveryQueued:
 			w.Told++
+		case medsec.DeliverySkipped:
+			w.Skipped++
 		}
-		if err := d.Store.RecordDelivery(ctx, row, nil); err != nil {
+		if err := d.Store.RecordDelivery(ctx, row, queued); err != nil {
 			return w, err
 		}
 	}
