@@ -362,7 +362,7 @@ func TestControlReviewOverdueShown(t *testing.T) {
 			}
 		}
 	}
-	if _, body := f.page("/vulnerabilities", "ja"); !strings.Contains(body, `id="vuln-review-count">· 見直し日を過ぎた代替措置:1</a>`) {
+	if _, body := f.page("/vulnerabilities", "ja"); !strings.Contains(body, `id="vuln-review-count">· 見直し日を過ぎた代替措置：1</a>`) {
 		t.Errorf("the findings page does not count the control past its review day")
 	}
 	var got medsec.Finding
