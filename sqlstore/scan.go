@@ -112,8 +112,12 @@ func (ix *attachIndex) attach(h *medsec.ScanHost) (int64, string) {
 	return 0, ""
 }
 
-// scanAudit is what the audit trail keeps of an import: the report and where its hosts
-// went, not every result.
+// scanAudit is what the audit trail keeps of an import at one site: the report with the
+// counts of what the import did there — the hosts attached at the site, their results,
+// the findings created on its assets — and where those hosts went, not every result. As
+// scan.attach audits each host it attaches with the findings it created, each row says
+// what it did, not the whole file's counts (issue 11: every site's row held the report's
+// totals). The row of a report that attached nothing (site 0) counts the whole file.
 type scanAudit struct {
 	*medsec.ScanReport
 	AttachedTo []int64 `json:"attached_to"`
@@ -177,6 +181,7 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 	}
 	var attachedTo []int64
 	attachedResults := 0
+	siteHosts, siteResults := map[int64]int{}, map[int64]int{}
 	assetOf := make([]int64, len(imp.Hosts))
 	for i := range imp.Hosts {
 		h := &imp.Hosts[i]
@@ -191,6 +196,8 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 			rep.Attached++
 			attachedResults += len(h.Results)
 			attachedTo = append(attachedTo, assetID)
+			siteHosts[siteID]++
+			siteResults[siteID] += len(h.Results)
 		}
 		assetOf[i] = assetID
 		hostID, err := tx.insert(ctx, `INSERT INTO scan_hosts (report_id, address, hostname, target, os, asset_id, site_id, matched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -206,16 +213,17 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 			}
 		}
 	}
-	if rep.Findings, err = tx.scanFindings(ctx, rep, imp.Hosts, assetOf); err != nil {
+	var siteFindings map[int64]int
+	if rep.Findings, siteFindings, err = tx.scanFindings(ctx, rep, imp.Hosts, assetOf); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE scan_reports SET attached = ?, findings = ? WHERE id = ?`, rep.Attached, rep.Findings, rep.ID); err != nil {
 		return nil, fmt.Errorf("store scan report: %w", err)
 	}
 	// One audit row per site the report's hosts were attached at, each naming that site's
-	// assets only: the trail of a site shows what was scanned there and nothing of the
-	// others. A report that attached nothing tells of no site's host and is audited for
-	// all (site 0).
+	// assets only and counting what the import did there (scanAudit): the trail of a site
+	// shows what was scanned there and nothing of the others. A report that attached
+	// nothing tells of no site's host and is audited for all (site 0).
 	bySite := map[int64][]int64{}
 	var sites []int64
 	for _, id := range attachedTo {
@@ -232,7 +240,11 @@ func (tx *Tx) importScan(ctx context.Context, sc scope, imp medsec.ScanImport) (
 		sites = []int64{0}
 	}
 	for _, site := range sites {
-		if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, site, nil, scanAudit{rep, bySite[site]}); err != nil {
+		row := *rep
+		if len(attachedTo) > 0 {
+			row.Hosts, row.Attached, row.Results, row.Findings = siteHosts[site], siteHosts[site], siteResults[site], siteFindings[site]
+		}
+		if err := tx.auditChange(ctx, "scan.import", "scan_report", rep.ID, site, nil, scanAudit{&row, bySite[site]}); err != nil {
 			return nil, err
 		}
 	}

@@ -177,7 +177,7 @@ func (tx *Tx) attachStoredHost(ctx context.Context, h *medsec.ScanHost, assetID,
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("attach stored scans: results of host %d: %w", h.ID, err)
 	}
-	created, err := tx.scanFindings(ctx, rep, []medsec.ScanHost{*h}, []int64{assetID})
+	created, _, err := tx.scanFindings(ctx, rep, []medsec.ScanHost{*h}, []int64{assetID})
 	if err != nil {
 		return err
 	}

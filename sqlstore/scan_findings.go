@@ -39,8 +39,9 @@ func scanAdvisoryRef(reportID int64) string { return fmt.Sprintf("%s%d", scanAdv
 // (from an advisory or an earlier scan) gains the report among its advisories and its
 // analysis stays. A new finding takes the CVE's published score when the store knows one,
 // else the scanner's check's (score_source says which); the check's score never goes into
-// the CVE row every site shares. Returns how many findings were created.
-func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []medsec.ScanHost, assetOf []int64) (int, error) {
+// the CVE row every site shares. Returns how many findings were created, in all and by
+// the site of their asset (for the audit row of each site).
+func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []medsec.ScanHost, assetOf []int64) (int, map[int64]int, error) {
 	type hit struct {
 		asset int64
 		cve   string
@@ -65,25 +66,25 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		}
 	}
 	if len(order) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	ref := scanAdvisoryRef(rep.ID)
 	advID, err := tx.scanAdvisory(ctx, rep)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	policies, err := readPolicies(ctx, tx, tx.db.dialect)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	assets := map[int64]*medsec.Asset{}
-	created := 0
+	created, bySite := 0, map[int64]int{}
 	for _, k := range order {
 		r := best[k]
 		a := assets[k.asset]
 		if a == nil {
 			if a, err = findAssetByID(ctx, tx, tx.db.dialect, k.asset); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			assets[k.asset] = a
 		}
@@ -91,12 +92,12 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		// row is stored unscored when absent and an existing one is left as it is.
 		if _, err := tx.exec(ctx, `INSERT INTO vuln_vulnerabilities (cve, updated_at) VALUES (?, ?) ON CONFLICT (cve) DO NOTHING`,
 			k.cve, tx.now); err != nil {
-			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
+			return 0, nil, fmt.Errorf("scan findings: %s: %w", k.cve, err)
 		}
 		var score float64
 		var scoreKnown, kev int
 		if err := tx.queryRow(ctx, `SELECT base_score, score_known, kev FROM vuln_vulnerabilities WHERE cve = ?`, k.cve).Scan(&score, &scoreKnown, &kev); err != nil {
-			return 0, fmt.Errorf("scan findings: %s: %w", k.cve, err)
+			return 0, nil, fmt.Errorf("scan findings: %s: %w", k.cve, err)
 		}
 		exp := vuln.Exposure{Score: score, KEV: kev == 1, Terminal: terminal(a.Class)}
 		source, vector := scoreFromAdvisory, ""
@@ -116,19 +117,19 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			if !slices.Contains(list, ref) {
 				list = append(list, ref)
 				if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisories = ? WHERE id = ?`, strings.Join(list, ","), id); err != nil {
-					return 0, fmt.Errorf("scan findings: finding %d: %w", id, err)
+					return 0, nil, fmt.Errorf("scan findings: finding %d: %w", id, err)
 				}
 			}
 			continue
 		}
 		dl, err := vuln.ComputeDeadline(policies[a.SiteID], exp, tx.now)
 		if err != nil {
-			return 0, fmt.Errorf("scan findings: deadline of %s on asset %d: %w", k.cve, a.ID, err)
+			return 0, nil, fmt.Errorf("scan findings: deadline of %s on asset %d: %w", k.cve, a.ID, err)
 		}
 		w := scanWhy(rep.Scanner, r)
 		why, err := json.Marshal(w)
 		if err != nil {
-			return 0, fmt.Errorf("scan findings: why of %s on asset %d: %w", k.cve, a.ID, err)
+			return 0, nil, fmt.Errorf("scan findings: why of %s on asset %d: %w", k.cve, a.ID, err)
 		}
 		ident, rule, test := whyEnglish(&w)
 		id, err = tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
@@ -137,15 +138,16 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", ident, rule,
 			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500), source, vector)
 		if err != nil {
-			return 0, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
+			return 0, nil, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
 		}
 		if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, a.SiteID, nil, map[string]any{
 			"asset_id": a.ID, "cve": k.cve, "advisories": []string{ref}, "why": "reported by " + rep.Scanner + " (" + r.ScannerID + ")", "due": dl.Due}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		created++
+		bySite[a.SiteID]++
 	}
-	return created, nil
+	return created, bySite, nil
 }
 
 // scanAdvisory returns the ID of the advisory row that stands for the report in the
