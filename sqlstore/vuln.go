@@ -725,6 +725,63 @@ type existingFinding struct {
 	rescored bool
 }
 
+// published is the score one advisory publishes for one CVE: its vector, scored, the
+// advisory's source (csaf, nvd) and ID.
+type published struct {
+	base           float64
+	vector, origin string
+	ref            string
+}
+
+// publishedScores returns, by advisory ID and CVE, the score each advisory publishes.
+func publishedScores(advisories []*vuln.Advisory) map[string]map[string]published {
+	out := map[string]map[string]published{}
+	for _, a := range advisories {
+		for _, v := range a.Vulnerabilities {
+			if v.Vector == "" {
+				continue
+			}
+			c, err := vuln.ScoreVector(v.Vector)
+			if err != nil {
+				continue
+			}
+			if out[a.ID] == nil {
+				out[a.ID] = map[string]published{}
+			}
+			out[a.ID][v.CVE] = published{base: c.Base, vector: v.Vector, origin: string(a.Source), ref: a.ID}
+		}
+	}
+	return out
+}
+
+// devicePublished picks the published score of a CVE for one device from the advisories
+// that matched it (refs): a CSAF advisory's score when one that covers the device scores
+// the CVE, else NVD's; of several of one kind, the highest. The precedence of CSAF over
+// NVD (upsertVulnerability) is decided per device, not per CVE (issue 11): a device no
+// CSAF advisory covers keeps NVD's score even when another vendor's CSAF advisory scores
+// the CVE for its own devices, and two vendors' advisories each score their own devices.
+// false when no advisory that matched scores it (the CVE row's score stands).
+func devicePublished(refs []string, cve string, pubs map[string]map[string]published) (published, bool) {
+	var best published
+	found := false
+	rank := func(p published) int {
+		if p.origin == string(vuln.SourceCSAF) {
+			return 2
+		}
+		return 1
+	}
+	for _, r := range refs {
+		p, ok := pubs[r][cve]
+		if !ok {
+			continue
+		}
+		if !found || rank(p) > rank(best) || (rank(p) == rank(best) && p.base > best.base) {
+			best, found = p, true
+		}
+	}
+	return best, found
+}
+
 // rematch matches every stored advisory against the active assets and brings their
 // findings in step: every asset when only is nil, else the assets whose IDs only holds
 // (the findings of other assets are left as they are).
@@ -800,10 +857,11 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	matcher := vuln.NewMatcher(aliases, advisories)
 	matcher.SetProductAliases(products)
 	m := vuln.NewMatchCache(matcher)
+	pubs := publishedScores(advisories)
 	seen := map[findingKey]bool{}
 	for _, asset := range assets {
 		for _, target := range append([]vuln.Target{asset.target}, components[asset.id]...) {
-			if err := tx.matchTarget(ctx, m, asset, target, advID, scores, policies, existing, seen, sum); err != nil {
+			if err := tx.matchTarget(ctx, m, asset, target, advID, scores, pubs, policies, existing, seen, sum); err != nil {
 				return err
 			}
 		}
@@ -879,7 +937,7 @@ func (tx *Tx) readScores(ctx context.Context, some bool, cves []string) (map[str
 // readExisting reads the findings the condition (" WHERE …" or "") selects into existing.
 func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existing map[findingKey]*existingFinding) error {
 	rows, err := tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector FROM vuln_findings`+cond, args...)
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector, pub_vector, pub_ref FROM vuln_findings`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -888,16 +946,16 @@ func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existin
 		var k findingKey
 		e := &existingFinding{}
 		var gone sql.NullTime
-		var why, conf, status, refs, env string
+		var why, conf, status, refs, env, pubVector, pubRef string
 		var sc float64
 		var due time.Time
 		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
-			&env, &e.envScore, &e.scoreSource, &e.scoreVector); err != nil {
+			&env, &e.envScore, &e.scoreSource, &e.scoreVector, &pubVector, &pubRef); err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
 		e.refs, e.why = refs, why
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.scoreSource)
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.scoreSource, pubVector, pubRef)
 		existing[k] = e
 	}
 	return rows.Err()
@@ -1093,7 +1151,7 @@ func groupByCVE(ms []vuln.Match) []*cveMatches {
 // matchTarget matches one asset or component and brings its findings in step: one
 // finding per CVE, naming every advisory that gives it.
 func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matchedAsset, target vuln.Target, advID map[string]int64,
-	scores map[string]cveScore, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
+	scores map[string]cveScore, pubs map[string]map[string]published, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
 	for _, g := range groupByCVE(m.Match(target)) {
 		mt, refs := g.primary, strings.Join(g.refs, ",")
 		k := findingKey{asset.id, target.ComponentID, mt.CVE}
@@ -1102,6 +1160,10 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		}
 		seen[k] = true
 		sc := scores[mt.CVE]
+		pub, devScored := devicePublished(g.refs, mt.CVE, pubs)
+		if devScored {
+			sc.base, sc.known = pub.base, true
+		}
 		exp := vuln.Exposure{Score: sc.base, KEV: sc.kev, Terminal: terminal(asset.class)}
 		if !sc.known {
 			// No advisory scored it: treated as high until someone does, so that an
@@ -1141,10 +1203,10 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		if e == nil {
 			ident, rule, test := whyEnglish(&mt.Why)
 			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, score_source)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, score_source, pub_vector, pub_origin, pub_ref)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why),
-				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, source)
+				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref)
 			if err != nil {
 				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
 			}
@@ -1158,15 +1220,16 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			sum.NewFindings++
 			continue
 		}
-		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), source)
+		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), source, pub.vector, pub.ref)
 		if identity == e.identity && !e.gone {
 			continue
 		}
 		ident, rule, test := whyEnglish(&mt.Why)
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_id = ?, advisories = ?, advisory_status = ?, product_id = ?, identifier = ?, rule = ?,
-			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL, score_source = ? WHERE id = ?`,
+			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL, score_source = ?,
+			pub_vector = ?, pub_origin = ?, pub_ref = ? WHERE id = ?`,
 			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
-			string(dl.Rule), tx.now, source, e.id); err != nil {
+			string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
 		}
 		if e.gone {
@@ -1237,7 +1300,8 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	COALESCE(v.base_score, 0), COALESCE(v.threat_score, 0), f.score, COALESCE(v.score_known, 0), COALESCE(v.epss, 0),
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
 	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json,
-	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector, COALESCE(v.score_origin, ''), COALESCE(v.score_ref, '')`
+	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector, COALESCE(v.score_origin, ''), COALESCE(v.score_ref, ''),
+	f.pub_vector, f.pub_origin, f.pub_ref`
 
 // controlReviewOn is the review day (text, YYYY-MM-DD) of the newest compensating control
 // of the finding f, NULL when it has none.
@@ -1266,13 +1330,21 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs, why, reviewOn, scoreVector, origin, ref string
+	var refs, why, reviewOn, scoreVector, origin, ref, pubVector, pubOrigin, pubRef string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
 		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn,
-		&f.ScoreSource, &scoreVector, &origin, &ref); err != nil {
+		&f.ScoreSource, &scoreVector, &origin, &ref, &pubVector, &pubOrigin, &pubRef); err != nil {
 		return nil, err
+	}
+	if f.ScoreSource == scoreFromAdvisory && pubVector != "" {
+		// The published score chosen for this device (devicePublished), not the CVE
+		// row's, which may be another vendor's advisory for its own devices.
+		if c, err := vuln.ScoreVector(pubVector); err == nil {
+			f.CVSSVector, f.BaseScore, f.ThreatScore, f.ScoreKnown = pubVector, c.Base, c.Environmental, true
+			origin, ref = pubOrigin, pubRef
+		}
 	}
 	if why != "" {
 		f.Why = &medsec.MatchWhy{}
