@@ -192,6 +192,28 @@ func (e *Event) Text(field string) string {
 	return fmt.Sprint(v)
 }
 
+// FirstText returns a field's first value as text: for a list (a repeated CEF extension
+// key such as "src" twice, or a repeated RFC 5424 SD-PARAM) its first element, the first
+// value the sender wrote; otherwise Text. Fields derived from one value — detection's
+// medsec.source.network and medsec.account.name — read it, as correlations group a list
+// by its first element (detect's groupText): the joined text "10.0.0.1,10.0.0.2" of Text
+// is no address (issue 13).
+func (e *Event) FirstText(field string) string {
+	switch x := e.Fields[field].(type) {
+	case []string:
+		if len(x) > 0 {
+			return x[0]
+		}
+		return ""
+	case []any:
+		if len(x) > 0 && x[0] != nil {
+			return fmt.Sprint(x[0])
+		}
+		return ""
+	}
+	return e.Text(field)
+}
+
 // Set sets an ECS field, creating the map when needed, and returns the event, so that
 // events can be built in one expression.
 func (e *Event) Set(field string, value any) *Event {

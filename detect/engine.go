@@ -757,7 +757,7 @@ func (cs *corrState) fieldOf(it *item, gf groupField) (string, bool) {
 	}
 	ctx := cs.e.ctx
 	ctx.reset(it.events[0])
-	s, ok := ctx.text(f)
+	s, ok := ctx.groupText(f)
 	ctx.ev = nil
 	return s, ok
 }

@@ -340,6 +340,43 @@ func (c *evalCtx) text(f int) (string, bool) {
 	return c.str[f], c.sok[f]
 }
 
+// groupText is the text a correlation groups an event by: the field's scalar text, or,
+// for a list (a repeated CEF extension key or RFC 5424 SD-PARAM, say "src" twice), the
+// text of its first scalar element — the first value the sender wrote. Was: a list had
+// no text, so an event whose group-by field repeated was never correlated, and a field
+// derived from its joined text ("10.0.0.1,10.0.0.2") was no address (issue 13). An empty
+// list is absent.
+func (c *evalCtx) groupText(f int) (string, bool) {
+	if s, ok := c.text(f); ok {
+		return s, true
+	}
+	v, ok := c.value(f)
+	if !ok {
+		return "", false
+	}
+	return FirstScalar(v)
+}
+
+// FirstScalar returns the text of v when it is a scalar, or of the first element of a
+// list ([]string, []any) that is one; false otherwise. See groupText.
+func FirstScalar(v any) (string, bool) {
+	switch x := v.(type) {
+	case []string:
+		if len(x) > 0 {
+			return x[0], true
+		}
+		return "", false
+	case []any:
+		for _, e := range x {
+			if s, ok := scalarText(e); ok {
+				return s, true
+			}
+		}
+		return "", false
+	}
+	return scalarText(v)
+}
+
 func (c *evalCtx) lower(f int) (string, bool) {
 	s, ok := c.text(f)
 	if !ok {

@@ -907,10 +907,12 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 			break
 		}
 	}
-	if n := medsec.SourceNetwork(e.Text("source.ip")); n != "" {
+	// A list (a repeated CEF "src") gives the network of its first address, as the
+	// correlations group a list by its first value (Event.FirstText).
+	if n := medsec.SourceNetwork(e.FirstText("source.ip")); n != "" {
 		f[medsec.FieldSourceNetwork] = n
 	}
-	user := e.Text("user.name")
+	user := e.FirstText("user.name")
 	if user != "" {
 		f[medsec.FieldAccountName] = medsec.AccountName(user)
 	}
