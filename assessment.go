@@ -378,6 +378,20 @@ type GapFilter struct {
 	Limit  int
 }
 
+// domainKeyRune is what a domain key keeps of an English domain name.
+var domainKeyRune = regexp.MustCompile(`[^a-z0-9]+`)
+
+// DomainKey is the message key of a catalog's control domain (控制構面 for TW, the chapter
+// for CN and JP; the catalogs' "domain" and "domain-en" props, catalog/README.md): the
+// catalog's ID and its English name, lower case, each run of other characters an
+// underscore, so "Access control" of tw-mohw-medical-baseline is
+// "domain.tw-mohw-medical-baseline.access_control". Reports and pages name a domain in the
+// reader's language through it; a domain with no message (an imported catalog's) keeps its
+// catalog's name, as the control texts always do.
+func DomainKey(catalogID, domainEn string) string {
+	return "domain." + catalogID + "." + strings.Trim(domainKeyRune.ReplaceAllString(strings.ToLower(domainEn), "_"), "_")
+}
+
 // GapGroup counts a TW report's (asset, control) pairs by status for the assets of one
 // site or one department, for the charts and tables that compare them.
 type GapGroup struct {
@@ -402,11 +416,13 @@ type GapCount struct {
 
 // GapItem is one open item: a control that applies to a subject and is not met.
 type GapItem struct {
-	CatalogID string           `json:"catalog_id"`
-	ControlID string           `json:"control_id"`
-	Title     string           `json:"title"`
-	TitleEn   string           `json:"title_en"`
-	Domain    string           `json:"domain,omitempty"`
+	CatalogID string `json:"catalog_id"`
+	ControlID string `json:"control_id"`
+	Title     string `json:"title"`
+	TitleEn   string `json:"title_en"`
+	Domain    string `json:"domain,omitempty"`
+	// DomainEn is the domain's English name, whose DomainKey names it in the reader's language.
+	DomainEn  string           `json:"domain_en,omitempty"`
 	Level     Level            `json:"level,omitempty"`
 	AssetID   int64            `json:"asset_id"`
 	AssetName string           `json:"asset_name,omitempty"`
@@ -474,6 +490,9 @@ type GapReport struct {
 	// Domains are the control domains of the rows the report looked at, in the order met,
 	// before the filter's level, status and domain narrowed them: the choices of a filter.
 	Domains []string `json:"domains"`
+	// DomainsEn are the English names of Domains, one for one: with medsec.DomainKey they
+	// name the filter's choices in the reader's language.
+	DomainsEn []string `json:"domains_en"`
 	// Open lists the open items of the page the filter asks for (GapFilter.Offset and
 	// Limit), worst first; OpenTotal counts every open item.
 	Open      []GapItem `json:"open"`

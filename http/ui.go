@@ -159,6 +159,20 @@ func (p *page) TArgs(key string, args []string) string {
 	return p.s.i18n.T(p.Lang, key, a...)
 }
 
+// DomainName names catalog id's control domain in the page's language (medsec.DomainKey),
+// or as the catalog prints it when there is no message for it; the controls' own texts
+// stay in the catalog's language.
+func (p *page) DomainName(catalogID, name, nameEn string) string {
+	if nameEn == "" {
+		return name
+	}
+	key := medsec.DomainKey(catalogID, nameEn)
+	if t := p.s.i18n.T(p.Lang, key); t != key {
+		return t
+	}
+	return name
+}
+
 // Enum translates one value of an enumeration, e.g. Enum "kind" "pacs".
 func (p *page) Enum(group string, value any) string {
 	v := fmt.Sprint(value)

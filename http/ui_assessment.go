@@ -38,9 +38,11 @@ type controlsData struct {
 	Filter   controlsFilter
 	Pager    pager
 	// Levels and Domains are the filter's choices.
-	Levels   []medsec.Level
-	Domains  []string
-	Settings medsec.ComplianceSettings
+	Levels  []medsec.Level
+	Domains []string
+	// DomainsEn are the English names of Domains, one for one.
+	DomainsEn []string
+	Settings  medsec.ComplianceSettings
 	// Voluntary counts the encouraged or recommended items among Controls.
 	Voluntary int
 	// NetworkRows are the graded networks of the settings form, then blank rows to add.
@@ -82,6 +84,7 @@ func (d *controlsData) setControls(r *http.Request, controls []medsec.Applicable
 	for _, c := range controls {
 		if !slices.Contains(d.Domains, c.Domain) {
 			d.Domains = append(d.Domains, c.Domain)
+			d.DomainsEn = append(d.DomainsEn, c.DomainEn)
 		}
 		f := d.Filter
 		if f.Level != "" && c.Level != f.Level || f.Status != "" && c.Status != f.Status || f.Domain != "" && c.Domain != f.Domain {

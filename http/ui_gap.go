@@ -38,8 +38,9 @@ type gapData struct {
 
 // gapGroup is one collapsible group of the gap page: the open items of one domain.
 type gapGroup struct {
-	Domain string
-	Items  []medsec.GapItem
+	// Domain is as the catalog prints it, DomainEn its English name.
+	Domain, DomainEn string
+	Items            []medsec.GapItem
 }
 
 // gapFilter reads a gap report's filter from the query string; a value that is not one of
@@ -73,7 +74,7 @@ func groupByDomain(items []medsec.GapItem) []gapGroup {
 		if !ok {
 			i = len(out)
 			at[it.Domain] = i
-			out = append(out, gapGroup{Domain: it.Domain})
+			out = append(out, gapGroup{Domain: it.Domain, DomainEn: it.DomainEn})
 		}
 		out[i].Items = append(out[i].Items, it)
 	}

@@ -385,17 +385,23 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 		Charts: []Chart{chart},
 		Tables: []Table{{Title: b.t("report.by_status", rep.Title), Sheet: b.t("report.sheet_catalog." + rep.CatalogID), Columns: cols, Rows: rows}}}
 	if len(rep.ByDomain) > 0 {
-		byDomain := b.groups(b.t("report.by_domain", rep.Title), rep.ByDomain)
+		byDomain := b.groups(b.t("report.by_domain", rep.Title), b.domains(rep.CatalogID, rep.ByDomain))
 		byDomain.Sheet = b.t("report.sheet_chart", b.t("report.sheet_by_domain", b.t("report.sheet_catalog."+rep.CatalogID)))
-		dcols := append([]Column{{Header: b.t("report.domain"), Width: 3.2}}, cols[1:]...)
-		if b.english() {
-			dcols = append([]Column{{Header: b.t("report.domain"), Width: 1.6}, {Header: b.t("report.domain_en"), Width: 1.6}}, cols[1:]...)
+		// The domain in the reader's language, and, when that is not the catalog's, the
+		// catalog's own name beside it.
+		translated := false
+		for _, g := range rep.ByDomain {
+			translated = translated || b.domain(rep.CatalogID, g.Name, g.NameEn) != g.Name
+		}
+		dcols := append([]Column{{Header: b.t("report.domain_named"), Width: 3.2}}, cols[1:]...)
+		if translated {
+			dcols = append([]Column{{Header: b.t("report.domain_named"), Width: 1.6}, {Header: b.t("report.domain"), Width: 1.6}}, cols[1:]...)
 		}
 		var drows [][]any
 		for _, g := range rep.ByDomain {
-			name := []any{g.Name}
-			if b.english() {
-				name = append(name, g.NameEn)
+			name := []any{b.domain(rep.CatalogID, g.Name, g.NameEn)}
+			if translated {
+				name = append(name, g.Name)
 			}
 			drows = append(drows, append(name, row("", g.Totals)[1:]...))
 		}
@@ -403,6 +409,29 @@ func (b *builder) compliance(rep *medsec.GapReport) Section {
 		sec.Tables = append(sec.Tables, Table{Title: b.t("report.by_domain", rep.Title), Sheet: b.t("report.sheet_by_domain", b.t("report.sheet_catalog."+rep.CatalogID)), Columns: dcols, Rows: drows})
 	}
 	return sec
+}
+
+// domain names catalog id's control domain in the report's language (medsec.DomainKey),
+// or as the catalog prints it when there is no message for it.
+func (b *builder) domain(catalogID, name, nameEn string) string {
+	if nameEn == "" {
+		return name
+	}
+	key := medsec.DomainKey(catalogID, nameEn)
+	if t := b.t(key); t != key {
+		return t
+	}
+	return name
+}
+
+// domains returns groups, the domains of a gap report, named in the report's language.
+func (b *builder) domains(catalogID string, groups []medsec.GapGroup) []medsec.GapGroup {
+	out := make([]medsec.GapGroup, len(groups))
+	for i, g := range groups {
+		out[i] = g
+		out[i].Name = b.domain(catalogID, g.Name, g.NameEn)
+	}
+	return out
 }
 
 // remediation lists a gap report's open items: the remediation plan. The control's title

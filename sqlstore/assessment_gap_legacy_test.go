@@ -28,7 +28,7 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 	now := s.db.Now().UTC()
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
-		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}}
+		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}, DomainsEn: []string{}}
 	domains := map[string]bool{}
 	counts := map[medsec.Level]*medsec.GapCount{}
 	count := func(level medsec.Level, st medsec.AssessmentStatus) {
@@ -56,6 +56,7 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 		if !domains[ac.Domain] {
 			domains[ac.Domain] = true
 			rep.Domains = append(rep.Domains, ac.Domain)
+			rep.DomainsEn = append(rep.DomainsEn, ac.DomainEn)
 		}
 		if f.Level != "" && ac.Level != f.Level || f.Status != "" && ac.Status != f.Status || f.Domain != "" && ac.Domain != f.Domain {
 			return
@@ -78,7 +79,7 @@ func (s *AssessmentService) legacyGapReport(ctx context.Context, f medsec.GapFil
 		if !ac.Status.Open() && len(failed) == 0 {
 			return
 		}
-		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
+		it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, DomainEn: ac.DomainEn, Level: ac.Level,
 			Status: ac.Status, FailedChecks: failed, Evidence: evidence}
 		if asset != nil {
 			it.AssetID, it.AssetName, it.Owner = asset.ID, asset.Name, asset.ResponsibleName

@@ -557,7 +557,7 @@ func (s *AssessmentService) GapReport(ctx context.Context, f medsec.GapFilter) (
 func (s *AssessmentService) computeGap(ctx context.Context, u *medsec.User, c *catalog.Catalog, f medsec.GapFilter, now time.Time) (*gapTally, error) {
 	rep := &medsec.GapReport{CatalogID: c.ID(), Title: c.Title(), GeneratedAt: now, Counts: []medsec.GapCount{},
 		Totals: medsec.GapCount{ByStatus: map[medsec.AssessmentStatus]int{}}, Open: []medsec.GapItem{},
-		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}}
+		LeftOut: []medsec.GapLeftOut{}, UncarriedChecks: []medsec.GapCheck{}, BySite: []medsec.GapGroup{}, ByDepartment: []medsec.GapGroup{}, Domains: []string{}, DomainsEn: []string{}}
 	g := newGapTally(rep, f)
 	if c.ID() == catalog.IDTaiwanBaseline {
 		if err := s.gapAssets(ctx, u, c, f, g, now); err != nil {
@@ -571,7 +571,7 @@ func (s *AssessmentService) computeGap(ctx context.Context, u *medsec.User, c *c
 		rep.Subjects = 1
 		for i := range controls {
 			if ac := &controls[i]; !ac.Voluntary { // encouraged or recommended: not a gap
-				g.domain(ac.Domain)
+				g.domain(ac.Domain, ac.DomainEn)
 				g.add(ac, ac.Status, ac.Current, nil, nil, nil, nil)
 			}
 		}
@@ -687,8 +687,8 @@ func (s *AssessmentService) gapAssets(ctx context.Context, u *medsec.User, c *ca
 			g.group(g.bySite, a.SiteID, a.SiteName, a.SiteID).Subjects++
 			g.group(g.byDept, a.DepartmentID, a.DepartmentName, a.SiteID).Subjects++
 		}
-		for _, d := range sh.domains {
-			g.domain(d)
+		for i, d := range sh.domains {
+			g.domain(d, sh.domainsEn[i])
 		}
 		// onRows: whether a failing result is on a row of the asset (same catalog and
 		// control), which the row then lists.
@@ -818,10 +818,11 @@ func (g *gapTally) group(m map[int64]*medsec.GapGroup, id int64, name string, si
 }
 
 // domain notes a domain met, before the filter narrows the rows: the filter's choices.
-func (g *gapTally) domain(d string) {
+func (g *gapTally) domain(d, en string) {
 	if !g.domains[d] {
 		g.domains[d] = true
 		g.rep.Domains = append(g.rep.Domains, d)
+		g.rep.DomainsEn = append(g.rep.DomainsEn, en)
 	}
 }
 
@@ -858,7 +859,7 @@ func (g *gapTally) count(level medsec.Level, st medsec.AssessmentStatus, domain,
 }
 
 func gapItem(ac *medsec.ApplicableControl, st medsec.AssessmentStatus, current *medsec.Assessment, subj *gapSubject, failed []string, evidence []medsec.CheckDatum) medsec.GapItem {
-	it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, Level: ac.Level,
+	it := medsec.GapItem{CatalogID: ac.CatalogID, ControlID: ac.ControlID, Title: ac.Title, TitleEn: ac.TitleEn, Domain: ac.Domain, DomainEn: ac.DomainEn, Level: ac.Level,
 		Status: st, FailedChecks: failed, Evidence: evidence}
 	if subj != nil {
 		it.AssetID, it.AssetName, it.Owner = subj.id, subj.name, subj.owner
@@ -898,6 +899,8 @@ type gapShape struct {
 	// sums add the selected rows up by level and domain.
 	sums    []gapSum
 	domains []string
+	// domainsEn are the English names of domains, one for one.
+	domainsEn []string
 	// ids and carries are the controls' IDs, and their (catalog, control) references.
 	ids     map[string]bool
 	carries map[[2]string]bool
@@ -922,6 +925,7 @@ func (g *gapTally) shape(controls []medsec.ApplicableControl) *gapShape {
 		if !seenDomain[ac.Domain] {
 			seenDomain[ac.Domain] = true
 			sh.domains = append(sh.domains, ac.Domain)
+			sh.domainsEn = append(sh.domainsEn, ac.DomainEn)
 		}
 		if ac.Status != medsec.AssessNotAssessed {
 			sh.mixed = true // not so from twApplicable; counted row by row if ever
@@ -1035,7 +1039,7 @@ func (g *gapTally) page(offset, limit int) *medsec.GapReport {
 	// Clipped: a caller's append copies instead of writing into the kept arrays.
 	rep.LeftOut, rep.UncarriedChecks = slices.Clip(rep.LeftOut), slices.Clip(rep.UncarriedChecks)
 	rep.Counts, rep.BySite, rep.ByDepartment, rep.ByDomain = slices.Clip(rep.Counts), slices.Clip(rep.BySite), slices.Clip(rep.ByDepartment), slices.Clip(rep.ByDomain)
-	rep.Domains = slices.Clip(rep.Domains)
+	rep.Domains, rep.DomainsEn = slices.Clip(rep.Domains), slices.Clip(rep.DomainsEn)
 	from, to := max(offset, 0), rep.OpenTotal
 	if limit > 0 {
 		to = min(to, from+limit)

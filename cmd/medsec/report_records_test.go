@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"medsec"
 	"medsec/catalog"
 	"medsec/i18n"
 	"medsec/report"
@@ -222,10 +223,13 @@ func TestReportFindingsTrend(t *testing.T) {
 	}
 }
 
-// TestReportComplianceByDomain builds the demo's gap report of the TW baseline: the
-// compliance section charts the controls by domain, one bar per domain of the catalog as it
-// prints it, the domains' totals adding up to the report's (counted apart, by level); its
-// table gives each domain as the catalog prints it and, in English only, its English.
+// TestReportComplianceByDomain builds the demo's gap report of every catalog in every
+// language: the compliance section charts the controls by domain, one bar per domain, the
+// domains' totals adding up to the report's (counted apart, by level); chart and table
+// name each domain in the reader's language (medsec.DomainKey: the TW baseline's 存取控制
+// is アクセス制御 in a Japanese report, the JP guidelines' chapters are Chinese in a
+// Chinese one), with the catalog's own name beside it in the table when the two differ.
+// The domains showed only as their catalog prints them (issue 16).
 func TestReportComplianceByDomain(t *testing.T) {
 	data := reportDemo(t)
 	ctx, src := demoSources(t, data)
@@ -233,39 +237,71 @@ func TestReportComplianceByDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cs, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	p, _ := report.ParsePeriod(fmt.Sprint(time.Now().Year()), time.UTC)
-	for _, lang := range []string{"ja", "en"} {
-		d, err := report.Build(ctx, report.Params{Name: report.Gap, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
-			src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+	for _, cat := range report.Catalogs {
+		c, err := catalog.Find(cs, cat)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sec := d.Sections[0]
-		if len(sec.Charts) != 2 || len(sec.Tables) != 2 {
-			t.Fatalf("%s: compliance section: %d charts, %d tables", lang, len(sec.Charts), len(sec.Tables))
+		english := map[string]string{} // the catalog's domain -> its English
+		for _, ctl := range c.AllControls() {
+			english[ctl.Domain()] = ctl.DomainEnglish()
 		}
-		byDomain, levels := sec.Charts[1], sec.Charts[0]
-		total := func(c report.Chart) float64 {
-			sum := 0.0
-			for _, s := range c.Series {
-				for _, v := range s.Values {
-					sum += v
+		for _, lang := range i18n.Languages {
+			d, err := report.Build(ctx, report.Params{Name: report.Gap, CatalogID: cat, Lang: lang, Period: p, Organization: "Demo", GeneratedBy: "ciso", Now: time.Now()},
+				src, func(k string, args ...any) string { return bundle.T(lang, k, args...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := d.Sections[0]
+			if len(sec.Charts) != 2 || len(sec.Tables) != 2 {
+				t.Fatalf("%s %s: compliance section: %d charts, %d tables", cat, lang, len(sec.Charts), len(sec.Tables))
+			}
+			byDomain, levels := sec.Charts[1], sec.Charts[0]
+			total := func(c report.Chart) float64 {
+				sum := 0.0
+				for _, s := range c.Series {
+					for _, v := range s.Values {
+						sum += v
+					}
+				}
+				return sum
+			}
+			if len(byDomain.Categories) < 3 || total(byDomain) != total(levels) || total(levels) == 0 {
+				t.Errorf("%s %s: by domain: %d domains, %v rows; by level %v", cat, lang, len(byDomain.Categories), total(byDomain), total(levels))
+			}
+			table := sec.Tables[1]
+			beside := len(table.Columns) > 1 && table.Columns[1].Header == bundle.T(lang, "report.domain")
+			if table.Columns[0].Header != bundle.T(lang, "report.domain_named") || !strings.Contains(table.Title, bundle.T(lang, "report.by_domain", "")[:6]) {
+				t.Errorf("%s %s: domain table %q: columns %v", cat, lang, table.Title, table.Columns)
+			}
+			translated := 0
+			for i, r := range table.Rows {
+				orig := r[0].(string)
+				if beside {
+					orig = r[1].(string)
+				}
+				en, ok := english[orig]
+				want := bundle.T(lang, medsec.DomainKey(cat, en))
+				if !ok || r[0] != want || byDomain.Categories[i] != want {
+					t.Errorf("%s %s: row %d: %v, chart %q; want %q for the catalog's %q", cat, lang, i, r, byDomain.Categories[i], want, orig)
+				}
+				if want != orig {
+					translated++
 				}
 			}
-			return sum
-		}
-		if len(byDomain.Categories) < 3 || total(byDomain) != total(levels) || total(levels) == 0 {
-			t.Errorf("%s: by domain: %d domains, %v rows; by level %v", lang, len(byDomain.Categories), total(byDomain), total(levels))
-		}
-		table := sec.Tables[1]
-		for i, r := range table.Rows {
-			if r[0] != byDomain.Categories[i] {
-				t.Errorf("%s: row %d: %v, chart %q", lang, i, r[0], byDomain.Categories[i])
+			if (translated > 0) != beside {
+				t.Errorf("%s %s: %d domains translated, the original beside them: %v", cat, lang, translated, beside)
 			}
-		}
-		english := len(table.Columns) > 1 && table.Columns[1].Header == bundle.T(lang, "report.domain_en")
-		if english != (lang == "en") || !strings.Contains(table.Title, bundle.T(lang, "report.by_domain", "")[:6]) {
-			t.Errorf("%s: domain table %q: columns %v", lang, table.Title, table.Columns)
+			if cat == "tw-mohw-medical-baseline" && lang == "ja" && !slices.Contains(byDomain.Categories, "アクセス制御") ||
+				cat == "tw-mohw-medical-baseline" && lang == "en" && !slices.Contains(byDomain.Categories, "Access control") ||
+				cat == "jp-mhlw-6.0-system-operation" && lang == "zh-TW" && !slices.Contains(byDomain.Categories, "3. 責任分界") {
+				t.Errorf("%s %s: domains %q", cat, lang, byDomain.Categories)
+			}
 		}
 	}
 }
