@@ -18,6 +18,7 @@ import (
 	"medsec"
 	"medsec/sbom"
 	"medsec/scanreport"
+	"medsec/i18n"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
@@ -322,8 +323,27 @@ type findingJSON struct {
 }
 
 func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.FindingFilter, asJSON bool, w io.Writer) error {
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	lang := envLanguage(bundle)
+	t := func(key string, args ...any) string { return bundle.T(lang, key, args...) }
+	sep := "；"
+	if lang == "en" {
+		sep = "; "
+	}
 	var out []findingJSON
-	err := svc.EachFinding(ctx, f, func(fd *medsec.Finding) error {
+	// said are the identifiers and version tests of out's findings in MEDSEC_LANG's
+	// language (medsec.MatchWhy), as the pages say them; a finding matched before reasons
+	// were stored as data keeps its English.
+	var said [][2]string
+	err = svc.EachFinding(ctx, f, func(fd *medsec.Finding) error {
+		ids, tests := fd.Identifier, fd.VersionTest
+		if fd.Why != nil {
+			ids, _, tests = fd.Why.Text(t, sep)
+		}
+		said = append(said, [2]string{ids, tests})
 		var j findingJSON
 		j.ID, j.Asset, j.AssetID, j.Component, j.CVE, j.Advisories = fd.ID, fd.AssetName, fd.AssetID, fd.ComponentID, fd.CVE, fd.Advisories
 		j.Status, j.VEXStatus, j.Justification = string(fd.State), fd.State.VEXStatus(), fd.Justification
@@ -350,13 +370,13 @@ func listFindings(ctx context.Context, svc *sqlstore.VulnService, f medsec.Findi
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	for _, j := range out {
+	for i, j := range out {
 		over := ""
 		if j.Deadline.Overdue {
 			over = " OVERDUE"
 		}
 		fmt.Fprintf(w, "%-24s %-16s %-12s %4.1f %-8s due %s (%s)%s  [%s]  %s; %s\n", j.Asset, j.CVE, j.Status, j.Scores.Score, j.Scores.Severity,
-			j.Deadline.Due.Format(time.RFC3339), j.Deadline.Rule, over, strings.Join(j.Advisories, ","), j.Reason.Identifier, j.Reason.VersionTest)
+			j.Deadline.Due.Format(time.RFC3339), j.Deadline.Rule, over, strings.Join(j.Advisories, ","), said[i][0], said[i][1])
 	}
 	return nil
 }

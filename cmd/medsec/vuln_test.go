@@ -13,6 +13,7 @@ import (
 
 	"medsec"
 	mhttp "medsec/http"
+	"medsec/i18n"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
@@ -104,6 +105,34 @@ func TestVulnCLI(t *testing.T) {
 	if _, ok := byCVE["XR-01 CVE-2010-5306"]; !ok {
 		t.Errorf("no Optima finding for ICSMA-18-037-02 in %d findings", len(list))
 	}
+
+	// The list as text says why a finding matched in MEDSEC_LANG's language, as the pages
+	// do: the MX40's version test in Japanese, not the English NVD range (issue 16).
+	if mx.Reason.Why == nil || len(mx.Reason.Why.VersionTests) == 0 {
+		t.Fatalf("MX40 finding has no version test as data: %+v", mx.Reason)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"ja", "zh-TW", "en"} {
+		t.Setenv("MEDSEC_LANG", lang)
+		_, _, tests := mx.Reason.Why.Text(func(k string, args ...any) string { return bundle.T(lang, k, args...) }, map[bool]string{true: "; ", false: "；"}[lang == "en"])
+		out.Reset()
+		if err := run(ctx, []string{"vuln", "list", "--data", data}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var line string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "MX40-01 ") && strings.Contains(l, " CVE-2017-9657 ") {
+				line = l
+			}
+		}
+		if !strings.HasSuffix(line, tests) || lang != "en" && strings.Contains(line, mx.Reason.VersionTest) {
+			t.Errorf("%s: vuln list says %q, want the version test %q", lang, line, tests)
+		}
+	}
+	os.Unsetenv("MEDSEC_LANG")
 
 	// Re-scored for the device: the environmental score sets the deadline; a bad answer
 	// is refused naming it.
