@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/i18n"
 	"medsec/sbom"
 	"medsec/scanreport"
-	"medsec/i18n"
 	"medsec/sqlstore"
 	"medsec/vuln"
 )
