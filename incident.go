@@ -425,10 +425,10 @@ type IncidentNotification struct {
 // IncidentTask is a containment, recovery or follow-up task, from a scenario template or
 // added by hand (lessons learned become tasks). Its deadline, if any, is a clock.
 type IncidentTask struct {
-	ID       int64  `json:"id"`
-	Key      string `json:"key,omitempty"`
-	Title    string `json:"title,omitempty"`
-	Source   string `json:"source,omitempty"`
+	ID     int64  `json:"id"`
+	Key    string `json:"key,omitempty"`
+	Title  string `json:"title,omitempty"`
+	Source string `json:"source,omitempty"`
 	// Assignee is who does the task: free text, a person of the hospital who need not be
 	// a medsec user (王網管); a name that is a medsec username is that user, who must be
 	// able to see the incident (its site, a role reading incidents), else the task is
@@ -486,9 +486,14 @@ type Incident struct {
 	// fall on a holiday; the page warns until the hospital imports that year's calendar.
 	CalendarUncovered []int     `json:"calendar_uncovered_years,omitempty"`
 	ClosedAt          time.Time `json:"closed_at,omitzero"`
-	Cause             string    `json:"cause,omitempty"`
-	Actions           string    `json:"actions,omitempty"`
-	Result            string    `json:"result,omitempty"`
+	// EndDeclaredBy is who of the leading group declared the end of the response and
+	// EndDeclaredAt when (當滿足終止條件時，由領導小組宣布應急響應結束, 003 §4.4.4); empty and
+	// zero while open, and for incidents closed before medsec recorded the declaration.
+	EndDeclaredBy string    `json:"end_declared_by,omitempty"`
+	EndDeclaredAt time.Time `json:"end_declared_at,omitzero"`
+	Cause         string    `json:"cause,omitempty"`
+	Actions       string    `json:"actions,omitempty"`
+	Result        string    `json:"result,omitempty"`
 	// AlertIDs are the alerts linked to the incident.
 	AlertIDs []int64 `json:"alert_ids,omitempty"`
 	// Version increases with every change; a change naming an older version is ECONFLICT.
@@ -790,6 +795,11 @@ type LedgerRow struct {
 	// recorded.
 	RestoredAt time.Time `json:"restored_at,omitzero"`
 	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	// EndDeclaredBy is who of the leading group declared the end of the response and
+	// EndDeclaredAt when (003 §4.4.4); empty for incidents open or closed before medsec
+	// recorded the declaration.
+	EndDeclaredBy string    `json:"end_declared_by"`
+	EndDeclaredAt time.Time `json:"end_declared_at,omitzero"`
 	// InitialLevel is the level the incident was opened at and LevelChanges each change
 	// since, in order (the level decided and changed, 003 §3.3.2; Level is the last).
 	InitialLevel IncidentLevel `json:"initial_level"`
@@ -940,9 +950,11 @@ type IncidentService interface {
 	// WaiveChecklistItem waives a termination condition with a reason; EFORBIDDEN unless
 	// the caller is a security officer [003 §4.4.4].
 	WaiveChecklistItem(ctx context.Context, id, version int64, key, reason string) (*Incident, error)
-	// CloseIncident ends the response [003 §4.4.4] and starts the post-incident clocks;
-	// EINVALID while a checklist item is neither met nor waived.
-	CloseIncident(ctx context.Context, id, version int64) (*Incident, error)
+	// CloseIncident ends the response [003 §4.4.4] and starts the post-incident clocks,
+	// recording who of the leading group declared the end and when (由領導小組宣布應急響應
+	// 結束); EINVALID while a checklist item is neither met nor waived, and naming
+	// declared_by (missing) or declared_at (in the future, before the detection).
+	CloseIncident(ctx context.Context, id, version int64, d EndDeclaration) (*Incident, error)
 	// Ledger returns the 網絡安全事件臺賬 rows, oldest first.
 	Ledger(ctx context.Context, f IncidentFilter) ([]*LedgerRow, error)
 	// LateClocks returns every late, unmet clock of open incidents and of post-incident
@@ -958,4 +970,15 @@ type IncidentService interface {
 	ImportHolidays(ctx context.Context, j Jurisdiction, days []Holiday) error
 	// FindHolidays returns a jurisdiction's calendar, by date.
 	FindHolidays(ctx context.Context, j Jurisdiction) ([]Holiday, error)
+}
+
+// EndDeclaration is the leading group's declaration that the response has ended (當滿足
+// 終止條件時，由領導小組宣布應急響應結束, 003 §4.4.4), recorded when an incident is closed.
+type EndDeclaration struct {
+	// DeclaredBy is the member of the leading group who declared it, a person's name as
+	// task assignees are (required).
+	DeclaredBy string
+	// DeclaredAt is when it was declared: zero is now; neither in the future nor before
+	// the detection.
+	DeclaredAt time.Time
 }

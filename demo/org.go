@@ -86,6 +86,10 @@ const (
 	pDirector = "江文雄"
 )
 
+// Director is the demo hospital's superintendent (院長, the director user), who heads the
+// leading group and declares the end of the demo incidents' responses (003 §4.4.4).
+const Director = pDirector
+
 func people() []PersonRow {
 	type person struct {
 		site, dept, name, title, mail string

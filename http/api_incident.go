@@ -215,6 +215,11 @@ type incidentAction struct {
 	// restored: when the affected systems were restored (RFC 3339; required; neither in
 	// the future nor before the detection) and Note (how it is known: required).
 	RestoredAt time.Time `json:"restored_at"`
+	// close: who of the leading group declared the end of the response (required) and
+	// when (RFC 3339; empty: now; neither in the future nor before the detection):
+	// 由領導小組宣布應急響應結束, 003 §4.4.4.
+	DeclaredBy string    `json:"declared_by"`
+	DeclaredAt time.Time `json:"declared_at"`
 	// add_clock
 	Label   string `json:"label"`
 	Minutes int    `json:"minutes"`
@@ -281,7 +286,7 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 	case "waive_item":
 		return svc.WaiveChecklistItem(ctx, id, v, a.Key, a.Reason)
 	case "close":
-		return svc.CloseIncident(ctx, id, v)
+		return svc.CloseIncident(ctx, id, v, medsec.EndDeclaration{DeclaredBy: a.DeclaredBy, DeclaredAt: a.DeclaredAt})
 	case "exposure_found", "exposure_correct":
 		return svc.RecordExposure(ctx, id, v, medsec.ExposureFinding{Exposure: a.Exposure, FoundAt: a.FoundAt, Note: a.Note,
 			Correction: a.Action == "exposure_correct"})
@@ -543,7 +548,7 @@ func (s *Server) apiSiteJurisdiction(w http.ResponseWriter, r *http.Request) err
 
 // zeroActionTimes refuses an action's time sent as the zero time ("0001-01-01T00:00:00Z"),
 // naming the field: decoded, it cannot be told from a time left out, which is "required"
-// (occurred_at, restored_at) or "now" (met_at, sent_at, found_at), and neither is what
+// (occurred_at, restored_at) or "now" (met_at, sent_at, found_at, declared_at), and neither is what
 // the client sent (bt14 #8).
 func zeroActionTimes(data []byte, a *incidentAction) error {
 	var sent map[string]json.RawMessage
@@ -554,7 +559,7 @@ func zeroActionTimes(data []byte, a *incidentAction) error {
 	for _, f := range []struct {
 		name string
 		t    time.Time
-	}{{"met_at", a.MetAt}, {"sent_at", a.SentAt}, {"found_at", a.FoundAt}, {"occurred_at", a.OccurredAt}, {"restored_at", a.RestoredAt}} {
+	}{{"met_at", a.MetAt}, {"sent_at", a.SentAt}, {"found_at", a.FoundAt}, {"occurred_at", a.OccurredAt}, {"restored_at", a.RestoredAt}, {"declared_at", a.DeclaredAt}} {
 		if raw, ok := sent[f.name]; ok && f.t.IsZero() && string(bytes.TrimSpace(raw)) != "null" {
 			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.time_zero",
 				Message: "is the zero time (year 1): give the time in RFC 3339, or leave the field out", Value: strings.Trim(string(raw), `"`)})

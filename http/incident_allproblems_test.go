@@ -176,7 +176,7 @@ func TestIncidentRecordHistory(t *testing.T) {
 			t.Fatalf("waive %s: %d %s", key, status, resp)
 		}
 	}
-	if status, resp := act(analyst, `"action": "close"`); status != 200 {
+	if status, resp := act(analyst, `"action": "close", "declared_by": "江文雄"`); status != 200 {
 		t.Fatalf("close: %d %s", status, resp)
 	}
 	if status, resp := act(analyst, `"action": "record", "cause": "changed after close", "actions": "a", "result": "r"`); status != 403 {

@@ -110,24 +110,36 @@ func TestIncidentAPI(t *testing.T) {
 		t.Fatalf("record: %d %s", status, resp)
 	}
 	update(resp)
-	status, resp = act(soc, "close", "")
+	// The leading group declares the end (003 §4.4.4): a close without who declared it
+	// is refused naming declared_by, one declared before the detection naming declared_at.
+	if status, resp := act(soc, "close", ""); status != 422 || !strings.Contains(resp, `"declared_by"`) || !strings.Contains(resp, "leading group") {
+		t.Errorf("close without declared_by: %d %s", status, resp)
+	}
+	if status, resp := act(soc, "close", `, "declared_by": "江文雄", "declared_at": "2001-01-01T00:00:00Z"`); status != 422 || !strings.Contains(resp, `"declared_at"`) ||
+		!strings.Contains(resp, "incident.err.declared_before_detected") {
+		t.Errorf("close declared before detection: %d %s", status, resp)
+	}
+	status, resp = act(soc, "close", `, "declared_by": "江文雄"`)
 	if status != 200 {
 		t.Fatalf("close: %d %s", status, resp)
 	}
 	update(resp)
-	if inc.Status != medsec.IncidentClosed {
-		t.Errorf("status %s", inc.Status)
+	if inc.Status != medsec.IncidentClosed || inc.EndDeclaredBy != "江文雄" || inc.EndDeclaredAt.IsZero() {
+		t.Errorf("status %s, declared by %q at %v", inc.Status, inc.EndDeclaredBy, inc.EndDeclaredAt)
+	}
+	if last := inc.Timeline[len(inc.Timeline)-1]; last.Msg == nil || last.Msg.Key != "incident.tl.closed_declared" {
+		t.Errorf("timeline %+v", last)
 	}
 
 	status, resp = f.do("GET", "/api/v1/incidents/ledger", auditor, "")
-	if status != 200 || !strings.Contains(resp, `"clocks_total"`) || !strings.Contains(resp, "CT-01") {
+	if status != 200 || !strings.Contains(resp, `"clocks_total"`) || !strings.Contains(resp, "CT-01") || !strings.Contains(resp, `"end_declared_by": "江文雄"`) {
 		t.Errorf("ledger: %d %s", status, resp)
 	}
 	if status, resp := f.do("GET", "/api/v1/incidents/ledger", f.branchCE, ""); status != 200 || strings.Contains(resp, "CT-01") {
 		t.Errorf("branch ledger: %d %s", status, resp)
 	}
 	status, csv := f.do("GET", "/api/v1/incidents/ledger?format=csv", auditor, "")
-	if status != 200 || !strings.Contains(csv, "'CT-01 =cmd|") && !strings.Contains(csv, "CT-01 =cmd|") || !strings.Contains(csv, "'+1 restored") {
+	if status != 200 || !strings.Contains(csv, "'CT-01 =cmd|") && !strings.Contains(csv, "CT-01 =cmd|") || !strings.Contains(csv, "'+1 restored") || !strings.Contains(csv, "江文雄") {
 		t.Errorf("ledger CSV (formula cells neutralised): %d %s", status, csv)
 	}
 	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/incidents/ledger?format=xlsx", nil)
@@ -144,7 +156,7 @@ func TestIncidentAPI(t *testing.T) {
 		t.Fatalf("xlsx: %v", err)
 	}
 	rows, err := x.GetRows(x.GetSheetName(0))
-	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][18] != "+1 restored" {
+	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][20] != "+1 restored" {
 		t.Errorf("xlsx rows %q %v", rows, err)
 	}
 	// Times are typed date-times (a serial number under a date format), not text.

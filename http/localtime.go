@@ -83,12 +83,13 @@ func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
 	return time.UTC
 }
 
-// formActionTimes reads the incident page's met_at, sent_at, found_at, occurred_at and restored_at (datetime-local, in the
+// formActionTimes reads the incident page's met_at, sent_at, found_at, occurred_at, restored_at and declared_at (datetime-local, in the
 // incident's site's time zone) into a.
 func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
 	metAt, sentAt, foundAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at")), strings.TrimSpace(r.PostFormValue("found_at"))
 	occurredAt, restoredAt := strings.TrimSpace(r.PostFormValue("occurred_at")), strings.TrimSpace(r.PostFormValue("restored_at"))
-	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" && restoredAt == "" {
+	declaredAt := strings.TrimSpace(r.PostFormValue("declared_at"))
+	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" && restoredAt == "" && declaredAt == "" {
 		return nil
 	}
 	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
@@ -96,7 +97,7 @@ func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) e
 		return err
 	}
 	return parseLocalTimes([]localTimeField{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt},
-		{"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}}, r.PostFormValue, s.zoneOfSite(r.Context(), inc.SiteID))
+		{"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}, {"declared_at", declaredAt, &a.DeclaredAt}}, r.PostFormValue, s.zoneOfSite(r.Context(), inc.SiteID))
 }
 
 // localTimeField is a form's time input: its name, the value sent ("" for none, left as

@@ -200,6 +200,7 @@ var incidentShowLabels = map[string]string{
 	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "incident.log_from", "logto": "incident.log_to",
 	"met_at": "incident.met_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
 	"occurred_at": "incident.occurred_at", "restored_at": "incident.restored_at",
+	"declared_by": "incident.end_declared_by", "declared_at": "incident.end_declared_at",
 }
 
 func (s *Server) incidentListPage(w http.ResponseWriter, r *http.Request, status int, form *medsec.IncidentCreate, formErr error) error {
@@ -773,7 +774,7 @@ func (s *Server) uiIncidentAction(w http.ResponseWriter, r *http.Request) error 
 		Note: f("note"), Evidence: strings.TrimSpace(f("evidence")), Label: f("label"), Minutes: formInt(r, "minutes"), Text: f("text"), Name: f("name"),
 		Role: medsec.IncidentRole(f("role")), AssetID: formInt64(r, "asset_id"), SHA256: strings.TrimSpace(f("sha256")), CustodyAction: f("custody_action"),
 		Recipient: medsec.Recipient(f("recipient")), Channel: f("channel"), Language: f("language"), Content: f("content"), Title: f("title"),
-		Assignee: f("assignee"), Lesson: f("lesson") != "", Exposure: medsec.DataExposure(f("exposure"))}
+		Assignee: f("assignee"), DeclaredBy: f("declared_by"), Lesson: f("lesson") != "", Exposure: medsec.DataExposure(f("exposure"))}
 	if v := strings.TrimSpace(f("log_index")); v != "" {
 		n := formInt64(r, "log_index")
 		a.LogIndex = &n

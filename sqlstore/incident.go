@@ -53,7 +53,7 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, i.restored_at, s.time_zone,
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, i.restored_at, i.end_declared_by, i.end_declared_at, s.time_zone,
 	COALESCE((SELECT jurisdiction FROM incident_site_settings WHERE site_id = s.id), '` + string(DefaultJurisdiction) + `')`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
@@ -89,16 +89,16 @@ type incidentRow struct {
 func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
-	var closed, occurred, exposed, restored sql.NullTime
+	var closed, occurred, exposed, restored, declared sql.NullTime
 	var descMsg, reasons string
 	site := &medsec.Site{}
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
 		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred, &exposed, &restored,
-		&site.TimeZone, &site.Jurisdiction)
+		&inc.EndDeclaredBy, &declared, &site.TimeZone, &site.Jurisdiction)
 	inc.TimeZone = site.Zone()
-	inc.OccurredAt, inc.ExposureFoundAt, inc.RestoredAt = utc(occurred), utc(exposed), utc(restored)
+	inc.OccurredAt, inc.ExposureFoundAt, inc.RestoredAt, inc.EndDeclaredAt = utc(occurred), utc(exposed), utc(restored), utc(declared)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
 	if reasons != "" {
@@ -1680,13 +1680,18 @@ func (s *IncidentService) WaiveChecklistItem(ctx context.Context, id, version in
 	})
 }
 
-// CloseIncident ends the response and starts the post-incident clocks.
-func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) (*medsec.Incident, error) {
+// CloseIncident ends the response and starts the post-incident clocks, recording who of
+// the leading group declared the end and when (003 §4.4.4, medsec.EndDeclaration). A drill
+// records it too: the drill rehearses the declaration as the rest of the response.
+func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64, d medsec.EndDeclaration) (*medsec.Incident, error) {
+	by := strings.TrimSpace(d.DeclaredBy)
+	at := d.DeclaredAt.UTC().Truncate(time.Microsecond)
 	return s.change(ctx, id, version, "closed", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		if err := incident.CheckClose(r.Checklist); err != nil {
-			return entry{}, err
+		if d.DeclaredAt.IsZero() {
+			at = tx.now
 		}
-		if err := checkRecordFilled(r.Incident); err != nil {
+		// Every problem at once: the checklist's, the record's, the declaration's.
+		if err := problems(append([]error{incident.CheckClose(r.Checklist), checkRecordFilled(r.Incident)}, checkDeclaration(r, by, at, tx.now)...)...); err != nil {
 			return entry{}, err
 		}
 		cal, err := r.calendar(ctx, tx)
@@ -1715,11 +1720,34 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64) 
 				return entry{}, err
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, closed_at = ? WHERE id = ?`, string(medsec.IncidentClosed), tx.now, id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE incidents SET status = ?, closed_at = ?, end_declared_by = ?, end_declared_at = ? WHERE id = ?`,
+			string(medsec.IncidentClosed), tx.now, by, at, id); err != nil {
 			return entry{}, fmt.Errorf("close incident: %w", err)
 		}
-		return entry{msg: medsec.Msg("incident.tl.closed")}, nil
+		return entry{msg: medsec.Msg("incident.tl.closed_declared", medsec.ArgText(by), medsec.ArgText(r.zoned(at)))}, nil
 	})
+}
+
+// checkDeclaration checks the leading group's declaration of the end [003 §4.4.4]:
+// declared_by is required (a person's name, as a task's assignee), declared_at neither in
+// the future nor before the detection. Each problem names its field.
+func checkDeclaration(r incidentRow, by string, at, now time.Time) []error {
+	var errs []error
+	if by == "" {
+		errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_by", Key: "incident.err.declared_by_required",
+			Message: "is required: the member of the leading group who declared the end of the response (003 §4.4.4)"}}})
+	} else {
+		errs = append(errs, checkText("declared_by", by, true, medsec.MaxNameLength))
+	}
+	switch {
+	case at.After(now.Add(clockSkew)):
+		errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_at", Key: "incident.err.time_future", Message: "is in the future", Value: r.zoned(at)}}})
+	case at.Before(r.DetectedAt):
+		det := r.zoned(r.DetectedAt)
+		errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_at", Key: "incident.err.declared_before_detected",
+			Message: "is before the incident was detected (" + det + ")", Args: []string{det}, Value: r.zoned(at)}}})
+	}
+	return errs
 }
 
 // checkRecordFilled returns EINVALID naming each of cause, actions and result that is
@@ -1760,7 +1788,7 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 			return nil, err
 		}
 		l := &medsec.LedgerRow{IncidentID: r.ID, SiteID: r.SiteID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
-			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, RestoredAt: r.RestoredAt, ClosedAt: r.ClosedAt,
+			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, RestoredAt: r.RestoredAt, ClosedAt: r.ClosedAt, EndDeclaredBy: r.EndDeclaredBy, EndDeclaredAt: r.EndDeclaredAt,
 			TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		l.ClocksMet, l.ClocksLate, l.ClocksTotal = medsec.CountClocks(clocks)
 		if l.InitialLevel, l.LevelChanges, err = levelHistory(ctx, s.db.read, s.db.dialect, r.ID, r.Level); err != nil {

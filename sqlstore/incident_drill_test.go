@@ -37,7 +37,7 @@ func TestClosedDrillClocksStop(t *testing.T) {
 			}
 		}
 		*f.now = testNow.Add(time.Minute)
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		check := func(when string) {

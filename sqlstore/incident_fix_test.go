@@ -46,7 +46,7 @@ func TestIncidentLegalDutiesSurviveClose(t *testing.T) {
 		}
 		inc = waiveAll(t, f, inc)
 		*f.now = testNow.Add(28 * time.Second)
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		for _, key := range []string{"authority-report", "leak-report-health", "leak-report-cyberspace", "leak-inform-patients", "cn-notify-subjects", "cn-report-health", "cn-report-police"} {
@@ -146,7 +146,7 @@ func TestClosedIncidentNoOldLateNotices(t *testing.T) {
 		}
 		inc = waiveAll(t, f, inc)
 		*f.now = testNow.Add(20 * time.Minute) // first-report is late
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		if inc, err = f.svc.AddClock(f.ciso, inc.ID, inc.Version, "call the insurer", 1); err != nil {
@@ -184,7 +184,7 @@ func TestIncidentCloseNeedsRecord(t *testing.T) {
 		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "phishing", "", ""); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version)
+		_, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup)
 		var ve *medsec.ValidationError
 		if !errors.As(err, &ve) || len(ve.Errors) != 2 || ve.Errors[0].Field != "actions" || ve.Errors[1].Field != "result" {
 			t.Fatalf("close without actions and result: %v", err)
@@ -192,7 +192,7 @@ func TestIncidentCloseNeedsRecord(t *testing.T) {
 		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "phishing", "isolated", "restored"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if _, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 	})

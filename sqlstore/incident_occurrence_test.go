@@ -187,7 +187,7 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 		// officer, as its record is (t14 break-test 2: an analyst turned a met report late).
 		inc = waiveAll(t, f, inc)
 		*f.now = testNow.Add(28 * time.Second)
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.SetOccurrence(f.soc, inc.ID, inc.Version, occurred.Add(-time.Hour), "log"); code(err) != medsec.EFORBIDDEN {

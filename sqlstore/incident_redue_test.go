@@ -21,7 +21,7 @@ func closeForTest(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medse
 			t.Fatal(err)
 		}
 	}
-	if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+	if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 		t.Fatal(err)
 	}
 	return inc

@@ -108,7 +108,7 @@ func TestPatchTasksWaitForRestoration(t *testing.T) {
 		}
 		// Closed: only the security officer corrects it.
 		inc = waiveAll(t, f, inc)
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.svc.SetRestored(f.soc, inc.ID, inc.Version, corrected, "x"); code(err) != medsec.EFORBIDDEN {

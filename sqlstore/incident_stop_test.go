@@ -72,7 +72,7 @@ func TestClockStopReasonAndOwedAfterDowngrade(t *testing.T) {
 		if inc, err = f.svc.UpdateRecord(f.soc, inc.ID, inc.Version, "c", "a", "r"); err != nil {
 			t.Fatal(err)
 		}
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		closed := 0

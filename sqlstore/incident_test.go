@@ -194,7 +194,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		}
 
 		// The incident cannot close with the checklist open; only a security officer waives.
-		if _, err := f.svc.CloseIncident(ctx, inc.ID, inc.Version); code(err) != medsec.EINVALID {
+		if _, err := f.svc.CloseIncident(ctx, inc.ID, inc.Version, leadingGroup); code(err) != medsec.EINVALID {
 			t.Fatalf("close with open checklist: %v", err)
 		}
 		if _, err := f.svc.WaiveChecklistItem(ctx, inc.ID, inc.Version, "no-anomaly-72h", "drill"); code(err) != medsec.EFORBIDDEN {
@@ -225,7 +225,7 @@ func TestIncidentLifecycle(t *testing.T) {
 		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "HIS export job misused", "account disabled", "no records left the hospital"); err != nil {
 			t.Fatal(err)
 		}
-		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version); err != nil {
+		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		if inc.Status != medsec.IncidentClosed || !inc.ClosedAt.Equal(*f.now) {
@@ -711,7 +711,7 @@ func TestTWMonitoringAlertClockEnds(t *testing.T) {
 		if quiet, err = f.svc.UpdateRecord(f.soc, quiet.ID, quiet.Version, "c", "a", "r"); err != nil {
 			t.Fatal(err)
 		}
-		if quiet, err = f.svc.CloseIncident(f.soc, quiet.ID, quiet.Version); err != nil {
+		if quiet, err = f.svc.CloseIncident(f.soc, quiet.ID, quiet.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}
 		*f.now = f.now.AddDate(1, 0, 0)

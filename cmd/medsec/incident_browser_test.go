@@ -212,7 +212,7 @@ func TestBrowserIncident(t *testing.T) {
 			t.Fatalf("checklist %s: %v\n%s", key, err, pageText(b))
 		}
 	}
-	var status string
+	var status, declared string
 	if err := chromedp.Run(b,
 		chromedp.SetValue(`tr[data-item="no-anomaly-72h"] .waive-item input[name=reason]`, "monitoring moved to the new SIEM; 48 h clean"),
 		chromedp.Submit(`tr[data-item="no-anomaly-72h"] .waive-item input[name=reason]`),
@@ -223,15 +223,21 @@ func TestBrowserIncident(t *testing.T) {
 		chromedp.SetValue(`#incident-record textarea[name=result]`, "LIS back in 150 minutes"),
 		chromedp.Submit(`#incident-record textarea[name=cause]`),
 		chromedp.WaitVisible(`#timeline li[data-kind="record"]`),
+		// The leading group declares the end of the response (003 §4.4.4).
+		chromedp.SetValue(`#close-incident input[name=declared_by]`, "江文雄"),
 		chromedp.Click(`#close-incident button`),
 		chromedp.WaitNotPresent(`#close-incident`), // a closed incident has no close button
 		chromedp.WaitVisible(`#incident-status`),
 		chromedp.Text(`#incident-status`, &status),
+		chromedp.Text(`#end-declared`, &declared),
 	); err != nil {
 		t.Fatalf("waive and close: %v\n%s", err, pageText(b))
 	}
 	if !strings.Contains(status, "已結案") {
 		t.Errorf("status after closing: %q", status)
+	}
+	if !strings.Contains(declared, "江文雄") {
+		t.Errorf("the end declared by: %q", declared)
 	}
 	var row string
 	if err := chromedp.Run(b,
@@ -241,7 +247,7 @@ func TestBrowserIncident(t *testing.T) {
 	); err != nil {
 		t.Fatalf("ledger: %v\n%s", err, pageText(b))
 	}
-	if !strings.Contains(row, title) || !strings.Contains(row, "已結案") {
+	if !strings.Contains(row, title) || !strings.Contains(row, "已結案") || !strings.Contains(row, "江文雄") {
 		t.Errorf("ledger row: %q", row)
 	}
 }

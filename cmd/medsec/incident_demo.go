@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"medsec/demo"
 	"strings"
 	"time"
 
@@ -181,7 +182,9 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 		return svc.UpdateRecord(ctx, inc.ID, inc.Version, "廠商遠端維護帳號密碼外洩，攻擊者經 RDP 登入 PACS 主伺服器植入勒索軟體。",
 			"隔離主機、封鎖 C2、自離線備份還原、修補 RDP 弱點並停用共用帳號。", "PACS 於 6 小時內恢復服務，無影像遺失。")
 	})
-	step(m(3*1440+400), func() (*medsec.Incident, error) { return svc.CloseIncident(ctx, inc.ID, inc.Version) })
+	step(m(3*1440+400), func() (*medsec.Incident, error) {
+		return svc.CloseIncident(ctx, inc.ID, inc.Version, medsec.EndDeclaration{DeclaredBy: demo.Director})
+	})
 	step(m(3*1440+430), func() (*medsec.Incident, error) {
 		return svc.MeetClock(ctx, inc.ID, inc.Version, clock("handover"), "系統移交並發送應急終止通知", "", time.Time{})
 	})
@@ -260,7 +263,9 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	step(t2.Add(3*time.Hour+5*time.Minute), func() (*medsec.Incident, error) {
 		return svc.UpdateRecord(ctx, inc.ID, inc.Version, "演練情境", "隔離、通報、還原流程演練", "上級機關通報逾時 15 分鐘，列入改善")
 	})
-	step(t2.Add(3*time.Hour+10*time.Minute), func() (*medsec.Incident, error) { return svc.CloseIncident(ctx, inc.ID, inc.Version) })
+	step(t2.Add(3*time.Hour+10*time.Minute), func() (*medsec.Incident, error) {
+		return svc.CloseIncident(ctx, inc.ID, inc.Version, medsec.EndDeclaration{DeclaredBy: demo.Director})
+	})
 	for _, k := range []struct {
 		key   string
 		after time.Duration
