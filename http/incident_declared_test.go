@@ -47,7 +47,7 @@ func TestIncidentCloseFormDeclaredBy(t *testing.T) {
 	form := url.Values{"version": {fmt.Sprint(version)}, "seen": {seen}, "action": {"close"}, "declared_by": {""}}
 	status, body := postFormIn(t, c, f.srv.URL+path, form, "zh-TW")
 	if status != 422 || !strings.Contains(body, template.HTMLEscapeString(b.T("zh-TW", "incident.err.declared_by_required"))) ||
-		!strings.Contains(body, `name="declared_by" maxlength="200" required`) || !strings.Contains(body, `aria-invalid="true" aria-describedby="err-close-declared_by"`) {
+		!strings.Contains(body, `name="declared_by" maxlength="200" required`) || !strings.Contains(body, `aria-invalid="true" aria-describedby="err-close-declared-by"`) {
 		t.Fatalf("close without declared_by: %d %s", status, between(body, `id="close-incident"`, `</form>`))
 	}
 	form.Set("declared_by", "江文雄")
