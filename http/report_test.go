@@ -39,7 +39,7 @@ func addReports(t *testing.T, services *mhttp.Services, db *sqlstore.DB) {
 	}
 	src := report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
 		Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db), Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db),
-		Accounts: sqlstore.NewAccountService(db), Backups: sqlstore.NewBackupService(db)}
+		Accounts: sqlstore.NewAccountService(db), Backups: sqlstore.NewBackupService(db), MLPS: sqlstore.NewGovernanceService(db)}
 	src.RiskReviews = sqlstore.NewRiskReviewService(db, src, bundle)
 	services.RiskReviews = src.RiskReviews
 	svc := sqlstore.NewReportService(db, files, src, bundle)

@@ -72,6 +72,9 @@ type Sources struct {
 	// RiskReviews gives the risk review the decisions and signatures recorded in medsec
 	// (nil: the decisions are left to the printed document).
 	RiskReviews medsec.RiskReviewService
+	// MLPS gives the self-inspection the sites' 等保 gradings and filings [002 第九条(一)]
+	// (nil: its grading section says they were not read).
+	MLPS medsec.MLPSService
 }
 
 // Params say which report to build, for what and in which language.
@@ -863,15 +866,99 @@ func (b *builder) incidentLedger() error {
 	return nil
 }
 
+// grading is the self-inspection's section on the networks' grading and filing [002
+// 第九条(一) 摸清本单位网络定级、备案等情况]: the systems of the report's site (or of every
+// mainland site the caller sees) as their 等保 events (MLPSService) stand at the period's
+// end — each system's latest level by then, the day it was graded, and the filing,
+// re-filing and assessment its events owe, each done (on its day), overdue or due as of
+// the period's end (or today, for a period not yet ended). 等保 applies to networks in
+// mainland China [002 第三条]: a report of a site elsewhere says so and lists none.
+func (b *builder) grading() (Section, error) {
+	sec := Section{Heading: b.t("report.grading"), Text: []string{b.t("report.grading_intro")}}
+	if b.p.Site != nil && b.p.Site.Jurisdiction != medsec.JurisdictionCN {
+		sec.Text = append(sec.Text, b.t("report.grading_not_cn"))
+		return sec, nil
+	}
+	if b.src.MLPS == nil {
+		sec.Text = append(sec.Text, b.t("report.grading_not_read"))
+		return sec, nil
+	}
+	events, err := b.src.MLPS.FindMLPSEvents(b.ctx, b.siteID())
+	if err != nil {
+		return sec, err
+	}
+	// The day the states stand on: the period's last day, or today before it ends.
+	asOf := medsec.DateOf(b.p.Period.To.Add(-time.Nanosecond))
+	if !b.closed() {
+		asOf = medsec.DateOf(b.p.Now)
+	}
+	type system struct {
+		site   int64
+		name   string
+		latest *medsec.MLPSEvent
+		graded medsec.Date
+		items  []*medsec.GovernanceItem
+	}
+	var order []*system
+	bySystem := map[string]*system{}
+	// Events come latest first: the first seen by the period's end is the system's level then.
+	for _, e := range events {
+		if e.On.Time().After(asOf.Time()) {
+			continue
+		}
+		key := strconv.FormatInt(e.SiteID, 10) + "\x00" + e.System
+		s := bySystem[key]
+		if s == nil {
+			s = &system{site: e.SiteID, name: e.System, latest: e}
+			if b.siteID() == 0 {
+				s.name = e.SiteName + " " + e.System
+			}
+			bySystem[key] = s
+			order = append(order, s)
+		}
+		if e.Kind == medsec.MLPSGrading && s.graded.IsZero() {
+			s.graded = e.On
+		}
+		s.items = append(e.Items, s.items...)
+	}
+	var rows [][]any
+	for _, s := range order {
+		level := strconv.Itoa(s.latest.Level)
+		if s.latest.Level == 0 {
+			level = b.t("report.mlps_withdrawn")
+		}
+		var duties []string
+		for _, it := range s.items {
+			var state string
+			switch {
+			case !it.DoneOn.IsZero() && !it.DoneOn.Time().After(asOf.Time()):
+				state = b.t("report.mlps_duty_done", b.t("duty."+string(it.Kind)), it.DoneOn.String())
+			case it.Due.Before(asOf.Time()):
+				state = b.t("report.mlps_duty_overdue", b.t("duty."+string(it.Kind)), it.Due.String())
+			default:
+				state = b.t("report.mlps_duty_due", b.t("duty."+string(it.Kind)), it.Due.String())
+			}
+			duties = append(duties, state)
+		}
+		if len(duties) == 0 {
+			duties = append(duties, b.t("report.mlps_no_duty"))
+		}
+		graded := ""
+		if !s.graded.IsZero() {
+			graded = s.graded.String()
+		}
+		rows = append(rows, []any{s.name, level, graded, strings.Join(duties, "\n")})
+	}
+	sec.Tables = []Table{{Title: b.t("report.grading"), Sheet: b.t("report.grading"), Rows: rows,
+		Columns: b.columns("report.network", 2.0, "report.mlps_level", 0.8, "report.mlps_graded_on", 1.2, "report.mlps_duties", 4.0)}}
+	return sec, nil
+}
+
 // selfInspection is the yearly self-inspection [002 第九条]: the asset list, the
 // networks' grading, compliance by catalog, vulnerabilities, incidents and drills, and
 // the remediation of what was found.
 func (b *builder) selfInspection() error {
 	assets, err := b.assets()
-	if err != nil {
-		return err
-	}
-	settings, err := b.src.Assessments.FindComplianceSettings(b.ctx)
 	if err != nil {
 		return err
 	}
@@ -916,12 +1003,11 @@ func (b *builder) selfInspection() error {
 		{b.t("report.incidents_in_period"), strconv.Itoa(len(ledger))},
 	}})
 	b.add(b.assetList(assets))
-	var nets [][]any
-	for _, n := range settings.Networks {
-		nets = append(nets, []any{n.Name, n.Level})
+	grading, err := b.grading()
+	if err != nil {
+		return err
 	}
-	b.add(Section{Heading: b.t("report.grading"), Text: []string{b.t("report.grading_intro")},
-		Tables: []Table{{Title: b.t("report.grading"), Sheet: b.t("report.grading"), Rows: nets, Columns: b.columns("report.network", 3.0, "report.mlps_level", 1.0)}}})
+	b.add(grading)
 	if noData {
 		b.add(Section{Heading: b.t("report.gap"), Text: []string{b.t("report.no_data_period", b.p.Period.Label)}})
 	}

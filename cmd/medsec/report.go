@@ -99,7 +99,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	src := report.Sources{Org: sqlstore.NewOrgService(store), Assets: sqlstore.NewAssetService(store), Assessments: assessments,
 		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
-		Accounts: sqlstore.NewAccountService(store), Backups: sqlstore.NewBackupService(store)}
+		Accounts: sqlstore.NewAccountService(store), Backups: sqlstore.NewBackupService(store), MLPS: sqlstore.NewGovernanceService(store)}
 	if src.RiskReviews, err = newRiskReviewService(store, src); err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}

@@ -269,7 +269,7 @@ func (m *Main) Serve(ctx context.Context, args []string) error {
 
 	reportSrc := report.Sources{Org: services.Org, Assets: services.Assets, Assessments: services.Assessments,
 		Vulns: sqlstore.NewVulnService(db), Incidents: services.Incidents, Discovery: services.Discovery, Zones: services.Zones, Accounts: services.Accounts,
-		Backups: services.Backups}
+		Backups: services.Backups, MLPS: services.Governance}
 	riskReviews, err := newRiskReviewService(db, reportSrc)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
