@@ -126,29 +126,35 @@ func (s *VulnService) SetDeadlinePolicy(ctx context.Context, in *medsec.Deadline
 // many changed; each change is audited (vuln.finding.deadline, the deadline before and
 // after) for the reports of closed periods.
 func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (int, error) {
-	rows, err := tx.query(ctx, `SELECT f.id, f.found_at, f.score, COALESCE(v.kev, 0), a.class, f.due_at, f.deadline_rule
+	return tx.redoDeadlinesWhere(ctx, `f.site_id = ? AND f.state IN ('new', 'confirmed', 'mitigated')`, []any{siteID}, p)
+}
+
+// redoDeadlinesWhere is redoDeadlines of the findings (f, their asset a) the condition
+// selects, under p; each change is audited on its finding's site.
+func (tx *Tx) redoDeadlinesWhere(ctx context.Context, cond string, args []any, p vuln.Policy) (int, error) {
+	rows, err := tx.query(ctx, `SELECT f.id, f.site_id, f.found_at, f.score, COALESCE(v.kev, 0), a.class, f.due_at, f.deadline_rule
 		FROM vuln_findings f JOIN assets a ON a.id = f.asset_id LEFT JOIN vuln_vulnerabilities v ON v.cve = f.cve
-		WHERE f.site_id = ? AND f.state IN ('new', 'confirmed', 'mitigated')`, siteID)
+		WHERE `+cond, args...)
 	if err != nil {
-		return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+		return 0, fmt.Errorf("deadlines: %w", err)
 	}
 	type change struct {
-		id      int64
-		due     vuln.Deadline
-		was     time.Time
-		wasRule string
+		id, site int64
+		due      vuln.Deadline
+		was      time.Time
+		wasRule  string
 	}
 	var changes []change
 	for rows.Next() {
-		var id int64
+		var id, site int64
 		var found, due time.Time
 		var score float64
 		var kev int
 		var class medsec.DeviceClass
 		var rule string
-		if err := rows.Scan(&id, &found, &score, &kev, &class, &due, &rule); err != nil {
+		if err := rows.Scan(&id, &site, &found, &score, &kev, &class, &due, &rule); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+			return 0, fmt.Errorf("deadlines: %w", err)
 		}
 		dl, err := vuln.ComputeDeadline(p, vuln.Exposure{Score: score, KEV: kev == 1, Terminal: terminal(class)}, found.UTC())
 		if err != nil {
@@ -156,12 +162,12 @@ func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (i
 			return 0, fmt.Errorf("deadline of finding %d: %w", id, err)
 		}
 		if !dl.Due.Equal(due.UTC()) || string(dl.Rule) != rule {
-			changes = append(changes, change{id, dl, due.UTC(), rule})
+			changes = append(changes, change{id, site, dl, due.UTC(), rule})
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("deadlines of site %d: %w", siteID, err)
+		return 0, fmt.Errorf("deadlines: %w", err)
 	}
 	for _, c := range changes {
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET due_at = ?, deadline_rule = ? WHERE id = ?`, c.due.Due, string(c.due.Rule), c.id); err != nil {
@@ -169,7 +175,7 @@ func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (i
 		}
 		// Each finding's deadline before and after, as vuln.finding.rescore records it, so
 		// that a closed period's report shows the deadline then (findingsAt).
-		if err := tx.auditChange(ctx, "vuln.finding.deadline", "vuln_finding", c.id, siteID,
+		if err := tx.auditChange(ctx, "vuln.finding.deadline", "vuln_finding", c.id, c.site,
 			map[string]any{"due": c.was, "deadline_rule": c.wasRule}, map[string]any{"due": c.due.Due, "deadline_rule": string(c.due.Rule)}); err != nil {
 			return 0, err
 		}

@@ -20,6 +20,53 @@ import (
 // the new deadline.
 func TestClosedLedgerKeepsDeadlinesOfThen(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		closedLedgerKeepsDeadlines(t, db, func(f *vulnFixture) {
+			if err := f.svc.SetDeadlinePolicy(system, &medsec.DeadlinePolicy{SiteID: f.mx40old.SiteID, HighHours: 12, MediumHours: 48, LowHours: 96, KEVHours: 12}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}
+
+// TestClosedLedgerKeepsDeadlinesOfThenAfterSiteMove: the same after the device moves in
+// 2026 to a site with another deadline policy (issue 16 B: the move recomputed its
+// findings' deadlines under the new site's policy without the per-finding
+// vuln.finding.deadline rows, so the closed month's ledger showed the new deadlines).
+func TestClosedLedgerKeepsDeadlinesOfThenAfterSiteMove(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		closedLedgerKeepsDeadlines(t, db, func(f *vulnFixture) {
+			sites, err := sqlstore.NewOrgService(db).FindSites(system)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var branch int64
+			for _, s := range sites {
+				if s.ID != f.mx40old.SiteID {
+					branch = s.ID
+				}
+			}
+			if err := f.svc.SetDeadlinePolicy(system, &medsec.DeadlinePolicy{SiteID: branch, HighHours: 12, MediumHours: 48, LowHours: 96, KEVHours: 12}); err != nil {
+				t.Fatal(err)
+			}
+			assets := sqlstore.NewAssetService(db)
+			a, err := assets.FindAssetByID(system, f.mx40old.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.SiteID = branch
+			if err := assets.UpdateAsset(system, a); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}
+
+// closedLedgerKeepsDeadlines builds 2025's ledger in February 2026, makes the change on
+// 1 March 2026 (which must move CVE-2017-9657's deadline on the old MX40), and checks
+// that 2025's ledger is unchanged in April while 2026's shows the new deadlines.
+func closedLedgerKeepsDeadlines(t *testing.T, db *sqlstore.DB, change func(f *vulnFixture)) {
+	t.Helper()
+	{
 		db.Now = func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }
 		f := newVulnFixture(t, db)
 		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories, KEV: f.kev}); err != nil {
@@ -68,11 +115,9 @@ func TestClosedLedgerKeepsDeadlinesOfThen(t *testing.T) {
 		}
 		was := due()
 		db.Now = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
-		if err := f.svc.SetDeadlinePolicy(system, &medsec.DeadlinePolicy{SiteID: f.mx40old.SiteID, HighHours: 12, MediumHours: 48, LowHours: 96, KEVHours: 12}); err != nil {
-			t.Fatal(err)
-		}
+		change(f)
 		if now := due(); now.Equal(was) {
-			t.Fatalf("the policy change left the deadline at %v", now)
+			t.Fatalf("the change left the deadline at %v", now)
 		}
 		db.Now = func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) }
 		if got := rows("2025"); !reflect.DeepEqual(got, before) {
@@ -81,5 +126,5 @@ func TestClosedLedgerKeepsDeadlinesOfThen(t *testing.T) {
 		if got := rows("2026"); reflect.DeepEqual(got, before) {
 			t.Errorf("2026 ledger does not show the new deadlines: %q", got)
 		}
-	})
+	}
 }
