@@ -187,20 +187,24 @@ func cleanFileName(name string) string { return medsec.CleanFileName(name) }
 
 const assessmentColumns = `x.id, x.catalog_id, x.control_id, x.asset_id, x.site_id, x.status, x.reason, x.compensating, x.notes, x.links,
 	COALESCE(x.assessor_id, 0), x.assessor, x.assessed_on, x.next_review, x.created_at,
-	COALESCE(a.name, ''), COALESCE(a.vendor_id, 0)`
+	COALESCE(a.name, ''), COALESCE(a.vendor_id, 0), COALESCE(a.site_id, x.site_id)`
 
-// assessmentRow is an assessment and the vendor of its asset, for visibility.
+// assessmentRow is an assessment with the vendor and the current site of its asset, for
+// visibility.
 type assessmentRow struct {
 	*medsec.Assessment
 	vendorID int64
+	// assetSiteID is the site the asset is at now; the assessment's SiteID is where it
+	// was when assessed.
+	assetSiteID int64
 }
 
 func scanAssessment(scan func(dest ...any) error) (assessmentRow, error) {
 	var x medsec.Assessment
 	var links, on, review string
-	var vendor int64
+	var vendor, assetSite int64
 	if err := scan(&x.ID, &x.CatalogID, &x.ControlID, &x.AssetID, &x.SiteID, &x.Status, &x.Reason, &x.Compensating, &x.Notes, &links,
-		&x.AssessorID, &x.Assessor, &on, &review, &x.CreatedAt, &x.AssetName, &vendor); err != nil {
+		&x.AssessorID, &x.Assessor, &on, &review, &x.CreatedAt, &x.AssetName, &vendor, &assetSite); err != nil {
 		return assessmentRow{}, err
 	}
 	x.Links = []string{}
@@ -211,16 +215,21 @@ func scanAssessment(scan func(dest ...any) error) (assessmentRow, error) {
 	x.NextReview, _ = medsec.ParseDate(review)
 	x.CreatedAt = x.CreatedAt.UTC()
 	x.Evidence = []medsec.Evidence{}
-	return assessmentRow{&x, vendor}, nil
+	return assessmentRow{&x, vendor, assetSite}, nil
 }
 
-// visible reports whether u may see an assessment: an asset's when u may see the asset,
-// the organisation's unless u is a vendor maintenance user.
+// visible reports whether u may see an assessment: the organisation's unless u is a
+// vendor maintenance user; an asset's when u may see the asset at the site it was
+// assessed at or at the site it is at now. A moved asset's record goes with it, so the
+// site that holds it now reads the same assessments whoever asks (issue 16 break-test:
+// a branch user's report of the branch counted a device moved there as never assessed),
+// and the site it came from keeps what was assessed while it was theirs.
 func visible(u *medsec.User, r assessmentRow) bool {
 	if r.AssetID == medsec.Organisation {
 		return u.Role != medsec.RoleVendor
 	}
-	return u.CanSeeAsset(&medsec.Asset{SiteID: r.SiteID, VendorID: r.vendorID})
+	return u.CanSeeAsset(&medsec.Asset{SiteID: r.SiteID, VendorID: r.vendorID}) ||
+		u.CanSeeAsset(&medsec.Asset{SiteID: r.assetSiteID, VendorID: r.vendorID})
 }
 
 // findAssessments reads assessments the caller may see; current keeps only the latest

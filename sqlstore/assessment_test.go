@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -737,6 +738,42 @@ func TestGapReportFilters(t *testing.T) {
 		rep = report(medsec.GapFilter{SiteID: f.br.SiteID, Status: medsec.AssessNotImplemented})
 		if rep.Totals.Total != 1 || len(rep.Open) != 1 || rep.Open[0].AssetID != f.br.ID || rep.Open[0].ControlID != "tw-ac-1.l" {
 			t.Errorf("site and status: %d rows, open %+v", rep.Totals.Total, rep.Open)
+		}
+	})
+}
+
+// TestMovedAssetsAssessmentsGoWithIt: a device assessed at the main site and then moved to
+// the branch brings its assessments: the branch's engineer reads them and the branch's gap
+// report has the same totals for the engineer as for the security officer (issue 16
+// break-test: the branch user's report counted the moved device as never assessed).
+func TestMovedAssetsAssessmentsGoWithIt(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		a := &medsec.Assessment{CatalogID: catalog.IDTaiwanBaseline, ControlID: "tw-ac-1.l", AssetID: f.hq.ID, Status: medsec.AssessImplemented}
+		if err := f.svc.Assess(f.ciso, a); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.svc.FindAssessments(f.branchCE, medsec.AssessmentFilter{AssetID: f.hq.ID}); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Fatalf("before the move the branch reads the main site's assessments: %d, %v", len(got), err)
+		}
+		f.hq.SiteID = f.br.SiteID
+		if err := sqlstore.NewAssetService(db).UpdateAsset(system, f.hq); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.svc.FindAssessments(f.branchCE, medsec.AssessmentFilter{AssetID: f.hq.ID})
+		if err != nil || len(got) != 1 || got[0].Status != medsec.AssessImplemented {
+			t.Fatalf("after the move the branch reads %+v, %v; want its implemented tw-ac-1.l", got, err)
+		}
+		gap := func(ctx context.Context) medsec.GapCount {
+			t.Helper()
+			r, err := f.svc.GapReport(ctx, medsec.GapFilter{CatalogID: catalog.IDTaiwanBaseline, SiteID: f.br.SiteID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Totals
+		}
+		if byCE, byOfficer := gap(f.branchCE), gap(f.ciso); !reflect.DeepEqual(byCE, byOfficer) {
+			t.Errorf("the branch's gap report: engineer %+v, security officer %+v", byCE, byOfficer)
 		}
 	})
 }
