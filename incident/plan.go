@@ -548,24 +548,38 @@ func EarliestMet(key string, detected, restored time.Time) (at time.Time, hours 
 // CheckMeetItem returns EINVALID when the checklist item key is a span of calm that has
 // not yet passed at now (EarliestMet): the error names the item (a message key), the time
 // it can be met, written in loc (the site's time zone), and the hours, counted from the
-// restoration (incident.err.item_too_early_restored) or from detection. A security
-// officer may still waive the item with a reason.
-func CheckMeetItem(key string, detected, restored, now time.Time, loc *time.Location) error {
+// restoration (incident.err.item_too_early_restored) or from detection. An incident with
+// an outage (outage other than none) counts the span only from its restoration: until
+// that is recorded the item cannot be met (incident.err.item_needs_restoration; bt14d: a
+// core-systems outage never restored ticked "stable 24 h" counted from detection). A
+// security officer may still waive the item with a reason.
+func CheckMeetItem(key string, detected, restored time.Time, outage medsec.OutageScope, now time.Time, loc *time.Location) error {
 	at, hours := EarliestMet(key, detected, restored)
-	if at.IsZero() || !now.Before(at) {
+	if at.IsZero() {
+		return nil
+	}
+	item := i18n.Key("incident.check." + key)
+	if restored.IsZero() && outage != "" && outage != medsec.OutageNone {
+		return itemError("incident.err.item_needs_restoration", item)
+	}
+	if !now.Before(at) {
 		return nil
 	}
 	when := medsec.ZonedTime(at, loc.String())
-	args := []any{i18n.Key("incident.check." + key), when, strconv.Itoa(hours)}
-	msg := "incident.err.item_too_early"
-	if !restored.IsZero() {
-		msg += "_restored"
+	if restored.IsZero() {
+		return itemError("incident.err.item_too_early", item, when, strconv.Itoa(hours))
 	}
+	return itemError("incident.err.item_too_early_restored", item, when, strconv.Itoa(hours))
+}
+
+// itemError is an EINVALID checklist refusal with the message key and its arguments, its
+// English text for logs.
+func itemError(key string, args ...any) error {
 	en := ""
 	if b := bundle(); b != nil {
-		en = b.T("en", msg, args...)
+		en = b.T("en", key, args...)
 	}
-	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: msg, Args: args}
+	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: key, Args: args}
 }
 
 // Checklist returns a fresh termination checklist [003 §4.4.1–4.4.3].

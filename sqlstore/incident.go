@@ -1647,7 +1647,7 @@ func (s *IncidentService) MeetChecklistItem(ctx context.Context, id, version int
 		// A drill compresses the plan's spans of calm into the exercise: its checklist is
 		// ticked as the exercise goes.
 		if !r.Drill {
-			if err := incident.CheckMeetItem(key, r.DetectedAt, r.RestoredAt, tx.now, r.location()); err != nil {
+			if err := incident.CheckMeetItem(key, r.DetectedAt, r.RestoredAt, r.Outage, tx.now, r.location()); err != nil {
 				return entry{}, err
 			}
 		}

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,6 +186,74 @@ func TestIncidentInputHardening(t *testing.T) {
 		_, err = f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "invoice\u202Efdp.exe"})
 		if !errors.As(err, &ve) || ve.Errors[0].Field != "title" || ve.Errors[0].Key != "err.bad_char" || ve.Errors[0].Value != "U+202E" {
 			t.Errorf("bidi override: %v", err)
+		}
+	})
+}
+
+// TestSpansJudgedOnTheRestorationAsItStands: a core-systems outage cannot tick "stable 24 h"
+// before its restoration is recorded (it would count from detection; bt14d HIGH #2). Ticked
+// after a restoration five days ago, the spans hold; when the restoration is corrected to
+// two minutes ago, both spans are reopened (on the timeline), closing is refused, ticking
+// them again is refused until their new ends, and the incident closes once they are
+// ticked 72 hours later (bt14d HIGH #1: the incident closed three minutes after the
+// corrected restoration). Both engines.
+func TestSpansJudgedOnTheRestorationAsItStands(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "全院核心系統中斷", DetectedAt: testNow.Add(-7 * 24 * time.Hour),
+			Outage: medsec.OutageCore, OutageMinutes: 300})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e *medsec.Error
+		if _, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, "stable-24h", ""); !errors.As(err, &e) || e.Key != "incident.err.item_needs_restoration" {
+			t.Fatalf("stable-24h of a core outage never restored: %v", err)
+		}
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, testNow.Add(-5*24*time.Hour), "HIS back"); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range inc.Checklist {
+			if inc, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, it.Key, ""); err != nil {
+				t.Fatalf("meet %s: %v", it.Key, err)
+			}
+		}
+		corrected := testNow.Add(-2 * time.Minute)
+		if inc, err = f.svc.SetRestored(f.soc, inc.ID, inc.Version, corrected, "failed again; really back just now"); err != nil {
+			t.Fatal(err)
+		}
+		var reopened []string
+		for _, it := range inc.Checklist {
+			if !it.Done() {
+				reopened = append(reopened, it.Key)
+			}
+		}
+		if slices.Sort(reopened); !slices.Equal(reopened, []string{"no-anomaly-72h", "stable-24h"}) {
+			t.Fatalf("after the correction open items %q, want the two spans reopened", reopened)
+		}
+		if last := inc.Timeline[len(inc.Timeline)-1]; last.Kind != "checklist.reopened" && inc.Timeline[len(inc.Timeline)-2].Kind != "checklist.reopened" {
+			t.Errorf("the timeline does not say the spans were reopened: %+v", last)
+		}
+		declared := medsec.EndDeclaration{DeclaredBy: "江文雄"}
+		_, err = f.svc.CloseIncident(f.soc, inc.ID, inc.Version, declared)
+		if !errors.As(err, &e) || e.Key != "incident.err.checklist_open_items" {
+			t.Fatalf("closing minutes after the corrected restoration: %#v", err)
+		}
+		for _, key := range reopened {
+			if _, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, key, ""); !errors.As(err, &e) || e.Key != "incident.err.item_too_early_restored" {
+				t.Errorf("%s minutes after the corrected restoration: %v", key, err)
+			}
+		}
+		*f.now = corrected.Add(72 * time.Hour)
+		for _, key := range reopened {
+			if inc, err = f.svc.MeetChecklistItem(f.soc, inc.ID, inc.Version, key, ""); err != nil {
+				t.Fatalf("meet %s 72 h after the corrected restoration: %v", key, err)
+			}
+		}
+		if inc, err = f.svc.UpdateRecord(f.soc, inc.ID, inc.Version, "勒索軟體", "隔離、還原", "系統恢復"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = f.svc.CloseIncident(f.soc, inc.ID, inc.Version, declared); err != nil {
+			t.Errorf("closing with the spans ticked again after their ends: %v", err)
 		}
 	})
 }

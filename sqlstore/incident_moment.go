@@ -39,6 +39,9 @@ type moment struct {
 	countMet bool
 	// was is the moment as recorded before (zero when not known).
 	was func(r incidentRow) time.Time
+	// spans: the termination checklist's spans of calm count from the moment, so those
+	// ticked before their end as it now falls are reopened (reopenSpans).
+	spans bool
 }
 
 // move moves the clocks that count from the moment m to at, in the same transaction; it
@@ -111,6 +114,11 @@ func (s *IncidentService) setMoment(ctx context.Context, id, version int64, at t
 		if _, err := tx.exec(ctx, `UPDATE incidents SET `+m.column+` = ? WHERE id = ?`, at, id); err != nil {
 			return entry{}, fmt.Errorf("%s: %w", m.action, err)
 		}
+		if m.spans && r.Status == medsec.IncidentOpen && !r.Drill {
+			if err := reopenSpans(ctx, tx, r, at); err != nil {
+				return entry{}, fmt.Errorf("%s: %w", m.action, err)
+			}
+		}
 		before := map[string]any{m.column: nullTime(m.was(r))}
 		msg := medsec.Msg(m.timeline, medsec.ArgText(r.zoned(at)), num(moved))
 		return entry{msg: msg, text: strings.TrimSpace(note), before: before}, nil
@@ -175,5 +183,28 @@ var restoration = moment{action: "restored", column: "restored_at", timeline: "i
 		minutes := incident.RestoredTaskMinutes(c.Key)
 		return at.Add(time.Duration(minutes) * time.Minute), minutes <= 0
 	},
-	was: func(r incidentRow) time.Time { return r.RestoredAt },
+	was:   func(r incidentRow) time.Time { return r.RestoredAt },
+	spans: true,
+}
+
+// reopenSpans clears the spans of calm of open incident r ticked (not waived) before they
+// could be met with the systems restored at restored [003 §4.4.1, §4.4.3: counted from
+// the restoration], and says so on the timeline: a restoration corrected to a later time
+// must not leave "stable 24 h" ticked minutes after it (bt14d), and they are met again
+// only once their span has passed (incident.CheckMeetItem).
+func reopenSpans(ctx context.Context, tx *Tx, r incidentRow, restored time.Time) error {
+	var reopened []string
+	for _, it := range r.Checklist {
+		if !it.Done() || it.Waived || incident.CheckMeetItem(it.Key, r.DetectedAt, restored, r.Outage, it.MetAt, r.location()) == nil {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_checklist SET met_at = NULL, met_by = '', note = '' WHERE incident_id = ? AND key = ?`, r.ID, it.Key); err != nil {
+			return err
+		}
+		reopened = append(reopened, "incident.check."+it.Key)
+	}
+	if len(reopened) == 0 {
+		return nil
+	}
+	return timeline(ctx, tx, r.ID, "checklist.reopened", entry{msg: medsec.Msg("incident.tl.items_reopened", medsec.MessageArg{Keys: reopened})})
 }
