@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"medsec"
@@ -92,12 +96,17 @@ type reminderServices struct {
 
 // runNotify implements "medsec notify test": it sends a test e-mail (or posts to a
 // webhook) with the stored settings and says how it went; the delivery log records it.
-// "medsec notify withdraw" withdraws a notice sent earlier (runNotifyWithdraw).
+// "medsec notify withdraw" withdraws a notice sent earlier (runNotifyWithdraw); "medsec
+// notify deliveries" lists the delivery log (runNotifyDeliveries).
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: medsec notify test --data DIR [--db URL] (--to ADDRESS | --webhook ID)\n" +
-		"       medsec notify withdraw --data DIR [--db URL] --delivery ID --reason TEXT"
+		"       medsec notify withdraw --data DIR [--db URL] --user NAME --delivery ID --reason TEXT\n" +
+		"       medsec notify deliveries --data DIR [--db URL] [--result sent|failed|queued|skipped] [--limit N] [--json]"
 	if len(args) > 0 && args[0] == "withdraw" {
 		return runNotifyWithdraw(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "deliveries" {
+		return runNotifyDeliveries(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "test" {
 		return errors.New(usage)
@@ -143,13 +152,18 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // runNotifyWithdraw implements "medsec notify withdraw": it withdraws the notice delivery
 // --delivery carried (an ID of the delivery log: the page /notifications or GET
 // /api/v1/notifications/deliveries), with --reason, tells everyone it reached in their
-// language, and prints how many were told and how many digest items were dropped.
+// language, and prints how many were told and how many digest items were dropped. It acts
+// as the medsec user --user names, as the other CLI commands that change records do
+// (incident evidence add, governance done): that user's role (user administration) and
+// sites are checked, and the withdrawal and its audit row name that user, not "system"
+// (issue 15).
 func runNotifyWithdraw(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: medsec notify withdraw --data DIR [--db URL] --delivery ID --reason TEXT"
+	const usage = "usage: medsec notify withdraw --data DIR [--db URL] --user NAME --delivery ID --reason TEXT"
 	fs := flag.NewFlagSet("notify withdraw", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	username := fs.String("user", "", "the medsec user who withdraws the notice (needs user administration on its site)")
 	delivery := fs.Int64("delivery", 0, "id of a delivery of the notice (the delivery log)")
 	reason := fs.String("reason", "", "why the notice is withdrawn, and the correction if any")
 	if err := fs.Parse(args); err != nil {
@@ -157,6 +171,9 @@ func runNotifyWithdraw(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	if *delivery <= 0 || fs.NArg() > 0 {
 		return errors.New(usage)
+	}
+	if *username == "" {
+		return errors.New("notify withdraw: --user is required\n" + usage)
 	}
 	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
 	if err != nil {
@@ -167,11 +184,72 @@ func runNotifyWithdraw(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("notify withdraw: %w", err)
 	}
-	w, err := d.WithdrawNotice(asSystem(ctx), *delivery, *reason)
+	u, err := findUserByName(asSystem(ctx), sqlstore.NewUserService(store), *username)
+	if err != nil {
+		return fmt.Errorf("notify withdraw: %w", err)
+	}
+	w, err := d.WithdrawNotice(medsec.NewContextWithUser(ctx, u), *delivery, *reason)
 	if err != nil {
 		return fmt.Errorf("notify withdraw: delivery %d: %s", *delivery, describe(err))
 	}
 	fmt.Fprintf(stdout, "withdrawn %s: %d recipient(s) told, %d digest item(s) dropped\n", w.DedupKey, w.Told, w.Dropped)
+	return nil
+}
+
+// runNotifyDeliveries implements "medsec notify deliveries": it prints the delivery log,
+// newest first, as the page /notifications and GET /api/v1/notifications/deliveries show
+// it — each delivery's ID (what "notify withdraw --delivery" takes), time, channel,
+// recipient, kind, result (sent, failed, queued, or skipped with the reason) and subject,
+// and whether its notice was withdrawn; --json prints the rows as the API does.
+func runNotifyDeliveries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("notify deliveries", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./medsec-data", "data directory")
+	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	result := fs.String("result", "", "only deliveries with this result: sent, failed, queued or skipped")
+	limit := fs.Int("limit", 100, "at most this many rows, newest first")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *limit <= 0 {
+		return errors.New("usage: medsec notify deliveries --data DIR [--db URL] [--result sent|failed|queued|skipped] [--limit N] [--json]")
+	}
+	if r := *result; r != "" && !slices.Contains([]string{medsec.DeliverySent, medsec.DeliveryFailed, medsec.DeliveryQueued, medsec.DeliverySkipped}, r) {
+		return fmt.Errorf("notify deliveries: --result: %q is not sent, failed, queued or skipped", r)
+	}
+	store, err := sqlstore.Open(ctx, dsnFor(*data, *db))
+	if err != nil {
+		return fmt.Errorf("notify deliveries: %w", err)
+	}
+	defer store.Close()
+	rows, total, err := sqlstore.NewNotifyService(store).FindDeliveries(asSystem(ctx), medsec.DeliveryFilter{Result: *result, Limit: *limit})
+	if err != nil {
+		return fmt.Errorf("notify deliveries: %s", describe(err))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Deliveries []*medsec.Delivery `json:"deliveries"`
+			Total      int                `json:"total"`
+		}{rows, total})
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAT (UTC)\tCHANNEL\tRECIPIENT\tKIND\tRESULT\tSUBJECT\tNOTE")
+	for _, r := range rows {
+		note := r.Error
+		if r.Withdrawn != nil {
+			note = strings.TrimSpace(note + " withdrawn by " + r.Withdrawn.By + ": " + r.Withdrawn.Reason)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.At.UTC().Format("2006-01-02 15:04:05"), r.Channel, r.Recipient, r.Kind, r.Result, r.Subject, note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if total > len(rows) {
+		fmt.Fprintf(stdout, "%d of %d deliveries shown\n", len(rows), total)
+	}
 	return nil
 }
 
