@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"medsec"
 	"medsec/incident"
@@ -1297,6 +1298,11 @@ func (s *IncidentService) AddPerson(ctx context.Context, id, version int64, p me
 		return nil, err
 	}
 	return s.change(ctx, id, version, "person", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
+		// A role on the incident is held as a task is: a medsec user must see it (bt14d: a
+		// branch engineer made lead of a main-site incident, a vendor its technical lead).
+		if err := checkAssignee(ctx, tx, r, "name", p.Name); err != nil {
+			return entry{}, err
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO incident_people (incident_id, name, role) VALUES (?, ?, ?)`, id, p.Name, string(p.Role)); err != nil {
 			return entry{}, fmt.Errorf("add person: %w", err)
 		}
@@ -1521,7 +1527,7 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		t.Source = "003 §5.4.1"
 	}
 	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		if err := checkAssignee(ctx, tx, r, t.Assignee); err != nil {
+		if err := checkAssignee(ctx, tx, r, "assignee", t.Assignee); err != nil {
 			return entry{}, err
 		}
 		if err := insertTask(ctx, tx, id, &t, tx.now, medsec.BasisAdded, 0); err != nil {
@@ -1534,25 +1540,35 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 	})
 }
 
-// checkAssignee checks a task's assignee (bt14 #5). The assignee is free text, a person
+// checkAssignee checks a task's assignee or an incident role's holder, the input field
+// (bt14 #5). The assignee is free text, a person
 // (the demo assigns 王網管, a person of the hospital who need not be a medsec user); but a
 // name that is a medsec user's username is that user, who must be able to see the
 // incident: of its site (or of every site) and with a role that reads incidents. A user
 // of another site, or one whose role may not read incidents, is refused naming them, so a
 // task is never handed to someone who cannot open it.
-func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, assignee string) error {
+func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee string) error {
 	name := strings.TrimSpace(assignee)
 	if name == "" {
 		return nil
 	}
-	u, err := findUser(ctx, tx, tx.db.dialect, "username = ?", name)
+	// Usernames are kept in lower case and logins match them so; an invisible character
+	// (a zero-width space) does not make a user a stranger (bt14d: "CE.HSU" and
+	// "ce.hsu\u200b" passed as persons).
+	username := strings.ToLower(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name))
+	u, err := findUser(ctx, tx, tx.db.dialect, "username = ?", username)
 	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
 		return nil // a person, not a medsec user
 	} else if err != nil {
 		return err
 	}
 	if u.Disabled || !u.Role.Can(medsec.PermIncidentRead) || !u.CanSeeSite(r.SiteID) {
-		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "assignee", Key: "incident.err.assignee_site", Args: []string{name},
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.assignee_site", Args: []string{name},
 			Message: fmt.Sprintf("%s is a medsec user who cannot see this incident (another site, or a role that does not read incidents): assign someone who can, or a person by a name that is not a medsec username", name), Value: name}}}
 	}
 	return nil

@@ -94,7 +94,7 @@ func TestLedgerLevelHistoryAndRestoration(t *testing.T) {
 // user (王網管) is taken as written — but a medsec username is that user, who must see the
 // incident: a user of the incident's site or of every site is taken, a user of another
 // site (ce.hsu, branch only) or whose role does not read incidents is refused naming them
-// (bt14 #5). Both engines.
+// (bt14 #5), however cased, and so is making them lead of the incident. Both engines.
 func TestTaskAssigneeUser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newIncidentFixture(t, db)
@@ -116,9 +116,21 @@ func TestTaskAssigneeUser(t *testing.T) {
 				t.Errorf("assign %s: %v", who, err)
 			}
 		}
-		_, err = f.svc.AddTask(f.soc, inc.ID, inc.Version, medsec.IncidentTask{Title: "重建 VLAN", Assignee: "ce.hsu"})
-		if fieldKey(err, "assignee") != "incident.err.assignee_site" || !strings.Contains(err.Error(), "ce.hsu") {
-			t.Errorf("assign a user of another site: %v", err)
+		// Another site's user, however the name is cased or padded with an invisible
+		// character (bt14d #3), neither takes a task nor holds a role on the incident
+		// (bt14d #4).
+		for _, who := range []string{"ce.hsu", "CE.HSU", "ce.hsu\u200b"} {
+			_, err = f.svc.AddTask(f.soc, inc.ID, inc.Version, medsec.IncidentTask{Title: "重建 VLAN", Assignee: who})
+			if fieldKey(err, "assignee") != "incident.err.assignee_site" || !strings.Contains(strings.ToLower(err.Error()), "ce.hsu") {
+				t.Errorf("assign %q, a user of another site: %v", who, err)
+			}
+			_, err = f.svc.AddPerson(f.soc, inc.ID, inc.Version, medsec.IncidentPerson{Name: who, Role: medsec.IncidentRoles[0]})
+			if fieldKey(err, "name") != "incident.err.assignee_site" {
+				t.Errorf("make %q, a user of another site, %s: %v", who, medsec.IncidentRoles[0], err)
+			}
+		}
+		if _, err = f.svc.AddPerson(f.soc, inc.ID, inc.Version, medsec.IncidentPerson{Name: "王網管", Role: medsec.IncidentRoles[0]}); err != nil {
+			t.Errorf("a person as %s: %v", medsec.IncidentRoles[0], err)
 		}
 	})
 }
