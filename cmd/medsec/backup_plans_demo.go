@@ -30,11 +30,11 @@ func loadBackupsDemo(ctx context.Context, s mhttp.Services, now time.Time) error
 		test  *medsec.RestoreTest
 	}{
 		{"PACS 影像主伺服器", medsec.BackupPlan{Name: "PACS 資料庫與影像", JobName: "PACS-Daily", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
-			RTOHours: 8, RPOHours: 24, Fallback: "急診與手術室改用 DR 主機本機影像與紙本報告;VNA 提供歷史影像調閱", Copies: []medsec.BackupCopy{nas, tape}},
+			RTOHours: 8, RPOHours: 24, Fallback: "急診與手術室改用 DR 主機本機影像與紙本報告；VNA 提供歷史影像調閱", Copies: []medsec.BackupCopy{nas, tape}},
 			&medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -12), What: "前一日完整備份(資料庫 + 3 日影像)", Target: "隔離網段備援 VM", DurationMinutes: 185,
 				HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "資訊室工單 IT-2026-1187;還原日誌 restore-pacs.log SHA-256 比對相符"}},
 		{"HIS 資料庫伺服器", medsec.BackupPlan{Name: "HIS 資料庫", JobName: "HIS-Nightly", FrequencyHours: 12, Generations: 30, ImmutableFrom: 2,
-			RTOHours: 4, RPOHours: 12, Fallback: "門診改用紙本處方箋與批價單,恢復後補登", Copies: []medsec.BackupCopy{nas, tape}},
+			RTOHours: 4, RPOHours: 12, Fallback: "門診改用紙本處方箋與批價單，恢復後補登", Copies: []medsec.BackupCopy{nas, tape}},
 			&medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -2), What: "昨夜完整備份", Target: "備援資料庫伺服器", DurationMinutes: 95,
 				HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "資訊室工單 IT-2026-1203;DBCC CHECKDB 無錯誤"}},
 		{"重症照護資訊系統", medsec.BackupPlan{Name: "ICU-CIS 資料庫", JobName: "ICU-CIS", FrequencyHours: 24, Generations: 3,

@@ -33,10 +33,10 @@ func loadSystemsDemo(ctx context.Context, s mhttp.Services) error {
 		assets []string
 	}{
 		{medsec.ClinicalSystem{Name: "HIS 醫院資訊系統", Description: "門診、住院、醫令、批價主系統(TaiHIS Enterprise)", RTOHours: 4, RPOHours: 12,
-			Fallback: "門診改用紙本處方箋與批價單,住院醫令以紙本醫囑單傳送藥局;系統恢復後由各單位補登"},
+			Fallback: "門診改用紙本處方箋與批價單，住院醫令以紙本醫囑單傳送藥局；系統恢復後由各單位補登"},
 			[]string{"HIS 應用伺服器 1", "HIS 應用伺服器 2", "HIS 資料庫伺服器", "HL7 介接引擎"}},
 		{medsec.ClinicalSystem{Name: "PACS 醫學影像儲傳系統", Description: "放射影像儲存、調閱與長期歸檔(LumenPACS、LumenVNA)", RTOHours: 8, RPOHours: 24,
-			Fallback: "急診與手術室改用 DR 主機本機影像與紙本報告;儀器影像暫存於 DICOM Gateway,恢復後補傳"},
+			Fallback: "急診與手術室改用 DR 主機本機影像與紙本報告；儀器影像暫存於 DICOM Gateway，恢復後補傳"},
 			[]string{"PACS 影像主伺服器", "PACS Web 影像調閱伺服器", "VNA 長期影像歸檔", "DICOM 影像 Gateway"}},
 	}
 	for _, x := range systems {
