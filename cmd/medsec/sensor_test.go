@@ -72,7 +72,18 @@ func startSensorCentral(t *testing.T, code, name string) *sensorCentral {
 	c.group = natstest.Group(t, natstest.URL(), natsbus.StreamName)
 	sctx, stop := context.WithCancel(ctx)
 	c.stop = stop
-	t.Cleanup(stop)
+	// Stop the server and wait for it before t.TempDir's cleanup removes its data: a log
+	// store closing on a removed directory panics (VictoriaLogs' free-space check; seen in
+	// CI as "cannot determine free disk space").
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-c.served:
+			c.served <- err
+		case <-time.After(2 * time.Minute):
+			t.Errorf("serve did not stop\n%s", c.log.String())
+		}
+	})
 	ready := make(chan string, 1)
 	m := &Main{Stdout: &bytes.Buffer{}, Stderr: c.log, Ready: func(a string) { ready <- a }, logFlushEvery: time.Hour}
 	go func() {
@@ -81,6 +92,7 @@ func startSensorCentral(t *testing.T, code, name string) *sensorCentral {
 	select {
 	case c.addr = <-ready:
 	case err := <-c.served:
+		c.served <- err
 		t.Fatalf("serve: %v\n%s", err, c.log.String())
 	case <-time.After(3 * time.Minute): // migrations on PostgreSQL take long on a loaded machine
 		t.Fatalf("serve did not start\n%s", c.log.String())
@@ -92,7 +104,9 @@ func startSensorCentral(t *testing.T, code, name string) *sensorCentral {
 func (c *sensorCentral) stopped(t *testing.T) {
 	t.Helper()
 	c.stop()
-	if err := <-c.served; err != nil {
+	err := <-c.served
+	c.served <- err // for the cleanup, which waits on it too
+	if err != nil {
 		t.Fatalf("serve: %v\n%s", err, c.log.String())
 	}
 }
