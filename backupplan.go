@@ -436,8 +436,8 @@ type BackupRecordFilter struct {
 }
 
 // BackupRecord is the backup and restore-test record of a period [003 §3.1.3; 004 §12.2]:
-// every plan (with its generations and copies) as it stands, its findings at the end of
-// the period, and the job results and restore tests of the period, oldest first.
+// every plan (with its generations and copies) as it stands — as it stood at the period's
+// end, for a period that has ended —, its findings at the end of the period, and the job results and restore tests of the period, oldest first.
 type BackupRecord struct {
 	From     time.Time       `json:"from"`
 	To       time.Time       `json:"to"`
@@ -488,6 +488,8 @@ type BackupService interface {
 	// BackupFindings returns the findings of the plans the filter selects at now.
 	BackupFindings(ctx context.Context, f BackupPlanFilter) ([]BackupFinding, error)
 	// BackupRecord returns the backup and restore-test record of a period (EINVALID when
-	// To is not after From).
+	// To is not after From). For a period that has ended, the plans are those of the
+	// assets at SiteID at its end, as they then stood, and their findings those of the
+	// end: a later move, plan change or job result leaves the record as it was.
 	BackupRecord(ctx context.Context, f BackupRecordFilter) (*BackupRecord, error)
 }

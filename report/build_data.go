@@ -46,20 +46,21 @@ func (b *builder) dataSecurity() error {
 			overdue[f.AssetID]++
 		}
 	}
+	// The backups are judged as the backup record of the same period judges them (bt16d
+	// #2: this report judged a closed year by today's rules while the year's backup record
+	// said the plan met every rule): the plans as they stood at the period's end, of the
+	// assets then at the site, and the rules they broke then, from the period's own job
+	// results and restore tests.
 	plans, broken := map[int64]int{}, map[int64]int{}
 	if b.src.Backups != nil {
-		ps, err := b.src.Backups.FindBackupPlans(b.ctx, medsec.BackupPlanFilter{SiteID: b.siteID()})
+		rec, err := b.src.Backups.BackupRecord(b.ctx, medsec.BackupRecordFilter{SiteID: b.siteID(), From: b.p.Period.From, To: b.p.Period.To})
 		if err != nil {
 			return err
 		}
-		for _, p := range ps {
+		for _, p := range rec.Plans {
 			plans[p.AssetID]++
 		}
-		fs, err := b.src.Backups.BackupFindings(b.ctx, medsec.BackupPlanFilter{SiteID: b.siteID()})
-		if err != nil {
-			return err
-		}
-		for _, f := range fs {
+		for _, f := range rec.Findings {
 			broken[f.AssetID]++
 		}
 	}

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +71,16 @@ func planWhere(sc scope, f medsec.BackupPlanFilter) (string, []any) {
 // findPlans returns the plans of the filter within the scope with their last job, last
 // success and last test before cutoff.
 func (s *BackupService) findPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, cutoff time.Time) ([]*medsec.BackupPlan, error) {
+	out, err := s.readPlans(ctx, q, sc, f)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.fillLast(ctx, q, out, cutoff)
+}
+
+// readPlans returns the plans of the filter within the scope as they stand, without
+// their last job and test.
+func (s *BackupService) readPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter) ([]*medsec.BackupPlan, error) {
 	where, args := planWhere(sc, f)
 	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+planColumns+planFrom+where+` ORDER BY a.name, p.asset_id, p.name, p.id`), args...)
 	if err != nil {
@@ -86,8 +98,7 @@ func (s *BackupService) findPlans(ctx context.Context, q querier, sc scope, f me
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find backup plans: %w", err)
 	}
-	rows.Close()
-	return out, s.fillLast(ctx, q, out, cutoff)
+	return out, nil
 }
 
 // fillLast sets each plan's LastRun, LastSuccess and LastTest from the jobs and tests
@@ -566,9 +577,10 @@ func planFindings(plans []*medsec.BackupPlan, now time.Time) []medsec.BackupFind
 	return out
 }
 
-// BackupRecord implements medsec.BackupService: the plans as they stand now, each with its
-// last job and test before the period's end, the findings at the end of the period (or
-// now, when that is earlier), and the period's job results and restore tests.
+// BackupRecord implements medsec.BackupService: the plans as they stand now — for a
+// period that has ended, as they stood at its end (plansAt) —, each with its last job and
+// test before the period's end, the findings at the end of the period (or now, when that
+// is earlier), and the period's job results and restore tests.
 func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordFilter) (*medsec.BackupRecord, error) {
 	sc, err := authorize(ctx, medsec.PermBackupRead)
 	if err != nil {
@@ -583,7 +595,12 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 		at = now
 	}
 	pf := medsec.BackupPlanFilter{SiteID: f.SiteID}
-	plans, err := s.findPlans(ctx, s.db.read, sc, pf, at)
+	var plans []*medsec.BackupPlan
+	if at.Equal(to) {
+		plans, err = s.plansAt(ctx, s.db.read, sc, pf, at)
+	} else {
+		plans, err = s.findPlans(ctx, s.db.read, sc, pf, at)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -605,6 +622,77 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 		return nil, err
 	}
 	return rec, nil
+}
+
+// plansAt returns the plans of f within sc as they stood at at, the end of a period that
+// has ended, each with its last job and test before at (issue 16, bt16d #2: a closed
+// period's record changed when an asset moved to another site). A plan created since is
+// left out, one changed or deleted since is as its audit row's "before" says
+// (backup_plan.create, .update, .delete hold the whole plan); its asset's site and name
+// are the asset's at at (assetsAt), and the site filter and the caller's scope are
+// judged on that site, as a closed period's asset list is (inUseAt).
+func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, at time.Time) ([]*medsec.BackupPlan, error) {
+	plans, err := s.readPlans(ctx, q, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: f.AssetID})
+	if err != nil {
+		return nil, err
+	}
+	before, err := recordedBefore(ctx, q, s.db.dialect, "backup_plan",
+		[]string{medsec.ActionBackupPlanCreate, medsec.ActionBackupPlanUpdate, medsec.ActionBackupPlanDelete}, at, 0)
+	if err != nil {
+		return nil, err
+	}
+	// Every plan deleted since is added back (site 0 for all): its site is judged below.
+	if plans, err = rewind(plans, before, func(p *medsec.BackupPlan) int64 { return p.ID }, func(*medsec.BackupPlan) int64 { return 0 }, 0); err != nil {
+		return nil, err
+	}
+	if len(plans) == 0 {
+		return plans, nil
+	}
+	ids, seen := []any{}, map[int64]bool{}
+	for _, p := range plans {
+		if !seen[p.AssetID] {
+			seen[p.AssetID] = true
+			ids = append(ids, p.AssetID)
+		}
+	}
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+assetColumns+assetFrom+` WHERE a.id IN (`+placeholders(len(ids))+`)`), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("find backup plans: %w", err)
+	}
+	var assets []*medsec.Asset
+	for rows.Next() {
+		a, err := scanAsset(rows.Scan)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find backup plans: %w", err)
+		}
+		assets = append(assets, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find backup plans: %w", err)
+	}
+	if assets, err = assetsAt(ctx, q, s.db.dialect, assets, at); err != nil {
+		return nil, err
+	}
+	then := map[int64]*medsec.Asset{}
+	for _, a := range assets {
+		then[a.ID] = a
+	}
+	out := plans[:0]
+	for _, p := range plans {
+		a := then[p.AssetID]
+		if a == nil || !sc.user.CanSeeAsset(a) || f.SiteID != 0 && a.SiteID != f.SiteID || f.AssetID != 0 && p.AssetID != f.AssetID {
+			continue
+		}
+		// A plan rewound from the audit trail carries what was read when it was written.
+		p.SiteID, p.AssetName, p.LastRun, p.LastSuccess, p.LastTest, p.Systems = a.SiteID, a.Name, nil, time.Time{}, nil, nil
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y *medsec.BackupPlan) int {
+		return cmp.Or(strings.Compare(x.AssetName, y.AssetName), cmp.Compare(x.AssetID, y.AssetID), strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+	})
+	return out, s.fillLast(ctx, q, out, at)
 }
 
 // backupChecks returns the backup check results of one asset (package backup's Checks

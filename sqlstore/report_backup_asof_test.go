@@ -1,0 +1,132 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/report"
+	"medsec/sqlstore"
+)
+
+// TestClosedYearBackupsAsOfItsEnd: the branch's archive holds personal data and is backed
+// up by the 3-2-1 rule, its jobs succeeding and its restore tested at the end of 2025. In
+// December 2026 the archive moves to the main site, its plan keeps fewer generations and
+// today's job fails. The 2025 data security assessment and the 2025 backup record of
+// either site, as the administrator and as a branch user, are unchanged (the same content
+// hash) and agree: the plan met every rule at the end of 2025, at the branch (bt16d #2:
+// both changed with the move, and the assessment judged 2025 by today's failed job while
+// the record said the plan met every rule). The 2026 record shows today's state.
+func TestClosedYearBackupsAsOfItsEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := dayClock(t, db, 9)
+		at("2025-01-10")
+		f := newAssessFixture(t, db)
+		assets, backups := sqlstore.NewAssetService(db), sqlstore.NewBackupService(db)
+		archive := &medsec.Asset{SiteID: f.br.SiteID, Name: "分院 影像歸檔", Kind: medsec.KindPACS, DataClass: medsec.DataSensitivePersonal}
+		if err := assets.CreateAsset(system, archive); err != nil {
+			t.Fatal(err)
+		}
+		plan := &medsec.BackupPlan{AssetID: archive.ID, Name: "影像與資料庫", JobName: "BR-ARCHIVE", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
+			RTOHours: 8, RPOHours: 24, Fallback: "紙本申請單",
+			Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}, {Label: "LTO", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
+		if err := backups.CreateBackupPlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		job := func(day string, status string) {
+			t.Helper()
+			start, _ := time.Parse(time.DateOnly, day)
+			start = start.Add(time.Hour)
+			res, err := backups.ImportBackupRuns(system, medsec.BackupRunImport{Source: "test.csv", Rows: []medsec.BackupRunRow{
+				{Line: 2, Job: plan.JobName, Started: start, Finished: start.Add(time.Hour), Status: status, Bytes: 1 << 30}}})
+			if err != nil || res.Recorded != 1 {
+				t.Fatalf("job of %s: %+v, %v", day, res, err)
+			}
+		}
+		at("2025-12-31")
+		job("2025-12-30", medsec.BackupSuccess)
+		job("2025-12-31", medsec.BackupSuccess)
+		if err := backups.RecordRestoreTest(system, &medsec.RestoreTest{PlanID: plan.ID, TestedAt: time.Date(2025, 12, 29, 10, 0, 0, 0, time.UTC),
+			What: "full backup of 28 Dec", Target: "standby VM", DurationMinutes: 60, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "IT-2025-88"}); err != nil {
+			t.Fatal(err)
+		}
+
+		rig := newReportRig(t, db, report.Sources{Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db), Backups: backups})
+		mainSite, branch := rig.site(f.hq.SiteID), rig.site(f.br.SiteID)
+		users := map[string]context.Context{"administrator": system, "branch user": f.branchCE}
+		// said returns what each 2025 report says of the archive's backups, by report and
+		// site: the backup cell of the assessment's row, the state of the record's plan row
+		// with its site ("" when the report has no row of it); and the reports' hashes.
+		said := func(ctx context.Context) (map[string]string, map[string]string) {
+			t.Helper()
+			out, hashes := map[string]string{}, map[string]string{}
+			for _, site := range []*medsec.Site{mainSite, branch} {
+				if ctx != system && site == mainSite {
+					continue
+				}
+				data := rig.build(ctx, report.DataSecurity, "2025", "en", site)
+				rec := rig.build(ctx, report.BackupRecord, "2025", "en", site)
+				hashes[report.DataSecurity+" "+site.Code], hashes[report.BackupRecord+" "+site.Code] = data.ContentHash(), rec.ContentHash()
+				for _, r := range tableRows(data, "Assets holding medical data") {
+					if r[0] == archive.Name {
+						out[report.DataSecurity+" "+site.Code] = r[1].(string) + ": " + r[5].(report.Status).Text
+					}
+				}
+				for _, r := range tableRows(rec, "Backup plans") {
+					if r[1] == archive.Name {
+						out[report.BackupRecord+" "+site.Code] = r[0].(string) + ": " + r[17].(report.Status).Text
+					}
+				}
+			}
+			return out, hashes
+		}
+		at("2026-12-01")
+		want := map[string]string{report.DataSecurity + " BR": branch.Name + ": Meets every rule", report.BackupRecord + " BR": branch.Name + ": Meets every rule"}
+		before := map[string]map[string]string{}
+		for who, ctx := range users {
+			got, hashes := said(ctx)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("before the move: %s's 2025 reports say %v, want %v", who, got, want)
+			}
+			before[who] = hashes
+		}
+
+		at("2026-12-02")
+		archive.SiteID = f.hq.SiteID
+		if err := assets.UpdateAsset(system, archive); err != nil {
+			t.Fatal(err)
+		}
+		plan.Generations, plan.ImmutableFrom = 2, 2
+		if err := backups.UpdateBackupPlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		job("2026-12-02", medsec.BackupFailed)
+		at("2026-12-03")
+		for who, ctx := range users {
+			got, hashes := said(ctx)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("after the move: %s's 2025 reports say %v, want %v", who, got, want)
+			}
+			for k, h := range hashes {
+				if h != before[who][k] {
+					t.Errorf("after the move: %s's 2025 %s changed", who, k)
+				}
+			}
+		}
+		// Today's record shows the move, the change and the failed job.
+		now := rig.build(system, report.BackupRecord, "2026", "en", mainSite)
+		var findings []string
+		for _, r := range tableRows(now, "Rules broken") {
+			if r[1] == archive.Name {
+				findings = append(findings, r[3].(report.Status).Text)
+			}
+		}
+		if !slices.Contains(findings, "Last backup job failed") || !slices.Contains(findings, "Fewer than 3 generations") {
+			t.Errorf("2026 record of the main site: the archive's rules broken %q, want the failed job and the generations", findings)
+		}
+	})
+}
