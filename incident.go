@@ -941,6 +941,15 @@ type IncidentService interface {
 	RecordNotification(ctx context.Context, id, version int64, n IncidentNotification) (*Incident, error)
 	// AddTask adds a task (a lesson learned when Lesson is set).
 	AddTask(ctx context.Context, id, version int64, t IncidentTask) (*Incident, error)
+	// AssignTask assigns a task — a scenario template's or one added by hand — to
+	// assignee, or reassigns it from whoever had it. The assignee is checked as AddTask's
+	// is: a name that is a medsec username must be a user who can see the incident
+	// (EINVALID naming assignee otherwise); a person who is no medsec user is free text.
+	// EINVALID naming assignee when it is empty or already the task's assignee, naming
+	// task_id when the task is done; ENOTFOUND when the incident has no such task. A
+	// timeline entry (from whom to whom) and an audit row say so. Tasks of a closed
+	// incident (lessons learned) are assigned too.
+	AssignTask(ctx context.Context, id, version, taskID int64, assignee string) (*Incident, error)
 	// CompleteTask marks a task done and meets its clock.
 	CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*Incident, error)
 	// MeetChecklistItem marks a termination condition met with a note; a span of calm

@@ -240,7 +240,8 @@ type incidentAction struct {
 	Channel   string           `json:"channel"`
 	Language  string           `json:"language"`
 	Content   string           `json:"content"`
-	// task
+	// task (title, assignee, lesson); assign_task (task_id, assignee: a new or another
+	// assignee of a task not done)
 	Title    string `json:"title"`
 	Assignee string `json:"assignee"`
 	Lesson   bool   `json:"lesson"`
@@ -248,7 +249,7 @@ type incidentAction struct {
 
 // incidentActions lists the actions, for the error that names them.
 var incidentActions = []string{"level", "record", "meet_clock", "add_clock", "note", "person", "asset", "evidence", "log_record", "custody", "notification",
-	"task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct", "occurrence", "restored"}
+	"task", "assign_task", "complete_task", "meet_item", "waive_item", "close", "exposure_found", "exposure_correct", "occurrence", "restored"}
 
 // applyIncidentAction runs one action through the incident service.
 func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentAction) (*medsec.Incident, error) {
@@ -279,6 +280,8 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 			Language: a.Language, Content: a.Content, ClockID: a.ClockID, SentAt: a.SentAt})
 	case "task":
 		return svc.AddTask(ctx, id, v, medsec.IncidentTask{Title: a.Title, Assignee: a.Assignee, Lesson: a.Lesson})
+	case "assign_task":
+		return svc.AssignTask(ctx, id, v, a.TaskID, a.Assignee)
 	case "complete_task":
 		return svc.CompleteTask(ctx, id, v, a.TaskID, a.Note)
 	case "meet_item":

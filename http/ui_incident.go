@@ -540,7 +540,7 @@ type incidentShowData struct {
 
 // incidentRowField names, for the forms of a table's rows on the incident page, the field
 // that tells the rows apart.
-var incidentRowField = map[string]string{"meet_clock": "clock_id", "meet_item": "key", "waive_item": "key", "complete_task": "task_id", "log_record": "log_index"}
+var incidentRowField = map[string]string{"meet_clock": "clock_id", "meet_item": "key", "waive_item": "key", "complete_task": "task_id", "assign_task": "task_id", "log_record": "log_index"}
 
 // incidentFieldInput names the input of a field a service names otherwise, per action
 // (none now: the service names each field as the API and the forms send it, bt14 #8).

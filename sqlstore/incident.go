@@ -1574,6 +1574,48 @@ func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee s
 	return nil
 }
 
+// AssignTask assigns or reassigns a task (medsec.IncidentService.AssignTask).
+func (s *IncidentService) AssignTask(ctx context.Context, id, version, taskID int64, assignee string) (*medsec.Incident, error) {
+	assignee = strings.TrimSpace(assignee)
+	if err := checkText("assignee", assignee, true, medsec.MaxNameLength); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, id, version, "task.assigned", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
+		i := slices.IndexFunc(r.Tasks, func(t *medsec.IncidentTask) bool { return t.ID == taskID })
+		if i < 0 {
+			return entry{}, medsec.ErrorWithKey(medsec.ENOTFOUND, "err.task_not_found", "Task not found.")
+		}
+		t := r.Tasks[i]
+		var errs []error
+		if !t.DoneAt.IsZero() {
+			errs = append(errs, invalid("task_id", "incident.err.task_done", "the task is already done"))
+		}
+		if t.Assignee == assignee {
+			errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "assignee", Key: "incident.err.task_same_assignee", Args: []string{assignee},
+				Message: "the task is already assigned to " + assignee, Value: assignee}}})
+		} else {
+			errs = append(errs, checkAssignee(ctx, tx, r, "assignee", assignee))
+		}
+		if err := problems(errs...); err != nil {
+			return entry{}, err
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET assignee = ? WHERE id = ?`, assignee, taskID); err != nil {
+			return entry{}, fmt.Errorf("assign task: %w", err)
+		}
+		name := medsec.ArgText(t.Title)
+		if t.Title == "" {
+			name = medsec.ArgKey("incident.task." + t.Key)
+		}
+		e := entry{before: map[string]any{"task_id": taskID, "assignee": t.Assignee}}
+		if t.Assignee == "" {
+			e.msg = medsec.Msg("incident.tl.task_assigned", name, medsec.ArgText(assignee))
+		} else {
+			e.msg = medsec.Msg("incident.tl.task_reassigned", name, medsec.ArgText(t.Assignee), medsec.ArgText(assignee))
+		}
+		return e, nil
+	})
+}
+
 // CompleteTask marks a task done.
 func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*medsec.Incident, error) {
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {

@@ -19,14 +19,19 @@ import (
 const incidentUsage = `usage:
   medsec incident list   --data DIR [--db URL] [--status open|closed] [--drill yes|no] [--json]
   medsec incident ledger --data DIR [--db URL] --format csv|xlsx [--lang en|ja|zh-CN|zh-TW] [--drill yes|no] [--out FILE]
-  medsec incident evidence add --data DIR [--db URL] --incident N --user NAME [--note TEXT] FILE`
+  medsec incident evidence add --data DIR [--db URL] --incident N --user NAME [--note TEXT] FILE
+  medsec incident task assign --data DIR [--db URL] --incident N --task T --user NAME --assignee NAME`
 
-// runIncident implements "medsec incident list|ledger|evidence": the incidents with their
-// clocks, and the 網絡安全事件臺賬 [003 §3.3.3] as CSV or XLSX, read as the operator (medsec
-// itself); "evidence add" stores a file as an incident's evidence (runIncidentEvidence).
+// runIncident implements "medsec incident list|ledger|evidence|task": the incidents with
+// their clocks, and the 網絡安全事件臺賬 [003 §3.3.3] as CSV or XLSX, read as the operator
+// (medsec itself); "evidence add" stores a file as an incident's evidence
+// (runIncidentEvidence); "task assign" assigns a task (runIncidentTask).
 func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "evidence" {
 		return runIncidentEvidence(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "task" {
+		return runIncidentTask(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "ledger") {
 		return errors.New(incidentUsage)

@@ -35,6 +35,8 @@ Usage:
   medsec notify test --data DIR (--to ADDRESS | --webhook ID)
   medsec notify withdraw --data DIR --delivery ID --reason TEXT
   medsec incident list --data DIR [--json] | ledger --data DIR --format csv|xlsx [--out FILE]
+  medsec incident evidence add --data DIR --incident N --user NAME [--note TEXT] FILE
+  medsec incident task assign --data DIR --incident N --task T --user NAME --assignee NAME
   medsec report NAME --period 2026 [--site CODE] [--lang ja] --format pdf|xlsx|html --out FILE
   medsec cvss VECTOR...
   medsec vuln import|fetch|list|rescore|scans|deadlines [--data DIR | --db URL] ...

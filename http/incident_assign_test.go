@@ -1,0 +1,76 @@
+package http_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"medsec"
+	"medsec/i18n"
+)
+
+// TestIncidentAssignTaskAPIAndPage: a scenario template's task is assigned through the API
+// (assign_task) by a responder and reassigned on the incident page's form; a reader
+// (auditor, vendor) is refused 403 and a user of another site does not find the incident
+// (404); a user of another site as the assignee is refused 422 naming assignee, on the page
+// in the user's language beside the row's form. Was: the page offered only "done" (bt14e
+// #5).
+func TestIncidentAssignTaskAPIAndPage(t *testing.T) {
+	f := newFixture(t)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, page, soc, out := incidentPageAt(t, f, "勒索軟體", "ransomware", 2, time.Now().Add(-time.Hour), "zh-TW")
+	var task *medsec.IncidentTask
+	for _, x := range inc.Tasks {
+		if x.Key == "isolate-infected" {
+			task = x
+		}
+	}
+	if task == nil {
+		t.Fatalf("no template task isolate-infected: %+v", inc.Tasks)
+	}
+	if !strings.Contains(out, `name="action" value="assign_task"><input type="hidden" name="task_id" value="`+fmt.Sprint(task.ID)+`"`) ||
+		!strings.Contains(out, ">"+bundle.T("zh-TW", "incident.assign")+"</button>") {
+		t.Errorf("the incident page offers no assign form for the template task")
+	}
+	path := fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID)
+	body := func(who string) string {
+		return fmt.Sprintf(`{"version": %d, "action": "assign_task", "task_id": %d, "assignee": %q}`, inc.Version, task.ID, who)
+	}
+	for role, want := range map[medsec.Role]int{medsec.RoleAuditor: 403, medsec.RoleVendor: 403} {
+		if status, resp := f.do("POST", path, f.tokens[role], body("王網管")); status != want {
+			t.Errorf("%s: %d %s, want %d", role, status, resp, want)
+		}
+	}
+	if status, resp := f.do("POST", path, f.branchCE, body("王網管")); status != 404 {
+		t.Errorf("branch user: %d %s, want 404", status, resp)
+	}
+	if status, resp := f.do("POST", path, f.tokens[medsec.RoleSOCAnalyst], body("branch-ce")); status != 422 || !strings.Contains(resp, "incident.err.assignee_site") {
+		t.Errorf("assignee of another site: %d %s, want 422 incident.err.assignee_site", status, resp)
+	}
+	if status, resp := f.do("POST", path, f.tokens[medsec.RoleSOCAnalyst], body("王網管")); status != 200 || !strings.Contains(resp, `"assignee": "王網管"`) {
+		t.Fatalf("assign: %d %.500s", status, resp)
+	}
+	inc = readIncident(t, f, inc.ID)
+
+	form := url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"assign_task"}, "task_id": {fmt.Sprint(task.ID)}, "assignee": {"branch-ce"}}
+	status, resp := postFormIn(t, soc, f.srv.URL+page, form, "zh-TW")
+	if want := bundle.T("zh-TW", "incident.err.assignee_site", "branch-ce"); status != 422 || !strings.Contains(resp, want) {
+		t.Errorf("page, assignee of another site: %d, want 422 with %q", status, want)
+	}
+	form.Set("assignee", "u-"+string(medsec.RoleITOperations))
+	if status, resp := postFormIn(t, soc, f.srv.URL+page, form, "zh-TW"); status != 303 {
+		t.Fatalf("page, reassign: %d %.500s", status, resp)
+	}
+	_, _, out = getIn(t, soc, f.srv.URL+page, "zh-TW")
+	if want := bundle.T("zh-TW", "incident.tl.task_reassigned", bundle.T("zh-TW", "incident.task.isolate-infected"), "王網管", "u-"+string(medsec.RoleITOperations)); !strings.Contains(out, want) {
+		t.Errorf("timeline lacks %q", want)
+	}
+	if !strings.Contains(out, ">"+bundle.T("zh-TW", "incident.reassign")+"</button>") {
+		t.Errorf("an assigned task's form does not say reassign")
+	}
+}
