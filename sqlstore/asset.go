@@ -596,15 +596,7 @@ func (tx *Tx) updateAsset(ctx context.Context, before, a *medsec.Asset, names *n
 		}
 	}
 	if a.SiteID != before.SiteID {
-		// Moved to another site: its findings' deadlines follow that site's policy, each
-		// change audited (vuln.finding.deadline) as a policy change audits it, so that a
-		// closed period's ledger shows the deadline then (issue 16 B). The rematch that
-		// follows finds them already in step.
-		policies, err := readPolicies(ctx, tx, tx.db.dialect)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.redoDeadlinesWhere(ctx, `f.asset_id = ?`, []any{a.ID}, policies[a.SiteID]); err != nil {
+		if err := tx.moveFindings(ctx, a.ID, a.SiteID); err != nil {
 			return err
 		}
 	}

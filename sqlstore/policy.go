@@ -126,7 +126,58 @@ func (s *VulnService) SetDeadlinePolicy(ctx context.Context, in *medsec.Deadline
 // many changed; each change is audited (vuln.finding.deadline, the deadline before and
 // after) for the reports of closed periods.
 func (tx *Tx) redoDeadlines(ctx context.Context, siteID int64, p vuln.Policy) (int, error) {
-	return tx.redoDeadlinesWhere(ctx, `f.site_id = ? AND f.state IN ('new', 'confirmed', 'mitigated')`, []any{siteID}, p)
+	return tx.redoDeadlinesWhere(ctx, `f.site_id = ? AND f.state IN `+openFindingStates, []any{siteID}, p)
+}
+
+// openFindingStates is the SQL list of the states of an open finding (new, confirmed,
+// mitigated): those whose deadline still runs.
+const openFindingStates = `('new', 'confirmed', 'mitigated')`
+
+// moveFindings moves the open findings of an asset moved to site to: their
+// site becomes the asset's new one (each move audited, vuln.finding.move, on the new
+// site), so that the new site's later policy changes (redoDeadlines, which selects by the
+// finding's site) and re-scorings reach them; and their deadlines are computed again by
+// the new site's policy, each change audited (vuln.finding.deadline) as a policy change
+// audits it, so that a closed period's ledger shows the deadline then (issue 16 B). A
+// closed finding stays where it was closed until it is opened again (setFindingState).
+// The rematch that follows finds them already in step.
+func (tx *Tx) moveFindings(ctx context.Context, assetID, to int64) error {
+	rows, err := tx.query(ctx, `SELECT id, site_id FROM vuln_findings WHERE asset_id = ? AND site_id <> ? AND state IN `+openFindingStates+` ORDER BY id`, assetID, to)
+	if err != nil {
+		return fmt.Errorf("move findings of asset %d: %w", assetID, err)
+	}
+	type moved struct{ id, site int64 }
+	var list []moved
+	for rows.Next() {
+		var m moved
+		if err := rows.Scan(&m.id, &m.site); err != nil {
+			rows.Close()
+			return fmt.Errorf("move findings of asset %d: %w", assetID, err)
+		}
+		list = append(list, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("move findings of asset %d: %w", assetID, err)
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	for _, m := range list {
+		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET site_id = ? WHERE id = ?`, to, m.id); err != nil {
+			return fmt.Errorf("move finding %d: %w", m.id, err)
+		}
+		if err := tx.auditChange(ctx, "vuln.finding.move", "vuln_finding", m.id, to,
+			map[string]any{"site_id": m.site, "asset_id": assetID}, map[string]any{"site_id": to, "asset_id": assetID}); err != nil {
+			return err
+		}
+	}
+	policies, err := readPolicies(ctx, tx, tx.db.dialect)
+	if err != nil {
+		return err
+	}
+	_, err = tx.redoDeadlinesWhere(ctx, `f.asset_id = ? AND f.state IN `+openFindingStates, []any{assetID}, policies[to])
+	return err
 }
 
 // redoDeadlinesWhere is redoDeadlines of the findings (f, their asset a) the condition

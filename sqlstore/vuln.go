@@ -1654,6 +1654,16 @@ func (tx *Tx) setFindingState(ctx context.Context, before *medsec.Finding, state
 		string(state), justification, detail, by, tx.now, fixed, before.ID); err != nil {
 		return fmt.Errorf("analyze finding %d: %w", before.ID, err)
 	}
+	if state.Open() && !before.State.Open() {
+		// Opened again after its device moved: it joins the device's site.
+		var site int64
+		if err := tx.queryRow(ctx, `SELECT site_id FROM assets WHERE id = ?`, before.AssetID).Scan(&site); err != nil {
+			return fmt.Errorf("analyze finding %d: %w", before.ID, err)
+		}
+		if err := tx.moveFindings(ctx, before.AssetID, site); err != nil {
+			return err
+		}
+	}
 	after := *before
 	after.State, after.Justification, after.Detail, after.AnalyzedBy, after.AnalyzedAt, after.Version = state, justification, detail, by, tx.now, before.Version+1
 	return tx.auditChange(ctx, "vuln.finding.analyze", "vuln_finding", before.ID, before.SiteID, analysisView(before), analysisView(&after))
