@@ -90,8 +90,9 @@ type Params struct {
 	CatalogID string
 	// Organization names the hospital or hospital group on the cover.
 	Organization string
-	// GeneratedBy is the user generating the report; Now the time, in the time zone the
-	// report shows (the site's).
+	// GeneratedBy names who generates the report as a reader knows them (a person's
+	// display name, not a login); Now the time, in the time zone the report shows (the
+	// site's).
 	GeneratedBy string
 	Now         time.Time
 }

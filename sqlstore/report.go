@@ -118,12 +118,30 @@ func (s *ReportService) prepare(ctx context.Context, req medsec.ReportRequest) (
 // medsec itself).
 type scheduler struct{ owner string }
 
-// generatedBy names the scheduler in lang (bt16: scheduled reports named the system user).
-func (s *ReportService) generatedBy(by *scheduler, lang string) string {
+// generatedBy names the scheduler in lang (bt16: scheduled reports named the system user),
+// on behalf of the schedule's owner by the owner's name.
+func (s *ReportService) generatedBy(ctx context.Context, by *scheduler, lang string) string {
 	if by.owner == "" || by.owner == medsec.SystemUser.Username {
 		return s.bundle.T(lang, "report.generated_by_scheduler_alone")
 	}
-	return s.bundle.T(lang, "report.generated_by_scheduler", by.owner)
+	return s.bundle.T(lang, "report.generated_by_scheduler", s.personName(ctx, by.owner, ""))
+}
+
+// personName is the name a report's cover gives the user of login username: the display
+// name the users table holds (bt16d #5: the cover named the login), else known (the
+// display name the caller's session carries), else the login itself.
+func (s *ReportService) personName(ctx context.Context, username, known string) string {
+	var name string
+	err := s.db.read.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT display_name FROM users WHERE username = ?`), username).Scan(&name)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && s.Logger != nil {
+		s.Logger.Warn("report: read the display name", "user", username, "err", err)
+	}
+	for _, n := range []string{name, known, username} {
+		if n = strings.TrimSpace(n); n != "" {
+			return n
+		}
+	}
+	return username
 }
 
 // prepareAs is prepare; with by set, for the scheduler: the report names the scheduler on
@@ -166,7 +184,7 @@ func (s *ReportService) prepareAs(ctx context.Context, req medsec.ReportRequest,
 	if err != nil {
 		return nil, err
 	}
-	p := report.Params{Name: req.Name, Lang: req.Lang, CatalogID: req.Catalog, GeneratedBy: sc.user.Username}
+	p := report.Params{Name: req.Name, Lang: req.Lang, CatalogID: req.Catalog}
 	zone := report.Zone(sites, req.SiteID)
 	for _, site := range sites {
 		if site.ID == req.SiteID {
@@ -210,7 +228,9 @@ func (s *ReportService) prepareAs(ctx context.Context, req medsec.ReportRequest,
 	}
 	p.Now = now
 	if by != nil {
-		p.GeneratedBy = s.generatedBy(by, req.Lang)
+		p.GeneratedBy = s.generatedBy(ctx, by, req.Lang)
+	} else {
+		p.GeneratedBy = s.personName(ctx, sc.user.Username, sc.user.DisplayName)
 	}
 	r := &medsec.GeneratedReport{Name: req.Name, SiteID: req.SiteID, Period: req.Period, Lang: req.Lang, Format: req.Format, Catalog: req.Catalog,
 		Status: medsec.ReportRunning, GeneratedBy: sc.user.Username}

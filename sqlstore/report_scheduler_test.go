@@ -1,12 +1,14 @@
 package sqlstore_test
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"medsec"
+	"medsec/report"
 	"medsec/sqlstore"
 )
 
@@ -51,6 +53,61 @@ func TestScheduledReportNamesTheScheduler(t *testing.T) {
 					t.Errorf("%s %s: the report does not say %q", r.Name, c.lang, c.want)
 				}
 			}
+		}
+	})
+}
+
+// TestReportCoverNamesThePerson: a report's cover says who generated it by the person's
+// display name as the users table holds it, the scheduler on behalf of the schedule's
+// owner by name too, and the login only for a user without a name (bt16d #5: the cover
+// said "ciso.tsai").
+func TestReportCoverNamesThePerson(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newAssessFixture(t, db)
+		svc := newReportService(t, db, f)
+		users := sqlstore.NewUserService(db)
+		named := &medsec.User{Username: "ciso.tsai", DisplayName: "蔡宗翰", Role: medsec.RoleSecurityOfficer}
+		unnamed := &medsec.User{Username: "itops.lin", Role: medsec.RoleITOperations}
+		for _, u := range []*medsec.User{named, unnamed} {
+			if err := users.CreateUser(system, u, "Correct-Horse-Battery-9"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cover := func(ctx context.Context, id int64) string {
+			t.Helper()
+			_, rc, err := svc.OpenReport(system, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			return string(b)
+		}
+		// The sessions carry no display name: the cover reads it from the users table.
+		for _, c := range []struct {
+			u    *medsec.User
+			want string
+		}{{named, "<dd>蔡宗翰</dd>"}, {unnamed, "<dd>itops.lin</dd>"}} {
+			ctx := as(&medsec.User{ID: c.u.ID, Username: c.u.Username, Role: c.u.Role})
+			r, err := svc.Generate(ctx, medsec.ReportRequest{Name: report.IncidentLedger, SiteID: f.hq.SiteID, Period: "2026", Lang: "en", Format: "html"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cover(ctx, r.ID); !strings.Contains(got, c.want) || r.GeneratedBy != c.u.Username {
+				t.Errorf("%s: the cover does not say %q, or the row names %q", c.u.Username, c.want, r.GeneratedBy)
+			}
+		}
+		now := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		if err := svc.SetReportSchedule(as(named), medsec.ReportSchedule{SiteID: f.hq.SiteID, Enabled: true, Lang: "en", Format: "html"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.EnsureScheduledReports(system, now)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("scheduled: %d reports, %v", len(got), err)
+		}
+		if body := cover(system, got[0].ID); !strings.Contains(body, "The scheduler, on behalf of 蔡宗翰") {
+			t.Errorf("scheduled %s: the cover does not name the schedule's owner", got[0].Name)
 		}
 	})
 }
