@@ -444,7 +444,7 @@ func segments(s string) []string {
 		runes := []rune(para)
 		start := 0
 		for i := 0; i <= len(runes); i++ {
-			if i == len(runes) || i > start && breakable(runes, i) || unicode.IsSpace(runes[i]) {
+			if i == len(runes) || i > start && breakable(runes, i) || unicode.IsSpace(runes[i]) && !joinedSpace(runes, i) {
 				if seg := strings.TrimSpace(string(runes[start:i])); seg != "" {
 					out = append(out, seg)
 				}
@@ -593,11 +593,13 @@ func (p *pdfWriter) wrap(text string, w float64) []string {
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
 		runes := []rune(para)
-		start, lastBreak := 0, -1 // lastBreak: the line may end before runes[lastBreak]
+		start, lastBreak, lastJoined := 0, -1, -1 // the line may end before runes[lastBreak]; before runes[lastJoined] rather than be cut
 		width := 0.0
 		for i := 0; i < len(runes); i++ {
 			if breakable(runes, i) {
 				lastBreak = i
+			} else if joinedSpace(runes, i) {
+				lastJoined = i
 			}
 			width += p.f.GetStringWidth(string(runes[i]))
 			if width <= limit || i == start {
@@ -606,6 +608,8 @@ func (p *pdfWriter) wrap(text string, w float64) []string {
 			end := i
 			if lastBreak > start {
 				end = lastBreak
+			} else if lastJoined > start {
+				end = lastJoined // a date-time longer than the line breaks at its space
 			} else {
 				// A forced break inside a run with no opportunity (a long word, or
 				// marks against a character in a line of two) moves an opening
@@ -623,7 +627,7 @@ func (p *pdfWriter) wrap(text string, w float64) []string {
 			for end < len(runes) && runes[end] == ' ' {
 				end++
 			}
-			start, lastBreak, width = end, -1, 0
+			start, lastBreak, lastJoined, width = end, -1, -1, 0
 			i = end - 1
 		}
 		if start < len(runes) || start == 0 { // not after closing marks hung at the end
@@ -644,7 +648,42 @@ func breakable(runes []rune, i int) bool {
 	if strings.ContainsRune(closers, r) || strings.ContainsRune(openers, prev) {
 		return false
 	}
-	return unicode.IsSpace(r) || wide(r) || wide(prev) || afterHyphen(runes, i)
+	return unicode.IsSpace(r) && !joinedSpace(runes, i) || wide(r) || wide(prev) || afterHyphen(runes, i)
+}
+
+// joinedSpace reports whether the space runes[i] holds a date and time together — between
+// a date and its time ("2026-12-02 01:00"), or a time and its zone ("01:00 UTC", "09:30
+// +08:00") —, where a line breaks only when the date-time does not fit a line of its own
+// (bt16d #6: the backup record printed "2026-12-02" over "01:00").
+func joinedSpace(runes []rune, i int) bool {
+	if i >= len(runes) || runes[i] != ' ' {
+		return false
+	}
+	before, after := string(runes[max(0, i-10):i]), string(runes[i+1:min(len(runes), i+7)])
+	if isDate(before) && len(after) >= 5 && isClock(after[:5]) {
+		return true
+	}
+	if len(before) < 5 || !isClock(before[len(before)-5:]) {
+		return false
+	}
+	return strings.HasPrefix(after, "UTC") || len(after) == 6 && (after[0] == '+' || after[0] == '-') && isClock(after[1:])
+}
+
+// isDate reports whether s is a date written yyyy-mm-dd.
+func isDate(s string) bool {
+	return len(s) == 10 && digits(s[:4]) && s[4] == '-' && digits(s[5:7]) && s[7] == '-' && digits(s[8:])
+}
+
+// isClock reports whether s is a time of day written hh:mm.
+func isClock(s string) bool { return len(s) == 5 && digits(s[:2]) && s[2] == ':' && digits(s[3:]) }
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // afterHyphen reports whether a line may break after the hyphen runes[i-1]: inside a

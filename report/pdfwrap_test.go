@@ -274,3 +274,63 @@ func TestPDFTableKeepsDatesIDsAndWordsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFTableKeepsDateTimesWhole renders tables shaped as the backup record's — the
+// plans (eighteen columns, landscape, the last success a date-time), the restore tests,
+// the rules broken (a date-time in the detail's sentence) and the job results (portrait,
+// two date-time columns) — in every language, and reads the PDF back, with pdftotext
+// too where installed: every date-time is drawn on one line (bt16d #6: the record
+// printed "2026-12-02" over "01:00").
+func TestPDFTableKeepsDateTimesWhole(t *testing.T) {
+	stamp := Stamp(time.Date(2026, 12, 2, 1, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	cols := func(weights ...float64) []Column {
+		var out []Column
+		for i, w := range weights {
+			out = append(out, Column{fmt.Sprintf("欄位 column %d", i+1), w})
+		}
+		return out
+	}
+	var plans, tests, findings, runs [][]any
+	for i := range 12 {
+		plans = append(plans, []any{"示範醫學中心", fmt.Sprintf("PACS 影像主伺服器 %d", i), "PACS 資料庫與影像", "PACS-Daily", 24, 3, 2, 1, 1, 14, 3, 7, 8, 24,
+			"紙本申請單與底片，影像傳輸中斷時以光碟交換", stamp, "2026-11-30 pass", Status{"2 rules broken", Bad}})
+		tests = append(tests, []any{stamp, "PACS 影像主伺服器 · PACS 資料庫與影像", "full backup of 1 Dec", "standby VM", 95, Status{"Yes", Good}, Status{"pass", Good},
+			"資訊室工單 IT-2026-1199，雜湊比對結果附件", "itops.chen"})
+		findings = append(findings, []any{"示範醫學中心", "PACS 影像主伺服器", "PACS 資料庫與影像", Status{"Last backup job failed", Bad}, "004 §12 ④, §12.2", stamp,
+			"the last backup job, started 2026-12-02 01:00 UTC, failed"})
+		runs = append(runs, []any{stamp, stamp, "PACS 影像主伺服器 · PACS 資料庫與影像", Status{"failed", Bad}, "1.2 GiB", "veeam-sessions.csv"})
+	}
+	const drawn = 12 * 6 // the date-times of the tables' cells and sentences
+	for _, lang := range []string{"en", "ja", "zh-TW", "zh-CN"} {
+		d := sample(lang)
+		d.Sections = append(d.Sections,
+			Section{Heading: "Plans", Landscape: true, Tables: []Table{{Title: "Backup plans", Rows: plans,
+				Columns: cols(1.0, 1.4, 1.4, 1.0, 0.6, 0.6, 0.6, 0.6, 0.6, 0.7, 0.8, 0.7, 0.6, 0.6, 1.8, 1.1, 1.1, 0.9)}}},
+			Section{Heading: "Tests", Landscape: true, Tables: []Table{{Title: "Restore tests", Rows: tests, Columns: cols(1.1, 1.6, 1.6, 1.1, 0.7, 0.8, 0.6, 2.2, 0.8)}}},
+			Section{Heading: "Findings", Landscape: true, Tables: []Table{{Title: "Rules broken", Rows: findings, Columns: cols(0.9, 1.3, 1.3, 1.5, 1.1, 1.0, 2.6)}}},
+			Section{Heading: "Runs", Tables: []Table{{Title: "Job results", Rows: runs, Columns: cols(1.1, 1.1, 2.0, 0.8, 1.0, 1.2)}}})
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		whole := 0
+		for _, r := range pdfRuns(t, buf.Bytes()) {
+			whole += strings.Count(r.text, "2026-12-02 01:00")
+			if s := strings.TrimSpace(r.text); strings.HasSuffix(s, "2026-12-02") || strings.HasPrefix(s, "01:00") {
+				t.Errorf("%s: page %d: a date-time is split at %q", lang, r.page, s)
+			}
+		}
+		if whole != drawn {
+			t.Errorf("%s: %d date-times drawn whole, want %d", lang, whole, drawn)
+		}
+		if _, err := exec.LookPath("pdftotext"); err == nil {
+			path := filepath.Join(t.TempDir(), "r.pdf")
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(pdfText(t, path), "2026-12-02 01:00"); n != drawn {
+				t.Errorf("%s: pdftotext reads %d date-times whole, want %d", lang, n, drawn)
+			}
+		}
+	}
+}
