@@ -67,7 +67,7 @@ func (b *builder) backupRecord() error {
 			t.ok++
 		}
 		runRows = append(runRows, []any{Stamp(r.Started.In(loc)), stampOrZero(r.Finished, loc), planName[r.PlanID],
-			Status{b.t("backup_status." + r.Status), tone}, r.Bytes, r.Source})
+			Status{b.t("backup_status." + r.Status), tone}, b.bytes(r.Bytes), r.Source})
 	}
 
 	chart := Chart{Title: b.t("report.backup_chart"), Sheet: b.t("report.sheet_backup_chart"), Stacked: true, Series: []Series{
@@ -148,8 +148,17 @@ func (b *builder) backupRecord() error {
 
 	b.add(Section{Heading: b.t("report.backup_runs"), Text: []string{b.t("report.backup_runs_intro")},
 		Tables: []Table{{Title: b.t("report.backup_runs"), Sheet: b.t("report.backup_runs"), Rows: runRows,
-			Columns: b.columns("backups.started", 1.1, "backups.finished", 1.1, "backups.plan", 2.0, "backups.status", 0.8, "backups.bytes", 1.0, "backups.source", 1.2)}}})
+			Columns: b.columns("backups.started", 1.1, "backups.finished", 1.1, "backups.plan", 2.0, "backups.status", 0.8, "report.backup_size", 1.0, "backups.source", 1.2)}}})
 	return nil
+}
+
+// bytes is a byte count as a table value: in binary units in the reader's language, the
+// raw count kept for XLSX; 0 (unknown) is an empty cell.
+func (b *builder) bytes(n int64) Bytes {
+	if n <= 0 {
+		return Bytes{}
+	}
+	return Bytes{N: n, Text: FormatBytes(n, b.t)}
 }
 
 // texts turns a record's message arguments (texts) into the arguments of a translation.

@@ -25,7 +25,7 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 		case Status:
 			t := tones[v.Tone]
 			return template.HTML(fmt.Sprintf(`<td><span class="status" style="color:%s;background:%s;border-color:%s">%s</span></td>`, t.fg.hex(), t.bg.hex(), t.line.hex(), esc(v.Text)))
-		case int, int64, float64:
+		case int, int64, float64, Bytes:
 			class = ` class="num"`
 		}
 		return template.HTML(fmt.Sprintf("<td%s>%s</td>", class, esc(cellText(v))))

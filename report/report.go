@@ -15,6 +15,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -90,7 +92,7 @@ type Table struct {
 	Sheet   string   `json:"sheet"`
 	Columns []Column `json:"columns"`
 	// Rows hold one value per column: string, int, int64, float64, time.Time (a date),
-	// Stamp (a date and time) or Status. Other types are refused by Validate.
+	// Stamp (a date and time), Status or Bytes. Other types are refused by Validate.
 	Rows [][]any `json:"rows"`
 }
 
@@ -107,6 +109,40 @@ type Stamp time.Time
 
 // MarshalJSON writes the stamp as RFC 3339.
 func (s Stamp) MarshalJSON() ([]byte, error) { return time.Time(s).MarshalJSON() }
+
+// Bytes is a table value that counts bytes: PDF and HTML show Text, the count in binary
+// units in the reader's language ("1.2 GiB", FormatBytes); XLSX and JSON keep the raw
+// count N. N 0 is unknown, an empty cell.
+type Bytes struct {
+	N    int64  `json:"bytes"`
+	Text string `json:"text"`
+}
+
+// byteUnits are the IEC binary units, 1024 apart, after bytes.
+var byteUnits = []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+
+// FormatBytes writes a byte count as a reader reads it: below 1 KiB the count with the
+// word for bytes in the reader's language (t's report.bytes_n: "512 bytes", "512 バイト"),
+// else in the largest binary unit that keeps the number at least 1, with one decimal
+// below 100 ("1.2 GiB", "15.3 MiB", "120 GiB"; a decimal of 0 dropped, "2 GiB"). The IEC
+// symbols and the decimal point are the same in zh-TW, zh-CN, ja and en.
+func FormatBytes(n int64, t T) string {
+	if n < 1024 {
+		return t("report.bytes_n", n)
+	}
+	v, unit := float64(n)/1024, 0
+	for v >= 1024 && unit < len(byteUnits)-1 {
+		v, unit = v/1024, unit+1
+	}
+	num := strconv.FormatFloat(v, 'f', 0, 64)
+	if v < 100 {
+		num = strings.TrimSuffix(strconv.FormatFloat(v, 'f', 1, 64), ".0")
+	}
+	if num == "1024" && unit < len(byteUnits)-1 { // 1023.97 MiB rounds up to the next unit
+		num, unit = "1", unit+1
+	}
+	return num + " " + byteUnits[unit]
+}
 
 // Tone is the colour family of a Status: its meaning is always also in its text.
 type Tone int
@@ -163,7 +199,7 @@ func (d *Document) Validate() error {
 				}
 				for j, v := range row {
 					switch v.(type) {
-					case string, int, int64, float64, time.Time, Stamp, Status:
+					case string, int, int64, float64, time.Time, Stamp, Status, Bytes:
 					default:
 						return fmt.Errorf("report %s: section %q: table %q: row %d, column %q: value of type %T", d.Name, s.Heading, t.Title, i+1, t.Columns[j].Header, v)
 					}
@@ -217,6 +253,8 @@ func cellText(v any) string {
 		return t.Format("2006-01-02 15:04")
 	case Status:
 		return v.Text
+	case Bytes:
+		return v.Text
 	}
 	return fmt.Sprint(v)
 }
@@ -232,7 +270,7 @@ func formatNumber(f float64) string {
 // numeric reports whether a value is right-aligned as a number.
 func numeric(v any) bool {
 	switch v.(type) {
-	case int, int64, float64:
+	case int, int64, float64, Bytes:
 		return true
 	}
 	return false

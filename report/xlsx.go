@@ -78,6 +78,11 @@ func WriteXLSX(w io.Writer, d *Document) error {
 						row[i] = tabular.Stamp(v)
 					case Status:
 						row[i] = v.Text
+					case Bytes:
+						row[i] = v.N // the count, for sums and sorting
+						if v.N == 0 {
+							row[i] = "" // unknown
+						}
 					default:
 						row[i] = v
 					}
