@@ -556,6 +556,18 @@ func (b *builder) gap() error {
 	}
 	b.d.Subtitle = rep.Title
 	b.d.Facts = append([]Fact{{b.t("report.catalog"), b.t("catalog." + rep.CatalogID)}}, b.d.Facts...)
+	noData, err := b.beforeFirstData()
+	if err != nil {
+		return err
+	}
+	if noData {
+		// As the self-inspection: no control is open for a period medsec has no record of
+		// (bt16d: the gap report of such a period listed every organisation control open).
+		none := b.t("report.no_data_period", b.p.Period.Label)
+		b.add(Section{Heading: rep.Title, Text: append(b.historyNote(), none)})
+		b.add(Section{Heading: b.t("report.remediation"), Text: []string{none}})
+		return nil
+	}
 	sec := b.compliance(rep)
 	sec.Text = b.historyNote()
 	b.add(sec)
@@ -1037,8 +1049,8 @@ func (b *builder) selfInspection() error {
 // of the report's site, or of every site it covers: no asset of them, in use or retired
 // since, was created before the period's end (asset created_at, kept by both engines and
 // already what a closed period's asset list goes by; medsec.Site has no creation time).
-// The self-inspection of such a period says it has no data instead of counting every
-// organisation-level control open (issue 16).
+// The self-inspection and the gap report of such a period say they have no data instead
+// of counting every organisation-level control open (issue 16).
 func (b *builder) beforeFirstData() (bool, error) {
 	if !b.closed() {
 		return false, nil

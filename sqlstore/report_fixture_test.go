@@ -34,6 +34,8 @@ type reportRig struct {
 	db     *sqlstore.DB
 	src    report.Sources
 	bundle *i18n.Bundle
+	// catalog is the gap report's catalog ("": the TW baseline).
+	catalog string
 }
 
 // newReportRig returns the rig of db; src's Org defaults to db's organisation service.
@@ -76,7 +78,7 @@ func (r *reportRig) build(ctx context.Context, name, period, lang string, site *
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	d, err := report.Build(ctx, report.Params{Name: name, Lang: lang, Period: p, Now: r.db.Now(), Site: site}, r.src,
+	d, err := report.Build(ctx, report.Params{Name: name, Lang: lang, Period: p, Now: r.db.Now(), Site: site, CatalogID: r.catalog}, r.src,
 		func(key string, args ...any) string { return r.bundle.T(lang, key, args...) })
 	if err != nil {
 		r.t.Fatalf("%s %s %s: %v", name, period, lang, err)

@@ -3,10 +3,8 @@ package sqlstore_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"medsec"
-	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
 )
@@ -20,13 +18,7 @@ import (
 // in a Taiwan site's report). A Taiwan site's report lists no network.
 func TestSelfInspectionGradingIsTheSitesMLPS(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		at := func(s string) {
-			tm, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Now = func() time.Time { return tm.Add(2 * time.Hour) }
-		}
+		at := dayClock(t, db, 2)
 		at("2026-11-25")
 		tw, _ := seedOrg(t, db)
 		org := sqlstore.NewOrgService(db)
@@ -63,23 +55,12 @@ func TestSelfInspectionGradingIsTheSitesMLPS(t *testing.T) {
 		his := record(&medsec.MLPSEvent{System: "HIS", Kind: medsec.MLPSGrading, Level: 3, On: mustDate(t, "2026-11-20")})
 		at("2026-12-01")
 
-		bundle, err := i18n.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := report.Sources{Org: org, Assets: sqlstore.NewAssetService(db), Assessments: assess, Vulns: sqlstore.NewVulnService(db),
-			Incidents: sqlstore.NewIncidentService(db), MLPS: g}
+		rig := newReportRig(t, db, report.Sources{Org: org, Assets: sqlstore.NewAssetService(db), Assessments: assess, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db), MLPS: g})
+		bundle := rig.bundle
 		grading := func(site *medsec.Site, period string) report.Section {
 			t.Helper()
-			p, err := report.ParsePeriod(period, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := report.Build(officer, report.Params{Name: report.SelfInspection, Lang: "en", Site: site, Period: p, Now: db.Now()}, src,
-				func(key string, args ...any) string { return bundle.T("en", key, args...) })
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := rig.build(officer, report.SelfInspection, period, "en", site)
 			for _, s := range d.Sections {
 				if s.Heading == bundle.T("en", "report.grading") {
 					return s

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"medsec"
-	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
 )
@@ -20,13 +19,7 @@ import (
 // asset in the main site's period.
 func TestClosedReportScopeJudgedThen(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		at := func(s string) {
-			tm, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
-		}
+		at := dayClock(t, db, 9)
 		assets := sqlstore.NewAssetService(db)
 		at("2023-02-01")
 		f := newAssessFixture(t, db)
@@ -35,43 +28,13 @@ func TestClosedReportScopeJudgedThen(t *testing.T) {
 			t.Fatal(err)
 		}
 		at("2026-12-01")
-		org := sqlstore.NewOrgService(db)
-		sites, err := org.FindSites(system)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var branch *medsec.Site
-		for _, s := range sites {
-			if s.ID == f.br.SiteID {
-				branch = s
-			}
-		}
-		bundle, err := i18n.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := report.Sources{Org: org, Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)}
+		rig := newReportRig(t, db, report.Sources{Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db), Incidents: sqlstore.NewIncidentService(db)})
+		branch := rig.site(f.br.SiteID)
 		names := func(ctx context.Context, name string) []string {
 			t.Helper()
-			p, err := report.ParsePeriod("2024", time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := report.Build(ctx, report.Params{Name: name, Lang: "en", Period: p, Now: db.Now(), Site: branch}, src,
-				func(key string, args ...any) string { return bundle.T("en", key, args...) })
-			if err != nil {
-				t.Fatal(err)
-			}
 			var out []string
-			for _, s := range d.Sections {
-				for _, tb := range s.Tables {
-					if tb.Title != "Asset list" {
-						continue
-					}
-					for _, r := range tb.Rows {
-						out = append(out, r[1].(string))
-					}
-				}
+			for _, r := range tableRows(rig.build(ctx, name, "2024", "en", branch), "Asset list") {
+				out = append(out, r[1].(string))
 			}
 			slices.Sort(out)
 			return out
