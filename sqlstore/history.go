@@ -483,6 +483,8 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 			var old struct {
 				Due          time.Time `json:"due"`
 				DeadlineRule string    `json:"deadline_rule"`
+				// Score is recorded when matching re-scored the finding (issue 11).
+				Score *float64 `json:"score"`
 			}
 			if err := json.Unmarshal(b, &old); err != nil {
 				return fmt.Errorf("recorded deadline of finding %d: %w", f.ID, err)
@@ -490,6 +492,10 @@ func findingsAt(ctx context.Context, q querier, d dialect, list []*medsec.Findin
 			if !old.Due.IsZero() {
 				f.Due, f.DeadlineRule = old.Due.UTC(), old.DeadlineRule
 				f.DeadlineBasis = vuln.Basis(vuln.Rule(f.DeadlineRule), f.Due.Sub(f.FoundAt))
+			}
+			if old.Score != nil && f.EnvVector == "" {
+				f.Score = *old.Score
+				rateFinding(f)
 			}
 		}
 		if !f.FixedAt.Before(at) || f.State != medsec.FindingFixed {

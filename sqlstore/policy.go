@@ -180,6 +180,20 @@ func (tx *Tx) moveFindings(ctx context.Context, assetID, to int64) error {
 	return err
 }
 
+// auditDeadline writes a finding's vuln.finding.deadline audit row on its site when its
+// deadline moved from wasDue (rule wasRule, score wasScore) to dl (score score): the
+// deadline, rule and score before and after, as a change of the site's policy records
+// them, so that a closed period's report shows them as they were then (findingsAt).
+// Nothing is written when the deadline and its rule are unchanged.
+func (tx *Tx) auditDeadline(ctx context.Context, id, site int64, wasScore float64, wasDue time.Time, wasRule string, score float64, dl vuln.Deadline) error {
+	if dl.Due.Equal(wasDue) && string(dl.Rule) == wasRule {
+		return nil
+	}
+	return tx.auditChange(ctx, "vuln.finding.deadline", "vuln_finding", id, site,
+		map[string]any{"due": wasDue, "deadline_rule": wasRule, "score": wasScore},
+		map[string]any{"due": dl.Due, "deadline_rule": string(dl.Rule), "score": score})
+}
+
 // redoDeadlinesWhere is redoDeadlines of the findings (f, their asset a) the condition
 // selects, under p; each change is audited on its finding's site.
 func (tx *Tx) redoDeadlinesWhere(ctx context.Context, cond string, args []any, p vuln.Policy) (int, error) {

@@ -531,6 +531,9 @@ func (tx *Tx) adoptPublishedScores(ctx context.Context, vs []vuln.Vulnerability)
 				base, scoreFromAdvisory, dl.Due, string(dl.Rule), x.id); err != nil {
 				return fmt.Errorf("store %s: finding %d: %w", v.CVE, x.id, err)
 			}
+			if err := tx.auditDeadline(ctx, x.id, x.site, x.score, x.due.UTC(), x.rule, base, dl); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -713,7 +716,7 @@ type existingFinding struct {
 	foundAt  time.Time
 	state    string
 	gone     bool
-	identity string // advisories|why_json|confidence|status|score|due|score_source, to skip unchanged rows
+	identity string // advisories|why_json|confidence|status|score|due|deadline_rule|score_source|pub_vector|pub_ref, to skip unchanged rows
 	// refs and why are the finding's advisories (comma-separated) and why_json as stored.
 	refs, why string
 	// scoreSource and scoreVector are where its score came from (medsec.ScoreFrom…) and,
@@ -723,6 +726,11 @@ type existingFinding struct {
 	// deadline follows; rescored is false when it was never re-scored.
 	envScore float64
 	rescored bool
+	// score, due and rule are the finding's score and deadline as stored, so that a
+	// change of the deadline is audited (vuln.finding.deadline).
+	score float64
+	due   time.Time
+	rule  string
 }
 
 // published is the score one advisory publishes for one CVE: its vector, scored, the
@@ -937,7 +945,7 @@ func (tx *Tx) readScores(ctx context.Context, some bool, cves []string) (map[str
 // readExisting reads the findings the condition (" WHERE …" or "") selects into existing.
 func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existing map[findingKey]*existingFinding) error {
 	rows, err := tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector, pub_vector, pub_ref FROM vuln_findings`+cond, args...)
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector, pub_vector, pub_ref, deadline_rule FROM vuln_findings`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -950,12 +958,13 @@ func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existin
 		var sc float64
 		var due time.Time
 		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
-			&env, &e.envScore, &e.scoreSource, &e.scoreVector, &pubVector, &pubRef); err != nil {
+			&env, &e.envScore, &e.scoreSource, &e.scoreVector, &pubVector, &pubRef, &e.rule); err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
 		e.refs, e.why = refs, why
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.scoreSource, pubVector, pubRef)
+		e.score, e.due = sc, due.UTC()
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.rule, e.scoreSource, pubVector, pubRef)
 		existing[k] = e
 	}
 	return rows.Err()
@@ -1220,7 +1229,9 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			sum.NewFindings++
 			continue
 		}
-		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), source, pub.vector, pub.ref)
+		// The rule is part of it: a KEV entry on a high finding keeps its 24 h but not its
+		// rule (issue 11: the rule stayed "high").
+		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), dl.Rule, source, pub.vector, pub.ref)
 		if identity == e.identity && !e.gone {
 			continue
 		}
@@ -1231,6 +1242,12 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
 			string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
+		}
+		// A re-scoring (a published score arriving, a KEV entry, a scanner's score
+		// replaced) that moves the deadline is recorded as a policy change records it, so
+		// that a closed period's report shows the deadline and score then (findingsAt).
+		if err := tx.auditDeadline(ctx, e.id, asset.siteID, e.score, e.due, e.rule, exp.Score, dl); err != nil {
+			return err
 		}
 		if e.gone {
 			if err := tx.recordGone(ctx, e.id, false); err != nil {
