@@ -6,11 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"medsec"
 	"medsec/catalog"
-	"medsec/i18n"
 	"medsec/report"
 	"medsec/sqlstore"
 )
@@ -22,13 +20,7 @@ import (
 // cannot show as it was. The 2026 report (not ended) shows today's state.
 func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		at := func(s string) {
-			tm, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
-		}
+		at := dayClock(t, db, 9)
 		assets := sqlstore.NewAssetService(db)
 		at("2023-02-01")
 		f := newAssessFixture(t, db) // hq and br in use since 2023
@@ -67,24 +59,11 @@ func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
 		}
 		at("2026-12-01")
 
-		bundle, err := i18n.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
-			Incidents: sqlstore.NewIncidentService(db)}
+		rig := newReportRig(t, db, report.Sources{Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db)})
 		build := func(name, period string) *report.Document {
 			t.Helper()
-			p, err := report.ParsePeriod(period, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := report.Build(f.ciso, report.Params{Name: name, Lang: "en", Period: p, Now: db.Now()}, src,
-				func(key string, args ...any) string { return bundle.T("en", key, args...) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d
+			return rig.build(f.ciso, name, period, "en", nil)
 		}
 		table := func(d *report.Document, title string) *report.Table {
 			for _, s := range d.Sections {
@@ -183,13 +162,7 @@ func TestClosedPeriodReportShowsItsEnd(t *testing.T) {
 // SL4 as it then did. The 2026 report shows the changes.
 func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		at := func(s string) {
-			tm, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
-		}
+		at := dayClock(t, db, 9)
 		assets := sqlstore.NewAssetService(db)
 		zones := sqlstore.NewZoneService(db)
 		at("2023-02-01")
@@ -212,24 +185,11 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		at("2026-11-20")
-		bundle, err := i18n.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
-			Incidents: sqlstore.NewIncidentService(db), Zones: zones}
+		rig := newReportRig(t, db, report.Sources{Assets: assets, Assessments: f.svc, Vulns: sqlstore.NewVulnService(db),
+			Incidents: sqlstore.NewIncidentService(db), Zones: zones})
 		build := func(name, period string) *report.Document {
 			t.Helper()
-			p, err := report.ParsePeriod(period, time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := report.Build(f.ciso, report.Params{Name: name, Lang: "en", Period: p, Now: db.Now()}, src,
-				func(key string, args ...any) string { return bundle.T("en", key, args...) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d
+			return rig.build(f.ciso, name, period, "en", nil)
 		}
 		levelRows := func(d *report.Document) map[string]int {
 			out := map[string]int{}
@@ -309,13 +269,7 @@ func TestClosedReportUnchangedByLaterChanges(t *testing.T) {
 // leave the year's document as it was.
 func TestClosedRiskReviewKeepsItsFindingControls(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
-		at := func(s string) {
-			tm, err := time.Parse(time.DateOnly, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			db.Now = func() time.Time { return tm.Add(9 * time.Hour) }
-		}
+		at := dayClock(t, db, 9)
 		at("2023-02-01")
 		f := newVulnFixture(t, db)
 		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
@@ -336,25 +290,12 @@ func TestClosedRiskReviewKeepsItsFindingControls(t *testing.T) {
 			}
 		}
 		control("isolated VLAN 40", "2024-06-01")
-		bundle, err := i18n.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
 		assets := sqlstore.NewAssetService(db)
-		src := report.Sources{Org: sqlstore.NewOrgService(db), Assets: assets, Assessments: newAssessmentService(t, db), Vulns: f.svc,
-			Incidents: sqlstore.NewIncidentService(db), Zones: sqlstore.NewZoneService(db)}
+		rig := newReportRig(t, db, report.Sources{Assets: assets, Assessments: newAssessmentService(t, db), Vulns: f.svc,
+			Incidents: sqlstore.NewIncidentService(db), Zones: sqlstore.NewZoneService(db)})
 		build := func() *report.Document {
 			t.Helper()
-			p, err := report.ParsePeriod("2024", time.UTC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := report.Build(system, report.Params{Name: report.RiskReview, Lang: "en", Period: p, Now: db.Now()}, src,
-				func(key string, args ...any) string { return bundle.T("en", key, args...) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d
+			return rig.build(system, report.RiskReview, "2024", "en", nil)
 		}
 		at("2026-11-20")
 		was := build()
