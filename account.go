@@ -38,12 +38,17 @@ const (
 // AccountTypes lists the account types in display order.
 var AccountTypes = []AccountType{AccountTypePersonal, AccountTypeShared, AccountTypeDefault, AccountTypeEmergency, AccountTypeVendor, AccountTypeService}
 
-// Account is one account on a clinical system (an asset: a PACS server, a modality's
-// console, an HIS), as the system's own account list says, linked to the person it
-// belongs to [M6; 004 §14 ⑦ ID ledger].
+// Account is one account on a clinical system, as the system's own account list says,
+// linked to the person it belongs to [M6; 004 §14 ⑦ ID ledger]. The system is either one
+// asset (a PACS server, a modality's console: AssetID) or a clinical system of several
+// assets (an HIS: SystemID), exactly one of the two.
 type Account struct {
-	ID          int64       `json:"id"`
-	AssetID     int64       `json:"asset_id"`
+	ID      int64 `json:"id"`
+	AssetID int64 `json:"asset_id"`
+	// SystemID is the clinical system the account is of, 0 for an asset's account;
+	// SystemName its name.
+	SystemID    int64       `json:"system_id,omitempty"`
+	SystemName  string      `json:"system_name,omitempty"`
 	SiteID      int64       `json:"site_id"`
 	AssetName   string      `json:"asset_name"`
 	Username    string      `json:"username"`
@@ -89,14 +94,16 @@ type AccountRow struct {
 }
 
 // AccountImport is the whole account list of one system: accounts it names are created
-// or updated; accounts of the system it no longer names are marked removed.
+// or updated; accounts of the system it no longer names are marked removed. The system is
+// an asset (AssetID) or a clinical system (SystemID), exactly one of the two.
 type AccountImport struct {
 	// Source names the file in problems and in the audit trail; Format is csv, xlsx,
 	// ldif or directory.
-	Source  string
-	Format  string
-	AssetID int64
-	Rows    []AccountRow
+	Source   string
+	Format   string
+	AssetID  int64
+	SystemID int64
+	Rows     []AccountRow
 	// Problems are those the reader found; any rejects the whole import.
 	Problems []FieldError
 }
@@ -204,7 +211,10 @@ type AccountFinding struct {
 	AssetID   int64              `json:"asset_id"`
 	SiteID    int64              `json:"site_id"`
 	AssetName string             `json:"asset_name"`
-	Username  string             `json:"username"`
+	// SystemID and SystemName are the clinical system of a system's account (AssetID 0).
+	SystemID   int64  `json:"system_id,omitempty"`
+	SystemName string `json:"system_name,omitempty"`
+	Username   string `json:"username"`
 	// Clause cites the seed ("000 帳號管理(普) 四").
 	Clause string `json:"clause"`
 	// Detail says in English what was found; Since is the date the finding's cause
@@ -220,7 +230,9 @@ type AccountFinding struct {
 type AccountFilter struct {
 	SiteID  int64
 	AssetID int64
-	Type    AccountType
+	// SystemID keeps the accounts of one clinical system.
+	SystemID int64
+	Type     AccountType
 	// Removed includes accounts the system no longer has.
 	Removed bool
 }
@@ -319,9 +331,11 @@ const (
 type AccountService interface {
 	// FindAccounts returns the accounts the filter selects, by asset then user name.
 	FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, error)
-	// ImportAccounts replaces the account list of one asset (see AccountImport): all
-	// rows or none; any problem (the reader's, a duplicate user name, an unknown person)
-	// is one *ValidationError naming line and field.
+	// ImportAccounts replaces the account list of one asset or clinical system (see
+	// AccountImport): all rows or none; any problem (the reader's, a duplicate user name,
+	// an unknown person) is one *ValidationError naming line and field. Neither or both
+	// of AssetID and SystemID is EINVALID naming the field system_id; an asset or system
+	// the caller cannot see is ENOTFOUND.
 	ImportAccounts(ctx context.Context, imp AccountImport) (AccountImportResult, error)
 	// ReadDirectoryAccounts lists the user accounts of the directory set for login
 	// (DirectorySettings), under base (its base DN when "") and by filter (its user filter

@@ -131,6 +131,7 @@ type ClinicalSystemService interface {
 	// SetSystemMembers adds the assets add and removes the assets remove (either may be
 	// empty); a member of another site is EINVALID naming field "members".
 	SetSystemMembers(ctx context.Context, id int64, add, remove []int64) (*ClinicalSystem, error)
-	// DeleteClinicalSystem deletes a system (its memberships go with it; its assets stay).
+	// DeleteClinicalSystem deletes a system (its memberships go with it; its assets stay);
+	// ECONFLICT when accounts or access reviews of the system are on record.
 	DeleteClinicalSystem(ctx context.Context, id int64) error
 }

@@ -62,7 +62,9 @@ func IsVendorDefault(defaults []VendorDefault, vendor, username string) (VendorD
 type Subject struct {
 	Account *medsec.Account
 	// Class is the system's class in the grouping model; Vendor its vendor's name;
-	// Jurisdiction its site's (004 binds Japanese hospitals).
+	// Jurisdiction its site's (004 binds Japanese hospitals). For a clinical system's
+	// account Class is ClassApplication when any member asset is a device application
+	// system, and Vendor names the member assets' vendors ("A; B").
 	Class        medsec.DeviceClass
 	Vendor       string
 	Jurisdiction medsec.Jurisdiction
@@ -86,7 +88,7 @@ func Findings(s Subject, defaults []VendorDefault, now time.Time, unusedDays int
 	var out []medsec.AccountFinding
 	add := func(kind medsec.AccountFindingKind, clause, detail string, since medsec.Date) {
 		out = append(out, medsec.AccountFinding{Kind: kind, AccountID: a.ID, AssetID: a.AssetID, SiteID: a.SiteID, AssetName: a.AssetName,
-			Username: a.Username, Clause: clause, Detail: detail, Since: since})
+			SystemID: a.SystemID, SystemName: a.SystemName, Username: a.Username, Clause: clause, Detail: detail, Since: since})
 	}
 	if unusedDays <= 0 {
 		unusedDays = medsec.DefaultUnusedDays
@@ -130,8 +132,8 @@ func Findings(s Subject, defaults []VendorDefault, now time.Time, unusedDays int
 	// Two-factor authentication [004 §14 ⑤]: systems in use at FY2027 (from 2027-04-01).
 	if a.Enabled && s.Jurisdiction == medsec.JurisdictionJP && a.MFA == medsec.No &&
 		(a.Type == medsec.AccountTypePersonal || a.Type == medsec.AccountTypeShared || a.Type == medsec.AccountTypeVendor) {
-		f := medsec.AccountFinding{Kind: medsec.FindingNoMFA, AccountID: a.ID, AssetID: a.AssetID, SiteID: a.SiteID, AssetName: a.AssetName, Username: a.Username,
-			Clause: "004 §14 ⑤", Since: medsec.DateOf(medsec.MFARequiredFrom)}
+		f := medsec.AccountFinding{Kind: medsec.FindingNoMFA, AccountID: a.ID, AssetID: a.AssetID, SiteID: a.SiteID, AssetName: a.AssetName,
+			SystemID: a.SystemID, SystemName: a.SystemName, Username: a.Username, Clause: "004 §14 ⑤", Since: medsec.DateOf(medsec.MFARequiredFrom)}
 		if now.Before(medsec.MFARequiredFrom) {
 			f.Upcoming = true
 			f.Detail = "logins use a password without a second factor; two-factor authentication is required from 2027-04-01 (FY2027) when the system is introduced or updated"
@@ -177,18 +179,24 @@ var CheckIDs = map[medsec.AccountFindingKind]string{
 }
 
 // Checks turns one asset's account findings into check results of the TW baseline's
-// account-management controls: with no account inventoried every check is unknown; else a
-// check fails when a finding of its kind exists and passes otherwise, the accounts its
-// evidence.
+// account-management controls: accounts counts the asset's accounts and those of the
+// clinical systems it is a member of, and findings are theirs (a system's account is
+// evidence against each of its member assets). With no account inventoried every check is
+// unknown; else a check fails when a finding of its kind exists and passes otherwise, the
+// accounts its evidence.
 func Checks(assetID int64, accounts int, findings []medsec.AccountFinding, now time.Time) []medsec.CheckResult {
 	var out []medsec.CheckResult
 	for _, kind := range []medsec.AccountFindingKind{medsec.FindingDefaultCredentials, medsec.FindingSharedForbidden, medsec.FindingDeparted, medsec.FindingTransferred, medsec.FindingUnused} {
 		r := medsec.CheckResult{CheckID: CheckIDs[kind], AssetID: assetID, Controls: Controls[kind], ComputedAt: now.UTC(), Data: []medsec.CheckDatum{}}
 		n := 0
 		for _, f := range findings {
-			if f.Kind == kind && f.AssetID == assetID {
+			if f.Kind == kind {
 				n++
-				r.Data = append(r.Data, medsec.CheckDatum{Field: "account", Value: f.Username + ": " + f.Detail})
+				who := f.Username
+				if f.SystemID != 0 {
+					who = f.SystemName + " " + who
+				}
+				r.Data = append(r.Data, medsec.CheckDatum{Field: "account", Value: who + ": " + f.Detail})
 			}
 		}
 		switch {

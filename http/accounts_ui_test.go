@@ -1,13 +1,9 @@
 package http_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -25,30 +21,8 @@ func TestAccountsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := f.session("u-admin")
-	post := func(path string, fields map[string]string, file, content string) (int, string) {
-		t.Helper()
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		if file != "" {
-			w, _ := mw.CreateFormFile("file", file)
-			io.WriteString(w, content)
-		}
-		mw.Close()
-		req, _ := http.NewRequest("POST", f.srv.URL+path, &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Accept-Language", "zh-TW")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
-	}
+	pc := f.pages("u-admin", "zh-TW")
+	c, post := pc.c, pc.upload
 	if st, body := post("/accounts/roster", nil, "roster.csv", "員工編號,姓名,在職狀態,生效日\nE1,林醫師,離職,2026-01-31\n"); st != 200 || !strings.Contains(body, "新增 1 人") {
 		t.Fatalf("roster: %d %.500s", st, body)
 	}
@@ -78,18 +52,7 @@ func TestAccountsPages(t *testing.T) {
 		t.Error("the auditor's page has the import form")
 	}
 	// Open, decide and sign the review through the forms.
-	form := func(path string, v url.Values) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(v.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
-	}
+	form := (&pageClient{f: f, c: c, lang: "en"}).form
 	st, body := form("/accounts/reviews", url.Values{"asset_id": {asset}})
 	if st != 303 {
 		t.Fatalf("open review: %d %.500s", st, body)

@@ -21,6 +21,8 @@ func accountAPIRoutes(s *Server) []apiRoute {
 		{Method: "GET", Path: "/api/v1/accounts/findings", Perm: medsec.PermAccountRead, Handler: s.apiAccountFindings},
 		{Method: "POST", Path: "/api/v1/assets/{id}/accounts/import", Perm: medsec.PermAccountWrite, Handler: s.apiAccountImport},
 		{Method: "POST", Path: "/api/v1/assets/{id}/accounts/import-directory", Perm: medsec.PermAccountWrite, Handler: s.apiAccountImportDirectory},
+		{Method: "POST", Path: "/api/v1/systems/{id}/accounts/import", Perm: medsec.PermAccountWrite, Handler: s.apiSystemAccountImport},
+		{Method: "POST", Path: "/api/v1/systems/{id}/accounts/import-directory", Perm: medsec.PermAccountWrite, Handler: s.apiSystemAccountImportDirectory},
 		{Method: "GET", Path: "/api/v1/roster", Perm: medsec.PermAccountRead, Handler: s.apiRosterList},
 		{Method: "POST", Path: "/api/v1/roster/import", Perm: medsec.PermAccountWrite, Handler: s.apiRosterImport},
 		{Method: "GET", Path: "/api/v1/access-reviews", Perm: medsec.PermAccountRead, Handler: s.apiAccessReviewList},
@@ -37,10 +39,11 @@ func errAccountsOff() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "This server keeps no account inventory."}
 }
 
-// accountFilter reads asset_id, site_id, type and removed from the query.
+// accountFilter reads asset_id, system_id, site_id, type and removed from the query.
 func accountFilter(r *http.Request) medsec.AccountFilter {
 	q := r.URL.Query()
-	return medsec.AccountFilter{AssetID: queryInt64(r, "asset_id"), SiteID: queryInt64(r, "site_id"), Type: medsec.AccountType(q.Get("type")), Removed: q.Get("removed") == "true"}
+	return medsec.AccountFilter{AssetID: queryInt64(r, "asset_id"), SystemID: queryInt64(r, "system_id"), SiteID: queryInt64(r, "site_id"),
+		Type: medsec.AccountType(q.Get("type")), Removed: q.Get("removed") == "true"}
 }
 
 func (s *Server) apiAccountList(w http.ResponseWriter, r *http.Request) error {
@@ -84,7 +87,30 @@ func readAccountFile(name string, data []byte) medsec.AccountImport {
 	return account.ReadAccounts(data, name)
 }
 
+// accountHolder sets the asset (the path's id under /assets) or the clinical system (under
+// /systems) whose account list an import is.
+type accountHolder func(imp *medsec.AccountImport, id int64)
+
+func assetHolder(imp *medsec.AccountImport, id int64)  { imp.AssetID = id }
+func systemHolder(imp *medsec.AccountImport, id int64) { imp.SystemID = id }
+
 func (s *Server) apiAccountImport(w http.ResponseWriter, r *http.Request) error {
+	return s.apiAccountImportInto(w, r, assetHolder)
+}
+
+func (s *Server) apiSystemAccountImport(w http.ResponseWriter, r *http.Request) error {
+	return s.apiAccountImportInto(w, r, systemHolder)
+}
+
+func (s *Server) apiAccountImportDirectory(w http.ResponseWriter, r *http.Request) error {
+	return s.apiAccountImportDirectoryInto(w, r, assetHolder)
+}
+
+func (s *Server) apiSystemAccountImportDirectory(w http.ResponseWriter, r *http.Request) error {
+	return s.apiAccountImportDirectoryInto(w, r, systemHolder)
+}
+
+func (s *Server) apiAccountImportInto(w http.ResponseWriter, r *http.Request, holder accountHolder) error {
 	if s.Accounts == nil {
 		return errAccountsOff()
 	}
@@ -97,7 +123,7 @@ func (s *Server) apiAccountImport(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	imp := readAccountFile(name, data)
-	imp.AssetID = id
+	holder(&imp, id)
 	res, err := s.Accounts.ImportAccounts(r.Context(), imp)
 	if err != nil {
 		return err
@@ -106,7 +132,7 @@ func (s *Server) apiAccountImport(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiAccountImportDirectory(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiAccountImportDirectoryInto(w http.ResponseWriter, r *http.Request, holder accountHolder) error {
 	if s.Accounts == nil {
 		return errAccountsOff()
 	}
@@ -127,7 +153,7 @@ func (s *Server) apiAccountImportDirectory(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	imp.AssetID = id
+	holder(&imp, id)
 	res, err := s.Accounts.ImportAccounts(r.Context(), imp)
 	if err != nil {
 		return err

@@ -1,12 +1,8 @@
 package http_test
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
-	"io"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -26,24 +22,8 @@ func TestBackupPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := f.session("u-admin")
-	send := func(path, contentType string, body io.Reader) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+path, body)
-		req.Header.Set("Content-Type", contentType)
-		req.Header.Set("Accept-Language", "zh-TW")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
-	}
-	form := func(path string, v url.Values) (int, string) {
-		t.Helper()
-		return send(path, "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
-	}
+	pc := f.pages("u-admin", "zh-TW")
+	c, form := pc.c, pc.form
 	plan := url.Values{"asset_id": {fmt.Sprint(f.assetHQ.ID)}, "name": {"PACS database"}, "job_name": {"PACS-Daily"}, "frequency_hours": {"24"},
 		"generations": {"2"}, "immutable_from": {"0"}, "restore_test_days": {"7"}, "copy_label_0": {"NAS"}, "copy_medium_0": {"disk"}}
 	bad := url.Values{}
@@ -65,12 +45,7 @@ func TestBackupPages(t *testing.T) {
 	id := ps[0].ID
 
 	upload := func(name, content string) (int, string) {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		w, _ := mw.CreateFormFile("file", name)
-		io.WriteString(w, content)
-		mw.Close()
-		return send("/backups/import", mw.FormDataContentType(), &body)
+		return pc.upload("/backups/import", nil, name, content)
 	}
 	veeam, err := os.ReadFile("../backup/testdata/veeam-sessions.csv")
 	if err != nil {

@@ -289,6 +289,8 @@ var routeTable = []struct {
 	{"GET", "/api/v1/accounts/findings", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/assets/{id}/accounts/import", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/assets/{id}/accounts/import-directory", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/systems/{id}/accounts/import", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/systems/{id}/accounts/import-directory", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/roster", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/roster/import", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/access-reviews", medsec.PermAccountRead, false},

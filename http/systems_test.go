@@ -3,8 +3,6 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -23,20 +21,8 @@ func TestSystemPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := f.session("u-admin")
-	form := func(path string, v url.Values) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(v.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept-Language", "zh-TW")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
-	}
+	pc := f.pages("u-admin", "zh-TW")
+	c, form := pc.c, pc.form
 	sys := url.Values{"site_id": {fmt.Sprint(f.assetHQ.SiteID)}, "name": {"PACS"}, "rto_hours": {"four"}, "rpo_hours": {"1"}, "fallback": {"film and paper request forms"}}
 	if st, body := form("/systems", sys); st != 422 || !strings.Contains(body, `id="form-errors"`) || !strings.Contains(body, b.T("zh-TW", "backups.rto_hours")) {
 		t.Errorf("an RTO that is not a number: %d %.600s", st, body)

@@ -30,9 +30,14 @@ func (s *Server) accountUIRoutes(mux *http.ServeMux) {
 // accountListData is the accounts page: the accounts of one system or all, their
 // findings, and the systems to choose from.
 type accountListData struct {
-	AssetID  int64
-	Accounts []*medsec.Account
-	Findings []medsec.AccountFinding
+	AssetID int64
+	// SystemID is the clinical system chosen (0: none); Systems the systems to choose
+	// from (SystemsOn: the server keeps them).
+	SystemID  int64
+	Systems   []*medsec.ClinicalSystem
+	SystemsOn bool
+	Accounts  []*medsec.Account
+	Findings  []medsec.AccountFinding
 	// ByAccount holds each account's findings, for the table.
 	ByAccount map[int64][]medsec.AccountFinding
 	Assets    []*medsec.Asset
@@ -60,9 +65,15 @@ func (s *Server) renderAccountListFlash(w http.ResponseWriter, r *http.Request, 
 	if s.Accounts == nil {
 		return errAccountsOff()
 	}
-	d := &accountListData{AssetID: queryInt64(r, "asset_id"), ByAccount: map[int64][]medsec.AccountFinding{}, Types: medsec.AccountTypes}
-	f := medsec.AccountFilter{AssetID: d.AssetID, Type: medsec.AccountType(r.URL.Query().Get("type"))}
+	d := &accountListData{AssetID: queryInt64(r, "asset_id"), SystemID: queryInt64(r, "system_id"), ByAccount: map[int64][]medsec.AccountFinding{}, Types: medsec.AccountTypes}
+	f := medsec.AccountFilter{AssetID: d.AssetID, SystemID: d.SystemID, Type: medsec.AccountType(r.URL.Query().Get("type"))}
 	var err error
+	if s.Systems != nil {
+		d.SystemsOn = true
+		if d.Systems, err = s.Systems.FindClinicalSystems(r.Context(), medsec.ClinicalSystemFilter{}); err != nil {
+			return err
+		}
+	}
 	if d.Accounts, err = s.Accounts.FindAccounts(r.Context(), f); err != nil {
 		return err
 	}
@@ -106,10 +117,17 @@ func (s *Server) uiAccountImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.renderAccountList(w, r, errorStatus(err), err)
 	}
-	asset, _ := strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
 	imp := readAccountFile(name, data)
-	imp.AssetID = asset
+	imp.AssetID, imp.SystemID = formHolder(r)
 	return s.finishAccountImport(w, r, imp)
+}
+
+// formHolder reads the asset (asset_id) or the clinical system (system_id) an account
+// form names; the service refuses neither or both.
+func formHolder(r *http.Request) (assetID, systemID int64) {
+	assetID, _ = strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
+	systemID, _ = strconv.ParseInt(r.PostFormValue("system_id"), 10, 64)
+	return assetID, systemID
 }
 
 func (s *Server) finishAccountImport(w http.ResponseWriter, r *http.Request, imp medsec.AccountImport) error {
@@ -121,6 +139,9 @@ func (s *Server) finishAccountImport(w http.ResponseWriter, r *http.Request, imp
 		return s.renderAccountList(w, r, errorStatus(err), err)
 	}
 	r.URL.RawQuery = fmt.Sprintf("asset_id=%d", imp.AssetID)
+	if imp.SystemID != 0 {
+		r.URL.RawQuery = fmt.Sprintf("system_id=%d", imp.SystemID)
+	}
 	p := s.newPage(r, "accounts.title")
 	return s.renderAccountListFlash(w, r, http.StatusOK, nil, p.T("accounts.imported", res.Created, res.Updated, res.Unchanged, res.Removed, res.Linked))
 }
@@ -134,7 +155,7 @@ func (s *Server) uiAccountImportDirectory(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return s.renderAccountList(w, r, errorStatus(err), err)
 	}
-	imp.AssetID, _ = strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
+	imp.AssetID, imp.SystemID = formHolder(r)
 	return s.finishAccountImport(w, r, imp)
 }
 

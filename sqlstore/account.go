@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,17 +30,22 @@ func NewAccountService(db *DB) *AccountService {
 	return &AccountService{db: db, Defaults: account.VendorDefaults()}
 }
 
-const accountColumns = `x.id, x.asset_id, a.site_id, a.name, x.username, x.display_name, x.type, COALESCE(x.person_id, 0), COALESCE(p.name, ''),
+const accountColumns = `x.id, COALESCE(x.asset_id, 0), COALESCE(x.system_id, 0), COALESCE(a.site_id, cs.site_id), COALESCE(a.name, ''), COALESCE(cs.name, ''),
+	x.username, x.display_name, x.type, COALESCE(x.person_id, 0), COALESCE(p.name, ''),
 	x.enabled, x.last_login, x.password_changed, x.mfa, x.source, x.dn, x.notes, x.removed_at, x.created_at, x.updated_at`
 
-const accountFrom = ` FROM accounts x JOIN assets a ON a.id = x.asset_id LEFT JOIN people p ON p.id = x.person_id`
+// accountFrom joins an account to its asset or its clinical system (one of the two is
+// set); accountSite is the site of either.
+const accountFrom = ` FROM accounts x LEFT JOIN assets a ON a.id = x.asset_id LEFT JOIN clinical_systems cs ON cs.id = x.system_id LEFT JOIN people p ON p.id = x.person_id`
+
+const accountSite = `COALESCE(a.site_id, cs.site_id)`
 
 func scanAccount(scan func(dest ...any) error) (*medsec.Account, error) {
 	var x medsec.Account
 	var enabled int64
 	var last, removed sql.NullTime
 	var pw, mfa, typ string
-	if err := scan(&x.ID, &x.AssetID, &x.SiteID, &x.AssetName, &x.Username, &x.DisplayName, &typ, &x.PersonID, &x.PersonName,
+	if err := scan(&x.ID, &x.AssetID, &x.SystemID, &x.SiteID, &x.AssetName, &x.SystemName, &x.Username, &x.DisplayName, &typ, &x.PersonID, &x.PersonName,
 		&enabled, &last, &pw, &mfa, &x.Source, &x.DN, &x.Notes, &removed, &x.CreatedAt, &x.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -58,14 +64,22 @@ func scanAccount(scan func(dest ...any) error) (*medsec.Account, error) {
 // accountWhere returns the condition of the filter within the scope.
 func accountWhere(sc scope, f medsec.AccountFilter) (string, []any) {
 	conds, args := []string{"1 = 1"}, []any(nil)
-	if c, a := sc.assetCond("a"); c != "" {
+	if c, a := sc.siteCond(accountSite); c != "" {
 		conds, args = append(conds, c), append(args, a...)
 	}
+	if v := sc.vendor(); v != 0 {
+		// A vendor user (none holds the account permissions) would see its company's
+		// assets' accounts only, never a clinical system's.
+		conds, args = append(conds, "a.vendor_id = ?"), append(args, v)
+	}
 	if f.SiteID != 0 {
-		conds, args = append(conds, "a.site_id = ?"), append(args, f.SiteID)
+		conds, args = append(conds, accountSite+" = ?"), append(args, f.SiteID)
 	}
 	if f.AssetID != 0 {
 		conds, args = append(conds, "x.asset_id = ?"), append(args, f.AssetID)
+	}
+	if f.SystemID != 0 {
+		conds, args = append(conds, "x.system_id = ?"), append(args, f.SystemID)
 	}
 	if f.Type != "" {
 		conds, args = append(conds, "x.type = ?"), append(args, string(f.Type))
@@ -82,17 +96,15 @@ func (s *AccountService) FindAccounts(ctx context.Context, f medsec.AccountFilte
 	if err != nil {
 		return nil, err
 	}
-	if f.AssetID != 0 {
-		if _, err := s.asset(ctx, s.db.read, sc, f.AssetID); err != nil {
-			return nil, err
-		}
+	if err := s.checkFilter(ctx, sc, f); err != nil {
+		return nil, err
 	}
 	return s.findAccounts(ctx, s.db.read, sc, f)
 }
 
 func (s *AccountService) findAccounts(ctx context.Context, q querier, sc scope, f medsec.AccountFilter) ([]*medsec.Account, error) {
 	where, args := accountWhere(sc, f)
-	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+accountColumns+accountFrom+where+` ORDER BY a.name, x.asset_id, x.username`), args...)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+accountColumns+accountFrom+where+` ORDER BY COALESCE(a.name, cs.name), x.asset_id, x.system_id, x.username`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
@@ -106,6 +118,78 @@ func (s *AccountService) findAccounts(ctx context.Context, q querier, sc scope, 
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// checkFilter answers ENOTFOUND for a filter naming an asset or a clinical system the
+// caller cannot see.
+func (s *AccountService) checkFilter(ctx context.Context, sc scope, f medsec.AccountFilter) error {
+	if f.AssetID != 0 {
+		if _, err := s.asset(ctx, s.db.read, sc, f.AssetID); err != nil {
+			return err
+		}
+	}
+	if f.SystemID != 0 {
+		if _, err := s.system(ctx, s.db.read, sc, f.SystemID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// accountHolder is the system whose accounts an import or a review is of: an asset or a
+// clinical system, with its site, name and owner.
+type accountHolder struct {
+	AssetID, SystemID, SiteID int64
+	Name                      string
+	// OwnerID is the person answerable: the asset's responsible person or the system's owner.
+	OwnerID int64
+}
+
+// objectType names the holder in the audit trail.
+func (h accountHolder) objectType() (string, int64) {
+	if h.SystemID != 0 {
+		return "system", h.SystemID
+	}
+	return "asset", h.AssetID
+}
+
+// filter selects the holder's accounts.
+func (h accountHolder) filter() medsec.AccountFilter {
+	return medsec.AccountFilter{AssetID: h.AssetID, SystemID: h.SystemID}
+}
+
+// errAssetOrSystem refuses a request naming neither or both of an asset and a system.
+func errAssetOrSystem() error {
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "system_id", Key: "err.asset_or_system",
+		Message: "name either the asset or the clinical system the accounts are of, not both"}}}
+}
+
+// holder returns the asset or the clinical system of the scope that assetID or systemID
+// names (exactly one non-zero: else EINVALID), or ENOTFOUND.
+func (s *AccountService) holder(ctx context.Context, q querier, sc scope, assetID, systemID int64) (accountHolder, error) {
+	switch {
+	case (assetID == 0) == (systemID == 0):
+		return accountHolder{}, errAssetOrSystem()
+	case systemID != 0:
+		c, err := s.system(ctx, q, sc, systemID)
+		if err != nil {
+			return accountHolder{}, err
+		}
+		return accountHolder{SystemID: c.ID, SiteID: c.SiteID, Name: c.Name, OwnerID: c.OwnerID}, nil
+	}
+	a, err := s.asset(ctx, q, sc, assetID)
+	if err != nil {
+		return accountHolder{}, err
+	}
+	return accountHolder{AssetID: a.ID, SiteID: a.SiteID, Name: a.Name, OwnerID: a.ResponsibleID}, nil
+}
+
+// system returns a clinical system of the scope, or ENOTFOUND.
+func (s *AccountService) system(ctx context.Context, q querier, sc scope, id int64) (*medsec.ClinicalSystem, error) {
+	if sc.vendor() != 0 {
+		return nil, errSystemNotFound()
+	}
+	return (&ClinicalSystemService{db: s.db}).system(ctx, q, sc, id)
 }
 
 // asset returns an asset of the scope, or ENOTFOUND.
@@ -186,7 +270,7 @@ func (s *AccountService) ImportAccounts(ctx context.Context, imp medsec.AccountI
 		return res, err
 	}
 	defer tx.Rollback()
-	a, err := s.asset(ctx, tx, sc, imp.AssetID)
+	h, err := s.holder(ctx, tx, sc, imp.AssetID, imp.SystemID)
 	if err != nil {
 		return res, err
 	}
@@ -217,7 +301,9 @@ func (s *AccountService) ImportAccounts(ctx context.Context, imp medsec.AccountI
 	if len(problems) > 0 {
 		return res, &medsec.ValidationError{Source: imp.Source, Errors: problems}
 	}
-	before, err := s.findAccounts(ctx, tx, scope{user: medsec.SystemUser}, medsec.AccountFilter{AssetID: a.ID, Removed: true})
+	all := h.filter()
+	all.Removed = true
+	before, err := s.findAccounts(ctx, tx, scope{user: medsec.SystemUser}, all)
 	if err != nil {
 		return res, err
 	}
@@ -237,8 +323,8 @@ func (s *AccountService) ImportAccounts(ctx context.Context, imp medsec.AccountI
 		vals := []any{r.Username, r.DisplayName, string(r.Type), nullID(persons[i]), boolInt(r.Enabled), nullTime(r.LastLogin), r.PasswordChanged.String(),
 			string(r.MFA), imp.Format, r.DN, r.Notes}
 		if old == nil {
-			if _, err := tx.exec(ctx, `INSERT INTO accounts (username, display_name, type, person_id, enabled, last_login, password_changed, mfa, source, dn, notes, asset_id, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(vals, a.ID, tx.now, tx.now)...); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO accounts (username, display_name, type, person_id, enabled, last_login, password_changed, mfa, source, dn, notes, asset_id, system_id, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(vals, nullID(h.AssetID), nullID(h.SystemID), tx.now, tx.now)...); err != nil {
 				return res, fmt.Errorf("import accounts: line %d: %w", r.Line, err)
 			}
 			res.Created++
@@ -265,7 +351,8 @@ func (s *AccountService) ImportAccounts(ctx context.Context, imp medsec.AccountI
 		}
 		res.Removed++
 	}
-	if err := tx.audit(ctx, &medsec.AuditEntry{Action: medsec.ActionAccountImport, ObjectType: "asset", ObjectID: a.ID, SiteID: a.SiteID,
+	objType, objID := h.objectType()
+	if err := tx.audit(ctx, &medsec.AuditEntry{Action: medsec.ActionAccountImport, ObjectType: objType, ObjectID: objID, SiteID: h.SiteID,
 		Detail: truncateDetail(fmt.Sprintf("%s (%s): %d created, %d updated, %d unchanged, %d removed", imp.Source, imp.Format, res.Created, res.Updated, res.Unchanged, res.Removed))}); err != nil {
 		return res, err
 	}
@@ -448,23 +535,42 @@ func (s *AccountService) FindStaff(ctx context.Context) ([]medsec.StaffMember, e
 	return out, rows.Err()
 }
 
+// assetInfo is what an account's findings need of its asset or clinical system.
+type assetInfo struct {
+	class, vendor, model string
+	vendorID             int64
+	jurisdiction         string
+}
+
 // subjects loads the accounts the filter selects with what their findings need.
 func (s *AccountService) subjects(ctx context.Context, q querier, sc scope, f medsec.AccountFilter) ([]account.Subject, error) {
 	accounts, err := s.findAccounts(ctx, q, sc, f)
 	if err != nil {
 		return nil, err
 	}
-	type assetInfo struct {
-		class, vendor, model string
-		vendorID             int64
-		jurisdiction         string
-	}
 	assets := map[int64]*assetInfo{}
 	people := map[int64]*medsec.StaffMember{}
 	reviewed := map[int64]time.Time{}
 	profiles := newMDS2Cache(q, s.db.dialect)
 	out := make([]account.Subject, 0, len(accounts))
+	systems := map[int64]*assetInfo{}
 	for _, x := range accounts {
+		if x.SystemID != 0 {
+			si := systems[x.SystemID]
+			if si == nil {
+				if si, err = s.systemInfo(ctx, q, x.SystemID); err != nil {
+					return nil, err
+				}
+				systems[x.SystemID] = si
+			}
+			sub := account.Subject{Account: x, Class: medsec.DeviceClass(si.class), Vendor: si.vendor, Jurisdiction: medsec.Jurisdiction(si.jurisdiction),
+				PasswordChangeable: medsec.Unknown}
+			if err := s.subjectPerson(ctx, q, &sub, people, reviewed); err != nil {
+				return nil, err
+			}
+			out = append(out, sub)
+			continue
+		}
 		ai := assets[x.AssetID]
 		if ai == nil {
 			ai = &assetInfo{}
@@ -485,38 +591,81 @@ func (s *AccountService) subjects(ctx context.Context, q querier, sc scope, f me
 				}
 			}
 		}
-		if x.PersonID != 0 {
-			m, ok := people[x.PersonID]
-			if !ok {
-				var st, joined, eff string
-				mm := medsec.StaffMember{PersonID: x.PersonID}
-				if err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT name, employee_no, username, status, joined, status_effective FROM people WHERE id = ?`), x.PersonID).
-					Scan(&mm.Name, &mm.EmployeeNo, &mm.Username, &st, &joined, &eff); err != nil {
-					return nil, fmt.Errorf("account findings: person %d: %w", x.PersonID, err)
-				}
-				mm.Status = medsec.PersonStatus(st)
-				mm.Joined, _ = medsec.ParseDate(joined)
-				mm.Effective, _ = medsec.ParseDate(eff)
-				m = &mm
-				people[x.PersonID] = m
-			}
-			sub.Person = m
+		if err := s.subjectPerson(ctx, q, &sub, people, reviewed); err != nil {
+			return nil, err
 		}
-		if _, ok := reviewed[x.ID]; !ok {
-			// The latest sign-off that kept the account (ORDER BY, not MAX: SQLite's
-			// aggregate loses the column's time type).
-			var at sql.NullTime
-			err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT r.signed_at FROM access_review_items i JOIN access_reviews r ON r.id = i.review_id
-				WHERE i.account_id = ? AND i.decision = ? AND r.signed_at IS NOT NULL ORDER BY r.signed_at DESC LIMIT 1`), x.ID, medsec.DecisionKeep).Scan(&at)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("account findings: reviews of account %d: %w", x.ID, err)
-			}
-			reviewed[x.ID] = at.Time
-		}
-		sub.LastReviewed = reviewed[x.ID]
 		out = append(out, sub)
 	}
 	return out, nil
+}
+
+// subjectPerson fills a subject's person and the last review that kept its account, from
+// (and into) the caches people and reviewed.
+func (s *AccountService) subjectPerson(ctx context.Context, q querier, sub *account.Subject, people map[int64]*medsec.StaffMember, reviewed map[int64]time.Time) error {
+	x := sub.Account
+	if x.PersonID != 0 {
+		m, ok := people[x.PersonID]
+		if !ok {
+			var st, joined, eff string
+			mm := medsec.StaffMember{PersonID: x.PersonID}
+			if err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT name, employee_no, username, status, joined, status_effective FROM people WHERE id = ?`), x.PersonID).
+				Scan(&mm.Name, &mm.EmployeeNo, &mm.Username, &st, &joined, &eff); err != nil {
+				return fmt.Errorf("account findings: person %d: %w", x.PersonID, err)
+			}
+			mm.Status = medsec.PersonStatus(st)
+			mm.Joined, _ = medsec.ParseDate(joined)
+			mm.Effective, _ = medsec.ParseDate(eff)
+			m = &mm
+			people[x.PersonID] = m
+		}
+		sub.Person = m
+	}
+	if _, ok := reviewed[x.ID]; !ok {
+		// The latest sign-off that kept the account (ORDER BY, not MAX: SQLite's
+		// aggregate loses the column's time type).
+		var at sql.NullTime
+		err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT r.signed_at FROM access_review_items i JOIN access_reviews r ON r.id = i.review_id
+				WHERE i.account_id = ? AND i.decision = ? AND r.signed_at IS NOT NULL ORDER BY r.signed_at DESC LIMIT 1`), x.ID, medsec.DecisionKeep).Scan(&at)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("account findings: reviews of account %d: %w", x.ID, err)
+		}
+		reviewed[x.ID] = at.Time
+	}
+	sub.LastReviewed = reviewed[x.ID]
+	return nil
+}
+
+// systemInfo returns what a clinical system's account findings are decided from: the
+// class of a device application system when any member asset is one (where the baseline
+// forbids shared accounts [000 帳號管理(普) 四]), the member assets' vendors (whose
+// default account names count), and the jurisdiction of the system's site.
+func (s *AccountService) systemInfo(ctx context.Context, q querier, id int64) (*assetInfo, error) {
+	si := &assetInfo{}
+	if err := q.QueryRowContext(ctx, s.db.dialect.rebind(`SELECT COALESCE(j.jurisdiction, '`+string(DefaultJurisdiction)+`')
+		FROM clinical_systems c LEFT JOIN incident_site_settings j ON j.site_id = c.site_id WHERE c.id = ?`), id).Scan(&si.jurisdiction); err != nil {
+		return nil, fmt.Errorf("account findings: system %d: %w", id, err)
+	}
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT a.class, COALESCE(v.name, '') FROM clinical_system_assets m JOIN assets a ON a.id = m.asset_id
+		LEFT JOIN vendors v ON v.id = a.vendor_id WHERE m.system_id = ? ORDER BY a.id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("account findings: system %d: %w", id, err)
+	}
+	defer rows.Close()
+	var vendors []string
+	for rows.Next() {
+		var class, vendor string
+		if err := rows.Scan(&class, &vendor); err != nil {
+			return nil, fmt.Errorf("account findings: system %d: %w", id, err)
+		}
+		if medsec.DeviceClass(class) == medsec.ClassApplication {
+			si.class = class
+		}
+		if vendor != "" && !slices.Contains(vendors, vendor) {
+			vendors = append(vendors, vendor)
+		}
+	}
+	si.vendor = strings.Join(vendors, "; ")
+	return si, rows.Err()
 }
 
 // AccountFindings implements medsec.AccountService.
@@ -525,10 +674,8 @@ func (s *AccountService) AccountFindings(ctx context.Context, f medsec.AccountFi
 	if err != nil {
 		return nil, err
 	}
-	if f.AssetID != 0 {
-		if _, err := s.asset(ctx, s.db.read, sc, f.AssetID); err != nil {
-			return nil, err
-		}
+	if err := s.checkFilter(ctx, sc, f); err != nil {
+		return nil, err
 	}
 	f.Removed = false
 	subs, err := s.subjects(ctx, s.db.read, sc, f)
@@ -544,12 +691,25 @@ func (s *AccountService) AccountFindings(ctx context.Context, f medsec.AccountFi
 }
 
 // accountChecks returns the account-management check results of one asset (package
-// account's Checks over its findings), for the compliance checks (runChecks).
+// account's Checks over the findings of its accounts and of the accounts of the clinical
+// systems it is a member of), for the compliance checks (runChecks).
 func accountChecks(ctx context.Context, db *DB, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
 	s := &AccountService{db: db, Defaults: account.VendorDefaults()}
-	subs, err := s.subjects(ctx, db.read, scope{user: medsec.SystemUser}, medsec.AccountFilter{AssetID: a.ID})
+	all := scope{user: medsec.SystemUser}
+	subs, err := s.subjects(ctx, db.read, all, medsec.AccountFilter{AssetID: a.ID})
 	if err != nil {
 		return nil, err
+	}
+	systems, err := (&ClinicalSystemService{db: db}).findSystems(ctx, db.read, all, medsec.ClinicalSystemFilter{AssetID: a.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range systems {
+		more, err := s.subjects(ctx, db.read, all, medsec.AccountFilter{SystemID: c.ID})
+		if err != nil {
+			return nil, err
+		}
+		subs = append(subs, more...)
 	}
 	var fs []medsec.AccountFinding
 	for _, sub := range subs {

@@ -52,7 +52,8 @@ func loadCheckBatch(ctx context.Context, db *DB, now time.Time) (*checkBatch, er
 		into  *map[int64]bool
 		query string
 	}{
-		{&b.accounts, `SELECT DISTINCT asset_id FROM accounts`},
+		{&b.accounts, `SELECT asset_id FROM accounts WHERE asset_id IS NOT NULL
+			UNION SELECT m.asset_id FROM accounts x JOIN clinical_system_assets m ON m.system_id = x.system_id`},
 		{&b.plans, `SELECT DISTINCT asset_id FROM backup_plans`},
 		{&b.logs, `SELECT DISTINCT asset_id FROM log_sources WHERE asset_id IS NOT NULL`},
 	} {

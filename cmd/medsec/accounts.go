@@ -17,14 +17,14 @@ import (
 )
 
 const accountsUsage = `usage:
-  medsec accounts import   --data DIR --asset ID FILE.csv|FILE.xlsx|FILE.ldif
-  medsec accounts import   --data DIR --asset ID --from-directory [--base DN] [--filter F]
-  medsec accounts list     --data DIR [--asset ID]
-  medsec accounts findings --data DIR [--asset ID] [--unused-days N]
+  medsec accounts import   --data DIR (--asset ID | --system ID) FILE.csv|FILE.xlsx|FILE.ldif
+  medsec accounts import   --data DIR (--asset ID | --system ID) --from-directory [--base DN] [--filter F]
+  medsec accounts list     --data DIR [--asset ID | --system ID]
+  medsec accounts findings --data DIR [--asset ID | --system ID] [--unused-days N]
   medsec roster import     --data DIR FILE.csv|FILE.xlsx`
 
 // runAccounts implements "medsec accounts import|list|findings": the account list of one
-// system (an asset) from a CSV or XLSX export, an LDIF export (slapcat, ldapsearch -LLL) or
+// system (an asset, or a clinical system of several assets such as an HIS) from a CSV or XLSX export, an LDIF export (slapcat, ldapsearch -LLL) or
 // the directory set for login; the accounts; and their findings with the seed clause of
 // each [M6]. Imports are all or nothing, audited as the system user.
 func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -37,6 +37,7 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	data := fs.String("data", "./medsec-data", "data directory")
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
 	asset := fs.Int64("asset", 0, "the system (asset ID) whose accounts these are")
+	system := fs.Int64("system", 0, "the clinical system (ID, see medsec system list) whose accounts these are, instead of --asset")
 	fromDirectory := fs.Bool("from-directory", false, "read the accounts from the directory set for login (import)")
 	base := fs.String("base", "", "where to search the directory (default: its base DN)")
 	filter := fs.String("filter", "", "LDAP filter of the accounts (default: the login user filter for every name)")
@@ -53,34 +54,34 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	ctx = asSystem(ctx)
 	switch cmd {
 	case "list":
-		as, err := svc.FindAccounts(ctx, medsec.AccountFilter{AssetID: *asset})
+		as, err := svc.FindAccounts(ctx, medsec.AccountFilter{AssetID: *asset, SystemID: *system})
 		if err != nil {
 			return fmt.Errorf("accounts list: %s", medsec.ErrorMessage(err))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ASSET\tUSERNAME\tTYPE\tPERSON\tENABLED\tLAST LOGIN\tMFA")
+		fmt.Fprintln(tw, "SYSTEM\tUSERNAME\tTYPE\tPERSON\tENABLED\tLAST LOGIN\tMFA")
 		for _, a := range as {
 			last := ""
 			if !a.LastLogin.IsZero() {
 				last = a.LastLogin.Format("2006-01-02")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", a.AssetName, a.Username, a.Type, a.PersonName, a.Enabled, last, a.MFA)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", holderName(a.AssetName, a.SystemName), a.Username, a.Type, a.PersonName, a.Enabled, last, a.MFA)
 		}
 		return tw.Flush()
 	case "findings":
-		fsx, err := svc.AccountFindings(ctx, medsec.AccountFilter{AssetID: *asset}, *unused)
+		fsx, err := svc.AccountFindings(ctx, medsec.AccountFilter{AssetID: *asset, SystemID: *system}, *unused)
 		if err != nil {
 			return fmt.Errorf("accounts findings: %s", medsec.ErrorMessage(err))
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ASSET\tUSERNAME\tFINDING\tCLAUSE\tDETAIL")
+		fmt.Fprintln(tw, "SYSTEM\tUSERNAME\tFINDING\tCLAUSE\tDETAIL")
 		for _, f := range fsx {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.AssetName, f.Username, f.Kind, f.Clause, f.Detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", holderName(f.AssetName, f.SystemName), f.Username, f.Kind, f.Clause, f.Detail)
 		}
 		return tw.Flush()
 	}
-	if *asset <= 0 {
-		return errors.New("accounts import: --asset is required")
+	if (*asset <= 0) == (*system <= 0) {
+		return errors.New("accounts import: give either --asset or --system")
 	}
 	var imp medsec.AccountImport
 	switch {
@@ -105,13 +106,22 @@ func runAccounts(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return errors.New(accountsUsage)
 	}
-	imp.AssetID = *asset
+	imp.AssetID, imp.SystemID = *asset, *system
 	res, err := svc.ImportAccounts(ctx, imp)
 	if err != nil {
 		return fmt.Errorf("accounts import: %s", importProblems(err))
 	}
 	fmt.Fprintf(stdout, "%d accounts created, %d updated, %d unchanged, %d removed; %d linked to people\n", res.Created, res.Updated, res.Unchanged, res.Removed, res.Linked)
 	return nil
+}
+
+// holderName names the system an account is of: its clinical system's name, else its
+// asset's.
+func holderName(asset, system string) string {
+	if system != "" {
+		return system
+	}
+	return asset
 }
 
 // importProblems says every problem of a rejected import, one a line.

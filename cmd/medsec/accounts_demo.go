@@ -90,6 +90,49 @@ func loadAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) erro
 	return nil
 }
 
+// demoHIS is the name of the demo medical centre's HIS (loadSystemsDemo).
+const demoHIS = "HIS 醫院資訊系統"
+
+// loadSystemAccountsDemo imports the account list of the demo HIS, a clinical system of
+// four assets whose accounts are the system's, not one server's [issue 15 M6]: the departed
+// doctor 陳志遠 still has an enabled HIS account (a finding citing 000 帳號管理(中) 一, as on
+// the ICU system), beside two active staff's accounts.
+func loadSystemAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
+	if s.Accounts == nil || s.Systems == nil {
+		return nil
+	}
+	his, err := demoSystemID(ctx, s, demoHIS)
+	if err != nil {
+		return err
+	}
+	day := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02") }
+	login := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02 15:04") }
+	csv := "帳號,顯示名稱,類型,使用者,啟用,最後登入,密碼變更日,雙因子\n" +
+		"chen.cy,陳志遠 醫師,個人,D0417,是," + login(48) + "," + day(150) + ",否\n" +
+		"huang.cj,黃俊傑 醫師,個人,D0533,是," + login(0) + "," + day(30) + ",否\n" +
+		"chang.sf,張淑芬 護理長,個人,N1022,是," + login(1) + "," + day(60) + ",否\n"
+	imp := account.ReadAccounts([]byte(csv), "HIS 帳號.csv")
+	imp.SystemID = his
+	if _, err := s.Accounts.ImportAccounts(ctx, imp); err != nil {
+		return fmt.Errorf("accounts of %s: %w", demoHIS, err)
+	}
+	return nil
+}
+
+// demoSystemID returns the ID of the demo's clinical system of that name.
+func demoSystemID(ctx context.Context, s mhttp.Services, name string) (int64, error) {
+	cs, err := s.Systems.FindClinicalSystems(ctx, medsec.ClinicalSystemFilter{})
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cs {
+		if c.Name == name {
+			return c.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no demo clinical system %q", name)
+}
+
 // demoReviewSigner is the demo user who decides and signs off the PACS's access review:
 // the information office's system administrator (陳建宏), who runs the PACS.
 const demoReviewSigner = "itops.chen"

@@ -74,3 +74,35 @@ func TestAccountsCommand(t *testing.T) {
 		t.Errorf("list after a refused import:\n%s", out.String())
 	}
 }
+
+// TestAccountsCommandSystem imports the account list of a clinical system (an HIS of two
+// servers) with --system, lists its findings naming the system and citing the seed, and
+// refuses an import naming both --asset and --system.
+func TestAccountsCommandSystem(t *testing.T) {
+	d := newCLIData(t, func(ctx context.Context, store *sqlstore.DB) {
+		site := mustSite(t, ctx, store, "HQ", "本院")
+		app, db := &medsec.Asset{SiteID: site.ID, Name: "HIS-APP", Kind: medsec.KindApplicationServer}, &medsec.Asset{SiteID: site.ID, Name: "HIS-DB", Kind: medsec.KindApplicationServer}
+		mustAssets(t, ctx, store, app, db)
+		his := &medsec.ClinicalSystem{SiteID: site.ID, Name: "HIS", Members: []medsec.SystemMember{{AssetID: app.ID}, {AssetID: db.ID}}}
+		if err := sqlstore.NewClinicalSystemService(store).CreateClinicalSystem(ctx, his); err != nil {
+			t.Fatal(err)
+		}
+	})
+	dir := t.TempDir()
+	roster, accounts := filepath.Join(dir, "roster.csv"), filepath.Join(dir, "his.csv")
+	os.WriteFile(roster, []byte("employee_no,name,status,effective\nD1,Dr Chen,left,2026-01-31\n"), 0o600)
+	os.WriteFile(accounts, []byte("username,person,type,enabled\nchen.dr,D1,personal,yes\n"), 0o600)
+	if err := run(d.ctx, []string{"roster", "import", "--data", d.dir, roster}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.run("accounts", "import", "--system", "1", accounts); err != nil || !strings.Contains(d.out.String(), "1 accounts created") {
+		t.Fatalf("import: %v %q", err, d.out.String())
+	}
+	if err := d.run("accounts", "findings", "--system", "1"); err != nil || !strings.Contains(d.out.String(), "HIS") || !strings.Contains(d.out.String(), "departed") ||
+		!strings.Contains(d.out.String(), "000 帳號管理(中) 一") {
+		t.Errorf("findings: %v\n%s", err, d.out.String())
+	}
+	if err := d.run("accounts", "import", "--system", "1", "--asset", "1", accounts); err == nil || !strings.Contains(err.Error(), "either --asset or --system") {
+		t.Errorf("both: %v", err)
+	}
+}

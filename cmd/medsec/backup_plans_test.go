@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,25 +17,12 @@ import (
 // test, lists the findings and the record from the command line, and shows that a bad
 // copy or a hash mismatch that passes is refused naming the field.
 func TestBackupPlanCommand(t *testing.T) {
-	ctx := context.Background()
-	data := t.TempDir()
-	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := &medsec.Site{Code: "HQ", Name: "本院"}
-	if err := sqlstore.NewOrgService(store).CreateSite(asSystem(ctx), site); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlstore.NewAssetService(store).CreateAsset(asSystem(ctx), &medsec.Asset{SiteID: site.ID, Name: "PACS-01", Kind: medsec.KindPACS}); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-	var out bytes.Buffer
-	cli := func(args ...string) error {
-		out.Reset()
-		return run(ctx, append([]string{"backup-plan", args[0], "--data", data}, args[1:]...), &out, io.Discard)
-	}
+	d := newCLIData(t, func(ctx context.Context, store *sqlstore.DB) {
+		site := mustSite(t, ctx, store, "HQ", "本院")
+		mustAssets(t, ctx, store, &medsec.Asset{SiteID: site.ID, Name: "PACS-01", Kind: medsec.KindPACS})
+	})
+	out := &d.out
+	cli := func(args ...string) error { return d.run("backup-plan", args...) }
 	if err := cli("add", "--asset", "1", "--name", "PACS DB", "--generations", "3", "--copy", "NAS:floppy"); err == nil || !strings.Contains(err.Error(), "copies.0.medium") {
 		t.Errorf("unknown medium: %v", err)
 	}

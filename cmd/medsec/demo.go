@@ -252,6 +252,9 @@ func loadDemoHospitalOn(ctx context.Context, s mhttp.Services, db *sqlstore.DB) 
 	if err := loadSystemsDemo(ctx, s); err != nil {
 		return false, fmt.Errorf("demo clinical systems: %w", err)
 	}
+	if err := loadSystemAccountsDemo(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo clinical system accounts: %w", err)
+	}
 	if err := loadGovernanceDemo(ctx, s, siteIDs[d.Sites[0].Code], time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo governance calendar: %w", err)
 	}

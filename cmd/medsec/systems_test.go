@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,30 +15,14 @@ import (
 // refuses an asset of another site naming the field members, lists the system and
 // deletes it, its assets staying.
 func TestSystemCommand(t *testing.T) {
-	ctx := context.Background()
-	data := t.TempDir()
-	store, err := sqlstore.Open(ctx, filepath.Join(data, "medsec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	main, branch := &medsec.Site{Code: "HQ", Name: "本院"}, &medsec.Site{Code: "BR", Name: "分院"}
-	for _, s := range []*medsec.Site{main, branch} {
-		if err := sqlstore.NewOrgService(store).CreateSite(asSystem(ctx), s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, a := range []*medsec.Asset{{SiteID: main.ID, Name: "PACS-APP", Kind: medsec.KindApplicationServer}, {SiteID: main.ID, Name: "PACS-DB", Kind: medsec.KindApplicationServer},
-		{SiteID: main.ID, Name: "RAD-WS", Kind: medsec.KindWorkstation}, {SiteID: branch.ID, Name: "BR-PACS", Kind: medsec.KindPACS}} {
-		if err := sqlstore.NewAssetService(store).CreateAsset(asSystem(ctx), a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	store.Close()
-	var out bytes.Buffer
-	cli := func(args ...string) error {
-		out.Reset()
-		return run(ctx, append([]string{"system", args[0], "--data", data}, args[1:]...), &out, io.Discard)
-	}
+	d := newCLIData(t, func(ctx context.Context, store *sqlstore.DB) {
+		main, branch := mustSite(t, ctx, store, "HQ", "本院"), mustSite(t, ctx, store, "BR", "分院")
+		mustAssets(t, ctx, store, &medsec.Asset{SiteID: main.ID, Name: "PACS-APP", Kind: medsec.KindApplicationServer},
+			&medsec.Asset{SiteID: main.ID, Name: "PACS-DB", Kind: medsec.KindApplicationServer},
+			&medsec.Asset{SiteID: main.ID, Name: "RAD-WS", Kind: medsec.KindWorkstation}, &medsec.Asset{SiteID: branch.ID, Name: "BR-PACS", Kind: medsec.KindPACS})
+	})
+	out := &d.out
+	cli := func(args ...string) error { return d.run("system", args...) }
 	if err := cli("add", "--site", "1", "--name", "PACS", "--rto", "4", "--rpo", "1", "--fallback", "paper request forms", "--members", "1,2"); err != nil ||
 		!strings.Contains(out.String(), "2 member assets") {
 		t.Fatalf("add: %v %q", err, out.String())
@@ -66,7 +48,8 @@ func TestSystemCommand(t *testing.T) {
 }
 
 // TestDemoSystems loads the demo hospital and finds its HIS and PACS at the medical
-// centre, each a system of four assets with its targets, fallback and owner.
+// centre, each a system of four assets with its targets, fallback and owner, and the HIS's
+// account list with the departed doctor's enabled account.
 func TestDemoSystems(t *testing.T) {
 	ctx := asSystem(context.Background())
 	dir := t.TempDir()
@@ -78,7 +61,7 @@ func TestDemoSystems(t *testing.T) {
 	systems := sqlstore.NewClinicalSystemService(db)
 	s := mhttp.Services{Assets: sqlstore.NewAssetService(db), Org: sqlstore.NewOrgService(db), Users: sqlstore.NewUserService(db), Audit: sqlstore.NewAuditService(db),
 		Discovery: sqlstore.NewDiscoveryService(db), Zones: sqlstore.NewZoneService(db), Components: sqlstore.NewComponentService(db), Scans: sqlstore.NewScanService(db),
-		Backups: sqlstore.NewBackupService(db), Systems: systems}
+		Backups: sqlstore.NewBackupService(db), Systems: systems, Accounts: sqlstore.NewAccountService(db)}
 	if s.Assessments, err = newAssessmentService(db, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +76,17 @@ func TestDemoSystems(t *testing.T) {
 		if len(c.Members) != 4 || c.RTOHours == 0 || c.RPOHours == 0 || c.Fallback == "" || c.OwnerName == "" {
 			t.Errorf("demo system %s = %+v", c.Name, c)
 		}
+	}
+	// The HIS's own accounts: the departed doctor's is still enabled.
+	his, err := demoSystemID(ctx, s, demoHIS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := s.Accounts.AccountFindings(ctx, medsec.AccountFilter{SystemID: his}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Username != "chen.cy" || fs[0].Kind != medsec.FindingDeparted || fs[0].SystemName != demoHIS || fs[0].Clause != "000 帳號管理(中) 一" {
+		t.Errorf("HIS findings = %+v", fs)
 	}
 }
