@@ -258,8 +258,12 @@ type AccessReview struct {
 	AssetID   int64  `json:"asset_id"`
 	SiteID    int64  `json:"site_id"`
 	AssetName string `json:"asset_name"`
-	// OwnerID is the person answerable for the system (the asset's responsible person)
-	// when the review was opened.
+	// SystemID and SystemName are the clinical system of a system's review (AssetID 0):
+	// a campaign of the system owner over the system's own accounts.
+	SystemID   int64  `json:"system_id,omitempty"`
+	SystemName string `json:"system_name,omitempty"`
+	// OwnerID is the person answerable for the system (the asset's responsible person,
+	// or the clinical system's owner) when the review was opened: its reviewer.
 	OwnerID      int64              `json:"owner_id,omitempty"`
 	OwnerName    string             `json:"owner_name,omitempty"`
 	PeriodStart  time.Time          `json:"period_start"`
@@ -272,6 +276,14 @@ type AccessReview struct {
 	SignedByName string             `json:"signed_by_name,omitempty"`
 	SignedAt     time.Time          `json:"signed_at,omitzero"`
 	CreatedAt    time.Time          `json:"created_at"`
+}
+
+// Holder names the system the review is of: the clinical system's name, else the asset's.
+func (r *AccessReview) Holder() string {
+	if r.SystemID != 0 {
+		return r.SystemName
+	}
+	return r.AssetName
 }
 
 // AccessReviewItem is one account of a review with the reviewer's decision.
@@ -295,6 +307,8 @@ type AccessReviewItem struct {
 type AccessReviewFilter struct {
 	SiteID  int64
 	AssetID int64
+	// SystemID keeps the reviews of one clinical system.
+	SystemID int64
 	// Status keeps open or signed reviews; "" both.
 	Status string
 }
@@ -359,14 +373,19 @@ type AccountService interface {
 	// OpenAccessReview opens the review of an asset's accounts for the quarter that
 	// ended last (ECONFLICT if it exists), listing every account it has now.
 	OpenAccessReview(ctx context.Context, assetID int64) (*AccessReview, error)
+	// OpenSystemAccessReview opens the review of a clinical system's own accounts for the
+	// quarter that ended last, its reviewer the system's owner (ECONFLICT if it exists;
+	// ENOTFOUND for a system the caller cannot see).
+	OpenSystemAccessReview(ctx context.Context, systemID int64) (*AccessReview, error)
 	// DecideAccessReview records decisions on accounts of an open review (ECONFLICT when
 	// signed; EINVALID for an unknown account, decision or a missing reason).
 	DecideAccessReview(ctx context.Context, id int64, ds []AccessReviewDecision) (*AccessReview, error)
 	// SignAccessReview signs an open review off as the caller; every account must have
 	// a decision (EINVALID naming those without).
 	SignAccessReview(ctx context.Context, id int64) (*AccessReview, error)
-	// EnsureAccessReviews opens, for each active asset with accounts, the review of the
-	// last whole quarter when missing (the scheduler, as SystemUser) and returns how many.
+	// EnsureAccessReviews opens, for each active asset and each clinical system with
+	// accounts, the review of the last whole quarter when missing (the scheduler, as
+	// SystemUser) and returns how many.
 	EnsureAccessReviews(ctx context.Context, now time.Time) (int, error)
 }
 

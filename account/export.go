@@ -28,7 +28,7 @@ func reviewRows(r *medsec.AccessReview) [][]string {
 		for _, f := range it.Findings {
 			fs = append(fs, string(f))
 		}
-		out = append(out, []string{fmt.Sprint(r.ID), r.AssetName, r.PeriodStart.Format("2006-01-02"), r.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"),
+		out = append(out, []string{fmt.Sprint(r.ID), r.Holder(), r.PeriodStart.Format("2006-01-02"), r.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"),
 			r.OwnerName, r.SignedByName, stamp(r.SignedAt), it.Username, string(it.Type), it.PersonName, fmt.Sprint(it.Enabled), stamp(it.LastLogin),
 			strings.Join(fs, " "), it.Decision, it.Reason, it.DecidedBy, stamp(it.DecidedAt)})
 	}

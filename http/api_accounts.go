@@ -27,6 +27,7 @@ func accountAPIRoutes(s *Server) []apiRoute {
 		{Method: "POST", Path: "/api/v1/roster/import", Perm: medsec.PermAccountWrite, Handler: s.apiRosterImport},
 		{Method: "GET", Path: "/api/v1/access-reviews", Perm: medsec.PermAccountRead, Handler: s.apiAccessReviewList},
 		{Method: "POST", Path: "/api/v1/assets/{id}/access-reviews", Perm: medsec.PermAccountWrite, Handler: s.apiAccessReviewOpen},
+		{Method: "POST", Path: "/api/v1/systems/{id}/access-reviews", Perm: medsec.PermAccountWrite, Handler: s.apiSystemAccessReviewOpen},
 		{Method: "GET", Path: "/api/v1/access-reviews/{id}", Perm: medsec.PermAccountRead, Handler: s.apiAccessReviewGet},
 		{Method: "PUT", Path: "/api/v1/access-reviews/{id}/decisions", Perm: medsec.PermAccountWrite, Handler: s.apiAccessReviewDecide},
 		{Method: "POST", Path: "/api/v1/access-reviews/{id}/sign", Perm: medsec.PermAccountWrite, Handler: s.apiAccessReviewSign},
@@ -194,7 +195,7 @@ func (s *Server) apiAccessReviewList(w http.ResponseWriter, r *http.Request) err
 	if s.Accounts == nil {
 		return errAccountsOff()
 	}
-	rs, err := s.Accounts.FindAccessReviews(r.Context(), medsec.AccessReviewFilter{AssetID: queryInt64(r, "asset_id"), SiteID: queryInt64(r, "site_id"), Status: r.URL.Query().Get("status")})
+	rs, err := s.Accounts.FindAccessReviews(r.Context(), medsec.AccessReviewFilter{AssetID: queryInt64(r, "asset_id"), SystemID: queryInt64(r, "system_id"), SiteID: queryInt64(r, "site_id"), Status: r.URL.Query().Get("status")})
 	if err != nil {
 		return err
 	}
@@ -211,6 +212,24 @@ func (s *Server) apiAccessReviewOpen(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	rv, err := s.Accounts.OpenAccessReview(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rv)
+	return nil
+}
+
+// apiSystemAccessReviewOpen opens the quarter's review of a clinical system's accounts,
+// its reviewer the system's owner.
+func (s *Server) apiSystemAccessReviewOpen(w http.ResponseWriter, r *http.Request) error {
+	if s.Accounts == nil {
+		return errAccountsOff()
+	}
+	id, err := parseID(r, "id")
+	if err != nil {
+		return err
+	}
+	rv, err := s.Accounts.OpenSystemAccessReview(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -290,6 +290,7 @@ var routeTable = []struct {
 	{"POST", "/api/v1/assets/{id}/accounts/import", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/assets/{id}/accounts/import-directory", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/systems/{id}/accounts/import", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/systems/{id}/access-reviews", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/systems/{id}/accounts/import-directory", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/roster", medsec.PermAccountRead, false},
 	{"POST", "/api/v1/roster/import", medsec.PermAccountWrite, false},

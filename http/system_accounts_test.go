@@ -15,7 +15,8 @@ import (
 // TestSystemAccounts imports a clinical system's account list over the API and through the
 // accounts page's system chooser: the accounts and their findings name the system, an
 // import naming both an asset and a system is refused with the field in the user's
-// language, a clinical engineer of the branch gets 404 and a vendor user 403.
+// language, a clinical engineer of the branch gets 404 and a vendor user 403; the system's
+// access review is opened over the API, a second one through the page is a conflict.
 func TestSystemAccounts(t *testing.T) {
 	f := newFixture(t)
 	b, err := i18n.Load()
@@ -72,6 +73,20 @@ func TestSystemAccounts(t *testing.T) {
 	st, body = pc.upload("/accounts/import", map[string]string{"system_id": sys, "asset_id": fmt.Sprint(f.assetHQ.ID)}, "his.csv", "帳號\nx\n")
 	if st != 422 || !strings.Contains(body, b.T("zh-TW", "err.asset_or_system")) {
 		t.Errorf("both an asset and a system: %d %.800s", st, body)
+	}
+	// The system owner's campaign: opened for the system, listed on the reviews page.
+	rpath := fmt.Sprintf("/api/v1/systems/%d/access-reviews", his.ID)
+	if st, _ := f.do("POST", rpath, f.branchCE, ""); st != 404 {
+		t.Errorf("branch user opens the HIS review: %d", st)
+	}
+	if st, body := f.do("POST", rpath, admin, ""); st != 201 || !strings.Contains(body, `"system_name": "HIS"`) || !strings.Contains(body, `"username": "dr.lin"`) {
+		t.Errorf("open the HIS review: %d %s", st, body)
+	}
+	if st, body := pc.form("/accounts/reviews", map[string][]string{"system_id": {sys}}); st != 409 || !strings.Contains(body, b.T("zh-TW", "err.access_review_exists")) {
+		t.Errorf("a second HIS review through the page: %d %.600s", st, body)
+	}
+	if page := f.page(pc.c, "/accounts/reviews", "ja"); !strings.Contains(page, "<td>HIS</td>") || !strings.Contains(page, `name="system_id"`) {
+		t.Errorf("the reviews page lacks the HIS review or the system chooser")
 	}
 	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
 		page := f.page(pc.c, "/accounts?system_id="+sys, lang)

@@ -215,7 +215,10 @@ func (s *Server) uiRosterImport(w http.ResponseWriter, r *http.Request) error {
 type accessReviewListData struct {
 	Reviews []*medsec.AccessReview
 	Assets  []*medsec.Asset
-	Status  string
+	// Systems are the clinical systems to open a campaign of (SystemsOn: the server keeps them).
+	Systems   []*medsec.ClinicalSystem
+	SystemsOn bool
+	Status    string
 }
 
 func (s *Server) renderAccessReviewList(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
@@ -232,6 +235,12 @@ func (s *Server) renderAccessReviewList(w http.ResponseWriter, r *http.Request, 
 	}
 	if d.Assets, err = s.accountAssets(r); err != nil {
 		return err
+	}
+	if s.Systems != nil {
+		d.SystemsOn = true
+		if d.Systems, err = s.Systems.FindClinicalSystems(r.Context(), medsec.ClinicalSystemFilter{}); err != nil {
+			return err
+		}
 	}
 	p := s.newPage(r, "accounts.reviews_title")
 	p.Data = d
@@ -250,8 +259,13 @@ func (s *Server) uiAccessReviewOpen(w http.ResponseWriter, r *http.Request) erro
 	if s.Accounts == nil {
 		return errAccountsOff()
 	}
-	asset, _ := strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
-	rv, err := s.Accounts.OpenAccessReview(r.Context(), asset)
+	var rv *medsec.AccessReview
+	var err error
+	if asset, system := formHolder(r); system != 0 && asset == 0 {
+		rv, err = s.Accounts.OpenSystemAccessReview(r.Context(), system)
+	} else {
+		rv, err = s.Accounts.OpenAccessReview(r.Context(), asset)
+	}
 	if err != nil {
 		if medsec.ErrorCode(err) == medsec.ENOTFOUND {
 			err = &medsec.Error{Code: medsec.EINVALID, Message: "Choose the system the accounts are of.", Key: "accounts.choose_system"}

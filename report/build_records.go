@@ -67,7 +67,7 @@ func (b *builder) accessReviews() error {
 				stampOrZero(it.LastLogin, loc), strings.Join(findings, b.t("report.list_sep")), b.decision(it.Decision), it.Reason,
 				it.DecidedBy, stampOrZero(it.DecidedAt, loc)})
 		}
-		label := r.AssetName + " · " + campaign
+		label := r.Holder() + " · " + campaign
 		chart.Categories = append(chart.Categories, label)
 		chart.Series[0].Values = append(chart.Series[0].Values, float64(kept))
 		chart.Series[1].Values = append(chart.Series[1].Values, float64(removed))
@@ -78,14 +78,14 @@ func (b *builder) accessReviews() error {
 		if r.Status == medsec.AccessReviewSigned && r.SignedBy == 0 {
 			signer = b.t("report.signed_by_system") // signed by a command run on the server
 		}
-		rows = append(rows, []any{campaign, r.AssetName, siteName[r.SiteID], r.OwnerName, len(r.Items), kept, removed, undecided,
+		rows = append(rows, []any{campaign, r.Holder(), siteName[r.SiteID], r.OwnerName, len(r.Items), kept, removed, undecided,
 			r.Due, state, signer, stampOrZero(r.SignedAt, loc)})
 		details = append(details, Section{Heading: label, Landscape: true,
-			Facts: []Fact{{b.t("accounts.system"), r.AssetName}, {b.t("accounts.owner"), orDash(r.OwnerName)},
+			Facts: []Fact{{b.t("accounts.system"), r.Holder()}, {b.t("accounts.owner"), orDash(r.OwnerName)},
 				{b.t("logreview.period"), r.PeriodStart.Format(time.DateOnly) + " – " + r.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly)},
 				{b.t("logreview.due"), r.Due.Format(time.DateOnly)}, {b.t("field.status"), state.Text},
 				{b.t("logreview.signed_by"), orDash(signer)}, {b.t("report.signed_at"), orDash(stampText(r.SignedAt, loc))}},
-			Tables: []Table{{Title: b.t("report.access_review_accounts", label), Sheet: r.AssetName + " " + campaign, Rows: items,
+			Tables: []Table{{Title: b.t("report.access_review_accounts", label), Sheet: r.Holder() + " " + campaign, Rows: items,
 				Columns: b.columns("accounts.username", 1.1, "accounts.type", 1.0, "accounts.person", 1.0, "accounts.enabled", 0.6,
 					"accounts.last_login", 1.1, "accounts.findings", 1.6, "accounts.decision", 0.8, "accounts.reason", 2.0,
 					"report.decided_by", 0.9, "report.decided_at", 1.1)}}})

@@ -727,15 +727,15 @@ func errAccessReviewSigned() error {
 	return &medsec.Error{Code: medsec.ECONFLICT, Message: "The access review is signed off and cannot change.", Key: "err.access_review_signed"}
 }
 
-const accessReviewColumns = `r.id, r.asset_id, a.site_id, a.name, COALESCE(r.owner_id, 0), COALESCE(p.name, ''), r.period_start, r.period_end, r.due,
+const accessReviewColumns = `r.id, COALESCE(r.asset_id, 0), COALESCE(a.site_id, cs.site_id), COALESCE(a.name, ''), COALESCE(r.system_id, 0), COALESCE(cs.name, ''), COALESCE(r.owner_id, 0), COALESCE(p.name, ''), r.period_start, r.period_end, r.due,
 	COALESCE(r.signed_by, 0), COALESCE(u.display_name, u.username, ''), r.signed_at, r.created_at`
 
-const accessReviewFrom = ` FROM access_reviews r JOIN assets a ON a.id = r.asset_id LEFT JOIN people p ON p.id = r.owner_id LEFT JOIN users u ON u.id = r.signed_by`
+const accessReviewFrom = ` FROM access_reviews r LEFT JOIN assets a ON a.id = r.asset_id LEFT JOIN clinical_systems cs ON cs.id = r.system_id LEFT JOIN people p ON p.id = r.owner_id LEFT JOIN users u ON u.id = r.signed_by`
 
 func scanAccessReview(scan func(dest ...any) error, now time.Time) (*medsec.AccessReview, error) {
 	var r medsec.AccessReview
 	var signed sql.NullTime
-	if err := scan(&r.ID, &r.AssetID, &r.SiteID, &r.AssetName, &r.OwnerID, &r.OwnerName, &r.PeriodStart, &r.PeriodEnd, &r.Due,
+	if err := scan(&r.ID, &r.AssetID, &r.SiteID, &r.AssetName, &r.SystemID, &r.SystemName, &r.OwnerID, &r.OwnerName, &r.PeriodStart, &r.PeriodEnd, &r.Due,
 		&r.SignedBy, &r.SignedByName, &signed, &r.CreatedAt); err != nil {
 		return nil, err
 	}
@@ -756,14 +756,20 @@ func (s *AccountService) FindAccessReviews(ctx context.Context, f medsec.AccessR
 		return nil, err
 	}
 	conds, args := []string{"1 = 1"}, []any(nil)
-	if c, a := sc.assetCond("a"); c != "" {
+	if c, a := sc.siteCond(accountSite); c != "" {
 		conds, args = append(conds, c), append(args, a...)
 	}
+	if v := sc.vendor(); v != 0 {
+		conds, args = append(conds, "a.vendor_id = ?"), append(args, v)
+	}
 	if f.SiteID != 0 {
-		conds, args = append(conds, "a.site_id = ?"), append(args, f.SiteID)
+		conds, args = append(conds, accountSite+" = ?"), append(args, f.SiteID)
 	}
 	if f.AssetID != 0 {
 		conds, args = append(conds, "r.asset_id = ?"), append(args, f.AssetID)
+	}
+	if f.SystemID != 0 {
+		conds, args = append(conds, "r.system_id = ?"), append(args, f.SystemID)
 	}
 	switch f.Status {
 	case "":
@@ -774,7 +780,7 @@ func (s *AccountService) FindAccessReviews(ctx context.Context, f medsec.AccessR
 	default:
 		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "status", Key: "err.unknown_value", Value: f.Status, Message: "must be open or signed"}}}
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+accessReviewColumns+accessReviewFrom+` WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.period_start DESC, a.name`), args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+accessReviewColumns+accessReviewFrom+` WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.period_start DESC, COALESCE(a.name, cs.name)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("access reviews: %w", err)
 	}
@@ -799,11 +805,15 @@ func (s *AccountService) findReview(ctx context.Context, q querier, sc scope, id
 	if err != nil {
 		return nil, fmt.Errorf("access review %d: %w", id, err)
 	}
-	a, err := findAssetByID(ctx, q, s.db.dialect, r.AssetID)
-	if err != nil {
-		return nil, err
+	sees := sc.seesSite(r.SiteID) && sc.vendor() == 0
+	if r.AssetID != 0 {
+		a, err := findAssetByID(ctx, q, s.db.dialect, r.AssetID)
+		if err != nil {
+			return nil, err
+		}
+		sees = sc.seesAsset(a)
 	}
-	if !sc.seesAsset(a) {
+	if !sees {
 		return nil, medsec.NotInScope("Access review not found.", "err.access_review_not_found", fmt.Sprintf("access review %d", id), r.SiteID)
 	}
 	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT account_id, username, type, person_name, enabled, last_login, findings, decision, reason, decided_by, decided_at
@@ -863,33 +873,58 @@ func (s *AccountService) OpenAccessReview(ctx context.Context, assetID int64) (*
 		return nil, err
 	}
 	defer tx.Rollback()
-	a, err := s.asset(ctx, tx, sc, assetID)
+	h, err := s.holder(ctx, tx, sc, assetID, 0)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.openReview(ctx, tx, sc, a)
+	r, err := s.openReview(ctx, tx, sc, h)
 	if err != nil {
 		return nil, err
 	}
 	return r, tx.Commit()
 }
 
-func (s *AccountService) openReview(ctx context.Context, tx *Tx, sc scope, a *medsec.Asset) (*medsec.AccessReview, error) {
+// OpenSystemAccessReview implements medsec.AccountService.
+func (s *AccountService) OpenSystemAccessReview(ctx context.Context, systemID int64) (*medsec.AccessReview, error) {
+	sc, err := authorize(ctx, medsec.PermAccountWrite)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	h, err := s.holder(ctx, tx, sc, 0, systemID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.openReview(ctx, tx, sc, h)
+	if err != nil {
+		return nil, err
+	}
+	return r, tx.Commit()
+}
+
+// openReview opens the last quarter's review of the holder's accounts, its reviewer the
+// holder's owner (the asset's responsible person, the clinical system's owner).
+func (s *AccountService) openReview(ctx context.Context, tx *Tx, sc scope, h accountHolder) (*medsec.AccessReview, error) {
 	start, end := lastQuarter(tx.now)
 	var n int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM access_reviews WHERE asset_id = ? AND period_start = ?`, a.ID, start).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM access_reviews WHERE (asset_id = ? OR system_id = ?) AND period_start = ?`,
+		nullID(h.AssetID), nullID(h.SystemID), start).Scan(&n); err != nil {
 		return nil, fmt.Errorf("open access review: %w", err)
 	}
 	if n > 0 {
 		return nil, &medsec.Error{Code: medsec.ECONFLICT, Message: "This quarter's access review of the system exists already.", Key: "err.access_review_exists"}
 	}
 	due := end.AddDate(0, 0, medsec.AccessReviewDueDays)
-	id, err := tx.insert(ctx, `INSERT INTO access_reviews (asset_id, owner_id, period_start, period_end, due, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.ID, nullID(a.ResponsibleID), start, end, due, tx.now)
+	id, err := tx.insert(ctx, `INSERT INTO access_reviews (asset_id, system_id, owner_id, period_start, period_end, due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		nullID(h.AssetID), nullID(h.SystemID), nullID(h.OwnerID), start, end, due, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("open access review: %w", err)
 	}
-	subs, err := s.subjects(ctx, tx, scope{user: medsec.SystemUser}, medsec.AccountFilter{AssetID: a.ID})
+	subs, err := s.subjects(ctx, tx, scope{user: medsec.SystemUser}, h.filter())
 	if err != nil {
 		return nil, err
 	}
@@ -908,7 +943,7 @@ func (s *AccountService) openReview(ctx context.Context, tx *Tx, sc scope, a *me
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.auditChange(ctx, medsec.ActionAccessReviewCreate, "access_review", id, a.SiteID, nil, r); err != nil {
+	if err := tx.auditChange(ctx, medsec.ActionAccessReviewCreate, "access_review", id, h.SiteID, nil, r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -1047,6 +1082,32 @@ func (s *AccountService) EnsureAccessReviews(ctx context.Context, now time.Time)
 	n := 0
 	for _, id := range ids {
 		if _, err := s.OpenAccessReview(ctx, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	// Each clinical system with accounts of its own: its owner's quarterly campaign.
+	cond, args = sc.siteCond("c.site_id")
+	if cond == "" {
+		cond = "1 = 1"
+	}
+	rows, err = s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT DISTINCT c.id FROM clinical_systems c JOIN accounts x ON x.system_id = c.id AND x.removed_at IS NULL
+		WHERE `+cond+` AND NOT EXISTS (SELECT 1 FROM access_reviews r WHERE r.system_id = c.id AND r.period_start = ?) ORDER BY c.id`), append(args, start)...)
+	if err != nil {
+		return n, fmt.Errorf("ensure access reviews: %w", err)
+	}
+	ids = ids[:0]
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return n, fmt.Errorf("ensure access reviews: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if _, err := s.OpenSystemAccessReview(ctx, id); err != nil {
 			return n, err
 		}
 		n++

@@ -3,7 +3,9 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"medsec"
@@ -189,6 +191,88 @@ func TestSystemAccountsMigration(t *testing.T) {
 		if err := db.ExecRaw(context.Background(), `INSERT INTO accounts (username, type, enabled, source, created_at, updated_at) VALUES ('x', 'personal', 1, 'csv', ?, ?)`,
 			testNow, testNow); err == nil {
 			t.Error("an account of neither an asset nor a system was stored")
+		}
+	})
+}
+
+// TestSystemAccessReview runs the quarterly campaign of a clinical system's owner on both
+// engines: the scheduler opens the review of the HIS's own accounts with the owner as
+// reviewer, each account is kept or removed with a reason, the review is signed off and its
+// exported record names the system; a second review of the quarter is a conflict and a
+// user of the branch neither sees nor opens it.
+func TestSystemAccessReview(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, branch := seedOrg(t, db)
+		app := &medsec.Asset{SiteID: main.ID, Name: "HIS-APP", Kind: medsec.KindApplicationServer}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, app); err != nil {
+			t.Fatal(err)
+		}
+		owner := &medsec.Person{Name: "陳建宏"}
+		if err := sqlstore.NewOrgService(db).CreatePerson(system, owner); err != nil {
+			t.Fatal(err)
+		}
+		his := &medsec.ClinicalSystem{SiteID: main.ID, Name: "HIS", OwnerID: owner.ID, Members: []medsec.SystemMember{{AssetID: app.ID}}}
+		if err := sqlstore.NewClinicalSystemService(db).CreateClinicalSystem(system, his); err != nil {
+			t.Fatal(err)
+		}
+		svc := sqlstore.NewAccountService(db)
+		if _, err := svc.ImportRoster(system, account.ReadRoster([]byte(rosterCSV), "roster.csv")); err != nil {
+			t.Fatal(err)
+		}
+		imp := account.ReadAccounts([]byte(pacsAccountsCSV), "his.csv")
+		imp.SystemID = his.ID
+		if _, err := svc.ImportAccounts(system, imp); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := svc.EnsureAccessReviews(system, testNow); err != nil || n != 1 {
+			t.Fatalf("ensure = %d, %v", n, err)
+		}
+		rs, err := svc.FindAccessReviews(system, medsec.AccessReviewFilter{SystemID: his.ID})
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("reviews of the HIS = %v, %v", rs, err)
+		}
+		r, err := svc.FindAccessReview(system, rs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.SystemID != his.ID || r.SystemName != "HIS" || r.Holder() != "HIS" || r.AssetID != 0 || r.OwnerName != "陳建宏" || r.SiteID != main.ID || len(r.Items) != 7 ||
+			r.PeriodStart.Format("2006-01-02") != "2026-07-01" {
+			t.Errorf("review = %+v", r)
+		}
+		if _, err := svc.OpenSystemAccessReview(system, his.ID); medsec.ErrorCode(err) != medsec.ECONFLICT {
+			t.Errorf("a second review of the quarter: err = %v", err)
+		}
+		branchUser := as(&medsec.User{ID: 99, Username: "br", Role: medsec.RoleClinicalEngineer, SiteIDs: []int64{branch.ID}})
+		if _, err := svc.FindAccessReview(branchUser, r.ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user reads the HIS review: err = %v", err)
+		}
+		if got, err := svc.FindAccessReviews(branchUser, medsec.AccessReviewFilter{}); err != nil || len(got) != 0 {
+			t.Errorf("branch user lists %d reviews (%v)", len(got), err)
+		}
+		if _, err := svc.OpenSystemAccessReview(branchUser, his.ID); medsec.ErrorCode(err) != medsec.ENOTFOUND {
+			t.Errorf("branch user opens the HIS review: err = %v", err)
+		}
+		var ds []medsec.AccessReviewDecision
+		for _, it := range r.Items {
+			d := medsec.AccessReviewDecision{AccountID: it.AccountID, Decision: medsec.DecisionKeep, Reason: "still needed"}
+			if len(it.Findings) > 0 {
+				d.Decision, d.Reason = medsec.DecisionRemove, "finding: "+string(it.Findings[0])
+			}
+			ds = append(ds, d)
+		}
+		if _, err := svc.DecideAccessReview(system, r.ID, ds); err != nil {
+			t.Fatal(err)
+		}
+		signed, err := svc.SignAccessReview(system, r.ID)
+		if err != nil || signed.Status != medsec.AccessReviewSigned {
+			t.Fatalf("sign: %+v, %v", signed, err)
+		}
+		var csv strings.Builder
+		if err := account.WriteReviewCSV(&csv, signed); err != nil {
+			t.Fatal(err)
+		}
+		if got := csv.String(); strings.Count(got, "\n") != 8 || !strings.Contains(got, fmt.Sprintf("\n%d,HIS,2026-07-01,2026-09-30,陳建宏,", r.ID)) {
+			t.Errorf("exported record:\n%s", got)
 		}
 	})
 }

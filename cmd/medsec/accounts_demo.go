@@ -96,7 +96,8 @@ const demoHIS = "HIS 醫院資訊系統"
 // loadSystemAccountsDemo imports the account list of the demo HIS, a clinical system of
 // four assets whose accounts are the system's, not one server's [issue 15 M6]: the departed
 // doctor 陳志遠 still has an enabled HIS account (a finding citing 000 帳號管理(中) 一, as on
-// the ICU system), beside two active staff's accounts.
+// the ICU system), beside two active staff's accounts. Last quarter's campaign of the HIS's
+// owner (陳建宏) over those accounts is opened and stays open.
 func loadSystemAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	if s.Accounts == nil || s.Systems == nil {
 		return nil
@@ -115,6 +116,9 @@ func loadSystemAccountsDemo(ctx context.Context, s mhttp.Services, now time.Time
 	imp.SystemID = his
 	if _, err := s.Accounts.ImportAccounts(ctx, imp); err != nil {
 		return fmt.Errorf("accounts of %s: %w", demoHIS, err)
+	}
+	if _, err := s.Accounts.EnsureAccessReviews(ctx, now); err != nil {
+		return fmt.Errorf("access review of %s: %w", demoHIS, err)
 	}
 	return nil
 }

@@ -89,4 +89,8 @@ func TestDemoSystems(t *testing.T) {
 	if len(fs) != 1 || fs[0].Username != "chen.cy" || fs[0].Kind != medsec.FindingDeparted || fs[0].SystemName != demoHIS || fs[0].Clause != "000 帳號管理(中) 一" {
 		t.Errorf("HIS findings = %+v", fs)
 	}
+	rs, err := s.Accounts.FindAccessReviews(ctx, medsec.AccessReviewFilter{SystemID: his})
+	if err != nil || len(rs) != 1 || rs[0].OwnerName != "陳建宏" || rs[0].Status != medsec.AccessReviewOpen {
+		t.Errorf("HIS access reviews = %+v, %v", rs, err)
+	}
 }
