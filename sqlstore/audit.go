@@ -267,3 +267,21 @@ func nullText(s string) any {
 	}
 	return s
 }
+
+// commitChange ends a change of one record the way every change of the store ends: it reads
+// the record back (read), writes the audit row of action with the record before (nil for a
+// creation) and after, at the record's site (site), and commits, naming what in a failed
+// commit. It returns the record as stored.
+func commitChange[T any](ctx context.Context, tx *Tx, what, action, objectType string, id int64, before any, read func() (*T, error), site func(*T) int64) (*T, error) {
+	after, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.auditChange(ctx, action, objectType, id, site(after), before, after); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return after, nil
+}

@@ -326,19 +326,17 @@ func (s *BackupService) CreateBackupPlan(ctx context.Context, p *medsec.BackupPl
 	if err != nil {
 		return fmt.Errorf("create backup plan: %w", err)
 	}
-	after, err := s.plan(ctx, tx, sc, id)
+	after, err := commitChange(ctx, tx, "create backup plan", medsec.ActionBackupPlanCreate, "backup_plan", id, nil,
+		func() (*medsec.BackupPlan, error) { return s.plan(ctx, tx, sc, id) }, planSite)
 	if err != nil {
 		return err
-	}
-	if err := tx.auditChange(ctx, medsec.ActionBackupPlanCreate, "backup_plan", id, a.SiteID, nil, after); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create backup plan: %w", err)
 	}
 	*p = *after
 	return nil
 }
+
+// planSite is the site of a backup plan, for its audit row.
+func planSite(p *medsec.BackupPlan) int64 { return p.SiteID }
 
 // UpdateBackupPlan implements medsec.BackupService.
 func (s *BackupService) UpdateBackupPlan(ctx context.Context, p *medsec.BackupPlan) error {
@@ -368,15 +366,10 @@ func (s *BackupService) UpdateBackupPlan(ctx context.Context, p *medsec.BackupPl
 		p.Fallback, p.Notes, tx.now, p.ID); err != nil {
 		return fmt.Errorf("update backup plan: %w", err)
 	}
-	after, err := s.plan(ctx, tx, sc, p.ID)
+	after, err := commitChange(ctx, tx, "update backup plan", medsec.ActionBackupPlanUpdate, "backup_plan", p.ID, before,
+		func() (*medsec.BackupPlan, error) { return s.plan(ctx, tx, sc, p.ID) }, planSite)
 	if err != nil {
 		return err
-	}
-	if err := tx.auditChange(ctx, medsec.ActionBackupPlanUpdate, "backup_plan", p.ID, after.SiteID, before, after); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update backup plan: %w", err)
 	}
 	*p = *after
 	return nil

@@ -235,19 +235,17 @@ func (s *ClinicalSystemService) CreateClinicalSystem(ctx context.Context, c *med
 			return fmt.Errorf("create clinical system: member %d: %w", a, err)
 		}
 	}
-	after, err := s.system(ctx, tx, sc, id)
+	after, err := commitChange(ctx, tx, "create clinical system", medsec.ActionSystemCreate, "system", id, nil,
+		func() (*medsec.ClinicalSystem, error) { return s.system(ctx, tx, sc, id) }, systemSite)
 	if err != nil {
 		return err
-	}
-	if err := tx.auditChange(ctx, medsec.ActionSystemCreate, "system", id, after.SiteID, nil, after); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create clinical system: %w", err)
 	}
 	*c = *after
 	return nil
 }
+
+// systemSite is the site of a clinical system, for its audit row.
+func systemSite(c *medsec.ClinicalSystem) int64 { return c.SiteID }
 
 // UpdateClinicalSystem implements medsec.ClinicalSystemService.
 func (s *ClinicalSystemService) UpdateClinicalSystem(ctx context.Context, c *medsec.ClinicalSystem) error {
@@ -282,15 +280,10 @@ func (s *ClinicalSystemService) UpdateClinicalSystem(ctx context.Context, c *med
 		updated_at = ? WHERE id = ?`, c.Name, nullID(c.OwnerID), c.Description, c.RTOHours, c.RPOHours, c.Fallback, tx.now, c.ID); err != nil {
 		return fmt.Errorf("update clinical system: %w", err)
 	}
-	after, err := s.system(ctx, tx, sc, c.ID)
+	after, err := commitChange(ctx, tx, "update clinical system", medsec.ActionSystemUpdate, "system", c.ID, before,
+		func() (*medsec.ClinicalSystem, error) { return s.system(ctx, tx, sc, c.ID) }, systemSite)
 	if err != nil {
 		return err
-	}
-	if err := tx.auditChange(ctx, medsec.ActionSystemUpdate, "system", c.ID, after.SiteID, before, after); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("update clinical system: %w", err)
 	}
 	*c = *after
 	return nil
@@ -336,17 +329,8 @@ func (s *ClinicalSystemService) SetSystemMembers(ctx context.Context, id int64, 
 	if _, err := tx.exec(ctx, `UPDATE clinical_systems SET updated_at = ? WHERE id = ?`, tx.now, id); err != nil {
 		return nil, fmt.Errorf("clinical system %d: %w", id, err)
 	}
-	after, err := s.system(ctx, tx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.auditChange(ctx, medsec.ActionSystemMembers, "system", id, after.SiteID, before, after); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("clinical system %d: %w", id, err)
-	}
-	return after, nil
+	return commitChange(ctx, tx, fmt.Sprintf("clinical system %d", id), medsec.ActionSystemMembers, "system", id, before,
+		func() (*medsec.ClinicalSystem, error) { return s.system(ctx, tx, sc, id) }, systemSite)
 }
 
 // DeleteClinicalSystem implements medsec.ClinicalSystemService.
