@@ -186,8 +186,8 @@ func (f *fixture) get(path, token string) *http.Response {
 
 // TestReportsPage generates a report from the reports page in each language: the form is
 // refused naming the period in the page's language, then accepted; the list shows the
-// report in the page's language with its status, content hash and a download link that
-// answers the file; the auditor sees the list without the form and the schedules without
+// report in the page's language with its status, size (report.FormatBytes, not "N B"),
+// content hash and a download link that answers the file; the auditor sees the list without the form and the schedules without
 // their controls.
 func TestReportsPage(t *testing.T) {
 	f := newFixture(t)
@@ -222,10 +222,14 @@ func TestReportsPage(t *testing.T) {
 			done := waitReport(t, f, id, f.tokens[medsec.RoleSecurityOfficer])
 			page := f.page(c, "/reports", lang)
 			for _, want := range []string{b.T(lang, "reports.title"), b.T(lang, "report.vuln-ledger"), b.T(lang, "reports.status.done"),
-				done.ContentHash[:12], fmt.Sprintf(`href="/reports/%d/file"`, id), `id="report-form"`} {
+				done.ContentHash[:12], fmt.Sprintf(`href="/reports/%d/file"`, id), `id="report-form"`,
+				report.FormatBytes(done.Size, func(k string, a ...any) string { return b.T(lang, k, a...) }) + " · SHA-256"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("reports page lacks %q", want)
 				}
+			}
+			if strings.Contains(page, fmt.Sprintf("%d B ", done.Size)) {
+				t.Errorf("the reports page shows the raw size %d B", done.Size)
 			}
 			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/reports/%d/file", f.srv.URL, id), nil)
 			resp, err := c.Do(req)

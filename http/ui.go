@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/report"
 )
 
 // page is what every view gets: the language, the user, and the translation helpers.
@@ -148,6 +149,11 @@ func (p *page) Day(t time.Time) string {
 
 // T translates key into the page's language.
 func (p *page) T(key string, args ...any) string { return p.s.i18n.T(p.Lang, key, args...) }
+
+// Bytes writes a byte count as the reports do (report.FormatBytes): below 1 KiB the count
+// with the word for bytes in the page's language ("924 bytes", "924 バイト"), else in
+// binary units ("1.2 TiB").
+func (p *page) Bytes(n int64) string { return report.FormatBytes(n, p.T) }
 
 // TArgs is T for a message whose arguments come as a list of texts, as a record keeps them
 // (a backup finding's DetailKey and DetailArgs); templates cannot spread a slice.
