@@ -597,6 +597,12 @@ type ZoneService interface {
 	EffectiveLevel(ctx context.Context, assetID int64) (*AssetLevel, error)
 	// Analyze checks a site's zone model: levels, placements, findings, violations.
 	Analyze(ctx context.Context, siteID int64) (*ZoneAnalysis, error)
+	// AnalyzeAt is Analyze as recorded at the end at of a closed period [from, at): the
+	// site's zones, conduits and hand placements then and the assets in use in the period
+	// that were then of the site, each as it then was, rewound from the audit trail as the
+	// self-inspection's are (GapFilter.AsOf). Observed flows keep no history: the analysis
+	// has no violations and counts no flow.
+	AnalyzeAt(ctx context.Context, siteID int64, from, at time.Time) (*ZoneAnalysis, error)
 	// WriteDiagram draws the site's network diagram (or the part view names) as SVG with
 	// the given words; a zone of view that is not the site's, or not visible, is ENOTFOUND.
 	WriteDiagram(ctx context.Context, siteID int64, view DiagramView, w io.Writer, labels DiagramLabels) error

@@ -172,9 +172,11 @@ var clinicalApps = map[string]bool{"dicom": true, "hl7": true, "fhir": true}
 // holding an asset of medical data (data class sensitive-personal or non-sensitive, as the
 // assets of the report are), or whose application protocol is a clinical one (DICOM,
 // HL7, FHIR); with the assets of each end that hold the data, and its controls (none is a
-// flow to review). Zones, conduits and placements are today's (the text says so for a
-// closed period); assets and their data class the report's. Without a zone service
-// (nil) the section is left out.
+// flow to review). For a closed period the zones, conduits and placements are as recorded
+// at its end (ZoneService.AnalyzeAt, rewound from the audit trail as the self-inspection's
+// are), as are the assets and their data class (the report's): a later change to any of
+// them leaves the report as it was (bt16 H1). Without a zone service (nil) the section is
+// left out.
 func (b *builder) dataFlows(assets []*medsec.Asset) error {
 	if b.src.Zones == nil {
 		return nil
@@ -200,7 +202,12 @@ func (b *builder) dataFlows(assets []*medsec.Asset) error {
 	var rows [][]any
 	uncontrolled := 0
 	for _, siteID := range siteIDs {
-		an, err := b.src.Zones.Analyze(b.ctx, siteID)
+		var an *medsec.ZoneAnalysis
+		if b.closed() {
+			an, err = b.src.Zones.AnalyzeAt(b.ctx, siteID, b.p.Period.From, b.p.Period.To)
+		} else {
+			an, err = b.src.Zones.Analyze(b.ctx, siteID)
+		}
 		if err != nil {
 			return err
 		}
@@ -230,6 +237,16 @@ func (b *builder) dataFlows(assets []*medsec.Asset) error {
 			}
 			return b.t("report.data_flow_holders", len(list), personal) + b.t("report.list_sep") + strings.Join(names, b.t("report.list_sep")) + more
 		}
+		zoneName := map[int64]string{} // the zones' names as the analysis has them (then, for a closed period)
+		for _, st := range an.Zones {
+			zoneName[st.Zone.ID] = st.Zone.Name
+		}
+		named := func(id int64, name string) string {
+			if n, ok := zoneName[id]; ok {
+				return n
+			}
+			return name
+		}
 		for _, c := range an.Conduits {
 			from, to := inZone[c.FromZoneID], inZone[c.ToZoneID]
 			if len(from) == 0 && len(to) == 0 && !clinicalApps[c.App] {
@@ -252,13 +269,10 @@ func (b *builder) dataFlows(assets []*medsec.Asset) error {
 			} else {
 				uncontrolled++
 			}
-			rows = append(rows, []any{c.Name, siteName[siteID], c.FromZoneName, c.ToZoneName, service, say(from), say(to), controls})
+			rows = append(rows, []any{c.Name, siteName[siteID], named(c.FromZoneID, c.FromZoneName), named(c.ToZoneID, c.ToZoneName), service, say(from), say(to), controls})
 		}
 	}
 	text := []string{b.t("report.data_flows_intro")}
-	if b.closed() {
-		text = append(text, b.t("report.data_flows_today"))
-	}
 	b.add(Section{Heading: b.t("report.data_flows"), Text: text, Landscape: true,
 		Facts: []Fact{{b.t("report.data_flows_n"), strconv.Itoa(len(rows))}, {b.t("report.data_flows_uncontrolled"), strconv.Itoa(uncontrolled)}},
 		Tables: []Table{{Title: b.t("report.data_flows"), Sheet: b.t("report.data_flows_sheet"), Rows: rows,

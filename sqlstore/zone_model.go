@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"medsec"
 	"medsec/zone"
@@ -392,6 +393,29 @@ func (s *ZoneService) Analyze(ctx context.Context, siteID int64) (*medsec.ZoneAn
 		return nil, err
 	}
 	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, true)
+	if err != nil {
+		return nil, err
+	}
+	an, _, err := sm.analyze(sc.user)
+	if err != nil {
+		return nil, err
+	}
+	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
+	if err != nil {
+		return nil, err
+	}
+	sm.restrict(an, h)
+	return an, nil
+}
+
+// AnalyzeAt checks a site's zone model as recorded at the end at of the period [from, at)
+// (loadSiteAt); the observed flows keep no history, so none is checked.
+func (s *ZoneService) AnalyzeAt(ctx context.Context, siteID int64, from, at time.Time) (*medsec.ZoneAnalysis, error) {
+	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
+	if err != nil {
+		return nil, err
+	}
+	sm, err := loadSiteAt(ctx, s.db.read, s.db.dialect, siteID, from, at)
 	if err != nil {
 		return nil, err
 	}
