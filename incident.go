@@ -117,6 +117,15 @@ const (
 	// deadline waits for the systems to be restored (系統恢復後, 003 §4.3.4); it has no due
 	// time until then and is never late.
 	ClockWaiting ClockState = "waiting"
+	// ClockUnmet: a one-time duty with a due time the response ended (the incident or
+	// drill closed, StopClosed) before it was met and before it was due — a drill's duty
+	// the team did not do — or a patch task of 003 §4.3.4 still waiting for the
+	// restoration. It is a duty of the record that was not done: the ledger counts it
+	// (LedgerRow.ClocksUnmet), as an auditor and a drill's report need to see what the
+	// team failed to do. A duty with no time set (及時) that the close ends stays
+	// ClockStopped: nothing says it was owed by then (the monitoring's alert of an
+	// incident no alert raised).
+	ClockUnmet ClockState = "unmet"
 )
 
 // Clock is one deadline an incident runs on: a duty of the response plan or of the
@@ -225,6 +234,9 @@ func (c *Clock) StateAt(now time.Time) ClockState {
 		}
 		if c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due) {
 			return ClockLate // it was late when it stopped (a repeating clock's round just ends)
+		}
+		if c.Every == 0 && c.StopReason == StopClosed && (!c.Due.IsZero() || c.Basis == BasisAwaitingRestored) {
+			return ClockUnmet // the response ended with the duty not done
 		}
 		return ClockStopped
 	case !c.MetAt.IsZero():
@@ -541,24 +553,40 @@ func (c *Clock) Owed() bool {
 	return c.StoppedAt.IsZero() || c.StopReason == StopLevel && c.Every == 0 && !c.Due.IsZero() && c.StoppedAt.After(c.Due)
 }
 
-// CountClocks counts an incident's duties as the ledger (網絡安全事件臺賬, 003 §3.3.3) shows
+// ClockCounts counts an incident's duties as the ledger (網絡安全事件臺賬, 003 §3.3.3) shows
 // them: met on time, late (met late, stopped late, or running past due — whether or not
-// still owed), and the total of the duties counted. A clock that stopped without being due
-// (ClockStopped: a level change before its due time, a correction that replaced it) is no
-// duty of the record and is not counted.
-func CountClocks(clocks []*Clock) (met, late, total int) {
+// still owed), unmet (ClockUnmet: the response ended before the duty was done or due),
+// and the total of the duties counted (running and waiting ones too).
+type ClockCounts struct {
+	Met, Late, Unmet, Total int
+}
+
+// CountClockStates counts clocks by state (ClockCounts). A clock that stopped without
+// being due (ClockStopped: a level change before its due time, a correction that replaced
+// it, a repeating clock's round) is no duty of the record and is not counted.
+func CountClockStates(clocks []*Clock) ClockCounts {
+	var n ClockCounts
 	for _, c := range clocks {
 		switch c.State {
 		case ClockMet:
-			met++
+			n.Met++
 		case ClockLate:
-			late++
+			n.Late++
+		case ClockUnmet:
+			n.Unmet++
 		case ClockStopped:
 			continue
 		}
-		total++
+		n.Total++
 	}
-	return met, late, total
+	return n
+}
+
+// CountClocks counts as CountClockStates does: met on time, late, and the total of the
+// duties counted (unmet ones among them).
+func CountClocks(clocks []*Clock) (met, late, total int) {
+	n := CountClockStates(clocks)
+	return n.Met, n.Late, n.Total
 }
 
 // LateClocks returns the incident's clocks that are late and still owed (Clock.Owed).
@@ -806,10 +834,13 @@ type LedgerRow struct {
 	LevelChanges []LevelChange `json:"level_changes,omitempty"`
 	ClocksMet    int           `json:"clocks_met"`
 	ClocksLate   int           `json:"clocks_late"`
-	ClocksTotal  int           `json:"clocks_total"`
-	Cause        string        `json:"cause"`
-	Actions      string        `json:"actions"`
-	Result       string        `json:"result"`
+	// ClocksUnmet counts the duties the response ended before they were done or due
+	// (ClockUnmet): a drill closed early shows here what the team did not do.
+	ClocksUnmet int    `json:"clocks_unmet"`
+	ClocksTotal int    `json:"clocks_total"`
+	Cause       string `json:"cause"`
+	Actions     string `json:"actions"`
+	Result      string `json:"result"`
 
 	// TimeZone is the IANA name of the site's time zone the exports show the times in.
 	TimeZone string `json:"time_zone"`

@@ -176,6 +176,7 @@ func TestIncidentRecordHistory(t *testing.T) {
 			t.Fatalf("waive %s: %d %s", key, status, resp)
 		}
 	}
+	version = completeTasks(t, f, inc.ID)
 	if status, resp := act(analyst, `"action": "close", "declared_by": "江文雄"`); status != 200 {
 		t.Fatalf("close: %d %s", status, resp)
 	}

@@ -74,3 +74,81 @@ func TestIncidentAssignTaskAPIAndPage(t *testing.T) {
 		t.Errorf("an assigned task's form does not say reassign")
 	}
 }
+
+// TestIncidentCloseTasksAndUnmetPage: the close form of a real incident whose template
+// tasks are open is refused (422) naming each task in the user's language; a drill closed
+// early with its duties not done closes, and the ledger — page, JSON, CSV — counts its
+// unmet duties in their own column (bt14e #6, #7).
+func TestIncidentCloseTasksAndUnmetPage(t *testing.T) {
+	f := newFixture(t)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	so := f.tokens[medsec.RoleSecurityOfficer]
+	ready := func(inc medsec.Incident) medsec.Incident {
+		t.Helper()
+		act := func(body string) {
+			t.Helper()
+			status, resp := f.do("POST", fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID), so, fmt.Sprintf(`{"version": %d, %s}`, inc.Version, body))
+			if status != 200 {
+				t.Fatalf("%s: %d %.300s", body, status, resp)
+			}
+			inc = readIncident(t, f, inc.ID)
+		}
+		for _, it := range inc.Checklist {
+			act(fmt.Sprintf(`"action": "waive_item", "key": %q, "reason": "test"`, it.Key))
+		}
+		act(`"action": "record", "cause": "c", "actions": "a", "result": "r"`)
+		return inc
+	}
+	inc, page, soc, _ := incidentPageAt(t, f, "勒索軟體", "ransomware", 2, time.Now().Add(-time.Hour), "zh-TW")
+	inc = ready(inc)
+	form := url.Values{"version": {fmt.Sprint(inc.Version)}, "action": {"close"}, "declared_by": {"江文雄"}}
+	status, resp := postFormIn(t, soc, f.srv.URL+page, form, "zh-TW")
+	var keys i18n.Keys
+	for _, task := range inc.Tasks {
+		keys = append(keys, "incident.task."+task.Key)
+	}
+	if want := bundle.T("zh-TW", "incident.err.tasks_open", keys); status != 422 || !strings.Contains(resp, want) {
+		t.Errorf("close with the template's tasks open: %d, want 422 with %q", status, want)
+	}
+
+	drill := openIncident(t, f, fmt.Sprintf(`{"site_id": %d, "title": "演練", "scenario": "ransomware", "drill": true, "level": 2, "level_reason": "演練"}`, f.assetHQ.SiteID))
+	drill = ready(drill)
+	if status, resp := f.do("POST", fmt.Sprintf("/api/v1/incidents/%d/actions", drill.ID), so,
+		fmt.Sprintf(`{"version": %d, "action": "close", "declared_by": "江文雄"}`, drill.Version)); status != 200 || !strings.Contains(resp, `"state": "unmet"`) {
+		t.Fatalf("close the drill early: %d %.500s", status, resp)
+	}
+	status, resp = f.do("GET", "/api/v1/incidents/ledger?drill=yes", f.tokens[medsec.RoleAuditor], "")
+	if status != 200 || !strings.Contains(resp, `"clocks_unmet": `) || strings.Contains(resp, `"clocks_unmet": 0`) {
+		t.Errorf("ledger JSON: %d %.800s", status, resp)
+	}
+	status, resp = f.do("GET", "/api/v1/incidents/ledger?drill=yes&format=csv", f.tokens[medsec.RoleAuditor], "")
+	if status != 200 || !strings.Contains(resp, ","+bundle.T("en", "incident.clocks_unmet")+",") {
+		t.Errorf("ledger CSV lacks the unmet column: %d %.300s", status, resp)
+	}
+	_, _, out := getIn(t, soc, f.srv.URL+"/incidents/ledger", "zh-TW")
+	if !strings.Contains(out, "<th>"+bundle.T("zh-TW", "incident.clocks_unmet")+"</th>") || !strings.Contains(out, `<td class="clocks-unmet"><span class="tag overdue">`) {
+		t.Errorf("ledger page lacks the drill's unmet duties")
+	}
+}
+
+// completeTasks completes, as the security officer, every task of incident id's scenario
+// template not done (they hold the close) and returns the incident's version after.
+func completeTasks(t *testing.T, f *fixture, id int64) int64 {
+	t.Helper()
+	inc := readIncident(t, f, id)
+	for _, task := range inc.Tasks {
+		if task.Key == "" || task.Lesson || !task.DoneAt.IsZero() {
+			continue
+		}
+		status, resp := f.do("POST", fmt.Sprintf("/api/v1/incidents/%d/actions", id), f.tokens[medsec.RoleSecurityOfficer],
+			fmt.Sprintf(`{"version": %d, "action": "complete_task", "task_id": %d, "note": "test: done"}`, inc.Version, task.ID))
+		if status != 200 {
+			t.Fatalf("complete %s: %d %.300s", task.Key, status, resp)
+		}
+		inc.Version++
+	}
+	return inc.Version
+}

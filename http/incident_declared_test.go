@@ -34,6 +34,7 @@ func TestIncidentCloseFormDeclaredBy(t *testing.T) {
 		act(fmt.Sprintf(`"action": "waive_item", "key": %q, "reason": "test"`, it.Key))
 	}
 	act(`"action": "record", "cause": "c", "actions": "a", "result": "r"`)
+	version = completeTasks(t, f, inc.ID)
 	b := loadBundle(t)
 	c := f.session("u-" + string(medsec.RoleSOCAnalyst))
 	path := fmt.Sprintf("/incidents/%d", inc.ID)

@@ -145,7 +145,7 @@ func TestEveryUIStringIsTranslated(t *testing.T) {
 		"scenario": strs(medsec.Scenarios), "exposure": strs(medsec.DataExposures), "outage": strs(medsec.OutageScopes),
 		"jurisdiction": strs(medsec.Jurisdictions), "recipient": strs(medsec.Recipients), "channel": medsec.Channels,
 		"incident_role": strs(medsec.IncidentRoles), "incident_status": {string(medsec.IncidentOpen), string(medsec.IncidentClosed)},
-		"clockstate":    {string(medsec.ClockRunning), string(medsec.ClockMet), string(medsec.ClockLate), string(medsec.ClockStopped)},
+		"clockstate":    {string(medsec.ClockRunning), string(medsec.ClockMet), string(medsec.ClockLate), string(medsec.ClockStopped), string(medsec.ClockUnmet)},
 		"finding_state": strs(medsec.FindingStates), "justification": medsec.Justifications, "fix_result": strs(medsec.FixResults),
 		"confidence": {"high", "medium", "low"}, "deadline_rule": {"kev", "high", "medium", "low", "terminal_high"},
 		"severity":     {"None", "Low", "Medium", "High", "Critical", "unscored"},

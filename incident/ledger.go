@@ -14,7 +14,7 @@ import (
 // measures and result of each incident; who of the leading group declared the end of the
 // response and when, 003 §4.4.4], in order.
 var LedgerHeaderKeys = []string{"incident.ledger.id", "field.site", "incident.title", "incident.drill_col", "incident.level_col", "incident.ledger.level_history", "incident.scenario",
-	"incident.status", "incident.occurred_at", "incident.detected_at", "incident.ledger.exposure_found", "incident.restored_at", "incident.closed_at", "incident.end_declared_by", "incident.end_declared_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_total",
+	"incident.status", "incident.occurred_at", "incident.detected_at", "incident.ledger.exposure_found", "incident.restored_at", "incident.closed_at", "incident.end_declared_by", "incident.end_declared_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_unmet", "incident.clocks_total",
 	"incident.cause", "incident.actions", "incident.result", "incident.time_zone"}
 
 // LedgerFormat is the format of a ledger export.
@@ -68,7 +68,7 @@ func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 	}
 	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, LedgerTitle(l, t), drill, strconv.Itoa(int(l.Level)), LevelHistory(l, t), t("scenario." + string(l.Scenario)),
 		t("incident_status." + string(l.Status)), stamp(l.OccurredAt, l.TimeZone), stamp(l.DetectedAt, l.TimeZone), stamp(l.ExposureFoundAt, l.TimeZone), stamp(l.RestoredAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), l.EndDeclaredBy, stamp(l.EndDeclaredAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
-		strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
+		strconv.Itoa(l.ClocksUnmet), strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
 }
 
 // WriteLedger writes the ledger rows as CSV or XLSX (one sheet, named by t's
@@ -94,7 +94,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 		return cw.Flush()
 	case LedgerXLSX:
 		x := tabular.NewXLSX()
-		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 30, 18, 10, 18, 18, 18, 18, 18, 20, 18, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
+		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 30, 18, 10, 18, 18, 18, 18, 18, 20, 18, 8, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
 			x.Close()
 			return err
 		}
@@ -105,7 +105,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 				row[i] = c
 			}
 			// Numbers stay numbers.
-			row[0], row[4], row[15], row[16], row[17] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksTotal
+			row[0], row[4], row[15], row[16], row[17], row[18] = l.IncidentID, int(l.Level), l.ClocksMet, l.ClocksLate, l.ClocksUnmet, l.ClocksTotal
 			// Times are typed date-times in the site's zone, which the last column names.
 			row[8], row[9], row[10] = local(l.OccurredAt, l.TimeZone), local(l.DetectedAt, l.TimeZone), local(l.ExposureFoundAt, l.TimeZone)
 			row[11], row[12], row[14] = local(l.RestoredAt, l.TimeZone), local(l.ClosedAt, l.TimeZone), local(l.EndDeclaredAt, l.TimeZone)

@@ -615,6 +615,52 @@ func CheckClose(items []*medsec.ChecklistItem) error {
 	return nil
 }
 
+// CheckTasksDone returns EINVALID naming the scenario template's tasks of a real incident
+// not yet done, or nil. The template's containment, recovery and patch tasks are the
+// plan's own (003 §4.3; §4.4.3: 漏洞修復完成並通過復測 is a termination condition), so the
+// response does not end with one open: a task that does not apply is completed with a
+// note saying why. A task added by hand and a lesson learned (003 §5.4.1, work after the
+// review) do not hold the close. A drill's open tasks do not either: a drill closed early
+// records what the team did not do (their clocks end unmet, medsec.ClockUnmet).
+func CheckTasksDone(tasks []*medsec.IncidentTask, drill bool) error {
+	if drill {
+		return nil
+	}
+	var open i18n.Keys
+	for _, t := range tasks {
+		if t.Key != "" && !t.Lesson && t.DoneAt.IsZero() {
+			open = append(open, "incident.task."+t.Key)
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	en := ""
+	if b := bundle(); b != nil {
+		en = b.T("en", "incident.err.tasks_open", open)
+	}
+	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: "incident.err.tasks_open", Args: []any{open}}
+}
+
+// CheckEnd returns EINVALID naming everything that holds an incident open — the
+// termination conditions neither met nor waived (CheckClose) and the required tasks not
+// done (CheckTasksDone) — in one error, or nil when the response may end.
+func CheckEnd(items []*medsec.ChecklistItem, tasks []*medsec.IncidentTask, drill bool) error {
+	itemsErr, tasksErr := CheckClose(items), CheckTasksDone(tasks, drill)
+	switch {
+	case itemsErr == nil:
+		return tasksErr
+	case tasksErr == nil:
+		return itemsErr
+	}
+	args := []any{itemsErr.(*medsec.Error).Args[0], tasksErr.(*medsec.Error).Args[0]}
+	en := ""
+	if b := bundle(); b != nil {
+		en = b.T("en", "incident.err.close_items_and_tasks_open", args...)
+	}
+	return &medsec.Error{Code: medsec.EINVALID, Message: en, Key: "incident.err.close_items_and_tasks_open", Args: args}
+}
+
 // bundle is the messages, for the English text of errors that name checklist items.
 var bundle = sync.OnceValue(func() *i18n.Bundle {
 	b, _ := i18n.Load()

@@ -1749,7 +1749,7 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64, 
 			at = tx.now
 		}
 		// Every problem at once: the checklist's, the record's, the declaration's.
-		if err := problems(append([]error{incident.CheckClose(r.Checklist), checkRecordFilled(r.Incident)}, checkDeclaration(r, by, at, tx.now)...)...); err != nil {
+		if err := problems(append([]error{incident.CheckEnd(r.Checklist, r.Tasks, r.Drill), checkRecordFilled(r.Incident)}, checkDeclaration(r, by, at, tx.now)...)...); err != nil {
 			return entry{}, err
 		}
 		cal, err := r.calendar(ctx, tx)
@@ -1848,7 +1848,8 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 		l := &medsec.LedgerRow{IncidentID: r.ID, SiteID: r.SiteID, Site: r.SiteName, Title: r.Title, TitleKey: r.TitleKey, Drill: r.Drill, Level: r.Level, Scenario: r.Scenario,
 			Status: r.Status, OccurredAt: r.OccurredAt, DetectedAt: r.DetectedAt, ExposureFoundAt: r.ExposureFoundAt, RestoredAt: r.RestoredAt, ClosedAt: r.ClosedAt, EndDeclaredBy: r.EndDeclaredBy, EndDeclaredAt: r.EndDeclaredAt,
 			TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
-		l.ClocksMet, l.ClocksLate, l.ClocksTotal = medsec.CountClocks(clocks)
+		n := medsec.CountClockStates(clocks)
+		l.ClocksMet, l.ClocksLate, l.ClocksUnmet, l.ClocksTotal = n.Met, n.Late, n.Unmet, n.Total
 		if l.InitialLevel, l.LevelChanges, err = levelHistory(ctx, s.db.read, s.db.dialect, r.ID, r.Level); err != nil {
 			return nil, err
 		}

@@ -42,7 +42,7 @@ func TestIncidentEndDeclaredByLeadingGroup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			inc = waiveAll(t, f, inc)
+			inc = readyToClose(t, f, inc)
 			if _, err := f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, medsec.EndDeclaration{DeclaredBy: "  "}); code(err) != medsec.EINVALID || fieldErr(err, "declared_by") == nil ||
 				fieldErr(err, "declared_by").Key != "incident.err.declared_by_required" {
 				t.Fatalf("drill %v: close without declared_by: %v", drill, err)
@@ -76,7 +76,7 @@ func TestIncidentEndDeclaredByLeadingGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		*f.now = f.now.Add(time.Minute)
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ func TestClosedDrillClocksStop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		// The drill makes its internal reports, which closing would leave owed (bt14 #2).
 		for _, key := range []string{"leadership-report", "president-report"} {
 			c := clockByKey(inc, key)

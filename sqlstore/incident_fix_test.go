@@ -10,10 +10,12 @@ import (
 	"medsec/sqlstore"
 )
 
-// waiveAll waives every open checklist item of inc as the security officer and writes the
-// record the ledger needs to close.
-func waiveAll(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.Incident {
+// readyToClose waives every open checklist item of inc as the security officer, completes
+// the scenario template's tasks not done (they hold the close, incident.CheckTasksDone)
+// and writes the record the ledger needs to close.
+func readyToClose(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.Incident {
 	t.Helper()
+	inc = tasksDone(t, f, inc)
 	var err error
 	for _, it := range inc.Checklist {
 		if it.Done() {
@@ -25,6 +27,25 @@ func waiveAll(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.In
 	}
 	if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "cause", "actions", "result"); err != nil {
 		t.Fatal(err)
+	}
+	return inc
+}
+
+// tasksDone completes, as the SOC analyst, every task of inc's scenario template not done.
+func tasksDone(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.Incident {
+	t.Helper()
+	full, err := f.svc.FindIncidentByID(f.soc, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc = full
+	for _, task := range full.Tasks {
+		if task.Key == "" || task.Lesson || !task.DoneAt.IsZero() {
+			continue
+		}
+		if inc, err = f.svc.CompleteTask(f.soc, inc.ID, inc.Version, task.ID, "test: done"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return inc
 }
@@ -44,7 +65,7 @@ func TestIncidentLegalDutiesSurviveClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		*f.now = testNow.Add(28 * time.Second)
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
@@ -144,7 +165,7 @@ func TestClosedIncidentNoOldLateNotices(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		*f.now = testNow.Add(20 * time.Minute) // first-report is late
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
@@ -181,6 +202,7 @@ func TestIncidentCloseNeedsRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		inc = tasksDone(t, f, inc)
 		if inc, err = f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "phishing", "", ""); err != nil {
 			t.Fatal(err)
 		}

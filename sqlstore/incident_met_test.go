@@ -234,6 +234,7 @@ func TestSpansJudgedOnTheRestorationAsItStands(t *testing.T) {
 			t.Errorf("the timeline does not say the spans were reopened: %+v", last)
 		}
 		declared := medsec.EndDeclaration{DeclaredBy: "江文雄"}
+		inc = tasksDone(t, f, inc)
 		_, err = f.svc.CloseIncident(f.soc, inc.ID, inc.Version, declared)
 		if !errors.As(err, &e) || e.Key != "incident.err.checklist_open_items" {
 			t.Fatalf("closing minutes after the corrected restoration: %#v", err)

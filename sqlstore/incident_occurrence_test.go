@@ -185,7 +185,7 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 		}
 		// Once closed, the ledger line's occurrence is corrected only by the security
 		// officer, as its record is (t14 break-test 2: an analyst turned a met report late).
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		*f.now = testNow.Add(28 * time.Second)
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)

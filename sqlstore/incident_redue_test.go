@@ -8,10 +8,12 @@ import (
 	"medsec/sqlstore"
 )
 
-// closeForTest fills the record, waives every termination condition and closes inc,
+// closeForTest completes the template's tasks, fills the record, waives every termination
+// condition and closes inc,
 // which starts the post-incident clocks (summary in 3 working days, 003 §4.4.4).
 func closeForTest(t *testing.T, f *incidentFixture, inc *medsec.Incident) *medsec.Incident {
 	t.Helper()
+	inc = tasksDone(t, f, inc)
 	inc, err := f.svc.UpdateRecord(f.ciso, inc.ID, inc.Version, "cause", "actions", "result")
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func TestPatchTasksWaitForRestoration(t *testing.T) {
 			t.Errorf("medium after correction: %+v", medium)
 		}
 		// Closed: only the security officer corrects it.
-		inc = waiveAll(t, f, inc)
+		inc = readyToClose(t, f, inc)
 		if inc, err = f.svc.CloseIncident(f.ciso, inc.ID, inc.Version, leadingGroup); err != nil {
 			t.Fatal(err)
 		}

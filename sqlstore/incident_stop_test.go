@@ -69,6 +69,7 @@ func TestClockStopReasonAndOwedAfterDowngrade(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		inc = tasksDone(t, f, inc)
 		if inc, err = f.svc.UpdateRecord(f.soc, inc.ID, inc.Version, "c", "a", "r"); err != nil {
 			t.Fatal(err)
 		}

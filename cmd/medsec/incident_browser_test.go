@@ -212,6 +212,21 @@ func TestBrowserIncident(t *testing.T) {
 			t.Fatalf("checklist %s: %v\n%s", key, err, pageText(b))
 		}
 	}
+	// The scenario template's tasks hold the close until done (bt14e #6).
+	var openTasks []string
+	if err := chromedp.Run(b, chromedp.Evaluate(`[...document.querySelectorAll('#tasks tr[data-task]')].filter(r => r.querySelector('input[name=action][value=complete_task]')).map(r => r.dataset.task)`, &openTasks)); err != nil {
+		t.Fatalf("open tasks: %v", err)
+	}
+	for _, id := range openTasks {
+		row := `tr[data-task="` + id + `"]`
+		if err := chromedp.Run(b,
+			chromedp.SetValue(row+` input[name=note]`, "done"),
+			chromedp.Submit(row+` input[name=note]`),
+			chromedp.WaitNotPresent(row+` input[name=note]`),
+		); err != nil {
+			t.Fatalf("complete task %s: %v\n%s", id, err, pageText(b))
+		}
+	}
 	var status, declared string
 	if err := chromedp.Run(b,
 		chromedp.SetValue(`tr[data-item="no-anomaly-72h"] .waive-item input[name=reason]`, "monitoring moved to the new SIEM; 48 h clean"),

@@ -121,7 +121,7 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 		for _, l := range lines[1:] {
 			if fields := strings.Fields(l); len(fields) > 0 && fields[0] == row[0] {
 				found = true
-				if want := row[16] + "/" + row[17]; !slices.Contains(fields, want) || !strings.Contains(l, "("+row[len(row)-1]+")") {
+				if want := row[16] + "/" + row[18]; !slices.Contains(fields, want) || !strings.Contains(l, "("+row[len(row)-1]+")") {
 					t.Errorf("list row %q: want late/clocks %s and the zone %s as the ledger", l, want, row[len(row)-1])
 				}
 			}
