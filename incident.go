@@ -606,6 +606,10 @@ type IncidentFacts struct {
 	Exposure      DataExposure `json:"exposure"`
 	Outage        OutageScope  `json:"outage"`
 	OutageMinutes int          `json:"outage_minutes"`
+	// OutageOngoing says OutageMinutes is the time the outage has run so far, no
+	// restoration being recorded (incident.OutageLength): the suggestion names it
+	// (reason outage_ongoing) and rises as the outage lengthens.
+	OutageOngoing bool `json:"-"`
 	// Assets are the affected assets as the inventory holds them.
 	Assets []*Asset `json:"-"`
 }
@@ -1000,6 +1004,11 @@ type IncidentService interface {
 	// LateClocks returns every late, unmet clock of open incidents and of post-incident
 	// duties, for the scheduler to notify.
 	LateClocks(ctx context.Context) ([]LateClock, error)
+	// LevelSuggestions returns the open incidents whose outage, not yet restored, now
+	// suggests a more serious level than the one confirmed — the outage judged on the
+	// time it has run so far (FindIncidentByID shows the same suggestion) — for the
+	// scheduler to tell the responders. The level changes only by ChangeLevel.
+	LevelSuggestions(ctx context.Context) ([]*Incident, error)
 	// SetSiteJurisdiction sets the jurisdiction of a site's incidents (PermSiteAdmin).
 	SetSiteJurisdiction(ctx context.Context, siteID int64, j Jurisdiction) error
 	// ImportHolidays replaces a jurisdiction's calendar (PermIncidentAdmin, a user not

@@ -50,6 +50,10 @@ const (
 	// KindIncidentClockLate: a clock of an incident (a duty of the response plan, a
 	// jurisdiction or a task) passed its due time unmet [003 §3–5].
 	KindIncidentClockLate NotificationKind = "incident.clock_late"
+	// KindIncidentLevelSuggested: an incident's outage, not yet restored, has run long
+	// enough that its facts suggest a more serious level than the one confirmed (003
+	// §3.3.1: core systems down > 4 h is level 1).
+	KindIncidentLevelSuggested NotificationKind = "incident.level_suggested"
 	// KindIncidentClockEscalated: a late clock stayed unmet as long again as it ran; the
 	// security officers and administrators are told.
 	KindIncidentClockEscalated NotificationKind = "incident.clock_escalated"
@@ -81,7 +85,7 @@ const (
 
 // NotificationKinds lists the kinds a user or a webhook may choose, in display order.
 var NotificationKinds = []NotificationKind{KindObligationOverdue, KindReviewOverdue, KindCRLMissing, KindEndOfSupport, KindEndOfSupportNear,
-	KindIncidentClockLate, KindIncidentClockEscalated, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindControlReviewOverdue, KindReportReady,
+	KindIncidentClockLate, KindIncidentClockEscalated, KindIncidentLevelSuggested, KindLogSourceSilent, KindLogClockSkew, KindLogStorageFailure, KindLogVerifyFailed, KindLogReviewOverdue, KindEmergencyResetOverdue, KindAlertRaised, KindVulnOverdue, KindControlReviewOverdue, KindReportReady,
 	KindScanOverdue, KindScanDueSoon, KindBackupProblem, KindGovernanceDue, KindMaintenanceRequested}
 
 // Severity ranks a notification.

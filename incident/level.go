@@ -2,6 +2,7 @@ package incident
 
 import (
 	"slices"
+	"time"
 
 	"medsec"
 )
@@ -17,7 +18,33 @@ const (
 	ReasonOrdinaryLeak   = "ordinary_leak"    // 一般數據泄露 → 3
 	ReasonBrief          = "brief_or_suspect" // 局部功能短暫中斷, 或疑似攻擊行為 → 4
 	ReasonScopeFromAsset = "scope_from_assets"
+	// ReasonOutageOngoing: no restoration is recorded, so the outage is judged on the time
+	// it has run so far (OutageLength), and the suggestion rises as it lengthens.
+	ReasonOutageOngoing = "outage_ongoing"
 )
+
+// OutageLength returns how long an outage of scope has lasted as judged at now, in
+// minutes: the minutes recorded or, when longer, the time from when it began (the
+// occurrence, else the detection) to the restoration — to now while no restoration is
+// recorded, since an outage not yet restored has lasted at least that long (003 §3.3.1
+// counts the hours the systems are down) — and whether that span, not the minutes
+// recorded, gave the length. No outage (scope none) is 0 minutes whatever was recorded.
+func OutageLength(scope medsec.OutageScope, recorded int, began, restored, now time.Time) (int, bool) {
+	if scope == "" || scope == medsec.OutageNone {
+		return recorded, false
+	}
+	end := restored
+	if end.IsZero() {
+		end = now
+	}
+	if began.IsZero() || !end.After(began) {
+		return recorded, false
+	}
+	if span := int(end.Sub(began) / time.Minute); span > recorded {
+		return span, true
+	}
+	return recorded, false
+}
 
 // coreKinds are the core medical information systems the plan names (HIS, EMR, PACS) and
 // their peers (LIS, RIS) [003 §1.4(5), §5.1.1].
@@ -54,6 +81,9 @@ func AssetScope(assets []*medsec.Asset) medsec.OutageScope {
 // data. Outage durations are strictly more than the plan's hours ("超過").
 func Suggest(f medsec.IncidentFacts) (medsec.IncidentLevel, []string) {
 	var reasons []string
+	if f.OutageOngoing {
+		reasons = append(reasons, ReasonOutageOngoing)
+	}
 	scope := f.Outage
 	if scope == "" {
 		scope = medsec.OutageNone

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/incident"
 )
 
 // MinEscalation is the least time a late clock stays unmet before it is escalated.
@@ -47,7 +48,38 @@ func (j *IncidentClocks) Run(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
+	rising, err := j.Incidents.LevelSuggestions(ctx)
+	if err != nil {
+		return fmt.Errorf("incident level suggestions: %w", err)
+	}
+	for _, inc := range rising {
+		n := LevelSuggestedNotification(inc)
+		if err := j.Notifier.Notify(ctx, n); err != nil {
+			return fmt.Errorf("incident level suggestion %s: %w", n.DedupKey, err)
+		}
+	}
 	return nil
+}
+
+// LevelSuggestedNotification is the notice, to the responders of the incident's site,
+// that its outage, not yet restored, has run long enough to suggest a more serious level
+// than the one confirmed (bt14e #8). It is raised once per incident and suggested level:
+// a suggestion rising again (level 2 past 2 hours, level 1 past 4) is told again.
+func LevelSuggestedNotification(inc *medsec.Incident) medsec.Notification {
+	drill, mark := key("incident.real"), text("")
+	if inc.Drill {
+		drill, mark = key("incident.drill"), key("incident.drill_mark")
+	}
+	reasons := medsec.NotifyArg{}
+	for i, r := range inc.LevelReasons {
+		if r != incident.ReasonOutageOngoing {
+			reasons = key("incident.reason." + inc.LevelReasons[i])
+		}
+	}
+	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), text(strconv.Itoa(int(inc.SuggestedLevel))), reasons, drill, mark}
+	return medsec.Notification{Kind: medsec.KindIncidentLevelSuggested, Severity: medsec.SeverityWarning, Key: "notify.incident_level_suggested",
+		Args: args, Link: fmt.Sprintf("/incidents/%d", inc.ID), Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermIncidentWrite,
+		DedupKey: "incident.level_suggested:" + strconv.FormatInt(inc.ID, 10) + "@" + strconv.Itoa(int(inc.SuggestedLevel))}
 }
 
 // ClockNotifications returns the notifications of a late clock at now: the late notice,

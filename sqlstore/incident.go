@@ -247,10 +247,39 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 	if err := s.loadRecord(ctx, q, inc); err != nil {
 		return r, fmt.Errorf("find incident %d: %w", id, err)
 	}
+	reassessOutage(inc, now)
 	if inc.CalendarUncovered, err = uncoveredYears(ctx, q, d, r); err != nil {
 		return r, err
 	}
 	return r, nil
+}
+
+// reassessOutage suggests the level of an open incident whose outage has no restoration
+// recorded again at now, from its facts as they stand with the outage judged on the time
+// it has run so far (incident.OutageLength): when that is more serious than the
+// suggestion stored, the incident shows it, with its reasons (outage_ongoing among them),
+// so the suggestion rises as the outage lengthens — a core-systems outage past 4 hours is
+// level 1 (003 §3.3.1) — and the scheduler tells the responders (LevelSuggestions). The
+// level itself changes only when a person confirms it (ChangeLevel).
+func reassessOutage(inc *medsec.Incident, now time.Time) {
+	if inc.Status != medsec.IncidentOpen || !inc.RestoredAt.IsZero() {
+		return
+	}
+	began := inc.OccurredAt
+	if began.IsZero() {
+		began = inc.DetectedAt
+	}
+	minutes, ongoing := incident.OutageLength(inc.Outage, inc.OutageMinutes, began, time.Time{}, now)
+	if !ongoing {
+		return
+	}
+	f := medsec.IncidentFacts{Exposure: inc.Exposure, Outage: inc.Outage, OutageMinutes: minutes, OutageOngoing: true}
+	for _, a := range inc.Assets {
+		f.Assets = append(f.Assets, &medsec.Asset{ID: a.AssetID, Name: a.Name, Kind: a.Kind, Class: a.Class, Level: a.Level, DataClass: a.DataClass})
+	}
+	if level, reasons := incident.Suggest(f); level < inc.SuggestedLevel {
+		inc.SuggestedLevel, inc.LevelReasons = level, reasons
+	}
 }
 
 // uncoveredYears returns the years the incident's running working-day clocks count across
@@ -573,7 +602,14 @@ func findHolidays(ctx context.Context, q querier, d dialect, j medsec.Jurisdicti
 
 // facts loads the affected assets, each of which must be at the site and in scope.
 func facts(ctx context.Context, tx *Tx, sc scope, siteID int64, c *medsec.IncidentCreate) (medsec.IncidentFacts, error) {
-	f := medsec.IncidentFacts{Exposure: c.Exposure, Outage: c.Outage, OutageMinutes: c.OutageMinutes}
+	f := medsec.IncidentFacts{Exposure: c.Exposure, Outage: c.Outage}
+	// No restoration is recorded when an incident opens: its outage has lasted at least
+	// since it began (bt14e #8: an ongoing core-systems outage without minutes was level 4).
+	began := c.OccurredAt
+	if began.IsZero() {
+		began = c.DetectedAt
+	}
+	f.OutageMinutes, f.OutageOngoing = incident.OutageLength(c.Outage, c.OutageMinutes, began.UTC(), time.Time{}, tx.now)
 	for _, id := range c.AssetIDs {
 		a, err := incidentAsset(ctx, tx, sc, siteID, id, "asset_ids")
 		if err != nil {
@@ -1894,6 +1930,49 @@ func levelHistory(ctx context.Context, q querier, d dialect, id int64, current m
 		return changes[0].From, changes, nil
 	}
 	return current, nil, nil
+}
+
+// LevelSuggestions returns the open incidents, real or drills, whose outage has no
+// restoration recorded and whose suggestion at now (reassessOutage) is more serious than
+// their confirmed level.
+func (s *IncidentService) LevelSuggestions(ctx context.Context) ([]*medsec.Incident, error) {
+	sc, err := authorize(ctx, medsec.PermIncidentRead)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := sc.siteCond("site_id")
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id FROM incidents WHERE status = 'open' AND restored_at IS NULL
+		AND outage <> 'none' AND outage <> '' AND level > 1`+cond+` ORDER BY id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("level suggestions: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("level suggestions: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("level suggestions: %w", err)
+	}
+	var out []*medsec.Incident
+	for _, id := range ids {
+		r, err := s.load(ctx, s.db.read, sc, id, s.db.Now(), true)
+		if err != nil {
+			return nil, err
+		}
+		if r.SuggestedLevel < r.Level {
+			out = append(out, r.Incident)
+		}
+	}
+	return out, nil
 }
 
 // LateClocks returns the late, unmet clocks of every incident (medsec itself reads them).

@@ -146,7 +146,13 @@ func exposureCorrectionForbidden() error {
 // its outage and affected assets, and the SIEM's level-1 warning when an alert made it
 // one [003 §3.3.2].
 func resuggest(ctx context.Context, tx *Tx, r incidentRow, exposure medsec.DataExposure) (medsec.IncidentLevel, []string, error) {
-	f := medsec.IncidentFacts{Exposure: exposure, Outage: r.Outage, OutageMinutes: r.OutageMinutes}
+	f := medsec.IncidentFacts{Exposure: exposure, Outage: r.Outage}
+	began := r.OccurredAt
+	if began.IsZero() {
+		began = r.DetectedAt
+	}
+	f.OutageMinutes, f.OutageOngoing = incident.OutageLength(r.Outage, r.OutageMinutes, began, r.RestoredAt, tx.now)
+	f.OutageOngoing = f.OutageOngoing && r.RestoredAt.IsZero()
 	rows, err := tx.query(ctx, `SELECT a.id, a.site_id, a.name, a.kind, a.class, a.level, a.data_class FROM incident_assets ia
 		JOIN assets a ON a.id = ia.asset_id WHERE ia.incident_id = ? ORDER BY a.id`, r.ID)
 	if err != nil {
