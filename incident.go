@@ -370,7 +370,9 @@ type IncidentEvidence struct {
 	SHA256  string         `json:"sha256"`
 	Name    string         `json:"name"`
 	Custody []CustodyEntry `json:"custody"`
-	// UploadedBy is the user who first brought the file into medsec ("" when unknown).
+	// UploadedBy is the user who uploaded the file to this incident (the first upload step
+	// of its chain of custody here); for a file only linked here, the user who first
+	// brought it into medsec ("" when unknown).
 	UploadedBy string `json:"uploaded_by,omitempty"`
 }
 

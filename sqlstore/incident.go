@@ -529,6 +529,16 @@ func (s *IncidentService) loadRecord(ctx context.Context, q querier, inc *medsec
 	}); err != nil {
 		return err
 	}
+	// The uploader shown is who uploaded the file to this incident — the first upload step
+	// of its chain here — not whoever first brought the same file (by SHA-256) into medsec
+	// for another incident, maybe of another site (bt14e #9).
+	for _, e := range inc.Evidence {
+		if i := slices.IndexFunc(e.Custody, func(c medsec.CustodyEntry) bool {
+			return c.Msg != nil && c.Msg.Key == "incident.custody.uploaded"
+		}); i >= 0 {
+			e.UploadedBy = e.Custody[i].Username
+		}
+	}
 	if err := each(`SELECT id, recipient, name, channel, sent_at, language, content, sent_by, COALESCE(clock_id, 0) FROM incident_notifications WHERE incident_id = ? ORDER BY sent_at, id`, func(rows *sql.Rows) error {
 		n := &medsec.IncidentNotification{}
 		err := rows.Scan(&n.ID, &n.Recipient, &n.Name, &n.Channel, &n.SentAt, &n.Language, &n.Content, &n.SentBy, &n.ClockID)

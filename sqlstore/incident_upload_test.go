@@ -134,3 +134,40 @@ func TestTaskAssigneeUser(t *testing.T) {
 		}
 	})
 }
+
+// TestUploaderPerIncident: the same file (by SHA-256) uploaded to an incident of each site
+// by a user of that site shows, on each incident, the user who uploaded it there — not the
+// other site's user who brought it into medsec first (bt14e #9). Both engines.
+func TestUploaderPerIncident(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		files, err := evidence.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc.WithEvidence(files)
+		mainInc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "本院"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		branchInc, err := f.svc.CreateIncident(f.branchOnly, &medsec.IncidentCreate{SiteID: f.branch.ID, Title: "分院"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mainInc, _, err = f.svc.UploadEvidence(f.soc, mainInc.ID, mainInc.Version, "ransom-note.txt", strings.NewReader("pay 5 BTC"), ""); err != nil {
+			t.Fatal(err)
+		}
+		*f.now = f.now.Add(time.Hour)
+		if branchInc, _, err = f.svc.UploadEvidence(f.branchOnly, branchInc.ID, branchInc.Version, "note.txt", strings.NewReader("pay 5 BTC"), ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			inc  *medsec.Incident
+			want string
+		}{{mainInc, "soc.wang"}, {branchInc, "ce.hsu"}} {
+			if len(c.inc.Evidence) != 1 || c.inc.Evidence[0].UploadedBy != c.want {
+				t.Errorf("incident %q: evidence %+v, want uploaded by %s", c.inc.Title, c.inc.Evidence, c.want)
+			}
+		}
+	})
+}

@@ -72,9 +72,19 @@ func runIncidentEvidence(ctx context.Context, args []string, stdout, stderr io.W
 	if err != nil {
 		return fmt.Errorf("incident evidence add: incident %d: %w", *id, err)
 	}
+	held := map[string]bool{}
+	for _, e := range inc.Evidence {
+		held[e.SHA256] = true
+	}
 	inc, ev, err := svc.UploadEvidence(ctx, inc.ID, inc.Version, filepath.Base(path), file, *note)
 	if err != nil {
 		return fmt.Errorf("incident evidence add: %s: %w", path, err)
+	}
+	if held[ev.SHA256] {
+		// The incident holds this file already: stored once, the chain of custody records
+		// it handed in again (bt14e #10: the CLI said "added").
+		fmt.Fprintf(stdout, "incident %d: %s received again from %s — already evidence of the incident (sha256 %s); its chain of custody records it\n", inc.ID, ev.Name, u.Username, ev.SHA256)
+		return nil
 	}
 	fmt.Fprintf(stdout, "incident %d: %s added as evidence by %s (%d bytes, sha256 %s)\n", inc.ID, ev.Name, u.Username, ev.Size, ev.SHA256)
 	return nil

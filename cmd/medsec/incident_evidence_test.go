@@ -50,6 +50,14 @@ func TestIncidentEvidenceAddCLI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "evidence")); err != nil {
 		t.Errorf("evidence store: %v", err)
 	}
+	// The same file again is received again, not added (bt14e #10).
+	out.Reset()
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("evidence add again: %v %s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "received again") || strings.Contains(out.String(), "added") {
+		t.Errorf("the same file again: %q, want received again", out.String())
+	}
 	db, err = sqlstore.Open(ctx, filepath.Join(dir, "medsec.db"))
 	if err != nil {
 		t.Fatal(err)
