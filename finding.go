@@ -184,6 +184,9 @@ type Finding struct {
 	// ScoreRef is the advisory that published the score: the CVE ID of an NVD record, the
 	// CSAF advisory's ID ("ICSMA-17-255-01").
 	ScoreRef string `json:"score_ref,omitempty"`
+	// VendorNote is a manufacturer's statement that the device is not affected that was
+	// matched to it only with low confidence, for the analyst to confirm; nil when none.
+	VendorNote *VendorNote `json:"vendor_note,omitempty"`
 	// ScoreCheck names the scanner's check a ScoreFromScanner score came from, as
 	// "<scanner> <check ID>" ("Nessus 12345"); "" otherwise.
 	ScoreCheck string `json:"score_check,omitempty"`
@@ -888,4 +891,23 @@ func (b DeadlineBasis) Key() string { return "deadline_basis." + b.Rule + "." + 
 // Args returns the values of Key's message: the window applied and the plan's, in hours.
 func (b DeadlineBasis) Args() []any {
 	return []any{strconv.Itoa(b.Hours), strconv.Itoa(b.PlanHours)}
+}
+
+// VendorNote is a manufacturer's CSAF statement that a finding's device is not affected
+// by its CVE (product status fixed or known_not_affected) whose product was matched to
+// the device only with low confidence (a product name prefix, no vendor branch, a
+// version medsec could not test). Such a statement does not outrank NVD's match of the
+// CVE (a surer one does, and no finding is raised): the finding stands, and the analyst
+// who confirms the statement marks it not affected (issue 11).
+type VendorNote struct {
+	// Advisory is the CSAF advisory's ID ("ICSMA-20-170-01").
+	Advisory string `json:"advisory"`
+	// ProductID is the advisory's product_id that was matched.
+	ProductID string `json:"product_id"`
+	// Status is the advisory's product status: fixed or known_not_affected.
+	Status string `json:"status"`
+	// Confidence is the match's confidence (low).
+	Confidence string `json:"confidence"`
+	// Why says what of the device matched the advisory's product, and how.
+	Why *MatchWhy `json:"why,omitempty"`
 }

@@ -436,6 +436,17 @@ func (p *page) RescoreBasis(r *medsec.Rescore, f *medsec.Finding) string {
 	return p.DeadlineBasis(vuln.Basis(vuln.Rule(r.DeadlineRule), r.Due.Sub(f.FoundAt)))
 }
 
+// NoteWhy says in the page's language why a manufacturer's statement (a finding's
+// medsec.VendorNote) was matched to the device.
+func (p *page) NoteWhy(w *medsec.MatchWhy) whyView {
+	sep := "；"
+	if p.Lang == "en" {
+		sep = "; "
+	}
+	i, r, t := w.Text(p.T, sep)
+	return whyView{i, r, t}
+}
+
 func (p *page) Why(f *medsec.Finding) whyView {
 	if f.Why == nil {
 		return whyView{f.Identifier, f.Rule, f.VersionTest}

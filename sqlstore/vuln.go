@@ -716,7 +716,7 @@ type existingFinding struct {
 	foundAt  time.Time
 	state    string
 	gone     bool
-	identity string // advisories|why_json|confidence|status|score|due|deadline_rule|score_source|pub_vector|pub_ref, to skip unchanged rows
+	identity string // advisories|why_json|confidence|status|score|due|deadline_rule|score_source|pub_vector|pub_ref|vendor_note, to skip unchanged rows
 	// refs and why are the finding's advisories (comma-separated) and why_json as stored.
 	refs, why string
 	// scoreSource and scoreVector are where its score came from (medsec.ScoreFrom…) and,
@@ -868,8 +868,19 @@ func (tx *Tx) rematchWith(ctx context.Context, sum *medsec.ImportSummary, only m
 	pubs := publishedScores(advisories)
 	seen := map[findingKey]bool{}
 	for _, asset := range assets {
-		for _, target := range append([]vuln.Target{asset.target}, components[asset.id]...) {
-			if err := tx.matchTarget(ctx, m, asset, target, advID, scores, pubs, policies, existing, seen, sum); err != nil {
+		// The device's targets are matched first, so that a manufacturer's statement that
+		// the device is not affected (on the asset or a component) is weighed against
+		// NVD's matches of the same CVE on any of them (vuln.StatementDecides).
+		targets := append([]vuln.Target{asset.target}, components[asset.id]...)
+		matches := make([][]vuln.Match, len(targets))
+		var all []vuln.Match
+		for i, target := range targets {
+			matches[i] = m.Match(target)
+			all = append(all, matches[i]...)
+		}
+		statements := vuln.VendorStatements(all)
+		for i, target := range targets {
+			if err := tx.matchTarget(ctx, matches[i], statements, asset, target, advID, scores, pubs, policies, existing, seen, sum); err != nil {
 				return err
 			}
 		}
@@ -945,7 +956,7 @@ func (tx *Tx) readScores(ctx context.Context, some bool, cves []string) (map[str
 // readExisting reads the findings the condition (" WHERE …" or "") selects into existing.
 func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existing map[findingKey]*existingFinding) error {
 	rows, err := tx.query(ctx, `SELECT id, asset_id, component_id, cve, advisories, found_at, state, gone_at,
-		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector, pub_vector, pub_ref, deadline_rule FROM vuln_findings`+cond, args...)
+		why_json, confidence, advisory_status, score, due_at, source, env_vector, env_score, score_source, score_vector, pub_vector, pub_ref, deadline_rule, vendor_note FROM vuln_findings`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
@@ -954,17 +965,17 @@ func (tx *Tx) readExisting(ctx context.Context, cond string, args []any, existin
 		var k findingKey
 		e := &existingFinding{}
 		var gone sql.NullTime
-		var why, conf, status, refs, env, pubVector, pubRef string
+		var why, conf, status, refs, env, pubVector, pubRef, note string
 		var sc float64
 		var due time.Time
 		if err := rows.Scan(&e.id, &k.asset, &k.component, &k.cve, &refs, &e.foundAt, &e.state, &gone, &why, &conf, &status, &sc, &due, &e.source,
-			&env, &e.envScore, &e.scoreSource, &e.scoreVector, &pubVector, &pubRef, &e.rule); err != nil {
+			&env, &e.envScore, &e.scoreSource, &e.scoreVector, &pubVector, &pubRef, &e.rule, &note); err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
 		e.gone, e.rescored = gone.Valid, env != ""
 		e.refs, e.why = refs, why
 		e.score, e.due = sc, due.UTC()
-		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.rule, e.scoreSource, pubVector, pubRef)
+		e.identity = fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s|%s", refs, why, conf, status, sc, due.UTC().Unix(), e.rule, e.scoreSource, pubVector, pubRef, note)
 		existing[k] = e
 	}
 	return rows.Err()
@@ -1126,17 +1137,27 @@ type cveScore struct {
 type cveMatches struct {
 	primary vuln.Match
 	refs    []string
+	// note is a manufacturer's low-confidence statement that the device is not affected,
+	// which does not outrank the matches (vuln.StatementDecides); "" when none.
+	note string
 }
 
 var confidenceRank = map[vuln.Confidence]int{vuln.ConfidenceHigh: 3, vuln.ConfidenceMedium: 2, vuln.ConfidenceLow: 1}
 
 // groupByCVE groups a target's affected and under-investigation matches by CVE, in the
-// matcher's order.
-func groupByCVE(ms []vuln.Match) []*cveMatches {
+// matcher's order. NVD's matches of a CVE of which the device's manufacturer says, in a
+// statement surely matched to the device, that it is fixed or not affected are left out
+// (vuln.StatementDecides); a statement matched only with low confidence is kept as the
+// group's note instead.
+func groupByCVE(ms []vuln.Match, statements map[string]vuln.Match) []*cveMatches {
 	var out []*cveMatches
 	by := map[string]*cveMatches{}
 	for _, mt := range ms {
 		if mt.Status != "known_affected" && mt.Status != "under_investigation" {
+			continue
+		}
+		st, stated := statements[mt.CVE]
+		if stated && vuln.StatementDecides(st) && vuln.FromNVD(mt) {
 			continue
 		}
 		g := by[mt.CVE]
@@ -1153,15 +1174,21 @@ func groupByCVE(ms []vuln.Match) []*cveMatches {
 	}
 	for _, g := range out {
 		slices.Sort(g.refs)
+		if st, ok := statements[g.primary.CVE]; ok && !vuln.StatementDecides(st) {
+			b, err := json.Marshal(medsec.VendorNote{Advisory: st.AdvisoryID, ProductID: st.ProductID, Status: st.Status, Confidence: string(st.Confidence), Why: &st.Why})
+			if err == nil {
+				g.note = string(b)
+			}
+		}
 	}
 	return out
 }
 
 // matchTarget matches one asset or component and brings its findings in step: one
 // finding per CVE, naming every advisory that gives it.
-func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matchedAsset, target vuln.Target, advID map[string]int64,
+func (tx *Tx) matchTarget(ctx context.Context, ms []vuln.Match, statements map[string]vuln.Match, asset matchedAsset, target vuln.Target, advID map[string]int64,
 	scores map[string]cveScore, pubs map[string]map[string]published, policies map[int64]vuln.Policy, existing map[findingKey]*existingFinding, seen map[findingKey]bool, sum *medsec.ImportSummary) error {
-	for _, g := range groupByCVE(m.Match(target)) {
+	for _, g := range groupByCVE(ms, statements) {
 		mt, refs := g.primary, strings.Join(g.refs, ",")
 		k := findingKey{asset.id, target.ComponentID, mt.CVE}
 		if seen[k] {
@@ -1212,10 +1239,10 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		if e == nil {
 			ident, rule, test := whyEnglish(&mt.Why)
 			id, err := tx.insert(ctx, `INSERT INTO vuln_findings (asset_id, component_id, site_id, cve, advisory_id, advisories, advisory_status, product_id,
-				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, score_source, pub_vector, pub_origin, pub_ref)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, score_source, pub_vector, pub_origin, pub_ref, vendor_note)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				asset.id, target.ComponentID, asset.siteID, mt.CVE, advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why),
-				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref)
+				string(mt.Confidence), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref, g.note)
 			if err != nil {
 				return fmt.Errorf("match: store finding %s on asset %d: %w", mt.CVE, asset.id, err)
 			}
@@ -1231,16 +1258,16 @@ func (tx *Tx) matchTarget(ctx context.Context, m *vuln.MatchCache, asset matched
 		}
 		// The rule is part of it: a KEV entry on a high finding keeps its 24 h but not its
 		// rule (issue 11: the rule stayed "high").
-		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), dl.Rule, source, pub.vector, pub.ref)
+		identity := fmt.Sprintf("%s|%s|%s|%s|%.1f|%d|%s|%s|%s|%s|%s", refs, why, mt.Confidence, mt.Status, exp.Score, dl.Due.Unix(), dl.Rule, source, pub.vector, pub.ref, g.note)
 		if identity == e.identity && !e.gone {
 			continue
 		}
 		ident, rule, test := whyEnglish(&mt.Why)
 		if _, err := tx.exec(ctx, `UPDATE vuln_findings SET advisory_id = ?, advisories = ?, advisory_status = ?, product_id = ?, identifier = ?, rule = ?,
 			version_test = ?, why_json = ?, confidence = ?, score = ?, due_at = ?, deadline_rule = ?, matched_at = ?, gone_at = NULL, score_source = ?,
-			pub_vector = ?, pub_origin = ?, pub_ref = ? WHERE id = ?`,
+			pub_vector = ?, pub_origin = ?, pub_ref = ?, vendor_note = ? WHERE id = ?`,
 			advID[mt.AdvisoryID], refs, mt.Status, mt.ProductID, ident, rule, test, string(why), string(mt.Confidence), exp.Score, dl.Due,
-			string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref, e.id); err != nil {
+			string(dl.Rule), tx.now, source, pub.vector, pub.origin, pub.ref, g.note, e.id); err != nil {
 			return fmt.Errorf("match: update finding %d: %w", e.id, err)
 		}
 		// A re-scoring (a published score arriving, a KEV entry, a scanner's score
@@ -1318,7 +1345,7 @@ const findingColumns = `f.id, f.asset_id, a.name, f.component_id, f.site_id, f.c
 	COALESCE(v.epss_percentile, 0), COALESCE(v.kev, 0), f.state, f.justification, f.detail, f.analyzed_by, f.analyzed_at,
 	f.found_at, f.due_at, f.deadline_rule, f.gone_at, f.fixed_at, f.version, f.source, f.env_vector, f.env_score, f.why_json,
 	COALESCE(` + controlReviewOn + `, ''), f.score_source, f.score_vector, COALESCE(v.score_origin, ''), COALESCE(v.score_ref, ''),
-	f.pub_vector, f.pub_origin, f.pub_ref`
+	f.pub_vector, f.pub_origin, f.pub_ref, f.vendor_note`
 
 // controlReviewOn is the review day (text, YYYY-MM-DD) of the newest compensating control
 // of the finding f, NULL when it has none.
@@ -1347,13 +1374,19 @@ func scanFinding(scan func(...any) error, now time.Time) (*medsec.Finding, error
 	var f medsec.Finding
 	var known, kev int
 	var analyzed, gone, fixed sql.NullTime
-	var refs, why, reviewOn, scoreVector, origin, ref, pubVector, pubOrigin, pubRef string
+	var refs, why, reviewOn, scoreVector, origin, ref, pubVector, pubOrigin, pubRef, note string
 	if err := scan(&f.ID, &f.AssetID, &f.AssetName, &f.ComponentID, &f.SiteID, &f.CVE, &f.Advisory, &refs, &f.AdvisoryStatus, &f.ProductID,
 		&f.Identifier, &f.Rule, &f.VersionTest, &f.Confidence, &f.Title, &f.CVSSVector,
 		&f.BaseScore, &f.ThreatScore, &f.Score, &known, &f.EPSS, &f.EPSSPercentile, &kev, &f.State, &f.Justification, &f.Detail,
 		&f.AnalyzedBy, &analyzed, &f.FoundAt, &f.Due, &f.DeadlineRule, &gone, &fixed, &f.Version, &f.Source, &f.EnvVector, &f.EnvScore, &why, &reviewOn,
-		&f.ScoreSource, &scoreVector, &origin, &ref, &pubVector, &pubOrigin, &pubRef); err != nil {
+		&f.ScoreSource, &scoreVector, &origin, &ref, &pubVector, &pubOrigin, &pubRef, &note); err != nil {
 		return nil, err
+	}
+	if note != "" {
+		f.VendorNote = &medsec.VendorNote{}
+		if err := json.Unmarshal([]byte(note), f.VendorNote); err != nil {
+			return nil, fmt.Errorf("finding %d: vendor note: %w", f.ID, err)
+		}
 	}
 	if f.ScoreSource == scoreFromAdvisory && pubVector != "" {
 		// The published score chosen for this device (devicePublished), not the CVE
