@@ -670,6 +670,12 @@ func branchDevices() []device {
 			loc: "1F 資訊機房", conn: on(medsec.ConnIntranet), data: medsec.DataDeviceOnly,
 			eos: "2030-06-30", remote: remoteVPN, patch: medsec.Yes, creds: medsec.CredChanged},
 	)
+	// A GE bedside monitor of the model and firmware CISA's ICSMA-20-023-01 names, so the
+	// branch has findings of its own (under its own deadline policy).
+	out = append(out, device{site: s, dept: deptICU, vendor: vGE, resp: pBrCE, name: "GE 床邊監視器 B450-BR1", kind: medsec.KindPatientMonitor,
+		model: "B450", serial: "GE-B450-SH1300077", fw: "2.1", ips: ips(ip(s, vlanICUA, 40)), nic: ouiAdvantech, vlan: vlanICUA,
+		loc: "2F 加護病房 床 9（借用）", conn: on(medsec.ConnLocalLAN), data: medsec.DataSensitivePersonal, records: 30,
+		eos: "2028-12-31", remote: remoteNone, patch: medsec.Unknown, creds: medsec.CredNone, notes: classGroup + "：主院調撥"})
 	out = append(out, monitorGroup{site: s, unit: "ICU", loc: "2F 加護病房", model: "Vista M10", fw: "2.9.8", eos: "2026-06-30",
 		serialPrefix: "KH-M10-", vlan: vlanICUA, beds: 8, serialBase: 180900, central: "ICU 中央監視站"}.monitors()...)
 	out = append(out, dialysisGroup(s, "3F 血液透析室", "NX-4000 HD", "2.18.3", "2030-12-31", 1, 6, 210000)...)

@@ -14,8 +14,9 @@ import (
 
 // loadVulnDemo imports the demo's real advisories, matches them against the demo
 // hospital, and takes findings through every state of the workflow: new, confirmed,
-// mitigated (the manufacturer does not allow the patch; a compensating control), not
-// affected (with a CSAF justification) and fixed (through the fix ledger).
+// mitigated (the manufacturer does not allow the patch; a compensating control, on every
+// finding of the MX40 monitors), not affected (with a CSAF justification) and fixed
+// (through the fix ledger). The branch hospital's GE monitor has findings of its own.
 func loadVulnDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	if s.Vulns == nil {
 		return nil
@@ -130,6 +131,34 @@ func loadVulnDemo(ctx context.Context, s mhttp.Services, now time.Time) error {
 	if err := s.Vulns.AddFixEntry(ctx, &medsec.FixEntry{FindingID: f.ID, At: now.Add(-time.Hour), Operator: "郭子豪",
 		Action: "已向 GE 申請 B450 韌體更新，待原廠到院", Verification: "更新後以原廠工具驗證版本", Result: medsec.FixPending}); err != nil {
 		return err
+	}
+	// The branch hospital's GE monitor: confirmed by its engineer.
+	f, err = find("GE 床邊監視器 B450-BR1", "CVE-2020-6961")
+	if err != nil {
+		return err
+	}
+	svc, _ = after(f, 2)
+	if _, err := svc.AnalyzeFinding(ctx, f.ID, medsec.FindingAnalysis{State: medsec.FindingConfirmed,
+		Detail: "分院醫工確認韌體 2.1 受影響；已向 GE 申請更新。"}); err != nil {
+		return err
+	}
+	// Every finding on the MX40 telemetry monitors has a compensating control: Philips
+	// does not allow the update on this model (the permission above), so each stays open
+	// as mitigated until the manufacturer updates them on site.
+	mx40, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40", Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, f := range mx40 {
+		if f.State == medsec.FindingMitigated || !f.State.Open() {
+			continue
+		}
+		svc, _ := after(f, 21)
+		if err := svc.AddCompensatingControl(ctx, &medsec.CompensatingControl{FindingID: f.ID,
+			Description: "遙測監視器限於 CCU 內網 VLAN 103，無線基地台僅允許中央監視站；原廠到院更新前每週檢視無線告警。",
+			ReviewOn:    medsec.DateOf(now.AddDate(0, 1, 0))}); err != nil {
+			return err
+		}
 	}
 	return loadDemoDeadlinePolicy(ctx, s)
 }

@@ -236,6 +236,46 @@ func TestVulnDemo(t *testing.T) {
 	if fs, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40-01", CVE: "CVE-2017-9658"}); err != nil || len(fs) != 1 || fs[0].EnvVector == "" || fs[0].Score != fs[0].EnvScore {
 		t.Errorf("the demo's re-scored MX40 finding: %+v, %v", fs, err)
 	}
+	// Every finding on the MX40 monitors (two on B.06.17, two CVEs each) is mitigated by a
+	// compensating control.
+	mx40, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{Query: "MX40", Limit: 1000})
+	if err != nil || len(mx40) != 4 {
+		t.Fatalf("demo MX40 findings: %d, %v; want 4", len(mx40), err)
+	}
+	for _, f := range mx40 {
+		controls, err := s.Vulns.FindControls(ctx, f.ID)
+		if err != nil || len(controls) == 0 || f.State != medsec.FindingMitigated {
+			t.Errorf("demo MX40 finding %s on %s: %s, %d controls, %v; want mitigated by a control", f.CVE, f.AssetName, f.State, len(controls), err)
+		}
+	}
+	// The branch hospital has findings of its own: its GE B450 on firmware 2.1, the six
+	// CVEs of ICSMA-20-023-01, one confirmed, deadlines by the branch's policy.
+	sites, err := s.Org.FindSites(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var branchID int64
+	for _, site := range sites {
+		if site.Code == "BR" {
+			branchID = site.ID
+		}
+	}
+	br, _, err := s.Vulns.FindFindings(ctx, medsec.FindingFilter{SiteID: branchID, Limit: 1000})
+	if err != nil || branchID == 0 || len(br) != 6 {
+		t.Fatalf("demo branch findings: %d, %v; want 6", len(br), err)
+	}
+	confirmed := 0
+	for _, f := range br {
+		if f.AssetName != "GE 床邊監視器 B450-BR1" || f.SiteID != branchID || f.DeadlineRule == "medium" && f.DeadlineBasis.Hours != 48 {
+			t.Errorf("demo branch finding %s on %s: site %d, basis %+v", f.CVE, f.AssetName, f.SiteID, f.DeadlineBasis)
+		}
+		if f.State == medsec.FindingConfirmed {
+			confirmed++
+		}
+	}
+	if confirmed != 1 {
+		t.Errorf("demo branch findings confirmed: %d, want 1", confirmed)
+	}
 	// The branch hospital has a deadline policy of its own, the medical centre the plan's.
 	ps, err := s.Vulns.FindDeadlinePolicies(ctx)
 	if err != nil || len(ps) != 2 {
