@@ -3,6 +3,7 @@ package report
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"medsec"
 	"medsec/backup"
@@ -139,7 +140,7 @@ func (b *builder) backupRecord() error {
 	var frows [][]any
 	for _, f := range rec.Findings {
 		frows = append(frows, []any{siteName[f.SiteID], f.AssetName, f.PlanName, Status{b.t("backup_finding." + string(f.Kind)), Bad}, f.Clause,
-			stampOrZero(f.Since, loc), b.t(f.DetailKey, texts(f.DetailArgs)...)})
+			stampOrZero(f.Since, loc), b.t(f.DetailKey, siteTimes(f.DetailArgs, loc)...)})
 	}
 	b.add(Section{Heading: b.t("report.backup_findings"), Text: []string{b.t("report.backup_findings_intro")}, Landscape: true,
 		Tables: []Table{{Title: b.t("report.backup_findings"), Sheet: b.t("report.backup_findings"), Rows: frows,
@@ -159,6 +160,18 @@ func (b *builder) bytes(n int64) Bytes {
 		return Bytes{}
 	}
 	return Bytes{N: n, Text: FormatBytes(n, b.t)}
+}
+
+// siteTimes is texts with each date-time a finding's detail gives in UTC ("2026-12-02
+// 06:40 UTC", backup.Findings) written in loc as the row's Since column is (bt16 M3).
+func siteTimes(args []string, loc *time.Location) []any {
+	out := texts(args)
+	for i, a := range args {
+		if t, err := time.Parse("2006-01-02 15:04 UTC", a); err == nil {
+			out[i] = stampText(t, loc)
+		}
+	}
+	return out
 }
 
 // texts turns a record's message arguments (texts) into the arguments of a translation.
