@@ -590,7 +590,7 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 	pf := medsec.BackupPlanFilter{SiteID: f.SiteID}
 	var plans []*medsec.BackupPlan
 	if at.Equal(to) {
-		plans, err = s.plansAt(ctx, s.db.read, sc, pf, at)
+		plans, err = s.plansAt(ctx, s.db.read, sc, pf, from, at)
 	} else {
 		plans, err = s.findPlans(ctx, s.db.read, sc, pf, at)
 	}
@@ -617,14 +617,17 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 	return rec, nil
 }
 
-// plansAt returns the plans of f within sc as they stood at at, the end of a period that
-// has ended, each with its last job and test before at (issue 16, bt16d #2: a closed
-// period's record changed when an asset moved to another site). A plan created since is
-// left out, one changed or deleted since is as its audit row's "before" says
+// plansAt returns the plans of f within sc as they stood at at, the end of the period from
+// to at that has ended, each with its last job and test before at (issue 16, bt16d #2: a
+// closed period's record changed when an asset moved to another site). A plan created
+// since is left out unless it has job results or restore tests dated in the period (last
+// month's backup log imported with the plan entered today): it is then as first recorded,
+// so the month's record and its year's agree (bt16e H2). One changed or deleted since is
+// as its audit row's "before" says
 // (backup_plan.create, .update, .delete hold the whole plan); its asset's site and name
 // are the asset's at at (assetsAt), and the site filter and the caller's scope are
 // judged on that site, as a closed period's asset list is (inUseAt).
-func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, at time.Time) ([]*medsec.BackupPlan, error) {
+func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, from, at time.Time) ([]*medsec.BackupPlan, error) {
 	plans, err := s.readPlans(ctx, q, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: f.AssetID})
 	if err != nil {
 		return nil, err
@@ -632,6 +635,9 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 	before, err := recordedBefore(ctx, q, s.db.dialect, "backup_plan",
 		[]string{medsec.ActionBackupPlanCreate, medsec.ActionBackupPlanUpdate, medsec.ActionBackupPlanDelete}, at, 0)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.keepBackdated(ctx, q, before, from, at); err != nil {
 		return nil, err
 	}
 	// Every plan deleted since is added back (site 0 for all): its site is judged below.
@@ -686,6 +692,41 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 		return cmp.Or(strings.Compare(x.AssetName, y.AssetName), cmp.Compare(x.AssetID, y.AssetID), strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 	})
 	return out, s.fillLast(ctx, q, out, at)
+}
+
+// keepBackdated gives each plan created at or after at (a nil "before") that has job
+// results or restore tests dated from from to at its state as first recorded (the
+// backup_plan.create row's "after"), so that rewind keeps it.
+func (s *BackupService) keepBackdated(ctx context.Context, q querier, before map[int64][]byte, from, at time.Time) error {
+	var created []any
+	for id, b := range before {
+		if b == nil {
+			created = append(created, id)
+		}
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	in := placeholders(len(created))
+	args := append(append(append(append([]any{}, created...), from, at), created...), from, at)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT a.object_id, a.after_json FROM audit_log a WHERE a.object_type = 'backup_plan' AND a.action = '`+
+		medsec.ActionBackupPlanCreate+`' AND a.object_id IN (SELECT plan_id FROM backup_runs WHERE plan_id IN (`+in+`) AND started >= ? AND started < ?
+		UNION SELECT plan_id FROM restore_tests WHERE plan_id IN (`+in+`) AND tested_at >= ? AND tested_at < ?)`), args...)
+	if err != nil {
+		return fmt.Errorf("read backup plan history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var after string
+		if err := rows.Scan(&id, &after); err != nil {
+			return fmt.Errorf("read backup plan history: %w", err)
+		}
+		if after != "" && after != "null" {
+			before[id] = []byte(after)
+		}
+	}
+	return rows.Err()
 }
 
 // backupChecks returns the backup check results of one asset (package backup's Checks

@@ -130,3 +130,87 @@ func TestClosedYearBackupsAsOfItsEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestClosedMonthKeepsBackdatedResults: on 2 December 2026 the branch enters its archive's
+// backup plan and imports November's job log and restore test, and a restore test of June
+// 2025 from its paper records. November's record and 2025's, periods that ended before the
+// plan was entered, hold the plan as first recorded with the results dated in them, and
+// agree with the 2026 record; a change to the plan the next day leaves them as they were
+// (bt16e H2: the closed month's record was empty while the year's listed the month's jobs).
+func TestClosedMonthKeepsBackdatedResults(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := dayClock(t, db, 9)
+		at("2026-12-02")
+		f := newAssessFixture(t, db)
+		assets, backups := sqlstore.NewAssetService(db), sqlstore.NewBackupService(db)
+		archive := &medsec.Asset{SiteID: f.br.SiteID, Name: "分院 影像歸檔", Kind: medsec.KindPACS, DataClass: medsec.DataSensitivePersonal}
+		if err := assets.CreateAsset(system, archive); err != nil {
+			t.Fatal(err)
+		}
+		plan := &medsec.BackupPlan{AssetID: archive.ID, Name: "影像與資料庫", JobName: "BR-ARCHIVE", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
+			Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}, {Label: "LTO", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
+		if err := backups.CreateBackupPlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		var rows []medsec.BackupRunRow
+		for i, day := range []int{20, 21} {
+			start := time.Date(2026, 11, day, 17, 0, 0, 0, time.UTC)
+			rows = append(rows, medsec.BackupRunRow{Line: i + 2, Job: plan.JobName, Started: start, Finished: start.Add(time.Hour), Status: medsec.BackupSuccess, Bytes: 1 << 30})
+		}
+		if res, err := backups.ImportBackupRuns(system, medsec.BackupRunImport{Source: "veeam-sessions.csv", Rows: rows}); err != nil || res.Recorded != 2 {
+			t.Fatalf("import November's jobs: %+v, %v", res, err)
+		}
+		for _, tested := range []time.Time{time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), time.Date(2025, 6, 2, 1, 0, 0, 0, time.UTC)} {
+			if err := backups.RecordRestoreTest(system, &medsec.RestoreTest{PlanID: plan.ID, TestedAt: tested, What: "full backup", Target: "standby VM",
+				DurationMinutes: 60, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "IT-88"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		record := func(from, to time.Time) string {
+			t.Helper()
+			rec, err := backups.BackupRecord(f.branchCE, medsec.BackupRecordFilter{From: from, To: to, SiteID: f.br.SiteID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plans []string
+			for _, p := range rec.Plans {
+				plans = append(plans, fmt.Sprintf("%s@%s generations %d", p.Name, p.AssetName, p.Generations))
+			}
+			return fmt.Sprintf("plans %v, runs %d, tests %d", plans, len(rec.Runs), len(rec.Tests))
+		}
+		november := func() string {
+			return record(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+		}
+		year2025 := func() string {
+			return record(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		}
+		first := "plans [影像與資料庫@分院 影像歸檔 generations 14], "
+		if got, want := november(), first+"runs 2, tests 1"; got != want {
+			t.Errorf("November's record: %s, want %s", got, want)
+		}
+		if got, want := year2025(), first+"runs 0, tests 1"; got != want {
+			t.Errorf("2025's record: %s, want %s", got, want)
+		}
+		if got, want := record(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)), first+"runs 2, tests 1"; got != want {
+			t.Errorf("2026's record: %s, want %s", got, want)
+		}
+
+		at("2026-12-03")
+		plan.Generations = 7
+		if err := backups.UpdateBackupPlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := november(), first+"runs 2, tests 1"; got != want {
+			t.Errorf("November's record after the plan changed: %s, want %s", got, want)
+		}
+		// A plan entered today with nothing dated in a closed period stays out of it.
+		other := &medsec.BackupPlan{AssetID: archive.ID, Name: "設定檔", JobName: "BR-CONF", FrequencyHours: 24, Generations: 3, ImmutableFrom: 3,
+			Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}}}
+		if err := backups.CreateBackupPlan(system, other); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := november(), first+"runs 2, tests 1"; got != want {
+			t.Errorf("November's record after a new plan: %s, want %s", got, want)
+		}
+	})
+}
