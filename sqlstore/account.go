@@ -864,28 +864,17 @@ func lastQuarter(now time.Time) (start, end time.Time) {
 
 // OpenAccessReview implements medsec.AccountService.
 func (s *AccountService) OpenAccessReview(ctx context.Context, assetID int64) (*medsec.AccessReview, error) {
-	sc, err := authorize(ctx, medsec.PermAccountWrite)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	h, err := s.holder(ctx, tx, sc, assetID, 0)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.openReview(ctx, tx, sc, h)
-	if err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+	return s.openHolderReview(ctx, assetID, 0)
 }
 
 // OpenSystemAccessReview implements medsec.AccountService.
 func (s *AccountService) OpenSystemAccessReview(ctx context.Context, systemID int64) (*medsec.AccessReview, error) {
+	return s.openHolderReview(ctx, 0, systemID)
+}
+
+// openHolderReview opens the access review of an asset's accounts or a clinical system's
+// (one of assetID and systemID is 0), in one transaction.
+func (s *AccountService) openHolderReview(ctx context.Context, assetID, systemID int64) (*medsec.AccessReview, error) {
 	sc, err := authorize(ctx, medsec.PermAccountWrite)
 	if err != nil {
 		return nil, err
@@ -895,7 +884,7 @@ func (s *AccountService) OpenSystemAccessReview(ctx context.Context, systemID in
 		return nil, err
 	}
 	defer tx.Rollback()
-	h, err := s.holder(ctx, tx, sc, 0, systemID)
+	h, err := s.holder(ctx, tx, sc, assetID, systemID)
 	if err != nil {
 		return nil, err
 	}

@@ -26,16 +26,7 @@ func TestClosedYearBackupsAsOfItsEnd(t *testing.T) {
 		at("2025-01-10")
 		f := newAssessFixture(t, db)
 		assets, backups := sqlstore.NewAssetService(db), sqlstore.NewBackupService(db)
-		archive := &medsec.Asset{SiteID: f.br.SiteID, Name: "分院 影像歸檔", Kind: medsec.KindPACS, DataClass: medsec.DataSensitivePersonal}
-		if err := assets.CreateAsset(system, archive); err != nil {
-			t.Fatal(err)
-		}
-		plan := &medsec.BackupPlan{AssetID: archive.ID, Name: "影像與資料庫", JobName: "BR-ARCHIVE", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
-			RTOHours: 8, RPOHours: 24, Fallback: "紙本申請單",
-			Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}, {Label: "LTO", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
-		if err := backups.CreateBackupPlan(system, plan); err != nil {
-			t.Fatal(err)
-		}
+		archive, plan := branchArchive(t, db, f)
 		job := func(day string, status string) {
 			t.Helper()
 			start, _ := time.Parse(time.DateOnly, day)
@@ -142,16 +133,8 @@ func TestClosedMonthKeepsBackdatedResults(t *testing.T) {
 		at := dayClock(t, db, 9)
 		at("2026-12-02")
 		f := newAssessFixture(t, db)
-		assets, backups := sqlstore.NewAssetService(db), sqlstore.NewBackupService(db)
-		archive := &medsec.Asset{SiteID: f.br.SiteID, Name: "分院 影像歸檔", Kind: medsec.KindPACS, DataClass: medsec.DataSensitivePersonal}
-		if err := assets.CreateAsset(system, archive); err != nil {
-			t.Fatal(err)
-		}
-		plan := &medsec.BackupPlan{AssetID: archive.ID, Name: "影像與資料庫", JobName: "BR-ARCHIVE", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
-			Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}, {Label: "LTO", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
-		if err := backups.CreateBackupPlan(system, plan); err != nil {
-			t.Fatal(err)
-		}
+		backups := sqlstore.NewBackupService(db)
+		archive, plan := branchArchive(t, db, f)
 		var rows []medsec.BackupRunRow
 		for i, day := range []int{20, 21} {
 			start := time.Date(2026, 11, day, 17, 0, 0, 0, time.UTC)
@@ -213,4 +196,22 @@ func TestClosedMonthKeepsBackdatedResults(t *testing.T) {
 			t.Errorf("November's record after a new plan: %s, want %s", got, want)
 		}
 	})
+}
+
+// branchArchive creates the branch's image archive, holding personal data, and its 3-2-1
+// backup plan (14 generations, the third and older immutable, a tape copy off-site and
+// offline).
+func branchArchive(t *testing.T, db *sqlstore.DB, f *assessFixture) (*medsec.Asset, *medsec.BackupPlan) {
+	t.Helper()
+	archive := &medsec.Asset{SiteID: f.br.SiteID, Name: "分院 影像歸檔", Kind: medsec.KindPACS, DataClass: medsec.DataSensitivePersonal}
+	if err := sqlstore.NewAssetService(db).CreateAsset(system, archive); err != nil {
+		t.Fatal(err)
+	}
+	plan := &medsec.BackupPlan{AssetID: archive.ID, Name: "影像與資料庫", JobName: "BR-ARCHIVE", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
+		RTOHours: 8, RPOHours: 24, Fallback: "紙本申請單",
+		Copies: []medsec.BackupCopy{{Label: "NAS", Medium: medsec.MediumDisk}, {Label: "LTO", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
+	if err := sqlstore.NewBackupService(db).CreateBackupPlan(system, plan); err != nil {
+		t.Fatal(err)
+	}
+	return archive, plan
 }

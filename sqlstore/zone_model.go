@@ -388,34 +388,23 @@ func (sm *siteModel) analyze(u *medsec.User) (*medsec.ZoneAnalysis, []zone.Viola
 // Analyze checks a site's zone model; a vendor user gets the part of it that concerns its
 // company's assets (see restrict).
 func (s *ZoneService) Analyze(ctx context.Context, siteID int64) (*medsec.ZoneAnalysis, error) {
-	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
-	if err != nil {
-		return nil, err
-	}
-	sm, err := loadSite(ctx, s.db.read, s.db.dialect, siteID, true)
-	if err != nil {
-		return nil, err
-	}
-	an, _, err := sm.analyze(sc.user)
-	if err != nil {
-		return nil, err
-	}
-	h, err := sc.hosts(ctx, s.db.read, s.db.dialect, siteID)
-	if err != nil {
-		return nil, err
-	}
-	sm.restrict(an, h)
-	return an, nil
+	return s.analyzeSite(ctx, siteID, func() (*siteModel, error) { return loadSite(ctx, s.db.read, s.db.dialect, siteID, true) })
 }
 
 // AnalyzeAt checks a site's zone model as recorded at the end at of the period [from, at)
 // (loadSiteAt); the observed flows keep no history, so none is checked.
 func (s *ZoneService) AnalyzeAt(ctx context.Context, siteID int64, from, at time.Time) (*medsec.ZoneAnalysis, error) {
+	return s.analyzeSite(ctx, siteID, func() (*siteModel, error) { return loadSiteAt(ctx, s.db.read, s.db.dialect, siteID, from, at) })
+}
+
+// analyzeSite checks the site model load gives, after the caller's right to read siteID's
+// inventory, restricted to what the caller sees (restrict).
+func (s *ZoneService) analyzeSite(ctx context.Context, siteID int64, load func() (*siteModel, error)) (*medsec.ZoneAnalysis, error) {
 	sc, err := authorizeSite(ctx, medsec.PermInventoryRead, siteID)
 	if err != nil {
 		return nil, err
 	}
-	sm, err := loadSiteAt(ctx, s.db.read, s.db.dialect, siteID, from, at)
+	sm, err := load()
 	if err != nil {
 		return nil, err
 	}
