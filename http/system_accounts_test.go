@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"strings"
@@ -89,6 +90,11 @@ func TestSystemAccounts(t *testing.T) {
 		t.Errorf("the reviews page lacks the HIS review or the system chooser")
 	}
 	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
+		// The system's page counts its own accounts and links to them.
+		if page := f.page(pc.c, "/systems/"+sys, lang); !strings.Contains(page, template.HTMLEscapeString(b.T(lang, "systems.own_accounts"))) ||
+			!strings.Contains(page, `<dd id="system-own-accounts"><a href="/accounts?system_id=`+sys+`">2</a></dd>`) {
+			t.Errorf("%s: the system page does not count the HIS's two own accounts", lang)
+		}
 		page := f.page(pc.c, "/accounts?system_id="+sys, lang)
 		if !strings.Contains(page, b.T(lang, "accounts.clinical_system")) || !strings.Contains(page, `<option value="`+sys+`" selected>HIS</option>`) {
 			t.Errorf("%s: the page has no system chooser with the HIS chosen", lang)

@@ -41,8 +41,9 @@ type systemPageData struct {
 	Assets []*medsec.Asset
 	// Plans are the backup plans of the member assets.
 	Plans []*medsec.BackupPlan
-	// Accounts counts the accounts on the member assets.
-	Accounts int
+	// Accounts counts the accounts on the member assets; SystemAccounts the accounts of
+	// the system itself (an HIS's own user list, imported with the system as holder).
+	Accounts, SystemAccounts int
 }
 
 // errSystemsOff is the answer when the server runs without the clinical system service.
@@ -178,6 +179,13 @@ func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, status int
 			}
 			d.Accounts += len(as)
 		}
+	}
+	if s.Accounts != nil {
+		as, err := s.Accounts.FindAccounts(r.Context(), medsec.AccountFilter{SystemID: c.ID})
+		if err != nil {
+			return err
+		}
+		d.SystemAccounts = len(as)
 	}
 	if form == nil {
 		form = c
