@@ -1045,6 +1045,20 @@ func (b *builder) selfInspection() error {
 	return nil
 }
 
+// saidNoData adds, for a period before the first data (beforeFirstData), a summary that
+// says medsec holds no data for it, after intro, and reports whether it did: the data
+// security assessment and the risk review of such a period would otherwise read as a
+// clean year, with no gap and no risk (bt16e M1).
+func (b *builder) saidNoData(intro string) (bool, error) {
+	noData, err := b.beforeFirstData()
+	if err != nil || !noData {
+		return false, err
+	}
+	text := append(append([]string{intro}, b.historyNote()...), b.t("report.no_data_period", b.p.Period.Label))
+	b.add(Section{Heading: b.t("report.summary"), Text: text})
+	return true, nil
+}
+
 // beforeFirstData reports whether the period ended before the first record medsec holds
 // of the report's site, or of every site it covers: no asset of them, in use or retired
 // since, was created before the period's end (asset created_at, kept by both engines and

@@ -17,6 +17,9 @@ import (
 // medsec does not record — the yearly revision of the rules, confidentiality agreements,
 // the data-use approvals, data flows out of the hospital — is stated in the text.
 func (b *builder) dataSecurity() error {
+	if none, err := b.saidNoData(b.t("report.data_intro")); none || err != nil {
+		return err
+	}
 	assets, err := b.assets()
 	if err != nil {
 		return err

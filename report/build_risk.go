@@ -23,6 +23,9 @@ func (b *builder) riskReview() error {
 	if b.src.Zones == nil {
 		return medsec.Errorf(medsec.EINVALID, "This server keeps no risk reviews.")
 	}
+	if none, err := b.saidNoData(b.t("report.risk_intro")); none || err != nil {
+		return err
+	}
 	// The cyber risk levels, kept aside to come after the summary.
 	start := len(b.d.Sections)
 	if err := b.crlReview(); err != nil {
