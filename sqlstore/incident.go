@@ -709,6 +709,29 @@ func (s *IncidentService) CreateIncident(ctx context.Context, c *medsec.Incident
 	return s.FindIncidentByID(ctx, id)
 }
 
+// checkAlertToLink refuses the alert_id of an incident opened by hand unless the alert
+// exists, the caller sees its site, it is of the incident's site and it answers no other
+// incident (bt14f H1: a branch user linked a main-site alert, or one not raised yet, and
+// took it from the main site, whose from-alert then answered the branch's incident). The
+// alert of another site reads as not found, as from-alert says it.
+func checkAlertToLink(ctx context.Context, tx *Tx, sc scope, c *medsec.IncidentCreate) error {
+	id := strconv.FormatInt(c.AlertID, 10)
+	var siteID, linked int64
+	err := tx.queryRow(ctx, `SELECT a.site_id, COALESCE((SELECT MIN(l.incident_id) FROM incident_alerts l WHERE l.alert_id = a.id), 0)
+		FROM alerts a WHERE a.id = ?`, c.AlertID).Scan(&siteID, &linked)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (!sc.seesSite(siteID) || siteID != c.SiteID) {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "alert_id", Key: "incident.err.alert_not_found", Message: "Alert not found.", Value: id}}}
+	} else if err != nil {
+		return fmt.Errorf("create incident: alert %d: %w", c.AlertID, err)
+	}
+	if linked != 0 {
+		n := strconv.FormatInt(linked, 10)
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "alert_id", Key: "incident.err.join_linked",
+			Message: "cannot take the alert: it already answers incident #" + n, Args: []string{n}, Value: id}}}
+	}
+	return nil
+}
+
 // create opens an incident in tx and returns its id; al, when set, is the alert that
 // opens it (its facts join the suggestion), and auto what medsec wrote for it (title key,
 // description).
@@ -823,6 +846,11 @@ func (s *IncidentService) create(ctx context.Context, tx *Tx, sc scope, c *medse
 		}
 	}
 	if c.AlertID != 0 {
+		if al == nil {
+			if err := checkAlertToLink(ctx, tx, sc, c); err != nil {
+				return 0, err
+			}
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)`, id, c.AlertID); err != nil {
 			return 0, fmt.Errorf("create incident: %w", err)
 		}

@@ -819,3 +819,39 @@ func TestIncidentDetectionTime(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentOpenedByHandLinksOnlyItsSitesFreeAlert: an incident opened by hand may name
+// an alert only if it exists, is of the incident's site (seen by the caller) and answers no
+// other incident; the refusal writes nothing, and the main site still opens its incident
+// from its own alert (bt14f H1: a branch user linked a main-site alert, or alert #999 not
+// raised yet, and took it from the main site).
+func TestIncidentOpenedByHandLinksOnlyItsSitesFreeAlert(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		mainAlert := insertAlert(t, db, 1, "Ransomware file renames on HIS", "critical", f.main.ID, f.his.ID)
+		before, err := f.svc.FindIncidents(f.ciso, medsec.IncidentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, alertID := range []int64{mainAlert, 999} {
+			_, err := f.svc.CreateIncident(f.branchOnly, &medsec.IncidentCreate{SiteID: f.branch.ID, Title: "branch", Scenario: medsec.ScenarioOther, AlertID: alertID})
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Field != "alert_id" || ve.Errors[0].Key != "incident.err.alert_not_found" {
+				t.Errorf("branch incident naming alert %d: %v, want alert_id not found", alertID, err)
+			}
+		}
+		if after, err := f.svc.FindIncidents(f.ciso, medsec.IncidentFilter{}); err != nil || len(after) != len(before) {
+			t.Errorf("refused creates wrote incidents: %d → %d (%v)", len(before), len(after), err)
+		}
+		inc, joined, err := f.svc.OpenFromAlert(f.soc, &medsec.IncidentFromAlert{AlertID: mainAlert})
+		if err != nil || joined || inc.SiteID != f.main.ID {
+			t.Fatalf("main site from its alert: %+v joined %v, %v", inc, joined, err)
+		}
+		// Named again by hand at its own site, it already answers that incident.
+		_, err = f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "again", Scenario: medsec.ScenarioOther, AlertID: mainAlert})
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Key != "incident.err.join_linked" || ve.Errors[0].Args[0] != fmt.Sprint(inc.ID) {
+			t.Errorf("a linked alert named by hand: %v", err)
+		}
+	})
+}
