@@ -132,6 +132,16 @@ func TestIncidentCloseTasksAndUnmetPage(t *testing.T) {
 	if !strings.Contains(out, "<th>"+bundle.T("zh-TW", "incident.clocks_unmet")+"</th>") || !strings.Contains(out, `<td class="clocks-unmet"><span class="tag overdue">`) {
 		t.Errorf("ledger page lacks the drill's unmet duties")
 	}
+	// The export links of a filtered ledger page keep its filter (bt14f M4: the drills'
+	// page exported every incident).
+	_, _, out = getIn(t, soc, f.srv.URL+"/incidents/ledger?drill=yes", "zh-TW")
+	if !strings.Contains(out, `href="/incidents/ledger/export?drill=yes&amp;format=csv" id="ledger-csv"`) {
+		t.Fatalf("the drills' ledger page's CSV link does not keep the filter")
+	}
+	_, _, csv := getIn(t, soc, f.srv.URL+"/incidents/ledger/export?drill=yes&format=csv", "zh-TW")
+	if rows := strings.Split(strings.TrimSpace(csv), "\n"); len(rows) != 2 || !strings.HasPrefix(rows[1], fmt.Sprintf("%d,", drill.ID)) {
+		t.Errorf("the drills' CSV export, want the drill alone: %.600s", csv)
+	}
 }
 
 // completeTasks completes, as the security officer, every task of incident id's scenario

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -838,7 +839,19 @@ func (s *Server) uiIncidentUpload(w http.ResponseWriter, r *http.Request) error 
 type ledgerData struct {
 	Rows   []*medsec.LedgerRow
 	Filter medsec.IncidentFilter
-	Query  string
+	// Export is the page's filter as a query string, without format, for the export
+	// links (bt14f M4: escaped as one value, it made a filtered export hold every incident).
+	Export url.Values
+}
+
+// ExportHref returns the export link of the page's filter in format.
+func (d *ledgerData) ExportHref(format string) string {
+	q := url.Values{}
+	for k, v := range d.Export {
+		q[k] = v
+	}
+	q.Set("format", format)
+	return "/incidents/ledger/export?" + q.Encode()
 }
 
 func (s *Server) uiIncidentLedger(w http.ResponseWriter, r *http.Request) error {
@@ -848,7 +861,9 @@ func (s *Server) uiIncidentLedger(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := s.newPage(r, "incident.ledger_title")
-	p.Data = &ledgerData{Rows: rows, Filter: f, Query: r.URL.RawQuery}
+	q := r.URL.Query()
+	q.Del("format")
+	p.Data = &ledgerData{Rows: rows, Filter: f, Export: q}
 	s.render(w, r, http.StatusOK, "incident_ledger", p)
 	return nil
 }
