@@ -17,19 +17,7 @@ import (
 func TestAccountsAPI(t *testing.T) {
 	f := newFixture(t)
 	admin := f.tokens[medsec.RoleAdmin]
-	upload := func(path, token, name, body string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+path+"?name="+name, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "text/csv")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	upload := f.uploadCSV
 	if st, body := upload("/api/v1/roster/import", admin, "roster.csv", "employee_no,name,status,effective\nE1,Dr Lin,left,2026-01-31\n"); st != 200 || !strings.Contains(body, `"created": 1`) {
 		t.Fatalf("roster: %d %s", st, body)
 	}
@@ -76,4 +64,20 @@ func TestAccountsAPI(t *testing.T) {
 	if st != 200 || !strings.Contains(body, "review_id,system,period_start") || !strings.Contains(body, "dr.lin,personal,Dr Lin") || !strings.Contains(body, "left the hospital") {
 		t.Errorf("export: %d %s", st, body)
 	}
+}
+
+// uploadCSV posts body as the CSV file name to the API path with token, and returns the
+// status and the answer.
+func (f *fixture) uploadCSV(path, token, name, body string) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest("POST", f.srv.URL+path+"?name="+name, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

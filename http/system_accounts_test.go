@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -31,19 +29,7 @@ func TestSystemAccounts(t *testing.T) {
 	}
 	var his medsec.ClinicalSystem
 	json.Unmarshal([]byte(body), &his)
-	upload := func(path, token, name, content string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+path+"?name="+name, strings.NewReader(content))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "text/csv")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
-	}
+	upload := f.uploadCSV
 	if st, body := upload("/api/v1/roster/import", admin, "roster.csv", "employee_no,name,status,effective\nE1,Dr Lin,left,2026-01-31\n"); st != 200 {
 		t.Fatalf("roster: %d %s", st, body)
 	}
