@@ -24,13 +24,20 @@ type Publisher struct {
 	Bus medsec.EventPublisher
 	// Logger gets publication failures; nil discards them.
 	Logger *slog.Logger
+	// Shutdown, when set, ends with the server (the context of serve). A publication still
+	// waiting for the stream is then abandoned, so an ingest request held by a busy
+	// detection handler does not hold the server's shutdown; nil waits for the stream.
+	Shutdown context.Context
 }
 
 // Append stores recs through Next, then publishes them. Once stored, the records are
 // published whatever becomes of ctx: a sender that goes away (an HTTPS client that
 // disconnects while the stream pushes back) does not take its stored records off the
 // stream, so detection sees every record the store holds [issue 13]. Publish may then
-// wait for the stream as long as a subscriber holds it, and Append with it.
+// wait for the stream as long as a subscriber holds it, and Append with it, until
+// Shutdown ends: the records are then stored and not published, as the stream's own
+// queued batches are dropped when the server stops. After the restart, detection's Resume
+// replays the stored records of the span its correlations need.
 func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 	if err := p.Next.Append(ctx, recs); err != nil {
 		return err
@@ -39,7 +46,12 @@ func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 	for i := range recs {
 		events[i] = RecordEvent(recs[i])
 	}
-	if err := p.Bus.Publish(context.WithoutCancel(ctx), events...); err != nil && p.Logger != nil {
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	if p.Shutdown != nil {
+		defer context.AfterFunc(p.Shutdown, cancel)()
+	}
+	if err := p.Bus.Publish(pctx, events...); err != nil && p.Logger != nil {
 		p.Logger.Error("log records stored but not published to detection", "records", len(recs), "err", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -63,5 +64,52 @@ func TestPublisher(t *testing.T) {
 	}
 	if evs[1].Fields["source.port"] != int64(51000) || evs[1].Fields["user.name"] != "nurse01" || !evs[1].Time.Equal(received) {
 		t.Errorf("CEF event %+v", evs[1])
+	}
+}
+
+// TestPublisherGivesUpAtShutdown holds the stream (the handler busy, the queue full) while
+// records are appended: Append waits for the stream, whatever its caller's context, until
+// the server's Shutdown context ends; it then returns with the records stored [issue 13:
+// a held HTTPS ingest request kept the server's shutdown waiting for detection].
+func TestPublisherGivesUpAtShutdown(t *testing.T) {
+	bus := eventbus.New(1, nil)
+	release := make(chan struct{})
+	sub, err := bus.Subscribe("detection", func(ctx context.Context, evs []medsec.Event) error { <-release; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { close(release); sub.Close() }()
+	for i := range 2 { // one batch in the handler, one filling the queue
+		e := medsec.Event{ID: fmt.Sprintf("audit:%d", i+1), Time: time.Now().UTC(), Ref: medsec.EventRef{Type: medsec.EventRefAudit, ID: int64(i + 1)}}
+		if err := bus.Publish(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shutdown, stop := context.WithCancel(context.Background())
+	sink := &indexingSink{}
+	pub := &Publisher{Next: sink, Bus: bus, Shutdown: shutdown}
+	reqCtx, cancelReq := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		now := time.Now()
+		done <- pub.Append(reqCtx, []Record{{Received: now, Fields: map[string]any{"message": "a"}}, {Received: now, Fields: map[string]any{"message": "b"}}})
+	}()
+	cancelReq() // the sender goes away: the publication must not give up with it
+	select {
+	case err := <-done:
+		t.Fatalf("Append returned (%v) while the stream was held and the server running", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Append at shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Append still held by the stream after the server's shutdown")
+	}
+	if sink.n != 2 {
+		t.Errorf("%d records stored, want 2", sink.n)
 	}
 }

@@ -79,7 +79,7 @@ func startLogCollection(ctx context.Context, c *logFlags, sl *serveLogs, db *sql
 	// Stored records are published on the event stream, so that detection reads them.
 	var next logs.Sink = sl.store
 	if db.Events != nil {
-		next = &logs.Publisher{Next: sl.store, Bus: db.Events, Logger: logger}
+		next = &logs.Publisher{Next: sl.store, Bus: db.Events, Logger: logger, Shutdown: ctx}
 	}
 	lc.tracker = &logs.Tracker{Next: next, Sources: services.LogSources, Logger: logger}
 	if d, ok := services.Detection.(interface{ SetLogs(medsec.LogService) }); ok && services.Logs != nil {
