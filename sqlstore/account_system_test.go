@@ -22,14 +22,8 @@ import (
 func TestSystemAccounts(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		main, branch := seedOrg(t, db)
-		assets := sqlstore.NewAssetService(db)
-		vendors, _ := sqlstore.NewOrgService(db).FindVendors(system)
 		mk := func(name string, class medsec.DeviceClass) *medsec.Asset {
-			a := &medsec.Asset{SiteID: main.ID, Name: name, Kind: medsec.KindApplicationServer, Class: class, VendorID: vendors[0].ID}
-			if err := assets.CreateAsset(system, a); err != nil {
-				t.Fatal(err)
-			}
-			return a
+			return newVendorAsset(t, db, main.ID, name, medsec.KindApplicationServer, class)
 		}
 		pacs := mk("PACS-01", medsec.ClassApplication)
 		app, dbsrv := mk("HIS-APP", medsec.ClassApplication), mk("HIS-DB", "")

@@ -31,18 +31,27 @@ const pacsAccountsCSV = "username,display name,type,person,enabled,last login,pa
 	"old.user,Old,personal,,yes,2026-05-01,2026-01-01,no\r\n" +
 	"er-break,Emergency,break-glass,,yes,2026-11-01,2026-03-01,no\r\n"
 
+// newVendorAsset creates an asset of the seeded organisation's first vendor at siteID.
+func newVendorAsset(t *testing.T, db *sqlstore.DB, siteID int64, name string, kind medsec.AssetKind, class medsec.DeviceClass) *medsec.Asset {
+	t.Helper()
+	vendors, err := sqlstore.NewOrgService(db).FindVendors(system)
+	if err != nil || len(vendors) == 0 {
+		t.Fatalf("vendors: %v %v", vendors, err)
+	}
+	a := &medsec.Asset{SiteID: siteID, Name: name, Kind: kind, Class: class, VendorID: vendors[0].ID}
+	if err := sqlstore.NewAssetService(db).CreateAsset(system, a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // TestAccountFindings imports a roster and a PACS account list on both engines and checks
 // each finding the seeds ask for, the compliance checks they feed, a re-import that drops
 // an account, an import error naming its line, and site scope.
 func TestAccountFindings(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
 		main, branch := seedOrg(t, db)
-		assets := sqlstore.NewAssetService(db)
-		vendors, _ := sqlstore.NewOrgService(db).FindVendors(system)
-		pacs := &medsec.Asset{SiteID: main.ID, Name: "PACS-01", Kind: medsec.KindPACS, Class: medsec.ClassApplication, VendorID: vendors[0].ID}
-		if err := assets.CreateAsset(system, pacs); err != nil {
-			t.Fatal(err)
-		}
+		pacs := newVendorAsset(t, db, main.ID, "PACS-01", medsec.KindPACS, medsec.ClassApplication)
 		svc := sqlstore.NewAccountService(db)
 		res, err := svc.ImportRoster(system, account.ReadRoster([]byte(rosterCSV), "roster.csv"))
 		if err != nil {
@@ -134,7 +143,7 @@ func TestAccountFindings(t *testing.T) {
 		if got, err := svc.AccountFindings(branchUser, medsec.AccountFilter{}, 0); err != nil || len(got) != 0 {
 			t.Errorf("branch user sees %d findings (%v)", len(got), err)
 		}
-		vendor := as(&medsec.User{ID: 98, Username: "v", Role: medsec.RoleVendor, VendorID: vendors[0].ID})
+		vendor := as(&medsec.User{ID: 98, Username: "v", Role: medsec.RoleVendor, VendorID: pacs.VendorID})
 		if _, err := svc.FindAccounts(vendor, medsec.AccountFilter{}); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
 			t.Errorf("vendor: err = %v", err)
 		}

@@ -18,14 +18,7 @@ func TestFindingSiteFilterFollowsTheAsset(t *testing.T) {
 		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
 			t.Fatal(err)
 		}
-		sites, err := sqlstore.NewOrgService(db).FindSites(system)
-		if err != nil || len(sites) != 2 {
-			t.Fatalf("sites: %v %v", sites, err)
-		}
-		main, branch := f.mx40old.SiteID, sites[0].ID
-		if branch == main {
-			branch = sites[1].ID
-		}
+		main, branch := f.mx40old.SiteID, vulnBranch(t, db).ID
 		count := func(site int64) int {
 			t.Helper()
 			list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{SiteID: site, AssetID: f.mx40old.ID})
@@ -64,14 +57,7 @@ func TestMovedFindingsFollowTheNewSitesPolicy(t *testing.T) {
 		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
 			t.Fatal(err)
 		}
-		sites, err := sqlstore.NewOrgService(db).FindSites(system)
-		if err != nil || len(sites) != 2 {
-			t.Fatalf("sites: %v %v", sites, err)
-		}
-		main, branch := f.mx40old.SiteID, sites[0].ID
-		if branch == main {
-			branch = sites[1].ID
-		}
+		main, branch := f.mx40old.SiteID, vulnBranch(t, db).ID
 		list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID})
 		if err != nil || len(list) < 2 {
 			t.Fatalf("findings of the MX40 before the move: %d %v; the test needs two", len(list), err)
