@@ -452,3 +452,46 @@ func TestErrorPagesTranslated(t *testing.T) {
 		t.Errorf("API 405: %d %s", status, body)
 	}
 }
+
+// TestForeignRefererRefused: a post with neither Sec-Fetch-Site nor Origin but a Referer
+// of another host (a browser or proxy that strips both headers) is refused as a
+// cross-origin request (403, err.cross_origin) and stores nothing, as a page form or an
+// API call; the same post with medsec's own page as Referer, or with no Referer at all
+// (an API client), goes through.
+func TestForeignRefererRefused(t *testing.T) {
+	f := newFixture(t)
+	c := f.browserClient("u-admin")
+	before := f.count("/api/v1/vendors")
+	post := func(client *http.Client, path, ctype, body, referer, token string) (int, string) {
+		req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		if referer != "" {
+			req.Header.Set("Referer", referer)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		status, _, b := sendLang(t, client, req, "en")
+		return status, b
+	}
+	if status, body := post(c, "/organisation/vendors", "application/x-www-form-urlencoded", "name=Evil+Corp", "https://evil.example/page", ""); status != http.StatusForbidden || !strings.Contains(body, "another site") {
+		t.Errorf("form post with a foreign Referer: %d %s", status, body)
+	}
+	status, body := post(http.DefaultClient, "/api/v1/vendors", "application/json", `{"name": "Evil API"}`, "https://evil.example/", f.tokens[medsec.RoleAdmin])
+	var e apiErrorBody
+	if err := json.Unmarshal([]byte(body), &e); err != nil || status != http.StatusForbidden || e.Key != "err.cross_origin" {
+		t.Errorf("API post with a foreign Referer: %d %s", status, body)
+	}
+	if status, body := post(c, "/organisation/vendors", "application/x-www-form-urlencoded", "name=Evil+Two", "http://%zz/", ""); status != http.StatusForbidden {
+		t.Errorf("form post with an unreadable Referer: %d %s", status, body)
+	}
+	if n := f.count("/api/v1/vendors"); n != before {
+		t.Errorf("vendors: %d after the refusals, want %d", n, before)
+	}
+	if status, body := post(c, "/organisation/vendors", "application/x-www-form-urlencoded", "name=Good+Corp", f.srv.URL+"/organisation", ""); status != http.StatusSeeOther {
+		t.Errorf("form post from medsec's own page: %d %s", status, body)
+	}
+	if status, body := post(http.DefaultClient, "/api/v1/vendors", "application/json", `{"name": "Good API"}`, "", f.tokens[medsec.RoleAdmin]); status != http.StatusCreated {
+		t.Errorf("API post without Referer: %d %s", status, body)
+	}
+}

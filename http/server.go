@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -192,8 +193,29 @@ func NewServer(cfg Config) (*Server, error) {
 	// Its refusal is said in the user's language (crossOriginDenied), not Go's English.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	s.handler = securityHeaders(cop.Handler(s.inputGuard(s.withNotFound(mux))))
+	s.handler = securityHeaders(s.refererGuard(cop.Handler(s.inputGuard(s.withNotFound(mux)))))
 	return s, nil
+}
+
+// refererGuard refuses, as cross-origin protection does (crossOriginDenied), a
+// state-changing request that carries neither Sec-Fetch-Site nor Origin but a Referer of
+// another host: Go's check lets such a request through as not from a browser, while a
+// browser or proxy that strips both headers still says in Referer which page sent it
+// (bt16 CSRF). A request with no Referer either (an API client) passes, as before.
+func (s *Server) refererGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if ref := r.Header.Get("Referer"); ref != "" && r.Header.Get("Sec-Fetch-Site") == "" && r.Header.Get("Origin") == "" {
+				if u, err := url.Parse(ref); err != nil || u.Host != r.Host {
+					s.crossOriginDenied(w, r)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP implements http.Handler. A request that may change data (any method but GET

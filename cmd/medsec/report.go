@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,8 +27,11 @@ var reportUsage = `usage:
 NAME: ` + strings.Join(report.Names, ", ")
 
 // runReport implements "medsec report NAME": one report [M12] for a site (or every
-// site) and a year or month, in one language and format, written whole to --out (a
-// file that does not exist yet) or not at all.
+// site) and a year or month, in one language and format, generated as the page and the
+// API generate it (issue 16 M2) — checked by the report service, stored in the data
+// directory's evidence store with its SHA-256, recorded in the reports list and audited
+// (report.generate) — then copied whole to --out (a file that does not exist yet) or not
+// at all. It prints the report's number and SHA-256.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New(reportUsage)
@@ -41,7 +46,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	lang := fs.String("lang", "", "language: zh-TW, zh-CN, ja or en (default: MEDSEC_LANG, else the locale, else en)")
 	format := fs.String("format", "", "pdf, xlsx or html")
 	out := fs.String("out", "", "the file to write (must not exist)")
-	catalogID := fs.String("catalog", "", "the gap report's catalog (default: the TW baseline)")
+	catalogID := fs.String("catalog", "", "the gap report's catalog (default: the TW baseline; only for the gap report)")
 	org := fs.String("org", "", "the hospital's name on the cover (default: the sites' names)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -52,10 +57,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bad := func(field, value, key, msg string, args ...string) {
 		problems = append(problems, medsec.FieldError{Field: field, Value: value, Key: key, Message: msg, Args: args})
 	}
-	if !contains(report.Names, name) {
-		problems = append(problems, medsec.FieldError{Field: "NAME", Value: name, Key: "err.report_name",
-			Message: "is not a report: want one of " + strings.Join(report.Names, ", "), Enum: "report", Allowed: report.Names})
-	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -65,16 +66,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("report %s: %w", name, err)
 		}
 		*lang = envLanguage(bundle)
-	}
-	if !contains(i18n.Languages, *lang) {
-		bad("--lang", *lang, "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")
-	}
-	write := map[string]func(io.Writer, *report.Document) error{"pdf": report.WritePDF, "xlsx": report.WriteXLSX, "html": report.WriteHTML}[*format]
-	if write == nil {
-		bad("--format", *format, "err.report_format", "must be pdf, xlsx or html")
-	}
-	if name == report.Gap && *catalogID != "" && !contains(report.Catalogs, *catalogID) {
-		bad("--catalog", *catalogID, "err.report_catalog", fmt.Sprintf("is not a catalog: want one of %v", report.Catalogs))
 	}
 	switch dir := filepath.Dir(*out); {
 	case *out == "":
@@ -103,56 +94,75 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if src.RiskReviews, err = newRiskReviewService(store, src); err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}
-	ctx = asSystem(ctx)
-
-	sites, err := src.Org.FindSites(ctx)
+	reports, err := newReportService(store, *data, src)
 	if err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}
-	p := report.Params{Name: name, Lang: *lang, CatalogID: *catalogID, Organization: *org, GeneratedBy: bundle.T(*lang, "report.generated_by_cli")}
-	for _, s := range sites {
-		if s.Code == *siteCode {
-			p.Site = s
+	ctx = asSystem(ctx)
+
+	req := medsec.ReportRequest{Name: name, Period: *period, Lang: *lang, Format: *format, Catalog: *catalogID}
+	if *siteCode != "" {
+		sites, err := src.Org.FindSites(ctx)
+		if err != nil {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
+		for _, s := range sites {
+			if s.Code == *siteCode {
+				req.SiteID = s.ID
+			}
+		}
+		if req.SiteID == 0 {
+			bad("--site", *siteCode, "err.site_not_found", "no such site")
 		}
 	}
-	if *siteCode != "" && p.Site == nil {
-		bad("--site", *siteCode, "err.site_not_found", "no such site")
-	}
-	var siteID int64
-	if p.Site != nil {
-		siteID = p.Site.ID
-	}
-	zone := report.Zone(sites, siteID)
-	if p.Organization == "" {
-		p.Organization = report.Organization(sites, siteID)
-	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	p.Now = time.Now().In(loc)
-	if p.Period, err = report.ParsePeriod(*period, loc); err != nil {
-		bad("--period", *period, "err.report_period", "must be a year (2026) or a month (2026-11)")
-	} else if !report.PeriodInRange(p.Period, p.Now) {
-		bad("--period", *period, "err.report_period_range", fmt.Sprintf("must be a year or month from %d to %d (the current year)", report.FirstYear, p.Now.Year()),
-			fmt.Sprint(report.FirstYear), fmt.Sprint(p.Now.Year()))
-	} else if p.Period.IsMonth() && contains(report.Yearly, name) {
-		bad("--period", *period, "err.report_period_yearly", "this report covers a calendar year: give a year (2026), not a month")
+	// The report service checks the rest as it does for the API, each problem named
+	// by its flag here.
+	if err := reports.CheckReport(ctx, req); err != nil {
+		var ve *medsec.ValidationError
+		if !errors.As(err, &ve) {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
+		for _, fe := range ve.Errors {
+			if fe.Field == "site_id" && req.SiteID == 0 {
+				continue
+			}
+			fe.Field = reportFlags[fe.Field]
+			if fe.Field == "" {
+				fe.Field = "NAME"
+			}
+			if fe.Value == "" && fe.Field != "--out" {
+				fe.Value = map[string]string{"NAME": name, "--period": *period, "--lang": *lang, "--format": *format, "--catalog": *catalogID}[fe.Field]
+			}
+			problems = append(problems, fe)
+		}
 	}
 	if len(problems) > 0 {
 		return &medsec.ValidationError{Errors: problems}
 	}
-	t := func(key string, args ...any) string { return bundle.T(*lang, key, args...) }
-	d, err := report.Build(ctx, p, src, t)
+	rep, err := reports.GenerateOnServer(ctx, req, *org)
 	if err != nil {
 		return fmt.Errorf("report %s: %w", name, err)
 	}
-	if err := writeNew(*out, func(w io.Writer) error { return write(w, d) }); err != nil {
+	_, file, err := reports.OpenReport(ctx, rep.ID)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	defer file.Close()
+	h := sha256.New()
+	if err := writeNew(*out, func(w io.Writer) error { _, err := io.Copy(io.MultiWriter(w, h), file); return err }); err != nil {
 		return fmt.Errorf("report %s: --out %s: %w", name, *out, err)
 	}
-	fmt.Fprintf(stderr, "wrote %s (%s, %s, %d sections, content %s)\n", *out, *format, *lang, len(d.Sections), d.ContentHash()[:16])
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != rep.SHA256 {
+		os.Remove(*out)
+		return fmt.Errorf("report %s: the evidence file has SHA-256 %s, recorded %s", name, sum, rep.SHA256)
+	}
+	fmt.Fprintf(stdout, "wrote %s: report #%d (%s, %s, %d bytes), SHA-256 %s\n", *out, rep.ID, *format, *lang, rep.Size, rep.SHA256)
 	return nil
 }
+
+// reportFlags names the flag of each field of a report request, for the report service's
+// problems.
+var reportFlags = map[string]string{"name": "NAME", "site_id": "--site", "period": "--period", "lang": "--lang", "format": "--format", "catalog": "--catalog"}
 
 // newReportService wires the report service of a server: its files in the data
 // directory's evidence store (as every other evidence file), reading src.
