@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -238,6 +239,24 @@ func queryInt(r *http.Request, name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// onlyParams refuses a query parameter that is none of names with a ValidationError
+// naming it (err.unknown_param, the parameters the list takes as its argument): a filter
+// a list does not know is said, not ignored as if it had selected (bt16).
+func onlyParams(r *http.Request, names ...string) error {
+	var errs []medsec.FieldError
+	for k := range r.URL.Query() {
+		if !slices.Contains(names, k) {
+			errs = append(errs, medsec.FieldError{Field: fieldName(k), Key: "err.unknown_param", Args: []string{strings.Join(names, ", ")},
+				Message: "is not a parameter of this list: use " + strings.Join(names, ", ")})
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortFunc(errs, func(a, b medsec.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return &medsec.ValidationError{Errors: errs}
 }
 
 func queryInt64(r *http.Request, name string) int64 {

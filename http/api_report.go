@@ -35,6 +35,9 @@ func (s *Server) apiReportList(w http.ResponseWriter, r *http.Request) error {
 	if s.Reports == nil {
 		return errReportsOff()
 	}
+	if err := onlyParams(r, "name", "site_id", "status", "limit"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	rs, err := s.Reports.FindReports(r.Context(), medsec.ReportFilter{Name: q.Get("name"), SiteID: queryInt64(r, "site_id"), Status: q.Get("status"),
 		Limit: queryInt(r, "limit", 0)})

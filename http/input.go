@@ -260,6 +260,12 @@ func readJSON(r *http.Request, v any) error {
 		}
 		return jsonError(err)
 	}
+	// One object and nothing after it but space (bt16: `{...} {...}` was taken as its first
+	// object, the rest dropped unsaid).
+	if _, err := dec.Token(); err != io.EOF {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "body", Key: "err.body_trailing",
+			Message: "holds more after the JSON object: send one object and nothing after it"}}}
+	}
 	return nil
 }
 

@@ -100,6 +100,9 @@ func (s *Server) uiReportStart(w http.ResponseWriter, r *http.Request) error {
 	site, _ := strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
 	req := medsec.ReportRequest{Name: r.PostFormValue("name"), SiteID: site, Period: strings.TrimSpace(r.PostFormValue("period")),
 		Lang: r.PostFormValue("lang"), Format: r.PostFormValue("format"), Catalog: r.PostFormValue("catalog")}
+	if req.Name != report.Gap {
+		req.Catalog = "" // the form always has a catalog; only the gap report takes one
+	}
 	rep, err := s.Reports.StartReport(r.Context(), req)
 	if err != nil {
 		if status := errorStatus(err); status == http.StatusUnprocessableEntity || status == http.StatusNotFound {

@@ -24,7 +24,9 @@ import (
 var reportUsage = `usage:
   medsec report NAME --period 2026|2026-11 [--site CODE] [--lang zh-TW|zh-CN|ja|en] --format pdf|xlsx|html --out FILE
                 [--catalog ID] [--org NAME] [--data DIR] [--db URL]
-NAME: ` + strings.Join(report.Names, ", ")
+NAME: ` + strings.Join(report.Names, ", ") + `
+--catalog is for the gap report only. The report is kept as evidence, listed and audited as
+one generated on the Reports page; the command prints its number and SHA-256.`
 
 // runReport implements "medsec report NAME": one report [M12] for a site (or every
 // site) and a year or month, in one language and format, generated as the page and the
