@@ -56,7 +56,14 @@ func TestIncidentCloseFormDeclaredBy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form.Set("declared_at", time.Now().Add(-10*time.Minute).In(loc).Format("2006-01-02T15:04")) // the site's local time
+	// The site's local time, to the minute: not before the conditions were met just now
+	// (bt14f H2), which a declaration ten minutes ago is.
+	form.Set("declared_at", time.Now().Add(-10*time.Minute).In(loc).Format("2006-01-02T15:04"))
+	if status, body := postFormIn(t, c, f.srv.URL+path, form, "zh-TW"); status != 422 ||
+		!strings.Contains(body, "早於終止條件滿足的時間：最後滿足的「"+template.HTMLEscapeString(b.T("zh-TW", "incident.check."+inc.Checklist[len(inc.Checklist)-1].Key))+"」") {
+		t.Fatalf("declared before the conditions were met: %d %s", status, between(body, `id="close-incident"`, `</form>`))
+	}
+	form.Set("declared_at", time.Now().In(loc).Format("2006-01-02T15:04"))
 	if status, body := postFormIn(t, c, f.srv.URL+path, form, "zh-TW"); status != 303 {
 		t.Fatalf("close: %d %.2000s", status, body)
 	}

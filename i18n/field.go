@@ -17,7 +17,8 @@ import (
 //
 // A problem that names other fields in its message (FieldArgs: "high_hours is longer than
 // medium_hours") names them by their labels ("field."+name) in lang, English too, so no
-// reader sees a raw field name in a sentence.
+// reader sees a raw field name in a sentence; a position holding a message key (with a
+// dot: "incident.check.stable-24h") is that message in lang.
 func (b *Bundle) FieldError(lang string, fe medsec.FieldError) string {
 	if lang == Languages[0] && (len(fe.FieldArgs) == 0 || !b.Has(fe.Key)) {
 		return fe.Message
@@ -30,8 +31,12 @@ func (b *Bundle) FieldError(lang string, fe medsec.FieldError) string {
 		args := make([]any, len(fe.Args))
 		for i, a := range fe.Args {
 			args[i] = a
-			if slices.Contains(fe.FieldArgs, i) && b.Has("field."+a) {
+			switch {
+			case !slices.Contains(fe.FieldArgs, i):
+			case b.Has("field." + a):
 				args[i] = b.T(lang, "field."+a)
+			case strings.Contains(a, ".") && b.Has(a):
+				args[i] = b.T(lang, a) // a message key: a termination condition's name
 			}
 		}
 		text = b.T(lang, fe.Key, args...)

@@ -17,6 +17,9 @@ const (
 	ReasonSystemDown1h   = "system_down_1h"   // 單系統功能異常超過1小時 → 3
 	ReasonOrdinaryLeak   = "ordinary_leak"    // 一般數據泄露 → 3
 	ReasonBrief          = "brief_or_suspect" // 局部功能短暫中斷, 或疑似攻擊行為 → 4
+	// ReasonLocalDown1h: a local outage of more than 1 hour is no longer brief (短暫); the
+	// plan's next trigger, one system's function abnormal for more than 1 hour, takes it → 3.
+	ReasonLocalDown1h = "local_down_1h"
 	ReasonScopeFromAsset = "scope_from_assets"
 	// ReasonOutageOngoing: no restoration is recorded, so the outage is judged on the time
 	// it has run so far (OutageLength), and the suggestion rises as it lengthens.
@@ -78,7 +81,9 @@ func AssetScope(assets []*medsec.Asset) medsec.OutageScope {
 // reason codes. The outage scope is the wider of the one given and, when there is an
 // outage (OutageMinutes > 0), the one the affected assets imply; an ordinary leak from an
 // asset holding sensitive personal medical data [001 ch.1] counts as important medical
-// data. Outage durations are strictly more than the plan's hours ("超過").
+// data. Outage durations are strictly more than the plan's hours ("超過"). A local outage
+// is brief (level 4) for an hour at most; longer, it is level 3 as one system abnormal
+// for more than 1 hour.
 func Suggest(f medsec.IncidentFacts) (medsec.IncidentLevel, []string) {
 	var reasons []string
 	if f.OutageOngoing {
@@ -111,6 +116,10 @@ func Suggest(f medsec.IncidentFacts) (medsec.IncidentLevel, []string) {
 		return medsec.IncidentLevel2, append(reasons, ReasonImportantLeak)
 	case rank >= scopeRank(medsec.OutageSystem) && f.OutageMinutes > 60:
 		return medsec.IncidentLevel3, append(reasons, ReasonSystemDown1h)
+	case scope == medsec.OutageLocal && f.OutageMinutes > 60:
+		// Level 4 is a *brief* local outage (局部功能短暫中斷): one of more than an hour is a
+		// function abnormal for more than 1 hour, level 3 (bt14f M7: 5 hours stayed "brief").
+		return medsec.IncidentLevel3, append(reasons, ReasonLocalDown1h)
 	case exposure == medsec.ExposureOrdinary:
 		return medsec.IncidentLevel3, append(reasons, ReasonOrdinaryLeak)
 	}

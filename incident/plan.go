@@ -180,8 +180,8 @@ type Situation struct {
 	Jurisdiction medsec.Jurisdiction
 	Scenario     medsec.Scenario
 	Exposure     medsec.DataExposure
-	// Drill marks an exercise: closing it stops the legal duties too (a drill reports to
-	// no authority, 002 第二十五–二十七条); its internal reports run on as an incident's.
+	// Drill marks an exercise: closing it stops every duty not met, the legal duties and
+	// the reports to the leading group and the president too (owedAfterClose).
 	Drill bool
 }
 
@@ -397,8 +397,10 @@ func Exposed(clocks []*medsec.Clock, s Situation, found time.Time, cal *Calendar
 // met (a late one stays late in the record; a repeating clock's round just ends) except
 // the one-time internal reports with a deadline and the legal duties (owedAfterClose):
 // the response ending does not discharge a duty to report (履行法定報告義務, 003 §5.3.3;
-// 002 第二十五、二十七条; 004 §18), so they run on, late once due, until met. A drill's legal duties stop too (Situation.Drill): an exercise owes no
-// authority a report, so once it ends nothing of it runs on, goes late or is notified.
+// 002 第二十五、二十七条; 004 §18), so they run on, late once due, until met. A drill's
+// stop too (Situation.Drill): an exercise owes no authority a report, and its internal
+// reports not made end unmet, so once it ends nothing of it runs on, goes late or is
+// notified.
 func Close(clocks []*medsec.Clock, s Situation, closedAt time.Time, cal *Calendar) (stop []int, add []*medsec.Clock) {
 	for i, c := range clocks {
 		if c.MetAt.IsZero() && c.StoppedAt.IsZero() && !owedAfterClose(c, s.Drill) {
@@ -434,15 +436,22 @@ func WorkingDayDue(c *medsec.Clock, cal *Calendar) (time.Time, bool) {
 	return cal.AddWorkingDays(c.Start, d.WorkingDays), true
 }
 
-// owedAfterClose reports whether closing leaves the unmet clock c running: a legal duty
-// of a real incident (a drill owes no authority a report), and a one-time internal report
-// with a deadline to the duty's addressees, drill or not, owed since the level was set
-// whenever the response ends [003 §4.1.2: 30分鐘內通報領導小組, 同步上報院長] (bt14 #2: closing early stopped
-// the leadership and president reports not yet due, counted nowhere). A repeating clock
-// (progress every 30 minutes) and a task end with the response.
+// owedAfterClose reports whether closing leaves the unmet clock c running: of a real
+// incident, a legal duty, and a one-time internal report with a deadline to the duty's
+// addressees, owed since the level was set whenever the response ends [003 §4.1.2:
+// 30分鐘內通報領導小組, 同步上報院長] (bt14 #2: closing early stopped the leadership and
+// president reports not yet due, counted nowhere). Nothing of a drill: an exercise owes
+// no authority a report, and its reports to the leading group and the president, not
+// made when the drill ends, end unmet at close (medsec.ClockUnmet) and are counted in the
+// drill's ledger row instead of running on, going late and being notified to people
+// after the exercise is over (bt14f H3). A repeating clock (progress every 30 minutes)
+// and a task end with the response.
 func owedAfterClose(c *medsec.Clock, drill bool) bool {
+	if drill {
+		return false
+	}
 	if IsLegal(c) {
-		return !drill
+		return true
 	}
 	d := def(c)
 	return d != nil && d.Every == 0 && len(d.Recipients) > 0 && !c.Due.IsZero()

@@ -25,8 +25,10 @@ func TestOpenClocksEveryLevel(t *testing.T) {
 	}{
 		// ch.2: the technical team within 30 minutes and the liaison to the authority
 		// within 1 hour of the event (事件發生後), not of the recording.
+		// §4.1.2's reports to the leading group (較大事件) and the president (重大事件) are
+		// owed by a 特別重大 event too (bt14f M3).
 		{1, map[string]time.Duration{"leadership-meeting": 15 * time.Minute, "technical-team@o": 30 * time.Minute, "authority-report@o": time.Hour,
-			"progress-update": 30 * time.Minute, "technical-progress": 2 * time.Hour}},
+			"progress-update": 30 * time.Minute, "technical-progress": 2 * time.Hour, "leadership-report": 30 * time.Minute, "president-report": 30 * time.Minute}},
 		// §4.1.2: 重大事件需同步上報院長 — the level-2 report to the leading group, as the
 		// level-3 one, and at the same time its own report to the president, within 30
 		// minutes of the initial assessment.
@@ -186,10 +188,14 @@ func TestChangeLevel(t *testing.T) {
 			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control", "president-report"}},
 		{name: "3 to 2 with report met", from: 3, to: 2, met: []string{"leadership-report"}, wantStop: []string{"repair"},
 			wantAdd: []string{"authority-report", "technical-progress", "initial-disposal", "initial-control", "president-report"}},
-		{name: "2 to 1 keeps the authority report", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control", "leadership-report", "president-report"},
+		// A higher level keeps what both levels owe: the reports to the leading group and
+		// the president go on with their deadlines (bt14f M3: 2 → 1 stopped them).
+		{name: "2 to 1 keeps the authority, leading-group and president reports", from: 2, to: 1, wantStop: []string{"initial-disposal", "initial-control"},
 			wantAdd: []string{"leadership-meeting", "technical-team", "progress-update"}},
+		{name: "3 to 1 keeps the leading-group report and adds the president's", from: 3, to: 1, wantStop: []string{"repair"},
+			wantAdd: []string{"leadership-meeting", "technical-team", "authority-report", "progress-update", "technical-progress", "president-report"}},
 		{name: "1 to 4", from: 1, to: 4, met: []string{"leadership-meeting"},
-			wantStop: []string{"technical-team", "authority-report", "progress-update", "technical-progress"}, wantAdd: []string{"resolve"}},
+			wantStop: []string{"technical-team", "authority-report", "progress-update", "technical-progress", "leadership-report", "president-report"}, wantAdd: []string{"resolve"}},
 		{name: "4 to 4", from: 4, to: 4},
 	}
 	for _, tt := range tests {
@@ -459,6 +465,11 @@ func TestSuggest(t *testing.T) {
 		{"ordinary leak", medsec.IncidentFacts{Exposure: medsec.ExposureOrdinary, Assets: []*medsec.Asset{pump}}, 3, ReasonOrdinaryLeak},
 		{"one system 60 min", medsec.IncidentFacts{Outage: medsec.OutageSystem, OutageMinutes: 60}, 4, ReasonBrief},
 		{"suspected attack", medsec.IncidentFacts{Assets: []*medsec.Asset{his}}, 4, ReasonBrief},
+		// A local outage is brief for an hour at most (局部功能短暫中斷); 5 hours is not
+		// brief: one function abnormal more than 1 h, level 3 (bt14f M7).
+		{"local 60 min", medsec.IncidentFacts{Outage: medsec.OutageLocal, OutageMinutes: 60}, 4, ReasonBrief},
+		{"local 5h", medsec.IncidentFacts{Outage: medsec.OutageLocal, OutageMinutes: 300}, 3, ReasonLocalDown1h},
+		{"local 5h ongoing", medsec.IncidentFacts{Outage: medsec.OutageLocal, OutageMinutes: 300, OutageOngoing: true}, 3, ReasonLocalDown1h},
 	}
 	for _, tt := range tests {
 		got, reasons := Suggest(tt.f)
@@ -640,10 +651,12 @@ func TestClosedDrillStopsLegalDuties(t *testing.T) {
 	}
 }
 
-// TestCloseKeepsReportsOwed (bt14 #2): closing an incident, or a drill, before its
-// one-time internal reports are due leaves them running (003 §4.1.2: the level-2 report to
-// the leading group and the president are owed once the level is set), so a report never
-// made goes late and is counted; a repeating clock ends with the response.
+// TestCloseKeepsReportsOwed (bt14 #2): closing an incident before its one-time internal
+// reports are due leaves them running (003 §4.1.2: the level-2 report to the leading
+// group and the president are owed once the level is set), so a report never made goes
+// late and is counted; a repeating clock ends with the response. Closing a drill stops
+// them: they end unmet at close, counted, and never go late nor are notified after the
+// exercise (bt14f H3).
 func TestCloseKeepsReportsOwed(t *testing.T) {
 	closed := t0.Add(5 * time.Minute)
 	for _, drill := range []bool{false, true} {
@@ -653,13 +666,22 @@ func TestCloseKeepsReportsOwed(t *testing.T) {
 		stopped := map[string]bool{}
 		for _, i := range stop {
 			stopped[clocks[i].Key] = true
+			clocks[i].StoppedAt, clocks[i].StopReason = closed, medsec.StopClosed
 		}
 		for _, key := range []string{"leadership-report", "president-report"} {
-			if !slices.ContainsFunc(clocks, func(c *medsec.Clock) bool { return c.Key == key }) {
+			i := slices.IndexFunc(clocks, func(c *medsec.Clock) bool { return c.Key == key })
+			if i < 0 {
 				t.Fatalf("drill %v: a level-2 incident has no %s clock", drill, key)
 			}
-			if stopped[key] {
-				t.Errorf("drill %v: closing five minutes in stopped %s, owed since the level was set", drill, key)
+			if got, want := stopped[key], drill; got != want {
+				t.Errorf("drill %v: closing five minutes in stopped %s: %v, want %v", drill, key, got, want)
+			}
+			want := medsec.ClockLate // a real incident's report runs on and goes late
+			if drill {
+				want = medsec.ClockUnmet
+			}
+			if got := clocks[i].StateAt(t0.Add(2 * time.Hour)); got != want {
+				t.Errorf("drill %v: %s two hours on is %s, want %s", drill, key, got, want)
 			}
 		}
 	}

@@ -254,30 +254,36 @@ func (s *IncidentService) load(ctx context.Context, q querier, sc scope, id int6
 	return r, nil
 }
 
-// reassessOutage suggests the level of an open incident whose outage has no restoration
-// recorded again at now, from its facts as they stand with the outage judged on the time
-// it has run so far (incident.OutageLength): when that is more serious than the
-// suggestion stored, the incident shows it, with its reasons (outage_ongoing among them),
-// so the suggestion rises as the outage lengthens — a core-systems outage past 4 hours is
-// level 1 (003 §3.3.1) — and the scheduler tells the responders (LevelSuggestions). The
-// level itself changes only when a person confirms it (ChangeLevel).
+// reassessOutage suggests the level of an incident with an outage again at now, from its
+// facts as they stand. While no restoration is recorded (an open incident), the outage is
+// judged on the time it has run so far (incident.OutageLength): when that is more serious
+// than the suggestion stored, the incident shows it, with its reasons (outage_ongoing
+// among them), so the suggestion rises as the outage lengthens — a core-systems outage
+// past 4 hours is level 1 (003 §3.3.1) — and the scheduler tells the responders
+// (LevelSuggestions). Once the restoration is recorded the outage has its length, to the
+// restoration: a suggestion stored while it ran (reason outage_ongoing) is replaced by the
+// one its length gives, and any other is raised when that is more serious (bt14f M1:
+// "outage not restored" stayed after the restoration). The level itself changes only when
+// a person confirms it (ChangeLevel).
 func reassessOutage(inc *medsec.Incident, now time.Time) {
-	if inc.Status != medsec.IncidentOpen || !inc.RestoredAt.IsZero() {
+	restored := !inc.RestoredAt.IsZero()
+	if !restored && inc.Status != medsec.IncidentOpen {
 		return
 	}
 	began := inc.OccurredAt
 	if began.IsZero() {
 		began = inc.DetectedAt
 	}
-	minutes, ongoing := incident.OutageLength(inc.Outage, inc.OutageMinutes, began, time.Time{}, now)
-	if !ongoing {
+	minutes, span := incident.OutageLength(inc.Outage, inc.OutageMinutes, began, inc.RestoredAt, now)
+	if !restored && !span {
 		return
 	}
-	f := medsec.IncidentFacts{Exposure: inc.Exposure, Outage: inc.Outage, OutageMinutes: minutes, OutageOngoing: true}
+	stale := slices.Contains(inc.LevelReasons, incident.ReasonOutageOngoing)
+	f := medsec.IncidentFacts{Exposure: inc.Exposure, Outage: inc.Outage, OutageMinutes: minutes, OutageOngoing: !restored}
 	for _, a := range inc.Assets {
 		f.Assets = append(f.Assets, &medsec.Asset{ID: a.AssetID, Name: a.Name, Kind: a.Kind, Class: a.Class, Level: a.Level, DataClass: a.DataClass})
 	}
-	if level, reasons := incident.Suggest(f); level < inc.SuggestedLevel {
+	if level, reasons := incident.Suggest(f); level < inc.SuggestedLevel || restored && stale {
 		inc.SuggestedLevel, inc.LevelReasons = level, reasons
 	}
 }
@@ -1622,9 +1628,17 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 // of another site, or one whose role may not read incidents, is refused naming them, so a
 // task is never handed to someone who cannot open it.
 func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee string) error {
+	_, err := incidentUser(ctx, tx, r, field, assignee)
+	return err
+}
+
+// incidentUser returns the medsec user the name given in field (an assignee, a role's
+// holder, the declarer of the end) is, nil for a person who is not a medsec user, or
+// EINVALID naming field when the user cannot see the incident (checkAssignee).
+func incidentUser(ctx context.Context, tx *Tx, r incidentRow, field, assignee string) (*medsec.User, error) {
 	name := strings.TrimSpace(assignee)
 	if name == "" {
-		return nil
+		return nil, nil
 	}
 	// Usernames are kept in lower case and logins match them so; an invisible character
 	// (a zero-width space) does not make a user a stranger (bt14d: "CE.HSU" and
@@ -1637,15 +1651,38 @@ func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee s
 	}, name))
 	u, err := findUser(ctx, tx, tx.db.dialect, "username = ?", username)
 	if medsec.ErrorCode(err) == medsec.ENOTFOUND {
-		return nil // a person, not a medsec user
+		return nil, nil // a person, not a medsec user
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	if u.Disabled || !u.Role.Can(medsec.PermIncidentRead) || !u.CanSeeSite(r.SiteID) {
-		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.assignee_site", Args: []string{name},
+		return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.assignee_site", Args: []string{name},
 			Message: fmt.Sprintf("%s is a medsec user who cannot see this incident (another site, or a role that does not read incidents): assign someone who can, or a person by a name that is not a medsec username", name), Value: name}}}
 	}
-	return nil
+	return u, nil
+}
+
+// checkDeclarer checks declared_by, who of the leading group declared the end of the
+// response [003 §4.4.4, 由領導小組宣布應急響應結束]: a person's name is taken as a task's
+// assignee is; a name that is a medsec username must be a user who sees the incident
+// (incidentUser: a vendor's account is refused) and is of the leading group — the
+// leadership role (the director), or the holder of the incident's lead role (領導小組,
+// medsec.IncidentRoleLead) — else it is refused naming the field and the user (bt14f H4).
+func checkDeclarer(ctx context.Context, tx *Tx, r incidentRow, by string) error {
+	u, err := incidentUser(ctx, tx, r, "declared_by", by)
+	if err != nil || u == nil || u.Role == medsec.RoleLeadership {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, tx.db.dialect.rebind(`SELECT COUNT(*) FROM incident_people WHERE incident_id = ? AND role = ? AND LOWER(name) = ?`),
+		r.ID, string(medsec.IncidentRoleLead), u.Username).Scan(&n); err != nil {
+		return fmt.Errorf("close incident: declared_by: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_by", Key: "incident.err.declared_by_not_leading", Args: []string{by}, Value: by,
+		Message: fmt.Sprintf("%s is a medsec user who is not of the leading group (neither the leadership role nor the incident's lead): the leading group declares the end of the response (003 §4.4.4)", by)}}}
 }
 
 // AssignTask assigns or reassigns a task (medsec.IncidentService.AssignTask).
@@ -1690,7 +1727,7 @@ func (s *IncidentService) AssignTask(ctx context.Context, id, version, taskID in
 	})
 }
 
-// CompleteTask marks a task done.
+// CompleteTask marks a task done; on a closed incident or drill only a lesson learned.
 func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*medsec.Incident, error) {
 	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
 		return nil, err
@@ -1703,6 +1740,12 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 		t := r.Tasks[i]
 		if !t.DoneAt.IsZero() {
 			return entry{}, invalid("task_id", "incident.err.task_done", "the task is already done")
+		}
+		// The response is over: a task of it done now would read in the record as done
+		// during the response (bt14f M5). A lesson learned is work after the review
+		// (003 §5.4.1) and is done after the close.
+		if r.Status != medsec.IncidentOpen && !t.Lesson {
+			return entry{}, invalid("task_id", "incident.err.task_closed", "the incident is closed: a task of its response can no longer be completed; only lessons learned are done after the close")
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, tx.now, u.Username, note, taskID); err != nil {
 			return entry{}, fmt.Errorf("complete task: %w", err)
@@ -1823,15 +1866,21 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64, 
 			at = tx.now
 		}
 		// Every problem at once: the checklist's, the record's, the declaration's.
-		if err := problems(append([]error{incident.CheckEnd(r.Checklist, r.Tasks, r.Drill), checkRecordFilled(r.Incident)}, checkDeclaration(r, by, at, tx.now)...)...); err != nil {
+		checks := append([]error{incident.CheckEnd(r.Checklist, r.Tasks, r.Drill), checkRecordFilled(r.Incident)}, checkDeclaration(r, by, at, tx.now)...)
+		if by != "" {
+			checks = append(checks, checkDeclarer(ctx, tx, r, by))
+		}
+		if err := problems(checks...); err != nil {
 			return entry{}, err
 		}
 		cal, err := r.calendar(ctx, tx)
 		if err != nil {
 			return entry{}, err
 		}
+		// The post-incident clocks count from the end the leading group declared (應急終止後,
+		// 003 §4.4.4, §5.3.1, §5.4.1), not from the moment it is recorded in medsec (bt14f H2).
 		situation := incident.Situation{Level: r.Level, Jurisdiction: r.Jurisdiction, Scenario: r.Scenario, Exposure: r.Exposure, Drill: r.Drill}
-		stop, add := incident.Close(r.Clocks, situation, tx.now, cal)
+		stop, add := incident.Close(r.Clocks, situation, at, cal)
 		for _, i := range stop {
 			if _, err := tx.exec(ctx, `UPDATE incident_clocks SET stopped_at = ?, stop_reason = 'closed' WHERE id = ?`, tx.now, r.Clocks[i].ID); err != nil {
 				return entry{}, fmt.Errorf("close incident: %w", err)
@@ -1862,7 +1911,10 @@ func (s *IncidentService) CloseIncident(ctx context.Context, id, version int64, 
 
 // checkDeclaration checks the leading group's declaration of the end [003 §4.4.4]:
 // declared_by is required (a person's name, as a task's assignee), declared_at neither in
-// the future nor before the detection. Each problem names its field.
+// the future, nor before the detection, nor before the termination conditions were met
+// (當滿足終止條件時, 003 §4.4.4: the end is declared once they are; lastConditionMet), to
+// the minute a form gives. Each problem names its field; the last one names, in the
+// site's zone, the time and the condition met (or waived) last (bt14f H2).
 func checkDeclaration(r incidentRow, by string, at, now time.Time) []error {
 	var errs []error
 	if by == "" {
@@ -1878,8 +1930,27 @@ func checkDeclaration(r incidentRow, by string, at, now time.Time) []error {
 		det := r.zoned(r.DetectedAt)
 		errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_at", Key: "incident.err.declared_before_detected",
 			Message: "is before the incident was detected (" + det + ")", Args: []string{det}, Value: r.zoned(at)}}})
+	default:
+		if last := lastConditionMet(r.Checklist); last != nil && at.Before(last.MetAt.Truncate(time.Minute)) {
+			when := r.zoned(last.MetAt)
+			errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "declared_at", Key: "incident.err.declared_before_conditions",
+				Args: []string{"incident.check." + last.Key, when}, FieldArgs: []int{0}, Value: r.zoned(at),
+				Message: fmt.Sprintf("is before the termination conditions were met: the last, %s, was met at %s; the leading group declares the end once they are (003 §4.4.4)", last.Key, when)}}})
+		}
 	}
 	return errs
+}
+
+// lastConditionMet returns the termination condition met or waived last (of those met at
+// the same time, the last in the checklist's order), nil when none is.
+func lastConditionMet(items []*medsec.ChecklistItem) *medsec.ChecklistItem {
+	var last *medsec.ChecklistItem
+	for _, it := range items {
+		if it.Done() && (last == nil || !it.MetAt.Before(last.MetAt)) {
+			last = it
+		}
+	}
+	return last
 }
 
 // checkRecordFilled returns EINVALID naming each of cause, actions and result that is

@@ -120,6 +120,23 @@ func (s *IncidentService) setMoment(ctx context.Context, id, version int64, at t
 			}
 		}
 		before := map[string]any{m.column: nullTime(m.was(r))}
+		if m.spans {
+			// The restoration gives the outage its length: the level is suggested again
+			// from it, no longer "outage not restored" (bt14f M1).
+			before["suggested_level"], before["level_reasons"] = r.SuggestedLevel, r.LevelReasons
+			r.RestoredAt = at
+			level, reasons, err := resuggest(ctx, tx, r, r.Exposure)
+			if err != nil {
+				return entry{}, fmt.Errorf("%s: %w", m.action, err)
+			}
+			text, err := jsonText(reasons)
+			if err != nil {
+				return entry{}, err
+			}
+			if _, err := tx.exec(ctx, `UPDATE incidents SET suggested_level = ?, level_reasons = ? WHERE id = ?`, int(level), text, id); err != nil {
+				return entry{}, fmt.Errorf("%s: %w", m.action, err)
+			}
+		}
 		msg := medsec.Msg(m.timeline, medsec.ArgText(r.zoned(at)), num(moved))
 		return entry{msg: msg, text: strings.TrimSpace(note), before: before}, nil
 	})

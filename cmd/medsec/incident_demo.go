@@ -236,7 +236,7 @@ func loadIncidentDemo(ctx context.Context, s mhttp.Services, db *sqlstore.DB, no
 	for _, k := range []struct {
 		key     string
 		minutes int
-	}{{"first-report", 6}, {"leadership-meeting", 14}, {"verification", 26}, {"technical-team", 29}, {"progress-update", 30}, {"authority-report", 75}} {
+	}{{"first-report", 6}, {"leadership-meeting", 14}, {"leadership-report", 18}, {"president-report", 20}, {"verification", 26}, {"technical-team", 29}, {"progress-update", 30}, {"authority-report", 75}} {
 		step(t2.Add(time.Duration(k.minutes)*time.Minute), func() (*medsec.Incident, error) {
 			return svc.MeetClock(ctx, inc.ID, inc.Version, clock(k.key), "演練", "", time.Time{})
 		})
