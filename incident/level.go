@@ -19,7 +19,7 @@ const (
 	ReasonBrief          = "brief_or_suspect" // 局部功能短暫中斷, 或疑似攻擊行為 → 4
 	// ReasonLocalDown1h: a local outage of more than 1 hour is no longer brief (短暫); the
 	// plan's next trigger, one system's function abnormal for more than 1 hour, takes it → 3.
-	ReasonLocalDown1h = "local_down_1h"
+	ReasonLocalDown1h    = "local_down_1h"
 	ReasonScopeFromAsset = "scope_from_assets"
 	// ReasonOutageOngoing: no restoration is recorded, so the outage is judged on the time
 	// it has run so far (OutageLength), and the suggestion rises as it lengthens.
