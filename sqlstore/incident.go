@@ -130,6 +130,14 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f medsec.IncidentFi
 		if r.Clocks, err = loadClocks(ctx, s.db.read, s.db.dialect, r.ID, now); err != nil {
 			return nil, err
 		}
+		// The checklist and the tasks too: `medsec incident list --json` is where the
+		// command line finds a task's number for `incident task assign --task` (bt14f M6).
+		if r.Checklist, err = loadChecklist(ctx, s.db.read, s.db.dialect, r.ID); err != nil {
+			return nil, err
+		}
+		if r.Tasks, err = loadTasks(ctx, s.db.read, s.db.dialect, r.ID); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]*medsec.Incident, len(rows))
 	for i, r := range rows {

@@ -43,7 +43,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
 	status := fs.String("status", "", "open or closed (list)")
 	drill := fs.String("drill", "", "yes: drills only; no: real incidents only")
-	asJSON := fs.Bool("json", false, "print JSON: every incident with its clocks and checklist (list)")
+	asJSON := fs.Bool("json", false, "print JSON: every incident with its clocks, checklist and tasks (list; tasks[].id is what incident task assign --task takes)")
 	format := fs.String("format", "", "csv or xlsx (ledger)")
 	lang := fs.String("lang", "", "language of the ledger's headers and values: en, ja, zh-CN, zh-TW (default: MEDSEC_LANG, else the locale, else en)")
 	out := fs.String("out", "", "write the ledger to FILE instead of standard output")
