@@ -73,6 +73,10 @@ func TestIncidentAssignTaskAPIAndPage(t *testing.T) {
 	if !strings.Contains(out, ">"+bundle.T("zh-TW", "incident.reassign")+"</button>") {
 		t.Errorf("an assigned task's form does not say reassign")
 	}
+	// The timeline entry's kind reads in the language, not as its key (bt14f LOW).
+	if !bundle.Has("timeline.task.assigned") || strings.Contains(out, "timeline.task.assigned") || !strings.Contains(out, bundle.T("zh-TW", "timeline.task.assigned")) {
+		t.Errorf("the timeline shows the assignment's kind raw")
+	}
 }
 
 // TestIncidentCloseTasksAndUnmetPage: the close form of a real incident whose template
