@@ -1,6 +1,7 @@
 // Package deploy holds medsec's service files: the systemd units of "medsec serve" and
-// "medsec sensor" (systemd/), hardened, and checked by this package's tests
-// (docs/GROUPS.md, "Service files").
+// "medsec sensor" (systemd/), hardened, and the container image definitions of both roles
+// (container/, built by container/build.sh), checked by this package's tests
+// (docs/GROUPS.md, "Service files" and "Container images").
 package deploy
 
 import "embed"
