@@ -1122,7 +1122,8 @@ func checkText(field, value string, required bool, max int) error {
 	return nil
 }
 
-// ChangeLevel sets a new level with its reason and replans the clocks.
+// ChangeLevel sets a new level with its reason and replans the clocks; the current level
+// given again confirms it with the reason, against the suggestion, changing no clock.
 func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, level medsec.IncidentLevel, reason string) (*medsec.Incident, error) {
 	var levelErr error
 	if !level.Valid() {
@@ -1133,7 +1134,23 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 	}
 	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
 		if level == r.Level {
-			return entry{}, invalid("level", "incident.err.same_level", fmt.Sprintf("the incident is already at level %d", level))
+			// A responder confirms the current level against the suggestion (bt14f M2: a
+			// level-3 LIS incident suggested level 1 could not be confirmed at 3): the
+			// reason is recorded, the clocks run on as they are (the level's response
+			// was declared when it was set), and the timeline and the audit row say
+			// which suggestion was weighed.
+			suggested, _, err := resuggest(ctx, tx, r, r.Exposure)
+			if err != nil {
+				return entry{}, err
+			}
+			if suggested > r.SuggestedLevel {
+				suggested = r.SuggestedLevel
+			}
+			if _, err := tx.exec(ctx, `UPDATE incidents SET level_reason = ? WHERE id = ?`, reason, id); err != nil {
+				return entry{}, fmt.Errorf("confirm level: %w", err)
+			}
+			return entry{msg: medsec.Msg("incident.tl.level_confirmed", levelArg(level), levelArg(suggested)), text: reason,
+				before: map[string]any{"level_reason": r.LevelReason}}, nil
 		}
 		cal, err := r.calendar(ctx, tx)
 		if err != nil {

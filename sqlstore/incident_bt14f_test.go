@@ -278,3 +278,34 @@ func TestClosedIncidentTasksNotCompleted(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmCurrentLevel (bt14f M2): a responder confirms the current level against the
+// suggestion — a level-3 incident whose ongoing core outage is suggested level 1 — with a
+// reason: the level and its clocks stay, the reason is recorded, and the timeline says
+// which suggestion was weighed (the audit row with it). Both engines.
+func TestConfirmCurrentLevel(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "HIS 檢驗模組", Outage: medsec.OutageCore,
+			AssetIDs: []int64{f.his.ID}, DetectedAt: f.now.Add(-5 * time.Hour), Level: 3, LevelReason: "僅檢驗模組"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clocks := len(inc.Clocks)
+		if _, err := f.svc.ChangeLevel(f.soc, inc.ID, inc.Version, 3, ""); fieldKey(err, "reason") != "err.required" {
+			t.Errorf("a confirmation without a reason: %v", err)
+		}
+		if inc, err = f.svc.ChangeLevel(f.soc, inc.ID, inc.Version, 3, "只影響檢驗模組，非全院核心業務"); err != nil {
+			t.Fatal(err)
+		}
+		last := inc.Timeline[len(inc.Timeline)-1]
+		if inc.Level != 3 || len(inc.Clocks) != clocks || inc.LevelReason != "只影響檢驗模組，非全院核心業務" || last.Msg == nil ||
+			last.Msg.Key != "incident.tl.level_confirmed" || last.Msg.Args[0].Key != "incident.level.3" || last.Msg.Args[1].Key != "incident.level.1" || last.Text != inc.LevelReason {
+			t.Errorf("confirmed: level %d, %d clocks (was %d), reason %q, timeline %+v %+v", inc.Level, len(inc.Clocks), clocks, inc.LevelReason, last, last.Msg)
+		}
+		entries, _, err := sqlstore.NewAuditService(db).FindAuditEntries(system, medsec.AuditFilter{Action: "incident.level"})
+		if err != nil || len(entries) != 1 {
+			t.Errorf("audit rows %d %v", len(entries), err)
+		}
+	})
+}

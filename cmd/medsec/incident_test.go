@@ -66,9 +66,18 @@ func TestIncidentDemoAndCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	full, err := sqlstore.NewIncidentService(db).FindIncidentByID(ctx, pacs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The LIS incident is consistent: its outage restored after 75 minutes is suggested
+	// level 3, its level (bt14f M2: suggested level 1 on every start).
+	fullLIS, err := sqlstore.NewIncidentService(db).FindIncidentByID(ctx, lis.ID)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fullLIS.SuggestedLevel != 3 || fullLIS.RestoredAt.IsZero() || slices.Contains(fullLIS.LevelReasons, "outage_ongoing") {
+		t.Errorf("LIS incident: suggested %d %v, restored %v; want 3 as its level", fullLIS.SuggestedLevel, fullLIS.LevelReasons, fullLIS.RestoredAt)
 	}
 	if len(full.Timeline) < 30 || len(full.People) != 3 || len(full.Notifications) != 2 || len(full.Evidence) != 1 ||
 		len(full.Evidence[0].Custody) != 2 || len(full.Assets) != 1 || full.Cause == "" {
