@@ -29,6 +29,21 @@ type LogHit struct {
 	Fields   map[string]string `json:"fields"`
 }
 
+// LogEventPage is a page of records read by event time: Hits are every record of the
+// range whose event time is before Until, oldest first; Time holds each one's event time.
+type LogEventPage struct {
+	Hits  []LogHit
+	Times []time.Time
+	Until time.Time
+}
+
+// MaxLogDelay is how long after its own time (@timestamp) a log record may be received
+// and still be read by a hunt, or a re-correlation of late matches, over the range of
+// that time: a batch sender, a relay's buffer or a sensor's spool delivers records
+// minutes or hours late. A record received later still is found by no hunt (live
+// detection counted it as late and told rule admins).
+const MaxLogDelay = 24 * time.Hour
+
 // LogBucket is one bar of a search's time histogram: the records received in
 // [Start, Start+step).
 type LogBucket struct {
@@ -141,6 +156,12 @@ type LogService interface {
 	// caller's sites (siteID 0: all of them), the oldest first: a page of a range read
 	// whole, the next page starting at the last record's receive time (retro-hunts).
 	ReadLogs(ctx context.Context, from, to time.Time, siteID int64, limit int) ([]LogHit, error)
+	// ReadLogsByEventTime returns up to limit (1-10000) records whose event time (their
+	// @timestamp, else their receive time; see LogEventPage) is in [from, to), received
+	// no later than MaxLogDelay after to, at the caller's sites (siteID 0: all of them),
+	// the oldest first: a page of a range read whole by detection's hunts, the next page
+	// starting at the page's Until. Audited as ReadLogs.
+	ReadLogsByEventTime(ctx context.Context, from, to time.Time, siteID int64, limit int) (*LogEventPage, error)
 	// AuditLogRead writes the one audit entry (logs.search) of a range read page by page
 	// with ReadLogs under WithLogRead: what read it, the span and the records read.
 	AuditLogRead(ctx context.Context, r *LogRead) error

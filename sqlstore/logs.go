@@ -119,6 +119,45 @@ func (s *LogService) ReadLogs(ctx context.Context, from, to time.Time, siteID in
 	return out, nil
 }
 
+// ReadLogsByEventTime implements medsec.LogService; each page is audited as a search.
+func (s *LogService) ReadLogsByEventTime(ctx context.Context, from, to time.Time, siteID int64, limit int) (*medsec.LogEventPage, error) {
+	u, err := medsec.Authorize(ctx, medsec.PermLogRead)
+	if err != nil {
+		return nil, err
+	}
+	sites := sitesOf(u)
+	if siteID != 0 {
+		if !u.CanSeeSite(siteID) {
+			return &medsec.LogEventPage{Until: to}, nil
+		}
+		sites = []int64{siteID}
+	}
+	page, err := s.store.ByEventTime(ctx, logstore.EventQuery{From: from, To: to, Delay: medsec.MaxLogDelay, Sites: sites, Limit: limit})
+	if read := medsec.LogReadFrom(ctx); read != nil {
+		read.Pages++
+		if err == nil {
+			read.Records += len(page.Hits)
+		}
+	} else {
+		detail := fmt.Sprintf("read by event time from %s to %s", from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano))
+		if err == nil {
+			detail += fmt.Sprintf(": %d records", len(page.Hits))
+		}
+		if aerr := s.auditEvent(ctx, medsec.ActionLogSearch, detail); aerr != nil {
+			return nil, aerr
+		}
+	}
+	if err != nil {
+		return nil, logQueryError(err)
+	}
+	out := &medsec.LogEventPage{Until: page.Until, Hits: make([]medsec.LogHit, len(page.Hits)), Times: make([]time.Time, len(page.Hits))}
+	for i, h := range page.Hits {
+		out.Hits[i] = medsec.LogHit{SiteID: h.Site, Index: h.Index, Received: h.Received, Source: h.Source, Format: h.Format, Raw: h.Raw, Fields: h.Fields}
+		out.Times[i] = h.Time
+	}
+	return out, nil
+}
+
 // AuditLogRead implements medsec.LogService: one logs.search entry for a range read page
 // by page under medsec.WithLogRead.
 func (s *LogService) AuditLogRead(ctx context.Context, r *medsec.LogRead) error {
