@@ -54,16 +54,24 @@ type BackupCopy struct {
 	Immutable bool `json:"immutable"`
 }
 
-// BackupPlan is how one clinical system (an asset) is backed up and how long it may be
-// out [M10; 003 §3.1.3; 004 §11 ①, §12.2, §18.1; 000 tw-cp-1]: what is copied, how often,
-// the copies besides the system's own data, the generations kept and from which one they
-// are not writable, the restore-test interval, and the system's continuity targets. Last*
+// BackupPlan is how one clinical system — an asset (AssetID) or a clinical system of
+// assets (SystemID), exactly one of the two — is backed up and how long it may be out
+// [M10; 003 §3.1.3; 004 §11 ①, §12.2, §18.1; 000 tw-cp-1]: what is copied, how often, the
+// copies besides the system's own data, the generations kept and from which one they are
+// not writable, the restore-test interval, and the system's continuity targets. Last*
 // fields are read from its job results and restore tests.
 type BackupPlan struct {
-	ID        int64  `json:"id"`
+	ID int64 `json:"id"`
+	// AssetID is the asset the plan is of, 0 for a clinical system's plan; AssetName its
+	// name.
 	AssetID   int64  `json:"asset_id"`
 	SiteID    int64  `json:"site_id"`
 	AssetName string `json:"asset_name"`
+	// SystemID is the clinical system the plan is of (an HIS backed up as a whole), 0 for
+	// an asset's plan; SystemName its name. The system's continuity targets stand for the
+	// plan's unless it sets its own (Continuity).
+	SystemID   int64  `json:"system_id,omitempty"`
+	SystemName string `json:"system_name,omitempty"`
 	// Name says what is backed up ("PACS database and image archive").
 	Name string `json:"name"`
 	// JobName is the job's name in the backup software; imported job results are matched
@@ -98,12 +106,22 @@ type BackupPlan struct {
 	LastRun *BackupRun `json:"last_run,omitempty"`
 	// LastTest is the last restore test, nil for none.
 	LastTest *RestoreTest `json:"last_test,omitempty"`
-	// Systems are the clinical systems the plan's asset is a member of, with their
-	// continuity targets: a system's continuity plan covers the plan when the plan sets
-	// none of its own [issue 15 M10 "Continuity plans per clinical system"]. Read only.
+	// Systems are the clinical systems the plan's asset is a member of — for a system's
+	// plan, that system —, with their continuity targets: a system's continuity plan
+	// covers the plan when the plan sets none of its own [issue 15 M10 "Continuity plans
+	// per clinical system"]. Read only.
 	Systems   []PlanSystem `json:"systems,omitempty"`
 	CreatedAt time.Time    `json:"created_at"`
 	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// Holder names what the plan backs up: the clinical system's name for a system's plan,
+// else the asset's.
+func (p *BackupPlan) Holder() string {
+	if p.SystemID != 0 {
+		return p.SystemName
+	}
+	return p.AssetName
 }
 
 // PlanSystem is a clinical system a backup plan's asset is a member of, with the
@@ -141,11 +159,15 @@ const DefaultRestoreTestDays = 7
 
 // Validate checks a plan before it is stored: a name, a frequency of 1 hour to a year,
 // known media, 1 to 1000 generations, an immutable generation within those kept, a
-// restore-test interval of 1 to 366 days, and targets of 0 to 8760 hours.
+// restore-test interval of 1 to 366 days, targets of 0 to 8760 hours, and exactly one
+// of an asset and a clinical system (a new plan; an update keeps its holder).
 func (p *BackupPlan) Validate() error {
 	var errs []FieldError
 	add := func(field, key, value, msg string) {
 		errs = append(errs, FieldError{Field: field, Key: key, Value: value, Message: msg})
+	}
+	if p.AssetID != 0 && p.SystemID != 0 {
+		add("system_id", "err.plan_asset_or_system", fmt.Sprint(p.SystemID), "a plan is of an asset or of a clinical system, not both")
 	}
 	p.Name, p.JobName = strings.TrimSpace(p.Name), strings.TrimSpace(p.JobName)
 	if p.Name == "" {
@@ -285,7 +307,10 @@ type RestoreTest struct {
 	AssetID   int64  `json:"asset_id"`
 	SiteID    int64  `json:"site_id"`
 	AssetName string `json:"asset_name"`
-	PlanName  string `json:"plan_name"`
+	// SystemID and SystemName are the clinical system of a system's plan (AssetID 0).
+	SystemID   int64  `json:"system_id,omitempty"`
+	SystemName string `json:"system_name,omitempty"`
+	PlanName   string `json:"plan_name"`
 	// TestedAt is when the restore ran.
 	TestedAt time.Time `json:"tested_at"`
 	// What is what was restored ("yesterday's full backup of the PACS database").
@@ -303,6 +328,15 @@ type RestoreTest struct {
 	Notes      string    `json:"notes,omitempty"`
 	RecordedBy string    `json:"recorded_by"`
 	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Holder names what the tested plan backs up: the clinical system's name for a system's
+// plan, else the asset's.
+func (t *RestoreTest) Holder() string {
+	if t.SystemID != 0 {
+		return t.SystemName
+	}
+	return t.AssetName
 }
 
 // Validate checks a restore test before it is recorded: a time, what and where, a
@@ -408,6 +442,9 @@ type BackupFinding struct {
 	AssetID   int64             `json:"asset_id"`
 	SiteID    int64             `json:"site_id"`
 	AssetName string            `json:"asset_name"`
+	// SystemID and SystemName are the clinical system of a system's plan (AssetID 0).
+	SystemID   int64  `json:"system_id,omitempty"`
+	SystemName string `json:"system_name,omitempty"`
 	// Clause cites the seed ("003 §3.1.3").
 	Clause string `json:"clause"`
 	// Detail says in English what was found; DetailKey and DetailArgs say the same as a
@@ -421,10 +458,21 @@ type BackupFinding struct {
 	Since      time.Time `json:"since,omitzero"`
 }
 
+// Holder names what the plan backs up: the clinical system's name for a system's plan,
+// else the asset's.
+func (f *BackupFinding) Holder() string {
+	if f.SystemID != 0 {
+		return f.SystemName
+	}
+	return f.AssetName
+}
+
 // BackupPlanFilter selects backup plans. Zero fields do not filter.
 type BackupPlanFilter struct {
 	SiteID  int64
 	AssetID int64
+	// SystemID keeps the plans of one clinical system.
+	SystemID int64
 }
 
 // BackupRecordFilter selects the backup record of a period: the plans of the caller's
@@ -466,10 +514,12 @@ type BackupService interface {
 	FindBackupPlans(ctx context.Context, f BackupPlanFilter) ([]*BackupPlan, error)
 	// FindBackupPlan returns one plan or ENOTFOUND.
 	FindBackupPlan(ctx context.Context, id int64) (*BackupPlan, error)
-	// CreateBackupPlan stores a new plan of an asset (EINVALID per Validate; ECONFLICT
-	// when another plan of the caller's sites has its job name).
+	// CreateBackupPlan stores a new plan of an asset or of a clinical system, exactly one
+	// (EINVALID per Validate, or naming field asset_id when neither is given; ENOTFOUND
+	// for an asset or system the caller does not see; ECONFLICT when another plan has its
+	// job name).
 	CreateBackupPlan(ctx context.Context, p *BackupPlan) error
-	// UpdateBackupPlan replaces a plan's fields (not its asset).
+	// UpdateBackupPlan replaces a plan's fields (not its asset or system).
 	UpdateBackupPlan(ctx context.Context, p *BackupPlan) error
 	// DeleteBackupPlan deletes a plan with no job result or restore test (ECONFLICT
 	// otherwise: the record stays).

@@ -132,6 +132,6 @@ type ClinicalSystemService interface {
 	// empty); a member of another site is EINVALID naming field "members".
 	SetSystemMembers(ctx context.Context, id int64, add, remove []int64) (*ClinicalSystem, error)
 	// DeleteClinicalSystem deletes a system (its memberships go with it; its assets stay);
-	// ECONFLICT when accounts or access reviews of the system are on record.
+	// ECONFLICT when accounts, access reviews or backup plans of the system are on record.
 	DeleteClinicalSystem(ctx context.Context, id int64) error
 }

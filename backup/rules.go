@@ -79,7 +79,7 @@ func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 			strs[i] = fmt.Sprint(a)
 		}
 		out = append(out, medsec.BackupFinding{Kind: k, PlanID: p.ID, PlanName: p.Name, AssetID: p.AssetID, SiteID: p.SiteID, AssetName: p.AssetName,
-			Clause: Clauses[k], Detail: fmt.Sprintf(details[key], args...), DetailKey: "backup_detail." + key, DetailArgs: strs, Since: since})
+			SystemID: p.SystemID, SystemName: p.SystemName, Clause: Clauses[k], Detail: fmt.Sprintf(details[key], args...), DetailKey: "backup_detail." + key, DetailArgs: strs, Since: since})
 	}
 	minute := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
@@ -211,16 +211,21 @@ func CheckIDs() []string {
 	return out
 }
 
-// Checks turns one asset's backup findings into check results: with no plan every check
-// is unknown; else a check fails when a finding of its kinds exists and passes otherwise,
+// Checks turns one asset's backup findings into check results — those of its own plans
+// and of the plans of the clinical systems it is a member of (plans) —: with no plan every
+// check is unknown; else a check fails when a finding of its kinds exists and passes otherwise,
 // the findings (or the plans) its evidence.
 func Checks(assetID int64, plans []*medsec.BackupPlan, findings []medsec.BackupFinding, now time.Time) []medsec.CheckResult {
 	var out []medsec.CheckResult
+	held := map[int64]bool{}
+	for _, p := range plans {
+		held[p.ID] = true
+	}
 	for _, c := range checks {
 		r := medsec.CheckResult{CheckID: c.id, AssetID: assetID, Controls: c.controls, ComputedAt: now.UTC(), Data: []medsec.CheckDatum{}}
 		n := 0
 		for _, f := range findings {
-			if f.AssetID == assetID && kindIn(f.Kind, c.kinds) {
+			if (f.AssetID == assetID || held[f.PlanID]) && kindIn(f.Kind, c.kinds) {
 				n++
 				r.Data = append(r.Data, medsec.CheckDatum{Field: "backup_plan", Value: f.PlanName + ": " + f.Detail})
 			}

@@ -27,15 +27,17 @@ var _ medsec.BackupService = (*BackupService)(nil)
 // NewBackupService returns the backup service of db.
 func NewBackupService(db *DB) *BackupService { return &BackupService{db: db} }
 
-const planColumns = `p.id, p.asset_id, a.site_id, a.name, p.name, p.job_name, p.frequency_hours, p.copies, p.generations, p.immutable_from,
+// planColumns and planFrom read a plan of an asset or of a clinical system (exactly one;
+// migration 0112): the site is the asset's or the system's.
+const planColumns = `p.id, COALESCE(p.asset_id, 0), COALESCE(a.site_id, cs.site_id), COALESCE(a.name, ''), COALESCE(p.system_id, 0), COALESCE(cs.name, ''), p.name, p.job_name, p.frequency_hours, p.copies, p.generations, p.immutable_from,
 	p.restore_test_days, p.rto_hours, p.rpo_hours, p.fallback, p.notes, p.created_at, p.updated_at`
 
-const planFrom = ` FROM backup_plans p JOIN assets a ON a.id = p.asset_id`
+const planFrom = ` FROM backup_plans p LEFT JOIN assets a ON a.id = p.asset_id LEFT JOIN clinical_systems cs ON cs.id = p.system_id`
 
 func scanPlan(scan func(dest ...any) error) (*medsec.BackupPlan, error) {
 	var p medsec.BackupPlan
 	var copies string
-	if err := scan(&p.ID, &p.AssetID, &p.SiteID, &p.AssetName, &p.Name, &p.JobName, &p.FrequencyHours, &copies, &p.Generations, &p.ImmutableFrom,
+	if err := scan(&p.ID, &p.AssetID, &p.SiteID, &p.AssetName, &p.SystemID, &p.SystemName, &p.Name, &p.JobName, &p.FrequencyHours, &copies, &p.Generations, &p.ImmutableFrom,
 		&p.RestoreTestDays, &p.RTOHours, &p.RPOHours, &p.Fallback, &p.Notes, &p.CreatedAt, &p.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -53,17 +55,44 @@ func errBackupPlanNotFound() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Backup plan not found.", Key: "err.backup_plan_not_found"}
 }
 
-// planWhere returns the condition of the filter within the scope.
+// planWhere returns the condition of the filter within the scope: an asset's plan is in
+// scope with its asset, a clinical system's with the system's site (and never for a
+// vendor user, as the system itself is not: systemScope).
 func planWhere(sc scope, f medsec.BackupPlanFilter) (string, []any) {
+	return planWhereMembers(sc, f, false)
+}
+
+// planWhereMembers is planWhere; with members, f.AssetID keeps the asset's plans and those
+// of the clinical systems it is a member of (its compliance checks: backupChecks).
+func planWhereMembers(sc scope, f medsec.BackupPlanFilter, members bool) (string, []any) {
 	conds, args := []string{"1 = 1"}, []any(nil)
-	if c, a := sc.assetCond("a"); c != "" {
-		conds, args = append(conds, c), append(args, a...)
+	ac, aa := sc.assetCond("a")
+	sysc, sysa := sc.siteCond("cs.site_id")
+	if sc.vendor() != 0 {
+		sysc, sysa = "1 = 0", nil
+	}
+	if ac != "" || sysc != "" {
+		if ac == "" {
+			ac = "1 = 1"
+		}
+		if sysc == "" {
+			sysc = "1 = 1"
+		}
+		conds = append(conds, "((p.asset_id IS NOT NULL AND "+ac+") OR (p.system_id IS NOT NULL AND "+sysc+"))")
+		args = append(append(args, aa...), sysa...)
 	}
 	if f.SiteID != 0 {
-		conds, args = append(conds, "a.site_id = ?"), append(args, f.SiteID)
+		conds, args = append(conds, "COALESCE(a.site_id, cs.site_id) = ?"), append(args, f.SiteID)
 	}
-	if f.AssetID != 0 {
+	switch {
+	case f.AssetID != 0 && members:
+		conds = append(conds, "(p.asset_id = ? OR p.system_id IN (SELECT system_id FROM clinical_system_assets WHERE asset_id = ?))")
+		args = append(args, f.AssetID, f.AssetID)
+	case f.AssetID != 0:
 		conds, args = append(conds, "p.asset_id = ?"), append(args, f.AssetID)
+	}
+	if f.SystemID != 0 {
+		conds, args = append(conds, "p.system_id = ?"), append(args, f.SystemID)
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
@@ -71,7 +100,7 @@ func planWhere(sc scope, f medsec.BackupPlanFilter) (string, []any) {
 // findPlans returns the plans of the filter within the scope with their last job, last
 // success and last test before cutoff.
 func (s *BackupService) findPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, cutoff time.Time) ([]*medsec.BackupPlan, error) {
-	out, err := s.readPlans(ctx, q, sc, f)
+	out, err := s.readPlans(ctx, q, sc, f, false)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +108,11 @@ func (s *BackupService) findPlans(ctx context.Context, q querier, sc scope, f me
 }
 
 // readPlans returns the plans of the filter within the scope as they stand, without
-// their last job and test.
-func (s *BackupService) readPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter) ([]*medsec.BackupPlan, error) {
-	where, args := planWhere(sc, f)
-	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+planColumns+planFrom+where+` ORDER BY a.name, p.asset_id, p.name, p.id`), args...)
+// their last job and test, by holder (asset or system) name; members as planWhereMembers.
+func (s *BackupService) readPlans(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, members bool) ([]*medsec.BackupPlan, error) {
+	where, args := planWhereMembers(sc, f, members)
+	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(`SELECT `+planColumns+planFrom+where+
+		` ORDER BY COALESCE(a.name, cs.name), COALESCE(p.asset_id, 0), COALESCE(p.system_id, 0), p.name, p.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("find backup plans: %w", err)
 	}
@@ -152,18 +182,25 @@ func (s *BackupService) fillLast(ctx context.Context, q querier, plans []*medsec
 }
 
 // fillPlanSystems reads the clinical systems the plans' assets are members of, with their
-// continuity targets.
+// continuity targets; a system's plan has its system.
 func fillPlanSystems(ctx context.Context, q querier, d dialect, plans []*medsec.BackupPlan) error {
-	assets := map[int64]bool{}
-	var ids []any
+	assets, systems := map[int64]bool{}, map[int64]bool{}
+	ids, sids := []any{int64(0)}, []any{int64(0)}
 	for _, p := range plans {
-		if !assets[p.AssetID] {
+		if p.SystemID != 0 && !systems[p.SystemID] {
+			systems[p.SystemID] = true
+			sids = append(sids, p.SystemID)
+		}
+		if p.AssetID != 0 && !assets[p.AssetID] {
 			assets[p.AssetID] = true
 			ids = append(ids, p.AssetID)
 		}
 	}
+	// A system's own plan is read under asset key -system ID, apart from the assets.
 	rows, err := q.QueryContext(ctx, d.rebind(`SELECT m.asset_id, c.id, c.name, c.rto_hours, c.rpo_hours, c.fallback FROM clinical_system_assets m
-		JOIN clinical_systems c ON c.id = m.system_id WHERE m.asset_id IN (`+placeholders(len(ids))+`) ORDER BY c.name, c.id`), ids...)
+		JOIN clinical_systems c ON c.id = m.system_id WHERE m.asset_id IN (`+placeholders(len(ids))+`)
+		UNION ALL SELECT -c.id, c.id, c.name, c.rto_hours, c.rpo_hours, c.fallback FROM clinical_systems c WHERE c.id IN (`+placeholders(len(sids))+`)
+		ORDER BY 3, 2`), append(ids, sids...)...)
 	if err != nil {
 		return fmt.Errorf("backup plans' clinical systems: %w", err)
 	}
@@ -181,6 +218,10 @@ func fillPlanSystems(ctx context.Context, q querier, d dialect, plans []*medsec.
 		return fmt.Errorf("backup plans' clinical systems: %w", err)
 	}
 	for _, p := range plans {
+		if p.SystemID != 0 {
+			p.Systems = byAsset[-p.SystemID]
+			continue
+		}
 		p.Systems = byAsset[p.AssetID]
 	}
 	return nil
@@ -210,8 +251,9 @@ func (s *BackupService) queryRuns(ctx context.Context, q querier, query string, 
 	return out, rows.Err()
 }
 
-const testSelect = `SELECT t.id, t.plan_id, p.asset_id, a.site_id, a.name, p.name, t.tested_at, t.what, t.target, t.duration_minutes, t.hash_match, t.result,
-	t.evidence, t.notes, t.recorded_by, t.created_at FROM restore_tests t JOIN backup_plans p ON p.id = t.plan_id JOIN assets a ON a.id = p.asset_id `
+const testSelect = `SELECT t.id, t.plan_id, COALESCE(p.asset_id, 0), COALESCE(a.site_id, cs.site_id), COALESCE(a.name, ''), COALESCE(p.system_id, 0),
+	COALESCE(cs.name, ''), p.name, t.tested_at, t.what, t.target, t.duration_minutes, t.hash_match, t.result, t.evidence, t.notes, t.recorded_by, t.created_at
+	FROM restore_tests t JOIN backup_plans p ON p.id = t.plan_id LEFT JOIN assets a ON a.id = p.asset_id LEFT JOIN clinical_systems cs ON cs.id = p.system_id `
 
 func (s *BackupService) queryTests(ctx context.Context, q querier, where string, args ...any) ([]medsec.RestoreTest, error) {
 	rows, err := q.QueryContext(ctx, s.db.dialect.rebind(testSelect+where), args...)
@@ -223,7 +265,7 @@ func (s *BackupService) queryTests(ctx context.Context, q querier, where string,
 	for rows.Next() {
 		var t medsec.RestoreTest
 		var hash string
-		if err := rows.Scan(&t.ID, &t.PlanID, &t.AssetID, &t.SiteID, &t.AssetName, &t.PlanName, &t.TestedAt, &t.What, &t.Target, &t.DurationMinutes,
+		if err := rows.Scan(&t.ID, &t.PlanID, &t.AssetID, &t.SiteID, &t.AssetName, &t.SystemID, &t.SystemName, &t.PlanName, &t.TestedAt, &t.What, &t.Target, &t.DurationMinutes,
 			&hash, &t.Result, &t.Evidence, &t.Notes, &t.RecordedBy, &t.CreatedAt); err != nil {
 			return nil, fmt.Errorf("restore tests: %w", err)
 		}
@@ -251,14 +293,20 @@ func (s *BackupService) plan(ctx context.Context, q querier, sc scope, id int64)
 	if err != nil {
 		return nil, fmt.Errorf("backup plan %d: %w", id, err)
 	}
-	a, err := findAssetByID(ctx, q, s.db.dialect, p.AssetID)
-	if err != nil {
-		return nil, err
-	}
-	if !sc.seesAsset(a) {
+	if !s.seesPlan(ctx, q, sc, p) {
 		return nil, medsec.NotInScope("Backup plan not found.", "err.backup_plan_not_found", fmt.Sprintf("backup plan %d", id), p.SiteID)
 	}
 	return p, s.fillLast(ctx, q, []*medsec.BackupPlan{p}, s.db.Now().UTC().Add(time.Hour))
+}
+
+// seesPlan reports whether the scope holds the plan: its asset, or its clinical system's
+// site (no vendor user sees a system).
+func (s *BackupService) seesPlan(ctx context.Context, q querier, sc scope, p *medsec.BackupPlan) bool {
+	if p.SystemID != 0 {
+		return sc.vendor() == 0 && sc.seesSite(p.SiteID)
+	}
+	a, err := findAssetByID(ctx, q, s.db.dialect, p.AssetID)
+	return err == nil && sc.seesAsset(a)
 }
 
 // FindBackupPlan implements medsec.BackupService.
@@ -308,20 +356,36 @@ func (s *BackupService) CreateBackupPlan(ctx context.Context, p *medsec.BackupPl
 		return err
 	}
 	defer tx.Rollback()
-	a, err := findAssetByID(ctx, tx, s.db.dialect, p.AssetID)
-	if err != nil {
-		return err
-	}
-	if !sc.seesAsset(a) {
-		return assetOutOfScope(a.ID, a.SiteID)
+	var assetID, systemID any
+	switch {
+	case p.SystemID != 0:
+		c, err := (&ClinicalSystemService{db: s.db}).system(ctx, tx, sc, p.SystemID)
+		if err != nil {
+			return err
+		}
+		if sc.vendor() != 0 {
+			return errSystemNotFound()
+		}
+		systemID = c.ID
+	case p.AssetID != 0:
+		a, err := findAssetByID(ctx, tx, s.db.dialect, p.AssetID)
+		if err != nil {
+			return err
+		}
+		if !sc.seesAsset(a) {
+			return assetOutOfScope(a.ID, a.SiteID)
+		}
+		assetID = a.ID
+	default:
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "asset_id", Key: "err.plan_asset_or_system", Message: "a plan is of an asset or of a clinical system"}}}
 	}
 	if err := checkJobName(ctx, tx, p); err != nil {
 		return err
 	}
 	copies, _ := json.Marshal(p.Copies)
-	id, err := tx.insert(ctx, `INSERT INTO backup_plans (asset_id, name, job_name, frequency_hours, copies, generations, immutable_from, restore_test_days,
-		rto_hours, rpo_hours, fallback, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, p.Name, p.JobName, p.FrequencyHours, string(copies), p.Generations, p.ImmutableFrom, p.RestoreTestDays, p.RTOHours, p.RPOHours,
+	id, err := tx.insert(ctx, `INSERT INTO backup_plans (asset_id, system_id, name, job_name, frequency_hours, copies, generations, immutable_from, restore_test_days,
+		rto_hours, rpo_hours, fallback, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		assetID, systemID, p.Name, p.JobName, p.FrequencyHours, string(copies), p.Generations, p.ImmutableFrom, p.RestoreTestDays, p.RTOHours, p.RPOHours,
 		p.Fallback, p.Notes, tx.now, tx.now)
 	if err != nil {
 		return fmt.Errorf("create backup plan: %w", err)
@@ -628,7 +692,7 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 // are the asset's at at (assetsAt), and the site filter and the caller's scope are
 // judged on that site, as a closed period's asset list is (inUseAt).
 func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f medsec.BackupPlanFilter, from, at time.Time) ([]*medsec.BackupPlan, error) {
-	plans, err := s.readPlans(ctx, q, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: f.AssetID})
+	plans, err := s.readPlans(ctx, q, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: f.AssetID, SystemID: f.SystemID}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -647,9 +711,13 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 	if len(plans) == 0 {
 		return plans, nil
 	}
-	ids, seen := []any{}, map[int64]bool{}
+	ids, seen := []any{int64(0)}, map[int64]bool{}
+	systems, err := systemsOf(ctx, q, s.db.dialect, plans)
+	if err != nil {
+		return nil, err
+	}
 	for _, p := range plans {
-		if !seen[p.AssetID] {
+		if p.AssetID != 0 && !seen[p.AssetID] {
 			seen[p.AssetID] = true
 			ids = append(ids, p.AssetID)
 		}
@@ -680,18 +748,57 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 	}
 	out := plans[:0]
 	for _, p := range plans {
-		a := then[p.AssetID]
-		if a == nil || !sc.user.CanSeeAsset(a) || f.SiteID != 0 && a.SiteID != f.SiteID || f.AssetID != 0 && p.AssetID != f.AssetID {
+		// A plan rewound from the audit trail carries what was read when it was written.
+		p.LastRun, p.LastSuccess, p.LastTest, p.Systems = nil, time.Time{}, nil, nil
+		if p.SystemID != 0 {
+			// A clinical system never changes site, and one with plans is not deleted:
+			// its site and name are read as they stand.
+			c := systems[p.SystemID]
+			if c == nil || sc.vendor() != 0 || !sc.seesSite(c.SiteID) || f.SiteID != 0 && c.SiteID != f.SiteID || f.AssetID != 0 ||
+				f.SystemID != 0 && p.SystemID != f.SystemID {
+				continue
+			}
+			p.SiteID, p.SystemName = c.SiteID, c.Name
+			out = append(out, p)
 			continue
 		}
-		// A plan rewound from the audit trail carries what was read when it was written.
-		p.SiteID, p.AssetName, p.LastRun, p.LastSuccess, p.LastTest, p.Systems = a.SiteID, a.Name, nil, time.Time{}, nil, nil
+		a := then[p.AssetID]
+		if a == nil || !sc.user.CanSeeAsset(a) || f.SiteID != 0 && a.SiteID != f.SiteID || f.AssetID != 0 && p.AssetID != f.AssetID || f.SystemID != 0 {
+			continue
+		}
+		p.SiteID, p.AssetName = a.SiteID, a.Name
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(x, y *medsec.BackupPlan) int {
-		return cmp.Or(strings.Compare(x.AssetName, y.AssetName), cmp.Compare(x.AssetID, y.AssetID), strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+		return cmp.Or(strings.Compare(x.Holder(), y.Holder()), cmp.Compare(x.AssetID, y.AssetID), cmp.Compare(x.SystemID, y.SystemID),
+			strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 	})
 	return out, s.fillLast(ctx, q, out, at)
+}
+
+// systemsOf returns the clinical systems of the system plans among plans, by ID (site and
+// name only).
+func systemsOf(ctx context.Context, q querier, d dialect, plans []*medsec.BackupPlan) (map[int64]*medsec.ClinicalSystem, error) {
+	out := map[int64]*medsec.ClinicalSystem{}
+	ids := []any{int64(0)}
+	for _, p := range plans {
+		if p.SystemID != 0 {
+			ids = append(ids, p.SystemID)
+		}
+	}
+	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, site_id, name FROM clinical_systems WHERE id IN (`+placeholders(len(ids))+`)`), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("backup plans' clinical systems: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := &medsec.ClinicalSystem{}
+		if err := rows.Scan(&c.ID, &c.SiteID, &c.Name); err != nil {
+			return nil, fmt.Errorf("backup plans' clinical systems: %w", err)
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
 }
 
 // keepBackdated gives each plan created at or after at (a nil "before") that has job
@@ -730,11 +837,15 @@ func (s *BackupService) keepBackdated(ctx context.Context, q querier, before map
 }
 
 // backupChecks returns the backup check results of one asset (package backup's Checks
-// over its plans' findings), for the compliance checks (runChecks).
+// over the findings of its plans and of the plans of the clinical systems it is a member
+// of), for the compliance checks (runChecks).
 func backupChecks(ctx context.Context, db *DB, a *medsec.Asset, now time.Time) ([]medsec.CheckResult, error) {
 	s := &BackupService{db: db}
-	plans, err := s.findPlans(ctx, db.read, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: a.ID}, now.Add(time.Hour))
+	plans, err := s.readPlans(ctx, db.read, scope{user: medsec.SystemUser}, medsec.BackupPlanFilter{AssetID: a.ID}, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fillLast(ctx, db.read, plans, now.Add(time.Hour)); err != nil {
 		return nil, err
 	}
 	return backup.Checks(a.ID, plans, planFindings(plans, now), now), nil

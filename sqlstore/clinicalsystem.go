@@ -349,13 +349,14 @@ func (s *ClinicalSystemService) DeleteClinicalSystem(ctx context.Context, id int
 		return err
 	}
 	var held int
-	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM accounts WHERE system_id = ?) + (SELECT COUNT(*) FROM access_reviews WHERE system_id = ?)`,
-		id, id).Scan(&held); err != nil {
+	if err := tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM accounts WHERE system_id = ?) + (SELECT COUNT(*) FROM access_reviews WHERE system_id = ?)
+		+ (SELECT COUNT(*) FROM backup_plans WHERE system_id = ?)`, id, id, id).Scan(&held); err != nil {
 		return fmt.Errorf("delete clinical system: %w", err)
 	}
 	if held > 0 {
-		// The accounts and their reviews are the record of who had access [004 §14 ⑦].
-		return &medsec.Error{Code: medsec.ECONFLICT, Message: "The system has accounts or access reviews on record and cannot be deleted.", Key: "err.system_has_records"}
+		// The accounts and their reviews are the record of who had access [004 §14 ⑦];
+		// the backup plans carry the system's job results and restore tests.
+		return &medsec.Error{Code: medsec.ECONFLICT, Message: "The system has accounts, access reviews or backup plans on record and cannot be deleted.", Key: "err.system_has_records"}
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM clinical_system_assets WHERE system_id = ?`, id); err != nil {
 		return fmt.Errorf("delete clinical system: %w", err)
