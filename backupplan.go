@@ -110,9 +110,21 @@ type BackupPlan struct {
 	// plan, that system —, with their continuity targets: a system's continuity plan
 	// covers the plan when the plan sets none of its own [issue 15 M10 "Continuity plans
 	// per clinical system"]. Read only.
-	Systems   []PlanSystem `json:"systems,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	Systems []PlanSystem `json:"systems,omitempty"`
+	// MemberIDs are, for a clinical system's plan, the system's member assets: the plan
+	// backs up each of them (their compliance checks, the data security assessment). Read
+	// only.
+	MemberIDs []int64   `json:"member_ids,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Covers returns the assets the plan backs up: its asset, or its clinical system's members.
+func (p *BackupPlan) Covers() []int64 {
+	if p.SystemID != 0 {
+		return p.MemberIDs
+	}
+	return []int64{p.AssetID}
 }
 
 // Holder names what the plan backs up: the clinical system's name for a system's plan,

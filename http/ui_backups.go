@@ -41,13 +41,40 @@ type backupPlanView struct {
 	Findings []medsec.BackupFinding
 }
 
+// ContinuityRTO is the tolerable outage in force for the plan: its own, else its
+// clinical system's (BackupPlan.Continuity).
+func (v backupPlanView) ContinuityRTO() int {
+	rto, _, _ := v.Continuity()
+	return rto
+}
+
+// holderFilter selects the plans of what p backs up: its clinical system or its asset.
+func holderFilter(p *medsec.BackupPlan) medsec.BackupPlanFilter {
+	if p.SystemID != 0 {
+		return medsec.BackupPlanFilter{SystemID: p.SystemID}
+	}
+	return medsec.BackupPlanFilter{AssetID: p.AssetID}
+}
+
+// planSystems returns the clinical systems the caller may name in a new backup plan: none
+// when the server keeps no systems or the caller may not read them.
+func (s *Server) planSystems(r *http.Request) ([]*medsec.ClinicalSystem, error) {
+	u := medsec.UserFromContext(r.Context())
+	if s.Systems == nil || u == nil || !u.Role.Can(medsec.PermAccountRead) {
+		return nil, nil
+	}
+	return s.Systems.FindClinicalSystems(r.Context(), medsec.ClinicalSystemFilter{})
+}
+
 // backupListData is the backups page.
 type backupListData struct {
 	AssetID  int64
 	Plans    []backupPlanView
 	Findings []medsec.BackupFinding
 	Assets   []*medsec.Asset
-	Media    []medsec.BackupMedium
+	// Systems are the clinical systems a new plan may be of instead of an asset.
+	Systems []*medsec.ClinicalSystem
+	Media   []medsec.BackupMedium
 	// Form is the new plan's form (what a refused form said), with blank copy rows;
 	// Action is where it posts.
 	Form   *medsec.BackupPlan
@@ -95,6 +122,9 @@ func (s *Server) renderBackupList(w http.ResponseWriter, r *http.Request, status
 	if d.Assets, err = s.accountAssets(r); err != nil {
 		return err
 	}
+	if d.Systems, err = s.planSystems(r); err != nil {
+		return err
+	}
 	if form == nil {
 		form = &medsec.BackupPlan{AssetID: d.AssetID, FrequencyHours: 24, Generations: 7, ImmutableFrom: 3, RestoreTestDays: medsec.DefaultRestoreTestDays}
 	}
@@ -133,6 +163,7 @@ func readBackupPlanForm(r *http.Request) (*medsec.BackupPlan, []medsec.FieldErro
 		Generations: num("generations"), ImmutableFrom: num("immutable_from"), RestoreTestDays: num("restore_test_days"), RTOHours: num("rto_hours"),
 		RPOHours: num("rpo_hours"), Fallback: strings.TrimSpace(r.PostFormValue("fallback")), Notes: strings.TrimSpace(r.PostFormValue("notes")), Copies: []medsec.BackupCopy{}}
 	p.AssetID, _ = strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
+	p.SystemID, _ = strconv.ParseInt(r.PostFormValue("system_id"), 10, 64)
 	for i := 0; i < backupFormCopies; i++ {
 		c := medsec.BackupCopy{Label: strings.TrimSpace(r.PostFormValue(fmt.Sprintf("copy_label_%d", i))), Medium: medsec.BackupMedium(r.PostFormValue(fmt.Sprintf("copy_medium_%d", i))),
 			Offsite: r.PostFormValue(fmt.Sprintf("copy_offsite_%d", i)) != "", Offline: r.PostFormValue(fmt.Sprintf("copy_offline_%d", i)) != "",
@@ -194,9 +225,11 @@ type backupPlanData struct {
 	// Form is the edit form; Test the restore-test form (what a refused form said).
 	Form *medsec.BackupPlan
 	Test *medsec.RestoreTest
-	// Action is where the edit form posts; Assets is nil (a plan keeps its system).
-	Action string
-	Assets []*medsec.Asset
+	// Action is where the edit form posts; Assets and Systems are nil (a plan keeps its
+	// asset or system).
+	Action  string
+	Assets  []*medsec.Asset
+	Systems []*medsec.ClinicalSystem
 	// Now is the form's default test time, in the page's time zone as the input shows it.
 	Now time.Time
 }
@@ -213,7 +246,7 @@ func (s *Server) renderBackupPlan(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	fs, err := s.Backups.BackupFindings(r.Context(), medsec.BackupPlanFilter{AssetID: plan.AssetID})
+	fs, err := s.Backups.BackupFindings(r.Context(), holderFilter(plan))
 	if err != nil {
 		return err
 	}
@@ -221,7 +254,7 @@ func (s *Server) renderBackupPlan(w http.ResponseWriter, r *http.Request, status
 	if d.Runs, err = s.Backups.FindBackupRuns(r.Context(), id, 50); err != nil {
 		return err
 	}
-	tests, err := s.Backups.FindRestoreTests(r.Context(), medsec.BackupPlanFilter{AssetID: plan.AssetID})
+	tests, err := s.Backups.FindRestoreTests(r.Context(), holderFilter(plan))
 	if err != nil {
 		return err
 	}
@@ -239,7 +272,7 @@ func (s *Server) renderBackupPlan(w http.ResponseWriter, r *http.Request, status
 	}
 	d.Test = test
 	p := s.newPage(r, "backups.plan_title")
-	p.Title = plan.AssetName + " — " + plan.Name
+	p.Title = plan.Holder() + " — " + plan.Name
 	p.Data, p.FieldLabels = d, backupFieldLabels
 	if err := p.showFormError(formErr); err != nil {
 		return err

@@ -164,6 +164,14 @@ func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	u := medsec.UserFromContext(r.Context())
+	if s.Backups != nil && u != nil && u.Role.Can(medsec.PermBackupRead) {
+		// The system's own plans first, then those of its members.
+		ps, err := s.Backups.FindBackupPlans(r.Context(), medsec.BackupPlanFilter{SystemID: c.ID})
+		if err != nil {
+			return err
+		}
+		d.Plans = append(d.Plans, ps...)
+	}
 	for _, m := range c.Members {
 		if s.Backups != nil && u != nil && u.Role.Can(medsec.PermBackupRead) {
 			ps, err := s.Backups.FindBackupPlans(r.Context(), medsec.BackupPlanFilter{AssetID: m.AssetID})

@@ -48,7 +48,7 @@ func (b *builder) backupRecord() error {
 	planName := map[int64]string{}
 	for _, p := range rec.Plans {
 		runs[p.ID] = &tally{}
-		planName[p.ID] = p.AssetName + " · " + p.Name
+		planName[p.ID] = p.Holder() + " · " + p.Name
 	}
 	var runRows [][]any
 	for _, r := range rec.Runs {
@@ -91,11 +91,12 @@ func (b *builder) backupRecord() error {
 		if n := findings[p.ID]; n > 0 {
 			state = Status{b.t("report.backup_n_findings", n), Bad}
 		}
-		plans = append(plans, []any{siteName[p.SiteID], p.AssetName, p.Name, p.JobName, p.FrequencyHours, c.Copies, c.Media, c.Offsite, c.Offline,
-			p.Generations, p.ImmutableFrom, p.RestoreTestDays, p.RTOHours, p.RPOHours, p.Fallback, stampOrZero(p.LastSuccess, loc), lastTest, state})
-		copies = append(copies, []any{p.AssetName, p.Name, b.t("report.backup_own_data"), b.t("backup_medium.disk"), yesNo(false), yesNo(false), yesNo(false)})
+		rto, rpo, fallback := p.Continuity()
+		plans = append(plans, []any{siteName[p.SiteID], p.Holder(), p.Name, p.JobName, p.FrequencyHours, c.Copies, c.Media, c.Offsite, c.Offline,
+			p.Generations, p.ImmutableFrom, p.RestoreTestDays, rto, rpo, fallback, stampOrZero(p.LastSuccess, loc), lastTest, state})
+		copies = append(copies, []any{p.Holder(), p.Name, b.t("report.backup_own_data"), b.t("backup_medium.disk"), yesNo(false), yesNo(false), yesNo(false)})
 		for _, x := range p.Copies {
-			copies = append(copies, []any{p.AssetName, p.Name, x.Label, b.t("backup_medium." + string(x.Medium)), yesNo(x.Offsite), yesNo(x.Offline), yesNo(x.Immutable)})
+			copies = append(copies, []any{p.Holder(), p.Name, x.Label, b.t("backup_medium." + string(x.Medium)), yesNo(x.Offsite), yesNo(x.Offline), yesNo(x.Immutable)})
 		}
 	}
 	chart.Alt = strings.Join(alt, b.t("report.list_sep"))
@@ -139,7 +140,7 @@ func (b *builder) backupRecord() error {
 
 	var frows [][]any
 	for _, f := range rec.Findings {
-		frows = append(frows, []any{siteName[f.SiteID], f.AssetName, f.PlanName, Status{b.t("backup_finding." + string(f.Kind)), Bad}, f.Clause,
+		frows = append(frows, []any{siteName[f.SiteID], f.Holder(), f.PlanName, Status{b.t("backup_finding." + string(f.Kind)), Bad}, f.Clause,
 			stampOrZero(f.Since, loc), b.t(f.DetailKey, siteTimes(f.DetailArgs, loc)...)})
 	}
 	b.add(Section{Heading: b.t("report.backup_findings"), Text: []string{b.t("report.backup_findings_intro")}, Landscape: true,

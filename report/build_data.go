@@ -60,11 +60,18 @@ func (b *builder) dataSecurity() error {
 		if err != nil {
 			return err
 		}
+		// A clinical system's plan backs up each of its member assets.
+		covers := map[int64][]int64{}
 		for _, p := range rec.Plans {
-			plans[p.AssetID]++
+			covers[p.ID] = p.Covers()
+			for _, a := range covers[p.ID] {
+				plans[a]++
+			}
 		}
 		for _, f := range rec.Findings {
-			broken[f.AssetID]++
+			for _, a := range covers[f.PlanID] {
+				broken[a]++
+			}
 		}
 	}
 	reviewed := map[int64]bool{}

@@ -54,7 +54,8 @@ func loadCheckBatch(ctx context.Context, db *DB, now time.Time) (*checkBatch, er
 	}{
 		{&b.accounts, `SELECT asset_id FROM accounts WHERE asset_id IS NOT NULL
 			UNION SELECT m.asset_id FROM accounts x JOIN clinical_system_assets m ON m.system_id = x.system_id`},
-		{&b.plans, `SELECT DISTINCT asset_id FROM backup_plans`},
+		{&b.plans, `SELECT asset_id FROM backup_plans WHERE asset_id IS NOT NULL
+			UNION SELECT m.asset_id FROM backup_plans p JOIN clinical_system_assets m ON m.system_id = p.system_id`},
 		{&b.logs, `SELECT DISTINCT asset_id FROM log_sources WHERE asset_id IS NOT NULL`},
 	} {
 		if *t.into, err = idSet(ctx, db, t.query); err != nil {

@@ -217,9 +217,28 @@ func fillPlanSystems(ctx context.Context, q querier, d dialect, plans []*medsec.
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("backup plans' clinical systems: %w", err)
 	}
+	members := map[int64][]int64{}
+	if len(sids) > 1 {
+		rows, err := q.QueryContext(ctx, d.rebind(`SELECT system_id, asset_id FROM clinical_system_assets WHERE system_id IN (`+placeholders(len(sids))+`)
+			ORDER BY system_id, asset_id`), sids...)
+		if err != nil {
+			return fmt.Errorf("backup plans' clinical systems: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sid, aid int64
+			if err := rows.Scan(&sid, &aid); err != nil {
+				return fmt.Errorf("backup plans' clinical systems: %w", err)
+			}
+			members[sid] = append(members[sid], aid)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("backup plans' clinical systems: %w", err)
+		}
+	}
 	for _, p := range plans {
 		if p.SystemID != 0 {
-			p.Systems = byAsset[-p.SystemID]
+			p.Systems, p.MemberIDs = byAsset[-p.SystemID], members[p.SystemID]
 			continue
 		}
 		p.Systems = byAsset[p.AssetID]
@@ -749,7 +768,7 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 	out := plans[:0]
 	for _, p := range plans {
 		// A plan rewound from the audit trail carries what was read when it was written.
-		p.LastRun, p.LastSuccess, p.LastTest, p.Systems = nil, time.Time{}, nil, nil
+		p.LastRun, p.LastSuccess, p.LastTest, p.Systems, p.MemberIDs = nil, time.Time{}, nil, nil, nil
 		if p.SystemID != 0 {
 			// A clinical system never changes site, and one with plans is not deleted:
 			// its site and name are read as they stand.

@@ -74,6 +74,7 @@ func runBackupPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	data := fs.String("data", "./medsec-data", "data directory")
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
 	asset := fs.Int64("asset", 0, "the system (asset ID)")
+	system := fs.Int64("system", 0, "a clinical system as a whole instead of an asset (clinical system ID; add, list, findings)")
 	var p medsec.BackupPlan
 	var copies copyFlags
 	fs.StringVar(&p.Name, "name", "", "what is backed up (add)")
@@ -111,7 +112,7 @@ func runBackupPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fail := func(err error) error { return fmt.Errorf("backup-plan %s: %s", cmd, importProblems(err)) }
 	switch cmd {
 	case "list":
-		ps, err := svc.FindBackupPlans(ctx, medsec.BackupPlanFilter{AssetID: *asset})
+		ps, err := svc.FindBackupPlans(ctx, medsec.BackupPlanFilter{AssetID: *asset, SystemID: *system})
 		if err != nil {
 			return fail(err)
 		}
@@ -126,16 +127,16 @@ func runBackupPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 			if p.LastTest != nil {
 				test = p.LastTest.TestedAt.Format("2006-01-02") + " " + p.LastTest.Result
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%dh\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", p.ID, p.AssetName, p.Name, p.JobName, p.FrequencyHours,
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%dh\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", p.ID, p.Holder(), p.Name, p.JobName, p.FrequencyHours,
 				c.Copies, c.Media, c.Offsite, c.Offline, p.Generations, p.ImmutableFrom, last, test)
 		}
 		return tw.Flush()
 	case "add":
-		p.AssetID, p.Copies = *asset, copies
+		p.AssetID, p.SystemID, p.Copies = *asset, *system, copies
 		if err := svc.CreateBackupPlan(ctx, &p); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "backup plan %d recorded for %s\n", p.ID, p.AssetName)
+		fmt.Fprintf(stdout, "backup plan %d recorded for %s\n", p.ID, p.Holder())
 		return nil
 	case "import-runs":
 		if fs.NArg() != 1 {
@@ -165,17 +166,17 @@ func runBackupPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err := svc.RecordRestoreTest(ctx, &t); err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "restore test %d recorded for %s — %s: %s\n", t.ID, t.AssetName, t.PlanName, t.Result)
+		fmt.Fprintf(stdout, "restore test %d recorded for %s — %s: %s\n", t.ID, t.Holder(), t.PlanName, t.Result)
 		return nil
 	case "findings":
-		fsx, err := svc.BackupFindings(ctx, medsec.BackupPlanFilter{AssetID: *asset})
+		fsx, err := svc.BackupFindings(ctx, medsec.BackupPlanFilter{AssetID: *asset, SystemID: *system})
 		if err != nil {
 			return fail(err)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SYSTEM\tPLAN\tFINDING\tCLAUSE\tDETAIL")
 		for _, f := range fsx {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.AssetName, f.PlanName, f.Kind, f.Clause, f.Detail)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Holder(), f.PlanName, f.Kind, f.Clause, f.Detail)
 		}
 		return tw.Flush()
 	}

@@ -14,7 +14,8 @@ import (
 // loadBackupsDemo gives the demo hospital backup plans of four clinical systems in every
 // state the rules have [M10]: the PACS by 3-2-1 with a WORM tape off site and off line,
 // fourteen generations, the third and older not writable, but its last restore test twelve
-// days ago (late); the HIS database meeting every rule; the ICU clinical information system
+// days ago (late); the HIS, backed up as a clinical system (its targets and fallback the
+// system's: loadSystemsDemo, loaded first), meeting every rule; the ICU clinical information system
 // on a NAS and an object store, neither off line and every generation writable; the LIS
 // whose last restore test failed its hash comparison. Job results come in as a Veeam
 // session export (Get-VBRBackupSession | Export-Csv), through the importer an upload uses.
@@ -26,38 +27,47 @@ func loadBackupsDemo(ctx context.Context, s mhttp.Services, now time.Time) error
 	nas := medsec.BackupCopy{Label: "機房 B 備份 NAS", Medium: medsec.MediumDisk}
 	plans := []struct {
 		asset string
-		plan  medsec.BackupPlan
-		test  *medsec.RestoreTest
+		// system names a clinical system that the plan is of instead of an asset.
+		system string
+		plan   medsec.BackupPlan
+		test   *medsec.RestoreTest
 	}{
-		{"PACS 影像主伺服器", medsec.BackupPlan{Name: "PACS 資料庫與影像", JobName: "PACS-Daily", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
+		{"PACS 影像主伺服器", "", medsec.BackupPlan{Name: "PACS 資料庫與影像", JobName: "PACS-Daily", FrequencyHours: 24, Generations: 14, ImmutableFrom: 3,
 			RTOHours: 8, RPOHours: 24, Fallback: "急診與手術室改用 DR 主機本機影像與紙本報告；VNA 提供歷史影像調閱", Copies: []medsec.BackupCopy{nas, tape}},
 			&medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -12), What: "前一日完整備份(資料庫 + 3 日影像)", Target: "隔離網段備援 VM", DurationMinutes: 185,
 				HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "資訊室工單 IT-2026-1187;還原日誌 restore-pacs.log SHA-256 比對相符"}},
-		{"HIS 資料庫伺服器", medsec.BackupPlan{Name: "HIS 資料庫", JobName: "HIS-Nightly", FrequencyHours: 12, Generations: 30, ImmutableFrom: 2,
-			RTOHours: 4, RPOHours: 12, Fallback: "門診改用紙本處方箋與批價單，恢復後補登", Copies: []medsec.BackupCopy{nas, tape}},
+		{"", demoHIS, medsec.BackupPlan{Name: "HIS 資料庫", JobName: "HIS-Nightly", FrequencyHours: 12, Generations: 30, ImmutableFrom: 2,
+			Copies: []medsec.BackupCopy{nas, tape}},
 			&medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -2), What: "昨夜完整備份", Target: "備援資料庫伺服器", DurationMinutes: 95,
 				HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "資訊室工單 IT-2026-1203;DBCC CHECKDB 無錯誤"}},
-		{"重症照護資訊系統", medsec.BackupPlan{Name: "ICU-CIS 資料庫", JobName: "ICU-CIS", FrequencyHours: 24, Generations: 3,
+		{"重症照護資訊系統", "", medsec.BackupPlan{Name: "ICU-CIS 資料庫", JobName: "ICU-CIS", FrequencyHours: 24, Generations: 3,
 			Fallback: "紙本護理紀錄單", Copies: []medsec.BackupCopy{nas, {Label: "雲端物件儲存", Medium: medsec.MediumObject, Offsite: true}}}, nil},
-		{"LIS 檢驗資訊系統", medsec.BackupPlan{Name: "LIS 資料庫", JobName: "LIS-Daily", FrequencyHours: 24, Generations: 7, ImmutableFrom: 3,
+		{"LIS 檢驗資訊系統", "", medsec.BackupPlan{Name: "LIS 資料庫", JobName: "LIS-Daily", FrequencyHours: 24, Generations: 7, ImmutableFrom: 3,
 			RTOHours: 6, RPOHours: 24, Fallback: "檢驗報告改以紙本傳送", Copies: []medsec.BackupCopy{nas, tape}},
 			&medsec.RestoreTest{TestedAt: now.AddDate(0, 0, -3), What: "前一日完整備份", Target: "測試 VM", DurationMinutes: 70,
 				HashMatch: medsec.No, Result: medsec.RestoreFail, Evidence: "資訊室工單 IT-2026-1199;3 個資料檔雜湊不符,已通報廠商"}},
 	}
 	for _, x := range plans {
-		id, err := demoAssetID(ctx, s, x.asset)
+		p := x.plan
+		var err error
+		if x.system != "" {
+			if s.Systems == nil {
+				continue
+			}
+			p.SystemID, err = demoSystemID(ctx, s, x.system)
+		} else {
+			p.AssetID, err = demoAssetID(ctx, s, x.asset)
+		}
 		if err != nil {
 			return err
 		}
-		p := x.plan
-		p.AssetID = id
 		if err := s.Backups.CreateBackupPlan(ctx, &p); err != nil {
-			return fmt.Errorf("backup plan of %s: %w", x.asset, err)
+			return fmt.Errorf("backup plan of %s: %w", p.Holder(), err)
 		}
 		if x.test != nil {
 			x.test.PlanID = p.ID
 			if err := s.Backups.RecordRestoreTest(ctx, x.test); err != nil {
-				return fmt.Errorf("restore test of %s: %w", x.asset, err)
+				return fmt.Errorf("restore test of %s: %w", p.Holder(), err)
 			}
 		}
 	}

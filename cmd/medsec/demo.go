@@ -246,11 +246,12 @@ func loadDemoHospitalOn(ctx context.Context, s mhttp.Services, db *sqlstore.DB) 
 	if err := loadAccountsDemo(ctx, s, time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo accounts: %w", err)
 	}
-	if err := loadBackupsDemo(ctx, s, time.Now().UTC()); err != nil {
-		return false, fmt.Errorf("demo backups: %w", err)
-	}
+	// The systems come before the backups: the HIS is backed up as a system.
 	if err := loadSystemsDemo(ctx, s); err != nil {
 		return false, fmt.Errorf("demo clinical systems: %w", err)
+	}
+	if err := loadBackupsDemo(ctx, s, time.Now().UTC()); err != nil {
+		return false, fmt.Errorf("demo backups: %w", err)
 	}
 	if err := loadSystemAccountsDemo(ctx, s, time.Now().UTC()); err != nil {
 		return false, fmt.Errorf("demo clinical system accounts: %w", err)

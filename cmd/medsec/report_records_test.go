@@ -74,8 +74,10 @@ func TestReportAccessReviewRecord(t *testing.T) {
 		return d
 	}
 	d := build("en")
-	if len(d.Sections) != 3 {
-		t.Fatalf("sections %d, want the summary and two reviews", len(d.Sections))
+	// With the clinical systems loaded as serve loads them, the HIS's own campaign is the
+	// third review.
+	if len(d.Sections) != 4 {
+		t.Fatalf("sections %d, want the summary and three reviews (PACS, ICU, HIS)", len(d.Sections))
 	}
 	rows := d.Sections[0].Tables[0].Rows
 	byName := map[string][]any{}
@@ -461,7 +463,9 @@ func TestReportBackupAndRiskReview(t *testing.T) {
 	if p := plans["重症照護資訊系統"]; p == nil || p[8] != 0 || p[10] != 0 || p[17].(report.Status).Tone != report.Bad {
 		t.Errorf("ICU plan row: %v", p)
 	}
-	if p := plans["HIS 資料庫伺服器"]; p == nil || p[17].(report.Status).Text != "Meets every rule" {
+	// The HIS is backed up as a clinical system: listed by the system's name, with the
+	// system's targets and fallback.
+	if p := plans["HIS 醫院資訊系統"]; p == nil || p[17].(report.Status).Text != "Meets every rule" || p[12] != 4 || p[13] != 12 || !strings.Contains(fmt.Sprint(p[14]), "紙本處方箋") {
 		t.Errorf("HIS plan row: %v", p)
 	}
 	chart := section(rec, "Backup plans").Charts[0]

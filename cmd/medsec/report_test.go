@@ -38,7 +38,7 @@ func reportDemo(t *testing.T) string {
 	s := mhttp.Services{Assets: sqlstore.NewAssetService(store), Org: sqlstore.NewOrgService(store), Users: sqlstore.NewUserService(store),
 		Audit: sqlstore.NewAuditService(store), Discovery: sqlstore.NewDiscoveryService(store), Zones: sqlstore.NewZoneService(store),
 		Vulns: sqlstore.NewVulnService(store), Incidents: sqlstore.NewIncidentService(store), Accounts: sqlstore.NewAccountService(store),
-		Backups: sqlstore.NewBackupService(store)}
+		Backups: sqlstore.NewBackupService(store), Systems: sqlstore.NewClinicalSystemService(store)}
 	if s.Assessments, err = newAssessmentService(store, data); err != nil {
 		t.Fatal(err)
 	}
