@@ -32,9 +32,9 @@ func errBackupsOff() error {
 	return &medsec.Error{Code: medsec.ENOTFOUND, Message: "This server keeps no backup plans."}
 }
 
-// backupFilter reads site_id and asset_id from the query.
+// backupFilter reads site_id, asset_id and system_id from the query.
 func backupFilter(r *http.Request) medsec.BackupPlanFilter {
-	return medsec.BackupPlanFilter{SiteID: queryInt64(r, "site_id"), AssetID: queryInt64(r, "asset_id")}
+	return medsec.BackupPlanFilter{SiteID: queryInt64(r, "site_id"), AssetID: queryInt64(r, "asset_id"), SystemID: queryInt64(r, "system_id")}
 }
 
 func (s *Server) apiBackupPlanList(w http.ResponseWriter, r *http.Request) error {

@@ -28,8 +28,16 @@ func (s *EmergencyUseService) PrivilegedAccounts(ctx context.Context) ([]medsec.
 	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
 		return nil, err
 	}
+	// An asset's accounts, and a clinical system's once per member asset (the system's
+	// hosts: an HIS's break-glass account is used on its servers), so that a vendor
+	// account of a system has the windows of its members' maintenance plans; a system
+	// without members still has its accounts matched at its site.
+	emergency, vendor := string(medsec.AccountTypeEmergency), string(medsec.AccountTypeVendor)
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT a.site_id, x.asset_id, x.username, x.type FROM accounts x JOIN assets a ON a.id = x.asset_id
-		WHERE x.type IN (?, ?) AND x.enabled = 1 AND x.removed_at IS NULL ORDER BY a.site_id, x.username`), string(medsec.AccountTypeEmergency), string(medsec.AccountTypeVendor))
+		WHERE x.type IN (?, ?) AND x.enabled = 1 AND x.removed_at IS NULL
+		UNION ALL SELECT c.site_id, COALESCE(m.asset_id, 0), x.username, x.type FROM accounts x JOIN clinical_systems c ON c.id = x.system_id
+		LEFT JOIN clinical_system_assets m ON m.system_id = c.id WHERE x.type IN (?, ?) AND x.enabled = 1 AND x.removed_at IS NULL
+		ORDER BY 1, 3, 2`), emergency, vendor, emergency, vendor)
 	if err != nil {
 		return nil, fmt.Errorf("privileged accounts: %w", err)
 	}
@@ -204,7 +212,10 @@ func (s *EmergencyUseService) FollowAlert(ctx context.Context, al *medsec.Alert)
 		}
 		var accountID int64
 		if assetID != 0 {
-			err := tx.queryRow(ctx, `SELECT id FROM accounts WHERE asset_id = ? AND LOWER(username) = LOWER(?) AND removed_at IS NULL`, assetID, user).Scan(&accountID)
+			// The asset's own account, else that of a clinical system the asset is a
+			// member of (the HIS's break-glass account used on an HIS server).
+			err := tx.queryRow(ctx, `SELECT id FROM accounts WHERE (asset_id = ? OR system_id IN (SELECT system_id FROM clinical_system_assets WHERE asset_id = ?))
+				AND LOWER(username) = LOWER(?) AND removed_at IS NULL ORDER BY CASE WHEN asset_id IS NULL THEN 1 ELSE 0 END, id LIMIT 1`, assetID, assetID, user).Scan(&accountID)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("emergency use: %w", err)
 			}

@@ -22,14 +22,14 @@ import (
 // backupPlanUsage is the usage of "medsec backup-plan": the hospital's backups of its
 // clinical systems, not medsec's own ("medsec backup").
 const backupPlanUsage = `usage:
-  medsec backup-plan list         --data DIR [--asset ID]
-  medsec backup-plan add          --data DIR --asset ID --name WHAT [--job NAME] --every HOURS --generations N
+  medsec backup-plan list         --data DIR [--asset ID] [--system ID]
+  medsec backup-plan add          --data DIR --asset ID|--system ID --name WHAT [--job NAME] --every HOURS --generations N
                                   [--immutable-from N] [--copy LABEL:MEDIUM[:offsite][:offline][:immutable]]...
                                   [--test-days DAYS] [--rto HOURS] [--rpo HOURS] [--fallback TEXT]
   medsec backup-plan import-runs  --data DIR FILE.csv|FILE.xlsx
   medsec backup-plan restore-test --data DIR --plan ID --at TIME --what TEXT --target TEXT --minutes N
                                   --hash yes|no|unknown --result pass|fail --evidence TEXT
-  medsec backup-plan findings     --data DIR [--asset ID]
+  medsec backup-plan findings     --data DIR [--asset ID] [--system ID]
   medsec backup-plan record       --data DIR [--site ID] [--since DATE] [--until DATE]   (JSON)`
 
 // copyFlags collects --copy values: LABEL:MEDIUM followed by any of offsite, offline and

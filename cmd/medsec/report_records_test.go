@@ -105,6 +105,9 @@ func TestReportAccessReviewRecord(t *testing.T) {
 	}
 	accounts := map[string][]any{}
 	for _, s := range d.Sections[1:] {
+		if strings.Contains(s.Heading, demoHIS) {
+			continue // the HIS's own accounts share user names with the PACS's and the ICU's
+		}
 		for _, r := range s.Tables[0].Rows {
 			accounts[r[0].(string)] = r
 		}
