@@ -294,8 +294,8 @@ func TestVersionMarkPrefix(t *testing.T) {
 }
 
 // TestVersionOrderingEcosystems: pre-releases come before their release, npm ranges are
-// read as npm writes them, and "1.0" = "1.0.0" where the ecosystem says so (semver, PEP
-// 440, Maven) but not for firmware, where 4.2 < 4.2.1.
+// read as npm writes them, and "1.0" = "1.0.0" (semver, PEP 440, Maven, and firmware,
+// where trailing zeros add nothing but 4.2 < 4.2.1).
 func TestVersionOrderingEcosystems(t *testing.T) {
 	for _, tc := range []struct {
 		scheme, a, b string
@@ -304,7 +304,7 @@ func TestVersionOrderingEcosystems(t *testing.T) {
 		{"", "1.0.5-rc1", "1.0.5", -1},
 		{"", "2.0beta", "2.0", -1},
 		{"", "4.2a", "4.2", 1},
-		{"", "1.0", "1.0.0", -1},
+		{"", "1.0", "1.0.0", 0},
 		{"npm", "1.0.5-rc1", "1.0.5", -1},
 		{"npm", "1.0.5-rc.1", "1.0.5-rc.2", -1},
 		{"npm", "1.0", "1.0.0", 0},
@@ -365,5 +365,43 @@ func TestVersionOrderingEcosystems(t *testing.T) {
 	}
 	if got := m.Match(Target{PURLs: []string{"pkg:pypi/requests@2.0.0"}}); len(got) != 1 || got[0].CVE != "CVE-2024-0011" {
 		t.Errorf("pypi 2.0.0 = 2.0: %+v", got)
+	}
+}
+
+// TestTrailingZeroVersions (bt11g HIGH 1): firmware "4.2.0" is "4.2", so NVD's
+// versionEndIncluding 4.2 of CVE-2020-6961 and ICSMA-20-023-01's "Versions 4.2 and prior"
+// both match a GE ApexPro Telemetry Server at 4.2.0 (was: no findings), as they match
+// V4.2 and 4.2.0.0; 4.2.1 stays out, and 1.1 is still not 1.10 nor b.06.17 b.06.18.
+func TestTrailingZeroVersions(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{{"4.2", "4.2.0", 0}, {"4.2.0", "4.2.0.0", 0}, {"V4.2", "4.2.0.0", 0}, {"4.2.0", "4.2.1", -1}, {"4.2.0.1", "4.2", 1},
+		{"4.2.0-rc1", "4.2", -1}, {"1.1", "1.10", -1}, {"1.1.0", "1.10", -1}, {"b.06.17", "b.06.18", -1}, {"b.06.17.0", "b.06.17", 0}} {
+		if got := CompareVersions(c.a, c.b); got != c.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := CompareVersions(c.b, c.a); got != -c.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", c.b, c.a, got, -c.want)
+		}
+	}
+	nvd := nvdMatcher(t)
+	csaf, err := ParseCSAF("icsma-20-023-01.json", sharedFile(t, "csaf-icsma/icsma-20-023-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv := NewMatcher(nil, []*Advisory{csaf})
+	for _, fw := range []string{"4.2.0", "V4.2", "4.2.0.0"} {
+		tg := Target{Vendor: "GE Healthcare", Model: "ApexPro Telemetry Server", Firmware: fw}
+		if got := nvd.Match(tg); len(got) != 1 || got[0].CVE != "CVE-2020-6961" {
+			t.Errorf("NVD, firmware %s: %+v, want CVE-2020-6961", fw, got)
+		}
+		if got := adv.Match(tg); len(got) != len(csaf.Vulnerabilities) {
+			t.Errorf("ICSMA-20-023-01, firmware %s: %d findings, want %d", fw, len(got), len(csaf.Vulnerabilities))
+		}
+	}
+	tg := Target{Vendor: "GE Healthcare", Model: "ApexPro Telemetry Server", Firmware: "4.2.1"}
+	if got := append(nvd.Match(tg), adv.Match(tg)...); len(got) != 0 {
+		t.Errorf("firmware 4.2.1: %+v, want none", got)
 	}
 }

@@ -11,7 +11,9 @@ import (
 // CompareVersions orders two version strings as device firmware writes them: each is cut
 // into runs of digits and runs of letters (any other character separates), and runs are
 // compared in turn, digits as numbers, letters case-insensitively, a number after a letter
-// run; when one string runs out first it is the lower. So "b.06.17" < "b.06.18",
+// run; when one string runs out first it is the lower, unless all it goes on with is zero
+// components: trailing zeros compare equal ("4.2" = "4.2.0" = "4.2.0.0", so NVD's
+// versionEndIncluding 4.2 includes firmware 4.2.0). So "b.06.17" < "b.06.18",
 // "1.1" < "1.10" (1.1 is not 1.10), "1.9" < "1.10" and "4.2" < "4.2.1". It returns -1, 0 or
 // +1. hashicorp/go-version refuses "b.06.18" and semver needs three numbers, which
 // firmware rarely has; this is the rule of rpm's vercmp, which copes with both.
@@ -49,12 +51,29 @@ func CompareVersions(a, b string) int {
 		}
 	}
 	switch {
-	case len(ta) > len(tb) && preReleaseWord(ta[len(tb)]):
-		return -1
-	case len(tb) > len(ta) && preReleaseWord(tb[len(ta)]):
-		return 1
+	case len(ta) > len(tb):
+		return restOrder(ta[len(tb):])
+	case len(tb) > len(ta):
+		return -restOrder(tb[len(ta):])
 	}
-	return sign(len(ta) - len(tb))
+	return 0
+}
+
+// restOrder orders the longer of two versions against the shorter one it extends, by the
+// tokens it goes on with: zero components add nothing ("4.2.0" = "4.2", as NVD's
+// versionEndIncluding 4.2 and an advisory's "4.2 and prior" mean it), then a pre-release
+// word makes it the lower, anything else (a non-zero number, a build letter) the higher.
+func restOrder(rest []string) int {
+	for len(rest) > 0 && isDigit(rest[0][0]) && strings.Trim(rest[0], "0") == "" {
+		rest = rest[1:]
+	}
+	switch {
+	case len(rest) == 0:
+		return 0
+	case preReleaseWord(rest[0]):
+		return -1
+	}
+	return 1
 }
 
 // preReleaseWord reports whether a letter run names a pre-release.
