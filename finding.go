@@ -40,6 +40,11 @@ func (s FindingState) Open() bool {
 	return s == FindingNew || s == FindingConfirmed || s == FindingMitigated
 }
 
+// Open reports whether the finding is open work: its state is open and the latest
+// matching still finds it (GoneAt is zero). Counts of open findings and of open ones in
+// KEV use it, so a finding medsec marked gone is not counted as open.
+func (f *Finding) Open() bool { return f.State.Open() && f.GoneAt.IsZero() }
+
 // VEXStatus returns the CSAF 2.0 product status of the state (§3.2.3.9):
 // under_investigation, known_affected, known_not_affected or fixed.
 func (s FindingState) VEXStatus() string {
@@ -263,8 +268,10 @@ type FindingFilter struct {
 	Advisory string
 	CVE      string
 	State    FindingState
-	// Open selects only open findings; Overdue only overdue ones; ControlReviewOverdue
-	// only mitigated ones whose compensating control is past its review day.
+	// Open selects only open findings still matched (not gone: a finding the latest
+	// matching no longer finds is not open work, bt11g); Overdue only overdue ones;
+	// ControlReviewOverdue only mitigated ones whose compensating control is past its
+	// review day.
 	Open                 bool
 	Overdue              bool
 	ControlReviewOverdue bool

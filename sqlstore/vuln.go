@@ -1484,7 +1484,7 @@ func findingWhereAt(sc scope, f medsec.FindingFilter, now time.Time, rewound boo
 		add("f.state = ?", string(f.State))
 	}
 	if f.Open {
-		add("f.state IN ('new', 'confirmed', 'mitigated')")
+		add("f.state IN ('new', 'confirmed', 'mitigated') AND f.gone_at IS NULL")
 	}
 	// As medsec.Finding.Late: a compensating control whose review day has passed no
 	// longer stops the clock. A mitigated finding without a control (none is made so)
@@ -1924,12 +1924,14 @@ func (s *VulnService) FindFixEntries(ctx context.Context, findingID int64) ([]*m
 }
 
 // CountFindings summarises the findings in scope: open, overdue, in KEV, by state and by
-// severity of the open ones. Needs PermInventoryRead.
+// severity of the open ones. Open and in KEV count only the findings still matched
+// (Finding.Open: a gone finding is not open, bt11g); by state counts them all. Needs
+// PermInventoryRead.
 func (s *VulnService) CountFindings(ctx context.Context) (medsec.FindingCounts, error) {
 	c := medsec.FindingCounts{ByState: map[string]int{}, BySeverity: map[string]int{}}
 	err := s.EachFinding(ctx, medsec.FindingFilter{}, func(f *medsec.Finding) error {
 		c.ByState[string(f.State)]++
-		if f.State.Open() {
+		if f.Open() {
 			c.Open++
 			c.BySeverity[f.Severity]++
 			if f.KEV {
@@ -1959,7 +1961,7 @@ func (s *VulnService) FindAdvisories(ctx context.Context) ([]*medsec.AdvisorySum
 		for _, ref := range f.Advisories {
 			c := counts[ref]
 			c[0]++
-			if f.State.Open() {
+			if f.Open() {
 				c[1]++
 			}
 			counts[ref] = c
