@@ -2192,7 +2192,8 @@ func (c *medsecChecker) err() error {
 
 // VEX writes, for the advisory ref, the status of every device in scope that a finding
 // names (CSAF or CycloneDX VEX, format "csaf" or "cyclonedx"); base gives the publisher and
-// time. Needs PermInventoryRead; ENOTFOUND for an unknown advisory, EINVALID for another
+// time. A gone finding still open in its workflow says what Advisory.GoneStatus says
+// (fixed, or known_not_affected with vulnerable_code_not_present). Needs PermInventoryRead; ENOTFOUND for an unknown advisory, EINVALID for another
 // format.
 func (s *VulnService) VEX(ctx context.Context, ref, format string, base vuln.VEXInput) ([]byte, error) {
 	if format != "csaf" && format != "cyclonedx" {
@@ -2214,6 +2215,15 @@ func (s *VulnService) VEX(ctx context.Context, ref, format string, base vuln.VEX
 		}
 		d := vuln.VEXDevice{ProductID: fmt.Sprintf("MEDSEC-ASSET-%d", f.AssetID), Name: a.Name, Vendor: a.VendorName, Model: a.Model,
 			Version: a.Firmware, CPE: a.FirmwareCPE, CVE: f.CVE, Status: f.State.VEXStatus(), Justification: f.Justification, Detail: f.Detail}
+		if !f.GoneAt.IsZero() && f.State.Open() {
+			// medsec marked it gone and no person has decided otherwise: fixed when the
+			// advisory now says the product is fixed, else not affected, the vulnerable
+			// version no longer being on the device (was: under_investigation, bt11g).
+			d.Status, d.Justification = adv.GoneStatus(f.CVE, f.ProductID)
+			if d.Detail == "" {
+				d.Detail = "No longer matched by the advisory's affected products (" + f.GoneAt.UTC().Format("2006-01-02") + ")."
+			}
+		}
 		if d.Version == "" {
 			d.Version = a.Software
 		}

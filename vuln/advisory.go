@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -192,6 +193,23 @@ func (a *Advisory) ProductByID(id string) (Product, bool) {
 		}
 	}
 	return Product{}, false
+}
+
+// GoneStatus is the VEX status of a device whose finding of cve, matched to the product
+// productID of this advisory, medsec marked gone (the latest matching no longer finds it):
+// "fixed" when the advisory now lists that product as fixed (first_fixed, fixed: a new
+// revision saying so); otherwise the device no longer matches the advisory's affected
+// products (its version is outside the range, its identity changed), which CSAF 2.0 says
+// as known_not_affected with the justification vulnerable_code_not_present (§3.2.3.5; the
+// csaf_vex profile wants each not-affected product justified, §4.5). The device is kept in
+// the document rather than left out, so that the vendor reads the hospital's answer for it.
+func (a *Advisory) GoneStatus(cve, productID string) (status, justification string) {
+	for _, v := range a.Vulnerabilities {
+		if v.CVE == cve && productID != "" && slices.Contains(v.Fixed, productID) {
+			return "fixed", ""
+		}
+	}
+	return "known_not_affected", "vulnerable_code_not_present"
 }
 
 // CVEs returns the CVE IDs of the advisory, in order.
