@@ -176,6 +176,7 @@ func (s *BackupService) fillLast(ctx context.Context, q querier, plans []*medsec
 	}
 	for _, t := range tests {
 		t := t
+		testOfPlan(&t, byID[t.PlanID])
 		byID[t.PlanID].LastTest = &t
 	}
 	return fillPlanSystems(ctx, q, s.db.dialect, plans)
@@ -697,7 +698,24 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 		append(ids, from, to)...); err != nil {
 		return nil, err
 	}
+	byID := map[int64]*medsec.BackupPlan{}
+	for _, p := range plans {
+		byID[p.ID] = p
+	}
+	for i := range rec.Tests {
+		testOfPlan(&rec.Tests[i], byID[rec.Tests[i].PlanID])
+	}
 	return rec, nil
+}
+
+// testOfPlan gives a restore test its plan's name, asset, asset name and site as the plan
+// holds them: for a closed period, as they stood at its end (plansAt), not today's (bt16:
+// a closed period's restore tests carried the asset's name and site of today while its
+// plans were rewound).
+func testOfPlan(t *medsec.RestoreTest, p *medsec.BackupPlan) {
+	if p != nil {
+		t.PlanName, t.AssetID, t.AssetName, t.SiteID = p.Name, p.AssetID, p.AssetName, p.SiteID
+	}
 }
 
 // plansAt returns the plans of f within sc as they stood at at, the end of the period from

@@ -215,3 +215,61 @@ func branchArchive(t *testing.T, db *sqlstore.DB, f *assessFixture) (*medsec.Ass
 	}
 	return archive, plan
 }
+
+// TestClosedYearRestoreTestsAsOfItsEnd: the branch's archive has its restore tested at the
+// end of 2025; in December 2026 the archive is renamed and moved to the main site and its
+// plan renamed. The 2025 backup record's restore tests, and its plan's last test, carry
+// the archive's name and site and the plan's name as they were at the end of 2025, as its
+// plans do (bt16: /api/v1/backup-record gave a closed period's tests today's asset name
+// and site); the 2026 record carries today's.
+func TestClosedYearRestoreTestsAsOfItsEnd(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		at := dayClock(t, db, 9)
+		at("2025-01-10")
+		f := newAssessFixture(t, db)
+		assets, backups := sqlstore.NewAssetService(db), sqlstore.NewBackupService(db)
+		archive, plan := branchArchive(t, db, f)
+		at("2025-12-30")
+		if err := backups.RecordRestoreTest(system, &medsec.RestoreTest{PlanID: plan.ID, TestedAt: time.Date(2025, 12, 29, 10, 0, 0, 0, time.UTC),
+			What: "full backup of 28 Dec", Target: "standby VM", DurationMinutes: 60, HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "IT-2025-88"}); err != nil {
+			t.Fatal(err)
+		}
+		at("2026-12-02")
+		oldName, oldPlan := archive.Name, plan.Name
+		archive.Name, archive.SiteID = "總院 影像歸檔", f.hq.SiteID
+		if err := assets.UpdateAsset(system, archive); err != nil {
+			t.Fatal(err)
+		}
+		plan.Name = "影像歸檔 全備份"
+		if err := backups.UpdateBackupPlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		at("2026-12-03")
+		tests := func(from, to time.Time, site int64) string {
+			t.Helper()
+			rec, err := backups.BackupRecord(system, medsec.BackupRecordFilter{From: from, To: to, SiteID: site})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, x := range rec.Tests {
+				out = append(out, fmt.Sprintf("%s@%s site %d", x.PlanName, x.AssetName, x.SiteID))
+			}
+			for _, p := range rec.Plans {
+				if p.LastTest != nil {
+					out = append(out, fmt.Sprintf("last %s@%s site %d", p.LastTest.PlanName, p.LastTest.AssetName, p.LastTest.SiteID))
+				}
+			}
+			return fmt.Sprint(out)
+		}
+		y2025 := tests(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), f.br.SiteID)
+		then := fmt.Sprintf("%s@%s site %d", oldPlan, oldName, f.br.SiteID)
+		if want := fmt.Sprintf("[%s last %s]", then, then); y2025 != want {
+			t.Errorf("2025 record's restore tests: %s, want %s", y2025, want)
+		}
+		now := fmt.Sprintf("%s@%s site %d", plan.Name, archive.Name, f.hq.SiteID)
+		if got, want := tests(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), f.hq.SiteID), "[last "+now+"]"; got != want {
+			t.Errorf("2026 record: %s, want %s", got, want)
+		}
+	})
+}
