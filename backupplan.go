@@ -460,9 +460,9 @@ type BackupFinding struct {
 	// Clause cites the seed ("003 §3.1.3").
 	Clause string `json:"clause"`
 	// Detail says in English what was found; DetailKey and DetailArgs say the same as a
-	// message key ("backup_detail.copies") and its values in order (numbers, dates as
-	// 2026-11-30, times as 2026-11-30 09:30 UTC), for pages and reports in the reader's
-	// language. Since is when the cause began (the last test's due date, the failed job's
+	// message key ("backup_detail.copies") and its values in order (numbers; times in
+	// UTC as 2026-11-30 09:30 UTC, backup.DetailTime, which pages and reports write in the
+	// site's time zone), for pages and reports in the reader's language. Since is when the cause began (the last test's due date, the failed job's
 	// start), zero when there is none.
 	Detail     string    `json:"detail"`
 	DetailKey  string    `json:"detail_key"`

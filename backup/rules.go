@@ -66,6 +66,11 @@ func Count(p *medsec.BackupPlan) Counts {
 	return c
 }
 
+// DetailTime is how a finding's detail carries a date-time among its DetailArgs: in UTC,
+// to the minute ("2026-12-02 06:40 UTC"). Pages and reports write each such argument in
+// the time zone of the finding's site (bt16 M3: the restore tests' days were UTC days).
+const DetailTime = "2006-01-02 15:04 UTC"
+
 // Findings returns the rules one plan breaks at now. Its LastRun, LastSuccess and LastTest
 // must be filled (nil and zero for none). Each finding says what was found twice: in
 // English (Detail, for the API and the command line) and as a message key with its values
@@ -81,8 +86,7 @@ func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 		out = append(out, medsec.BackupFinding{Kind: k, PlanID: p.ID, PlanName: p.Name, AssetID: p.AssetID, SiteID: p.SiteID, AssetName: p.AssetName,
 			SystemID: p.SystemID, SystemName: p.SystemName, Clause: Clauses[k], Detail: fmt.Sprintf(details[key], args...), DetailKey: "backup_detail." + key, DetailArgs: strs, Since: since})
 	}
-	minute := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
-	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
+	minute := func(t time.Time) string { return t.UTC().Format(DetailTime) }
 	c := Count(p)
 	if c.Copies < MinCopies {
 		add(medsec.FindingBackupCopies, time.Time{}, "copies", c.Copies, MinCopies)
@@ -123,10 +127,10 @@ func Findings(p *medsec.BackupPlan, now time.Time) []medsec.BackupFinding {
 	case p.LastTest == nil && now.Sub(p.CreatedAt) > every:
 		add(medsec.FindingRestoreOverdue, p.CreatedAt.Add(every), "restore_never", days)
 	case p.LastTest != nil && now.Sub(p.LastTest.TestedAt) > every:
-		add(medsec.FindingRestoreOverdue, p.LastTest.TestedAt.Add(every), "restore_since", day(p.LastTest.TestedAt), days)
+		add(medsec.FindingRestoreOverdue, p.LastTest.TestedAt.Add(every), "restore_since", minute(p.LastTest.TestedAt), days)
 	}
 	if p.LastTest != nil && p.LastTest.Result == medsec.RestoreFail {
-		add(medsec.FindingRestoreFailed, p.LastTest.TestedAt, "restore_failed", day(p.LastTest.TestedAt))
+		add(medsec.FindingRestoreFailed, p.LastTest.TestedAt, "restore_failed", minute(p.LastTest.TestedAt))
 	}
 	// The targets are the plan's, else its clinical system's (BackupPlan.Continuity).
 	rto, rpo, fallback := p.Continuity()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/backup"
 	"medsec/report"
 )
 
@@ -163,6 +164,20 @@ func (p *page) TArgs(key string, args []string) string {
 		a[i] = v
 	}
 	return p.s.i18n.T(p.Lang, key, a...)
+}
+
+// BackupDetail is a backup finding's detail in the page's language, each date-time it
+// carries (backup.DetailTime, in UTC) written in the time zone of the finding's site
+// (AtSite), as the backup record report writes it (bt16 M3).
+func (p *page) BackupDetail(f medsec.BackupFinding) string {
+	a := make([]any, len(f.DetailArgs))
+	for i, v := range f.DetailArgs {
+		a[i] = v
+		if t, err := time.Parse(backup.DetailTime, v); err == nil {
+			a[i] = p.AtSite(t, f.SiteID)
+		}
+	}
+	return p.s.i18n.T(p.Lang, f.DetailKey, a...)
 }
 
 // DomainName names catalog id's control domain in the page's language (medsec.DomainKey),

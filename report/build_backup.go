@@ -168,7 +168,7 @@ func (b *builder) bytes(n int64) Bytes {
 func siteTimes(args []string, loc *time.Location) []any {
 	out := texts(args)
 	for i, a := range args {
-		if t, err := time.Parse("2006-01-02 15:04 UTC", a); err == nil {
+		if t, err := time.Parse(backup.DetailTime, a); err == nil {
 			out[i] = stampText(t, loc)
 		}
 	}
