@@ -67,9 +67,13 @@ type GeneratedReport struct {
 	Change     string `json:"change,omitempty"`
 	PreviousID int64  `json:"previous_id,omitempty"`
 	// Scheduled is true for a report the scheduler generated.
-	Scheduled   bool      `json:"scheduled"`
-	GeneratedBy string    `json:"generated_by"`
-	GeneratedAt time.Time `json:"generated_at"`
+	Scheduled bool `json:"scheduled"`
+	// GeneratedBy is the login of who asked for the report (of the schedule's owner for a
+	// scheduled one, "system" for one of medsec itself or its command line);
+	// GeneratedByName that user's display name, "" for none.
+	GeneratedBy     string    `json:"generated_by"`
+	GeneratedByName string    `json:"generated_by_name,omitempty"`
+	GeneratedAt     time.Time `json:"generated_at"`
 }
 
 // ReportRequest says which report to generate.

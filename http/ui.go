@@ -166,6 +166,20 @@ func (p *page) TArgs(key string, args []string) string {
 	return p.s.i18n.T(p.Lang, key, a...)
 }
 
+// Actor names who did something as a reader knows them: medsec itself ("system": the
+// scheduler, the demo, a command on the server) in the page's language (actor.system),
+// else the person's display name, else the login (bt16: the Reports page showed logins
+// and an untranslated "system").
+func (p *page) Actor(username, displayName string) string {
+	if username == medsec.SystemUser.Username {
+		return p.T("actor.system")
+	}
+	if displayName != "" {
+		return displayName
+	}
+	return username
+}
+
 // BackupDetail is a backup finding's detail in the page's language, each date-time it
 // carries (backup.DetailTime, in UTC) written in the time zone of the finding's site
 // (AtSite), as the backup record report writes it (bt16 M3).

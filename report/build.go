@@ -198,6 +198,11 @@ func Build(ctx context.Context, p Params, src Sources, t T) (*Document, error) {
 	}
 	if p.Site != nil {
 		b.d.Site = p.Site.Name
+		if b.d.Organization == p.Site.Name {
+			// medsec keeps no hospital name apart from its sites': a site's report names
+			// the site once, not again as the hospital (bt16: the cover said it twice).
+			b.d.Organization = ""
+		}
 	} else {
 		b.d.Site = t("report.all_sites")
 	}

@@ -160,7 +160,7 @@ func (b *builder) drills() error {
 			case medsec.ClockLate:
 				tone = Bad
 			}
-			clocks = append(clocks, []any{name, Stamp(c.Start.In(loc)), stampOrZero(c.Due, loc), stampOrZero(c.MetAt, loc), c.MetBy,
+			clocks = append(clocks, []any{name, Stamp(c.Start.In(loc)), stampOrZero(c.Due, loc), stampOrZero(c.MetAt, loc), b.actor(c.MetBy),
 				Status{b.t("clockstate." + string(c.State)), tone}})
 		}
 		label := fmt.Sprintf("#%d %s", inc.ID, title)
@@ -183,7 +183,7 @@ func (b *builder) drills() error {
 			if tk.Lesson {
 				lesson = b.t("incident.lesson")
 			}
-			tasks = append(tasks, []any{name, tk.Assignee, lesson, stampOrZero(tk.DoneAt, loc), tk.DoneBy, tk.Note})
+			tasks = append(tasks, []any{name, tk.Assignee, lesson, stampOrZero(tk.DoneAt, loc), b.actor(tk.DoneBy), tk.Note})
 		}
 		var text []string
 		if inc.Description != "" {

@@ -65,7 +65,7 @@ func (b *builder) accessReviews() error {
 			}
 			items = append(items, []any{it.Username, b.t("account_type." + string(it.Type)), it.PersonName, enabled,
 				stampOrZero(it.LastLogin, loc), strings.Join(findings, b.t("report.list_sep")), b.decision(it.Decision), it.Reason,
-				it.DecidedBy, stampOrZero(it.DecidedAt, loc)})
+				b.actor(it.DecidedBy), stampOrZero(it.DecidedAt, loc)})
 		}
 		label := r.Holder() + " · " + campaign
 		chart.Categories = append(chart.Categories, label)

@@ -102,7 +102,7 @@ func (b *builder) riskReview() error {
 		openRows = append(openRows, []any{f.CVE, f.AssetName, b.severity(f.Severity), f.Score, kev, b.t("finding_state." + string(f.State)),
 			medsec.DateOf(f.FoundAt.In(loc)).Time(), f.Due, due})
 	}
-	chart := Chart{Title: b.t("report.risk_open_chart"), Sheet: b.t("report.sheet_risk_chart"), Series: []Series{{Name: b.t("report.open"), Tone: Bad}, {Name: b.t("report.overdue"), Tone: Severe}}}
+	chart := Chart{Title: b.t("report.risk_open_chart"), Sheet: b.t("report.sheet_risk_chart"), Series: []Series{{Name: b.t("report.risk_open_series"), Tone: Bad}, {Name: b.t("report.overdue"), Tone: Severe}}}
 	var alt []string
 	for _, s := range severities {
 		chart.Categories = append(chart.Categories, b.t("severity."+s))
@@ -128,7 +128,7 @@ func (b *builder) riskReview() error {
 					continue
 				}
 				vulnExceptions = append(vulnExceptions, []any{f.CVE, f.AssetName, b.severity(f.Severity), b.t("finding_state." + string(f.State)),
-					c.Description, c.CreatedBy, stampOrZero(c.CreatedAt, loc), c.ReviewOn.Time()})
+					c.Description, b.actor(c.CreatedBy), stampOrZero(c.CreatedAt, loc), c.ReviewOn.Time()})
 				if !c.ReviewOn.IsZero() && c.ReviewOn.Time().Before(b.p.Period.To) {
 					decide(f.SiteID, medsec.RiskItem{Kind: medsec.RiskItemControl, Ref: fmt.Sprintf("finding-control:%d", c.ID), Subject: f.AssetName + " · " + f.CVE,
 						Why: medsec.Msg("report.risk_why_control", medsec.ArgText(c.ReviewOn.String())), Record: c.Description})
@@ -140,7 +140,7 @@ func (b *builder) riskReview() error {
 				measure = b.t("justification."+f.Justification) + b.t("report.list_sep") + f.Detail
 			}
 			vulnExceptions = append(vulnExceptions, []any{f.CVE, f.AssetName, b.severity(f.Severity), b.t("finding_state." + string(f.State)),
-				measure, f.AnalyzedBy, stampOrZero(f.AnalyzedAt, loc), time.Time{}})
+				measure, b.actor(f.AnalyzedBy), stampOrZero(f.AnalyzedAt, loc), time.Time{}})
 		}
 	}
 	filter := medsec.AssessmentFilter{}

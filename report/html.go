@@ -65,7 +65,7 @@ footer { color: #5b6675; font-size: .8rem; border-top: 1px solid #d8dee6; margin
 <h1>{{.Title}}</h1>
 {{- if .Subtitle}}<p>{{.Subtitle}}</p>{{end}}
 <dl class="facts">
-<dt>{{.Labels.Organization}}</dt><dd>{{.Organization}}</dd>
+{{- if .Organization}}<dt>{{.Labels.Organization}}</dt><dd>{{.Organization}}</dd>{{end}}
 {{- if .Site}}<dt>{{.Labels.Site}}</dt><dd>{{.Site}}</dd>{{end}}
 <dt>{{.Labels.Period}}</dt><dd>{{.Period}}</dd>
 {{- range .Facts}}{{if .Value}}<dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}{{end}}
@@ -100,7 +100,7 @@ footer { color: #5b6675; font-size: .8rem; border-top: 1px solid #d8dee6; margin
 </section>
 {{- end}}
 </main>
-<footer>{{.Title}} · {{.Organization}}{{if .Site}} · {{.Site}}{{end}} · {{.Period}} · {{.GeneratedBy}} · {{stamp .}}</footer>
+<footer>{{.Title}}{{if .Organization}} · {{.Organization}}{{end}}{{if .Site}} · {{.Site}}{{end}} · {{.Period}} · {{.GeneratedBy}} · {{stamp .}}</footer>
 </body>
 </html>
 `))

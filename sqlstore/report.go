@@ -473,14 +473,14 @@ func reportCond(sc scope) (string, []any) {
 }
 
 const reportColumns = `r.id, r.name, COALESCE(r.site_id, 0), COALESCE(s.name, ''), r.period, r.lang, r.format, r.catalog, r.status, r.error,
-	r.sha256, r.content_hash, r.size, r.content_change, COALESCE(r.previous_id, 0), r.scheduled, r.generated_by, r.generated_at
-	FROM reports r LEFT JOIN sites s ON s.id = r.site_id`
+	r.sha256, r.content_hash, r.size, r.content_change, COALESCE(r.previous_id, 0), r.scheduled, r.generated_by, COALESCE(u.display_name, ''), r.generated_at
+	FROM reports r LEFT JOIN sites s ON s.id = r.site_id LEFT JOIN users u ON u.username = r.generated_by`
 
 func scanReport(scan func(...any) error) (*medsec.GeneratedReport, error) {
 	r := &medsec.GeneratedReport{}
 	var scheduled int
 	err := scan(&r.ID, &r.Name, &r.SiteID, &r.SiteName, &r.Period, &r.Lang, &r.Format, &r.Catalog, &r.Status, &r.Error, &r.SHA256, &r.ContentHash,
-		&r.Size, &r.Change, &r.PreviousID, &scheduled, &r.GeneratedBy, &r.GeneratedAt)
+		&r.Size, &r.Change, &r.PreviousID, &scheduled, &r.GeneratedBy, &r.GeneratedByName, &r.GeneratedAt)
 	r.Scheduled = scheduled == 1
 	return r, err
 }
