@@ -41,7 +41,7 @@ func (b *Backups) Run(ctx context.Context, _ time.Time) error {
 			continue
 		}
 		n := medsec.Notification{Kind: medsec.KindBackupProblem, Severity: sev, Key: "notify.backup_finding",
-			Args: []medsec.NotifyArg{text(f.AssetName), text(f.PlanName), {Key: "backup_finding." + string(f.Kind)}, {Key: f.DetailKey, Args: f.DetailArgs, Text: f.Detail}, text(f.Clause)},
+			Args: []medsec.NotifyArg{text(f.Holder()), text(f.PlanName), {Key: "backup_finding." + string(f.Kind)}, {Key: f.DetailKey, Args: f.DetailArgs, Text: f.Detail}, text(f.Clause)},
 			Link: "/backups/" + strconv.FormatInt(f.PlanID, 10), Scope: medsec.NotifyScope{SiteID: f.SiteID}, Perm: medsec.PermBackupRead,
 			DedupKey: fmt.Sprintf("backup:%d:%s:%s", f.PlanID, f.Kind, f.Since.Format("2006-01-02"))}
 		if err := b.Notifier.Notify(ctx, n); err != nil {

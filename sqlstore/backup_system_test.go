@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"medsec"
 	"medsec/backup"
+	"medsec/notify"
 	"medsec/sqlstore"
 )
 
@@ -87,6 +89,22 @@ func TestSystemBackupPlans(t *testing.T) {
 		}
 		if want := []medsec.BackupFindingKind{medsec.FindingRTOExceeded, medsec.FindingRPOUnmet}; !slices.Equal(kinds, want) {
 			t.Errorf("findings = %v, want %v (the system's targets; its fallback counts)", kinds, want)
+		}
+		// Three days on, the nightly job is missed: the scheduler's notice names the system,
+		// as the findings do (was the empty asset name of a system plan).
+		db.Now = func() time.Time { return now.Add(72 * time.Hour) }
+		n := &notes{}
+		if err := (&notify.Backups{Backups: svc, Notifier: n}).Run(context.Background(), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return now }
+		if len(n.got) == 0 {
+			t.Error("no notice of the missed nightly job")
+		}
+		for _, x := range n.got {
+			if x.Args[0].Text != his.Name {
+				t.Errorf("notice %s names %q, want the system %q", x.Key, x.Args[0].Text, his.Name)
+			}
 		}
 
 		// The member asset's continuity check fails on the system's plan.
