@@ -756,6 +756,10 @@ type IncidentFromAlert struct {
 	// IncidentID, when set, is the open incident of the alert's site a person chose for
 	// the alert to join (instead of the one medsec would match, or a new one).
 	IncidentID int64 `json:"incident_id,omitempty"`
+	// SiteID is the site whose incident an alert of the organisation (site 0, such as a
+	// brute force on medsec's own login) opens: required for such an alert; for a site's
+	// alert it may only name that site.
+	SiteID int64 `json:"site_id,omitempty"`
 }
 
 // ExposureFinding is patient or personal data found exposed during an incident

@@ -394,12 +394,12 @@ func (s *Server) uiIncidentFromAlert(w http.ResponseWriter, r *http.Request) err
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, &medsec.ValidationError{Errors: []medsec.FieldError{
 			{Field: "alert_id", Key: "err.invalid", Message: "must be an alert number", Value: raw}}})
 	}
-	if err := formNumbers(r, "level", "outage_minutes", "incident_id"); err != nil {
+	if err := formNumbers(r, "level", "outage_minutes", "incident_id", "site_id"); err != nil {
 		return s.incidentListPage(w, r, http.StatusUnprocessableEntity, nil, err)
 	}
 	in := &medsec.IncidentFromAlert{AlertID: formInt64(r, "alert_id"), Level: medsec.IncidentLevel(formInt(r, "level")), LevelReason: r.PostFormValue("level_reason"),
 		Exposure: medsec.DataExposure(r.PostFormValue("exposure")), Outage: medsec.OutageScope(r.PostFormValue("outage")),
-		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != "", IncidentID: formInt64(r, "incident_id")}
+		OutageMinutes: formInt(r, "outage_minutes"), New: r.PostFormValue("new") != "", IncidentID: formInt64(r, "incident_id"), SiteID: formInt64(r, "site_id")}
 	inc, joined, err := s.Incidents.OpenFromAlert(r.Context(), in)
 	if refused(err) {
 		return err

@@ -2265,7 +2265,8 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	var ruleID, siteID, assetID int64
 	var ruleUID string
 	var firstAt, raisedAt time.Time
-	err = tx.queryRow(ctx, `SELECT a.rule_id, r.rule_uid, a.title, a.level, a.tags, a.site_id, COALESCE(a.asset_id, 0), a.first_at, a.created_at
+	// An alert of the organisation (a brute force on medsec's own login) has no site.
+	err = tx.queryRow(ctx, `SELECT a.rule_id, r.rule_uid, a.title, a.level, a.tags, COALESCE(a.site_id, 0), COALESCE(a.asset_id, 0), a.first_at, a.created_at
 		FROM alerts a JOIN detection_rules r ON r.id = a.rule_id WHERE a.id = ?`, in.AlertID).
 		Scan(&ruleID, &ruleUID, &al.Title, &al.Level, &al.Tags, &siteID, &assetID, &firstAt, &raisedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -2273,8 +2274,29 @@ func (s *IncidentService) OpenFromAlert(ctx context.Context, in *medsec.Incident
 	} else if err != nil {
 		return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
 	}
-	if !sc.seesSite(siteID) {
+	if !sc.seesSite(siteID) || siteID == 0 && len(sc.user.SiteIDs) > 0 {
 		return nil, false, medsec.NotInScope("Alert not found.", "incident.err.alert_not_found", fmt.Sprintf("alert %d", in.AlertID), siteID)
+	}
+	// An incident is of one site (its jurisdiction's clocks and authority): an alert of
+	// the organisation needs the caller to say which site's incident it is; a site's
+	// alert opens an incident of that site.
+	switch {
+	case siteID == 0 && in.SiteID == 0:
+		return nil, false, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site_id", Key: "incident.err.alert_org_site",
+			Message: "the alert is of the whole organisation, not of a site: give site_id, the site whose incident it is"}}}
+	case siteID == 0:
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sites WHERE id = ?`, in.SiteID).Scan(&n); err != nil {
+			return nil, false, fmt.Errorf("open from alert %d: %w", in.AlertID, err)
+		}
+		if n == 0 || !sc.seesSite(in.SiteID) {
+			return nil, false, medsec.NotInScope("Site not found.", "err.site_not_found", fmt.Sprintf("site %d", in.SiteID), in.SiteID)
+		}
+		siteID = in.SiteID
+	case in.SiteID != 0 && in.SiteID != siteID:
+		n := strconv.FormatInt(siteID, 10)
+		return nil, false, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "site_id", Key: "incident.err.alert_site_mismatch",
+			Message: "must be the alert's site (" + n + ") or left out", Args: []string{n}, Value: strconv.FormatInt(in.SiteID, 10)}}}
 	}
 	var linked int64
 	if err := tx.queryRow(ctx, `SELECT COALESCE(MIN(incident_id), 0) FROM incident_alerts WHERE alert_id = ?`, in.AlertID).Scan(&linked); err != nil {
