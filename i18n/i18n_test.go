@@ -108,3 +108,18 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestVulnStringsFullWidth (bt11g LOW): the stale-edit message in zh-TW had a half-width
+// comma and ja's mitigated state ASCII parentheses; Chinese and Japanese text uses the
+// full-width forms.
+func TestVulnStringsFullWidth(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, key string }{{"zh-TW", "err.stale"}, {"ja", "finding_state.mitigated"}} {
+		if s := b.T(c.lang, c.key); strings.ContainsAny(s, ",()") {
+			t.Errorf("%s %s = %q has half-width punctuation", c.lang, c.key, s)
+		}
+	}
+}

@@ -40,8 +40,8 @@ func DefaultAliasNames() map[string][]string {
 }
 
 var defaultAliasNames = map[string][]string{
-	"Philips":           {"Phillips", "Koninklijke Philips", "Philips Healthcare", "philips"},
-	"GE Healthcare":     {"General Electric (GE)", "General Electric", "GE", "gehealthcare", "GE HealthCare"},
+	"Philips":           {"Phillips", "Koninklijke Philips", "Koninklijke Philips N.V.", "Philips Healthcare", "philips"},
+	"GE Healthcare":     {"General Electric (GE)", "General Electric", "GE", "gehealthcare", "GE HealthCare", "GE Medical Systems"},
 	"Medtronic":         {"Medtronic Inc", "medtronic"},
 	"BD":                {"Becton, Dickinson and Company (BD)", "Becton Dickinson", "Becton, Dickinson and Company", "bd"},
 	"B. Braun":          {"B. Braun Medical", "B. Braun Melsungen AG", "bbraun", "b_braun"},

@@ -405,3 +405,25 @@ func TestTrailingZeroVersions(t *testing.T) {
 		t.Errorf("firmware 4.2.1: %+v, want none", got)
 	}
 }
+
+// TestBuiltInAliasesOfRegisteredNames (bt11g LOW): inventories and MDS2 forms write the
+// manufacturers' registered names, "GE Medical Systems" and "Koninklijke Philips N.V.";
+// the built-in aliases take them to GE Healthcare and Philips, so the real ICSMA-20-023-01
+// matches an ApexPro at 4.2 and ICSMA-17-255-01 an MX40 at B.06.17 (was: no match).
+func TestBuiltInAliasesOfRegisteredNames(t *testing.T) {
+	ge, err := ParseCSAF("icsma-20-023-01.json", sharedFile(t, "csaf-icsma/icsma-20-023-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph, err := ParseCSAF("icsma-17-255-01.json", sharedFile(t, "csaf-icsma/icsma-17-255-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(DefaultAliases(), []*Advisory{ge, ph})
+	if got := m.Match(Target{Vendor: "GE Medical Systems", Model: "ApexPro Telemetry Server", Firmware: "4.2"}); len(got) == 0 {
+		t.Error("GE Medical Systems ApexPro 4.2: no match")
+	}
+	if got := m.Match(Target{Vendor: "Koninklijke Philips N.V.", Model: "IntelliVue MX40 Patient Worn Monitor (WLAN only)", Firmware: "B.06.17"}); len(got) == 0 {
+		t.Error("Koninklijke Philips N.V. MX40 B.06.17: no match")
+	}
+}
