@@ -1632,7 +1632,7 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 		t.Source = "003 §5.4.1"
 	}
 	return s.change(ctx, id, version, "task", false, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
-		if err := checkAssignee(ctx, tx, r, "assignee", t.Assignee); err != nil {
+		if err := checkTaskAssignee(ctx, tx, r, "assignee", t.Assignee); err != nil {
 			return entry{}, err
 		}
 		if err := insertTask(ctx, tx, id, &t, tx.now, medsec.BasisAdded, 0); err != nil {
@@ -1655,6 +1655,19 @@ func (s *IncidentService) AddTask(ctx context.Context, id, version int64, t meds
 func checkAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee string) error {
 	_, err := incidentUser(ctx, tx, r, field, assignee)
 	return err
+}
+
+// checkTaskAssignee checks a task's assignee as checkAssignee does and, for a medsec
+// user, that the user works incidents (incident write): a task handed to a read-only
+// role — the auditor, the director — could never be completed by them (bt14f LOW).
+func checkTaskAssignee(ctx context.Context, tx *Tx, r incidentRow, field, assignee string) error {
+	u, err := incidentUser(ctx, tx, r, field, assignee)
+	if err != nil || u == nil || u.Role.Can(medsec.PermIncidentWrite) {
+		return err
+	}
+	name := strings.TrimSpace(assignee)
+	return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: field, Key: "incident.err.assignee_read_only", Args: []string{name}, Value: name,
+		Message: fmt.Sprintf("%s is a medsec user whose role only reads incidents: assign someone who works incidents, or a person by a name that is not a medsec username", name)}}}
 }
 
 // incidentUser returns the medsec user the name given in field (an assignee, a role's
@@ -1730,7 +1743,7 @@ func (s *IncidentService) AssignTask(ctx context.Context, id, version, taskID in
 			errs = append(errs, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "assignee", Key: "incident.err.task_same_assignee", Args: []string{assignee},
 				Message: "the task is already assigned to " + assignee, Value: assignee}}})
 		} else {
-			errs = append(errs, checkAssignee(ctx, tx, r, "assignee", assignee))
+			errs = append(errs, checkTaskAssignee(ctx, tx, r, "assignee", assignee))
 		}
 		if err := problems(errs...); err != nil {
 			return entry{}, err
@@ -1754,7 +1767,9 @@ func (s *IncidentService) AssignTask(ctx context.Context, id, version, taskID in
 
 // CompleteTask marks a task done; on a closed incident or drill only a lesson learned.
 func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*medsec.Incident, error) {
-	if err := checkText("note", note, false, medsec.MaxTextLength); err != nil {
+	// The note is required: the record says how the task was done, or why it did not
+	// apply (bt14f LOW: an empty note was accepted).
+	if err := checkText("note", note, true, medsec.MaxTextLength); err != nil {
 		return nil, err
 	}
 	return s.change(ctx, id, version, "task.done", false, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {

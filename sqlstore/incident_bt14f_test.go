@@ -309,3 +309,36 @@ func TestConfirmCurrentLevel(t *testing.T) {
 		}
 	})
 }
+
+// TestTaskAssigneeWorksIncidents (bt14f LOWs): a task is not handed to a medsec user whose
+// role only reads incidents (the auditor, the director), added or assigned, naming the
+// assignee; a task is not completed without a note. Both engines.
+func TestTaskAssigneeWorksIncidents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		users := sqlstore.NewUserService(db)
+		for _, u := range []*medsec.User{
+			{Username: "audit.lin", DisplayName: "Lin", Role: medsec.RoleAuditor},
+			{Username: "director.chiang", DisplayName: "江文雄", Role: medsec.RoleLeadership},
+		} {
+			if err := users.CreateUser(system, u, "a long enough password"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "x", Scenario: medsec.ScenarioRansomware})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"audit.lin", "director.chiang"} {
+			if _, err := f.svc.AddTask(f.soc, inc.ID, inc.Version, medsec.IncidentTask{Title: "重建 VLAN", Assignee: who}); fieldKey(err, "assignee") != "incident.err.assignee_read_only" {
+				t.Errorf("add a task for %s: %v", who, err)
+			}
+			if _, err := f.svc.AssignTask(f.soc, inc.ID, inc.Version, inc.Tasks[0].ID, who); fieldKey(err, "assignee") != "incident.err.assignee_read_only" {
+				t.Errorf("assign a task to %s: %v", who, err)
+			}
+		}
+		if _, err := f.svc.CompleteTask(f.soc, inc.ID, inc.Version, inc.Tasks[0].ID, "  "); fieldKey(err, "note") != "err.required" {
+			t.Errorf("a task completed without a note: %v", err)
+		}
+	})
+}

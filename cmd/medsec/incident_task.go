@@ -20,7 +20,7 @@ const incidentTaskUsage = `usage:
 // reassigned, to --assignee, as the incident page's assign form does
 // (IncidentService.AssignTask). It runs as the medsec user --user names: that user's role
 // (incident write) and sites are checked, and the timeline and the audit trail name them.
-// An assignee that is a medsec username must be a user who can see the incident.
+// An assignee that is a medsec username must be a user who can see the incident and works incidents.
 func runIncidentTask(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "assign" {
 		return errors.New(incidentTaskUsage)
@@ -32,7 +32,7 @@ func runIncidentTask(ctx context.Context, args []string, stdout, stderr io.Write
 	id := fs.Int64("incident", 0, "the incident's number")
 	taskID := fs.Int64("task", 0, "the task's number (medsec incident list --json: tasks[].id)")
 	username := fs.String("user", "", "the medsec user who assigns the task (needs incident write on the incident's site)")
-	assignee := fs.String("assignee", "", "who is to do the task: a medsec username of someone who can see the incident, or a person's name")
+	assignee := fs.String("assignee", "", "who is to do the task: a medsec username of someone who can see and work the incident, or a person's name")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
