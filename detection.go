@@ -453,6 +453,10 @@ func (s *DetectionSettings) Validate() error {
 			add("sensitive_paths", "err.bad_value", fmt.Sprintf("%q names no directory under the root", p))
 		case strings.ContainsAny(d, "*?"):
 			add("sensitive_paths", "err.bad_value", fmt.Sprintf("%q: a directory name must not hold * or ?", p))
+		case slices.ContainsFunc(strings.Split(d, "/"), func(n string) bool { return n == "." || n == ".." }):
+			// Paths are matched resolved (FieldPathNormalized), so such a directory would
+			// never match, silently turning the rule off (bt13g #6).
+			add("sensitive_paths", "err.bad_value", fmt.Sprintf("%q: a directory name must not be . or ..", p))
 		case !slices.Contains(dirs, d):
 			dirs = append(dirs, d)
 		}

@@ -85,8 +85,9 @@ func TestDefaultDetectionSettings(t *testing.T) {
 
 // TestSensitivePathsNormalized: a sensitive directory may be written as a path with /
 // or \ and a drive letter; the settings keep its names under the root, once each, and
-// the rule looks for it with both separators. A root alone or a wildcard is refused,
-// naming the field.
+// the rule looks for it with both separators. A root alone, a wildcard, or a . or ..
+// name (which a resolved path never holds, so the rule would never fire: bt13g #6) is
+// refused, naming the field.
 func TestSensitivePathsNormalized(t *testing.T) {
 	set := medsec.DefaultDetectionSettings()
 	set.SensitivePaths = []string{"/etc/", `C:\Windows\System32\config\`, "etc", ` \\phi\ `, "var/log/"}
@@ -101,7 +102,7 @@ func TestSensitivePathsNormalized(t *testing.T) {
 	if got := set.SensitivePathPrefixes(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("prefixes %q, want %q", got, want)
 	}
-	for _, bad := range []string{"/", `C:\`, "/data/*/x", "a?"} {
+	for _, bad := range []string{"/", `C:\`, "/data/*/x", "a?", "../etc", `C:\Windows\..\etc`, "/var/./log"} {
 		set.SensitivePaths = []string{bad}
 		err := set.Validate()
 		if err == nil || !strings.Contains(err.Error(), "sensitive_paths") {
