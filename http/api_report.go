@@ -173,10 +173,21 @@ func (s *Server) apiReportScheduleSet(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	var in medsec.ReportSchedule
-	if err := readJSON(r, &in); err != nil {
+	// enabled is required (OpenAPI ReportSchedule): a PUT without it is refused naming it,
+	// as the other PUT handlers do, not taken as false (bt: a body of only lang and format
+	// turned the schedule off).
+	var body struct {
+		medsec.ReportSchedule
+		Enabled *bool `json:"enabled"`
+	}
+	if err := readJSON(r, &body); err != nil {
 		return err
 	}
+	if body.Enabled == nil {
+		return &medsec.ValidationError{Errors: []medsec.FieldError{{Field: "enabled", Key: "err.required", Message: "is required"}}}
+	}
+	in := body.ReportSchedule
+	in.Enabled = *body.Enabled
 	in.SiteID = site
 	if err := s.Reports.SetReportSchedule(r.Context(), in); err != nil {
 		return err

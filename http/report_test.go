@@ -169,6 +169,28 @@ func TestReportsAPI(t *testing.T) {
 	if status, body := f.do("PUT", path, so, `{"enabled":true,"lang":"ja","format":"pdf"}`); status != 200 || !strings.Contains(body, `"enabled": true`) {
 		t.Errorf("security officer sets the schedule: %d %s", status, body)
 	}
+	// A PUT without enabled is refused naming it (in the caller's language), and the
+	// schedule stays on (bt: it was taken as false and turned the schedule off).
+	for _, lang := range i18n.Languages {
+		req, _ := http.NewRequest("PUT", f.srv.URL+path, strings.NewReader(`{"lang":"ja","format":"pdf"}`))
+		req.Header.Set("Authorization", "Bearer "+so)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		b, _ := i18n.Load()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(raw), `"field": "enabled"`) ||
+			!strings.Contains(string(raw), b.T(lang, "err.required")) {
+			t.Errorf("%s: schedule without enabled: %d %s, want 422 naming enabled", lang, resp.StatusCode, raw)
+		}
+	}
+	if status, body := f.do("GET", "/api/v1/reports/schedules", so, ""); status != 200 || !strings.Contains(body, `"enabled": true`) {
+		t.Errorf("schedule after a PUT without enabled: %d %s", status, body)
+	}
 }
 
 // get fetches a path with a bearer token and returns the response, whose body the
