@@ -1531,6 +1531,22 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 				if err != nil {
 					return err
 				}
+				// A raised finding counts a hit of its rule at its site, and a new alert is
+				// told, as the live stream's are (bt13g #5: alerts of re-correlations and
+				// retro-hunts were in no rule's hit count).
+				if err := s.st.Rules.AddRuleHits(sys, f.rule.ID, f.siteID, 1, f.events[len(f.events)-1].Time); err != nil {
+					return err
+				}
+				if created {
+					s.mu.Lock()
+					notifier := s.st.Notifier
+					s.mu.Unlock()
+					if notifier != nil {
+						if err := notifier.Notify(sys, notification(a)); err != nil {
+							s.logger.Warn("alert notification", "alert", a.ID, "err", err)
+						}
+					}
+				}
 				if err := s.follow(sys, a); err != nil {
 					return err
 				}
