@@ -104,7 +104,8 @@ type Column struct {
 }
 
 // Stamp is a table value shown as a date and time (yyyy-mm-dd hh:mm) in the time's own
-// location; a time.Time is shown as a date.
+// location; a time.Time is shown as a date. XLSX keeps it a typed date-time whose number
+// format shows its UTC offset (tabular.ZonedStamp).
 type Stamp time.Time
 
 // MarshalJSON writes the stamp as RFC 3339.

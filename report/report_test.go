@@ -153,6 +153,8 @@ func pdfText(t *testing.T, path string) string {
 
 func TestXLSXTypedCells(t *testing.T) {
 	d := sample("ja")
+	assets := d.Sections[1].Tables[0].Rows
+	assets[1][4] = Stamp(time.Time(assets[1][4].(Stamp)).UTC())
 	var buf bytes.Buffer
 	if err := WriteXLSX(&buf, d); err != nil {
 		t.Fatal(err)
@@ -185,8 +187,21 @@ func TestXLSXTypedCells(t *testing.T) {
 			t.Errorf("%s = %q, want a date serial number", cell, v)
 		}
 	}
-	if v, _ := f.GetCellValue("資産台帳", "E2"); v != "2026-11-30 09:30" {
-		t.Errorf("E2 shows %q", v)
+	// A date-time's number format shows its UTC offset, cell by cell: a report of several
+	// sites may mix zones (row 3 is in UTC, above); the cell stays a typed date-time.
+	for cell, want := range map[string]string{"E2": `yyyy-mm-dd hh:mm "+08:00"`, "E3": `yyyy-mm-dd hh:mm "+00:00"`} {
+		var format string
+		if id, err := f.GetCellStyle("資産台帳", cell); err == nil {
+			if st, err := f.GetStyle(id); err == nil && st.CustomNumFmt != nil {
+				format = *st.CustomNumFmt
+			}
+		}
+		if format != want {
+			t.Errorf("%s: number format %q, want %q", cell, format, want)
+		}
+	}
+	if v, _ := f.GetCellValue("資産台帳", "E3"); !strings.HasPrefix(v, "2026-11-30 01:30") {
+		t.Errorf("E3 shows %q", v)
 	}
 	rows, _ := f.GetRows("資産台帳")
 	if len(rows) != 301 {

@@ -75,7 +75,7 @@ func WriteXLSX(w io.Writer, d *Document) error {
 				for i, v := range r {
 					switch v := v.(type) {
 					case Stamp:
-						row[i] = tabular.Stamp(v)
+						row[i] = tabular.ZonedStamp(v)
 					case Status:
 						row[i] = v.Text
 					case Bytes:

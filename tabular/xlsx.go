@@ -29,6 +29,8 @@ type XLSXWriter struct {
 	dateStyle int
 	// stampStyle shows a Stamp as yyyy-mm-dd hh:mm.
 	stampStyle int
+	// zoneStyles show a ZonedStamp with its UTC offset, one style per offset.
+	zoneStyles map[string]int
 	cells      []any
 	err        error
 	// done describes each sheet once written, by its part's index (sheet1.xml is 1):
@@ -156,7 +158,8 @@ func (x *XLSXWriter) Sheet(sh Sheet) error {
 // Row appends a row to the current sheet. A cell may be a string (a string cell holding
 // exactly that text, under the text format "@"; "" leaves the cell empty), an int, int64 or float64 (a number), a time.Time (a
 // yyyy-mm-dd date; the zero time leaves the cell empty), a Stamp (a date and time to the
-// minute, typed, in the Stamp's own time zone; zero leaves the cell empty), or nil (empty).
+// minute, typed, in the Stamp's own time zone; zero leaves the cell empty), a ZonedStamp
+// (the same, its UTC offset shown by its number format), or nil (empty).
 func (x *XLSXWriter) Row(cells ...any) error {
 	if x.err != nil {
 		return x.err
@@ -190,6 +193,17 @@ func (x *XLSXWriter) Row(cells ...any) error {
 			} else {
 				x.cells = append(x.cells, excelize.Cell{StyleID: x.stampStyle, Value: time.Time(v)})
 			}
+		case ZonedStamp:
+			if time.Time(v).IsZero() {
+				x.cells = append(x.cells, nil)
+			} else {
+				style, err := x.zoneStyle(time.Time(v).Format("-07:00"))
+				if err != nil {
+					x.err = fmt.Errorf("write xlsx: row %d column %d: %w", x.row+1, i+1, err)
+					return x.err
+				}
+				x.cells = append(x.cells, excelize.Cell{StyleID: style, Value: time.Time(v)})
+			}
 		default:
 			x.err = fmt.Errorf("write xlsx: row %d column %d: cannot write a %T", x.row+1, i+1, c)
 			return x.err
@@ -205,6 +219,28 @@ const textFormat = 49
 // yyyy-mm-dd hh:mm) of its wall clock in its own location, so a spreadsheet sorts and
 // computes with it. Convert to the zone the reader expects (e.g. UTC) before.
 type Stamp time.Time
+
+// ZonedStamp is a Stamp shown with its UTC offset: a typed date-time of its wall clock in
+// its own location, under the number format yyyy-mm-dd hh:mm "+08:00", so a sheet that
+// mixes zones says which each cell is in while it still sorts and filters as dates.
+type ZonedStamp time.Time
+
+// zoneStyle returns the style of a ZonedStamp at offset (e.g. "+08:00"), made once.
+func (x *XLSXWriter) zoneStyle(offset string) (int, error) {
+	if id, ok := x.zoneStyles[offset]; ok {
+		return id, nil
+	}
+	format := `yyyy-mm-dd hh:mm "` + offset + `"`
+	id, err := x.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+	if err != nil {
+		return 0, err
+	}
+	if x.zoneStyles == nil {
+		x.zoneStyles = map[string]int{}
+	}
+	x.zoneStyles[offset] = id
+	return id, nil
+}
 
 func (x *XLSXWriter) setRow(cells []any) error {
 	x.measure(cells)
@@ -232,7 +268,12 @@ func (x *XLSXWriter) measure(cells []any) {
 			w = textWidth(v)
 		case excelize.Cell:
 			if t, ok := v.Value.(time.Time); ok && !t.IsZero() {
-				w = 10
+				w = 10 // yyyy-mm-dd
+				if v.StyleID == x.stampStyle {
+					w = 16 // yyyy-mm-dd hh:mm
+				} else if v.StyleID != x.dateStyle {
+					w = 23 // yyyy-mm-dd hh:mm +08:00
+				}
 			} else {
 				w = textWidth(fmt.Sprint(v.Value))
 			}
