@@ -28,7 +28,7 @@ func TestScheduledReportNamesTheScheduler(t *testing.T) {
 				t.Errorf("branch engineer sets the schedule of site %d: %v, want not found", site, err)
 			}
 		}
-		for _, c := range []struct{ lang, want string }{{"en", "The scheduler, on behalf of ciso"}, {"ja", "スケジューラ(ciso の代理)"}} {
+		for _, c := range []struct{ lang, want string }{{"en", "The scheduler, on behalf of ciso"}, {"ja", "スケジューラ（ciso の代理）"}} {
 			if err := svc.SetReportSchedule(f.ciso, medsec.ReportSchedule{SiteID: f.hq.SiteID, Enabled: true, Lang: c.lang, Format: "html"}); err != nil {
 				t.Fatal(err)
 			}

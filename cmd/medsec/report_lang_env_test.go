@@ -46,7 +46,7 @@ func TestReportCommandRefusesUnknownMedsecLang(t *testing.T) {
 	}
 	// The generator is named in the reader's language (issue 16 break-test: "medsec
 	// report" untranslated).
-	if s := string(body); !strings.Contains(s, `lang="ja"`) || !strings.Contains(s, "medsec report(コマンドライン)") {
+	if s := string(body); !strings.Contains(s, `lang="ja"`) || !strings.Contains(s, "medsec report（コマンドライン）") {
 		t.Errorf("MEDSEC_LANG=ja-JP: not in Japanese or the generator not in Japanese: %.600s", body)
 	}
 	t.Setenv("MEDSEC_LANG", "xx")
