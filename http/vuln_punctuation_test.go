@@ -6,7 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
+
+	"medsec/i18n"
 )
 
 // TestFindingPagePunctuationIsFullWidth: the Chinese and Japanese texts of the finding and
@@ -26,9 +27,6 @@ func TestFindingPagePunctuationIsFullWidth(t *testing.T) {
 	if len(keys) < 20 {
 		t.Fatalf("found only %d keys in vuln_show.html", len(keys))
 	}
-	cjk := func(r rune) bool {
-		return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
-	}
 	for _, lang := range []string{"zh-TW", "zh-CN", "ja"} {
 		raw, err := os.ReadFile("../i18n/locales/" + lang + ".json")
 		if err != nil {
@@ -42,22 +40,10 @@ func TestFindingPagePunctuationIsFullWidth(t *testing.T) {
 			if !keys[k] && !strings.HasPrefix(k, "vuln.") && !strings.HasPrefix(k, "rubric.") {
 				continue
 			}
-			rs := []rune(v)
-			for i, r := range rs {
-				if !strings.ContainsRune(",:;?!()", r) {
-					continue
-				}
-				prev, next := rune(0), rune(0)
-				if i > 0 {
-					prev = rs[i-1]
-				}
-				if i+1 < len(rs) {
-					next = rs[i+1]
-				}
-				if cjk(prev) || cjk(next) || (r == ':' && next == '%') {
-					t.Errorf("%s %s: ASCII %q beside CJK text at %d: %s", lang, k, r, i, v)
-					break
-				}
+			if r, i, ok := i18n.HalfWidthBesideCJK(v, ",:;?!()"); ok {
+				t.Errorf("%s %s: ASCII %q beside CJK text at %d: %s", lang, k, r, i, v)
+			} else if strings.Contains(v, ":%") {
+				t.Errorf("%s %s: ASCII ':' before a value: %s", lang, k, v)
 			}
 		}
 	}

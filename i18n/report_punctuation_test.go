@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 )
 
 // TestReportPunctuationIsFullWidth: the Chinese and Japanese texts of the reports and the
@@ -16,9 +15,6 @@ import (
 // said 「耗時(分鐘)」). Clause numbers cited as their sources print them (「§7(二)」,
 // 「第二十二条(三)」, 「帳號管理(高)」) and ASCII inside Latin runs stay.
 func TestReportPunctuationIsFullWidth(t *testing.T) {
-	cjk := func(r rune) bool {
-		return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
-	}
 	cited := regexp.MustCompile(`[0-9条條理]\([一二三四五六七八九十高]+\)|\[[^\]]*\]|〔[^〕]*〕`)
 	for _, lang := range []string{"zh-TW", "zh-CN", "ja"} {
 		raw, err := os.ReadFile("locales/" + lang + ".json")
@@ -34,22 +30,9 @@ func TestReportPunctuationIsFullWidth(t *testing.T) {
 				!strings.HasPrefix(k, "backup_detail.") && !strings.HasPrefix(k, "actor.") {
 				continue
 			}
-			rs := []rune(cited.ReplaceAllStringFunc(v, func(s string) string { return strings.Repeat("x", len([]rune(s))) }))
-			for i, r := range rs {
-				if !strings.ContainsRune(",:;()", r) {
-					continue
-				}
-				prev, next := rune(0), rune(0)
-				if i > 0 {
-					prev = rs[i-1]
-				}
-				if i+1 < len(rs) {
-					next = rs[i+1]
-				}
-				if cjk(prev) || cjk(next) {
-					t.Errorf("%s %s: ASCII %q beside CJK text at %d: %s", lang, k, r, i, v)
-					break
-				}
+			masked := cited.ReplaceAllStringFunc(v, func(s string) string { return strings.Repeat("x", len([]rune(s))) })
+			if r, i, ok := HalfWidthBesideCJK(masked, ",:;()"); ok {
+				t.Errorf("%s %s: ASCII %q beside CJK text at %d: %s", lang, k, r, i, v)
 			}
 		}
 	}
