@@ -6,7 +6,6 @@ import (
 
 	"medsec"
 	"medsec/account"
-	"medsec/detection"
 	"medsec/sqlstore"
 )
 
@@ -50,14 +49,7 @@ func TestSystemEmergencyAccountFromLogs(t *testing.T) {
 		if err != nil || len(priv) != 1 || priv[0].Username != "HIS-Break" || priv[0].SiteID != main.ID || priv[0].AssetID != app.ID {
 			t.Fatalf("privileged accounts = %+v, %v; want the HIS's break-glass account on its member", priv, err)
 		}
-		det := sqlstore.NewDetectionService(db)
-		svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
-		if err := svc.InstallBuiltins(system); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.Load(system); err != nil {
-			t.Fatal(err)
-		}
+		svc := loginDetector(t, db, uses)
 		used := time.Date(2026, 11, 19, 22, 15, 0, 0, time.UTC)
 		login := medsec.Event{ID: "t:1", Time: used, SiteID: main.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent},
 			Fields: map[string]any{"event.category": "authentication", "event.outcome": "success", "user.name": "his-break", "source.ip": "10.9.9.9", "host.ip": "10.1.5.5"}}

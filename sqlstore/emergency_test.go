@@ -41,14 +41,7 @@ func TestEmergencyUseFromLogs(t *testing.T) {
 		if err != nil || len(priv) != 2 || priv[0].Username != "ER-Break" || priv[0].Type != medsec.AccountTypeEmergency || priv[0].SiteID != main.ID {
 			t.Fatalf("privileged accounts = %+v, %v", priv, err)
 		}
-		det := sqlstore.NewDetectionService(db)
-		svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
-		if err := svc.InstallBuiltins(system); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.Load(system); err != nil {
-			t.Fatal(err)
-		}
+		svc := loginDetector(t, db, uses)
 		used := time.Date(2026, 11, 19, 22, 15, 0, 0, time.UTC)
 		login := func(key, outcome string) medsec.Event {
 			return medsec.Event{ID: key, Time: used, SiteID: main.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent},
@@ -137,4 +130,20 @@ func TestEmergencyUseFromLogs(t *testing.T) {
 			t.Errorf("justification = %q", u.Justification)
 		}
 	})
+}
+
+// loginDetector is the real detection service on db with the account inventory and the
+// emergency-use follower wired in and the built-in rules installed and loaded, as
+// `medsec serve` runs it.
+func loginDetector(t *testing.T, db *sqlstore.DB, uses *sqlstore.EmergencyUseService) *detection.Service {
+	t.Helper()
+	det := sqlstore.NewDetectionService(db)
+	svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
+	if err := svc.InstallBuiltins(system); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Load(system); err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }

@@ -6,7 +6,6 @@ import (
 
 	"medsec"
 	"medsec/account"
-	"medsec/detection"
 	"medsec/sqlstore"
 )
 
@@ -59,13 +58,7 @@ func TestVendorLoginOutsidePlan(t *testing.T) {
 
 		det := sqlstore.NewDetectionService(db)
 		uses := sqlstore.NewEmergencyUseService(db)
-		svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
-		if err := svc.InstallBuiltins(system); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.Load(system); err != nil {
-			t.Fatal(err)
-		}
+		svc := loginDetector(t, db, uses)
 		login := func(key string, at time.Time) medsec.Event {
 			return medsec.Event{ID: key, Time: at, SiteID: main.ID, AssetID: pacs.ID, Ref: medsec.EventRef{Type: medsec.EventRefEvent},
 				Fields: map[string]any{"event.category": "authentication", "event.outcome": "success", "user.name": "Lumen-Maint", "source.ip": "192.0.2.10"}}
@@ -142,13 +135,7 @@ func TestMaintenanceRequestApproval(t *testing.T) {
 
 		det := sqlstore.NewDetectionService(db)
 		uses := sqlstore.NewEmergencyUseService(db)
-		svc := detection.New(detection.Stores{Rules: det, Alerts: det, Events: sqlstore.NewEventService(db), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
-		if err := svc.InstallBuiltins(system); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.Load(system); err != nil {
-			t.Fatal(err)
-		}
+		svc := loginDetector(t, db, uses)
 		rules, _ := det.FindRules(system, medsec.RuleFilter{Query: medsec.RuleUIDVendorUnplanned})
 		alerts := func() int {
 			as, _, err := det.FindAlerts(system, medsec.AlertFilter{RuleID: rules[0].ID})
