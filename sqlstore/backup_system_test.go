@@ -182,3 +182,93 @@ func TestSystemBackupPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestSystemBackupPlansMigration reruns migration 0112 over the rows a version before it
+// left — an asset's plan with a job result and a restore test, another asset's plan with
+// a job (no plan of a system: none could exist) —: on SQLite it rebuilds backup_plans,
+// backup_runs and restore_tests, and every row, the unique job start and the triggers that
+// keep a restore test unchanged must survive it; after it, on both engines, a plan names
+// exactly one of an asset and a system, a clinical system's plan is recorded and takes a
+// new ID, and its job results are matched to it.
+func TestSystemBackupPlansMigration(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		pacs := &medsec.Asset{SiteID: main.ID, Name: "PACS-01", Kind: medsec.KindPACS}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, pacs); err != nil {
+			t.Fatal(err)
+		}
+		his := &medsec.ClinicalSystem{SiteID: main.ID, Name: "HIS", RTOHours: 4, Members: []medsec.SystemMember{{AssetID: pacs.ID}}}
+		if err := sqlstore.NewClinicalSystemService(db).CreateClinicalSystem(system, his); err != nil {
+			t.Fatal(err)
+		}
+		svc := sqlstore.NewBackupService(db)
+		lis := &medsec.Asset{SiteID: main.ID, Name: "LIS-01", Kind: medsec.KindLIS}
+		if err := sqlstore.NewAssetService(db).CreateAsset(system, lis); err != nil {
+			t.Fatal(err)
+		}
+		assetPlan := &medsec.BackupPlan{AssetID: pacs.ID, Name: "PACS archive", JobName: "PACS-Nightly", FrequencyHours: 24, Generations: 7, ImmutableFrom: 3,
+			Copies: []medsec.BackupCopy{{Label: "LTO vault", Medium: medsec.MediumTape, Offsite: true, Offline: true, Immutable: true}}}
+		lisPlan := &medsec.BackupPlan{AssetID: lis.ID, Name: "LIS database", JobName: "LIS-Nightly", FrequencyHours: 24, Generations: 14}
+		for _, p := range []*medsec.BackupPlan{assetPlan, lisPlan} {
+			if err := svc.CreateBackupPlan(system, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := now.Add(-8 * time.Hour)
+		if res, err := svc.ImportBackupRuns(system, medsec.BackupRunImport{Source: "veeam.csv", Rows: []medsec.BackupRunRow{
+			{Line: 2, Job: "PACS-Nightly", Started: start, Finished: start.Add(time.Hour), Status: medsec.BackupSuccess},
+			{Line: 3, Job: "LIS-Nightly", Started: start, Finished: start.Add(2 * time.Hour), Status: medsec.BackupWarning}}}); err != nil || res.Recorded != 2 {
+			t.Fatalf("import = %+v, %v", res, err)
+		}
+		test := &medsec.RestoreTest{PlanID: assetPlan.ID, TestedAt: now.Add(-time.Hour), What: "one study", Target: "test PACS", DurationMinutes: 30,
+			HashMatch: medsec.Yes, Result: medsec.RestorePass, Evidence: "IT-1"}
+		if err := svc.RecordRestoreTest(system, test); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := db.RerunMigrationForTest("0112_system_backup_plans.sql"); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, want := range []*medsec.BackupPlan{assetPlan, lisPlan} {
+			got, err := svc.FindBackupPlan(system, want.ID)
+			if err != nil {
+				t.Fatalf("plan %q after the migration: %v", want.Name, err)
+			}
+			if got.Name != want.Name || got.AssetID != want.AssetID || got.SystemID != want.SystemID || got.Generations != want.Generations ||
+				got.ImmutableFrom != want.ImmutableFrom || len(got.Copies) != len(want.Copies) || got.LastRun == nil || !got.LastRun.Started.Equal(start) {
+				t.Errorf("plan after the migration = %+v, want %+v with its job", got, want)
+			}
+		}
+		tests, err := svc.FindRestoreTests(system, medsec.BackupPlanFilter{AssetID: pacs.ID})
+		if err != nil || len(tests) != 1 || tests[0].ID != test.ID || tests[0].Evidence != "IT-1" {
+			t.Fatalf("restore tests after the migration = %+v, %v", tests, err)
+		}
+		ctx := context.Background()
+		if err := db.ExecRaw(ctx, `UPDATE restore_tests SET result = 'fail' WHERE id = ?`, test.ID); err == nil {
+			t.Error("the migration lost the trigger keeping a restore test unchanged")
+		}
+		if err := db.ExecRaw(ctx, `DELETE FROM restore_tests WHERE id = ?`, test.ID); err == nil {
+			t.Error("the migration lost the trigger keeping a restore test")
+		}
+		if err := db.ExecRaw(ctx, `INSERT INTO backup_runs (plan_id, started, status) VALUES (?, ?, 'success')`, assetPlan.ID, start); err == nil {
+			t.Error("the migration lost the unique start of a plan's job")
+		}
+		for _, ids := range [][2]any{{nil, nil}, {pacs.ID, his.ID}} {
+			if err := db.ExecRaw(ctx, `INSERT INTO backup_plans (asset_id, system_id, name, frequency_hours, generations, restore_test_days, created_at, updated_at)
+				VALUES (?, ?, 'x', 24, 3, 7, ?, ?)`, ids[0], ids[1], now, now); err == nil {
+				t.Errorf("a plan of asset %v and system %v was stored", ids[0], ids[1])
+			}
+		}
+		systemPlan := &medsec.BackupPlan{SystemID: his.ID, Name: "HIS database", JobName: "HIS-Nightly", FrequencyHours: 24, Generations: 14}
+		if err := svc.CreateBackupPlan(system, systemPlan); err != nil || systemPlan.ID <= lisPlan.ID || systemPlan.SystemName != "HIS" {
+			t.Fatalf("a system's plan after the migration = %+v, %v (want an ID above %d)", systemPlan, err, lisPlan.ID)
+		}
+		if res, err := svc.ImportBackupRuns(system, medsec.BackupRunImport{Source: "veeam.csv", Rows: []medsec.BackupRunRow{
+			{Line: 2, Job: "his-nightly", Started: start, Finished: start.Add(time.Hour), Status: medsec.BackupSuccess}}}); err != nil || res.Recorded != 1 {
+			t.Errorf("the system plan's job after the migration = %+v, %v", res, err)
+		}
+	})
+}
