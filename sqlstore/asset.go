@@ -405,6 +405,16 @@ func (s *AssetService) CreateAsset(ctx context.Context, a *medsec.Asset) error {
 
 func (tx *Tx) createAsset(ctx context.Context, a *medsec.Asset, names *nameIndex) error {
 	a.CreatedAt, a.UpdatedAt, a.Version = tx.now, tx.now, 1
+	if a.PatchingPermitted == medsec.Unknown || a.PatchingPermitted == "" {
+		// A model's recorded permission counts for its new assets too (bt11g M4).
+		p, err := tx.modelPermission(ctx, a.VendorID, a.Model)
+		if err != nil {
+			return err
+		}
+		if p != medsec.Unknown {
+			a.PatchingPermitted = p
+		}
+	}
 	if err := tx.checkAssetRules(ctx, nil, a, names); err != nil {
 		return err
 	}

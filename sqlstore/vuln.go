@@ -1835,7 +1835,88 @@ func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPer
 	if err := tx.auditChange(ctx, "vuln.permission.create", "vuln_permission", p.ID, siteID, nil, p); err != nil {
 		return err
 	}
+	if err := tx.applyPermission(ctx, p); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// applyPermission writes the manufacturer's word into patching_permitted of the assets it
+// covers, so the asset's page and the check patching-permission-recorded show it (break-test
+// bt11g M4): an asset's own permission sets that asset; a model's sets every asset of the
+// vendor's model (matched by name key, as findPermission does) that has no permission of its
+// own, which takes precedence. Each changed asset gets a new version and an asset.update
+// audit record, so its history shows the change.
+func (tx *Tx) applyPermission(ctx context.Context, p *medsec.PatchPermission) error {
+	want := medsec.No
+	if p.Allowed {
+		want = medsec.Yes
+	}
+	var ids []int64
+	if p.AssetID != 0 {
+		ids = []int64{p.AssetID}
+	} else {
+		rows, err := tx.query(ctx, `SELECT a.id, a.model FROM assets a WHERE a.vendor_id = ?
+			AND NOT EXISTS (SELECT 1 FROM vuln_patch_permissions o WHERE o.asset_id = a.id)`, p.VendorID)
+		if err != nil {
+			return fmt.Errorf("apply patch permission: %w", err)
+		}
+		key := vuln.NameKey(p.Model)
+		for rows.Next() {
+			var id int64
+			var model string
+			if err := rows.Scan(&id, &model); err != nil {
+				rows.Close()
+				return fmt.Errorf("apply patch permission: %w", err)
+			}
+			if vuln.NameKey(model) == key {
+				ids = append(ids, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("apply patch permission: %w", err)
+		}
+	}
+	for _, id := range ids {
+		before, err := findAssetByID(ctx, tx, tx.db.dialect, id)
+		if err != nil {
+			return err
+		}
+		if before.PatchingPermitted == want {
+			continue
+		}
+		after := *before
+		after.PatchingPermitted, after.UpdatedAt, after.Version = want, tx.now, before.Version+1
+		if _, err := tx.exec(ctx, `UPDATE assets SET patching_permitted = ?, updated_at = ?, version = ? WHERE id = ?`,
+			string(want), after.UpdatedAt, after.Version, id); err != nil {
+			return fmt.Errorf("apply patch permission to asset %d: %w", id, err)
+		}
+		if err := tx.auditChange(ctx, "asset.update", "asset", id, before.SiteID, before, &after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// modelPermission returns whether the manufacturer's latest word for the vendor's model
+// allows patching: Unknown when none is recorded. A new asset of the model takes it.
+func (tx *Tx) modelPermission(ctx context.Context, vendorID int64, model string) (medsec.Tristate, error) {
+	if vendorID == 0 || strings.TrimSpace(model) == "" {
+		return medsec.Unknown, nil
+	}
+	var allowed int
+	err := tx.queryRow(ctx, `SELECT allowed FROM vuln_patch_permissions WHERE asset_id IS NULL AND vendor_id = ? AND model_key = ?
+		ORDER BY id DESC LIMIT 1`, vendorID, vuln.NameKey(model)).Scan(&allowed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return medsec.Unknown, nil
+	case err != nil:
+		return "", fmt.Errorf("model patch permission: %w", err)
+	case allowed == 1:
+		return medsec.Yes, nil
+	}
+	return medsec.No, nil
 }
 
 // AddFixEntry appends a line to the fix ledger; a passed verification marks the finding

@@ -204,3 +204,60 @@ func TestVulnTimesRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestVulnModelPermissionReachesAssets (bt11g M4): a manufacturer's permission recorded for
+// a model is shown on every asset of that model and answers the check
+// patching-permission-recorded, for the assets there and for one added later; an asset with
+// its own permission keeps it, and each change is an asset.update with a new version.
+func TestVulnModelPermissionReachesAssets(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		assets := sqlstore.NewAssetService(db)
+		own := &medsec.PatchPermission{AssetID: f.mx40.ID, Allowed: true, SaidBy: "Philips field service", SaidOn: medsec.DateOf(testNow), Evidence: "ticket 7"}
+		if err := f.svc.SetPatchPermission(system, own); err != nil {
+			t.Fatal(err)
+		}
+		p := &medsec.PatchPermission{VendorID: f.mx40old.VendorID, Model: "intellivue  MX40", Allowed: false, SaidBy: "Philips PSIRT", SaidOn: medsec.DateOf(testNow), Evidence: "letter 2026-11"}
+		if err := f.svc.SetPatchPermission(system, p); err != nil {
+			t.Fatal(err)
+		}
+		later := &medsec.Asset{SiteID: f.mx40old.SiteID, Name: "MX40-7F-09", Kind: medsec.KindPatientMonitor, VendorID: f.mx40old.VendorID, Model: "IntelliVue MX40", Firmware: "B.06.18"}
+		if err := assets.CreateAsset(system, later); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			asset   *medsec.Asset
+			want    medsec.Tristate
+			version int64
+		}{{f.mx40old, medsec.No, 2}, {f.mx40, medsec.Yes, 2}, {later, medsec.No, 1}, {f.ge, medsec.Unknown, 1}} {
+			a, err := assets.FindAssetByID(system, tt.asset.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.PatchingPermitted != tt.want || a.Version != tt.version {
+				t.Errorf("%s: patching_permitted %q version %d, want %q version %d", a.Name, a.PatchingPermitted, a.Version, tt.want, tt.version)
+			}
+			ac, err := newAssessmentService(t, db).AssetControls(system, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, c := range ac.Checks {
+				if c.CheckID != "patching-permission-recorded" {
+					continue
+				}
+				found = true
+				wantOutcome := medsec.CheckPass
+				if tt.want == medsec.Unknown {
+					wantOutcome = medsec.CheckFail
+				}
+				if c.Outcome != wantOutcome || len(c.Data) == 0 || c.Data[0].Value != string(tt.want) {
+					t.Errorf("%s: check %s %+v, want %s on %q", a.Name, c.Outcome, c.Data, wantOutcome, tt.want)
+				}
+			}
+			if !found {
+				t.Errorf("%s: no patching-permission-recorded check in %+v", a.Name, ac.Checks)
+			}
+		}
+	})
+}
