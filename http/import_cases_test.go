@@ -154,7 +154,7 @@ func TestImportPageOnePassInUsersLanguage(t *testing.T) {
 	}
 	for _, want := range []string{
 		"zhcn-bad.csv 未导入：共 5 个问题，未做任何变更。",
-		"<td>2</td><td>类型</td><td>不是允许的值：「不存在类型」（可填：影像检查设备、超声、PACS 影像系统、",
+		"<td>2</td><td>类型</td><td>不是允许的值：「不存在类型」（可填：modality（影像检查设备）、ultrasound（超声）、pacs（PACS 影像系统）、",
 		"<td>3</td><td>院区</td><td>院区不存在：「不存在院区」</td>",
 		"<td>4</td><td>IP地址</td><td>不是有效的 IP 地址：「10.10.1.300」</td>",
 		"<td>4</td><td>科室</td><td>该院区无此科室：「透析室」</td>",

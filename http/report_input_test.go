@@ -84,3 +84,52 @@ func TestReportsAPIRefusesStrayInput(t *testing.T) {
 		}
 	}
 }
+
+// TestReportsAPIUnknownNameListsNames is bt16g M5: a report name the service does not
+// know is refused naming the names a caller can send (self-inspection, gap, …), each
+// with its title, in English and in the caller's language — not the titles alone, which
+// neither the API nor the command line accepts.
+func TestReportsAPIUnknownNameListsNames(t *testing.T) {
+	f := newFixture(t)
+	b, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	so := f.tokens[medsec.RoleSecurityOfficer]
+	body := fmt.Sprintf(`{"name":"selfinspection","site_id":%d,"period":"2025","lang":"en","format":"html"}`, f.assetHQ.SiteID)
+	for _, lang := range []string{"en", "ja", "zh-TW"} {
+		r, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/reports", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+so)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Accept-Language", lang)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 422 {
+			t.Fatalf("%s: %d %s, want 422", lang, resp.StatusCode, got)
+		}
+		var e struct {
+			Errors []struct {
+				Field   string `json:"field"`
+				Message string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(got, &e); err != nil || len(e.Errors) != 1 || e.Errors[0].Field != "name" {
+			t.Fatalf("%s: %s, want one problem naming name", lang, got)
+		}
+		msg := e.Errors[0].Message
+		for _, name := range []string{"self-inspection", "gap", "vuln-ledger", "incident-ledger", "data-security"} {
+			// The name as typed, then its title in the caller's language.
+			open := " ("
+			if lang != "en" {
+				open = "（"
+			}
+			if want := name + open + b.T(lang, "report."+name); !strings.Contains(msg, want) {
+				t.Errorf("%s: %q lacks %q", lang, msg, want)
+			}
+		}
+	}
+}

@@ -12,7 +12,9 @@ import (
 // exact detail. Other languages show the translated problem and, when the problem is about
 // a value, that value as written in the input (「10.0.0.300」), or put into the translation
 // where it has a place for it (%s), and for a value outside an enumeration the allowed
-// values by their translated names; never the English text. A problem without a
+// values as a user types them — the value itself, which the API, the command line and
+// the imports all accept, with its translated name beside it ("self-inspection（自主檢查）";
+// bt16g M5: the names alone listed titles nobody can type) — never the English text. A problem without a
 // translation key reads as the general "invalid value" in lang.
 //
 // A problem that names other fields in its message (FieldArgs: "high_hours is longer than
@@ -54,7 +56,10 @@ func (b *Bundle) FieldError(lang string, fe medsec.FieldError) string {
 	if len(fe.Allowed) > 0 && fe.Enum != "" {
 		labels := make([]string, len(fe.Allowed))
 		for i, v := range fe.Allowed {
-			labels[i] = b.T(lang, fe.Enum+"."+v)
+			labels[i] = v
+			if key := fe.Enum + "." + v; b.Has(key) && b.T(lang, key) != v {
+				labels[i] += "（" + b.T(lang, key) + "）"
+			}
 		}
 		text += "（" + b.T(lang, "err.allowed_values", strings.Join(labels, "、")) + "）"
 	}

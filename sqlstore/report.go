@@ -167,14 +167,15 @@ func (s *ReportService) prepareAs(ctx context.Context, req medsec.ReportRequest,
 		problems = append(problems, medsec.FieldError{Field: field, Key: key, Message: msg, Args: args})
 	}
 	if !slices.Contains(report.Names, req.Name) {
-		// The reports by their titles (English here; a user interface translates them
-		// from Enum and Allowed), never the names a program sends.
-		titles := make([]string, len(report.Names))
+		// The reports by the names a user types, each with its title (English here; the
+		// other languages are said from Enum and Allowed the same way): bt16g M5, the
+		// titles alone named nothing the API or the command line accepts.
+		names := make([]string, len(report.Names))
 		for i, n := range report.Names {
-			titles[i] = s.bundle.T("en", "report."+n)
+			names[i] = n + " (" + s.bundle.T("en", "report."+n) + ")"
 		}
 		problems = append(problems, medsec.FieldError{Field: "name", Key: "err.report_name", Value: req.Name,
-			Message: "is not a report: want one of " + strings.Join(titles, "; "), Enum: "report", Allowed: report.Names})
+			Message: "is not a report: want one of " + strings.Join(names, ", "), Enum: "report", Allowed: report.Names})
 	}
 	if !slices.Contains(i18n.Languages, req.Lang) {
 		bad("lang", "err.report_lang", "must be one of zh-TW, zh-CN, ja, en")
