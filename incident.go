@@ -846,14 +846,33 @@ type LedgerRow struct {
 	ClocksLate   int           `json:"clocks_late"`
 	// ClocksUnmet counts the duties the response ended before they were done or due
 	// (ClockUnmet): a drill closed early shows here what the team did not do.
-	ClocksUnmet int    `json:"clocks_unmet"`
-	ClocksTotal int    `json:"clocks_total"`
-	Cause       string `json:"cause"`
-	Actions     string `json:"actions"`
-	Result      string `json:"result"`
+	ClocksUnmet int `json:"clocks_unmet"`
+	ClocksTotal int `json:"clocks_total"`
+	// Tasks are the incident's tasks that have no clock (a scenario template's step with
+	// no time set, such as 阻斷攻擊來源 or checking the backups are clean; one added by hand
+	// without a deadline), each with whether it was done: the clocks' counts do not hold
+	// them, so without them a drill's ledger would not say which of those steps the team
+	// did or left undone (bt M5). In the order they were added; never nil in JSON.
+	Tasks   []LedgerTask `json:"tasks_untimed"`
+	Cause   string       `json:"cause"`
+	Actions string       `json:"actions"`
+	Result  string       `json:"result"`
 
 	// TimeZone is the IANA name of the site's time zone the exports show the times in.
 	TimeZone string `json:"time_zone"`
+}
+
+// LedgerTask is a task without a clock as the ledger shows it (LedgerRow.Tasks): its
+// template key (its title is message "incident.task."+Key) or, for one added by hand, its
+// title; done or not, and when and by whom.
+type LedgerTask struct {
+	ID     int64     `json:"id"`
+	Key    string    `json:"key,omitempty"`
+	Title  string    `json:"title,omitempty"`
+	Lesson bool      `json:"lesson,omitempty"`
+	Done   bool      `json:"done"`
+	DoneAt time.Time `json:"done_at,omitzero"`
+	DoneBy string    `json:"done_by,omitempty"`
 }
 
 // LevelChange is one change of an incident's level: when, from which level to which.

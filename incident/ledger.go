@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"medsec"
@@ -15,7 +16,7 @@ import (
 // response and when, 003 §4.4.4], in order.
 var LedgerHeaderKeys = []string{"incident.ledger.id", "field.site", "incident.title", "incident.drill_col", "incident.level_col", "incident.ledger.level_history", "incident.scenario",
 	"incident.status", "incident.occurred_at", "incident.detected_at", "incident.ledger.exposure_found", "incident.restored_at", "incident.closed_at", "incident.end_declared_by", "incident.end_declared_at", "incident.clocks_met", "incident.clocks_late", "incident.clocks_unmet", "incident.clocks_total",
-	"incident.cause", "incident.actions", "incident.result", "incident.time_zone"}
+	"incident.ledger.tasks_untimed", "incident.cause", "incident.actions", "incident.result", "incident.time_zone"}
 
 // LedgerFormat is the format of a ledger export.
 type LedgerFormat string
@@ -59,6 +60,30 @@ func LevelHistory(l *medsec.LedgerRow, t func(string) string) string {
 	return s
 }
 
+// TaskTitle is a ledger task's title in t's language: its template's message, else the
+// title it was added with.
+func TaskTitle(k medsec.LedgerTask, t func(string) string) string {
+	if k.Title == "" && k.Key != "" {
+		return t("incident.task." + k.Key)
+	}
+	return k.Title
+}
+
+// UntimedTasks says a row's tasks without a clock in t's language, each done (when, in the
+// site's zone, and by whom) or not done, joined by t's separator ("Block attack sources:
+// done (2026-11-30 14:05 (Asia/Taipei), ciso); Check the backups are clean: not done").
+func UntimedTasks(l *medsec.LedgerRow, t func(string) string) string {
+	parts := make([]string, len(l.Tasks))
+	for i, k := range l.Tasks {
+		if k.Done {
+			parts[i] = fmt.Sprintf(t("incident.ledger.task_done"), TaskTitle(k, t), stamp(k.DoneAt, l.TimeZone), k.DoneBy)
+		} else {
+			parts[i] = fmt.Sprintf(t("incident.ledger.task_open"), TaskTitle(k, t))
+		}
+	}
+	return strings.Join(parts, t("incident.ledger.task_sep"))
+}
+
 // ledgerCells returns a row's cells; t translates message keys (title, drill, scenario,
 // status).
 func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
@@ -68,7 +93,7 @@ func ledgerCells(l *medsec.LedgerRow, t func(string) string) []string {
 	}
 	return []string{strconv.FormatInt(l.IncidentID, 10), l.Site, LedgerTitle(l, t), drill, strconv.Itoa(int(l.Level)), LevelHistory(l, t), t("scenario." + string(l.Scenario)),
 		t("incident_status." + string(l.Status)), stamp(l.OccurredAt, l.TimeZone), stamp(l.DetectedAt, l.TimeZone), stamp(l.ExposureFoundAt, l.TimeZone), stamp(l.RestoredAt, l.TimeZone), stamp(l.ClosedAt, l.TimeZone), l.EndDeclaredBy, stamp(l.EndDeclaredAt, l.TimeZone), strconv.Itoa(l.ClocksMet), strconv.Itoa(l.ClocksLate),
-		strconv.Itoa(l.ClocksUnmet), strconv.Itoa(l.ClocksTotal), l.Cause, l.Actions, l.Result, l.TimeZone}
+		strconv.Itoa(l.ClocksUnmet), strconv.Itoa(l.ClocksTotal), UntimedTasks(l, t), l.Cause, l.Actions, l.Result, l.TimeZone}
 }
 
 // WriteLedger writes the ledger rows as CSV or XLSX (one sheet, named by t's
@@ -94,7 +119,7 @@ func WriteLedger(w io.Writer, format LedgerFormat, rows []*medsec.LedgerRow, t f
 		return cw.Flush()
 	case LedgerXLSX:
 		x := tabular.NewXLSX()
-		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 30, 18, 10, 18, 18, 18, 18, 18, 20, 18, 8, 8, 8, 8, 30, 30, 30, 16}}); err != nil {
+		if err := x.Sheet(tabular.Sheet{Name: t("incident.ledger_sheet"), Header: header, Widths: []float64{6, 16, 30, 8, 6, 30, 18, 10, 18, 18, 18, 18, 18, 20, 18, 8, 8, 8, 8, 40, 30, 30, 30, 16}}); err != nil {
 			x.Close()
 			return err
 		}

@@ -2035,10 +2035,30 @@ func (s *IncidentService) Ledger(ctx context.Context, f medsec.IncidentFilter) (
 			TimeZone: r.TimeZone, Cause: r.Cause, Actions: r.Actions, Result: r.Result}
 		n := medsec.CountClockStates(clocks)
 		l.ClocksMet, l.ClocksLate, l.ClocksUnmet, l.ClocksTotal = n.Met, n.Late, n.Unmet, n.Total
+		if l.Tasks, err = untimedTasks(ctx, s.db.read, s.db.dialect, r.ID, clocks); err != nil {
+			return nil, err
+		}
 		if l.InitialLevel, l.LevelChanges, err = levelHistory(ctx, s.db.read, s.db.dialect, r.ID, r.Level); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
+	}
+	return out, nil
+}
+
+// untimedTasks returns an incident's tasks that no clock of clocks belongs to, done or
+// not, for the ledger (medsec.LedgerRow.Tasks): the clocks' counts hold the others.
+func untimedTasks(ctx context.Context, q querier, d dialect, id int64, clocks []*medsec.Clock) ([]medsec.LedgerTask, error) {
+	tasks, err := loadTasks(ctx, q, d, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []medsec.LedgerTask{}
+	for _, t := range tasks {
+		if slices.ContainsFunc(clocks, func(c *medsec.Clock) bool { return c.TaskID == t.ID }) {
+			continue
+		}
+		out = append(out, medsec.LedgerTask{ID: t.ID, Key: t.Key, Title: t.Title, Lesson: t.Lesson, Done: !t.DoneAt.IsZero(), DoneAt: t.DoneAt, DoneBy: t.DoneBy})
 	}
 	return out, nil
 }
