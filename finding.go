@@ -785,6 +785,8 @@ var whyParams = map[string][]string{
 	"range_not_understood":    {"range"},
 	"all_versions":            {"range"},
 	"in_range":                {"what", "version", "range"},
+	"name_version":            {"what", "version", "range"},
+	"unknown_name_version":    {"range"},
 	"unknown_advisory_range":  {"range"},
 	"no_version":              {},
 	"unknown_version":         {},

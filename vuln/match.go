@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,6 +252,51 @@ func wordPrefixes(name string) []string {
 	}
 	return out
 }
+
+// productNameVersion is a product name split into the name and the version or version
+// range written after it.
+type productNameVersion struct {
+	base, text string
+	r          VersionRange
+}
+
+// nameVersionWords are words that may stand between a product name and its version.
+var nameVersionWords = map[string]bool{"version": true, "versions": true, "ver": true, "ver.": true, "v": true, "v.": true, "release": true}
+
+// nameVersion splits a product name that ends in a version or a version range, as
+// advisories write product_name branches ("IntelliSpace Portal 8.0.x", "Vue PACS versions
+// 12.2 and prior", "Alaris PC v9.33"), into the name and the range read by
+// ParseVersionRange (a bare version is "="): false when the name ends in none. A bare
+// number without a dot ("Alaris 8015", "MX40") is part of the model, not a version.
+func nameVersion(name string) (productNameVersion, bool) {
+	words := strings.Fields(name)
+	for i := 1; i < len(words); i++ {
+		tail := words[i:]
+		if nameVersionWords[strings.ToLower(tail[0])] {
+			if len(tail) == 1 {
+				continue
+			}
+			tail = tail[1:]
+		}
+		text := strings.Join(tail, " ")
+		first := strings.TrimLeft(strings.ToLower(tail[0]), "v")
+		if !versionLeadX.MatchString(first) && !strings.ContainsAny(text[:1], "<>=") &&
+			rangePrior.FindStringSubmatch(text) == nil && rangeUpTo.FindStringSubmatch(text) == nil {
+			continue
+		}
+		vr, ok := ParseVersionRange(text)
+		if !ok && len(tail) == 1 {
+			vr, ok = ParseVersionRange("= " + text)
+		}
+		if ok && !vr.All {
+			return productNameVersion{base: strings.Join(words[:i], " "), text: text, r: vr}, true
+		}
+	}
+	return productNameVersion{}, false
+}
+
+// versionLeadX matches a word that begins like a dotted version: "8.0", "8.0.x", "12.2.1".
+var versionLeadX = regexp.MustCompile(`^[0-9]+\.[0-9a-z]`)
 
 // nameAlternatives splits a name that lists several ("HD 16 | HD23", "MMT-512 / MMT-712")
 // into its parts, keeping the whole too.
@@ -633,6 +679,11 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 				}
 			}
 		}
+		nameVer, hasNameVer := nameVersion(p.ProductName)
+		if !ok && hasNameVer && NameKey(nameVer.base) == mk {
+			// "IntelliSpace Portal 8.0.x": the model, then the version line it covers.
+			r, ok = pm{ident: model, rule: why("csaf_product_name", "vendor", strings.TrimSpace(p.Vendor), "product", p.ProductName), conf: ConfidenceMedium}, true
+		}
 		if !ok {
 			for _, n := range nameAlternatives(p.ProductName) {
 				if slices.Contains(wordPrefixes(n), mk) {
@@ -655,6 +706,29 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 		}
 		if p.Vendor == "" {
 			r.conf = lower(r.conf, ConfidenceLow)
+		}
+		// A version written in the product name holds as well as the branch's own
+		// (bt11g M7: "IntelliSpace Portal 8.0.x" over vers:all/* matched every version).
+		var nameTest []medsec.WhyPart
+		if hasNameVer && !versionIsModel {
+			decided, unknown := false, true
+			for _, tv := range versions {
+				if tv.v == "" {
+					continue
+				}
+				unknown = false
+				if nameVer.r.Contains(tv.v) {
+					nameTest = one(why("name_version", "what", tv.what, "version", tv.v, "range", nameVer.text))
+					decided = true
+					break
+				}
+			}
+			if unknown {
+				nameTest = one(why("unknown_name_version", "range", nameVer.text))
+				r.conf = ConfidenceLow
+			} else if !decided {
+				continue
+			}
 		}
 		// The version test.
 		switch {
@@ -715,6 +789,13 @@ func (m *Matcher) matchProducts(a *Advisory, t Target, fs []fact) []Match {
 			}
 		default:
 			r.test = one(why("no_version"))
+		}
+		if nameTest != nil {
+			if k := r.test[0].Kind; k == "all_versions" || k == "no_version" {
+				r.test = nameTest
+			} else {
+				r.test = append(nameTest, r.test...)
+			}
 		}
 		matched[p.ID] = r
 	}

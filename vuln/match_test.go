@@ -427,3 +427,49 @@ func TestBuiltInAliasesOfRegisteredNames(t *testing.T) {
 		t.Error("Koninklijke Philips N.V. MX40 B.06.17: no match")
 	}
 }
+
+// TestCSAFNameWithVersion (bt11g M7): ICSMA-18-058-02 names its products "IntelliSpace
+// Portal 8.0.x" and "IntelliSpace Portal 7.0.x", each over vers:all/*; a Portal on 8.0.2
+// matches the 8.0.x product only (was: both, as every version), one on 9.0.1 none, one with
+// no version recorded matches with low confidence naming the version line, and a name whose
+// last word is a model number is not read as a version.
+func TestCSAFNameWithVersion(t *testing.T) {
+	a, err := ParseCSAF("icsma-18-058-02.json", sharedFile(t, "csaf-icsma/icsma-18-058-02.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(nil, []*Advisory{a})
+	got := m.Match(Target{Vendor: "Philips", Model: "IntelliSpace Portal", Software: "8.0.2"})
+	if len(got) == 0 {
+		t.Fatal("8.0.2: no match")
+	}
+	for _, g := range got {
+		tests := g.Why.VersionTests
+		if g.ProductID != "CSAFPID-0001" || g.Why.Rule.Kind != "csaf_product_name" || g.Confidence != ConfidenceMedium ||
+			len(tests) != 1 || tests[0].Kind != "name_version" || tests[0].Params["range"] != "8.0.x" {
+			t.Errorf("8.0.2: %+v", g)
+			break
+		}
+	}
+	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliSpace Portal", Software: "7.0.1"}); len(got) == 0 || got[0].ProductID != "CSAFPID-0002" {
+		t.Errorf("7.0.1: %d matches, want those of CSAFPID-0002", len(got))
+	}
+	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliSpace Portal", Software: "9.0.1"}); len(got) != 0 {
+		t.Errorf("9.0.1 matched %d times, first %+v", len(got), got[0])
+	}
+	if got := m.Match(Target{Vendor: "Philips", Model: "IntelliSpace Portal"}); len(got) == 0 || got[0].Confidence != ConfidenceLow || got[0].Why.VersionTests[0].Kind != "unknown_name_version" {
+		t.Errorf("no version: %d matches, want low-confidence unknown_name_version ones", len(got))
+	}
+	for _, c := range []struct{ name, base, text string }{
+		{"IntelliSpace Portal 8.0.x", "IntelliSpace Portal", "8.0.x"},
+		{"Vue PACS versions 12.2 and prior", "Vue PACS", "12.2 and prior"},
+		{"Alaris PC v9.33", "Alaris PC", "v9.33"},
+		{"Alaris 8015", "", ""},
+		{"IntelliVue MX40", "", ""},
+	} {
+		nv, ok := nameVersion(c.name)
+		if ok != (c.base != "") || nv.base != c.base || nv.text != c.text {
+			t.Errorf("nameVersion(%q) = %+v %v, want %q %q", c.name, nv, ok, c.base, c.text)
+		}
+	}
+}
