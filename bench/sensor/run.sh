@@ -8,7 +8,9 @@
 # Needs root (network namespace, AF_PACKET) and tcpreplay.
 #
 # Usage: bash bench/sensor/run.sh [SIZE_BYTES] (default 300000000)
-# Env: RATES (Mbit/s, default "100 500 1000"), BENCH_FILE (default /tmp/medsec-sensor-bench.pcap).
+# Env: RATES (Mbit/s, default "100 500 1000"), BENCH_FILE (default /tmp/medsec-sensor-bench.pcap),
+# MEDSEC_BIN (a medsec binary to measure instead of one built from this tree, e.g. to
+# compare two builds in the same minutes).
 # Never commit the generated file.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +23,11 @@ cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$bin"; }
 trap cleanup EXIT
 
 go build -o "$bin/gencap" ./bench/capture/gencap
-go build -o "$bin/medsec" ./cmd/medsec
+if [ -n "${MEDSEC_BIN:-}" ]; then
+	cp "$MEDSEC_BIN" "$bin/medsec"
+else
+	go build -o "$bin/medsec" ./cmd/medsec
+fi
 inputs=("${MEDSEC_SHARED_PCAP:-../shared/data/pcap}"/*.pcap capture/testdata/*.pcap)
 if [ ! -f "$file" ] || [ "$(stat -c %s "$file")" -lt "$size" ]; then
 	"$bin/gencap" -size "$size" -o "$file" "${inputs[@]}"

@@ -285,24 +285,35 @@ func (d *sensorDiscovery) files(ctx context.Context) error {
 }
 
 // live discovers on an interface in windows of --window until ctx ends, spooling each
-// window that saw packets as one capture.
+// window that saw packets as one capture. The capture stays open across windows: the
+// frames that arrive while a window is summarised and spooled wait in its ring for the
+// next window (frames the full ring could not take are counted as dropped).
 func (d *sensorDiscovery) live(ctx context.Context, iface string) error {
+	c, err := capture.OpenLive(iface)
+	if err != nil {
+		return err
+	}
+	defer func() { c.Close() }()
 	for ctx.Err() == nil {
 		a := capture.NewAnalyzer(capture.Options{MaxFlows: d.cfg.maxFlows, Live: d.counts[iface]})
 		start := time.Now().UTC()
-		fi, err := a.CaptureLive(ctx, iface, d.cfg.window, time.Now)
+		fi, err := a.CaptureFrom(ctx, c, d.cfg.window, time.Now)
 		if err != nil {
 			return err
 		}
+		if fi.Packets > 0 {
+			id := fmt.Sprintf("%s/%s/live-%s-%d", d.cfg.site, d.cfg.name, iface, start.UnixNano())
+			if err := d.send(context.WithoutCancel(ctx), id, "live:"+iface, a.Result()); err != nil {
+				return err
+			}
+		}
 		if fi.Error != "" {
+			// The capture failed mid-window: what it read is sent; open it again.
 			d.logger.Warn("live capture stopped early", "interface", iface, "err", fi.Error)
-		}
-		if fi.Packets == 0 {
-			continue
-		}
-		id := fmt.Sprintf("%s/%s/live-%s-%d", d.cfg.site, d.cfg.name, iface, start.UnixNano())
-		if err := d.send(context.WithoutCancel(ctx), id, "live:"+iface, a.Result()); err != nil {
-			return err
+			c.Close()
+			if c, err = capture.OpenLive(iface); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
