@@ -134,4 +134,72 @@ type ClinicalSystemService interface {
 	// DeleteClinicalSystem deletes a system (its memberships go with it; its assets stay);
 	// ECONFLICT when accounts, access reviews or backup plans of the system are on record.
 	DeleteClinicalSystem(ctx context.Context, id int64) error
+	// ImportClinicalSystems stores every row of imp (a spreadsheet read by package
+	// systemio) in one transaction, or none: a row creates the system of its site and
+	// name, or updates the one the site has (the fields the file has columns for, and its
+	// members replaced by the row's). The reader's problems and the store's — an unknown
+	// site or one the caller may not change, an unknown owner, a member no asset of the
+	// site is or several are, the same system on two lines — are returned together as
+	// one *ValidationError naming the file, line and column as written. Each system
+	// created or changed is audited with its state before and after, and the import as
+	// a whole (ActionSystemImport).
+	ImportClinicalSystems(ctx context.Context, imp SystemImport) (SystemImportResult, error)
+}
+
+// ActionSystemImport is the audit action of an import of clinical systems from a
+// spreadsheet: one row per import, besides each system's own create or update row.
+const ActionSystemImport = "system.import"
+
+// SystemRow is one row of a spreadsheet of clinical systems, as read: the system's fields,
+// and the names the store resolves — its site (name or code), its owner (a person's
+// employee number or name) and its member assets (each an asset's name, serial number
+// or IP address at the system's site).
+type SystemRow struct {
+	Line    int
+	System  ClinicalSystem
+	Site    string
+	Owner   string
+	Members []string
+}
+
+// SystemImport is a spreadsheet of clinical systems as a reader (package systemio) read
+// it: its rows, the columns it has (a column the file lacks leaves an existing system's
+// field as it is), its headers as written, and every problem found in it.
+type SystemImport struct {
+	// Source names the file in problems and in the audit trail; Sheet is the worksheet
+	// read from a workbook.
+	Source, Sheet string
+	Rows          []SystemRow
+	// Columns are the canonical names of the columns the file has (name, site, owner,
+	// description, rto_hours, rpo_hours, fallback, members); Headers maps each to its
+	// header as written, for problems the store finds.
+	Columns []string
+	Headers map[string]string
+	// Problems are the reader's: the import refuses the file when there are any.
+	Problems []FieldError
+}
+
+// Has reports whether the file has the column key.
+func (imp *SystemImport) Has(key string) bool {
+	for _, c := range imp.Columns {
+		if c == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Column returns the header of the column key as the file writes it, else key.
+func (imp *SystemImport) Column(key string) string {
+	if h := imp.Headers[key]; h != "" {
+		return h
+	}
+	return key
+}
+
+// SystemImportResult counts what an import of clinical systems did.
+type SystemImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
 }

@@ -313,3 +313,8 @@ func excelDate(s string, f float64, date1904 bool) (medsec.Date, error) {
 	}
 	return medsec.DateOf(time.Date(1899, 12, 30+days, 0, 0, 0, 0, time.UTC)), nil
 }
+
+// SplitList splits a cell holding several values (a clinical system's member assets)
+// at ';', ',', '、', their full-width forms and line breaks, as the ips and connectivity
+// columns are split; not at spaces, which names hold.
+func SplitList(cell string) []string { return splitList(cell, false) }
