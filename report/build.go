@@ -444,7 +444,8 @@ func (b *builder) domains(catalogID string, groups []medsec.GapGroup) []medsec.G
 }
 
 // remediation lists a gap report's open items: the remediation plan. The control's title
-// stays in the catalog's language, with its English beside it in an English report.
+// stays in the catalog's language, with its English beside it in a report in another
+// language (controlColumns).
 func (b *builder) remediation(rep *medsec.GapReport) Table {
 	rows := make([][]any, 0, len(rep.Open))
 	for _, it := range rep.Open {
@@ -456,11 +457,11 @@ func (b *builder) remediation(rep *medsec.GapReport) Table {
 		if asset == "" {
 			asset = b.t("report.organisation")
 		}
-		rows = append(rows, append(b.controlCells(it.ControlID, it.Title, it.TitleEn), level, asset, it.SiteName, it.DepartmentName,
+		rows = append(rows, append(b.controlCells(rep.CatalogID, it.ControlID, it.Title, it.TitleEn), level, asset, it.SiteName, it.DepartmentName,
 			b.status(it.Status), it.Owner, it.NextReview.Time()))
 	}
 	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: rows,
-		Columns: b.controlColumns(2.4, 2.0, "field.level", 0.7,
+		Columns: b.controlColumns(rep.CatalogID, 2.4, 2.0, "field.level", 0.7,
 			"report.asset", 1.5, "field.site", 1.0, "field.department", 1.0, "field.status", 1.1, "report.owner", 1.0, "report.next_review", 1.0)}
 }
 
@@ -497,11 +498,11 @@ func (b *builder) remediationByControl(rep *medsec.GapReport) Table {
 		if a.it.Level != "" {
 			level = b.t("level." + string(a.it.Level))
 		}
-		out = append(out, append(b.controlCells(id, a.it.Title, a.it.TitleEn), level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
+		out = append(out, append(b.controlCells(rep.CatalogID, id, a.it.Title, a.it.TitleEn), level, a.n, a.byStatus[medsec.AssessNotImplemented], a.byStatus[medsec.AssessPartial],
 			a.byStatus[medsec.AssessNotAssessed], strings.Join(a.sites, b.t("report.list_sep"))))
 	}
 	return Table{Title: b.t("report.remediation_plan", rep.Title), Sheet: b.t("report.sheet_remediation", b.t("report.sheet_catalog."+rep.CatalogID)), Rows: out,
-		Columns: b.controlColumns(2.6, 2.2, "field.level", 0.7,
+		Columns: b.controlColumns(rep.CatalogID, 2.6, 2.2, "field.level", 0.7,
 			"report.open_subjects", 0.8, "assess.not-implemented", 0.8, "assess.partial", 0.8, "assess.not-assessed", 0.8, "field.site", 1.2)}
 }
 
@@ -528,30 +529,47 @@ func (b *builder) gapReport(id string) (*medsec.GapReport, error) {
 	return rep, nil
 }
 
-// english reports whether the report is in English. The catalogs carry each control's
-// text in its original language and medsec's English rendering only (catalog/README.md):
-// an English report shows both, the others the original alone.
+// english reports whether the report is in English.
 func (b *builder) english() bool { return b.p.Lang == "en" }
 
-// controlColumns are a control table's leading columns: the control, its original text
-// and, in English only, its English rendering; then the rest (keys and widths as
-// columns).
-func (b *builder) controlColumns(textW, enW float64, rest ...any) []Column {
-	cols := []any{"report.control", 0.9, "report.control_text", textW}
-	if b.english() {
-		cols = append(cols, "report.control_text_en", enW)
-	} else {
-		cols[3] = textW + enW
+// catalogLangs are the languages the catalogs are written in (their metadata's
+// source-language, TestCatalogLangsAreTheCatalogs).
+var catalogLangs = map[string]string{
+	catalog.IDTaiwanBaseline: "zh-TW", catalog.IDChinaMeasures: "zh-CN", catalog.IDJapanOperation: "ja", catalog.IDIncidentPlan: "zh-Hant",
+}
+
+// inCatalogLang reports whether the report is in the language catalog id is written in
+// (a zh-TW reader reads the incident plan's zh-Hant as written).
+func (b *builder) inCatalogLang(id string) bool {
+	l := catalogLangs[id]
+	return l == b.p.Lang || l == "zh-Hant" && b.p.Lang == "zh-TW"
+}
+
+// controlColumns are a control table's leading columns for catalog id: the control and
+// its text; then the rest (keys and widths as columns). The catalogs carry each control's
+// text in its original language and medsec's English rendering only (catalog/README.md):
+// a report in the catalog's language shows the original alone, as the reader reads it;
+// any other shows the original (its cells marked with the catalog's language) and the
+// English beside it (bt16g M1: a Japanese plan of the Taiwanese baseline showed the
+// Chinese alone; marked English in a report that is not).
+func (b *builder) controlColumns(id string, textW, enW float64, rest ...any) []Column {
+	if b.inCatalogLang(id) {
+		return b.columns(append([]any{"report.control", 0.9, "report.control_text", textW + enW}, rest...)...)
 	}
-	return b.columns(append(cols, rest...)...)
+	cols := b.columns(append([]any{"report.control", 0.9, "report.control_text", textW, "report.control_text_en", enW}, rest...)...)
+	cols[1].Lang = catalogLangs[id]
+	if !b.english() {
+		cols[2].Lang = "en"
+	}
+	return cols
 }
 
 // controlCells are a control row's leading cells, matching controlColumns.
-func (b *builder) controlCells(id, title, titleEn string) []any {
-	if b.english() {
-		return []any{id, title, titleEn}
+func (b *builder) controlCells(catalogID, id, title, titleEn string) []any {
+	if b.inCatalogLang(catalogID) {
+		return []any{id, title}
 	}
-	return []any{id, title}
+	return []any{id, title, titleEn}
 }
 
 func (b *builder) gap() error {

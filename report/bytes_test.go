@@ -43,7 +43,7 @@ func TestFormatBytes(t *testing.T) {
 func TestBytesCells(t *testing.T) {
 	d := sample("en")
 	d.Sections = append(d.Sections, Section{Heading: "Jobs", Tables: []Table{{Title: "Job results", Sheet: "Jobs",
-		Columns: []Column{{"Job", 1}, {"Size", 1}}, Rows: [][]any{{"PACS-Daily", Bytes{1288490188, "1.2 GiB"}}, {"HIS-Nightly", Bytes{}}}}}})
+		Columns: []Column{{Header: "Job", Width: 1}, {Header: "Size", Width: 1}}, Rows: [][]any{{"PACS-Daily", Bytes{1288490188, "1.2 GiB"}}, {"HIS-Nightly", Bytes{}}}}}})
 	var pdf, html, xlsx bytes.Buffer
 	if err := WritePDF(&pdf, d); err != nil {
 		t.Fatal(err)

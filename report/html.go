@@ -19,8 +19,11 @@ var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"id":  func(prefix string, i, j int) string { return fmt.Sprintf("%s-%d-%d", prefix, i+1, j+1) },
 	"add": func(a, b int) int { return a + b },
-	"cell": func(v any) template.HTML {
+	"cell": func(v any, cols []Column, k int) template.HTML {
 		class := ""
+		if k < len(cols) && cols[k].Lang != "" {
+			class = ` lang="` + esc(cols[k].Lang) + `"`
+		}
 		switch v := v.(type) {
 		case Status:
 			t := tones[v.Tone]
@@ -86,12 +89,12 @@ footer { color: #5b6675; font-size: .8rem; border-top: 1px solid #d8dee6; margin
 {{- range $j, $c := $s.Charts}}
 <figure>{{svg $c (id "chart" $i $j)}}<figcaption>{{$c.Alt}}</figcaption></figure>
 {{- end}}
-{{- range $s.Tables}}
+{{- range $t := $s.Tables}}
 <table>
 <caption>{{.Title}}</caption>
 <thead><tr>{{range .Columns}}<th scope="col">{{.Header}}</th>{{end}}</tr></thead>
 <tbody>
-{{- range .Rows}}<tr>{{range .}}{{cell .}}{{end}}</tr>
+{{- range .Rows}}<tr>{{range $k, $v := .}}{{cell $v $t.Columns $k}}{{end}}</tr>
 {{else}}<tr><td colspan="{{len .Columns}}">{{$.Labels.Empty}}</td></tr>
 {{end -}}
 </tbody>

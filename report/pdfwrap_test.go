@@ -171,7 +171,7 @@ func TestPDFLongCellContinues(t *testing.T) {
 		}
 		d := sample("ja")
 		d.Sections = append(d.Sections, Section{Heading: "署名", Tables: []Table{{Title: "署名の記録",
-			Columns: []Column{{"署名者", 1}, {"理由", 5}},
+			Columns: []Column{{Header: "署名者", Width: 1}, {Header: "理由", Width: 5}},
 			Rows:    [][]any{{"ciso", "短い理由"}, {"admin", strings.Join(reason, "\n")}, {"auditor", "後の行"}}}}})
 		var buf bytes.Buffer
 		if err := WritePDF(&buf, d); err != nil {
@@ -222,7 +222,7 @@ func TestPDFTableKeepsDatesIDsAndWordsWhole(t *testing.T) {
 	headers := []string{"Asset", "Department", "Security level", "Responsible person", "Connectivity", "End of support", "Control", "Vendor", "Model", "Location", "Note"}
 	var cols []Column
 	for _, h := range headers {
-		cols = append(cols, Column{h, 1})
+		cols = append(cols, Column{Header: h, Width: 1})
 	}
 	cols[10].Width = 3
 	var rows [][]any
@@ -286,7 +286,7 @@ func TestPDFTableKeepsDateTimesWhole(t *testing.T) {
 	cols := func(weights ...float64) []Column {
 		var out []Column
 		for i, w := range weights {
-			out = append(out, Column{fmt.Sprintf("欄位 column %d", i+1), w})
+			out = append(out, Column{Header: fmt.Sprintf("欄位 column %d", i+1), Width: w})
 		}
 		return out
 	}

@@ -101,6 +101,10 @@ type Table struct {
 type Column struct {
 	Header string  `json:"header"`
 	Width  float64 `json:"width,omitempty"`
+	// Lang is the BCP 47 tag of the column's cells when they are in another language than
+	// the document (a control's original text, its English rendering): HTML marks each
+	// such cell with it (WCAG 3.1.2, language of parts). Empty is the document's language.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Stamp is a table value shown as a date and time (yyyy-mm-dd hh:mm) in the time's own

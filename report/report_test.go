@@ -47,7 +47,7 @@ func sample(lang string) *Document {
 				Charts: []Chart{{Title: words[5], Categories: []string{"存取控制", "稽核與可歸責性", "營運持續計畫"}, Stacked: true,
 					Series: []Series{{words[6], Good, []float64{10, 4, 7}}, {words[7], Bad, []float64{2, 5, 0}}}, Alt: "存取控制 10/2"}}},
 			{Heading: words[1], Tables: []Table{{Title: words[1], Sheet: words[1],
-				Columns: []Column{{words[2], 3}, {"#", 1}, {"CVSS", 1}, {"Date", 1.5}, {"Stamp", 2}, {words[5], 2}}, Rows: rows}}},
+				Columns: []Column{{Header: words[2], Width: 3}, {Header: "#", Width: 1}, {Header: "CVSS", Width: 1}, {Header: "Date", Width: 1.5}, {Header: "Stamp", Width: 2}, {Header: words[5], Width: 2}}, Rows: rows}}},
 			{Heading: "Empty", Tables: []Table{{Title: "Nothing", Columns: []Column{{Header: "A"}}}}},
 		},
 	}

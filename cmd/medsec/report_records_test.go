@@ -314,8 +314,10 @@ func TestReportComplianceByDomain(t *testing.T) {
 // TestReportControlTextsInReaderLanguage builds the gap report of every catalog and the
 // self-inspection in each language: a Chinese or Japanese report quotes each control and
 // domain as its catalog prints it and shows no English rendering (the catalogs carry
-// only the original and English), nor a catalog's English title; an English report keeps
-// the English beside the original. The reports showed the English title of every open
+// only the original and English), nor a catalog's English title, except, in a report
+// whose language is not the catalog's, the English beside the original in a column of
+// its own marked lang="en", the original's cells marked with the catalog's language
+// (bt16g M1); an English report keeps the English beside the original. The reports showed the English title of every open
 // control (some 900 English phrases in a ja self-inspection).
 func TestReportControlTextsInReaderLanguage(t *testing.T) {
 	data := reportDemo(t)
@@ -343,6 +345,15 @@ func TestReportControlTextsInReaderLanguage(t *testing.T) {
 			}
 		}
 	}
+	// Each catalog's language, as its metadata says.
+	catalogLang := map[string]string{}
+	for _, c := range cs {
+		for _, pr := range c.Metadata.Props {
+			if pr.Name == "source-language" {
+				catalogLang[c.ID()] = pr.Value
+			}
+		}
+	}
 	p, _ := report.ParsePeriod(fmt.Sprint(time.Now().Year()), time.UTC)
 	type build struct{ name, catalog string }
 	builds := []build{{report.SelfInspection, ""}}
@@ -357,6 +368,7 @@ func TestReportControlTextsInReaderLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			var texts []string
+			enColumns, enCells, originalLang := 0, 0, ""
 			texts = append(texts, d.Title, d.Subtitle)
 			for _, f := range d.Facts {
 				texts = append(texts, f.Value)
@@ -372,13 +384,49 @@ func TestReportControlTextsInReaderLanguage(t *testing.T) {
 					texts = append(texts, tb.Title)
 					for _, c := range tb.Columns {
 						texts = append(texts, c.Header)
+						if c.Lang == "en" && lang != "en" {
+							enColumns++
+						}
+						if c.Lang != "" && c.Lang != "en" {
+							originalLang = c.Lang
+						}
 					}
 					for _, r := range tb.Rows {
-						for _, v := range r {
-							if str, ok := v.(string); ok {
+						for k, v := range r {
+							str, ok := v.(string)
+							switch {
+							case !ok:
+							case tb.Columns[k].Lang == "en" && lang != "en":
+								// The English beside the original, marked as English.
+								if english[str] {
+									enCells++
+								}
+							default:
 								texts = append(texts, str)
 							}
 						}
+					}
+				}
+			}
+			// bt16g M1: a report in the catalog's own language shows its text alone; in
+			// any other, the original (marked with the catalog's language) and the English.
+			if bd.catalog != "" && len(d.Sections) > 2 {
+				own := catalogLang[bd.catalog] == lang || catalogLang[bd.catalog] == "zh-Hant" && lang == "zh-TW"
+				switch {
+				case own && (enColumns > 0 || originalLang != ""):
+					t.Errorf("%s %s %s: the report is in the catalog's language, yet %d English columns, original marked %q", bd.name, bd.catalog, lang, enColumns, originalLang)
+				case !own && originalLang != catalogLang[bd.catalog]:
+					t.Errorf("%s %s %s: the original text is marked %q, want %q", bd.name, bd.catalog, lang, originalLang, catalogLang[bd.catalog])
+				case !own && lang != "en" && (enColumns == 0 || enCells == 0):
+					t.Errorf("%s %s %s: %d English columns with %d English control texts beside the original", bd.name, bd.catalog, lang, enColumns, enCells)
+				}
+				if !own {
+					var page strings.Builder
+					if err := report.WriteHTML(&page, d); err != nil {
+						t.Fatal(err)
+					}
+					if want := `<td lang="` + catalogLang[bd.catalog] + `">`; !strings.Contains(page.String(), want) {
+						t.Errorf("%s %s %s: the HTML has no %s cell", bd.name, bd.catalog, lang, want)
 					}
 				}
 			}
