@@ -10,6 +10,7 @@ import (
 
 	"medsec"
 	"medsec/catalog"
+	"medsec/incident"
 )
 
 // Names of the reports Build makes, as the CLI, the API and the UI call them.
@@ -849,15 +850,23 @@ func (b *builder) ledger() ([]*medsec.LedgerRow, error) {
 	return slices.DeleteFunc(rows, func(l *medsec.LedgerRow) bool { return !b.p.Period.Contains(l.DetectedAt) }), nil
 }
 
+// incidentSections are the ledger's incidents, with the chart of their clocks met and late
+// by level, and its drills apart; a title medsec chose (an alert's rule) is in the report's
+// language as on the page and in the CSV (incident.LedgerTitle).
 func (b *builder) incidentSections(rows []*medsec.LedgerRow) []Section {
 	chart := Chart{Title: b.t("report.clocks_by_level"), Sheet: b.t("report.sheet_clocks"), Stacked: true,
 		Series: []Series{{Name: b.t("incident.clocks_met"), Tone: Good}, {Name: b.t("incident.clocks_late"), Tone: Bad}}}
 	met, late := map[int]int{}, map[int]int{}
 	var incidents, drills [][]any
 	for _, l := range rows {
-		met[int(l.Level)] += l.ClocksMet
-		late[int(l.Level)] += l.ClocksLate
-		row := []any{l.IncidentID, l.Site, l.Title, int(l.Level), b.t("scenario." + string(l.Scenario)), b.t("incident_status." + string(l.Status)),
+		if !l.Drill {
+			// A drill's clocks count for the drill report and its own section, never
+			// as the real incidents' (bt14h #1).
+			met[int(l.Level)] += l.ClocksMet
+			late[int(l.Level)] += l.ClocksLate
+		}
+		title := incident.LedgerTitle(l, func(k string) string { return b.t(k) })
+		row := []any{l.IncidentID, l.Site, title, int(l.Level), b.t("scenario." + string(l.Scenario)), b.t("incident_status." + string(l.Status)),
 			Stamp(l.DetectedAt.In(b.p.Now.Location())), stampOrZero(l.ClosedAt, b.p.Now.Location()), l.ClocksMet, l.ClocksLate, l.Cause, l.Actions, l.Result}
 		if l.Drill {
 			drills = append(drills, row)

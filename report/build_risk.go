@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"medsec"
+	"medsec/incident"
 )
 
 // riskReview is the yearly risk review [000 §7(二) 每年針對「資安列管儀器」…逐年檢討「資安風險
@@ -213,7 +214,7 @@ func (b *builder) riskReview() error {
 		if l.ClosedAt.IsZero() && !l.Drill {
 			openIncidents++
 			decide(l.SiteID, medsec.RiskItem{Kind: medsec.RiskItemIncident, Ref: fmt.Sprintf("incident:%d", l.IncidentID),
-				Subject: fmt.Sprintf("#%d %s", l.IncidentID, l.Title), Why: medsec.Msg("report.risk_why_incident"), Record: l.Actions})
+				Subject: fmt.Sprintf("#%d %s", l.IncidentID, incident.LedgerTitle(l, func(k string) string { return b.t(k) })), Why: medsec.Msg("report.risk_why_incident"), Record: l.Actions})
 		}
 	}
 	b.risks = make([]medsec.RiskItem, len(risks))
