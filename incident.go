@@ -478,9 +478,16 @@ type Incident struct {
 	SuggestedLevel IncidentLevel `json:"suggested_level"`
 	LevelReasons   []string      `json:"level_reasons,omitempty"`
 	LevelReason    string        `json:"level_reason"`
-	Exposure       DataExposure  `json:"exposure"`
-	Outage         OutageScope   `json:"outage"`
-	OutageMinutes  int           `json:"outage_minutes"`
+	// LevelConfirmedBy is who last confirmed or changed the level by hand (ChangeLevel),
+	// LevelConfirmedAt when, and LevelConfirmedAgainst the suggestion they weighed then;
+	// empty, zero and 0 while nobody has. The page asks for a confirmation only while the
+	// suggestion differs from the level and is not the one weighed (LevelToConfirm).
+	LevelConfirmedBy      string        `json:"level_confirmed_by,omitempty"`
+	LevelConfirmedAt      time.Time     `json:"level_confirmed_at,omitzero"`
+	LevelConfirmedAgainst IncidentLevel `json:"level_confirmed_against,omitempty"`
+	Exposure              DataExposure  `json:"exposure"`
+	Outage                OutageScope   `json:"outage"`
+	OutageMinutes         int           `json:"outage_minutes"`
 	// OccurredAt is when the incident began, as far as it is known (zero: not known);
 	// DetectedAt is when it was found, which the clocks "after discovery" start from.
 	OccurredAt time.Time `json:"occurred_at,omitzero"`
@@ -527,6 +534,17 @@ type Incident struct {
 	LogRecords    []*IncidentLogRecord    `json:"log_records,omitempty"`
 	Notifications []*IncidentNotification `json:"notifications,omitempty"`
 	Tasks         []*IncidentTask         `json:"tasks,omitempty"`
+}
+
+// LevelToConfirm reports whether the incident's level waits for a person to confirm it
+// against medsec's suggestion: the suggestion differs from the level, and nobody has
+// confirmed or set the level against this suggestion (a confirmation weighed another one,
+// or none was made).
+func (inc *Incident) LevelToConfirm() bool {
+	if inc.SuggestedLevel == 0 || inc.SuggestedLevel == inc.Level {
+		return false
+	}
+	return inc.LevelConfirmedBy == "" || inc.LevelConfirmedAgainst != inc.SuggestedLevel
 }
 
 // Why a clock stopped (Clock.StopReason).
@@ -1032,7 +1050,8 @@ type IncidentService interface {
 	// LevelSuggestions returns the open incidents whose outage, not yet restored, now
 	// suggests a more serious level than the one confirmed — the outage judged on the
 	// time it has run so far (FindIncidentByID shows the same suggestion) — for the
-	// scheduler to tell the responders. The level changes only by ChangeLevel.
+	// scheduler to tell the responders, unless someone confirmed the level against that very
+	// suggestion (Incident.LevelToConfirm). The level changes only by ChangeLevel.
 	LevelSuggestions(ctx context.Context) ([]*Incident, error)
 	// SetSiteJurisdiction sets the jurisdiction of a site's incidents (PermSiteAdmin).
 	SetSiteJurisdiction(ctx context.Context, siteID int64, j Jurisdiction) error

@@ -54,7 +54,7 @@ func conflict() error {
 
 const incidentColumns = `i.id, i.site_id, s.name, i.jurisdiction, i.title, i.title_key, i.description, i.description_msg, i.scenario, i.drill, i.status,
 	i.level, i.suggested_level, i.level_reasons, i.level_reason, i.level_at, i.exposure, i.outage, i.outage_minutes, i.detected_at, i.opened_at,
-	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, i.restored_at, i.end_declared_by, i.end_declared_at, s.time_zone,
+	i.closed_at, i.cause, i.actions, i.result, i.version, i.occurred_at, i.exposure_found_at, i.restored_at, i.end_declared_by, i.end_declared_at, i.level_confirmed_by, i.level_confirmed_at, i.level_confirmed_against, s.time_zone,
 	COALESCE((SELECT jurisdiction FROM incident_site_settings WHERE site_id = s.id), '` + string(DefaultJurisdiction) + `')`
 
 // encodeMsg is a message as its column holds it: JSON, "" for none.
@@ -90,16 +90,17 @@ type incidentRow struct {
 func scanIncident(scan func(...any) error) (incidentRow, error) {
 	inc := &medsec.Incident{}
 	var drill int64
-	var closed, occurred, exposed, restored, declared sql.NullTime
+	var closed, occurred, exposed, restored, declared, confirmed sql.NullTime
 	var descMsg, reasons string
 	site := &medsec.Site{}
 	r := incidentRow{Incident: inc}
 	err := scan(&inc.ID, &inc.SiteID, &inc.SiteName, &inc.Jurisdiction, &inc.Title, &inc.TitleKey, &inc.Description, &descMsg, &inc.Scenario, &drill,
 		&inc.Status, &inc.Level, &inc.SuggestedLevel, &reasons, &inc.LevelReason, &r.levelAt, &inc.Exposure, &inc.Outage, &inc.OutageMinutes,
 		&inc.DetectedAt, &inc.OpenedAt, &closed, &inc.Cause, &inc.Actions, &inc.Result, &inc.Version, &occurred, &exposed, &restored,
-		&inc.EndDeclaredBy, &declared, &site.TimeZone, &site.Jurisdiction)
+		&inc.EndDeclaredBy, &declared, &inc.LevelConfirmedBy, &confirmed, &inc.LevelConfirmedAgainst, &site.TimeZone, &site.Jurisdiction)
 	inc.TimeZone = site.Zone()
 	inc.OccurredAt, inc.ExposureFoundAt, inc.RestoredAt, inc.EndDeclaredAt = utc(occurred), utc(exposed), utc(restored), utc(declared)
+	inc.LevelConfirmedAt = utc(confirmed)
 	inc.Drill = drill != 0
 	inc.DescriptionMsg = decodeMsg(descMsg)
 	if reasons != "" {
@@ -1132,25 +1133,33 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 	if err := problems(levelErr, checkText("reason", reason, true, medsec.MaxTextLength)); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, id, version, "level", true, func(tx *Tx, _ *medsec.User, r incidentRow) (entry, error) {
+	return s.change(ctx, id, version, "level", true, func(tx *Tx, u *medsec.User, r incidentRow) (entry, error) {
+		// The suggestion the person weighed, as the page shows it: the stored one, or a
+		// more serious one the facts give now (an outage run longer, reassessOutage).
+		suggested, _, err := resuggest(ctx, tx, r, r.Exposure)
+		if err != nil {
+			return entry{}, err
+		}
+		if suggested > r.SuggestedLevel {
+			suggested = r.SuggestedLevel
+		}
+		// Confirming or setting the level is recorded on the incident (who, when, against
+		// which suggestion), so the page shows it confirmed and no longer asks.
+		if _, err := tx.exec(ctx, `UPDATE incidents SET level_confirmed_by = ?, level_confirmed_at = ?, level_confirmed_against = ? WHERE id = ?`,
+			u.Username, tx.now, int(suggested), id); err != nil {
+			return entry{}, fmt.Errorf("confirm level: %w", err)
+		}
+		before := map[string]any{"level_reason": r.LevelReason, "level_confirmed_by": r.LevelConfirmedBy, "level_confirmed_against": int(r.LevelConfirmedAgainst)}
 		if level == r.Level {
 			// A responder confirms the current level against the suggestion (bt14f M2: a
 			// level-3 LIS incident suggested level 1 could not be confirmed at 3): the
 			// reason is recorded, the clocks run on as they are (the level's response
 			// was declared when it was set), and the timeline and the audit row say
 			// which suggestion was weighed.
-			suggested, _, err := resuggest(ctx, tx, r, r.Exposure)
-			if err != nil {
-				return entry{}, err
-			}
-			if suggested > r.SuggestedLevel {
-				suggested = r.SuggestedLevel
-			}
 			if _, err := tx.exec(ctx, `UPDATE incidents SET level_reason = ? WHERE id = ?`, reason, id); err != nil {
 				return entry{}, fmt.Errorf("confirm level: %w", err)
 			}
-			return entry{msg: medsec.Msg("incident.tl.level_confirmed", levelArg(level), levelArg(suggested)), text: reason,
-				before: map[string]any{"level_reason": r.LevelReason}}, nil
+			return entry{msg: medsec.Msg("incident.tl.level_confirmed", levelArg(level), levelArg(suggested)), text: reason, before: before}, nil
 		}
 		cal, err := r.calendar(ctx, tx)
 		if err != nil {
@@ -1183,7 +1192,7 @@ func (s *IncidentService) ChangeLevel(ctx context.Context, id, version int64, le
 		if _, err := tx.exec(ctx, `UPDATE incidents SET level = ?, level_reason = ?, level_at = ? WHERE id = ?`, int(level), reason, tx.now, id); err != nil {
 			return entry{}, fmt.Errorf("change level: %w", err)
 		}
-		return entry{msg: medsec.Msg("incident.tl.level", levelArg(r.Level), levelArg(level), num(len(plan.Stop)), num(len(plan.Add)), num(len(plan.Resume))), text: reason}, nil
+		return entry{msg: medsec.Msg("incident.tl.level", levelArg(r.Level), levelArg(level), num(len(plan.Stop)), num(len(plan.Add)), num(len(plan.Resume))), text: reason, before: before}, nil
 	})
 }
 
@@ -2137,7 +2146,8 @@ func (s *IncidentService) LevelSuggestions(ctx context.Context) ([]*medsec.Incid
 		if err != nil {
 			return nil, err
 		}
-		if r.SuggestedLevel < r.Level {
+		// A level confirmed against this very suggestion is decided (LevelToConfirm).
+		if r.SuggestedLevel < r.Level && r.LevelToConfirm() {
 			out = append(out, r.Incident)
 		}
 	}
