@@ -144,8 +144,9 @@ type Finding struct {
 	Detail        string       `json:"detail,omitempty"`
 	AnalyzedBy    string       `json:"analyzed_by,omitempty"`
 	AnalyzedAt    time.Time    `json:"analyzed_at,omitzero"`
-	// FoundAt is when medsec first matched it; Due the deadline; DeadlineRule the clause
-	// (vuln.Rule) that set it.
+	// FoundAt is when the vulnerability was first seen on the device: when medsec first
+	// matched it, or when a scan that reported it ran, if earlier (bt11g M5); Due the
+	// deadline, counted from FoundAt; DeadlineRule the clause (vuln.Rule) that set it.
 	FoundAt      time.Time `json:"found_at"`
 	Due          time.Time `json:"due"`
 	DeadlineRule string    `json:"deadline_rule"`

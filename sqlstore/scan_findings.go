@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"medsec"
 	"medsec/vuln"
@@ -77,6 +78,15 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 	if err != nil {
 		return 0, nil, err
 	}
+	// The scan found the CVEs when it ran, not when its report was imported (bt11g M5):
+	// first seen and the deadline's clock start at the report's scan time (a Nessus
+	// host's HOST_START/HOST_END, OpenVAS's scan_start, Trivy's CreatedAt), the import
+	// time only when the report does not say. A time a little ahead (ScanClockSkew) counts
+	// as now.
+	found := tx.now
+	if !rep.ScannedAt.IsZero() && rep.ScannedAt.Before(found) {
+		found = rep.ScannedAt.UTC()
+	}
 	assets := map[int64]*medsec.Asset{}
 	created, bySite := 0, map[int64]int{}
 	for _, k := range order {
@@ -111,7 +121,8 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 		}
 		var id int64
 		var refs string
-		err := tx.queryRow(ctx, `SELECT id, advisories FROM vuln_findings WHERE asset_id = ? AND component_id = 0 AND cve = ?`, k.asset, k.cve).Scan(&id, &refs)
+		var firstSeen, due time.Time
+		err := tx.queryRow(ctx, `SELECT id, advisories, found_at, due_at FROM vuln_findings WHERE asset_id = ? AND component_id = 0 AND cve = ?`, k.asset, k.cve).Scan(&id, &refs, &firstSeen, &due)
 		if err == nil {
 			list := splitList(refs)
 			if !slices.Contains(list, ref) {
@@ -120,9 +131,16 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 					return 0, nil, fmt.Errorf("scan findings: finding %d: %w", id, err)
 				}
 			}
+			if found.Before(firstSeen) {
+				// The scan saw it before the finding was recorded: first seen moves back,
+				// and the deadline with it (its window is unchanged).
+				if err := tx.findingSeenEarlier(ctx, id, a.SiteID, firstSeen.UTC(), due.UTC(), found, ref); err != nil {
+					return 0, nil, err
+				}
+			}
 			continue
 		}
-		dl, err := vuln.ComputeDeadline(policies[a.SiteID], exp, tx.now)
+		dl, err := vuln.ComputeDeadline(policies[a.SiteID], exp, found)
 		if err != nil {
 			return 0, nil, fmt.Errorf("scan findings: deadline of %s on asset %d: %w", k.cve, a.ID, err)
 		}
@@ -136,18 +154,29 @@ func (tx *Tx) scanFindings(ctx context.Context, rep *medsec.ScanReport, hosts []
 			identifier, rule, version_test, why_json, confidence, score, state, found_at, due_at, deadline_rule, matched_at, source, title, score_source, score_vector)
 			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.SiteID, k.cve, advID, ref, "known_affected", "", ident, rule,
-			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), tx.now, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500), source, vector)
+			test, string(why), string(vuln.ConfidenceHigh), exp.Score, string(medsec.FindingNew), found, dl.Due, string(dl.Rule), tx.now, findingFromScanner, shortText(r.Title, 500), source, vector)
 		if err != nil {
 			return 0, nil, fmt.Errorf("scan findings: store %s on asset %d: %w", k.cve, a.ID, err)
 		}
 		if err := tx.auditChange(ctx, "vuln.finding.create", "vuln_finding", id, a.SiteID, nil, map[string]any{
-			"asset_id": a.ID, "cve": k.cve, "advisories": []string{ref}, "why": "reported by " + rep.Scanner + " (" + r.ScannerID + ")", "due": dl.Due}); err != nil {
+			"asset_id": a.ID, "cve": k.cve, "advisories": []string{ref}, "why": "reported by " + rep.Scanner + " (" + r.ScannerID + ")", "found": found, "due": dl.Due}); err != nil {
 			return 0, nil, err
 		}
 		created++
 		bySite[a.SiteID]++
 	}
 	return created, bySite, nil
+}
+
+// findingSeenEarlier moves a finding's first-seen time back to when a scan saw it, and its
+// deadline by as much, with a vuln.finding.deadline audit row naming the report.
+func (tx *Tx) findingSeenEarlier(ctx context.Context, id, siteID int64, firstSeen, due, seen time.Time, ref string) error {
+	newDue := due.Add(seen.Sub(firstSeen))
+	if _, err := tx.exec(ctx, `UPDATE vuln_findings SET found_at = ?, due_at = ? WHERE id = ?`, seen, newDue, id); err != nil {
+		return fmt.Errorf("scan findings: finding %d: %w", id, err)
+	}
+	return tx.auditChange(ctx, "vuln.finding.deadline", "vuln_finding", id, siteID,
+		map[string]any{"found": firstSeen, "due": due}, map[string]any{"found": seen, "due": newDue, "why": "seen earlier by scan " + ref})
 }
 
 // scanAdvisory returns the ID of the advisory row that stands for the report in the
