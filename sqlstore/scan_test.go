@@ -170,7 +170,8 @@ func TestScanFindings(t *testing.T) {
 		}
 		f := list[0]
 		ref := "SCAN-" + strconv.FormatInt(rep.ID, 10)
-		if f.Source != "scanner" || f.Advisory != ref || f.Score != 9.8 || f.State != medsec.FindingNew || !f.Due.Equal(testNow.Add(24*time.Hour)) {
+		if f.Source != "scanner" || f.Advisory != ref || f.Score != 9.8 || f.State != medsec.FindingNew ||
+			rep.ScannedAt.IsZero() || !f.FoundAt.Equal(rep.ScannedAt) || !f.Due.Equal(rep.ScannedAt.Add(24*time.Hour)) {
 			t.Errorf("finding %+v", f)
 		}
 		if _, err := vulns.AnalyzeFinding(system, f.ID, medsec.FindingAnalysis{State: medsec.FindingConfirmed, Version: f.Version}); err != nil {
