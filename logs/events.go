@@ -42,9 +42,22 @@ func (p *Publisher) Append(ctx context.Context, recs []Record) error {
 	if err := p.Next.Append(ctx, recs); err != nil {
 		return err
 	}
-	events := make([]medsec.Event, len(recs))
+	events := make([]medsec.Event, 0, len(recs))
 	for i := range recs {
-		events[i] = RecordEvent(recs[i])
+		e := RecordEvent(recs[i])
+		// One event the stream refuses would keep its whole batch off it (Publish takes
+		// all or nothing): it is left out and logged, its batch-mates published
+		// [bt13h H1].
+		if err := e.Validate(); err != nil {
+			if p.Logger != nil {
+				p.Logger.Error("log record stored but not published to detection", "site", recs[i].SiteID, "index", recs[i].Index, "err", err)
+			}
+			continue
+		}
+		events = append(events, e)
+	}
+	if len(events) == 0 {
+		return nil
 	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -71,7 +84,7 @@ func RecordEvent(r Record) medsec.Event {
 		Ref:    medsec.EventRef{Type: medsec.EventRefLog, ID: r.Index},
 		Fields: make(map[string]any, len(r.Fields)+3),
 	}
-	if ts, ok := r.Fields["@timestamp"].(time.Time); ok {
+	if ts, ok := r.Fields["@timestamp"].(time.Time); ok && !ts.IsZero() {
 		e.Time = ts.UTC()
 	}
 	eventFields(e.Fields, "", r.Fields)

@@ -113,3 +113,55 @@ func TestPublisherGivesUpAtShutdown(t *testing.T) {
 		t.Errorf("%d records stored, want 2", sink.n)
 	}
 }
+
+// TestPublisherZeroTimeKeepsBatch publishes a batch holding a record stamped with Go's
+// zero time (JSON and RFC 5424 both) and a record whose event the stream refuses: the
+// zero-time records are read at their receive time and every valid batch-mate is
+// published [bt13h H1: one such record kept the whole batch from detection].
+func TestPublisherZeroTimeKeepsBatch(t *testing.T) {
+	bus := eventbus.New(0, nil)
+	got := make(chan []medsec.Event, 2)
+	sub, err := bus.Subscribe("test", func(ctx context.Context, evs []medsec.Event) error { got <- evs; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	p := &Parser{}
+	received := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	var recs []Record
+	for _, line := range []string{
+		`{"@timestamp":"0001-01-01T00:00:00Z","message":"y1"}`,
+		`{"event":{"action":"export-db"},"host":{"name":"h"},"user":{"name":"x"}}`,
+		`<38>1 0001-01-01T00:00:00Z zerohost app - - - x`,
+	} {
+		r, err := p.Parse([]byte(line), received, "src")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, has := r.Fields["@timestamp"]; has {
+			t.Errorf("%s: @timestamp %v kept", line, r.Fields["@timestamp"])
+		}
+		recs = append(recs, r)
+	}
+	// A record no parser makes (no time at all): its event is refused, alone.
+	recs = append(recs, Record{Fields: map[string]any{"message": "no time"}})
+	recs = append(recs, Record{Received: received, Fields: map[string]any{"message": "last"}})
+	pub := &Publisher{Next: &indexingSink{}, Bus: bus}
+	if err := pub.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	var evs []medsec.Event
+	select {
+	case evs = <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no events: the batch was kept from the stream")
+	}
+	if len(evs) != 4 || evs[3].Fields["message"] != "last" {
+		t.Fatalf("events %+v, want the 4 valid ones", evs)
+	}
+	for _, e := range evs {
+		if !e.Time.Equal(received) {
+			t.Errorf("event %s at %v, want the receive time %v", e.ID, e.Time, received)
+		}
+	}
+}

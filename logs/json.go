@@ -16,7 +16,9 @@ import (
 // ("2026-12-01T08:00:00", or with a space for the T as RFC 3339 §5.6's note
 // allows) is a wall-clock time read in loc, the zone of the sender's site, as
 // syslog and CEF times without a zone are [issue 13 t13: such JSON times were
-// refused or left as text, the record filed at its receive time].
+// refused or left as text, the record filed at its receive time]. An "@timestamp"
+// that is no time ("", "Dec  2 22:19:00", "2026-13-45T00:00:00Z") is left out and
+// named in "error.message": the record is kept and read at its receive time.
 // Integers stay int, other numbers float64.
 func parseJSON(line []byte, loc *time.Location) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
@@ -46,7 +48,11 @@ func parseJSON(line []byte, loc *time.Location) (map[string]any, error) {
 		t, err := parseJSONTime(s, loc)
 		if err != nil {
 			if k == "@timestamp" {
-				return nil, fmt.Errorf("json: @timestamp: %q is not an RFC 3339 time", s)
+				// Kept, read at its receive time, with the reason [bt13h M3: one such
+				// line refused the whole ingest body]; the raw line keeps the text.
+				delete(f, k)
+				addError(f, fmt.Sprintf("json: @timestamp: %q is not an RFC 3339 time; the record is read at its receive time", s))
+				break
 			}
 			continue
 		}
@@ -55,6 +61,14 @@ func parseJSON(line []byte, loc *time.Location) (map[string]any, error) {
 		break
 	}
 	return f, nil
+}
+
+// addError adds msg to the record's "error.message", after what is there.
+func addError(f map[string]any, msg string) {
+	if prev, ok := f["error.message"].(string); ok && prev != "" {
+		msg = prev + "; " + msg
+	}
+	f["error.message"] = msg
 }
 
 // jsonLocalLayouts are the times without an offset parseJSON reads in the sender's zone.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,6 @@ func TestParseErrors(t *testing.T) {
 		{FormatAuto, "\r\n", "empty record"},
 		{FormatJSON, `{"a":`, "json: "},
 		{FormatJSON, `[1,2]`, "not a JSON object"},
-		{FormatJSON, `{"@timestamp":"yesterday"}`, "@timestamp"},
 		{FormatRFC5424, `<34>1 notatime host`, "rfc5424: "},
 		{FormatCEF, `CEF:x|a|b|c|d|e|f|`, "version"},
 		{"xml", `<a/>`, "unknown log format"},
@@ -130,6 +130,25 @@ func TestParseErrors(t *testing.T) {
 	}
 	if _, err := (&Parser{}).Parse(nil, time.Time{}, ""); !errors.Is(err, ErrEmpty) {
 		t.Errorf("nil record: %v, want ErrEmpty", err)
+	}
+}
+
+// TestJSONBadTimestampKept reads JSON lines whose @timestamp is no time: each is a record,
+// its other fields kept, no @timestamp (read at its receive time) and error.message
+// naming the field [bt13h M3: the line was refused and with it the whole ingest body].
+func TestJSONBadTimestampKept(t *testing.T) {
+	for _, ts := range []string{"", "Dec  2 22:19:00", "2026-13-45T00:00:00Z", "yesterday"} {
+		line := fmt.Sprintf(`{"@timestamp":%q,"user":{"name":"x"},"error":{"message":"prev"}}`, ts)
+		r, err := (&Parser{Format: FormatJSON}).Parse([]byte(line), time.Now(), "")
+		if err != nil {
+			t.Errorf("%s: %v", line, err)
+			continue
+		}
+		em, _ := r.Fields["error.message"].(string)
+		if _, has := r.Fields["@timestamp"]; has || r.Fields["user.name"] != "x" ||
+			!strings.HasPrefix(em, "prev; ") || !strings.Contains(em, "@timestamp: "+strconv.Quote(ts)) {
+			t.Errorf("%s: fields %v", line, r.Fields)
+		}
 	}
 }
 
