@@ -43,9 +43,15 @@ func incidentAPIRoutes(s *Server) []apiRoute {
 	}
 }
 
+// incidentFilter is the filter of an incident list or ledger request. The site is
+// site_id, as every other list of the API names it; site, its older name, still works.
 func incidentFilter(r *http.Request) medsec.IncidentFilter {
 	q := r.URL.Query()
-	return medsec.IncidentFilter{SiteID: queryInt64(r, "site"), Status: medsec.IncidentStatus(q.Get("status")), Drill: q.Get("drill")}
+	site := queryInt64(r, "site_id")
+	if !q.Has("site_id") {
+		site = queryInt64(r, "site")
+	}
+	return medsec.IncidentFilter{SiteID: site, Status: medsec.IncidentStatus(q.Get("status")), Drill: q.Get("drill")}
 }
 
 // apiIncidentList answers a page of incidents (offset, limit: 100 unless given) with the

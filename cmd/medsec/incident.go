@@ -17,8 +17,8 @@ import (
 )
 
 const incidentUsage = `usage:
-  medsec incident list   --data DIR [--db URL] [--status open|closed] [--drill yes|no] [--json]
-  medsec incident ledger --data DIR [--db URL] --format csv|xlsx [--lang en|ja|zh-CN|zh-TW] [--drill yes|no] [--out FILE]
+  medsec incident list   --data DIR [--db URL] [--site N] [--status open|closed] [--drill yes|no] [--json]
+  medsec incident ledger --data DIR [--db URL] --format csv|xlsx [--lang en|ja|zh-CN|zh-TW] [--site N] [--drill yes|no] [--out FILE]
   medsec incident evidence add --data DIR [--db URL] --incident N --user NAME [--note TEXT] FILE
   medsec incident task assign --data DIR [--db URL] --incident N --task T --user NAME --assignee NAME`
 
@@ -41,6 +41,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./medsec-data", "data directory")
 	db := fs.String("db", "", "PostgreSQL URL instead of the data directory's database")
+	site := fs.Int64("site", 0, "only the incidents of the site with this id")
 	status := fs.String("status", "", "open or closed (list)")
 	drill := fs.String("drill", "", "yes: drills only; no: real incidents only")
 	asJSON := fs.Bool("json", false, "print JSON: every incident with its clocks, checklist and tasks (list; tasks[].id is what incident task assign --task takes)")
@@ -52,6 +53,9 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *status != "" && *status != "open" && *status != "closed" {
 		return fmt.Errorf("incident %s: --status must be open or closed", cmd)
+	}
+	if *site < 0 {
+		return fmt.Errorf("incident %s: --site must be a site's id", cmd)
 	}
 	if *drill != "" && *drill != "yes" && *drill != "no" {
 		return fmt.Errorf("incident %s: --drill must be yes or no", cmd)
@@ -79,7 +83,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer store.Close()
 	svc := sqlstore.NewIncidentService(store)
 	ctx = asSystem(ctx)
-	f := medsec.IncidentFilter{Status: medsec.IncidentStatus(*status), Drill: *drill}
+	f := medsec.IncidentFilter{SiteID: *site, Status: medsec.IncidentStatus(*status), Drill: *drill}
 	if cmd == "list" {
 		list, err := svc.FindIncidents(ctx, f)
 		if err != nil {
@@ -94,16 +98,17 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return enc.Encode(list)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		// LATE/CLOCKS counts as the ledger's Late and Clocks columns do (medsec.CountClocks):
-		// duties met late, stopped late or running past due, of the duties counted.
-		fmt.Fprintln(tw, "ID\tLEVEL\tSTATUS\tDRILL\tLATE/CLOCKS (AS THE LEDGER)\tDETECTED (SITE TIME)\tTITLE")
+		// LATE/UNMET/CLOCKS counts as the ledger's Late, Unmet and Clocks columns do
+		// (medsec.CountClockStates): duties met late, stopped late or running past due;
+		// duties the response ended before they were done or due; of the duties counted.
+		fmt.Fprintln(tw, "ID\tLEVEL\tSTATUS\tDRILL\tLATE/UNMET/CLOCKS (AS THE LEDGER)\tDETECTED (SITE TIME)\tTITLE")
 		for _, inc := range list {
 			drill := ""
 			if inc.Drill {
 				drill = "drill"
 			}
-			_, late, total := medsec.CountClocks(inc.Clocks)
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d/%d\t%s\t%s\n", inc.ID, inc.Level, inc.Status, drill, late, total, medsec.ZonedTime(inc.DetectedAt, inc.TimeZone), inc.Title)
+			n := medsec.CountClockStates(inc.Clocks)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d/%d/%d\t%s\t%s\n", inc.ID, inc.Level, inc.Status, drill, n.Late, n.Unmet, n.Total, medsec.ZonedTime(inc.DetectedAt, inc.TimeZone), inc.Title)
 		}
 		return tw.Flush()
 	}
