@@ -92,3 +92,46 @@ func TestLateMatchesAreCountedAndTold(t *testing.T) {
 		t.Errorf("alerts after the second delivery: %+v", got)
 	}
 }
+
+// TestLateBurstWithAnOldRecordIsReCorrelated delivers a late burst whose batch also holds
+// a failed login two days old: the burst is still re-correlated and alerted, the old
+// match only counted [bt13h H3: the span of late matches, over 24 hours, kept the whole
+// burst from re-correlation].
+func TestLateBurstWithAnOldRecordIsReCorrelated(t *testing.T) {
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	f := newFixture(t, "sqlite", now)
+	p := &logs.Parser{}
+	var events []medsec.Event
+	add := func(raw string) {
+		rec, err := p.Parse([]byte(raw), now, "10.1.10.5:443")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.SiteID, rec.Index = f.site.ID, int64(len(events)+1)
+		events = append(events, logs.RecordEvent(rec))
+	}
+	failed := `{"@timestamp":%q,"event":{"category":"authentication","outcome":"failure"},"source":{"ip":"198.18.13.13"},"user":{"name":"admin"}}`
+	add(`{"@timestamp":"2026-12-01T10:00:00Z","message":"current record","host":{"name":"ws-br-01"}}`)
+	add(fmt.Sprintf(failed, "2026-11-29T09:00:00Z"))
+	for i := range 12 {
+		add(fmt.Sprintf(failed, fmt.Sprintf("2026-12-01T09:50:%02dZ", i)))
+	}
+	f.svc.Stop()
+	if err := sqlstore.NewEventService(f.db).AppendEvents(system, events...); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Idle()
+	got := f.alerts(t)
+	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 {
+		t.Fatalf("alerts after the late burst with an old record: %+v", got)
+	}
+	if st := f.svc.Status(); st.LateMatches != 13 {
+		t.Errorf("late matches: %d, want 13", st.LateMatches)
+	}
+}

@@ -439,7 +439,8 @@ func (s *Service) countLate(site int64, e *detect.Engine) {
 }
 
 // MaxRecorrelateSpan bounds the span of late matches the service re-correlates on its
-// own (see recorrelate); later matches are only counted and told.
+// own (see recorrelate): matches older than that before the newest late match are only
+// counted and told.
 const MaxRecorrelateSpan = 24 * time.Hour
 
 // recorrelate re-runs, in the background, the correlations enabled at the site that read
@@ -447,7 +448,8 @@ const MaxRecorrelateSpan = 24 * time.Hour
 // correlation's timespan, raising what fires (a retro-hunt with "raise"; alerts already
 // raised are joined by their dedup key, not raised twice). So a burst that arrived more
 // than Lateness late (a batch sender, a spool replay) is still alerted [issue 13 t13
-// finding 19]. Spans longer than MaxRecorrelateSpan are left to a rule admin's hunt.
+// finding 19]. Of a span longer than MaxRecorrelateSpan only its last MaxRecorrelateSpan
+// is re-correlated; the older matches are left to a rule admin's hunt.
 func (s *Service) recorrelate(list []lateNotice) {
 	type job struct {
 		site        int64
@@ -458,8 +460,12 @@ func (s *Service) recorrelate(list []lateNotice) {
 	s.mu.Lock()
 	byKey := s.keys(nil)
 	for _, l := range list {
-		if l.late.Newest.Sub(l.late.Oldest) > MaxRecorrelateSpan {
-			continue
+		// The part more than MaxRecorrelateSpan older than the newest late match is only
+		// counted and told; the recent part is re-correlated [bt13h H3: one record a day
+		// old in a late burst's batch kept the whole burst from re-correlation].
+		oldest := l.late.Oldest
+		if l.late.Newest.Sub(oldest) > MaxRecorrelateSpan {
+			oldest = l.late.Newest.Add(-MaxRecorrelateSpan)
 		}
 		j := job{site: l.site}
 		for _, r := range s.rules {
@@ -477,7 +483,7 @@ func (s *Service) recorrelate(list []lateNotice) {
 				continue
 			}
 			j.ids = append(j.ids, r.ID)
-			if since := l.late.Oldest.Add(-p.Correlation.Timespan); j.since.IsZero() || since.Before(j.since) {
+			if since := oldest.Add(-p.Correlation.Timespan); j.since.IsZero() || since.Before(j.since) {
 				j.since = since
 			}
 			if till := l.late.Newest.Add(p.Correlation.Timespan + time.Second); till.After(j.till) {
