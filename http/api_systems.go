@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"medsec"
+	"medsec/systemio"
 )
 
 // systemAPIRoutes are the routes of the clinical systems [issue 15 M6, M10]: reading needs
@@ -17,6 +18,7 @@ func systemAPIRoutes(s *Server) []apiRoute {
 		{Method: "PUT", Path: "/api/v1/systems/{id}", Perm: medsec.PermAccountWrite, Handler: s.apiSystemUpdate},
 		{Method: "DELETE", Path: "/api/v1/systems/{id}", Perm: medsec.PermAccountWrite, Handler: s.apiSystemDelete},
 		{Method: "POST", Path: "/api/v1/systems/{id}/members", Perm: medsec.PermAccountWrite, Handler: s.apiSystemMembers},
+		{Method: "POST", Path: "/api/v1/systems/import", Perm: medsec.PermAccountWrite, Handler: s.apiSystemImport},
 	}
 }
 
@@ -122,5 +124,23 @@ func (s *Server) apiSystemMembers(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// apiSystemImport imports a spreadsheet of clinical systems (systemio.ReadSystems): all
+// rows or none, 422 naming the file, line and column of every problem.
+func (s *Server) apiSystemImport(w http.ResponseWriter, r *http.Request) error {
+	if s.Systems == nil {
+		return errSystemsOff()
+	}
+	name, data, err := uploadedFile(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.Systems.ImportClinicalSystems(r.Context(), systemio.ReadSystems(data, name))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }

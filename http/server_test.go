@@ -339,6 +339,7 @@ var routeTable = []struct {
 	{"PUT", "/api/v1/systems/{id}", medsec.PermAccountWrite, false},
 	{"DELETE", "/api/v1/systems/{id}", medsec.PermAccountWrite, false},
 	{"POST", "/api/v1/systems/{id}/members", medsec.PermAccountWrite, false},
+	{"POST", "/api/v1/systems/import", medsec.PermAccountWrite, false},
 	{"GET", "/api/v1/logs/reviews", medsec.PermLogRead, false},
 	{"GET", "/api/v1/logs/reviews/{id}", medsec.PermLogRead, false},
 	{"PUT", "/api/v1/logs/reviews/{id}", medsec.PermLogReview, false},

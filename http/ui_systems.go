@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"medsec"
+	"medsec/systemio"
 )
 
 // systemUIRoutes registers the pages of the clinical systems (a system of assets: an HIS,
@@ -17,6 +18,7 @@ func (s *Server) systemUIRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /systems", s.ui(medsec.PermAccountWrite, s.uiSystemCreate))
 	mux.Handle("GET /systems/{id}", s.ui(medsec.PermAccountRead, s.uiSystemShow))
 	mux.Handle("POST /systems/{id}", s.ui(medsec.PermAccountWrite, s.uiSystemUpdate))
+	mux.Handle("POST /systems/import", s.ui(medsec.PermAccountWrite, s.uiSystemImport))
 	mux.Handle("POST /systems/{id}/members", s.ui(medsec.PermAccountWrite, s.uiSystemMembers))
 	mux.Handle("POST /systems/{id}/delete", s.ui(medsec.PermAccountWrite, s.uiSystemDelete))
 }
@@ -63,6 +65,12 @@ func (s *Server) systemFormLists(r *http.Request, d *systemPageData) error {
 }
 
 func (s *Server) renderSystemList(w http.ResponseWriter, r *http.Request, status int, form *medsec.ClinicalSystem, formErr error) error {
+	return s.renderSystemListFlash(w, r, status, form, formErr, "")
+}
+
+// renderSystemListFlash renders the systems page with flashText, when not empty, as its
+// message (what an import did).
+func (s *Server) renderSystemListFlash(w http.ResponseWriter, r *http.Request, status int, form *medsec.ClinicalSystem, formErr error, flashText string) error {
 	if s.Systems == nil {
 		return errSystemsOff()
 	}
@@ -83,6 +91,9 @@ func (s *Server) renderSystemList(w http.ResponseWriter, r *http.Request, status
 	d.Form = form
 	p := s.newPage(r, "systems.title")
 	p.Data, p.FieldLabels = d, systemFieldLabels
+	if flashText != "" {
+		p.Flash = flashText
+	}
 	if err := p.showFormError(formErr); err != nil {
 		return err
 	}
@@ -279,6 +290,23 @@ func (s *Server) uiSystemDelete(w http.ResponseWriter, r *http.Request) error {
 	flash(w, "systems.deleted")
 	http.Redirect(w, r, "/systems", http.StatusSeeOther)
 	return nil
+}
+
+// uiSystemImport imports the uploaded spreadsheet of systems: all rows or none, every
+// problem shown above the form with its line and column.
+func (s *Server) uiSystemImport(w http.ResponseWriter, r *http.Request) error {
+	if s.Systems == nil {
+		return errSystemsOff()
+	}
+	name, data, err := uploadedFile(r)
+	if err == nil {
+		var res medsec.SystemImportResult
+		if res, err = s.Systems.ImportClinicalSystems(r.Context(), systemio.ReadSystems(data, name)); err == nil {
+			p := s.newPage(r, "systems.title")
+			return s.renderSystemListFlash(w, r, http.StatusOK, nil, nil, p.T("systems.imported", res.Created, res.Updated, res.Unchanged))
+		}
+	}
+	return s.renderSystemList(w, r, errorStatus(err), nil, err)
 }
 
 // SiteName returns the name of the site of the given ID among the page's sites.

@@ -46,7 +46,7 @@ Usage:
   medsec emergency list|justify|reset ...         (emergency-account uses and their password resets)
   medsec maintenance list|add ...                 (maintenance vendors' approved plans)
   medsec backup-plan list|add|import-runs|restore-test|findings|record (backups of clinical systems, M10)
-  medsec system list|add|members|delete            (clinical systems: an HIS or PACS as a system of assets)
+  medsec system list|add|members|delete|import     (clinical systems: an HIS or PACS as a system of assets)
   medsec governance list|done|ensure               (the governance calendar of duties, M11)
   medsec training import|hours|key-role            (training attendance and hours owed, M11)
   medsec risk-review list|show|start|decide|sign   (the yearly risk review's decisions and signatures, M12)
@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMaintenance(ctx, rest, stdout, stderr)
 	case "backup-plan":
 		return runBackupPlan(ctx, rest, stdout, stderr)
-	case "system":
+	case "system", "systems":
 		return runSystem(ctx, rest, stdout, stderr)
 	case "governance":
 		return runGovernance(ctx, rest, stdout, stderr)

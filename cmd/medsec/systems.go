@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"medsec"
 	"medsec/sqlstore"
+	"medsec/systemio"
 )
 
 // systemUsage is the usage of "medsec system": the clinical systems, each a system of
@@ -22,7 +25,8 @@ const systemUsage = `usage:
   medsec system add     --data DIR --site ID --name NAME [--owner PERSON_ID] [--description TEXT]
                         [--rto HOURS] [--rpo HOURS] [--fallback TEXT] [--members ID,ID,...]
   medsec system members --data DIR --system ID [--add ID,ID,...] [--remove ID,ID,...]
-  medsec system delete  --data DIR --system ID`
+  medsec system delete  --data DIR --system ID
+  medsec system import  --data DIR FILE.csv|FILE.xlsx   (also "medsec systems import")`
 
 // idList parses a comma-separated list of IDs.
 func idList(flagName, v string) ([]int64, error) {
@@ -43,7 +47,7 @@ func idList(flagName, v string) ([]int64, error) {
 // runSystem implements "medsec system ...": clinical systems and their member assets
 // [issue 15 M6, M10]. Changes are audited as the system user.
 func runSystem(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmds := []string{"list", "add", "members", "delete"}
+	cmds := []string{"list", "add", "members", "delete", "import"}
 	if len(args) == 0 || !slices.Contains(cmds, args[0]) {
 		return errors.New(systemUsage)
 	}
@@ -68,7 +72,7 @@ func runSystem(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if fs.NArg() != 0 {
+	if (cmd == "import") != (fs.NArg() == 1) || fs.NArg() > 1 {
 		return errors.New(systemUsage)
 	}
 	store, err := openStore(ctx, *data, *db, cmd == "list")
@@ -80,6 +84,20 @@ func runSystem(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ctx = asSystem(ctx)
 	fail := func(err error) error { return fmt.Errorf("system %s: %s", cmd, importProblems(err)) }
 	switch cmd {
+	case "import":
+		// The file's problems are returned as they are, so that the command line says
+		// them in MEDSEC_LANG's language (errorText) with their file, line and column.
+		file := fs.Arg(0)
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("system import: %w", err)
+		}
+		res, err := svc.ImportClinicalSystems(ctx, systemio.ReadSystems(raw, filepath.Base(file)))
+		if err != nil {
+			return fmt.Errorf("system import: nothing was imported: %w", err)
+		}
+		fmt.Fprintf(stdout, "clinical systems imported from %s: %d created, %d updated, %d unchanged\n", filepath.Base(file), res.Created, res.Updated, res.Unchanged)
+		return nil
 	case "list":
 		cs, err := svc.FindClinicalSystems(ctx, medsec.ClinicalSystemFilter{SiteID: c.SiteID, AssetID: *asset})
 		if err != nil {

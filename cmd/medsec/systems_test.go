@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"medsec"
 	mhttp "medsec/http"
+	"medsec/i18n"
 	"medsec/sqlstore"
 )
 
@@ -44,6 +46,42 @@ func TestSystemCommand(t *testing.T) {
 	}
 	if err := cli("list"); err != nil || strings.Contains(out.String(), "PACS-APP") {
 		t.Errorf("list after delete: %v %q", err, out.String())
+	}
+}
+
+// TestSystemImportCommand imports a spreadsheet of systems with "medsec systems import":
+// a member no asset of the site is, is refused naming the file, line 3 and the column as
+// written, in Japanese under MEDSEC_LANG=ja (errorText), and nothing is stored; the good
+// file creates both systems with their members found by name and IP address.
+func TestSystemImportCommand(t *testing.T) {
+	d := newCLIData(t, func(ctx context.Context, store *sqlstore.DB) {
+		main := mustSite(t, ctx, store, "HQ", "本院")
+		mustAssets(t, ctx, store, &medsec.Asset{SiteID: main.ID, Name: "PACS-APP", Kind: medsec.KindApplicationServer, IPs: []string{"10.1.5.20"}},
+			&medsec.Asset{SiteID: main.ID, Name: "HIS-APP", Kind: medsec.KindApplicationServer})
+	})
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.csv"), filepath.Join(dir, "systems.csv")
+	os.WriteFile(bad, []byte("システム名,拠点,構成資産\nPACS,HQ,PACS-APP\nHIS,HQ,HIS-APP;NO-SUCH\n"), 0o600)
+	os.WriteFile(good, []byte("\ufeffname,site,members\r\nPACS,HQ,10.1.5.20\r\nHIS,本院,HIS-APP\r\n"), 0o600)
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.run("systems", "import", bad)
+	if err == nil {
+		t.Fatal("a file with an unknown member was imported")
+	}
+	if text := errorText(bundle, "ja", err); !strings.Contains(text, "bad.csv: line 3: 構成資産: "+bundle.T("ja", "err.system_member_not_found")) || !strings.Contains(text, "NO-SUCH") {
+		t.Errorf("in Japanese: %q", text)
+	}
+	if err := d.run("system", "list"); err != nil || strings.Contains(d.out.String(), "PACS") {
+		t.Errorf("a refused file left systems: %v %q", err, d.out.String())
+	}
+	if err := d.run("systems", "import", good); err != nil || !strings.Contains(d.out.String(), "2 created") {
+		t.Fatalf("import: %v %q", err, d.out.String())
+	}
+	if err := d.run("system", "list"); err != nil || !strings.Contains(d.out.String(), "HIS-APP") || !strings.Contains(d.out.String(), "PACS-APP") {
+		t.Errorf("list: %v %q", err, d.out.String())
 	}
 }
 
