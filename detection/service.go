@@ -1469,6 +1469,9 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 				return nil, &medsec.ValidationError{Errors: []medsec.FieldError{{Field: fmt.Sprintf("rule_ids[%d]", i), Key: "err.rule_not_found", Message: fmt.Sprintf("rule %d does not exist", id)}}}
 			}
 		}
+		if errs := s.raiseBlocks(req, blocks); len(errs) > 0 {
+			return nil, &medsec.ValidationError{Errors: errs}
+		}
 	default:
 		byUID = all
 	}
@@ -1655,6 +1658,53 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 }
 
 var _ medsec.DetectionRunner = (*Service)(nil)
+
+// raiseBlocks refuses a hunt with raise over a building-block rule (one a correlation
+// reads, see blocks) unless a correlation that reads it is hunted too: such a rule never
+// alerts on its own, so its matches are raised through the correlation only [bt13h H4:
+// raise over "Failed login" stored 122 standalone alerts and told each].
+func (s *Service) raiseBlocks(req medsec.HuntRequest, blocks map[string]bool) []medsec.FieldError {
+	if !req.Raise {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byKey := s.keys(nil)
+	var errs []medsec.FieldError
+	for i, id := range req.RuleIDs {
+		var r *medsec.DetectionRule
+		for _, x := range s.rules {
+			if x.ID == id {
+				r = x
+			}
+		}
+		if r == nil || !blocks[r.UID] {
+			continue
+		}
+		var readers []string
+		hunted := false
+		for _, c := range s.rules {
+			p := s.parsed[c.ID]
+			if p == nil || p.Correlation == nil {
+				continue
+			}
+			for _, k := range p.Correlation.Rules {
+				if ref := byKey[k]; ref != nil && ref.ID == r.UID {
+					readers = append(readers, fmt.Sprintf("%d (%s)", c.ID, c.Title))
+					hunted = hunted || slices.Contains(req.RuleIDs, c.ID)
+					break
+				}
+			}
+		}
+		if hunted || len(readers) == 0 {
+			continue
+		}
+		names := strings.Join(readers, ", ")
+		errs = append(errs, medsec.FieldError{Field: fmt.Sprintf("rule_ids[%d]", i), Key: "err.hunt_raise_building_block", Args: []string{names},
+			Message: fmt.Sprintf("is read by correlation %s and never alerts on its own: hunt the correlation with raise, or hunt without raise", names)})
+	}
+	return errs
+}
 
 // huntChunk is how many events a hunt evaluates between looks at its time budget: a
 // rule whose regular expression runs out of time (100 ms, twice an event) overruns the
