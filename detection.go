@@ -265,7 +265,11 @@ type CountWindow struct {
 func (c CountWindow) Window() string { return fmt.Sprintf("%dm", c.Minutes) }
 
 // Hours is a weekly time window: From to To (HH:MM) on the Days of the week (1 Monday to
-// 7 Sunday), in the time zone TZ (IANA name). To before From is an overnight window: it
+// 7 Sunday), read in a time zone. Detection reads it in the zone of the site an event
+// belongs to (Site.Zone, ContainsIn): a group with sites in Taipei, Shanghai and Tokyo
+// has one working day of 08:00-18:00 local time at each. TZ (IANA name) is the zone of
+// the events of no site (the organisation's own) and of a site whose zone is unknown
+// [issue 13 bt13g M3: one zone judged every site]. To before From is an overnight window: it
 // starts at From on one of the Days and ends at To the next morning (22:00-02:00 on Monday
 // runs Monday 22:00 to Tuesday 02:00). From equal to To is refused.
 type Hours struct {
@@ -275,9 +279,10 @@ type Hours struct {
 	TZ   string `json:"tz"`
 }
 
-// String describes the window in English ("Mon,Tue,Wed,Thu,Fri 08:00-18:00 Asia/Taipei"),
-// as the built-in rules' Sigma text carries it; an overnight window says so ("Mon
-// 22:00-02:00 (next day) Asia/Taipei"). Pages say it in the reader's language.
+// String describes the window in English ("Mon,Tue,Wed,Thu,Fri 08:00-18:00 each site's
+// local time (Asia/Taipei for events of no site)"), as the built-in rules' Sigma text
+// carries it; an overnight window says so ("Mon 22:00-02:00 (next day) …"). Pages say it
+// in the reader's language.
 func (h Hours) String() string {
 	names := []string{"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 	var days []string
@@ -290,7 +295,7 @@ func (h Hours) String() string {
 	if h.Overnight() {
 		span += " (next day)"
 	}
-	return strings.Join(days, ",") + " " + span + " " + h.TZ
+	return strings.Join(days, ",") + " " + span + " each site's local time (" + h.TZ + " for events of no site)"
 }
 
 // Overnight reports whether the window runs past midnight (To before From).
@@ -308,14 +313,21 @@ func parseClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
-// Contains reports whether t falls in the window: from From (included) to To (excluded).
-// An overnight window (To before From) holds the evening of each of its Days from From and
-// the next morning until To. A window with a bad time zone or clock contains nothing
-// (Validate refuses it).
-func (h Hours) Contains(t time.Time) bool {
-	loc, err := time.LoadLocation(h.TZ)
+// Contains reports whether t falls in the window read in its zone TZ: from From
+// (included) to To (excluded). An overnight window (To before From) holds the evening of
+// each of its Days from From and the next morning until To. A window with a bad time zone
+// or clock contains nothing (Validate refuses it).
+func (h Hours) Contains(t time.Time) bool { return h.ContainsIn(t, "") }
+
+// ContainsIn is Contains with the window read in the named IANA zone (a site's,
+// Site.Zone) instead of TZ: 08:00-18:00 in Asia/Tokyo is 07:00-17:00 in Asia/Taipei. An
+// empty or unknown zone reads it in TZ.
+func (h Hours) ContainsIn(t time.Time, zone string) bool {
+	loc, err := LoadZone("tz", zone)
 	if err != nil {
-		return false
+		if loc, err = time.LoadLocation(h.TZ); err != nil {
+			return false
+		}
 	}
 	from, ok1 := parseClock(h.From)
 	to, ok2 := parseClock(h.To)
@@ -592,6 +604,8 @@ type RuleService interface {
 	FindDetectionSettings(ctx context.Context) (DetectionSettings, error)
 	// UpdateDetectionSettings validates and stores them. EINVALID.
 	UpdateDetectionSettings(ctx context.Context, s DetectionSettings) error
+	// RecordHunt audits a hunt as the caller (action "rule.hunt", PermRuleAdmin).
+	RecordHunt(ctx context.Context, h HuntAudit) error
 }
 
 // AlertService keeps alerts. Reading needs PermAlertRead and the alert's site (a vendor
@@ -664,6 +678,41 @@ type HuntResult struct {
 	Stopped   string    `json:"stopped,omitempty"`
 	ReadUntil time.Time `json:"read_until,omitzero"`
 }
+
+// HuntAudit is the audit record of a hunt (a rule test or a retro-hunt over stored
+// events): who ran it is the audit row's user; this says which rules over which site and
+// time range, and what it found [issue 13 bt13g M4].
+type HuntAudit struct {
+	// Rules says which rules ran: HuntRulesYAML (a rule given as text, not stored),
+	// HuntRulesNamed (the stored rules RuleIDs) or HuntRulesEnabled (a retro-hunt: the
+	// rules enabled at each event's site, RuleIDs).
+	Rules    string   `json:"rules"`
+	RuleIDs  []int64  `json:"rule_ids,omitempty"`
+	RuleUIDs []string `json:"rule_uids,omitempty"`
+	// Title is the rule's title when one rule ran.
+	Title string `json:"title,omitempty"`
+	// SiteID is the site the events were read at (0: every site of the hunter's scope).
+	SiteID int64     `json:"site_id"`
+	Since  time.Time `json:"since"`
+	Until  time.Time `json:"until"`
+	Raise  bool      `json:"raise"`
+	// What it read and found (HuntResult); Error is set when it failed part-way.
+	Events     int       `json:"events"`
+	Logs       int       `json:"logs"`
+	Hits       int       `json:"hits"`
+	Raised     int       `json:"raised"`
+	Suppressed int       `json:"suppressed"`
+	Stopped    string    `json:"stopped,omitempty"`
+	ReadUntil  time.Time `json:"read_until,omitzero"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// Which rules a hunt ran (HuntAudit.Rules).
+const (
+	HuntRulesYAML    = "yaml"
+	HuntRulesNamed   = "named"
+	HuntRulesEnabled = "enabled"
+)
 
 // Why a hunt stopped before the end of its range.
 const (

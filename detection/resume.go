@@ -313,8 +313,12 @@ func (s *Service) replay(ctx context.Context, now time.Time) (ResumeResult, map[
 	if err != nil {
 		return res, replayed, err
 	}
+	zones, err := s.siteZones(ctx)
+	if err != nil {
+		return res, replayed, err
+	}
 	s.mu.Lock()
-	s.accounts = accounts
+	s.accounts, s.zones = accounts, zones
 	found, err := s.evaluate(batch, nil, nil, nil)
 	s.building(found)
 	// What the replay counted as late or timed out was counted and told before.

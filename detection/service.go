@@ -39,6 +39,15 @@ type Stores struct {
 	// Suppressions, when set, keeps the suppressions of known false positives: a finding
 	// one of them matches is counted on it instead of raising an alert.
 	Suppressions medsec.SuppressionService
+	// Sites, when set, lists the organisation's sites: working hours and the maintenance
+	// window are read in the time zone of each event's site (Site.Zone). Without it, or
+	// for an event of no site, they are read in the settings' zone (Hours.TZ).
+	Sites SiteSource
+}
+
+// SiteSource lists the organisation's sites (medsec.OrgService.FindSites).
+type SiteSource interface {
+	FindSites(ctx context.Context) ([]*medsec.Site, error)
 }
 
 // AccountSource lists the privileged accounts of the inventory
@@ -100,6 +109,8 @@ type Service struct {
 	// accounts holds the inventory's privileged accounts by site and lower-case user
 	// name, read before each batch that has a user name.
 	accounts map[accountKey]privileged
+	// zones holds the sites' time zones by site id, read before each batch.
+	zones map[int64]string
 	// timeouts counts the regular-expression time-outs of the site engines' rules since
 	// the service started, by stored rule id; timedOut lists rules timing out for the
 	// first time, to be told after the batch.
@@ -150,6 +161,9 @@ type evalEnv struct {
 	settings medsec.DetectionSettings
 	accounts map[accountKey]privileged
 	storage  map[string]storageMark
+	// zones are the sites' time zones by site id (Site.Zone); a site not in it reads
+	// the settings' windows in their own zone.
+	zones map[int64]string
 }
 
 // storageMark is a host's storage level at the start of its day-long comparison window.
@@ -777,8 +791,12 @@ func (s *Service) handle(ctx context.Context, events []medsec.Event) error {
 	if err != nil {
 		return err
 	}
+	zones, err := s.siteZones(ctx)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
-	s.accounts = accounts
+	s.accounts, s.zones = accounts, zones
 	found, err := s.evaluate(events, nil, nil, nil)
 	s.building(found)
 	timedOut, late := s.timedOut, s.lateNew
@@ -805,6 +823,24 @@ func (s *Service) privileged(ctx context.Context, need bool) (map[accountKey]pri
 	for _, p := range list {
 		k := accountKey{p.SiteID, strings.ToLower(p.Username)}
 		m[k] = privileged{typ: p.Type, windows: append(m[k].windows, p.Windows...)}
+	}
+	return m, nil
+}
+
+// siteZones reads the sites' time zones by site id (Site.Zone), so that each event's
+// working hours and maintenance window are read in its site's zone; nil without a site
+// source.
+func (s *Service) siteZones(ctx context.Context) (map[int64]string, error) {
+	if s.st.Sites == nil {
+		return nil, nil
+	}
+	sites, err := s.st.Sites.FindSites(medsec.NewContextWithUser(ctx, medsec.SystemUser))
+	if err != nil {
+		return nil, fmt.Errorf("detection: %w", err)
+	}
+	m := make(map[int64]string, len(sites))
+	for _, site := range sites {
+		m[site.ID] = site.Zone()
 	}
 	return m, nil
 }
@@ -896,7 +932,7 @@ type finding struct {
 
 // enrich returns the event as detection reads it: a copy of its fields with medsec's
 // derived fields: medsec.working_hours and medsec.maintenance_window (booleans, from the
-// settings' windows at the event time), medsec.source.network (medsec.SourceNetwork),
+// settings' windows at the event time read in the zone of the event's site), medsec.source.network (medsec.SourceNetwork),
 // medsec.path.normalized, medsec.account.name and, for a storage metric (host.name with
 // system.filesystem.used.bytes), medsec.storage.growth_pct against the host's level at
 // the start of its current day-long window.
@@ -905,8 +941,9 @@ func enrich(env *evalEnv, e *medsec.Event) *detect.Event {
 	for k, v := range e.Fields {
 		f[k] = v
 	}
-	f["medsec.working_hours"] = env.settings.WorkingHours.Contains(e.Time)
-	f["medsec.maintenance_window"] = env.settings.MaintenanceWindow.Contains(e.Time)
+	zone := env.zones[e.SiteID]
+	f["medsec.working_hours"] = env.settings.WorkingHours.ContainsIn(e.Time, zone)
+	f["medsec.maintenance_window"] = env.settings.MaintenanceWindow.ContainsIn(e.Time, zone)
 	for _, k := range []string{"file.path", "url.path"} {
 		if p := e.Text(k); p != "" {
 			f[medsec.FieldPathNormalized] = medsec.NormalizePath(p)
@@ -1004,7 +1041,7 @@ func (s *Service) evaluate(events []medsec.Event, eng func(siteID int64) (*detec
 	live := eng == nil
 	if live {
 		eng, byUID = s.engine, s.byUID
-		env = &evalEnv{settings: s.settings, accounts: s.accounts, storage: s.storage}
+		env = &evalEnv{settings: s.settings, accounts: s.accounts, storage: s.storage, zones: s.zones}
 	}
 	var sites []int64
 	bySite := map[int64][]*detect.Event{}
@@ -1397,7 +1434,7 @@ func notification(a *medsec.Alert) medsec.Notification {
 // Hunt tests a rule, or retro-hunts, over the stored events of a past range
 // (medsec's own events; log records once the log store's search is wired). Needs
 // PermRuleAdmin and the site. EINVALID for a bad range or rule (file and line).
-func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.HuntResult, error) {
+func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (_ *medsec.HuntResult, herr error) {
 	u, err := medsec.Authorize(ctx, medsec.PermRuleAdmin)
 	if err != nil {
 		return nil, err
@@ -1428,12 +1465,16 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	if err != nil {
 		return nil, err
 	}
+	zones, err := s.siteZones(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// The hunt reads the service's rules and settings under its lock, then evaluates on
 	// engines of its own without it: the live stream goes on meanwhile (issue 13
 	// break-test t13 finding 14: a hunt held the lock for its whole run, stopping live
 	// detection at every site).
 	s.mu.Lock()
-	env := &evalEnv{settings: s.settings, accounts: accounts, storage: map[string]storageMark{}}
+	env := &evalEnv{settings: s.settings, accounts: accounts, storage: map[string]storageMark{}, zones: zones}
 	rules, blocks, all := s.rules, s.blocks, s.byUID
 	s.mu.Unlock()
 	// The rules tested: the YAML's, the stored ones named, or (a retro-hunt) those
@@ -1475,6 +1516,47 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 	default:
 		byUID = all
 	}
+	// The hunt is audited as the hunter once it ends, with its rules, site, range and
+	// findings, or the error it stopped with [issue 13 bt13g M4: a hunt left no trace].
+	rec := medsec.HuntAudit{SiteID: req.SiteID, Since: req.Since, Until: req.Until, Raise: req.Raise}
+	switch {
+	case len(extra) > 0:
+		rec.Rules = medsec.HuntRulesYAML
+		for _, r := range byUID {
+			rec.RuleUIDs, rec.Title = append(rec.RuleUIDs, r.UID), r.Title
+		}
+	case len(req.RuleIDs) > 0:
+		rec.Rules = medsec.HuntRulesNamed
+		for _, r := range rules {
+			if want(r) {
+				rec.RuleIDs, rec.RuleUIDs, rec.Title = append(rec.RuleIDs, r.ID), append(rec.RuleUIDs, r.UID), r.Title
+			}
+		}
+	default:
+		rec.Rules = medsec.HuntRulesEnabled
+		for _, r := range rules {
+			if req.SiteID != 0 && r.EnabledAt(req.SiteID) || req.SiteID == 0 && enabledSomewhere(r) {
+				rec.RuleIDs, rec.RuleUIDs, rec.Title = append(rec.RuleIDs, r.ID), append(rec.RuleUIDs, r.UID), r.Title
+			}
+		}
+	}
+	if len(rec.RuleUIDs) != 1 {
+		rec.Title = ""
+	}
+	sort.Strings(rec.RuleUIDs)
+	var res *medsec.HuntResult
+	defer func() {
+		if res != nil {
+			rec.Events, rec.Logs, rec.Hits, rec.Raised, rec.Suppressed = res.Events, res.Logs, res.Hits, res.Raised, res.Suppressed
+			rec.Stopped, rec.ReadUntil = res.Stopped, res.ReadUntil
+		}
+		if herr != nil {
+			rec.Error = herr.Error()
+		}
+		if err := s.st.Rules.RecordHunt(ctx, rec); err != nil {
+			herr = errors.Join(herr, fmt.Errorf("detection: hunt not audited: %w", err))
+		}
+	}()
 	engines := map[int64]*detect.Engine{}
 	eng := func(siteID int64) (*detect.Engine, error) {
 		if e, ok := engines[siteID]; ok {
@@ -1493,7 +1575,7 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 		engines[siteID] = e
 		return e, nil
 	}
-	res := &medsec.HuntResult{List: []medsec.HuntHit{}}
+	res = &medsec.HuntResult{List: []medsec.HuntHit{}}
 	sys := medsec.NewContextWithUser(ctx, medsec.SystemUser)
 	// The suppressions in force at any time of the range: each finding is judged by
 	// those applying when its events happened, not by today's.
@@ -1536,7 +1618,8 @@ func (s *Service) Hunt(ctx context.Context, req medsec.HuntRequest) (*medsec.Hun
 				} else if held {
 					continue
 				}
-				created, err := s.st.Alerts.RaiseAlert(sys, a)
+				// Raised as the hunter, who is named in the alert's audit row.
+				created, err := s.st.Alerts.RaiseAlert(ctx, a)
 				if err != nil {
 					return err
 				}

@@ -27,7 +27,7 @@ var auditObjectLinks = map[string]string{
 	"asset": "/assets/%d", "zone": "/zones/%d", "conduit": "/conduits/%d/edit", "discovery_run": "/discovery/%d",
 	"site": "/organisation", "department": "/organisation", "person": "/organisation", "vendor": "/organisation",
 	"user": "/users/%d/tokens", "webhook": "/notifications", "notify_settings": "/notifications",
-	"risk_review": "/risk-reviews/%d", "system": "/systems/%d",
+	"risk_review": "/risk-reviews/%d", "system": "/systems/%d", "rule": "/rules/%d",
 }
 
 // AuditSummary says in the page's language what an entry did, e.g. "changed asset #12

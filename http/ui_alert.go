@@ -457,8 +457,9 @@ func (p *page) RuleDescription(r *medsec.DetectionRule, set *medsec.DetectionSet
 	).Replace(p.T(k))
 }
 
-// Hours is a weekly window in the page's language ("週一、週二 08:00-18:00 Asia/Taipei"),
-// an overnight one marked as running into the next day.
+// Hours is a weekly window in the page's language ("週一、週二 08:00-18:00（各院區當地時間；
+// 無院區的事件按 Asia/Taipei）"), an overnight one marked as running into the next day:
+// detection reads it in each event's site's zone (medsec.Hours.ContainsIn).
 func (p *page) Hours(h medsec.Hours) string {
 	sep := "、"
 	if p.Lang == "en" {
@@ -474,7 +475,7 @@ func (p *page) Hours(h medsec.Hours) string {
 	if h.Overnight() {
 		span += " " + p.T("hours.next_day")
 	}
-	return strings.Join(days, sep) + " " + span + " " + h.TZ
+	return strings.Join(days, sep) + " " + span + " " + p.T("hours.site_local", h.TZ)
 }
 
 // ruleSuppressions lists the rule's suppressions on its page and, for ?alert=ID, fills

@@ -604,6 +604,25 @@ func (sc scope) seesAlert(a *medsec.Alert) bool {
 	return v == 0 || a.AssetID != 0 && a.VendorID == v
 }
 
+// RecordHunt implements medsec.RuleService: an audit row "rule.hunt" of the caller, with
+// the hunt's rules, site, range and findings as its after state; a hunt of one stored
+// rule names that rule as its object.
+func (s *DetectionService) RecordHunt(ctx context.Context, h medsec.HuntAudit) error {
+	if _, err := authorize(ctx, medsec.PermRuleAdmin); err != nil {
+		return err
+	}
+	after, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("audit rule.hunt: %w", err)
+	}
+	var object int64
+	if len(h.RuleIDs) == 1 {
+		object = h.RuleIDs[0]
+	}
+	detail := fmt.Sprintf("%s rules over site %d from %s to %s", h.Rules, h.SiteID, h.Since.UTC().Format(time.RFC3339), h.Until.UTC().Format(time.RFC3339))
+	return NewAuditService(s.db).RecordEvent(ctx, &medsec.AuditEntry{Action: "rule.hunt", ObjectType: "rule", ObjectID: object, SiteID: h.SiteID, After: after, Detail: detail})
+}
+
 // RaiseAlert stores a new alert or adds the events to the open alert of the same key.
 // The asset's vendor is looked up so that vendor users see alerts on their assets.
 func (s *DetectionService) RaiseAlert(ctx context.Context, a *medsec.Alert) (bool, error) {

@@ -20,7 +20,8 @@ func startDetection(ctx context.Context, db *sqlstore.DB, services *mhttp.Servic
 	// Logins with the inventory's emergency accounts are followed, and each use becomes a
 	// password-reset task [004 §11 ①].
 	uses := sqlstore.NewEmergencyUseService(db)
-	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Suppressions: store, Events: events, Accounts: uses, Followers: []medsec.AlertFollower{uses}}, logger)
+	// Working hours and maintenance windows are read in each event's site's time zone.
+	svc := detection.New(detection.Stores{Rules: store, Alerts: store, Suppressions: store, Events: events, Accounts: uses, Followers: []medsec.AlertFollower{uses}, Sites: sqlstore.NewOrgService(db)}, logger)
 	if err := svc.InstallBuiltins(ctx); err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sys := asSystem(ctx)
 	det := sqlstore.NewDetectionService(store)
 	uses := sqlstore.NewEmergencyUseService(store)
-	svc := detection.New(detection.Stores{Rules: det, Alerts: det, Suppressions: det, Events: sqlstore.NewEventService(store), Accounts: uses, Followers: []medsec.AlertFollower{uses}}, nil)
+	svc := detection.New(detection.Stores{Rules: det, Alerts: det, Suppressions: det, Events: sqlstore.NewEventService(store), Accounts: uses, Followers: []medsec.AlertFollower{uses}, Sites: sqlstore.NewOrgService(store)}, nil)
 	if err := svc.InstallBuiltins(sys); err != nil {
 		return fmt.Errorf("rules %s: %w", cmd, err)
 	}
