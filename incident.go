@@ -1028,8 +1028,14 @@ type IncidentService interface {
 	// timeline entry (from whom to whom) and an audit row say so. Tasks of a closed
 	// incident (lessons learned) are assigned too.
 	AssignTask(ctx context.Context, id, version, taskID int64, assignee string) (*Incident, error)
-	// CompleteTask marks a task done and meets its clock.
+	// CompleteTask marks a task done now and meets its clock (CompleteTaskAt with a zero
+	// doneAt).
 	CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*Incident, error)
+	// CompleteTaskAt marks a task done at doneAt, when it was really done (zero: now),
+	// and meets its clock then: lateness is judged on doneAt, as MeetClock's on metAt.
+	// EINVALID naming done_at when it is in the future, before the incident was detected,
+	// or before the task's clock started.
+	CompleteTaskAt(ctx context.Context, id, version, taskID int64, note string, doneAt time.Time) (*Incident, error)
 	// MeetChecklistItem marks a termination condition met with a note; a span of calm
 	// (stable 24 h, 72 h without anomaly) is EINVALID before that long has passed since
 	// the systems were restored (detection while no restoration is recorded), naming the item and when it can be met (incident.CheckMeetItem).

@@ -208,7 +208,9 @@ type incidentAction struct {
 	Evidence string `json:"evidence"`
 	// meet_clock: when the duty was really done (RFC 3339; empty: now); notification:
 	// SentAt, when it was sent. Neither in the future nor before detection.
-	MetAt  time.Time `json:"met_at"`
+	MetAt time.Time `json:"met_at"`
+	// complete_task: when the task was really done (RFC 3339; empty: now)
+	DoneAt time.Time `json:"done_at"`
 	SentAt time.Time `json:"sent_at"`
 	// exposure_found, exposure_correct: how much patient or personal data was exposed,
 	// when it was found (RFC 3339; empty: now; neither in the future nor before
@@ -289,7 +291,7 @@ func (s *Server) applyIncidentAction(ctx context.Context, id int64, a *incidentA
 	case "assign_task":
 		return svc.AssignTask(ctx, id, v, a.TaskID, a.Assignee)
 	case "complete_task":
-		return svc.CompleteTask(ctx, id, v, a.TaskID, a.Note)
+		return svc.CompleteTaskAt(ctx, id, v, a.TaskID, a.Note, a.DoneAt)
 	case "meet_item":
 		return svc.MeetChecklistItem(ctx, id, v, a.Key, a.Note)
 	case "waive_item":
@@ -568,7 +570,7 @@ func zeroActionTimes(data []byte, a *incidentAction) error {
 	for _, f := range []struct {
 		name string
 		t    time.Time
-	}{{"met_at", a.MetAt}, {"sent_at", a.SentAt}, {"found_at", a.FoundAt}, {"occurred_at", a.OccurredAt}, {"restored_at", a.RestoredAt}, {"declared_at", a.DeclaredAt}} {
+	}{{"met_at", a.MetAt}, {"done_at", a.DoneAt}, {"sent_at", a.SentAt}, {"found_at", a.FoundAt}, {"occurred_at", a.OccurredAt}, {"restored_at", a.RestoredAt}, {"declared_at", a.DeclaredAt}} {
 		if raw, ok := sent[f.name]; ok && f.t.IsZero() && string(bytes.TrimSpace(raw)) != "null" {
 			errs = append(errs, medsec.FieldError{Field: f.name, Key: "incident.err.time_zero",
 				Message: "is the zero time (year 1): give the time in RFC 3339, or leave the field out", Value: strings.Trim(string(raw), `"`)})

@@ -48,3 +48,29 @@ func TestIncidentPageShowsLevelConfirmed(t *testing.T) {
 		t.Errorf("after the confirmation: hint %v, want %q in %q", strings.Contains(page, `id="level-suggestion"`), want, between(page, `id="incident-level"`, "</dd>"))
 	}
 }
+
+// TestIncidentTaskDoneAtAPI: complete_task takes done_at, when the task was really done;
+// the task records it (done_at), and a done_at in the future is refused naming done_at.
+func TestIncidentTaskDoneAtAPI(t *testing.T) {
+	f := newFixture(t)
+	detected := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	body := fmt.Sprintf(`{"site_id": %d, "title": "PACS", "scenario": "ransomware", "detected_at": %q}`, f.assetHQ.SiteID, detected.Format(time.RFC3339))
+	status, resp := f.do("POST", "/api/v1/incidents", f.tokens[medsec.RoleSOCAnalyst], body)
+	var inc medsec.Incident
+	if status != 201 || json.Unmarshal([]byte(resp), &inc) != nil || len(inc.Tasks) == 0 {
+		t.Fatalf("open incident: %d %s", status, resp)
+	}
+	task := inc.Tasks[0].ID
+	path := fmt.Sprintf("/api/v1/incidents/%d/actions", inc.ID)
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	status, resp = f.do("POST", path, f.tokens[medsec.RoleSOCAnalyst], fmt.Sprintf(`{"action": "complete_task", "version": %d, "task_id": %d, "note": "done", "done_at": %q}`, inc.Version, task, future))
+	if status != 422 || !strings.Contains(resp, `"done_at"`) {
+		t.Errorf("done_at in the future: %d %s", status, resp)
+	}
+	done := detected.Add(5 * time.Minute)
+	status, resp = f.do("POST", path, f.tokens[medsec.RoleSOCAnalyst], fmt.Sprintf(`{"action": "complete_task", "version": %d, "task_id": %d, "note": "done", "done_at": %q}`, inc.Version, task, done.Format(time.RFC3339)))
+	var after medsec.Incident
+	if status != 200 || json.Unmarshal([]byte(resp), &after) != nil || !after.Tasks[0].DoneAt.Equal(done) {
+		t.Errorf("done_at: %d %s", status, resp)
+	}
+}

@@ -88,15 +88,15 @@ func (s *Server) zoneOfSite(ctx context.Context, siteID int64) *time.Location {
 func (s *Server) formActionTimes(r *http.Request, id int64, a *incidentAction) error {
 	metAt, sentAt, foundAt := strings.TrimSpace(r.PostFormValue("met_at")), strings.TrimSpace(r.PostFormValue("sent_at")), strings.TrimSpace(r.PostFormValue("found_at"))
 	occurredAt, restoredAt := strings.TrimSpace(r.PostFormValue("occurred_at")), strings.TrimSpace(r.PostFormValue("restored_at"))
-	declaredAt := strings.TrimSpace(r.PostFormValue("declared_at"))
-	if metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" && restoredAt == "" && declaredAt == "" {
+	declaredAt, doneAt := strings.TrimSpace(r.PostFormValue("declared_at")), strings.TrimSpace(r.PostFormValue("done_at"))
+	if doneAt == "" && metAt == "" && sentAt == "" && foundAt == "" && occurredAt == "" && restoredAt == "" && declaredAt == "" {
 		return nil
 	}
 	inc, err := s.Incidents.FindIncidentByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	return parseLocalTimes([]localTimeField{{"met_at", metAt, &a.MetAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt},
+	return parseLocalTimes([]localTimeField{{"met_at", metAt, &a.MetAt}, {"done_at", doneAt, &a.DoneAt}, {"sent_at", sentAt, &a.SentAt}, {"found_at", foundAt, &a.FoundAt},
 		{"occurred_at", occurredAt, &a.OccurredAt}, {"restored_at", restoredAt, &a.RestoredAt}, {"declared_at", declaredAt, &a.DeclaredAt}}, r.PostFormValue, s.zoneOfSite(r.Context(), inc.SiteID))
 }
 

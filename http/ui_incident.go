@@ -199,7 +199,7 @@ var incidentShowLabels = map[string]string{
 	"channel": "incident.channel", "language": "incident.language", "content": "incident.content", "title": "incident.task",
 	"assignee": "incident.assignee", "task": "incident.task", "task_id": "incident.task", "key": "incident.condition", "lesson": "incident.lesson",
 	"log_index": "logstore.index", "logq": "logstore.query", "logfrom": "incident.log_from", "logto": "incident.log_to",
-	"met_at": "incident.met_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
+	"met_at": "incident.met_at", "done_at": "incident.done_at", "sent_at": "incident.sent_at", "exposure": "incident.exposure", "found_at": "incident.exposure_found_at",
 	"occurred_at": "incident.occurred_at", "restored_at": "incident.restored_at",
 	"declared_by": "incident.end_declared_by", "declared_at": "incident.end_declared_at",
 }

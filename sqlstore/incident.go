@@ -1776,6 +1776,13 @@ func (s *IncidentService) AssignTask(ctx context.Context, id, version, taskID in
 
 // CompleteTask marks a task done; on a closed incident or drill only a lesson learned.
 func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID int64, note string) (*medsec.Incident, error) {
+	return s.CompleteTaskAt(ctx, id, version, taskID, note, time.Time{})
+}
+
+// CompleteTaskAt implements medsec.IncidentService: the task is done, and its clock met,
+// at doneAt (zero: now), so a task done before it was recorded is judged on when it was
+// done (was: always the time it was recorded).
+func (s *IncidentService) CompleteTaskAt(ctx context.Context, id, version, taskID int64, note string, doneAt time.Time) (*medsec.Incident, error) {
 	// The note is required: the record says how the task was done, or why it did not
 	// apply (bt14f LOW: an empty note was accepted).
 	if err := checkText("note", note, true, medsec.MaxTextLength); err != nil {
@@ -1796,12 +1803,23 @@ func (s *IncidentService) CompleteTask(ctx context.Context, id, version, taskID 
 		if r.Status != medsec.IncidentOpen && !t.Lesson {
 			return entry{}, invalid("task_id", "incident.err.task_closed", "the incident is closed: a task of its response can no longer be completed; only lessons learned are done after the close")
 		}
-		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, tx.now, u.Username, note, taskID); err != nil {
+		at, err := metTime(ctx, tx, "done_at", doneAt, r)
+		if err != nil {
+			return entry{}, err
+		}
+		for _, c := range r.Clocks {
+			if c.TaskID == taskID && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
+				if err := beforeStart(ctx, tx, "done_at", at, r, c); err != nil {
+					return entry{}, err
+				}
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE incident_tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?`, at, u.Username, note, taskID); err != nil {
 			return entry{}, fmt.Errorf("complete task: %w", err)
 		}
 		for _, c := range r.Clocks {
 			if c.TaskID == taskID && c.MetAt.IsZero() && c.StoppedAt.IsZero() {
-				if err := meet(ctx, tx, u, r, c, note, nil, "", tx.now); err != nil {
+				if err := meet(ctx, tx, u, r, c, note, nil, "", at); err != nil {
 					return entry{}, err
 				}
 			}
