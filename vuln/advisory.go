@@ -164,6 +164,13 @@ type InputError struct {
 	File   string
 	Where  string
 	Reason string
+	// Key, when set, is the translation key of Reason and Args its arguments, so that the
+	// command line and the pages say the reason in the reader's language (bt11g M6): the
+	// CSAF schema's rules (SchemaRule).
+	Key  string
+	Args []string
+	// More counts the further faults of the same kind the file has (schema errors).
+	More int
 }
 
 // Error implements error: "file: where: reason".

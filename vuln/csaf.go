@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,10 +34,13 @@ func ParseCSAF(file string, data []byte) (*Advisory, error) {
 		if where == "" {
 			where = "/"
 		}
+		ie := inputErr(file, where, "CSAF 2.0 schema: %s", reason)
+		ie.Key, ie.Args = SchemaRule(reason)
 		if len(errs) > 1 {
-			reason += fmt.Sprintf(" (and %d more schema errors)", len(errs)-1)
+			ie.Reason += fmt.Sprintf(" (and %d more schema errors)", len(errs)-1)
+			ie.More = len(errs) - 1
 		}
-		return nil, inputErr(file, where, "CSAF 2.0 schema: %s", reason)
+		return nil, ie
 	}
 	var in csaf.Advisory
 	if err := json.Unmarshal(data, &in); err != nil {
@@ -240,4 +244,35 @@ func jsonPointer(parts ...any) string {
 		}
 	}
 	return b.String()
+}
+
+// schemaRules read the rule a JSON schema error names, as github.com/santhosh-tekuri/jsonschema
+// words it (the library's messages come only in English): each gives the translation key
+// of the rule and its arguments.
+var schemaRules = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^missing propert(?:y|ies) (.+)$`), "csaf.schema.required"},
+	{regexp.MustCompile(`^value must be one of (.+)$`), "csaf.schema.enum"},
+	{regexp.MustCompile(`^value must be (.+)$`), "csaf.schema.const"},
+	{regexp.MustCompile(`^got (\S+), want (.+)$`), "csaf.schema.type"},
+	{regexp.MustCompile(`^additional propert(?:y|ies) (.+) not allowed$`), "csaf.schema.additional"},
+	{regexp.MustCompile(`^(.+) does not match pattern (.+)$`), "csaf.schema.pattern"},
+	{regexp.MustCompile(`^(?:minLength|minItems|minProperties|minimum|exclusiveMinimum): got (.+), want (.+)$`), "csaf.schema.min"},
+	{regexp.MustCompile(`^(?:maxLength|maxItems|maxProperties|maximum|exclusiveMaximum): got (.+), want (.+)$`), "csaf.schema.max"},
+	{regexp.MustCompile(`^(.+) is not valid (\S+): .+$`), "csaf.schema.format"},
+	{regexp.MustCompile(`^items at (\d+) and (\d+) are equal$`), "csaf.schema.unique"},
+}
+
+// SchemaRule returns the translation key and arguments of a JSON schema error's rule
+// ("missing properties 'publisher', 'title'" is csaf.schema.required with the names);
+// csaf.schema.other with the text as it is when the rule is none of those.
+func SchemaRule(reason string) (string, []string) {
+	for _, r := range schemaRules {
+		if m := r.re.FindStringSubmatch(reason); m != nil {
+			return r.key, m[1:]
+		}
+	}
+	return "csaf.schema.other", []string{reason}
 }

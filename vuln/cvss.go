@@ -142,6 +142,24 @@ type VectorError struct {
 	Metric string
 	// Reason says what is wrong, without the vector or metric.
 	Reason string
+	// Key is the translation key of Reason and Args its arguments, for the command line
+	// to say it in the user's language (bt11g M6); "" for the library's own reasons.
+	Key  string
+	Args []string
+}
+
+// vectorReasonKeys are the translation keys of ParseCVSS's reasons, by their English form.
+var vectorReasonKeys = map[string]string{
+	"CVSS v2 vectors are not supported; give a CVSS v3.0, v3.1 or v4.0 vector": "cvss.err.v2",
+	"prefix: CVSS version %q not supported (3.0, 3.1 or 4.0)":                  "cvss.err.version",
+	`prefix: want "CVSS:3.0/", "CVSS:3.1/" or "CVSS:4.0/"`:                     "cvss.err.prefix",
+	"empty metric at position %d":                                              "cvss.err.empty",
+	"unknown metric in CVSS v%s":                                               "cvss.err.unknown_metric",
+	"no value":                                                                 "cvss.err.no_value",
+	"given more than once":                                                     "cvss.err.repeated",
+	"value %q not allowed (%s)":                                                "cvss.err.value",
+	"out of order: CVSS v4.0 §7 puts it before %s":                             "cvss.err.order",
+	"missing (a base metric, mandatory)":                                       "cvss.err.missing",
 }
 
 // Error implements error.
@@ -256,7 +274,11 @@ type metricValue struct {
 // message saying so.
 func ParseCVSS(vector string) (CVSS, error) {
 	fail := func(metric, format string, args ...any) (CVSS, error) {
-		return CVSS{}, &VectorError{Vector: vector, Metric: metric, Reason: fmt.Sprintf(format, args...)}
+		e := &VectorError{Vector: vector, Metric: metric, Reason: fmt.Sprintf(format, args...), Key: vectorReasonKeys[format]}
+		for _, a := range args {
+			e.Args = append(e.Args, fmt.Sprint(a))
+		}
+		return CVSS{}, e
 	}
 	var version Version
 	var defs []metricDef

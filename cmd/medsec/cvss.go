@@ -42,7 +42,7 @@ type cvssResult struct {
 func runCVSS(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, cvssUsage)
-		return errors.New("cvss: give at least one vector")
+		return usageError("cli.err.cvss_usage", "cvss: give at least one vector")
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		fmt.Fprint(stdout, cvssUsage)

@@ -53,7 +53,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	target, err := sbomTarget(*asset, *model)
 	if err != nil || fs.NArg() == 0 {
 		fmt.Fprint(stderr, sbomUsage)
-		return errors.New("sbom import: give --asset ID or --model VENDOR/MODEL, and at least one FILE")
+		return usageError("cli.err.sbom_usage", "sbom import: give --asset ID or --model VENDOR/MODEL, and at least one FILE")
 	}
 	// Read and check every file before opening the store: a bad file stops the run
 	// before anything is written.
@@ -62,12 +62,12 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for i, path := range fs.Args() {
 		content, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("sbom import: %w", err)
+			return withContext("sbom import", fileError(path, err))
 		}
 		if isXLSX(content) {
 			form, err := mds2.Parse(path, content)
 			if err != nil {
-				return fmt.Errorf("sbom import: %s", describe(err))
+				return withContext("sbom import", err)
 			}
 			if target.AssetID != 0 {
 				return fmt.Errorf("sbom import: %s: an MDS2 form describes a device model: give --model", path)
@@ -79,7 +79,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		doc, err := sbom.Parse(path, content)
 		if err != nil {
-			return fmt.Errorf("sbom import: %s", describe(err))
+			return withContext("sbom import", err)
 		}
 		imports = append(imports, doc.Import(target, filepath.Base(path), content))
 	}
@@ -94,14 +94,14 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if p := profiles[i]; p != nil {
 			p, err := svc.ImportMDS2(ctx, target, p)
 			if err != nil {
-				return fmt.Errorf("sbom import: %s: %s", fs.Arg(i), describe(err))
+				return withContext("sbom import: "+fs.Arg(i), err)
 			}
 			fmt.Fprintf(stdout, "%s: MDS2 form, %d answers, profile of device model %d\n", fs.Arg(i), len(p.Answers), p.ModelID)
 			continue
 		}
 		sb, err := svc.ImportSBOM(ctx, imp)
 		if err != nil {
-			return fmt.Errorf("sbom import: %s: %s", fs.Arg(i), describe(err))
+			return withContext("sbom import: "+fs.Arg(i), err)
 		}
 		on := fmt.Sprintf("asset %d", sb.AssetID)
 		if sb.ModelID != 0 {

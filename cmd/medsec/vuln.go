@@ -105,11 +105,11 @@ func runVuln(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch args[0] {
 	case "import":
 		if fs.NArg() == 0 {
-			return errors.New("vuln import: give at least one file or directory")
+			return usageError("cli.err.vuln_import_usage", "vuln import: give at least one file or directory")
 		}
 		in, skipped, err := readVulnPaths(fs.Args())
 		if err != nil {
-			return fmt.Errorf("vuln import: %w", err)
+			return withContext("vuln import", err)
 		}
 		for _, s := range skipped {
 			fmt.Fprintf(stderr, "skipped %s\n", s)
@@ -164,7 +164,7 @@ func storeVulnImport(ctx context.Context, open func() (*sqlstore.DB, error), in 
 	defer store.Close()
 	sum, err := sqlstore.NewVulnService(store).Import(asSystem(ctx), in)
 	if err != nil {
-		return fmt.Errorf("vuln import: %s", describe(err))
+		return withContext("vuln import", err)
 	}
 	fmt.Fprintf(stdout, "imported %d file(s): %d advisories, %d vulnerabilities, %d KEV entries, %d EPSS scores; findings: %d new, %d updated, %d no longer matched\n",
 		len(sum.Files), sum.Advisories, sum.Vulnerabilities, sum.KEV, sum.EPSS, sum.NewFindings, sum.Updated, sum.Gone)
@@ -182,12 +182,12 @@ func readVulnPaths(paths []string) (sqlstore.VulnImport, []string, error) {
 	add := func(path string, explicit bool) error {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			return fileError(path, err)
 		}
 		if scanreport.Detect(data) != "" {
 			rep, err := scanreport.Parse(path, data)
 			if err != nil {
-				return fmt.Errorf("%s", describe(err))
+				return withContext("", err)
 			}
 			sum := sha256.Sum256(data)
 			in.Files = append(in.Files, path)
@@ -219,7 +219,7 @@ func readVulnPaths(paths []string) (sqlstore.VulnImport, []string, error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return in, nil, err
+			return in, nil, fileError(p, err)
 		}
 		if !st.IsDir() {
 			if err := add(p, true); err != nil {
@@ -409,7 +409,7 @@ func runVEX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *advisory == "" || (*format != "csaf" && *format != "cyclonedx") {
 		fmt.Fprint(stderr, vexUsage)
-		return errors.New("vex export: give --advisory and --format csaf|cyclonedx")
+		return usageError("cli.err.vex_usage", "vex export: give --advisory and --format csaf|cyclonedx")
 	}
 	store, err := openStore(ctx, *data, *db, true)
 	if err != nil {
@@ -418,7 +418,7 @@ func runVEX(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer store.Close()
 	doc, err := sqlstore.NewVulnService(store).VEX(asSystem(ctx), *advisory, *format, vuln.VEXInput{Publisher: *publisher, Namespace: *namespace, Now: time.Now().UTC()})
 	if err != nil {
-		return fmt.Errorf("vex export: %s", describe(err))
+		return withContext("vex export", err)
 	}
 	if *out == "" {
 		_, err = stdout.Write(doc)
