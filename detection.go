@@ -88,6 +88,10 @@ type RuleSite struct {
 	// Hits counts the rule's matches (a detection rule) or alerts (a correlation) there.
 	Hits      int64     `json:"hits"`
 	LastHitAt time.Time `json:"last_hit_at,omitzero"`
+	// EnabledSince is when the rule was last turned on at the site by its own state (zero:
+	// not known, or not on): the re-correlation of late matches reads no events before it,
+	// a span in which the rule was off there (bt13h M4).
+	EnabledSince time.Time `json:"-"`
 }
 
 // EnabledAt reports whether the rule runs at the site.

@@ -481,7 +481,6 @@ func (s *Service) recorrelate(list []lateNotice) {
 		if l.late.Newest.Sub(oldest) > MaxRecorrelateSpan {
 			oldest = l.late.Newest.Add(-MaxRecorrelateSpan)
 		}
-		j := job{site: l.site}
 		for _, r := range s.rules {
 			p := s.parsed[r.ID]
 			if p == nil || p.Correlation == nil || !r.EnabledAt(l.site) || s.broken[r.ID] != "" {
@@ -496,16 +495,19 @@ func (s *Service) recorrelate(list []lateNotice) {
 			if !reads {
 				continue
 			}
-			j.ids = append(j.ids, r.ID)
-			if since := oldest.Add(-p.Correlation.Timespan); j.since.IsZero() || since.Before(j.since) {
-				j.since = since
+			// Not over events from before the correlation was last turned on at the site:
+			// it was off then [bt13h M4: a re-correlation raised a burst of a span in which
+			// the rule was disabled there].
+			since := oldest.Add(-p.Correlation.Timespan)
+			if on := enabledSince(r, l.site); since.Before(on) {
+				since = on
 			}
-			if till := l.late.Newest.Add(p.Correlation.Timespan + time.Second); till.After(j.till) {
-				j.till = till
+			till := l.late.Newest.Add(p.Correlation.Timespan + time.Second)
+			if !till.After(since) {
+				continue
 			}
-		}
-		if len(j.ids) > 0 {
-			jobs = append(jobs, j)
+			// One job per correlation: each reads its own span.
+			jobs = append(jobs, job{site: l.site, ids: []int64{r.ID}, since: since, till: till})
 		}
 	}
 	s.mu.Unlock()
@@ -527,6 +529,17 @@ func (s *Service) recorrelate(list []lateNotice) {
 				"events", res.Events, "hits", res.Hits, "raised", res.Raised, "stopped", res.Stopped)
 		}
 	}()
+}
+
+// enabledSince is when r was last turned on at the site by the site's own state (zero
+// when not known).
+func enabledSince(r *medsec.DetectionRule, site int64) time.Time {
+	for _, s := range r.Sites {
+		if s.SiteID == site {
+			return s.EnabledSince
+		}
+	}
+	return time.Time{}
 }
 
 // Idle waits until the background re-correlations of late matches have ended.

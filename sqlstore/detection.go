@@ -170,16 +170,17 @@ func (s *DetectionService) attachSites(ctx context.Context, q querier, sc scope,
 		enabled int
 		hits    int64
 		last    sql.NullTime
+		on      sql.NullTime
 	}
 	states := map[key]state{}
-	rows, err = q.QueryContext(ctx, `SELECT rule_id, site_id, enabled, hits, last_hit_at FROM detection_rule_sites`)
+	rows, err = q.QueryContext(ctx, `SELECT rule_id, site_id, enabled, hits, last_hit_at, enabled_at FROM detection_rule_sites`)
 	if err != nil {
 		return fmt.Errorf("rule sites: %w", err)
 	}
 	for rows.Next() {
 		var k key
 		var st state
-		if err := rows.Scan(&k.rule, &k.site, &st.enabled, &st.hits, &st.last); err != nil {
+		if err := rows.Scan(&k.rule, &k.site, &st.enabled, &st.hits, &st.last, &st.on); err != nil {
 			rows.Close()
 			return fmt.Errorf("rule sites: %w", err)
 		}
@@ -200,6 +201,9 @@ func (s *DetectionService) attachSites(ctx context.Context, q querier, sc scope,
 				rs.Hits = v.hits
 				if v.last.Valid {
 					rs.LastHitAt = v.last.Time.UTC()
+				}
+				if v.on.Valid && rs.Enabled {
+					rs.EnabledSince = v.on.Time.UTC()
 				}
 			}
 			r.Hits += rs.Hits
@@ -428,8 +432,15 @@ func (s *DetectionService) SetRuleEnabled(ctx context.Context, ruleID, siteID in
 	} else if n == 0 && siteID != 0 {
 		return &medsec.Error{Code: medsec.ENOTFOUND, Message: "Site not found.", Key: "err.site_not_found"}
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO detection_rule_sites (rule_id, site_id, enabled) VALUES (?, ?, ?)
-		ON CONFLICT (rule_id, site_id) DO UPDATE SET enabled = excluded.enabled`, ruleID, siteID, boolInt(enabled)); err != nil {
+	// enabled_at moves when the rule is turned on from off (or from the rule's default).
+	var enabledAt sql.NullTime
+	if enabled {
+		enabledAt = sql.NullTime{Time: tx.now, Valid: true}
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO detection_rule_sites (rule_id, site_id, enabled, enabled_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (rule_id, site_id) DO UPDATE SET enabled = excluded.enabled,
+		enabled_at = CASE WHEN excluded.enabled = 1 AND detection_rule_sites.enabled <> 1 THEN excluded.enabled_at ELSE detection_rule_sites.enabled_at END`,
+		ruleID, siteID, boolInt(enabled), enabledAt); err != nil {
 		return fmt.Errorf("enable rule: %w", err)
 	}
 	action := "rule.disable"
