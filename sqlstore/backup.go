@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -714,7 +715,7 @@ func (s *BackupService) BackupRecord(ctx context.Context, f medsec.BackupRecordF
 // plans were rewound).
 func testOfPlan(t *medsec.RestoreTest, p *medsec.BackupPlan) {
 	if p != nil {
-		t.PlanName, t.AssetID, t.AssetName, t.SiteID = p.Name, p.AssetID, p.AssetName, p.SiteID
+		t.PlanName, t.AssetID, t.AssetName, t.SiteID, t.SystemID, t.SystemName = p.Name, p.AssetID, p.AssetName, p.SiteID, p.SystemID, p.SystemName
 	}
 }
 
@@ -749,7 +750,7 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 		return plans, nil
 	}
 	ids, seen := []any{int64(0)}, map[int64]bool{}
-	systems, err := systemsOf(ctx, q, s.db.dialect, plans)
+	systems, err := s.systemsAt(ctx, q, plans, at)
 	if err != nil {
 		return nil, err
 	}
@@ -789,7 +790,7 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 		p.LastRun, p.LastSuccess, p.LastTest, p.Systems, p.MemberIDs = nil, time.Time{}, nil, nil, nil
 		if p.SystemID != 0 {
 			// A clinical system never changes site, and one with plans is not deleted:
-			// its site and name are read as they stand.
+			// its name is as it stood at at (systemsAt).
 			c := systems[p.SystemID]
 			if c == nil || sc.vendor() != 0 || !sc.seesSite(c.SiteID) || f.SiteID != 0 && c.SiteID != f.SiteID || f.AssetID != 0 ||
 				f.SystemID != 0 && p.SystemID != f.SystemID {
@@ -810,32 +811,71 @@ func (s *BackupService) plansAt(ctx context.Context, q querier, sc scope, f meds
 		return cmp.Or(strings.Compare(x.Holder(), y.Holder()), cmp.Compare(x.AssetID, y.AssetID), cmp.Compare(x.SystemID, y.SystemID),
 			strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 	})
-	return out, s.fillLast(ctx, q, out, at)
+	if err := s.fillLast(ctx, q, out, at); err != nil {
+		return nil, err
+	}
+	// fillLast read the clinical systems as they stand: a closed period's plans have them
+	// as they stood at at — a system's name, members and continuity targets, and the
+	// systems each asset was a member of.
+	sids := slices.Sorted(maps.Keys(systems))
+	for _, p := range out {
+		if p.SystemID != 0 {
+			c := systems[p.SystemID]
+			p.Systems, p.MemberIDs = []medsec.PlanSystem{planSystem(c)}, c.MemberIDs()
+			slices.Sort(p.MemberIDs)
+			continue
+		}
+		p.Systems = nil
+		for _, id := range sids {
+			if c := systems[id]; slices.Contains(c.MemberIDs(), p.AssetID) {
+				p.Systems = append(p.Systems, planSystem(c))
+			}
+		}
+		slices.SortFunc(p.Systems, func(x, y medsec.PlanSystem) int {
+			return cmp.Or(strings.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+		})
+	}
+	return out, nil
 }
 
-// systemsOf returns the clinical systems of the system plans among plans, by ID (site and
-// name only).
-func systemsOf(ctx context.Context, q querier, d dialect, plans []*medsec.BackupPlan) (map[int64]*medsec.ClinicalSystem, error) {
-	out := map[int64]*medsec.ClinicalSystem{}
-	ids := []any{int64(0)}
-	for _, p := range plans {
-		if p.SystemID != 0 {
-			ids = append(ids, p.SystemID)
-		}
-	}
-	rows, err := q.QueryContext(ctx, d.rebind(`SELECT id, site_id, name FROM clinical_systems WHERE id IN (`+placeholders(len(ids))+`)`), ids...)
+// planSystem is a clinical system as a backup plan lists it.
+func planSystem(c *medsec.ClinicalSystem) medsec.PlanSystem {
+	return medsec.PlanSystem{ID: c.ID, Name: c.Name, RTOHours: c.RTOHours, RPOHours: c.RPOHours, Fallback: c.Fallback}
+}
+
+// systemsAt returns every clinical system, by ID, as it stood at at, with its members and
+// continuity targets: one changed since as the "before" of its first audited change
+// (system.create, .update, .members, .delete hold the whole system; the import writes
+// them too), one deleted since added back. A system created since that a plan of plans
+// names (a plan entered with last month's job log) is as it stands.
+func (s *BackupService) systemsAt(ctx context.Context, q querier, plans []*medsec.BackupPlan, at time.Time) (map[int64]*medsec.ClinicalSystem, error) {
+	all, err := (&ClinicalSystemService{db: s.db}).findSystems(ctx, q, scope{user: medsec.SystemUser}, medsec.ClinicalSystemFilter{})
 	if err != nil {
-		return nil, fmt.Errorf("backup plans' clinical systems: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c := &medsec.ClinicalSystem{}
-		if err := rows.Scan(&c.ID, &c.SiteID, &c.Name); err != nil {
-			return nil, fmt.Errorf("backup plans' clinical systems: %w", err)
-		}
+	current := map[int64]*medsec.ClinicalSystem{}
+	for _, c := range all {
+		current[c.ID] = c
+	}
+	before, err := recordedBefore(ctx, q, s.db.dialect, "system",
+		[]string{medsec.ActionSystemCreate, medsec.ActionSystemUpdate, medsec.ActionSystemMembers, medsec.ActionSystemDelete}, at, 0)
+	if err != nil {
+		return nil, err
+	}
+	then, err := rewind(all, before, func(c *medsec.ClinicalSystem) int64 { return c.ID }, func(*medsec.ClinicalSystem) int64 { return 0 }, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*medsec.ClinicalSystem{}
+	for _, c := range then {
 		out[c.ID] = c
 	}
-	return out, rows.Err()
+	for _, p := range plans {
+		if c := current[p.SystemID]; p.SystemID != 0 && out[p.SystemID] == nil && c != nil {
+			out[p.SystemID] = c
+		}
+	}
+	return out, nil
 }
 
 // keepBackdated gives each plan created at or after at (a nil "before") that has job

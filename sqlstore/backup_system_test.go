@@ -129,6 +129,20 @@ func TestSystemBackupPlans(t *testing.T) {
 		if err := svc.UpdateBackupPlan(system, &renamed); err != nil {
 			t.Fatal(err)
 		}
+		// In December the system, too, is renamed, its target relaxed, its member
+		// replaced: November's record keeps the system as it stood on 1 December.
+		ws := &medsec.Asset{SiteID: main.ID, Name: "HIS-WS-01", Kind: medsec.KindWorkstation}
+		if err := assets.CreateAsset(system, ws); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := systems.SetSystemMembers(system, his.ID, []int64{ws.ID}, []int64{app.ID}); err != nil {
+			t.Fatal(err)
+		}
+		hisNow := *his
+		hisNow.Name, hisNow.RTOHours = "HIS 2027", 8
+		if err := systems.UpdateClinicalSystem(system, &hisNow); err != nil {
+			t.Fatal(err)
+		}
 		rec, err := svc.BackupRecord(system, medsec.BackupRecordFilter{SiteID: main.ID, From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +152,15 @@ func TestSystemBackupPlans(t *testing.T) {
 			t.Fatalf("November's record = %+v", rec)
 		}
 		if !slices.ContainsFunc(rec.Findings, func(f medsec.BackupFinding) bool { return f.Kind == medsec.FindingRTOExceeded && f.SystemID == his.ID }) {
-			t.Errorf("November's findings = %+v, want rto-exceeded of the HIS", rec.Findings)
+			t.Errorf("November's findings = %+v, want rto-exceeded of the HIS (its 4-hour target then)", rec.Findings)
+		}
+		if p := rec.Plans[0]; p.SystemName != "HIS 醫院資訊系統" || !slices.Equal(p.MemberIDs, []int64{app.ID}) || p.Systems[0].Name != "HIS 醫院資訊系統" || p.Systems[0].RTOHours != 4 ||
+			rec.Tests[0].SystemName != "HIS 醫院資訊系統" {
+			t.Errorf("November's plan names the system %q with members %v and targets %+v, its test %q; want the system as it stood on 1 December",
+				p.SystemName, p.MemberIDs, p.Systems, rec.Tests[0].SystemName)
+		}
+		if now, err := svc.FindBackupPlan(system, plan.ID); err != nil || now.SystemName != "HIS 2027" || !slices.Equal(now.MemberIDs, []int64{ws.ID}) {
+			t.Errorf("the plan today = %+v, %v", now, err)
 		}
 		if rec, err := svc.BackupRecord(system, medsec.BackupRecordFilter{SiteID: branch.ID, From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 			To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}); err != nil || len(rec.Plans) != 0 {
