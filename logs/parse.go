@@ -119,6 +119,7 @@ func (p *Parser) parse(raw []byte, received time.Time, peer string, siteID int64
 	}
 	zeroTimeAbsent(f)
 	authFields(f)
+	webFields(f)
 	rec.Format = format
 	rec.Fields = f
 	return rec, nil
