@@ -14,7 +14,7 @@ func TestWebRequestFields(t *testing.T) {
 	now := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		line, path, outcome, ip string
-		status              any
+		status                  any
 	}{
 		{`CEF:0|F5|ASM|15|403|Request blocked|7|src=203.0.113.9 request=/admin/config.php?x=1 outcome=failure`, "/admin/config.php", "failure", "203.0.113.9", nil},
 		{`{"url":{"original":"https://his.example/admin/users"},"http":{"response":{"status_code":403}},"source":{"ip":"10.1.2.3"}}`, "/admin/users", "failure", "10.1.2.3", 403},
