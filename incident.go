@@ -192,6 +192,13 @@ const (
 	// BasisDetectedNoOccurrence: a duty counted from the occurrence whose occurrence is
 	// not known, counted from the detection instead (the earliest time known).
 	BasisDetectedNoOccurrence = "detected-no-occurrence"
+	// BasisDetectedAfterOccurrence: a duty counted from the occurrence (事件發生後, 003
+	// ch.2: 技術工作組「組長在事件發生後30分鐘內組織團隊」, 聯絡協調組「組長在事件發生後1小時內啟動聯絡機制」)
+	// whose occurrence is before the detection, counted from the detection instead: both
+	// are acts of teams the plan sets moving once the event is found (§4.1.2 發現事件後…
+	// 電話通知信息科值班人員), so neither falls due before the hospital knew (bt14h #2: an
+	// event found three days on was late and escalated the moment it was recorded).
+	BasisDetectedAfterOccurrence = "detected-after-occurrence"
 	// BasisDetected: when the incident was found (發現事件後, 003 §4.1.2, §4.3.1).
 	BasisDetected = "detected"
 	// BasisOpened: when the incident was recorded in medsec, which is when the report

@@ -12,7 +12,8 @@ import (
 )
 
 // TestIncidentExposureFoundPage: the incident page says what each clock counts from (the
-// event for the authority report, recorded three hours after it occurred: late at once),
+// detection for the authority report, the event being earlier, recorded two hours after
+// it was found: late at once),
 // and a responder records patient data found exposed on its form, in the site's local
 // time: the leak reports start from that time, shown as such, with a timeline entry; the
 // correction is offered to and accepted from the security officer only, with a reason,
@@ -28,14 +29,14 @@ func TestIncidentExposureFoundPage(t *testing.T) {
 		t.Fatalf("open incident: %d %s", status, resp)
 	}
 	for _, c := range inc.Clocks {
-		if c.Key == "authority-report" && (c.Basis != medsec.BasisOccurred || c.State != medsec.ClockLate) {
+		if c.Key == "authority-report" && (c.Basis != medsec.BasisDetectedAfterOccurrence || c.State != medsec.ClockLate) {
 			t.Errorf("API authority report: %s %s", c.Basis, c.State)
 		}
 	}
 	page := fmt.Sprintf("/incidents/%d", inc.ID)
 	soc := f.session("u-" + string(medsec.RoleSOCAnalyst))
 	_, _, html := getIn(t, soc, f.srv.URL+page, "zh-TW")
-	for _, want := range []string{`data-basis="occurred">自事件發生起算`, `data-basis="detected">自發現事件起算`, `id="exposure-found"`, "起算</th>"} {
+	for _, want := range []string{`data-basis="detected-after-occurrence">自發現事件起算（事件發生早於發現`, `data-basis="detected">自發現事件起算`, `id="exposure-found"`, "起算</th>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -13,8 +13,9 @@ import (
 
 // TestIncidentSetOccurrence: the incident page offers "set occurrence time" to a
 // responder; a time after the detection is refused beside the field in the user's
-// language, and a right one (typed in the site's local time) moves the authority report
-// (事件發生後1小時內, 003 ch.2) to count from it, with a timeline entry; the API takes the
+// language, and a right one (typed in the site's local time), before the detection,
+// leaves the authority report (事件發生後1小時內, 003 ch.2) counting from the detection and
+// saying so (bt14h #2), with a timeline entry; the API takes the
 // same action, refused to a reader (403) and without a note (422 naming note).
 func TestIncidentSetOccurrence(t *testing.T) {
 	f := newFixture(t)
@@ -45,7 +46,8 @@ func TestIncidentSetOccurrence(t *testing.T) {
 		t.Errorf("occurred %v, want %v", inc.OccurredAt, occurred)
 	}
 	for _, c := range inc.Clocks {
-		if c.Key == "authority-report" && (!c.Start.Equal(occurred) || c.Basis != medsec.BasisOccurred || c.State != medsec.ClockLate) {
+		// From the detection, the event being earlier (bt14h #2): still running.
+		if c.Key == "authority-report" && (!c.Start.Equal(detected) || c.Basis != medsec.BasisDetectedAfterOccurrence || c.State != medsec.ClockRunning) {
 			t.Errorf("authority report: %v %s %s", c.Start, c.Basis, c.State)
 		}
 	}

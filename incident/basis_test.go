@@ -91,9 +91,10 @@ func TestClocksCountFromTheSeedsMoment(t *testing.T) {
 	}
 }
 
-// TestClockLateWhenRecorded: an incident recorded hours after it occurred starts the
-// duties that count from the event at the event — the ones already past due are late at
-// once — and the rest at their own moments; each clock says what it counts from.
+// TestClockLateWhenRecorded: an incident recorded hours after it was found starts the
+// duties that count from the event at its detection (the event being earlier) — the ones
+// already past due are late at once — and the rest at their own moments; each clock says
+// what it counts from.
 func TestClockLateWhenRecorded(t *testing.T) {
 	occurred, detected, opened := t0.Add(-3*time.Hour), t0.Add(-2*time.Hour), t0
 	clocks := Open(Situation{Level: 2, Jurisdiction: medsec.JurisdictionTW, Exposure: medsec.ExposureImportant},
@@ -103,11 +104,11 @@ func TestClockLateWhenRecorded(t *testing.T) {
 		basis string
 		state medsec.ClockState
 	}{
-		"authority-report":   {occurred, medsec.BasisOccurred, medsec.ClockLate},    // 1 h after the event: late at recording
-		"first-report":       {detected, medsec.BasisDetected, medsec.ClockLate},    // 10 min after discovery
-		"verification":       {opened, medsec.BasisOpened, medsec.ClockRunning},     // from the report reaching the team
-		"leadership-report":  {opened, medsec.BasisLevel, medsec.ClockRunning},      // from the initial assessment
-		"leak-report-health": {detected, medsec.BasisExposure, medsec.ClockRunning}, // 24 h from the leak known at discovery
+		"authority-report":   {detected, medsec.BasisDetectedAfterOccurrence, medsec.ClockLate}, // 1 h after the event known: late at recording
+		"first-report":       {detected, medsec.BasisDetected, medsec.ClockLate},                // 10 min after discovery
+		"verification":       {opened, medsec.BasisOpened, medsec.ClockRunning},                 // from the report reaching the team
+		"leadership-report":  {opened, medsec.BasisLevel, medsec.ClockRunning},                  // from the initial assessment
+		"leak-report-health": {detected, medsec.BasisExposure, medsec.ClockRunning},             // 24 h from the leak known at discovery
 	}
 	for _, c := range clocks {
 		w, ok := want[c.Key]
@@ -170,5 +171,33 @@ func TestExposedStartsLeakDuties(t *testing.T) {
 	stop, add = Exposed(clocks, s, corrected, nil)
 	if len(stop) != 2 || clocks[stop[0]].Key != "leak-report-health" || len(add) != 0 {
 		t.Errorf("corrected to none: stop %v add %v", stop, keys(add))
+	}
+}
+
+// TestOccurrenceBeforeDetectionCountsFromDetection: an event that occurred three days
+// before it was found ten minutes ago starts the duties the plan counts from the event
+// (事件發生後, 003 ch.2) at the detection — running, not due before the hospital knew
+// (bt14h #2: the 1-hour report was late and escalated at once) — and says so; an event
+// found as it occurred counts from the event.
+func TestOccurrenceBeforeDetectionCountsFromDetection(t *testing.T) {
+	detected := t0.Add(-10 * time.Minute)
+	for _, tt := range []struct {
+		occurred time.Time
+		basis    string
+	}{{t0.AddDate(0, 0, -3), medsec.BasisDetectedAfterOccurrence}, {detected, medsec.BasisOccurred}} {
+		clocks := Open(Situation{Level: 1, Jurisdiction: medsec.JurisdictionTW}, Moments{Occurred: tt.occurred, Detected: detected, Opened: t0, Level: t0}, nil)
+		n := 0
+		for _, c := range clocks {
+			if c.Key != "authority-report" && c.Key != "technical-team" {
+				continue
+			}
+			n++
+			if !c.Start.Equal(detected) || c.Basis != tt.basis || c.StateAt(t0) != medsec.ClockRunning {
+				t.Errorf("occurred %v: %s starts %v (%s), %s now; want the detection %v (%s), running", tt.occurred, c.Key, c.Start, c.Basis, c.StateAt(t0), detected, tt.basis)
+			}
+		}
+		if n != 2 {
+			t.Errorf("occurred %v: %d clocks from the occurrence, want 2", tt.occurred, n)
+		}
 	}
 }

@@ -28,7 +28,8 @@ type From string
 // Start moments.
 const (
 	// FromOccurred: when the incident occurred (事件發生後, 003 ch.2), or its detection
-	// when the occurrence is not known (medsec.BasisDetectedNoOccurrence).
+	// when the occurrence is not known (medsec.BasisDetectedNoOccurrence) or is before it
+	// (medsec.BasisDetectedAfterOccurrence): no duty falls due before the hospital knew.
 	FromOccurred From = "occurred"
 	FromDetected From = "detected" // when the incident was found (the plan's 發現事件後)
 	// FromOpened: when it was recorded in medsec, i.e. when the report reached the
@@ -223,8 +224,11 @@ type Moments struct {
 func (m Moments) of(f From) (time.Time, string) {
 	switch f {
 	case FromOccurred:
-		if m.Occurred.IsZero() {
+		switch {
+		case m.Occurred.IsZero():
 			return m.Detected, medsec.BasisDetectedNoOccurrence
+		case m.Occurred.Before(m.Detected):
+			return m.Detected, medsec.BasisDetectedAfterOccurrence
 		}
 		return m.Occurred, medsec.BasisOccurred
 	case FromDetected:

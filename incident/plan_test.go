@@ -52,8 +52,8 @@ func TestOpenClocksEveryLevel(t *testing.T) {
 				switch {
 				case c.Start.Equal(detected) && c.Basis == medsec.BasisDetected:
 					k += "@d"
-				case c.Start.Equal(occurred) && c.Basis == medsec.BasisOccurred:
-					k += "@o"
+				case c.Start.Equal(detected) && c.Basis == medsec.BasisDetectedAfterOccurrence:
+					k += "@o" // from the occurrence, which is before the detection: from the detection
 				case !c.Start.Equal(t0) || (c.Basis != medsec.BasisLevel && c.Basis != medsec.BasisOpened):
 					t.Errorf("%s starts at %v (%s)", c.Key, c.Start, c.Basis)
 				}

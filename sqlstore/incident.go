@@ -1325,7 +1325,7 @@ func metTime(ctx context.Context, tx *Tx, field string, at time.Time, r incident
 // BasisLevel — when the decision was recorded) or waiting for its start
 // (BasisAwaitingRestored) has no such bound: the duty may have been done before it was
 // typed in.
-var startBound = []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence, medsec.BasisDetected,
+var startBound = []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence, medsec.BasisDetectedAfterOccurrence, medsec.BasisDetected,
 	medsec.BasisExposure, medsec.BasisRestored, medsec.BasisClosed, medsec.BasisMet}
 
 // beforeStart refuses a time a duty was done (field names the input: met_at, sent_at)

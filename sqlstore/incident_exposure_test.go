@@ -13,8 +13,8 @@ import (
 
 // TestClocksCountFromTheEvent: an incident recorded three hours after it occurred (found
 // two hours after) starts the duties the plan counts from the event (技術工作組 30
-// minutes, 聯絡協調組 1 hour after 事件發生, 003 ch.2) at the occurrence, not at the
-// recording: the authority report is late at once, listed for notification as late (not
+// minutes, 聯絡協調組 1 hour after 事件發生, 003 ch.2) at the detection (the event being
+// earlier: no duty due before the hospital knew, bt14h #2), not at the recording: the authority report is late at once, listed for notification as late (not
 // as due), and each clock says what it counts from. Level 2 owes the report to the
 // leading group and the president [003 §4.1.2]. Both engines.
 func TestClocksCountFromTheEvent(t *testing.T) {
@@ -32,7 +32,7 @@ func TestClocksCountFromTheEvent(t *testing.T) {
 			basis string
 			state medsec.ClockState
 		}{
-			"authority-report":  {occurred, medsec.BasisOccurred, medsec.ClockLate},
+			"authority-report":  {detected, medsec.BasisDetectedAfterOccurrence, medsec.ClockLate},
 			"first-report":      {detected, medsec.BasisDetected, medsec.ClockLate},
 			"verification":      {testNow, medsec.BasisOpened, medsec.ClockRunning},
 			"leadership-report": {testNow, medsec.BasisLevel, medsec.ClockRunning},
@@ -61,21 +61,21 @@ func TestClocksCountFromTheEvent(t *testing.T) {
 				notified = append(notified, string(n.Kind))
 			}
 		}
-		// Due an hour after the event, two hours ago: late, and escalated (late as long
+		// Due an hour after the detection, an hour ago: late, and escalated (late as long
 		// again as it ran).
 		if !slices.Equal(notified, []string{string(medsec.KindIncidentClockLate), string(medsec.KindIncidentClockEscalated)}) {
 			t.Errorf("authority report notified as %v right after recording", notified)
 		}
 		// Read back (the stored basis), and a level change to 1 starts the technical
-		// team's 30 minutes from the event too: late at once.
+		// team's 30 minutes from the detection too: late at once.
 		inc, err = f.svc.ChangeLevel(f.ciso, inc.ID, inc.Version, 1, "core systems down")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := clockByKey(inc, "technical-team"); c == nil || !c.Start.Equal(occurred) || c.Basis != medsec.BasisOccurred || c.State != medsec.ClockLate {
+		if c := clockByKey(inc, "technical-team"); c == nil || !c.Start.Equal(detected) || c.Basis != medsec.BasisDetectedAfterOccurrence || c.State != medsec.ClockLate {
 			t.Errorf("technical team after 2→1: %+v", c)
 		}
-		if c := clockByKey(inc, "authority-report"); c == nil || !c.Start.Equal(occurred) || c.Basis != medsec.BasisOccurred {
+		if c := clockByKey(inc, "authority-report"); c == nil || !c.Start.Equal(detected) || c.Basis != medsec.BasisDetectedAfterOccurrence {
 			t.Errorf("authority report after 2→1: %+v", c)
 		}
 	})

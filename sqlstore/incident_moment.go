@@ -31,6 +31,9 @@ type moment struct {
 	// as basis once it is set.
 	from  []string
 	basis string
+	// start, when set, is where and as what basis a clock counts from the moment set to
+	// at for incident r (nil: from at, as basis).
+	start func(at time.Time, r incidentRow) (time.Time, string)
 	// due is the due time of clock c counting from at (zero for none); skip leaves the
 	// clock as it is.
 	due func(c *medsec.Clock, at time.Time) (due time.Time, skip bool)
@@ -52,12 +55,16 @@ func (m moment) move(ctx context.Context, tx *Tx, r incidentRow, at time.Time) (
 		if !slices.Contains(m.from, c.Basis) {
 			continue
 		}
-		due, skip := m.due(c, at)
+		start, basis := at, m.basis
+		if m.start != nil {
+			start, basis = m.start(at, r)
+		}
+		due, skip := m.due(c, start)
 		if skip {
 			continue
 		}
 		if _, err := tx.exec(ctx, `UPDATE incident_clocks SET start_at = ?, basis = ?, due_at = ? WHERE id = ?`,
-			at, m.basis, nullTime(due), c.ID); err != nil {
+			start, basis, nullTime(due), c.ID); err != nil {
 			return 0, err
 		}
 		if m.countMet || (c.MetAt.IsZero() && c.StoppedAt.IsZero()) {
@@ -164,7 +171,15 @@ var occurrence = moment{action: "occurrence", column: "occurred_at", timeline: "
 		}
 		return nil
 	},
-	from: []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence}, basis: medsec.BasisOccurred, countMet: true,
+	from: []string{medsec.BasisOccurred, medsec.BasisDetectedNoOccurrence, medsec.BasisDetectedAfterOccurrence}, basis: medsec.BasisOccurred, countMet: true,
+	start: func(at time.Time, r incidentRow) (time.Time, string) {
+		// An occurrence before the detection: the duty counts from the detection, no
+		// duty falling due before the hospital knew (medsec.BasisDetectedAfterOccurrence).
+		if at.Before(r.DetectedAt) {
+			return r.DetectedAt, medsec.BasisDetectedAfterOccurrence
+		}
+		return at, medsec.BasisOccurred
+	},
 	due: func(c *medsec.Clock, at time.Time) (time.Time, bool) {
 		if c.Due.IsZero() {
 			return time.Time{}, false // no due time yet: it starts from at, still without one

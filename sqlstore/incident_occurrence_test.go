@@ -34,8 +34,10 @@ func TestAlertOpensWithOccurrence(t *testing.T) {
 			basis string
 			state medsec.ClockState
 		}{
-			"technical-team":   {first, medsec.BasisOccurred, medsec.ClockLate},
-			"authority-report": {first, medsec.BasisOccurred, medsec.ClockRunning},
+			// The event before the alert: the duties counted from it count from the
+			// detection, not due before the hospital knew (bt14h #2).
+			"technical-team":   {raised, medsec.BasisDetectedAfterOccurrence, medsec.ClockRunning},
+			"authority-report": {raised, medsec.BasisDetectedAfterOccurrence, medsec.ClockRunning},
 			"first-report":     {raised, medsec.BasisDetected, medsec.ClockRunning},
 		} {
 			c := clockByKey(inc, key)
@@ -108,9 +110,9 @@ func TestPresidentReportIsItsOwnDuty(t *testing.T) {
 }
 
 // TestSetOccurrenceMovesClocks: setting the occurrence of an incident recorded without
-// one moves the duties counted from it (003 ch.2 事件發生後) in the same change: a running
-// one becomes late, a met one keeps its met time and is judged late against its new due
-// time; clocks of other moments stay; a timeline entry and an audit row say so. A time
+// one moves the duties counted from it (003 ch.2 事件發生後) in the same change: an
+// occurrence before the detection leaves them counting from the detection, saying so
+// (BasisDetectedAfterOccurrence), a met one keeping its met time; clocks of other moments stay; a timeline entry and an audit row say so. A time
 // after the detection or in the future, a missing note, and a reader are refused. Both
 // engines.
 func TestSetOccurrenceMovesClocks(t *testing.T) {
@@ -161,8 +163,10 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 		if !inc.OccurredAt.Equal(occurred) {
 			t.Errorf("occurred %v, want %v", inc.OccurredAt, occurred)
 		}
+		// The occurrence before the detection: the duties count from the detection and
+		// say so, neither due before the hospital knew (bt14h #2: late at once).
 		tt := clockByKey(inc, "technical-team")
-		if tt == nil || !tt.Start.Equal(occurred) || tt.Basis != medsec.BasisOccurred || !tt.Due.Equal(occurred.Add(30*time.Minute)) || tt.State != medsec.ClockLate {
+		if tt == nil || !tt.Start.Equal(detected) || tt.Basis != medsec.BasisDetectedAfterOccurrence || !tt.Due.Equal(detected.Add(30*time.Minute)) || tt.State != medsec.ClockRunning {
 			t.Errorf("technical team after: %+v", tt)
 		}
 		var ar *medsec.Clock
@@ -171,7 +175,7 @@ func TestSetOccurrenceMovesClocks(t *testing.T) {
 				ar = c
 			}
 		}
-		if ar == nil || !ar.MetAt.Equal(testNow) || !ar.Due.Equal(occurred.Add(time.Hour)) || ar.State != medsec.ClockLate {
+		if ar == nil || !ar.MetAt.Equal(testNow) || !ar.Due.Equal(detected.Add(time.Hour)) || ar.State != medsec.ClockMet || ar.Basis != medsec.BasisDetectedAfterOccurrence {
 			t.Errorf("authority report met at %v, after: %+v", testNow, ar)
 		}
 		if c := clockByKey(inc, "first-report"); c == nil || !c.Start.Equal(firstReport.Start) || !c.Due.Equal(firstReport.Due) {
@@ -216,6 +220,27 @@ func TestExposureCorrectionRoleFirst(t *testing.T) {
 		}
 		if _, err := f.svc.RecordExposure(f.ciso, inc.ID, inc.Version, fix); fieldKey(err, "note") != "err.required" {
 			t.Errorf("officer's correction without a reason: %v, want note required", err)
+		}
+	})
+}
+
+// TestOccurrenceDaysBeforeDetection records an incident found ten minutes ago that
+// occurred three days before: the 1-hour authority report and the technical team's 30
+// minutes (事件發生後, 003 ch.2) count from the detection, running, so no late clock is
+// notified at recording (bt14h #2: both were late and escalated at once). Both engines.
+func TestOccurrenceDaysBeforeDetection(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		detected := testNow.Add(-10 * time.Minute)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "病歷外洩", Level: 1, LevelReason: "large-scale leak",
+			Exposure: medsec.ExposureLargeScale, DetectedAt: detected, OccurredAt: testNow.AddDate(0, 0, -3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"authority-report", "technical-team"} {
+			if c := clockByKey(inc, key); c == nil || !c.Start.Equal(detected) || c.Basis != medsec.BasisDetectedAfterOccurrence || c.State != medsec.ClockRunning {
+				t.Errorf("%s: %+v, want from the detection %v, running", key, c, detected)
+			}
 		}
 	})
 }
