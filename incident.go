@@ -743,8 +743,12 @@ func (c *IncidentCreate) TimeProblems(now time.Time, zone string) []FieldError {
 		detected = now
 	}
 	if !occurred.IsZero() && detected.Before(occurred) && len(errs) == 0 {
+		// The message names both times as what they are, the detection typed first (no
+		// Value, which would be quoted after the occurrence: bt14h #6 read it as the
+		// occurrence time).
+		det, occ := ZonedTime(detected, zone), ZonedTime(occurred, zone)
 		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
-			Message: "is before the incident occurred (" + ZonedTime(occurred, zone) + ")", Value: ZonedTime(detected, zone)})
+			Message: det + " is before the time the incident occurred (" + occ + "): it cannot have been found before it happened", Args: []string{det, occ}})
 	}
 	return errs
 }

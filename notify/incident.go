@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,7 +64,8 @@ func (j *IncidentClocks) Run(ctx context.Context, now time.Time) error {
 
 // LevelSuggestedNotification is the notice, to the responders of the incident's site,
 // that its outage, not yet restored, has run long enough to suggest a more serious level
-// than the one confirmed (bt14e #8). It is raised once per incident and suggested level:
+// than the one confirmed (bt14e #8), or that what was found since (patient data exposed)
+// does (bt14h #4). It is raised once per incident and suggested level:
 // a suggestion rising again (level 2 past 2 hours, level 1 past 4) is told again.
 func LevelSuggestedNotification(inc *medsec.Incident) medsec.Notification {
 	drill, mark := key("incident.real"), text("")
@@ -77,7 +79,11 @@ func LevelSuggestedNotification(inc *medsec.Incident) medsec.Notification {
 		}
 	}
 	args := []medsec.NotifyArg{{Text: inc.Title, Key: inc.TitleKey}, text(strconv.Itoa(int(inc.Level))), text(strconv.Itoa(int(inc.SuggestedLevel))), reasons, drill, mark}
-	return medsec.Notification{Kind: medsec.KindIncidentLevelSuggested, Severity: medsec.SeverityWarning, Key: "notify.incident_level_suggested",
+	msg := "notify.incident_level_suggested_facts" // the facts known (an exposure found)
+	if slices.Contains(inc.LevelReasons, incident.ReasonOutageOngoing) {
+		msg = "notify.incident_level_suggested" // the outage running on
+	}
+	return medsec.Notification{Kind: medsec.KindIncidentLevelSuggested, Severity: medsec.SeverityWarning, Key: msg,
 		Args: args, Link: fmt.Sprintf("/incidents/%d", inc.ID), Scope: medsec.NotifyScope{SiteID: inc.SiteID}, Perm: medsec.PermIncidentWrite,
 		DedupKey: "incident.level_suggested:" + strconv.FormatInt(inc.ID, 10) + "@" + strconv.Itoa(int(inc.SuggestedLevel))}
 }

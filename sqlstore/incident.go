@@ -2128,9 +2128,11 @@ func levelHistory(ctx context.Context, q querier, d dialect, id int64, current m
 	return current, nil, nil
 }
 
-// LevelSuggestions returns the open incidents, real or drills, whose outage has no
-// restoration recorded and whose suggestion at now (reassessOutage) is more serious than
-// their confirmed level.
+// LevelSuggestions returns the open incidents, real or drills, whose suggestion at now
+// is more serious than their confirmed level: an outage with no restoration recorded
+// judged on the time it has run (reassessOutage), or the facts as stored — patient data
+// found exposed (exposure_found: a large-scale leak suggests level 1, 003 §3.3.1) — which
+// were never told (bt14h #4: only outages were selected).
 func (s *IncidentService) LevelSuggestions(ctx context.Context) ([]*medsec.Incident, error) {
 	sc, err := authorize(ctx, medsec.PermIncidentRead)
 	if err != nil {
@@ -2140,8 +2142,8 @@ func (s *IncidentService) LevelSuggestions(ctx context.Context) ([]*medsec.Incid
 	if cond != "" {
 		cond = " AND " + cond
 	}
-	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id FROM incidents WHERE status = 'open' AND restored_at IS NULL
-		AND outage <> 'none' AND outage <> '' AND level > 1`+cond+` ORDER BY id`), args...)
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.rebind(`SELECT id FROM incidents WHERE status = 'open' AND level > 1
+		AND (suggested_level < level OR restored_at IS NULL AND outage <> 'none' AND outage <> '')`+cond+` ORDER BY id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("level suggestions: %w", err)
 	}

@@ -113,3 +113,39 @@ func TestOngoingOutageSuggestionRises(t *testing.T) {
 		}
 	})
 }
+
+// TestExposureSuggestionIsNotified: a level-3 incident where a large-scale patient-data
+// leak is then found (exposure_found) is suggested level 1 (003 §3.3.1) and the incident
+// job tells the responders once, saying what was found, not an outage (bt14h #4: only
+// incidents with an outage were read, so the notice never came). Both engines.
+func TestExposureSuggestionIsNotified(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newIncidentFixture(t, db)
+		inc, err := f.svc.CreateIncident(f.soc, &medsec.IncidentCreate{SiteID: f.main.ID, Title: "可疑外連", Level: 3, LevelReason: "suspected attack"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err = f.svc.RecordExposure(f.soc, inc.ID, inc.Version, medsec.ExposureFinding{Exposure: medsec.ExposureLargeScale, Note: "病歷資料庫遭匯出"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.SuggestedLevel != 1 || inc.Level != 3 {
+			t.Fatalf("after the leak: suggested %d level %d, want 1 and 3", inc.SuggestedLevel, inc.Level)
+		}
+		rec := &recordingNotifier{}
+		job := &notify.IncidentClocks{Incidents: f.svc, Notifier: rec}
+		if err := job.Run(system, testNow); err != nil {
+			t.Fatal(err)
+		}
+		var got []medsec.Notification
+		for _, n := range rec.got {
+			if n.Kind == medsec.KindIncidentLevelSuggested {
+				got = append(got, n)
+			}
+		}
+		want := "incident.level_suggested:" + strconv.FormatInt(inc.ID, 10) + "@1"
+		if len(got) != 1 || got[0].DedupKey != want || got[0].Key != "notify.incident_level_suggested_facts" || got[0].Args[3].Key != "incident.reason."+incident.ReasonLargeLeak {
+			t.Errorf("level suggestions told: %+v, want one %s saying the large leak", got, want)
+		}
+	})
+}
