@@ -60,6 +60,19 @@ func authFields(f map[string]any) {
 			m = m[i+j+3:]
 		}
 	}
+	// rsyslog's reduction of repeated messages, "message repeated 5 times: [ Failed
+	// password ...]": the login fields of the repeated line [bt13h M1: such a record was
+	// no login at all]. The record is one event: it counts once, not five times.
+	if strings.HasPrefix(m, "message repeated ") {
+		if i := strings.Index(m, " times: [ "); i > 0 {
+			m = strings.TrimSuffix(m[i+len(" times: [ "):], "]")
+			if i := strings.Index(m, "sshd["); i >= 0 {
+				if j := strings.Index(m[i:], "]: "); j >= 0 {
+					m = m[i+j+3:]
+				}
+			}
+		}
+	}
 	// Each pattern is tried only where its fixed text is (a match needs it): most records
 	// are no login, and running every pattern on each was a tenth of the parse.
 	if strings.HasPrefix(m, "Failed ") {

@@ -21,6 +21,7 @@ func TestLoginLinesGetECSAuthenticationFields(t *testing.T) {
 		{"<38>Dec  1 06:00:01 web01 sshd[1234]: Failed password for invalid user admin from 203.0.113.7 port 50023 ssh2", "failure", "admin", "203.0.113.7"},
 		{"<38>Dec  1 06:00:01 web01 sshd[1234]: Failed publickey for git from 2001:db8::5 port 4 ssh2", "failure", "git", "2001:db8::5"},
 		{"<38>Dec  1 06:00:01 web01 sshd[1234]: Invalid user oracle from 198.51.100.3 port 4711", "failure", "oracle", "198.51.100.3"},
+		{"<38>Dec  1 06:00:01 web01 sshd[1234]: message repeated 5 times: [ Failed password for root from 203.0.113.9 port 50023 ssh2]", "failure", "root", "203.0.113.9"},
 		{"<38>Dec  1 06:00:01 web01 sshd[1234]: Accepted publickey for ops from 10.10.1.5 port 50999 ssh2", "success", "ops", "10.10.1.5"},
 		{"<86>Dec  1 06:00:01 web01 sshd[1234]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.4  user=root", "failure", "root", "203.0.113.4"},
 		{"CEF:0|Microsoft|Microsoft Windows|10|Microsoft-Windows-Security-Auditing:4625|An account failed to log on.|5|src=192.0.2.8 duser=nurse01", "failure", "nurse01", "192.0.2.8"},
