@@ -349,12 +349,32 @@ func (p *PatchPermission) Validate() error {
 		c.add("asset_id", "Name an asset, or a manufacturer and a model.")
 	}
 	c.required("said_by", p.SaidBy)
+	// Where the word is written: a permission without it cannot be checked (bt11g).
+	c.required("evidence", p.Evidence)
 	if p.SaidOn.IsZero() {
 		c.add("said_on", "Required.")
 	}
 	c.length("said_by", p.SaidBy, 200)
 	c.length("evidence", p.Evidence, 2000)
 	c.length("model", p.Model, 200)
+	return c.err()
+}
+
+// latestToday is the latest calendar day anywhere at now (UTC+14): a day after it is in
+// the future for every site, whatever its zone.
+func latestToday(now time.Time) time.Time {
+	return DateOf(now.UTC().Add(14 * time.Hour)).Time()
+}
+
+// ValidateSaidOn checks the manufacturer's word is not dated after today (bt11g): field
+// said_on.
+func (p *PatchPermission) ValidateSaidOn(now time.Time) error {
+	c := newChecker()
+	if !p.SaidOn.IsZero() && p.SaidOn.Time().After(latestToday(now)) {
+		d := p.SaidOn.String()
+		c.errs = append(c.errs, FieldError{Field: "said_on", Key: "err.said_on_future", Value: d, Args: []string{d},
+			Message: fmt.Sprintf("%s is in the future; record the manufacturer's word once it is given", d)})
+	}
 	return c.err()
 }
 
@@ -447,6 +467,12 @@ func (e *FixEntry) ValidateTimes(found, now time.Time) error {
 		at, f := e.At.UTC().Format("2006-01-02 15:04"), found.UTC().Format("2006-01-02")
 		c.errs = append(c.errs, FieldError{Field: "at", Key: "err.fix_before_found", Value: at, Args: []string{at, f},
 			Message: fmt.Sprintf("%s is before the finding was found (%s)", at, f)})
+	}
+	if e.RetestResult != "" && !e.RetestOn.IsZero() && e.RetestOn.Time().After(latestToday(now)) {
+		// A retest's result for a day still to come was not seen (bt11g).
+		r := e.RetestOn.String()
+		c.errs = append(c.errs, FieldError{Field: "retest_result", Key: "err.retest_result_future", Value: r, Args: []string{r},
+			Message: fmt.Sprintf("the retest day %s is still to come; record its result once the retest is done", r)})
 	}
 	if e.RetestOn.Before(e.At) {
 		r, at := e.RetestOn.String(), e.At.UTC().Format("2006-01-02")

@@ -294,7 +294,7 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 	}{
 		{"/controls", url.Values{"description": {"isolated"}}, url.Values{"description": {"isolated VLAN"}, "review_on": {"2027-05-31"}}},
 		{"/fixes", url.Values{"operator": {"林醫工"}, "result": {"passed"}}, url.Values{"at": {"2026-11-30T11:00"}, "operator": {"林醫工"}, "action": {"retested"}, "result": {"pending"}}},
-		{"/permission", url.Values{"allowed": {"yes"}}, url.Values{"allowed": {"yes"}, "said_by": {"GE"}, "said_on": {"2026-11-30"}, "for": {"model"}}},
+		{"/permission", url.Values{"allowed": {"yes"}}, url.Values{"allowed": {"yes"}, "said_by": {"GE"}, "said_on": {"2026-11-30"}, "evidence": {"GE letter 2026-11-30"}, "for": {"model"}}},
 	} {
 		if status, b := uiPost(tc.sub, tc.bad); status != 422 || !strings.Contains(b, "ICSMA-18-037-02") {
 			t.Errorf("bad %s form: %d", tc.sub, status)

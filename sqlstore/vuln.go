@@ -1807,6 +1807,9 @@ func (s *VulnService) SetPatchPermission(ctx context.Context, p *medsec.PatchPer
 		return err
 	}
 	defer tx.Rollback()
+	if err := p.ValidateSaidOn(tx.now); err != nil {
+		return err
+	}
 	var siteID int64
 	if p.AssetID != 0 {
 		a, err := findAssetByID(ctx, tx, s.db.dialect, p.AssetID)

@@ -42,7 +42,7 @@ func TestVulnModelPermissionNeedsEverySite(t *testing.T) {
 		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
 			t.Fatal(err)
 		}
-		p := &medsec.PatchPermission{VendorID: f.mx40old.VendorID, Model: f.mx40old.Model, Allowed: true, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow)}
+		p := &medsec.PatchPermission{VendorID: f.mx40old.VendorID, Model: f.mx40old.Model, Allowed: true, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow), Evidence: "letter"}
 		if err := f.svc.SetPatchPermission(ce, p); medsec.ErrorCode(err) != medsec.EFORBIDDEN {
 			t.Fatalf("branch engineer's model permission: %v, want forbidden", err)
 		}
@@ -57,7 +57,7 @@ func TestVulnModelPermissionNeedsEverySite(t *testing.T) {
 		if err := sqlstore.NewAssetService(db).CreateAsset(system, pump); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.SetPatchPermission(ce, &medsec.PatchPermission{AssetID: pump.ID, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow)}); err != nil {
+		if err := f.svc.SetPatchPermission(ce, &medsec.PatchPermission{AssetID: pump.ID, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow), Evidence: "letter"}); err != nil {
 			t.Errorf("branch engineer's permission for a branch device: %v", err)
 		}
 		if err := f.svc.SetPatchPermission(system, p); err != nil {
@@ -258,6 +258,53 @@ func TestVulnModelPermissionReachesAssets(t *testing.T) {
 			if !found {
 				t.Errorf("%s: no patching-permission-recorded check in %+v", a.Name, ac.Checks)
 			}
+		}
+	})
+}
+
+// TestVulnInputsNotInTheFuture (bt11g input checks): a manufacturer's permission dated
+// after today, or without evidence, is refused naming said_on or evidence, and nothing is
+// stored; a fix whose retest has a result ("passed") for a day still to come is refused
+// naming retest_result; the same entry with the retest day today is stored.
+func TestVulnInputsNotInTheFuture(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newVulnFixture(t, db)
+		if _, err := f.svc.Import(system, sqlstore.VulnImport{Advisories: f.advisories}); err != nil {
+			t.Fatal(err)
+		}
+		field := func(err error) string {
+			var ve *medsec.ValidationError
+			if !errors.As(err, &ve) || len(ve.Errors) != 1 {
+				return fmt.Sprintf("not one field error: %v", err)
+			}
+			return ve.Errors[0].Field
+		}
+		for _, tt := range []struct {
+			p     medsec.PatchPermission
+			field string
+		}{
+			{medsec.PatchPermission{AssetID: f.mx40old.ID, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow.AddDate(0, 0, 3)), Evidence: "letter"}, "said_on"},
+			{medsec.PatchPermission{AssetID: f.mx40old.ID, SaidBy: "Philips", SaidOn: medsec.DateOf(testNow), Evidence: "  "}, "evidence"},
+		} {
+			if err := f.svc.SetPatchPermission(system, &tt.p); medsec.ErrorCode(err) != medsec.EINVALID || field(err) != tt.field {
+				t.Errorf("permission %+v: %v (field %s), want EINVALID on %s", tt.p, err, field(err), tt.field)
+			}
+		}
+		list, _, err := f.svc.FindFindings(system, medsec.FindingFilter{AssetID: f.mx40old.ID})
+		if err != nil || len(list) == 0 {
+			t.Fatalf("findings: %v %v", list, err)
+		}
+		if got, _ := f.svc.FindFinding(system, list[0].ID); got.Permission != nil {
+			t.Errorf("a refused permission was stored: %+v", got.Permission)
+		}
+		e := &medsec.FixEntry{FindingID: list[0].ID, At: testNow, Operator: "林醫工", Action: "firmware updated", Verification: "rescan",
+			Result: medsec.FixPending, RetestOn: medsec.DateOf(testNow.AddDate(0, 0, 7)), RetestResult: "passed"}
+		if err := f.svc.AddFixEntry(system, e); medsec.ErrorCode(err) != medsec.EINVALID || field(err) != "retest_result" {
+			t.Errorf("retest passed a week ahead: %v, want EINVALID on retest_result", err)
+		}
+		e.RetestOn = medsec.DateOf(testNow)
+		if err := f.svc.AddFixEntry(system, e); err != nil {
+			t.Errorf("retest passed today: %v", err)
 		}
 	})
 }
