@@ -82,7 +82,9 @@ func runSystem(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer store.Close()
 	svc := sqlstore.NewClinicalSystemService(store)
 	ctx = asSystem(ctx)
-	fail := func(err error) error { return fmt.Errorf("system %s: %s", cmd, importProblems(err)) }
+	// A refusal stays an error value, so that the command line says it in MEDSEC_LANG's
+	// language (errorText), as the import does.
+	fail := func(err error) error { return fmt.Errorf("system %s: %w", cmd, err) }
 	switch cmd {
 	case "import":
 		// The file's problems are returned as they are, so that the command line says

@@ -31,6 +31,10 @@ func TestSystemCommand(t *testing.T) {
 	}
 	if err := cli("members", "--system", "1", "--add", "4"); err == nil || !strings.Contains(err.Error(), "members") {
 		t.Errorf("a member of the branch: %v", err)
+	} else if b, lerr := i18n.Load(); lerr != nil {
+		t.Fatal(lerr)
+	} else if text := errorText(b, "ja", err); !strings.Contains(text, b.T("ja", "err.system_member_site")) {
+		t.Errorf("a member of the branch under MEDSEC_LANG=ja: %q", text)
 	}
 	if err := cli("members", "--system", "1", "--add", "x"); err == nil || !strings.Contains(err.Error(), "--add") {
 		t.Errorf("a member that is not an ID: %v", err)
