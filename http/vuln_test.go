@@ -253,8 +253,14 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 		t.Fatalf("rescore form: %d, %+v, %v", resp.StatusCode, f, err)
 	}
 	for _, lang := range []string{"en", "ja", "zh-CN", "zh-TW"} {
-		if status, b := page1(fmt.Sprintf("/vulnerabilities/%d", xrFinding.ID), lang); status != 200 || !strings.Contains(b, f.EnvVector) || !strings.Contains(b, "imaging VLAN only") {
+		status, b := page1(fmt.Sprintf("/vulnerabilities/%d", xrFinding.ID), lang)
+		if status != 200 || !strings.Contains(b, f.EnvVector) || !strings.Contains(b, "imaging VLAN only") {
 			t.Errorf("%s finding page after re-scoring: %d", lang, status)
+		}
+		// No EPSS score imported for the CVE: the page says so, not 0.0000 (bt11g LOW).
+		epssUnknown := map[string]string{"en": "unknown (no EPSS score", "ja": "不明（この CVE の EPSS", "zh-CN": "未知（尚未导入", "zh-TW": "未知（尚未匯入"}
+		if f.EPSS == 0 && (strings.Contains(b, "0.0000") || !strings.Contains(b, epssUnknown[lang])) {
+			t.Errorf("%s finding page shows an unknown EPSS as a score", lang)
 		}
 		if status, b := page1("/vulnerabilities/policy", lang); status != 200 || !strings.Contains(b, "003 §5.2.1") || !strings.Contains(b, "本院") {
 			t.Errorf("%s policy page: %d", lang, status)
