@@ -232,8 +232,9 @@ func TestIncidentPagesReadable(t *testing.T) {
 	// What people typed or named, and the data the pages show as it is.
 	data := []string{"CT-01", "本院", "ct01.pcap", "attack.t1021", ev.SHA256, ev.SHA256[:12],
 		"SHA-256", "UTC", "CSV", "XLSX", "DDoS", "SMS", "ICS", "medsec", "English", // names and abbreviations these languages use as they are
-		"Asia/Taipei",                                           // the site's time zone, named by its IANA identifier
-		"ATT&CK",                                                // MITRE's name, as the alert pages use it
+		"Asia/Taipei",               // the site's time zone, named by its IANA identifier
+		"ATT&CK",                    // MITRE's name, as the alert pages use it
+		"HIS", "EMR", "PACS", "NTA", // the core systems and network traffic analysis' names, as ja writes them in a task's title (the ledger lists the tasks without a clock)
 		"date,name,workday", "workday=yes", "iCalendar", ".ics"} // the calendar file's columns and format, typed as they are
 	for _, r := range medsec.Roles {
 		data = append(data, "u-"+string(r))
