@@ -252,6 +252,30 @@ type builder struct {
 	risks []medsec.RiskItem
 	// statedAsOf is set once the cover says as of when the report's state is.
 	statedAsOf bool
+	// zones are the time zones of the sites by ID (siteLoc), read once.
+	zones map[int64]*time.Location
+}
+
+// siteLoc is the time zone of site id, in which a report shows the times of that site's
+// rows (bt16g M3: a report of every site showed a Shanghai incident in Taipei time); the
+// report's own zone for site 0, an unknown site or a zone that does not load.
+func (b *builder) siteLoc(id int64) *time.Location {
+	if b.zones == nil {
+		b.zones = map[int64]*time.Location{}
+		var sites []*medsec.Site
+		if b.src.Org != nil {
+			sites, _ = b.src.Org.FindSites(b.ctx)
+		}
+		for _, s := range sites { // a site not read shows in the report's zone
+			if loc, err := time.LoadLocation(s.Zone()); err == nil {
+				b.zones[s.ID] = loc
+			}
+		}
+	}
+	if loc := b.zones[id]; loc != nil {
+		return loc
+	}
+	return b.p.Now.Location()
 }
 
 // closed reports whether the period has ended at generation: its report then shows the
@@ -825,7 +849,6 @@ func (b *builder) fixLedger() (Section, error) {
 	if err != nil {
 		return Section{}, err
 	}
-	loc := b.p.Now.Location()
 	var rows [][]any
 	for i := len(entries) - 1; i >= 0; i-- { // the list is newest first
 		e := entries[i]
@@ -833,7 +856,7 @@ func (b *builder) fixLedger() (Section, error) {
 			continue
 		}
 		tone := map[medsec.FixResult]Tone{medsec.FixPassed: Good, medsec.FixFailed: Bad, medsec.FixPending: Warning}[e.Result]
-		rows = append(rows, []any{Stamp(e.At.In(loc)), e.CVE, e.AssetName, e.Operator, e.Action, e.Verification,
+		rows = append(rows, []any{Stamp(e.At.In(b.siteLoc(e.SiteID))), e.CVE, e.AssetName, e.Operator, e.Action, e.Verification,
 			Status{b.t("fix_result." + string(e.Result)), tone}, e.RetestOn.Time(), e.RetestResult})
 	}
 	return Section{Heading: b.t("ledger.title"), Text: []string{b.t("ledger.help")}, Landscape: true,
@@ -867,7 +890,7 @@ func (b *builder) incidentSections(rows []*medsec.LedgerRow) []Section {
 		}
 		title := incident.LedgerTitle(l, func(k string) string { return b.t(k) })
 		row := []any{l.IncidentID, l.Site, title, int(l.Level), b.t("scenario." + string(l.Scenario)), b.t("incident_status." + string(l.Status)),
-			Stamp(l.DetectedAt.In(b.p.Now.Location())), stampOrZero(l.ClosedAt, b.p.Now.Location()), l.ClocksMet, l.ClocksLate, l.Cause, l.Actions, l.Result}
+			Stamp(l.DetectedAt.In(b.siteLoc(l.SiteID))), stampOrZero(l.ClosedAt, b.siteLoc(l.SiteID)), l.ClocksMet, l.ClocksLate, l.Cause, l.Actions, l.Result}
 		if l.Drill {
 			drills = append(drills, row)
 		} else {

@@ -46,9 +46,17 @@ func (b *builder) backupRecord() error {
 	type tally struct{ ok, warn, failed int }
 	runs := map[int64]*tally{}
 	planName := map[int64]string{}
+	planLoc := map[int64]*time.Location{} // each plan's site's zone, its rows' times
 	for _, p := range rec.Plans {
 		runs[p.ID] = &tally{}
 		planName[p.ID] = p.Holder() + " · " + p.Name
+		planLoc[p.ID] = b.siteLoc(p.SiteID)
+	}
+	at := func(plan int64) *time.Location {
+		if l := planLoc[plan]; l != nil {
+			return l
+		}
+		return loc
 	}
 	var runRows [][]any
 	for _, r := range rec.Runs {
@@ -67,7 +75,7 @@ func (b *builder) backupRecord() error {
 		default:
 			t.ok++
 		}
-		runRows = append(runRows, []any{Stamp(r.Started.In(loc)), stampOrZero(r.Finished, loc), planName[r.PlanID],
+		runRows = append(runRows, []any{Stamp(r.Started.In(at(r.PlanID))), stampOrZero(r.Finished, at(r.PlanID)), planName[r.PlanID],
 			Status{b.t("backup_status." + r.Status), tone}, b.bytes(r.Bytes), r.Source})
 	}
 
@@ -130,7 +138,7 @@ func (b *builder) backupRecord() error {
 		case medsec.No:
 			hash.Tone = Bad
 		}
-		tests = append(tests, []any{Stamp(t.TestedAt.In(loc)), planName[t.PlanID], t.What, t.Target, t.DurationMinutes, hash,
+		tests = append(tests, []any{Stamp(t.TestedAt.In(at(t.PlanID))), planName[t.PlanID], t.What, t.Target, t.DurationMinutes, hash,
 			Status{b.t("restore_result." + t.Result), tone}, t.Evidence, b.actor(t.RecordedBy)})
 	}
 	b.add(Section{Heading: b.t("report.backup_tests"), Text: []string{b.t("report.backup_tests_intro")}, Landscape: true,

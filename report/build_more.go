@@ -31,7 +31,7 @@ func (b *builder) stocktake() error {
 		if (b.siteID() != 0 && r.SiteID != b.siteID()) || !b.p.Period.Contains(r.CreatedAt) {
 			continue
 		}
-		runs = append(runs, []any{r.ID, r.SiteName, r.Source, Stamp(r.CreatedAt.In(loc)), r.Packets, r.Hosts, r.Matched, r.NotSeen, r.ProposedNew})
+		runs = append(runs, []any{r.ID, r.SiteName, r.Source, Stamp(r.CreatedAt.In(b.siteLoc(r.SiteID))), r.Packets, r.Hosts, r.Matched, r.NotSeen, r.ProposedNew})
 		if last[r.SiteID] == nil {
 			last[r.SiteID] = r
 			sites = append(sites, r.SiteID)
@@ -125,7 +125,6 @@ func (b *builder) drills() error {
 	}
 	list = slices.DeleteFunc(list, func(i *medsec.Incident) bool { return !b.p.Period.Contains(i.DetectedAt) })
 	slices.SortFunc(list, func(a, c *medsec.Incident) int { return a.DetectedAt.Compare(c.DetectedAt) })
-	loc := b.p.Now.Location()
 	chart := Chart{Title: b.t("report.drill_clocks"), Stacked: true,
 		Series: []Series{{Name: b.t("incident.clocks_met"), Tone: Good}, {Name: b.t("incident.clocks_late"), Tone: Bad}}}
 	var rows [][]any
@@ -140,6 +139,7 @@ func (b *builder) drills() error {
 		if inc.TitleKey != "" {
 			title = b.t(inc.TitleKey)
 		}
+		loc := b.siteLoc(inc.SiteID)
 		met, late := 0, 0
 		var clocks [][]any
 		for _, c := range inc.Clocks {

@@ -358,18 +358,25 @@ func (p *pdfWriter) contentsEnd() int { return 1 + p.tocPages }
 // English word is never split across lines. When those minimums do not all fit the
 // body, only the runs holding a digit (dates, IDs, numbers) are kept whole; when even
 // those do not fit, the weights alone decide and the widest runs break where the line
-// is full. No column's minimum exceeds minCap of the body, so one long hash or URL
-// cannot take the page.
+// is full. A date-time's UTC offset counts as a run of its own: it goes to a line of
+// its own ("2026-03-04 09:15" over "+08:00") where the column is narrower than the
+// whole date-time, before any word breaks (the 13-column incident ledger, bt16g M3). No
+// column's minimum exceeds minCap of the body, so one long hash or URL cannot take the
+// page.
 func (p *pdfWriter) widths(t Table) []float64 {
 	n := len(t.Columns)
 	body := p.bodyW()
 	p.font(8, ink)
 	pad := 2*p.f.GetCellMargin() + 0.05
 	word := make([]float64, n) // widest unbreakable run of the column
-	hard := make([]float64, n) // widest unbreakable run holding a digit
+	hard := make([]float64, n) // widest run holding a digit, a date-time's offset let down
 	measure := func(j int, s string) {
 		for _, seg := range segments(s) {
 			w := min(p.f.GetStringWidth(seg)+pad, body*minCap)
+			if at, off, ok := cutOffset(seg); ok {
+				// The offset may go to a line of its own before any word breaks.
+				w = min(max(p.f.GetStringWidth(at), p.f.GetStringWidth(off))+pad, w)
+			}
 			word[j] = max(word[j], w)
 			if strings.IndexFunc(seg, unicode.IsDigit) >= 0 {
 				hard[j] = max(hard[j], w)
@@ -667,6 +674,16 @@ func joinedSpace(runes []rune, i int) bool {
 		return false
 	}
 	return strings.HasPrefix(after, "UTC") || len(after) == 6 && (after[0] == '+' || after[0] == '-') && isClock(after[1:])
+}
+
+// cutOffset splits a date-time run "2026-03-04 09:15 +08:00" into the date-time and its
+// UTC offset, the one place wrap breaks it first; ok is false for any other run.
+func cutOffset(seg string) (at, off string, ok bool) {
+	i := strings.LastIndexByte(seg, ' ')
+	if i < 5 || len(seg)-i != 7 || !joinedSpace([]rune(seg), len([]rune(seg[:i]))) || seg[i+1] != '+' && seg[i+1] != '-' {
+		return "", "", false
+	}
+	return seg[:i], seg[i+1:], true
 }
 
 // isDate reports whether s is a date written yyyy-mm-dd.

@@ -107,8 +107,9 @@ type Column struct {
 	Lang string `json:"lang,omitempty"`
 }
 
-// Stamp is a table value shown as a date and time (yyyy-mm-dd hh:mm) in the time's own
-// location; a time.Time is shown as a date. XLSX keeps it a typed date-time whose number
+// Stamp is a table value shown as a date and time with its UTC offset (yyyy-mm-dd hh:mm
+// +08:00, bt16g M3) in the time's own location — the builders put each row's time in its
+// site's zone; a time.Time is shown as a date. XLSX keeps it a typed date-time whose number
 // format shows its UTC offset (tabular.ZonedStamp).
 type Stamp time.Time
 
@@ -255,7 +256,7 @@ func cellText(v any) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.Format("2006-01-02 15:04")
+		return t.Format("2006-01-02 15:04 -07:00")
 	case Status:
 		return v.Text
 	case Bytes:
