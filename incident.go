@@ -704,6 +704,12 @@ func (c *IncidentCreate) Validate() error {
 	}
 	if c.OutageMinutes < 0 || c.OutageMinutes > 525600 {
 		errs = append(errs, FieldError{Field: "outage_minutes", Key: "err.invalid", Message: "must be 0 to 525600 minutes"})
+	} else if c.OutageMinutes > 0 && c.Outage == OutageNone && len(c.AssetIDs) == 0 {
+		// Minutes of an outage of nothing: no scope given and no affected asset to take
+		// it from (incident.Suggest), so the minutes would count for nothing (bt14h #6).
+		errs = append(errs, FieldError{Field: "outage_minutes", Key: "incident.err.minutes_without_outage",
+			Message: "is an outage's length, but no outage scope is given and no affected asset to take it from: choose what is down, add the affected assets, or leave the minutes at 0",
+			Value: strconv.Itoa(c.OutageMinutes)})
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
