@@ -709,7 +709,7 @@ func (c *IncidentCreate) Validate() error {
 		// it from (incident.Suggest), so the minutes would count for nothing (bt14h #6).
 		errs = append(errs, FieldError{Field: "outage_minutes", Key: "incident.err.minutes_without_outage",
 			Message: "is an outage's length, but no outage scope is given and no affected asset to take it from: choose what is down, add the affected assets, or leave the minutes at 0",
-			Value: strconv.Itoa(c.OutageMinutes)})
+			Value:   strconv.Itoa(c.OutageMinutes)})
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Errors: errs}
