@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"medsec"
@@ -94,9 +95,15 @@ func (s *ClinicalSystemService) ImportClinicalSystems(ctx context.Context, imp m
 	}
 	rows := slices.Clone(imp.Rows)
 	var sites []int64
+	// The reader finds a system twice as written; here the site is resolved, so a system
+	// whose site is written once by code and once by name, or whose name differs only in
+	// case, is found too: one system a file may change once (bt15i H1, H2).
+	seen := map[string]int{}
 	for i := range rows {
 		r := &rows[i]
 		id, ok := names.sites[r.Site]
+		key := strconv.FormatInt(id, 10) + "\x00" + strings.ToLower(r.System.Name)
+		first, dup := seen[key]
 		switch {
 		case r.Site == "":
 		case !ok:
@@ -105,7 +112,11 @@ func (s *ClinicalSystemService) ImportClinicalSystems(ctx context.Context, imp m
 			// A site the caller may not change is named as the caller wrote it, as an
 			// asset import does; nothing of it is read.
 			bad(r.Line, "site", "err.forbidden_site", r.Site, fmt.Sprintf("you may not change the systems of site %q", r.Site))
+		case dup && r.System.Name != "":
+			bad(r.Line, "name", "err.system_duplicate", r.System.Name, fmt.Sprintf("the system %q of this site is also on line %d", r.System.Name, first),
+				strconv.Itoa(first))
 		default:
+			seen[key] = r.Line
 			r.System.SiteID = id
 			if !slices.Contains(sites, id) {
 				sites = append(sites, id)
@@ -149,11 +160,17 @@ func (s *ClinicalSystemService) ImportClinicalSystems(ctx context.Context, imp m
 	for i := range rows {
 		r := &rows[i]
 		c := &r.System
+		// The system of that name, or else of that name in another case (a file may
+		// correct the case); a system of the exact name wins, so two systems differing
+		// only in case, entered before, stay apart (bt15i H1).
 		var before *medsec.ClinicalSystem
 		for _, x := range existing {
-			if x.SiteID == c.SiteID && strings.EqualFold(x.Name, c.Name) {
+			if x.SiteID == c.SiteID && x.Name == c.Name {
 				before = x
 				break
+			}
+			if before == nil && x.SiteID == c.SiteID && strings.EqualFold(x.Name, c.Name) {
+				before = x
 			}
 		}
 		if before == nil {

@@ -94,3 +94,43 @@ func TestImportClinicalSystems(t *testing.T) {
 		}
 	})
 }
+
+// TestImportClinicalSystemTwiceOrInOtherCase (bt15i H1, H2): a file that names one system
+// twice, its site once by code and once by name or its name in another case, is refused
+// naming both lines, not stored as the union of the rows nor failed on the database's
+// unique name; and a file naming a system exactly updates that system even when another
+// system of the site differs from it only in case.
+func TestImportClinicalSystemTwiceOrInOtherCase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *sqlstore.DB) {
+		main, _ := seedOrg(t, db)
+		svc := sqlstore.NewClinicalSystemService(db)
+		for _, file := range []string{"name,site,rto_hours\nRIS,HQ,8\nRIS,示範醫學中心,2\n", "name,site,rto_hours\nCaseSys,HQ,8\ncasesys,示範醫學中心,2\n"} {
+			_, err := svc.ImportClinicalSystems(system, systemio.ReadSystems([]byte(file), "twice.csv"))
+			ve, ok := err.(*medsec.ValidationError)
+			if !ok || len(ve.Errors) != 1 || ve.Errors[0].Key != "err.system_duplicate" || ve.Errors[0].Line != 3 || ve.Errors[0].Args[0] != "2" {
+				t.Errorf("%q: %v; want line 3 refused as also on line 2", file, err)
+			}
+		}
+		if cs, _ := svc.FindClinicalSystems(system, medsec.ClinicalSystemFilter{}); len(cs) != 0 {
+			t.Fatalf("a refused file left %d systems", len(cs))
+		}
+		for _, name := range []string{"Lab", "LAB"} {
+			if err := svc.CreateClinicalSystem(system, &medsec.ClinicalSystem{SiteID: main.ID, Name: name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := svc.ImportClinicalSystems(system, systemio.ReadSystems([]byte("name,site,description\nLab,HQ,x\n"), "lab.csv"))
+		if err != nil || res.Updated != 1 {
+			t.Fatalf("import of Lab = %+v, %v; want Lab updated", res, err)
+		}
+		cs, err := svc.FindClinicalSystems(system, medsec.ClinicalSystemFilter{SiteID: main.ID})
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("systems = %v, %v", cs, err)
+		}
+		for _, c := range cs {
+			if want := map[string]string{"Lab": "x", "LAB": ""}[c.Name]; c.Description != want {
+				t.Errorf("%s: description %q, want %q", c.Name, c.Description, want)
+			}
+		}
+	})
+}
