@@ -756,16 +756,6 @@ func (c *IncidentCreate) TimeProblems(now time.Time, zone string) []FieldError {
 		errs = append(errs, FieldError{Field: "detected_at", Key: "incident.err.detected_before_occurred",
 			Message: det + " is before the time the incident occurred (" + occ + "): it cannot have been found before it happened", Args: []string{det, occ}})
 	}
-	// The outage is part of the incident: it cannot have run longer than the time since the
-	// incident occurred (to now: no restoration is recorded when it is opened). An alert's
-	// occurrence is its first event, which an outage may well precede: not checked.
-	if !occurred.IsZero() && c.OutageMinutes > 0 && c.AlertID == 0 && len(errs) == 0 {
-		if since := int(now.Add(IncidentClockSkew).Sub(occurred) / time.Minute); c.OutageMinutes > since {
-			errs = append(errs, FieldError{Field: "outage_minutes", Key: "incident.err.outage_before_occurred",
-				Message: "is longer than the time since the incident occurred (" + ZonedTime(occurred, zone) + ", " + strconv.Itoa(max(since, 0)) + " minutes ago): the outage cannot have begun before the incident",
-				Args:    []string{ZonedTime(occurred, zone), strconv.Itoa(max(since, 0))}, Value: strconv.Itoa(c.OutageMinutes)})
-		}
-	}
 	return errs
 }
 
