@@ -169,7 +169,7 @@ func TestIncidentAPI(t *testing.T) {
 		t.Fatalf("xlsx: %v", err)
 	}
 	rows, err := x.GetRows(x.GetSheetName(0))
-	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][21] != "+1 restored" {
+	if err != nil || len(rows) != 2 || rows[1][2] != "CT-01 =cmd| 勒索軟體" || rows[1][22] != "+1 restored" {
 		t.Errorf("xlsx rows %q %v", rows, err)
 	}
 	// Times are typed date-times (a serial number under a date format), not text.
