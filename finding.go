@@ -132,6 +132,9 @@ type Finding struct {
 	Score       float64 `json:"score"`
 	ScoreKnown  bool    `json:"score_known"`
 	Severity    string  `json:"severity"`
+	// BaseSeverity rates BaseScore alone, for the page's CVSS line when Severity rates an
+	// environmental score (bt11g LOW).
+	BaseSeverity string `json:"-"`
 	// EPSS and EPSSPercentile are FIRST's scores (0–1); KEV is true when the CVE is in
 	// CISA's catalog.
 	EPSS           float64 `json:"epss"`

@@ -257,6 +257,11 @@ func TestVulnerabilityWorkflow(t *testing.T) {
 		if status != 200 || !strings.Contains(b, f.EnvVector) || !strings.Contains(b, "imaging VLAN only") {
 			t.Errorf("%s finding page after re-scoring: %d", lang, status)
 		}
+		// The CVSS line's rating is the base score's, the environmental line the re-score's
+		// (bt11g LOW: the environmental rating stood beside the base score).
+		if lang == "en" && f.BaseSeverity != f.Severity && (!strings.Contains(b, `<span id="cvss-severity">`+strings.ToLower(f.BaseSeverity)) || strings.Contains(b, `<span id="cvss-severity">`+strings.ToLower(f.Severity))) {
+			t.Errorf("CVSS line rates the base score %.1f as %s, want %s", f.BaseScore, f.Severity, f.BaseSeverity)
+		}
 		// No EPSS score imported for the CVE: the page says so, not 0.0000 (bt11g LOW).
 		epssUnknown := map[string]string{"en": "unknown (no EPSS score", "ja": "不明（この CVE の EPSS", "zh-CN": "未知（尚未导入", "zh-TW": "未知（尚未匯入"}
 		if f.EPSS == 0 && (strings.Contains(b, "0.0000") || !strings.Contains(b, epssUnknown[lang])) {

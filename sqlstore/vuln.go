@@ -1365,8 +1365,9 @@ func rateFinding(f *medsec.Finding) {
 		scoredBy = vuln.VectorVersion(f.EnvVector)
 	}
 	f.Severity = string(vuln.RateIn(scoredBy, f.Score))
+	f.BaseSeverity = string(vuln.RateIn(vuln.Version(f.CVSSVersion), f.BaseScore))
 	if !f.ScoreKnown {
-		f.Severity = "unscored"
+		f.Severity, f.BaseSeverity = "unscored", "unscored"
 	}
 }
 
