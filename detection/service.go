@@ -1437,8 +1437,14 @@ func (s *Service) alert(f finding) *medsec.Alert {
 // title goes as its message key, so each recipient reads a built-in rule's title in their
 // language (another rule's as written).
 func notification(a *medsec.Alert) medsec.Notification {
+	// An alert of no site (medsec's own login, say) is of the whole organisation, and
+	// says so in the reader's language (was an empty site name; bt13g LOW).
+	site := medsec.NotifyArg{Text: a.SiteName}
+	if a.SiteID == 0 {
+		site = medsec.NotifyArg{Key: "notify.org_wide"}
+	}
 	return medsec.Notification{Kind: medsec.KindAlertRaised, Severity: medsec.LevelSeverity(a.Level), Key: "notify.alert_raised",
-		Args:  []medsec.NotifyArg{{Key: medsec.RuleTitleKey(a.RuleUID), Text: a.Title}, {Key: "alert.level." + a.Level}, {Text: a.SiteName}},
+		Args:  []medsec.NotifyArg{{Key: medsec.RuleTitleKey(a.RuleUID), Text: a.Title}, {Key: "alert.level." + a.Level}, site},
 		Link:  fmt.Sprintf("/alerts/%d", a.ID),
 		Scope: medsec.NotifyScope{AssetID: a.AssetID, SiteID: a.SiteID, VendorID: a.VendorID}, Perm: medsec.PermAlertRead,
 		DedupKey: fmt.Sprintf("alert:%d", a.ID)}

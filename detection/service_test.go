@@ -178,6 +178,11 @@ func TestFailedLoginBurstRaisesOneAlert(t *testing.T) {
 			if title == "" || !strings.Contains(m.Subject, title) || !strings.Contains(m.Body, title) || !strings.Contains(m.Subject, bundle.T(lang, "alert.level.high")) {
 				t.Errorf("%s: notification %q / %q lacks %q", lang, m.Subject, m.Body, title)
 			}
+			// The alert is of no site: the notice says the whole organisation, not "at ."
+			// (bt13g LOW).
+			if org := bundle.T(lang, "notify.org_wide"); org == "" || org == "notify.org_wide" || !strings.Contains(m.Body, org) {
+				t.Errorf("%s: notification of an organisation alert %q does not say %q", lang, m.Body, org)
+			}
 		}
 		rules, _ := f.store.FindRules(system, medsec.RuleFilter{Query: "failed"})
 		hits := map[string]int64{}

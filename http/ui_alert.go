@@ -60,6 +60,10 @@ type alertShowData struct {
 	// JoinTo are the open incidents of the alert's site the alert may join, newest first
 	// (for a user who may write incidents; without those it is already in).
 	JoinTo []*medsec.Incident
+	// Sites are the sites an alert of the organisation (site 0) may open an incident at:
+	// the reader's sites in use (for a user who may write incidents); the open-incident
+	// form asks which, as the API's site_id does [issue 13 bt13g M4].
+	Sites []*medsec.Site
 	// Assignees are the users the alert may be assigned to (for a user who may triage).
 	Assignees []*medsec.User
 	// LogSearch holds, per event, the log search that shows the sealed record the event
@@ -96,6 +100,17 @@ func (s *Server) uiAlertShow(w http.ResponseWriter, r *http.Request) error {
 	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermIncidentWrite) && a.SiteID != 0 {
 		if d.JoinTo, err = s.joinableIncidents(r, a); err != nil {
 			return err
+		}
+	}
+	if u := medsec.UserFromContext(r.Context()); u != nil && u.Role.Can(medsec.PermIncidentWrite) && a.SiteID == 0 && len(a.Incidents) == 0 {
+		sites, err := s.Org.FindSites(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, site := range sites {
+			if site.RetiredAt.IsZero() && u.CanSeeSite(site.ID) {
+				d.Sites = append(d.Sites, site)
+			}
 		}
 	}
 	for _, e := range a.Events {
