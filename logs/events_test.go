@@ -24,13 +24,6 @@ func (s *indexingSink) Append(ctx context.Context, recs []Record) error {
 // TestPublisher stores parsed records and receives them as events on the in-process bus,
 // with IDs naming site and index and every field of a type events allow.
 func TestPublisher(t *testing.T) {
-	bus := eventbus.New(0, nil)
-	got := make(chan []medsec.Event, 2)
-	sub, err := bus.Subscribe("test", func(ctx context.Context, evs []medsec.Event) error { got <- evs; return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
 	p := &Parser{}
 	received := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	var recs []Record
@@ -44,16 +37,7 @@ func TestPublisher(t *testing.T) {
 		}
 		recs = append(recs, r)
 	}
-	pub := &Publisher{Next: &indexingSink{}, Bus: bus}
-	if err := pub.Append(context.Background(), recs); err != nil {
-		t.Fatal(err)
-	}
-	var evs []medsec.Event
-	select {
-	case evs = <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no events")
-	}
+	evs := publish(t, recs, "no events")
 	if len(evs) != 2 || evs[0].ID != "log:3:0" || evs[1].ID != "log:3:1" || evs[1].Ref != (medsec.EventRef{Type: "log", ID: 1}) || evs[0].SiteID != 3 {
 		t.Fatalf("events %+v", evs)
 	}
@@ -119,13 +103,6 @@ func TestPublisherGivesUpAtShutdown(t *testing.T) {
 // zero-time records are read at their receive time and every valid batch-mate is
 // published [bt13h H1: one such record kept the whole batch from detection].
 func TestPublisherZeroTimeKeepsBatch(t *testing.T) {
-	bus := eventbus.New(0, nil)
-	got := make(chan []medsec.Event, 2)
-	sub, err := bus.Subscribe("test", func(ctx context.Context, evs []medsec.Event) error { got <- evs; return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
 	p := &Parser{}
 	received := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	var recs []Record
@@ -146,16 +123,7 @@ func TestPublisherZeroTimeKeepsBatch(t *testing.T) {
 	// A record no parser makes (no time at all): its event is refused, alone.
 	recs = append(recs, Record{Fields: map[string]any{"message": "no time"}})
 	recs = append(recs, Record{Received: received, Fields: map[string]any{"message": "last"}})
-	pub := &Publisher{Next: &indexingSink{}, Bus: bus}
-	if err := pub.Append(context.Background(), recs); err != nil {
-		t.Fatal(err)
-	}
-	var evs []medsec.Event
-	select {
-	case evs = <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no events: the batch was kept from the stream")
-	}
+	evs := publish(t, recs, "no events: the batch was kept from the stream")
 	if len(evs) != 4 || evs[3].Fields["message"] != "last" {
 		t.Fatalf("events %+v, want the 4 valid ones", evs)
 	}
@@ -164,4 +132,28 @@ func TestPublisherZeroTimeKeepsBatch(t *testing.T) {
 			t.Errorf("event %s at %v, want the receive time %v", e.ID, e.Time, received)
 		}
 	}
+}
+
+// publish appends recs through a Publisher onto an in-process bus and returns the events
+// the bus delivers, failing with none (noEvents) after 5 seconds.
+func publish(t *testing.T, recs []Record, noEvents string) []medsec.Event {
+	t.Helper()
+	bus := eventbus.New(0, nil)
+	got := make(chan []medsec.Event, 2)
+	sub, err := bus.Subscribe("test", func(ctx context.Context, evs []medsec.Event) error { got <- evs; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	pub := &Publisher{Next: &indexingSink{}, Bus: bus}
+	if err := pub.Append(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case evs := <-got:
+		return evs
+	case <-time.After(5 * time.Second):
+		t.Fatal(noEvents)
+	}
+	return nil
 }
