@@ -35,19 +35,7 @@ func TestLateMatchesAreCountedAndTold(t *testing.T) {
 	for i := range 12 {
 		add(fmt.Sprintf(`{"@timestamp":"2026-12-01T09:50:%02dZ","event":{"category":"authentication","outcome":"failure"},"source":{"ip":"198.18.13.13"},"user":{"name":"admin"}}`, i), i+1)
 	}
-	// Stored as the log store would (the hunt reads them), then handed to the live stream
-	// in the order of arrival.
-	f.svc.Stop()
-	if err := sqlstore.NewEventService(f.db).AppendEvents(system, events...); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Handle(context.Background(), events); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Advance(context.Background(), now.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	f.svc.Idle()
+	f.arrive(t, events, now.Add(2*time.Minute))
 	// The live engine left them out; the service re-correlated the late span over the
 	// stored events on its own and raised the burst once.
 	got := f.alerts(t)
@@ -116,17 +104,7 @@ func TestLateBurstWithAnOldRecordIsReCorrelated(t *testing.T) {
 	for i := range 12 {
 		add(fmt.Sprintf(failed, fmt.Sprintf("2026-12-01T09:50:%02dZ", i)))
 	}
-	f.svc.Stop()
-	if err := sqlstore.NewEventService(f.db).AppendEvents(system, events...); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Handle(context.Background(), events); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Advance(context.Background(), now.Add(2*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	f.svc.Idle()
+	f.arrive(t, events, now.Add(2*time.Minute))
 	got := f.alerts(t)
 	if len(got) != 1 || got[0].Title != "Many failed logins in a short time" || got[0].EventCount != 10 {
 		t.Fatalf("alerts after the late burst with an old record: %+v", got)
@@ -134,4 +112,22 @@ func TestLateBurstWithAnOldRecordIsReCorrelated(t *testing.T) {
 	if st := f.svc.Status(); st.LateMatches != 13 {
 		t.Errorf("late matches: %d, want 13", st.LateMatches)
 	}
+}
+
+// arrive stores events as the log store would (a hunt reads them), hands them to the live
+// stream in their order of arrival, moves the service's clock to until and waits until
+// it is idle.
+func (f *fixture) arrive(t *testing.T, events []medsec.Event, until time.Time) {
+	t.Helper()
+	f.svc.Stop()
+	if err := sqlstore.NewEventService(f.db).AppendEvents(system, events...); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Handle(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Advance(context.Background(), until); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Idle()
 }
